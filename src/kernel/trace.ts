@@ -1,0 +1,142 @@
+import { Observable, Subject } from 'rxjs';
+
+/** What happened to a message. */
+export type TraceStatus = 'delivered' | 'dropped';
+
+/**
+ * One recorded message. `from` and `to` are canonical component names (`kubectl`, `api-server`,
+ * `etcd`, `scheduler`, `controller-manager/<controller>`, `kubelet/<node>`, `kube-proxy/<node>`,
+ * `node/<node>`, `pod/<namespace>/<name>`).
+ */
+export interface TraceEntry {
+  /** Position in the trace: 0, 1, 2, ... in the order things happened. */
+  seq: number;
+  /** Virtual time (ms) of delivery or drop. */
+  time: number;
+  /** Virtual time (ms) the message was sent. */
+  sent: number;
+  /** The message's own id (send order); a duplicate shares its original's id. */
+  msg: number;
+  from: string;
+  to: string;
+  /** The event type, `noun.verb` (`api.request`, `watch.added`, `pod.sync`). */
+  type: string;
+  /** A short, human summary of the payload (`POST pods default/nginx`). */
+  summary: string;
+  status: TraceStatus;
+  /** Why a message was dropped (`partition`, `loss`, `unreachable`, `unknown address`). */
+  reason?: string;
+  /** True for the extra copy of a duplicated message. */
+  duplicate?: boolean;
+  /** The flow this message belongs to (the request that caused it, followed through every hop). */
+  flow?: string;
+  /** The event itself (kept by reference, never copied; left out of JSON). */
+  event?: unknown;
+}
+
+/** Options of the trace: how much to keep. */
+export interface TraceOptions {
+  /** Keep at most this many entries (a ring buffer); older ones are forgotten. Default: unbounded. */
+  capacity?: number;
+  /** Keep a reference to each event's payload (for the inspector). Default: true. */
+  payloads?: boolean;
+  /** Record nothing at all (the live observable still works). Default: true. */
+  enabled?: boolean;
+}
+
+/** Turns an event into a short summary for the trace. */
+export type Summarizer = (event: { type: string; [key: string]: unknown }) => string;
+
+/**
+ * The message trace: every delivered or dropped message, as an array, as JSON Lines and as a
+ * live rxjs Observable.
+ */
+export class Trace {
+  private readonly buffer: TraceEntry[] = [];
+  private start = 0;
+  private count = 0;
+  private readonly capacity: number;
+  private readonly subject = new Subject<TraceEntry>();
+  readonly payloads: boolean;
+  enabled: boolean;
+
+  constructor(options: TraceOptions = {}) {
+    this.capacity = options.capacity ?? Infinity;
+    if (!(this.capacity > 0)) throw new RangeError(`trace capacity must be positive; got ${options.capacity}`);
+    this.payloads = options.payloads ?? true;
+    this.enabled = options.enabled ?? true;
+  }
+
+  /** Live entries as they are recorded. */
+  get entries$(): Observable<TraceEntry> {
+    return this.subject.asObservable();
+  }
+
+  /** How many entries were ever recorded (including those a bounded trace has forgotten). */
+  get total(): number {
+    return this.count;
+  }
+
+  /** True when anyone subscribed to the live stream. */
+  get observed(): boolean {
+    return this.subject.observed;
+  }
+
+  /** @internal Records an entry; the kernel calls this. */
+  record(entry: Omit<TraceEntry, 'seq'>): TraceEntry | undefined {
+    if (!this.enabled && !this.subject.observed) {
+      this.count++;
+      return undefined;
+    }
+    const full = entry as TraceEntry;
+    full.seq = this.count++;
+    if (!this.payloads) delete full.event;
+    if (this.enabled) {
+      if (this.buffer.length < this.capacity) this.buffer.push(full);
+      else {
+        this.buffer[this.start] = full;
+        this.start = (this.start + 1) % this.capacity;
+      }
+    }
+    if (this.subject.observed) this.subject.next(full);
+    return full;
+  }
+
+  /** The kept entries, oldest first. */
+  toArray(): TraceEntry[] {
+    if (this.start === 0) return this.buffer.slice();
+    return this.buffer.slice(this.start).concat(this.buffer.slice(0, this.start));
+  }
+
+  /** The kept entries with `seq >= from` (for a client resuming after a disconnect). */
+  since(from: number): TraceEntry[] {
+    const all = this.toArray();
+    if (all.length === 0 || from <= all[0]!.seq) return all;
+    const offset = from - all[0]!.seq;
+    return offset >= all.length ? [] : all.slice(offset);
+  }
+
+  /** One JSON object per line, without payloads: byte-identical for identical runs. */
+  toJSONL(): string {
+    let out = '';
+    for (const entry of this.toArray()) out += traceEntryToJSON(entry) + '\n';
+    return out;
+  }
+
+  /** Forgets every kept entry (the sequence numbers go on). */
+  clear(): void {
+    this.buffer.length = 0;
+    this.start = 0;
+  }
+
+  /** @internal Ends the live stream. */
+  complete(): void {
+    this.subject.complete();
+  }
+}
+
+/** One trace entry as a JSON line (no payload, fixed key order). */
+export function traceEntryToJSON(entry: TraceEntry): string {
+  const { event: _event, ...rest } = entry;
+  return JSON.stringify(rest);
+}
