@@ -39,10 +39,15 @@ export type { IIoK8sApimachineryPkgApisMetaV1LabelSelector as LabelSelector } fr
 export type { IIoK8sApimachineryPkgApisMetaV1Status as Status } from '@kubernetes-models/apimachinery/apis/meta/v1/Status';
 export type { IIoK8sApimachineryPkgApisMetaV1StatusCause as StatusCause } from '@kubernetes-models/apimachinery/apis/meta/v1/StatusCause';
 
-/** Any Kubernetes object: apiVersion, kind, metadata and whatever else its kind carries. */
+/**
+ * Any Kubernetes object: apiVersion, kind, metadata (and whatever else its kind carries, which
+ * a typed kind such as `Pod` spells out).
+ */
 export interface KubeObject {
   apiVersion?: string;
   kind?: string;
   metadata?: import('@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta').IIoK8sApimachineryPkgApisMetaV1ObjectMeta;
-  [field: string]: unknown;
 }
+
+/** A Kubernetes object seen as a plain record (for code that walks arbitrary fields). */
+export type AnyObject = KubeObject & Record<string, unknown>;
