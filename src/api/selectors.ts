@@ -1,0 +1,1069 @@
+/**
+ * Label and field selectors with the semantics of the Kubernetes API server
+ * (apimachinery `pkg/labels`, `pkg/fields`, `metav1.LabelSelectorAsSelector` and the
+ * per-kind selectable field sets of the registry).
+ *
+ * Selectors are compiled once into small objects with a `matches` method: the matching path
+ * does no parsing and no allocation, since it runs for every watch event of large simulations.
+ *
+ * @packageDocumentation
+ */
+import type { KubeObject, LabelSelector } from './types.js';
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Thrown for a selector the API server would reject with 400 Bad Request: a label selector that
+ * does not parse (`unable to parse requirement: ...`), an invalid `LabelSelector` object, a field
+ * selector that does not parse, or a field label the kind does not support
+ * (`field label not supported: x`).
+ */
+export class SelectorError extends Error {
+  /** Which kind of selector was rejected. */
+  readonly selectorType: 'label' | 'field';
+
+  /**
+   * @param message - the message the API server would put in its Status.
+   * @param selectorType - whether a label or a field selector was rejected.
+   */
+  constructor(message: string, selectorType: 'label' | 'field') {
+    super(message);
+    this.name = 'SelectorError';
+    this.selectorType = selectorType;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Label validation (apimachinery pkg/util/validation), with the same messages
+// ---------------------------------------------------------------------------------------------
+
+const QUALIFIED_NAME_FMT = '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]';
+const QUALIFIED_NAME_RE = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const QUALIFIED_NAME_MSG =
+  "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
+const DNS1123_SUBDOMAIN_FMT = '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*';
+const DNS1123_SUBDOMAIN_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DNS1123_SUBDOMAIN_MSG =
+  "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character";
+const LABEL_VALUE_FMT = '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?';
+const LABEL_VALUE_RE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const LABEL_VALUE_MSG =
+  "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
+
+function regexError(msg: string, fmt: string, ...examples: string[]): string {
+  let s = msg;
+  if (examples.length > 0) {
+    s += ' (e.g. ' + examples.map((e) => `'${e}', `).join(' or ');
+    s += `regex used for validation is '${fmt}')`;
+  } else {
+    s += ` (regex used for validation is '${fmt}')`;
+  }
+  return s;
+}
+
+/**
+ * Validates a label key as `validation.IsQualifiedName`: an optional DNS-1123 subdomain prefix
+ * and `/`, then a name of at most 63 characters.
+ *
+ * @param key - the label key.
+ * @returns the list of problems; empty when the key is valid.
+ */
+export function validateLabelKey(key: string): string[] {
+  const errs: string[] = [];
+  const parts = key.split('/');
+  let name: string;
+  if (parts.length === 1) {
+    name = parts[0]!;
+  } else if (parts.length === 2) {
+    const prefix = parts[0]!;
+    name = parts[1]!;
+    if (prefix.length === 0) errs.push('prefix part must be non-empty');
+    else {
+      if (prefix.length > 253) errs.push('prefix part must be no more than 253 characters');
+      if (!DNS1123_SUBDOMAIN_RE.test(prefix)) {
+        errs.push('prefix part ' + regexError(DNS1123_SUBDOMAIN_MSG, DNS1123_SUBDOMAIN_FMT, 'example.com'));
+      }
+    }
+  } else {
+    return [
+      'a qualified name ' +
+        regexError(QUALIFIED_NAME_MSG, QUALIFIED_NAME_FMT, 'MyName', 'my.name', '123-abc') +
+        " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
+    ];
+  }
+  if (name.length === 0) errs.push('name part must be non-empty');
+  else if (name.length > 63) errs.push('name part must be no more than 63 characters');
+  if (!QUALIFIED_NAME_RE.test(name)) {
+    errs.push('name part ' + regexError(QUALIFIED_NAME_MSG, QUALIFIED_NAME_FMT, 'MyName', 'my.name', '123-abc'));
+  }
+  return errs;
+}
+
+/**
+ * Validates a label value as `validation.IsValidLabelValue`: empty, or at most 63 characters of
+ * alphanumerics, `-`, `_` and `.`, starting and ending with an alphanumeric.
+ *
+ * @param value - the label value.
+ * @returns the list of problems; empty when the value is valid.
+ */
+export function validateLabelValue(value: string): string[] {
+  const errs: string[] = [];
+  if (value.length > 63) errs.push('must be no more than 63 characters');
+  if (!LABEL_VALUE_RE.test(value)) {
+    errs.push(regexError(LABEL_VALUE_MSG, LABEL_VALUE_FMT, 'MyValue', 'my_value', '12345'));
+  }
+  return errs;
+}
+
+/** Go's `%q` for a string, close enough for messages (JSON escaping). */
+function goQuote(s: string): string {
+  return JSON.stringify(s);
+}
+
+/** Go's `%#v` of a `[]string`. */
+function goStringSlice(values: readonly string[]): string {
+  return `[]string{${values.map(goQuote).join(', ')}}`;
+}
+
+/** `utilerrors.NewAggregate(errs).Error()`: one message, or `[a, b]` without duplicates. */
+function aggregate(messages: string[]): string {
+  const unique = [...new Set(messages)];
+  return unique.length === 1 ? unique[0]! : `[${unique.join(', ')}]`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Label selectors
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * A label requirement operator, spelled as apimachinery's `selection.Operator`:
+ * `in`, `notin`, `=`, `==`, `!=`, `exists`, `!` (does not exist), `gt`, `lt`.
+ */
+export type LabelOperator = 'in' | 'notin' | '=' | '==' | '!=' | 'exists' | '!' | 'gt' | 'lt';
+
+/** One requirement of a label selector: a key, an operator and its values (sorted, deduplicated when parsed). */
+export interface LabelRequirement {
+  /** The label key. */
+  readonly key: string;
+  /** The operator relating the key and the values. */
+  readonly operator: LabelOperator;
+  /** The values; empty for `exists` and `!`, exactly one for `=`, `==`, `!=`, `gt`, `lt`. */
+  readonly values: readonly string[];
+}
+
+/** A set of labels, as found in `metadata.labels`. */
+export type Labels = Readonly<Record<string, string>>;
+
+/**
+ * A compiled label selector. `matches` is the hot path: it walks pre-built predicates, one per
+ * requirement (requirements are ANDed).
+ */
+export interface LabelSelectorMatcher {
+  /** The requirements, sorted by key; empty for both the everything and the nothing selector. */
+  readonly requirements: readonly LabelRequirement[];
+  /** True when the selector matches every label set (`labels.Everything()`). */
+  readonly isEverything: boolean;
+  /** True when the selector matches no label set (`labels.Nothing()`, from a null `LabelSelector`). */
+  readonly isNothing: boolean;
+  /**
+   * Whether the labels satisfy every requirement. Missing labels count as an empty set.
+   * @param labels - the object's labels.
+   */
+  matches(labels: Labels | null | undefined): boolean;
+  /**
+   * The value a requirement on `key` pins exactly (`key=v`, `key==v` or `key in (v)`), if any;
+   * useful to answer a list from an index.
+   * @param key - the label key.
+   */
+  requiresExactMatch(key: string): string | undefined;
+  /** The canonical string form (`a=b,c in (x,y)`); empty for the everything and the nothing selector. */
+  toString(): string;
+}
+
+const hasOwn = Object.hasOwn;
+const EMPTY_LABELS: Labels = Object.freeze({});
+
+type Predicate = (labels: Labels) => boolean;
+
+function makePredicate(r: LabelRequirement): Predicate {
+  const key = r.key;
+  switch (r.operator) {
+    case '=':
+    case '==':
+    case 'in': {
+      if (r.values.length === 1) {
+        const v = r.values[0]!;
+        return (l) => hasOwn(l, key) && l[key] === v;
+      }
+      const set = new Set(r.values);
+      return (l) => hasOwn(l, key) && set.has(l[key]!);
+    }
+    case '!=':
+    case 'notin': {
+      if (r.values.length === 1) {
+        const v = r.values[0]!;
+        return (l) => !hasOwn(l, key) || l[key] !== v;
+      }
+      const set = new Set(r.values);
+      return (l) => !hasOwn(l, key) || !set.has(l[key]!);
+    }
+    case 'exists':
+      return (l) => hasOwn(l, key);
+    case '!':
+      return (l) => !hasOwn(l, key);
+    case 'gt':
+    case 'lt': {
+      const bound = parseGoInt(r.values[0] ?? '');
+      if (bound === undefined) return () => false;
+      const gt = r.operator === 'gt';
+      return (l) => {
+        if (!hasOwn(l, key)) return false;
+        const n = parseGoInt(l[key]!);
+        if (n === undefined) return false;
+        return gt ? n > bound : n < bound;
+      };
+    }
+  }
+}
+
+/** `strconv.ParseInt(s, 10, 64)`, as a bigint (undefined when not an integer or out of range). */
+function parseGoInt(s: string): bigint | undefined {
+  if (!/^[+-]?[0-9]+$/.test(s)) return undefined;
+  const n = BigInt(s);
+  if (n > 9223372036854775807n || n < -9223372036854775808n) return undefined;
+  return n;
+}
+
+function requirementToString(r: LabelRequirement): string {
+  let s = r.operator === '!' ? '!' + r.key : r.key;
+  switch (r.operator) {
+    case 'exists':
+    case '!':
+      return s;
+    case '=':
+      s += '=';
+      break;
+    case '==':
+      s += '==';
+      break;
+    case '!=':
+      s += '!=';
+      break;
+    case 'in':
+      s += ' in ';
+      break;
+    case 'notin':
+      s += ' notin ';
+      break;
+    case 'gt':
+      s += '>';
+      break;
+    case 'lt':
+      s += '<';
+      break;
+  }
+  const vals = r.values.length > 1 ? [...r.values].sort(compareStrings).join(',') : (r.values[0] ?? '');
+  return r.operator === 'in' || r.operator === 'notin' ? `${s}(${vals})` : s + vals;
+}
+
+/** Byte-wise string order, as Go's `sort.Strings` (for ASCII label text it equals UTF-16 order). */
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+class RequirementsSelector implements LabelSelectorMatcher {
+  readonly requirements: readonly LabelRequirement[];
+  readonly isEverything: boolean;
+  readonly isNothing = false;
+  private readonly predicates: readonly Predicate[];
+  private readonly single: Predicate | undefined;
+  private text: string | undefined;
+
+  constructor(requirements: LabelRequirement[]) {
+    // Stable sort by key (labels.ByKey), for a deterministic string form.
+    const sorted = requirements
+      .map((r, i) => [r, i] as const)
+      .sort((a, b) => compareStrings(a[0].key, b[0].key) || a[1] - b[1])
+      .map(([r]) => Object.freeze({ ...r, values: Object.freeze([...r.values]) }));
+    this.requirements = Object.freeze(sorted);
+    this.isEverything = sorted.length === 0;
+    this.predicates = sorted.map(makePredicate);
+    this.single = this.predicates.length === 1 ? this.predicates[0] : undefined;
+  }
+
+  matches(labels: Labels | null | undefined): boolean {
+    const l = labels ?? EMPTY_LABELS;
+    if (this.single !== undefined) return this.single(l);
+    const ps = this.predicates;
+    for (let i = 0; i < ps.length; i++) if (!ps[i]!(l)) return false;
+    return true;
+  }
+
+  requiresExactMatch(key: string): string | undefined {
+    for (const r of this.requirements) {
+      if (r.key !== key) continue;
+      if ((r.operator === '=' || r.operator === '==' || r.operator === 'in') && r.values.length === 1) return r.values[0];
+      return undefined;
+    }
+    return undefined;
+  }
+
+  toString(): string {
+    this.text ??= this.requirements.map(requirementToString).join(',');
+    return this.text;
+  }
+}
+
+const NOTHING: LabelSelectorMatcher = Object.freeze({
+  requirements: Object.freeze([]) as readonly LabelRequirement[],
+  isEverything: false,
+  isNothing: true,
+  matches: () => false,
+  requiresExactMatch: () => undefined,
+  toString: () => '',
+});
+
+const EVERYTHING: LabelSelectorMatcher = new RequirementsSelector([]);
+
+/** The selector that matches every label set (`labels.Everything()`). */
+export function everything(): LabelSelectorMatcher {
+  return EVERYTHING;
+}
+
+/** The selector that matches no label set (`labels.Nothing()`). */
+export function nothing(): LabelSelectorMatcher {
+  return NOTHING;
+}
+
+/**
+ * Builds a requirement with `labels.NewRequirement`'s checks.
+ *
+ * @param key - the label key (a qualified name).
+ * @param operator - the operator.
+ * @param values - the values (see {@link LabelRequirement.values} for the counts allowed).
+ * @returns the requirement.
+ * @throws SelectorError naming the offending key, values or operator.
+ */
+export function newRequirement(key: string, operator: LabelOperator, values: readonly string[]): LabelRequirement {
+  const errs: string[] = [];
+  const keyErrs = validateLabelKey(key);
+  if (keyErrs.length > 0) errs.push(`key: Invalid value: ${goQuote(key)}: ${keyErrs.join('; ')}`);
+  switch (operator) {
+    case 'in':
+    case 'notin':
+      if (values.length === 0) {
+        errs.push(`values: Invalid value: ${goStringSlice(values)}: for 'in', 'notin' operators, values set can't be empty`);
+      }
+      break;
+    case '=':
+    case '==':
+    case '!=':
+      if (values.length !== 1) {
+        errs.push(`values: Invalid value: ${goStringSlice(values)}: exact-match compatibility requires one single value`);
+      }
+      break;
+    case 'exists':
+    case '!':
+      if (values.length !== 0) {
+        errs.push(`values: Invalid value: ${goStringSlice(values)}: values set must be empty for exists and does not exist`);
+      }
+      break;
+    case 'gt':
+    case 'lt':
+      if (values.length !== 1) {
+        errs.push(`values: Invalid value: ${goStringSlice(values)}: for 'Gt', 'Lt' operators, exactly one value is required`);
+      }
+      values.forEach((v, i) => {
+        if (parseGoInt(v) === undefined) {
+          errs.push(`values[${i}]: Invalid value: ${goQuote(v)}: for 'Gt', 'Lt' operators, the value must be an integer`);
+        }
+      });
+      break;
+    default:
+      errs.push(
+        `operator: Unsupported value: ${goQuote(String(operator))}: supported values: "in", "notin", "=", "==", "!=", "gt", "lt", "exists", "!"`,
+      );
+  }
+  values.forEach((v, i) => {
+    const vErrs = validateLabelValue(v);
+    if (vErrs.length > 0) errs.push(`values[${i}][${key}]: Invalid value: ${goQuote(v)}: ${vErrs.join('; ')}`);
+  });
+  if (errs.length > 0) throw new SelectorError(aggregate(errs), 'label');
+  return { key, operator, values: [...values] };
+}
+
+/**
+ * Builds a selector from requirements (ANDed), sorted by key as `Selector.Add` does.
+ *
+ * @param requirements - requirements, for instance from {@link newRequirement}.
+ * @returns the compiled selector; with no requirements, {@link everything}.
+ */
+export function selectorFromRequirements(requirements: readonly LabelRequirement[]): LabelSelectorMatcher {
+  return requirements.length === 0 ? EVERYTHING : new RequirementsSelector([...requirements]);
+}
+
+/**
+ * A selector matching exactly the given labels (`labels.SelectorFromSet`): `k=v` for each entry.
+ * An empty set matches everything. Values are not validated.
+ *
+ * @param set - the labels to require.
+ */
+export function selectorFromSet(set: Labels | null | undefined): LabelSelectorMatcher {
+  if (!set) return EVERYTHING;
+  const keys = Object.keys(set);
+  if (keys.length === 0) return EVERYTHING;
+  return new RequirementsSelector(keys.map((k) => ({ key: k, operator: '=', values: [set[k]!] })));
+}
+
+// --- the string form parser (labels.Parse) -----------------------------------------------------
+
+const enum Tok {
+  Error,
+  End,
+  ClosedPar,
+  Comma,
+  DoesNotExist,
+  DoubleEquals,
+  Equals,
+  GreaterThan,
+  Identifier,
+  In,
+  LessThan,
+  NotEquals,
+  NotIn,
+  OpenPar,
+}
+
+const STRING_TO_TOKEN: ReadonlyMap<string, Tok> = new Map([
+  [')', Tok.ClosedPar],
+  [',', Tok.Comma],
+  ['!', Tok.DoesNotExist],
+  ['==', Tok.DoubleEquals],
+  ['=', Tok.Equals],
+  ['>', Tok.GreaterThan],
+  ['in', Tok.In],
+  ['<', Tok.LessThan],
+  ['!=', Tok.NotEquals],
+  ['notin', Tok.NotIn],
+  ['(', Tok.OpenPar],
+]);
+
+const BINARY_OPERATORS = 'in, notin, =, ==, !=, gt, lt';
+
+function isWhitespace(ch: string): boolean {
+  return ch === ' ' || ch === '\t' || ch === '\r' || ch === '\n';
+}
+
+function isSpecialSymbol(ch: string): boolean {
+  return ch === '=' || ch === '!' || ch === '(' || ch === ')' || ch === ',' || ch === '>' || ch === '<';
+}
+
+interface Item {
+  tok: Tok;
+  lit: string;
+}
+
+function lex(s: string): Item[] {
+  const items: Item[] = [];
+  let pos = 0;
+  for (;;) {
+    while (pos < s.length && isWhitespace(s[pos]!)) pos++;
+    if (pos >= s.length) {
+      items.push({ tok: Tok.End, lit: '' });
+      return items;
+    }
+    if (isSpecialSymbol(s[pos]!)) {
+      // Longest run of special symbols that still forms a token ("!=", "==").
+      let buffer = '';
+      let last: Item | undefined;
+      while (pos < s.length && isSpecialSymbol(s[pos]!)) {
+        buffer += s[pos];
+        const t = STRING_TO_TOKEN.get(buffer);
+        if (t !== undefined) {
+          last = { tok: t, lit: buffer };
+          pos++;
+        } else if (last !== undefined) {
+          break;
+        } else {
+          pos++;
+        }
+      }
+      items.push(last ?? { tok: Tok.Error, lit: `error expected: keyword found '${buffer}'` });
+      continue;
+    }
+    const start = pos;
+    while (pos < s.length && !isSpecialSymbol(s[pos]!) && !isWhitespace(s[pos]!)) pos++;
+    const lit = s.slice(start, pos);
+    items.push({ tok: STRING_TO_TOKEN.get(lit) ?? Tok.Identifier, lit });
+  }
+}
+
+class Parser {
+  private pos = 0;
+  constructor(private readonly items: Item[]) {}
+
+  /** In a values context, `in` and `notin` are plain identifiers. */
+  private static asValue(item: Item): Item {
+    return item.tok === Tok.In || item.tok === Tok.NotIn ? { tok: Tok.Identifier, lit: item.lit } : item;
+  }
+  private lookahead(values: boolean): Item {
+    const it = this.items[this.pos]!;
+    return values ? Parser.asValue(it) : it;
+  }
+  private consume(values: boolean): Item {
+    const it = this.items[this.pos]!;
+    if (this.pos < this.items.length - 1) this.pos++;
+    return values ? Parser.asValue(it) : it;
+  }
+
+  parse(): LabelRequirement[] {
+    const reqs: LabelRequirement[] = [];
+    for (;;) {
+      const { tok, lit } = this.lookahead(true);
+      switch (tok) {
+        case Tok.Identifier:
+        case Tok.DoesNotExist: {
+          let r: LabelRequirement;
+          try {
+            r = this.parseRequirement();
+          } catch (e) {
+            throw new SelectorError(`unable to parse requirement: ${(e as Error).message}`, 'label');
+          }
+          reqs.push(r);
+          const t = this.consume(true);
+          if (t.tok === Tok.End) return reqs;
+          if (t.tok === Tok.Comma) {
+            const t2 = this.lookahead(true);
+            if (t2.tok !== Tok.Identifier && t2.tok !== Tok.DoesNotExist) {
+              throw new SelectorError(`found '${t2.lit}', expected: identifier after ','`, 'label');
+            }
+            break;
+          }
+          throw new SelectorError(`found '${t.lit}', expected: ',' or 'end of string'`, 'label');
+        }
+        case Tok.End:
+          return reqs;
+        default:
+          throw new SelectorError(`found '${lit}', expected: !, identifier, or 'end of string'`, 'label');
+      }
+    }
+  }
+
+  private parseRequirement(): LabelRequirement {
+    // Key, and the unary operators inferred from what follows it.
+    let unary: LabelOperator | undefined;
+    let t = this.consume(true);
+    if (t.tok === Tok.DoesNotExist) {
+      unary = '!';
+      t = this.consume(true);
+    }
+    if (t.tok !== Tok.Identifier) throw new Error(`found '${t.lit}', expected: identifier`);
+    const key = t.lit;
+    const keyErrs = validateLabelKey(key);
+    if (keyErrs.length > 0) throw new Error(`key: Invalid value: ${goQuote(key)}: ${keyErrs.join('; ')}`);
+    const next = this.lookahead(true).tok;
+    // "!key" is complete by itself: whatever follows it must be ',' or the end (checked by parse()).
+    if (unary === '!') return newRequirement(key, '!', []);
+    if (next === Tok.End || next === Tok.Comma) return newRequirement(key, 'exists', []);
+    const op = this.parseOperator();
+    let values: string[];
+    if (op === 'in' || op === 'notin') values = this.parseValues();
+    else values = this.parseExactValue();
+    return newRequirement(key, op, [...new Set(values)].sort(compareStrings));
+  }
+
+  private parseOperator(): LabelOperator {
+    const { tok, lit } = this.consume(false);
+    switch (tok) {
+      case Tok.In:
+        return 'in';
+      case Tok.Equals:
+        return '=';
+      case Tok.DoubleEquals:
+        return '==';
+      case Tok.GreaterThan:
+        return 'gt';
+      case Tok.LessThan:
+        return 'lt';
+      case Tok.NotIn:
+        return 'notin';
+      case Tok.NotEquals:
+        return '!=';
+      default:
+        throw new Error(`found '${lit}', expected: ${BINARY_OPERATORS}`);
+    }
+  }
+
+  private parseValues(): string[] {
+    let t = this.consume(true);
+    if (t.tok !== Tok.OpenPar) throw new Error(`found '${t.lit}' expected: '('`);
+    t = this.lookahead(true);
+    switch (t.tok) {
+      case Tok.Identifier:
+      case Tok.Comma: {
+        const s = this.parseIdentifiersList();
+        if (this.consume(true).tok !== Tok.ClosedPar) throw new Error(`found '${t.lit}', expected: ')'`);
+        return s;
+      }
+      case Tok.ClosedPar:
+        this.consume(true);
+        return [''];
+      default:
+        throw new Error(`found '${t.lit}', expected: ',', ')' or identifier`);
+    }
+  }
+
+  private parseIdentifiersList(): string[] {
+    const s: string[] = [];
+    for (;;) {
+      const t = this.consume(true);
+      if (t.tok === Tok.Identifier) {
+        s.push(t.lit);
+        const t2 = this.lookahead(true);
+        if (t2.tok === Tok.Comma) continue;
+        if (t2.tok === Tok.ClosedPar) return s;
+        throw new Error(`found '${t2.lit}', expected: ',' or ')'`);
+      } else if (t.tok === Tok.Comma) {
+        if (s.length === 0) s.push(''); // "(,"
+        const t2 = this.lookahead(true);
+        if (t2.tok === Tok.ClosedPar) {
+          s.push(''); // ",)"
+          return s;
+        }
+        if (t2.tok === Tok.Comma) {
+          this.consume(true);
+          s.push(''); // ",,"
+        }
+      } else {
+        throw new Error(`found '${t.lit}', expected: ',', or identifier`);
+      }
+    }
+  }
+
+  private parseExactValue(): string[] {
+    const la = this.lookahead(true).tok;
+    if (la === Tok.End || la === Tok.Comma) return [''];
+    const t = this.consume(true);
+    if (t.tok === Tok.Identifier) return [t.lit];
+    throw new Error(`found '${t.lit}', expected: identifier`);
+  }
+}
+
+/**
+ * Parses the string form of a label selector, as `labels.Parse` and the API server's
+ * `labelSelector` query parameter:
+ * `a=b`, `a==b`, `a!=b`, `a in (x,y)`, `a notin (x)`, `a` (exists), `!a` (does not exist),
+ * `a>1`, `a<1`, joined with commas. The empty string selects everything.
+ *
+ * @param text - the selector text.
+ * @returns the compiled selector.
+ * @throws SelectorError with the API server's message, e.g.
+ *   `unable to parse requirement: found '', expected: identifier`.
+ */
+export function parseLabelSelector(text: string): LabelSelectorMatcher {
+  const reqs = new Parser(lex(text)).parse();
+  return reqs.length === 0 ? EVERYTHING : new RequirementsSelector(reqs);
+}
+
+/**
+ * Converts a `LabelSelector` object (matchLabels + matchExpressions) as
+ * `metav1.LabelSelectorAsSelector`: `null`/`undefined` selects nothing, `{}` selects everything.
+ *
+ * @param selector - the object form, as in a Deployment's `spec.selector`.
+ * @returns the compiled selector.
+ * @throws SelectorError for an unknown operator (`"Foo" is not a valid label selector operator`)
+ *   or an invalid key, value or value count.
+ */
+export function labelSelectorFromObject(selector: LabelSelector | null | undefined): LabelSelectorMatcher {
+  if (selector === null || selector === undefined) return NOTHING;
+  const matchLabels = selector.matchLabels ?? {};
+  const exprs = selector.matchExpressions ?? [];
+  const labelKeys = Object.keys(matchLabels);
+  if (labelKeys.length + exprs.length === 0) return EVERYTHING;
+  const reqs: LabelRequirement[] = [];
+  for (const k of labelKeys) reqs.push(newRequirement(k, '=', [matchLabels[k]!]));
+  for (const e of exprs) {
+    let op: LabelOperator;
+    switch (e.operator) {
+      case 'In':
+        op = 'in';
+        break;
+      case 'NotIn':
+        op = 'notin';
+        break;
+      case 'Exists':
+        op = 'exists';
+        break;
+      case 'DoesNotExist':
+        op = '!';
+        break;
+      default:
+        throw new SelectorError(`${goQuote(String(e.operator))} is not a valid label selector operator`, 'label');
+    }
+    reqs.push(newRequirement(e.key, op, e.values ?? []));
+  }
+  return new RequirementsSelector(reqs);
+}
+
+/** Anything {@link matchesLabels} accepts as a selector. */
+export type LabelSelectorLike = LabelSelectorMatcher | LabelSelector | string | null | undefined;
+
+function isMatcher(s: unknown): s is LabelSelectorMatcher {
+  return typeof s === 'object' && s !== null && typeof (s as LabelSelectorMatcher).matches === 'function';
+}
+
+/**
+ * Compiles anything selector-like: a compiled selector is returned as is, a string is parsed
+ * ({@link parseLabelSelector}), an object is converted ({@link labelSelectorFromObject}; so
+ * `null`/`undefined` select nothing).
+ *
+ * @param selector - the selector.
+ */
+export function toLabelSelectorMatcher(selector: LabelSelectorLike): LabelSelectorMatcher {
+  if (typeof selector === 'string') return parseLabelSelector(selector);
+  if (isMatcher(selector)) return selector;
+  return labelSelectorFromObject(selector);
+}
+
+/**
+ * Whether labels satisfy a selector. Prefer compiling the selector once and calling its
+ * `matches` in loops: strings and objects are compiled on every call here.
+ *
+ * @param selector - compiled selector, string form, or `LabelSelector` object (null selects nothing).
+ * @param labels - the object's labels (missing labels count as none).
+ */
+export function matchesLabels(selector: LabelSelectorLike, labels: Labels | null | undefined): boolean {
+  return toLabelSelectorMatcher(selector).matches(labels);
+}
+
+/**
+ * The string form of a `LabelSelector` object, as kubectl prints it
+ * (`app=nginx,tier in (web)`): requirements sorted by key, set values sorted.
+ * Empty for an empty or null selector (see {@link formatLabelSelector} for kubectl's `<none>`).
+ *
+ * @param selector - the object form, or a compiled selector.
+ * @throws SelectorError when the object is invalid.
+ */
+export function selectorToString(selector: LabelSelector | LabelSelectorMatcher | null | undefined): string {
+  return (isMatcher(selector) ? selector : labelSelectorFromObject(selector)).toString();
+}
+
+/**
+ * `metav1.FormatLabelSelector`, what `kubectl get -o wide` and `describe` show: the string form,
+ * `<none>` when it is empty, `<error>` when the selector is invalid.
+ *
+ * @param selector - the object form.
+ */
+export function formatLabelSelector(selector: LabelSelector | null | undefined): string {
+  let s: string;
+  try {
+    s = selectorToString(selector);
+  } catch {
+    return '<error>';
+  }
+  return s.length === 0 ? '<none>' : s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Field selectors
+// ---------------------------------------------------------------------------------------------
+
+/** One term of a field selector. `=` and `==` mean the same. */
+export interface FieldRequirement {
+  /** The field label, e.g. `metadata.name`. */
+  readonly field: string;
+  /** The operator. */
+  readonly operator: '=' | '==' | '!=';
+  /** The (unescaped) value. */
+  readonly value: string;
+}
+
+/**
+ * A compiled field selector. Use {@link FieldSelector.forKind} once per kind to validate the
+ * field labels and bind their getters; `matches` does that lazily (cached per kind).
+ */
+export interface FieldSelector {
+  /** The terms, sorted as the API server sorts them (by their text). */
+  readonly requirements: readonly FieldRequirement[];
+  /** True when the selector has no terms and matches every object. */
+  readonly isEverything: boolean;
+  /**
+   * Whether the object satisfies every term. Fields a kind has but the object leaves unset
+   * read as `""` (booleans as `"false"`, counts as `"0"`).
+   * @param obj - the object; its `kind` chooses the selectable field set.
+   * @throws SelectorError `field label not supported: x` for a label the kind does not have.
+   */
+  matches(obj: KubeObject): boolean;
+  /**
+   * Validates the labels against a kind and returns a selector bound to its getters.
+   * @param kind - the Kubernetes kind, e.g. `Pod`.
+   * @throws SelectorError `field label not supported: x`.
+   */
+  forKind(kind: string): FieldSelector;
+  /**
+   * The value an `=`/`==` term pins for the field, if any (for index lookups such as
+   * `spec.nodeName` or `metadata.name`).
+   * @param field - the field label.
+   */
+  requiresExactMatch(field: string): string | undefined;
+  /** The canonical string form: terms sorted, values escaped. */
+  toString(): string;
+}
+
+type Rec = Record<string, unknown>;
+type FieldGetter = (obj: Rec) => string;
+
+const str = (v: unknown): string => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
+const rec = (v: unknown): Record<string, unknown> =>
+  typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : {};
+
+const META_NAME: FieldGetter = (o) => str(rec(o.metadata).name);
+const META_NAMESPACE: FieldGetter = (o) => str(rec(o.metadata).namespace);
+const NAMESPACED_META: Record<string, FieldGetter> = { 'metadata.name': META_NAME, 'metadata.namespace': META_NAMESPACE };
+
+/**
+ * The selectable fields of each kind, as the API server's registry strategies
+ * (`pod.ToSelectableFields`, `event.ToSelectableFields`, ...). Kinds not listed select on
+ * `metadata.name` and `metadata.namespace` only.
+ */
+const FIELD_SETS: Record<string, Record<string, FieldGetter>> = {
+  Pod: {
+    ...NAMESPACED_META,
+    'spec.nodeName': (o) => str(rec(o.spec).nodeName),
+    'spec.restartPolicy': (o) => str(rec(o.spec).restartPolicy),
+    'spec.schedulerName': (o) => str(rec(o.spec).schedulerName),
+    'spec.serviceAccountName': (o) => str(rec(o.spec).serviceAccountName),
+    'spec.hostNetwork': (o) => String(rec(o.spec).hostNetwork === true),
+    'status.phase': (o) => str(rec(o.status).phase),
+    'status.podIP': (o) => {
+      const s = rec(o.status);
+      const ips = s.podIPs;
+      if (Array.isArray(ips) && ips.length > 0) return str(rec(ips[0]).ip);
+      return str(s.podIP);
+    },
+    'status.nominatedNodeName': (o) => str(rec(o.status).nominatedNodeName),
+  },
+  Event: {
+    ...NAMESPACED_META,
+    'involvedObject.kind': (o) => str(rec(o.involvedObject).kind),
+    'involvedObject.namespace': (o) => str(rec(o.involvedObject).namespace),
+    'involvedObject.name': (o) => str(rec(o.involvedObject).name),
+    'involvedObject.uid': (o) => str(rec(o.involvedObject).uid),
+    'involvedObject.apiVersion': (o) => str(rec(o.involvedObject).apiVersion),
+    'involvedObject.resourceVersion': (o) => str(rec(o.involvedObject).resourceVersion),
+    'involvedObject.fieldPath': (o) => str(rec(o.involvedObject).fieldPath),
+    reason: (o) => str(o.reason),
+    reportingComponent: (o) => str(o.reportingComponent),
+    source: (o) => str(rec(o.source).component) || str(o.reportingComponent),
+    type: (o) => str(o.type),
+  },
+  Secret: { ...NAMESPACED_META, type: (o) => str(o.type) },
+  Node: {
+    'metadata.name': META_NAME,
+    'spec.unschedulable': (o) => String(rec(o.spec).unschedulable === true),
+  },
+  Namespace: { 'metadata.name': META_NAME, 'status.phase': (o) => str(rec(o.status).phase) },
+  ReplicaSet: { ...NAMESPACED_META, 'status.replicas': (o) => String(Number(rec(o.status).replicas ?? 0)) },
+  ReplicationController: { ...NAMESPACED_META, 'status.replicas': (o) => String(Number(rec(o.status).replicas ?? 0)) },
+  Job: { ...NAMESPACED_META, 'status.successful': (o) => String(Number(rec(o.status).succeeded ?? 0)) },
+  CertificateSigningRequest: { 'metadata.name': META_NAME, 'spec.signerName': (o) => str(rec(o.spec).signerName) },
+};
+
+/**
+ * The field labels a kind supports in field selectors.
+ *
+ * @param kind - the Kubernetes kind, e.g. `Pod`.
+ */
+export function supportedFieldLabels(kind: string): string[] {
+  return Object.keys(FIELD_SETS[kind] ?? NAMESPACED_META);
+}
+
+/** `fields.EscapeValue`: `\` → `\\`, `,` → `\,`, `=` → `\=`. */
+export function escapeFieldValue(s: string): string {
+  return s.replace(/[\\,=]/g, (c) => '\\' + c);
+}
+
+function unescapeFieldValue(s: string): string {
+  if (!/[\\,=]/.test(s)) return s;
+  let out = '';
+  let inSlash = false;
+  for (const c of s) {
+    if (inSlash) {
+      if (c === '\\' || c === ',' || c === '=') out += c;
+      else throw new SelectorError(`invalid field selector: invalid escape sequence: ${'\\' + c}`, 'field');
+      inSlash = false;
+      continue;
+    }
+    if (c === '\\') inSlash = true;
+    else if (c === ',' || c === '=') throw new SelectorError(`invalid field selector: unescaped character in value: ${c}`, 'field');
+    else out += c;
+  }
+  if (inSlash) throw new SelectorError('invalid field selector: invalid escape sequence: \\', 'field');
+  return out;
+}
+
+function splitFieldTerms(s: string): string[] {
+  if (s === '') return [];
+  const terms: string[] = [];
+  let start = 0;
+  let escaped = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (escaped) escaped = false;
+    else if (c === '\\') escaped = true;
+    else if (c === ',') {
+      terms.push(s.slice(start, i));
+      start = i + 1;
+    }
+  }
+  terms.push(s.slice(start));
+  return terms;
+}
+
+function splitFieldTerm(term: string): FieldRequirement | undefined {
+  for (let i = 0; i < term.length; i++) {
+    const rest = term.slice(i);
+    for (const op of ['!=', '==', '='] as const) {
+      if (rest.startsWith(op)) return { field: term.slice(0, i), operator: op, value: term.slice(i + op.length) };
+    }
+  }
+  return undefined;
+}
+
+interface BoundTerm {
+  get: FieldGetter;
+  value: string;
+  negate: boolean;
+}
+
+class CompiledFieldSelector implements FieldSelector {
+  readonly requirements: readonly FieldRequirement[];
+  readonly isEverything: boolean;
+  private readonly byKind = new Map<string, BoundFieldSelector>();
+  private text: string | undefined;
+
+  constructor(requirements: FieldRequirement[]) {
+    this.requirements = Object.freeze(requirements.map((r) => Object.freeze({ ...r })));
+    this.isEverything = requirements.length === 0;
+  }
+
+  forKind(kind: string): FieldSelector {
+    let b = this.byKind.get(kind);
+    if (b === undefined) {
+      b = new BoundFieldSelector(this, kind);
+      this.byKind.set(kind, b);
+    }
+    return b;
+  }
+
+  matches(obj: KubeObject): boolean {
+    if (this.isEverything) return true;
+    return this.forKind(obj.kind ?? '').matches(obj);
+  }
+
+  requiresExactMatch(field: string): string | undefined {
+    for (const r of this.requirements) if (r.field === field && r.operator !== '!=') return r.value;
+    return undefined;
+  }
+
+  toString(): string {
+    this.text ??= this.requirements
+      .map((r) => `${r.field}${r.operator === '!=' ? '!=' : '='}${escapeFieldValue(r.value)}`)
+      .join(',');
+    return this.text;
+  }
+}
+
+class BoundFieldSelector implements FieldSelector {
+  readonly requirements: readonly FieldRequirement[];
+  readonly isEverything: boolean;
+  private readonly terms: readonly BoundTerm[];
+
+  constructor(
+    private readonly parent: CompiledFieldSelector,
+    readonly kind: string,
+  ) {
+    this.requirements = parent.requirements;
+    this.isEverything = parent.isEverything;
+    const fieldSet = FIELD_SETS[kind] ?? NAMESPACED_META;
+    this.terms = parent.requirements.map((r) => {
+      const get = Object.hasOwn(fieldSet, r.field) ? fieldSet[r.field] : undefined;
+      if (get === undefined) throw new SelectorError(`field label not supported: ${r.field}`, 'field');
+      return { get, value: r.value, negate: r.operator === '!=' };
+    });
+  }
+
+  matches(obj: KubeObject): boolean {
+    const o = obj as unknown as Rec;
+    const ts = this.terms;
+    for (let i = 0; i < ts.length; i++) {
+      const t = ts[i]!;
+      if ((t.get(o) === t.value) === t.negate) return false;
+    }
+    return true;
+  }
+
+  forKind(kind: string): FieldSelector {
+    return kind === this.kind ? this : this.parent.forKind(kind);
+  }
+
+  requiresExactMatch(field: string): string | undefined {
+    return this.parent.requiresExactMatch(field);
+  }
+
+  toString(): string {
+    return this.parent.toString();
+  }
+}
+
+/**
+ * Parses a field selector (`fields.ParseSelector`): terms `field=value`, `field==value` or
+ * `field!=value` joined with commas; `\,`, `\=` and `\\` escape those characters in values.
+ * The empty string selects everything. Labels are validated against a kind by
+ * {@link FieldSelector.forKind} (or lazily by `matches`).
+ *
+ * @param text - the selector text, e.g. `metadata.name=x,status.phase!=Running`.
+ * @param kind - when given, the labels are validated against this kind now and the bound selector is returned.
+ * @returns the compiled selector.
+ * @throws SelectorError `invalid selector: 'x'; can't understand 'y'`, an escaping error, or
+ *   `field label not supported: x` when `kind` is given.
+ */
+export function parseFieldSelector(text: string, kind?: string): FieldSelector {
+  const parts = splitFieldTerms(text).sort(compareStrings);
+  const reqs: FieldRequirement[] = [];
+  for (const part of parts) {
+    if (part === '') continue;
+    const r = splitFieldTerm(part);
+    if (r === undefined) throw new SelectorError(`invalid selector: '${text}'; can't understand '${part}'`, 'field');
+    reqs.push({ field: r.field, operator: r.operator, value: unescapeFieldValue(r.value) });
+  }
+  const sel = new CompiledFieldSelector(reqs);
+  return kind === undefined ? sel : sel.forKind(kind);
+}
+
+/**
+ * Whether an object satisfies a field selector.
+ *
+ * @param selector - a compiled selector or its string form.
+ * @param obj - the object; its `kind` chooses the selectable fields.
+ * @throws SelectorError `field label not supported: x` for a label the kind does not have.
+ */
+export function matchesFields(selector: FieldSelector | string, obj: KubeObject): boolean {
+  return (typeof selector === 'string' ? parseFieldSelector(selector) : selector).matches(obj);
+}
+
+/**
+ * The value of a selectable field of an object, as field selectors see it.
+ *
+ * @param obj - the object; its `kind` chooses the selectable fields.
+ * @param field - the field label.
+ * @throws SelectorError `field label not supported: x`.
+ */
+export function selectableField(obj: KubeObject, field: string): string {
+  const fieldSet = FIELD_SETS[obj.kind ?? ''] ?? NAMESPACED_META;
+  const get = Object.hasOwn(fieldSet, field) ? fieldSet[field] : undefined;
+  if (get === undefined) throw new SelectorError(`field label not supported: ${field}`, 'field');
+  return get(obj as unknown as Rec);
+}
