@@ -16,8 +16,7 @@ export interface Deliverable {
 
 /** An event as the network carries it: XState's `{ type, ...payload }`. */
 export interface KernelEvent {
-  type: string;
-  [key: string]: unknown;
+  readonly type: string;
 }
 
 /** Options of a kernel. */
@@ -300,7 +299,8 @@ export class Kernel {
     const entry = id as TimerEntry | undefined;
     if (!entry || entry.kind !== 'timer' || entry.cancelled) return;
     entry.cancelled = true;
-    this.pendingTimers--;
+    // after stop() the agenda and the count were already cleared
+    if (!this.isStopped) this.pendingTimers--;
   }
 
   // ---- running --------------------------------------------------------------------------
@@ -485,12 +485,13 @@ export class Kernel {
 }
 
 /** The summary the trace shows when no protocol-aware summarizer is given. */
-export function defaultSummarize(event: { type: string; [key: string]: unknown }): string {
-  if (typeof event.summary === 'string') return event.summary;
+export function defaultSummarize(event: KernelEvent): string {
+  const record = event as unknown as Record<string, unknown>;
+  if (typeof record.summary === 'string') return record.summary;
   const parts: string[] = [];
-  for (const key of Object.keys(event)) {
+  for (const key of Object.keys(record)) {
     if (key === 'type') continue;
-    const value = event[key];
+    const value = record[key];
     if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') parts.push(`${key}=${value}`);
     if (parts.length === 4) break;
   }
