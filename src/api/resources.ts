@@ -1,0 +1,432 @@
+/**
+ * The resource registry: every resource kube-actors serves, described as the real API server's
+ * discovery documents describe it (group, version, kind, plural, short names, verbs, categories,
+ * subresources), plus where the real API server keeps it in etcd.
+ */
+
+/** A group/version/kind triple, as in aggregated discovery's `responseKind`. */
+export interface GroupVersionKind {
+  /** API group, `''` for the core group. */
+  readonly group: string;
+  /** API version, e.g. `v1`. */
+  readonly version: string;
+  /** Kind, e.g. `Scale`. */
+  readonly kind: string;
+}
+
+/** A subresource such as `pods/binding` or `deployments/scale`. */
+export interface SubresourceInfo {
+  /** Subresource name (`status`, `binding`, `scale`, ...). */
+  readonly name: string;
+  /** Verbs the subresource supports. */
+  readonly verbs: readonly string[];
+  /** Kind of the object the subresource accepts and returns. */
+  readonly responseKind: GroupVersionKind;
+}
+
+/** One resource of the registry. */
+export interface ResourceInfo {
+  /** API group, `''` for core. */
+  readonly group: string;
+  /** API version (`v1`). */
+  readonly version: string;
+  /** `apiVersion` of the objects: `v1` for core, otherwise `group/version`. */
+  readonly apiVersion: string;
+  /** Kind of the objects (`Pod`). */
+  readonly kind: string;
+  /** Kind of the lists (`PodList`). */
+  readonly listKind: string;
+  /** Plural resource name, as used in URLs (`pods`). */
+  readonly plural: string;
+  /** Singular resource name (`pod`). */
+  readonly singular: string;
+  /** True when objects live in a namespace. */
+  readonly namespaced: boolean;
+  /** kubectl short names (`po`). */
+  readonly shortNames: readonly string[];
+  /** Verbs the resource supports. */
+  readonly verbs: readonly string[];
+  /** Categories (`all`). */
+  readonly categories: readonly string[];
+  /** Subresources. */
+  readonly subresources: readonly SubresourceInfo[];
+  /** etcd key prefix as the real API server lays keys out, with a trailing `/` (`/registry/pods/`). */
+  readonly etcdPrefix: string;
+}
+
+const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'] as const;
+const NO_COLLECTION_DELETE = ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'] as const;
+const STATUS_VERBS = ['get', 'patch', 'update'] as const;
+
+interface Spec {
+  group: string;
+  version: string;
+  kind: string;
+  plural: string;
+  namespaced: boolean;
+  shortNames?: string[];
+  verbs?: readonly string[];
+  categories?: string[];
+  subresources?: SubresourceInfo[];
+  etcdPrefix: string;
+}
+
+function statusOf(group: string, version: string, kind: string): SubresourceInfo {
+  return { name: 'status', verbs: STATUS_VERBS, responseKind: { group, version, kind } };
+}
+
+function define(spec: Spec): ResourceInfo {
+  const info: ResourceInfo = {
+    group: spec.group,
+    version: spec.version,
+    apiVersion: spec.group === '' ? spec.version : `${spec.group}/${spec.version}`,
+    kind: spec.kind,
+    listKind: `${spec.kind}List`,
+    plural: spec.plural,
+    singular: spec.kind.toLowerCase(),
+    namespaced: spec.namespaced,
+    shortNames: Object.freeze([...(spec.shortNames ?? [])]),
+    verbs: Object.freeze([...(spec.verbs ?? ALL_VERBS)]),
+    categories: Object.freeze([...(spec.categories ?? [])]),
+    subresources: Object.freeze((spec.subresources ?? []).map((s) => Object.freeze({ ...s, verbs: Object.freeze([...s.verbs]) }))),
+    etcdPrefix: spec.etcdPrefix,
+  };
+  return Object.freeze(info);
+}
+
+const CORE = '';
+const APPS = 'apps';
+const COORD = 'coordination.k8s.io';
+const RBAC = 'rbac.authorization.k8s.io';
+
+/** Every supported resource, in a fixed order: core first, then apps, coordination, rbac. */
+export const RESOURCES: readonly ResourceInfo[] = Object.freeze([
+  define({
+    group: CORE,
+    version: 'v1',
+    kind: 'Pod',
+    plural: 'pods',
+    namespaced: true,
+    shortNames: ['po'],
+    categories: ['all'],
+    subresources: [
+      { name: 'binding', verbs: ['create'], responseKind: { group: CORE, version: 'v1', kind: 'Binding' } },
+      { name: 'eviction', verbs: ['create'], responseKind: { group: 'policy', version: 'v1', kind: 'Eviction' } },
+      statusOf(CORE, 'v1', 'Pod'),
+    ],
+    etcdPrefix: '/registry/pods/',
+  }),
+  define({
+    group: CORE,
+    version: 'v1',
+    kind: 'Node',
+    plural: 'nodes',
+    namespaced: false,
+    shortNames: ['no'],
+    subresources: [statusOf(CORE, 'v1', 'Node')],
+    etcdPrefix: '/registry/minions/',
+  }),
+  define({
+    group: CORE,
+    version: 'v1',
+    kind: 'Namespace',
+    plural: 'namespaces',
+    namespaced: false,
+    shortNames: ['ns'],
+    verbs: NO_COLLECTION_DELETE,
+    subresources: [
+      { name: 'finalize', verbs: ['update'], responseKind: { group: CORE, version: 'v1', kind: 'Namespace' } },
+      statusOf(CORE, 'v1', 'Namespace'),
+    ],
+    etcdPrefix: '/registry/namespaces/',
+  }),
+  define({
+    group: CORE,
+    version: 'v1',
+    kind: 'Service',
+    plural: 'services',
+    namespaced: true,
+    shortNames: ['svc'],
+    categories: ['all'],
+    subresources: [statusOf(CORE, 'v1', 'Service')],
+    etcdPrefix: '/registry/services/specs/',
+  }),
+  define({
+    group: CORE,
+    version: 'v1',
+    kind: 'Endpoints',
+    plural: 'endpoints',
+    namespaced: true,
+    shortNames: ['ep'],
+    etcdPrefix: '/registry/services/endpoints/',
+  }),
+  define({
+    group: CORE,
+    version: 'v1',
+    kind: 'Event',
+    plural: 'events',
+    namespaced: true,
+    shortNames: ['ev'],
+    etcdPrefix: '/registry/events/',
+  }),
+  define({
+    group: CORE,
+    version: 'v1',
+    kind: 'ConfigMap',
+    plural: 'configmaps',
+    namespaced: true,
+    shortNames: ['cm'],
+    etcdPrefix: '/registry/configmaps/',
+  }),
+  define({
+    group: CORE,
+    version: 'v1',
+    kind: 'Secret',
+    plural: 'secrets',
+    namespaced: true,
+    etcdPrefix: '/registry/secrets/',
+  }),
+  define({
+    group: CORE,
+    version: 'v1',
+    kind: 'ServiceAccount',
+    plural: 'serviceaccounts',
+    namespaced: true,
+    shortNames: ['sa'],
+    etcdPrefix: '/registry/serviceaccounts/',
+  }),
+  define({
+    group: APPS,
+    version: 'v1',
+    kind: 'Deployment',
+    plural: 'deployments',
+    namespaced: true,
+    shortNames: ['deploy'],
+    categories: ['all'],
+    subresources: [
+      { name: 'scale', verbs: STATUS_VERBS, responseKind: { group: 'autoscaling', version: 'v1', kind: 'Scale' } },
+      statusOf(APPS, 'v1', 'Deployment'),
+    ],
+    etcdPrefix: '/registry/deployments/',
+  }),
+  define({
+    group: APPS,
+    version: 'v1',
+    kind: 'ReplicaSet',
+    plural: 'replicasets',
+    namespaced: true,
+    shortNames: ['rs'],
+    categories: ['all'],
+    subresources: [
+      { name: 'scale', verbs: STATUS_VERBS, responseKind: { group: 'autoscaling', version: 'v1', kind: 'Scale' } },
+      statusOf(APPS, 'v1', 'ReplicaSet'),
+    ],
+    etcdPrefix: '/registry/replicasets/',
+  }),
+  define({
+    group: COORD,
+    version: 'v1',
+    kind: 'Lease',
+    plural: 'leases',
+    namespaced: true,
+    etcdPrefix: '/registry/leases/',
+  }),
+  define({ group: RBAC, version: 'v1', kind: 'Role', plural: 'roles', namespaced: true, etcdPrefix: '/registry/roles/' }),
+  define({ group: RBAC, version: 'v1', kind: 'ClusterRole', plural: 'clusterroles', namespaced: false, etcdPrefix: '/registry/clusterroles/' }),
+  define({ group: RBAC, version: 'v1', kind: 'RoleBinding', plural: 'rolebindings', namespaced: true, etcdPrefix: '/registry/rolebindings/' }),
+  define({
+    group: RBAC,
+    version: 'v1',
+    kind: 'ClusterRoleBinding',
+    plural: 'clusterrolebindings',
+    namespaced: false,
+    etcdPrefix: '/registry/clusterrolebindings/',
+  }),
+]);
+
+const byName = new Map<string, ResourceInfo[]>();
+const byGvk = new Map<string, ResourceInfo>();
+const byGroupPlural = new Map<string, ResourceInfo>();
+for (const info of RESOURCES) {
+  for (const name of new Set([info.plural, info.singular, info.kind.toLowerCase(), ...info.shortNames])) {
+    const list = byName.get(name) ?? [];
+    list.push(info);
+    byName.set(name, list);
+  }
+  byGvk.set(`${info.apiVersion}/${info.kind}`, info);
+  byGroupPlural.set(`${info.group}/${info.plural}`, info);
+}
+
+/**
+ * Finds a resource the way kubectl resolves a type argument: case-insensitive plural, singular,
+ * kind or short name (`pods`, `pod`, `Pod`, `po`), optionally qualified by group
+ * (`deployments.apps`, `deploy.apps`) or by version and group (`deployments.v1.apps`).
+ */
+export function findResource(nameOrKindOrShortName: string): ResourceInfo | undefined {
+  const text = nameOrKindOrShortName.trim().toLowerCase();
+  if (text === '') return undefined;
+  const direct = byName.get(text);
+  if (direct) return direct[0];
+  const dot = text.indexOf('.');
+  if (dot <= 0) return undefined;
+  const head = text.slice(0, dot);
+  const rest = text.slice(dot + 1);
+  const candidates = byName.get(head);
+  if (!candidates) return undefined;
+  for (const info of candidates) {
+    if (info.group === rest) return info;
+    if (`${info.version}.${info.group}` === rest) return info;
+    if (info.group === '' && (rest === info.version || rest === `${info.version}.`)) return info;
+  }
+  return undefined;
+}
+
+/** The resource whose objects have this `apiVersion` and `kind` (`'apps/v1', 'Deployment'`). */
+export function resourceForKind(apiVersion: string, kind: string): ResourceInfo | undefined {
+  return byGvk.get(`${apiVersion}/${kind}`);
+}
+
+/** The resource with this group and plural (`'apps', 'deployments'`). */
+export function resourceForGroupResource(group: string, plural: string): ResourceInfo | undefined {
+  return byGroupPlural.get(`${group}/${plural}`);
+}
+
+/** The resource name qualified by its group, as Kubernetes prints it in errors: `pods`, `deployments.apps`. */
+export function qualifiedResource(info: ResourceInfo): string {
+  return info.group === '' ? info.plural : `${info.plural}.${info.group}`;
+}
+
+/** The kind qualified by its group, as in 422 messages: `Pod`, `Deployment.apps`. */
+export function qualifiedKind(info: ResourceInfo): string {
+  return info.group === '' ? info.kind : `${info.kind}.${info.group}`;
+}
+
+/**
+ * The etcd key of one object: `/registry/pods/default/web-1`, `/registry/minions/node-1`.
+ * @throws {Error} when a namespaced resource is given no namespace.
+ */
+export function etcdKey(info: ResourceInfo, namespace: string | undefined, name: string): string {
+  if (info.namespaced) {
+    if (!namespace) throw new Error(`${qualifiedResource(info)} are namespaced: etcdKey needs a namespace`);
+    return `${info.etcdPrefix}${namespace}/${name}`;
+  }
+  return `${info.etcdPrefix}${name}`;
+}
+
+/**
+ * The etcd prefix a list reads: every object of the resource (`/registry/pods/`), or for a
+ * namespaced resource and a namespace, that namespace's objects (`/registry/pods/default/`).
+ */
+export function etcdListPrefix(info: ResourceInfo, namespace?: string): string {
+  return info.namespaced && namespace ? `${info.etcdPrefix}${namespace}/` : info.etcdPrefix;
+}
+
+/** The API path prefix of a group version: `/api/v1` or `/apis/apps/v1`. */
+export function groupVersionPath(info: Pick<ResourceInfo, 'group' | 'version'>): string {
+  return info.group === '' ? `/api/${info.version}` : `/apis/${info.group}/${info.version}`;
+}
+
+/**
+ * The REST path of a collection or object: `/api/v1/namespaces/default/pods/x`,
+ * `/apis/apps/v1/deployments` (all namespaces), `/api/v1/nodes/n1`. The namespace is ignored
+ * for cluster-scoped resources.
+ */
+export function apiPath(info: ResourceInfo, namespace?: string, name?: string, subresource?: string): string {
+  let path = groupVersionPath(info);
+  if (info.namespaced && namespace) path += `/namespaces/${encodeURIComponent(namespace)}`;
+  path += `/${info.plural}`;
+  if (name !== undefined) {
+    path += `/${encodeURIComponent(name)}`;
+    if (subresource) path += `/${subresource}`;
+  }
+  return path;
+}
+
+/** A REST path taken apart by {@link parseApiPath}. */
+export interface ParsedApiPath {
+  /** The resource addressed. */
+  info: ResourceInfo;
+  /** Namespace from the path, if any. */
+  namespace?: string;
+  /** Object name, absent for collections. */
+  name?: string;
+  /** Subresource (`status`, `binding`, `scale`, ...), if any. */
+  subresource?: string;
+  /** True for the deprecated `/api/v1/watch/...` form. */
+  watch?: boolean;
+}
+
+/**
+ * Parses a REST path (query string allowed) into resource, namespace, name and subresource.
+ * Returns `undefined` for unknown groups, versions, resources or subresources, or for
+ * namespaced paths to cluster-scoped resources.
+ */
+export function parseApiPath(path: string): ParsedApiPath | undefined {
+  const q = path.indexOf('?');
+  const clean = q >= 0 ? path.slice(0, q) : path;
+  const parts = clean.split('/').filter((p) => p !== '');
+  let group: string;
+  let version: string;
+  let i: number;
+  if (parts[0] === 'api') {
+    group = '';
+    version = parts[1] ?? '';
+    i = 2;
+  } else if (parts[0] === 'apis') {
+    group = parts[1] ?? '';
+    version = parts[2] ?? '';
+    i = 3;
+  } else {
+    return undefined;
+  }
+  if (!version) return undefined;
+  let rest: string[];
+  try {
+    rest = parts.slice(i).map((p) => decodeURIComponent(p));
+  } catch {
+    return undefined;
+  }
+  let watch = false;
+  if (rest[0] === 'watch') {
+    watch = true;
+    rest = rest.slice(1);
+  }
+  if (rest.length === 0) return undefined;
+  const lookup = (plural: string): ResourceInfo | undefined => {
+    const info = byGroupPlural.get(`${group}/${plural}`);
+    return info && info.version === version ? info : undefined;
+  };
+  const result = (r: ParsedApiPath): ParsedApiPath => {
+    if (watch) r.watch = true;
+    return r;
+  };
+  const withName = (info: ResourceInfo, namespace: string | undefined, tail: string[]): ParsedApiPath | undefined => {
+    if (tail.length === 0) return result(namespace === undefined ? { info } : { info, namespace });
+    const name = tail[0]!;
+    if (name === '') return undefined;
+    if (tail.length === 1) return result(namespace === undefined ? { info, name } : { info, namespace, name });
+    if (tail.length > 2 || watch) return undefined;
+    const subresource = tail[1]!;
+    if (!info.subresources.some((s) => s.name === subresource)) return undefined;
+    return result(namespace === undefined ? { info, name, subresource } : { info, namespace, name, subresource });
+  };
+  if (rest[0] === 'namespaces' && group === '' && rest.length >= 3) {
+    // /api/v1/namespaces/{ns}/{resource}[/{name}[/{sub}]], unless {resource} is a namespace subresource.
+    const ns = rest[1]!;
+    const nsInfo = lookup('namespaces');
+    if (nsInfo && rest.length === 3 && nsInfo.subresources.some((s) => s.name === rest[2]) && !lookup(rest[2]!)) {
+      return withName(nsInfo, undefined, [ns, rest[2]!]);
+    }
+    const info = lookup(rest[2]!);
+    if (!info || !info.namespaced) return undefined;
+    return withName(info, ns, rest.slice(3));
+  }
+  if (rest[0] === 'namespaces' && group !== '' && rest.length >= 3) {
+    const info = lookup(rest[2]!);
+    if (!info || !info.namespaced) return undefined;
+    return withName(info, rest[1]!, rest.slice(3));
+  }
+  const info = lookup(rest[0]!);
+  if (!info) return undefined;
+  return withName(info, undefined, rest.slice(1));
+}
