@@ -144,9 +144,14 @@ export class Network {
     const link =
       fromHost === toHost ? this.local : this.links.size > 0 ? this.links.get(pairKey(fromHost, toHost)) ?? this.remote : this.remote;
     if (this.rng.chance(link.dropRate)) return { deliverAt: [], dropped: 'loss' };
-    let at = now + link.latency + (link.jitter > 0 ? this.rng.next() * link.jitter : 0);
-    at = Math.round(at * 1000) / 1000;
-    if (!link.reorder && (link.jitter > 0 || link.duplicateRate > 0)) {
+    // Times have microsecond resolution. The jitter is drawn in whole microseconds below the
+    // jitter, so the delay stays in [latency, latency + jitter) (rounding the sum could reach the
+    // upper bound).
+    const jitterUs = link.jitter > 0 ? Math.floor(this.rng.next() * Math.round(link.jitter * 1000)) : 0;
+    let at = (Math.round(now * 1000) + Math.round(link.latency * 1000) + jitterUs) / 1000;
+    // FIFO links never let a message overtake an earlier one on the same link, also when the
+    // link's latency was lowered while the earlier one was in flight.
+    if (!link.reorder) {
       const last = this.lastDelivery.get(linkId);
       if (last !== undefined && at < last) at = last;
       this.lastDelivery.set(linkId, at);
