@@ -318,12 +318,17 @@ export class Kernel {
 
   /** Delivers messages and fires timers until the next message has been delivered (for "step one message"). */
   stepMessage(): TraceEntry | undefined {
-    const before = this.trace.total;
     for (;;) {
       const next = this.agenda.peek();
       if (!next) return undefined;
+      const before = this.trace.total;
       this.process(next);
-      if (next.kind === 'message') return this.trace.total > before ? this.trace.toArray().at(-1) : undefined;
+      if (next.kind === 'message') {
+        // the message's own entry is the first one recorded while processing it (the target may
+        // record more, e.g. a drop of something it sent)
+        const entry = this.trace.total > before ? this.trace.since(before)[0] : undefined;
+        return entry?.seq === before ? entry : undefined;
+      }
     }
   }
 
