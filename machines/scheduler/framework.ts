@@ -1,0 +1,527 @@
+/**
+ * The scheduling framework's types, after kube-scheduler's `pkg/scheduler/framework`: resource
+ * vectors, the per-node {@link NodeInfo} the cache keeps, plugin statuses, the per-pod
+ * {@link CycleState} and the filter / score / post-filter plugin interfaces.
+ *
+ * Plugins are plain objects with a `name` and pure functions. Everything a plugin needs per pod
+ * is parsed once into the {@link CycleState}, so a per-node `filter` or `score` call only reads
+ * numbers and small arrays.
+ */
+import type { Node, Pod, Toleration } from '../../src/api/types.js';
+import { milliCpu, quantityValue } from '../../src/api/quantity.js';
+import {
+  compilePreferredSchedulingTerms,
+  compileRequiredNodeAffinity,
+  type PreferredSchedulingTerm,
+  type RequiredNodeAffinity,
+} from './node-selector.js';
+
+/** The highest score a score plugin may give a node after normalizing (`framework.MaxNodeScore`). */
+export const MAX_NODE_SCORE = 100;
+
+/** CPU the scoring plugins assume for a container without a cpu request (`schedutil.DefaultMilliCPURequest`). */
+export const DEFAULT_MILLI_CPU_REQUEST = 100;
+
+/** Memory the scoring plugins assume for a container without a memory request (`schedutil.DefaultMemoryRequest`, 200Mi). */
+export const DEFAULT_MEMORY_REQUEST = 200 * 1024 * 1024;
+
+/** A vector of the resources the scheduler accounts for: cpu in millicores, bytes, and a pod count. */
+export interface Resources {
+  /** CPU in millicores. */
+  milliCpu: number;
+  /** Memory in bytes. */
+  memory: number;
+  /** Local ephemeral storage in bytes. */
+  ephemeralStorage: number;
+  /** Number of pods (for a node's allocatable: how many it accepts; for a pod's request: 1). */
+  pods: number;
+}
+
+/** The cpu and memory the scoring plugins count, with the defaults for missing container requests. */
+export interface NonZeroResources {
+  /** CPU in millicores, 100m for each container that requests none. */
+  milliCpu: number;
+  /** Memory in bytes, 200Mi for each container that requests none. */
+  memory: number;
+}
+
+/** A fresh all-zero resource vector. */
+export function emptyResources(): Resources {
+  return { milliCpu: 0, memory: 0, ephemeralStorage: 0, pods: 0 };
+}
+
+type ResourceList = Readonly<Record<string, string | number>> | undefined;
+
+interface ContainerLike {
+  resources?: { requests?: ResourceList };
+  restartPolicy?: string;
+}
+
+const SUPPORTED_POD_LEVEL = (name: string): boolean =>
+  name === 'cpu' || name === 'memory' || name.startsWith('hugepages-');
+
+/** Adds one container's requests to `acc`; with `nonZero`, a missing cpu / memory request counts as the default. */
+function addContainer(acc: number[], requests: ResourceList, nonZero: boolean): void {
+  const cpu = requests?.['cpu'];
+  const mem = requests?.['memory'];
+  const eph = requests?.['ephemeral-storage'];
+  acc[0]! += cpu !== undefined ? milliCpu(cpu) : nonZero ? DEFAULT_MILLI_CPU_REQUEST : 0;
+  acc[1]! += mem !== undefined ? quantityValue(mem) : nonZero ? DEFAULT_MEMORY_REQUEST : 0;
+  acc[2]! += eph !== undefined ? quantityValue(eph) : 0;
+}
+
+/**
+ * A pod's effective requests as kube-scheduler computes them (`resourcehelper.PodRequests`): the sum
+ * of the app containers, raised to the largest init container (a sidecar — an init container with
+ * `restartPolicy: Always` — is added to the sum and to every later init container), pod-level
+ * `spec.resources.requests` for cpu and memory when set, plus `spec.overhead`.
+ *
+ * With `nonZero`, each container that has no cpu (memory) request counts 100m (200Mi), as the
+ * scheduler's scoring does; filtering uses the plain requests.
+ *
+ * @returns a resource vector whose `pods` is 1.
+ */
+export function computePodRequests(pod: Pod, options: { nonZero?: boolean } = {}): Resources {
+  const nonZero = options.nonZero ?? false;
+  const spec = pod.spec;
+  const sum = [0, 0, 0];
+  for (const c of (spec?.containers ?? []) as ContainerLike[]) addContainer(sum, c.resources?.requests, nonZero);
+  const initContainers = (spec?.initContainers ?? []) as ContainerLike[];
+  if (initContainers.length > 0) {
+    const sidecars = [0, 0, 0];
+    const initMax = [0, 0, 0];
+    for (const c of initContainers) {
+      const own = [0, 0, 0];
+      addContainer(own, c.resources?.requests, nonZero);
+      let use: number[];
+      if (c.restartPolicy === 'Always') {
+        for (let i = 0; i < 3; i++) {
+          sum[i]! += own[i]!;
+          sidecars[i]! += own[i]!;
+        }
+        use = sidecars;
+      } else {
+        use = [own[0]! + sidecars[0]!, own[1]! + sidecars[1]!, own[2]! + sidecars[2]!];
+      }
+      for (let i = 0; i < 3; i++) if (use[i]! > initMax[i]!) initMax[i] = use[i]!;
+    }
+    for (let i = 0; i < 3; i++) if (initMax[i]! > sum[i]!) sum[i] = initMax[i]!;
+  }
+  const podLevel = spec?.resources?.requests as ResourceList;
+  if (podLevel && Object.keys(podLevel).some(SUPPORTED_POD_LEVEL)) {
+    if (podLevel['cpu'] !== undefined) sum[0] = milliCpu(podLevel['cpu']);
+    if (podLevel['memory'] !== undefined) sum[1] = quantityValue(podLevel['memory']);
+  }
+  const overhead = spec?.overhead as ResourceList;
+  if (overhead) {
+    sum[0]! += milliCpu(overhead['cpu']);
+    sum[1]! += quantityValue(overhead['memory']);
+    sum[2]! += quantityValue(overhead['ephemeral-storage']);
+  }
+  return { milliCpu: sum[0]!, memory: sum[1]!, ephemeralStorage: sum[2]!, pods: 1 };
+}
+
+/** A node's allocatable resources (`status.allocatable`; the scheduler never looks at capacity). */
+export function nodeAllocatable(node: Node): Resources {
+  const a = node.status?.allocatable as ResourceList;
+  return {
+    milliCpu: milliCpu(a?.['cpu']),
+    memory: quantityValue(a?.['memory']),
+    ephemeralStorage: quantityValue(a?.['ephemeral-storage']),
+    pods: quantityValue(a?.['pods']),
+  };
+}
+
+/** A pod's priority (`spec.priority`, set by admission from its PriorityClass; 0 when unset). */
+export function podPriority(pod: Pod): number {
+  return pod.spec?.priority ?? 0;
+}
+
+/** The cache key of a pod: `namespace/name` (namespace `default` when unset). */
+export function podKey(pod: Pod): string {
+  return `${pod.metadata?.namespace ?? 'default'}/${pod.metadata?.name ?? ''}`;
+}
+
+/** What the cache remembers of a pod on a node: enough to add or subtract it without re-parsing. */
+export interface PodResourceRecord {
+  /** {@link podKey} of the pod. */
+  readonly key: string;
+  /** Its requests, as filtering counts them. */
+  readonly requests: Resources;
+  /** Its cpu and memory, as scoring counts them. */
+  readonly nonZero: NonZeroResources;
+  /** Its priority, for preemption. */
+  readonly priority: number;
+}
+
+/** Builds the {@link PodResourceRecord} of a pod. */
+export function podResourceRecord(pod: Pod): PodResourceRecord {
+  const nz = computePodRequests(pod, { nonZero: true });
+  return {
+    key: podKey(pod),
+    requests: computePodRequests(pod),
+    nonZero: { milliCpu: nz.milliCpu, memory: nz.memory },
+    priority: podPriority(pod),
+  };
+}
+
+/**
+ * The scheduler's view of one node (`framework.NodeInfo`): the node object, its allocatable
+ * resources, the sum of the requests of the pods on it (assumed ones included) and their keys.
+ * The cache updates it in place, one pod at a time.
+ */
+export class NodeInfo {
+  /** The node's name. */
+  readonly name: string;
+  /** The node object; `undefined` while pods still reference a node the cache no longer has. */
+  node: Node | undefined = undefined;
+  /** `status.allocatable`, parsed. */
+  readonly allocatable: Resources = emptyResources();
+  /** Sum of the pods' requests; `requested.pods` is the number of pods. */
+  readonly requested: Resources = emptyResources();
+  /** Sum of the pods' cpu and memory with the scoring defaults for containers without requests. */
+  readonly nonZeroRequested: NonZeroResources = { milliCpu: 0, memory: 0 };
+  /** The {@link podKey}s of the pods on the node. */
+  readonly pods: Set<string> = new Set();
+
+  /** An empty NodeInfo; pass the node to fill in its allocatable resources. */
+  constructor(name: string, node?: Node) {
+    this.name = name;
+    if (node) this.setNode(node);
+  }
+
+  /** Number of pods on the node. */
+  get podCount(): number {
+    return this.pods.size;
+  }
+
+  /** Replaces the node object and re-reads its allocatable resources. */
+  setNode(node: Node | undefined): void {
+    this.node = node;
+    const a = node ? nodeAllocatable(node) : emptyResources();
+    this.allocatable.milliCpu = a.milliCpu;
+    this.allocatable.memory = a.memory;
+    this.allocatable.ephemeralStorage = a.ephemeralStorage;
+    this.allocatable.pods = a.pods;
+  }
+
+  /** Counts a pod on this node. No-op when its key is already here. */
+  addPod(rec: PodResourceRecord): void {
+    if (this.pods.has(rec.key)) return;
+    this.pods.add(rec.key);
+    this.requested.milliCpu += rec.requests.milliCpu;
+    this.requested.memory += rec.requests.memory;
+    this.requested.ephemeralStorage += rec.requests.ephemeralStorage;
+    this.requested.pods += 1;
+    this.nonZeroRequested.milliCpu += rec.nonZero.milliCpu;
+    this.nonZeroRequested.memory += rec.nonZero.memory;
+  }
+
+  /** Stops counting a pod on this node. No-op when its key is not here. */
+  removePod(rec: PodResourceRecord): void {
+    if (!this.pods.delete(rec.key)) return;
+    this.requested.milliCpu -= rec.requests.milliCpu;
+    this.requested.memory -= rec.requests.memory;
+    this.requested.ephemeralStorage -= rec.requests.ephemeralStorage;
+    this.requested.pods -= 1;
+    this.nonZeroRequested.milliCpu -= rec.nonZero.milliCpu;
+    this.nonZeroRequested.memory -= rec.nonZero.memory;
+  }
+
+  /** An independent copy (the preemption dry run removes pods from a copy). */
+  clone(): NodeInfo {
+    const c = new NodeInfo(this.name);
+    c.node = this.node;
+    Object.assign(c.allocatable, this.allocatable);
+    Object.assign(c.requested, this.requested);
+    Object.assign(c.nonZeroRequested, this.nonZeroRequested);
+    for (const k of this.pods) c.pods.add(k);
+    return c;
+  }
+}
+
+/**
+ * A plugin's verdict (`framework.Status`). `Unschedulable` may be resolved by preemption;
+ * `UnschedulableAndUnresolvable` may not; `Skip` (from a pre-filter / pre-score hook) means the
+ * plugin has nothing to do for this pod; `Error` aborts the cycle.
+ */
+export type StatusCode = 'Success' | 'Unschedulable' | 'UnschedulableAndUnresolvable' | 'Skip' | 'Error';
+
+/** A plugin status: a code and the reasons shown in the FailedScheduling message. */
+export interface Status {
+  /** The verdict. */
+  readonly code: StatusCode;
+  /** Human-readable reasons, e.g. `Insufficient cpu`. */
+  readonly reasons: readonly string[];
+}
+
+/** The shared success status; filters return it (not a copy) so the hot path allocates nothing. */
+export const SUCCESS: Status = Object.freeze({ code: 'Success', reasons: Object.freeze([]) as readonly string[] });
+
+/** The shared skip status of pre-filter hooks. */
+export const SKIP: Status = Object.freeze({ code: 'Skip', reasons: Object.freeze([]) as readonly string[] });
+
+/** A status that preemption might resolve (e.g. `Insufficient cpu`). */
+export function unschedulable(...reasons: string[]): Status {
+  return { code: 'Unschedulable', reasons };
+}
+
+/** A status that no preemption resolves (e.g. an untolerated taint). */
+export function unresolvable(...reasons: string[]): Status {
+  return { code: 'UnschedulableAndUnresolvable', reasons };
+}
+
+/** True for {@link SUCCESS} or any status whose code is `Success`. */
+export function isSuccess(status: Status): boolean {
+  return status === SUCCESS || status.code === 'Success';
+}
+
+/** True when the status rejects the node (`Unschedulable` or `UnschedulableAndUnresolvable`). */
+export function isRejected(status: Status): boolean {
+  return status.code === 'Unschedulable' || status.code === 'UnschedulableAndUnresolvable';
+}
+
+/**
+ * Everything about the pod being scheduled that plugins need, computed once per scheduling cycle
+ * (kube-scheduler's `CycleState` after the PreFilter / PreScore hooks of the built-in plugins).
+ */
+export interface CycleState {
+  /** The pod. */
+  readonly pod: Pod;
+  /** Its {@link podKey}. */
+  readonly podKey: string;
+  /** Its requests as NodeResourcesFit filters them ({@link computePodRequests}). */
+  readonly requests: Resources;
+  /** Its cpu and memory with the defaults for containers without requests, for LeastAllocated. */
+  readonly nonZeroRequests: NonZeroResources;
+  /** Its priority. */
+  readonly priority: number;
+  /** `spec.tolerations` (empty when unset). */
+  readonly tolerations: readonly Toleration[];
+  /** The tolerations that can tolerate a `PreferNoSchedule` taint (effect empty or PreferNoSchedule). */
+  readonly tolerationsPreferNoSchedule: readonly Toleration[];
+  /** `spec.nodeName`, or undefined. */
+  readonly nodeName: string | undefined;
+  /** `spec.nodeSelector` plus required node affinity, compiled; undefined when the pod has neither. */
+  readonly requiredAffinity: RequiredNodeAffinity | undefined;
+  /** Preferred node-affinity terms, compiled (valid, non-empty, weight > 0); undefined when unset. */
+  readonly preferredAffinity: readonly PreferredSchedulingTerm[] | undefined;
+  /** Scratch space for user plugins' `preFilter` / `preScore` hooks, keyed as they like. */
+  readonly data: Map<string, unknown>;
+}
+
+/** Parses a pod into its {@link CycleState}. */
+export function createCycleState(pod: Pod): CycleState {
+  const rec = podResourceRecord(pod);
+  const tolerations = (pod.spec?.tolerations ?? []) as Toleration[];
+  const preferred = pod.spec?.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution;
+  return {
+    pod,
+    podKey: rec.key,
+    requests: rec.requests,
+    nonZeroRequests: rec.nonZero,
+    priority: rec.priority,
+    tolerations,
+    tolerationsPreferNoSchedule: tolerations.filter((t) => !t.effect || t.effect === 'PreferNoSchedule'),
+    nodeName: pod.spec?.nodeName || undefined,
+    requiredAffinity: compileRequiredNodeAffinity(pod),
+    preferredAffinity: preferred ? compilePreferredSchedulingTerms(preferred) : undefined,
+    data: new Map(),
+  };
+}
+
+/**
+ * What a pre-filter hook may answer: a non-success `status` rejects the pod on every node before
+ * any filter runs (`UnschedulableAndUnresolvable`) or lets preemption try (`Unschedulable`);
+ * `SKIP` means the plugin's `filter` need not run for this pod; `nodeNames` restricts the nodes
+ * considered (the results of several plugins are intersected).
+ */
+export interface PreFilterResult {
+  /** A rejecting status, or {@link SKIP}; undefined or success to go on. */
+  readonly status?: Status;
+  /** The only nodes that may pass this plugin's filter. */
+  readonly nodeNames?: ReadonlySet<string>;
+}
+
+/** A filter plugin: decides whether a pod can run on a node. */
+export interface FilterPlugin {
+  /** The plugin's name, shown in diagnostics. Unique among a profile's filters. */
+  readonly name: string;
+  /** Optional per-pod hook run once before any filter (kube's PreFilter). */
+  preFilter?(pod: Pod, state: CycleState): PreFilterResult | undefined;
+  /** The verdict for one node: {@link SUCCESS} or a rejecting status with reasons. */
+  filter(pod: Pod, nodeInfo: NodeInfo, state: CycleState): Status;
+}
+
+/** A score plugin: ranks the nodes that passed the filters. */
+export interface ScorePlugin {
+  /** The plugin's name. Unique among a profile's score plugins. */
+  readonly name: string;
+  /** Optional per-pod hook run once before scoring; returning `'skip'` leaves this plugin out for the pod. */
+  preScore?(pod: Pod, state: CycleState, nodes: readonly NodeInfo[]): 'skip' | void;
+  /** The raw score of one node. */
+  score(pod: Pod, nodeInfo: NodeInfo, state: CycleState): number;
+  /**
+   * Rescales the raw scores of all feasible nodes in place to 0..{@link MAX_NODE_SCORE}. Without
+   * it the raw scores must already lie in that range (the framework rejects others).
+   */
+  normalize?(scores: number[], state: CycleState): void;
+}
+
+/** A score plugin with the weight its normalized scores are multiplied by. */
+export interface WeightedScorePlugin {
+  /** The plugin. */
+  readonly plugin: ScorePlugin;
+  /** Its weight (a positive integer in kube-scheduler's configuration). */
+  readonly weight: number;
+}
+
+/** A rejected node's status and the plugin that rejected it. */
+export interface PluginStatus {
+  /** The plugin that returned the status. */
+  readonly plugin: string;
+  /** The status. */
+  readonly status: Status;
+}
+
+/**
+ * Why a pod fits nowhere (`framework.Diagnosis` plus `NumAllNodes`): the status of each node that
+ * was filtered out, and the status that stands for every node not in that map.
+ */
+export interface Diagnosis {
+  /** Number of nodes in the cluster. */
+  readonly numAllNodes: number;
+  /** The status of each node that was evaluated and rejected. */
+  readonly nodeStatuses: ReadonlyMap<string, PluginStatus>;
+  /** The status of the nodes absent from `nodeStatuses` (a pre-filter rejection or restriction). */
+  readonly absentStatus: PluginStatus | undefined;
+  /** A pre-filter rejection's message; when set it replaces the per-node reasons in the message. */
+  readonly preFilterMessage: string | undefined;
+}
+
+/** What a post-filter plugin (preemption) may answer. */
+export interface PostFilterResult {
+  /** Text appended to the FailedScheduling message (kube: `preemption: ...`); empty for none. */
+  readonly message: string;
+  /** Nodes where evicting lower-priority pods would let the pod fit. */
+  readonly candidates?: readonly string[];
+}
+
+/** The read-only view of the scheduler's state a post-filter plugin gets. */
+export interface PostFilterContext {
+  /** All schedulable nodes, in the cache's order. */
+  readonly nodes: readonly NodeInfo[];
+  /** Looks up a schedulable node by name. */
+  readonly nodeInfo: (name: string) => NodeInfo | undefined;
+  /** Looks up a pod on a node by key. */
+  readonly podRecord: (key: string) => (PodResourceRecord & { readonly pod: Pod }) | undefined;
+  /** The filters that ran for this pod (pre-filter skips removed), in order. */
+  readonly filters: readonly FilterPlugin[];
+}
+
+/** A post-filter plugin: runs when no node fits (kube's PostFilter, i.e. preemption). */
+export interface PostFilterPlugin {
+  /** The plugin's name. */
+  readonly name: string;
+  /** Examines the failure; its message is appended to the FailedScheduling message. */
+  postFilter(pod: Pod, state: CycleState, diagnosis: Diagnosis, context: PostFilterContext): PostFilterResult;
+}
+
+/** Runs `filters` on one node in order and returns the first rejection, or undefined when all pass. */
+export function runFilters(
+  filters: readonly FilterPlugin[],
+  pod: Pod,
+  nodeInfo: NodeInfo,
+  state: CycleState,
+): PluginStatus | undefined {
+  for (let i = 0; i < filters.length; i++) {
+    const plugin = filters[i]!;
+    const status = plugin.filter(pod, nodeInfo, state);
+    if (status !== SUCCESS && status.code !== 'Success') return { plugin: plugin.name, status };
+  }
+  return undefined;
+}
+
+/**
+ * kube-scheduler's `helper.DefaultNormalizeScore`: scales scores in place so the highest becomes
+ * `maxPriority` (integer division), optionally reversed so the lowest raw score wins.
+ */
+export function defaultNormalizeScore(maxPriority: number, reverse: boolean, scores: number[]): void {
+  let max = 0;
+  for (const s of scores) if (s > max) max = s;
+  if (max === 0) {
+    if (reverse) scores.fill(maxPriority);
+    return;
+  }
+  for (let i = 0; i < scores.length; i++) {
+    let s = Math.trunc((maxPriority * scores[i]!) / max);
+    if (reverse) s = maxPriority - s;
+    scores[i] = s;
+  }
+}
+
+/**
+ * Go's `sort.Strings` order: byte-wise on UTF-8, which is code-point order (JavaScript's `<`
+ * compares UTF-16 code units, which differs for characters beyond U+FFFF).
+ */
+export function compareGoStrings(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const ca = a.codePointAt(i)!;
+    const cb = b.codePointAt(i)!;
+    if (ca !== cb) return ca < cb ? -1 : 1;
+    if (ca > 0xffff) i++;
+  }
+  return a.length - b.length;
+}
+
+/** One line of a FailedScheduling histogram: how many nodes a plugin rejected with a reason. */
+export interface ReasonCount {
+  /** The plugin that gave the reason. */
+  readonly plugin: string;
+  /** The reason, e.g. `Insufficient cpu`. */
+  readonly reason: string;
+  /** How many nodes it was given for. */
+  readonly count: number;
+}
+
+/**
+ * The reasons of a diagnosis with their node counts: every reason of every rejected node, plus the
+ * absent status's reasons once for each node not in the map. Sorted as the message lists them.
+ */
+export function diagnosisReasons(d: Diagnosis): ReasonCount[] {
+  const counts = new Map<string, { plugin: string; reason: string; count: number }>();
+  const add = (plugin: string, reason: string, n: number): void => {
+    const k = `${plugin}\u0000${reason}`;
+    const e = counts.get(k);
+    if (e) e.count += n;
+    else counts.set(k, { plugin, reason, count: n });
+  };
+  for (const { plugin, status } of d.nodeStatuses.values()) for (const r of status.reasons) add(plugin, r, 1);
+  const absent = d.numAllNodes - d.nodeStatuses.size;
+  if (d.absentStatus && absent > 0) for (const r of d.absentStatus.status.reasons) add(d.absentStatus.plugin, r, absent);
+  return [...counts.values()].sort(
+    (x, y) => compareGoStrings(`${x.count} ${x.reason}`, `${y.count} ${y.reason}`) || compareGoStrings(x.plugin, y.plugin),
+  );
+}
+
+/**
+ * kube-scheduler's `FitError.Error()`, the FailedScheduling message:
+ * `0/3 nodes are available: 1 Insufficient cpu, 2 node(s) had untolerated taint {k: v}.` followed
+ * by the post-filter (preemption) message when there is one. Reasons are counted per node and the
+ * `"<count> <reason>"` strings sorted as Go sorts strings; a pre-filter rejection's message stands
+ * in for the per-node reasons.
+ */
+export function fitErrorMessage(d: Diagnosis, postFilterMessage = ''): string {
+  let msg = `0/${d.numAllNodes} nodes are available:`;
+  if (d.preFilterMessage) {
+    msg += ` ${d.preFilterMessage}.`;
+  } else {
+    const byReason = new Map<string, number>();
+    for (const { reason, count } of diagnosisReasons(d)) byReason.set(reason, (byReason.get(reason) ?? 0) + count);
+    const lines = [...byReason].map(([reason, count]) => `${count} ${reason}`).sort(compareGoStrings);
+    if (lines.length > 0) msg += ` ${lines.join(', ')}.`;
+  }
+  if (postFilterMessage) msg += ` ${postFilterMessage}`;
+  return msg;
+}

@@ -1,0 +1,86 @@
+/**
+ * NodeResourcesFit (kube-scheduler `plugins/noderesources/fit.go`).
+ *
+ * Filter: the node must have room for one more pod (`Too many pods`) and, for each of cpu, memory
+ * and ephemeral-storage the pod requests, enough allocatable left after the requests of the pods
+ * already there (`Insufficient cpu`, `Insufficient memory`, `Insufficient ephemeral-storage`).
+ * Every shortfall is reported, and the status is `Unschedulable`, so preemption may help.
+ * Score: the LeastAllocated strategy (see `least-allocated.ts`).
+ */
+import type { Pod } from '../../../src/api/types.js';
+import {
+  SUCCESS,
+  unschedulable,
+  type CycleState,
+  type FilterPlugin,
+  type NodeInfo,
+  type Resources,
+  type ScorePlugin,
+  type Status,
+} from '../framework.js';
+import { LeastAllocated } from './least-allocated.js';
+
+/** The plugin's name. */
+export const NODE_RESOURCES_FIT = 'NodeResourcesFit';
+
+/** A resource the pod lacks on a node (`noderesources.InsufficientResource`). */
+export interface InsufficientResource {
+  /** `pods`, `cpu`, `memory` or `ephemeral-storage`. */
+  readonly resourceName: string;
+  /** The reason shown in FailedScheduling, e.g. `Insufficient cpu`. */
+  readonly reason: string;
+  /** What the pod asks for. */
+  readonly requested: number;
+  /** What the pods on the node already use. */
+  readonly used: number;
+  /** The node's allocatable amount. */
+  readonly capacity: number;
+}
+
+/** Every resource the pod lacks on the node, in kube's order (pods, cpu, memory, ephemeral-storage). */
+export function fitsRequest(request: Resources, nodeInfo: NodeInfo): InsufficientResource[] {
+  const out: InsufficientResource[] = [];
+  const { allocatable, requested } = nodeInfo;
+  const podCount = nodeInfo.pods.size;
+  if (podCount + 1 > allocatable.pods) {
+    out.push({ resourceName: 'pods', reason: 'Too many pods', requested: 1, used: podCount, capacity: allocatable.pods });
+  }
+  if (request.milliCpu === 0 && request.memory === 0 && request.ephemeralStorage === 0) return out;
+  if (request.milliCpu > 0 && request.milliCpu > allocatable.milliCpu - requested.milliCpu) {
+    out.push({ resourceName: 'cpu', reason: 'Insufficient cpu', requested: request.milliCpu, used: requested.milliCpu, capacity: allocatable.milliCpu });
+  }
+  if (request.memory > 0 && request.memory > allocatable.memory - requested.memory) {
+    out.push({ resourceName: 'memory', reason: 'Insufficient memory', requested: request.memory, used: requested.memory, capacity: allocatable.memory });
+  }
+  if (request.ephemeralStorage > 0 && request.ephemeralStorage > allocatable.ephemeralStorage - requested.ephemeralStorage) {
+    out.push({
+      resourceName: 'ephemeral-storage',
+      reason: 'Insufficient ephemeral-storage',
+      requested: request.ephemeralStorage,
+      used: requested.ephemeralStorage,
+      capacity: allocatable.ephemeralStorage,
+    });
+  }
+  return out;
+}
+
+/** The NodeResourcesFit filter, with the LeastAllocated score. */
+export const NodeResourcesFit: FilterPlugin & ScorePlugin = {
+  name: NODE_RESOURCES_FIT,
+  filter(_pod: Pod, nodeInfo: NodeInfo, state: CycleState): Status {
+    const req = state.requests;
+    const { allocatable, requested } = nodeInfo;
+    // Fast path: everything fits, no allocation.
+    if (
+      nodeInfo.pods.size + 1 <= allocatable.pods &&
+      req.milliCpu <= allocatable.milliCpu - requested.milliCpu &&
+      req.memory <= allocatable.memory - requested.memory &&
+      req.ephemeralStorage <= allocatable.ephemeralStorage - requested.ephemeralStorage
+    ) {
+      return SUCCESS;
+    }
+    const insufficient = fitsRequest(req, nodeInfo);
+    return insufficient.length === 0 ? SUCCESS : unschedulable(...insufficient.map((r) => r.reason));
+  },
+  score: LeastAllocated.score,
+};

@@ -1,0 +1,29 @@
+/**
+ * NodeUnschedulable (kube-scheduler `plugins/nodeunschedulable`): rejects nodes with
+ * `spec.unschedulable` (cordoned) unless the pod tolerates the
+ * `node.kubernetes.io/unschedulable:NoSchedule` taint.
+ */
+import type { Pod } from '../../../src/api/types.js';
+import { SUCCESS, unresolvable, type CycleState, type FilterPlugin, type NodeInfo, type Status } from '../framework.js';
+import { tolerationsTolerateTaint } from './taint-toleration.js';
+
+/** The plugin's name. */
+export const NODE_UNSCHEDULABLE = 'NodeUnschedulable';
+
+/** The filter reason (`ErrReasonUnschedulable`). */
+export const ERR_REASON_UNSCHEDULABLE = 'node(s) were unschedulable';
+
+/** The taint key a cordoned node stands for (`v1.TaintNodeUnschedulable`). */
+export const TAINT_NODE_UNSCHEDULABLE = 'node.kubernetes.io/unschedulable';
+
+const UNSCHEDULABLE_TAINT = Object.freeze({ key: TAINT_NODE_UNSCHEDULABLE, effect: 'NoSchedule' as const });
+
+/** The NodeUnschedulable filter plugin. */
+export const NodeUnschedulable: FilterPlugin = {
+  name: NODE_UNSCHEDULABLE,
+  filter(_pod: Pod, nodeInfo: NodeInfo, state: CycleState): Status {
+    if (!nodeInfo.node?.spec?.unschedulable) return SUCCESS;
+    if (tolerationsTolerateTaint(state.tolerations, UNSCHEDULABLE_TAINT)) return SUCCESS;
+    return unresolvable(ERR_REASON_UNSCHEDULABLE);
+  },
+};

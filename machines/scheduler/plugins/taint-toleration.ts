@@ -1,0 +1,89 @@
+/**
+ * TaintToleration (kube-scheduler `plugins/tainttoleration`).
+ *
+ * Filter: a node is rejected when one of its `NoSchedule` or `NoExecute` taints is not tolerated
+ * by the pod; the reason names the first such taint, `node(s) had untolerated taint {key: value}`.
+ * Score: the number of `PreferNoSchedule` taints the pod does not tolerate, normalized in reverse
+ * so the node with the fewest gets 100.
+ */
+import type { Pod, Taint, Toleration } from '../../../src/api/types.js';
+import {
+  MAX_NODE_SCORE,
+  SUCCESS,
+  defaultNormalizeScore,
+  unresolvable,
+  type CycleState,
+  type FilterPlugin,
+  type NodeInfo,
+  type ScorePlugin,
+  type Status,
+} from '../framework.js';
+
+/** The plugin's name. */
+export const TAINT_TOLERATION = 'TaintToleration';
+
+/**
+ * Whether one toleration tolerates one taint (`v1.Toleration.ToleratesTaint`): an empty effect
+ * matches every effect, an empty key (with `Exists`) every key; operator `Exists` matches any
+ * value, `Equal` (or empty) the same value. Other operators (the alpha `Gt` / `Lt`, off by
+ * default) tolerate nothing.
+ */
+export function toleratesTaint(toleration: Toleration, taint: Taint): boolean {
+  if (toleration.effect && toleration.effect !== taint.effect) return false;
+  if (toleration.key && toleration.key !== taint.key) return false;
+  switch (toleration.operator ?? '') {
+    case '':
+    case 'Equal':
+      return (toleration.value ?? '') === (taint.value ?? '');
+    case 'Exists':
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** Whether any of the tolerations tolerates the taint. */
+export function tolerationsTolerateTaint(tolerations: readonly Toleration[], taint: Taint): boolean {
+  for (let i = 0; i < tolerations.length; i++) if (toleratesTaint(tolerations[i]!, taint)) return true;
+  return false;
+}
+
+/** The first `NoSchedule` / `NoExecute` taint, in the node's order, that the tolerations do not tolerate. */
+export function findUntoleratedTaint(taints: readonly Taint[], tolerations: readonly Toleration[]): Taint | undefined {
+  for (let i = 0; i < taints.length; i++) {
+    const taint = taints[i]!;
+    if (taint.effect !== 'NoSchedule' && taint.effect !== 'NoExecute') continue;
+    if (!tolerationsTolerateTaint(tolerations, taint)) return taint;
+  }
+  return undefined;
+}
+
+/** How many `PreferNoSchedule` taints the tolerations do not tolerate. */
+export function countIntolerablePreferNoSchedule(taints: readonly Taint[], tolerations: readonly Toleration[]): number {
+  let n = 0;
+  for (let i = 0; i < taints.length; i++) {
+    const taint = taints[i]!;
+    if (taint.effect === 'PreferNoSchedule' && !tolerationsTolerateTaint(tolerations, taint)) n++;
+  }
+  return n;
+}
+
+/** The TaintToleration filter and score plugin. */
+export const TaintToleration: FilterPlugin & ScorePlugin = {
+  name: TAINT_TOLERATION,
+  filter(_pod: Pod, nodeInfo: NodeInfo, state: CycleState): Status {
+    const taints = nodeInfo.node?.spec?.taints;
+    if (!taints || taints.length === 0) return SUCCESS;
+    const taint = findUntoleratedTaint(taints, state.tolerations);
+    if (!taint) return SUCCESS;
+    return unresolvable(`node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`);
+  },
+  score(_pod: Pod, nodeInfo: NodeInfo, state: CycleState): number {
+    const taints = nodeInfo.node?.spec?.taints;
+    if (!taints || taints.length === 0) return 0;
+    return countIntolerablePreferNoSchedule(taints, state.tolerationsPreferNoSchedule);
+  },
+  normalize(scores: number[]): void {
+    defaultNormalizeScore(MAX_NODE_SCORE, true, scores);
+  },
+};

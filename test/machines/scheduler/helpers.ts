@@ -1,0 +1,96 @@
+/** Builders for the scheduler tests. */
+import type { Node, Pod, Taint, Toleration } from '../../../src/api/types.js';
+import { NodeInfo, createCycleState, podResourceRecord, type CycleState } from '../../../machines/scheduler/framework.js';
+
+/** Options of {@link makeNode}. */
+export interface NodeSpec {
+  cpu?: string;
+  memory?: string;
+  pods?: string | number;
+  ephemeralStorage?: string;
+  labels?: Record<string, string>;
+  taints?: Taint[];
+  unschedulable?: boolean;
+}
+
+/** A node with allocatable resources (default 4 cpu, 8Gi, 110 pods). */
+export function makeNode(name: string, spec: NodeSpec = {}): Node {
+  const allocatable: Record<string, string> = {
+    cpu: spec.cpu ?? '4',
+    memory: spec.memory ?? '8Gi',
+    pods: String(spec.pods ?? 110),
+  };
+  if (spec.ephemeralStorage) allocatable['ephemeral-storage'] = spec.ephemeralStorage;
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name, labels: { 'kubernetes.io/hostname': name, ...spec.labels } },
+    spec: { taints: spec.taints, unschedulable: spec.unschedulable },
+    status: { allocatable, capacity: allocatable },
+  };
+}
+
+/** Options of {@link makePod}. */
+export interface PodSpecOptions {
+  cpu?: string;
+  memory?: string;
+  ephemeralStorage?: string;
+  nodeName?: string;
+  namespace?: string;
+  tolerations?: Toleration[];
+  nodeSelector?: Record<string, string>;
+  affinity?: NonNullable<Pod['spec']>['affinity'];
+  priority?: number;
+  preemptionPolicy?: 'Never' | 'PreemptLowerPriority';
+  phase?: NonNullable<Pod['status']>['phase'];
+  nominatedNodeName?: string;
+}
+
+/** A one-container pod with the given requests (none when omitted). */
+export function makePod(name: string, o: PodSpecOptions = {}): Pod {
+  const requests: Record<string, string> = {};
+  if (o.cpu) requests['cpu'] = o.cpu;
+  if (o.memory) requests['memory'] = o.memory;
+  if (o.ephemeralStorage) requests['ephemeral-storage'] = o.ephemeralStorage;
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: o.namespace ?? 'default' },
+    spec: {
+      containers: [{ name: 'c', image: 'busybox', resources: Object.keys(requests).length ? { requests } : {} }],
+      nodeName: o.nodeName,
+      tolerations: o.tolerations,
+      nodeSelector: o.nodeSelector,
+      affinity: o.affinity,
+      priority: o.priority,
+      preemptionPolicy: o.preemptionPolicy,
+    },
+    status: { phase: o.phase ?? 'Pending', nominatedNodeName: o.nominatedNodeName },
+  };
+}
+
+/** A NodeInfo holding the node and the given pods. */
+export function nodeInfo(node: Node, pods: Pod[] = []): NodeInfo {
+  const ni = new NodeInfo(node.metadata!.name!, node);
+  for (const p of pods) ni.addPod(podResourceRecord(p));
+  return ni;
+}
+
+/** The CycleState of a pod. */
+export function stateOf(pod: Pod): CycleState {
+  return createCycleState(pod);
+}
+
+/** A deterministic stand-in for the kernel's generator: always draws the given sequence, cycling. */
+export function scriptedRng(values: number[]): { int(max: number): number; draws: number[] } {
+  let i = 0;
+  const draws: number[] = [];
+  return {
+    draws,
+    int(max: number) {
+      draws.push(max);
+      const v = values[i++ % values.length]!;
+      return Math.min(v, max - 1);
+    },
+  };
+}
