@@ -121,8 +121,17 @@ export function conflict(resource: ResourceRef, name: string, message: string = 
   });
 }
 
+/** A bad value whose Go rendering is given verbatim (`intstr.IntOrString{Type:1, IntVal:0, StrVal:"0%"}`). */
+export class GoValue {
+  constructor(
+    /** The text printed after `Invalid value: `. */
+    readonly repr: string,
+  ) {}
+}
+
 /** Formats a value the way `field.Error` prints a bad value (Go `%q` for strings, `%#v` for maps). */
 export function formatFieldValue(value: unknown): string {
+  if (value instanceof GoValue) return value.repr;
   if (value === null || value === undefined) return 'null';
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
