@@ -135,6 +135,22 @@ describe('InvalidDelayError', () => {
       good.stop();
     });
 
+    it('a non-numeric delay never reaches the kernel: XState takes the `after` transition at once', () => {
+      // XState 5 (resolveRaise) raises a delayed event immediately when its delay is not a
+      // number, without calling the clock, so the kernel cannot see or refuse it. Pinned here
+      // so that a change of that behaviour is noticed.
+      const { kernel, stillWorks } = working();
+      for (const delay of ['100', undefined, null]) {
+        const actor = createActor(machine, { clock: kernel.clock, input: { delay: delay as unknown as number } }).start();
+        actor.send({ type: 'go' });
+        expect(actor.getSnapshot().value).toBe('done');
+        expect(actor.getSnapshot().status).toBe('active');
+        expect(kernel.pending.timers).toBe(0);
+        actor.stop();
+      }
+      stillWorks();
+    });
+
     it('fails an actor whose initial state has the bad delay, at start', () => {
       const { kernel, stillWorks } = working();
       const startsWaiting = setup({
