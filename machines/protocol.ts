@@ -109,6 +109,13 @@ export interface WatchCancel {
   watchId: string;
 }
 
+/** The server ended a watch (it restarted: the connection was reset); the client resumes. */
+export interface WatchClosed {
+  type: 'watch.closed';
+  watchId: string;
+  reason: string;
+}
+
 /** Maps a protocol watch event type to the Kubernetes one. */
 export const WATCH_TYPES: Record<WatchEvent['type'], WatchEventType> = {
   'watch.added': 'ADDED',
@@ -138,14 +145,17 @@ export interface KeyValue {
   version: number;
 }
 
-export interface EtcdCreate { type: 'etcd.create'; id: string; key: string; value: KubeObject }
-export interface EtcdUpdate { type: 'etcd.update'; id: string; key: string; value: KubeObject; expectedModRevision?: number }
-export interface EtcdDelete { type: 'etcd.delete'; id: string; key: string; expectedModRevision?: number }
-export interface EtcdGet { type: 'etcd.get'; id: string; key: string }
-export interface EtcdRange { type: 'etcd.range'; id: string; prefix: string; limit?: number; startAfter?: string; revision?: number }
-export interface EtcdWatch { type: 'etcd.watch'; id: string; prefix: string; fromRevision: number }
-export interface EtcdCancelWatch { type: 'etcd.unwatch'; id: string }
-export interface EtcdCompact { type: 'etcd.compact'; id: string; revision: number }
+export interface EtcdCreate { type: 'etcd.create'; id: string; from: string; key: string; value: KubeObject }
+export interface EtcdUpdate { type: 'etcd.update'; id: string; from: string; key: string; value: KubeObject; expectedModRevision?: number }
+export interface EtcdDelete { type: 'etcd.delete'; id: string; from: string; key: string; expectedModRevision?: number }
+export interface EtcdGet { type: 'etcd.get'; id: string; from: string; key: string }
+export interface EtcdRange { type: 'etcd.range'; id: string; from: string; prefix: string; limit?: number; startAfter?: string; revision?: number }
+export interface EtcdWatch { type: 'etcd.watch'; id: string; from: string; prefix: string; fromRevision: number }
+export interface EtcdCancelWatch { type: 'etcd.unwatch'; id: string; from: string }
+export interface EtcdCompact { type: 'etcd.compact'; id: string; from: string; revision: number }
+
+/** Faults of etcd: it stops serving (as without quorum or crashed) and comes back with its data. */
+export type EtcdUnavailable = { type: 'etcd.fail' } | { type: 'etcd.recover' };
 
 /** Every request etcd accepts. */
 export type EtcdRequest = EtcdCreate | EtcdUpdate | EtcdDelete | EtcdGet | EtcdRange | EtcdWatch | EtcdCancelWatch | EtcdCompact;
@@ -233,6 +243,7 @@ export type ClusterMessage =
   | ApiResponse
   | WatchEvent
   | WatchCancel
+  | WatchClosed
   | EtcdRequest
   | EtcdResult
   | EtcdChanged
@@ -243,14 +254,16 @@ export type ClusterMessage =
   | PodTerminated
   | RuntimePull
   | RuntimePulled
-  | NodeFault;
+  | NodeFault
+  | EtcdUnavailable;
 
 /** The short summary the trace shows for a message of the protocol. */
-export function summarizeMessage(event: { type: string; [key: string]: unknown }): string {
+export function summarizeMessage(event: { readonly type: string }): string {
   const e = event as unknown as ClusterMessage;
   switch (e.type) {
     case 'api.request': {
-      const target = [e.namespace, e.name].filter(Boolean).join('/');
+      const name = e.name ?? (e.body as KubeObject | undefined)?.metadata?.name;
+      const target = [e.namespace, name].filter(Boolean).join('/');
       const res = e.subresource ? `${e.resource}/${e.subresource}` : e.resource;
       return `${e.verb} ${res}${target ? ' ' + target : ''}`;
     }
@@ -268,6 +281,8 @@ export function summarizeMessage(event: { type: string; [key: string]: unknown }
       return `${WATCH_TYPES[e.type]} ${e.object?.kind ?? ''} ${objectName(e.object)} rv=${e.object?.metadata?.resourceVersion ?? ''}`.trim();
     case 'watch.cancel':
       return `cancel ${e.watchId}`;
+    case 'watch.closed':
+      return `closed ${e.watchId}: ${e.reason}`;
     case 'etcd.create':
     case 'etcd.update':
     case 'etcd.delete':

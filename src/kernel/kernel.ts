@@ -122,6 +122,7 @@ export class Kernel {
   private flow: string | undefined;
   private isStopped = false;
   private readonly forks = new Map<string, Rng>();
+  private readonly objectFlows = new Map<string, string>();
   /** Counters: messages delivered and dropped, timers fired. */
   readonly stats = { delivered: 0, dropped: 0, timersFired: 0 };
 
@@ -144,9 +145,14 @@ export class Kernel {
     return this.time;
   }
 
-  /** Current virtual time as a Kubernetes timestamp (`2026-01-01T00:00:05Z`). */
-  timestamp(): string {
-    return new Date(this.epoch + Math.floor(this.time / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  /** Virtual time (now, or `offsetMs` from now) as a Kubernetes timestamp (`2026-01-01T00:00:05Z`). */
+  timestamp(offsetMs = 0): string {
+    return new Date(this.epoch + Math.floor((this.time + offsetMs) / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  }
+
+  /** The virtual time (ms) of a Kubernetes timestamp. */
+  timeOf(timestamp: string): number {
+    return Date.parse(timestamp) - this.epoch;
   }
 
   /** The generator of a subsystem (`network`, `scheduler`, `workload`, `faults`, `uids`, ...); the same name gives the same generator. */
@@ -172,6 +178,20 @@ export class Kernel {
   /** The flow (request) the kernel is delivering for right now, if any. */
   get currentFlow(): string | undefined {
     return this.flow;
+  }
+
+  /**
+   * Remembers that an object (by uid) was created in the current flow, so that components acting
+   * on it later (a scheduler popping it from its queue, a controller syncing it) can carry on the
+   * same flow: the flow of a `kubectl create` then covers the scheduling and the start on a node.
+   */
+  tagObject(uid: string | undefined): void {
+    if (uid && this.flow !== undefined && !this.objectFlows.has(uid)) this.objectFlows.set(uid, this.flow);
+  }
+
+  /** The flow an object was created in (see `tagObject`). */
+  flowOfObject(uid: string | undefined): string | undefined {
+    return uid ? this.objectFlows.get(uid) : undefined;
   }
 
   /** Runs `fn` with `flow` as the current flow: messages and timers it starts belong to that flow. */
@@ -206,6 +226,11 @@ export class Kernel {
   /** True when the address is registered. */
   has(address: string): boolean {
     return this.registry.has(address);
+  }
+
+  /** What is registered at an address (an XState actor for the cluster's components). */
+  target(address: string): Deliverable | undefined {
+    return this.registry.get(address)?.target;
   }
 
   /** The host an address runs on. */
@@ -273,6 +298,36 @@ export class Kernel {
     }
     this.send(from, to, event, options);
     return true;
+  }
+
+  /**
+   * Delivers an event from outside the simulated network right now (a fault injected by the
+   * operator, a command typed by the user): it is recorded in the trace like a message, with
+   * `reason: 'injected'`, but no latency, loss or partition applies.
+   */
+  inject(from: string, to: string, event: KernelEvent): void {
+    if (this.isStopped) throw new KernelStoppedError(`${from} injected ${event.type} into ${to} after the kernel stopped (t=${this.time}ms)`);
+    const dest = this.registry.get(to);
+    if (!dest) throw new UnknownAddressError(to, from, event.type);
+    this.stats.delivered++;
+    this.trace.record({
+      time: this.time,
+      sent: this.time,
+      msg: this.msgSeq++,
+      from,
+      to,
+      type: event.type,
+      summary: this.summarize(event),
+      status: 'delivered',
+      reason: 'injected',
+      ...(this.flow !== undefined ? { flow: this.flow } : {}),
+      event,
+    });
+    try {
+      dest.target.send(event);
+    } catch (error) {
+      this.errors.push({ time: this.time, address: to, error });
+    }
   }
 
   // ---- timers ---------------------------------------------------------------------------

@@ -17,7 +17,7 @@ export class Port {
   ) {}
 
   /** Sends an event to another component through the network (a vanished destination is a dropped message). */
-  send(to: string, event: KernelEvent): void {
+  send<E extends KernelEvent>(to: string, event: E): void {
     this.kernel.trySend(this.address, to, event);
   }
 
@@ -26,9 +26,20 @@ export class Port {
     return this.kernel.now();
   }
 
-  /** Virtual time as a Kubernetes timestamp. */
-  timestamp(): string {
-    return this.kernel.timestamp();
+  /** Virtual time (now, or `offsetMs` from now) as a Kubernetes timestamp. */
+  timestamp(offsetMs = 0): string {
+    return this.kernel.timestamp(offsetMs);
+  }
+
+  /** The virtual time (ms) of a Kubernetes timestamp. */
+  timeOf(timestamp: string): number {
+    return this.kernel.timeOf(timestamp);
+  }
+
+  /** Runs `fn` in the flow the object with this uid was created in (when known). */
+  inFlowOf<T>(uid: string | undefined, fn: () => T): T {
+    const flow = this.kernel.flowOfObject(uid);
+    return flow === undefined ? fn() : this.kernel.withFlow(flow, fn);
   }
 
   toJSON(): { address: string } {

@@ -1,0 +1,234 @@
+/**
+ * The API server: the cluster's front door and the only component that talks to etcd.
+ *
+ * Every request walks the pipeline `authenticating → authorizing → admitting → persisting`
+ * (or `responding` with 401, 403, 4xx), one state per step so the inspector shows where a request
+ * is; answers from etcd pass through `completing`. Beside the pipeline, `housekeeping` times out
+ * etcd requests (503), sends watch bookmarks and compacts etcd. At start the server loads its
+ * watch cache from etcd and watches etcd from that revision; `serving` then fans every change out
+ * to the watchers it concerns, in resourceVersion order.
+ */
+import { setup } from 'xstate';
+import type { Port } from '../src/kernel/port.js';
+import type { ApiRequest, EtcdChanged, EtcdProgress, EtcdResult, WatchCancel } from './protocol.js';
+import { ETCD } from './protocol.js';
+import * as S from '../src/api/status.js';
+import { ApiServerCore, type ApiServerOptions } from './api-server/core.js';
+import { TokenAuthenticator, type TokenEntry } from './api-server/auth.js';
+
+/** Input of the api-server machine. */
+export interface ApiServerInput {
+  port: Port;
+  /** Users and their bearer tokens. */
+  tokens: readonly TokenEntry[];
+  /** Address of etcd (default `etcd`). */
+  etcd?: string;
+  options?: ApiServerOptions;
+}
+
+/** Context: the port and the server's state (request pipeline, watch cache, RBAC). */
+export interface ApiServerContext {
+  port: Port;
+  core: ApiServerCore;
+  /** Id of the etcd watch the cache follows. */
+  etcdWatch: string;
+  /** Time the etcd watch last said anything (changes or progress). */
+  etcdHeard: number;
+  lastCompaction: number;
+}
+
+/** Faults and lifecycle events of the API server. */
+export type ApiServerControl = { type: 'api-server.restart' };
+
+/** Events the API server handles. */
+export type ApiServerEvent = ApiRequest | WatchCancel | EtcdResult | EtcdChanged | EtcdProgress | ApiServerControl;
+
+const LOAD_ID = 'load';
+
+export const apiServerMachine = setup({
+  types: {
+    input: {} as ApiServerInput,
+    context: {} as ApiServerContext,
+    events: {} as ApiServerEvent,
+  },
+  delays: {
+    /** How often the housekeeping runs (etcd timeouts, bookmarks, compaction, etcd watch health). */
+    housekeepingInterval: 1_000,
+    /** Wait before retrying to load the cache when etcd is down. */
+    retryLoad: 1_000,
+  },
+  guards: {
+    authenticated: ({ context }) => context.core.current!.user !== undefined,
+    authorized: ({ context }) => context.core.current!.allowed === true,
+    admitted: ({ context }) => context.core.current!.response === undefined,
+    loadSucceeded: ({ event }) => (event as EtcdResult).id.endsWith(LOAD_ID) && (event as EtcdResult).ok,
+    loadFailed: ({ event }) => (event as EtcdResult).id.endsWith(LOAD_ID) && !(event as EtcdResult).ok,
+    isForEtcdWatch: ({ context, event }) => (event as EtcdChanged).watchId === context.etcdWatch,
+    isEtcdWatchAnswer: ({ context, event }) => (event as EtcdResult).id === context.etcdWatch,
+    etcdWatchLost: ({ context }) => context.port.now() - context.etcdHeard > 15_000,
+  },
+  actions: {
+    accept: ({ context, event }) => context.core.accept(event as ApiRequest),
+    authenticate: ({ context }) => context.core.authenticate(),
+    rejectUnauthenticated: ({ context }) => context.core.reject(401),
+    authorize: ({ context }) => context.core.authorize(),
+    rejectForbidden: ({ context }) => context.core.reject(403),
+    admit: ({ context }) => context.core.admit(),
+    dispatch: ({ context }) => context.core.dispatch(),
+    respond: ({ context }) => context.core.respondCurrent(),
+    complete: ({ context, event }) => context.core.complete(event as EtcdResult),
+    rejectNotReady: ({ context, event }) => {
+      const req = event as ApiRequest;
+      context.port.send(req.from, { type: 'api.response', id: req.id, code: 503, body: S.serviceUnavailable('the API server is starting: its watch cache is not ready') });
+    },
+    cancelWatch: ({ context, event }) => context.core.cancelWatch((event as WatchCancel).watchId),
+    loadCache: ({ context }) => {
+      context.port.send(context.core.io.etcd, { type: 'etcd.range', id: `${context.port.address}#${LOAD_ID}`, from: context.port.address, prefix: '/registry/' });
+    },
+    storeCache: ({ context, event }) => {
+      const r = event as EtcdResult;
+      context.core.load(r.kvs ?? [], r.revision);
+    },
+    watchEtcd: ({ context }) => {
+      context.etcdWatch = `${context.port.address}#watch-${context.core.cache.revision}-${context.port.now()}`;
+      context.etcdHeard = context.port.now();
+      context.port.send(context.core.io.etcd, {
+        type: 'etcd.watch',
+        id: context.etcdWatch,
+        from: context.port.address,
+        prefix: '/registry/',
+        fromRevision: context.core.cache.revision + 1,
+      });
+    },
+    applyChanges: ({ context, event }) => {
+      const e = event as EtcdChanged;
+      context.etcdHeard = context.port.now();
+      if (e.revision > context.core.cache.revision + 1) {
+        // a change before this one was lost on the way: watch again from the first one missing
+        context.etcdHeard = -Infinity;
+        return;
+      }
+      for (const change of e.changes) context.core.applyChange(change);
+    },
+    noteProgress: ({ context, event }) => {
+      const e = event as EtcdProgress;
+      if (e.watchId !== context.etcdWatch) return;
+      context.etcdHeard = e.revision > context.core.cache.revision ? -Infinity : context.port.now();
+    },
+    rewatchEtcd: ({ context }) => {
+      context.port.send(context.core.io.etcd, { type: 'etcd.unwatch', id: context.etcdWatch, from: context.port.address });
+    },
+    onEtcdWatchAnswer: ({ context, event }) => {
+      const r = event as EtcdResult;
+      if (!r.ok) context.etcdHeard = r.error === 'Compacted' ? -Infinity : context.port.now() - 10_000;
+      if (r.error === 'Compacted') context.core.cache.progress(0);
+    },
+    housekeeping: ({ context }) => {
+      const now = context.port.now();
+      context.core.sweep();
+      if (Math.floor(now / 60_000) !== Math.floor((now - 1_000) / 60_000)) context.core.cache.bookmarkAll(context.core.sink);
+      if (now - context.lastCompaction >= 300_000 && context.core.cache.revision > 1) {
+        context.lastCompaction = now;
+        context.port.send(context.core.io.etcd, { type: 'etcd.compact', id: `${context.port.address}#compact-${now}`, from: context.port.address, revision: Math.max(1, context.core.cache.revision - 10_000) });
+      }
+    },
+    closeWatches: ({ context }) => context.core.closeAllWatches('the API server restarted: connection reset'),
+  },
+}).createMachine({
+  id: 'api-server',
+  context: ({ input }) => ({
+    port: input.port,
+    core: new ApiServerCore(
+      {
+        self: input.port.address,
+        etcd: input.etcd ?? ETCD,
+        send: (to, event) => input.port.send(to, event),
+        tagObject: (uid) => input.port.kernel.tagObject(uid),
+        now: () => input.port.now(),
+        timestamp: (offset?: number) => input.port.timestamp(offset),
+        rng: input.port.rng,
+      },
+      new TokenAuthenticator(input.tokens),
+      input.options,
+    ),
+    etcdWatch: '',
+    etcdHeard: 0,
+    lastCompaction: 0,
+  }),
+  initial: 'starting',
+  on: {
+    'api-server.restart': { target: '.starting', actions: 'closeWatches' },
+  },
+  states: {
+    starting: {
+      entry: 'loadCache',
+      on: {
+        'api.request': { actions: 'rejectNotReady' },
+        'etcd.result': [
+          { guard: 'loadSucceeded', target: 'serving', actions: ['storeCache', 'watchEtcd'] },
+          { guard: 'loadFailed', target: 'waitingForEtcd' },
+        ],
+      },
+    },
+    waitingForEtcd: {
+      on: { 'api.request': { actions: 'rejectNotReady' } },
+      after: { retryLoad: 'starting' },
+    },
+    serving: {
+      type: 'parallel',
+      on: {
+        'etcd.changed': [{ guard: 'isForEtcdWatch', actions: 'applyChanges' }],
+        'etcd.progress': { actions: 'noteProgress' },
+        'watch.cancel': { actions: 'cancelWatch' },
+      },
+      states: {
+        pipeline: {
+          initial: 'ready',
+          on: {
+            'etcd.result': [{ guard: 'isEtcdWatchAnswer', actions: 'onEtcdWatchAnswer' }, { target: '.completing' }],
+          },
+          states: {
+            ready: {
+              on: { 'api.request': { target: 'authenticating', actions: 'accept' } },
+            },
+            authenticating: {
+              entry: 'authenticate',
+              always: [{ guard: 'authenticated', target: 'authorizing' }, { target: 'responding', actions: 'rejectUnauthenticated' }],
+            },
+            authorizing: {
+              entry: 'authorize',
+              always: [{ guard: 'authorized', target: 'admitting' }, { target: 'responding', actions: 'rejectForbidden' }],
+            },
+            admitting: {
+              entry: 'admit',
+              always: [{ guard: 'admitted', target: 'persisting' }, { target: 'responding' }],
+            },
+            persisting: {
+              entry: 'dispatch',
+              always: 'ready',
+            },
+            responding: {
+              entry: 'respond',
+              always: 'ready',
+            },
+            completing: {
+              entry: 'complete',
+              always: 'ready',
+            },
+          },
+        },
+        housekeeping: {
+          initial: 'idle',
+          states: {
+            idle: {
+              after: { housekeepingInterval: { target: 'checking', actions: 'housekeeping' } },
+            },
+            checking: {
+              always: [{ guard: 'etcdWatchLost', target: 'idle', actions: ['rewatchEtcd', 'watchEtcd'] }, { target: 'idle' }],
+            },
+          },
+        },
+      },
+    },
+  },
+});

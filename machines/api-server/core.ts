@@ -1,0 +1,883 @@
+/**
+ * The API server's request handling, step by step: authenticate, authorize, admit (defaults,
+ * validation, namespace lifecycle), persist through etcd, respond. The api-server machine walks a
+ * request through these steps as states; this module holds what each step does, and the state
+ * that outlives a request (the watch cache, the pending etcd operations, the RBAC index).
+ */
+import { authorize, RbacIndex } from '../../src/api/rbac.js';
+import { applyDefaults } from '../../src/api/defaults.js';
+import { validateObject } from '../../src/api/validation.js';
+import { jsonMergePatch, jsonPatch, strategicMergePatch } from '../../src/api/patch.js';
+import { parseFieldSelector, parseLabelSelector } from '../../src/api/selectors.js';
+import { etcdKey, etcdListPrefix, findResource, qualifiedResource, resourceForGroupResource, type ResourceInfo } from '../../src/api/resources.js';
+import * as S from '../../src/api/status.js';
+import type { KubeObject, Status } from '../../src/api/types.js';
+import type { Rng } from '../../src/kernel/rng.js';
+import type { ApiRequest, ApiResponse, EtcdRequest, EtcdResult, KeyValue, WatchEvent } from '../protocol.js';
+import type { UserInfo } from './auth.js';
+import { TokenAuthenticator } from './auth.js';
+import { decode, WatchCache, type Watcher } from './watch-cache.js';
+import { ServiceIpAllocator } from './ip-allocator.js';
+
+type Obj = KubeObject & Record<string, any>;
+
+/** How the API server sends: to etcd, to clients, watch events. */
+export interface ApiServerIo {
+  /** This API server's address. */
+  self: string;
+  /** Address of etcd. */
+  etcd: string;
+  send(to: string, event: ApiResponse | WatchEvent | EtcdRequest | { type: 'watch.closed'; watchId: string; reason: string }): void;
+  /** Notes that the object with this uid was created in the current flow. */
+  tagObject(uid: string | undefined): void;
+  now(): number;
+  /** A Kubernetes timestamp, now or `offsetMs` from now. */
+  timestamp(offsetMs?: number): string;
+  rng: Rng;
+}
+
+/** Tunables of the API server. */
+export interface ApiServerOptions {
+  /** How long an etcd request may take before the client gets 503. Default 5 s. */
+  etcdTimeoutMs?: number;
+  /** Events kept in the watch cache's window for watches that resume. Default 20,000. */
+  watchCacheCapacity?: number;
+  /** Service cluster IP range. Default 10.96.0.0/12. */
+  serviceClusterIpRange?: string;
+  /** Conflicts retried inside the server for patches and internal updates. Default 5. */
+  maxConflictRetries?: number;
+}
+
+/** A request the server is working on. */
+export interface Operation {
+  req: ApiRequest;
+  info?: ResourceInfo;
+  user?: UserInfo;
+  /** The authorizer's decision. */
+  allowed?: boolean;
+  reason?: string;
+  /** The answer, once decided (a rejection, or the result). */
+  response?: { code: number; body: KubeObject | Status; warnings?: string[] };
+  /** The object to write, prepared by admission. */
+  object?: Obj;
+  warnings: string[];
+  attempts: number;
+  started: number;
+}
+
+interface PendingEtcd {
+  op: Operation;
+  sent: number;
+  then: (result: EtcdResult) => void;
+}
+
+const NAMESPACES = findResource('namespaces')!;
+const PODS = findResource('pods')!;
+
+function meta(obj: Obj): NonNullable<KubeObject['metadata']> {
+  return (obj.metadata ??= {});
+}
+
+function isObject(x: unknown): x is Obj {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== typeof b || typeof a !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const bb = b as unknown[];
+    return a.length === bb.length && a.every((x, i) => deepEqual(x, bb[i]));
+  }
+  const ka = Object.keys(a as object).filter((k) => (a as Obj)[k] !== undefined);
+  const kb = Object.keys(b as object).filter((k) => (b as Obj)[k] !== undefined);
+  return ka.length === kb.length && ka.every((k) => deepEqual((a as Obj)[k], (b as Obj)[k]));
+}
+
+/** Resources whose spec changes bump metadata.generation. */
+const GENERATION = new Set(['deployments', 'replicasets', 'services', 'pods', 'namespaces', 'nodes']);
+
+/** The API server's state and the work of each step of the request pipeline. */
+export class ApiServerCore {
+  readonly cache: WatchCache;
+  readonly rbac = new RbacIndex();
+  readonly auth: TokenAuthenticator;
+  readonly ips: ServiceIpAllocator;
+  /** The request in the pipeline right now. */
+  current: Operation | undefined;
+  private readonly pending = new Map<string, PendingEtcd>();
+  private etcdSeq = 0;
+  private readonly etcdTimeoutMs: number;
+  private readonly maxRetries: number;
+  /** Counters for the inspector and the benchmark. */
+  readonly stats = { requests: 0, responses: 0, rejected: 0, etcdRequests: 0, watchEvents: 0 };
+
+  constructor(
+    readonly io: ApiServerIo,
+    auth: TokenAuthenticator,
+    options: ApiServerOptions = {},
+  ) {
+    this.auth = auth;
+    this.cache = new WatchCache({ capacity: options.watchCacheCapacity });
+    this.etcdTimeoutMs = options.etcdTimeoutMs ?? 5_000;
+    this.maxRetries = options.maxConflictRetries ?? 5;
+    this.ips = new ServiceIpAllocator(options.serviceClusterIpRange ?? '10.96.0.0/12');
+  }
+
+  // ---- pipeline steps ---------------------------------------------------------------------
+
+  /** A request arrives. */
+  accept(req: ApiRequest): void {
+    this.stats.requests++;
+    this.current = { req, warnings: [], attempts: 0, started: this.io.now() };
+    this.current.info = resourceForGroupResource(req.group ?? '', req.resource) ?? (req.group ? undefined : findResource(req.resource));
+  }
+
+  /** Authenticating: bearer token to user (undefined when the token is unknown). */
+  authenticate(): void {
+    const op = this.current!;
+    op.user = this.auth.authenticate(op.req.token);
+  }
+
+  /** Authorizing: RBAC on (user, verb, resource, namespace, name). */
+  authorize(): void {
+    const op = this.current!;
+    const { req, info } = op;
+    const user = op.user ?? { username: 'system:anonymous', groups: ['system:unauthenticated'] };
+    const decision = authorize(
+      {
+        user: user.username,
+        groups: user.groups,
+        verb: req.verb,
+        resource: info?.plural ?? req.resource,
+        subresource: req.subresource,
+        apiGroup: info?.group ?? req.group ?? '',
+        namespace: info?.namespaced === false ? undefined : req.namespace,
+        name: req.name,
+      },
+      this.rbac,
+    );
+    op.allowed = decision.allowed;
+    op.reason = decision.reason;
+  }
+
+  /** Decides a rejection of the current request by the pipeline (401 or 403). */
+  reject(code: 401 | 403): void {
+    const op = this.current!;
+    const { req, info } = op;
+    if (code === 401) {
+      op.response = { code, body: S.unauthorized() };
+      return;
+    }
+    op.response = {
+      code,
+      body: S.forbidden({
+        user: op.user?.username ?? 'system:anonymous',
+        verb: req.verb,
+        resource: info ?? req.resource,
+        group: info?.group ?? req.group ?? '',
+        subresource: req.subresource,
+        namespace: info?.namespaced === false ? undefined : req.namespace,
+        name: req.name,
+      }),
+    };
+  }
+
+  /** Admitting: the resource must exist; for writes decode, default, validate, namespace lifecycle. Reads pass. */
+  admit(): void {
+    const op = this.current!;
+    const { req, info } = op;
+    if (!info) {
+      op.response = { code: 404, body: { ...S.notFound(req.resource, req.name ?? ''), message: 'the server could not find the requested resource' } };
+      return;
+    }
+    if (req.subresource && !info.subresources.some((s) => s.name === req.subresource)) {
+      op.response = { code: 404, body: S.notFound(`${info.plural}/${req.subresource}`, req.name ?? '') };
+      return;
+    }
+    if (info.namespaced && !req.namespace && !['list', 'watch', 'deletecollection'].includes(req.verb)) {
+      op.response = { code: 400, body: S.badRequest(`the namespace of the object must be given for ${qualifiedResource(info)}`) };
+      return;
+    }
+    if (!info.namespaced && req.namespace && req.verb !== 'list' && req.verb !== 'watch') {
+      op.response = { code: 404, body: S.notFound(info, req.name ?? '') };
+      return;
+    }
+    if (!['list', 'watch', 'deletecollection', 'create'].includes(req.verb) && !req.name) {
+      op.response = { code: 405, body: S.methodNotAllowed(info, req.verb) };
+      return;
+    }
+    try {
+      if (req.verb === 'list' || req.verb === 'watch' || req.verb === 'deletecollection') {
+        if (req.query?.labelSelector) parseLabelSelector(req.query.labelSelector);
+        if (req.query?.fieldSelector) parseFieldSelector(req.query.fieldSelector, info.kind);
+      }
+    } catch (error) {
+      op.response = { code: 400, body: S.badRequest(error instanceof Error ? error.message : String(error)) };
+      return;
+    }
+    if (req.verb === 'create' && !req.subresource) {
+      this.admitCreate(op);
+      return;
+    }
+    if ((req.verb === 'update' || req.verb === 'patch') && req.body === undefined) {
+      op.response = { code: 400, body: S.badRequest('the request body is missing') };
+      return;
+    }
+    if (req.verb === 'update' && !req.subresource && !isObject(req.body)) {
+      op.response = { code: 400, body: S.badRequest('the request body must be a JSON object') };
+    }
+  }
+
+  private admitCreate(op: Operation): boolean {
+    const { req } = op;
+    const info = op.info!;
+    if (!isObject(req.body)) {
+      op.response = { code: 400, body: S.badRequest(`the body of a create must be a ${info.kind} object`) };
+      return false;
+    }
+    const body = req.body as Obj;
+    if (body.kind !== undefined && body.kind !== info.kind) {
+      op.response = {
+        code: 400,
+        body: S.badRequest(`the API version in the data (${body.apiVersion}) and kind (${body.kind}) do not match the resource ${qualifiedResource(info)} (${info.apiVersion} ${info.kind})`),
+      };
+      return false;
+    }
+    if (body.apiVersion !== undefined && body.apiVersion !== info.apiVersion) {
+      op.response = { code: 400, body: S.badRequest(`the API version in the data (${body.apiVersion}) does not match the expected API version (${info.apiVersion})`) };
+      return false;
+    }
+    const bodyNs = isObject(body.metadata) ? (body.metadata.namespace as string | undefined) : undefined;
+    if (info.namespaced && bodyNs && req.namespace && bodyNs !== req.namespace) {
+      op.response = { code: 400, body: S.badRequest('the namespace of the provided object does not match the namespace sent on the request') };
+      return false;
+    }
+    let obj: Obj = { ...body, apiVersion: info.apiVersion, kind: info.kind, metadata: { ...(isObject(body.metadata) ? body.metadata : {}) } };
+    const m = meta(obj);
+    if (info.namespaced) m.namespace = req.namespace;
+    else delete m.namespace;
+    if (!m.name && m.generateName) m.name = `${m.generateName}${this.io.rng.hex(5).replace(/[0-9]/g, (d) => 'bcdfghjklm'[Number(d)]!)}`;
+    delete m.resourceVersion;
+    m.uid = this.io.rng.uuid();
+    this.io.tagObject(m.uid);
+    m.creationTimestamp = this.io.timestamp();
+    delete m.deletionTimestamp;
+    delete m.deletionGracePeriodSeconds;
+    if (GENERATION.has(info.plural)) m.generation = 1;
+    obj = applyDefaults(obj) as Obj;
+    this.prepareForCreate(info, obj);
+    op.object = obj;
+    const verdict = validateObject(obj, { operation: 'create', fieldValidation: req.query?.fieldValidation });
+    if (verdict.unknownFields.length > 0 && req.query?.fieldValidation === 'Strict') {
+      op.response = { code: 400, body: S.strictDecodingError(info.kind, info.version, verdict.unknownFields) };
+      return false;
+    }
+    op.warnings.push(...verdict.warnings);
+    if (verdict.causes.length > 0) {
+      op.response = { code: 422, body: S.invalid(info, m.name ?? '', verdict.causes) };
+      return false;
+    }
+    if (info.namespaced) {
+      const ns = this.cache.objects.get(`${NAMESPACES.etcdPrefix}${req.namespace}`) as Obj | undefined;
+      if (!ns) {
+        op.response = { code: 404, body: S.notFound(NAMESPACES, req.namespace!) };
+        return false;
+      }
+      if (ns.metadata?.deletionTimestamp || ns.status?.phase === 'Terminating') {
+        op.response = {
+          code: 403,
+          body: S.forbiddenWithMessage(info, m.name, `unable to create new content in namespace ${req.namespace} because it is being terminated`),
+        };
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Kind-specific preparation of a new object (status reset, cluster IPs). */
+  private prepareForCreate(info: ResourceInfo, obj: Obj): void {
+    if (info.plural === 'pods' && info.group === '') {
+      obj.status = { phase: 'Pending', qosClass: qosClass(obj) };
+    } else if (info.plural === 'services') {
+      const spec = (obj.spec ??= {});
+      if (spec.clusterIP !== 'None' && spec.type !== 'ExternalName') {
+        const ip = spec.clusterIP ? this.ips.claim(spec.clusterIP) : this.ips.allocate();
+        if (ip) {
+          spec.clusterIP = ip;
+          spec.clusterIPs = [ip];
+        }
+      }
+      spec.ipFamilies ??= ['IPv4'];
+      spec.ipFamilyPolicy ??= 'SingleStack';
+      obj.status ??= { loadBalancer: {} };
+    } else if (info.plural === 'namespaces') {
+      obj.status = { phase: 'Active' };
+    } else if (info.plural === 'deployments' || info.plural === 'replicasets') {
+      obj.status = {};
+    }
+  }
+
+  // ---- persisting (dispatch by verb) -------------------------------------------------------
+
+  /** Starts the storage work of an admitted request. */
+  dispatch(): void {
+    const op = this.current!;
+    const { req } = op;
+    const info = op.info!;
+    switch (req.verb) {
+      case 'get':
+        return this.doGet(op, info);
+      case 'list':
+        return this.doList(op, info);
+      case 'watch':
+        return this.doWatch(op, info);
+      case 'create':
+        if (req.subresource === 'binding') return this.doBinding(op);
+        if (req.subresource === 'eviction') return this.doEviction(op);
+        return this.etcd(op, { type: 'etcd.create', key: etcdKey(info, req.namespace, meta(op.object!).name!), value: op.object! }, (r) => {
+          if (r.ok) return this.finish(op, 201, decode(r.kv!));
+          if (r.error === 'KeyExists') return this.finish(op, 409, S.alreadyExists(info, meta(op.object!).name!));
+          return this.storageError(op, r);
+        });
+      case 'update':
+      case 'patch':
+        return this.doUpdate(op, info);
+      case 'delete':
+        return this.doDelete(op, info);
+      case 'deletecollection':
+        return this.doDeleteCollection(op, info);
+      default:
+        return this.finish(op, 405, S.methodNotAllowed(info, req.verb));
+    }
+  }
+
+  private doGet(op: Operation, info: ResourceInfo): void {
+    const { req } = op;
+    this.etcd(op, { type: 'etcd.get', key: etcdKey(info, req.namespace, req.name!) }, (r) => {
+      if (!r.ok) return r.error === 'KeyNotFound' ? this.finish(op, 404, S.notFound(info, req.name!)) : this.storageError(op, r);
+      const obj = decode(r.kv!) as Obj;
+      if (req.subresource === 'scale') return this.finish(op, 200, toScale(info, obj));
+      this.finish(op, 200, obj);
+    });
+  }
+
+  private doList(op: Operation, info: ResourceInfo): void {
+    const { req } = op;
+    const q = req.query ?? {};
+    let startAfter: string | undefined;
+    if (q.continue) {
+      try {
+        startAfter = JSON.parse(Buffer.from(q.continue, 'base64').toString('utf8')).start;
+      } catch {
+        return this.finish(op, 400, S.badRequest('continue key is not valid: illegal base64 data'));
+      }
+    }
+    const labels = q.labelSelector ? parseLabelSelector(q.labelSelector) : undefined;
+    const fields = q.fieldSelector ? parseFieldSelector(q.fieldSelector, info.kind) : undefined;
+    this.etcd(op, { type: 'etcd.range', prefix: etcdListPrefix(info, req.namespace), limit: q.limit, startAfter }, (r) => {
+      if (!r.ok) return this.storageError(op, r);
+      const items: KubeObject[] = [];
+      for (const kv of r.kvs!) {
+        const obj = decode(kv);
+        if (labels && !labels.matches(obj.metadata?.labels)) continue;
+        if (fields && !fields.matches(obj)) continue;
+        items.push(obj);
+      }
+      const metadata: Record<string, unknown> = { resourceVersion: String(r.revision) };
+      if (r.more && r.kvs!.length > 0) {
+        metadata.continue = Buffer.from(JSON.stringify({ start: r.kvs!.at(-1)!.key, rv: r.revision })).toString('base64');
+        metadata.remainingItemCount = undefined;
+      }
+      this.finish(op, 200, { apiVersion: info.apiVersion, kind: info.listKind, metadata, items } as KubeObject);
+    });
+  }
+
+  private doWatch(op: Operation, info: ResourceInfo): void {
+    const { req } = op;
+    const q = req.query ?? {};
+    const rv = q.resourceVersion;
+    const initial = q.sendInitialEvents === true || rv === undefined || rv === '' || rv === '0';
+    let nodeName: string | undefined;
+    let fields = q.fieldSelector ? parseFieldSelector(q.fieldSelector, info.kind) : undefined;
+    if (fields && info.plural === 'pods' && info.group === '') {
+      const pin = fields.requirements.find((r) => r.field === 'spec.nodeName' && r.operator !== '!=');
+      if (pin) {
+        nodeName = pin.value;
+        if (fields.requirements.length === 1) fields = undefined;
+      }
+    }
+    const watcher: Watcher = {
+      id: req.id,
+      to: req.from,
+      info,
+      namespace: info.namespaced ? req.namespace : undefined,
+      labels: q.labelSelector ? parseLabelSelector(q.labelSelector) : undefined,
+      fields,
+      nodeName,
+      fromRevision: initial ? this.cache.revision : Number(rv),
+      seq: 0,
+      bookmarks: q.allowWatchBookmarks === true,
+    };
+    if (!initial && !(Number(rv) >= 0)) return this.finish(op, 400, S.badRequest(`invalid resource version "${rv}"`));
+    this.respond(op, 200, { apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Success', message: 'watch started' } as KubeObject);
+    if (!this.cache.addWatcher(watcher, initial, this.sink)) {
+      this.sink(req.from, {
+        type: 'watch.error',
+        watchId: req.id,
+        seq: 1,
+        object: S.tooOldResourceVersion(rv!, this.cache.revision) as unknown as KubeObject,
+      });
+    }
+  }
+
+  /** Ends a client's watch. */
+  cancelWatch(watchId: string): void {
+    this.cache.removeWatcher(watchId);
+  }
+
+  /** Reads the object an update, patch or delete starts from: the watch cache, or etcd on a retry. */
+  private readCurrent(op: Operation, info: ResourceInfo, fresh: boolean, then: (kv: KeyValue | undefined) => void): void {
+    const { req } = op;
+    const key = etcdKey(info, req.namespace, req.name!);
+    if (!fresh) {
+      const cached = this.cache.objects.get(key);
+      if (cached) {
+        const rv = Number(cached.metadata?.resourceVersion);
+        then({ key, value: cached, modRevision: rv, createRevision: 0, version: 0 });
+        return;
+      }
+    }
+    this.etcd(op, { type: 'etcd.get', key }, (r) => {
+      if (r.ok) then(r.kv!);
+      else if (r.error === 'KeyNotFound') then(undefined);
+      else this.storageError(op, r);
+    });
+  }
+
+  private doUpdate(op: Operation, info: ResourceInfo, fresh = false): void {
+    const { req } = op;
+    this.readCurrent(op, info, fresh, (kv) => {
+      if (!kv) {
+        if (req.verb === 'patch' && req.query?.patchType === 'apply' && !req.subresource) return this.applyCreate(op, info);
+        return this.finish(op, 404, S.notFound(info, req.name!));
+      }
+      const current = decode(kv) as Obj;
+      const result = this.computeUpdate(op, info, current);
+      if ('error' in result) return this.finish(op, result.error.code!, result.error);
+      const next = result.next;
+      const clientRv = req.verb === 'update' ? (isObject(req.body) ? (req.body.metadata as Obj | undefined)?.resourceVersion : undefined) : undefined;
+      if (clientRv !== undefined && clientRv !== '' && String(clientRv) !== String(kv.modRevision)) {
+        if (fresh) return this.finish(op, 409, S.conflict(info, req.name!));
+        return this.doUpdate(op, info, true);
+      }
+      if (deepEqual(stripRv(next), stripRv(current))) return this.finish(op, 200, current); // no-op update
+      const m = meta(next);
+      if (m.deletionTimestamp && (m.finalizers?.length ?? 0) === 0 && this.readyToDelete(info, next)) {
+        return this.etcd(op, { type: 'etcd.delete', key: kv.key, expectedModRevision: kv.modRevision }, (r) => {
+          if (r.ok) return this.finish(op, 200, { ...next, metadata: { ...m, resourceVersion: String(r.kv!.modRevision) } });
+          if (r.error === 'Conflict' || r.error === 'KeyNotFound') return this.retryOrConflict(op, info, clientRv, () => this.doUpdate(op, info, true));
+          this.storageError(op, r);
+        });
+      }
+      delete m.resourceVersion;
+      this.etcd(op, { type: 'etcd.update', key: kv.key, value: next, expectedModRevision: kv.modRevision }, (r) => {
+        if (r.ok) {
+          const stored = decode(r.kv!) as Obj;
+          return this.finish(op, 200, req.subresource === 'scale' ? toScale(info, stored) : stored);
+        }
+        if (r.error === 'Conflict') return this.retryOrConflict(op, info, clientRv, () => this.doUpdate(op, info, true));
+        if (r.error === 'KeyNotFound') return this.finish(op, 404, S.notFound(info, req.name!));
+        this.storageError(op, r);
+      });
+    });
+  }
+
+  private retryOrConflict(op: Operation, info: ResourceInfo, clientRv: unknown, retry: () => void): void {
+    if (clientRv !== undefined && clientRv !== '') return this.finish(op, 409, S.conflict(info, op.req.name!));
+    if (++op.attempts > this.maxRetries) return this.finish(op, 409, S.conflict(info, op.req.name!));
+    retry();
+  }
+
+  /** The new object of an update, patch or subresource write, validated against the current one. */
+  private computeUpdate(op: Operation, info: ResourceInfo, current: Obj): { next: Obj } | { error: Status } {
+    const { req } = op;
+    let incoming: Obj;
+    if (req.verb === 'patch') {
+      const base = req.subresource === 'scale' ? toScale(info, current) : current;
+      try {
+        incoming = this.applyPatch(base, req.body, req.query?.patchType ?? 'merge', info) as Obj;
+      } catch (error) {
+        return { error: S.badRequest(error instanceof Error ? error.message : String(error)) };
+      }
+      if (!isObject(incoming)) return { error: S.badRequest('the patch did not produce an object') };
+    } else {
+      incoming = req.body as Obj;
+    }
+    let next: Obj;
+    if (req.subresource === 'status') {
+      next = { ...current, status: incoming.status };
+    } else if (req.subresource === 'scale') {
+      const replicas = (incoming.spec as Obj | undefined)?.replicas;
+      if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
+        return { error: S.invalid({ group: 'autoscaling', version: 'v1', kind: 'Scale' } as never, req.name!, [S.fieldError.invalid('spec.replicas', replicas, 'must be greater than or equal to 0')]) };
+      }
+      next = { ...current, spec: { ...current.spec, replicas } };
+    } else if (req.subresource === 'finalize') {
+      next = { ...current, spec: { ...current.spec, finalizers: (incoming.spec as Obj | undefined)?.finalizers ?? [] } };
+    } else {
+      if (incoming.kind !== undefined && incoming.kind !== info.kind) return { error: S.badRequest(`kind ${incoming.kind} does not match ${info.kind}`) };
+      const im = isObject(incoming.metadata) ? incoming.metadata : {};
+      if (im.name !== undefined && im.name !== req.name) {
+        return { error: S.badRequest(`the name of the object (${im.name}) does not match the name on the URL (${req.name})`) };
+      }
+      const cm = current.metadata!;
+      next = {
+        ...incoming,
+        apiVersion: info.apiVersion,
+        kind: info.kind,
+        metadata: {
+          ...im,
+          name: cm.name,
+          namespace: cm.namespace,
+          uid: cm.uid,
+          creationTimestamp: cm.creationTimestamp,
+          deletionTimestamp: cm.deletionTimestamp,
+          deletionGracePeriodSeconds: cm.deletionGracePeriodSeconds,
+          generation: cm.generation,
+        },
+      };
+      if (!next.metadata!.deletionTimestamp) delete next.metadata!.deletionTimestamp;
+      if (next.metadata!.deletionGracePeriodSeconds === undefined) delete next.metadata!.deletionGracePeriodSeconds;
+      if (next.metadata!.generation === undefined) delete next.metadata!.generation;
+      // the main resource ignores status changes where a status subresource exists
+      if (info.subresources.some((s) => s.name === 'status')) next.status = current.status;
+      next = applyDefaults(next) as Obj;
+      if (GENERATION.has(info.plural) && !deepEqual(next.spec, current.spec)) next.metadata!.generation = (cm.generation ?? 1) + 1;
+      if (info.plural === 'services') {
+        const spec = (next.spec ??= {}) as Obj;
+        spec.clusterIP ??= current.spec?.clusterIP;
+        spec.clusterIPs ??= current.spec?.clusterIPs;
+      }
+    }
+    const verdict = validateObject(next, { operation: 'update', old: current, fieldValidation: req.query?.fieldValidation });
+    if (verdict.unknownFields.length > 0 && req.query?.fieldValidation === 'Strict') {
+      return { error: S.strictDecodingError(info.kind, info.version, verdict.unknownFields) };
+    }
+    op.warnings.push(...verdict.warnings);
+    if (verdict.causes.length > 0) return { error: S.invalid(info, req.name!, verdict.causes) };
+    return { next };
+  }
+
+  private applyPatch(base: Obj, patch: unknown, type: string, info: ResourceInfo): unknown {
+    switch (type) {
+      case 'json':
+        if (!Array.isArray(patch)) throw new Error('json patch must be an array of operations');
+        return jsonPatch(base, patch);
+      case 'strategic':
+        if (!isObject(patch)) throw new Error('strategic merge patch must be a JSON object');
+        return strategicMergePatch(base, patch, info.kind);
+      case 'apply':
+        if (!isObject(patch)) throw new Error('apply patch must be a JSON or YAML object');
+        return strategicMergePatch(base, patch, info.kind);
+      case 'merge':
+        if (!isObject(patch)) throw new Error('merge patch must be a JSON object');
+        return jsonMergePatch(base, patch);
+      default:
+        throw new Error(`unsupported patch type ${type}`);
+    }
+  }
+
+  /** Server-side apply of an object that does not exist yet creates it. */
+  private applyCreate(op: Operation, info: ResourceInfo): void {
+    const body = { ...(op.req.body as Obj) };
+    const saved = op.req;
+    op.req = { ...saved, verb: 'create', body, name: undefined };
+    this.current = op;
+    if (!this.admitCreate(op)) return this.finish(op, op.response!.code, op.response!.body);
+    this.etcd(op, { type: 'etcd.create', key: etcdKey(info, saved.namespace, meta(op.object!).name!), value: op.object! }, (r) => {
+      if (r.ok) return this.finish(op, 201, decode(r.kv!));
+      if (r.error === 'KeyExists') {
+        op.req = saved;
+        return this.doUpdate(op, info, true);
+      }
+      this.storageError(op, r);
+    });
+  }
+
+  /** pods/binding: set spec.nodeName once (a second binding is a conflict). */
+  private doBinding(op: Operation, fresh = false): void {
+    const { req } = op;
+    const body = req.body as Obj | undefined;
+    const target = body?.target as Obj | undefined;
+    if (!target?.name) return this.finish(op, 422, S.invalid('Binding', req.name ?? '', [S.fieldError.required('target.name', '')]));
+    this.readCurrent(op, PODS, fresh, (kv) => {
+      if (!kv) return this.finish(op, 404, S.notFound(PODS, req.name!));
+      const pod = decode(kv) as Obj;
+      if (pod.metadata?.deletionTimestamp) return this.finish(op, 409, S.conflict(PODS, req.name!, `pod ${req.namespace}/${req.name} is being deleted, cannot be assigned to a host`));
+      if (pod.spec?.nodeName) {
+        return this.finish(op, 409, S.conflict(PODS, req.name!, `pod ${req.name} is already assigned to node "${pod.spec.nodeName}"`));
+      }
+      const uid = (body?.metadata as Obj | undefined)?.uid;
+      if (uid && uid !== pod.metadata?.uid) return this.finish(op, 409, S.conflict(PODS, req.name!, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${pod.metadata?.uid}`));
+      const now = this.io.timestamp();
+      const conditions = ((pod.status?.conditions as Obj[] | undefined) ?? []).filter((c) => c.type !== 'PodScheduled');
+      conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: now });
+      const next: Obj = { ...pod, spec: { ...pod.spec, nodeName: target.name }, status: { ...pod.status, conditions } };
+      delete next.metadata!.resourceVersion;
+      next.metadata = { ...pod.metadata };
+      delete next.metadata.resourceVersion;
+      this.etcd(op, { type: 'etcd.update', key: kv.key, value: next, expectedModRevision: kv.modRevision }, (r) => {
+        if (r.ok) return this.finish(op, 201, S.success());
+        if (r.error === 'Conflict') return this.retryOrConflict(op, PODS, undefined, () => this.doBinding(op, true));
+        if (r.error === 'KeyNotFound') return this.finish(op, 404, S.notFound(PODS, req.name!));
+        this.storageError(op, r);
+      });
+    });
+  }
+
+  /** pods/eviction: a graceful delete of the pod. */
+  private doEviction(op: Operation): void {
+    op.req = { ...op.req, verb: 'delete', subresource: undefined, query: { ...op.req.query, gracePeriodSeconds: undefined } };
+    this.doDelete(op, PODS);
+  }
+
+  private doDelete(op: Operation, info: ResourceInfo, fresh = false): void {
+    const { req } = op;
+    const q = req.query ?? {};
+    this.readCurrent(op, info, fresh, (kv) => {
+      if (!kv) return this.finish(op, 404, S.notFound(info, req.name!));
+      const current = decode(kv) as Obj;
+      const m = current.metadata!;
+      const uid = isObject(req.body) ? ((req.body.preconditions as Obj | undefined)?.uid as string | undefined) : undefined;
+      if (uid && uid !== m.uid) {
+        return this.finish(op, 409, S.conflict(info, req.name!, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${m.uid}`));
+      }
+      const policy = q.propagationPolicy ?? (isObject(req.body) ? (req.body.propagationPolicy as ApiRequestPolicy | undefined) : undefined);
+      const graceBody = isObject(req.body) ? (req.body.gracePeriodSeconds as number | undefined) : undefined;
+      const grace = this.gracePeriod(info, current, q.gracePeriodSeconds ?? graceBody);
+      const finalizers = [...(m.finalizers ?? [])];
+      if (policy === 'Foreground' && !finalizers.includes('foregroundDeletion')) finalizers.push('foregroundDeletion');
+      if (policy === 'Orphan' && !finalizers.includes('orphan')) finalizers.push('orphan');
+      const namespaceFinalizing = info.plural === 'namespaces' && info.group === '' && ((current.spec?.finalizers as string[] | undefined)?.length ?? 0) > 0;
+      if (finalizers.length > 0 || grace > 0 || namespaceFinalizing) {
+        // graceful: mark for deletion; the owner of the finalizer (or the kubelet) finishes it
+        if (m.deletionTimestamp && finalizers.length === (m.finalizers?.length ?? 0) && !(grace < (m.deletionGracePeriodSeconds ?? Infinity))) {
+          return this.finish(op, 200, current);
+        }
+        const next: Obj = {
+          ...current,
+          metadata: {
+            ...m,
+            deletionTimestamp: m.deletionTimestamp ?? this.io.timestamp(grace * 1000),
+            deletionGracePeriodSeconds: grace,
+            finalizers: finalizers.length > 0 ? finalizers : undefined,
+          },
+        };
+        if (!next.metadata!.finalizers) delete next.metadata!.finalizers;
+        delete next.metadata!.resourceVersion;
+        if (namespaceFinalizing) next.status = { ...current.status, phase: 'Terminating' };
+        return this.etcd(op, { type: 'etcd.update', key: kv.key, value: next, expectedModRevision: kv.modRevision }, (r) => {
+          if (r.ok) return this.finish(op, 200, decode(r.kv!));
+          if (r.error === 'Conflict') return this.retryOrConflict(op, info, undefined, () => this.doDelete(op, info, true));
+          if (r.error === 'KeyNotFound') return this.finish(op, 404, S.notFound(info, req.name!));
+          this.storageError(op, r);
+        });
+      }
+      this.etcd(op, { type: 'etcd.delete', key: kv.key, expectedModRevision: kv.modRevision }, (r) => {
+        if (r.ok) {
+          if (info.plural === 'services') this.ips.release((current.spec?.clusterIP as string | undefined) ?? '');
+          return this.finish(op, 200, info.plural === 'pods' || info.plural === 'namespaces' ? decode(r.kv!) : S.success({ name: req.name, group: info.group, kind: info.plural, uid: m.uid }));
+        }
+        if (r.error === 'Conflict') return this.retryOrConflict(op, info, undefined, () => this.doDelete(op, info, true));
+        if (r.error === 'KeyNotFound') return this.finish(op, 404, S.notFound(info, req.name!));
+        this.storageError(op, r);
+      });
+    });
+  }
+
+  private doDeleteCollection(op: Operation, info: ResourceInfo): void {
+    const { req } = op;
+    const items = this.cache.list(info, req.namespace).filter((o) => {
+      const labels = req.query?.labelSelector ? parseLabelSelector(req.query.labelSelector) : undefined;
+      return !labels || labels.matches(o.metadata?.labels);
+    });
+    let left = items.length;
+    if (left === 0) return this.finish(op, 200, { apiVersion: info.apiVersion, kind: info.listKind, metadata: {}, items: [] } as KubeObject);
+    for (const item of items) {
+      const key = etcdKey(info, item.metadata?.namespace, item.metadata!.name!);
+      this.etcd(op, { type: 'etcd.delete', key }, () => {
+        if (--left === 0) this.finish(op, 200, { apiVersion: info.apiVersion, kind: info.listKind, metadata: {}, items } as KubeObject);
+      });
+    }
+  }
+
+  /** The grace period a delete gets: pods default to their terminationGracePeriodSeconds; an unbound or finished pod goes at once. */
+  private gracePeriod(info: ResourceInfo, obj: Obj, requested: number | undefined): number {
+    if (!(info.plural === 'pods' && info.group === '')) return 0;
+    if (!obj.spec?.nodeName) return 0;
+    const phase = obj.status?.phase;
+    if (phase === 'Succeeded' || phase === 'Failed') return 0;
+    if (requested !== undefined && requested >= 0) return requested;
+    return (obj.spec?.terminationGracePeriodSeconds as number | undefined) ?? 30;
+  }
+
+  /** An update that leaves a terminating object without finalizers removes it (pods wait for the kubelet's delete). */
+  private readyToDelete(info: ResourceInfo, obj: Obj): boolean {
+    if (info.plural === 'pods' && info.group === '') return false;
+    if (info.plural === 'namespaces' && info.group === '') return ((obj.spec?.finalizers as string[] | undefined)?.length ?? 0) === 0;
+    return true;
+  }
+
+  // ---- etcd and responses --------------------------------------------------------------------
+
+  private etcd(op: Operation, request: DistributiveOmit<EtcdRequest, 'id' | 'from'>, then: (r: EtcdResult) => void): void {
+    const id = `${this.io.self}#${++this.etcdSeq}`;
+    this.pending.set(id, { op, sent: this.io.now(), then });
+    this.stats.etcdRequests++;
+    this.io.send(this.io.etcd, { ...request, id, from: this.io.self } as EtcdRequest);
+  }
+
+  /** etcd answered: continue the operation waiting for it. */
+  complete(result: EtcdResult): void {
+    const pending = this.pending.get(result.id);
+    if (!pending) return; // timed out already, or a duplicate
+    this.pending.delete(result.id);
+    this.current = pending.op;
+    pending.then(result);
+  }
+
+  private storageError(op: Operation, r: EtcdResult): void {
+    if (r.error === 'Unavailable') return this.finish(op, 503, S.serviceUnavailable('etcdserver: request timed out, possibly due to connection lost'));
+    this.finish(op, 500, S.internalError(`etcd: ${r.error}`));
+  }
+
+  /** Fails etcd requests that have waited too long: the client gets 503 and may retry. */
+  sweep(): void {
+    const now = this.io.now();
+    for (const [id, p] of this.pending) {
+      if (now - p.sent >= this.etcdTimeoutMs) {
+        this.pending.delete(id);
+        this.finish(p.op, 503, S.serviceUnavailable('etcdserver: request timed out'));
+      }
+    }
+  }
+
+  /** Sets the answer of an operation and sends it. */
+  finish(op: Operation, code: number, body: KubeObject | Status): void {
+    this.respond(op, code, body);
+  }
+
+  /** Sends the decided response of the current operation (a rejection from the pipeline). */
+  respondCurrent(): void {
+    const op = this.current!;
+    const r = op.response ?? { code: 500, body: S.internalError('no response was decided') };
+    this.respond(op, r.code, r.body);
+  }
+
+  private respond(op: Operation, code: number, body: KubeObject | Status): void {
+    this.stats.responses++;
+    if (code >= 400) this.stats.rejected++;
+    const warnings = op.warnings.length > 0 ? op.warnings : undefined;
+    op.response = { code, body, warnings };
+    this.io.send(op.req.from, { type: 'api.response', id: op.req.id, code, body, ...(warnings ? { warnings } : {}) });
+  }
+
+  /** The sink the watch cache fans out through. */
+  readonly sink = (to: string, event: WatchEvent): void => {
+    this.stats.watchEvents++;
+    this.io.send(to, event);
+  };
+
+  /** A change from etcd: update the cache and fan it out; keep the RBAC index and IPs current. */
+  applyChange(change: Parameters<WatchCache['apply']>[0]): void {
+    const applied = this.cache.apply(change, this.sink);
+    if (!applied) return;
+    const { info, object } = applied;
+    if (info.group === 'rbac.authorization.k8s.io') {
+      if (change.kind === 'delete') this.rbac.remove(info.kind, object.metadata?.namespace, object.metadata!.name!);
+      else this.rbac.upsert(object as never);
+    } else if (info.plural === 'services' && change.kind !== 'delete') {
+      const ip = (object as Obj).spec?.clusterIP;
+      if (typeof ip === 'string') this.ips.claim(ip);
+    }
+  }
+
+  /** Loads the cache from a full etcd range. */
+  load(kvs: KeyValue[], revision: number): void {
+    this.cache.reset(kvs, revision);
+    for (const kv of kvs) {
+      const obj = decode(kv) as Obj;
+      if (kv.key.startsWith('/registry/clusterroles/') || kv.key.startsWith('/registry/clusterrolebindings/') || kv.key.startsWith('/registry/roles/') || kv.key.startsWith('/registry/rolebindings/')) {
+        this.rbac.upsert(obj as never);
+      } else if (kv.key.startsWith('/registry/services/specs/') && typeof obj.spec?.clusterIP === 'string') {
+        this.ips.claim(obj.spec.clusterIP);
+      }
+    }
+  }
+
+  /** Closes every watch (the server restarts: the clients' connections are reset). */
+  closeAllWatches(reason: string): void {
+    for (const w of [...this.cache.watchers.values()]) {
+      this.cache.removeWatcher(w.id);
+      this.io.send(w.to, { type: 'watch.closed', watchId: w.id, reason });
+    }
+    for (const p of this.pending.values()) this.respond(p.op, 503, S.serviceUnavailable(reason));
+    this.pending.clear();
+  }
+
+  /** Number of etcd requests in flight. */
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  toJSON(): unknown {
+    return { cache: this.cache.toJSON(), inFlight: this.pending.size, stats: this.stats };
+  }
+}
+
+type ApiRequestPolicy = 'Background' | 'Foreground' | 'Orphan';
+type DistributiveOmit<T, K extends keyof any> = T extends unknown ? Omit<T, K> : never;
+
+function stripRv(obj: Obj): Obj {
+  return { ...obj, metadata: { ...obj.metadata, resourceVersion: undefined } };
+}
+
+/** The autoscaling/v1 Scale of a deployment or replica set. */
+export function toScale(info: ResourceInfo, obj: Obj): Obj {
+  const selector = obj.spec?.selector?.matchLabels as Record<string, string> | undefined;
+  return {
+    apiVersion: 'autoscaling/v1',
+    kind: 'Scale',
+    metadata: {
+      name: obj.metadata?.name,
+      namespace: obj.metadata?.namespace,
+      uid: obj.metadata?.uid,
+      resourceVersion: obj.metadata?.resourceVersion,
+      creationTimestamp: obj.metadata?.creationTimestamp,
+    },
+    spec: { replicas: obj.spec?.replicas ?? 0 },
+    status: {
+      replicas: obj.status?.replicas ?? 0,
+      selector: selector ? Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',') : '',
+    },
+  };
+}
+
+/** The QoS class Kubernetes gives a pod from its containers' requests and limits. */
+export function qosClass(pod: Obj): 'Guaranteed' | 'Burstable' | 'BestEffort' {
+  const containers = [...((pod.spec?.containers as Obj[] | undefined) ?? []), ...((pod.spec?.initContainers as Obj[] | undefined) ?? [])];
+  let any = false;
+  let guaranteed = true;
+  for (const c of containers) {
+    const req = (c.resources?.requests ?? {}) as Record<string, unknown>;
+    const lim = (c.resources?.limits ?? {}) as Record<string, unknown>;
+    if (Object.keys(req).length > 0 || Object.keys(lim).length > 0) any = true;
+    for (const r of ['cpu', 'memory']) {
+      if (lim[r] === undefined || (req[r] !== undefined && String(req[r]) !== String(lim[r]))) guaranteed = false;
+    }
+  }
+  if (!any) return 'BestEffort';
+  return guaranteed ? 'Guaranteed' : 'Burstable';
+}

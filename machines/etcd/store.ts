@@ -1,0 +1,149 @@
+/**
+ * etcd's MVCC key-value store: one global revision, compare-and-swap on a key's modRevision,
+ * prefix ranges in key order, an ordered history of changes for watches from a revision, and
+ * compaction. The etcd machine drives it; it holds no timers and sends nothing itself.
+ */
+import type { KubeObject } from '../../src/api/types.js';
+import type { EtcdChange, KeyValue } from '../protocol.js';
+
+function dirOf(key: string): string {
+  return key.slice(0, key.lastIndexOf('/') + 1);
+}
+
+/** The store's data and history. */
+export class MvccStore {
+  /** The current revision: the number of writes ever made (etcd starts at 1). */
+  revision = 1;
+  /** Changes at or before this revision are forgotten. */
+  compactRevision = 0;
+  /** Live keys, grouped by their directory (everything up to the last `/`) for fast prefix ranges. */
+  private readonly dirs = new Map<string, Map<string, KeyValue>>();
+  private size = 0;
+  /** Changes since the last compaction, in revision order. */
+  private readonly history: { revision: number; change: EtcdChange }[] = [];
+  private historyStart = 0;
+
+  /** Number of live keys. */
+  get count(): number {
+    return this.size;
+  }
+
+  get(key: string): KeyValue | undefined {
+    return this.dirs.get(dirOf(key))?.get(key);
+  }
+
+  /** Creates a key; undefined when it exists already. */
+  create(key: string, value: KubeObject): EtcdChange | undefined {
+    if (this.get(key)) return undefined;
+    const revision = ++this.revision;
+    const kv: KeyValue = { key, value, createRevision: revision, modRevision: revision, version: 1 };
+    this.put(kv);
+    this.size++;
+    return this.remember(revision, { kind: 'put', kv });
+  }
+
+  /** Replaces a key's value; undefined when the key does not exist. The caller checks any precondition first. */
+  update(key: string, value: KubeObject): EtcdChange | undefined {
+    const prev = this.get(key);
+    if (!prev) return undefined;
+    const revision = ++this.revision;
+    const kv: KeyValue = { key, value, createRevision: prev.createRevision, modRevision: revision, version: prev.version + 1 };
+    this.put(kv);
+    return this.remember(revision, { kind: 'put', kv, prev });
+  }
+
+  /** Deletes a key; undefined when it does not exist. */
+  delete(key: string): EtcdChange | undefined {
+    const prev = this.get(key);
+    if (!prev) return undefined;
+    const revision = ++this.revision;
+    const dir = this.dirs.get(dirOf(key))!;
+    dir.delete(key);
+    if (dir.size === 0) this.dirs.delete(dirOf(key));
+    this.size--;
+    const kv: KeyValue = { key, value: prev.value, createRevision: prev.createRevision, modRevision: revision, version: 0 };
+    return this.remember(revision, { kind: 'delete', kv, prev });
+  }
+
+  /** Live keys under a prefix, in key order; `startAfter` and `limit` page through them. */
+  range(prefix: string, options: { limit?: number; startAfter?: string } = {}): { kvs: KeyValue[]; more: boolean } {
+    const found: KeyValue[] = [];
+    const exact = this.dirs.get(prefix);
+    if (exact && prefix.endsWith('/')) {
+      for (const kv of exact.values()) found.push(kv);
+    }
+    for (const [dir, keys] of this.dirs) {
+      if (dir === prefix && prefix.endsWith('/')) continue;
+      if (dir.startsWith(prefix)) for (const kv of keys.values()) found.push(kv);
+      else if (prefix.startsWith(dir)) {
+        for (const kv of keys.values()) if (kv.key.startsWith(prefix)) found.push(kv);
+      }
+    }
+    found.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    let start = 0;
+    if (options.startAfter !== undefined) {
+      const after = options.startAfter;
+      while (start < found.length && found[start]!.key <= after) start++;
+    }
+    const limit = options.limit && options.limit > 0 ? options.limit : Infinity;
+    const page = found.slice(start, start + limit);
+    return { kvs: page, more: start + page.length < found.length };
+  }
+
+  /** Changes with revision >= `from` under a prefix, in order; undefined when `from` is compacted. */
+  changesSince(from: number, prefix: string): { revision: number; change: EtcdChange }[] | undefined {
+    if (from <= this.compactRevision) return undefined;
+    const out: { revision: number; change: EtcdChange }[] = [];
+    // history is sorted by revision: binary search the first entry >= from.
+    let lo = this.historyStart;
+    let hi = this.history.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.history[mid]!.revision < from) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < this.history.length; i++) {
+      const entry = this.history[i]!;
+      if (entry.change.kv.key.startsWith(prefix)) out.push(entry);
+    }
+    return out;
+  }
+
+  /** Forgets history at or before `revision`. Returns false when the revision is in the future. */
+  compact(revision: number): boolean {
+    if (revision > this.revision) return false;
+    if (revision <= this.compactRevision) return true;
+    this.compactRevision = revision;
+    while (this.historyStart < this.history.length && this.history[this.historyStart]!.revision <= revision) this.historyStart++;
+    if (this.historyStart > 4096 && this.historyStart * 2 > this.history.length) {
+      this.history.splice(0, this.historyStart);
+      this.historyStart = 0;
+    }
+    return true;
+  }
+
+  /** Every live key-value, in key order (for snapshots and invariant checks). */
+  all(): KeyValue[] {
+    return this.range('/').kvs;
+  }
+
+  /** A small summary (what the inspector shows instead of the whole store). */
+  toJSON(): { revision: number; compactRevision: number; keys: number } {
+    return { revision: this.revision, compactRevision: this.compactRevision, keys: this.size };
+  }
+
+  private put(kv: KeyValue): void {
+    const dir = dirOf(kv.key);
+    let keys = this.dirs.get(dir);
+    if (!keys) {
+      keys = new Map();
+      this.dirs.set(dir, keys);
+    }
+    keys.set(kv.key, kv);
+  }
+
+  private remember(revision: number, change: EtcdChange): EtcdChange {
+    this.history.push({ revision, change });
+    return change;
+  }
+}

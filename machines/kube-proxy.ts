@@ -1,0 +1,182 @@
+/**
+ * kube-proxy, one per node: watches Services and Endpoints through the API server and keeps the
+ * node's rules table (service cluster IP:port/protocol → ready endpoint IP:port), as its iptables
+ * mode does. `resolve` picks a backend for a connection the way those rules do (uniformly at
+ * random, here from the node's seeded generator), so a test can follow a connection from a pod to
+ * a service to a pod.
+ */
+import { setup } from 'xstate';
+import type { Endpoints, Service } from '../src/api/types.js';
+import type { Port } from '../src/kernel/port.js';
+import type { ApiResponse, WatchClosed, WatchEvent } from './protocol.js';
+import { ApiClient } from './client/api-client.js';
+import { Informer } from './client/informer.js';
+
+/** One rule: a service port and the endpoints behind it. */
+export interface ProxyRule {
+  /** `namespace/name:portName` */
+  service: string;
+  clusterIP: string;
+  port: number;
+  protocol: string;
+  /** Ready backends, `ip:port`, sorted. */
+  endpoints: string[];
+}
+
+/** Where a connection goes. */
+export type Resolution = { ok: true; rule: ProxyRule; backend: string } | { ok: false; reason: string };
+
+/** Input of kube-proxy. */
+export interface KubeProxyInput {
+  port: Port;
+  node: string;
+  /** Bearer token of `system:kube-proxy`. */
+  token: string;
+  apiServer?: string;
+}
+
+/** Context of kube-proxy. */
+export interface KubeProxyContext {
+  port: Port;
+  node: string;
+  client: ApiClient;
+  services: Informer<Service>;
+  endpoints: Informer<Endpoints>;
+  /** The rules, by `clusterIP:port/protocol`. */
+  rules: Map<string, ProxyRule>;
+  dirty: boolean;
+  syncs: number;
+}
+
+/** Events of kube-proxy. */
+export type KubeProxyEvent = ApiResponse | WatchEvent | WatchClosed;
+
+/** Builds the rules table from services and endpoints (what `syncProxyRules` writes). */
+export function buildRules(services: Iterable<Service>, endpoints: Map<string, Endpoints>): Map<string, ProxyRule> {
+  const rules = new Map<string, ProxyRule>();
+  const sorted = [...services].sort((a, b) => key(a).localeCompare(key(b)));
+  for (const svc of sorted) {
+    const ip = svc.spec?.clusterIP;
+    if (!ip || ip === 'None') continue;
+    const ep = endpoints.get(key(svc));
+    for (const sp of svc.spec?.ports ?? []) {
+      const protocol = sp.protocol ?? 'TCP';
+      const backends: string[] = [];
+      for (const subset of ep?.subsets ?? []) {
+        const epPort = (subset.ports ?? []).find((p) => (sp.name ? p.name === sp.name : true) && (p.protocol ?? 'TCP') === protocol);
+        if (!epPort) continue;
+        for (const addr of subset.addresses ?? []) backends.push(`${addr.ip}:${epPort.port}`);
+      }
+      backends.sort();
+      rules.set(`${ip}:${sp.port}/${protocol}`, {
+        service: `${key(svc)}${sp.name ? ':' + sp.name : ''}`,
+        clusterIP: ip,
+        port: sp.port,
+        protocol,
+        endpoints: backends,
+      });
+    }
+  }
+  return rules;
+}
+
+function key(obj: { metadata?: { namespace?: string; name?: string } }): string {
+  return `${obj.metadata?.namespace}/${obj.metadata?.name}`;
+}
+
+/** Resolves a connection to `ip:port` through a rules table. */
+export function resolveThrough(rules: Map<string, ProxyRule>, ip: string, port: number, protocol = 'TCP', pick: (n: number) => number = () => 0): Resolution {
+  const rule = rules.get(`${ip}:${port}/${protocol}`);
+  if (!rule) return { ok: false, reason: `no service at ${ip}:${port}/${protocol}` };
+  if (rule.endpoints.length === 0) return { ok: false, reason: `service ${rule.service} has no endpoints (connection refused)` };
+  return { ok: true, rule, backend: rule.endpoints[pick(rule.endpoints.length)]! };
+}
+
+function createContext(input: KubeProxyInput): KubeProxyContext {
+  const client = new ApiClient(input.port, input.token, { apiServer: input.apiServer });
+  const ctx = { port: input.port, node: input.node, client, rules: new Map(), dirty: true, syncs: 0 } as Omit<KubeProxyContext, 'services' | 'endpoints'> as KubeProxyContext;
+  const mark = () => {
+    ctx.dirty = true;
+  };
+  ctx.services = new Informer<Service>(client, { resource: 'services' }, { onAdd: mark, onUpdate: mark, onDelete: mark });
+  ctx.endpoints = new Informer<Endpoints>(client, { resource: 'endpoints' }, { onAdd: mark, onUpdate: mark, onDelete: mark });
+  return ctx;
+}
+
+export const kubeProxyMachine = setup({
+  types: {
+    input: {} as KubeProxyInput,
+    context: {} as KubeProxyContext,
+    events: {} as KubeProxyEvent,
+  },
+  delays: {
+    /** Housekeeping (request timeouts, watch health). */
+    tick: 10_000,
+  },
+  guards: {
+    synced: ({ context }) => context.services.synced && context.endpoints.synced,
+    rulesStale: ({ context }) => context.dirty && context.services.synced && context.endpoints.synced,
+  },
+  actions: {
+    startWatches: ({ context }) => {
+      context.services.start(true);
+      context.endpoints.start(true);
+    },
+    onResponse: ({ context, event }) => {
+      context.client.handle(event as ApiResponse);
+    },
+    onWatch: ({ context, event }) => {
+      const e = event as WatchEvent | WatchClosed;
+      if (!context.services.handle(e)) context.endpoints.handle(e);
+    },
+    syncRules: ({ context }) => {
+      const eps = new Map<string, Endpoints>();
+      for (const ep of context.endpoints.store.values()) eps.set(key(ep), ep);
+      context.rules = buildRules(context.services.store.values(), eps);
+      context.dirty = false;
+      context.syncs++;
+    },
+    housekeeping: ({ context }) => {
+      context.client.sweep();
+      context.services.tick();
+      context.endpoints.tick();
+    },
+  },
+}).createMachine({
+  id: 'kube-proxy',
+  context: ({ input }) => createContext(input),
+  entry: 'startWatches',
+  on: {
+    'api.response': { actions: 'onResponse' },
+    'watch.added': { actions: 'onWatch' },
+    'watch.modified': { actions: 'onWatch' },
+    'watch.deleted': { actions: 'onWatch' },
+    'watch.bookmark': { actions: 'onWatch' },
+    'watch.error': { actions: 'onWatch' },
+    'watch.closed': { actions: 'onWatch' },
+  },
+  type: 'parallel',
+  states: {
+    rules: {
+      initial: 'syncing',
+      states: {
+        syncing: {
+          always: { guard: 'synced', target: 'ready' },
+        },
+        ready: {
+          initial: 'idle',
+          states: {
+            idle: { always: { guard: 'rulesStale', target: 'writingRules' } },
+            writingRules: { entry: 'syncRules', always: 'idle' },
+          },
+        },
+      },
+    },
+    housekeeping: {
+      initial: 'waiting',
+      states: {
+        waiting: { after: { tick: { target: 'waiting', reenter: true, actions: 'housekeeping' } } },
+      },
+    },
+  },
+});

@@ -1,0 +1,419 @@
+/**
+ * The kubelet, one per node: registers its Node (capacity, allocatable, addresses), renews its
+ * Lease every 10 s and reports NodeStatus, watches the pods bound to its node (and only those),
+ * runs one pod worker actor per pod, reports each pod's status to the API server, and stops pods
+ * gracefully (terminationGracePeriodSeconds) when they are deleted, then removes them.
+ */
+import { setup, type AnyActorLogic, type AnyActorRef } from 'xstate';
+import type { Node, Pod, PodStatus, Taint } from '../src/api/types.js';
+import { Port } from '../src/kernel/port.js';
+import type { Profile } from '../src/profiles/profile.js';
+import type { ApiResponse, PodStatusReport, PodTerminated, WatchClosed, WatchEvent } from './protocol.js';
+import { podAddress, runtimeAddress } from './protocol.js';
+import { ApiClient, isSuccess } from './client/api-client.js';
+import { Informer, objectKey } from './client/informer.js';
+import { EventRecorder, type EventLevel } from './client/events.js';
+import { startComponent, stopComponent } from './client/components.js';
+import { podMachine } from './pod.js';
+
+/** The machine a node is: its name, size, labels and taints. */
+export interface NodeSpec {
+  name: string;
+  /** Capacity (`cpu: '4'`, `memory: '16Gi'`, `pods: '110'`, `ephemeral-storage`). */
+  capacity: Record<string, string>;
+  /** Allocatable; defaults to capacity less system reservations (100m cpu, 256Mi memory). */
+  allocatable?: Record<string, string>;
+  labels?: Record<string, string>;
+  taints?: Taint[];
+  /** The node's internal IP. */
+  address: string;
+  /** The pod CIDR (`10.244.1.0/24`); pod IPs come from it. */
+  podCIDR: string;
+  /** True for control-plane nodes (they get the control-plane role label and taint). */
+  controlPlane?: boolean;
+}
+
+/** Input of the kubelet machine. */
+export interface KubeletInput {
+  port: Port;
+  node: NodeSpec;
+  /** Bearer token of `system:node:<name>`. */
+  token: string;
+  profile: Profile;
+  apiServer?: string;
+  events?: EventLevel;
+  /** The pod worker logic (default: machines/pod.ts). */
+  podLogic?: AnyActorLogic;
+}
+
+interface Worker {
+  ref: AnyActorRef;
+  uid: string;
+  address: string;
+  ip: string;
+  /** Set once the kubelet asked it to stop. */
+  killing: boolean;
+}
+
+/** Context of the kubelet. */
+export interface KubeletContext {
+  port: Port;
+  spec: NodeSpec;
+  client: ApiClient;
+  recorder: EventRecorder;
+  profile: Profile;
+  podLogic: AnyActorLogic;
+  pods: Informer<Pod>;
+  workers: Map<string, Worker>;
+  /** Last status reported per pod, and whether a report is in flight. */
+  statuses: Map<string, { status: PodStatus; uid: string; sent?: PodStatus; inFlight: boolean; dirty: boolean }>;
+  registered: boolean;
+  leaseExists: boolean;
+  lastNodeStatus: number;
+  usedIps: Set<string>;
+  nextIp: number;
+  self: AnyActorRef | undefined;
+}
+
+/** Events of the kubelet. */
+export type KubeletEvent = ApiResponse | WatchEvent | WatchClosed | PodStatusReport | PodTerminated;
+
+const NODE_LEASE_NS = 'kube-node-lease';
+
+/** The Node object the kubelet registers. */
+export function nodeObject(spec: NodeSpec, now: string, ready = true): Node {
+  const allocatable = spec.allocatable ?? spec.capacity;
+  const labels: Record<string, string> = {
+    'kubernetes.io/hostname': spec.name,
+    'kubernetes.io/os': 'linux',
+    'kubernetes.io/arch': 'amd64',
+    'beta.kubernetes.io/os': 'linux',
+    'beta.kubernetes.io/arch': 'amd64',
+    ...(spec.controlPlane ? { 'node-role.kubernetes.io/control-plane': '' } : {}),
+    ...(spec.labels ?? {}),
+  };
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name: spec.name, labels, annotations: { 'node.alpha.kubernetes.io/ttl': '0' } },
+    spec: { podCIDR: spec.podCIDR, podCIDRs: [spec.podCIDR], ...(spec.taints && spec.taints.length > 0 ? { taints: spec.taints } : {}) },
+    status: {
+      capacity: spec.capacity,
+      allocatable,
+      conditions: nodeConditions(now, ready),
+      addresses: [
+        { type: 'InternalIP', address: spec.address },
+        { type: 'Hostname', address: spec.name },
+      ],
+      daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+      nodeInfo: {
+        machineID: spec.name,
+        systemUUID: spec.name,
+        bootID: spec.name,
+        kernelVersion: '6.1.0-kube-actors',
+        osImage: 'kube-actors simulated node',
+        containerRuntimeVersion: 'containerd://1.7.0-sim',
+        kubeletVersion: 'v1.32.0-sim',
+        kubeProxyVersion: 'v1.32.0-sim',
+        operatingSystem: 'linux',
+        architecture: 'amd64',
+      },
+    },
+  } as Node;
+}
+
+function nodeConditions(now: string, ready: boolean) {
+  const ok = (type: string, reason: string, message: string) => ({ type, status: 'False', lastHeartbeatTime: now, lastTransitionTime: now, reason, message });
+  return [
+    ok('MemoryPressure', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'),
+    ok('DiskPressure', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
+    ok('PIDPressure', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
+    {
+      type: 'Ready',
+      status: ready ? 'True' : 'False',
+      lastHeartbeatTime: now,
+      lastTransitionTime: now,
+      reason: ready ? 'KubeletReady' : 'KubeletNotReady',
+      message: ready ? 'kubelet is posting ready status' : 'container runtime is down',
+    },
+  ];
+}
+
+function allocateIp(ctx: KubeletContext): string {
+  const base = ctx.spec.podCIDR.split('/')[0]!.split('.').slice(0, 3).join('.');
+  for (let i = 0; i < 253; i++) {
+    const n = 2 + ((ctx.nextIp + i) % 253);
+    const ip = `${base}.${n}`;
+    if (!ctx.usedIps.has(ip)) {
+      ctx.nextIp = (ctx.nextIp + i + 1) % 253;
+      ctx.usedIps.add(ip);
+      return ip;
+    }
+  }
+  return `${base}.255`;
+}
+
+function createContext(input: KubeletInput): KubeletContext {
+  const client = new ApiClient(input.port, input.token, { apiServer: input.apiServer });
+  const ctx = {
+    port: input.port,
+    spec: input.node,
+    client,
+    recorder: new EventRecorder(client, 'kubelet', input.node.name, input.events ?? 'all'),
+    profile: input.profile,
+    podLogic: input.podLogic ?? podMachine,
+    workers: new Map(),
+    statuses: new Map(),
+    registered: false,
+    leaseExists: false,
+    lastNodeStatus: -Infinity,
+    usedIps: new Set(),
+    nextIp: 0,
+    self: undefined,
+  } as Omit<KubeletContext, 'pods'> as KubeletContext;
+  ctx.pods = new Informer<Pod>(client, { resource: 'pods', fieldSelector: `spec.nodeName=${input.node.name}` }, {
+    onAdd: (pod) => syncPod(ctx, pod),
+    onUpdate: (_old, pod) => syncPod(ctx, pod),
+    onDelete: (pod) => forgetPod(ctx, pod),
+  });
+  return ctx;
+}
+
+/** The kubelet's pod sync: start a worker for a new pod, hand it updates, ask it to stop when deleted. */
+function syncPod(ctx: KubeletContext, pod: Pod): void {
+  const key = objectKey(pod);
+  let worker = ctx.workers.get(key);
+  if (worker && worker.uid !== pod.metadata?.uid) {
+    // a new pod with the same name: the old worker goes
+    stopWorker(ctx, key, worker);
+    worker = undefined;
+  }
+  const terminal = pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
+  if (!worker) {
+    if (pod.metadata?.deletionTimestamp) {
+      // deleted before it started here: nothing runs, confirm the deletion
+      finishDeletion(ctx, pod);
+      return;
+    }
+    if (terminal) return;
+    const address = podAddress(pod.metadata!.namespace!, pod.metadata!.name!);
+    const ip = allocateIp(ctx);
+    const ref = startComponent(ctx.port.kernel, ctx.self!, ctx.podLogic, {
+      address,
+      host: ctx.spec.name,
+      input: {
+        port: new Port(ctx.port.kernel, address, ctx.port.kernel.fork(`pod/${pod.metadata!.uid}`)),
+        pod,
+        node: ctx.spec.name,
+        kubelet: ctx.port.address,
+        runtime: runtimeAddress(ctx.spec.name),
+        podIP: ip,
+        profile: ctx.profile,
+      } as never,
+    });
+    worker = { ref, uid: pod.metadata!.uid!, address, ip, killing: false };
+    ctx.workers.set(key, worker);
+    ctx.port.send(address, { type: 'pod.sync', pod });
+    return;
+  }
+  if (pod.metadata?.deletionTimestamp) {
+    if (!worker.killing) {
+      worker.killing = true;
+      const grace = pod.metadata.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
+      ctx.recorder.record(pod, 'Normal', 'Killing', `Stopping container ${pod.spec?.containers?.[0]?.name ?? ''}`, 'Killing');
+      ctx.port.send(worker.address, { type: 'pod.kill', gracePeriodSeconds: grace, reason: 'deleted' });
+    }
+    return;
+  }
+  ctx.port.send(worker.address, { type: 'pod.sync', pod });
+}
+
+/** The pod is gone from the API (deleted for good): stop its worker at once if it still runs. */
+function forgetPod(ctx: KubeletContext, pod: Pod): void {
+  const key = objectKey(pod);
+  const worker = ctx.workers.get(key);
+  if (worker && worker.uid === pod.metadata?.uid) stopWorker(ctx, key, worker);
+  ctx.statuses.delete(key);
+}
+
+function stopWorker(ctx: KubeletContext, key: string, worker: Worker): void {
+  stopComponent(ctx.port.kernel, worker.address, worker.ref);
+  ctx.usedIps.delete(worker.ip);
+  ctx.workers.delete(key);
+}
+
+/** Removes a pod the kubelet has stopped: DELETE with grace 0 and the uid as precondition. */
+function finishDeletion(ctx: KubeletContext, pod: Pod): void {
+  ctx.client.request({
+    verb: 'delete',
+    resource: 'pods',
+    namespace: pod.metadata!.namespace,
+    name: pod.metadata!.name,
+    query: { gracePeriodSeconds: 0 },
+    body: { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0, preconditions: { uid: pod.metadata!.uid } },
+  });
+}
+
+/** The status manager: send the latest status of a pod, one request at a time per pod. */
+function pushStatus(ctx: KubeletContext, key: string): void {
+  const entry = ctx.statuses.get(key);
+  if (!entry || entry.inFlight || !entry.dirty) return;
+  const [namespace, name] = key.split('/');
+  entry.inFlight = true;
+  entry.dirty = false;
+  const status = entry.status;
+  ctx.client.request(
+    { verb: 'patch', resource: 'pods', subresource: 'status', namespace, name, query: { patchType: 'merge' }, body: { metadata: { uid: entry.uid }, status } },
+    (res) => {
+      const current = ctx.statuses.get(key);
+      if (!current) return;
+      current.inFlight = false;
+      if (isSuccess(res)) current.sent = status;
+      else if (res.code !== 404) current.dirty = true; // try again on the next report or tick
+      pushStatus(ctx, key);
+    },
+  );
+}
+
+export const kubeletMachine = setup({
+  types: {
+    input: {} as KubeletInput,
+    context: {} as KubeletContext,
+    events: {} as KubeletEvent,
+  },
+  delays: {
+    /** Node lease renewal (kubelet: 10 s). */
+    leaseRenew: ({ context }) => context.profile.kubelet.leaseRenewMs,
+    /** Retry of a failed registration. */
+    registerRetry: 1_000,
+  },
+  guards: {
+    registered: ({ context }) => context.registered,
+  },
+  actions: {
+    remember: ({ context, self }) => {
+      context.self = self;
+    },
+    registerNode: ({ context }) => {
+      const node = nodeObject(context.spec, context.port.timestamp());
+      context.client.request({ verb: 'create', resource: 'nodes', body: node }, (res) => {
+        if (isSuccess(res)) {
+          context.registered = true;
+          context.lastNodeStatus = context.port.now();
+        } else if (res.code === 409) {
+          // already registered (a restart): update its status instead
+          context.registered = true;
+          context.lastNodeStatus = -Infinity;
+        }
+      });
+    },
+    startWatch: ({ context }) => context.pods.start(true),
+    onResponse: ({ context, event }) => {
+      context.client.handle(event as ApiResponse);
+    },
+    onWatch: ({ context, event }) => {
+      context.pods.handle(event as WatchEvent | WatchClosed);
+    },
+    onPodStatus: ({ context, event }) => {
+      const e = event as PodStatusReport;
+      const key = `${e.namespace}/${e.name}`;
+      const worker = context.workers.get(key);
+      if (!worker || worker.uid !== e.uid) return;
+      const entry = context.statuses.get(key);
+      if (entry) {
+        entry.status = e.status;
+        entry.dirty = true;
+      } else {
+        context.statuses.set(key, { status: e.status, uid: e.uid, inFlight: false, dirty: true });
+      }
+      pushStatus(context, key);
+    },
+    onPodTerminated: ({ context, event }) => {
+      const e = event as PodTerminated;
+      const key = `${e.namespace}/${e.name}`;
+      const worker = context.workers.get(key);
+      if (!worker || worker.uid !== e.uid) return;
+      const pod = context.pods.store.get(key);
+      stopWorker(context, key, worker);
+      context.statuses.delete(key);
+      if (pod && pod.metadata?.uid === e.uid) {
+        // the final status first, then the removal
+        context.client.request(
+          { verb: 'patch', resource: 'pods', subresource: 'status', namespace: e.namespace, name: e.name, query: { patchType: 'merge' }, body: { status: e.status } },
+          () => {
+            if (pod.metadata?.deletionTimestamp) finishDeletion(context, pod);
+          },
+        );
+      }
+    },
+    heartbeat: ({ context }) => {
+      const now = context.port.now();
+      const spec = context.spec;
+      const renew = context.port.timestamp();
+      const lease = {
+        apiVersion: 'coordination.k8s.io/v1',
+        kind: 'Lease',
+        metadata: { name: spec.name, namespace: NODE_LEASE_NS },
+        spec: { holderIdentity: spec.name, leaseDurationSeconds: 40, renewTime: renew.replace('Z', '.000000Z') },
+      };
+      if (context.leaseExists) {
+        context.client.request(
+          { verb: 'patch', resource: 'leases', group: 'coordination.k8s.io', namespace: NODE_LEASE_NS, name: spec.name, query: { patchType: 'merge' }, body: { spec: lease.spec } },
+          (res) => {
+            if (res.code === 404) context.leaseExists = false;
+          },
+        );
+      } else {
+        context.client.request({ verb: 'create', resource: 'leases', group: 'coordination.k8s.io', namespace: NODE_LEASE_NS, body: lease }, (res) => {
+          if (isSuccess(res) || res.code === 409) context.leaseExists = true;
+        });
+      }
+      if (now - context.lastNodeStatus >= context.profile.kubelet.nodeStatusReportMs) {
+        context.lastNodeStatus = now;
+        const node = nodeObject(spec, renew);
+        context.client.request({ verb: 'patch', resource: 'nodes', subresource: 'status', name: spec.name, query: { patchType: 'merge' }, body: { status: { conditions: node.status!.conditions } } });
+      }
+      for (const key of context.statuses.keys()) pushStatus(context, key);
+      context.client.sweep();
+      context.pods.tick();
+    },
+    stopAll: ({ context }) => {
+      for (const [key, worker] of [...context.workers]) stopWorker(context, key, worker);
+      context.pods.stop();
+    },
+  },
+}).createMachine({
+  id: 'kubelet',
+  context: ({ input }) => createContext(input),
+  entry: 'remember',
+  exit: 'stopAll',
+  initial: 'registering',
+  on: {
+    'api.response': { actions: 'onResponse' },
+    'watch.added': { actions: 'onWatch' },
+    'watch.modified': { actions: 'onWatch' },
+    'watch.deleted': { actions: 'onWatch' },
+    'watch.bookmark': { actions: 'onWatch' },
+    'watch.error': { actions: 'onWatch' },
+    'watch.closed': { actions: 'onWatch' },
+    'pod.status': { actions: 'onPodStatus' },
+    'pod.terminated': { actions: 'onPodTerminated' },
+  },
+  states: {
+    registering: {
+      entry: 'registerNode',
+      always: { guard: 'registered', target: 'running' },
+      after: { registerRetry: { target: 'registering', reenter: true } },
+    },
+    running: {
+      entry: 'startWatch',
+      initial: 'heartbeat',
+      states: {
+        heartbeat: {
+          entry: 'heartbeat',
+          after: { leaseRenew: { target: 'heartbeat', reenter: true } },
+        },
+      },
+    },
+  },
+});

@@ -1,0 +1,396 @@
+/**
+ * The scheduler (kube-scheduler): watches pods and nodes through the API server, keeps pods
+ * without a node in a scheduling queue (with back-off, and a pool of unschedulable pods retried
+ * when the cluster changes), and runs one scheduling cycle at a time:
+ * `filtering → scoring → binding`. It binds by sending a Binding to the API server; it never
+ * writes etcd and never talks to a kubelet. A pod that fits nowhere gets a FailedScheduling
+ * Event that says why, per plugin.
+ */
+import { setup } from 'xstate';
+import type { Pod, Node } from '../src/api/types.js';
+import type { Port } from '../src/kernel/port.js';
+import type { ApiResponse, WatchClosed, WatchEvent } from './protocol.js';
+import { ApiClient, isSuccess } from './client/api-client.js';
+import { Informer, objectKey } from './client/informer.js';
+import { EventRecorder, type EventLevel } from './client/events.js';
+import { SchedulerCache } from './scheduler/cache.js';
+import { defaultProfile, type Profile } from './scheduler/registry.js';
+import { schedulePod, type ScheduleResult } from './scheduler/schedule-one.js';
+
+/** Input of the scheduler machine. */
+export interface SchedulerInput {
+  port: Port;
+  /** Bearer token of `system:kube-scheduler`. */
+  token: string;
+  /** The scheduling profile (plugins, weights, percentageOfNodesToScore). */
+  profile?: Profile;
+  /** Address of the API server. */
+  apiServer?: string;
+  /** `spec.schedulerName` this scheduler serves. Default `default-scheduler`. */
+  schedulerName?: string;
+  /** Which Events to record. Default all. */
+  events?: EventLevel;
+}
+
+/** A pod waiting to be scheduled again. */
+interface Backoff {
+  attempts: number;
+  /** When it may be tried again (virtual ms). */
+  until: number;
+}
+
+/** The scheduling queue (kube-scheduler's PriorityQueue, FIFO within a priority). */
+export class SchedulingQueue {
+  /** Keys ready to be scheduled, in order. */
+  private active: string[] = [];
+  private activeHead = 0;
+  private readonly inActive = new Set<string>();
+  /** Keys backing off after a failed attempt. */
+  readonly backoff = new Map<string, Backoff>();
+  /** Keys that fit nowhere; retried when the cluster changes (or after 5 minutes). */
+  readonly unschedulable = new Map<string, number>();
+  private readonly attempts = new Map<string, number>();
+
+  add(key: string): void {
+    if (this.inActive.has(key) || this.backoff.has(key) || this.unschedulable.has(key)) return;
+    this.inActive.add(key);
+    this.active.push(key);
+  }
+
+  pop(): string | undefined {
+    while (this.activeHead < this.active.length) {
+      const key = this.active[this.activeHead++]!;
+      if (this.activeHead > 1024 && this.activeHead * 2 > this.active.length) {
+        this.active = this.active.slice(this.activeHead);
+        this.activeHead = 0;
+      }
+      if (this.inActive.delete(key)) return key;
+    }
+    return undefined;
+  }
+
+  get hasActive(): boolean {
+    return this.inActive.size > 0;
+  }
+
+  delete(key: string): void {
+    this.inActive.delete(key);
+    this.backoff.delete(key);
+    this.unschedulable.delete(key);
+    this.attempts.delete(key);
+  }
+
+  /** A failed binding: back off 1 s doubling to 10 s (podInitialBackoff / podMaxBackoff). */
+  retryLater(key: string, now: number): void {
+    const attempts = (this.attempts.get(key) ?? 0) + 1;
+    this.attempts.set(key, attempts);
+    this.inActive.delete(key);
+    this.backoff.set(key, { attempts, until: now + Math.min(10_000, 1_000 * 2 ** (attempts - 1)) });
+  }
+
+  /** The pod fits nowhere now. */
+  parkUnschedulable(key: string, now: number): void {
+    const attempts = (this.attempts.get(key) ?? 0) + 1;
+    this.attempts.set(key, attempts);
+    this.inActive.delete(key);
+    this.unschedulable.set(key, now);
+  }
+
+  /** The cluster changed (a node came or changed, a pod went): unschedulable pods may fit now. */
+  moveAllToActive(now: number): void {
+    for (const key of this.unschedulable.keys()) {
+      const attempts = this.attempts.get(key) ?? 1;
+      this.backoff.set(key, { attempts, until: now + Math.min(10_000, 1_000 * 2 ** (attempts - 1)) });
+    }
+    this.unschedulable.clear();
+  }
+
+  /** Moves pods whose back-off ended, and unschedulable pods parked for 5 minutes, to active. */
+  flush(now: number): void {
+    for (const [key, b] of this.backoff) {
+      if (b.until <= now) {
+        this.backoff.delete(key);
+        this.inActive.add(key);
+        this.active.push(key);
+      }
+    }
+    for (const [key, since] of this.unschedulable) {
+      if (now - since >= 300_000) {
+        this.unschedulable.delete(key);
+        this.inActive.add(key);
+        this.active.push(key);
+      }
+    }
+  }
+
+  /** Sizes, for the inspector. */
+  toJSON(): { active: number; backoff: number; unschedulable: number } {
+    return { active: this.inActive.size, backoff: this.backoff.size, unschedulable: this.unschedulable.size };
+  }
+}
+
+/** Context of the scheduler machine. */
+export interface SchedulerContext {
+  port: Port;
+  client: ApiClient;
+  profile: Profile;
+  schedulerName: string;
+  cache: SchedulerCache;
+  queue: SchedulingQueue;
+  pods: Informer<Pod>;
+  nodes: Informer<Node>;
+  recorder: EventRecorder;
+  /** Where the next cycle starts in the node list (round robin). */
+  startIndex: number;
+  /** The pod of the cycle in progress and its result. */
+  cycle: { pod: Pod; result?: ScheduleResult } | undefined;
+  /** Counters. */
+  stats: { attempts: number; scheduled: number; unschedulable: number; bindFailures: number };
+}
+
+/** Events of the scheduler. */
+export type SchedulerEvent = ApiResponse | WatchEvent | WatchClosed | { type: 'scheduler.restart' };
+
+function isUnassigned(pod: Pod, schedulerName: string): boolean {
+  if (pod.spec?.nodeName) return false;
+  if (pod.metadata?.deletionTimestamp) return false;
+  const phase = pod.status?.phase;
+  if (phase === 'Succeeded' || phase === 'Failed') return false;
+  return (pod.spec?.schedulerName ?? 'default-scheduler') === schedulerName;
+}
+
+function createContext(input: SchedulerInput): SchedulerContext {
+  const client = new ApiClient(input.port, input.token, { apiServer: input.apiServer });
+  const schedulerName = input.schedulerName ?? 'default-scheduler';
+  const ctx = {
+    port: input.port,
+    client,
+    profile: input.profile ?? defaultProfile,
+    schedulerName,
+    cache: new SchedulerCache(),
+    queue: new SchedulingQueue(),
+    recorder: new EventRecorder(client, schedulerName, undefined, input.events ?? 'all'),
+    startIndex: 0,
+    cycle: undefined,
+    stats: { attempts: 0, scheduled: 0, unschedulable: 0, bindFailures: 0 },
+  } as Omit<SchedulerContext, 'pods' | 'nodes'> as SchedulerContext;
+  ctx.pods = new Informer<Pod>(client, { resource: 'pods' }, {
+    onAdd: (pod) => onPod(ctx, undefined, pod),
+    onUpdate: (old, pod) => onPod(ctx, old, pod),
+    onDelete: (pod) => {
+      ctx.queue.delete(objectKey(pod));
+      if (ctx.cache.removePod(pod)) ctx.queue.moveAllToActive(ctx.port.now());
+    },
+  });
+  ctx.nodes = new Informer<Node>(client, { resource: 'nodes' }, {
+    onAdd: (node) => {
+      ctx.cache.addNode(node);
+      ctx.queue.moveAllToActive(ctx.port.now());
+    },
+    onUpdate: (_old, node) => {
+      ctx.cache.updateNode(node);
+      ctx.queue.moveAllToActive(ctx.port.now());
+    },
+    onDelete: (node) => ctx.cache.removeNode(node),
+  });
+  return ctx;
+}
+
+function onPod(ctx: SchedulerContext, old: Pod | undefined, pod: Pod): void {
+  const key = objectKey(pod);
+  if (pod.spec?.nodeName) {
+    ctx.queue.delete(key);
+    if (old?.spec?.nodeName || ctx.cache.getPod(key)) ctx.cache.updatePod(pod);
+    else ctx.cache.addPod(pod);
+    const phase = pod.status?.phase;
+    if (phase === 'Succeeded' || phase === 'Failed') ctx.queue.moveAllToActive(ctx.port.now());
+  } else if (isUnassigned(pod, ctx.schedulerName)) {
+    ctx.queue.add(key);
+  } else {
+    ctx.queue.delete(key);
+  }
+}
+
+
+/** The binding cycle: assume the pod on the chosen node and send the Binding. */
+function bindPod(context: SchedulerContext): void {
+  const { pod, result } = context.cycle!;
+  const node = (result as Extract<ScheduleResult, { ok: true }>).node;
+  const key = objectKey(pod);
+  context.cache.assume(pod, node);
+  context.client.request(
+    {
+      verb: 'create',
+      resource: 'pods',
+      subresource: 'binding',
+      namespace: pod.metadata!.namespace,
+      name: pod.metadata!.name,
+      body: {
+        apiVersion: 'v1',
+        kind: 'Binding',
+        metadata: { name: pod.metadata!.name, namespace: pod.metadata!.namespace, uid: pod.metadata!.uid },
+        target: { apiVersion: 'v1', kind: 'Node', name: node },
+      },
+    },
+    (res) => {
+      if (isSuccess(res)) {
+        context.stats.scheduled++;
+        context.recorder.record(pod, 'Normal', 'Scheduled', `Successfully assigned ${key} to ${node}`, 'Binding');
+        return;
+      }
+      context.stats.bindFailures++;
+      context.cache.forget(pod);
+      const current = context.pods.store.get(key);
+      if (current && isUnassigned(current, context.schedulerName)) context.queue.retryLater(key, context.port.now());
+    },
+  );
+  context.cycle = undefined;
+}
+
+/** The pod fits nowhere: park it, record FailedScheduling, set its PodScheduled condition. */
+function recordFailure(context: SchedulerContext): void {
+  const { pod, result } = context.cycle!;
+  const failure = result as Extract<ScheduleResult, { ok: false }>;
+  context.stats.unschedulable++;
+  context.queue.parkUnschedulable(objectKey(pod), context.port.now());
+  context.recorder.record(pod, 'Warning', 'FailedScheduling', failure.message, 'Scheduling');
+  context.client.request({
+    verb: 'patch',
+    resource: 'pods',
+    subresource: 'status',
+    namespace: pod.metadata!.namespace,
+    name: pod.metadata!.name,
+    query: { patchType: 'strategic' },
+    body: {
+      status: {
+        conditions: [
+          { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: failure.message, lastProbeTime: null, lastTransitionTime: context.port.timestamp() },
+        ],
+      },
+    },
+  });
+  context.cycle = undefined;
+}
+
+/**
+ * The scheduler machine. Its plugins come from the profile in its input (a mutant that ignores
+ * capacity is the default profile without NodeResourcesFit).
+ */
+export const schedulerMachine = setup({
+  types: {
+    input: {} as SchedulerInput,
+    context: {} as SchedulerContext,
+    events: {} as SchedulerEvent,
+  },
+  delays: {
+    /** Housekeeping: back-off flush, request timeouts, watch health. */
+    tick: 1_000,
+  },
+  guards: {
+    hasPendingPod: ({ context }) => context.queue.hasActive && context.pods.synced && context.nodes.synced,
+    podStillPending: ({ context }) => context.cycle !== undefined,
+    fits: ({ context }) => context.cycle?.result?.ok === true,
+  },
+  actions: {
+    startWatches: ({ context }) => {
+      context.nodes.start(true);
+      context.pods.start(true);
+    },
+    onResponse: ({ context, event }) => {
+      context.client.handle(event as ApiResponse);
+    },
+    onWatch: ({ context, event }) => {
+      const e = event as WatchEvent | WatchClosed;
+      if (!context.pods.handle(e)) context.nodes.handle(e);
+    },
+    housekeeping: ({ context }) => {
+      context.client.sweep();
+      context.pods.tick();
+      context.nodes.tick();
+      context.queue.flush(context.port.now());
+    },
+    popPod: ({ context }) => {
+      const key = context.queue.pop();
+      const pod = key ? context.pods.store.get(key) : undefined;
+      context.cycle = pod && isUnassigned(pod, context.schedulerName) && !context.cache.getPod(key!) ? { pod } : undefined;
+    },
+    filterAndScore: ({ context }) => {
+      const cycle = context.cycle!;
+      context.stats.attempts++;
+      cycle.result = schedulePod(cycle.pod, context.cache, context.profile, { rng: context.port.rng, startIndex: context.startIndex });
+      context.startIndex = cycle.result.nextStartIndex;
+    },
+    bind: ({ context }) => {
+      const { pod } = context.cycle!;
+      context.port.inFlowOf(pod.metadata?.uid, () => bindPod(context));
+    },
+    recordUnschedulable: ({ context }) => {
+      const { pod } = context.cycle!;
+      context.port.inFlowOf(pod.metadata?.uid, () => recordFailure(context));
+    },
+    reset: ({ context }) => {
+      context.pods.stop();
+      context.nodes.stop();
+      context.client.reset();
+      const fresh = createContext({ port: context.port, token: context.client.token, profile: context.profile, apiServer: context.client.apiServer, schedulerName: context.schedulerName, events: context.recorder.level });
+      Object.assign(context, fresh);
+    },
+  },
+}).createMachine({
+  id: 'scheduler',
+  context: ({ input }) => createContext(input),
+  initial: 'running',
+  on: {
+    'api.response': { actions: 'onResponse' },
+    'watch.added': { actions: 'onWatch' },
+    'watch.modified': { actions: 'onWatch' },
+    'watch.deleted': { actions: 'onWatch' },
+    'watch.bookmark': { actions: 'onWatch' },
+    'watch.error': { actions: 'onWatch' },
+    'watch.closed': { actions: 'onWatch' },
+    'scheduler.restart': { target: '.running', actions: 'reset' },
+  },
+  states: {
+    running: {
+      entry: 'startWatches',
+      type: 'parallel',
+      states: {
+        cycle: {
+          initial: 'idle',
+          states: {
+            idle: {
+              always: { guard: 'hasPendingPod', target: 'popping' },
+            },
+            popping: {
+              entry: 'popPod',
+              always: [{ guard: 'podStillPending', target: 'filtering' }, { target: 'idle' }],
+            },
+            filtering: {
+              entry: 'filterAndScore',
+              always: [{ guard: 'fits', target: 'scoring' }, { target: 'unschedulable' }],
+            },
+            scoring: {
+              always: 'binding',
+            },
+            binding: {
+              entry: 'bind',
+              always: 'idle',
+            },
+            unschedulable: {
+              entry: 'recordUnschedulable',
+              always: 'idle',
+            },
+          },
+        },
+        housekeeping: {
+          initial: 'waiting',
+          states: {
+            waiting: {
+              after: { tick: { target: 'waiting', reenter: true, actions: 'housekeeping' } },
+            },
+          },
+        },
+      },
+    },
+  },
+});

@@ -1,0 +1,84 @@
+/**
+ * What a new cluster's etcd holds before any component starts (as kubeadm leaves it): the
+ * system namespaces, the RBAC bootstrap policy, the `kubernetes` service, and the users' tokens.
+ */
+import { bootstrapRbac } from '../api/rbac.js';
+import { etcdKey, findResource } from '../api/resources.js';
+import type { KubeObject } from '../api/types.js';
+import type { Rng } from '../kernel/rng.js';
+import type { MvccStore } from '../../machines/etcd/store.js';
+import type { TokenEntry } from '../../machines/api-server/auth.js';
+
+/** Well-known users of a simulated cluster and their tokens. */
+export interface ClusterUsers {
+  admin: TokenEntry;
+  scheduler: TokenEntry;
+  controllerManager: TokenEntry;
+  kubeProxy: TokenEntry;
+  /** An authenticated user with no permissions (for 403 demonstrations). */
+  guest: TokenEntry;
+  /** A user bound to the `view` ClusterRole. */
+  viewer: TokenEntry;
+}
+
+/** The default users. Tokens are fixed strings: this is a simulation, not a secret store. */
+export function defaultUsers(): ClusterUsers {
+  return {
+    admin: { token: 'kube-actors-admin-token', username: 'kubernetes-admin', groups: ['system:masters'] },
+    scheduler: { token: 'kube-actors-scheduler-token', username: 'system:kube-scheduler' },
+    controllerManager: { token: 'kube-actors-controller-manager-token', username: 'system:kube-controller-manager' },
+    kubeProxy: { token: 'kube-actors-kube-proxy-token', username: 'system:kube-proxy' },
+    guest: { token: 'kube-actors-guest-token', username: 'guest' },
+    viewer: { token: 'kube-actors-viewer-token', username: 'viewer' },
+  };
+}
+
+/** The token of a node's kubelet. */
+export function kubeletUser(node: string): TokenEntry {
+  return { token: `kube-actors-kubelet-${node}-token`, username: `system:node:${node}`, groups: ['system:nodes'] };
+}
+
+/** Writes the bootstrap objects into a fresh store. */
+export function bootstrapStore(store: MvccStore, rng: Rng, timestamp: string): void {
+  const put = (resource: string, obj: KubeObject & Record<string, unknown>) => {
+    const info = findResource(resource)!;
+    const meta = obj.metadata!;
+    meta.uid = rng.uuid();
+    meta.creationTimestamp = timestamp;
+    store.create(etcdKey(info, meta.namespace, meta.name!), obj);
+  };
+  for (const name of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
+    put('namespaces', {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name, labels: { 'kubernetes.io/metadata.name': name } },
+      spec: { finalizers: ['kubernetes'] },
+      status: { phase: 'Active' },
+    });
+  }
+  for (const obj of bootstrapRbac()) {
+    put(obj.kind === 'ClusterRole' ? 'clusterroles' : 'clusterrolebindings', structuredClone(obj) as never);
+  }
+  put('clusterrolebindings', {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRoleBinding',
+    metadata: { name: 'viewer-view' },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
+    subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'viewer' }],
+  });
+  put('services', {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
+    spec: {
+      type: 'ClusterIP',
+      clusterIP: '10.96.0.1',
+      clusterIPs: ['10.96.0.1'],
+      ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }],
+      sessionAffinity: 'None',
+      ipFamilies: ['IPv4'],
+      ipFamilyPolicy: 'SingleStack',
+    },
+    status: { loadBalancer: {} },
+  });
+}

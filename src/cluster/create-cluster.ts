@@ -1,0 +1,282 @@
+/**
+ * `createCluster`: the whole cluster of the architecture document as one system of XState
+ * actors on one deterministic kernel. The control plane (etcd, API server, scheduler, controller
+ * manager) runs on the `control-plane` host; every worker node runs a kubelet, a kube-proxy and a
+ * container runtime, and its pods; `kubectl` is the user's client.
+ */
+import { createActor, type AnyActorLogic, type AnyActorRef, type InspectionEvent } from 'xstate';
+import { Kernel, type KernelOptions } from '../kernel/kernel.js';
+import { Port } from '../kernel/port.js';
+import type { NetworkOptions } from '../kernel/network.js';
+import type { TraceOptions } from '../kernel/trace.js';
+import { findResource, etcdListPrefix, etcdKey } from '../api/resources.js';
+import type { KubeObject, Taint } from '../api/types.js';
+import { getProfile } from '../profiles/index.js';
+import type { Profile } from '../profiles/profile.js';
+import { MvccStore } from '../../machines/etcd/store.js';
+import { etcdMachine } from '../../machines/etcd.js';
+import { apiServerMachine } from '../../machines/api-server.js';
+import type { ApiServerOptions } from '../../machines/api-server/core.js';
+import { decode } from '../../machines/api-server/watch-cache.js';
+import { schedulerMachine } from '../../machines/scheduler.js';
+import type { Profile as SchedulerProfile } from '../../machines/scheduler/registry.js';
+import { controllerManagerMachine } from '../../machines/controller-manager.js';
+import { kubectlMachine } from '../../machines/kubectl.js';
+import { nodeMachine } from '../../machines/node.js';
+import type { NodeSpec } from '../../machines/kubelet.js';
+import type { EventLevel } from '../../machines/client/events.js';
+import {
+  API_SERVER,
+  CONTROLLER_MANAGER,
+  CONTROL_PLANE_HOST,
+  ETCD,
+  KUBECTL,
+  SCHEDULER,
+  nodeAddress,
+  podAddress,
+  summarizeMessage,
+} from '../../machines/protocol.js';
+import { bootstrapStore, defaultUsers, kubeletUser, type ClusterUsers } from './bootstrap.js';
+import { Client } from './client.js';
+import { Faults } from './faults.js';
+
+/** A worker node to create. */
+export interface NodeOptions {
+  name?: string;
+  /** Capacity; default cpu 4, memory 16Gi, pods 110, ephemeral-storage 100Gi. */
+  capacity?: Partial<Record<'cpu' | 'memory' | 'pods' | 'ephemeral-storage', string>>;
+  labels?: Record<string, string>;
+  taints?: Taint[];
+}
+
+/** Replacement logic for components: users' own, or mutants. */
+export interface ComponentLogic {
+  etcd?: AnyActorLogic;
+  apiServer?: AnyActorLogic;
+  scheduler?: AnyActorLogic;
+  controllerManager?: AnyActorLogic;
+  kubectl?: AnyActorLogic;
+  kubelet?: AnyActorLogic;
+  kubeProxy?: AnyActorLogic;
+  runtime?: AnyActorLogic;
+  pod?: AnyActorLogic;
+}
+
+/** Options of `createCluster`. */
+export interface ClusterOptions {
+  /** The root seed; every run with the same seed and inputs is identical. Default 1. */
+  seed?: number | string;
+  /** Number of worker nodes (named node-1 … node-N), or their descriptions. Default 3. */
+  nodes?: number | NodeOptions[];
+  /** Capacity of nodes created by count. */
+  nodeCapacity?: NodeOptions['capacity'];
+  /** Timing and behaviour profile: `fast` (default), `realistic`, `chaos`, or your own. */
+  profile?: string | Profile;
+  /** The simulated network (overrides the profile's). */
+  network?: NetworkOptions;
+  /** How much of the trace to keep. */
+  trace?: TraceOptions;
+  /** Which Events components record (all, warnings, none). Default all. */
+  events?: EventLevel;
+  /** The scheduler's profile (plugins, weights). */
+  schedulerProfile?: SchedulerProfile;
+  /** Options of the controller manager (which controllers, users' own). */
+  controllerManager?: Record<string, unknown>;
+  /** Tunables of the API server. */
+  apiServer?: ApiServerOptions;
+  /** Replacement logic for components. */
+  logic?: ComponentLogic;
+  /** XState inspection of every actor (for the inspector, or @statelyai/inspect). */
+  inspect?: (event: InspectionEvent) => void;
+  /** Kernel options beyond the above. */
+  kernel?: Omit<KernelOptions, 'seed' | 'network' | 'trace' | 'summarize'>;
+}
+
+const DEFAULT_CAPACITY = { cpu: '4', memory: '16Gi', pods: '110', 'ephemeral-storage': '100Gi' };
+
+/** The node descriptions a cluster is created with. */
+export function nodeSpecs(options: Pick<ClusterOptions, 'nodes' | 'nodeCapacity'>): NodeSpec[] {
+  const list: NodeOptions[] =
+    typeof options.nodes === 'number' || options.nodes === undefined
+      ? Array.from({ length: options.nodes ?? 3 }, (_, i) => ({ name: `node-${i + 1}` }))
+      : options.nodes;
+  if (!Number.isInteger(list.length) || list.length < 0) throw new RangeError(`nodes must be a non-negative integer; got ${String(options.nodes)}`);
+  const seen = new Set<string>();
+  return list.map((n, i) => {
+    const name = n.name ?? `node-${i + 1}`;
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) throw new RangeError(`node name "${name}" is not a DNS-1123 label`);
+    if (seen.has(name)) throw new RangeError(`node name "${name}" is used twice`);
+    seen.add(name);
+    const capacity: Record<string, string> = { ...DEFAULT_CAPACITY, ...(options.nodeCapacity ?? {}), ...(n.capacity ?? {}) } as Record<string, string>;
+    const idx = i + 1;
+    return {
+      name,
+      capacity,
+      labels: n.labels,
+      taints: n.taints,
+      address: `172.18.${idx >> 8}.${idx & 255}`,
+      podCIDR: `10.${64 + (idx >> 8)}.${idx & 255}.0/24`,
+    };
+  });
+}
+
+/** A running simulated cluster. */
+export class Cluster {
+  /** The kernel: virtual time, seeded randomness, network, trace. */
+  readonly kernel: Kernel;
+  /** kubectl's typed client (as the admin user). */
+  readonly client: Client;
+  /** The fault injector. */
+  readonly faults: Faults;
+  /** Users and their tokens. */
+  readonly users: ClusterUsers;
+  /** The timing profile. */
+  readonly profile: Profile;
+  /** etcd's data (read it through `objects`; writing it bypasses the API server). */
+  readonly store: MvccStore;
+  /** The long-lived actors, by canonical address. */
+  readonly actors = new Map<string, AnyActorRef>();
+  /** Worker node descriptions. */
+  readonly nodeSpecs: NodeSpec[];
+  private readonly kubectl: AnyActorRef;
+
+  constructor(readonly options: ClusterOptions = {}) {
+    this.profile = typeof options.profile === 'object' ? options.profile : getProfile(options.profile ?? 'fast');
+    this.kernel = new Kernel({
+      ...(options.kernel ?? {}),
+      seed: options.seed ?? 1,
+      network: { ...(this.profile.network ?? {}), ...(options.network ?? {}) },
+      trace: options.trace,
+      summarize: summarizeMessage,
+    });
+    this.users = defaultUsers();
+    this.nodeSpecs = nodeSpecs(options);
+    this.store = new MvccStore();
+    bootstrapStore(this.store, this.kernel.fork('bootstrap'), this.kernel.timestamp());
+    const logic = options.logic ?? {};
+    const tokens = [
+      ...Object.values(this.users),
+      ...this.nodeSpecs.map((n) => kubeletUser(n.name)),
+    ];
+
+    this.start(ETCD, logic.etcd ?? etcdMachine, CONTROL_PLANE_HOST, { store: this.store });
+    this.start(API_SERVER, logic.apiServer ?? apiServerMachine, CONTROL_PLANE_HOST, { tokens, options: options.apiServer });
+    this.start(SCHEDULER, logic.scheduler ?? schedulerMachine, CONTROL_PLANE_HOST, {
+      token: this.users.scheduler.token,
+      profile: options.schedulerProfile,
+      events: options.events,
+    });
+    this.start(CONTROLLER_MANAGER, logic.controllerManager ?? controllerManagerMachine, CONTROL_PLANE_HOST, {
+      token: this.users.controllerManager.token,
+      ...(options.controllerManager ?? {}),
+    });
+    this.kubectl = this.start(KUBECTL, logic.kubectl ?? kubectlMachine, KUBECTL, { token: this.users.admin.token });
+    for (const spec of this.nodeSpecs) {
+      this.start(nodeAddress(spec.name), nodeMachine, spec.name, {
+        spec,
+        tokens: { kubelet: kubeletUser(spec.name).token, kubeProxy: this.users.kubeProxy.token },
+        profile: this.profile,
+        events: options.events,
+        logic: { kubelet: logic.kubelet, kubeProxy: logic.kubeProxy, runtime: logic.runtime, pod: logic.pod },
+      });
+    }
+    this.client = new Client(this.kernel, this.kubectl);
+    this.faults = new Faults(this.kernel, () => this.nodeSpecs.map((n) => n.name));
+  }
+
+  private start(address: string, logic: AnyActorLogic, host: string, input: Record<string, unknown>): AnyActorRef {
+    const actor = createActor(logic, {
+      input: { port: new Port(this.kernel, address), ...input },
+      clock: this.kernel.clock,
+      systemId: address,
+      id: address,
+      ...(this.options.inspect ? { inspect: this.options.inspect } : {}),
+    } as never) as AnyActorRef;
+    actor.subscribe({ error: (error: unknown) => this.kernel.reportError(address, error) });
+    this.kernel.register(address, actor, { host });
+    this.actors.set(address, actor);
+    actor.start();
+    return actor;
+  }
+
+  /** Worker node names. */
+  get nodes(): string[] {
+    return this.nodeSpecs.map((n) => n.name);
+  }
+
+  /** Virtual time in ms. */
+  now(): number {
+    return this.kernel.now();
+  }
+
+  /** Moves virtual time forward, delivering everything due. */
+  advance(ms: number): this {
+    this.kernel.advance(ms);
+    return this;
+  }
+
+  /** Runs until `predicate` holds (checked after every message) or `timeout` ms of virtual time pass. */
+  runUntil(predicate: () => boolean, options: { timeout?: number } = {}): boolean {
+    return this.kernel.runUntil(predicate, options);
+  }
+
+  /** Runs until no message is in flight. */
+  runUntilIdle(): this {
+    this.kernel.runUntilIdle();
+    return this;
+  }
+
+  /** The client of another user (e.g. `cluster.as(cluster.users.guest.token)` for a 403). */
+  as(token: string): Client {
+    const address = `kubectl/${token.slice(-12)}`;
+    let actor = this.actors.get(address);
+    if (!actor) actor = this.start(address, this.options.logic?.kubectl ?? kubectlMachine, KUBECTL, { token });
+    return new Client(this.kernel, actor);
+  }
+
+  /**
+   * Objects of a resource as etcd holds them right now (an observer's view for tests, invariants
+   * and displays; it sends no message).
+   */
+  objects<T extends KubeObject = KubeObject>(resource: string, namespace?: string): T[] {
+    const info = findResource(resource);
+    if (!info) throw new RangeError(`unknown resource "${resource}"`);
+    return this.store.range(etcdListPrefix(info, namespace)).kvs.map((kv) => decode(kv) as T);
+  }
+
+  /** One object as etcd holds it right now, or undefined. */
+  object<T extends KubeObject = KubeObject>(resource: string, name: string, namespace?: string): T | undefined {
+    const info = findResource(resource);
+    if (!info) throw new RangeError(`unknown resource "${resource}"`);
+    const kv = this.store.get(etcdKey(info, info.namespaced ? namespace ?? 'default' : undefined, name));
+    return kv ? (decode(kv) as T) : undefined;
+  }
+
+  /** The actor of a component or pod by address (`scheduler`, `kubelet/node-1`, `pod/default/nginx`). */
+  actor(address: string): AnyActorRef | undefined {
+    return this.actors.get(address) ?? (this.kernel.target(address) as AnyActorRef | undefined);
+  }
+
+  /** The pod worker actor of a pod, while it runs on a node. */
+  podActor(namespace: string, name: string): AnyActorRef | undefined {
+    return this.actor(podAddress(namespace, name));
+  }
+
+  /** Stops every actor and the kernel. */
+  stop(): void {
+    for (const actor of [...this.actors.values()].reverse()) actor.stop();
+    this.kernel.stop();
+  }
+}
+
+/**
+ * Creates and starts a simulated cluster.
+ *
+ * @example
+ * const cluster = createCluster({ nodes: 3, seed: 42 });
+ * cluster.client.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'nginx' }, spec: { containers: [{ name: 'nginx', image: 'nginx:1.27' }] } });
+ * cluster.runUntil(() => cluster.object('pods', 'nginx')?.status?.phase === 'Running');
+ */
+export function createCluster(options: ClusterOptions = {}): Cluster {
+  return new Cluster(options);
+}

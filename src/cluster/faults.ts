@@ -1,0 +1,168 @@
+/**
+ * Faults the simulation can inject, from the library and the command line: crash and restart a
+ * node, partition a node from the control plane and heal it, make etcd unavailable, restart the
+ * API server, the scheduler or the controller manager, and turn on message loss, duplication and
+ * reordering. Each fault is delivered by the fault injector (`faults` in the trace) at once, from
+ * outside the simulated network, and can also be scheduled for a later virtual time.
+ */
+import type { Kernel } from '../kernel/kernel.js';
+import { API_SERVER, CONTROLLER_MANAGER, ETCD, FAULTS, SCHEDULER, nodeAddress } from '../../machines/protocol.js';
+
+/** A fault, as data (for schedules, the command line and property tests). */
+export type Fault =
+  | { kind: 'crash-node'; node: string }
+  | { kind: 'restart-node'; node: string }
+  | { kind: 'partition-node'; node: string }
+  | { kind: 'heal-node'; node: string }
+  | { kind: 'etcd-outage' }
+  | { kind: 'etcd-recover' }
+  | { kind: 'restart-api-server' }
+  | { kind: 'restart-scheduler' }
+  | { kind: 'restart-controller-manager' }
+  | { kind: 'message-loss'; rate: number }
+  | { kind: 'message-duplication'; rate: number }
+  | { kind: 'message-reorder'; enabled: boolean }
+  | { kind: 'heal-all' };
+
+/** The fault injector of a cluster. */
+export class Faults {
+  /** Faults injected so far, with their virtual time. */
+  readonly history: { time: number; fault: Fault }[] = [];
+
+  constructor(
+    private readonly kernel: Kernel,
+    private readonly nodes: () => readonly string[],
+  ) {}
+
+  private checkNode(node: string): void {
+    if (!this.nodes().includes(node)) throw new RangeError(`unknown node "${node}"; the cluster has ${this.nodes().join(', ') || 'no nodes'}`);
+  }
+
+  /** Applies a fault now. */
+  apply(fault: Fault): void {
+    switch (fault.kind) {
+      case 'crash-node':
+        return this.crashNode(fault.node);
+      case 'restart-node':
+        return this.restartNode(fault.node);
+      case 'partition-node':
+        return this.partitionNode(fault.node);
+      case 'heal-node':
+        return this.healNode(fault.node);
+      case 'etcd-outage':
+        return this.etcdOutage();
+      case 'etcd-recover':
+        return this.etcdRecover();
+      case 'restart-api-server':
+        return this.restartApiServer();
+      case 'restart-scheduler':
+        return this.restartScheduler();
+      case 'restart-controller-manager':
+        return this.restartControllerManager();
+      case 'message-loss':
+        return this.messageLoss(fault.rate);
+      case 'message-duplication':
+        return this.messageDuplication(fault.rate);
+      case 'message-reorder':
+        return this.messageReorder(fault.enabled);
+      case 'heal-all':
+        return this.healAll();
+    }
+  }
+
+  /** Applies a fault at a later virtual time (ms from now). */
+  schedule(afterMs: number, fault: Fault): void {
+    this.kernel.setTimer(() => this.apply(fault), afterMs);
+  }
+
+  private note(fault: Fault): void {
+    this.history.push({ time: this.kernel.now(), fault });
+  }
+
+  /** The node crashes: its kubelet, kube-proxy, runtime and pods are gone. */
+  crashNode(node: string): void {
+    this.checkNode(node);
+    this.note({ kind: 'crash-node', node });
+    this.kernel.inject(FAULTS, nodeAddress(node), { type: 'node.crash' });
+  }
+
+  /** A crashed node boots again. */
+  restartNode(node: string): void {
+    this.checkNode(node);
+    this.note({ kind: 'restart-node', node });
+    this.kernel.inject(FAULTS, nodeAddress(node), { type: 'node.restart' });
+  }
+
+  /** The node is cut off the network (from the control plane and every other node). */
+  partitionNode(node: string): void {
+    this.checkNode(node);
+    this.note({ kind: 'partition-node', node });
+    this.kernel.inject(FAULTS, nodeAddress(node), { type: 'node.partition' });
+  }
+
+  /** The node's network comes back. */
+  healNode(node: string): void {
+    this.checkNode(node);
+    this.note({ kind: 'heal-node', node });
+    this.kernel.inject(FAULTS, nodeAddress(node), { type: 'node.heal' });
+  }
+
+  /** etcd stops serving (as without quorum); it keeps its data. */
+  etcdOutage(): void {
+    this.note({ kind: 'etcd-outage' });
+    this.kernel.inject(FAULTS, ETCD, { type: 'etcd.fail' });
+  }
+
+  /** etcd serves again. */
+  etcdRecover(): void {
+    this.note({ kind: 'etcd-recover' });
+    this.kernel.inject(FAULTS, ETCD, { type: 'etcd.recover' });
+  }
+
+  /** The API server restarts: its watches are reset and it reloads its cache from etcd. */
+  restartApiServer(): void {
+    this.note({ kind: 'restart-api-server' });
+    this.kernel.inject(FAULTS, API_SERVER, { type: 'api-server.restart' });
+  }
+
+  /** The scheduler restarts and resumes from fresh watches. */
+  restartScheduler(): void {
+    this.note({ kind: 'restart-scheduler' });
+    this.kernel.inject(FAULTS, SCHEDULER, { type: 'scheduler.restart' });
+  }
+
+  /** The controller manager restarts its controllers. */
+  restartControllerManager(): void {
+    this.note({ kind: 'restart-controller-manager' });
+    this.kernel.inject(FAULTS, CONTROLLER_MANAGER, { type: 'controller-manager.restart' });
+  }
+
+  /** Messages between hosts are lost with this probability. */
+  messageLoss(rate: number): void {
+    this.note({ kind: 'message-loss', rate });
+    this.kernel.network.configure({ remote: { dropRate: rate } });
+  }
+
+  /** Messages between hosts are delivered twice with this probability. */
+  messageDuplication(rate: number): void {
+    this.note({ kind: 'message-duplication', rate });
+    this.kernel.network.configure({ remote: { duplicateRate: rate } });
+  }
+
+  /** Messages between hosts may overtake each other. */
+  messageReorder(enabled: boolean): void {
+    this.note({ kind: 'message-reorder', enabled });
+    this.kernel.network.configure({ remote: { reorder: enabled } });
+  }
+
+  /** Heals every partition and turns message faults off (nodes that crashed stay down). */
+  healAll(): void {
+    this.note({ kind: 'heal-all' });
+    for (const node of this.nodes()) {
+      const { isolated } = this.kernel.network.partitions();
+      if (isolated.includes(node)) this.kernel.inject(FAULTS, nodeAddress(node), { type: 'node.heal' });
+    }
+    this.kernel.network.heal();
+    this.kernel.network.configure({ remote: { dropRate: 0, duplicateRate: 0, reorder: false } });
+  }
+}
