@@ -1,0 +1,90 @@
+/**
+ * The `kube-actors` command line: one entry point, one module per command under
+ * `src/cli/commands/`, each with its own `--help`. Exit codes: 0 success, 1 a failure the
+ * command found (a property violated, a flow that did not complete), 2 bad usage.
+ */
+import { pathToFileURL } from 'node:url';
+
+/** A command of the CLI. */
+export interface Command {
+  name: string;
+  summary: string;
+  /** Full help text (usage, options, examples). */
+  help: string;
+  /** Runs the command; resolves to the exit code. */
+  run(argv: string[]): Promise<number>;
+}
+
+/** The commands, in the order `--help` lists them. */
+export const COMMANDS: readonly { name: string; summary: string }[] = [
+  { name: 'inspect', summary: 'run a cluster and serve the visual statechart inspector (default port 4000)' },
+  { name: 'flow', summary: 'run a documented flow (create-pod, get-pods, delete-pod) and print its trace' },
+  { name: 'simulate', summary: 'apply manifests, run for a while with faults, print the cluster as kubectl get would' },
+  { name: 'verify', summary: 'property-based verification: random workloads and faults against the invariants' },
+  { name: 'serve', summary: 'serve the Kubernetes HTTP API for real kubectl and client libraries' },
+  { name: 'bench', summary: 'benchmarks: kernel, cluster scale, verification speed' },
+];
+
+/** Thrown by commands for bad usage (exit code 2, the message printed). */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+function topHelp(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    'kube-actors: a Kubernetes cluster as XState actors on a deterministic simulation kernel',
+    '',
+    'Usage: kube-actors <command> [options]',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Run `kube-actors <command> --help` for the options of a command.',
+  ].join('\n');
+}
+
+/** Runs the CLI with the given arguments; resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(topHelp());
+    return name ? 0 : 2;
+  }
+  if (name === '--version' || name === 'version') {
+    console.log('kube-actors 0.1.0');
+    return 0;
+  }
+  if (!COMMANDS.some((c) => c.name === name)) {
+    console.error(`kube-actors: unknown command "${name}"\n\n${topHelp()}`);
+    return 2;
+  }
+  const mod = (await import(`./commands/${name}.js`)) as { command: Command };
+  const command = mod.command;
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(command.help);
+    return 0;
+  }
+  try {
+    return await command.run(rest);
+  } catch (error) {
+    if (error instanceof UsageError || (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || (error as { code?: string }).code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+      console.error(`kube-actors ${name}: ${(error as Error).message}\nRun \`kube-actors ${name} --help\` for usage.`);
+      return 2;
+    }
+    console.error(`kube-actors ${name}: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+    return 1;
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
+}

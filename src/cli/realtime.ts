@@ -1,0 +1,126 @@
+/**
+ * Drives a kernel from the wall clock, for the inspector and `kube-actors serve`: virtual time
+ * follows real time (optionally faster or slower), and can be paused, stepped one message at a
+ * time, or jumped ahead. This is the one place outside the engine that reads the real clock; the
+ * simulation itself still sees only the kernel's virtual time.
+ */
+import type { Kernel } from '../kernel/kernel.js';
+
+/** Options of the real-time driver. */
+export interface RealtimeOptions {
+  /** Virtual ms per wall ms (1 = real time). Default 1. */
+  speed?: number;
+  /** Wall ms between advances. Default 20. */
+  tickMs?: number;
+  /** Start paused. */
+  paused?: boolean;
+}
+
+/** Drives a kernel in real time. */
+export class RealtimeDriver {
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private last = 0;
+  private speedValue: number;
+  private pausedValue: boolean;
+  private readonly tickMs: number;
+  private readonly listeners = new Set<() => void>();
+  /** Errors thrown by the kernel while advancing (the driver stops on one). */
+  lastError: unknown;
+
+  constructor(
+    readonly kernel: Kernel,
+    options: RealtimeOptions = {},
+  ) {
+    this.speedValue = validSpeed(options.speed ?? 1);
+    this.tickMs = options.tickMs ?? 20;
+    this.pausedValue = options.paused ?? false;
+  }
+
+  /** Starts following the wall clock. */
+  start(): void {
+    if (this.timer) return;
+    this.last = performance.now();
+    this.timer = setInterval(() => this.tick(), this.tickMs);
+    this.timer.unref?.();
+  }
+
+  /** Stops the driver (the kernel stays as it is). */
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  get running(): boolean {
+    return this.timer !== undefined;
+  }
+
+  get paused(): boolean {
+    return this.pausedValue;
+  }
+
+  get speed(): number {
+    return this.speedValue;
+  }
+
+  /** Pauses virtual time. */
+  pause(): void {
+    this.pausedValue = true;
+    this.notify();
+  }
+
+  /** Resumes virtual time from where it stopped. */
+  resume(): void {
+    this.last = performance.now();
+    this.pausedValue = false;
+    this.notify();
+  }
+
+  /** Sets the speed (virtual ms per wall ms, 0.01 to 10,000). */
+  setSpeed(speed: number): void {
+    this.speedValue = validSpeed(speed);
+    this.notify();
+  }
+
+  /** Delivers exactly the next message (firing timers due before it); for a paused simulation. */
+  step(): void {
+    this.kernel.stepMessage();
+    this.notify();
+  }
+
+  /** Jumps virtual time ahead by `ms`, delivering everything due. */
+  jump(ms: number): void {
+    this.kernel.advance(ms);
+    this.notify();
+  }
+
+  /** Called after every change of virtual time. */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private tick(): void {
+    const now = performance.now();
+    const elapsed = now - this.last;
+    this.last = now;
+    if (this.pausedValue || this.kernel.stopped) return;
+    try {
+      this.kernel.advance(Math.min(elapsed, 1_000) * this.speedValue);
+    } catch (error) {
+      this.lastError = error;
+      this.pausedValue = true;
+    }
+    this.notify();
+  }
+
+  private notify(): void {
+    for (const l of this.listeners) l();
+  }
+}
+
+function validSpeed(speed: number): number {
+  if (typeof speed !== 'number' || !Number.isFinite(speed) || speed < 0.01 || speed > 10_000) {
+    throw new RangeError(`speed must be a number between 0.01 and 10000 (virtual ms per wall ms); got ${String(speed)}`);
+  }
+  return speed;
+}
