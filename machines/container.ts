@@ -1,0 +1,566 @@
+/**
+ * One container of a pod: a child actor of its pod worker (machines/pod.ts), spawned with the
+ * container's name as id. Its states follow the container's real life as the kubelet reports it:
+ *
+ * - `waiting`: `pulling` (ContainerCreating, or PodInitializing for an init container),
+ *   `pullBackOff` (`errImagePull` then `imagePullBackOff`, back-off 10 s doubling to 300 s),
+ *   `creating`, `crashLoopBackOff` (back-off 10 s doubling to 300 s; the first restart is
+ *   immediate, and the back-off starts over after 10 minutes of clean running);
+ * - `running`: `starting` → `ready` (or `notReady` for ever); the profile's behavior may make the
+ *   process exit, be OOM-killed, or fail its liveness probe (killed and restarted);
+ * - `terminating`: SIGTERM sent, the process stops after its stopMs, or SIGKILL at the end of the
+ *   grace period (exit code 137); the reported state stays `running` meanwhile, as in Kubernetes;
+ * - `terminated`: Completed | Error | OOMKilled | ContainerStatusUnknown with exitCode,
+ *   startedAt/finishedAt; then restart (per restartPolicy), `done` (no restart) or `stopped`
+ *   (killed with its pod).
+ *
+ * It talks only to its pod, with `sendParent`: `container.status` (its ContainerStatus, whenever
+ * it changes) and `container.pull` (please ask the runtime for the image). It receives from the
+ * pod `container.pulled`, `container.kill` and `container.update`. Init containers use the same
+ * machine with `init: true`: they run to completion and restart only when they fail (unless the
+ * pod's restartPolicy is Never).
+ */
+import { cancel, enqueueActions, sendParent, setup } from 'xstate';
+import type { Container, ContainerState, ContainerStatus } from '../src/api/types.js';
+import type { Port } from '../src/kernel/port.js';
+import { Rng, hashString } from '../src/kernel/rng.js';
+import { defaultPullPolicy, normalizeImage, type KubeletBehavior, type ResolvedBehavior } from '../src/profiles/profile.js';
+
+/** A pod's restart policy. */
+export type RestartPolicy = 'Always' | 'OnFailure' | 'Never';
+
+/** An image pull policy. */
+export type PullPolicy = 'Always' | 'IfNotPresent' | 'Never';
+
+/** The terminated state of one run (Kubernetes' ContainerStateTerminated). */
+export type TerminatedState = NonNullable<ContainerState['terminated']>;
+
+/** Input of a container actor. */
+export interface ContainerInput {
+  /** The pod's port: the container reads the virtual time from it (it sends nothing through it). */
+  port: Port;
+  /** The container's spec (name, image, imagePullPolicy, command). */
+  spec: Pick<Container, 'name' | 'image' | 'imagePullPolicy'>;
+  /** Position in `spec.containers` (or `spec.initContainers`). */
+  index: number;
+  /** An init container: runs to completion, restarts only on failure. */
+  init: boolean;
+  /** The pod's restart policy. */
+  restartPolicy: RestartPolicy;
+  /** The behavior it runs with (drawn from the profile by the pod). */
+  behavior: ResolvedBehavior;
+  /** The kubelet's timings (back-offs, PLEG period, minimum grace period). */
+  kubelet: KubeletBehavior;
+  /** The pod's termination grace period (ms), used for liveness kills. */
+  gracePeriodMs: number;
+  /** `namespace_name(uid)`, as the kubelet names a pod in messages; also seeds container IDs. */
+  podKey: string;
+  /** The pod already asked the runtime for the first pull (saves a message). Default false. */
+  pullRequested?: boolean;
+}
+
+/** The container reports its status to its pod (only when it changed). */
+export interface ContainerStatusEvent {
+  type: 'container.status';
+  index: number;
+  init: boolean;
+  status: ContainerStatus;
+}
+
+/** The container asks its pod to have the node's runtime pull its image. */
+export interface ContainerPullEvent {
+  type: 'container.pull';
+  index: number;
+  init: boolean;
+  container: string;
+  image: string;
+  policy: PullPolicy;
+  pullMs: number;
+  fails: boolean;
+}
+
+/** Everything a container sends to its pod. */
+export type ContainerOutput = ContainerStatusEvent | ContainerPullEvent;
+
+/** The pod passes on the runtime's answer to a pull. */
+export interface ContainerPulledEvent {
+  type: 'container.pulled';
+  image: string;
+  ok: boolean;
+  reason?: string;
+  message?: string;
+}
+
+/** The pod is being killed: stop within the grace period (a waiting container ends at once). */
+export interface ContainerKillEvent {
+  type: 'container.kill';
+  gracePeriodMs: number;
+}
+
+/** The pod's spec changed for this container (a new image): restart it with the new spec and behavior. */
+export interface ContainerUpdateEvent {
+  type: 'container.update';
+  spec: Pick<Container, 'name' | 'image' | 'imagePullPolicy'>;
+  behavior: ResolvedBehavior;
+}
+
+/** Events a container receives from its pod. */
+export type ContainerEvent = ContainerPulledEvent | ContainerKillEvent | ContainerUpdateEvent;
+
+/** Events the container raises to itself (delayed) from its behavior. */
+type FateEvent = { type: 'process.exited'; code: number } | { type: 'process.oomKilled' } | { type: 'probe.livenessFailed' };
+
+type StopFor = 'exit' | 'liveness' | 'update' | 'kill';
+
+/** The context of a container actor. */
+export interface ContainerContext {
+  port: Port;
+  index: number;
+  init: boolean;
+  restartPolicy: RestartPolicy;
+  kubelet: KubeletBehavior;
+  gracePeriodMs: number;
+  podKey: string;
+  name: string;
+  image: string;
+  pullPolicy: PullPolicy;
+  behavior: ResolvedBehavior;
+  /** The last reported status. */
+  status: ContainerStatus;
+  pullRequested: boolean;
+  /** Runs started so far; restartCount is runs - 1. */
+  runs: number;
+  containerID: string | undefined;
+  startedAt: string | undefined;
+  /** The run that just ended. */
+  exit: TerminatedState | undefined;
+  /** The previous run's end, as `lastState`. */
+  lastState: ContainerState;
+  /** Crash-loop back-off: current period (0 = none yet) and when it was last advanced. */
+  backOffMs: number;
+  backOffAt: number;
+  /** When the last run ended (ms). */
+  finishedAtMs: number;
+  /** Image pull back-off (0 = none) and the last pull error. */
+  pullBackOffMs: number;
+  pullMessage: string;
+  pullReason: string;
+  /** Why the process is being stopped, when it would stop by itself and when SIGKILL comes. */
+  stopFor: StopFor;
+  stopSelfAt: number;
+  stopKillAt: number;
+  /** A spec change waiting for the old process to stop. */
+  pending: ContainerUpdateEvent | undefined;
+}
+
+/** The status a container has before it was ever started: waiting, PodInitializing for init containers, else ContainerCreating. */
+export function initialContainerStatus(spec: Pick<Container, 'name' | 'image'>, reason: 'PodInitializing' | 'ContainerCreating'): ContainerStatus {
+  return {
+    name: spec.name,
+    image: spec.image ?? '',
+    imageID: '',
+    ready: false,
+    restartCount: 0,
+    started: false,
+    state: { waiting: { reason } },
+    lastState: {},
+  };
+}
+
+/** The image ID a runtime reports for an image: `docker.io/library/nginx@sha256:<64 hex>`, a pure function of the name. */
+export function imageIdOf(image: string): string {
+  const full = normalizeImage(image);
+  const at = full.indexOf('@');
+  if (at >= 0) return full;
+  const repo = full.slice(0, full.lastIndexOf(':'));
+  return `${repo}@sha256:${new Rng(hashString(full), 'image').hex(64)}`;
+}
+
+/** The ID of the `run`-th container of a pod's container: `containerd://<64 hex>`, a pure function of its identity. */
+export function containerIdOf(podKey: string, name: string, run: number): string {
+  return `containerd://${new Rng(hashString(`${podKey}/${name}/${run}`), 'container').hex(64)}`;
+}
+
+function restartCountOf(context: ContainerContext): number {
+  return context.runs > 0 ? context.runs - 1 : 0;
+}
+
+function baseStatus(context: ContainerContext): ContainerStatus {
+  const started = context.containerID !== undefined;
+  const status: ContainerStatus = {
+    name: context.name,
+    image: started ? normalizeImage(context.image) : context.image,
+    imageID: started ? imageIdOf(context.image) : '',
+    ready: false,
+    restartCount: restartCountOf(context),
+    started: false,
+    state: {},
+    lastState: context.lastState,
+  };
+  if (started) status.containerID = context.containerID;
+  return status;
+}
+
+function fmtDuration(ms: number): string {
+  if (ms % 60_000 === 0 && ms >= 60_000) return `${ms / 60_000}m0s`;
+  if (ms >= 60_000) return `${Math.floor(ms / 60_000)}m${(ms % 60_000) / 1000}s`;
+  return `${ms / 1000}s`;
+}
+
+/** What ends the current run, if anything: the earliest of exit, OOM and liveness failure (while the container is unhealthy). */
+export function fateOf(behavior: ResolvedBehavior, restartCount: number): { afterMs: number; event: FateEvent } | undefined {
+  if (behavior.restartsBeforeHealthy !== undefined && restartCount >= behavior.restartsBeforeHealthy) return undefined;
+  let fate: { afterMs: number; event: FateEvent } | undefined;
+  if (behavior.exit) fate = { afterMs: behavior.exit.afterMs, event: { type: 'process.exited', code: behavior.exit.code } };
+  if (behavior.oomAfterMs !== undefined && (!fate || behavior.oomAfterMs < fate.afterMs)) fate = { afterMs: behavior.oomAfterMs, event: { type: 'process.oomKilled' } };
+  if (behavior.livenessFailsAfterMs !== undefined && (!fate || behavior.livenessFailsAfterMs < fate.afterMs)) {
+    fate = { afterMs: behavior.livenessFailsAfterMs, event: { type: 'probe.livenessFailed' } };
+  }
+  return fate;
+}
+
+function pullPolicyOf(spec: Pick<Container, 'image' | 'imagePullPolicy'>): PullPolicy {
+  return (spec.imagePullPolicy as PullPolicy | undefined) ?? defaultPullPolicy(spec.image ?? '');
+}
+
+/**
+ * The container machine. Named delays (swap them with `.provide({ delays })`): `createTime`
+ * (createMs + startMs), `readyTime`, `fateTime`, `stopTime`, `errImagePullTime`,
+ * `pullBackOffTime`, `plegRelist`, `crashBackOffTime`.
+ */
+export const containerMachine = setup({
+  types: {
+    context: {} as ContainerContext,
+    events: {} as ContainerEvent | FateEvent,
+    input: {} as ContainerInput,
+  },
+  actions: {
+    /** Ask the pod for a pull, unless it already did for this attempt. */
+    requestPull: enqueueActions(({ context, enqueue }) => {
+      if (context.pullRequested) {
+        enqueue.assign({ pullRequested: false });
+        return;
+      }
+      const event: ContainerPullEvent = {
+        type: 'container.pull',
+        index: context.index,
+        init: context.init,
+        container: context.name,
+        image: context.image,
+        policy: context.pullPolicy,
+        pullMs: context.behavior.pullMs,
+        fails: context.behavior.pullFails,
+      };
+      enqueue(sendParent(event));
+    }),
+    /** A pull succeeded: forget the pull back-off. */
+    pullSucceeded: enqueueActions(({ context, enqueue }) => {
+      if (context.pullBackOffMs !== 0) enqueue.assign({ pullBackOffMs: 0 });
+    }),
+    /** A pull failed: advance the image back-off and show ErrImagePull. */
+    pullFailed: enqueueActions(({ context, event, enqueue }) => {
+      const e = event as ContainerPulledEvent;
+      const k = context.kubelet;
+      const pullBackOffMs = context.pullBackOffMs === 0 ? k.imagePullBackOffMs : Math.min(2 * context.pullBackOffMs, k.maxImagePullBackOffMs);
+      const pullMessage = e.message ?? `Failed to pull image "${context.image}"`;
+      const pullReason = e.reason ?? 'ErrImagePull';
+      const status = baseStatus(context);
+      status.state = { waiting: { reason: pullReason, message: pullMessage } };
+      enqueue.assign({ pullBackOffMs, pullMessage, pullReason, status });
+      enqueue(sendParent({ type: 'container.status', index: context.index, init: context.init, status } satisfies ContainerStatusEvent));
+    }),
+    /** After ErrImagePull, the kubelet shows ImagePullBackOff (other pull errors, such as ErrImageNeverPull, stay as they are). */
+    showImagePullBackOff: enqueueActions(({ context, enqueue }) => {
+      if (context.pullReason !== 'ErrImagePull') return;
+      const status = baseStatus(context);
+      status.state = { waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${context.image}"` } };
+      enqueue.assign({ status });
+      enqueue(sendParent({ type: 'container.status', index: context.index, init: context.init, status } satisfies ContainerStatusEvent));
+    }),
+    /** A new run starts: new container ID, startedAt, state running. */
+    startRun: enqueueActions(({ context, enqueue }) => {
+      const runs = context.runs + 1;
+      const containerID = containerIdOf(context.podKey, context.name, runs);
+      const startedAt = context.port.timestamp();
+      const next = { ...context, runs, containerID, startedAt };
+      const status = baseStatus(next);
+      status.started = true;
+      status.state = { running: { startedAt } };
+      enqueue.assign({ runs, containerID, startedAt, status, exit: undefined });
+      enqueue(sendParent({ type: 'container.status', index: context.index, init: context.init, status } satisfies ContainerStatusEvent));
+    }),
+    /** Arm the end of this run (exit, OOM kill or liveness failure), if the behavior has one. */
+    scheduleFate: enqueueActions(({ context, enqueue }) => {
+      const fate = fateOf(context.behavior, restartCountOf(context));
+      if (fate) enqueue.raise(fate.event, { id: 'fate', delay: 'fateTime' });
+    }),
+    cancelFate: cancel('fate'),
+    markReady: enqueueActions(({ context, enqueue }) => {
+      const status: ContainerStatus = { ...context.status, ready: true };
+      enqueue.assign({ status });
+      enqueue(sendParent({ type: 'container.status', index: context.index, init: context.init, status } satisfies ContainerStatusEvent));
+    }),
+    /** The process exited by itself with the event's code. */
+    exited: enqueueActions(({ context, event, enqueue }) => {
+      const code = (event as { code: number }).code;
+      enqueue.assign({ exit: endOfRun(context, code, code === 0 ? 'Completed' : 'Error'), finishedAtMs: context.port.now(), stopFor: 'exit' as StopFor });
+    }),
+    oomKilled: enqueueActions(({ context, enqueue }) => {
+      enqueue.assign({ exit: endOfRun(context, 137, 'OOMKilled'), finishedAtMs: context.port.now(), stopFor: 'exit' as StopFor });
+    }),
+    /** SIGTERM: the process stops after stopMs, or is SIGKILLed at the end of the grace period (never less than the kubelet's minimum). */
+    beginStop: enqueueActions(({ context, event, enqueue }, params: { why: StopFor }) => {
+      const now = context.port.now();
+      const grace = Math.max(event.type === 'container.kill' ? event.gracePeriodMs : context.gracePeriodMs, context.kubelet.minGracePeriodMs);
+      const update: Partial<ContainerContext> = { stopFor: params.why, stopSelfAt: now + context.behavior.stopMs, stopKillAt: now + grace };
+      if (event.type === 'container.update') update.pending = event;
+      enqueue.assign(update);
+    }),
+    /** A second kill while stopping: the pod's grace period can only shorten the wait. */
+    shortenStop: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'container.kill') return;
+      const grace = Math.max(event.gracePeriodMs, context.kubelet.minGracePeriodMs);
+      enqueue.assign({ stopFor: 'kill' as StopFor, stopKillAt: Math.min(context.stopKillAt, context.port.now() + grace) });
+    }),
+    stashUpdate: enqueueActions(({ event, enqueue }) => {
+      if (event.type === 'container.update') enqueue.assign({ pending: event });
+    }),
+    /** The stopped process's end: its own exit code if it stopped in time, else 137 (SIGKILL). */
+    stopped: enqueueActions(({ context, enqueue }) => {
+      const graceful = context.stopSelfAt <= context.stopKillAt;
+      const code = graceful ? context.behavior.stopExitCode : 137;
+      enqueue.assign({ exit: endOfRun(context, code, code === 0 ? 'Completed' : 'Error'), finishedAtMs: context.port.now() });
+    }),
+    /** A container killed before it ever ran in this attempt: the kubelet reports it as ContainerStatusUnknown (137). */
+    vanished: enqueueActions(({ context, enqueue }) => {
+      const exit: TerminatedState = { exitCode: 137, reason: 'ContainerStatusUnknown', message: 'The container could not be located when the pod was terminated' };
+      enqueue.assign({ exit, stopFor: 'kill' as StopFor, finishedAtMs: context.port.now() });
+    }),
+    showTerminated: enqueueActions(({ context, enqueue }) => {
+      const status = baseStatus(context);
+      status.state = { terminated: context.exit! };
+      if (context.init && context.exit!.exitCode === 0) status.ready = true;
+      enqueue.assign({ status });
+      enqueue(sendParent({ type: 'container.status', index: context.index, init: context.init, status } satisfies ContainerStatusEvent));
+    }),
+    /** The run that ended becomes `lastState` (when the container leaves `terminated` for another attempt). */
+    rememberRun: enqueueActions(({ context, enqueue }) => {
+      if (context.exit) enqueue.assign({ lastState: { terminated: context.exit } });
+    }),
+    showCrashLoopBackOff: enqueueActions(({ context, enqueue }) => {
+      const status = baseStatus(context);
+      status.state = {
+        waiting: {
+          reason: 'CrashLoopBackOff',
+          message: `back-off ${fmtDuration(context.backOffMs)} restarting failed container=${context.name} pod=${context.podKey}`,
+        },
+      };
+      enqueue.assign({ status });
+      enqueue(sendParent({ type: 'container.status', index: context.index, init: context.init, status } satisfies ContainerStatusEvent));
+    }),
+    /** The kubelet's back-off `Next`: start at the initial period, or double up to the ceiling; starts over after backOffResetMs. */
+    nextBackOff: enqueueActions(({ context, enqueue }) => {
+      const k = context.kubelet;
+      const expired = context.backOffMs === 0 || context.finishedAtMs - context.backOffAt > k.backOffResetMs;
+      const backOffMs = expired ? k.crashLoopBackOffMs : Math.min(2 * context.backOffMs, k.maxCrashLoopBackOffMs);
+      enqueue.assign({ backOffMs, backOffAt: context.port.now() });
+    }),
+    /** A spec change takes effect: new image and behavior, and the status shows the new image while waiting. */
+    applyUpdate: enqueueActions(({ context, event, enqueue }) => {
+      const update = event.type === 'container.update' ? event : context.pending;
+      if (!update) return;
+      enqueue.assign({
+        name: update.spec.name,
+        image: update.spec.image ?? '',
+        pullPolicy: pullPolicyOf(update.spec),
+        behavior: update.behavior,
+        pending: undefined,
+        pullBackOffMs: 0,
+        pullRequested: false,
+      });
+    }),
+    /** Report the new image of a container that is waiting. */
+    showWaitingImage: enqueueActions(({ context, enqueue }) => {
+      const waiting = context.status.state?.waiting;
+      if (!waiting || context.containerID !== undefined || context.status.image === context.image) return;
+      const status: ContainerStatus = { ...context.status, image: context.image };
+      enqueue.assign({ status });
+      enqueue(sendParent({ type: 'container.status', index: context.index, init: context.init, status } satisfies ContainerStatusEvent));
+    }),
+  },
+  guards: {
+    pulledMine: ({ context, event }) => event.type === 'container.pulled' && event.image === context.image && event.ok,
+    pullFailedMine: ({ context, event }) => event.type === 'container.pulled' && event.image === context.image && !event.ok,
+    /** Init containers have no readiness: they are ready once Completed. */
+    neverReady: ({ context }) => context.behavior.neverReady || context.init,
+    readyAtOnce: ({ context }) => context.behavior.readyAfterMs === 0,
+    killedWithPod: ({ context }) => context.stopFor === 'kill',
+    restartForUpdate: ({ context }) => context.stopFor === 'update' && context.pending !== undefined,
+    /** The kubelet's decision: restart per restartPolicy (init containers only on failure; liveness kills unless Never). */
+    shouldRestart: ({ context }) => {
+      const policy = context.restartPolicy;
+      if (policy === 'Never') return false;
+      const code = context.exit?.exitCode ?? 0;
+      if (context.init) return code !== 0;
+      return policy === 'Always' || code !== 0;
+    },
+    livenessKill: ({ context }) => context.stopFor === 'liveness' && context.restartPolicy !== 'Never',
+    /** The kubelet's `IsInBackOffSince(finishedAt)`: an unexpired back-off entry whose period has not passed since the exit. */
+    inBackOff: ({ context }) => {
+      if (context.backOffMs === 0) return false;
+      if (context.finishedAtMs - context.backOffAt > context.kubelet.backOffResetMs) return false;
+      return context.port.now() - context.finishedAtMs < context.backOffMs;
+    },
+  },
+  delays: {
+    createTime: ({ context }) => context.behavior.createMs + context.behavior.startMs,
+    readyTime: ({ context }) => context.behavior.readyAfterMs,
+    fateTime: ({ context }) => fateOf(context.behavior, restartCountOf(context))?.afterMs ?? 0,
+    stopTime: ({ context }) => Math.max(0, Math.min(context.stopSelfAt, context.stopKillAt) - context.port.now()),
+    errImagePullTime: ({ context }) => Math.min(context.kubelet.plegRelistMs, context.pullBackOffMs),
+    pullBackOffTime: ({ context }) => Math.max(0, context.pullBackOffMs - context.kubelet.plegRelistMs),
+    plegRelist: ({ context }) => context.kubelet.plegRelistMs,
+    crashBackOffTime: ({ context }) => Math.max(0, context.backOffMs - (context.port.now() - context.finishedAtMs)),
+  },
+}).createMachine({
+  id: 'container',
+  context: ({ input }) => ({
+    port: input.port,
+    index: input.index,
+    init: input.init,
+    restartPolicy: input.restartPolicy,
+    kubelet: input.kubelet,
+    gracePeriodMs: input.gracePeriodMs,
+    podKey: input.podKey,
+    name: input.spec.name,
+    image: input.spec.image ?? '',
+    pullPolicy: pullPolicyOf(input.spec),
+    behavior: input.behavior,
+    status: initialContainerStatus(input.spec, input.init ? 'PodInitializing' : 'ContainerCreating'),
+    pullRequested: input.pullRequested ?? false,
+    runs: 0,
+    containerID: undefined,
+    startedAt: undefined,
+    exit: undefined,
+    lastState: {},
+    backOffMs: 0,
+    backOffAt: 0,
+    finishedAtMs: 0,
+    pullBackOffMs: 0,
+    pullMessage: '',
+    pullReason: '',
+    stopFor: 'liveness',
+    stopSelfAt: 0,
+    stopKillAt: 0,
+    pending: undefined,
+  }),
+  initial: 'waiting',
+  states: {
+    waiting: {
+      initial: 'pulling',
+      on: {
+        'container.kill': { target: '#container.terminated.stopped', actions: 'vanished' },
+        'container.update': { target: '#container.waiting.pulling', reenter: true, actions: ['applyUpdate', 'showWaitingImage'] },
+      },
+      states: {
+        pulling: {
+          entry: 'requestPull',
+          on: {
+            'container.pulled': [
+              { guard: 'pulledMine', target: 'creating', actions: 'pullSucceeded' },
+              { guard: 'pullFailedMine', target: 'pullBackOff' },
+            ],
+          },
+        },
+        pullBackOff: {
+          entry: 'pullFailed',
+          initial: 'errImagePull',
+          states: {
+            errImagePull: { after: { errImagePullTime: 'imagePullBackOff' } },
+            imagePullBackOff: {
+              entry: 'showImagePullBackOff',
+              after: { pullBackOffTime: '#container.waiting.pulling' },
+            },
+          },
+        },
+        creating: {
+          after: { createTime: '#container.running' },
+        },
+        crashLoopBackOff: {
+          entry: 'showCrashLoopBackOff',
+          after: { crashBackOffTime: { target: 'pulling', actions: 'nextBackOff' } },
+        },
+      },
+    },
+    running: {
+      entry: ['startRun', 'scheduleFate'],
+      exit: 'cancelFate',
+      initial: 'probing',
+      states: {
+        probing: {
+          always: [{ guard: 'neverReady', target: 'notReady' }, { guard: 'readyAtOnce', target: 'ready' }, { target: 'starting' }],
+        },
+        starting: { after: { readyTime: 'ready' } },
+        ready: { entry: 'markReady' },
+        notReady: {},
+      },
+      on: {
+        'process.exited': { target: 'terminated', actions: 'exited' },
+        'process.oomKilled': { target: 'terminated', actions: 'oomKilled' },
+        'probe.livenessFailed': { target: 'terminating', actions: { type: 'beginStop', params: { why: 'liveness' } } },
+        'container.kill': { target: 'terminating', actions: { type: 'beginStop', params: { why: 'kill' } } },
+        'container.update': { target: 'terminating', actions: { type: 'beginStop', params: { why: 'update' } } },
+      },
+    },
+    terminating: {
+      after: { stopTime: { target: 'terminated', actions: 'stopped' } },
+      on: {
+        'container.kill': { target: 'terminating', reenter: true, actions: 'shortenStop' },
+        'container.update': { actions: 'stashUpdate' },
+      },
+    },
+    terminated: {
+      entry: 'showTerminated',
+      initial: 'deciding',
+      states: {
+        deciding: {
+          always: [
+            { guard: 'killedWithPod', target: 'stopped' },
+            { guard: 'restartForUpdate', target: '#container.waiting.pulling', actions: ['rememberRun', 'applyUpdate'] },
+            { guard: 'livenessKill', target: 'exited' },
+            { guard: 'shouldRestart', target: 'exited' },
+            { target: 'done' },
+          ],
+        },
+        exited: {
+          after: {
+            plegRelist: [
+              { guard: 'inBackOff', target: '#container.waiting.crashLoopBackOff', actions: 'rememberRun' },
+              { target: '#container.waiting.pulling', actions: ['rememberRun', 'nextBackOff'] },
+            ],
+          },
+          on: { 'container.update': { actions: 'stashUpdate' } },
+        },
+        done: {
+          on: { 'container.update': { actions: 'stashUpdate' } },
+        },
+        stopped: {},
+      },
+      on: {
+        'container.kill': { target: '.stopped' },
+      },
+    },
+  },
+});
+
+function endOfRun(context: ContainerContext, exitCode: number, reason: string): TerminatedState {
+  const terminated: TerminatedState = {
+    exitCode,
+    reason,
+    startedAt: context.startedAt,
+    finishedAt: context.port.timestamp(),
+    containerID: context.containerID,
+  };
+  if (exitCode === 137 && reason === 'Error') terminated.signal = 9;
+  return terminated;
+}
