@@ -1,0 +1,153 @@
+/**
+ * The container runtime of one node (containerd, as the kubelet sees it through CRI), at
+ * `container-runtime/<node>`: the node's image cache and its image pulls, which run one at a
+ * time as with the kubelet's default `serializeImagePulls: true`.
+ *
+ * `runtime.pull` is answered with `runtime.pulled` to the pod that asked:
+ * - at once when the image is cached and the policy is not Always (IfNotPresent, Never);
+ * - at once with `ErrImageNeverPull` when the policy is Never and the image is not cached;
+ * - otherwise after the pull, which waits for the pulls queued before it and takes `pullMs`
+ *   (`ok: false`, `ErrImagePull` when the request says it `fails`). A pull of an image that
+ *   succeeds also answers every queued IfNotPresent request for the same image.
+ *
+ * `runtime.crash` (a fault) keeps the cache but fails the pulls in flight and queued
+ * (`ErrImagePull`, "rpc error: code = Unavailable"), so their pods back off and ask again.
+ */
+import { enqueueActions, setup } from 'xstate';
+import type { Port } from '../src/kernel/port.js';
+import type { RuntimePull, RuntimePulled } from './protocol.js';
+import { normalizeImage } from '../src/profiles/profile.js';
+import { imageIdOf } from './container.js';
+
+/** Input of a node's runtime. */
+export interface RuntimeInput {
+  /** Its port, at `container-runtime/<node>`. */
+  port: Port;
+  /** The node's name. */
+  node: string;
+  /** Images already on the node (e.g. `registry.k8s.io/pause:3.10`). */
+  images?: string[];
+}
+
+/** A fault: the runtime restarts, failing the pulls in progress. */
+export interface RuntimeCrash {
+  type: 'runtime.crash';
+}
+
+/** Events the runtime accepts. */
+export type RuntimeEvent = RuntimePull | RuntimeCrash;
+
+/** The context of a node's runtime. */
+export interface RuntimeContext {
+  port: Port;
+  node: string;
+  /** Cached images: full reference → image ID. */
+  images: Record<string, string>;
+  /** Pulls waiting, the one in progress first. Mutated in place (it is the runtime's own queue). */
+  queue: RuntimePull[];
+  /** Pulls actually performed (not answered from the cache). */
+  pulls: number;
+}
+
+function isCached(context: RuntimeContext, image: string): boolean {
+  return normalizeImage(image) in context.images;
+}
+
+function answer(context: RuntimeContext, req: RuntimePull, ok: boolean, reason?: string, message?: string): void {
+  const event: RuntimePulled = { type: 'runtime.pulled', container: req.container, image: req.image, ok };
+  if (reason !== undefined) event.reason = reason;
+  if (message !== undefined) event.message = message;
+  context.port.send(req.from, event as unknown as { type: string; [key: string]: unknown });
+}
+
+function pullError(image: string): string {
+  const full = normalizeImage(image);
+  return `Failed to pull image "${image}": rpc error: code = NotFound desc = failed to pull and unpack image "${full}": failed to resolve reference "${full}": ${full}: not found`;
+}
+
+/**
+ * The runtime machine: `idle` ⇄ `pulling`. Named delay: `pullTime` (the `pullMs` of the pull in
+ * progress).
+ */
+export const containerRuntimeMachine = setup({
+  types: {
+    context: {} as RuntimeContext,
+    events: {} as RuntimeEvent,
+    input: {} as RuntimeInput,
+  },
+  actions: {
+    /** Answer a request that needs no pull: cached (and not Always), or Never and missing. */
+    answerNow: ({ context, event }) => {
+      const req = event as RuntimePull;
+      if (isCached(context, req.image)) answer(context, req, true);
+      else answer(context, req, false, 'ErrImageNeverPull', `Container image "${req.image}" is not present with pull policy of Never`);
+    },
+    enqueuePull: enqueueActions(({ context, event, enqueue }) => {
+      context.queue.push(event as RuntimePull);
+      enqueue.assign({ queue: context.queue });
+    }),
+    /** The pull in progress ends: cache the image and answer, with every queued IfNotPresent request for it. */
+    finishPull: enqueueActions(({ context, enqueue }) => {
+      const req = context.queue.shift()!;
+      if (req.fails) {
+        answer(context, req, false, 'ErrImagePull', pullError(req.image));
+        enqueue.assign({ queue: context.queue, pulls: context.pulls + 1 });
+        return;
+      }
+      const full = normalizeImage(req.image);
+      const images = full in context.images ? context.images : { ...context.images, [full]: imageIdOf(req.image) };
+      answer(context, req, true);
+      let kept = 0;
+      for (const other of context.queue) {
+        if (other.policy !== 'Always' && !other.fails && normalizeImage(other.image) === full) answer(context, other, true);
+        else context.queue[kept++] = other;
+      }
+      context.queue.length = kept;
+      enqueue.assign({ images, queue: context.queue, pulls: context.pulls + 1 });
+    }),
+    /** The runtime restarted: every pull in flight or queued fails; the cache stays. */
+    failAll: enqueueActions(({ context, enqueue }) => {
+      const queue = context.queue.splice(0);
+      for (const req of queue) answer(context, req, false, 'ErrImagePull', `Failed to pull image "${req.image}": rpc error: code = Unavailable desc = error reading from server: EOF`);
+      enqueue.assign({ queue: context.queue });
+    }),
+  },
+  guards: {
+    answerable: ({ context, event }) => {
+      const req = event as RuntimePull;
+      const cached = isCached(context, req.image);
+      return (cached && req.policy !== 'Always') || (req.policy === 'Never' && !cached);
+    },
+    queueEmpty: ({ context }) => context.queue.length === 0,
+  },
+  delays: {
+    pullTime: ({ context }) => context.queue[0]?.pullMs ?? 0,
+  },
+}).createMachine({
+  id: 'container-runtime',
+  context: ({ input }) => ({
+    port: input.port,
+    node: input.node,
+    images: Object.fromEntries((input.images ?? []).map((image) => [normalizeImage(image), imageIdOf(image)])),
+    queue: [],
+    pulls: 0,
+  }),
+  initial: 'idle',
+  states: {
+    idle: {
+      on: {
+        'runtime.pull': [{ guard: 'answerable', actions: 'answerNow' }, { target: 'pulling', actions: 'enqueuePull' }],
+      },
+    },
+    pulling: {
+      after: { pullTime: { target: 'next', actions: 'finishPull' } },
+      on: {
+        'runtime.pull': [{ guard: 'answerable', actions: 'answerNow' }, { actions: 'enqueuePull' }],
+        'runtime.crash': { target: 'idle', actions: 'failAll' },
+      },
+    },
+    next: {
+      always: [{ guard: 'queueEmpty', target: 'idle' }, { target: 'pulling' }],
+    },
+  },
+});
