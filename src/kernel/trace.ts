@@ -45,7 +45,7 @@ export interface TraceOptions {
 }
 
 /** Turns an event into a short summary for the trace. */
-export type Summarizer = (event: { type: string; [key: string]: unknown }) => string;
+export type Summarizer = (event: { readonly type: string }) => string;
 
 /**
  * The message trace: every delivered or dropped message, as an array, as JSON Lines and as a
