@@ -7,7 +7,7 @@
  * is parsed once into the {@link CycleState}, so a per-node `filter` or `score` call only reads
  * numbers and small arrays.
  */
-import type { Node, Pod, Toleration } from '../../src/api/types.js';
+import type { Node, Pod, Taint, Toleration } from '../../src/api/types.js';
 import { milliCpu, quantityValue } from '../../src/api/quantity.js';
 import {
   compilePreferredSchedulingTerms,
@@ -60,14 +60,68 @@ interface ContainerLike {
 const SUPPORTED_POD_LEVEL = (name: string): boolean =>
   name === 'cpu' || name === 'memory' || name.startsWith('hugepages-');
 
-/** Adds one container's requests to `acc`; with `nonZero`, a missing cpu / memory request counts as the default. */
-function addContainer(acc: number[], requests: ResourceList, nonZero: boolean): void {
+/**
+ * Adds one container's requests to `acc` = [cpu, memory, ephemeral, nonZeroCpu, nonZeroMemory],
+ * the last two counting the defaults for a missing cpu / memory request.
+ */
+function addContainer(acc: number[], requests: ResourceList): void {
   const cpu = requests?.['cpu'];
   const mem = requests?.['memory'];
   const eph = requests?.['ephemeral-storage'];
-  acc[0]! += cpu !== undefined ? milliCpu(cpu) : nonZero ? DEFAULT_MILLI_CPU_REQUEST : 0;
-  acc[1]! += mem !== undefined ? quantityValue(mem) : nonZero ? DEFAULT_MEMORY_REQUEST : 0;
+  const c = cpu !== undefined ? milliCpu(cpu) : 0;
+  const m = mem !== undefined ? quantityValue(mem) : 0;
+  acc[0]! += c;
+  acc[1]! += m;
   acc[2]! += eph !== undefined ? quantityValue(eph) : 0;
+  acc[3]! += cpu !== undefined ? c : DEFAULT_MILLI_CPU_REQUEST;
+  acc[4]! += mem !== undefined ? m : DEFAULT_MEMORY_REQUEST;
+}
+
+const SLOTS = 5;
+
+/** [cpu, memory, ephemeral, nonZeroCpu, nonZeroMemory] of a pod, in one pass over its containers. */
+function accumulateRequests(pod: Pod): number[] {
+  const spec = pod.spec;
+  const sum = [0, 0, 0, 0, 0];
+  for (const c of (spec?.containers ?? []) as ContainerLike[]) addContainer(sum, c.resources?.requests);
+  const initContainers = (spec?.initContainers ?? []) as ContainerLike[];
+  if (initContainers.length > 0) {
+    const sidecars = [0, 0, 0, 0, 0];
+    const initMax = [0, 0, 0, 0, 0];
+    for (const c of initContainers) {
+      const own = [0, 0, 0, 0, 0];
+      addContainer(own, c.resources?.requests);
+      const sidecar = c.restartPolicy === 'Always';
+      for (let i = 0; i < SLOTS; i++) {
+        let use: number;
+        if (sidecar) {
+          sum[i]! += own[i]!;
+          sidecars[i]! += own[i]!;
+          use = sidecars[i]!;
+        } else {
+          use = own[i]! + sidecars[i]!;
+        }
+        if (use > initMax[i]!) initMax[i] = use;
+      }
+    }
+    for (let i = 0; i < SLOTS; i++) if (initMax[i]! > sum[i]!) sum[i] = initMax[i]!;
+  }
+  const podLevel = spec?.resources?.requests as ResourceList;
+  if (podLevel && Object.keys(podLevel).some(SUPPORTED_POD_LEVEL)) {
+    if (podLevel['cpu'] !== undefined) sum[0] = sum[3] = milliCpu(podLevel['cpu']);
+    if (podLevel['memory'] !== undefined) sum[1] = sum[4] = quantityValue(podLevel['memory']);
+  }
+  const overhead = spec?.overhead as ResourceList;
+  if (overhead) {
+    const oc = milliCpu(overhead['cpu']);
+    const om = quantityValue(overhead['memory']);
+    sum[0]! += oc;
+    sum[3]! += oc;
+    sum[1]! += om;
+    sum[4]! += om;
+    sum[2]! += quantityValue(overhead['ephemeral-storage']);
+  }
+  return sum;
 }
 
 /**
@@ -82,43 +136,10 @@ function addContainer(acc: number[], requests: ResourceList, nonZero: boolean): 
  * @returns a resource vector whose `pods` is 1.
  */
 export function computePodRequests(pod: Pod, options: { nonZero?: boolean } = {}): Resources {
-  const nonZero = options.nonZero ?? false;
-  const spec = pod.spec;
-  const sum = [0, 0, 0];
-  for (const c of (spec?.containers ?? []) as ContainerLike[]) addContainer(sum, c.resources?.requests, nonZero);
-  const initContainers = (spec?.initContainers ?? []) as ContainerLike[];
-  if (initContainers.length > 0) {
-    const sidecars = [0, 0, 0];
-    const initMax = [0, 0, 0];
-    for (const c of initContainers) {
-      const own = [0, 0, 0];
-      addContainer(own, c.resources?.requests, nonZero);
-      let use: number[];
-      if (c.restartPolicy === 'Always') {
-        for (let i = 0; i < 3; i++) {
-          sum[i]! += own[i]!;
-          sidecars[i]! += own[i]!;
-        }
-        use = sidecars;
-      } else {
-        use = [own[0]! + sidecars[0]!, own[1]! + sidecars[1]!, own[2]! + sidecars[2]!];
-      }
-      for (let i = 0; i < 3; i++) if (use[i]! > initMax[i]!) initMax[i] = use[i]!;
-    }
-    for (let i = 0; i < 3; i++) if (initMax[i]! > sum[i]!) sum[i] = initMax[i]!;
-  }
-  const podLevel = spec?.resources?.requests as ResourceList;
-  if (podLevel && Object.keys(podLevel).some(SUPPORTED_POD_LEVEL)) {
-    if (podLevel['cpu'] !== undefined) sum[0] = milliCpu(podLevel['cpu']);
-    if (podLevel['memory'] !== undefined) sum[1] = quantityValue(podLevel['memory']);
-  }
-  const overhead = spec?.overhead as ResourceList;
-  if (overhead) {
-    sum[0]! += milliCpu(overhead['cpu']);
-    sum[1]! += quantityValue(overhead['memory']);
-    sum[2]! += quantityValue(overhead['ephemeral-storage']);
-  }
-  return { milliCpu: sum[0]!, memory: sum[1]!, ephemeralStorage: sum[2]!, pods: 1 };
+  const s = accumulateRequests(pod);
+  return options.nonZero
+    ? { milliCpu: s[3]!, memory: s[4]!, ephemeralStorage: s[2]!, pods: 1 }
+    : { milliCpu: s[0]!, memory: s[1]!, ephemeralStorage: s[2]!, pods: 1 };
 }
 
 /** A node's allocatable resources (`status.allocatable`; the scheduler never looks at capacity). */
@@ -156,14 +177,17 @@ export interface PodResourceRecord {
 
 /** Builds the {@link PodResourceRecord} of a pod. */
 export function podResourceRecord(pod: Pod): PodResourceRecord {
-  const nz = computePodRequests(pod, { nonZero: true });
+  const s = accumulateRequests(pod);
   return {
     key: podKey(pod),
-    requests: computePodRequests(pod),
-    nonZero: { milliCpu: nz.milliCpu, memory: nz.memory },
+    requests: { milliCpu: s[0]!, memory: s[1]!, ephemeralStorage: s[2]!, pods: 1 },
+    nonZero: { milliCpu: s[3]!, memory: s[4]! },
     priority: podPriority(pod),
   };
 }
+
+const NO_TAINTS: readonly Taint[] = Object.freeze([]);
+const NO_LABELS: Readonly<Record<string, string>> = Object.freeze({});
 
 /**
  * The scheduler's view of one node (`framework.NodeInfo`): the node object, its allocatable
@@ -183,6 +207,12 @@ export class NodeInfo {
   readonly nonZeroRequested: NonZeroResources = { milliCpu: 0, memory: 0 };
   /** The {@link podKey}s of the pods on the node. */
   readonly pods: Set<string> = new Set();
+  /** `spec.taints` of the node (empty when none), read once per node update. */
+  taints: readonly Taint[] = NO_TAINTS;
+  /** `spec.unschedulable` of the node. */
+  unschedulable = false;
+  /** `metadata.labels` of the node (empty when none). */
+  labels: Readonly<Record<string, string>> = NO_LABELS;
 
   /** An empty NodeInfo; pass the node to fill in its allocatable resources. */
   constructor(name: string, node?: Node) {
@@ -198,6 +228,10 @@ export class NodeInfo {
   /** Replaces the node object and re-reads its allocatable resources. */
   setNode(node: Node | undefined): void {
     this.node = node;
+    const taints = node?.spec?.taints;
+    this.taints = taints && taints.length > 0 ? taints : NO_TAINTS;
+    this.unschedulable = node?.spec?.unschedulable === true;
+    this.labels = (node?.metadata?.labels as Record<string, string> | undefined) ?? NO_LABELS;
     const a = node ? nodeAllocatable(node) : emptyResources();
     this.allocatable.milliCpu = a.milliCpu;
     this.allocatable.memory = a.memory;
@@ -232,6 +266,9 @@ export class NodeInfo {
   clone(): NodeInfo {
     const c = new NodeInfo(this.name);
     c.node = this.node;
+    c.taints = this.taints;
+    c.unschedulable = this.unschedulable;
+    c.labels = this.labels;
     Object.assign(c.allocatable, this.allocatable);
     Object.assign(c.requested, this.requested);
     Object.assign(c.nonZeroRequested, this.nonZeroRequested);
@@ -361,6 +398,12 @@ export interface ScorePlugin {
   preScore?(pod: Pod, state: CycleState, nodes: readonly NodeInfo[]): 'skip' | void;
   /** The raw score of one node. */
   score(pod: Pod, nodeInfo: NodeInfo, state: CycleState): number;
+  /**
+   * Optional batch form of `score`: pushes the raw score of each node, in order, onto `out`. It
+   * must agree with `score`; the built-in plugins provide it so the per-node call stays
+   * monomorphic (a measurable speed-up over thousands of nodes).
+   */
+  scoreNodes?(pod: Pod, nodes: readonly NodeInfo[], state: CycleState, out: number[]): void;
   /**
    * Rescales the raw scores of all feasible nodes in place to 0..{@link MAX_NODE_SCORE}. Without
    * it the raw scores must already lie in that range (the framework rejects others).

@@ -152,8 +152,8 @@ export function nodeLabels(node: Node | undefined): Labels {
 
 /** A pod's `nodeSelector` and required node affinity, compiled (`nodeaffinity.RequiredNodeAffinity`). */
 export interface RequiredNodeAffinity {
-  /** Whether the node satisfies the node selector and at least one required term. */
-  matches(node: Node): boolean;
+  /** Whether a node with these labels and name satisfies the node selector and one required term. */
+  matches(labels: Labels, nodeName: string): boolean;
 }
 
 /** Compiles required terms (ORed); terms that are empty are dropped, invalid ones never match. */
@@ -176,13 +176,12 @@ export function compileRequiredNodeAffinity(pod: Pod): RequiredNodeAffinity | un
   if (pairs.length === 0 && !required) return undefined;
   const termsMatch = required ? compileNodeSelector(required.nodeSelectorTerms ?? []) : undefined;
   return {
-    matches(node) {
-      const labels = nodeLabels(node);
+    matches(labels, nodeName) {
       for (let i = 0; i < pairs.length; i++) {
         const [k, v] = pairs[i]!;
         if (!has(labels, k) || labels[k] !== v) return false;
       }
-      return termsMatch ? termsMatch(labels, node.metadata?.name ?? '') : true;
+      return termsMatch ? termsMatch(labels, nodeName) : true;
     },
   };
 }
@@ -211,10 +210,8 @@ export function compilePreferredSchedulingTerms(
   return out;
 }
 
-/** Sum of the weights of the preferred terms the node matches (`PreferredSchedulingTerms.Score`). */
-export function scorePreferredTerms(terms: readonly PreferredSchedulingTerm[], node: Node): number {
-  const labels = nodeLabels(node);
-  const name = node.metadata?.name ?? '';
+/** Sum of the weights of the preferred terms a node matches (`PreferredSchedulingTerms.Score`). */
+export function scorePreferredTerms(terms: readonly PreferredSchedulingTerm[], labels: Labels, name: string): number {
   let score = 0;
   for (let i = 0; i < terms.length; i++) if (terms[i]!.term.matches(labels, name)) score += terms[i]!.weight;
   return score;

@@ -15,7 +15,7 @@ const GI = 1024 ** 3;
 const MI = 1024 ** 2;
 
 function pod(spec: NonNullable<Pod['spec']>): Pod {
-  return { metadata: { name: 'p', namespace: 'default' }, spec };
+  return { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' }, spec };
 }
 const c = (name: string, requests?: Record<string, string>, restartPolicy?: string) => ({
   name,

@@ -1,0 +1,115 @@
+/**
+ * DefaultPreemption's dry run (kube-scheduler `plugins/defaultpreemption` and
+ * `framework/preemption`), as a post-filter plugin. When no node fits, it decides whether evicting
+ * lower-priority pods could help and words the `preemption: ...` part of the FailedScheduling
+ * message exactly as kube-scheduler does:
+ *
+ * - a pod with `preemptionPolicy: Never` → `preemption: not eligible due to preemptionPolicy=Never.`
+ * - a pod nominated to a node where a lower-priority victim is still terminating →
+ *   `preemption: not eligible due to a terminating pod on the nominated node.`
+ * - otherwise each node rejected with `Unschedulable` (e.g. `Insufficient cpu`) is dry-run with all
+ *   lower-priority pods removed: no such pods → `No preemption victims found for incoming pod`;
+ *   still rejected → that filter's reasons; fits → the node is a candidate. Nodes rejected as
+ *   unresolvable count as `Preemption is not helpful for scheduling`.
+ *
+ * With candidates there is no message (kube would nominate one and evict its victims); the
+ * candidates are returned for the caller. Victim selection, PodDisruptionBudgets and the random
+ * candidate offset are not modelled.
+ */
+import type { Pod } from '../../../src/api/types.js';
+import {
+  fitErrorMessage,
+  runFilters,
+  unresolvable,
+  type CycleState,
+  type Diagnosis,
+  type PluginStatus,
+  type PostFilterContext,
+  type PostFilterPlugin,
+  type PostFilterResult,
+} from '../framework.js';
+
+/** The plugin's name. */
+export const DEFAULT_PREEMPTION = 'DefaultPreemption';
+
+/** Reason for nodes where preemption cannot help. */
+export const PREEMPTION_NOT_HELPFUL = 'Preemption is not helpful for scheduling';
+
+/** Reason for nodes without lower-priority pods. */
+export const NO_PREEMPTION_VICTIMS = 'No preemption victims found for incoming pod';
+
+/** True when `p` is being deleted because the scheduler preempted it (`podTerminatingByPreemption`). */
+export function podTerminatingByPreemption(p: Pod): boolean {
+  if (!p.metadata?.deletionTimestamp) return false;
+  for (const c of p.status?.conditions ?? []) {
+    if (c.type === 'DisruptionTarget') return c.status === 'True' && c.reason === 'PreemptionByScheduler';
+  }
+  return false;
+}
+
+/** `PodEligibleToPreemptOthers`: undefined when eligible, else the reason. */
+export function preemptionIneligibility(pod: Pod, state: CycleState, diagnosis: Diagnosis, ctx: PostFilterContext): string | undefined {
+  if (pod.spec?.preemptionPolicy === 'Never') return 'not eligible due to preemptionPolicy=Never.';
+  const nominated = pod.status?.nominatedNodeName;
+  if (nominated) {
+    const st = diagnosis.nodeStatuses.get(nominated) ?? diagnosis.absentStatus;
+    const code = st?.status.code ?? 'UnschedulableAndUnresolvable';
+    if (code === 'UnschedulableAndUnresolvable') return undefined;
+    const ni = ctx.nodeInfo(nominated);
+    if (ni) {
+      for (const key of ni.pods) {
+        const rec = ctx.podRecord(key);
+        if (rec && rec.priority < state.priority && podTerminatingByPreemption(rec.pod)) {
+          return 'not eligible due to a terminating pod on the nominated node.';
+        }
+      }
+    }
+  }
+  return undefined;
+}
+
+/** The DefaultPreemption post-filter (dry run only; see the module comment). */
+export const DefaultPreemption: PostFilterPlugin = {
+  name: DEFAULT_PREEMPTION,
+  postFilter(pod: Pod, state: CycleState, diagnosis: Diagnosis, ctx: PostFilterContext): PostFilterResult {
+    const ineligible = preemptionIneligibility(pod, state, diagnosis, ctx);
+    if (ineligible) return { message: `preemption: ${ineligible}` };
+
+    const potential: string[] = [];
+    for (const [name, { status }] of diagnosis.nodeStatuses) if (status.code === 'Unschedulable') potential.push(name);
+    if (diagnosis.absentStatus?.status.code === 'Unschedulable') {
+      for (const ni of ctx.nodes) if (!diagnosis.nodeStatuses.has(ni.name)) potential.push(ni.name);
+    }
+
+    const statuses = new Map<string, PluginStatus>();
+    const candidates: string[] = [];
+    for (const name of potential) {
+      const ni = ctx.nodeInfo(name);
+      if (!ni) continue;
+      const copy = ni.clone();
+      let victims = 0;
+      for (const key of ni.pods) {
+        const rec = ctx.podRecord(key);
+        if (rec && rec.priority < state.priority) {
+          copy.removePod(rec);
+          victims++;
+        }
+      }
+      if (victims === 0) {
+        statuses.set(name, { plugin: DEFAULT_PREEMPTION, status: unresolvable(NO_PREEMPTION_VICTIMS) });
+        continue;
+      }
+      const rejected = runFilters(ctx.filters, pod, copy, state);
+      if (rejected) statuses.set(name, rejected);
+      else candidates.push(name);
+    }
+    if (candidates.length > 0) return { message: '', candidates };
+    const preemptionDiagnosis: Diagnosis = {
+      numAllNodes: diagnosis.numAllNodes,
+      nodeStatuses: statuses,
+      absentStatus: { plugin: DEFAULT_PREEMPTION, status: unresolvable(PREEMPTION_NOT_HELPFUL) },
+      preFilterMessage: undefined,
+    };
+    return { message: `preemption: ${fitErrorMessage(preemptionDiagnosis)}` };
+  },
+};
