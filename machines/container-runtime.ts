@@ -4,11 +4,14 @@
  * time as with the kubelet's default `serializeImagePulls: true`.
  *
  * `runtime.pull` is answered with `runtime.pulled` to the pod that asked:
- * - at once when the image is cached and the policy is not Always (IfNotPresent, Never);
+ * - at once when the image is cached and the policy is IfNotPresent or Never;
  * - at once with `ErrImageNeverPull` when the policy is Never and the image is not cached;
- * - otherwise after the pull, which waits for the pulls queued before it and takes `pullMs`
- *   (`ok: false`, `ErrImagePull` when the request says it `fails`). A pull of an image that
- *   succeeds also answers every queued IfNotPresent request for the same image.
+ * - otherwise after the pull, which waits for the pulls queued before it and takes `pullMs`.
+ *   A pull of an image that succeeds also answers every queued IfNotPresent request for it.
+ *
+ * A request that says it `fails` (the container's behavior `pullFails`) stands for an image this
+ * container cannot get: it is never answered from the cache, its pull takes `pullMs` and ends
+ * with `ok: false`, `ErrImagePull` (with policy Never: `ErrImageNeverPull` at once).
  *
  * `runtime.crash` (a fault) keeps the cache but fails the pulls in flight and queued
  * (`ErrImagePull`, "rpc error: code = Unavailable"), so their pods back off and ask again.
@@ -79,7 +82,7 @@ export const containerRuntimeMachine = setup({
     /** Answer a request that needs no pull: cached (and not Always), or Never and missing. */
     answerNow: ({ context, event }) => {
       const req = event as RuntimePull;
-      if (isCached(context, req.image)) answer(context, req, true);
+      if (!req.fails && isCached(context, req.image)) answer(context, req, true);
       else answer(context, req, false, 'ErrImageNeverPull', `Container image "${req.image}" is not present with pull policy of Never`);
     },
     enqueuePull: enqueueActions(({ context, event, enqueue }) => {
@@ -115,8 +118,7 @@ export const containerRuntimeMachine = setup({
   guards: {
     answerable: ({ context, event }) => {
       const req = event as RuntimePull;
-      const cached = isCached(context, req.image);
-      return (cached && req.policy !== 'Always') || (req.policy === 'Never' && !cached);
+      return req.policy === 'Never' || (req.policy === 'IfNotPresent' && !req.fails && isCached(context, req.image));
     },
     queueEmpty: ({ context }) => context.queue.length === 0,
   },

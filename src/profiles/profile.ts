@@ -30,7 +30,7 @@ export interface ContainerBehavior {
   neverReady?: boolean;
   /** After running this long, the process exits with `code` (0: Completed, else Error). */
   exit?: { afterMs: Millis; code: number };
-  /** Every pull of the image fails (ErrImagePull, then ImagePullBackOff). */
+  /** The container cannot get its image: every pull fails (ErrImagePull, then ImagePullBackOff), even when another pod cached the same name on the node. */
   pullFails?: boolean;
   /** After running this long, the process is OOM-killed (reason OOMKilled, exit code 137). */
   oomAfterMs?: Millis;

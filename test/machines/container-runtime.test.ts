@@ -169,3 +169,18 @@ describe('container runtime', () => {
     );
   });
 });
+
+describe('container runtime: images a container cannot get', () => {
+  it('a failing request is never answered from the cache (Never answers at once)', () => {
+    const r = runtime(['nginx:1.25']);
+    r.pull('pod/a', 'nginx:1.25', 'IfNotPresent', 40, true);
+    r.pull('pod/b', 'nginx:1.25', 'Never', 40, true);
+    r.pull('pod/c', 'nginx:1.25', 'IfNotPresent', 40, false);
+    r.kernel.advance(1_000);
+    expect(r.answers.map((a) => [a.time, a.to, a.event.ok, a.event.reason])).toEqual([
+      [0, 'pod/b', false, 'ErrImageNeverPull'],
+      [0, 'pod/c', true, undefined],
+      [40, 'pod/a', false, 'ErrImagePull'],
+    ]);
+  });
+});

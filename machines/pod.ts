@@ -1,0 +1,617 @@
+/**
+ * The pod worker on a node, as the kubelet's pod_workers.go runs it: `syncing` → `terminating` →
+ * `terminated`. One actor per pod at `pod/<namespace>/<name>`, with its containers as child actors
+ * (machines/container.ts, id = container name).
+ *
+ * In `syncing` it creates the sandbox (the profile's `podStartLatencyMs`; then `podIP` and
+ * PodReadyToStartContainers), runs the init containers one at a time in order to completion, then
+ * starts all app containers. It asks the node's runtime for image pulls (`runtime.pull`) and routes
+ * the answers (`runtime.pulled`) to the container that asked. It computes the PodStatus as the
+ * kubelet does (phase from restartPolicy and the container states, conditions with
+ * lastTransitionTime, IPs, startTime, container statuses) and sends `pod.status` to its kubelet
+ * whenever it changes, at most once per delivered message or timer.
+ *
+ * `pod.sync` with a changed image restarts that container with the new image; `pod.kill` stops
+ * every container with the grace period (SIGTERM, SIGKILL after it) and ends with
+ * `pod.terminated` carrying the final status (Succeeded when every container exited 0, else
+ * Failed). A pod whose containers all ended for good (restartPolicy Never/OnFailure) is finished
+ * (Succeeded/Failed) but reports `pod.terminated` only when killed.
+ */
+import { enqueueActions, setup, type AnyActorRef } from 'xstate';
+import type { Container, ContainerStatus, Pod, PodCondition, PodStatus } from '../src/api/types.js';
+import type { Port } from '../src/kernel/port.js';
+import { drawMillis, resolveBehavior, type Profile, type ResolvedBehavior } from '../src/profiles/profile.js';
+import {
+  containerMachine,
+  initialContainerStatus,
+  type ContainerPullEvent,
+  type ContainerStatusEvent,
+  type ContainerUpdateEvent,
+  type PullPolicy,
+  type RestartPolicy,
+} from './container.js';
+import type { PodKill, PodStatusReport, PodSync, PodTerminated, RuntimePull, RuntimePulled } from './protocol.js';
+import { defaultPullPolicy } from '../src/profiles/profile.js';
+
+/** Input of a pod worker. */
+export interface PodInput {
+  /** Its port, at `pod/<namespace>/<name>`. */
+  port: Port;
+  /** The pod as the kubelet got it from the API server. */
+  pod: Pod;
+  /** The node's name. */
+  node: string;
+  /** Address to report to (`kubelet/<node>`). */
+  kubelet: string;
+  /** Address of the node's container runtime (`container-runtime/<node>`). */
+  runtime: string;
+  /** The IP the pod's sandbox gets. */
+  podIP: string;
+  /** The node's IP, for `hostIP`; default: the node's name. */
+  hostIP?: string;
+  /** Timings and behaviour. */
+  profile: Profile;
+}
+
+/** Coalesces the container reports that follow one delivered event into one `pod.status`. */
+interface PodFlush {
+  type: 'pod.flush';
+}
+
+/** Everything a pod worker receives. */
+export type PodEvent = PodSync | PodKill | RuntimePulled | ContainerStatusEvent | ContainerPullEvent | PodFlush;
+
+/** The context of a pod worker. */
+export interface PodContext {
+  port: Port;
+  node: string;
+  kubelet: string;
+  runtime: string;
+  podIP: string;
+  hostIP: string;
+  profile: Profile;
+  pod: Pod;
+  namespace: string;
+  name: string;
+  uid: string;
+  /** `namespace_name(uid)`. */
+  podKey: string;
+  restartPolicy: RestartPolicy;
+  /** Drawn from the profile's podStartLatencyMs. */
+  sandboxMs: number;
+  sandboxReady: boolean;
+  startTime: string;
+  initStatuses: ContainerStatus[];
+  statuses: ContainerStatus[];
+  /** Init containers spawned so far (they run one at a time, in order). */
+  initStarted: number;
+  appStarted: boolean;
+  /** Set while container reports triggered by one event are collected; `pod.flush` ends it. */
+  batching: boolean;
+  /** Set once every container stopped after `pod.kill`. */
+  terminal: boolean;
+  /** Grace period of the kill in progress (ms). */
+  killGraceMs: number;
+  /** The last status sent. */
+  lastStatus: PodStatus | undefined;
+}
+
+type Phase = 'Pending' | 'Running' | 'Succeeded' | 'Failed';
+
+// ---- the kubelet's status computation -----------------------------------------------------------
+
+/**
+ * The pod's phase from its container statuses, as the kubelet's `getPhase` computes it
+ * (sidecar init containers aside). `terminal` is true once the pod was killed and stopped.
+ */
+export function computePhase(initStatuses: readonly ContainerStatus[], statuses: readonly ContainerStatus[], restartPolicy: RestartPolicy, terminal: boolean): Phase {
+  let pendingInitialization = 0;
+  let failedInitialization = 0;
+  for (const s of initStatuses) {
+    const st = s.state ?? {};
+    if (st.running) pendingInitialization++;
+    else if (st.terminated) {
+      if (st.terminated.exitCode !== 0) failedInitialization++;
+    } else if (st.waiting) {
+      if (s.lastState?.terminated) {
+        if (s.lastState.terminated.exitCode !== 0) failedInitialization++;
+      } else pendingInitialization++;
+    } else pendingInitialization++;
+  }
+  let unknown = 0;
+  let running = 0;
+  let waiting = 0;
+  let stopped = 0;
+  let succeeded = 0;
+  for (const s of statuses) {
+    const st = s.state ?? {};
+    if (st.running) running++;
+    else if (st.terminated) {
+      stopped++;
+      if (st.terminated.exitCode === 0) succeeded++;
+    } else if (st.waiting) {
+      if (s.lastState?.terminated) stopped++;
+      else waiting++;
+    } else unknown++;
+  }
+  if (failedInitialization > 0 && restartPolicy === 'Never') return 'Failed';
+  const anyRegularStarted = statuses.some((s) => s.state?.running || s.state?.terminated || s.lastState?.terminated);
+  if ((pendingInitialization > 0 && !anyRegularStarted) || waiting > 0) return 'Pending';
+  if (running > 0 && unknown === 0) return 'Running';
+  if (running === 0 && stopped > 0 && unknown === 0) {
+    if (terminal) return stopped === succeeded ? 'Succeeded' : 'Failed';
+    if (restartPolicy === 'Always') return 'Running';
+    if (stopped === succeeded) return 'Succeeded';
+    if (restartPolicy === 'Never') return 'Failed';
+    return 'Running';
+  }
+  return 'Pending';
+}
+
+function goList(names: string[]): string {
+  return `[${names.join(' ')}]`;
+}
+
+interface Cond {
+  type: string;
+  status: 'True' | 'False';
+  reason?: string;
+  message?: string;
+}
+
+/** The conditions the kubelet computes (GeneratePodInitializedCondition, ...ContainersReady..., ...PodReady...). */
+function computeConditions(context: PodContext, phase: Phase): Cond[] {
+  const spec = context.pod.spec;
+  const inits = spec?.initContainers ?? [];
+  // Initialized
+  let initialized: Cond;
+  if (inits.length === 0) initialized = { type: 'Initialized', status: 'True' };
+  else if (phase === 'Succeeded') initialized = { type: 'Initialized', status: 'True', reason: 'PodCompleted' };
+  else if (context.statuses.some((s) => s.state?.running || s.state?.terminated || s.lastState?.terminated)) initialized = { type: 'Initialized', status: 'True' };
+  else {
+    const incomplete: string[] = [];
+    for (const s of context.initStatuses) if (s.state?.terminated?.exitCode !== 0) incomplete.push(s.name);
+    initialized =
+      incomplete.length > 0
+        ? { type: 'Initialized', status: 'False', reason: 'ContainersNotInitialized', message: `containers with incomplete status: ${goList(incomplete)}` }
+        : { type: 'Initialized', status: 'True' };
+  }
+  // ContainersReady
+  let containersReady: Cond;
+  if (phase === 'Succeeded') containersReady = { type: 'ContainersReady', status: 'False', reason: 'PodCompleted' };
+  else if (phase === 'Failed') containersReady = { type: 'ContainersReady', status: 'False', reason: 'PodFailed' };
+  else {
+    const unready: string[] = [];
+    for (const s of context.statuses) if (!s.ready) unready.push(s.name);
+    containersReady =
+      unready.length > 0
+        ? { type: 'ContainersReady', status: 'False', reason: 'ContainersNotReady', message: `containers with unready status: ${goList(unready)}` }
+        : { type: 'ContainersReady', status: 'True' };
+  }
+  // Ready: ContainersReady, then the readiness gates
+  let ready: Cond = { ...containersReady, type: 'Ready' };
+  if (containersReady.status === 'True' && spec?.readinessGates?.length) {
+    const messages: string[] = [];
+    for (const gate of spec.readinessGates) {
+      const c = context.pod.status?.conditions?.find((x) => x.type === gate.conditionType);
+      if (!c) messages.push(`corresponding condition of pod readiness gate "${gate.conditionType}" does not exist.`);
+      else if (c.status !== 'True') messages.push(`the status of pod readiness gate "${gate.conditionType}" is not "True", but ${c.status}`);
+    }
+    if (messages.length > 0) ready = { type: 'Ready', status: 'False', reason: 'ReadinessGatesNotReady', message: messages.join(', ') };
+  }
+  const sandbox: Cond = { type: 'PodReadyToStartContainers', status: context.sandboxReady ? 'True' : 'False' };
+  return [sandbox, initialized, ready, containersReady];
+}
+
+/** Builds the PodStatus from the context; conditions keep their lastTransitionTime while their status stays. */
+function buildStatus(context: PodContext, terminal: boolean): PodStatus {
+  const phase = computePhase(context.initStatuses, context.statuses, context.restartPolicy, terminal);
+  const now = context.port.timestamp();
+  const previous = context.lastStatus?.conditions ?? context.pod.status?.conditions;
+  const conditions: PodCondition[] = [];
+  for (const c of computeConditions(context, phase)) {
+    const before = previous?.find((p) => p.type === c.type);
+    const condition: PodCondition = { type: c.type, status: c.status, lastTransitionTime: before && before.status === c.status ? before.lastTransitionTime : now };
+    if (c.reason) condition.reason = c.reason;
+    if (c.message) condition.message = c.message;
+    conditions.push(condition);
+  }
+  const scheduled = context.pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
+  conditions.push(scheduled ?? { type: 'PodScheduled', status: 'True', lastTransitionTime: context.startTime });
+  const status: PodStatus = {
+    phase,
+    conditions,
+    hostIP: context.hostIP,
+    hostIPs: [{ ip: context.hostIP }],
+  };
+  // The pod keeps its IP once the sandbox had it, also after it stopped.
+  if (context.sandboxReady || context.lastStatus?.podIP) {
+    status.podIP = context.podIP;
+    status.podIPs = [{ ip: context.podIP }];
+  }
+  status.startTime = context.startTime;
+  if (context.initStatuses.length > 0) status.initContainerStatuses = context.initStatuses;
+  status.containerStatuses = context.statuses;
+  if (context.pod.status?.qosClass) status.qosClass = context.pod.status.qosClass;
+  return status;
+}
+
+/** True when two statuses differ in anything the kubelet would report. */
+function statusChanged(a: PodStatus | undefined, b: PodStatus): boolean {
+  if (!a) return true;
+  if (a.phase !== b.phase || a.podIP !== b.podIP) return true;
+  if (a.containerStatuses !== b.containerStatuses || a.initContainerStatuses !== b.initContainerStatuses) return true;
+  const ac = a.conditions ?? [];
+  const bc = b.conditions ?? [];
+  if (ac.length !== bc.length) return true;
+  for (let i = 0; i < ac.length; i++) if (ac[i]!.status !== bc[i]!.status || ac[i]!.reason !== bc[i]!.reason || ac[i]!.message !== bc[i]!.message) return true;
+  return false;
+}
+
+/**
+ * kubectl's STATUS column for a pod (`Init:0/2`, `PodInitializing`, `ContainerCreating`,
+ * `Running`, `CrashLoopBackOff`, `Completed`, `Error`, `Terminating`, ...), as `kubectl get pods`
+ * prints it.
+ */
+export function podDisplayStatus(pod: Pod): string {
+  const status = pod.status ?? {};
+  let reason: string = status.reason || status.phase || '';
+  const inits = pod.spec?.initContainers ?? [];
+  let initializing = false;
+  const initStatuses = status.initContainerStatuses ?? [];
+  for (let i = 0; i < initStatuses.length; i++) {
+    const st = initStatuses[i]!.state ?? {};
+    if (st.terminated && st.terminated.exitCode === 0) continue;
+    if (st.terminated) {
+      reason = st.terminated.reason ? `Init:${st.terminated.reason}` : st.terminated.signal ? `Init:Signal:${st.terminated.signal}` : `Init:ExitCode:${st.terminated.exitCode}`;
+    } else if (st.waiting?.reason && st.waiting.reason !== 'PodInitializing') reason = `Init:${st.waiting.reason}`;
+    else reason = `Init:${i}/${inits.length}`;
+    initializing = true;
+    break;
+  }
+  const initializedTrue = status.conditions?.some((c) => c.type === 'Initialized' && c.status === 'True');
+  if (!initializing || initializedTrue) {
+    let hasRunning = false;
+    const cs = status.containerStatuses ?? [];
+    for (let i = cs.length - 1; i >= 0; i--) {
+      const c = cs[i]!;
+      const st = c.state ?? {};
+      if (st.waiting?.reason) reason = st.waiting.reason;
+      else if (st.terminated?.reason) reason = st.terminated.reason;
+      else if (st.terminated) reason = st.terminated.signal ? `Signal:${st.terminated.signal}` : `ExitCode:${st.terminated.exitCode}`;
+      else if (c.ready && st.running) hasRunning = true;
+    }
+    if (reason === 'Completed' && hasRunning) {
+      reason = status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ? 'Running' : 'NotReady';
+    }
+  }
+  if (pod.metadata?.deletionTimestamp && status.phase !== 'Succeeded' && status.phase !== 'Failed') reason = 'Terminating';
+  return reason;
+}
+
+// ---- helpers --------------------------------------------------------------------------------------
+
+function specOf(context: PodContext, init: boolean, index: number): Container | undefined {
+  return (init ? context.pod.spec?.initContainers : context.pod.spec?.containers)?.[index];
+}
+
+function pullPolicyOf(spec: Container): PullPolicy {
+  return (spec.imagePullPolicy as PullPolicy | undefined) ?? defaultPullPolicy(spec.image ?? '');
+}
+
+function replaced(list: ContainerStatus[], index: number, status: ContainerStatus): ContainerStatus[] {
+  const next = list.slice();
+  next[index] = status;
+  return next;
+}
+
+function isTerminated(s: ContainerStatus): boolean {
+  return s.state?.terminated !== undefined;
+}
+
+const UNKNOWN_ON_KILL = { exitCode: 137, reason: 'ContainerStatusUnknown', message: 'The container could not be located when the pod was terminated' };
+
+/**
+ * The pod worker machine. Named delay: `sandboxTime` (the drawn podStartLatencyMs). Its
+ * containers are the `container` actor (replace it with `.provide({ actors: { container } })`).
+ */
+export const podMachine = setup({
+  types: {
+    context: {} as PodContext,
+    events: {} as PodEvent,
+    input: {} as PodInput,
+  },
+  actors: {
+    container: containerMachine,
+  },
+  actions: {
+    sandboxReady: enqueueActions(({ enqueue }) => enqueue.assign({ sandboxReady: true })),
+    sandboxDown: enqueueActions(({ enqueue }) => enqueue.assign({ sandboxReady: false })),
+    /** Spawn the next init container, or, when every init container completed, all app containers (each with its first pull requested). */
+    startContainers: enqueueActions(({ context, enqueue }) => {
+      const spec = context.pod.spec;
+      const inits = spec?.initContainers ?? [];
+      const grace = (spec?.terminationGracePeriodSeconds ?? 30) * 1000;
+      const spawn = (init: boolean, index: number): ContainerStatus | undefined => {
+        const c = specOf(context, init, index)!;
+        let behavior: ResolvedBehavior;
+        try {
+          behavior = resolveBehavior(context.profile, context.pod, c, context.port.rng);
+        } catch (error) {
+          const status = initialContainerStatus(c, inits.length > 0 ? 'PodInitializing' : 'ContainerCreating');
+          status.state = { waiting: { reason: 'CreateContainerConfigError', message: (error as Error).message } };
+          return status;
+        }
+        enqueue.spawnChild('container', {
+          id: c.name,
+          input: {
+            port: context.port,
+            spec: c,
+            index,
+            init,
+            restartPolicy: context.restartPolicy,
+            behavior,
+            kubelet: context.profile.kubelet,
+            gracePeriodMs: grace,
+            podKey: context.podKey,
+            pullRequested: true,
+          },
+        });
+        const pull: RuntimePull = {
+          type: 'runtime.pull',
+          from: context.port.address,
+          container: c.name,
+          image: c.image ?? '',
+          policy: pullPolicyOf(c),
+          pullMs: behavior.pullMs,
+          fails: behavior.pullFails,
+        };
+        enqueue(() => context.port.send(context.runtime, pull as unknown as { type: string }));
+        return undefined;
+      };
+      if (context.initStarted < inits.length) {
+        const i = context.initStarted;
+        if (i > 0 && context.initStatuses[i - 1]?.state?.terminated?.exitCode !== 0) return;
+        const failed = spawn(true, i);
+        enqueue.assign({ initStarted: i + 1, ...(failed ? { initStatuses: replaced(context.initStatuses, i, failed) } : {}) });
+        return;
+      }
+      if (context.appStarted) return;
+      let statuses = context.statuses;
+      const n = spec?.containers?.length ?? 0;
+      for (let i = 0; i < n; i++) {
+        const failed = spawn(false, i);
+        if (failed) statuses = replaced(statuses, i, failed);
+      }
+      enqueue.assign({ appStarted: true, statuses });
+    }),
+    storeStatus: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'container.status') return;
+      if (event.init) enqueue.assign({ initStatuses: replaced(context.initStatuses, event.index, event.status) });
+      else enqueue.assign({ statuses: replaced(context.statuses, event.index, event.status) });
+    }),
+    /** Send `pod.status` when the status changed (not while collecting a batch). */
+    emit: enqueueActions(({ context, enqueue }) => {
+      if (context.batching) return;
+      const status = buildStatus(context, false);
+      if (!statusChanged(context.lastStatus, status)) return;
+      enqueue.assign({ lastStatus: status });
+      const report: PodStatusReport = { type: 'pod.status', namespace: context.namespace, name: context.name, uid: context.uid, status };
+      enqueue(() => context.port.send(context.kubelet, report as unknown as { type: string }));
+    }),
+    /** Start collecting the containers' reports; `pod.flush` arrives after them. */
+    flushLater: enqueueActions(({ self, enqueue }) => {
+      enqueue.assign({ batching: true });
+      enqueue.sendTo(self, { type: 'pod.flush' });
+    }),
+    endBatch: enqueueActions(({ enqueue }) => enqueue.assign({ batching: false })),
+    forwardPull: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'container.pull') return;
+      const pull: RuntimePull = {
+        type: 'runtime.pull',
+        from: context.port.address,
+        container: event.container,
+        image: event.image,
+        policy: event.policy,
+        pullMs: event.pullMs,
+        fails: event.fails,
+      };
+      enqueue(() => context.port.send(context.runtime, pull as unknown as { type: string }));
+    }),
+    routePulled: enqueueActions(({ event, self, enqueue }) => {
+      if (event.type !== 'runtime.pulled') return;
+      const child = (self.getSnapshot().children as Record<string, AnyActorRef | undefined>)[event.container];
+      if (!child) return;
+      const pulled: { type: 'container.pulled'; image: string; ok: boolean; reason?: string; message?: string } = { type: 'container.pulled', image: event.image, ok: event.ok };
+      if (event.reason !== undefined) pulled.reason = event.reason;
+      if (event.message !== undefined) pulled.message = event.message;
+      enqueue.sendTo(child, pulled);
+    }),
+    /** A new pod object: a container whose image changed restarts with it (a waiting one just switches). */
+    applySync: enqueueActions(({ context, event, self, enqueue }) => {
+      if (event.type !== 'pod.sync') return;
+      const pod = event.pod;
+      const children = self.getSnapshot().children as Record<string, AnyActorRef | undefined>;
+      let initStatuses = context.initStatuses;
+      let statuses = context.statuses;
+      let changed = false;
+      for (const init of [true, false]) {
+        const before = (init ? context.pod.spec?.initContainers : context.pod.spec?.containers) ?? [];
+        const after = (init ? pod.spec?.initContainers : pod.spec?.containers) ?? [];
+        for (let i = 0; i < Math.min(before.length, after.length); i++) {
+          const b = before[i]!;
+          const a = after[i]!;
+          if (a.name !== b.name || a.image === b.image) continue;
+          const child = children[a.name];
+          if (child) {
+            let behavior: ResolvedBehavior;
+            try {
+              behavior = resolveBehavior(context.profile, pod, a, context.port.rng);
+            } catch {
+              continue;
+            }
+            const update: ContainerUpdateEvent = { type: 'container.update', spec: a, behavior };
+            enqueue.sendTo(child, update);
+            changed = true;
+          } else {
+            const list = init ? initStatuses : statuses;
+            const current = list[i]!;
+            if (current.state?.waiting && current.imageID === '') {
+              const next = replaced(list, i, { ...current, image: a.image ?? '' });
+              if (init) initStatuses = next;
+              else statuses = next;
+              changed = true;
+            }
+          }
+        }
+      }
+      enqueue.assign({ pod, initStatuses, statuses });
+      if (changed) {
+        enqueue.assign({ batching: true });
+        enqueue.sendTo(self, { type: 'pod.flush' });
+      }
+    }),
+    /** `pod.kill`: every container gets SIGTERM with the grace period; containers never started end as ContainerStatusUnknown. */
+    killContainers: enqueueActions(({ context, event, self, enqueue }) => {
+      const seconds = event.type === 'pod.kill' ? event.gracePeriodSeconds : undefined;
+      const graceMs = Math.max(0, (seconds ?? context.pod.spec?.terminationGracePeriodSeconds ?? 30) * 1000);
+      const children = self.getSnapshot().children as Record<string, AnyActorRef | undefined>;
+      const vanish = (list: ContainerStatus[]): ContainerStatus[] => {
+        let out = list;
+        for (let i = 0; i < list.length; i++) {
+          const s = list[i]!;
+          if (children[s.name] || isTerminated(s)) continue;
+          if (out === list) out = list.slice();
+          out[i] = { ...s, ready: false, started: false, state: { terminated: { ...UNKNOWN_ON_KILL } } };
+        }
+        return out;
+      };
+      for (const id of Object.keys(children)) enqueue.sendTo(children[id]!, { type: 'container.kill', gracePeriodMs: graceMs });
+      enqueue.assign({ killGraceMs: graceMs, initStatuses: vanish(context.initStatuses), statuses: vanish(context.statuses) });
+    }),
+    /** The last word: `pod.terminated` with the final status. */
+    reportTerminated: enqueueActions(({ context, enqueue }) => {
+      const final = buildStatus({ ...context, sandboxReady: false }, true);
+      const report: PodTerminated = { type: 'pod.terminated', namespace: context.namespace, name: context.name, uid: context.uid, status: final };
+      enqueue.assign({ terminal: true, sandboxReady: false, lastStatus: final });
+      enqueue(() => context.port.send(context.kubelet, report as unknown as { type: string }));
+    }),
+  },
+  guards: {
+    noSandboxDelay: ({ context }) => context.sandboxMs === 0,
+    batching: ({ context }) => context.batching,
+    /** This report ends the pod for good: the phase becomes Succeeded or Failed. */
+    finishes: ({ context, event }) => {
+      if (event.type !== 'container.status') return false;
+      const inits = event.init ? replaced(context.initStatuses, event.index, event.status) : context.initStatuses;
+      const apps = event.init ? context.statuses : replaced(context.statuses, event.index, event.status);
+      const phase = computePhase(inits, apps, context.restartPolicy, false);
+      return phase === 'Succeeded' || phase === 'Failed';
+    },
+    /** The init container running now completed (exit 0): start the next. */
+    initCompleted: ({ context, event }) =>
+      event.type === 'container.status' && event.init && event.index === context.initStarted - 1 && event.status.state?.terminated?.exitCode === 0,
+    /** Every container has stopped (this report included). */
+    allStopped: ({ context, event }) => {
+      let inits = context.initStatuses;
+      let apps = context.statuses;
+      if (event.type === 'container.status') {
+        if (event.init) inits = replaced(inits, event.index, event.status);
+        else apps = replaced(apps, event.index, event.status);
+      }
+      return inits.every(isTerminated) && apps.every(isTerminated);
+    },
+  },
+  delays: {
+    sandboxTime: ({ context }) => context.sandboxMs,
+  },
+}).createMachine({
+  id: 'pod',
+  context: ({ input }) => {
+    const pod = input.pod;
+    const meta = pod.metadata ?? {};
+    const namespace = meta.namespace ?? 'default';
+    const name = meta.name ?? '';
+    const uid = meta.uid ?? '';
+    const inits = pod.spec?.initContainers ?? [];
+    const reason = inits.length > 0 ? 'PodInitializing' : 'ContainerCreating';
+    return {
+      port: input.port,
+      node: input.node,
+      kubelet: input.kubelet,
+      runtime: input.runtime,
+      podIP: input.podIP,
+      hostIP: input.hostIP ?? input.node,
+      profile: input.profile,
+      pod,
+      namespace,
+      name,
+      uid,
+      podKey: `${namespace}_${name}(${uid})`,
+      restartPolicy: (pod.spec?.restartPolicy as RestartPolicy | undefined) ?? 'Always',
+      sandboxMs: drawMillis(input.profile.kubelet.podStartLatencyMs, input.port.rng),
+      sandboxReady: false,
+      startTime: pod.status?.startTime ?? input.port.timestamp(),
+      initStatuses: inits.map((c) => initialContainerStatus(c, 'PodInitializing')),
+      statuses: (pod.spec?.containers ?? []).map((c) => initialContainerStatus(c, reason)),
+      initStarted: 0,
+      appStarted: false,
+      batching: false,
+      terminal: false,
+      killGraceMs: 0,
+      lastStatus: undefined,
+    };
+  },
+  initial: 'syncing',
+  states: {
+    syncing: {
+      initial: 'starting',
+      states: {
+        starting: {
+          always: [{ guard: 'noSandboxDelay', target: 'containers', actions: 'sandboxReady' }, { target: 'sandbox' }],
+        },
+        sandbox: {
+          entry: 'emit',
+          after: { sandboxTime: { target: 'containers', actions: 'sandboxReady' } },
+        },
+        containers: {
+          entry: ['startContainers', 'emit'],
+        },
+        finished: {},
+      },
+      on: {
+        'container.pull': { actions: 'forwardPull' },
+        'runtime.pulled': { actions: 'routePulled' },
+        'container.status': [
+          { guard: 'batching', actions: 'storeStatus' },
+          { guard: 'finishes', target: '.finished', actions: ['storeStatus', 'sandboxDown', 'emit'] },
+          { guard: 'initCompleted', actions: ['storeStatus', 'startContainers', 'emit'] },
+          { actions: ['storeStatus', 'emit'] },
+        ],
+        'pod.flush': { actions: ['endBatch', 'emit'] },
+        'pod.sync': { actions: 'applySync' },
+        'pod.kill': { target: 'terminating' },
+      },
+    },
+    terminating: {
+      entry: ['killContainers', 'flushLater'],
+      on: {
+        'container.status': [
+          { guard: 'batching', actions: 'storeStatus' },
+          { guard: 'allStopped', target: 'terminated', actions: 'storeStatus' },
+          { actions: ['storeStatus', 'emit'] },
+        ],
+        'pod.flush': [
+          { guard: 'allStopped', target: 'terminated', actions: 'endBatch' },
+          { actions: ['endBatch', 'emit'] },
+        ],
+        'pod.kill': { actions: 'killContainers' },
+        'pod.sync': { actions: enqueueActions(({ event, enqueue }) => enqueue.assign({ pod: (event as PodSync).pod })) },
+      },
+    },
+    terminated: {
+      type: 'final',
+      entry: 'reportTerminated',
+    },
+  },
+});
