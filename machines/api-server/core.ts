@@ -315,7 +315,7 @@ export class ApiServerCore {
     } else if (info.plural === 'namespaces') {
       obj.status = { phase: 'Active' };
     } else if (info.plural === 'deployments' || info.plural === 'replicasets') {
-      obj.status = {};
+      obj.status = info.plural === 'replicasets' ? { replicas: 0 } : {};
     }
   }
 
