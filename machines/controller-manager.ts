@@ -1,0 +1,204 @@
+/**
+ * The controller manager (kube-controller-manager): one process running many controllers. Each
+ * controller is its own actor, spawned here and registered on the kernel at
+ * `controller-manager/<name>` (host `control-plane`), with its own API client under the
+ * controller manager's token (the simulated manager runs every controller under its own user,
+ * `system:kube-controller-manager`, without `--use-service-account-credentials`).
+ *
+ * States:
+ * - `running`: the enabled controllers run (the built-ins and any user-defined ones);
+ * - `restarting`: after `controller-manager.restart` (a crash and restart, as a fault), every
+ *   controller is stopped (its watches cancelled, its memory lost: expectations, node health);
+ *   after `restartDelay` they start again with fresh informers (a full relist) and converge.
+ *
+ * The API client of each controller outlives restarts (`reset()` forgets requests in flight), so
+ * request and watch ids stay unique and a late answer to the previous incarnation is ignored.
+ */
+import { assign, enqueueActions, setup, type AnyActorRef } from 'xstate';
+import { Port } from '../src/kernel/port.js';
+import { ApiClient, type ApiClientOptions } from './client/api-client.js';
+import type { EventLevel } from './client/events.js';
+import { CONTROL_PLANE_HOST, controllerAddress } from './protocol.js';
+import { controllerRuntimeOf, type ControllerInput, type ControllerMachine } from './controllers/controller.js';
+import { replicaSetController } from './controllers/replicaset.js';
+
+/** The built-in controllers, in start order. */
+export const BUILT_IN_CONTROLLERS: readonly ControllerMachine[] = [
+  replicaSetController,
+];
+
+/** kube-controller-manager's names (old and new) for the built-ins, accepted in `enabled`. */
+export const CONTROLLER_ALIASES: Readonly<Record<string, string>> = {
+  'replicaset-controller': 'replicaset',
+  'deployment-controller': 'deployment',
+  'namespace-controller': 'namespace',
+  'endpoints-controller': 'endpoints',
+  endpoint: 'endpoints',
+  'endpoint-controller': 'endpoints',
+  garbagecollector: 'garbage-collector',
+  'garbage-collector-controller': 'garbage-collector',
+  nodelifecycle: 'node-lifecycle',
+  'node-lifecycle-controller': 'node-lifecycle',
+};
+
+/** Input of the controller manager. */
+export interface ControllerManagerInput {
+  port: Port;
+  /** Bearer token of the controller manager's user. */
+  token: string;
+  /** Address of the API server (default `api-server`). */
+  apiServer?: string;
+  /**
+   * Users' own controllers (machines from `defineController`), started beside the built-ins.
+   * Strings here are taken as names to enable (like `enabled`).
+   */
+  controllers?: readonly (ControllerMachine | string)[];
+  /**
+   * Which controllers run, as kube-controller-manager's `--controllers`: `'*'` every controller,
+   * `'name'` one, `'-name'` not that one. Default `['*']`.
+   */
+  enabled?: readonly string[];
+  /** Options per controller name (e.g. `{ 'node-lifecycle': { nodeMonitorGracePeriodMs: 40_000 } }`). */
+  options?: Readonly<Record<string, Record<string, unknown>>>;
+  /** Which Events the controllers record (default all). */
+  events?: EventLevel;
+  /** Options of the controllers' API clients. */
+  client?: ApiClientOptions;
+}
+
+/** Context of the controller manager. */
+export interface ControllerManagerContext {
+  port: Port;
+  token: string;
+  apiServer?: string;
+  /** The controllers to run, in start order. */
+  definitions: readonly ControllerMachine[];
+  options: Readonly<Record<string, Record<string, unknown>>>;
+  events?: EventLevel;
+  clientOptions?: ApiClientOptions;
+  /** One API client per controller, kept across restarts. */
+  clients: Map<string, ApiClient>;
+  /** The running controller actors by name. */
+  controllers: Record<string, AnyActorRef>;
+  /** How many times the manager restarted. */
+  restarts: number;
+}
+
+/** Events of the controller manager: the restart fault. */
+export type ControllerManagerEvent = { type: 'controller-manager.restart' };
+
+/** Resolves the controllers to run from the built-ins, the user's, and the enable list. */
+export function resolveControllers(input: Pick<ControllerManagerInput, 'controllers' | 'enabled'>): ControllerMachine[] {
+  const user = (input.controllers ?? []).filter((c): c is ControllerMachine => typeof c !== 'string');
+  const names = [...(input.enabled ?? []), ...(input.controllers ?? []).filter((c): c is string => typeof c === 'string')];
+  const all = [...BUILT_IN_CONTROLLERS, ...user];
+  const byName = new Map<string, ControllerMachine>();
+  for (const c of all) {
+    if (byName.has(c.id) && user.includes(c) && !BUILT_IN_CONTROLLERS.includes(byName.get(c.id)!)) {
+      throw new RangeError(`two controllers are named "${c.id}"`);
+    }
+    byName.set(c.id, c); // a user's controller may replace a built-in of the same name
+  }
+  const canonical = (n: string) => CONTROLLER_ALIASES[n] ?? n;
+  const list = names.length === 0 ? ['*'] : names;
+  const on = new Set<string>();
+  for (const raw of list) {
+    if (raw === '*') for (const n of byName.keys()) on.add(n);
+  }
+  for (const raw of list) {
+    if (raw === '*') continue;
+    if (raw.startsWith('-')) on.delete(canonical(raw.slice(1)));
+    else {
+      const n = canonical(raw);
+      if (!byName.has(n)) throw new RangeError(`unknown controller "${raw}" (known: ${[...byName.keys()].join(', ')})`);
+      on.add(n);
+    }
+  }
+  return [...byName.values()].filter((c) => on.has(c.id));
+}
+
+/** The controller manager machine. */
+export const controllerManagerMachine = setup({
+  types: {
+    input: {} as ControllerManagerInput,
+    context: {} as ControllerManagerContext,
+    events: {} as ControllerManagerEvent,
+  },
+  delays: {
+    /** How long a restarted controller manager takes to start its controllers again. */
+    restartDelay: 1_000,
+  },
+  actions: {
+    spawnControllers: assign(({ context, spawn }) => {
+      const controllers: Record<string, AnyActorRef> = {};
+      const kernel = context.port.kernel;
+      for (const def of context.definitions) {
+        const name = def.id;
+        const address = controllerAddress(name);
+        let client = context.clients.get(name);
+        const port = client?.port ?? new Port(kernel, address);
+        if (!client) {
+          client = new ApiClient(port, context.token, { ...(context.clientOptions ?? {}), ...(context.apiServer ? { apiServer: context.apiServer } : {}) });
+          context.clients.set(name, client);
+        }
+        const input: ControllerInput = { port, client, options: context.options[name], events: context.events };
+        controllers[name] = (spawn as unknown as (logic: ControllerMachine, options: { id: string; input: ControllerInput }) => AnyActorRef)(def, { id: name, input });
+      }
+      return { controllers };
+    }),
+    registerControllers: ({ context }) => {
+      const kernel = context.port.kernel;
+      const host = kernel.hostOf(context.port.address) ?? CONTROL_PLANE_HOST;
+      for (const [name, ref] of Object.entries(context.controllers)) {
+        kernel.register(controllerAddress(name), ref, { host, replace: true });
+      }
+    },
+    stopControllers: enqueueActions(({ context, enqueue }) => {
+      const kernel = context.port.kernel;
+      for (const [name, ref] of Object.entries(context.controllers)) {
+        controllerRuntimeOf(ref)?.shutdown();
+        if (kernel.has(controllerAddress(name))) kernel.unregister(controllerAddress(name));
+        enqueue.stopChild(ref);
+      }
+      for (const client of context.clients.values()) client.reset();
+      enqueue.assign({ controllers: {}, restarts: context.restarts + 1 });
+    }),
+    reportControllerError: ({ context, event }) => {
+      const e = event as unknown as { type: string; error: unknown };
+      const name = e.type.slice('xstate.error.actor.'.length);
+      context.port.kernel.reportError(controllerAddress(name), e.error);
+    },
+  },
+}).createMachine({
+  id: 'controller-manager',
+  context: ({ input }) => ({
+    port: input.port,
+    token: input.token,
+    apiServer: input.apiServer,
+    definitions: resolveControllers(input),
+    options: input.options ?? {},
+    events: input.events,
+    clientOptions: input.client,
+    clients: new Map(),
+    controllers: {},
+    restarts: 0,
+  }),
+  initial: 'running',
+  on: {
+    'xstate.error.actor.*': { actions: 'reportControllerError' },
+  } as never,
+  states: {
+    running: {
+      entry: ['spawnControllers', 'registerControllers'],
+      on: {
+        'controller-manager.restart': { target: 'restarting', actions: 'stopControllers' },
+      },
+    },
+    restarting: {
+      on: {
+        'controller-manager.restart': {},
+      },
+      after: { restartDelay: 'running' },
+    },
+  },
+});
