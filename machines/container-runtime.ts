@@ -60,7 +60,7 @@ function answer(context: RuntimeContext, req: RuntimePull, ok: boolean, reason?:
   const event: RuntimePulled = { type: 'runtime.pulled', container: req.container, image: req.image, ok };
   if (reason !== undefined) event.reason = reason;
   if (message !== undefined) event.message = message;
-  context.port.send(req.from, event as unknown as { type: string; [key: string]: unknown });
+  context.port.send(req.from, event);
 }
 
 function pullError(image: string): string {

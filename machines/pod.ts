@@ -366,7 +366,7 @@ export const podMachine = setup({
           pullMs: behavior.pullMs,
           fails: behavior.pullFails,
         };
-        enqueue(() => context.port.send(context.runtime, pull as unknown as { type: string }));
+        enqueue(() => context.port.send(context.runtime, pull));
         return undefined;
       };
       if (context.initStarted < inits.length) {
@@ -397,7 +397,7 @@ export const podMachine = setup({
       if (!statusChanged(context.lastStatus, status)) return;
       enqueue.assign({ lastStatus: status });
       const report: PodStatusReport = { type: 'pod.status', namespace: context.namespace, name: context.name, uid: context.uid, status };
-      enqueue(() => context.port.send(context.kubelet, report as unknown as { type: string }));
+      enqueue(() => context.port.send(context.kubelet, report));
     }),
     /** Start collecting the containers' reports; `pod.flush` arrives after them. */
     flushLater: enqueueActions(({ self, enqueue }) => {
@@ -416,7 +416,7 @@ export const podMachine = setup({
         pullMs: event.pullMs,
         fails: event.fails,
       };
-      enqueue(() => context.port.send(context.runtime, pull as unknown as { type: string }));
+      enqueue(() => context.port.send(context.runtime, pull));
     }),
     routePulled: enqueueActions(({ event, self, enqueue }) => {
       if (event.type !== 'runtime.pulled') return;
@@ -494,7 +494,7 @@ export const podMachine = setup({
       const final = buildStatus({ ...context, sandboxReady: false }, true);
       const report: PodTerminated = { type: 'pod.terminated', namespace: context.namespace, name: context.name, uid: context.uid, status: final };
       enqueue.assign({ terminal: true, sandboxReady: false, lastStatus: final });
-      enqueue(() => context.port.send(context.kubelet, report as unknown as { type: string }));
+      enqueue(() => context.port.send(context.kubelet, report));
     }),
   },
   guards: {

@@ -18,8 +18,10 @@ function runtime(images?: string[]) {
   actor.subscribe({ error: (error) => kernel.reportError(RT, error) });
   kernel.register(RT, actor, { host: 'n1' });
   actor.start();
-  const pull = (from: string, image: string, policy: RuntimePull['policy'] = 'IfNotPresent', pullMs = 100, fails = false, container = 'c') =>
-    kernel.send(from, RT, { type: 'runtime.pull', from, container, image, policy, pullMs, fails });
+  const pull = (from: string, image: string, policy: RuntimePull['policy'] = 'IfNotPresent', pullMs = 100, fails = false, container = 'c') => {
+    const request: RuntimePull = { type: 'runtime.pull', from, container, image, policy, pullMs, fails };
+    kernel.send(from, RT, request);
+  };
   return { kernel, actor, answers, pull };
 }
 

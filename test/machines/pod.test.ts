@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { createActor, type InspectionEvent } from 'xstate';
+import { createActor, type AnyActorRef, type InspectionEvent } from 'xstate';
+import type { PodKill, PodSync } from '../../machines/protocol.js';
 import { Kernel } from '../../src/kernel/kernel.js';
 import { Port } from '../../src/kernel/port.js';
 import type { KernelEvent } from '../../src/kernel/kernel.js';
@@ -411,10 +412,12 @@ describe('pod: reporting and cost', () => {
     const pod = makePod({ name: 'multi', initContainers: [{ name: 'i1' }, { name: 'i2' }], containers });
     const next = structuredClone(pod);
     for (const c of next.spec!.containers) c.image = 'nginx:1.27';
-    n.kernel.send('kubelet/n', 'pod/default/multi', { type: 'pod.sync', pod: next });
-    n.kernel.send('kubelet/n', 'pod/default/waiting', { type: 'pod.kill', gracePeriodSeconds: 1 });
+    const sync: PodSync = { type: 'pod.sync', pod: next };
+    const kill: PodKill = { type: 'pod.kill', gracePeriodSeconds: 1 };
+    n.kernel.send('kubelet/n', 'pod/default/multi', sync);
+    n.kernel.send('kubelet/n', 'pod/default/waiting', kill);
     expect(n.run(1_000)).toBe(1);
-    n.kernel.send('kubelet/n', 'pod/default/multi', { type: 'pod.kill', gracePeriodSeconds: 1 });
+    n.kernel.send('kubelet/n', 'pod/default/multi', kill);
     expect(n.run(10_000)).toBe(1);
     expect(n.kernel.errors).toEqual([]);
   });
@@ -423,7 +426,7 @@ describe('pod: reporting and cost', () => {
     const kernel = new Kernel();
     const steps: string[] = [];
     const inspect = (e: InspectionEvent) => {
-      if (e.type === '@xstate.snapshot') steps.push(`${e.actorRef.id.startsWith('x:') ? 'runtime' : e.actorRef.id}:${e.event.type}`);
+      if (e.type === '@xstate.snapshot') steps.push(`${(e.actorRef as AnyActorRef).id}:${e.event.type}`);
     };
     kernel.register('kubelet/n', { send: () => {} }, { host: 'n' });
     const rt = createActor(containerRuntimeMachine, { input: { port: new Port(kernel, 'container-runtime/n'), node: 'n' }, clock: kernel.clock, inspect, id: 'runtime' });
