@@ -44,8 +44,8 @@ export interface KubeProxyContext {
   endpoints: Informer<Endpoints>;
   /** The rules, by `clusterIP:port/protocol`. */
   rules: Map<string, ProxyRule>;
-  dirty: boolean;
-  syncs: number;
+  /** Whether the rules are stale, and how often they were written (shared with the informers' handlers). */
+  sync: { dirty: boolean; count: number };
 }
 
 /** Events of kube-proxy. */
@@ -94,9 +94,9 @@ export function resolveThrough(rules: Map<string, ProxyRule>, ip: string, port: 
 
 function createContext(input: KubeProxyInput): KubeProxyContext {
   const client = new ApiClient(input.port, input.token, { apiServer: input.apiServer });
-  const ctx = { port: input.port, node: input.node, client, rules: new Map(), dirty: true, syncs: 0 } as Omit<KubeProxyContext, 'services' | 'endpoints'> as KubeProxyContext;
+  const ctx = { port: input.port, node: input.node, client, rules: new Map(), sync: { dirty: true, count: 0 } } as Omit<KubeProxyContext, 'services' | 'endpoints'> as KubeProxyContext;
   const mark = () => {
-    ctx.dirty = true;
+    ctx.sync.dirty = true;
   };
   ctx.services = new Informer<Service>(client, { resource: 'services' }, { onAdd: mark, onUpdate: mark, onDelete: mark });
   ctx.endpoints = new Informer<Endpoints>(client, { resource: 'endpoints' }, { onAdd: mark, onUpdate: mark, onDelete: mark });
@@ -115,7 +115,7 @@ export const kubeProxyMachine = setup({
   },
   guards: {
     synced: ({ context }) => context.services.synced && context.endpoints.synced,
-    rulesStale: ({ context }) => context.dirty && context.services.synced && context.endpoints.synced,
+    rulesStale: ({ context }) => context.sync.dirty && context.services.synced && context.endpoints.synced,
   },
   actions: {
     startWatches: ({ context }) => {
@@ -133,8 +133,8 @@ export const kubeProxyMachine = setup({
       const eps = new Map<string, Endpoints>();
       for (const ep of context.endpoints.store.values()) eps.set(key(ep), ep);
       context.rules = buildRules(context.services.store.values(), eps);
-      context.dirty = false;
-      context.syncs++;
+      context.sync.dirty = false;
+      context.sync.count++;
     },
     housekeeping: ({ context }) => {
       context.client.sweep();

@@ -72,7 +72,8 @@ export interface KubeletContext {
   lastNodeStatus: number;
   usedIps: Set<string>;
   nextIp: number;
-  self: AnyActorRef | undefined;
+  /** The kubelet actor itself, parent of its pod workers (an object shared with the informer's handlers). */
+  owner: { self: AnyActorRef | undefined };
 }
 
 /** Events of the kubelet. */
@@ -169,7 +170,7 @@ function createContext(input: KubeletInput): KubeletContext {
     lastNodeStatus: -Infinity,
     usedIps: new Set(),
     nextIp: 0,
-    self: undefined,
+    owner: { self: undefined },
   } as Omit<KubeletContext, 'pods'> as KubeletContext;
   ctx.pods = new Informer<Pod>(client, { resource: 'pods', fieldSelector: `spec.nodeName=${input.node.name}` }, {
     onAdd: (pod) => syncPod(ctx, pod),
@@ -198,7 +199,7 @@ function syncPod(ctx: KubeletContext, pod: Pod): void {
     if (terminal) return;
     const address = podAddress(pod.metadata!.namespace!, pod.metadata!.name!);
     const ip = allocateIp(ctx);
-    const ref = startComponent(ctx.port.kernel, ctx.self!, ctx.podLogic, {
+    const ref = startComponent(ctx.port.kernel, ctx.owner.self!, ctx.podLogic, {
       address,
       host: ctx.spec.name,
       input: {
@@ -291,9 +292,6 @@ export const kubeletMachine = setup({
     registered: ({ context }) => context.registered,
   },
   actions: {
-    remember: ({ context, self }) => {
-      context.self = self;
-    },
     registerNode: ({ context }) => {
       const node = nodeObject(context.spec, context.port.timestamp());
       context.client.request({ verb: 'create', resource: 'nodes', body: node }, (res) => {
@@ -311,7 +309,9 @@ export const kubeletMachine = setup({
     onResponse: ({ context, event }) => {
       context.client.handle(event as ApiResponse);
     },
-    onWatch: ({ context, event }) => {
+    onWatch: ({ context, event, self }) => {
+      // pod workers started while handling this event join this kubelet's actor system
+      context.owner.self = self;
       context.pods.handle(event as WatchEvent | WatchClosed);
     },
     onPodStatus: ({ context, event }) => {
@@ -385,7 +385,6 @@ export const kubeletMachine = setup({
 }).createMachine({
   id: 'kubelet',
   context: ({ input }) => createContext(input),
-  entry: 'remember',
   exit: 'stopAll',
   initial: 'registering',
   on: {

@@ -14,6 +14,7 @@ export function startComponent<L extends AnyActorLogic>(
   logic: L,
   options: { address: string; host: string; input: InputFrom<L> },
 ): AnyActorRef {
+  if (!parent) throw new TypeError(`startComponent(${options.address}): a parent actor is required, or the component would run outside the simulation's clock`);
   const actor = createActor(logic, { parent, input: options.input, id: options.address } as never) as AnyActorRef;
   actor.subscribe({ error: (error: unknown) => kernel.reportError(options.address, error) });
   kernel.register(options.address, actor, { host: options.host, replace: true });
