@@ -1,0 +1,308 @@
+/**
+ * The inspector's view of a running cluster, kept cheap enough to leave on:
+ *
+ * - `inspect` is the XState inspection callback handed to `createCluster({ inspect })`. Per
+ *   event it does a type check and a Set insertion: it remembers new actors and marks actors
+ *   whose snapshot changed as dirty. Nothing is serialised there.
+ * - `collect()` (called by the server every batch, 50 ms) turns what changed into protocol
+ *   messages: actors added and stopped, and for each dirty actor its state *value* (never its
+ *   context), only when the value or status really changed.
+ * - The trace messages are kept in a bounded ring buffer indexed by seq, so a browser can resume
+ *   from any seq the buffer still holds, and ask for a message's payload later.
+ */
+import type { AnyActorRef, InspectionEvent } from 'xstate';
+import type { TraceEntry } from '../kernel/trace.js';
+import type { Kernel } from '../kernel/kernel.js';
+import type { ActorKind, ActorMessage, ActorNode, MessageEntry, MessageMessage, SnapshotMessage } from './protocol.js';
+
+/** What the hub knows of one actor. */
+interface ActorInfo {
+  key: string;
+  ref: AnyActorRef;
+  parent?: ActorInfo;
+  kind: ActorKind;
+  machine?: string;
+  host?: string;
+  /** JSON of the last value + status sent. */
+  last?: string;
+  stopped: boolean;
+}
+
+const CONTROL_PLANE = new Set(['api-server', 'etcd', 'scheduler', 'controller-manager']);
+
+/** The kind of an actor from its key and its parent's kind. */
+export function actorKind(key: string, parentKind?: ActorKind): ActorKind {
+  if (CONTROL_PLANE.has(key)) return key as ActorKind;
+  if (key === 'kubectl' || key.startsWith('kubectl/')) return 'kubectl';
+  const slash = key.indexOf('/');
+  const prefix = slash < 0 ? key : key.slice(0, slash);
+  switch (prefix) {
+    case 'node':
+    case 'kubelet':
+    case 'kube-proxy':
+    case 'container-runtime':
+      return prefix;
+    case 'controller-manager':
+      return 'controller';
+    case 'pod':
+      if (parentKind === 'pod') return 'container';
+      if (key.split('/').length === 3) return 'pod';
+  }
+  return parentKind === 'pod' ? 'container' : 'actor';
+}
+
+/** A bounded ring buffer of trace entries, addressed by seq. */
+export class TraceRing {
+  private readonly slots: (TraceEntry | undefined)[];
+  /** The seq the next entry will have. */
+  next = 0;
+  /** The oldest seq still held. */
+  oldest = 0;
+
+  constructor(readonly capacity: number) {
+    if (!(capacity >= 1) || !Number.isInteger(capacity)) throw new RangeError(`buffer capacity must be a positive integer; got ${capacity}`);
+    this.slots = new Array<TraceEntry | undefined>(capacity);
+  }
+
+  push(entry: TraceEntry): void {
+    if (entry.seq < this.next) return; // seen already (a backfill overlapping the live stream)
+    // a gap (the trace forgot entries before we saw them): only what follows is contiguous
+    if (entry.seq > this.next) this.oldest = entry.seq;
+    this.slots[entry.seq % this.capacity] = entry;
+    this.next = entry.seq + 1;
+    if (this.next - this.oldest > this.capacity) this.oldest = this.next - this.capacity;
+  }
+
+  /** The entry with this seq, if still held. */
+  get(seq: number): TraceEntry | undefined {
+    if (seq < this.oldest || seq >= this.next) return undefined;
+    const e = this.slots[seq % this.capacity];
+    return e && e.seq === seq ? e : undefined;
+  }
+
+  /** Entries from `from` (clamped to what is held), at most `limit` of them. */
+  range(from: number, limit = Infinity): TraceEntry[] {
+    const out: TraceEntry[] = [];
+    for (let s = Math.max(from, this.oldest); s < this.next && out.length < limit; s++) {
+      const e = this.get(s);
+      if (e) out.push(e);
+    }
+    return out;
+  }
+}
+
+/** A trace entry as the protocol's `message`. */
+export function messageOf(e: TraceEntry): MessageMessage {
+  const m: MessageMessage = {
+    type: 'message',
+    seq: e.seq,
+    time: round(e.time),
+    sent: round(e.sent),
+    msg: e.msg,
+    from: e.from,
+    to: e.to,
+    event: e.type,
+    summary: e.summary,
+    status: e.status,
+  };
+  if (e.reason !== undefined) m.reason = e.reason;
+  if (e.duplicate) m.duplicate = true;
+  if (e.flow !== undefined) m.flow = e.flow;
+  return m;
+}
+
+/** A trace entry without its payload. */
+export function entryOf(e: TraceEntry): MessageEntry {
+  const { event: _event, ...rest } = e;
+  return { ...rest, time: round(e.time), sent: round(e.sent) };
+}
+
+const round = (t: number): number => Math.round(t * 1000) / 1000;
+
+/** Options of the hub. */
+export interface HubOptions {
+  /** How many trace messages to keep for resuming browsers and payload requests. Default 20,000. */
+  bufferSize?: number;
+  /** Also called with every inspection event (e.g. the bridge to Stately's inspector). */
+  forward?: (event: InspectionEvent) => void;
+}
+
+/** The inspector's live model of the cluster's actors and messages. */
+export class InspectorHub {
+  private readonly byKey = new Map<string, ActorInfo>();
+  private readonly byRef = new WeakMap<AnyActorRef, ActorInfo>();
+  private readonly dirty = new Set<ActorInfo>();
+  private changes: { op: 'added' | 'stopped'; info: ActorInfo }[] = [];
+  private kernel: Kernel | undefined;
+  private unsubscribe: (() => void) | undefined;
+  readonly ring: TraceRing;
+  private readonly forward?: (event: InspectionEvent) => void;
+  /** Listeners told about each new trace entry (the server wakes up its flush). */
+  private readonly listeners = new Set<() => void>();
+
+  constructor(options: HubOptions = {}) {
+    this.ring = new TraceRing(options.bufferSize ?? 20_000);
+    this.forward = options.forward;
+  }
+
+  /** The XState inspection callback: give it to `createCluster({ inspect })`. */
+  readonly inspect = (event: InspectionEvent): void => {
+    switch (event.type) {
+      case '@xstate.actor':
+        this.added(event.actorRef as AnyActorRef);
+        break;
+      case '@xstate.snapshot': {
+        const info = this.byRef.get(event.actorRef as AnyActorRef);
+        if (info) this.dirty.add(info);
+        break;
+      }
+    }
+    if (this.forward) this.forward(event);
+  };
+
+  /** Starts following a cluster's kernel: its trace (from the start) and its addresses. */
+  attach(kernel: Kernel): void {
+    this.kernel = kernel;
+    for (const e of kernel.trace.since(0)) this.ring.push(e);
+    const sub = kernel.trace.entries$.subscribe((e) => {
+      this.ring.push(e);
+      for (const l of this.listeners) l();
+    });
+    this.unsubscribe = () => sub.unsubscribe();
+  }
+
+  /** Stops following the trace. */
+  detach(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+  }
+
+  /** Called on every new trace entry. */
+  onMessage(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private added(ref: AnyActorRef): void {
+    if (this.byRef.has(ref)) return;
+    const parentRef = (ref as unknown as { _parent?: AnyActorRef })._parent;
+    const parent = parentRef ? this.byRef.get(parentRef) : undefined;
+    const id = String(ref.id);
+    const key = !parent || id.includes('/') ? id : `${parent.key}/${id}`;
+    const kind = actorKind(key, parent?.kind);
+    const logic = (ref as unknown as { logic?: { id?: unknown; root?: unknown } }).logic;
+    const info: ActorInfo = { key, ref, kind, stopped: false };
+    if (parent) info.parent = parent;
+    if (logic && logic.root && typeof logic.id === 'string') info.machine = logic.id;
+    this.byKey.set(key, info);
+    this.byRef.set(ref, info);
+    this.changes.push({ op: 'added', info });
+    this.dirty.add(info);
+    ref.subscribe({
+      complete: () => this.stopped(info),
+      error: () => this.stopped(info),
+    });
+  }
+
+  private stopped(info: ActorInfo): void {
+    if (info.stopped) return;
+    info.stopped = true;
+    this.changes.push({ op: 'stopped', info });
+  }
+
+  private hostOf(info: ActorInfo): string | undefined {
+    if (info.host) return info.host;
+    let host: string | undefined;
+    switch (info.kind) {
+      case 'node':
+      case 'kubelet':
+      case 'kube-proxy':
+      case 'container-runtime':
+        host = info.key.slice(info.key.indexOf('/') + 1);
+        break;
+      case 'api-server':
+      case 'etcd':
+      case 'scheduler':
+      case 'controller-manager':
+      case 'controller':
+        host = 'control-plane';
+        break;
+      case 'kubectl':
+        host = 'kubectl';
+        break;
+      default:
+        host = this.kernel?.hostOf(info.key) ?? (info.parent ? this.hostOf(info.parent) : undefined);
+    }
+    if (host) info.host = host;
+    return host;
+  }
+
+  private node(info: ActorInfo): ActorNode {
+    const snap = info.ref.getSnapshot() as { value?: unknown; status?: string } | undefined;
+    const n: ActorNode = { key: info.key, kind: info.kind, status: snap?.status ?? 'active' };
+    if (info.parent) n.parent = info.parent.key;
+    const host = this.hostOf(info);
+    if (host) n.host = host;
+    if (info.machine) {
+      n.machine = info.machine;
+      if (snap && snap.value !== undefined) n.value = snap.value;
+    }
+    info.last = JSON.stringify([n.value ?? null, n.status]);
+    return n;
+  }
+
+  /** Every live actor, parents before children. */
+  actors(): ActorNode[] {
+    const out: ActorNode[] = [];
+    for (const info of this.byKey.values()) if (!info.stopped) out.push(this.node(info));
+    return out;
+  }
+
+  /** The actor reference of a key. */
+  actor(key: string): AnyActorRef | undefined {
+    const info = this.byKey.get(key);
+    return info && !info.stopped ? info.ref : undefined;
+  }
+
+  /** Number of live actors. */
+  get size(): number {
+    let n = 0;
+    for (const info of this.byKey.values()) if (!info.stopped) n++;
+    return n;
+  }
+
+  /** What changed since the last call: actors added and stopped, then state values that changed. */
+  collect(): (ActorMessage | SnapshotMessage)[] {
+    const out: (ActorMessage | SnapshotMessage)[] = [];
+    const changes = this.changes;
+    this.changes = [];
+    for (const { op, info } of changes) {
+      const current = this.byKey.get(info.key) === info;
+      if (op === 'added') {
+        if (current && !info.stopped) {
+          out.push({ type: 'actor', op: 'added', actor: this.node(info) });
+          this.dirty.delete(info);
+        }
+      } else if (current) {
+        this.byKey.delete(info.key);
+        this.dirty.delete(info);
+        const status = (info.ref.getSnapshot() as { status?: string } | undefined)?.status ?? 'stopped';
+        out.push({ type: 'actor', op: 'stopped', key: info.key, status });
+      }
+    }
+    for (const info of this.dirty) {
+      if (info.stopped || this.byKey.get(info.key) !== info) continue;
+      const snap = info.ref.getSnapshot() as { value?: unknown; status?: string } | undefined;
+      const value = info.machine ? snap?.value : undefined;
+      const status = snap?.status ?? 'active';
+      const last = JSON.stringify([value ?? null, status]);
+      if (last === info.last) continue;
+      info.last = last;
+      const m: SnapshotMessage = { type: 'snapshot', key: info.key, status };
+      if (value !== undefined) m.value = value;
+      out.push(m);
+    }
+    this.dirty.clear();
+    return out;
+  }
+}
