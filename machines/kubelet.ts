@@ -73,7 +73,7 @@ export interface KubeletContext {
   usedIps: Set<string>;
   nextIp: number;
   /** The kubelet actor itself, parent of its pod workers (an object shared with the informer's handlers). */
-  owner: { self: AnyActorRef | undefined };
+  owner: { self: AnyActorRef | undefined; deleting: Set<string> };
 }
 
 /** Events of the kubelet. */
@@ -170,7 +170,7 @@ function createContext(input: KubeletInput): KubeletContext {
     lastNodeStatus: -Infinity,
     usedIps: new Set(),
     nextIp: 0,
-    owner: { self: undefined },
+    owner: { self: undefined, deleting: new Set() },
   } as Omit<KubeletContext, 'pods'> as KubeletContext;
   ctx.pods = new Informer<Pod>(client, { resource: 'pods', fieldSelector: `spec.nodeName=${input.node.name}` }, {
     onAdd: (pod) => syncPod(ctx, pod),
@@ -235,6 +235,7 @@ function forgetPod(ctx: KubeletContext, pod: Pod): void {
   const worker = ctx.workers.get(key);
   if (worker && worker.uid === pod.metadata?.uid) stopWorker(ctx, key, worker);
   ctx.statuses.delete(key);
+  ctx.owner.deleting.delete(pod.metadata?.uid ?? '');
 }
 
 function stopWorker(ctx: KubeletContext, key: string, worker: Worker): void {
@@ -245,13 +246,19 @@ function stopWorker(ctx: KubeletContext, key: string, worker: Worker): void {
 
 /** Removes a pod the kubelet has stopped: DELETE with grace 0 and the uid as precondition. */
 function finishDeletion(ctx: KubeletContext, pod: Pod): void {
+  const uid = pod.metadata!.uid!;
+  if (ctx.owner.deleting.has(uid)) return;
+  ctx.owner.deleting.add(uid);
   ctx.client.request({
     verb: 'delete',
     resource: 'pods',
     namespace: pod.metadata!.namespace,
     name: pod.metadata!.name,
     query: { gracePeriodSeconds: 0 },
-    body: { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0, preconditions: { uid: pod.metadata!.uid } },
+    body: { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0, preconditions: { uid } },
+  }, (res) => {
+    // gone (200 or 404): forget it; anything else: let the next sync try again
+    if (res.code !== 200 && res.code !== 404) ctx.owner.deleting.delete(uid);
   });
 }
 

@@ -22,8 +22,15 @@ export function startComponent<L extends AnyActorLogic>(
   return actor;
 }
 
-/** Stops an actor and takes its address off the network. */
+/**
+ * Stops an actor and takes its address off the network. XState refuses `stop()` on an actor that
+ * has a parent; `_stop()` is what its own `stopChild` runs (it stops the actor's children and
+ * cancels its timers too).
+ */
 export function stopComponent(kernel: Kernel, address: string, actor: AnyActorRef | undefined): void {
   if (kernel.has(address)) kernel.unregister(address);
-  actor?.stop();
+  if (!actor) return;
+  const internal = actor as AnyActorRef & { _parent?: unknown; _stop(): void };
+  if (internal._parent) internal._stop();
+  else actor.stop();
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { InspectionEvent } from 'xstate';
 import { fc, test as propTest } from '@fast-check/vitest';
 import { StatusError } from '../../src/api/status.js';
 import type { Pod, Status } from '../../src/api/types.js';
@@ -52,8 +53,8 @@ describe('api-server: requests through the pipeline', () => {
     const micro: string[] = [];
     const cp2 = startControlPlane();
     cp2.apiServer.system.inspect({
-      next: (e: { type: string; _transitions?: { target?: { key: string }[] }[] }) => {
-        if (e.type === '@xstate.microstep') for (const t of e._transitions ?? []) for (const target of t.target ?? []) micro.push(target.key);
+      next: (e: InspectionEvent) => {
+        if (e.type === '@xstate.microstep') for (const t of e._transitions) for (const target of t.target ?? []) micro.push(target.key);
       },
     });
     cp2.client.create(pod('b'));
