@@ -21,10 +21,12 @@ import type { EventLevel } from './client/events.js';
 import { CONTROL_PLANE_HOST, controllerAddress } from './protocol.js';
 import { controllerRuntimeOf, type ControllerInput, type ControllerMachine } from './controllers/controller.js';
 import { replicaSetController } from './controllers/replicaset.js';
+import { deploymentController } from './controllers/deployment.js';
 
 /** The built-in controllers, in start order. */
 export const BUILT_IN_CONTROLLERS: readonly ControllerMachine[] = [
   replicaSetController,
+  deploymentController,
 ];
 
 /** kube-controller-manager's names (old and new) for the built-ins, accepted in `enabled`. */

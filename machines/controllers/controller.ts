@@ -373,6 +373,8 @@ export interface SyncContext<W extends Watches, S, O> extends HandlerContext<W, 
   timeOf(timestamp: string | undefined | null): number;
   /** Marks the sync failed: the key is retried with back-off. */
   fail(reason: string): void;
+  /** True once this sync has failed (a request was refused, or `fail` was called). */
+  readonly failed: boolean;
   /** Syncs this key again after `ms` (the earliest of several requests wins). */
   requeueAfter(ms: number): void;
   /** Queues another key (now, or after `afterMs`). */
@@ -827,6 +829,9 @@ export class ControllerRuntime {
       timeOf: (ts) => parseTime(rt.port, ts),
       fail: (reason: string) => {
         run.errors.push(reason);
+      },
+      get failed() {
+        return run.errors.length > 0;
       },
       requeueAfter: (ms: number) => {
         if (!(ms >= 0)) return;
