@@ -53,6 +53,10 @@ interface Worker {
   ip: string;
   /** Set once the kubelet asked it to stop. */
   killing: boolean;
+  /** What the worker was last synced with (objects from the API are immutable, so identity tells a change). */
+  spec: Pod['spec'];
+  labels: unknown;
+  annotations: unknown;
 }
 
 /** Context of the kubelet. */
@@ -212,7 +216,7 @@ function syncPod(ctx: KubeletContext, pod: Pod): void {
         profile: ctx.profile,
       } as never,
     });
-    worker = { ref, uid: pod.metadata!.uid!, address, ip, killing: false };
+    worker = { ref, uid: pod.metadata!.uid!, address, ip, killing: false, spec: pod.spec, labels: pod.metadata?.labels, annotations: pod.metadata?.annotations };
     ctx.workers.set(key, worker);
     ctx.port.send(address, { type: 'pod.sync', pod });
     return;
@@ -226,6 +230,11 @@ function syncPod(ctx: KubeletContext, pod: Pod): void {
     }
     return;
   }
+  // a status-only change (often the kubelet's own report coming back) needs no sync
+  if (pod.spec === worker.spec && pod.metadata?.labels === worker.labels && pod.metadata?.annotations === worker.annotations) return;
+  worker.spec = pod.spec;
+  worker.labels = pod.metadata?.labels;
+  worker.annotations = pod.metadata?.annotations;
   ctx.port.send(worker.address, { type: 'pod.sync', pod });
 }
 

@@ -85,6 +85,15 @@ export class Client {
     return new Promise((resolve) => this.send(spec, resolve, flow));
   }
 
+  /**
+   * Sends a raw request without running the simulation; `onResponse` is called synchronously
+   * when the simulation delivers the answer (use this, not `requestAsync`, from code that runs
+   * the kernel itself: a promise's callbacks only run after the kernel's loop returns).
+   */
+  submit(spec: RequestSpec, onResponse: (res: ApiResponse) => void, flow?: string): void {
+    this.send(spec, onResponse, flow);
+  }
+
   private send(spec: RequestSpec, onResponse: (res: ApiResponse) => void, flow?: string): void {
     const label = flow ?? flowLabel(spec);
     this.kernel.withFlow(label, () => this.kubectl.send({ type: 'kubectl.request', spec, onResponse }));

@@ -1,0 +1,180 @@
+/**
+ * Cluster scale benchmark: N nodes, P pods, every pod through the whole documented create-pod
+ * flow (kubectl → api-server → etcd → scheduler → binding → kubelet → pod and container actors →
+ * status → etcd), through the kernel's network, with no shortcut. Prints wall time, virtual time,
+ * pods Running, pods/s, messages and messages/s, XState transitions, peak heap and RSS, and the
+ * engine's cost per delivered message as a ratio to a raw XState transition measured in the same
+ * run. Nothing here is asserted: the tests check the result's shape, not its speed.
+ */
+import { pathToFileURL } from 'node:url';
+import { createActor, setup, assign, type InspectionEvent } from 'xstate';
+import type { Pod } from '../api/types.js';
+import { createCluster } from '../cluster/create-cluster.js';
+
+/** One size of the benchmark. */
+export interface ClusterBenchOptions {
+  nodes: number;
+  pods: number;
+  /** Seed of the run. Default 1. */
+  seed?: number;
+  /** Count XState transitions with an inspection callback (costs a little). Default true. */
+  countTransitions?: boolean;
+  /** Give up after this much virtual time (ms). Default 1 hour. */
+  timeoutMs?: number;
+  /** Pods created per batch before the simulation runs (kubectl's requests in flight). Default 500. */
+  batch?: number;
+}
+
+/** The figures of one size. */
+export interface ClusterBenchResult {
+  nodes: number;
+  pods: number;
+  running: number;
+  wallMs: number;
+  virtualMs: number;
+  podsPerSec: number;
+  messages: number;
+  messagesPerSec: number;
+  transitions: number;
+  peakHeapBytes: number;
+  peakRssBytes: number;
+  /** Wall µs per delivered message. */
+  usPerMessage: number;
+  /** Wall µs per raw XState transition, measured in the same run. */
+  rawUsPerTransition: number;
+  /** usPerMessage / rawUsPerTransition: the engine's overhead per message (target ≤ 2). */
+  rawXstateRatio: number;
+  node: string;
+}
+
+/** The cost of one raw XState transition: a minimal machine driven by `actor.send`. */
+export function rawXstateMicros(transitions: number): number {
+  const machine = setup({
+    types: { context: {} as { n: number }, events: {} as { type: 'tick' } },
+    guards: { even: ({ context }) => context.n % 2 === 0 },
+  }).createMachine({
+    id: 'raw',
+    context: { n: 0 },
+    initial: 'a',
+    states: {
+      a: { on: { tick: [{ guard: 'even', target: 'b', actions: assign({ n: ({ context }) => context.n + 1 }) }, { target: 'b' }] } },
+      b: { on: { tick: { target: 'a', actions: assign({ n: ({ context }) => context.n + 1 }) } } },
+    },
+  });
+  const actor = createActor(machine).start();
+  for (let i = 0; i < 10_000; i++) actor.send({ type: 'tick' });
+  const t0 = performance.now();
+  for (let i = 0; i < transitions; i++) actor.send({ type: 'tick' });
+  const us = ((performance.now() - t0) * 1000) / transitions;
+  actor.stop();
+  return us;
+}
+
+function podManifest(i: number): Pod {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: `bench-${i}`, namespace: 'default', labels: { app: 'bench' } },
+    spec: { containers: [{ name: 'app', image: 'registry.k8s.io/pause:3.9', resources: { requests: { cpu: '10m', memory: '16Mi' } } }] },
+  };
+}
+
+/** Runs one size. */
+export function benchCluster(options: ClusterBenchOptions): ClusterBenchResult {
+  const { nodes, pods } = options;
+  let transitions = 0;
+  const count = options.countTransitions !== false;
+  let peakHeap = 0;
+  let peakRss = 0;
+  const sample = () => {
+    const m = process.memoryUsage();
+    if (m.heapUsed > peakHeap) peakHeap = m.heapUsed;
+    if (m.rss > peakRss) peakRss = m.rss;
+  };
+  const t0 = performance.now();
+  const cluster = createCluster({
+    seed: options.seed ?? 1,
+    nodes,
+    nodeCapacity: { pods: '110', cpu: '32', memory: '128Gi' },
+    events: 'warnings',
+    trace: { capacity: 10_000, payloads: false },
+    ...(count ? { inspect: (e: InspectionEvent) => void (e.type === '@xstate.snapshot' && transitions++) } : {}),
+  });
+  cluster.runUntil(() => cluster.store.count > 0 && cluster.objects('nodes').length === nodes, { timeout: 120_000 });
+  const startVirtual = cluster.now();
+  const startMessages = cluster.kernel.stats.delivered;
+  let running = 0;
+  const seen = new Set<string>();
+  cluster.client.watch('pods', { namespace: 'default', labelSelector: 'app=bench' }, (event) => {
+    if (event.type !== 'watch.modified') return;
+    const pod = event.object as Pod;
+    if (pod.status?.phase === 'Running' && !seen.has(pod.metadata!.name!)) {
+      seen.add(pod.metadata!.name!);
+      running++;
+    }
+  });
+  const batch = options.batch ?? 500;
+  let created = 0;
+  let failed = 0;
+  const timeout = options.timeoutMs ?? 3_600_000;
+  while (created < pods) {
+    const n = Math.min(batch, pods - created);
+    let answered = 0;
+    for (let i = 0; i < n; i++) {
+      cluster.client.submit({ verb: 'create', resource: 'pods', namespace: 'default', body: podManifest(created + i) }, (res) => {
+        answered++;
+        if (res.code >= 300) failed++;
+      });
+    }
+    created += n;
+    cluster.runUntil(() => answered === n, { timeout: 600_000 });
+    sample();
+  }
+  cluster.runUntil(() => running + failed >= pods, { timeout });
+  sample();
+  const wallMs = performance.now() - t0;
+  const virtualMs = cluster.now() - startVirtual;
+  const messages = cluster.kernel.stats.delivered - startMessages;
+  cluster.stop();
+  const usPerMessage = (wallMs * 1000) / Math.max(1, messages);
+  const raw = rawXstateMicros(Math.min(Math.max(messages, 100_000), 1_000_000));
+  return {
+    nodes,
+    pods,
+    running,
+    wallMs: Math.round(wallMs),
+    virtualMs: Math.round(virtualMs),
+    podsPerSec: Math.round((running / wallMs) * 1000),
+    messages,
+    messagesPerSec: Math.round((messages / wallMs) * 1000),
+    transitions,
+    peakHeapBytes: peakHeap,
+    peakRssBytes: peakRss,
+    usPerMessage: Number(usPerMessage.toFixed(2)),
+    rawUsPerTransition: Number(raw.toFixed(2)),
+    rawXstateRatio: Number((usPerMessage / raw).toFixed(2)),
+    node: process.version,
+  };
+}
+
+/** Human lines for one result, with the targets beside the figures. */
+export function formatClusterBench(r: ClusterBenchResult): string {
+  const mb = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
+  return [
+    `cluster ${r.nodes} nodes / ${r.pods} pods (Node ${r.node})`,
+    `  pods Running        ${r.running} of ${r.pods}`,
+    `  wall time           ${(r.wallMs / 1000).toFixed(2)} s`,
+    `  virtual time        ${(r.virtualMs / 1000).toFixed(2)} s`,
+    `  pods/s              ${r.podsPerSec}   (target for 5,000 nodes / 150,000 pods: ≥ 5,000; kube-scheduler SLO ~100, kwok ~20)`,
+    `  messages            ${r.messages}   (${r.messagesPerSec}/s, ${(r.messages / Math.max(1, r.pods)).toFixed(1)} per pod)`,
+    `  XState transitions  ${r.transitions || 'not counted'}`,
+    `  peak heap / RSS     ${mb(r.peakHeapBytes)} / ${mb(r.peakRssBytes)}   (target: heap < 4 GiB at 150,000 pods)`,
+    `  per message         ${r.usPerMessage} µs; raw XState transition ${r.rawUsPerTransition} µs; ratio ${r.rawXstateRatio} (target ≤ 2)`,
+  ].join('\n');
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const nodes = Number(process.argv[2] ?? 100);
+  const pods = Number(process.argv[3] ?? nodes * 30);
+  console.log(formatClusterBench(benchCluster({ nodes, pods })));
+}
