@@ -1,0 +1,150 @@
+/**
+ * OpenAPI v3 documents, just enough for kubectl: `/openapi/v3` lists one document per group
+ * version, and each document has the REST paths of its resources with their operations. kubectl
+ * reads a kind's PATCH operation (`x-kubernetes-group-version-kind` and its `fieldValidation`
+ * query parameter) to decide that the server validates fields, and then sends
+ * `fieldValidation=Strict` instead of validating on its own. No schemas are published
+ * (`components.schemas` is empty): kubectl then computes apply patches from its built-in types,
+ * and `kubectl explain` has nothing to explain.
+ */
+import { createHash } from 'node:crypto';
+import { RESOURCES, type ResourceInfo } from '../api/resources.js';
+import { groupVersions, SERVER_VERSION } from './discovery.js';
+
+type Json = Record<string, unknown>;
+
+const OBJECT_SCHEMA = { type: 'object' };
+
+function param(name: string, where: 'query' | 'path', type: 'string' | 'boolean' | 'integer', description: string): Json {
+  return { name, in: where, description, ...(where === 'path' ? { required: true } : {}), schema: { type, uniqueItems: true } };
+}
+
+const P = {
+  name: (kind: string) => param('name', 'path', 'string', `name of the ${kind}`),
+  namespace: param('namespace', 'path', 'string', 'object name and auth scope, such as for teams and projects'),
+  pretty: param('pretty', 'query', 'string', "If 'true', then the output is pretty printed."),
+  dryRun: param('dryRun', 'query', 'string', 'When present, indicates that modifications should not be persisted. Valid values are: - All: all dry run stages will be processed'),
+  fieldManager: param('fieldManager', 'query', 'string', 'fieldManager is a name associated with the actor or entity that is making these changes.'),
+  fieldValidation: param(
+    'fieldValidation',
+    'query',
+    'string',
+    'fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore - Warn - Strict',
+  ),
+  force: param('force', 'query', 'boolean', 'Force is going to "force" Apply requests. It means user will re-acquire conflicting fields owned by other people.'),
+  labelSelector: param('labelSelector', 'query', 'string', 'A selector to restrict the list of returned objects by their labels.'),
+  fieldSelector: param('fieldSelector', 'query', 'string', 'A selector to restrict the list of returned objects by their fields.'),
+  limit: param('limit', 'query', 'integer', 'limit is a maximum number of responses to return for a list call.'),
+  continue: param('continue', 'query', 'string', 'The continue option should be set when retrieving more results from the server.'),
+  resourceVersion: param('resourceVersion', 'query', 'string', 'resourceVersion sets a constraint on what resource versions a request may be served from.'),
+  watch: param('watch', 'query', 'boolean', 'Watch for changes to the described resources and return them as a stream of add, update, and remove notifications.'),
+  allowWatchBookmarks: param('allowWatchBookmarks', 'query', 'boolean', 'allowWatchBookmarks requests watch events with type "BOOKMARK".'),
+  sendInitialEvents: param('sendInitialEvents', 'query', 'boolean', 'sendInitialEvents=true may be set together with watch=true.'),
+  timeoutSeconds: param('timeoutSeconds', 'query', 'integer', 'Timeout for the list/watch call.'),
+  gracePeriodSeconds: param('gracePeriodSeconds', 'query', 'integer', 'The duration in seconds before the object should be deleted.'),
+  propagationPolicy: param('propagationPolicy', 'query', 'string', "Whether and how garbage collection will be performed: 'Orphan', 'Background', 'Foreground'."),
+};
+
+function responses(codes: number[]): Json {
+  const out: Json = {};
+  for (const c of codes) out[String(c)] = { description: c === 201 ? 'Created' : c === 202 ? 'Accepted' : 'OK', content: { 'application/json': { schema: OBJECT_SCHEMA }, 'application/yaml': { schema: OBJECT_SCHEMA } } };
+  out['401'] = { description: 'Unauthorized' };
+  return out;
+}
+
+function opId(verb: string, r: ResourceInfo, namespaced: boolean, suffix = ''): string {
+  const g = r.group === '' ? 'Core' : r.group.split('.')[0]!.replace(/^./, (c) => c.toUpperCase());
+  const v = r.version.replace(/^./, (c) => c.toUpperCase());
+  return `${verb}${g}${v}${namespaced ? 'Namespaced' : ''}${r.kind}${suffix}`;
+}
+
+function operation(verb: string, action: string, r: ResourceInfo, kind: { group: string; version: string; kind: string }, namespaced: boolean, params: Json[], codes: number[], extra: Json = {}, suffix = ''): Json {
+  return {
+    tags: [r.group === '' ? `core_${r.version}` : `${r.group.replace(/\./g, '')}_${r.version}`],
+    description: `${action} ${r.kind}${suffix ? ` ${suffix.toLowerCase()}` : ''}`,
+    operationId: opId(verb, r, namespaced, suffix),
+    parameters: params,
+    responses: responses(codes),
+    'x-kubernetes-action': action,
+    'x-kubernetes-group-version-kind': kind,
+    ...extra,
+  };
+}
+
+const BODY = (types: string[]): Json => ({ requestBody: { content: Object.fromEntries(types.map((t) => [t, { schema: OBJECT_SCHEMA }])), required: true } });
+const PATCH_TYPES = ['application/apply-patch+yaml', 'application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json'];
+
+function pathsOf(r: ResourceInfo): Record<string, Json> {
+  const base = r.group === '' ? `/api/${r.version}` : `/apis/${r.group}/${r.version}`;
+  const gvk = { group: r.group, version: r.version, kind: r.kind };
+  const verbs = new Set(r.verbs);
+  const ns = r.namespaced;
+  const collection = ns ? `${base}/namespaces/{namespace}/${r.plural}` : `${base}/${r.plural}`;
+  const item = `${collection}/{name}`;
+  const scope = ns ? [P.namespace] : [];
+  const listParams = [P.allowWatchBookmarks, P.continue, P.fieldSelector, P.labelSelector, P.limit, P.resourceVersion, P.sendInitialEvents, P.timeoutSeconds, P.watch];
+  const paths: Record<string, Json> = {};
+  const coll: Json = { parameters: [...scope, P.pretty] };
+  if (verbs.has('list')) coll.get = operation('list', 'list', r, gvk, ns, listParams, [200]);
+  if (verbs.has('create')) coll.post = operation('create', 'post', r, gvk, ns, [P.dryRun, P.fieldManager, P.fieldValidation], [200, 201, 202], BODY(['application/json', 'application/yaml']));
+  if (verbs.has('deletecollection')) coll.delete = operation('deletecollection', 'deletecollection', r, gvk, ns, [P.dryRun, P.gracePeriodSeconds, P.propagationPolicy, ...listParams], [200]);
+  paths[collection] = coll;
+  const one: Json = { parameters: [P.name(r.kind), ...scope, P.pretty] };
+  if (verbs.has('get')) one.get = operation('read', 'get', r, gvk, ns, [], [200]);
+  if (verbs.has('update')) one.put = operation('replace', 'put', r, gvk, ns, [P.dryRun, P.fieldManager, P.fieldValidation], [200, 201], BODY(['application/json', 'application/yaml']));
+  if (verbs.has('patch')) one.patch = operation('patch', 'patch', r, gvk, ns, [P.dryRun, P.fieldManager, P.fieldValidation, P.force], [200, 201], BODY(PATCH_TYPES));
+  if (verbs.has('delete')) one.delete = operation('delete', 'delete', r, gvk, ns, [P.dryRun, P.gracePeriodSeconds, P.propagationPolicy], [200, 202]);
+  paths[item] = one;
+  if (ns && verbs.has('list')) {
+    paths[`${base}/${r.plural}`] = { parameters: [P.pretty], get: operation('list', 'list', r, gvk, false, listParams, [200], {}, 'ForAllNamespaces') };
+  }
+  for (const s of r.subresources) {
+    const sub: Json = { parameters: [P.name(r.kind), ...scope, P.pretty] };
+    const kind = s.responseKind;
+    const suffix = s.name.replace(/^./, (c) => c.toUpperCase());
+    const sv = new Set(s.verbs);
+    if (sv.has('get')) sub.get = operation('read', 'get', r, kind, ns, [], [200], {}, suffix);
+    if (sv.has('update')) sub.put = operation('replace', 'put', r, kind, ns, [P.dryRun, P.fieldManager, P.fieldValidation], [200, 201], BODY(['application/json', 'application/yaml']), suffix);
+    if (sv.has('patch')) sub.patch = operation('patch', 'patch', r, kind, ns, [P.dryRun, P.fieldManager, P.fieldValidation, P.force], [200, 201], BODY(PATCH_TYPES), suffix);
+    if (sv.has('create')) sub.post = operation('create', 'post', r, kind, ns, [P.dryRun, P.fieldManager, P.fieldValidation], [200, 201, 202], BODY(['application/json', 'application/yaml']), suffix);
+    paths[`${item}/${s.name}`] = sub;
+  }
+  return paths;
+}
+
+/** The key of a group version's document under `/openapi/v3/`: `api/v1`, `apis/apps/v1`. */
+export function openApiKey(group: string, version: string): string {
+  return group === '' ? `api/${version}` : `apis/${group}/${version}`;
+}
+
+const docs = new Map<string, { doc: Json; hash: string }>();
+
+function build(): void {
+  if (docs.size > 0) return;
+  for (const gv of groupVersions()) {
+    const paths: Record<string, Json> = {};
+    for (const r of RESOURCES) if (r.group === gv.group && r.version === gv.version) Object.assign(paths, pathsOf(r));
+    const doc: Json = {
+      openapi: '3.0.0',
+      info: { title: 'Kubernetes', version: SERVER_VERSION.gitVersion },
+      paths,
+      components: { schemas: {} },
+    };
+    const hash = createHash('sha512').update(JSON.stringify(doc)).digest('hex').slice(0, 128).toUpperCase();
+    docs.set(openApiKey(gv.group, gv.version), { doc, hash });
+  }
+}
+
+/** `GET /openapi/v3`: where each group version's document is. */
+export function openApiRoot(): Json {
+  build();
+  const paths: Record<string, Json> = {};
+  for (const [key, { hash }] of docs) paths[key] = { serverRelativeURL: `/openapi/v3/${key}?hash=${hash}` };
+  return { paths };
+}
+
+/** `GET /openapi/v3/<key>`: the document of one group version, or undefined. */
+export function openApiDocument(key: string): Json | undefined {
+  build();
+  return docs.get(key.replace(/^\/+|\/+$/g, ''))?.doc;
+}

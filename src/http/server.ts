@@ -1,0 +1,650 @@
+/**
+ * The Kubernetes HTTP API of a simulated cluster, for the real kubectl and client libraries: an
+ * HTTPS server (self-signed certificate) that is a thin adapter. Each HTTP request becomes an
+ * `api.request` from the user's client actor (`http/<user>`) through the kernel's network to the
+ * API server, which authenticates, authorizes, admits and persists it as it does every other
+ * request of the simulation; the HTTP answer is the API server's answer, rendered as the client
+ * asked (JSON, YAML, a Table). Watches stream the API server's `watch.*` events as JSON lines.
+ *
+ * Only static documents are answered here (`/version`, discovery, OpenAPI), and only after the
+ * API server has authenticated the caller (`/version` and `/healthz` are public, as on a real
+ * cluster). Server-side apply's field management is computed here and written through the API
+ * server (see `apply.ts`).
+ */
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import type { InspectionEvent } from 'xstate';
+import type { Kernel } from '../kernel/kernel.js';
+import * as S from '../api/status.js';
+import type { KubeObject, Status } from '../api/types.js';
+import type { ResourceInfo } from '../api/resources.js';
+import type { ApiResponse, WatchClosed, WatchEvent } from '../../machines/protocol.js';
+import { WATCH_TYPES } from '../../machines/protocol.js';
+import type { RequestSpec } from '../../machines/client/api-client.js';
+import type { TokenEntry } from '../../machines/api-server/auth.js';
+import { Gateway } from './gateway.js';
+import { route, type ResourceRequest, type Route } from './routes.js';
+import {
+  AGGREGATED_DISCOVERY_V2,
+  AGGREGATED_DISCOVERY_V2BETA1,
+  aggregatedDiscovery,
+  apiGroup,
+  apiGroupList,
+  apiResourceList,
+  apiVersions,
+  SERVER_VERSION,
+} from './discovery.js';
+import { openApiDocument, openApiRoot } from './openapi.js';
+import { bodyType, negotiateDiscovery, negotiateOutput, OBJECT_CONTENT_TYPES, PATCH_CONTENT_TYPES, type BodyType, type Output } from './media.js';
+import { isList, isObjectOf, toPartial, toTable } from './table.js';
+import { applyConfiguration, conflictStatus, updateEntry } from './apply.js';
+import { createSelfSignedCertificate, type SelfSignedCertificate } from './tls.js';
+import { writeKubeconfig, type KubeconfigUser } from './kubeconfig.js';
+
+/** What the HTTP server needs of a cluster (a `Cluster` from `createCluster` has all of it). */
+export interface ServedCluster {
+  readonly kernel: Kernel;
+  /** Users and their tokens (for naming client actors and writing the kubeconfig). */
+  readonly users: Readonly<Record<string, TokenEntry>>;
+  readonly options?: { inspect?: (event: InspectionEvent) => void };
+}
+
+/** Options of the HTTP server. */
+export interface HttpServerOptions {
+  /** Interface to listen on. Default 127.0.0.1. */
+  host?: string;
+  /** Port; 0 picks a free one. Default 0. */
+  port?: number;
+  /** TLS: a certificate to use, or false for plain HTTP (kubectl then sends no token). Default: a fresh self-signed one. */
+  tls?: Pick<SelfSignedCertificate, 'cert' | 'key'> | false;
+  /** Users written to the kubeconfig, by their key in `cluster.users`. Default admin, guest, viewer. */
+  kubeconfigUsers?: readonly string[];
+  /** Largest request body accepted (bytes). Default 3 MiB (413 beyond). */
+  maxBodyBytes?: number;
+  /** Watches without `timeoutSeconds` end after this many wall seconds. Default 1800. */
+  watchTimeoutSeconds?: number;
+  /** Virtual ms a request waits for the API server (then 504). Default 60 s. */
+  requestTimeoutMs?: number;
+  /** Log each request (method, path, code, ms) here. */
+  log?: (line: string) => void;
+}
+
+/** Counters of the server. */
+export interface HttpServerStats {
+  requests: number;
+  byCode: Record<string, number>;
+  watchesOpen: number;
+  watchEvents: number;
+}
+
+type Body = KubeObject | Status | Record<string, unknown>;
+
+const DEFAULT_USERS = ['admin', 'guest', 'viewer'];
+const PROBE: RequestSpec = { verb: 'create', resource: 'selfsubjectreviews', group: 'authentication.k8s.io' };
+
+class HttpError extends Error {
+  constructor(readonly status: Status) {
+    super(status.message);
+  }
+}
+
+/** The Kubernetes API over HTTPS for one simulated cluster. */
+export class KubeHttpServer {
+  readonly server: HttpsServer | HttpServer;
+  readonly gateway: Gateway;
+  /** The certificate served (undefined over plain HTTP). */
+  readonly certificate: Pick<SelfSignedCertificate, 'cert' | 'key'> | undefined;
+  readonly stats: HttpServerStats = { requests: 0, byCode: {}, watchesOpen: 0, watchEvents: 0 };
+  private readonly options: Required<Omit<HttpServerOptions, 'tls' | 'log'>> & Pick<HttpServerOptions, 'log'>;
+  private readonly sockets = new Set<Socket>();
+  private readonly watches = new Set<() => void>();
+  private closed = false;
+
+  constructor(
+    readonly cluster: ServedCluster,
+    options: HttpServerOptions = {},
+  ) {
+    this.options = {
+      host: options.host ?? '127.0.0.1',
+      port: options.port ?? 0,
+      kubeconfigUsers: options.kubeconfigUsers ?? DEFAULT_USERS,
+      maxBodyBytes: options.maxBodyBytes ?? 3 * 1024 * 1024,
+      watchTimeoutSeconds: options.watchTimeoutSeconds ?? 1800,
+      requestTimeoutMs: options.requestTimeoutMs ?? 60_000,
+      log: options.log,
+    };
+    this.gateway = new Gateway(cluster.kernel, {
+      users: Gateway.usersOf(cluster.users as Record<string, TokenEntry>),
+      inspect: cluster.options?.inspect,
+      timeoutMs: this.options.requestTimeoutMs,
+    });
+    const handler = (req: IncomingMessage, res: ServerResponse) => {
+      this.handle(req, res).catch((error: unknown) => {
+        if (!res.headersSent) this.send(req, res, 500, S.internalError(error instanceof Error ? error.message : String(error)));
+        else res.destroy();
+      });
+    };
+    if (options.tls === false) {
+      this.certificate = undefined;
+      this.server = createHttpServer(handler);
+    } else {
+      this.certificate = options.tls ?? createSelfSignedCertificate({ hosts: ['127.0.0.1', 'localhost'] });
+      this.server = createHttpsServer({ cert: this.certificate.cert, key: this.certificate.key }, handler);
+    }
+    this.server.on('connection', (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+    this.server.on('secureConnection', (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+    this.server.keepAliveTimeout = 60_000;
+  }
+
+  /** Starts listening; resolves once the port is bound. */
+  listen(): Promise<this> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.options.port, this.options.host, () => {
+        this.server.off('error', reject);
+        resolve(this);
+      });
+    });
+  }
+
+  /** The port listened on. */
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  /** `https://127.0.0.1:<port>`. */
+  get url(): string {
+    return `${this.certificate ? 'https' : 'http'}://${this.options.host.includes(':') ? `[${this.options.host}]` : this.options.host}:${this.port}`;
+  }
+
+  /** The users the kubeconfig names. */
+  kubeconfigUsers(): KubeconfigUser[] {
+    return this.options.kubeconfigUsers
+      .filter((name) => this.cluster.users[name] !== undefined)
+      .map((name) => ({ name, token: this.cluster.users[name]!.token }));
+  }
+
+  /** Writes a kubeconfig for this server (contexts `kube-actors-<user>`, admin current); returns its text. */
+  writeKubeconfig(path: string): string {
+    return writeKubeconfig(path, { server: this.url, caCert: this.certificate?.cert, users: this.kubeconfigUsers() });
+  }
+
+  /** Stops accepting requests, ends watches and connections, stops the client actors. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const stop of [...this.watches]) stop();
+    const done = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const s of this.sockets) s.destroy();
+    await done;
+    this.gateway.close();
+  }
+
+  // ---- request handling ---------------------------------------------------------------------
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.stats.requests++;
+    const started = performance.now();
+    if (this.options.log) {
+      res.on('finish', () => this.options.log!(`${req.method} ${req.url} ${res.statusCode} ${(performance.now() - started).toFixed(1)}ms`));
+    }
+    const token = bearerToken(req.headers.authorization);
+    const method = (req.method ?? 'GET').toUpperCase();
+    let r: Route;
+    try {
+      r = route(method, req.url ?? '/');
+    } catch (error) {
+      r = { kind: 'error', code: 400, message: error instanceof Error ? error.message : String(error) };
+    }
+    switch (r.kind) {
+      case 'version':
+        return this.send(req, res, 200, SERVER_VERSION as unknown as Body);
+      case 'health':
+        res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+        res.writeHead(200);
+        res.end('ok');
+        this.count(200);
+        return;
+      case 'error':
+        await drain(req);
+        return this.afterAuthentication(req, res, token, () => this.send(req, res, r.code, statusFor(r.code, r.message)));
+      case 'discovery':
+        return this.afterAuthentication(req, res, token, () => this.discovery(req, res, r.which));
+      case 'group':
+        return this.afterAuthentication(req, res, token, () => {
+          const doc = apiGroup(r.group);
+          return doc ? this.send(req, res, 200, doc) : this.send(req, res, 404, statusFor(404, 'the server could not find the requested resource'));
+        });
+      case 'resources':
+        return this.afterAuthentication(req, res, token, () => this.send(req, res, 200, apiResourceList(r.group, r.version)!));
+      case 'openapi-root':
+        return this.afterAuthentication(req, res, token, () => this.send(req, res, 200, openApiRoot()));
+      case 'openapi':
+        return this.afterAuthentication(req, res, token, () => {
+          const doc = openApiDocument(r.key);
+          return doc ? this.send(req, res, 200, doc) : this.send(req, res, 404, statusFor(404, 'the server could not find the requested resource'));
+        });
+      case 'resource':
+        return this.resource(req, res, token, r.request);
+    }
+  }
+
+  /** Runs `then` once the API server has authenticated the token (401 / 503 otherwise). */
+  private async afterAuthentication(req: IncomingMessage, res: ServerResponse, token: string, then: () => void | Promise<void>): Promise<void> {
+    const probe = await this.gateway.request(token, PROBE);
+    if (probe.code === 401 || probe.code >= 500) return this.send(req, res, probe.code, probe.body, probe.warnings);
+    return then();
+  }
+
+  private discovery(req: IncomingMessage, res: ServerResponse, which: 'api' | 'apis'): void {
+    const kind = negotiateDiscovery(req.headers.accept);
+    if (kind === undefined) return this.send(req, res, 406, S.notAcceptable(['application/json', 'application/yaml', AGGREGATED_DISCOVERY_V2]));
+    if (kind === 'v2' || kind === 'v2beta1') {
+      const body = JSON.stringify(aggregatedDiscovery(which, kind));
+      res.setHeader('Content-Type', kind === 'v2' ? AGGREGATED_DISCOVERY_V2 : AGGREGATED_DISCOVERY_V2BETA1);
+      res.setHeader('Vary', 'Accept');
+      res.setHeader('Cache-Control', 'no-cache, private');
+      res.setHeader('Content-Length', Buffer.byteLength(body));
+      res.writeHead(200);
+      res.end(body);
+      this.count(200);
+      return;
+    }
+    const host = `${this.options.host}:${this.port}`;
+    this.send(req, res, 200, which === 'api' ? apiVersions(host) : apiGroupList());
+  }
+
+  private async resource(req: IncomingMessage, res: ServerResponse, token: string, rr: ResourceRequest): Promise<void> {
+    const output = negotiateOutput(req.headers.accept);
+    if (!output) {
+      await drain(req);
+      return this.afterAuthentication(req, res, token, () =>
+        this.send(req, res, 406, S.notAcceptable(['application/json', 'application/yaml', 'application/json;as=Table;v=v1;g=meta.k8s.io'])),
+      );
+    }
+    // the body
+    let body: unknown;
+    let type: BodyType | undefined;
+    try {
+      ({ body, type } = await this.readBody(req, rr));
+    } catch (error) {
+      if (error instanceof HttpError) return this.afterAuthentication(req, res, token, () => this.send(req, res, error.status.code!, error.status, undefined, output));
+      throw error;
+    }
+    if (rr.dryRun) {
+      return this.afterAuthentication(req, res, token, () =>
+        this.send(req, res, 400, S.badRequest('dryRun is not supported by the kube-actors API server: the request was not persisted'), undefined, output),
+      );
+    }
+    const spec: RequestSpec = {
+      verb: rr.verb,
+      resource: rr.resource,
+      group: rr.group,
+      ...(rr.namespace !== undefined ? { namespace: rr.namespace } : {}),
+      ...(rr.name !== undefined ? { name: rr.name } : {}),
+      ...(rr.subresource !== undefined ? { subresource: rr.subresource } : {}),
+      ...(body !== undefined ? { body } : {}),
+      query: { ...rr.query, ...(type ? patchTypeOf(type) : {}) },
+    };
+    if (spec.query && Object.keys(spec.query).length === 0) delete spec.query;
+    if (rr.verb === 'watch') return this.watch(req, res, token, rr, spec, output);
+    if (rr.verb === 'patch' && type === 'apply-patch' && !rr.subresource && rr.info && isPlainObject(body)) {
+      return this.serverSideApply(req, res, token, rr, spec, body as KubeObject, output);
+    }
+    if (rr.verb === 'create' && !rr.subresource && rr.info && isPlainObject(body)) {
+      spec.body = withCreateManagedFields(body as KubeObject, rr.info, rr.query.fieldManager ?? managerFromUserAgent(req.headers['user-agent']), this.cluster.kernel.timestamp());
+    }
+    const answer = await this.gateway.request(token, spec);
+    this.answer(req, res, rr, answer, output);
+  }
+
+  /** Reads and decodes the request body for the verb. */
+  private async readBody(req: IncomingMessage, rr: ResourceRequest): Promise<{ body: unknown; type: BodyType | undefined }> {
+    const raw = await readAll(req, this.options.maxBodyBytes);
+    const text = raw.toString('utf8');
+    const empty = text.trim() === '';
+    if (rr.verb === 'create' || rr.verb === 'update') {
+      const type = bodyType(req.headers['content-type'], OBJECT_CONTENT_TYPES);
+      if (!type) throw new HttpError(S.unsupportedMediaType(['application/json', 'application/yaml']));
+      if (empty) return { body: undefined, type: undefined };
+      return { body: decodeBody(text, type === 'yaml'), type: undefined };
+    }
+    if (rr.verb === 'patch') {
+      const type = bodyType(req.headers['content-type'], PATCH_CONTENT_TYPES);
+      if (!type || !req.headers['content-type']) {
+        throw new HttpError(S.unsupportedMediaType(['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml', 'application/strategic-merge-patch+json']));
+      }
+      if (empty) return { body: undefined, type };
+      return { body: decodeBody(text, type === 'apply-patch'), type };
+    }
+    if (rr.verb === 'delete' || rr.verb === 'deletecollection') {
+      if (empty) return { body: undefined, type: undefined };
+      const type = bodyType(req.headers['content-type'], OBJECT_CONTENT_TYPES);
+      if (!type) throw new HttpError(S.unsupportedMediaType(['application/json', 'application/yaml']));
+      const options = decodeBody(text, type === 'yaml');
+      if (!isPlainObject(options)) throw new HttpError(S.badRequest('the body of a delete must be DeleteOptions (a JSON object)'));
+      return { body: options, type: undefined };
+    }
+    return { body: undefined, type: undefined };
+  }
+
+  /** Writes the API server's answer, converted as the client asked. */
+  private answer(req: IncomingMessage, res: ServerResponse, rr: ResourceRequest, answer: ApiResponse, output: Output): void {
+    let body: Body = answer.body;
+    if (answer.code < 300 && rr.info && !rr.subresource && output.as) {
+      if (output.as === 'Table' && (isList(body) || isObjectOf(rr.info, body))) {
+        body = toTable(rr.info, body as KubeObject, this.now(), { includeObject: rr.includeObject, version: output.version }) as unknown as Body;
+      } else if ((output.as === 'PartialObjectMetadata' || output.as === 'PartialObjectMetadataList') && (isList(body) || isObjectOf(rr.info, body))) {
+        body = toPartial(body as KubeObject, output.version);
+      }
+    }
+    this.send(req, res, answer.code, body, answer.warnings, output);
+  }
+
+  private now(): number {
+    return this.cluster.kernel.epoch + this.cluster.kernel.now();
+  }
+
+  // ---- watch ----------------------------------------------------------------------------------
+
+  private async watch(req: IncomingMessage, res: ServerResponse, token: string, rr: ResourceRequest, spec: RequestSpec, output: Output): Promise<void> {
+    const info = rr.info;
+    const wantBookmarks = rr.query.allowWatchBookmarks === true || rr.query.sendInitialEvents === true;
+    let streaming = false;
+    let ended = false;
+    let first = true;
+    const queue: (WatchEvent | WatchClosed)[] = [];
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      this.watches.delete(end);
+      clearTimeout(timer);
+      handle.stop();
+      if (streaming) this.stats.watchesOpen--;
+      if (!res.writableEnded) res.end();
+    };
+    const write = (event: WatchEvent | WatchClosed) => {
+      if (ended) return;
+      if (event.type === 'watch.closed') return end();
+      const type = WATCH_TYPES[event.type];
+      if (type === 'BOOKMARK' && !wantBookmarks) return;
+      let object: unknown = event.object;
+      if (info && type !== 'ERROR' && type !== 'BOOKMARK' && output.as === 'Table' && isObjectOf(info, object)) {
+        object = toTable(info, object as KubeObject, this.now(), { includeObject: rr.includeObject, noHeaders: !first, version: output.version });
+        first = false;
+      } else if (info && type !== 'ERROR' && output.as && output.as !== 'Table' && isObjectOf(info, object)) {
+        object = toPartial(object as KubeObject, output.version);
+      }
+      this.stats.watchEvents++;
+      res.write(`${JSON.stringify({ type, object })}\n`);
+      if (type === 'ERROR') end();
+    };
+    const handle = this.gateway.watch(token, spec, (event) => {
+      if (streaming) write(event);
+      else queue.push(event);
+    });
+    const seconds = rr.timeoutSeconds ?? this.options.watchTimeoutSeconds;
+    const timer = setTimeout(end, Math.max(0, seconds) * 1000);
+    timer.unref?.();
+    this.watches.add(end);
+    res.on('close', end);
+    const answer = await handle.started;
+    if (ended) return;
+    if (answer.code >= 300) {
+      ended = true;
+      this.watches.delete(end);
+      clearTimeout(timer);
+      handle.stop();
+      return this.send(req, res, answer.code, answer.body, answer.warnings, output);
+    }
+    streaming = true;
+    this.stats.watchesOpen++;
+    this.count(200);
+    res.setHeader('Content-Type', output.format === 'yaml' ? 'application/json' : 'application/json');
+    res.setHeader('Cache-Control', 'no-cache, private');
+    res.setHeader('Transfer-Encoding', 'chunked');
+    if (answer.warnings) res.setHeader('Warning', answer.warnings.map(warningHeader));
+    res.writeHead(200);
+    res.flushHeaders();
+    for (const e of queue.splice(0)) write(e);
+  }
+
+  // ---- server-side apply ------------------------------------------------------------------------
+
+  private async serverSideApply(req: IncomingMessage, res: ServerResponse, token: string, rr: ResourceRequest, spec: RequestSpec, config: KubeObject, output: Output): Promise<void> {
+    const info = rr.info!;
+    const manager = rr.query.fieldManager;
+    if (!manager) {
+      // the API server decides who may ask; the answer to an allowed one is this 400
+      return this.forwardOr(req, res, token, spec, output, rr, S.badRequest('PATCH with apply patches requires a fieldManager (fieldManager is required for apply requests)'));
+    }
+    const cfg = structuredClone(config) as KubeObject & Record<string, unknown>;
+    if (cfg.apiVersion !== info.apiVersion || cfg.kind !== info.kind) {
+      const msg =
+        cfg.kind === undefined || cfg.apiVersion === undefined
+          ? `Object 'Kind' is missing in the apply configuration: apiVersion and kind must be set (${info.apiVersion} ${info.kind})`
+          : `the API version in the data (${String(cfg.apiVersion)}) and kind (${String(cfg.kind)}) do not match the resource ${info.plural} (${info.apiVersion} ${info.kind})`;
+      return this.forwardOr(req, res, token, spec, output, rr, S.badRequest(msg));
+    }
+    const meta = (cfg.metadata ??= {});
+    if (meta.name === undefined) meta.name = rr.name;
+    if (meta.name !== rr.name) {
+      return this.forwardOr(req, res, token, spec, output, rr, S.badRequest(`the name of the object (${String(meta.name)}) does not match the name on the URL (${rr.name})`));
+    }
+    const ignoreStatus = info.subresources.some((s) => s.name === 'status');
+    const target = { verb: 'get' as const, resource: rr.resource, group: rr.group, namespace: rr.namespace, name: rr.name };
+    for (let attempt = 0; attempt < 6; attempt++) {
+      const current = await this.gateway.request(token, target);
+      if (current.code === 404) {
+        const made = applyConfiguration(undefined, cfg, info.kind, { manager, time: this.cluster.kernel.timestamp(), ignoreStatus });
+        if (!made.ok) return this.send(req, res, 409, conflictStatus(made.conflicts), undefined, output);
+        const created = await this.gateway.request(token, {
+          verb: 'create',
+          resource: rr.resource,
+          group: rr.group,
+          namespace: rr.namespace,
+          body: made.object,
+          query: { fieldManager: manager, ...(rr.query.fieldValidation ? { fieldValidation: rr.query.fieldValidation } : {}) },
+        });
+        if (created.code === 409 && (created.body as Status).reason === 'AlreadyExists') continue;
+        return this.answer(req, res, rr, created, output);
+      }
+      if (current.code >= 300) {
+        // not allowed to read it, or unavailable: the API server answers the apply itself
+        return this.forward(req, res, token, spec, output, rr);
+      }
+      const live = current.body as KubeObject;
+      const result = applyConfiguration(live, cfg, info.kind, { manager, force: rr.query.force === true, time: this.cluster.kernel.timestamp(), ignoreStatus });
+      if (!result.ok) return this.send(req, res, 409, conflictStatus(result.conflicts), undefined, output);
+      const rv = live.metadata?.resourceVersion ?? '';
+      const written = await this.gateway.request(token, {
+        verb: 'patch',
+        resource: rr.resource,
+        group: rr.group,
+        namespace: rr.namespace,
+        name: rr.name,
+        body: [
+          { op: 'test', path: '/metadata/resourceVersion', value: rv },
+          { op: 'replace', path: '', value: result.object },
+        ],
+        query: { patchType: 'json', fieldManager: manager, ...(rr.query.fieldValidation ? { fieldValidation: rr.query.fieldValidation } : {}) },
+      });
+      const stale = written.code === 400 && /operation 0 \(test\) failed/.test((written.body as Status).message ?? '');
+      if (stale || (written.code === 404 && attempt < 5)) continue;
+      return this.answer(req, res, rr, written, output);
+    }
+    return this.send(req, res, 409, S.conflict(info, rr.name ?? ''), undefined, output);
+  }
+
+  /** Sends the request as it came; the API server's answer goes back. */
+  private async forward(req: IncomingMessage, res: ServerResponse, token: string, spec: RequestSpec, output: Output, rr: ResourceRequest): Promise<void> {
+    const answer = await this.gateway.request(token, spec);
+    this.answer(req, res, rr, answer, output);
+  }
+
+  /** Answers `status` if the caller may read the object, else what the API server says. */
+  private async forwardOr(req: IncomingMessage, res: ServerResponse, token: string, spec: RequestSpec, output: Output, rr: ResourceRequest, status: Status): Promise<void> {
+    const check = await this.gateway.request(token, { ...spec, verb: 'get', body: undefined, query: undefined });
+    if (check.code === 401 || check.code === 403 || check.code >= 500) return this.send(req, res, check.code, check.body, undefined, output);
+    this.send(req, res, status.code ?? 400, status, undefined, output);
+  }
+
+  // ---- writing ---------------------------------------------------------------------------------------
+
+  private count(code: number): void {
+    this.stats.byCode[code] = (this.stats.byCode[code] ?? 0) + 1;
+  }
+
+  private send(req: IncomingMessage, res: ServerResponse, code: number, body: Body, warnings?: string[], output?: Output): void {
+    if (res.headersSent || res.destroyed) return;
+    this.count(code);
+    const yaml = output?.format === 'yaml';
+    const text = yaml ? stringifyYaml(body) : JSON.stringify(body);
+    res.setHeader('Content-Type', yaml ? 'application/yaml' : 'application/json');
+    res.setHeader('Cache-Control', 'no-cache, private');
+    res.setHeader('Content-Length', Buffer.byteLength(text));
+    if (warnings && warnings.length > 0) res.setHeader('Warning', warnings.map(warningHeader));
+    res.writeHead(code);
+    res.end(req.method === 'HEAD' ? undefined : text);
+  }
+}
+
+// ---- helpers ------------------------------------------------------------------------------------------
+
+function isPlainObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/** The bearer token of an Authorization header ('' when none). */
+export function bearerToken(header: string | undefined): string {
+  if (!header) return '';
+  const m = /^\s*bearer\s+(\S+)\s*$/i.exec(header);
+  return m ? m[1]! : '';
+}
+
+/** A `Warning: 299 - "text"` header value (RFC 7234), quotes and backslashes escaped. */
+export function warningHeader(text: string): string {
+  return `299 - "${text.replace(/[\\"]/g, (c) => `\\${c}`).replace(/[\r\n]+/g, ' ')}"`;
+}
+
+function statusFor(code: number, message: string): Status {
+  switch (code) {
+    case 400:
+      return S.badRequest(message);
+    case 404:
+      return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: 'NotFound', details: {}, code: 404 };
+    case 405:
+      return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: 'MethodNotAllowed', details: {}, code: 405 };
+    default:
+      return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, code };
+  }
+}
+
+function patchTypeOf(type: BodyType): { patchType?: 'strategic' | 'merge' | 'json' | 'apply' } {
+  switch (type) {
+    case 'json-patch':
+      return { patchType: 'json' };
+    case 'merge-patch':
+      return { patchType: 'merge' };
+    case 'strategic-merge-patch':
+      return { patchType: 'strategic' };
+    case 'apply-patch':
+      return { patchType: 'apply' };
+    default:
+      return {};
+  }
+}
+
+/** Decodes a JSON (or YAML) body; a malformed one is a 400. */
+function decodeBody(text: string, yaml: boolean): unknown {
+  if (!yaml) {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch (error) {
+      throw new HttpError(S.badRequest(`couldn't get version/kind; json parse error: ${error instanceof Error ? error.message : String(error)}`));
+    }
+  }
+  try {
+    const docs = parseYaml(text, { prettyErrors: false, uniqueKeys: true, maxAliasCount: 100 }) as unknown;
+    return docs;
+  } catch (error) {
+    throw new HttpError(S.badRequest(`error converting YAML to JSON: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`));
+  }
+}
+
+class BodyTooLarge extends HttpError {}
+
+/** Reads a whole body, up to `max` bytes (413 beyond). */
+function readAll(req: IncomingMessage, max: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    req.on('data', (chunk: Buffer) => {
+      if (failed) return;
+      size += chunk.length;
+      if (size > max) {
+        failed = true;
+        reject(new BodyTooLarge(S.requestEntityTooLarge(`the request body is larger than ${max} bytes`)));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (!failed) resolve(Buffer.concat(chunks));
+    });
+    req.on('error', (error) => {
+      if (!failed) reject(error);
+    });
+  });
+}
+
+/** Consumes and drops a body. */
+function drain(req: IncomingMessage): Promise<void> {
+  return new Promise((resolve) => {
+    if (req.readableEnded) return resolve();
+    req.on('data', () => {});
+    req.on('end', () => resolve());
+    req.on('error', () => resolve());
+  });
+}
+
+/** The field manager of a client that named none: its User-Agent up to the first `/`, as Kubernetes does. */
+export function managerFromUserAgent(ua: string | undefined): string {
+  const prefix = (ua ?? '').split('/')[0]!.trim().slice(0, 128);
+  return prefix || 'unknown';
+}
+
+/** A created object with the creator's managedFields entry (operation Update), unless it has some. */
+function withCreateManagedFields(obj: KubeObject, info: ResourceInfo, manager: string, time: string): KubeObject {
+  if (!isPlainObject(obj.metadata) && obj.metadata !== undefined) return obj;
+  if (obj.metadata && (obj.metadata as Record<string, unknown>).managedFields !== undefined) return obj;
+  const typed = { ...obj, apiVersion: obj.apiVersion ?? info.apiVersion, kind: obj.kind ?? info.kind };
+  const entry = updateEntry(typed, info.kind, manager, time, { ignoreStatus: info.subresources.some((s) => s.name === 'status') });
+  if (!entry) return obj;
+  return { ...obj, metadata: { ...(obj.metadata ?? {}), managedFields: [entry] } } as KubeObject;
+}
+
+// ---- one call ---------------------------------------------------------------------------------------
+
+/** Options of {@link serveCluster}. */
+export interface ServeClusterOptions extends HttpServerOptions {
+  /** Write a kubeconfig here once listening. */
+  kubeconfigPath?: string;
+}
+
+/** Starts the HTTP API of a cluster (the caller drives the kernel, e.g. with a RealtimeDriver). */
+export async function serveCluster(cluster: ServedCluster, options: ServeClusterOptions = {}): Promise<KubeHttpServer> {
+  const server = new KubeHttpServer(cluster, options);
+  await server.listen();
+  if (options.kubeconfigPath) server.writeKubeconfig(options.kubeconfigPath);
+  return server;
+}
