@@ -91,7 +91,6 @@ export function benchCluster(options: ClusterBenchOptions): ClusterBenchResult {
     if (m.heapUsed > peakHeap) peakHeap = m.heapUsed;
     if (m.rss > peakRss) peakRss = m.rss;
   };
-  const t0 = performance.now();
   const cluster = createCluster({
     seed: options.seed ?? 1,
     nodes,
@@ -101,6 +100,7 @@ export function benchCluster(options: ClusterBenchOptions): ClusterBenchResult {
     ...(count ? { inspect: (e: InspectionEvent) => void (e.type === '@xstate.snapshot' && transitions++) } : {}),
   });
   cluster.runUntil(() => cluster.store.count > 0 && cluster.objects('nodes').length === nodes, { timeout: 120_000 });
+  const t0 = performance.now();
   const startVirtual = cluster.now();
   const startMessages = cluster.kernel.stats.delivered;
   let running = 0;

@@ -160,7 +160,9 @@ export class Cluster {
     ];
 
     this.start(ETCD, logic.etcd ?? etcdMachine, CONTROL_PLANE_HOST, { store: this.store });
-    this.start(API_SERVER, logic.apiServer ?? apiServerMachine, CONTROL_PLANE_HOST, { tokens, options: options.apiServer });
+    const apiServer = this.start(API_SERVER, logic.apiServer ?? apiServerMachine, CONTROL_PLANE_HOST, { tokens, options: options.apiServer });
+    // as kubeadm boots a control plane: etcd and the API server first, the rest once it serves
+    this.kernel.runUntil(() => (apiServer.getSnapshot() as { matches?: (s: string) => boolean }).matches?.('serving') !== false, { timeout: 10_000 });
     this.start(SCHEDULER, logic.scheduler ?? schedulerMachine, CONTROL_PLANE_HOST, {
       token: this.users.scheduler.token,
       profile: options.schedulerProfile,

@@ -12,7 +12,8 @@ export async function generatedDocs(): Promise<Record<string, string>> {
   const files: Record<string, string> = {};
   for (const [name, content] of Object.entries(flowPages())) files[`flows/${name}`] = content;
   try {
-    const machines = (await import('./machines.js')) as { machinePages?: () => Record<string, string> };
+    const modulePath = './machines.js';
+    const machines = (await import(modulePath)) as { machinePages?: () => Record<string, string> };
     if (machines.machinePages) for (const [name, content] of Object.entries(machines.machinePages())) files[`machines/${name}`] = content;
   } catch (error) {
     if ((error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw error;

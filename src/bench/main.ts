@@ -1,0 +1,111 @@
+/**
+ * `npm run bench` (also `kube-actors bench`): every benchmark of the project, printing figures
+ * and ratios beside their targets. Nothing here is a test: timings vary from run to run and are
+ * never asserted.
+ *
+ *   npm run bench                       kernel, cluster 100/3,000 and 1,000/30,000, idle 1,000 nodes, verification, failover, HTTP load
+ *   npm run bench -- --full             also 5,000 nodes / 150,000 pods
+ *   npm run bench -- --nodes N --pods P one cluster size only
+ *   npm run bench -- --json             one JSON object per result
+ */
+import { parseArgs } from 'node:util';
+import { pathToFileURL } from 'node:url';
+import { benchCluster, formatClusterBench } from './cluster.js';
+import { benchIdle, formatIdleBench } from './idle.js';
+
+/** What to run. */
+export interface BenchOptions {
+  nodes?: number;
+  pods?: number;
+  full?: boolean;
+  json?: boolean;
+  only?: string[];
+}
+
+type Section = { name: string; run: () => Promise<unknown[] | unknown> ; format: (r: any) => string };
+
+async function optional(path: string, fn: string, format: string): Promise<Section | undefined> {
+  try {
+    const mod = (await import(path)) as Record<string, (...args: unknown[]) => unknown>;
+    if (typeof mod[fn] !== 'function') return undefined;
+    return { name: path, run: async () => mod[fn]!(), format: (r) => (typeof mod[format] === 'function' ? String(mod[format]!(r)) : JSON.stringify(r, null, 2)) };
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') return undefined;
+    throw error;
+  }
+}
+
+/** Runs the benchmarks and prints them; resolves to the results. */
+export async function runBenchmarks(options: BenchOptions = {}): Promise<unknown[]> {
+  const out: unknown[] = [];
+  const print = (text: string, result: unknown) => {
+    out.push(result);
+    if (options.json) for (const r of Array.isArray(result) ? result : [result]) console.log(JSON.stringify(r));
+    else console.log(text + '\n');
+  };
+  if (!options.json) console.log(`kube-actors benchmarks on Node ${process.version}, ${process.platform}/${process.arch}\n`);
+  const want = (name: string) => !options.only || options.only.includes(name);
+  if (options.nodes !== undefined || options.pods !== undefined) {
+    const nodes = options.nodes ?? 100;
+    const r = benchCluster({ nodes, pods: options.pods ?? nodes * 30 });
+    print(formatClusterBench(r), r);
+    return out;
+  }
+  if (want('kernel')) {
+    const k = await optional('./kernel.js', 'benchKernel', 'formatKernelBench');
+    if (k) {
+      const r = await k.run();
+      print(k.format(r), r);
+    }
+  }
+  if (want('cluster')) {
+    const sizes: [number, number][] = [
+      [100, 3_000],
+      [1_000, 30_000],
+    ];
+    if (options.full) sizes.push([5_000, 150_000]);
+    for (const [nodes, pods] of sizes) {
+      const r = benchCluster({ nodes, pods });
+      print(formatClusterBench(r), r);
+    }
+    if (!options.full && !options.json) console.log('(5,000 nodes / 150,000 pods takes minutes here: run `npm run bench -- --full`)\n');
+  }
+  if (want('idle')) {
+    const r = benchIdle(1_000, 3_600_000);
+    print(formatIdleBench(r), r);
+  }
+  for (const [name, path, fn, format] of [
+    ['verify', './verify.js', 'benchVerify', 'formatVerifyBench'],
+    ['failover', './failover.js', 'benchFailover', 'formatFailoverBench'],
+    ['http', './http.js', 'benchHttp', 'formatHttpBench'],
+  ] as const) {
+    if (!want(name)) continue;
+    const section = await optional(path, fn, format);
+    if (!section) continue;
+    const r = await section.run();
+    print(section.format(r), r);
+  }
+  return out;
+}
+
+/** Parses the command line of the benchmark runner. */
+export function parseBenchArgs(argv: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: { nodes: { type: 'string' }, pods: { type: 'string' }, full: { type: 'boolean' }, json: { type: 'boolean' }, only: { type: 'string', multiple: true } },
+  });
+  const int = (name: string, v: string | undefined) => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer; got "${v}"`);
+    return n;
+  };
+  return { nodes: int('nodes', values.nodes), pods: int('pods', values.pods), full: values.full, json: values.json, only: values.only };
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  runBenchmarks(parseBenchArgs(process.argv.slice(2))).catch((error) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 2;
+  });
+}
