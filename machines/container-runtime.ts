@@ -85,16 +85,16 @@ export const containerRuntimeMachine = setup({
       if (!req.fails && isCached(context, req.image)) answer(context, req, true);
       else answer(context, req, false, 'ErrImageNeverPull', `Container image "${req.image}" is not present with pull policy of Never`);
     },
-    enqueuePull: enqueueActions(({ context, event, enqueue }) => {
+    /** Queue a pull (the queue is the runtime's own array, changed in place: no context copy per request). */
+    enqueuePull: ({ context, event }) => {
       context.queue.push(event as RuntimePull);
-      enqueue.assign({ queue: context.queue });
-    }),
+    },
     /** The pull in progress ends: cache the image and answer, with every queued IfNotPresent request for it. */
     finishPull: enqueueActions(({ context, enqueue }) => {
       const req = context.queue.shift()!;
       if (req.fails) {
         answer(context, req, false, 'ErrImagePull', pullError(req.image));
-        enqueue.assign({ queue: context.queue, pulls: context.pulls + 1 });
+        enqueue.assign({ pulls: context.pulls + 1 });
         return;
       }
       const full = normalizeImage(req.image);
@@ -106,14 +106,13 @@ export const containerRuntimeMachine = setup({
         else context.queue[kept++] = other;
       }
       context.queue.length = kept;
-      enqueue.assign({ images, queue: context.queue, pulls: context.pulls + 1 });
+      enqueue.assign({ images, pulls: context.pulls + 1 });
     }),
     /** The runtime restarted: every pull in flight or queued fails; the cache stays. */
-    failAll: enqueueActions(({ context, enqueue }) => {
+    failAll: ({ context }) => {
       const queue = context.queue.splice(0);
       for (const req of queue) answer(context, req, false, 'ErrImagePull', `Failed to pull image "${req.image}": rpc error: code = Unavailable desc = error reading from server: EOF`);
-      enqueue.assign({ queue: context.queue });
-    }),
+    },
   },
   guards: {
     answerable: ({ context, event }) => {

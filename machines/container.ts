@@ -112,8 +112,8 @@ type FateEvent = { type: 'process.exited'; code: number } | { type: 'process.oom
 
 type StopFor = 'exit' | 'liveness' | 'update' | 'kill';
 
-/** The context of a container actor. */
-export interface ContainerContext {
+/** What does not change during a container's life (shared, so context copies stay small). */
+export interface ContainerEnv {
   port: Port;
   index: number;
   init: boolean;
@@ -121,39 +121,35 @@ export interface ContainerContext {
   kubelet: KubeletBehavior;
   gracePeriodMs: number;
   podKey: string;
-  name: string;
-  image: string;
-  pullPolicy: PullPolicy;
-  behavior: ResolvedBehavior;
+}
+
+/** The context of a container actor. */
+export interface ContainerContext {
+  env: ContainerEnv;
+  /** What runs: changes only with `container.update`. */
+  spec: { name: string; image: string; pullPolicy: PullPolicy; behavior: ResolvedBehavior };
   /** The last reported status. */
   status: ContainerStatus;
+  /** The pod already asked for the pull of this attempt. */
   pullRequested: boolean;
-  /** Runs started so far; restartCount is runs - 1. */
-  runs: number;
-  containerID: string | undefined;
-  startedAt: string | undefined;
-  /** The run that just ended. */
+  /** Runs started so far (restartCount is count - 1), and the current run's ID and start. */
+  run: { count: number; containerID?: string; startedAt?: string };
+  /** The run that just ended, and when (ms). */
   exit: TerminatedState | undefined;
+  finishedAtMs: number;
   /** The previous run's end, as `lastState`. */
   lastState: ContainerState;
   /** Crash-loop back-off: current period (0 = none yet) and when it was last advanced. */
-  backOffMs: number;
-  backOffAt: number;
-  /** When the last run ended (ms). */
-  finishedAtMs: number;
+  backOff: { ms: number; at: number };
   /** Image pull back-off (0 = none) and the last pull error. */
-  pullBackOffMs: number;
-  pullMessage: string;
-  pullReason: string;
+  pull: { backOffMs: number; message: string; reason: string };
   /** Why the process is being stopped, when it would stop by itself and when SIGKILL comes. */
-  stopFor: StopFor;
-  stopSelfAt: number;
-  stopKillAt: number;
+  stop: { why: StopFor; selfAt: number; killAt: number };
   /** A spec change waiting for the old process to stop. */
   pending: ContainerUpdateEvent | undefined;
 }
 
-/** The status a container has before it was ever started: waiting, PodInitializing for init containers, else ContainerCreating. */
+/** The status a container has before it was ever started: waiting, PodInitializing in pods with init containers, else ContainerCreating. */
 export function initialContainerStatus(spec: Pick<Container, 'name' | 'image'>, reason: 'PodInitializing' | 'ContainerCreating'): ContainerStatus {
   return {
     name: spec.name,
@@ -167,13 +163,18 @@ export function initialContainerStatus(spec: Pick<Container, 'name' | 'image'>, 
   };
 }
 
+const imageIds = new Map<string, string>();
+
 /** The image ID a runtime reports for an image: `docker.io/library/nginx@sha256:<64 hex>`, a pure function of the name. */
 export function imageIdOf(image: string): string {
+  let id = imageIds.get(image);
+  if (id !== undefined) return id;
   const full = normalizeImage(image);
-  const at = full.indexOf('@');
-  if (at >= 0) return full;
-  const repo = full.slice(0, full.lastIndexOf(':'));
-  return `${repo}@sha256:${new Rng(hashString(full), 'image').hex(64)}`;
+  if (full.includes('@')) id = full;
+  else id = `${full.slice(0, full.lastIndexOf(':'))}@sha256:${new Rng(hashString(full), 'image').hex(64)}`;
+  if (imageIds.size >= 10_000) imageIds.clear();
+  imageIds.set(image, id);
+  return id;
 }
 
 /** The ID of the `run`-th container of a pod's container: `containerd://<64 hex>`, a pure function of its identity. */
@@ -182,27 +183,31 @@ export function containerIdOf(podKey: string, name: string, run: number): string
 }
 
 function restartCountOf(context: ContainerContext): number {
-  return context.runs > 0 ? context.runs - 1 : 0;
+  return context.run.count > 0 ? context.run.count - 1 : 0;
 }
 
-function baseStatus(context: ContainerContext): ContainerStatus {
-  const started = context.containerID !== undefined;
+/** A status of the current run with the given state (not ready, not started unless said). */
+function statusWith(context: ContainerContext, run: ContainerContext['run'], state: ContainerState, lastState: ContainerState = context.lastState): ContainerStatus {
+  const started = run.containerID !== undefined;
   const status: ContainerStatus = {
-    name: context.name,
-    image: started ? normalizeImage(context.image) : context.image,
-    imageID: started ? imageIdOf(context.image) : '',
+    name: context.spec.name,
+    image: started ? normalizeImage(context.spec.image) : context.spec.image,
+    imageID: started ? imageIdOf(context.spec.image) : '',
     ready: false,
-    restartCount: restartCountOf(context),
+    restartCount: run.count > 0 ? run.count - 1 : 0,
     started: false,
-    state: {},
-    lastState: context.lastState,
+    state,
+    lastState,
   };
-  if (started) status.containerID = context.containerID;
+  if (started) status.containerID = run.containerID;
   return status;
 }
 
+function report(context: ContainerContext, status: ContainerStatus): ContainerStatusEvent {
+  return { type: 'container.status', index: context.env.index, init: context.env.init, status };
+}
+
 function fmtDuration(ms: number): string {
-  if (ms % 60_000 === 0 && ms >= 60_000) return `${ms / 60_000}m0s`;
   if (ms >= 60_000) return `${Math.floor(ms / 60_000)}m${(ms % 60_000) / 1000}s`;
   return `${ms / 1000}s`;
 }
@@ -223,6 +228,18 @@ function pullPolicyOf(spec: Pick<Container, 'image' | 'imagePullPolicy'>): PullP
   return (spec.imagePullPolicy as PullPolicy | undefined) ?? defaultPullPolicy(spec.image ?? '');
 }
 
+function endOfRun(context: ContainerContext, exitCode: number, reason: string): TerminatedState {
+  const terminated: TerminatedState = {
+    exitCode,
+    reason,
+    startedAt: context.run.startedAt,
+    finishedAt: context.env.port.timestamp(),
+    containerID: context.run.containerID,
+  };
+  if (exitCode === 137 && reason === 'Error') terminated.signal = 9;
+  return terminated;
+}
+
 /**
  * The container machine. Named delays (swap them with `.provide({ delays })`): `createTime`
  * (createMs + startMs), `readyTime`, `fateTime`, `stopTime`, `errImagePullTime`,
@@ -237,221 +254,186 @@ export const containerMachine = setup({
   actions: {
     /** Ask the pod for a pull, unless it already did for this attempt. */
     requestPull: enqueueActions(({ context, enqueue }) => {
-      if (context.pullRequested) {
-        enqueue.assign({ pullRequested: false });
-        return;
-      }
+      // (the flag is cleared by the next assign that happens anyway: a failed pull, a run, an update)
+      if (context.pullRequested) return;
+      const { spec, env } = context;
       const event: ContainerPullEvent = {
         type: 'container.pull',
-        index: context.index,
-        init: context.init,
-        container: context.name,
-        image: context.image,
-        policy: context.pullPolicy,
-        pullMs: context.behavior.pullMs,
-        fails: context.behavior.pullFails,
+        index: env.index,
+        init: env.init,
+        container: spec.name,
+        image: spec.image,
+        policy: spec.pullPolicy,
+        pullMs: spec.behavior.pullMs,
+        fails: spec.behavior.pullFails,
       };
       enqueue(sendParent(event));
     }),
     /** A pull succeeded: forget the pull back-off. */
     pullSucceeded: enqueueActions(({ context, enqueue }) => {
-      if (context.pullBackOffMs !== 0) enqueue.assign({ pullBackOffMs: 0 });
+      if (context.pull.backOffMs !== 0) enqueue.assign({ pull: { backOffMs: 0, message: '', reason: '' } });
     }),
-    /** A pull failed: advance the image back-off and show ErrImagePull. */
+    /** A pull failed: advance the image back-off and show the error (ErrImagePull). */
     pullFailed: enqueueActions(({ context, event, enqueue }) => {
       const e = event as ContainerPulledEvent;
-      const k = context.kubelet;
-      const pullBackOffMs = context.pullBackOffMs === 0 ? k.imagePullBackOffMs : Math.min(2 * context.pullBackOffMs, k.maxImagePullBackOffMs);
-      const pullMessage = e.message ?? `Failed to pull image "${context.image}"`;
-      const pullReason = e.reason ?? 'ErrImagePull';
-      const status = baseStatus(context);
-      status.state = { waiting: { reason: pullReason, message: pullMessage } };
-      enqueue.assign({ pullBackOffMs, pullMessage, pullReason, status });
-      enqueue(sendParent({ type: 'container.status', index: context.index, init: context.init, status } satisfies ContainerStatusEvent));
+      const k = context.env.kubelet;
+      const backOffMs = context.pull.backOffMs === 0 ? k.imagePullBackOffMs : Math.min(2 * context.pull.backOffMs, k.maxImagePullBackOffMs);
+      const pull = { backOffMs, message: e.message ?? `Failed to pull image "${context.spec.image}"`, reason: e.reason ?? 'ErrImagePull' };
+      const status = statusWith(context, context.run, { waiting: { reason: pull.reason, message: pull.message } });
+      enqueue.assign({ pull, status, pullRequested: false });
+      enqueue(sendParent(report(context, status)));
     }),
     /** After ErrImagePull, the kubelet shows ImagePullBackOff (other pull errors, such as ErrImageNeverPull, stay as they are). */
     showImagePullBackOff: enqueueActions(({ context, enqueue }) => {
-      if (context.pullReason !== 'ErrImagePull') return;
-      const status = baseStatus(context);
-      status.state = { waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${context.image}"` } };
+      if (context.pull.reason !== 'ErrImagePull') return;
+      const status = statusWith(context, context.run, { waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${context.spec.image}"` } });
       enqueue.assign({ status });
-      enqueue(sendParent({ type: 'container.status', index: context.index, init: context.init, status } satisfies ContainerStatusEvent));
+      enqueue(sendParent(report(context, status)));
     }),
-    /** A new run starts: new container ID, startedAt, state running. */
+    /** A new run starts: new container ID, startedAt, state running; arm its end (exit, OOM kill, liveness failure) if the behavior has one. */
     startRun: enqueueActions(({ context, enqueue }) => {
-      const runs = context.runs + 1;
-      const containerID = containerIdOf(context.podKey, context.name, runs);
-      const startedAt = context.port.timestamp();
-      const next = { ...context, runs, containerID, startedAt };
-      const status = baseStatus(next);
+      const count = context.run.count + 1;
+      const startedAt = context.env.port.timestamp();
+      const run = { count, containerID: containerIdOf(context.env.podKey, context.spec.name, count), startedAt };
+      const status = statusWith(context, run, { running: { startedAt } });
       status.started = true;
-      status.state = { running: { startedAt } };
-      enqueue.assign({ runs, containerID, startedAt, status, exit: undefined });
-      enqueue(sendParent({ type: 'container.status', index: context.index, init: context.init, status } satisfies ContainerStatusEvent));
-    }),
-    /** Arm the end of this run (exit, OOM kill or liveness failure), if the behavior has one. */
-    scheduleFate: enqueueActions(({ context, enqueue }) => {
-      const fate = fateOf(context.behavior, restartCountOf(context));
+      enqueue.assign({ run, status, exit: undefined, pullRequested: false });
+      enqueue(sendParent(report(context, status)));
+      const fate = fateOf(context.spec.behavior, count - 1);
       if (fate) enqueue.raise(fate.event, { id: 'fate', delay: 'fateTime' });
     }),
     cancelFate: cancel('fate'),
     markReady: enqueueActions(({ context, enqueue }) => {
       const status: ContainerStatus = { ...context.status, ready: true };
       enqueue.assign({ status });
-      enqueue(sendParent({ type: 'container.status', index: context.index, init: context.init, status } satisfies ContainerStatusEvent));
+      enqueue(sendParent(report(context, status)));
     }),
     /** The process exited by itself with the event's code. */
     exited: enqueueActions(({ context, event, enqueue }) => {
       const code = (event as { code: number }).code;
-      enqueue.assign({ exit: endOfRun(context, code, code === 0 ? 'Completed' : 'Error'), finishedAtMs: context.port.now(), stopFor: 'exit' as StopFor });
+      enqueue.assign({ exit: endOfRun(context, code, code === 0 ? 'Completed' : 'Error'), finishedAtMs: context.env.port.now(), stop: { ...context.stop, why: 'exit' } });
     }),
     oomKilled: enqueueActions(({ context, enqueue }) => {
-      enqueue.assign({ exit: endOfRun(context, 137, 'OOMKilled'), finishedAtMs: context.port.now(), stopFor: 'exit' as StopFor });
+      enqueue.assign({ exit: endOfRun(context, 137, 'OOMKilled'), finishedAtMs: context.env.port.now(), stop: { ...context.stop, why: 'exit' } });
     }),
     /** SIGTERM: the process stops after stopMs, or is SIGKILLed at the end of the grace period (never less than the kubelet's minimum). */
     beginStop: enqueueActions(({ context, event, enqueue }, params: { why: StopFor }) => {
-      const now = context.port.now();
-      const grace = Math.max(event.type === 'container.kill' ? event.gracePeriodMs : context.gracePeriodMs, context.kubelet.minGracePeriodMs);
-      const update: Partial<ContainerContext> = { stopFor: params.why, stopSelfAt: now + context.behavior.stopMs, stopKillAt: now + grace };
-      if (event.type === 'container.update') update.pending = event;
-      enqueue.assign(update);
+      const now = context.env.port.now();
+      const grace = Math.max(event.type === 'container.kill' ? event.gracePeriodMs : context.env.gracePeriodMs, context.env.kubelet.minGracePeriodMs);
+      const stop = { why: params.why, selfAt: now + context.spec.behavior.stopMs, killAt: now + grace };
+      if (event.type === 'container.update') enqueue.assign({ stop, pending: event });
+      else enqueue.assign({ stop });
     }),
     /** A second kill while stopping: the pod's grace period can only shorten the wait. */
     shortenStop: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'container.kill') return;
-      const grace = Math.max(event.gracePeriodMs, context.kubelet.minGracePeriodMs);
-      enqueue.assign({ stopFor: 'kill' as StopFor, stopKillAt: Math.min(context.stopKillAt, context.port.now() + grace) });
+      const grace = Math.max(event.gracePeriodMs, context.env.kubelet.minGracePeriodMs);
+      enqueue.assign({ stop: { why: 'kill', selfAt: context.stop.selfAt, killAt: Math.min(context.stop.killAt, context.env.port.now() + grace) } });
     }),
     stashUpdate: enqueueActions(({ event, enqueue }) => {
       if (event.type === 'container.update') enqueue.assign({ pending: event });
     }),
     /** The stopped process's end: its own exit code if it stopped in time, else 137 (SIGKILL). */
     stopped: enqueueActions(({ context, enqueue }) => {
-      const graceful = context.stopSelfAt <= context.stopKillAt;
-      const code = graceful ? context.behavior.stopExitCode : 137;
-      enqueue.assign({ exit: endOfRun(context, code, code === 0 ? 'Completed' : 'Error'), finishedAtMs: context.port.now() });
+      const graceful = context.stop.selfAt <= context.stop.killAt;
+      const code = graceful ? context.spec.behavior.stopExitCode : 137;
+      enqueue.assign({ exit: endOfRun(context, code, code === 0 ? 'Completed' : 'Error'), finishedAtMs: context.env.port.now() });
     }),
     /** A container killed before it ever ran in this attempt: the kubelet reports it as ContainerStatusUnknown (137). */
     vanished: enqueueActions(({ context, enqueue }) => {
       const exit: TerminatedState = { exitCode: 137, reason: 'ContainerStatusUnknown', message: 'The container could not be located when the pod was terminated' };
-      enqueue.assign({ exit, stopFor: 'kill' as StopFor, finishedAtMs: context.port.now() });
+      enqueue.assign({ exit, stop: { ...context.stop, why: 'kill' }, finishedAtMs: context.env.port.now() });
     }),
     showTerminated: enqueueActions(({ context, enqueue }) => {
-      const status = baseStatus(context);
-      status.state = { terminated: context.exit! };
-      if (context.init && context.exit!.exitCode === 0) status.ready = true;
+      const status = statusWith(context, context.run, { terminated: context.exit! });
+      if (context.env.init && context.exit!.exitCode === 0) status.ready = true;
       enqueue.assign({ status });
-      enqueue(sendParent({ type: 'container.status', index: context.index, init: context.init, status } satisfies ContainerStatusEvent));
+      enqueue(sendParent(report(context, status)));
     }),
     /** The run that ended becomes `lastState` (when the container leaves `terminated` for another attempt). */
     rememberRun: enqueueActions(({ context, enqueue }) => {
       if (context.exit) enqueue.assign({ lastState: { terminated: context.exit } });
     }),
     showCrashLoopBackOff: enqueueActions(({ context, enqueue }) => {
-      const status = baseStatus(context);
-      status.state = {
-        waiting: {
-          reason: 'CrashLoopBackOff',
-          message: `back-off ${fmtDuration(context.backOffMs)} restarting failed container=${context.name} pod=${context.podKey}`,
-        },
-      };
+      const message = `back-off ${fmtDuration(context.backOff.ms)} restarting failed container=${context.spec.name} pod=${context.env.podKey}`;
+      const status = statusWith(context, context.run, { waiting: { reason: 'CrashLoopBackOff', message } });
       enqueue.assign({ status });
-      enqueue(sendParent({ type: 'container.status', index: context.index, init: context.init, status } satisfies ContainerStatusEvent));
+      enqueue(sendParent(report(context, status)));
     }),
     /** The kubelet's back-off `Next`: start at the initial period, or double up to the ceiling; starts over after backOffResetMs. */
     nextBackOff: enqueueActions(({ context, enqueue }) => {
-      const k = context.kubelet;
-      const expired = context.backOffMs === 0 || context.finishedAtMs - context.backOffAt > k.backOffResetMs;
-      const backOffMs = expired ? k.crashLoopBackOffMs : Math.min(2 * context.backOffMs, k.maxCrashLoopBackOffMs);
-      enqueue.assign({ backOffMs, backOffAt: context.port.now() });
+      const k = context.env.kubelet;
+      const expired = context.backOff.ms === 0 || context.finishedAtMs - context.backOff.at > k.backOffResetMs;
+      const ms = expired ? k.crashLoopBackOffMs : Math.min(2 * context.backOff.ms, k.maxCrashLoopBackOffMs);
+      enqueue.assign({ backOff: { ms, at: context.env.port.now() } });
     }),
-    /** A spec change takes effect: new image and behavior, and the status shows the new image while waiting. */
+    /** A spec change takes effect: new image and behavior (a waiting container that never ran shows the new image). */
     applyUpdate: enqueueActions(({ context, event, enqueue }) => {
       const update = event.type === 'container.update' ? event : context.pending;
       if (!update) return;
-      enqueue.assign({
-        name: update.spec.name,
-        image: update.spec.image ?? '',
-        pullPolicy: pullPolicyOf(update.spec),
-        behavior: update.behavior,
-        pending: undefined,
-        pullBackOffMs: 0,
-        pullRequested: false,
-      });
-    }),
-    /** Report the new image of a container that is waiting. */
-    showWaitingImage: enqueueActions(({ context, enqueue }) => {
-      const waiting = context.status.state?.waiting;
-      if (!waiting || context.containerID !== undefined || context.status.image === context.image) return;
-      const status: ContainerStatus = { ...context.status, image: context.image };
-      enqueue.assign({ status });
-      enqueue(sendParent({ type: 'container.status', index: context.index, init: context.init, status } satisfies ContainerStatusEvent));
+      const spec = { name: update.spec.name, image: update.spec.image ?? '', pullPolicy: pullPolicyOf(update.spec), behavior: update.behavior };
+      const showNew = context.status.state?.waiting !== undefined && context.run.containerID === undefined && context.status.image !== spec.image;
+      const status = showNew ? { ...context.status, image: spec.image } : context.status;
+      enqueue.assign({ spec, status, pending: undefined, pull: { backOffMs: 0, message: '', reason: '' }, pullRequested: false });
+      if (showNew) enqueue(sendParent(report(context, status)));
     }),
   },
   guards: {
-    pulledMine: ({ context, event }) => event.type === 'container.pulled' && event.image === context.image && event.ok,
-    pullFailedMine: ({ context, event }) => event.type === 'container.pulled' && event.image === context.image && !event.ok,
+    pulledMine: ({ context, event }) => event.type === 'container.pulled' && event.image === context.spec.image && event.ok,
+    pullFailedMine: ({ context, event }) => event.type === 'container.pulled' && event.image === context.spec.image && !event.ok,
     /** Init containers have no readiness: they are ready once Completed. */
-    neverReady: ({ context }) => context.behavior.neverReady || context.init,
-    readyAtOnce: ({ context }) => context.behavior.readyAfterMs === 0,
-    killedWithPod: ({ context }) => context.stopFor === 'kill',
-    restartForUpdate: ({ context }) => context.stopFor === 'update' && context.pending !== undefined,
-    /** The kubelet's decision: restart per restartPolicy (init containers only on failure; liveness kills unless Never). */
+    neverReady: ({ context }) => context.spec.behavior.neverReady || context.env.init,
+    readyAtOnce: ({ context }) => context.spec.behavior.readyAfterMs === 0,
+    killedWithPod: ({ context }) => context.stop.why === 'kill',
+    restartForUpdate: ({ context }) => context.stop.why === 'update' && context.pending !== undefined,
+    livenessKill: ({ context }) => context.stop.why === 'liveness' && context.env.restartPolicy !== 'Never',
+    /** The kubelet's decision after an exit: restart per restartPolicy (init containers only on failure). */
     shouldRestart: ({ context }) => {
-      const policy = context.restartPolicy;
+      const policy = context.env.restartPolicy;
       if (policy === 'Never') return false;
       const code = context.exit?.exitCode ?? 0;
-      if (context.init) return code !== 0;
+      if (context.env.init) return code !== 0;
       return policy === 'Always' || code !== 0;
     },
-    livenessKill: ({ context }) => context.stopFor === 'liveness' && context.restartPolicy !== 'Never',
     /** The kubelet's `IsInBackOffSince(finishedAt)`: an unexpired back-off entry whose period has not passed since the exit. */
     inBackOff: ({ context }) => {
-      if (context.backOffMs === 0) return false;
-      if (context.finishedAtMs - context.backOffAt > context.kubelet.backOffResetMs) return false;
-      return context.port.now() - context.finishedAtMs < context.backOffMs;
+      if (context.backOff.ms === 0) return false;
+      if (context.finishedAtMs - context.backOff.at > context.env.kubelet.backOffResetMs) return false;
+      return context.env.port.now() - context.finishedAtMs < context.backOff.ms;
     },
   },
   delays: {
-    createTime: ({ context }) => context.behavior.createMs + context.behavior.startMs,
-    readyTime: ({ context }) => context.behavior.readyAfterMs,
-    fateTime: ({ context }) => fateOf(context.behavior, restartCountOf(context))?.afterMs ?? 0,
-    stopTime: ({ context }) => Math.max(0, Math.min(context.stopSelfAt, context.stopKillAt) - context.port.now()),
-    errImagePullTime: ({ context }) => Math.min(context.kubelet.plegRelistMs, context.pullBackOffMs),
-    pullBackOffTime: ({ context }) => Math.max(0, context.pullBackOffMs - context.kubelet.plegRelistMs),
-    plegRelist: ({ context }) => context.kubelet.plegRelistMs,
-    crashBackOffTime: ({ context }) => Math.max(0, context.backOffMs - (context.port.now() - context.finishedAtMs)),
+    createTime: ({ context }) => context.spec.behavior.createMs + context.spec.behavior.startMs,
+    readyTime: ({ context }) => context.spec.behavior.readyAfterMs,
+    fateTime: ({ context }) => fateOf(context.spec.behavior, restartCountOf(context))?.afterMs ?? 0,
+    stopTime: ({ context }) => Math.max(0, Math.min(context.stop.selfAt, context.stop.killAt) - context.env.port.now()),
+    errImagePullTime: ({ context }) => Math.min(context.env.kubelet.plegRelistMs, context.pull.backOffMs),
+    pullBackOffTime: ({ context }) => Math.max(0, context.pull.backOffMs - context.env.kubelet.plegRelistMs),
+    plegRelist: ({ context }) => context.env.kubelet.plegRelistMs,
+    crashBackOffTime: ({ context }) => Math.max(0, context.backOff.ms - (context.env.port.now() - context.finishedAtMs)),
   },
 }).createMachine({
   id: 'container',
   context: ({ input }) => ({
-    port: input.port,
-    index: input.index,
-    init: input.init,
-    restartPolicy: input.restartPolicy,
-    kubelet: input.kubelet,
-    gracePeriodMs: input.gracePeriodMs,
-    podKey: input.podKey,
-    name: input.spec.name,
-    image: input.spec.image ?? '',
-    pullPolicy: pullPolicyOf(input.spec),
-    behavior: input.behavior,
+    env: {
+      port: input.port,
+      index: input.index,
+      init: input.init,
+      restartPolicy: input.restartPolicy,
+      kubelet: input.kubelet,
+      gracePeriodMs: input.gracePeriodMs,
+      podKey: input.podKey,
+    },
+    spec: { name: input.spec.name, image: input.spec.image ?? '', pullPolicy: pullPolicyOf(input.spec), behavior: input.behavior },
     status: initialContainerStatus(input.spec, input.init ? 'PodInitializing' : 'ContainerCreating'),
     pullRequested: input.pullRequested ?? false,
-    runs: 0,
-    containerID: undefined,
-    startedAt: undefined,
+    run: { count: 0 },
     exit: undefined,
-    lastState: {},
-    backOffMs: 0,
-    backOffAt: 0,
     finishedAtMs: 0,
-    pullBackOffMs: 0,
-    pullMessage: '',
-    pullReason: '',
-    stopFor: 'liveness',
-    stopSelfAt: 0,
-    stopKillAt: 0,
+    lastState: {},
+    backOff: { ms: 0, at: 0 },
+    pull: { backOffMs: 0, message: '', reason: '' },
+    stop: { why: 'exit', selfAt: 0, killAt: 0 },
     pending: undefined,
   }),
   initial: 'waiting',
@@ -460,7 +442,7 @@ export const containerMachine = setup({
       initial: 'pulling',
       on: {
         'container.kill': { target: '#container.terminated.stopped', actions: 'vanished' },
-        'container.update': { target: '#container.waiting.pulling', reenter: true, actions: ['applyUpdate', 'showWaitingImage'] },
+        'container.update': { target: '#container.waiting.pulling', reenter: true, actions: 'applyUpdate' },
       },
       states: {
         pulling: {
@@ -493,7 +475,7 @@ export const containerMachine = setup({
       },
     },
     running: {
-      entry: ['startRun', 'scheduleFate'],
+      entry: 'startRun',
       exit: 'cancelFate',
       initial: 'probing',
       states: {
@@ -552,15 +534,3 @@ export const containerMachine = setup({
     },
   },
 });
-
-function endOfRun(context: ContainerContext, exitCode: number, reason: string): TerminatedState {
-  const terminated: TerminatedState = {
-    exitCode,
-    reason,
-    startedAt: context.startedAt,
-    finishedAt: context.port.timestamp(),
-    containerID: context.containerID,
-  };
-  if (exitCode === 137 && reason === 'Error') terminated.signal = 9;
-  return terminated;
-}

@@ -61,8 +61,8 @@ interface PodFlush {
 /** Everything a pod worker receives. */
 export type PodEvent = PodSync | PodKill | RuntimePulled | ContainerStatusEvent | ContainerPullEvent | PodFlush;
 
-/** The context of a pod worker. */
-export interface PodContext {
+/** What does not change during a pod worker's life (shared, so context copies stay small). */
+export interface PodEnv {
   port: Port;
   node: string;
   kubelet: string;
@@ -70,7 +70,6 @@ export interface PodContext {
   podIP: string;
   hostIP: string;
   profile: Profile;
-  pod: Pod;
   namespace: string;
   name: string;
   uid: string;
@@ -79,8 +78,17 @@ export interface PodContext {
   restartPolicy: RestartPolicy;
   /** Drawn from the profile's podStartLatencyMs. */
   sandboxMs: number;
-  sandboxReady: boolean;
   startTime: string;
+  hostIPs: { ip: string }[];
+  podIPs: { ip: string }[];
+}
+
+/** The context of a pod worker. */
+export interface PodContext {
+  env: PodEnv;
+  /** The latest pod object. */
+  pod: Pod;
+  sandboxReady: boolean;
   initStatuses: ContainerStatus[];
   statuses: ContainerStatus[];
   /** Init containers spawned so far (they run one at a time, in order). */
@@ -88,10 +96,6 @@ export interface PodContext {
   appStarted: boolean;
   /** Set while container reports triggered by one event are collected; `pod.flush` ends it. */
   batching: boolean;
-  /** Set once every container stopped after `pod.kill`. */
-  terminal: boolean;
-  /** Grace period of the kill in progress (ms). */
-  killGraceMs: number;
   /** The last status sent. */
   lastStatus: PodStatus | undefined;
 }
@@ -148,6 +152,9 @@ export function computePhase(initStatuses: readonly ContainerStatus[], statuses:
   return 'Pending';
 }
 
+const SANDBOX_READY: Cond = { type: 'PodReadyToStartContainers', status: 'True' };
+const SANDBOX_DOWN: Cond = { type: 'PodReadyToStartContainers', status: 'False' };
+
 function goList(names: string[]): string {
   return `[${names.join(' ')}]`;
 }
@@ -199,37 +206,41 @@ function computeConditions(context: PodContext, phase: Phase): Cond[] {
     }
     if (messages.length > 0) ready = { type: 'Ready', status: 'False', reason: 'ReadinessGatesNotReady', message: messages.join(', ') };
   }
-  const sandbox: Cond = { type: 'PodReadyToStartContainers', status: context.sandboxReady ? 'True' : 'False' };
+  const sandbox: Cond = context.sandboxReady ? SANDBOX_READY : SANDBOX_DOWN;
   return [sandbox, initialized, ready, containersReady];
 }
 
 /** Builds the PodStatus from the context; conditions keep their lastTransitionTime while their status stays. */
 function buildStatus(context: PodContext, terminal: boolean): PodStatus {
-  const phase = computePhase(context.initStatuses, context.statuses, context.restartPolicy, terminal);
-  const now = context.port.timestamp();
+  const env = context.env;
+  const phase = computePhase(context.initStatuses, context.statuses, env.restartPolicy, terminal);
   const previous = context.lastStatus?.conditions ?? context.pod.status?.conditions;
   const conditions: PodCondition[] = [];
   for (const c of computeConditions(context, phase)) {
     const before = previous?.find((p) => p.type === c.type);
-    const condition: PodCondition = { type: c.type, status: c.status, lastTransitionTime: before && before.status === c.status ? before.lastTransitionTime : now };
+    if (before && before.status === c.status && before.reason === c.reason && before.message === c.message) {
+      conditions.push(before);
+      continue;
+    }
+    const condition: PodCondition = { type: c.type, status: c.status, lastTransitionTime: before && before.status === c.status ? before.lastTransitionTime : env.port.timestamp() };
     if (c.reason) condition.reason = c.reason;
     if (c.message) condition.message = c.message;
     conditions.push(condition);
   }
   const scheduled = context.pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
-  conditions.push(scheduled ?? { type: 'PodScheduled', status: 'True', lastTransitionTime: context.startTime });
+  conditions.push(scheduled ?? { type: 'PodScheduled', status: 'True', lastTransitionTime: env.startTime });
   const status: PodStatus = {
     phase,
     conditions,
-    hostIP: context.hostIP,
-    hostIPs: [{ ip: context.hostIP }],
+    hostIP: env.hostIP,
+    hostIPs: env.hostIPs,
   };
   // The pod keeps its IP once the sandbox had it, also after it stopped.
   if (context.sandboxReady || context.lastStatus?.podIP) {
-    status.podIP = context.podIP;
-    status.podIPs = [{ ip: context.podIP }];
+    status.podIP = env.podIP;
+    status.podIPs = env.podIPs;
   }
-  status.startTime = context.startTime;
+  status.startTime = env.startTime;
   if (context.initStatuses.length > 0) status.initContainerStatuses = context.initStatuses;
   status.containerStatuses = context.statuses;
   if (context.pod.status?.qosClass) status.qosClass = context.pod.status.qosClass;
@@ -311,6 +322,34 @@ function isTerminated(s: ContainerStatus): boolean {
 
 const UNKNOWN_ON_KILL = { exitCode: 137, reason: 'ContainerStatusUnknown', message: 'The container could not be located when the pod was terminated' };
 
+type Enqueue = { assign(update: Partial<PodContext>): void; (action: () => void): void };
+
+/**
+ * Applies `update` with one assign, and reports the resulting status to the kubelet when it
+ * changed (not while a batch of container reports is being collected).
+ */
+function commit(context: PodContext, update: Partial<PodContext>, enqueue: Enqueue): void {
+  const next: PodContext = { ...context, ...update };
+  if (!next.batching) {
+    const status = buildStatus(next, false);
+    if (statusChanged(context.lastStatus, status)) {
+      update.lastStatus = status;
+      const env = context.env;
+      const report: PodStatusReport = { type: 'pod.status', namespace: env.namespace, name: env.name, uid: env.uid, status };
+      enqueue(() => env.port.send(env.kubelet, report));
+    }
+  }
+  for (const _ in update) {
+    enqueue.assign(update);
+    break;
+  }
+}
+
+/** The container statuses with the event's report stored. */
+function withReport(context: PodContext, event: ContainerStatusEvent): Partial<PodContext> {
+  return event.init ? { initStatuses: replaced(context.initStatuses, event.index, event.status) } : { statuses: replaced(context.statuses, event.index, event.status) };
+}
+
 /**
  * The pod worker machine. Named delay: `sandboxTime` (the drawn podStartLatencyMs). Its
  * containers are the `container` actor (replace it with `.provide({ actors: { container } })`).
@@ -325,18 +364,26 @@ export const podMachine = setup({
     container: containerMachine,
   },
   actions: {
+    /** The sandbox is up: podIP, PodReadyToStartContainers. */
     sandboxReady: enqueueActions(({ enqueue }) => enqueue.assign({ sandboxReady: true })),
-    sandboxDown: enqueueActions(({ enqueue }) => enqueue.assign({ sandboxReady: false })),
-    /** Spawn the next init container, or, when every init container completed, all app containers (each with its first pull requested). */
-    startContainers: enqueueActions(({ context, enqueue }) => {
+    /** Report the status as it is (when it changed). */
+    report: enqueueActions(({ context, enqueue }) => commit(context, {}, enqueue as unknown as Enqueue)),
+    /**
+     * Spawn the next init container, or, when every init container completed, all app containers
+     * (each with its first pull requested from the runtime at once); then report.
+     */
+    startContainers: enqueueActions(({ context, event, enqueue }) => {
+      const env = context.env;
       const spec = context.pod.spec;
       const inits = spec?.initContainers ?? [];
       const grace = (spec?.terminationGracePeriodSeconds ?? 30) * 1000;
+      const update: Partial<PodContext> = event.type === 'container.status' ? withReport(context, event) : {};
+      const current = { ...context, ...update };
       const spawn = (init: boolean, index: number): ContainerStatus | undefined => {
         const c = specOf(context, init, index)!;
         let behavior: ResolvedBehavior;
         try {
-          behavior = resolveBehavior(context.profile, context.pod, c, context.port.rng);
+          behavior = resolveBehavior(env.profile, context.pod, c, env.port.rng);
         } catch (error) {
           const status = initialContainerStatus(c, inits.length > 0 ? 'PodInitializing' : 'ContainerCreating');
           status.state = { waiting: { reason: 'CreateContainerConfigError', message: (error as Error).message } };
@@ -345,78 +392,81 @@ export const podMachine = setup({
         enqueue.spawnChild('container', {
           id: c.name,
           input: {
-            port: context.port,
+            port: env.port,
             spec: c,
             index,
             init,
-            restartPolicy: context.restartPolicy,
+            restartPolicy: env.restartPolicy,
             behavior,
-            kubelet: context.profile.kubelet,
+            kubelet: env.profile.kubelet,
             gracePeriodMs: grace,
-            podKey: context.podKey,
+            podKey: env.podKey,
             pullRequested: true,
           },
         });
         const pull: RuntimePull = {
           type: 'runtime.pull',
-          from: context.port.address,
+          from: env.port.address,
           container: c.name,
           image: c.image ?? '',
           policy: pullPolicyOf(c),
           pullMs: behavior.pullMs,
           fails: behavior.pullFails,
         };
-        enqueue(() => context.port.send(context.runtime, pull));
+        enqueue(() => env.port.send(env.runtime, pull));
         return undefined;
       };
-      if (context.initStarted < inits.length) {
-        const i = context.initStarted;
-        if (i > 0 && context.initStatuses[i - 1]?.state?.terminated?.exitCode !== 0) return;
+      if (current.initStarted < inits.length) {
+        const i = current.initStarted;
+        if (i > 0 && current.initStatuses[i - 1]?.state?.terminated?.exitCode !== 0) return commit(context, update, enqueue as unknown as Enqueue);
         const failed = spawn(true, i);
-        enqueue.assign({ initStarted: i + 1, ...(failed ? { initStatuses: replaced(context.initStatuses, i, failed) } : {}) });
-        return;
+        update.initStarted = i + 1;
+        if (failed) update.initStatuses = replaced(current.initStatuses, i, failed);
+      } else if (!current.appStarted) {
+        let statuses = current.statuses;
+        const n = spec?.containers?.length ?? 0;
+        for (let i = 0; i < n; i++) {
+          const failed = spawn(false, i);
+          if (failed) statuses = replaced(statuses, i, failed);
+        }
+        update.appStarted = true;
+        update.statuses = statuses;
       }
-      if (context.appStarted) return;
-      let statuses = context.statuses;
-      const n = spec?.containers?.length ?? 0;
-      for (let i = 0; i < n; i++) {
-        const failed = spawn(false, i);
-        if (failed) statuses = replaced(statuses, i, failed);
-      }
-      enqueue.assign({ appStarted: true, statuses });
+      commit(context, update, enqueue as unknown as Enqueue);
     }),
-    storeStatus: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type !== 'container.status') return;
-      if (event.init) enqueue.assign({ initStatuses: replaced(context.initStatuses, event.index, event.status) });
-      else enqueue.assign({ statuses: replaced(context.statuses, event.index, event.status) });
+    /** Store a container's report and report the pod's status. */
+    record: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type === 'container.status') commit(context, withReport(context, event), enqueue as unknown as Enqueue);
     }),
-    /** Send `pod.status` when the status changed (not while collecting a batch). */
-    emit: enqueueActions(({ context, enqueue }) => {
-      if (context.batching) return;
-      const status = buildStatus(context, false);
-      if (!statusChanged(context.lastStatus, status)) return;
-      enqueue.assign({ lastStatus: status });
-      const report: PodStatusReport = { type: 'pod.status', namespace: context.namespace, name: context.name, uid: context.uid, status };
-      enqueue(() => context.port.send(context.kubelet, report));
+    /** The last container ended for good: store, take the sandbox down, report Succeeded/Failed. */
+    finish: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type === 'container.status') commit(context, { ...withReport(context, event), sandboxReady: false }, enqueue as unknown as Enqueue);
     }),
     /** Start collecting the containers' reports; `pod.flush` arrives after them. */
     flushLater: enqueueActions(({ self, enqueue }) => {
       enqueue.assign({ batching: true });
       enqueue.sendTo(self, { type: 'pod.flush' });
     }),
+    /** The reports of one event are in: report once. */
+    flush: enqueueActions(({ context, enqueue }) => commit(context, { batching: false }, enqueue as unknown as Enqueue)),
+    /** Store a container's report without reporting (the last word will be `pod.terminated`). */
+    store: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type === 'container.status') enqueue.assign(withReport(context, event));
+    }),
     endBatch: enqueueActions(({ enqueue }) => enqueue.assign({ batching: false })),
     forwardPull: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'container.pull') return;
+      const env = context.env;
       const pull: RuntimePull = {
         type: 'runtime.pull',
-        from: context.port.address,
+        from: env.port.address,
         container: event.container,
         image: event.image,
         policy: event.policy,
         pullMs: event.pullMs,
         fails: event.fails,
       };
-      enqueue(() => context.port.send(context.runtime, pull));
+      enqueue(() => env.port.send(env.runtime, pull));
     }),
     routePulled: enqueueActions(({ event, self, enqueue }) => {
       if (event.type !== 'runtime.pulled') return;
@@ -430,6 +480,7 @@ export const podMachine = setup({
     /** A new pod object: a container whose image changed restarts with it (a waiting one just switches). */
     applySync: enqueueActions(({ context, event, self, enqueue }) => {
       if (event.type !== 'pod.sync') return;
+      const env = context.env;
       const pod = event.pod;
       const children = self.getSnapshot().children as Record<string, AnyActorRef | undefined>;
       let initStatuses = context.initStatuses;
@@ -446,7 +497,7 @@ export const podMachine = setup({
           if (child) {
             let behavior: ResolvedBehavior;
             try {
-              behavior = resolveBehavior(context.profile, pod, a, context.port.rng);
+              behavior = resolveBehavior(env.profile, pod, a, env.port.rng);
             } catch {
               continue;
             }
@@ -465,11 +516,10 @@ export const podMachine = setup({
           }
         }
       }
-      enqueue.assign({ pod, initStatuses, statuses });
       if (changed) {
-        enqueue.assign({ batching: true });
+        enqueue.assign({ pod, initStatuses, statuses, batching: true });
         enqueue.sendTo(self, { type: 'pod.flush' });
-      }
+      } else enqueue.assign({ pod });
     }),
     /** `pod.kill`: every container gets SIGTERM with the grace period; containers never started end as ContainerStatusUnknown. */
     killContainers: enqueueActions(({ context, event, self, enqueue }) => {
@@ -487,25 +537,31 @@ export const podMachine = setup({
         return out;
       };
       for (const id of Object.keys(children)) enqueue.sendTo(children[id]!, { type: 'container.kill', gracePeriodMs: graceMs });
-      enqueue.assign({ killGraceMs: graceMs, initStatuses: vanish(context.initStatuses), statuses: vanish(context.statuses) });
+      const initStatuses = vanish(context.initStatuses);
+      const statuses = vanish(context.statuses);
+      if (initStatuses !== context.initStatuses || statuses !== context.statuses) enqueue.assign({ initStatuses, statuses });
+    }),
+    keepPod: enqueueActions(({ event, enqueue }) => {
+      if (event.type === 'pod.sync') enqueue.assign({ pod: event.pod });
     }),
     /** The last word: `pod.terminated` with the final status. */
     reportTerminated: enqueueActions(({ context, enqueue }) => {
+      const env = context.env;
       const final = buildStatus({ ...context, sandboxReady: false }, true);
-      const report: PodTerminated = { type: 'pod.terminated', namespace: context.namespace, name: context.name, uid: context.uid, status: final };
-      enqueue.assign({ terminal: true, sandboxReady: false, lastStatus: final });
-      enqueue(() => context.port.send(context.kubelet, report));
+      const report: PodTerminated = { type: 'pod.terminated', namespace: env.namespace, name: env.name, uid: env.uid, status: final };
+      enqueue.assign({ sandboxReady: false, lastStatus: final });
+      enqueue(() => env.port.send(env.kubelet, report));
     }),
   },
   guards: {
-    noSandboxDelay: ({ context }) => context.sandboxMs === 0,
+    noSandboxDelay: ({ context }) => context.env.sandboxMs === 0,
     batching: ({ context }) => context.batching,
     /** This report ends the pod for good: the phase becomes Succeeded or Failed. */
     finishes: ({ context, event }) => {
       if (event.type !== 'container.status') return false;
       const inits = event.init ? replaced(context.initStatuses, event.index, event.status) : context.initStatuses;
       const apps = event.init ? context.statuses : replaced(context.statuses, event.index, event.status);
-      const phase = computePhase(inits, apps, context.restartPolicy, false);
+      const phase = computePhase(inits, apps, context.env.restartPolicy, false);
       return phase === 'Succeeded' || phase === 'Failed';
     },
     /** The init container running now completed (exit 0): start the next. */
@@ -523,7 +579,7 @@ export const podMachine = setup({
     },
   },
   delays: {
-    sandboxTime: ({ context }) => context.sandboxMs,
+    sandboxTime: ({ context }) => context.env.sandboxMs,
   },
 }).createMachine({
   id: 'pod',
@@ -535,30 +591,35 @@ export const podMachine = setup({
     const uid = meta.uid ?? '';
     const inits = pod.spec?.initContainers ?? [];
     const reason = inits.length > 0 ? 'PodInitializing' : 'ContainerCreating';
+    const hostIP = input.hostIP ?? input.node;
+    const sandboxMs = drawMillis(input.profile.kubelet.podStartLatencyMs, input.port.rng);
     return {
-      port: input.port,
-      node: input.node,
-      kubelet: input.kubelet,
-      runtime: input.runtime,
-      podIP: input.podIP,
-      hostIP: input.hostIP ?? input.node,
-      profile: input.profile,
+      env: {
+        port: input.port,
+        node: input.node,
+        kubelet: input.kubelet,
+        runtime: input.runtime,
+        podIP: input.podIP,
+        hostIP,
+        profile: input.profile,
+        namespace,
+        name,
+        uid,
+        podKey: `${namespace}_${name}(${uid})`,
+        restartPolicy: (pod.spec?.restartPolicy as RestartPolicy | undefined) ?? 'Always',
+        sandboxMs,
+        startTime: pod.status?.startTime ?? input.port.timestamp(),
+        hostIPs: [{ ip: hostIP }],
+        podIPs: [{ ip: input.podIP }],
+      },
       pod,
-      namespace,
-      name,
-      uid,
-      podKey: `${namespace}_${name}(${uid})`,
-      restartPolicy: (pod.spec?.restartPolicy as RestartPolicy | undefined) ?? 'Always',
-      sandboxMs: drawMillis(input.profile.kubelet.podStartLatencyMs, input.port.rng),
-      sandboxReady: false,
-      startTime: pod.status?.startTime ?? input.port.timestamp(),
+      // with no sandbox delay the sandbox is ready from the start (no transition spent on it)
+      sandboxReady: sandboxMs === 0,
       initStatuses: inits.map((c) => initialContainerStatus(c, 'PodInitializing')),
       statuses: (pod.spec?.containers ?? []).map((c) => initialContainerStatus(c, reason)),
       initStarted: 0,
       appStarted: false,
       batching: false,
-      terminal: false,
-      killGraceMs: 0,
       lastStatus: undefined,
     };
   },
@@ -568,14 +629,14 @@ export const podMachine = setup({
       initial: 'starting',
       states: {
         starting: {
-          always: [{ guard: 'noSandboxDelay', target: 'containers', actions: 'sandboxReady' }, { target: 'sandbox' }],
+          always: [{ guard: 'noSandboxDelay', target: 'containers' }, { target: 'sandbox' }],
         },
         sandbox: {
-          entry: 'emit',
+          entry: 'report',
           after: { sandboxTime: { target: 'containers', actions: 'sandboxReady' } },
         },
         containers: {
-          entry: ['startContainers', 'emit'],
+          entry: 'startContainers',
         },
         finished: {},
       },
@@ -583,12 +644,12 @@ export const podMachine = setup({
         'container.pull': { actions: 'forwardPull' },
         'runtime.pulled': { actions: 'routePulled' },
         'container.status': [
-          { guard: 'batching', actions: 'storeStatus' },
-          { guard: 'finishes', target: '.finished', actions: ['storeStatus', 'sandboxDown', 'emit'] },
-          { guard: 'initCompleted', actions: ['storeStatus', 'startContainers', 'emit'] },
-          { actions: ['storeStatus', 'emit'] },
+          { guard: 'batching', actions: 'record' },
+          { guard: 'finishes', target: '.finished', actions: 'finish' },
+          { guard: 'initCompleted', actions: 'startContainers' },
+          { actions: 'record' },
         ],
-        'pod.flush': { actions: ['endBatch', 'emit'] },
+        'pod.flush': { actions: 'flush' },
         'pod.sync': { actions: 'applySync' },
         'pod.kill': { target: 'terminating' },
       },
@@ -597,16 +658,13 @@ export const podMachine = setup({
       entry: ['killContainers', 'flushLater'],
       on: {
         'container.status': [
-          { guard: 'batching', actions: 'storeStatus' },
-          { guard: 'allStopped', target: 'terminated', actions: 'storeStatus' },
-          { actions: ['storeStatus', 'emit'] },
+          { guard: 'batching', actions: 'record' },
+          { guard: 'allStopped', target: 'terminated', actions: 'store' },
+          { actions: 'record' },
         ],
-        'pod.flush': [
-          { guard: 'allStopped', target: 'terminated', actions: 'endBatch' },
-          { actions: ['endBatch', 'emit'] },
-        ],
+        'pod.flush': [{ guard: 'allStopped', target: 'terminated', actions: 'endBatch' }, { actions: 'flush' }],
         'pod.kill': { actions: 'killContainers' },
-        'pod.sync': { actions: enqueueActions(({ event, enqueue }) => enqueue.assign({ pod: (event as PodSync).pod })) },
+        'pod.sync': { actions: 'keepPod' },
       },
     },
     terminated: {

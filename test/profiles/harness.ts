@@ -6,7 +6,7 @@ import { createActor, type Actor } from 'xstate';
 import { Kernel, type KernelOptions } from '../../src/kernel/kernel.js';
 import { Port } from '../../src/kernel/port.js';
 import type { Container, ContainerStatus, Pod, PodStatus } from '../../src/api/types.js';
-import { kubeletAddress, podAddress, runtimeAddress } from '../../machines/protocol.js';
+import { kubeletAddress, podAddress, runtimeAddress, type PodKill, type PodSync } from '../../machines/protocol.js';
 import { podMachine, podDisplayStatus } from '../../machines/pod.js';
 import { containerRuntimeMachine } from '../../machines/container-runtime.js';
 import type { Profile } from '../../src/profiles/profile.js';
@@ -59,7 +59,7 @@ export interface NodeSim {
   /** kubectl's STATUS for the pod's last report. */
   display(name: string, namespace?: string): string;
   /** Sends an event to a pod as the kubelet would. */
-  sendToPod(name: string, event: { type: string; [k: string]: unknown }, namespace?: string): void;
+  sendToPod(name: string, event: PodSync | PodKill, namespace?: string): void;
 }
 
 /** Creates a node with its runtime and a recording kubelet. */
