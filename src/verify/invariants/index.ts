@@ -1,0 +1,64 @@
+/**
+ * The built-in invariants, one per file: safety ones (checked after every step, faults on) and
+ * liveness ones (checked once the faults are healed, within a bound on virtual time).
+ */
+import type { Invariant } from '../invariant.js';
+import { acknowledgedWritesPersist } from './acknowledged-writes-persist.js';
+import { deletedPodsDisappear } from './deleted-pods-disappear.js';
+import { deploymentsAvailable } from './deployments-available.js';
+import { kubeletRunsBoundPods } from './kubelet-runs-bound-pods.js';
+import { kubeletsAgreeWithEtcd } from './kubelets-agree-with-etcd.js';
+import { noActorErrors } from './no-actor-errors.js';
+import { nodeCapacity } from './node-capacity.js';
+import { onlyApiServerTalksToEtcd } from './only-api-server-talks-to-etcd.js';
+import { podBoundOnce } from './pod-bound-once.js';
+import { podPhaseTransitions } from './pod-phase-transitions.js';
+import { refusedRequestsChangeNothing } from './refused-requests-change-nothing.js';
+import { resourceVersionsGrow } from './resource-versions-grow.js';
+import { schedulablePodsRun } from './schedulable-pods-run.js';
+import { staleUpdatesRefused } from './stale-updates-refused.js';
+import { terminatedNamespacesEmpty } from './terminated-namespaces-empty.js';
+
+export {
+  acknowledgedWritesPersist,
+  deletedPodsDisappear,
+  deploymentsAvailable,
+  kubeletRunsBoundPods,
+  kubeletsAgreeWithEtcd,
+  noActorErrors,
+  nodeCapacity,
+  onlyApiServerTalksToEtcd,
+  podBoundOnce,
+  podPhaseTransitions,
+  refusedRequestsChangeNothing,
+  resourceVersionsGrow,
+  schedulablePodsRun,
+  staleUpdatesRefused,
+  terminatedNamespacesEmpty,
+};
+
+/** The safety invariants: they hold after every step, with faults on. */
+export const safetyInvariants: readonly Invariant[] = Object.freeze([
+  podBoundOnce,
+  nodeCapacity,
+  onlyApiServerTalksToEtcd,
+  acknowledgedWritesPersist,
+  resourceVersionsGrow,
+  staleUpdatesRefused,
+  refusedRequestsChangeNothing,
+  podPhaseTransitions,
+  kubeletRunsBoundPods,
+  noActorErrors,
+]);
+
+/** The liveness invariants: they hold once the faults are healed and the cluster had time to converge. */
+export const livenessInvariants: readonly Invariant[] = Object.freeze([
+  schedulablePodsRun,
+  deploymentsAvailable,
+  terminatedNamespacesEmpty,
+  kubeletsAgreeWithEtcd,
+  deletedPodsDisappear,
+]);
+
+/** Every built-in invariant. */
+export const defaultInvariants: readonly Invariant[] = Object.freeze([...safetyInvariants, ...livenessInvariants]);

@@ -1,0 +1,82 @@
+/**
+ * stale-updates-refused (safety): an update carrying a resourceVersion that is no longer the
+ * object's is refused with 409 Conflict and never written.
+ *
+ * - Stale when sent (etcd already held a newer version): the answer is 409 (or no decision:
+ *   5xx, a timeout), and no write reaches etcd in the request's flow.
+ * - Applied (2xx): the version it replaced in etcd is exactly the one it carried; replacing a
+ *   newer one means the update was applied over a write it never saw (a lost update).
+ */
+import { ETCD } from '../../../machines/protocol.js';
+import type { KubeObject } from '../../api/types.js';
+import { violation, type Invariant, type Violation } from '../invariant.js';
+import type { ClientCall } from '../history.js';
+
+interface State {
+  found: Violation[];
+  callCursor: number;
+}
+
+const ETCD_WRITES = new Set(['etcd.create', 'etcd.update', 'etcd.delete']);
+
+function staleAtSend(call: ClientCall): boolean {
+  return call.spec.verb === 'update' && call.sentResourceVersion !== undefined && call.sentResourceVersion !== '' && call.keyRevisionAtSend !== undefined && String(call.keyRevisionAtSend) !== call.sentResourceVersion;
+}
+
+const init = (): State => ({ found: [], callCursor: 0 });
+
+export const staleUpdatesRefused: Invariant = {
+  name: 'stale-updates-refused',
+  kind: 'safety',
+  description: 'an update with a stale resourceVersion is refused with 409 and never written',
+  observe(entry, history) {
+    if (entry.to !== ETCD || !ETCD_WRITES.has(entry.type) || entry.flow === undefined) return;
+    const call = history.callsByFlow.get(entry.flow);
+    if (!call || !staleAtSend(call)) return;
+    history.scratch('stale-updates-refused', init).found.push(
+      violation(
+        'stale-updates-refused',
+        `call #${call.id} (update ${call.key} with resourceVersion ${call.sentResourceVersion}, while etcd held ${call.keyRevisionAtSend}) made the API server send ${entry.type} ${entry.summary} to etcd`,
+        entry.time,
+      ),
+    );
+  },
+  check(cluster, history) {
+    const state = history.scratch('stale-updates-refused', init);
+    const out = state.found.splice(0);
+    for (let i = state.callCursor; i < history.calls.length; i++) {
+      const call = history.calls[i]!;
+      if (!call.response) break;
+      state.callCursor = i + 1;
+      if (call.spec.verb !== 'update' || call.sentResourceVersion === undefined || call.sentResourceVersion === '') continue;
+      const code = call.response.code;
+      if (staleAtSend(call)) {
+        if (code !== 409 && code < 500) {
+          out.push(
+            violation(
+              'stale-updates-refused',
+              `call #${call.id} updated ${call.key} with resourceVersion ${call.sentResourceVersion} while etcd held ${call.keyRevisionAtSend}, and was answered ${code}${code < 300 ? ' (accepted)' : ''}, not 409 Conflict`,
+              cluster.now(),
+            ),
+          );
+        }
+        continue;
+      }
+      if (code < 200 || code >= 300) continue;
+      const rv = Number((call.response.body as KubeObject)?.metadata?.resourceVersion);
+      if (!Number.isFinite(rv) || String(rv) === call.sentResourceVersion) continue;
+      const change = history.changes.find((c) => c.revision === rv && c.change.kv.key === call.key);
+      const replaced = change?.change.prev?.modRevision;
+      if (change && replaced !== undefined && String(replaced) !== call.sentResourceVersion) {
+        out.push(
+          violation(
+            'stale-updates-refused',
+            `call #${call.id} updated ${call.key} with resourceVersion ${call.sentResourceVersion} and was accepted at ${rv}, replacing revision ${replaced} it had never seen (the write at ${replaced} was lost)`,
+            cluster.now(),
+          ),
+        );
+      }
+    }
+    return out;
+  },
+};

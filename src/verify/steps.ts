@@ -1,0 +1,166 @@
+/**
+ * The steps of a verification scenario, as plain data: what the workload does through the API
+ * (as the admin, or as users who must be refused), the faults injected, and the passing of
+ * virtual time. Steps print as one line each and serialise as JSON, so a shrunk counterexample
+ * reads like a script and replays exactly.
+ */
+import type { Fault } from '../cluster/faults.js';
+import type { StepContext } from './runner.js';
+
+/** Resources the workload writes labels on and races updates against. */
+export type LabelledResource = 'pods' | 'deployments' | 'services' | 'namespaces';
+
+/** Kinds of invalid request the API server must refuse (400/422) without writing anything. */
+export type InvalidVariant =
+  | 'bad-name'
+  | 'no-containers'
+  | 'bad-quantity'
+  | 'unknown-field'
+  | 'negative-replicas'
+  | 'selector-mismatch'
+  | 'negative-scale';
+
+/** Verbs tried by users who must be refused. */
+export type RefusedVerb = 'create' | 'patch' | 'delete' | 'list';
+
+/** A step of the workload (everything goes through the API server as a real request). */
+export type WorkloadStep =
+  | { op: 'create-namespace'; name: string }
+  | { op: 'delete-namespace'; name: string }
+  | {
+      op: 'create-pod';
+      namespace: string;
+      name: string;
+      /** CPU request, millicores. */
+      cpu: number;
+      /** Memory request, MiB. */
+      memory: number;
+      /** Tolerates the `dedicated` NoSchedule taint. */
+      tolerate?: boolean;
+      /** nodeSelector `zone=<zone>`. */
+      zone?: string;
+      /** terminationGracePeriodSeconds. */
+      grace?: number;
+      /** The container exits 0 soon (restartPolicy Never): the pod ends Succeeded. */
+      completes?: boolean;
+    }
+  | { op: 'delete-pod'; namespace: string; name: string; grace?: number }
+  | { op: 'create-deployment'; namespace: string; name: string; replicas: number; cpu: number; memory: number; tolerate?: boolean }
+  | { op: 'scale-deployment'; namespace: string; name: string; replicas: number }
+  | { op: 'delete-deployment'; namespace: string; name: string }
+  | { op: 'create-service'; namespace: string; name: string; app: string }
+  | { op: 'delete-service'; namespace: string; name: string }
+  /** A merge patch setting one label to a value unique to this call. */
+  | { op: 'label'; resource: LabelledResource; namespace: string; name: string; key: string }
+  /** Several label patches sent at the same instant, on different keys of one object. */
+  | { op: 'concurrent-labels'; resource: LabelledResource; namespace: string; name: string; keys: string[] }
+  /**
+   * Read the object, then update it with the resourceVersion read: after a label patch has moved
+   * it on (`race: false`, a stale update that must get 409), or at the same instant as a label
+   * patch (`race: true`, whichever lands second must not overwrite the first).
+   */
+  | { op: 'stale-update'; resource: LabelledResource; namespace: string; name: string; race: boolean }
+  | { op: 'invalid'; variant: InvalidVariant; namespace: string; name: string }
+  | { op: 'unauthenticated'; verb: RefusedVerb; namespace: string; name: string }
+  | { op: 'forbidden'; user: 'guest' | 'viewer'; verb: RefusedVerb; namespace: string; name: string };
+
+/** A fault injected now. */
+export interface FaultStep {
+  op: 'fault';
+  fault: Fault;
+}
+
+/** Virtual time passes. */
+export interface WaitStep {
+  op: 'wait';
+  ms: number;
+}
+
+/** A step of your own: `run` gets the cluster and a recorded client. */
+export interface CustomStep {
+  op: 'custom';
+  /** How the step prints (and what identifies it in a counterexample). */
+  label: string;
+  run(ctx: StepContext): void;
+}
+
+/** Any step of a scenario. */
+export type Step = WorkloadStep | FaultStep | WaitStep | CustomStep;
+
+/** Steps that are faults (for the fault arbitraries and the runner's bookkeeping). */
+export function isFaultStep(step: Step): step is FaultStep {
+  return step.op === 'fault';
+}
+
+function ref(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
+}
+
+/** One line for a step: `create-pod default/p1 cpu=500m mem=256Mi tolerate`. */
+export function describeStep(step: Step): string {
+  switch (step.op) {
+    case 'create-namespace':
+    case 'delete-namespace':
+      return `${step.op} ${step.name}`;
+    case 'create-pod': {
+      const parts = [`create-pod ${ref(step.namespace, step.name)} cpu=${step.cpu}m mem=${step.memory}Mi`];
+      if (step.tolerate) parts.push('tolerate');
+      if (step.zone) parts.push(`zone=${step.zone}`);
+      if (step.grace !== undefined) parts.push(`grace=${step.grace}s`);
+      if (step.completes) parts.push('completes');
+      return parts.join(' ');
+    }
+    case 'delete-pod':
+      return `delete-pod ${ref(step.namespace, step.name)}${step.grace !== undefined ? ` grace=${step.grace}s` : ''}`;
+    case 'create-deployment':
+      return `create-deployment ${ref(step.namespace, step.name)} replicas=${step.replicas} cpu=${step.cpu}m mem=${step.memory}Mi${step.tolerate ? ' tolerate' : ''}`;
+    case 'scale-deployment':
+      return `scale-deployment ${ref(step.namespace, step.name)} replicas=${step.replicas}`;
+    case 'delete-deployment':
+    case 'delete-service':
+      return `${step.op} ${ref(step.namespace, step.name)}`;
+    case 'create-service':
+      return `create-service ${ref(step.namespace, step.name)} app=${step.app}`;
+    case 'label':
+      return `label ${step.resource} ${step.resource === 'namespaces' ? step.name : ref(step.namespace, step.name)} ${step.key}`;
+    case 'concurrent-labels':
+      return `concurrent-labels ${step.resource} ${step.resource === 'namespaces' ? step.name : ref(step.namespace, step.name)} ${step.keys.join(',')}`;
+    case 'stale-update':
+      return `stale-update ${step.resource} ${step.resource === 'namespaces' ? step.name : ref(step.namespace, step.name)}${step.race ? ' race' : ''}`;
+    case 'invalid':
+      return `invalid ${step.variant} ${ref(step.namespace, step.name)}`;
+    case 'unauthenticated':
+      return `unauthenticated ${step.verb} ${ref(step.namespace, step.name)}`;
+    case 'forbidden':
+      return `forbidden ${step.user} ${step.verb} ${ref(step.namespace, step.name)}`;
+    case 'wait':
+      return `wait ${step.ms}ms`;
+    case 'fault':
+      return `fault ${describeFault(step.fault)}`;
+    case 'custom':
+      return step.label;
+  }
+}
+
+/** One line for a fault: `crash-node node-2`, `message-loss 0.1`. */
+export function describeFault(fault: Fault): string {
+  switch (fault.kind) {
+    case 'crash-node':
+    case 'restart-node':
+    case 'partition-node':
+    case 'heal-node':
+      return `${fault.kind} ${fault.node}`;
+    case 'message-loss':
+    case 'message-duplication':
+      return `${fault.kind} ${fault.rate}`;
+    case 'message-reorder':
+      return `${fault.kind} ${fault.enabled ? 'on' : 'off'}`;
+    default:
+      return fault.kind;
+  }
+}
+
+/** The steps as JSON (custom steps become their label). */
+export function stepsToJSON(steps: readonly Step[]): unknown[] {
+  return steps.map((s) => (s.op === 'custom' ? { op: 'custom', label: s.label } : s));
+}
