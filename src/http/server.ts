@@ -24,6 +24,7 @@ import type { ApiResponse, WatchClosed, WatchEvent } from '../../machines/protoc
 import { WATCH_TYPES } from '../../machines/protocol.js';
 import type { RequestSpec } from '../../machines/client/api-client.js';
 import type { TokenEntry } from '../../machines/api-server/auth.js';
+import type { ClusterUsers } from '../cluster/bootstrap.js';
 import { Gateway } from './gateway.js';
 import { route, type ResourceRequest, type Route } from './routes.js';
 import {
@@ -47,7 +48,7 @@ import { writeKubeconfig, type KubeconfigUser } from './kubeconfig.js';
 export interface ServedCluster {
   readonly kernel: Kernel;
   /** Users and their tokens (for naming client actors and writing the kubeconfig). */
-  readonly users: Readonly<Record<string, TokenEntry>>;
+  readonly users: ClusterUsers | Readonly<Record<string, TokenEntry>>;
   readonly options?: { inspect?: (event: InspectionEvent) => void };
 }
 
@@ -168,8 +169,12 @@ export class KubeHttpServer {
   /** The users the kubeconfig names. */
   kubeconfigUsers(): KubeconfigUser[] {
     return this.options.kubeconfigUsers
-      .filter((name) => this.cluster.users[name] !== undefined)
-      .map((name) => ({ name, token: this.cluster.users[name]!.token }));
+      .filter((name) => this.users[name] !== undefined)
+      .map((name) => ({ name, token: this.users[name]!.token }));
+  }
+
+  private get users(): Readonly<Record<string, TokenEntry>> {
+    return this.cluster.users as unknown as Readonly<Record<string, TokenEntry>>;
   }
 
   /** Writes a kubeconfig for this server (contexts `kube-actors-<user>`, admin current); returns its text. */
