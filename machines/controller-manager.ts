@@ -22,11 +22,19 @@ import { CONTROL_PLANE_HOST, controllerAddress } from './protocol.js';
 import { controllerRuntimeOf, type ControllerInput, type ControllerMachine } from './controllers/controller.js';
 import { replicaSetController } from './controllers/replicaset.js';
 import { deploymentController } from './controllers/deployment.js';
+import { namespaceController } from './controllers/namespace.js';
+import { endpointsController } from './controllers/endpoints.js';
+import { garbageCollector } from './controllers/garbage-collector.js';
+import { nodeLifecycleController } from './controllers/node-lifecycle.js';
 
 /** The built-in controllers, in start order. */
 export const BUILT_IN_CONTROLLERS: readonly ControllerMachine[] = [
   replicaSetController,
   deploymentController,
+  namespaceController,
+  endpointsController,
+  garbageCollector,
+  nodeLifecycleController,
 ];
 
 /** kube-controller-manager's names (old and new) for the built-ins, accepted in `enabled`. */

@@ -1,0 +1,337 @@
+/**
+ * The node lifecycle controller (`pkg/controller/nodelifecycle`) with its taint-based eviction
+ * (`pkg/controller/tainteviction`):
+ *
+ * - **Health.** A node's kubelet renews its Lease in `kube-node-lease` (every 10 s) and posts its
+ *   status; the controller notes, on its own clock, when it last saw either change (a restarted
+ *   controller starts every node afresh). A node not heard of within `nodeMonitorGracePeriodMs`
+ *   (50 s; `nodeStartupGracePeriodMs`, 60 s, for a node that never posted a Ready condition) gets
+ *   Ready — and MemoryPressure, DiskPressure, PIDPressure — `Unknown` with reason
+ *   `NodeStatusUnknown`, "Kubelet stopped posting node status." (`NodeStatusNeverUpdated`, "Kubelet
+ *   never posted node status.", when it never did).
+ * - **Taints.** Ready `Unknown` → `node.kubernetes.io/unreachable:NoExecute`, Ready `False` →
+ *   `node.kubernetes.io/not-ready:NoExecute` (with `timeAdded`), Ready `True` → neither; plus the
+ *   NoSchedule taints of TaintNodesByCondition (not-ready, unreachable, memory/disk/pid-pressure,
+ *   network-unavailable, unschedulable). A node whose kubelet posts Ready again is untainted.
+ * - **Pods.** When a node stops being Ready, its pods' Ready condition is set to False (and kept
+ *   False while the node is unreachable), with a `NodeNotReady` event.
+ * - **Eviction.** Pods on a node with NoExecute taints are deleted (after a `DisruptionTarget`
+ *   condition, reason `DeletionByTaintManager`) at once when a taint is not tolerated, otherwise when
+ *   the shortest `tolerationSeconds` of the tolerations used has passed since the controller first
+ *   saw the pod there (the API server's defaults give every pod 300 s for not-ready and unreachable);
+ *   a toleration without `tolerationSeconds` tolerates for ever.
+ *
+ * Not simulated: zones and their disruption states (the eviction rate limits and the "full
+ * disruption" stop), and the pod GC of pods on deleted nodes.
+ */
+import type { KubeObject, Lease, Node, NodeCondition, Pod, Taint, Toleration } from '../../src/api/types.js';
+import { defineController, watch, type ControllerMachine, type HandlerContext, type SyncContext, type Watches } from './controller.js';
+import { clone, isPodReady, type Obj } from './util.js';
+
+/** The controller's name (address `controller-manager/node-lifecycle`). */
+export const NODE_LIFECYCLE_CONTROLLER = 'node-lifecycle';
+/** The namespace of the nodes' leases. */
+export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
+
+/** Taint keys the controller manages. */
+export const TaintKeys = {
+  notReady: 'node.kubernetes.io/not-ready',
+  unreachable: 'node.kubernetes.io/unreachable',
+  memoryPressure: 'node.kubernetes.io/memory-pressure',
+  diskPressure: 'node.kubernetes.io/disk-pressure',
+  pidPressure: 'node.kubernetes.io/pid-pressure',
+  networkUnavailable: 'node.kubernetes.io/network-unavailable',
+  unschedulable: 'node.kubernetes.io/unschedulable',
+} as const;
+
+const MANAGED = new Set<string>(Object.values(TaintKeys));
+
+/** Options of the node lifecycle controller (kube-controller-manager's flags, in ms). */
+export interface NodeLifecycleOptions {
+  /** `--node-monitor-grace-period`: how long a node may go unheard before it is Unknown. Default 50 s. */
+  nodeMonitorGracePeriodMs: number;
+  /** `--node-startup-grace-period`: the same for a node that never posted Ready. Default 60 s. */
+  nodeStartupGracePeriodMs: number;
+  /** Taint-based eviction on (default) or off. */
+  taintEviction: boolean;
+}
+
+/** What the controller knows of a node's health (`nodeHealthData`). */
+interface NodeHealth {
+  /** When the controller last saw the kubelet's lease or status change (its own clock). */
+  probeTime: number;
+  heartbeat: string | undefined;
+  renew: string | undefined;
+  /** The Ready status at the last sync (to see a True → not True transition). */
+  ready: string | undefined;
+}
+
+/** The controller's memory. */
+export interface NodeLifecycleState {
+  health: Map<string, NodeHealth>;
+  /** When the eviction countdown of a pod (by uid) started. */
+  evictionStart: Map<string, number>;
+}
+
+/** `ToleratesTaint`. */
+export function toleratesTaint(t: Toleration, taint: Taint): boolean {
+  if (t.effect && t.effect !== taint.effect) return false;
+  if (t.key && t.key !== taint.key) return false;
+  if (t.operator === 'Exists') return true;
+  if (t.operator && t.operator !== 'Equal') return false;
+  return (t.value ?? '') === (taint.value ?? '');
+}
+
+/** `getMatchingTolerations`: whether every taint is tolerated, and the tolerations used. */
+export function matchingTolerations(taints: readonly Taint[], tolerations: readonly Toleration[]): { all: boolean; used: Toleration[] } {
+  const used: Toleration[] = [];
+  for (const taint of taints) {
+    const t = tolerations.find((x) => toleratesTaint(x, taint));
+    if (!t) return { all: false, used: [] };
+    used.push(t);
+  }
+  return { all: true, used };
+}
+
+/** `getMinTolerationTime` in ms: 0 for none, -1 for "for ever". */
+export function minTolerationMs(used: readonly Toleration[]): number {
+  if (used.length === 0) return 0;
+  let min = Infinity;
+  for (const t of used) {
+    if (t.tolerationSeconds === undefined || t.tolerationSeconds === null) continue;
+    if (t.tolerationSeconds <= 0) return 0;
+    min = Math.min(min, t.tolerationSeconds);
+  }
+  return min === Infinity ? -1 : min * 1000;
+}
+
+type NlWatches = {
+  nodes: ReturnType<typeof watch<Node>>;
+  leases: ReturnType<typeof watch<Lease>>;
+  pods: ReturnType<typeof watch<Pod>>;
+};
+type NlCtx = SyncContext<NlWatches & Watches, NodeLifecycleState, NodeLifecycleOptions>;
+
+function condition(node: Node, type: string): NodeCondition | undefined {
+  return node.status?.conditions?.find((c) => c.type === type);
+}
+
+function hasNoExecute(node: Node | undefined): boolean {
+  return (node?.spec?.taints ?? []).some((t) => t.effect === 'NoExecute');
+}
+
+/** The taints a node should have from its conditions (managed keys only). */
+function desiredTaints(node: Node): { key: string; effect: 'NoSchedule' | 'NoExecute' }[] {
+  const out: { key: string; effect: 'NoSchedule' | 'NoExecute' }[] = [];
+  const ready = condition(node, 'Ready')?.status;
+  if (ready === 'False') out.push({ key: TaintKeys.notReady, effect: 'NoExecute' }, { key: TaintKeys.notReady, effect: 'NoSchedule' });
+  if (ready === 'Unknown') out.push({ key: TaintKeys.unreachable, effect: 'NoExecute' }, { key: TaintKeys.unreachable, effect: 'NoSchedule' });
+  if (condition(node, 'MemoryPressure')?.status === 'True') out.push({ key: TaintKeys.memoryPressure, effect: 'NoSchedule' });
+  if (condition(node, 'DiskPressure')?.status === 'True') out.push({ key: TaintKeys.diskPressure, effect: 'NoSchedule' });
+  if (condition(node, 'PIDPressure')?.status === 'True') out.push({ key: TaintKeys.pidPressure, effect: 'NoSchedule' });
+  if (condition(node, 'NetworkUnavailable')?.status === 'True') out.push({ key: TaintKeys.networkUnavailable, effect: 'NoSchedule' });
+  if (node.spec?.unschedulable) out.push({ key: TaintKeys.unschedulable, effect: 'NoSchedule' });
+  return out;
+}
+
+/** The node's taints with the managed ones brought in line; undefined when nothing changes. */
+export function reconcileTaints(node: Node, timestamp: string): Taint[] | undefined {
+  const current = node.spec?.taints ?? [];
+  const want = desiredTaints(node);
+  const next: Taint[] = [];
+  for (const t of current) {
+    if (!MANAGED.has(t.key)) next.push(t);
+    else if (want.some((w) => w.key === t.key && w.effect === t.effect)) next.push(t);
+  }
+  for (const w of want) {
+    if (current.some((t) => t.key === w.key && t.effect === w.effect)) continue;
+    next.push(w.effect === 'NoExecute' ? { key: w.key, effect: w.effect, timeAdded: timestamp } : { key: w.key, effect: w.effect });
+  }
+  const same = next.length === current.length && next.every((t, i) => t === current[i]);
+  return same ? undefined : next;
+}
+
+function syncNode(name: string, ctx: NlCtx): void {
+  const { health, evictionStart } = ctx.state;
+  const node = ctx.get('nodes', name) as (Node & Obj) | undefined;
+  const pods = ctx.byIndex('pods', 'byNode', name) as Pod[];
+  if (!node) {
+    health.delete(name);
+    for (const p of pods) evictionStart.delete(p.metadata!.uid!);
+    return;
+  }
+  const now = ctx.now();
+  const stamp = ctx.timestamp();
+  const lease = ctx.get('leases', `${NODE_LEASE_NAMESPACE}/${name}`) as Lease | undefined;
+  const ready = condition(node, 'Ready');
+  let h = health.get(name);
+  if (!h) {
+    h = { probeTime: now, heartbeat: ready?.lastHeartbeatTime, renew: lease?.spec?.renewTime, ready: ready?.status };
+    health.set(name, h);
+  }
+  if (ready?.lastHeartbeatTime !== h.heartbeat) {
+    h.heartbeat = ready?.lastHeartbeatTime;
+    h.probeTime = now;
+  }
+  if (lease?.spec?.renewTime !== h.renew) {
+    h.renew = lease?.spec?.renewTime;
+    h.probeTime = now;
+  }
+  const grace = ready ? ctx.options.nodeMonitorGracePeriodMs : ctx.options.nodeStartupGracePeriodMs;
+  const deadline = h.probeTime + grace;
+
+  // 1. health: mark Unknown when the kubelet has not been heard of in time
+  if (now > deadline) {
+    const status = clone(node.status ?? {}) as Obj;
+    const conditions = ((status.conditions as NodeCondition[] | undefined) ?? []) as (NodeCondition & Obj)[];
+    let changed = false;
+    const r = conditions.find((c) => c.type === 'Ready');
+    if (!r) {
+      conditions.push({
+        type: 'Ready',
+        status: 'Unknown',
+        reason: 'NodeStatusNeverUpdated',
+        message: 'Kubelet never posted node status.',
+        lastHeartbeatTime: node.metadata?.creationTimestamp,
+        lastTransitionTime: stamp,
+      });
+      changed = true;
+    }
+    for (const type of ['Ready', 'MemoryPressure', 'DiskPressure', 'PIDPressure']) {
+      const c = conditions.find((x) => x.type === type);
+      if (!c || c.status === 'Unknown') continue;
+      c.status = 'Unknown';
+      c.reason = 'NodeStatusUnknown';
+      c.message = 'Kubelet stopped posting node status.';
+      c.lastTransitionTime = stamp;
+      changed = true;
+    }
+    if (changed) {
+      status.conditions = conditions;
+      ctx.client.updateStatus('nodes', { ...node, status } as KubeObject, {
+        ignore: [404],
+        onResponse: (res) => {
+          if (res.code >= 200 && res.code < 300) ctx.recordEvent(node, 'Normal', 'NodeNotReady', `Node ${name} status is now: NodeNotReady`);
+        },
+      });
+      return; // the update brings the node back, with its new conditions
+    }
+  } else {
+    ctx.requeueAfter(deadline - now + 1);
+  }
+
+  // 2. taints from conditions
+  const taints = reconcileTaints(node, stamp);
+  if (taints) {
+    const copy = clone(node);
+    copy.spec = { ...(copy.spec ?? {}), taints };
+    if (taints.length === 0) delete copy.spec.taints;
+    ctx.client.update('nodes', copy, { ignore: [404] });
+    return; // the update brings the node back, with its new taints
+  }
+
+  // 3. pods of a node that is not ready
+  const readyStatus = ready?.status;
+  const wasReady = h.ready === 'True';
+  h.ready = readyStatus;
+  if (readyStatus !== 'True' && readyStatus !== undefined && (readyStatus === 'Unknown' || wasReady)) {
+    for (const pod of pods) {
+      if (!isPodReady(pod) || pod.metadata?.deletionTimestamp) continue;
+      const copy = clone(pod);
+      const c = copy.status!.conditions!.find((x) => x.type === 'Ready')!;
+      c.status = 'False';
+      c.lastTransitionTime = stamp;
+      ctx.client.updateStatus('pods', copy, {
+        ignore: [404],
+        onResponse: (res) => {
+          if (res.code >= 200 && res.code < 300) ctx.recordEvent(pod, 'Warning', 'NodeNotReady', 'Node is not ready');
+        },
+      });
+    }
+  }
+
+  // 4. taint-based eviction
+  if (!ctx.options.taintEviction) return;
+  const noExecute = (node.spec?.taints ?? []).filter((t) => t.effect === 'NoExecute');
+  if (noExecute.length === 0) {
+    for (const p of pods) evictionStart.delete(p.metadata!.uid!);
+    return;
+  }
+  let next = Infinity;
+  for (const pod of pods) {
+    const uid = pod.metadata!.uid!;
+    if (pod.metadata?.deletionTimestamp) continue;
+    const { all, used } = matchingTolerations(noExecute, pod.spec?.tolerations ?? []);
+    let due: number;
+    if (!all) due = now;
+    else {
+      const min = minTolerationMs(used);
+      if (min < 0) {
+        evictionStart.delete(uid);
+        continue; // tolerated for ever
+      }
+      let start = evictionStart.get(uid);
+      if (start === undefined) evictionStart.set(uid, (start = now));
+      due = start + min;
+    }
+    if (due <= now) evict(ctx, pod);
+    else next = Math.min(next, due);
+  }
+  if (next < Infinity) ctx.requeueAfter(next - now);
+}
+
+/** Deletes a pod for the NoExecute taints of its node (after marking it a disruption target). */
+function evict(ctx: NlCtx, pod: Pod): void {
+  const { namespace, name, uid } = pod.metadata!;
+  ctx.recordEvent(pod, 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${namespace}/${name}`);
+  const status = clone(pod.status ?? {}) as Obj;
+  const conditions = ((status.conditions as Obj[] | undefined) ?? []).filter((c) => c.type !== 'DisruptionTarget');
+  conditions.push({ type: 'DisruptionTarget', status: 'True', reason: 'DeletionByTaintManager', message: 'Taint manager: deleting due to NoExecute taint', lastTransitionTime: ctx.timestamp() });
+  status.conditions = conditions;
+  ctx.client.patch('pods', namespace, name!, { status }, {
+    subresource: 'status',
+    ignore: true,
+    onResponse: () => {
+      ctx.client.delete('pods', namespace, name!, { uid, ignore: [404, 409] });
+      ctx.state.evictionStart.delete(uid!);
+    },
+  });
+}
+
+type Reader = HandlerContext<Watches, NodeLifecycleState, NodeLifecycleOptions>;
+
+/** The node lifecycle controller's machine. */
+export const nodeLifecycleController: ControllerMachine = defineController({
+  name: NODE_LIFECYCLE_CONTROLLER,
+  component: 'node-controller',
+  state: (): NodeLifecycleState => ({ health: new Map(), evictionStart: new Map() }),
+  options: { nodeMonitorGracePeriodMs: 50_000, nodeStartupGracePeriodMs: 60_000, taintEviction: true } as NodeLifecycleOptions,
+  watches: {
+    nodes: watch<Node>({ resource: 'nodes' }),
+    leases: watch<Lease>({
+      resource: 'leases',
+      group: 'coordination.k8s.io',
+      namespace: NODE_LEASE_NAMESPACE,
+      enqueue: ({ object }) => object.metadata?.name,
+    }),
+    pods: watch<Pod>({
+      resource: 'pods',
+      indexes: { byNode: (pod) => pod.spec?.nodeName },
+      enqueue: ({ type, object: pod, old }, ctx) => {
+        const state = (ctx as Reader).state;
+        if (type === 'deleted') {
+          state.evictionStart.delete(pod.metadata?.uid ?? '');
+          return undefined;
+        }
+        const nodeName = pod.spec?.nodeName;
+        if (!nodeName) return undefined;
+        const node = ctx.get('nodes', nodeName) as Node | undefined;
+        // only pods of tainted or not-ready nodes need looking at
+        if (!hasNoExecute(node) && (!node || condition(node, 'Ready')?.status === 'True')) return undefined;
+        if (type === 'modified' && old && old.metadata?.resourceVersion === pod.metadata?.resourceVersion) return undefined;
+        return nodeName;
+      },
+    }),
+  },
+  sync: (key, ctx) => syncNode(key, ctx as unknown as NlCtx),
+});
