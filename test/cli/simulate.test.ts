@@ -1,0 +1,55 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+
+const run = (args: string[]) => spawnSync('npx', ['tsx', 'src/cli/main.ts', 'simulate', ...args], { encoding: 'utf8', timeout: 120_000 });
+
+describe('kube-actors simulate', () => {
+  it('applies the nginx Deployment, crashes a node, and prints the pods as kubectl get would', () => {
+    const r = run(['-f', 'examples/manifests/nginx-deployment.yaml', '--for', '10m', '--crash-node', 'node-1@30s', '--seed', '3']);
+    expect(r.status).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines[0]).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+NODE$/);
+    const pods = lines.slice(1, lines.indexOf(''));
+    const running = pods.filter((l) => /\sRunning\s/.test(l));
+    // three replicas run, none of them on the crashed node
+    expect(running).toHaveLength(3);
+    for (const l of running) expect(l).not.toMatch(/node-1$/);
+    expect(r.stdout).toMatch(/nginx-deployment\s+3\/3\s+3\s+3/);
+    expect(r.stdout).toMatch(/node-1\s+NotReady/);
+  });
+
+  it('prints a Kubernetes List with -o json, the same for the same seed', () => {
+    const a = run(['-f', 'examples/manifests/nginx-deployment.yaml', '--for', '1m', '-o', 'json']);
+    const b = run(['-f', 'examples/manifests/nginx-deployment.yaml', '--for', '1m', '-o', 'json']);
+    expect(a.status).toBe(0);
+    const list = JSON.parse(a.stdout) as { kind: string; items: { kind: string }[] };
+    expect(list.kind).toBe('List');
+    expect(list.items.filter((i) => i.kind === 'Pod')).toHaveLength(3);
+    expect(list.items.some((i) => i.kind === 'Deployment')).toBe(true);
+    expect(a.stdout).toBe(b.stdout);
+  });
+
+  it('refuses bad usage with exit code 2 and a message naming the problem', () => {
+    const noFile = run([]);
+    expect(noFile.status).toBe(2);
+    expect(noFile.stderr).toContain('give at least one manifest');
+    const badNode = run(['-f', 'examples/manifests/nginx-deployment.yaml', '--crash-node', 'node-9@10s']);
+    expect(badNode.status).toBe(2);
+    expect(badNode.stderr).toContain('unknown node "node-9"');
+    const badTime = run(['-f', 'examples/manifests/nginx-deployment.yaml', '--for', 'soon']);
+    expect(badTime.status).toBe(2);
+    expect(badTime.stderr).toContain('--for must be a duration');
+    const missing = run(['-f', 'does-not-exist.yaml']);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain('no such file');
+  });
+
+  it('exits 1 when the API server refuses a manifest, printing its Status', () => {
+    const bad = `apiVersion: v1\nkind: Pod\nmetadata:\n  name: Bad_Name\nspec:\n  containers: []\n`;
+    const r = spawnSync('npx', ['tsx', 'src/cli/main.ts', 'simulate', '-f', '-', '--for', '1s'], { input: bad, encoding: 'utf8', timeout: 120_000 });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('Error from server (Invalid)');
+    expect(r.stderr).toContain('metadata.name');
+  });
+});
+
