@@ -1,0 +1,165 @@
+/**
+ * Helpers of the HTTP end-to-end tests: a served cluster on 127.0.0.1 port 0 with its
+ * kubeconfig in a temporary directory, the real kubectl with a temporary HOME and cache dir, a
+ * raw HTTPS client that trusts the server's self-signed CA, and polling.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServing, type Serving, type StartServingOptions } from '../../src/http/serve.js';
+
+/** Where the real kubectl is expected. */
+export const KUBECTL = '/usr/bin/kubectl';
+/** True when the real kubectl is installed. */
+export const HAS_KUBECTL = existsSync(KUBECTL);
+/** Why kubectl tests are skipped, when they are. */
+export const NO_KUBECTL_REASON = `skipped: no kubectl installed (expected at ${KUBECTL})`;
+
+/** A served cluster with a temporary directory holding its kubeconfig, HOME and kubectl cache. */
+export interface TestServer extends Serving {
+  dir: string;
+  kubeconfig: string;
+  /** Runs kubectl with the kubeconfig, a temporary HOME and `--cache-dir`. */
+  kubectl(args: string[], options?: { input?: string; context?: string; cacheDir?: string; timeoutMs?: number }): Promise<KubectlResult>;
+  /** Starts a long-running kubectl (e.g. `get -w`). */
+  spawnKubectl(args: string[], options?: { context?: string }): ChildProcess;
+  /** One HTTPS request, trusting the server's CA. */
+  call(method: string, path: string, options?: CallOptions): Promise<CallResult>;
+  stop(): Promise<void>;
+}
+
+export interface KubectlResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CallOptions {
+  token?: string | null;
+  body?: string | Buffer;
+  contentType?: string;
+  accept?: string;
+  headers?: Record<string, string>;
+  /** For streaming answers: stop reading after this many ms and return what came. */
+  streamMs?: number;
+}
+
+export interface CallResult {
+  code: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+  json: any;
+}
+
+/** Starts a served cluster for a test file. */
+export async function startTestServer(options: StartServingOptions = {}): Promise<TestServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'kube-actors-http-'));
+  const kubeconfig = join(dir, 'kubeconfig');
+  const serving = await startServing({ port: 0, kubeconfigPath: kubeconfig, ...options });
+  const env = { ...process.env, HOME: dir, KUBECONFIG: kubeconfig };
+  delete (env as Record<string, string | undefined>).KUBERNETES_SERVICE_HOST;
+  const base = (args: string[], o: { context?: string; cacheDir?: string } = {}) => [
+    '--kubeconfig',
+    kubeconfig,
+    '--cache-dir',
+    o.cacheDir ?? join(dir, 'cache'),
+    ...(o.context ? ['--context', o.context] : []),
+    ...args,
+  ];
+  const ca = serving.server.certificate?.cert;
+  const admin = serving.cluster.users.admin.token;
+  return {
+    ...serving,
+    dir,
+    kubeconfig,
+    kubectl(args, o = {}) {
+      return new Promise((resolve) => {
+        const child = execFile(KUBECTL, base(args, o), { env, timeout: o.timeoutMs ?? 60_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+          const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? ((error as { code: number }).code) : 1) : 0;
+          resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+        });
+        if (o.input !== undefined) {
+          child.stdin?.end(o.input);
+        }
+      });
+    },
+    spawnKubectl(args, o = {}) {
+      return spawn(KUBECTL, base(args, o), { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    },
+    call(method, path, o = {}) {
+      return new Promise((resolve, reject) => {
+        const headers: Record<string, string> = { ...(o.headers ?? {}) };
+        const token = o.token === undefined ? admin : o.token;
+        if (token !== null) headers.authorization = `Bearer ${token}`;
+        if (o.contentType) headers['content-type'] = o.contentType;
+        if (o.accept) headers.accept = o.accept;
+        const req = httpsRequest(
+          { host: '127.0.0.1', port: serving.server.port, method, path, headers, ca, servername: undefined },
+          (res) => {
+            const chunks: Buffer[] = [];
+            let done = false;
+            const finish = () => {
+              if (done) return;
+              done = true;
+              const text = Buffer.concat(chunks).toString('utf8');
+              let json: unknown;
+              try {
+                json = JSON.parse(text);
+              } catch {
+                json = undefined;
+              }
+              resolve({ code: res.statusCode ?? 0, headers: res.headers, text, json });
+            };
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', finish);
+            res.on('close', finish);
+            res.on('error', finish);
+            if (o.streamMs !== undefined) {
+              setTimeout(() => {
+                finish();
+                req.destroy();
+              }, o.streamMs);
+            }
+          },
+        );
+        req.on('error', reject);
+        if (o.body !== undefined) req.end(o.body);
+        else req.end();
+      });
+    },
+    async stop() {
+      await serving.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls `predicate` (wall time) until it holds; throws with `what` after `ms`. */
+export async function waitFor(what: string, predicate: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (await predicate()) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Splits kubectl's table output into rows of cells by its column starts (cells may be empty or have spaces). */
+export function parseTable(text: string): Record<string, string>[] {
+  const lines = text.split('\n').filter((l) => l.trim() !== '');
+  if (lines.length === 0) return [];
+  const header = lines[0]!;
+  const starts: { name: string; at: number }[] = [];
+  const re = /\S+(?: \S+)*/g;
+  for (const m of header.matchAll(re)) starts.push({ name: m[0], at: m.index! });
+  return lines.slice(1).map((line) => {
+    const row: Record<string, string> = {};
+    starts.forEach((c, i) => {
+      const end = i + 1 < starts.length ? starts[i + 1]!.at : line.length;
+      row[c.name] = line.slice(c.at, end).trim();
+    });
+    return row;
+  });
+}
