@@ -9,7 +9,7 @@ import type { Node, Pod, PodStatus, Taint } from '../src/api/types.js';
 import { Port } from '../src/kernel/port.js';
 import type { Profile } from '../src/profiles/profile.js';
 import type { ApiResponse, PodStatusReport, PodTerminated, WatchClosed, WatchEvent } from './protocol.js';
-import { podAddress, runtimeAddress } from './protocol.js';
+import { nodeAddress, podAddress, runtimeAddress } from './protocol.js';
 import { ApiClient, isSuccess } from './client/api-client.js';
 import { Informer, objectKey } from './client/informer.js';
 import { EventRecorder, type EventLevel } from './client/events.js';
@@ -321,7 +321,11 @@ export const kubeletMachine = setup({
         }
       });
     },
-    startWatch: ({ context }) => context.pods.start(true),
+    startWatch: ({ context }) => {
+      context.pods.start(true);
+      // tell the node machine the kubelet is up and registered
+      context.port.send(nodeAddress(context.spec.name), { type: 'kubelet.registered' });
+    },
     onResponse: ({ context, event }) => {
       context.client.handle(event as ApiResponse);
     },

@@ -1,13 +1,14 @@
 /**
  * A node: the machine that hosts a kubelet, a kube-proxy and a container runtime. Its states are
- * what an operator sees of the machine: `booting`, `ready`, `partitioned` (cut off the network),
- * `down` (crashed: every component on it is gone, its pods with them). Faults reach it from the
+ * what an operator sees of the machine: `notReady` (booting: its components start, until the
+ * kubelet has registered the Node), `ready`, `partitioned` (cut off the network), `down` (crashed:
+ * every component on it is gone, its pods with them). Faults reach it from the
  * fault injector (`node.crash`, `node.restart`, `node.partition`, `node.heal`).
  */
 import { setup, type AnyActorLogic, type AnyActorRef } from 'xstate';
 import { Port } from '../src/kernel/port.js';
 import type { Profile } from '../src/profiles/profile.js';
-import type { NodeFault } from './protocol.js';
+import type { KubeletRegistered, NodeFault } from './protocol.js';
 import { kubeletAddress, kubeProxyAddress, runtimeAddress } from './protocol.js';
 import { startComponent, stopComponent } from './client/components.js';
 import { kubeletMachine, type NodeSpec } from './kubelet.js';
@@ -46,7 +47,7 @@ export const nodeMachine = setup({
   types: {
     input: {} as NodeInput,
     context: {} as NodeContext,
-    events: {} as NodeFault,
+    events: {} as NodeFault | KubeletRegistered,
   },
   actions: {
     startComponents: ({ context, self }) => {
@@ -89,11 +90,15 @@ export const nodeMachine = setup({
 }).createMachine({
   id: 'node',
   context: ({ input }) => ({ port: input.port, spec: input.spec, input, components: new Map(), boots: 0 }),
-  initial: 'booting',
+  initial: 'notReady',
   states: {
-    booting: {
+    notReady: {
       entry: 'startComponents',
-      always: 'ready',
+      on: {
+        'kubelet.registered': 'ready',
+        'node.crash': 'down',
+        'node.partition': { target: 'partitioned', actions: 'isolate' },
+      },
     },
     ready: {
       on: {
@@ -110,7 +115,7 @@ export const nodeMachine = setup({
     down: {
       entry: 'stopComponents',
       on: {
-        'node.restart': 'booting',
+        'node.restart': 'notReady',
       },
     },
   },

@@ -228,6 +228,11 @@ export interface RuntimePull {
 /** The runtime answers a pull. */
 export interface RuntimePulled { type: 'runtime.pulled'; container: string; image: string; ok: boolean; reason?: string; message?: string }
 
+/** The kubelet tells its node machine that it is up and has registered the Node. */
+export interface KubeletRegistered {
+  type: 'kubelet.registered';
+}
+
 // ---- faults ---------------------------------------------------------------------------------
 
 /** Faults injected into a node. */
@@ -254,6 +259,7 @@ export type ClusterMessage =
   | PodTerminated
   | RuntimePull
   | RuntimePulled
+  | KubeletRegistered
   | NodeFault
   | EtcdUnavailable;
 
@@ -312,6 +318,8 @@ export function summarizeMessage(event: { readonly type: string }): string {
       return `${e.namespace}/${e.name} ${e.status.phase ?? ''}`;
     case 'runtime.pull':
       return `pull ${e.image} (${e.container})`;
+    case 'kubelet.registered':
+      return 'registered';
     case 'runtime.pulled':
       return `${e.ok ? 'pulled' : 'failed'} ${e.image} (${e.container})`;
     default:

@@ -10,7 +10,7 @@ import { Port } from '../kernel/port.js';
 import type { NetworkOptions } from '../kernel/network.js';
 import type { TraceOptions } from '../kernel/trace.js';
 import { findResource, etcdListPrefix, etcdKey } from '../api/resources.js';
-import type { KubeObject, Taint } from '../api/types.js';
+import type { KubeObject, Pod, Taint } from '../api/types.js';
 import { getProfile } from '../profiles/index.js';
 import type { Profile } from '../profiles/profile.js';
 import { MvccStore } from '../../machines/etcd/store.js';
@@ -23,6 +23,7 @@ import type { Profile as SchedulerProfile } from '../../machines/scheduler/regis
 import { controllerManagerMachine } from '../../machines/controller-manager.js';
 import { kubectlMachine } from '../../machines/kubectl.js';
 import { nodeMachine } from '../../machines/node.js';
+import { resolveThrough, type KubeProxyContext } from '../../machines/kube-proxy.js';
 import type { NodeSpec } from '../../machines/kubelet.js';
 import type { EventLevel } from '../../machines/client/events.js';
 import {
@@ -32,6 +33,7 @@ import {
   ETCD,
   KUBECTL,
   SCHEDULER,
+  kubeProxyAddress,
   nodeAddress,
   podAddress,
   summarizeMessage,
@@ -119,6 +121,11 @@ export function nodeSpecs(options: Pick<ClusterOptions, 'nodes' | 'nodeCapacity'
     };
   });
 }
+
+/** Where a connection from a pod ends up (see `Cluster.connect`). */
+export type ConnectResult =
+  | { ok: true; node: string; service: string; backend: string; pod?: string; podNode?: string }
+  | { ok: false; reason: string };
 
 /** A running simulated cluster. */
 export class Cluster {
@@ -257,6 +264,28 @@ export class Cluster {
   /** The actor of a component or pod by address (`scheduler`, `kubelet/node-1`, `pod/default/nginx`). */
   actor(address: string): AnyActorRef | undefined {
     return this.actors.get(address) ?? (this.kernel.target(address) as AnyActorRef | undefined);
+  }
+
+  /**
+   * Follows a connection from a pod to `ip:port` the way the pod's node would: through that
+   * node's kube-proxy rules (service cluster IP → a ready endpoint, chosen with the node's seeded
+   * generator), then to the pod that has the endpoint's IP. An observer's helper: it sends no
+   * message.
+   */
+  connect(from: { namespace?: string; name: string }, ip: string, port: number, protocol = 'TCP'): ConnectResult {
+    const pod = this.object<Pod>('pods', from.name, from.namespace ?? 'default');
+    if (!pod) return { ok: false, reason: `pod ${from.namespace ?? 'default'}/${from.name} not found` };
+    const node = pod.spec?.nodeName;
+    if (!node) return { ok: false, reason: `pod ${from.name} is not scheduled on a node` };
+    const proxy = this.actor(kubeProxyAddress(node));
+    if (!proxy) return { ok: false, reason: `kube-proxy on ${node} is not running` };
+    const rules = (proxy.getSnapshot() as { context: KubeProxyContext }).context.rules;
+    const rng = this.kernel.fork(`connect/${node}`);
+    const resolved = resolveThrough(rules, ip, port, protocol, (n) => rng.int(n));
+    if (!resolved.ok) return resolved;
+    const backendIp = resolved.backend.slice(0, resolved.backend.lastIndexOf(':'));
+    const target = this.objects<Pod>('pods').find((p) => p.status?.podIP === backendIp);
+    return { ok: true, node, service: resolved.rule.service, backend: resolved.backend, pod: target?.metadata?.name, podNode: target?.spec?.nodeName };
   }
 
   /** The pod worker actor of a pod, while it runs on a node. */
