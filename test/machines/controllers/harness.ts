@@ -5,6 +5,7 @@
  * after a delay, and finishes graceful deletions, so tests can step the kernel themselves and
  * check invariants after every step.
  */
+import { createMachine } from 'xstate';
 import { createCluster, type Cluster, type ClusterOptions } from '../../../src/cluster/create-cluster.js';
 import type { Kernel } from '../../../src/kernel/kernel.js';
 import { Port } from '../../../src/kernel/port.js';
@@ -14,13 +15,17 @@ import { Informer } from '../../../machines/client/informer.js';
 import type { ApiResponse, WatchClosed, WatchEvent } from '../../../machines/protocol.js';
 import { controllerRuntimeOf, type ControllerMachine, type ControllerRuntime } from '../../../machines/controllers/controller.js';
 
-/** A cluster with no nodes and only the named controllers. */
+/** A scheduler that does nothing (pods stay unbound unless a test binds them). */
+export const idleScheduler = createMachine({ id: 'idle-scheduler' });
+
+/** A cluster with no nodes, no scheduling, and only the named controllers. */
 export function miniCluster(enabled: readonly string[], options: Omit<ClusterOptions, 'nodes'> & { controllers?: ControllerMachine[]; controllerOptions?: Record<string, Record<string, unknown>> } = {}): Cluster {
   const { controllers, controllerOptions, ...rest } = options;
   const cluster = createCluster({
     seed: 7,
     ...rest,
     nodes: 0,
+    logic: { scheduler: idleScheduler, ...(rest.logic ?? {}) },
     controllerManager: { enabled, ...(controllers ? { controllers } : {}), ...(controllerOptions ? { options: controllerOptions } : {}) },
   });
   cluster.advance(1_000); // informers synced
