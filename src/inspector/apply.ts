@@ -96,9 +96,9 @@ export async function applyObject(client: Client, obj: KubeObject): Promise<Appl
       { verb: 'create', resource: info.plural, group: info.group, namespace, body: modified, query: { fieldManager: 'kubectl-client-side-apply', fieldValidation: 'Strict' } },
       flow,
     );
-    return res.code < 300 ? { ref, ok: true, action: 'created' } : { ref, ok: false, status: statusOf(res.body, res.code) };
+    return res.code < 300 ? { ref, ok: true, action: 'created', flow } : { ref, ok: false, status: statusOf(res.body, res.code), flow };
   }
-  if (current.code >= 300) return { ref, ok: false, status: statusOf(current.body, current.code) };
+  if (current.code >= 300) return { ref, ok: false, status: statusOf(current.body, current.code), flow };
   const live = current.body as KubeObject;
   const lastText = live.metadata?.annotations?.[LAST_APPLIED];
   let original: KubeObject = {} as KubeObject;
@@ -108,12 +108,12 @@ export async function applyObject(client: Client, obj: KubeObject): Promise<Appl
     // a broken annotation: two-way patch
   }
   const patch = createThreeWayMergePatch(original, modified, live, info.kind);
-  if (Object.keys(patch).length === 0) return { ref, ok: true, action: 'unchanged' };
+  if (Object.keys(patch).length === 0) return { ref, ok: true, action: 'unchanged', flow };
   const res = await client.requestAsync(
     { verb: 'patch', resource: info.plural, group: info.group, namespace, name, body: patch, query: { patchType: 'strategic', fieldManager: 'kubectl-client-side-apply' } },
     flow,
   );
-  return res.code < 300 ? { ref, ok: true, action: 'configured' } : { ref, ok: false, status: statusOf(res.body, res.code) };
+  return res.code < 300 ? { ref, ok: true, action: 'configured', flow } : { ref, ok: false, status: statusOf(res.body, res.code), flow };
 }
 
 /** Applies every object of a manifest, in order. */
@@ -136,7 +136,8 @@ export function runPod(name: string, image: string, namespace = 'default'): Kube
 }
 
 /** `kubectl run`: creates a one-container pod; the flow is `create pods <ns>/<name>`. */
-export async function createPod(client: Client, name: string, image: string, namespace = 'default'): Promise<{ ok: boolean; ref: string; status?: StatusLike }> {
+export async function createPod(client: Client, name: string, image: string, namespace = 'default'): Promise<{ ok: boolean; ref: string; flow: string; status?: StatusLike }> {
+  const flow = `create pods ${namespace}/${name}`;
   const res = await client.requestAsync({
     verb: 'create',
     resource: 'pods',
@@ -144,8 +145,8 @@ export async function createPod(client: Client, name: string, image: string, nam
     namespace,
     body: runPod(name, image, namespace),
     query: { fieldManager: 'kubectl-run', fieldValidation: 'Strict' },
-  });
-  return res.code < 300 ? { ok: true, ref: `pod/${name}` } : { ok: false, ref: `pod/${name}`, status: statusOf(res.body, res.code) };
+  }, flow);
+  return res.code < 300 ? { ok: true, ref: `pod/${name}`, flow } : { ok: false, ref: `pod/${name}`, flow, status: statusOf(res.body, res.code) };
 }
 
 /** The demo workload: a pod, and the nginx Deployment of the Kubernetes documentation. */

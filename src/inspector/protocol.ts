@@ -243,6 +243,8 @@ export interface ApplyItem {
   action?: string;
   /** The API server's Status when it refused. */
   status?: StatusLike;
+  /** The flow its requests (and everything they caused) belong to: `apply deployments default/web`. */
+  flow?: string;
 }
 
 /** The answer to `apply`, `create-pod`, `fault`, `control`. */
@@ -257,6 +259,10 @@ export interface ResultMessage {
   items?: ApplyItem[];
   /** The Status of a failure (create-pod, or a manifest that did not parse). */
   status?: StatusLike;
+  /** create-pod: the flow of its messages (`create pods default/pod-1`); the pod's actor key is `pod/<ns>/<name>`. */
+  flow?: string;
+  /** create-pod: the pod's name. */
+  name?: string;
   error?: string;
 }
 

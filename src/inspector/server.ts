@@ -367,6 +367,8 @@ export class InspectorServer {
           request: 'create-pod',
           ok: r.ok,
           message: r.ok ? `${r.ref} created` : `${r.ref}: ${r.status?.message ?? 'failed'}`,
+          name,
+          flow: r.flow,
           ...(r.status ? { status: r.status, error: r.status.message } : {}),
         });
         return;

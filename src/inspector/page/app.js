@@ -1,0 +1,672 @@
+// @ts-check
+/**
+ * The inspector page: wires the WebSocket (connection.js) to the panels: the architecture band
+ * (arch.js), the statechart (statechart.js, laid out by elkjs), the sequence diagram
+ * (sequence.js), the kubectl tables (tables.js) and the controls.
+ */
+import { Connection } from './connection.js';
+import { archHtml, pulse, updateActor } from './arch.js';
+import { buildElkGraph, highlight, renderSvg, valueText, activePaths } from './statechart.js';
+import { renderSequence, COLORS } from './sequence.js';
+import { renderTables } from './tables.js';
+import { compareRank, esc, formatTime, isHeartbeat, kindOf, rankOf, shortName } from './model.js';
+
+/** Messages the page keeps (older ones are forgotten; the server keeps its own buffer). */
+const MAX_KEEP = 20000;
+/** Rows the sequence diagram draws. */
+const MAX_ROWS = 400;
+
+const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
+
+const state = {
+  /** @type {Map<string, any>} */
+  actors: new Map(),
+  /** @type {string[]} */
+  nodes: [],
+  /** pod key → node, remembered after the pod is gone (for lifeline order) */
+  /** @type {Map<string, string>} */
+  hosts: new Map(),
+  /** @type {any[]} */
+  messages: [],
+  /** @type {Map<string, { count: number, last: number }>} */
+  flows: new Map(),
+  flowsChanged: false,
+  /** @type {Set<string>} */
+  components: new Set(),
+  componentsChanged: false,
+  /** @type {any} */
+  status: null,
+  /** @type {any} */
+  tables: {},
+  /** @type {Set<string>} */
+  seenRows: new Set(),
+  /** @type {string | null} */
+  selected: null,
+  userSelected: false,
+  /** @type {string | null} */
+  pendingSelect: null,
+  /** @type {number | null} */
+  selectedSeq: null,
+  /** @type {Set<string>} */
+  componentFilter: new Set(),
+  flowFilter: '',
+  hideNoise: true,
+  groupControllers: true,
+  follow: true,
+  flowsRendered: 0,
+  flowCounts: false,
+  overflow: 0,
+  cluster: /** @type {any} */ (null),
+  chart: /** @type {{ key: string, cacheKey: string, value: unknown } | null} */ (null),
+  view: { x: 0, y: 0, k: 1 },
+};
+
+const dirty = { arch: false, seq: false, tables: false, filters: false };
+let frame = 0;
+function schedule() {
+  if (!frame) frame = requestAnimationFrame(render);
+}
+
+// ---- text measuring ------------------------------------------------------------------------
+const canvas = document.createElement('canvas');
+const ctx = /** @type {CanvasRenderingContext2D} */ (canvas.getContext('2d'));
+function measure(/** @type {string} */ text, font = '11px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif') {
+  ctx.font = font;
+  return ctx.measureText(text).width;
+}
+
+// ---- connection ----------------------------------------------------------------------------
+const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
+const conn = new Connection(wsUrl, {
+  onState(s, info) {
+    const el = $('conn');
+    el.className = `conn-state ${s}`;
+    el.textContent = s === 'open' ? 'live' : s === 'closed' ? `disconnected, ${info ?? ''}` : 'connecting…';
+  },
+  onHello(m) {
+    state.cluster = m.cluster;
+    state.nodes = m.cluster.nodes;
+    state.actors = new Map(m.actors.map((/** @type {any} */ a) => [a.key, a]));
+    for (const a of m.actors) if (a.kind === 'pod' && a.host) state.hosts.set(a.key, a.host);
+    state.tables = m.tables;
+    setStatus(m.status);
+    $('cluster-info').textContent = `seed ${m.cluster.seed} · profile ${m.cluster.profile} · ${m.cluster.nodes.length} worker node${m.cluster.nodes.length === 1 ? '' : 's'}`;
+    const sel = /** @type {HTMLSelectElement} */ ($('fault-node'));
+    sel.innerHTML = m.cluster.nodes.map((/** @type {string} */ n) => `<option>${esc(n)}</option>`).join('');
+    dirty.arch = dirty.tables = dirty.seq = true;
+    if (state.selected && state.actors.has(state.selected)) selectActor(state.selected, state.userSelected);
+    else autoSelect();
+    schedule();
+  },
+  onMessages(list) {
+    let pulses = 0;
+    for (let i = list.length - 1; i >= 0; i--) {
+      const m = list[i];
+      if (m.type === 'message' && pulses < 24) {
+        pulse($('arch'), m.to);
+        pulses++;
+      }
+    }
+    for (const m of list) handle(m);
+    schedule();
+  },
+});
+
+function handle(/** @type {any} */ m) {
+  switch (m.type) {
+    case 'actor':
+      if (m.op === 'added') {
+        state.actors.set(m.actor.key, m.actor);
+        if (m.actor.kind === 'pod' && m.actor.host) state.hosts.set(m.actor.key, m.actor.host);
+        dirty.arch = true;
+        if (m.actor.key === state.pendingSelect || (!state.userSelected && m.actor.kind === 'pod' && (!state.selected || kindOf(state.selected) !== 'pod'))) {
+          state.pendingSelect = null;
+          selectActor(m.actor.key, false);
+        } else if (m.actor.key === state.selected) selectActor(m.actor.key, state.userSelected);
+      } else {
+        state.actors.delete(m.key);
+        dirty.arch = true;
+        if (m.key === state.selected) $('chart-title').textContent = `${m.key} (stopped: ${m.status})`;
+      }
+      break;
+    case 'snapshot': {
+      const a = state.actors.get(m.key);
+      if (!a) break;
+      a.value = m.value;
+      a.status = m.status;
+      if (a.kind === 'node') dirty.arch = true;
+      else updateActor($('arch'), a);
+      if (m.key === state.selected) showValue(a.value, true);
+      break;
+    }
+    case 'message':
+      state.messages.push(m);
+      if (state.messages.length > MAX_KEEP + 2000) state.messages.splice(0, state.messages.length - MAX_KEEP);
+      if (m.flow) {
+        const f = state.flows.get(m.flow);
+        if (f) {
+          f.count++;
+          f.last = m.seq;
+          state.flowCounts = true;
+        } else {
+          state.flows.set(m.flow, { count: 1, last: m.seq });
+          state.flowsChanged = true;
+        }
+      }
+      for (const c of [m.from, m.to]) {
+        if (!state.components.has(c)) {
+          state.components.add(c);
+          state.componentsChanged = true;
+        }
+      }
+      dirty.seq = true;
+      break;
+    case 'overflow':
+      state.overflow += m.to - m.from;
+      $('seq-banner').hidden = false;
+      $('seq-banner').textContent = `⚠ ${state.overflow} message${state.overflow === 1 ? '' : 's'} could not be shown: ${m.message}`;
+      break;
+    case 'cluster':
+      state.tables = m.tables;
+      dirty.tables = true;
+      break;
+    case 'status':
+      setStatus(m);
+      break;
+  }
+}
+
+function setStatus(/** @type {any} */ s) {
+  state.status = s;
+  const clock = $('clock');
+  clock.textContent = formatTime(s.time);
+  clock.classList.toggle('paused', s.paused);
+  const play = $('btn-play');
+  play.innerHTML = s.paused
+    ? '<svg class="icon" viewBox="0 0 16 16" aria-hidden="true"><path d="M4 2.5 L13 8 L4 13.5 Z"/></svg>Play'
+    : '<svg class="icon" viewBox="0 0 16 16" aria-hidden="true"><path d="M4 3 h3 v10 h-3 Z M9 3 h3 v10 h-3 Z"/></svg>Pause';
+  play.classList.toggle('primary', true);
+  const speed = /** @type {HTMLSelectElement} */ ($('speed'));
+  if (document.activeElement !== speed) {
+    const v = String(s.speed);
+    if (![...speed.options].some((o) => o.value === v)) speed.insertAdjacentHTML('beforeend', `<option value="${esc(v)}">${esc(v)}×</option>`);
+    speed.value = v;
+  }
+  $('stats').textContent = `${s.seq.toLocaleString()} messages · ${state.actors.size} actors${s.errors ? ` · ${s.errors} actor errors` : ''}${s.error ? ` · stopped: ${s.error}` : ''}`;
+}
+
+// ---- rendering -----------------------------------------------------------------------------
+function render() {
+  frame = 0;
+  if (dirty.arch) {
+    dirty.arch = false;
+    $('arch').innerHTML = archHtml(state.actors, state.nodes, state.selected);
+  }
+  if (dirty.tables) {
+    dirty.tables = false;
+    renderTables($('tables'), state.tables, state.seenRows);
+  }
+  if (state.flowsChanged) {
+    state.flowsChanged = false;
+    renderFlowOptions();
+  }
+  if (state.componentsChanged) {
+    state.componentsChanged = false;
+    renderComponentFilter();
+  }
+  if (dirty.seq || dirty.filters) {
+    const force = dirty.filters;
+    dirty.seq = dirty.filters = false;
+    if (state.follow || force) renderSeq();
+    else updateCount();
+  }
+}
+
+/** The lifeline a component is drawn on (the controllers share the controller manager's, if grouped). */
+function lifeline(/** @type {string} */ address) {
+  return state.groupControllers && address.startsWith('controller-manager/') ? 'controller-manager' : address;
+}
+
+function visible(/** @type {any} */ m) {
+  if (state.hideNoise && isHeartbeat(m)) return false;
+  if (state.flowFilter && m.flow !== state.flowFilter) return false;
+  if (state.componentFilter.size && !(state.componentFilter.has(lifeline(m.from)) || state.componentFilter.has(lifeline(m.to)))) return false;
+  return true;
+}
+
+let shown = 0;
+function renderSeq() {
+  /** @type {any[]} */
+  const out = [];
+  for (let i = state.messages.length - 1; i >= 0 && out.length < MAX_ROWS; i--) {
+    const m = state.messages[i];
+    if (visible(m)) out.push(state.groupControllers ? { ...m, from: lifeline(m.from), to: lifeline(m.to), realFrom: m.from, realTo: m.to } : m);
+  }
+  out.reverse();
+  shown = out.length;
+  const el = $('seq');
+  renderSequence(el, out, { hosts: state.hosts, nodes: state.nodes, selected: state.selectedSeq, measure: (t) => measure(t, '600 11px system-ui, sans-serif') });
+  if (state.follow) el.scrollTop = el.scrollHeight;
+  updateCount();
+}
+
+function updateCount() {
+  const total = state.messages.length;
+  $('seq-count').textContent = `${shown} shown · ${total.toLocaleString()} received${state.follow ? '' : ' · paused scrolling'}`;
+}
+
+// counts in the flow list are refreshed once a second (not while the list is open)
+setInterval(() => {
+  if (state.flowCounts && document.activeElement !== $('flow-filter')) renderFlowOptions();
+}, 1000);
+
+function renderFlowOptions() {
+  state.flowsRendered = performance.now();
+  state.flowCounts = false;
+  const sel = /** @type {HTMLSelectElement} */ ($('flow-filter'));
+  const flows = [...state.flows].sort((a, b) => b[1].last - a[1].last).slice(0, 80);
+  const current = state.flowFilter;
+  sel.innerHTML =
+    `<option value="">all flows</option>` +
+    flows.map(([f, v]) => `<option value="${esc(f)}"${f === current ? ' selected' : ''}>${esc(f)} (${v.count})</option>`).join('') +
+    (current && !flows.some(([f]) => f === current) ? `<option value="${esc(current)}" selected>${esc(current)}</option>` : '');
+}
+
+function renderComponentFilter() {
+  const list = [...new Set([...state.components].map(lifeline))].sort((a, b) => compareRank(/** @type {any} */ (rankOf(a, state.hosts, state.nodes)), /** @type {any} */ (rankOf(b, state.hosts, state.nodes))));
+  $('component-filter').innerHTML = list
+    .map((c) => {
+      const color = /** @type {Record<string, string>} */ (COLORS)[kindOf(c)] ?? '#94a3b8';
+      return `<button class="cf${state.componentFilter.has(c) ? ' on' : ''}" data-component="${esc(c)}" style="--kind:${color}" title="${esc(c)}">${esc(c)}</button>`;
+    })
+    .join('');
+}
+
+// ---- statechart ----------------------------------------------------------------------------
+/** @type {any} */
+let elk;
+/** @type {Map<string, Promise<string>>} */
+const layouts = new Map();
+
+async function selectActor(/** @type {string} */ key, /** @type {boolean} */ byUser) {
+  state.selected = key;
+  if (byUser) state.userSelected = true;
+  for (const el of $('arch').querySelectorAll('.selected')) el.classList.remove('selected');
+  for (const el of $('arch').querySelectorAll(`[data-actor="${CSS.escape(key)}"]`)) el.classList.add('selected');
+  $('chart-title').textContent = key;
+  const answer = await conn.request({ type: 'statechart', key });
+  if (state.selected !== key) return;
+  const body = $('chart');
+  if (!answer.definition) {
+    state.chart = null;
+    body.innerHTML = `<div class="empty">${esc(key)}: ${esc(answer.error ?? 'its logic is not a state machine')}</div>`;
+    $('chart-value').textContent = '';
+    return;
+  }
+  const def = answer.definition;
+  const cacheKey = `${def.id}:${JSON.stringify(def).length}`;
+  $('chart-title').textContent = `${key} · machine “${def.id}”`;
+  if (state.chart?.cacheKey === cacheKey && body.querySelector('svg.chart')) {
+    state.chart.key = key;
+    showValue(state.actors.get(key)?.value ?? answer.value, false);
+    return;
+  }
+  let p = layouts.get(cacheKey);
+  if (!p) {
+    elk ??= new /** @type {any} */ (window).ELK();
+    const graph = buildElkGraph(def, measure);
+    p = elk.layout(graph).then((/** @type {any} */ laid) => renderSvg(laid, def));
+    layouts.set(cacheKey, /** @type {Promise<string>} */ (p));
+  }
+  body.innerHTML = `<div class="empty">laying out ${esc(def.id)}…</div>`;
+  let svg;
+  try {
+    svg = await p;
+  } catch (error) {
+    body.innerHTML = `<div class="empty">layout failed: ${esc(String(error))}</div>`;
+    return;
+  }
+  if (state.selected !== key) return;
+  body.innerHTML = svg;
+  state.chart = { key, cacheKey, value: undefined };
+  fit();
+  showValue(state.actors.get(key)?.value ?? answer.value, false);
+}
+
+function showValue(/** @type {unknown} */ value, /** @type {boolean} */ flash) {
+  $('chart-value').textContent = valueText(value);
+  const svg = $('chart').querySelector('svg.chart');
+  if (!svg || !state.chart) return;
+  const before = new Set(activePaths(state.chart.value));
+  highlight(svg, value);
+  if (flash) {
+    for (const p of activePaths(value)) {
+      if (before.has(p)) continue;
+      const g = svg.querySelector(`g.sc-state[data-path="${CSS.escape(p)}"]`);
+      if (g) {
+        g.classList.remove('flash');
+        void (/** @type {any} */ (g).getBBox?.());
+        g.classList.add('flash');
+      }
+    }
+  }
+  state.chart.value = value;
+}
+
+function applyView() {
+  const svg = /** @type {SVGSVGElement | null} */ ($('chart').querySelector('svg.chart'));
+  if (svg) svg.style.transform = `translate(${state.view.x}px, ${state.view.y}px) scale(${state.view.k})`;
+}
+
+function fit() {
+  const svg = $('chart').querySelector('svg.chart');
+  if (!svg) return;
+  const body = $('chart');
+  const w = Number(svg.getAttribute('data-width'));
+  const h = Number(svg.getAttribute('data-height'));
+  const k = Math.min((body.clientWidth - 16) / w, (body.clientHeight - 16) / h, 1.5);
+  state.view = { k, x: (body.clientWidth - w * k) / 2, y: Math.max(8, (body.clientHeight - h * k) / 2) };
+  applyView();
+}
+
+function autoSelect() {
+  const pod = [...state.actors.values()].find((a) => a.kind === 'pod');
+  const pick = pod?.key ?? (state.actors.has('scheduler') ? 'scheduler' : [...state.actors.keys()][0]);
+  if (pick) selectActor(pick, false);
+}
+
+// ---- payload -------------------------------------------------------------------------------
+function jsonHtml(/** @type {unknown} */ v) {
+  const text = JSON.stringify(v, null, 2) ?? 'null';
+  return esc(text).replace(/(&quot;(?:[^&]|&(?!quot;))*?&quot;)(\s*:)?|\b(true|false|null)\b|(-?\d+(?:\.\d+)?(?:e[+-]?\d+)?)/g, (_m, str, colon, lit, num) => {
+    if (str) return colon ? `<span class="j-key">${str}</span>${colon}` : `<span class="j-str">${str}</span>`;
+    if (lit) return `<span class="j-lit">${lit}</span>`;
+    return `<span class="j-num">${num}</span>`;
+  });
+}
+
+async function showPayload(/** @type {number} */ seq) {
+  state.selectedSeq = seq;
+  for (const g of $('seq').querySelectorAll('.m-row.sel')) g.classList.remove('sel');
+  $('seq').querySelector(`.m-row[data-seq="${seq}"]`)?.classList.add('sel');
+  const el = $('payload');
+  el.hidden = false;
+  el.innerHTML = `<div class="p-head">loading message #${seq}…</div>`;
+  const answer = await conn.request({ type: 'payload', seq });
+  if (state.selectedSeq !== seq) return;
+  const e = answer.entry ?? state.messages.find((m) => m.seq === seq);
+  const head = e
+    ? `<b>#${seq}</b> ${esc(e.from)} → ${esc(e.to)} <b>${esc(e.type ?? e.event)}</b> · sent ${formatTime(e.sent)} · ${e.status === 'dropped' ? `<span style="color:#fca5a5">dropped (${esc(e.reason)})</span>` : `delivered ${formatTime(e.time)}`}${e.flow ? ` · flow “${esc(e.flow)}”` : ''}`
+    : `<b>#${seq}</b>`;
+  el.innerHTML = `<div class="p-head"><span>${head}</span><span class="grow"></span><button id="payload-close" title="close">✕</button></div><pre>${answer.event === null ? esc(answer.error ?? 'no payload') : jsonHtml(answer.event)}</pre>`;
+}
+
+// ---- results -------------------------------------------------------------------------------
+function statusBox(/** @type {any} */ s) {
+  if (!s) return '';
+  const causes = s.details?.causes ?? [];
+  let h = `<div class="status-box"><div class="s-head">${esc(s.code ?? '')} ${esc(s.reason ?? 'Failure')}${causes.length ? ` · ${causes.length} cause${causes.length === 1 ? '' : 's'}` : ''}</div><div class="s-msg" title="click to show all of it">${esc(s.message ?? '')}</div>`;
+  for (const c of causes) {
+    h += `<div class="cause"><code class="field">${esc(c.field ?? '(object)')}</code> <span class="reason">${esc(c.reason ?? '')}</span><div class="c-msg">${esc(c.message ?? '')}</div></div>`;
+  }
+  return h + `</div>`;
+}
+
+function showResult(/** @type {any} */ r) {
+  const el = $('result');
+  if (r.type === 'error') {
+    el.innerHTML = `<div class="fail">${esc(r.message)}</div>`;
+    return;
+  }
+  let h = '';
+  if (r.items) {
+    for (const i of r.items) h += i.ok ? `<div class="ok">${esc(i.ref)} ${esc(i.action)}</div>` : `<div class="fail">${esc(i.ref)}</div>${statusBox(i.status)}`;
+  }
+  if (!r.items?.length) h += r.ok ? `<div class="ok">${esc(r.message ?? 'ok')}</div>` : r.status ? statusBox(r.status) : `<div class="fail">${esc(r.error ?? r.message ?? 'failed')}</div>`;
+  else if (r.status) h += statusBox(r.status);
+  el.innerHTML = h;
+}
+
+const EXAMPLE = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 2
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.14.2
+        ports:
+        - containerPort: 80
+`;
+
+const BROKEN = `# the API server refuses this pod: see the Status and its causes
+apiVersion: v1
+kind: Pod
+metadata:
+  name: Bad_Name
+spec:
+  restartPolicy: Sometimes
+  containers:
+  - name: web
+    ports:
+    - containerPort: 70000
+`;
+
+// ---- wiring --------------------------------------------------------------------------------
+function control(/** @type {any} */ req) {
+  conn.request({ type: 'control', ...req }).then((r) => {
+    if (!r.ok) showResult(r);
+  });
+}
+
+$('btn-play').addEventListener('click', () => control({ action: state.status?.paused ? 'resume' : 'pause' }));
+$('btn-step').addEventListener('click', () => {
+  state.follow = true;
+  /** @type {HTMLInputElement} */ ($('follow')).checked = true;
+  control({ action: 'step' });
+});
+$('speed').addEventListener('change', (e) => control({ action: 'speed', speed: Number(/** @type {HTMLSelectElement} */ (e.target).value) }));
+for (const b of document.querySelectorAll('[data-jump]')) b.addEventListener('click', () => control({ action: 'jump', ms: Number(b.getAttribute('data-jump')) }));
+document.addEventListener('keydown', (e) => {
+  const t = /** @type {HTMLElement} */ (e.target);
+  if (t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT')) return;
+  if (e.key === ' ') {
+    e.preventDefault();
+    control({ action: state.status?.paused ? 'resume' : 'pause' });
+  } else if (e.key === 's') control({ action: 'step' });
+});
+
+$('arch').addEventListener('click', (e) => {
+  const el = /** @type {HTMLElement | null} */ (/** @type {HTMLElement} */ (e.target).closest('[data-actor]'));
+  if (el) selectActor(/** @type {string} */ (el.getAttribute('data-actor')), true);
+});
+
+$('seq').addEventListener('click', (e) => {
+  const row = /** @type {HTMLElement | null} */ (/** @type {HTMLElement} */ (e.target).closest('[data-seq]'));
+  if (row) showPayload(Number(row.getAttribute('data-seq')));
+});
+$('seq').addEventListener('scroll', () => {
+  const el = $('seq');
+  const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < 30;
+  if (atBottom !== state.follow) {
+    state.follow = atBottom;
+    /** @type {HTMLInputElement} */ ($('follow')).checked = atBottom;
+    if (atBottom) {
+      dirty.seq = true;
+      schedule();
+    } else updateCount();
+  }
+});
+$('payload').addEventListener('click', (e) => {
+  if (/** @type {HTMLElement} */ (e.target).id === 'payload-close') {
+    $('payload').hidden = true;
+    state.selectedSeq = null;
+    for (const g of $('seq').querySelectorAll('.m-row.sel')) g.classList.remove('sel');
+  }
+});
+$('follow').addEventListener('change', (e) => {
+  state.follow = /** @type {HTMLInputElement} */ (e.target).checked;
+  dirty.filters = true;
+  schedule();
+});
+$('group-controllers').addEventListener('change', (e) => {
+  state.groupControllers = /** @type {HTMLInputElement} */ (e.target).checked;
+  state.componentFilter.clear();
+  renderComponentFilter();
+  dirty.filters = true;
+  schedule();
+});
+$('hide-noise').addEventListener('change', (e) => {
+  state.hideNoise = /** @type {HTMLInputElement} */ (e.target).checked;
+  dirty.filters = true;
+  schedule();
+});
+$('flow-filter').addEventListener('change', (e) => {
+  state.flowFilter = /** @type {HTMLSelectElement} */ (e.target).value;
+  dirty.filters = true;
+  schedule();
+});
+$('component-filter').addEventListener('click', (e) => {
+  const b = /** @type {HTMLElement | null} */ (/** @type {HTMLElement} */ (e.target).closest('[data-component]'));
+  if (!b) return;
+  const c = /** @type {string} */ (b.getAttribute('data-component'));
+  if (state.componentFilter.has(c)) state.componentFilter.delete(c);
+  else state.componentFilter.add(c);
+  b.classList.toggle('on');
+  dirty.filters = true;
+  schedule();
+});
+
+for (const tab of document.querySelectorAll('.tab')) {
+  tab.addEventListener('click', () => {
+    for (const t of document.querySelectorAll('.tab')) t.classList.toggle('active', t === tab);
+    for (const b of document.querySelectorAll('[data-tab-body]')) /** @type {HTMLElement} */ (b).hidden = b.getAttribute('data-tab-body') !== tab.getAttribute('data-tab');
+  });
+}
+
+/** Shows one flow in the sequence diagram (after the page started a request). */
+function focusFlow(/** @type {string} */ flow) {
+  state.flowFilter = flow;
+  if (!state.flows.has(flow)) state.flows.set(flow, { count: 0, last: Number.MAX_SAFE_INTEGER });
+  renderFlowOptions();
+  state.follow = true;
+  /** @type {HTMLInputElement} */ ($('follow')).checked = true;
+  dirty.filters = true;
+  schedule();
+}
+
+$('create-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const name = /** @type {HTMLInputElement} */ ($('pod-name')).value.trim();
+  const image = /** @type {HTMLInputElement} */ ($('pod-image')).value.trim();
+  const btn = /** @type {HTMLButtonElement} */ ($('btn-create'));
+  btn.disabled = true;
+  $('result').innerHTML = `<div>creating…${state.status?.paused ? ' (virtual time is paused: press Play or Step)' : ''}</div>`;
+  const requested = name || null;
+  if (requested) {
+    state.pendingSelect = `pod/default/${requested}`;
+    focusFlow(`create pods default/${requested}`);
+  }
+  const r = await conn.request({ type: 'create-pod', ...(name ? { name } : {}), ...(image ? { image } : {}) });
+  btn.disabled = false;
+  showResult(r);
+  if (r.ok && r.name) {
+    const key = `pod/default/${r.name}`;
+    if (state.actors.has(key)) selectActor(key, true);
+    else state.pendingSelect = key;
+    state.userSelected = true;
+    if (r.flow) focusFlow(r.flow);
+    /** @type {HTMLInputElement} */ ($('pod-name')).value = '';
+  }
+});
+
+const manifest = /** @type {HTMLTextAreaElement} */ ($('manifest'));
+manifest.value = EXAMPLE;
+$('btn-example').addEventListener('click', () => (manifest.value = EXAMPLE));
+$('btn-broken').addEventListener('click', () => (manifest.value = BROKEN));
+$('btn-apply').addEventListener('click', async () => {
+  const btn = /** @type {HTMLButtonElement} */ ($('btn-apply'));
+  btn.disabled = true;
+  $('result').innerHTML = `<div>applying…${state.status?.paused ? ' (virtual time is paused: press Play or Step)' : ''}</div>`;
+  const r = await conn.request({ type: 'apply', manifest: manifest.value });
+  btn.disabled = false;
+  showResult(r);
+  const flows = (r.items ?? []).filter((/** @type {any} */ i) => i.ok && i.flow).map((/** @type {any} */ i) => i.flow);
+  if (flows.length === 1) focusFlow(flows[0]);
+});
+
+for (const b of document.querySelectorAll('[data-fault]')) {
+  b.addEventListener('click', async () => {
+    const kind = b.getAttribute('data-fault');
+    const node = /** @type {HTMLSelectElement} */ ($('fault-node')).value;
+    const r = await conn.request({ type: 'fault', kind, ...(kind?.endsWith('-node') ? { node } : {}) });
+    showResult(r);
+    if (r.ok && kind?.endsWith('-node')) {
+      state.flowFilter = '';
+      renderFlowOptions();
+      dirty.filters = true;
+      schedule();
+    }
+  });
+}
+
+$('chart-fit').addEventListener('click', fit);
+$('result').addEventListener('click', (e) => {
+  const m = /** @type {HTMLElement} */ (e.target).closest('.s-msg');
+  if (m) m.classList.toggle('open');
+});
+window.addEventListener('resize', () => {
+  fit();
+  dirty.filters = true;
+  schedule();
+});
+
+// pan and zoom of the statechart
+{
+  const body = $('chart');
+  /** @type {{ x: number, y: number, vx: number, vy: number } | null} */
+  let drag = null;
+  body.addEventListener('mousedown', (e) => {
+    drag = { x: e.clientX, y: e.clientY, vx: state.view.x, vy: state.view.y };
+    body.classList.add('dragging');
+  });
+  window.addEventListener('mousemove', (e) => {
+    if (!drag) return;
+    state.view.x = drag.vx + e.clientX - drag.x;
+    state.view.y = drag.vy + e.clientY - drag.y;
+    applyView();
+  });
+  window.addEventListener('mouseup', () => {
+    drag = null;
+    body.classList.remove('dragging');
+  });
+  body.addEventListener(
+    'wheel',
+    (e) => {
+      e.preventDefault();
+      const r = body.getBoundingClientRect();
+      const px = e.clientX - r.left;
+      const py = e.clientY - r.top;
+      const k = Math.max(0.1, Math.min(4, state.view.k * Math.exp(-e.deltaY * 0.0015)));
+      state.view.x = px - ((px - state.view.x) * k) / state.view.k;
+      state.view.y = py - ((py - state.view.y) * k) / state.view.k;
+      state.view.k = k;
+      applyView();
+    },
+    { passive: false },
+  );
+}
+
+// for debugging and tests
+/** @type {any} */ (window).inspector = { state, conn, selectActor, shortName };
+
+conn.connect();

@@ -1,0 +1,99 @@
+// @ts-check
+/** Shared helpers of the page: component kinds and order, state colouring, escaping. */
+
+export const esc = (/** @type {unknown} */ s) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+
+/** The kind of a component address (as the trace names them). */
+export function kindOf(/** @type {string} */ address) {
+  if (address === 'faults') return 'faults';
+  if (address === 'kubectl' || address.startsWith('kubectl/')) return 'kubectl';
+  if (address === 'api-server' || address === 'etcd' || address === 'scheduler' || address === 'controller-manager') return address;
+  const prefix = address.split('/')[0];
+  if (prefix === 'controller-manager') return 'controller';
+  if (['node', 'kubelet', 'kube-proxy', 'container-runtime', 'pod'].includes(prefix)) return prefix === 'pod' && address.split('/').length > 3 ? 'container' : prefix;
+  return 'actor';
+}
+
+/** The node an address belongs to (`kubelet/node-1` → `node-1`), if any; pods need the host map. */
+export function nodeOf(/** @type {string} */ address, /** @type {Map<string, string>} */ hosts) {
+  const kind = kindOf(address);
+  if (kind === 'node' || kind === 'kubelet' || kind === 'kube-proxy' || kind === 'container-runtime') return address.slice(address.indexOf('/') + 1);
+  if (kind === 'pod' || kind === 'container') return hosts.get(address.split('/').slice(0, 3).join('/'));
+  return undefined;
+}
+
+const NODE_RANK = { node: 0, kubelet: 1, pod: 2, container: 3, 'container-runtime': 4, 'kube-proxy': 5 };
+
+/**
+ * A sort key placing components as the architecture picture does: the user (kubectl), the
+ * control plane (api-server, etcd, scheduler, controllers), then each worker node's components
+ * and pods.
+ */
+export function rankOf(/** @type {string} */ address, /** @type {Map<string, string>} */ hosts, /** @type {string[]} */ nodes) {
+  const kind = kindOf(address);
+  switch (kind) {
+    case 'faults':
+      return [0, address];
+    case 'kubectl':
+      return [1, address];
+    case 'api-server':
+      return [2, address];
+    case 'etcd':
+      return [3, address];
+    case 'scheduler':
+      return [4, address];
+    case 'controller-manager':
+      return [5, address];
+    case 'controller':
+      return [6, address];
+  }
+  const node = nodeOf(address, hosts);
+  const i = node ? nodes.indexOf(node) : -1;
+  const r = /** @type {Record<string, number>} */ (NODE_RANK)[kind] ?? 9;
+  return [100 + (i < 0 ? 999 : i) * 10 + r, address];
+}
+
+export function compareRank(/** @type {[number, string]} */ a, /** @type {[number, string]} */ b) {
+  return a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0);
+}
+
+/** ok / warn / bad for a state value's text (green / amber / red dot). */
+export function stateClass(/** @type {string} */ text, /** @type {string | undefined} */ status) {
+  if (status && status !== 'active') return 's-bad';
+  const t = text.toLowerCase();
+  if (/down|crash|fail|error|unavailable|errimagepull|imagepullbackoff|oomkilled|notready|dead/.test(t)) return 's-bad';
+  if (/partition|pending|waiting|pulling|creating|starting|terminating|booting|sandbox|backoff|retry|degraded|recover|deciding|restarting|unknown/.test(t)) return 's-warn';
+  return 's-ok';
+}
+
+/** A short name of a component in its own box (`kubelet/node-1` → `kubelet`, `pod/default/web` → `web`). */
+export function shortName(/** @type {string} */ address) {
+  const kind = kindOf(address);
+  if (kind === 'pod') return address.split('/').slice(2).join('/');
+  if (kind === 'container') return address.split('/').slice(3).join('/');
+  if (kind === 'controller') return address.slice('controller-manager/'.length);
+  if (kind === 'kubelet' || kind === 'kube-proxy' || kind === 'container-runtime' || kind === 'node') return kind;
+  return address;
+}
+
+/** Periodic traffic the "hide heartbeats" filter leaves out (lease renewals, node status, bookmarks). */
+export function isHeartbeat(/** @type {any} */ m) {
+  if (m.event === 'watch.bookmark' || m.event === 'etcd.progress') return true;
+  if (m.flow) return /lease/i.test(m.flow);
+  const s = m.summary ?? '';
+  if (/lease/i.test(s)) return true;
+  if (/nodes\/status|\/registry\/minions\/|MODIFIED Node |^20\d Node /.test(s)) return true;
+  if (m.event === 'etcd.result' && s.startsWith('ok')) return true;
+  return false;
+}
+
+/** Virtual ms as `12.345 s`, or `1:02.345` past a minute. */
+export function formatTime(/** @type {number} */ ms) {
+  const s = ms / 1000;
+  if (s < 60) return `${s.toFixed(3)} s`;
+  const m = Math.floor(s / 60);
+  const rest = s - m * 60;
+  if (m < 60) return `${m}:${rest.toFixed(3).padStart(6, '0')}`;
+  const h = Math.floor(m / 60);
+  return `${h}:${String(m % 60).padStart(2, '0')}:${rest.toFixed(3).padStart(6, '0')}`;
+}
