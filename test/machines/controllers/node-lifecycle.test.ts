@@ -1,0 +1,235 @@
+import { describe, expect, it } from 'vitest';
+import type { Node, Pod, Taint } from '../../../src/api/types.js';
+import type { Cluster } from '../../../src/cluster/create-cluster.js';
+import type { Kernel } from '../../../src/kernel/kernel.js';
+import { Port } from '../../../src/kernel/port.js';
+import { ApiClient } from '../../../machines/client/api-client.js';
+import type { ApiResponse } from '../../../machines/protocol.js';
+import { matchingTolerations, minTolerationMs, reconcileTaints, toleratesTaint } from '../../../machines/controllers/node-lifecycle.js';
+import { bind, createNode, miniCluster, object, runningStatus } from './harness.js';
+
+/** A kubelet's heartbeat: renews the node's Lease every 10 s and posts its Ready condition. */
+class Heartbeat {
+  private readonly client: ApiClient;
+  running = true;
+  ready: 'True' | 'False' = 'True';
+  lastRenew = 0;
+
+  constructor(
+    private readonly kernel: Kernel,
+    readonly node: string,
+    token: string,
+  ) {
+    const address = `heartbeat/${node}`;
+    kernel.register(address, this, { host: node });
+    this.client = new ApiClient(new Port(kernel, address), token);
+    this.client.request({
+      verb: 'create',
+      resource: 'leases',
+      group: 'coordination.k8s.io',
+      namespace: 'kube-node-lease',
+      body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: node, namespace: 'kube-node-lease' }, spec: { holderIdentity: node, leaseDurationSeconds: 40, renewTime: kernel.timestamp() } },
+    });
+    this.loop();
+  }
+
+  send(event: ApiResponse): void {
+    if (event.type === 'api.response') this.client.handle(event);
+  }
+
+  private loop(): void {
+    this.kernel.setTimer(() => {
+      if (this.running) this.beat();
+      this.loop();
+    }, 10_000);
+  }
+
+  /** Renews the lease and posts the node's status now. */
+  beat(): void {
+    const now = this.kernel.timestamp();
+    this.lastRenew = this.kernel.now();
+    this.client.request({
+      verb: 'patch',
+      resource: 'leases',
+      group: 'coordination.k8s.io',
+      namespace: 'kube-node-lease',
+      name: this.node,
+      query: { patchType: 'merge' },
+      body: { spec: { renewTime: now.replace('Z', `.${String(this.kernel.now() % 1000).padStart(3, '0')}000Z`) } },
+    });
+    this.client.request({
+      verb: 'patch',
+      resource: 'nodes',
+      subresource: 'status',
+      name: this.node,
+      query: { patchType: 'merge' },
+      body: {
+        status: {
+          conditions: [
+            { type: 'Ready', status: this.ready, reason: this.ready === 'True' ? 'KubeletReady' : 'KubeletNotReady', message: 'kubelet status', lastHeartbeatTime: now, lastTransitionTime: now },
+          ],
+        },
+      },
+    });
+  }
+}
+
+function podOn(c: Cluster, name: string, node: string, tolerations: unknown[] = []): Pod {
+  const pod = c.client.create({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name },
+    spec: { containers: [{ name: 'app', image: 'nginx:1.27' }], tolerations },
+  } as Pod);
+  bind(c, pod, node);
+  c.client.patch('pods', name, { status: runningStatus(c.kernel, `10.2.0.${name.length}`) }, { subresource: 'status', type: 'merge' });
+  return pod;
+}
+
+const readyOf = (n: Node) => n.status!.conditions!.find((x) => x.type === 'Ready')!;
+const taintKeys = (n: Node) => (n.spec?.taints ?? []).map((t) => `${t.key}:${t.effect}`).sort();
+const deleting = (c: Cluster, name: string) => !!object<Pod>(c, 'pods', name)?.metadata?.deletionTimestamp;
+
+describe('node lifecycle controller', () => {
+  it('marks a node Unknown 50 s after its lease stops, taints it, evicts by toleration, and untaints it when it comes back', () => {
+    const c = miniCluster(['node-lifecycle']);
+    createNode(c, 'n1');
+    createNode(c, 'n2');
+    const hb1 = new Heartbeat(c.kernel, 'n1', c.users.admin.token);
+    new Heartbeat(c.kernel, 'n2', c.users.admin.token);
+    c.advance(1_000);
+    podOn(c, 'defaulted', 'n1'); // the API server's defaults: 300 s for not-ready and unreachable
+    podOn(c, 'short', 'n1', [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 10 }]);
+    podOn(c, 'forever', 'n1', [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute' }]);
+    podOn(c, 'elsewhere', 'n2');
+    c.advance(30_000);
+    expect(taintKeys(object<Node>(c, 'nodes', 'n1', undefined)!)).toEqual([]);
+
+    // the kubelet of n1 goes silent
+    hb1.running = false;
+    const silentSince = hb1.lastRenew;
+    c.kernel.advanceTo(silentSince + 49_900);
+    let n1 = object<Node>(c, 'nodes', 'n1', undefined)!;
+    expect(readyOf(n1).status).toBe('True');
+    expect(taintKeys(n1)).toEqual([]);
+    c.kernel.advanceTo(silentSince + 50_500);
+    n1 = object<Node>(c, 'nodes', 'n1', undefined)!;
+    expect(readyOf(n1)).toMatchObject({ status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.' });
+    expect(taintKeys(n1)).toEqual(['node.kubernetes.io/unreachable:NoExecute', 'node.kubernetes.io/unreachable:NoSchedule']);
+    expect(n1.spec!.taints!.find((t) => t.effect === 'NoExecute')!.timeAdded).toBeDefined();
+    // its pods are not ready any more; the other node's are
+    for (const name of ['defaulted', 'short', 'forever']) {
+      expect(object<Pod>(c, 'pods', name)!.status!.conditions!.find((x) => x.type === 'Ready')!.status).toBe('False');
+    }
+    expect(object<Pod>(c, 'pods', 'elsewhere')!.status!.conditions!.find((x) => x.type === 'Ready')!.status).toBe('True');
+    expect(readyOf(object<Node>(c, 'nodes', 'n2', undefined)!).status).toBe('True');
+
+    // eviction: 10 s for "short", 300 s for the defaulted one, never for "forever"
+    const tainted = silentSince + 50_500;
+    c.kernel.advanceTo(tainted + 9_000);
+    expect(deleting(c, 'short')).toBe(false);
+    c.kernel.advanceTo(tainted + 11_000);
+    expect(deleting(c, 'short')).toBe(true);
+    expect(object<Pod>(c, 'pods', 'short')!.status!.conditions!.find((x) => x.type === 'DisruptionTarget')).toMatchObject({
+      status: 'True',
+      reason: 'DeletionByTaintManager',
+    });
+    c.kernel.advanceTo(tainted + 298_000);
+    expect(deleting(c, 'defaulted')).toBe(false);
+    c.kernel.advanceTo(tainted + 301_000);
+    expect(deleting(c, 'defaulted')).toBe(true);
+    c.kernel.advanceTo(tainted + 400_000);
+    expect(deleting(c, 'forever')).toBe(false);
+    expect(deleting(c, 'elsewhere')).toBe(false);
+
+    // the kubelet comes back: lease renewed and Ready posted → untainted
+    hb1.running = true;
+    hb1.beat();
+    c.advance(1_000);
+    n1 = object<Node>(c, 'nodes', 'n1', undefined)!;
+    expect(readyOf(n1).status).toBe('True');
+    expect(taintKeys(n1)).toEqual([]);
+    expect(c.kernel.errors).toEqual([]);
+  });
+
+  it('taints a node whose kubelet reports NotReady with not-ready, and marks its pods not ready', () => {
+    const c = miniCluster(['node-lifecycle']);
+    createNode(c, 'n1');
+    const hb = new Heartbeat(c.kernel, 'n1', c.users.admin.token);
+    c.advance(1_000);
+    podOn(c, 'p', 'n1');
+    c.advance(1_000);
+    hb.ready = 'False';
+    hb.beat();
+    c.advance(1_000);
+    const n1 = object<Node>(c, 'nodes', 'n1', undefined)!;
+    expect(readyOf(n1).status).toBe('False');
+    expect(taintKeys(n1)).toEqual(['node.kubernetes.io/not-ready:NoExecute', 'node.kubernetes.io/not-ready:NoSchedule']);
+    expect(object<Pod>(c, 'pods', 'p')!.status!.conditions!.find((x) => x.type === 'Ready')!.status).toBe('False');
+    hb.ready = 'True';
+    hb.beat();
+    c.advance(1_000);
+    expect(taintKeys(object<Node>(c, 'nodes', 'n1', undefined)!)).toEqual([]);
+  });
+
+  it('gives a node that never posts status the startup grace period (60 s)', () => {
+    const c = miniCluster(['node-lifecycle']);
+    c.client.create({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'mute' } } as Node);
+    const t0 = c.now();
+    c.kernel.advanceTo(t0 + 59_000);
+    expect(object<Node>(c, 'nodes', 'mute', undefined)!.status?.conditions).toBeUndefined();
+    c.kernel.advanceTo(t0 + 61_000);
+    const node = object<Node>(c, 'nodes', 'mute', undefined)!;
+    expect(readyOf(node)).toMatchObject({ status: 'Unknown', reason: 'NodeStatusNeverUpdated', message: 'Kubelet never posted node status.' });
+    expect(taintKeys(node)).toContain('node.kubernetes.io/unreachable:NoExecute');
+  });
+
+  it('honours a configured grace period', () => {
+    const c = miniCluster(['node-lifecycle'], { controllerOptions: { 'node-lifecycle': { nodeMonitorGracePeriodMs: 20_000 } } });
+    createNode(c, 'n1');
+    const hb = new Heartbeat(c.kernel, 'n1', c.users.admin.token);
+    c.advance(15_000);
+    hb.running = false;
+    const since = hb.lastRenew;
+    c.kernel.advanceTo(since + 19_000);
+    expect(readyOf(object<Node>(c, 'nodes', 'n1', undefined)!).status).toBe('True');
+    c.kernel.advanceTo(since + 21_000);
+    expect(readyOf(object<Node>(c, 'nodes', 'n1', undefined)!).status).toBe('Unknown');
+  });
+});
+
+describe('node lifecycle helpers', () => {
+  const unreachable: Taint = { key: 'node.kubernetes.io/unreachable', effect: 'NoExecute' };
+  it('matches tolerations as ToleratesTaint does', () => {
+    expect(toleratesTaint({ operator: 'Exists' }, unreachable)).toBe(true);
+    expect(toleratesTaint({ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoSchedule' }, unreachable)).toBe(false);
+    expect(toleratesTaint({ key: 'other', operator: 'Exists' }, unreachable)).toBe(false);
+    expect(toleratesTaint({ key: 'k', operator: 'Equal', value: 'v' }, { key: 'k', value: 'v', effect: 'NoExecute' })).toBe(true);
+    expect(toleratesTaint({ key: 'k', value: 'w' }, { key: 'k', value: 'v', effect: 'NoExecute' })).toBe(false);
+    const notReady: Taint = { key: 'node.kubernetes.io/not-ready', effect: 'NoExecute' };
+    expect(matchingTolerations([unreachable, notReady], [{ key: unreachable.key, operator: 'Exists', tolerationSeconds: 30 }]).all).toBe(false);
+    const both = matchingTolerations([unreachable, notReady], [
+      { key: unreachable.key, operator: 'Exists', tolerationSeconds: 30 },
+      { key: notReady.key, operator: 'Exists', tolerationSeconds: 20 },
+    ]);
+    expect(both.all).toBe(true);
+    expect(minTolerationMs(both.used)).toBe(20_000);
+    expect(minTolerationMs([{ operator: 'Exists' }])).toBe(-1);
+    expect(minTolerationMs([{ operator: 'Exists', tolerationSeconds: 0 }])).toBe(0);
+  });
+
+  it('keeps user taints and timeAdded of existing ones when reconciling', () => {
+    const node = {
+      metadata: { name: 'n' },
+      spec: { taints: [{ key: 'dedicated', value: 'gpu', effect: 'NoSchedule' }, { key: 'node.kubernetes.io/unreachable', effect: 'NoExecute', timeAdded: 'T0' }] },
+      status: { conditions: [{ type: 'Ready', status: 'Unknown' }] },
+    } as unknown as Node;
+    const next = reconcileTaints(node, 'T1')!;
+    expect(next).toEqual([
+      { key: 'dedicated', value: 'gpu', effect: 'NoSchedule' },
+      { key: 'node.kubernetes.io/unreachable', effect: 'NoExecute', timeAdded: 'T0' },
+      { key: 'node.kubernetes.io/unreachable', effect: 'NoSchedule' },
+    ]);
+    expect(reconcileTaints({ ...node, spec: { taints: next } } as Node, 'T2')).toBeUndefined();
+  });
+});
