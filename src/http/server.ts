@@ -143,6 +143,12 @@ export class KubeHttpServer {
       socket.on('close', () => this.sockets.delete(socket));
     });
     this.server.keepAliveTimeout = 60_000;
+    // a request Node cannot even parse still gets a Status
+    this.server.on('clientError', (error: Error & { code?: string }, socket: Socket) => {
+      if (!socket.writable) return socket.destroy();
+      const body = JSON.stringify(S.badRequest(`malformed HTTP request: ${error.code ?? error.message}`));
+      socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    });
   }
 
   /** Starts listening; resolves once the port is bound. */

@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { startServing, type Serving, type StartServingOptions } from '../../src/http/serve.js';
 
 /** Where the real kubectl is expected. */
@@ -95,6 +96,7 @@ export async function startTestServer(options: StartServingOptions = {}): Promis
         if (token !== null) headers.authorization = `Bearer ${token}`;
         if (o.contentType) headers['content-type'] = o.contentType;
         if (o.accept) headers.accept = o.accept;
+        if (o.body !== undefined) headers['content-length'] = String(Buffer.byteLength(o.body));
         const req = httpsRequest(
           { host: '127.0.0.1', port: serving.server.port, method, path, headers, ca, servername: undefined },
           (res) => {
@@ -106,7 +108,7 @@ export async function startTestServer(options: StartServingOptions = {}): Promis
               const text = Buffer.concat(chunks).toString('utf8');
               let json: unknown;
               try {
-                json = JSON.parse(text);
+                json = String(res.headers['content-type']).startsWith('application/yaml') ? parseYaml(text) : JSON.parse(text);
               } catch {
                 json = undefined;
               }
