@@ -13,7 +13,7 @@ import type { KubeObject } from '../../src/api/types.js';
 import { AGGREGATED_DISCOVERY_V2 } from '../../src/http/discovery.js';
 import { startTestServer, waitFor, type TestServer } from './helpers.js';
 
-type Obj = KubeObject & Record<string, any>;
+type Obj = Record<string, any>;
 const TABLE = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json';
 const AGG = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json';
 

@@ -124,7 +124,7 @@ describe.skipIf(!HAS_KUBECTL)(`the real kubectl against kube-actors serve${HAS_K
   it('get -o yaml returns the stored object', async () => {
     const r = await s.kubectl(['get', 'deployment', 'nginx-deployment', '-o', 'json']);
     expect(r.code).toBe(0);
-    const got = JSON.parse(r.stdout) as Obj;
+    const got = JSON.parse(r.stdout) as Record<string, any>;
     const stored = s.cluster.object<Obj>('deployments', 'nginx-deployment', 'default')!;
     expect(got.metadata.uid).toBe(stored.metadata!.uid);
     expect(got.spec.template.spec.containers[0].image).toBe('nginx:1.14.2');
@@ -169,7 +169,7 @@ describe.skipIf(!HAS_KUBECTL)(`the real kubectl against kube-actors serve${HAS_K
     expect(d.spec.replicas).toBe(3);
     await waitFor('three pods running nginx:1.16.1', () => running('nginx:1.16.1', 3), 60_000);
     const rs = await s.kubectl(['get', 'rs', '-o', 'json']);
-    const list = JSON.parse(rs.stdout).items as Obj[];
+    const list = JSON.parse(rs.stdout).items as Record<string, any>[];
     const stored = s.cluster.objects<Obj>('replicasets', 'default');
     expect(list.map((x) => x.metadata.name).sort()).toEqual(stored.map((x) => x.metadata!.name).sort());
     expect(list.length).toBeGreaterThanOrEqual(2);
