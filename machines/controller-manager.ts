@@ -65,7 +65,9 @@ export interface ControllerManagerInput {
   controllers?: readonly (ControllerMachine | string)[];
   /**
    * Which controllers run, as kube-controller-manager's `--controllers`: `'*'` every controller,
-   * `'name'` one, `'-name'` not that one. Default `['*']`.
+   * `'name'` one, `'-name'` not that one. Default `['*']`. The users' own controllers (in
+   * `controllers`) run whatever this says, unless disabled here by name (`'-mine'`).
+   * kube-controller-manager's names are accepted too (`garbagecollector`, `replicaset-controller`).
    */
   enabled?: readonly string[];
   /** Options per controller name (e.g. `{ 'node-lifecycle': { nodeMonitorGracePeriodMs: 40_000 } }`). */
@@ -112,6 +114,8 @@ export function resolveControllers(input: Pick<ControllerManagerInput, 'controll
   const canonical = (n: string) => CONTROLLER_ALIASES[n] ?? n;
   const list = names.length === 0 ? ['*'] : names;
   const on = new Set<string>();
+  // users' own controllers run unless disabled by name
+  for (const c of user) on.add(c.id);
   for (const raw of list) {
     if (raw === '*') for (const n of byName.keys()) on.add(n);
   }
