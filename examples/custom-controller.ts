@@ -29,7 +29,8 @@ export const podCounter = defineController({
       ctx.client.create('configmaps', namespace, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'pod-count', namespace }, data } as ConfigMap, { ignore: [409] });
     } else if (current.data?.['count'] !== data.count) {
       // an update carries the cached resourceVersion: a stale cache gets 409 and the key is retried
-      ctx.client.update('configmaps', { ...current, data });
+      const updated: ConfigMap = { ...current, data };
+      ctx.client.update('configmaps', updated);
     }
   },
 });

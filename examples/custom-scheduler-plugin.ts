@@ -18,6 +18,7 @@ import {
   SUCCESS,
   unresolvable,
   type FilterPlugin,
+  type NodeOptions,
   type Pod,
   type ScorePlugin,
   type SchedulerProfile,
@@ -46,7 +47,7 @@ export const customProfile: SchedulerProfile = createProfile({
   addScores: [{ plugin: PreferSsd, weight: 5 }],
 });
 
-const NODES = [
+const NODES: NodeOptions[] = [
   { name: 'node-1', labels: { disktype: 'hdd' } },
   { name: 'node-2', labels: { disktype: 'ssd' } },
   { name: 'node-3', labels: { disktype: 'hdd', maintenance: 'true' } },
@@ -84,7 +85,7 @@ export function main(options: { seed?: number; log?: (line: string) => void } = 
   const log = options.log ?? console.log;
   const defaults = placements(undefined, options.seed);
   const custom = placements(customProfile, options.seed);
-  log('nodes: ' + NODES.map((n) => `${n.name} (${Object.entries(n.labels).map(([k, v]) => `${k}=${v}`).join(', ')})`).join('; '));
+  log('nodes: ' + NODES.map((n) => `${n.name} (${Object.entries(n.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(', ')})`).join('; '));
   log('');
   log('POD     WANTS   DEFAULT PROFILE   WITH PreferSsd + AvoidMaintenance');
   for (const name of Object.keys(defaults).sort()) {
