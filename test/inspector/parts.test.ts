@@ -1,0 +1,246 @@
+/**
+ * The inspector's parts without a server: machine definitions as JSON, the ELK layout of every
+ * machine of the cluster (the page's own module, run in Node), active states from a state value,
+ * payload sanitising, the trace ring, manifest parsing, actor kinds, the hub's inspection
+ * bookkeeping, and the Stately bridge's queueing.
+ */
+import { describe, expect, it } from 'vitest';
+import { createActor, setup } from 'xstate';
+import ElkModule from 'elkjs/lib/elk.bundled.js';
+import { statechartOf, activePaths, transitionLabel } from '../../src/inspector/statechart.js';
+import { toPlainJSON } from '../../src/inspector/sanitize.js';
+import { InspectorHub, TraceRing, actorKind } from '../../src/inspector/hub.js';
+import { parseManifest, withLastApplied, DEMO_MANIFEST, objectRef } from '../../src/inspector/apply.js';
+import { createStatelyBridge } from '../../src/inspector/stately.js';
+import { Kernel } from '../../src/kernel/kernel.js';
+import type { TraceEntry } from '../../src/kernel/trace.js';
+import { findResource } from '../../src/api/resources.js';
+import { podMachine } from '../../machines/pod.js';
+import { containerMachine } from '../../machines/container.js';
+import { kubeletMachine } from '../../machines/kubelet.js';
+import { nodeMachine } from '../../machines/node.js';
+import { apiServerMachine } from '../../machines/api-server.js';
+import { etcdMachine } from '../../machines/etcd.js';
+import { schedulerMachine } from '../../machines/scheduler.js';
+import { kubeProxyMachine } from '../../machines/kube-proxy.js';
+import { containerRuntimeMachine } from '../../machines/container-runtime.js';
+import { controllerManagerMachine } from '../../machines/controller-manager.js';
+import { kubectlMachine } from '../../machines/kubectl.js';
+
+// the page's module (plain JavaScript, no DOM needed for these functions)
+const page = (await import('../../src/inspector/page/statechart.js' as string)) as {
+  buildElkGraph(chart: unknown, measure: (t: string, font: string) => number): any;
+  renderSvg(laid: unknown, chart: unknown): string;
+  activePaths(value: unknown): string[];
+  valueText(value: unknown): string;
+  shortValue(value: unknown): string;
+};
+
+/** elkjs's CommonJS default export, as ESM sees it under NodeNext. */
+const ELK = ((ElkModule as unknown as { default?: unknown }).default ?? ElkModule) as new () => { layout(graph: unknown): Promise<any> };
+
+const MACHINES = {
+  pod: podMachine,
+  container: containerMachine,
+  kubelet: kubeletMachine,
+  node: nodeMachine,
+  'api-server': apiServerMachine,
+  etcd: etcdMachine,
+  scheduler: schedulerMachine,
+  'kube-proxy': kubeProxyMachine,
+  'container-runtime': containerRuntimeMachine,
+  'controller-manager': controllerManagerMachine,
+  kubectl: kubectlMachine,
+};
+
+function allStates(node: any, out: any[] = []): any[] {
+  out.push(node);
+  for (const c of node.states) allStates(c, out);
+  return out;
+}
+
+describe('machine definitions', () => {
+  it('describes states, nesting, initial states and transitions with their events', () => {
+    const m = setup({ guards: { isBig: () => true }, actions: { log: () => {} }, delays: { later: 500 } }).createMachine({
+      id: 'demo',
+      initial: 'a',
+      states: {
+        a: { on: { GO: { target: 'b', guard: 'isBig', actions: 'log' }, PING: { actions: 'log' } }, after: { 1000: 'c' } },
+        b: {
+          type: 'parallel',
+          states: {
+            left: { initial: 'x', states: { x: { on: { FLIP: 'y' } }, y: { after: { later: 'x' } } } },
+            right: { initial: 'p', states: { p: { always: 'q' }, q: { type: 'final' } } },
+          },
+        },
+        c: { type: 'final' },
+      },
+    });
+    const chart = statechartOf(m)!;
+    expect(chart.id).toBe('demo');
+    expect(chart.root.initial).toEqual(['demo.a']);
+    expect(chart.root.states.map((s) => s.key)).toEqual(['a', 'b', 'c']);
+    const [a, b, c] = chart.root.states;
+    expect(a!.transitions).toEqual(
+      expect.arrayContaining([
+        { event: 'GO', label: 'GO', targets: ['demo.b'], guard: 'isBig', actions: ['log'], reenter: false },
+        { event: 'PING', label: 'PING', targets: [], actions: ['log'], reenter: false },
+        expect.objectContaining({ label: 'after 1000ms', targets: ['demo.c'] }),
+      ]),
+    );
+    expect(b!.type).toBe('parallel');
+    expect(b!.states.map((s) => s.path)).toEqual(['b.left', 'b.right']);
+    const y = b!.states[0]!.states[1]!;
+    expect(y.transitions[0]).toMatchObject({ label: 'after later', targets: ['demo.b.left.x'] });
+    const p = b!.states[1]!.states[0]!;
+    expect(p.transitions[0]).toMatchObject({ event: '', label: 'always', targets: ['demo.b.right.q'] });
+    expect(c!.type).toBe('final');
+    expect(statechartOf(m)).toBe(chart); // cached
+    expect(statechartOf({})).toBeNull();
+    expect(transitionLabel('xstate.after.5000.x.y')).toBe('after 5000ms');
+  });
+
+  it('turns a state value into the active paths, ancestors included', () => {
+    expect(activePaths('ready')).toEqual(['ready']);
+    expect(activePaths({ syncing: 'containers' })).toEqual(['syncing', 'syncing.containers']);
+    expect(activePaths({ b: { left: 'x', right: 'q' } }).sort()).toEqual(['b', 'b.left', 'b.left.x', 'b.right', 'b.right.q']);
+    expect(page.activePaths({ b: { left: 'x' } })).toEqual(activePaths({ b: { left: 'x' } }));
+    expect(page.valueText({ syncing: 'containers' })).toBe('syncing › containers');
+    expect(page.shortValue({ running: { cycle: 'idle', housekeeping: 'waiting' } })).toBe('idle · waiting');
+    expect(page.shortValue({ a: { b: { c: 'd' } } })).toBe('c › d');
+  });
+
+  it.each(Object.entries(MACHINES))('lays out the %s machine with elkjs and draws every state', async (_name, machine) => {
+    const chart = statechartOf(machine)!;
+    expect(chart).not.toBeNull();
+    const graph = page.buildElkGraph(chart, (t) => t.length * 6.5);
+    const laid = await new ELK().layout(graph);
+    expect(laid.width).toBeGreaterThan(0);
+    const svg = page.renderSvg(laid, chart);
+    for (const s of allStates(chart.root)) expect(svg, s.id).toContain(`data-state-id="${s.id}"`);
+    const edges = allStates(chart.root).flatMap((s) => s.transitions.filter((t: any) => t.targets.some((x: string) => x !== s.id)));
+    const drawn = svg.match(/class="sc-edge"/g)?.length ?? 0;
+    expect(drawn).toBeGreaterThanOrEqual(edges.length > 0 ? 1 : 0);
+    expect(svg).not.toContain('NaN');
+  }, 30_000);
+});
+
+describe('payload sanitising', () => {
+  it('drops functions, marks internal objects, cuts cycles and keeps plain data', () => {
+    class Port {
+      address = 'kubelet/node-1';
+    }
+    const cyclic: Record<string, unknown> = { name: 'x' };
+    cyclic.self = cyclic;
+    const out = toPlainJSON({
+      type: 'kubectl.request',
+      onResponse: () => 1,
+      port: new Port(),
+      spec: { verb: 'create', body: { kind: 'Pod', n: 1, ok: true, none: null, list: [1, undefined, () => 2] } },
+      when: new Date(0),
+      map: new Map([['a', 1]]),
+      set: new Set([1, 2]),
+      cyclic,
+      big: 10n,
+    }) as Record<string, any>;
+    expect(out.onResponse).toBeUndefined();
+    expect(out.port).toBe('[Port kubelet/node-1]');
+    expect(out.spec).toEqual({ verb: 'create', body: { kind: 'Pod', n: 1, ok: true, none: null, list: [1, null, null] } });
+    expect(out.when).toBe('1970-01-01T00:00:00.000Z');
+    expect(out.map).toEqual({ a: 1 });
+    expect(out.set).toEqual([1, 2]);
+    expect(out.cyclic).toEqual({ name: 'x', self: '[circular]' });
+    expect(out.big).toBe('10n');
+    expect(() => JSON.stringify(out)).not.toThrow();
+    expect(toPlainJSON({ a: { b: { c: 1 } } }, { maxDepth: 2 })).toEqual({ a: { b: '[…]' } });
+    expect((toPlainJSON(Array.from({ length: 5 }, (_, i) => i), { maxItems: 3 }) as unknown[]).at(-1)).toBe('… 2 more');
+  });
+});
+
+describe('trace ring', () => {
+  const entry = (seq: number) => ({ seq, time: seq, sent: seq, msg: seq, from: 'a', to: 'b', type: 't', summary: '', status: 'delivered' }) as TraceEntry;
+
+  it('keeps the last `capacity` entries addressable by seq', () => {
+    const ring = new TraceRing(4);
+    for (let i = 0; i < 10; i++) ring.push(entry(i));
+    expect(ring.oldest).toBe(6);
+    expect(ring.next).toBe(10);
+    expect(ring.get(5)).toBeUndefined();
+    expect(ring.get(7)?.seq).toBe(7);
+    expect(ring.range(0).map((e) => e.seq)).toEqual([6, 7, 8, 9]);
+    expect(ring.range(8, 1).map((e) => e.seq)).toEqual([8]);
+    ring.push(entry(9)); // a duplicate is ignored
+    expect(ring.next).toBe(10);
+    ring.push(entry(20)); // a gap: nothing before it is contiguous any more
+    expect(ring.oldest).toBe(20);
+    expect(ring.range(0).map((e) => e.seq)).toEqual([20]);
+    expect(() => new TraceRing(0)).toThrow(RangeError);
+  });
+});
+
+describe('manifests', () => {
+  it('parses one or many YAML documents, JSON and lists', () => {
+    expect(parseManifest(DEMO_MANIFEST).objects.map((o) => `${o.kind}/${o.metadata?.name}`)).toEqual(['Pod/hello', 'Deployment/nginx-deployment']);
+    expect(parseManifest('{"apiVersion":"v1","kind":"Pod","metadata":{"name":"j"}}').objects).toHaveLength(1);
+    const list = parseManifest('apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: Pod, metadata: {name: a}}\n- {apiVersion: v1, kind: Pod, metadata: {name: b}}\n');
+    expect(list.objects.map((o) => o.metadata?.name)).toEqual(['a', 'b']);
+    expect(parseManifest('').error?.message).toMatch(/no objects/);
+    expect(parseManifest('a: [\n').error?.reason).toBe('BadRequest');
+    expect(parseManifest('- 1\n- 2\n').error?.message).toMatch(/not a Kubernetes object/);
+    expect(objectRef(findResource('deployments'), { kind: 'Deployment', metadata: { name: 'web' } } as never)).toBe('deployment.apps/web');
+    const applied = withLastApplied({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a' } } as never) as any;
+    expect(JSON.parse(applied.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration'])).toEqual({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a' } });
+  });
+});
+
+describe('hub', () => {
+  it('names actors by address, children under their parent, and reports only changed state values', () => {
+    expect(actorKind('api-server')).toBe('api-server');
+    expect(actorKind('kubectl/abc')).toBe('kubectl');
+    expect(actorKind('controller-manager/replicaset')).toBe('controller');
+    expect(actorKind('pod/default/web')).toBe('pod');
+    expect(actorKind('pod/default/web/nginx', 'pod')).toBe('container');
+    expect(actorKind('kubelet/node-1')).toBe('kubelet');
+    expect(actorKind('something')).toBe('actor');
+
+    const hub = new InspectorHub({ bufferSize: 10 });
+    const child = setup({}).createMachine({ id: 'child', initial: 'on', states: { on: { on: { T: 'off' } }, off: {} } });
+    const parent = setup({ actors: { child } }).createMachine({
+      id: 'parent',
+      initial: 'idle',
+      states: { idle: { entry: ({ self }) => void self, on: { GO: 'busy' } }, busy: { on: { BACK: 'idle' } } },
+      invoke: { src: 'child', id: 'web' },
+    });
+    const kernel = new Kernel();
+    hub.attach(kernel);
+    const actor = createActor(parent, { id: 'pod/default/p', inspect: hub.inspect }).start();
+    const first = hub.collect();
+    expect(first.filter((m) => m.type === 'actor').map((m) => (m as any).actor.key)).toEqual(['pod/default/p', 'pod/default/p/web']);
+    expect((first[1] as any).actor).toMatchObject({ kind: 'container', parent: 'pod/default/p', machine: 'child', value: 'on' });
+    expect(hub.collect()).toEqual([]); // nothing changed
+    actor.send({ type: 'GO' });
+    actor.send({ type: 'NOPE' }); // a snapshot, but the same value
+    expect(hub.collect()).toEqual([{ type: 'snapshot', key: 'pod/default/p', value: 'busy', status: 'active' }]);
+    actor.stop();
+    const stopped = hub.collect();
+    expect(stopped).toEqual(expect.arrayContaining([{ type: 'actor', op: 'stopped', key: 'pod/default/p', status: 'stopped' }]));
+    expect(hub.actors()).toEqual([]);
+    hub.detach();
+  });
+});
+
+describe('Stately bridge', () => {
+  it('queues inspection events and flushes them without a timer per event', () => {
+    const bridge = createStatelyBridge({ url: 'ws://127.0.0.1:9', flushMs: 60_000, maxEventsPerFlush: 5 });
+    try {
+      const m = setup({}).createMachine({ id: 'm', initial: 'a', states: { a: { on: { T: 'b' } }, b: { on: { T: 'a' } } } });
+      const actor = createActor(m, { inspect: (e) => bridge.inspect(e) }).start();
+      for (let i = 0; i < 20; i++) actor.send({ type: 'T' });
+      expect(bridge.dropped).toBeGreaterThan(0); // beyond 5 events per flush
+      expect(() => bridge.flush()).not.toThrow();
+      actor.stop();
+    } finally {
+      bridge.stop();
+    }
+  });
+});
