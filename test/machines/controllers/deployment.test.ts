@@ -224,7 +224,7 @@ describe('Deployment helpers', () => {
 
   it('rolloutStatus gives kubectl messages for every state', () => {
     const d = (generation: number, status: Record<string, unknown>, replicas = 3) =>
-      ({ metadata: { name: 'x', generation }, spec: { replicas }, status }) as Deployment;
+      ({ metadata: { name: 'x', generation }, spec: { replicas }, status }) as unknown as Deployment;
     expect(rolloutStatus(d(2, { observedGeneration: 1 })).message).toBe('Waiting for deployment spec update to be observed...');
     expect(rolloutStatus(d(1, { observedGeneration: 1, updatedReplicas: 1, replicas: 3 })).message).toBe(
       'Waiting for deployment "x" rollout to finish: 1 out of 3 new replicas have been updated...',

@@ -120,13 +120,13 @@ describe('endpoints controller', () => {
   });
 
   it('computes the same subsets whatever order the pods come in', () => {
-    const svc = { metadata: { name: 's', namespace: 'n' }, spec: { selector: { app: 'a' }, ports: [{ name: 'p', port: 80, targetPort: 'web' }] } } as Service;
+    const svc = { metadata: { name: 's', namespace: 'n' }, spec: { selector: { app: 'a' }, ports: [{ name: 'p', port: 80, targetPort: 'web' }] } } as unknown as Service;
     const mk = (i: number, ready: boolean): Pod =>
       ({
         metadata: { name: `p${i}`, namespace: 'n', uid: `u${i}`, labels: { app: 'a' } },
         spec: { nodeName: `n${i % 3}`, containers: [{ name: 'c', image: 'x', ports: [{ name: 'web', containerPort: 8000 + (i % 2) }] }] },
         status: { podIP: `10.0.${i}.1`, phase: 'Running', conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
-      }) as Pod;
+      }) as unknown as Pod;
     const pods = Array.from({ length: 8 }, (_, i) => mk(i, i % 3 !== 0));
     const forward = computeSubsets(svc, pods);
     const backward = computeSubsets(svc, [...pods].reverse());

@@ -183,7 +183,7 @@ describe('ReplicaSet controller: choosing pods to delete', () => {
         conditions: [{ type: 'Ready', status: o.ready === false ? 'False' : 'True', lastTransitionTime: ts(o.readySince ?? 0) }],
         containerStatuses: [{ name: 'c', restartCount: o.restarts ?? 0 } as never],
       },
-    }) as Pod;
+    }) as unknown as Pod;
 
   it('orders unscheduled < pending < not ready < lower cost < doubled up < newer', () => {
     const pods = [
