@@ -41,6 +41,7 @@ import {
 import { bootstrapStore, defaultUsers, kubeletUser, type ClusterUsers } from './bootstrap.js';
 import { Client } from './client.js';
 import { Faults } from './faults.js';
+import { ControlPlane, type ControlPlaneOptions } from './control-plane.js';
 
 /** A worker node to create. */
 export interface NodeOptions {
@@ -92,6 +93,12 @@ export interface ClusterOptions {
   inspect?: (event: InspectionEvent) => void;
   /** Kernel options beyond the above. */
   kernel?: Omit<KernelOptions, 'seed' | 'network' | 'trace' | 'summarize'>;
+  /**
+   * The control plane: `{ nodes: 3 }` runs three control-plane nodes (replicated etcd, an API
+   * server each behind a load balancer at `api-server`, leader-elected scheduler and controller
+   * manager; see `src/cluster/control-plane.ts`). Default one control-plane node.
+   */
+  controlPlane?: ControlPlaneOptions;
 }
 
 const DEFAULT_CAPACITY = { cpu: '4', memory: '16Gi', pods: '110', 'ephemeral-storage': '100Gi' };
@@ -139,8 +146,16 @@ export class Cluster {
   readonly users: ClusterUsers;
   /** The timing profile. */
   readonly profile: Profile;
-  /** etcd's data (read it through `objects`; writing it bypasses the API server). */
-  readonly store: MvccStore;
+  /**
+   * etcd's data (read it through `objects`; writing it bypasses the API server). With several
+   * control-plane nodes: the etcd leader's applied store.
+   */
+  get store(): MvccStore {
+    return this.controlPlane?.store() ?? this.bootStore;
+  }
+  private readonly bootStore: MvccStore;
+  /** The highly available control plane, when the cluster has several control-plane nodes. */
+  readonly controlPlane?: ControlPlane;
   /** The long-lived actors, by canonical address. */
   readonly actors = new Map<string, AnyActorRef>();
   /** Worker node descriptions. */
@@ -158,27 +173,44 @@ export class Cluster {
     });
     this.users = defaultUsers();
     this.nodeSpecs = nodeSpecs(options);
-    this.store = new MvccStore();
-    bootstrapStore(this.store, this.kernel.fork('bootstrap'), this.kernel.timestamp());
+    this.bootStore = new MvccStore();
+    bootstrapStore(this.bootStore, this.kernel.fork('bootstrap'), this.kernel.timestamp());
     const logic = options.logic ?? {};
     const tokens = [
       ...Object.values(this.users),
       ...this.nodeSpecs.map((n) => kubeletUser(n.name)),
     ];
 
-    this.start(ETCD, logic.etcd ?? etcdMachine, CONTROL_PLANE_HOST, { store: this.store });
-    const apiServer = this.start(API_SERVER, logic.apiServer ?? apiServerMachine, CONTROL_PLANE_HOST, { tokens, options: options.apiServer });
-    // as kubeadm boots a control plane: etcd and the API server first, the rest once it serves
-    this.kernel.runUntil(() => (apiServer.getSnapshot() as { matches?: (s: string) => boolean }).matches?.('serving') !== false, { timeout: 10_000 });
-    this.start(SCHEDULER, logic.scheduler ?? schedulerMachine, CONTROL_PLANE_HOST, {
-      token: this.users.scheduler.token,
-      profile: options.schedulerProfile,
-      events: options.events,
-    });
-    this.start(CONTROLLER_MANAGER, logic.controllerManager ?? controllerManagerMachine, CONTROL_PLANE_HOST, {
-      token: this.users.controllerManager.token,
-      ...(options.controllerManager ?? {}),
-    });
+    if ((options.controlPlane?.nodes ?? 1) > 1) {
+      this.controlPlane = new ControlPlane(
+        {
+          kernel: this.kernel,
+          start: (address, logic, host, input) => this.start(address, logic, host, input),
+          tokens,
+          bootStore: this.bootStore,
+          scheduler: { logic: logic.scheduler ?? schedulerMachine, input: { profile: options.schedulerProfile, events: options.events } },
+          controllerManager: { logic: logic.controllerManager ?? controllerManagerMachine, input: { ...(options.controllerManager ?? {}) } },
+          apiServerOptions: options.apiServer,
+        },
+        { ...options.controlPlane, logic: { apiServer: logic.apiServer, ...(options.controlPlane?.logic ?? {}) } },
+      );
+      // as kubeadm joins control-plane nodes: until etcd has a leader and an API server serves
+      this.kernel.runUntil(() => this.controlPlane!.serving(), { timeout: 10_000 });
+    } else {
+      this.start(ETCD, logic.etcd ?? etcdMachine, CONTROL_PLANE_HOST, { store: this.store });
+      const apiServer = this.start(API_SERVER, logic.apiServer ?? apiServerMachine, CONTROL_PLANE_HOST, { tokens, options: options.apiServer });
+      // as kubeadm boots a control plane: etcd and the API server first, the rest once it serves
+      this.kernel.runUntil(() => (apiServer.getSnapshot() as { matches?: (s: string) => boolean }).matches?.('serving') !== false, { timeout: 10_000 });
+      this.start(SCHEDULER, logic.scheduler ?? schedulerMachine, CONTROL_PLANE_HOST, {
+        token: this.users.scheduler.token,
+        profile: options.schedulerProfile,
+        events: options.events,
+      });
+      this.start(CONTROLLER_MANAGER, logic.controllerManager ?? controllerManagerMachine, CONTROL_PLANE_HOST, {
+        token: this.users.controllerManager.token,
+        ...(options.controllerManager ?? {}),
+      });
+    }
     this.kubectl = this.start(KUBECTL, logic.kubectl ?? kubectlMachine, KUBECTL, { token: this.users.admin.token });
     for (const spec of this.nodeSpecs) {
       this.start(nodeAddress(spec.name), nodeMachine, spec.name, {
@@ -190,7 +222,11 @@ export class Cluster {
       });
     }
     this.client = new Client(this.kernel, this.kubectl);
-    this.faults = new Faults(this.kernel, () => this.nodeSpecs.map((n) => n.name));
+    this.faults = new Faults(
+      this.kernel,
+      () => [...this.nodeSpecs.map((n) => n.name), ...(this.controlPlane?.nodes ?? [])],
+      (address) => this.controlPlane?.faultTargets(address) ?? [address],
+    );
   }
 
   private start(address: string, logic: AnyActorLogic, host: string, input: Record<string, unknown>): AnyActorRef {

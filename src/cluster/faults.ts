@@ -32,6 +32,11 @@ export class Faults {
   constructor(
     private readonly kernel: Kernel,
     private readonly nodes: () => readonly string[],
+    /**
+     * The running actors behind a component's canonical address (`etcd` → every etcd member of a
+     * highly available control plane); by default the address itself.
+     */
+    private readonly targets: (address: string) => readonly string[] = (address) => [address],
   ) {}
 
   private checkNode(node: string): void {
@@ -110,31 +115,31 @@ export class Faults {
   /** etcd stops serving (as without quorum); it keeps its data. */
   etcdOutage(): void {
     this.note({ kind: 'etcd-outage' });
-    this.kernel.inject(FAULTS, ETCD, { type: 'etcd.fail' });
+    for (const to of this.targets(ETCD)) this.kernel.inject(FAULTS, to, { type: 'etcd.fail' });
   }
 
   /** etcd serves again. */
   etcdRecover(): void {
     this.note({ kind: 'etcd-recover' });
-    this.kernel.inject(FAULTS, ETCD, { type: 'etcd.recover' });
+    for (const to of this.targets(ETCD)) this.kernel.inject(FAULTS, to, { type: 'etcd.recover' });
   }
 
   /** The API server restarts: its watches are reset and it reloads its cache from etcd. */
   restartApiServer(): void {
     this.note({ kind: 'restart-api-server' });
-    this.kernel.inject(FAULTS, API_SERVER, { type: 'api-server.restart' });
+    for (const to of this.targets(API_SERVER)) this.kernel.inject(FAULTS, to, { type: 'api-server.restart' });
   }
 
   /** The scheduler restarts and resumes from fresh watches. */
   restartScheduler(): void {
     this.note({ kind: 'restart-scheduler' });
-    this.kernel.inject(FAULTS, SCHEDULER, { type: 'scheduler.restart' });
+    for (const to of this.targets(SCHEDULER)) this.kernel.inject(FAULTS, to, { type: 'scheduler.restart' });
   }
 
   /** The controller manager restarts its controllers. */
   restartControllerManager(): void {
     this.note({ kind: 'restart-controller-manager' });
-    this.kernel.inject(FAULTS, CONTROLLER_MANAGER, { type: 'controller-manager.restart' });
+    for (const to of this.targets(CONTROLLER_MANAGER)) this.kernel.inject(FAULTS, to, { type: 'controller-manager.restart' });
   }
 
   /** Messages between hosts are lost with this probability. */
