@@ -217,7 +217,7 @@ function render() {
   if (dirty.seq || dirty.filters) {
     const force = dirty.filters;
     dirty.seq = dirty.filters = false;
-    if (state.follow || force) renderSeq();
+    if (state.follow || force) renderSeq(force);
     else updateCount();
   }
 }
@@ -235,7 +235,8 @@ function visible(/** @type {any} */ m) {
 }
 
 let shown = 0;
-function renderSeq() {
+let lastSignature = '';
+function renderSeq(force = false) {
   /** @type {any[]} */
   const out = [];
   for (let i = state.messages.length - 1; i >= 0 && out.length < MAX_ROWS; i--) {
@@ -245,7 +246,15 @@ function renderSeq() {
   out.reverse();
   shown = out.length;
   const el = $('seq');
+  // nothing new to draw (new messages were all filtered out): leave the DOM alone
+  const signature = `${out.length}:${out[0]?.seq}:${out[out.length - 1]?.seq}:${state.selectedSeq}:${el.clientWidth}`;
+  if (!force && signature === lastSignature) {
+    updateCount();
+    return;
+  }
+  lastSignature = signature;
   renderSequence(el, out, { hosts: state.hosts, nodes: state.nodes, selected: state.selectedSeq, measure: (t) => measure(t, '600 11px system-ui, sans-serif') });
+  seqHeight = el.clientHeight;
   if (state.follow) el.scrollTop = el.scrollHeight;
   updateCount();
 }
@@ -494,8 +503,15 @@ $('seq').addEventListener('click', (e) => {
   const row = /** @type {HTMLElement | null} */ (/** @type {HTMLElement} */ (e.target).closest('[data-seq]'));
   if (row) showPayload(Number(row.getAttribute('data-seq')));
 });
+let seqHeight = 0;
 $('seq').addEventListener('scroll', () => {
   const el = $('seq');
+  // a resize (the payload panel opening) is not the user scrolling away
+  if (el.clientHeight !== seqHeight) {
+    seqHeight = el.clientHeight;
+    if (state.follow) el.scrollTop = el.scrollHeight;
+    return;
+  }
   const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < 30;
   if (atBottom !== state.follow) {
     state.follow = atBottom;

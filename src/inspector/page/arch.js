@@ -40,7 +40,7 @@ function chip(/** @type {ActorNode | undefined} */ a, /** @type {string} */ size
   const role = /** @type {Record<string, string>} */ (ROLES)[a.kind] ?? a.kind;
   const title = `${a.key} — ${role}${a.machine ? `\nmachine: ${a.machine}` : ''}\nstate: ${JSON.stringify(a.value ?? null)}`;
   const short = a.kind === 'container-runtime' ? 'runtime' : shortName(a.key);
-  const name = size === 'big' ? `${esc(short)}<span class="role">${esc(role)}</span>` : esc(short);
+  const name = size === 'big' && a.kind !== 'kubectl' ? `${esc(short)}<span class="role">${esc(role)}</span>` : esc(short);
   return `<div class="${cls}" data-actor="${esc(a.key)}" data-kind="${esc(a.kind)}" title="${esc(title)}"><div class="name"><span class="dot"></span>${name}</div><div class="state">${esc(text)}</div></div>`;
 }
 
@@ -55,7 +55,7 @@ export function archHtml(actors, nodes, selected) {
   const byKind = (/** @type {string} */ k) => list.filter((a) => a.kind === k).sort((a, b) => (a.key < b.key ? -1 : 1));
   let h = '';
   // the user
-  h += `<div class="zone user"><div class="zone-title">User</div>`;
+  h += `<div class="zone user"><div class="zone-title">User</div><div class="user-hint">your requests (Create pod, Apply) go through kubectl</div>`;
   for (const a of byKind('kubectl')) h += chip(a, 'big', selected);
   h += `</div><div class="arrow-sep" aria-hidden="true">⇄</div>`;
   // control plane

@@ -125,12 +125,13 @@ export function renderSequence(el, msgs, opts) {
       const end = x2 - dir * 3;
       body += `<line class="m-line" stroke="${color}" x1="${x1 + dir * 3}" y1="${y}" x2="${end}" y2="${y}"${dropped ? '' : ` marker-end="url(#sq-${kind in COLORS ? kind : 'actor'})"`}/>`;
       if (dropped) body += `<path class="m-x" d="M${end - 4},${y - 4} l8,8 M${end - 4},${y + 4} l8,-8"/>`;
-      const span = Math.abs(x2 - x1);
-      const max = Math.max(18, Math.floor((Math.max(span, 170) - 10) / 6.1));
-      const mid = (x1 + x2) / 2;
-      const text = trim(label, max);
+      // the label starts above the arrow's left end and may run past its right end when the
+      // arrow is short (up to the diagram's edge)
+      const left = Math.min(x1, x2) + 6;
+      const room = Math.max(Math.abs(x2 - x1) - 12, Math.min(width - left - 8, 380));
+      const text = trim(label, Math.max(14, Math.floor(room / 6.2)));
       const evLen = Math.min(event.length, text.length);
-      body += `<text class="m-text" x="${mid}" y="${y - 4}" text-anchor="middle"><tspan class="ev" fill="${color}">${esc(text.slice(0, evLen))}</tspan>${esc(text.slice(evLen))}</text>`;
+      body += `<text class="m-text" x="${left}" y="${y - 4}"><tspan class="ev" fill="${color}">${esc(text.slice(0, evLen))}</tspan>${esc(text.slice(evLen))}</text>`;
     }
     body += `</g>`;
   });

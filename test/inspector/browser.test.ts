@@ -1,0 +1,146 @@
+/**
+ * End to end in a real headless Chromium: the page connects, a pod created from the page reaches
+ * Running in the cluster table, its statechart shows the active state, the sequence diagram shows
+ * the create-pod flow (kubectl → api-server → etcd → scheduler → kubelet → pod …), a click on a
+ * message shows its payload; the screenshot is saved as docs/inspector.png.
+ *
+ * Chromium must be at /usr/bin/chromium (CI installs it). Without it this test fails, on
+ * purpose: a skipped browser test would hide a broken CI.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { startInspector, type Inspector } from '../../src/inspector/server.js';
+import { applyManifest, DEMO_MANIFEST } from '../../src/inspector/apply.js';
+import { eventually } from './ws-client.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const SCREENSHOT = path.join(ROOT, 'docs', 'inspector.png');
+
+describe('inspector page in Chromium', { timeout: 120_000 }, () => {
+  let insp: Inspector | undefined;
+  let context: BrowserContext | undefined;
+  let userDataDir: string | undefined;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(
+        `Chromium is not installed at ${CHROMIUM}: the inspector's browser test cannot run. ` +
+          `Install it (Debian/Ubuntu: apt-get install chromium) — this test fails rather than skips so that a CI without a browser is noticed.`,
+      );
+    }
+    insp = await startInspector({ port: 0, speed: 3, cluster: { seed: 11, nodes: 3 } });
+    await eventually(() => insp!.cluster.objects('nodes').length === 3, 30_000, 'three nodes');
+    const demo = await applyManifest(insp.cluster.client, DEMO_MANIFEST);
+    expect(demo.ok).toBe(true);
+    userDataDir = mkdtempSync(path.join(tmpdir(), 'kube-actors-chromium-'));
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      viewport: { width: 1600, height: 1000 },
+      deviceScaleFactor: 1,
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error') pageErrors.push(m.text());
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await insp?.close();
+    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+  });
+
+  it('creates a pod from the page and shows it running, its statechart and its flow', async () => {
+    await page.goto(insp!.url);
+    await page.waitForSelector('#conn.open', { timeout: 15_000 });
+    // the architecture band: control plane and the three worker nodes with their components
+    for (const key of ['api-server', 'etcd', 'scheduler', 'controller-manager', 'kubectl', 'kubelet/node-1', 'kube-proxy/node-2', 'container-runtime/node-3']) {
+      await page.waitForSelector(`#arch [data-actor="${key}"]`, { timeout: 15_000 });
+    }
+    expect(await page.locator('#arch .zone.worker').count()).toBe(3);
+    // the demo's pods run, and the kubectl tables show them
+    await page.waitForSelector('[data-table="deployments"] tr[data-row="deployments/default/nginx-deployment"]', { timeout: 30_000 });
+
+    // create a pod from the page
+    await page.fill('#pod-name', 'web');
+    await page.fill('#pod-image', 'nginx:1.14.2');
+    await page.click('#btn-create');
+    await page.waitForSelector('#result .ok', { timeout: 20_000 });
+    expect(await page.textContent('#result')).toContain('pod/web created');
+
+    // it reaches Running in the cluster table
+    const row = page.locator('[data-table="pods"] tr[data-row="pods/default/web"]');
+    await row.waitFor({ timeout: 30_000 });
+    await expect.poll(async () => row.textContent(), { timeout: 30_000, interval: 200 }).toContain('Running');
+    const cells = await row.locator('td').allTextContents();
+    expect(cells[0]).toBe('web');
+    expect(cells).toContain('1/1');
+    expect(cells.some((c) => /^node-[123]$/.test(c))).toBe(true);
+
+    // its actor sits in its node's box, and its statechart shows the active state
+    const podBox = page.locator('#arch .zone.worker [data-actor="pod/default/web"]');
+    await podBox.waitFor({ timeout: 15_000 });
+    await expect.poll(async () => page.textContent('#chart-title'), { timeout: 15_000 }).toContain('pod/default/web');
+    await page.waitForSelector('#chart svg.chart g.sc-state[data-path="syncing"]', { timeout: 15_000 });
+    await page.waitForSelector('#chart svg.chart g.sc-state.sc-atomic.active[data-path="syncing.containers"]', { timeout: 30_000 });
+    expect(await page.textContent('#chart-value')).toContain('containers');
+    const activeAtomic = await page.locator('#chart svg.chart g.sc-state.sc-atomic.active').count();
+    expect(activeAtomic).toBe(1);
+    // transitions are labelled with their events
+    expect(await page.locator('#chart svg.chart g.sc-edge[data-event="pod.kill"]').count()).toBeGreaterThan(0);
+
+    // the sequence diagram shows the create-pod flow between the components
+    const flow = 'create pods default/web';
+    await expect.poll(async () => page.locator('#flow-filter').inputValue(), { timeout: 5_000 }).toBe(flow);
+    await page.waitForSelector(`#seq g.m-row[data-flow="${flow}"][data-to^="pod/default/web"], #seq g.m-row[data-flow="${flow}"][data-from^="pod/default/web"]`, { timeout: 30_000 });
+    const hops = await page.$$eval(`#seq g.m-row[data-flow="${flow}"]`, (rows) => rows.map((r) => `${r.getAttribute('data-from')}>${r.getAttribute('data-to')}`));
+    const at = (re: RegExp) => hops.findIndex((h) => re.test(h));
+    const order = [/^kubectl>api-server$/, /^api-server>etcd$/, /^api-server>scheduler$/, /^scheduler>api-server$/, /^api-server>kubelet\/node-\d$/, /^kubelet\/node-\d>pod\/default\/web$|^pod\/default\/web>/];
+    const positions = order.map(at);
+    for (let i = 0; i < order.length; i++) expect(positions[i], `${order[i]} in ${hops.join(', ')}`).toBeGreaterThanOrEqual(0);
+    expect(positions[0]).toBe(0);
+    expect(positions[1]).toBeLessThan(positions[3]!);
+    expect(positions[3]).toBeLessThan(positions[4]!);
+    // lifelines for each component of the flow
+    for (const l of ['kubectl', 'api-server', 'etcd', 'scheduler']) expect(await page.locator(`#seq [data-lifeline="${l}"]`).count(), l).toBe(1);
+    expect(await page.locator('#seq [data-lifeline^="kubelet/node-"]').count()).toBe(1);
+
+    // a click on the first message shows its payload
+    await page.locator(`#seq g.m-row[data-flow="${flow}"]`).first().click();
+    await page.waitForSelector('#payload:not([hidden]) pre', { timeout: 10_000 });
+    const payload = await page.textContent('#payload pre');
+    expect(payload).toContain('"type": "api.request"');
+    expect(payload).toContain('"verb": "create"');
+    expect(payload).toContain('"name": "web"');
+
+    // pause and step from the page
+    await page.click('#btn-play');
+    await expect.poll(async () => (await page.textContent('#btn-play'))?.trim(), { timeout: 5_000 }).toBe('Play');
+    const total = insp!.cluster.kernel.trace.total;
+    await page.click('#btn-step');
+    await eventually(() => insp!.cluster.kernel.trace.total === total + 1, 5_000, 'one stepped message');
+    await page.click('#btn-play');
+    await expect.poll(async () => (await page.textContent('#btn-play'))?.trim(), { timeout: 5_000 }).toBe('Pause');
+
+    // the start of the flow with the payload of the write to etcd: the view of the screenshot
+    await page.uncheck('#follow');
+    await page.$eval('#seq', (el) => (el.scrollTop = 0));
+    await page.locator(`#seq g.m-row[data-flow="${flow}"][data-to="etcd"]`).first().click();
+    await page.waitForSelector('#payload:not([hidden]) pre', { timeout: 10_000 });
+    await page.waitForTimeout(400);
+    mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT });
+    expect(existsSync(SCREENSHOT)).toBe(true);
+    expect(pageErrors).toEqual([]);
+  });
+});
