@@ -28,6 +28,12 @@ export interface StatelyBridgeOptions {
   maxEventsPerFlush?: number;
   /** How deep an actor's context is sent. Default 3. */
   contextDepth?: number;
+  /**
+   * Wall ms between re-announcing every live actor. Stately's relay replays only its last 200
+   * events to a browser that opens later, so the actors' registrations would be lost; 0 turns
+   * this off. Default 5,000.
+   */
+  reannounceMs?: number;
 }
 
 /** The bridge to Stately's inspector. */
@@ -53,7 +59,10 @@ export function createStatelyBridge(options: StatelyBridgeOptions = {}): Stately
   const depth = options.contextDepth ?? 3;
   let queue: Queued[] = [];
   const dirty = new Set<AnyActorRef>();
+  const live = new Set<AnyActorRef>();
   let dropped = 0;
+  const reannounceMs = options.reannounceMs ?? 5_000;
+  let lastAnnounce = Date.now();
 
   const snapshotOf = (ref: AnyActorRef) => {
     const s = ref.getSnapshot() as { status?: string; value?: unknown; context?: unknown } | undefined;
@@ -65,6 +74,15 @@ export function createStatelyBridge(options: StatelyBridgeOptions = {}): Stately
   };
 
   const flush = (): void => {
+    if (reannounceMs > 0 && Date.now() - lastAnnounce >= reannounceMs) {
+      lastAnnounce = Date.now();
+      const announce: Queued[] = [];
+      for (const ref of live) {
+        if ((ref.getSnapshot() as { status?: string } | undefined)?.status !== 'active') live.delete(ref);
+        else announce.push({ kind: 'actor', ref });
+      }
+      queue = announce.concat(queue);
+    }
     const batch = queue;
     queue = [];
     for (const q of batch) {
@@ -86,6 +104,7 @@ export function createStatelyBridge(options: StatelyBridgeOptions = {}): Stately
       switch (event.type) {
         case '@xstate.actor':
           queue.push({ kind: 'actor', ref: event.actorRef as AnyActorRef });
+          live.add(event.actorRef as AnyActorRef);
           break;
         case '@xstate.event':
           if (queue.length >= max) {
