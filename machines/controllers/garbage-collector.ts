@@ -181,6 +181,10 @@ function attemptToDelete(ctx: SCtx, info: ResourceInfo, obj: KubeObject): void {
       verdicts.set(ref, 'solid'); // an owner of an unknown kind: never collect on a guess
       continue;
     }
+    if (ownerInfo.namespaced && !namespace) {
+      verdicts.set(ref, 'dangling'); // a cluster-scoped dependent cannot have a namespaced owner
+      continue;
+    }
     const ownerKey = ownerInfo.namespaced ? `${namespace}/${ref.name}` : ref.name;
     const cached = ctx.get(watchNameOf(ownerInfo), ownerKey);
     if (cached && cached.metadata?.uid === ref.uid) {

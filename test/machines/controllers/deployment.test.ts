@@ -211,6 +211,50 @@ describe('Deployment controller: progress deadline', () => {
   });
 });
 
+describe('Deployment controller: pause and proportional scaling', () => {
+  it('a paused deployment does not roll out but scales; resuming rolls out', () => {
+    const c = miniCluster(['replicaset', 'deployment']);
+    new FakeKubelet(c.kernel, c.users.admin.token, { readyAfterMs: 100 });
+    c.client.create(deployment('web', 2, { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } }));
+    c.runUntil(() => rolledOut(c, 'web'), { timeout: 60_000 });
+    c.client.patch('deployments', 'web', { spec: { paused: true } }, { type: 'merge' });
+    c.advance(1_000);
+    let d = object<Deployment>(c, 'deployments', 'web')!;
+    expect(d.status!.conditions!.find((x) => x.type === 'Progressing')).toMatchObject({ status: 'Unknown', reason: 'DeploymentPaused', message: 'Deployment is paused' });
+    setImage(c, 'web', 'nginx:1.28');
+    c.advance(3_000);
+    expect(replicaSets(c)).toHaveLength(1);
+    expect(activePods(c).every((p) => imageOf(p) === 'nginx:1.27')).toBe(true);
+    c.client.scale('deployments', 'web', 3);
+    c.advance(3_000);
+    expect(activePods(c)).toHaveLength(3);
+    c.client.patch('deployments', 'web', { spec: { paused: false } }, { type: 'merge' });
+    expect(c.runUntil(() => rolledOut(c, 'web') && activePods(c).length === 3 && activePods(c).every((p) => imageOf(p) === 'nginx:1.28' && ready(p)), { timeout: 60_000 })).toBe(true);
+    d = object<Deployment>(c, 'deployments', 'web')!;
+    expect(d.status!.conditions!.find((x) => x.type === 'Progressing')!.reason).toBe('NewReplicaSetAvailable');
+  });
+
+  it('scaling in the middle of a stuck rollout scales both ReplicaSets in proportion', () => {
+    const c = miniCluster(['replicaset', 'deployment']);
+    new FakeKubelet(c.kernel, c.users.admin.token, { readyAfterMs: 100, skip: (p) => imageOf(p) === 'broken:1' });
+    c.client.create(deployment('web', 10, { type: 'RollingUpdate', rollingUpdate: { maxSurge: 3, maxUnavailable: 2 } }));
+    c.runUntil(() => rolledOut(c, 'web'), { timeout: 60_000 });
+    setImage(c, 'web', 'broken:1');
+    c.advance(5_000);
+    // stuck: 8 old (10 - maxUnavailable) and 5 new (13 - 8), none of them ready
+    const sizes = () => Object.fromEntries(replicaSets(c).map((r) => [r.spec!.template!.spec!.containers[0]!.image, r.spec!.replicas]));
+    expect(sizes()).toEqual({ 'nginx:1.27': 8, 'broken:1': 5 });
+    c.client.scale('deployments', 'web', 20);
+    c.advance(5_000);
+    // 20 + 3 allowed; the 10 more are shared 8:5 of 13 (rounded), the rest to the largest
+    const after = sizes();
+    expect(after['nginx:1.27']! + after['broken:1']!).toBe(23);
+    expect(after['nginx:1.27']).toBe(14);
+    expect(after['broken:1']).toBe(9);
+    expect(activePods(c).filter((p) => imageOf(p) === 'nginx:1.27' && ready(p))).toHaveLength(14);
+  });
+});
+
 describe('Deployment helpers', () => {
   it('resolves maxSurge up and maxUnavailable down, as Kubernetes does', () => {
     expect(resolveFenceposts('25%', '25%', 10)).toEqual({ surge: 3, unavailable: 2 });
