@@ -6,7 +6,7 @@
  */
 import { authorize, RbacIndex } from '../../src/api/rbac.js';
 import { applyDefaults } from '../../src/api/defaults.js';
-import { validateObject } from '../../src/api/validation.js';
+import { pruneUnknownFields, validateObject } from '../../src/api/validation.js';
 import { jsonMergePatch, jsonPatch, strategicMergePatch } from '../../src/api/patch.js';
 import { parseFieldSelector, parseLabelSelector } from '../../src/api/selectors.js';
 import { etcdKey, etcdListPrefix, findResource, qualifiedResource, resourceForGroupResource, type ResourceInfo } from '../../src/api/resources.js';
@@ -279,6 +279,8 @@ export class ApiServerCore {
       op.response = { code: 422, body: S.invalid(info, m.name ?? '', verdict.causes) };
       return false;
     }
+    // with Warn or Ignore the real server stores the object without the fields it does not know
+    if (verdict.unknownFields.length > 0 || verdict.warnings.length > 0) op.object = obj = pruneUnknownFields(obj, info) as Obj;
     if (info.namespaced) {
       const ns = this.cache.objects.get(`${NAMESPACES.etcdPrefix}${req.namespace}`) as Obj | undefined;
       if (!ns) {
@@ -567,6 +569,7 @@ export class ApiServerCore {
     }
     op.warnings.push(...verdict.warnings);
     if (verdict.causes.length > 0) return { error: S.invalid(info, req.name!, verdict.causes) };
+    if (verdict.unknownFields.length > 0 || verdict.warnings.length > 0) next = pruneUnknownFields(next, info) as Obj;
     return { next };
   }
 

@@ -200,6 +200,28 @@ describe('api-server: bad input gets the Status a real API server gives, and etc
   });
 });
 
+describe('api-server: unknown fields', () => {
+  const withUnknown = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'u' }, spec: { containers: [{ name: 'app', image: 'nginx', colour: 'blue' }] } };
+
+  it('refuses them with 400 under fieldValidation=Strict, as kubectl asks', () => {
+    const cp = startControlPlane();
+    const revision = cp.store.revision;
+    const res = cp.client.request({ verb: 'create', resource: 'pods', namespace: 'default', body: withUnknown, query: { fieldValidation: 'Strict' } });
+    expect(res.code).toBe(400);
+    expect((res.body as Status).message).toContain('unknown field "spec.containers[0].colour"');
+    expect(cp.store.revision).toBe(revision);
+  });
+
+  it('warns and stores the object without them under Warn', () => {
+    const cp = startControlPlane();
+    const res = cp.client.request({ verb: 'create', resource: 'pods', namespace: 'default', body: withUnknown, query: { fieldValidation: 'Warn' } });
+    expect(res.code).toBe(201);
+    expect(res.warnings).toEqual([expect.stringContaining('unknown field "spec.containers[0].colour"')]);
+    const stored = cp.store.get('/registry/pods/default/u')!.value as Pod;
+    expect(stored.spec!.containers[0]).not.toHaveProperty('colour');
+  });
+});
+
 describe('api-server: storage', () => {
   it('answers 503 while etcd is unavailable and loses nothing it acknowledged', () => {
     const cp = startControlPlane();
