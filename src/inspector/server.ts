@@ -93,6 +93,21 @@ const CONTENT_TYPES: Record<string, string> = {
 const FAULT_KINDS = new Set(['crash-node', 'restart-node', 'partition-node', 'heal-node', 'etcd-outage', 'etcd-recover']);
 const NODE_FAULTS = new Set(['crash-node', 'restart-node', 'partition-node', 'heal-node']);
 
+/**
+ * Browsers send an Origin header with WebSocket handshakes: only the page's own origin may
+ * connect (another site open in the same browser must not drive the simulation). Clients that
+ * are not browsers send none.
+ */
+function sameOrigin(req: IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  if (!origin) return true;
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
+
 /** The inspector's HTTP and WebSocket server. */
 export class InspectorServer {
   readonly http: Server;
@@ -124,7 +139,7 @@ export class InspectorServer {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: 4 * 1024 * 1024 });
     this.http.on('upgrade', (req, socket, head) => {
       const url = new URL(req.url ?? '/', 'http://localhost');
-      if (url.pathname !== '/ws') {
+      if (url.pathname !== '/ws' || !sameOrigin(req)) {
         socket.destroy();
         return;
       }

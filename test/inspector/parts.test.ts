@@ -5,6 +5,9 @@
  * bookkeeping, and the Stately bridge's queueing.
  */
 import { describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createActor, setup } from 'xstate';
 import ElkModule from 'elkjs/lib/elk.bundled.js';
 import { statechartOf, activePaths, transitionLabel } from '../../src/inspector/statechart.js';
@@ -27,8 +30,12 @@ import { containerRuntimeMachine } from '../../machines/container-runtime.js';
 import { controllerManagerMachine } from '../../machines/controller-manager.js';
 import { kubectlMachine } from '../../machines/kubectl.js';
 
-// the page's module (plain JavaScript, no DOM needed for these functions)
-const page = (await import('../../src/inspector/page/statechart.js' as string)) as {
+// the page's module (plain JavaScript, no DOM needed for these functions); from the source tree
+// also when this test runs compiled under dist/
+const here = path.dirname(fileURLToPath(import.meta.url));
+const pageModule = ['../../src/inspector/page/statechart.js', '../../../src/inspector/page/statechart.js'].map((p) => path.resolve(here, p)).find((p) => existsSync(p));
+if (!pageModule) throw new Error('src/inspector/page/statechart.js not found');
+const page = (await import(pathToFileURL(pageModule).href)) as {
   buildElkGraph(chart: unknown, measure: (t: string, font: string) => number): any;
   renderSvg(laid: unknown, chart: unknown): string;
   activePaths(value: unknown): string[];

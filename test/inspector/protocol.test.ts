@@ -294,3 +294,26 @@ describe('inspector buffer', T, () => {
     }
   });
 });
+
+describe('inspector origin check', T, () => {
+  it('refuses WebSocket handshakes from another site, accepts its own page and non-browser clients', async () => {
+    const insp = await startInspector({ port: 0, paused: true, cluster: { seed: 1, nodes: 1 } });
+    const { default: WebSocket } = await import('ws');
+    const attempt = (origin?: string) =>
+      new Promise<string>((resolve) => {
+        const ws = new WebSocket(insp.url.replace(/^http/, 'ws') + 'ws', origin ? { origin } : {});
+        ws.once('message', () => {
+          ws.close();
+          resolve('accepted');
+        });
+        ws.once('error', () => resolve('refused'));
+      });
+    try {
+      expect(await attempt()).toBe('accepted');
+      expect(await attempt(insp.url.slice(0, -1))).toBe('accepted');
+      expect(await attempt('http://evil.example')).toBe('refused');
+    } finally {
+      await insp.close();
+    }
+  });
+});

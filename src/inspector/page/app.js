@@ -83,6 +83,17 @@ const conn = new Connection(wsUrl, {
     el.className = `conn-state ${s}`;
     el.textContent = s === 'open' ? 'live' : s === 'closed' ? `disconnected, ${info ?? ''}` : 'connecting…';
   },
+  onReset() {
+    state.messages = [];
+    state.flows.clear();
+    state.components.clear();
+    state.hosts.clear();
+    state.overflow = 0;
+    state.flowFilter = '';
+    state.componentFilter.clear();
+    $('seq-banner').hidden = true;
+    state.flowsChanged = state.componentsChanged = true;
+  },
   onHello(m) {
     state.cluster = m.cluster;
     state.nodes = m.cluster.nodes;

@@ -11,7 +11,7 @@ const INITIAL_HISTORY = 4000;
 export class Connection {
   /**
    * @param {string} url
-   * @param {{ onHello: (m: any) => void, onMessages: (list: any[]) => void, onState: (state: 'connecting' | 'open' | 'closed', info?: string) => void }} handlers
+   * @param {{ onHello: (m: any) => void, onMessages: (list: any[]) => void, onState: (state: 'connecting' | 'open' | 'closed', info?: string) => void, onReset?: () => void }} handlers
    */
   constructor(url, handlers) {
     this.url = url;
@@ -48,6 +48,12 @@ export class Connection {
       const rest = [];
       for (const m of list) {
         if (m.type === 'hello') {
+          if (this.lastSeq >= m.buffer.next) {
+            // a different run answered (the server was restarted): start over
+            this.lastSeq = -1;
+            this.everConnected = false;
+            this.handlers.onReset?.();
+          }
           this.handlers.onHello(m);
           const since = this.everConnected && this.lastSeq >= 0 ? this.lastSeq + 1 : Math.max(m.buffer.oldest, m.buffer.next - INITIAL_HISTORY);
           this.everConnected = true;
