@@ -42,6 +42,7 @@ import { bodyType, negotiateDiscovery, negotiateOutput, OBJECT_CONTENT_TYPES, PA
 import { isList, isObjectOf, toPartial, toTable } from './table.js';
 import { applyConfiguration, conflictStatus, updateEntry } from './apply.js';
 import { createSelfSignedCertificate, type SelfSignedCertificate } from './tls.js';
+import { decodeProtobuf, isProtobuf, ProtobufError } from './protobuf.js';
 import { writeKubeconfig, type KubeconfigUser } from './kubeconfig.js';
 
 /** What the HTTP server needs of a cluster (a `Cluster` from `createCluster` has all of it). */
@@ -322,15 +323,36 @@ export class KubeHttpServer {
     const raw = await readAll(req, this.options.maxBodyBytes);
     const text = raw.toString('utf8');
     const empty = text.trim() === '';
+    const contentType = req.headers['content-type'];
+    if ((rr.verb === 'create' || rr.verb === 'update' || rr.verb === 'delete' || rr.verb === 'deletecollection') && isProtobuf(contentType) && raw.length > 0) {
+      // kubectl's typed generators (create deployment, create namespace, ...) and client-go send protobuf
+      let obj: Record<string, unknown>;
+      try {
+        obj = decodeProtobuf(raw);
+      } catch (error) {
+        if (!(error instanceof ProtobufError)) throw error;
+        const unsupported = /not supported/.test(error.message);
+        throw new HttpError(unsupported ? { ...S.unsupportedMediaType(['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf']), message: error.message } : S.badRequest(`protobuf: ${error.message}`));
+      }
+      const isDeleteOptions = obj.kind === 'DeleteOptions';
+      if (isDeleteOptions !== (rr.verb === 'delete' || rr.verb === 'deletecollection')) {
+        throw new HttpError(S.badRequest(`a ${String(obj.kind)} is not the body of a ${rr.verb}`));
+      }
+      if (isDeleteOptions) {
+        delete obj.apiVersion;
+        delete obj.kind;
+      }
+      return { body: obj, type: undefined };
+    }
     if (rr.verb === 'create' || rr.verb === 'update') {
-      const type = bodyType(req.headers['content-type'], OBJECT_CONTENT_TYPES);
-      if (!type) throw new HttpError(S.unsupportedMediaType(['application/json', 'application/yaml']));
+      const type = bodyType(contentType, OBJECT_CONTENT_TYPES);
+      if (!type) throw new HttpError(S.unsupportedMediaType(['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf']));
       if (empty) return { body: undefined, type: undefined };
       return { body: decodeBody(text, type === 'yaml'), type: undefined };
     }
     if (rr.verb === 'patch') {
-      const type = bodyType(req.headers['content-type'], PATCH_CONTENT_TYPES);
-      if (!type || !req.headers['content-type']) {
+      const type = bodyType(contentType, PATCH_CONTENT_TYPES);
+      if (!type || !contentType) {
         throw new HttpError(S.unsupportedMediaType(['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml', 'application/strategic-merge-patch+json']));
       }
       if (empty) return { body: undefined, type };
@@ -338,8 +360,8 @@ export class KubeHttpServer {
     }
     if (rr.verb === 'delete' || rr.verb === 'deletecollection') {
       if (empty) return { body: undefined, type: undefined };
-      const type = bodyType(req.headers['content-type'], OBJECT_CONTENT_TYPES);
-      if (!type) throw new HttpError(S.unsupportedMediaType(['application/json', 'application/yaml']));
+      const type = bodyType(contentType, OBJECT_CONTENT_TYPES);
+      if (!type) throw new HttpError(S.unsupportedMediaType(['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf']));
       const options = decodeBody(text, type === 'yaml');
       if (!isPlainObject(options)) throw new HttpError(S.badRequest('the body of a delete must be DeleteOptions (a JSON object)'));
       return { body: options, type: undefined };

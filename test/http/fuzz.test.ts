@@ -93,6 +93,8 @@ const body = fc.oneof(
   fc.constantFrom('{', '[', '{"a":', 'null', '""', '[]', '{}', 'a: [b', '- - -', '{"kind":"Pod"}', ':\n  :', '\u0000\u0001'),
   mutated,
   mutated.map((t) => t.slice(0, Math.max(1, t.length >> 1))),
+  // protobuf-looking bodies: the magic and random bytes
+  fc.uint8Array({ maxLength: 120 }).map((b) => Buffer.concat([Buffer.from('k8s\0', 'latin1'), Buffer.from(b)])),
 );
 
 const segment = fc.oneof(
@@ -165,6 +167,7 @@ describe('fuzzing the HTTP API', () => {
   it('answers every random request with a 2xx or a 4xx Status; rejected writes leave etcd unchanged', async () => {
     const tokens = { admin: s.cluster.users.admin.token, guest: s.cluster.users.guest.token, viewer: s.cluster.users.viewer.token, bogus: 'bogus-token', none: null };
     let writes = 0;
+    let protobufs = 0;
     let rejected = 0;
     await fc.assert(
       fc.asyncProperty(request, async (r) => {
@@ -187,6 +190,7 @@ describe('fuzzing the HTTP API', () => {
           expect(res.json, where).toMatchObject({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code: res.code });
           expect(typeof res.json.message, where).toBe('string');
         }
+        if (Buffer.isBuffer(r.body) && r.contentType === 'application/vnd.kubernetes.protobuf') protobufs++;
         const write = ['POST', 'PUT', 'PATCH', 'DELETE'].includes(r.method);
         if (write) writes++;
         if (write && res.code >= 400) {
@@ -199,6 +203,7 @@ describe('fuzzing the HTTP API', () => {
     );
     expect(writes).toBeGreaterThan(50);
     expect(rejected).toBeGreaterThan(20);
+    expect(protobufs).toBeGreaterThan(0);
   }, 180_000);
 
   it('the server, the API server and the simulation are still well', async () => {

@@ -255,6 +255,35 @@ describe.skipIf(!HAS_KUBECTL)(`the real kubectl against kube-actors serve${HAS_K
     expect(s.cluster.object('pods', 'solo', 'default')).toBeUndefined();
   });
 
+  it('kubectl create generators (protobuf bodies): namespace, configmap, secret, deployment, role, rolebinding, service', async () => {
+    const run = async (args: string[], expected: string) => {
+      const r = await s.kubectl(args);
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toBe(expected);
+    };
+    await run(['create', 'namespace', 'team-a'], 'namespace/team-a created\n');
+    expect(s.cluster.object<Obj>('namespaces', 'team-a')!.status.phase).toBe('Active');
+    await run(['create', 'configmap', 'settings', '--from-literal=mode=fast', '-n', 'team-a'], 'configmap/settings created\n');
+    expect(s.cluster.object<Obj>('configmaps', 'settings', 'team-a')!.data).toEqual({ mode: 'fast' });
+    await run(['create', 'secret', 'generic', 'creds', '--from-literal=password=s3cr3t', '-n', 'team-a'], 'secret/creds created\n');
+    expect(Buffer.from(s.cluster.object<Obj>('secrets', 'creds', 'team-a')!.data.password, 'base64').toString()).toBe('s3cr3t');
+    await run(['create', 'deployment', 'hello', '--image=nginx:1.27', '--replicas=2', '--port=80', '-n', 'team-a'], 'deployment.apps/hello created\n');
+    const d = s.cluster.object<Obj>('deployments', 'hello', 'team-a')!;
+    expect(d.spec.replicas).toBe(2);
+    expect(d.spec.template.spec.containers).toEqual([expect.objectContaining({ name: 'nginx', image: 'nginx:1.27', ports: [{ containerPort: 80, protocol: 'TCP' }] })]);
+    await waitFor('two hello pods running', () => s.cluster.objects<Obj>('pods', 'team-a').filter((p) => p.metadata?.labels?.app === 'hello' && p.status?.phase === 'Running').length === 2);
+    await run(['create', 'role', 'reader', '--verb=get,list', '--resource=pods', '-n', 'team-a'], 'role.rbac.authorization.k8s.io/reader created\n');
+    expect(s.cluster.object<Obj>('roles', 'reader', 'team-a')!.rules).toEqual([{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] }]);
+    await run(['create', 'rolebinding', 'guest-reads', '--role=reader', '--user=guest', '-n', 'team-a'], 'rolebinding.rbac.authorization.k8s.io/guest-reads created\n');
+    // the binding takes effect: the guest may now list pods in team-a (and still not elsewhere)
+    await waitFor('the guest to be allowed', async () => (await s.kubectl(['get', 'pods', '-n', 'team-a'], { context: 'kube-actors-guest' })).code === 0, 10_000);
+    const guestPods = await s.kubectl(['get', 'pods', '-n', 'team-a', '-o', 'name'], { context: 'kube-actors-guest' });
+    expect(guestPods.stdout.split('\n').filter(Boolean)).toHaveLength(2);
+    expect((await s.kubectl(['get', 'pods', '-n', 'default'], { context: 'kube-actors-guest' })).code).toBe(1);
+    await run(['create', 'service', 'clusterip', 'hello', '--tcp=80:80', '-n', 'team-a'], 'service/hello created\n');
+    expect(s.cluster.object<Obj>('services', 'hello', 'team-a')!.spec.ports).toEqual([expect.objectContaining({ name: '80-80', port: 80, targetPort: 80, protocol: 'TCP' })]);
+  });
+
   it('the simulation recorded no actor errors', () => {
     expect(s.cluster.kernel.errors).toEqual([]);
   });
