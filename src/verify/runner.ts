@@ -281,6 +281,9 @@ export class ScenarioRunner implements StepContext {
       case 'delete-deployment':
         this.call('admin', { verb: 'delete', resource: 'deployments', group: 'apps', namespace: step.namespace, name: step.name, query: { propagationPolicy: 'Background' } });
         return;
+      case 'evict-pod':
+        this.evictPod(step.namespace, step.deployment);
+        return;
       case 'create-service':
         this.call('admin', { verb: 'create', resource: 'services', namespace: step.namespace, body: serviceManifest(step.name, step.app) });
         return;
@@ -313,6 +316,25 @@ export class ScenarioRunner implements StepContext {
         this.call(step.user, refusedRequest(step.verb, step.namespace, step.name), { expect: 'forbidden' });
         return;
     }
+  }
+
+  private evictPod(namespace: string, deployment: string): void {
+    const list = this.call('admin', { verb: 'list', resource: 'pods', namespace, query: { labelSelector: `${APP_LABEL}=${deployment}` } });
+    if (list.response!.code !== 200) return;
+    const pods = ((list.response!.body as { items?: KubeObject[] }).items ?? [])
+      .filter((p) => !p.metadata?.deletionTimestamp && (p.metadata?.ownerReferences ?? []).length > 0)
+      .map((p) => p.metadata!.name!)
+      .sort();
+    if (pods.length === 0) return;
+    const name = pods[0]!;
+    this.call('admin', {
+      verb: 'create',
+      resource: 'pods',
+      subresource: 'eviction',
+      namespace,
+      name,
+      body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace } },
+    });
   }
 
   private staleUpdate(resource: LabelledResource, namespace: string, name: string, race: boolean): void {

@@ -48,6 +48,8 @@ export type WorkloadStep =
   | { op: 'create-deployment'; namespace: string; name: string; replicas: number; cpu: number; memory: number; tolerate?: boolean }
   | { op: 'scale-deployment'; namespace: string; name: string; replicas: number }
   | { op: 'delete-deployment'; namespace: string; name: string }
+  /** Evict one pod of a Deployment (the first by name, through the pods/eviction subresource). */
+  | { op: 'evict-pod'; namespace: string; deployment: string }
   | { op: 'create-service'; namespace: string; name: string; app: string }
   | { op: 'delete-service'; namespace: string; name: string }
   /** A merge patch setting one label to a value unique to this call. */
@@ -119,6 +121,8 @@ export function describeStep(step: Step): string {
     case 'delete-deployment':
     case 'delete-service':
       return `${step.op} ${ref(step.namespace, step.name)}`;
+    case 'evict-pod':
+      return `evict-pod of deployment ${ref(step.namespace, step.deployment)}`;
     case 'create-service':
       return `create-service ${ref(step.namespace, step.name)} app=${step.app}`;
     case 'label':

@@ -5,7 +5,8 @@
  * - In etcd: the answer's resourceVersion names a change etcd made to that key (a create at that
  *   revision for a create, the object as answered; a deletion of that uid for a delete).
  * - Never lost: the workload owns the labels under `verify.kube-actors.io/` (each value is
- *   unique to the call that wrote it, and nobody else writes them). Replaying every change etcd
+ *   unique to the call that wrote it, and nobody else writes them on the objects the workload
+ *   labels; copies elsewhere, like a Service's labels on its Endpoints, are not followed). Replaying every change etcd
  *   made, a label may only change to the value of a write that landed at that very revision:
  *   going back to the value of an older acknowledged write means a write computed from a stale
  *   copy overwrote the newer one (a lost update); a value written by a refused (4xx) call means
@@ -25,6 +26,8 @@ interface State {
   last: Map<string, { uid: string | undefined; labels: Record<string, string> }>;
   /** Label value → the call that wrote it. */
   writers: Map<string, ClientCall>;
+  /** Keys the workload's label writes target (other keys may hold copies, e.g. a Service's Endpoints). */
+  labelled: Set<string>;
   /** Answered calls whose write is not yet in the changes read (checked again later). */
   waiting: ClientCall[];
 }
@@ -110,12 +113,17 @@ export const acknowledgedWritesPersist: Invariant = {
       byKey: new Map(),
       last: new Map(),
       writers: new Map(),
+      labelled: new Set(),
       waiting: [],
     }));
     const out: Violation[] = [];
     const report = (message: string) => out.push(violation('acknowledged-writes-persist', message, cluster.now()));
     // every call that writes labels is known before its change can show up
-    for (const call of history.calls) if (call.labels) for (const v of Object.values(call.labels)) if (!state.writers.has(v)) state.writers.set(v, call);
+    for (const call of history.calls) {
+      if (!call.labels) continue;
+      if (call.key) state.labelled.add(call.key);
+      for (const v of Object.values(call.labels)) if (!state.writers.has(v)) state.writers.set(v, call);
+    }
     // replay etcd's changes
     for (let i = state.changeCursor; i < history.changes.length; i++) {
       const observed = history.changes[i]!;
@@ -129,6 +137,7 @@ export const acknowledgedWritesPersist: Invariant = {
         state.last.delete(key);
         continue;
       }
+      if (!state.labelled.has(key)) continue;
       const uid = change.kv.value.metadata?.uid;
       const labels = ownedLabels(change.kv.value);
       state.last.set(key, { uid, labels });

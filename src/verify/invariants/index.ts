@@ -18,6 +18,7 @@ import { resourceVersionsGrow } from './resource-versions-grow.js';
 import { schedulablePodsRun } from './schedulable-pods-run.js';
 import { staleUpdatesRefused } from './stale-updates-refused.js';
 import { terminatedNamespacesEmpty } from './terminated-namespaces-empty.js';
+import { unreachablePodsEvicted } from './unreachable-pods-evicted.js';
 
 export {
   acknowledgedWritesPersist,
@@ -35,6 +36,7 @@ export {
   schedulablePodsRun,
   staleUpdatesRefused,
   terminatedNamespacesEmpty,
+  unreachablePodsEvicted,
 };
 
 /** The safety invariants: they hold after every step, with faults on. */
@@ -48,6 +50,7 @@ export const safetyInvariants: readonly Invariant[] = Object.freeze([
   refusedRequestsChangeNothing,
   podPhaseTransitions,
   kubeletRunsBoundPods,
+  unreachablePodsEvicted,
   noActorErrors,
 ]);
 

@@ -3,7 +3,8 @@
  * object's is refused with 409 Conflict and never written.
  *
  * - Stale when sent (etcd already held a newer version): the answer is 409 (or no decision:
- *   5xx, a timeout), and no write reaches etcd in the request's flow.
+ *   5xx, a timeout), and etcd applies no write in the request's flow (an API server whose cache
+ *   lags may still try one, guarded by compare-and-swap: etcd must refuse it).
  * - Applied (2xx): the version it replaced in etcd is exactly the one it carried; replacing a
  *   newer one means the update was applied over a write it never saw (a lost update).
  */
@@ -15,6 +16,8 @@ import type { ClientCall } from '../history.js';
 interface State {
   found: Violation[];
   callCursor: number;
+  /** etcd write requests made in the flows of stale updates (request id → summary). */
+  writes: Map<string, string>;
 }
 
 const ETCD_WRITES = new Set(['etcd.create', 'etcd.update', 'etcd.delete']);
@@ -23,23 +26,28 @@ function staleAtSend(call: ClientCall): boolean {
   return call.spec.verb === 'update' && call.sentResourceVersion !== undefined && call.sentResourceVersion !== '' && call.keyRevisionAtSend !== undefined && String(call.keyRevisionAtSend) !== call.sentResourceVersion;
 }
 
-const init = (): State => ({ found: [], callCursor: 0 });
+const init = (): State => ({ found: [], callCursor: 0, writes: new Map() });
 
 export const staleUpdatesRefused: Invariant = {
   name: 'stale-updates-refused',
   kind: 'safety',
   description: 'an update with a stale resourceVersion is refused with 409 and never written',
   observe(entry, history) {
-    if (entry.to !== ETCD || !ETCD_WRITES.has(entry.type) || entry.flow === undefined) return;
+    if (entry.flow === undefined) return;
     const call = history.callsByFlow.get(entry.flow);
     if (!call || !staleAtSend(call)) return;
-    history.scratch('stale-updates-refused', init).found.push(
-      violation(
-        'stale-updates-refused',
-        `call #${call.id} (update ${call.key} with resourceVersion ${call.sentResourceVersion}, while etcd held ${call.keyRevisionAtSend}) made the API server send ${entry.type} ${entry.summary} to etcd`,
-        entry.time,
-      ),
-    );
+    const state = history.scratch('stale-updates-refused', init);
+    const event = entry.event as { id?: string; ok?: boolean; revision?: number } | undefined;
+    if (entry.to === ETCD && ETCD_WRITES.has(entry.type) && event?.id) state.writes.set(event.id, entry.summary);
+    else if (entry.from === ETCD && entry.type === 'etcd.result' && event?.id && event.ok && state.writes.has(event.id)) {
+      state.found.push(
+        violation(
+          'stale-updates-refused',
+          `call #${call.id} (update ${call.key} with resourceVersion ${call.sentResourceVersion}, while etcd held ${call.keyRevisionAtSend}) was written: etcd applied ${state.writes.get(event.id)} at revision ${event.revision}`,
+          entry.time,
+        ),
+      );
+    }
   },
   check(cluster, history) {
     const state = history.scratch('stale-updates-refused', init);

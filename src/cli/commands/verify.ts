@@ -1,0 +1,165 @@
+/**
+ * `kube-actors verify`: property-based verification from the command line. Prints the seed
+ * first, then progress (a bar on a terminal, plain lines otherwise), then the verdict; on a
+ * failure, the shrunk steps, the violated invariants and the exact command that replays it.
+ * Exit codes: 0 every scenario passed, 1 an invariant was violated, 2 bad usage.
+ */
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { UsageError, type Command } from '../main.js';
+import { parseDuration, parsePositiveInt, parseSeed } from '../args.js';
+import { findMutant, MUTANTS } from '../../verify/mutants.js';
+import { formatReport, randomSeed, seedFromEnvironment, verify, type VerifyProgress } from '../../verify/verify.js';
+
+const help = `Usage: kube-actors verify [--runs N] [--seed S] [--faults] [--steps N] [--mutant NAME] [--list-mutants]
+
+Generates random scenarios (a cluster of 1-5 nodes, a workload of pods, Deployments, Services,
+namespaces, scaling, deletions, evictions, racing writes, stale updates and requests that must be
+refused, virtual time passing, and with --faults node crashes and restarts, partitions, etcd
+outages, component restarts, message loss, duplication and reordering), runs each on a real
+simulated cluster, checks the safety invariants after every step, heals every fault and checks
+that the cluster converges (liveness). A failing scenario is shrunk to a minimal one.
+
+Options:
+  --runs N          scenarios to run (default 100)
+  --seed S          root seed (default: $KUBE_ACTORS_SEED, else random); printed first
+  --faults          inject faults
+  --steps N         most steps per scenario (default 30)
+  --timeout D       virtual time the cluster gets to converge once faults are healed (default 5m)
+  --mutant NAME     verify a deliberately broken component instead (must fail)
+  --list-mutants    print the mutants' names, one a line
+  --path P          replay the counterexample at fast-check path P (printed with a failure)
+  --replay-path R   fast-check's replay path of the commands (printed with a failure)
+  --trace-out FILE  where to write the failing run's trace (JSON Lines; default: a file in the temp directory)
+  -h, --help        this help
+
+Exit codes: 0 all scenarios passed, 1 an invariant was violated, 2 bad usage.
+
+Examples:
+  kube-actors verify --runs 200 --faults
+  kube-actors verify --mutant scheduler-ignores-capacity
+  KUBE_ACTORS_SEED=42 kube-actors verify --faults`;
+
+/** Where the command writes (a test passes its own). */
+export interface VerifyIo {
+  out(text: string): void;
+  err(text: string): void;
+  /** True when the output is a terminal (then progress is a bar). */
+  isTTY: boolean;
+  env: Record<string, string | undefined>;
+}
+
+const processIo = (): VerifyIo => ({
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+  isTTY: process.stdout.isTTY === true,
+  env: process.env,
+});
+
+function bar(done: number, total: number, width = 30): string {
+  const filled = Math.min(width, Math.round((done / Math.max(1, total)) * width));
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
+}
+
+/** Runs `kube-actors verify` with these arguments; resolves to the exit code. */
+export async function runVerify(argv: string[], io: VerifyIo = processIo()): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      runs: { type: 'string' },
+      seed: { type: 'string' },
+      faults: { type: 'boolean' },
+      steps: { type: 'string' },
+      timeout: { type: 'string' },
+      mutant: { type: 'string' },
+      'list-mutants': { type: 'boolean' },
+      path: { type: 'string' },
+      'replay-path': { type: 'string' },
+      'trace-out': { type: 'string' },
+    },
+    allowPositionals: true,
+  });
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  if (values['list-mutants']) {
+    for (const m of MUTANTS) io.out(`${m.name}\n`);
+    return 0;
+  }
+  const mutant = values.mutant === undefined ? undefined : findMutant(values.mutant);
+  if (values.mutant !== undefined && !mutant) {
+    throw new UsageError(`unknown mutant "${values.mutant}"; the mutants are:\n${MUTANTS.map((m) => `  ${m.name}`).join('\n')}`);
+  }
+  const runs = parsePositiveInt('runs', values.runs, 100);
+  const steps = parsePositiveInt('steps', values.steps, 30);
+  const timeout = parseDuration('timeout', values.timeout, 300_000);
+  if (values.path !== undefined && !/^\d+(:\d+)*$/.test(values.path)) throw new UsageError(`--path must be a fast-check path such as 12:0:3; got "${values.path}"`);
+  const seed = values.seed !== undefined ? parseSeed(values.seed) : seedFromEnvironment(io.env) ?? randomSeed();
+  const faults = values.faults === true || mutant?.needsFaults === true;
+
+  io.out(`seed: ${seed}\n`);
+  if (mutant) io.out(`mutant: ${mutant.name}: ${mutant.description}${mutant.needsFaults && !values.faults ? ' (faults turned on: it needs them)' : ''}\n`);
+  if (values.path) io.out(`replaying the counterexample at path ${values.path}\n`);
+  else io.out(`running ${runs} scenario(s) of up to ${steps} steps${faults ? ' with faults' : ''}\n`);
+
+  const started = Date.now();
+  let lastLine = 0;
+  const every = Math.max(1, Math.round(runs / 10));
+  const onProgress = (p: VerifyProgress) => {
+    const rate = p.done / Math.max(0.001, (Date.now() - started) / 1000);
+    if (io.isTTY) {
+      const text = p.failing ? `shrinking the failing scenario: ${p.shrinking} attempt(s)` : `${bar(p.done, p.runs)} ${p.done}/${p.runs} scenarios (${rate.toFixed(1)}/s)`;
+      io.out(`\r\x1b[2K${text}`);
+    } else if (p.failing) {
+      if (p.shrinking === 0) io.out(values.path ? 'the counterexample fails again\n' : `failure found after ${p.done} scenario(s); shrinking\n`);
+      else if (p.shrinking % 50 === 0) io.out(`shrinking: ${p.shrinking} attempt(s)\n`);
+    } else if (p.done === p.runs || p.done - lastLine >= every) {
+      lastLine = p.done;
+      io.out(`progress: ${p.done}/${p.runs} scenarios (${rate.toFixed(1)}/s)\n`);
+    }
+  };
+
+  let report: ReturnType<typeof verify>;
+  try {
+    report = verify({
+    seed,
+    runs,
+    steps,
+    timeout,
+    faults,
+    ...(mutant ? { mutant } : {}),
+    ...(values.path ? { path: values.path } : {}),
+    ...(values['replay-path'] ? { replayPath: values['replay-path'] } : {}),
+    ...(values.timeout !== undefined ? { replayArgs: [`--timeout ${values.timeout}`] } : {}),
+    command: 'kube-actors verify',
+    onProgress,
+  });
+  } catch (error) {
+    if (values.path && /replay/i.test((error as Error).message)) {
+      throw new UsageError(`cannot replay --path ${values.path} with these options (${(error as Error).message}); use the whole replay command printed with the failure, --replay-path included`);
+    }
+    throw error;
+  }
+  if (io.isTTY) io.out('\r\x1b[2K');
+  io.out(formatReport(report) + '\n');
+  if (report.failure) {
+    const file = values['trace-out'] ?? join(tmpdir(), `kube-actors-verify-${report.seed}.jsonl`);
+    try {
+      writeFileSync(file, report.failure.trace);
+      io.out(`trace of the failing run (${report.failure.trace.split('\n').length - 1} messages): ${file}\n`);
+    } catch (error) {
+      io.err(`could not write the trace to ${file}: ${(error as Error).message}\n`);
+    }
+    io.out(`elapsed: ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    return 1;
+  }
+  io.out(`elapsed: ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  return 0;
+}
+
+export const command: Command = {
+  name: 'verify',
+  summary: 'property-based verification: random workloads and faults against the invariants',
+  help,
+  run: (argv) => runVerify(argv),
+};

@@ -1,0 +1,54 @@
+/**
+ * `workloadStep()`: one step of a generated workload, weighted towards what makes clusters
+ * interesting: pods and Deployments coming and going, scaling, services, namespaces deleted
+ * with their content, label patches racing each other and stale updates, requests that must be
+ * refused, and virtual time passing.
+ */
+import fc from 'fast-check';
+import type { Step } from '../steps.js';
+import { badRequest } from './bad-request.js';
+import { deploymentOperation } from './deployment-operation.js';
+import { namespaceOperation } from './namespace-operation.js';
+import { podOperation } from './pod-operation.js';
+import { serviceOperation } from './service-operation.js';
+import { timeStep } from './time-step.js';
+import { writeRace } from './write-race.js';
+
+/** Relative weights of the kinds of workload step. */
+export interface WorkloadWeights {
+  pods: number;
+  deployments: number;
+  services: number;
+  namespaces: number;
+  writes: number;
+  badRequests: number;
+  time: number;
+}
+
+/** The default weights. */
+export const DEFAULT_WORKLOAD_WEIGHTS: Readonly<WorkloadWeights> = Object.freeze({
+  pods: 5,
+  deployments: 4,
+  services: 1,
+  namespaces: 1,
+  writes: 3,
+  badRequests: 2,
+  time: 5,
+});
+
+/** An arbitrary workload step (no faults: see `faultStep`); waits last at most `maxWaitMs` (default 30 s). */
+export function workloadStep(weights: Partial<WorkloadWeights> = {}, options: { maxWaitMs?: number } = {}): fc.Arbitrary<Step> {
+  const w = { ...DEFAULT_WORKLOAD_WEIGHTS, ...weights };
+  const parts: { arbitrary: fc.Arbitrary<Step>; weight: number }[] = [
+    { arbitrary: podOperation(), weight: w.pods },
+    { arbitrary: deploymentOperation(), weight: w.deployments },
+    { arbitrary: serviceOperation(), weight: w.services },
+    { arbitrary: namespaceOperation(), weight: w.namespaces },
+    { arbitrary: writeRace(), weight: w.writes },
+    { arbitrary: badRequest(), weight: w.badRequests },
+    { arbitrary: timeStep({ maxMs: options.maxWaitMs }), weight: w.time },
+  ];
+  const kept = parts.filter((p) => p.weight > 0);
+  if (kept.length === 0) throw new RangeError('workloadStep: every weight is 0');
+  return fc.oneof(...kept);
+}

@@ -1,0 +1,270 @@
+/**
+ * Mutants: deliberately broken variants of the cluster's components, to prove that the
+ * properties have teeth. Each is built without touching the real machines, with XState's
+ * `.provide()` (a guard or an action replaced), or through the components' input (a scheduler
+ * profile without a plugin, a controller replaced by a variant of its own definition, a
+ * controller option). `kube-actors verify --mutant NAME` must catch every one of them, and names
+ * the invariant it violates.
+ */
+import type { ClusterOptions } from '../cluster/create-cluster.js';
+import type { KubeObject, Pod } from '../api/types.js';
+import { findResource, etcdKey } from '../api/resources.js';
+import { apiServerMachine } from '../../machines/api-server.js';
+import { etcdMachine } from '../../machines/etcd.js';
+import { kubeletMachine, type KubeletContext } from '../../machines/kubelet.js';
+import { schedulerMachine, type SchedulerContext } from '../../machines/scheduler.js';
+import { createProfile } from '../../machines/scheduler/registry.js';
+import { Informer, type InformerHandlers } from '../../machines/client/informer.js';
+import { ETCD } from '../../machines/protocol.js';
+import { controllerSpecOf, defineController, type ControllerMachine, type WatchSpec } from '../../machines/controllers/controller.js';
+import { replicaSetController } from '../../machines/controllers/replicaset.js';
+import { deploymentController } from '../../machines/controllers/deployment.js';
+import type { WorkloadWeights } from './arbitraries/workload-step.js';
+
+/** A broken variant of the cluster. */
+export interface Mutant {
+  /** Kebab-case name (`--mutant NAME`). */
+  readonly name: string;
+  /** What is broken, in one sentence. */
+  readonly description: string;
+  /** The invariants expected to catch it (any one of them will do). */
+  readonly caughtBy: readonly string[];
+  /** True when only faults bring it out (verify then turns faults on). */
+  readonly needsFaults?: boolean;
+  /** Workload weights that bring it out sooner (default: the default workload). */
+  readonly workload?: Partial<WorkloadWeights>;
+  /** Longest wait step (virtual ms) its workload needs, when longer than the default. */
+  readonly maxWaitMs?: number;
+  /** The cluster options with the mutant in place of the real component. */
+  cluster(options: ClusterOptions): ClusterOptions;
+}
+
+function withLogic(options: ClusterOptions, logic: Partial<NonNullable<ClusterOptions['logic']>>): ClusterOptions {
+  return { ...options, logic: { ...(options.logic ?? {}), ...logic } };
+}
+
+function withControllers(options: ClusterOptions, change: (cm: Record<string, unknown>) => Record<string, unknown>): ClusterOptions {
+  return { ...options, controllerManager: change({ ...(options.controllerManager ?? {}) }) };
+}
+
+function withController(options: ClusterOptions, controller: ControllerMachine): ClusterOptions {
+  return withControllers(options, (cm) => ({ ...cm, controllers: [...((cm.controllers as unknown[] | undefined) ?? []), controller] }));
+}
+
+/** The informer callbacks a kubelet was created with (to rebuild its informer differently). */
+function kubeletHandlers(context: KubeletContext): InformerHandlers<Pod> {
+  return (context.pods as unknown as { handlers: InformerHandlers<Pod> }).handlers;
+}
+
+// ---- the mutants' logic ------------------------------------------------------------------------
+
+/** A scheduler without the NodeResourcesFit plugin: it ignores cpu, memory and pod capacity. */
+const capacityBlindProfile = () => createProfile({ disable: ['NodeResourcesFit'] });
+
+/** An API server that authorizes every request. */
+const noAuthorization = apiServerMachine.provide({ guards: { authorized: () => true } });
+
+/** An API server that takes every token: unknown callers are treated as anonymous. */
+const noAuthentication = apiServerMachine.provide({ guards: { authenticated: () => true } });
+
+/** An API server whose admission never refuses: invalid objects are stored. */
+const noAdmission = apiServerMachine.provide({ guards: { admitted: () => true } });
+
+/** etcd without compare-and-swap: updates and deletes ignore the expected modRevision. */
+const noCas = etcdMachine.provide({ guards: { revisionMismatch: () => false } });
+
+/** A kubelet that never reports pod status. */
+const silentKubelet = kubeletMachine.provide({ actions: { onPodStatus: () => {} } });
+
+/** A kubelet that watches every pod, not only those bound to its node. */
+const greedyKubelet = kubeletMachine.provide({
+  actions: {
+    startWatch: ({ context }) => {
+      const ctx = context as KubeletContext;
+      const handlers = kubeletHandlers(ctx);
+      ctx.pods.stop();
+      ctx.pods = new Informer<Pod>(ctx.client, { resource: 'pods' }, handlers);
+      ctx.pods.start(true);
+    },
+  },
+});
+
+/** A kubelet that does not hear of deletions: deleted pods keep running, never removed. */
+const deafKubelet = kubeletMachine.provide({
+  actions: {
+    startWatch: ({ context }) => {
+      const ctx = context as KubeletContext;
+      const h = kubeletHandlers(ctx);
+      ctx.pods.stop();
+      ctx.pods = new Informer<Pod>(ctx.client, ctx.pods.spec, {
+        onAdd: (pod) => (pod.metadata?.deletionTimestamp ? undefined : h.onAdd?.(pod)),
+        onUpdate: (old, pod) => (pod.metadata?.deletionTimestamp ? undefined : h.onUpdate?.(old, pod)),
+        onDelete: () => {},
+      });
+      ctx.pods.start(true);
+    },
+  },
+});
+
+/** A scheduler that binds by writing the pod into etcd itself, bypassing the API server. */
+const rogueScheduler = schedulerMachine.provide({
+  actions: {
+    bind: ({ context }) => {
+      const ctx = context as SchedulerContext;
+      const { pod, result } = ctx.cycle!;
+      const node = (result as { node: string }).node;
+      ctx.cache.assume(pod, node);
+      const value = { ...pod, metadata: { ...pod.metadata, resourceVersion: undefined }, spec: { ...pod.spec, nodeName: node } } as KubeObject;
+      const key = etcdKey(findResource('pods')!, pod.metadata!.namespace, pod.metadata!.name!);
+      ctx.port.send(ETCD, { type: 'etcd.update', id: `${ctx.port.address}#direct-${ctx.stats.attempts}`, from: ctx.port.address, key, value });
+      ctx.cycle = undefined;
+    },
+  },
+});
+
+/** A ReplicaSet controller that forgets pods once they are evicted or deleted: it does not replace them. */
+function forgetfulReplicaSetController(): ControllerMachine {
+  const spec = controllerSpecOf(replicaSetController)!;
+  const pods = spec.watches.pods as WatchSpec<Pod>;
+  return defineController({
+    ...spec,
+    watches: {
+      ...spec.watches,
+      pods: {
+        ...pods,
+        enqueue: (change, ctx) => (change.type === 'deleted' || change.object.metadata?.deletionTimestamp ? undefined : pods.enqueue?.(change, ctx)),
+      },
+    },
+  });
+}
+
+/** A Deployment controller that does not see updates of Deployments (a scale is never acted on). */
+function stubbornDeploymentController(): ControllerMachine {
+  const spec = controllerSpecOf(deploymentController)!;
+  const deployments = spec.watches.deployments as WatchSpec<KubeObject>;
+  return defineController({
+    ...spec,
+    resyncPeriod: undefined,
+    watches: {
+      ...spec.watches,
+      deployments: {
+        ...deployments,
+        enqueue: (change, ctx) => (change.type === 'modified' ? undefined : deployments.enqueue ? deployments.enqueue(change, ctx) : keyOf(change.object)),
+      },
+    },
+  });
+}
+
+function keyOf(obj: KubeObject): string {
+  return obj.metadata?.namespace ? `${obj.metadata.namespace}/${obj.metadata.name}` : obj.metadata?.name ?? '';
+}
+
+// ---- the list --------------------------------------------------------------------------------
+
+/** Every mutant, by name. */
+export const MUTANTS: readonly Mutant[] = Object.freeze([
+  {
+    name: 'scheduler-ignores-capacity',
+    description: 'the scheduler runs without NodeResourcesFit: it binds pods to nodes that have no room for them',
+    caughtBy: ['node-capacity'],
+    workload: { pods: 8, deployments: 6 },
+    cluster: (o: ClusterOptions) => ({ ...o, schedulerProfile: capacityBlindProfile() }),
+  },
+  {
+    name: 'api-server-skips-authorization',
+    description: 'the API server authorizes every authenticated request (RBAC is never consulted)',
+    caughtBy: ['refused-requests-change-nothing'],
+    workload: { badRequests: 8 },
+    cluster: (o: ClusterOptions) => withLogic(o, { apiServer: noAuthorization }),
+  },
+  {
+    name: 'api-server-skips-authentication',
+    description: 'the API server lets unknown tokens through as anonymous instead of answering 401',
+    caughtBy: ['refused-requests-change-nothing'],
+    workload: { badRequests: 8 },
+    cluster: (o: ClusterOptions) => withLogic(o, { apiServer: noAuthentication }),
+  },
+  {
+    name: 'api-server-skips-validation',
+    description: "the API server's admission never refuses: invalid objects are stored",
+    caughtBy: ['refused-requests-change-nothing'],
+    workload: { badRequests: 8 },
+    cluster: (o: ClusterOptions) => withLogic(o, { apiServer: noAdmission }),
+  },
+  {
+    name: 'etcd-without-cas',
+    description: 'etcd ignores the expected modRevision of updates and deletes (no compare-and-swap): concurrent writes overwrite each other',
+    caughtBy: ['acknowledged-writes-persist', 'stale-updates-refused'],
+    workload: { writes: 12, time: 2 },
+    cluster: (o: ClusterOptions) => withLogic(o, { etcd: noCas }),
+  },
+  {
+    name: 'kubelet-never-reports-status',
+    description: "the kubelet never sends its pods' status to the API server: pods stay Pending for ever",
+    caughtBy: ['schedulable-pods-run', 'kubelets-agree-with-etcd', 'deployments-available'],
+    cluster: (o: ClusterOptions) => withLogic(o, { kubelet: silentKubelet }),
+  },
+  {
+    name: 'kubelet-runs-foreign-pods',
+    description: "the kubelet watches every pod, not only its node's, and runs pods bound elsewhere (or nowhere)",
+    caughtBy: ['kubelet-runs-bound-pods'],
+    cluster: (o: ClusterOptions) => withLogic(o, { kubelet: greedyKubelet }),
+  },
+  {
+    name: 'kubelet-ignores-deletions',
+    description: 'the kubelet does not hear of deletions: deleted pods keep running and are never removed',
+    caughtBy: ['deleted-pods-disappear', 'kubelet-runs-bound-pods', 'terminated-namespaces-empty'],
+    workload: { pods: 8 },
+    cluster: (o: ClusterOptions) => withLogic(o, { kubelet: deafKubelet }),
+  },
+  {
+    name: 'scheduler-writes-etcd',
+    description: 'the scheduler binds pods by writing them into etcd itself, bypassing the API server',
+    caughtBy: ['only-api-server-talks-to-etcd'],
+    cluster: (o: ClusterOptions) => withLogic(o, { scheduler: rogueScheduler }),
+  },
+  {
+    name: 'replicaset-forgets-evicted-pods',
+    description: 'the ReplicaSet controller ignores pods once they are evicted or deleted: it never replaces them',
+    caughtBy: ['deployments-available'],
+    workload: { deployments: 10 },
+    cluster: (o: ClusterOptions) => withController(o, forgetfulReplicaSetController()),
+  },
+  {
+    name: 'deployment-ignores-scale',
+    description: 'the Deployment controller does not react to updates of a Deployment: a scale is never carried out',
+    caughtBy: ['deployments-available'],
+    workload: { deployments: 10 },
+    cluster: (o: ClusterOptions) => withController(o, stubbornDeploymentController()),
+  },
+  {
+    name: 'node-lifecycle-never-evicts',
+    description: 'the node lifecycle controller never evicts: pods stay bound to a node that is gone',
+    caughtBy: ['unreachable-pods-evicted'],
+    needsFaults: true,
+    workload: { pods: 6, deployments: 4, time: 12, writes: 0, badRequests: 0 },
+    maxWaitMs: 120_000,
+    cluster: (o: ClusterOptions) =>
+      withControllers(o, (cm) => ({
+        ...cm,
+        options: { ...((cm.options as Record<string, Record<string, unknown>> | undefined) ?? {}), 'node-lifecycle': { ...(((cm.options as Record<string, Record<string, unknown>> | undefined) ?? {})['node-lifecycle'] ?? {}), taintEviction: false } },
+      })),
+  },
+  {
+    name: 'no-namespace-controller',
+    description: 'the controller manager runs without the namespace controller: deleted namespaces stay Terminating',
+    caughtBy: ['terminated-namespaces-empty'],
+    workload: { namespaces: 8 },
+    cluster: (o: ClusterOptions) => withControllers(o, (cm) => ({ ...cm, enabled: ['*', '-namespace'] })),
+  },
+] satisfies Mutant[]);
+
+/** Mutant names, in order. */
+export function mutantNames(): string[] {
+  return MUTANTS.map((m) => m.name);
+}
+
+/** A mutant by name, or undefined. */
+export function findMutant(name: string): Mutant | undefined {
+  return MUTANTS.find((m) => m.name === name);
+}
