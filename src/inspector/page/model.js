@@ -62,7 +62,7 @@ export function stateClass(/** @type {string} */ text, /** @type {string | undef
   if (status && status !== 'active') return 's-bad';
   const t = text.toLowerCase();
   if (/down|crash|fail|error|unavailable|errimagepull|imagepullbackoff|oomkilled|notready|dead/.test(t)) return 's-bad';
-  if (/partition|pending|waiting|pulling|creating|starting|terminating|booting|sandbox|backoff|retry|degraded|recover|deciding|restarting|unknown/.test(t)) return 's-warn';
+  if (/partition|pending|pulling|creating|starting|terminating|booting|sandbox|backoff|retry|degraded|recover|deciding|restarting|unknown/.test(t)) return 's-warn';
   return 's-ok';
 }
 
@@ -76,8 +76,9 @@ export function shortName(/** @type {string} */ address) {
   return address;
 }
 
-/** Periodic traffic the "hide heartbeats" filter leaves out (lease renewals, node status, bookmarks). */
+/** Periodic traffic the "hide heartbeats" filter leaves out (lease renewals, node status, bookmarks), unless it was dropped. */
 export function isHeartbeat(/** @type {any} */ m) {
+  if (m.status === 'dropped') return false; // a lost heartbeat is news (a partition, a crash)
   if (m.event === 'watch.bookmark' || m.event === 'etcd.progress') return true;
   if (m.flow) return /lease/i.test(m.flow);
   const s = m.summary ?? '';
