@@ -28,6 +28,11 @@ export interface GatewayOptions {
   timeoutMs?: number;
   /** Most actors kept for tokens no user has (least recently used ones are dropped). Default 32. */
   maxUnknownTokens?: number;
+  /**
+   * Wall-clock ms a request may wait (then 504): virtual time may be paused (the inspector's
+   * pause) or crawl (`--speed 0.01`). Default 120 s.
+   */
+  wallTimeoutMs?: number;
 }
 
 /** A watch the gateway holds open for an HTTP connection. */
@@ -124,21 +129,25 @@ export class Gateway {
     const e = this.entry(token);
     e.busy++;
     return new Promise<ApiResponse>((resolve) => {
-      try {
-        this.kernel.withFlow(flowLabel(spec), () =>
-          e.actor.send({
-            type: 'http.request',
-            spec,
-            onResponse: (res: ApiResponse) => {
-              e.busy--;
-              if (res.code === 504) this.stats.timeouts++;
-              resolve(res);
-            },
-          }),
-        );
-      } catch (error) {
+      let settled = false;
+      const settle = (res: ApiResponse) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
         e.busy--;
-        resolve(unavailable(error instanceof Error ? error.message : String(error)));
+        if (res.code === 504) this.stats.timeouts++;
+        resolve(res);
+      };
+      const wall = this.options.wallTimeoutMs ?? 120_000;
+      const timer = setTimeout(
+        () => settle({ type: 'api.response', id: '', code: 504, body: S.timeout(`no answer from the simulated API server within ${wall / 1000} s of wall-clock time (is the simulation paused?)`) }),
+        wall,
+      );
+      timer.unref?.();
+      try {
+        this.kernel.withFlow(flowLabel(spec), () => e.actor.send({ type: 'http.request', spec, onResponse: settle }));
+      } catch (error) {
+        settle(unavailable(error instanceof Error ? error.message : String(error)));
       }
     });
   }

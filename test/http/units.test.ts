@@ -270,3 +270,22 @@ describe('documents', () => {
     }
   });
 });
+
+describe('the gateway', () => {
+  it('answers 504 when the simulation does not answer in wall-clock time (paused), and 503 once it stopped', async () => {
+    const { Kernel } = await import('../../src/kernel/kernel.js');
+    const { Gateway } = await import('../../src/http/gateway.js');
+    const kernel = new Kernel({ seed: 1 });
+    kernel.register('api-server', { send: () => {} });
+    const gw = new Gateway(kernel, { wallTimeoutMs: 50, users: [{ name: 'admin', token: 't' }] });
+    const r = await gw.request('t', { verb: 'get', resource: 'pods', namespace: 'default', name: 'x' });
+    expect(r.code).toBe(504);
+    expect(gw.addresses()).toEqual(['http/admin']);
+    // the request went out on the network, from the user's actor
+    kernel.runUntilIdle();
+    expect(kernel.trace.toArray().some((e) => e.from === 'http/admin' && e.to === 'api-server' && e.type === 'api.request')).toBe(true);
+    gw.close();
+    kernel.stop();
+    expect((await gw.request('t', { verb: 'list', resource: 'pods' })).code).toBe(503);
+  });
+});
