@@ -68,6 +68,8 @@ export interface KubeletContext {
   profile: Profile;
   podLogic: AnyActorLogic;
   pods: Informer<Pod>;
+  /** The kubelet's own Node as the API server has it (to notice when someone else marked it not ready). */
+  node: Informer<Node>;
   workers: Map<string, Worker>;
   /** Last status reported per pod, and whether a report is in flight. */
   statuses: Map<string, { status: PodStatus; uid: string; sent?: PodStatus; inFlight: boolean; dirty: boolean }>;
@@ -77,7 +79,7 @@ export interface KubeletContext {
   usedIps: Set<string>;
   nextIp: number;
   /** The kubelet actor itself, parent of its pod workers (an object shared with the informer's handlers). */
-  owner: { self: AnyActorRef | undefined; deleting: Set<string> };
+  owner: { self: AnyActorRef | undefined; deleting: Set<string>; statusStale: boolean };
 }
 
 /** Events of the kubelet. */
@@ -174,8 +176,15 @@ function createContext(input: KubeletInput): KubeletContext {
     lastNodeStatus: -Infinity,
     usedIps: new Set(),
     nextIp: 0,
-    owner: { self: undefined, deleting: new Set() },
-  } as Omit<KubeletContext, 'pods'> as KubeletContext;
+    owner: { self: undefined, deleting: new Set(), statusStale: false },
+  } as Omit<KubeletContext, 'pods' | 'node'> as KubeletContext;
+  // as tryUpdateNodeStatus: when the server's copy says the node is not Ready (the node
+  // lifecycle controller marked it Unknown during a partition), post the real status at the next beat
+  const checkNode = (node: Node) => {
+    const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
+    if (ready?.status !== 'True') ctx.owner.statusStale = true;
+  };
+  ctx.node = new Informer<Node>(client, { resource: 'nodes', fieldSelector: `metadata.name=${input.node.name}` }, { onAdd: checkNode, onUpdate: (_old, node) => checkNode(node) });
   ctx.pods = new Informer<Pod>(client, { resource: 'pods', fieldSelector: `spec.nodeName=${input.node.name}` }, {
     onAdd: (pod) => syncPod(ctx, pod),
     onUpdate: (_old, pod) => syncPod(ctx, pod),
@@ -323,6 +332,7 @@ export const kubeletMachine = setup({
     },
     startWatch: ({ context }) => {
       context.pods.start(true);
+      context.node.start(true);
       // tell the node machine the kubelet is up and registered
       context.port.send(nodeAddress(context.spec.name), { type: 'kubelet.registered' });
     },
@@ -332,7 +342,7 @@ export const kubeletMachine = setup({
     onWatch: ({ context, event, self }) => {
       // pod workers started while handling this event join this kubelet's actor system
       context.owner.self = self;
-      context.pods.handle(event as WatchEvent | WatchClosed);
+      if (!context.pods.handle(event as WatchEvent | WatchClosed)) context.node.handle(event as WatchEvent | WatchClosed);
     },
     onPodStatus: ({ context, event }) => {
       const e = event as PodStatusReport;
@@ -388,7 +398,8 @@ export const kubeletMachine = setup({
           if (isSuccess(res) || res.code === 409) context.leaseExists = true;
         });
       }
-      if (now - context.lastNodeStatus >= context.profile.kubelet.nodeStatusReportMs) {
+      if (context.owner.statusStale || now - context.lastNodeStatus >= context.profile.kubelet.nodeStatusReportMs) {
+        context.owner.statusStale = false;
         context.lastNodeStatus = now;
         const node = nodeObject(spec, renew);
         context.client.request({ verb: 'patch', resource: 'nodes', subresource: 'status', name: spec.name, query: { patchType: 'merge' }, body: { status: { conditions: node.status!.conditions } } });
@@ -396,10 +407,12 @@ export const kubeletMachine = setup({
       for (const key of context.statuses.keys()) pushStatus(context, key);
       context.client.sweep();
       context.pods.tick();
+      context.node.tick();
     },
     stopAll: ({ context }) => {
       for (const [key, worker] of [...context.workers]) stopWorker(context, key, worker);
       context.pods.stop();
+      context.node.stop();
     },
   },
 }).createMachine({

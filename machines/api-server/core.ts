@@ -63,6 +63,8 @@ export interface Operation {
   warnings: string[];
   attempts: number;
   started: number;
+  /** Set on the parts of a collection request: they report here instead of answering the client. */
+  onFinish?: (code: number, body: KubeObject | Status) => void;
 }
 
 interface PendingEtcd {
@@ -526,6 +528,9 @@ export class ApiServerCore {
         return { error: S.invalid({ group: 'autoscaling', version: 'v1', kind: 'Scale' } as never, req.name!, [S.fieldError.invalid('spec.replicas', replicas, 'must be greater than or equal to 0')]) };
       }
       next = { ...current, spec: { ...current.spec, replicas } };
+      if (replicas !== current.spec?.replicas && current.metadata?.generation !== undefined) {
+        next.metadata = { ...current.metadata, generation: current.metadata.generation + 1 };
+      }
     } else if (req.subresource === 'finalize') {
       next = { ...current, spec: { ...current.spec, finalizers: (incoming.spec as Obj | undefined)?.finalizers ?? [] } };
     } else {
@@ -700,19 +705,36 @@ export class ApiServerCore {
     });
   }
 
+  /**
+   * deletecollection: every matching object goes through the same delete as a single DELETE
+   * (graceful pod deletion, finalizers, propagation), and the answer lists what was deleted.
+   */
   private doDeleteCollection(op: Operation, info: ResourceInfo): void {
     const { req } = op;
-    const items = this.cache.list(info, req.namespace).filter((o) => {
-      const labels = req.query?.labelSelector ? parseLabelSelector(req.query.labelSelector) : undefined;
-      return !labels || labels.matches(o.metadata?.labels);
-    });
+    const labels = req.query?.labelSelector ? parseLabelSelector(req.query.labelSelector) : undefined;
+    const fields = req.query?.fieldSelector ? parseFieldSelector(req.query.fieldSelector, info.kind) : undefined;
+    const items = this.cache
+      .list(info, req.namespace)
+      .filter((o) => (!labels || labels.matches(o.metadata?.labels)) && (!fields || fields.matches(o)));
+    const deleted: KubeObject[] = [];
     let left = items.length;
-    if (left === 0) return this.finish(op, 200, { apiVersion: info.apiVersion, kind: info.listKind, metadata: {}, items: [] } as KubeObject);
+    const done = () => this.finish(op, 200, { apiVersion: info.apiVersion, kind: info.listKind, metadata: { resourceVersion: String(this.cache.revision) }, items: deleted } as KubeObject);
+    if (left === 0) return done();
     for (const item of items) {
-      const key = etcdKey(info, item.metadata?.namespace, item.metadata!.name!);
-      this.etcd(op, { type: 'etcd.delete', key }, () => {
-        if (--left === 0) this.finish(op, 200, { apiVersion: info.apiVersion, kind: info.listKind, metadata: {}, items } as KubeObject);
-      });
+      const sub: Operation = {
+        req: { ...req, verb: 'delete', name: item.metadata!.name, namespace: item.metadata?.namespace },
+        info,
+        user: op.user,
+        warnings: [],
+        attempts: 0,
+        started: op.started,
+        onFinish: (code, body) => {
+          if (code < 300) deleted.push(item);
+          if (--left === 0) done();
+          void body;
+        },
+      };
+      this.doDelete(sub, info);
     }
   }
 
@@ -780,6 +802,11 @@ export class ApiServerCore {
   }
 
   private respond(op: Operation, code: number, body: KubeObject | Status): void {
+    if (op.onFinish) {
+      op.response = { code, body };
+      op.onFinish(code, body);
+      return;
+    }
     this.stats.responses++;
     if (code >= 400) this.stats.rejected++;
     const warnings = op.warnings.length > 0 ? op.warnings : undefined;

@@ -38,6 +38,8 @@ export class ApiClient {
   readonly apiServer: string;
   private readonly pending = new Map<string, Pending>();
   private seq = 0;
+  /** `#` for a component's first client, `#<n>.` for later ones (a restart), so ids never repeat. */
+  private readonly prefix: string;
   private readonly timeoutMs: number;
   private readonly maxTries: number;
 
@@ -47,13 +49,15 @@ export class ApiClient {
     options: ApiClientOptions = {},
   ) {
     this.apiServer = options.apiServer ?? API_SERVER;
+    const incarnation = port.kernel.incarnation(port.address);
+    this.prefix = incarnation === 0 ? `${port.address}#` : `${port.address}#${incarnation}.`;
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.maxTries = options.maxTries ?? 3;
   }
 
   /** Sends a request; `onResponse` gets the answer. Returns the request id. */
   request(spec: RequestSpec, onResponse?: ResponseHandler): string {
-    const id = `${this.port.address}#${++this.seq}`;
+    const id = `${this.prefix}${++this.seq}`;
     const req: ApiRequest = { type: 'api.request', id, from: this.port.address, token: this.token, ...spec };
     this.pending.set(id, { req, sent: this.port.now(), tries: 1, onResponse });
     this.port.send(this.apiServer, req);
@@ -62,7 +66,7 @@ export class ApiClient {
 
   /** A new id for a watch (watches are answered once, then stream events under that id). */
   nextId(): string {
-    return `${this.port.address}#${++this.seq}`;
+    return `${this.prefix}${++this.seq}`;
   }
 
   /** Hands a response to whoever waits for it. Returns false when nobody does (late or duplicate). */

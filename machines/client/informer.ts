@@ -96,7 +96,7 @@ export class Informer<T extends KubeObject = KubeObject> {
     if (event.watchId !== this.watchId || !this.watchId) return false;
     this.heard = this.client.port.now();
     if (event.type === 'watch.closed') {
-      this.start(false);
+      this.start(!this.synced);
       return true;
     }
     if (event.seq <= this.seq) return true; // a duplicate

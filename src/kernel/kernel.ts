@@ -123,6 +123,7 @@ export class Kernel {
   private isStopped = false;
   private readonly forks = new Map<string, Rng>();
   private readonly objectFlows = new Map<string, string>();
+  private readonly incarnations = new Map<string, number>();
   /** Counters: messages delivered and dropped, timers fired. */
   readonly stats = { delivered: 0, dropped: 0, timersFired: 0 };
 
@@ -192,6 +193,16 @@ export class Kernel {
   /** The flow an object was created in (see `tagObject`). */
   flowOfObject(uid: string | undefined): string | undefined {
     return uid ? this.objectFlows.get(uid) : undefined;
+  }
+
+  /**
+   * How many times `incarnation(name)` was asked before for this name: 0, 1, 2, ... A component
+   * that restarts uses it to keep its request ids from repeating those of its previous life.
+   */
+  incarnation(name: string): number {
+    const n = this.incarnations.get(name) ?? 0;
+    this.incarnations.set(name, n + 1);
+    return n;
   }
 
   /** Runs `fn` with `flow` as the current flow: messages and timers it starts belong to that flow. */
