@@ -237,7 +237,8 @@ export class InspectorHub {
     return host;
   }
 
-  private node(info: ActorInfo): ActorNode {
+  /** The actor as the protocol sends it; `record` makes it the baseline of later snapshot changes. */
+  private node(info: ActorInfo, record: boolean): ActorNode {
     const snap = info.ref.getSnapshot() as { value?: unknown; status?: string } | undefined;
     const n: ActorNode = { key: info.key, kind: info.kind, status: snap?.status ?? 'active' };
     if (info.parent) n.parent = info.parent.key;
@@ -247,14 +248,15 @@ export class InspectorHub {
       n.machine = info.machine;
       if (snap && snap.value !== undefined) n.value = snap.value;
     }
-    info.last = JSON.stringify([n.value ?? null, n.status]);
+    if (record) info.last = JSON.stringify([n.value ?? null, n.status]);
     return n;
   }
 
   /** Every live actor, parents before children. */
   actors(): ActorNode[] {
     const out: ActorNode[] = [];
-    for (const info of this.byKey.values()) if (!info.stopped) out.push(this.node(info));
+    // not a baseline: browsers that connected earlier still get the changes since the last batch
+    for (const info of this.byKey.values()) if (!info.stopped) out.push(this.node(info, false));
     return out;
   }
 
@@ -280,7 +282,7 @@ export class InspectorHub {
       const current = this.byKey.get(info.key) === info;
       if (op === 'added') {
         if (current && !info.stopped) {
-          out.push({ type: 'actor', op: 'added', actor: this.node(info) });
+          out.push({ type: 'actor', op: 'added', actor: this.node(info, true) });
           this.dirty.delete(info);
         }
       } else if (current) {

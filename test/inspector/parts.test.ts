@@ -227,6 +227,8 @@ describe('hub', () => {
     expect(hub.collect()).toEqual([]); // nothing changed
     actor.send({ type: 'GO' });
     actor.send({ type: 'NOPE' }); // a snapshot, but the same value
+    // a hello for a new browser in between does not swallow the change for the others
+    expect(hub.actors().find((a) => a.key === 'pod/default/p')?.value).toBe('busy');
     expect(hub.collect()).toEqual([{ type: 'snapshot', key: 'pod/default/p', value: 'busy', status: 'active' }]);
     actor.stop();
     const stopped = hub.collect();
