@@ -7,11 +7,12 @@
  * answering its probes it is taken out of rotation and the clients of its watches get
  * `watch.closed`, as a TCP reset: they resume from their last resourceVersion elsewhere.
  *
- * States: `balancing` (some API server is healthy) and `failingOpen` (none is: requests are spread
- * over all of them, as an L4 balancer with every check failing still does, rather than refused).
+ * States: `balancing` (some API server is healthy) and `noHealthyBackend` (none is: the balancer
+ * answers 503 itself, as HAProxy's "No server is available to handle this request"; clients retry).
  */
 import { setup } from 'xstate';
 import type { Port } from '../src/kernel/port.js';
+import * as S from '../src/api/status.js';
 import type { ApiRequest, ApiResponse, WatchCancel } from './protocol.js';
 
 /** Health-check settings (HAProxy's `inter`, `fall`, `rise`). */
@@ -56,9 +57,14 @@ export interface BalancerState {
   backends: Backend[];
   /** Which API server holds each watch, and for which client. */
   watches: Map<string, { backend: Backend; client: string }>;
+  /**
+   * Watches reset lately, told again at the next probe ticks (a client's next keepalive on a reset
+   * connection meets another reset): a lost `watch.closed` does not leave a client waiting forever.
+   */
+  resets: Map<string, { client: string; reason: string; left: number }>;
   next: number;
   probes: number;
-  stats: { forwarded: number; watchesClosed: number; probesFailed: number };
+  stats: { forwarded: number; refused: number; watchesClosed: number; probesFailed: number };
 }
 
 /** Context of the load balancer. */
@@ -74,8 +80,7 @@ export type LoadBalancerEvent = ApiRequest | WatchCancel | ApiResponse;
 
 function pick(lb: BalancerState): Backend {
   const healthy = lb.backends.filter((b) => b.healthy);
-  const pool = healthy.length > 0 ? healthy : lb.backends;
-  const backend = pool[lb.next % pool.length]!;
+  const backend = healthy[lb.next % healthy.length]!;
   lb.next = (lb.next + 1) % 1_000_000_007;
   return backend;
 }
@@ -107,6 +112,11 @@ export const loadBalancerMachine = setup({
       }
       context.port.send(backend.address, req);
     },
+    refuse: ({ context, event }) => {
+      const req = event as ApiRequest;
+      context.lb.stats.refused++;
+      context.port.send(req.from, { type: 'api.response', id: req.id, code: 503, body: S.serviceUnavailable('no API server is available to handle this request') });
+    },
     cancelWatch: ({ context, event }) => {
       const e = event as WatchCancel;
       const w = context.lb.watches.get(e.watchId);
@@ -117,6 +127,10 @@ export const loadBalancerMachine = setup({
     },
     probe: ({ context }) => {
       const { lb, port } = context;
+      for (const [id, r] of lb.resets) {
+        port.send(r.client, { type: 'watch.closed', watchId: id, reason: r.reason });
+        if (--r.left <= 0) lb.resets.delete(id);
+      }
       for (const b of lb.backends) {
         if (b.probe !== undefined) fail(context, b); // the last probe went unanswered
         const id = `${port.address}#probe-${++lb.probes}`;
@@ -142,26 +156,28 @@ export const loadBalancerMachine = setup({
     lb: {
       backends: input.backends.map((address) => ({ address, healthy: false, fails: 0, oks: 0, probe: undefined, watches: new Set<string>(), orphans: new Set<string>(), forwarded: 0 })),
       watches: new Map(),
+      resets: new Map(),
       next: 0,
       probes: 0,
-      stats: { forwarded: 0, watchesClosed: 0, probesFailed: 0 },
+      stats: { forwarded: 0, refused: 0, watchesClosed: 0, probesFailed: 0 },
     },
   }),
-  initial: 'failingOpen',
+  initial: 'noHealthyBackend',
   entry: 'probe',
   on: {
-    'api.request': { actions: 'forward' },
     'watch.cancel': { actions: 'cancelWatch' },
     'api.response': { guard: 'isProbeAnswer', actions: 'onProbeAnswer' },
   },
   states: {
     balancing: {
-      always: { guard: 'noneHealthy', target: 'failingOpen' },
+      always: { guard: 'noneHealthy', target: 'noHealthyBackend' },
+      on: { 'api.request': { actions: 'forward' } },
       after: { probeInterval: { target: 'balancing', reenter: true, actions: 'probe' } },
     },
-    failingOpen: {
+    noHealthyBackend: {
       always: { guard: 'anyHealthy', target: 'balancing' },
-      after: { probeInterval: { target: 'failingOpen', reenter: true, actions: 'probe' } },
+      on: { 'api.request': { actions: 'refuse' } },
+      after: { probeInterval: { target: 'noHealthyBackend', reenter: true, actions: 'probe' } },
     },
   },
 });
@@ -179,8 +195,10 @@ function fail(context: LoadBalancerContext, b: Backend): void {
       context.lb.watches.delete(id);
       b.orphans.add(id);
       if (w) {
+        const reason = `the connection to ${b.address} was reset`;
         context.lb.stats.watchesClosed++;
-        context.port.send(w.client, { type: 'watch.closed', watchId: id, reason: `the connection to ${b.address} was reset` });
+        context.port.send(w.client, { type: 'watch.closed', watchId: id, reason });
+        context.lb.resets.set(id, { client: w.client, reason, left: 2 });
       }
     }
     b.watches.clear();
