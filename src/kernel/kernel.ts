@@ -502,7 +502,8 @@ export class Kernel {
       return;
     }
     this.stats.delivered++;
-    this.trace.record({
+    if (!this.trace.wanted) this.trace.skip();
+    else this.trace.record({
       time: this.time,
       sent: entry.sent,
       msg: entry.msg,

@@ -82,6 +82,16 @@ export class Trace {
     return this.subject.observed;
   }
 
+  /** True when an entry would be kept or streamed (the kernel builds entries only then). */
+  get wanted(): boolean {
+    return this.enabled || this.subject.observed;
+  }
+
+  /** @internal Counts a message that is not recorded (the trace is off and nobody listens). */
+  skip(): void {
+    this.count++;
+  }
+
   /** @internal Records an entry; the kernel calls this. */
   record(entry: Omit<TraceEntry, 'seq'>): TraceEntry | undefined {
     if (!this.enabled && !this.subject.observed) {
