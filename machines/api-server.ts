@@ -45,6 +45,7 @@ export type ApiServerEvent = ApiRequest | WatchCancel | EtcdResult | EtcdChanged
 
 const LOAD_ID = 'load';
 
+/** The API server machine (address `api-server`): the request pipeline, the watch cache and housekeeping. */
 export const apiServerMachine = setup({
   types: {
     input: {} as ApiServerInput,

@@ -103,6 +103,7 @@ function createContext(input: KubeProxyInput): KubeProxyContext {
   return ctx;
 }
 
+/** The kube-proxy machine of one node (address `kube-proxy/<node>`). */
 export const kubeProxyMachine = setup({
   types: {
     input: {} as KubeProxyInput,

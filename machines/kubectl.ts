@@ -47,8 +47,10 @@ export interface KubectlContext {
   watches: Map<string, KubectlWatch['onEvent']>;
 }
 
+/** Events kubectl handles: the user's commands, API answers and watch events. */
 export type KubectlEvent = KubectlRequest | KubectlWatch | KubectlUnwatch | ApiResponse | WatchEvent | WatchClosed | { type: 'kubectl.login'; token: string };
 
+/** The kubectl machine (address `kubectl`): `idle`, or `waiting` for answers. */
 export const kubectlMachine = setup({
   types: {
     input: {} as KubectlInput,

@@ -301,6 +301,7 @@ function pushStatus(ctx: KubeletContext, key: string): void {
   );
 }
 
+/** The kubelet machine of one node (address `kubelet/<node>`): `registering`, then `running`. */
 export const kubeletMachine = setup({
   types: {
     input: {} as KubeletInput,

@@ -43,6 +43,7 @@ function host(ctx: NodeContext): string {
   return ctx.spec.name;
 }
 
+/** The node machine (address `node/<node>`): `booting`, `ready`, `partitioned`, `down`. */
 export const nodeMachine = setup({
   types: {
     input: {} as NodeInput,

@@ -145,13 +145,21 @@ export interface KeyValue {
   version: number;
 }
 
+/** Create a key; fails with `KeyExists` when it exists. */
 export interface EtcdCreate { type: 'etcd.create'; id: string; from: string; key: string; value: KubeObject }
+/** Put a key, optionally only if its mod revision is `expectedModRevision` (compare-and-swap). */
 export interface EtcdUpdate { type: 'etcd.update'; id: string; from: string; key: string; value: KubeObject; expectedModRevision?: number }
+/** Delete a key, optionally only if its mod revision is `expectedModRevision`. */
 export interface EtcdDelete { type: 'etcd.delete'; id: string; from: string; key: string; expectedModRevision?: number }
+/** Read one key. */
 export interface EtcdGet { type: 'etcd.get'; id: string; from: string; key: string }
+/** Read the keys under a prefix (paged with `limit` and `startAfter`, at a past `revision` if given). */
 export interface EtcdRange { type: 'etcd.range'; id: string; from: string; prefix: string; limit?: number; startAfter?: string; revision?: number }
+/** Watch the keys under a prefix from a revision on. */
 export interface EtcdWatch { type: 'etcd.watch'; id: string; from: string; prefix: string; fromRevision: number }
+/** Cancel a watch. */
 export interface EtcdCancelWatch { type: 'etcd.unwatch'; id: string; from: string }
+/** Forget the history before a revision. */
 export interface EtcdCompact { type: 'etcd.compact'; id: string; from: string; revision: number }
 
 /** Faults of etcd: it stops serving (as without quorum or crashed) and comes back with its data. */
