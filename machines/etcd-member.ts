@@ -43,6 +43,8 @@ export interface EtcdMemberInput {
   /** Raft's decisions (mutants replace some). */
   rules?: RaftRules;
   timings?: EtcdMemberTimings;
+  /** Entries kept in the log behind the applied index before it is compacted (default 20,000). */
+  compactAfter?: number;
 }
 
 /** Context of an etcd member. */
@@ -156,6 +158,7 @@ export const etcdMemberMachine = setup({
         service.installed(old);
       },
       noop: { op: 'noop' },
+      compactAfter: input.compactAfter,
     });
     return { port, raft, service, timings };
   },

@@ -88,7 +88,7 @@ export class HaObserver {
       case 'etcd.create':
       case 'etcd.update':
       case 'etcd.delete':
-        if (entry.from.startsWith('api-server/')) this.writeIds.add((e as { id: string }).id);
+        if (entry.from.startsWith('api-server/')) this.writeIds.add((e as unknown as { id: string }).id);
         return;
       case 'etcd.result': {
         if (entry.status !== 'delivered') return;
