@@ -3,9 +3,19 @@
  * into one parent's children list (XState copies that list on every spawn): each joins its
  * parent's actor system with `createActor(logic, { parent })`, gets its canonical address on the
  * kernel's network, and reports its errors to the kernel instead of throwing them later.
+ *
+ * Because such actors are not in their parent's children list, XState does not stop them with
+ * their parent; this module remembers who started whom, and `stopComponent` stops a component
+ * together with everything it started (a node's crash takes its kubelet, and the kubelet's pod
+ * workers, with it).
  */
 import { createActor, type AnyActorLogic, type AnyActorRef, type InputFrom } from 'xstate';
 import type { Kernel } from '../../src/kernel/kernel.js';
+
+/** The components each actor started, by address. */
+const started = new WeakMap<AnyActorRef, Map<string, AnyActorRef>>();
+/** Who started each component. */
+const startedBy = new WeakMap<AnyActorRef, AnyActorRef>();
 
 /** Starts an actor under `parent`, registered at `address` on `host`. */
 export function startComponent<L extends AnyActorLogic>(
@@ -18,19 +28,35 @@ export function startComponent<L extends AnyActorLogic>(
   const actor = createActor(logic, { parent, input: options.input, id: options.address } as never) as AnyActorRef;
   actor.subscribe({ error: (error: unknown) => kernel.reportError(options.address, error) });
   kernel.register(options.address, actor, { host: options.host, replace: true });
+  let children = started.get(parent);
+  if (!children) started.set(parent, (children = new Map()));
+  children.set(options.address, actor);
+  startedBy.set(actor, parent);
   actor.start();
   return actor;
 }
 
 /**
- * Stops an actor and takes its address off the network. XState refuses `stop()` on an actor that
- * has a parent; `_stop()` is what its own `stopChild` runs (it stops the actor's children and
- * cancels its timers too).
+ * Stops an actor, and first everything it started, and takes their addresses off the network.
+ * XState refuses `stop()` on an actor that has a parent; `_stop()` is what its own `stopChild`
+ * runs (it stops the actor's spawned children and cancels its timers too).
  */
 export function stopComponent(kernel: Kernel, address: string, actor: AnyActorRef | undefined): void {
-  if (kernel.has(address)) kernel.unregister(address);
+  if (actor) {
+    const children = started.get(actor);
+    if (children) for (const [childAddress, child] of [...children].reverse()) stopComponent(kernel, childAddress, child);
+    started.delete(actor);
+    const parent = startedBy.get(actor);
+    if (parent) started.get(parent)?.delete(address);
+  }
+  if (kernel.has(address) && (!actor || kernel.target(address) === actor)) kernel.unregister(address);
   if (!actor) return;
   const internal = actor as AnyActorRef & { _parent?: unknown; _stop(): void };
   if (internal._parent) internal._stop();
   else actor.stop();
+}
+
+/** The components an actor started and that still run, by address. */
+export function componentsOf(actor: AnyActorRef): ReadonlyMap<string, AnyActorRef> {
+  return started.get(actor) ?? new Map();
 }

@@ -23,6 +23,7 @@ import type { Profile as SchedulerProfile } from '../../machines/scheduler/regis
 import { controllerManagerMachine } from '../../machines/controller-manager.js';
 import { kubectlMachine } from '../../machines/kubectl.js';
 import { nodeMachine } from '../../machines/node.js';
+import { stopComponent } from '../../machines/client/components.js';
 import { resolveThrough, type KubeProxyContext } from '../../machines/kube-proxy.js';
 import type { NodeSpec } from '../../machines/kubelet.js';
 import type { EventLevel } from '../../machines/client/events.js';
@@ -329,9 +330,9 @@ export class Cluster {
     return this.actor(podAddress(namespace, name));
   }
 
-  /** Stops every actor and the kernel. */
+  /** Stops every actor (with the components and pods they started) and the kernel. */
   stop(): void {
-    for (const actor of [...this.actors.values()].reverse()) actor.stop();
+    for (const [address, actor] of [...this.actors].reverse()) stopComponent(this.kernel, address, actor);
     this.kernel.stop();
   }
 }

@@ -97,6 +97,26 @@ describe('scheduler and kubelets', () => {
   });
 });
 
+describe('node crash and restart', () => {
+  it('takes the kubelet and its pod workers down with the node, and runs the pods again after a restart', () => {
+    const c = ready(2);
+    c.client.create(pod('a', { nodeName: 'node-1' }));
+    c.runUntil(() => phase(c, 'a') === 'Running', { timeout: 30_000 });
+    const worker = c.podActor('default', 'a')!;
+    expect(worker.getSnapshot().status).toBe('active');
+    c.faults.crashNode('node-1');
+    expect(worker.getSnapshot().status).toBe('stopped');
+    expect(c.kernel.has('pod/default/a')).toBe(false);
+    expect(c.kernel.has('kubelet/node-1')).toBe(false);
+    c.advance(5_000);
+    c.faults.restartNode('node-1');
+    expect(c.runUntil(() => c.podActor('default', 'a')?.getSnapshot().status === 'active', { timeout: 60_000 })).toBe(true);
+    expect(c.podActor('default', 'a')).not.toBe(worker);
+    c.stop();
+    expect(c.kernel.addresses().filter((a) => a.startsWith('pod/'))).toEqual([]);
+  });
+});
+
 describe('kube-proxy: pod-to-service networking', () => {
   it('resolves a connection from a pod to a service through the node rules to a ready pod behind it', () => {
     const c = ready(3);
