@@ -39,7 +39,7 @@ function cluster(options: { n?: number; seed?: number; rules?: RaftRules; compac
     send: (e: { type: string }) => {
       if (e.type === 'etcd.result') results.set((e as EtcdResult).id, e as EtcdResult);
       else if (e.type === 'etcd.changed') changes.push(e as EtcdChanged);
-      else if (e.type === 'etcd.progress') progress.push((e as { revision: number }).revision);
+      else if (e.type === 'etcd.progress') progress.push((e as unknown as { revision: number }).revision);
     },
   };
   kernel.register('client', sink);

@@ -70,7 +70,7 @@ describe('load balancer', () => {
     const w = t.request('watch');
     t.kernel.advance(10);
     const holder = t.backends.find((b) => b.requests.some((r) => r.id === w))!;
-    t.kernel.send('client', 'api-server', { type: 'watch.cancel', watchId: w });
+    t.kernel.send('client', 'api-server', { type: 'watch.cancel', watchId: w } as WatchCancel);
     t.kernel.advance(10);
     expect(holder.cancels).toEqual([w]);
     expect(t.backends.filter((b) => b !== holder).every((b) => b.cancels.length === 0)).toBe(true);
