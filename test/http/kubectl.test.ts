@@ -245,6 +245,11 @@ describe.skipIf(!HAS_KUBECTL)(`the real kubectl against kube-actors serve${HAS_K
     expect(s.cluster.object('services', 'nginx-service', 'default')).toBeUndefined();
     const g = await s.kubectl(['get', 'deployment', 'nginx-deployment']);
     expect(g.stderr).toBe('Error from server (NotFound): deployments.apps "nginx-deployment" not found\n');
+    // the garbage collector takes the ReplicaSets and their pods (background propagation)
+    await waitFor('the ReplicaSets and pods to be collected', () => s.cluster.objects('replicasets', 'default').length === 0 && s.cluster.objects<Obj>('pods', 'default').every((p) => p.metadata?.labels?.app !== 'nginx'), 60_000);
+    const after = await s.kubectl(['get', 'pods', '-l', 'app=nginx']);
+    expect(after.stdout).toBe('');
+    expect(after.stderr).toBe('No resources found in default namespace.\n');
   });
 
   it('delete pod --wait: kubectl waits until the pod is gone', async () => {
