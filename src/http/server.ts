@@ -441,7 +441,7 @@ export class KubeHttpServer {
     streaming = true;
     this.stats.watchesOpen++;
     this.count(200);
-    res.setHeader('Content-Type', output.format === 'yaml' ? 'application/json' : 'application/json');
+    res.setHeader('Content-Type', 'application/json'); // watch events are JSON lines whatever the format asked
     res.setHeader('Cache-Control', 'no-cache, private');
     res.setHeader('Transfer-Encoding', 'chunked');
     if (answer.warnings) res.setHeader('Warning', answer.warnings.map(warningHeader));
