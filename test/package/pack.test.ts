@@ -4,7 +4,7 @@
  * npm cache, or the registry), imports it under plain Node ESM (no tsx), runs a pod on a simulated
  * cluster, type-checks against its declarations, and runs the `kube-actors` bin.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -59,7 +59,11 @@ describe('the packed package', { timeout: 120_000 }, () => {
     for (const f of ['package.json', 'README.md', 'LICENSE', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/cli/bin.js', 'dist/src/cli/main.js', 'dist/machines/etcd.js', 'dist/machines/etcd.d.ts', 'dist/machines/scheduler/registry.d.ts']) {
       expect(packed, f).toContain(f);
     }
-    expect(packed.filter((f) => f.startsWith('dist/test/') || f.startsWith('dist/examples/') || /^src\//.test(f) || /^machines\//.test(f) || f.startsWith('test/'))).toEqual([]);
+    // the sources stay out; the inspector's page (plain JavaScript, CSS, HTML) ships as it is
+    const page = packed.filter((f) => f.startsWith('src/inspector/page/'));
+    expect(page).toContain('src/inspector/page/index.html');
+    expect(page.filter((f) => !/\.(html|js|css|svg|png)$/.test(f))).toEqual([]);
+    expect(packed.filter((f) => f.startsWith('dist/test/') || f.startsWith('dist/examples/') || (/^src\//.test(f) && !f.startsWith('src/inspector/page/')) || /^machines\//.test(f) || f.startsWith('test/'))).toEqual([]);
     expect(packed.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
     const pkg = JSON.parse(readFileSync(join(project, 'node_modules', 'kube-actors', 'package.json'), 'utf8')) as { exports: Record<string, { import: string; types: string }>; bin: Record<string, string> };
     expect(pkg.exports['.']!.import).toBe('./dist/src/index.js');
@@ -152,5 +156,34 @@ createCluster({ nodes: 'three' });
     const unknown = await run(bin, ['frobnicate'], project);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('unknown command "frobnicate"');
+  });
+
+  it('serves the inspector page from the installed package', async () => {
+    const bin = join(project, 'node_modules', '.bin', 'kube-actors');
+    const child = spawn(bin, ['inspect', '--port', '0', '--no-demo', '--paused'], { cwd: project, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      let output = '';
+      const url = await new Promise<string>((resolveUrl, reject) => {
+        const timer = setTimeout(() => reject(new Error(`the inspector did not start within 30 s:\n${output}`)), 30_000);
+        const onData = (chunk: Buffer) => {
+          output += chunk.toString();
+          const m = /kube-actors inspector: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(output);
+          if (m) {
+            clearTimeout(timer);
+            resolveUrl(m[1]!);
+          }
+        };
+        child.stdout.on('data', onData);
+        child.stderr.on('data', onData);
+        child.on('exit', (code) => reject(new Error(`the inspector exited with ${code}:\n${output}`)));
+      });
+      const page = await fetch(url);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toMatch(/<html/i);
+      const script = await fetch(new URL('app.js', url));
+      expect(script.status).toBe(200);
+    } finally {
+      child.kill('SIGTERM');
+    }
   });
 });
