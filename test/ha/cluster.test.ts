@@ -60,6 +60,21 @@ describe('a highly available control plane (createCluster({ controlPlane: { node
     cluster.stop();
   });
 
+  it('replays exactly from its seed (elections, Leases and all)', () => {
+    const run = () => {
+      const cluster = createCluster({ seed: 11, nodes: 1, controlPlane: { nodes: 3 } });
+      cluster.client.create(pod('replay'));
+      cluster.faults.crashNode(cluster.controlPlane!.nodeOf(cluster.controlPlane!.etcdLeader()!)!);
+      cluster.advance(20_000);
+      const jsonl = cluster.kernel.trace.toJSONL();
+      cluster.stop();
+      return jsonl;
+    };
+    const a = run();
+    expect(a.length).toBeGreaterThan(10_000);
+    expect(run()).toBe(a);
+  });
+
   it('without the option the cluster keeps its single control plane', () => {
     const cluster = createCluster({ seed: 1, nodes: 1 });
     expect(cluster.controlPlane).toBeUndefined();
