@@ -36,6 +36,8 @@ export interface VerifyOptions {
   cluster?: ClusterOptions | ((seed: number) => ClusterOptions);
   /** The arbitrary of cluster shapes, when `cluster` is not given. Default `clusterShape()`. */
   shape?: fc.Arbitrary<ClusterShape>;
+  /** Adjusts every scenario's cluster options (a profile, controller options, the network...). */
+  configure?: (options: ClusterOptions) => ClusterOptions;
   /** The arbitrary of workload steps. Default `workloadStep()`. */
   workload?: fc.Arbitrary<Step>;
   /** Faults: `true` for `faultStep(...)`, your own arbitrary of fault steps, or `false` (default). */
@@ -182,6 +184,7 @@ export function verify(options: VerifyOptions = {}): VerifyReport {
     else if (fixedCluster) base = fixedCluster;
     else base = shapeToClusterOptions(shape!);
     let opts: ClusterOptions = { ...base, seed: base.seed ?? clusterSeed, trace: trace ? { enabled: true } : { enabled: false } };
+    if (options.configure) opts = options.configure(opts);
     if (mutant) opts = mutant.cluster(opts);
     return opts;
   };
