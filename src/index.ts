@@ -78,6 +78,22 @@ export type {
   PullPolicy,
 } from '../machines/container.js';
 
+// ---- the highly available control plane (createCluster({ controlPlane: { nodes: 3 } })) ------
+export { ControlPlane, LOAD_BALANCER_HOST, SCHEDULER_LEASE, CONTROLLER_MANAGER_LEASE, controlPlaneNodeName } from './cluster/control-plane.js';
+export type { ControlPlaneOptions, ControlPlaneStatus, EtcdMemberStatus, LeaseStatus } from './cluster/control-plane.js';
+export { controlPlaneNodeMachine, etcdMemberAddress, apiServerAddress, electorAddress } from '../machines/control-plane-node.js';
+export type { ControlPlaneNodeInput, ControlPlaneNodeContext, ControlPlaneNodeEvent } from '../machines/control-plane-node.js';
+export { etcdMemberMachine } from '../machines/etcd-member.js';
+export type { EtcdMemberInput, EtcdMemberContext, EtcdMemberEvent, EtcdMemberTimings } from '../machines/etcd-member.js';
+export { RAFT_RULES } from '../machines/etcd-member/raft.js';
+export type { RaftRules, RaftRole, RaftMessage } from '../machines/etcd-member/raft.js';
+export { leaderElectorMachine } from '../machines/leader-elector.js';
+export type { LeaderElectorInput, LeaderElectorContext, LeaderElectorEvent, LeaderElectionTimings, ElectedComponent } from '../machines/leader-elector.js';
+export { loadBalancerMachine } from '../machines/load-balancer.js';
+export type { LoadBalancerInput, LoadBalancerContext, LoadBalancerEvent, ProbeTimings } from '../machines/load-balancer.js';
+export { checkLinearizable, registerModel } from './ha/linearizability.js';
+export type { Operation, Model, CheckResult } from './ha/linearizability.js';
+
 // ---- controllers: the built-in ones and your own ---------------------------------------------
 export { defineController, watch, splitKey, objectKey, controllerRuntimeOf, controllerSpecOf, stopController, WorkQueue, ControllerRuntime } from '../machines/controllers/controller.js';
 export type {
@@ -313,4 +329,5 @@ export {
   schedulablePodsRun,
   staleUpdatesRefused,
   terminatedNamespacesEmpty,
+  unreachablePodsEvicted,
 } from './verify/invariants/index.js';

@@ -29,6 +29,10 @@ import { kubeProxyMachine } from '../../machines/kube-proxy.js';
 import { containerRuntimeMachine } from '../../machines/container-runtime.js';
 import { podMachine } from '../../machines/pod.js';
 import { containerMachine } from '../../machines/container.js';
+import { etcdMemberMachine } from '../../machines/etcd-member.js';
+import { leaderElectorMachine } from '../../machines/leader-elector.js';
+import { loadBalancerMachine } from '../../machines/load-balancer.js';
+import { controlPlaneNodeMachine } from '../../machines/control-plane-node.js';
 import { createCluster } from '../cluster/create-cluster.js';
 import type { TraceEntry } from '../kernel/trace.js';
 import type { Pod } from '../api/types.js';
@@ -358,6 +362,8 @@ export interface MachineDoc {
   address: string;
   /** The component kind its trace entries carry (`pod` for `pod/<ns>/<name>`), or undefined when it is not on the network. */
   kind?: string;
+  /** Which recorded run its messages come from: the single control plane (default) or the highly available one. */
+  run?: 'single' | 'ha';
   /** One line for the index. */
   summary: string;
   /** A paragraph after the header. */
@@ -390,6 +396,11 @@ export function machineDocs(): MachineDoc[] {
     { file: 'container-runtime.md', title: 'Container runtime', machine: containerRuntimeMachine, exportName: 'containerRuntimeMachine', source: 'machines/container-runtime.ts', address: '`container-runtime/<node>` on host `<node>`', kind: 'container-runtime', summary: 'the node\'s image cache and image pulls' },
     { file: 'pod.md', title: 'Pod worker', machine: podMachine, exportName: 'podMachine', source: 'machines/pod.ts', address: '`pod/<namespace>/<name>` on host `<node>`', kind: 'pod', summary: 'one pod on a node: sandbox, init containers, containers, status' },
     { file: 'container.md', title: 'Container', machine: containerMachine, exportName: 'containerMachine', source: 'machines/container.ts', address: 'a child actor of its pod worker (id = the container\'s name); it is not on the network', summary: 'one container: pulling, running, probes, restarts with back-off' },
+    // the highly available control plane: createCluster({ controlPlane: { nodes: 3 } })
+    { file: 'control-plane-node.md', title: 'Control-plane node (HA)', machine: controlPlaneNodeMachine, exportName: 'controlPlaneNodeMachine', source: 'machines/control-plane-node.ts', address: '`node/control-plane-<i>` on host `control-plane-<i>`', kind: 'control-plane-node', run: 'ha', summary: 'HA: a control-plane node hosting an etcd member, an API server and two leader electors' },
+    { file: 'etcd-member.md', title: 'etcd member (HA)', machine: etcdMemberMachine, exportName: 'etcdMemberMachine', source: 'machines/etcd-member.ts', address: '`etcd/control-plane-<i>` on host `control-plane-<i>`', kind: 'etcd-member', run: 'ha', summary: 'HA: one member of a Raft-replicated etcd' },
+    { file: 'leader-elector.md', title: 'Leader elector (HA)', machine: leaderElectorMachine, exportName: 'leaderElectorMachine', source: 'machines/leader-elector.ts', address: '`leader-elector/<lease>/control-plane-<i>` on host `control-plane-<i>`', kind: 'leader-elector', run: 'ha', summary: 'HA: Lease-based leader election running the scheduler or the controller manager while it leads' },
+    { file: 'load-balancer.md', title: 'Load balancer (HA)', machine: loadBalancerMachine, exportName: 'loadBalancerMachine', source: 'machines/load-balancer.ts', address: '`api-server` on host `load-balancer`', kind: 'load-balancer', run: 'ha', summary: 'HA: the API servers\' load balancer, with health checks' },
   ];
 }
 
@@ -432,10 +443,23 @@ export interface MessageSummary {
   received: Map<string, Set<string>>;
 }
 
-/** The component kind of an address: `pod/default/nginx` → `pod`, `controller-manager/replicaset` → `controller`. */
-export function kindOf(address: string): string {
-  if (address.startsWith('controller-manager/')) return 'controller';
-  return address.split('/')[0]!;
+/**
+ * The component kind of an address: `pod/default/nginx` → `pod`, `controller-manager/replicaset`
+ * → `controller`. With `ha`, the addresses of a highly available control plane: `api-server` is
+ * the load balancer, `api-server/control-plane-1` an API server, `etcd/control-plane-1` an etcd
+ * member, `node/control-plane-1` a control-plane node, `controller-manager/control-plane-1` a
+ * controller manager.
+ */
+export function kindOf(address: string, ha = false): string {
+  const [head, rest] = [address.split('/')[0]!, address.slice(address.indexOf('/') + 1)];
+  if (ha) {
+    if (address === 'api-server') return 'load-balancer';
+    if (head === 'etcd' && address !== 'etcd') return 'etcd-member';
+    if (head === 'node' && rest.startsWith('control-plane-')) return 'control-plane-node';
+    if (head === 'controller-manager' && rest.startsWith('control-plane-')) return 'controller-manager';
+  }
+  if (head === 'controller-manager' && address !== 'controller-manager') return 'controller';
+  return head;
 }
 
 /**
@@ -484,8 +508,30 @@ export function recordedMessages(): TraceEntry[] {
   }
 }
 
-/** Groups trace entries by component kind: what each kind sent to and received from whom. */
-export function summarizeMessages(entries: readonly TraceEntry[]): Map<string, MessageSummary> {
+/**
+ * A recorded run of a highly available control plane (seed 1, 3 control-plane nodes, 2 workers):
+ * a pod is created and runs, then the control-plane node of the etcd leader crashes and restarts.
+ */
+export function recordedHaMessages(): TraceEntry[] {
+  const cluster = createCluster({ nodes: 2, seed: 1, controlPlane: { nodes: 3 } });
+  try {
+    cluster.runUntil(() => cluster.objects('nodes').length === 2, { timeout: 60_000 });
+    cluster.client.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'hello' }, spec: { containers: [{ name: 'hello', image: 'nginx:1.14.2' }] } });
+    cluster.runUntil(() => cluster.object<Pod>('pods', 'hello')?.status?.phase === 'Running', { timeout: 60_000 });
+    cluster.advance(20_000);
+    const leader = cluster.controlPlane?.status().etcd.members.find((m) => m.role === 'leader')?.node ?? 'control-plane-1';
+    cluster.faults.crashNode(leader);
+    cluster.advance(30_000);
+    cluster.faults.restartNode(leader);
+    cluster.advance(30_000);
+    return cluster.kernel.trace.since(0);
+  } finally {
+    cluster.stop();
+  }
+}
+
+/** Groups trace entries by component kind (see {@link kindOf}): what each kind sent to and received from whom. */
+export function summarizeMessages(entries: readonly TraceEntry[], ha = false): Map<string, MessageSummary> {
   const out = new Map<string, MessageSummary>();
   const of = (kind: string): MessageSummary => {
     let s = out.get(kind);
@@ -499,8 +545,8 @@ export function summarizeMessages(entries: readonly TraceEntry[]): Map<string, M
   };
   for (const e of entries) {
     if (e.status !== 'delivered') continue;
-    const from = kindOf(e.from);
-    const to = kindOf(e.to);
+    const from = kindOf(e.from, ha);
+    const to = kindOf(e.to, ha);
     add(of(from).sent, to, e.type);
     add(of(to).received, from, e.type);
   }
@@ -514,8 +560,13 @@ function messageTable(map: Map<string, Set<string>>, header: string): string[] {
   return rows;
 }
 
-/** The Markdown page of one machine. */
-export function machinePage(doc: MachineDoc, messages?: Map<string, MessageSummary>): string {
+const RUNS = {
+  single: 'seed 1: a pod and the nginx Deployment created, scaled, deleted; a node crash and restart; an etcd outage; scheduler and controller manager restarts',
+  ha: 'seed 1, a highly available control plane of 3 nodes and 2 workers: a pod created; the etcd leader\'s control-plane node crashes and restarts',
+};
+
+/** The Markdown page of one machine; `messages` are the summaries of the single and the HA recorded runs. */
+export function machinePage(doc: MachineDoc, messages?: Map<string, MessageSummary> | { single: Map<string, MessageSummary>; ha: Map<string, MessageSummary> }): string {
   const chart = machineChart(doc.machine);
   const lines: string[] = [
     `# ${doc.title}`,
@@ -563,14 +614,16 @@ export function machinePage(doc: MachineDoc, messages?: Map<string, MessageSumma
   }
   if (messages) {
     lines.push('', '## Messages in a recorded run', '');
-    const summary = doc.kind ? messages.get(doc.kind) : undefined;
+    const run = doc.run ?? 'single';
+    const byKind = messages instanceof Map ? messages : messages[run];
+    const summary = doc.kind ? byKind.get(doc.kind) : undefined;
     if (!doc.kind) {
       lines.push('It talks only to its parent actor (with `sendParent`), not through the simulated network, so the kernel\'s trace does not show its messages.');
     } else if (!summary) {
       lines.push('It sent and received nothing in the recorded run.');
     } else {
       lines.push(
-        'What it sent and received through the simulated network in a recorded run (seed 1: a pod and the nginx Deployment created, scaled, deleted; a node crash and restart; an etcd outage; scheduler and controller manager restarts), by the kind of the other component:',
+        `What it sent and received through the simulated network in a recorded run (${RUNS[run]}), by the kind of the other component:`,
         '',
         '**Sent**',
         '',
@@ -605,7 +658,7 @@ export function machineIndex(docs: readonly MachineDoc[]): string {
 /** Every machine page (and the index), by file name under docs/machines/. */
 export function machinePages(): Record<string, string> {
   const docs = machineDocs();
-  const messages = summarizeMessages(recordedMessages());
+  const messages = { single: summarizeMessages(recordedMessages()), ha: summarizeMessages(recordedHaMessages(), true) };
   const pages: Record<string, string> = { 'README.md': machineIndex(docs) };
   for (const doc of docs) pages[doc.file] = machinePage(doc, messages);
   return pages;

@@ -16,7 +16,7 @@ beforeAll(async () => {
 describe('generated documentation', () => {
   it('includes one page per machine and the machines index', () => {
     const machines = Object.keys(files).filter((p) => p.startsWith('machines/'));
-    for (const name of ['README', 'etcd', 'api-server', 'scheduler', 'controller-manager', 'controller', 'kubectl', 'node', 'kubelet', 'kube-proxy', 'container-runtime', 'pod', 'container']) {
+    for (const name of ['README', 'etcd', 'api-server', 'scheduler', 'controller-manager', 'controller', 'kubectl', 'node', 'kubelet', 'kube-proxy', 'container-runtime', 'pod', 'container', 'control-plane-node', 'etcd-member', 'leader-elector', 'load-balancer']) {
       expect(machines).toContain(`machines/${name}.md`);
     }
   });

@@ -162,7 +162,7 @@ describe('machine pages', () => {
   it('cover the machines of the architecture with their source header, chart, tables and messages', () => {
     const docs = machineDocs();
     expect(docs.map((d) => d.machine.id)).toEqual(
-      expect.arrayContaining(['etcd', 'api-server', 'scheduler', 'controller-manager', 'kubectl', 'node', 'kubelet', 'kube-proxy', 'container-runtime', 'pod', 'container']),
+      expect.arrayContaining(['etcd', 'api-server', 'scheduler', 'controller-manager', 'kubectl', 'node', 'kubelet', 'kube-proxy', 'container-runtime', 'pod', 'container', 'etcd-member', 'leader-elector', 'load-balancer', 'control-plane-node']),
     );
     const entries = [
       { from: 'kubectl', to: 'api-server', type: 'api.request', status: 'delivered' },
@@ -192,8 +192,13 @@ describe('machine pages', () => {
     expect(headerComment('machines/no-such-file.ts')).toBe('');
   });
 
+  it('names the components of a highly available control plane by kind', () => {
+    const addresses = ['api-server', 'api-server/control-plane-1', 'etcd/control-plane-2', 'node/control-plane-3', 'node/node-1', 'leader-elector/kube-scheduler/control-plane-1', 'scheduler/control-plane-1', 'controller-manager/control-plane-1', 'controller-manager/replicaset'];
+    expect(addresses.map((a) => kindOf(a, true))).toEqual(['load-balancer', 'api-server', 'etcd-member', 'control-plane-node', 'node', 'leader-elector', 'scheduler', 'controller-manager', 'controller']);
+  });
+
   it('names components by kind', () => {
-    expect(['pod/default/nginx', 'kubelet/node-1', 'controller-manager/replicaset', 'controller-manager', 'etcd'].map(kindOf)).toEqual([
+    expect(['pod/default/nginx', 'kubelet/node-1', 'controller-manager/replicaset', 'controller-manager', 'etcd'].map((a) => kindOf(a))).toEqual([
       'pod',
       'kubelet',
       'controller',
