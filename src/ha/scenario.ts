@@ -174,6 +174,8 @@ function podSpec(name: string): Pod {
 /** Runs one scenario and checks it. */
 export function runHa(options: HaRunOptions): HaRunResult {
   const cluster = createCluster({
+    // the properties watch the trace live: nothing needs to be kept unless asked for
+    trace: { enabled: false },
     ...(options.cluster ?? {}),
     seed: options.seed,
     nodes: options.workers ?? 2,
