@@ -90,21 +90,31 @@ export interface MachineTransition {
 export interface MachineState {
   /** Path from the root, joined with `.` (`''` for the root). */
   path: string;
+  /** The state's own key (the last part of its path). */
   key: string;
+  /** atomic, compound, parallel, final or history. */
   type: StateNodeLike['type'];
   /** Path of the initial child, for compound states. */
   initial?: string;
+  /** Names of the entry actions. */
   entry: string[];
+  /** Names of the exit actions. */
   exit: string[];
+  /** Sources of the actors it invokes. */
   invoke: string[];
+  /** Its tags. */
   tags: string[];
+  /** Its description, when the definition gives one. */
   description?: string;
 }
 
 /** A machine definition, flattened: its states and transitions in document order. */
 export interface MachineChart {
+  /** The machine's id. */
   id: string;
+  /** Every state, root first, in document order. */
   states: MachineState[];
+  /** Every transition, in document order of their states. */
   transitions: MachineTransition[];
   /** Named delays and their values (a number of ms, or `computed` for a function). */
   delays: Record<string, number | 'computed'>;
@@ -439,7 +449,9 @@ const stateName = (path: string): string => (path === '' ? '(machine)' : path);
 
 /** The messages a kind of component sent and received in a run: peer kind → message types. */
 export interface MessageSummary {
+  /** Kind of the receiver → message types sent to it. */
   sent: Map<string, Set<string>>;
+  /** Kind of the sender → message types received from it. */
   received: Map<string, Set<string>>;
 }
 
