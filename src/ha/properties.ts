@@ -11,7 +11,9 @@
  * - at most one scheduler and one controller manager act in any lease term: every request a
  *   scheduler or controller manager sends (the electors' own Lease requests aside) is sent while
  *   the Lease, as etcd committed it, is held by the elector of that same node;
- * - a pod is bound once: at most one successful binding per pod uid.
+ * - a pod is bound once: at most one successful binding per pod uid;
+ * - resourceVersions tell the truth: every value a client wrote or read came with the
+ *   resourceVersion of the revision at which etcd's history holds that value.
  */
 import type { Subscription } from 'rxjs';
 import type { Cluster } from '../cluster/create-cluster.js';
@@ -22,7 +24,7 @@ import { CONTROLLER_MANAGER_LEASE, SCHEDULER_LEASE } from '../cluster/control-pl
 
 /** A property that did not hold. */
 export interface HaViolation {
-  property: 'acknowledged-writes-persist' | 'members-agree' | 'one-leader-per-lease-term' | 'pod-bound-once' | 'linearizable' | 'converges';
+  property: 'acknowledged-writes-persist' | 'members-agree' | 'one-leader-per-lease-term' | 'pod-bound-once' | 'linearizable' | 'resource-versions' | 'converges';
   message: string;
   time?: number;
 }
@@ -258,6 +260,30 @@ export function checkPodsBoundOnce(observer: HaObserver): HaViolation[] {
   for (const [uid, list] of observer.bindings) {
     if (list.length > 1) {
       out.push({ property: 'pod-bound-once', time: list[1]!.time, message: `pod ${list[0]!.pod} (uid ${uid}) was bound ${list.length} times: ${list.map((b) => `${b.by} at t=${b.time}ms`).join(', ')}` });
+    }
+  }
+  return out;
+}
+
+/**
+ * Every value a client was told it wrote, or read, came with a resourceVersion at which the
+ * store's history holds exactly that value (`data.v`) for that ConfigMap.
+ */
+export function checkResourceVersions(
+  store: MvccStore,
+  seen: readonly { key: string; value: string; resourceVersion: string; time: number }[],
+  namespace = 'default',
+): HaViolation[] {
+  const out: HaViolation[] = [];
+  for (const s of seen) {
+    const rv = Number(s.resourceVersion);
+    if (!(rv > store.compactRevision)) continue;
+    const key = `/registry/configmaps/${namespace}/${s.key}`;
+    const found = store.changesSince(rv, key)?.[0];
+    const value = (found?.change.kv.value as { data?: { v?: string } } | undefined)?.data?.v;
+    if (!found || found.revision !== rv || found.change.kind !== 'put' || value !== s.value) {
+      out.push({ property: 'resource-versions', time: s.time, message: `${s.key}=${s.value} came with resourceVersion ${rv} (t=${s.time}ms), but the history holds ${found ? `${found.change.kind} ${value ?? ''} at ${found.revision}` : 'nothing'} there` });
+      if (out.length >= 5) break;
     }
   }
   return out;

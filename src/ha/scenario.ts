@@ -17,6 +17,7 @@ import {
   checkMembersAgree,
   checkOneLeaderPerLeaseTerm,
   checkPodsBoundOnce,
+  checkResourceVersions,
   type HaViolation,
 } from './properties.js';
 
@@ -69,7 +70,7 @@ export interface HaRunResult {
   linearizability: CheckResult<RegisterInput, RegisterOutput>;
   /** Virtual ms from the heal to convergence (undefined when it did not converge). */
   convergedAfterMs?: number;
-  stats: { pods: number; podsRunning: number; ackedWrites: number; elections: number; virtualMs: number };
+  stats: { pods: number; podsRunning: number; ackedWrites: number; reads: number; elections: number; virtualMs: number };
   cluster?: Cluster;
 }
 
@@ -250,6 +251,7 @@ export function runHa(options: HaRunOptions): HaRunResult {
   violations.push(...checkMembersAgree(stores, converged));
   violations.push(...checkOneLeaderPerLeaseTerm(observer));
   violations.push(...checkPodsBoundOnce(observer));
+  violations.push(...checkResourceVersions(cp.store(), [...workload.acks, ...workload.reads]));
   for (const u of workload.unexpected) violations.push({ property: 'linearizable', message: `unexpected answer: ${u}` });
   const linearizability = checkLinearizable(registerModel, pruneRegisterHistory(workload.history), { maxSteps: 2_000_000 });
   if (!linearizability.ok) {
@@ -277,6 +279,7 @@ export function runHa(options: HaRunOptions): HaRunResult {
       pods: pods.length,
       podsRunning: pods.filter((p) => (cluster.object<Pod>('pods', p)?.status?.phase as string | undefined) === 'Running').length,
       ackedWrites: observer.acked.length,
+      reads: workload.reads.length,
       elections,
       virtualMs: cluster.now(),
     },

@@ -29,7 +29,7 @@ export interface RegisterWorkloadOptions {
   timeoutMs?: number;
 }
 
-/** A write that succeeded, with the resourceVersion it got. */
+/** A write that succeeded (or a read), with the resourceVersion it got. */
 export interface WorkloadAck {
   key: string;
   value: string;
@@ -43,8 +43,10 @@ type Op = Operation<RegisterInput, RegisterOutput>;
 export class RegisterWorkload {
   /** Finished operations (and, after `finish`, the ones that never got an answer). */
   readonly history: Op[] = [];
-  /** Writes that were answered with success. */
+  /** Writes that were answered with success, with the resourceVersion they got. */
   readonly acks: WorkloadAck[] = [];
+  /** Reads that found the ConfigMap, with the resourceVersion they returned. */
+  readonly reads: WorkloadAck[] = [];
   /** Writes refused before anything was proposed (they had no effect). */
   refused = 0;
   /** Answers that no correct API server gives to these requests (400, 403, 422 ...). */
@@ -152,6 +154,9 @@ export class RegisterWorkload {
     let output: RegisterOutput;
     if (res.code === 200 || res.code === 201) {
       output = op.input.kind === 'get' ? { result: 'ok', value: body.data?.v } : { result: 'ok' };
+      if (op.input.kind === 'get' && body.data?.v !== undefined && body.metadata?.resourceVersion) {
+        this.reads.push({ key: op.input.key, value: body.data.v, resourceVersion: body.metadata.resourceVersion, time: now });
+      }
       if ((op.input.kind === 'create' || op.input.kind === 'update') && body.metadata?.resourceVersion) {
         this.acks.push({ key: op.input.key, value: op.input.value, resourceVersion: body.metadata.resourceVersion, time: now });
       }

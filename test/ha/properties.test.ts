@@ -1,12 +1,39 @@
 import { describe, expect, it } from 'vitest';
 import { runHa, ETCD_LEADER_NODE, type HaFault, type HaRunResult } from '../../src/ha/scenario.js';
 import { MUTANTS } from '../../src/ha/mutants.js';
+import { checkResourceVersions, checkMembersAgree } from '../../src/ha/properties.js';
+import { MvccStore } from '../../machines/etcd/store.js';
 
 const show = (r: HaRunResult) => r.violations.map((v) => `[${v.property}] ${v.message}`).join('\n');
 
 /** The etcd leader's node cut from its etcd peers (clients still reach it) three times. */
 const LEADER_CUT_OFF: HaFault[] = [0, 1, 2].map((i) => ({ kind: 'peer-partition', node: ETCD_LEADER_NODE, at: 3_000 + i * 9_000, durationMs: 6_000 }));
 const TARGETED = { faults: LEADER_CUT_OFF, faultPhaseMs: 30_000, workload: { clients: 6, thinkMs: [50, 300] as const }, podIntervalMs: 3_000 };
+
+describe('HA property checks', () => {
+  const cm = (v: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'k', namespace: 'default' }, data: { v } });
+
+  it('resourceVersions must point at the revision that holds the value', () => {
+    const store = new MvccStore();
+    store.create('/registry/configmaps/default/k', cm('a'));
+    store.update('/registry/configmaps/default/k', cm('b'));
+    expect(checkResourceVersions(store, [{ key: 'k', value: 'a', resourceVersion: '2', time: 0 }, { key: 'k', value: 'b', resourceVersion: '3', time: 0 }])).toEqual([]);
+    const wrong = checkResourceVersions(store, [{ key: 'k', value: 'a', resourceVersion: '3', time: 5 }]);
+    expect(wrong.map((v) => v.property)).toEqual(['resource-versions']);
+    expect(wrong[0]!.message).toContain('holds put b at 3');
+  });
+
+  it('members must hold the same change at every revision', () => {
+    const a = new MvccStore();
+    const b = new MvccStore();
+    a.create('/registry/configmaps/default/k', cm('a'));
+    b.create('/registry/configmaps/default/k', cm('a'));
+    expect(checkMembersAgree(new Map([['a', a], ['b', b]]), true)).toEqual([]);
+    a.update('/registry/configmaps/default/k', cm('x'));
+    b.update('/registry/configmaps/default/k', cm('y'));
+    expect(checkMembersAgree(new Map([['a', a], ['b', b]]), true).map((v) => v.message)).toEqual(['a and b differ at revision 3: put /registry/configmaps/default/k vs put /registry/configmaps/default/k (rev 3)']);
+  });
+});
 
 describe('HA properties under faults (3 control-plane nodes)', () => {
   it('random crashes, partitions, peer partitions and message loss: no acknowledged write lost, linearizable reads, one leader per Lease term, pods bound once, convergence', () => {
@@ -19,6 +46,7 @@ describe('HA properties under faults (3 control-plane nodes)', () => {
       expect(r.faults.length).toBeGreaterThan(0);
       expect(r.convergedAfterMs).toBeDefined();
       expect(r.stats.podsRunning).toBe(r.stats.pods);
+      expect(r.stats.reads).toBeGreaterThan(10);
       for (const f of r.faults) kinds.add(f.kind);
     }
     expect([...kinds].sort()).toEqual(['crash', 'loss', 'partition', 'peer-partition']);
