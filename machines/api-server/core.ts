@@ -7,6 +7,7 @@
 import { authorize, RbacIndex } from '../../src/api/rbac.js';
 import { applyDefaults } from '../../src/api/defaults.js';
 import { pruneUnknownFields, validateObject } from '../../src/api/validation.js';
+import { applyConfiguration, conflictStatus } from '../../src/api/server-side-apply.js';
 import { jsonMergePatch, jsonPatch, strategicMergePatch } from '../../src/api/patch.js';
 import { parseFieldSelector, parseLabelSelector } from '../../src/api/selectors.js';
 import { etcdKey, etcdListPrefix, findResource, qualifiedResource, resourceForGroupResource, type ResourceInfo } from '../../src/api/resources.js';
@@ -194,9 +195,31 @@ export class ApiServerCore {
       op.response = { code: 404, body: { ...S.notFound(req.resource, req.name ?? ''), message: 'the server could not find the requested resource' } };
       return;
     }
-    if (req.subresource && !info.subresources.some((s) => s.name === req.subresource)) {
-      op.response = { code: 404, body: S.notFound(`${info.plural}/${req.subresource}`, req.name ?? '') };
-      return;
+    if (req.subresource) {
+      const sub = info.subresources.find((s) => s.name === req.subresource);
+      if (!sub) {
+        op.response = { code: 404, body: S.notFound(`${info.plural}/${req.subresource}`, req.name ?? '') };
+        return;
+      }
+      if (!sub.verbs.includes(req.verb)) {
+        op.response = { code: 405, body: S.methodNotAllowed(info, `${req.verb} on ${info.plural}/${req.subresource}`) };
+        return;
+      }
+    }
+    if (req.verb === 'patch' && req.query?.patchType === 'apply') {
+      const body = req.body as Obj | undefined;
+      if (!req.query.fieldManager) {
+        op.response = { code: 400, body: S.badRequest('PATCH with apply patches requires a fieldManager (fieldManager is required for apply requests)') };
+        return;
+      }
+      if (isObject(body) && !req.subresource && (body.apiVersion !== info.apiVersion || body.kind !== info.kind)) {
+        const message =
+          body.kind === undefined || body.apiVersion === undefined
+            ? `Object 'Kind' is missing in the apply configuration: apiVersion and kind must be set (${info.apiVersion} ${info.kind})`
+            : `the API version in the data (${String(body.apiVersion)}) and kind (${String(body.kind)}) do not match the resource ${info.plural} (${info.apiVersion} ${info.kind})`;
+        op.response = { code: 400, body: S.badRequest(message) };
+        return;
+      }
     }
     if (info.namespaced && !req.namespace && !['list', 'watch', 'deletecollection'].includes(req.verb)) {
       op.response = { code: 400, body: S.badRequest(`the namespace of the object must be given for ${qualifiedResource(info)}`) };
@@ -513,6 +536,7 @@ export class ApiServerCore {
       try {
         incoming = this.applyPatch(base, req.body, req.query?.patchType ?? 'merge', info) as Obj;
       } catch (error) {
+        if (error instanceof ApplyConflictError) return { error: error.status };
         return { error: S.badRequest(error instanceof Error ? error.message : String(error)) };
       }
       if (!isObject(incoming)) return { error: S.badRequest('the patch did not produce an object') };
@@ -586,9 +610,18 @@ export class ApiServerCore {
       case 'strategic':
         if (!isObject(patch)) throw new Error('strategic merge patch must be a JSON object');
         return strategicMergePatch(base, patch, info.kind);
-      case 'apply':
+      case 'apply': {
         if (!isObject(patch)) throw new Error('apply patch must be a JSON or YAML object');
-        return strategicMergePatch(base, patch, info.kind);
+        const q = this.current?.req.query ?? {};
+        const result = applyConfiguration(base, { ...patch, metadata: { ...(isObject(patch.metadata) ? patch.metadata : {}), name: base.metadata?.name } }, info.kind, {
+          manager: q.fieldManager ?? 'unknown',
+          force: q.force === true,
+          time: this.io.timestamp(),
+          ignoreStatus: info.subresources.some((s) => s.name === 'status'),
+        });
+        if (!result.ok) throw new ApplyConflictError(conflictStatus(result.conflicts));
+        return result.object;
+      }
       case 'merge':
         if (!isObject(patch)) throw new Error('merge patch must be a JSON object');
         return jsonMergePatch(base, patch);
@@ -599,7 +632,16 @@ export class ApiServerCore {
 
   /** Server-side apply of an object that does not exist yet creates it. */
   private applyCreate(op: Operation, info: ResourceInfo): void {
-    const body = { ...(op.req.body as Obj) };
+    const q = op.req.query ?? {};
+    const config = { ...(op.req.body as Obj) };
+    config.metadata = { ...(isObject(config.metadata) ? config.metadata : {}), name: op.req.name };
+    const made = applyConfiguration(undefined, config, info.kind, {
+      manager: q.fieldManager ?? 'unknown',
+      time: this.io.timestamp(),
+      ignoreStatus: info.subresources.some((s) => s.name === 'status'),
+    });
+    if (!made.ok) return this.finish(op, 409, conflictStatus(made.conflicts));
+    const body = made.object as Obj;
     const saved = op.req;
     op.req = { ...saved, verb: 'create', body, name: undefined };
     this.current = op;
@@ -758,6 +800,20 @@ export class ApiServerCore {
   // ---- etcd and responses --------------------------------------------------------------------
 
   private etcd(op: Operation, request: DistributiveOmit<EtcdRequest, 'id' | 'from'>, then: (r: EtcdResult) => void): void {
+    if (op.req.query?.dryRun && (request.type === 'etcd.create' || request.type === 'etcd.update' || request.type === 'etcd.delete')) {
+      // dryRun=All: everything up to here ran (admission, validation, conflicts); nothing is written
+      const current = this.cache.objects.get(request.key);
+      const value = request.type === 'etcd.delete' ? current : request.value;
+      if (!value && request.type !== 'etcd.create') return then({ type: 'etcd.result', id: '', ok: false, revision: this.cache.revision, error: 'KeyNotFound' });
+      const rv = Number(current?.metadata?.resourceVersion ?? 0);
+      return then({
+        type: 'etcd.result',
+        id: '',
+        ok: true,
+        revision: this.cache.revision,
+        kv: { key: request.key, value: value!, createRevision: rv, modRevision: request.type === 'etcd.create' ? 0 : rv, version: 0 },
+      });
+    }
     const id = `${this.io.self}#${++this.etcdSeq}`;
     this.pending.set(id, { op, sent: this.io.now(), then });
     this.stats.etcdRequests++;
@@ -868,6 +924,13 @@ export class ApiServerCore {
 }
 
 type ApiRequestPolicy = 'Background' | 'Foreground' | 'Orphan';
+
+/** Server-side apply found fields another manager owns (answered 409 FieldManagerConflict). */
+class ApplyConflictError extends Error {
+  constructor(readonly status: Status) {
+    super(status.message);
+  }
+}
 type DistributiveOmit<T, K extends keyof any> = T extends unknown ? Omit<T, K> : never;
 
 function stripRv(obj: Obj): Obj {

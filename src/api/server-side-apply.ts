@@ -8,8 +8,8 @@
  * Pure functions of objects: the HTTP layer reads the live object and writes the result through
  * the API server (see `server.ts`); nothing here touches the simulation.
  */
-import { patchSchemaFor, type FieldPatchMeta, type PatchSchema } from '../api/patch.js';
-import type { KubeObject, Status, StatusCause } from '../api/types.js';
+import { patchSchemaFor, type FieldPatchMeta, type PatchSchema } from './patch.js';
+import type { KubeObject, Status, StatusCause } from './types.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -7,5 +7,5 @@ export { KubeHttpServer, serveCluster, type HttpServerOptions, type ServeCluster
 export { Gateway, type GatewayOptions, type GatewayWatch } from './gateway.js';
 export { createSelfSignedCertificate, type SelfSignedCertificate, type CertificateOptions } from './tls.js';
 export { kubeconfig, writeKubeconfig, contextName, type KubeconfigOptions, type KubeconfigUser } from './kubeconfig.js';
-export { applyConfiguration, conflictStatus, fieldSetOf, toFieldsV1, fromFieldsV1, type ManagedFieldsEntry, type ApplyResult } from './apply.js';
+export { applyConfiguration, conflictStatus, fieldSetOf, toFieldsV1, fromFieldsV1, type ManagedFieldsEntry, type ApplyResult } from '../api/server-side-apply.js';
 export { decodeProtobuf, ProtobufError } from './protobuf.js';

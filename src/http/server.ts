@@ -40,7 +40,7 @@ import {
 import { openApiDocument, openApiRoot } from './openapi.js';
 import { bodyType, negotiateDiscovery, negotiateOutput, OBJECT_CONTENT_TYPES, PATCH_CONTENT_TYPES, type BodyType, type Output } from './media.js';
 import { isList, isObjectOf, toPartial, toTable } from './table.js';
-import { applyConfiguration, conflictStatus, updateEntry } from './apply.js';
+import { applyConfiguration, conflictStatus, updateEntry } from '../api/server-side-apply.js';
 import { createSelfSignedCertificate, type SelfSignedCertificate } from './tls.js';
 import { decodeProtobuf, isProtobuf, ProtobufError } from './protobuf.js';
 import { writeKubeconfig, type KubeconfigUser } from './kubeconfig.js';
@@ -291,11 +291,6 @@ export class KubeHttpServer {
       if (error instanceof HttpError) return this.afterAuthentication(req, res, token, () => this.send(req, res, error.status.code!, error.status, undefined, output));
       throw error;
     }
-    if (rr.dryRun) {
-      return this.afterAuthentication(req, res, token, () =>
-        this.send(req, res, 400, S.badRequest('dryRun is not supported by the kube-actors API server: the request was not persisted'), undefined, output),
-      );
-    }
     const spec: RequestSpec = {
       verb: rr.verb,
       resource: rr.resource,
@@ -304,13 +299,10 @@ export class KubeHttpServer {
       ...(rr.name !== undefined ? { name: rr.name } : {}),
       ...(rr.subresource !== undefined ? { subresource: rr.subresource } : {}),
       ...(body !== undefined ? { body } : {}),
-      query: { ...rr.query, ...(type ? patchTypeOf(type) : {}) },
+      query: { ...rr.query, ...(type ? patchTypeOf(type) : {}), ...(rr.dryRun ? { dryRun: true } : {}) },
     };
     if (spec.query && Object.keys(spec.query).length === 0) delete spec.query;
     if (rr.verb === 'watch') return this.watch(req, res, token, rr, spec, output);
-    if (rr.verb === 'patch' && type === 'apply-patch' && !rr.subresource && rr.info && isPlainObject(body)) {
-      return this.serverSideApply(req, res, token, rr, spec, body as KubeObject, output);
-    }
     if (rr.verb === 'create' && !rr.subresource && rr.info && isPlainObject(body)) {
       spec.body = withCreateManagedFields(body as KubeObject, rr.info, rr.query.fieldManager ?? managerFromUserAgent(req.headers['user-agent']), this.cluster.kernel.timestamp());
     }
@@ -451,71 +443,6 @@ export class KubeHttpServer {
   }
 
   // ---- server-side apply ------------------------------------------------------------------------
-
-  private async serverSideApply(req: IncomingMessage, res: ServerResponse, token: string, rr: ResourceRequest, spec: RequestSpec, config: KubeObject, output: Output): Promise<void> {
-    const info = rr.info!;
-    const manager = rr.query.fieldManager;
-    if (!manager) {
-      // the API server decides who may ask; the answer to an allowed one is this 400
-      return this.forwardOr(req, res, token, spec, output, rr, S.badRequest('PATCH with apply patches requires a fieldManager (fieldManager is required for apply requests)'));
-    }
-    const cfg = structuredClone(config) as KubeObject & Record<string, unknown>;
-    if (cfg.apiVersion !== info.apiVersion || cfg.kind !== info.kind) {
-      const msg =
-        cfg.kind === undefined || cfg.apiVersion === undefined
-          ? `Object 'Kind' is missing in the apply configuration: apiVersion and kind must be set (${info.apiVersion} ${info.kind})`
-          : `the API version in the data (${String(cfg.apiVersion)}) and kind (${String(cfg.kind)}) do not match the resource ${info.plural} (${info.apiVersion} ${info.kind})`;
-      return this.forwardOr(req, res, token, spec, output, rr, S.badRequest(msg));
-    }
-    const meta = (cfg.metadata ??= {});
-    if (meta.name === undefined) meta.name = rr.name;
-    if (meta.name !== rr.name) {
-      return this.forwardOr(req, res, token, spec, output, rr, S.badRequest(`the name of the object (${String(meta.name)}) does not match the name on the URL (${rr.name})`));
-    }
-    const ignoreStatus = info.subresources.some((s) => s.name === 'status');
-    const target = { verb: 'get' as const, resource: rr.resource, group: rr.group, namespace: rr.namespace, name: rr.name };
-    for (let attempt = 0; attempt < 6; attempt++) {
-      const current = await this.gateway.request(token, target);
-      if (current.code === 404) {
-        const made = applyConfiguration(undefined, cfg, info.kind, { manager, time: this.cluster.kernel.timestamp(), ignoreStatus });
-        if (!made.ok) return this.send(req, res, 409, conflictStatus(made.conflicts), undefined, output);
-        const created = await this.gateway.request(token, {
-          verb: 'create',
-          resource: rr.resource,
-          group: rr.group,
-          namespace: rr.namespace,
-          body: made.object,
-          query: { fieldManager: manager, ...(rr.query.fieldValidation ? { fieldValidation: rr.query.fieldValidation } : {}) },
-        });
-        if (created.code === 409 && (created.body as Status).reason === 'AlreadyExists') continue;
-        return this.answer(req, res, rr, created, output);
-      }
-      if (current.code >= 300) {
-        // not allowed to read it, or unavailable: the API server answers the apply itself
-        return this.forward(req, res, token, spec, output, rr);
-      }
-      const live = current.body as KubeObject;
-      const result = applyConfiguration(live, cfg, info.kind, { manager, force: rr.query.force === true, time: this.cluster.kernel.timestamp(), ignoreStatus });
-      if (!result.ok) return this.send(req, res, 409, conflictStatus(result.conflicts), undefined, output);
-      const rv = live.metadata?.resourceVersion ?? '';
-      const written = await this.gateway.request(token, {
-        verb: 'patch',
-        resource: rr.resource,
-        group: rr.group,
-        namespace: rr.namespace,
-        name: rr.name,
-        body: [
-          { op: 'test', path: '/metadata/resourceVersion', value: rv },
-          { op: 'replace', path: '', value: result.object },
-        ],
-        query: { patchType: 'json', fieldManager: manager, ...(rr.query.fieldValidation ? { fieldValidation: rr.query.fieldValidation } : {}) },
-      });
-      const stale = written.code === 400 && /operation 0 \(test\) failed/.test((written.body as Status).message ?? '');
-      if (stale || (written.code === 404 && attempt < 5)) continue;
-      return this.answer(req, res, rr, written, output);
-    }
-    return this.send(req, res, 409, S.conflict(info, rr.name ?? ''), undefined, output);
-  }
 
   /** Sends the request as it came; the API server's answer goes back. */
   private async forward(req: IncomingMessage, res: ServerResponse, token: string, spec: RequestSpec, output: Output, rr: ResourceRequest): Promise<void> {

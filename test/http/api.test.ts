@@ -209,7 +209,7 @@ describe('the Kubernetes HTTP API of kube-actors serve', () => {
       ['POST', '/api/v1/namespaces/default/pods', { body: 'a: [b', contentType: 'application/yaml' }, 400, 'BadRequest'],
       ['GET', '/api/v1/namespaces/default/pods?limit=ten', {}, 400, 'BadRequest'],
       ['GET', '/api/v1/namespaces/default/pods?labelSelector=a%20in%20(', {}, 400, 'BadRequest'],
-      ['POST', '/api/v1/namespaces/default/pods?dryRun=All', { body: pod('dry'), contentType: 'application/json' }, 400, 'BadRequest'],
+      ['POST', '/api/v1/namespaces/default/pods?dryRun=All', { body: JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'dry-bad' }, spec: { containers: [] } }), contentType: 'application/json' }, 422, 'Invalid'],
       ['POST', '/api/v1/namespaces/default/pods?fieldValidation=Strict', { body: pod('p2', { foo: 1 }), contentType: 'application/json' }, 400, 'BadRequest'],
       ['POST', '/api/v1/namespaces/default/pods', { body: JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'Bad_Name' }, spec: { containers: [] } }), contentType: 'application/json' }, 422, 'Invalid'],
       ['POST', '/api/v1/namespaces/default/configmaps', { body: 'x'.repeat(3 * 1024 * 1024 + 10), contentType: 'application/json' }, 413, 'RequestEntityTooLarge'],
@@ -226,6 +226,13 @@ describe('the Kubernetes HTTP API of kube-actors serve', () => {
     expect(invalid.json.details.causes).toEqual([expect.objectContaining({ reason: 'FieldValueRequired', field: 'spec.containers' })]);
     expect(s.cluster.object('pods', 'dry', 'default')).toBeUndefined();
     expect(s.cluster.object('pods', 'p2', 'default')).toBeUndefined();
+  });
+
+  it('runs dryRun=All through admission without writing anything', async () => {
+    const r = await s.call('POST', '/api/v1/namespaces/default/pods?dryRun=All', { body: pod('dry'), contentType: 'application/json' });
+    expect(r.code).toBe(201);
+    expect(r.json).toMatchObject({ kind: 'Pod', metadata: { name: 'dry', namespace: 'default' }, spec: { restartPolicy: 'Always' } });
+    expect(s.cluster.object('pods', 'dry', 'default')).toBeUndefined();
   });
 
   it('sends warnings as Warning: 299 headers', async () => {

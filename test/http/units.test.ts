@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { route } from '../../src/http/routes.js';
 import { negotiateDiscovery, negotiateOutput, parseAccept, bodyType, PATCH_CONTENT_TYPES, OBJECT_CONTENT_TYPES } from '../../src/http/media.js';
-import { applyConfiguration, conflictStatus, fieldSetOf, fromFieldsV1, pathText, toFieldsV1 } from '../../src/http/apply.js';
+import { applyConfiguration, conflictStatus, fieldSetOf, fromFieldsV1, pathText, toFieldsV1 } from '../../src/api/server-side-apply.js';
 import { createSelfSignedCertificate } from '../../src/http/tls.js';
 import { kubeconfig } from '../../src/http/kubeconfig.js';
 import { aggregatedDiscovery, apiResourceList } from '../../src/http/discovery.js';

@@ -222,6 +222,52 @@ describe('api-server: unknown fields', () => {
   });
 });
 
+describe('api-server: subresources, server-side apply, dry run', () => {
+  it('refuses a verb a subresource does not serve with 405, and keeps serving', () => {
+    const cp = startControlPlane();
+    cp.client.create(pod('s'));
+    const revision = cp.store.revision;
+    const create = cp.client.request({ verb: 'create', resource: 'pods', subresource: 'status', namespace: 'default', name: 's', body: {} });
+    expect([create.code, (create.body as Status).reason]).toEqual([405, 'MethodNotAllowed']);
+    const del = cp.client.request({ verb: 'delete', resource: 'pods', subresource: 'status', namespace: 'default', name: 's' });
+    expect(del.code).toBe(405);
+    expect(cp.store.revision).toBe(revision);
+    expect(cp.client.get('pods', 's').metadata?.name).toBe('s');
+  });
+
+  it('server-side apply creates, records managedFields, and answers a conflict with 409 FieldManagerConflict unless forced', () => {
+    const cp = startControlPlane();
+    const cm = (data: Record<string, string>) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg' }, data });
+    const ssa = (manager: string, data: Record<string, string>, force = false) =>
+      cp.client.request({ verb: 'patch', resource: 'configmaps', namespace: 'default', name: 'cfg', body: cm(data), query: { patchType: 'apply', fieldManager: manager, ...(force ? { force: true } : {}) } });
+    const created = ssa('alice', { colour: 'blue' });
+    expect(created.code).toBe(201);
+    expect((created.body as { metadata: { managedFields: { manager: string; operation: string }[] } }).metadata.managedFields).toEqual([
+      expect.objectContaining({ manager: 'alice', operation: 'Apply' }),
+    ]);
+    const clash = ssa('bob', { colour: 'red' });
+    expect(clash.code).toBe(409);
+    expect((clash.body as Status).details?.causes?.[0]).toMatchObject({ reason: 'FieldManagerConflict', field: '.data.colour' });
+    expect((cp.store.get('/registry/configmaps/default/cfg')!.value as { data: Record<string, string> }).data).toEqual({ colour: 'blue' });
+    const forced = ssa('bob', { colour: 'red' }, true);
+    expect(forced.code).toBe(200);
+    expect((forced.body as { data: Record<string, string> }).data).toEqual({ colour: 'red' });
+    const noManager = cp.client.request({ verb: 'patch', resource: 'configmaps', namespace: 'default', name: 'cfg', body: cm({}), query: { patchType: 'apply' } });
+    expect(noManager.code).toBe(400);
+  });
+
+  it('dry run admits and validates without writing', () => {
+    const cp = startControlPlane();
+    const revision = cp.store.revision;
+    const ok = cp.client.request({ verb: 'create', resource: 'pods', namespace: 'default', body: pod('dry'), query: { dryRun: true } });
+    expect(ok.code).toBe(201);
+    expect((ok.body as Pod).spec?.restartPolicy).toBe('Always');
+    const bad = cp.client.request({ verb: 'create', resource: 'pods', namespace: 'default', body: { ...pod('Bad_Name') }, query: { dryRun: true } });
+    expect(bad.code).toBe(422);
+    expect(cp.store.revision).toBe(revision);
+  });
+});
+
 describe('api-server: storage', () => {
   it('answers 503 while etcd is unavailable and loses nothing it acknowledged', () => {
     const cp = startControlPlane();
