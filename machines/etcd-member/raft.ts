@@ -477,12 +477,12 @@ export class RaftNode<C, S> {
       if ((this.nextIndex.get(p) ?? 0) <= match) this.nextIndex.set(p, match + 1);
       if (this.snapshotSent.has(p) && match >= this.log.snapshotIndex) this.snapshotSent.delete(p);
       this.advanceCommit();
-      if ((this.nextIndex.get(p) ?? 0) <= this.log.lastIndex) this.sendTo(p);
+      if ((this.nextIndex.get(p) ?? 0) <= this.log.lastIndex) this.replicateTo(p);
     } else if (message.hint > 0) {
       const match = this.matchIndex.get(p) ?? 0;
       const next = Math.max(match + 1, Math.min(message.hint, this.nextIndex.get(p) ?? message.hint));
       this.nextIndex.set(p, next);
-      this.sendTo(p);
+      this.replicateTo(p);
     }
     this.serveReads();
   }
@@ -491,7 +491,7 @@ export class RaftNode<C, S> {
   propose(command: C): number {
     this.stats.proposals++;
     const index = this.append(command);
-    for (const p of this.peers) if ((this.nextIndex.get(p) ?? 0) <= index) this.sendTo(p);
+    for (const p of this.peers) if ((this.nextIndex.get(p) ?? 0) <= index) this.replicateTo(p);
     return index;
   }
 
@@ -505,11 +505,11 @@ export class RaftNode<C, S> {
   /** Leader: a heartbeat (with any entries a peer lacks) to every peer. */
   broadcast(): void {
     this.seq++;
-    for (const p of this.peers) this.sendTo(p);
+    for (const p of this.peers) this.replicateTo(p);
   }
 
   /** Leader: sends a peer what it lacks from its next index (a snapshot when that was compacted). */
-  private sendTo(p: string): void {
+  private replicateTo(p: string): void {
     const next = this.nextIndex.get(p) ?? this.log.lastIndex + 1;
     const now = this.o.now();
     if (next <= this.log.snapshotIndex) {
@@ -554,7 +554,7 @@ export class RaftNode<C, S> {
     if (n > this.commitIndex && this.log.termAt(n) === this.term) {
       this.commitTo(n);
       // tell the followers at once, so that their watches follow closely
-      for (const p of this.peers) if ((this.nextIndex.get(p) ?? 0) > this.log.lastIndex) this.sendTo(p);
+      for (const p of this.peers) if ((this.nextIndex.get(p) ?? 0) > this.log.lastIndex) this.replicateTo(p);
       this.serveReads();
     }
   }
@@ -589,7 +589,7 @@ export class RaftNode<C, S> {
     const committedInTerm = this.log.termAt(this.commitIndex) === this.term;
     this.seq++;
     this.reads.push({ seq: this.seq, index: committedInTerm ? this.commitIndex : undefined, serve, fail });
-    for (const p of this.peers) this.sendTo(p);
+    for (const p of this.peers) this.replicateTo(p);
     this.serveReads();
   }
 
