@@ -184,6 +184,14 @@ describe('machine pages', () => {
     expect(container).toContain('not through the simulated network');
   });
 
+  it('has a page for every machine the library exports', async () => {
+    const api = (await import('../../src/index.js')) as Record<string, unknown>;
+    const documented = new Set(machineDocs().map((d) => d.machine as unknown));
+    const machines = Object.entries(api).filter(([name, value]) => name.endsWith('Machine') && typeof value === 'object' && value !== null && 'root' in value);
+    expect(machines.length).toBeGreaterThanOrEqual(15);
+    for (const [name, machine] of machines) expect(documented.has(machine), `${name} has a page`).toBe(true);
+  });
+
   it('turns a source file header into Markdown, with @example as a code block', () => {
     const text = headerComment('machines/controllers/controller.ts');
     expect(text.startsWith('`defineController`')).toBe(true);
