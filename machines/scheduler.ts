@@ -15,7 +15,7 @@ import { Informer, objectKey } from './client/informer.js';
 import { EventRecorder, type EventLevel } from './client/events.js';
 import { SchedulerCache } from './scheduler/cache.js';
 import { defaultProfile, type Profile } from './scheduler/registry.js';
-import { schedulePod, type ScheduleResult } from './scheduler/schedule-one.js';
+import { findFeasibleNodes, scoreFeasibleNodes, type FeasibleNodes, type ScheduleResult } from './scheduler/schedule-one.js';
 
 /** Input of the scheduler machine. */
 export interface SchedulerInput {
@@ -142,8 +142,8 @@ export interface SchedulerContext {
   recorder: EventRecorder;
   /** Where the next cycle starts in the node list (round robin). */
   startIndex: number;
-  /** The pod of the cycle in progress and its result. */
-  cycle: { pod: Pod; result?: ScheduleResult } | undefined;
+  /** The pod of the cycle in progress: the nodes that passed filtering, then the result. */
+  cycle: { pod: Pod; feasible?: FeasibleNodes; result?: ScheduleResult } | undefined;
   /** Counters. */
   stats: { attempts: number; scheduled: number; unschedulable: number; bindFailures: number };
 }
@@ -290,6 +290,7 @@ export const schedulerMachine = setup({
     hasPendingPod: ({ context }) => context.queue.hasActive && context.pods.synced && context.nodes.synced,
     podStillPending: ({ context }) => context.cycle !== undefined,
     fits: ({ context }) => context.cycle?.result?.ok === true,
+    decided: ({ context }) => context.cycle?.result !== undefined,
   },
   actions: {
     startWatches: ({ context }) => {
@@ -314,11 +315,17 @@ export const schedulerMachine = setup({
       const pod = key ? context.pods.store.get(key) : undefined;
       context.cycle = pod && isUnassigned(pod, context.schedulerName) && !context.cache.getPod(key!) ? { pod } : undefined;
     },
-    filterAndScore: ({ context }) => {
+    filter: ({ context }) => {
       const cycle = context.cycle!;
       context.stats.attempts++;
-      cycle.result = schedulePod(cycle.pod, context.cache, context.profile, { rng: context.port.rng, startIndex: context.startIndex });
-      context.startIndex = cycle.result.nextStartIndex;
+      const phase = findFeasibleNodes(cycle.pod, context.cache, context.profile, { rng: context.port.rng, startIndex: context.startIndex });
+      if ('done' in phase) cycle.result = phase.done;
+      else cycle.feasible = phase;
+      context.startIndex = 'done' in phase ? phase.done.nextStartIndex : phase.nextStartIndex;
+    },
+    score: ({ context }) => {
+      const cycle = context.cycle!;
+      cycle.result = scoreFeasibleNodes(cycle.pod, cycle.feasible!, context.profile, { rng: context.port.rng, startIndex: context.startIndex });
     },
     bind: ({ context }) => {
       const { pod } = context.cycle!;
@@ -366,11 +373,12 @@ export const schedulerMachine = setup({
               always: [{ guard: 'podStillPending', target: 'filtering' }, { target: 'idle' }],
             },
             filtering: {
-              entry: 'filterAndScore',
-              always: [{ guard: 'fits', target: 'scoring' }, { target: 'unschedulable' }],
+              entry: 'filter',
+              always: [{ guard: 'fits', target: 'binding' }, { guard: 'decided', target: 'unschedulable' }, { target: 'scoring' }],
             },
             scoring: {
-              always: 'binding',
+              entry: 'score',
+              always: [{ guard: 'fits', target: 'binding' }, { target: 'unschedulable' }],
             },
             binding: {
               entry: 'bind',

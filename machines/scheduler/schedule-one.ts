@@ -204,19 +204,30 @@ function runPreFilters(profile: Profile, pod: Pod, state: CycleState): PreFilter
   return { filters, nodeNames, restrictedBy, rejection: undefined, softRejection };
 }
 
+
+/** Nodes that passed the filters, ready to be scored. */
+export interface FeasibleNodes {
+  readonly feasible: readonly NodeInfo[];
+  readonly state: CycleState;
+  /** Nodes the filters ran on. */
+  readonly processed: number;
+  readonly nextStartIndex: number;
+}
+
+/** What filtering gives: a decided cycle, or nodes to score. */
+export type FilterPhase = { readonly done: ScheduleResult } | FeasibleNodes;
+
 /**
- * Schedules one pod: the whole kube-scheduler cycle up to (not including) binding. The caller
- * binds the pod, `cache.assume`s it, and passes `nextStartIndex` to the next cycle.
- *
- * Not modelled: nominated pods of other pods reserving room, extenders, the scheduling queue.
+ * The filtering half of a scheduling cycle: pre-filter, the nominated node, then feasible nodes
+ * round-robin from the start index until `numFeasibleNodesToFind`. Either the cycle is already
+ * decided (`done`: no node fits, or exactly one does), or `feasible` nodes go on to scoring.
  */
-export function schedulePod(pod: Pod, cache: SchedulerCache, profile: Profile, options: ScheduleOptions): ScheduleResult {
-  const { rng } = options;
+export function findFeasibleNodes(pod: Pod, cache: SchedulerCache, profile: Profile, options: ScheduleOptions): FilterPhase {
   const allNodes = cache.nodeList();
   const numAll = allNodes.length;
   const startIndex = options.startIndex;
   if (numAll === 0) {
-    return { ok: false, reasons: [], message: NO_NODES_AVAILABLE, evaluatedNodes: 0, nextStartIndex: startIndex, unschedulablePlugins: [] };
+    return { done: { ok: false, reasons: [], message: NO_NODES_AVAILABLE, evaluatedNodes: 0, nextStartIndex: startIndex, unschedulablePlugins: [] } };
   }
   const state = createCycleState(pod);
   const pre = runPreFilters(profile, pod, state);
@@ -256,7 +267,7 @@ export function schedulePod(pod: Pod, cache: SchedulerCache, profile: Profile, o
       absentStatus: rejection,
       preFilterMessage: rejection.status.reasons.join(', '),
     };
-    return fail(diagnosis, 0, startIndex);
+    return { done: fail(diagnosis, 0, startIndex) };
   }
 
   // A nominated node (set by an earlier preemption) is tried first.
@@ -266,7 +277,7 @@ export function schedulePod(pod: Pod, cache: SchedulerCache, profile: Profile, o
     if (ni?.node) {
       const rejected = filterNode(filters, pod, ni, state);
       if (!rejected) {
-        return { ok: true, node: ni.name, evaluatedNodes: 1, feasibleNodes: 1, nextStartIndex: startIndex };
+        return { done: { ok: true, node: ni.name, evaluatedNodes: 1, feasibleNodes: 1, nextStartIndex: startIndex } };
       }
       statuses.set(ni.name, rejected);
     }
@@ -306,12 +317,21 @@ export function schedulePod(pod: Pod, cache: SchedulerCache, profile: Profile, o
   const nextStartIndex = (startIndex + processed) % numAll;
 
   if (feasible.length === 0) {
-    return fail({ numAllNodes: numAll, nodeStatuses: statuses, absentStatus, preFilterMessage: undefined }, processed, nextStartIndex);
+    return { done: fail({ numAllNodes: numAll, nodeStatuses: statuses, absentStatus, preFilterMessage: undefined }, processed, nextStartIndex) };
   }
   if (feasible.length === 1) {
-    return { ok: true, node: feasible[0]!.name, evaluatedNodes: 1 + statuses.size, feasibleNodes: 1, nextStartIndex };
+    return { done: { ok: true, node: feasible[0]!.name, evaluatedNodes: 1 + statuses.size, feasibleNodes: 1, nextStartIndex } };
   }
+  return { feasible, state, processed, nextStartIndex };
+}
 
+/**
+ * The scoring half of a scheduling cycle: every score plugin with its weight over the feasible
+ * nodes (normalized to 0..100), then `selectHost` with the seeded tie-break.
+ */
+export function scoreFeasibleNodes(pod: Pod, phase: FeasibleNodes, profile: Profile, options: ScheduleOptions): ScheduleResult {
+  const { rng } = options;
+  const { feasible, state, processed, nextStartIndex } = phase;
   // prioritizeNodes
   const m = feasible.length;
   const totals = new Float64Array(m);
@@ -350,4 +370,14 @@ export function schedulePod(pod: Pod, cache: SchedulerCache, profile: Profile, o
     byPlugin: Object.fromEntries(active.map(({ plugin }, p) => [plugin.name, perPlugin[p]![i]!])),
   }));
   return { ...result, scores: detailed };
+}
+
+/**
+ * Schedules one pod: the whole kube-scheduler cycle up to (not including) binding — filtering
+ * ({@link findFeasibleNodes}) then scoring ({@link scoreFeasibleNodes}). The caller binds the pod,
+ * `cache.assume`s it, and passes `nextStartIndex` to the next cycle.
+ */
+export function schedulePod(pod: Pod, cache: SchedulerCache, profile: Profile, options: ScheduleOptions): ScheduleResult {
+  const phase = findFeasibleNodes(pod, cache, profile, options);
+  return 'done' in phase ? phase.done : scoreFeasibleNodes(pod, phase, profile, options);
 }
