@@ -138,25 +138,37 @@ function forgetfulReplicaSetController(): ControllerMachine {
   });
 }
 
-/** A Deployment controller that does not see updates of Deployments (a scale is never acted on). */
+/**
+ * A Deployment controller that keeps the replicas it first saw for each Deployment: a later
+ * scale is never carried out (it reads its cache through a view that pins `spec.replicas`).
+ */
 function stubbornDeploymentController(): ControllerMachine {
   const spec = controllerSpecOf(deploymentController)!;
-  const deployments = spec.watches.deployments as WatchSpec<KubeObject>;
+  const pinned = new Map<string, number | undefined>();
+  const pin = <T>(obj: T): T => {
+    const d = obj as (KubeObject & { spec?: { replicas?: number } }) | undefined;
+    const uid = d?.metadata?.uid;
+    if (!d || !uid) return obj;
+    if (!pinned.has(uid)) pinned.set(uid, d.spec?.replicas);
+    return { ...d, spec: { ...d.spec, replicas: pinned.get(uid) } } as T;
+  };
   return defineController({
     ...spec,
-    resyncPeriod: undefined,
-    watches: {
-      ...spec.watches,
-      deployments: {
-        ...deployments,
-        enqueue: (change, ctx) => (change.type === 'modified' ? undefined : deployments.enqueue ? deployments.enqueue(change, ctx) : keyOf(change.object)),
-      },
-    },
+    sync: (key, ctx) =>
+      spec.sync(
+        key,
+        new Proxy(ctx, {
+          get(target, prop, receiver) {
+            const value = Reflect.get(target, prop, receiver) as unknown;
+            if (typeof value !== 'function') return value;
+            if (prop === 'get') return (w: string, k: string) => (w === 'deployments' ? pin(target.get(w, k)) : target.get(w, k));
+            if (prop === 'list') return (w: string, f?: (o: KubeObject) => boolean) => (w === 'deployments' ? target.list(w).map(pin).filter((o) => !f || f(o)) : target.list(w, f));
+            if (prop === 'byIndex') return (w: string, i: string, v: string) => (w === 'deployments' ? target.byIndex(w, i, v).map(pin) : target.byIndex(w, i, v));
+            return (value as (...args: unknown[]) => unknown).bind(target);
+          },
+        }),
+      ),
   });
-}
-
-function keyOf(obj: KubeObject): string {
-  return obj.metadata?.namespace ? `${obj.metadata.namespace}/${obj.metadata.name}` : obj.metadata?.name ?? '';
 }
 
 // ---- the list --------------------------------------------------------------------------------
@@ -232,7 +244,7 @@ export const MUTANTS: readonly Mutant[] = Object.freeze([
   },
   {
     name: 'deployment-ignores-scale',
-    description: 'the Deployment controller does not react to updates of a Deployment: a scale is never carried out',
+    description: 'the Deployment controller keeps the replicas it first saw: a scale is never carried out',
     caughtBy: ['deployments-available'],
     workload: { deployments: 10 },
     cluster: (o: ClusterOptions) => withController(o, stubbornDeploymentController()),

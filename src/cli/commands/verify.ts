@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError, type Command } from '../main.js';
 import { parseDuration, parsePositiveInt, parseSeed } from '../args.js';
+import { createProgressBar } from '../output.js';
 import { findMutant, MUTANTS } from '../../verify/mutants.js';
 import { formatReport, randomSeed, seedFromEnvironment, verify, type VerifyProgress } from '../../verify/verify.js';
 
@@ -48,6 +49,8 @@ export interface VerifyIo {
   err(text: string): void;
   /** True when the output is a terminal (then progress is a bar). */
   isTTY: boolean;
+  /** Width of the terminal. */
+  columns?: number;
   env: Record<string, string | undefined>;
 }
 
@@ -55,13 +58,9 @@ const processIo = (): VerifyIo => ({
   out: (t) => process.stdout.write(t),
   err: (t) => process.stderr.write(t),
   isTTY: process.stdout.isTTY === true,
+  columns: process.stdout.columns,
   env: process.env,
 });
-
-function bar(done: number, total: number, width = 30): string {
-  const filled = Math.min(width, Math.round((done / Math.max(1, total)) * width));
-  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
-}
 
 /** Runs `kube-actors verify` with these arguments; resolves to the exit code. */
 export async function runVerify(argv: string[], io: VerifyIo = processIo()): Promise<number> {
@@ -105,11 +104,12 @@ export async function runVerify(argv: string[], io: VerifyIo = processIo()): Pro
   const started = Date.now();
   let lastLine = 0;
   const every = Math.max(1, Math.round(runs / 10));
+  const bar = createProgressBar({ total: values.path ? 1 : runs, label: 'verify', enabled: io.isTTY, stream: { write: (t: string) => io.out(t), isTTY: io.isTTY, columns: io.columns } });
   const onProgress = (p: VerifyProgress) => {
     const rate = p.done / Math.max(0.001, (Date.now() - started) / 1000);
     if (io.isTTY) {
-      const text = p.failing ? `shrinking the failing scenario: ${p.shrinking} attempt(s)` : `${bar(p.done, p.runs)} ${p.done}/${p.runs} scenarios (${rate.toFixed(1)}/s)`;
-      io.out(`\r\x1b[2K${text}`);
+      if (p.failing) bar.update(Math.min(p.done - p.shrinking, p.runs), `failed; shrinking (${p.shrinking})`);
+      else bar.update(p.done, `${rate.toFixed(1)}/s`);
     } else if (p.failing) {
       if (p.shrinking === 0) io.out(values.path ? 'the counterexample fails again\n' : `failure found after ${p.done} scenario(s); shrinking\n`);
       else if (p.shrinking % 50 === 0) io.out(`shrinking: ${p.shrinking} attempt(s)\n`);
@@ -140,7 +140,7 @@ export async function runVerify(argv: string[], io: VerifyIo = processIo()): Pro
     }
     throw error;
   }
-  if (io.isTTY) io.out('\r\x1b[2K');
+  bar.finish({ clear: true });
   io.out(formatReport(report) + '\n');
   if (report.failure) {
     const file = values['trace-out'] ?? join(tmpdir(), `kube-actors-verify-${report.seed}.jsonl`);

@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { workloadStep } from '../../../src/verify/arbitraries/workload-step.js';
+
+describe('workloadStep', () => {
+  it('mixes every kind of workload step and time, but no faults', () => {
+    const ops = new Set(fc.sample(workloadStep(), { seed: 1, numRuns: 1000 }).map((s) => s.op));
+    for (const op of ['create-pod', 'delete-pod', 'create-deployment', 'scale-deployment', 'evict-pod', 'delete-deployment', 'create-service', 'delete-service', 'create-namespace', 'delete-namespace', 'label', 'concurrent-labels', 'stale-update', 'invalid', 'unauthenticated', 'forbidden', 'wait']) {
+      expect(ops, op).toContain(op);
+    }
+    expect(ops).not.toContain('fault');
+  });
+
+  it('follows its weights: a zero weight leaves a kind out', () => {
+    const ops = new Set(fc.sample(workloadStep({ pods: 0, time: 0, badRequests: 0 }), { seed: 1, numRuns: 500 }).map((s) => s.op));
+    expect(ops).not.toContain('create-pod');
+    expect(ops).not.toContain('wait');
+    expect(ops).not.toContain('invalid');
+    expect(() => workloadStep({ pods: 0, deployments: 0, services: 0, namespaces: 0, writes: 0, badRequests: 0, time: 0 })).toThrow(RangeError);
+  });
+});
