@@ -18,7 +18,8 @@ import { assign, enqueueActions, setup, type AnyActorRef } from 'xstate';
 import { Port } from '../src/kernel/port.js';
 import { ApiClient, type ApiClientOptions } from './client/api-client.js';
 import type { EventLevel } from './client/events.js';
-import { CONTROL_PLANE_HOST, controllerAddress } from './protocol.js';
+import { CONTROL_PLANE_HOST, controllerAddress, type ApiResponse, type WatchClosed, type WatchEvent } from './protocol.js';
+import { SharedInformerFactory } from './client/shared-informers.js';
 import { controllerRuntimeOf, type ControllerInput, type ControllerMachine } from './controllers/controller.js';
 import { replicaSetController } from './controllers/replicaset.js';
 import { deploymentController } from './controllers/deployment.js';
@@ -94,10 +95,16 @@ export interface ControllerManagerContext {
   controllers: Record<string, AnyActorRef>;
   /** How many times the manager restarted. */
   restarts: number;
+  /** The controller manager's own connection: its shared informers watch through it. */
+  client: ApiClient;
+  /** One watch per resource for all the controllers, as kube-controller-manager's SharedInformerFactory. */
+  informers: SharedInformerFactory;
+  /** Controllers known to have seen their informers synced (they need no wake-up for that any more). */
+  awake: Set<string>;
 }
 
 /** Events of the controller manager: the restart fault. */
-export type ControllerManagerEvent = { type: 'controller-manager.restart' };
+export type ControllerManagerEvent = { type: 'controller-manager.restart' } | ApiResponse | WatchEvent | WatchClosed;
 
 /** Resolves the controllers to run from the built-ins, the user's, and the enable list. */
 export function resolveControllers(input: Pick<ControllerManagerInput, 'controllers' | 'enabled'>): ControllerMachine[] {
@@ -141,6 +148,8 @@ export const controllerManagerMachine = setup({
   delays: {
     /** How long a restarted controller manager takes to start its controllers again. */
     restartDelay: 1_000,
+    /** Housekeeping of the shared informers (retries, silent watches) and the manager's requests. */
+    tick: 1_000,
   },
   actions: {
     spawnControllers: assign(({ context, spawn }) => {
@@ -155,7 +164,7 @@ export const controllerManagerMachine = setup({
           client = new ApiClient(port, context.token, { ...(context.clientOptions ?? {}), ...(context.apiServer ? { apiServer: context.apiServer } : {}) });
           context.clients.set(name, client);
         }
-        const input: ControllerInput = { port, client, options: context.options[name], events: context.events };
+        const input: ControllerInput = { port, client, options: context.options[name], events: context.events, informers: context.informers };
         controllers[name] = (spawn as unknown as (logic: ControllerMachine, options: { id: string; input: ControllerInput }) => AnyActorRef)(def, { id: name, input });
       }
       return { controllers };
@@ -167,6 +176,27 @@ export const controllerManagerMachine = setup({
         kernel.register(controllerAddress(name), ref, { host, replace: true });
       }
     },
+    startInformers: ({ context }) => context.informers.start(),
+    onResponse: ({ context, event }) => {
+      context.client.handle(event as ApiResponse);
+    },
+    /** A watch event for the shared informers: they update their stores and the controllers' queues; wake those with work. */
+    onWatch: enqueueActions(({ context, event, enqueue }) => {
+      if (!context.informers.handle(event as WatchEvent | WatchClosed)) return;
+      for (const [name, ref] of Object.entries(context.controllers)) {
+        const rt = controllerRuntimeOf(ref);
+        if (!rt) continue;
+        const synced = rt.synced;
+        if (rt.queue.length > 0 || rt.queue.nextReadyAt() !== undefined || (synced && !context.awake.has(name))) {
+          if (synced) context.awake.add(name);
+          enqueue.sendTo(ref, { type: 'controller.wake' });
+        }
+      }
+    }),
+    housekeeping: ({ context }) => {
+      context.client.sweep();
+      context.informers.tick();
+    },
     stopControllers: enqueueActions(({ context, enqueue }) => {
       const kernel = context.port.kernel;
       for (const [name, ref] of Object.entries(context.controllers)) {
@@ -175,6 +205,9 @@ export const controllerManagerMachine = setup({
         enqueue.stopChild(ref);
       }
       for (const client of context.clients.values()) client.reset();
+      context.informers.reset();
+      context.client.reset();
+      context.awake.clear();
       enqueue.assign({ controllers: {}, restarts: context.restarts + 1 });
     }),
     reportControllerError: ({ context, event }) => {
@@ -185,8 +218,13 @@ export const controllerManagerMachine = setup({
   },
 }).createMachine({
   id: 'controller-manager',
-  context: ({ input }) => ({
+  context: ({ input }) => {
+    const client = new ApiClient(input.port, input.token, { ...(input.client ?? {}), ...(input.apiServer ? { apiServer: input.apiServer } : {}) });
+    return {
     port: input.port,
+    client,
+    informers: new SharedInformerFactory(client),
+    awake: new Set<string>(),
     token: input.token,
     apiServer: input.apiServer,
     definitions: resolveControllers(input),
@@ -196,16 +234,30 @@ export const controllerManagerMachine = setup({
     clients: new Map(),
     controllers: {},
     restarts: 0,
-  }),
+    };
+  },
   initial: 'running',
   on: {
     'xstate.error.actor.*': { actions: 'reportControllerError' },
+    'api.response': { actions: 'onResponse' },
+    'watch.added': { actions: 'onWatch' },
+    'watch.modified': { actions: 'onWatch' },
+    'watch.deleted': { actions: 'onWatch' },
+    'watch.bookmark': { actions: 'onWatch' },
+    'watch.error': { actions: 'onWatch' },
+    'watch.closed': { actions: 'onWatch' },
   } as never,
   states: {
     running: {
-      entry: ['spawnControllers', 'registerControllers'],
+      entry: ['spawnControllers', 'registerControllers', 'startInformers'],
       on: {
         'controller-manager.restart': { target: 'restarting', actions: 'stopControllers' },
+      },
+      initial: 'watching',
+      states: {
+        watching: {
+          after: { tick: { target: 'watching', reenter: true, actions: 'housekeeping' } },
+        },
       },
     },
     restarting: {

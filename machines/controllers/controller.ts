@@ -43,7 +43,8 @@ import type { Rng } from '../../src/kernel/rng.js';
 import type { KubeObject } from '../../src/api/types.js';
 import { findResource } from '../../src/api/resources.js';
 import { ApiClient, isSuccess, statusOf, type ApiClientOptions, type RequestSpec } from '../client/api-client.js';
-import { Informer, objectKey } from '../client/informer.js';
+import { Informer, objectKey, type InformerHandlers } from '../client/informer.js';
+import type { SharedInformerFactory } from '../client/shared-informers.js';
 import { EventRecorder, type EventLevel } from '../client/events.js';
 import type { ApiQuery, ApiResponse, WatchClosed, WatchEvent } from '../protocol.js';
 
@@ -421,10 +422,21 @@ export interface ControllerInput {
   options?: Record<string, unknown>;
   /** Which Events to record (default all). */
   events?: EventLevel;
+  /**
+   * Shared informers of the component the controller runs in (the controller manager's): the
+   * controller's watches subscribe to them instead of opening watches of their own, and the
+   * component hands them the watch events and wakes the controller with `controller.wake`.
+   */
+  informers?: SharedInformerFactory;
 }
 
-/** Events a controller machine handles: API answers and watch streams. */
-export type ControllerEvent = ApiResponse | WatchEvent | WatchClosed;
+/** The component that feeds a controller's shared informers wakes it after handing it events. */
+export interface ControllerWake {
+  type: 'controller.wake';
+}
+
+/** Events a controller machine handles: API answers, watch streams, and wake-ups. */
+export type ControllerEvent = ApiResponse | WatchEvent | WatchClosed | ControllerWake;
 
 /** Context of a controller machine: its port and its runtime (queue, informers, caches, memory). */
 export interface ControllerContext {
@@ -487,13 +499,18 @@ export class ControllerRuntime {
   private lastResync: number;
   private readonly cache: HandlerContext<Watches, unknown, Record<string, unknown>>;
 
+  /** True when the informers are the component's shared ones (it starts, feeds and ticks them). */
+  readonly sharedInformers: boolean;
+
   constructor(
     readonly spec: AnySpec,
     readonly port: Port,
     readonly client: ApiClient,
     options: Record<string, unknown> | undefined,
     events: EventLevel | undefined,
+    shared?: SharedInformerFactory,
   ) {
+    this.sharedInformers = shared !== undefined;
     this.queue = new WorkQueue(spec.rateLimit?.baseDelayMs, spec.rateLimit?.maxDelayMs);
     this.state = spec.state ? spec.state() : undefined;
     this.options = { ...(spec.options ?? {}), ...(options ?? {}) };
@@ -523,7 +540,9 @@ export class ControllerRuntime {
         this.indexes.set(name, byIndex);
         this.indexed.set(name, new Map());
       }
-      const informer = new Informer(client, { resource: w.resource, group: w.group, namespace: w.namespace, labelSelector: w.labelSelector, fieldSelector: w.fieldSelector }, {
+      const watchSpec = { resource: w.resource, group: w.group, namespace: w.namespace, labelSelector: w.labelSelector, fieldSelector: w.fieldSelector };
+      const subscribe = (handlers: InformerHandlers<KubeObject>) => (shared ? shared.subscribe(watchSpec, handlers) : new Informer(client, watchSpec, handlers));
+      const informer = subscribe({
         onAdd: (obj) => {
           this.reindex(name, obj, false);
           this.dispatch(name, { type: 'added', object: obj });
@@ -558,8 +577,9 @@ export class ControllerRuntime {
     return run !== undefined && run.pending === 0 && run.after.length === 0;
   }
 
-  /** Starts every informer (a full list-and-watch). */
+  /** Starts every informer (a full list-and-watch); shared ones are started by their component. */
   startInformers(): void {
+    if (this.sharedInformers) return;
     for (const inf of this.informers.values()) inf.start(true);
   }
 
@@ -579,7 +599,7 @@ export class ControllerRuntime {
   tick(): void {
     if (this.stopped) return;
     this.client.sweep();
-    for (const inf of this.informers.values()) inf.tick();
+    if (!this.sharedInformers) for (const inf of this.informers.values()) inf.tick();
     const period = this.spec.resyncPeriod;
     const now = this.port.now();
     if (period && period > 0 && now - this.lastResync >= period) {
@@ -646,7 +666,7 @@ export class ControllerRuntime {
   shutdown(): void {
     if (this.stopped) return;
     this.stopped = true;
-    for (const inf of this.informers.values()) inf.stop();
+    if (!this.sharedInformers) for (const inf of this.informers.values()) inf.stop();
     this.client.reset();
     this.current = undefined;
   }
@@ -896,7 +916,7 @@ function buildMachine(spec: AnySpec) {
     id: spec.name,
     context: ({ input }) => {
       const client = input.client ?? new ApiClient(input.port, input.token ?? '', { ...(input.clientOptions ?? {}), ...(input.apiServer ? { apiServer: input.apiServer } : {}) });
-      return { port: input.port, rt: new ControllerRuntime(spec, input.port, client, input.options, input.events) };
+      return { port: input.port, rt: new ControllerRuntime(spec, input.port, client, input.options, input.events, input.informers) };
     },
     type: 'parallel',
     on: {
@@ -907,6 +927,8 @@ function buildMachine(spec: AnySpec) {
       'watch.bookmark': { actions: 'onWatch' },
       'watch.error': { actions: 'onWatch' },
       'watch.closed': { actions: 'onWatch' },
+      // events reached the controller's queue through the shared informers: look at it again
+      'controller.wake': {},
     },
     states: {
       controller: {

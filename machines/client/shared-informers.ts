@@ -1,0 +1,93 @@
+/**
+ * Shared informers (client-go's SharedInformerFactory): one watch per resource and selector for a
+ * whole component, however many of its controllers want it. kube-controller-manager runs all its
+ * controllers on shared informers, so the API server sends each pod change to the controller
+ * manager once, not once per controller; the controller manager hands it to each subscriber in
+ * process.
+ */
+import type { KubeObject } from '../../src/api/types.js';
+import type { WatchClosed, WatchEvent } from '../protocol.js';
+import type { ApiClient } from './api-client.js';
+import { Informer, type InformerHandlers, type InformerSpec } from './informer.js';
+
+interface Shared {
+  informer: Informer;
+  subscribers: InformerHandlers<KubeObject>[];
+  started: boolean;
+}
+
+function keyOf(spec: InformerSpec): string {
+  return JSON.stringify([spec.resource, spec.group ?? '', spec.namespace ?? '', spec.labelSelector ?? '', spec.fieldSelector ?? '']);
+}
+
+/** The shared informers of one component. */
+export class SharedInformerFactory {
+  private readonly shared = new Map<string, Shared>();
+
+  constructor(readonly client: ApiClient) {}
+
+  /**
+   * The shared informer of a watch; `handlers` see every add, update and delete of it from now
+   * on (and, through the informer's store, everything before).
+   */
+  subscribe<T extends KubeObject>(spec: InformerSpec, handlers: InformerHandlers<T>): Informer<T> {
+    const key = keyOf(spec);
+    let entry = this.shared.get(key);
+    if (!entry) {
+      const subscribers: InformerHandlers<KubeObject>[] = [];
+      const informer = new Informer(this.client, spec, {
+        onAdd: (obj) => {
+          for (const s of subscribers) s.onAdd?.(obj);
+        },
+        onUpdate: (old, obj) => {
+          for (const s of subscribers) s.onUpdate?.(old, obj);
+        },
+        onDelete: (obj) => {
+          for (const s of subscribers) s.onDelete?.(obj);
+        },
+        onSynced: () => {
+          for (const s of subscribers) s.onSynced?.();
+        },
+      });
+      entry = { informer, subscribers, started: false };
+      this.shared.set(key, entry);
+    }
+    entry.subscribers.push(handlers as InformerHandlers<KubeObject>);
+    return entry.informer as Informer<T>;
+  }
+
+  /** Starts every informer not started yet (a list-and-watch each). */
+  start(): void {
+    for (const entry of this.shared.values()) {
+      if (entry.started) continue;
+      entry.started = true;
+      entry.informer.start(true);
+    }
+  }
+
+  /** Hands a watch event to the informer it belongs to; false when none. */
+  handle(event: WatchEvent | WatchClosed): boolean {
+    for (const entry of this.shared.values()) if (entry.informer.handle(event)) return true;
+    return false;
+  }
+
+  /** Housekeeping of every informer (retries, silent watches). */
+  tick(): void {
+    for (const entry of this.shared.values()) entry.informer.tick();
+  }
+
+  /** Stops every watch and forgets every informer and subscriber (a restart builds them anew). */
+  reset(): void {
+    for (const entry of this.shared.values()) entry.informer.stop();
+    this.shared.clear();
+  }
+
+  /** Number of distinct watches. */
+  get size(): number {
+    return this.shared.size;
+  }
+
+  toJSON(): { informers: number } {
+    return { informers: this.shared.size };
+  }
+}
