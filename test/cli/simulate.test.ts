@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 
 const run = (args: string[]) => spawnSync('npx', ['tsx', 'src/cli/main.ts', 'simulate', ...args], { encoding: 'utf8', timeout: 120_000 });
 
-describe('kube-actors simulate', () => {
+describe('kube-actors simulate', { timeout: 120_000 }, () => {
   it('applies the nginx Deployment, crashes a node, and prints the pods as kubectl get would', () => {
     const r = run(['-f', 'examples/manifests/nginx-deployment.yaml', '--for', '10m', '--crash-node', 'node-1@30s', '--seed', '3']);
     expect(r.status).toBe(0);
@@ -14,6 +14,25 @@ describe('kube-actors simulate', () => {
     // three replicas run, none of them on the crashed node
     expect(running).toHaveLength(3);
     for (const l of running) expect(l).not.toMatch(/node-1$/);
+    expect(r.stdout).toMatch(/nginx-deployment\s+3\/3\s+3\s+3/);
+    expect(r.stdout).toMatch(/node-1\s+NotReady/);
+  });
+
+  it('runs a highly available control plane: a control-plane node crashes, the workload keeps running and is rescheduled', () => {
+    // control-plane-1 crashes at 30 s; node-1 crashes at 40 s: its replica can only come back on
+    // another node if the surviving control-plane nodes (etcd majority, an API server behind the
+    // balancer, a scheduler and a controller manager under their Leases) still work
+    const r = run(['-f', 'examples/manifests/nginx-deployment.yaml', '--control-plane-nodes', '3', '--crash-node', 'control-plane-1@30s', '--crash-node', 'node-1@40s', '--for', '10m', '--seed', '3']);
+    expect(r.stderr).not.toMatch(/unknown node/);
+    expect(r.status).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines[0]).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+NODE$/);
+    const pods = lines.slice(1, lines.indexOf(''));
+    const running = pods.filter((l) => /\s1\/1\s+Running\s/.test(l));
+    expect(running).toHaveLength(3);
+    for (const l of running) expect(l).toMatch(/node-[23]$/);
+    // the replacement was created after the crashes (younger than the run)
+    expect(running.some((l) => !/\s10m\s/.test(l))).toBe(true);
     expect(r.stdout).toMatch(/nginx-deployment\s+3\/3\s+3\s+3/);
     expect(r.stdout).toMatch(/node-1\s+NotReady/);
   });
@@ -39,6 +58,18 @@ describe('kube-actors simulate', () => {
     const badTime = run(['-f', 'examples/manifests/nginx-deployment.yaml', '--for', 'soon']);
     expect(badTime.status).toBe(2);
     expect(badTime.stderr).toContain('--for must be a duration');
+    // control-plane nodes exist only with --control-plane-nodes N > 1
+    const noHa = run(['-f', 'examples/manifests/nginx-deployment.yaml', '--crash-node', 'control-plane-1@10s']);
+    expect(noHa.status).toBe(2);
+    expect(noHa.stderr).toContain('unknown node "control-plane-1"; the cluster has node-1, node-2, node-3');
+    const beyond = run(['-f', 'examples/manifests/nginx-deployment.yaml', '--control-plane-nodes', '3', '--crash-node', 'control-plane-4@10s']);
+    expect(beyond.status).toBe(2);
+    expect(beyond.stderr).toContain('unknown node "control-plane-4"; the cluster has node-1, node-2, node-3, control-plane-1, control-plane-2, control-plane-3');
+    for (const bad of ['0', '-1', '2.5', 'three', '']) {
+      const r = run(['-f', 'examples/manifests/nginx-deployment.yaml', `--control-plane-nodes=${bad}`]);
+      expect(r.status, `--control-plane-nodes ${JSON.stringify(bad)}`).toBe(2);
+      expect(r.stderr).toContain(`--control-plane-nodes must be a positive integer; got "${bad}"`);
+    }
     const missing = run(['-f', 'does-not-exist.yaml']);
     expect(missing.status).toBe(2);
     expect(missing.stderr).toContain('no such file');

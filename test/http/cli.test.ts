@@ -58,6 +58,59 @@ describe('kube-actors serve (the command)', () => {
     expect(await exited).toBe(0);
   }, 90_000);
 
+  it('serves a highly available control plane with --control-plane-nodes 3; bad values exit 2', async () => {
+    const run = (args: string[]) =>
+      new Promise<{ code: number; stderr: string }>((resolve) =>
+        execFile(TSX, [MAIN, 'serve', ...args], (error, _o, stderr) => resolve({ code: error ? Number((error as { code?: number }).code) : 0, stderr: String(stderr) })),
+      );
+    for (const bad of ['0', '-2', '1.5', 'x']) {
+      const r = await run([`--control-plane-nodes=${bad}`]);
+      expect(r.code, bad).toBe(2);
+      expect(r.stderr).toContain(`--control-plane-nodes must be a positive integer; got "${bad}"`);
+    }
+    const kc = join(dir, 'kc-ha.yaml');
+    const child = spawn(TSX, [MAIN, 'serve', '--port', '0', '--nodes', '1', '--control-plane-nodes', '3', '--seed', '4', '--speed', '2', '--kubeconfig', kc], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    try {
+      const deadline = Date.now() + 60_000;
+      while (!stdout.includes('\n') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
+      expect(stdout).toBe(`${kc}\n`);
+      expect(stderr).toMatch(/kube-actors serve: https:\/\/127\.0\.0\.1:\d+ {2}\(seed 4, 3 control-plane nodes, 1 node, profile fast/);
+      const config = parseYaml(readFileSync(kc, 'utf8')) as any;
+      const server = new URL(config.clusters[0].cluster.server as string);
+      const ca = Buffer.from(config.clusters[0].cluster['certificate-authority-data'], 'base64').toString();
+      const token = config.users.find((u: any) => u.name === 'admin').user.token as string;
+      const get = (path: string) =>
+        new Promise<any>((resolve, reject) => {
+          request({ host: server.hostname, port: server.port, path, ca, headers: { authorization: `Bearer ${token}` } }, (res) => {
+            let t = '';
+            res.on('data', (d) => (t += d));
+            res.on('end', () => resolve(JSON.parse(t)));
+          })
+            .on('error', reject)
+            .end();
+        });
+      // the Leases of the elected scheduler and controller manager, read through the load balancer
+      let holders = new Map<string, string>();
+      const until = Date.now() + 30_000;
+      do {
+        const leases = await get('/apis/coordination.k8s.io/v1/namespaces/kube-system/leases');
+        expect(leases.kind).toBe('LeaseList');
+        holders = new Map<string, string>(leases.items.map((l: any) => [l.metadata.name, l.spec?.holderIdentity ?? '']));
+        if (holders.get('kube-scheduler') && holders.get('kube-controller-manager')) break;
+        await new Promise((r) => setTimeout(r, 200));
+      } while (Date.now() < until);
+      for (const name of ['kube-scheduler', 'kube-controller-manager']) expect(holders.get(name), name).toMatch(/^control-plane-[123]_/);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+  }, 120_000);
+
   it('rejects bad options with exit code 2', async () => {
     const run = (args: string[]) =>
       new Promise<{ code: number; stderr: string }>((resolve) =>

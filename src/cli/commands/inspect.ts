@@ -11,7 +11,7 @@ import { applyManifest, DEMO_MANIFEST } from '../../inspector/apply.js';
 import { createStatelyBridge, type StatelyBridge } from '../../inspector/stately.js';
 import { profiles } from '../../profiles/index.js';
 
-const help = `Usage: kube-actors inspect [--port P] [--seed S] [-f FILE ...] [--nodes N]
+const help = `Usage: kube-actors inspect [--port P] [--seed S] [-f FILE ...] [--nodes N] [--control-plane-nodes N]
                            [--profile fast|realistic|chaos] [--speed X] [--paused]
                            [--stately] [--stately-url URL]
 
@@ -30,6 +30,11 @@ Options:
   -f, --file FILE   a manifest to apply once the cluster is up (YAML, one or many documents;
                     repeatable; "-" reads standard input)
   --nodes N         number of worker nodes (default 3)
+  --control-plane-nodes N
+                    number of control-plane nodes (default 1); more than 1 runs a highly
+                    available control plane (etcd members, API servers behind a load balancer,
+                    leader-elected scheduler and controller manager), shown node by node with
+                    the etcd leader, its term and the Lease holders
   --profile NAME    timing profile: ${Object.keys(profiles).join(', ')} (default fast)
   --speed X         virtual ms per wall ms (default 1: real time; 0.01 to 10000)
   --paused          start with virtual time paused
@@ -43,6 +48,7 @@ Options:
 Examples:
   kube-actors inspect
   kube-actors inspect --nodes 5 --profile realistic --speed 2 -f deployment.yaml
+  kube-actors inspect --control-plane-nodes 3
   npm start -- --port 4100 --seed 7`;
 
 async function readManifest(file: string): Promise<string> {
@@ -115,6 +121,7 @@ export const command: Command = {
         seed: { type: 'string' },
         file: { type: 'string', short: 'f', multiple: true },
         nodes: { type: 'string' },
+        'control-plane-nodes': { type: 'string' },
         profile: { type: 'string' },
         speed: { type: 'string' },
         paused: { type: 'boolean' },
@@ -128,6 +135,7 @@ export const command: Command = {
     const port = parsePort(values.port);
     const seed = parseSeed(values.seed);
     const nodes = parsePositiveInt('nodes', values.nodes, 3);
+    const controlPlaneNodes = parsePositiveInt('control-plane-nodes', values['control-plane-nodes'], 1);
     const profile = values.profile ?? 'fast';
     if (!(profile in profiles)) throw new UsageError(`--profile must be one of ${Object.keys(profiles).join(', ')}; got "${profile}"`);
     const speed = parseSpeed(values.speed);
@@ -153,7 +161,7 @@ export const command: Command = {
         port,
         speed,
         paused: Boolean(values.paused),
-        cluster: { seed, nodes, profile },
+        cluster: { seed, nodes, profile, controlPlane: { nodes: controlPlaneNodes } },
         ...(bridge ? { inspect: bridge.inspect } : {}),
       });
     } catch (error) {
@@ -165,7 +173,8 @@ export const command: Command = {
       }
       throw error;
     }
-    console.log(`kube-actors inspector: ${inspector.url}  (seed ${seed}, ${nodes} node${nodes === 1 ? '' : 's'}, profile ${profile}, speed ${speed}×; Ctrl-C stops)`);
+    const cp = controlPlaneNodes > 1 ? `${controlPlaneNodes} control-plane nodes, ` : '';
+    console.log(`kube-actors inspector: ${inspector.url}  (seed ${seed}, ${cp}${nodes} node${nodes === 1 ? '' : 's'}, profile ${profile}, speed ${speed}×; Ctrl-C stops)`);
 
     const done = new Promise<void>((resolve) => {
       const stop = () => resolve();

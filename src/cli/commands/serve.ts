@@ -11,7 +11,7 @@ import { profiles } from '../../profiles/index.js';
 import { startServing, type Serving } from '../../http/serve.js';
 import { contextName } from '../../http/kubeconfig.js';
 
-const help = `Usage: kube-actors serve [--port P] [--nodes N] [--seed S] [--speed X]
+const help = `Usage: kube-actors serve [--port P] [--nodes N] [--control-plane-nodes N] [--seed S] [--speed X]
                          [--profile fast|realistic|chaos] [--kubeconfig PATH]
                          [--inspect] [--inspect-port P] [--log]
 
@@ -30,6 +30,9 @@ then prints its path. Stop with Ctrl-C.
 Options:
   --port P          port to listen on (default 6443; 0 picks a free one)
   --nodes N         number of worker nodes (default 3)
+  --control-plane-nodes N
+                    number of control-plane nodes (default 1); more than 1 runs a highly
+                    available control plane behind a load balancer (see docs/ha.md)
   --seed S          root seed of the simulation (default 1)
   --speed X         virtual ms per wall ms (default 1: real time; 0.01 to 10000)
   --profile NAME    timing profile: ${Object.keys(profiles).join(', ')} (default fast)
@@ -101,6 +104,7 @@ export const command: Command = {
       options: {
         port: { type: 'string' },
         nodes: { type: 'string' },
+        'control-plane-nodes': { type: 'string' },
         seed: { type: 'string' },
         speed: { type: 'string' },
         profile: { type: 'string' },
@@ -115,6 +119,7 @@ export const command: Command = {
     const port = parsePort('port', values.port, 6443);
     const inspectPort = parsePort('inspect-port', values['inspect-port'], 4000);
     const nodes = parsePositiveInt('nodes', values.nodes, 3);
+    const controlPlaneNodes = parsePositiveInt('control-plane-nodes', values['control-plane-nodes'], 1);
     const seed = parseSeed(values.seed);
     const speed = parseSpeed(values.speed);
     const profile = values.profile ?? 'fast';
@@ -128,7 +133,7 @@ export const command: Command = {
         port,
         speed,
         kubeconfigPath,
-        cluster: { seed, nodes, profile, ...(inspector ? { trace: { capacity: 20_000 } } : {}) },
+        cluster: { seed, nodes, profile, controlPlane: { nodes: controlPlaneNodes }, ...(inspector ? { trace: { capacity: 20_000 } } : {}) },
         ...(inspector ? { inspect: inspector.inspect } : {}),
         ...(values.log ? { log: (line: string) => console.error(line) } : {}),
       });
@@ -148,7 +153,7 @@ export const command: Command = {
       }
     }
     console.error(
-      `kube-actors serve: ${serving.url}  (seed ${seed}, ${nodes} node${nodes === 1 ? '' : 's'}, profile ${profile}, speed ${speed}×; contexts ${['admin', 'viewer', 'guest']
+      `kube-actors serve: ${serving.url}  (seed ${seed}, ${controlPlaneNodes > 1 ? `${controlPlaneNodes} control-plane nodes, ` : ''}${nodes} node${nodes === 1 ? '' : 's'}, profile ${profile}, speed ${speed}×; contexts ${['admin', 'viewer', 'guest']
         .map((u) => contextName(u))
         .join(', ')}; Ctrl-C stops)`,
     );

@@ -1,7 +1,8 @@
 /**
- * `kube-actors simulate -f FILE... [--nodes N] [--seed S] [--for DURATION] [--crash-node NAME@TIME]... [-o json]`:
+ * `kube-actors simulate -f FILE... [--nodes N] [--control-plane-nodes N] [--seed S] [--for DURATION] [--crash-node NAME@TIME]... [-o json]`:
  * applies manifests, runs the cluster for a virtual duration with faults, and prints the cluster
- * as `kubectl get` would.
+ * as `kubectl get` would. The node faults accept worker nodes and, with `--control-plane-nodes N`
+ * (N > 1, a highly available control plane), control-plane nodes (`control-plane-1@30s`).
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -9,13 +10,15 @@ import { findResource } from '../../api/resources.js';
 import { printTable, renderTable, type Table } from '../../api/printers.js';
 import { StatusError } from '../../api/status.js';
 import type { KubeObject } from '../../api/types.js';
-import { createCluster, type Cluster } from '../../cluster/create-cluster.js';
+import { createCluster, nodeSpecs, type Cluster } from '../../cluster/create-cluster.js';
+import { controlPlaneNodeName } from '../../cluster/control-plane.js';
 import type { Fault } from '../../cluster/faults.js';
 import { parseManifest } from '../../inspector/apply.js';
 import { UsageError, type Command } from '../main.js';
 import { parseDuration, parsePositiveInt, parseSeed } from '../args.js';
 
-const help = `Usage: kube-actors simulate -f FILE... [--nodes N] [--seed S] [--for DURATION] [--profile fast|realistic|chaos]
+const help = `Usage: kube-actors simulate -f FILE... [--nodes N] [--control-plane-nodes N] [--seed S] [--for DURATION]
+                           [--profile fast|realistic|chaos]
                            [--crash-node NAME@TIME]... [--restart-node NAME@TIME]... [--partition-node NAME@TIME]...
                            [--heal-node NAME@TIME]... [--etcd-outage TIME+DURATION]... [-o wide|json|yaml]
 
@@ -27,14 +30,18 @@ Kubernetes List of every object.
 Options:
   -f, --filename FILE        manifest to apply (repeatable); '-' reads standard input
   --nodes N                  worker nodes (default 3)
+  --control-plane-nodes N    control-plane nodes (default 1); more than 1 runs a highly available
+                             control plane: control-plane-1 … control-plane-N, each with an etcd
+                             member, an API server and leader-elected scheduler and controller manager
   --seed S                   root seed (default 1): the same seed and inputs give the same run
   --for DURATION             virtual time to run after applying: 90s, 10m, 1h30m (default 2m)
   --profile NAME             timing profile: fast (default), realistic, chaos
   --crash-node NAME@TIME     crash a node at a virtual time after the apply, e.g. node-2@30s
+                             (or a control-plane node: control-plane-1@30s)
   --restart-node NAME@TIME   boot a crashed node again
   --partition-node NAME@TIME cut a node off the network
   --heal-node NAME@TIME      bring its network back
-  --etcd-outage TIME+DUR     make etcd unavailable at TIME for DUR, e.g. 1m+30s
+  --etcd-outage TIME+DUR     make etcd unavailable at TIME for DUR, e.g. 1m+30s (every member)
   -o, --output FORMAT        wide, json or yaml (default: tables)
 
 Exit codes: 0 the run completed; 1 a manifest was refused by the API server; 2 bad usage.`;
@@ -81,6 +88,7 @@ export const command: Command = {
       options: {
         filename: { type: 'string', short: 'f', multiple: true },
         nodes: { type: 'string' },
+        'control-plane-nodes': { type: 'string' },
         seed: { type: 'string' },
         for: { type: 'string' },
         profile: { type: 'string' },
@@ -99,6 +107,7 @@ export const command: Command = {
     const profile = values.profile ?? 'fast';
     if (!['fast', 'realistic', 'chaos'].includes(profile)) throw new UsageError(`--profile must be fast, realistic or chaos; got "${profile}"`);
     const nodes = parsePositiveInt('nodes', values.nodes, 3);
+    const controlPlaneNodes = parsePositiveInt('control-plane-nodes', values['control-plane-nodes'], 1);
     const seed = parseSeed(values.seed);
     const duration = parseDuration('for', values.for, 120_000);
     const faults: Scheduled[] = [
@@ -119,10 +128,12 @@ export const command: Command = {
       if (parsed.error) throw new UsageError(`${file}: ${parsed.error.message}`);
       objects.push(...parsed.objects);
     }
-    const cluster = createCluster({ nodes, seed, profile });
+    // the faults' nodes: the workers, and the control-plane nodes of a highly available control plane
+    const known = [...nodeSpecs({ nodes }).map((n) => n.name), ...(controlPlaneNodes > 1 ? Array.from({ length: controlPlaneNodes }, (_, i) => controlPlaneNodeName(i + 1)) : [])];
     for (const f of faults) {
-      if ('node' in f.fault && !cluster.nodes.includes(f.fault.node)) throw new UsageError(`unknown node "${f.fault.node}"; the cluster has ${cluster.nodes.join(', ')}`);
+      if ('node' in f.fault && !known.includes(f.fault.node)) throw new UsageError(`unknown node "${f.fault.node}"; the cluster has ${known.join(', ')}`);
     }
+    const cluster = createCluster({ nodes, seed, profile, controlPlane: { nodes: controlPlaneNodes } });
     cluster.runUntil(() => cluster.objects('nodes').length === nodes, { timeout: 60_000 });
     let refused = 0;
     for (const obj of objects) {
