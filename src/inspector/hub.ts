@@ -29,13 +29,31 @@ interface ActorInfo {
 }
 
 const CONTROL_PLANE = new Set(['api-server', 'etcd', 'scheduler', 'controller-manager']);
+/** What a control-plane node of a highly available control plane hosts, by address prefix. */
+const CONTROL_PLANE_NODE_PARTS = new Set(['etcd', 'api-server', 'leader-elector']);
+/** What a leader elector starts while it leads, by address prefix. */
+const ELECTED = new Set(['scheduler', 'controller-manager']);
 
-/** The kind of an actor from its key and its parent's kind. */
-export function actorKind(key: string, parentKind?: ActorKind): ActorKind {
+/**
+ * The kind of an actor from its key, its parent's kind and its machine's id.
+ *
+ * The single control plane's components have the canonical addresses (`etcd`, `api-server`,
+ * `scheduler`, `controller-manager`, its controllers at `controller-manager/<name>`). A highly
+ * available control plane (`createCluster({ controlPlane: { nodes: 3 } })`) has a
+ * `control-plane-node` machine at `node/control-plane-i` whose children are `etcd/control-plane-i`,
+ * `api-server/control-plane-i` and the `leader-elector/<lease>/control-plane-i`s, which start
+ * `scheduler/control-plane-i` and `controller-manager/control-plane-i` while they lead; the load
+ * balancer (machine `load-balancer`) sits at `api-server`.
+ */
+export function actorKind(key: string, parentKind?: ActorKind, machine?: string): ActorKind {
+  if (machine === 'load-balancer') return 'load-balancer';
+  if (machine === 'control-plane-node') return 'control-plane-node';
   if (CONTROL_PLANE.has(key)) return key as ActorKind;
   if (key === 'kubectl' || key.startsWith('kubectl/')) return 'kubectl';
   const slash = key.indexOf('/');
   const prefix = slash < 0 ? key : key.slice(0, slash);
+  if (parentKind === 'control-plane-node' && CONTROL_PLANE_NODE_PARTS.has(prefix)) return prefix as ActorKind;
+  if (parentKind === 'leader-elector' && ELECTED.has(prefix)) return prefix as ActorKind;
   switch (prefix) {
     case 'node':
     case 'kubelet':
@@ -188,12 +206,15 @@ export class InspectorHub {
     const parentRef = (ref as unknown as { _parent?: AnyActorRef })._parent;
     const parent = parentRef ? this.byRef.get(parentRef) : undefined;
     const id = String(ref.id);
-    const key = !parent || id.includes('/') ? id : `${parent.key}/${id}`;
-    const kind = actorKind(key, parent?.kind);
+    // a controller's key is its address, `controller-manager/<name>`, whichever controller manager
+    // (the single one, or `controller-manager/control-plane-i` under its Lease) spawned it
+    const key = !parent || id.includes('/') ? id : parent.kind === 'controller-manager' ? `controller-manager/${id}` : `${parent.key}/${id}`;
     const logic = (ref as unknown as { logic?: { id?: unknown; root?: unknown } }).logic;
+    const machine = logic && logic.root && typeof logic.id === 'string' ? logic.id : undefined;
+    const kind = actorKind(key, parent?.kind, machine);
     const info: ActorInfo = { key, ref, kind, stopped: false };
     if (parent) info.parent = parent;
-    if (logic && logic.root && typeof logic.id === 'string') info.machine = logic.id;
+    if (machine) info.machine = machine;
     this.byKey.set(key, info);
     this.byRef.set(ref, info);
     this.changes.push({ op: 'added', info });
@@ -215,6 +236,7 @@ export class InspectorHub {
     let host: string | undefined;
     switch (info.kind) {
       case 'node':
+      case 'control-plane-node':
       case 'kubelet':
       case 'kube-proxy':
       case 'container-runtime':
@@ -225,7 +247,11 @@ export class InspectorHub {
       case 'scheduler':
       case 'controller-manager':
       case 'controller':
-        host = 'control-plane';
+        // the single control plane's host; with several control-plane nodes, the node it runs on
+        host = info.key.includes('/') || info.parent ? (this.kernel?.hostOf(info.key) ?? (info.parent ? this.hostOf(info.parent) : undefined) ?? 'control-plane') : 'control-plane';
+        break;
+      case 'load-balancer':
+        host = this.kernel?.hostOf(info.key) ?? 'load-balancer';
         break;
       case 'kubectl':
         host = 'kubectl';

@@ -13,8 +13,11 @@
  *   message from there, in order, exactly once per subscription; after a reconnect it subscribes
  *   with the seq after the last one it has and loses nothing, unless the server's bounded buffer
  *   no longer holds them: then it gets an `overflow` message naming the seqs it missed.
- * - Everything else (actors, their state values, the kubectl tables, the status) is state: a
- *   (re)connecting browser gets all of it in `hello`, then changes.
+ * - Everything else (actors, their state values, the kubectl tables, the status, and with a highly
+ *   available control plane its status) is state: a (re)connecting browser gets all of it in
+ *   `hello`, then changes.
+ * - Additions within version 1 are optional fields and new message types: a browser ignores
+ *   message types it does not know.
  */
 
 /** The protocol version `hello` announces. */
@@ -22,7 +25,13 @@ export const PROTOCOL_VERSION = 1;
 
 // ---- shared shapes --------------------------------------------------------------------------
 
-/** What an actor is in the cluster's architecture (for the actor tree). */
+/**
+ * What an actor is in the cluster's architecture (for the actor tree). With a highly available
+ * control plane the etcd members (`etcd/control-plane-i`), API servers (`api-server/control-plane-i`),
+ * schedulers and controller managers keep the kinds of their single counterparts;
+ * `control-plane-node` is `node/control-plane-i`, `leader-elector` a
+ * `leader-elector/<lease>/control-plane-i`, and `load-balancer` the balancer at `api-server`.
+ */
 export type ActorKind =
   | 'kubectl'
   | 'api-server'
@@ -30,6 +39,9 @@ export type ActorKind =
   | 'scheduler'
   | 'controller-manager'
   | 'controller'
+  | 'control-plane-node'
+  | 'leader-elector'
+  | 'load-balancer'
   | 'node'
   | 'kubelet'
   | 'kube-proxy'
@@ -45,7 +57,7 @@ export interface ActorNode {
   kind: ActorKind;
   /** The key of the actor that created it (a pod's kubelet, a container's pod), if any. */
   parent?: string;
-  /** The worker node it belongs to (`node-1`), or `control-plane`, or the kernel host. */
+  /** The worker node it belongs to (`node-1`), or `control-plane` (the single control plane), or the kernel host (`control-plane-2`, `load-balancer`). */
   host?: string;
   /** The machine's id (`pod`, `kubelet`), when the actor runs a state machine. */
   machine?: string;
@@ -157,18 +169,90 @@ export interface StatechartJSON {
   root: StateNodeJSON;
 }
 
+/** One etcd member of a highly available control plane. */
+export interface EtcdMemberView {
+  /** `etcd/control-plane-2` */
+  address: string;
+  /** `control-plane-2` */
+  node: string;
+  /** Its Raft role, `unavailable` (the etcd-outage fault) or `down` (its node is). */
+  role: 'leader' | 'follower' | 'candidate' | 'unavailable' | 'down';
+  /** Its current term (kept on its data directory, so also while down). */
+  term: number;
+  /** The leader it follows, if it knows one. */
+  leader?: string;
+  commitIndex: number;
+  applied: number;
+  lastIndex: number;
+  /** The revision of its applied store. */
+  revision: number;
+}
+
+/** Who holds a Lease of the control plane (`kube-scheduler`, `kube-controller-manager`). */
+export interface LeaseView {
+  name: string;
+  /** `control-plane-2_<uuid>`, as the Lease in etcd says. */
+  holderIdentity?: string;
+  /** The control-plane node of the holder. */
+  holderNode?: string;
+  renewTime?: string;
+  leaseTransitions?: number;
+  /** The components running under this Lease right now (their elector leads): `['scheduler/control-plane-2']`. */
+  acting: string[];
+}
+
+/** A leader elector of a control-plane node. */
+export interface ElectorView {
+  /** `leader-elector/kube-scheduler/control-plane-1` */
+  address: string;
+  /** The Lease it competes for: `kube-scheduler`. */
+  lease: string;
+  node: string;
+  /** It leads and runs its component. */
+  leading: boolean;
+  /** The component it runs while it leads: `scheduler/control-plane-1`. */
+  component: string;
+}
+
+/**
+ * A highly available control plane, from `cluster.controlPlane.status()` (src/cluster/control-plane.ts)
+ * with each node's leader electors added.
+ */
+export interface ControlPlaneView {
+  /** The control-plane nodes and their machine's state (`booting`, `ready`, `partitioned`, `down`). */
+  nodes: { name: string; address: string; state: string }[];
+  etcd: {
+    /** The leader of the highest term among running members (`etcd/control-plane-2`). */
+    leader?: string;
+    /** Its node (`control-plane-2`). */
+    leaderNode?: string;
+    /** The highest term of any member. */
+    term: number;
+    members: EtcdMemberView[];
+  };
+  /** Each node's API server; `healthy` as the load balancer sees it, `state` its state value as JSON (absent while its node is down). */
+  apiServers: { address: string; node: string; state?: string; healthy: boolean; watches: number }[];
+  /** The load balancer at `api-server` (`balancing`, `noHealthyBackend`). */
+  loadBalancer: { address: string; state?: string };
+  leases: LeaseView[];
+  electors: ElectorView[];
+}
+
 // ---- server → browser -----------------------------------------------------------------------
 
 /** The first message on every connection. */
 export interface HelloMessage {
   type: 'hello';
   protocol: number;
-  cluster: { seed: number; profile: string; nodes: string[]; epoch: number };
+  /** `controlPlaneNodes`: the control-plane nodes' names (`control-plane-1` …), empty for the single control plane. */
+  cluster: { seed: number; profile: string; nodes: string[]; controlPlaneNodes: string[]; epoch: number };
   actors: ActorNode[];
   status: SimStatus;
   /** Seqs of the trace messages the server's buffer holds: [oldest, next). */
   buffer: { oldest: number; next: number; capacity: number };
   tables: Record<string, ClusterTable>;
+  /** The highly available control plane's status; absent for the single control plane. */
+  controlPlane?: ControlPlaneView;
 }
 
 /** An actor started or stopped. */
@@ -204,6 +288,18 @@ export interface ClusterMessage {
   type: 'cluster';
   time: number;
   tables: Record<string, ClusterTable>;
+}
+
+/**
+ * The highly available control plane changed: sent at once when a node's state, an etcd role,
+ * term or leader, an API server's health, a Lease holder or an elector's leadership changed, and
+ * at most every 500 ms when only indexes, revisions, watch counts or renew times moved.
+ */
+export interface ControlPlaneMessage {
+  type: 'control-plane';
+  /** Virtual time (ms) of the status. */
+  time: number;
+  controlPlane: ControlPlaneView;
 }
 
 /** The driver's state changed (virtual time, paused, speed). */
@@ -281,6 +377,7 @@ export type ServerMessage =
   | MessageMessage
   | OverflowMessage
   | ClusterMessage
+  | ControlPlaneMessage
   | StatusMessage
   | StatechartMessage
   | PayloadMessage
@@ -329,6 +426,7 @@ export interface CreatePodRequest extends Request {
 export interface FaultRequest extends Request {
   type: 'fault';
   kind: 'crash-node' | 'restart-node' | 'partition-node' | 'heal-node' | 'etcd-outage' | 'etcd-recover';
+  /** The node of a node fault: a worker (`node-2`) or a control-plane node (`control-plane-1`). */
   node?: string;
 }
 

@@ -5,7 +5,8 @@
  * RealtimeDriver moves through virtual time.
  *
  * Every `batchMs` (50 ms) the server collects what changed (actors, state values, the driver's
- * status, every `tablesMs` the kubectl tables) once, and sends each browser one frame with that
+ * status, every `tablesMs` the kubectl tables, and with a highly available control plane its
+ * status from `cluster.controlPlane.status()`) once, and sends each browser one frame with that
  * and the trace messages from its own cursor on. A browser whose socket is backed up is skipped
  * for messages until it drains (its cursor waits; if the buffer moves past it, it is told with
  * `overflow`).
@@ -21,6 +22,8 @@ import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import type { InspectionEvent } from 'xstate';
 import { createCluster, type Cluster, type ClusterOptions } from '../cluster/create-cluster.js';
 import type { Fault } from '../cluster/faults.js';
+import { CONTROLLER_MANAGER_LEASE, SCHEDULER_LEASE, controllerManagerAddress, schedulerAddress } from '../cluster/control-plane.js';
+import { electorAddress } from '../../machines/control-plane-node.js';
 import { RealtimeDriver } from '../cli/realtime.js';
 import { InspectorHub, entryOf, messageOf } from './hub.js';
 import { clusterTables } from './tables.js';
@@ -31,6 +34,7 @@ import {
   PROTOCOL_VERSION,
   type ClientRequest,
   type ClusterMessage,
+  type ControlPlaneView,
   type HelloMessage,
   type ResultMessage,
   type ServerMessage,
@@ -48,6 +52,11 @@ export interface ServeOptions {
   batchMs?: number;
   /** Wall ms between kubectl table refreshes. Default 500. */
   tablesMs?: number;
+  /**
+   * Wall ms between control-plane updates that only move indexes, revisions, watch counts or
+   * renew times (a new role, term, leader, holder or health is sent at once). Default 500.
+   */
+  controlPlaneMs?: number;
   /** Most trace messages per browser per batch. Default 5,000. */
   maxMessagesPerBatch?: number;
   /** A browser whose socket has more than this many bytes queued gets no messages until it drains. Default 8 MB. */
@@ -118,6 +127,10 @@ export class InspectorServer {
   private lastTables = 0;
   private lastTablesKey = '';
   private tablesCache: ClusterMessage['tables'] | undefined;
+  /** The control plane's view as last sent: all of it, and its structure (roles, terms, holders, health). */
+  private lastControlPlane = '';
+  private lastControlPlaneShape = '';
+  private lastControlPlaneAt = 0;
   private podCounter = 0;
   private closed = false;
   private readonly options: Required<ServeOptions>;
@@ -131,6 +144,7 @@ export class InspectorServer {
       host: options.host ?? '127.0.0.1',
       batchMs: options.batchMs ?? 50,
       tablesMs: options.tablesMs ?? 500,
+      controlPlaneMs: options.controlPlaneMs ?? 500,
       maxMessagesPerBatch: options.maxMessagesPerBatch ?? 5_000,
       highWaterBytes: options.highWaterBytes ?? 8 * 1024 * 1024,
       defaultImage: options.defaultImage ?? 'nginx:1.14.2',
@@ -251,17 +265,66 @@ export class InspectorServer {
     return `${cluster.store.revision}:${Math.floor(cluster.kernel.now() / 1000)}`;
   }
 
+  /**
+   * The highly available control plane now (`cluster.controlPlane.status()` with each node's
+   * electors), or undefined for the single control plane.
+   */
+  controlPlane(): ControlPlaneView | undefined {
+    const cp = this.target.cluster.controlPlane;
+    if (!cp) return undefined;
+    const s = cp.status();
+    const component: Record<string, (node: string) => string> = { [SCHEDULER_LEASE]: schedulerAddress, [CONTROLLER_MANAGER_LEASE]: controllerManagerAddress };
+    const electors: ControlPlaneView['electors'] = [];
+    for (const node of cp.nodes) {
+      for (const lease of s.leases) {
+        const address = component[lease.name]?.(node) ?? `${lease.name}/${node}`;
+        electors.push({ address: electorAddress(lease.name, node), lease: lease.name, node, leading: lease.acting.includes(address), component: address });
+      }
+    }
+    const leaderNode = s.etcd.leader ? cp.nodeOf(s.etcd.leader) : undefined;
+    return {
+      nodes: s.nodes.map((n) => ({ name: n.name, address: n.address, state: n.state })),
+      etcd: { ...(s.etcd.leader ? { leader: s.etcd.leader } : {}), ...(leaderNode ? { leaderNode } : {}), term: s.etcd.term, members: s.etcd.members.map((m) => ({ ...m })) },
+      apiServers: s.apiServers.map((a) => ({ ...a })),
+      loadBalancer: { ...s.loadBalancer },
+      leases: s.leases.map((l) => ({ ...l, acting: [...l.acting] })),
+      electors,
+    };
+  }
+
+  /** What of the control plane's view is news at once: everything but indexes, revisions, watch counts and renew times. */
+  private static controlPlaneShape(v: ControlPlaneView): string {
+    return JSON.stringify([
+      v.nodes.map((n) => n.state),
+      v.etcd.leader ?? null,
+      v.etcd.term,
+      v.etcd.members.map((m) => [m.role, m.term, m.leader ?? null]),
+      v.apiServers.map((a) => [a.healthy, a.state === undefined]),
+      v.loadBalancer.state ?? null,
+      v.leases.map((l) => [l.holderIdentity ?? null, l.leaseTransitions ?? null, l.acting]),
+      v.electors.map((e) => e.leading),
+    ]);
+  }
+
   /** The first message of a connection. */
   hello(): HelloMessage {
     const { cluster, hub } = this.target;
+    const controlPlane = this.controlPlane();
     return {
       type: 'hello',
       protocol: PROTOCOL_VERSION,
-      cluster: { seed: cluster.kernel.seed, profile: cluster.profile.name, nodes: cluster.nodes, epoch: cluster.kernel.epoch },
+      cluster: {
+        seed: cluster.kernel.seed,
+        profile: cluster.profile.name,
+        nodes: cluster.nodes,
+        controlPlaneNodes: [...(cluster.controlPlane?.nodes ?? [])],
+        epoch: cluster.kernel.epoch,
+      },
       actors: hub.actors(),
       status: this.status(),
       buffer: { oldest: hub.ring.oldest, next: hub.ring.next, capacity: hub.ring.capacity },
       tables: this.tablesCache ?? this.tables(),
+      ...(controlPlane ? { controlPlane } : {}),
     };
   }
 
@@ -434,7 +497,31 @@ export class InspectorServer {
     if (performance.now() - this.lastTables >= this.options.tablesMs && this.tablesKey() !== this.lastTablesKey) {
       common.push({ type: 'cluster', time: status.time, tables: this.tables() });
     }
+    try {
+      const controlPlane = this.controlPlaneChange(status.time);
+      if (controlPlane) common.push(controlPlane);
+    } catch (error) {
+      // a status that cannot be read now (the cluster stopping) is not worth stopping the batches
+      this.lastControlPlane = '';
+      if (!this.target.cluster.kernel.stopped) console.error(`inspector: control-plane status failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
     for (const conn of this.conns) this.flushConn(conn, common);
+  }
+
+  /** A `control-plane` message when the view changed: at once for news, else at most every `controlPlaneMs`. */
+  private controlPlaneChange(time: number): ServerMessage | undefined {
+    if (!this.target.cluster.controlPlane) return undefined;
+    const view = this.controlPlane();
+    if (!view) return undefined;
+    const text = JSON.stringify(view);
+    if (text === this.lastControlPlane) return undefined;
+    const shape = InspectorServer.controlPlaneShape(view);
+    const now = performance.now();
+    if (shape === this.lastControlPlaneShape && now - this.lastControlPlaneAt < this.options.controlPlaneMs) return undefined;
+    this.lastControlPlane = text;
+    this.lastControlPlaneShape = shape;
+    this.lastControlPlaneAt = now;
+    return { type: 'control-plane', time, controlPlane: view };
   }
 
   private flushConn(conn: Connection, common: ServerMessage[]): void {

@@ -2,7 +2,10 @@
  * End to end in a real headless Chromium: the page connects, a pod created from the page reaches
  * Running in the cluster table, its statechart shows the active state, the sequence diagram shows
  * the create-pod flow (kubectl → api-server → etcd → scheduler → kubelet → pod …), a click on a
- * message shows its payload; the screenshot is saved as docs/inspector.png.
+ * message shows its payload; the screenshot is saved as docs/inspector.png. With a highly
+ * available control plane: one box per control-plane node, the etcd leader and term, the Lease
+ * holders; the etcd leader's node crashed from the page's fault controls shows a new leader of a
+ * higher term; that screenshot is docs/inspector-ha.png.
  *
  * Chromium must be at /usr/bin/chromium (CI installs it). Without it this test fails, on
  * purpose: a skipped browser test would hide a broken CI.
@@ -20,6 +23,17 @@ import { eventually } from './ws-client.js';
 const CHROMIUM = '/usr/bin/chromium';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SCREENSHOT = path.join(ROOT, 'docs', 'inspector.png');
+const SCREENSHOT_HA = path.join(ROOT, 'docs', 'inspector-ha.png');
+const BROWSER_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+function requireChromium(): void {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `Chromium is not installed at ${CHROMIUM}: the inspector's browser test cannot run. ` +
+        `Install it (Debian/Ubuntu: apt-get install chromium) — this test fails rather than skips so that a CI without a browser is noticed.`,
+    );
+  }
+}
 
 describe('inspector page in Chromium', { timeout: 120_000 }, () => {
   let insp: Inspector | undefined;
@@ -29,12 +43,7 @@ describe('inspector page in Chromium', { timeout: 120_000 }, () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `Chromium is not installed at ${CHROMIUM}: the inspector's browser test cannot run. ` +
-          `Install it (Debian/Ubuntu: apt-get install chromium) — this test fails rather than skips so that a CI without a browser is noticed.`,
-      );
-    }
+    requireChromium();
     insp = await startInspector({ port: 0, speed: 3, cluster: { seed: 11, nodes: 3 } });
     await eventually(() => insp!.cluster.objects('nodes').length === 3, 30_000, 'three nodes');
     const demo = await applyManifest(insp.cluster.client, DEMO_MANIFEST);
@@ -43,7 +52,7 @@ describe('inspector page in Chromium', { timeout: 120_000 }, () => {
     context = await chromium.launchPersistentContext(userDataDir, {
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: BROWSER_ARGS,
       viewport: { width: 1600, height: 1000 },
       deviceScaleFactor: 1,
     });
@@ -141,6 +150,116 @@ describe('inspector page in Chromium', { timeout: 120_000 }, () => {
     mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
     await page.screenshot({ path: SCREENSHOT });
     expect(existsSync(SCREENSHOT)).toBe(true);
+    expect(pageErrors).toEqual([]);
+  });
+});
+
+describe('inspector page in Chromium, highly available control plane', { timeout: 120_000 }, () => {
+  let insp: Inspector | undefined;
+  let context: BrowserContext | undefined;
+  let userDataDir: string | undefined;
+  let page: Page;
+  const pageErrors: string[] = [];
+  const CP = ['control-plane-1', 'control-plane-2', 'control-plane-3'];
+
+  beforeAll(async () => {
+    requireChromium();
+    insp = await startInspector({ port: 0, speed: 3, cluster: { seed: 11, nodes: 2, controlPlane: { nodes: 3 } } });
+    await eventually(() => insp!.cluster.objects('nodes').length === 2, 30_000, 'two worker nodes');
+    await eventually(() => insp!.cluster.controlPlane!.status().leases.every((l) => l.acting.length === 1), 30_000, 'both Leases acted on');
+    const demo = await applyManifest(insp.cluster.client, DEMO_MANIFEST);
+    expect(demo.ok).toBe(true);
+    userDataDir = mkdtempSync(path.join(tmpdir(), 'kube-actors-chromium-'));
+    context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: BROWSER_ARGS, viewport: { width: 1600, height: 1000 }, deviceScaleFactor: 1 });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error') pageErrors.push(m.text());
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await insp?.close();
+    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+  });
+
+  it('shows each control-plane node, the etcd leader and term, the Lease holders, and a failover after a crash from the page', async () => {
+    await page.goto(insp!.url);
+    await page.waitForSelector('#conn.open', { timeout: 15_000 });
+    // one box per control-plane node, each with its etcd member, API server and electors
+    await page.waitForSelector('#arch .cp-node', { timeout: 15_000 });
+    expect(await page.locator('#arch .cp-node').count()).toBe(3);
+    for (const n of CP) {
+      for (const key of [`node/${n}`, `etcd/${n}`, `api-server/${n}`, `leader-elector/kube-scheduler/${n}`, `leader-elector/kube-controller-manager/${n}`]) {
+        expect(await page.locator(`#arch [data-cp-node="${n}"] [data-actor="${key}"]`).count(), key).toBe(1);
+      }
+    }
+    // control-plane nodes are not drawn as workers; the balancer sits at api-server
+    expect(await page.locator('#arch .zone.worker').count()).toBe(2);
+    expect(await page.locator('#arch [data-actor="api-server"][data-kind="load-balancer"]').count()).toBe(1);
+    expect(await page.textContent('#cluster-info')).toContain('3 control-plane nodes');
+
+    // the etcd leader and its term, as the cluster says
+    const before = insp!.cluster.controlPlane!.status();
+    const leaderNode = before.etcd.leader!.slice('etcd/'.length);
+    await expect.poll(async () => page.textContent('[data-cp-value="etcd-leader"]'), { timeout: 10_000 }).toBe(leaderNode);
+    expect(await page.textContent('[data-cp-value="etcd-term"]')).toBe(`term ${before.etcd.term}`);
+    expect(await page.locator(`#arch .cp-node.etcd-leader[data-cp-node="${leaderNode}"]`).count()).toBe(1);
+    expect(await page.textContent(`#arch [data-cp-node="${leaderNode}"] [data-actor="etcd/${leaderNode}"] .badge`)).toBe(`leader · term ${before.etcd.term}`);
+    // who holds each Lease, and the elector that leads on that node
+    for (const lease of before.leases) {
+      expect(await page.textContent(`[data-lease-holder="${lease.name}"]`)).toBe(lease.holderNode);
+      expect(await page.textContent(`#arch [data-cp-node="${lease.holderNode}"] [data-actor="leader-elector/${lease.name}/${lease.holderNode}"] .badge`)).toBe('leading');
+    }
+
+    // crash the etcd leader's node from the Faults tab: control-plane nodes are in the list
+    await page.click('.tab[data-tab="faults"]');
+    expect(await page.locator('#fault-node optgroup[label="control-plane nodes"] option').allTextContents()).toEqual(CP);
+    await page.selectOption('#fault-node', leaderNode);
+    await page.click('[data-fault="crash-node"]');
+    await page.waitForSelector('#result .ok', { timeout: 10_000 });
+    expect(await page.textContent('#result')).toContain(`crash-node ${leaderNode}`);
+    await page.waitForSelector(`#arch .cp-node.down[data-cp-node="${leaderNode}"]`, { timeout: 15_000 });
+    // after the election: another node leads a higher term
+    await expect.poll(async () => page.textContent('[data-cp-value="etcd-leader"]'), { timeout: 30_000, interval: 100 }).not.toMatch(new RegExp(`^(${leaderNode}|none.*)$`));
+    const newLeader = (await page.textContent('[data-cp-value="etcd-leader"]'))!;
+    expect(CP).toContain(newLeader);
+    const term = Number((await page.textContent('[data-cp-value="etcd-term"]'))!.replace('term ', ''));
+    expect(term).toBeGreaterThan(before.etcd.term);
+    expect(insp!.cluster.controlPlane!.status().etcd.term).toBeGreaterThanOrEqual(term);
+    expect(await page.locator(`#arch .cp-node.etcd-leader[data-cp-node="${newLeader}"]`).count()).toBe(1);
+    expect(await page.textContent(`#arch [data-cp-node="${leaderNode}"] .badge.role-down`)).toBe('down');
+    // the Leases end up acted on by live nodes (after the 15 s Lease duration when the crashed node held one)
+    for (const lease of ['kube-scheduler', 'kube-controller-manager']) {
+      await expect.poll(async () => page.textContent(`[data-lease="${lease}"] .badge`), { timeout: 40_000, interval: 200 }).toBe('acting');
+      expect(await page.textContent(`[data-lease-holder="${lease}"]`)).not.toBe(leaderNode);
+    }
+
+    // the new leader's statechart
+    await page.click(`#arch [data-actor="etcd/${newLeader}"]`);
+    await expect.poll(async () => page.textContent('#chart-title'), { timeout: 15_000 }).toContain(`etcd/${newLeader}`);
+    await page.waitForSelector('#chart svg.chart g.sc-state.active', { timeout: 15_000 });
+    expect(await page.textContent('#chart-value')).toContain('leader');
+    // the election in the sequence diagram: the etcd members' messages, from the first vote on
+    await page.uncheck('#follow');
+    for (const n of CP) await page.click(`#component-filter [data-component="etcd/${n}"]`);
+    const vote = page.locator('#seq g.m-row[data-event="raft.vote"]').first();
+    await vote.waitFor({ timeout: 10_000 });
+    expect(await vote.getAttribute('data-from')).toMatch(/^etcd\/control-plane-[123]$/);
+    await page.$eval('#seq', (el) => {
+      const row = el.querySelector('g.m-row[data-event="raft.vote"]') as SVGGElement;
+      el.scrollTop = row.getBBox().y;
+    });
+    // the elector of the controller manager's Lease holder, for the screenshot (a smaller machine than etcd's)
+    const holder = (await page.textContent('[data-lease-holder="kube-controller-manager"]'))!;
+    await page.click(`#arch [data-actor="leader-elector/kube-controller-manager/${holder}"]`);
+    await page.waitForSelector('#chart svg.chart g.sc-state.active', { timeout: 15_000 });
+    expect(await page.textContent('#chart-value')).toContain('leading');
+    await page.waitForTimeout(400);
+    mkdirSync(path.dirname(SCREENSHOT_HA), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT_HA });
+    expect(existsSync(SCREENSHOT_HA)).toBe(true);
     expect(pageErrors).toEqual([]);
   });
 });

@@ -43,6 +43,26 @@ const page = (await import(pathToFileURL(pageModule).href)) as {
   shortValue(value: unknown): string;
 };
 
+/** Another module of the page, from the source tree (also when this test runs compiled). */
+async function pageModuleOf<T>(name: string): Promise<T> {
+  const file = [`../../src/inspector/page/${name}`, `../../../src/inspector/page/${name}`].map((p) => path.resolve(here, p)).find((p) => existsSync(p));
+  if (!file) throw new Error(`src/inspector/page/${name} not found`);
+  return (await import(pathToFileURL(file).href)) as T;
+}
+const model = await pageModuleOf<{
+  setControlPlaneNodes(list: string[]): void;
+  kindOf(address: string): string;
+  shortName(address: string): string;
+  controlPlaneNodeOf(address: string): string | undefined;
+  rankOf(address: string, hosts: Map<string, string>, nodes: string[]): [number, string];
+  compareRank(a: [number, string], b: [number, string]): number;
+  isHeartbeat(m: unknown): boolean;
+}>('model.js');
+const arch = await pageModuleOf<{
+  archHtml(actors: Map<string, unknown>, nodes: string[], selected: string | null, controlPlane?: { nodes: string[]; view: unknown } | null): string;
+  controlPlaneShape(view: unknown): string;
+}>('arch.js');
+
 /** elkjs's CommonJS default export, as ESM sees it under NodeNext. */
 const ELK = ((ElkModule as unknown as { default?: unknown }).default ?? ElkModule) as new () => { layout(graph: unknown): Promise<any> };
 
@@ -235,6 +255,156 @@ describe('hub', () => {
     expect(stopped).toEqual(expect.arrayContaining([{ type: 'actor', op: 'stopped', key: 'pod/default/p', status: 'stopped' }]));
     expect(hub.actors()).toEqual([]);
     hub.detach();
+  });
+});
+
+describe('a highly available control plane', () => {
+  const CP = ['control-plane-1', 'control-plane-2', 'control-plane-3'];
+
+  it('gives its actors their kinds: control-plane nodes, their etcd members, API servers, electors, the balancer', () => {
+    expect(actorKind('node/control-plane-1', undefined, 'control-plane-node')).toBe('control-plane-node');
+    expect(actorKind('etcd/control-plane-1', 'control-plane-node', 'etcd-member')).toBe('etcd');
+    expect(actorKind('api-server/control-plane-1', 'control-plane-node', 'api-server')).toBe('api-server');
+    expect(actorKind('leader-elector/kube-scheduler/control-plane-1', 'control-plane-node', 'leader-elector')).toBe('leader-elector');
+    expect(actorKind('scheduler/control-plane-1', 'leader-elector', 'scheduler')).toBe('scheduler');
+    expect(actorKind('controller-manager/control-plane-1', 'leader-elector', 'controller-manager')).toBe('controller-manager');
+    expect(actorKind('controller-manager/replicaset', 'controller-manager', 'replicaset')).toBe('controller');
+    expect(actorKind('api-server', undefined, 'load-balancer')).toBe('load-balancer');
+    // the single control plane is unchanged
+    expect(actorKind('api-server', undefined, 'api-server')).toBe('api-server');
+    expect(actorKind('node/node-1', undefined, 'node')).toBe('node');
+    expect(actorKind('etcd/somewhere')).toBe('actor');
+  });
+
+  it('places the control-plane nodes’ components in the page: kinds, names, lifeline order, heartbeats', () => {
+    model.setControlPlaneNodes(CP);
+    try {
+      const kinds = Object.fromEntries(
+        ['api-server', 'node/control-plane-2', 'etcd/control-plane-2', 'api-server/control-plane-2', 'leader-elector/kube-scheduler/control-plane-2', 'scheduler/control-plane-2', 'controller-manager/control-plane-2', 'controller-manager/replicaset', 'node/node-1'].map((a) => [a, model.kindOf(a)]),
+      );
+      expect(kinds).toEqual({
+        'api-server': 'api-server',
+        'node/control-plane-2': 'control-plane-node',
+        'etcd/control-plane-2': 'etcd',
+        'api-server/control-plane-2': 'api-server',
+        'leader-elector/kube-scheduler/control-plane-2': 'leader-elector',
+        'scheduler/control-plane-2': 'scheduler',
+        'controller-manager/control-plane-2': 'controller-manager',
+        'controller-manager/replicaset': 'controller',
+        'node/node-1': 'node',
+      });
+      expect(model.shortName('etcd/control-plane-2')).toBe('etcd');
+      expect(model.shortName('leader-elector/kube-controller-manager/control-plane-3')).toBe('kube-controller-manager');
+      expect(model.controlPlaneNodeOf('scheduler/control-plane-3')).toBe('control-plane-3');
+      expect(model.controlPlaneNodeOf('kubelet/node-1')).toBeUndefined();
+      const order = [
+        'kubectl',
+        'api-server',
+        'node/control-plane-1',
+        'api-server/control-plane-1',
+        'etcd/control-plane-1',
+        'leader-elector/kube-scheduler/control-plane-1',
+        'scheduler/control-plane-1',
+        'etcd/control-plane-2',
+        'controller-manager/control-plane-3',
+        'controller-manager/replicaset',
+        'node/node-1',
+        'kubelet/node-1',
+      ];
+      const hosts = new Map<string, string>();
+      const sorted = [...order].reverse().sort((a, b) => model.compareRank(model.rankOf(a, hosts, ['node-1']), model.rankOf(b, hosts, ['node-1'])));
+      expect(sorted).toEqual(order);
+      // Raft's heartbeats are hidden, lost or not; a write's replication (it has a flow) and votes are not
+      expect(model.isHeartbeat({ event: 'raft.append', summary: '', status: 'delivered' })).toBe(true);
+      expect(model.isHeartbeat({ event: 'raft.appended', summary: '', status: 'dropped', reason: 'unreachable' })).toBe(true);
+      expect(model.isHeartbeat({ event: 'raft.append', summary: '', status: 'delivered', flow: 'create pods default/web' })).toBe(false);
+      expect(model.isHeartbeat({ event: 'raft.vote', summary: '', status: 'delivered' })).toBe(false);
+      // the balancer's probes are hidden unless one is lost
+      expect(model.isHeartbeat({ event: 'api.request', summary: 'get namespaces kube-system', status: 'delivered' })).toBe(true);
+      expect(model.isHeartbeat({ event: 'api.request', summary: 'get namespaces kube-system', status: 'dropped', reason: 'unreachable' })).toBe(false);
+    } finally {
+      model.setControlPlaneNodes([]);
+    }
+    // without control-plane nodes, nothing of this applies
+    expect(model.kindOf('node/control-plane-2')).toBe('node');
+    expect(model.kindOf('controller-manager/control-plane-2')).toBe('controller');
+    expect(model.isHeartbeat({ event: 'api.request', summary: 'get namespaces kube-system', status: 'delivered' })).toBe(false);
+  });
+
+  it('draws one box per control-plane node with its state, etcd role and term, API server health and electors', () => {
+    const a = (key: string, kind: string, value: unknown, extra: Record<string, unknown> = {}) => [key, { key, kind, value, status: 'active', machine: kind, ...extra }] as const;
+    const actors = new Map<string, unknown>([
+      a('kubectl', 'kubectl', 'idle'),
+      a('api-server', 'load-balancer', 'balancing'),
+      ...CP.filter((n) => n !== 'control-plane-1').flatMap((n) => [
+        a(`node/${n}`, 'control-plane-node', 'ready'),
+        a(`etcd/${n}`, 'etcd', { raft: n === 'control-plane-2' ? { leader: 'beating' } : 'follower', watches: 'serving' }, { parent: `node/${n}` }),
+        a(`api-server/${n}`, 'api-server', { serving: { pipeline: 'ready', housekeeping: 'idle' } }, { parent: `node/${n}` }),
+        a(`leader-elector/kube-scheduler/${n}`, 'leader-elector', { role: 'standby', attempt: 'idle' }, { parent: `node/${n}` }),
+        a(`leader-elector/kube-controller-manager/${n}`, 'leader-elector', { role: 'standby', attempt: 'idle' }, { parent: `node/${n}` }),
+      ]),
+      a('scheduler/control-plane-3', 'scheduler', { running: { cycle: 'idle' } }, { parent: 'leader-elector/kube-scheduler/control-plane-3' }),
+      a('controller-manager/control-plane-2', 'controller-manager', 'running', { parent: 'leader-elector/kube-controller-manager/control-plane-2' }),
+      a('controller-manager/replicaset', 'controller', { controller: 'idle' }, { parent: 'controller-manager/control-plane-2' }),
+      a('node/node-1', 'node', 'ready'),
+      a('kubelet/node-1', 'kubelet', { running: 'heartbeat' }, { parent: 'node/node-1' }),
+    ]);
+    const member = (n: string, role: string, term: number) => ({ address: `etcd/${n}`, node: n, role, term, ...(role === 'down' ? {} : { leader: 'etcd/control-plane-2' }), commitIndex: 90, applied: 90, lastIndex: 90, revision: 113 });
+    const view = {
+      nodes: CP.map((n) => ({ name: n, address: `node/${n}`, state: n === 'control-plane-1' ? 'down' : 'ready' })),
+      etcd: { leader: 'etcd/control-plane-2', leaderNode: 'control-plane-2', term: 3, members: [member('control-plane-1', 'down', 2), member('control-plane-2', 'leader', 3), member('control-plane-3', 'follower', 3)] },
+      apiServers: CP.map((n) => ({ address: `api-server/${n}`, node: n, healthy: n !== 'control-plane-1', watches: 4 })),
+      loadBalancer: { address: 'api-server', state: 'balancing' },
+      leases: [
+        { name: 'kube-scheduler', holderIdentity: 'control-plane-3_x', holderNode: 'control-plane-3', leaseTransitions: 1, acting: ['scheduler/control-plane-3'] },
+        { name: 'kube-controller-manager', holderIdentity: 'control-plane-1_y', holderNode: 'control-plane-1', leaseTransitions: 0, acting: [] },
+      ],
+      electors: CP.flatMap((n) => [
+        { address: `leader-elector/kube-scheduler/${n}`, lease: 'kube-scheduler', node: n, leading: n === 'control-plane-3', component: `scheduler/${n}` },
+        { address: `leader-elector/kube-controller-manager/${n}`, lease: 'kube-controller-manager', node: n, leading: false, component: `controller-manager/${n}` },
+      ]),
+    };
+    model.setControlPlaneNodes(CP);
+    let html: string;
+    try {
+      html = arch.archHtml(actors, ['node-1'], null, { nodes: CP, view });
+    } finally {
+      model.setControlPlaneNodes([]);
+    }
+    const box = (n: string) => {
+      const start = html.indexOf(`data-cp-node="${n}"`);
+      expect(start, n).toBeGreaterThan(0);
+      const next = html.indexOf('data-cp-node="', start + 1);
+      return html.slice(start, next < 0 ? html.indexOf('zone workers') : next);
+    };
+    expect(html.match(/<div class="cp-node[ "]/g)).toHaveLength(3);
+    // the leader and its term, prominently, and the Lease holders
+    expect(html).toContain('<span class="fact-value" data-cp-value="etcd-leader">control-plane-2</span>');
+    expect(html).toContain('term 3');
+    expect(html).toMatch(/data-lease-holder="kube-scheduler">control-plane-3</);
+    expect(html).toMatch(/data-lease-holder="kube-controller-manager">control-plane-1<\/span><span class="badge lease-warn">not acting/);
+    // each node's box
+    expect(html).toContain('<div class="cp-node etcd-leader" data-cp-node="control-plane-2">');
+    expect(box('control-plane-2')).toContain('★ etcd leader');
+    expect(box('control-plane-2')).toContain('leader · term 3');
+    expect(box('control-plane-3')).toContain('follower · term 3');
+    expect(box('control-plane-3')).toContain('>healthy<');
+    expect(box('control-plane-3')).toMatch(/leader-elector\/kube-scheduler\/control-plane-3"[^>]*>.*?<span class="badge leading"/);
+    expect(box('control-plane-3')).toContain('data-actor="scheduler/control-plane-3"');
+    expect(box('control-plane-2')).toContain('data-actor="controller-manager/replicaset"');
+    // a crashed node: hatched, its components not running, its member down with its last term
+    expect(html).toContain('<div class="cp-node down" data-cp-node="control-plane-1">');
+    expect(box('control-plane-1')).toContain('not running');
+    expect(box('control-plane-1')).toContain('>down<');
+    expect(box('control-plane-1')).toContain('>not acting<');
+    expect(box('control-plane-1')).not.toContain('data-actor="etcd/control-plane-1"');
+    // control-plane nodes are not drawn as workers
+    expect(html.match(/class="zone worker[ "]/g)).toHaveLength(1);
+    // what redraws the band: a new leader or term, not a moved commit index
+    const moved = { ...view, etcd: { ...view.etcd, members: view.etcd.members.map((m) => ({ ...m, commitIndex: m.commitIndex + 5, revision: m.revision + 5 })) } };
+    expect(arch.controlPlaneShape(moved)).toBe(arch.controlPlaneShape(view));
+    const elected = { ...view, etcd: { ...view.etcd, leader: 'etcd/control-plane-3', leaderNode: 'control-plane-3', term: 4 } };
+    expect(arch.controlPlaneShape(elected)).not.toBe(arch.controlPlaneShape(view));
   });
 });
 

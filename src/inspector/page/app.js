@@ -5,11 +5,11 @@
  * (sequence.js), the kubectl tables (tables.js) and the controls.
  */
 import { Connection } from './connection.js';
-import { archHtml, pulse, updateActor } from './arch.js';
+import { archHtml, controlPlaneShape, pulse, updateActor, updateControlPlane } from './arch.js';
 import { buildElkGraph, highlight, renderSvg, valueText, activePaths } from './statechart.js';
 import { renderSequence, COLORS } from './sequence.js';
 import { renderTables } from './tables.js';
-import { compareRank, esc, formatTime, isHeartbeat, kindOf, rankOf, shortName } from './model.js';
+import { compareRank, esc, formatTime, isHeartbeat, kindOf, rankOf, setControlPlaneNodes, shortName } from './model.js';
 
 /** Messages the page keeps (older ones are forgotten; the server keeps its own buffer). */
 const MAX_KEEP = 20000;
@@ -23,6 +23,13 @@ const state = {
   actors: new Map(),
   /** @type {string[]} */
   nodes: [],
+  /** the control-plane nodes of a highly available control plane (empty for the single one) */
+  /** @type {string[]} */
+  controlPlaneNodes: [],
+  /** its status (`hello.controlPlane`, then `control-plane` messages) */
+  /** @type {any} */
+  controlPlane: null,
+  controlPlaneShape: '',
   /** pod key → node, remembered after the pod is gone (for lifeline order) */
   /** @type {Map<string, string>} */
   hosts: new Map(),
@@ -97,13 +104,23 @@ const conn = new Connection(wsUrl, {
   onHello(m) {
     state.cluster = m.cluster;
     state.nodes = m.cluster.nodes;
+    state.controlPlaneNodes = m.cluster.controlPlaneNodes ?? [];
+    setControlPlaneNodes(state.controlPlaneNodes);
+    state.controlPlane = m.controlPlane ?? null;
+    state.controlPlaneShape = controlPlaneShape(state.controlPlane);
+    state.componentsChanged = true;
+    $('arch').parentElement?.classList.toggle('ha', state.controlPlaneNodes.length > 0);
     state.actors = new Map(m.actors.map((/** @type {any} */ a) => [a.key, a]));
     for (const a of m.actors) if (a.kind === 'pod' && a.host) state.hosts.set(a.key, a.host);
     state.tables = m.tables;
     setStatus(m.status);
-    $('cluster-info').textContent = `seed ${m.cluster.seed} · profile ${m.cluster.profile} · ${m.cluster.nodes.length} worker node${m.cluster.nodes.length === 1 ? '' : 's'}`;
+    const cp = state.controlPlaneNodes.length;
+    $('cluster-info').textContent = `seed ${m.cluster.seed} · profile ${m.cluster.profile} · ${cp ? `${cp} control-plane nodes · ` : ''}${m.cluster.nodes.length} worker node${m.cluster.nodes.length === 1 ? '' : 's'}`;
     const sel = /** @type {HTMLSelectElement} */ ($('fault-node'));
-    sel.innerHTML = m.cluster.nodes.map((/** @type {string} */ n) => `<option>${esc(n)}</option>`).join('');
+    const options = (/** @type {string[]} */ list) => list.map((n) => `<option>${esc(n)}</option>`).join('');
+    const previous = sel.value;
+    sel.innerHTML = cp ? `<optgroup label="worker nodes">${options(m.cluster.nodes)}</optgroup><optgroup label="control-plane nodes">${options(state.controlPlaneNodes)}</optgroup>` : options(m.cluster.nodes);
+    if (previous && [...sel.options].some((o) => o.value === previous)) sel.value = previous;
     dirty.arch = dirty.tables = dirty.seq = true;
     if (state.selected && state.actors.has(state.selected)) selectActor(state.selected, state.userSelected);
     else autoSelect();
@@ -145,7 +162,7 @@ function handle(/** @type {any} */ m) {
       if (!a) break;
       a.value = m.value;
       a.status = m.status;
-      if (a.kind === 'node') dirty.arch = true;
+      if (a.kind === 'node' || a.kind === 'control-plane-node') dirty.arch = true;
       else updateActor($('arch'), a);
       if (m.key === state.selected) showValue(a.value, true);
       break;
@@ -184,6 +201,15 @@ function handle(/** @type {any} */ m) {
     case 'status':
       setStatus(m);
       break;
+    case 'control-plane': {
+      state.controlPlane = m.controlPlane;
+      const shape = controlPlaneShape(m.controlPlane);
+      if (shape !== state.controlPlaneShape) {
+        state.controlPlaneShape = shape;
+        dirty.arch = true;
+      } else if (!dirty.arch) updateControlPlane($('arch'), m.controlPlane);
+      break;
+    }
   }
 }
 
@@ -211,7 +237,7 @@ function render() {
   frame = 0;
   if (dirty.arch) {
     dirty.arch = false;
-    $('arch').innerHTML = archHtml(state.actors, state.nodes, state.selected);
+    $('arch').innerHTML = archHtml(state.actors, state.nodes, state.selected, state.controlPlaneNodes.length ? { nodes: state.controlPlaneNodes, view: state.controlPlane } : null);
   }
   if (dirty.tables) {
     dirty.tables = false;
@@ -391,7 +417,9 @@ function fit() {
 
 function autoSelect() {
   const pod = [...state.actors.values()].find((a) => a.kind === 'pod');
-  const pick = pod?.key ?? (state.actors.has('scheduler') ? 'scheduler' : [...state.actors.keys()][0]);
+  // the single scheduler; with several control-plane nodes, the etcd leader
+  const leader = state.controlPlane?.etcd.leader;
+  const pick = pod?.key ?? (state.actors.has('scheduler') ? 'scheduler' : leader && state.actors.has(leader) ? leader : [...state.actors.keys()][0]);
   if (pick) selectActor(pick, false);
 }
 

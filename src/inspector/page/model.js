@@ -3,15 +3,46 @@
 
 export const esc = (/** @type {unknown} */ s) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
+/**
+ * The control-plane nodes of a highly available control plane (`control-plane-1` …), from `hello`;
+ * empty for the single control plane.
+ * @type {string[]}
+ */
+let controlPlaneNodes = [];
+
+/** Tells the helpers which nodes are control-plane nodes (from `hello.cluster.controlPlaneNodes`). */
+export function setControlPlaneNodes(/** @type {string[] | undefined} */ list) {
+  controlPlaneNodes = Array.isArray(list) ? [...list] : [];
+}
+
+/** The control-plane nodes set by {@link setControlPlaneNodes}. */
+export function getControlPlaneNodes() {
+  return controlPlaneNodes;
+}
+
+/** The kinds that run on a control-plane node of a highly available control plane. */
+export const CONTROL_PLANE_KINDS = ['control-plane-node', 'api-server', 'etcd', 'leader-elector', 'scheduler', 'controller-manager'];
+
 /** The kind of a component address (as the trace names them). */
 export function kindOf(/** @type {string} */ address) {
   if (address === 'faults') return 'faults';
   if (address === 'kubectl' || address.startsWith('kubectl/')) return 'kubectl';
   if (address === 'api-server' || address === 'etcd' || address === 'scheduler' || address === 'controller-manager') return address;
-  const prefix = address.split('/')[0];
-  if (prefix === 'controller-manager') return 'controller';
-  if (['node', 'kubelet', 'kube-proxy', 'container-runtime', 'pod'].includes(prefix)) return prefix === 'pod' && address.split('/').length > 3 ? 'container' : prefix;
+  const parts = address.split('/');
+  const prefix = parts[0];
+  // a highly available control plane: etcd/control-plane-1, api-server/…, scheduler/…, leader-elector/<lease>/…
+  if (prefix === 'etcd' || prefix === 'api-server' || prefix === 'scheduler' || prefix === 'leader-elector') return prefix;
+  if (prefix === 'controller-manager') return controlPlaneNodes.includes(parts[1] ?? '') ? 'controller-manager' : 'controller';
+  if (prefix === 'node' && controlPlaneNodes.includes(parts[1] ?? '')) return 'control-plane-node';
+  if (['node', 'kubelet', 'kube-proxy', 'container-runtime', 'pod'].includes(prefix)) return prefix === 'pod' && parts.length > 3 ? 'container' : prefix;
   return 'actor';
+}
+
+/** The control-plane node an address of a highly available control plane runs on (`etcd/control-plane-2` → `control-plane-2`), if any. */
+export function controlPlaneNodeOf(/** @type {string} */ address) {
+  if (!controlPlaneNodes.length || !CONTROL_PLANE_KINDS.includes(kindOf(address))) return undefined;
+  const last = address.slice(address.lastIndexOf('/') + 1);
+  return controlPlaneNodes.includes(last) ? last : undefined;
 }
 
 /** The node an address belongs to (`kubelet/node-1` → `node-1`), if any; pods need the host map. */
@@ -24,13 +55,21 @@ export function nodeOf(/** @type {string} */ address, /** @type {Map<string, str
 
 const NODE_RANK = { node: 0, kubelet: 1, pod: 2, container: 3, 'container-runtime': 4, 'kube-proxy': 5 };
 
+/** Order of the components of one control-plane node. */
+const CONTROL_PLANE_RANK = { 'control-plane-node': 0, 'api-server': 1, etcd: 2, 'leader-elector': 3, scheduler: 4, 'controller-manager': 5 };
+
 /**
  * A sort key placing components as the architecture picture does: the user (kubectl), the
- * control plane (api-server, etcd, scheduler, controllers), then each worker node's components
- * and pods.
+ * control plane (api-server, etcd, scheduler, controllers; with several control-plane nodes the
+ * load balancer at api-server, then each control-plane node's components, then the
+ * controllers), then each worker node's components and pods.
  */
 export function rankOf(/** @type {string} */ address, /** @type {Map<string, string>} */ hosts, /** @type {string[]} */ nodes) {
   const kind = kindOf(address);
+  const cpNode = controlPlaneNodeOf(address);
+  if (cpNode) return [10 + controlPlaneNodes.indexOf(cpNode) * 10 + /** @type {Record<string, number>} */ (CONTROL_PLANE_RANK)[kind], address];
+  // the controllers (and, grouped, the controller managers) after the control-plane nodes
+  if (controlPlaneNodes.length && (kind === 'controller' || kind === 'controller-manager')) return [10 + controlPlaneNodes.length * 10 + (kind === 'controller' ? 1 : 0), address];
   switch (kind) {
     case 'faults':
       return [0, address];
@@ -50,7 +89,7 @@ export function rankOf(/** @type {string} */ address, /** @type {Map<string, str
   const node = nodeOf(address, hosts);
   const i = node ? nodes.indexOf(node) : -1;
   const r = /** @type {Record<string, number>} */ (NODE_RANK)[kind] ?? 9;
-  return [100 + (i < 0 ? 999 : i) * 10 + r, address];
+  return [100000 + (i < 0 ? 99999 : i) * 10 + r, address];
 }
 
 export function compareRank(/** @type {[number, string]} */ a, /** @type {[number, string]} */ b) {
@@ -73,11 +112,18 @@ export function shortName(/** @type {string} */ address) {
   if (kind === 'container') return address.split('/').slice(3).join('/');
   if (kind === 'controller') return address.slice('controller-manager/'.length);
   if (kind === 'kubelet' || kind === 'kube-proxy' || kind === 'container-runtime' || kind === 'node') return kind;
+  if (kind === 'leader-elector') return address.split('/')[1] ?? address;
+  if (kind === 'control-plane-node') return 'node';
+  if (controlPlaneNodeOf(address)) return kind;
   return address;
 }
 
 /** Periodic traffic the "hide heartbeats" filter leaves out (lease renewals, node status, bookmarks), unless it was dropped. */
 export function isHeartbeat(/** @type {any} */ m) {
+  // a highly available control plane: Raft's heartbeats (appends without a flow; a write's
+  // replication carries its flow), ten a second to each peer, also while they are lost to a
+  // crashed or cut-off node (its box says so)
+  if (controlPlaneNodes.length && (m.event === 'raft.append' || m.event === 'raft.appended') && !m.flow) return true;
   if (m.status === 'dropped') return false; // a lost heartbeat is news (a partition, a crash)
   if (m.event === 'watch.bookmark' || m.event === 'etcd.progress') return true;
   if (m.flow) return /lease/i.test(m.flow);
@@ -85,6 +131,10 @@ export function isHeartbeat(/** @type {any} */ m) {
   if (/lease/i.test(s)) return true;
   if (/nodes\/status|\/registry\/minions\/|MODIFIED Node |^20\d Node /.test(s)) return true;
   if (m.event === 'etcd.result' && s.startsWith('ok')) return true;
+  if (controlPlaneNodes.length) {
+    // the load balancer's health probes of the API servers (a failed probe is shown)
+    if (/^(get namespaces kube-system|get \/registry\/namespaces\/kube-system|200 Namespace kube-system)$/.test(s)) return true;
+  }
   return false;
 }
 

@@ -4,12 +4,12 @@
  * user, control plane, then each node), one arrow per message, newest at the bottom, with the
  * virtual time on the left. Dropped messages are dashed and end in a red cross.
  */
-import { compareRank, esc, formatTime, kindOf, rankOf, shortName } from './model.js';
+import { compareRank, controlPlaneNodeOf, esc, formatTime, kindOf, rankOf, shortName } from './model.js';
 
 const ROW = 22;
 const GUTTER = 66;
 const HEAD = 34;
-const KINDS = ['faults', 'kubectl', 'api-server', 'etcd', 'scheduler', 'controller-manager', 'controller', 'node', 'kubelet', 'kube-proxy', 'container-runtime', 'pod', 'container', 'actor'];
+const KINDS = ['faults', 'kubectl', 'api-server', 'etcd', 'scheduler', 'controller-manager', 'controller', 'control-plane-node', 'leader-elector', 'load-balancer', 'node', 'kubelet', 'kube-proxy', 'container-runtime', 'pod', 'container', 'actor'];
 
 /** Colour of a kind (matches style.css). */
 export const COLORS = {
@@ -20,6 +20,9 @@ export const COLORS = {
   scheduler: '#7c3aed',
   'controller-manager': '#c026d3',
   controller: '#c026d3',
+  'control-plane-node': '#1e3a8a',
+  'leader-elector': '#9333ea',
+  'load-balancer': '#326ce5',
   node: '#334155',
   kubelet: '#ea580c',
   'kube-proxy': '#b7791f',
@@ -37,6 +40,9 @@ function lifelineLabel(/** @type {string} */ address) {
   }
   if (kind === 'pod') return ['pod', shortName(address)];
   if (kind === 'controller') return ['controller', shortName(address)];
+  // a highly available control plane: the component, its control-plane node under it
+  const cpNode = controlPlaneNodeOf(address);
+  if (cpNode) return [kind === 'leader-elector' ? `elector ${shortName(address)}` : kind === 'control-plane-node' ? 'node' : kind, cpNode];
   return [address, ''];
 }
 
