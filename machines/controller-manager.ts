@@ -27,6 +27,7 @@ import { namespaceController } from './controllers/namespace.js';
 import { endpointsController } from './controllers/endpoints.js';
 import { garbageCollector } from './controllers/garbage-collector.js';
 import { nodeLifecycleController } from './controllers/node-lifecycle.js';
+import { apiClientTransitions } from './client/transitions.js';
 
 /** The built-in controllers, in start order. */
 export const BUILT_IN_CONTROLLERS: readonly ControllerMachine[] = [
@@ -239,13 +240,7 @@ export const controllerManagerMachine = setup({
   initial: 'running',
   on: {
     'xstate.error.actor.*': { actions: 'reportControllerError' },
-    'api.response': { actions: 'onResponse' },
-    'watch.added': { actions: 'onWatch' },
-    'watch.modified': { actions: 'onWatch' },
-    'watch.deleted': { actions: 'onWatch' },
-    'watch.bookmark': { actions: 'onWatch' },
-    'watch.error': { actions: 'onWatch' },
-    'watch.closed': { actions: 'onWatch' },
+    ...apiClientTransitions('onResponse', 'onWatch'),
   } as never,
   states: {
     running: {

@@ -11,6 +11,7 @@ import type { Port } from '../src/kernel/port.js';
 import type { ApiResponse, WatchClosed, WatchEvent } from './protocol.js';
 import { ApiClient } from './client/api-client.js';
 import { Informer } from './client/informer.js';
+import { apiClientTransitions } from './client/transitions.js';
 
 /** One rule: a service port and the endpoints behind it. */
 export interface ProxyRule {
@@ -148,13 +149,7 @@ export const kubeProxyMachine = setup({
   context: ({ input }) => createContext(input),
   entry: 'startWatches',
   on: {
-    'api.response': { actions: 'onResponse' },
-    'watch.added': { actions: 'onWatch' },
-    'watch.modified': { actions: 'onWatch' },
-    'watch.deleted': { actions: 'onWatch' },
-    'watch.bookmark': { actions: 'onWatch' },
-    'watch.error': { actions: 'onWatch' },
-    'watch.closed': { actions: 'onWatch' },
+    ...apiClientTransitions('onResponse', 'onWatch'),
   },
   type: 'parallel',
   states: {

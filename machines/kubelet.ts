@@ -15,6 +15,7 @@ import { Informer, objectKey } from './client/informer.js';
 import { EventRecorder, type EventLevel } from './client/events.js';
 import { startComponent, stopComponent } from './client/components.js';
 import { podMachine } from './pod.js';
+import { apiClientTransitions } from './client/transitions.js';
 
 /** The machine a node is: its name, size, labels and taints. */
 export interface NodeSpec {
@@ -422,13 +423,7 @@ export const kubeletMachine = setup({
   exit: 'stopAll',
   initial: 'registering',
   on: {
-    'api.response': { actions: 'onResponse' },
-    'watch.added': { actions: 'onWatch' },
-    'watch.modified': { actions: 'onWatch' },
-    'watch.deleted': { actions: 'onWatch' },
-    'watch.bookmark': { actions: 'onWatch' },
-    'watch.error': { actions: 'onWatch' },
-    'watch.closed': { actions: 'onWatch' },
+    ...apiClientTransitions('onResponse', 'onWatch'),
     'pod.status': { actions: 'onPodStatus' },
     'pod.terminated': { actions: 'onPodTerminated' },
   },

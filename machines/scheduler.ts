@@ -16,6 +16,7 @@ import { EventRecorder, type EventLevel } from './client/events.js';
 import { SchedulerCache } from './scheduler/cache.js';
 import { defaultProfile, type Profile } from './scheduler/registry.js';
 import { findFeasibleNodes, scoreFeasibleNodes, type FeasibleNodes, type ScheduleResult } from './scheduler/schedule-one.js';
+import { apiClientTransitions } from './client/transitions.js';
 
 /** Input of the scheduler machine. */
 export interface SchedulerInput {
@@ -348,13 +349,7 @@ export const schedulerMachine = setup({
   context: ({ input }) => createContext(input),
   initial: 'running',
   on: {
-    'api.response': { actions: 'onResponse' },
-    'watch.added': { actions: 'onWatch' },
-    'watch.modified': { actions: 'onWatch' },
-    'watch.deleted': { actions: 'onWatch' },
-    'watch.bookmark': { actions: 'onWatch' },
-    'watch.error': { actions: 'onWatch' },
-    'watch.closed': { actions: 'onWatch' },
+    ...apiClientTransitions('onResponse', 'onWatch'),
     'scheduler.restart': { target: '.running', actions: 'reset' },
   },
   states: {

@@ -47,6 +47,7 @@ import { Informer, objectKey, type InformerHandlers } from '../client/informer.j
 import type { SharedInformerFactory } from '../client/shared-informers.js';
 import { EventRecorder, type EventLevel } from '../client/events.js';
 import type { ApiQuery, ApiResponse, WatchClosed, WatchEvent } from '../protocol.js';
+import { apiClientTransitions } from '../client/transitions.js';
 
 // ---- the work queue ----------------------------------------------------------------------------
 
@@ -920,13 +921,7 @@ function buildMachine(spec: AnySpec) {
     },
     type: 'parallel',
     on: {
-      'api.response': { actions: 'onResponse' },
-      'watch.added': { actions: 'onWatch' },
-      'watch.modified': { actions: 'onWatch' },
-      'watch.deleted': { actions: 'onWatch' },
-      'watch.bookmark': { actions: 'onWatch' },
-      'watch.error': { actions: 'onWatch' },
-      'watch.closed': { actions: 'onWatch' },
+      ...apiClientTransitions('onResponse', 'onWatch'),
       // events reached the controller's queue through the shared informers: look at it again
       'controller.wake': {},
     },
