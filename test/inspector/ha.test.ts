@@ -129,7 +129,7 @@ describe('inspector with a highly available control plane', T, () => {
     const framesBefore = c.frames.length;
     await new Promise((r) => setTimeout(r, 2_000));
     const sent = views(c, from).length;
-    expect(c.frames.length - framesBefore).toBeGreaterThan(20); // the batches went on
+    expect(c.frames.length - framesBefore).toBeGreaterThan(10); // the batches went on (40 at 50 ms)
     expect(sent).toBeGreaterThan(0); // renewals and heartbeats moved renew times and indexes
     expect(sent).toBeLessThanOrEqual(8); // at most every 500 ms when only numbers move
     const last = views(c).at(-1)!;
