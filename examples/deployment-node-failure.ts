@@ -15,31 +15,10 @@
  * Run it: `npx tsx examples/deployment-node-failure.ts`
  */
 import { pathToFileURL } from 'node:url';
-import { createCluster, parseManifest, printTable, renderTable, findResource, type Cluster, type Deployment, type Node, type Pod } from '../src/index.js';
+import { NGINX_DEPLOYMENT_YAML, createCluster, parseManifest, printTable, renderTable, findResource, type Cluster, type Deployment, type Node, type Pod } from '../src/index.js';
 
 /** The Deployment of https://kubernetes.io/docs/concepts/workloads/controllers/deployment/ */
-export const NGINX_DEPLOYMENT = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: nginx-deployment
-  labels:
-    app: nginx
-spec:
-  replicas: 3
-  selector:
-    matchLabels:
-      app: nginx
-  template:
-    metadata:
-      labels:
-        app: nginx
-    spec:
-      containers:
-      - name: nginx
-        image: nginx:1.14.2
-        ports:
-        - containerPort: 80
-`;
+export const NGINX_DEPLOYMENT = NGINX_DEPLOYMENT_YAML;
 
 /** What the example found. */
 export interface NodeFailureReport {

@@ -299,6 +299,7 @@ export { parseManifest } from './inspector/apply.js';
 
 // ---- flows and diagrams -----------------------------------------------------------------------
 export { recordFlow, recordCreatePod, recordGetPods, recordDeletePod, FLOW_NAMES, NGINX_POD } from './flows/flows.js';
+export { NGINX_DEPLOYMENT_YAML, NGINX_SERVICE_YAML, nginxDeploymentYaml } from './cluster/samples.js';
 export type { FlowName, FlowRecording } from './flows/flows.js';
 export { sequenceDiagram } from './flows/mermaid.js';
 export { machineChart, mermaidStateDiagram } from './docs/machines.js';

@@ -100,6 +100,10 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer; got "${v}"`);
     return n;
   };
+  const known = ['kernel', 'cluster', 'idle', 'verify', 'failover', 'http'];
+  for (const name of values.only ?? []) {
+    if (!known.includes(name)) throw new Error(`--only must name a benchmark (${known.join(', ')}); got "${name}"`);
+  }
   return { nodes: int('nodes', values.nodes), pods: int('pods', values.pods), full: values.full, json: values.json, only: values.only };
 }
 

@@ -20,7 +20,7 @@ import type { ApiServerOptions } from '../../machines/api-server/core.js';
 import { decode } from '../../machines/api-server/watch-cache.js';
 import { schedulerMachine } from '../../machines/scheduler.js';
 import type { Profile as SchedulerProfile } from '../../machines/scheduler/registry.js';
-import { controllerManagerMachine } from '../../machines/controller-manager.js';
+import { controllerManagerMachine, type ControllerManagerInput } from '../../machines/controller-manager.js';
 import { kubectlMachine } from '../../machines/kubectl.js';
 import { nodeMachine } from '../../machines/node.js';
 import { stopComponent } from '../../machines/client/components.js';
@@ -85,7 +85,7 @@ export interface ClusterOptions {
   /** The scheduler's profile (plugins, weights). */
   schedulerProfile?: SchedulerProfile;
   /** Options of the controller manager (which controllers, users' own). */
-  controllerManager?: Record<string, unknown>;
+  controllerManager?: Partial<Omit<ControllerManagerInput, 'port' | 'token'>>;
   /** Tunables of the API server. */
   apiServer?: ApiServerOptions;
   /** Replacement logic for components. */

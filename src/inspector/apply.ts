@@ -5,6 +5,7 @@
  * passes instead of running the kernel. Manifests are YAML (one or many documents) or JSON.
  */
 import { parseAllDocuments } from 'yaml';
+import { NGINX_DEPLOYMENT_YAML } from '../cluster/samples.js';
 import { findResource, resourceForKind, type ResourceInfo } from '../api/resources.js';
 import { createThreeWayMergePatch } from '../api/patch.js';
 import type { KubeObject, Status } from '../api/types.js';
@@ -165,25 +166,4 @@ spec:
     - containerPort: 80
 ---
 # The Deployment of https://kubernetes.io/docs/concepts/workloads/controllers/deployment/
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: nginx-deployment
-  labels:
-    app: nginx
-spec:
-  replicas: 3
-  selector:
-    matchLabels:
-      app: nginx
-  template:
-    metadata:
-      labels:
-        app: nginx
-    spec:
-      containers:
-      - name: nginx
-        image: nginx:1.14.2
-        ports:
-        - containerPort: 80
-`;
+${NGINX_DEPLOYMENT_YAML}`;

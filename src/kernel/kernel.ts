@@ -261,7 +261,7 @@ export class Kernel {
    * the link's latency, unless the network drops it. Throws when the kernel is stopped or the
    * destination is unknown (nothing is scheduled then).
    */
-  send(from: string, to: string, event: KernelEvent, options: { flow?: string } = {}): void {
+  send<E extends KernelEvent>(from: string, to: string, event: E, options: { flow?: string } = {}): void {
     const type = event && typeof event === 'object' ? String(event.type) : typeof event;
     if (this.isStopped) throw new KernelStoppedError(`${from} sent ${type} to ${to} after the kernel stopped (t=${this.time}ms)`);
     if (!event || typeof event !== 'object' || typeof event.type !== 'string') {
@@ -302,7 +302,7 @@ export class Kernel {
    * recorded in the trace as dropped (`unknown address`) instead of throwing into the actor, the
    * way a real network refuses a connection. Returns whether the message went out.
    */
-  trySend(from: string, to: string, event: KernelEvent, options: { flow?: string } = {}): boolean {
+  trySend<E extends KernelEvent>(from: string, to: string, event: E, options: { flow?: string } = {}): boolean {
     if (!this.isStopped && !this.registry.has(to) && event && typeof event.type === 'string') {
       this.recordDrop(this.msgSeq++, this.time, from, to, event, 'unknown address', options.flow ?? this.flow, false);
       return false;
@@ -316,7 +316,7 @@ export class Kernel {
    * operator, a command typed by the user): it is recorded in the trace like a message, with
    * `reason: 'injected'`, but no latency, loss or partition applies.
    */
-  inject(from: string, to: string, event: KernelEvent): void {
+  inject<E extends KernelEvent>(from: string, to: string, event: E): void {
     if (this.isStopped) throw new KernelStoppedError(`${from} injected ${event.type} into ${to} after the kernel stopped (t=${this.time}ms)`);
     const dest = this.registry.get(to);
     if (!dest) throw new UnknownAddressError(to, from, event.type);

@@ -8,32 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KubeObject } from '../../src/api/types.js';
+import { nginxDeploymentYaml } from '../../src/cluster/samples.js';
 import { HAS_KUBECTL, NO_KUBECTL_REASON, parseTable, startTestServer, waitFor, type TestServer } from './helpers.js';
 
 type Obj = KubeObject & Record<string, any>;
 
-const DEPLOYMENT = (image: string) => `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: nginx-deployment
-  labels:
-    app: nginx
-spec:
-  replicas: 3
-  selector:
-    matchLabels:
-      app: nginx
-  template:
-    metadata:
-      labels:
-        app: nginx
-    spec:
-      containers:
-      - name: nginx
-        image: ${image}
-        ports:
-        - containerPort: 80
-`;
+const DEPLOYMENT = (image: string) => nginxDeploymentYaml(image);
 
 const SERVICE = `apiVersion: v1
 kind: Service

@@ -7,6 +7,9 @@ import { etcdMachine } from '../../machines/etcd.js';
 import { MvccStore } from '../../machines/etcd/store.js';
 import type { EtcdChanged, EtcdRequest, EtcdResult } from '../../machines/protocol.js';
 
+/** A request without the id and sender the helper fills in. */
+type Req = EtcdRequest extends infer T ? (T extends unknown ? Omit<T, 'id' | 'from'> : never) : never;
+
 type Answer = EtcdResult | EtcdChanged | { type: 'etcd.progress'; revision: number };
 
 function setup() {
@@ -16,7 +19,7 @@ function setup() {
   const etcd = createActor(etcdMachine, { input: { port: new Port(kernel, 'etcd') }, clock: kernel.clock }).start();
   kernel.register('etcd', etcd);
   let n = 0;
-  const ask = (req: Omit<EtcdRequest, 'id' | 'from'>): EtcdResult => {
+  const ask = (req: Req): EtcdResult => {
     const id = `r${++n}`;
     kernel.send('api-server', 'etcd', { ...req, id, from: 'api-server' } as EtcdRequest);
     kernel.runUntilIdle();
@@ -89,8 +92,8 @@ describe('etcd', () => {
     const mutant = etcdMachine.provide({ guards: { revisionMismatch: () => false } });
     const etcd = createActor(mutant, { input: { port: new Port(kernel, 'etcd') }, clock: kernel.clock }).start();
     kernel.register('etcd', etcd);
-    kernel.send('api-server', 'etcd', { type: 'etcd.create', id: '1', from: 'api-server', key: '/k', value: obj('k') });
-    kernel.send('api-server', 'etcd', { type: 'etcd.update', id: '2', from: 'api-server', key: '/k', value: obj('k', 2), expectedModRevision: 999 });
+    kernel.send('api-server', 'etcd', { type: 'etcd.create', id: '1', from: 'api-server', key: '/k', value: obj('k') } satisfies EtcdRequest);
+    kernel.send('api-server', 'etcd', { type: 'etcd.update', id: '2', from: 'api-server', key: '/k', value: obj('k', 2), expectedModRevision: 999 } satisfies EtcdRequest);
     kernel.runUntilIdle();
     expect(got.find((r) => r.id === '2')).toMatchObject({ ok: true });
   });
