@@ -9,6 +9,7 @@
  * @packageDocumentation
  */
 import type { KubeObject, LabelSelector } from './types.js';
+import { isValidLabelKey, isValidLabelValue } from './names.js';
 
 // ---------------------------------------------------------------------------------------------
 // Errors
@@ -36,32 +37,8 @@ export class SelectorError extends Error {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Label validation (apimachinery pkg/util/validation), with the same messages
+// Label validation (apimachinery pkg/util/validation): the rules of names.ts
 // ---------------------------------------------------------------------------------------------
-
-const QUALIFIED_NAME_FMT = '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]';
-const QUALIFIED_NAME_RE = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-const QUALIFIED_NAME_MSG =
-  "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
-const DNS1123_SUBDOMAIN_FMT = '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*';
-const DNS1123_SUBDOMAIN_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const DNS1123_SUBDOMAIN_MSG =
-  "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character";
-const LABEL_VALUE_FMT = '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?';
-const LABEL_VALUE_RE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-const LABEL_VALUE_MSG =
-  "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
-
-function regexError(msg: string, fmt: string, ...examples: string[]): string {
-  let s = msg;
-  if (examples.length > 0) {
-    s += ' (e.g. ' + examples.map((e) => `'${e}', `).join(' or ');
-    s += `regex used for validation is '${fmt}')`;
-  } else {
-    s += ` (regex used for validation is '${fmt}')`;
-  }
-  return s;
-}
 
 /**
  * Validates a label key as `validation.IsQualifiedName`: an optional DNS-1123 subdomain prefix
@@ -71,34 +48,7 @@ function regexError(msg: string, fmt: string, ...examples: string[]): string {
  * @returns the list of problems; empty when the key is valid.
  */
 export function validateLabelKey(key: string): string[] {
-  const errs: string[] = [];
-  const parts = key.split('/');
-  let name: string;
-  if (parts.length === 1) {
-    name = parts[0]!;
-  } else if (parts.length === 2) {
-    const prefix = parts[0]!;
-    name = parts[1]!;
-    if (prefix.length === 0) errs.push('prefix part must be non-empty');
-    else {
-      if (prefix.length > 253) errs.push('prefix part must be no more than 253 characters');
-      if (!DNS1123_SUBDOMAIN_RE.test(prefix)) {
-        errs.push('prefix part ' + regexError(DNS1123_SUBDOMAIN_MSG, DNS1123_SUBDOMAIN_FMT, 'example.com'));
-      }
-    }
-  } else {
-    return [
-      'a qualified name ' +
-        regexError(QUALIFIED_NAME_MSG, QUALIFIED_NAME_FMT, 'MyName', 'my.name', '123-abc') +
-        " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
-    ];
-  }
-  if (name.length === 0) errs.push('name part must be non-empty');
-  else if (name.length > 63) errs.push('name part must be no more than 63 characters');
-  if (!QUALIFIED_NAME_RE.test(name)) {
-    errs.push('name part ' + regexError(QUALIFIED_NAME_MSG, QUALIFIED_NAME_FMT, 'MyName', 'my.name', '123-abc'));
-  }
-  return errs;
+  return isValidLabelKey(key);
 }
 
 /**
@@ -109,12 +59,7 @@ export function validateLabelKey(key: string): string[] {
  * @returns the list of problems; empty when the value is valid.
  */
 export function validateLabelValue(value: string): string[] {
-  const errs: string[] = [];
-  if (value.length > 63) errs.push('must be no more than 63 characters');
-  if (!LABEL_VALUE_RE.test(value)) {
-    errs.push(regexError(LABEL_VALUE_MSG, LABEL_VALUE_FMT, 'MyValue', 'my_value', '12345'));
-  }
-  return errs;
+  return isValidLabelValue(value);
 }
 
 /** Go's `%q` for a string, close enough for messages (JSON escaping). */
