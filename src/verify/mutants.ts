@@ -19,7 +19,10 @@ import { ETCD } from '../../machines/protocol.js';
 import { controllerSpecOf, defineController, type ControllerMachine, type WatchSpec } from '../../machines/controllers/controller.js';
 import { replicaSetController } from '../../machines/controllers/replicaset.js';
 import { deploymentController } from '../../machines/controllers/deployment.js';
+import fc from 'fast-check';
 import type { WorkloadWeights } from './arbitraries/workload-step.js';
+import { timeStep } from './arbitraries/time-step.js';
+import type { Step } from './steps.js';
 
 /** A broken variant of the cluster. */
 export interface Mutant {
@@ -35,6 +38,11 @@ export interface Mutant {
   readonly workload?: Partial<WorkloadWeights>;
   /** Longest wait step (virtual ms) its workload needs, when longer than the default. */
   readonly maxWaitMs?: number;
+  /**
+   * A focused workload that brings it out (faults included), used instead of the default
+   * workload and faults when the verification does not give its own.
+   */
+  readonly focus?: (nodes: number) => fc.Arbitrary<Step>;
   /** The cluster options with the mutant in place of the real component. */
   cluster(options: ClusterOptions): ClusterOptions;
 }
@@ -225,7 +233,7 @@ export const MUTANTS: readonly Mutant[] = Object.freeze([
   {
     name: 'kubelet-ignores-deletions',
     description: 'the kubelet does not hear of deletions: deleted pods keep running and are never removed',
-    caughtBy: ['deleted-pods-disappear', 'kubelet-runs-bound-pods', 'terminated-namespaces-empty'],
+    caughtBy: ['deleted-pods-disappear', 'kubelet-runs-bound-pods', 'kubelets-agree-with-etcd', 'terminated-namespaces-empty'],
     workload: { pods: 8 },
     cluster: (o: ClusterOptions) => withLogic(o, { kubelet: deafKubelet }),
   },
@@ -240,6 +248,12 @@ export const MUTANTS: readonly Mutant[] = Object.freeze([
     description: 'the ReplicaSet controller ignores pods once they are evicted or deleted: it never replaces them',
     caughtBy: ['deployments-available'],
     workload: { deployments: 10 },
+    focus: () =>
+      fc.oneof(
+        { arbitrary: fc.integer({ min: 1, max: 3 }).map((replicas): Step => ({ op: 'create-deployment', namespace: 'default', name: 'd1', replicas, cpu: 100, memory: 64 })), weight: 1 },
+        { arbitrary: fc.constant<Step>({ op: 'evict-pod', namespace: 'default', deployment: 'd1' }), weight: 2 },
+        { arbitrary: timeStep({ maxMs: 5_000 }), weight: 2 },
+      ),
     cluster: (o: ClusterOptions) => withController(o, forgetfulReplicaSetController()),
   },
   {
@@ -256,6 +270,12 @@ export const MUTANTS: readonly Mutant[] = Object.freeze([
     needsFaults: true,
     workload: { pods: 6, deployments: 4, time: 12, writes: 0, badRequests: 0 },
     maxWaitMs: 120_000,
+    focus: (nodes: number) =>
+      fc.oneof(
+        { arbitrary: fc.integer({ min: 1, max: 3 }).map((replicas): Step => ({ op: 'create-deployment', namespace: 'default', name: 'd1', replicas, cpu: 100, memory: 64 })), weight: 1 },
+        { arbitrary: fc.integer({ min: 1, max: nodes }).map((i): Step => ({ op: 'fault', fault: { kind: 'partition-node', node: `node-${i}` } })), weight: 1 },
+        { arbitrary: fc.constantFrom(30_000, 60_000, 120_000).map((ms): Step => ({ op: 'wait', ms })), weight: 4 },
+      ),
     cluster: (o: ClusterOptions) =>
       withControllers(o, (cm) => ({
         ...cm,

@@ -59,6 +59,11 @@ export interface RunnerOptions {
   livenessTimeout?: number;
   /** Virtual ms between two liveness checks while converging. Default 2,000. */
   livenessInterval?: number;
+  /**
+   * Least virtual ms the cluster runs after the faults are healed, with safety checked, even when
+   * every liveness invariant already holds (effects of the last steps still in flight). Default 5,000.
+   */
+  settle?: number;
   /** Virtual ms the cluster runs before the first step (nodes register). Default 2,000. */
   warmup?: number;
   /** Longest virtual wait for one answer. Default 40,000 (kubectl gives up at 30 s). */
@@ -377,20 +382,23 @@ export class ScenarioRunner implements StepContext {
     const timeout = this.options.livenessTimeout ?? 300_000;
     const interval = this.options.livenessInterval ?? 2_000;
     const start = this.cluster.now();
+    const settle = Math.min(this.options.settle ?? 5_000, timeout);
+    const deadline = start + timeout;
     for (;;) {
       this.history.pull();
       this.checkSafety();
       if (this.failed) return;
       const open = this.checkLiveness();
-      if (open.length === 0) {
-        this.convergedAfter = this.cluster.now() - start;
-        return;
-      }
-      if (this.cluster.now() - start >= timeout) {
+      if (open.length === 0 && this.convergedAfter === undefined) this.convergedAfter = this.cluster.now() - start;
+      if (open.length === 0 && this.cluster.now() >= start + settle) return;
+      if (open.length > 0) this.convergedAfter = undefined;
+      if (this.cluster.now() >= deadline) {
         this.violations.push(...open.map((v) => ({ ...v, message: `${v.message} (still, ${Math.round((this.cluster.now() - start) / 1000)} s of virtual time after every fault was healed)` })));
         return;
       }
-      this.guard(() => this.cluster.advance(Math.min(interval, start + timeout - this.cluster.now())));
+      // advanceTo lands exactly on the deadline (adding intervals could fall short of it by a rounding error)
+      const next = open.length === 0 ? start + settle : this.cluster.now() + interval;
+      this.guard(() => this.cluster.kernel.advanceTo(Math.min(Math.max(next, this.cluster.now()), deadline)));
       if (this.failed) return;
     }
   }

@@ -40,7 +40,10 @@ export interface VerifyOptions {
   configure?: (options: ClusterOptions) => ClusterOptions;
   /** The arbitrary of workload steps. Default `workloadStep()`. */
   workload?: fc.Arbitrary<Step>;
-  /** Faults: `true` for `faultStep(...)`, your own arbitrary of fault steps, or `false` (default). */
+  /**
+   * Faults: `true` for `faultStep(...)`, your own arbitrary of fault steps, or `false`. Default:
+   * off, except for a mutant that needs faults (then its focused workload, or `faultStep`).
+   */
   faults?: fc.Arbitrary<FaultStep> | boolean;
   /** Relative weight of fault steps against workload steps. Default 1 fault for 4 workload steps. */
   faultWeight?: number;
@@ -173,9 +176,12 @@ export function verify(options: VerifyOptions = {}): VerifyReport {
   const workload = options.workload ?? workloadStep(mutant?.workload as Partial<WorkloadWeights> | undefined, { maxWaitMs: mutant?.maxWaitMs });
   const faultArb: fc.Arbitrary<Step> | undefined = !faultsOn ? undefined : typeof options.faults === 'object' ? options.faults : faultStep(Math.max(1, maxNodes));
   const faultWeight = options.faultWeight ?? 1;
-  const stepArbs: fc.Arbitrary<Step>[] = faultArb
-    ? [fc.oneof({ arbitrary: workload, weight: 4 }, { arbitrary: faultArb, weight: Math.max(0, faultWeight) })]
-    : [workload];
+  const focused = !options.workload && options.faults === undefined && mutant?.focus ? mutant.focus(Math.max(1, maxNodes)) : undefined;
+  const stepArbs: fc.Arbitrary<Step>[] = focused
+    ? [focused]
+    : faultArb
+      ? [fc.oneof({ arbitrary: workload, weight: 4 }, { arbitrary: faultArb, weight: Math.max(0, faultWeight) })]
+      : [workload];
   const commands = stepCommands(stepArbs, { maxCommands: maxSteps, ...(options.replayPath ? { replayPath: options.replayPath } : {}) });
 
   const clusterOf = (clusterSeed: number, shape: ClusterShape | null, trace: boolean): ClusterOptions => {
@@ -241,7 +247,7 @@ export function verify(options: VerifyOptions = {}): VerifyReport {
       ...(replayPath ? { replayPath } : {}),
       trace: options.trace !== false ? rerun.runner.cluster.kernel.trace.toJSONL() : '',
       violations,
-      replay: replayCommand(seed, details.counterexamplePath ?? '', replayPath, { ...options, runs, steps: maxSteps, faults: faultsOn, mutant: mutant?.name }),
+      replay: replayCommand(seed, details.counterexamplePath ?? '', replayPath, { ...options, runs, steps: maxSteps, faults: options.faults === true, mutant: mutant?.name }),
       shrinks: details.numShrinks,
       ...(error ? { error } : {}),
     };

@@ -95,11 +95,12 @@ export async function runVerify(argv: string[], io: VerifyIo = processIo()): Pro
   if (values.path !== undefined && !/^\d+(:\d+)*$/.test(values.path)) throw new UsageError(`--path must be a fast-check path such as 12:0:3; got "${values.path}"`);
   const seed = values.seed !== undefined ? parseSeed(values.seed) : seedFromEnvironment(io.env) ?? randomSeed();
   const faults = values.faults === true || mutant?.needsFaults === true;
+  const focused = mutant?.focus !== undefined && values.faults !== true;
 
   io.out(`seed: ${seed}\n`);
   if (mutant) io.out(`mutant: ${mutant.name}: ${mutant.description}${mutant.needsFaults && !values.faults ? ' (faults turned on: it needs them)' : ''}\n`);
   if (values.path) io.out(`replaying the counterexample at path ${values.path}\n`);
-  else io.out(`running ${runs} scenario(s) of up to ${steps} steps${faults ? ' with faults' : ''}\n`);
+  else io.out(`running ${runs} scenario(s) of up to ${steps} steps${focused ? ' of the workload that brings this mutant out' : faults ? ' with faults' : ''}\n`);
 
   const started = Date.now();
   let lastLine = 0;
@@ -126,7 +127,7 @@ export async function runVerify(argv: string[], io: VerifyIo = processIo()): Pro
     runs,
     steps,
     timeout,
-    faults,
+    ...(values.faults ? { faults: true } : {}),
     ...(mutant ? { mutant } : {}),
     ...(values.path ? { path: values.path } : {}),
     ...(values['replay-path'] ? { replayPath: values['replay-path'] } : {}),
