@@ -141,14 +141,23 @@ export class StepCommand implements fc.Command<Model, Real> {
   constructor(readonly step: Step) {}
 
   check(model: Readonly<Model>): boolean {
-    return this.step.op !== 'fault' || faultApplies(model, this.step.fault);
+    if (this.step.op === 'fault') return faultApplies(model, this.step.fault);
+    if (this.step.op !== 'plan') return true;
+    // a plan applies when each of its faults does, in order
+    const copy: Model = { ...model, down: new Set(model.down), partitioned: new Set(model.partitioned) };
+    for (const fault of faultsOf(this.step)) {
+      if (!faultApplies(copy, fault)) return false;
+      applyFault(copy, fault);
+    }
+    return true;
   }
 
   run(model: Model, real: Real): void {
     real.runner.step(this.step);
     model.steps++;
-    if (this.step.op === 'fault') {
-      applyFault(model, this.step.fault);
+    const faults = faultsOf(this.step);
+    for (const fault of faults) applyFault(model, fault);
+    if (faults.length > 0) {
       const mismatch = modelMismatch(model, real);
       if (mismatch.length > 0) throw new Error(`the cluster does not follow the fault model after "${describeStep(this.step)}": ${mismatch.join('; ')}`);
     }
@@ -165,6 +174,13 @@ export interface StepCommandsOptions {
   maxCommands?: number;
   /** fast-check's replay path of a shrunk commands run (to replay it exactly). */
   replayPath?: string;
+}
+
+/** The faults a step injects, in order (a plan's included). */
+export function faultsOf(step: Step): Fault[] {
+  if (step.op === 'fault') return [step.fault];
+  if (step.op === 'plan') return step.steps.flatMap(faultsOf);
+  return [];
 }
 
 /** The commands arbitrary of a scenario: sequences of steps drawn from the given arbitraries. */

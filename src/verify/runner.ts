@@ -238,6 +238,9 @@ export class ScenarioRunner implements StepContext {
       case 'custom':
         step.run(this);
         return;
+      case 'plan':
+        for (const sub of step.steps) this.execute(sub);
+        return;
       default:
         this.workload(step);
     }

@@ -86,8 +86,14 @@ export interface CustomStep {
   run(ctx: StepContext): void;
 }
 
+/** Several steps run as one (a fault plan: `wait, fault, wait, fault`). */
+export interface PlanStep {
+  op: 'plan';
+  steps: Step[];
+}
+
 /** Any step of a scenario. */
-export type Step = WorkloadStep | FaultStep | WaitStep | CustomStep;
+export type Step = WorkloadStep | FaultStep | WaitStep | CustomStep | PlanStep;
 
 /** Steps that are faults (for the fault arbitraries and the runner's bookkeeping). */
 export function isFaultStep(step: Step): step is FaultStep {
@@ -143,6 +149,8 @@ export function describeStep(step: Step): string {
       return `fault ${describeFault(step.fault)}`;
     case 'custom':
       return step.label;
+    case 'plan':
+      return `plan: ${step.steps.map(describeStep).join('; ')}`;
   }
 }
 
@@ -166,5 +174,5 @@ export function describeFault(fault: Fault): string {
 
 /** The steps as JSON (custom steps become their label). */
 export function stepsToJSON(steps: readonly Step[]): unknown[] {
-  return steps.map((s) => (s.op === 'custom' ? { op: 'custom', label: s.label } : s));
+  return steps.map((s) => (s.op === 'custom' ? { op: 'custom', label: s.label } : s.op === 'plan' ? { op: 'plan', steps: stepsToJSON(s.steps) } : s));
 }

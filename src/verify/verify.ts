@@ -41,10 +41,11 @@ export interface VerifyOptions {
   /** The arbitrary of workload steps. Default `workloadStep()`. */
   workload?: fc.Arbitrary<Step>;
   /**
-   * Faults: `true` for `faultStep(...)`, your own arbitrary of fault steps, or `false`. Default:
-   * off, except for a mutant that needs faults (then its focused workload, or `faultStep`).
+   * Faults: `true` for `faultStep(...)`, your own arbitrary of fault steps or of fault plans
+   * (arrays of steps such as `faultPlan(nodes)`, each run as one step), or `false`. Default: off,
+   * except for a mutant that needs faults (then its focused workload, or `faultStep`).
    */
-  faults?: fc.Arbitrary<FaultStep> | boolean;
+  faults?: fc.Arbitrary<FaultStep> | fc.Arbitrary<Step[]> | boolean;
   /** Relative weight of fault steps against workload steps. Default 1 fault for 4 workload steps. */
   faultWeight?: number;
   /** The invariants checked. Default: every built-in one (`defaultInvariants`). */
@@ -174,7 +175,11 @@ export function verify(options: VerifyOptions = {}): VerifyReport {
   const maxNodes = typeof fixedCluster === 'object' ? nodeCount(fixedCluster) : typeof fixedCluster === 'function' ? 5 : 5;
   const shapeArb: fc.Arbitrary<ClusterShape | null> = fixedCluster ? fc.constant(null) : options.shape ?? clusterShape();
   const workload = options.workload ?? workloadStep(mutant?.workload as Partial<WorkloadWeights> | undefined, { maxWaitMs: mutant?.maxWaitMs });
-  const faultArb: fc.Arbitrary<Step> | undefined = !faultsOn ? undefined : typeof options.faults === 'object' ? options.faults : faultStep(Math.max(1, maxNodes));
+  const faultArb: fc.Arbitrary<Step> | undefined = !faultsOn
+    ? undefined
+    : typeof options.faults === 'object'
+      ? (options.faults as fc.Arbitrary<Step | Step[]>).map((f): Step => (Array.isArray(f) ? { op: 'plan', steps: f } : f))
+      : faultStep(Math.max(1, maxNodes));
   const faultWeight = options.faultWeight ?? 1;
   const focused = !options.workload && options.faults === undefined && mutant?.focus ? mutant.focus(Math.max(1, maxNodes)) : undefined;
   const stepArbs: fc.Arbitrary<Step>[] = focused

@@ -24,6 +24,10 @@ describe('the fault model', () => {
     expect([...m.partitioned]).toEqual([]);
     expect(faultApplies(m, { kind: 'restart-node', node: 'node-1' })).toBe(true);
     expect(faultApplies(m, { kind: 'restart-api-server' })).toBe(true);
+    // a plan applies when each of its faults does, in order
+    const crashAndRestart = new StepCommand({ op: 'plan', steps: [{ op: 'fault', fault: { kind: 'crash-node', node: 'node-2' } }, { op: 'wait', ms: 1 }, { op: 'fault', fault: { kind: 'restart-node', node: 'node-2' } }] });
+    expect(crashAndRestart.check(m)).toBe(true);
+    expect(new StepCommand({ op: 'plan', steps: [{ op: 'fault', fault: { kind: 'restart-node', node: 'node-2' } }] }).check(m)).toBe(false);
   });
 
   it('is followed by the real cluster after every fault of random plans', { timeout: 60_000 }, () => {

@@ -20,6 +20,7 @@ describe('describeStep', () => {
       [{ op: 'wait', ms: 1500 }, 'wait 1500ms'],
       [{ op: 'fault', fault: { kind: 'message-loss', rate: 0.1 } }, 'fault message-loss 0.1'],
       [{ op: 'custom', label: 'my step', run: () => {} }, 'my step'],
+      [{ op: 'plan', steps: [{ op: 'wait', ms: 5 }, { op: 'fault', fault: { kind: 'crash-node', node: 'node-1' } }] }, 'plan: wait 5ms; fault crash-node node-1'],
     ];
     for (const [step, line] of cases) expect(describeStep(step)).toBe(line);
   });

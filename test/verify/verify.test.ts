@@ -4,6 +4,7 @@ import { defineInvariant } from '../../src/verify/invariant.js';
 import { clusterShape } from '../../src/verify/arbitraries/cluster-shape.js';
 import { fastCheckSeed, formatReport, randomSeed, seedFromEnvironment, VerificationError, verify } from '../../src/verify/verify.js';
 import { nodeCapacity } from '../../src/verify/invariants/node-capacity.js';
+import { faultPlan } from '../../src/verify/arbitraries/fault-plan.js';
 import type { Step } from '../../src/verify/steps.js';
 
 const small = { steps: 10, shape: clusterShape({ maxNodes: 2 }), timeout: 60_000 };
@@ -98,6 +99,13 @@ describe('verify', () => {
     });
     expect(report.ok).toBe(true);
     expect(new Set(seeds).size).toBe(5);
+  });
+
+  it('takes an arbitrary of fault plans, each plan run as one step', { timeout: 60_000 }, () => {
+    const twoFaults = defineInvariant({ name: 'fewer-than-two-faults', kind: 'safety', description: '', check: (_c, h) => (h.faults.length >= 2 ? ['two faults'] : []) });
+    const report = verify({ runs: 30, seed: 4, steps: 8, faultWeight: 4, cluster: { nodes: 2 }, workload: fc.constant<Step>({ op: 'wait', ms: 1 }), faults: faultPlan(2, { exclude: ['crash-node', 'etcd-outage', 'restart-api-server'], maxFaults: 3 }), invariants: [twoFaults] });
+    expect(report.ok).toBe(false);
+    expect(report.failure!.steps.some((s) => s.startsWith('plan: '))).toBe(true);
   });
 
   it('turns faults on for a mutant that needs them, and refuses an unknown mutant', () => {
