@@ -36,6 +36,7 @@ import { controlPlaneNodeMachine } from '../../machines/control-plane-node.js';
 import { createCluster } from '../cluster/create-cluster.js';
 import type { TraceEntry } from '../kernel/trace.js';
 import type { Pod } from '../api/types.js';
+import { nameOf } from '../inspector/statechart.js';
 
 // ---- reading a machine ------------------------------------------------------------------------
 
@@ -118,25 +119,6 @@ export interface MachineChart {
   transitions: MachineTransition[];
   /** Named delays and their values (a number of ms, or `computed` for a function). */
   delays: Record<string, number | 'computed'>;
-}
-
-/** A name for an action, guard or actor source: a string, a named implementation's type, a function's name. */
-function nameOf(thing: unknown): string {
-  if (thing === undefined || thing === null) return '';
-  if (typeof thing === 'string') return thing;
-  if (typeof thing === 'function') {
-    const fn = thing as { type?: unknown; name?: string };
-    if (typeof fn.type === 'string') return fn.type.replace(/^xstate\./, '');
-    return fn.name && fn.name !== 'anonymous' ? fn.name : 'inline';
-  }
-  if (typeof thing === 'object') {
-    const t = (thing as { type?: unknown }).type;
-    if (typeof t === 'string') return t;
-    if (typeof t === 'function') return nameOf(t);
-    const id = (thing as { id?: unknown }).id;
-    if (typeof id === 'string') return id;
-  }
-  return String(thing);
 }
 
 function names(list: readonly unknown[] | undefined): string[] {
