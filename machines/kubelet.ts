@@ -281,6 +281,10 @@ function finishDeletion(ctx: KubeletContext, pod: Pod): void {
   });
 }
 
+function readyOf(status: PodStatus): string | undefined {
+  return status.conditions?.find((c) => c.type === 'Ready')?.status;
+}
+
 /** The status manager: send the latest status of a pod, one request at a time per pod. */
 function pushStatus(ctx: KubeletContext, key: string): void {
   const entry = ctx.statuses.get(key);
@@ -288,7 +292,13 @@ function pushStatus(ctx: KubeletContext, key: string): void {
   const [namespace, name] = key.split('/');
   entry.inFlight = true;
   entry.dirty = false;
-  const status = entry.status;
+  let status = entry.status;
+  // a pod's phase never goes back: a fresh worker (after the node restarted) computes Pending
+  // while its containers start again, but the pod stays Running; terminal phases stay terminal
+  const server = ctx.pods.store.get(key)?.status?.phase;
+  if ((server === 'Running' && status.phase === 'Pending') || ((server === 'Succeeded' || server === 'Failed') && status.phase !== server)) {
+    status = { ...status, phase: server };
+  }
   ctx.client.request(
     { verb: 'patch', resource: 'pods', subresource: 'status', namespace, name, query: { patchType: 'merge' }, body: { metadata: { uid: entry.uid }, status } },
     (res) => {
@@ -406,7 +416,17 @@ export const kubeletMachine = setup({
         const node = nodeObject(spec, renew);
         context.client.request({ verb: 'patch', resource: 'nodes', subresource: 'status', name: spec.name, query: { patchType: 'merge' }, body: { status: { conditions: node.status!.conditions } } });
       }
-      for (const key of context.statuses.keys()) pushStatus(context, key);
+      // the status manager's reconcile: where the API server's copy of a pod disagrees with what
+      // the worker last reported (someone else marked it not Ready), report it again
+      for (const [key, entry] of context.statuses) {
+        const server = context.pods.store.get(key)?.status;
+        if (!entry.inFlight && server && (server.phase !== entry.status.phase || readyOf(server) !== readyOf(entry.status))) entry.dirty = true;
+        pushStatus(context, key);
+      }
+      // a stopped pod whose final delete failed (etcd down, a timeout) is deleted again
+      for (const [key, pod] of context.pods.store) {
+        if (pod.metadata?.deletionTimestamp && !context.workers.has(key)) finishDeletion(context, pod);
+      }
       context.client.sweep();
       context.pods.tick();
       context.node.tick();

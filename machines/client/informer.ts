@@ -63,6 +63,8 @@ export class Informer<T extends KubeObject = KubeObject> {
   start(relist = !this.synced): void {
     if (this.watchId) this.client.port.send(this.client.apiServer, { type: 'watch.cancel', watchId: this.watchId });
     this.relisting = relist;
+    // a relist is a new initial state: not synced until its initial events end
+    if (relist) this.synced = false;
     this.unseen = relist ? new Set(this.store.keys()) : undefined;
     this.seq = 0;
     this.heard = this.client.port.now();

@@ -20,7 +20,7 @@ describe('known bugs of the real cluster, found by verify', () => {
     expect(r.violations).toEqual([]);
   });
 
-  it.fails('machines/kubelet.ts + machines/pod.ts: after a node restart, a Running pod is reported Pending again (Running → Pending)', () => {
+  it('fixed: after a node restart, a Running pod is no longer reported Pending again (kubelet keeps the phase from going back)', () => {
     // the restarted kubelet starts a fresh pod worker, whose first status is computed from
     // scratch (containers waiting: Pending) and patched over the Running phase in etcd
     const r = run(
@@ -30,7 +30,7 @@ describe('known bugs of the real cluster, found by verify', () => {
     expect(r.violations).toEqual([]);
   });
 
-  it.fails('machines/kubelet.ts: pods marked not Ready while their node was unreachable are never marked Ready again', () => {
+  it('fixed: pods marked not Ready while their node was unreachable are marked Ready again (kubelet reconciles with the server copy)', () => {
     // the node lifecycle controller sets Ready=False on the pods of a node unheard of for 50 s;
     // when the node is back, the kubelet pushes a pod's status only when its worker reports a
     // change, and never reconciles it with the API server's copy: the pod stays Running, not Ready
@@ -41,7 +41,7 @@ describe('known bugs of the real cluster, found by verify', () => {
     expect(r.violations).toEqual([]);
   });
 
-  it.fails('machines/kubelet.ts: a stopped pod whose final DELETE fails (etcd unavailable) stays Terminating for ever', () => {
+  it('fixed: a stopped pod whose final DELETE failed (etcd unavailable) is deleted again at the next beat', () => {
     // onPodTerminated patches the final status, then deletes the pod once; a 503 (or a timeout)
     // is not retried, and the worker is already forgotten, so nothing tries again
     const r = run(
@@ -51,7 +51,7 @@ describe('known bugs of the real cluster, found by verify', () => {
     expect(r.violations).toEqual([]);
   });
 
-  it.fails('machines/scheduler.ts: after an API server restart the scheduler schedules against a half-relisted cache and overcommits a node', () => {
+  it('fixed: after an API server restart the scheduler waits for its relist instead of scheduling against a half-relisted cache', () => {
     // found by the random-seed CI run (KUBE_ACTORS_SEED=585856374); a timing-sensitive replay: the
     // restart lands while a binding is in flight (the scheduler gets 503 though etcd bound the pod)
     // and while the ReplicaSet's create is in flight (it gets 503 and creates a third pod). The
