@@ -188,7 +188,7 @@ export const controllerManagerMachine = setup({
         const rt = controllerRuntimeOf(ref);
         if (!rt) continue;
         const synced = rt.synced;
-        if (rt.queue.length > 0 || rt.queue.nextReadyAt() !== undefined || (synced && !context.awake.has(name))) {
+        if (rt.needsWake || (synced && !context.awake.has(name))) {
           if (synced) context.awake.add(name);
           enqueue.sendTo(ref, { type: 'controller.wake' });
         }

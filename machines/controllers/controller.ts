@@ -623,6 +623,20 @@ export class ControllerRuntime {
     this.armedAt = this.queue.nextReadyAt() ?? Infinity;
   }
 
+  /** Notes that no retry timer is armed. */
+  disarmRetry(): void {
+    this.armedAt = Infinity;
+  }
+
+  /**
+   * True when the actor must look at its queue again: a key is ready, or a key waits for an
+   * earlier time than its retry timer was armed for (or no timer is armed). The component that
+   * feeds shared informers wakes a controller only then.
+   */
+  get needsWake(): boolean {
+    return !this.stopped && (this.queue.length > 0 || this.retryEarlier);
+  }
+
   /** True when a key now waits for an earlier time than the armed timer. */
   get retryEarlier(): boolean {
     const next = this.queue.nextReadyAt();
@@ -905,6 +919,7 @@ const controllerSetup = setup({
     startSync: ({ context }) => context.rt.startSync(),
     finishSync: ({ context }) => context.rt.finishSync(),
     armRetry: ({ context }) => context.rt.armRetry(),
+    disarmRetry: ({ context }) => context.rt.disarmRetry(),
     promoteDue: ({ context }) => context.rt.promoteDue(),
     tick: ({ context }) => context.rt.tick(),
   },
@@ -956,7 +971,7 @@ function buildMachine(spec: AnySpec) {
           waiting: {
             entry: 'armRetry',
             always: [
-              { guard: 'noWaiting', target: 'idle' },
+              { guard: 'noWaiting', target: 'idle', actions: 'disarmRetry' },
               { guard: 'retryEarlier', target: 'waiting', reenter: true },
             ],
             after: { retry: { target: 'waiting', reenter: true, actions: 'promoteDue' } },

@@ -3,8 +3,11 @@
  * (`pkg/controller/tainteviction`):
  *
  * - **Health.** A node's kubelet renews its Lease in `kube-node-lease` (every 10 s) and posts its
- *   status; the controller notes, on its own clock, when it last saw either change (a restarted
- *   controller starts every node afresh). A node not heard of within `nodeMonitorGracePeriodMs`
+ *   status; every `nodeMonitorPeriodMs` (5 s) the controller looks at every node, as
+ *   `monitorNodeHealth` does, and notes, on its own clock, when it last saw either change (a
+ *   restarted controller starts every node afresh). Lease renewals only update the informer's
+ *   store: they queue nothing, so an idle cluster costs one health check per period, not one sync
+ *   per renewal. A node not heard of within `nodeMonitorGracePeriodMs`
  *   (50 s; `nodeStartupGracePeriodMs`, 60 s, for a node that never posted a Ready condition) gets
  *   Ready — and MemoryPressure, DiskPressure, PIDPressure — `Unknown` with reason
  *   `NodeStatusUnknown`, "Kubelet stopped posting node status." (`NodeStatusNeverUpdated`, "Kubelet
@@ -54,7 +57,15 @@ export interface NodeLifecycleOptions {
   nodeStartupGracePeriodMs: number;
   /** Taint-based eviction on (default) or off. */
   taintEviction: boolean;
+  /** `--node-monitor-period`: how often every node's health is checked. Default 5 s. */
+  nodeMonitorPeriodMs: number;
 }
+
+/**
+ * The work-queue key of the periodic health check of every node (`monitorNodeHealth`). It cannot
+ * be a node's name: names are DNS subdomains.
+ */
+export const MONITOR_KEY = '@monitor';
 
 /** What the controller knows of a node's health (`nodeHealthData`). */
 interface NodeHealth {
@@ -151,23 +162,18 @@ export function reconcileTaints(node: Node, timestamp: string): Taint[] | undefi
   return same ? undefined : next;
 }
 
-function syncNode(name: string, ctx: NlCtx): void {
-  const { health, evictionStart } = ctx.state;
-  const node = ctx.get('nodes', name) as (Node & Obj) | undefined;
-  const pods = ctx.byIndex('pods', 'byNode', name) as Pod[];
-  if (!node) {
-    health.delete(name);
-    for (const p of pods) evictionStart.delete(p.metadata!.uid!);
-    return;
-  }
-  const now = ctx.now();
-  const stamp = ctx.timestamp();
+/**
+ * `tryUpdateNodeHealth`'s bookkeeping: notes the time the kubelet's lease renewal or status
+ * heartbeat was last seen to change, and returns the node's health and the time past which it is
+ * overdue.
+ */
+function observe(ctx: NlCtx, name: string, node: Node, now: number): { h: NodeHealth; deadline: number } {
   const lease = ctx.get('leases', `${NODE_LEASE_NAMESPACE}/${name}`) as Lease | undefined;
   const ready = condition(node, 'Ready');
-  let h = health.get(name);
+  let h = ctx.state.health.get(name);
   if (!h) {
     h = { probeTime: now, heartbeat: ready?.lastHeartbeatTime, renew: lease?.spec?.renewTime, ready: ready?.status };
-    health.set(name, h);
+    ctx.state.health.set(name, h);
   }
   if (ready?.lastHeartbeatTime !== h.heartbeat) {
     h.heartbeat = ready?.lastHeartbeatTime;
@@ -178,7 +184,37 @@ function syncNode(name: string, ctx: NlCtx): void {
     h.probeTime = now;
   }
   const grace = ready ? ctx.options.nodeMonitorGracePeriodMs : ctx.options.nodeStartupGracePeriodMs;
-  const deadline = h.probeTime + grace;
+  return { h, deadline: h.probeTime + grace };
+}
+
+/**
+ * `monitorNodeHealth`: every period, looks at every node's lease and heartbeat and queues the
+ * nodes that are overdue and not yet marked Unknown (their sync marks them).
+ */
+function monitorNodeHealth(ctx: NlCtx): void {
+  const now = ctx.now();
+  for (const node of ctx.list('nodes') as Node[]) {
+    const name = node.metadata!.name!;
+    const { deadline } = observe(ctx, name, node, now);
+    if (now > deadline && condition(node, 'Ready')?.status !== 'Unknown') ctx.enqueue(name);
+  }
+  ctx.requeueAfter(ctx.options.nodeMonitorPeriodMs);
+}
+
+function syncNode(name: string, ctx: NlCtx): void {
+  if (name === MONITOR_KEY) return monitorNodeHealth(ctx);
+  const { health, evictionStart } = ctx.state;
+  const node = ctx.get('nodes', name) as (Node & Obj) | undefined;
+  const pods = ctx.byIndex('pods', 'byNode', name) as Pod[];
+  if (!node) {
+    health.delete(name);
+    for (const p of pods) evictionStart.delete(p.metadata!.uid!);
+    return;
+  }
+  const now = ctx.now();
+  const stamp = ctx.timestamp();
+  const ready = condition(node, 'Ready');
+  const { h, deadline } = observe(ctx, name, node, now);
 
   // 1. health: mark Unknown when the kubelet has not been heard of in time
   if (now > deadline) {
@@ -216,8 +252,6 @@ function syncNode(name: string, ctx: NlCtx): void {
       });
       return; // the update brings the node back, with its new conditions
     }
-  } else {
-    ctx.requeueAfter(deadline - now + 1);
   }
 
   // 2. taints from conditions
@@ -305,14 +339,17 @@ export const nodeLifecycleController: ControllerMachine = defineController({
   name: NODE_LIFECYCLE_CONTROLLER,
   component: 'node-controller',
   state: (): NodeLifecycleState => ({ health: new Map(), evictionStart: new Map() }),
-  options: { nodeMonitorGracePeriodMs: 50_000, nodeStartupGracePeriodMs: 60_000, taintEviction: true } as NodeLifecycleOptions,
+  options: { nodeMonitorGracePeriodMs: 50_000, nodeStartupGracePeriodMs: 60_000, taintEviction: true, nodeMonitorPeriodMs: 5_000 } as NodeLifecycleOptions,
   watches: {
-    nodes: watch<Node>({ resource: 'nodes' }),
+    // a new node also starts the periodic health check (the queue keeps one copy of the key)
+    nodes: watch<Node>({ resource: 'nodes', enqueue: ({ type, object }) => (type === 'added' ? [object.metadata!.name!, MONITOR_KEY] : object.metadata?.name) }),
+    // cluster-wide, as kube-controller-manager's shared lease informer, so the controller manager
+    // keeps one Lease watch for this controller and the garbage collector; only node leases count
     leases: watch<Lease>({
       resource: 'leases',
       group: 'coordination.k8s.io',
-      namespace: NODE_LEASE_NAMESPACE,
-      enqueue: ({ object }) => object.metadata?.name,
+      // renewals only update the store: the periodic health check reads it
+      enqueue: () => undefined,
     }),
     pods: watch<Pod>({
       resource: 'pods',

@@ -6,7 +6,7 @@ import { Port } from '../../../src/kernel/port.js';
 import { ApiClient } from '../../../machines/client/api-client.js';
 import type { ApiResponse } from '../../../machines/protocol.js';
 import { matchingTolerations, minTolerationMs, reconcileTaints, toleratesTaint } from '../../../machines/controllers/node-lifecycle.js';
-import { bind, createNode, miniCluster, object, runningStatus } from './harness.js';
+import { bind, createNode, miniCluster, object, runningStatus, runtime } from './harness.js';
 
 /** A kubelet's heartbeat: renews the node's Lease every 10 s and posts its Ready condition. */
 class Heartbeat {
@@ -90,8 +90,21 @@ const readyOf = (n: Node) => n.status!.conditions!.find((x) => x.type === 'Ready
 const taintKeys = (n: Node) => (n.spec?.taints ?? []).map((t) => `${t.key}:${t.effect}`).sort();
 const deleting = (c: Cluster, name: string) => !!object<Pod>(c, 'pods', name)?.metadata?.deletionTimestamp;
 
+/** The controller's health check runs every 5 s (`--node-monitor-period`). */
+const MONITOR_PERIOD = 5_000;
+
+/** Advances in 100 ms steps until `done()` holds (at most `limitMs`); returns the virtual time it first held. */
+function advanceUntil(c: Cluster, done: () => boolean, limitMs: number): number {
+  const end = c.now() + limitMs;
+  while (!done()) {
+    if (c.now() >= end) throw new Error(`still not done after ${limitMs} ms`);
+    c.advance(100);
+  }
+  return c.now();
+}
+
 describe('node lifecycle controller', () => {
-  it('marks a node Unknown 50 s after its lease stops, taints it, evicts by toleration, and untaints it when it comes back', () => {
+  it('marks a node Unknown 50 s (plus at most two 5 s health checks) after its lease stops, taints it, evicts by toleration, and untaints it when it comes back', () => {
     const c = miniCluster(['node-lifecycle']);
     createNode(c, 'n1');
     createNode(c, 'n2');
@@ -112,7 +125,11 @@ describe('node lifecycle controller', () => {
     let n1 = object<Node>(c, 'nodes', 'n1', undefined)!;
     expect(readyOf(n1).status).toBe('True');
     expect(taintKeys(n1)).toEqual([]);
-    c.kernel.advanceTo(silentSince + 50_500);
+    // the renewal is noticed at the next health check, the silence at the first check past the grace period
+    const unknownAt = advanceUntil(c, () => readyOf(object<Node>(c, 'nodes', 'n1', undefined)!).status === 'Unknown', 3 * MONITOR_PERIOD);
+    expect(unknownAt).toBeGreaterThanOrEqual(silentSince + 50_000);
+    expect(unknownAt).toBeLessThanOrEqual(silentSince + 50_000 + 2 * MONITOR_PERIOD + 500);
+    c.advance(500);
     n1 = object<Node>(c, 'nodes', 'n1', undefined)!;
     expect(readyOf(n1)).toMatchObject({ status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.' });
     expect(taintKeys(n1)).toEqual(['node.kubernetes.io/unreachable:NoExecute', 'node.kubernetes.io/unreachable:NoSchedule']);
@@ -125,7 +142,7 @@ describe('node lifecycle controller', () => {
     expect(readyOf(object<Node>(c, 'nodes', 'n2', undefined)!).status).toBe('True');
 
     // eviction: 10 s for "short", 300 s for the defaulted one, never for "forever"
-    const tainted = silentSince + 50_500;
+    const tainted = unknownAt;
     c.kernel.advanceTo(tainted + 9_000);
     expect(deleting(c, 'short')).toBe(false);
     c.kernel.advanceTo(tainted + 11_000);
@@ -178,10 +195,32 @@ describe('node lifecycle controller', () => {
     const t0 = c.now();
     c.kernel.advanceTo(t0 + 59_000);
     expect(object<Node>(c, 'nodes', 'mute', undefined)!.status?.conditions).toBeUndefined();
-    c.kernel.advanceTo(t0 + 61_000);
+    const unknownAt = advanceUntil(c, () => object<Node>(c, 'nodes', 'mute', undefined)!.status?.conditions !== undefined, 3 * MONITOR_PERIOD);
+    expect(unknownAt).toBeGreaterThanOrEqual(t0 + 60_000);
+    expect(unknownAt).toBeLessThanOrEqual(t0 + 60_000 + MONITOR_PERIOD + 500);
+    c.advance(500);
     const node = object<Node>(c, 'nodes', 'mute', undefined)!;
     expect(readyOf(node)).toMatchObject({ status: 'Unknown', reason: 'NodeStatusNeverUpdated', message: 'Kubelet never posted node status.' });
     expect(taintKeys(node)).toContain('node.kubernetes.io/unreachable:NoExecute');
+  });
+
+  it('checks health every 5 s instead of syncing on every lease renewal', () => {
+    const c = miniCluster(['node-lifecycle']);
+    const names = ['n1', 'n2', 'n3', 'n4'];
+    for (const n of names) {
+      createNode(c, n);
+      new Heartbeat(c.kernel, n, c.users.admin.token);
+    }
+    c.advance(10_000);
+    const rt = runtime(c, 'node-lifecycle');
+    const before = rt.stats.syncs;
+    c.advance(60_000);
+    // 4 nodes renew 6 times each (24 renewals and 24 status posts); the controller runs its
+    // health check 12 times and syncs a node only when the node object itself changes
+    const syncs = rt.stats.syncs - before;
+    expect(syncs).toBeGreaterThanOrEqual(12);
+    expect(syncs).toBeLessThanOrEqual(12 + 24 + 1);
+    expect(names.every((n) => readyOf(object<Node>(c, 'nodes', n, undefined)!).status === 'True')).toBe(true);
   });
 
   it('honours a configured grace period', () => {
@@ -193,8 +232,9 @@ describe('node lifecycle controller', () => {
     const since = hb.lastRenew;
     c.kernel.advanceTo(since + 19_000);
     expect(readyOf(object<Node>(c, 'nodes', 'n1', undefined)!).status).toBe('True');
-    c.kernel.advanceTo(since + 21_000);
-    expect(readyOf(object<Node>(c, 'nodes', 'n1', undefined)!).status).toBe('Unknown');
+    const unknownAt = advanceUntil(c, () => readyOf(object<Node>(c, 'nodes', 'n1', undefined)!).status === 'Unknown', 3 * MONITOR_PERIOD);
+    expect(unknownAt).toBeGreaterThanOrEqual(since + 20_000);
+    expect(unknownAt).toBeLessThanOrEqual(since + 20_000 + 2 * MONITOR_PERIOD + 500);
   });
 });
 
