@@ -321,19 +321,7 @@ export class Kernel {
     const dest = this.registry.get(to);
     if (!dest) throw new UnknownAddressError(to, from, event.type);
     this.stats.delivered++;
-    this.trace.record({
-      time: this.time,
-      sent: this.time,
-      msg: this.msgSeq++,
-      from,
-      to,
-      type: event.type,
-      summary: this.summarize(event),
-      status: 'delivered',
-      reason: 'injected',
-      ...(this.flow !== undefined ? { flow: this.flow } : {}),
-      event,
-    });
+    this.trace.record(this.time, this.time, this.msgSeq++, from, to, event.type, this.summarize(event), 'delivered', 'injected', false, this.flow, event);
     try {
       dest.target.send(event);
     } catch (error) {
@@ -503,19 +491,7 @@ export class Kernel {
     }
     this.stats.delivered++;
     if (!this.trace.wanted) this.trace.skip();
-    else this.trace.record({
-      time: this.time,
-      sent: entry.sent,
-      msg: entry.msg,
-      from: entry.from,
-      to: entry.to,
-      type: entry.event.type,
-      summary: this.summarize(entry.event),
-      status: 'delivered',
-      ...(entry.duplicate ? { duplicate: true } : {}),
-      ...(entry.flow !== undefined ? { flow: entry.flow } : {}),
-      event: entry.event,
-    });
+    else this.trace.record(this.time, entry.sent, entry.msg, entry.from, entry.to, entry.event.type, this.summarize(entry.event), 'delivered', undefined, entry.duplicate, entry.flow, entry.event);
     try {
       dest.target.send(entry.event);
     } catch (error) {
@@ -534,20 +510,7 @@ export class Kernel {
     duplicate: boolean,
   ): void {
     this.stats.dropped++;
-    this.trace.record({
-      time: this.time,
-      sent,
-      msg,
-      from,
-      to,
-      type: event.type,
-      summary: this.summarize(event),
-      status: 'dropped',
-      reason,
-      ...(duplicate ? { duplicate: true } : {}),
-      ...(flow !== undefined ? { flow } : {}),
-      event,
-    });
+    this.trace.record(this.time, sent, msg, from, to, event.type, this.summarize(event), 'dropped', reason, duplicate, flow, event);
   }
 
   /** @internal Records an error an actor reported (the cluster subscribes actors' error channels here). */

@@ -92,15 +92,43 @@ export class Trace {
     this.count++;
   }
 
-  /** @internal Records an entry; the kernel calls this. */
-  record(entry: Omit<TraceEntry, 'seq'>): TraceEntry | undefined {
+  /**
+   * @internal Records an entry; the kernel calls this. Every entry has the same shape (absent
+   * fields are `undefined`, which JSON leaves out), so building one is cheap.
+   */
+  record(
+    time: number,
+    sent: number,
+    msg: number,
+    from: string,
+    to: string,
+    type: string,
+    summary: string,
+    status: TraceStatus,
+    reason: string | undefined,
+    duplicate: boolean,
+    flow: string | undefined,
+    event: unknown,
+  ): TraceEntry | undefined {
     if (!this.enabled && !this.subject.observed) {
       this.count++;
       return undefined;
     }
-    const full = entry as TraceEntry;
-    full.seq = this.count++;
-    if (!this.payloads) delete full.event;
+    const full: TraceEntry = {
+      seq: this.count++,
+      time,
+      sent,
+      msg,
+      from,
+      to,
+      type,
+      summary,
+      status,
+      reason,
+      duplicate: duplicate || undefined,
+      flow,
+      event: this.payloads ? event : undefined,
+    };
     if (this.enabled) {
       if (this.buffer.length < this.capacity) this.buffer.push(full);
       else {
