@@ -1,7 +1,9 @@
 /**
  * The kubelet, one per node: registers its Node (capacity, allocatable, addresses), renews its
  * Lease every 10 s and reports NodeStatus, watches the pods bound to its node (and only those),
- * runs one pod worker actor per pod, reports each pod's status to the API server, and stops pods
+ * admits each new pod against its node as kubelet admission does (resources, node affinity, NoExecute
+ * taints: a pod that does not fit is reported Failed with `OutOfcpu`, `NodeAffinity`, ...),
+ * runs one pod worker actor per admitted pod, reports each pod's status to the API server, and stops pods
  * gracefully (terminationGracePeriodSeconds) when they are deleted, then removes them.
  */
 import { setup, type AnyActorLogic, type AnyActorRef } from 'xstate';
@@ -16,6 +18,8 @@ import { EventRecorder, type EventLevel } from './client/events.js';
 import { startComponent, stopComponent } from './client/components.js';
 import { podMachine } from './pod.js';
 import { apiClientTransitions } from './client/transitions.js';
+import { podResourceRecord, type NodeInfo, type PodResourceRecord } from './scheduler/framework.js';
+import { admissionNodeInfo, admitPod, rejectedStatus } from './kubelet/admission.js';
 
 /** The machine a node is: its name, size, labels and taints. */
 export interface NodeSpec {
@@ -54,6 +58,8 @@ interface Worker {
   ip: string;
   /** Set once the kubelet asked it to stop. */
   killing: boolean;
+  /** Its requests, counted in the kubelet's admission until the worker stops. */
+  rec: PodResourceRecord;
   /** What the worker was last synced with (objects from the API are immutable, so identity tells a change). */
   spec: Pod['spec'];
   labels: unknown;
@@ -72,6 +78,10 @@ export interface KubeletContext {
   /** The kubelet's own Node as the API server has it (to notice when someone else marked it not ready). */
   node: Informer<Node>;
   workers: Map<string, Worker>;
+  /** The node and the requests of the pods admitted on it (admission checks new pods against it). */
+  admitted: NodeInfo;
+  /** Uids of the pods admission rejected (reported Failed; never started). */
+  rejected: Set<string>;
   /** Last status reported per pod, and whether a report is in flight. */
   statuses: Map<string, { status: PodStatus; uid: string; sent?: PodStatus; inFlight: boolean; dirty: boolean }>;
   registered: boolean;
@@ -171,6 +181,8 @@ function createContext(input: KubeletInput): KubeletContext {
     profile: input.profile,
     podLogic: input.podLogic ?? podMachine,
     workers: new Map(),
+    admitted: admissionNodeInfo(nodeObject(input.node, input.port.timestamp())),
+    rejected: new Set(),
     statuses: new Map(),
     registered: false,
     leaseExists: false,
@@ -210,7 +222,17 @@ function syncPod(ctx: KubeletContext, pod: Pod): void {
       finishDeletion(ctx, pod);
       return;
     }
-    if (terminal) return;
+    if (terminal || ctx.rejected.has(pod.metadata!.uid!)) return;
+    // admission: the node as the API server has it (labels, taints), the pods already admitted
+    const node = ctx.node.store.get(ctx.spec.name);
+    if (node && node !== ctx.admitted.node) ctx.admitted.setNode(node);
+    const verdict = admitPod(pod, ctx.admitted);
+    if (!verdict.admit) {
+      reject(ctx, key, pod, verdict.reason, verdict.message);
+      return;
+    }
+    const rec = podResourceRecord(pod);
+    ctx.admitted.addPod(rec);
     const address = podAddress(pod.metadata!.namespace!, pod.metadata!.name!);
     const ip = allocateIp(ctx);
     const ref = startComponent(ctx.port.kernel, ctx.owner.self!, ctx.podLogic, {
@@ -223,10 +245,11 @@ function syncPod(ctx: KubeletContext, pod: Pod): void {
         kubelet: ctx.port.address,
         runtime: runtimeAddress(ctx.spec.name),
         podIP: ip,
+        hostIP: ctx.spec.address,
         profile: ctx.profile,
       } as never,
     });
-    worker = { ref, uid: pod.metadata!.uid!, address, ip, killing: false, spec: pod.spec, labels: pod.metadata?.labels, annotations: pod.metadata?.annotations };
+    worker = { ref, uid: pod.metadata!.uid!, address, ip, killing: false, rec, spec: pod.spec, labels: pod.metadata?.labels, annotations: pod.metadata?.annotations };
     ctx.workers.set(key, worker);
     ctx.port.send(address, { type: 'pod.sync', pod });
     return;
@@ -248,17 +271,28 @@ function syncPod(ctx: KubeletContext, pod: Pod): void {
   ctx.port.send(worker.address, { type: 'pod.sync', pod });
 }
 
+/** Admission said no (`rejectPod`): a Warning event, and the pod is reported Failed without starting. */
+function reject(ctx: KubeletContext, key: string, pod: Pod, reason: string, message: string): void {
+  const uid = pod.metadata!.uid!;
+  ctx.rejected.add(uid);
+  ctx.recorder.record(pod, 'Warning', reason, message);
+  ctx.statuses.set(key, { status: rejectedStatus(reason, message), uid, inFlight: false, dirty: true });
+  pushStatus(ctx, key);
+}
+
 /** The pod is gone from the API (deleted for good): stop its worker at once if it still runs. */
 function forgetPod(ctx: KubeletContext, pod: Pod): void {
   const key = objectKey(pod);
   const worker = ctx.workers.get(key);
   if (worker && worker.uid === pod.metadata?.uid) stopWorker(ctx, key, worker);
+  ctx.rejected.delete(pod.metadata?.uid ?? '');
   ctx.statuses.delete(key);
   ctx.owner.deleting.delete(pod.metadata?.uid ?? '');
 }
 
 function stopWorker(ctx: KubeletContext, key: string, worker: Worker): void {
   stopComponent(ctx.port.kernel, worker.address, worker.ref);
+  ctx.admitted.removePod(worker.rec);
   ctx.usedIps.delete(worker.ip);
   ctx.workers.delete(key);
 }
@@ -361,6 +395,8 @@ export const kubeletMachine = setup({
       const key = `${e.namespace}/${e.name}`;
       const worker = context.workers.get(key);
       if (!worker || worker.uid !== e.uid) return;
+      // a finished pod holds no resources any more (filterOutInactivePods)
+      if (e.status.phase === 'Succeeded' || e.status.phase === 'Failed') context.admitted.removePod(worker.rec);
       const entry = context.statuses.get(key);
       if (entry) {
         entry.status = e.status;
