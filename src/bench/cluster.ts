@@ -23,6 +23,8 @@ export interface ClusterBenchOptions {
   timeoutMs?: number;
   /** Pods created per batch before the simulation runs (kubectl's requests in flight). Default 500. */
   batch?: number;
+  /** Called as pods are created and start running (for a progress bar). */
+  onProgress?(progress: { created: number; running: number; pods: number }): void;
 }
 
 /** The figures of one size. */
@@ -129,8 +131,16 @@ export function benchCluster(options: ClusterBenchOptions): ClusterBenchResult {
     created += n;
     cluster.runUntil(() => answered === n, { timeout: 600_000 });
     sample();
+    options.onProgress?.({ created, running, pods });
   }
-  cluster.runUntil(() => running + failed >= pods, { timeout });
+  // wait for the rest, reporting every 1% of the pods
+  const step = Math.max(1, Math.floor(pods / 100));
+  const deadline = cluster.now() + timeout;
+  while (running + failed < pods) {
+    const target = Math.min(pods, running + failed + step);
+    if (!cluster.runUntil(() => running + failed >= target, { timeout: deadline - cluster.now() })) break;
+    options.onProgress?.({ created, running, pods });
+  }
   sample();
   const wallMs = performance.now() - t0;
   const virtualMs = cluster.now() - startVirtual;

@@ -12,6 +12,17 @@ import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { benchCluster, formatClusterBench } from './cluster.js';
 import { benchIdle, formatIdleBench } from './idle.js';
+import { createProgressBar } from '../cli/output.js';
+
+/** One cluster size with a progress bar on a terminal (stderr; nothing when piped). */
+function clusterWithProgress(nodes: number, pods: number) {
+  const bar = createProgressBar({ total: pods, label: `cluster ${nodes}/${pods}` });
+  try {
+    return benchCluster({ nodes, pods, onProgress: ({ created, running }) => bar.update(running, `Running (${created} created)`) });
+  } finally {
+    bar.finish({ clear: true });
+  }
+}
 
 /** What to run. */
 export interface BenchOptions {
@@ -47,7 +58,7 @@ export async function runBenchmarks(options: BenchOptions = {}): Promise<unknown
   const want = (name: string) => !options.only || options.only.includes(name);
   if (options.nodes !== undefined || options.pods !== undefined) {
     const nodes = options.nodes ?? 100;
-    const r = benchCluster({ nodes, pods: options.pods ?? nodes * 30 });
+    const r = clusterWithProgress(nodes, options.pods ?? nodes * 30);
     print(formatClusterBench(r), r);
     return out;
   }
@@ -65,13 +76,15 @@ export async function runBenchmarks(options: BenchOptions = {}): Promise<unknown
     ];
     if (options.full) sizes.push([5_000, 150_000]);
     for (const [nodes, pods] of sizes) {
-      const r = benchCluster({ nodes, pods });
+      const r = clusterWithProgress(nodes, pods);
       print(formatClusterBench(r), r);
     }
     if (!options.full && !options.json) console.log('(5,000 nodes / 150,000 pods takes minutes here: run `npm run bench -- --full`)\n');
   }
   if (want('idle')) {
-    const r = benchIdle(1_000, 3_600_000);
+    const bar = createProgressBar({ total: 60, label: 'idle 1,000 nodes, virtual minutes' });
+    const r = benchIdle(1_000, 3_600_000, (virtualMs) => bar.update(Math.floor(virtualMs / 60_000)));
+    bar.finish({ clear: true });
     print(formatIdleBench(r), r);
   }
   for (const [name, path, fn, format] of [

@@ -15,10 +15,22 @@ describe('benchmarks (shape and counts only; no timing is asserted)', () => {
     expect(formatClusterBench(r)).toContain('pods Running        40 of 40');
   });
 
+  it('reports progress as pods are created and start running, ending with every pod Running', () => {
+    const seen: { created: number; running: number; pods: number }[] = [];
+    const r = benchCluster({ nodes: 3, pods: 30, batch: 10, onProgress: (p) => seen.push({ ...p }) });
+    expect(seen.length).toBeGreaterThanOrEqual(3);
+    expect(seen.map((p) => p.created).slice(0, 3)).toEqual([10, 20, 30]);
+    for (let i = 1; i < seen.length; i++) expect(seen[i]!.running).toBeGreaterThanOrEqual(seen[i - 1]!.running);
+    expect(seen.at(-1)).toEqual({ created: 30, running: 30, pods: 30 });
+    expect(r.running).toBe(30);
+  });
+
   it('advances an idle cluster through virtual time with lease renewals', () => {
-    const r = benchIdle(3, 60_000);
-    // three kubelets renew every 10 s: at least 18 renewals of several messages each in a minute
-    expect(r.messages).toBeGreaterThan(18 * 4);
-    expect(r.timersFired).toBeGreaterThan(18);
+    const minutes: number[] = [];
+    const r = benchIdle(3, 150_000, (ms) => minutes.push(ms));
+    expect(minutes).toEqual([60_000, 120_000, 150_000]);
+    // three kubelets renew every 10 s: at least 45 renewals of several messages each in 2.5 minutes
+    expect(r.messages).toBeGreaterThan(45 * 4);
+    expect(r.timersFired).toBeGreaterThan(45);
   });
 });
