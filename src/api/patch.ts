@@ -120,13 +120,23 @@ function describe(v: JsonValue | undefined): string {
 // RFC 7386 JSON merge patch
 // ---------------------------------------------------------------------------------------------
 
-function mergePatchInPlace(target: JsonValue, patch: JsonValue): JsonValue {
+/**
+ * The merge of `patch` (a JSON copy) into `target` without copying what the patch does not touch:
+ * only the objects on the patched paths are new (shallow copies without `undefined` keys).
+ */
+function mergePatchShared(target: unknown, patch: JsonValue): JsonValue {
   if (!isObject(patch)) return patch;
-  const t: JsonObject = isObject(target) ? target : {};
+  const t: JsonObject = {};
+  if (target !== null && typeof target === 'object' && !Array.isArray(target)) {
+    for (const k of Object.keys(target)) {
+      const x = (target as Record<string, unknown>)[k];
+      if (x !== undefined) setKey(t, k, x as JsonValue);
+    }
+  }
   for (const k of Object.keys(patch)) {
     const v = patch[k]!;
     if (v === null) delete t[k];
-    else setKey(t, k, mergePatchInPlace(hasOwn(t, k) ? t[k]! : null, v));
+    else setKey(t, k, mergePatchShared(hasOwn(t, k) ? t[k]! : null, v));
   }
   return t;
 }
@@ -135,12 +145,18 @@ function mergePatchInPlace(target: JsonValue, patch: JsonValue): JsonValue {
  * Applies an RFC 7386 JSON merge patch (`application/merge-patch+json`): objects merge
  * recursively, `null` deletes a key, anything else (lists included) replaces.
  *
+ * The result shares the parts of `target` the patch does not touch (a status patch does not copy
+ * the pod's spec): treat both as immutable, as the API server treats stored objects. A target
+ * that is not plain JSON (class instances with `toJSON`) is converted first.
+ *
  * @param target - the document to patch (not modified).
  * @param patch - the merge patch.
  * @returns the patched document, a new object.
  */
 export function jsonMergePatch<T>(target: T, patch: unknown): T {
-  return mergePatchInPlace(toJson(target), toJson(patch)) as T;
+  const p = toJson(patch);
+  const plain = target === null || typeof target !== 'object' || typeof (target as { toJSON?: unknown }).toJSON !== 'function';
+  return mergePatchShared(plain ? target : toJson(target), p) as T;
 }
 
 function diffForMerge(original: JsonValue, modified: JsonValue): JsonValue | undefined {

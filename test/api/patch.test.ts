@@ -638,3 +638,25 @@ describe('createTwoWayMergePatch / createThreeWayMergePatch', () => {
     expect(jsonEqual({ a: 1 }, { a: 1, b: null })).toBe(false);
   });
 });
+
+describe('jsonMergePatch shares what the patch does not touch', () => {
+  it('copies only the objects on the patched paths and leaves the target as it was', () => {
+    const spec = { containers: [{ name: 'app', image: 'nginx:1.27' }] };
+    const target = { metadata: { name: 'p', labels: { a: '1' } }, spec, status: { phase: 'Pending', podIP: '10.0.0.1' } };
+    const before = JSON.stringify(target);
+    const out = jsonMergePatch(target, { status: { phase: 'Running', podIP: null }, metadata: { labels: { b: '2' } } });
+    expect(out).toEqual({ metadata: { name: 'p', labels: { a: '1', b: '2' } }, spec, status: { phase: 'Running' } });
+    expect(JSON.stringify(target)).toBe(before);
+    expect(out.spec).toBe(spec);
+    expect(out.status).not.toBe(target.status);
+    expect(out.metadata).not.toBe(target.metadata);
+  });
+
+  it('drops undefined keys on the copied levels and copies the patch values', () => {
+    const value = { deep: { x: 1 } };
+    const out = jsonMergePatch({ a: undefined, b: 1 } as Record<string, unknown>, { c: value });
+    expect(Object.keys(out)).toEqual(['b', 'c']);
+    expect(out.c).toEqual(value);
+    expect(out.c).not.toBe(value);
+  });
+});
