@@ -720,7 +720,24 @@ export class ControllerRuntime {
     const indexed = this.indexed.get(watchName);
     if (!fns || !byIndex || !indexed) return;
     const key = objectKey(obj);
-    for (const [index, values] of indexed.get(key) ?? []) {
+    const old = indexed.get(key);
+    const entries: [string, string[]][] = [];
+    if (!removed) {
+      for (const index in fns) {
+        let raw: string | readonly string[] | undefined | null;
+        try {
+          raw = fns[index]!(obj);
+        } catch (error) {
+          this.report(error);
+          raw = undefined;
+        }
+        const values = raw === undefined || raw === null || raw === '' ? [] : typeof raw === 'string' ? [raw] : [...raw];
+        if (values.length > 0) entries.push([index, values]);
+      }
+      // most updates (a status change) leave every index value as it was
+      if (old && sameEntries(old, entries)) return;
+    }
+    for (const [index, values] of old ?? []) {
       const idx = byIndex.get(index)!;
       for (const v of values) {
         const set = idx.get(v);
@@ -730,19 +747,8 @@ export class ControllerRuntime {
       }
     }
     indexed.delete(key);
-    if (removed) return;
-    const entries: [string, string[]][] = [];
-    for (const [index, fn] of Object.entries(fns)) {
-      let raw: string | readonly string[] | undefined | null;
-      try {
-        raw = fn(obj);
-      } catch (error) {
-        this.report(error);
-        raw = undefined;
-      }
-      const values = raw === undefined || raw === null || raw === '' ? [] : typeof raw === 'string' ? [raw] : [...raw];
-      if (values.length === 0) continue;
-      entries.push([index, values]);
+    if (removed || entries.length === 0) return;
+    for (const [index, values] of entries) {
       const idx = byIndex.get(index)!;
       for (const v of values) {
         let set = idx.get(v);
@@ -750,7 +756,7 @@ export class ControllerRuntime {
         set.add(key);
       }
     }
-    if (entries.length > 0) indexed.set(key, entries);
+    indexed.set(key, entries);
   }
 
   private dispatch(watchName: string, change: WatchChange): void {
@@ -1038,3 +1044,14 @@ export function splitKey(key: string): { namespace: string | undefined; name: st
 }
 
 export { objectKey };
+
+function sameEntries(a: readonly [string, string[]][], b: readonly [string, string[]][]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const [ia, va] = a[i]!;
+    const [ib, vb] = b[i]!;
+    if (ia !== ib || va.length !== vb.length) return false;
+    for (let j = 0; j < va.length; j++) if (va[j] !== vb[j]) return false;
+  }
+  return true;
+}
