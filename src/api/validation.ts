@@ -1366,6 +1366,22 @@ const NAME_RULES: Record<string, NameValidator> = {
   ClusterRoleBinding: nameIsPathSegment,
 };
 
+/**
+ * What of an updated object the schema has to look at: the object without the top-level fields
+ * that are the very objects of the stored version (a status update carries the stored spec by
+ * reference). They were checked, and their unknown fields dropped, when they were written; like
+ * the API server's validation ratcheting, an update does not fail on what it did not change.
+ * The type and object metadata are always checked.
+ */
+function changedPart(data: AnyObject, old: KubeObject): AnyObject {
+  const same = (k: string) => k !== 'apiVersion' && k !== 'kind' && k !== 'metadata' && data[k] !== null && typeof data[k] === 'object' && data[k] === (old as AnyObject)[k];
+  const keys = Object.keys(data);
+  if (!keys.some(same)) return data;
+  const out: AnyObject = {};
+  for (const k of keys) if (!same(k)) out[k] = data[k];
+  return out;
+}
+
 function withTypeMeta(obj: KubeObject, info: ResourceInfo): AnyObject {
   if (obj.apiVersion === info.apiVersion && obj.kind === info.kind) return obj as AnyObject;
   return { ...obj, apiVersion: obj.apiVersion ?? info.apiVersion, kind: obj.kind ?? info.kind };
@@ -1441,17 +1457,19 @@ export function validateObject(obj: KubeObject, options: ValidateOptions): Valid
   const data = withTypeMeta(obj, info);
   const key = `${info.apiVersion}/${info.kind}`;
   const fn = SCHEMA_FNS.get(key)!;
+  // on an update, the schema skips what is unchanged (see changedPart)
+  const schemaData = options.operation === 'update' && options.old ? changedPart(data, options.old) : data;
 
   let schemaErrors: AjvError[] | null | undefined;
   if (fieldValidation !== 'Ignore') {
-    const found = unknownFieldsOf(key, fn, data);
+    const found = unknownFieldsOf(key, fn, schemaData);
     schemaErrors = found.schemaErrors;
     for (const h of found.hits) {
       if (fieldValidation === 'Strict') unknownFields.push(h.path);
       else warnings.push(`unknown field "${h.path}"`);
     }
   }
-  if (schemaErrors === undefined) schemaErrors = runSchema(fn, data);
+  if (schemaErrors === undefined) schemaErrors = runSchema(fn, schemaData);
 
   const own: StatusCause[] = [];
   kindChecks(own, info, data, options.subresource);

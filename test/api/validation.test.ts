@@ -447,3 +447,25 @@ describe('cost (logged, not asserted: speed belongs to `npm run bench`)', () => 
     expect(last).toEqual(first);
   });
 });
+
+describe('validation of updates skips what the update did not change (ratcheting)', () => {
+  const base = (): KubeObject =>
+    ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' }, spec: { containers: [{ name: 'app', image: 'nginx:1.27' }] } }) as KubeObject;
+
+  it('still rejects a changed field the schema refuses', () => {
+    const old = base();
+    const next = { ...old, status: { phase: 'Sleeping' } } as KubeObject;
+    const r = validateObject(next, { operation: 'update', old });
+    expect(r.causes.map((c) => c.field)).toContain('status.phase');
+  });
+
+  it('does not fail an update on a stored field it carries over unchanged, but does when that field is a new copy', () => {
+    const old = base() as KubeObject & { spec: { containers: Record<string, unknown>[] } };
+    // a stored object with a field of the wrong type (written before validation, say)
+    old.spec.containers[0]!.ports = 'eighty';
+    const carried = { ...old, status: { phase: 'Running' } } as KubeObject;
+    expect(validateObject(carried, { operation: 'update', old, subresource: 'status' }).causes).toEqual([]);
+    const copied = { ...old, spec: structuredClone(old.spec), status: { phase: 'Running' } } as KubeObject;
+    expect(validateObject(copied, { operation: 'update', old, subresource: 'status' }).causes.map((c) => c.field)).toContain('spec.containers[0].ports');
+  });
+});
