@@ -173,6 +173,11 @@ export class SchedulerCache {
     const nodeName = pod.spec?.nodeName;
     if (!nodeName) return;
     const old = this.getPod(pod);
+    if (old && !old.assumed && old.nodeName === nodeName && old.pod.spec === pod.spec && !isTerminal(pod)) {
+      // a status or metadata change of a counted pod: same spec, same requests
+      this.podStates.set(old.key, { ...old, pod });
+      return;
+    }
     if (old) this.unplace(old);
     if (isTerminal(pod)) return;
     this.place(pod, nodeName, false);

@@ -172,6 +172,22 @@ describe('SchedulerCache', () => {
     expect(cache.getNodeInfo('a')!.requested.milliCpu).toBe(0);
   });
 
+  it('keeps counting a pod whose status changed without re-reading its requests, and re-reads them when its spec changed', () => {
+    const cache = new SchedulerCache();
+    cache.addNode(makeNode('a'));
+    const running = makePod('web', { cpu: '500m', nodeName: 'a', phase: 'Running' });
+    cache.addPod(running);
+    const ready = { ...running, status: { ...running.status, conditions: [{ type: 'Ready', status: 'True' }] } } as Pod;
+    cache.updatePod(ready);
+    expect(cache.getPod('default/web')!.pod).toBe(ready);
+    expect(cache.getNodeInfo('a')!.requested.milliCpu).toBe(500);
+    expect(cache.getNodeInfo('a')!.podCount).toBe(1);
+    const resized = makePod('web', { cpu: '700m', nodeName: 'a', phase: 'Running' });
+    cache.updatePod(resized);
+    expect(cache.getNodeInfo('a')!.requested.milliCpu).toBe(700);
+    expect(cache.getNodeInfo('a')!.podCount).toBe(1);
+  });
+
   it('updates stay cheap at 5,000 nodes and 150,000 pods', () => {
     const cache = new SchedulerCache();
     for (let i = 0; i < 5000; i++) cache.addNode(makeNode(`node-${i}`, { cpu: '64', memory: '256Gi' }));
