@@ -47,6 +47,14 @@ export interface ApiServerOptions {
   serviceClusterIpRange?: string;
   /** Conflicts retried inside the server for patches and internal updates. Default 5. */
   maxConflictRetries?: number;
+  /**
+   * How the machine runs a request through the pipeline. `steps` (default): one state per step
+   * (`authenticating → authorizing → admitting → persisting`, answers from etcd through
+   * `completing`), each step a microstep XState's inspection reports. `fused`: the same steps, in
+   * the same order, as the actions of one transition; the trace, the responses and etcd are
+   * identical, and a request costs one microstep instead of five (for large simulations).
+   */
+  pipeline?: 'steps' | 'fused';
 }
 
 /** A request the server is working on. */
@@ -125,10 +133,35 @@ export class ApiServerCore {
     this.cache = new WatchCache({ capacity: options.watchCacheCapacity });
     this.etcdTimeoutMs = options.etcdTimeoutMs ?? 5_000;
     this.maxRetries = options.maxConflictRetries ?? 5;
+    this.fused = options.pipeline === 'fused';
     this.ips = new ServiceIpAllocator(options.serviceClusterIpRange ?? '10.96.0.0/12');
   }
 
+  /** True when the machine runs the pipeline as one transition ({@link ApiServerOptions.pipeline}). */
+  readonly fused: boolean;
+
   // ---- pipeline steps ---------------------------------------------------------------------
+
+  /**
+   * The whole pipeline for one request, as the `steps` states run it: authenticate (401),
+   * authorize (403), admit (its own answer), then persist; a rejection is answered at once.
+   */
+  handle(req: ApiRequest): void {
+    this.accept(req);
+    this.authenticate();
+    if (this.current!.user === undefined) {
+      this.reject(401);
+      return this.respondCurrent();
+    }
+    this.authorize();
+    if (this.current!.allowed !== true) {
+      this.reject(403);
+      return this.respondCurrent();
+    }
+    this.admit();
+    if (this.current!.response !== undefined) return this.respondCurrent();
+    this.dispatch();
+  }
 
   /** A request arrives. */
   accept(req: ApiRequest): void {

@@ -4,6 +4,7 @@ import { fc, test as propTest } from '@fast-check/vitest';
 import { StatusError } from '../../src/api/status.js';
 import type { Pod, Status } from '../../src/api/types.js';
 import { startControlPlane } from '../helpers/control-plane.js';
+import { createCluster } from '../../src/cluster/create-cluster.js';
 
 const pod = (name: string, extra: Record<string, unknown> = {}): Pod =>
   ({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'app', image: 'nginx:1.14.2' }] }, ...extra }) as Pod;
@@ -60,6 +61,35 @@ describe('api-server: requests through the pipeline', () => {
     cp2.client.create(pod('b'));
     expect(micro).toEqual(expect.arrayContaining(['authenticating', 'authorizing', 'admitting', 'persisting', 'completing']));
     expect(micro.indexOf('authenticating')).toBeLessThan(micro.indexOf('persisting'));
+  });
+
+  it("runs the same pipeline fused into one transition (pipeline: 'fused'): the same trace and the same etcd, one microstep per request", () => {
+    const run = (pipeline: 'steps' | 'fused') => {
+      const c = createCluster({ nodes: 2, seed: 11, apiServer: { pipeline } });
+      let microsteps = 0;
+      (c.actor('api-server')!.system as { inspect(o: { next(e: InspectionEvent): void }): void }).inspect({
+        next: (e) => void (e.type === '@xstate.microstep' && (e.actorRef as { id?: string }).id === 'api-server' && microsteps++),
+      });
+      c.runUntil(() => c.objects('nodes').length === 2, { timeout: 30_000 });
+      c.client.apply({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { replicas: 3, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'app', image: 'nginx:1.27' }] } } } });
+      c.client.create(pod('solo'));
+      c.client.patch('pods', 'solo', { metadata: { labels: { a: 'b' } } }, { type: 'merge' });
+      expect(statusOf(() => c.as('no-such-token').get('pods', 'solo')).code).toBe(401);
+      expect(statusOf(() => c.as(c.users.guest.token).delete('pods', 'solo')).code).toBe(403);
+      expect(statusOf(() => c.client.create(pod('Bad_Name'))).code).toBe(422);
+      c.client.delete('pods', 'solo');
+      c.advance(30_000);
+      const result = { trace: c.kernel.trace.toJSONL(), etcd: JSON.stringify(c.store.all()), microsteps, requests: c.kernel.trace.toArray().filter((e) => e.to === 'api-server' && e.type === 'api.request').length };
+      c.stop();
+      return result;
+    };
+    const steps = run('steps');
+    const fused = run('fused');
+    expect(fused.trace).toBe(steps.trace);
+    expect(fused.etcd).toBe(steps.etcd);
+    expect(steps.requests).toBeGreaterThan(20);
+    // every request takes five microsteps or more stepwise, one fused
+    expect(steps.microsteps - fused.microsteps).toBeGreaterThanOrEqual(4 * steps.requests);
   });
 
   it('get and list read etcd only: no kubelet is asked', () => {
