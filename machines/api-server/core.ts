@@ -625,7 +625,7 @@ export class ApiServerCore {
         spec.clusterIPs ??= current.spec?.clusterIPs;
       }
     }
-    const verdict = validateObject(next, { operation: 'update', old: current, fieldValidation: req.query?.fieldValidation });
+    const verdict = validateObject(next, { operation: 'update', old: current, fieldValidation: req.query?.fieldValidation, subresource: req.subresource });
     if (verdict.unknownFields.length > 0 && req.query?.fieldValidation === 'Strict') {
       return { error: S.strictDecodingError(info.kind, info.version, verdict.unknownFields) };
     }

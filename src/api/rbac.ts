@@ -209,6 +209,16 @@ export class RbacIndex {
   /**
    * @param objects - initial objects, e.g. {@link bootstrapRbac}`()`.
    */
+  private changed(): void {
+    this.decisions.clear();
+    this.namedResources = undefined;
+  }
+
+  /** Decisions since the last change of a role or binding, by their request's key. */
+  private readonly decisions = new Map<string, AuthorizationDecision>();
+  /** Resources some rule limits by `resourceNames` (`*` for any): only for them does the name count. */
+  private namedResources: Set<string> | undefined;
+
   constructor(objects: Iterable<RbacObject | KubeObject> = []) {
     for (const o of objects) this.upsert(o);
   }
@@ -221,6 +231,7 @@ export class RbacIndex {
    * @returns true when the object was of an RBAC kind and is now indexed.
    */
   upsert(obj: RbacObject | KubeObject): boolean {
+    this.changed();
     const o = obj as KubeObject & { rules?: PolicyRule[]; roleRef?: { kind?: string; name?: string }; subjects?: Subject[] };
     const name = o.metadata?.name ?? '';
     const namespace = o.metadata?.namespace ?? '';
@@ -278,6 +289,7 @@ export class RbacIndex {
    * @returns true when something was removed.
    */
   remove(kind: RbacKind | string, namespace: string | undefined, name: string): boolean {
+    this.changed();
     switch (kind) {
       case 'ClusterRole':
         return this.clusterRoles.delete(name);
@@ -324,6 +336,34 @@ export class RbacIndex {
    * @param request - the request attributes.
    */
   authorize(request: AuthorizationRequest): AuthorizationDecision {
+    // decisions are cached until the next change of a role or binding (a component asks the
+    // same question thousands of times: "may kubelet node-7 patch pods/status in default?")
+    const key = this.decisionKey(request);
+    const cached = this.decisions.get(key);
+    if (cached) return cached;
+    const decision = this.decide(request);
+    if (this.decisions.size >= 10_000) this.decisions.clear();
+    this.decisions.set(key, decision);
+    return decision;
+  }
+
+  private decisionKey(r: AuthorizationRequest): string {
+    if (!this.namedResources) {
+      this.namedResources = new Set();
+      for (const rules of [...this.clusterRoles.values(), ...this.roles.values()]) {
+        for (const rule of rules) {
+          if (!rule.resourceNames || rule.resourceNames.length === 0) continue;
+          // a wildcard ("*", "*/status", "pods/*") could cover anything: every name counts then
+          for (const res of rule.resources ?? ['*']) this.namedResources.add(res.includes('*') ? '*' : res);
+        }
+      }
+    }
+    const resource = r.subresource ? `${r.resource}/${r.subresource}` : (r.resource ?? '');
+    const named = this.namedResources.has('*') || this.namedResources.has(resource) || this.namedResources.has(r.resource ?? '');
+    return [r.user, r.groups.join(','), r.verb, r.apiGroup ?? '', resource, r.namespace ?? '', named ? (r.name ?? '') : '', r.nonResourceURL ?? ''].join('\u0000');
+  }
+
+  private decide(request: AuthorizationRequest): AuthorizationDecision {
     const errors: string[] = [];
     let reason: string | undefined;
     this.visit(request.user, request.groups, request.namespace ?? '', (binding, subject, rules, err) => {

@@ -479,3 +479,27 @@ describe('properties', () => {
     expect(idx.authorize(r).allowed).toBe(rules.some((rule) => ruleAllows(r, rule)));
   });
 });
+
+describe('RbacIndex decision cache', () => {
+  const role = (name: string, rules: PolicyRule[]): Role => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name, namespace: 'default' }, rules }) as Role;
+  const binding = (name: string, roleName: string, user: string): RoleBinding =>
+    ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name, namespace: 'default' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: roleName }, subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: user }] }) as RoleBinding;
+  const ask = (idx: RbacIndex, verb: string, resource: string, name?: string) => idx.authorize({ user: 'ann', groups: [], verb, resource, apiGroup: '', namespace: 'default', name }).allowed;
+
+  it('answers again after a role or binding changes', () => {
+    const idx = new RbacIndex([role('reader', [{ verbs: ['get'], apiGroups: [''], resources: ['pods'] }])]);
+    expect(ask(idx, 'get', 'pods', 'a')).toBe(false);
+    idx.upsert(binding('ann-reads', 'reader', 'ann'));
+    expect(ask(idx, 'get', 'pods', 'a')).toBe(true);
+    expect(ask(idx, 'get', 'pods', 'b')).toBe(true);
+    idx.remove('RoleBinding', 'default', 'ann-reads');
+    expect(ask(idx, 'get', 'pods', 'a')).toBe(false);
+  });
+
+  it('still tells names apart for resources a rule limits by resourceNames', () => {
+    const idx = new RbacIndex([role('one', [{ verbs: ['get'], apiGroups: [''], resources: ['configmaps'], resourceNames: ['mine'] }]), binding('ann-one', 'one', 'ann')]);
+    expect(ask(idx, 'get', 'configmaps', 'mine')).toBe(true);
+    expect(ask(idx, 'get', 'configmaps', 'theirs')).toBe(false);
+    expect(ask(idx, 'get', 'configmaps', 'mine')).toBe(true);
+  });
+});
