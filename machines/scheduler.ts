@@ -31,6 +31,12 @@ export interface SchedulerInput {
   schedulerName?: string;
   /** Which Events to record. Default all. */
   events?: EventLevel;
+  /**
+   * How a scheduling cycle runs. `steps` (default): one state per step (`popping → filtering →
+   * scoring → binding`), each a microstep XState's inspection reports. `fused`: the same steps,
+   * in the same order, as one transition per pod; the trace is identical (for large simulations).
+   */
+  cycle?: 'steps' | 'fused';
 }
 
 /** A pod waiting to be scheduled again. */
@@ -147,6 +153,8 @@ export interface SchedulerContext {
   cycle: { pod: Pod; feasible?: FeasibleNodes; result?: ScheduleResult } | undefined;
   /** Counters. */
   stats: { attempts: number; scheduled: number; unschedulable: number; bindFailures: number };
+  /** True when a cycle runs as one transition ({@link SchedulerInput.cycle}). */
+  fused: boolean;
 }
 
 /** Events of the scheduler. */
@@ -174,6 +182,7 @@ function createContext(input: SchedulerInput): SchedulerContext {
     startIndex: 0,
     cycle: undefined,
     stats: { attempts: 0, scheduled: 0, unschedulable: 0, bindFailures: 0 },
+    fused: input.cycle === 'fused',
   } as Omit<SchedulerContext, 'pods' | 'nodes'> as SchedulerContext;
   ctx.pods = new Informer<Pod>(client, { resource: 'pods' }, {
     onAdd: (pod) => onPod(ctx, undefined, pod),
@@ -195,6 +204,49 @@ function createContext(input: SchedulerInput): SchedulerContext {
     onDelete: (node) => ctx.cache.removeNode(node),
   });
   return ctx;
+}
+
+// ---- the scheduling cycle's steps ----------------------------------------------------------------
+
+function popPod(context: SchedulerContext): void {
+  const key = context.queue.pop();
+  const pod = key ? context.pods.store.get(key) : undefined;
+  context.cycle = pod && isUnassigned(pod, context.schedulerName) && !context.cache.getPod(key!) ? { pod } : undefined;
+}
+
+function filter(context: SchedulerContext): void {
+  const cycle = context.cycle!;
+  context.stats.attempts++;
+  const phase = findFeasibleNodes(cycle.pod, context.cache, context.profile, { rng: context.port.rng, startIndex: context.startIndex });
+  if ('done' in phase) cycle.result = phase.done;
+  else cycle.feasible = phase;
+  context.startIndex = 'done' in phase ? phase.done.nextStartIndex : phase.nextStartIndex;
+}
+
+function score(context: SchedulerContext): void {
+  const cycle = context.cycle!;
+  cycle.result = scoreFeasibleNodes(cycle.pod, cycle.feasible!, context.profile, { rng: context.port.rng, startIndex: context.startIndex });
+}
+
+function bind(context: SchedulerContext): void {
+  const { pod } = context.cycle!;
+  context.port.inFlowOf(pod.metadata?.uid, () => bindPod(context));
+}
+
+function recordUnschedulable(context: SchedulerContext): void {
+  const { pod } = context.cycle!;
+  context.port.inFlowOf(pod.metadata?.uid, () => recordFailure(context));
+}
+
+/** One whole cycle, as the `steps` states run it: pop, filter, score (unless decided), bind or record. */
+function scheduleOne(context: SchedulerContext): void {
+  popPod(context);
+  const cycle = context.cycle;
+  if (!cycle) return;
+  filter(context);
+  if (cycle.result === undefined) score(context);
+  if (cycle.result?.ok === true) bind(context);
+  else recordUnschedulable(context);
 }
 
 function onPod(ctx: SchedulerContext, old: Pod | undefined, pod: Pod): void {
@@ -289,6 +341,7 @@ export const schedulerMachine = setup({
   },
   guards: {
     hasPendingPod: ({ context }) => context.queue.hasActive && context.pods.synced && context.nodes.synced,
+    fusedCycleWithPendingPod: ({ context }) => context.fused && context.queue.hasActive && context.pods.synced && context.nodes.synced,
     podStillPending: ({ context }) => context.cycle !== undefined,
     fits: ({ context }) => context.cycle?.result?.ok === true,
     decided: ({ context }) => context.cycle?.result !== undefined,
@@ -311,36 +364,20 @@ export const schedulerMachine = setup({
       context.nodes.tick();
       context.queue.flush(context.port.now());
     },
-    popPod: ({ context }) => {
-      const key = context.queue.pop();
-      const pod = key ? context.pods.store.get(key) : undefined;
-      context.cycle = pod && isUnassigned(pod, context.schedulerName) && !context.cache.getPod(key!) ? { pod } : undefined;
-    },
-    filter: ({ context }) => {
-      const cycle = context.cycle!;
-      context.stats.attempts++;
-      const phase = findFeasibleNodes(cycle.pod, context.cache, context.profile, { rng: context.port.rng, startIndex: context.startIndex });
-      if ('done' in phase) cycle.result = phase.done;
-      else cycle.feasible = phase;
-      context.startIndex = 'done' in phase ? phase.done.nextStartIndex : phase.nextStartIndex;
-    },
-    score: ({ context }) => {
-      const cycle = context.cycle!;
-      cycle.result = scoreFeasibleNodes(cycle.pod, cycle.feasible!, context.profile, { rng: context.port.rng, startIndex: context.startIndex });
-    },
-    bind: ({ context }) => {
-      const { pod } = context.cycle!;
-      context.port.inFlowOf(pod.metadata?.uid, () => bindPod(context));
-    },
-    recordUnschedulable: ({ context }) => {
-      const { pod } = context.cycle!;
-      context.port.inFlowOf(pod.metadata?.uid, () => recordFailure(context));
+    popPod: ({ context }) => popPod(context),
+    filter: ({ context }) => filter(context),
+    score: ({ context }) => score(context),
+    bind: ({ context }) => bind(context),
+    recordUnschedulable: ({ context }) => recordUnschedulable(context),
+    scheduleAll: ({ context }) => {
+      // as the stepwise cycle's `idle` state does: a cycle per pod while one is ready
+      while (context.queue.hasActive && context.pods.synced && context.nodes.synced) scheduleOne(context);
     },
     reset: ({ context }) => {
       context.pods.stop();
       context.nodes.stop();
       context.client.reset();
-      const fresh = createContext({ port: context.port, token: context.client.token, profile: context.profile, apiServer: context.client.apiServer, schedulerName: context.schedulerName, events: context.recorder.level });
+      const fresh = createContext({ port: context.port, token: context.client.token, profile: context.profile, apiServer: context.client.apiServer, schedulerName: context.schedulerName, events: context.recorder.level, cycle: context.fused ? 'fused' : 'steps' });
       Object.assign(context, fresh);
     },
   },
@@ -361,7 +398,11 @@ export const schedulerMachine = setup({
           initial: 'idle',
           states: {
             idle: {
-              always: { guard: 'hasPendingPod', target: 'popping' },
+              always: [
+                // fused: every ready pod's cycle in one (targetless) microstep
+                { guard: 'fusedCycleWithPendingPod', actions: 'scheduleAll' },
+                { guard: 'hasPendingPod', target: 'popping' },
+              ],
             },
             popping: {
               entry: 'popPod',

@@ -147,8 +147,8 @@ function runSize(options: ClusterBenchOptions, count: boolean): SizeRun {
     nodeCapacity: { pods: '110', cpu: '32', memory: '128Gi' },
     events: 'warnings',
     trace: { capacity: 10_000, payloads: false },
-    // the same steps as one transition per request: identical traces, fewer microsteps
-    apiServer: { pipeline: 'fused' },
+    // the API server's pipeline and the scheduler's cycle as one transition each: identical traces, less XState work
+    pipelines: 'fused',
     ...(count ? { inspect: (e: InspectionEvent) => void (counting && e.type === '@xstate.snapshot' && transitions++) } : {}),
   });
   cluster.runUntil(() => cluster.store.count > 0 && cluster.objects('nodes').length === nodes, { timeout: 120_000 });

@@ -88,6 +88,14 @@ export interface ClusterOptions {
   controllerManager?: Partial<Omit<ControllerManagerInput, 'port' | 'token'>>;
   /** Tunables of the API server. */
   apiServer?: ApiServerOptions;
+  /**
+   * How the API server's request pipeline and the scheduler's scheduling cycle run. `steps`
+   * (default): one state per step, each a microstep XState's inspection reports. `fused`: the
+   * same steps in the same order as one transition: identical traces and state, a fraction of the
+   * XState work, for large simulations and benchmarks. `apiServer.pipeline` overrides it for the
+   * API server.
+   */
+  pipelines?: 'steps' | 'fused';
   /** Replacement logic for components. */
   logic?: ComponentLogic;
   /** XState inspection of every actor (for the inspector, or @statelyai/inspect). */
@@ -182,6 +190,11 @@ export class Cluster {
       ...this.nodeSpecs.map((n) => kubeletUser(n.name)),
     ];
 
+    for (const [name, value] of [['pipelines', options.pipelines], ['apiServer.pipeline', options.apiServer?.pipeline]] as const) {
+      if (value !== undefined && value !== 'steps' && value !== 'fused') throw new RangeError(`${name} must be "steps" or "fused"; got ${JSON.stringify(value)}`);
+    }
+    const apiServerOptions: ApiServerOptions | undefined =
+      options.pipelines && options.apiServer?.pipeline === undefined ? { ...(options.apiServer ?? {}), pipeline: options.pipelines } : options.apiServer;
     if ((options.controlPlane?.nodes ?? 1) > 1) {
       this.controlPlane = new ControlPlane(
         {
@@ -189,9 +202,9 @@ export class Cluster {
           start: (address, logic, host, input) => this.start(address, logic, host, input),
           tokens,
           bootStore: this.bootStore,
-          scheduler: { logic: logic.scheduler ?? schedulerMachine, input: { profile: options.schedulerProfile, events: options.events } },
+          scheduler: { logic: logic.scheduler ?? schedulerMachine, input: { profile: options.schedulerProfile, events: options.events, cycle: options.pipelines } },
           controllerManager: { logic: logic.controllerManager ?? controllerManagerMachine, input: { ...(options.controllerManager ?? {}) } },
-          apiServerOptions: options.apiServer,
+          apiServerOptions: apiServerOptions,
         },
         { ...options.controlPlane, logic: { apiServer: logic.apiServer, ...(options.controlPlane?.logic ?? {}) } },
       );
@@ -199,13 +212,14 @@ export class Cluster {
       this.kernel.runUntil(() => this.controlPlane!.serving(), { timeout: 10_000 });
     } else {
       this.start(ETCD, logic.etcd ?? etcdMachine, CONTROL_PLANE_HOST, { store: this.store });
-      const apiServer = this.start(API_SERVER, logic.apiServer ?? apiServerMachine, CONTROL_PLANE_HOST, { tokens, options: options.apiServer });
+      const apiServer = this.start(API_SERVER, logic.apiServer ?? apiServerMachine, CONTROL_PLANE_HOST, { tokens, options: apiServerOptions });
       // as kubeadm boots a control plane: etcd and the API server first, the rest once it serves
       this.kernel.runUntil(() => (apiServer.getSnapshot() as { matches?: (s: string) => boolean }).matches?.('serving') !== false, { timeout: 10_000 });
       this.start(SCHEDULER, logic.scheduler ?? schedulerMachine, CONTROL_PLANE_HOST, {
         token: this.users.scheduler.token,
         profile: options.schedulerProfile,
         events: options.events,
+        cycle: options.pipelines,
       });
       this.start(CONTROLLER_MANAGER, logic.controllerManager ?? controllerManagerMachine, CONTROL_PLANE_HOST, {
         token: this.users.controllerManager.token,
