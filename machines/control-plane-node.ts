@@ -15,6 +15,7 @@ import { Port } from '../src/kernel/port.js';
 import type { MvccStore } from './etcd/store.js';
 import type { NodeFault } from './protocol.js';
 import { startComponent, stopComponent } from './client/components.js';
+import { nodeFaultStates } from './client/node-faults.js';
 import { etcdMemberMachine, type EtcdMemberTimings } from './etcd-member.js';
 import type { RaftDisk, RaftRules } from './etcd-member/raft.js';
 import type { EtcdCommand } from './etcd-member/service.js';
@@ -144,23 +145,6 @@ export const controlPlaneNodeMachine = setup({
       entry: 'startComponents',
       always: 'ready',
     },
-    ready: {
-      on: {
-        'node.crash': 'down',
-        'node.partition': { target: 'partitioned', actions: 'isolate' },
-      },
-    },
-    partitioned: {
-      on: {
-        'node.heal': { target: 'ready', actions: 'heal' },
-        'node.crash': { target: 'down', actions: 'heal' },
-      },
-    },
-    down: {
-      entry: 'stopComponents',
-      on: {
-        'node.restart': 'booting',
-      },
-    },
+    ...nodeFaultStates('booting'),
   },
 });

@@ -11,6 +11,7 @@ import type { Profile } from '../src/profiles/profile.js';
 import type { KubeletRegistered, NodeFault } from './protocol.js';
 import { kubeletAddress, kubeProxyAddress, runtimeAddress } from './protocol.js';
 import { startComponent, stopComponent } from './client/components.js';
+import { nodeFaultStates } from './client/node-faults.js';
 import { kubeletMachine, type NodeSpec } from './kubelet.js';
 import { kubeProxyMachine } from './kube-proxy.js';
 import { containerRuntimeMachine } from './container-runtime.js';
@@ -101,24 +102,7 @@ export const nodeMachine = setup({
         'node.partition': { target: 'partitioned', actions: 'isolate' },
       },
     },
-    ready: {
-      on: {
-        'node.crash': 'down',
-        'node.partition': { target: 'partitioned', actions: 'isolate' },
-      },
-    },
-    partitioned: {
-      on: {
-        'node.heal': { target: 'ready', actions: 'heal' },
-        'node.crash': { target: 'down', actions: 'heal' },
-      },
-    },
-    down: {
-      entry: 'stopComponents',
-      on: {
-        'node.restart': 'notReady',
-      },
-    },
+    ...nodeFaultStates('notReady'),
   },
   exit: 'stopComponents',
 });

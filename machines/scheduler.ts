@@ -4,7 +4,8 @@
  * when the cluster changes), and runs one scheduling cycle at a time:
  * `filtering → scoring → binding`. It binds by sending a Binding to the API server; it never
  * writes etcd and never talks to a kubelet. A pod that fits nowhere gets a FailedScheduling
- * Event that says why, per plugin.
+ * Event that says why, per plugin. With the input `cycle: 'fused'` each cycle's steps run in the
+ * same order as the actions of one transition (same trace; fewer XState microsteps).
  */
 import { setup } from 'xstate';
 import type { Pod, Node } from '../src/api/types.js';
