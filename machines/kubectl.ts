@@ -1,7 +1,9 @@
 /**
  * kubectl, the client: it sends a request to the API server, waits for the response and hands the
  * caller the object or the error Status; it can also keep watches open (`kubectl get -w`). The
- * library's `Client` drives it; its states show whether a request is in flight.
+ * library's `Client` drives it, and so does the HTTP gateway, one actor per user of the real
+ * `kubectl` (`http/<user>`); its states show whether a request is in flight. No retries: the
+ * caller gets the error, or a 504 after the timeout.
  */
 import { setup } from 'xstate';
 import type { Port } from '../src/kernel/port.js';
@@ -15,13 +17,19 @@ export interface KubectlRequest {
   onResponse: (response: ApiResponse) => void;
 }
 
-/** Open a watch; every event (and the closing) goes to `onEvent`. */
+/**
+ * Open a watch; every event (and the closing) goes to `onEvent`. The API server's first answer
+ * goes to `onResponse` when given (200 when the watch started, or the error Status); without it,
+ * only a refusal reaches `onEvent`.
+ */
 export interface KubectlWatch {
   type: 'kubectl.watch';
   spec: RequestSpec;
   onEvent: (event: WatchEvent | WatchClosed | ApiResponse) => void;
   /** Receives the watch id, to cancel it later. */
   onStarted?: (watchId: string) => void;
+  /** Receives the first answer and the watch id. */
+  onResponse?: (response: ApiResponse, watchId: string) => void;
 }
 
 /** Close a watch. */
@@ -72,11 +80,11 @@ export const kubectlMachine = setup({
     },
     watch: ({ context, event }) => {
       const e = event as KubectlWatch;
-      const id = context.client.request({ ...e.spec, verb: 'watch' }, (res) => {
-        if (res.code >= 300) {
-          context.watches.delete(id);
-          e.onEvent(res);
-        }
+      // answers and events travel the network: registering right after sending is in time
+      const id: string = context.client.request({ ...e.spec, verb: 'watch' }, (res) => {
+        if (res.code >= 300) context.watches.delete(id);
+        if (e.onResponse) e.onResponse(res, id);
+        else if (res.code >= 300) e.onEvent(res);
       });
       context.watches.set(id, e.onEvent);
       e.onStarted?.(id);
@@ -109,7 +117,8 @@ export const kubectlMachine = setup({
     watches: new Map(),
   }),
   on: {
-    'kubectl.watch': { actions: 'watch' },
+    // waiting: the watch's first answer may time out like any request
+    'kubectl.watch': { target: '.waiting', actions: 'watch' },
     'kubectl.unwatch': { actions: 'unwatch' },
     'watch.added': { actions: 'onWatch' },
     'watch.modified': { actions: 'onWatch' },

@@ -14,7 +14,7 @@ import { API_SERVER } from '../../machines/protocol.js';
 import type { RequestSpec } from '../../machines/client/api-client.js';
 import type { TokenEntry } from '../../machines/api-server/auth.js';
 import { flowLabel } from '../cluster/client.js';
-import { httpClientMachine } from './client-actor.js';
+import { kubectlMachine } from '../../machines/kubectl.js';
 
 /** Options of a gateway. */
 export interface GatewayOptions {
@@ -94,8 +94,8 @@ export class Gateway {
       const address = this.addressOf(token);
       const known = !token || this.names.has(token);
       if (!known) this.evictUnknown();
-      const actor = createActor(httpClientMachine, {
-        input: { port: new Port(this.kernel, address), token, apiServer: API_SERVER, timeoutMs: this.options.timeoutMs },
+      const actor = createActor(kubectlMachine, {
+        input: { port: new Port(this.kernel, address), token, apiServer: API_SERVER, timeoutMs: this.options.timeoutMs ?? 60_000 },
         clock: this.kernel.clock,
         id: address,
         systemId: address,
@@ -145,7 +145,7 @@ export class Gateway {
       );
       timer.unref?.();
       try {
-        this.kernel.withFlow(flowLabel(spec), () => e.actor.send({ type: 'http.request', spec, onResponse: settle }));
+        this.kernel.withFlow(flowLabel(spec), () => e.actor.send({ type: 'kubectl.request', spec, onResponse: settle }));
       } catch (error) {
         settle(unavailable(error instanceof Error ? error.message : String(error)));
       }
@@ -177,7 +177,7 @@ export class Gateway {
       release();
       if (watchId && !this.kernel.stopped) {
         try {
-          e.actor.send({ type: 'http.unwatch', watchId });
+          e.actor.send({ type: 'kubectl.unwatch', watchId });
         } catch {
           // the kernel stopped meanwhile: nothing to cancel
         }
@@ -187,7 +187,7 @@ export class Gateway {
       try {
         this.kernel.withFlow(flowLabel(spec), () =>
           e.actor.send({
-            type: 'http.watch',
+            type: 'kubectl.watch',
             spec,
             onResponse: (res: ApiResponse, id: string) => {
               watchId = id;
@@ -197,7 +197,7 @@ export class Gateway {
               }
               if (stopped && res.code < 300) {
                 // the connection closed before the watch started: cancel it now
-                e.actor.send({ type: 'http.unwatch', watchId: id });
+                e.actor.send({ type: 'kubectl.unwatch', watchId: id });
               }
               resolve(res);
             },
