@@ -72,8 +72,11 @@ export interface KubeletContext {
   /** The kubelet's own Node as the API server has it (to notice when someone else marked it not ready). */
   node: Informer<Node>;
   workers: Map<string, Worker>;
-  /** Last status reported per pod, and whether a report is in flight. */
-  statuses: Map<string, { status: PodStatus; uid: string; sent?: PodStatus; inFlight: boolean; dirty: boolean }>;
+  /**
+   * Last status reported per pod, and whether a report is in flight; `final` once the pod's
+   * worker has stopped (its last status, then the pod's removal).
+   */
+  statuses: Map<string, { status: PodStatus; uid: string; sent?: PodStatus; inFlight: boolean; dirty: boolean; final?: boolean }>;
   registered: boolean;
   leaseExists: boolean;
   lastNodeStatus: number;
@@ -307,6 +310,13 @@ function pushStatus(ctx: KubeletContext, key: string): void {
       current.inFlight = false;
       if (isSuccess(res)) current.sent = status;
       else if (res.code !== 404) current.dirty = true; // try again on the next report or tick
+      if (current.final && !current.dirty) {
+        // the stopped pod's final status is written: remove the pod
+        ctx.statuses.delete(key);
+        const pod = ctx.pods.store.get(key);
+        if (pod?.metadata?.uid === current.uid && pod.metadata.deletionTimestamp) finishDeletion(ctx, pod);
+        return;
+      }
       pushStatus(ctx, key);
     },
   );
@@ -377,16 +387,14 @@ export const kubeletMachine = setup({
       if (!worker || worker.uid !== e.uid) return;
       const pod = context.pods.store.get(key);
       stopWorker(context, key, worker);
-      context.statuses.delete(key);
       if (pod && pod.metadata?.uid === e.uid) {
-        // the final status first, then the removal
-        context.client.request(
-          { verb: 'patch', resource: 'pods', subresource: 'status', namespace: e.namespace, name: e.name, query: { patchType: 'merge' }, body: { status: e.status } },
-          () => {
-            if (pod.metadata?.deletionTimestamp) finishDeletion(context, pod);
-          },
-        );
-      }
+        // the final status first, then the removal (pushStatus). It waits for a report still in
+        // flight: the client sends that one again when its answer is lost, which would otherwise
+        // overwrite the final status (Failed → Pending)
+        const entry = context.statuses.get(key);
+        context.statuses.set(key, { status: e.status, uid: e.uid, sent: entry?.sent, inFlight: entry?.inFlight ?? false, dirty: true, final: true });
+        pushStatus(context, key);
+      } else context.statuses.delete(key);
     },
     heartbeat: ({ context }) => {
       const now = context.port.now();

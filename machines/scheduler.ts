@@ -147,7 +147,17 @@ export interface SchedulerContext {
   cycle: { pod: Pod; feasible?: FeasibleNodes; result?: ScheduleResult } | undefined;
   /** Counters. */
   stats: { attempts: number; scheduled: number; unschedulable: number; bindFailures: number };
+  /** No pod is scheduled before this time (set by a restart: `RESTART_HOLD_MS`). */
+  notBefore: number;
 }
+
+/**
+ * How long a restarted scheduler waits before it schedules: bindings its previous incarnation
+ * sent may still be on their way and land after its fresh informers listed the pods unbound (it
+ * would place other pods on the same room). A restarted kube-scheduler waits as long for the
+ * Lease its previous incarnation held to expire (leader election, 15 s).
+ */
+const RESTART_HOLD_MS = 15_000;
 
 /** Events of the scheduler. */
 export type SchedulerEvent = ApiResponse | WatchEvent | WatchClosed | { type: 'scheduler.restart' };
@@ -174,6 +184,7 @@ function createContext(input: SchedulerInput): SchedulerContext {
     startIndex: 0,
     cycle: undefined,
     stats: { attempts: 0, scheduled: 0, unschedulable: 0, bindFailures: 0 },
+    notBefore: -Infinity,
   } as Omit<SchedulerContext, 'pods' | 'nodes'> as SchedulerContext;
   ctx.pods = new Informer<Pod>(client, { resource: 'pods' }, {
     onAdd: (pod) => onPod(ctx, undefined, pod),
@@ -288,7 +299,7 @@ export const schedulerMachine = setup({
     tick: 1_000,
   },
   guards: {
-    hasPendingPod: ({ context }) => context.queue.hasActive && context.pods.synced && context.nodes.synced,
+    hasPendingPod: ({ context }) => context.queue.hasActive && context.pods.synced && context.nodes.synced && context.port.now() >= context.notBefore,
     podStillPending: ({ context }) => context.cycle !== undefined,
     fits: ({ context }) => context.cycle?.result?.ok === true,
     decided: ({ context }) => context.cycle?.result !== undefined,
@@ -342,6 +353,7 @@ export const schedulerMachine = setup({
       context.client.reset();
       const fresh = createContext({ port: context.port, token: context.client.token, profile: context.profile, apiServer: context.client.apiServer, schedulerName: context.schedulerName, events: context.recorder.level });
       Object.assign(context, fresh);
+      context.notBefore = context.port.now() + RESTART_HOLD_MS;
     },
   },
 }).createMachine({
