@@ -297,10 +297,15 @@ function pushStatus(ctx: KubeletContext, key: string): void {
   entry.dirty = false;
   let status = entry.status;
   // a pod's phase never goes back: a fresh worker (after the node restarted) computes Pending
-  // while its containers start again, but the pod stays Running; terminal phases stay terminal
+  // while its containers start again, but the pod stays Running; terminal phases stay terminal.
+  // Pending is never written: every pod starts Pending (the API server sets it), and the copy
+  // of the pod at hand may be older than etcd's (a relist from a watch cache that lags after an
+  // etcd outage), so writing it could take a Running pod back
   const server = ctx.pods.store.get(key)?.status?.phase;
-  if ((server === 'Running' && status.phase === 'Pending') || ((server === 'Succeeded' || server === 'Failed') && status.phase !== server)) {
-    status = { ...status, phase: server };
+  if ((server === 'Succeeded' || server === 'Failed') && status.phase !== server) status = { ...status, phase: server };
+  else if (status.phase === 'Pending') {
+    const { phase: _pending, ...rest } = status;
+    status = rest;
   }
   ctx.client.request(
     { verb: 'patch', resource: 'pods', subresource: 'status', namespace, name, query: { patchType: 'merge' }, body: { metadata: { uid: entry.uid }, status } },
