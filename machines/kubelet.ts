@@ -82,8 +82,11 @@ export interface KubeletContext {
   admitted: NodeInfo;
   /** Uids of the pods admission rejected (reported Failed; never started). */
   rejected: Set<string>;
-  /** Last status reported per pod, and whether a report is in flight. */
-  statuses: Map<string, { status: PodStatus; uid: string; sent?: PodStatus; inFlight: boolean; dirty: boolean }>;
+  /**
+   * Last status reported per pod, and whether a report is in flight; `final` once the pod's
+   * worker has stopped (its last status, then the pod's removal).
+   */
+  statuses: Map<string, { status: PodStatus; uid: string; sent?: PodStatus; inFlight: boolean; dirty: boolean; final?: boolean }>;
   registered: boolean;
   leaseExists: boolean;
   lastNodeStatus: number;
@@ -328,10 +331,15 @@ function pushStatus(ctx: KubeletContext, key: string): void {
   entry.dirty = false;
   let status = entry.status;
   // a pod's phase never goes back: a fresh worker (after the node restarted) computes Pending
-  // while its containers start again, but the pod stays Running; terminal phases stay terminal
+  // while its containers start again, but the pod stays Running; terminal phases stay terminal.
+  // Pending is never written: every pod starts Pending (the API server sets it), and the copy
+  // of the pod at hand may be older than etcd's (a relist from a watch cache that lags after an
+  // etcd outage), so writing it could take a Running pod back
   const server = ctx.pods.store.get(key)?.status?.phase;
-  if ((server === 'Running' && status.phase === 'Pending') || ((server === 'Succeeded' || server === 'Failed') && status.phase !== server)) {
-    status = { ...status, phase: server };
+  if ((server === 'Succeeded' || server === 'Failed') && status.phase !== server) status = { ...status, phase: server };
+  else if (status.phase === 'Pending') {
+    const { phase: _pending, ...rest } = status;
+    status = rest;
   }
   ctx.client.request(
     { verb: 'patch', resource: 'pods', subresource: 'status', namespace, name, query: { patchType: 'merge' }, body: { metadata: { uid: entry.uid }, status } },
@@ -341,6 +349,13 @@ function pushStatus(ctx: KubeletContext, key: string): void {
       current.inFlight = false;
       if (isSuccess(res)) current.sent = status;
       else if (res.code !== 404) current.dirty = true; // try again on the next report or tick
+      if (current.final && !current.dirty) {
+        // the stopped pod's final status is written: remove the pod
+        ctx.statuses.delete(key);
+        const pod = ctx.pods.store.get(key);
+        if (pod?.metadata?.uid === current.uid && pod.metadata.deletionTimestamp) finishDeletion(ctx, pod);
+        return;
+      }
       pushStatus(ctx, key);
     },
   );
@@ -413,16 +428,14 @@ export const kubeletMachine = setup({
       if (!worker || worker.uid !== e.uid) return;
       const pod = context.pods.store.get(key);
       stopWorker(context, key, worker);
-      context.statuses.delete(key);
       if (pod && pod.metadata?.uid === e.uid) {
-        // the final status first, then the removal
-        context.client.request(
-          { verb: 'patch', resource: 'pods', subresource: 'status', namespace: e.namespace, name: e.name, query: { patchType: 'merge' }, body: { status: e.status } },
-          () => {
-            if (pod.metadata?.deletionTimestamp) finishDeletion(context, pod);
-          },
-        );
-      }
+        // the final status first, then the removal (pushStatus). It waits for a report still in
+        // flight: the client sends that one again when its answer is lost, which would otherwise
+        // overwrite the final status (Failed → Pending)
+        const entry = context.statuses.get(key);
+        context.statuses.set(key, { status: e.status, uid: e.uid, sent: entry?.sent, inFlight: entry?.inFlight ?? false, dirty: true, final: true });
+        pushStatus(context, key);
+      } else context.statuses.delete(key);
     },
     heartbeat: ({ context }) => {
       const now = context.port.now();

@@ -156,7 +156,17 @@ export interface SchedulerContext {
   stats: { attempts: number; scheduled: number; unschedulable: number; bindFailures: number };
   /** True when a cycle runs as one transition ({@link SchedulerInput.cycle}). */
   fused: boolean;
+  /** No pod is scheduled before this time (set by a restart: `RESTART_HOLD_MS`). */
+  notBefore: number;
 }
+
+/**
+ * How long a restarted scheduler waits before it schedules: bindings its previous incarnation
+ * sent may still be on their way and land after its fresh informers listed the pods unbound (it
+ * would place other pods on the same room). A restarted kube-scheduler waits as long for the
+ * Lease its previous incarnation held to expire (leader election, 15 s).
+ */
+const RESTART_HOLD_MS = 15_000;
 
 /** Events of the scheduler. */
 export type SchedulerEvent = ApiResponse | WatchEvent | WatchClosed | { type: 'scheduler.restart' };
@@ -184,6 +194,7 @@ function createContext(input: SchedulerInput): SchedulerContext {
     cycle: undefined,
     stats: { attempts: 0, scheduled: 0, unschedulable: 0, bindFailures: 0 },
     fused: input.cycle === 'fused',
+    notBefore: -Infinity,
   } as Omit<SchedulerContext, 'pods' | 'nodes'> as SchedulerContext;
   ctx.pods = new Informer<Pod>(client, { resource: 'pods' }, {
     onAdd: (pod) => onPod(ctx, undefined, pod),
@@ -208,6 +219,11 @@ function createContext(input: SchedulerInput): SchedulerContext {
 }
 
 // ---- the scheduling cycle's steps ----------------------------------------------------------------
+
+/** A pod is ready to be scheduled, the caches are complete, and no restart hold is on. */
+function hasPendingPod(context: SchedulerContext): boolean {
+  return context.queue.hasActive && context.pods.synced && context.nodes.synced && context.port.now() >= context.notBefore;
+}
 
 function popPod(context: SchedulerContext): void {
   const key = context.queue.pop();
@@ -341,8 +357,8 @@ export const schedulerMachine = setup({
     tick: 1_000,
   },
   guards: {
-    hasPendingPod: ({ context }) => context.queue.hasActive && context.pods.synced && context.nodes.synced,
-    fusedCycleWithPendingPod: ({ context }) => context.fused && context.queue.hasActive && context.pods.synced && context.nodes.synced,
+    hasPendingPod: ({ context }) => hasPendingPod(context),
+    fusedCycleWithPendingPod: ({ context }) => context.fused && hasPendingPod(context),
     podStillPending: ({ context }) => context.cycle !== undefined,
     fits: ({ context }) => context.cycle?.result?.ok === true,
     decided: ({ context }) => context.cycle?.result !== undefined,
@@ -372,7 +388,7 @@ export const schedulerMachine = setup({
     recordUnschedulable: ({ context }) => recordUnschedulable(context),
     scheduleAll: ({ context }) => {
       // as the stepwise cycle's `idle` state does: a cycle per pod while one is ready
-      while (context.queue.hasActive && context.pods.synced && context.nodes.synced) scheduleOne(context);
+      while (hasPendingPod(context)) scheduleOne(context);
     },
     reset: ({ context }) => {
       context.pods.stop();
@@ -380,6 +396,7 @@ export const schedulerMachine = setup({
       context.client.reset();
       const fresh = createContext({ port: context.port, token: context.client.token, profile: context.profile, apiServer: context.client.apiServer, schedulerName: context.schedulerName, events: context.recorder.level, cycle: context.fused ? 'fused' : 'steps' });
       Object.assign(context, fresh);
+      context.notBefore = context.port.now() + RESTART_HOLD_MS;
     },
   },
 }).createMachine({

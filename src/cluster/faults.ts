@@ -130,7 +130,10 @@ export class Faults {
     for (const to of this.targets(API_SERVER)) this.kernel.inject(FAULTS, to, { type: 'api-server.restart' });
   }
 
-  /** The scheduler restarts and resumes from fresh watches. */
+  /**
+   * The scheduler restarts: it resumes from fresh watches and schedules again 15 s later (a
+   * restarted kube-scheduler waits as long for the Lease its previous incarnation held).
+   */
   restartScheduler(): void {
     this.note({ kind: 'restart-scheduler' });
     for (const to of this.targets(SCHEDULER)) this.kernel.inject(FAULTS, to, { type: 'scheduler.restart' });

@@ -36,38 +36,9 @@ import { controlPlaneNodeMachine } from '../../machines/control-plane-node.js';
 import { createCluster } from '../cluster/create-cluster.js';
 import type { TraceEntry } from '../kernel/trace.js';
 import type { Pod } from '../api/types.js';
-import { nameOf } from '../inspector/statechart.js';
+import { childrenOf, invokedSources, names, nameOf, rootOf, statesIn, transitionLabel, transitionsOf, type StateNodeLike, type TransitionLike } from '../inspector/state-nodes.js';
 
 // ---- reading a machine ------------------------------------------------------------------------
-
-/** The parts of XState's StateNode the generator reads. */
-interface StateNodeLike {
-  id: string;
-  key: string;
-  path: string[];
-  type: 'atomic' | 'compound' | 'parallel' | 'final' | 'history';
-  history?: 'shallow' | 'deep' | false;
-  states: Record<string, StateNodeLike>;
-  initial?: { target?: (StateNodeLike | undefined)[] };
-  transitions: Map<string, TransitionLike[]>;
-  always?: TransitionLike[];
-  entry?: unknown[];
-  exit?: unknown[];
-  invoke?: { src?: unknown; id?: string }[];
-  tags?: string[];
-  description?: string;
-  order?: number;
-}
-
-/** The parts of a transition definition the generator reads. */
-interface TransitionLike {
-  eventType: string;
-  target?: (StateNodeLike | undefined)[] | undefined;
-  guard?: unknown;
-  actions?: unknown[];
-  reenter?: boolean;
-  delay?: unknown;
-}
 
 /** One transition of a machine, flattened. */
 export interface MachineTransition {
@@ -121,35 +92,13 @@ export interface MachineChart {
   delays: Record<string, number | 'computed'>;
 }
 
-function names(list: readonly unknown[] | undefined): string[] {
-  return (list ?? []).map(nameOf).filter((n) => n !== '');
-}
-
 /** `list` without up to `count` occurrences of `name`. */
 function withoutInternal(list: string[], name: string, count: number): string[] {
   let left = count;
   return list.filter((n) => !(n === name && left-- > 0));
 }
 
-/** `xstate.after.sandboxTime.pod.syncing.sandbox` → `after sandboxTime`; a numeric delay → `after 5000ms`. */
-function eventLabel(event: string, delay: unknown): string {
-  if (event === '') return 'always';
-  if (event.startsWith('xstate.after.')) {
-    const d = delay !== undefined ? delay : event.slice('xstate.after.'.length).split('.')[0];
-    if (typeof d === 'number' || (typeof d === 'string' && /^\d+$/.test(d))) return `after ${d}ms`;
-    return `after ${typeof d === 'string' ? d : nameOf(d) || 'delay'}`;
-  }
-  if (event.startsWith('xstate.done.actor.')) return `done: ${event.slice('xstate.done.actor.'.length)}`;
-  if (event.startsWith('xstate.error.actor.')) return `error: ${event.slice('xstate.error.actor.'.length)}`;
-  if (event.startsWith('xstate.done.state.')) return 'done';
-  return event;
-}
-
 const pathOf = (node: StateNodeLike): string => node.path.join('.');
-
-function childrenOf(node: StateNodeLike): StateNodeLike[] {
-  return Object.values(node.states ?? {}).sort((a, b) => (a.order ?? 0) - (b.order ?? 0));
-}
 
 /**
  * Flattens a machine's definition (walking `machine.root`): every state with its type, initial
@@ -157,8 +106,8 @@ function childrenOf(node: StateNodeLike): StateNodeLike[] {
  * `after` — with its guard, actions and targets.
  */
 export function machineChart(machine: AnyStateMachine): MachineChart {
-  const root = (machine as unknown as { root: StateNodeLike }).root;
-  if (!root || !(root.transitions instanceof Map)) throw new TypeError('machineChart needs an XState state machine');
+  const root = rootOf(machine);
+  if (!root) throw new TypeError('machineChart needs an XState state machine');
   const states: MachineState[] = [];
   const transitions: MachineTransition[] = [];
   const visit = (node: StateNodeLike): void => {
@@ -170,19 +119,19 @@ export function machineChart(machine: AnyStateMachine): MachineChart {
       type: node.type,
       entry: withoutInternal(names(node.entry), 'raise', delayed),
       exit: withoutInternal(names(node.exit), 'cancel', delayed),
-      invoke: (node.invoke ?? []).map((i) => (typeof i.src === 'string' ? i.src : nameOf(i.src) || i.id || 'actor')),
+      invoke: invokedSources(node),
       tags: [...(node.tags ?? [])],
     };
-    const initial = node.initial?.target?.filter((t): t is StateNodeLike => Boolean(t)).map(pathOf);
-    if (node.type === 'compound' && initial && initial.length > 0) state.initial = initial[0];
+    const initial = statesIn(node.initial?.target).map(pathOf);
+    if (node.type === 'compound' && initial.length > 0) state.initial = initial[0];
     if (node.description) state.description = node.description;
     states.push(state);
     const add = (t: TransitionLike): void => {
       const out: MachineTransition = {
         source: pathOf(node),
-        label: eventLabel(t.eventType, t.delay),
+        label: transitionLabel(t.eventType, t.delay),
         event: t.eventType,
-        targets: (t.target ?? []).filter((s): s is StateNodeLike => Boolean(s)).map(pathOf),
+        targets: statesIn(t.target).map(pathOf),
         actions: names(t.actions),
         reenter: Boolean(t.reenter),
       };
@@ -190,9 +139,7 @@ export function machineChart(machine: AnyStateMachine): MachineChart {
       if (guard) out.guard = guard;
       transitions.push(out);
     };
-    // `transitions` holds the `on` and `after` transitions (the latter as xstate.after.* events)
-    for (const list of node.transitions.values()) for (const t of list) add(t);
-    for (const t of node.always ?? []) add(t);
+    for (const t of transitionsOf(node)) add(t);
     for (const child of childrenOf(node)) visit(child);
   };
   visit(root);
@@ -231,7 +178,7 @@ const parentPath = (path: string): string | undefined => (path === '' ? undefine
  */
 export function mermaidStateDiagram(machine: AnyStateMachine): string {
   const chart = machineChart(machine);
-  const root = (machine as unknown as { root: StateNodeLike }).root;
+  const root = rootOf(machine)!;
   const lines: string[] = ['stateDiagram-v2'];
   const seen = new Set<string>();
   const edge = (from: string, to: string, text: string): string | undefined => {

@@ -6,7 +6,8 @@
  */
 import type { Cluster } from '../cluster/create-cluster.js';
 import type { Fault } from '../cluster/faults.js';
-import type { KubeObject, Status } from '../api/types.js';
+import type { KubeObject, Pod, Status } from '../api/types.js';
+import { findResource } from '../api/resources.js';
 import type { EtcdChange } from '../../machines/protocol.js';
 import type { RequestSpec } from '../../machines/client/api-client.js';
 import { ETCD, nodeAddress } from '../../machines/protocol.js';
@@ -124,6 +125,43 @@ export class History {
   changesFrom(from: number): ObservedChange[] {
     return from >= this.changes.length ? [] : this.changes.slice(from);
   }
+}
+
+const PODS_PREFIX = findResource('pods')!.etcdPrefix;
+
+/** A write etcd made to a pod, as `forEachPodChange` hands it over. */
+export interface PodChange {
+  /** The pod as written. */
+  pod: Pod;
+  /** Its uid (its etcd key when it has none). */
+  uid: string;
+  /** Its etcd key. */
+  key: string;
+  /** `namespace/name`. */
+  name: string;
+  /** The revision of the write. */
+  revision: number;
+  /** Virtual time the verifier first saw it. */
+  seenAt: number;
+}
+
+/**
+ * Replays, for an invariant, the changes etcd made to pods since its `cursor`, then moves the
+ * cursor past the last change: `visit` gets every write, in revision order; a deleted pod's uid
+ * is removed from `forget` (the invariant's record of it), and `visit` does not see deletions.
+ */
+export function forEachPodChange(history: History, state: { cursor: number }, visit: (change: PodChange) => void, forget?: { delete(uid: string): unknown }): void {
+  const { changes } = history;
+  for (let i = state.cursor; i < changes.length; i++) {
+    const { change, revision, seenAt } = changes[i]!;
+    const key = change.kv.key;
+    if (!key.startsWith(PODS_PREFIX)) continue;
+    const pod = change.kv.value as Pod;
+    const uid = pod.metadata?.uid ?? key;
+    if (change.kind === 'delete') forget?.delete(uid);
+    else visit({ pod, uid, key, name: key.slice(PODS_PREFIX.length), revision, seenAt });
+  }
+  state.cursor = changes.length;
 }
 
 /** True while a fault is active: a node down or partitioned, etcd unavailable, or message faults on. */

@@ -1,7 +1,6 @@
 /**
  * Every mutant is caught, by one of the invariants it is meant to break, and the real cluster
- * passes the same properties. Faults that trigger the real cluster's known bugs are left out
- * (helpers.ts), so that a mutant is caught for its own fault.
+ * passes the same properties.
  */
 import { describe, expect, it } from 'vitest';
 import { faultStep } from '../../src/verify/arbitraries/fault-step.js';
@@ -9,18 +8,8 @@ import { clusterShape } from '../../src/verify/arbitraries/cluster-shape.js';
 import { workloadStep, type WorkloadWeights } from '../../src/verify/arbitraries/workload-step.js';
 import { findMutant, MUTANTS, mutantNames } from '../../src/verify/mutants.js';
 import { verify } from '../../src/verify/verify.js';
-import { KNOWN_BUG_FAULTS, withoutKnownBugs } from './helpers.js';
-import { unreachablePodsEvicted } from '../../src/verify/invariants/unreachable-pods-evicted.js';
-import type { Invariant } from '../../src/verify/invariant.js';
 
 const SEED = 20260101;
-
-/**
- * The node lifecycle mutant needs a node partitioned for minutes; on today's real cluster that
- * first trips the known bug of pods left not Ready (known-bugs.test.ts), and shrinking prefers
- * that shorter failure. Until it is fixed, that mutant is checked against its own invariant only.
- */
-const ONLY: Record<string, Invariant[]> = { 'node-lifecycle-never-evicts': [unreachablePodsEvicted] };
 
 describe('mutants', () => {
   it('have unique kebab-case names, a description and the invariants meant to catch them', () => {
@@ -45,8 +34,7 @@ describe('mutants', () => {
         timeout: 60_000,
         trace: false,
         shape: clusterShape({ maxNodes: 3 }),
-        ...(mutant.needsFaults && !mutant.focus ? { faults: faultStep(3, { exclude: KNOWN_BUG_FAULTS }) } : {}),
-        ...(ONLY[mutant.name] ? { invariants: ONLY[mutant.name] } : {}),
+        ...(mutant.needsFaults && !mutant.focus ? { faults: faultStep(3) } : {}),
       });
       expect(report.ok).toBe(false);
       expect(report.mutant).toBe(mutant.name);
@@ -59,11 +47,13 @@ describe('mutants', () => {
   it('the real cluster passes the workloads that catch them', { timeout: 120_000 }, () => {
     const workloads: Partial<WorkloadWeights>[] = [{ pods: 8, deployments: 6 }, { badRequests: 8 }, { writes: 12, time: 2 }, { deployments: 10 }, { namespaces: 8 }];
     for (const workload of workloads) {
-      const report = verify({ seed: SEED, runs: 25, steps: 20, timeout: 60_000, trace: false, shape: clusterShape({ maxNodes: 3 }), workload: workloadStep(workload), configure: withoutKnownBugs });
+      const report = verify({ seed: SEED, runs: 25, steps: 20, timeout: 60_000, trace: false, shape: clusterShape({ maxNodes: 3 }), workload: workloadStep(workload) });
       expect(report.ok, report.failure ? report.failure.violations.map((v) => v.message).join('; ') : '').toBe(true);
     }
-    // the focused workload of the ReplicaSet mutant (evictions); the node lifecycle one trips a known bug of the real cluster
-    const focused = verify({ seed: SEED, runs: 25, steps: 20, timeout: 60_000, trace: false, shape: clusterShape({ maxNodes: 3 }), workload: findMutant('replicaset-forgets-evicted-pods')!.focus!(3) });
-    expect(focused.ok, focused.failure ? focused.failure.violations.map((v) => v.message).join('; ') : '').toBe(true);
+    // the focused workloads of the ReplicaSet mutant (evictions) and of the node lifecycle one (long partitions)
+    for (const name of ['replicaset-forgets-evicted-pods', 'node-lifecycle-never-evicts']) {
+      const focused = verify({ seed: SEED, runs: 25, steps: 20, timeout: 60_000, trace: false, shape: clusterShape({ maxNodes: 3 }), workload: findMutant(name)!.focus!(3) });
+      expect(focused.ok, `${name}: ${focused.failure ? focused.failure.violations.map((v) => v.message).join('; ') : ''}`).toBe(true);
+    }
   });
 });

@@ -1,14 +1,13 @@
 /**
  * The CI run of the properties on the real cluster with faults, with a fixed seed: node
- * partitions and heals, component restarts, message loss, duplication and reordering, then every
- * fault healed and convergence required. Faults that trigger the real cluster's known bugs are
- * left out for now (helpers.ts, known-bugs.test.ts).
+ * crashes, restarts, partitions and heals, etcd outages, component and API server restarts,
+ * message loss, duplication and reordering (every kind of fault), then every fault healed and
+ * convergence required.
  */
 import { describe, expect, it } from 'vitest';
 import { clusterShape } from '../../src/verify/arbitraries/cluster-shape.js';
 import { faultStep } from '../../src/verify/arbitraries/fault-step.js';
 import { formatReport, verify } from '../../src/verify/verify.js';
-import { KNOWN_BUG_FAULTS, withoutKnownBugs } from './helpers.js';
 
 /** Scenarios with faults (chosen to fit the 2-minute budget of the verification tests on 2 cores). */
 export const RUNS_WITH_FAULTS = 1200;
@@ -20,8 +19,7 @@ describe('the real cluster satisfies every invariant under faults (fixed seed)',
       runs: RUNS_WITH_FAULTS,
       steps: 20,
       shape: clusterShape({ maxNodes: 3 }),
-      faults: faultStep(3, { exclude: KNOWN_BUG_FAULTS }),
-      configure: withoutKnownBugs,
+      faults: faultStep(3),
     });
     expect(report.ok, formatReport(report)).toBe(true);
     expect(report.runs).toBe(RUNS_WITH_FAULTS);

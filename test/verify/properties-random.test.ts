@@ -6,7 +6,6 @@ import { describe, expect, it } from 'vitest';
 import { clusterShape } from '../../src/verify/arbitraries/cluster-shape.js';
 import { faultStep } from '../../src/verify/arbitraries/fault-step.js';
 import { formatReport, randomSeed, seedFromEnvironment, verify } from '../../src/verify/verify.js';
-import { KNOWN_BUG_FAULTS, withoutKnownBugs } from './helpers.js';
 
 /** Scenarios with a random seed. */
 export const RANDOM_RUNS = 400;
@@ -21,8 +20,7 @@ describe(`the real cluster satisfies every invariant under faults (random seed $
       runs: RANDOM_RUNS,
       steps: 20,
       shape: clusterShape({ maxNodes: 3 }),
-      faults: faultStep(3, { exclude: KNOWN_BUG_FAULTS }),
-      configure: withoutKnownBugs,
+      faults: faultStep(3),
       replayArgs: ['(with the CI options: test/verify/properties-random.test.ts)'],
     });
     expect(report.ok, `KUBE_ACTORS_SEED=${seed}\n${formatReport(report)}`).toBe(true);

@@ -5,11 +5,8 @@
  * (Succeeded ↔ Failed). Every change etcd made to every pod is replayed, so a phase that lasted
  * only between two checks is still seen.
  */
-import type { Pod } from '../../api/types.js';
-import { findResource } from '../../api/resources.js';
 import { violation, type Invariant, type Violation } from '../invariant.js';
-
-const PODS_PREFIX = findResource('pods')!.etcdPrefix;
+import { forEachPodChange } from '../history.js';
 
 /** The allowed successors of each phase (a phase may also stay as it is). */
 export const ALLOWED_PHASE_EDGES: Readonly<Record<string, readonly string[]>> = Object.freeze({
@@ -32,31 +29,26 @@ export const podPhaseTransitions: Invariant = {
   check(cluster, history) {
     const state = history.scratch<State>('pod-phase-transitions', () => ({ cursor: 0, phases: new Map() }));
     const out: Violation[] = [];
-    for (let i = state.cursor; i < history.changes.length; i++) {
-      const { change, revision } = history.changes[i]!;
-      const key = change.kv.key;
-      if (!key.startsWith(PODS_PREFIX)) continue;
-      const pod = change.kv.value as Pod;
-      const uid = pod.metadata?.uid ?? key;
-      if (change.kind === 'delete') {
-        state.phases.delete(uid);
-        continue;
-      }
-      const phase = pod.status?.phase;
-      if (!phase) continue;
-      const before = state.phases.get(uid);
-      if (before && before.phase !== phase && !(ALLOWED_PHASE_EDGES[before.phase] ?? []).includes(phase)) {
-        out.push(
-          violation(
-            'pod-phase-transitions',
-            `pod ${key.slice(PODS_PREFIX.length)} (uid ${uid}${pod.spec?.nodeName ? ` on ${pod.spec.nodeName}` : ''}) went from ${before.phase} (revision ${before.revision}) to ${phase} (revision ${revision})`,
-            cluster.now(),
-          ),
-        );
-      }
-      state.phases.set(uid, { phase, revision });
-    }
-    state.cursor = history.changes.length;
+    forEachPodChange(
+      history,
+      state,
+      ({ pod, uid, name, revision }) => {
+        const phase = pod.status?.phase;
+        if (!phase) return;
+        const before = state.phases.get(uid);
+        if (before && before.phase !== phase && !(ALLOWED_PHASE_EDGES[before.phase] ?? []).includes(phase)) {
+          out.push(
+            violation(
+              'pod-phase-transitions',
+              `pod ${name} (uid ${uid}${pod.spec?.nodeName ? ` on ${pod.spec.nodeName}` : ''}) went from ${before.phase} (revision ${before.revision}) to ${phase} (revision ${revision})`,
+              cluster.now(),
+            ),
+          );
+        }
+        state.phases.set(uid, { phase, revision });
+      },
+      state.phases,
+    );
     return out;
   },
 };

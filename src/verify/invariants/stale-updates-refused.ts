@@ -3,7 +3,7 @@
  * object's is refused with 409 Conflict and never written.
  *
  * - Stale when sent (etcd already held a newer version): the answer is 409 (or no decision:
- *   5xx, a timeout), and etcd applies no write in the request's flow (an API server whose cache
+ *   5xx, a timeout; or 404 when the object was deleted meanwhile), and etcd applies no write in the request's flow (an API server whose cache
  *   lags may still try one, guarded by compare-and-swap: etcd must refuse it).
  * - Applied (2xx): the version it replaced in etcd is exactly the one it carried; replacing a
  *   newer one means the update was applied over a write it never saw (a lost update).
@@ -11,7 +11,7 @@
 import { ETCD } from '../../../machines/protocol.js';
 import type { KubeObject } from '../../api/types.js';
 import { violation, type Invariant, type Violation } from '../invariant.js';
-import type { ClientCall } from '../history.js';
+import type { ClientCall, History } from '../history.js';
 
 interface State {
   found: Violation[];
@@ -24,6 +24,11 @@ const ETCD_WRITES = new Set(['etcd.create', 'etcd.update', 'etcd.delete']);
 
 function staleAtSend(call: ClientCall): boolean {
   return call.spec.verb === 'update' && call.sentResourceVersion !== undefined && call.sentResourceVersion !== '' && call.keyRevisionAtSend !== undefined && String(call.keyRevisionAtSend) !== call.sentResourceVersion;
+}
+
+/** True when etcd deleted the call's object after it was sent (an update then finds nothing: 404). */
+function deletedSince(history: History, call: ClientCall): boolean {
+  return history.changes.some((c) => c.change.kind === 'delete' && c.change.kv.key === call.key && c.revision > (call.keyRevisionAtSend ?? 0));
 }
 
 const init = (): State => ({ found: [], callCursor: 0, writes: new Map() });
@@ -59,7 +64,7 @@ export const staleUpdatesRefused: Invariant = {
       if (call.spec.verb !== 'update' || call.sentResourceVersion === undefined || call.sentResourceVersion === '') continue;
       const code = call.response.code;
       if (staleAtSend(call)) {
-        if (code !== 409 && code < 500) {
+        if (code !== 409 && code < 500 && !(code === 404 && deletedSince(history, call))) {
           out.push(
             violation(
               'stale-updates-refused',

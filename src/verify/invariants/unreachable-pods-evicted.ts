@@ -11,13 +11,11 @@
  * is required while etcd is down.
  */
 import type { Pod, Toleration } from '../../api/types.js';
-import { findResource } from '../../api/resources.js';
 import { ETCD, nodeAddress } from '../../../machines/protocol.js';
 import { violation, type Invariant, type Violation } from '../invariant.js';
-import { stateOf } from '../history.js';
+import { forEachPodChange, stateOf } from '../history.js';
 import { isTerminal, keyOf, tolerates } from '../resources.js';
 
-const PODS_PREFIX = findResource('pods')!.etcdPrefix;
 const UNREACHABLE = { key: 'node.kubernetes.io/unreachable', effect: 'NoExecute' as const };
 
 /** `--node-monitor-grace-period` of the node lifecycle controller, by default. */
@@ -51,14 +49,9 @@ export const unreachablePodsEvicted: Invariant = {
   description: 'pods on a node unreachable for longer than the node monitor grace period plus their toleration are marked for deletion',
   check(cluster, history) {
     const state = history.scratch<State>('unreachable-pods-evicted', () => ({ cursor: 0, boundAt: new Map(), reported: new Set() }));
-    for (let i = state.cursor; i < history.changes.length; i++) {
-      const { change, seenAt } = history.changes[i]!;
-      if (change.kind !== 'put' || !change.kv.key.startsWith(PODS_PREFIX)) continue;
-      const pod = change.kv.value as Pod;
-      const uid = pod.metadata?.uid;
-      if (uid && pod.spec?.nodeName && !state.boundAt.has(uid)) state.boundAt.set(uid, seenAt);
-    }
-    state.cursor = history.changes.length;
+    forEachPodChange(history, state, ({ pod, uid, seenAt }) => {
+      if (pod.metadata?.uid && pod.spec?.nodeName && !state.boundAt.has(uid)) state.boundAt.set(uid, seenAt);
+    });
     const out: Violation[] = [];
     if (stateOf(cluster, ETCD) === 'unavailable') return out;
     const grace =
