@@ -101,6 +101,8 @@ interface SizeRun {
 /** Runs one size. */
 export function benchCluster(options: ClusterBenchOptions): ClusterBenchResult {
   const { nodes, pods } = options;
+  // the raw baseline first, on a fresh heap (after the run, the cluster's garbage would slow it)
+  const raw = rawXstateMicros(300_000);
   const timed = runSize(options, false);
   let transitions = 0;
   if (options.countTransitions !== false) {
@@ -112,7 +114,6 @@ export function benchCluster(options: ClusterBenchOptions): ClusterBenchResult {
   }
   const { running, wallMs, virtualMs, messages, peakHeap, peakRss } = timed;
   const usPerMessage = (wallMs * 1000) / Math.max(1, messages);
-  const raw = rawXstateMicros(Math.min(Math.max(messages, 100_000), 1_000_000));
   return {
     nodes,
     pods,
