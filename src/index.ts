@@ -57,6 +57,8 @@ export { nodeMachine } from '../machines/node.js';
 export type { NodeInput, NodeContext } from '../machines/node.js';
 export { kubeletMachine, nodeObject } from '../machines/kubelet.js';
 export type { NodeSpec, KubeletInput, KubeletContext, KubeletEvent } from '../machines/kubelet.js';
+export { admitPod, admissionNodeInfo, rejectedStatus, ERR_REASON_TAINTS } from '../machines/kubelet/admission.js';
+export type { AdmitResult } from '../machines/kubelet/admission.js';
 export { kubeProxyMachine, buildRules, resolveThrough } from '../machines/kube-proxy.js';
 export type { KubeProxyInput, KubeProxyContext, KubeProxyEvent, ProxyRule, Resolution } from '../machines/kube-proxy.js';
 export { containerRuntimeMachine } from '../machines/container-runtime.js';

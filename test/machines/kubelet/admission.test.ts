@@ -3,6 +3,7 @@ import type { Event, Node, Pod } from '../../../src/api/types.js';
 import { createCluster } from '../../../src/cluster/create-cluster.js';
 import { admissionNodeInfo, admitPod, rejectedStatus } from '../../../machines/kubelet/admission.js';
 import { podResourceRecord } from '../../../machines/scheduler/framework.js';
+import * as api from '../../../src/index.js';
 
 const node = (extra: { labels?: Record<string, string>; taints?: NonNullable<Node['spec']>['taints']; allocatable?: Record<string, string> } = {}): Node =>
   ({
@@ -57,6 +58,12 @@ describe('kubelet admission (admitPod)', () => {
     const info = admissionNodeInfo(node({ taints: [{ key: 'dedicated', value: 'db', effect: 'NoSchedule' }, { key: 'gone', effect: 'NoExecute' }] }));
     expect(admitPod(pod('a', '10m'), info)).toEqual({ admit: false, reason: 'TaintToleration', message: "Predicate TaintToleration failed: node(s) had taints that the pod didn't tolerate" });
     expect(admitPod(pod('b', '10m', { tolerations: [{ key: 'gone', operator: 'Exists', effect: 'NoExecute' }] }), info)).toEqual({ admit: true });
+  });
+
+  it('is part of the public API', () => {
+    expect(api.admitPod).toBe(admitPod);
+    expect(api.admissionNodeInfo).toBe(admissionNodeInfo);
+    expect(api.rejectedStatus).toBe(rejectedStatus);
   });
 
   it('reports a rejected pod Failed with "Pod was rejected: <message>"', () => {
