@@ -66,6 +66,7 @@ export class Network {
   private readonly isolated = new Set<string>();
   /** Last delivery time per directed link, for FIFO links. */
   private readonly lastDelivery = new Map<string, number>();
+  private routed = 0;
 
   constructor(private readonly rng: Rng, options: NetworkOptions = {}) {
     this.local = resolve(DEFAULT_LOCAL, options.local, 'network.local');
@@ -140,6 +141,7 @@ export class Network {
 
   /** @internal Decides the fate of one message sent now. */
   route(now: number, fromHost: string, toHost: string, linkId: string): Routing {
+    if ((++this.routed & 4095) === 0) this.forgetDelivered(now);
     if (this.isCut(fromHost, toHost)) return { deliverAt: [], dropped: 'partition' };
     const link =
       fromHost === toHost ? this.local : this.links.size > 0 ? this.links.get(pairKey(fromHost, toHost)) ?? this.remote : this.remote;
@@ -162,5 +164,19 @@ export class Network {
       return { deliverAt: [at, again] };
     }
     return { deliverAt: [at] };
+  }
+
+  /** Links the FIFO order tracks (the last delivery time of each, while it is still ahead). */
+  get trackedLinks(): number {
+    return this.lastDelivery.size;
+  }
+
+  /**
+   * Forgets the links whose last message is delivered by `now`: a new message on such a link is
+   * due at `now` or later, so the FIFO bound could not hold it back. Without this the map would
+   * keep a pair for every address that ever spoke (pods come and go).
+   */
+  private forgetDelivered(now: number): void {
+    for (const [link, last] of this.lastDelivery) if (last <= now) this.lastDelivery.delete(link);
   }
 }
