@@ -19,7 +19,8 @@
  *   successful sync forgets the key's failures.
  * - `housekeeping`: every `tick` (1 s) the API client re-sends or times out requests, informers
  *   retry refused watches and restart silent ones, and a periodic resync (if any) queues every
- *   cached object again.
+ *   cached object again; `resting` when there is nothing of that to do (no request in flight,
+ *   shared informers, no resync), so an idle controller arms no timer.
  *
  * @example
  * const podCounter = defineController({
@@ -612,6 +613,16 @@ export class ControllerRuntime {
     }
   }
 
+  /**
+   * True while the periodic housekeeping has something to do: requests wait for an answer (their
+   * timeouts), the informers are the controller's own (retries, silent watches), or a resync
+   * period is set.
+   */
+  get needsHousekeeping(): boolean {
+    if (this.stopped) return false;
+    return this.client.inFlight > 0 || !this.sharedInformers || (this.spec.resyncPeriod ?? 0) > 0;
+  }
+
   /** Delay until the next waiting key is due (for the `retry` timer). */
   retryDelay(): number {
     const next = this.queue.nextReadyAt();
@@ -917,6 +928,7 @@ const controllerSetup = setup({
     hasWaiting: ({ context }) => context.rt.queue.nextReadyAt() !== undefined,
     noWaiting: ({ context }) => context.rt.queue.nextReadyAt() === undefined,
     retryEarlier: ({ context }) => context.rt.retryEarlier,
+    needsHousekeeping: ({ context }) => context.rt.needsHousekeeping,
   },
   actions: {
     startInformers: ({ context }) => context.rt.startInformers(),
@@ -984,11 +996,17 @@ function buildMachine(spec: AnySpec) {
           },
         },
       },
+      // every second while there is housekeeping to do (requests waiting for an answer, informers
+      // of its own, a resync period); at rest otherwise, so an idle controller under the
+      // controller manager (which keeps the shared informers) sets no timer
       housekeeping: {
-        initial: 'ticking',
+        initial: 'resting',
         states: {
+          resting: {
+            always: { guard: 'needsHousekeeping', target: 'ticking' },
+          },
           ticking: {
-            after: { tick: { target: 'ticking', reenter: true, actions: 'tick' } },
+            after: { tick: { target: 'resting', actions: 'tick' } },
           },
         },
       },

@@ -254,8 +254,10 @@ describe('inspector page in Chromium, highly available control plane', { timeout
     // the elector of the controller manager's Lease holder, for the screenshot (a smaller machine than etcd's)
     const holder = (await page.textContent('[data-lease-holder="kube-controller-manager"]'))!;
     await page.click(`#arch [data-actor="leader-elector/kube-controller-manager/${holder}"]`);
+    // the etcd member's chart is still up until the elector's arrives: wait for its title first
+    await expect.poll(async () => page.textContent('#chart-title'), { timeout: 15_000 }).toContain(`leader-elector/kube-controller-manager/${holder}`);
     await page.waitForSelector('#chart svg.chart g.sc-state.active', { timeout: 15_000 });
-    expect(await page.textContent('#chart-value')).toContain('leading');
+    await expect.poll(async () => page.textContent('#chart-value'), { timeout: 10_000 }).toContain('leading');
     await page.waitForTimeout(400);
     mkdirSync(path.dirname(SCREENSHOT_HA), { recursive: true });
     await page.screenshot({ path: SCREENSHOT_HA });
