@@ -74,11 +74,15 @@ export interface ControlPlaneHost {
 
 /** One etcd member as `status()` shows it. */
 export interface EtcdMemberStatus {
+  /** `etcd/control-plane-2` */
   address: string;
+  /** `control-plane-2` */
   node: string;
   /** `leader`, `follower`, `candidate`, `unavailable` (the etcd.fail fault), or `down` (its node is). */
   role: RaftRole | 'unavailable' | 'down';
+  /** Its current term (kept on its data directory, so also while down). */
   term: number;
+  /** The leader it follows, if it knows one. */
   leader?: string;
   commitIndex: number;
   applied: number;
@@ -87,23 +91,28 @@ export interface EtcdMemberStatus {
   revision: number;
 }
 
-/** Who holds a Lease. */
+/** Who holds a Lease (`kube-scheduler`, `kube-controller-manager`). */
 export interface LeaseStatus {
   name: string;
+  /** `control-plane-2_<uuid>`, as the Lease in etcd says. */
   holderIdentity?: string;
   /** The control-plane node of the holder. */
   holderNode?: string;
   renewTime?: string;
   leaseTransitions?: number;
-  /** The component actually running under this Lease right now (its elector leads). */
+  /** The components running under this Lease right now (their elector leads): `['scheduler/control-plane-2']`. */
   acting: string[];
 }
 
 /** The state of the highly available control plane. */
 export interface ControlPlaneStatus {
+  /** The control-plane nodes and their machine's state (`booting`, `ready`, `partitioned`, `down`). */
   nodes: { name: string; state: string; address: string }[];
+  /** `leader`: the leader of the highest term among running members; `term`: the highest term of any member. */
   etcd: { leader?: string; term: number; members: EtcdMemberStatus[] };
+  /** Each node's API server; `healthy` as the load balancer sees it, `state` its state value as JSON (absent while its node is down). */
   apiServers: { address: string; node: string; state?: string; healthy: boolean; watches: number }[];
+  /** The load balancer at `api-server` (`balancing`, `noHealthyBackend`). */
   loadBalancer: { address: string; state?: string };
   leases: LeaseStatus[];
 }

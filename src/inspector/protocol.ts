@@ -19,6 +19,7 @@
  * - Additions within version 1 are optional fields and new message types: a browser ignores
  *   message types it does not know.
  */
+import type { ControlPlaneStatus, EtcdMemberStatus, LeaseStatus } from '../cluster/control-plane.js';
 
 /** The protocol version `hello` announces. */
 export const PROTOCOL_VERSION = 1;
@@ -169,37 +170,11 @@ export interface StatechartJSON {
   root: StateNodeJSON;
 }
 
-/** One etcd member of a highly available control plane. */
-export interface EtcdMemberView {
-  /** `etcd/control-plane-2` */
-  address: string;
-  /** `control-plane-2` */
-  node: string;
-  /** Its Raft role, `unavailable` (the etcd-outage fault) or `down` (its node is). */
-  role: 'leader' | 'follower' | 'candidate' | 'unavailable' | 'down';
-  /** Its current term (kept on its data directory, so also while down). */
-  term: number;
-  /** The leader it follows, if it knows one. */
-  leader?: string;
-  commitIndex: number;
-  applied: number;
-  lastIndex: number;
-  /** The revision of its applied store. */
-  revision: number;
-}
+/** One etcd member of a highly available control plane, as `cluster.controlPlane.status()` shows it. */
+export type EtcdMemberView = EtcdMemberStatus;
 
-/** Who holds a Lease of the control plane (`kube-scheduler`, `kube-controller-manager`). */
-export interface LeaseView {
-  name: string;
-  /** `control-plane-2_<uuid>`, as the Lease in etcd says. */
-  holderIdentity?: string;
-  /** The control-plane node of the holder. */
-  holderNode?: string;
-  renewTime?: string;
-  leaseTransitions?: number;
-  /** The components running under this Lease right now (their elector leads): `['scheduler/control-plane-2']`. */
-  acting: string[];
-}
+/** Who holds a Lease of the control plane, as `cluster.controlPlane.status()` shows it. */
+export type LeaseView = LeaseStatus;
 
 /** A leader elector of a control-plane node. */
 export interface ElectorView {
@@ -218,23 +193,11 @@ export interface ElectorView {
  * A highly available control plane, from `cluster.controlPlane.status()` (src/cluster/control-plane.ts)
  * with each node's leader electors added.
  */
-export interface ControlPlaneView {
-  /** The control-plane nodes and their machine's state (`booting`, `ready`, `partitioned`, `down`). */
-  nodes: { name: string; address: string; state: string }[];
-  etcd: {
-    /** The leader of the highest term among running members (`etcd/control-plane-2`). */
-    leader?: string;
-    /** Its node (`control-plane-2`). */
+export interface ControlPlaneView extends Omit<ControlPlaneStatus, 'etcd'> {
+  etcd: ControlPlaneStatus['etcd'] & {
+    /** The etcd leader's node (`control-plane-2`). */
     leaderNode?: string;
-    /** The highest term of any member. */
-    term: number;
-    members: EtcdMemberView[];
   };
-  /** Each node's API server; `healthy` as the load balancer sees it, `state` its state value as JSON (absent while its node is down). */
-  apiServers: { address: string; node: string; state?: string; healthy: boolean; watches: number }[];
-  /** The load balancer at `api-server` (`balancing`, `noHealthyBackend`). */
-  loadBalancer: { address: string; state?: string };
-  leases: LeaseView[];
   electors: ElectorView[];
 }
 
