@@ -5,8 +5,9 @@
  * (or `responding` with 401, 403, 4xx), one state per step so XState's inspection reports each
  * step; answers from etcd pass through `completing`. With the option `pipeline: 'fused'` the same
  * steps run, in the same order, as the actions of one transition (`handleRequest`, `complete`):
- * nothing observable changes but the microsteps, and large simulations run faster. Beside the pipeline, `housekeeping` times out
- * etcd requests (503), sends watch bookmarks and compacts etcd. At start the server loads its
+ * nothing observable changes but the microsteps, and large simulations run faster. Beside the
+ * pipeline, `housekeeping` times out etcd requests (503), sends watch bookmarks and compacts
+ * etcd. At start the server loads its
  * watch cache from etcd and watches etcd from that revision; `serving` then fans every change out
  * to the watchers it concerns, in resourceVersion order.
  */

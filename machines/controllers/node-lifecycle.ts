@@ -167,7 +167,7 @@ export function reconcileTaints(node: Node, timestamp: string): Taint[] | undefi
  * heartbeat was last seen to change, and returns the node's health and the time past which it is
  * overdue.
  */
-function observe(ctx: NlCtx, name: string, node: Node, now: number): { h: NodeHealth; deadline: number } {
+function observe(ctx: NlCtx, name: string, node: Node, now: number): { h: NodeHealth; ready: NodeCondition | undefined; deadline: number } {
   const lease = ctx.get('leases', `${NODE_LEASE_NAMESPACE}/${name}`) as Lease | undefined;
   const ready = condition(node, 'Ready');
   let h = ctx.state.health.get(name);
@@ -184,7 +184,7 @@ function observe(ctx: NlCtx, name: string, node: Node, now: number): { h: NodeHe
     h.probeTime = now;
   }
   const grace = ready ? ctx.options.nodeMonitorGracePeriodMs : ctx.options.nodeStartupGracePeriodMs;
-  return { h, deadline: h.probeTime + grace };
+  return { h, ready, deadline: h.probeTime + grace };
 }
 
 /**
@@ -195,8 +195,8 @@ function monitorNodeHealth(ctx: NlCtx): void {
   const now = ctx.now();
   for (const node of ctx.list('nodes') as Node[]) {
     const name = node.metadata!.name!;
-    const { deadline } = observe(ctx, name, node, now);
-    if (now > deadline && condition(node, 'Ready')?.status !== 'Unknown') ctx.enqueue(name);
+    const { ready, deadline } = observe(ctx, name, node, now);
+    if (now > deadline && ready?.status !== 'Unknown') ctx.enqueue(name);
   }
   ctx.requeueAfter(ctx.options.nodeMonitorPeriodMs);
 }
@@ -213,8 +213,7 @@ function syncNode(name: string, ctx: NlCtx): void {
   }
   const now = ctx.now();
   const stamp = ctx.timestamp();
-  const ready = condition(node, 'Ready');
-  const { h, deadline } = observe(ctx, name, node, now);
+  const { h, ready, deadline } = observe(ctx, name, node, now);
 
   // 1. health: mark Unknown when the kubelet has not been heard of in time
   if (now > deadline) {

@@ -204,7 +204,6 @@ function runPreFilters(profile: Profile, pod: Pod, state: CycleState): PreFilter
   return { filters, nodeNames, restrictedBy, rejection: undefined, softRejection };
 }
 
-
 /** Nodes that passed the filters, ready to be scored. */
 export interface FeasibleNodes {
   readonly feasible: readonly NodeInfo[];

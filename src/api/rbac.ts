@@ -206,21 +206,22 @@ export class RbacIndex {
   /** namespace → subject key → RoleBindings naming it. */
   private readonly rbBySubject = new Map<string, Map<string, Set<BindingEntry>>>();
 
-  /**
-   * @param objects - initial objects, e.g. {@link bootstrapRbac}`()`.
-   */
-  private changed(): void {
-    this.decisions.clear();
-    this.namedResources = undefined;
-  }
-
   /** Decisions since the last change of a role or binding, by their request's key. */
   private readonly decisions = new Map<string, AuthorizationDecision>();
   /** Resources some rule limits by `resourceNames` (`*` for any): only for them does the name count. */
   private namedResources: Set<string> | undefined;
 
+  /**
+   * @param objects - initial objects, e.g. {@link bootstrapRbac}`()`.
+   */
   constructor(objects: Iterable<RbacObject | KubeObject> = []) {
     for (const o of objects) this.upsert(o);
+  }
+
+  /** A role or binding changed: the cached decisions and the named resources no longer hold. */
+  private changed(): void {
+    this.decisions.clear();
+    this.namedResources = undefined;
   }
 
   /**
