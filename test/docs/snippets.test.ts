@@ -3,32 +3,13 @@
  * program (with `kube-actors` pointing at src/index.ts), must exit 0 without writing to standard
  * error, and the values the guides promise in comments are checked against what it prints.
  */
-import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readDoc, SnippetRunner, tsBlocks } from '../helpers/doc-snippets.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-// under node_modules so that the snippets resolve xstate and tsx like the project's own files
-const DIR = join(ROOT, 'node_modules', '.cache', 'kube-actors-doc-snippets');
+const runner = new SnippetRunner('kube-actors-doc-snippets');
+const snippets = (doc: string): string[] => tsBlocks(readDoc(doc));
 
-function snippets(doc: string): string[] {
-  const text = readFileSync(join(ROOT, 'docs', doc), 'utf8');
-  return [...text.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
-}
-
-function runSnippet(name: string, code: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  mkdirSync(DIR, { recursive: true });
-  const file = join(DIR, `${name}.mts`);
-  writeFileSync(file, code.replaceAll("from 'kube-actors'", `from '${join(ROOT, 'src', 'index.ts')}'`));
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', file], { cwd: ROOT, timeout: 120_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
-
-afterAll(() => rmSync(DIR, { recursive: true, force: true }));
+afterAll(() => runner.clean());
 
 /** What some snippets must print (by the guide, the n-th ```ts block). */
 const EXPECTED: Record<string, RegExp[]> = {
@@ -54,7 +35,7 @@ describe('the guides’ code', { timeout: 180_000 }, () => {
     blocks.forEach((code, i) => {
       const name = `${doc.replace('.md', '')}-${i + 1}`;
       it.concurrent(`${name} runs`, async () => {
-        const r = await runSnippet(name, code);
+        const r = await runner.run(name, code);
         expect(r.stderr, `${name} wrote to stderr`).toBe('');
         expect(r.code).toBe(0);
         for (const pattern of EXPECTED[name] ?? []) expect(r.stdout, `${name} prints ${pattern}`).toMatch(pattern);
