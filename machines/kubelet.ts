@@ -15,7 +15,7 @@ import { nodeAddress, podAddress, runtimeAddress } from './protocol.js';
 import { ApiClient, isSuccess } from './client/api-client.js';
 import { Informer, objectKey } from './client/informer.js';
 import { EventRecorder, type EventLevel } from './client/events.js';
-import { startComponent, stopComponent } from './client/components.js';
+import { reportChildError, startComponent, stopComponent } from './client/components.js';
 import { podMachine } from './pod.js';
 import { apiClientTransitions } from './client/transitions.js';
 import { podResourceRecord, type NodeInfo, type PodResourceRecord } from './scheduler/framework.js';
@@ -241,6 +241,8 @@ function syncPod(ctx: KubeletContext, pod: Pod): void {
     const ref = startComponent(ctx.port.kernel, ctx.owner.self!, ctx.podLogic, {
       address,
       host: ctx.spec.name,
+      // one observer fewer per pod: the kubelet reports its workers' errors (`reportWorkerError`)
+      errors: 'parent',
       input: {
         port: new Port(ctx.port.kernel, address, ctx.port.kernel.fork(`pod/${pod.metadata!.uid}`)),
         pod,
@@ -480,6 +482,8 @@ export const kubeletMachine = setup({
       context.pods.tick();
       context.node.tick();
     },
+    /** A pod worker failed: its error goes to the kernel under the worker's address. */
+    reportWorkerError: ({ context, event }) => reportChildError(context.port.kernel, event as unknown as { type: string; error?: unknown }),
     stopAll: ({ context }) => {
       for (const [key, worker] of [...context.workers]) stopWorker(context, key, worker);
       context.pods.stop();
@@ -495,6 +499,7 @@ export const kubeletMachine = setup({
     ...apiClientTransitions('onResponse', 'onWatch'),
     'pod.status': { actions: 'onPodStatus' },
     'pod.terminated': { actions: 'onPodTerminated' },
+    'xstate.error.actor.*': { actions: 'reportWorkerError' },
   },
   states: {
     registering: {

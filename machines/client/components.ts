@@ -2,7 +2,10 @@
  * Starting and stopping per-object actors (pod workers, a node's components) without piling them
  * into one parent's children list (XState copies that list on every spawn): each joins its
  * parent's actor system with `createActor(logic, { parent })`, gets its canonical address on the
- * kernel's network, and reports its errors to the kernel instead of throwing them later.
+ * kernel's network, and reports its errors to the kernel instead of throwing them later (through
+ * an observer of its own, or, with `errors: 'parent'`, through its parent, which XState sends
+ * `xstate.error.actor.<address>` and which must then report it: this saves an observer per actor
+ * where there is one actor per pod).
  *
  * Because such actors are not in their parent's children list, XState does not stop them with
  * their parent; this module remembers who started whom, and `stopComponent` stops a component
@@ -17,16 +20,21 @@ const started = new WeakMap<AnyActorRef, Map<string, AnyActorRef>>();
 /** Who started each component. */
 const startedBy = new WeakMap<AnyActorRef, AnyActorRef>();
 
-/** Starts an actor under `parent`, registered at `address` on `host`. */
+/**
+ * Starts an actor under `parent`, registered at `address` on `host`. Its errors go to
+ * `kernel.reportError` by an observer, or, with `errors: 'parent'`, are left to the parent (which
+ * gets them as `xstate.error.actor.<address>`, see {@link reportChildError}).
+ */
 export function startComponent<L extends AnyActorLogic>(
   kernel: Kernel,
   parent: AnyActorRef,
   logic: L,
-  options: { address: string; host: string; input: InputFrom<L> },
+  options: { address: string; host: string; input: InputFrom<L>; errors?: 'observer' | 'parent' },
 ): AnyActorRef {
   if (!parent) throw new TypeError(`startComponent(${options.address}): a parent actor is required, or the component would run outside the simulation's clock`);
   const actor = createActor(logic, { parent, input: options.input, id: options.address } as never) as AnyActorRef;
-  actor.subscribe({ error: (error: unknown) => kernel.reportError(options.address, error) });
+  const address = options.address;
+  if (options.errors !== 'parent') actor.subscribe({ error: (error: unknown) => kernel.reportError(address, error) });
   kernel.register(options.address, actor, { host: options.host, replace: true });
   let children = started.get(parent);
   if (!children) started.set(parent, (children = new Map()));
@@ -55,6 +63,16 @@ export function stopComponent(kernel: Kernel, address: string, actor: AnyActorRe
   if (internal._parent) internal._stop();
   else actor.stop();
 }
+
+/**
+ * For a parent that started components with `errors: 'parent'`: reports the error event XState
+ * sent it (`xstate.error.actor.<address>`) to the kernel under the component's address.
+ */
+export function reportChildError(kernel: Kernel, event: { type: string; error?: unknown }): void {
+  kernel.reportError(event.type.slice(CHILD_ERROR.length), event.error);
+}
+
+const CHILD_ERROR = 'xstate.error.actor.';
 
 /** The components an actor started and that still run, by address. */
 export function componentsOf(actor: AnyActorRef): ReadonlyMap<string, AnyActorRef> {
