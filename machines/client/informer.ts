@@ -21,7 +21,8 @@ export interface InformerSpec {
 export interface InformerHandlers<T extends KubeObject> {
   onAdd?(obj: T): void;
   onUpdate?(old: T, obj: T): void;
-  onDelete?(obj: T): void;
+  /** `last` is the object as this informer last had it (the event's object may be newer). */
+  onDelete?(obj: T, last: T): void;
   /** The initial state has been received (once per (re)list). */
   onSynced?(): void;
 }
@@ -127,7 +128,7 @@ export class Informer<T extends KubeObject = KubeObject> {
         const old = this.store.get(key);
         this.store.delete(key);
         if (rv) this.lastResourceVersion = rv;
-        if (old) this.handlers.onDelete?.(obj);
+        if (old) this.handlers.onDelete?.(obj, old);
         break;
       }
       case 'watch.bookmark': {
@@ -137,7 +138,7 @@ export class Informer<T extends KubeObject = KubeObject> {
           for (const key of this.unseen ?? []) {
             const gone = this.store.get(key)!;
             this.store.delete(key);
-            this.handlers.onDelete?.(gone);
+            this.handlers.onDelete?.(gone, gone);
           }
           this.unseen = undefined;
           this.synced = true;

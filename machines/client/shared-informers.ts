@@ -42,8 +42,8 @@ export class SharedInformerFactory {
         onUpdate: (old, obj) => {
           for (const s of subscribers) s.onUpdate?.(old, obj);
         },
-        onDelete: (obj) => {
-          for (const s of subscribers) s.onDelete?.(obj);
+        onDelete: (obj, last) => {
+          for (const s of subscribers) s.onDelete?.(obj, last);
         },
         onSynced: () => {
           for (const s of subscribers) s.onSynced?.();

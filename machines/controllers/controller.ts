@@ -496,8 +496,8 @@ export class ControllerRuntime {
   stopped = false;
   /** Counters for tests and the inspector. */
   readonly stats = { syncs: 0, failures: 0, requests: 0, errors: 0, lastError: '' };
+  /** Per watch, per index, the keys of the objects by index value. */
   private readonly indexes = new Map<string, Map<string, Map<string, Set<string>>>>();
-  private readonly indexed = new Map<string, Map<string, [string, string[]][]>>();
   private lastResync: number;
   private readonly cache: HandlerContext<Watches, unknown, Record<string, unknown>>;
 
@@ -540,21 +540,20 @@ export class ControllerRuntime {
         const byIndex = new Map<string, Map<string, Set<string>>>();
         for (const index of Object.keys(w.indexes)) byIndex.set(index, new Map());
         this.indexes.set(name, byIndex);
-        this.indexed.set(name, new Map());
       }
       const watchSpec = { resource: w.resource, group: w.group, namespace: w.namespace, labelSelector: w.labelSelector, fieldSelector: w.fieldSelector };
       const subscribe = (handlers: InformerHandlers<KubeObject>) => (shared ? shared.subscribe(watchSpec, handlers) : new Informer(client, watchSpec, handlers));
       const informer = subscribe({
         onAdd: (obj) => {
-          this.reindex(name, obj, false);
+          this.reindex(name, undefined, obj);
           this.dispatch(name, { type: 'added', object: obj });
         },
         onUpdate: (old, obj) => {
-          this.reindex(name, obj, false);
+          this.reindex(name, old, obj);
           this.dispatch(name, { type: 'modified', object: obj, old });
         },
-        onDelete: (obj) => {
-          this.reindex(name, obj, true);
+        onDelete: (obj, last) => {
+          this.reindex(name, last, undefined);
           this.dispatch(name, { type: 'deleted', object: obj });
         },
       });
@@ -725,30 +724,23 @@ export class ControllerRuntime {
     return inf;
   }
 
-  private reindex(watchName: string, obj: KubeObject, removed: boolean): void {
+  /**
+   * Moves an object's key in the watch's indexes from the values of `before` (the object as the
+   * informer had it, and as it was indexed) to those of `after` (none when deleted). The values
+   * of `before` are computed again rather than kept: index functions are pure, and keeping them
+   * would cost a few arrays per object for good.
+   */
+  private reindex(watchName: string, before: KubeObject | undefined, after: KubeObject | undefined): void {
     const fns = this.spec.watches[watchName]?.indexes;
     const byIndex = this.indexes.get(watchName);
-    const indexed = this.indexed.get(watchName);
-    if (!fns || !byIndex || !indexed) return;
-    const key = objectKey(obj);
-    const old = indexed.get(key);
-    const entries: [string, string[]][] = [];
-    if (!removed) {
-      for (const index in fns) {
-        let raw: string | readonly string[] | undefined | null;
-        try {
-          raw = fns[index]!(obj);
-        } catch (error) {
-          this.report(error);
-          raw = undefined;
-        }
-        const values = raw === undefined || raw === null || raw === '' ? [] : typeof raw === 'string' ? [raw] : [...raw];
-        if (values.length > 0) entries.push([index, values]);
-      }
-      // most updates (a status change) leave every index value as it was
-      if (old && sameEntries(old, entries)) return;
-    }
-    for (const [index, values] of old ?? []) {
+    if (!fns || !byIndex) return;
+    const key = objectKey((after ?? before)!);
+    // an index function that throws was reported when the object came in, not again on its way out
+    const old = before ? this.indexEntries(fns, before, false) : NO_ENTRIES;
+    const entries = after ? this.indexEntries(fns, after, true) : NO_ENTRIES;
+    // most updates (a status change) leave every index value as it was
+    if (sameEntries(old, entries)) return;
+    for (const [index, values] of old) {
       const idx = byIndex.get(index)!;
       for (const v of values) {
         const set = idx.get(v);
@@ -757,8 +749,6 @@ export class ControllerRuntime {
         if (set.size === 0) idx.delete(v);
       }
     }
-    indexed.delete(key);
-    if (removed || entries.length === 0) return;
     for (const [index, values] of entries) {
       const idx = byIndex.get(index)!;
       for (const v of values) {
@@ -767,7 +757,23 @@ export class ControllerRuntime {
         set.add(key);
       }
     }
-    indexed.set(key, entries);
+  }
+
+  /** An object's values for each index of a watch (indexes with no value left out). */
+  private indexEntries(fns: Record<string, (obj: KubeObject) => string | readonly string[] | undefined | null>, obj: KubeObject, report: boolean): [string, string[]][] {
+    const entries: [string, string[]][] = [];
+    for (const index in fns) {
+      let raw: string | readonly string[] | undefined | null;
+      try {
+        raw = fns[index]!(obj);
+      } catch (error) {
+        if (report) this.report(error);
+        raw = undefined;
+      }
+      const values = raw === undefined || raw === null || raw === '' ? [] : typeof raw === 'string' ? [raw] : [...raw];
+      if (values.length > 0) entries.push([index, values]);
+    }
+    return entries;
   }
 
   private dispatch(watchName: string, change: WatchChange): void {
@@ -1062,6 +1068,8 @@ export function splitKey(key: string): { namespace: string | undefined; name: st
 }
 
 export { objectKey };
+
+const NO_ENTRIES: readonly [string, string[]][] = [];
 
 function sameEntries(a: readonly [string, string[]][], b: readonly [string, string[]][]): boolean {
   if (a.length !== b.length) return false;

@@ -109,6 +109,48 @@ describe('defineController', () => {
     expect(c.kernel.errors).toEqual([]);
   });
 
+  it("moves an object's key between index values as it changes, drops it when deleted, and reports a throwing index once", () => {
+    const seen: Record<string, string[]> = {};
+    const byTier = defineController({
+      name: 'by-tier',
+      watches: {
+        configmaps: watch<ConfigMap>({
+          resource: 'configmaps',
+          indexes: {
+            tier: (m) => m.data?.tier,
+            tiers: (m) => (m.data?.tiers ? m.data.tiers.split(',') : undefined),
+            broken: (m) => {
+              if (m.data?.broken) throw new Error(`index of ${m.metadata?.name} broken`);
+              return undefined;
+            },
+          },
+          enqueue: () => 'all',
+        }),
+      },
+      sync(_key, ctx) {
+        for (const tier of ['web', 'db', 'cache']) seen[tier] = ctx.byIndex('configmaps', 'tier', tier).map((m) => m.metadata!.name!).sort();
+        seen['tiers:a'] = ctx.byIndex('configmaps', 'tiers', 'a').map((m) => m.metadata!.name!).sort();
+      },
+    });
+    const c = miniCluster(['by-tier'], { controllers: [byTier] });
+    const cm = (name: string, data: Record<string, string>) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data }) as ConfigMap;
+    c.client.create(cm('x', { tier: 'web', tiers: 'a,b' }));
+    c.client.create(cm('y', { tier: 'web' }));
+    c.client.create(cm('z', { tier: 'db', broken: 'yes' }));
+    c.advance(1_000);
+    expect(seen).toEqual({ web: ['x', 'y'], db: ['z'], cache: [], 'tiers:a': ['x'] });
+    c.client.update({ ...object<ConfigMap>(c, 'configmaps', 'x')!, data: { tier: 'cache', tiers: 'b' } });
+    c.client.update({ ...object<ConfigMap>(c, 'configmaps', 'z')!, data: { tier: 'db', broken: 'still' } });
+    c.advance(1_000);
+    expect(seen).toEqual({ web: ['y'], db: ['z'], cache: ['x'], 'tiers:a': [] });
+    c.client.delete('configmaps', 'y');
+    c.client.delete('configmaps', 'z');
+    c.advance(1_000);
+    expect(seen).toEqual({ web: [], db: [], cache: ['x'], 'tiers:a': [] });
+    // the broken index threw for z when it came and when it changed, not when it went
+    expect(c.kernel.errors.map((e) => (e.error as Error).message)).toEqual(['index of z broken', 'index of z broken']);
+  });
+
   it('syncs one key at a time, coalesces events, and syncs a key dirtied during its sync once more after it', () => {
     const log: { key: string; start: number; end?: number }[] = [];
     let inSync = 0;
