@@ -148,8 +148,16 @@ export class Kernel {
 
   /** Virtual time (now, or `offsetMs` from now) as a Kubernetes timestamp (`2026-01-01T00:00:05Z`). */
   timestamp(offsetMs = 0): string {
-    return new Date(this.epoch + Math.floor((this.time + offsetMs) / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+    const second = Math.floor((this.time + offsetMs) / 1000);
+    // many objects are stamped in the same second: they share one string
+    if (second !== this.stampSecond) {
+      this.stampSecond = second;
+      this.stamp = new Date(this.epoch + second * 1000).toISOString().replace('.000Z', 'Z');
+    }
+    return this.stamp;
   }
+  private stampSecond = NaN;
+  private stamp = '';
 
   /** The virtual time (ms) of a Kubernetes timestamp. */
   timeOf(timestamp: string): number {
