@@ -109,6 +109,19 @@ const { doc } = fc.letrec<{ doc: JsonValue; obj: Record<string, JsonValue> }>((t
   obj: fc.dictionary(key, tie('doc'), { maxKeys: 4 }),
 }));
 
+describe('patches that are not JSON', () => {
+  it('are refused with the place of the value named', () => {
+    expect(() => jsonMergePatch({ a: 1 }, { spec: { containers: [{ name: 'c', ports: [Number.NaN] }] } })).toThrow(new PatchError('not a JSON value at "/spec/containers/0/ports/0": NaN'));
+    expect(() => jsonMergePatch({ a: 1 }, { status: { at: () => 1 } })).toThrow(new PatchError('not a JSON value at "/status/at": function'));
+    expect(() => jsonMergePatch({ a: 1 }, { n: Infinity })).toThrow(PatchError);
+  });
+
+  it('copy undefined properties away and undefined array items to null, and convert objects with toJSON', () => {
+    const model = { toJSON: () => ({ kind: 'Pod', extra: undefined }) };
+    expect(jsonMergePatch({}, { a: undefined, b: [1, undefined, 3], c: model })).toEqual({ b: [1, null, 3], c: { kind: 'Pod' } });
+  });
+});
+
 describe('merge patch properties', () => {
   test.prop([doc, doc])('merge patch of a diff reproduces the target', (a, b) => {
     const p = createJsonMergePatch(frozen(a), frozen(b));
