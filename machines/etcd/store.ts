@@ -90,6 +90,16 @@ export class MvccStore {
     return { kvs: page, more: start + page.length < found.length };
   }
 
+  /** The number of live keys under a prefix (etcd's `count_only` range), without listing them. */
+  countPrefix(prefix: string): number {
+    let n = 0;
+    for (const [dir, keys] of this.dirs) {
+      if (dir.startsWith(prefix)) n += keys.size;
+      else if (prefix.startsWith(dir)) for (const key of keys.keys()) if (key.startsWith(prefix)) n++;
+    }
+    return n;
+  }
+
   /** Changes with revision >= `from` under a prefix, in order; undefined when `from` is compacted. */
   changesSince(from: number, prefix: string): { revision: number; change: EtcdChange }[] | undefined {
     if (from <= this.compactRevision) return undefined;

@@ -8,7 +8,8 @@
  */
 import { pathToFileURL } from 'node:url';
 import { createActor, setup, assign, type InspectionEvent } from 'xstate';
-import type { Pod } from '../api/types.js';
+import type { KubeObject, Pod } from '../api/types.js';
+import type { MvccStore } from '../../machines/etcd/store.js';
 import { createCluster } from '../cluster/create-cluster.js';
 
 /** One size of the benchmark. */
@@ -77,7 +78,23 @@ export function rawXstateMicros(transitions: number): number {
   return us;
 }
 
-const PREFIX = '/registry/pods/default/';
+const PODS = '/registry/pods/default/';
+
+/**
+ * Counts the keys under `prefix` that were ever written with a value `matches` accepts, reading
+ * etcd's history from where the last call stopped (a range when it was compacted meanwhile).
+ */
+function keyCounter(store: MvccStore, prefix: string, matches: (value: KubeObject) => boolean): () => number {
+  const seen = new Set<string>();
+  let cursor = 0;
+  return () => {
+    if (store.revision === cursor) return seen.size;
+    const changes = store.changesSince(cursor + 1, prefix) ?? store.range(prefix).kvs.map((kv) => ({ change: { kind: 'put' as const, kv } }));
+    cursor = store.revision;
+    for (const { change } of changes) if (change.kind === 'put' && !seen.has(change.kv.key) && matches(change.kv.value)) seen.add(change.kv.key);
+    return seen.size;
+  };
+}
 
 function podManifest(i: number): Pod {
   return {
@@ -154,31 +171,14 @@ function runSize(options: ClusterBenchOptions, count: boolean): SizeRun {
     pipelines: 'fused',
     ...(count ? { inspect: (e: InspectionEvent) => void (counting && e.type === '@xstate.snapshot' && transitions++) } : {}),
   });
-  cluster.runUntil(() => cluster.store.count > 0 && cluster.objects('nodes').length === nodes, { timeout: 120_000 });
+  cluster.runUntil(() => cluster.count('nodes') === nodes, { timeout: 120_000 });
   counting = true;
   const t0 = performance.now();
   const startVirtual = cluster.now();
   const startMessages = cluster.kernel.stats.delivered;
   // Running pods are counted where the flow ends, in etcd, by reading its history from outside
   // the simulation (as an invariant checker does): a watch of our own would add its messages
-  let running = 0;
-  const seen = new Set<string>();
-  const store = cluster.store;
-  let cursor = store.revision;
-  const countRunning = (): number => {
-    if (store.revision === cursor) return running;
-    const changes = store.changesSince(cursor + 1, PREFIX) ?? store.range(PREFIX).kvs.map((kv) => ({ change: { kind: 'put' as const, kv } }));
-    cursor = store.revision;
-    for (const { change } of changes) {
-      const pod = change.kv.value as Pod;
-      const name = pod.metadata!.name!;
-      if (change.kind === 'put' && pod.status?.phase === 'Running' && !seen.has(name)) {
-        seen.add(name);
-        running++;
-      }
-    }
-    return running;
-  };
+  const countRunning = keyCounter(cluster.store, PODS, (pod) => (pod as Pod).status?.phase === 'Running');
   const batch = options.batch ?? 500;
   let created = 0;
   let failed = 0;
@@ -201,10 +201,11 @@ function runSize(options: ClusterBenchOptions, count: boolean): SizeRun {
   const step = Math.max(1, Math.floor(pods / 100));
   const deadline = cluster.now() + timeout;
   while (countRunning() + failed < pods) {
-    const target = Math.min(pods, running + failed + step);
+    const target = Math.min(pods, countRunning() + failed + step);
     if (!cluster.runUntil(() => countRunning() + failed >= target, { timeout: deadline - cluster.now() })) break;
-    options.onProgress?.({ created, running, pods });
+    options.onProgress?.({ created, running: countRunning(), pods });
   }
+  const running = countRunning();
   sample();
   const wallMs = performance.now() - t0;
   const virtualMs = cluster.now() - startVirtual;

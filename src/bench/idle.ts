@@ -23,7 +23,7 @@ export interface IdleBenchResult {
 export function benchIdle(nodes = 1_000, virtualMs = 3_600_000, onProgress?: (virtualMs: number) => void): IdleBenchResult {
   // the realistic profile has the kubelet's real timings: Lease every 10 s, node status every 5 min
   const cluster = createCluster({ nodes, seed: 1, profile: 'realistic', events: 'warnings', trace: { capacity: 10_000, payloads: false }, pipelines: 'fused' });
-  cluster.runUntil(() => cluster.objects('nodes').length === nodes, { timeout: 120_000 });
+  cluster.runUntil(() => cluster.count('nodes') === nodes, { timeout: 120_000 });
   cluster.advance(30_000);
   const messages0 = cluster.kernel.stats.delivered;
   const timers0 = cluster.kernel.stats.timersFired;

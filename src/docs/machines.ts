@@ -412,7 +412,7 @@ export function kindOf(address: string, ha = false): string {
 export function recordedMessages(): TraceEntry[] {
   const cluster = createCluster({ nodes: 3, seed: 1 });
   try {
-    cluster.runUntil(() => cluster.objects('nodes').length === 3, { timeout: 60_000 });
+    cluster.runUntil(() => cluster.count('nodes') === 3, { timeout: 60_000 });
     cluster.client.create({
       apiVersion: 'v1',
       kind: 'Pod',
@@ -456,7 +456,7 @@ export function recordedMessages(): TraceEntry[] {
 export function recordedHaMessages(): TraceEntry[] {
   const cluster = createCluster({ nodes: 2, seed: 1, controlPlane: { nodes: 3 } });
   try {
-    cluster.runUntil(() => cluster.objects('nodes').length === 2, { timeout: 60_000 });
+    cluster.runUntil(() => cluster.count('nodes') === 2, { timeout: 60_000 });
     cluster.client.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'hello' }, spec: { containers: [{ name: 'hello', image: 'nginx:1.14.2' }] } });
     cluster.runUntil(() => cluster.object<Pod>('pods', 'hello')?.status?.phase === 'Running', { timeout: 60_000 });
     cluster.advance(20_000);

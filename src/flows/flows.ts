@@ -39,7 +39,7 @@ const phaseOf = (cluster: Cluster, name: string): string | undefined => (cluster
 /** Starts a cluster and waits until its nodes are registered and idle. */
 function readyCluster(seed: number, options: ClusterOptions): Cluster {
   const cluster = createCluster({ nodes: 3, seed, ...options });
-  const ok = cluster.runUntil(() => cluster.objects('nodes').length === cluster.nodes.length && cluster.objects('leases', 'kube-node-lease').length === cluster.nodes.length, { timeout: 60_000 });
+  const ok = cluster.runUntil(() => cluster.count('nodes') === cluster.nodes.length && cluster.count('leases', 'kube-node-lease') === cluster.nodes.length, { timeout: 60_000 });
   if (!ok) throw new Error(`the cluster's nodes did not register within 60 s of simulated time (seed ${seed})`);
   cluster.advance(3_000);
   return cluster;

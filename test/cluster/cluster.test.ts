@@ -19,10 +19,19 @@ function ready(nodes = 3, seed = 1): Cluster {
 describe('createCluster', () => {
   it('names nodes node-1 … node-N with the capacity given, registered by their kubelets', () => {
     const c = createCluster({ nodes: 2, nodeCapacity: { cpu: '8', memory: '32Gi' } });
-    c.runUntil(() => c.objects('nodes').length === 2, { timeout: 30_000 });
+    c.runUntil(() => c.count('nodes') === 2, { timeout: 30_000 });
     const nodes = c.objects<{ metadata: { name: string }; status: { capacity: Record<string, string> } } & Pod>('nodes' as never);
     expect(nodes.map((n) => n.metadata!.name)).toEqual(['node-1', 'node-2']);
     expect((nodes[0] as unknown as { status: { capacity: Record<string, string> } }).status.capacity).toMatchObject({ cpu: '8', memory: '32Gi', pods: '110' });
+    // count agrees with what a list reads, per namespace too, and names a resource it does not know
+    c.client.apply(pod('a'));
+    c.client.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'other' } });
+    c.advance(1_000);
+    c.client.apply({ ...pod('b'), metadata: { name: 'b', namespace: 'other' } });
+    c.advance(1_000);
+    expect([c.count('nodes'), c.count('pods'), c.count('pods', 'default'), c.count('pods', 'other'), c.count('pods', 'none')]).toEqual([2, 2, 1, 1, 0]);
+    expect(c.count('leases', 'kube-node-lease')).toBe(c.objects('leases', 'kube-node-lease').length);
+    expect(() => c.count('widgets')).toThrow('unknown resource "widgets"');
     c.stop();
   });
 

@@ -123,4 +123,17 @@ describe('MvccStore', () => {
       expect(new Map([...replay].sort())).toEqual(new Map([...model].sort()));
     },
   );
+
+  propTest.prop([
+    fc.array(fc.tuple(fc.constantFrom('create', 'delete'), fc.constantFrom('pods/a/', 'pods/ab/', 'pods/b/', 'services/specs/a/', 'services/endpoints/a/', 'minions/'), fc.integer({ min: 0, max: 4 })), { maxLength: 50 }),
+    fc.constantFrom('/registry/', '/registry/pods/', '/registry/pods/a', '/registry/pods/a/', '/registry/pods/ab/', '/registry/services/', '/registry/services/specs/', '/registry/minions/', '/registry/minions/n1', '/none/'),
+  ])('counts the keys under a prefix as many as a range lists', (ops, prefix) => {
+    const store = new MvccStore();
+    for (const [op, dir, i] of ops) {
+      const key = `/registry/${dir}n${i}`;
+      if (op === 'create') store.create(key, obj(`n${i}`, 0));
+      else store.delete(key);
+    }
+    expect(store.countPrefix(prefix)).toBe(store.range(prefix).kvs.length);
+  });
 });

@@ -185,7 +185,7 @@ export const command: Command = {
     const workload = manifests.length > 0 ? manifests : values['no-demo'] ? [] : [{ label: 'demo', text: DEMO_MANIFEST }];
     if (workload.length > 0) {
       void (async () => {
-        await until(() => inspector.cluster.objects('nodes').length >= nodes || inspector.cluster.kernel.stopped, 15_000);
+        await until(() => inspector.cluster.count('nodes') >= nodes || inspector.cluster.kernel.stopped, 15_000);
         for (const m of workload) await applyWhenReady(inspector, m.label, m.text);
       })().catch((error: unknown) => console.error(`kube-actors inspect: applying manifests failed: ${String(error)}`));
     }

@@ -134,7 +134,7 @@ export const command: Command = {
       if ('node' in f.fault && !known.includes(f.fault.node)) throw new UsageError(`unknown node "${f.fault.node}"; the cluster has ${known.join(', ')}`);
     }
     const cluster = createCluster({ nodes, seed, profile, controlPlane: { nodes: controlPlaneNodes } });
-    cluster.runUntil(() => cluster.objects('nodes').length === nodes, { timeout: 60_000 });
+    cluster.runUntil(() => cluster.count('nodes') === nodes, { timeout: 60_000 });
     let refused = 0;
     for (const obj of objects) {
       try {
