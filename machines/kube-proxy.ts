@@ -47,6 +47,8 @@ export interface KubeProxyContext {
   rules: Map<string, ProxyRule>;
   /** Whether the rules are stale, and how often they were written (shared with the informers' handlers). */
   sync: { dirty: boolean; count: number };
+  /** When the housekeeping timer fires next. */
+  housekeeping: { armedAt: number };
 }
 
 /** Events of kube-proxy. */
@@ -95,13 +97,31 @@ export function resolveThrough(rules: Map<string, ProxyRule>, ip: string, port: 
 
 function createContext(input: KubeProxyInput): KubeProxyContext {
   const client = new ApiClient(input.port, input.token, { apiServer: input.apiServer });
-  const ctx = { port: input.port, node: input.node, client, rules: new Map(), sync: { dirty: true, count: 0 } } as Omit<KubeProxyContext, 'services' | 'endpoints'> as KubeProxyContext;
+  const ctx = { port: input.port, node: input.node, client, rules: new Map(), sync: { dirty: true, count: 0 }, housekeeping: { armedAt: Infinity } } as Omit<KubeProxyContext, 'services' | 'endpoints'> as KubeProxyContext;
   const mark = () => {
     ctx.sync.dirty = true;
   };
   ctx.services = new Informer<Service>(client, { resource: 'services' }, { onAdd: mark, onUpdate: mark, onDelete: mark });
   ctx.endpoints = new Informer<Endpoints>(client, { resource: 'endpoints' }, { onAdd: mark, onUpdate: mark, onDelete: mark });
   return ctx;
+}
+
+/** Housekeeping period when nothing is due (no request in flight, no watch: not expected once started). */
+const HOUSEKEEPING_MS = 10_000;
+
+/** The next time housekeeping has something to do: a request times out, a watch is retried or falls silent. */
+function nextDueAt(context: KubeProxyContext): number {
+  return Math.min(context.client.nextDueAt(), context.services.nextDueAt(), context.endpoints.nextDueAt());
+}
+
+/**
+ * How long until housekeeping is due, in whole milliseconds rounded up and at least 1: virtual
+ * times are fractional, and a timer set for exactly the deadline could land a rounding error
+ * short of it, find nothing due yet, and fire again at the same instant.
+ */
+function untilDue(context: KubeProxyContext): number {
+  const due = nextDueAt(context);
+  return due === Infinity ? HOUSEKEEPING_MS : Math.max(1, Math.ceil(due - context.port.now()));
 }
 
 /** The kube-proxy machine of one node (address `kube-proxy/<node>`). */
@@ -112,10 +132,15 @@ export const kubeProxyMachine = setup({
     events: {} as KubeProxyEvent,
   },
   delays: {
-    /** Housekeeping (request timeouts, watch health). */
-    tick: 10_000,
+    /**
+     * Housekeeping (request timeouts, watch health): armed for when something is due rather than
+     * polled, so an idle kube-proxy wakes about once per watch-silence period, not every 10 s.
+     */
+    tick: ({ context }) => untilDue(context),
   },
   guards: {
+    /** Something came due before the armed timer (a new request, a refused watch). */
+    dueEarlier: ({ context }) => nextDueAt(context) < context.housekeeping.armedAt,
     synced: ({ context }) => context.services.synced && context.endpoints.synced,
     rulesStale: ({ context }) => context.sync.dirty && context.services.synced && context.endpoints.synced,
   },
@@ -137,6 +162,9 @@ export const kubeProxyMachine = setup({
       context.rules = buildRules(context.services.store.values(), eps);
       context.sync.dirty = false;
       context.sync.count++;
+    },
+    arm: ({ context }) => {
+      context.housekeeping.armedAt = context.port.now() + untilDue(context);
     },
     housekeeping: ({ context }) => {
       context.client.sweep();
@@ -171,7 +199,11 @@ export const kubeProxyMachine = setup({
     housekeeping: {
       initial: 'waiting',
       states: {
-        waiting: { after: { tick: { target: 'waiting', reenter: true, actions: 'housekeeping' } } },
+        waiting: {
+          entry: 'arm',
+          always: { guard: 'dueEarlier', target: 'waiting', reenter: true },
+          after: { tick: { target: 'waiting', reenter: true, actions: 'housekeeping' } },
+        },
       },
     },
   },

@@ -94,6 +94,13 @@ export class ApiClient {
     }
   }
 
+  /** When `sweep` has something to do next: the earliest time a request in flight times out (Infinity: none). */
+  nextDueAt(): number {
+    let due = Infinity;
+    for (const p of this.pending.values()) if (p.sent + this.timeoutMs < due) due = p.sent + this.timeoutMs;
+    return due;
+  }
+
   /** Forgets every request in flight (the component restarts). */
   reset(): void {
     this.pending.clear();

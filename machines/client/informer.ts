@@ -162,10 +162,20 @@ export class Informer<T extends KubeObject = KubeObject> {
     if (this.retryAt >= 0 && now >= this.retryAt) {
       this.restarts++;
       this.start(!this.synced);
-    } else if (this.watchId && now - this.heard > this.silenceMs) {
+    } else if (this.watchId && now > this.heard + this.silenceMs) {
       this.restarts++;
       this.start(!this.synced);
     }
+  }
+
+  /**
+   * When `tick` has something to do next: the retry of a refused watch, or the moment the current
+   * watch counts as silent (Infinity: neither).
+   */
+  nextDueAt(): number {
+    if (this.retryAt >= 0) return this.retryAt;
+    if (this.watchId) return this.heard + this.silenceMs + 1;
+    return Infinity;
   }
 
   /** Stops watching. */
