@@ -14,7 +14,7 @@ describe('kube-proxy housekeeping', () => {
       nodes: 1,
       profile: 'realistic',
       inspect: (e: InspectionEvent) => {
-        if (counting && e.type === '@xstate.event' && e.actorRef.id === PROXY && e.event.type.startsWith('xstate.after')) timers++;
+        if (counting && e.type === '@xstate.event' && (e.actorRef as { id?: string }).id === PROXY && e.event.type.startsWith('xstate.after')) timers++;
       },
     });
     c.runUntil(() => c.count('nodes') === 1, { timeout: 30_000 });
