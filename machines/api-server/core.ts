@@ -468,6 +468,9 @@ export class ApiServerCore {
         if (fields.requirements.length === 1) fields = undefined;
       }
     }
+    // a watch of one object by name (a kubelet's own Node): its initial state is one lookup (the
+    // selector still filters every event)
+    const name = fields?.requirements.find((r) => r.field === 'metadata.name' && r.operator !== '!=')?.value;
     const watcher: Watcher = {
       id: req.id,
       to: req.from,
@@ -476,6 +479,7 @@ export class ApiServerCore {
       labels: q.labelSelector ? parseLabelSelector(q.labelSelector) : undefined,
       fields,
       nodeName,
+      name,
       fromRevision: initial ? this.cache.revision : Number(rv),
       seq: 0,
       bookmarks: q.allowWatchBookmarks === true,

@@ -22,6 +22,8 @@ export interface Watcher {
   fields?: FieldSelector;
   /** For pods: the node the field selector pins (`spec.nodeName=X`), the index key. */
   nodeName?: string;
+  /** The one name the field selector pins (`metadata.name=X`): its initial state is one lookup. */
+  name?: string;
   /** Only events after this revision are sent. */
   fromRevision: number;
   /** Events sent so far on this watch (the receiver sees a gap when one is lost). */
@@ -60,6 +62,10 @@ export function nodeNameOf(obj: KubeObject): string {
   return (obj as { spec?: { nodeName?: string } }).spec?.nodeName ?? '';
 }
 
+function isPods(info: ResourceInfo): boolean {
+  return info.plural === 'pods' && info.group === '';
+}
+
 /** Sends watch events; the machine supplies it (through the kernel). */
 export type WatchSink = (to: string, event: WatchEvent) => void;
 
@@ -71,6 +77,8 @@ export class WatchCache {
   readonly objects = new Map<string, KubeObject>();
   /** Objects by resource plural (and group), for initial events and selector scans. */
   private readonly byResource = new Map<ResourceInfo, Map<string, KubeObject>>();
+  /** Pods by `spec.nodeName` (kube-apiserver's nodeName indexer): a kubelet's initial list reads only its own. */
+  private readonly podsByNode = new Map<string, Map<string, KubeObject>>();
   private readonly window: CachedEvent[] = [];
   private windowStart = 0;
   private readonly capacity: number;
@@ -88,12 +96,14 @@ export class WatchCache {
   reset(kvs: readonly KeyValue[], revision: number): void {
     this.objects.clear();
     this.byResource.clear();
+    this.podsByNode.clear();
     for (const kv of kvs) {
       const info = resourceOfKey(kv.key);
       if (!info) continue;
       const obj = decode(kv);
       this.objects.set(kv.key, obj);
       this.bucket(info).set(kv.key, obj);
+      if (isPods(info)) this.indexPod(kv.key, undefined, obj);
     }
     this.revision = revision;
     this.window.length = 0;
@@ -133,10 +143,12 @@ export class WatchCache {
       object = decode(change.kv);
       this.objects.delete(key);
       bucket.delete(key);
+      if (isPods(info)) this.indexPod(key, prev, undefined);
     } else {
       object = decode(change.kv);
       this.objects.set(key, object);
       bucket.set(key, object);
+      if (isPods(info)) this.indexPod(key, prev, object);
     }
     const event: CachedEvent = { revision, info, key, type: change.kind, object, prev };
     this.remember(event);
@@ -167,10 +179,7 @@ export class WatchCache {
       set.add(w);
     }
     if (initial) {
-      const objects =
-        w.nodeName !== undefined && w.info.plural === 'pods'
-          ? this.list(w.info, w.namespace).filter((o) => nodeNameOf(o) === w.nodeName)
-          : this.list(w.info, w.namespace);
+      const objects = this.initialCandidates(w);
       for (const obj of objects) if (this.matches(w, obj)) this.send(w, 'ADDED', obj, sink);
       w.fromRevision = this.revision;
       this.send(
@@ -184,12 +193,56 @@ export class WatchCache {
         sink,
       );
     } else {
-      for (let i = this.windowStart; i < this.window.length; i++) {
+      for (let i = this.firstAfter(w.fromRevision); i < this.window.length; i++) {
         const e = this.window[i]!;
-        if (e.revision > w.fromRevision && e.info === w.info) this.deliver(w, e, sink);
+        if (e.info === w.info) this.deliver(w, e, sink);
       }
     }
     return true;
+  }
+
+  /**
+   * The objects a new watch's initial events come from, in key order: its node's pods, the one
+   * object its name pins, or the resource (in its namespace). `matches` filters them further.
+   */
+  private initialCandidates(w: Watcher): KubeObject[] {
+    if (w.nodeName !== undefined && isPods(w.info)) {
+      const pods = this.podsByNode.get(w.nodeName);
+      return pods ? [...pods.keys()].sort().map((k) => pods.get(k)!) : [];
+    }
+    if (w.name !== undefined && (!w.info.namespaced || w.namespace)) {
+      const obj = this.objects.get(w.info.namespaced ? `${w.info.etcdPrefix}${w.namespace}/${w.name}` : `${w.info.etcdPrefix}${w.name}`);
+      return obj ? [obj] : [];
+    }
+    return this.list(w.info, w.namespace);
+  }
+
+  /** Index in the window of the first event after `revision` (the window is in revision order). */
+  private firstAfter(revision: number): number {
+    let lo = this.windowStart;
+    let hi = this.window.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.window[mid]!.revision <= revision) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Moves a pod's key in the nodeName index from its previous node to its current one. */
+  private indexPod(key: string, prev: KubeObject | undefined, next: KubeObject | undefined): void {
+    const before = prev ? nodeNameOf(prev) : undefined;
+    const after = next ? nodeNameOf(next) : undefined;
+    if (before !== undefined && before !== after) {
+      const pods = this.podsByNode.get(before);
+      pods?.delete(key);
+      if (pods?.size === 0) this.podsByNode.delete(before);
+    }
+    if (after !== undefined) {
+      let pods = this.podsByNode.get(after);
+      if (!pods) this.podsByNode.set(after, (pods = new Map()));
+      pods.set(key, next!);
+    }
   }
 
   /** Removes a watcher. */
