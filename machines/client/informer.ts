@@ -36,7 +36,7 @@ export function objectKey(obj: KubeObject): string {
 
 /** A watched, locally cached view of one resource. */
 export class Informer<T extends KubeObject = KubeObject> {
-  /** Objects by `namespace/name`. */
+  /** Objects by `namespace/name`, as the watch delivered them (read it; only the informer writes it). */
   readonly store = new Map<string, T>();
   /** The last resourceVersion seen. */
   lastResourceVersion = '';
@@ -49,6 +49,8 @@ export class Informer<T extends KubeObject = KubeObject> {
   /** Pending keys from a relist: what was not re-announced is deleted when the relist ends. */
   private unseen: Set<string> | undefined;
   private retryAt = -1;
+  /** The store's keys in order, until a key is added or removed. */
+  private sortedKeys: string[] | undefined;
   /** How often the stream was restarted (for tests and the inspector). */
   restarts = 0;
 
@@ -117,6 +119,7 @@ export class Informer<T extends KubeObject = KubeObject> {
         const key = objectKey(obj);
         this.unseen?.delete(key);
         const old = this.store.get(key);
+        if (!old) this.sortedKeys = undefined;
         this.store.set(key, obj);
         if (rv) this.lastResourceVersion = rv;
         if (old) this.handlers.onUpdate?.(old, obj);
@@ -126,7 +129,7 @@ export class Informer<T extends KubeObject = KubeObject> {
       case 'watch.deleted': {
         const key = objectKey(obj);
         const old = this.store.get(key);
-        this.store.delete(key);
+        if (this.store.delete(key)) this.sortedKeys = undefined;
         if (rv) this.lastResourceVersion = rv;
         if (old) this.handlers.onDelete?.(obj, old);
         break;
@@ -138,6 +141,7 @@ export class Informer<T extends KubeObject = KubeObject> {
           for (const key of this.unseen ?? []) {
             const gone = this.store.get(key)!;
             this.store.delete(key);
+            this.sortedKeys = undefined;
             this.handlers.onDelete?.(gone, gone);
           }
           this.unseen = undefined;
@@ -187,7 +191,11 @@ export class Informer<T extends KubeObject = KubeObject> {
 
   /** Every cached object, in key order. */
   list(): T[] {
-    return [...this.store.keys()].sort().map((k) => this.store.get(k)!);
+    // the order is kept until a key comes or goes (most changes only update an object)
+    const keys = (this.sortedKeys ??= [...this.store.keys()].sort());
+    const out: T[] = new Array(keys.length);
+    for (let i = 0; i < keys.length; i++) out[i] = this.store.get(keys[i]!)!;
+    return out;
   }
 
   toJSON(): { resource: string; objects: number; synced: boolean; resourceVersion: string } {
