@@ -131,8 +131,8 @@ export class Kernel {
     this.seed = normalizeSeed(options.seed ?? 1);
     this.rng = new Rng(this.seed);
     this.network = new Network(this.fork('network'), options.network);
-    this.trace = new Trace(options.trace);
     this.summarize = options.summarize ?? defaultSummarize;
+    this.trace = new Trace(options.trace, this.summarize);
     this.epoch = options.epoch ?? DEFAULT_EPOCH;
     this.maxPerInstant = options.maxEventsPerInstant ?? 5_000_000;
     this.clock = {
@@ -499,7 +499,7 @@ export class Kernel {
     }
     this.stats.delivered++;
     if (!this.trace.wanted) this.trace.skip();
-    else this.trace.record(this.time, entry.sent, entry.msg, entry.from, entry.to, entry.event.type, this.summarize(entry.event), 'delivered', undefined, entry.duplicate, entry.flow, entry.event);
+    else this.trace.record(this.time, entry.sent, entry.msg, entry.from, entry.to, entry.event.type, undefined, 'delivered', undefined, entry.duplicate, entry.flow, entry.event);
     try {
       dest.target.send(entry.event);
     } catch (error) {

@@ -60,11 +60,23 @@ export class Trace {
   readonly payloads: boolean;
   enabled: boolean;
 
-  constructor(options: TraceOptions = {}) {
+  /**
+   * For each kept entry whose summary is not written yet, the event to write it from (same index
+   * as the buffer). Summaries are written when an entry is read or streamed, not when recorded:
+   * a long run keeps only the last entries and reads few of them.
+   */
+  private readonly sources: unknown[] = [];
+  private readonly summarize: Summarizer;
+  /** Whether summaries wait until read (the events are kept meanwhile: only when bounded, or kept anyway). */
+  private readonly lazy: boolean;
+
+  constructor(options: TraceOptions = {}, summarize: Summarizer = (event) => event.type) {
     this.capacity = options.capacity ?? Infinity;
     if (!(this.capacity > 0)) throw new RangeError(`trace capacity must be positive; got ${options.capacity}`);
     this.payloads = options.payloads ?? true;
     this.enabled = options.enabled ?? true;
+    this.summarize = summarize;
+    this.lazy = this.payloads || Number.isFinite(this.capacity);
   }
 
   /** Live entries as they are recorded. */
@@ -94,7 +106,8 @@ export class Trace {
 
   /**
    * @internal Records an entry; the kernel calls this. Every entry has the same shape (absent
-   * fields are `undefined`, which JSON leaves out), so building one is cheap.
+   * fields are `undefined`, which JSON leaves out), so building one is cheap. Without a `summary`
+   * the trace's summarizer writes it from `event` when the entry is first read or streamed.
    */
   record(
     time: number,
@@ -103,17 +116,18 @@ export class Trace {
     from: string,
     to: string,
     type: string,
-    summary: string,
+    summary: string | undefined,
     status: TraceStatus,
     reason: string | undefined,
     duplicate: boolean,
     flow: string | undefined,
     event: unknown,
-  ): TraceEntry | undefined {
+  ): void {
     if (!this.enabled && !this.subject.observed) {
       this.count++;
-      return undefined;
+      return;
     }
+    if (summary === undefined && (!this.lazy || this.subject.observed)) summary = this.summarize(event as { type: string });
     const full: TraceEntry = {
       seq: this.count++,
       time,
@@ -122,7 +136,7 @@ export class Trace {
       from,
       to,
       type,
-      summary,
+      summary: summary as string,
       status,
       reason,
       duplicate: duplicate || undefined,
@@ -130,18 +144,22 @@ export class Trace {
       event: this.payloads ? event : undefined,
     };
     if (this.enabled) {
-      if (this.buffer.length < this.capacity) this.buffer.push(full);
-      else {
+      const source = summary === undefined ? event : undefined;
+      if (this.buffer.length < this.capacity) {
+        this.buffer.push(full);
+        this.sources.push(source);
+      } else {
         this.buffer[this.start] = full;
+        this.sources[this.start] = source;
         this.start = (this.start + 1) % this.capacity;
       }
     }
     if (this.subject.observed) this.subject.next(full);
-    return full;
   }
 
   /** The kept entries, oldest first. */
   toArray(): TraceEntry[] {
+    this.writeSummaries();
     if (this.start === 0) return this.buffer.slice();
     return this.buffer.slice(this.start).concat(this.buffer.slice(0, this.start));
   }
@@ -164,7 +182,20 @@ export class Trace {
   /** Forgets every kept entry (the sequence numbers go on). */
   clear(): void {
     this.buffer.length = 0;
+    this.sources.length = 0;
     this.start = 0;
+  }
+
+  /** Writes the summaries not written yet (from the kept events, which are then let go). */
+  private writeSummaries(): void {
+    const { buffer, sources } = this;
+    for (let k = 0; k < buffer.length; k++) {
+      const i = (this.start + k) % buffer.length; // oldest first
+      const source = sources[i];
+      if (source === undefined) continue;
+      buffer[i]!.summary = this.summarize(source as { type: string });
+      sources[i] = undefined;
+    }
   }
 
   /** @internal Ends the live stream. */

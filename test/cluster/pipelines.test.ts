@@ -46,3 +46,31 @@ describe("pipelines: 'fused'", () => {
     expect(() => createCluster({ apiServer: { pipeline: 'quick' as never } })).toThrow('apiServer.pipeline must be "steps" or "fused"; got "quick"');
   });
 });
+
+describe('trace summaries', () => {
+  it('written when read are the ones written on delivery: no component changes a message after sending it', () => {
+    // a live subscriber makes every summary be written as the message is delivered
+    const eager = (() => {
+      const c = createCluster({ seed: 5, nodes: 3, nodeCapacity: { cpu: '2', memory: '4Gi' } });
+      const lines: string[] = [];
+      c.kernel.trace.entries$.subscribe((e) => lines.push(`${e.seq} ${e.type} ${e.summary}`));
+      return { c, lines };
+    })();
+    const lazy = createCluster({ seed: 5, nodes: 3, nodeCapacity: { cpu: '2', memory: '4Gi' } });
+    for (const c of [eager.c, lazy]) {
+      c.runUntil(() => c.count('nodes') === 3, { timeout: 30_000 });
+      c.client.apply({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { replicas: 3, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'app', image: 'nginx:1.27' }] } } } });
+      c.advance(20_000);
+      c.client.apply({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ port: 80 }] } });
+      c.client.delete('deployments', 'web');
+      c.advance(40_000);
+    }
+    // (the subscriber joined after the cluster's construction had recorded its first entries)
+    const first = Number(eager.lines[0]!.split(' ')[0]);
+    const read = lazy.kernel.trace.since(first).map((e) => `${e.seq} ${e.type} ${e.summary}`);
+    expect(read.length).toBeGreaterThan(500);
+    expect(read).toEqual(eager.lines);
+    eager.c.stop();
+    lazy.stop();
+  });
+});

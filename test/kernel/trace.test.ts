@@ -104,6 +104,26 @@ describe('trace entries', () => {
     expect(kernel.trace.toArray()[0]!.summary).toBe('<api.request>');
   });
 
+  it('writes a summary when the entry is read or streamed, once, and only for the entries a bounded trace keeps', () => {
+    let calls = 0;
+    const kernel = new Kernel({ seed: 1, trace: { capacity: 3, payloads: false }, summarize: (e) => `<${e.type} #${++calls}>` });
+    kernel.register('b', noop);
+    for (let i = 0; i < 10; i++) kernel.send('a', 'b', ev(`m${i}`));
+    kernel.runUntilIdle();
+    expect(calls).toBe(0); // nothing read yet: the seven forgotten entries never cost a summary
+    expect(kernel.trace.toArray().map((e) => e.summary)).toEqual(['<m7 #1>', '<m8 #2>', '<m9 #3>']);
+    expect(kernel.trace.toArray().map((e) => e.summary)).toEqual(['<m7 #1>', '<m8 #2>', '<m9 #3>']);
+    expect(calls).toBe(3);
+    // a live subscriber gets its entries with their summaries at once
+    const live: string[] = [];
+    const sub = kernel.trace.entries$.subscribe((e) => live.push(e.summary));
+    kernel.send('a', 'b', ev('m10'));
+    kernel.runUntilIdle();
+    sub.unsubscribe();
+    expect(live).toEqual(['<m10 #4>']);
+    expect(kernel.trace.toArray().at(-1)!.summary).toBe('<m10 #4>');
+  });
+
   it('records drops with time, sent and reason, and sequence numbers in the order things happened', () => {
     const kernel = new Kernel({ seed: 1, network: { remote: { latency: 5, jitter: 0 } } });
     kernel.register('a', noop, { host: 'h1' });
