@@ -28,6 +28,7 @@ import { endpointsController } from './controllers/endpoints.js';
 import { garbageCollector } from './controllers/garbage-collector.js';
 import { nodeLifecycleController } from './controllers/node-lifecycle.js';
 import { apiClientTransitions } from './client/transitions.js';
+import { reportChildError } from './client/components.js';
 
 /** The built-in controllers, in start order. */
 export const BUILT_IN_CONTROLLERS: readonly ControllerMachine[] = [
@@ -211,11 +212,7 @@ export const controllerManagerMachine = setup({
       context.awake.clear();
       enqueue.assign({ controllers: {}, restarts: context.restarts + 1 });
     }),
-    reportControllerError: ({ context, event }) => {
-      const e = event as unknown as { type: string; error: unknown };
-      const name = e.type.slice('xstate.error.actor.'.length);
-      context.port.kernel.reportError(controllerAddress(name), e.error);
-    },
+    reportControllerError: ({ context, event }) => reportChildError(context.port.kernel, event as unknown as { type: string; error?: unknown }, controllerAddress),
   },
 }).createMachine({
   id: 'controller-manager',

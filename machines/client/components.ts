@@ -64,15 +64,16 @@ export function stopComponent(kernel: Kernel, address: string, actor: AnyActorRe
   else actor.stop();
 }
 
-/**
- * For a parent that started components with `errors: 'parent'`: reports the error event XState
- * sent it (`xstate.error.actor.<address>`) to the kernel under the component's address.
- */
-export function reportChildError(kernel: Kernel, event: { type: string; error?: unknown }): void {
-  kernel.reportError(event.type.slice(CHILD_ERROR.length), event.error);
-}
-
 const CHILD_ERROR = 'xstate.error.actor.';
+
+/**
+ * For a parent whose children's errors come to it (components started with `errors: 'parent'`,
+ * spawned children): reports the error event XState sent it (`xstate.error.actor.<id>`) to the
+ * kernel under the child's address (`addressOf(id)`; the id itself by default).
+ */
+export function reportChildError(kernel: Kernel, event: { type: string; error?: unknown }, addressOf: (id: string) => string = (id) => id): void {
+  kernel.reportError(addressOf(event.type.slice(CHILD_ERROR.length)), event.error);
+}
 
 /** The components an actor started and that still run, by address. */
 export function componentsOf(actor: AnyActorRef): ReadonlyMap<string, AnyActorRef> {

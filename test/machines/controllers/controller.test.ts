@@ -240,6 +240,21 @@ describe('defineController', () => {
     expect(resyncs).toContain('flaky');
   });
 
+  it("reports a controller actor that fails outright under the controller's address, and the controller manager runs on", () => {
+    const bad = defineController({
+      name: 'bad-state',
+      watches: { configmaps: watch<ConfigMap>({ resource: 'configmaps' }) },
+      state: () => {
+        throw new Error('no state for you');
+      },
+      sync() {},
+    });
+    const c = miniCluster(['bad-state', 'replicaset'], { controllers: [bad] });
+    c.advance(1_000);
+    expect(c.kernel.errors.map((e) => [e.address, (e.error as Error).message])).toEqual([['controller-manager/bad-state', 'no state for you']]);
+    expect(c.actor('controller-manager')?.getSnapshot().status).toBe('active');
+  });
+
   it('reports a throwing sync to the kernel and retries it', () => {
     let calls = 0;
     const broken = defineController({
