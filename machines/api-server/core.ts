@@ -17,7 +17,7 @@ import type { Rng } from '../../src/kernel/rng.js';
 import type { ApiRequest, ApiResponse, EtcdRequest, EtcdResult, KeyValue, WatchEvent } from '../protocol.js';
 import type { UserInfo } from './auth.js';
 import { TokenAuthenticator } from './auth.js';
-import { decode, WatchCache, type Watcher } from './watch-cache.js';
+import { decode, isPods, WatchCache, type Watcher } from './watch-cache.js';
 import { ServiceIpAllocator } from './ip-allocator.js';
 
 type Obj = KubeObject & Record<string, any>;
@@ -358,7 +358,7 @@ export class ApiServerCore {
 
   /** Kind-specific preparation of a new object (status reset, cluster IPs). */
   private prepareForCreate(info: ResourceInfo, obj: Obj): void {
-    if (info.plural === 'pods' && info.group === '') {
+    if (isPods(info)) {
       obj.status = { phase: 'Pending', qosClass: qosClass(obj) };
     } else if (info.plural === 'services') {
       const spec = (obj.spec ??= {});
@@ -461,7 +461,7 @@ export class ApiServerCore {
     const initial = q.sendInitialEvents === true || rv === undefined || rv === '' || rv === '0';
     let nodeName: string | undefined;
     let fields = q.fieldSelector ? parseFieldSelector(q.fieldSelector, info.kind) : undefined;
-    if (fields && info.plural === 'pods' && info.group === '') {
+    if (fields && isPods(info)) {
       const pin = fields.requirements.find((r) => r.field === 'spec.nodeName' && r.operator !== '!=');
       if (pin) {
         nodeName = pin.value;
@@ -819,7 +819,7 @@ export class ApiServerCore {
 
   /** The grace period a delete gets: pods default to their terminationGracePeriodSeconds; an unbound or finished pod goes at once. */
   private gracePeriod(info: ResourceInfo, obj: Obj, requested: number | undefined): number {
-    if (!(info.plural === 'pods' && info.group === '')) return 0;
+    if (!isPods(info)) return 0;
     if (!obj.spec?.nodeName) return 0;
     const phase = obj.status?.phase;
     if (phase === 'Succeeded' || phase === 'Failed') return 0;
@@ -829,7 +829,7 @@ export class ApiServerCore {
 
   /** An update that leaves a terminating object without finalizers removes it (pods wait for the kubelet's delete). */
   private readyToDelete(info: ResourceInfo, obj: Obj): boolean {
-    if (info.plural === 'pods' && info.group === '') return false;
+    if (isPods(info)) return false;
     if (info.plural === 'namespaces' && info.group === '') return ((obj.spec?.finalizers as string[] | undefined)?.length ?? 0) === 0;
     return true;
   }

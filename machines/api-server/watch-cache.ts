@@ -6,7 +6,7 @@
  */
 import type { FieldSelector, LabelSelectorMatcher } from '../../src/api/selectors.js';
 import type { ResourceInfo } from '../../src/api/resources.js';
-import { RESOURCES } from '../../src/api/resources.js';
+import { RESOURCES, etcdKey } from '../../src/api/resources.js';
 import type { KubeObject } from '../../src/api/types.js';
 import type { EtcdChange, KeyValue, WatchEvent, WatchEventType } from '../protocol.js';
 import { WATCH_EVENTS } from '../protocol.js';
@@ -62,7 +62,8 @@ export function nodeNameOf(obj: KubeObject): string {
   return (obj as { spec?: { nodeName?: string } }).spec?.nodeName ?? '';
 }
 
-function isPods(info: ResourceInfo): boolean {
+/** True for core/v1 pods (the resource the nodeName index and the node-pinned watches are for). */
+export function isPods(info: ResourceInfo): boolean {
   return info.plural === 'pods' && info.group === '';
 }
 
@@ -171,7 +172,7 @@ export class WatchCache {
     this.watchers.set(w.id, w);
     let set = this.watchersByResource.get(w.info);
     if (!set) this.watchersByResource.set(w.info, (set = new Set()));
-    if (w.nodeName !== undefined && w.info.plural === 'pods' && w.info.group === '') {
+    if (w.nodeName !== undefined && isPods(w.info)) {
       let byNode = this.podWatchersByNode.get(w.nodeName);
       if (!byNode) this.podWatchersByNode.set(w.nodeName, (byNode = new Set()));
       byNode.add(w);
@@ -211,7 +212,7 @@ export class WatchCache {
       return pods ? [...pods.keys()].sort().map((k) => pods.get(k)!) : [];
     }
     if (w.name !== undefined && (!w.info.namespaced || w.namespace)) {
-      const obj = this.objects.get(w.info.namespaced ? `${w.info.etcdPrefix}${w.namespace}/${w.name}` : `${w.info.etcdPrefix}${w.name}`);
+      const obj = this.objects.get(etcdKey(w.info, w.namespace, w.name));
       return obj ? [obj] : [];
     }
     return this.list(w.info, w.namespace);
@@ -298,7 +299,7 @@ export class WatchCache {
   private fanOut(event: CachedEvent, sink: WatchSink): void {
     const general = this.watchersByResource.get(event.info);
     if (general) for (const w of general) this.deliver(w, event, sink);
-    if (event.info.plural === 'pods' && event.info.group === '' && this.podWatchersByNode.size > 0) {
+    if (isPods(event.info) && this.podWatchersByNode.size > 0) {
       const before = event.prev ? nodeNameOf(event.prev) : undefined;
       const after = nodeNameOf(event.object);
       if (before !== undefined) {
