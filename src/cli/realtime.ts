@@ -5,6 +5,7 @@
  * simulation itself still sees only the kernel's virtual time.
  */
 import type { Kernel } from '../kernel/kernel.js';
+import type { TraceEntry } from '../kernel/trace.js';
 
 /** Options of the real-time driver. */
 export interface RealtimeOptions {
@@ -81,10 +82,11 @@ export class RealtimeDriver {
     this.notify();
   }
 
-  /** Delivers exactly the next message (firing timers due before it); for a paused simulation. */
-  step(): void {
-    this.kernel.stepMessage();
+  /** Delivers exactly the next message (firing timers due before it); for a paused simulation. Returns its trace entry (none when nothing was due). */
+  step(): TraceEntry | undefined {
+    const entry = this.kernel.stepMessage();
     this.notify();
+    return entry;
   }
 
   /** Jumps virtual time ahead by `ms`, delivering everything due. */

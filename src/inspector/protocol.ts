@@ -322,6 +322,8 @@ export interface ResultMessage {
   flow?: string;
   /** create-pod: the pod's name. */
   name?: string;
+  /** control `step`: the trace seqs of the messages it delivered (one per step; none when nothing was due). */
+  seqs?: number[];
   error?: string;
 }
 

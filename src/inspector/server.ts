@@ -387,6 +387,8 @@ export class InspectorServer {
       case 'control': {
         try {
           let message = '';
+          /** step: the trace seqs of the messages it delivered */
+          let seqs: number[] | undefined;
           switch (req.action) {
             case 'pause':
               driver.pause();
@@ -403,8 +405,12 @@ export class InspectorServer {
             case 'step': {
               if (!driver.paused) driver.pause();
               const count = Math.max(1, Math.min(10_000, Math.floor(Number(req.count ?? 1)) || 1));
-              for (let i = 0; i < count; i++) driver.step();
-              message = `stepped ${count} message${count === 1 ? '' : 's'}`;
+              seqs = [];
+              for (let i = 0; i < count; i++) {
+                const entry = driver.step();
+                if (entry) seqs.push(entry.seq);
+              }
+              message = seqs.length ? `stepped ${seqs.length} message${seqs.length === 1 ? '' : 's'}` : 'nothing to deliver';
               break;
             }
             case 'jump': {
@@ -418,7 +424,7 @@ export class InspectorServer {
               throw new RangeError(`unknown control action "${String((req as { action?: unknown }).action)}" (pause, resume, step, speed, jump)`);
           }
           this.flush();
-          this.result(conn, { id, request: 'control', ok: true, message });
+          this.result(conn, { id, request: 'control', ok: true, message, ...(seqs ? { seqs } : {}) });
         } catch (error) {
           this.flush();
           this.result(conn, { id, request: 'control', ok: false, error: (error as Error).message });

@@ -131,13 +131,31 @@ describe('inspector page in Chromium', { timeout: 120_000 }, () => {
     expect(payload).toContain('"type": "api.request"');
     expect(payload).toContain('"verb": "create"');
     expect(payload).toContain('"name": "web"');
+    // the clicked message stays in view while new messages arrive (follow stops)
+    const clicked = await page.locator(`#seq g.m-row[data-flow="${flow}"]`).first().getAttribute('data-seq');
+    expect(await page.isChecked('#follow')).toBe(false);
+    const received = await page.evaluate(() => (window as any).inspector.state.messages.length as number);
+    await page.waitForFunction((n) => (window as any).inspector.state.messages.length > n + 20, received, { timeout: 20_000 });
+    expect(await rowInView(page, Number(clicked))).toBe(true);
 
-    // pause and step from the page
+    // pause and step from the page: every step shows what it delivered, heartbeats included
     await page.click('#btn-play');
     await expect.poll(async () => (await page.textContent('#btn-play'))?.trim(), { timeout: 5_000 }).toBe('Play');
-    const total = insp!.cluster.kernel.trace.total;
-    await page.click('#btn-step');
-    await eventually(() => insp!.cluster.kernel.trace.total === total + 1, 5_000, 'one stepped message');
+    expect(await page.isChecked('#hide-noise')).toBe(true);
+    let heartbeats = 0;
+    for (let i = 0; i < 40 && heartbeats === 0; i++) {
+      const total = insp!.cluster.kernel.trace.total;
+      await page.click('#btn-step');
+      await eventually(() => insp!.cluster.kernel.trace.total === total + 1, 5_000, 'one stepped message');
+      const note = page.locator('#step-info');
+      await expect.poll(async () => note.textContent(), { timeout: 5_000 }).toContain(`Stepped #${total} `);
+      // its row is drawn (whatever the filters), marked, selected and in view; its payload is open
+      await page.waitForSelector(`#seq g.m-row.stepped.sel[data-seq="${total}"]`, { timeout: 5_000 });
+      expect(await rowInView(page, total)).toBe(true);
+      await expect.poll(async () => page.textContent('#payload .p-head'), { timeout: 5_000 }).toContain(`#${total}`);
+      if ((await note.textContent())!.includes('drawn although heartbeats are hidden')) heartbeats++;
+    }
+    expect(heartbeats, 'a stepped heartbeat is shown although heartbeats are hidden').toBe(1);
     await page.click('#btn-play');
     await expect.poll(async () => (await page.textContent('#btn-play'))?.trim(), { timeout: 5_000 }).toBe('Pause');
 
@@ -150,9 +168,51 @@ describe('inspector page in Chromium', { timeout: 120_000 }, () => {
     mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
     await page.screenshot({ path: SCREENSHOT });
     expect(existsSync(SCREENSHOT)).toBe(true);
+
+    // the statechart: a wheel notch zooms by about 10%, toward the cursor; the panel maximises
+    const chart = page.locator('#chart');
+    const box = (await chart.boundingBox())!;
+    const k0 = await page.evaluate(() => (window as any).inspector.state.view.k as number);
+    await page.mouse.move(box.x + box.width / 3, box.y + box.height / 3);
+    await page.mouse.wheel(0, -100);
+    await expect.poll(async () => page.evaluate(() => (window as any).inspector.state.view.k as number)).toBeGreaterThan(k0);
+    const k1 = await page.evaluate(() => (window as any).inspector.state.view.k as number);
+    expect(k1 / k0).toBeGreaterThan(1.05);
+    expect(k1 / k0).toBeLessThan(1.15);
+    await page.click('#chart-max');
+    await expect.poll(async () => (await chart.boundingBox())!.width).toBeGreaterThan(1400);
+    expect(await page.locator('#seq').isVisible()).toBe(false);
+    await page.keyboard.press('Escape');
+    await expect.poll(async () => (await chart.boundingBox())!.width).toBeLessThan(700);
+
+    // a refused apply selects its flow and shows the Status without squeezing the tables
+    const tablesBefore = (await page.locator('#tables').boundingBox())!.height;
+    await page.click('.tab[data-tab="apply"]');
+    await page.click('#btn-broken');
+    await page.click('#btn-apply');
+    await page.waitForSelector('#result .status-box', { timeout: 20_000 });
+    expect(await page.textContent('#result .status-box .s-head')).toContain('422 Invalid');
+    await expect.poll(async () => page.locator('#flow-filter').inputValue(), { timeout: 5_000 }).toBe('apply pods default/Bad_Name');
+    await page.waitForSelector('#seq g.m-row[data-flow="apply pods default/Bad_Name"]', { timeout: 10_000 });
+    const status = (await page.locator('#result .status-box .s-head').boundingBox())!;
+    expect(status.y + status.height).toBeLessThanOrEqual(1000);
+    const tablesAfter = (await page.locator('#tables').boundingBox())!.height;
+    expect(tablesAfter).toBeGreaterThanOrEqual(Math.min(tablesBefore, 300));
     expect(pageErrors).toEqual([]);
   });
 });
+
+/** Whether a message's row in the sequence diagram is within the diagram's visible part. */
+async function rowInView(page: Page, seq: number): Promise<boolean> {
+  return page.$eval('#seq', (el, s) => {
+    const row = el.querySelector(`g.m-row[data-seq="${s}"] .m-bg`);
+    if (!row) return false;
+    const r = row.getBoundingClientRect();
+    const v = el.getBoundingClientRect();
+    const head = (el.querySelector('.seq-head') as HTMLElement | null)?.offsetHeight ?? 0;
+    return r.top >= v.top + head - 1 && r.bottom <= v.top + el.clientHeight + 1;
+  }, seq);
+}
 
 describe('inspector page in Chromium, highly available control plane', { timeout: 120_000 }, () => {
   let insp: Inspector | undefined;

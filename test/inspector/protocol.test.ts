@@ -131,6 +131,9 @@ describe('inspector protocol', T, () => {
     const stepped = await c.request({ type: 'control', action: 'step' });
     expect(stepped.ok).toBe(true);
     expect(insp.cluster.kernel.trace.total).toBe(seq0 + 1);
+    // the answer names the message it delivered (the page shows it even when it is a heartbeat)
+    expect(stepped.seqs).toEqual([seq0]);
+    expect(stepped.message).toBe('stepped 1 message');
     const msg = await c.waitFor((m) => m.type === 'message', 5_000, from);
     expect(msg.seq).toBe(seq0);
     expect(msg.time).toBeGreaterThanOrEqual(st.time);

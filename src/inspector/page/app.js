@@ -6,7 +6,7 @@
  */
 import { Connection } from './connection.js';
 import { archHtml, controlPlaneShape, pulse, updateActor, updateControlPlane } from './arch.js';
-import { buildElkGraph, highlight, renderSvg, valueText, activePaths } from './statechart.js';
+import { buildElkGraph, highlight, renderSvg, valueText, activePaths, wheelFactor } from './statechart.js';
 import { renderSequence, COLORS } from './sequence.js';
 import { renderTables } from './tables.js';
 import { compareRank, esc, formatTime, isHeartbeat, kindOf, rankOf, setControlPlaneNodes, shortName } from './model.js';
@@ -54,6 +54,9 @@ const state = {
   pendingSelect: null,
   /** @type {number | null} */
   selectedSeq: null,
+  /** messages delivered by Step: drawn whatever the filters (a stepped heartbeat is what Step did) */
+  /** @type {Set<number>} */
+  stepped: new Set(),
   /** @type {Set<string>} */
   componentFilter: new Set(),
   flowFilter: '',
@@ -215,6 +218,12 @@ function handle(/** @type {any} */ m) {
 
 function setStatus(/** @type {any} */ s) {
   state.status = s;
+  if (!s.paused && state.stepped.size) {
+    // playing again: what Step delivered is no longer special
+    state.stepped.clear();
+    $('step-info').hidden = true;
+    dirty.filters = true;
+  }
   const clock = $('clock');
   clock.textContent = formatTime(s.time);
   clock.classList.toggle('paused', s.paused);
@@ -265,6 +274,7 @@ function lifeline(/** @type {string} */ address) {
 }
 
 function visible(/** @type {any} */ m) {
+  if (state.stepped.has(m.seq)) return true;
   if (state.hideNoise && isHeartbeat(m)) return false;
   if (state.flowFilter && m.flow !== state.flowFilter) return false;
   if (state.componentFilter.size && !(state.componentFilter.has(lifeline(m.from)) || state.componentFilter.has(lifeline(m.to)))) return false;
@@ -290,10 +300,33 @@ function renderSeq(force = false) {
     return;
   }
   lastSignature = signature;
-  renderSequence(el, out, { hosts: state.hosts, nodes: state.nodes, selected: state.selectedSeq, measure: (t) => measure(t, '600 11px system-ui, sans-serif') });
+  renderSequence(el, out, { hosts: state.hosts, nodes: state.nodes, selected: state.selectedSeq, stepped: state.stepped, measure: (t) => measure(t, '600 11px system-ui, sans-serif') });
   seqHeight = el.clientHeight;
-  if (state.follow) el.scrollTop = el.scrollHeight;
+  if (state.follow) scrollSeq(el.scrollHeight);
+  else if (state.selectedSeq !== null) revealRow(state.selectedSeq);
   updateCount();
+}
+
+/** Scrolls the sequence diagram without the scroll counting as the user's (which would change follow). */
+let ownScroll = false;
+function scrollSeq(/** @type {number} */ top) {
+  const el = $('seq');
+  const target = Math.max(0, Math.min(top, el.scrollHeight - el.clientHeight));
+  if (Math.abs(el.scrollTop - target) < 1) return;
+  ownScroll = true;
+  el.scrollTop = target;
+}
+
+/** Scrolls a message's row into view (below the sticky lifeline heads), if it is drawn. */
+function revealRow(/** @type {number} */ seq) {
+  const el = $('seq');
+  const bg = el.querySelector(`.m-row[data-seq="${seq}"] .m-bg`);
+  if (!bg) return;
+  const head = /** @type {HTMLElement | null} */ (el.querySelector('.seq-head'))?.offsetHeight ?? 0;
+  const top = Number(bg.getAttribute('y')) + head;
+  const rowH = Number(bg.getAttribute('height'));
+  if (top - head < el.scrollTop) scrollSeq(top - head - rowH);
+  else if (top + rowH > el.scrollTop + el.clientHeight) scrollSeq(top + rowH * 2 - el.clientHeight);
 }
 
 function updateCount() {
@@ -402,6 +435,29 @@ function showValue(/** @type {unknown} */ value, /** @type {boolean} */ flash) {
 function applyView() {
   const svg = /** @type {SVGSVGElement | null} */ ($('chart').querySelector('svg.chart'));
   if (svg) svg.style.transform = `translate(${state.view.x}px, ${state.view.y}px) scale(${state.view.k})`;
+  $('chart-zoom').textContent = `${Math.round(state.view.k * 100)}%`;
+}
+
+/** Zoom limits of the statechart. */
+const ZOOM_MIN = 0.05;
+const ZOOM_MAX = 4;
+
+/** Zooms the statechart by `factor`, keeping the point (px, py) of the panel where it is. */
+function zoomAt(/** @type {number} */ factor, /** @type {number} */ px, /** @type {number} */ py) {
+  const k = Math.max(ZOOM_MIN, Math.min(ZOOM_MAX, state.view.k * factor));
+  state.view.x = px - ((px - state.view.x) * k) / state.view.k;
+  state.view.y = py - ((py - state.view.y) * k) / state.view.k;
+  state.view.k = k;
+  applyView();
+}
+
+/** Maximises the statechart panel over the others (and back). */
+function toggleMaximise(/** @type {boolean} */ on = !document.body.classList.contains('chart-max')) {
+  document.body.classList.toggle('chart-max', on);
+  const b = $('chart-max');
+  b.textContent = on ? '⤡ restore' : '⤢ maximise';
+  b.setAttribute('aria-pressed', String(on));
+  fit();
 }
 
 function fit() {
@@ -410,7 +466,7 @@ function fit() {
   const body = $('chart');
   const w = Number(svg.getAttribute('data-width'));
   const h = Number(svg.getAttribute('data-height'));
-  const k = Math.min((body.clientWidth - 16) / w, (body.clientHeight - 16) / h, 1.5);
+  const k = Math.max(ZOOM_MIN, Math.min((body.clientWidth - 16) / w, (body.clientHeight - 16) / h, 1.5));
   state.view = { k, x: (body.clientWidth - w * k) / 2, y: Math.max(8, (body.clientHeight - h * k) / 2) };
   applyView();
 }
@@ -440,6 +496,8 @@ async function showPayload(/** @type {number} */ seq) {
   const el = $('payload');
   el.hidden = false;
   el.innerHTML = `<div class="p-head">loading message #${seq}…</div>`;
+  seqHeight = $('seq').clientHeight;
+  if (!state.follow) revealRow(seq);
   const answer = await conn.request({ type: 'payload', seq });
   if (state.selectedSeq !== seq) return;
   const e = answer.entry ?? state.messages.find((m) => m.seq === seq);
@@ -447,6 +505,10 @@ async function showPayload(/** @type {number} */ seq) {
     ? `<b>#${seq}</b> ${esc(e.from)} → ${esc(e.to)} <b>${esc(e.type ?? e.event)}</b> · sent ${formatTime(e.sent)} · ${e.status === 'dropped' ? `<span style="color:#fca5a5">dropped (${esc(e.reason)})</span>` : `delivered ${formatTime(e.time)}`}${e.flow ? ` · flow “${esc(e.flow)}”` : ''}`
     : `<b>#${seq}</b>`;
   el.innerHTML = `<div class="p-head"><span>${head}</span><span class="grow"></span><button id="payload-close" title="close">✕</button></div><pre>${answer.event === null ? esc(answer.error ?? 'no payload') : jsonHtml(answer.event)}</pre>`;
+  // the payload panel took room from the diagram: keep the message in view
+  seqHeight = $('seq').clientHeight;
+  if (!state.follow) revealRow(seq);
+  else scrollSeq($('seq').scrollHeight);
 }
 
 // ---- results -------------------------------------------------------------------------------
@@ -517,11 +579,44 @@ function control(/** @type {any} */ req) {
 }
 
 $('btn-play').addEventListener('click', () => control({ action: state.status?.paused ? 'resume' : 'pause' }));
-$('btn-step').addEventListener('click', () => {
-  state.follow = true;
-  /** @type {HTMLInputElement} */ ($('follow')).checked = true;
-  control({ action: 'step' });
-});
+/**
+ * Step: delivers the next message and shows it, whatever the filters: its row is drawn (marked
+ * ▶), selected with its payload, and the line above the diagram says what it was — a stepped
+ * heartbeat would otherwise change nothing visible.
+ */
+async function step() {
+  setFollow(true);
+  const r = await conn.request({ type: 'control', action: 'step' });
+  if (!r.ok) return showResult(r);
+  const seqs = /** @type {number[]} */ (r.seqs ?? []);
+  const info = $('step-info');
+  info.hidden = false;
+  if (!seqs.length) {
+    info.innerHTML = `<b>Step</b>: nothing to deliver (no message is pending)`;
+    return;
+  }
+  for (const s of seqs) state.stepped.add(s);
+  const seq = seqs[seqs.length - 1];
+  const m = state.messages.find((x) => x.seq === seq);
+  const hidden = m ? visibleByFilters(m) : '';
+  info.innerHTML = m
+    ? `<b>Stepped</b> #${seq} at ${esc(formatTime(m.time))}: ${esc(m.from)} → ${esc(m.to)} <b>${esc(m.event)}</b> ${esc(m.summary)}${m.status === 'dropped' ? ` <span class="bad">(dropped: ${esc(m.reason)})</span>` : ''}${hidden ? ` <span class="muted">— drawn although ${esc(hidden)}</span>` : ''}`
+    : `<b>Stepped</b> #${seq}`;
+  state.selectedSeq = seq;
+  dirty.filters = true;
+  schedule();
+  showPayload(seq);
+}
+
+/** Why the filters would hide a message (`heartbeats are hidden`), or '' when they show it. */
+function visibleByFilters(/** @type {any} */ m) {
+  if (state.hideNoise && isHeartbeat(m)) return 'heartbeats are hidden';
+  if (state.flowFilter && m.flow !== state.flowFilter) return 'another flow is selected';
+  if (state.componentFilter.size && !(state.componentFilter.has(lifeline(m.from)) || state.componentFilter.has(lifeline(m.to)))) return 'other components are selected';
+  return '';
+}
+
+$('btn-step').addEventListener('click', () => step());
 $('speed').addEventListener('change', (e) => control({ action: 'speed', speed: Number(/** @type {HTMLSelectElement} */ (e.target).value) }));
 for (const b of document.querySelectorAll('[data-jump]')) b.addEventListener('click', () => control({ action: 'jump', ms: Number(b.getAttribute('data-jump')) }));
 document.addEventListener('keydown', (e) => {
@@ -530,7 +625,8 @@ document.addEventListener('keydown', (e) => {
   if (e.key === ' ') {
     e.preventDefault();
     control({ action: state.status?.paused ? 'resume' : 'pause' });
-  } else if (e.key === 's') control({ action: 'step' });
+  } else if (e.key === 's') step();
+  else if (e.key === 'Escape' && document.body.classList.contains('chart-max')) toggleMaximise(false);
 });
 
 $('arch').addEventListener('click', (e) => {
@@ -540,15 +636,23 @@ $('arch').addEventListener('click', (e) => {
 
 $('seq').addEventListener('click', (e) => {
   const row = /** @type {HTMLElement | null} */ (/** @type {HTMLElement} */ (e.target).closest('[data-seq]'));
-  if (row) showPayload(Number(row.getAttribute('data-seq')));
+  if (!row) return;
+  // looking at a message: stop following, or the newest messages would push it out of view
+  setFollow(false);
+  showPayload(Number(row.getAttribute('data-seq')));
 });
 let seqHeight = 0;
 $('seq').addEventListener('scroll', () => {
   const el = $('seq');
+  if (ownScroll) {
+    ownScroll = false;
+    return;
+  }
   // a resize (the payload panel opening) is not the user scrolling away
   if (el.clientHeight !== seqHeight) {
     seqHeight = el.clientHeight;
-    if (state.follow) el.scrollTop = el.scrollHeight;
+    if (state.follow) scrollSeq(el.scrollHeight);
+    else if (state.selectedSeq !== null) revealRow(state.selectedSeq);
     return;
   }
   const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < 30;
@@ -573,6 +677,12 @@ $('follow').addEventListener('change', (e) => {
   dirty.filters = true;
   schedule();
 });
+
+function setFollow(/** @type {boolean} */ on) {
+  state.follow = on;
+  /** @type {HTMLInputElement} */ ($('follow')).checked = on;
+  updateCount();
+}
 $('group-controllers').addEventListener('change', (e) => {
   state.groupControllers = /** @type {HTMLInputElement} */ (e.target).checked;
   state.componentFilter.clear();
@@ -655,8 +765,12 @@ $('btn-apply').addEventListener('click', async () => {
   const r = await conn.request({ type: 'apply', manifest: manifest.value });
   btn.disabled = false;
   showResult(r);
-  const flows = (r.items ?? []).filter((/** @type {any} */ i) => i.ok && i.flow).map((/** @type {any} */ i) => i.flow);
-  if (flows.length === 1) focusFlow(flows[0]);
+  // its flow is selected: the first refused object's (its request and the API server's answer),
+  // else the first object's
+  const items = (r.items ?? []).filter((/** @type {any} */ i) => i.flow);
+  const pick = items.find((/** @type {any} */ i) => !i.ok) ?? items[0];
+  if (pick) focusFlow(pick.flow);
+  $('result').scrollIntoView({ block: 'nearest' });
 });
 
 for (const b of document.querySelectorAll('[data-fault]')) {
@@ -675,6 +789,10 @@ for (const b of document.querySelectorAll('[data-fault]')) {
 }
 
 $('chart-fit').addEventListener('click', fit);
+$('chart-max').addEventListener('click', () => toggleMaximise());
+for (const [id, factor] of /** @type {const} */ ([['chart-zoom-in', 1.25], ['chart-zoom-out', 0.8]])) {
+  $(id).addEventListener('click', () => zoomAt(factor, $('chart').clientWidth / 2, $('chart').clientHeight / 2));
+}
 $('result').addEventListener('click', (e) => {
   const m = /** @type {HTMLElement} */ (e.target).closest('.s-msg');
   if (m) m.classList.toggle('open');
@@ -711,11 +829,7 @@ window.addEventListener('resize', () => {
       const r = body.getBoundingClientRect();
       const px = e.clientX - r.left;
       const py = e.clientY - r.top;
-      const k = Math.max(0.1, Math.min(4, state.view.k * Math.exp(-e.deltaY * 0.0015)));
-      state.view.x = px - ((px - state.view.x) * k) / state.view.k;
-      state.view.y = py - ((py - state.view.y) * k) / state.view.k;
-      state.view.k = k;
-      applyView();
+      zoomAt(wheelFactor(e.deltaY, e.deltaMode), px, py);
     },
     { passive: false },
   );

@@ -50,7 +50,7 @@ function lifelineLabel(/** @type {string} */ address) {
  * Renders messages into `el` (a scroll container).
  * @param {HTMLElement} el
  * @param {any[]} msgs the messages to draw, oldest first
- * @param {{ hosts: Map<string, string>, nodes: string[], selected: number | null, measure: (t: string) => number }} opts
+ * @param {{ hosts: Map<string, string>, nodes: string[], selected: number | null, stepped?: Set<number>, measure: (t: string) => number }} opts
  */
 export function renderSequence(el, msgs, opts) {
   const set = new Set();
@@ -115,11 +115,13 @@ export function renderSequence(el, msgs, opts) {
     const kind = kindOf(m.from);
     const color = /** @type {Record<string, string>} */ (COLORS)[kind] ?? '#94a3b8';
     const dropped = m.status === 'dropped';
-    const cls = ['m-row', dropped ? 'dropped' : '', m.seq === opts.selected ? 'sel' : ''].filter(Boolean).join(' ');
+    const stepped = opts.stepped?.has(m.seq) ?? false;
+    const cls = ['m-row', dropped ? 'dropped' : '', m.seq === opts.selected ? 'sel' : '', stepped ? 'stepped' : ''].filter(Boolean).join(' ');
     const full = `#${m.seq} ${m.realFrom ?? m.from} → ${m.realTo ?? m.to}: ${m.event} ${m.summary}${dropped ? ` (dropped: ${m.reason})` : m.reason ? ` (${m.reason})` : ''}${m.flow ? `\nflow: ${m.flow}` : ''}\nsent ${formatTime(m.sent)}, delivered ${formatTime(m.time)}`;
     body += `<g class="${cls}" data-seq="${m.seq}" data-from="${esc(m.realFrom ?? m.from)}" data-to="${esc(m.realTo ?? m.to)}" data-event="${esc(m.event)}"${m.flow ? ` data-flow="${esc(m.flow)}"` : ''}><title>${esc(full)}</title>`;
     body += `<rect class="m-bg" x="0" y="${top}" width="${width}" height="${ROW}"/>`;
-    body += `<text class="m-time" x="6" y="${y + 3}">${(m.time / 1000).toFixed(3)}</text>`;
+    body += `<text class="m-time" x="${stepped ? 14 : 6}" y="${y + 3}">${(m.time / 1000).toFixed(3)}</text>`;
+    if (stepped) body += `<text class="m-step" x="3" y="${y + 3}">▶<title>delivered by Step</title></text>`;
     const via = m.realTo && m.realTo !== m.to ? shortName(m.realTo) : m.realFrom && m.realFrom !== m.from ? shortName(m.realFrom) : '';
     const event = via ? `${m.event} [${via}]` : m.event;
     const label = `${event} ${m.summary}`.trim();

@@ -75,6 +75,17 @@ export function shortValue(value) {
   return path.slice(-2).join(' › ');
 }
 
+/**
+ * How much one wheel event zooms: a mouse's notch (100 px, 3 lines, or 120 px on some systems)
+ * is about 10%; a trackpad's or a pinch's small deltas zoom by as little. Lines and pages are
+ * converted to pixels first.
+ */
+export function wheelFactor(/** @type {number} */ deltaY, /** @type {number} */ deltaMode) {
+  const px = deltaMode === 1 ? deltaY * 33 : deltaMode === 2 ? deltaY * 800 : deltaY;
+  const clamped = Math.max(-120, Math.min(120, px));
+  return Math.exp(-clamped * 0.001);
+}
+
 /** The label of a transition with its guard: `pod.sync [changed]`. */
 export function edgeText(/** @type {Transition} */ t) {
   return t.guard ? `${t.label} [${t.guard}]` : t.label;
