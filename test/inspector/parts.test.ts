@@ -42,6 +42,7 @@ const page = (await import(pathToFileURL(pageModule).href)) as {
   activePaths(value: unknown): string[];
   valueText(value: unknown): string;
   shortValue(value: unknown): string;
+  wheelFactor(deltaY: number, deltaMode: number): number;
 };
 
 /** Another module of the page, from the source tree (also when this test runs compiled). */
@@ -136,6 +137,21 @@ describe('machine definitions', () => {
     expect(page.valueText({ syncing: 'containers' })).toBe('syncing › containers');
     expect(page.shortValue({ running: { cycle: 'idle', housekeeping: 'waiting' } })).toBe('idle · waiting');
     expect(page.shortValue({ a: { b: { c: 'd' } } })).toBe('c › d');
+  });
+
+  it('zooms the statechart by about 10% a wheel notch, whatever unit the wheel reports', () => {
+    // a mouse notch: 100 px (Chromium), 3 lines (Firefox), 120 px (some systems)
+    for (const [delta, mode] of [[100, 0], [3, 1], [120, 0]] as const) {
+      const out = page.wheelFactor(delta, mode);
+      expect(out).toBeGreaterThan(0.87);
+      expect(out).toBeLessThan(0.92);
+      expect(page.wheelFactor(-delta, mode) * out).toBeCloseTo(1, 10); // in and out again: back where it was
+    }
+    // five notches: well under 2×, not the 8× of before
+    expect(page.wheelFactor(-100, 0) ** 5).toBeLessThan(1.7);
+    // a trackpad's or a pinch's small steps zoom by as little; a page is capped at a notch
+    expect(page.wheelFactor(4, 0)).toBeGreaterThan(0.99);
+    expect(page.wheelFactor(1, 2)).toBe(page.wheelFactor(120, 0));
   });
 
   it.each(Object.entries(MACHINES))('lays out the %s machine with elkjs and draws every state', async (_name, machine) => {
