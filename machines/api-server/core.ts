@@ -84,6 +84,8 @@ interface PendingEtcd {
 
 const NAMESPACES = findResource('namespaces')!;
 const PODS = findResource('pods')!;
+/** The namespaces NamespaceLifecycle admission never lets go (kube-apiserver's immortalNamespaces). */
+const IMMORTAL_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
 
 function meta(obj: Obj): NonNullable<KubeObject['metadata']> {
   return (obj.metadata ??= {});
@@ -275,6 +277,7 @@ export class ApiServerCore {
       op.response = { code: 400, body: S.badRequest(error instanceof Error ? error.message : String(error)) };
       return;
     }
+    if (!this.admitDryRun(op)) return;
     if (req.verb === 'create' && !req.subresource) {
       this.admitCreate(op);
       return;
@@ -286,6 +289,32 @@ export class ApiServerCore {
     if (req.verb === 'update' && !req.subresource && !isObject(req.body)) {
       op.response = { code: 400, body: S.badRequest('the request body must be a JSON object') };
     }
+  }
+
+  /**
+   * `dryRun` in a DeleteOptions body (kubectl's `delete --dry-run=server` sends `{"dryRun":["All"]}`),
+   * or in an Eviction's deleteOptions, counts as `?dryRun=All`; any value but `All` is refused as
+   * kube-apiserver's ValidateDeleteOptions refuses it.
+   */
+  private admitDryRun(op: Operation): boolean {
+    const { req } = op;
+    const body = req.body as Obj | undefined;
+    let options: unknown;
+    if ((req.verb === 'delete' || req.verb === 'deletecollection') && isObject(body)) options = body;
+    else if (req.verb === 'create' && req.subresource === 'eviction' && isObject(body) && isObject(body.deleteOptions)) options = body.deleteOptions;
+    if (!isObject(options) || options.dryRun === undefined || options.dryRun === null) return true;
+    const values = options.dryRun;
+    if (!Array.isArray(values) || values.some((v) => typeof v !== 'string')) {
+      op.response = { code: 400, body: S.badRequest(`json: cannot unmarshal ${jsonTypeName(values)} into Go struct field DeleteOptions.dryRun of type []string`) };
+      return false;
+    }
+    const bad = values.filter((v) => v !== 'All');
+    if (bad.length > 0) {
+      op.response = { code: 422, body: S.invalid('DeleteOptions.meta.k8s.io', '', [S.fieldError.notSupported('dryRun', values, ['All'])]) };
+      return false;
+    }
+    if (values.length > 0) op.req = { ...req, query: { ...req.query, dryRun: true } };
+    return true;
   }
 
   private admitCreate(op: Operation): boolean {
@@ -325,7 +354,7 @@ export class ApiServerCore {
     delete m.deletionGracePeriodSeconds;
     if (GENERATION.has(info.plural)) m.generation = 1;
     obj = applyDefaults(obj) as Obj;
-    this.prepareForCreate(info, obj);
+    this.prepareForCreate(info, obj, req.query?.dryRun === true);
     op.object = obj;
     const verdict = validateObject(obj, { operation: 'create', fieldValidation: req.query?.fieldValidation });
     if (verdict.unknownFields.length > 0 && req.query?.fieldValidation === 'Strict') {
@@ -357,13 +386,13 @@ export class ApiServerCore {
   }
 
   /** Kind-specific preparation of a new object (status reset, cluster IPs). */
-  private prepareForCreate(info: ResourceInfo, obj: Obj): void {
+  private prepareForCreate(info: ResourceInfo, obj: Obj, dryRun: boolean): void {
     if (isPods(info)) {
       obj.status = { phase: 'Pending', qosClass: qosClass(obj) };
     } else if (info.plural === 'services') {
       const spec = (obj.spec ??= {});
       if (spec.clusterIP !== 'None' && spec.type !== 'ExternalName') {
-        const ip = spec.clusterIP ? this.ips.claim(spec.clusterIP) : this.ips.allocate();
+        const ip = spec.clusterIP ? this.ips.claim(spec.clusterIP, { dryRun }) : this.ips.allocate({ dryRun });
         if (ip) {
           spec.clusterIP = ip;
           spec.clusterIPs = [ip];
@@ -397,7 +426,7 @@ export class ApiServerCore {
         if (req.subresource === 'binding') return this.doBinding(op);
         if (req.subresource === 'eviction') return this.doEviction(op);
         return this.etcd(op, { type: 'etcd.create', key: etcdKey(info, req.namespace, meta(op.object!).name!), value: op.object! }, (r) => {
-          if (r.ok) return this.finish(op, 201, decode(r.kv!));
+          if (r.ok) return this.finish(op, 201, decodeCreated(r.kv!));
           if (r.error === 'KeyExists') return this.finish(op, 409, S.alreadyExists(info, meta(op.object!).name!));
           return this.storageError(op, r);
         });
@@ -684,7 +713,7 @@ export class ApiServerCore {
     this.current = op;
     if (!this.admitCreate(op)) return this.finish(op, op.response!.code, op.response!.body);
     this.etcd(op, { type: 'etcd.create', key: etcdKey(info, saved.namespace, meta(op.object!).name!), value: op.object! }, (r) => {
-      if (r.ok) return this.finish(op, 201, decode(r.kv!));
+      if (r.ok) return this.finish(op, 201, decodeCreated(r.kv!));
       if (r.error === 'KeyExists') {
         op.req = saved;
         return this.doUpdate(op, info, true);
@@ -735,6 +764,10 @@ export class ApiServerCore {
     const q = req.query ?? {};
     this.readCurrent(op, info, fresh, (kv) => {
       if (!kv) return this.finish(op, 404, S.notFound(info, req.name!));
+      if (info === NAMESPACES && IMMORTAL_NAMESPACES.has(req.name!)) {
+        // NamespaceLifecycle admission: the namespaces the cluster cannot do without stay
+        return this.finish(op, 403, S.forbiddenWithMessage(info, req.name, 'this namespace may not be deleted'));
+      }
       const current = decode(kv) as Obj;
       const m = current.metadata!;
       const uid = isObject(req.body) ? ((req.body.preconditions as Obj | undefined)?.uid as string | undefined) : undefined;
@@ -774,7 +807,7 @@ export class ApiServerCore {
       }
       this.etcd(op, { type: 'etcd.delete', key: kv.key, expectedModRevision: kv.modRevision }, (r) => {
         if (r.ok) {
-          if (info.plural === 'services') this.ips.release((current.spec?.clusterIP as string | undefined) ?? '');
+          if (info.plural === 'services' && !req.query?.dryRun) this.ips.release((current.spec?.clusterIP as string | undefined) ?? '');
           return this.finish(op, 200, info.plural === 'pods' || info.plural === 'namespaces' ? decode(r.kv!) : S.success({ name: req.name, group: info.group, kind: info.plural, uid: m.uid }));
         }
         if (r.error === 'Conflict') return this.retryOrConflict(op, info, undefined, () => this.doDelete(op, info, true));
@@ -839,17 +872,20 @@ export class ApiServerCore {
   private etcd(op: Operation, request: DistributiveOmit<EtcdRequest, 'id' | 'from'>, then: (r: EtcdResult) => void): void {
     if (op.req.query?.dryRun && (request.type === 'etcd.create' || request.type === 'etcd.update' || request.type === 'etcd.delete')) {
       // dryRun=All: everything up to here ran (admission, validation, conflicts); nothing is written
+      // (as kube-apiserver's DryRunnableStorage: a create of an existing key is KeyExists, a dry-run
+      // create answers without a resourceVersion, an update or delete with the current one)
       const current = this.cache.objects.get(request.key);
+      const revision = this.cache.revision;
+      if (request.type === 'etcd.create' && current) return then({ type: 'etcd.result', id: '', ok: false, revision, error: 'KeyExists' });
       const value = request.type === 'etcd.delete' ? current : request.value;
-      if (!value && request.type !== 'etcd.create') return then({ type: 'etcd.result', id: '', ok: false, revision: this.cache.revision, error: 'KeyNotFound' });
+      if (!value) return then({ type: 'etcd.result', id: '', ok: false, revision, error: 'KeyNotFound' });
+      if (request.type === 'etcd.create') {
+        const created = { ...value, metadata: { ...value.metadata } };
+        delete created.metadata.resourceVersion;
+        return then({ type: 'etcd.result', id: '', ok: true, revision, kv: { key: request.key, value: created, createRevision: 0, modRevision: 0, version: 0 } });
+      }
       const rv = Number(current?.metadata?.resourceVersion ?? 0);
-      return then({
-        type: 'etcd.result',
-        id: '',
-        ok: true,
-        revision: this.cache.revision,
-        kv: { key: request.key, value: value!, createRevision: rv, modRevision: request.type === 'etcd.create' ? 0 : rv, version: 0 },
-      });
+      return then({ type: 'etcd.result', id: '', ok: true, revision, kv: { key: request.key, value, createRevision: rv, modRevision: rv, version: 0 } });
     }
     const id = `${this.io.self}#${++this.etcdSeq}`;
     this.pending.set(id, { op, sent: this.io.now(), then });
@@ -962,6 +998,14 @@ export class ApiServerCore {
 
 type ApiRequestPolicy = 'Background' | 'Foreground' | 'Orphan';
 
+/** The JSON type of a value as Go's decoder names it in `cannot unmarshal <type>`. */
+function jsonTypeName(value: unknown): string {
+  if (Array.isArray(value)) return 'array';
+  if (value === null) return 'null';
+  if (typeof value === 'object') return 'object';
+  return typeof value === 'boolean' ? 'bool' : typeof value;
+}
+
 /** Server-side apply found fields another manager owns (answered 409 FieldManagerConflict). */
 class ApplyConflictError extends Error {
   constructor(readonly status: Status) {
@@ -969,6 +1013,11 @@ class ApplyConflictError extends Error {
   }
 }
 type DistributiveOmit<T, K extends keyof any> = T extends unknown ? Omit<T, K> : never;
+
+/** A created object as stored; a dry-run create (modRevision 0, nothing stored) has no resourceVersion. */
+function decodeCreated(kv: KeyValue): KubeObject {
+  return kv.modRevision === 0 ? kv.value : decode(kv);
+}
 
 function stripRv(obj: Obj): Obj {
   return { ...obj, metadata: { ...obj.metadata, resourceVersion: undefined } };

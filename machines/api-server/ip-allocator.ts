@@ -28,21 +28,28 @@ export class ServiceIpAllocator {
     this.base = (ipToInt(ip!) & ~(this.size - 1)) >>> 0;
   }
 
-  /** The next free address, or undefined when the range is full. */
-  allocate(): string | undefined {
+  /**
+   * The next free address, or undefined when the range is full. With `dryRun` the address is only
+   * looked up: nothing is reserved (kube-apiserver's dry-run allocator).
+   */
+  allocate(options: { dryRun?: boolean } = {}): string | undefined {
+    let next = this.next;
     for (let tries = 0; tries < this.size - 2; tries++) {
-      const offset = this.next;
-      this.next = this.next + 1 >= this.size - 1 ? 1 : this.next + 1;
+      const offset = next;
+      next = next + 1 >= this.size - 1 ? 1 : next + 1;
       if (!this.used.has(offset)) {
-        this.used.add(offset);
+        if (!options.dryRun) {
+          this.next = next;
+          this.used.add(offset);
+        }
         return intToIp(this.base + offset);
       }
     }
     return undefined;
   }
 
-  /** Marks a given address used (a service that asked for one, or one already stored). */
-  claim(ip: string): string | undefined {
+  /** Marks a given address used (a service that asked for one, or one already stored); with `dryRun` only checks it is in range. */
+  claim(ip: string, options: { dryRun?: boolean } = {}): string | undefined {
     let n: number;
     try {
       n = ipToInt(ip);
@@ -51,7 +58,7 @@ export class ServiceIpAllocator {
     }
     const offset = n - this.base;
     if (offset <= 0 || offset >= this.size - 1) return undefined;
-    this.used.add(offset);
+    if (!options.dryRun) this.used.add(offset);
     return ip;
   }
 

