@@ -19,6 +19,7 @@ import type { UserInfo } from './auth.js';
 import { TokenAuthenticator } from './auth.js';
 import { decode, isPods, WatchCache, type Watcher } from './watch-cache.js';
 import { ServiceIpAllocator } from './ip-allocator.js';
+import { admitStorageCreate } from './admission.js';
 
 type Obj = KubeObject & Record<string, any>;
 
@@ -86,6 +87,7 @@ const NAMESPACES = findResource('namespaces')!;
 const PODS = findResource('pods')!;
 /** The namespaces NamespaceLifecycle admission never lets go (kube-apiserver's immortalNamespaces). */
 const IMMORTAL_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
+const STORAGE_CLASSES = findResource('storageclasses')!;
 
 function meta(obj: Obj): NonNullable<KubeObject['metadata']> {
   return (obj.metadata ??= {});
@@ -109,7 +111,7 @@ function deepEqual(a: unknown, b: unknown): boolean {
 }
 
 /** Resources whose spec changes bump metadata.generation. */
-const GENERATION = new Set(['deployments', 'replicasets', 'services', 'pods', 'namespaces', 'nodes']);
+const GENERATION = new Set(['deployments', 'replicasets', 'daemonsets', 'statefulsets', 'services', 'pods', 'namespaces', 'nodes']);
 
 /** The API server's state and the work of each step of the request pipeline. */
 export class ApiServerCore {
@@ -405,6 +407,13 @@ export class ApiServerCore {
       obj.status = { phase: 'Active' };
     } else if (info.plural === 'deployments' || info.plural === 'replicasets') {
       obj.status = info.plural === 'replicasets' ? { replicas: 0 } : {};
+    } else if (info.plural === 'daemonsets') {
+      obj.status = { currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0 };
+    } else if (info.plural === 'statefulsets') {
+      obj.status = { replicas: 0, availableReplicas: 0 };
+    } else if (info.plural === 'persistentvolumes' || info.plural === 'persistentvolumeclaims') {
+      obj.status = { phase: 'Pending' };
+      admitStorageCreate(info, obj, () => this.cache.list(STORAGE_CLASSES));
     }
   }
 

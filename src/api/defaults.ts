@@ -202,6 +202,66 @@ function defaultReplicaSet(rs: Obj): void {
   defaultTemplate(rs);
 }
 
+function defaultDaemonSet(ds: Obj): void {
+  const spec = objAt(ds, 'spec');
+  const strategy = objAt(spec, 'updateStrategy');
+  setIfAbsent(strategy, 'type', 'RollingUpdate');
+  if (strategy['type'] === 'RollingUpdate') {
+    const ru = objAt(strategy, 'rollingUpdate');
+    if (ru['maxUnavailable'] === undefined || ru['maxUnavailable'] === null) ru['maxUnavailable'] = 1;
+    if (ru['maxSurge'] === undefined || ru['maxSurge'] === null) ru['maxSurge'] = 0;
+  }
+  if (typeof spec['revisionHistoryLimit'] !== 'number') spec['revisionHistoryLimit'] = 10;
+  defaultTemplate(ds);
+}
+
+function defaultClaimSpec(spec: Obj): void {
+  setIfAbsent(spec, 'volumeMode', 'Filesystem');
+}
+
+function defaultStatefulSet(sts: Obj): void {
+  const spec = objAt(sts, 'spec');
+  setIfAbsent(spec, 'podManagementPolicy', 'OrderedReady');
+  const strategy = objAt(spec, 'updateStrategy');
+  setIfAbsent(strategy, 'type', 'RollingUpdate');
+  if (strategy['type'] === 'RollingUpdate') {
+    const ru = objAt(strategy, 'rollingUpdate');
+    if (typeof ru['partition'] !== 'number') ru['partition'] = 0;
+  }
+  const retention = objAt(spec, 'persistentVolumeClaimRetentionPolicy');
+  setIfAbsent(retention, 'whenDeleted', 'Retain');
+  setIfAbsent(retention, 'whenScaled', 'Retain');
+  if (typeof spec['replicas'] !== 'number') spec['replicas'] = 1;
+  if (typeof spec['revisionHistoryLimit'] !== 'number') spec['revisionHistoryLimit'] = 10;
+  const templates = spec['volumeClaimTemplates'];
+  if (Array.isArray(templates)) {
+    for (const t of templates) {
+      if (!isObj(t)) continue;
+      setIfAbsent(t, 'apiVersion', 'v1');
+      setIfAbsent(t, 'kind', 'PersistentVolumeClaim');
+      defaultClaimSpec(objAt(t, 'spec'));
+    }
+  }
+  defaultTemplate(sts);
+}
+
+function defaultPersistentVolume(pv: Obj): void {
+  const spec = objAt(pv, 'spec');
+  setIfAbsent(spec, 'persistentVolumeReclaimPolicy', 'Retain');
+  setIfAbsent(spec, 'volumeMode', 'Filesystem');
+  setIfAbsent(objAt(pv, 'status'), 'phase', 'Pending');
+}
+
+function defaultPersistentVolumeClaim(pvc: Obj): void {
+  defaultClaimSpec(objAt(pvc, 'spec'));
+  setIfAbsent(objAt(pvc, 'status'), 'phase', 'Pending');
+}
+
+function defaultStorageClass(sc: Obj): void {
+  setIfAbsent(sc, 'reclaimPolicy', 'Delete');
+  setIfAbsent(sc, 'volumeBindingMode', 'Immediate');
+}
+
 function defaultService(svc: Obj): void {
   const spec = objAt(svc, 'spec');
   setIfAbsent(spec, 'type', 'ClusterIP');
@@ -300,6 +360,11 @@ const DEFAULTERS: Record<string, (o: Obj) => void> = {
   'v1/Secret': defaultSecret,
   'apps/v1/Deployment': defaultDeployment,
   'apps/v1/ReplicaSet': defaultReplicaSet,
+  'apps/v1/DaemonSet': defaultDaemonSet,
+  'apps/v1/StatefulSet': defaultStatefulSet,
+  'v1/PersistentVolume': defaultPersistentVolume,
+  'v1/PersistentVolumeClaim': defaultPersistentVolumeClaim,
+  'storage.k8s.io/v1/StorageClass': defaultStorageClass,
   'rbac.authorization.k8s.io/v1/RoleBinding': defaultBinding,
   'rbac.authorization.k8s.io/v1/ClusterRoleBinding': defaultBinding,
 };

@@ -8,6 +8,7 @@
  */
 import type { KubeObject, ObjectMeta } from './types.js';
 import type { ResourceInfo } from './resources.js';
+import { appsAndStoragePrinters } from './printers-apps.js';
 
 /** One column of a Table (`metav1.TableColumnDefinition`). */
 export interface TableColumnDefinition {
@@ -650,6 +651,7 @@ const PRINTERS: Record<string, Printer> = {
   nodes: NODE,
   deployments: DEPLOYMENT,
   replicasets: REPLICASET,
+  ...appsAndStoragePrinters({ col, NAME, AGE, ageSince, formatLabels, formatLabelSelector }),
   services: SERVICE,
   endpoints: ENDPOINTS,
   namespaces: NAMESPACE,

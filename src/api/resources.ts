@@ -98,8 +98,9 @@ const CORE = '';
 const APPS = 'apps';
 const COORD = 'coordination.k8s.io';
 const RBAC = 'rbac.authorization.k8s.io';
+const STORAGE = 'storage.k8s.io';
 
-/** Every supported resource, in a fixed order: core first, then apps, coordination, rbac. */
+/** Every supported resource, in a fixed order: core first, then apps, coordination, rbac, storage. */
 export const RESOURCES: readonly ResourceInfo[] = Object.freeze([
   define({
     group: CORE,
@@ -196,6 +197,26 @@ export const RESOURCES: readonly ResourceInfo[] = Object.freeze([
     etcdPrefix: '/registry/serviceaccounts/',
   }),
   define({
+    group: CORE,
+    version: 'v1',
+    kind: 'PersistentVolume',
+    plural: 'persistentvolumes',
+    namespaced: false,
+    shortNames: ['pv'],
+    subresources: [statusOf(CORE, 'v1', 'PersistentVolume')],
+    etcdPrefix: '/registry/persistentvolumes/',
+  }),
+  define({
+    group: CORE,
+    version: 'v1',
+    kind: 'PersistentVolumeClaim',
+    plural: 'persistentvolumeclaims',
+    namespaced: true,
+    shortNames: ['pvc'],
+    subresources: [statusOf(CORE, 'v1', 'PersistentVolumeClaim')],
+    etcdPrefix: '/registry/persistentvolumeclaims/',
+  }),
+  define({
     group: APPS,
     version: 'v1',
     kind: 'Deployment',
@@ -224,6 +245,39 @@ export const RESOURCES: readonly ResourceInfo[] = Object.freeze([
     etcdPrefix: '/registry/replicasets/',
   }),
   define({
+    group: APPS,
+    version: 'v1',
+    kind: 'DaemonSet',
+    plural: 'daemonsets',
+    namespaced: true,
+    shortNames: ['ds'],
+    categories: ['all'],
+    subresources: [statusOf(APPS, 'v1', 'DaemonSet')],
+    etcdPrefix: '/registry/daemonsets/',
+  }),
+  define({
+    group: APPS,
+    version: 'v1',
+    kind: 'StatefulSet',
+    plural: 'statefulsets',
+    namespaced: true,
+    shortNames: ['sts'],
+    categories: ['all'],
+    subresources: [
+      { name: 'scale', verbs: STATUS_VERBS, responseKind: { group: 'autoscaling', version: 'v1', kind: 'Scale' } },
+      statusOf(APPS, 'v1', 'StatefulSet'),
+    ],
+    etcdPrefix: '/registry/statefulsets/',
+  }),
+  define({
+    group: APPS,
+    version: 'v1',
+    kind: 'ControllerRevision',
+    plural: 'controllerrevisions',
+    namespaced: true,
+    etcdPrefix: '/registry/controllerrevisions/',
+  }),
+  define({
     group: COORD,
     version: 'v1',
     kind: 'Lease',
@@ -241,6 +295,15 @@ export const RESOURCES: readonly ResourceInfo[] = Object.freeze([
     plural: 'clusterrolebindings',
     namespaced: false,
     etcdPrefix: '/registry/clusterrolebindings/',
+  }),
+  define({
+    group: STORAGE,
+    version: 'v1',
+    kind: 'StorageClass',
+    plural: 'storageclasses',
+    namespaced: false,
+    shortNames: ['sc'],
+    etcdPrefix: '/registry/storageclasses/',
   }),
 ]);
 

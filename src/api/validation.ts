@@ -25,6 +25,14 @@ import { ServiceAccount as ServiceAccountModel } from 'kubernetes-models/v1/Serv
 import { Lease as LeaseModel } from 'kubernetes-models/coordination.k8s.io/v1/Lease';
 import { ReplicaSet as ReplicaSetModel } from 'kubernetes-models/apps/v1/ReplicaSet';
 import { Deployment as DeploymentModel } from 'kubernetes-models/apps/v1/Deployment';
+import { DaemonSet as DaemonSetModel } from 'kubernetes-models/apps/v1/DaemonSet';
+import { StatefulSet as StatefulSetModel } from 'kubernetes-models/apps/v1/StatefulSet';
+import { ControllerRevision as ControllerRevisionModel } from 'kubernetes-models/apps/v1/ControllerRevision';
+import { PersistentVolume as PersistentVolumeModel } from 'kubernetes-models/v1/PersistentVolume';
+import { PersistentVolumeClaim as PersistentVolumeClaimModel } from 'kubernetes-models/v1/PersistentVolumeClaim';
+import { StorageClass as StorageClassModel } from 'kubernetes-models/storage.k8s.io/v1/StorageClass';
+import { validateAppsKind, validateAppsUpdate } from './validation-apps.js';
+import { validateStorageKind, validateStorageUpdate } from './validation-storage.js';
 import { Role as RoleModel } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role';
 import { ClusterRole as ClusterRoleModel } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole';
 import { RoleBinding as RoleBindingModel } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
@@ -101,6 +109,12 @@ const MODELS: ReadonlyArray<readonly [string, { prototype: unknown }]> = [
   ['coordination.k8s.io/v1/Lease', LeaseModel],
   ['apps/v1/ReplicaSet', ReplicaSetModel],
   ['apps/v1/Deployment', DeploymentModel],
+  ['apps/v1/DaemonSet', DaemonSetModel],
+  ['apps/v1/StatefulSet', StatefulSetModel],
+  ['apps/v1/ControllerRevision', ControllerRevisionModel],
+  ['v1/PersistentVolume', PersistentVolumeModel],
+  ['v1/PersistentVolumeClaim', PersistentVolumeClaimModel],
+  ['storage.k8s.io/v1/StorageClass', StorageClassModel],
   ['rbac.authorization.k8s.io/v1/Role', RoleModel],
   ['rbac.authorization.k8s.io/v1/ClusterRole', ClusterRoleModel],
   ['rbac.authorization.k8s.io/v1/RoleBinding', RoleBindingModel],
@@ -457,7 +471,8 @@ function schemaCauses(errors: readonly AjvError[], data: unknown): StatusCause[]
 // Hand-written checks
 
 type Obj = Record<string, unknown>;
-type Causes = StatusCause[];
+/** @internal field errors being collected. */
+export type Causes = StatusCause[];
 
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -468,11 +483,13 @@ const child = (base: string, name: string): string => (base ? `${base}.${name}` 
 const NEGATIVE = 'must be greater than or equal to 0';
 const PORT_RANGE = 'must be between 1 and 65535, inclusive';
 
-function nonNegative(c: Causes, v: unknown, path: string): void {
+/** @internal shared with the per-group validation files. */
+export function nonNegative(c: Causes, v: unknown, path: string): void {
   if (typeof v === 'number' && v < 0) c.push(fieldError.invalid(path, v, NEGATIVE));
 }
 
-function validateLabels(c: Causes, labels: unknown, path: string): void {
+/** @internal shared with the per-group validation files. */
+export function validateLabels(c: Causes, labels: unknown, path: string): void {
   if (!isObj(labels)) return;
   for (const k in labels) {
     for (const msg of isQualifiedName(k)) c.push(fieldError.invalid(path, k, msg));
@@ -483,7 +500,8 @@ function validateLabels(c: Causes, labels: unknown, path: string): void {
 
 const TOTAL_ANNOTATION_SIZE_LIMIT = 256 * 1024;
 
-function validateAnnotations(c: Causes, annotations: unknown, path: string): void {
+/** @internal shared with the per-group validation files. */
+export function validateAnnotations(c: Causes, annotations: unknown, path: string): void {
   if (!isObj(annotations)) return;
   let size = 0;
   for (const k in annotations) {
@@ -589,7 +607,8 @@ export function labelSelectorMatches(selector: unknown, labels: Record<string, s
   return true;
 }
 
-function goLabelSelector(sel: Obj): GoValue {
+/** @internal shared with the per-group validation files. */
+export function goLabelSelector(sel: Obj): GoValue {
   const ml = isObj(sel['matchLabels']) ? (sel['matchLabels'] as Obj) : undefined;
   const keys = ml ? Object.keys(ml).sort() : [];
   const mlText = ml ? `map[string]string{${keys.map((k) => `${JSON.stringify(k)}:${JSON.stringify(ml[k])}`).join(', ')}}` : 'map[string]string(nil)';
@@ -609,7 +628,8 @@ function goLabelSelector(sel: Obj): GoValue {
   return new GoValue(`v1.LabelSelector{MatchLabels:${mlText}, MatchExpressions:${exText}}`);
 }
 
-function validateLabelSelector(c: Causes, sel: Obj, path: string): void {
+/** @internal shared with the per-group validation files. */
+export function validateLabelSelector(c: Causes, sel: Obj, path: string): void {
   validateLabels(c, sel['matchLabels'], child(path, 'matchLabels'));
   arr(sel['matchExpressions']).forEach((e, i) => {
     if (!isObj(e)) return;
@@ -645,7 +665,8 @@ const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'];
 const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
 const STANDARD_CONTAINER_RESOURCES = new Set(['cpu', 'memory', 'ephemeral-storage']);
 
-function validateResourceList(c: Causes, list: unknown, path: string): void {
+/** @internal shared with the per-group validation files. */
+export function validateResourceList(c: Causes, list: unknown, path: string): void {
   if (!isObj(list)) return;
   for (const name in list) {
     const p = `${path}[${name}]`;
@@ -780,7 +801,8 @@ function goToleration(t: Obj): string {
   )}, Effect:${JSON.stringify(t['effect'] ?? '')}, TolerationSeconds:${secs}}`;
 }
 
-function validatePodSpec(c: Causes, spec: unknown, path: string): void {
+/** @internal shared with the per-group validation files. */
+export function validatePodSpec(c: Causes, spec: unknown, path: string): void {
   if (!isObj(spec)) {
     c.push(fieldError.required(`${child(path, 'containers')}`));
     return;
@@ -831,7 +853,8 @@ function validatePodSpec(c: Causes, spec: unknown, path: string): void {
 
 // --- workloads
 
-function validateIntOrPercent(c: Causes, v: unknown, path: string): void {
+/** @internal shared with the per-group validation files. */
+export function validateIntOrPercent(c: Causes, v: unknown, path: string): void {
   if (typeof v === 'string') {
     if (!/^[0-9]+%$/.test(v)) {
       c.push(
@@ -843,13 +866,15 @@ function validateIntOrPercent(c: Causes, v: unknown, path: string): void {
   }
 }
 
-function goIntOrString(v: unknown): GoValue {
+/** @internal shared with the per-group validation files. */
+export function goIntOrString(v: unknown): GoValue {
   return typeof v === 'number'
     ? new GoValue(`intstr.IntOrString{Type:0, IntVal:${v}, StrVal:""}`)
     : new GoValue(`intstr.IntOrString{Type:1, IntVal:0, StrVal:${JSON.stringify(v ?? '')}}`);
 }
 
-function intOrPercentValue(v: unknown): number {
+/** @internal shared with the per-group validation files. */
+export function intOrPercentValue(v: unknown): number {
   if (typeof v === 'number') return v;
   if (typeof v === 'string' && /^[0-9]+%$/.test(v)) return Number(v.slice(0, -1));
   return -1;
@@ -1189,6 +1214,11 @@ function validateEndpoints(c: Causes, ep: AnyObject): void {
 const absent = (v: unknown): boolean => v === undefined || v === null || (Array.isArray(v) && v.length === 0);
 
 /** Semantic equality as apimachinery's: null, absent and empty lists are equal. */
+/** @internal */
+export function semanticEqual(a: unknown, b: unknown): boolean {
+  return deepEqual(a, b);
+}
+
 function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (absent(a) || absent(b)) return absent(a) && absent(b);
@@ -1338,6 +1368,16 @@ function validateKindUpdate(c: Causes, info: ResourceInfo, next: AnyObject, prev
       if (info.kind === 'Secret') immutable(c, next['type'] ?? 'Opaque', prev['type'] ?? 'Opaque', 'type');
       break;
     }
+    case 'DaemonSet':
+    case 'StatefulSet':
+    case 'ControllerRevision':
+      validateAppsUpdate(c, info.kind, next, prev);
+      break;
+    case 'PersistentVolume':
+    case 'PersistentVolumeClaim':
+    case 'StorageClass':
+      validateStorageUpdate(c, info.kind, next, prev);
+      break;
     case 'RoleBinding':
     case 'ClusterRoleBinding':
       if (!deepEqual(next['roleRef'], prev['roleRef'])) {
@@ -1432,6 +1472,16 @@ function kindChecks(c: Causes, info: ResourceInfo, obj: AnyObject, subresource: 
     case 'Endpoints':
       validateEndpoints(c, obj);
       break;
+    case 'DaemonSet':
+    case 'StatefulSet':
+    case 'ControllerRevision':
+      validateAppsKind(c, info.kind, obj);
+      break;
+    case 'PersistentVolume':
+    case 'PersistentVolumeClaim':
+    case 'StorageClass':
+      validateStorageKind(c, info.kind, obj);
+      break;
   }
 }
 
@@ -1481,7 +1531,7 @@ export function validateObject(obj: KubeObject, options: ValidateOptions): Valid
     const fromSchema = schemaCauses(schemaErrors, data);
     for (const s of fromSchema) {
       // Our own message for the same field is the real server's (the schema's enum order is not).
-      if (s.reason === 'FieldValueNotSupported' && own.some((o) => o.field === s.field || s.field!.startsWith(`${o.field}.`))) continue;
+      if (s.reason === 'FieldValueNotSupported' && own.some((o) => o.field === s.field || s.field!.startsWith(`${o.field}.`) || s.field!.startsWith(`${o.field}[`))) continue;
       if (s.reason === 'FieldValueRequired' && own.some((o) => o.field === s.field && o.reason === 'FieldValueRequired')) continue;
       causes.push(s);
     }

@@ -16,7 +16,9 @@ describe('registry', () => {
   it('has every required resource once, in a fixed order', () => {
     expect(RESOURCES.map((r) => r.plural)).toEqual([
       'pods', 'nodes', 'namespaces', 'services', 'endpoints', 'events', 'configmaps', 'secrets', 'serviceaccounts',
-      'deployments', 'replicasets', 'leases', 'roles', 'clusterroles', 'rolebindings', 'clusterrolebindings',
+      'persistentvolumes', 'persistentvolumeclaims',
+      'deployments', 'replicasets', 'daemonsets', 'statefulsets', 'controllerrevisions',
+      'leases', 'roles', 'clusterroles', 'rolebindings', 'clusterrolebindings', 'storageclasses',
     ]);
   });
   it('describes pods as discovery does', () => {
@@ -30,7 +32,18 @@ describe('registry', () => {
     const d = findResource('deploy')!;
     expect(d.apiVersion).toBe('apps/v1');
     expect(d.subresources.find((s) => s.name === 'scale')!.responseKind).toEqual({ group: 'autoscaling', version: 'v1', kind: 'Scale' });
-    expect(RESOURCES.filter((r) => r.categories.includes('all')).map((r) => r.plural).sort()).toEqual(['deployments', 'pods', 'replicasets', 'services']);
+    expect(RESOURCES.filter((r) => r.categories.includes('all')).map((r) => r.plural).sort()).toEqual(['daemonsets', 'deployments', 'pods', 'replicasets', 'services', 'statefulsets']);
+  });
+  it('knows the workload and storage kinds by their short names', () => {
+    expect(findResource('ds')).toMatchObject({ group: 'apps', kind: 'DaemonSet', namespaced: true, categories: ['all'] });
+    expect(findResource('sts')).toMatchObject({ group: 'apps', kind: 'StatefulSet', namespaced: true, categories: ['all'] });
+    expect(findResource('sts')!.subresources.map((s) => s.name).sort()).toEqual(['scale', 'status']);
+    expect(findResource('controllerrevisions')).toMatchObject({ group: 'apps', kind: 'ControllerRevision', shortNames: [], categories: [] });
+    expect(findResource('pv')).toMatchObject({ group: '', kind: 'PersistentVolume', namespaced: false, categories: [] });
+    expect(findResource('pvc')).toMatchObject({ group: '', kind: 'PersistentVolumeClaim', namespaced: true });
+    expect(findResource('sc')).toMatchObject({ group: 'storage.k8s.io', apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', namespaced: false });
+    expect(etcdKey(findResource('pvc')!, 'default', 'data-db-0')).toBe('/registry/persistentvolumeclaims/default/data-db-0');
+    expect(etcdKey(findResource('sc')!, undefined, 'standard')).toBe('/registry/storageclasses/standard');
   });
   it('uses the real etcd layout', () => {
     expect(etcdKey(findResource('pods')!, 'default', 'x')).toBe('/registry/pods/default/x');
