@@ -5,7 +5,9 @@
  * message shows its payload; the screenshot is saved as docs/inspector.png. With a highly
  * available control plane: one box per control-plane node, the etcd leader and term, the Lease
  * holders; the etcd leader's node crashed from the page's fault controls shows a new leader of a
- * higher term; that screenshot is docs/inspector-ha.png.
+ * higher term; that screenshot is docs/inspector-ha.png. With 50 worker nodes: every node's tile
+ * (name and state) and the whole control plane inside the window without scrolling, a crashed
+ * node standing out, at 1600×1000 and 1280×720; that screenshot is docs/inspector-50-nodes.png.
  *
  * Chromium must be at /usr/bin/chromium (CI installs it). Without it this test fails, on
  * purpose: a skipped browser test would hide a broken CI.
@@ -24,6 +26,7 @@ const CHROMIUM = '/usr/bin/chromium';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SCREENSHOT = path.join(ROOT, 'docs', 'inspector.png');
 const SCREENSHOT_HA = path.join(ROOT, 'docs', 'inspector-ha.png');
+const SCREENSHOT_50 = path.join(ROOT, 'docs', 'inspector-50-nodes.png');
 const BROWSER_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 function requireChromium(): void {
@@ -255,8 +258,10 @@ describe('inspector page in Chromium, highly available control plane', { timeout
         expect(await page.locator(`#arch [data-cp-node="${n}"] [data-actor="${key}"]`).count(), key).toBe(1);
       }
     }
-    // control-plane nodes are not drawn as workers; the balancer sits at api-server
-    expect(await page.locator('#arch .zone.worker').count()).toBe(2);
+    // control-plane nodes are not drawn as workers (the wide control plane leaves room for one
+    // worker box: each worker is a tile, the picked one expanded); the balancer sits at api-server
+    expect(await page.locator('#arch [data-node-tile]').count()).toBe(2);
+    expect(await page.locator('#arch .zone.worker').count()).toBe(1);
     expect(await page.locator('#arch [data-actor="api-server"][data-kind="load-balancer"]').count()).toBe(1);
     expect(await page.textContent('#cluster-info')).toContain('3 control-plane nodes');
 
@@ -322,6 +327,137 @@ describe('inspector page in Chromium, highly available control plane', { timeout
     mkdirSync(path.dirname(SCREENSHOT_HA), { recursive: true });
     await page.screenshot({ path: SCREENSHOT_HA });
     expect(existsSync(SCREENSHOT_HA)).toBe(true);
+    expect(pageErrors).toEqual([]);
+  });
+});
+
+describe('inspector page in Chromium, 50 worker nodes', { timeout: 180_000 }, () => {
+  let insp: Inspector | undefined;
+  let context: BrowserContext | undefined;
+  let userDataDir: string | undefined;
+  let page: Page;
+  const pageErrors: string[] = [];
+  const NODES = Array.from({ length: 50 }, (_, i) => `node-${i + 1}`);
+  const CONTROL_PLANE = ['kubectl', 'api-server', 'etcd', 'scheduler', 'controller-manager'];
+
+  beforeAll(async () => {
+    requireChromium();
+    insp = await startInspector({ port: 0, speed: 3, cluster: { seed: 11, nodes: 50 } });
+    await eventually(() => insp!.cluster.objects('nodes').length === 50, 60_000, 'fifty nodes');
+    const demo = await applyManifest(insp.cluster.client, DEMO_MANIFEST);
+    expect(demo.ok).toBe(true);
+    userDataDir = mkdtempSync(path.join(tmpdir(), 'kube-actors-chromium-'));
+    context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: BROWSER_ARGS, viewport: { width: 1600, height: 1000 }, deviceScaleFactor: 1 });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error') pageErrors.push(m.text());
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await insp?.close();
+    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+  });
+
+  it('shows every node’s name and state and the whole control plane at once, a crashed node standing out, at 1600×1000 and 1280×720', async () => {
+    await page.goto(insp!.url);
+    await page.waitForSelector('#conn.open', { timeout: 15_000 });
+    await expect.poll(async () => page.locator('#arch [data-node-tile]').count(), { timeout: 15_000 }).toBe(50);
+    const controllers = (await page.locator('#arch [data-kind="controller"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-actor')!))).filter(Boolean);
+    expect(controllers.length).toBeGreaterThanOrEqual(6);
+
+    // crash a node from the Faults tab: its tile turns red and the band names it
+    await page.click('.tab[data-tab="faults"]');
+    await page.selectOption('#fault-node', 'node-7');
+    await page.click('[data-fault="crash-node"]');
+    await page.waitForSelector('#result .ok', { timeout: 10_000 });
+    const crashed = page.locator('#arch [data-node-tile="node-7"]');
+    await expect.poll(async () => crashed.getAttribute('class'), { timeout: 15_000 }).toContain('s-bad');
+    expect(await crashed.textContent()).toContain('down');
+    expect(await page.textContent('#arch .trouble')).toContain('node-7 down');
+    const tileColour = await crashed.evaluate((el) => getComputedStyle(el).borderTopColor);
+    const readyColour = await page.locator('#arch [data-node-tile="node-8"]').evaluate((el) => getComputedStyle(el).borderTopColor);
+    expect(tileColour).not.toBe(readyColour);
+
+    // everything at once, without scrolling the page or the band
+    const check = async (width: number, height: number) => {
+      const boxes = await page.evaluate(
+        ({ nodes, keys }) => {
+          const band = document.querySelector('section.arch')!.getBoundingClientRect();
+          const out: { what: string; inside: boolean; text: string }[] = [];
+          const inside = (el: Element | null) => {
+            if (!el) return false;
+            const r = el.getBoundingClientRect();
+            // inside the window, the band, and every scrolling box around it
+            let ok = r.width > 0 && r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= innerWidth && r.top >= band.top && r.bottom <= band.bottom + 0.5;
+            for (let p = el.parentElement; p && ok; p = p.parentElement) {
+              const st = getComputedStyle(p);
+              if (/(auto|scroll|hidden)/.test(st.overflow + st.overflowX + st.overflowY)) {
+                const c = p.getBoundingClientRect();
+                ok = r.top >= c.top - 0.5 && r.bottom <= c.bottom + 0.5 && r.left >= c.left - 0.5 && r.right <= c.right + 0.5;
+              }
+            }
+            return ok;
+          };
+          for (const n of nodes) {
+            const tile = document.querySelector(`#arch [data-node-tile="${n}"]`);
+            const name = tile?.querySelector('.tile-name');
+            const state = tile?.querySelector('.state') as HTMLElement | null;
+            // the name and the state are both readable: not cut off by the tile
+            const whole = (e: HTMLElement | null | undefined) => !!e && e.scrollWidth <= e.clientWidth + 1;
+            out.push({ what: n, inside: inside(tile) && whole(name as HTMLElement) && whole(state), text: `${name?.textContent} ${state?.textContent}` });
+          }
+          for (const k of keys) out.push({ what: k, inside: inside(document.querySelector(`#arch [data-actor="${k}"]`)), text: '' });
+          return { out, scrollH: document.scrollingElement!.scrollHeight, scrollW: document.scrollingElement!.scrollWidth };
+        },
+        { nodes: NODES, keys: [...CONTROL_PLANE, ...controllers] },
+      );
+      expect(boxes.scrollH, 'the page does not scroll').toBeLessThanOrEqual(height);
+      expect(boxes.scrollW, 'the page does not scroll sideways').toBeLessThanOrEqual(width);
+      for (const b of boxes.out) expect(b.inside, `${b.what} visible at ${width}×${height}`).toBe(true);
+      for (const b of boxes.out.slice(0, NODES.length)) expect(b.text).toMatch(new RegExp(`^${b.what} (ready|down)$`));
+      expect(boxes.out.find((b) => b.what === 'node-7')!.text).toBe('node-7 down');
+    };
+    await check(1600, 1000);
+
+    // a tile expands its node: its box with its components and pods, and its statechart
+    await page.click('#arch [data-node-tile="node-12"]');
+    await page.waitForSelector('#arch .zone.worker[data-node="node-12"] [data-actor="kubelet/node-12"]', { timeout: 10_000 });
+    expect(await page.locator('#arch .zone.worker').count()).toBe(1);
+    await expect.poll(async () => page.textContent('#chart-title'), { timeout: 15_000 }).toContain('node/node-12');
+    await page.waitForSelector('#chart svg.chart g.sc-state.active', { timeout: 15_000 });
+    // the crashed node's chip in the band's title expands it
+    await page.click('#arch .trouble-node[data-node-pick="node-7"]');
+    await page.waitForSelector('#arch .zone.worker.down[data-node="node-7"]', { timeout: 10_000 });
+    await expect.poll(async () => page.textContent('#chart-title'), { timeout: 15_000 }).toContain('node/node-7');
+    await page.waitForSelector('#chart svg.chart g.sc-state.active', { timeout: 15_000 });
+    await page.waitForTimeout(400);
+    mkdirSync(path.dirname(SCREENSHOT_50), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT_50 });
+    expect(existsSync(SCREENSHOT_50)).toBe(true);
+
+    // a laptop: the control plane and the crashed node in view, the nodes in a scrolling grid,
+    // the panels usable
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await expect.poll(async () => page.evaluate(() => document.scrollingElement!.scrollHeight), { timeout: 5_000 }).toBeLessThanOrEqual(720);
+    expect(await page.evaluate(() => document.scrollingElement!.scrollWidth)).toBeLessThanOrEqual(1280);
+    for (const k of [...CONTROL_PLANE, ...controllers]) {
+      const b = (await page.locator(`#arch [data-actor="${k}"]`).first().boundingBox())!;
+      expect(b.y + b.height, k).toBeLessThanOrEqual(720);
+      expect(b.x + b.width, k).toBeLessThanOrEqual(1280);
+    }
+    const trouble = (await page.locator('#arch .trouble-node[data-node-pick="node-7"]').boundingBox())!;
+    expect(trouble.y + trouble.height).toBeLessThanOrEqual(720);
+    for (const panel of ['#chart', '#seq', '#tables']) {
+      const b = (await page.locator(panel).boundingBox())!;
+      expect(b.height, panel).toBeGreaterThanOrEqual(150);
+      expect(b.width, panel).toBeGreaterThanOrEqual(250);
+    }
+    // a tile further down is reached by scrolling the grid, and expands its node
+    await page.locator('#arch [data-node-tile="node-50"]').click();
+    await page.waitForSelector('#arch .zone.worker[data-node="node-50"]', { timeout: 10_000 });
     expect(pageErrors).toEqual([]);
   });
 });

@@ -61,7 +61,7 @@ const model = await pageModuleOf<{
   isHeartbeat(m: unknown): boolean;
 }>('model.js');
 const arch = await pageModuleOf<{
-  archHtml(actors: Map<string, unknown>, nodes: string[], selected: string | null, controlPlane?: { nodes: string[]; view: unknown } | null): string;
+  archHtml(actors: Map<string, unknown>, nodes: string[], selected: string | null, controlPlane?: { nodes: string[]; view: unknown } | null, workers?: { compact: boolean; expanded: string | null }): string;
   controlPlaneShape(view: unknown): string;
 }>('arch.js');
 
@@ -272,6 +272,42 @@ describe('hub', () => {
     expect(stopped).toEqual(expect.arrayContaining([{ type: 'actor', op: 'stopped', key: 'pod/default/p', status: 'stopped' }]));
     expect(hub.actors()).toEqual([]);
     hub.detach();
+  });
+});
+
+describe('the architecture band with many worker nodes', () => {
+  it('draws one tile per node with its name, state and pods, names the nodes in trouble, and expands one', () => {
+    const nodes = Array.from({ length: 50 }, (_, i) => `node-${i + 1}`);
+    const a = (key: string, kind: string, value: unknown, extra: Record<string, unknown> = {}) => [key, { key, kind, value, status: 'active', machine: kind, ...extra }] as const;
+    const actors = new Map<string, unknown>([
+      a('kubectl', 'kubectl', 'idle'),
+      a('api-server', 'api-server', { serving: 'ready' }),
+      ...nodes.filter((n) => n !== 'node-7').map((n) => a(`node/${n}`, 'node', n === 'node-9' ? 'partitioned' : 'ready')),
+      ...nodes.map((n) => a(`kubelet/${n}`, 'kubelet', { running: 'idle' })),
+      a('pod/default/web', 'pod', { syncing: 'containers' }, { host: 'node-3' }),
+      a('pod/default/db', 'pod', { syncing: 'containers' }, { host: 'node-3' }),
+    ]);
+    const full = arch.archHtml(actors, nodes, null);
+    expect(full.match(/class="zone worker[ "]/g)).toHaveLength(50);
+    expect(full).not.toContain('data-node-tile');
+    const html = arch.archHtml(actors, nodes, 'kubelet/node-3', null, { compact: true, expanded: 'node-3' });
+    expect(html.match(/data-node-tile="/g)).toHaveLength(50);
+    const tile = (n: string) => html.slice(html.indexOf(`data-node-tile="${n}"`), html.indexOf('</div>', html.indexOf(`data-node-tile="${n}"`)));
+    expect(tile('node-1')).toContain('node-1</span>');
+    expect(tile('node-1')).toContain('<span class="state">ready</span>');
+    expect(tile('node-3')).toMatch(/title="2 pods">2</);
+    // a node whose actor is gone (crashed) is down and red; a partitioned one amber and dashed
+    expect(html).toMatch(/class="node-tile s-bad down" data-node-tile="node-7"/);
+    expect(tile('node-7')).toContain('<span class="state">unknown</span>');
+    expect(html).toMatch(/class="node-tile s-warn partitioned" data-node-tile="node-9"/);
+    expect(html).toContain('50 · 48 ready · 1 unknown · 1 partitioned');
+    expect(html).toMatch(/class="trouble"[^>]*>⚠ <span class="trouble-node" data-node-pick="node-7">node-7 unknown<\/span> <span class="trouble-node" data-node-pick="node-9">node-9 partitioned</);
+    // only the expanded node has its box, with its components and pods
+    expect(html.match(/class="zone worker[ "]/g)).toHaveLength(1);
+    expect(html).toContain('<div class="zone worker expanded" data-node="node-3">');
+    expect(html).toContain('data-actor="pod/default/web"');
+    expect(html).not.toContain('data-actor="kubelet/node-4"');
+    expect(html).toMatch(/class="node-tile s-ok expanded" data-node-tile="node-3"/);
   });
 });
 

@@ -5,11 +5,11 @@
  * (sequence.js), the kubectl tables (tables.js) and the controls.
  */
 import { Connection } from './connection.js';
-import { archHtml, controlPlaneShape, pulse, updateActor, updateControlPlane } from './arch.js';
+import { archHtml, controlPlaneShape, pulse, updateActor, updateControlPlane, WORKER_BOX } from './arch.js';
 import { buildElkGraph, highlight, renderSvg, valueText, activePaths, wheelFactor } from './statechart.js';
 import { renderSequence, COLORS } from './sequence.js';
 import { renderTables } from './tables.js';
-import { compareRank, esc, formatTime, isHeartbeat, kindOf, rankOf, setControlPlaneNodes, shortName } from './model.js';
+import { compareRank, esc, formatTime, isHeartbeat, kindOf, nodeOf, rankOf, setControlPlaneNodes, shortName } from './model.js';
 
 /** Messages the page keeps (older ones are forgotten; the server keeps its own buffer). */
 const MAX_KEEP = 20000;
@@ -68,6 +68,11 @@ const state = {
   overflow: 0,
   cluster: /** @type {any} */ (null),
   chart: /** @type {{ key: string, cacheKey: string, value: unknown } | null} */ (null),
+  /** the worker nodes as tiles with one expanded (their boxes do not all fit the band's width) */
+  archCompact: false,
+  /** the worker node whose box the compact band shows (the last picked) */
+  /** @type {string | null} */
+  expandedNode: null,
   view: { x: 0, y: 0, k: 1 },
 };
 
@@ -246,7 +251,7 @@ function render() {
   frame = 0;
   if (dirty.arch) {
     dirty.arch = false;
-    $('arch').innerHTML = archHtml(state.actors, state.nodes, state.selected, state.controlPlaneNodes.length ? { nodes: state.controlPlaneNodes, view: state.controlPlane } : null);
+    renderArch();
   }
   if (dirty.tables) {
     dirty.tables = false;
@@ -266,6 +271,44 @@ function render() {
     if (state.follow || force) renderSeq(force);
     else updateCount();
   }
+}
+
+/**
+ * The architecture band. Every worker node gets its own box when the boxes fit the band's width;
+ * otherwise (more nodes, a narrower window) each node is a tile and only the expanded node has
+ * its box. The control plane and the user are drawn the same either way, so whether the boxes
+ * fit is decided from their widths without going back and forth.
+ */
+function renderArch() {
+  const el = $('arch');
+  const band = /** @type {HTMLElement} */ (el.parentElement);
+  const draw = (/** @type {boolean} */ compact) => {
+    el.innerHTML = archHtml(state.actors, state.nodes, state.selected, state.controlPlaneNodes.length ? { nodes: state.controlPlaneNodes, view: state.controlPlane } : null, { compact, expanded: expandedNode() });
+    band.classList.toggle('compact', compact);
+  };
+  draw(state.archCompact);
+  let others = 0;
+  for (const c of el.children) if (!c.classList.contains('workers')) others += c.getBoundingClientRect().width + 10;
+  const workers = new Set([...state.nodes, ...[...state.actors.values()].filter((a) => a.kind === 'node').map((a) => a.key.slice('node/'.length))]).size;
+  const style = getComputedStyle(band);
+  const room = band.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  const compact = others + workers * WORKER_BOX > room;
+  if (compact !== state.archCompact) {
+    state.archCompact = compact;
+    draw(compact);
+  }
+}
+
+/** The worker node the compact band expands: the last picked, else the selected actor's, else the first in trouble, else the first. */
+function expandedNode() {
+  if (state.expandedNode && state.nodes.includes(state.expandedNode)) return state.expandedNode;
+  const fromSelected = state.selected ? nodeOf(state.selected, state.hosts) : undefined;
+  if (fromSelected && state.nodes.includes(fromSelected)) return fromSelected;
+  const trouble = state.nodes.find((n) => {
+    const a = state.actors.get(`node/${n}`);
+    return !a || !/^ready/.test(String(typeof a.value === 'string' ? a.value : Object.keys(a.value ?? {})[0] ?? ''));
+  });
+  return trouble ?? state.nodes[0] ?? null;
 }
 
 /** The lifeline a component is drawn on (the controllers share the controller manager's, if grouped). */
@@ -370,6 +413,16 @@ const layouts = new Map();
 async function selectActor(/** @type {string} */ key, /** @type {boolean} */ byUser) {
   state.selected = key;
   if (byUser) state.userSelected = true;
+  // the compact band expands the node of the selected actor
+  // (picked by the user: it stays expanded; picked by the page: until the user picks one)
+  const node = nodeOf(key, state.hosts);
+  if (node && state.nodes.includes(node) && (byUser ? node !== state.expandedNode : !state.expandedNode)) {
+    if (byUser) state.expandedNode = node;
+    if (state.archCompact) {
+      dirty.arch = true;
+      schedule();
+    }
+  }
   for (const el of $('arch').querySelectorAll('.selected')) el.classList.remove('selected');
   for (const el of $('arch').querySelectorAll(`[data-actor="${CSS.escape(key)}"]`)) el.classList.add('selected');
   $('chart-title').textContent = key;
@@ -630,6 +683,8 @@ document.addEventListener('keydown', (e) => {
 });
 
 $('arch').addEventListener('click', (e) => {
+  const pick = /** @type {HTMLElement | null} */ (/** @type {HTMLElement} */ (e.target).closest('[data-node-pick]'));
+  if (pick) return selectActor(`node/${pick.getAttribute('data-node-pick')}`, true);
   const el = /** @type {HTMLElement | null} */ (/** @type {HTMLElement} */ (e.target).closest('[data-actor]'));
   if (el) selectActor(/** @type {string} */ (el.getAttribute('data-actor')), true);
 });
@@ -799,6 +854,7 @@ $('result').addEventListener('click', (e) => {
 });
 window.addEventListener('resize', () => {
   fit();
+  dirty.arch = true;
   dirty.filters = true;
   schedule();
 });

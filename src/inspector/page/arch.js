@@ -258,14 +258,95 @@ function haControlPlaneHtml(actors, cpNodes, view, selected) {
   return h + `</div></div></div>`;
 }
 
+/** The width of one worker node's box (style.css `.zone.worker`) and the gap after it. */
+export const WORKER_BOX = 296 + 10;
+
+/** `down`, `partitioned`, or '' for a node's box by its state text. */
+const nodeTrouble = (/** @type {ActorNode | undefined} */ node, /** @type {string} */ text) => (node ? (text === 'down' ? 'down' : text === 'partitioned' ? 'partitioned' : '') : 'down');
+
+/**
+ * One worker node's box: its state, kubelet, kube-proxy, runtime and pods with their containers.
+ * @param {Map<string, ActorNode>} actors
+ * @param {ActorNode[]} list
+ * @param {string} n
+ * @param {string | null} selected
+ * @param {string} [extra] more classes
+ */
+function workerHtml(actors, list, n, selected, extra = '') {
+  const node = actors.get(`node/${n}`);
+  const text = node ? textOf(node) : 'unknown';
+  let h = `<div class="${['zone', 'worker', nodeTrouble(node, text), extra].filter(Boolean).join(' ')}" data-node="${esc(n)}">`;
+  h += `<div class="zone-title">Worker ${esc(n)}`;
+  if (node) h += ` <span class="node-state ${stateClass(text, node.status)}${node.key === selected ? ' selected' : ''}" data-actor="${esc(node.key)}" data-kind="node" title="node/${esc(n)}: the machine (click for its statechart)">${esc(text)}</span>`;
+  h += `</div><div class="node-grid">`;
+  for (const k of ['kubelet', 'kube-proxy', 'container-runtime']) h += chip(actors.get(`${k}/${n}`), 'small', selected);
+  h += `</div>`;
+  const pods = list.filter((a) => a.kind === 'pod' && a.host === n).sort((a, b) => (a.key < b.key ? -1 : 1));
+  h += `<div class="pods-title">Pods (${pods.length})</div><div class="pods">`;
+  if (!pods.length) h += `<div class="pods-empty">${node && text !== 'down' ? 'no pods' : 'node is down'}</div>`;
+  for (const p of pods) {
+    const containers = list.filter((a) => a.parent === p.key);
+    h += `<div class="pod-box">${chip(p, '', selected)}`;
+    if (containers.length) h += `<div class="containers">${containers.map((c) => chip(c, 'small', selected)).join('')}</div>`;
+    h += `</div>`;
+  }
+  return h + `</div></div>`;
+}
+
+/**
+ * The worker nodes when their boxes do not all fit: one tile per node (its name, its state, its
+ * pod count; a crashed node hatched red, a partitioned one dashed amber), a line counting the
+ * nodes by state with the ones in trouble named, and the box of the expanded node beside.
+ * @param {Map<string, ActorNode>} actors
+ * @param {ActorNode[]} list
+ * @param {string[]} allNodes
+ * @param {string | null} selected
+ * @param {string | null} expanded the node whose box is shown
+ */
+function workersOverviewHtml(actors, list, allNodes, selected, expanded) {
+  /** @type {Map<string, number>} */
+  const podCount = new Map();
+  for (const a of list) if (a.kind === 'pod' && a.host) podCount.set(a.host, (podCount.get(a.host) ?? 0) + 1);
+  /** @type {Map<string, number>} */
+  const byState = new Map();
+  /** @type {string[]} */
+  const trouble = [];
+  let tiles = '';
+  for (const n of allNodes) {
+    const node = actors.get(`node/${n}`);
+    const text = node ? textOf(node) : 'unknown';
+    const cls = node ? stateClass(text, node.status) : 's-bad';
+    byState.set(text, (byState.get(text) ?? 0) + 1);
+    if (cls !== 's-ok') trouble.push(n);
+    const pods = podCount.get(n) ?? 0;
+    const tileCls = ['node-tile', cls, nodeTrouble(node, text), n === expanded ? 'expanded' : '', node && node.key === selected ? 'selected' : ''].filter(Boolean).join(' ');
+    const attrs = node ? ` data-actor="${esc(node.key)}" data-kind="node"` : '';
+    tiles += `<div class="${tileCls}" data-node-tile="${esc(n)}"${attrs} title="${esc(`node/${n}: ${text}, ${pods} pod${pods === 1 ? '' : 's'} (click to expand it and see its statechart)`)}">`;
+    tiles += `<span class="tile-name"><span class="dot"></span>${esc(n)}</span><span class="tile-meta"><span class="state">${esc(text)}</span><span class="tile-pods" title="${pods} pod${pods === 1 ? '' : 's'}">${pods}</span></span></div>`;
+  }
+  const counts = [...byState].sort((a, b) => b[1] - a[1]).map(([t, c]) => `${c} ${t}`).join(' · ');
+  let h = `<div class="zone workers compact">`;
+  h += `<div class="zone nodes-overview"><div class="zone-title">Worker nodes <span class="zone-sub">${allNodes.length} · ${esc(counts)}</span>`;
+  if (trouble.length) {
+    h += `<span class="trouble" title="nodes not ready (click one to expand it)">⚠ ${trouble
+      .slice(0, 6)
+      .map((n) => `<span class="trouble-node" data-node-pick="${esc(n)}">${esc(n)} ${esc(textOf(actors.get(`node/${n}`) ?? /** @type {any} */ ({ status: 'unknown' })))}</span>`)
+      .join(' ')}${trouble.length > 6 ? ` +${trouble.length - 6}` : ''}</span>`;
+  }
+  h += `</div><div class="node-tiles">${tiles}</div></div>`;
+  if (expanded && allNodes.includes(expanded)) h += workerHtml(actors, list, expanded, selected, 'expanded');
+  return h + `</div>`;
+}
+
 /**
  * The whole band's markup.
  * @param {Map<string, ActorNode>} actors
  * @param {string[]} nodes
  * @param {string | null} selected
  * @param {{ nodes: string[], view: any } | null} [controlPlane] a highly available control plane: its nodes and its status
+ * @param {{ compact: boolean, expanded: string | null }} [workers] `compact`: one tile per worker node and the box of the `expanded` one (when the boxes do not all fit)
  */
-export function archHtml(actors, nodes, selected, controlPlane = null) {
+export function archHtml(actors, nodes, selected, controlPlane = null, workers = { compact: false, expanded: null }) {
   const list = [...actors.values()];
   const byKind = (/** @type {string} */ k) => list.filter((a) => a.kind === k).sort((a, b) => (a.key < b.key ? -1 : 1));
   let h = '';
@@ -283,29 +364,12 @@ export function archHtml(actors, nodes, selected, controlPlane = null) {
     const n = a.key.slice('node/'.length);
     if (!allNodes.includes(n)) allNodes.push(n);
   }
-  h += `<div class="zone workers">`;
-  for (const n of allNodes) {
-    const node = actors.get(`node/${n}`);
-    const text = node ? textOf(node) : 'unknown';
-    const nodeCls = node ? (text === 'down' ? 'down' : text === 'partitioned' ? 'partitioned' : '') : 'down';
-    h += `<div class="zone worker ${nodeCls}" data-node="${esc(n)}">`;
-    h += `<div class="zone-title">Worker ${esc(n)}`;
-    if (node) h += ` <span class="node-state ${stateClass(text, node.status)}${node.key === selected ? ' selected' : ''}" data-actor="${esc(node.key)}" data-kind="node" title="node/${esc(n)}: the machine (click for its statechart)">${esc(text)}</span>`;
-    h += `</div><div class="node-grid">`;
-    for (const k of ['kubelet', 'kube-proxy', 'container-runtime']) h += chip(actors.get(`${k}/${n}`), 'small', selected);
+  if (workers.compact) h += workersOverviewHtml(actors, list, allNodes, selected, workers.expanded ?? allNodes[0] ?? null);
+  else {
+    h += `<div class="zone workers">`;
+    for (const n of allNodes) h += workerHtml(actors, list, n, selected);
     h += `</div>`;
-    const pods = list.filter((a) => a.kind === 'pod' && a.host === n).sort((a, b) => (a.key < b.key ? -1 : 1));
-    h += `<div class="pods-title">Pods (${pods.length})</div><div class="pods">`;
-    if (!pods.length) h += `<div class="pods-empty">${node && text !== 'down' ? 'no pods' : 'node is down'}</div>`;
-    for (const p of pods) {
-      const containers = list.filter((a) => a.parent === p.key);
-      h += `<div class="pod-box">${chip(p, '', selected)}`;
-      if (containers.length) h += `<div class="containers">${containers.map((c) => chip(c, 'small', selected)).join('')}</div>`;
-      h += `</div>`;
-    }
-    h += `</div></div>`;
   }
-  h += `</div>`;
   // anything else (actors of unknown kinds)
   const others = list.filter((a) => a.kind === 'actor' && !(a.parent && actors.has(a.parent) && actors.get(a.parent)?.kind === 'pod'));
   if (others.length) {
