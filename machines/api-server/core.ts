@@ -6,6 +6,7 @@
  */
 import { authorize, RbacIndex } from '../../src/api/rbac.js';
 import { applyDefaults } from '../../src/api/defaults.js';
+import { decodeError, goValue } from '../../src/api/decoding.js';
 import { pruneUnknownFields, validateObject } from '../../src/api/validation.js';
 import { applyConfiguration, conflictStatus } from '../../src/api/server-side-apply.js';
 import { jsonMergePatch, jsonPatch, strategicMergePatch } from '../../src/api/patch.js';
@@ -290,6 +291,22 @@ export class ApiServerCore {
     }
     if (req.verb === 'update' && !req.subresource && !isObject(req.body)) {
       op.response = { code: 400, body: S.badRequest('the request body must be a JSON object') };
+      return;
+    }
+    if (req.verb === 'update' && isObject(req.body) && (!req.subresource || req.subresource === 'status' || req.subresource === 'scale')) {
+      // the body is decoded into the kind (a Scale for the scale subresource) before anything reads it
+      const [apiVersion, kind, version] = req.subresource === 'scale' ? ['autoscaling/v1', 'Scale', 'v1'] : [info.apiVersion, info.kind, info.version];
+      const typeError = decodeError(req.body, apiVersion, kind);
+      if (typeError) op.response = { code: 400, body: cannotBeHandled(kind, version, typeError) };
+    }
+    if (req.verb === 'patch' && req.query?.patchType === 'apply' && isObject(req.body) && !req.subresource) {
+      // server-side apply types the configuration with structured-merge-diff first
+      const typeError = decodeError(req.body, info.apiVersion, info.kind, 'apply');
+      if (typeError) {
+        const m = isObject(req.body.metadata) ? req.body.metadata : {};
+        const gvk = `${info.group}/${info.version}, Kind=${info.kind}`;
+        op.response = { code: 500, body: { ...S.internalError(''), reason: undefined, details: undefined, message: `failed to create typed patch object (${gvk}; ${String(m.namespace ?? req.namespace ?? '')}/${String(m.name ?? req.name ?? '')}): ${typeError}` } as Status };
+      }
     }
   }
 
@@ -327,6 +344,11 @@ export class ApiServerCore {
       return false;
     }
     const body = req.body as Obj;
+    const typeError = req.query?.patchType === 'apply' ? undefined : decodeError(body, info.apiVersion, info.kind);
+    if (typeError) {
+      op.response = { code: 400, body: cannotBeHandled(info.kind, info.version, typeError) };
+      return false;
+    }
     if (body.kind !== undefined && body.kind !== info.kind) {
       op.response = {
         code: 400,
@@ -615,6 +637,15 @@ export class ApiServerCore {
         return { error: S.badRequest(error instanceof Error ? error.message : String(error)) };
       }
       if (!isObject(incoming)) return { error: S.badRequest('the patch did not produce an object') };
+      const patchType = req.query?.patchType ?? 'merge';
+      if (patchType !== 'apply') {
+        // the patched object is decoded into the kind: a JSON or merge patch's result by the JSON
+        // decoder, a strategic merge patch's by the unstructured converter (patch.go)
+        const [apiVersion, kind] = req.subresource === 'scale' ? ['autoscaling/v1', 'Scale'] : [info.apiVersion, info.kind];
+        const strategic = patchType === 'strategic';
+        const typeError = decodeError(incoming, apiVersion, kind, strategic ? 'unstructured' : 'json');
+        if (typeError) return { error: patchInvalid(strategic ? goValue(req.body) : JSON.stringify(incoming), typeError) };
+      }
     } else {
       incoming = req.body as Obj;
     }
@@ -1006,6 +1037,16 @@ export class ApiServerCore {
 }
 
 type ApiRequestPolicy = 'Background' | 'Foreground' | 'Orphan';
+
+/** 400 `Deployment in version "v1" cannot be handled as a Deployment: <decoder error>` (the serializer's wording). */
+function cannotBeHandled(kind: string, version: string, error: string): Status {
+  return S.badRequest(`${kind} in version "${version}" cannot be handled as a ${kind}: ${error}`);
+}
+
+/** 422 ` "" is invalid: patch: Invalid value: "<patched>": <decoder error>`, as patch.go answers a patch whose result does not decode. */
+function patchInvalid(value: string, error: string): Status {
+  return S.invalid('', '', [S.fieldError.invalid('patch', value, error)]);
+}
 
 /** The JSON type of a value as Go's decoder names it in `cannot unmarshal <type>`. */
 function jsonTypeName(value: unknown): string {

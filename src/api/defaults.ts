@@ -129,7 +129,7 @@ function defaultPodSpec(spec: Obj): void {
   setIfAbsent(spec, 'dnsPolicy', 'ClusterFirst');
   setIfAbsent(spec, 'restartPolicy', 'Always');
   if (!isObj(spec['securityContext'])) spec['securityContext'] = {};
-  if (typeof spec['terminationGracePeriodSeconds'] !== 'number') spec['terminationGracePeriodSeconds'] = DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS;
+  if (spec['terminationGracePeriodSeconds'] == null) spec['terminationGracePeriodSeconds'] = DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS;
   setIfAbsent(spec, 'schedulerName', 'default-scheduler');
   const hostNetwork = spec['hostNetwork'] === true;
   for (const list of ['initContainers', 'containers', 'ephemeralContainers']) {
@@ -147,12 +147,12 @@ function defaultPod(pod: Obj): void {
     const ctrs = spec[list];
     if (Array.isArray(ctrs)) for (const c of ctrs) if (isObj(c)) requestsFromLimits(c);
   }
-  if (typeof spec['enableServiceLinks'] !== 'boolean') spec['enableServiceLinks'] = true;
+  if (spec['enableServiceLinks'] == null) spec['enableServiceLinks'] = true;
   // ServiceAccount admission (and the v1 conversion that mirrors it into serviceAccount).
   setIfAbsent(spec, 'serviceAccountName', typeof spec['serviceAccount'] === 'string' && spec['serviceAccount'] ? spec['serviceAccount'] : 'default');
   setIfAbsent(spec, 'serviceAccount', spec['serviceAccountName']);
   // Priority admission: no class, no global default → priority 0.
-  if (typeof spec['priority'] !== 'number' && !spec['priorityClassName']) spec['priority'] = 0;
+  if (spec['priority'] == null && !spec['priorityClassName']) spec['priority'] = 0;
   if (typeof spec['priority'] === 'number') setIfAbsent(spec, 'preemptionPolicy', 'PreemptLowerPriority');
   // DefaultTolerationSeconds admission.
   const tolerations: unknown[] = Array.isArray(spec['tolerations']) ? spec['tolerations'] : [];
@@ -183,7 +183,7 @@ function defaultTemplate(owner: Obj): void {
 
 function defaultDeployment(d: Obj): void {
   const spec = objAt(d, 'spec');
-  if (typeof spec['replicas'] !== 'number') spec['replicas'] = 1;
+  if (spec['replicas'] == null) spec['replicas'] = 1;
   const strategy = objAt(spec, 'strategy');
   setIfAbsent(strategy, 'type', 'RollingUpdate');
   if (strategy['type'] === 'RollingUpdate') {
@@ -191,14 +191,14 @@ function defaultDeployment(d: Obj): void {
     if (ru['maxUnavailable'] === undefined || ru['maxUnavailable'] === null) ru['maxUnavailable'] = '25%';
     if (ru['maxSurge'] === undefined || ru['maxSurge'] === null) ru['maxSurge'] = '25%';
   }
-  if (typeof spec['revisionHistoryLimit'] !== 'number') spec['revisionHistoryLimit'] = 10;
-  if (typeof spec['progressDeadlineSeconds'] !== 'number') spec['progressDeadlineSeconds'] = 600;
+  if (spec['revisionHistoryLimit'] == null) spec['revisionHistoryLimit'] = 10;
+  if (spec['progressDeadlineSeconds'] == null) spec['progressDeadlineSeconds'] = 600;
   defaultTemplate(d);
 }
 
 function defaultReplicaSet(rs: Obj): void {
   const spec = objAt(rs, 'spec');
-  if (typeof spec['replicas'] !== 'number') spec['replicas'] = 1;
+  if (spec['replicas'] == null) spec['replicas'] = 1;
   defaultTemplate(rs);
 }
 
@@ -269,7 +269,7 @@ function defaultService(svc: Obj): void {
   if (spec['sessionAffinity'] === 'None') delete spec['sessionAffinityConfig'];
   else if (spec['sessionAffinity'] === 'ClientIP') {
     const clientIP = objAt(objAt(spec, 'sessionAffinityConfig'), 'clientIP');
-    if (typeof clientIP['timeoutSeconds'] !== 'number') clientIP['timeoutSeconds'] = 10800;
+    if (clientIP['timeoutSeconds'] == null) clientIP['timeoutSeconds'] = 10800;
   }
   const ports = spec['ports'];
   if (Array.isArray(ports)) {
@@ -290,7 +290,7 @@ function defaultService(svc: Obj): void {
       spec['clusterIPs'] = [spec['clusterIP']];
     }
   }
-  if (type === 'LoadBalancer' && typeof spec['allocateLoadBalancerNodePorts'] !== 'boolean') spec['allocateLoadBalancerNodePorts'] = true;
+  if (type === 'LoadBalancer' && spec['allocateLoadBalancerNodePorts'] == null) spec['allocateLoadBalancerNodePorts'] = true;
 }
 
 function defaultNamespace(ns: Obj): void {

@@ -44,6 +44,23 @@ describe.skipIf(!HAS_KUBECTL)(`refused and dry-run requests change nothing (the 
     expect(s.cluster.object('configmaps', 'settings', 'default')).toBeDefined();
   });
 
+  it('patch --type=merge with replicas "5" is refused as the decoder refuses it, and the Deployment keeps its replicas', async () => {
+    const before = s.cluster.object<Obj>('deployments', 'nginx-deployment', 'default')!;
+    const r = await s.kubectl(['patch', 'deployment', 'nginx-deployment', '--type=merge', '-p', '{"spec":{"replicas":"5"}}']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32');
+    const after = s.cluster.object<Obj>('deployments', 'nginx-deployment', 'default')!;
+    expect(after.spec.replicas).toBe(3);
+    expect(after.metadata!.resourceVersion).toBe(before.metadata!.resourceVersion);
+    const created = await s.call('POST', '/apis/apps/v1/namespaces/default/deployments', {
+      body: JSON.stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'typed' }, spec: { replicas: '2', selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } } }),
+      contentType: 'application/json',
+    });
+    expect(created.code).toBe(400);
+    expect(created.json.message).toBe('Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32');
+  });
+
   it('delete namespace default, kube-system or kube-public is forbidden by NamespaceLifecycle', async () => {
     for (const ns of ['default', 'kube-system', 'kube-public']) {
       const r = await s.kubectl(['delete', 'namespace', ns]);

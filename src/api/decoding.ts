@@ -1,0 +1,210 @@
+/**
+ * The API server's decoding of a built-in kind: a value of the wrong JSON type is refused before
+ * defaulting or validation sees it, never coerced. The messages are those of the decoders
+ * kube-apiserver runs on each path:
+ *
+ * - create and update (and a JSON or merge patch's result) go through Go's `encoding/json`
+ *   (sigs.k8s.io/json): `json: cannot unmarshal string into Go struct field
+ *   DeploymentSpec.spec.replicas of type int32`;
+ * - a strategic merge patch's result goes through the unstructured converter
+ *   (`runtime.DefaultUnstructuredConverter.FromUnstructured`): `unrecognized type: int32`,
+ *   `cannot restore struct from: string`;
+ * - server-side apply types the applied configuration with structured-merge-diff:
+ *   `.spec.replicas: expected numeric (int or float), got string`.
+ *
+ * The Go type of each field comes from `go-types.data.ts` (generated from kubernetes-models).
+ * Kinds not in it are not checked here (validation's schema check still runs).
+ */
+import { GO_ROOTS, GO_STRUCTS } from './go-types.data.js';
+
+/** Which decoder reads the value. */
+export type Decoder = 'json' | 'unstructured' | 'apply';
+
+const QUANTITY_MSG = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
+const INT32 = 2 ** 31;
+
+/** The Go type name of a type code, as Go prints it in `of type ...`. */
+function goTypeName(code: string): string {
+  if (code.startsWith('[]')) return `[]${goTypeName(code.slice(2))}`;
+  if (code.startsWith('map[string]')) return `map[string]${goTypeName(code.slice(11))}`;
+  if (code.startsWith('@')) return GO_STRUCTS[code.slice(1)]?.go ?? code.slice(1);
+  switch (code) {
+    case 'quantity':
+      return 'resource.Quantity';
+    case 'intstr':
+      return 'intstr.IntOrString';
+    case 'time':
+      return 'v1.Time';
+    case 'any':
+      return 'interface {}';
+    default:
+      return code;
+  }
+}
+
+/** What Go's json decoder calls a JSON value (`string`, `number`, `bool`, `array`, `object`). */
+function jsonKind(v: unknown): string {
+  if (Array.isArray(v)) return 'array';
+  if (typeof v === 'object') return 'object';
+  if (typeof v === 'boolean') return 'bool';
+  return typeof v === 'number' ? 'number' : 'string';
+}
+
+/** The Go kind of a value in an unstructured map (`int64`, `float64`, `string`, `bool`, `map`, `slice`). */
+function unstructuredKind(v: unknown): string {
+  if (Array.isArray(v)) return 'slice';
+  if (typeof v === 'object') return 'map';
+  if (typeof v === 'boolean') return 'bool';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'int64' : 'float64';
+  return 'string';
+}
+
+function isInt(v: unknown, code: string): boolean {
+  if (typeof v !== 'number' || !Number.isInteger(v)) return false;
+  return code === 'int32' ? v >= -INT32 && v < INT32 : Number.isSafeInteger(v);
+}
+
+interface Place {
+  /** Innermost Go struct (its short name). */
+  struct: string;
+  /** JSON field names from the root (Go's errorContext.FieldStack). */
+  fields: string[];
+  /** structured-merge-diff's path (`.spec.containers[0].image`). */
+  path: string;
+}
+
+/** The first wrong-typed value in document order, as the decoder reports it; undefined if none. */
+function walk(v: unknown, code: string, at: Place, decoder: Decoder): string | undefined {
+  if (v === null || v === undefined || code === 'any') return undefined;
+  const json = (type = goTypeName(code), what = jsonKind(v)) => `json: cannot unmarshal ${what} into Go struct field ${at.struct}.${at.fields.join('.')} of type ${type}`;
+  if (code.startsWith('@')) {
+    const s = GO_STRUCTS[code.slice(1)];
+    if (!s) return undefined;
+    if (typeof v !== 'object' || Array.isArray(v)) {
+      if (decoder === 'json') return json();
+      if (decoder === 'unstructured') return `cannot restore struct from: ${unstructuredKind(v)}`;
+      return `${at.path}: expected map, got ${goValue(v)}`;
+    }
+    const name = s.go.split('.').pop()!;
+    for (const [k, child] of Object.entries(v as Record<string, unknown>)) {
+      const fc = s.fields[k];
+      if (fc === undefined) continue; // unknown fields are strict decoding's concern
+      const err = walk(child, fc, { struct: name, fields: [...at.fields, k], path: `${at.path}.${k}` }, decoder);
+      if (err) return err;
+    }
+    return undefined;
+  }
+  if (code.startsWith('[]')) {
+    if (!Array.isArray(v)) {
+      if (decoder === 'json') return json();
+      if (decoder === 'unstructured') return `cannot restore slice from ${unstructuredKind(v)}`;
+      return `${at.path}: expected list, got ${goValue(v)}`;
+    }
+    const elem = code.slice(2);
+    for (let i = 0; i < v.length; i++) {
+      const err = walk(v[i], elem, { ...at, path: `${at.path}[${i}]` }, decoder);
+      if (err) return err;
+    }
+    return undefined;
+  }
+  if (code.startsWith('map[string]')) {
+    if (typeof v !== 'object' || Array.isArray(v)) {
+      if (decoder === 'json') return json();
+      if (decoder === 'unstructured') return `cannot restore map from ${unstructuredKind(v)}`;
+      return `${at.path}: expected map, got ${goValue(v)}`;
+    }
+    const elem = code.slice(11);
+    for (const [k, child] of Object.entries(v as Record<string, unknown>)) {
+      const err = walk(child, elem, { ...at, path: `${at.path}.${k}` }, decoder);
+      if (err) return err;
+    }
+    return undefined;
+  }
+  return scalar(v, code, at, decoder, json);
+}
+
+function scalar(v: unknown, code: string, at: Place, decoder: Decoder, json: (type?: string, what?: string) => string): string | undefined {
+  switch (code) {
+    case 'string':
+      if (typeof v === 'string') return undefined;
+      if (decoder === 'json') return json();
+      if (decoder === 'unstructured') return typeof v === 'number' && Number.isInteger(v) ? 'cannot convert int64 to string' : 'unrecognized type: string';
+      return `${at.path}: expected string, got &value.valueUnstructured{Value:${goValue(v)}}`;
+    case 'bool':
+      if (typeof v === 'boolean') return undefined;
+      if (decoder === 'json') return json();
+      if (decoder === 'unstructured') return 'unrecognized type: bool';
+      return `${at.path}: expected boolean, got &{${goValue(v)}}`;
+    case 'int32':
+    case 'int64':
+    case 'float64': {
+      if (typeof v === 'number') {
+        if (code === 'float64' || isInt(v, code)) return undefined;
+        if (decoder === 'json') return json(code, `number ${goNumber(v)}`);
+        if (decoder === 'unstructured') return Number.isInteger(v) ? undefined : `cannot convert float64 to ${code}`;
+        return undefined; // structured-merge-diff has one numeric type
+      }
+      if (decoder === 'json') return json();
+      if (decoder === 'unstructured') return `unrecognized type: ${code}`;
+      return `${at.path}: expected numeric (int or float), got ${goTypeOf(v)}`;
+    }
+    case 'quantity':
+      return typeof v === 'string' || typeof v === 'number' ? undefined : decoder === 'apply' ? `${at.path}: expected string, got &value.valueUnstructured{Value:${goValue(v)}}` : QUANTITY_MSG;
+    case 'intstr':
+      if (typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v))) return undefined;
+      if (decoder === 'apply') return `${at.path}: expected string or numeric, got ${goTypeOf(v)}`;
+      return decoder === 'json' ? json('int32') : `json: cannot unmarshal ${jsonKind(v)} into Go value of type int32`;
+    case 'time':
+      if (typeof v === 'string') return undefined;
+      if (decoder === 'apply') return `${at.path}: expected string, got &value.valueUnstructured{Value:${goValue(v)}}`;
+      return decoder === 'json' ? json('string') : `json: cannot unmarshal ${jsonKind(v)} into Go value of type string`;
+    default:
+      return undefined;
+  }
+}
+
+/** Go's `%T` of an unstructured value. */
+function goTypeOf(v: unknown): string {
+  if (Array.isArray(v)) return '[]interface {}';
+  if (typeof v === 'object') return 'map[string]interface {}';
+  if (typeof v === 'boolean') return 'bool';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'int64' : 'float64';
+  return 'string';
+}
+
+function goNumber(n: number): string {
+  return Number.isInteger(n) || Math.abs(n) < 1e21 ? String(n) : n.toExponential().replace(/e\+?/, 'e+');
+}
+
+/**
+ * Go's `%+v` of an unstructured value: `map[spec:map[replicas:5]]`, `[a b]`, strings unquoted,
+ * map keys sorted, `<nil>` for null. Bounded: nesting deeper than 64 prints `...`.
+ */
+export function goValue(v: unknown, depth = 0): string {
+  if (depth > 64) return '...';
+  if (v === null || v === undefined) return '<nil>';
+  if (Array.isArray(v)) return `[${v.map((x) => goValue(x, depth + 1)).join(' ')}]`;
+  if (typeof v === 'object') {
+    const keys = Object.keys(v).sort();
+    return `map[${keys.map((k) => `${k}:${goValue((v as Record<string, unknown>)[k], depth + 1)}`).join(' ')}]`;
+  }
+  if (typeof v === 'number') return goNumber(v);
+  return String(v);
+}
+
+/** The struct a kind decodes into, or undefined for a kind the decoder does not know. */
+export function rootStruct(apiVersion: string, kind: string): string | undefined {
+  return GO_ROOTS[`${apiVersion}/${kind}`];
+}
+
+/**
+ * The first wrong-typed field of `obj` as the decoder would report it, or undefined.
+ *
+ * @param apiVersion - `apps/v1`, `v1`, ...
+ * @param kind - the kind the body decodes into.
+ */
+export function decodeError(obj: unknown, apiVersion: string, kind: string, decoder: Decoder = 'json'): string | undefined {
+  const root = rootStruct(apiVersion, kind);
+  if (!root) return undefined;
+  return walk(obj, `@${root}`, { struct: kind, fields: [], path: '' }, decoder);
+}
