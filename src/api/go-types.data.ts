@@ -23,18 +23,86 @@ export const GO_ROOTS: Readonly<Record<string, string>> = {
   "v1/ConfigMap": "IoK8sApiCoreV1ConfigMap",
   "v1/Secret": "IoK8sApiCoreV1Secret",
   "v1/ServiceAccount": "IoK8sApiCoreV1ServiceAccount",
+  "v1/PersistentVolume": "IoK8sApiCoreV1PersistentVolume",
+  "v1/PersistentVolumeClaim": "IoK8sApiCoreV1PersistentVolumeClaim",
   "apps/v1/Deployment": "IoK8sApiAppsV1Deployment",
   "apps/v1/ReplicaSet": "IoK8sApiAppsV1ReplicaSet",
+  "apps/v1/DaemonSet": "IoK8sApiAppsV1DaemonSet",
+  "apps/v1/StatefulSet": "IoK8sApiAppsV1StatefulSet",
+  "apps/v1/ControllerRevision": "IoK8sApiAppsV1ControllerRevision",
   "coordination.k8s.io/v1/Lease": "IoK8sApiCoordinationV1Lease",
   "rbac.authorization.k8s.io/v1/Role": "IoK8sApiRbacV1Role",
   "rbac.authorization.k8s.io/v1/ClusterRole": "IoK8sApiRbacV1ClusterRole",
   "rbac.authorization.k8s.io/v1/RoleBinding": "IoK8sApiRbacV1RoleBinding",
   "rbac.authorization.k8s.io/v1/ClusterRoleBinding": "IoK8sApiRbacV1ClusterRoleBinding",
+  "storage.k8s.io/v1/StorageClass": "IoK8sApiStorageV1StorageClass",
   "autoscaling/v1/Scale": "IoK8sApiAutoscalingV1Scale"
 };
 
 /** Every struct the kinds reach. */
 export const GO_STRUCTS: Readonly<Record<string, GoStruct>> = {
+  "IoK8sApiAppsV1ControllerRevision": {
+    "go": "v1.ControllerRevision",
+    "fields": {
+      "apiVersion": "string",
+      "data": "@IoK8sApimachineryPkgRuntimeRawExtension",
+      "kind": "string",
+      "metadata": "@IoK8sApimachineryPkgApisMetaV1ObjectMeta",
+      "revision": "int64"
+    }
+  },
+  "IoK8sApiAppsV1DaemonSet": {
+    "go": "v1.DaemonSet",
+    "fields": {
+      "apiVersion": "string",
+      "kind": "string",
+      "metadata": "@IoK8sApimachineryPkgApisMetaV1ObjectMeta",
+      "spec": "@IoK8sApiAppsV1DaemonSetSpec",
+      "status": "@IoK8sApiAppsV1DaemonSetStatus"
+    }
+  },
+  "IoK8sApiAppsV1DaemonSetCondition": {
+    "go": "v1.DaemonSetCondition",
+    "fields": {
+      "lastTransitionTime": "time",
+      "message": "string",
+      "reason": "string",
+      "status": "string",
+      "type": "string"
+    }
+  },
+  "IoK8sApiAppsV1DaemonSetSpec": {
+    "go": "v1.DaemonSetSpec",
+    "fields": {
+      "minReadySeconds": "int32",
+      "revisionHistoryLimit": "int32",
+      "selector": "@IoK8sApimachineryPkgApisMetaV1LabelSelector",
+      "template": "@IoK8sApiCoreV1PodTemplateSpec",
+      "updateStrategy": "@IoK8sApiAppsV1DaemonSetUpdateStrategy"
+    }
+  },
+  "IoK8sApiAppsV1DaemonSetStatus": {
+    "go": "v1.DaemonSetStatus",
+    "fields": {
+      "collisionCount": "int32",
+      "conditions": "[]@IoK8sApiAppsV1DaemonSetCondition",
+      "currentNumberScheduled": "int32",
+      "desiredNumberScheduled": "int32",
+      "numberAvailable": "int32",
+      "numberMisscheduled": "int32",
+      "numberReady": "int32",
+      "numberUnavailable": "int32",
+      "observedGeneration": "int64",
+      "updatedNumberScheduled": "int32"
+    }
+  },
+  "IoK8sApiAppsV1DaemonSetUpdateStrategy": {
+    "go": "v1.DaemonSetUpdateStrategy",
+    "fields": {
+      "rollingUpdate": "@IoK8sApiAppsV1RollingUpdateDaemonSet",
+      "type": "string"
+    }
+  },
   "IoK8sApiAppsV1Deployment": {
     "go": "v1.Deployment",
     "fields": {
@@ -131,11 +199,96 @@ export const GO_STRUCTS: Readonly<Record<string, GoStruct>> = {
       "terminatingReplicas": "int32"
     }
   },
+  "IoK8sApiAppsV1RollingUpdateDaemonSet": {
+    "go": "v1.RollingUpdateDaemonSet",
+    "fields": {
+      "maxSurge": "intstr",
+      "maxUnavailable": "intstr"
+    }
+  },
   "IoK8sApiAppsV1RollingUpdateDeployment": {
     "go": "v1.RollingUpdateDeployment",
     "fields": {
       "maxSurge": "intstr",
       "maxUnavailable": "intstr"
+    }
+  },
+  "IoK8sApiAppsV1RollingUpdateStatefulSetStrategy": {
+    "go": "v1.RollingUpdateStatefulSetStrategy",
+    "fields": {
+      "maxUnavailable": "intstr",
+      "partition": "int32"
+    }
+  },
+  "IoK8sApiAppsV1StatefulSet": {
+    "go": "v1.StatefulSet",
+    "fields": {
+      "apiVersion": "string",
+      "kind": "string",
+      "metadata": "@IoK8sApimachineryPkgApisMetaV1ObjectMeta",
+      "spec": "@IoK8sApiAppsV1StatefulSetSpec",
+      "status": "@IoK8sApiAppsV1StatefulSetStatus"
+    }
+  },
+  "IoK8sApiAppsV1StatefulSetCondition": {
+    "go": "v1.StatefulSetCondition",
+    "fields": {
+      "lastTransitionTime": "time",
+      "message": "string",
+      "reason": "string",
+      "status": "string",
+      "type": "string"
+    }
+  },
+  "IoK8sApiAppsV1StatefulSetOrdinals": {
+    "go": "v1.StatefulSetOrdinals",
+    "fields": {
+      "start": "int32"
+    }
+  },
+  "IoK8sApiAppsV1StatefulSetPersistentVolumeClaimRetentionPolicy": {
+    "go": "v1.StatefulSetPersistentVolumeClaimRetentionPolicy",
+    "fields": {
+      "whenDeleted": "string",
+      "whenScaled": "string"
+    }
+  },
+  "IoK8sApiAppsV1StatefulSetSpec": {
+    "go": "v1.StatefulSetSpec",
+    "fields": {
+      "minReadySeconds": "int32",
+      "ordinals": "@IoK8sApiAppsV1StatefulSetOrdinals",
+      "persistentVolumeClaimRetentionPolicy": "@IoK8sApiAppsV1StatefulSetPersistentVolumeClaimRetentionPolicy",
+      "podManagementPolicy": "string",
+      "replicas": "int32",
+      "revisionHistoryLimit": "int32",
+      "selector": "@IoK8sApimachineryPkgApisMetaV1LabelSelector",
+      "serviceName": "string",
+      "template": "@IoK8sApiCoreV1PodTemplateSpec",
+      "updateStrategy": "@IoK8sApiAppsV1StatefulSetUpdateStrategy",
+      "volumeClaimTemplates": "[]@IoK8sApiCoreV1PersistentVolumeClaim"
+    }
+  },
+  "IoK8sApiAppsV1StatefulSetStatus": {
+    "go": "v1.StatefulSetStatus",
+    "fields": {
+      "availableReplicas": "int32",
+      "collisionCount": "int32",
+      "conditions": "[]@IoK8sApiAppsV1StatefulSetCondition",
+      "currentReplicas": "int32",
+      "currentRevision": "string",
+      "observedGeneration": "int64",
+      "readyReplicas": "int32",
+      "replicas": "int32",
+      "updateRevision": "string",
+      "updatedReplicas": "int32"
+    }
+  },
+  "IoK8sApiAppsV1StatefulSetUpdateStrategy": {
+    "go": "v1.StatefulSetUpdateStrategy",
+    "fields": {
+      "rollingUpdate": "@IoK8sApiAppsV1RollingUpdateStatefulSetStrategy",
+      "type": "string"
     }
   },
   "IoK8sApiAutoscalingV1Scale": {
@@ -224,12 +377,36 @@ export const GO_STRUCTS: Readonly<Record<string, GoStruct>> = {
       "readOnly": "bool"
     }
   },
+  "IoK8sApiCoreV1AzureFilePersistentVolumeSource": {
+    "go": "v1.AzureFilePersistentVolumeSource",
+    "fields": {
+      "readOnly": "bool",
+      "secretName": "string",
+      "secretNamespace": "string",
+      "shareName": "string"
+    }
+  },
   "IoK8sApiCoreV1AzureFileVolumeSource": {
     "go": "v1.AzureFileVolumeSource",
     "fields": {
       "readOnly": "bool",
       "secretName": "string",
       "shareName": "string"
+    }
+  },
+  "IoK8sApiCoreV1CSIPersistentVolumeSource": {
+    "go": "v1.CSIPersistentVolumeSource",
+    "fields": {
+      "controllerExpandSecretRef": "@IoK8sApiCoreV1SecretReference",
+      "controllerPublishSecretRef": "@IoK8sApiCoreV1SecretReference",
+      "driver": "string",
+      "fsType": "string",
+      "nodeExpandSecretRef": "@IoK8sApiCoreV1SecretReference",
+      "nodePublishSecretRef": "@IoK8sApiCoreV1SecretReference",
+      "nodeStageSecretRef": "@IoK8sApiCoreV1SecretReference",
+      "readOnly": "bool",
+      "volumeAttributes": "map[string]string",
+      "volumeHandle": "string"
     }
   },
   "IoK8sApiCoreV1CSIVolumeSource": {
@@ -249,6 +426,17 @@ export const GO_STRUCTS: Readonly<Record<string, GoStruct>> = {
       "drop": "[]string"
     }
   },
+  "IoK8sApiCoreV1CephFSPersistentVolumeSource": {
+    "go": "v1.CephFSPersistentVolumeSource",
+    "fields": {
+      "monitors": "[]string",
+      "path": "string",
+      "readOnly": "bool",
+      "secretFile": "string",
+      "secretRef": "@IoK8sApiCoreV1SecretReference",
+      "user": "string"
+    }
+  },
   "IoK8sApiCoreV1CephFSVolumeSource": {
     "go": "v1.CephFSVolumeSource",
     "fields": {
@@ -258,6 +446,15 @@ export const GO_STRUCTS: Readonly<Record<string, GoStruct>> = {
       "secretFile": "string",
       "secretRef": "@IoK8sApiCoreV1LocalObjectReference",
       "user": "string"
+    }
+  },
+  "IoK8sApiCoreV1CinderPersistentVolumeSource": {
+    "go": "v1.CinderPersistentVolumeSource",
+    "fields": {
+      "fsType": "string",
+      "readOnly": "bool",
+      "secretRef": "@IoK8sApiCoreV1SecretReference",
+      "volumeID": "string"
     }
   },
   "IoK8sApiCoreV1CinderVolumeSource": {
@@ -633,6 +830,16 @@ export const GO_STRUCTS: Readonly<Record<string, GoStruct>> = {
       "wwids": "[]string"
     }
   },
+  "IoK8sApiCoreV1FlexPersistentVolumeSource": {
+    "go": "v1.FlexPersistentVolumeSource",
+    "fields": {
+      "driver": "string",
+      "fsType": "string",
+      "options": "map[string]string",
+      "readOnly": "bool",
+      "secretRef": "@IoK8sApiCoreV1SecretReference"
+    }
+  },
   "IoK8sApiCoreV1FlexVolumeSource": {
     "go": "v1.FlexVolumeSource",
     "fields": {
@@ -672,6 +879,15 @@ export const GO_STRUCTS: Readonly<Record<string, GoStruct>> = {
       "directory": "string",
       "repository": "string",
       "revision": "string"
+    }
+  },
+  "IoK8sApiCoreV1GlusterfsPersistentVolumeSource": {
+    "go": "v1.GlusterfsPersistentVolumeSource",
+    "fields": {
+      "endpoints": "string",
+      "endpointsNamespace": "string",
+      "path": "string",
+      "readOnly": "bool"
     }
   },
   "IoK8sApiCoreV1GlusterfsVolumeSource": {
@@ -717,6 +933,22 @@ export const GO_STRUCTS: Readonly<Record<string, GoStruct>> = {
     "fields": {
       "path": "string",
       "type": "string"
+    }
+  },
+  "IoK8sApiCoreV1ISCSIPersistentVolumeSource": {
+    "go": "v1.ISCSIPersistentVolumeSource",
+    "fields": {
+      "chapAuthDiscovery": "bool",
+      "chapAuthSession": "bool",
+      "fsType": "string",
+      "initiatorName": "string",
+      "iqn": "string",
+      "iscsiInterface": "string",
+      "lun": "int32",
+      "portals": "[]string",
+      "readOnly": "bool",
+      "secretRef": "@IoK8sApiCoreV1SecretReference",
+      "targetPortal": "string"
     }
   },
   "IoK8sApiCoreV1ISCSIVolumeSource": {
@@ -794,6 +1026,20 @@ export const GO_STRUCTS: Readonly<Record<string, GoStruct>> = {
     "go": "v1.LocalObjectReference",
     "fields": {
       "name": "string"
+    }
+  },
+  "IoK8sApiCoreV1LocalVolumeSource": {
+    "go": "v1.LocalVolumeSource",
+    "fields": {
+      "fsType": "string",
+      "path": "string"
+    }
+  },
+  "IoK8sApiCoreV1ModifyVolumeStatus": {
+    "go": "v1.ModifyVolumeStatus",
+    "fields": {
+      "status": "string",
+      "targetVolumeAttributesClassName": "string"
     }
   },
   "IoK8sApiCoreV1NFSVolumeSource": {
@@ -1005,6 +1251,37 @@ export const GO_STRUCTS: Readonly<Record<string, GoStruct>> = {
       "uid": "string"
     }
   },
+  "IoK8sApiCoreV1PersistentVolume": {
+    "go": "v1.PersistentVolume",
+    "fields": {
+      "apiVersion": "string",
+      "kind": "string",
+      "metadata": "@IoK8sApimachineryPkgApisMetaV1ObjectMeta",
+      "spec": "@IoK8sApiCoreV1PersistentVolumeSpec",
+      "status": "@IoK8sApiCoreV1PersistentVolumeStatus"
+    }
+  },
+  "IoK8sApiCoreV1PersistentVolumeClaim": {
+    "go": "v1.PersistentVolumeClaim",
+    "fields": {
+      "apiVersion": "string",
+      "kind": "string",
+      "metadata": "@IoK8sApimachineryPkgApisMetaV1ObjectMeta",
+      "spec": "@IoK8sApiCoreV1PersistentVolumeClaimSpec",
+      "status": "@IoK8sApiCoreV1PersistentVolumeClaimStatus"
+    }
+  },
+  "IoK8sApiCoreV1PersistentVolumeClaimCondition": {
+    "go": "v1.PersistentVolumeClaimCondition",
+    "fields": {
+      "lastProbeTime": "time",
+      "lastTransitionTime": "time",
+      "message": "string",
+      "reason": "string",
+      "status": "string",
+      "type": "string"
+    }
+  },
   "IoK8sApiCoreV1PersistentVolumeClaimSpec": {
     "go": "v1.PersistentVolumeClaimSpec",
     "fields": {
@@ -1019,6 +1296,19 @@ export const GO_STRUCTS: Readonly<Record<string, GoStruct>> = {
       "volumeName": "string"
     }
   },
+  "IoK8sApiCoreV1PersistentVolumeClaimStatus": {
+    "go": "v1.PersistentVolumeClaimStatus",
+    "fields": {
+      "accessModes": "[]string",
+      "allocatedResourceStatuses": "map[string]string",
+      "allocatedResources": "map[string]quantity",
+      "capacity": "map[string]quantity",
+      "conditions": "[]@IoK8sApiCoreV1PersistentVolumeClaimCondition",
+      "currentVolumeAttributesClassName": "string",
+      "modifyVolumeStatus": "@IoK8sApiCoreV1ModifyVolumeStatus",
+      "phase": "string"
+    }
+  },
   "IoK8sApiCoreV1PersistentVolumeClaimTemplate": {
     "go": "v1.PersistentVolumeClaimTemplate",
     "fields": {
@@ -1031,6 +1321,51 @@ export const GO_STRUCTS: Readonly<Record<string, GoStruct>> = {
     "fields": {
       "claimName": "string",
       "readOnly": "bool"
+    }
+  },
+  "IoK8sApiCoreV1PersistentVolumeSpec": {
+    "go": "v1.PersistentVolumeSpec",
+    "fields": {
+      "accessModes": "[]string",
+      "awsElasticBlockStore": "@IoK8sApiCoreV1AWSElasticBlockStoreVolumeSource",
+      "azureDisk": "@IoK8sApiCoreV1AzureDiskVolumeSource",
+      "azureFile": "@IoK8sApiCoreV1AzureFilePersistentVolumeSource",
+      "capacity": "map[string]quantity",
+      "cephfs": "@IoK8sApiCoreV1CephFSPersistentVolumeSource",
+      "cinder": "@IoK8sApiCoreV1CinderPersistentVolumeSource",
+      "claimRef": "@IoK8sApiCoreV1ObjectReference",
+      "csi": "@IoK8sApiCoreV1CSIPersistentVolumeSource",
+      "fc": "@IoK8sApiCoreV1FCVolumeSource",
+      "flexVolume": "@IoK8sApiCoreV1FlexPersistentVolumeSource",
+      "flocker": "@IoK8sApiCoreV1FlockerVolumeSource",
+      "gcePersistentDisk": "@IoK8sApiCoreV1GCEPersistentDiskVolumeSource",
+      "glusterfs": "@IoK8sApiCoreV1GlusterfsPersistentVolumeSource",
+      "hostPath": "@IoK8sApiCoreV1HostPathVolumeSource",
+      "iscsi": "@IoK8sApiCoreV1ISCSIPersistentVolumeSource",
+      "local": "@IoK8sApiCoreV1LocalVolumeSource",
+      "mountOptions": "[]string",
+      "nfs": "@IoK8sApiCoreV1NFSVolumeSource",
+      "nodeAffinity": "@IoK8sApiCoreV1VolumeNodeAffinity",
+      "persistentVolumeReclaimPolicy": "string",
+      "photonPersistentDisk": "@IoK8sApiCoreV1PhotonPersistentDiskVolumeSource",
+      "portworxVolume": "@IoK8sApiCoreV1PortworxVolumeSource",
+      "quobyte": "@IoK8sApiCoreV1QuobyteVolumeSource",
+      "rbd": "@IoK8sApiCoreV1RBDPersistentVolumeSource",
+      "scaleIO": "@IoK8sApiCoreV1ScaleIOPersistentVolumeSource",
+      "storageClassName": "string",
+      "storageos": "@IoK8sApiCoreV1StorageOSPersistentVolumeSource",
+      "volumeAttributesClassName": "string",
+      "volumeMode": "string",
+      "vsphereVolume": "@IoK8sApiCoreV1VsphereVirtualDiskVolumeSource"
+    }
+  },
+  "IoK8sApiCoreV1PersistentVolumeStatus": {
+    "go": "v1.PersistentVolumeStatus",
+    "fields": {
+      "lastPhaseTransitionTime": "time",
+      "message": "string",
+      "phase": "string",
+      "reason": "string"
     }
   },
   "IoK8sApiCoreV1PhotonPersistentDiskVolumeSource": {
@@ -1289,6 +1624,19 @@ export const GO_STRUCTS: Readonly<Record<string, GoStruct>> = {
       "volume": "string"
     }
   },
+  "IoK8sApiCoreV1RBDPersistentVolumeSource": {
+    "go": "v1.RBDPersistentVolumeSource",
+    "fields": {
+      "fsType": "string",
+      "image": "string",
+      "keyring": "string",
+      "monitors": "[]string",
+      "pool": "string",
+      "readOnly": "bool",
+      "secretRef": "@IoK8sApiCoreV1SecretReference",
+      "user": "string"
+    }
+  },
   "IoK8sApiCoreV1RBDVolumeSource": {
     "go": "v1.RBDVolumeSource",
     "fields": {
@@ -1348,6 +1696,21 @@ export const GO_STRUCTS: Readonly<Record<string, GoStruct>> = {
       "user": "string"
     }
   },
+  "IoK8sApiCoreV1ScaleIOPersistentVolumeSource": {
+    "go": "v1.ScaleIOPersistentVolumeSource",
+    "fields": {
+      "fsType": "string",
+      "gateway": "string",
+      "protectionDomain": "string",
+      "readOnly": "bool",
+      "secretRef": "@IoK8sApiCoreV1SecretReference",
+      "sslEnabled": "bool",
+      "storageMode": "string",
+      "storagePool": "string",
+      "system": "string",
+      "volumeName": "string"
+    }
+  },
   "IoK8sApiCoreV1ScaleIOVolumeSource": {
     "go": "v1.ScaleIOVolumeSource",
     "fields": {
@@ -1403,6 +1766,13 @@ export const GO_STRUCTS: Readonly<Record<string, GoStruct>> = {
       "items": "[]@IoK8sApiCoreV1KeyToPath",
       "name": "string",
       "optional": "bool"
+    }
+  },
+  "IoK8sApiCoreV1SecretReference": {
+    "go": "v1.SecretReference",
+    "fields": {
+      "name": "string",
+      "namespace": "string"
     }
   },
   "IoK8sApiCoreV1SecretVolumeSource": {
@@ -1515,6 +1885,16 @@ export const GO_STRUCTS: Readonly<Record<string, GoStruct>> = {
       "seconds": "int64"
     }
   },
+  "IoK8sApiCoreV1StorageOSPersistentVolumeSource": {
+    "go": "v1.StorageOSPersistentVolumeSource",
+    "fields": {
+      "fsType": "string",
+      "readOnly": "bool",
+      "secretRef": "@IoK8sApiCoreV1ObjectReference",
+      "volumeName": "string",
+      "volumeNamespace": "string"
+    }
+  },
   "IoK8sApiCoreV1StorageOSVolumeSource": {
     "go": "v1.StorageOSVolumeSource",
     "fields": {
@@ -1556,6 +1936,19 @@ export const GO_STRUCTS: Readonly<Record<string, GoStruct>> = {
       "operator": "string",
       "tolerationSeconds": "int64",
       "value": "string"
+    }
+  },
+  "IoK8sApiCoreV1TopologySelectorLabelRequirement": {
+    "go": "v1.TopologySelectorLabelRequirement",
+    "fields": {
+      "key": "string",
+      "values": "[]string"
+    }
+  },
+  "IoK8sApiCoreV1TopologySelectorTerm": {
+    "go": "v1.TopologySelectorTerm",
+    "fields": {
+      "matchLabelExpressions": "[]@IoK8sApiCoreV1TopologySelectorLabelRequirement"
     }
   },
   "IoK8sApiCoreV1TopologySpreadConstraint": {
@@ -1650,6 +2043,12 @@ export const GO_STRUCTS: Readonly<Record<string, GoStruct>> = {
       "name": "string",
       "readOnly": "bool",
       "recursiveReadOnly": "string"
+    }
+  },
+  "IoK8sApiCoreV1VolumeNodeAffinity": {
+    "go": "v1.VolumeNodeAffinity",
+    "fields": {
+      "required": "@IoK8sApiCoreV1NodeSelector"
     }
   },
   "IoK8sApiCoreV1VolumeProjection": {
@@ -1766,6 +2165,21 @@ export const GO_STRUCTS: Readonly<Record<string, GoStruct>> = {
       "namespace": "string"
     }
   },
+  "IoK8sApiStorageV1StorageClass": {
+    "go": "v1.StorageClass",
+    "fields": {
+      "allowVolumeExpansion": "bool",
+      "allowedTopologies": "[]@IoK8sApiCoreV1TopologySelectorTerm",
+      "apiVersion": "string",
+      "kind": "string",
+      "metadata": "@IoK8sApimachineryPkgApisMetaV1ObjectMeta",
+      "mountOptions": "[]string",
+      "parameters": "map[string]string",
+      "provisioner": "string",
+      "reclaimPolicy": "string",
+      "volumeBindingMode": "string"
+    }
+  },
   "IoK8sApimachineryPkgApisMetaV1Condition": {
     "go": "v1.Condition",
     "fields": {
@@ -1838,5 +2252,9 @@ export const GO_STRUCTS: Readonly<Record<string, GoStruct>> = {
       "name": "string",
       "uid": "string"
     }
+  },
+  "IoK8sApimachineryPkgRuntimeRawExtension": {
+    "go": "runtime.RawExtension",
+    "fields": {}
   }
 };

@@ -78,6 +78,7 @@ function typeCode(text: string, imports: Map<string, string>, numberOf: () => st
   if (map) return `map[string]${typeCode(map[1]!, imports, numberOf)}`;
   const file = imports.get(t);
   if (file) return refCode(file);
+  if (t.startsWith('{')) return inlineStruct(t, imports);
   throw new Error(`unknown type ${t}`);
 }
 
@@ -96,18 +97,25 @@ function refCode(file: string): string {
   return `@${struct(file)}`;
 }
 
-function struct(file: string): string {
-  const raw = dts(file);
-  const { long, go } = namesOf(file, raw);
-  if (structs[long]) return long;
-  const entry: Struct = { go, fields: {} };
-  structs[long] = entry;
-  const imports = importsOf(file, raw);
-  const text = stripComments(raw);
-  const body = /export interface I\w+ (?:extends \w+ )?\{([\s\S]*?)\n\}/.exec(text);
-  if (!body) return long;
-  const src = body[1]!;
-  const validate = schemaValidator(file, long);
+/**
+ * An object type written inline (StatefulSet's volumeClaimTemplates hold whole
+ * PersistentVolumeClaims): named after the kind its `spec` belongs to.
+ */
+function inlineStruct(t: string, imports: Map<string, string>): string {
+  const spec = /"spec"\??: I(Io\w+)Spec;/.exec(t);
+  if (!spec) return 'any';
+  const long = spec[1]!;
+  if (!structs[long]) {
+    const pkg = dirname(imports.get(`I${long}Spec`)!).split('/').pop()!;
+    const entry: Struct = { go: `${pkg}.${/[A-Z][a-z]*V\d+(?:(?:alpha|beta)\d+)?(\w+)$/.exec(long)?.[1] ?? long}`, fields: {} };
+    structs[long] = entry;
+    readFields(t.slice(1, -1), imports, entry, () => 'int64');
+  }
+  return `@${long}`;
+}
+
+/** Reads the properties of an interface body into the struct's fields. */
+function readFields(src: string, imports: Map<string, string>, entry: Struct, numberOf: (name: string) => string): void {
   let i = 0;
   const prop = /\s*"([^"]+)"\??: /y;
   while (i < src.length) {
@@ -126,9 +134,23 @@ function struct(file: string): string {
       else if (c === ';' && depth === 0) break;
     }
     const name = m[1]!;
-    entry.fields[name] = typeCode(src.slice(prop.lastIndex, j), imports, () => numberType(validate as never, name));
+    entry.fields[name] = typeCode(src.slice(prop.lastIndex, j), imports, () => numberOf(name));
     i = j + 1;
   }
+}
+
+function struct(file: string): string {
+  const raw = dts(file);
+  const { long, go } = namesOf(file, raw);
+  if (structs[long]) return long;
+  const entry: Struct = { go, fields: {} };
+  structs[long] = entry;
+  const imports = importsOf(file, raw);
+  const text = stripComments(raw);
+  const body = /export interface I\w+ (?:extends \w+ )?\{([\s\S]*?)\n\}/.exec(text);
+  if (!body) return long;
+  const validate = schemaValidator(file, long);
+  readFields(body[1]!, imports, entry, (name) => numberType(validate as never, name));
   return long;
 }
 
