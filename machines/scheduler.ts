@@ -8,7 +8,9 @@
  * same order as the actions of one transition (same trace; fewer XState microsteps).
  */
 import { setup } from 'xstate';
-import type { Pod, Node } from '../src/api/types.js';
+import type { KubeObject, Namespace, Pod, Node } from '../src/api/types.js';
+import { findResource } from '../src/api/resources.js';
+import type { SchedulerListers } from './scheduler/snapshot.js';
 import type { Port } from '../src/kernel/port.js';
 import type { ApiResponse, WatchClosed, WatchEvent } from './protocol.js';
 import { ApiClient, isSuccess } from './client/api-client.js';
@@ -147,6 +149,10 @@ export interface SchedulerContext {
   queue: SchedulingQueue;
   pods: Informer<Pod>;
   nodes: Informer<Node>;
+  /** Namespaces (InterPodAffinity's namespace selectors) and the objects PodTopologySpread's default constraints read. */
+  others: Informer<KubeObject>[];
+  /** The plugins' view of `others`. */
+  listers: SchedulerListers;
   recorder: EventRecorder;
   /** Where the next cycle starts in the node list (round robin). */
   startIndex: number;
@@ -170,6 +176,27 @@ const RESTART_HOLD_MS = 15_000;
 
 /** Events of the scheduler. */
 export type SchedulerEvent = ApiResponse | WatchEvent | WatchClosed | { type: 'scheduler.restart' };
+
+/** The resources besides pods and nodes the scheduler's plugins read, with their API groups. */
+const LISTED_RESOURCES: readonly (readonly [string, string])[] = [
+  ['namespaces', ''],
+  ['services', ''],
+  ['replicationcontrollers', ''],
+  ['replicasets', 'apps'],
+  ['statefulsets', 'apps'],
+];
+
+function listersOf(byResource: ReadonlyMap<string, Informer<KubeObject>>): SchedulerListers {
+  const store = (resource: string) => byResource.get(resource)?.store;
+  return {
+    namespace: (name) => store('namespaces')?.get(name) as Namespace | undefined,
+    namespaces: () => (store('namespaces')?.values() ?? []) as Iterable<Namespace>,
+    *list(resource, namespace) {
+      for (const obj of store(resource)?.values() ?? []) if (obj.metadata?.namespace === namespace) yield obj as { metadata?: { name?: string }; spec?: unknown };
+    },
+    get: (resource, namespace, name) => store(resource)?.get(`${namespace}/${name}`) as { spec?: unknown } | undefined,
+  };
+}
 
 function isUnassigned(pod: Pod, schedulerName: string): boolean {
   if (pod.spec?.nodeName) return false;
@@ -195,7 +222,15 @@ function createContext(input: SchedulerInput): SchedulerContext {
     stats: { attempts: 0, scheduled: 0, unschedulable: 0, bindFailures: 0 },
     fused: input.cycle === 'fused',
     notBefore: -Infinity,
-  } as Omit<SchedulerContext, 'pods' | 'nodes'> as SchedulerContext;
+  } as Omit<SchedulerContext, 'pods' | 'nodes' | 'others' | 'listers'> as SchedulerContext;
+  const byResource = new Map<string, Informer<KubeObject>>();
+  for (const [resource, group] of LISTED_RESOURCES) {
+    // a resource this API server does not serve (yet) is not watched
+    if (!findResource(resource)) continue;
+    byResource.set(resource, new Informer<KubeObject>(client, { resource, group }));
+  }
+  ctx.others = [...byResource.values()];
+  ctx.listers = listersOf(byResource);
   ctx.pods = new Informer<Pod>(client, { resource: 'pods' }, {
     onAdd: (pod) => onPod(ctx, undefined, pod),
     onUpdate: (old, pod) => onPod(ctx, old, pod),
@@ -222,7 +257,13 @@ function createContext(input: SchedulerInput): SchedulerContext {
 
 /** A pod is ready to be scheduled, the caches are complete, and no restart hold is on. */
 function hasPendingPod(context: SchedulerContext): boolean {
-  return context.queue.hasActive && context.pods.synced && context.nodes.synced && context.port.now() >= context.notBefore;
+  return (
+    context.queue.hasActive &&
+    context.pods.synced &&
+    context.nodes.synced &&
+    context.others.every((i) => i.synced) &&
+    context.port.now() >= context.notBefore
+  );
 }
 
 function popPod(context: SchedulerContext): void {
@@ -234,7 +275,7 @@ function popPod(context: SchedulerContext): void {
 function filter(context: SchedulerContext): void {
   const cycle = context.cycle!;
   context.stats.attempts++;
-  const phase = findFeasibleNodes(cycle.pod, context.cache, context.profile, { rng: context.port.rng, startIndex: context.startIndex });
+  const phase = findFeasibleNodes(cycle.pod, context.cache, context.profile, { rng: context.port.rng, startIndex: context.startIndex, listers: context.listers });
   if ('done' in phase) cycle.result = phase.done;
   else cycle.feasible = phase;
   context.startIndex = 'done' in phase ? phase.done.nextStartIndex : phase.nextStartIndex;
@@ -367,18 +408,21 @@ export const schedulerMachine = setup({
     startWatches: ({ context }) => {
       context.nodes.start(true);
       context.pods.start(true);
+      for (const i of context.others) i.start(true);
     },
     onResponse: ({ context, event }) => {
       context.client.handle(event as ApiResponse);
     },
     onWatch: ({ context, event }) => {
       const e = event as WatchEvent | WatchClosed;
-      if (!context.pods.handle(e)) context.nodes.handle(e);
+      if (context.pods.handle(e) || context.nodes.handle(e)) return;
+      for (const i of context.others) if (i.handle(e)) return;
     },
     housekeeping: ({ context }) => {
       context.client.sweep();
       context.pods.tick();
       context.nodes.tick();
+      for (const i of context.others) i.tick();
       context.queue.flush(context.port.now());
     },
     popPod: ({ context }) => popPod(context),
@@ -393,6 +437,7 @@ export const schedulerMachine = setup({
     reset: ({ context }) => {
       context.pods.stop();
       context.nodes.stop();
+      for (const i of context.others) i.stop();
       context.client.reset();
       const fresh = createContext({ port: context.port, token: context.client.token, profile: context.profile, apiServer: context.client.apiServer, schedulerName: context.schedulerName, events: context.recorder.level, cycle: context.fused ? 'fused' : 'steps' });
       Object.assign(context, fresh);

@@ -13,6 +13,8 @@
  */
 import type { Node, Pod } from '../../src/api/types.js';
 import { NodeInfo, podResourceRecord, podKey, type PodResourceRecord } from './framework.js';
+import { hasPodAffinity } from './pod-affinity-terms.js';
+import type { SchedulerListers, Snapshot } from './snapshot.js';
 
 /** A pod the cache counts: its resources, its node, and whether it is only assumed. */
 export interface CachedPod extends PodResourceRecord {
@@ -42,6 +44,8 @@ export class SchedulerCache {
   private list: NodeInfo[] | null = [];
   private readonly podStates = new Map<string, CachedPod>();
   private assumedCount = 0;
+  /** Keys of the counted pods with `podAffinity` or `podAntiAffinity`. */
+  private readonly withAffinity = new Set<string>();
 
   /** Number of nodes (with a node object). */
   get nodeCount(): number {
@@ -129,6 +133,7 @@ export class SchedulerCache {
     const entry: CachedPod = { ...podResourceRecord(pod), pod, nodeName, assumed };
     this.nodeInfoFor(nodeName).addPod(entry);
     this.podStates.set(entry.key, entry);
+    if (hasPodAffinity(pod)) this.withAffinity.add(entry.key);
     if (assumed) this.assumedCount++;
     return entry;
   }
@@ -140,6 +145,7 @@ export class SchedulerCache {
       if (!info.node && info.pods.size === 0) this.infos.delete(entry.nodeName);
     }
     this.podStates.delete(entry.key);
+    this.withAffinity.delete(entry.key);
     if (entry.assumed) this.assumedCount--;
   }
 
@@ -176,6 +182,8 @@ export class SchedulerCache {
     if (old && !old.assumed && old.nodeName === nodeName && old.pod.spec === pod.spec && !isTerminal(pod)) {
       // a status or metadata change of a counted pod: same spec, same requests
       this.podStates.set(old.key, { ...old, pod });
+      const info = this.infos.get(nodeName);
+      if (info) info.generation++;
       return;
     }
     if (old) this.unplace(old);
@@ -197,6 +205,23 @@ export class SchedulerCache {
     if (!entry) return false;
     this.unplace(entry);
     return true;
+  }
+
+  /**
+   * The cache as a scheduling cycle's {@link Snapshot} (a live view, not a copy: the scheduler
+   * runs one cycle at a time and the cache does not change during it).
+   */
+  snapshot(listers?: SchedulerListers): Snapshot {
+    return {
+      nodes: this.nodeList(),
+      nodeInfo: (name) => {
+        const ni = this.infos.get(name);
+        return ni?.node ? ni : undefined;
+      },
+      pod: (key) => this.podStates.get(key),
+      affinityPods: this.withAffinity,
+      listers,
+    };
   }
 
   /** Every cached pod (assumed ones included), in insertion order. */

@@ -15,6 +15,7 @@ import {
   type PreferredSchedulingTerm,
   type RequiredNodeAffinity,
 } from './node-selector.js';
+import { EMPTY_SNAPSHOT, type Snapshot } from './snapshot.js';
 
 /** The highest score a score plugin may give a node after normalizing (`framework.MaxNodeScore`). */
 export const MAX_NODE_SCORE = 100;
@@ -163,6 +164,28 @@ export function podKey(pod: Pod): string {
   return `${pod.metadata?.namespace ?? 'default'}/${pod.metadata?.name ?? ''}`;
 }
 
+/** A host port a container asks for (`framework.HostPortInfo`'s key): ip `0.0.0.0` binds every address. */
+export interface HostPort {
+  /** `hostIP`, or `0.0.0.0` when unset. */
+  readonly ip: string;
+  /** `TCP`, `UDP` or `SCTP` (`TCP` when unset). */
+  readonly protocol: string;
+  /** `hostPort` (> 0). */
+  readonly port: number;
+}
+
+/** The host ports of a pod's containers (`hostPort` > 0), or undefined when it asks for none. */
+export function podHostPorts(pod: Pod): readonly HostPort[] | undefined {
+  let out: HostPort[] | undefined;
+  for (const c of pod.spec?.containers ?? []) {
+    for (const p of c.ports ?? []) {
+      if (!p.hostPort || p.hostPort <= 0) continue;
+      (out ??= []).push({ ip: p.hostIP || '0.0.0.0', protocol: p.protocol || 'TCP', port: p.hostPort });
+    }
+  }
+  return out;
+}
+
 /** What the cache remembers of a pod on a node: enough to add or subtract it without re-parsing. */
 export interface PodResourceRecord {
   /** {@link podKey} of the pod. */
@@ -173,17 +196,21 @@ export interface PodResourceRecord {
   readonly nonZero: NonZeroResources;
   /** Its priority, for preemption. */
   readonly priority: number;
+  /** Its containers' host ports, when it asks for any (NodePorts). */
+  readonly hostPorts?: readonly HostPort[];
 }
 
 /** Builds the {@link PodResourceRecord} of a pod. */
 export function podResourceRecord(pod: Pod): PodResourceRecord {
   const s = accumulateRequests(pod);
-  return {
+  const rec: PodResourceRecord = {
     key: podKey(pod),
     requests: { milliCpu: s[0]!, memory: s[1]!, ephemeralStorage: s[2]!, pods: 1 },
     nonZero: { milliCpu: s[3]!, memory: s[4]! },
     priority: podPriority(pod),
   };
+  const hostPorts = podHostPorts(pod);
+  return hostPorts ? { ...rec, hostPorts } : rec;
 }
 
 const NO_TAINTS: readonly Taint[] = Object.freeze([]);
@@ -213,6 +240,10 @@ export class NodeInfo {
   unschedulable = false;
   /** `metadata.labels` of the node (empty when none). */
   labels: Readonly<Record<string, string>> = NO_LABELS;
+  /** Bumped whenever a pod comes, goes or changes on the node (memoized per-node counts compare it). */
+  generation = 0;
+  /** The host ports in use on the node, by pod key; undefined while no pod uses one. */
+  usedPorts: Map<string, readonly HostPort[]> | undefined = undefined;
 
   /** An empty NodeInfo; pass the node to fill in its allocatable resources. */
   constructor(name: string, node?: Node) {
@@ -243,6 +274,8 @@ export class NodeInfo {
   addPod(rec: PodResourceRecord): void {
     if (this.pods.has(rec.key)) return;
     this.pods.add(rec.key);
+    this.generation++;
+    if (rec.hostPorts) (this.usedPorts ??= new Map()).set(rec.key, rec.hostPorts);
     this.requested.milliCpu += rec.requests.milliCpu;
     this.requested.memory += rec.requests.memory;
     this.requested.ephemeralStorage += rec.requests.ephemeralStorage;
@@ -254,6 +287,8 @@ export class NodeInfo {
   /** Stops counting a pod on this node. No-op when its key is not here. */
   removePod(rec: PodResourceRecord): void {
     if (!this.pods.delete(rec.key)) return;
+    this.generation++;
+    if (this.usedPorts?.delete(rec.key) && this.usedPorts.size === 0) this.usedPorts = undefined;
     this.requested.milliCpu -= rec.requests.milliCpu;
     this.requested.memory -= rec.requests.memory;
     this.requested.ephemeralStorage -= rec.requests.ephemeralStorage;
@@ -269,6 +304,8 @@ export class NodeInfo {
     c.taints = this.taints;
     c.unschedulable = this.unschedulable;
     c.labels = this.labels;
+    c.generation = this.generation;
+    if (this.usedPorts) c.usedPorts = new Map(this.usedPorts);
     Object.assign(c.allocatable, this.allocatable);
     Object.assign(c.requested, this.requested);
     Object.assign(c.nonZeroRequested, this.nonZeroRequested);
@@ -343,12 +380,14 @@ export interface CycleState {
   readonly requiredAffinity: RequiredNodeAffinity | undefined;
   /** Preferred node-affinity terms, compiled (valid, non-empty, weight > 0); undefined when unset. */
   readonly preferredAffinity: readonly PreferredSchedulingTerm[] | undefined;
-  /** Scratch space for user plugins' `preFilter` / `preScore` hooks, keyed as they like. */
+  /** The cluster as this cycle sees it: nodes, the pods on them, namespaces (see {@link Snapshot}). */
+  readonly snapshot: Snapshot;
+  /** Scratch space for plugins' `preFilter` / `preScore` hooks, keyed by plugin name. */
   readonly data: Map<string, unknown>;
 }
 
-/** Parses a pod into its {@link CycleState}. */
-export function createCycleState(pod: Pod): CycleState {
+/** Parses a pod into its {@link CycleState}; `snapshot` defaults to one without nodes or pods. */
+export function createCycleState(pod: Pod, snapshot: Snapshot = EMPTY_SNAPSHOT): CycleState {
   const rec = podResourceRecord(pod);
   const tolerations = (pod.spec?.tolerations ?? []) as Toleration[];
   const preferred = pod.spec?.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution;
@@ -363,8 +402,22 @@ export function createCycleState(pod: Pod): CycleState {
     nodeName: pod.spec?.nodeName || undefined,
     requiredAffinity: compileRequiredNodeAffinity(pod),
     preferredAffinity: preferred ? compilePreferredSchedulingTerms(preferred) : undefined,
+    snapshot,
     data: new Map(),
   };
+}
+
+/**
+ * A copy of a cycle state whose plugin data can be changed without touching the original
+ * (`CycleState.Clone`): entries with a `clone()` method are cloned, others shared.
+ */
+export function cloneCycleState(state: CycleState): CycleState {
+  const data = new Map<string, unknown>();
+  for (const [k, v] of state.data) {
+    const c = v as { clone?: () => unknown } | null;
+    data.set(k, c && typeof c === 'object' && typeof c.clone === 'function' ? c.clone() : v);
+  }
+  return { ...state, data };
 }
 
 /**
@@ -386,6 +439,13 @@ export interface FilterPlugin {
   readonly name: string;
   /** Optional per-pod hook run once before any filter (kube's PreFilter). */
   preFilter?(pod: Pod, state: CycleState): PreFilterResult | undefined;
+  /**
+   * PreFilter extension: update the pre-filter state as if `other` were added to `nodeInfo`
+   * (preemption's dry run, and nominated pods). Plugins whose filter reads only `nodeInfo` need none.
+   */
+  addPod?(state: CycleState, pod: Pod, other: Pod, nodeInfo: NodeInfo): void;
+  /** PreFilter extension: update the pre-filter state as if `other` were removed from `nodeInfo`. */
+  removePod?(state: CycleState, pod: Pod, other: Pod, nodeInfo: NodeInfo): void;
   /** The verdict for one node: {@link SUCCESS} or a rejecting status with reasons. */
   filter(pod: Pod, nodeInfo: NodeInfo, state: CycleState): Status;
 }

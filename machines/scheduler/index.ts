@@ -16,3 +16,6 @@ export * from './plugins/node-affinity.js';
 export * from './plugins/least-allocated.js';
 export * from './plugins/balanced-allocation.js';
 export * from './plugins/default-preemption.js';
+export * from './plugins/inter-pod-affinity.js';
+export * from './pod-affinity-terms.js';
+export * from './snapshot.js';

@@ -9,6 +9,7 @@
 import type { FilterPlugin, PostFilterPlugin, ScorePlugin, WeightedScorePlugin } from './framework.js';
 import { NodeResourcesBalancedAllocation } from './plugins/balanced-allocation.js';
 import { DefaultPreemption } from './plugins/default-preemption.js';
+import { InterPodAffinity } from './plugins/inter-pod-affinity.js';
 import { NodeAffinity } from './plugins/node-affinity.js';
 import { NodeName } from './plugins/node-name.js';
 import { NodeResourcesFit } from './plugins/node-resources-fit.js';
@@ -22,6 +23,7 @@ export const DEFAULT_FILTERS: readonly FilterPlugin[] = Object.freeze([
   TaintToleration,
   NodeAffinity,
   NodeResourcesFit,
+  InterPodAffinity,
 ]);
 
 /** The default score plugins with kube-scheduler's default weights. */
@@ -29,6 +31,7 @@ export const DEFAULT_SCORES: readonly WeightedScorePlugin[] = Object.freeze([
   { plugin: TaintToleration, weight: 3 },
   { plugin: NodeAffinity, weight: 2 },
   { plugin: NodeResourcesFit, weight: 1 },
+  { plugin: InterPodAffinity, weight: 2 },
   { plugin: NodeResourcesBalancedAllocation, weight: 1 },
 ]);
 
@@ -40,6 +43,7 @@ export const PLUGINS: Readonly<Record<string, FilterPlugin | ScorePlugin | PostF
   NodeAffinity,
   NodeResourcesFit,
   NodeResourcesBalancedAllocation,
+  InterPodAffinity,
   DefaultPreemption,
 });
 

@@ -22,6 +22,7 @@ import {
   type WeightedScorePlugin,
 } from './framework.js';
 import type { Profile } from './registry.js';
+import type { SchedulerListers } from './snapshot.js';
 
 // Module-local copies for the per-node loops (see the note in the plugins: imported bindings can be
 // getters under some module runners).
@@ -51,6 +52,8 @@ export interface ScheduleOptions {
   readonly startIndex: number;
   /** Return every scored node's scores (costs allocations; off by default). */
   readonly includeScores?: boolean;
+  /** Namespaces, Services, ReplicaSets... for the plugins that read them (the scheduler's informers). */
+  readonly listers?: SchedulerListers;
 }
 
 /** One scored node: its weighted total and each plugin's weighted share. */
@@ -228,7 +231,7 @@ export function findFeasibleNodes(pod: Pod, cache: SchedulerCache, profile: Prof
   if (numAll === 0) {
     return { done: { ok: false, reasons: [], message: NO_NODES_AVAILABLE, evaluatedNodes: 0, nextStartIndex: startIndex, unschedulablePlugins: [] } };
   }
-  const state = createCycleState(pod);
+  const state = createCycleState(pod, cache.snapshot(options.listers));
   const pre = runPreFilters(profile, pod, state);
   const filters = pre.filters;
   const statuses = new Map<string, PluginStatus>();

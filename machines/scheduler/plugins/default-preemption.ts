@@ -18,6 +18,7 @@
  */
 import type { Pod } from '../../../src/api/types.js';
 import {
+  cloneCycleState,
   fitErrorMessage,
   runFilters,
   unresolvable,
@@ -87,11 +88,13 @@ export const DefaultPreemption: PostFilterPlugin = {
       const ni = ctx.nodeInfo(name);
       if (!ni) continue;
       const copy = ni.clone();
+      const copyState = cloneCycleState(state);
       let victims = 0;
       for (const key of ni.pods) {
         const rec = ctx.podRecord(key);
         if (rec && rec.priority < state.priority) {
           copy.removePod(rec);
+          for (const f of ctx.filters) f.removePod?.(copyState, pod, rec.pod, copy);
           victims++;
         }
       }
@@ -99,7 +102,7 @@ export const DefaultPreemption: PostFilterPlugin = {
         statuses.set(name, { plugin: DEFAULT_PREEMPTION, status: unresolvable(NO_PREEMPTION_VICTIMS) });
         continue;
       }
-      const rejected = runFilters(ctx.filters, pod, copy, state);
+      const rejected = runFilters(ctx.filters, pod, copy, copyState);
       if (rejected) statuses.set(name, rejected);
       else candidates.push(name);
     }

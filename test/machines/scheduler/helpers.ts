@@ -1,6 +1,8 @@
 /** Builders for the scheduler tests. */
-import type { Node, Pod, Taint, Toleration } from '../../../src/api/types.js';
+import type { KubeObject, Namespace, Node, Pod, Taint, Toleration } from '../../../src/api/types.js';
 import { NodeInfo, createCycleState, podResourceRecord, type CycleState } from '../../../machines/scheduler/framework.js';
+import { SchedulerCache } from '../../../machines/scheduler/cache.js';
+import type { SchedulerListers, Snapshot } from '../../../machines/scheduler/snapshot.js';
 
 /** Options of {@link makeNode}. */
 export interface NodeSpec {
@@ -44,6 +46,7 @@ export interface PodSpecOptions {
   preemptionPolicy?: 'Never' | 'PreemptLowerPriority';
   phase?: NonNullable<Pod['status']>['phase'];
   nominatedNodeName?: string;
+  labels?: Record<string, string>;
 }
 
 /** A one-container pod with the given requests (none when omitted). */
@@ -55,7 +58,7 @@ export function makePod(name: string, o: PodSpecOptions = {}): Pod {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name, namespace: o.namespace ?? 'default' },
+    metadata: { name, namespace: o.namespace ?? 'default', ...(o.labels ? { labels: o.labels } : {}) },
     spec: {
       containers: [{ name: 'c', image: 'busybox', resources: Object.keys(requests).length ? { requests } : {} }],
       nodeName: o.nodeName,
@@ -93,4 +96,39 @@ export function scriptedRng(values: number[]): { int(max: number): number; draws
       return Math.min(v, max - 1);
     },
   };
+}
+
+/** A cache holding the nodes and the (assigned) pods, and listers over the given objects. */
+export function clusterOf(
+  nodes: Node[],
+  pods: Pod[] = [],
+  objects: { namespaces?: Namespace[]; services?: KubeObject[]; replicasets?: KubeObject[]; statefulsets?: KubeObject[] } = {},
+): { cache: SchedulerCache; listers: SchedulerListers; snapshot: Snapshot; state(pod: Pod): CycleState } {
+  const cache = new SchedulerCache();
+  for (const n of nodes) cache.addNode(n);
+  for (const p of pods) cache.addPod(p);
+  const byResource: Record<string, KubeObject[]> = {
+    namespaces: objects.namespaces ?? [],
+    services: objects.services ?? [],
+    replicasets: objects.replicasets ?? [],
+    statefulsets: objects.statefulsets ?? [],
+  };
+  const listers: SchedulerListers = {
+    namespace: (name) => (objects.namespaces ?? []).find((n) => n.metadata?.name === name),
+    namespaces: () => objects.namespaces ?? [],
+    list: (resource, ns) => (byResource[resource] ?? []).filter((o) => o.metadata?.namespace === ns) as never,
+    get: (resource, ns, name) => (byResource[resource] ?? []).find((o) => o.metadata?.namespace === ns && o.metadata?.name === name) as never,
+  };
+  const snapshot = cache.snapshot(listers);
+  return { cache, listers, snapshot, state: (pod) => createCycleState(pod, snapshot) };
+}
+
+/** A namespace with labels. */
+export function makeNamespace(name: string, labels: Record<string, string> = {}): Namespace {
+  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } };
+}
+
+/** A copy of a pod with labels (and optionally spec fields) set. */
+export function withLabels(pod: Pod, labels: Record<string, string>): Pod {
+  return { ...pod, metadata: { ...pod.metadata, labels } };
 }
