@@ -413,6 +413,7 @@ export class ApiServerCore {
   private prepareForCreate(info: ResourceInfo, obj: Obj, dryRun: boolean): void {
     if (isPods(info)) {
       obj.status = { phase: 'Pending', qosClass: qosClass(obj) };
+      applyMatchLabelKeys(obj);
     } else if (info.plural === 'services') {
       const spec = (obj.spec ??= {});
       if (spec.clusterIP !== 'None' && spec.type !== 'ExternalName') {
@@ -1067,6 +1068,37 @@ type DistributiveOmit<T, K extends keyof any> = T extends unknown ? Omit<T, K> :
 /** A created object as stored; a dry-run create (modRevision 0, nothing stored) has no resourceVersion. */
 function decodeCreated(kv: KeyValue): KubeObject {
   return kv.modRevision === 0 ? kv.value : decode(kv);
+}
+
+/**
+ * kube-apiserver's pod PrepareForCreate (`applyMatchLabelKeysAndMismatchLabelKeys`, the
+ * MatchLabelKeysInPodAffinity feature, on by default since v1.31): each pod (anti-)affinity term's
+ * `matchLabelKeys` become `key In (value)` and `mismatchLabelKeys` `key NotIn (value)`
+ * requirements of its label selector, with the pod's own label values; keys the pod does not
+ * carry are left out, and a term without a label selector (which selects nothing) is left alone.
+ */
+export function applyMatchLabelKeys(pod: Obj): void {
+  const spec = pod.spec as Obj | undefined;
+  const affinity = spec?.affinity as Obj | undefined;
+  if (!affinity) return;
+  const labels = ((pod.metadata as Obj | undefined)?.labels ?? {}) as Record<string, string>;
+  const apply = (term: Obj | undefined): void => {
+    if (!term) return;
+    const match = (term.matchLabelKeys ?? []) as string[];
+    const mismatch = (term.mismatchLabelKeys ?? []) as string[];
+    const selector = term.labelSelector as Obj | undefined;
+    if ((match.length === 0 && mismatch.length === 0) || !isObject(selector)) return;
+    const exprs = [...((selector.matchExpressions ?? []) as Obj[])];
+    for (const key of match) if (Object.hasOwn(labels, key)) exprs.push({ key, operator: 'In', values: [labels[key]] });
+    for (const key of mismatch) if (Object.hasOwn(labels, key)) exprs.push({ key, operator: 'NotIn', values: [labels[key]] });
+    term.labelSelector = { ...selector, matchExpressions: exprs };
+  };
+  for (const kind of ['podAffinity', 'podAntiAffinity']) {
+    const a = affinity[kind] as Obj | undefined;
+    if (!a) continue;
+    for (const t of (a.requiredDuringSchedulingIgnoredDuringExecution ?? []) as Obj[]) apply(t);
+    for (const w of (a.preferredDuringSchedulingIgnoredDuringExecution ?? []) as Obj[]) apply(w.podAffinityTerm as Obj | undefined);
+  }
 }
 
 function stripRv(obj: Obj): Obj {

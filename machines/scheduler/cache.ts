@@ -44,6 +44,8 @@ export class SchedulerCache {
   private list: NodeInfo[] | null = [];
   private readonly podStates = new Map<string, CachedPod>();
   private assumedCount = 0;
+  /** Number of listed nodes that report `status.images`. */
+  private imageNodes = 0;
   /** Keys of the counted pods with `podAffinity` or `podAntiAffinity`. */
   private readonly withAffinity = new Set<string>();
 
@@ -71,7 +73,9 @@ export class SchedulerCache {
       info = new NodeInfo(name);
       this.infos.set(name, info);
     }
+    const hadImages = this.listed.has(name) && info.imageSizes !== undefined;
     info.setNode(node);
+    this.imageNodes += (info.imageSizes !== undefined ? 1 : 0) - (hadImages ? 1 : 0);
     if (!this.listed.has(name)) {
       this.listed.set(name, info);
       this.list?.push(info);
@@ -94,6 +98,7 @@ export class SchedulerCache {
     const info = this.infos.get(name);
     if (!info || !this.listed.delete(name)) return false;
     this.list = null;
+    if (info.imageSizes !== undefined) this.imageNodes--;
     info.setNode(undefined);
     if (info.pods.size === 0) this.infos.delete(name);
     return true;
@@ -220,6 +225,7 @@ export class SchedulerCache {
       },
       pod: (key) => this.podStates.get(key),
       affinityPods: this.withAffinity,
+      nodesWithImages: this.imageNodes,
       listers,
     };
   }

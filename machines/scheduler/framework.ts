@@ -240,6 +240,8 @@ export class NodeInfo {
   unschedulable = false;
   /** `metadata.labels` of the node (empty when none). */
   labels: Readonly<Record<string, string>> = NO_LABELS;
+  /** `status.images` by name → size in bytes (ImageLocality); undefined when the node reports none. */
+  imageSizes: ReadonlyMap<string, number> | undefined = undefined;
   /** Bumped whenever a pod comes, goes or changes on the node (memoized per-node counts compare it). */
   generation = 0;
   /** The host ports in use on the node, by pod key; undefined while no pod uses one. */
@@ -263,6 +265,13 @@ export class NodeInfo {
     this.taints = taints && taints.length > 0 ? taints : NO_TAINTS;
     this.unschedulable = node?.spec?.unschedulable === true;
     this.labels = (node?.metadata?.labels as Record<string, string> | undefined) ?? NO_LABELS;
+    const images = node?.status?.images;
+    let sizes: Map<string, number> | undefined;
+    if (images && images.length > 0) {
+      sizes = new Map();
+      for (const img of images) for (const n of img.names ?? []) sizes.set(n, img.sizeBytes ?? 0);
+    }
+    this.imageSizes = sizes;
     const a = node ? nodeAllocatable(node) : emptyResources();
     this.allocatable.milliCpu = a.milliCpu;
     this.allocatable.memory = a.memory;
@@ -305,6 +314,7 @@ export class NodeInfo {
     c.unschedulable = this.unschedulable;
     c.labels = this.labels;
     c.generation = this.generation;
+    c.imageSizes = this.imageSizes;
     if (this.usedPorts) c.usedPorts = new Map(this.usedPorts);
     Object.assign(c.allocatable, this.allocatable);
     Object.assign(c.requested, this.requested);

@@ -17,5 +17,8 @@ export * from './plugins/least-allocated.js';
 export * from './plugins/balanced-allocation.js';
 export * from './plugins/default-preemption.js';
 export * from './plugins/inter-pod-affinity.js';
+export * from './plugins/pod-topology-spread.js';
+export * from './plugins/node-ports.js';
+export * from './plugins/image-locality.js';
 export * from './pod-affinity-terms.js';
 export * from './snapshot.js';

@@ -1,15 +1,19 @@
 /**
  * Plugin registry and profiles. The default profile is kube-scheduler's default (the `v1`
- * `getDefaultPlugins` set) restricted to the plugins modelled here: filters in kube's order
- * NodeUnschedulable, NodeName, TaintToleration, NodeAffinity, NodeResourcesFit; scores
- * TaintToleration ×3, NodeAffinity ×2, NodeResourcesFit (LeastAllocated) ×1,
- * NodeResourcesBalancedAllocation ×1; DefaultPreemption as post-filter; adaptive
- * percentageOfNodesToScore.
+ * `getDefaultPlugins` set of v1.32) restricted to the plugins modelled here (no volume plugins):
+ * filters in kube's order NodeUnschedulable, NodeName, TaintToleration, NodeAffinity, NodePorts,
+ * NodeResourcesFit, PodTopologySpread, InterPodAffinity; scores TaintToleration ×3,
+ * NodeAffinity ×2, NodeResourcesFit (LeastAllocated) ×1, PodTopologySpread ×2,
+ * InterPodAffinity ×2, NodeResourcesBalancedAllocation ×1, ImageLocality ×1; DefaultPreemption
+ * as post-filter; adaptive percentageOfNodesToScore.
  */
 import type { FilterPlugin, PostFilterPlugin, ScorePlugin, WeightedScorePlugin } from './framework.js';
 import { NodeResourcesBalancedAllocation } from './plugins/balanced-allocation.js';
 import { DefaultPreemption } from './plugins/default-preemption.js';
 import { InterPodAffinity } from './plugins/inter-pod-affinity.js';
+import { PodTopologySpread } from './plugins/pod-topology-spread.js';
+import { NodePorts } from './plugins/node-ports.js';
+import { ImageLocality } from './plugins/image-locality.js';
 import { NodeAffinity } from './plugins/node-affinity.js';
 import { NodeName } from './plugins/node-name.js';
 import { NodeResourcesFit } from './plugins/node-resources-fit.js';
@@ -22,7 +26,9 @@ export const DEFAULT_FILTERS: readonly FilterPlugin[] = Object.freeze([
   NodeName,
   TaintToleration,
   NodeAffinity,
+  NodePorts,
   NodeResourcesFit,
+  PodTopologySpread,
   InterPodAffinity,
 ]);
 
@@ -31,8 +37,10 @@ export const DEFAULT_SCORES: readonly WeightedScorePlugin[] = Object.freeze([
   { plugin: TaintToleration, weight: 3 },
   { plugin: NodeAffinity, weight: 2 },
   { plugin: NodeResourcesFit, weight: 1 },
+  { plugin: PodTopologySpread, weight: 2 },
   { plugin: InterPodAffinity, weight: 2 },
   { plugin: NodeResourcesBalancedAllocation, weight: 1 },
+  { plugin: ImageLocality, weight: 1 },
 ]);
 
 /** Every built-in plugin by name (NodeResourcesFit both filters and scores). */
@@ -43,7 +51,10 @@ export const PLUGINS: Readonly<Record<string, FilterPlugin | ScorePlugin | PostF
   NodeAffinity,
   NodeResourcesFit,
   NodeResourcesBalancedAllocation,
+  NodePorts,
+  PodTopologySpread,
   InterPodAffinity,
+  ImageLocality,
   DefaultPreemption,
 });
 

@@ -38,6 +38,8 @@ export interface Snapshot {
   pod(key: string): SnapshotPod | undefined;
   /** Keys of the pods on nodes that have `podAffinity` or `podAntiAffinity` (`HavePodsWithAffinityList`). */
   readonly affinityPods: ReadonlySet<string>;
+  /** How many of `nodes` report `status.images` (ImageLocality has nothing to do while none does). */
+  readonly nodesWithImages: number;
   /** The listers; undefined when the scheduler runs without them (tests). */
   readonly listers: SchedulerListers | undefined;
 }
@@ -48,6 +50,7 @@ export const EMPTY_SNAPSHOT: Snapshot = Object.freeze({
   nodeInfo: () => undefined,
   pod: () => undefined,
   affinityPods: new Set<string>(),
+  nodesWithImages: 0,
   listers: undefined,
 });
 

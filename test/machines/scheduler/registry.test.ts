@@ -9,7 +9,10 @@ describe('default profile', () => {
       'NodeName',
       'TaintToleration',
       'NodeAffinity',
+      'NodePorts',
       'NodeResourcesFit',
+      'PodTopologySpread',
+      'InterPodAffinity',
     ]);
   });
   it('weights the scores as kube-scheduler does', () => {
@@ -17,7 +20,10 @@ describe('default profile', () => {
       ['TaintToleration', 3],
       ['NodeAffinity', 2],
       ['NodeResourcesFit', 1],
+      ['PodTopologySpread', 2],
+      ['InterPodAffinity', 2],
       ['NodeResourcesBalancedAllocation', 1],
+      ['ImageLocality', 1],
     ]);
   });
   it('uses the adaptive percentage and DefaultPreemption', () => {
@@ -42,7 +48,7 @@ describe('createProfile', () => {
   it('removes defaults by name from every list', () => {
     const p = createProfile({ disable: ['TaintToleration', 'NodeResourcesBalancedAllocation', 'DefaultPreemption'] });
     expect(p.filters.map((f) => f.name)).not.toContain('TaintToleration');
-    expect(p.scores.map((s) => s.plugin.name)).toEqual(['NodeAffinity', 'NodeResourcesFit']);
+    expect(p.scores.map((s) => s.plugin.name)).toEqual(['NodeAffinity', 'NodeResourcesFit', 'PodTopologySpread', 'InterPodAffinity', 'ImageLocality']);
     expect(p.postFilter).toBeUndefined();
   });
 
@@ -51,7 +57,7 @@ describe('createProfile', () => {
     expect(p.filters).toEqual([gpuOnly]);
     expect(p.scores).toEqual([]);
     expect(p.percentageOfNodesToScore).toBe(30);
-    expect(DEFAULT_SCORES).toHaveLength(4);
+    expect(DEFAULT_SCORES).toHaveLength(7);
   });
 
   it('rejects bad plugins and settings', () => {

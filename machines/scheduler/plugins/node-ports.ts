@@ -1,0 +1,48 @@
+/**
+ * NodePorts (kube-scheduler `plugins/nodeports`): a node is rejected when a host port the pod's
+ * containers ask for is already in use there (`node(s) didn't have free ports for the requested
+ * pod ports`, Unschedulable). Ports conflict on the same protocol and port when either side binds
+ * `0.0.0.0` (the default) or both bind the same `hostIP` (`HostPortInfo.CheckConflict`).
+ * Skipped for pods that ask for no host port.
+ */
+import type { Pod } from '../../../src/api/types.js';
+import { SKIP, SUCCESS, podHostPorts, unschedulable, type CycleState, type FilterPlugin, type HostPort, type NodeInfo, type PreFilterResult, type Status } from '../framework.js';
+
+const PASS: Status = SUCCESS;
+
+/** The plugin's name. */
+export const NODE_PORTS = 'NodePorts';
+
+/** `ErrReason`. */
+export const ERR_REASON_NODE_PORTS = "node(s) didn't have free ports for the requested pod ports";
+
+const BIND_ALL = '0.0.0.0';
+
+/** `HostPortInfo.CheckConflict` of one wanted port against the ports in use on a node. */
+export function hostPortConflicts(used: ReadonlyMap<string, readonly HostPort[]> | undefined, want: HostPort): boolean {
+  if (!used || want.port <= 0) return false;
+  for (const ports of used.values()) {
+    for (const p of ports) {
+      if (p.port !== want.port || p.protocol !== want.protocol) continue;
+      if (want.ip === BIND_ALL || p.ip === BIND_ALL || p.ip === want.ip) return true;
+    }
+  }
+  return false;
+}
+
+/** The NodePorts filter plugin. */
+export const NodePorts: FilterPlugin = {
+  name: NODE_PORTS,
+  preFilter(pod: Pod, state: CycleState): PreFilterResult | undefined {
+    const ports = podHostPorts(pod);
+    if (!ports) return { status: SKIP };
+    state.data.set(NODE_PORTS, ports);
+    return undefined;
+  },
+  filter(_pod: Pod, nodeInfo: NodeInfo, state: CycleState): Status {
+    const wanted = state.data.get(NODE_PORTS) as readonly HostPort[] | undefined;
+    if (!wanted || !nodeInfo.usedPorts) return PASS;
+    for (const w of wanted) if (hostPortConflicts(nodeInfo.usedPorts, w)) return unschedulable(ERR_REASON_NODE_PORTS);
+    return PASS;
+  },
+};
