@@ -125,7 +125,21 @@ describe('inspector page in Chromium', { timeout: 120_000 }, () => {
     expect(positions[3]).toBeLessThan(positions[4]!);
     // lifelines for each component of the flow
     for (const l of ['kubectl', 'api-server', 'etcd', 'scheduler']) expect(await page.locator(`#seq [data-lifeline="${l}"]`).count(), l).toBe(1);
-    expect(await page.locator('#seq [data-lifeline^="kubelet/node-"]').count()).toBe(1);
+    // the lifelines that do not fit the panel are summarised at its edge: every row still draws
+    // its arrow, the ones to a lifeline out of view end at the edge and name it
+    const kubelet = (await page.locator(`#seq g.m-row[data-flow="${flow}"][data-to^="kubelet/node-"]`).first().getAttribute('data-to'))!;
+    expect(await page.locator(`#seq [data-lifeline="${kubelet}"], #seq [data-edge][data-hidden~="${kubelet}"]`).count()).toBe(1);
+    expect(await page.$$eval('#seq g.m-row', (rows) => rows.filter((r) => !r.querySelector('.m-line')).map((r) => r.getAttribute('data-seq')))).toEqual([]);
+    if (await page.locator(`#seq [data-edge="right"][data-hidden~="${kubelet}"]`).count()) {
+      const node = kubelet.slice('kubelet/'.length);
+      expect(await page.locator(`#seq g.m-row[data-flow="${flow}"][data-to="${kubelet}"] .m-text`).first().textContent()).toContain(`⇢ kubelet ${node}`);
+      // a click on the edge brings its lifelines into view
+      await page.click('#seq [data-edge="right"]');
+      await page.waitForSelector(`#seq [data-lifeline="${kubelet}"]`, { timeout: 5_000 });
+      expect(await page.locator('#seq [data-edge="left"]').count()).toBe(1);
+      await page.click('#seq [data-edge="left"]');
+      await page.waitForSelector('#seq [data-lifeline="kubectl"]', { timeout: 5_000 });
+    }
 
     // a click on the first message shows its payload
     await page.locator(`#seq g.m-row[data-flow="${flow}"]`).first().click();
@@ -312,6 +326,8 @@ describe('inspector page in Chromium, highly available control plane', { timeout
     const vote = page.locator('#seq g.m-row[data-event="raft.vote"]').first();
     await vote.waitFor({ timeout: 10_000 });
     expect(await vote.getAttribute('data-from')).toMatch(/^etcd\/control-plane-[123]$/);
+    // every row draws its arrow, also between lifelines out of view
+    expect(await page.$$eval('#seq g.m-row', (rows) => rows.filter((r) => !r.querySelector('.m-line')).map((r) => r.getAttribute('data-seq')))).toEqual([]);
     await page.$eval('#seq', (el) => {
       const row = el.querySelector('g.m-row[data-event="raft.vote"]') as SVGGElement;
       el.scrollTop = row.getBBox().y;

@@ -60,6 +60,10 @@ const model = await pageModuleOf<{
   compareRank(a: [number, string], b: [number, string]): number;
   isHeartbeat(m: unknown): boolean;
 }>('model.js');
+const sequence = await pageModuleOf<{
+  renderSequence(el: { clientWidth: number; innerHTML: string }, msgs: unknown[], opts: { hosts: Map<string, string>; nodes: string[]; selected: number | null; offset?: number; measure: (t: string) => number }): { offset: number; shown: number; total: number };
+  lifelineWindow(widths: number[], avail: number, offset: number): { start: number; end: number };
+}>('sequence.js');
 const arch = await pageModuleOf<{
   archHtml(actors: Map<string, unknown>, nodes: string[], selected: string | null, controlPlane?: { nodes: string[]; view: unknown } | null, workers?: { compact: boolean; expanded: string | null }): string;
   controlPlaneShape(view: unknown): string;
@@ -308,6 +312,64 @@ describe('the architecture band with many worker nodes', () => {
     expect(html).toContain('data-actor="pod/default/web"');
     expect(html).not.toContain('data-actor="kubelet/node-4"');
     expect(html).toMatch(/class="node-tile s-ok expanded" data-node-tile="node-3"/);
+  });
+});
+
+describe('the sequence diagram with more lifelines than fit', () => {
+  const nodes = Array.from({ length: 20 }, (_, i) => `node-${i + 1}`);
+  const msg = (seq: number, from: string, to: string, event = 'api.request') => ({ seq, from, to, event, summary: `m${seq}`, status: 'delivered', time: seq, sent: seq });
+  const msgs = [
+    msg(1, 'kubectl', 'api-server'),
+    msg(2, 'api-server', 'kubelet/node-20', 'watch.added'),
+    msg(3, 'kubelet/node-19', 'kubelet/node-20', 'x.y'), // both out of view, on the same side
+    msg(4, 'kubelet/node-12', 'api-server'),
+    ...nodes.map((n, i) => msg(10 + i, `kubelet/${n}`, 'api-server')),
+  ];
+  const draw = (offset: number, clientWidth = 600) => {
+    const el = { clientWidth, innerHTML: '' };
+    const out = sequence.renderSequence(el, msgs, { hosts: new Map(), nodes, selected: null, offset, measure: (t) => t.length * 6.5 });
+    return { ...out, html: el.innerHTML };
+  };
+  const rows = (html: string) => html.split('<g class="m-row').slice(1);
+
+  it('shows a window of lifelines, summarises the others at the edges, and draws every row’s arrow', () => {
+    const { html, offset, shown, total } = draw(0);
+    expect(total).toBe(22);
+    expect(offset).toBe(0);
+    expect(shown).toBeGreaterThanOrEqual(3);
+    expect(shown).toBeLessThan(total);
+    expect(html).toContain('data-lifeline="kubectl"');
+    expect(html).not.toContain('data-lifeline="kubelet/node-20"');
+    expect(html).toMatch(/data-edge="right" data-hidden="[^"]*kubelet\/node-20/);
+    expect(html).not.toContain('data-edge="left"');
+    expect(rows(html)).toHaveLength(msgs.length);
+    for (const r of rows(html)) expect(r).toMatch(/class="m-line"/);
+    // an end out of view is named in the label
+    const toHidden = rows(html).find((r) => r.includes('data-seq="2"'))!;
+    expect(toHidden).toContain('⇢ kubelet node-20');
+    const bothHidden = rows(html).find((r) => r.includes('data-seq="3"'))!;
+    expect(bothHidden).toContain('kubelet node-19 ⇢ kubelet node-20');
+    expect(html).not.toContain('NaN');
+  });
+
+  it('moves the window, clamped so that it stays full', () => {
+    const middle = draw(6);
+    expect(middle.offset).toBe(6);
+    expect(middle.html).toContain('data-edge="left"');
+    expect(middle.html).toContain('data-edge="right"');
+    for (const r of rows(middle.html)) expect(r).toMatch(/class="m-line"/);
+    const last = draw(1000);
+    expect(last.offset + last.shown).toBe(last.total);
+    expect(last.html).toContain('data-lifeline="kubelet/node-20"');
+    expect(last.html).not.toContain('data-edge="right"');
+    expect(last.html).toMatch(/data-edge="left" data-hidden="kubectl api-server /);
+    // wide enough: no window, no edges
+    const wide = draw(3, 4000);
+    expect(wide).toMatchObject({ offset: 0, shown: 22, total: 22 });
+    expect(wide.html).not.toContain('data-edge');
+    expect(sequence.lifelineWindow([80, 80, 80], 1000, 2)).toEqual({ start: 0, end: 3 });
+    // however narrow, one lifeline at least
+    expect(sequence.lifelineWindow([80, 80, 80], 100, 1)).toEqual({ start: 1, end: 2 });
   });
 });
 

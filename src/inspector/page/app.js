@@ -74,6 +74,10 @@ const state = {
   /** @type {string | null} */
   expandedNode: null,
   view: { x: 0, y: 0, k: 1 },
+  /** the first lifeline in view when they do not all fit the diagram's width */
+  seqOffset: 0,
+  /** how many lifelines are in view, and in all */
+  seqWindow: { shown: 0, total: 0 },
 };
 
 const dirty = { arch: false, seq: false, tables: false, filters: false };
@@ -337,13 +341,15 @@ function renderSeq(force = false) {
   shown = out.length;
   const el = $('seq');
   // nothing new to draw (new messages were all filtered out): leave the DOM alone
-  const signature = `${out.length}:${out[0]?.seq}:${out[out.length - 1]?.seq}:${state.selectedSeq}:${el.clientWidth}`;
+  const signature = `${out.length}:${out[0]?.seq}:${out[out.length - 1]?.seq}:${state.selectedSeq}:${el.clientWidth}:${state.seqOffset}`;
   if (!force && signature === lastSignature) {
     updateCount();
     return;
   }
   lastSignature = signature;
-  renderSequence(el, out, { hosts: state.hosts, nodes: state.nodes, selected: state.selectedSeq, stepped: state.stepped, measure: (t) => measure(t, '600 11px system-ui, sans-serif') });
+  const drawn = renderSequence(el, out, { hosts: state.hosts, nodes: state.nodes, selected: state.selectedSeq, stepped: state.stepped, offset: state.seqOffset, measure: (t) => measure(t, '600 11px system-ui, sans-serif') });
+  state.seqOffset = drawn.offset;
+  state.seqWindow = { shown: drawn.shown, total: drawn.total };
   seqHeight = el.clientHeight;
   if (state.follow) scrollSeq(el.scrollHeight);
   else if (state.selectedSeq !== null) revealRow(state.selectedSeq);
@@ -426,6 +432,13 @@ async function selectActor(/** @type {string} */ key, /** @type {boolean} */ byU
   for (const el of $('arch').querySelectorAll('.selected')) el.classList.remove('selected');
   for (const el of $('arch').querySelectorAll(`[data-actor="${CSS.escape(key)}"]`)) el.classList.add('selected');
   $('chart-title').textContent = key;
+  // until its statechart arrives, the previous actor's state is not shown as this one's
+  const old = $('chart').querySelector('svg.chart');
+  if (old && state.chart && state.chart.key !== key) {
+    highlight(old, null);
+    state.chart.value = undefined;
+    $('chart-value').textContent = '';
+  }
   const answer = await conn.request({ type: 'statechart', key });
   if (state.selected !== key) return;
   const body = $('chart');
@@ -508,7 +521,8 @@ function zoomAt(/** @type {number} */ factor, /** @type {number} */ px, /** @typ
 function toggleMaximise(/** @type {boolean} */ on = !document.body.classList.contains('chart-max')) {
   document.body.classList.toggle('chart-max', on);
   const b = $('chart-max');
-  b.textContent = on ? '⤡ restore' : '⤢ maximise';
+  b.textContent = on ? '⤡' : '⤢';
+  b.title = on ? 'restore the panels (Esc)' : 'maximise the statechart (Esc restores)';
   b.setAttribute('aria-pressed', String(on));
   fit();
 }
@@ -689,7 +703,41 @@ $('arch').addEventListener('click', (e) => {
   if (el) selectActor(/** @type {string} */ (el.getAttribute('data-actor')), true);
 });
 
+/** Moves the window of lifelines by `by` (when they do not all fit the diagram's width). */
+function shiftLifelines(/** @type {number} */ by) {
+  const next = Math.max(0, Math.min(state.seqOffset + by, state.seqWindow.total - 1));
+  if (next === state.seqOffset) return;
+  state.seqOffset = next;
+  dirty.filters = true;
+  schedule();
+}
+
+// sideways: a horizontal wheel (or shift + wheel) moves one lifeline a notch
+{
+  let acc = 0;
+  $('seq').addEventListener(
+    'wheel',
+    (e) => {
+      const dx = Math.abs(e.deltaX) > Math.abs(e.deltaY) ? e.deltaX : e.shiftKey ? e.deltaY : 0;
+      if (!dx || state.seqWindow.shown >= state.seqWindow.total) return;
+      e.preventDefault();
+      acc += e.deltaMode === 1 ? dx * 33 : dx;
+      while (Math.abs(acc) >= 60) {
+        shiftLifelines(Math.sign(acc));
+        acc -= Math.sign(acc) * 60;
+      }
+    },
+    { passive: false },
+  );
+}
+
 $('seq').addEventListener('click', (e) => {
+  const edge = /** @type {HTMLElement | null} */ (/** @type {HTMLElement} */ (e.target).closest('[data-edge]'));
+  if (edge) {
+    // a page of lifelines toward that edge
+    const page = Math.max(1, state.seqWindow.shown - 1);
+    return shiftLifelines(edge.getAttribute('data-edge') === 'left' ? -page : page);
+  }
   const row = /** @type {HTMLElement | null} */ (/** @type {HTMLElement} */ (e.target).closest('[data-seq]'));
   if (!row) return;
   // looking at a message: stop following, or the newest messages would push it out of view
@@ -740,6 +788,7 @@ function setFollow(/** @type {boolean} */ on) {
 }
 $('group-controllers').addEventListener('change', (e) => {
   state.groupControllers = /** @type {HTMLInputElement} */ (e.target).checked;
+  state.seqOffset = 0;
   state.componentFilter.clear();
   renderComponentFilter();
   dirty.filters = true;
@@ -747,11 +796,13 @@ $('group-controllers').addEventListener('change', (e) => {
 });
 $('hide-noise').addEventListener('change', (e) => {
   state.hideNoise = /** @type {HTMLInputElement} */ (e.target).checked;
+  state.seqOffset = 0;
   dirty.filters = true;
   schedule();
 });
 $('flow-filter').addEventListener('change', (e) => {
   state.flowFilter = /** @type {HTMLSelectElement} */ (e.target).value;
+  state.seqOffset = 0;
   dirty.filters = true;
   schedule();
 });
@@ -761,6 +812,7 @@ $('component-filter').addEventListener('click', (e) => {
   const c = /** @type {string} */ (b.getAttribute('data-component'));
   if (state.componentFilter.has(c)) state.componentFilter.delete(c);
   else state.componentFilter.add(c);
+  state.seqOffset = 0;
   b.classList.toggle('on');
   dirty.filters = true;
   schedule();
@@ -776,6 +828,7 @@ for (const tab of document.querySelectorAll('.tab')) {
 /** Shows one flow in the sequence diagram (after the page started a request). */
 function focusFlow(/** @type {string} */ flow) {
   state.flowFilter = flow;
+  state.seqOffset = 0;
   if (!state.flows.has(flow)) state.flows.set(flow, { count: 0, last: Number.MAX_SAFE_INTEGER });
   renderFlowOptions();
   state.follow = true;
