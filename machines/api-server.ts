@@ -73,21 +73,21 @@ export const apiServerMachine = setup({
     fusedPipeline: ({ context }) => context.core.fused,
   },
   actions: {
-    accept: ({ context, event }) => context.core.accept(event as ApiRequest),
-    handleRequest: ({ context, event }) => context.core.handle(event as ApiRequest),
-    authenticate: ({ context }) => context.core.authenticate(),
-    rejectUnauthenticated: ({ context }) => context.core.reject(401),
-    authorize: ({ context }) => context.core.authorize(),
-    rejectForbidden: ({ context }) => context.core.reject(403),
-    admit: ({ context }) => context.core.admit(),
-    dispatch: ({ context }) => context.core.dispatch(),
-    respond: ({ context }) => context.core.respondCurrent(),
-    complete: ({ context, event }) => context.core.complete(event as EtcdResult),
+    accept: ({ context, event }) => context.core.recover(() => context.core.accept(event as ApiRequest)),
+    handleRequest: ({ context, event }) => context.core.recover(() => context.core.handle(event as ApiRequest)),
+    authenticate: ({ context }) => context.core.recover(() => context.core.authenticate()),
+    rejectUnauthenticated: ({ context }) => context.core.recover(() => context.core.reject(401)),
+    authorize: ({ context }) => context.core.recover(() => context.core.authorize()),
+    rejectForbidden: ({ context }) => context.core.recover(() => context.core.reject(403)),
+    admit: ({ context }) => context.core.recover(() => context.core.admit()),
+    dispatch: ({ context }) => context.core.recover(() => context.core.dispatch()),
+    respond: ({ context }) => context.core.recover(() => context.core.respondCurrent()),
+    complete: ({ context, event }) => context.core.recover(() => context.core.complete(event as EtcdResult)),
     rejectNotReady: ({ context, event }) => {
       const req = event as ApiRequest;
       context.port.send(req.from, { type: 'api.response', id: req.id, code: 503, body: S.serviceUnavailable('the API server is starting: its watch cache is not ready') });
     },
-    cancelWatch: ({ context, event }) => context.core.cancelWatch((event as WatchCancel).watchId),
+    cancelWatch: ({ context, event }) => context.core.recover(() => context.core.cancelWatch((event as WatchCancel).watchId)),
     loadCache: ({ context }) => {
       context.port.send(context.core.io.etcd, { type: 'etcd.range', id: `${context.port.address}#${LOAD_ID}`, from: context.port.address, prefix: '/registry/' });
     },
@@ -114,7 +114,7 @@ export const apiServerMachine = setup({
         context.etcdHeard = -Infinity;
         return;
       }
-      for (const change of e.changes) context.core.applyChange(change);
+      for (const change of e.changes) context.core.recover(() => context.core.applyChange(change));
     },
     noteProgress: ({ context, event }) => {
       const e = event as EtcdProgress;
@@ -153,6 +153,7 @@ export const apiServerMachine = setup({
         now: () => input.port.now(),
         timestamp: (offset?: number) => input.port.timestamp(offset),
         rng: input.port.rng,
+        reportError: (error) => input.port.kernel.reportError(input.port.address, error),
       },
       new TokenAuthenticator(input.tokens),
       input.options,

@@ -6,7 +6,7 @@
  */
 import { authorize, RbacIndex } from '../../src/api/rbac.js';
 import { applyDefaults } from '../../src/api/defaults.js';
-import { decodeError, goValue } from '../../src/api/decoding.js';
+import { decodeError, excessiveNestingOf, goValue, jsonPrefix, tooDeepMessage } from '../../src/api/decoding.js';
 import { pruneUnknownFields, validateObject } from '../../src/api/validation.js';
 import { applyConfiguration, conflictStatus } from '../../src/api/server-side-apply.js';
 import { jsonMergePatch, jsonPatch, strategicMergePatch } from '../../src/api/patch.js';
@@ -37,6 +37,8 @@ export interface ApiServerIo {
   /** A Kubernetes timestamp, now or `offsetMs` from now. */
   timestamp(offsetMs?: number): string;
   rng: Rng;
+  /** Records an error a request caused (the kernel's error list, with this server's address). */
+  reportError?(error: unknown): void;
 }
 
 /** Tunables of the API server. */
@@ -76,6 +78,8 @@ export interface Operation {
   started: number;
   /** Set on the parts of a collection request: they report here instead of answering the client. */
   onFinish?: (code: number, body: KubeObject | Status) => void;
+  /** True once the client got its answer (it gets exactly one). */
+  answered?: boolean;
 }
 
 interface PendingEtcd {
@@ -229,6 +233,13 @@ export class ApiServerCore {
   admit(): void {
     const op = this.current!;
     const { req, info } = op;
+    const tooDeep = req.body !== undefined ? excessiveNestingOf(req.body) : undefined;
+    if (tooDeep) {
+      // the decoder stops at Go's maximum nesting depth, before anything walks the body
+      const objectBody = (req.verb === 'create' || req.verb === 'update') && !req.subresource;
+      op.response = { code: 400, body: S.badRequest(tooDeepMessage(tooDeep, objectBody ? info?.kind : undefined, objectBody ? jsonPrefix(req.body) : undefined)) };
+      return;
+    }
     if (!info) {
       op.response = { code: 404, body: { ...S.notFound(req.resource, req.name ?? ''), message: 'the server could not find the requested resource' } };
       return;
@@ -964,14 +975,36 @@ export class ApiServerCore {
     this.respond(op, code, body);
   }
 
+  /**
+   * Runs one step of the pipeline as kube-apiserver's panic-recovery filter runs a handler: if it
+   * throws (a bug, a stack overflow on a pathological body), the error is recorded with this
+   * server's address, the request in the pipeline is answered 500 with the error named, and the
+   * server goes on serving the others.
+   */
+  recover(step: () => void): void {
+    try {
+      step();
+    } catch (error) {
+      this.io.reportError?.(error);
+      const op = this.current;
+      if (op && !op.answered) {
+        const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        this.respond(op, 500, { ...S.internalError(text), message: `This request caused apiserver to panic (${text}). Look in the logs for details.` });
+      }
+    }
+  }
+
   /** Sends the decided response of the current operation (a rejection from the pipeline). */
   respondCurrent(): void {
     const op = this.current!;
+    if (op.answered) return;
     const r = op.response ?? { code: 500, body: S.internalError('no response was decided') };
     this.respond(op, r.code, r.body);
   }
 
   private respond(op: Operation, code: number, body: KubeObject | Status): void {
+    if (op.answered) return;
+    op.answered = true;
     if (op.onFinish) {
       op.response = { code, body };
       op.onFinish(code, body);

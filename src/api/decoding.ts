@@ -208,3 +208,94 @@ export function decodeError(obj: unknown, apiVersion: string, kind: string, deco
   if (!root) return undefined;
   return walk(obj, `@${root}`, { struct: kind, fields: [], path: '' }, decoder);
 }
+
+/** The deepest nesting Go's JSON decoder accepts (encoding/json's maxNestingDepth). */
+export const MAX_JSON_DEPTH = 10_000;
+
+/**
+ * Where a JSON text nests deeper than `max` arrays and objects: the bracket that opens one level
+ * too many (`[` or `{`), or undefined. Scans the text without recursion (strings skipped).
+ */
+export function excessiveNesting(text: string, max = MAX_JSON_DEPTH): '[' | '{' | undefined {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
+      continue;
+    }
+    if (c === 34) inString = true;
+    else if (c === 91 || c === 123) {
+      if (++depth > max) return c === 91 ? '[' : '{';
+    } else if (c === 93 || c === 125) depth--;
+  }
+  return undefined;
+}
+
+/** Like {@link excessiveNesting} for a decoded value (a YAML body, a library client's object), without recursion. */
+export function excessiveNestingOf(value: unknown, max = MAX_JSON_DEPTH): '[' | '{' | undefined {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth > max) return Array.isArray(v) ? '[' : '{';
+    for (const child of Array.isArray(v) ? v : Object.values(v)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+  }
+  return undefined;
+}
+
+/**
+ * The decoder's error for a body nested too deep: for an object to create or replace, as the
+ * serializer reports a body it cannot read (`the object provided is unrecognized (must be of type
+ * ConfigMap): couldn't get version/kind; json parse error: invalid character '[' exceeded max
+ * depth ({"apiVersion":"v1","kind":"Con ...)`); for other bodies, Go's syntax error.
+ */
+export function tooDeepMessage(bracket: '[' | '{', kind: string | undefined, text?: string): string {
+  const syntax = `invalid character '${bracket}' exceeded max depth`;
+  if (!kind) return syntax;
+  return `the object provided is unrecognized (must be of type ${kind}): couldn't get version/kind; json parse error: ${syntax} (${summarize(text)})`;
+}
+
+/**
+ * The first `n` characters of a value's JSON text, written without recursing deeper than `n`
+ * (the text of a too-deep value cannot be written whole).
+ */
+export function jsonPrefix(value: unknown, n = 31): string {
+  let out = '';
+  const write = (v: unknown): void => {
+    if (out.length >= n) return;
+    if (v === null || typeof v !== 'object') {
+      out += JSON.stringify(v) ?? 'null';
+      return;
+    }
+    if (Array.isArray(v)) {
+      out += '[';
+      v.forEach((x, i) => {
+        if (out.length >= n) return;
+        if (i > 0) out += ',';
+        write(x);
+      });
+      out += ']';
+      return;
+    }
+    out += '{';
+    Object.entries(v).forEach(([k, x], i) => {
+      if (out.length >= n) return;
+      out += `${i > 0 ? ',' : ''}${JSON.stringify(k)}:`;
+      write(x);
+    });
+    out += '}';
+  };
+  write(value);
+  return out.slice(0, n);
+}
+
+/** apimachinery's summarizeData(body, 30). */
+function summarize(text: string | undefined): string {
+  if (text === undefined || text.length === 0) return '<empty>';
+  if (text.startsWith('{')) return text.length > 30 ? `${text.slice(0, 30)} ...` : text;
+  const hex = Buffer.from(text.slice(0, 30), 'utf8').subarray(0, 30).toString('hex');
+  return text.length > 30 ? `${hex} ...` : hex;
+}

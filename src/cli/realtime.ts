@@ -15,6 +15,11 @@ export interface RealtimeOptions {
   tickMs?: number;
   /** Start paused. */
   paused?: boolean;
+  /**
+   * Told when advancing the kernel on the wall clock throws (a livelock, a bug outside any
+   * actor): the driver stops and says why here. Default: a line on stderr.
+   */
+  onError?: (error: unknown) => void;
 }
 
 /** Drives a kernel in real time. */
@@ -25,8 +30,12 @@ export class RealtimeDriver {
   private pausedValue: boolean;
   private readonly tickMs: number;
   private readonly listeners = new Set<() => void>();
-  /** Errors thrown by the kernel while advancing (the driver stops on one). */
+  /** The error the kernel threw while advancing, if it did (the driver stopped on it). */
   lastError: unknown;
+  /** Virtual time at which the kernel threw `lastError`. */
+  failedAt: number | undefined;
+  private readonly onErrorOption: ((error: unknown) => void) | undefined;
+  private readonly errorListeners = new Set<(error: unknown) => void>();
 
   constructor(
     readonly kernel: Kernel,
@@ -35,6 +44,20 @@ export class RealtimeDriver {
     this.speedValue = validSpeed(options.speed ?? 1);
     this.tickMs = options.tickMs ?? 20;
     this.pausedValue = options.paused ?? false;
+    this.onErrorOption = options.onError;
+  }
+
+  /** Why the simulation cannot go on (`LivelockError: ... (at t=1234ms)`), or undefined while it can. */
+  get failure(): string | undefined {
+    if (this.failedAt === undefined) return undefined;
+    const e = this.lastError;
+    return `${e instanceof Error ? `${e.name}: ${e.message}` : String(e)} (at t=${this.failedAt}ms)`;
+  }
+
+  /** Called when advancing the kernel on the wall clock throws (after the driver stopped). */
+  onError(listener: (error: unknown) => void): () => void {
+    this.errorListeners.add(listener);
+    return () => this.errorListeners.delete(listener);
   }
 
   /** Starts following the wall clock. */
@@ -105,14 +128,24 @@ export class RealtimeDriver {
     const now = performance.now();
     const elapsed = now - this.last;
     this.last = now;
-    if (this.pausedValue || this.kernel.stopped) return;
+    if (this.pausedValue || this.kernel.stopped || this.failedAt !== undefined) return;
     try {
       this.kernel.advance(Math.min(elapsed, 1_000) * this.speedValue);
     } catch (error) {
-      this.lastError = error;
-      this.pausedValue = true;
+      this.fail(error);
     }
     this.notify();
+  }
+
+  /** The kernel threw: stop following the wall clock, keep the error, and say so (never silently). */
+  private fail(error: unknown): void {
+    this.lastError = error;
+    this.failedAt = this.kernel.now();
+    this.pausedValue = true;
+    this.stop();
+    if (this.onErrorOption) this.onErrorOption(error);
+    else process.stderr.write(`kube-actors: the simulation stopped: ${this.failure}\n${error instanceof Error && error.stack ? `${error.stack}\n` : ''}`);
+    for (const l of this.errorListeners) l(error);
   }
 
   private notify(): void {

@@ -33,6 +33,11 @@ export interface GatewayOptions {
    * pause) or crawl (`--speed 0.01`). Default 120 s.
    */
   wallTimeoutMs?: number;
+  /**
+   * Why the simulation cannot go on, if it cannot (the real-time driver stopped on an error):
+   * requests are then answered 500 at once with that reason instead of waiting for a timeout.
+   */
+  failure?: () => string | undefined;
 }
 
 /** A watch the gateway holds open for an HTTP connection. */
@@ -63,6 +68,7 @@ export class Gateway {
   private readonly host: string;
   private readonly maxUnknown: number;
   private useCounter = 0;
+  private readonly pending = new Set<(res: ApiResponse) => void>();
   /** Counters for the benchmark and the tests. */
   readonly stats = { requests: 0, watches: 0, openWatches: 0, timeouts: 0 };
 
@@ -126,6 +132,8 @@ export class Gateway {
   request(token: string, spec: RequestSpec): Promise<ApiResponse> {
     this.stats.requests++;
     if (this.kernel.stopped) return Promise.resolve(unavailable('the simulation has stopped'));
+    const failure = this.options.failure?.();
+    if (failure) return Promise.resolve(simulationFailed(failure));
     const e = this.entry(token);
     e.busy++;
     return new Promise<ApiResponse>((resolve) => {
@@ -133,6 +141,7 @@ export class Gateway {
       const settle = (res: ApiResponse) => {
         if (settled) return;
         settled = true;
+        this.pending.delete(settle);
         clearTimeout(timer);
         e.busy--;
         if (res.code === 504) this.stats.timeouts++;
@@ -144,6 +153,7 @@ export class Gateway {
         wall,
       );
       timer.unref?.();
+      this.pending.add(settle);
       try {
         this.kernel.withFlow(flowLabel(spec), () => e.actor.send({ type: 'kubectl.request', spec, onResponse: settle }));
       } catch (error) {
@@ -214,6 +224,11 @@ export class Gateway {
     return { started, stop };
   }
 
+  /** Answers every request still waiting with 500 naming why the simulation stopped. */
+  failPending(reason: string): void {
+    for (const settle of [...this.pending]) settle(simulationFailed(reason));
+  }
+
   /** Addresses of the client actors (for tests and the inspector). */
   addresses(): string[] {
     return [...this.actors.values()].map((e) => e.address).sort();
@@ -227,6 +242,10 @@ export class Gateway {
     }
     this.actors.clear();
   }
+}
+
+function simulationFailed(reason: string): ApiResponse {
+  return { type: 'api.response', id: '', code: 500, body: S.internalError(`the simulation stopped: ${reason}`) };
 }
 
 function unavailable(message: string): ApiResponse {

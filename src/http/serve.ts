@@ -7,6 +7,7 @@
 import type { InspectionEvent } from 'xstate';
 import { createCluster, type Cluster, type ClusterOptions } from '../cluster/create-cluster.js';
 import { RealtimeDriver } from '../cli/realtime.js';
+import { errorMessage } from '../kernel/kernel.js';
 import { serveCluster, type HttpServerOptions, type KubeHttpServer } from './server.js';
 
 /** Options of {@link startServing}. */
@@ -23,6 +24,8 @@ export interface StartServingOptions extends HttpServerOptions {
   readyTimeoutMs?: number;
   /** XState inspection (e.g. the inspector's hub). */
   inspect?: (event: InspectionEvent) => void;
+  /** Where actor errors and a stopped simulation are logged. Default: stderr. */
+  errorLog?: (line: string) => void;
 }
 
 /** A served cluster. */
@@ -46,11 +49,36 @@ export async function startServing(options: StartServingOptions = {}): Promise<S
     ...(options.inspect ? { inspect: options.inspect } : {}),
   };
   const cluster = createCluster(clusterOptions);
-  const driver = new RealtimeDriver(cluster.kernel, { speed: options.speed ?? 1, tickMs: options.tickMs ?? 10 });
+  const log = options.errorLog ?? ((line: string) => void process.stderr.write(`${line}\n`));
+  // nothing stops silently: every actor error and a stopped simulation is logged, and /readyz says so
+  const stopLogging = cluster.kernel.onError((report) => {
+    log(`kube-actors: actor ${report.address} failed at t=${report.time}ms: ${errorMessage(report.error)}`);
+  });
+  let server: KubeHttpServer | undefined;
+  const driver = new RealtimeDriver(cluster.kernel, {
+    speed: options.speed ?? 1,
+    tickMs: options.tickMs ?? 10,
+    onError: (error) => {
+      log(`kube-actors: the simulation stopped: ${driver.failure}${error instanceof Error && error.stack ? `\n${error.stack}` : ''}`);
+      server?.gateway.failPending(driver.failure ?? errorMessage(error));
+    },
+  });
   driver.start();
-  let server: KubeHttpServer;
+  const deadActors = (): string | undefined => {
+    const dead = [...new Set(cluster.kernel.errors.map((e) => e.address))].filter((address) => (cluster.actor(address)?.getSnapshot() as { status?: string } | undefined)?.status === 'error');
+    if (dead.length === 0) return undefined;
+    return dead.map((address) => `${address} stopped: ${errorMessage([...cluster.kernel.errors].reverse().find((e) => e.address === address)!.error)}`).join('; ');
+  };
   try {
-    server = await serveCluster(cluster, { ...options, kubeconfigPath: undefined });
+    server = await serveCluster(cluster, {
+      ...options,
+      kubeconfigPath: undefined,
+      failure: () => driver.failure,
+      healthChecks: () => {
+        const simulation = { name: 'simulation', failure: driver.failure ?? (cluster.kernel.stopped ? 'the simulation was stopped' : undefined) };
+        return { livez: [simulation], readyz: [simulation, { name: 'actors', failure: deadActors() }] };
+      },
+    });
   } catch (error) {
     driver.stop();
     cluster.stop();
@@ -59,19 +87,20 @@ export async function startServing(options: StartServingOptions = {}): Promise<S
   // ready: the API server answers (it loads its cache from etcd first and answers 503 until then)
   const deadline = Date.now() + (options.readyTimeoutMs ?? 15_000);
   while (Date.now() < deadline) {
-    const r = await server.gateway.request(cluster.users.admin.token, { verb: 'get', resource: 'namespaces', name: 'default' });
+    const r = await server!.gateway.request(cluster.users.admin.token, { verb: 'get', resource: 'namespaces', name: 'default' });
     if (r.code === 200) break;
     await new Promise((res) => setTimeout(res, 50));
   }
-  if (options.kubeconfigPath) server.writeKubeconfig(options.kubeconfigPath);
+  if (options.kubeconfigPath) server!.writeKubeconfig(options.kubeconfigPath);
   return {
     cluster,
     driver,
-    server,
-    url: server.url,
+    server: server!,
+    url: server!.url,
     kubeconfigPath: options.kubeconfigPath,
     async close() {
-      await server.close();
+      stopLogging();
+      await server!.close();
       driver.stop();
       if (!cluster.kernel.stopped) cluster.stop();
     },

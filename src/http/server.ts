@@ -44,6 +44,7 @@ import { applyConfiguration, conflictStatus, updateEntry } from '../api/server-s
 import { createSelfSignedCertificate, type SelfSignedCertificate } from './tls.js';
 import { decodeProtobuf, isProtobuf, ProtobufError } from './protobuf.js';
 import { writeKubeconfig, type KubeconfigUser } from './kubeconfig.js';
+import { excessiveNesting, excessiveNestingOf, jsonPrefix, tooDeepMessage } from '../api/decoding.js';
 
 /** What the HTTP server needs of a cluster (a `Cluster` from `createCluster` has all of it). */
 export interface ServedCluster {
@@ -71,6 +72,20 @@ export interface HttpServerOptions {
   requestTimeoutMs?: number;
   /** Log each request (method, path, code, ms) here. */
   log?: (line: string) => void;
+  /**
+   * The checks `/readyz` and `/livez` list (besides `ping`), each ok or failed with a reason:
+   * `serve` adds whether the simulation still runs. Default: none.
+   */
+  healthChecks?: () => { readyz: HealthCheck[]; livez: HealthCheck[] };
+  /** Why the simulation cannot go on, if it cannot: requests are answered 500 with it at once. */
+  failure?: () => string | undefined;
+}
+
+/** One check of `/readyz` or `/livez`. */
+export interface HealthCheck {
+  name: string;
+  /** Undefined when the check passes, else why it fails. */
+  failure?: string;
 }
 
 /** Counters of the server. */
@@ -99,7 +114,7 @@ export class KubeHttpServer {
   /** The certificate served (undefined over plain HTTP). */
   readonly certificate: Pick<SelfSignedCertificate, 'cert' | 'key'> | undefined;
   readonly stats: HttpServerStats = { requests: 0, byCode: {}, watchesOpen: 0, watchEvents: 0 };
-  private readonly options: Required<Omit<HttpServerOptions, 'tls' | 'log'>> & Pick<HttpServerOptions, 'log'>;
+  private readonly options: Required<Omit<HttpServerOptions, 'tls' | 'log' | 'healthChecks' | 'failure'>> & Pick<HttpServerOptions, 'log' | 'healthChecks' | 'failure'>;
   private readonly sockets = new Set<Socket>();
   private readonly watches = new Set<() => void>();
   private closed = false;
@@ -116,11 +131,14 @@ export class KubeHttpServer {
       watchTimeoutSeconds: options.watchTimeoutSeconds ?? 1800,
       requestTimeoutMs: options.requestTimeoutMs ?? 60_000,
       log: options.log,
+      healthChecks: options.healthChecks,
+      failure: options.failure,
     };
     this.gateway = new Gateway(cluster.kernel, {
       users: Gateway.usersOf(cluster.users as Record<string, TokenEntry>),
       inspect: cluster.options?.inspect,
       timeoutMs: this.options.requestTimeoutMs,
+      failure: options.failure,
     });
     const handler = (req: IncomingMessage, res: ServerResponse) => {
       this.handle(req, res).catch((error: unknown) => {
@@ -219,12 +237,15 @@ export class KubeHttpServer {
     switch (r.kind) {
       case 'version':
         return this.send(req, res, 200, SERVER_VERSION as unknown as Body);
-      case 'health':
+      case 'health': {
+        const { code, text } = this.health(r.check, new URL(req.url ?? '/', 'http://localhost').searchParams);
         res.setHeader('Content-Type', 'text/plain; charset=utf-8');
-        res.writeHead(200);
-        res.end('ok');
-        this.count(200);
+        res.setHeader('X-Content-Type-Options', 'nosniff');
+        res.writeHead(code);
+        res.end(text);
+        this.count(code);
         return;
+      }
       case 'error':
         await drain(req);
         return this.afterAuthentication(req, res, token, () => this.send(req, res, r.code, statusFor(r.code, r.message)));
@@ -247,6 +268,32 @@ export class KubeHttpServer {
       case 'resource':
         return this.resource(req, res, token, r.request);
     }
+  }
+
+  /**
+   * `/healthz`, `/livez`, `/readyz` as kube-apiserver's healthz handler answers them: `ok`, or
+   * with `?verbose` one line per check (`[+]ping ok`, `[-]simulation failed: <reason>`) and
+   * `readyz check passed`; a failing check makes it 500 and verbose whatever was asked;
+   * `/readyz/<check>` runs one check; `?exclude=<check>` leaves one out.
+   */
+  private health(path: string, params: URLSearchParams): { code: number; text: string } {
+    const [endpoint, only] = path.split('/') as [string, string | undefined];
+    const extra = this.options.healthChecks?.();
+    const own = endpoint === 'readyz' ? extra?.readyz : endpoint === 'livez' ? extra?.livez : [...(extra?.livez ?? [])];
+    const excluded = new Set(params.getAll('exclude'));
+    let checks: HealthCheck[] = [{ name: 'ping' }, { name: 'log' }, ...(own ?? [])].filter((c) => !excluded.has(c.name));
+    if (only !== undefined) {
+      checks = checks.filter((c) => c.name === only);
+      if (checks.length === 0) return { code: 404, text: '404 page not found\n' };
+      const c = checks[0]!;
+      return c.failure === undefined ? { code: 200, text: 'ok' } : { code: 500, text: `internal server error: ${c.failure}\n` };
+    }
+    const failed = checks.some((c) => c.failure !== undefined);
+    const verbose = params.has('verbose') || failed;
+    if (!verbose) return { code: 200, text: 'ok' };
+    const lines = checks.map((c) => (c.failure === undefined ? `[+]${c.name} ok` : `[-]${c.name} failed: ${c.failure}`));
+    lines.push(failed ? `${endpoint} check failed` : `${endpoint} check passed`);
+    return { code: failed ? 500 : 200, text: `${lines.join('\n')}\n` };
   }
 
   /** Runs `then` once the API server has authenticated the token (401 / 503 otherwise). */
@@ -340,7 +387,7 @@ export class KubeHttpServer {
       const type = bodyType(contentType, OBJECT_CONTENT_TYPES);
       if (!type) throw new HttpError(S.unsupportedMediaType(['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf']));
       if (empty) return { body: undefined, type: undefined };
-      return { body: decodeBody(text, type === 'yaml'), type: undefined };
+      return { body: decodeBody(text, type === 'yaml', rr.subresource ? undefined : rr.info?.kind), type: undefined };
     }
     if (rr.verb === 'patch') {
       const type = bodyType(contentType, PATCH_CONTENT_TYPES);
@@ -523,9 +570,14 @@ function patchTypeOf(type: BodyType): { patchType?: 'strategic' | 'merge' | 'jso
   }
 }
 
-/** Decodes a JSON (or YAML) body; a malformed one is a 400. */
-function decodeBody(text: string, yaml: boolean): unknown {
+/**
+ * Decodes a JSON (or YAML) body; a malformed one is a 400, and so is one nested deeper than Go's
+ * decoder goes (`kind`: the kind a create or update decodes into, for the serializer's wording).
+ */
+function decodeBody(text: string, yaml: boolean, kind?: string): unknown {
   if (!yaml) {
+    const tooDeep = excessiveNesting(text);
+    if (tooDeep) throw new HttpError(S.badRequest(tooDeepMessage(tooDeep, kind, text)));
     try {
       return JSON.parse(text) as unknown;
     } catch (error) {
@@ -534,6 +586,8 @@ function decodeBody(text: string, yaml: boolean): unknown {
   }
   try {
     const docs = parseYaml(text, { prettyErrors: false, uniqueKeys: true, maxAliasCount: 100 }) as unknown;
+    const tooDeep = excessiveNestingOf(docs);
+    if (tooDeep) throw new HttpError(S.badRequest(tooDeepMessage(tooDeep, kind, jsonPrefix(docs))));
     return docs;
   } catch (error) {
     throw new HttpError(S.badRequest(`error converting YAML to JSON: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`));

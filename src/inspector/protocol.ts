@@ -107,6 +107,8 @@ export interface SimStatus {
   errors: number;
   /** The error that stopped the driver, if any. */
   error?: string;
+  /** The last error an actor threw (its address, virtual time and message), if any. */
+  lastActorError?: { address: string; time: number; message: string };
 }
 
 /** One `kubectl get` table: column names (upper case as kubectl prints them), rows of cell text. */

@@ -20,6 +20,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import type { InspectionEvent } from 'xstate';
+import { errorMessage } from '../kernel/kernel.js';
 import { createCluster, type Cluster, type ClusterOptions } from '../cluster/create-cluster.js';
 import type { Fault } from '../cluster/faults.js';
 import { CONTROLLER_MANAGER_LEASE, SCHEDULER_LEASE, controllerManagerAddress, schedulerAddress } from '../cluster/control-plane.js';
@@ -249,6 +250,8 @@ export class InspectorServer {
     };
     const err = this.target.driver.lastError;
     if (err !== undefined) s.error = err instanceof Error ? err.message : String(err);
+    const last = kernel.errors.at(-1);
+    if (last) s.lastActorError = { address: last.address, time: last.time, message: errorMessage(last.error) };
     return s;
   }
 

@@ -48,6 +48,12 @@ export interface ActorErrorReport {
   error: unknown;
 }
 
+/** The text of an actor error: `RangeError: Maximum call stack size exceeded`. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}
+
 interface TimerEntry extends Scheduled {
   kind: 'timer';
   fn: () => void;
@@ -107,6 +113,7 @@ export class Kernel {
   readonly epoch: number;
   /** Errors actors threw while the kernel delivered to them. */
   readonly errors: ActorErrorReport[] = [];
+  private readonly errorListeners = new Set<(report: ActorErrorReport) => void>();
 
   private time = 0;
   private seq = 0;
@@ -333,7 +340,7 @@ export class Kernel {
     try {
       dest.target.send(event);
     } catch (error) {
-      this.errors.push({ time: this.time, address: to, error });
+      this.recordError(to, error);
     }
   }
 
@@ -503,7 +510,7 @@ export class Kernel {
     try {
       dest.target.send(entry.event);
     } catch (error) {
-      this.errors.push({ time: this.time, address: entry.to, error });
+      this.recordError(entry.to, error);
     }
   }
 
@@ -523,7 +530,22 @@ export class Kernel {
 
   /** @internal Records an error an actor reported (the cluster subscribes actors' error channels here). */
   reportError(address: string, error: unknown): void {
-    this.errors.push({ time: this.time, address, error });
+    this.recordError(address, error);
+  }
+
+  /**
+   * Calls `listener` with every actor error from now on (as it is recorded in `errors`): the
+   * server logs them, the inspector shows them. Returns the unsubscribe function.
+   */
+  onError(listener: (report: ActorErrorReport) => void): () => void {
+    this.errorListeners.add(listener);
+    return () => this.errorListeners.delete(listener);
+  }
+
+  private recordError(address: string, error: unknown): void {
+    const report = { time: this.time, address, error };
+    this.errors.push(report);
+    for (const l of this.errorListeners) l(report);
   }
 }
 

@@ -17,9 +17,10 @@ if (!HAS_KUBECTL) console.warn(`test/http/safety.test.ts: ${NO_KUBECTL_REASON}`)
 
 describe.skipIf(!HAS_KUBECTL)(`refused and dry-run requests change nothing (the real kubectl)${HAS_KUBECTL ? '' : ` (${NO_KUBECTL_REASON})`}`, () => {
   let s: TestServer;
+  const logged: string[] = [];
 
   beforeAll(async () => {
-    s = await startTestServer({ cluster: { nodes: 2, seed: 5 }, speed: 1 });
+    s = await startTestServer({ cluster: { nodes: 2, seed: 5 }, speed: 1, errorLog: (line) => logged.push(line) });
     const manifest = join(s.dir, 'nginx.yaml');
     writeFileSync(manifest, nginxDeploymentYaml('nginx:1.14.2'));
     const r = await s.kubectl(['apply', '-f', manifest]);
@@ -61,6 +62,25 @@ describe.skipIf(!HAS_KUBECTL)(`refused and dry-run requests change nothing (the 
     expect(created.json.message).toBe('Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32');
   });
 
+  it('a ConfigMap whose annotation is 5,000 nested arrays is refused at once, and the cluster keeps serving', async () => {
+    const nested = `${'['.repeat(5000)}${']'.repeat(5000)}`;
+    const body = `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"deep","annotations":{"a":${nested}}}}`;
+    const r = await s.call('POST', '/api/v1/namespaces/default/configmaps', { body, contentType: 'application/json' });
+    expect(r.code).toBe(400);
+    expect(r.json.message).toBe('ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal array into Go struct field ObjectMeta.metadata.annotations of type string');
+    // deeper than Go's decoder goes: refused before it reaches the simulation
+    const tooDeep = `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"deeper"},"data":${'['.repeat(10_001)}${']'.repeat(10_001)}}`;
+    const r2 = await s.call('POST', '/api/v1/namespaces/default/configmaps', { body: tooDeep, contentType: 'application/json' });
+    expect(r2.code).toBe(400);
+    expect(r2.json.message).toBe(`the object provided is unrecognized (must be of type ConfigMap): couldn't get version/kind; json parse error: invalid character '[' exceeded max depth ({"apiVersion":"v1","kind":"Con ...)`);
+    const get = await s.kubectl(['get', 'configmap', 'settings', '-o', 'name']);
+    expect(get.stdout).toBe('configmap/settings\n');
+    const ready = await s.call('GET', '/readyz?verbose', { token: null });
+    expect(ready.code).toBe(200);
+    expect(ready.text).toBe('[+]ping ok\n[+]log ok\n[+]simulation ok\n[+]actors ok\nreadyz check passed\n');
+    expect(s.cluster.kernel.errors).toEqual([]);
+  });
+
   it('delete namespace default, kube-system or kube-public is forbidden by NamespaceLifecycle', async () => {
     for (const ns of ['default', 'kube-system', 'kube-public']) {
       const r = await s.kubectl(['delete', 'namespace', ns]);
@@ -68,5 +88,27 @@ describe.skipIf(!HAS_KUBECTL)(`refused and dry-run requests change nothing (the 
       expect(r.stderr).toBe(`Error from server (Forbidden): namespaces "${ns}" is forbidden: this namespace may not be deleted\n`);
       expect(s.cluster.object<Obj>('namespaces', ns)?.metadata?.deletionTimestamp).toBeUndefined();
     }
+  });
+
+  it('livez?verbose lists its checks; /readyz/ping runs one', async () => {
+    const live = await s.call('GET', '/livez?verbose', { token: null });
+    expect(live.text).toBe('[+]ping ok\n[+]log ok\n[+]simulation ok\nlivez check passed\n');
+    expect((await s.call('GET', '/readyz/ping', { token: null })).text).toBe('ok');
+    expect((await s.call('GET', '/readyz', { token: null })).text).toBe('ok');
+  });
+
+  it('when the simulation stops on an error it says so: stderr, /readyz 500 with the reason, requests 500 naming it (last: it stops the cluster)', async () => {
+    const stopped = new Promise<unknown>((resolve) => s.driver.onError(resolve));
+    s.cluster.kernel.setTimer(() => {
+      throw new Error('a bug outside any actor');
+    }, 0);
+    await stopped;
+    const ready = await s.call('GET', '/readyz', { token: null });
+    expect(ready.code).toBe(500);
+    expect(ready.text).toMatch(/^\[\+\]ping ok\n\[\+\]log ok\n\[-\]simulation failed: Error: a bug outside any actor \(at t=\d+(\.\d+)?ms\)\n\[\+\]actors ok\nreadyz check failed\n$/);
+    const r = await s.kubectl(['get', 'pods']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('the simulation stopped: Error: a bug outside any actor');
+    expect(logged.some((l) => l.startsWith('kube-actors: the simulation stopped: Error: a bug outside any actor'))).toBe(true);
   });
 });
