@@ -238,7 +238,9 @@ export class KubeHttpServer {
       case 'version':
         return this.send(req, res, 200, SERVER_VERSION as unknown as Body);
       case 'health': {
-        const { code, text } = this.health(r.check, new URL(req.url ?? '/', 'http://localhost').searchParams);
+        const answer = this.health(r.check, new URL(req.url ?? '/', 'http://localhost').searchParams);
+        if (!answer) return this.send(req, res, 404, statusFor(404, 'the server could not find the requested resource'));
+        const { code, text } = answer;
         res.setHeader('Content-Type', 'text/plain; charset=utf-8');
         res.setHeader('X-Content-Type-Options', 'nosniff');
         res.writeHead(code);
@@ -276,7 +278,7 @@ export class KubeHttpServer {
    * `readyz check passed`; a failing check makes it 500 and verbose whatever was asked;
    * `/readyz/<check>` runs one check; `?exclude=<check>` leaves one out.
    */
-  private health(path: string, params: URLSearchParams): { code: number; text: string } {
+  private health(path: string, params: URLSearchParams): { code: number; text: string } | undefined {
     const [endpoint, only] = path.split('/') as [string, string | undefined];
     const extra = this.options.healthChecks?.();
     const own = endpoint === 'readyz' ? extra?.readyz : endpoint === 'livez' ? extra?.livez : [...(extra?.livez ?? [])];
@@ -284,7 +286,7 @@ export class KubeHttpServer {
     let checks: HealthCheck[] = [{ name: 'ping' }, { name: 'log' }, ...(own ?? [])].filter((c) => !excluded.has(c.name));
     if (only !== undefined) {
       checks = checks.filter((c) => c.name === only);
-      if (checks.length === 0) return { code: 404, text: '404 page not found\n' };
+      if (checks.length === 0) return undefined;
       const c = checks[0]!;
       return c.failure === undefined ? { code: 200, text: 'ok' } : { code: 500, text: `internal server error: ${c.failure}\n` };
     }

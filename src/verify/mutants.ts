@@ -227,7 +227,9 @@ export const MUTANTS: readonly Mutant[] = Object.freeze([
   {
     name: 'kubelet-runs-foreign-pods',
     description: "the kubelet watches every pod, not only its node's, and runs pods bound elsewhere (or nowhere)",
-    caughtBy: ['kubelet-runs-bound-pods'],
+    // the greedy kubelets fail pods no node runs, the ReplicaSet controller replaces them at once:
+    // a hot loop the runner stops as a 'simulation' violation
+    caughtBy: ['kubelet-runs-bound-pods', 'simulation'],
     cluster: (o: ClusterOptions) => withLogic(o, { kubelet: greedyKubelet }),
   },
   {

@@ -68,6 +68,12 @@ export interface RunnerOptions {
   warmup?: number;
   /** Longest virtual wait for one answer. Default 40,000 (kubectl gives up at 30 s). */
   callTimeout?: number;
+  /**
+   * Most messages the cluster may deliver per virtual second while it waits or converges: more is
+   * a hot loop (a controller and a kubelet feeding each other without end), reported as a
+   * `simulation` violation at once instead of simulated for minutes of wall time. Default 20,000.
+   */
+  maxMessageRate?: number;
 }
 
 /** Thrown out of `step` when a safety invariant is violated (fast-check sees it as the failure). */
@@ -122,6 +128,11 @@ export class ScenarioRunner implements StepContext {
   }
 
   /** True once a violation was found (the run stops there). */
+  /** Steps run so far. */
+  get stepCount(): number {
+    return this.stepsRun;
+  }
+
   get failed(): boolean {
     return this.violations.length > 0;
   }
@@ -230,7 +241,7 @@ export class ScenarioRunner implements StepContext {
   private execute(step: Step): void {
     switch (step.op) {
       case 'wait':
-        this.cluster.advance(step.ms);
+        this.advanceTo(this.cluster.now() + step.ms);
         return;
       case 'fault':
         this.applyFault(step.fault);
@@ -401,8 +412,31 @@ export class ScenarioRunner implements StepContext {
       }
       // advanceTo lands exactly on the deadline (adding intervals could fall short of it by a rounding error)
       const next = open.length === 0 ? start + settle : this.cluster.now() + interval;
-      this.guard(() => this.cluster.kernel.advanceTo(Math.min(Math.max(next, this.cluster.now()), deadline)));
+      this.guard(() => this.advanceTo(Math.min(Math.max(next, this.cluster.now()), deadline)));
       if (this.failed) return;
+    }
+  }
+
+  /**
+   * Advances virtual time to `target` in slices of at most 500 ms, stopping with a violation when
+   * a slice delivers more messages than `maxMessageRate` allows (the cluster does not settle).
+   */
+  private advanceTo(target: number): void {
+    const kernel = this.cluster.kernel;
+    const perSlice = (this.options.maxMessageRate ?? 20_000) / 2;
+    while (kernel.now() < target && !this.failed) {
+      const before = kernel.stats.delivered;
+      const from = kernel.now();
+      kernel.advanceTo(Math.min(target, from + 500));
+      const delivered = kernel.stats.delivered - before;
+      if (delivered > perSlice) {
+        this.violations.push(
+          this.stamp({
+            invariant: 'simulation',
+            message: `the cluster does not settle: ${delivered} messages in ${Math.round(kernel.now() - from)} ms of virtual time (more than ${this.options.maxMessageRate ?? 20_000} per second), ${this.cluster.count('pods')} pod(s) in etcd: a hot loop`,
+          }),
+        );
+      }
     }
   }
 

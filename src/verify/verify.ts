@@ -72,6 +72,13 @@ export interface VerifyOptions {
   trace?: boolean;
   /** Give up after this much wall-clock time (ms); the report says how many runs were done. */
   timeLimit?: number;
+  /**
+   * Wall-clock ms shrinking may take once a failure is found (needs `now`): after it, the smallest
+   * counterexample found so far is reported. Default: no budget.
+   */
+  shrinkBudget?: number;
+  /** The wall clock for `shrinkBudget` (verification itself never reads it): `() => performance.now()`. */
+  now?: () => number;
   /** How the replay command starts. Default `npx kube-actors verify`. */
   command?: string;
   /** Arguments of the replay command that `verify` cannot know (e.g. the CLI's own flags). */
@@ -88,6 +95,10 @@ export interface VerifyProgress {
   failing: boolean;
   /** Runs since the failure (shrink attempts). */
   shrinking: number;
+  /** Steps of the smallest failing scenario so far (once failing). */
+  size?: number;
+  /** True once the shrink budget ran out (the remaining candidates are skipped). */
+  budgetSpent?: boolean;
 }
 
 /** A failing scenario, shrunk. */
@@ -112,6 +123,8 @@ export interface VerifyFailure {
   replay: string;
   /** How many shrinks fast-check made. */
   shrinks: number;
+  /** True when the shrink budget stopped shrinking (a smaller counterexample may exist). */
+  shrinkBudgetSpent?: boolean;
   /** The error, when the run failed with something else than a violation. */
   error?: string;
 }
@@ -201,19 +214,33 @@ export function verify(options: VerifyOptions = {}): VerifyReport {
 
   let done = 0;
   let failedAt = -1;
+  let failedSince = 0;
+  let size: number | undefined;
+  let budgetSpent = false;
   const property = fc.property(fc.noShrink(fc.integer({ min: 0, max: 0x7fffffff })), shapeArb, commands, (clusterSeed, shape, cmds) => {
+    if (failedAt >= 0 && options.shrinkBudget !== undefined && options.now && options.now() - failedSince > options.shrinkBudget) {
+      // the budget is spent: every further candidate counts as passing, so fast-check ends with the smallest failure so far
+      budgetSpent = true;
+      done++;
+      options.onProgress?.({ done, runs, failing: true, shrinking: done - failedAt - 1, ...(size !== undefined ? { size } : {}), budgetSpent });
+      return;
+    }
     const runner = new ScenarioRunner({ cluster: clusterOf(clusterSeed, shape, false), invariants, livenessTimeout });
     try {
       fc.modelRun(() => ({ model: initialModel(runner.cluster.nodes), real: { runner } }), cmds);
       const result = runner.finish();
       if (result.violations.length > 0) throw new InvariantViolationError(result.violations);
     } catch (error) {
-      if (failedAt < 0) failedAt = done;
+      if (failedAt < 0) {
+        failedAt = done;
+        failedSince = options.now?.() ?? 0;
+      }
+      size = Math.min(size ?? Infinity, runner.stepCount);
       throw error;
     } finally {
       runner.dispose();
       done++;
-      options.onProgress?.({ done, runs, failing: failedAt >= 0, shrinking: failedAt >= 0 ? done - failedAt - 1 : 0 });
+      options.onProgress?.({ done, runs, failing: failedAt >= 0, shrinking: failedAt >= 0 ? done - failedAt - 1 : 0, ...(size !== undefined ? { size } : {}), ...(budgetSpent ? { budgetSpent } : {}) });
     }
   });
 
@@ -252,6 +279,7 @@ export function verify(options: VerifyOptions = {}): VerifyReport {
       violations,
       replay: replayCommand(seed, details.counterexamplePath ?? '', replayPath, { ...options, runs, steps: maxSteps, faults: options.faults === true, mutant: mutant?.name }),
       shrinks: details.numShrinks,
+      ...(budgetSpent ? { shrinkBudgetSpent: true } : {}),
       ...(error ? { error } : {}),
     };
   }
@@ -296,7 +324,7 @@ export function formatReport(report: VerifyReport): string {
     return lines.join('\n');
   }
   const f = report.failure;
-  lines.push(`FAILED after ${report.runs} scenario(s)${f ? `, shrunk ${f.shrinks} time(s)` : ''}`);
+  lines.push(`FAILED after ${report.runs} scenario(s)${f ? `, shrunk ${f.shrinks} time(s)${f.shrinkBudgetSpent ? ' (the shrink budget ran out: the smallest counterexample found so far)' : ''}` : ''}`);
   if (!f) return lines.join('\n');
   lines.push('', `cluster: ${f.shape} (cluster seed ${f.cluster.seed})`, '', `steps (${f.steps.length}):`);
   f.steps.forEach((s, i) => lines.push(`  ${String(i + 1).padStart(2)}. ${s}`));

@@ -14,14 +14,15 @@ import { createProgressBar } from '../output.js';
 import { findMutant, MUTANTS } from '../../verify/mutants.js';
 import { formatReport, randomSeed, seedFromEnvironment, verify, type VerifyProgress } from '../../verify/verify.js';
 
-const help = `Usage: kube-actors verify [--runs N] [--seed S] [--faults] [--steps N] [--mutant NAME] [--list-mutants]
+const help = `Usage: kube-actors verify [--runs N] [--seed S] [--faults] [--steps N] [--shrink-budget D] [--mutant NAME] [--list-mutants]
 
 Generates random scenarios (a cluster of 1-5 nodes, a workload of pods, Deployments, Services,
 namespaces, scaling, deletions, evictions, racing writes, stale updates and requests that must be
 refused, virtual time passing, and with --faults node crashes and restarts, partitions, etcd
 outages, component restarts, message loss, duplication and reordering), runs each on a real
 simulated cluster, checks the safety invariants after every step, heals every fault and checks
-that the cluster converges (liveness). A failing scenario is shrunk to a minimal one.
+that the cluster converges (liveness). A failing scenario is shrunk to a minimal one, for at most
+the shrink budget (then the smallest counterexample found so far is reported).
 
 Options:
   --runs N          scenarios to run (default 100)
@@ -29,6 +30,7 @@ Options:
   --faults          inject faults
   --steps N         most steps per scenario (default 30)
   --timeout D       virtual time the cluster gets to converge once faults are healed (default 5m)
+  --shrink-budget D wall-clock time shrinking may take once a failure is found (default 1m)
   --mutant NAME     verify a deliberately broken component instead (must fail)
   --list-mutants    print the mutants' names, one a line
   --path P          replay the counterexample at fast-check path P (printed with a failure)
@@ -77,6 +79,7 @@ export async function runVerify(argv: string[], io: VerifyIo = processIo()): Pro
       path: { type: 'string' },
       'replay-path': { type: 'string' },
       'trace-out': { type: 'string' },
+      'shrink-budget': { type: 'string' },
     },
     allowPositionals: true,
   });
@@ -92,6 +95,7 @@ export async function runVerify(argv: string[], io: VerifyIo = processIo()): Pro
   const runs = parsePositiveInt('runs', values.runs, 100);
   const steps = parsePositiveInt('steps', values.steps, 30);
   const timeout = parseDuration('timeout', values.timeout, 300_000);
+  const shrinkBudget = parseDuration('shrink-budget', values['shrink-budget'], 60_000);
   if (values.path !== undefined && !/^\d+(:\d+)*$/.test(values.path)) throw new UsageError(`--path must be a fast-check path such as 12:0:3; got "${values.path}"`);
   const seed = values.seed !== undefined ? parseSeed(values.seed) : seedFromEnvironment(io.env) ?? randomSeed();
   const faults = values.faults === true || mutant?.needsFaults === true;
@@ -104,16 +108,23 @@ export async function runVerify(argv: string[], io: VerifyIo = processIo()): Pro
 
   const started = Date.now();
   let lastLine = 0;
+  let failedAt: number | undefined;
+  let nextLine = 10;
   const every = Math.max(1, Math.round(runs / 10));
   const bar = createProgressBar({ total: values.path ? 1 : runs, label: 'verify', enabled: io.isTTY, stream: { write: (t: string) => io.out(t), isTTY: io.isTTY, columns: io.columns } });
   const onProgress = (p: VerifyProgress) => {
     const rate = p.done / Math.max(0.001, (Date.now() - started) / 1000);
+    if (p.failing && failedAt === undefined) failedAt = Date.now();
+    const shrinkingFor = failedAt === undefined ? 0 : Math.round((Date.now() - failedAt) / 1000);
     if (io.isTTY) {
-      if (p.failing) bar.update(Math.min(p.done - p.shrinking, p.runs), `failed; shrinking (${p.shrinking})`);
+      if (p.failing) bar.update(Math.min(p.done - p.shrinking, p.runs), `failed; shrinking: ${p.size ?? '?'} step(s), ${p.shrinking} attempt(s), ${shrinkingFor}s${p.budgetSpent ? ' (budget spent)' : ''}`);
       else bar.update(p.done, `${rate.toFixed(1)}/s`);
     } else if (p.failing) {
-      if (p.shrinking === 0) io.out(values.path ? 'the counterexample fails again\n' : `failure found after ${p.done} scenario(s); shrinking\n`);
-      else if (p.shrinking % 50 === 0) io.out(`shrinking: ${p.shrinking} attempt(s)\n`);
+      if (p.shrinking === 0) io.out(values.path ? 'the counterexample fails again\n' : `failure found after ${p.done} scenario(s) (${p.size ?? '?'} step(s)); shrinking for at most ${Math.round(shrinkBudget / 1000)} s\n`);
+      else if (p.shrinking % 50 === 0 || shrinkingFor >= nextLine) {
+        nextLine = shrinkingFor + 10;
+        io.out(`shrinking: ${p.shrinking} attempt(s), smallest counterexample ${p.size ?? '?'} step(s), ${shrinkingFor} s\n`);
+      }
     } else if (p.done === p.runs || p.done - lastLine >= every) {
       lastLine = p.done;
       io.out(`progress: ${p.done}/${p.runs} scenarios (${rate.toFixed(1)}/s)\n`);
@@ -133,6 +144,8 @@ export async function runVerify(argv: string[], io: VerifyIo = processIo()): Pro
     ...(values['replay-path'] ? { replayPath: values['replay-path'] } : {}),
     ...(values.timeout !== undefined ? { replayArgs: [`--timeout ${values.timeout}`] } : {}),
     command: 'kube-actors verify',
+    shrinkBudget,
+    now: () => performance.now(),
     onProgress,
   });
   } catch (error) {
