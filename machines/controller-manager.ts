@@ -27,6 +27,7 @@ import { namespaceController } from './controllers/namespace.js';
 import { endpointsController } from './controllers/endpoints.js';
 import { garbageCollector } from './controllers/garbage-collector.js';
 import { nodeLifecycleController } from './controllers/node-lifecycle.js';
+import { daemonSetController } from './controllers/daemonset.js';
 import { apiClientTransitions } from './client/transitions.js';
 import { reportChildError } from './client/components.js';
 
@@ -38,6 +39,7 @@ export const BUILT_IN_CONTROLLERS: readonly ControllerMachine[] = [
   endpointsController,
   garbageCollector,
   nodeLifecycleController,
+  daemonSetController,
 ];
 
 /** kube-controller-manager's names (old and new) for the built-ins, accepted in `enabled`. */
@@ -52,6 +54,7 @@ export const CONTROLLER_ALIASES: Readonly<Record<string, string>> = {
   'garbage-collector-controller': 'garbage-collector',
   nodelifecycle: 'node-lifecycle',
   'node-lifecycle-controller': 'node-lifecycle',
+  'daemonset-controller': 'daemonset',
 };
 
 /** Input of the controller manager. */

@@ -28,6 +28,12 @@ export type { IServiceAccount as ServiceAccount } from 'kubernetes-models/v1/Ser
 export type { ILease as Lease } from 'kubernetes-models/coordination.k8s.io/v1/Lease';
 export type { IReplicaSet as ReplicaSet } from 'kubernetes-models/apps/v1/ReplicaSet';
 export type { IDeployment as Deployment } from 'kubernetes-models/apps/v1/Deployment';
+export type { IDaemonSet as DaemonSet } from 'kubernetes-models/apps/v1/DaemonSet';
+export type { IStatefulSet as StatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
+export type { IControllerRevision as ControllerRevision } from 'kubernetes-models/apps/v1/ControllerRevision';
+export type { IPersistentVolume as PersistentVolume } from 'kubernetes-models/v1/PersistentVolume';
+export type { IPersistentVolumeClaim as PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
+export type { IStorageClass as StorageClass } from 'kubernetes-models/storage.k8s.io/v1/StorageClass';
 export type { IRole as Role } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role';
 export type { IClusterRole as ClusterRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole';
 export type { IRoleBinding as RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
