@@ -51,8 +51,8 @@ describe('NodeShouldRunDaemonPod (ported cases of TestNodeShouldRunDaemonPod)', 
       ['node.kubernetes.io/memory-pressure', 'NoSchedule'],
       ['node.kubernetes.io/pid-pressure', 'NoSchedule'],
       ['node.kubernetes.io/unschedulable', 'NoSchedule'],
-    ]) {
-      expect(nodeShouldRunDaemonPod(node('a', { taints: [{ key: key!, effect: effect! }] }), daemonSet()).shouldRun, key).toBe(true);
+    ] as const) {
+      expect(nodeShouldRunDaemonPod(node('a', { taints: [{ key, effect }] }), daemonSet()).shouldRun, key).toBe(true);
     }
     const unavailable = node('a', { taints: [{ key: 'node.kubernetes.io/network-unavailable', effect: 'NoSchedule' }] });
     expect(nodeShouldRunDaemonPod(unavailable, daemonSet()).shouldRun).toBe(false);
