@@ -28,6 +28,9 @@ import { endpointsController } from './controllers/endpoints.js';
 import { garbageCollector } from './controllers/garbage-collector.js';
 import { nodeLifecycleController } from './controllers/node-lifecycle.js';
 import { daemonSetController } from './controllers/daemonset.js';
+import { statefulSetController } from './controllers/statefulset.js';
+import { persistentVolumeBinder } from './controllers/persistentvolume-binder.js';
+import { pvcProtectionController, pvProtectionController } from './controllers/storage-protection.js';
 import { apiClientTransitions } from './client/transitions.js';
 import { reportChildError } from './client/components.js';
 
@@ -40,6 +43,10 @@ export const BUILT_IN_CONTROLLERS: readonly ControllerMachine[] = [
   garbageCollector,
   nodeLifecycleController,
   daemonSetController,
+  statefulSetController,
+  persistentVolumeBinder,
+  pvcProtectionController,
+  pvProtectionController,
 ];
 
 /** kube-controller-manager's names (old and new) for the built-ins, accepted in `enabled`. */
@@ -55,6 +62,10 @@ export const CONTROLLER_ALIASES: Readonly<Record<string, string>> = {
   nodelifecycle: 'node-lifecycle',
   'node-lifecycle-controller': 'node-lifecycle',
   'daemonset-controller': 'daemonset',
+  'statefulset-controller': 'statefulset',
+  'persistentvolume-controller': 'persistentvolume-binder',
+  'pvc-protection-controller': 'pvc-protection',
+  'pv-protection-controller': 'pv-protection',
 };
 
 /** Input of the controller manager. */

@@ -672,7 +672,7 @@ export function bootstrapRbac(): Array<ClusterRole | ClusterRoleBinding> {
       ...eventsRules(),
       // garbage collector and namespace controller: everything, but create
       rule([...READ, 'patch', 'update', 'delete', 'deletecollection'], ['*'], ['*']),
-      rule(['create'], [''], ['pods', 'endpoints', 'serviceaccounts', 'serviceaccounts/token', 'secrets', 'configmaps']),
+      rule(['create'], [''], ['pods', 'endpoints', 'serviceaccounts', 'serviceaccounts/token', 'secrets', 'configmaps', 'persistentvolumeclaims', 'persistentvolumes']),
       rule(['create'], ['apps'], ['replicasets', 'controllerrevisions']),
       rule(['create'], ['batch'], ['jobs']),
       rule(['create'], ['discovery.k8s.io'], ['endpointslices']),

@@ -38,6 +38,11 @@ export function kubeletUser(node: string): TokenEntry {
   return { token: `kube-actors-kubelet-${node}-token`, username: `system:node:${node}`, groups: ['system:nodes'] };
 }
 
+/** The name of the default StorageClass installed at boot. */
+export const DEFAULT_STORAGE_CLASS = 'standard';
+/** The provisioner of the default StorageClass: the PV controller's simulated dynamic provisioner. */
+export const SIMULATED_PROVISIONER = 'kube-actors.io/simulated';
+
 /** Writes the bootstrap objects into a fresh store. */
 export function bootstrapStore(store: MvccStore, rng: Rng, timestamp: string): void {
   const put = (resource: string, obj: KubeObject & Record<string, unknown>) => {
@@ -65,6 +70,15 @@ export function bootstrapStore(store: MvccStore, rng: Rng, timestamp: string): v
     metadata: { name: 'viewer-view' },
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
     subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'viewer' }],
+  });
+  // the default StorageClass, served by the simulated dynamic provisioner of the PV controller
+  put('storageclasses', {
+    apiVersion: 'storage.k8s.io/v1',
+    kind: 'StorageClass',
+    metadata: { name: DEFAULT_STORAGE_CLASS, annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
+    provisioner: SIMULATED_PROVISIONER,
+    reclaimPolicy: 'Delete',
+    volumeBindingMode: 'Immediate',
   });
   put('services', {
     apiVersion: 'v1',

@@ -35,7 +35,10 @@ describe('controller manager', () => {
     const c = createCluster({ nodes: 0 });
     c.advance(1_000);
     const names = BUILT_IN_CONTROLLERS.map((m) => m.id);
-    expect(names).toEqual(['replicaset', 'deployment', 'namespace', 'endpoints', 'garbage-collector', 'node-lifecycle']);
+    expect(names).toEqual([
+      'replicaset', 'deployment', 'namespace', 'endpoints', 'garbage-collector', 'node-lifecycle',
+      'daemonset', 'statefulset', 'persistentvolume-binder', 'pvc-protection', 'pv-protection',
+    ]);
     for (const name of names) {
       expect(c.kernel.has(controllerAddress(name))).toBe(true);
       expect(c.kernel.hostOf(controllerAddress(name))).toBe('control-plane');
@@ -47,8 +50,13 @@ describe('controller manager', () => {
 
   it('chooses controllers as --controllers does, with kube-controller-manager names and users\' own', () => {
     const ids = (input: Parameters<typeof resolveControllers>[0]) => resolveControllers(input).map((m) => m.id);
-    expect(ids({})).toEqual(['replicaset', 'deployment', 'namespace', 'endpoints', 'garbage-collector', 'node-lifecycle']);
-    expect(ids({ enabled: ['*', '-garbagecollector', '-nodelifecycle'] })).toEqual(['replicaset', 'deployment', 'namespace', 'endpoints']);
+    expect(ids({})).toEqual([
+      'replicaset', 'deployment', 'namespace', 'endpoints', 'garbage-collector', 'node-lifecycle',
+      'daemonset', 'statefulset', 'persistentvolume-binder', 'pvc-protection', 'pv-protection',
+    ]);
+    expect(ids({ enabled: ['*', '-garbagecollector', '-nodelifecycle', '-daemonset', '-statefulset-controller', '-persistentvolume-binder', '-pvc-protection', '-pv-protection'] })).toEqual([
+      'replicaset', 'deployment', 'namespace', 'endpoints',
+    ]);
     expect(ids({ enabled: ['replicaset-controller', 'endpoint'] })).toEqual(['replicaset', 'endpoints']);
     const mine = defineController({ name: 'mine', watches: { pods: { resource: 'pods' } }, sync: () => {} });
     expect(ids({ controllers: [mine] })).toContain('mine');
@@ -67,9 +75,9 @@ describe('controller manager', () => {
     c.advance(1_000);
     const watchers = watcherCount(c);
     // shared informers: one watch per resource for the three controllers (ReplicaSet: replicasets, pods;
-    // Deployment: + deployments; GC: every resource but events), not 2 + 3 + 15 watches of their own
+    // Deployment: + deployments; GC: every resource but events), not 2 + 3 + 21 watches of their own
     expect(watchers).toBe(sharedInformers(c));
-    expect(watchers).toBe(15);
+    expect(watchers).toBe(21);
     const before = runtime(c, 'replicaset');
     const restartAt = c.now();
     c.faults.restartControllerManager();
