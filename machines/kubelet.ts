@@ -20,6 +20,7 @@ import { podMachine } from './pod.js';
 import { apiClientTransitions } from './client/transitions.js';
 import { podResourceRecord, type NodeInfo, type PodResourceRecord } from './scheduler/framework.js';
 import { admissionNodeInfo, admitPod, rejectedStatus } from './kubelet/admission.js';
+import { ClaimWaiter } from './kubelet/volumes.js';
 
 /** The machine a node is: its name, size, labels and taints. */
 export interface NodeSpec {
@@ -82,6 +83,8 @@ export interface KubeletContext {
   admitted: NodeInfo;
   /** Uids of the pods admission rejected (reported Failed; never started). */
   rejected: Set<string>;
+  /** Pods waiting for their PersistentVolumeClaims to be bound before they start. */
+  volumes: ClaimWaiter;
   /**
    * Last status reported per pod, and whether a report is in flight; `final` once the pod's
    * worker has stopped (its last status, then the pod's removal).
@@ -193,7 +196,7 @@ function createContext(input: KubeletInput): KubeletContext {
     usedIps: new Set(),
     nextIp: 0,
     owner: { self: undefined, deleting: new Set(), statusStale: false },
-  } as Omit<KubeletContext, 'pods' | 'node'> as KubeletContext;
+  } as Omit<KubeletContext, 'pods' | 'node' | 'volumes'> as KubeletContext;
   // as tryUpdateNodeStatus: when the server's copy says the node is not Ready (the node
   // lifecycle controller marked it Unknown during a partition), post the real status at the next beat
   const checkNode = (node: Node) => {
@@ -201,6 +204,17 @@ function createContext(input: KubeletInput): KubeletContext {
     if (ready?.status !== 'True') ctx.owner.statusStale = true;
   };
   ctx.node = new Informer<Node>(client, { resource: 'nodes', fieldSelector: `metadata.name=${input.node.name}` }, { onAdd: checkNode, onUpdate: (_old, node) => checkNode(node) });
+  ctx.volumes = new ClaimWaiter(
+    client,
+    (key) => {
+      const pod = ctx.pods.store.get(key);
+      if (pod) syncPod(ctx, pod);
+    },
+    (key, _claim, message) => {
+      const pod = ctx.pods.store.get(key);
+      if (pod) ctx.recorder.record(pod, 'Warning', 'FailedMount', `Unable to attach or mount volumes: ${message}`);
+    },
+  );
   ctx.pods = new Informer<Pod>(client, { resource: 'pods', fieldSelector: `spec.nodeName=${input.node.name}` }, {
     onAdd: (pod) => syncPod(ctx, pod),
     onUpdate: (_old, pod) => syncPod(ctx, pod),
@@ -226,6 +240,8 @@ function syncPod(ctx: KubeletContext, pod: Pod): void {
       return;
     }
     if (terminal || ctx.rejected.has(pod.metadata!.uid!)) return;
+    // the volume manager: a pod starts once every claim it uses is bound (machines/kubelet/volumes.ts)
+    if (!ctx.volumes.ready(pod)) return;
     // admission: the node as the API server has it (labels, taints), the pods already admitted
     const node = ctx.node.store.get(ctx.spec.name);
     if (node && node !== ctx.admitted.node) ctx.admitted.setNode(node);
@@ -291,6 +307,7 @@ function forgetPod(ctx: KubeletContext, pod: Pod): void {
   const worker = ctx.workers.get(key);
   if (worker && worker.uid === pod.metadata?.uid) stopWorker(ctx, key, worker);
   ctx.rejected.delete(pod.metadata?.uid ?? '');
+  ctx.volumes.forget(key);
   ctx.statuses.delete(key);
   ctx.owner.deleting.delete(pod.metadata?.uid ?? '');
 }
@@ -481,6 +498,7 @@ export const kubeletMachine = setup({
       context.client.sweep();
       context.pods.tick();
       context.node.tick();
+      context.volumes.tick();
     },
     /** A pod worker failed: its error goes to the kernel under the worker's address. */
     reportWorkerError: ({ context, event }) => reportChildError(context.port.kernel, event as unknown as { type: string; error?: unknown }),

@@ -4,6 +4,9 @@
  */
 import type { Invariant } from '../invariant.js';
 import { acknowledgedWritesPersist } from './acknowledged-writes-persist.js';
+import { boundClaimsMatchVolumes } from './bound-claims-match-volumes.js';
+import { daemonSetOnePodPerNode } from './daemonset-one-pod-per-node.js';
+import { statefulSetUniqueOrdinals } from './statefulset-unique-ordinals.js';
 import { deletedPodsDisappear } from './deleted-pods-disappear.js';
 import { deploymentsAvailable } from './deployments-available.js';
 import { kubeletRunsBoundPods } from './kubelet-runs-bound-pods.js';
@@ -22,6 +25,9 @@ import { unreachablePodsEvicted } from './unreachable-pods-evicted.js';
 
 export {
   acknowledgedWritesPersist,
+  boundClaimsMatchVolumes,
+  daemonSetOnePodPerNode,
+  statefulSetUniqueOrdinals,
   deletedPodsDisappear,
   deploymentsAvailable,
   kubeletRunsBoundPods,
@@ -52,6 +58,9 @@ export const safetyInvariants: readonly Invariant[] = Object.freeze([
   kubeletRunsBoundPods,
   unreachablePodsEvicted,
   noActorErrors,
+  daemonSetOnePodPerNode,
+  statefulSetUniqueOrdinals,
+  boundClaimsMatchVolumes,
 ]);
 
 /** The liveness invariants: they hold once the faults are healed and the cluster had time to converge. */
