@@ -30,6 +30,7 @@ const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 /** Selector and template checks shared by DaemonSet and StatefulSet (`ValidatePodTemplateSpecForReplicaSet` and the selector rules). */
 function validateSelectorAndTemplate(c: Causes, spec: Obj, kind: 'DaemonSet' | 'StatefulSet'): void {
+  const claimVolumes = kind === 'StatefulSet' ? arr(spec['volumeClaimTemplates']).map((t) => (isObj(t) && isObj(t['metadata']) ? t['metadata']['name'] : undefined)).filter((n): n is string => typeof n === 'string') : [];
   const sel = spec['selector'];
   let selectorOk = false;
   if (sel === undefined || sel === null) c.push(fieldError.required('spec.selector'));
@@ -52,7 +53,7 @@ function validateSelectorAndTemplate(c: Causes, spec: Obj, kind: 'DaemonSet' | '
   validateLabels(c, tmeta['labels'], 'spec.template.metadata.labels');
   validateAnnotations(c, tmeta['annotations'], 'spec.template.metadata.annotations');
   const tspec = template['spec'];
-  validatePodSpec(c, tspec, 'spec.template.spec');
+  validatePodSpec(c, tspec, 'spec.template.spec', claimVolumes);
   if (isObj(tspec)) {
     const rp = tspec['restartPolicy'];
     if (typeof rp === 'string' && rp !== 'Always' && ['OnFailure', 'Never'].includes(rp)) c.push(fieldError.notSupported('spec.template.spec.restartPolicy', rp, ['Always']));

@@ -802,12 +802,13 @@ function goToleration(t: Obj): string {
 }
 
 /** @internal shared with the per-group validation files. */
-export function validatePodSpec(c: Causes, spec: unknown, path: string): void {
+export function validatePodSpec(c: Causes, spec: unknown, path: string, extraVolumes: readonly string[] = []): void {
   if (!isObj(spec)) {
     c.push(fieldError.required(`${child(path, 'containers')}`));
     return;
   }
-  const volumes = new Set<string>();
+  // a StatefulSet's volumeClaimTemplates are volumes of its pods
+  const volumes = new Set<string>(extraVolumes);
   arr(spec['volumes']).forEach((v, i) => {
     if (!isObj(v)) return;
     const name = str(v['name']) ?? '';

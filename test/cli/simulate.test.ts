@@ -86,3 +86,16 @@ describe('kube-actors simulate', { timeout: 120_000 }, () => {
   });
 });
 
+
+describe('kube-actors simulate with the workload and storage examples', { timeout: 120_000 }, () => {
+  it('runs the StatefulSet with its claims and the DaemonSet on every node', () => {
+    const r = run(['-f', 'examples/manifests/statefulset-web.yaml', '-f', 'examples/manifests/daemonset-fluentd.yaml', '--for', '3m', '--seed', '5']);
+    expect(r.stderr).toMatch(/statefulset.apps\/web applied/);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^default\s+web-0\s+1\/1\s+Running\s/m);
+    expect(r.stdout).toMatch(/^default\s+web-2\s+1\/1\s+Running\s/m);
+    expect(r.stdout).toMatch(/^web\s+3\/3\s/m);
+    expect(r.stdout).toMatch(/^fluentd-elasticsearch\s+3\s+3\s+3\s+3\s+3\s/m);
+    for (const n of [0, 1, 2]) expect(r.stdout).toMatch(new RegExp(`^www-web-${n}\\s+Bound\\s+pvc-`, 'm'));
+  });
+});

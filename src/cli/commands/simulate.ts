@@ -24,7 +24,8 @@ const help = `Usage: kube-actors simulate -f FILE... [--nodes N] [--control-plan
 
 Applies the manifests (YAML, one or many documents, or JSON) to a fresh simulated cluster, runs it
 for the given virtual duration with the given faults, and prints the cluster as kubectl get would
-(pods: NAME READY STATUS RESTARTS AGE NODE; then deployments and nodes), or with -o json|yaml a
+(pods: NAME READY STATUS RESTARTS AGE NODE; then deployments, statefulsets, daemonsets,
+persistentvolumeclaims and nodes), or with -o json|yaml a
 Kubernetes List of every object etcd holds (Events and Leases included).
 
 Options:
@@ -168,7 +169,7 @@ export const command: Command = {
       const pods = cluster.objects('pods');
       console.log(pods.length ? podsTable(cluster, pods).trimEnd() : 'No resources found in default namespace.');
       const now = cluster.kernel.epoch + cluster.now();
-      for (const r of ['deployments', 'nodes']) {
+      for (const r of ['deployments', 'statefulsets', 'daemonsets', 'persistentvolumeclaims', 'nodes']) {
         const items = cluster.objects(r);
         if (items.length === 0) continue;
         console.log('\n' + renderTable(printTable(findResource(r)!, items, now), { wide: output === 'wide' }).trimEnd());
