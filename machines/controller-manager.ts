@@ -31,6 +31,9 @@ import { daemonSetController } from './controllers/daemonset.js';
 import { statefulSetController } from './controllers/statefulset.js';
 import { persistentVolumeBinder } from './controllers/persistentvolume-binder.js';
 import { pvcProtectionController, pvProtectionController } from './controllers/storage-protection.js';
+import { endpointSliceController } from './controllers/endpointslice.js';
+import { serviceAccountController } from './controllers/serviceaccount.js';
+import { rootCaPublisher } from './controllers/root-ca-publisher.js';
 import { apiClientTransitions } from './client/transitions.js';
 import { reportChildError } from './client/components.js';
 
@@ -47,6 +50,9 @@ export const BUILT_IN_CONTROLLERS: readonly ControllerMachine[] = [
   persistentVolumeBinder,
   pvcProtectionController,
   pvProtectionController,
+  endpointSliceController,
+  serviceAccountController,
+  rootCaPublisher,
 ];
 
 /** kube-controller-manager's names (old and new) for the built-ins, accepted in `enabled`. */
@@ -66,6 +72,9 @@ export const CONTROLLER_ALIASES: Readonly<Record<string, string>> = {
   'persistentvolume-controller': 'persistentvolume-binder',
   'pvc-protection-controller': 'pvc-protection',
   'pv-protection-controller': 'pv-protection',
+  'endpointslice-controller': 'endpointslice',
+  'serviceaccount-controller': 'serviceaccount',
+  'root-ca-certificate-publisher-controller': 'root-ca-cert-publisher',
 };
 
 /** Input of the controller manager. */

@@ -474,6 +474,7 @@ const SCHEMAS: Readonly<Record<string, PatchSchema>> = {
   StorageClass: META_ONLY,
   ControllerRevision: META_ONLY,
   Endpoints: META_ONLY,
+  EndpointSlice: META_ONLY,
   ConfigMap: META_ONLY,
   Secret: META_ONLY,
   Event: META_ONLY,

@@ -9,6 +9,7 @@
 import type { KubeObject, ObjectMeta } from './types.js';
 import type { ResourceInfo } from './resources.js';
 import { appsAndStoragePrinters } from './printers-apps.js';
+import { discoveryPrinters } from './printers-discovery.js';
 
 /** One column of a Table (`metav1.TableColumnDefinition`). */
 export interface TableColumnDefinition {
@@ -654,6 +655,7 @@ const PRINTERS: Record<string, Printer> = {
   ...appsAndStoragePrinters({ col, NAME, AGE, ageSince, formatLabels, formatLabelSelector }),
   services: SERVICE,
   endpoints: ENDPOINTS,
+  ...discoveryPrinters({ col, NAME, AGE, ageSince, formatLabels, formatLabelSelector }),
   namespaces: NAMESPACE,
   events: EVENT,
   leases: LEASE,

@@ -99,6 +99,7 @@ const APPS = 'apps';
 const COORD = 'coordination.k8s.io';
 const RBAC = 'rbac.authorization.k8s.io';
 const STORAGE = 'storage.k8s.io';
+const DISCOVERY = 'discovery.k8s.io';
 
 /** Every supported resource, in a fixed order: core first, then apps, coordination, rbac, storage. */
 export const RESOURCES: readonly ResourceInfo[] = Object.freeze([
@@ -295,6 +296,14 @@ export const RESOURCES: readonly ResourceInfo[] = Object.freeze([
     plural: 'clusterrolebindings',
     namespaced: false,
     etcdPrefix: '/registry/clusterrolebindings/',
+  }),
+  define({
+    group: DISCOVERY,
+    version: 'v1',
+    kind: 'EndpointSlice',
+    plural: 'endpointslices',
+    namespaced: true,
+    etcdPrefix: '/registry/endpointslices/',
   }),
   define({
     group: STORAGE,

@@ -18,6 +18,8 @@ import { Node as NodeModel } from 'kubernetes-models/v1/Node';
 import { Namespace as NamespaceModel } from 'kubernetes-models/v1/Namespace';
 import { Service as ServiceModel } from 'kubernetes-models/v1/Service';
 import { Endpoints as EndpointsModel } from 'kubernetes-models/v1/Endpoints';
+import { validateEndpointSlice, validateEndpointSliceUpdate } from './validation-discovery.js';
+import { EndpointSlice as EndpointSliceModel } from 'kubernetes-models/discovery.k8s.io/v1/EndpointSlice';
 import { Event as EventModel } from 'kubernetes-models/v1/Event';
 import { ConfigMap as ConfigMapModel } from 'kubernetes-models/v1/ConfigMap';
 import { Secret as SecretModel } from 'kubernetes-models/v1/Secret';
@@ -102,6 +104,7 @@ const MODELS: ReadonlyArray<readonly [string, { prototype: unknown }]> = [
   ['v1/Namespace', NamespaceModel],
   ['v1/Service', ServiceModel],
   ['v1/Endpoints', EndpointsModel],
+  ['discovery.k8s.io/v1/EndpointSlice', EndpointSliceModel],
   ['v1/Event', EventModel],
   ['v1/ConfigMap', ConfigMapModel],
   ['v1/Secret', SecretModel],
@@ -1379,6 +1382,9 @@ function validateKindUpdate(c: Causes, info: ResourceInfo, next: AnyObject, prev
     case 'StorageClass':
       validateStorageUpdate(c, info.kind, next, prev);
       break;
+    case 'EndpointSlice':
+      validateEndpointSliceUpdate(c, next, prev);
+      break;
     case 'RoleBinding':
     case 'ClusterRoleBinding':
       if (!deepEqual(next['roleRef'], prev['roleRef'])) {
@@ -1472,6 +1478,9 @@ function kindChecks(c: Causes, info: ResourceInfo, obj: AnyObject, subresource: 
       break;
     case 'Endpoints':
       validateEndpoints(c, obj);
+      break;
+    case 'EndpointSlice':
+      validateEndpointSlice(c, obj);
       break;
     case 'DaemonSet':
     case 'StatefulSet':
