@@ -5,6 +5,8 @@ import { BUILT_IN_CONTROLLERS, resolveControllers } from '../../machines/control
 import { defineController } from '../../machines/controllers/controller.js';
 import { rolloutStatus } from '../../machines/controllers/deployment.js';
 import { controllerAddress } from '../../machines/protocol.js';
+import { IGNORED_RESOURCES } from '../../machines/controllers/garbage-collector.js';
+import { RESOURCES } from '../../src/api/resources.js';
 import { activePods, FakeKubelet, miniCluster, object, objects, ready, runtime, template } from './controllers/harness.js';
 
 function web(replicas: number): Deployment {
@@ -15,6 +17,9 @@ function web(replicas: number): Deployment {
     spec: { replicas, selector: { matchLabels: { app: 'web' } }, template: template({ app: 'web' }) as never, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } } },
   } as Deployment;
 }
+
+/** The resources the garbage collector watches: every one it can watch and delete, but events. */
+const GC_RESOURCE_COUNT = RESOURCES.filter((r) => !IGNORED_RESOURCES.has(r.plural) && r.verbs.includes('watch') && r.verbs.includes('delete')).length;
 
 function watcherCount(c: Cluster): number {
   const core = (c.actor('api-server')!.getSnapshot() as { context: { core: { cache: { watchers: Map<string, { to: string }> } } } }).context.core;
@@ -38,6 +43,7 @@ describe('controller manager', () => {
     expect(names).toEqual([
       'replicaset', 'deployment', 'namespace', 'endpoints', 'garbage-collector', 'node-lifecycle',
       'daemonset', 'statefulset', 'persistentvolume-binder', 'pvc-protection', 'pv-protection',
+      'endpointslice', 'serviceaccount', 'root-ca-cert-publisher',
     ]);
     for (const name of names) {
       expect(c.kernel.has(controllerAddress(name))).toBe(true);
@@ -50,11 +56,15 @@ describe('controller manager', () => {
 
   it('chooses controllers as --controllers does, with kube-controller-manager names and users\' own', () => {
     const ids = (input: Parameters<typeof resolveControllers>[0]) => resolveControllers(input).map((m) => m.id);
-    expect(ids({})).toEqual([
-      'replicaset', 'deployment', 'namespace', 'endpoints', 'garbage-collector', 'node-lifecycle',
-      'daemonset', 'statefulset', 'persistentvolume-binder', 'pvc-protection', 'pv-protection',
-    ]);
-    expect(ids({ enabled: ['*', '-garbagecollector', '-nodelifecycle', '-daemonset', '-statefulset-controller', '-persistentvolume-binder', '-pvc-protection', '-pv-protection'] })).toEqual([
+    expect(ids({})).toEqual(BUILT_IN_CONTROLLERS.map((m) => m.id));
+    expect(
+      ids({
+        enabled: [
+          '*', '-garbagecollector', '-nodelifecycle', '-daemonset', '-statefulset-controller', '-persistentvolume-binder', '-pvc-protection', '-pv-protection',
+          '-endpointslice-controller', '-serviceaccount', '-root-ca-cert-publisher',
+        ],
+      }),
+    ).toEqual([
       'replicaset', 'deployment', 'namespace', 'endpoints',
     ]);
     expect(ids({ enabled: ['replicaset-controller', 'endpoint'] })).toEqual(['replicaset', 'endpoints']);
@@ -75,9 +85,9 @@ describe('controller manager', () => {
     c.advance(1_000);
     const watchers = watcherCount(c);
     // shared informers: one watch per resource for the three controllers (ReplicaSet: replicasets, pods;
-    // Deployment: + deployments; GC: every resource but events), not 2 + 3 + 21 watches of their own
+    // Deployment: + deployments; GC: every resource but events), not one set of watches each
     expect(watchers).toBe(sharedInformers(c));
-    expect(watchers).toBe(21);
+    expect(watchers).toBe(GC_RESOURCE_COUNT);
     const before = runtime(c, 'replicaset');
     const restartAt = c.now();
     c.faults.restartControllerManager();
