@@ -57,3 +57,19 @@ function addFinalizer(obj: Obj, name: string): void {
   const list = m.finalizers ?? [];
   if (!list.includes(name)) m.finalizers = [...list, name];
 }
+
+/** The annotation of a mirror pod (`kubetypes.ConfigMirrorAnnotationKey`). */
+const MIRROR_POD_ANNOTATION = 'kubernetes.io/config.mirror';
+
+/**
+ * The `ServiceAccount` admission plugin (`plugin/pkg/admission/serviceaccount`) on a pod being
+ * created: a pod runs as the ServiceAccount it names (`default` when it names none, set by the
+ * defaults), which must exist in its namespace; a mirror pod is left alone. Returns the reason
+ * for a 403 Forbidden, or undefined when the pod is admitted.
+ */
+export function admitServiceAccount(pod: Obj, namespace: string, exists: (namespace: string, name: string) => boolean): string | undefined {
+  if (pod.metadata?.annotations?.[MIRROR_POD_ANNOTATION] !== undefined) return undefined;
+  const name = typeof pod.spec?.serviceAccountName === 'string' && pod.spec.serviceAccountName ? pod.spec.serviceAccountName : 'default';
+  if (exists(namespace, name)) return undefined;
+  return `error looking up service account ${namespace}/${name}: serviceaccount ${JSON.stringify(name)} not found`;
+}

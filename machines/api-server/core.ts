@@ -20,7 +20,7 @@ import type { UserInfo } from './auth.js';
 import { TokenAuthenticator } from './auth.js';
 import { decode, isPods, WatchCache, type Watcher } from './watch-cache.js';
 import { ServiceIpAllocator } from './ip-allocator.js';
-import { admitStorageCreate } from './admission.js';
+import { admitServiceAccount, admitStorageCreate } from './admission.js';
 
 type Obj = KubeObject & Record<string, any>;
 
@@ -93,6 +93,7 @@ const PODS = findResource('pods')!;
 /** The namespaces NamespaceLifecycle admission never lets go (kube-apiserver's immortalNamespaces). */
 const IMMORTAL_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
 const STORAGE_CLASSES = findResource('storageclasses')!;
+const SERVICE_ACCOUNTS = findResource('serviceaccounts')!;
 
 function meta(obj: Obj): NonNullable<KubeObject['metadata']> {
   return (obj.metadata ??= {});
@@ -414,6 +415,13 @@ export class ApiServerCore {
           code: 403,
           body: S.forbiddenWithMessage(info, m.name, `unable to create new content in namespace ${req.namespace} because it is being terminated`),
         };
+        return false;
+      }
+    }
+    if (isPods(info)) {
+      const refused = admitServiceAccount(obj, req.namespace!, (ns, name) => this.cache.objects.get(etcdKey(SERVICE_ACCOUNTS, ns, name)) !== undefined);
+      if (refused) {
+        op.response = { code: 403, body: S.forbiddenWithMessage(info, m.name, refused) };
         return false;
       }
     }

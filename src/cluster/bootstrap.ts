@@ -9,6 +9,11 @@ import type { Rng } from '../kernel/rng.js';
 import type { MvccStore } from '../../machines/etcd/store.js';
 import type { TokenEntry } from '../../machines/api-server/auth.js';
 
+/** The control plane's address, where the API server listens (the `kubernetes` Service's endpoint). */
+export const API_SERVER_ADDRESS = '172.18.255.1';
+/** The API server's secure port. */
+export const API_SERVER_PORT = 6443;
+
 /** Well-known users of a simulated cluster and their tokens. */
 export interface ClusterUsers {
   admin: TokenEntry;
@@ -88,11 +93,32 @@ export function bootstrapStore(store: MvccStore, rng: Rng, timestamp: string): v
       type: 'ClusterIP',
       clusterIP: '10.96.0.1',
       clusterIPs: ['10.96.0.1'],
-      ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }],
+      ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: API_SERVER_PORT }],
       sessionAffinity: 'None',
       ipFamilies: ['IPv4'],
       ipFamilyPolicy: 'SingleStack',
     },
     status: { loadBalancer: {} },
   });
+  // The API server's endpoint reconciler publishes its own address as the `kubernetes` Service's
+  // Endpoints (not mirrored into a slice: `skip-mirror`) and EndpointSlice.
+  put('endpoints', {
+    apiVersion: 'v1',
+    kind: 'Endpoints',
+    metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
+    subsets: [{ addresses: [{ ip: API_SERVER_ADDRESS }], ports: [{ name: 'https', port: API_SERVER_PORT, protocol: 'TCP' }] }],
+  });
+  put('endpointslices', {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name: 'kubernetes', namespace: 'default', labels: { 'kubernetes.io/service-name': 'kubernetes' } },
+    addressType: 'IPv4',
+    endpoints: [{ addresses: [API_SERVER_ADDRESS], conditions: { ready: true } }],
+    ports: [{ name: 'https', port: API_SERVER_PORT, protocol: 'TCP' }],
+  });
+  // The ServiceAccount controller has made the `default` account of each namespace by the time
+  // kubeadm hands the cluster over.
+  for (const namespace of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
+    put('serviceaccounts', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace } });
+  }
 }
