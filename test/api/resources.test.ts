@@ -18,7 +18,7 @@ describe('registry', () => {
       'pods', 'nodes', 'namespaces', 'services', 'endpoints', 'events', 'configmaps', 'secrets', 'serviceaccounts',
       'persistentvolumes', 'persistentvolumeclaims',
       'deployments', 'replicasets', 'daemonsets', 'statefulsets', 'controllerrevisions',
-      'leases', 'roles', 'clusterroles', 'rolebindings', 'clusterrolebindings', 'storageclasses',
+      'leases', 'roles', 'clusterroles', 'rolebindings', 'clusterrolebindings', 'endpointslices', 'storageclasses',
     ]);
   });
   it('describes pods as discovery does', () => {

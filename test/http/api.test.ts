@@ -73,7 +73,7 @@ describe('the Kubernetes HTTP API of kube-actors serve', () => {
     expect(versions.json).toMatchObject({ kind: 'APIVersions', versions: ['v1'] });
     const groups = await s.call('GET', '/apis');
     expect(groups.json.kind).toBe('APIGroupList');
-    expect(groups.json.groups.map((g: Obj) => g.name)).toEqual(['apps', 'coordination.k8s.io', 'rbac.authorization.k8s.io', 'storage.k8s.io']);
+    expect(groups.json.groups.map((g: Obj) => g.name)).toEqual(['apps', 'coordination.k8s.io', 'rbac.authorization.k8s.io', 'discovery.k8s.io', 'storage.k8s.io']);
     const v1 = await s.call('GET', '/api/v1');
     expect(v1.json.kind).toBe('APIResourceList');
     expect(v1.json.resources.find((r: Obj) => r.name === 'pods/binding')).toMatchObject({ kind: 'Binding', verbs: ['create'], namespaced: true });
@@ -116,7 +116,8 @@ describe('the Kubernetes HTTP API of kube-actors serve', () => {
     const page1 = await s.call('GET', '/api/v1/namespaces/default/configmaps?limit=2');
     expect(page1.json.items.map((i: Obj) => i.metadata.name)).toEqual(['cm-a', 'cm-b']);
     const page2 = await s.call('GET', `/api/v1/namespaces/default/configmaps?limit=2&continue=${encodeURIComponent(page1.json.metadata.continue)}`);
-    expect(page2.json.items.map((i: Obj) => i.metadata.name)).toEqual(['cm-c']);
+    // every namespace also holds the root CA publisher's kube-root-ca.crt, as in a real cluster
+    expect(page2.json.items.map((i: Obj) => i.metadata.name)).toEqual(['cm-c', 'kube-root-ca.crt']);
     const yaml = await s.call('GET', '/api/v1/namespaces/default/configmaps/cm-a', { accept: 'application/yaml' });
     expect(yaml.headers['content-type']).toBe('application/yaml');
     expect((parseYaml(yaml.text) as Obj).data).toEqual({ k: 'a' });
