@@ -35,6 +35,7 @@ export const GO_ROOTS: Readonly<Record<string, string>> = {
   "rbac.authorization.k8s.io/v1/ClusterRole": "IoK8sApiRbacV1ClusterRole",
   "rbac.authorization.k8s.io/v1/RoleBinding": "IoK8sApiRbacV1RoleBinding",
   "rbac.authorization.k8s.io/v1/ClusterRoleBinding": "IoK8sApiRbacV1ClusterRoleBinding",
+  "discovery.k8s.io/v1/EndpointSlice": "IoK8sApiDiscoveryV1EndpointSlice",
   "storage.k8s.io/v1/StorageClass": "IoK8sApiStorageV1StorageClass",
   "autoscaling/v1/Scale": "IoK8sApiAutoscalingV1Scale"
 };
@@ -2091,6 +2092,66 @@ export const GO_STRUCTS: Readonly<Record<string, GoStruct>> = {
       "gmsaCredentialSpecName": "string",
       "hostProcess": "bool",
       "runAsUserName": "string"
+    }
+  },
+  "IoK8sApiDiscoveryV1Endpoint": {
+    "go": "v1.Endpoint",
+    "fields": {
+      "addresses": "[]string",
+      "conditions": "@IoK8sApiDiscoveryV1EndpointConditions",
+      "deprecatedTopology": "map[string]string",
+      "hints": "@IoK8sApiDiscoveryV1EndpointHints",
+      "hostname": "string",
+      "nodeName": "string",
+      "targetRef": "@IoK8sApiCoreV1ObjectReference",
+      "zone": "string"
+    }
+  },
+  "IoK8sApiDiscoveryV1EndpointConditions": {
+    "go": "v1.EndpointConditions",
+    "fields": {
+      "ready": "bool",
+      "serving": "bool",
+      "terminating": "bool"
+    }
+  },
+  "IoK8sApiDiscoveryV1EndpointHints": {
+    "go": "v1.EndpointHints",
+    "fields": {
+      "forNodes": "[]@IoK8sApiDiscoveryV1ForNode",
+      "forZones": "[]@IoK8sApiDiscoveryV1ForZone"
+    }
+  },
+  "IoK8sApiDiscoveryV1EndpointPort": {
+    "go": "v1.EndpointPort",
+    "fields": {
+      "appProtocol": "string",
+      "name": "string",
+      "port": "int32",
+      "protocol": "string"
+    }
+  },
+  "IoK8sApiDiscoveryV1EndpointSlice": {
+    "go": "v1.EndpointSlice",
+    "fields": {
+      "addressType": "string",
+      "apiVersion": "string",
+      "endpoints": "[]@IoK8sApiDiscoveryV1Endpoint",
+      "kind": "string",
+      "metadata": "@IoK8sApimachineryPkgApisMetaV1ObjectMeta",
+      "ports": "[]@IoK8sApiDiscoveryV1EndpointPort"
+    }
+  },
+  "IoK8sApiDiscoveryV1ForNode": {
+    "go": "v1.ForNode",
+    "fields": {
+      "name": "string"
+    }
+  },
+  "IoK8sApiDiscoveryV1ForZone": {
+    "go": "v1.ForZone",
+    "fields": {
+      "name": "string"
     }
   },
   "IoK8sApiRbacV1AggregationRule": {

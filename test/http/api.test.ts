@@ -124,7 +124,7 @@ describe('the Kubernetes HTTP API of kube-actors serve', () => {
     const table = await s.call('GET', '/api/v1/namespaces/default/configmaps', { accept: TABLE });
     expect(table.json).toMatchObject({ kind: 'Table', apiVersion: 'meta.k8s.io/v1' });
     expect(table.json.columnDefinitions.map((c: Obj) => c.name)).toEqual(['Name', 'Data', 'Age']);
-    expect(table.json.rows.map((r: Obj) => r.cells[0])).toEqual(['cm-a', 'cm-b', 'cm-c']);
+    expect(table.json.rows.map((r: Obj) => r.cells[0])).toEqual(['cm-a', 'cm-b', 'cm-c', 'kube-root-ca.crt']);
     expect(table.json.rows[0].object).toMatchObject({ kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: { name: 'cm-a', namespace: 'default' } });
     expect(table.json.metadata.resourceVersion).toMatch(/^\d+$/);
     const one = await s.call('GET', '/api/v1/namespaces/default/configmaps/cm-b', { accept: TABLE });

@@ -34,7 +34,8 @@ function populate(c: Cluster, ns: string): void {
 
 describe('namespace controller', () => {
   it('deletes everything in a terminating namespace, waits for graceful pods, then finalizes it', () => {
-    const c = miniCluster(['namespace', 'replicaset']);
+    // the ServiceAccount controller gives the new namespace the default account its pods need
+    const c = miniCluster(['namespace', 'replicaset', 'serviceaccount']);
     new FakeKubelet(c.kernel, c.users.admin.token, { readyAfterMs: 100, terminateAfterMs: 5_000 });
     createNode(c, 'n1');
     populate(c, 'shop');
