@@ -87,7 +87,8 @@ function walk(v: unknown, code: string, at: Place, decoder: Decoder): string | u
     }
     const name = s.go.split('.').pop()!;
     for (const [k, child] of Object.entries(v as Record<string, unknown>)) {
-      const fc = s.fields[k];
+      // own fields only: a client's `__proto__` key is an unknown field, not Object.prototype
+      const fc = Object.hasOwn(s.fields, k) ? s.fields[k] : undefined;
       if (fc === undefined) continue; // unknown fields are strict decoding's concern
       const err = walk(child, fc, { struct: name, fields: [...at.fields, k], path: `${at.path}.${k}` }, decoder);
       if (err) return err;

@@ -73,3 +73,10 @@ describe('decoding: a wrong-typed field is refused with the Go decoder’s messa
     expect(goValue({ spec: { replicas: '5', b: [1, 'x', null], a: true } })).toBe('map[spec:map[a:true b:[1 x <nil>] replicas:5]]');
   });
 });
+
+describe('decoding: hostile keys', () => {
+  it('takes a __proto__ key of a client body as an unknown field, not as a Go type', () => {
+    const body = JSON.parse('{"apiVersion":"v1","kind":"Pod","__proto__":false,"metadata":{"__proto__":1},"spec":{"__proto__":"x"}}') as Record<string, unknown>;
+    expect(decodeError(body, 'v1', 'Pod')).toBeUndefined();
+  });
+});
