@@ -77,14 +77,28 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error) => {
-      console.error(error);
-      process.exitCode = 1;
-    },
-  );
+/**
+ * A closed pipe (`kube-actors flow create-pod --json | head -1`) ends the process quietly, as
+ * kubectl does, instead of an unhandled `write EPIPE` error.
+ */
+export function endQuietlyOnClosedPipes(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(0);
+      throw error;
+    });
+  }
 }
+
+/** The executable's entry point (bin/kube-actors.js): runs {@link main} and sets the exit code. */
+export async function runCli(argv: string[]): Promise<void> {
+  endQuietlyOnClosedPipes();
+  try {
+    process.exitCode = await main(argv);
+  } catch (error) {
+    console.error(error);
+    process.exitCode = 1;
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) void runCli(process.argv.slice(2));

@@ -1,8 +1,10 @@
 /**
- * The package another project installs: `npm run build` compiles JavaScript and declarations,
- * `npm pack` makes a tarball of them, and a fresh project installs it (dependencies from the local
- * npm cache, or the registry), imports it under plain Node ESM (no tsx), runs a pod on a simulated
- * cluster, type-checks against its declarations, and runs the `kube-actors` bin.
+ * The package another project installs: `npm run build` compiles JavaScript and declarations (ESM,
+ * and a CommonJS bundle with CommonJS-scoped declarations), `npm pack` makes a tarball of them, and
+ * a fresh project installs it (dependencies from the local npm cache, or the registry), imports it
+ * under plain Node ESM (no tsx), requires it from CommonJS, runs a pod on a simulated cluster,
+ * type-checks, compiles and runs TypeScript consumers with `module: nodenext` in both modes, and runs
+ * the `kube-actors` bin.
  */
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -52,11 +54,11 @@ beforeAll(async () => {
 
 afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
-});
+}, 120_000);
 
 describe('the packed package', { timeout: 120_000 }, () => {
   it('holds the compiled JavaScript and declarations of src and machines, and nothing else of the repository', () => {
-    for (const f of ['package.json', 'README.md', 'LICENSE', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/cli/bin.js', 'dist/src/cli/main.js', 'dist/machines/etcd.js', 'dist/machines/etcd.d.ts', 'dist/machines/scheduler/registry.d.ts']) {
+    for (const f of ['package.json', 'README.md', 'LICENSE', 'dist/src/index.js', 'dist/src/index.d.ts', 'bin/kube-actors.js', 'dist/src/cli/main.js', 'dist/cjs/package.json', 'dist/cjs/src/index.js', 'dist/cjs/src/index.d.ts', 'dist/cjs/machines/etcd.d.ts', 'dist/machines/etcd.js', 'dist/machines/etcd.d.ts', 'dist/machines/scheduler/registry.d.ts']) {
       expect(packed, f).toContain(f);
     }
     // the sources stay out; the inspector's page (plain JavaScript, CSS, HTML) ships as it is
@@ -65,9 +67,17 @@ describe('the packed package', { timeout: 120_000 }, () => {
     expect(page.filter((f) => !/\.(html|js|css|svg|png)$/.test(f))).toEqual([]);
     expect(packed.filter((f) => f.startsWith('dist/test/') || f.startsWith('dist/examples/') || (/^src\//.test(f) && !f.startsWith('src/inspector/page/')) || /^machines\//.test(f) || f.startsWith('test/'))).toEqual([]);
     expect(packed.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
-    const pkg = JSON.parse(readFileSync(join(project, 'node_modules', 'kube-actors', 'package.json'), 'utf8')) as { exports: Record<string, { import: string; types: string }>; bin: Record<string, string> };
-    expect(pkg.exports['.']!.import).toBe('./dist/src/index.js');
-    expect(pkg.exports['.']!.types).toBe('./dist/src/index.d.ts');
+    const pkg = JSON.parse(readFileSync(join(project, 'node_modules', 'kube-actors', 'package.json'), 'utf8')) as {
+      exports: Record<string, Record<'import' | 'require', { types: string; default: string }>>;
+      bin: Record<string, string>;
+      dependencies: Record<string, string>;
+    };
+    expect(pkg.exports['.']!.import).toEqual({ types: './dist/src/index.d.ts', default: './dist/src/index.js' });
+    expect(pkg.exports['.']!.require).toEqual({ types: './dist/cjs/src/index.d.ts', default: './dist/cjs/src/index.js' });
+    expect(JSON.parse(readFileSync(join(project, 'node_modules', 'kube-actors', 'dist', 'cjs', 'package.json'), 'utf8'))).toEqual({ type: 'commonjs' });
+    // only what the built code imports is a runtime dependency (tsx and esbuild build and run the sources)
+    expect(Object.keys(pkg.dependencies)).not.toContain('tsx');
+    expect(Object.keys(pkg.dependencies)).not.toContain('esbuild');
     expect(readFileSync(join(project, 'node_modules', 'kube-actors', pkg.bin['kube-actors']!), 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
   });
 
@@ -90,9 +100,90 @@ describe('the packed package', { timeout: 120_000 }, () => {
         }
       }
     };
-    walk(join(base, 'dist'));
+    walk(join(base, 'dist', 'src'));
+    walk(join(base, 'dist', 'machines'));
     expect(bad).toEqual([]);
   });
+
+  it('imports from the built code only packages that are its dependencies (or Node built-ins)', () => {
+    const base = join(project, 'node_modules', 'kube-actors');
+    const pkg = JSON.parse(readFileSync(join(base, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const used = new Set<string>();
+    const walk = (dir: string): void => {
+      for (const name of readdirSync(dir)) {
+        const full = join(dir, name);
+        if (statSync(full).isDirectory()) walk(full);
+        else if (name.endsWith('.js')) {
+          const text = readFileSync(full, 'utf8');
+          for (const m of text.matchAll(/(?:^import\s[^'"]*?from\s*|^export\s[^'"]*?from\s*|\bimport\(\s*|\brequire\(\s*)(['"])([^.'"/][^'"]*)\1/gm)) {
+            const spec = m[2]!;
+            if (spec.startsWith('node:')) continue;
+            used.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!);
+          }
+        }
+      }
+    };
+    walk(join(base, 'dist'));
+    expect([...used].filter((p) => !(p in pkg.dependencies))).toEqual([]);
+    expect(used.has('xstate')).toBe(true);
+  });
+
+  it('is required from a CommonJS project and runs a pod on a simulated cluster', async () => {
+    const cjs = join(project, 'cjs');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(cjs, { recursive: true });
+    writeFileSync(join(cjs, 'package.json'), JSON.stringify({ name: 'consumer-cjs', version: '1.0.0', private: true }, null, 2));
+    writeFileSync(
+      join(cjs, 'run-pod.js'),
+      `const { createCluster, verify, Kernel, StatusError } = require('kube-actors');
+const cluster = createCluster({ nodes: 1, seed: 4 });
+cluster.runUntil(() => cluster.count('nodes') === 1, { timeout: 60_000 });
+cluster.client.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'nginx' }, spec: { containers: [{ name: 'nginx', image: 'nginx:1.14.2' }] } });
+const running = cluster.runUntil(() => cluster.object('pods', 'nginx')?.status?.phase === 'Running', { timeout: 60_000 });
+let refused = '';
+try { cluster.client.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'nginx' }, spec: { containers: [{ name: 'nginx', image: 'nginx' }] } }); } catch (e) { refused = e instanceof StatusError ? e.status.reason : String(e); }
+console.log(JSON.stringify({ running, refused, api: [typeof verify, typeof Kernel], format: typeof module }));
+cluster.stop();
+`,
+    );
+    const r = await run(process.execPath, ['run-pod.js'], cjs);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ running: true, refused: 'AlreadyExists', api: ['function', 'function'], format: 'object' });
+  });
+
+  for (const mode of ['module', 'commonjs'] as const) {
+    it(`compiles and runs a TypeScript project with module: nodenext as ${mode === 'module' ? 'ES modules ("type": "module")' : 'CommonJS (no "type")'}`, async () => {
+      const dir = join(project, `ts-${mode}`);
+      const { mkdirSync } = await import('node:fs');
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `consumer-ts-${mode}`, version: '1.0.0', private: true, ...(mode === 'module' ? { type: 'module' } : {}) }, null, 2));
+      writeFileSync(
+        join(dir, 'main.ts'),
+        `import { createCluster, type Pod } from 'kube-actors';
+declare const require: unknown;
+const cluster = createCluster({ nodes: 1, seed: 2 });
+cluster.runUntil(() => cluster.count('nodes') === 1, { timeout: 60_000 });
+cluster.client.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web' }, spec: { containers: [{ name: 'web', image: 'nginx' }] } });
+cluster.runUntil(() => cluster.object<Pod>('pods', 'web')?.status?.phase === 'Running', { timeout: 60_000 });
+const pod: Pod | undefined = cluster.object<Pod>('pods', 'web');
+console.log(JSON.stringify({ phase: pod?.status?.phase, format: typeof require === 'function' ? 'commonjs' : 'module' }));
+cluster.stop();
+`,
+      );
+      writeFileSync(
+        join(dir, 'tsconfig.json'),
+        JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, outDir: 'out', skipLibCheck: false, types: [] }, files: ['main.ts'] }),
+      );
+      const tsc = await run(process.execPath, [TSC, '-p', 'tsconfig.json'], dir);
+      expect(tsc.stdout + tsc.stderr).toBe('');
+      expect(tsc.code).toBe(0);
+      const r = await run(process.execPath, [join('out', 'main.js')], dir);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout)).toEqual({ phase: 'Running', format: mode });
+    });
+  }
 
   it('is imported by another project and runs a pod on a simulated cluster', async () => {
     writeFileSync(
