@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 
 const source = new URL('../src/cli/main.ts', import.meta.url);
-let main;
+let runCli;
 if (existsSync(source)) {
   let tsx;
   try {
@@ -17,8 +17,8 @@ if (existsSync(source)) {
     process.exit(1);
   }
   tsx.register();
-  ({ main } = await import(source.href));
+  ({ runCli } = await import(source.href));
 } else {
-  ({ main } = await import('../dist/src/cli/main.js'));
+  ({ runCli } = await import('../dist/src/cli/main.js'));
 }
-process.exitCode = await main(process.argv.slice(2));
+await runCli(process.argv.slice(2));
