@@ -10,6 +10,7 @@ import { findResource, type ResourceInfo } from '../api/resources.js';
 import { StatusError, timeout as timeoutStatus } from '../api/status.js';
 import { createThreeWayMergePatch } from '../api/patch.js';
 import type { KubeObject, Status } from '../api/types.js';
+import type { KindName, KindTypes, ResourceName, ResourceNameFor, ResourceTypes, RuntimeString, UntypedObject } from '../api/resource-types.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { ApiQuery, ApiResponse, WatchClosed, WatchEvent } from '../../machines/protocol.js';
 import type { RequestSpec } from '../../machines/client/api-client.js';
@@ -62,7 +63,18 @@ function infoOf(obj: KubeObject): ResourceInfo {
   return resource(obj.kind);
 }
 
-/** The typed Kubernetes client of a simulated cluster. */
+/** Options of `create`. */
+export interface CreateOptions extends ObjectRef {
+  fieldValidation?: ApiQuery['fieldValidation'];
+  dryRun?: boolean;
+}
+
+/**
+ * The typed Kubernetes client of a simulated cluster. Its calls infer the object type from the
+ * kind or the resource name (src/api/resource-types.ts): `create({ kind: 'Pod', … })` checks the
+ * manifest against `Pod` and returns a `Pod`, `get('deployments', …)` returns a `Deployment`; a
+ * type argument names the type of a call given a name only known at run time.
+ */
 export class Client {
   constructor(
     private readonly kernel: Kernel,
@@ -105,10 +117,15 @@ export class Client {
     return res.body as T;
   }
 
-  /** `kubectl create -f`: creates an object. */
-  create<T extends KubeObject>(obj: T, options: ObjectRef & { fieldValidation?: ApiQuery['fieldValidation']; dryRun?: boolean } = {}): T {
+  /** `kubectl create -f`: creates an object (an object of a known kind is checked against its kind's type). */
+  create<K extends KindName>(obj: KindTypes[K] & { kind: K }, options?: CreateOptions): KindTypes[K];
+  /** `kubectl create -f` of an object of the type given as the type argument. */
+  create<T extends KubeObject = never>(obj: NoInfer<T>, options?: CreateOptions): T;
+  /** `kubectl create -f` of an object whose kind the map does not know (a `KubeObject`, or a kind of your own). */
+  create<const T extends KubeObject>(obj: UntypedObject<T>, options?: CreateOptions): T;
+  create(obj: KubeObject, options: CreateOptions = {}): KubeObject {
     const info = infoOf(obj);
-    return this.call<T>({
+    return this.call({
       verb: 'create',
       resource: info.plural,
       group: info.group,
@@ -119,19 +136,29 @@ export class Client {
   }
 
   /** `kubectl get`: one object. */
-  get<T extends KubeObject = KubeObject>(kind: string, name: string, options: ObjectRef = {}): T {
+  get<R extends ResourceName>(resource: R, name: string, options?: ObjectRef): ResourceTypes[R];
+  /** `kubectl get` of one object of the type given as the type argument. */
+  get<T extends KubeObject>(resource: ResourceNameFor<T>, name: string, options?: ObjectRef): T;
+  /** `kubectl get` of a resource only known at run time (a name, a kind or a short name). */
+  get<S extends string>(resource: RuntimeString<S>, name: string, options?: ObjectRef): KubeObject;
+  get(kind: string, name: string, options: ObjectRef = {}): KubeObject {
     const info = resource(kind);
-    return this.call<T>({ verb: 'get', resource: info.plural, group: info.group, namespace: info.namespaced ? options.namespace ?? 'default' : undefined, name });
+    return this.call({ verb: 'get', resource: info.plural, group: info.group, namespace: info.namespaced ? options.namespace ?? 'default' : undefined, name });
   }
 
   /** `kubectl get` of a collection. */
-  list<T extends KubeObject = KubeObject>(kind: string, options: ListOptions = {}): ObjectList<T> {
+  list<R extends ResourceName>(resource: R, options?: ListOptions): ObjectList<ResourceTypes[R]>;
+  /** `kubectl get` of a collection of the type given as the type argument. */
+  list<T extends KubeObject>(resource: ResourceNameFor<T>, options?: ListOptions): ObjectList<T>;
+  /** `kubectl get` of a collection only known at run time (a name, a kind or a short name). */
+  list<S extends string>(resource: RuntimeString<S>, options?: ListOptions): ObjectList;
+  list(kind: string, options: ListOptions = {}): ObjectList {
     const info = resource(kind);
     const query: ApiQuery = {};
     if (options.labelSelector) query.labelSelector = options.labelSelector;
     if (options.fieldSelector) query.fieldSelector = options.fieldSelector;
     if (options.limit) query.limit = options.limit;
-    return this.call<ObjectList<T>>({
+    return this.call<ObjectList>({
       verb: 'list',
       resource: info.plural,
       group: info.group,
@@ -141,9 +168,14 @@ export class Client {
   }
 
   /** `kubectl replace`: a full update (conflicts with a stale resourceVersion). */
-  update<T extends KubeObject>(obj: T, options: { subresource?: string } = {}): T {
+  update<K extends KindName>(obj: KindTypes[K] & { kind: K }, options?: { subresource?: string }): KindTypes[K];
+  /** `kubectl replace` of an object of the type given as the type argument. */
+  update<T extends KubeObject = never>(obj: NoInfer<T>, options?: { subresource?: string }): T;
+  /** `kubectl replace` of an object whose kind the map does not know. */
+  update<const T extends KubeObject>(obj: UntypedObject<T>, options?: { subresource?: string }): T;
+  update(obj: KubeObject, options: { subresource?: string } = {}): KubeObject {
     const info = infoOf(obj);
-    return this.call<T>({
+    return this.call({
       verb: 'update',
       resource: info.plural,
       group: info.group,
@@ -203,7 +235,12 @@ export class Client {
    * patches it with the three-way strategic merge patch of last-applied, the new manifest and the
    * live object, exactly as kubectl computes it.
    */
-  apply<T extends KubeObject>(obj: T, options: ObjectRef = {}): T {
+  apply<K extends KindName>(obj: KindTypes[K] & { kind: K }, options?: ObjectRef): KindTypes[K];
+  /** `kubectl apply` of an object of the type given as the type argument. */
+  apply<T extends KubeObject = never>(obj: NoInfer<T>, options?: ObjectRef): T;
+  /** `kubectl apply` of an object whose kind the map does not know. */
+  apply<const T extends KubeObject>(obj: UntypedObject<T>, options?: ObjectRef): T;
+  apply(obj: KubeObject, options: ObjectRef = {}): KubeObject {
     const info = infoOf(obj);
     const namespace = info.namespaced ? options.namespace ?? obj.metadata?.namespace ?? 'default' : undefined;
     const name = obj.metadata?.name;
@@ -212,14 +249,14 @@ export class Client {
     }
     const modified = withLastApplied(obj);
     const current = this.request({ verb: 'get', resource: info.plural, group: info.group, namespace, name });
-    if (current.code === 404) return this.create(modified, { namespace });
+    if (current.code === 404) return this.create<KubeObject>(modified, { namespace });
     if (current.code >= 300) throw new StatusError(current.body as Status);
     const live = current.body as KubeObject;
     const lastText = live.metadata?.annotations?.[LAST_APPLIED];
     const original = lastText ? (JSON.parse(lastText) as KubeObject) : {};
     const patch = createThreeWayMergePatch(original, modified, live, info.kind);
-    if (Object.keys(patch).length === 0) return live as T;
-    return this.patch<T>(info.plural, name, patch, { namespace, type: 'strategic' });
+    if (Object.keys(patch).length === 0) return live;
+    return this.patch(info.plural, name, patch, { namespace, type: 'strategic' });
   }
 
   /** `kubectl get -w`: calls `onEvent` for every watch event until `stop()`. */

@@ -11,6 +11,7 @@ import type { NetworkOptions } from '../kernel/network.js';
 import type { TraceOptions } from '../kernel/trace.js';
 import { findResource, etcdListPrefix, etcdKey } from '../api/resources.js';
 import type { KubeObject, Pod, Taint } from '../api/types.js';
+import type { ResourceArg, ResourceName, ResourceNameFor, ResourceTypes, RuntimeString } from '../api/resource-types.js';
 import { getProfile } from '../profiles/index.js';
 import type { Profile } from '../profiles/profile.js';
 import { MvccStore } from '../../machines/etcd/store.js';
@@ -298,28 +299,38 @@ export class Cluster {
    * Objects of a resource as etcd holds them right now (an observer's view for tests, invariants
    * and displays; it sends no message).
    */
-  objects<T extends KubeObject = KubeObject>(resource: string, namespace?: string): T[] {
+  objects<R extends ResourceName>(resource: R, namespace?: string): ResourceTypes[R][];
+  /** Objects of a resource, of the type given as the type argument. */
+  objects<T extends KubeObject>(resource: ResourceNameFor<T>, namespace?: string): T[];
+  /** Objects of a resource only known at run time (a name, a kind or a short name). */
+  objects<S extends string>(resource: RuntimeString<S>, namespace?: string): KubeObject[];
+  objects(resource: string, namespace?: string): KubeObject[] {
     const info = findResource(resource);
     if (!info) throw new RangeError(`unknown resource "${resource}"`);
-    return this.store.range(etcdListPrefix(info, namespace)).kvs.map((kv) => decode(kv) as T);
+    return this.store.range(etcdListPrefix(info, namespace)).kvs.map((kv) => decode(kv));
   }
 
   /**
    * How many objects of a resource etcd holds right now, counted without reading them (cheap
    * enough for a `runUntil` predicate, which runs after every message).
    */
-  count(resource: string, namespace?: string): number {
+  count<S extends string>(resource: ResourceArg<S>, namespace?: string): number {
     const info = findResource(resource);
     if (!info) throw new RangeError(`unknown resource "${resource}"`);
     return this.store.countPrefix(etcdListPrefix(info, namespace));
   }
 
   /** One object as etcd holds it right now, or undefined. */
-  object<T extends KubeObject = KubeObject>(resource: string, name: string, namespace?: string): T | undefined {
+  object<R extends ResourceName>(resource: R, name: string, namespace?: string): ResourceTypes[R] | undefined;
+  /** One object, of the type given as the type argument. */
+  object<T extends KubeObject>(resource: ResourceNameFor<T>, name: string, namespace?: string): T | undefined;
+  /** One object of a resource only known at run time (a name, a kind or a short name). */
+  object<S extends string>(resource: RuntimeString<S>, name: string, namespace?: string): KubeObject | undefined;
+  object(resource: string, name: string, namespace?: string): KubeObject | undefined {
     const info = findResource(resource);
     if (!info) throw new RangeError(`unknown resource "${resource}"`);
     const kv = this.store.get(etcdKey(info, info.namespaced ? namespace ?? 'default' : undefined, name));
-    return kv ? (decode(kv) as T) : undefined;
+    return kv ? decode(kv) : undefined;
   }
 
   /** The actor of a component or pod by address (`scheduler`, `kubelet/node-1`, `pod/default/nginx`). */

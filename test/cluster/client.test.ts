@@ -27,8 +27,10 @@ describe('the typed client', () => {
     const c = createCluster({ nodes: 1 });
     c.client.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a', labels: { tier: 'web' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } as Pod);
     c.client.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'b', labels: { tier: 'db' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } as Pod);
-    expect(c.client.list('po', { labelSelector: 'tier=web' }).items.map((p) => p.metadata?.name)).toEqual(['a']);
-    expect(c.client.get('pod', 'b').metadata?.labels).toEqual({ tier: 'db' });
+    // short and singular names work too (names only known at run time: the typed calls take plural names)
+    const [po, pod]: string[] = ['po', 'pod'];
+    expect(c.client.list(po, { labelSelector: 'tier=web' }).items.map((p) => p.metadata?.name)).toEqual(['a']);
+    expect(c.client.get(pod, 'b').metadata?.labels).toEqual({ tier: 'db' });
     c.client.create({
       apiVersion: 'apps/v1',
       kind: 'Deployment',
@@ -48,6 +50,7 @@ describe('the typed client', () => {
     }
     expect(thrown).toBeInstanceOf(StatusError);
     expect((thrown as StatusError).status).toMatchObject({ code: 404, reason: 'NotFound', message: 'pods "b" not found' });
+    // @ts-expect-error widgets is not a resource: a compile-time error, and a 404 at run time
     expect(() => c.client.get('widgets', 'x')).toThrow('the server doesn\'t have a resource type "widgets"');
     c.stop();
   });

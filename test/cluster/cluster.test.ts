@@ -31,6 +31,7 @@ describe('createCluster', () => {
     c.advance(1_000);
     expect([c.count('nodes'), c.count('pods'), c.count('pods', 'default'), c.count('pods', 'other'), c.count('pods', 'none')]).toEqual([2, 2, 1, 1, 0]);
     expect(c.count('leases', 'kube-node-lease')).toBe(c.objects('leases', 'kube-node-lease').length);
+    // @ts-expect-error widgets is not a resource: a compile-time error, and a RangeError at run time
     expect(() => c.count('widgets')).toThrow('unknown resource "widgets"');
     c.stop();
   });

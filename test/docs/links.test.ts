@@ -7,7 +7,7 @@ import { dirname, join, normalize } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const DOCS = join(import.meta.dirname, '..', '..', 'docs');
-const PAGES = ['architecture.md', 'library.md', 'kernel.md', ...readdirSync(join(DOCS, 'machines')).filter((f) => f.endsWith('.md')).map((f) => `machines/${f}`)];
+const PAGES = ['architecture.md', 'kubernetes-architecture.md', 'library.md', 'kernel.md', ...readdirSync(join(DOCS, 'machines')).filter((f) => f.endsWith('.md')).map((f) => `machines/${f}`)];
 
 /**
  * Pages other engineers are still writing, which the guides already link (docs/verification.md,
@@ -27,6 +27,13 @@ describe('links in the docs', () => {
       expect(broken).toEqual([]);
     });
   }
+
+  it('the architecture page links the document it implements, which is in docs/', () => {
+    const text = readFileSync(join(DOCS, 'architecture.md'), 'utf8');
+    expect(links('architecture.md')).toContain('kubernetes-architecture.md');
+    expect(text).not.toContain('../shared/seed');
+    expect(readFileSync(join(DOCS, 'kubernetes-architecture.md'), 'utf8')).toMatch(/^# What is Kubernetes - Kubernetes Architecture Explained\n/);
+  });
 
   it('the architecture page links every machine page', () => {
     const text = readFileSync(join(DOCS, 'architecture.md'), 'utf8');

@@ -39,7 +39,8 @@ beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'kube-actors-pack-'));
   const build = await run('npm', ['run', 'build'], ROOT);
   if (build.code !== 0) throw new Error(`npm run build failed (exit ${build.code}):\n${(build.stdout + build.stderr).slice(-4000)}`);
-  const pack = await run('npm', ['pack', '--json', '--pack-destination', work], ROOT);
+  // the build above is the one prepack would run again
+  const pack = await run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], ROOT);
   if (pack.code !== 0) throw new Error(`npm pack failed:\n${pack.stderr}`);
   const info = JSON.parse(pack.stdout) as { filename: string; files: { path: string }[] }[];
   tarball = join(work, info[0]!.filename);

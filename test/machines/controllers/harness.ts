@@ -137,12 +137,12 @@ export function template(labels: Record<string, string>, image = 'nginx:1.27'): 
 
 /** Objects as etcd holds them (copies: safe to change). */
 export function objects<T extends KubeObject = KubeObject & Record<string, any>>(cluster: Cluster, resource: string, namespace = 'default'): T[] {
-  return structuredClone(cluster.objects<T>(resource, namespace));
+  return structuredClone(cluster.objects(resource, namespace) as T[]);
 }
 
 /** One object as etcd holds it (a copy), or undefined. */
 export function object<T extends KubeObject = KubeObject & Record<string, any>>(cluster: Cluster, resource: string, name: string, namespace = 'default'): T | undefined {
-  const o = cluster.object<T>(resource, name, namespace);
+  const o = cluster.object(resource, name, namespace) as T | undefined;
   return o ? structuredClone(o) : undefined;
 }
 

@@ -1,0 +1,91 @@
+/**
+ * The object type of every resource, so that typed calls infer it: `cluster.object('pods', 'web')`
+ * is a `Pod`, `client.create({ kind: 'Deployment', … })` checks the manifest against `Deployment`,
+ * and a typo in a resource name, a kind or a field fails at compile time.
+ *
+ * The types are kubernetes-models' (src/api/types.ts), not copies. A new resource in
+ * src/api/resources.ts gets one line in {@link ResourceTypes} (its plural name and its type);
+ * the kinds follow from the types' own `kind` fields. A program can add its own resources by
+ * declaration merging:
+ *
+ * ```ts
+ * declare module 'kube-actors' {
+ *   interface ResourceTypes { widgets: Widget }
+ * }
+ * ```
+ *
+ * A resource name that is not a literal (a `string` variable) still works through the calls'
+ * generic overloads, typed as `KubeObject` or as the type argument given.
+ */
+import type {
+  ClusterRole,
+  ClusterRoleBinding,
+  ConfigMap,
+  Deployment,
+  Endpoints,
+  Event,
+  KubeObject,
+  Lease,
+  Namespace,
+  Node,
+  Pod,
+  ReplicaSet,
+  Role,
+  RoleBinding,
+  Secret,
+  Service,
+  ServiceAccount,
+} from './types.js';
+
+/** The object type of each resource, by its plural name (the name `kubectl get` and the API paths use). */
+export interface ResourceTypes {
+  pods: Pod;
+  nodes: Node;
+  namespaces: Namespace;
+  services: Service;
+  endpoints: Endpoints;
+  events: Event;
+  configmaps: ConfigMap;
+  secrets: Secret;
+  serviceaccounts: ServiceAccount;
+  deployments: Deployment;
+  replicasets: ReplicaSet;
+  leases: Lease;
+  roles: Role;
+  clusterroles: ClusterRole;
+  rolebindings: RoleBinding;
+  clusterrolebindings: ClusterRoleBinding;
+}
+
+/** A resource name the map knows: `'pods'`, `'deployments'`, … */
+export type ResourceName = keyof ResourceTypes & string;
+
+/** The object type of each kind: `KindTypes['Pod']` is `Pod`. */
+export type KindTypes = { [R in ResourceName as ResourceTypes[R] extends { kind: infer K extends string } ? K : never]: ResourceTypes[R] };
+
+/** A kind the map knows: `'Pod'`, `'Deployment'`, … */
+export type KindName = keyof KindTypes & string;
+
+/** The resource names whose objects are a `T`. */
+type NamesOf<T> = { [R in ResourceName]: ResourceTypes[R] extends T ? R : never }[ResourceName];
+
+/**
+ * The resource names a call given a type argument accepts: `cluster.object<Pod>('pods', …)` takes
+ * the names whose objects are a `T` (so `'podz'` fails); a type the map does not know (a resource
+ * not in {@link ResourceTypes} yet: `cluster.object<Job>('jobs', …)`) takes any name.
+ */
+export type ResourceNameFor<T> = [NamesOf<T>] extends [never] ? string : NamesOf<T>;
+
+/** A `string` that is not a literal (a name only known at run time), else `never`. */
+export type RuntimeString<S extends string> = string extends S ? S : never;
+
+/**
+ * An object whose kind is only known at run time (a variable typed `KubeObject`, a manifest just
+ * parsed). An object whose kind is a literal is `never` here: a known kind is checked against its
+ * type, and an unknown one (`'Deploymnet'`) is a compile-time error; an object of a kind not in the
+ * map yet goes through the overload given a type argument (`client.create<Job>({ … })`).
+ */
+export type UntypedObject<T extends KubeObject> = T & (string extends NonNullable<T['kind']> ? unknown : never);
+
+/** A resource name argument: a name the map knows, or a `string` only known at run time (not a literal typo). */
+export type ResourceArg<S extends string> = S extends ResourceName ? S : RuntimeString<S>;
