@@ -36,6 +36,12 @@ import type {
   Service,
   ServiceAccount,
 } from './types.js';
+import type { IControllerRevision as ControllerRevision } from 'kubernetes-models/apps/v1/ControllerRevision';
+import type { IDaemonSet as DaemonSet } from 'kubernetes-models/apps/v1/DaemonSet';
+import type { IStatefulSet as StatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
+import type { IPersistentVolume as PersistentVolume } from 'kubernetes-models/v1/PersistentVolume';
+import type { IPersistentVolumeClaim as PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
+import type { IStorageClass as StorageClass } from 'kubernetes-models/storage.k8s.io/v1/StorageClass';
 
 /** The object type of each resource, by its plural name (the name `kubectl get` and the API paths use). */
 export interface ResourceTypes {
@@ -48,13 +54,19 @@ export interface ResourceTypes {
   configmaps: ConfigMap;
   secrets: Secret;
   serviceaccounts: ServiceAccount;
+  persistentvolumes: PersistentVolume;
+  persistentvolumeclaims: PersistentVolumeClaim;
   deployments: Deployment;
   replicasets: ReplicaSet;
+  daemonsets: DaemonSet;
+  statefulsets: StatefulSet;
+  controllerrevisions: ControllerRevision;
   leases: Lease;
   roles: Role;
   clusterroles: ClusterRole;
   rolebindings: RoleBinding;
   clusterrolebindings: ClusterRoleBinding;
+  storageclasses: StorageClass;
 }
 
 /** A resource name the map knows: `'pods'`, `'deployments'`, … */
