@@ -171,10 +171,11 @@ describe('the documented commands', () => {
     expect([...new Set(cliLines.map((d) => d.form.form))]).toEqual(expect.arrayContaining(['npm run kube-actors --', 'npm start --', 'npx kube-actors']));
   });
 
-  it("use only the commands and flags the commands' help lists", async () => {
+  it("use only the commands and flags the commands' help lists", { timeout: 120_000 }, async () => {
     const problems: string[] = [];
     for (const d of cliLines) {
       const name = d.form.form === 'npm start --' ? 'inspect' : d.form.form === 'npm run bench --' ? 'bench' : d.form.command;
+      if (/^(<[a-z]+>|…)$/.test(name)) continue; // a placeholder: `npx kube-actors <command> …`
       if (!COMMANDS.some((c) => c.name === name)) {
         problems.push(`${d.page}: ${d.line}: no command "${name}"`);
         continue;
