@@ -8,7 +8,8 @@
  *   npm run bench -- --nodes N --pods P one cluster size only
  *   npm run bench -- --json             one JSON object per result
  */
-import { parseArgs } from 'node:util';
+import { noMorePositionals, parseFlags, parsePositiveInt } from '../cli/args.js';
+import { UsageError } from '../cli/main.js';
 import { pathToFileURL } from 'node:url';
 import { benchCluster, formatClusterBench } from './cluster.js';
 import { benchIdle, formatIdleBench } from './idle.js';
@@ -47,6 +48,21 @@ async function optional(path: string, fn: string, format: string): Promise<Secti
   }
 }
 
+/**
+ * The lines the benchmarks start with: what the figures are compared with, that nothing is
+ * asserted, and what virtual time is.
+ */
+export function benchPreamble(node: string, platform: string, arch: string): string {
+  return [
+    `kube-actors benchmarks on Node ${node}, ${platform}/${arch}`,
+    'Figures are measured here and printed beside reference points (a real cluster: kube-scheduler under',
+    "scheduler_perf, kwok's fake nodes; and the project's own goals) as references: nothing is asserted, and",
+    'timings vary with the machine and its load.',
+    "Virtual time is the simulated cluster's clock: it jumps from event to event, so a run covers its",
+    'virtual seconds (the profile\'s latencies) in whatever wall time the computation takes.',
+  ].join('\n');
+}
+
 /** Runs the benchmarks and prints them; resolves to the results. */
 export async function runBenchmarks(options: BenchOptions = {}): Promise<unknown[]> {
   const out: unknown[] = [];
@@ -55,7 +71,7 @@ export async function runBenchmarks(options: BenchOptions = {}): Promise<unknown
     if (options.json) for (const r of Array.isArray(result) ? result : [result]) console.log(JSON.stringify(r));
     else console.log(text + '\n');
   };
-  if (!options.json) console.log(`kube-actors benchmarks on Node ${process.version}, ${process.platform}/${process.arch}\n`);
+  if (!options.json) console.log(`${benchPreamble(process.version, process.platform, process.arch)}\n`);
   const want = (name: string) => !options.only || options.only.includes(name);
   if (options.nodes !== undefined || options.pods !== undefined) {
     const nodes = options.nodes ?? 100;
@@ -104,26 +120,18 @@ export async function runBenchmarks(options: BenchOptions = {}): Promise<unknown
 
 /** Parses the command line of the benchmark runner. */
 export function parseBenchArgs(argv: string[]): BenchOptions {
-  const { values } = parseArgs({
-    args: argv,
-    options: { nodes: { type: 'string' }, pods: { type: 'string' }, full: { type: 'boolean' }, json: { type: 'boolean' }, only: { type: 'string', multiple: true } },
-  });
-  const int = (name: string, v: string | undefined) => {
-    if (v === undefined) return undefined;
-    const n = Number(v);
-    if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer; got "${v}"`);
-    return n;
-  };
+  // the command line's one parser (src/cli/args.ts): its flags, values and messages
+  const { values, positionals } = parseFlags(argv, { nodes: { type: 'string' }, pods: { type: 'string' }, full: { type: 'boolean' }, json: { type: 'boolean' }, only: { type: 'string', multiple: true } });
+  noMorePositionals(positionals);
+  const int = (name: string, v: string | undefined) => (v === undefined ? undefined : parsePositiveInt(name, v, 0));
   const known = ['kernel', 'cluster', 'idle', 'verify', 'failover', 'http'];
   for (const name of values.only ?? []) {
-    if (!known.includes(name)) throw new Error(`--only must name a benchmark (${known.join(', ')}); got "${name}"`);
+    if (!known.includes(name)) throw new UsageError(`--only must name a benchmark (${known.join(', ')}); got "${name}"`);
   }
   return { nodes: int('nodes', values.nodes), pods: int('pods', values.pods), full: values.full, json: values.json, only: values.only };
 }
 
+// run directly (`tsx src/bench/main.ts …`): the same as `kube-actors bench …`, its messages and exit codes
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  runBenchmarks(parseBenchArgs(process.argv.slice(2))).catch((error) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exitCode = 2;
-  });
+  void import('../cli/main.js').then((cli) => cli.runCli(['bench', ...process.argv.slice(2)]));
 }

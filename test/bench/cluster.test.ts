@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { benchCluster, formatClusterBench } from '../../src/bench/cluster.js';
 import { benchIdle } from '../../src/bench/idle.js';
+import { benchPreamble } from '../../src/bench/main.js';
 
 describe('benchmarks (shape and counts only; no timing is asserted)', () => {
   it('runs every pod of a small cluster through the whole flow and reports the figures', () => {
@@ -12,7 +13,21 @@ describe('benchmarks (shape and counts only; no timing is asserted)', () => {
       expect(typeof r[key]).toBe('number');
       expect(Number.isFinite(r[key])).toBe(true);
     }
-    expect(formatClusterBench(r)).toContain('pods Running        40 of 40');
+    const text = formatClusterBench(r);
+    expect(text).toContain('pods Running        40 of 40');
+    // the figures beside reference points, as references (no "target" a run could seem to fail)
+    expect(text).toMatch(/pods\/s\s+\S+\s+\(references: kube-scheduler ~100 pods\/s at 5,000 nodes \(scheduler_perf\), kwok ~20; project goal/);
+    expect(text).toMatch(/virtual time\s+\S+ s\s+\(the simulated cluster's clock/);
+    expect(text).not.toMatch(/target/);
+  });
+
+  it('starts by saying what the references are, that nothing is asserted, and what virtual time is', () => {
+    const text = benchPreamble('v20.0.0', 'linux', 'x64');
+    expect(text).toMatch(/^kube-actors benchmarks on Node v20\.0\.0, linux\/x64\n/);
+    expect(text).toContain('scheduler_perf');
+    expect(text).toContain('kwok');
+    expect(text).toContain('nothing is asserted');
+    expect(text).toMatch(/Virtual time is the simulated cluster's clock/);
   });
 
   it('reports progress as pods are created and start running, ending with every pod Running', () => {

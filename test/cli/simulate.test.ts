@@ -73,8 +73,8 @@ describe('kube-actors simulate', { timeout: 120_000 }, () => {
       expect(r.stderr).toContain(`--control-plane-nodes must be a positive integer; got "${bad}"`);
     }
     const missing = run(['-f', 'does-not-exist.yaml']);
-    expect(missing.status).toBe(2);
-    expect(missing.stderr).toContain('no such file');
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain('the path "does-not-exist.yaml" does not exist');
   });
 
   it('exits 1 when the API server refuses a manifest, printing its Status', () => {

@@ -1,5 +1,5 @@
 /** `kube-actors bench [--nodes N] [--pods P] [--full] [--json] [--only NAME]`: the benchmarks. */
-import { UsageError, type Command } from '../main.js';
+import type { Command } from '../main.js';
 
 const help = `Usage: kube-actors bench [--nodes N] [--pods P] [--full] [--json] [--only kernel|cluster|idle|verify|failover|http]
 
@@ -24,13 +24,7 @@ export const command: Command = {
   help,
   async run(argv) {
     const { parseBenchArgs, runBenchmarks } = await import('../../bench/main.js');
-    let options;
-    try {
-      options = parseBenchArgs(argv);
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
-    await runBenchmarks(options);
+    await runBenchmarks(parseBenchArgs(argv));
     return 0;
   },
 };

@@ -1,9 +1,8 @@
 /** `kube-actors flow <create-pod|get-pods|delete-pod> [--seed N] [--json]`: run a documented flow and print its trace. */
-import { parseArgs } from 'node:util';
 import { traceEntryToJSON } from '../../kernel/trace.js';
 import { FLOW_NAMES, recordFlow, type FlowName } from '../../flows/flows.js';
 import { UsageError, type Command } from '../main.js';
-import { parseSeed } from '../args.js';
+import { noMorePositionals, parseFlags, parseSeed } from '../args.js';
 
 const help = `Usage: kube-actors flow <${FLOW_NAMES.join('|')}> [--seed N] [--json]
 
@@ -24,11 +23,11 @@ export const command: Command = {
   summary: 'run a documented flow and print its trace',
   help,
   async run(argv) {
-    const { values, positionals } = parseArgs({ args: argv, options: { seed: { type: 'string' }, json: { type: 'boolean' } }, allowPositionals: true });
+    const { values, positionals } = parseFlags(argv, { seed: { type: 'string' }, json: { type: 'boolean' } });
     const name = positionals[0];
     if (!name) throw new UsageError(`which flow? one of ${FLOW_NAMES.join(', ')}`);
     if (!(FLOW_NAMES as readonly string[]).includes(name)) throw new UsageError(`unknown flow "${name}"; the flows are ${FLOW_NAMES.join(', ')}`);
-    if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`);
+    noMorePositionals(positionals, 1);
     const seed = parseSeed(values.seed);
     const rec = recordFlow(name as FlowName, seed);
     if (values.json) {

@@ -2,10 +2,9 @@
  * `kube-actors inspect`: runs a simulated cluster in real time and serves the visual statechart
  * inspector (src/inspector/) on 127.0.0.1. `npm start` runs it with the defaults.
  */
-import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
-import { UsageError, type Command } from '../main.js';
-import { parsePositiveInt, parseSeed } from '../args.js';
+import type { Command } from '../main.js';
+import { noMorePositionals, parseFlags, parsePort, parsePositiveInt, parseProfile, parseSeed, parseSpeed } from '../args.js';
+import { loadManifests } from '../manifests.js';
 import { startInspector, type Inspector } from '../../inspector/server.js';
 import { applyManifest, DEMO_MANIFEST } from '../../inspector/apply.js';
 import { createStatelyBridge, type StatelyBridge } from '../../inspector/stately.js';
@@ -27,7 +26,8 @@ documentation (3 replicas of nginx:1.14.2).
 Options:
   --port P          port to listen on (default 4000; 0 picks a free one)
   --seed S          root seed of the simulation (default 1)
-  -f, --file FILE   a manifest to apply once the cluster is up (YAML, one or many documents;
+  -f, --filename FILE
+                    a manifest to apply once the cluster is up (YAML, one or many documents;
                     repeatable; "-" reads standard input)
   --nodes N         number of worker nodes (default 3)
   --control-plane-nodes N
@@ -50,33 +50,6 @@ Examples:
   kube-actors inspect --nodes 5 --profile realistic --speed 2 -f deployment.yaml
   kube-actors inspect --control-plane-nodes 3
   npm start -- --port 4100 --seed 7`;
-
-async function readManifest(file: string): Promise<string> {
-  if (file === '-') {
-    const chunks: Buffer[] = [];
-    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks).toString('utf8');
-  }
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
-  }
-}
-
-function parseSpeed(text: string | undefined): number {
-  if (text === undefined) return 1;
-  const n = Number(text);
-  if (!Number.isFinite(n) || n < 0.01 || n > 10_000) throw new UsageError(`--speed must be a number between 0.01 and 10000; got "${text}"`);
-  return n;
-}
-
-function parsePort(text: string | undefined): number {
-  if (text === undefined) return 4000;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--port must be an integer between 0 and 65535; got "${text}"`);
-  return n;
-}
 
 /** Waits (wall time) until `predicate` holds or `ms` pass. */
 async function until(predicate: () => boolean, ms: number): Promise<boolean> {
@@ -114,12 +87,10 @@ export const command: Command = {
   summary: 'run a cluster and serve the visual statechart inspector (default port 4000)',
   help,
   async run(argv) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      options: {
+    const { values, positionals } = parseFlags(argv, {
         port: { type: 'string' },
         seed: { type: 'string' },
-        file: { type: 'string', short: 'f', multiple: true },
+        filename: { type: 'string', short: 'f', multiple: true },
         nodes: { type: 'string' },
         'control-plane-nodes': { type: 'string' },
         profile: { type: 'string' },
@@ -128,19 +99,16 @@ export const command: Command = {
         'no-demo': { type: 'boolean' },
         stately: { type: 'boolean' },
         'stately-url': { type: 'string' },
-      },
-      allowPositionals: true,
     });
-    if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-    const port = parsePort(values.port);
+    noMorePositionals(positionals);
+    const port = parsePort('port', values.port, 4000);
     const seed = parseSeed(values.seed);
     const nodes = parsePositiveInt('nodes', values.nodes, 3);
     const controlPlaneNodes = parsePositiveInt('control-plane-nodes', values['control-plane-nodes'], 1);
-    const profile = values.profile ?? 'fast';
-    if (!(profile in profiles)) throw new UsageError(`--profile must be one of ${Object.keys(profiles).join(', ')}; got "${profile}"`);
+    const profile = parseProfile(values.profile);
     const speed = parseSpeed(values.speed);
-    const manifests: { label: string; text: string }[] = [];
-    for (const f of values.file ?? []) manifests.push({ label: f, text: await readManifest(f) });
+    // read, parsed and their kinds checked before the cluster starts, as kubectl maps kinds before it sends
+    const manifests = loadManifests(values.filename ?? []).map((m) => ({ label: m.file, text: m.text }));
 
     let relay: { stop(): void } | undefined;
     let bridge: StatelyBridge | undefined;

@@ -3,10 +3,9 @@
  * Kubernetes API, so the real kubectl and client libraries can use it, and writes a kubeconfig.
  */
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { InspectionEvent } from 'xstate';
-import { UsageError, type Command } from '../main.js';
-import { parsePositiveInt, parseSeed } from '../args.js';
+import type { Command } from '../main.js';
+import { noMorePositionals, parseFlags, parsePort, parsePositiveInt, parseProfile, parseSeed, parseSpeed } from '../args.js';
 import { profiles } from '../../profiles/index.js';
 import { startServing, type Serving } from '../../http/serve.js';
 import { contextName } from '../../http/kubeconfig.js';
@@ -49,20 +48,6 @@ Examples:
   kubectl get pods -o wide -w
   kubectl --context kube-actors-guest get pods     # Forbidden`;
 
-function parsePort(name: string, text: string | undefined, fallback: number): number {
-  if (text === undefined) return fallback;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--${name} must be an integer between 0 and 65535; got "${text}"`);
-  return n;
-}
-
-function parseSpeed(text: string | undefined): number {
-  if (text === undefined) return 1;
-  const n = Number(text);
-  if (!Number.isFinite(n) || n < 0.01 || n > 10_000) throw new UsageError(`--speed must be a number between 0.01 and 10000; got "${text}"`);
-  return n;
-}
-
 interface InspectorParts {
   inspect: (event: InspectionEvent) => void;
   attach(serving: Serving): Promise<{ url: string; close(): Promise<void> }>;
@@ -99,9 +84,7 @@ export const command: Command = {
   summary: 'serve the Kubernetes HTTP API for real kubectl and client libraries',
   help,
   async run(argv) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      options: {
+    const { values, positionals } = parseFlags(argv, {
         port: { type: 'string' },
         nodes: { type: 'string' },
         'control-plane-nodes': { type: 'string' },
@@ -112,18 +95,15 @@ export const command: Command = {
         inspect: { type: 'boolean' },
         'inspect-port': { type: 'string' },
         log: { type: 'boolean' },
-      },
-      allowPositionals: true,
     });
-    if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+    noMorePositionals(positionals);
     const port = parsePort('port', values.port, 6443);
     const inspectPort = parsePort('inspect-port', values['inspect-port'], 4000);
     const nodes = parsePositiveInt('nodes', values.nodes, 3);
     const controlPlaneNodes = parsePositiveInt('control-plane-nodes', values['control-plane-nodes'], 1);
     const seed = parseSeed(values.seed);
     const speed = parseSpeed(values.speed);
-    const profile = values.profile ?? 'fast';
-    if (!(profile in profiles)) throw new UsageError(`--profile must be one of ${Object.keys(profiles).join(', ')}; got "${profile}"`);
+    const profile = parseProfile(values.profile);
     const kubeconfigPath = resolve(values.kubeconfig ?? 'kube-actors.kubeconfig');
 
     const inspector = values.inspect ? await loadInspector(inspectPort) : undefined;

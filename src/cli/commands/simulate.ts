@@ -4,8 +4,6 @@
  * as `kubectl get` would. The node faults accept worker nodes and, with `--control-plane-nodes N`
  * (N > 1, a highly available control plane), control-plane nodes (`control-plane-1@30s`).
  */
-import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { findResource, RESOURCES } from '../../api/resources.js';
 import { printTable, renderTable, type Table } from '../../api/printers.js';
 import { StatusError } from '../../api/status.js';
@@ -13,9 +11,10 @@ import type { KubeObject } from '../../api/types.js';
 import { createCluster, nodeSpecs, type Cluster } from '../../cluster/create-cluster.js';
 import { controlPlaneNodeName } from '../../cluster/control-plane.js';
 import type { Fault } from '../../cluster/faults.js';
-import { parseManifest } from '../../inspector/apply.js';
 import { UsageError, type Command } from '../main.js';
-import { parseDuration, parsePositiveInt, parseSeed } from '../args.js';
+import { noMorePositionals, parseDuration, parseFlags, parsePositiveInt, parseProfile, parseSeed } from '../args.js';
+import { loadManifests } from '../manifests.js';
+import { parseOutputFormat } from '../output.js';
 
 const help = `Usage: kube-actors simulate -f FILE... [--nodes N] [--control-plane-nodes N] [--seed S] [--for DURATION]
                            [--profile fast|realistic|chaos]
@@ -25,8 +24,9 @@ const help = `Usage: kube-actors simulate -f FILE... [--nodes N] [--control-plan
 Applies the manifests (YAML, one or many documents, or JSON) to a fresh simulated cluster, runs it
 for the given virtual duration with the given faults, and prints the cluster as kubectl get would
 (pods: NAME READY STATUS RESTARTS AGE NODE; then deployments, statefulsets, daemonsets,
-persistentvolumeclaims and nodes), or with -o json|yaml a
-Kubernetes List of every object etcd holds (Events and Leases included).
+persistentvolumeclaims and nodes; with -o wide kubectl's wide columns: pods' IP, NODE, NOMINATED
+NODE and READINESS GATES, nodes' addresses and versions), or with -o json|yaml a Kubernetes List of
+every object etcd holds (Events and Leases included).
 
 Options:
   -f, --filename FILE        manifest to apply (repeatable); '-' reads standard input
@@ -45,7 +45,8 @@ Options:
   --etcd-outage TIME+DUR     make etcd unavailable at TIME for DUR, e.g. 1m+30s (every member)
   -o, --output FORMAT        wide, json or yaml (default: tables)
 
-Exit codes: 0 the run completed; 1 a manifest was refused by the API server; 2 bad usage.`;
+Exit codes: 0 the run completed; 1 a manifest is missing, does not parse, or was refused (a kind
+the cluster does not serve, or the API server's answer); 2 bad usage.`;
 
 interface Scheduled {
   at: number;
@@ -58,17 +59,14 @@ function parseAt(flag: string, value: string, make: (node: string) => Fault): Sc
   return { at: parseDuration(flag, m[3], 0), fault: make(m[1]!) };
 }
 
-function readManifest(path: string): string {
-  try {
-    return readFileSync(path === '-' ? 0 : path, 'utf8');
-  } catch (error) {
-    throw new UsageError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
-  }
-}
-
-/** The pods table with kubectl's NAME READY STATUS RESTARTS AGE NODE columns. */
-export function podsTable(cluster: Cluster, objects: KubeObject[]): string {
+/**
+ * The pods table with NAME READY STATUS RESTARTS AGE NODE columns, or with `wide` every column of
+ * `kubectl get pods -o wide` (NAME READY STATUS RESTARTS AGE IP NODE NOMINATED NODE READINESS GATES).
+ */
+export function podsTable(cluster: Cluster, objects: KubeObject[], wide = false): string {
   const table = printTable(findResource('pods')!, objects, cluster.kernel.epoch + cluster.now());
+  const showNamespace = new Set(objects.map((o) => o.metadata?.namespace)).size > 1;
+  if (wide) return renderTable(table, { wide: true, showNamespace });
   const keep = ['Name', 'Ready', 'Status', 'Restarts', 'Age', 'Node'];
   const idx = keep.map((k) => table.columnDefinitions.findIndex((c) => c.name === k));
   const narrowed: Table = {
@@ -76,7 +74,7 @@ export function podsTable(cluster: Cluster, objects: KubeObject[]): string {
     columnDefinitions: idx.map((i) => ({ ...table.columnDefinitions[i]!, priority: 0 })),
     rows: table.rows.map((r) => ({ ...r, cells: idx.map((i) => r.cells[i]) })),
   };
-  return renderTable(narrowed, { showNamespace: new Set(objects.map((o) => o.metadata?.namespace)).size > 1 });
+  return renderTable(narrowed, { showNamespace });
 }
 
 export const command: Command = {
@@ -84,9 +82,7 @@ export const command: Command = {
   summary: 'apply manifests, run for a while with faults, print the cluster as kubectl get would',
   help,
   async run(argv) {
-    const { values } = parseArgs({
-      args: argv,
-      options: {
+    const { values, positionals } = parseFlags(argv, {
         filename: { type: 'string', short: 'f', multiple: true },
         nodes: { type: 'string' },
         'control-plane-nodes': { type: 'string' },
@@ -99,14 +95,13 @@ export const command: Command = {
         'heal-node': { type: 'string', multiple: true },
         'etcd-outage': { type: 'string', multiple: true },
         output: { type: 'string', short: 'o' },
-      },
     });
+    noMorePositionals(positionals);
     const files = values.filename ?? [];
     if (files.length === 0) throw new UsageError('give at least one manifest with -f FILE');
-    const output = values.output;
-    if (output !== undefined && !['wide', 'json', 'yaml'].includes(output)) throw new UsageError(`-o must be wide, json or yaml; got "${output}"`);
-    const profile = values.profile ?? 'fast';
-    if (!['fast', 'realistic', 'chaos'].includes(profile)) throw new UsageError(`--profile must be fast, realistic or chaos; got "${profile}"`);
+    const format = parseOutputFormat(values.output, ['table', 'wide', 'json', 'yaml']);
+    const output = format === 'table' ? undefined : format;
+    const profile = parseProfile(values.profile);
     const nodes = parsePositiveInt('nodes', values.nodes, 3);
     const controlPlaneNodes = parsePositiveInt('control-plane-nodes', values['control-plane-nodes'], 1);
     const seed = parseSeed(values.seed);
@@ -123,12 +118,7 @@ export const command: Command = {
       const at = parseDuration('etcd-outage', m[1], 0);
       faults.push({ at, fault: { kind: 'etcd-outage' } }, { at: at + parseDuration('etcd-outage', m[2], 0), fault: { kind: 'etcd-recover' } });
     }
-    const objects: KubeObject[] = [];
-    for (const file of files) {
-      const parsed = parseManifest(readManifest(file));
-      if (parsed.error) throw new UsageError(`${file}: ${parsed.error.message}`);
-      objects.push(...parsed.objects);
-    }
+    const objects = loadManifests(files).flatMap((m) => m.objects);
     // the faults' nodes: the workers, and the control-plane nodes of a highly available control plane
     const known = [...nodeSpecs({ nodes }).map((n) => n.name), ...(controlPlaneNodes > 1 ? Array.from({ length: controlPlaneNodes }, (_, i) => controlPlaneNodeName(i + 1)) : [])];
     for (const f of faults) {
@@ -167,7 +157,7 @@ export const command: Command = {
       else console.log((await import('yaml')).stringify(list));
     } else {
       const pods = cluster.objects('pods');
-      console.log(pods.length ? podsTable(cluster, pods).trimEnd() : 'No resources found in default namespace.');
+      console.log(pods.length ? podsTable(cluster, pods, output === 'wide').trimEnd() : 'No resources found in default namespace.');
       const now = cluster.kernel.epoch + cluster.now();
       for (const r of ['deployments', 'statefulsets', 'daemonsets', 'persistentvolumeclaims', 'nodes']) {
         const items = cluster.objects(r);

@@ -7,9 +7,8 @@
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { UsageError, type Command } from '../main.js';
-import { parseDuration, parsePositiveInt, parseSeed } from '../args.js';
+import { noMorePositionals, parseDuration, parseFlags, parsePositiveInt, parseSeed } from '../args.js';
 import { createProgressBar } from '../output.js';
 import { findMutant, MUTANTS } from '../../verify/mutants.js';
 import { formatReport, randomSeed, seedFromEnvironment, verify, type VerifyProgress } from '../../verify/verify.js';
@@ -66,9 +65,7 @@ const processIo = (): VerifyIo => ({
 
 /** Runs `kube-actors verify` with these arguments; resolves to the exit code. */
 export async function runVerify(argv: string[], io: VerifyIo = processIo()): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: {
+  const { values, positionals } = parseFlags(argv, {
       runs: { type: 'string' },
       seed: { type: 'string' },
       faults: { type: 'boolean' },
@@ -80,10 +77,8 @@ export async function runVerify(argv: string[], io: VerifyIo = processIo()): Pro
       'replay-path': { type: 'string' },
       'trace-out': { type: 'string' },
       'shrink-budget': { type: 'string' },
-    },
-    allowPositionals: true,
   });
-  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  noMorePositionals(positionals);
   if (values['list-mutants']) {
     for (const m of MUTANTS) io.out(`${m.name}\n`);
     return 0;
