@@ -13,6 +13,9 @@ import { UsageError } from './main.js';
 /** The flags of a command, as node:util's parseArgs takes them. */
 export type FlagSpecs = NonNullable<ParseArgsConfig['options']>;
 
+/** What {@link parseFlags} returns: node:util's parseArgs result for these flags. */
+export type ParsedFlags<O extends FlagSpecs> = ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>>;
+
 /** The closest of `candidates` to `word` (edit distance at most 2, or a prefix), if any. */
 export function closest(word: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
@@ -44,7 +47,7 @@ function editDistance(a: string, b: string): number {
  * A string flag's value may start with a dash (`--runs -3`, `--seed -1`): it is its value, and the
  * flag's own parser judges it.
  */
-export function parseFlags<const O extends FlagSpecs>(argv: readonly string[], options: O) {
+export function parseFlags<const O extends FlagSpecs>(argv: readonly string[], options: O): ParsedFlags<O> {
   const longs = Object.keys(options);
   const shorts = new Map(Object.entries(options).flatMap(([name, o]) => (o.short ? [[o.short, name] as const] : [])));
   const args: string[] = [];

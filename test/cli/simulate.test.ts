@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 
 const run = (args: string[]) => spawnSync('npx', ['tsx', 'src/cli/main.ts', 'simulate', ...args], { encoding: 'utf8', timeout: 120_000 });
 
-describe('kube-actors simulate', { timeout: 120_000 }, () => {
+describe('kube-actors simulate', { timeout: 300_000 }, () => {
   it('applies the nginx Deployment, crashes a node, and prints the pods as kubectl get would', () => {
     const r = run(['-f', 'examples/manifests/nginx-deployment.yaml', '--for', '10m', '--crash-node', 'node-1@30s', '--seed', '3']);
     expect(r.status).toBe(0);
