@@ -58,7 +58,7 @@ describe('typed calls', { timeout: 60_000 }, () => {
     expect(() =>
       // @ts-expect-error image is a string
       cluster.client.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'typo' }, spec: { containers: [{ name: 'x', image: 1 }] } }),
-    ).toThrow(/spec\.containers\[0\]\.image/);
+    ).toThrow(/containers.*image/);
     expect(() =>
       // @ts-expect-error nam is not a field of a container
       cluster.client.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'typo' }, spec: { containers: [{ nam: 'x', image: 'nginx' }] } }),
