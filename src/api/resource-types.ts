@@ -42,6 +42,7 @@ import type { IStatefulSet as StatefulSet } from 'kubernetes-models/apps/v1/Stat
 import type { IPersistentVolume as PersistentVolume } from 'kubernetes-models/v1/PersistentVolume';
 import type { IPersistentVolumeClaim as PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
 import type { IStorageClass as StorageClass } from 'kubernetes-models/storage.k8s.io/v1/StorageClass';
+import type { IEndpointSlice as EndpointSlice } from 'kubernetes-models/discovery.k8s.io/v1/EndpointSlice';
 
 /** The object type of each resource, by its plural name (the name `kubectl get` and the API paths use). */
 export interface ResourceTypes {
@@ -66,6 +67,7 @@ export interface ResourceTypes {
   clusterroles: ClusterRole;
   rolebindings: RoleBinding;
   clusterrolebindings: ClusterRoleBinding;
+  endpointslices: EndpointSlice;
   storageclasses: StorageClass;
 }
 

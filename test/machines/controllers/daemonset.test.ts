@@ -113,7 +113,7 @@ describe('DaemonSet controller in a cluster', () => {
       expect(p.metadata!.labels!['controller-revision-hash']).toMatch(/^[a-z0-9]+$/);
       expect(p.metadata!.labels!['pod-template-generation']).toBe('1');
     }
-    const revisions = c.objects<{ revision?: number } & Pod>('controllerrevisions', 'default');
+    const revisions = c.objects('controllerrevisions', 'default');
     expect(revisions).toHaveLength(1);
     expect(revisions[0]!.revision).toBe(1);
     expect(revisions[0]!.metadata!.name).toBe(`agent-${pods[0]!.metadata!.labels!['controller-revision-hash']}`);
@@ -162,7 +162,7 @@ describe('DaemonSet controller in a cluster', () => {
     expect(done()).toBe(true);
     expect(worst).toBe(3); // never more than one node without a ready daemon pod
     expect(live(c).every((p) => p.spec!.containers[0]!.image === 'fluentd:2')).toBe(true);
-    const revisions = c.objects<{ revision?: number } & Pod>('controllerrevisions', 'default');
+    const revisions = c.objects('controllerrevisions', 'default');
     expect(revisions.map((r) => r.revision).sort()).toEqual([1, 2]);
     expect(c.kernel.errors).toEqual([]);
   });

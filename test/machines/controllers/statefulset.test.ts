@@ -79,7 +79,7 @@ describe('StatefulSet controller in a cluster', () => {
     expect(pod.spec!.subdomain).toBe('db');
     expect(pod.metadata!.labels).toMatchObject({ app: 'db', 'statefulset.kubernetes.io/pod-name': 'db-1', 'apps.kubernetes.io/pod-index': '1' });
     expect(pod.spec!.volumes!.find((v) => v.name === 'data')!.persistentVolumeClaim).toEqual({ claimName: 'data-db-1' });
-    expect(names(c.objects('persistentvolumeclaims', 'default') as Pod[])).toEqual(['data-db-0', 'data-db-1', 'data-db-2']);
+    expect(names(c.objects('persistentvolumeclaims', 'default') as unknown as Pod[])).toEqual(['data-db-0', 'data-db-1', 'data-db-2']);
     c.advance(2_000);
     const status = sts(c).status!;
     expect(status).toMatchObject({ replicas: 3, readyReplicas: 3, availableReplicas: 3, currentReplicas: 3, updatedReplicas: 3, observedGeneration: 1 });
