@@ -34,6 +34,8 @@ import { pvcProtectionController, pvProtectionController } from './controllers/s
 import { endpointSliceController } from './controllers/endpointslice.js';
 import { serviceAccountController } from './controllers/serviceaccount.js';
 import { rootCaPublisher } from './controllers/root-ca-publisher.js';
+import { jobController } from './controllers/job.js';
+import { ttlAfterFinishedController } from './controllers/ttl-after-finished.js';
 import { apiClientTransitions } from './client/transitions.js';
 import { reportChildError } from './client/components.js';
 
@@ -53,6 +55,8 @@ export const BUILT_IN_CONTROLLERS: readonly ControllerMachine[] = [
   endpointSliceController,
   serviceAccountController,
   rootCaPublisher,
+  jobController,
+  ttlAfterFinishedController,
 ];
 
 /** kube-controller-manager's names (old and new) for the built-ins, accepted in `enabled`. */
@@ -75,6 +79,9 @@ export const CONTROLLER_ALIASES: Readonly<Record<string, string>> = {
   'endpointslice-controller': 'endpointslice',
   'serviceaccount-controller': 'serviceaccount',
   'root-ca-certificate-publisher-controller': 'root-ca-cert-publisher',
+  'job-controller': 'job',
+  'ttl-after-finished-controller': 'ttl-after-finished',
+  ttlafterfinished: 'ttl-after-finished',
 };
 
 /** Input of the controller manager. */

@@ -117,7 +117,7 @@ function deepEqual(a: unknown, b: unknown): boolean {
 }
 
 /** Resources whose spec changes bump metadata.generation. */
-const GENERATION = new Set(['deployments', 'replicasets', 'daemonsets', 'statefulsets', 'services', 'pods', 'namespaces', 'nodes']);
+const GENERATION = new Set(['deployments', 'replicasets', 'daemonsets', 'statefulsets', 'services', 'pods', 'namespaces', 'nodes', 'jobs', 'cronjobs', 'replicationcontrollers']);
 
 /** The API server's state and the work of each step of the request pipeline. */
 export class ApiServerCore {
@@ -456,6 +456,13 @@ export class ApiServerCore {
     } else if (info.plural === 'persistentvolumes' || info.plural === 'persistentvolumeclaims') {
       obj.status = { phase: 'Pending' };
       admitStorageCreate(info, obj, () => this.cache.list(STORAGE_CLASSES));
+    } else if (info.plural === 'replicationcontrollers' && info.group === '') {
+      obj.status = { replicas: 0 };
+    } else if (info.plural === 'jobs' && info.group === 'batch') {
+      obj.status = {};
+      generateJobSelector(obj);
+    } else if (info.plural === 'cronjobs' && info.group === 'batch') {
+      obj.status = {};
     }
   }
 
@@ -1146,9 +1153,34 @@ function stripRv(obj: Obj): Obj {
   return { ...obj, metadata: { ...obj.metadata, resourceVersion: undefined } };
 }
 
-/** The autoscaling/v1 Scale of a deployment or replica set. */
+/**
+ * The job registry's `generateSelector` (unless `spec.manualSelector`): the template gets the
+ * `batch.kubernetes.io/job-name`, `batch.kubernetes.io/controller-uid` labels (and their legacy
+ * `job-name`, `controller-uid` forms), the selector matches the controller uid; a Job without
+ * labels of its own is labelled like its pods.
+ */
+export function generateJobSelector(job: Obj): void {
+  const spec = (job.spec ??= {}) as Obj;
+  if (spec.manualSelector !== true) {
+    const template = (spec.template ??= {}) as Obj;
+    const tmeta = (template.metadata ??= {}) as Obj;
+    const labels = (tmeta.labels ??= {}) as Record<string, string>;
+    const name = job.metadata!.name!;
+    const uid = job.metadata!.uid!;
+    for (const key of ['job-name', 'batch.kubernetes.io/job-name']) labels[key] ??= name;
+    for (const key of ['controller-uid', 'batch.kubernetes.io/controller-uid']) labels[key] ??= uid;
+    const selector = (spec.selector ??= {}) as Obj;
+    const matchLabels = (selector.matchLabels ??= {}) as Record<string, string>;
+    matchLabels['batch.kubernetes.io/controller-uid'] ??= uid;
+  }
+  const labels = (spec.template as Obj | undefined)?.metadata?.labels as Record<string, string> | undefined;
+  if (labels && Object.keys(job.metadata?.labels ?? {}).length === 0) job.metadata!.labels = { ...labels };
+}
+
+/** The autoscaling/v1 Scale of a deployment, replica set or replication controller. */
 export function toScale(info: ResourceInfo, obj: Obj): Obj {
-  const selector = obj.spec?.selector?.matchLabels as Record<string, string> | undefined;
+  // a ReplicationController's selector is a plain map
+  const selector = (info.kind === 'ReplicationController' ? obj.spec?.selector : obj.spec?.selector?.matchLabels) as Record<string, string> | undefined;
   return {
     apiVersion: 'autoscaling/v1',
     kind: 'Scale',

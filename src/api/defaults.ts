@@ -7,6 +7,7 @@
  *
  * {@link applyDefaults} returns a deep copy and never modifies its input.
  */
+import { defaultCronJob, defaultJob, defaultReplicationController } from './batch-defaults.js';
 import type { KubeObject } from './types.js';
 
 type Obj = Record<string, unknown>;
@@ -365,6 +366,9 @@ const DEFAULTERS: Record<string, (o: Obj) => void> = {
   'v1/PersistentVolume': defaultPersistentVolume,
   'v1/PersistentVolumeClaim': defaultPersistentVolumeClaim,
   'storage.k8s.io/v1/StorageClass': defaultStorageClass,
+  'v1/ReplicationController': defaultReplicationController,
+  'batch/v1/Job': defaultJob,
+  'batch/v1/CronJob': defaultCronJob,
   'rbac.authorization.k8s.io/v1/RoleBinding': defaultBinding,
   'rbac.authorization.k8s.io/v1/ClusterRoleBinding': defaultBinding,
 };

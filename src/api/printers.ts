@@ -10,6 +10,7 @@ import type { KubeObject, ObjectMeta } from './types.js';
 import type { ResourceInfo } from './resources.js';
 import { appsAndStoragePrinters } from './printers-apps.js';
 import { discoveryPrinters } from './printers-discovery.js';
+import { batchPrinters } from './batch-printers.js';
 
 /** One column of a Table (`metav1.TableColumnDefinition`). */
 export interface TableColumnDefinition {
@@ -666,6 +667,7 @@ const PRINTERS: Record<string, Printer> = {
   clusterroles: ROLE,
   rolebindings: BINDING,
   clusterrolebindings: BINDING,
+  ...batchPrinters({ NAME, AGE, col }),
 };
 
 /** The column definitions the server sends for a resource. */

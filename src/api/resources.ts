@@ -100,8 +100,9 @@ const COORD = 'coordination.k8s.io';
 const RBAC = 'rbac.authorization.k8s.io';
 const STORAGE = 'storage.k8s.io';
 const DISCOVERY = 'discovery.k8s.io';
+const BATCH = 'batch';
 
-/** Every supported resource, in a fixed order: core first, then apps, coordination, rbac, storage. */
+/** Every supported resource, in a fixed order: core first, then apps, batch, coordination, rbac, storage. */
 export const RESOURCES: readonly ResourceInfo[] = Object.freeze([
   define({
     group: CORE,
@@ -218,6 +219,20 @@ export const RESOURCES: readonly ResourceInfo[] = Object.freeze([
     etcdPrefix: '/registry/persistentvolumeclaims/',
   }),
   define({
+    group: CORE,
+    version: 'v1',
+    kind: 'ReplicationController',
+    plural: 'replicationcontrollers',
+    namespaced: true,
+    shortNames: ['rc'],
+    categories: ['all'],
+    subresources: [
+      { name: 'scale', verbs: STATUS_VERBS, responseKind: { group: 'autoscaling', version: 'v1', kind: 'Scale' } },
+      statusOf(CORE, 'v1', 'ReplicationController'),
+    ],
+    etcdPrefix: '/registry/controllers/',
+  }),
+  define({
     group: APPS,
     version: 'v1',
     kind: 'Deployment',
@@ -277,6 +292,27 @@ export const RESOURCES: readonly ResourceInfo[] = Object.freeze([
     plural: 'controllerrevisions',
     namespaced: true,
     etcdPrefix: '/registry/controllerrevisions/',
+  }),
+  define({
+    group: BATCH,
+    version: 'v1',
+    kind: 'Job',
+    plural: 'jobs',
+    namespaced: true,
+    categories: ['all'],
+    subresources: [statusOf(BATCH, 'v1', 'Job')],
+    etcdPrefix: '/registry/jobs/',
+  }),
+  define({
+    group: BATCH,
+    version: 'v1',
+    kind: 'CronJob',
+    plural: 'cronjobs',
+    namespaced: true,
+    shortNames: ['cj'],
+    categories: ['all'],
+    subresources: [statusOf(BATCH, 'v1', 'CronJob')],
+    etcdPrefix: '/registry/cronjobs/',
   }),
   define({
     group: COORD,

@@ -35,6 +35,10 @@ import { PersistentVolumeClaim as PersistentVolumeClaimModel } from 'kubernetes-
 import { StorageClass as StorageClassModel } from 'kubernetes-models/storage.k8s.io/v1/StorageClass';
 import { validateAppsKind, validateAppsUpdate } from './validation-apps.js';
 import { validateStorageKind, validateStorageUpdate } from './validation-storage.js';
+import { ReplicationController as ReplicationControllerModel } from 'kubernetes-models/v1/ReplicationController';
+import { Job as JobModel } from 'kubernetes-models/batch/v1/Job';
+import { CronJob as CronJobModel } from 'kubernetes-models/batch/v1/CronJob';
+import { validateCronJob, validateGeneratedSelector, validateJobSpec, validateJobUpdate, validateReplicationControllerSpec } from './batch-validation.js';
 import { Role as RoleModel } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role';
 import { ClusterRole as ClusterRoleModel } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole';
 import { RoleBinding as RoleBindingModel } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
@@ -118,6 +122,9 @@ const MODELS: ReadonlyArray<readonly [string, { prototype: unknown }]> = [
   ['v1/PersistentVolume', PersistentVolumeModel],
   ['v1/PersistentVolumeClaim', PersistentVolumeClaimModel],
   ['storage.k8s.io/v1/StorageClass', StorageClassModel],
+  ['v1/ReplicationController', ReplicationControllerModel],
+  ['batch/v1/Job', JobModel],
+  ['batch/v1/CronJob', CronJobModel],
   ['rbac.authorization.k8s.io/v1/Role', RoleModel],
   ['rbac.authorization.k8s.io/v1/ClusterRole', ClusterRoleModel],
   ['rbac.authorization.k8s.io/v1/RoleBinding', RoleBindingModel],
@@ -884,7 +891,8 @@ export function intOrPercentValue(v: unknown): number {
   return -1;
 }
 
-function validateReplicatedSpec(c: Causes, spec: Obj, kind: 'Deployment' | 'ReplicaSet'): void {
+/** @internal shared with the per-group validation files (batch-validation.ts). */
+export function validateReplicatedSpec(c: Causes, spec: Obj, kind: 'Deployment' | 'ReplicaSet'): void {
   nonNegative(c, spec['replicas'], 'spec.replicas');
   nonNegative(c, spec['minReadySeconds'], 'spec.minReadySeconds');
   const sel = spec['selector'];
@@ -1343,6 +1351,9 @@ function validateKindUpdate(c: Causes, info: ResourceInfo, next: AnyObject, prev
         c.push(fieldError.invalid('spec.selector', isObj(spec['selector']) ? goLabelSelector(spec['selector']) : null, 'field is immutable'));
       }
       break;
+    case 'Job':
+      validateJobUpdate(c, spec, old);
+      break;
     case 'Service': {
       const oldIP = str(old['clusterIP']);
       const newIP = str(spec['clusterIP']);
@@ -1449,6 +1460,16 @@ function kindChecks(c: Causes, info: ResourceInfo, obj: AnyObject, subresource: 
       break;
     case 'Service':
       validateServiceSpec(c, isObj(spec) ? spec : {});
+      break;
+    case 'Job':
+      validateJobSpec(c, spec, 'spec', false);
+      validateGeneratedSelector(c, obj);
+      break;
+    case 'CronJob':
+      validateCronJob(c, obj);
+      break;
+    case 'ReplicationController':
+      validateReplicationControllerSpec(c, spec);
       break;
     case 'Node':
       validateNode(c, obj);

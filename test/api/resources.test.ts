@@ -16,8 +16,8 @@ describe('registry', () => {
   it('has every required resource once, in a fixed order', () => {
     expect(RESOURCES.map((r) => r.plural)).toEqual([
       'pods', 'nodes', 'namespaces', 'services', 'endpoints', 'events', 'configmaps', 'secrets', 'serviceaccounts',
-      'persistentvolumes', 'persistentvolumeclaims',
-      'deployments', 'replicasets', 'daemonsets', 'statefulsets', 'controllerrevisions',
+      'persistentvolumes', 'persistentvolumeclaims', 'replicationcontrollers',
+      'deployments', 'replicasets', 'daemonsets', 'statefulsets', 'controllerrevisions', 'jobs', 'cronjobs',
       'leases', 'roles', 'clusterroles', 'rolebindings', 'clusterrolebindings', 'endpointslices', 'storageclasses',
     ]);
   });
@@ -32,7 +32,7 @@ describe('registry', () => {
     const d = findResource('deploy')!;
     expect(d.apiVersion).toBe('apps/v1');
     expect(d.subresources.find((s) => s.name === 'scale')!.responseKind).toEqual({ group: 'autoscaling', version: 'v1', kind: 'Scale' });
-    expect(RESOURCES.filter((r) => r.categories.includes('all')).map((r) => r.plural).sort()).toEqual(['daemonsets', 'deployments', 'pods', 'replicasets', 'services', 'statefulsets']);
+    expect(RESOURCES.filter((r) => r.categories.includes('all')).map((r) => r.plural).sort()).toEqual(['cronjobs', 'daemonsets', 'deployments', 'jobs', 'pods', 'replicasets', 'replicationcontrollers', 'services', 'statefulsets']);
   });
   it('knows the workload and storage kinds by their short names', () => {
     expect(findResource('ds')).toMatchObject({ group: 'apps', kind: 'DaemonSet', namespaced: true, categories: ['all'] });
