@@ -36,6 +36,8 @@ import { serviceAccountController } from './controllers/serviceaccount.js';
 import { rootCaPublisher } from './controllers/root-ca-publisher.js';
 import { jobController } from './controllers/job.js';
 import { ttlAfterFinishedController } from './controllers/ttl-after-finished.js';
+import { cronJobController } from './controllers/cronjob.js';
+import { replicationController } from './controllers/replication-controller.js';
 import { apiClientTransitions } from './client/transitions.js';
 import { reportChildError } from './client/components.js';
 
@@ -55,7 +57,9 @@ export const BUILT_IN_CONTROLLERS: readonly ControllerMachine[] = [
   endpointSliceController,
   serviceAccountController,
   rootCaPublisher,
+  replicationController,
   jobController,
+  cronJobController,
   ttlAfterFinishedController,
 ];
 
@@ -79,7 +83,9 @@ export const CONTROLLER_ALIASES: Readonly<Record<string, string>> = {
   'endpointslice-controller': 'endpointslice',
   'serviceaccount-controller': 'serviceaccount',
   'root-ca-certificate-publisher-controller': 'root-ca-cert-publisher',
+  'replicationcontroller-controller': 'replicationcontroller',
   'job-controller': 'job',
+  'cronjob-controller': 'cronjob',
   'ttl-after-finished-controller': 'ttl-after-finished',
   ttlafterfinished: 'ttl-after-finished',
 };

@@ -94,9 +94,31 @@ export class Expectations {
   }
 }
 
+/**
+ * The kind a replica controller manages: ReplicaSets, or ReplicationControllers (the real
+ * ReplicationManager is the ReplicaSet controller over RCs through an adapter; so is this).
+ */
+export interface ReplicaKind {
+  /** Plural (`replicasets`). */
+  resource: string;
+  /** API group (`apps`, or '' for ReplicationControllers). */
+  group: string;
+  /** Kind (`ReplicaSet`). */
+  kind: string;
+  /** apiVersion of the owner references (`apps/v1`). */
+  apiVersion: string;
+  /** The selector as a LabelSelector (RCs have a plain map). */
+  selector(obj: ReplicaSet): unknown;
+}
+
+/** ReplicaSets (apps/v1). */
+export const REPLICASET_KIND: ReplicaKind = { resource: 'replicasets', group: 'apps', kind: 'ReplicaSet', apiVersion: 'apps/v1', selector: (rs) => rs.spec?.selector };
+
 /** The ReplicaSet controller's memory. */
 export interface ReplicaSetState {
   expectations: Expectations;
+  /** What it manages. */
+  kind: ReplicaKind;
 }
 
 const podKey = (pod: KubeObject): string => `${pod.metadata?.namespace}/${pod.metadata?.name}`;
@@ -229,13 +251,13 @@ function statusFrom(rs: ReplicaSet, counts: ReplicaSetCounts, manageError: strin
 }
 
 /** The pod a ReplicaSet creates from its template (`GetPodFromTemplate`). */
-export function podFromTemplate(rs: ReplicaSet): Pod {
+export function podFromTemplate(rs: ReplicaSet, kind: ReplicaKind = REPLICASET_KIND): Pod {
   const t = rs.spec?.template ?? {};
   const meta: Obj = {
     generateName: `${rs.metadata!.name}-`,
     namespace: rs.metadata!.namespace,
     labels: { ...(t.metadata?.labels ?? {}) },
-    ownerReferences: [newControllerRef(rs, 'apps/v1', 'ReplicaSet')],
+    ownerReferences: [newControllerRef(rs, kind.apiVersion, kind.kind)],
   };
   if (t.metadata?.annotations) meta.annotations = { ...t.metadata.annotations };
   if (t.metadata?.finalizers) meta.finalizers = [...t.metadata.finalizers];
@@ -247,19 +269,19 @@ type RsWatches = {
   pods: ReturnType<typeof watch<Pod, ReplicaSetState>>;
 };
 type RsCtx = SyncContext<RsWatches & Watches, ReplicaSetState, Record<string, unknown>>;
-type Reader = { get(w: 'replicasets', key: string): ReplicaSet | undefined; byIndex(w: 'replicasets', index: string, value: string): ReplicaSet[] };
+type Reader = { get(w: 'replicasets', key: string): ReplicaSet | undefined; byIndex(w: 'replicasets', index: string, value: string): ReplicaSet[]; state: ReplicaSetState };
 
 /** `resolveControllerRef`: the ReplicaSet a controller reference names, if it is that one (same uid). */
 function resolveRs(ctx: Reader, namespace: string | undefined, pod: Pod): ReplicaSet | undefined {
   const ref = controllerRefOf(pod);
-  if (!ref || ref.kind !== 'ReplicaSet') return undefined;
+  if (!ref || ref.kind !== ctx.state.kind.kind) return undefined;
   const rs = ctx.get('replicasets', `${namespace}/${ref.name}`);
   return rs && rs.metadata?.uid === ref.uid ? rs : undefined;
 }
 
-function selectorOf(rs: ReplicaSet): LabelSelectorMatcher | undefined {
+function selectorOf(rs: ReplicaSet, kind: ReplicaKind): LabelSelectorMatcher | undefined {
   try {
-    return labelSelectorFromObject(rs.spec?.selector);
+    return labelSelectorFromObject(kind.selector(rs) as never);
   } catch {
     return undefined;
   }
@@ -270,13 +292,13 @@ function matchingReplicaSets(ctx: Reader, pod: Pod): string[] {
   const ns = pod.metadata?.namespace ?? '';
   const keys: string[] = [];
   for (const rs of ctx.byIndex('replicasets', 'byNamespace', ns)) {
-    const sel = selectorOf(rs);
+    const sel = selectorOf(rs, ctx.state.kind);
     if (sel && !sel.isEverything && sel.matches(pod.metadata?.labels)) keys.push(podKey(rs));
   }
   return keys;
 }
 
-function onPodDeleted(ctx: Reader & { state: ReplicaSetState }, pod: Pod): string | undefined {
+function onPodDeleted(ctx: Reader, pod: Pod): string | undefined {
   const rs = resolveRs(ctx, pod.metadata?.namespace, pod);
   if (!rs) return undefined;
   const key = podKey(rs);
@@ -294,7 +316,7 @@ function syncReplicaSet(key: string, ctx: RsCtx): void {
   }
   const { namespace } = splitKey(key);
   const needsSync = exp.satisfied(key, now);
-  const selector = selectorOf(rs);
+  const selector = selectorOf(rs, ctx.state.kind);
   if (!selector) return; // an invalid selector matches nothing: validation keeps these out
   const uid = rs.metadata!.uid!;
   const deleting = !!rs.metadata?.deletionTimestamp;
@@ -309,7 +331,7 @@ function syncReplicaSet(key: string, ctx: RsCtx): void {
   }
   if (!deleting && !selector.isEverything) {
     for (const pod of ctx.byIndex('pods', 'orphans', namespace ?? '')) {
-      if (isPodActive(pod) && selector.matches(pod.metadata?.labels)) claims.push(adopt(pod, rs));
+      if (isPodActive(pod) && selector.matches(pod.metadata?.labels)) claims.push(adopt(pod, rs, ctx.state.kind));
     }
   }
   if (claims.length > 0) {
@@ -332,9 +354,9 @@ function release(pod: Pod, uid: string): Pod {
   return copy;
 }
 
-function adopt(pod: Pod, rs: ReplicaSet): Pod {
+function adopt(pod: Pod, rs: ReplicaSet, kind: ReplicaKind): Pod {
   const copy = clone(pod);
-  copy.metadata!.ownerReferences = [...(copy.metadata!.ownerReferences ?? []), newControllerRef(rs, 'apps/v1', 'ReplicaSet')];
+  copy.metadata!.ownerReferences = [...(copy.metadata!.ownerReferences ?? []), newControllerRef(rs, kind.apiVersion, kind.kind)];
   return copy;
 }
 
@@ -351,7 +373,7 @@ function manageReplicas(ctx: RsCtx, rs: ReplicaSet, filtered: Pod[], diff: numbe
       const n = Math.min(size, total - created);
       let failed = false;
       for (let i = 0; i < n; i++) {
-        ctx.client.create('pods', rs.metadata!.namespace, podFromTemplate(rs), {
+        ctx.client.create('pods', rs.metadata!.namespace, podFromTemplate(rs, ctx.state.kind), {
           ignore: true,
           onResponse: (res) => {
             if (res.code >= 200 && res.code < 300) {
@@ -424,7 +446,7 @@ function updateStatus(ctx: RsCtx, rs: ReplicaSet, pods: Pod[], manageError: stri
   const counts = countReplicaSetPods(rs, pods, now, timeOf);
   const status = statusFrom(rs, counts, manageError, diff, ctx.timestamp());
   if (!deepEqual(status, rs.status ?? {})) {
-    ctx.client.updateStatus('replicasets', { ...rs, status } as KubeObject, { ignore: [404] });
+    ctx.client.updateStatus({ resource: ctx.state.kind.resource, group: ctx.state.kind.group }, { ...rs, status } as KubeObject, { ignore: [404] });
   }
   // look again when a ready pod becomes available (minReadySeconds)
   const minReady = rs.spec?.minReadySeconds ?? 0;
@@ -439,71 +461,79 @@ function updateStatus(ctx: RsCtx, rs: ReplicaSet, pods: Pod[], manageError: stri
   }
 }
 
-/** The ReplicaSet controller's machine. */
-export const replicaSetController: ControllerMachine = defineController({
-  name: REPLICASET_CONTROLLER,
-  component: 'replicaset-controller',
-  state: (): ReplicaSetState => ({ expectations: new Expectations() }),
-  watches: {
-    replicasets: watch<ReplicaSet, ReplicaSetState>({
-      resource: 'replicasets',
-      group: 'apps',
-      indexes: { byNamespace: (rs) => rs.metadata?.namespace },
-      enqueue: ({ type, object }, ctx) => {
-        const key = podKey(object);
-        if (type === 'deleted') ctx.state.expectations.delete(key);
-        return key;
-      },
-    }),
-    pods: watch<Pod, ReplicaSetState>({
-      resource: 'pods',
-      indexes: {
-        byController: (pod) => (controllerRefOf(pod)?.kind === 'ReplicaSet' ? controllerRefOf(pod)!.uid : undefined),
-        orphans: (pod) => (controllerRefOf(pod) ? undefined : pod.metadata?.namespace),
-      },
-      enqueue: ({ type, object: pod, old }, ctx) => {
-        const reader = ctx as unknown as Reader & { state: ReplicaSetState };
-        if (type === 'deleted') return onPodDeleted(reader, pod);
-        if (type === 'added') {
-          if (pod.metadata?.deletionTimestamp) return onPodDeleted(reader, pod);
-          if (controllerRefOf(pod)) {
+/**
+ * A replica controller's machine for a kind: the ReplicaSet controller, and (with
+ * `ReplicationController`) the replication controller, whose real code is this one over RCs.
+ */
+export function replicaController(name: string, component: string, kind: ReplicaKind): ControllerMachine {
+    return defineController({
+    name,
+    component,
+    state: (): ReplicaSetState => ({ expectations: new Expectations(), kind }),
+    watches: {
+      replicasets: watch<ReplicaSet, ReplicaSetState>({
+        resource: kind.resource,
+        group: kind.group,
+        indexes: { byNamespace: (rs) => rs.metadata?.namespace },
+        enqueue: ({ type, object }, ctx) => {
+          const key = podKey(object);
+          if (type === 'deleted') ctx.state.expectations.delete(key);
+          return key;
+        },
+      }),
+      pods: watch<Pod, ReplicaSetState>({
+        resource: 'pods',
+        indexes: {
+          byController: (pod) => (controllerRefOf(pod)?.kind === kind.kind ? controllerRefOf(pod)!.uid : undefined),
+          orphans: (pod) => (controllerRefOf(pod) ? undefined : pod.metadata?.namespace),
+        },
+        enqueue: ({ type, object: pod, old }, ctx) => {
+          const reader = ctx as unknown as Reader & { state: ReplicaSetState };
+          if (type === 'deleted') return onPodDeleted(reader, pod);
+          if (type === 'added') {
+            if (pod.metadata?.deletionTimestamp) return onPodDeleted(reader, pod);
+            if (controllerRefOf(pod)) {
+              const rs = resolveRs(reader, pod.metadata?.namespace, pod);
+              if (!rs) return undefined;
+              const key = podKey(rs);
+              ctx.state.expectations.creationObserved(key);
+              return key;
+            }
+            return matchingReplicaSets(reader, pod);
+          }
+          // modified or resync
+          if (!old || old.metadata?.resourceVersion === pod.metadata?.resourceVersion) return undefined;
+          const keys: string[] = [];
+          const labelChanged = !deepEqual(old.metadata?.labels, pod.metadata?.labels);
+          if (pod.metadata?.deletionTimestamp) {
+            const k = onPodDeleted(reader, pod);
+            if (k) keys.push(k);
+            if (labelChanged) {
+              const k2 = onPodDeleted(reader, old);
+              if (k2) keys.push(k2);
+            }
+            return keys;
+          }
+          const curRef = controllerRefOf(pod);
+          const oldRef = controllerRefOf(old);
+          const refChanged = !deepEqual(curRef, oldRef);
+          if (refChanged && oldRef) {
+            const rs = resolveRs(reader, old.metadata?.namespace, old);
+            if (rs) keys.push(podKey(rs));
+          }
+          if (curRef) {
             const rs = resolveRs(reader, pod.metadata?.namespace, pod);
-            if (!rs) return undefined;
-            const key = podKey(rs);
-            ctx.state.expectations.creationObserved(key);
-            return key;
+            if (rs) keys.push(podKey(rs));
+            return keys;
           }
-          return matchingReplicaSets(reader, pod);
-        }
-        // modified or resync
-        if (!old || old.metadata?.resourceVersion === pod.metadata?.resourceVersion) return undefined;
-        const keys: string[] = [];
-        const labelChanged = !deepEqual(old.metadata?.labels, pod.metadata?.labels);
-        if (pod.metadata?.deletionTimestamp) {
-          const k = onPodDeleted(reader, pod);
-          if (k) keys.push(k);
-          if (labelChanged) {
-            const k2 = onPodDeleted(reader, old);
-            if (k2) keys.push(k2);
-          }
+          if (labelChanged || refChanged) keys.push(...matchingReplicaSets(reader, pod));
           return keys;
-        }
-        const curRef = controllerRefOf(pod);
-        const oldRef = controllerRefOf(old);
-        const refChanged = !deepEqual(curRef, oldRef);
-        if (refChanged && oldRef) {
-          const rs = resolveRs(reader, old.metadata?.namespace, old);
-          if (rs) keys.push(podKey(rs));
-        }
-        if (curRef) {
-          const rs = resolveRs(reader, pod.metadata?.namespace, pod);
-          if (rs) keys.push(podKey(rs));
-          return keys;
-        }
-        if (labelChanged || refChanged) keys.push(...matchingReplicaSets(reader, pod));
-        return keys;
-      },
-    }),
-  },
-  sync: (key, ctx) => syncReplicaSet(key, ctx as unknown as RsCtx),
-});
+        },
+      }),
+    },
+    sync: (key, ctx) => syncReplicaSet(key, ctx as unknown as RsCtx),
+  });
+}
+
+/** The ReplicaSet controller's machine. */
+export const replicaSetController: ControllerMachine = replicaController(REPLICASET_CONTROLLER, 'replicaset-controller', REPLICASET_KIND);

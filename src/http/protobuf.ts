@@ -1,7 +1,7 @@
 /**
  * Decoding of Kubernetes protobuf request bodies (`application/vnd.kubernetes.protobuf`) for the
  * kinds kubectl's typed generators send (`kubectl create namespace|configmap|secret|
- * serviceaccount|deployment|service|role|clusterrole|rolebinding|clusterrolebinding`) and
+ * serviceaccount|deployment|service|role|clusterrole|rolebinding|clusterrolebinding|job|cronjob`) and
  * DeleteOptions. The body is the `k8s\0` magic and a `runtime.Unknown` (typeMeta, raw); the raw
  * object is decoded with the field numbers of k8s.io/api's generated.proto, for the messages
  * listed here, into the object's JSON form. Go's protobuf encoder writes every non-pointer field,
@@ -170,6 +170,38 @@ const MESSAGES: Record<string, Message> = {
     7: i32('readyReplicas'),
     8: i32('collisionCount', true),
   },
+  // batch/v1
+  Job: { 1: msg('metadata', 'ObjectMeta'), 2: msg('spec', 'JobSpec'), 3: msg('status', 'JobStatus') },
+  JobSpec: {
+    1: i32('parallelism', true),
+    2: i32('completions', true),
+    3: i64('activeDeadlineSeconds', true),
+    4: msg('selector', 'LabelSelector'),
+    5: b('manualSelector', true),
+    6: msg('template', 'PodTemplateSpec'),
+    7: i32('backoffLimit', true),
+    8: i32('ttlSecondsAfterFinished', true),
+    9: s('completionMode', true),
+    10: b('suspend', true),
+    12: i32('backoffLimitPerIndex', true),
+    13: i32('maxFailedIndexes', true),
+    14: s('podReplacementPolicy', true),
+    15: s('managedBy', true),
+  },
+  JobStatus: { 4: i32('active'), 5: i32('succeeded'), 6: i32('failed'), 7: s('completedIndexes') },
+  JobTemplateSpec: { 1: msg('metadata', 'ObjectMeta'), 2: msg('spec', 'JobSpec') },
+  CronJob: { 1: msg('metadata', 'ObjectMeta'), 2: msg('spec', 'CronJobSpec'), 3: msg('status', 'CronJobStatus') },
+  CronJobSpec: {
+    1: s('schedule'),
+    2: i64('startingDeadlineSeconds', true),
+    3: s('concurrencyPolicy'),
+    4: b('suspend', true),
+    5: msg('jobTemplate', 'JobTemplateSpec'),
+    6: i32('successfulJobsHistoryLimit', true),
+    7: i32('failedJobsHistoryLimit', true),
+    8: s('timeZone', true),
+  },
+  CronJobStatus: { 1: msg('active', 'ObjectReference', true) },
   // rbac.authorization.k8s.io/v1
   Role: { 1: msg('metadata', 'ObjectMeta'), 2: msg('rules', 'PolicyRule', true) },
   ClusterRole: { 1: msg('metadata', 'ObjectMeta'), 2: msg('rules', 'PolicyRule', true) },
@@ -188,6 +220,8 @@ const TOP: Record<string, string> = {
   'v1/ServiceAccount': 'ServiceAccount',
   'v1/Service': 'Service',
   'apps/v1/Deployment': 'Deployment',
+  'batch/v1/Job': 'Job',
+  'batch/v1/CronJob': 'CronJob',
   'rbac.authorization.k8s.io/v1/Role': 'Role',
   'rbac.authorization.k8s.io/v1/ClusterRole': 'ClusterRole',
   'rbac.authorization.k8s.io/v1/RoleBinding': 'RoleBinding',
