@@ -25,11 +25,14 @@ export const GO_ROOTS: Readonly<Record<string, string>> = {
   "v1/ServiceAccount": "IoK8sApiCoreV1ServiceAccount",
   "v1/PersistentVolume": "IoK8sApiCoreV1PersistentVolume",
   "v1/PersistentVolumeClaim": "IoK8sApiCoreV1PersistentVolumeClaim",
+  "v1/ReplicationController": "IoK8sApiCoreV1ReplicationController",
   "apps/v1/Deployment": "IoK8sApiAppsV1Deployment",
   "apps/v1/ReplicaSet": "IoK8sApiAppsV1ReplicaSet",
   "apps/v1/DaemonSet": "IoK8sApiAppsV1DaemonSet",
   "apps/v1/StatefulSet": "IoK8sApiAppsV1StatefulSet",
   "apps/v1/ControllerRevision": "IoK8sApiAppsV1ControllerRevision",
+  "batch/v1/Job": "IoK8sApiBatchV1Job",
+  "batch/v1/CronJob": "IoK8sApiBatchV1CronJob",
   "coordination.k8s.io/v1/Lease": "IoK8sApiCoordinationV1Lease",
   "rbac.authorization.k8s.io/v1/Role": "IoK8sApiRbacV1Role",
   "rbac.authorization.k8s.io/v1/ClusterRole": "IoK8sApiRbacV1ClusterRole",
@@ -313,6 +316,151 @@ export const GO_STRUCTS: Readonly<Record<string, GoStruct>> = {
     "fields": {
       "replicas": "int32",
       "selector": "string"
+    }
+  },
+  "IoK8sApiBatchV1CronJob": {
+    "go": "v1.CronJob",
+    "fields": {
+      "apiVersion": "string",
+      "kind": "string",
+      "metadata": "@IoK8sApimachineryPkgApisMetaV1ObjectMeta",
+      "spec": "@IoK8sApiBatchV1CronJobSpec",
+      "status": "@IoK8sApiBatchV1CronJobStatus"
+    }
+  },
+  "IoK8sApiBatchV1CronJobSpec": {
+    "go": "v1.CronJobSpec",
+    "fields": {
+      "concurrencyPolicy": "string",
+      "failedJobsHistoryLimit": "int32",
+      "jobTemplate": "@IoK8sApiBatchV1JobTemplateSpec",
+      "schedule": "string",
+      "startingDeadlineSeconds": "int64",
+      "successfulJobsHistoryLimit": "int32",
+      "suspend": "bool",
+      "timeZone": "string"
+    }
+  },
+  "IoK8sApiBatchV1CronJobStatus": {
+    "go": "v1.CronJobStatus",
+    "fields": {
+      "active": "[]@IoK8sApiCoreV1ObjectReference",
+      "lastScheduleTime": "time",
+      "lastSuccessfulTime": "time"
+    }
+  },
+  "IoK8sApiBatchV1Job": {
+    "go": "v1.Job",
+    "fields": {
+      "apiVersion": "string",
+      "kind": "string",
+      "metadata": "@IoK8sApimachineryPkgApisMetaV1ObjectMeta",
+      "spec": "@IoK8sApiBatchV1JobSpec",
+      "status": "@IoK8sApiBatchV1JobStatus"
+    }
+  },
+  "IoK8sApiBatchV1JobCondition": {
+    "go": "v1.JobCondition",
+    "fields": {
+      "lastProbeTime": "time",
+      "lastTransitionTime": "time",
+      "message": "string",
+      "reason": "string",
+      "status": "string",
+      "type": "string"
+    }
+  },
+  "IoK8sApiBatchV1JobSpec": {
+    "go": "v1.JobSpec",
+    "fields": {
+      "activeDeadlineSeconds": "int64",
+      "backoffLimit": "int32",
+      "backoffLimitPerIndex": "int32",
+      "completionMode": "string",
+      "completions": "int32",
+      "managedBy": "string",
+      "manualSelector": "bool",
+      "maxFailedIndexes": "int32",
+      "parallelism": "int32",
+      "podFailurePolicy": "@IoK8sApiBatchV1PodFailurePolicy",
+      "podReplacementPolicy": "string",
+      "selector": "@IoK8sApimachineryPkgApisMetaV1LabelSelector",
+      "successPolicy": "@IoK8sApiBatchV1SuccessPolicy",
+      "suspend": "bool",
+      "template": "@IoK8sApiCoreV1PodTemplateSpec",
+      "ttlSecondsAfterFinished": "int32"
+    }
+  },
+  "IoK8sApiBatchV1JobStatus": {
+    "go": "v1.JobStatus",
+    "fields": {
+      "active": "int32",
+      "completedIndexes": "string",
+      "completionTime": "time",
+      "conditions": "[]@IoK8sApiBatchV1JobCondition",
+      "failed": "int32",
+      "failedIndexes": "string",
+      "ready": "int32",
+      "startTime": "time",
+      "succeeded": "int32",
+      "terminating": "int32",
+      "uncountedTerminatedPods": "@IoK8sApiBatchV1UncountedTerminatedPods"
+    }
+  },
+  "IoK8sApiBatchV1JobTemplateSpec": {
+    "go": "v1.JobTemplateSpec",
+    "fields": {
+      "metadata": "@IoK8sApimachineryPkgApisMetaV1ObjectMeta",
+      "spec": "@IoK8sApiBatchV1JobSpec"
+    }
+  },
+  "IoK8sApiBatchV1PodFailurePolicy": {
+    "go": "v1.PodFailurePolicy",
+    "fields": {
+      "rules": "[]@IoK8sApiBatchV1PodFailurePolicyRule"
+    }
+  },
+  "IoK8sApiBatchV1PodFailurePolicyOnExitCodesRequirement": {
+    "go": "v1.PodFailurePolicyOnExitCodesRequirement",
+    "fields": {
+      "containerName": "string",
+      "operator": "string",
+      "values": "[]int64"
+    }
+  },
+  "IoK8sApiBatchV1PodFailurePolicyOnPodConditionsPattern": {
+    "go": "v1.PodFailurePolicyOnPodConditionsPattern",
+    "fields": {
+      "status": "string",
+      "type": "string"
+    }
+  },
+  "IoK8sApiBatchV1PodFailurePolicyRule": {
+    "go": "v1.PodFailurePolicyRule",
+    "fields": {
+      "action": "string",
+      "onExitCodes": "@IoK8sApiBatchV1PodFailurePolicyOnExitCodesRequirement",
+      "onPodConditions": "[]@IoK8sApiBatchV1PodFailurePolicyOnPodConditionsPattern"
+    }
+  },
+  "IoK8sApiBatchV1SuccessPolicy": {
+    "go": "v1.SuccessPolicy",
+    "fields": {
+      "rules": "[]@IoK8sApiBatchV1SuccessPolicyRule"
+    }
+  },
+  "IoK8sApiBatchV1SuccessPolicyRule": {
+    "go": "v1.SuccessPolicyRule",
+    "fields": {
+      "succeededCount": "int32",
+      "succeededIndexes": "string"
+    }
+  },
+  "IoK8sApiBatchV1UncountedTerminatedPods": {
+    "go": "v1.UncountedTerminatedPods",
+    "fields": {
+      "failed": "[]string",
+      "succeeded": "[]string"
     }
   },
   "IoK8sApiCoordinationV1Lease": {
@@ -1649,6 +1797,46 @@ export const GO_STRUCTS: Readonly<Record<string, GoStruct>> = {
       "readOnly": "bool",
       "secretRef": "@IoK8sApiCoreV1LocalObjectReference",
       "user": "string"
+    }
+  },
+  "IoK8sApiCoreV1ReplicationController": {
+    "go": "v1.ReplicationController",
+    "fields": {
+      "apiVersion": "string",
+      "kind": "string",
+      "metadata": "@IoK8sApimachineryPkgApisMetaV1ObjectMeta",
+      "spec": "@IoK8sApiCoreV1ReplicationControllerSpec",
+      "status": "@IoK8sApiCoreV1ReplicationControllerStatus"
+    }
+  },
+  "IoK8sApiCoreV1ReplicationControllerCondition": {
+    "go": "v1.ReplicationControllerCondition",
+    "fields": {
+      "lastTransitionTime": "time",
+      "message": "string",
+      "reason": "string",
+      "status": "string",
+      "type": "string"
+    }
+  },
+  "IoK8sApiCoreV1ReplicationControllerSpec": {
+    "go": "v1.ReplicationControllerSpec",
+    "fields": {
+      "minReadySeconds": "int32",
+      "replicas": "int32",
+      "selector": "map[string]string",
+      "template": "@IoK8sApiCoreV1PodTemplateSpec"
+    }
+  },
+  "IoK8sApiCoreV1ReplicationControllerStatus": {
+    "go": "v1.ReplicationControllerStatus",
+    "fields": {
+      "availableReplicas": "int32",
+      "conditions": "[]@IoK8sApiCoreV1ReplicationControllerCondition",
+      "fullyLabeledReplicas": "int32",
+      "observedGeneration": "int64",
+      "readyReplicas": "int32",
+      "replicas": "int32"
     }
   },
   "IoK8sApiCoreV1ResourceClaim": {
