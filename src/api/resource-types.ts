@@ -43,6 +43,9 @@ import type { IPersistentVolume as PersistentVolume } from 'kubernetes-models/v1
 import type { IPersistentVolumeClaim as PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
 import type { IStorageClass as StorageClass } from 'kubernetes-models/storage.k8s.io/v1/StorageClass';
 import type { IEndpointSlice as EndpointSlice } from 'kubernetes-models/discovery.k8s.io/v1/EndpointSlice';
+import type { IJob as Job } from 'kubernetes-models/batch/v1/Job';
+import type { ICronJob as CronJob } from 'kubernetes-models/batch/v1/CronJob';
+import type { IReplicationController as ReplicationController } from 'kubernetes-models/v1/ReplicationController';
 
 /** The object type of each resource, by its plural name (the name `kubectl get` and the API paths use). */
 export interface ResourceTypes {
@@ -68,6 +71,9 @@ export interface ResourceTypes {
   rolebindings: RoleBinding;
   clusterrolebindings: ClusterRoleBinding;
   endpointslices: EndpointSlice;
+  jobs: Job;
+  cronjobs: CronJob;
+  replicationcontrollers: ReplicationController;
   storageclasses: StorageClass;
 }
 
