@@ -53,7 +53,7 @@ export interface ContainerInput {
   kubelet: KubeletBehavior;
   /** The pod's termination grace period (ms), used for liveness kills. */
   gracePeriodMs: number;
-  /** `namespace_name(uid)`, as the kubelet names a pod in messages; also seeds container IDs. */
+  /** `name_namespace(uid)`, as the kubelet names a pod in messages; also seeds container IDs. */
   podKey: string;
   /** The pod already asked the runtime for the first pull (saves a message). Default false. */
   pullRequested?: boolean;

@@ -32,6 +32,8 @@ import {
 } from './container.js';
 import type { PodKill, PodStatusReport, PodSync, PodTerminated, RuntimePull, RuntimePulled } from './protocol.js';
 import { defaultPullPolicy } from '../src/profiles/profile.js';
+import { processFate } from './kubelet/process.js';
+import { lookupImage, pullTimeMs, withDefaults } from '../src/profiles/images.js';
 
 /** Input of a pod worker. */
 export interface PodInput {
@@ -73,7 +75,7 @@ export interface PodEnv {
   namespace: string;
   name: string;
   uid: string;
-  /** `namespace_name(uid)`. */
+  /** `name_namespace(uid)`, as the kubelet's format.Pod writes a pod. */
   podKey: string;
   restartPolicy: RestartPolicy;
   /** Drawn from the profile's podStartLatencyMs. */
@@ -302,6 +304,19 @@ export function podDisplayStatus(pod: Pod): string {
 
 // ---- helpers --------------------------------------------------------------------------------------
 
+/**
+ * The simulated registry's say on a container's pulls: an image it does not have (a catalog
+ * repository with an unknown tag) always fails to pull; a catalog image's pull takes its size
+ * over the profile's registry link.
+ */
+function withRegistry(profile: Profile, c: Container, behavior: ResolvedBehavior): ResolvedBehavior {
+  const catalog = withDefaults(profile.catalog);
+  const answer = lookupImage(c.image ?? '', catalog);
+  if (!answer.found) return behavior.pullFails ? behavior : { ...behavior, pullFails: true };
+  if (answer.entry && profile.registry) return { ...behavior, pullMs: pullTimeMs(answer.entry, profile.registry) };
+  return behavior;
+}
+
 function specOf(context: PodContext, init: boolean, index: number): Container | undefined {
   return (init ? context.pod.spec?.initContainers : context.pod.spec?.containers)?.[index];
 }
@@ -383,7 +398,8 @@ export const podMachine = setup({
         const c = specOf(context, init, index)!;
         let behavior: ResolvedBehavior;
         try {
-          behavior = resolveBehavior(env.profile, context.pod, c, env.port.rng);
+          const fate = processFate(context.pod, c, { podIP: env.podIP, hostIP: env.hostIP, catalog: env.profile.catalog });
+          behavior = withRegistry(env.profile, c, resolveBehavior(env.profile, context.pod, c, env.port.rng, fate));
         } catch (error) {
           const status = initialContainerStatus(c, inits.length > 0 ? 'PodInitializing' : 'ContainerCreating');
           status.state = { waiting: { reason: 'CreateContainerConfigError', message: (error as Error).message } };
@@ -497,8 +513,10 @@ export const podMachine = setup({
           if (child) {
             let behavior: ResolvedBehavior;
             try {
-              behavior = resolveBehavior(env.profile, pod, a, env.port.rng);
-            } catch {
+              behavior = withRegistry(env.profile, a, resolveBehavior(env.profile, pod, a, env.port.rng, processFate(pod, a, { podIP: env.podIP, hostIP: env.hostIP, catalog: env.profile.catalog })));
+            } catch (error) {
+              // the new spec cannot run (a bad annotation, an unsupported fieldRef): the container keeps its old one
+              env.port.kernel.reportError(env.port.address, error);
               continue;
             }
             const update: ContainerUpdateEvent = { type: 'container.update', spec: a, behavior };
@@ -605,7 +623,7 @@ export const podMachine = setup({
         namespace,
         name,
         uid,
-        podKey: `${namespace}_${name}(${uid})`,
+        podKey: `${name}_${namespace}(${uid})`,
         restartPolicy: (pod.spec?.restartPolicy as RestartPolicy | undefined) ?? 'Always',
         sandboxMs,
         startTime: pod.status?.startTime ?? input.port.timestamp(),

@@ -12,6 +12,7 @@
 import type { Container, Pod } from '../api/types.js';
 import type { NetworkOptions } from '../kernel/network.js';
 import type { Rng } from '../kernel/rng.js';
+import { catalogProblems, type ImageEntry } from './images.js';
 
 /** A duration in milliseconds: a fixed number, or a `[min, max]` range drawn (uniformly, whole ms) per container. */
 export type Millis = number | readonly [number, number];
@@ -130,6 +131,13 @@ export interface Profile {
   presets: Record<string, Partial<ContainerBehavior>>;
   /** Faults drawn at random per container (the chaos profile). */
   faults?: RandomFault[];
+  /**
+   * Images of the simulated registry besides the default catalog (src/profiles/images.ts): what
+   * they run, which tags exist, their size. Entries here win over the default ones.
+   */
+  catalog?: ImageEntry[];
+  /** The registry link: a catalog image's pull takes latencyMs + sizeMB / bandwidthMBps (over the image rules' pullMs). */
+  registry?: { bandwidthMBps: number; latencyMs: number };
   /** The kubelet's timings. */
   kubelet: KubeletBehavior;
   /** The simulated network (the kernel's options). */
@@ -248,6 +256,7 @@ export function validateProfile(profile: Profile): Profile {
       if (!(fault.behavior in (profile.presets ?? {}))) problems.push(`faults[${i}] names unknown preset "${fault.behavior}"`);
     } else for (const p of behaviorProblems(fault?.behavior)) problems.push(`faults[${i}] (${fault?.name}): ${p}`);
   });
+  if (profile.catalog !== undefined) problems.push(...catalogProblems(profile.catalog));
   const k = profile.kubelet as unknown as Record<string, unknown> | undefined;
   if (!k) problems.push('kubelet is required');
   else {
@@ -444,8 +453,9 @@ export function drawMillis(value: Millis, rng: Rng): number {
 /**
  * The behavior one container of a pod runs with. Layers, later ones winning: the profile's
  * container defaults, its `initContainer` defaults (for a container listed in
- * `spec.initContainers`), every matching image rule, the container's command (`true`, `exit 3`,
- * `sleep 30`), the profile's random faults (drawn), the pod's `kube-actors.io/behavior`
+ * `spec.initContainers`), every matching image rule, the container's process (`fromProcess`: what
+ * the kubelet's interpreter found it does, machines/kubelet/process.ts; without it, the few
+ * commands `commandBehavior` knows: `true`, `exit 3`, `sleep 30`), the profile's random faults (drawn), the pod's `kube-actors.io/behavior`
  * annotation, the container's `kube-actors.io/behavior.<name>` annotation. Ranges are then drawn
  * from `rng` in a fixed order.
  *
@@ -455,7 +465,13 @@ export function drawMillis(value: Millis, rng: Rng): number {
  * @example
  * resolveBehavior(fast, pod, pod.spec.containers[0], port.rng) // { pullMs: 10, createMs: 2, ... }
  */
-export function resolveBehavior(profile: Profile, pod: Pod, container: Pick<Container, 'name' | 'image' | 'command' | 'args'>, rng: Rng): ResolvedBehavior {
+export function resolveBehavior(
+  profile: Profile,
+  pod: Pod,
+  container: Pick<Container, 'name' | 'image' | 'command' | 'args'>,
+  rng: Rng,
+  fromProcess?: Partial<ContainerBehavior>,
+): ResolvedBehavior {
   let b: Partial<ContainerBehavior> = profile.container;
   if (profile.initContainer && pod.spec?.initContainers?.some((c) => c.name === container.name)) b = { ...b, ...profile.initContainer };
   const image = container.image ?? '';
@@ -463,7 +479,8 @@ export function resolveBehavior(profile: Profile, pod: Pod, container: Pick<Cont
     const fromImage = imageBehavior(profile, image);
     if (fromImage !== NO_RULES) b = { ...b, ...fromImage };
   }
-  if (container.command || container.args) {
+  if (fromProcess) b = { ...b, ...fromProcess };
+  else if (container.command || container.args) {
     const fromCommand = commandBehavior(container);
     if (fromCommand) b = { ...b, ...fromCommand };
   }

@@ -30,6 +30,8 @@ export const realistic: Profile = {
   },
   initContainer: { exit: { afterMs: [1_000, 3_000], code: 0 } },
   images: IMAGE_SIZE_CLASSES,
+  // catalog images (src/profiles/images.ts) pull in their size over a 40 MB/s link
+  registry: { bandwidthMBps: 40, latencyMs: 500 },
   presets: standardPresets({
     completeAfterMs: [5_000, 15_000],
     crashAfterMs: [2_000, 5_000],

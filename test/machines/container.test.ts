@@ -53,7 +53,7 @@ function host(over: Partial<ResolvedBehavior> = {}, opts: { init?: boolean; rest
     behavior: { ...BASE, ...over },
     kubelet: { ...KUBELET, ...opts.kubelet },
     gracePeriodMs: opts.graceMs ?? 30_000,
-    podKey: 'default_p(uid-1)',
+    podKey: 'p_default(uid-1)',
     pullRequested: opts.pullRequested ?? false,
   };
   const parent = setup({ actors: { container: containerMachine } }).createMachine({
@@ -107,7 +107,7 @@ describe('container: a normal life', () => {
       name: 'app',
       image: 'docker.io/library/nginx:1.25',
       imageID: imageIdOf('nginx:1.25'),
-      containerID: containerIdOf('default_p(uid-1)', 'app', 1),
+      containerID: containerIdOf('p_default(uid-1)', 'app', 1),
       ready: true,
       started: true,
       restartCount: 0,
@@ -182,7 +182,7 @@ describe('container: exits and restart policies', () => {
     expect(restarts.slice(0, 6)).toEqual([0, 1, 2, 3, 4, 5]);
     const messages = h.statuses.filter((s) => s.status.state?.waiting?.reason === 'CrashLoopBackOff').map((s) => s.status.state!.waiting!.message);
     expect(messages.slice(0, 7)).toEqual(
-      ['10s', '20s', '40s', '1m20s', '2m40s', '5m0s', '5m0s'].map((d) => `back-off ${d} restarting failed container=app pod=default_p(uid-1)`),
+      ['10s', '20s', '40s', '1m20s', '2m40s', '5m0s', '5m0s'].map((d) => `back-off ${d} restarting failed container=app pod=p_default(uid-1)`),
     );
     // while backing off, the last run is lastState and the pod counts restarts
     const loop = h.statuses.find((s) => s.status.state?.waiting?.reason === 'CrashLoopBackOff')!.status;

@@ -1,0 +1,225 @@
+/**
+ * What a container runs, as the container runtime would start it: the argv (the container's
+ * `command`/`args` over the image's ENTRYPOINT/CMD), its environment (the kubelet's service
+ * variables, `env` with literal values and the downward API), its files (the image's, the
+ * kubelet's `/etc/hosts` and friends, the pod's volumes) and the image's programs.
+ *
+ * `runContainerProcess` replays the process on its own virtual clock (machines/kubelet/shell.ts):
+ * the pod worker learns from it when the process exits (its fate), the log endpoint what it wrote
+ * up to a moment. A process whose entrypoint the interpreter does not model (an application's
+ * own binary) is taken as a long-lived server listening on the container's declared ports.
+ */
+import type { Container, Pod } from '../../src/api/types.js';
+import { catalogEntry, withDefaults, type ImageEntry, type ImageProgram } from '../../src/profiles/images.js';
+import { overlay, type FileTree } from './files.js';
+import { isModelledCommand, runProcess, type ShellResult } from './shell.js';
+
+/** A container's process, as data (kept by its container actor for logs and exec). */
+export interface ProcessSpec {
+  /** The argv the runtime starts (ENTRYPOINT + CMD as overridden by command/args). */
+  argv: string[];
+  /** True when the interpreter runs it (a shell, a modelled command, a program of the image). */
+  modelled: boolean;
+  env: [string, string][];
+  files: FileTree;
+  hostname: string;
+  /** The container's declared TCP ports. */
+  declaredPorts: number[];
+  /** The image's entry in the catalog, if any. */
+  image: ImageEntry | undefined;
+}
+
+/** The argv a container runs: `command` replaces ENTRYPOINT (and drops CMD), `args` replaces CMD. */
+export function argvOf(container: Pick<Container, 'command' | 'args'>, image: ImageEntry | undefined): string[] {
+  const entrypoint = container.command ?? image?.entrypoint ?? [];
+  const args = container.args ?? (container.command ? [] : (image?.cmd ?? []));
+  return [...entrypoint, ...args];
+}
+
+function programsOf(image: ImageEntry | undefined): Record<string, ImageProgram> {
+  return image?.programs ?? {};
+}
+
+/** The downward API value of a `fieldRef` (`metadata.name`, `status.podIP`, ...), or an error. */
+export function fieldRefValue(pod: Pod, path: string, podIP: string, hostIP: string): string {
+  const m = pod.metadata ?? {};
+  const label = /^metadata\.labels\['(.+)'\]$/.exec(path);
+  if (label) return m.labels?.[label[1]!] ?? '';
+  const annotation = /^metadata\.annotations\['(.+)'\]$/.exec(path);
+  if (annotation) return m.annotations?.[annotation[1]!] ?? '';
+  switch (path) {
+    case 'metadata.name':
+      return m.name ?? '';
+    case 'metadata.namespace':
+      return m.namespace ?? 'default';
+    case 'metadata.uid':
+      return m.uid ?? '';
+    case 'spec.nodeName':
+      return pod.spec?.nodeName ?? '';
+    case 'spec.serviceAccountName':
+      return pod.spec?.serviceAccountName ?? 'default';
+    case 'status.podIP':
+    case 'status.podIPs':
+      return podIP;
+    case 'status.hostIP':
+    case 'status.hostIPs':
+      return hostIP;
+    default:
+      throw new Error(`unsupported fieldRef fieldPath "${path}"`);
+  }
+}
+
+/** Expands `$(VAR)` references in env values and command/args as the kubelet does (`$$` escapes). */
+export function expandRefs(text: string, vars: Map<string, string>): string {
+  return text.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g, (m, name: string | undefined) => (m === '$$' ? '$' : vars.has(name!) ? vars.get(name!)! : m));
+}
+
+/** Where a pod's process runs: its IPs and the values the kubelet resolved for it (ConfigMap/Secret keys, volumes). */
+export interface ProcessContext {
+  podIP: string;
+  hostIP: string;
+  /** A `configMapKeyRef`/`secretKeyRef` value: `undefined` when missing. */
+  keyRef?: (kind: 'configMap' | 'secret', name: string, key: string) => string | undefined;
+  /** Files of the pod's volumes, by mount. */
+  mounts?: { path: string; files: FileTree }[];
+  /** Images besides the default catalog (the profile's `catalog`). */
+  catalog?: readonly ImageEntry[];
+}
+
+/** The environment of a container, as the kubelet builds it (service variables, then `env` in order). */
+export function environmentOf(pod: Pod, container: Container, ctx: ProcessContext): [string, string][] {
+  const vars = new Map<string, string>();
+  const enableService = pod.spec?.enableServiceLinks !== false;
+  vars.set('KUBERNETES_SERVICE_HOST', '10.96.0.1');
+  vars.set('KUBERNETES_SERVICE_PORT', '443');
+  if (enableService) {
+    vars.set('KUBERNETES_SERVICE_PORT_HTTPS', '443');
+    vars.set('KUBERNETES_PORT', 'tcp://10.96.0.1:443');
+    vars.set('KUBERNETES_PORT_443_TCP', 'tcp://10.96.0.1:443');
+    vars.set('KUBERNETES_PORT_443_TCP_PROTO', 'tcp');
+    vars.set('KUBERNETES_PORT_443_TCP_PORT', '443');
+    vars.set('KUBERNETES_PORT_443_TCP_ADDR', '10.96.0.1');
+  }
+  for (const e of container.env ?? []) {
+    const from = e.valueFrom as Record<string, { name?: string; key?: string; fieldPath?: string; optional?: boolean; resource?: string }> | undefined;
+    if (!from) {
+      vars.set(e.name, expandRefs(e.value ?? '', vars));
+      continue;
+    }
+    if (from.fieldRef) vars.set(e.name, fieldRefValue(pod, from.fieldRef.fieldPath ?? '', ctx.podIP, ctx.hostIP));
+    else if (from.configMapKeyRef || from.secretKeyRef) {
+      const kind = from.configMapKeyRef ? 'configMap' : 'secret';
+      const ref = (from.configMapKeyRef ?? from.secretKeyRef)!;
+      const value = ctx.keyRef?.(kind, ref.name ?? '', ref.key ?? '');
+      if (value !== undefined) vars.set(e.name, value);
+    } else if (from.resourceFieldRef) vars.set(e.name, '0');
+  }
+  return [...vars];
+}
+
+/** The files the kubelet gives every container: `/etc/hostname`, `/etc/hosts`, `/etc/resolv.conf`, the service account token. */
+function kubeletFiles(pod: Pod, podIP: string): Record<string, string> {
+  const name = pod.metadata?.name ?? '';
+  const ns = pod.metadata?.namespace ?? 'default';
+  const files: Record<string, string> = {
+    '/etc/hostname': `${name}\n`,
+    '/etc/hosts': `# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n${podIP}\t${name}\n`,
+    '/etc/resolv.conf': `search ${ns}.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n`,
+  };
+  if (pod.spec?.automountServiceAccountToken !== false) {
+    const dir = '/var/run/secrets/kubernetes.io/serviceaccount';
+    files[`${dir}/namespace`] = ns;
+    files[`${dir}/token`] = `eyJhbGciOiJSUzI1NiJ9.${Buffer.from(JSON.stringify({ sub: `system:serviceaccount:${ns}:${pod.spec?.serviceAccountName ?? 'default'}` })).toString('base64url')}.sim`;
+    files[`${dir}/ca.crt`] = '-----BEGIN CERTIFICATE-----\nMIIBsimulated\n-----END CERTIFICATE-----\n';
+  }
+  return files;
+}
+
+/** The process a container of a pod runs. */
+export function processOf(pod: Pod, container: Container, ctx: ProcessContext): ProcessSpec {
+  const image = catalogEntry(container.image ?? '', withDefaults(ctx.catalog));
+  const env = environmentOf(pod, container, ctx);
+  const vars = new Map(env);
+  const argv = argvOf(container, image).map((a) => expandRefs(a, vars));
+  const programs = programsOf(image);
+  const first = argv[0];
+  const modelled = first !== undefined && (isModelledCommand(first) || first in programs || (image?.files?.[first] !== undefined));
+  const files = overlay({ ...(image?.files ?? {}), ...kubeletFiles(pod, ctx.podIP) }, ctx.mounts ?? []);
+  const declaredPorts = (container.ports ?? []).filter((p) => (p.protocol ?? 'TCP') === 'TCP').map((p) => p.containerPort);
+  return { argv, modelled, env, files, hostname: pod.metadata?.name ?? '', declaredPorts, image };
+}
+
+/**
+ * Replays a container's process from its start (`startAbsMs`, ms since 1970) until `horizonMs`
+ * later (default: until it exits, or is taken as running for ever): its lines, its exit, its ports.
+ */
+export function runContainerProcess(spec: ProcessSpec, startAbsMs: number, horizonMs?: number): ShellResult {
+  if (!spec.modelled) return { lines: [], ports: spec.declaredPorts, atMs: horizonMs ?? 0 };
+  return runProcess(spec.argv, {
+    env: spec.env,
+    files: spec.files,
+    hostname: spec.hostname,
+    startAbsMs,
+    flavor: spec.image?.flavor ?? (spec.image ? 'gnu' : 'busybox'),
+    programs: programsOf(spec.image),
+    declaredPorts: spec.declaredPorts,
+    horizonMs,
+  });
+}
+
+/** Runs a command in a running container (`kubectl exec`): a shell word the image lacks is `not found` (exit 127). */
+export function execInContainer(spec: ProcessSpec, argv: readonly string[], startAbsMs: number, stdin?: string): ShellResult {
+  const first = argv[0] ?? '';
+  const base = first.slice(first.lastIndexOf('/') + 1);
+  if (spec.image?.shell === 'none' && (base === 'sh' || base === 'bash')) {
+    return {
+      lines: [{ atMs: 0, stream: 'stderr', text: `OCI runtime exec failed: exec failed: unable to start container process: exec: "${first}": executable file not found in $PATH: unknown` }],
+      exit: { atMs: 0, code: 126 },
+      ports: [],
+      atMs: 0,
+    };
+  }
+  return runProcess(argv, {
+    env: spec.env,
+    files: spec.files,
+    hostname: spec.hostname,
+    startAbsMs,
+    flavor: spec.image?.flavor ?? (spec.image ? 'gnu' : 'busybox'),
+    programs: programsOf(spec.image),
+    declaredPorts: spec.declaredPorts,
+    stdin,
+    maxSteps: 20_000,
+    horizonMs: 3_600_000,
+  });
+}
+
+/** Follows an image's wrapper entrypoints: true when the argv ends in one of its servers (it runs until stopped). */
+function isServer(argv: readonly string[], programs: Record<string, ImageProgram>): boolean {
+  let rest = argv;
+  for (;;) {
+    const first = rest[0];
+    if (first === undefined) return false;
+    const program = programs[first] ?? programs[first.slice(first.lastIndexOf('/') + 1)];
+    if (!program) return false;
+    if (!program.wrapper) return !(program.exitsWithoutArgs && rest.length === 1);
+    rest = rest.slice(1);
+  }
+}
+
+/**
+ * What a container's process means for its fate, as a behavior layer: `{ exit }` when the
+ * interpreter finds it exits (`echo hi` exits 0 at once, `sleep 30; exit 3` exits 3 after 30 s),
+ * `{ exit: undefined }` when it runs until stopped (a server, `sleep infinity`, an endless loop),
+ * undefined when the process is not modelled (the profile decides).
+ */
+export function processFate(pod: Pod, container: Container, ctx: ProcessContext): { exit: { afterMs: number; code: number } | undefined } | undefined {
+  const image = catalogEntry(container.image ?? '', withDefaults(ctx.catalog));
+  const argv = argvOf(container, image);
+  if (argv.length === 0) return undefined;
+  const programs = programsOf(image);
+  if (!argv.some((a) => a.includes('$(')) && isServer(argv, programs)) return { exit: undefined };
+  const spec = processOf(pod, container, ctx);
+  if (!spec.modelled) return undefined;
+  const result = runContainerProcess(spec, 0);
+  return { exit: result.exit ? { afterMs: result.exit.atMs, code: result.exit.code } : undefined };
+}

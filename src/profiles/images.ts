@@ -1,0 +1,290 @@
+/**
+ * The image catalog: what the simulated registry holds and what a container of each image does,
+ * as data. An entry names a repository, the tags that exist, its size (pull time), its ENTRYPOINT
+ * and CMD, its shell, the servers it ships (`nginx` listens on 80 and serves its default page,
+ * `redis-server` listens on 6379) and the files of its filesystem that manifests read.
+ *
+ * Users extend it with a profile's `catalog` (their entries come first). An image that is not in
+ * the catalog is taken as a plausible private image: it pulls, and its entrypoint runs as a
+ * long-lived process listening on the container's declared ports. A catalog repository with a
+ * tag it does not have fails to pull as a real registry would (`ErrImagePull`, `not found`).
+ */
+import { normalizeImage } from './profile.js';
+
+/** A line a server writes when it starts, given its start time (ms since 1970). */
+export type StartupLine = (abs: number) => { stream: 'stdout' | 'stderr'; text: string };
+
+/** A server or program an image ships (`nginx`, `redis-server`, `python3`). */
+export interface ImageProgram {
+  /** TCP ports it listens on; `declared`: the container's declared `ports`. */
+  ports: number[] | 'declared';
+  /** Lines it writes when it starts. */
+  startup?: StartupLine[];
+  /** HTTP servers: the body it answers `GET /` with, per port. */
+  http?: Record<number, { status: number; body: string; server: string; accessLog?: boolean }>;
+  /** gRPC servers: ports answering the standard health service (SERVING). */
+  grpc?: number[];
+  /** An entrypoint script that runs its arguments (`/docker-entrypoint.sh nginx -g ...`): writes `startup` when its first argument is one of `wraps`, then runs the arguments. */
+  wrapper?: { wraps: string[] };
+  /** Run with no arguments it exits at once with code 0 (an interpreter with no script and no terminal: `python3`, `node`). */
+  exitsWithoutArgs?: boolean;
+}
+
+/** One repository of the simulated registry. */
+export interface ImageEntry {
+  /** Full repository (`docker.io/library/nginx`); short names are normalized (`nginx` matches). */
+  repository: string;
+  /** Tags that exist: exact names or patterns. Default: {@link DEFAULT_TAGS}. */
+  tags?: (string | RegExp)[];
+  /** Compressed size in MB (pull time). */
+  sizeMB: number;
+  /** ENTRYPOINT (replaced by the container's `command`). */
+  entrypoint?: string[];
+  /** CMD (replaced by the container's `args`; dropped when `command` is set). */
+  cmd?: string[];
+  /** The shell it has (`sh` for busybox/alpine/debian images); none for distroless or pause. */
+  shell?: 'sh' | 'bash' | 'none';
+  /** Message style of its tools: busybox or GNU coreutils. Default gnu. */
+  flavor?: 'busybox' | 'gnu';
+  /** Programs it ships besides the shell's modelled commands, by name or path. */
+  programs?: Record<string, ImageProgram>;
+  /** Files of its filesystem (path → content). */
+  files?: Record<string, string>;
+}
+
+/** Tags a catalog repository has unless it lists its own: `latest`, versions (`1.27`, `1.27.3-alpine`, `v2`) and common variants. */
+export const DEFAULT_TAGS: RegExp[] = [
+  /^(latest|stable|mainline|alpine|slim|bookworm|bullseye|buster|jammy|noble|focal|musl|glibc|uclibc|perl|otel|lts|current)$/,
+  /^v?\d+(\.\d+){0,3}([-_.+][a-z0-9]+)*$/,
+];
+
+const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+function utc(abs: number): { y: number; mo: number; d: number; h: number; mi: number; s: number; ms: number; day: number } {
+  const t = new Date(abs);
+  return { y: t.getUTCFullYear(), mo: t.getUTCMonth(), d: t.getUTCDate(), h: t.getUTCHours(), mi: t.getUTCMinutes(), s: t.getUTCSeconds(), ms: t.getUTCMilliseconds(), day: t.getUTCDay() };
+}
+const MON = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** nginx's error-log time: `2026/01/01 00:00:05`. */
+export function nginxTime(abs: number): string {
+  const u = utc(abs);
+  return `${u.y}/${pad(u.mo + 1)}/${pad(u.d)} ${pad(u.h)}:${pad(u.mi)}:${pad(u.s)}`;
+}
+
+/** nginx's access-log time: `01/Jan/2026:00:00:05 +0000`. */
+export function nginxAccessTime(abs: number): string {
+  const u = utc(abs);
+  return `${pad(u.d)}/${MON[u.mo]}/${u.y}:${pad(u.h)}:${pad(u.mi)}:${pad(u.s)} +0000`;
+}
+
+function redisTime(abs: number): string {
+  const u = utc(abs);
+  return `${pad(u.d)} ${MON[u.mo]} ${u.y} ${pad(u.h)}:${pad(u.mi)}:${pad(u.s)}.${pad(u.ms, 3)}`;
+}
+
+/** nginx's default page (`/usr/share/nginx/html/index.html`, 615 bytes). */
+export const NGINX_INDEX = `<!DOCTYPE html>
+<html>
+<head>
+<title>Welcome to nginx!</title>
+<style>
+html { color-scheme: light dark; }
+body { width: 35em; margin: 0 auto;
+font-family: Tahoma, Verdana, Arial, sans-serif; }
+</style>
+</head>
+<body>
+<h1>Welcome to nginx!</h1>
+<p>If you see this page, the nginx web server is successfully installed and
+working. Further configuration and technical support is available at
+<a href="http://nginx.org/">nginx.org</a>.<br/>
+Commercial support is available at
+<a href="http://nginx.com/">nginx.com</a>.</p>
+
+<p><em>Thank you for using nginx.</em></p>
+</body>
+</html>
+`;
+
+const out = (text: string): StartupLine => () => ({ stream: 'stdout', text });
+const nginxNotice = (text: string): StartupLine => (abs) => ({ stream: 'stderr', text: `${nginxTime(abs)} [notice] 1#1: ${text}` });
+
+const NGINX: ImageProgram = {
+  ports: [80],
+  startup: [
+    nginxNotice('using the "epoll" event method'),
+    nginxNotice('nginx/1.27.3'),
+    nginxNotice('built by gcc 12.2.0 (Debian 12.2.0-14) '),
+    nginxNotice('OS: Linux 6.1.0-kube-actors'),
+    nginxNotice('getrlimit(RLIMIT_NOFILE): 1048576:1048576'),
+    nginxNotice('start worker processes'),
+    nginxNotice('start worker process 29'),
+  ],
+  http: { 80: { status: 200, body: NGINX_INDEX, server: 'nginx/1.27.3', accessLog: true } },
+};
+
+const NGINX_ENTRYPOINT: ImageProgram = {
+  ports: [],
+  wrapper: { wraps: ['nginx', 'nginx-debug'] },
+  startup: [
+    out('/docker-entrypoint.sh: /docker-entrypoint.d/ is not empty, will attempt to perform configuration'),
+    out('/docker-entrypoint.sh: Looking for shell scripts in /docker-entrypoint.d/'),
+    out('/docker-entrypoint.sh: Launching /docker-entrypoint.d/10-listen-on-ipv6-by-default.sh'),
+    out('10-listen-on-ipv6-by-default.sh: info: Getting the checksum of /etc/nginx/conf.d/default.conf'),
+    out('10-listen-on-ipv6-by-default.sh: info: Enabled listen on IPv6 in /etc/nginx/conf.d/default.conf'),
+    out('/docker-entrypoint.sh: Sourcing /docker-entrypoint.d/15-local-resolvers.envsh'),
+    out('/docker-entrypoint.sh: Launching /docker-entrypoint.d/20-envsubst-on-templates.sh'),
+    out('/docker-entrypoint.sh: Launching /docker-entrypoint.d/30-tune-worker-processes.sh'),
+    out('/docker-entrypoint.sh: Configuration complete; ready for start up'),
+  ],
+};
+
+const redisLine =
+  (role: string, mark: string, text: string): StartupLine =>
+  (abs) => ({ stream: 'stdout', text: `1:${role} ${redisTime(abs)} ${mark} ${text}` });
+
+const REDIS: ImageProgram = {
+  ports: [6379],
+  startup: [
+    redisLine('C', '*', 'oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo'),
+    redisLine('C', '*', 'Redis version=7.4.1, bits=64, commit=00000000, modified=0, pid=1, just started'),
+    redisLine('C', '#', 'Warning: no config file specified, using the default config. In order to specify a config file use redis-server /path/to/redis.conf'),
+    redisLine('M', '*', 'monotonic clock: POSIX clock_gettime'),
+    redisLine('M', '*', 'Running mode=standalone, port=6379.'),
+    redisLine('M', '*', 'Server initialized'),
+    redisLine('M', '*', 'Ready to accept connections tcp'),
+  ],
+};
+
+const server = (ports: number[], startup: string[] = []): ImageProgram => ({ ports, startup: startup.map(out) });
+const runtime: ImageProgram = { ports: 'declared', exitsWithoutArgs: true };
+
+const DEBIAN_FILES = { '/etc/os-release': 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nID=debian\n' };
+const ALPINE_FILES = { '/etc/os-release': 'NAME="Alpine Linux"\nID=alpine\nVERSION_ID=3.20.3\nPRETTY_NAME="Alpine Linux v3.20"\n' };
+
+/** The default catalog: common images and what they do. */
+export const DEFAULT_CATALOG: readonly ImageEntry[] = [
+  {
+    repository: 'docker.io/library/nginx',
+    sizeMB: 72,
+    entrypoint: ['/docker-entrypoint.sh'],
+    cmd: ['nginx', '-g', 'daemon off;'],
+    shell: 'sh',
+    programs: { '/docker-entrypoint.sh': NGINX_ENTRYPOINT, nginx: NGINX, 'nginx-debug': NGINX },
+    files: {
+      ...DEBIAN_FILES,
+      '/usr/share/nginx/html/index.html': NGINX_INDEX,
+      '/usr/share/nginx/html/50x.html': '<!DOCTYPE html>\n<html>\n<head>\n<title>Error</title>\n</head>\n<body>\n<h1>An error occurred.</h1>\n</body>\n</html>\n',
+      '/etc/nginx/conf.d/default.conf': 'server {\n    listen       80;\n    listen  [::]:80;\n    server_name  localhost;\n\n    location / {\n        root   /usr/share/nginx/html;\n        index  index.html index.htm;\n    }\n}\n',
+    },
+  },
+  {
+    repository: 'docker.io/library/redis',
+    sizeMB: 45,
+    entrypoint: ['docker-entrypoint.sh'],
+    cmd: ['redis-server'],
+    shell: 'sh',
+    programs: { 'docker-entrypoint.sh': { ports: [], wrapper: { wraps: [] } }, 'redis-server': REDIS },
+    files: DEBIAN_FILES,
+  },
+  { repository: 'docker.io/library/busybox', sizeMB: 2, cmd: ['sh'], shell: 'sh', flavor: 'busybox' },
+  { repository: 'docker.io/library/alpine', sizeMB: 4, cmd: ['/bin/sh'], shell: 'sh', flavor: 'busybox', files: ALPINE_FILES },
+  { repository: 'docker.io/library/debian', sizeMB: 49, cmd: ['bash'], shell: 'bash', files: DEBIAN_FILES },
+  { repository: 'docker.io/library/ubuntu', sizeMB: 29, cmd: ['/bin/bash'], shell: 'bash', files: { '/etc/os-release': 'PRETTY_NAME="Ubuntu 24.04.1 LTS"\nNAME="Ubuntu"\nVERSION_ID="24.04"\nID=ubuntu\n' } },
+  {
+    repository: 'docker.io/library/hello-world',
+    sizeMB: 0.01,
+    cmd: ['/hello'],
+    shell: 'none',
+    programs: {},
+    files: {
+      '/hello':
+        '#!/bin/sh\necho\necho "Hello from Docker!"\necho "This message shows that your installation appears to be working correctly."\necho\n',
+    },
+  },
+  { repository: 'docker.io/library/python', sizeMB: 370, cmd: ['python3'], shell: 'bash', programs: { python: runtime, python3: runtime, pip: runtime }, files: DEBIAN_FILES },
+  { repository: 'docker.io/library/node', sizeMB: 390, entrypoint: ['docker-entrypoint.sh'], cmd: ['node'], shell: 'bash', programs: { 'docker-entrypoint.sh': { ports: [], wrapper: { wraps: [] } }, node: runtime, npm: runtime }, files: DEBIAN_FILES },
+  { repository: 'docker.io/library/golang', sizeMB: 290, cmd: ['bash'], shell: 'bash', programs: { go: runtime }, files: DEBIAN_FILES },
+  { repository: 'docker.io/library/httpd', sizeMB: 58, cmd: ['httpd-foreground'], shell: 'bash', programs: { 'httpd-foreground': { ports: [80], http: { 80: { status: 200, body: '<html><body><h1>It works!</h1></body></html>\n', server: 'Apache/2.4.62 (Unix)' } } } } },
+  { repository: 'docker.io/library/memcached', sizeMB: 30, entrypoint: ['docker-entrypoint.sh'], cmd: ['memcached'], shell: 'sh', programs: { 'docker-entrypoint.sh': { ports: [], wrapper: { wraps: [] } }, memcached: server([11211]) } },
+  {
+    repository: 'docker.io/library/postgres',
+    sizeMB: 150,
+    entrypoint: ['docker-entrypoint.sh'],
+    cmd: ['postgres'],
+    shell: 'bash',
+    programs: { 'docker-entrypoint.sh': { ports: [], wrapper: { wraps: [] } }, postgres: server([5432], ['PostgreSQL init process complete; ready for start up.']) },
+  },
+  { repository: 'docker.io/library/mysql', sizeMB: 170, entrypoint: ['docker-entrypoint.sh'], cmd: ['mysqld'], shell: 'bash', programs: { 'docker-entrypoint.sh': { ports: [], wrapper: { wraps: [] } }, mysqld: server([3306]) } },
+  { repository: 'docker.io/library/mongo', sizeMB: 260, entrypoint: ['docker-entrypoint.sh'], cmd: ['mongod'], shell: 'bash', programs: { 'docker-entrypoint.sh': { ports: [], wrapper: { wraps: [] } }, mongod: server([27017]) } },
+  { repository: 'docker.io/library/rabbitmq', sizeMB: 100, entrypoint: ['docker-entrypoint.sh'], cmd: ['rabbitmq-server'], shell: 'bash', programs: { 'docker-entrypoint.sh': { ports: [], wrapper: { wraps: [] } }, 'rabbitmq-server': server([5672]) } },
+  { repository: 'registry.k8s.io/pause', sizeMB: 0.3, tags: ['3.9', '3.10', 'latest'], entrypoint: ['/pause'], shell: 'none', programs: { '/pause': { ports: [] } } },
+];
+
+/** What the registry says about an image. */
+export type RegistryAnswer = { found: true; entry: ImageEntry | undefined } | { found: false; message: string };
+
+function tagOf(full: string): { repository: string; tag: string | undefined } {
+  const at = full.indexOf('@');
+  if (at >= 0) return { repository: full.slice(0, at), tag: undefined };
+  const colon = full.lastIndexOf(':');
+  return { repository: full.slice(0, colon), tag: full.slice(colon + 1) };
+}
+
+/** The catalog entry of an image's repository, if the catalog has one (the user's entries first). */
+export function catalogEntry(image: string, catalog: readonly ImageEntry[] = DEFAULT_CATALOG): ImageEntry | undefined {
+  const { repository } = tagOf(normalizeImage(image));
+  return catalog.find((e) => normalizeImage(e.repository).replace(/:latest$/, '') === repository);
+}
+
+/**
+ * The simulated registry's answer to a pull of `image`: found (with its catalog entry, if any), or
+ * not found with the message containerd gives the kubelet.
+ */
+export function lookupImage(image: string, catalog: readonly ImageEntry[] = DEFAULT_CATALOG): RegistryAnswer {
+  const full = normalizeImage(image);
+  const entry = catalogEntry(image, catalog);
+  const { tag } = tagOf(full);
+  if (!entry || tag === undefined) return { found: true, entry };
+  const tags = entry.tags ?? DEFAULT_TAGS;
+  if (tags.some((t) => (typeof t === 'string' ? t === tag : t.test(tag)))) return { found: true, entry };
+  return {
+    found: false,
+    message: `rpc error: code = NotFound desc = failed to pull and unpack image "${full}": failed to resolve reference "${full}": ${full}: not found`,
+  };
+}
+
+/** Problems with user catalog entries (empty when valid). */
+export function catalogProblems(entries: unknown): string[] {
+  if (!Array.isArray(entries)) return ['catalog must be a list of image entries'];
+  const problems: string[] = [];
+  const known = new Set(['repository', 'tags', 'sizeMB', 'entrypoint', 'cmd', 'shell', 'flavor', 'programs', 'files']);
+  entries.forEach((e: Record<string, unknown>, i) => {
+    if (!e || typeof e !== 'object') return problems.push(`catalog[${i}] must be an object`);
+    for (const k of Object.keys(e)) if (!known.has(k)) problems.push(`catalog[${i}]: unknown field "${k}" (known: ${[...known].join(', ')})`);
+    if (typeof e.repository !== 'string' || !e.repository) problems.push(`catalog[${i}].repository must be a non-empty string`);
+    if (typeof e.sizeMB !== 'number' || !(e.sizeMB >= 0)) problems.push(`catalog[${i}].sizeMB must be a non-negative number`);
+    for (const k of ['entrypoint', 'cmd'] as const) if (e[k] !== undefined && !(Array.isArray(e[k]) && (e[k] as unknown[]).every((x) => typeof x === 'string'))) problems.push(`catalog[${i}].${k} must be a list of strings`);
+    if (e.shell !== undefined && !['sh', 'bash', 'none'].includes(e.shell as string)) problems.push(`catalog[${i}].shell must be sh, bash or none`);
+    return undefined;
+  });
+  return problems;
+}
+
+const withDefaultsCache = new WeakMap<readonly ImageEntry[], readonly ImageEntry[]>();
+
+/** A user catalog followed by the default one (its entries win). */
+export function withDefaults(extra: readonly ImageEntry[] | undefined): readonly ImageEntry[] {
+  if (!extra || extra.length === 0) return DEFAULT_CATALOG;
+  let all = withDefaultsCache.get(extra);
+  if (!all) {
+    all = [...extra, ...DEFAULT_CATALOG];
+    withDefaultsCache.set(extra, all);
+  }
+  return all;
+}
+
+/** Pull time of a catalog image over a registry link: latency plus size over bandwidth. */
+export function pullTimeMs(entry: ImageEntry, registry: { bandwidthMBps: number; latencyMs: number }): number {
+  return Math.round(registry.latencyMs + (entry.sizeMB * 1000) / registry.bandwidthMBps);
+}
