@@ -18,7 +18,7 @@
  */
 import { enqueueActions, setup } from 'xstate';
 import type { Port } from '../src/kernel/port.js';
-import type { RuntimePull, RuntimePulled } from './protocol.js';
+import type { RuntimePull, RuntimePulled, RuntimePulling } from './protocol.js';
 import { normalizeImage } from '../src/profiles/profile.js';
 import { imageIdOf } from './container.js';
 
@@ -46,8 +46,10 @@ export interface RuntimeContext {
   node: string;
   /** Cached images: full reference → image ID. */
   images: Record<string, string>;
-  /** Pulls waiting, the one in progress first. Mutated in place (it is the runtime's own queue). */
-  queue: RuntimePull[];
+  /** Pulls waiting, the one in progress first, with when they were asked for. Mutated in place (it is the runtime's own queue). */
+  queue: (RuntimePull & { askedAt?: number })[];
+  /** When the pull in progress started (ms). */
+  pullStartedAt: number;
   /** Pulls actually performed (not answered from the cache). */
   pulls: number;
 }
@@ -56,10 +58,14 @@ function isCached(context: RuntimeContext, image: string): boolean {
   return normalizeImage(image) in context.images;
 }
 
-function answer(context: RuntimeContext, req: RuntimePull, ok: boolean, reason?: string, message?: string): void {
+function answer(context: RuntimeContext, req: RuntimePull & { askedAt?: number }, ok: boolean, reason?: string, message?: string, pulled?: boolean): void {
   const event: RuntimePulled = { type: 'runtime.pulled', container: req.container, image: req.image, ok };
   if (reason !== undefined) event.reason = reason;
   if (message !== undefined) event.message = message;
+  if (pulled) {
+    const now = context.port.now();
+    event.pulled = { pullMs: now - context.pullStartedAt, totalMs: now - (req.askedAt ?? context.pullStartedAt) };
+  }
   context.port.send(req.from, event);
 }
 
@@ -87,7 +93,14 @@ export const containerRuntimeMachine = setup({
     },
     /** Queue a pull (the queue is the runtime's own array, changed in place: no context copy per request). */
     enqueuePull: ({ context, event }) => {
-      context.queue.push(event as RuntimePull);
+      const req = event as RuntimePull;
+      context.queue.push({ ...req, askedAt: context.port.now() });
+      const pulling: RuntimePulling = { type: 'runtime.pulling', container: req.container, image: req.image };
+      context.port.send(req.from, pulling);
+    },
+    /** The pull at the head of the queue starts. */
+    startPull: ({ context }) => {
+      context.pullStartedAt = context.port.now();
     },
     /** The pull in progress ends: cache the image and answer, with every queued IfNotPresent request for it. */
     finishPull: enqueueActions(({ context, enqueue }) => {
@@ -99,10 +112,10 @@ export const containerRuntimeMachine = setup({
       }
       const full = normalizeImage(req.image);
       const images = full in context.images ? context.images : { ...context.images, [full]: imageIdOf(req.image) };
-      answer(context, req, true);
+      answer(context, req, true, undefined, undefined, true);
       let kept = 0;
       for (const other of context.queue) {
-        if (other.policy !== 'Always' && !other.fails && normalizeImage(other.image) === full) answer(context, other, true);
+        if (other.policy !== 'Always' && !other.fails && normalizeImage(other.image) === full) answer(context, other, true, undefined, undefined, true);
         else context.queue[kept++] = other;
       }
       context.queue.length = kept;
@@ -131,6 +144,7 @@ export const containerRuntimeMachine = setup({
     node: input.node,
     images: Object.fromEntries((input.images ?? []).map((image) => [normalizeImage(image), imageIdOf(image)])),
     queue: [],
+    pullStartedAt: 0,
     pulls: 0,
   }),
   initial: 'idle',
@@ -141,6 +155,7 @@ export const containerRuntimeMachine = setup({
       },
     },
     pulling: {
+      entry: 'startPull',
       after: { pullTime: { target: 'next', actions: 'finishPull' } },
       on: {
         'runtime.pull': [{ guard: 'answerable', actions: 'answerNow' }, { actions: 'enqueuePull' }],

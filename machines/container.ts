@@ -25,6 +25,16 @@ import type { Container, ContainerState, ContainerStatus } from '../src/api/type
 import type { Port } from '../src/kernel/port.js';
 import { Rng, hashString } from '../src/kernel/rng.js';
 import { defaultPullPolicy, normalizeImage, type KubeletBehavior, type ResolvedBehavior } from '../src/profiles/profile.js';
+import type { IProbe as Probe } from 'kubernetes-models/v1/Probe';
+import { proberMachine, type ProbeKind, type ProbeResultEvent, type ProbeTarget } from './kubelet/prober.js';
+
+/** A container's probes and what they run against (its process; the run's start is added per run). */
+export interface ContainerProbes {
+  readiness?: Probe;
+  liveness?: Probe;
+  startup?: Probe;
+  target: Omit<ProbeTarget, 'startAbsMs' | 'startMs'>;
+}
 
 /** A pod's restart policy. */
 export type RestartPolicy = 'Always' | 'OnFailure' | 'Never';
@@ -57,6 +67,8 @@ export interface ContainerInput {
   podKey: string;
   /** The pod already asked the runtime for the first pull (saves a message). Default false. */
   pullRequested?: boolean;
+  /** Its probes (readinessProbe, livenessProbe, startupProbe), when it has any: the kubelet's prober then decides readiness and liveness. */
+  probes?: ContainerProbes;
 }
 
 /** The container reports its status to its pod (only when it changed). */
@@ -79,8 +91,18 @@ export interface ContainerPullEvent {
   fails: boolean;
 }
 
+/** The container asks its pod to record a kubelet event about it (Created, Started, Killing, BackOff, Failed, Unhealthy). */
+export interface ContainerRecordEvent {
+  type: 'container.event';
+  init: boolean;
+  container: string;
+  eventType: 'Normal' | 'Warning';
+  reason: string;
+  message: string;
+}
+
 /** Everything a container sends to its pod. */
-export type ContainerOutput = ContainerStatusEvent | ContainerPullEvent;
+export type ContainerOutput = ContainerStatusEvent | ContainerPullEvent | ContainerRecordEvent;
 
 /** The pod passes on the runtime's answer to a pull. */
 export interface ContainerPulledEvent {
@@ -102,15 +124,16 @@ export interface ContainerUpdateEvent {
   type: 'container.update';
   spec: Pick<Container, 'name' | 'image' | 'imagePullPolicy'>;
   behavior: ResolvedBehavior;
+  probes?: ContainerProbes;
 }
 
 /** Events a container receives from its pod. */
-export type ContainerEvent = ContainerPulledEvent | ContainerKillEvent | ContainerUpdateEvent;
+export type ContainerEvent = ContainerPulledEvent | ContainerKillEvent | ContainerUpdateEvent | ProbeResultEvent | ContainerRecordEvent;
 
 /** Events the container raises to itself (delayed) from its behavior. */
 type FateEvent = { type: 'process.exited'; code: number } | { type: 'process.oomKilled' } | { type: 'probe.livenessFailed' };
 
-type StopFor = 'exit' | 'liveness' | 'update' | 'kill';
+type StopFor = 'exit' | 'liveness' | 'startup' | 'update' | 'kill';
 
 /** What does not change during a container's life (shared, so context copies stay small). */
 export interface ContainerEnv {
@@ -133,7 +156,9 @@ export interface ContainerContext {
   /** The pod already asked for the pull of this attempt. */
   pullRequested: boolean;
   /** Runs started so far (restartCount is count - 1), and the current run's ID and start. */
-  run: { count: number; containerID?: string; startedAt?: string };
+  run: { count: number; containerID?: string; startedAt?: string; startMs?: number };
+  /** Its probes, if any. */
+  probes: ContainerProbes | undefined;
   /** The run that just ended, and when (ms). */
   exit: TerminatedState | undefined;
   finishedAtMs: number;
@@ -205,6 +230,17 @@ function statusWith(context: ContainerContext, run: ContainerContext['run'], sta
 
 function report(context: ContainerContext, status: ContainerStatus): ContainerStatusEvent {
   return { type: 'container.status', index: context.env.index, init: context.env.init, status };
+}
+
+function record(context: ContainerContext, eventType: 'Normal' | 'Warning', reason: string, message: string): ContainerRecordEvent {
+  return { type: 'container.event', init: context.env.init, container: context.spec.name, eventType, reason, message };
+}
+
+function proberInput(context: ContainerContext, kind: ProbeKind) {
+  const probes = context.probes!;
+  const startMs = context.run.startMs ?? context.env.port.now();
+  const startAbsMs = Date.parse(context.env.port.timestamp(startMs - context.env.port.now()));
+  return { kind, probe: probes[kind]!, port: context.env.port, target: { ...probes.target, startMs, startAbsMs } };
 }
 
 function fmtDuration(ms: number): string {
@@ -282,27 +318,50 @@ export const containerMachine = setup({
       const status = statusWith(context, context.run, { waiting: { reason: pull.reason, message: pull.message } });
       enqueue.assign({ pull, status, pullRequested: false });
       enqueue(sendParent(report(context, status)));
+      enqueue(sendParent(record(context, 'Warning', 'Failed', pull.message)));
+      enqueue(sendParent(record(context, 'Warning', 'Failed', `Error: ${pull.reason}`)));
     }),
     /** After ErrImagePull, the kubelet shows ImagePullBackOff (other pull errors, such as ErrImageNeverPull, stay as they are). */
     showImagePullBackOff: enqueueActions(({ context, enqueue }) => {
       if (context.pull.reason !== 'ErrImagePull') return;
-      const status = statusWith(context, context.run, { waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${context.spec.image}"` } });
+      const message = `Back-off pulling image "${context.spec.image}"`;
+      const status = statusWith(context, context.run, { waiting: { reason: 'ImagePullBackOff', message } });
       enqueue.assign({ status });
       enqueue(sendParent(report(context, status)));
+      enqueue(sendParent(record(context, 'Normal', 'BackOff', message)));
+      enqueue(sendParent(record(context, 'Warning', 'Failed', 'Error: ImagePullBackOff')));
     }),
     /** A new run starts: new container ID, startedAt, state running; arm its end (exit, OOM kill, liveness failure) if the behavior has one. */
     startRun: enqueueActions(({ context, enqueue }) => {
       const count = context.run.count + 1;
       const startedAt = context.env.port.timestamp();
-      const run = { count, containerID: containerIdOf(context.env.podKey, context.spec.name, count), startedAt };
+      const run = { count, containerID: containerIdOf(context.env.podKey, context.spec.name, count), startedAt, startMs: context.env.port.now() };
       const status = statusWith(context, run, { running: { startedAt } });
-      status.started = true;
+      // with a startup probe, the container is started once the probe succeeds
+      status.started = context.probes?.startup === undefined;
       enqueue.assign({ run, status, exit: undefined, pullRequested: false });
+      enqueue(sendParent(record(context, 'Normal', 'Created', `Created container: ${context.spec.name}`)));
+      enqueue(sendParent(record(context, 'Normal', 'Started', `Started container ${context.spec.name}`)));
       enqueue(sendParent(report(context, status)));
       const fate = fateOf(context.spec.behavior, count - 1);
       if (fate) enqueue.raise(fate.event, { id: 'fate', delay: 'fateTime' });
     }),
     cancelFate: cancel('fate'),
+    /** The readiness probe failed failureThreshold times: not ready. */
+    markUnready: enqueueActions(({ context, enqueue }) => {
+      if (!context.status.ready) return;
+      const status: ContainerStatus = { ...context.status, ready: false };
+      enqueue.assign({ status });
+      enqueue(sendParent(report(context, status)));
+    }),
+    /** The startup probe succeeded: started. */
+    markStarted: enqueueActions(({ context, enqueue }) => {
+      const status: ContainerStatus = { ...context.status, started: true };
+      enqueue.assign({ status });
+      enqueue(sendParent(report(context, status)));
+    }),
+    /** A prober's Unhealthy event goes up to the pod. */
+    forwardEvent: sendParent(({ event }) => event as ContainerRecordEvent),
     markReady: enqueueActions(({ context, enqueue }) => {
       const status: ContainerStatus = { ...context.status, ready: true };
       enqueue.assign({ status });
@@ -321,6 +380,10 @@ export const containerMachine = setup({
       const now = context.env.port.now();
       const grace = Math.max(event.type === 'container.kill' ? event.gracePeriodMs : context.env.gracePeriodMs, context.env.kubelet.minGracePeriodMs);
       const stop = { why: params.why, selfAt: now + context.spec.behavior.stopMs, killAt: now + grace };
+      const name = context.spec.name;
+      const message =
+        params.why === 'liveness' ? `Container ${name} failed liveness probe, will be restarted` : params.why === 'startup' ? `Container ${name} failed startup probe, will be restarted` : params.why === 'update' ? `Container ${name} definition changed, will be restarted` : `Stopping container ${name}`;
+      enqueue(sendParent(record(context, 'Normal', 'Killing', message)));
       if (event.type === 'container.update') enqueue.assign({ stop, pending: event });
       else enqueue.assign({ stop });
     }),
@@ -359,6 +422,7 @@ export const containerMachine = setup({
       const status = statusWith(context, context.run, { waiting: { reason: 'CrashLoopBackOff', message } });
       enqueue.assign({ status });
       enqueue(sendParent(report(context, status)));
+      enqueue(sendParent(record(context, 'Warning', 'BackOff', `Back-off restarting failed container ${context.spec.name} in pod ${context.env.podKey}`)));
     }),
     /** The kubelet's back-off `Next`: start at the initial period, or double up to the ceiling; starts over after backOffResetMs. */
     nextBackOff: enqueueActions(({ context, enqueue }) => {
@@ -374,7 +438,7 @@ export const containerMachine = setup({
       const spec = { name: update.spec.name, image: update.spec.image ?? '', pullPolicy: pullPolicyOf(update.spec), behavior: update.behavior };
       const showNew = context.status.state?.waiting !== undefined && context.run.containerID === undefined && context.status.image !== spec.image;
       const status = showNew ? { ...context.status, image: spec.image } : context.status;
-      enqueue.assign({ spec, status, pending: undefined, pull: { backOffMs: 0, message: '', reason: '' }, pullRequested: false });
+      enqueue.assign({ spec, status, pending: undefined, pull: { backOffMs: 0, message: '', reason: '' }, pullRequested: false, probes: update.probes });
       if (showNew) enqueue(sendParent(report(context, status)));
     }),
   },
@@ -384,9 +448,16 @@ export const containerMachine = setup({
     /** Init containers have no readiness: they are ready once Completed. */
     neverReady: ({ context }) => context.spec.behavior.neverReady || context.env.init,
     readyAtOnce: ({ context }) => context.spec.behavior.readyAfterMs === 0,
+    /** The kubelet's prober decides (the container has probes). */
+    probed: ({ context }) => context.probes !== undefined && !context.env.init,
+    hasStartupProbe: ({ context }) => context.probes?.startup !== undefined,
+    hasReadinessProbe: ({ context }) => context.probes?.readiness !== undefined,
+    hasLivenessProbe: ({ context }) => context.probes?.liveness !== undefined,
+    probePassed: ({ event }, params: { kind: ProbeKind }) => event.type === 'probe.result' && event.kind === params.kind && event.ok,
+    probeFailed: ({ event }, params: { kind: ProbeKind }) => event.type === 'probe.result' && event.kind === params.kind && !event.ok,
     killedWithPod: ({ context }) => context.stop.why === 'kill',
     restartForUpdate: ({ context }) => context.stop.why === 'update' && context.pending !== undefined,
-    livenessKill: ({ context }) => context.stop.why === 'liveness' && context.env.restartPolicy !== 'Never',
+    livenessKill: ({ context }) => (context.stop.why === 'liveness' || context.stop.why === 'startup') && context.env.restartPolicy !== 'Never',
     /** The kubelet's decision after an exit: restart per restartPolicy (init containers only on failure). */
     shouldRestart: ({ context }) => {
       const policy = context.env.restartPolicy;
@@ -412,6 +483,9 @@ export const containerMachine = setup({
     plegRelist: ({ context }) => context.env.kubelet.plegRelistMs,
     crashBackOffTime: ({ context }) => Math.max(0, context.backOff.ms - (context.env.port.now() - context.finishedAtMs)),
   },
+  actors: {
+    prober: proberMachine,
+  },
 }).createMachine({
   id: 'container',
   context: ({ input }) => ({
@@ -435,6 +509,7 @@ export const containerMachine = setup({
     pull: { backOffMs: 0, message: '', reason: '' },
     stop: { why: 'exit', selfAt: 0, killAt: 0 },
     pending: undefined,
+    probes: input.probes,
   }),
   initial: 'waiting',
   states: {
@@ -480,13 +555,69 @@ export const containerMachine = setup({
       initial: 'probing',
       states: {
         probing: {
-          always: [{ guard: 'neverReady', target: 'notReady' }, { guard: 'readyAtOnce', target: 'ready' }, { target: 'starting' }],
+          always: [{ guard: 'probed', target: 'probed' }, { guard: 'neverReady', target: 'notReady' }, { guard: 'readyAtOnce', target: 'ready' }, { target: 'starting' }],
         },
         starting: { after: { readyTime: 'ready' } },
         ready: { entry: 'markReady' },
         notReady: {},
+        /** The kubelet's prober workers decide: startup first, then readiness and liveness side by side. */
+        probed: {
+          initial: 'deciding',
+          states: {
+            deciding: { always: [{ guard: 'hasStartupProbe', target: 'startingUp' }, { target: 'started' }] },
+            startingUp: {
+              invoke: { src: 'prober', input: ({ context }) => proberInput(context, 'startup') },
+              on: {
+                'probe.result': [
+                  { guard: { type: 'probePassed', params: { kind: 'startup' } }, target: 'started', actions: 'markStarted' },
+                  { guard: { type: 'probeFailed', params: { kind: 'startup' } }, target: '#container.terminating', actions: { type: 'beginStop', params: { why: 'startup' } } },
+                ],
+              },
+            },
+            started: {
+              type: 'parallel',
+              states: {
+                readiness: {
+                  initial: 'deciding',
+                  states: {
+                    deciding: { always: [{ guard: 'hasReadinessProbe', target: 'probing' }, { target: 'none' }] },
+                    // no readiness probe: ready once started, as the kubelet
+                    none: { entry: 'markReady' },
+                    probing: {
+                      invoke: { src: 'prober', input: ({ context }) => proberInput(context, 'readiness') },
+                      on: {
+                        'probe.result': [
+                          { guard: { type: 'probePassed', params: { kind: 'readiness' } }, actions: 'markReady' },
+                          { guard: { type: 'probeFailed', params: { kind: 'readiness' } }, actions: 'markUnready' },
+                        ],
+                      },
+                    },
+                  },
+                },
+                liveness: {
+                  initial: 'deciding',
+                  states: {
+                    deciding: { always: [{ guard: 'hasLivenessProbe', target: 'probing' }, { target: 'none' }] },
+                    none: {},
+                    probing: {
+                      invoke: { src: 'prober', input: ({ context }) => proberInput(context, 'liveness') },
+                      on: {
+                        'probe.result': {
+                          guard: { type: 'probeFailed', params: { kind: 'liveness' } },
+                          target: '#container.terminating',
+                          actions: { type: 'beginStop', params: { why: 'liveness' } },
+                        },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
       },
       on: {
+        'container.event': { actions: 'forwardEvent' },
         'process.exited': { target: 'terminated', actions: 'exited' },
         'process.oomKilled': { target: 'terminated', actions: 'oomKilled' },
         'probe.livenessFailed': { target: 'terminating', actions: { type: 'beginStop', params: { why: 'liveness' } } },

@@ -10,7 +10,7 @@ import { setup, type AnyActorLogic, type AnyActorRef } from 'xstate';
 import type { Node, Pod, PodStatus, Taint } from '../src/api/types.js';
 import { Port } from '../src/kernel/port.js';
 import type { Profile } from '../src/profiles/profile.js';
-import type { ApiResponse, PodStatusReport, PodTerminated, WatchClosed, WatchEvent } from './protocol.js';
+import type { ApiResponse, PodEventReport, PodStatusReport, PodTerminated, WatchClosed, WatchEvent } from './protocol.js';
 import { nodeAddress, podAddress, runtimeAddress } from './protocol.js';
 import { ApiClient, isSuccess } from './client/api-client.js';
 import { Informer, objectKey } from './client/informer.js';
@@ -100,7 +100,7 @@ export interface KubeletContext {
 }
 
 /** Events of the kubelet. */
-export type KubeletEvent = ApiResponse | WatchEvent | WatchClosed | PodStatusReport | PodTerminated;
+export type KubeletEvent = ApiResponse | WatchEvent | WatchClosed | PodStatusReport | PodTerminated | PodEventReport;
 
 const NODE_LEASE_NS = 'kube-node-lease';
 
@@ -268,6 +268,7 @@ function syncPod(ctx: KubeletContext, pod: Pod): void {
         podIP: ip,
         hostIP: ctx.spec.address,
         profile: ctx.profile,
+        events: ctx.recorder.level,
       } as never,
     });
     worker = { ref, uid: pod.metadata!.uid!, address, ip, killing: false, rec, spec: pod.spec, labels: pod.metadata?.labels, annotations: pod.metadata?.annotations };
@@ -279,7 +280,6 @@ function syncPod(ctx: KubeletContext, pod: Pod): void {
     if (!worker.killing) {
       worker.killing = true;
       const grace = pod.metadata.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
-      ctx.recorder.record(pod, 'Normal', 'Killing', `Stopping container ${pod.spec?.containers?.[0]?.name ?? ''}`, 'Killing');
       ctx.port.send(worker.address, { type: 'pod.kill', gracePeriodSeconds: grace, reason: 'deleted' });
     }
     return;
@@ -440,6 +440,13 @@ export const kubeletMachine = setup({
       }
       pushStatus(context, key);
     },
+    /** A pod worker's event (Pulling, Created, Started, Killing, BackOff, Unhealthy, ...), recorded about the pod. */
+    onPodEvent: ({ context, event }) => {
+      const e = event as PodEventReport;
+      const pod = context.pods.store.get(`${e.namespace}/${e.name}`);
+      if (!pod || pod.metadata?.uid !== e.uid) return;
+      context.recorder.record(pod, e.eventType, e.reason, e.message, undefined, e.fieldPath);
+    },
     onPodTerminated: ({ context, event }) => {
       const e = event as PodTerminated;
       const key = `${e.namespace}/${e.name}`;
@@ -517,6 +524,7 @@ export const kubeletMachine = setup({
     ...apiClientTransitions('onResponse', 'onWatch'),
     'pod.status': { actions: 'onPodStatus' },
     'pod.terminated': { actions: 'onPodTerminated' },
+    'pod.event': { actions: 'onPodEvent' },
     'xstate.error.actor.*': { actions: 'reportWorkerError' },
   },
   states: {

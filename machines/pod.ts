@@ -20,20 +20,24 @@
 import { enqueueActions, setup, type AnyActorRef } from 'xstate';
 import type { Container, ContainerStatus, Pod, PodCondition, PodStatus } from '../src/api/types.js';
 import type { Port } from '../src/kernel/port.js';
-import { drawMillis, resolveBehavior, type Profile, type ResolvedBehavior } from '../src/profiles/profile.js';
+import { drawMillis, normalizeImage, resolveBehavior, type Profile, type ResolvedBehavior } from '../src/profiles/profile.js';
 import {
   containerMachine,
   initialContainerStatus,
+  type ContainerProbes,
   type ContainerPullEvent,
+  type ContainerRecordEvent,
   type ContainerStatusEvent,
   type ContainerUpdateEvent,
   type PullPolicy,
   type RestartPolicy,
 } from './container.js';
-import type { PodKill, PodStatusReport, PodSync, PodTerminated, RuntimePull, RuntimePulled } from './protocol.js';
+import type { PodEventReport, PodKill, PodStatusReport, PodSync, PodTerminated, RuntimePull, RuntimePulled, RuntimePulling } from './protocol.js';
+import type { EventLevel } from './client/events.js';
 import { defaultPullPolicy } from '../src/profiles/profile.js';
-import { processFate } from './kubelet/process.js';
-import { lookupImage, pullTimeMs, withDefaults } from '../src/profiles/images.js';
+import { processFate, processOf } from './kubelet/process.js';
+import { catalogEntry, lookupImage, pullTimeMs, withDefaults } from '../src/profiles/images.js';
+import { hashString } from '../src/kernel/rng.js';
 
 /** Input of a pod worker. */
 export interface PodInput {
@@ -53,6 +57,8 @@ export interface PodInput {
   hostIP?: string;
   /** Timings and behaviour. */
   profile: Profile;
+  /** Which kubelet events the worker reports (its kubelet's recorder level). Default: all. */
+  events?: EventLevel;
 }
 
 /** Coalesces the container reports that follow one delivered event into one `pod.status`. */
@@ -61,7 +67,7 @@ interface PodFlush {
 }
 
 /** Everything a pod worker receives. */
-export type PodEvent = PodSync | PodKill | RuntimePulled | ContainerStatusEvent | ContainerPullEvent | PodFlush;
+export type PodEvent = PodSync | PodKill | RuntimePulled | RuntimePulling | ContainerStatusEvent | ContainerPullEvent | ContainerRecordEvent | PodFlush;
 
 /** What does not change during a pod worker's life (shared, so context copies stay small). */
 export interface PodEnv {
@@ -83,6 +89,8 @@ export interface PodEnv {
   startTime: string;
   hostIPs: { ip: string }[];
   podIPs: { ip: string }[];
+  /** Which events go to the kubelet. */
+  events: EventLevel;
 }
 
 /** The context of a pod worker. */
@@ -304,6 +312,44 @@ export function podDisplayStatus(pod: Pod): string {
 
 // ---- helpers --------------------------------------------------------------------------------------
 
+/** A container's probes for the prober (undefined when it has none: no prober runs, no timer is armed). */
+function probesOf(pod: Pod, c: Container, env: PodEnv): ContainerProbes | undefined {
+  if (!c.readinessProbe && !c.livenessProbe && !c.startupProbe) return undefined;
+  const process = processOf(pod, c, { podIP: env.podIP, hostIP: env.hostIP, catalog: env.profile.catalog });
+  const probes: ContainerProbes = { target: { process, podIP: env.podIP, container: { name: c.name, ports: c.ports } } };
+  if (c.readinessProbe) probes.readiness = c.readinessProbe;
+  if (c.livenessProbe) probes.liveness = c.livenessProbe;
+  if (c.startupProbe) probes.startup = c.startupProbe;
+  return probes;
+}
+
+/** Go's time.Duration text of a whole number of milliseconds (`523ms`, `2.5s`, `1m2.3s`). */
+export function goDuration(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
+  const minutes = Math.floor(ms / 60_000);
+  const seconds = `${(ms % 60_000) / 1000}s`;
+  return minutes > 0 ? `${minutes}m${seconds}` : seconds;
+}
+
+/** The event the kubelet records, sent to it when the level allows (fieldPath: the container). */
+function eventFor(env: PodEnv, eventType: 'Normal' | 'Warning', reason: string, message: string, fieldPath: string | undefined): PodEventReport | undefined {
+  if (env.events === 'none' || (env.events === 'warnings' && eventType === 'Normal')) return undefined;
+  const report: PodEventReport = { type: 'pod.event', namespace: env.namespace, name: env.name, uid: env.uid, eventType, reason, message };
+  if (fieldPath) report.fieldPath = fieldPath;
+  return report;
+}
+
+function fieldPathOf(context: PodContext, container: string): string {
+  return context.pod.spec?.initContainers?.some((c) => c.name === container) ? `spec.initContainers{${container}}` : `spec.containers{${container}}`;
+}
+
+/** The size the registry reports for an image (the catalog's, else one drawn from its name). */
+function imageSizeBytes(profile: Profile, image: string): number {
+  const entry = catalogEntry(image, withDefaults(profile.catalog));
+  if (entry) return Math.round(entry.sizeMB * 1_000_000);
+  return 20_000_000 + (hashString(normalizeImage(image)) % 180_000_000);
+}
+
 /**
  * The simulated registry's say on a container's pulls: an image it does not have (a catalog
  * repository with an unknown tag) always fails to pull; a catalog image's pull takes its size
@@ -418,6 +464,7 @@ export const podMachine = setup({
             gracePeriodMs: grace,
             podKey: env.podKey,
             pullRequested: true,
+            probes: init ? undefined : probesOf(context.pod, c, env),
           },
         });
         const pull: RuntimePull = {
@@ -484,8 +531,30 @@ export const podMachine = setup({
       };
       enqueue(() => env.port.send(env.runtime, pull));
     }),
-    routePulled: enqueueActions(({ event, self, enqueue }) => {
+    /** A container's event goes to the kubelet (Created, Started, Killing, BackOff, Failed, Unhealthy). */
+    forwardEvent: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'container.event') return;
+      const env = context.env;
+      const report = eventFor(env, event.eventType, event.reason, event.message, event.init ? `spec.initContainers{${event.container}}` : `spec.containers{${event.container}}`);
+      if (report) enqueue(() => env.port.send(env.kubelet, report));
+    }),
+    /** The runtime started pulling an image for a container: `Pulling`. */
+    recordPulling: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'runtime.pulling') return;
+      const env = context.env;
+      const report = eventFor(env, 'Normal', 'Pulling', `Pulling image "${event.image}"`, fieldPathOf(context, event.container));
+      if (report) enqueue(() => env.port.send(env.kubelet, report));
+    }),
+    routePulled: enqueueActions(({ context, event, self, enqueue }) => {
       if (event.type !== 'runtime.pulled') return;
+      if (event.ok) {
+        const env = context.env;
+        const message = event.pulled
+          ? `Successfully pulled image "${event.image}" in ${goDuration(event.pulled.pullMs)} (${goDuration(event.pulled.totalMs)} including waiting). Image size: ${imageSizeBytes(env.profile, event.image)} bytes.`
+          : `Container image "${event.image}" already present on machine`;
+        const report = eventFor(env, 'Normal', 'Pulled', message, fieldPathOf(context, event.container));
+        if (report) enqueue(() => env.port.send(env.kubelet, report));
+      }
       const child = (self.getSnapshot().children as Record<string, AnyActorRef | undefined>)[event.container];
       if (!child) return;
       const pulled: { type: 'container.pulled'; image: string; ok: boolean; reason?: string; message?: string } = { type: 'container.pulled', image: event.image, ok: event.ok };
@@ -519,7 +588,7 @@ export const podMachine = setup({
               env.port.kernel.reportError(env.port.address, error);
               continue;
             }
-            const update: ContainerUpdateEvent = { type: 'container.update', spec: a, behavior };
+            const update: ContainerUpdateEvent = { type: 'container.update', spec: a, behavior, probes: init ? undefined : probesOf(pod, a, env) };
             enqueue.sendTo(child, update);
             changed = true;
           } else {
@@ -629,6 +698,7 @@ export const podMachine = setup({
         startTime: pod.status?.startTime ?? input.port.timestamp(),
         hostIPs: [{ ip: hostIP }],
         podIPs: [{ ip: input.podIP }],
+        events: input.events ?? 'all',
       },
       pod,
       // with no sandbox delay the sandbox is ready from the start (no transition spent on it)
@@ -660,6 +730,8 @@ export const podMachine = setup({
       },
       on: {
         'container.pull': { actions: 'forwardPull' },
+        'container.event': { actions: 'forwardEvent' },
+        'runtime.pulling': { actions: 'recordPulling' },
         'runtime.pulled': { actions: 'routePulled' },
         'container.status': [
           { guard: 'batching', actions: 'record' },
@@ -683,6 +755,7 @@ export const podMachine = setup({
         'pod.flush': [{ guard: 'allStopped', target: 'terminated', actions: 'endBatch' }, { actions: 'flush' }],
         'pod.kill': { actions: 'killContainers' },
         'pod.sync': { actions: 'keepPod' },
+        'container.event': { actions: 'forwardEvent' },
       },
     },
     terminated: {

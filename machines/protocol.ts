@@ -234,7 +234,33 @@ export interface RuntimePull {
   fails?: boolean;
 }
 /** The runtime answers a pull. */
-export interface RuntimePulled { type: 'runtime.pulled'; container: string; image: string; ok: boolean; reason?: string; message?: string }
+export interface RuntimePulled {
+  type: 'runtime.pulled';
+  container: string;
+  image: string;
+  ok: boolean;
+  reason?: string;
+  message?: string;
+  /** Set when the image was pulled (not found in the cache): the pull's own time and the time since it was asked for (ms). */
+  pulled?: { pullMs: number; totalMs: number };
+}
+/** The runtime starts pulling an image the node does not have (the kubelet's `Pulling` event). */
+export interface RuntimePulling {
+  type: 'runtime.pulling';
+  container: string;
+  image: string;
+}
+/** A pod worker asks its kubelet to record an event about the pod (`fieldPath`: the container). */
+export interface PodEventReport {
+  type: 'pod.event';
+  namespace: string;
+  name: string;
+  uid: string;
+  eventType: 'Normal' | 'Warning';
+  reason: string;
+  message: string;
+  fieldPath?: string;
+}
 
 /** The kubelet tells its node machine that it is up and has registered the Node. */
 export interface KubeletRegistered {
@@ -267,6 +293,8 @@ export type ClusterMessage =
   | PodTerminated
   | RuntimePull
   | RuntimePulled
+  | RuntimePulling
+  | PodEventReport
   | KubeletRegistered
   | NodeFault
   | EtcdUnavailable;
@@ -330,6 +358,10 @@ export function summarizeMessage(event: { readonly type: string }): string {
       return 'registered';
     case 'runtime.pulled':
       return `${e.ok ? 'pulled' : 'failed'} ${e.image} (${e.container})`;
+    case 'runtime.pulling':
+      return `pulling ${e.image} (${e.container})`;
+    case 'pod.event':
+      return `${e.reason} ${e.namespace}/${e.name}${e.fieldPath ? ` ${e.fieldPath}` : ''}`;
     default:
       return '';
   }

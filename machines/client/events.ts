@@ -9,9 +9,18 @@ import type { ApiClient } from './api-client.js';
 /** Which events a recorder sends: all, only warnings, or none (large benchmarks). */
 export type EventLevel = 'all' | 'warnings' | 'none';
 
-/** Records Events for one component. */
+/** The most events a recorder remembers for aggregation (client-go's maxLruCacheEntries). */
+const MAX_REMEMBERED = 4096;
+
+/**
+ * Records Events for one component. A repeat of an event (same object, field, type, reason and
+ * message) is not a new Event: as client-go's EventCorrelator does, the recorder patches the one it
+ * created with `count + 1` and a new `lastTimestamp` (`kubectl describe` shows `x4 over 2m`).
+ */
 export class EventRecorder {
   private seq = 0;
+  /** Events created, by their identity: name, namespace and count so far. */
+  private readonly seen = new Map<string, { name: string; namespace: string; count: number }>();
 
   constructor(
     private readonly client: ApiClient,
@@ -23,13 +32,36 @@ export class EventRecorder {
     public level: EventLevel = 'all',
   ) {}
 
-  /** Records an event about `obj`. */
-  record(obj: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string, action?: string): void {
-    if (this.level === 'none' || (this.level === 'warnings' && type === 'Normal')) return;
+  /** True when an event of this type would be sent. */
+  wants(type: 'Normal' | 'Warning'): boolean {
+    return this.level === 'all' || (this.level === 'warnings' && type === 'Warning');
+  }
+
+  /** Records an event about `obj` (`fieldPath`: the part of it, such as `spec.containers{nginx}`). */
+  record(obj: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string, action?: string, fieldPath?: string): void {
+    if (!this.wants(type)) return;
     const m = obj.metadata ?? {};
     const namespace = m.namespace ?? 'default';
     const now = this.client.port.timestamp();
+    const key = `${obj.kind}\u0000${namespace}\u0000${m.name}\u0000${m.uid ?? ''}\u0000${fieldPath ?? ''}\u0000${type}\u0000${reason}\u0000${message}`;
+    const before = this.seen.get(key);
+    if (before) {
+      before.count++;
+      this.seen.delete(key);
+      this.seen.set(key, before);
+      this.client.request({
+        verb: 'patch',
+        resource: 'events',
+        namespace: before.namespace,
+        name: before.name,
+        query: { patchType: 'merge' },
+        body: { count: before.count, lastTimestamp: now },
+      });
+      return;
+    }
     const name = `${m.name}.${(this.client.port.rng.nextUint32() >>> 0).toString(16).padStart(8, '0')}${(++this.seq).toString(16)}`;
+    if (this.seen.size >= MAX_REMEMBERED) this.seen.delete(this.seen.keys().next().value!);
+    this.seen.set(key, { name, namespace, count: 1 });
     this.client.request({
       verb: 'create',
       resource: 'events',
@@ -45,6 +77,7 @@ export class EventRecorder {
           namespace: m.namespace,
           uid: m.uid,
           resourceVersion: m.resourceVersion,
+          ...(fieldPath ? { fieldPath } : {}),
         },
         reason,
         message,

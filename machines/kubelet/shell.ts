@@ -57,6 +57,8 @@ export interface ShellResult {
   ports: number[];
   /** Time reached (ms since the start). */
   atMs: number;
+  /** The files as the process left them (what it wrote included), when it ran in the interpreter. */
+  files?: Record<string, string>;
 }
 
 // ---- tokens and syntax -----------------------------------------------------------------------
@@ -480,6 +482,8 @@ class Shell {
   lines: OutputLine[] = [];
   partial: Record<'stdout' | 'stderr', string> = { stdout: '', stderr: '' };
   ports: number[] = [];
+  /** Set once the process wrote, created or removed a file. */
+  wrote = false;
   readonly horizon: number;
   readonly maxSteps: number;
   readonly maxLines: number;
@@ -733,6 +737,7 @@ class Shell {
       run(next);
     } finally {
       for (const w of writes) this.files.set(w.path, (w.append ? (this.files.get(w.path) ?? '') : '') + w.text);
+      if (writes.length > 0) this.wrote = true;
     }
   }
 
@@ -1311,22 +1316,26 @@ const BUILTINS: Record<string, Builtin> = {
   head: (sh, args, io) => headTail(sh, args, io, true),
   tail: (sh, args, io) => headTail(sh, args, io, false),
   touch: (sh, args) => {
+    sh.wrote = true;
     for (const a of args) if (!a.startsWith('-') && !sh.files.has(sh.path(a))) sh.files.set(sh.path(a), '');
     return 0;
   },
   mkdir: (sh, args) => {
+    sh.wrote = true;
     for (const a of args) if (!a.startsWith('-')) sh.files.set(`${sh.path(a)}/.keep`, '');
     return 0;
   },
   rm: (sh, args, io) => {
+    sh.wrote = true;
     const force = args.some((a) => /^-[a-z]*f/.test(a));
     let code = 0;
     for (const a of args) {
       if (a.startsWith('-')) continue;
       const p = sh.path(a);
       if (sh.files.delete(p)) continue;
-      if (sh.isDir(p)) for (const k of [...sh.files.keys()]) if (k.startsWith(`${p}/`)) sh.files.delete(k);
-      else if (!force) {
+      if (sh.isDir(p)) {
+        for (const k of [...sh.files.keys()]) if (k.startsWith(`${p}/`)) sh.files.delete(k);
+      } else if (!force) {
         io.err(`rm: can't remove '${a}': No such file or directory\n`);
         code = 1;
       }
@@ -1334,6 +1343,7 @@ const BUILTINS: Record<string, Builtin> = {
     return code;
   },
   tee: (sh, args, io) => {
+    sh.wrote = true;
     const append = args.includes('-a');
     const text = io.stdin ?? '';
     for (const a of args) if (!a.startsWith('-')) sh.files.set(sh.path(a), (append ? (sh.files.get(sh.path(a)) ?? '') : '') + text);
@@ -1430,6 +1440,7 @@ export function isModelledCommand(name: string): boolean {
 function finish(sh: Shell, exit: { atMs: number; code: number } | undefined): ShellResult {
   sh.flush();
   const result: ShellResult = { lines: sh.lines.length > sh.maxLines ? sh.lines.slice(-sh.maxLines) : sh.lines, ports: sh.ports, atMs: sh.t };
+  if (sh.wrote) result.files = Object.fromEntries(sh.files);
   if (exit) result.exit = exit;
   return result;
 }
