@@ -62,7 +62,7 @@ function answer(context: RuntimeContext, req: RuntimePull & { askedAt?: number }
   const event: RuntimePulled = { type: 'runtime.pulled', container: req.container, image: req.image, ok };
   if (reason !== undefined) event.reason = reason;
   if (message !== undefined) event.message = message;
-  if (pulled) {
+  if (pulled && req.notify) {
     const now = context.port.now();
     event.pulled = { pullMs: now - context.pullStartedAt, totalMs: now - (req.askedAt ?? context.pullStartedAt) };
   }
@@ -95,8 +95,10 @@ export const containerRuntimeMachine = setup({
     enqueuePull: ({ context, event }) => {
       const req = event as RuntimePull;
       context.queue.push({ ...req, askedAt: context.port.now() });
-      const pulling: RuntimePulling = { type: 'runtime.pulling', container: req.container, image: req.image };
-      context.port.send(req.from, pulling);
+      if (req.notify) {
+        const pulling: RuntimePulling = { type: 'runtime.pulling', container: req.container, image: req.image };
+        context.port.send(req.from, pulling);
+      }
     },
     /** The pull at the head of the queue starts. */
     startPull: ({ context }) => {

@@ -27,6 +27,7 @@ import { Rng, hashString } from '../src/kernel/rng.js';
 import { defaultPullPolicy, normalizeImage, type KubeletBehavior, type ResolvedBehavior } from '../src/profiles/profile.js';
 import type { IProbe as Probe } from 'kubernetes-models/v1/Probe';
 import { proberMachine, type ProbeKind, type ProbeResultEvent, type ProbeTarget } from './kubelet/prober.js';
+import type { EventLevel } from './client/events.js';
 
 /** A container's probes and what they run against (its process; the run's start is added per run). */
 export interface ContainerProbes {
@@ -69,6 +70,8 @@ export interface ContainerInput {
   pullRequested?: boolean;
   /** Its probes (readinessProbe, livenessProbe, startupProbe), when it has any: the kubelet's prober then decides readiness and liveness. */
   probes?: ContainerProbes;
+  /** Which kubelet events it reports to its pod (`container.event`). Default: none. */
+  events?: EventLevel;
 }
 
 /** The container reports its status to its pod (only when it changed). */
@@ -144,6 +147,7 @@ export interface ContainerEnv {
   kubelet: KubeletBehavior;
   gracePeriodMs: number;
   podKey: string;
+  events: EventLevel;
 }
 
 /** The context of a container actor. */
@@ -232,8 +236,14 @@ function report(context: ContainerContext, status: ContainerStatus): ContainerSt
   return { type: 'container.status', index: context.env.index, init: context.env.init, status };
 }
 
-function record(context: ContainerContext, eventType: 'Normal' | 'Warning', reason: string, message: string): ContainerRecordEvent {
-  return { type: 'container.event', init: context.env.init, container: context.spec.name, eventType, reason, message };
+type EnqueueFn = (action: ReturnType<typeof sendParent>) => void;
+
+/** Reports a kubelet event to the pod, when the container's event level wants it. */
+function record(enqueue: EnqueueFn, context: ContainerContext, eventType: 'Normal' | 'Warning', reason: string, message: string): void {
+  const level = context.env.events;
+  if (level === 'none' || (level === 'warnings' && eventType === 'Normal')) return;
+  const event: ContainerRecordEvent = { type: 'container.event', init: context.env.init, container: context.spec.name, eventType, reason, message };
+  enqueue(sendParent(event));
 }
 
 function proberInput(context: ContainerContext, kind: ProbeKind) {
@@ -318,8 +328,8 @@ export const containerMachine = setup({
       const status = statusWith(context, context.run, { waiting: { reason: pull.reason, message: pull.message } });
       enqueue.assign({ pull, status, pullRequested: false });
       enqueue(sendParent(report(context, status)));
-      enqueue(sendParent(record(context, 'Warning', 'Failed', pull.message)));
-      enqueue(sendParent(record(context, 'Warning', 'Failed', `Error: ${pull.reason}`)));
+      record(enqueue as EnqueueFn, context, 'Warning', 'Failed', pull.message);
+      record(enqueue as EnqueueFn, context, 'Warning', 'Failed', `Error: ${pull.reason}`);
     }),
     /** After ErrImagePull, the kubelet shows ImagePullBackOff (other pull errors, such as ErrImageNeverPull, stay as they are). */
     showImagePullBackOff: enqueueActions(({ context, enqueue }) => {
@@ -328,8 +338,8 @@ export const containerMachine = setup({
       const status = statusWith(context, context.run, { waiting: { reason: 'ImagePullBackOff', message } });
       enqueue.assign({ status });
       enqueue(sendParent(report(context, status)));
-      enqueue(sendParent(record(context, 'Normal', 'BackOff', message)));
-      enqueue(sendParent(record(context, 'Warning', 'Failed', 'Error: ImagePullBackOff')));
+      record(enqueue as EnqueueFn, context, 'Normal', 'BackOff', message);
+      record(enqueue as EnqueueFn, context, 'Warning', 'Failed', 'Error: ImagePullBackOff');
     }),
     /** A new run starts: new container ID, startedAt, state running; arm its end (exit, OOM kill, liveness failure) if the behavior has one. */
     startRun: enqueueActions(({ context, enqueue }) => {
@@ -340,8 +350,8 @@ export const containerMachine = setup({
       // with a startup probe, the container is started once the probe succeeds
       status.started = context.probes?.startup === undefined;
       enqueue.assign({ run, status, exit: undefined, pullRequested: false });
-      enqueue(sendParent(record(context, 'Normal', 'Created', `Created container: ${context.spec.name}`)));
-      enqueue(sendParent(record(context, 'Normal', 'Started', `Started container ${context.spec.name}`)));
+      record(enqueue as EnqueueFn, context, 'Normal', 'Created', `Created container: ${context.spec.name}`);
+      record(enqueue as EnqueueFn, context, 'Normal', 'Started', `Started container ${context.spec.name}`);
       enqueue(sendParent(report(context, status)));
       const fate = fateOf(context.spec.behavior, count - 1);
       if (fate) enqueue.raise(fate.event, { id: 'fate', delay: 'fateTime' });
@@ -383,7 +393,7 @@ export const containerMachine = setup({
       const name = context.spec.name;
       const message =
         params.why === 'liveness' ? `Container ${name} failed liveness probe, will be restarted` : params.why === 'startup' ? `Container ${name} failed startup probe, will be restarted` : params.why === 'update' ? `Container ${name} definition changed, will be restarted` : `Stopping container ${name}`;
-      enqueue(sendParent(record(context, 'Normal', 'Killing', message)));
+      record(enqueue as EnqueueFn, context, 'Normal', 'Killing', message);
       if (event.type === 'container.update') enqueue.assign({ stop, pending: event });
       else enqueue.assign({ stop });
     }),
@@ -422,7 +432,7 @@ export const containerMachine = setup({
       const status = statusWith(context, context.run, { waiting: { reason: 'CrashLoopBackOff', message } });
       enqueue.assign({ status });
       enqueue(sendParent(report(context, status)));
-      enqueue(sendParent(record(context, 'Warning', 'BackOff', `Back-off restarting failed container ${context.spec.name} in pod ${context.env.podKey}`)));
+      record(enqueue as EnqueueFn, context, 'Warning', 'BackOff', `Back-off restarting failed container ${context.spec.name} in pod ${context.env.podKey}`);
     }),
     /** The kubelet's back-off `Next`: start at the initial period, or double up to the ceiling; starts over after backOffResetMs. */
     nextBackOff: enqueueActions(({ context, enqueue }) => {
@@ -497,6 +507,7 @@ export const containerMachine = setup({
       kubelet: input.kubelet,
       gracePeriodMs: input.gracePeriodMs,
       podKey: input.podKey,
+      events: input.events ?? 'none',
     },
     spec: { name: input.spec.name, image: input.spec.image ?? '', pullPolicy: pullPolicyOf(input.spec), behavior: input.behavior },
     status: initialContainerStatus(input.spec, input.init ? 'PodInitializing' : 'ContainerCreating'),

@@ -57,7 +57,7 @@ export interface PodInput {
   hostIP?: string;
   /** Timings and behaviour. */
   profile: Profile;
-  /** Which kubelet events the worker reports (its kubelet's recorder level). Default: all. */
+  /** Which kubelet events the worker reports (its kubelet's recorder level). Default: none. */
   events?: EventLevel;
 }
 
@@ -465,6 +465,7 @@ export const podMachine = setup({
             podKey: env.podKey,
             pullRequested: true,
             probes: init ? undefined : probesOf(context.pod, c, env),
+            events: env.events,
           },
         });
         const pull: RuntimePull = {
@@ -476,6 +477,7 @@ export const podMachine = setup({
           pullMs: behavior.pullMs,
           fails: behavior.pullFails,
         };
+        if (env.events === 'all') pull.notify = true;
         enqueue(() => env.port.send(env.runtime, pull));
         return undefined;
       };
@@ -529,6 +531,7 @@ export const podMachine = setup({
         pullMs: event.pullMs,
         fails: event.fails,
       };
+      if (env.events === 'all') pull.notify = true;
       enqueue(() => env.port.send(env.runtime, pull));
     }),
     /** A container's event goes to the kubelet (Created, Started, Killing, BackOff, Failed, Unhealthy). */
@@ -698,7 +701,7 @@ export const podMachine = setup({
         startTime: pod.status?.startTime ?? input.port.timestamp(),
         hostIPs: [{ ip: hostIP }],
         podIPs: [{ ip: input.podIP }],
-        events: input.events ?? 'all',
+        events: input.events ?? 'none',
       },
       pod,
       // with no sandbox delay the sandbox is ready from the start (no transition spent on it)

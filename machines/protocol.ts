@@ -232,6 +232,8 @@ export interface RuntimePull {
   pullMs: number;
   /** The pull fails (ErrImagePull), as the behavior says. */
   fails?: boolean;
+  /** Tell the pod when the pull starts (`runtime.pulling`, for the kubelet's Pulling event). */
+  notify?: boolean;
 }
 /** The runtime answers a pull. */
 export interface RuntimePulled {
