@@ -43,6 +43,9 @@ import {
 import { bootstrapStore, defaultUsers, kubeletUser, type ClusterUsers } from './bootstrap.js';
 import { Client } from './client.js';
 import { Faults } from './faults.js';
+import { podLogText, type LogOptions } from './logs.js';
+import { execInPod, type ExecResult } from './exec.js';
+import { StatusError, notFound } from '../api/status.js';
 import { ControlPlane, type ControlPlaneOptions } from './control-plane.js';
 
 /** A worker node to create. */
@@ -358,6 +361,39 @@ export class Cluster {
     const backendIp = resolved.backend.slice(0, resolved.backend.lastIndexOf(':'));
     const target = this.objects<Pod>('pods').find((p) => p.status?.podIP === backendIp);
     return { ok: true, node, service: resolved.rule.service, backend: resolved.backend, pod: target?.metadata?.name, podNode: target?.spec?.nodeName };
+  }
+
+  /**
+   * The log of a container of a pod, as `kubectl logs` shows it (`GET .../pods/NAME/log`): the
+   * lines its process wrote up to now. Options as PodLogOptions (container, previous,
+   * timestamps, tailLines, sinceSeconds, sinceTime, limitBytes).
+   *
+   * @throws StatusError (404) when the pod does not exist, (400) when the container is not named
+   *   in a pod with several, is waiting to start, or has no previous run.
+   */
+  logs(pod: string, options: LogOptions & { namespace?: string } = {}): string {
+    const { namespace, ...opts } = options;
+    return podLogText(this.requirePod(pod, namespace), opts, this.nowAbs(), { catalog: this.profile.catalog });
+  }
+
+  /**
+   * Runs a command in a running container of a pod, as `kubectl exec` does, through the kubelet's
+   * interpreter: `cluster.exec('web', ['cat', '/etc/hostname'])` → `{ stdout: 'web\n', exitCode: 0 }`.
+   */
+  exec(pod: string, command: readonly string[], options: { namespace?: string; container?: string; stdin?: string } = {}): ExecResult {
+    return execInPod(this.requirePod(pod, options.namespace), command, this.nowAbs(), { container: options.container, stdin: options.stdin, catalog: this.profile.catalog });
+  }
+
+  private requirePod(name: string, namespace = 'default'): Pod {
+    const pod = this.object<Pod>('pods', name, namespace);
+    if (!pod) throw new StatusError(notFound('pods', name));
+    return pod;
+  }
+
+  /** The virtual time as ms since 1970. */
+  private nowAbs(): number {
+    const stamp = this.kernel.timestamp();
+    return Date.parse(stamp) - this.kernel.timeOf(stamp) + this.kernel.now();
   }
 
   /** The pod worker actor of a pod, while it runs on a node. */

@@ -25,6 +25,7 @@ import { WATCH_TYPES } from '../../machines/protocol.js';
 import type { RequestSpec } from '../../machines/client/api-client.js';
 import type { TokenEntry } from '../../machines/api-server/auth.js';
 import type { ClusterUsers } from '../cluster/bootstrap.js';
+import type { ImageEntry } from '../profiles/images.js';
 import { Gateway } from './gateway.js';
 import { route, type ResourceRequest, type Route } from './routes.js';
 import {
@@ -45,6 +46,7 @@ import { createSelfSignedCertificate, type SelfSignedCertificate } from './tls.j
 import { decodeProtobuf, isProtobuf, ProtobufError } from './protobuf.js';
 import { writeKubeconfig, type KubeconfigUser } from './kubeconfig.js';
 import { excessiveNesting, excessiveNestingOf, jsonPrefix, tooDeepMessage } from '../api/decoding.js';
+import { POD_LOG_PATH, servePodLog } from './logs.js';
 
 /** What the HTTP server needs of a cluster (a `Cluster` from `createCluster` has all of it). */
 export interface ServedCluster {
@@ -52,6 +54,8 @@ export interface ServedCluster {
   /** Users and their tokens (for naming client actors and writing the kubeconfig). */
   readonly users: ClusterUsers | Readonly<Record<string, TokenEntry>>;
   readonly options?: { inspect?: (event: InspectionEvent) => void };
+  /** The timing profile (its image catalog serves the logs). */
+  readonly profile?: { catalog?: ImageEntry[] };
 }
 
 /** Options of the HTTP server. */
@@ -228,6 +232,12 @@ export class KubeHttpServer {
     }
     const token = bearerToken(req.headers.authorization);
     const method = (req.method ?? 'GET').toUpperCase();
+    const log = method === 'GET' ? POD_LOG_PATH.exec(req.url ?? '') : null;
+    if (log) {
+      return this.afterAuthentication(req, res, token, () =>
+        servePodLog({ gateway: this.gateway, kernel: this.cluster.kernel, catalog: this.cluster.profile?.catalog, sendStatus: (code, status) => this.send(req, res, code, status) }, req, res, token, log[1]!, log[2]!),
+      );
+    }
     let r: Route;
     try {
       r = route(method, req.url ?? '/');

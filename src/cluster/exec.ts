@@ -1,0 +1,40 @@
+/**
+ * `kubectl exec` in the library: a command runs in a running container through the kubelet's
+ * interpreter (machines/kubelet/shell.ts), seeing the container's files as its process left
+ * them, its environment and its hostname. A word that is neither a modelled command nor a file
+ * of the container is `sh: foo: not found` with exit code 127, as in a real shell.
+ */
+import type { Pod } from '../api/types.js';
+import { StatusError, badRequest } from '../api/status.js';
+import { execInContainer, processOf, runContainerProcess } from '../../machines/kubelet/process.js';
+import type { ImageEntry } from '../profiles/images.js';
+import { logContainer } from './logs.js';
+
+/** What an exec gave back. */
+export interface ExecResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+  /** How long the command ran (virtual ms); a command that would not end is stopped after an hour. */
+  durationMs: number;
+}
+
+/** Runs `command` in a container of `pod` at `nowAbs` (ms since 1970). */
+export function execInPod(pod: Pod, command: readonly string[], nowAbs: number, options: { container?: string; stdin?: string; catalog?: ImageEntry[] } = {}): ExecResult {
+  if (command.length === 0) throw new StatusError(badRequest('you must specify at least one command for the container'));
+  const name = logContainer(pod, options.container);
+  const spec = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].find((c) => c.name === name)!;
+  const status = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])].find((s) => s.name === name);
+  const startedAt = status?.state?.running?.startedAt;
+  if (!startedAt) throw new StatusError(badRequest(`unable to upgrade connection: container not found ("${name}")`));
+  const start = Date.parse(startedAt);
+  const process = processOf(pod, spec, { podIP: pod.status?.podIP ?? '', hostIP: pod.status?.hostIP ?? '', catalog: options.catalog });
+  const now = runContainerProcess(process, start, Math.max(0, nowAbs - start));
+  const result = execInContainer(now.files ? { ...process, files: now.files } : process, command, nowAbs, options.stdin);
+  const text = (stream: 'stdout' | 'stderr') =>
+    result.lines
+      .filter((l) => l.stream === stream)
+      .map((l) => `${l.text}\n`)
+      .join('');
+  return { stdout: text('stdout'), stderr: text('stderr'), exitCode: result.exit?.code ?? 137, durationMs: result.exit?.atMs ?? result.atMs };
+}
