@@ -258,6 +258,10 @@ export {
   BehaviorAnnotationError,
 } from './profiles/profile.js';
 export type { Profile, ContainerBehavior, ResolvedBehavior, ImageRule, RandomFault, KubeletBehavior, Millis } from './profiles/profile.js';
+export { DEFAULT_CATALOG, lookupImage } from './profiles/images.js';
+export type { ImageEntry, ImageProgram, RegistryAnswer } from './profiles/images.js';
+export type { LogOptions } from './cluster/logs.js';
+export type { ExecResult } from './cluster/exec.js';
 
 // ---- Kubernetes objects, tables and manifests -------------------------------------------------
 export type {
