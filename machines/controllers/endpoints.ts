@@ -155,10 +155,11 @@ type EpWatches = {
 };
 type EpCtx = SyncContext<EpWatches & Watches, undefined, Record<string, unknown>>;
 
-type Reader = { byIndex(w: 'services', index: string, value: string): Service[] };
+/** What a pod watch's enqueue needs: the Services of a namespace. */
+export type Reader = { byIndex(w: 'services', index: string, value: string): Service[] };
 
 /** `getPodServiceMemberships`: the Services in the pod's namespace whose selector matches it. */
-function servicesOf(ctx: Reader, pod: Pod): string[] {
+export function servicesOf(ctx: Reader, pod: Pod): string[] {
   const out: string[] = [];
   for (const svc of ctx.byIndex('services', 'byNamespace', pod.metadata?.namespace ?? '')) {
     const sel = svc.spec?.selector;

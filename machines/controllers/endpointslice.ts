@@ -23,7 +23,7 @@
 import type { KubeObject, Node, Pod, Service } from '../../src/api/types.js';
 import { selectorFromSet } from '../../src/api/selectors.js';
 import { defineController, splitKey, watch, type ControllerMachine, type SyncContext, type Watches } from './controller.js';
-import { findPort, HEADLESS_LABEL } from './endpoints.js';
+import { findPort, HEADLESS_LABEL, servicesOf, shouldPodBeInEndpoints, type Reader } from './endpoints.js';
 import { deepEqual, isPodReady, newControllerRef, type Obj } from './util.js';
 
 /** The controller's name (address `controller-manager/endpointslice`). */
@@ -63,16 +63,6 @@ export interface EndpointGroup {
   endpoints: SliceEndpoint[];
 }
 
-/** `ShouldPodBeInEndpoints(pod, includeTerminating=true)`: has an IP and is not finished by its restart policy. */
-function podCounts(pod: Pod): boolean {
-  if (!pod.status?.podIP && !(pod.status?.podIPs?.length)) return false;
-  const phase = pod.status?.phase;
-  const policy = pod.spec?.restartPolicy;
-  if (policy === 'Never') return phase !== 'Failed' && phase !== 'Succeeded';
-  if (policy === 'OnFailure') return phase !== 'Succeeded';
-  return true;
-}
-
 function portSetKey(ports: readonly SlicePort[]): string {
   return ports.map((p) => `${p.name}\u0000${p.port}\u0000${p.protocol}\u0000${p.appProtocol ?? ''}`).join('\u0001');
 }
@@ -93,7 +83,7 @@ export function desiredEndpointGroups(svc: Service, pods: readonly Pod[], zoneOf
   const publishNotReady = svc.spec?.publishNotReadyAddresses === true;
   const groups = new Map<string, EndpointGroup>();
   for (const pod of pods) {
-    if (!selector.matches(pod.metadata?.labels) || !podCounts(pod)) continue;
+    if (!selector.matches(pod.metadata?.labels) || !shouldPodBeInEndpoints(pod, true)) continue;
     const ip = pod.status?.podIP ?? pod.status?.podIPs?.[0]?.ip;
     if (!ip) continue;
     const ports: SlicePort[] = [];
@@ -162,17 +152,6 @@ type EsWatches = {
   endpointslices: ReturnType<typeof watch<SliceObject>>;
 };
 type EsCtx = SyncContext<EsWatches & Watches, undefined, Record<string, unknown>>;
-type Reader = { byIndex(w: 'services', index: string, value: string): Service[] };
-
-function servicesOf(ctx: Reader, pod: Pod): string[] {
-  const out: string[] = [];
-  for (const svc of ctx.byIndex('services', 'byNamespace', pod.metadata?.namespace ?? '')) {
-    const sel = svc.spec?.selector;
-    if (sel && selectorFromSet(sel).matches(pod.metadata?.labels)) out.push(`${svc.metadata!.namespace}/${svc.metadata!.name}`);
-  }
-  return out;
-}
-
 const SLICES = { resource: 'endpointslices', group: 'discovery.k8s.io' };
 
 /** `namespace/service` of a slice this controller manages. */
