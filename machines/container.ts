@@ -236,14 +236,12 @@ function report(context: ContainerContext, status: ContainerStatus): ContainerSt
   return { type: 'container.status', index: context.env.index, init: context.env.init, status };
 }
 
-type EnqueueFn = (action: ReturnType<typeof sendParent>) => void;
-
-/** Reports a kubelet event to the pod, when the container's event level wants it. */
-function record(enqueue: EnqueueFn, context: ContainerContext, eventType: 'Normal' | 'Warning', reason: string, message: string): void {
+/** The kubelet events to report to the pod, of those given, that the container's event level wants. */
+function recorded(context: ContainerContext, ...events: Array<['Normal' | 'Warning', string, string]>): ContainerRecordEvent[] {
   const level = context.env.events;
-  if (level === 'none' || (level === 'warnings' && eventType === 'Normal')) return;
-  const event: ContainerRecordEvent = { type: 'container.event', init: context.env.init, container: context.spec.name, eventType, reason, message };
-  enqueue(sendParent(event));
+  return events
+    .filter(([eventType]) => level !== 'none' && !(level === 'warnings' && eventType === 'Normal'))
+    .map(([eventType, reason, message]) => ({ type: 'container.event', init: context.env.init, container: context.spec.name, eventType, reason, message }));
 }
 
 function proberInput(context: ContainerContext, kind: ProbeKind) {
@@ -328,8 +326,7 @@ export const containerMachine = setup({
       const status = statusWith(context, context.run, { waiting: { reason: pull.reason, message: pull.message } });
       enqueue.assign({ pull, status, pullRequested: false });
       enqueue(sendParent(report(context, status)));
-      record(enqueue as EnqueueFn, context, 'Warning', 'Failed', pull.message);
-      record(enqueue as EnqueueFn, context, 'Warning', 'Failed', `Error: ${pull.reason}`);
+      for (const e of recorded(context, ['Warning', 'Failed', pull.message], ['Warning', 'Failed', `Error: ${pull.reason}`])) enqueue(sendParent(e));
     }),
     /** After ErrImagePull, the kubelet shows ImagePullBackOff (other pull errors, such as ErrImageNeverPull, stay as they are). */
     showImagePullBackOff: enqueueActions(({ context, enqueue }) => {
@@ -338,8 +335,7 @@ export const containerMachine = setup({
       const status = statusWith(context, context.run, { waiting: { reason: 'ImagePullBackOff', message } });
       enqueue.assign({ status });
       enqueue(sendParent(report(context, status)));
-      record(enqueue as EnqueueFn, context, 'Normal', 'BackOff', message);
-      record(enqueue as EnqueueFn, context, 'Warning', 'Failed', 'Error: ImagePullBackOff');
+      for (const e of recorded(context, ['Normal', 'BackOff', message], ['Warning', 'Failed', 'Error: ImagePullBackOff'])) enqueue(sendParent(e));
     }),
     /** A new run starts: new container ID, startedAt, state running; arm its end (exit, OOM kill, liveness failure) if the behavior has one. */
     startRun: enqueueActions(({ context, enqueue }) => {
@@ -350,8 +346,7 @@ export const containerMachine = setup({
       // with a startup probe, the container is started once the probe succeeds
       status.started = context.probes?.startup === undefined;
       enqueue.assign({ run, status, exit: undefined, pullRequested: false });
-      record(enqueue as EnqueueFn, context, 'Normal', 'Created', `Created container: ${context.spec.name}`);
-      record(enqueue as EnqueueFn, context, 'Normal', 'Started', `Started container ${context.spec.name}`);
+      for (const e of recorded(context, ['Normal', 'Created', `Created container: ${context.spec.name}`], ['Normal', 'Started', `Started container ${context.spec.name}`])) enqueue(sendParent(e));
       enqueue(sendParent(report(context, status)));
       const fate = fateOf(context.spec.behavior, count - 1);
       if (fate) enqueue.raise(fate.event, { id: 'fate', delay: 'fateTime' });
@@ -393,7 +388,7 @@ export const containerMachine = setup({
       const name = context.spec.name;
       const message =
         params.why === 'liveness' ? `Container ${name} failed liveness probe, will be restarted` : params.why === 'startup' ? `Container ${name} failed startup probe, will be restarted` : params.why === 'update' ? `Container ${name} definition changed, will be restarted` : `Stopping container ${name}`;
-      record(enqueue as EnqueueFn, context, 'Normal', 'Killing', message);
+      for (const e of recorded(context, ['Normal', 'Killing', message])) enqueue(sendParent(e));
       if (event.type === 'container.update') enqueue.assign({ stop, pending: event });
       else enqueue.assign({ stop });
     }),
@@ -432,7 +427,7 @@ export const containerMachine = setup({
       const status = statusWith(context, context.run, { waiting: { reason: 'CrashLoopBackOff', message } });
       enqueue.assign({ status });
       enqueue(sendParent(report(context, status)));
-      record(enqueue as EnqueueFn, context, 'Warning', 'BackOff', `Back-off restarting failed container ${context.spec.name} in pod ${context.env.podKey}`);
+      for (const e of recorded(context, ['Warning', 'BackOff', `Back-off restarting failed container ${context.spec.name} in pod ${context.env.podKey}`])) enqueue(sendParent(e));
     }),
     /** The kubelet's back-off `Next`: start at the initial period, or double up to the ceiling; starts over after backOffResetMs. */
     nextBackOff: enqueueActions(({ context, enqueue }) => {
