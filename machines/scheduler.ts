@@ -49,32 +49,81 @@ interface Backoff {
   until: number;
 }
 
-/** The scheduling queue (kube-scheduler's PriorityQueue, FIFO within a priority). */
+/** An entry of the active heap: higher priority first, then first come first served (PrioritySort). */
+interface QueuedPod {
+  readonly key: string;
+  readonly priority: number;
+  readonly seq: number;
+}
+
+function before(a: QueuedPod, b: QueuedPod): boolean {
+  return a.priority !== b.priority ? a.priority > b.priority : a.seq < b.seq;
+}
+
+/**
+ * The scheduling queue (kube-scheduler's PriorityQueue with the PrioritySort plugin): the active
+ * queue is a heap ordered by `spec.priority`, highest first, and by arrival within a priority.
+ */
 export class SchedulingQueue {
-  /** Keys ready to be scheduled, in order. */
-  private active: string[] = [];
-  private activeHead = 0;
+  /** The active heap (entries of keys no longer active are dropped when they surface). */
+  private heap: QueuedPod[] = [];
+  private seq = 0;
   private readonly inActive = new Set<string>();
+  /** Each known key's priority (kept while the pod waits anywhere in the queue). */
+  private readonly priorities = new Map<string, number>();
   /** Keys backing off after a failed attempt. */
   readonly backoff = new Map<string, Backoff>();
   /** Keys that fit nowhere; retried when the cluster changes (or after 5 minutes). */
   readonly unschedulable = new Map<string, number>();
   private readonly attempts = new Map<string, number>();
 
-  add(key: string): void {
-    if (this.inActive.has(key) || this.backoff.has(key) || this.unschedulable.has(key)) return;
+  private push(key: string): void {
     this.inActive.add(key);
-    this.active.push(key);
+    const e: QueuedPod = { key, priority: this.priorities.get(key) ?? 0, seq: this.seq++ };
+    const h = this.heap;
+    h.push(e);
+    let i = h.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!before(e, h[parent]!)) break;
+      h[i] = h[parent]!;
+      i = parent;
+    }
+    h[i] = e;
   }
 
-  pop(): string | undefined {
-    while (this.activeHead < this.active.length) {
-      const key = this.active[this.activeHead++]!;
-      if (this.activeHead > 1024 && this.activeHead * 2 > this.active.length) {
-        this.active = this.active.slice(this.activeHead);
-        this.activeHead = 0;
+  private popHeap(): QueuedPod | undefined {
+    const h = this.heap;
+    if (h.length === 0) return undefined;
+    const top = h[0]!;
+    const last = h.pop()!;
+    if (h.length > 0) {
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= h.length) break;
+        const r = l + 1;
+        const c = r < h.length && before(h[r]!, h[l]!) ? r : l;
+        if (!before(h[c]!, last)) break;
+        h[i] = h[c]!;
+        i = c;
       }
-      if (this.inActive.delete(key)) return key;
+      h[i] = last;
+    }
+    return top;
+  }
+
+  /** Adds a pending pod with its priority (ignored while it is already queued somewhere). */
+  add(key: string, priority = 0): void {
+    if (this.inActive.has(key) || this.backoff.has(key) || this.unschedulable.has(key)) return;
+    this.priorities.set(key, priority);
+    this.push(key);
+  }
+
+  /** The most important active pod. */
+  pop(): string | undefined {
+    for (let e = this.popHeap(); e; e = this.popHeap()) {
+      if (this.inActive.delete(e.key)) return e.key;
     }
     return undefined;
   }
@@ -85,6 +134,7 @@ export class SchedulingQueue {
 
   delete(key: string): void {
     this.inActive.delete(key);
+    this.priorities.delete(key);
     this.backoff.delete(key);
     this.unschedulable.delete(key);
     this.attempts.delete(key);
@@ -120,15 +170,13 @@ export class SchedulingQueue {
     for (const [key, b] of this.backoff) {
       if (b.until <= now) {
         this.backoff.delete(key);
-        this.inActive.add(key);
-        this.active.push(key);
+        this.push(key);
       }
     }
     for (const [key, since] of this.unschedulable) {
       if (now - since >= 300_000) {
         this.unschedulable.delete(key);
-        this.inActive.add(key);
-        this.active.push(key);
+        this.push(key);
       }
     }
   }
@@ -316,7 +364,7 @@ function onPod(ctx: SchedulerContext, old: Pod | undefined, pod: Pod): void {
     const phase = pod.status?.phase;
     if (phase === 'Succeeded' || phase === 'Failed') ctx.queue.moveAllToActive(ctx.port.now());
   } else if (isUnassigned(pod, ctx.schedulerName)) {
-    ctx.queue.add(key);
+    ctx.queue.add(key, pod.spec?.priority ?? 0);
   } else {
     ctx.queue.delete(key);
   }
@@ -358,12 +406,47 @@ function bindPod(context: SchedulerContext): void {
   context.cycle = undefined;
 }
 
+/**
+ * Preemption's `prepareCandidate`: each victim gets the DisruptionTarget condition (reason
+ * PreemptionByScheduler), is deleted through the API server, and gets a `Preempted` event.
+ */
+function preempt(context: SchedulerContext, pod: Pod, node: string, victims: readonly Pod[]): void {
+  for (const victim of victims) {
+    const ns = victim.metadata!.namespace;
+    const name = victim.metadata!.name;
+    context.client.request({
+      verb: 'patch',
+      resource: 'pods',
+      subresource: 'status',
+      namespace: ns,
+      name,
+      query: { patchType: 'strategic' },
+      body: {
+        status: {
+          conditions: [
+            {
+              type: 'DisruptionTarget',
+              status: 'True',
+              reason: 'PreemptionByScheduler',
+              message: `${context.schedulerName}: preempting to accommodate a higher priority pod`,
+              lastTransitionTime: context.port.timestamp(),
+            },
+          ],
+        },
+      },
+    });
+    context.client.request({ verb: 'delete', resource: 'pods', namespace: ns, name });
+    context.recorder.record(victim, 'Normal', 'Preempted', `Preempted by pod ${pod.metadata?.uid} on node ${node}`, 'Preempting');
+  }
+}
+
 /** The pod fits nowhere: park it, record FailedScheduling, set its PodScheduled condition. */
 function recordFailure(context: SchedulerContext): void {
   const { pod, result } = context.cycle!;
   const failure = result as Extract<ScheduleResult, { ok: false }>;
   context.stats.unschedulable++;
   context.queue.parkUnschedulable(objectKey(pod), context.port.now());
+  if (failure.nominatedNode) preempt(context, pod, failure.nominatedNode, failure.victims ?? []);
   context.recorder.record(pod, 'Warning', 'FailedScheduling', failure.message, 'Scheduling');
   context.client.request({
     verb: 'patch',
@@ -377,6 +460,7 @@ function recordFailure(context: SchedulerContext): void {
         conditions: [
           { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: failure.message, lastProbeTime: null, lastTransitionTime: context.port.timestamp() },
         ],
+        ...(failure.nominatedNode ? { nominatedNodeName: failure.nominatedNode } : {}),
       },
     },
   });

@@ -7,6 +7,7 @@
 import { authorize, RbacIndex } from '../../src/api/rbac.js';
 import { applyDefaults } from '../../src/api/defaults.js';
 import { decodeError, excessiveNestingOf, goValue, jsonPrefix, tooDeepMessage } from '../../src/api/decoding.js';
+import { admitPodPriority, admitPriorityClass } from '../../src/api/priority.js';
 import { pruneUnknownFields, validateObject } from '../../src/api/validation.js';
 import { applyConfiguration, conflictStatus } from '../../src/api/server-side-apply.js';
 import { jsonMergePatch, jsonPatch, strategicMergePatch } from '../../src/api/patch.js';
@@ -392,6 +393,11 @@ export class ApiServerCore {
     obj = applyDefaults(obj) as Obj;
     this.prepareForCreate(info, obj, req.query?.dryRun === true);
     op.object = obj;
+    const denied = this.admitPriority(info, obj, isObject(body.spec) ? body.spec : {});
+    if (denied) {
+      op.response = { code: 403, body: S.forbiddenWithMessage(info, m.name, denied) };
+      return false;
+    }
     const verdict = validateObject(obj, { operation: 'create', fieldValidation: req.query?.fieldValidation });
     if (verdict.unknownFields.length > 0 && req.query?.fieldValidation === 'Strict') {
       op.response = { code: 400, body: S.strictDecodingError(info.kind, info.version, verdict.unknownFields) };
@@ -426,6 +432,23 @@ export class ApiServerCore {
       }
     }
     return true;
+  }
+
+  /**
+   * The Priority admission plugin on create: a pod's PriorityClass resolved into its priority and
+   * preemption policy (`given`: what the client sent, before defaulting); a second global
+   * default PriorityClass refused. @returns the Forbidden message, or undefined.
+   */
+  private admitPriority(info: ResourceInfo, obj: Obj, given: Obj): string | undefined {
+    if (info.plural !== 'pods' && info.plural !== 'priorityclasses') return undefined;
+    const classes = findResource('priorityclasses')!;
+    if (info.plural === 'priorityclasses') return admitPriorityClass(obj, 'create', this.cache.list(classes) as Obj[]);
+    return admitPodPriority(
+      obj,
+      { priority: given.priority, preemptionPolicy: given.preemptionPolicy },
+      (name) => this.cache.objects.get(`${classes.etcdPrefix}${name}`) as Obj | undefined,
+      () => this.cache.list(classes) as Obj[],
+    );
   }
 
   /** Kind-specific preparation of a new object (status reset, cluster IPs). */

@@ -518,6 +518,10 @@ export interface PostFilterResult {
   readonly message: string;
   /** Nodes where evicting lower-priority pods would let the pod fit. */
   readonly candidates?: readonly string[];
+  /** The candidate chosen: the node to nominate (`status.nominatedNodeName`). */
+  readonly nominatedNode?: string;
+  /** The pods to evict on `nominatedNode`. */
+  readonly victims?: readonly Pod[];
 }
 
 /** The read-only view of the scheduler's state a post-filter plugin gets. */

@@ -101,6 +101,10 @@ export interface ScheduleFailure {
   readonly unschedulablePlugins: readonly string[];
   /** Nodes where the preemption dry run found that evicting lower-priority pods would make room. */
   readonly preemptionCandidates?: readonly string[];
+  /** The node preemption chose for the pod (to be set as its `status.nominatedNodeName`). */
+  readonly nominatedNode?: string;
+  /** The pods to evict on `nominatedNode`. */
+  readonly victims?: readonly Pod[];
   /** True when the cycle failed with an error (e.g. a plugin score out of range) rather than a misfit. */
   readonly error?: true;
   /** The diagnosis behind the message (absent when there are no nodes or on errors). */
@@ -257,6 +261,7 @@ export function findFeasibleNodes(pod: Pod, cache: SchedulerCache, profile: Prof
       nextStartIndex: next,
       unschedulablePlugins: [...rejectors].sort(),
       ...(post?.candidates && post.candidates.length > 0 ? { preemptionCandidates: post.candidates } : {}),
+      ...(post?.nominatedNode ? { nominatedNode: post.nominatedNode, victims: post.victims ?? [] } : {}),
       diagnosis,
     };
   };

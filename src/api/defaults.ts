@@ -369,6 +369,7 @@ const DEFAULTERS: Record<string, (o: Obj) => void> = {
   'v1/ReplicationController': defaultReplicationController,
   'batch/v1/Job': defaultJob,
   'batch/v1/CronJob': defaultCronJob,
+  'scheduling.k8s.io/v1/PriorityClass': (pc) => setIfAbsent(pc, 'preemptionPolicy', 'PreemptLowerPriority'),
   'rbac.authorization.k8s.io/v1/RoleBinding': defaultBinding,
   'rbac.authorization.k8s.io/v1/ClusterRoleBinding': defaultBinding,
 };

@@ -643,6 +643,17 @@ const BINDING: Printer = {
   },
 };
 
+const PRIORITYCLASS: Printer = {
+  columns: [
+    NAME,
+    col('Value', 'integer', 'value represents the integer value of this priority class. This is the actual priority that pods receive when they have the name of this class in their pod spec.'),
+    col('Global-Default', 'boolean', 'globalDefault specifies whether this PriorityClass should be considered as the default priority for pods that do not have any priority class. Only one PriorityClass can be marked as `globalDefault`. However, if more than one PriorityClasses exists with their `globalDefault` field set to true, the smallest value of such global default PriorityClasses will be used as the default priority.'),
+    AGE,
+    col('PreemptionPolicy', 'string', 'preemptionPolicy is the Policy for preempting pods with lower priority. One of Never, PreemptLowerPriority. Defaults to PreemptLowerPriority if unset.'),
+  ],
+  row: (o, now) => ({ cells: [nameOf(o), int(o['value']), o['globalDefault'] === true, ageOf(o, now), str(o['preemptionPolicy'])] }),
+};
+
 const DEFAULT: Printer = {
   columns: [NAME, AGE],
   row: (o, now) => ({ cells: [nameOf(o), ageOf(o, now)] }),
@@ -660,6 +671,7 @@ const PRINTERS: Record<string, Printer> = {
   namespaces: NAMESPACE,
   events: EVENT,
   leases: LEASE,
+  priorityclasses: PRIORITYCLASS,
   configmaps: CONFIGMAP,
   secrets: SECRET,
   serviceaccounts: SERVICEACCOUNT,

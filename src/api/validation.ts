@@ -25,6 +25,7 @@ import { ConfigMap as ConfigMapModel } from 'kubernetes-models/v1/ConfigMap';
 import { Secret as SecretModel } from 'kubernetes-models/v1/Secret';
 import { ServiceAccount as ServiceAccountModel } from 'kubernetes-models/v1/ServiceAccount';
 import { Lease as LeaseModel } from 'kubernetes-models/coordination.k8s.io/v1/Lease';
+import { PriorityClass as PriorityClassModel } from 'kubernetes-models/scheduling.k8s.io/v1/PriorityClass';
 import { ReplicaSet as ReplicaSetModel } from 'kubernetes-models/apps/v1/ReplicaSet';
 import { Deployment as DeploymentModel } from 'kubernetes-models/apps/v1/Deployment';
 import { DaemonSet as DaemonSetModel } from 'kubernetes-models/apps/v1/DaemonSet';
@@ -44,6 +45,7 @@ import { ClusterRole as ClusterRoleModel } from 'kubernetes-models/rbac.authoriz
 import { RoleBinding as RoleBindingModel } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
 import { ClusterRoleBinding as ClusterRoleBindingModel } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding';
 import { isQuantity, parseQuantity } from './quantity.js';
+import { HIGHEST_USER_DEFINABLE_PRIORITY, knownSystemPriorityClassError } from './priority.js';
 import { resourceForKind, type ResourceInfo } from './resources.js';
 import { fieldError, GoValue, invalid, strictDecodingError } from './status.js';
 import {
@@ -114,6 +116,7 @@ const MODELS: ReadonlyArray<readonly [string, { prototype: unknown }]> = [
   ['v1/Secret', SecretModel],
   ['v1/ServiceAccount', ServiceAccountModel],
   ['coordination.k8s.io/v1/Lease', LeaseModel],
+  ['scheduling.k8s.io/v1/PriorityClass', PriorityClassModel],
   ['apps/v1/ReplicaSet', ReplicaSetModel],
   ['apps/v1/Deployment', DeploymentModel],
   ['apps/v1/DaemonSet', DaemonSetModel],
@@ -1080,6 +1083,22 @@ function validateNamespace(c: Causes, ns: AnyObject): void {
   arr(spec['finalizers']).forEach((f, i) => validateFinalizerName(c, f, `spec.finalizers[${i}]`));
 }
 
+/** `ValidatePriorityClass`: `system-` names are reserved to the system classes; user values at most 1e9. */
+function validatePriorityClass(c: Causes, pc: AnyObject): void {
+  const name = str(pc.metadata?.name) ?? '';
+  const value = pc['value'];
+  if (name.startsWith('system-')) {
+    const err = knownSystemPriorityClassError(name, value, pc['globalDefault']);
+    if (err) c.push(fieldError.forbidden('metadata.name', `priority class names with 'system-' prefix are reserved for system use only. error: ${err}`));
+  } else if (typeof value === 'number' && value > HIGHEST_USER_DEFINABLE_PRIORITY) {
+    c.push(fieldError.forbidden('value', `maximum allowed value of a user defined priority is ${HIGHEST_USER_DEFINABLE_PRIORITY}`));
+  }
+  const policy = pc['preemptionPolicy'];
+  if (policy !== undefined && policy !== 'PreemptLowerPriority' && policy !== 'Never') {
+    c.push(fieldError.notSupported('preemptionPolicy', policy, ['Never', 'PreemptLowerPriority']));
+  }
+}
+
 function validateLease(c: Causes, lease: AnyObject): void {
   const spec = isObj(lease['spec']) ? lease['spec'] : {};
   const lds = num(spec['leaseDurationSeconds']);
@@ -1371,6 +1390,10 @@ function validateKindUpdate(c: Causes, info: ResourceInfo, next: AnyObject, prev
       }
       break;
     }
+    case 'PriorityClass':
+      if (next['value'] !== prev['value']) c.push(fieldError.forbidden('value', 'may not be changed in an update.'));
+      if (!deepEqual(next['preemptionPolicy'], prev['preemptionPolicy'])) c.push(fieldError.invalid('preemptionPolicy', next['preemptionPolicy'], 'field is immutable'));
+      break;
     case 'Secret':
     case 'ConfigMap': {
       if (prev['immutable'] === true) {
@@ -1479,6 +1502,9 @@ function kindChecks(c: Causes, info: ResourceInfo, obj: AnyObject, subresource: 
       break;
     case 'Lease':
       validateLease(c, obj);
+      break;
+    case 'PriorityClass':
+      validatePriorityClass(c, obj);
       break;
     case 'ConfigMap':
       validateConfigData(c, obj, false);

@@ -3,6 +3,7 @@
  * system namespaces, the RBAC bootstrap policy, the `kubernetes` service, and the users' tokens.
  */
 import { bootstrapRbac } from '../api/rbac.js';
+import { systemPriorityClasses } from '../api/priority.js';
 import { etcdKey, findResource } from '../api/resources.js';
 import type { KubeObject } from '../api/types.js';
 import type { Rng } from '../kernel/rng.js';
@@ -66,6 +67,8 @@ export function bootstrapStore(store: MvccStore, rng: Rng, timestamp: string): v
       status: { phase: 'Active' },
     });
   }
+  // kube-apiserver's post-start hook: the system PriorityClasses
+  for (const pc of systemPriorityClasses()) put('priorityclasses', pc as never);
   for (const obj of bootstrapRbac()) {
     put(obj.kind === 'ClusterRole' ? 'clusterroles' : 'clusterrolebindings', structuredClone(obj) as never);
   }

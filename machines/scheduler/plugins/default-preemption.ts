@@ -12,15 +12,16 @@
  *   still rejected → that filter's reasons; fits → the node is a candidate. Nodes rejected as
  *   unresolvable count as `Preemption is not helpful for scheduling`.
  *
- * With candidates there is no message (kube would nominate one and evict its victims); the
- * candidates are returned for the caller. Victim selection, PodDisruptionBudgets and the random
- * candidate offset are not modelled.
+ * With candidates there is no message: the best candidate (`pickOneNodeForPreemption`) is
+ * returned as the node to nominate with its minimal set of victims (`SelectVictimsOnNode`), which
+ * the scheduler deletes through the API. PodDisruptionBudgets (not served here) and the random
+ * offset kube starts the dry run at (it stops after max(10 %, 100) candidates; this one
+ * evaluates every potential node) are not modelled.
  */
 import type { Pod } from '../../../src/api/types.js';
+import { pickOneNodeForPreemption, selectVictimsOnNode, type PreemptionCandidate } from '../preemption.js';
 import {
-  cloneCycleState,
   fitErrorMessage,
-  runFilters,
   unresolvable,
   type CycleState,
   type Diagnosis,
@@ -83,30 +84,19 @@ export const DefaultPreemption: PostFilterPlugin = {
     }
 
     const statuses = new Map<string, PluginStatus>();
-    const candidates: string[] = [];
+    const candidates: PreemptionCandidate[] = [];
     for (const name of potential) {
       const ni = ctx.nodeInfo(name);
       if (!ni) continue;
-      const copy = ni.clone();
-      const copyState = cloneCycleState(state);
-      let victims = 0;
-      for (const key of ni.pods) {
-        const rec = ctx.podRecord(key);
-        if (rec && rec.priority < state.priority) {
-          copy.removePod(rec);
-          for (const f of ctx.filters) f.removePod?.(copyState, pod, rec.pod, copy);
-          victims++;
-        }
-      }
-      if (victims === 0) {
-        statuses.set(name, { plugin: DEFAULT_PREEMPTION, status: unresolvable(NO_PREEMPTION_VICTIMS) });
-        continue;
-      }
-      const rejected = runFilters(ctx.filters, pod, copy, copyState);
-      if (rejected) statuses.set(name, rejected);
-      else candidates.push(name);
+      const sel = selectVictimsOnNode(pod, state, ni, ctx.filters, ctx.podRecord);
+      if ('victims' in sel) candidates.push({ node: name, victims: sel.victims, numPDBViolations: 0 });
+      else if (sel.rejected === 'none') statuses.set(name, { plugin: DEFAULT_PREEMPTION, status: unresolvable(NO_PREEMPTION_VICTIMS) });
+      else statuses.set(name, sel.rejected);
     }
-    if (candidates.length > 0) return { message: '', candidates };
+    const best = pickOneNodeForPreemption(candidates);
+    if (best) {
+      return { message: '', candidates: candidates.map((c) => c.node), nominatedNode: best.node, victims: best.victims.map((v) => v.pod) };
+    }
     const preemptionDiagnosis: Diagnosis = {
       numAllNodes: diagnosis.numAllNodes,
       nodeStatuses: statuses,
