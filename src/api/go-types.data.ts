@@ -34,6 +34,7 @@ export const GO_ROOTS: Readonly<Record<string, string>> = {
   "batch/v1/Job": "IoK8sApiBatchV1Job",
   "batch/v1/CronJob": "IoK8sApiBatchV1CronJob",
   "coordination.k8s.io/v1/Lease": "IoK8sApiCoordinationV1Lease",
+  "scheduling.k8s.io/v1/PriorityClass": "IoK8sApiSchedulingV1PriorityClass",
   "rbac.authorization.k8s.io/v1/Role": "IoK8sApiRbacV1Role",
   "rbac.authorization.k8s.io/v1/ClusterRole": "IoK8sApiRbacV1ClusterRole",
   "rbac.authorization.k8s.io/v1/RoleBinding": "IoK8sApiRbacV1RoleBinding",
@@ -2412,6 +2413,18 @@ export const GO_STRUCTS: Readonly<Record<string, GoStruct>> = {
       "kind": "string",
       "name": "string",
       "namespace": "string"
+    }
+  },
+  "IoK8sApiSchedulingV1PriorityClass": {
+    "go": "v1.PriorityClass",
+    "fields": {
+      "apiVersion": "string",
+      "description": "string",
+      "globalDefault": "bool",
+      "kind": "string",
+      "metadata": "@IoK8sApimachineryPkgApisMetaV1ObjectMeta",
+      "preemptionPolicy": "string",
+      "value": "int32"
     }
   },
   "IoK8sApiStorageV1StorageClass": {
