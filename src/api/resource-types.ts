@@ -46,6 +46,7 @@ import type { IEndpointSlice as EndpointSlice } from 'kubernetes-models/discover
 import type { IJob as Job } from 'kubernetes-models/batch/v1/Job';
 import type { ICronJob as CronJob } from 'kubernetes-models/batch/v1/CronJob';
 import type { IReplicationController as ReplicationController } from 'kubernetes-models/v1/ReplicationController';
+import type { IPriorityClass as PriorityClass } from 'kubernetes-models/scheduling.k8s.io/v1/PriorityClass';
 
 /** The object type of each resource, by its plural name (the name `kubectl get` and the API paths use). */
 export interface ResourceTypes {
@@ -75,6 +76,7 @@ export interface ResourceTypes {
   cronjobs: CronJob;
   replicationcontrollers: ReplicationController;
   storageclasses: StorageClass;
+  priorityclasses: PriorityClass;
 }
 
 /** A resource name the map knows: `'pods'`, `'deployments'`, … */

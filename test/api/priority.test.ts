@@ -21,7 +21,7 @@ function refusal(fn: () => unknown): { code?: number; reason?: string; message?:
 describe('PriorityClass and the Priority admission', () => {
   it('serves the system classes from boot, short name pc', () => {
     const c = createCluster({ nodes: 1 });
-    const items = c.client.list<KubeObject & { value: number }>('pc').items;
+    const items = c.client.list('priorityclasses').items;
     expect(items.map((p) => [p.metadata?.name, p.value])).toEqual([
       ['system-cluster-critical', 2000000000],
       ['system-node-critical', 2000001000],

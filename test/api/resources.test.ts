@@ -18,7 +18,7 @@ describe('registry', () => {
       'pods', 'nodes', 'namespaces', 'services', 'endpoints', 'events', 'configmaps', 'secrets', 'serviceaccounts',
       'persistentvolumes', 'persistentvolumeclaims', 'replicationcontrollers',
       'deployments', 'replicasets', 'daemonsets', 'statefulsets', 'controllerrevisions', 'jobs', 'cronjobs',
-      'leases', 'roles', 'clusterroles', 'rolebindings', 'clusterrolebindings', 'endpointslices', 'storageclasses',
+      'leases', 'priorityclasses', 'roles', 'clusterroles', 'rolebindings', 'clusterrolebindings', 'endpointslices', 'storageclasses',
     ]);
   });
   it('describes pods as discovery does', () => {

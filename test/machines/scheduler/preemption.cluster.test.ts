@@ -15,8 +15,8 @@ const pod = (name: string, cpu: string, priorityClassName?: string, extra: Recor
 describe('DefaultPreemption in a running cluster', () => {
   it('evicts the fewest lower-priority pods through the API, nominates the node, and the preemptor runs there', () => {
     const c = createCluster({ nodes: 1, seed: 3 });
-    const node = c.client.list<KubeObject & { status?: { allocatable?: Record<string, string> } }>('nodes').items[0]!;
-    const alloc = node.status!.allocatable!['cpu']!;
+    const node = c.client.list('nodes').items[0]!;
+    const alloc = String(node.status!.allocatable!['cpu']!);
     const milli = alloc.endsWith('m') ? Number(alloc.slice(0, -1)) : Number(alloc) * 1000;
     c.client.create(pc('low', 10));
     c.client.create(pc('high', 1000));
@@ -41,8 +41,8 @@ describe('DefaultPreemption in a running cluster', () => {
     const c = createCluster({ nodes: 1, seed: 3 });
     c.client.create(pc('low', 10));
     c.client.create(pc('polite', 1000, { preemptionPolicy: 'Never' }));
-    const node = c.client.list<KubeObject & { status?: { allocatable?: Record<string, string> } }>('nodes').items[0]!;
-    const alloc = node.status!.allocatable!['cpu']!;
+    const node = c.client.list('nodes').items[0]!;
+    const alloc = String(node.status!.allocatable!['cpu']!);
     const milli = alloc.endsWith('m') ? Number(alloc.slice(0, -1)) : Number(alloc) * 1000;
     c.client.create(pod('low-1', `${Math.floor(milli * 0.9)}m`, 'low'));
     c.runUntil(() => c.object<Pod>('pods', 'low-1')?.status?.phase === 'Running', { timeout: 120_000 });
