@@ -250,7 +250,9 @@ function setStatus(/** @type {any} */ s) {
   $('stats').textContent = `${s.seq.toLocaleString()} messages · ${state.actors.size} actors${s.errors ? ` · ${s.errors} actor errors` : ''}${s.error ? ` · stopped: ${s.error}` : ''}`;
   // a simulation error is not a detail of the counters: it stands out until it is gone
   const problem = $('sim-error');
-  const text = s.error ? `⚠ The simulation stopped: ${s.error}` : s.errors ? `⚠ ${s.errors} actor error${s.errors === 1 ? '' : 's'} (an actor failed; the kernel recorded it)` : '';
+  const last = s.lastActorError ? ` — the last: ${s.lastActorError.address} at ${formatTime(s.lastActorError.time)}: ${s.lastActorError.message}` : '';
+  const text = s.error ? `⚠ The simulation stopped: ${s.error}${last}` : s.errors ? `⚠ ${s.errors} actor error${s.errors === 1 ? '' : 's'}${last || ' (an actor failed; the kernel recorded it)'}` : '';
+  problem.title = text;
   problem.hidden = !text;
   if (problem.textContent !== text) problem.textContent = text;
   problem.classList.toggle('stopped', Boolean(s.error));
