@@ -269,7 +269,7 @@ export function fateOf(behavior: ResolvedBehavior, restartCount: number): { afte
 }
 
 function pullPolicyOf(spec: Pick<Container, 'image' | 'imagePullPolicy'>): PullPolicy {
-  return (spec.imagePullPolicy as PullPolicy | undefined) ?? defaultPullPolicy(spec.image ?? '');
+  return (spec.imagePullPolicy) ?? defaultPullPolicy(spec.image ?? '');
 }
 
 function endOfRun(context: ContainerContext, exitCode: number, reason: string): TerminatedState {

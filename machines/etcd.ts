@@ -48,7 +48,7 @@ export interface EtcdContext {
 export type EtcdEvent = EtcdRequest | EtcdUnavailable;
 
 function reply(ctx: EtcdContext, to: string, result: Omit<EtcdResult, 'type' | 'revision'>): void {
-  ctx.port.send(to, { type: 'etcd.result', revision: ctx.store.revision, ...result } as EtcdResult);
+  ctx.port.send(to, { type: 'etcd.result', revision: ctx.store.revision, ...result });
 }
 
 function notify(ctx: EtcdContext, change: EtcdChange | undefined): void {

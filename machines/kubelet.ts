@@ -143,7 +143,7 @@ export function nodeObject(spec: NodeSpec, now: string, ready = true): Node {
         architecture: 'amd64',
       },
     },
-  } as Node;
+  };
 }
 
 function nodeConditions(now: string, ready: boolean) {

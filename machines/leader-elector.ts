@@ -118,7 +118,7 @@ export type LeaderElectorEvent =
   | { type: 'lease.failed' };
 
 /** A Kubernetes MicroTime (`2026-01-01T00:00:05.123000Z`) of a virtual time. */
-export function microTime(port: Port, ms: number): string {
+function microTime(port: Port, ms: number): string {
   return new Date(port.kernel.epoch + ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }
 

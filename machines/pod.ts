@@ -17,7 +17,7 @@
  * Failed). A pod whose containers all ended for good (restartPolicy Never/OnFailure) is finished
  * (Succeeded/Failed) but reports `pod.terminated` only when killed.
  */
-import { enqueueActions, setup, type AnyActorRef } from 'xstate';
+import { enqueueActions, setup } from 'xstate';
 import type { Container, ContainerStatus, Pod, PodCondition, PodStatus } from '../src/api/types.js';
 import type { Port } from '../src/kernel/port.js';
 import { drawMillis, normalizeImage, resolveBehavior, type Profile, type ResolvedBehavior } from '../src/profiles/profile.js';
@@ -368,7 +368,7 @@ function specOf(context: PodContext, init: boolean, index: number): Container | 
 }
 
 function pullPolicyOf(spec: Container): PullPolicy {
-  return (spec.imagePullPolicy as PullPolicy | undefined) ?? defaultPullPolicy(spec.image ?? '');
+  return (spec.imagePullPolicy) ?? defaultPullPolicy(spec.image ?? '');
 }
 
 function replaced(list: ContainerStatus[], index: number, status: ContainerStatus): ContainerStatus[] {
@@ -483,7 +483,7 @@ export const podMachine = setup({
       };
       if (current.initStarted < inits.length) {
         const i = current.initStarted;
-        if (i > 0 && current.initStatuses[i - 1]?.state?.terminated?.exitCode !== 0) return commit(context, update, enqueue as unknown as Enqueue);
+        if (i > 0 && current.initStatuses[i - 1]?.state?.terminated?.exitCode !== 0) return commit(context, update, enqueue);
         const failed = spawn(true, i);
         update.initStarted = i + 1;
         if (failed) update.initStatuses = replaced(current.initStatuses, i, failed);
@@ -497,15 +497,15 @@ export const podMachine = setup({
         update.appStarted = true;
         update.statuses = statuses;
       }
-      commit(context, update, enqueue as unknown as Enqueue);
+      commit(context, update, enqueue);
     }),
     /** Store a container's report and report the pod's status. */
     record: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type === 'container.status') commit(context, withReport(context, event), enqueue as unknown as Enqueue);
+      if (event.type === 'container.status') commit(context, withReport(context, event), enqueue);
     }),
     /** The last container ended for good: store, take the sandbox down, report Succeeded/Failed. */
     finish: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type === 'container.status') commit(context, { ...withReport(context, event), sandboxReady: false }, enqueue as unknown as Enqueue);
+      if (event.type === 'container.status') commit(context, { ...withReport(context, event), sandboxReady: false }, enqueue);
     }),
     /** Start collecting the containers' reports; `pod.flush` arrives after them. */
     flushLater: enqueueActions(({ self, enqueue }) => {
@@ -558,7 +558,7 @@ export const podMachine = setup({
         const report = eventFor(env, 'Normal', 'Pulled', message, fieldPathOf(context, event.container));
         if (report) enqueue(() => env.port.send(env.kubelet, report));
       }
-      const child = (self.getSnapshot().children as Record<string, AnyActorRef | undefined>)[event.container];
+      const child = (self.getSnapshot().children)[event.container];
       if (!child) return;
       const pulled: { type: 'container.pulled'; image: string; ok: boolean; reason?: string; message?: string } = { type: 'container.pulled', image: event.image, ok: event.ok };
       if (event.reason !== undefined) pulled.reason = event.reason;
@@ -570,7 +570,7 @@ export const podMachine = setup({
       if (event.type !== 'pod.sync') return;
       const env = context.env;
       const pod = event.pod;
-      const children = self.getSnapshot().children as Record<string, AnyActorRef | undefined>;
+      const children = self.getSnapshot().children;
       let initStatuses = context.initStatuses;
       let statuses = context.statuses;
       let changed = false;
@@ -615,7 +615,7 @@ export const podMachine = setup({
     killContainers: enqueueActions(({ context, event, self, enqueue }) => {
       const seconds = event.type === 'pod.kill' ? event.gracePeriodSeconds : undefined;
       const graceMs = Math.max(0, (seconds ?? context.pod.spec?.terminationGracePeriodSeconds ?? 30) * 1000);
-      const children = self.getSnapshot().children as Record<string, AnyActorRef | undefined>;
+      const children = self.getSnapshot().children;
       const vanish = (list: ContainerStatus[]): ContainerStatus[] => {
         let out = list;
         for (let i = 0; i < list.length; i++) {
@@ -696,7 +696,7 @@ export const podMachine = setup({
         name,
         uid,
         podKey: `${name}_${namespace}(${uid})`,
-        restartPolicy: (pod.spec?.restartPolicy as RestartPolicy | undefined) ?? 'Always',
+        restartPolicy: (pod.spec?.restartPolicy) ?? 'Always',
         sandboxMs,
         startTime: pod.status?.startTime ?? input.port.timestamp(),
         hostIPs: [{ ip: hostIP }],

@@ -240,7 +240,7 @@ function listersOf(byResource: ReadonlyMap<string, Informer<KubeObject>>): Sched
     namespace: (name) => store('namespaces')?.get(name) as Namespace | undefined,
     namespaces: () => (store('namespaces')?.values() ?? []) as Iterable<Namespace>,
     *list(resource, namespace) {
-      for (const obj of store(resource)?.values() ?? []) if (obj.metadata?.namespace === namespace) yield obj as { metadata?: { name?: string }; spec?: unknown };
+      for (const obj of store(resource)?.values() ?? []) if (obj.metadata?.namespace === namespace) yield obj;
     },
     get: (resource, namespace, name) => store(resource)?.get(`${namespace}/${name}`) as { spec?: unknown } | undefined,
   };

@@ -17,13 +17,13 @@ import { BETA_IS_DEFAULT_CLASS_ANNOTATION, IS_DEFAULT_CLASS_ANNOTATION, PV_PROTE
 type Obj = KubeObject & Record<string, any>;
 
 /** `storageutil.IsDefaultAnnotation`. */
-export function isDefaultClass(sc: KubeObject): boolean {
+function isDefaultClass(sc: KubeObject): boolean {
   const a = sc.metadata?.annotations ?? {};
   return a[IS_DEFAULT_CLASS_ANNOTATION] === 'true' || a[BETA_IS_DEFAULT_CLASS_ANNOTATION] === 'true';
 }
 
 /** `GetDefaultClass`: the newest default StorageClass (ties by name), if any. */
-export function defaultClassOf(classes: readonly KubeObject[]): KubeObject | undefined {
+function defaultClassOf(classes: readonly KubeObject[]): KubeObject | undefined {
   let best: KubeObject | undefined;
   for (const sc of classes) {
     if (!isDefaultClass(sc)) continue;

@@ -112,7 +112,7 @@ function deepEqual(a: unknown, b: unknown): boolean {
     const bb = b as unknown[];
     return a.length === bb.length && a.every((x, i) => deepEqual(x, bb[i]));
   }
-  const ka = Object.keys(a as object).filter((k) => (a as Obj)[k] !== undefined);
+  const ka = Object.keys(a).filter((k) => (a as Obj)[k] !== undefined);
   const kb = Object.keys(b as object).filter((k) => (b as Obj)[k] !== undefined);
   return ka.length === kb.length && ka.every((k) => deepEqual((a as Obj)[k], (b as Obj)[k]));
 }
@@ -356,7 +356,7 @@ export class ApiServerCore {
       op.response = { code: 400, body: S.badRequest(`the body of a create must be a ${info.kind} object`) };
       return false;
     }
-    const body = req.body as Obj;
+    const body = req.body;
     const typeError = req.query?.patchType === 'apply' ? undefined : decodeError(body, info.apiVersion, info.kind);
     if (typeError) {
       op.response = { code: 400, body: cannotBeHandled(info.kind, info.version, typeError) };
@@ -373,7 +373,7 @@ export class ApiServerCore {
       op.response = { code: 400, body: S.badRequest(`the API version in the data (${body.apiVersion}) does not match the expected API version (${info.apiVersion})`) };
       return false;
     }
-    const bodyNs = isObject(body.metadata) ? (body.metadata.namespace as string | undefined) : undefined;
+    const bodyNs = isObject(body.metadata) ? (body.metadata.namespace) : undefined;
     if (info.namespaced && bodyNs && req.namespace && bodyNs !== req.namespace) {
       op.response = { code: 400, body: S.badRequest('the namespace of the provided object does not match the namespace sent on the request') };
       return false;
@@ -390,7 +390,7 @@ export class ApiServerCore {
     delete m.deletionTimestamp;
     delete m.deletionGracePeriodSeconds;
     if (GENERATION.has(info.plural)) m.generation = 1;
-    obj = applyDefaults(obj) as Obj;
+    obj = applyDefaults(obj);
     this.prepareForCreate(info, obj, req.query?.dryRun === true);
     op.object = obj;
     const denied = this.admitPriority(info, obj, isObject(body.spec) ? body.spec : {});
@@ -409,7 +409,7 @@ export class ApiServerCore {
       return false;
     }
     // with Warn or Ignore the real server stores the object without the fields it does not know
-    if (verdict.unknownFields.length > 0 || verdict.warnings.length > 0) op.object = obj = pruneUnknownFields(obj, info) as Obj;
+    if (verdict.unknownFields.length > 0 || verdict.warnings.length > 0) op.object = obj = pruneUnknownFields(obj, info);
     if (info.namespaced) {
       const ns = this.cache.objects.get(`${NAMESPACES.etcdPrefix}${req.namespace}`) as Obj | undefined;
       if (!ns) {
@@ -595,13 +595,13 @@ export class ApiServerCore {
       bookmarks: q.allowWatchBookmarks === true,
     };
     if (!initial && !(Number(rv) >= 0)) return this.finish(op, 400, S.badRequest(`invalid resource version "${rv}"`));
-    this.respond(op, 200, { apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Success', message: 'watch started' } as KubeObject);
+    this.respond(op, 200, { apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Success', message: 'watch started' });
     if (!this.cache.addWatcher(watcher, initial, this.sink)) {
       this.sink(req.from, {
         type: 'watch.error',
         watchId: req.id,
         seq: 1,
-        object: S.tooOldResourceVersion(rv!, this.cache.revision) as unknown as KubeObject,
+        object: S.tooOldResourceVersion(rv!, this.cache.revision),
       });
     }
   }
@@ -624,7 +624,7 @@ export class ApiServerCore {
       }
     }
     this.etcd(op, { type: 'etcd.get', key }, (r) => {
-      if (r.ok) then(r.kv!);
+      if (r.ok) then(r.kv);
       else if (r.error === 'KeyNotFound') then(undefined);
       else this.storageError(op, r);
     });
@@ -740,7 +740,7 @@ export class ApiServerCore {
       if (next.metadata!.generation === undefined) delete next.metadata!.generation;
       // the main resource ignores status changes where a status subresource exists
       if (info.subresources.some((s) => s.name === 'status')) next.status = current.status;
-      next = applyDefaults(next) as Obj;
+      next = applyDefaults(next);
       if (GENERATION.has(info.plural) && !deepEqual(next.spec, current.spec)) next.metadata!.generation = (cm.generation ?? 1) + 1;
       if (info.plural === 'services') {
         const spec = (next.spec ??= {}) as Obj;
@@ -754,7 +754,7 @@ export class ApiServerCore {
     }
     op.warnings.push(...verdict.warnings);
     if (verdict.causes.length > 0) return { error: S.invalid(info, req.name!, verdict.causes) };
-    if (verdict.unknownFields.length > 0 || verdict.warnings.length > 0) next = pruneUnknownFields(next, info) as Obj;
+    if (verdict.unknownFields.length > 0 || verdict.warnings.length > 0) next = pruneUnknownFields(next, info);
     return { next };
   }
 
@@ -980,7 +980,7 @@ export class ApiServerCore {
     const id = `${this.io.self}#${++this.etcdSeq}`;
     this.pending.set(id, { op, sent: this.io.now(), then });
     this.stats.etcdRequests++;
-    this.io.send(this.io.etcd, { ...request, id, from: this.io.self } as EtcdRequest);
+    this.io.send(this.io.etcd, { ...request, id, from: this.io.self });
   }
 
   /** etcd answered: continue the operation waiting for it. */
@@ -1068,7 +1068,7 @@ export class ApiServerCore {
     const { info, object } = applied;
     if (info.group === 'rbac.authorization.k8s.io') {
       if (change.kind === 'delete') this.rbac.remove(info.kind, object.metadata?.namespace, object.metadata!.name!);
-      else this.rbac.upsert(object as never);
+      else this.rbac.upsert(object);
     } else if (info.plural === 'services' && change.kind !== 'delete') {
       const ip = (object as Obj).spec?.clusterIP;
       if (typeof ip === 'string') this.ips.claim(ip);
@@ -1148,7 +1148,7 @@ function decodeCreated(kv: KeyValue): KubeObject {
  * requirements of its label selector, with the pod's own label values; keys the pod does not
  * carry are left out, and a term without a label selector (which selects nothing) is left alone.
  */
-export function applyMatchLabelKeys(pod: Obj): void {
+function applyMatchLabelKeys(pod: Obj): void {
   const spec = pod.spec as Obj | undefined;
   const affinity = spec?.affinity as Obj | undefined;
   if (!affinity) return;
@@ -1182,7 +1182,7 @@ function stripRv(obj: Obj): Obj {
  * `job-name`, `controller-uid` forms), the selector matches the controller uid; a Job without
  * labels of its own is labelled like its pods.
  */
-export function generateJobSelector(job: Obj): void {
+function generateJobSelector(job: Obj): void {
   const spec = (job.spec ??= {}) as Obj;
   if (spec.manualSelector !== true) {
     const template = (spec.template ??= {}) as Obj;
@@ -1196,12 +1196,12 @@ export function generateJobSelector(job: Obj): void {
     const matchLabels = (selector.matchLabels ??= {}) as Record<string, string>;
     matchLabels['batch.kubernetes.io/controller-uid'] ??= uid;
   }
-  const labels = (spec.template as Obj | undefined)?.metadata?.labels as Record<string, string> | undefined;
+  const labels = (spec.template as Obj | undefined)?.metadata?.labels;
   if (labels && Object.keys(job.metadata?.labels ?? {}).length === 0) job.metadata!.labels = { ...labels };
 }
 
 /** The autoscaling/v1 Scale of a deployment, replica set or replication controller. */
-export function toScale(info: ResourceInfo, obj: Obj): Obj {
+function toScale(info: ResourceInfo, obj: Obj): Obj {
   // a ReplicationController's selector is a plain map
   const selector = (info.kind === 'ReplicationController' ? obj.spec?.selector : obj.spec?.selector?.matchLabels) as Record<string, string> | undefined;
   return {
@@ -1223,7 +1223,7 @@ export function toScale(info: ResourceInfo, obj: Obj): Obj {
 }
 
 /** The QoS class Kubernetes gives a pod from its containers' requests and limits. */
-export function qosClass(pod: Obj): 'Guaranteed' | 'Burstable' | 'BestEffort' {
+function qosClass(pod: Obj): 'Guaranteed' | 'Burstable' | 'BestEffort' {
   const containers = [...((pod.spec?.containers as Obj[] | undefined) ?? []), ...((pod.spec?.initContainers as Obj[] | undefined) ?? [])];
   let any = false;
   let guaranteed = true;

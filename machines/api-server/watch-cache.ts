@@ -44,7 +44,7 @@ interface CachedEvent {
 /** Decodes a stored value: the object with its resourceVersion set to the key's modRevision. */
 export function decode(kv: KeyValue): KubeObject {
   const value = kv.value;
-  return { ...value, metadata: { ...value.metadata, resourceVersion: String(kv.modRevision) } } as KubeObject;
+  return { ...value, metadata: { ...value.metadata, resourceVersion: String(kv.modRevision) } };
 }
 
 const byPrefix: { prefix: string; info: ResourceInfo }[] = RESOURCES.map((info) => ({ prefix: info.etcdPrefix, info })).sort(
@@ -58,7 +58,7 @@ export function resourceOfKey(key: string): ResourceInfo | undefined {
 }
 
 /** The node a pod is bound to ('' when none). */
-export function nodeNameOf(obj: KubeObject): string {
+function nodeNameOf(obj: KubeObject): string {
   return (obj as { spec?: { nodeName?: string } }).spec?.nodeName ?? '';
 }
 

@@ -5,7 +5,7 @@
  * through the kernel's network; the component's machine hands responses to `handle`.
  */
 import type { Port } from '../../src/kernel/port.js';
-import type { KubeObject, Status } from '../../src/api/types.js';
+import type { Status } from '../../src/api/types.js';
 import * as S from '../../src/api/status.js';
 import type { ApiRequest, ApiResponse } from '../protocol.js';
 import { API_SERVER } from '../protocol.js';
@@ -123,6 +123,6 @@ export function isSuccess(response: ApiResponse): boolean {
 
 /** The Status of a failed response. */
 export function statusOf(response: ApiResponse): Status | undefined {
-  const body = response.body as KubeObject;
-  return body?.kind === 'Status' ? (body as Status) : undefined;
+  const body = response.body;
+  return body?.kind === 'Status' ? (body) : undefined;
 }

@@ -32,7 +32,7 @@ export function startComponent<L extends AnyActorLogic>(
   options: { address: string; host: string; input: InputFrom<L>; errors?: 'observer' | 'parent' },
 ): AnyActorRef {
   if (!parent) throw new TypeError(`startComponent(${options.address}): a parent actor is required, or the component would run outside the simulation's clock`);
-  const actor = createActor(logic, { parent, input: options.input, id: options.address } as never) as AnyActorRef;
+  const actor = createActor(logic, { parent, input: options.input, id: options.address }) as AnyActorRef;
   const address = options.address;
   if (options.errors !== 'parent') actor.subscribe({ error: (error: unknown) => kernel.reportError(address, error) });
   kernel.register(options.address, actor, { host: options.host, replace: true });
@@ -73,9 +73,4 @@ const CHILD_ERROR = 'xstate.error.actor.';
  */
 export function reportChildError(kernel: Kernel, event: { type: string; error?: unknown }, addressOf: (id: string) => string = (id) => id): void {
   kernel.reportError(addressOf(event.type.slice(CHILD_ERROR.length)), event.error);
-}
-
-/** The components an actor started and that still run, by address. */
-export function componentsOf(actor: AnyActorRef): ReadonlyMap<string, AnyActorRef> {
-  return started.get(actor) ?? new Map();
 }

@@ -52,7 +52,7 @@ export class SharedInformerFactory {
       entry = { informer, subscribers, started: false };
       this.shared.set(key, entry);
     }
-    entry.subscribers.push(handlers as InformerHandlers<KubeObject>);
+    entry.subscribers.push(handlers);
     return entry.informer as Informer<T>;
   }
 

@@ -53,9 +53,9 @@ import { apiClientTransitions } from '../client/transitions.js';
 // ---- the work queue ----------------------------------------------------------------------------
 
 /** First retry delay of a failing key (client-go `DefaultControllerRateLimiter`: 5 ms). */
-export const DEFAULT_BASE_DELAY_MS = 5;
+const DEFAULT_BASE_DELAY_MS = 5;
 /** Longest retry delay of a failing key (client-go: 1000 s). */
-export const DEFAULT_MAX_DELAY_MS = 1_000_000;
+const DEFAULT_MAX_DELAY_MS = 1_000_000;
 
 interface Waiting {
   at: number;
@@ -518,22 +518,22 @@ export class ControllerRuntime {
     this.options = { ...(spec.options ?? {}), ...(options ?? {}) };
     this.recorder = new EventRecorder(client, spec.component ?? `${spec.name}-controller`, undefined, events ?? 'all');
     this.lastResync = port.now();
-    const self = this;
+    const rt = this;
     this.cache = {
-      get: (w, key) => self.informerOf(w).store.get(key) as never,
+      get: (w, key) => rt.informerOf(w).store.get(key) as never,
       list: (w, filter) => {
-        const all = self.informerOf(w).list();
+        const all = rt.informerOf(w).list();
         return (filter ? all.filter(filter as (o: KubeObject) => boolean) : all) as never;
       },
-      byIndex: (w, index, value) => self.byIndex(w, index, value) as never,
-      informer: (w) => self.informerOf(w) as never,
+      byIndex: (w, index, value) => rt.byIndex(w, index, value) as never,
+      informer: (w) => rt.informerOf(w) as never,
       get state() {
-        return self.state;
+        return rt.state;
       },
       get options() {
-        return self.options;
+        return rt.options;
       },
-      now: () => self.port.now(),
+      now: () => rt.port.now(),
     };
     for (const [name, w] of Object.entries(spec.watches)) {
       if (w.indexes) {
@@ -1037,8 +1037,8 @@ export function defineController<W extends Watches, S = undefined, O extends obj
   }
   if (typeof spec.sync !== 'function') throw new TypeError(`controller ${spec.name} needs a sync(key, ctx) function`);
   if (!spec.watches || Object.keys(spec.watches).length === 0) throw new TypeError(`controller ${spec.name} needs at least one watch`);
-  const machine = buildMachine(spec as unknown as AnySpec);
-  specs.set(machine, spec as unknown as AnySpec);
+  const machine = buildMachine(spec);
+  specs.set(machine, spec);
   return machine;
 }
 

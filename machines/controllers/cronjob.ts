@@ -26,13 +26,13 @@ import { clone, controllerRefOf, deepEqual, newControllerRef, type Obj } from '.
 import { finishedConditionType, isJobFinished, type JobObj } from './job-utils.js';
 
 /** The controller's name (address `controller-manager/cronjob`). */
-export const CRONJOB_CONTROLLER = 'cronjob';
+const CRONJOB_CONTROLLER = 'cronjob';
 /** The annotation with a Job's scheduled time (RFC 3339 in the CronJob's time zone). */
-export const CRONJOB_SCHEDULED_TIMESTAMP = 'batch.kubernetes.io/cronjob-scheduled-timestamp';
+const CRONJOB_SCHEDULED_TIMESTAMP = 'batch.kubernetes.io/cronjob-scheduled-timestamp';
 /** Past this many missed start times the controller records `TooManyMissedTimes`. */
-export const MANY_MISSED = 100;
+const MANY_MISSED = 100;
 /** Added to the time of the next schedule when requeueing (`nextScheduleDelta`). */
-export const NEXT_SCHEDULE_DELTA_MS = 100;
+const NEXT_SCHEDULE_DELTA_MS = 100;
 
 /** A CronJob as the controller reads it. */
 export type CronJobObj = KubeObject & { spec?: Obj; status?: Obj };
@@ -75,7 +75,7 @@ export function mostRecentScheduleTime(cj: CronJobObj, now: number, schedule: Cr
 }
 
 /** `nextScheduleTimeDuration`: ms until the next time after the most recent one (plus 100 ms). */
-export function nextScheduleDelay(cj: CronJobObj, now: number, schedule: CronSchedule, timeOf: (ts: string | undefined) => number): number | undefined {
+function nextScheduleDelay(cj: CronJobObj, now: number, schedule: CronSchedule, timeOf: (ts: string | undefined) => number): number | undefined {
   const look = mostRecentScheduleTime(cj, now, schedule, false, timeOf);
   if (look.error) return undefined;
   const from = look.mostRecent ?? look.earliest;
@@ -106,7 +106,7 @@ function rfc1123z(ms: number): string {
 }
 
 /** `getJobFromTemplate2`: the Job for one scheduled time. */
-export function jobFromTemplate(cj: CronJobObj, scheduledMs: number): JobObj {
+function jobFromTemplate(cj: CronJobObj, scheduledMs: number): JobObj {
   const jt = (cj.spec?.jobTemplate ?? {}) as Obj;
   const tz = (cj.spec?.timeZone as string | undefined) ?? 'UTC';
   return {
@@ -147,7 +147,7 @@ function sync(key: string, ctx: Ctx, fresh?: CronJobObj): void {
   const cached = fresh ?? ctx.get('cronjobs', key);
   if (!cached) return;
   const cj = clone(cached);
-  const status = (cj.status ??= {}) as Obj;
+  const status = (cj.status ??= {});
   let active = [...((status.active as Ref[] | undefined) ?? [])];
   const jobs = ctx.byIndex('jobs', 'byController', cj.metadata!.uid!);
   // a Job not in the active list may be ours from a status write the cache has not shown yet
@@ -254,7 +254,7 @@ function schedule(ctx: Ctx, cj: CronJobObj, jobs: JobObj[], done: () => void): v
   }
   const create = () => {
     const body = jobFromTemplate(cj, scheduled);
-    ctx.client.create({ resource: 'jobs', group: 'batch' }, cj.metadata!.namespace, body as KubeObject, {
+    ctx.client.create({ resource: 'jobs', group: 'batch' }, cj.metadata!.namespace, body, {
       ignore: true,
       onResponse: (res) => {
         if (res.code < 300) {

@@ -29,7 +29,7 @@
  * update to the next sync (after the informer has seen its changes), where the real controller
  * runs both on the same cache.
  */
-import type { DaemonSet, Node, Pod, Taint, Toleration } from '../../src/api/types.js';
+import type { DaemonSet, Node, Pod, Toleration } from '../../src/api/types.js';
 import { labelSelectorFromObject, type LabelSelectorMatcher } from '../../src/api/selectors.js';
 import { compileRequiredNodeAffinity, nodeLabels } from '../scheduler/node-selector.js';
 import { findUntoleratedTaint } from '../scheduler/plugins/taint-toleration.js';
@@ -40,9 +40,9 @@ import { CONTROLLER_REVISION_HASH_LABEL, equalRevision, hashRevisionData, newRev
 import { clone, controllerRefOf, isPodAvailable, isPodReady, newControllerRef, type Obj } from './util.js';
 
 /** The controller's name (address `controller-manager/daemonset`). */
-export const DAEMONSET_CONTROLLER = 'daemonset';
+const DAEMONSET_CONTROLLER = 'daemonset';
 /** The deprecated label with the DaemonSet's generation, still set on its pods. */
-export const POD_TEMPLATE_GENERATION_LABEL = 'pod-template-generation';
+const POD_TEMPLATE_GENERATION_LABEL = 'pod-template-generation';
 /** Most pods created or deleted per sync (`BurstReplicas`). */
 const BURST_REPLICAS = 250;
 
@@ -82,7 +82,7 @@ export function targetNodeName(pod: Pod): string | undefined {
 }
 
 /** `ReplaceDaemonSetPodNodeNameNodeAffinity`: the pod's required node affinity becomes "this node". */
-export function nodeNameAffinity(affinity: Obj | undefined, nodeName: string): Obj {
+function nodeNameAffinity(affinity: Obj | undefined, nodeName: string): Obj {
   const term = { matchFields: [{ key: 'metadata.name', operator: 'In', values: [nodeName] }] };
   const a: Obj = clone(affinity ?? {});
   const na: Obj = (a.nodeAffinity ??= {});
@@ -92,10 +92,10 @@ export function nodeNameAffinity(affinity: Obj | undefined, nodeName: string): O
 }
 
 /** The pod the DaemonSet would run on a node (`NewPod`: the template with the added tolerations). */
-export function newDaemonPod(ds: DaemonSet, nodeName: string): Pod {
+function newDaemonPod(ds: DaemonSet, nodeName: string): Pod {
   const spec = clone(ds.spec?.template?.spec ?? { containers: [] }) as Pod['spec'] & Obj;
   spec.tolerations = addTolerations(spec.tolerations, daemonPodTolerations(spec.hostNetwork === true));
-  return { apiVersion: 'v1', kind: 'Pod', metadata: { labels: { ...(ds.spec?.template?.metadata?.labels ?? {}) } }, spec: { ...spec, nodeName } } as Pod;
+  return { apiVersion: 'v1', kind: 'Pod', metadata: { labels: { ...(ds.spec?.template?.metadata?.labels ?? {}) } }, spec: { ...spec, nodeName } };
 }
 
 /**
@@ -109,7 +109,7 @@ export function nodeShouldRunDaemonPod(node: Node, ds: DaemonSet): { shouldRun: 
   const pod = newDaemonPod(ds, name);
   const affinity = compileRequiredNodeAffinity(pod);
   if (affinity && !affinity.matches(nodeLabels(node), name)) return { shouldRun: false, shouldContinueRunning: false };
-  const taints = (node.spec?.taints ?? []) as Taint[];
+  const taints = (node.spec?.taints ?? []);
   const tolerations = pod.spec!.tolerations ?? [];
   if (findUntoleratedTaint(taints, tolerations)) {
     const noExecute = taints.filter((t) => t.effect === 'NoExecute');
@@ -119,7 +119,7 @@ export function nodeShouldRunDaemonPod(node: Node, ds: DaemonSet): { shouldRun: 
 }
 
 /** `IsPodUpdated`: the pod carries the current hash (or the current template generation). */
-export function isPodUpdated(pod: Pod, hash: string, generation: number | undefined): boolean {
+function isPodUpdated(pod: Pod, hash: string, generation: number | undefined): boolean {
   const labels = pod.metadata?.labels ?? {};
   const byGeneration = generation !== undefined && labels[POD_TEMPLATE_GENERATION_LABEL] === String(generation);
   return byGeneration || labels[CONTROLLER_REVISION_HASH_LABEL] === hash;
@@ -208,8 +208,7 @@ function constructHistory(ctx: DsCtx, ds: DaemonSet): History | 'pending' {
   const revisions = sortRevisions(ctx.byIndex('controllerrevisions', 'byOwner', ds.metadata!.uid!));
   const data = templatePatch(ds.spec?.template);
   const collisionCount = (ds.status as Obj | undefined)?.collisionCount as number | undefined;
-  const probe = newRevision(ds, 'apps/v1', 'DaemonSet', ds.spec?.template?.metadata?.labels as Record<string, string>, data, nextRevision(revisions), collisionCount);
-  const hash = probe.metadata!.labels![CONTROLLER_REVISION_HASH_LABEL]!;
+  const probe = newRevision(ds, 'apps/v1', 'DaemonSet', ds.spec?.template?.metadata?.labels, data, nextRevision(revisions), collisionCount);
   const matching = revisions.filter((r) => equalRevision(r, probe));
   const old = revisions.filter((r) => !matching.includes(r));
   if (matching.length === 0) {
@@ -276,8 +275,8 @@ function podsShouldBeOnNode(
 
 function surgeAndUnavailable(ds: DaemonSet, desired: number): { surge: number; unavailable: number } {
   const ru = ds.spec?.updateStrategy?.type === 'RollingUpdate' ? ds.spec.updateStrategy.rollingUpdate : undefined;
-  const surge = valueFromIntOrPercent(ru?.maxSurge as number | string | undefined, desired, true);
-  let unavailable = valueFromIntOrPercent(ru?.maxUnavailable as number | string | undefined, desired, true);
+  const surge = valueFromIntOrPercent(ru?.maxSurge, desired, true);
+  let unavailable = valueFromIntOrPercent(ru?.maxUnavailable, desired, true);
   if (desired > 0 && surge === 0 && unavailable === 0) unavailable = 1;
   return { surge, unavailable };
 }
@@ -423,7 +422,7 @@ function cleanupHistory(ctx: DsCtx, ds: DaemonSet, history: History, byNode: Rea
 }
 
 /** The status `updateDaemonSetStatus` computes. */
-export function daemonSetStatus(ds: DaemonSet, nodes: readonly Node[], byNode: ReadonlyMap<string, Pod[]>, hash: string, now: number, timeOf: (ts: string) => number): Obj {
+function daemonSetStatus(ds: DaemonSet, nodes: readonly Node[], byNode: ReadonlyMap<string, Pod[]>, hash: string, now: number, timeOf: (ts: string) => number): Obj {
   let desired = 0;
   let current = 0;
   let misscheduled = 0;

@@ -38,7 +38,7 @@ import { defineController, watch, type ControllerMachine, type SyncContext, type
 import { byCreation, clone, controllerRefOf, deepEqual, newControllerRef, type Obj } from './util.js';
 
 /** The controller's name (address `controller-manager/deployment`). */
-export const DEPLOYMENT_CONTROLLER = 'deployment';
+const DEPLOYMENT_CONTROLLER = 'deployment';
 
 /** Label added to a ReplicaSet's selector and template: the hash of the Deployment's pod template. */
 export const POD_TEMPLATE_HASH_LABEL = 'pod-template-hash';
@@ -49,7 +49,7 @@ export const REVISION_HISTORY_ANNOTATION = 'deployment.kubernetes.io/revision-hi
 /** `spec.replicas` of the Deployment when it last scaled the ReplicaSet. */
 export const DESIRED_REPLICAS_ANNOTATION = 'deployment.kubernetes.io/desired-replicas';
 /** `spec.replicas + maxSurge` when it last scaled the ReplicaSet. */
-export const MAX_REPLICAS_ANNOTATION = 'deployment.kubernetes.io/max-replicas';
+const MAX_REPLICAS_ANNOTATION = 'deployment.kubernetes.io/max-replicas';
 
 const SKIP_ANNOTATIONS = new Set([
   'kubectl.kubernetes.io/last-applied-configuration',
@@ -61,7 +61,7 @@ const SKIP_ANNOTATIONS = new Set([
 ]);
 
 /** Condition reasons of a Deployment, as `deploymentutil` names them. */
-export const Reasons = {
+const Reasons = {
   ReplicaSetUpdated: 'ReplicaSetUpdated',
   FailedRSCreate: 'ReplicaSetCreateError',
   NewReplicaSet: 'NewReplicaSetCreated',
@@ -124,14 +124,14 @@ function isRollingUpdate(d: D): boolean {
 }
 
 /** `MaxSurge`: the surge a rolling Deployment may take (0 for Recreate). */
-export function maxSurge(d: Deployment): number {
+function maxSurge(d: Deployment): number {
   if (!isRollingUpdate(d as D)) return 0;
   const ru = d.spec?.strategy?.rollingUpdate;
   return resolveFenceposts(ru?.maxSurge, ru?.maxUnavailable, replicasOf(d)).surge;
 }
 
 /** `MaxUnavailable`: the pods a rolling Deployment may have unavailable (0 for Recreate or 0 replicas). */
-export function maxUnavailable(d: Deployment): number {
+function maxUnavailable(d: Deployment): number {
   const replicas = replicasOf(d);
   if (!isRollingUpdate(d as D) || replicas === 0) return 0;
   const ru = d.spec?.strategy?.rollingUpdate;
@@ -140,7 +140,7 @@ export function maxUnavailable(d: Deployment): number {
 }
 
 /** The revision number of a ReplicaSet (0 when it has none). */
-export function revisionOf(obj: KubeObject): number {
+function revisionOf(obj: KubeObject): number {
   const v = obj.metadata?.annotations?.[REVISION_ANNOTATION];
   if (v === undefined) return 0;
   const n = Number(v);
@@ -157,10 +157,10 @@ function maxRevision(rss: readonly RS[]): number {
 }
 
 /** `EqualIgnoreHash`: two pod templates are equal but for the pod-template-hash label. */
-export function equalIgnoreHash(a: unknown, b: unknown): boolean {
+function equalIgnoreHash(a: unknown, b: unknown): boolean {
   const strip = (t: unknown): Obj => {
     const c = clone((t ?? {}) as Obj);
-    const labels = c.metadata?.labels as Record<string, string> | undefined;
+    const labels = c.metadata?.labels;
     if (labels) {
       delete labels[POD_TEMPLATE_HASH_LABEL];
       if (Object.keys(labels).length === 0) delete c.metadata!.labels;
@@ -184,12 +184,12 @@ function sumReplicas(rss: readonly (RS | undefined)[]): number {
 
 function sumStatus(rss: readonly (RS | undefined)[], field: 'replicas' | 'readyReplicas' | 'availableReplicas'): number {
   let n = 0;
-  for (const rs of rss) if (rs) n += (rs.status?.[field] as number | undefined) ?? 0;
+  for (const rs of rss) if (rs) n += (rs.status?.[field]) ?? 0;
   return n;
 }
 
 /** `NewRSNewReplicas`: how many replicas the new ReplicaSet should have now. */
-export function newRSNewReplicas(d: Deployment, allRSs: readonly ReplicaSet[], newRS: ReplicaSet): number {
+function newRSNewReplicas(d: Deployment, allRSs: readonly ReplicaSet[], newRS: ReplicaSet): number {
   const replicas = replicasOf(d);
   if (!isRollingUpdate(d as D)) return replicas;
   const current = sumReplicas(allRSs as RS[]);
@@ -233,7 +233,7 @@ function omitZero(status: Obj, field: string, value: number): void {
 }
 
 /** `calculateStatus`: the counts and the Available condition of a Deployment from its ReplicaSets. */
-export function calculateDeploymentStatus(allRSs: readonly (ReplicaSet | undefined)[], newRS: ReplicaSet | undefined, d: Deployment, now: string): Obj {
+function calculateDeploymentStatus(allRSs: readonly (ReplicaSet | undefined)[], newRS: ReplicaSet | undefined, d: Deployment, now: string): Obj {
   const rss = allRSs as (RS | undefined)[];
   const available = sumStatus(rss, 'availableReplicas');
   const total = sumReplicas(rss);
@@ -257,7 +257,7 @@ export function calculateDeploymentStatus(allRSs: readonly (ReplicaSet | undefin
 }
 
 /** `DeploymentComplete`: every desired replica is updated and available, and no old pod runs. */
-export function deploymentComplete(d: Deployment, status: Obj): boolean {
+function deploymentComplete(d: Deployment, status: Obj): boolean {
   const replicas = replicasOf(d);
   return (
     (status.updatedReplicas ?? 0) === replicas &&
@@ -423,7 +423,7 @@ class DeploymentSync {
 
   private podsByReplicaSet(rsList: RS[]): Map<string, Pod[]> {
     const map = new Map<string, Pod[]>();
-    for (const rs of rsList) map.set(rs.metadata!.uid!, this.ctx.byIndex('pods', 'byController', rs.metadata!.uid!) as Pod[]);
+    for (const rs of rsList) map.set(rs.metadata!.uid!, this.ctx.byIndex('pods', 'byController', rs.metadata!.uid!));
     return map;
   }
 
@@ -520,7 +520,7 @@ class DeploymentSync {
     } as RS;
     newRS.spec!.replicas = newRSNewReplicas(d, [...oldRSs, newRS], newRS);
     setNewReplicaSetAnnotations(d, newRS, newRevision, false);
-    const replicas = newRS.spec!.replicas!;
+    const replicas = newRS.spec!.replicas;
     ctx.client.create('replicasets.apps', d.metadata!.namespace, newRS, {
       ignore: true,
       onResponse: (res) => {
@@ -903,13 +903,13 @@ function setNewReplicaSetAnnotations(d: D, rs: RS, newRevision: string, exists: 
     if (history === '') ann[REVISION_HISTORY_ANNOTATION] = oldRevision!;
     else {
       const revs = history.split(',');
-      let total = history.length + oldRevision!.length + 1;
+      let total = history.length + oldRevision.length + 1;
       let start = 0;
       while (total > MAX_REV_HISTORY_CHARS && start < revs.length) {
         total -= revs[start]!.length + 1;
         start++;
       }
-      if (total <= MAX_REV_HISTORY_CHARS) ann[REVISION_HISTORY_ANNOTATION] = [...revs.slice(start), oldRevision!].join(',');
+      if (total <= MAX_REV_HISTORY_CHARS) ann[REVISION_HISTORY_ANNOTATION] = [...revs.slice(start), oldRevision].join(',');
     }
   }
   rs.metadata!.annotations = ann;
@@ -1051,6 +1051,6 @@ export const deploymentController: ControllerMachine = defineController({
   sync: (key, ctx) => {
     const d = ctx.get('deployments', key) as D | undefined;
     if (!d) return;
-    new DeploymentSync(ctx as unknown as DCtx, clone(d)).run();
+    new DeploymentSync(ctx, clone(d)).run();
   },
 });

@@ -22,7 +22,7 @@ import { defineController, splitKey, watch, type ControllerMachine, type SyncCon
 import { clone, deepEqual, isPodReady, type Obj } from './util.js';
 
 /** The controller's name (address `controller-manager/endpoints`). */
-export const ENDPOINTS_CONTROLLER = 'endpoints';
+const ENDPOINTS_CONTROLLER = 'endpoints';
 /** Label on the Endpoints of a headless Service. */
 export const HEADLESS_LABEL = 'service.kubernetes.io/headless';
 
@@ -84,7 +84,7 @@ function portKey(p: EndpointPort): string {
  * `RepackSubsets`: regroups (address, port) pairs so addresses with the same set of ports share a
  * subset; sorted for a deterministic object.
  */
-export function repackSubsets(pairs: readonly { address: Address; ready: boolean; port: EndpointPort | undefined }[]): Subset[] {
+function repackSubsets(pairs: readonly { address: Address; ready: boolean; port: EndpointPort | undefined }[]): Subset[] {
   // per address (ip + pod + readiness): its ports
   const byAddress = new Map<string, { address: Address; ready: boolean; ports: Map<string, EndpointPort> }>();
   for (const { address, ready, port } of pairs) {
@@ -137,7 +137,7 @@ export function computeSubsets(svc: Service, pods: readonly Pod[]): Subset[] {
       continue;
     }
     for (const sp of ports) {
-      const portNum = findPort(pod, sp as never);
+      const portNum = findPort(pod, sp);
       if (portNum === undefined) continue;
       const port: EndpointPort = { port: portNum, protocol: sp.protocol ?? 'TCP' };
       if (sp.name) port.name = sp.name;
@@ -171,14 +171,14 @@ export function servicesOf(ctx: Reader, pod: Pod): string[] {
 
 function syncService(key: string, ctx: EpCtx): void {
   const { namespace, name } = splitKey(key);
-  const svc = ctx.get('services', key) as Service | undefined;
+  const svc = ctx.get('services', key);
   const current = ctx.get('endpoints', key) as (Endpoints & Obj) | undefined;
   if (!svc) {
     if (current) ctx.client.delete('endpoints', namespace, name, { ignore: [404] });
     return;
   }
   if (!svc.spec?.selector || svc.spec.type === 'ExternalName') return; // not managed by this controller
-  const pods = ctx.byIndex('pods', 'byNamespace', namespace ?? '') as Pod[];
+  const pods = ctx.byIndex('pods', 'byNamespace', namespace ?? '');
   const subsets = computeSubsets(svc, pods);
   const labels: Record<string, string> = { ...(svc.metadata?.labels ?? {}) };
   if (svc.spec.clusterIP === 'None') labels[HEADLESS_LABEL] = '';

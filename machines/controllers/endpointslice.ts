@@ -27,7 +27,7 @@ import { findPort, HEADLESS_LABEL, servicesOf, shouldPodBeInEndpoints, type Read
 import { deepEqual, isPodReady, newControllerRef, type Obj } from './util.js';
 
 /** The controller's name (address `controller-manager/endpointslice`). */
-export const ENDPOINTSLICE_CONTROLLER = 'endpointslice';
+const ENDPOINTSLICE_CONTROLLER = 'endpointslice';
 /** `discovery.LabelServiceName`. */
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 /** `discovery.LabelManagedBy`. */
@@ -35,9 +35,9 @@ export const MANAGED_BY_LABEL = 'endpointslice.kubernetes.io/managed-by';
 /** The controller's value of the managed-by label. */
 export const MANAGED_BY = 'endpointslice-controller.k8s.io';
 /** `v1.LabelTopologyZone`. */
-export const ZONE_LABEL = 'topology.kubernetes.io/zone';
+const ZONE_LABEL = 'topology.kubernetes.io/zone';
 /** `--max-endpoints-per-slice` default. */
-export const MAX_ENDPOINTS_PER_SLICE = 100;
+const MAX_ENDPOINTS_PER_SLICE = 100;
 
 /** One endpoint of a slice. */
 export interface SliceEndpoint {
@@ -88,7 +88,7 @@ export function desiredEndpointGroups(svc: Service, pods: readonly Pod[], zoneOf
     if (!ip) continue;
     const ports: SlicePort[] = [];
     for (const sp of svc.spec?.ports ?? []) {
-      const port = findPort(pod, sp as never);
+      const port = findPort(pod, sp);
       if (port === undefined) continue;
       const p: SlicePort = { name: sp.name ?? '', protocol: sp.protocol ?? 'TCP', port };
       if (sp.appProtocol) p.appProtocol = sp.appProtocol;
@@ -166,11 +166,11 @@ const endpointsOf = (s: SliceObject): SliceEndpoint[] => s.endpoints ?? [];
 
 function syncService(key: string, ctx: EsCtx): void {
   const { namespace } = splitKey(key);
-  const svc = ctx.get('services', key) as Service | undefined;
+  const svc = ctx.get('services', key);
   // a deleted Service's slices go with it through their owner reference (the garbage collector)
   if (!svc || !svc.spec?.selector || svc.spec.type === 'ExternalName' || svc.metadata?.deletionTimestamp) return;
-  const zoneOf = (node: string) => (ctx.get('nodes', node) as Node | undefined)?.metadata?.labels?.[ZONE_LABEL];
-  const pods = ctx.byIndex('pods', 'byNamespace', namespace ?? '') as Pod[];
+  const zoneOf = (node: string) => (ctx.get('nodes', node))?.metadata?.labels?.[ZONE_LABEL];
+  const pods = ctx.byIndex('pods', 'byNamespace', namespace ?? '');
   const wanted = desiredSlices(desiredEndpointGroups(svc, pods, zoneOf));
   const labels = sliceLabels(svc);
   const owner = newControllerRef(svc, 'v1', 'Service');

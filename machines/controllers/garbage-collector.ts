@@ -23,14 +23,14 @@
 import type { KubeObject, OwnerReference } from '../../src/api/types.js';
 import { RESOURCES, resourceForKind, type ResourceInfo } from '../../src/api/resources.js';
 import { defineController, objectKey, watch, type ControllerMachine, type HandlerContext, type SyncContext, type WatchSpec, type Watches } from './controller.js';
-import { clone, deepEqual, type Obj } from './util.js';
+import { clone, deepEqual } from './util.js';
 
 /** The controller's name (address `controller-manager/garbage-collector`). */
-export const GARBAGE_COLLECTOR = 'garbage-collector';
+const GARBAGE_COLLECTOR = 'garbage-collector';
 /** The finalizer of a foreground deletion. */
-export const FOREGROUND_FINALIZER = 'foregroundDeletion';
+const FOREGROUND_FINALIZER = 'foregroundDeletion';
 /** The finalizer of an orphaning deletion. */
-export const ORPHAN_FINALIZER = 'orphan';
+const ORPHAN_FINALIZER = 'orphan';
 /** Resources the collector ignores (`DefaultIgnoredResources`). */
 export const IGNORED_RESOURCES = new Set(['events']);
 /** How many owners known to be absent are remembered. */
@@ -42,7 +42,7 @@ export interface GcState {
 }
 
 /** The watch name of a resource: `pods`, `replicasets.apps`. */
-export function watchNameOf(info: Pick<ResourceInfo, 'plural' | 'group'>): string {
+function watchNameOf(info: Pick<ResourceInfo, 'plural' | 'group'>): string {
   return info.group ? `${info.plural}.${info.group}` : info.plural;
 }
 

@@ -15,7 +15,7 @@ export const CONTROLLER_REVISION_HASH_LABEL = 'controller-revision-hash';
 export type ControllerRevision = KubeObject & { data?: unknown; revision?: number };
 
 /** `ControllerRevisionName`: `<prefix>-<hash>`, the prefix cut to 223 characters. */
-export function revisionName(prefix: string, hash: string): string {
+function revisionName(prefix: string, hash: string): string {
   return `${prefix.length > 223 ? prefix.slice(0, 223) : prefix}-${hash}`;
 }
 

@@ -12,11 +12,11 @@ export const JOB_TRACKING_FINALIZER = 'batch.kubernetes.io/job-tracking';
 /** The annotation (and label) carrying a pod's completion index. */
 export const JOB_COMPLETION_INDEX = 'batch.kubernetes.io/job-completion-index';
 /** The environment variable an Indexed Job's containers get their index in. */
-export const JOB_COMPLETION_INDEX_ENV = 'JOB_COMPLETION_INDEX';
+const JOB_COMPLETION_INDEX_ENV = 'JOB_COMPLETION_INDEX';
 /** First back-off after a pod failure (`DefaultJobPodFailureBackOff`: 10 s). */
-export const DEFAULT_JOB_POD_FAILURE_BACKOFF_MS = 10_000;
+const DEFAULT_JOB_POD_FAILURE_BACKOFF_MS = 10_000;
 /** Longest back-off after pod failures (`MaxJobPodFailureBackOff`: 6 min). */
-export const MAX_JOB_POD_FAILURE_BACKOFF_MS = 360_000;
+const MAX_JOB_POD_FAILURE_BACKOFF_MS = 360_000;
 /** Most pods created or deleted in one sync (`MaxPodCreateDeletePerSync`). */
 export const MAX_POD_CREATE_DELETE_PER_SYNC = 500;
 /** Most pods counted per status write (`MaxUncountedPods`). */
@@ -190,7 +190,7 @@ export function firstPendingIndexes(activePods: readonly Pod[], succeeded: reado
 }
 
 /** `controller.ActivePods` ordering: pods to delete first sort first (unscheduled, pending, not ready, newer). */
-export function compareActivePods(a: Pod, b: Pod): number {
+function compareActivePods(a: Pod, b: Pod): number {
   const na = a.spec?.nodeName ?? '';
   const nb = b.spec?.nodeName ?? '';
   if (na !== nb && (na === '' || nb === '')) return na === '' ? -1 : 1;
@@ -270,7 +270,7 @@ export interface BackoffRecord {
  * `getFinishedTime`: the latest container finishedAt when every container terminated; else the
  * Ready=False condition's time; else the deletion time less the grace period; else creation.
  */
-export function finishedTime(pod: Pod, timeOf: (ts: string | undefined) => number): number {
+function finishedTime(pod: Pod, timeOf: (ts: string | undefined) => number): number {
   const statuses = pod.status?.containerStatuses ?? [];
   let latest: number | undefined;
   let all = statuses.length > 0;

@@ -68,9 +68,9 @@ import {
 } from './job-utils.js';
 
 /** The controller's name (address `controller-manager/job`). */
-export const JOB_CONTROLLER = 'job';
+const JOB_CONTROLLER = 'job';
 /** The only `spec.managedBy` this controller acts on. */
-export const JOB_MANAGED_BY = 'kubernetes.io/job-controller';
+const JOB_MANAGED_BY = 'kubernetes.io/job-controller';
 
 /** The Job controller's memory. */
 export interface JobControllerState {
@@ -108,7 +108,7 @@ function resolveJob(ctx: Reader, pod: Pod): JobObj | undefined {
 }
 
 /** The pod a Job creates (`GetPodFromTemplate` plus the tracking finalizer; Indexed: index, hostname, env). */
-export function podForJob(job: JobObj, index: number | undefined): Pod {
+function podForJob(job: JobObj, index: number | undefined): Pod {
   let template = clone((job.spec?.template as Obj | undefined) ?? {});
   if (index !== undefined) template = addCompletionIndexEnv(template);
   const tmeta = (template.metadata ?? {}) as Obj;

@@ -23,11 +23,11 @@ import { defineController, watch, type ControllerMachine, type SyncContext, type
 import { clone, type Obj } from './util.js';
 
 /** The controller's name (address `controller-manager/namespace`). */
-export const NAMESPACE_CONTROLLER = 'namespace';
+const NAMESPACE_CONTROLLER = 'namespace';
 /** The finalizer this controller owns. */
-export const KUBERNETES_FINALIZER = 'kubernetes';
+const KUBERNETES_FINALIZER = 'kubernetes';
 /** Default wait for objects held by finalizers (`finalizerEstimateSeconds`). */
-export const FINALIZER_ESTIMATE_SECONDS = 15;
+const FINALIZER_ESTIMATE_SECONDS = 15;
 
 const CONDITION_TYPES = [
   'NamespaceDeletionDiscoveryFailure',
@@ -163,7 +163,7 @@ function syncNamespace(name: string, ctx: NsCtx): void {
           let estimate = 0;
           let withFinalizers = false;
           for (const item of items) {
-            for (const f of (item.metadata?.finalizers as string[] | undefined) ?? []) {
+            for (const f of (item.metadata?.finalizers) ?? []) {
               rem.byFinalizer.set(f, (rem.byFinalizer.get(f) ?? 0) + 1);
               withFinalizers = true;
             }

@@ -32,12 +32,12 @@ import { defineController, watch, type ControllerMachine, type HandlerContext, t
 import { clone, isPodReady, type Obj } from './util.js';
 
 /** The controller's name (address `controller-manager/node-lifecycle`). */
-export const NODE_LIFECYCLE_CONTROLLER = 'node-lifecycle';
+const NODE_LIFECYCLE_CONTROLLER = 'node-lifecycle';
 /** The namespace of the nodes' leases. */
-export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
+const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 
 /** Taint keys the controller manages. */
-export const TaintKeys = {
+const TaintKeys = {
   notReady: 'node.kubernetes.io/not-ready',
   unreachable: 'node.kubernetes.io/unreachable',
   memoryPressure: 'node.kubernetes.io/memory-pressure',
@@ -65,7 +65,7 @@ export interface NodeLifecycleOptions {
  * The work-queue key of the periodic health check of every node (`monitorNodeHealth`). It cannot
  * be a node's name: names are DNS subdomains.
  */
-export const MONITOR_KEY = '@monitor';
+const MONITOR_KEY = '@monitor';
 
 /** What the controller knows of a node's health (`nodeHealthData`). */
 interface NodeHealth {
@@ -168,7 +168,7 @@ export function reconcileTaints(node: Node, timestamp: string): Taint[] | undefi
  * overdue.
  */
 function observe(ctx: NlCtx, name: string, node: Node, now: number): { h: NodeHealth; ready: NodeCondition | undefined; deadline: number } {
-  const lease = ctx.get('leases', `${NODE_LEASE_NAMESPACE}/${name}`) as Lease | undefined;
+  const lease = ctx.get('leases', `${NODE_LEASE_NAMESPACE}/${name}`);
   const ready = condition(node, 'Ready');
   let h = ctx.state.health.get(name);
   if (!h) {
@@ -193,7 +193,7 @@ function observe(ctx: NlCtx, name: string, node: Node, now: number): { h: NodeHe
  */
 function monitorNodeHealth(ctx: NlCtx): void {
   const now = ctx.now();
-  for (const node of ctx.list('nodes') as Node[]) {
+  for (const node of ctx.list('nodes')) {
     const name = node.metadata!.name!;
     const { ready, deadline } = observe(ctx, name, node, now);
     if (now > deadline && ready?.status !== 'Unknown') ctx.enqueue(name);
@@ -205,7 +205,7 @@ function syncNode(name: string, ctx: NlCtx): void {
   if (name === MONITOR_KEY) return monitorNodeHealth(ctx);
   const { health, evictionStart } = ctx.state;
   const node = ctx.get('nodes', name) as (Node & Obj) | undefined;
-  const pods = ctx.byIndex('pods', 'byNode', name) as Pod[];
+  const pods = ctx.byIndex('pods', 'byNode', name);
   if (!node) {
     health.delete(name);
     for (const p of pods) evictionStart.delete(p.metadata!.uid!);
@@ -338,7 +338,7 @@ export const nodeLifecycleController: ControllerMachine = defineController({
   name: NODE_LIFECYCLE_CONTROLLER,
   component: 'node-controller',
   state: (): NodeLifecycleState => ({ health: new Map(), evictionStart: new Map() }),
-  options: { nodeMonitorGracePeriodMs: 50_000, nodeStartupGracePeriodMs: 60_000, taintEviction: true, nodeMonitorPeriodMs: 5_000 } as NodeLifecycleOptions,
+  options: { nodeMonitorGracePeriodMs: 50_000, nodeStartupGracePeriodMs: 60_000, taintEviction: true, nodeMonitorPeriodMs: 5_000 },
   watches: {
     // a new node also starts the periodic health check (the queue keeps one copy of the key)
     nodes: watch<Node>({ resource: 'nodes', enqueue: ({ type, object }) => (type === 'added' ? [object.metadata!.name!, MONITOR_KEY] : object.metadata?.name) }),

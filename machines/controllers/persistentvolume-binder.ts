@@ -40,9 +40,9 @@ import { defineController, watch, type ControllerMachine, type SyncContext, type
 import { clone, type Obj } from './util.js';
 
 /** The controller's name (address `controller-manager/persistentvolume-binder`). */
-export const PV_BINDER_CONTROLLER = 'persistentvolume-binder';
+const PV_BINDER_CONTROLLER = 'persistentvolume-binder';
 /** The provisioner name of classes whose volumes are only created by hand. */
-export const NO_PROVISIONER = 'kubernetes.io/no-provisioner';
+const NO_PROVISIONER = 'kubernetes.io/no-provisioner';
 
 type PV = PersistentVolume & Obj;
 type PVC = PersistentVolumeClaim & Obj;
@@ -74,13 +74,13 @@ function classOf(obj: { spec?: { storageClassName?: string } }): string {
 }
 
 /** `checkVolumeSatisfyClaim` and the selector / node checks of `findMatchingVolume`. */
-export function volumeMatchesClaim(pv: PV, claim: PVC, node: Node | undefined): boolean {
+function volumeMatchesClaim(pv: PV, claim: PVC, node: Node | undefined): boolean {
   if (pv.metadata?.deletionTimestamp) return false;
   if (classOf(pv) !== classOf(claim)) return false;
   if ((pv.spec?.volumeMode ?? 'Filesystem') !== (claim.spec?.volumeMode ?? 'Filesystem')) return false;
   const modes = new Set(pv.spec?.accessModes ?? []);
   if (!(claim.spec?.accessModes ?? []).every((m) => modes.has(m))) return false;
-  if (storageOf(pv.spec?.capacity as Record<string, unknown>) < storageOf(claim.spec?.resources?.requests as Record<string, unknown>)) return false;
+  if (storageOf(pv.spec?.capacity) < storageOf(claim.spec?.resources?.requests)) return false;
   if (claim.spec?.selector) {
     try {
       if (!labelSelectorFromObject(claim.spec.selector).matches(pv.metadata?.labels)) return false;
@@ -104,7 +104,7 @@ export function findBestMatch(volumes: readonly PV[], claim: PVC, node: Node | u
     if (!volumeMatchesClaim(pv, claim, node)) continue;
     if (preBound) return pv;
     if (pv.status?.phase && pv.status.phase !== 'Available' && pv.status.phase !== 'Pending') continue;
-    if (!best || storageOf(pv.spec?.capacity as Record<string, unknown>) < storageOf(best.spec?.capacity as Record<string, unknown>)) best = pv;
+    if (!best || storageOf(pv.spec?.capacity) < storageOf(best.spec?.capacity)) best = pv;
   }
   return best;
 }

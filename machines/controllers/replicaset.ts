@@ -25,14 +25,14 @@ import { defineController, splitKey, watch, type ControllerMachine, type SyncCon
 import { clone, controllerRefOf, deepEqual, isPodActive, isPodAvailable, isPodReady, newControllerRef, podCondition, type Obj } from './util.js';
 
 /** The controller's name (address `controller-manager/replicaset`). */
-export const REPLICASET_CONTROLLER = 'replicaset';
+const REPLICASET_CONTROLLER = 'replicaset';
 
 /** Most pods created or deleted in one sync (`BurstReplicas`). */
-export const BURST_REPLICAS = 500;
+const BURST_REPLICAS = 500;
 /** Expectations older than this are considered satisfied (`ExpectationsTimeout`: 5 min). */
-export const EXPECTATIONS_TIMEOUT_MS = 5 * 60_000;
+const EXPECTATIONS_TIMEOUT_MS = 5 * 60_000;
 /** The annotation that ranks pods for deletion (lower first). */
-export const POD_DELETION_COST = 'controller.kubernetes.io/pod-deletion-cost';
+const POD_DELETION_COST = 'controller.kubernetes.io/pod-deletion-cost';
 
 /** What the controller still expects to see for one ReplicaSet (`ControllerExpectations`). */
 export interface Expectation {
@@ -112,7 +112,7 @@ export interface ReplicaKind {
 }
 
 /** ReplicaSets (apps/v1). */
-export const REPLICASET_KIND: ReplicaKind = { resource: 'replicasets', group: 'apps', kind: 'ReplicaSet', apiVersion: 'apps/v1', selector: (rs) => rs.spec?.selector };
+const REPLICASET_KIND: ReplicaKind = { resource: 'replicasets', group: 'apps', kind: 'ReplicaSet', apiVersion: 'apps/v1', selector: (rs) => rs.spec?.selector };
 
 /** The ReplicaSet controller's memory. */
 export interface ReplicaSetState {
@@ -215,7 +215,7 @@ export interface ReplicaSetCounts {
 }
 
 /** Counts a ReplicaSet's active pods as its status reports them. */
-export function countReplicaSetPods(rs: ReplicaSet, pods: readonly Pod[], now: number, timeOf: (ts: string) => number): ReplicaSetCounts {
+function countReplicaSetPods(rs: ReplicaSet, pods: readonly Pod[], now: number, timeOf: (ts: string) => number): ReplicaSetCounts {
   const templateLabels = selectorFromSet(rs.spec?.template?.metadata?.labels ?? {});
   const minReady = rs.spec?.minReadySeconds ?? 0;
   let fully = 0;
@@ -251,7 +251,7 @@ function statusFrom(rs: ReplicaSet, counts: ReplicaSetCounts, manageError: strin
 }
 
 /** The pod a ReplicaSet creates from its template (`GetPodFromTemplate`). */
-export function podFromTemplate(rs: ReplicaSet, kind: ReplicaKind = REPLICASET_KIND): Pod {
+function podFromTemplate(rs: ReplicaSet, kind: ReplicaKind = REPLICASET_KIND): Pod {
   const t = rs.spec?.template ?? {};
   const meta: Obj = {
     generateName: `${rs.metadata!.name}-`,

@@ -11,10 +11,10 @@ import type { ControllerMachine } from './controller.js';
 import { replicaController, type ReplicaKind } from './replicaset.js';
 
 /** The controller's name (address `controller-manager/replicationcontroller`). */
-export const REPLICATION_CONTROLLER = 'replicationcontroller';
+const REPLICATION_CONTROLLER = 'replicationcontroller';
 
 /** ReplicationControllers (v1): the selector map as `matchLabels`. */
-export const REPLICATION_CONTROLLER_KIND: ReplicaKind = {
+const REPLICATION_CONTROLLER_KIND: ReplicaKind = {
   resource: 'replicationcontrollers',
   group: '',
   kind: 'ReplicationController',

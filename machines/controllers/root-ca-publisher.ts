@@ -9,7 +9,7 @@ import { defineController, watch, type ControllerMachine, type SyncContext, type
 import { clone } from './util.js';
 
 /** The controller's name (address `controller-manager/root-ca-cert-publisher`). */
-export const ROOT_CA_PUBLISHER_CONTROLLER = 'root-ca-cert-publisher';
+const ROOT_CA_PUBLISHER_CONTROLLER = 'root-ca-cert-publisher';
 /** `RootCACertConfigMapName`. */
 export const ROOT_CA_CONFIGMAP = 'kube-root-ca.crt';
 /** `DescriptionAnnotation`. */
@@ -47,10 +47,10 @@ type CaWatches = {
 type CaCtx = SyncContext<CaWatches & Watches, undefined, { rootCA: string }>;
 
 function syncNamespace(namespace: string, ctx: CaCtx): void {
-  const ns = ctx.get('namespaces', namespace) as Namespace | undefined;
+  const ns = ctx.get('namespaces', namespace);
   if (!ns || ns.metadata?.deletionTimestamp) return;
   const data = { 'ca.crt': ctx.options.rootCA };
-  const cm = ctx.get('configmaps', `${namespace}/${ROOT_CA_CONFIGMAP}`) as ConfigMap | undefined;
+  const cm = ctx.get('configmaps', `${namespace}/${ROOT_CA_CONFIGMAP}`);
   if (!cm) {
     // 404 or 403 (terminating): the namespace is going away, nothing to retry
     ctx.client.create(

@@ -9,9 +9,9 @@ import type { Namespace, ServiceAccount } from '../../src/api/types.js';
 import { defineController, watch, type ControllerMachine, type SyncContext, type Watches } from './controller.js';
 
 /** The controller's name (address `controller-manager/serviceaccount`). */
-export const SERVICEACCOUNT_CONTROLLER = 'serviceaccount';
+const SERVICEACCOUNT_CONTROLLER = 'serviceaccount';
 /** The accounts ensured in every namespace (`ServiceAccountsControllerOptions.ServiceAccounts`). */
-export const ENSURED_SERVICE_ACCOUNTS: readonly string[] = ['default'];
+const ENSURED_SERVICE_ACCOUNTS: readonly string[] = ['default'];
 
 type SaWatches = {
   namespaces: ReturnType<typeof watch<Namespace>>;
@@ -20,7 +20,7 @@ type SaWatches = {
 type SaCtx = SyncContext<SaWatches & Watches, undefined, Record<string, unknown>>;
 
 function syncNamespace(namespace: string, ctx: SaCtx): void {
-  const ns = ctx.get('namespaces', namespace) as Namespace | undefined;
+  const ns = ctx.get('namespaces', namespace);
   if (!ns || ns.status?.phase !== 'Active') return;
   for (const name of ENSURED_SERVICE_ACCOUNTS) {
     if (ctx.get('serviceaccounts', `${namespace}/${name}`)) continue;

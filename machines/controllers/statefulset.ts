@@ -37,11 +37,11 @@ import { CONTROLLER_REVISION_HASH_LABEL, equalRevision, newRevision, nextRevisio
 import { clone, controllerRefOf, isPodAvailable, isPodReady, newControllerRef, type Obj } from './util.js';
 
 /** The controller's name (address `controller-manager/statefulset`). */
-export const STATEFULSET_CONTROLLER = 'statefulset';
+const STATEFULSET_CONTROLLER = 'statefulset';
 /** The label with a StatefulSet pod's name. */
-export const STATEFULSET_POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
+const STATEFULSET_POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
 /** The label with a StatefulSet pod's ordinal (PodIndexLabel). */
-export const POD_INDEX_LABEL = 'apps.kubernetes.io/pod-index';
+const POD_INDEX_LABEL = 'apps.kubernetes.io/pod-index';
 
 type Sts = StatefulSet & Obj;
 type Claim = KubeObject & Obj;
@@ -59,7 +59,7 @@ export function claimName(template: string, setName: string, ordinal: number): s
 }
 
 function startOrdinal(set: Sts): number {
-  return (set.spec?.ordinals?.start as number | undefined) ?? 0;
+  return (set.spec?.ordinals?.start) ?? 0;
 }
 
 /** The template a revision holds (its data's `spec.template`, without the `$patch` directive). */
@@ -72,10 +72,10 @@ function templateOf(revision: ControllerRevision | undefined, fallback: unknown)
 }
 
 /** `newStatefulSetPod` + `setPodRevision`: the pod of one ordinal from a template. */
-export function newStatefulSetPod(set: Sts, template: Obj, ordinal: number, revisionName: string): Pod {
+function newStatefulSetPod(set: Sts, template: Obj, ordinal: number, revisionName: string): Pod {
   const name = `${set.metadata!.name}-${ordinal}`;
   const labels: Record<string, string> = {
-    ...((template.metadata?.labels as Record<string, string> | undefined) ?? {}),
+    ...((template.metadata?.labels) ?? {}),
     [STATEFULSET_POD_NAME_LABEL]: name,
     [POD_INDEX_LABEL]: String(ordinal),
     [CONTROLLER_REVISION_HASH_LABEL]: revisionName,
@@ -97,9 +97,9 @@ export function newStatefulSetPod(set: Sts, template: Obj, ordinal: number, revi
 }
 
 /** The claims a pod of the set needs (`getPersistentVolumeClaims`). */
-export function claimsFor(set: Sts, ordinal: number): Claim[] {
+function claimsFor(set: Sts, ordinal: number): Claim[] {
   return ((set.spec?.volumeClaimTemplates ?? []) as Obj[]).map((t) => {
-    const labels = { ...((set.spec?.selector?.matchLabels as Record<string, string> | undefined) ?? {}), ...((t.metadata?.labels as Record<string, string> | undefined) ?? {}) };
+    const labels = { ...((set.spec?.selector?.matchLabels) ?? {}), ...((t.metadata?.labels) ?? {}) };
     const meta: Obj = { name: claimName(t.metadata?.name as string, set.metadata!.name!, ordinal), namespace: set.metadata!.namespace, labels };
     if (t.metadata?.annotations) meta.annotations = { ...t.metadata.annotations };
     return { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: meta, spec: clone(t.spec ?? {}) } as Claim;
@@ -178,8 +178,8 @@ interface Revisions {
 
 function revisions(ctx: StsCtx, set: Sts): Revisions | 'pending' {
   const all = sortRevisions(ctx.byIndex('controllerrevisions', 'byOwner', set.metadata!.uid!));
-  const collisionCount = (set.status?.collisionCount as number | undefined) ?? 0;
-  const probe = newRevision(set, 'apps/v1', 'StatefulSet', set.spec?.template?.metadata?.labels as Record<string, string>, templatePatch(set.spec?.template), nextRevision(all), collisionCount);
+  const collisionCount = (set.status?.collisionCount) ?? 0;
+  const probe = newRevision(set, 'apps/v1', 'StatefulSet', set.spec?.template?.metadata?.labels, templatePatch(set.spec?.template), nextRevision(all), collisionCount);
   const matching = all.filter((r) => equalRevision(r, probe));
   if (matching.length === 0) {
     ctx.client.create(CRS, set.metadata!.namespace, probe, { ignore: [409] });
@@ -191,7 +191,7 @@ function revisions(ctx: StsCtx, set: Sts): Revisions | 'pending' {
     ctx.client.update(CRS, { ...clone(update), revision: max + 1 } as ControllerRevision);
     return 'pending';
   }
-  const currentName = set.status?.currentRevision as string | undefined;
+  const currentName = set.status?.currentRevision;
   const current = all.find((r) => r.metadata?.name === currentName) ?? update;
   return { current, update, all };
 }
@@ -209,12 +209,12 @@ function syncStatefulSet(key: string, ctx: StsCtx): void {
   const replicaCount = set.spec?.replicas ?? 1;
   const end = start + replicaCount;
   const monotonic = set.spec?.podManagementPolicy !== 'Parallel';
-  const minReady = (set.spec?.minReadySeconds as number | undefined) ?? 0;
+  const minReady = (set.spec?.minReadySeconds) ?? 0;
   const now = ctx.now();
   const timeOf = (ts: string) => ctx.timeOf(ts);
   const healthy = (p: Pod) => isRunningAndReady(p) && isPodAvailable(p, minReady, now, timeOf);
   const rollingUpdate = set.spec?.updateStrategy?.type !== 'OnDelete';
-  const partition = rollingUpdate ? ((set.spec?.updateStrategy?.rollingUpdate?.partition as number | undefined) ?? 0) : 0;
+  const partition = rollingUpdate ? ((set.spec?.updateStrategy?.rollingUpdate?.partition) ?? 0) : 0;
 
   const byOrdinal = new Map<number, Pod>();
   const condemned: Pod[] = [];
@@ -325,7 +325,7 @@ function syncStatefulSet(key: string, ctx: StsCtx): void {
     updatedReplicas: updated,
     currentRevision: revs.current.metadata!.name,
     updateRevision: revs.update.metadata!.name,
-    collisionCount: (set.status?.collisionCount as number | undefined) ?? 0,
+    collisionCount: (set.status?.collisionCount) ?? 0,
     availableReplicas: available,
   };
   if (rollingUpdate && updated === replicas && ready === replicas && replicas === replicaCount) {
@@ -338,7 +338,7 @@ function syncStatefulSet(key: string, ctx: StsCtx): void {
     ctx.client.updateStatus({ resource: 'statefulsets', group: 'apps' }, { ...set, status } as Sts, { ignore: [404, 409] });
   }
   // history: old revisions beyond the limit that no pod uses
-  const limit = (set.spec?.revisionHistoryLimit as number | undefined) ?? 10;
+  const limit = (set.spec?.revisionHistoryLimit) ?? 10;
   const live = new Set([revs.current.metadata!.name, revs.update.metadata!.name, ...[...byOrdinal.values(), ...condemned].map(revisionOf)]);
   const old = revs.all.filter((r) => !live.has(r.metadata!.name));
   for (const r of old.slice(0, Math.max(0, old.length - limit))) ctx.client.delete(CRS, ns, r.metadata!.name!, { ignore: [404] });

@@ -10,12 +10,12 @@ import { PV_PROTECTION_FINALIZER, PVC_PROTECTION_FINALIZER } from '../../src/api
 import { defineController, splitKey, watch, type ControllerMachine } from './controller.js';
 
 /** The name of the claim protection controller. */
-export const PVC_PROTECTION_CONTROLLER = 'pvc-protection';
+const PVC_PROTECTION_CONTROLLER = 'pvc-protection';
 /** The name of the volume protection controller. */
-export const PV_PROTECTION_CONTROLLER = 'pv-protection';
+const PV_PROTECTION_CONTROLLER = 'pv-protection';
 
 /** The claims a pod's volumes name. */
-export function claimsOfPod(pod: Pod): string[] {
+function claimsOfPod(pod: Pod): string[] {
   const out: string[] = [];
   for (const v of pod.spec?.volumes ?? []) {
     const name = v.persistentVolumeClaim?.claimName;
@@ -25,7 +25,7 @@ export function claimsOfPod(pod: Pod): string[] {
 }
 
 /** `podUsesPVC` as the protection controller judges it: a pod that has not finished, naming the claim. */
-export function podUsesClaim(pod: Pod, claimKey: string): boolean {
+function podUsesClaim(pod: Pod, claimKey: string): boolean {
   if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return false;
   return claimsOfPod(pod).includes(claimKey);
 }

@@ -14,21 +14,21 @@ import { defineController, splitKey, watch, type ControllerMachine, type SyncCon
 import { isJobFinished, type JobCondition, type JobObj } from './job-utils.js';
 
 /** The controller's name (address `controller-manager/ttl-after-finished`). */
-export const TTL_AFTER_FINISHED_CONTROLLER = 'ttl-after-finished';
+const TTL_AFTER_FINISHED_CONTROLLER = 'ttl-after-finished';
 
 /** `needsCleanup`: a finished Job with a TTL. */
-export function needsCleanup(job: JobObj): boolean {
+function needsCleanup(job: JobObj): boolean {
   return typeof job.spec?.ttlSecondsAfterFinished === 'number' && isJobFinished(job) && !job.metadata?.deletionTimestamp;
 }
 
 /** `jobFinishTime`: the lastTransitionTime of the Complete or Failed condition. */
-export function jobFinishTime(job: JobObj): string | undefined {
+function jobFinishTime(job: JobObj): string | undefined {
   const c = ((job.status?.conditions as JobCondition[] | undefined) ?? []).find((x) => (x.type === 'Complete' || x.type === 'Failed') && x.status === 'True');
   return c?.lastTransitionTime;
 }
 
 /** `timeLeft`: ms until the Job expires (≤ 0: expired); undefined when it cannot be told. */
-export function ttlTimeLeft(job: JobObj, now: number, timeOf: (ts: string | undefined) => number): number | undefined {
+function ttlTimeLeft(job: JobObj, now: number, timeOf: (ts: string | undefined) => number): number | undefined {
   if (!needsCleanup(job)) return undefined;
   const finished = timeOf(jobFinishTime(job));
   if (!Number.isFinite(finished)) return undefined;

@@ -75,23 +75,6 @@ export function clone<T>(value: T): T {
   return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
 }
 
-/** A condition as the apps and core APIs spell them. */
-export interface Condition {
-  type: string;
-  status: string;
-  reason?: string;
-  message?: string;
-  lastTransitionTime?: string;
-  lastUpdateTime?: string;
-  lastHeartbeatTime?: string;
-  lastProbeTime?: string | null;
-}
-
-/** The condition of a type in a list. */
-export function getCondition<C extends Condition>(conditions: readonly C[] | undefined, type: string): C | undefined {
-  return conditions?.find((c) => c.type === type);
-}
-
 /** Compares two `namespace/name` or creation timestamps for sorting (older first, then by name). */
 export function byCreation(a: KubeObject, b: KubeObject): number {
   const ta = a.metadata?.creationTimestamp ?? '';

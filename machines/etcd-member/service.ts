@@ -73,11 +73,6 @@ export function cloneStore(store: MvccStore): MvccStore {
   return copy;
 }
 
-/** The request id a log command answers. */
-export function requestOf(command: EtcdCommand): string | undefined {
-  return command.op === 'noop' ? undefined : command.req;
-}
-
 /** The etcd service of a member. */
 export class EtcdService {
   readonly watchers = new Map<string, Watcher>();
@@ -242,7 +237,7 @@ export class EtcdService {
   }
 
   private reply(to: string, result: Omit<EtcdResult, 'type' | 'revision'>): void {
-    this.io.send(to, { type: 'etcd.result', revision: this.store.revision, ...result } as EtcdResult);
+    this.io.send(to, { type: 'etcd.result', revision: this.store.revision, ...result });
   }
 
   private notify(change: EtcdChange): void {

@@ -46,7 +46,7 @@ function resolvePort(port: number | string | undefined, container: ProbeTarget['
 }
 
 /** Runs one probe against the process at kernel time `nowMs`. */
-export function runProbe(probe: Probe, target: ProbeTarget, nowMs: number): ProbeOutcome {
+function runProbe(probe: Probe, target: ProbeTarget, nowMs: number): ProbeOutcome {
   const elapsed = nowMs - target.startMs;
   const timeoutMs = (probe.timeoutSeconds ?? 1) * 1000;
   // the process as it is now: its ports, and the files it wrote (an exec probe sees them)
@@ -61,7 +61,7 @@ export function runProbe(probe: Probe, target: ProbeTarget, nowMs: number): Prob
   }
   const listening = now.ports;
   if (probe.httpGet) {
-    const port = resolvePort(probe.httpGet.port as number | string, target.container);
+    const port = resolvePort(probe.httpGet.port, target.container);
     const host = probe.httpGet.host || target.podIP;
     const scheme = (probe.httpGet.scheme ?? 'HTTP').toLowerCase();
     const path = probe.httpGet.path ?? '/';
@@ -71,7 +71,7 @@ export function runProbe(probe: Probe, target: ProbeTarget, nowMs: number): Prob
     return status >= 200 && status < 400 ? { ok: true, output: '' } : { ok: false, output: `HTTP probe failed with statuscode: ${status}` };
   }
   if (probe.tcpSocket) {
-    const port = resolvePort(probe.tcpSocket.port as number | string, target.container);
+    const port = resolvePort(probe.tcpSocket.port, target.container);
     const host = probe.tcpSocket.host || target.podIP;
     return port !== undefined && listening.includes(port) ? { ok: true, output: '' } : { ok: false, output: `dial tcp ${host}:${port}: connect: connection refused` };
   }
@@ -83,7 +83,7 @@ export function runProbe(probe: Probe, target: ProbeTarget, nowMs: number): Prob
 }
 
 /** The status an HTTP server of the process answers `GET path` with (an application's own server: 200 everywhere). */
-export function httpStatus(process: ProcessSpec, port: number, path: string): number {
+function httpStatus(process: ProcessSpec, port: number, path: string): number {
   for (const program of Object.values(process.image?.programs ?? {})) {
     const server = program.http?.[port];
     if (!server) continue;

@@ -30,7 +30,7 @@ export interface ProcessSpec {
 }
 
 /** The argv a container runs: `command` replaces ENTRYPOINT (and drops CMD), `args` replaces CMD. */
-export function argvOf(container: Pick<Container, 'command' | 'args'>, image: ImageEntry | undefined): string[] {
+function argvOf(container: Pick<Container, 'command' | 'args'>, image: ImageEntry | undefined): string[] {
   const entrypoint = container.command ?? image?.entrypoint ?? [];
   const args = container.args ?? (container.command ? [] : (image?.cmd ?? []));
   return [...entrypoint, ...args];
@@ -41,7 +41,7 @@ function programsOf(image: ImageEntry | undefined): Record<string, ImageProgram>
 }
 
 /** The downward API value of a `fieldRef` (`metadata.name`, `status.podIP`, ...), or an error. */
-export function fieldRefValue(pod: Pod, path: string, podIP: string, hostIP: string): string {
+function fieldRefValue(pod: Pod, path: string, podIP: string, hostIP: string): string {
   const m = pod.metadata ?? {};
   const label = /^metadata\.labels\['(.+)'\]$/.exec(path);
   if (label) return m.labels?.[label[1]!] ?? '';
@@ -70,7 +70,7 @@ export function fieldRefValue(pod: Pod, path: string, podIP: string, hostIP: str
 }
 
 /** Expands `$(VAR)` references in env values and command/args as the kubelet does (`$$` escapes). */
-export function expandRefs(text: string, vars: Map<string, string>): string {
+function expandRefs(text: string, vars: Map<string, string>): string {
   return text.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g, (m, name: string | undefined) => (m === '$$' ? '$' : vars.has(name!) ? vars.get(name!)! : m));
 }
 
@@ -87,7 +87,7 @@ export interface ProcessContext {
 }
 
 /** The environment of a container, as the kubelet builds it (service variables, then `env` in order). */
-export function environmentOf(pod: Pod, container: Container, ctx: ProcessContext): [string, string][] {
+function environmentOf(pod: Pod, container: Container, ctx: ProcessContext): [string, string][] {
   const vars = new Map<string, string>();
   const enableService = pod.spec?.enableServiceLinks !== false;
   vars.set('KUBERNETES_SERVICE_HOST', '10.96.0.1');

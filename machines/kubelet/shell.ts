@@ -75,7 +75,7 @@ interface Op {
 type Token = Word | Op;
 
 /** A syntax error in a script (reported as the shell does: exit 2). */
-export class ShellSyntaxError extends Error {}
+class ShellSyntaxError extends Error {}
 
 const OPERATORS = ['&&', '||', ';;', '2>&1', '>&2', '1>&2', '2>>', '2>', '&>', '>>', ';', '|', '&', '(', ')', '>', '<', '\n'];
 
@@ -447,7 +447,7 @@ class Parser {
 }
 
 /** Parses a script; throws {@link ShellSyntaxError}. */
-export function parseScript(script: string): List {
+function parseScript(script: string): List {
   return new Parser(tokenize(script)).parseAll();
 }
 
@@ -465,8 +465,6 @@ interface Io {
 }
 
 type Builtin = (sh: Shell, args: string[], io: Io) => number;
-
-const SIGNAL_WORDS = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** The state of one run. */
 class Shell {
@@ -1428,9 +1426,6 @@ function headTail(sh: Shell, args: string[], io: Io, head: boolean): number {
 
 // ---- entry points -----------------------------------------------------------------------------
 
-/** The names of the commands the interpreter models (an exec of another word: `not found`). */
-export const MODELLED_COMMANDS: readonly string[] = Object.keys(BUILTINS).sort();
-
 /** True when `name` (a path or a bare word) is a command the interpreter runs itself. */
 export function isModelledCommand(name: string): boolean {
   const base = name.slice(name.lastIndexOf('/') + 1);
@@ -1463,9 +1458,4 @@ export function runProcess(argv: readonly string[], opts: ShellOptions): ShellRe
     }
     throw e;
   }
-}
-
-/** True when a word is a plain variable name. */
-export function isVariableName(name: string): boolean {
-  return SIGNAL_WORDS.test(name);
 }

@@ -10,7 +10,7 @@ import type { PersistentVolumeClaim, Pod } from '../../src/api/types.js';
 import type { ApiClient } from '../client/api-client.js';
 
 /** The claims a pod's volumes name. */
-export function podClaimNames(pod: Pod): string[] {
+function podClaimNames(pod: Pod): string[] {
   const out: string[] = [];
   for (const v of pod.spec?.volumes ?? []) if (v.persistentVolumeClaim?.claimName) out.push(v.persistentVolumeClaim.claimName);
   return out;

@@ -21,10 +21,10 @@ import { EMPTY_SNAPSHOT, type Snapshot } from './snapshot.js';
 export const MAX_NODE_SCORE = 100;
 
 /** CPU the scoring plugins assume for a container without a cpu request (`schedutil.DefaultMilliCPURequest`). */
-export const DEFAULT_MILLI_CPU_REQUEST = 100;
+const DEFAULT_MILLI_CPU_REQUEST = 100;
 
 /** Memory the scoring plugins assume for a container without a memory request (`schedutil.DefaultMemoryRequest`, 200Mi). */
-export const DEFAULT_MEMORY_REQUEST = 200 * 1024 * 1024;
+const DEFAULT_MEMORY_REQUEST = 200 * 1024 * 1024;
 
 /** A vector of the resources the scheduler accounts for: cpu in millicores, bytes, and a pod count. */
 export interface Resources {
@@ -47,7 +47,7 @@ export interface NonZeroResources {
 }
 
 /** A fresh all-zero resource vector. */
-export function emptyResources(): Resources {
+function emptyResources(): Resources {
   return { milliCpu: 0, memory: 0, ephemeralStorage: 0, pods: 0 };
 }
 
@@ -107,12 +107,12 @@ function accumulateRequests(pod: Pod): number[] {
     }
     for (let i = 0; i < SLOTS; i++) if (initMax[i]! > sum[i]!) sum[i] = initMax[i]!;
   }
-  const podLevel = spec?.resources?.requests as ResourceList;
+  const podLevel = spec?.resources?.requests;
   if (podLevel && Object.keys(podLevel).some(SUPPORTED_POD_LEVEL)) {
     if (podLevel['cpu'] !== undefined) sum[0] = sum[3] = milliCpu(podLevel['cpu']);
     if (podLevel['memory'] !== undefined) sum[1] = sum[4] = quantityValue(podLevel['memory']);
   }
-  const overhead = spec?.overhead as ResourceList;
+  const overhead = spec?.overhead;
   if (overhead) {
     const oc = milliCpu(overhead['cpu']);
     const om = quantityValue(overhead['memory']);
@@ -145,7 +145,7 @@ export function computePodRequests(pod: Pod, options: { nonZero?: boolean } = {}
 
 /** A node's allocatable resources (`status.allocatable`; the scheduler never looks at capacity). */
 export function nodeAllocatable(node: Node): Resources {
-  const a = node.status?.allocatable as ResourceList;
+  const a = node.status?.allocatable;
   return {
     milliCpu: milliCpu(a?.['cpu']),
     memory: quantityValue(a?.['memory']),
@@ -155,7 +155,7 @@ export function nodeAllocatable(node: Node): Resources {
 }
 
 /** A pod's priority (`spec.priority`, set by admission from its PriorityClass; 0 when unset). */
-export function podPriority(pod: Pod): number {
+function podPriority(pod: Pod): number {
   return pod.spec?.priority ?? 0;
 }
 
@@ -264,7 +264,7 @@ export class NodeInfo {
     const taints = node?.spec?.taints;
     this.taints = taints && taints.length > 0 ? taints : NO_TAINTS;
     this.unschedulable = node?.spec?.unschedulable === true;
-    this.labels = (node?.metadata?.labels as Record<string, string> | undefined) ?? NO_LABELS;
+    this.labels = (node?.metadata?.labels) ?? NO_LABELS;
     const images = node?.status?.images;
     let sizes: Map<string, number> | undefined;
     if (images && images.length > 0) {
@@ -340,10 +340,10 @@ export interface Status {
 }
 
 /** The shared success status; filters return it (not a copy) so the hot path allocates nothing. */
-export const SUCCESS: Status = Object.freeze({ code: 'Success', reasons: Object.freeze([]) as readonly string[] });
+export const SUCCESS: Status = Object.freeze({ code: 'Success', reasons: Object.freeze([]) });
 
 /** The shared skip status of pre-filter hooks. */
-export const SKIP: Status = Object.freeze({ code: 'Skip', reasons: Object.freeze([]) as readonly string[] });
+export const SKIP: Status = Object.freeze({ code: 'Skip', reasons: Object.freeze([]) });
 
 /** A status that preemption might resolve (e.g. `Insufficient cpu`). */
 export function unschedulable(...reasons: string[]): Status {
@@ -353,11 +353,6 @@ export function unschedulable(...reasons: string[]): Status {
 /** A status that no preemption resolves (e.g. an untolerated taint). */
 export function unresolvable(...reasons: string[]): Status {
   return { code: 'UnschedulableAndUnresolvable', reasons };
-}
-
-/** True for {@link SUCCESS} or any status whose code is `Success`. */
-export function isSuccess(status: Status): boolean {
-  return status === SUCCESS || status.code === 'Success';
 }
 
 /** True when the status rejects the node (`Unschedulable` or `UnschedulableAndUnresolvable`). */
@@ -399,7 +394,7 @@ export interface CycleState {
 /** Parses a pod into its {@link CycleState}; `snapshot` defaults to one without nodes or pods. */
 export function createCycleState(pod: Pod, snapshot: Snapshot = EMPTY_SNAPSHOT): CycleState {
   const rec = podResourceRecord(pod);
-  const tolerations = (pod.spec?.tolerations ?? []) as Toleration[];
+  const tolerations = (pod.spec?.tolerations ?? []);
   const preferred = pod.spec?.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution;
   return {
     pod,

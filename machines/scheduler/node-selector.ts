@@ -44,7 +44,7 @@ export function isValidLabelKey(key: string): boolean {
 }
 
 /** True when `value` is a valid label value (empty, or up to 63 alphanumerics, `-`, `_`, `.`). */
-export function isValidLabelValue(value: string): boolean {
+function isValidLabelValue(value: string): boolean {
   return value.length <= 63 && LABEL_VALUE.test(value);
 }
 
@@ -115,12 +115,12 @@ export interface CompiledTerm {
 const NEVER: CompiledTerm = Object.freeze({ valid: false, matches: () => false });
 
 /** True when a term has neither match expressions nor match fields (such a term selects nothing). */
-export function isEmptyTerm(term: NodeSelectorTerm): boolean {
+function isEmptyTerm(term: NodeSelectorTerm): boolean {
   return (term.matchExpressions?.length ?? 0) === 0 && (term.matchFields?.length ?? 0) === 0;
 }
 
 /** Compiles a node-selector term (requirements ANDed). An empty term yields a term matching nothing. */
-export function compileNodeSelectorTerm(term: NodeSelectorTerm): CompiledTerm {
+function compileNodeSelectorTerm(term: NodeSelectorTerm): CompiledTerm {
   if (isEmptyTerm(term)) return NEVER;
   const labelTests: LabelTest[] = [];
   for (const r of term.matchExpressions ?? []) {
@@ -147,7 +147,7 @@ export function compileNodeSelectorTerm(term: NodeSelectorTerm): CompiledTerm {
 
 /** The labels of a node (an empty object when it has none). */
 export function nodeLabels(node: Node | undefined): Labels {
-  return (node?.metadata?.labels as Labels | undefined) ?? NO_LABELS;
+  return (node?.metadata?.labels) ?? NO_LABELS;
 }
 
 /** A pod's `nodeSelector` and required node affinity, compiled (`nodeaffinity.RequiredNodeAffinity`). */
@@ -170,7 +170,7 @@ export function compileNodeSelector(terms: readonly NodeSelectorTerm[]): (labels
  * undefined when the pod has neither (every node matches).
  */
 export function compileRequiredNodeAffinity(pod: Pod): RequiredNodeAffinity | undefined {
-  const selector = pod.spec?.nodeSelector as Record<string, string> | undefined;
+  const selector = pod.spec?.nodeSelector;
   const required = pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
   const pairs = selector ? Object.entries(selector) : [];
   if (pairs.length === 0 && !required) return undefined;

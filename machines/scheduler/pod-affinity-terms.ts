@@ -82,11 +82,6 @@ export function hasPodAffinity(pod: Pod): boolean {
   return !!a && (!!a.podAffinity || !!a.podAntiAffinity);
 }
 
-/** Whether a pod has required anti-affinity terms (`PodsWithRequiredAntiAffinity`). */
-export function hasRequiredAntiAffinity(pod: Pod): boolean {
-  return (pod.spec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length ?? 0) > 0;
-}
-
 /**
  * The parsed affinity terms of a pod (empty lists when it has none). An invalid selector leaves
  * the lists empty and sets `error`, as `framework.NewPodInfo` returns an error.
@@ -121,7 +116,7 @@ export function termMatches(term: AffinityTerm, pod: Pod, nsLabels: Labels | und
   const ns = pod.metadata?.namespace ?? 'default';
   const sel = term.namespaceSelector;
   if (term.namespaces.has(ns) || sel.isEverything || (!sel.isNothing && sel.matches(nsLabels ?? {}))) {
-    return term.selector.matches(pod.metadata?.labels as Labels | undefined);
+    return term.selector.matches(pod.metadata?.labels);
   }
   return false;
 }

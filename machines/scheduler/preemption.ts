@@ -28,11 +28,11 @@ export interface PreemptionCandidate {
 }
 
 function startTime(p: Pod): string {
-  return (p.status?.startTime as string | undefined) ?? p.metadata?.creationTimestamp ?? '';
+  return (p.status?.startTime) ?? p.metadata?.creationTimestamp ?? '';
 }
 
 /** `util.MoreImportantPod`: higher priority, then the one that started earlier. */
-export function moreImportant(a: VictimRecord, b: VictimRecord): number {
+function moreImportant(a: VictimRecord, b: VictimRecord): number {
   if (a.priority !== b.priority) return b.priority - a.priority;
   const sa = startTime(a.pod);
   const sb = startTime(b.pod);

@@ -115,13 +115,13 @@ export interface ScheduleFailure {
 export type ScheduleResult = ScheduleSuccess | ScheduleFailure;
 
 /** kube-scheduler's `minFeasibleNodesToFind`. */
-export const MIN_FEASIBLE_NODES_TO_FIND = 100;
+const MIN_FEASIBLE_NODES_TO_FIND = 100;
 
 /** kube-scheduler's `minFeasibleNodesPercentageToFind`. */
-export const MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND = 5;
+const MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND = 5;
 
 /** The message when the cluster has no nodes (`ErrNoNodesAvailable`). */
-export const NO_NODES_AVAILABLE = 'no nodes available to schedule pods';
+const NO_NODES_AVAILABLE = 'no nodes available to schedule pods';
 
 /**
  * How many feasible nodes to find before scoring (`numFeasibleNodesToFind`): every node below 100;
@@ -364,7 +364,7 @@ export function scoreFeasibleNodes(pod: Pod, phase: FeasibleNodes, profile: Prof
           unschedulablePlugins: [],
         };
       }
-      totals[i] += s * weight;
+      totals[i]! += s * weight;
     }
     perPlugin?.push(scores.map((s) => s * weight));
   }

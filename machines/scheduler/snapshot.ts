@@ -46,7 +46,7 @@ export interface Snapshot {
 
 /** A snapshot without nodes, pods or listers. */
 export const EMPTY_SNAPSHOT: Snapshot = Object.freeze({
-  nodes: Object.freeze([]) as readonly NodeInfo[],
+  nodes: Object.freeze([]),
   nodeInfo: () => undefined,
   pod: () => undefined,
   affinityPods: new Set<string>(),
@@ -57,14 +57,14 @@ export const EMPTY_SNAPSHOT: Snapshot = Object.freeze({
 /** The labels of a namespace (`GetNamespaceLabelsSnapshot`); undefined when it is unknown. */
 export function namespaceLabels(snapshot: Snapshot, namespace: string): Labels | undefined {
   const ns = snapshot.listers?.namespace(namespace);
-  return ns ? ((ns.metadata?.labels as Labels | undefined) ?? {}) : undefined;
+  return ns ? ((ns.metadata?.labels) ?? {}) : undefined;
 }
 
 /** The names of the namespaces whose labels a selector matches (`nsLister.List(selector)`), sorted. */
 export function namespacesMatching(snapshot: Snapshot, selector: LabelSelectorMatcher): string[] {
   const out: string[] = [];
   for (const ns of snapshot.listers?.namespaces() ?? []) {
-    if (selector.matches(ns.metadata?.labels as Labels | undefined)) out.push(ns.metadata?.name ?? '');
+    if (selector.matches(ns.metadata?.labels)) out.push(ns.metadata?.name ?? '');
   }
   return out.sort();
 }
@@ -85,7 +85,7 @@ export function defaultSelector(snapshot: Snapshot, pod: Pod): LabelSelectorMatc
   const listers = snapshot.listers;
   if (!listers) return everything();
   const ns = pod.metadata?.namespace ?? 'default';
-  const podLabels = (pod.metadata?.labels as Labels | undefined) ?? {};
+  const podLabels = (pod.metadata?.labels) ?? {};
   const set: Record<string, string> = {};
   for (const svc of listers.list('services', ns)) {
     const sel = (svc.spec as { selector?: Record<string, string> } | undefined)?.selector;
@@ -103,7 +103,7 @@ export function defaultSelector(snapshot: Snapshot, pod: Pod): LabelSelectorMatc
     } else if (gk === 'apps/v1/ReplicaSet' || gk === 'apps/v1/StatefulSet') {
       const obj = listers.get(owner.kind === 'ReplicaSet' ? 'replicasets' : 'statefulsets', ns, owner.name);
       const sel = (obj?.spec as { selector?: unknown } | undefined)?.selector;
-      if (sel) requirements.push(...labelSelectorFromObject(sel as never).requirements);
+      if (sel) requirements.push(...labelSelectorFromObject(sel).requirements);
     }
   }
   return selectorFromRequirements(requirements);

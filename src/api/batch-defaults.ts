@@ -24,7 +24,7 @@ function defaultPodTemplate(template: unknown): void {
 function templateLabels(spec: Obj): Obj | undefined {
   const template = spec['template'];
   if (!isObj(template) || !isObj(template['metadata'])) return undefined;
-  const labels = (template['metadata'] as Obj)['labels'];
+  const labels = (template['metadata'])['labels'];
   return isObj(labels) && Object.keys(labels).length > 0 ? labels : undefined;
 }
 
@@ -66,7 +66,7 @@ export function defaultCronJob(cj: Obj): void {
   if (typeof spec['successfulJobsHistoryLimit'] !== 'number') spec['successfulJobsHistoryLimit'] = 3;
   if (typeof spec['failedJobsHistoryLimit'] !== 'number') spec['failedJobsHistoryLimit'] = 1;
   const jt = spec['jobTemplate'];
-  if (isObj(jt) && isObj(jt['spec'])) defaultPodTemplate((jt['spec'] as Obj)['template']);
+  if (isObj(jt) && isObj(jt['spec'])) defaultPodTemplate((jt['spec'])['template']);
 }
 
 /** `SetDefaults_ReplicationController`: selector and labels from the template's labels, replicas 1. */

@@ -34,7 +34,7 @@ function conditionTrue(status: Obj, type: string): boolean {
 }
 
 /** `printJob`'s STATUS: Complete, Failed, Terminating, Suspended, FailureTarget, SuccessCriteriaMet or Running. */
-export function jobStatusText(job: Obj): string {
+function jobStatusText(job: Obj): string {
   const st = obj(job['status']);
   if (conditionTrue(st, 'Complete')) return 'Complete';
   if (conditionTrue(st, 'Failed')) return 'Failed';
@@ -46,7 +46,7 @@ export function jobStatusText(job: Obj): string {
 }
 
 /** `printJob`'s COMPLETIONS: `2/3`, or without completions `0/1` (`0/1 of 3` with parallelism 3). */
-export function jobCompletionsText(job: Obj): string {
+function jobCompletionsText(job: Obj): string {
   const spec = obj(job['spec']);
   const succeeded = int(obj(job['status'])['succeeded']);
   if (typeof spec['completions'] === 'number') return `${succeeded}/${spec['completions']}`;
@@ -61,7 +61,7 @@ function timeOf(ts: unknown): number | undefined {
 }
 
 /** `printJob`'s DURATION: from startTime to completionTime (or now while it runs); empty before it starts. */
-export function jobDurationText(job: Obj, now: number): string {
+function jobDurationText(job: Obj, now: number): string {
   const st = obj(job['status']);
   const start = timeOf(st['startTime']);
   if (start === undefined) return '';

@@ -26,13 +26,11 @@ const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const present = (v: unknown): boolean => v !== undefined && v !== null;
 
 /** `maxParallelismForIndexedJob` / `maxCompletionsForIndexedJob` of the real validation. */
-export const MAX_INDEXED_COMPLETIONS = 100_000;
+const MAX_INDEXED_COMPLETIONS = 100_000;
 /** Most pod failure policy rules (`maxPodFailurePolicyRules`). */
-export const MAX_POD_FAILURE_POLICY_RULES = 20;
-/** The only value of `spec.managedBy` the built-in Job controller acts on. */
-export const JOB_CONTROLLER_NAME = 'kubernetes.io/job-controller';
+const MAX_POD_FAILURE_POLICY_RULES = 20;
 /** Longest CronJob name: a Job name is the CronJob's plus `-` and 11 digits (`validateCronJobName`). */
-export const MAX_CRONJOB_NAME_LENGTH = 52;
+const MAX_CRONJOB_NAME_LENGTH = 52;
 
 const NOT_IMPLEMENTED = 'is not implemented by kube-actors';
 const UNSUPPORTED_JOB_FIELDS = ['backoffLimitPerIndex', 'maxFailedIndexes', 'successPolicy'] as const;
@@ -184,7 +182,7 @@ export function validateGeneratedSelector(c: Causes, job: Obj): void {
     c.push(fieldError.invalid('spec.selector', goLabelSelector(sel), '`selector` not auto-generated'));
   }
   const template = isObj(spec['template']) ? spec['template'] : {};
-  const labels = isObj(template['metadata']) && isObj((template['metadata'] as Obj)['labels']) ? ((template['metadata'] as Obj)['labels'] as Obj) : {};
+  const labels = isObj(template['metadata']) && isObj((template['metadata'])['labels']) ? ((template['metadata'])['labels']) : {};
   if (labels['batch.kubernetes.io/controller-uid'] !== uid) {
     c.push(fieldError.invalid('spec.template.metadata.labels', labels, '`selector` does not match template `labels`'));
   }

@@ -211,7 +211,7 @@ export function decodeError(obj: unknown, apiVersion: string, kind: string, deco
 }
 
 /** The deepest nesting Go's JSON decoder accepts (encoding/json's maxNestingDepth). */
-export const MAX_JSON_DEPTH = 10_000;
+const MAX_JSON_DEPTH = 10_000;
 
 /**
  * Where a JSON text nests deeper than `max` arrays and objects: the bracket that opens one level

@@ -39,9 +39,9 @@ function setIfAbsent(o: Obj, key: string, value: unknown): void {
 }
 
 /** The grace period a pod gets when it names none (`terminationGracePeriodSeconds`). */
-export const DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 30;
+const DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 30;
 /** Seconds a pod tolerates `not-ready` / `unreachable` taints (DefaultTolerationSeconds admission). */
-export const DEFAULT_TOLERATION_SECONDS = 300;
+const DEFAULT_TOLERATION_SECONDS = 300;
 
 /**
  * The tag of an image reference as the kubelet's `ParseImageName` sees it: `latest` when there is

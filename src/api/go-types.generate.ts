@@ -150,7 +150,7 @@ function struct(file: string): string {
   const body = /export interface I\w+ (?:extends \w+ )?\{([\s\S]*?)\n\}/.exec(text);
   if (!body) return long;
   const validate = schemaValidator(file, long);
-  readFields(body[1]!, imports, entry, (name) => numberType(validate as never, name));
+  readFields(body[1]!, imports, entry, (name) => numberType(validate, name));
   return long;
 }
 

@@ -7,26 +7,26 @@
  */
 
 /** Regex body of an RFC 1123 label, as Kubernetes prints it in error messages. */
-export const DNS1123_LABEL_FMT = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
+const DNS1123_LABEL_FMT = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
 /** Regex body of an RFC 1123 subdomain. */
-export const DNS1123_SUBDOMAIN_FMT = `${DNS1123_LABEL_FMT}(\\.${DNS1123_LABEL_FMT})*`;
+const DNS1123_SUBDOMAIN_FMT = `${DNS1123_LABEL_FMT}(\\.${DNS1123_LABEL_FMT})*`;
 /** Regex body of an RFC 1035 label (service names). */
-export const DNS1035_LABEL_FMT = '[a-z]([-a-z0-9]*[a-z0-9])?';
+const DNS1035_LABEL_FMT = '[a-z]([-a-z0-9]*[a-z0-9])?';
 /** Regex body of a qualified name's name part (label keys, annotation keys, finalizers). */
-export const QUALIFIED_NAME_FMT = '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]';
+const QUALIFIED_NAME_FMT = '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]';
 /** Regex body of a label value. */
-export const LABEL_VALUE_FMT = `(${QUALIFIED_NAME_FMT})?`;
+const LABEL_VALUE_FMT = `(${QUALIFIED_NAME_FMT})?`;
 
 /** Maximum length of an RFC 1123 label (63). */
-export const DNS1123_LABEL_MAX_LENGTH = 63;
+const DNS1123_LABEL_MAX_LENGTH = 63;
 /** Maximum length of an RFC 1123 subdomain (253). */
-export const DNS1123_SUBDOMAIN_MAX_LENGTH = 253;
+const DNS1123_SUBDOMAIN_MAX_LENGTH = 253;
 /** Maximum length of an RFC 1035 label (63). */
-export const DNS1035_LABEL_MAX_LENGTH = 63;
+const DNS1035_LABEL_MAX_LENGTH = 63;
 /** Maximum length of a qualified name's name part (63). */
-export const QUALIFIED_NAME_MAX_LENGTH = 63;
+const QUALIFIED_NAME_MAX_LENGTH = 63;
 /** Maximum length of a label value (63). */
-export const LABEL_VALUE_MAX_LENGTH = 63;
+const LABEL_VALUE_MAX_LENGTH = 63;
 
 const DNS1123_LABEL_ERR =
   "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character";
@@ -45,12 +45,12 @@ const qualifiedNameRe = new RegExp(`^${QUALIFIED_NAME_FMT}$`);
 const labelValueRe = new RegExp(`^${LABEL_VALUE_FMT}$`);
 
 /** `must be no more than N characters`, as Go's `MaxLenError`. */
-export function maxLenError(length: number): string {
+function maxLenError(length: number): string {
   return `must be no more than ${length} characters`;
 }
 
 /** `must be non-empty`, as Go's `EmptyError`. */
-export function emptyError(): string {
+function emptyError(): string {
   return 'must be non-empty';
 }
 

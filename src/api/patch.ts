@@ -325,7 +325,7 @@ export function jsonPatch<T>(target: T, ops: readonly JsonPatchOperation[]): T {
   const p = new JsonPatcher(toJson(target));
   ops.forEach((raw, i) => {
     const o = raw as unknown as Record<string, unknown>;
-    if (!isObject(o as JsonValue)) throw new PatchError(`json patch operation ${i} is not an object`);
+    if (!isObject(o)) throw new PatchError(`json patch operation ${i} is not an object`);
     const op = o.op;
     if (typeof o.path !== 'string') throw new PatchError(`json patch operation ${i} (${String(op)}) has no "path"`);
     const path = o.path;
@@ -555,7 +555,7 @@ function elementKind(...lists: JsonValue[][]): Kind | undefined {
         if (vk === 'array') throw new PatchError('lists of lists are not supported');
         k = vk;
       } else if (vk !== k) {
-        throw new PatchError(`list element types are not identical: ${describe(lists as unknown as JsonValue)}`);
+        throw new PatchError(`list element types are not identical: ${describe(lists)}`);
       }
     }
   }
@@ -567,7 +567,7 @@ function adopt(v: JsonValue, meta: FieldPatchMeta, opts: MergeOptions): JsonValu
   if (!opts.mergeParallelList) return v;
   if (isObject(v)) return mergeMap({}, v, meta.fields ?? EMPTY_SCHEMA, opts);
   if (Array.isArray(v) && meta.strategy === 'merge' && meta.mergeKey !== undefined && v.every(isObject)) {
-    const items = v as JsonObject[];
+    const items = v;
     const kept = items.filter((item) => !hasOwn(item, DIRECTIVE));
     return kept.map((item) => mergeMap({}, item, meta.fields ?? EMPTY_SCHEMA, opts));
   }

@@ -308,7 +308,7 @@ const POD: Printer = {
     col('Readiness Gates', 'string', 'If specified, all readiness gates will be evaluated for pod readiness.', 1),
   ],
   row(o, now) {
-    const { ready, status, restarts } = podStatusColumns(o as KubeObject, now);
+    const { ready, status, restarts } = podStatusColumns(o, now);
     const spec = obj(o['spec']);
     const st = obj(o['status']);
     const ips = list(st['podIPs']);
@@ -374,11 +374,11 @@ const NODE: Printer = {
     const st = obj(o['status']);
     const info = obj(st['nodeInfo']);
     const addr = (type: string) => str(list(st['addresses']).find((a) => a['type'] === type)?.['address']) || '<none>';
-    const roles = nodeRoles(o as KubeObject).join(',') || '<none>';
+    const roles = nodeRoles(o).join(',') || '<none>';
     return {
       cells: [
         nameOf(o),
-        nodeStatus(o as KubeObject),
+        nodeStatus(o),
         roles,
         ageOf(o, now),
         str(info['kubeletVersion']),
@@ -540,7 +540,7 @@ export function formatEndpoints(endpoints: KubeObject): string {
 
 const ENDPOINTS: Printer = {
   columns: [NAME, col('Endpoints', 'string', 'The set of all endpoints is the union of all subsets.'), AGE],
-  row: (o, now) => ({ cells: [nameOf(o), formatEndpoints(o as KubeObject), ageOf(o, now)] }),
+  row: (o, now) => ({ cells: [nameOf(o), formatEndpoints(o), ageOf(o, now)] }),
 };
 
 // --- namespaces, events, leases, config, rbac

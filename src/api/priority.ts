@@ -10,7 +10,7 @@
 type Obj = Record<string, unknown>;
 
 /** `scheduling.SystemCriticalPriority`. */
-export const SYSTEM_CRITICAL_PRIORITY = 2_000_000_000;
+const SYSTEM_CRITICAL_PRIORITY = 2_000_000_000;
 
 /** `scheduling.HighestUserDefinablePriority`. */
 export const HIGHEST_USER_DEFINABLE_PRIORITY = 1_000_000_000;
@@ -42,7 +42,7 @@ export function knownSystemPriorityClassError(name: string, value: unknown, glob
 }
 
 /** The global default class (`getDefaultPriorityClass`): among those with `globalDefault`, the lowest value. */
-export function defaultPriorityClass(classes: Iterable<Obj>): Obj | undefined {
+function defaultPriorityClass(classes: Iterable<Obj>): Obj | undefined {
   let best: Obj | undefined;
   for (const pc of classes) {
     if (pc.globalDefault !== true) continue;

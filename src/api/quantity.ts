@@ -45,17 +45,3 @@ export function quantityValue(text: string | number | undefined): number {
   if (text === undefined) return 0;
   return Math.ceil(Math.round(parseQuantity(text) * 1e6) / 1e6);
 }
-
-/** Formats millicores the way kubectl does (`1500` → `"1500m"`, `2000` → `"2"`). */
-export function formatMilliCpu(milli: number): string {
-  return milli % 1000 === 0 ? String(milli / 1000) : `${milli}m`;
-}
-
-/** Formats bytes with the largest exact binary suffix (`134217728` → `"128Mi"`). */
-export function formatBytes(bytes: number): string {
-  for (const suffix of ['Ei', 'Pi', 'Ti', 'Gi', 'Mi', 'Ki'] as const) {
-    const unit = BINARY[suffix]!;
-    if (bytes >= unit && bytes % unit === 0) return `${bytes / unit}${suffix}`;
-  }
-  return String(bytes);
-}

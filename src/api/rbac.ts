@@ -13,7 +13,7 @@
 import type { ClusterRole, ClusterRoleBinding, KubeObject, PolicyRule, Role, RoleBinding } from './types.js';
 
 /** The API group of the RBAC kinds. */
-export const RBAC_API_GROUP = 'rbac.authorization.k8s.io';
+const RBAC_API_GROUP = 'rbac.authorization.k8s.io';
 
 /** The attributes of a request, as the API server's `authorizer.Attributes`. */
 export interface AuthorizationRequest {
@@ -397,7 +397,7 @@ export class RbacIndex {
     const errors: string[] = [];
     this.visit(user, groups, namespace, (_b, _s, rs, err) => {
       if (err !== undefined) errors.push(err);
-      else for (const r of rs) rules.push(structuredClone(r) as PolicyRule);
+      else for (const r of rs) rules.push(structuredClone(r));
       return true;
     });
     return { rules, errors };
@@ -445,7 +445,7 @@ export class RbacIndex {
 }
 
 function copyRules(rules: readonly PolicyRule[] | undefined): readonly PolicyRule[] {
-  return Object.freeze((rules ?? []).map((r) => Object.freeze(structuredClone(r) as PolicyRule)));
+  return Object.freeze((rules ?? []).map((r) => Object.freeze(structuredClone(r))));
 }
 
 function unfile(bySubject: Map<string, Set<BindingEntry>>, e: BindingEntry): void {

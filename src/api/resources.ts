@@ -439,7 +439,7 @@ export function etcdListPrefix(info: ResourceInfo, namespace?: string): string {
 }
 
 /** The API path prefix of a group version: `/api/v1` or `/apis/apps/v1`. */
-export function groupVersionPath(info: Pick<ResourceInfo, 'group' | 'version'>): string {
+function groupVersionPath(info: Pick<ResourceInfo, 'group' | 'version'>): string {
   return info.group === '' ? `/api/${info.version}` : `/apis/${info.group}/${info.version}`;
 }
 
@@ -541,7 +541,7 @@ export function parseApiPath(path: string): ParsedApiPath | undefined {
   if (rest[0] === 'namespaces' && group !== '' && rest.length >= 3) {
     const info = lookup(rest[2]!);
     if (!info || !info.namespaced) return undefined;
-    return withName(info, rest[1]!, rest.slice(3));
+    return withName(info, rest[1], rest.slice(3));
   }
   const info = lookup(rest[0]!);
   if (!info) return undefined;

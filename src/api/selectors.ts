@@ -47,7 +47,7 @@ export class SelectorError extends Error {
  * @param key - the label key.
  * @returns the list of problems; empty when the key is valid.
  */
-export function validateLabelKey(key: string): string[] {
+function validateLabelKey(key: string): string[] {
   return isValidLabelKey(key);
 }
 
@@ -58,7 +58,7 @@ export function validateLabelKey(key: string): string[] {
  * @param value - the label value.
  * @returns the list of problems; empty when the value is valid.
  */
-export function validateLabelValue(value: string): string[] {
+function validateLabelValue(value: string): string[] {
   return isValidLabelValue(value);
 }
 
@@ -262,7 +262,7 @@ class RequirementsSelector implements LabelSelectorMatcher {
 }
 
 const NOTHING: LabelSelectorMatcher = Object.freeze({
-  requirements: Object.freeze([]) as readonly LabelRequirement[],
+  requirements: Object.freeze([]),
   isEverything: false,
   isNothing: true,
   matches: () => false,
@@ -666,7 +666,7 @@ function isMatcher(s: unknown): s is LabelSelectorMatcher {
  *
  * @param selector - the selector.
  */
-export function toLabelSelectorMatcher(selector: LabelSelectorLike): LabelSelectorMatcher {
+function toLabelSelectorMatcher(selector: LabelSelectorLike): LabelSelectorMatcher {
   if (typeof selector === 'string') return parseLabelSelector(selector);
   if (isMatcher(selector)) return selector;
   return labelSelectorFromObject(selector);
@@ -826,7 +826,7 @@ export function supportedFieldLabels(kind: string): string[] {
 }
 
 /** `fields.EscapeValue`: `\` → `\\`, `,` → `\,`, `=` → `\=`. */
-export function escapeFieldValue(s: string): string {
+function escapeFieldValue(s: string): string {
   return s.replace(/[\\,=]/g, (c) => '\\' + c);
 }
 

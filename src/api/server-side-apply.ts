@@ -318,7 +318,7 @@ function sameManager(e: ManagedFieldsEntry, manager: string): boolean {
 export function applyConfiguration(live: KubeObject | undefined, config: KubeObject, kind: string, options: ApplyOptions): ApplyResult {
   const cfg = structuredClone(config) as Obj;
   if (isObj(cfg.metadata)) delete cfg.metadata.managedFields;
-  const newSet = fieldSetOf(cfg as KubeObject, kind, { ignoreStatus: options.ignoreStatus });
+  const newSet = fieldSetOf(cfg, kind, { ignoreStatus: options.ignoreStatus });
   const apiVersion = String(cfg.apiVersion ?? '');
   const entries: ManagedFieldsEntry[] = structuredClone(((live?.metadata as Obj | undefined)?.managedFields as ManagedFieldsEntry[] | undefined) ?? []);
   const mine = entries.find((e) => sameManager(e, options.manager));
@@ -375,7 +375,7 @@ export function applyConfiguration(live: KubeObject | undefined, config: KubeObj
   }
   if (!placed) managedFields.push(entry);
   merged = { ...merged, metadata: { ...(isObj(merged.metadata) ? merged.metadata : {}), managedFields } };
-  return { ok: true, object: merged as KubeObject, managedFields };
+  return { ok: true, object: merged, managedFields };
 }
 
 /** The managedFields entry of a create or update by `manager` (operation Update). */
@@ -394,7 +394,7 @@ export function updateEntry(obj: KubeObject, kind: string, manager: string, time
 }
 
 /** How a manager is named in conflict messages (`"kubectl"`, `"kubectl-edit" using apps/v1`). */
-export function managerText(e: ManagedFieldsEntry): string {
+function managerText(e: ManagedFieldsEntry): string {
   let s = JSON.stringify(e.manager ?? '');
   if (e.subresource) s += ` with subresource ${JSON.stringify(e.subresource)}`;
   if (e.operation === 'Update') s += e.time ? ` using ${e.apiVersion} at ${e.time}` : ` using ${e.apiVersion}`;

@@ -30,22 +30,6 @@ export type StatusReason =
   | 'Timeout'
   | 'RequestEntityTooLarge';
 
-/** The `reason` of a StatusCause (field errors and a few others). */
-export type CauseType =
-  | 'FieldValueNotFound'
-  | 'FieldValueRequired'
-  | 'FieldValueDuplicate'
-  | 'FieldValueInvalid'
-  | 'FieldValueNotSupported'
-  | 'FieldValueForbidden'
-  | 'FieldValueTooLong'
-  | 'FieldValueTooMany'
-  | 'FieldValueTypeInvalid'
-  | 'InternalError'
-  | 'FieldManagerConflict'
-  | 'UnexpectedServerResponse'
-  | 'ResourceVersionTooLarge';
-
 /** Something a Status can name: a registry entry, or a resource/kind name the registry knows (or any string). */
 export type ResourceRef = ResourceInfo | string;
 
@@ -106,7 +90,7 @@ export function alreadyExists(resource: ResourceRef, name: string): Status {
 }
 
 /** The reason text of an optimistic-concurrency conflict. */
-export const OBJECT_MODIFIED = 'the object has been modified; please apply your changes to the latest version and try again';
+const OBJECT_MODIFIED = 'the object has been modified; please apply your changes to the latest version and try again';
 
 /**
  * 409 `Operation cannot be fulfilled on pods "x": the object has been modified; please apply your
@@ -210,7 +194,7 @@ export const fieldError = {
 };
 
 /** `field: body`, as `field.Error.Error()` prints one cause. */
-export function causeText(cause: StatusCause): string {
+function causeText(cause: StatusCause): string {
   return `${cause.field ?? ''}: ${cause.message ?? ''}`;
 }
 
@@ -367,7 +351,7 @@ export function gone(message: string): Status {
 }
 
 /** 410 Expired with the given message (`too old resource version: 5 (120)`). */
-export function expired(message: string): Status {
+function expired(message: string): Status {
   return failure(410, 'Expired', message);
 }
 

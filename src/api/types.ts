@@ -30,7 +30,7 @@ export type { IReplicaSet as ReplicaSet } from 'kubernetes-models/apps/v1/Replic
 export type { IDeployment as Deployment } from 'kubernetes-models/apps/v1/Deployment';
 export type { IDaemonSet as DaemonSet } from 'kubernetes-models/apps/v1/DaemonSet';
 export type { IStatefulSet as StatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
-export type { IControllerRevision as ControllerRevision } from 'kubernetes-models/apps/v1/ControllerRevision';
+;
 export type { IPersistentVolume as PersistentVolume } from 'kubernetes-models/v1/PersistentVolume';
 export type { IPersistentVolumeClaim as PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
 export type { IStorageClass as StorageClass } from 'kubernetes-models/storage.k8s.io/v1/StorageClass';

@@ -15,7 +15,7 @@ const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 /** The address types an EndpointSlice may carry (`discovery.AddressType`). */
-export const ADDRESS_TYPES = ['FQDN', 'IPv4', 'IPv6'];
+const ADDRESS_TYPES = ['FQDN', 'IPv4', 'IPv6'];
 const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
 /** `maxEndpoints`, `maxAddresses`, `maxPorts` of the real validation. */
 const MAX_ENDPOINTS = 1000;

@@ -17,7 +17,7 @@ const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 /** The access modes of volumes and claims, sorted as `sets.List` prints them. */
-export const ACCESS_MODES = ['ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOnce', 'ReadWriteOncePod'];
+const ACCESS_MODES = ['ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOnce', 'ReadWriteOncePod'];
 const VOLUME_MODES = ['Block', 'Filesystem'];
 const PV_RECLAIM = ['Delete', 'Recycle', 'Retain'];
 const SC_RECLAIM = ['Delete', 'Retain'];
@@ -50,7 +50,7 @@ export function validateClaimTemplateSpec(c: Causes, spec: unknown, path: string
   const storage = requests['storage'];
   const storagePath = `${path}.resources[storage]`;
   if (storage === undefined || storage === null) c.push(fieldError.required(storagePath, ''));
-  else if (isQuantity(storage as string)) {
+  else if (isQuantity(storage)) {
     if (parseQuantity(storage as string) <= 0) c.push(fieldError.invalid(storagePath, String(storage), 'must be greater than zero'));
   }
   validateClassName(c, s['storageClassName'], `${path}.storageClassName`);
@@ -72,7 +72,7 @@ function validatePersistentVolume(c: Causes, pv: AnyObject): void {
   if (capacity['storage'] === undefined || Object.keys(capacity).length > 1) {
     const keys = Object.keys(capacity).sort();
     c.push(fieldError.notSupported('spec.capacity', new GoValue(`core.ResourceList{${keys.map((k) => `${JSON.stringify(k)}:${JSON.stringify(String(capacity[k]))}`).join(', ')}}`), ['storage']));
-  } else if (isQuantity(capacity['storage'] as string) && parseQuantity(capacity['storage'] as string) <= 0) {
+  } else if (isQuantity(capacity['storage']) && parseQuantity(capacity['storage'] as string) <= 0) {
     c.push(fieldError.invalid('spec.capacity[storage]', String(capacity['storage']), 'must be greater than zero'));
   }
   const policy = spec['persistentVolumeReclaimPolicy'];

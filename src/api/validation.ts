@@ -622,7 +622,7 @@ export function labelSelectorMatches(selector: unknown, labels: Record<string, s
 
 /** @internal shared with the per-group validation files. */
 export function goLabelSelector(sel: Obj): GoValue {
-  const ml = isObj(sel['matchLabels']) ? (sel['matchLabels'] as Obj) : undefined;
+  const ml = isObj(sel['matchLabels']) ? (sel['matchLabels']) : undefined;
   const keys = ml ? Object.keys(ml).sort() : [];
   const mlText = ml ? `map[string]string{${keys.map((k) => `${JSON.stringify(k)}:${JSON.stringify(ml[k])}`).join(', ')}}` : 'map[string]string(nil)';
   const exprs = arr(sel['matchExpressions']);
@@ -631,7 +631,7 @@ export function goLabelSelector(sel: Obj): GoValue {
       ? '[]v1.LabelSelectorRequirement(nil)'
       : `[]v1.LabelSelectorRequirement{${exprs
           .map((e) => {
-            const r = (isObj(e) ? e : {}) as Obj;
+            const r = (isObj(e) ? e : {});
             const vals = arr(r['values']);
             return `v1.LabelSelectorRequirement{Key:${JSON.stringify(r['key'] ?? '')}, Operator:${JSON.stringify(r['operator'] ?? '')}, Values:${
               vals.length ? `[]string{${vals.map((v) => JSON.stringify(v)).join(', ')}}` : '[]string(nil)'
@@ -679,7 +679,7 @@ const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
 const STANDARD_CONTAINER_RESOURCES = new Set(['cpu', 'memory', 'ephemeral-storage']);
 
 /** @internal shared with the per-group validation files. */
-export function validateResourceList(c: Causes, list: unknown, path: string): void {
+function validateResourceList(c: Causes, list: unknown, path: string): void {
   if (!isObj(list)) return;
   for (const name in list) {
     const p = `${path}[${name}]`;
@@ -895,7 +895,7 @@ export function intOrPercentValue(v: unknown): number {
 }
 
 /** @internal shared with the per-group validation files (batch-validation.ts). */
-export function validateReplicatedSpec(c: Causes, spec: Obj, kind: 'Deployment' | 'ReplicaSet'): void {
+function validateReplicatedSpec(c: Causes, spec: Obj, kind: 'Deployment' | 'ReplicaSet'): void {
   nonNegative(c, spec['replicas'], 'spec.replicas');
   nonNegative(c, spec['minReadySeconds'], 'spec.minReadySeconds');
   const sel = spec['selector'];
@@ -1341,7 +1341,7 @@ function validatePodUpdate(c: Causes, next: AnyObject, prev: AnyObject): void {
     const n = arr(list);
     const o = arr(oldList);
     if (n.length !== o.length) return list;
-    return n.map((ctr, i) => (isObj(ctr) && isObj(o[i]) ? { ...ctr, image: (o[i] as Obj)['image'] } : ctr));
+    return n.map((ctr, i) => (isObj(ctr) && isObj(o[i]) ? { ...ctr, image: (o[i])['image'] } : ctr));
   };
   if (spec['containers'] !== undefined) munged['containers'] = withOldImages(spec['containers'], old['containers']);
   if (spec['initContainers'] !== undefined) munged['initContainers'] = withOldImages(spec['initContainers'], old['initContainers']);

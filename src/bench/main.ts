@@ -41,7 +41,7 @@ async function optional(path: string, fn: string, format: string): Promise<Secti
   try {
     const mod = (await import(path)) as Record<string, (...args: unknown[]) => unknown>;
     if (typeof mod[fn] !== 'function') return undefined;
-    return { name: path, run: async () => mod[fn]!(), format: (r) => (typeof mod[format] === 'function' ? String(mod[format]!(r)) : JSON.stringify(r, null, 2)) };
+    return { name: path, run: async () => mod[fn]!(), format: (r) => (typeof mod[format] === 'function' ? String(mod[format](r)) : JSON.stringify(r, null, 2)) };
   } catch (error) {
     if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') return undefined;
     throw error;

@@ -20,7 +20,7 @@ export interface Manifest {
 }
 
 /** Reads a manifest file (`-`: standard input). */
-export function readManifestFile(file: string): string {
+function readManifestFile(file: string): string {
   try {
     return readFileSync(file === '-' ? 0 : file, 'utf8');
   } catch (error) {

@@ -25,7 +25,7 @@ import { UsageError } from './main.js';
 export type OutputFormat = 'table' | 'wide' | 'json' | 'yaml' | 'name';
 
 /** Every value `-o` accepts. */
-export const OUTPUT_FORMATS: readonly Exclude<OutputFormat, 'table'>[] = ['json', 'yaml', 'wide', 'name'];
+const OUTPUT_FORMATS: readonly Exclude<OutputFormat, 'table'>[] = ['json', 'yaml', 'wide', 'name'];
 
 /**
  * Parses the value of `-o`/`--output`: `undefined` (no option) is the table; anything outside
@@ -87,7 +87,7 @@ export interface FormatObjectsOptions {
 }
 
 /** Looks a resource up by plural, singular, kind or short name; a usage error names an unknown one. */
-export function resourceInfo(resource: string): NonNullable<ReturnType<typeof findResource>> {
+function resourceInfo(resource: string): NonNullable<ReturnType<typeof findResource>> {
   const info = findResource(resource);
   if (!info) throw new UsageError(`the server doesn't have a resource type "${resource}"`);
   return info;

@@ -11,9 +11,9 @@ import type { MvccStore } from '../../machines/etcd/store.js';
 import type { TokenEntry } from '../../machines/api-server/auth.js';
 
 /** The control plane's address, where the API server listens (the `kubernetes` Service's endpoint). */
-export const API_SERVER_ADDRESS = '172.18.255.1';
+const API_SERVER_ADDRESS = '172.18.255.1';
 /** The API server's secure port. */
-export const API_SERVER_PORT = 6443;
+const API_SERVER_PORT = 6443;
 
 /** Well-known users of a simulated cluster and their tokens. */
 export interface ClusterUsers {
@@ -45,9 +45,9 @@ export function kubeletUser(node: string): TokenEntry {
 }
 
 /** The name of the default StorageClass installed at boot. */
-export const DEFAULT_STORAGE_CLASS = 'standard';
+const DEFAULT_STORAGE_CLASS = 'standard';
 /** The provisioner of the default StorageClass: the PV controller's simulated dynamic provisioner. */
-export const SIMULATED_PROVISIONER = 'kube-actors.io/simulated';
+const SIMULATED_PROVISIONER = 'kube-actors.io/simulated';
 
 /** Writes the bootstrap objects into a fresh store. */
 export function bootstrapStore(store: MvccStore, rng: Rng, timestamp: string): void {
@@ -68,7 +68,7 @@ export function bootstrapStore(store: MvccStore, rng: Rng, timestamp: string): v
     });
   }
   // kube-apiserver's post-start hook: the system PriorityClasses
-  for (const pc of systemPriorityClasses()) put('priorityclasses', pc as never);
+  for (const pc of systemPriorityClasses()) put('priorityclasses', pc);
   for (const obj of bootstrapRbac()) {
     put(obj.kind === 'ClusterRole' ? 'clusterroles' : 'clusterrolebindings', structuredClone(obj) as never);
   }

@@ -282,7 +282,7 @@ export class Client {
 }
 
 function withLastApplied<T extends KubeObject>(obj: T): T {
-  const clean = structuredClone(obj) as T;
+  const clean = structuredClone(obj);
   const annotations = { ...(clean.metadata?.annotations ?? {}) };
   delete annotations[LAST_APPLIED];
   const forAnnotation = { ...clean, metadata: { ...clean.metadata, ...(Object.keys(annotations).length ? { annotations } : {}) } };

@@ -129,7 +129,7 @@ export function nodeSpecs(options: Pick<ClusterOptions, 'nodes' | 'nodeCapacity'
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) throw new RangeError(`node name "${name}" is not a DNS-1123 label`);
     if (seen.has(name)) throw new RangeError(`node name "${name}" is used twice`);
     seen.add(name);
-    const capacity: Record<string, string> = { ...DEFAULT_CAPACITY, ...(options.nodeCapacity ?? {}), ...(n.capacity ?? {}) } as Record<string, string>;
+    const capacity: Record<string, string> = { ...DEFAULT_CAPACITY, ...(options.nodeCapacity ?? {}), ...(n.capacity ?? {}) };
     const idx = i + 1;
     return {
       name,

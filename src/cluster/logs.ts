@@ -43,7 +43,7 @@ const fail = (message: string): never => {
 };
 
 /** RFC 3339 with nanoseconds, as the kubelet's `--timestamps` prefix. */
-export function logTimestamp(abs: number): string {
+function logTimestamp(abs: number): string {
   const iso = new Date(abs).toISOString();
   return `${iso.slice(0, 19)}.${String(abs % 1000).padStart(3, '0')}000000Z`;
 }

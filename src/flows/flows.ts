@@ -34,7 +34,7 @@ export const NGINX_POD: Pod = {
   spec: { containers: [{ name: 'nginx', image: 'nginx:1.14.2', ports: [{ containerPort: 80 }] }] },
 };
 
-const phaseOf = (cluster: Cluster, name: string): string | undefined => (cluster.object<Pod>('pods', name)?.status?.phase as string | undefined);
+const phaseOf = (cluster: Cluster, name: string): string | undefined => (cluster.object<Pod>('pods', name)?.status?.phase);
 
 /** Starts a cluster and waits until its nodes are registered and idle. */
 function readyCluster(seed: number, options: ClusterOptions): Cluster {

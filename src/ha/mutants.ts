@@ -18,7 +18,7 @@ import type { ControlPlaneOptions } from '../cluster/control-plane.js';
 export const ACK_BEFORE_MAJORITY: RaftRules = { ...RAFT_RULES, quorum: () => 1 };
 
 /** Raft without terms. */
-export const WITHOUT_TERMS: RaftRules = {
+const WITHOUT_TERMS: RaftRules = {
   quorum: RAFT_RULES.quorum,
   isStale: () => false,
   isNewer: () => false,

@@ -75,7 +75,7 @@ export interface HaRunResult {
 }
 
 /** Random faults for a fault phase: one at a time, a few seconds each. */
-export function randomFaults(cluster: Cluster, phaseMs: number): HaFault[] {
+function randomFaults(cluster: Cluster, phaseMs: number): HaFault[] {
   const rng = cluster.kernel.fork('ha-faults');
   const nodes = cluster.controlPlane?.nodes ?? [];
   const out: HaFault[] = [];
@@ -143,7 +143,7 @@ function applyFault(cluster: Cluster, fault: HaFault, applied: HaFault[]): void 
 }
 
 /** Heals everything: partitions, message loss, crashed control-plane nodes. */
-export function healEverything(cluster: Cluster): void {
+function healEverything(cluster: Cluster): void {
   cluster.faults.healAll();
   for (const node of cluster.controlPlane?.nodes ?? []) if (nodeState(cluster, node) === 'down') cluster.faults.restartNode(node);
 }
@@ -169,7 +169,7 @@ export function controlPlaneConverged(cluster: Cluster): boolean {
 }
 
 function podSpec(name: string): Pod {
-  return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' }, spec: { containers: [{ name: 'app', image: 'nginx:1.27' }] } } as Pod;
+  return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' }, spec: { containers: [{ name: 'app', image: 'nginx:1.27' }] } };
 }
 
 /** Runs one scenario and checks it. */

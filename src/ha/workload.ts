@@ -183,6 +183,6 @@ export class RegisterWorkload {
  * not the leader any more, refuses before proposing anything: etcd's "no leader"), or the API
  * server was still starting. Timeouts ("request timed out" alone) say nothing either way.
  */
-export function definitelyNotApplied(message: string | undefined): boolean {
+function definitelyNotApplied(message: string | undefined): boolean {
   return message !== undefined && (message.includes('possibly due to connection lost') || message.includes('is starting'));
 }

@@ -41,7 +41,7 @@ export function groupVersions(): GroupVersion[] {
 }
 
 /** The API groups (named groups only, as `/apis` lists them). */
-export function apiGroups(): string[] {
+function apiGroups(): string[] {
   return [...new Set(RESOURCES.filter((r) => r.group !== '').map((r) => r.group))];
 }
 

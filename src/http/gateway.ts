@@ -106,7 +106,7 @@ export class Gateway {
         id: address,
         systemId: address,
         ...(this.options.inspect ? { inspect: this.options.inspect } : {}),
-      } as never) as AnyActorRef;
+      }) as AnyActorRef;
       actor.subscribe({ error: (error: unknown) => this.kernel.reportError(address, error) });
       this.kernel.register(address, actor, { host: this.host, replace: true });
       actor.start();

@@ -78,7 +78,7 @@ export async function servePodLog(deps: PodLogDeps, req: IncomingMessage, res: S
   }
   const read = async (): Promise<{ pod?: Pod; code: number; status?: Status }> => {
     const answer = await deps.gateway.request(token, { verb: 'get', resource: 'pods', namespace: decodeURIComponent(namespace), name: decodeURIComponent(name) });
-    if (answer.code !== 200) return { code: answer.code, status: answer.body as Status };
+    if (answer.code !== 200) return { code: answer.code, status: answer.body };
     return { code: 200, pod: answer.body as Pod };
   };
   const first = await read();

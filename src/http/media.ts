@@ -13,7 +13,7 @@ export interface MediaRange {
 }
 
 /** Parses `type/subtype;k=v;...` (parameter names lower-cased, values unquoted). */
-export function parseMediaType(text: string): MediaRange | undefined {
+function parseMediaType(text: string): MediaRange | undefined {
   const parts = text.split(';').map((p) => p.trim());
   const [full, ...rest] = parts;
   if (!full) return undefined;

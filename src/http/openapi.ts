@@ -113,7 +113,7 @@ function pathsOf(r: ResourceInfo): Record<string, Json> {
 }
 
 /** The key of a group version's document under `/openapi/v3/`: `api/v1`, `apis/apps/v1`. */
-export function openApiKey(group: string, version: string): string {
+function openApiKey(group: string, version: string): string {
   return group === '' ? `api/${version}` : `apis/${group}/${version}`;
 }
 

@@ -230,11 +230,6 @@ const TOP: Record<string, string> = {
   'meta.k8s.io/v1/DeleteOptions': 'DeleteOptions',
 };
 
-/** The kinds this decoder knows, as `apiVersion/kind`. */
-export function protobufKinds(): string[] {
-  return Object.keys(TOP);
-}
-
 const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
 
 class Reader {

@@ -87,20 +87,20 @@ export async function startServing(options: StartServingOptions = {}): Promise<S
   // ready: the API server answers (it loads its cache from etcd first and answers 503 until then)
   const deadline = Date.now() + (options.readyTimeoutMs ?? 15_000);
   while (Date.now() < deadline) {
-    const r = await server!.gateway.request(cluster.users.admin.token, { verb: 'get', resource: 'namespaces', name: 'default' });
+    const r = await server.gateway.request(cluster.users.admin.token, { verb: 'get', resource: 'namespaces', name: 'default' });
     if (r.code === 200) break;
     await new Promise((res) => setTimeout(res, 50));
   }
-  if (options.kubeconfigPath) server!.writeKubeconfig(options.kubeconfigPath);
+  if (options.kubeconfigPath) server.writeKubeconfig(options.kubeconfigPath);
   return {
     cluster,
     driver,
-    server: server!,
-    url: server!.url,
+    server: server,
+    url: server.url,
     kubeconfigPath: options.kubeconfigPath,
     async close() {
       stopLogging();
-      await server!.close();
+      await server.close();
       driver.stop();
       if (!cluster.kernel.stopped) cluster.stop();
     },

@@ -41,7 +41,7 @@ import {
 import { openApiDocument, openApiRoot } from './openapi.js';
 import { bodyType, negotiateDiscovery, negotiateOutput, OBJECT_CONTENT_TYPES, PATCH_CONTENT_TYPES, type BodyType, type Output } from './media.js';
 import { isList, isObjectOf, toPartial, toTable } from './table.js';
-import { applyConfiguration, conflictStatus, updateEntry } from '../api/server-side-apply.js';
+import { updateEntry } from '../api/server-side-apply.js';
 import { createSelfSignedCertificate, type SelfSignedCertificate } from './tls.js';
 import { decodeProtobuf, isProtobuf, ProtobufError } from './protobuf.js';
 import { writeKubeconfig, type KubeconfigUser } from './kubeconfig.js';
@@ -246,7 +246,7 @@ export class KubeHttpServer {
     }
     switch (r.kind) {
       case 'version':
-        return this.send(req, res, 200, SERVER_VERSION as unknown as Body);
+        return this.send(req, res, 200, SERVER_VERSION);
       case 'health': {
         const answer = this.health(r.check, new URL(req.url ?? '/', 'http://localhost').searchParams);
         if (!answer) return this.send(req, res, 404, statusFor(404, 'the server could not find the requested resource'));
@@ -363,7 +363,7 @@ export class KubeHttpServer {
     if (spec.query && Object.keys(spec.query).length === 0) delete spec.query;
     if (rr.verb === 'watch') return this.watch(req, res, token, rr, spec, output);
     if (rr.verb === 'create' && !rr.subresource && rr.info && isPlainObject(body)) {
-      spec.body = withCreateManagedFields(body as KubeObject, rr.info, rr.query.fieldManager ?? managerFromUserAgent(req.headers['user-agent']), this.cluster.kernel.timestamp());
+      spec.body = withCreateManagedFields(body, rr.info, rr.query.fieldManager ?? managerFromUserAgent(req.headers['user-agent']), this.cluster.kernel.timestamp());
     }
     const answer = await this.gateway.request(token, spec);
     this.answer(req, res, rr, answer, output);
@@ -425,9 +425,9 @@ export class KubeHttpServer {
     let body: Body = answer.body;
     if (answer.code < 300 && rr.info && !rr.subresource && output.as) {
       if (output.as === 'Table' && (isList(body) || isObjectOf(rr.info, body))) {
-        body = toTable(rr.info, body as KubeObject, this.now(), { includeObject: rr.includeObject, version: output.version }) as unknown as Body;
+        body = toTable(rr.info, body, this.now(), { includeObject: rr.includeObject, version: output.version });
       } else if ((output.as === 'PartialObjectMetadata' || output.as === 'PartialObjectMetadataList') && (isList(body) || isObjectOf(rr.info, body))) {
-        body = toPartial(body as KubeObject, output.version);
+        body = toPartial(body, output.version);
       }
     }
     this.send(req, res, answer.code, body, answer.warnings, output);
@@ -462,10 +462,10 @@ export class KubeHttpServer {
       if (type === 'BOOKMARK' && !wantBookmarks) return;
       let object: unknown = event.object;
       if (info && type !== 'ERROR' && type !== 'BOOKMARK' && output.as === 'Table' && isObjectOf(info, object)) {
-        object = toTable(info, object as KubeObject, this.now(), { includeObject: rr.includeObject, noHeaders: !first, version: output.version });
+        object = toTable(info, object, this.now(), { includeObject: rr.includeObject, noHeaders: !first, version: output.version });
         first = false;
       } else if (info && type !== 'ERROR' && output.as && output.as !== 'Table' && isObjectOf(info, object)) {
-        object = toPartial(object as KubeObject, output.version);
+        object = toPartial(object, output.version);
       }
       this.stats.watchEvents++;
       res.write(`${JSON.stringify({ type, object })}\n`);
@@ -652,11 +652,11 @@ export function managerFromUserAgent(ua: string | undefined): string {
 /** A created object with the creator's managedFields entry (operation Update), unless it has some. */
 function withCreateManagedFields(obj: KubeObject, info: ResourceInfo, manager: string, time: string): KubeObject {
   if (!isPlainObject(obj.metadata) && obj.metadata !== undefined) return obj;
-  if (obj.metadata && (obj.metadata as Record<string, unknown>).managedFields !== undefined) return obj;
+  if (obj.metadata && (obj.metadata).managedFields !== undefined) return obj;
   const typed = { ...obj, apiVersion: obj.apiVersion ?? info.apiVersion, kind: obj.kind ?? info.kind };
   const entry = updateEntry(typed, info.kind, manager, time, { ignoreStatus: info.subresources.some((s) => s.name === 'status') });
   if (!entry) return obj;
-  return { ...obj, metadata: { ...(obj.metadata ?? {}), managedFields: [entry] } } as KubeObject;
+  return { ...obj, metadata: { ...(obj.metadata ?? {}), managedFields: [entry] } };
 }
 
 // ---- one call ---------------------------------------------------------------------------------------

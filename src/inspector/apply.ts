@@ -13,7 +13,7 @@ import { LAST_APPLIED, type Client } from '../cluster/client.js';
 import type { ApplyItem, StatusLike } from './protocol.js';
 
 /** A Status made on the client side (as kubectl reports a manifest it cannot send). */
-export function clientStatus(reason: string, message: string, code = 400): StatusLike {
+function clientStatus(reason: string, message: string, code = 400): StatusLike {
   return { kind: 'Status', status: 'Failure', code, reason, message };
 }
 
@@ -57,7 +57,7 @@ export function objectRef(info: ResourceInfo | undefined, obj: KubeObject): stri
 
 /** The object with the last-applied-configuration annotation kubectl apply adds. */
 export function withLastApplied<T extends KubeObject>(obj: T): T {
-  const clean = structuredClone(obj) as T;
+  const clean = structuredClone(obj);
   const annotations: Record<string, string> = { ...(clean.metadata?.annotations ?? {}) };
   delete annotations[LAST_APPLIED];
   const metadata = { ...(clean.metadata ?? {}) } as Record<string, unknown>;
@@ -74,7 +74,7 @@ function statusOf(body: unknown, code: number): StatusLike {
 }
 
 /** Applies one object as `kubectl apply` does; answers when the API server has answered. */
-export async function applyObject(client: Client, obj: KubeObject): Promise<ApplyItem> {
+async function applyObject(client: Client, obj: KubeObject): Promise<ApplyItem> {
   if (!obj || typeof obj !== 'object' || typeof obj.kind !== 'string' || obj.kind === '') {
     return { ref: 'object', ok: false, status: clientStatus('BadRequest', "error: error validating data: kind not set") };
   }
@@ -127,7 +127,7 @@ export async function applyManifest(client: Client, text: string): Promise<{ ok:
 }
 
 /** The pod `kubectl run NAME --image=IMAGE` creates. */
-export function runPod(name: string, image: string, namespace = 'default'): KubeObject {
+function runPod(name: string, image: string, namespace = 'default'): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'Pod',

@@ -19,7 +19,7 @@
  * - Additions within version 1 are optional fields and new message types: a browser ignores
  *   message types it does not know.
  */
-import type { ControlPlaneStatus, EtcdMemberStatus, LeaseStatus } from '../cluster/control-plane.js';
+import type { ControlPlaneStatus } from '../cluster/control-plane.js';
 
 /** The protocol version `hello` announces. */
 export const PROTOCOL_VERSION = 1;
@@ -171,12 +171,6 @@ export interface StatechartJSON {
   id: string;
   root: StateNodeJSON;
 }
-
-/** One etcd member of a highly available control plane, as `cluster.controlPlane.status()` shows it. */
-export type EtcdMemberView = EtcdMemberStatus;
-
-/** Who holds a Lease of the control plane, as `cluster.controlPlane.status()` shows it. */
-export type LeaseView = LeaseStatus;
 
 /** A leader elector of a control-plane node. */
 export interface ElectorView {

@@ -40,7 +40,6 @@ import {
   type ResultMessage,
   type ServerMessage,
   type SimStatus,
-  type StatusMessage,
 } from './protocol.js';
 
 /** Options of {@link serveInspector}. */
@@ -501,7 +500,7 @@ export class InspectorServer {
     const statusText = JSON.stringify(status);
     if (statusText !== this.lastStatus) {
       this.lastStatus = statusText;
-      common.push({ type: 'status', ...status } as StatusMessage);
+      common.push({ type: 'status', ...status });
     }
     if (performance.now() - this.lastTables >= this.options.tablesMs && this.tablesKey() !== this.lastTablesKey) {
       common.push({ type: 'cluster', time: status.time, tables: this.tables() });

@@ -86,13 +86,13 @@ export function createStatelyBridge(options: StatelyBridgeOptions = {}): Stately
     const batch = queue;
     queue = [];
     for (const q of batch) {
-      if (q.kind === 'actor') inspector.actor(q.ref as never, snapshotOf(q.ref) as never);
+      if (q.kind === 'actor') inspector.actor(q.ref as never, snapshotOf(q.ref));
       else {
         const payload = toPlainJSON(q.event, { maxDepth: 4, maxItems: 20, maxString: 500 });
         inspector.event(q.ref as never, payload as never, q.source ? { source: q.source as never } : undefined);
       }
     }
-    for (const ref of dirty) inspector.snapshot(ref as never, snapshotOf(ref) as never);
+    for (const ref of dirty) inspector.snapshot(ref as never, snapshotOf(ref));
     dirty.clear();
   };
 

@@ -16,7 +16,7 @@ export interface TableSource {
 }
 
 /** The tables the page shows, in order, with the kubectl command they stand for. */
-export const TABLES: readonly { key: string; resource: string; command: string; wide?: boolean }[] = [
+const TABLES: readonly { key: string; resource: string; command: string; wide?: boolean }[] = [
   { key: 'nodes', resource: 'nodes', command: 'kubectl get nodes' },
   { key: 'pods', resource: 'pods', command: 'kubectl get pods -A -o wide', wide: true },
   { key: 'deployments', resource: 'deployments', command: 'kubectl get deployments -A' },
@@ -32,12 +32,12 @@ function cellText(cell: unknown): string {
 }
 
 /** One Table as the protocol's ClusterTable (with a NAMESPACE column for namespaced resources). */
-export function toClusterTable(table: Table, command: string, namespaced: boolean): ClusterTable {
+function toClusterTable(table: Table, command: string, namespaced: boolean): ClusterTable {
   const columns = table.columnDefinitions.map((c) => c.name.toUpperCase());
   const priorities = table.columnDefinitions.map((c) => c.priority);
   const rows = table.rows.map((r) => {
     const cells = r.cells.map(cellText);
-    if (namespaced) cells.unshift(cellText((r.object as KubeObject | undefined)?.metadata?.namespace));
+    if (namespaced) cells.unshift(cellText((r.object)?.metadata?.namespace));
     return cells;
   });
   if (namespaced) {

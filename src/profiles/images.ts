@@ -53,7 +53,7 @@ export interface ImageEntry {
 }
 
 /** Tags a catalog repository has unless it lists its own: `latest`, versions (`1.27`, `1.27.3-alpine`, `v2`) and common variants. */
-export const DEFAULT_TAGS: RegExp[] = [
+const DEFAULT_TAGS: RegExp[] = [
   /^(latest|stable|mainline|alpine|slim|bookworm|bullseye|buster|jammy|noble|focal|musl|glibc|uclibc|perl|otel|lts|current)$/,
   /^v?\d+(\.\d+){0,3}([-_.+][a-z0-9]+)*$/,
 ];
@@ -66,15 +66,9 @@ function utc(abs: number): { y: number; mo: number; d: number; h: number; mi: nu
 const MON = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 /** nginx's error-log time: `2026/01/01 00:00:05`. */
-export function nginxTime(abs: number): string {
+function nginxTime(abs: number): string {
   const u = utc(abs);
   return `${u.y}/${pad(u.mo + 1)}/${pad(u.d)} ${pad(u.h)}:${pad(u.mi)}:${pad(u.s)}`;
-}
-
-/** nginx's access-log time: `01/Jan/2026:00:00:05 +0000`. */
-export function nginxAccessTime(abs: number): string {
-  const u = utc(abs);
-  return `${pad(u.d)}/${MON[u.mo]}/${u.y}:${pad(u.h)}:${pad(u.mi)}:${pad(u.s)} +0000`;
 }
 
 function redisTime(abs: number): string {
@@ -83,7 +77,7 @@ function redisTime(abs: number): string {
 }
 
 /** nginx's default page (`/usr/share/nginx/html/index.html`, 615 bytes). */
-export const NGINX_INDEX = `<!DOCTYPE html>
+const NGINX_INDEX = `<!DOCTYPE html>
 <html>
 <head>
 <title>Welcome to nginx!</title>

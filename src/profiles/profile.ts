@@ -293,7 +293,7 @@ export function normalizeImage(image: string): string {
 }
 
 /** The last path segment of an image with its tag: `registry.k8s.io/pause:3.9` → `pause:3.9`. */
-export function shortImageName(image: string): string {
+function shortImageName(image: string): string {
   const slash = image.lastIndexOf('/');
   return slash >= 0 ? image.slice(slash + 1) : image;
 }

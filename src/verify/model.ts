@@ -177,7 +177,7 @@ export interface StepCommandsOptions {
 }
 
 /** The faults a step injects, in order (a plan's included). */
-export function faultsOf(step: Step): Fault[] {
+function faultsOf(step: Step): Fault[] {
   if (step.op === 'fault') return [step.fault];
   if (step.op === 'plan') return step.steps.flatMap(faultsOf);
   return [];

@@ -12,7 +12,7 @@ import { findResource, etcdKey } from '../api/resources.js';
 import { apiServerMachine } from '../../machines/api-server.js';
 import { etcdMachine } from '../../machines/etcd.js';
 import { kubeletMachine, type KubeletContext } from '../../machines/kubelet.js';
-import { schedulerMachine, type SchedulerContext } from '../../machines/scheduler.js';
+import { schedulerMachine } from '../../machines/scheduler.js';
 import { createProfile } from '../../machines/scheduler/registry.js';
 import { Informer, type InformerHandlers } from '../../machines/client/informer.js';
 import { ETCD } from '../../machines/protocol.js';
@@ -88,7 +88,7 @@ const silentKubelet = kubeletMachine.provide({ actions: { onPodStatus: () => {} 
 const greedyKubelet = kubeletMachine.provide({
   actions: {
     startWatch: ({ context }) => {
-      const ctx = context as KubeletContext;
+      const ctx = context;
       const handlers = kubeletHandlers(ctx);
       ctx.pods.stop();
       ctx.pods = new Informer<Pod>(ctx.client, { resource: 'pods' }, handlers);
@@ -101,7 +101,7 @@ const greedyKubelet = kubeletMachine.provide({
 const deafKubelet = kubeletMachine.provide({
   actions: {
     startWatch: ({ context }) => {
-      const ctx = context as KubeletContext;
+      const ctx = context;
       const h = kubeletHandlers(ctx);
       ctx.pods.stop();
       ctx.pods = new Informer<Pod>(ctx.client, ctx.pods.spec, {
@@ -118,7 +118,7 @@ const deafKubelet = kubeletMachine.provide({
 const rogueScheduler = schedulerMachine.provide({
   actions: {
     bind: ({ context }) => {
-      const ctx = context as SchedulerContext;
+      const ctx = context;
       const { pod, result } = ctx.cycle!;
       const node = (result as { node: string }).node;
       ctx.cache.assume(pod, node);
@@ -281,7 +281,7 @@ export const MUTANTS: readonly Mutant[] = Object.freeze([
     cluster: (o: ClusterOptions) =>
       withControllers(o, (cm) => ({
         ...cm,
-        options: { ...((cm.options as Record<string, Record<string, unknown>> | undefined) ?? {}), 'node-lifecycle': { ...(((cm.options as Record<string, Record<string, unknown>> | undefined) ?? {})['node-lifecycle'] ?? {}), taintEviction: false } },
+        options: { ...((cm.options) ?? {}), 'node-lifecycle': { ...(((cm.options as Record<string, Record<string, unknown>> | undefined) ?? {})['node-lifecycle'] ?? {}), taintEviction: false } },
       })),
   },
   {

@@ -15,7 +15,6 @@ export interface Amounts {
   pods: number;
 }
 
-type ResourceList = Record<string, string | number> | undefined;
 
 function safe(parse: (q: string | number | undefined) => number, q: string | number | undefined): number {
   try {
@@ -30,12 +29,12 @@ export function podRequests(pod: Pod): Amounts {
   let cpu = 0;
   let memory = 0;
   for (const c of pod.spec?.containers ?? []) {
-    const r = c.resources?.requests as ResourceList;
+    const r = c.resources?.requests;
     cpu += safe(milliCpu, r?.['cpu']);
     memory += safe(quantityValue, r?.['memory']);
   }
   for (const c of pod.spec?.initContainers ?? []) {
-    const r = c.resources?.requests as ResourceList;
+    const r = c.resources?.requests;
     cpu = Math.max(cpu, safe(milliCpu, r?.['cpu']));
     memory = Math.max(memory, safe(quantityValue, r?.['memory']));
   }
@@ -44,7 +43,7 @@ export function podRequests(pod: Pod): Amounts {
 
 /** What a node offers: `status.allocatable` of its Node object, else its spec's allocatable or capacity. */
 export function nodeAllocatable(node: Node | undefined, spec?: NodeSpec): Amounts {
-  const list = ((node?.status?.allocatable as ResourceList) ?? spec?.allocatable ?? spec?.capacity ?? {}) as Record<string, string | number>;
+  const list = ((node?.status?.allocatable) ?? spec?.allocatable ?? spec?.capacity ?? {});
   return { cpu: safe(milliCpu, list['cpu']), memory: safe(quantityValue, list['memory']), pods: safe(quantityValue, list['pods']) };
 }
 

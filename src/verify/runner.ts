@@ -16,19 +16,19 @@ import type { ApiResponse } from '../../machines/protocol.js';
 import { ETCD, nodeAddress } from '../../machines/protocol.js';
 import { History, stateOf, type CallExpectation, type CallUser, type ClientCall } from './history.js';
 import { formatViolation, type Invariant, type Violation } from './invariant.js';
-import { describeStep, type InvalidVariant, type LabelledResource, type RefusedVerb, type Step, type WorkloadStep } from './steps.js';
+import { type InvalidVariant, type LabelledResource, type RefusedVerb, type Step, type WorkloadStep } from './steps.js';
 
 /** The token the verifier's unauthenticated requests carry (known to nobody). */
 export const UNKNOWN_TOKEN = 'kube-actors-verify-unknown-token';
 
 /** The image of the workload's containers. */
-export const WORKLOAD_IMAGE = 'nginx:1.27';
+const WORKLOAD_IMAGE = 'nginx:1.27';
 
 /** The prefix of the labels the workload writes (it owns them: nobody else may change them). */
 export const LABEL_PREFIX = 'verify.kube-actors.io/';
 
 /** The label pods of a workload carry, matched by services and deployments. */
-export const APP_LABEL = 'app';
+const APP_LABEL = 'app';
 
 /** What a step (yours included) works with. */
 export interface StepContext {
@@ -533,7 +533,7 @@ export function deploymentManifest(step: Extract<WorkloadStep, { op: 'create-dep
 }
 
 /** The Service a `create-service` step creates. */
-export function serviceManifest(name: string, app: string): KubeObject {
+function serviceManifest(name: string, app: string): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'Service',
@@ -543,7 +543,7 @@ export function serviceManifest(name: string, app: string): KubeObject {
 }
 
 /** A merge patch of an object's labels. */
-export function labelPatch(resource: LabelledResource, namespace: string, name: string, labels: Record<string, string>): RequestSpec {
+function labelPatch(resource: LabelledResource, namespace: string, name: string, labels: Record<string, string>): RequestSpec {
   const info = findResource(resource)!;
   return {
     verb: 'patch',
@@ -618,4 +618,4 @@ export function isWrite(spec: RequestSpec): boolean {
 }
 
 /** Describes a step for the progress output (re-exported for the CLI). */
-export { describeStep };
+;

@@ -148,7 +148,7 @@ describe('the scheduling queue', () => {
   it('retries an unschedulable pod when the cluster changes', () => {
     const c = createCluster({ nodes: 1, seed: 7 });
     c.runUntil(() => c.objects('nodes').length === 1, { timeout: 30_000 });
-    const pod = (name: string, cpu: string): Pod => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'a', image: 'nginx', resources: { requests: { cpu } } }] } }) as Pod;
+    const pod = (name: string, cpu: string): Pod => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'a', image: 'nginx', resources: { requests: { cpu } } }] } });
     c.client.create(pod('big', '3'));
     expect(c.runUntil(() => c.object<Pod>('pods', 'big')?.status?.phase === 'Running', { timeout: 30_000 })).toBe(true);
     c.client.create(pod('waiting', '2'));

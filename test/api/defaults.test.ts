@@ -152,7 +152,7 @@ describe('services, namespaces, nodes, secrets, bindings', () => {
       { port: 80, protocol: 'TCP', targetPort: 80 },
       { port: 443, targetPort: 'https', protocol: 'UDP' },
     ]);
-    const np = applyDefaults({ ...s, spec: { ...s.spec, type: 'LoadBalancer', sessionAffinity: 'ClientIP' } }).spec!;
+    const np = applyDefaults({ ...s, spec: { ...s.spec, type: 'LoadBalancer', sessionAffinity: 'ClientIP' } }).spec;
     expect(np).toMatchObject({ externalTrafficPolicy: 'Cluster', allocateLoadBalancerNodePorts: true, sessionAffinityConfig: { clientIP: { timeoutSeconds: 10800 } } });
   });
   it('namespaces', () => {

@@ -612,7 +612,7 @@ describe('createTwoWayMergePatch / createThreeWayMergePatch', () => {
     (lastApplied, modified, serverLabel) => {
       const current = frozen(live(lastApplied, serverLabel));
       const patch = createThreeWayMergePatch(frozen(lastApplied), frozen(modified), current);
-      const result = strategicMergePatch(current, patch) as PodManifest;
+      const result = strategicMergePatch(current, patch);
 
       // server-set fields survive
       expect(result.status).toEqual(current.status);
@@ -641,7 +641,7 @@ describe('createTwoWayMergePatch / createThreeWayMergePatch', () => {
 
   test.prop([manifest])('three-way with no last-applied adds the manifest and deletes nothing', (m) => {
     const current = frozen(live(m, true));
-    const result = strategicMergePatch(current, createThreeWayMergePatch(undefined, m, current)) as PodManifest;
+    const result = strategicMergePatch(current, createThreeWayMergePatch(undefined, m, current));
     expect(result.metadata.labels['pod-template-hash']).toBe('h');
     expect(result.spec.containers.map((c) => c.name)).toEqual(m.spec.containers.map((c) => c.name));
   });

@@ -332,7 +332,7 @@ describe('services, endpoints, namespaces, events and the rest', () => {
     expect([c[0], c[7], c[8]]).toEqual(['5s', '60m', 9]);
   });
   it('leases, configmaps, secrets, serviceaccounts, roles, bindings', () => {
-    const row = (plural: string, o: AnyObject) => printTable(findResource(plural)!, [{ metadata: { name: 'x', creationTimestamp: ago(M) }, ...o } as KubeObject], NOW).rows[0]!.cells;
+    const row = (plural: string, o: AnyObject) => printTable(findResource(plural)!, [{ metadata: { name: 'x', creationTimestamp: ago(M) }, ...o }], NOW).rows[0]!.cells;
     expect(row('leases', { spec: { holderIdentity: 'node-1' } })).toEqual(['x', 'node-1', '60s']);
     expect(row('configmaps', { data: { a: '1', b: '2' }, binaryData: { c: 'AA==' } })).toEqual(['x', 3, '60s']);
     expect(row('secrets', { type: 'Opaque', data: { a: 'YQ==' } })).toEqual(['x', 'Opaque', 1, '60s']);

@@ -12,7 +12,7 @@ function refusal(fn: () => unknown): { code?: number; reason?: string; message?:
   try {
     fn();
   } catch (error) {
-    if (error instanceof StatusError) return error.status as never;
+    if (error instanceof StatusError) return error.status;
     throw error;
   }
   throw new Error('not refused');

@@ -481,9 +481,9 @@ describe('properties', () => {
 });
 
 describe('RbacIndex decision cache', () => {
-  const role = (name: string, rules: PolicyRule[]): Role => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name, namespace: 'default' }, rules }) as Role;
+  const role = (name: string, rules: PolicyRule[]): Role => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name, namespace: 'default' }, rules });
   const binding = (name: string, roleName: string, user: string): RoleBinding =>
-    ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name, namespace: 'default' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: roleName }, subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: user }] }) as RoleBinding;
+    ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name, namespace: 'default' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: roleName }, subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: user }] });
   const ask = (idx: RbacIndex, verb: string, resource: string, name?: string) => idx.authorize({ user: 'ann', groups: [], verb, resource, apiGroup: '', namespace: 'default', name }).allowed;
 
   it('answers again after a role or binding changes', () => {

@@ -358,7 +358,7 @@ describe('field selectors', () => {
 
   it('rejects unsupported field labels as the API server', () => {
     expect(() => parseFieldSelector('spec.foo=x', 'Pod')).toThrow(new SelectorError('field label not supported: spec.foo', 'field'));
-    expect(() => matchesFields('status.phase=Running', { kind: 'Deployment', metadata: { name: 'd' } } as KubeObject)).toThrow(
+    expect(() => matchesFields('status.phase=Running', { kind: 'Deployment', metadata: { name: 'd' } })).toThrow(
       'field label not supported: status.phase',
     );
     expect(() => parseFieldSelector('type=Opaque', 'ConfigMap')).toThrow('field label not supported: type');

@@ -378,7 +378,7 @@ describe('unknown fields', () => {
   it('pruneUnknownFields drops them without touching the input', () => {
     const input = withUnknown();
     const before = JSON.stringify(input);
-    const pruned = pruneUnknownFields(input) as AnyObject;
+    const pruned = pruneUnknownFields(input);
     expect(JSON.stringify(input)).toBe(before);
     expect(pruned['extra']).toBeUndefined();
     expect((pruned['spec'] as AnyObject)['foo']).toBeUndefined();

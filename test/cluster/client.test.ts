@@ -28,7 +28,8 @@ describe('the typed client', () => {
     c.client.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a', labels: { tier: 'web' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } as Pod);
     c.client.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'b', labels: { tier: 'db' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } as Pod);
     // short and singular names work too (names only known at run time: the typed calls take plural names)
-    const [po, pod]: string[] = ['po', 'pod'];
+    const po: string = 'po';
+    const pod: string = 'pod';
     expect(c.client.list(po, { labelSelector: 'tier=web' }).items.map((p) => p.metadata?.name)).toEqual(['a']);
     expect(c.client.get(pod, 'b').metadata?.labels).toEqual({ tier: 'db' });
     c.client.create({

@@ -7,7 +7,7 @@ import { parse } from 'yaml';
 
 const state = (c: Cluster, address: string) => JSON.stringify((c.actor(address)!.getSnapshot() as { value: unknown }).value);
 const pod = (name: string, extra: Partial<Pod['spec']> = {}, labels?: Record<string, string>): Pod =>
-  ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, labels }, spec: { containers: [{ name: 'app', image: 'nginx:1.14.2' }], ...extra } }) as Pod;
+  ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, labels }, spec: { containers: [{ name: 'app', image: 'nginx:1.14.2' }], ...extra } });
 const phase = (c: Cluster, name: string) => c.object<Pod>('pods', name)?.status?.phase;
 
 function ready(nodes = 3, seed = 1): Cluster {
@@ -21,7 +21,7 @@ describe('createCluster', () => {
     const c = createCluster({ nodes: 2, nodeCapacity: { cpu: '8', memory: '32Gi' } });
     c.runUntil(() => c.count('nodes') === 2, { timeout: 30_000 });
     const nodes = c.objects<{ metadata: { name: string }; status: { capacity: Record<string, string> } } & Pod>('nodes' as never);
-    expect(nodes.map((n) => n.metadata!.name)).toEqual(['node-1', 'node-2']);
+    expect(nodes.map((n) => n.metadata.name)).toEqual(['node-1', 'node-2']);
     expect((nodes[0] as unknown as { status: { capacity: Record<string, string> } }).status.capacity).toMatchObject({ cpu: '8', memory: '32Gi', pods: '110' });
     // count agrees with what a list reads, per namespace too, and names a resource it does not know
     c.client.apply(pod('a'));

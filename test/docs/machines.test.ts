@@ -49,7 +49,7 @@ const plant = setup({}).createMachine({
 
 describe('machineChart', () => {
   it('lists every state and transition of the definition, `after` and `always` included', () => {
-    const chart = machineChart(lamp as unknown as AnyStateMachine);
+    const chart = machineChart(lamp);
     expect(chart.id).toBe('lamp');
     expect(chart.states.map((s) => `${s.path || '(root)'}:${s.type}${s.initial ? '>' + s.initial : ''}`)).toEqual([
       '(root):compound>off',
@@ -107,7 +107,7 @@ describe('mermaidStateDiagram', () => {
   });
 
   it('draws a parallel machine as one composite state with regions, and avoids arrows to composites nested in regions', () => {
-    const text = mermaidStateDiagram(plant as unknown as AnyStateMachine);
+    const text = mermaidStateDiagram(plant);
     expect(text).toBe(
       [
         'stateDiagram-v2',

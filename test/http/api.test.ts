@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import type { KubeObject } from '../../src/api/types.js';
+
 import { AGGREGATED_DISCOVERY_V2 } from '../../src/http/discovery.js';
 import { startTestServer, waitFor, type TestServer } from './helpers.js';
 

@@ -32,7 +32,7 @@ describe('kube-actors serve (the command)', () => {
       while (!stdout.includes('\n') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
       expect(stdout).toBe(`${kc}\n`);
       expect(stderr).toMatch(/kube-actors serve: https:\/\/127\.0\.0\.1:\d+ {2}\(seed 3, 1 node, profile fast, speed 2×/);
-      const config = parseYaml(readFileSync(kc, 'utf8')) as any;
+      const config = parseYaml(readFileSync(kc, 'utf8'));
       const server = new URL(config.clusters[0].cluster.server as string);
       const ca = Buffer.from(config.clusters[0].cluster['certificate-authority-data'], 'base64').toString();
       const token = config.users.find((u: any) => u.name === 'admin').user.token as string;
@@ -80,7 +80,7 @@ describe('kube-actors serve (the command)', () => {
       while (!stdout.includes('\n') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
       expect(stdout).toBe(`${kc}\n`);
       expect(stderr).toMatch(/kube-actors serve: https:\/\/127\.0\.0\.1:\d+ {2}\(seed 4, 3 control-plane nodes, 1 node, profile fast/);
-      const config = parseYaml(readFileSync(kc, 'utf8')) as any;
+      const config = parseYaml(readFileSync(kc, 'utf8'));
       const server = new URL(config.clusters[0].cluster.server as string);
       const ca = Buffer.from(config.clusters[0].cluster['certificate-authority-data'], 'base64').toString();
       const token = config.users.find((u: any) => u.name === 'admin').user.token as string;

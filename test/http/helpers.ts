@@ -155,7 +155,7 @@ export function parseTable(text: string): Record<string, string>[] {
   const header = lines[0]!;
   const starts: { name: string; at: number }[] = [];
   const re = /\S+(?: \S+)*/g;
-  for (const m of header.matchAll(re)) starts.push({ name: m[0], at: m.index! });
+  for (const m of header.matchAll(re)) starts.push({ name: m[0], at: m.index });
   return lines.slice(1).map((line) => {
     const row: Record<string, string> = {};
     starts.forEach((c, i) => {

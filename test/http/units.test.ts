@@ -202,7 +202,7 @@ describe('server-side apply field management', () => {
     } as KubeObject;
     const r = applyConfiguration(live.object, sidecar, 'Deployment', { manager: 'b', time: 't' }) as any;
     expect(r.object.spec.template.spec.containers.map((c: any) => c.name)).toEqual(['c', 'side']);
-    const gone = applyConfiguration(r.object, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' } } as KubeObject, 'Deployment', { manager: 'b', time: 't' }) as any;
+    const gone = applyConfiguration(r.object, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' } }, 'Deployment', { manager: 'b', time: 't' }) as any;
     expect(gone.object.spec.template.spec.containers.map((c: any) => c.name)).toEqual(['c']);
   });
 });

@@ -226,7 +226,7 @@ async function rowInView(page: Page, seq: number): Promise<boolean> {
     if (!row) return false;
     const r = row.getBoundingClientRect();
     const v = el.getBoundingClientRect();
-    const head = (el.querySelector('.seq-head') as HTMLElement | null)?.offsetHeight ?? 0;
+    const head = el.querySelector<HTMLElement>('.seq-head')?.offsetHeight ?? 0;
     return r.top >= v.top + head - 1 && r.bottom <= v.top + el.clientHeight + 1;
   }, seq);
 }

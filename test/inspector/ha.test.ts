@@ -17,7 +17,7 @@ const T = { timeout: 90_000 };
 const CP = ['control-plane-1', 'control-plane-2', 'control-plane-3'];
 
 /** Every `control-plane` view received from index `from` on. */
-const views = (c: TestClient, from = 0): ControlPlaneView[] => c.received.slice(from).filter((m) => m.type === 'control-plane').map((m) => m.controlPlane as ControlPlaneView);
+const views = (c: TestClient, from = 0): ControlPlaneView[] => c.received.slice(from).filter((m) => m.type === 'control-plane').map((m) => m.controlPlane);
 
 /** What must hold of any view of a healthy control plane with one etcd leader. */
 function expectConsistent(v: ControlPlaneView): void {
@@ -178,7 +178,7 @@ describe('inspector with a highly available control plane', T, () => {
       const m = v.etcd.members.find((x) => x.node === node)!;
       return v.nodes.find((n) => n.name === node)!.state === 'ready' && m.role === 'follower' && m.leader !== undefined && m.leader === v.etcd.leader && m.term === v.etcd.term;
     };
-    const back = await c.waitFor((m) => m.type === 'control-plane' && rejoinedIn(m.controlPlane as ControlPlaneView), 30_000, from);
+    const back = await c.waitFor((m) => m.type === 'control-plane' && rejoinedIn(m.controlPlane), 30_000, from);
     const v2 = back.controlPlane as ControlPlaneView;
     expect(v2.etcd.term).toBeGreaterThanOrEqual(v1.etcd.term);
     expect(v2.etcd.leaderNode).not.toBe(node);

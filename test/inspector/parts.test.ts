@@ -235,7 +235,7 @@ describe('manifests', () => {
     expect(parseManifest('').error?.message).toMatch(/no objects/);
     expect(parseManifest('a: [\n').error?.reason).toBe('BadRequest');
     expect(parseManifest('- 1\n- 2\n').error?.message).toMatch(/not a Kubernetes object/);
-    expect(objectRef(findResource('deployments'), { kind: 'Deployment', metadata: { name: 'web' } } as never)).toBe('deployment.apps/web');
+    expect(objectRef(findResource('deployments'), { kind: 'Deployment', metadata: { name: 'web' } })).toBe('deployment.apps/web');
     const applied = withLastApplied({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a' } } as never) as any;
     expect(JSON.parse(applied.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration'])).toEqual({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a' } });
   });

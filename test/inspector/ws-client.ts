@@ -55,7 +55,7 @@ export class TestClient {
   /** Sends a request and resolves with the answer carrying its id. */
   async request(req: ClientRequest, timeoutMs = 20_000): Promise<Msg> {
     const id = this.nextId++;
-    this.send({ ...req, id } as ClientRequest);
+    this.send({ ...req, id });
     return this.waitFor((m) => m.id === id && m.type !== 'message', timeoutMs);
   }
 

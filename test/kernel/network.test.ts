@@ -251,7 +251,7 @@ describe('partitions', () => {
     const sinks: Record<string, ReturnType<typeof sink>> = {};
     for (const [addr, host] of [['a', 'h1'], ['a2', 'h1'], ['b', 'h2'], ['c', 'h3']] as const) {
       sinks[addr] = sink(kernel);
-      kernel.register(addr, sinks[addr]!, { host });
+      kernel.register(addr, sinks[addr], { host });
     }
     return { kernel, sinks };
   }

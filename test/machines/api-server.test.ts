@@ -7,7 +7,7 @@ import { startControlPlane } from '../helpers/control-plane.js';
 import { createCluster } from '../../src/cluster/create-cluster.js';
 
 const pod = (name: string, extra: Record<string, unknown> = {}): Pod =>
-  ({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'app', image: 'nginx:1.14.2' }] }, ...extra }) as Pod;
+  ({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'app', image: 'nginx:1.14.2' }] }, ...extra });
 
 /** The Status a refused request got, whether the client threw it or returned the raw response. */
 function statusOf(fn: () => unknown): Status {
@@ -364,7 +364,7 @@ describe('api-server: storage', () => {
     const errors: Status[] = [];
     const added: string[] = [];
     cp.client.watch('pods', { resourceVersion: first.metadata!.resourceVersion }, (e) => {
-      if (e.type === 'watch.error') errors.push(e.object as Status);
+      if (e.type === 'watch.error') errors.push(e.object);
       if (e.type === 'watch.added') added.push(e.object.metadata!.name!);
     });
     cp.kernel.runUntilIdle();

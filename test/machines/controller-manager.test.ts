@@ -14,8 +14,8 @@ function web(replicas: number): Deployment {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: { name: 'web' },
-    spec: { replicas, selector: { matchLabels: { app: 'web' } }, template: template({ app: 'web' }) as never, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } } },
-  } as Deployment;
+    spec: { replicas, selector: { matchLabels: { app: 'web' } }, template: template({ app: 'web' }), strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } } },
+  };
 }
 
 /** The resources the garbage collector watches: every one it can watch and delete, but events. */

@@ -21,7 +21,7 @@ function setup() {
   let n = 0;
   const ask = (req: Req): EtcdResult => {
     const id = `r${++n}`;
-    kernel.send('api-server', 'etcd', { ...req, id, from: 'api-server' } as EtcdRequest);
+    kernel.send('api-server', 'etcd', { ...req, id, from: 'api-server' });
     kernel.runUntilIdle();
     return got.find((e): e is EtcdResult => e.type === 'etcd.result' && e.id === id)!;
   };

@@ -28,7 +28,7 @@ function setupLb(n = 3) {
           if (b.silent) return;
           if (e.type === 'watch.cancel') return void b.cancels.push(e.watchId);
           if (e.id.includes('#probe-')) {
-            kernel.send(b.address, e.from, { type: 'api.response', id: e.id, code: b.code, body: { kind: 'Namespace' } } as ApiResponse);
+            kernel.send(b.address, e.from, { type: 'api.response', id: e.id, code: b.code, body: { kind: 'Namespace' } });
             return;
           }
           b.requests.push(e);
@@ -45,7 +45,7 @@ function setupLb(n = 3) {
   let seq = 0;
   const request = (verb: ApiRequest['verb'] = 'get'): string => {
     const id = `client#${++seq}`;
-    kernel.send('client', 'api-server', { type: 'api.request', id, from: 'client', token: 't', verb, resource: 'pods', namespace: 'default' } as ApiRequest);
+    kernel.send('client', 'api-server', { type: 'api.request', id, from: 'client', token: 't', verb, resource: 'pods', namespace: 'default' });
     return id;
   };
   const ctx = () => lb.getSnapshot().context as LoadBalancerContext;
@@ -70,7 +70,7 @@ describe('load balancer', () => {
     const w = t.request('watch');
     t.kernel.advance(10);
     const holder = t.backends.find((b) => b.requests.some((r) => r.id === w))!;
-    t.kernel.send('client', 'api-server', { type: 'watch.cancel', watchId: w } as WatchCancel);
+    t.kernel.send('client', 'api-server', { type: 'watch.cancel', watchId: w });
     t.kernel.advance(10);
     expect(holder.cancels).toEqual([w]);
     expect(t.backends.filter((b) => b !== holder).every((b) => b.cancels.length === 0)).toBe(true);

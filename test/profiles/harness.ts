@@ -37,7 +37,7 @@ export function makePod(shape: PodShape): Pod {
     metadata: { name: shape.name, namespace: shape.namespace ?? 'default', uid: `uid-${shape.name}`, annotations: shape.annotations },
     spec: { containers, restartPolicy: shape.restartPolicy ?? 'Always', nodeName: 'node-1' },
   };
-  if (shape.initContainers) pod.spec!.initContainers = shape.initContainers.map((c, i) => ({ name: c.name ?? `init${i}`, image: c.image ?? 'busybox:1.36', ...c })) as Container[];
+  if (shape.initContainers) pod.spec!.initContainers = shape.initContainers.map((c, i) => ({ name: c.name ?? `init${i}`, image: c.image ?? 'busybox:1.36', ...c }));
   if (shape.terminationGracePeriodSeconds !== undefined) pod.spec!.terminationGracePeriodSeconds = shape.terminationGracePeriodSeconds;
   return pod;
 }
@@ -118,7 +118,7 @@ export function createNode(profile: Profile, options: KernelOptions & { node?: s
 }
 
 /** A one-line summary of a container status: `waiting:ContainerCreating`, `running ready`, `terminated:Error(1)`. */
-export function describeContainer(s: ContainerStatus): string {
+function describeContainer(s: ContainerStatus): string {
   const st = s.state ?? {};
   let text: string;
   if (st.running) text = s.ready ? 'running ready' : 'running';

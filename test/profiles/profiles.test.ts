@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Rng } from '../../src/kernel/rng.js';
-import type { Container, Pod } from '../../src/api/types.js';
+import type { Pod } from '../../src/api/types.js';
 import {
   BehaviorAnnotationError,
   behaviorProblems,
@@ -191,7 +191,7 @@ describe('annotations', () => {
 });
 
 describe('commands', () => {
-  const cmd = (command: string[], args?: string[]) => commandBehavior({ command, args } as Container);
+  const cmd = (command: string[], args?: string[]) => commandBehavior({ command, args });
   it('recognises a few well-known commands', () => {
     expect(cmd(['true'])).toEqual({ exit: { afterMs: 0, code: 0 } });
     expect(cmd(['/bin/false'])).toEqual({ exit: { afterMs: 0, code: 1 } });

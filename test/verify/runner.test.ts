@@ -114,14 +114,14 @@ describe('the manifests of the steps', () => {
       deploymentManifest({ op: 'create-deployment', namespace: 'default', name: 'd1', replicas: 2, cpu: 100, memory: 64, tolerate: true }),
     ];
     for (const obj of valid) {
-      const v = validateObject(applyDefaults({ ...obj, metadata: { ...obj.metadata, namespace: 'default' } }) as never, { operation: 'create', fieldValidation: 'Strict' });
+      const v = validateObject(applyDefaults({ ...obj, metadata: { ...obj.metadata, namespace: 'default' } }), { operation: 'create', fieldValidation: 'Strict' });
       expect(v.causes).toEqual([]);
       expect(v.unknownFields).toEqual([]);
     }
     for (const variant of ['bad-name', 'no-containers', 'bad-quantity', 'negative-replicas', 'selector-mismatch'] as const) {
       const spec = invalidRequest(variant, 'default', 'x');
       const body = spec.body as { metadata: object };
-      const v = validateObject(applyDefaults({ ...body, metadata: { ...body.metadata, namespace: 'default' } }) as never, { operation: 'create', fieldValidation: 'Strict' });
+      const v = validateObject(applyDefaults({ ...body, metadata: { ...body.metadata, namespace: 'default' } }), { operation: 'create', fieldValidation: 'Strict' });
       expect(v.causes.length, variant).toBeGreaterThan(0);
     }
     expect(refusedRequest('list', 'default', 'x')).toEqual({ verb: 'list', resource: 'secrets', namespace: 'default' });

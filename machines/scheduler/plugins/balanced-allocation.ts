@@ -15,7 +15,7 @@ import { DEFAULT_RESOURCES, allocatableAndRequested, type ResourceSpec } from '.
 const MAX_SCORE = MAX_NODE_SCORE;
 
 /** The plugin's name. */
-export const NODE_RESOURCES_BALANCED_ALLOCATION = 'NodeResourcesBalancedAllocation';
+const NODE_RESOURCES_BALANCED_ALLOCATION = 'NodeResourcesBalancedAllocation';
 
 /** `balancedResourceScorer` on parallel arrays of requested and allocatable amounts. */
 export function balancedResourceScore(requested: readonly number[], allocatable: readonly number[]): number {

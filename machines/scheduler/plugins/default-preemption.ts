@@ -32,16 +32,16 @@ import {
 } from '../framework.js';
 
 /** The plugin's name. */
-export const DEFAULT_PREEMPTION = 'DefaultPreemption';
+const DEFAULT_PREEMPTION = 'DefaultPreemption';
 
 /** Reason for nodes where preemption cannot help. */
-export const PREEMPTION_NOT_HELPFUL = 'Preemption is not helpful for scheduling';
+const PREEMPTION_NOT_HELPFUL = 'Preemption is not helpful for scheduling';
 
 /** Reason for nodes without lower-priority pods. */
-export const NO_PREEMPTION_VICTIMS = 'No preemption victims found for incoming pod';
+const NO_PREEMPTION_VICTIMS = 'No preemption victims found for incoming pod';
 
 /** True when `p` is being deleted because the scheduler preempted it (`podTerminatingByPreemption`). */
-export function podTerminatingByPreemption(p: Pod): boolean {
+function podTerminatingByPreemption(p: Pod): boolean {
   if (!p.metadata?.deletionTimestamp) return false;
   for (const c of p.status?.conditions ?? []) {
     if (c.type === 'DisruptionTarget') return c.status === 'True' && c.reason === 'PreemptionByScheduler';
@@ -50,7 +50,7 @@ export function podTerminatingByPreemption(p: Pod): boolean {
 }
 
 /** `PodEligibleToPreemptOthers`: undefined when eligible, else the reason. */
-export function preemptionIneligibility(pod: Pod, state: CycleState, diagnosis: Diagnosis, ctx: PostFilterContext): string | undefined {
+function preemptionIneligibility(pod: Pod, state: CycleState, diagnosis: Diagnosis, ctx: PostFilterContext): string | undefined {
   if (pod.spec?.preemptionPolicy === 'Never') return 'not eligible due to preemptionPolicy=Never.';
   const nominated = pod.status?.nominatedNodeName;
   if (nominated) {

@@ -9,7 +9,7 @@ import type { Pod } from '../../../src/api/types.js';
 import { MAX_NODE_SCORE, type CycleState, type NodeInfo, type ScorePlugin } from '../framework.js';
 
 /** The plugin's name. */
-export const IMAGE_LOCALITY = 'ImageLocality';
+const IMAGE_LOCALITY = 'ImageLocality';
 
 const MB = 1024 * 1024;
 const MIN_THRESHOLD = 23 * MB;

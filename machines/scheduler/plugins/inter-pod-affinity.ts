@@ -51,7 +51,7 @@ import { namespaceLabels, namespacesMatching, type Snapshot } from '../snapshot.
 const PASS: Status = SUCCESS;
 
 /** The plugin's name. */
-export const INTER_POD_AFFINITY = 'InterPodAffinity';
+const INTER_POD_AFFINITY = 'InterPodAffinity';
 
 /** `ErrReasonExistingAntiAffinityRulesNotMatch`. */
 export const ERR_REASON_EXISTING_ANTI_AFFINITY = "node(s) didn't satisfy existing pods anti-affinity rules";
@@ -130,7 +130,7 @@ function mergedTerms<T extends AffinityTerm>(terms: readonly T[], snapshot: Snap
 }
 
 /** The pre-filter state of a cycle, or undefined when the plugin was skipped. */
-export function interPodAffinityPreFilterState(state: CycleState): InterPodAffinityPreFilterState | undefined {
+function interPodAffinityPreFilterState(state: CycleState): InterPodAffinityPreFilterState | undefined {
   return state.data.get(INTER_POD_AFFINITY) as InterPodAffinityPreFilterState | undefined;
 }
 

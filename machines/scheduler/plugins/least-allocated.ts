@@ -57,7 +57,7 @@ export function allocatableAndRequested(
  * A LeastAllocated score function over the given resources (`leastResourceScorer`): resources the
  * node has none of are left out of the average.
  */
-export function leastAllocatedScorer(resources: readonly ResourceSpec[] = DEFAULT_RESOURCES) {
+function leastAllocatedScorer(resources: readonly ResourceSpec[] = DEFAULT_RESOURCES) {
   return (_pod: Pod, nodeInfo: NodeInfo, state: CycleState): number => {
     let nodeScore = 0;
     let weightSum = 0;

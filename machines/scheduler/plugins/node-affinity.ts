@@ -36,7 +36,7 @@ export const NODE_AFFINITY = 'NodeAffinity';
 export const ERR_REASON_POD = "node(s) didn't match Pod's node affinity/selector";
 
 /** The pre-filter reason when the required terms name disjoint sets of nodes (`errReasonConflict`). */
-export const ERR_REASON_CONFLICT = 'pod affinity terms conflict';
+const ERR_REASON_CONFLICT = 'pod affinity terms conflict';
 
 /**
  * The node names a pod's required node affinity restricts it to, as NodeAffinity's PreFilter

@@ -11,7 +11,7 @@ import { SKIP, SUCCESS, podHostPorts, unschedulable, type CycleState, type Filte
 const PASS: Status = SUCCESS;
 
 /** The plugin's name. */
-export const NODE_PORTS = 'NodePorts';
+const NODE_PORTS = 'NodePorts';
 
 /** `ErrReason`. */
 export const ERR_REASON_NODE_PORTS = "node(s) didn't have free ports for the requested pod ports";

@@ -25,7 +25,7 @@ import { LeastAllocated } from './least-allocated.js';
 const PASS: Status = SUCCESS;
 
 /** The plugin's name. */
-export const NODE_RESOURCES_FIT = 'NodeResourcesFit';
+const NODE_RESOURCES_FIT = 'NodeResourcesFit';
 
 /** A resource the pod lacks on a node (`noderesources.InsufficientResource`). */
 export interface InsufficientResource {

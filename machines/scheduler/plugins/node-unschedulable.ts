@@ -12,13 +12,13 @@ import { tolerationsTolerateTaint } from './taint-toleration.js';
 const PASS: Status = SUCCESS;
 
 /** The plugin's name. */
-export const NODE_UNSCHEDULABLE = 'NodeUnschedulable';
+const NODE_UNSCHEDULABLE = 'NodeUnschedulable';
 
 /** The filter reason (`ErrReasonUnschedulable`). */
-export const ERR_REASON_UNSCHEDULABLE = 'node(s) were unschedulable';
+const ERR_REASON_UNSCHEDULABLE = 'node(s) were unschedulable';
 
 /** The taint key a cordoned node stands for (`v1.TaintNodeUnschedulable`). */
-export const TAINT_NODE_UNSCHEDULABLE = 'node.kubernetes.io/unschedulable';
+const TAINT_NODE_UNSCHEDULABLE = 'node.kubernetes.io/unschedulable';
 
 const UNSCHEDULABLE_TAINT = Object.freeze({ key: TAINT_NODE_UNSCHEDULABLE, effect: 'NoSchedule' as const });
 

@@ -22,7 +22,7 @@
  * `matching pods in its domain × log(domains + 2) + maxSkew - 1`; normalized so the node with
  * the fewest gets 100 (`100 × (max + min - score) / max`).
  */
-import type { Pod, Toleration } from '../../../src/api/types.js';
+import type { Pod } from '../../../src/api/types.js';
 import {
   labelSelectorFromObject,
   selectorFromRequirements,
@@ -49,7 +49,7 @@ import { findUntoleratedTaint } from './taint-toleration.js';
 const PASS: Status = SUCCESS;
 
 /** The plugin's name. */
-export const POD_TOPOLOGY_SPREAD = 'PodTopologySpread';
+const POD_TOPOLOGY_SPREAD = 'PodTopologySpread';
 
 /** `ErrReasonConstraintsNotMatch`. */
 export const ERR_REASON_CONSTRAINTS_NOT_MATCH = "node(s) didn't match pod topology spread constraints";
@@ -71,7 +71,7 @@ export interface TopologySpreadConstraintSpec {
 }
 
 /** kube-scheduler's `systemDefaultConstraints`. */
-export const SYSTEM_DEFAULT_CONSTRAINTS: readonly TopologySpreadConstraintSpec[] = Object.freeze([
+const SYSTEM_DEFAULT_CONSTRAINTS: readonly TopologySpreadConstraintSpec[] = Object.freeze([
   { topologyKey: LABEL_HOSTNAME, whenUnsatisfiable: 'ScheduleAnyway', maxSkew: 3 },
   { topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', maxSkew: 5 },
 ]);
@@ -101,7 +101,7 @@ function hasLabel(labels: Labels, key: string): boolean {
 }
 
 /** `filterTopologySpreadConstraints`: the constraints of one `whenUnsatisfiable`, parsed. */
-export function filterConstraints(specs: readonly TopologySpreadConstraintSpec[], podLabels: Labels, action: string): SpreadConstraint[] {
+function filterConstraints(specs: readonly TopologySpreadConstraintSpec[], podLabels: Labels, action: string): SpreadConstraint[] {
   const out: SpreadConstraint[] = [];
   for (const c of specs) {
     if (c.whenUnsatisfiable !== action) continue;
@@ -131,7 +131,7 @@ function nodeLabelsMatchSpreadConstraints(labels: Labels, constraints: readonly 
 
 function matchNodeInclusionPolicies(c: SpreadConstraint, state: CycleState, ni: NodeInfo): boolean {
   if (c.nodeAffinityPolicy === 'Honor' && state.requiredAffinity && !state.requiredAffinity.matches(ni.labels, ni.name)) return false;
-  if (c.nodeTaintsPolicy === 'Honor' && findUntoleratedTaint(ni.taints, state.tolerations as Toleration[])) return false;
+  if (c.nodeTaintsPolicy === 'Honor' && findUntoleratedTaint(ni.taints, state.tolerations)) return false;
   return true;
 }
 
@@ -141,7 +141,7 @@ const memo = new WeakMap<NodeInfo, { generation: number; counts: Map<string, num
  * `countPodsMatchSelector`: the pods on a node in `namespace`, not terminating, whose labels
  * the selector matches (0 for an empty selector). Memoized per node until its pods change.
  */
-export function countPodsMatchSelector(snapshot: Snapshot, ni: NodeInfo, c: Pick<SpreadConstraint, 'selector' | 'selectorKey'>, namespace: string): number {
+function countPodsMatchSelector(snapshot: Snapshot, ni: NodeInfo, c: Pick<SpreadConstraint, 'selector' | 'selectorKey'>, namespace: string): number {
   if (c.selector.isEverything || c.selector.isNothing || ni.pods.size === 0) return 0;
   let m = memo.get(ni);
   if (!m || m.generation !== ni.generation) memo.set(ni, (m = { generation: ni.generation, counts: new Map() }));
@@ -152,7 +152,7 @@ export function countPodsMatchSelector(snapshot: Snapshot, ni: NodeInfo, c: Pick
   for (const k of ni.pods) {
     const p = snapshot.pod(k)?.pod;
     if (!p || p.metadata?.deletionTimestamp || (p.metadata?.namespace ?? 'default') !== namespace) continue;
-    if (c.selector.matches(p.metadata?.labels as Labels | undefined)) n++;
+    if (c.selector.matches(p.metadata?.labels)) n++;
   }
   m.counts.set(key, n);
   return n;
@@ -196,7 +196,7 @@ export function createPodTopologySpread(args: PodTopologySpreadArgs = {}): Filte
 
   const constraintsOf = (pod: Pod, snapshot: Snapshot, action: string): SpreadConstraint[] => {
     const own = pod.spec?.topologySpreadConstraints as TopologySpreadConstraintSpec[] | undefined;
-    const labels = (pod.metadata?.labels as Labels | undefined) ?? {};
+    const labels = (pod.metadata?.labels) ?? {};
     if (own && own.length > 0) return filterConstraints(own, labels, action);
     const constraints = filterConstraints(defaults, labels, action);
     if (constraints.length === 0) return constraints;
@@ -213,7 +213,7 @@ export function createPodTopologySpread(args: PodTopologySpreadArgs = {}): Filte
     if (!s || (other.metadata?.namespace ?? 'default') !== (pod.metadata?.namespace ?? 'default') || !ni.node) return;
     if (!nodeLabelsMatchSpreadConstraints(ni.labels, s.constraints)) return;
     s.constraints.forEach((c, i) => {
-      if (!c.selector.matches(other.metadata?.labels as Labels | undefined)) return;
+      if (!c.selector.matches(other.metadata?.labels)) return;
       if (!matchNodeInclusionPolicies(c, state, ni)) return;
       const v = ni.labels[c.topologyKey]!;
       const m = s.tpValueToMatchNum[i]!;
@@ -272,7 +272,7 @@ export function createPodTopologySpread(args: PodTopologySpreadArgs = {}): Filte
     filter(pod: Pod, ni: NodeInfo, state: CycleState): Status {
       const s = readState(state);
       if (!s || s.constraints.length === 0 || !ni.node) return PASS;
-      const podLabels = pod.metadata?.labels as Labels | undefined;
+      const podLabels = pod.metadata?.labels;
       for (let i = 0; i < s.constraints.length; i++) {
         const c = s.constraints[i]!;
         if (!hasLabel(ni.labels, c.topologyKey)) return unresolvable(ERR_REASON_NODE_LABEL_NOT_MATCH);

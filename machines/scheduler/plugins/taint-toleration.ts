@@ -63,7 +63,7 @@ export function findUntoleratedTaint(taints: readonly Taint[], tolerations: read
 }
 
 /** How many `PreferNoSchedule` taints the tolerations do not tolerate. */
-export function countIntolerablePreferNoSchedule(taints: readonly Taint[], tolerations: readonly Toleration[]): number {
+function countIntolerablePreferNoSchedule(taints: readonly Taint[], tolerations: readonly Toleration[]): number {
   let n = 0;
   for (let i = 0; i < taints.length; i++) {
     const taint = taints[i]!;

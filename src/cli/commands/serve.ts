@@ -56,8 +56,8 @@ interface InspectorParts {
 /** The inspector, when src/inspector is there (someone else's module: loaded only if present). */
 async function loadInspector(port: number): Promise<InspectorParts | undefined> {
   try {
-    const hubModule = (await import('../../inspector/hub.js')) as typeof import('../../inspector/hub.js');
-    const serverModule = (await import('../../inspector/server.js')) as typeof import('../../inspector/server.js');
+    const hubModule = (await import('../../inspector/hub.js'));
+    const serverModule = (await import('../../inspector/server.js'));
     const hub = new hubModule.InspectorHub({});
     return {
       inspect: hub.inspect,

@@ -15,13 +15,8 @@ export function setControlPlaneNodes(/** @type {string[] | undefined} */ list) {
   controlPlaneNodes = Array.isArray(list) ? [...list] : [];
 }
 
-/** The control-plane nodes set by {@link setControlPlaneNodes}. */
-export function getControlPlaneNodes() {
-  return controlPlaneNodes;
-}
-
 /** The kinds that run on a control-plane node of a highly available control plane. */
-export const CONTROL_PLANE_KINDS = ['control-plane-node', 'api-server', 'etcd', 'leader-elector', 'scheduler', 'controller-manager'];
+const CONTROL_PLANE_KINDS = ['control-plane-node', 'api-server', 'etcd', 'leader-elector', 'scheduler', 'controller-manager'];
 
 /** The kind of a component address (as the trace names them). */
 export function kindOf(/** @type {string} */ address) {

@@ -87,7 +87,7 @@ export function wheelFactor(/** @type {number} */ deltaY, /** @type {number} */ 
 }
 
 /** The label of a transition with its guard: `pod.sync [changed]`. */
-export function edgeText(/** @type {Transition} */ t) {
+function edgeText(/** @type {Transition} */ t) {
   return t.guard ? `${t.label} [${t.guard}]` : t.label;
 }
 

@@ -14,7 +14,7 @@ export interface NodeShape {
 }
 
 /** The taint some generated nodes carry. */
-export const DEDICATED_TAINT: Taint = Object.freeze({ key: 'dedicated', value: 'infra', effect: 'NoSchedule' }) as Taint;
+export const DEDICATED_TAINT: Taint = Object.freeze({ key: 'dedicated', value: 'infra', effect: 'NoSchedule' });
 
 /** Zones nodes are labelled with (`zone=a`, `zone=b`). */
 export const ZONES: readonly string[] = Object.freeze(['a', 'b']);

@@ -26,7 +26,7 @@ export interface WorkloadWeights {
 }
 
 /** The default weights. */
-export const DEFAULT_WORKLOAD_WEIGHTS: Readonly<WorkloadWeights> = Object.freeze({
+const DEFAULT_WORKLOAD_WEIGHTS: Readonly<WorkloadWeights> = Object.freeze({
   pods: 5,
   deployments: 4,
   services: 1,

@@ -160,9 +160,9 @@ export const acknowledgedWritesPersist: Invariant = {
           report(`label ${k}=${now} on ${key} appeared at revision ${revision}, but ${describe(writer)} that wrote it was refused with ${writer.response!.code}`);
           continue;
         }
-        const writerRv = is2xx(writer) ? Number((writer.response!.body as KubeObject)?.metadata?.resourceVersion) : NaN;
+        const writerRv = is2xx(writer) ? Number((writer.response!.body)?.metadata?.resourceVersion) : NaN;
         if (Number.isFinite(writerRv) && writerRv !== revision) {
-          const lost = oldWriter && is2xx(oldWriter) ? `: the write of ${k}=${old} by ${describe(oldWriter)}, acknowledged at resourceVersion ${(oldWriter.response!.body as KubeObject).metadata?.resourceVersion}, was lost` : '';
+          const lost = oldWriter && is2xx(oldWriter) ? `: the write of ${k}=${old} by ${describe(oldWriter)}, acknowledged at resourceVersion ${(oldWriter.response!.body).metadata?.resourceVersion}, was lost` : '';
           report(`label ${k} on ${key} went back from ${old} to ${now} at revision ${revision}, the value ${describe(writer)} wrote at revision ${writerRv}${lost} (a write computed from a stale copy overwrote a newer one)`);
         }
       }
@@ -179,7 +179,7 @@ export const acknowledgedWritesPersist: Invariant = {
     for (const call of recheck) {
       const problem = checkWrite(call, state.byKey);
       if (problem === 'wait') {
-        if (cluster.now() - (call.answeredAt ?? 0) > 5_000) report(`${describe(call)} was answered ${call.response!.code} at resourceVersion ${(call.response!.body as KubeObject).metadata?.resourceVersion}, but etcd made no change to ${call.key} at that revision`);
+        if (cluster.now() - (call.answeredAt ?? 0) > 5_000) report(`${describe(call)} was answered ${call.response!.code} at resourceVersion ${(call.response!.body).metadata?.resourceVersion}, but etcd made no change to ${call.key} at that revision`);
         else state.waiting.push(call);
       } else if (problem) report(problem);
     }

@@ -25,9 +25,9 @@ import { unreachablePodsEvicted } from './unreachable-pods-evicted.js';
 
 export {
   acknowledgedWritesPersist,
-  boundClaimsMatchVolumes,
-  daemonSetOnePodPerNode,
-  statefulSetUniqueOrdinals,
+  
+  
+  
   deletedPodsDisappear,
   deploymentsAvailable,
   kubeletRunsBoundPods,

@@ -17,7 +17,7 @@ import { podWorkers } from '../workers.js';
 const PODS_PREFIX = findResource('pods')!.etcdPrefix;
 
 /** Time a kubelet gets, beyond the pod's grace period, to stop a worker whose pod is gone (a watch bookmark comes every minute). */
-export const ORPHAN_ALLOWANCE_MS = 90_000;
+const ORPHAN_ALLOWANCE_MS = 90_000;
 
 interface State {
   /** address#uid → first time the worker was seen without its pod. */

@@ -15,7 +15,7 @@ export function nodeThatFits(cluster: Cluster, pod: Pod, pods: readonly Pod[]): 
   const byNode = podsByNode(pods);
   const nodes = new Map(cluster.objects('nodes').map((n) => [n.metadata!.name!, n]));
   for (const spec of cluster.nodeSpecs) {
-    const alloc = nodeAllocatable(nodes.get(spec.name) as never, spec);
+    const alloc = nodeAllocatable(nodes.get(spec.name), spec);
     if (misfit(pod, alloc, byNode.get(spec.name) ?? [], { ...(spec.labels ?? {}), 'kubernetes.io/hostname': spec.name }, spec.taints).length === 0) return spec.name;
   }
   return undefined;

@@ -9,7 +9,7 @@
  *   newer one means the update was applied over a write it never saw (a lost update).
  */
 import { ETCD } from '../../../machines/protocol.js';
-import type { KubeObject } from '../../api/types.js';
+
 import { violation, type Invariant, type Violation } from '../invariant.js';
 import type { ClientCall, History } from '../history.js';
 
@@ -76,7 +76,7 @@ export const staleUpdatesRefused: Invariant = {
         continue;
       }
       if (code < 200 || code >= 300) continue;
-      const rv = Number((call.response.body as KubeObject)?.metadata?.resourceVersion);
+      const rv = Number((call.response.body)?.metadata?.resourceVersion);
       if (!Number.isFinite(rv) || String(rv) === call.sentResourceVersion) continue;
       const change = history.changes.find((c) => c.revision === rv && c.change.kv.key === call.key);
       const replaced = change?.change.prev?.modRevision;

@@ -19,9 +19,9 @@ import { isTerminal, keyOf, tolerates } from '../resources.js';
 const UNREACHABLE = { key: 'node.kubernetes.io/unreachable', effect: 'NoExecute' as const };
 
 /** `--node-monitor-grace-period` of the node lifecycle controller, by default. */
-export const NODE_MONITOR_GRACE_MS = 50_000;
+const NODE_MONITOR_GRACE_MS = 50_000;
 /** Time allowed beyond the grace period and the toleration (lease renewals, controller ticks, retries). */
-export const EVICTION_SLACK_MS = 60_000;
+const EVICTION_SLACK_MS = 60_000;
 
 interface State {
   cursor: number;

@@ -10,7 +10,7 @@ function pod(name: string, serviceAccountName?: string): Pod {
     kind: 'Pod',
     metadata: { name },
     spec: { ...(serviceAccountName ? { serviceAccountName } : {}), containers: [{ name: 'c', image: 'nginx:1.27' }] },
-  } as Pod;
+  };
 }
 
 function refusal(fn: () => unknown): unknown {

@@ -4,7 +4,7 @@ import { WatchCache, type Watcher } from '../../../machines/api-server/watch-cac
 import { findResource, type ResourceInfo } from '../../../src/api/resources.js';
 import { parseFieldSelector } from '../../../src/api/selectors.js';
 import type { KubeObject } from '../../../src/api/types.js';
-import type { EtcdChange, WatchEvent } from '../../../machines/protocol.js';
+import type { WatchEvent } from '../../../machines/protocol.js';
 
 const PODS = findResource('pods')!;
 const NODES = findResource('nodes')!;
@@ -21,7 +21,7 @@ class Feed {
     const prev = this.live.get(key);
     const kv = { key, value, createRevision: prev?.createRevision ?? rev, modRevision: rev, version: 1 };
     this.live.set(key, { value, createRevision: kv.createRevision });
-    this.cache.apply({ kind: 'put', kv } as EtcdChange, () => {});
+    this.cache.apply({ kind: 'put', kv }, () => {});
   }
 
   delete(key: string): void {
@@ -29,7 +29,7 @@ class Feed {
     if (!prev) return;
     const rev = ++this.revision;
     this.live.delete(key);
-    this.cache.apply({ kind: 'delete', kv: { key, value: prev.value, createRevision: prev.createRevision, modRevision: rev, version: 0 } } as EtcdChange, () => {});
+    this.cache.apply({ kind: 'delete', kv: { key, value: prev.value, createRevision: prev.createRevision, modRevision: rev, version: 0 } }, () => {});
   }
 
   /** The events a new watcher gets (initial, or resumed from `fromRevision`). */
@@ -93,7 +93,7 @@ describe('WatchCache', () => {
     'a watch pinned to one name starts with that object alone (cluster-scoped, or in its namespace)',
     (nodes, wanted) => {
       const feed = new Feed();
-      for (const n of nodes) feed.put(`/registry/minions/node-${n}`, { apiVersion: 'v1', kind: 'Node', metadata: { name: `node-${n}` } } as KubeObject);
+      for (const n of nodes) feed.put(`/registry/minions/node-${n}`, { apiVersion: 'v1', kind: 'Node', metadata: { name: `node-${n}` } });
       feed.put('/registry/pods/a/p1', pod('a', 'p1', undefined, 0));
       const selector = `metadata.name=node-${wanted}`;
       expect(names(feed.watch(NODES, { name: `node-${wanted}`, fieldSelector: selector }))).toEqual(nodes.includes(wanted) ? [`watch.added /node-${wanted}`] : []);

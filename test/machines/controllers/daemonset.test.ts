@@ -12,7 +12,7 @@ function daemonSet(spec: Record<string, unknown> = {}, podSpec: Record<string, u
     kind: 'DaemonSet',
     metadata: { name: 'agent' },
     spec: { selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'agent', image: 'fluentd:1' }], ...podSpec } }, ...spec },
-  } as DaemonSet;
+  };
 }
 
 const live = (c: Cluster) => c.objects<Pod>('pods', 'default').filter((p) => !p.metadata?.deletionTimestamp);
@@ -20,7 +20,7 @@ const readyPod = (p: Pod) => p.status?.conditions?.some((x) => x.type === 'Ready
 const status = (c: Cluster) => c.object<DaemonSet>('daemonsets', 'agent', 'default')!.status!;
 
 function node(name: string, extra: Partial<Node['spec']> = {}, nodeLabels: Record<string, string> = {}): Node {
-  return { apiVersion: 'v1', kind: 'Node', metadata: { name, labels: { 'kubernetes.io/hostname': name, ...nodeLabels } }, spec: { ...extra } } as Node;
+  return { apiVersion: 'v1', kind: 'Node', metadata: { name, labels: { 'kubernetes.io/hostname': name, ...nodeLabels } }, spec: { ...extra } };
 }
 
 describe('NodeShouldRunDaemonPod (ported cases of TestNodeShouldRunDaemonPod)', () => {

@@ -17,8 +17,8 @@ function deployment(name: string, replicas: number, strategy: Record<string, unk
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: { name },
-    spec: { replicas, selector: { matchLabels: { app: name } }, template: template({ app: name }, image) as never, strategy, ...extra },
-  } as Deployment;
+    spec: { replicas, selector: { matchLabels: { app: name } }, template: template({ app: name }, image), strategy, ...extra },
+  };
 }
 
 function setImage(c: Cluster, name: string, image: string): void {
@@ -82,7 +82,7 @@ describe('Deployment controller: rolling update', () => {
       expect(newRS.spec!.replicas).toBe(replicas);
       expect(oldRS.spec!.replicas).toBe(0);
       expect(newRS.metadata!.name).toBe(`web-${newRS.metadata!.labels![POD_TEMPLATE_HASH_LABEL]}`);
-      expect(newRS.spec!.selector!.matchLabels![POD_TEMPLATE_HASH_LABEL]).toBe(newRS.metadata!.labels![POD_TEMPLATE_HASH_LABEL]);
+      expect(newRS.spec!.selector.matchLabels![POD_TEMPLATE_HASH_LABEL]).toBe(newRS.metadata!.labels![POD_TEMPLATE_HASH_LABEL]);
       expect(newRS.metadata!.annotations![DESIRED_REPLICAS_ANNOTATION]).toBe(String(replicas));
       expect(d.status).toMatchObject({ observedGeneration: d.metadata!.generation, replicas, updatedReplicas: replicas, readyReplicas: replicas, availableReplicas: replicas });
       expect(d.status!.unavailableReplicas).toBeUndefined();

@@ -115,7 +115,7 @@ describe('endpointslice controller', () => {
       { ready: true, serving: true, terminating: false },
     ]);
     expect(group!.endpoints[0]).toMatchObject({ nodeName: 'node-1', zone: 'zone-a' });
-    const published = desiredEndpointGroups({ ...svc, spec: { ...svc.spec, publishNotReadyAddresses: true } } as Service, [ready('a', '10.0.0.1', true)], zone);
+    const published = desiredEndpointGroups({ ...svc, spec: { ...svc.spec, publishNotReadyAddresses: true } }, [ready('a', '10.0.0.1', true)], zone);
     expect(published[0]!.endpoints[0]!.conditions.ready).toBe(true);
   });
 

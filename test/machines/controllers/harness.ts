@@ -16,7 +16,7 @@ import type { ApiResponse, WatchClosed, WatchEvent } from '../../../machines/pro
 import { controllerRuntimeOf, type ControllerMachine, type ControllerRuntime } from '../../../machines/controllers/controller.js';
 
 /** A scheduler that does nothing (pods stay unbound unless a test binds them). */
-export const idleScheduler = createMachine({ id: 'idle-scheduler' });
+const idleScheduler = createMachine({ id: 'idle-scheduler' });
 
 /** A cluster with no nodes, no scheduling, and only the named controllers. */
 export function miniCluster(enabled: readonly string[], options: Omit<ClusterOptions, 'nodes'> & { controllers?: ControllerMachine[]; controllerOptions?: Record<string, Record<string, unknown>> } = {}): Cluster {

@@ -270,6 +270,6 @@ describe('node lifecycle helpers', () => {
       { key: 'node.kubernetes.io/unreachable', effect: 'NoExecute', timeAdded: 'T0' },
       { key: 'node.kubernetes.io/unreachable', effect: 'NoSchedule' },
     ]);
-    expect(reconcileTaints({ ...node, spec: { taints: next } } as Node, 'T2')).toBeUndefined();
+    expect(reconcileTaints({ ...node, spec: { taints: next } }, 'T2')).toBeUndefined();
   });
 });

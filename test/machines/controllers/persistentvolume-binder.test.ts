@@ -4,9 +4,9 @@ import type { KubeObject, PersistentVolume, PersistentVolumeClaim, Pod } from '.
 import { findBestMatch } from '../../../machines/controllers/persistentvolume-binder.js';
 
 const claim = (name: string, spec: Record<string, unknown> = {}): PersistentVolumeClaim =>
-  ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, ...spec } }) as PersistentVolumeClaim;
+  ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, ...spec } });
 const volume = (name: string, size: string, spec: Record<string, unknown> = {}, labels?: Record<string, string>): PersistentVolume =>
-  ({ apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name, ...(labels ? { labels } : {}) }, spec: { capacity: { storage: size }, accessModes: ['ReadWriteOnce'], hostPath: { path: `/data/${name}` }, storageClassName: '', ...spec } }) as PersistentVolume;
+  ({ apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name, ...(labels ? { labels } : {}) }, spec: { capacity: { storage: size }, accessModes: ['ReadWriteOnce'], hostPath: { path: `/data/${name}` }, storageClassName: '', ...spec } });
 
 const pvc = (c: Cluster, name: string) => c.object<PersistentVolumeClaim>('persistentvolumeclaims', name, 'default');
 const pv = (c: Cluster, name: string) => c.object<PersistentVolume>('persistentvolumes', name);

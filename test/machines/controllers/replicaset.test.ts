@@ -8,8 +8,8 @@ function replicaSet(name: string, replicas: number, labels = { app: name }): Rep
     apiVersion: 'apps/v1',
     kind: 'ReplicaSet',
     metadata: { name },
-    spec: { replicas, selector: { matchLabels: labels }, template: template(labels) as never },
-  } as ReplicaSet;
+    spec: { replicas, selector: { matchLabels: labels }, template: template(labels) },
+  };
 }
 
 function podCreates(cluster: ReturnType<typeof miniCluster>): number {

@@ -19,7 +19,7 @@ function statefulSet(spec: Record<string, unknown> = {}): StatefulSet {
       volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }],
       ...spec,
     },
-  } as StatefulSet;
+  };
 }
 
 const live = (c: Cluster) => c.objects<Pod>('pods', 'default').filter((p) => !p.metadata?.deletionTimestamp);

@@ -12,7 +12,7 @@ const node = (extra: { labels?: Record<string, string>; taints?: NonNullable<Nod
     metadata: { name: 'node-1', labels: { 'kubernetes.io/hostname': 'node-1', ...(extra.labels ?? {}) } },
     spec: { taints: extra.taints },
     status: { allocatable: extra.allocatable ?? { cpu: '4', memory: '8Gi', pods: '3', 'ephemeral-storage': '10Gi' } },
-  }) as Node;
+  });
 
 const pod = (name: string, cpu: string, spec: Partial<NonNullable<Pod['spec']>> = {}): Pod =>
   ({
@@ -20,7 +20,7 @@ const pod = (name: string, cpu: string, spec: Partial<NonNullable<Pod['spec']>> 
     kind: 'Pod',
     metadata: { name, namespace: 'default', uid: `uid-${name}` },
     spec: { nodeName: 'node-1', containers: [{ name: 'app', image: 'nginx:1.27', resources: { requests: { cpu, memory: '64Mi' } } }], ...spec },
-  }) as Pod;
+  });
 
 describe('kubelet admission (admitPod)', () => {
   it('admits pods while the node has room and names the resource, request, use and capacity when it has not', () => {

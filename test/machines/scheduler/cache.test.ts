@@ -58,7 +58,7 @@ class Model {
         expect(cache.removeNode(NODES[op.node]!)).toBe(this.nodes.delete(NODES[op.node]!));
         return;
       case 'addPod': {
-        const pod = podWith(PODS[op.pod]!, op.cpu, op.mem, NODES[op.node]!, op.terminal);
+        const pod = podWith(PODS[op.pod]!, op.cpu, op.mem, NODES[op.node], op.terminal);
         cache.addPod(pod);
         if (op.terminal) this.pods.delete(podKey(pod));
         else this.pods.set(podKey(pod), { pod, nodeName: NODES[op.node]!, assumed: false });

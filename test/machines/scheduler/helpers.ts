@@ -127,8 +127,3 @@ export function clusterOf(
 export function makeNamespace(name: string, labels: Record<string, string> = {}): Namespace {
   return { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } };
 }
-
-/** A copy of a pod with labels (and optionally spec fields) set. */
-export function withLabels(pod: Pod, labels: Record<string, string>): Pod {
-  return { ...pod, metadata: { ...pod.metadata, labels } };
-}

@@ -173,7 +173,7 @@ describe('schedulePod', () => {
         cpu: `${s.cpu}m`,
         pods: s.pods,
         labels: { zone: s.zone },
-        taints: s.taint ? [{ key: 'dedicated', value: 'x', effect: s.taint as Taint['effect'] }] : undefined,
+        taints: s.taint ? [{ key: 'dedicated', value: 'x', effect: s.taint }] : undefined,
         unschedulable: s.cordoned,
       }),
     );

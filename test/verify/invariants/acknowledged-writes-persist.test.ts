@@ -47,7 +47,7 @@ describe('acknowledged-writes-persist', () => {
       runner.step(pod('p1'));
       const [call] = runner.history.calls;
       // pretend the API server acknowledged the create at a revision etcd never had
-      call!.response = { code: 201, body: { ...(call!.response!.body as object), metadata: { ...(call!.response!.body as { metadata: object }).metadata, resourceVersion: '99999' } } as never };
+      call!.response = { code: 201, body: { ...(call!.response!.body as object), metadata: { ...(call!.response!.body as { metadata: object }).metadata, resourceVersion: '99999' } } };
       expect(acknowledgedWritesPersist.check(runner.cluster, runner.history)).toEqual([]); // waits for the change a little
       runner.cluster.advance(6_000);
       runner.history.pull();

@@ -12,8 +12,8 @@ export function rewritingController(machine: ControllerMachine, rewrite: Rewrite
     sync(key, ctx) {
       const client: ControllerClient = {
         ...ctx.client,
-        create: (ref, ns, body, options) => ctx.client.create(ref, ns, rewrite(ref, body, ctx as never), options),
-        update: (ref, obj, options) => ctx.client.update(ref, rewrite(ref, obj, ctx as never), options),
+        create: (ref, ns, body, options) => ctx.client.create(ref, ns, rewrite(ref, body, ctx), options),
+        update: (ref, obj, options) => ctx.client.update(ref, rewrite(ref, obj, ctx), options),
       };
       const wrapped = new Proxy(ctx, { get: (target, p) => (p === 'client' ? client : Reflect.get(target, p)) });
       return spec.sync(key, wrapped);

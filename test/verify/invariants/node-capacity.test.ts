@@ -22,8 +22,8 @@ describe('node-capacity', () => {
     try {
       const store = runner.cluster.store;
       const big = (name: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', uid: `uid-${name}` }, spec: { nodeName: 'node-1', containers: [{ name: 'c', image: 'x', resources: { requests: { cpu: '800m', memory: '100Mi' } } }] }, status: { phase: 'Pending' } });
-      store.create('/registry/pods/default/a', big('a') as never);
-      store.create('/registry/pods/default/b', big('b') as never);
+      store.create('/registry/pods/default/a', big('a'));
+      store.create('/registry/pods/default/b', big('b'));
       store.delete('/registry/pods/default/b');
       runner.history.pull();
       const [v, ...rest] = nodeCapacity.check(runner.cluster, runner.history);

@@ -29,11 +29,11 @@ describe('pod-phase-transitions', () => {
     try {
       const store = runner.cluster.store;
       const at = (phase: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'x', namespace: 'default', uid: 'u-x' }, spec: { containers: [] }, status: { phase } });
-      store.create('/registry/pods/default/x', at('Pending') as never);
-      store.update('/registry/pods/default/x', at('Running') as never);
-      store.update('/registry/pods/default/x', at('Pending') as never);
-      store.update('/registry/pods/default/x', at('Succeeded') as never);
-      store.update('/registry/pods/default/x', at('Failed') as never);
+      store.create('/registry/pods/default/x', at('Pending'));
+      store.update('/registry/pods/default/x', at('Running'));
+      store.update('/registry/pods/default/x', at('Pending'));
+      store.update('/registry/pods/default/x', at('Succeeded'));
+      store.update('/registry/pods/default/x', at('Failed'));
       runner.history.pull();
       expect(podPhaseTransitions.check(runner.cluster, runner.history).map((v) => v.message)).toEqual([
         expect.stringMatching(/^pod default\/x \(uid u-x\) went from Running \(revision \d+\) to Pending \(revision \d+\)$/),

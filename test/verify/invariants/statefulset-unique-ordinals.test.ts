@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { statefulSetUniqueOrdinals } from '../../../src/verify/invariants/statefulset-unique-ordinals.js';
 import { ScenarioRunner } from '../../../src/verify/runner.js';
 import { statefulSetController } from '../../../machines/controllers/statefulset.js';
-import type { KubeObject } from '../../../src/api/types.js';
+
 import { rewritingController } from './mutant-helpers.js';
 
 const sts = {
@@ -15,7 +15,7 @@ const sts = {
 /** Mutant: a StatefulSet controller whose pods get generated names: it loses their identity and starts an ordinal again. */
 const generatedNames = rewritingController(statefulSetController, (ref, body) => {
   if (ref !== 'pods') return body;
-  const pod = structuredClone(body) as KubeObject;
+  const pod = structuredClone(body);
   pod.metadata!.generateName = `${pod.metadata!.name}-`;
   delete pod.metadata!.name;
   return pod;

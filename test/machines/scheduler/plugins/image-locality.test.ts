@@ -8,7 +8,7 @@ const MB = 1024 * 1024;
 const withImages = (node: Node, images: { names: string[]; sizeBytes: number }[]): Node => ({ ...node, status: { ...node.status, images } });
 const podWith = (...images: string[]): Pod => {
   const p = makePod('p');
-  return { ...p, spec: { ...p.spec, containers: images.map((image, i) => ({ name: `c${i}`, image })) } } as Pod;
+  return { ...p, spec: { ...p.spec, containers: images.map((image, i) => ({ name: `c${i}`, image })) } };
 };
 
 // the test's nodes: node1 has 40 MB gcr.io/40 and 300 MB gcr.io/300; node2 250 MB gcr.io/250 and 10 MB gcr.io/10; node3 has 40 MB gcr.io/40 too

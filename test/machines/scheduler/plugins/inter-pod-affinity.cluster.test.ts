@@ -22,7 +22,7 @@ const antiAffine = (name: string, replicas: number): Deployment =>
         },
       },
     },
-  }) as Deployment;
+  });
 
 describe('InterPodAffinity in a running cluster', () => {
   it('a Deployment with required hostname anti-affinity puts one replica per node and leaves the extra one Pending with the real message', () => {

@@ -22,8 +22,8 @@ const term = (key: string, op: string, values: string[], topologyKey: string, ex
   topologyKey,
   ...extra,
 });
-const podAffinity = (...terms: ReturnType<typeof term>[]): Affinity => ({ podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: terms } }) as Affinity;
-const podAntiAffinity = (...terms: ReturnType<typeof term>[]): Affinity => ({ podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: terms } }) as Affinity;
+const podAffinity = (...terms: ReturnType<typeof term>[]): Affinity => ({ podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: terms } });
+const podAntiAffinity = (...terms: ReturnType<typeof term>[]): Affinity => ({ podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: terms } });
 
 const node1 = makeNode('node1', { labels: { region: 'r1', zone: 'z11', hostname: 'h1' } });
 
@@ -192,7 +192,7 @@ describe('InterPodAffinity score (scoring_test.go TestPreferredAffinity)', () =>
   const s1 = { security: 'S1' };
   const s2 = { security: 'S2' };
   const preferred = (kind: 'podAffinity' | 'podAntiAffinity', weight: number, values: string[], topologyKey: string): Affinity =>
-    ({ [kind]: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight, podAffinityTerm: term('security', 'In', values, topologyKey) }] } }) as Affinity;
+    ({ [kind]: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight, podAffinityTerm: term('security', 'In', values, topologyKey) }] } });
 
   it('is skipped when neither the pod nor any existing pod has affinity', () => {
     expect(scoreAll(makePod('p'), clusterOf(nodes, [makePod('e', { nodeName: 'node1', labels: s1 })]))).toBeUndefined();

@@ -178,7 +178,7 @@ describe('PodTopologySpread system default constraints', () => {
   } as KubeObject;
   const replica = (i: number): Pod => {
     const p = makePod(`web-${i}`, { labels: { app: 'web' } });
-    return { ...p, metadata: { ...p.metadata, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-1', uid: 'u', controller: true }] } } as Pod;
+    return { ...p, metadata: { ...p.metadata, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-1', uid: 'u', controller: true }] } };
   };
   // one big node the LeastAllocated score prefers, two small ones
   const nodes = [makeNode('big', { cpu: '64', memory: '256Gi' }), makeNode('small-1'), makeNode('small-2')];
