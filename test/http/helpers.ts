@@ -7,12 +7,12 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { startServing, type Serving, type StartServingOptions } from '../../src/http/serve.js';
 
-/** Where the real kubectl is expected. */
-export const KUBECTL = '/usr/bin/kubectl';
+/** The real kubectl: the first on the PATH (/usr/bin/kubectl when the PATH has none). */
+export const KUBECTL = (process.env['PATH'] ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, 'kubectl')).find((file) => existsSync(file)) ?? '/usr/bin/kubectl';
 /** True when the real kubectl is installed. */
 export const HAS_KUBECTL = existsSync(KUBECTL);
 /** Why kubectl tests are skipped, when they are. */
