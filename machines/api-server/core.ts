@@ -22,6 +22,7 @@ import { TokenAuthenticator } from './auth.js';
 import { decode, isPods, WatchCache, type Watcher } from './watch-cache.js';
 import { ServiceIpAllocator } from './ip-allocator.js';
 import { admitServiceAccount, admitStorageCreate } from './admission.js';
+import { EvictionRest } from './eviction.js';
 
 type Obj = KubeObject & Record<string, any>;
 
@@ -95,6 +96,7 @@ const PODS = findResource('pods')!;
 const IMMORTAL_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
 const STORAGE_CLASSES = findResource('storageclasses')!;
 const SERVICE_ACCOUNTS = findResource('serviceaccounts')!;
+const PDBS = findResource('poddisruptionbudgets')!;
 
 function meta(obj: Obj): NonNullable<KubeObject['metadata']> {
   return (obj.metadata ??= {});
@@ -118,7 +120,7 @@ function deepEqual(a: unknown, b: unknown): boolean {
 }
 
 /** Resources whose spec changes bump metadata.generation. */
-const GENERATION = new Set(['deployments', 'replicasets', 'daemonsets', 'statefulsets', 'services', 'pods', 'namespaces', 'nodes', 'jobs', 'cronjobs', 'replicationcontrollers']);
+const GENERATION = new Set(['deployments', 'replicasets', 'daemonsets', 'statefulsets', 'services', 'pods', 'namespaces', 'nodes', 'jobs', 'cronjobs', 'replicationcontrollers', 'poddisruptionbudgets']);
 
 /** The API server's state and the work of each step of the request pipeline. */
 export class ApiServerCore {
@@ -146,7 +148,18 @@ export class ApiServerCore {
     this.maxRetries = options.maxConflictRetries ?? 5;
     this.fused = options.pipeline === 'fused';
     this.ips = new ServiceIpAllocator(options.serviceClusterIpRange ?? '10.96.0.0/12');
+    this.eviction = new EvictionRest({
+      read: (op, key, fresh, then) => this.readKey(op, key, fresh, then),
+      etcd: (op, request, then) => this.etcd(op, request, then),
+      finish: (op, code, body) => this.finish(op, code, body),
+      deletePod: (op) => this.doDelete(op, PODS),
+      budgets: (namespace) => this.cache.list(PDBS, namespace) as Obj[],
+      storageError: (op, r) => this.storageError(op, r),
+      timestamp: () => this.io.timestamp(),
+    });
   }
+
+  private readonly eviction: EvictionRest;
 
   /** True when the machine runs the pipeline as one transition ({@link ApiServerOptions.pipeline}). */
   readonly fused: boolean;
@@ -486,6 +499,9 @@ export class ApiServerCore {
       generateJobSelector(obj);
     } else if (info.plural === 'cronjobs' && info.group === 'batch') {
       obj.status = {};
+    } else if (info.plural === 'poddisruptionbudgets' && info.group === 'policy') {
+      // the strategy's PrepareForCreate: an empty status (policy/v1 prints its counters)
+      obj.status = { disruptionsAllowed: 0, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0 };
     }
   }
 
@@ -613,8 +629,11 @@ export class ApiServerCore {
 
   /** Reads the object an update, patch or delete starts from: the watch cache, or etcd on a retry. */
   private readCurrent(op: Operation, info: ResourceInfo, fresh: boolean, then: (kv: KeyValue | undefined) => void): void {
-    const { req } = op;
-    const key = etcdKey(info, req.namespace, req.name!);
+    this.readKey(op, etcdKey(info, op.req.namespace, op.req.name!), fresh, then);
+  }
+
+  /** Reads one key: the watch cache, or etcd when `fresh`. */
+  private readKey(op: Operation, key: string, fresh: boolean, then: (kv: KeyValue | undefined) => void): void {
     if (!fresh) {
       const cached = this.cache.objects.get(key);
       if (cached) {
@@ -843,10 +862,9 @@ export class ApiServerCore {
     });
   }
 
-  /** pods/eviction: a graceful delete of the pod. */
+  /** pods/eviction: a delete of the pod that honours its PodDisruptionBudget (eviction.ts). */
   private doEviction(op: Operation): void {
-    op.req = { ...op.req, verb: 'delete', subresource: undefined, query: { ...op.req.query, gracePeriodSeconds: undefined } };
-    this.doDelete(op, PODS);
+    this.eviction.create(op);
   }
 
   private doDelete(op: Operation, info: ResourceInfo, fresh = false): void {
@@ -863,6 +881,11 @@ export class ApiServerCore {
       const uid = isObject(req.body) ? ((req.body.preconditions as Obj | undefined)?.uid as string | undefined) : undefined;
       if (uid && uid !== m.uid) {
         return this.finish(op, 409, S.conflict(info, req.name!, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${m.uid}`));
+      }
+      const rv = isObject(req.body) ? ((req.body.preconditions as Obj | undefined)?.resourceVersion as string | undefined) : undefined;
+      if (rv && rv !== String(kv.modRevision)) {
+        if (!fresh) return this.doDelete(op, info, true);
+        return this.finish(op, 409, S.conflict(info, req.name!, `Precondition failed: ResourceVersion in precondition: ${rv}, ResourceVersion in object meta: ${kv.modRevision}`));
       }
       const policy = q.propagationPolicy ?? (isObject(req.body) ? (req.body.propagationPolicy as ApiRequestPolicy | undefined) : undefined);
       const graceBody = isObject(req.body) ? (req.body.gracePeriodSeconds as number | undefined) : undefined;

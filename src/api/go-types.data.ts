@@ -33,6 +33,7 @@ export const GO_ROOTS: Readonly<Record<string, string>> = {
   "apps/v1/ControllerRevision": "IoK8sApiAppsV1ControllerRevision",
   "batch/v1/Job": "IoK8sApiBatchV1Job",
   "batch/v1/CronJob": "IoK8sApiBatchV1CronJob",
+  "policy/v1/PodDisruptionBudget": "IoK8sApiPolicyV1PodDisruptionBudget",
   "coordination.k8s.io/v1/Lease": "IoK8sApiCoordinationV1Lease",
   "scheduling.k8s.io/v1/PriorityClass": "IoK8sApiSchedulingV1PriorityClass",
   "rbac.authorization.k8s.io/v1/Role": "IoK8sApiRbacV1Role",
@@ -2341,6 +2342,37 @@ export const GO_STRUCTS: Readonly<Record<string, GoStruct>> = {
     "go": "v1.ForZone",
     "fields": {
       "name": "string"
+    }
+  },
+  "IoK8sApiPolicyV1PodDisruptionBudget": {
+    "go": "v1.PodDisruptionBudget",
+    "fields": {
+      "apiVersion": "string",
+      "kind": "string",
+      "metadata": "@IoK8sApimachineryPkgApisMetaV1ObjectMeta",
+      "spec": "@IoK8sApiPolicyV1PodDisruptionBudgetSpec",
+      "status": "@IoK8sApiPolicyV1PodDisruptionBudgetStatus"
+    }
+  },
+  "IoK8sApiPolicyV1PodDisruptionBudgetSpec": {
+    "go": "v1.PodDisruptionBudgetSpec",
+    "fields": {
+      "maxUnavailable": "intstr",
+      "minAvailable": "intstr",
+      "selector": "@IoK8sApimachineryPkgApisMetaV1LabelSelector",
+      "unhealthyPodEvictionPolicy": "string"
+    }
+  },
+  "IoK8sApiPolicyV1PodDisruptionBudgetStatus": {
+    "go": "v1.PodDisruptionBudgetStatus",
+    "fields": {
+      "conditions": "[]@IoK8sApimachineryPkgApisMetaV1Condition",
+      "currentHealthy": "int32",
+      "desiredHealthy": "int32",
+      "disruptedPods": "map[string]time",
+      "disruptionsAllowed": "int32",
+      "expectedPods": "int32",
+      "observedGeneration": "int64"
     }
   },
   "IoK8sApiRbacV1AggregationRule": {

@@ -461,6 +461,7 @@ const SCHEMAS: Readonly<Record<string, PatchSchema>> = {
   StatefulSet: kindSchema({ spec: { template }, status: conditionsOnly }),
   DaemonSet: kindSchema({ spec: { template }, status: conditionsOnly }),
   Job: kindSchema({ spec: { template }, status: conditionsOnly }),
+  PodDisruptionBudget: kindSchema({ status: conditionsOnly }),
   CronJob: kindSchema({ spec: { jobTemplate: { fields: { metadata: { fields: OBJECT_META }, spec: { fields: { template } } } } } }),
   Service: kindSchema({ spec: { ports: { strategy: 'merge', mergeKey: 'port' } }, status: conditionsOnly }),
   Node: kindSchema({

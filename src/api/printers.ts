@@ -11,6 +11,7 @@ import type { ResourceInfo } from './resources.js';
 import { appsAndStoragePrinters } from './printers-apps.js';
 import { discoveryPrinters } from './printers-discovery.js';
 import { batchPrinters } from './batch-printers.js';
+import { policyPrinters } from './policy-printers.js';
 
 /** One column of a Table (`metav1.TableColumnDefinition`). */
 export interface TableColumnDefinition {
@@ -680,6 +681,7 @@ const PRINTERS: Record<string, Printer> = {
   rolebindings: BINDING,
   clusterrolebindings: BINDING,
   ...batchPrinters({ NAME, AGE, col }),
+  ...policyPrinters({ NAME, AGE, col }),
 };
 
 /** The column definitions the server sends for a resource. */

@@ -45,6 +45,7 @@ import type { IStorageClass as StorageClass } from 'kubernetes-models/storage.k8
 import type { IEndpointSlice as EndpointSlice } from 'kubernetes-models/discovery.k8s.io/v1/EndpointSlice';
 import type { IJob as Job } from 'kubernetes-models/batch/v1/Job';
 import type { ICronJob as CronJob } from 'kubernetes-models/batch/v1/CronJob';
+import type { IPodDisruptionBudget as PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import type { IReplicationController as ReplicationController } from 'kubernetes-models/v1/ReplicationController';
 import type { IPriorityClass as PriorityClass } from 'kubernetes-models/scheduling.k8s.io/v1/PriorityClass';
 
@@ -74,6 +75,7 @@ export interface ResourceTypes {
   endpointslices: EndpointSlice;
   jobs: Job;
   cronjobs: CronJob;
+  poddisruptionbudgets: PodDisruptionBudget;
   replicationcontrollers: ReplicationController;
   storageclasses: StorageClass;
   priorityclasses: PriorityClass;

@@ -101,8 +101,9 @@ const RBAC = 'rbac.authorization.k8s.io';
 const STORAGE = 'storage.k8s.io';
 const DISCOVERY = 'discovery.k8s.io';
 const BATCH = 'batch';
+const POLICY = 'policy';
 
-/** Every supported resource, in a fixed order: core first, then apps, batch, coordination, rbac, storage. */
+/** Every supported resource, in a fixed order: core first, then apps, batch, policy, coordination, rbac, storage. */
 export const RESOURCES: readonly ResourceInfo[] = Object.freeze([
   define({
     group: CORE,
@@ -313,6 +314,16 @@ export const RESOURCES: readonly ResourceInfo[] = Object.freeze([
     categories: ['all'],
     subresources: [statusOf(BATCH, 'v1', 'CronJob')],
     etcdPrefix: '/registry/cronjobs/',
+  }),
+  define({
+    group: POLICY,
+    version: 'v1',
+    kind: 'PodDisruptionBudget',
+    plural: 'poddisruptionbudgets',
+    namespaced: true,
+    shortNames: ['pdb'],
+    subresources: [statusOf(POLICY, 'v1', 'PodDisruptionBudget')],
+    etcdPrefix: '/registry/poddisruptionbudgets/',
   }),
   define({
     group: COORD,

@@ -38,6 +38,8 @@ import { validateAppsKind, validateAppsUpdate } from './validation-apps.js';
 import { validateStorageKind, validateStorageUpdate } from './validation-storage.js';
 import { ReplicationController as ReplicationControllerModel } from 'kubernetes-models/v1/ReplicationController';
 import { Job as JobModel } from 'kubernetes-models/batch/v1/Job';
+import { PodDisruptionBudget as PodDisruptionBudgetModel } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
+import { validatePodDisruptionBudget, validatePodDisruptionBudgetStatus } from './validation-policy.js';
 import { CronJob as CronJobModel } from 'kubernetes-models/batch/v1/CronJob';
 import { validateCronJob, validateGeneratedSelector, validateJobSpec, validateJobUpdate, validateReplicationControllerSpec } from './batch-validation.js';
 import { Role as RoleModel } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role';
@@ -128,6 +130,7 @@ const MODELS: ReadonlyArray<readonly [string, { prototype: unknown }]> = [
   ['v1/ReplicationController', ReplicationControllerModel],
   ['batch/v1/Job', JobModel],
   ['batch/v1/CronJob', CronJobModel],
+  ['policy/v1/PodDisruptionBudget', PodDisruptionBudgetModel],
   ['rbac.authorization.k8s.io/v1/Role', RoleModel],
   ['rbac.authorization.k8s.io/v1/ClusterRole', ClusterRoleModel],
   ['rbac.authorization.k8s.io/v1/RoleBinding', RoleBindingModel],
@@ -1470,7 +1473,10 @@ function withTypeMeta(obj: KubeObject, info: ResourceInfo): AnyObject {
 
 function kindChecks(c: Causes, info: ResourceInfo, obj: AnyObject, subresource: string | undefined): void {
   validateObjectMeta(c, obj.metadata, info, NAME_RULES[info.kind] ?? nameIsDNSSubdomain);
-  if (subresource === 'status') return;
+  if (subresource === 'status') {
+    if (info.kind === 'PodDisruptionBudget') validatePodDisruptionBudgetStatus(c, obj);
+    return;
+  }
   const spec = obj['spec'];
   switch (info.kind) {
     case 'Pod':
@@ -1490,6 +1496,9 @@ function kindChecks(c: Causes, info: ResourceInfo, obj: AnyObject, subresource: 
       break;
     case 'CronJob':
       validateCronJob(c, obj);
+      break;
+    case 'PodDisruptionBudget':
+      validatePodDisruptionBudget(c, obj);
       break;
     case 'ReplicationController':
       validateReplicationControllerSpec(c, spec);

@@ -17,7 +17,7 @@ describe('registry', () => {
     expect(RESOURCES.map((r) => r.plural)).toEqual([
       'pods', 'nodes', 'namespaces', 'services', 'endpoints', 'events', 'configmaps', 'secrets', 'serviceaccounts',
       'persistentvolumes', 'persistentvolumeclaims', 'replicationcontrollers',
-      'deployments', 'replicasets', 'daemonsets', 'statefulsets', 'controllerrevisions', 'jobs', 'cronjobs',
+      'deployments', 'replicasets', 'daemonsets', 'statefulsets', 'controllerrevisions', 'jobs', 'cronjobs', 'poddisruptionbudgets',
       'leases', 'priorityclasses', 'roles', 'clusterroles', 'rolebindings', 'clusterrolebindings', 'endpointslices', 'storageclasses',
     ]);
   });
