@@ -38,6 +38,7 @@ import { jobController } from './controllers/job.js';
 import { ttlAfterFinishedController } from './controllers/ttl-after-finished.js';
 import { cronJobController } from './controllers/cronjob.js';
 import { replicationController } from './controllers/replication-controller.js';
+import { disruptionController } from './controllers/disruption.js';
 import { apiClientTransitions } from './client/transitions.js';
 import { reportChildError } from './client/components.js';
 
@@ -61,6 +62,7 @@ export const BUILT_IN_CONTROLLERS: readonly ControllerMachine[] = [
   jobController,
   cronJobController,
   ttlAfterFinishedController,
+  disruptionController,
 ];
 
 /** kube-controller-manager's names (old and new) for the built-ins, accepted in `enabled`. */
@@ -88,6 +90,7 @@ export const CONTROLLER_ALIASES: Readonly<Record<string, string>> = {
   'cronjob-controller': 'cronjob',
   'ttl-after-finished-controller': 'ttl-after-finished',
   ttlafterfinished: 'ttl-after-finished',
+  'disruption-controller': 'disruption',
 };
 
 /** Input of the controller manager. */

@@ -22,7 +22,7 @@
  * The Eviction's deleteOptions (gracePeriodSeconds, preconditions, propagationPolicy) are the
  * delete's. The answer is a `Success` Status with code 201.
  */
-import { parseLabelSelector } from '../../src/api/selectors.js';
+import { budgetSelectsPod, disruptionAllowedConditions } from '../../src/api/disruption-budget.js';
 import { etcdKey, findResource } from '../../src/api/resources.js';
 import * as S from '../../src/api/status.js';
 import type { KubeObject, Status } from '../../src/api/types.js';
@@ -63,7 +63,7 @@ function isObject(x: unknown): x is Obj {
 }
 
 /** `podutil.IsPodReady`: the Ready condition is True. */
-export function isPodReady(pod: Obj): boolean {
+function isPodReady(pod: Obj): boolean {
   return ((pod.status?.conditions as Obj[] | undefined) ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
 }
 
@@ -79,35 +79,9 @@ function shouldEnforceResourceVersion(pod: Obj): boolean {
   return !(phase === 'Succeeded' || phase === 'Failed' || pod.metadata?.deletionTimestamp);
 }
 
-/**
- * Whether a policy/v1 budget's selector matches these labels: a nil selector matches nothing,
- * an empty one everything (unlike v1beta1); an invalid one nothing.
- */
-export function budgetSelects(selector: unknown, labels: Record<string, string> | undefined): boolean {
-  if (!isObject(selector)) return false;
-  const parts: string[] = [];
-  for (const [k, v] of Object.entries((selector.matchLabels as Record<string, string> | undefined) ?? {})) parts.push(`${k}=${v}`);
-  for (const e of (selector.matchExpressions as Obj[] | undefined) ?? []) {
-    const values = ((e.values as string[] | undefined) ?? []).join(',');
-    if (e.operator === 'In') parts.push(`${e.key} in (${values})`);
-    else if (e.operator === 'NotIn') parts.push(`${e.key} notin (${values})`);
-    else if (e.operator === 'Exists') parts.push(String(e.key));
-    else if (e.operator === 'DoesNotExist') parts.push(`!${e.key}`);
-    else return false;
-  }
-  if (parts.length === 0) return true;
-  try {
-    return parseLabelSelector(parts.join(',')).matches(labels);
-  } catch (error) {
-    // an invalid selector selects nothing (as LabelSelectorAsSelector's error is skipped)
-    void error;
-    return false;
-  }
-}
-
 /** The budgets that select this pod (`getPodDisruptionBudgets`). */
-export function budgetsForPod(pod: Obj, budgets: readonly Obj[]): Obj[] {
-  return budgets.filter((b) => b.metadata?.namespace === pod.metadata?.namespace && budgetSelects(b.spec?.selector, pod.metadata?.labels));
+function budgetsForPod(pod: Obj, budgets: readonly Obj[]): Obj[] {
+  return budgets.filter((b) => budgetSelectsPod(b, pod));
 }
 
 /** 429 with the DisruptionBudget cause. */
@@ -119,28 +93,6 @@ function tooManyRequests(cause: string, retryAfterSeconds: number): Status {
 /** `createTooManyRequestsError`: the budget is not processed yet, or the pod raced with readiness. */
 function stillProcessing(name: string): Status {
   return tooManyRequests(`The disruption budget ${name} is still being processed by the server.`, 10);
-}
-
-/**
- * `UpdateDisruptionAllowedCondition`: DisruptionAllowed True/SufficientPods while disruptions are
- * allowed, False/InsufficientPods otherwise (lastTransitionTime moves only when the status does).
- */
-export function withDisruptionAllowedCondition(status: Obj, now: string): Obj[] {
-  const conditions = [...((status.conditions as Obj[] | undefined) ?? [])];
-  const allowed = ((status.disruptionsAllowed as number | undefined) ?? 0) > 0;
-  const next: Obj = {
-    type: 'DisruptionAllowed',
-    status: allowed ? 'True' : 'False',
-    reason: allowed ? 'SufficientPods' : 'InsufficientPods',
-    message: '',
-    observedGeneration: status.observedGeneration ?? 0,
-  };
-  const i = conditions.findIndex((c) => c.type === 'DisruptionAllowed');
-  const old = i >= 0 ? conditions[i] : undefined;
-  next.lastTransitionTime = old && old.status === next.status ? old.lastTransitionTime : now;
-  if (i >= 0) conditions[i] = next;
-  else conditions.push(next);
-  return conditions;
 }
 
 /** `checkAndDecrement`: the budget with one disruption spent and the pod recorded, or the refusal. */
@@ -159,7 +111,7 @@ function checkAndDecrement(podName: string, pdb: Obj, dryRun: boolean, now: stri
     return { error: { code: 429, body: tooManyRequests(cause, 0) } };
   }
   const nextStatus: Obj = { ...status, disruptionsAllowed: allowed - 1 };
-  if (allowed - 1 === 0) nextStatus.conditions = withDisruptionAllowedCondition(nextStatus, now);
+  if (allowed - 1 === 0) nextStatus.conditions = disruptionAllowedConditions(nextStatus, now);
   if (!dryRun) nextStatus.disruptedPods = { ...disrupted, [podName]: now };
   const next: Obj = { ...pdb, status: nextStatus, metadata: { ...pdb.metadata } };
   delete next.metadata!.resourceVersion;

@@ -5,7 +5,7 @@ import { findResource } from '../../../src/api/resources.js';
 import type { ApiResponse } from '../../../machines/protocol.js';
 import { startControlPlane, type ControlPlane } from '../../helpers/control-plane.js';
 
-type Obj = KubeObject & Record<string, any>;
+type Obj = Record<string, any>;
 const labels = { app: 'web' };
 
 const pdb = (name: string, spec: Obj): KubeObject => ({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name, namespace: 'default' }, spec }) as KubeObject;
@@ -24,7 +24,7 @@ function setBudgetStatus(cp: ControlPlane, name: string, status: Obj): void {
   cp.client.update({ ...cur, status: { observedGeneration: cur.metadata.generation, ...status } } as KubeObject, { subresource: 'status' });
 }
 
-function evict(cp: ControlPlane, name: string, deleteOptions?: Obj, query?: Obj): ApiResponse {
+function evict(cp: ControlPlane, name: string, deleteOptions?: Obj, query?: { dryRun: true }): ApiResponse {
   return cp.client.request({
     verb: 'create',
     resource: 'pods',
@@ -45,7 +45,7 @@ describe('PodDisruptionBudget (policy/v1)', () => {
     const created = cp.client.create(pdb('web', { minAvailable: 2, selector: { matchLabels: labels } })) as Obj;
     expect(created.metadata.generation).toBe(1);
     expect(created.status).toEqual({ disruptionsAllowed: 0, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0 });
-    expect(cp.client.get('pdb', 'web', { namespace: 'default' }).metadata?.name).toBe('web');
+    expect(findResource('pdb')!.plural).toBe('poddisruptionbudgets');
   });
 
   it('refuses minAvailable with maxUnavailable, bad percentages, negative values and unknown policies with the real messages', () => {
