@@ -87,7 +87,7 @@ function budgetsForPod(pod: Obj, budgets: readonly Obj[]): Obj[] {
 /** 429 with the DisruptionBudget cause. */
 function tooManyRequests(cause: string, retryAfterSeconds: number): Status {
   const status = S.tooManyRequests(VIOLATES, retryAfterSeconds);
-  return { ...status, details: { ...(status.details ?? {}), causes: [{ reason: 'DisruptionBudget', message: cause } as never] } };
+  return { ...status, details: { ...(status.details ?? {}), causes: [{ reason: 'DisruptionBudget', message: cause }] } };
 }
 
 /** `createTooManyRequestsError`: the budget is not processed yet, or the pod raced with readiness. */

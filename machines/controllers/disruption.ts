@@ -70,16 +70,16 @@ function controllerScale(ctx: Ctx, namespace: string, ref: { kind: string; name:
       // getPodDeployment: the Deployment's scale
       const d = ctx.get('deployments', `${namespace}/${owner.name}`);
       if (!d || d.metadata?.uid !== owner.uid) return undefined;
-      return { uid: d.metadata!.uid!, scale: replicas(d) };
+      return { uid: d.metadata.uid, scale: replicas(d) };
     }
-    return { uid: rs.metadata!.uid!, scale: replicas(rs) };
+    return { uid: rs.metadata.uid, scale: replicas(rs) };
   }
   const watchOf: Record<string, 'replicationcontrollers' | 'statefulsets'> = { ReplicationController: 'replicationcontrollers', StatefulSet: 'statefulsets' };
   const w = watchOf[ref.kind];
   if (!w) return undefined;
   const c = ctx.get(w, `${namespace}/${ref.name}`);
   if (!c || c.metadata?.uid !== ref.uid) return undefined;
-  return { uid: c.metadata!.uid!, scale: replicas(c) };
+  return { uid: c.metadata.uid, scale: replicas(c) };
 }
 
 /** `getExpectedScale`: the sum of the scales of the pods' controllers, and the pods without one. */

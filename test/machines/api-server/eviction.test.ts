@@ -42,8 +42,8 @@ const budgetOf = (cp: ControlPlane, name: string) => cp.client.get('poddisruptio
 describe('PodDisruptionBudget (policy/v1)', () => {
   it('is served with its short name, an empty status and generation 1', () => {
     const cp = startControlPlane();
-    const created = cp.client.create(pdb('web', { minAvailable: 2, selector: { matchLabels: labels } })) as Obj;
-    expect(created.metadata.generation).toBe(1);
+    const created = cp.client.create<KubeObject & Obj>(pdb('web', { minAvailable: 2, selector: { matchLabels: labels } }));
+    expect(created.metadata?.generation).toBe(1);
     expect(created.status).toEqual({ disruptionsAllowed: 0, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0 });
     expect(findResource('pdb')!.plural).toBe('poddisruptionbudgets');
   });
@@ -70,9 +70,9 @@ describe('PodDisruptionBudget (policy/v1)', () => {
 
   it('bumps the generation when the spec changes, refuses negative status counters', () => {
     const cp = startControlPlane();
-    const created = cp.client.create(pdb('web', { minAvailable: 1, selector: { matchLabels: labels } })) as Obj;
-    const updated = cp.client.update({ ...created, spec: { ...created.spec, minAvailable: 2 } } as KubeObject) as Obj;
-    expect(updated.metadata.generation).toBe(2);
+    const created = cp.client.create<KubeObject & Obj>(pdb('web', { minAvailable: 1, selector: { matchLabels: labels } }));
+    const updated = cp.client.update<KubeObject & Obj>({ ...created, spec: { ...created.spec, minAvailable: 2 } });
+    expect(updated.metadata?.generation).toBe(2);
     const res = cp.client.request({ verb: 'update', resource: 'poddisruptionbudgets', group: 'policy', namespace: 'default', name: 'web', subresource: 'status', body: { ...updated, status: { ...updated.status, disruptionsAllowed: -1 } } });
     expect(res.code).toBe(422);
     expect((res.body as Obj).message).toContain('status.disruptionsAllowed: Invalid value: -1: must be greater than or equal to 0');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createCluster, type Cluster } from '../../../src/cluster/create-cluster.js';
-import type { Event, KubeObject } from '../../../src/api/types.js';
+import type { KubeObject } from '../../../src/api/types.js';
 import { scaledValue } from '../../../machines/controllers/disruption.js';
 
 type Obj = Record<string, any>;
@@ -26,7 +26,7 @@ function owner(c: Cluster, kind: string, name: string, replicas: number, ownedBy
   if (kind === 'StatefulSet') spec.serviceName = name;
   const metadata: Obj = { name, namespace: 'default' };
   if (ownedBy) metadata.ownerReferences = [{ apiVersion: 'apps/v1', kind: ownedBy.kind, name: ownedBy.metadata.name, uid: ownedBy.metadata.uid, controller: true }];
-  return c.client.create({ apiVersion, kind, metadata, spec } as KubeObject) as Obj;
+  return c.client.create<KubeObject & Obj>({ apiVersion, kind, metadata, spec });
 }
 
 /** A running pod bound to a node, Ready or not, controlled by `ctrl` (or naked). */
@@ -50,7 +50,7 @@ const counts = (c: Cluster, name: string) => {
   return [s.expectedPods, s.desiredHealthy, s.currentHealthy, s.disruptionsAllowed];
 };
 const condition = (c: Cluster, name: string) => (status(c, name).conditions as Obj[]).find((x) => x.type === 'DisruptionAllowed');
-const events = (c: Cluster, reason: string) => c.objects('events', 'default').filter((e) => (e as Event).reason === reason).map((e) => (e as Event).message);
+const events = (c: Cluster, reason: string) => (c.objects('events', 'default') as Obj[]).filter((e) => e.reason === reason).map((e) => e.message);
 
 describe('disruption controller', () => {
   it('scales an int or a percentage as GetScaledValueFromIntOrPercent (rounding up)', () => {
