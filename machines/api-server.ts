@@ -154,6 +154,8 @@ export const apiServerMachine = setup({
         timestamp: (offset?: number) => input.port.timestamp(offset),
         rng: input.port.rng,
         reportError: (error) => input.port.kernel.reportError(input.port.address, error),
+        timeOf: (ts) => input.port.timeOf(ts),
+        metricsRng: input.port.kernel.fork('metrics'),
       },
       new TokenAuthenticator(input.tokens),
       input.options,

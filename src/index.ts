@@ -259,6 +259,11 @@ export {
 } from './profiles/profile.js';
 export type { Profile, ContainerBehavior, ResolvedBehavior, ImageRule, RandomFault, KubeletBehavior, Millis } from './profiles/profile.js';
 export { DEFAULT_CATALOG, lookupImage } from './profiles/images.js';
+
+// ---- metrics (the simulated usage behind metrics.k8s.io, kubectl top and the HPA) -------------
+export { USAGE_ANNOTATION, usageAnnotation, DEFAULT_USAGE, SCRAPE_INTERVAL_MS, sampleUsage, curveFactor, usageProblems } from './metrics/usage.js';
+export type { UsageSpec, UsageCurve, UsageProfile, ContainerUsage, SampleInput } from './metrics/usage.js';
+export type { PodMetrics, NodeMetrics, ContainerMetrics } from './metrics/metrics-api.js';
 export type { ImageEntry, ImageProgram, RegistryAnswer } from './profiles/images.js';
 export type { LogOptions } from './cluster/logs.js';
 export type { ExecResult } from './cluster/exec.js';

@@ -12,7 +12,9 @@ import { pruneUnknownFields, validateObject } from '../../src/api/validation.js'
 import { applyConfiguration, conflictStatus } from '../../src/api/server-side-apply.js';
 import { jsonMergePatch, jsonPatch, strategicMergePatch } from '../../src/api/patch.js';
 import { parseFieldSelector, parseLabelSelector } from '../../src/api/selectors.js';
-import { etcdKey, etcdListPrefix, findResource, qualifiedResource, resourceForGroupResource, type ResourceInfo } from '../../src/api/resources.js';
+import { DEFAULT_USAGE, type UsageProfile } from '../../src/metrics/usage.js';
+import { serveMetrics } from './metrics.js';
+import { etcdKey, etcdListPrefix, findResource, isMetricsResource, qualifiedResource, resourceForGroupResource, type ResourceInfo } from '../../src/api/resources.js';
 import * as S from '../../src/api/status.js';
 import type { KubeObject, Status } from '../../src/api/types.js';
 import type { Rng } from '../../src/kernel/rng.js';
@@ -41,6 +43,13 @@ export interface ApiServerIo {
   rng: Rng;
   /** Records an error a request caused (the kernel's error list, with this server's address). */
   reportError?(error: unknown): void;
+  /** The virtual time (ms) of a Kubernetes timestamp (for the metrics API's scrape grid). */
+  timeOf?(timestamp: string): number;
+  /**
+   * The kernel's generator for simulated usage (`kernel.fork('metrics')`), the same in every API
+   * server of a cluster so that they all report the same samples. Default: `rng.fork('metrics')`.
+   */
+  metricsRng?: Rng;
 }
 
 /** Tunables of the API server. */
@@ -61,6 +70,8 @@ export interface ApiServerOptions {
    * identical, and a request costs one microstep instead of five (for large simulations).
    */
   pipeline?: 'steps' | 'fused';
+  /** The usage model the metrics API (`metrics.k8s.io`) reports from: the profile's `usage` section. Default {@link DEFAULT_USAGE}. */
+  usage?: UsageProfile;
 }
 
 /** A request the server is working on. */
@@ -134,6 +145,9 @@ export class ApiServerCore {
   private etcdSeq = 0;
   private readonly etcdTimeoutMs: number;
   private readonly maxRetries: number;
+  /** The usage model of the metrics API. */
+  private readonly usage: UsageProfile;
+  private metricsRng: Rng | undefined;
   /** Counters for the inspector and the benchmark. */
   readonly stats = { requests: 0, responses: 0, rejected: 0, etcdRequests: 0, watchEvents: 0 };
 
@@ -147,6 +161,7 @@ export class ApiServerCore {
     this.etcdTimeoutMs = options.etcdTimeoutMs ?? 5_000;
     this.maxRetries = options.maxConflictRetries ?? 5;
     this.fused = options.pipeline === 'fused';
+    this.usage = options.usage ?? DEFAULT_USAGE;
     this.ips = new ServiceIpAllocator(options.serviceClusterIpRange ?? '10.96.0.0/12');
     this.eviction = new EvictionRest({
       read: (op, key, fresh, then) => this.readKey(op, key, fresh, then),
@@ -512,6 +527,7 @@ export class ApiServerCore {
     const op = this.current!;
     const { req } = op;
     const info = op.info!;
+    if (isMetricsResource(info)) return this.doMetrics(op, info);
     switch (req.verb) {
       case 'get':
         return this.doGet(op, info);
@@ -537,6 +553,20 @@ export class ApiServerCore {
       default:
         return this.finish(op, 405, S.methodNotAllowed(info, req.verb));
     }
+  }
+
+  /** A read of the metrics API: computed from the watch cache and the usage model, as metrics-server answers it. */
+  private doMetrics(op: Operation, info: ResourceInfo): void {
+    const io = this.io;
+    const now = io.now();
+    const answer = serveMetrics(op.req, info, this.cache, {
+      usage: this.usage,
+      rng: (this.metricsRng ??= io.metricsRng ?? io.rng.fork('metrics')),
+      now,
+      timestampAt: (ms) => io.timestamp(ms - now),
+      timeOf: (ts) => (io.timeOf ? io.timeOf(ts) : Number.NaN),
+    });
+    this.finish(op, answer.code, answer.body);
   }
 
   private doGet(op: Operation, info: ResourceInfo): void {

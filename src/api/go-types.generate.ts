@@ -10,7 +10,7 @@
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
-import { RESOURCES } from './resources.js';
+import { isMetricsResource, RESOURCES } from './resources.js';
 
 const require = createRequire(import.meta.url);
 const MODELS = dirname(require.resolve('kubernetes-models/package.json'));
@@ -155,6 +155,8 @@ function struct(file: string): string {
 }
 
 for (const info of RESOURCES) {
+  // the metrics API is read-only: nothing is ever decoded into its kinds
+  if (isMetricsResource(info)) continue;
   const file = join(MODELS, info.group, info.version, `${info.kind}.d.ts`);
   if (!existsSync(file)) throw new Error(`kubernetes-models has no ${file}`);
   roots[`${info.apiVersion}/${info.kind}`] = struct(file);

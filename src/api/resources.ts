@@ -102,6 +102,7 @@ const STORAGE = 'storage.k8s.io';
 const DISCOVERY = 'discovery.k8s.io';
 const BATCH = 'batch';
 const POLICY = 'policy';
+const METRICS = 'metrics.k8s.io';
 
 /** Every supported resource, in a fixed order: core first, then apps, batch, policy, coordination, rbac, storage. */
 export const RESOURCES: readonly ResourceInfo[] = Object.freeze([
@@ -370,7 +371,31 @@ export const RESOURCES: readonly ResourceInfo[] = Object.freeze([
     shortNames: ['sc'],
     etcdPrefix: '/registry/storageclasses/',
   }),
+  // the resource metrics API, as metrics-server serves it: read-only, computed, never stored
+  define({
+    group: METRICS,
+    version: 'v1beta1',
+    kind: 'NodeMetrics',
+    plural: 'nodes',
+    namespaced: false,
+    verbs: ['get', 'list'],
+    etcdPrefix: '/registry/metrics.k8s.io/nodes/',
+  }),
+  define({
+    group: METRICS,
+    version: 'v1beta1',
+    kind: 'PodMetrics',
+    plural: 'pods',
+    namespaced: true,
+    verbs: ['get', 'list'],
+    etcdPrefix: '/registry/metrics.k8s.io/pods/',
+  }),
 ]);
+
+/** True for the resources of the metrics API (`metrics.k8s.io`), computed from the usage model and never stored. */
+export function isMetricsResource(info: Pick<ResourceInfo, 'group'>): boolean {
+  return info.group === METRICS;
+}
 
 const byName = new Map<string, ResourceInfo[]>();
 const byGvk = new Map<string, ResourceInfo>();

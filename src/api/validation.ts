@@ -47,6 +47,7 @@ import { ClusterRole as ClusterRoleModel } from 'kubernetes-models/rbac.authoriz
 import { RoleBinding as RoleBindingModel } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
 import { ClusterRoleBinding as ClusterRoleBindingModel } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding';
 import { isQuantity, parseQuantity } from './quantity.js';
+import { parseUsageAnnotation, USAGE_ANNOTATION } from '../metrics/usage.js';
 import { HIGHEST_USER_DEFINABLE_PRIORITY, knownSystemPriorityClassError } from './priority.js';
 import { resourceForKind, type ResourceInfo } from './resources.js';
 import { fieldError, GoValue, invalid, strictDecodingError } from './status.js';
@@ -524,6 +525,14 @@ export function validateAnnotations(c: Causes, annotations: unknown, path: strin
     for (const msg of isQualifiedName(k.toLowerCase())) c.push(fieldError.invalid(path, k, msg));
     const v = annotations[k];
     size += k.length + (typeof v === 'string' ? v.length : 0);
+    // the simulated usage of kube-actors (src/metrics/usage.ts): refused here, not when metrics are read
+    if (typeof v === 'string' && (k === USAGE_ANNOTATION || k.startsWith(`${USAGE_ANNOTATION}.`))) {
+      try {
+        parseUsageAnnotation(k, v);
+      } catch (error) {
+        c.push(fieldError.invalid(`${path}[${k}]`, v, error instanceof Error ? error.message : String(error)));
+      }
+    }
   }
   if (size > TOTAL_ANNOTATION_SIZE_LIMIT) c.push(fieldError.tooLong(path, TOTAL_ANNOTATION_SIZE_LIMIT));
 }

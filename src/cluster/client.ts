@@ -14,6 +14,7 @@ import type { KindName, KindTypes, ResourceName, ResourceNameFor, ResourceTypes,
 import type { Kernel } from '../kernel/kernel.js';
 import type { ApiQuery, ApiResponse, WatchClosed, WatchEvent } from '../../machines/protocol.js';
 import type { RequestSpec } from '../../machines/client/api-client.js';
+import type { NodeMetrics, PodMetrics } from '../metrics/metrics-api.js';
 
 /** Where an object lives. */
 export interface ObjectRef {
@@ -165,6 +166,27 @@ export class Client {
       namespace: info.namespaced && !options.allNamespaces ? options.namespace ?? 'default' : undefined,
       query,
     });
+  }
+
+  /**
+   * `kubectl top pods`: the PodMetrics (`metrics.k8s.io/v1beta1`) of the running pods of a
+   * namespace (default `default`; `allNamespaces` for all), optionally by label selector, as
+   * metrics-server serves them: the usage of each running container at the last 15 s scrape, from
+   * the profile's usage model and the pods' `kube-actors.io/usage` annotations.
+   *
+   * @example
+   * cluster.client.podMetrics({ labelSelector: 'app=web' })[0].containers[0].usage // { cpu: '150000000n', memory: '102400Ki' }
+   */
+  podMetrics(options: Pick<ListOptions, 'namespace' | 'allNamespaces' | 'labelSelector' | 'fieldSelector'> = {}): PodMetrics[] {
+    return this.list('pods.metrics.k8s.io' as string, options).items as PodMetrics[];
+  }
+
+  /**
+   * `kubectl top nodes`: the NodeMetrics (`metrics.k8s.io/v1beta1`) of every Ready node: the sum
+   * of its pods' usage plus the profile's node overhead, at the last 15 s scrape.
+   */
+  nodeMetrics(options: Pick<ListOptions, 'labelSelector'> = {}): NodeMetrics[] {
+    return this.list('nodes.metrics.k8s.io' as string, options).items as NodeMetrics[];
   }
 
   /** `kubectl replace`: a full update (conflicts with a stale resourceVersion). */

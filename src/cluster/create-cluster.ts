@@ -197,8 +197,10 @@ export class Cluster {
     for (const [name, value] of [['pipelines', options.pipelines], ['apiServer.pipeline', options.apiServer?.pipeline]] as const) {
       if (value !== undefined && value !== 'steps' && value !== 'fused') throw new RangeError(`${name} must be "steps" or "fused"; got ${JSON.stringify(value)}`);
     }
-    const apiServerOptions: ApiServerOptions | undefined =
+    let apiServerOptions: ApiServerOptions | undefined =
       options.pipelines && options.apiServer?.pipeline === undefined ? { ...(options.apiServer ?? {}), pipeline: options.pipelines } : options.apiServer;
+    // the metrics API reports the profile's usage model
+    if (this.profile.usage && apiServerOptions?.usage === undefined) apiServerOptions = { ...(apiServerOptions ?? {}), usage: this.profile.usage };
     if ((options.controlPlane?.nodes ?? 1) > 1) {
       this.controlPlane = new ControlPlane(
         {

@@ -13,6 +13,7 @@ import type { Container, Pod } from '../api/types.js';
 import type { NetworkOptions } from '../kernel/network.js';
 import type { Rng } from '../kernel/rng.js';
 import { catalogProblems, type ImageEntry } from './images.js';
+import { usageProfileProblems, type UsageProfile } from '../metrics/usage.js';
 
 /** A duration in milliseconds: a fixed number, or a `[min, max]` range drawn (uniformly, whole ms) per container. */
 export type Millis = number | readonly [number, number];
@@ -142,6 +143,11 @@ export interface Profile {
   kubelet: KubeletBehavior;
   /** The simulated network (the kernel's options). */
   network?: NetworkOptions;
+  /**
+   * The containers' simulated CPU and memory usage, which the metrics API (`kubectl top`, the
+   * HorizontalPodAutoscaler) reports (src/metrics/usage.ts). Default `DEFAULT_USAGE`.
+   */
+  usage?: UsageProfile;
 }
 
 /** Annotation choosing a behavior for every container of a pod: a preset name or JSON of a partial behavior. */
@@ -257,6 +263,7 @@ export function validateProfile(profile: Profile): Profile {
     } else for (const p of behaviorProblems(fault?.behavior)) problems.push(`faults[${i}] (${fault?.name}): ${p}`);
   });
   if (profile.catalog !== undefined) problems.push(...catalogProblems(profile.catalog));
+  if (profile.usage !== undefined) problems.push(...usageProfileProblems(profile.usage));
   const k = profile.kubelet as unknown as Record<string, unknown> | undefined;
   if (!k) problems.push('kubelet is required');
   else {

@@ -19,6 +19,8 @@ describe('registry', () => {
       'persistentvolumes', 'persistentvolumeclaims', 'replicationcontrollers',
       'deployments', 'replicasets', 'daemonsets', 'statefulsets', 'controllerrevisions', 'jobs', 'cronjobs', 'poddisruptionbudgets',
       'leases', 'priorityclasses', 'roles', 'clusterroles', 'rolebindings', 'clusterrolebindings', 'endpointslices', 'storageclasses',
+      // metrics.k8s.io
+      'nodes', 'pods',
     ]);
   });
   it('describes pods as discovery does', () => {

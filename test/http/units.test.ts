@@ -261,6 +261,8 @@ describe('documents', () => {
     for (const info of RESOURCES) {
       const key = info.group === '' ? `api/${info.version}` : `apis/${info.group}/${info.version}`;
       expect(root.paths[key]).toBeDefined();
+      // the read-only ones (the metrics API's) have no PATCH
+      if (!info.verbs.includes('patch')) continue;
       const doc = openApiDocument(key) as any;
       const patches = Object.values(doc.paths)
         .map((p: any) => p.patch)
