@@ -2,6 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { test, fc } from '@fast-check/vitest';
 import {
   RESOURCES,
+  isMetricsResource,
   findResource,
   resourceForKind,
   etcdKey,
@@ -90,11 +91,15 @@ describe('findResource', () => {
   });
   it('every name of every resource finds that resource', () => {
     for (const r of RESOURCES) {
-      for (const n of [r.plural, r.singular, r.kind, ...r.shortNames, `${r.plural}.${r.group}`]) {
+      // the metrics API's plurals (nodes, pods) are the core kinds' unless qualified, as in kubectl
+      const names = isMetricsResource(r) ? [r.singular, r.kind, `${r.plural}.${r.group}`] : [r.plural, r.singular, r.kind, ...r.shortNames, `${r.plural}.${r.group}`];
+      for (const n of names) {
         if (r.group === '' && n.endsWith('.')) continue;
         expect(findResource(n)).toBe(r);
       }
     }
+    expect(findResource('pods')!.group).toBe('');
+    expect(findResource('pods.metrics.k8s.io')!.kind).toBe('PodMetrics');
   });
 });
 
