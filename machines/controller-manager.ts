@@ -36,6 +36,7 @@ import { serviceAccountController } from './controllers/serviceaccount.js';
 import { rootCaPublisher } from './controllers/root-ca-publisher.js';
 import { jobController } from './controllers/job.js';
 import { ttlAfterFinishedController } from './controllers/ttl-after-finished.js';
+import { podGcController } from './controllers/podgc.js';
 import { cronJobController } from './controllers/cronjob.js';
 import { replicationController } from './controllers/replication-controller.js';
 import { disruptionController } from './controllers/disruption.js';
@@ -63,6 +64,7 @@ export const BUILT_IN_CONTROLLERS: readonly ControllerMachine[] = [
   cronJobController,
   ttlAfterFinishedController,
   disruptionController,
+  podGcController,
 ];
 
 /** kube-controller-manager's names (old and new) for the built-ins, accepted in `enabled`. */
@@ -91,6 +93,7 @@ export const CONTROLLER_ALIASES: Readonly<Record<string, string>> = {
   'ttl-after-finished-controller': 'ttl-after-finished',
   ttlafterfinished: 'ttl-after-finished',
   'disruption-controller': 'disruption',
+  'pod-garbage-collector-controller': 'podgc',
 };
 
 /** Input of the controller manager. */

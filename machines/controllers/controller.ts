@@ -298,6 +298,8 @@ export interface CacheReader<W extends Watches> {
   list<K extends keyof W & string>(watch: K, filter?: (obj: ObjectOf<W[K]>) => boolean): ObjectOf<W[K]>[];
   /** The cached objects whose index `index` has `value`, in key order. */
   byIndex<K extends keyof W & string>(watch: K, index: string, value: string): ObjectOf<W[K]>[];
+  /** How many cached objects have `value` in index `index` (without listing them). */
+  countIndex<K extends keyof W & string>(watch: K, index: string, value: string): number;
   /** The informer of a watch (its store, sync state and resourceVersion). */
   informer<K extends keyof W & string>(watch: K): Informer<ObjectOf<W[K]>>;
 }
@@ -526,6 +528,7 @@ export class ControllerRuntime {
         return (filter ? all.filter(filter as (o: KubeObject) => boolean) : all) as never;
       },
       byIndex: (w, index, value) => rt.byIndex(w, index, value) as never,
+      countIndex: (w, index, value) => rt.countIndex(w, index, value),
       informer: (w) => rt.informerOf(w) as never,
       get state() {
         return rt.state;
@@ -704,6 +707,13 @@ export class ControllerRuntime {
     const keys = idx.get(value);
     if (!keys || keys.size === 0) return [];
     return [...keys].sort().map((k) => inf.store.get(k)!).filter(Boolean);
+  }
+
+  /** How many objects of a watch have an index value. */
+  countIndex(watchName: string, index: string, value: string): number {
+    const idx = this.indexes.get(watchName)?.get(index);
+    if (!idx) throw new Error(`controller ${this.spec.name}: watch "${watchName}" has no index "${index}"`);
+    return idx.get(value)?.size ?? 0;
   }
 
   toJSON(): unknown {
@@ -909,7 +919,7 @@ export class ControllerRuntime {
   }
 
   private cacheMethods(): CacheReader<Watches> {
-    return { get: this.cache.get, list: this.cache.list, byIndex: this.cache.byIndex, informer: this.cache.informer };
+    return { get: this.cache.get, list: this.cache.list, byIndex: this.cache.byIndex, countIndex: this.cache.countIndex, informer: this.cache.informer };
   }
 }
 

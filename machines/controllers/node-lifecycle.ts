@@ -25,7 +25,7 @@
  *   a toleration without `tolerationSeconds` tolerates for ever.
  *
  * Not simulated: zones and their disruption states (the eviction rate limits and the "full
- * disruption" stop), and the pod GC of pods on deleted nodes.
+ * disruption" stop). Pods on deleted nodes are the pod GC's (podgc.ts).
  */
 import type { KubeObject, Lease, Node, NodeCondition, Pod, Taint, Toleration } from '../../src/api/types.js';
 import { defineController, watch, type ControllerMachine, type HandlerContext, type SyncContext, type Watches } from './controller.js';

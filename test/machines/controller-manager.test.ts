@@ -43,7 +43,7 @@ describe('controller manager', () => {
     expect(names).toEqual([
       'replicaset', 'deployment', 'namespace', 'endpoints', 'garbage-collector', 'node-lifecycle',
       'daemonset', 'statefulset', 'persistentvolume-binder', 'pvc-protection', 'pv-protection',
-      'endpointslice', 'serviceaccount', 'root-ca-cert-publisher', 'replicationcontroller', 'job', 'cronjob', 'ttl-after-finished', 'disruption',
+      'endpointslice', 'serviceaccount', 'root-ca-cert-publisher', 'replicationcontroller', 'job', 'cronjob', 'ttl-after-finished', 'disruption', 'podgc',
     ]);
     for (const name of names) {
       expect(c.kernel.has(controllerAddress(name))).toBe(true);
@@ -62,7 +62,7 @@ describe('controller manager', () => {
         enabled: [
           '*', '-garbagecollector', '-nodelifecycle', '-daemonset', '-statefulset-controller', '-persistentvolume-binder', '-pvc-protection', '-pv-protection',
           '-endpointslice-controller', '-serviceaccount', '-root-ca-cert-publisher', '-replicationcontroller', '-job-controller', '-cronjob-controller',
-          '-ttl-after-finished-controller', '-disruption-controller',
+          '-ttl-after-finished-controller', '-disruption-controller', '-pod-garbage-collector-controller',
         ],
       }),
     ).toEqual([
