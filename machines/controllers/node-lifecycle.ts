@@ -24,12 +24,20 @@
  *   saw the pod there (the API server's defaults give every pod 300 s for not-ready and unreachable);
  *   a toleration without `tolerationSeconds` tolerates for ever.
  *
- * Not simulated: zones and their disruption states (the eviction rate limits and the "full
- * disruption" stop). Pods on deleted nodes are the pod GC's (podgc.ts).
+ * - **Zones.** A node's NoExecute taint is not put on at once but through its zone's rate-limited
+ *   queue (node-lifecycle-zones.ts): one node per 10 s (`--node-eviction-rate` 0.1) in a Normal
+ *   zone; in a PartialDisruption zone (at least 55 % of more than 2 nodes not Ready) the secondary
+ *   rate (0.01) if the zone has more than 50 nodes, none otherwise; when every zone is in
+ *   FullDisruption (no node Ready anywhere: the control plane has most likely lost the network),
+ *   "master disruption mode": every NoExecute taint is taken off and none is put on, so nothing is
+ *   evicted, until a node is Ready again (then every node's health clock restarts).
+ *
+ * Pods on deleted nodes are the pod GC's (podgc.ts).
  */
 import type { KubeObject, Lease, Node, NodeCondition, Pod, Taint, Toleration } from '../../src/api/types.js';
 import { defineController, watch, type ControllerMachine, type HandlerContext, type SyncContext, type Watches } from './controller.js';
 import { clone, isPodReady, type Obj } from './util.js';
+import { computeZoneState, msUntilToken, newTainter, swapRate, tryAccept, zoneKey, zoneName, zoneRate, type ZoneRateOptions, type ZoneState, type ZoneTainter } from './node-lifecycle-zones.js';
 
 /** The controller's name (address `controller-manager/node-lifecycle`). */
 const NODE_LIFECYCLE_CONTROLLER = 'node-lifecycle';
@@ -50,7 +58,7 @@ const TaintKeys = {
 const MANAGED = new Set<string>(Object.values(TaintKeys));
 
 /** Options of the node lifecycle controller (kube-controller-manager's flags, in ms). */
-export interface NodeLifecycleOptions {
+export interface NodeLifecycleOptions extends ZoneRateOptions {
   /** `--node-monitor-grace-period`: how long a node may go unheard before it is Unknown. Default 50 s. */
   nodeMonitorGracePeriodMs: number;
   /** `--node-startup-grace-period`: the same for a node that never posted Ready. Default 60 s. */
@@ -66,6 +74,8 @@ export interface NodeLifecycleOptions {
  * be a node's name: names are DNS subdomains.
  */
 const MONITOR_KEY = '@monitor';
+/** The work-queue key of a pass over the zones' taint queues (`doNoExecuteTaintingPass`). */
+const TAINT_KEY = '@taint';
 
 /** What the controller knows of a node's health (`nodeHealthData`). */
 interface NodeHealth {
@@ -82,6 +92,10 @@ export interface NodeLifecycleState {
   health: Map<string, NodeHealth>;
   /** When the eviction countdown of a pod (by uid) started. */
   evictionStart: Map<string, number>;
+  /** Each zone's state at the last health check. */
+  zoneStates: Map<string, ZoneState>;
+  /** Each zone's queue of nodes waiting for their NoExecute taint. */
+  tainters: Map<string, ZoneTainter>;
 }
 
 /** `ToleratesTaint`. */
@@ -145,10 +159,21 @@ function desiredTaints(node: Node): { key: string; effect: 'NoSchedule' | 'NoExe
   return out;
 }
 
-/** The node's taints with the managed ones brought in line; undefined when nothing changes. */
-export function reconcileTaints(node: Node, timestamp: string): Taint[] | undefined {
+/** Whether a taint is one of the NoExecute taints of a node's Ready condition (not-ready, unreachable). */
+function isReadinessNoExecute(t: { key: string; effect?: string }): boolean {
+  return t.effect === 'NoExecute' && (t.key === TaintKeys.notReady || t.key === TaintKeys.unreachable);
+}
+
+/**
+ * The node's taints with the managed ones brought in line; undefined when nothing changes. With
+ * `noExecuteNow` false, a missing NoExecute taint of the Ready condition is left for the zone's
+ * taint queue, unless the node has the other one (which is swapped at once, as
+ * `SwapNodeControllerTaint` does).
+ */
+export function reconcileTaints(node: Node, timestamp: string, noExecuteNow = true): Taint[] | undefined {
   const current = node.spec?.taints ?? [];
-  const want = desiredTaints(node);
+  const swapping = current.some(isReadinessNoExecute);
+  const want = desiredTaints(node).filter((w) => noExecuteNow || swapping || !isReadinessNoExecute(w));
   const next: Taint[] = [];
   for (const t of current) {
     if (!MANAGED.has(t.key)) next.push(t);
@@ -193,16 +218,165 @@ function observe(ctx: NlCtx, name: string, node: Node, now: number): { h: NodeHe
  */
 function monitorNodeHealth(ctx: NlCtx): void {
   const now = ctx.now();
-  for (const node of ctx.list('nodes')) {
+  const nodes = ctx.list('nodes');
+  const overdue = new Set<string>();
+  for (const node of nodes) {
     const name = node.metadata!.name!;
     const { ready, deadline } = observe(ctx, name, node, now);
+    if (now > deadline) overdue.add(name);
     if (now > deadline && ready?.status !== 'Unknown') ctx.enqueue(name);
   }
+  // a node overdue now counts as not Ready, as the Unknown its sync is about to set
+  handleDisruption(ctx, nodes, (node) => !overdue.has(node.metadata!.name!) && condition(node, 'Ready')?.status === 'True', now);
   ctx.requeueAfter(ctx.options.nodeMonitorPeriodMs);
+}
+
+/** `markNodeForTainting`: the node joins its zone's taint queue (once). */
+function markForTainting(ctx: NlCtx, zone: string, name: string): void {
+  const t = tainterOf(ctx, zone);
+  if (t.queue.includes(name)) return;
+  t.queue.push(name);
+  ctx.enqueue(TAINT_KEY);
+}
+
+/** The node leaves its zone's taint queue (`zoneNoExecuteTainter[zone].Remove`). */
+function untaintQueue(ctx: NlCtx, zone: string, name: string): void {
+  const t = ctx.state.tainters.get(zone);
+  if (!t) return;
+  const i = t.queue.indexOf(name);
+  if (i >= 0) t.queue.splice(i, 1);
+}
+
+function tainterOf(ctx: NlCtx, zone: string): ZoneTainter {
+  let t = ctx.state.tainters.get(zone);
+  if (!t) ctx.state.tainters.set(zone, (t = newTainter(ctx.options.nodeEvictionRate, ctx.now())));
+  return t;
+}
+
+/**
+ * `doNoExecuteTaintingPass`: each zone's queue, as far as its token bucket allows; a node that is
+ * gone or Ready again leaves the queue untainted (its token is spent all the same, as
+ * `RateLimitedTimedQueue.Try` spends it). Queued again when a zone waits for a token.
+ */
+function taintingPass(ctx: NlCtx): void {
+  const now = ctx.now();
+  let wait = Infinity;
+  for (const zone of [...ctx.state.tainters.keys()].sort()) {
+    const t = ctx.state.tainters.get(zone)!;
+    while (t.queue.length > 0 && tryAccept(t, now)) {
+      const name = t.queue.shift()!;
+      const node = ctx.get('nodes', name);
+      const ready = node && condition(node, 'Ready')?.status;
+      if (!node || (ready !== 'False' && ready !== 'Unknown')) continue;
+      swapNodeControllerTaint(ctx, node, 5);
+    }
+    if (t.queue.length > 0) wait = Math.min(wait, msUntilToken(t, now));
+  }
+  if (wait < Infinity) ctx.requeueAfter(Math.max(1, wait));
+}
+
+/**
+ * `SwapNodeControllerTaint` for a node popped from its zone's queue: puts the NoExecute taint of its
+ * Ready condition on (taking the other off), reading the node again and retrying on a conflict
+ * (`RetryOnConflict`) within the same token.
+ */
+function swapNodeControllerTaint(ctx: NlCtx, node: Node, attempts: number): void {
+  const ready = condition(node, 'Ready')?.status;
+  if (ready !== 'False' && ready !== 'Unknown') return;
+  const taints = reconcileTaints(node, ctx.timestamp(), true);
+  if (!taints) return;
+  const copy = clone(node);
+  copy.spec = { ...(copy.spec ?? {}), taints };
+  ctx.client.update('nodes', copy, {
+    ignore: [404, 409],
+    onResponse: (res) => {
+      if (res.code !== 409 || attempts <= 1) return;
+      ctx.client.get('nodes', undefined, node.metadata!.name!, {
+        ignore: [404],
+        onResponse: (fresh) => {
+          if (fresh.code === 200) swapNodeControllerTaint(ctx, fresh.body as Node, attempts - 1);
+        },
+      });
+    },
+  });
+}
+
+/**
+ * `handleDisruption`: each zone's new state from its nodes' readiness; entering "master disruption
+ * mode" when every zone is fully disrupted (NoExecute taints off, no tainting), leaving it when a
+ * node is Ready again (every node's health clock restarts), and each zone's tainting rate set by
+ * its state otherwise.
+ */
+function handleDisruption(ctx: NlCtx, nodes: readonly Node[], readyOf: (node: Node) => boolean, now: number): void {
+  const counts = new Map<string, { ready: number; notReady: number }>();
+  for (const node of nodes) {
+    const zone = zoneKey(node);
+    const c = counts.get(zone) ?? { ready: 0, notReady: 0 };
+    if (readyOf(node)) c.ready++;
+    else c.notReady++;
+    counts.set(zone, c);
+  }
+  const { zoneStates } = ctx.state;
+  const newStates = new Map<string, ZoneState>();
+  let allAreFullyDisrupted = true;
+  for (const [zone, c] of [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const state = computeZoneState(c.ready, c.notReady, ctx.options.unhealthyZoneThreshold);
+    if (state !== 'FullDisruption') allAreFullyDisrupted = false;
+    newStates.set(zone, state);
+    if (!zoneStates.has(zone)) zoneStates.set(zone, 'Initial');
+  }
+  let allWasFullyDisrupted = true;
+  for (const [zone, state] of [...zoneStates]) {
+    if (!counts.has(zone)) {
+      zoneStates.delete(zone);
+      ctx.state.tainters.delete(zone);
+      continue;
+    }
+    if (state !== 'FullDisruption') allWasFullyDisrupted = false;
+  }
+  if (allAreFullyDisrupted && allWasFullyDisrupted) return;
+  if (allAreFullyDisrupted) {
+    // "Controller detected that all Nodes are not-Ready. Entering master disruption mode"
+    for (const node of nodes) markNodeAsReachable(ctx, node);
+    for (const zone of zoneStates.keys()) {
+      swapRate(tainterOf(ctx, zone), 0, now);
+      zoneStates.set(zone, 'FullDisruption');
+    }
+    return;
+  }
+  if (allWasFullyDisrupted) {
+    // "Controller detected that some Nodes are Ready. Exiting master disruption mode"
+    for (const h of ctx.state.health.values()) h.probeTime = now;
+  }
+  for (const [zone, state] of [...zoneStates]) {
+    const next = newStates.get(zone)!;
+    if (state === next && !allWasFullyDisrupted) continue;
+    swapRate(tainterOf(ctx, zone), zoneRate(next, counts.get(zone)!.ready + counts.get(zone)!.notReady, ctx.options), now);
+    zoneStates.set(zone, next);
+  }
+  if ([...ctx.state.tainters.values()].some((t) => t.queue.length > 0)) ctx.enqueue(TAINT_KEY);
+}
+
+/** `markNodeAsReachable`: the NoExecute taints of the Ready condition come off, and the node leaves its zone's queue. */
+function markNodeAsReachable(ctx: NlCtx, node: Node): void {
+  untaintQueue(ctx, zoneKey(node), node.metadata!.name!);
+  const taints = node.spec?.taints ?? [];
+  if (!taints.some(isReadinessNoExecute)) return;
+  const copy = clone(node);
+  const kept = taints.filter((t) => !isReadinessNoExecute(t));
+  copy.spec = { ...(copy.spec ?? {}), taints: kept };
+  if (kept.length === 0) delete copy.spec.taints;
+  ctx.client.update('nodes', copy, { ignore: [404, 409] });
+}
+
+/** Each zone's state, for people (`zone` as `region/zone`). */
+export function zoneStatesOf(state: NodeLifecycleState): Record<string, ZoneState> {
+  return Object.fromEntries([...state.zoneStates].map(([k, v]) => [zoneName(k), v]));
 }
 
 function syncNode(name: string, ctx: NlCtx): void {
   if (name === MONITOR_KEY) return monitorNodeHealth(ctx);
+  if (name === TAINT_KEY) return taintingPass(ctx);
   const { health, evictionStart } = ctx.state;
   const node = ctx.get('nodes', name) as (Node & Obj) | undefined;
   const pods = ctx.byIndex('pods', 'byNode', name);
@@ -214,6 +388,7 @@ function syncNode(name: string, ctx: NlCtx): void {
   const now = ctx.now();
   const stamp = ctx.timestamp();
   const { h, ready, deadline } = observe(ctx, name, node, now);
+  const zone = zoneKey(node);
 
   // 1. health: mark Unknown when the kubelet has not been heard of in time
   if (now > deadline) {
@@ -253,8 +428,12 @@ function syncNode(name: string, ctx: NlCtx): void {
     }
   }
 
-  // 2. taints from conditions
-  const taints = reconcileTaints(node, stamp);
+  // 2. taints from conditions; a NoExecute taint of the Ready condition waits in the zone's queue
+  const wantsNoExecute = desiredTaints(node).some(isReadinessNoExecute);
+  const hasNoExecuteTaint = (node.spec?.taints ?? []).some(isReadinessNoExecute);
+  if (wantsNoExecute && !hasNoExecuteTaint) markForTainting(ctx, zone, name);
+  else if (!wantsNoExecute) untaintQueue(ctx, zone, name);
+  const taints = reconcileTaints(node, stamp, false);
   if (taints) {
     const copy = clone(node);
     copy.spec = { ...(copy.spec ?? {}), taints };
@@ -337,8 +516,17 @@ type Reader = HandlerContext<Watches, NodeLifecycleState, NodeLifecycleOptions>;
 export const nodeLifecycleController: ControllerMachine = defineController({
   name: NODE_LIFECYCLE_CONTROLLER,
   component: 'node-controller',
-  state: (): NodeLifecycleState => ({ health: new Map(), evictionStart: new Map() }),
-  options: { nodeMonitorGracePeriodMs: 50_000, nodeStartupGracePeriodMs: 60_000, taintEviction: true, nodeMonitorPeriodMs: 5_000 },
+  state: (): NodeLifecycleState => ({ health: new Map(), evictionStart: new Map(), zoneStates: new Map(), tainters: new Map() }),
+  options: {
+    nodeMonitorGracePeriodMs: 50_000,
+    nodeStartupGracePeriodMs: 60_000,
+    taintEviction: true,
+    nodeMonitorPeriodMs: 5_000,
+    nodeEvictionRate: 0.1,
+    secondaryNodeEvictionRate: 0.01,
+    largeClusterSizeThreshold: 50,
+    unhealthyZoneThreshold: 0.55,
+  },
   watches: {
     // a new node also starts the periodic health check (the queue keeps one copy of the key)
     nodes: watch<Node>({ resource: 'nodes', enqueue: ({ type, object }) => (type === 'added' ? [object.metadata!.name!, MONITOR_KEY] : object.metadata?.name) }),

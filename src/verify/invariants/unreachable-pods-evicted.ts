@@ -8,13 +8,17 @@
  * The countdown starts at the latest of: the node becoming unreachable, the pod being bound there,
  * and the last disturbance of the control plane (etcd outage or recovery, API server or
  * controller manager restart: a restarted controller starts its health records afresh). Nothing
- * is required while etcd is down.
+ * is required while etcd is down, nor while the node's zone is disrupted as the node lifecycle
+ * controller counts it (every zone without a reachable node: "master disruption mode"; or at least
+ * 55 % of more than 2 nodes of a zone of at most 50 unreachable: its tainting stops); the
+ * countdown starts again when the disruption ends.
  */
-import type { Pod, Toleration } from '../../api/types.js';
+import type { Node, Pod, Toleration } from '../../api/types.js';
 import { ETCD, nodeAddress } from '../../../machines/protocol.js';
 import { violation, type Invariant, type Violation } from '../invariant.js';
 import { forEachPodChange, stateOf } from '../history.js';
 import { isTerminal, keyOf, tolerates } from '../resources.js';
+import { computeZoneState, zoneKey } from '../../../machines/controllers/node-lifecycle-zones.js';
 
 const UNREACHABLE = { key: 'node.kubernetes.io/unreachable', effect: 'NoExecute' as const };
 
@@ -59,6 +63,24 @@ export const unreachablePodsEvicted: Invariant = {
       NODE_MONITOR_GRACE_MS;
     let disturbed = 0;
     const since = new Map<string, { time: number; down: boolean }>();
+    // each node's zone, and whether a zone is disrupted (no tainting there) with the nodes unreachable now
+    const zoneOf = new Map(cluster.nodes.map((n) => [n, zoneKey(cluster.object<Node>('nodes', n) ?? ({} as Node))]));
+    const disruptedZones = (): Set<string> => {
+      const counts = new Map<string, { ready: number; notReady: number }>();
+      for (const n of cluster.nodes) {
+        const z = zoneOf.get(n)!;
+        const c = counts.get(z) ?? { ready: 0, notReady: 0 };
+        if (since.has(n)) c.notReady++;
+        else c.ready++;
+        counts.set(z, c);
+      }
+      const states = new Map([...counts].map(([z, c]) => [z, { state: computeZoneState(c.ready, c.notReady, 0.55), size: c.ready + c.notReady }]));
+      const all = [...states.values()].every((z) => z.state === 'FullDisruption');
+      return new Set([...states].filter(([, z]) => all || (z.state === 'PartialDisruption' && z.size <= 50)).map(([k]) => k));
+    };
+    let disrupted = new Set<string>();
+    /** When each zone's disruption last ended. */
+    const calmSince = new Map<string, number>();
     for (const { time, fault } of history.faults) {
       switch (fault.kind) {
         case 'crash-node':
@@ -85,6 +107,9 @@ export const unreachablePodsEvicted: Invariant = {
         default:
           break;
       }
+      const next = disruptedZones();
+      for (const z of disrupted) if (!next.has(z)) calmSince.set(z, time);
+      disrupted = next;
     }
     const now = cluster.now();
     let pods: Pod[] | undefined;
@@ -93,6 +118,8 @@ export const unreachablePodsEvicted: Invariant = {
       if (nodeState !== 'down' && nodeState !== 'partitioned') continue;
       const from = since.get(node)?.time;
       if (from === undefined) continue;
+      const zone = zoneOf.get(node)!;
+      if (disrupted.has(zone)) continue;
       pods ??= cluster.objects<Pod>('pods');
       for (const pod of pods) {
         if (pod.spec?.nodeName !== node || pod.metadata?.deletionTimestamp || isTerminal(pod)) continue;
@@ -100,7 +127,7 @@ export const unreachablePodsEvicted: Invariant = {
         if (state.reported.has(uid)) continue;
         const toleration = unreachableToleration(pod);
         if (toleration === undefined) continue;
-        const start = Math.max(from, state.boundAt.get(uid) ?? 0, disturbed);
+        const start = Math.max(from, state.boundAt.get(uid) ?? 0, disturbed, calmSince.get(zone) ?? 0);
         const deadline = start + grace + toleration * 1000 + EVICTION_SLACK_MS;
         if (now <= deadline) continue;
         state.reported.add(uid);

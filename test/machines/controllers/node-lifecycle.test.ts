@@ -5,7 +5,7 @@ import type { Kernel } from '../../../src/kernel/kernel.js';
 import { Port } from '../../../src/kernel/port.js';
 import { ApiClient } from '../../../machines/client/api-client.js';
 import type { ApiResponse } from '../../../machines/protocol.js';
-import { matchingTolerations, minTolerationMs, reconcileTaints, toleratesTaint } from '../../../machines/controllers/node-lifecycle.js';
+import { matchingTolerations, minTolerationMs, reconcileTaints, toleratesTaint, zoneStatesOf, type NodeLifecycleState } from '../../../machines/controllers/node-lifecycle.js';
 import { bind, createNode, miniCluster, object, runningStatus, runtime } from './harness.js';
 
 /** A kubelet's heartbeat: renews the node's Lease every 10 s and posts its Ready condition. */
@@ -172,7 +172,9 @@ describe('node lifecycle controller', () => {
   it('taints a node whose kubelet reports NotReady with not-ready, and marks its pods not ready', () => {
     const c = miniCluster(['node-lifecycle']);
     createNode(c, 'n1');
+    createNode(c, 'n2'); // a Ready node: the zone is not fully disrupted
     const hb = new Heartbeat(c.kernel, 'n1', c.users.admin.token);
+    new Heartbeat(c.kernel, 'n2', c.users.admin.token);
     c.advance(1_000);
     podOn(c, 'p', 'n1');
     c.advance(1_000);
@@ -191,6 +193,8 @@ describe('node lifecycle controller', () => {
 
   it('gives a node that never posts status the startup grace period (60 s)', () => {
     const c = miniCluster(['node-lifecycle']);
+    createNode(c, 'ok');
+    new Heartbeat(c.kernel, 'ok', c.users.admin.token);
     c.client.create({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'mute' } } as Node);
     const t0 = c.now();
     c.kernel.advanceTo(t0 + 59_000);
@@ -271,5 +275,98 @@ describe('node lifecycle helpers', () => {
       { key: 'node.kubernetes.io/unreachable', effect: 'NoSchedule' },
     ]);
     expect(reconcileTaints({ ...node, spec: { taints: next } }, 'T2')).toBeUndefined();
+  });
+});
+
+/** Nodes with heartbeats, in a zone when given (`topology.kubernetes.io/zone`). */
+function nodesWithHeartbeats(c: Cluster, names: readonly string[], zone?: string): Map<string, Heartbeat> {
+  const out = new Map<string, Heartbeat>();
+  for (const name of names) {
+    createNode(c, name);
+    if (zone) c.client.patch('nodes', name, { metadata: { labels: { 'topology.kubernetes.io/region': 'r1', 'topology.kubernetes.io/zone': zone } } }, { type: 'merge' });
+    out.set(name, new Heartbeat(c.kernel, name, c.users.admin.token));
+  }
+  return out;
+}
+
+const noExecuteOn = (c: Cluster, name: string) => (object<Node>(c, 'nodes', name, undefined)!.spec?.taints ?? []).some((t) => t.effect === 'NoExecute');
+const zonesOf = (c: Cluster) => zoneStatesOf(runtime(c, 'node-lifecycle').state as NodeLifecycleState);
+
+describe('node lifecycle: zones and disruption (handleDisruption, ComputeZoneState)', () => {
+  it('enters master disruption mode when every node stops reporting: no NoExecute taint, no eviction, until a node is back', () => {
+    const c = miniCluster(['node-lifecycle']);
+    const beats = nodesWithHeartbeats(c, ['n1', 'n2', 'n3']);
+    c.advance(1_000);
+    podOn(c, 'p1', 'n1');
+    podOn(c, 'p2', 'n2');
+    c.advance(20_000);
+    expect(zonesOf(c)).toEqual({ '(no zone)': 'Normal' });
+    // the control plane loses every kubelet at once (a network outage on its side)
+    for (const hb of beats.values()) hb.running = false;
+    c.advance(70_000);
+    for (const n of ['n1', 'n2', 'n3']) {
+      expect(readyOf(object<Node>(c, 'nodes', n, undefined)!).status).toBe('Unknown');
+      expect(noExecuteOn(c, n)).toBe(false);
+    }
+    expect(zonesOf(c)).toEqual({ '(no zone)': 'FullDisruption' });
+    c.advance(400_000); // past every default toleration
+    expect(deleting(c, 'p1') || deleting(c, 'p2')).toBe(false);
+    // one kubelet gets through again: the mode ends, the other nodes get a fresh grace period
+    const back = beats.get('n1')!;
+    back.running = true;
+    back.beat();
+    c.advance(6_000);
+    // 2 of 3 not Ready is not "more than 2": the zone is Normal again and tainting resumes, one node per 10 s
+    expect(zonesOf(c)).toEqual({ '(no zone)': 'Normal' });
+    expect(noExecuteOn(c, 'n1')).toBe(false);
+    expect([noExecuteOn(c, 'n2'), noExecuteOn(c, 'n3')].filter(Boolean)).toHaveLength(1);
+    c.advance(10_000);
+    expect(noExecuteOn(c, 'n2') && noExecuteOn(c, 'n3')).toBe(true);
+    expect(c.kernel.errors).toEqual([]);
+  });
+
+  it('a single-node cluster whose node goes NotReady keeps its pods (the zone is fully disrupted)', () => {
+    const c = miniCluster(['node-lifecycle']);
+    const hb = nodesWithHeartbeats(c, ['solo']).get('solo')!;
+    c.advance(1_000);
+    podOn(c, 'p', 'solo');
+    c.advance(10_000);
+    hb.ready = 'False';
+    hb.beat();
+    c.advance(400_000);
+    const node = object<Node>(c, 'nodes', 'solo', undefined)!;
+    expect(taintKeys(node)).toEqual(['node.kubernetes.io/not-ready:NoSchedule']);
+    expect(deleting(c, 'p')).toBe(false);
+  });
+
+  it('taints one node per 10 s in a healthy zone (--node-eviction-rate 0.1)', () => {
+    const c = miniCluster(['node-lifecycle']);
+    const names = ['n1', 'n2', 'n3', 'n4', 'n5', 'n6', 'n7', 'n8'];
+    const beats = nodesWithHeartbeats(c, names);
+    c.advance(20_000);
+    beats.get('n1')!.ready = 'False';
+    beats.get('n2')!.ready = 'False';
+    beats.get('n1')!.beat();
+    beats.get('n2')!.beat();
+    const first = advanceUntil(c, () => noExecuteOn(c, 'n1') || noExecuteOn(c, 'n2'), 10_000);
+    expect(noExecuteOn(c, 'n1') && noExecuteOn(c, 'n2')).toBe(false);
+    const second = advanceUntil(c, () => noExecuteOn(c, 'n1') && noExecuteOn(c, 'n2'), 20_000);
+    expect(second - first).toBeGreaterThanOrEqual(9_900);
+    expect(second - first).toBeLessThanOrEqual(10_200);
+    expect(zonesOf(c)).toEqual({ '(no zone)': 'Normal' });
+  });
+
+  it('stops tainting in a small partly disrupted zone while another zone stays healthy', () => {
+    const c = miniCluster(['node-lifecycle']);
+    const a = nodesWithHeartbeats(c, ['a1', 'a2', 'a3', 'a4', 'a5'], 'zone-a');
+    nodesWithHeartbeats(c, ['b1', 'b2'], 'zone-b');
+    c.advance(20_000);
+    for (const n of ['a1', 'a2', 'a3']) a.get(n)!.running = false; // 3 of 5: at least 55 %, more than 2
+    c.advance(80_000);
+    expect(zonesOf(c)).toEqual({ 'r1/zone-a': 'PartialDisruption', 'r1/zone-b': 'Normal' });
+    for (const n of ['a1', 'a2', 'a3']) {
+      expect(readyOf(object<Node>(c, 'nodes', n, undefined)!).status).toBe('Unknown');
+      expect(noExecuteOn(c, n)).toBe(false);
+    }
   });
 });

@@ -46,4 +46,18 @@ describe('unreachable-pods-evicted', () => {
       runner.dispose();
     }
   });
+
+  it('requires nothing while every node is cut off (master disruption mode), and counts again from the heal', { timeout: 60_000 }, () => {
+    const runner = new ScenarioRunner({ cluster: { nodes: 1, seed: 1 }, invariants: [unreachablePodsEvicted] });
+    try {
+      for (const s of plan) runner.step(s);
+      expect(runner.violations).toEqual([]);
+      // the lone node's pods stay: the controller evicts nothing when no node is Ready
+      const onNode1 = runner.cluster.objects<Pod>('pods').filter((p) => p.spec?.nodeName === 'node-1');
+      expect(onNode1.length).toBeGreaterThan(0);
+      expect(onNode1.some((p) => p.metadata?.deletionTimestamp)).toBe(false);
+    } finally {
+      runner.dispose();
+    }
+  });
 });
