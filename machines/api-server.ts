@@ -18,6 +18,7 @@ import { ETCD } from './protocol.js';
 import * as S from '../src/api/status.js';
 import { ApiServerCore, type ApiServerOptions } from './api-server/core.js';
 import { TokenAuthenticator, type TokenEntry } from './api-server/auth.js';
+import { serviceAccountSigningKey } from './api-server/service-account-tokens.js';
 
 /** Input of the api-server machine. */
 export interface ApiServerInput {
@@ -156,6 +157,7 @@ export const apiServerMachine = setup({
         reportError: (error) => input.port.kernel.reportError(input.port.address, error),
         timeOf: (ts) => input.port.timeOf(ts),
         metricsRng: input.port.kernel.fork('metrics'),
+        signingKey: serviceAccountSigningKey(input.port.kernel.seed),
       },
       new TokenAuthenticator(input.tokens),
       input.options,

@@ -3,6 +3,7 @@
  * components, named `noun.verb`, with canonical component addresses. The flows of the
  * architecture document are sequences of these.
  */
+import type { Impersonation } from './api-server/impersonation.js';
 import type { KubeObject, Pod, PodStatus, Status } from '../src/api/types.js';
 
 // ---- addresses ------------------------------------------------------------------------------
@@ -81,6 +82,14 @@ export interface ApiRequest {
   name?: string;
   body?: unknown;
   query?: ApiQuery;
+  /** Who the request asks to act as (the `Impersonate-*` headers; kubectl `--as`, `--as-group`, `--as-uid`). */
+  impersonate?: Impersonation;
+  /**
+   * Set for a non-resource request (`/api`, `/apis/apps/v1`, `/openapi/v2`): the path, which the
+   * API server only authenticates and authorizes (verb `get`), answering 200 when allowed;
+   * `resource` is then empty.
+   */
+  nonResourceURL?: string;
 }
 
 /** The API server's answer: the object, a list, or a Status. */

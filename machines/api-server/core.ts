@@ -21,6 +21,9 @@ import type { Rng } from '../../src/kernel/rng.js';
 import type { ApiRequest, ApiResponse, EtcdRequest, EtcdResult, KeyValue, WatchEvent } from '../protocol.js';
 import type { UserInfo } from './auth.js';
 import { TokenAuthenticator } from './auth.js';
+import { impersonate, impersonates } from './impersonation.js';
+import { answerReview, isReviewRequest } from './reviews.js';
+import { API_AUDIENCE, ServiceAccountTokens, serviceAccountSigningKey, type TokenVerdict } from './service-account-tokens.js';
 import { decode, isPods, WatchCache, type Watcher } from './watch-cache.js';
 import { ServiceIpAllocator } from './ip-allocator.js';
 import { admitServiceAccount, admitStorageCreate } from './admission.js';
@@ -50,6 +53,8 @@ export interface ApiServerIo {
    * server of a cluster so that they all report the same samples. Default: `rng.fork('metrics')`.
    */
   metricsRng?: Rng;
+  /** The key service account tokens are signed with (the same for every API server of a cluster). Default: from seed 1. */
+  signingKey?: string;
 }
 
 /** Tunables of the API server. */
@@ -78,7 +83,10 @@ export interface ApiServerOptions {
 export interface Operation {
   req: ApiRequest;
   info?: ResourceInfo;
+  /** The user the request is served as (the impersonated one, if it impersonates). */
   user?: UserInfo;
+  /** The user its credentials authenticated (differs from `user` when it impersonates). */
+  requestor?: UserInfo;
   /** The authorizer's decision. */
   allowed?: boolean;
   reason?: string;
@@ -117,6 +125,14 @@ function isObject(x: unknown): x is Obj {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
+/** The path a request names, for messages. */
+function requestPath(req: ApiRequest): string {
+  if (req.nonResourceURL !== undefined) return req.nonResourceURL;
+  const base = req.group ? `/apis/${req.group}/v1` : '/api/v1';
+  const ns = req.namespace ? `/namespaces/${req.namespace}` : '';
+  return `${base}${ns}/${req.resource}${req.name ? `/${req.name}` : ''}${req.subresource ? `/${req.subresource}` : ''}`;
+}
+
 function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== typeof b || typeof a !== 'object' || a === null || b === null) return false;
@@ -138,6 +154,8 @@ export class ApiServerCore {
   readonly cache: WatchCache;
   readonly rbac = new RbacIndex();
   readonly auth: TokenAuthenticator;
+  /** Issues and verifies service account tokens (TokenRequest). */
+  readonly serviceAccountTokens: ServiceAccountTokens;
   readonly ips: ServiceIpAllocator;
   /** The request in the pipeline right now. */
   current: Operation | undefined;
@@ -157,6 +175,7 @@ export class ApiServerCore {
     options: ApiServerOptions = {},
   ) {
     this.auth = auth;
+    this.serviceAccountTokens = new ServiceAccountTokens(io.signingKey ?? serviceAccountSigningKey(1));
     this.cache = new WatchCache({ capacity: options.watchCacheCapacity });
     this.etcdTimeoutMs = options.etcdTimeoutMs ?? 5_000;
     this.maxRetries = options.maxConflictRetries ?? 5;
@@ -209,10 +228,38 @@ export class ApiServerCore {
     this.current.info = resourceForGroupResource(req.group ?? '', req.resource) ?? (req.group ? undefined : findResource(req.resource));
   }
 
-  /** Authenticating: bearer token to user (undefined when the token is unknown). */
+  /**
+   * Authenticating: bearer token to user (no token: `system:anonymous`; undefined when no
+   * authenticator knows the token, a 401), then impersonation: the user the request asks to act
+   * as, if the authenticated one may `impersonate` it (else undefined, with the 403 decided).
+   */
   authenticate(): void {
     const op = this.current!;
-    op.user = this.auth.authenticate(op.req.token);
+    const verdict = this.authenticateToken(op.req.token);
+    op.requestor = verdict && 'user' in verdict ? verdict.user : undefined;
+    op.user = op.requestor;
+    if (op.requestor === undefined || !impersonates(op.req.impersonate)) return;
+    const result = impersonate(op.requestor, op.req.impersonate, (request) => this.rbac.authorize(request), requestPath(op.req));
+    if ('user' in result) op.user = result.user;
+    else {
+      op.user = undefined;
+      op.response = { code: result.code, body: result.body };
+    }
+  }
+
+  /** The authenticators in turn: static tokens (and anonymous), then service account tokens. */
+  authenticateToken(token: string, audiences: readonly string[] = [API_AUDIENCE]): TokenVerdict | undefined {
+    const user = this.auth.authenticate(token);
+    if (user) return { user, audiences: [...audiences] };
+    return this.serviceAccountTokens.verify(token, this.nowSeconds(), (namespace, name) => {
+      const sa = this.cache.objects.get(etcdKey(SERVICE_ACCOUNTS, namespace, name));
+      return sa && !sa.metadata?.deletionTimestamp ? (sa.metadata?.uid ?? '') : undefined;
+    }, audiences);
+  }
+
+  /** Virtual time in seconds since the Unix epoch. */
+  private nowSeconds(): number {
+    return Math.floor(Date.parse(this.io.timestamp()) / 1000);
   }
 
   /** Authorizing: RBAC on (user, verb, resource, namespace, name). */
@@ -220,6 +267,12 @@ export class ApiServerCore {
     const op = this.current!;
     const { req, info } = op;
     const user = op.user ?? { username: 'system:anonymous', groups: ['system:unauthenticated'] };
+    if (req.nonResourceURL !== undefined) {
+      const d = this.rbac.authorize({ user: user.username, groups: user.groups, verb: req.verb, nonResourceURL: req.nonResourceURL });
+      op.allowed = d.allowed;
+      op.reason = d.reason;
+      return;
+    }
     const decision = authorize(
       {
         user: user.username,
@@ -237,12 +290,17 @@ export class ApiServerCore {
     op.reason = decision.reason;
   }
 
-  /** Decides a rejection of the current request by the pipeline (401 or 403). */
+  /** Decides a rejection of the current request by the pipeline (401 or 403), unless one is decided (impersonation's). */
   reject(code: 401 | 403): void {
     const op = this.current!;
     const { req, info } = op;
+    if (op.response !== undefined) return;
     if (code === 401) {
       op.response = { code, body: S.unauthorized() };
+      return;
+    }
+    if (req.nonResourceURL !== undefined) {
+      op.response = { code, body: S.forbidden({ user: op.user?.username ?? 'system:anonymous', verb: req.verb, path: req.nonResourceURL, reason: op.reason || undefined }) };
       return;
     }
     op.response = {
@@ -263,6 +321,11 @@ export class ApiServerCore {
   admit(): void {
     const op = this.current!;
     const { req, info } = op;
+    if (req.nonResourceURL !== undefined) {
+      // the document itself is served by the HTTP layer: the API server has authorized it
+      op.response = { code: 200, body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 200 } };
+      return;
+    }
     const tooDeep = req.body !== undefined ? excessiveNestingOf(req.body) : undefined;
     if (tooDeep) {
       // the decoder stops at Go's maximum nesting depth, before anything walks the body
@@ -321,6 +384,14 @@ export class ApiServerCore {
       op.response = { code: 400, body: S.badRequest(error instanceof Error ? error.message : String(error)) };
       return;
     }
+    if (info.virtual && req.verb !== 'create') {
+      op.response = { code: 405, body: S.methodNotAllowed(info, req.verb) };
+      return;
+    }
+    if (isReviewRequest(info, req)) {
+      op.response = answerReview(info, req, this.reviewContext(op.user!));
+      return;
+    }
     if (!this.admitDryRun(op)) return;
     if (req.verb === 'create' && !req.subresource) {
       this.admitCreate(op);
@@ -349,6 +420,20 @@ export class ApiServerCore {
         op.response = { code: 500, body: { ...S.internalError(''), reason: undefined, details: undefined, message: `failed to create typed patch object (${gvk}; ${String(m.namespace ?? req.namespace ?? '')}/${String(m.name ?? req.name ?? '')}): ${typeError}` } as Status };
       }
     }
+  }
+
+  /** What the review APIs and TokenRequest need of this server. */
+  private reviewContext(user: UserInfo) {
+    return {
+      user,
+      rbac: this.rbac,
+      timestamp: (offsetMs?: number) => this.io.timestamp(offsetMs),
+      nowSeconds: () => this.nowSeconds(),
+      authenticateToken: (token: string, audiences: readonly string[]) => this.authenticateToken(token, audiences),
+      serviceAccount: (namespace: string, name: string) => this.cache.objects.get(etcdKey(SERVICE_ACCOUNTS, namespace, name)),
+      tokens: this.serviceAccountTokens,
+      uuid: () => this.io.rng.uuid(),
+    };
   }
 
   /**

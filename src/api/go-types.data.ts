@@ -42,7 +42,14 @@ export const GO_ROOTS: Readonly<Record<string, string>> = {
   "rbac.authorization.k8s.io/v1/ClusterRoleBinding": "IoK8sApiRbacV1ClusterRoleBinding",
   "discovery.k8s.io/v1/EndpointSlice": "IoK8sApiDiscoveryV1EndpointSlice",
   "storage.k8s.io/v1/StorageClass": "IoK8sApiStorageV1StorageClass",
-  "autoscaling/v1/Scale": "IoK8sApiAutoscalingV1Scale"
+  "authentication.k8s.io/v1/SelfSubjectReview": "IoK8sApiAuthenticationV1SelfSubjectReview",
+  "authentication.k8s.io/v1/TokenReview": "IoK8sApiAuthenticationV1TokenReview",
+  "authorization.k8s.io/v1/LocalSubjectAccessReview": "IoK8sApiAuthorizationV1LocalSubjectAccessReview",
+  "authorization.k8s.io/v1/SelfSubjectAccessReview": "IoK8sApiAuthorizationV1SelfSubjectAccessReview",
+  "authorization.k8s.io/v1/SelfSubjectRulesReview": "IoK8sApiAuthorizationV1SelfSubjectRulesReview",
+  "authorization.k8s.io/v1/SubjectAccessReview": "IoK8sApiAuthorizationV1SubjectAccessReview",
+  "autoscaling/v1/Scale": "IoK8sApiAutoscalingV1Scale",
+  "authentication.k8s.io/v1/TokenRequest": "IoK8sApiAuthenticationV1TokenRequest"
 };
 
 /** Every struct the kinds reach. */
@@ -295,6 +302,223 @@ export const GO_STRUCTS: Readonly<Record<string, GoStruct>> = {
     "fields": {
       "rollingUpdate": "@IoK8sApiAppsV1RollingUpdateStatefulSetStrategy",
       "type": "string"
+    }
+  },
+  "IoK8sApiAuthenticationV1BoundObjectReference": {
+    "go": "v1.BoundObjectReference",
+    "fields": {
+      "apiVersion": "string",
+      "kind": "string",
+      "name": "string",
+      "uid": "string"
+    }
+  },
+  "IoK8sApiAuthenticationV1SelfSubjectReview": {
+    "go": "v1.SelfSubjectReview",
+    "fields": {
+      "apiVersion": "string",
+      "kind": "string",
+      "metadata": "@IoK8sApimachineryPkgApisMetaV1ObjectMeta",
+      "status": "@IoK8sApiAuthenticationV1SelfSubjectReviewStatus"
+    }
+  },
+  "IoK8sApiAuthenticationV1SelfSubjectReviewStatus": {
+    "go": "v1.SelfSubjectReviewStatus",
+    "fields": {
+      "userInfo": "@IoK8sApiAuthenticationV1UserInfo"
+    }
+  },
+  "IoK8sApiAuthenticationV1TokenRequest": {
+    "go": "v1.TokenRequest",
+    "fields": {
+      "apiVersion": "string",
+      "kind": "string",
+      "metadata": "@IoK8sApimachineryPkgApisMetaV1ObjectMeta",
+      "spec": "@IoK8sApiAuthenticationV1TokenRequestSpec",
+      "status": "@IoK8sApiAuthenticationV1TokenRequestStatus"
+    }
+  },
+  "IoK8sApiAuthenticationV1TokenRequestSpec": {
+    "go": "v1.TokenRequestSpec",
+    "fields": {
+      "audiences": "[]string",
+      "boundObjectRef": "@IoK8sApiAuthenticationV1BoundObjectReference",
+      "expirationSeconds": "int64"
+    }
+  },
+  "IoK8sApiAuthenticationV1TokenRequestStatus": {
+    "go": "v1.TokenRequestStatus",
+    "fields": {
+      "expirationTimestamp": "time",
+      "token": "string"
+    }
+  },
+  "IoK8sApiAuthenticationV1TokenReview": {
+    "go": "v1.TokenReview",
+    "fields": {
+      "apiVersion": "string",
+      "kind": "string",
+      "metadata": "@IoK8sApimachineryPkgApisMetaV1ObjectMeta",
+      "spec": "@IoK8sApiAuthenticationV1TokenReviewSpec",
+      "status": "@IoK8sApiAuthenticationV1TokenReviewStatus"
+    }
+  },
+  "IoK8sApiAuthenticationV1TokenReviewSpec": {
+    "go": "v1.TokenReviewSpec",
+    "fields": {
+      "audiences": "[]string",
+      "token": "string"
+    }
+  },
+  "IoK8sApiAuthenticationV1TokenReviewStatus": {
+    "go": "v1.TokenReviewStatus",
+    "fields": {
+      "audiences": "[]string",
+      "authenticated": "bool",
+      "error": "string",
+      "user": "@IoK8sApiAuthenticationV1UserInfo"
+    }
+  },
+  "IoK8sApiAuthenticationV1UserInfo": {
+    "go": "v1.UserInfo",
+    "fields": {
+      "extra": "map[string][]string",
+      "groups": "[]string",
+      "uid": "string",
+      "username": "string"
+    }
+  },
+  "IoK8sApiAuthorizationV1FieldSelectorAttributes": {
+    "go": "v1.FieldSelectorAttributes",
+    "fields": {
+      "rawSelector": "string",
+      "requirements": "[]@IoK8sApimachineryPkgApisMetaV1FieldSelectorRequirement"
+    }
+  },
+  "IoK8sApiAuthorizationV1LabelSelectorAttributes": {
+    "go": "v1.LabelSelectorAttributes",
+    "fields": {
+      "rawSelector": "string",
+      "requirements": "[]@IoK8sApimachineryPkgApisMetaV1LabelSelectorRequirement"
+    }
+  },
+  "IoK8sApiAuthorizationV1LocalSubjectAccessReview": {
+    "go": "v1.LocalSubjectAccessReview",
+    "fields": {
+      "apiVersion": "string",
+      "kind": "string",
+      "metadata": "@IoK8sApimachineryPkgApisMetaV1ObjectMeta",
+      "spec": "@IoK8sApiAuthorizationV1SubjectAccessReviewSpec",
+      "status": "@IoK8sApiAuthorizationV1SubjectAccessReviewStatus"
+    }
+  },
+  "IoK8sApiAuthorizationV1NonResourceAttributes": {
+    "go": "v1.NonResourceAttributes",
+    "fields": {
+      "path": "string",
+      "verb": "string"
+    }
+  },
+  "IoK8sApiAuthorizationV1NonResourceRule": {
+    "go": "v1.NonResourceRule",
+    "fields": {
+      "nonResourceURLs": "[]string",
+      "verbs": "[]string"
+    }
+  },
+  "IoK8sApiAuthorizationV1ResourceAttributes": {
+    "go": "v1.ResourceAttributes",
+    "fields": {
+      "fieldSelector": "@IoK8sApiAuthorizationV1FieldSelectorAttributes",
+      "group": "string",
+      "labelSelector": "@IoK8sApiAuthorizationV1LabelSelectorAttributes",
+      "name": "string",
+      "namespace": "string",
+      "resource": "string",
+      "subresource": "string",
+      "verb": "string",
+      "version": "string"
+    }
+  },
+  "IoK8sApiAuthorizationV1ResourceRule": {
+    "go": "v1.ResourceRule",
+    "fields": {
+      "apiGroups": "[]string",
+      "resourceNames": "[]string",
+      "resources": "[]string",
+      "verbs": "[]string"
+    }
+  },
+  "IoK8sApiAuthorizationV1SelfSubjectAccessReview": {
+    "go": "v1.SelfSubjectAccessReview",
+    "fields": {
+      "apiVersion": "string",
+      "kind": "string",
+      "metadata": "@IoK8sApimachineryPkgApisMetaV1ObjectMeta",
+      "spec": "@IoK8sApiAuthorizationV1SelfSubjectAccessReviewSpec",
+      "status": "@IoK8sApiAuthorizationV1SubjectAccessReviewStatus"
+    }
+  },
+  "IoK8sApiAuthorizationV1SelfSubjectAccessReviewSpec": {
+    "go": "v1.SelfSubjectAccessReviewSpec",
+    "fields": {
+      "nonResourceAttributes": "@IoK8sApiAuthorizationV1NonResourceAttributes",
+      "resourceAttributes": "@IoK8sApiAuthorizationV1ResourceAttributes"
+    }
+  },
+  "IoK8sApiAuthorizationV1SelfSubjectRulesReview": {
+    "go": "v1.SelfSubjectRulesReview",
+    "fields": {
+      "apiVersion": "string",
+      "kind": "string",
+      "metadata": "@IoK8sApimachineryPkgApisMetaV1ObjectMeta",
+      "spec": "@IoK8sApiAuthorizationV1SelfSubjectRulesReviewSpec",
+      "status": "@IoK8sApiAuthorizationV1SubjectRulesReviewStatus"
+    }
+  },
+  "IoK8sApiAuthorizationV1SelfSubjectRulesReviewSpec": {
+    "go": "v1.SelfSubjectRulesReviewSpec",
+    "fields": {
+      "namespace": "string"
+    }
+  },
+  "IoK8sApiAuthorizationV1SubjectAccessReview": {
+    "go": "v1.SubjectAccessReview",
+    "fields": {
+      "apiVersion": "string",
+      "kind": "string",
+      "metadata": "@IoK8sApimachineryPkgApisMetaV1ObjectMeta",
+      "spec": "@IoK8sApiAuthorizationV1SubjectAccessReviewSpec",
+      "status": "@IoK8sApiAuthorizationV1SubjectAccessReviewStatus"
+    }
+  },
+  "IoK8sApiAuthorizationV1SubjectAccessReviewSpec": {
+    "go": "v1.SubjectAccessReviewSpec",
+    "fields": {
+      "extra": "map[string][]string",
+      "groups": "[]string",
+      "nonResourceAttributes": "@IoK8sApiAuthorizationV1NonResourceAttributes",
+      "resourceAttributes": "@IoK8sApiAuthorizationV1ResourceAttributes",
+      "uid": "string",
+      "user": "string"
+    }
+  },
+  "IoK8sApiAuthorizationV1SubjectAccessReviewStatus": {
+    "go": "v1.SubjectAccessReviewStatus",
+    "fields": {
+      "allowed": "bool",
+      "denied": "bool",
+      "evaluationError": "string",
+      "reason": "string"
+    }
+  },
+  "IoK8sApiAuthorizationV1SubjectRulesReviewStatus": {
+    "go": "v1.SubjectRulesReviewStatus",
+    "fields": {
+      "evaluationError": "string",
+      "incomplete": "bool",
+      "nonResourceRules": "[]@IoK8sApiAuthorizationV1NonResourceRule",
+      "resourceRules": "[]@IoK8sApiAuthorizationV1ResourceRule"
     }
   },
   "IoK8sApiAutoscalingV1Scale": {
@@ -2483,6 +2707,14 @@ export const GO_STRUCTS: Readonly<Record<string, GoStruct>> = {
       "reason": "string",
       "status": "string",
       "type": "string"
+    }
+  },
+  "IoK8sApimachineryPkgApisMetaV1FieldSelectorRequirement": {
+    "go": "v1.FieldSelectorRequirement",
+    "fields": {
+      "key": "string",
+      "operator": "string",
+      "values": "[]string"
     }
   },
   "IoK8sApimachineryPkgApisMetaV1FieldsV1": {

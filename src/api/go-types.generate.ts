@@ -164,6 +164,8 @@ for (const info of RESOURCES) {
 
 // the autoscaling/v1 Scale of the scale subresource
 roots['autoscaling/v1/Scale'] = struct(join(MODELS, 'autoscaling', 'v1', 'Scale.d.ts'));
+// the authentication.k8s.io/v1 TokenRequest of the serviceaccounts/token subresource
+roots['authentication.k8s.io/v1/TokenRequest'] = struct(join(MODELS, 'authentication.k8s.io', 'v1', 'TokenRequest.d.ts'));
 
 const out = `/**
  * The Go types of the built-in kinds' fields, for the decoder's type errors (\`decoding.ts\`).

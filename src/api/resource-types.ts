@@ -48,6 +48,12 @@ import type { ICronJob as CronJob } from 'kubernetes-models/batch/v1/CronJob';
 import type { IPodDisruptionBudget as PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import type { IReplicationController as ReplicationController } from 'kubernetes-models/v1/ReplicationController';
 import type { IPriorityClass as PriorityClass } from 'kubernetes-models/scheduling.k8s.io/v1/PriorityClass';
+import type { ISelfSubjectReview as SelfSubjectReview } from 'kubernetes-models/authentication.k8s.io/v1/SelfSubjectReview';
+import type { ITokenReview as TokenReview } from 'kubernetes-models/authentication.k8s.io/v1/TokenReview';
+import type { ILocalSubjectAccessReview as LocalSubjectAccessReview } from 'kubernetes-models/authorization.k8s.io/v1/LocalSubjectAccessReview';
+import type { ISelfSubjectAccessReview as SelfSubjectAccessReview } from 'kubernetes-models/authorization.k8s.io/v1/SelfSubjectAccessReview';
+import type { ISelfSubjectRulesReview as SelfSubjectRulesReview } from 'kubernetes-models/authorization.k8s.io/v1/SelfSubjectRulesReview';
+import type { ISubjectAccessReview as SubjectAccessReview } from 'kubernetes-models/authorization.k8s.io/v1/SubjectAccessReview';
 
 /** The object type of each resource, by its plural name (the name `kubectl get` and the API paths use). */
 export interface ResourceTypes {
@@ -79,6 +85,12 @@ export interface ResourceTypes {
   replicationcontrollers: ReplicationController;
   storageclasses: StorageClass;
   priorityclasses: PriorityClass;
+  selfsubjectreviews: SelfSubjectReview;
+  tokenreviews: TokenReview;
+  localsubjectaccessreviews: LocalSubjectAccessReview;
+  selfsubjectaccessreviews: SelfSubjectAccessReview;
+  selfsubjectrulesreviews: SelfSubjectRulesReview;
+  subjectaccessreviews: SubjectAccessReview;
 }
 
 /** A resource name the map knows: `'pods'`, `'deployments'`, … */

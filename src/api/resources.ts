@@ -52,6 +52,12 @@ export interface ResourceInfo {
   readonly subresources: readonly SubresourceInfo[];
   /** etcd key prefix as the real API server lays keys out, with a trailing `/` (`/registry/pods/`). */
   readonly etcdPrefix: string;
+  /**
+   * True for the create-only review resources (SelfSubjectAccessReview, TokenReview, ...): the
+   * API server answers them at once with their status filled in and stores nothing (their
+   * `etcdPrefix` is never written).
+   */
+  readonly virtual?: true;
 }
 
 const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'] as const;
@@ -69,6 +75,7 @@ interface Spec {
   categories?: string[];
   subresources?: SubresourceInfo[];
   etcdPrefix: string;
+  virtual?: true;
 }
 
 function statusOf(group: string, version: string, kind: string): SubresourceInfo {
@@ -90,6 +97,7 @@ function define(spec: Spec): ResourceInfo {
     categories: Object.freeze([...(spec.categories ?? [])]),
     subresources: Object.freeze((spec.subresources ?? []).map((s) => Object.freeze({ ...s, verbs: Object.freeze([...s.verbs]) }))),
     etcdPrefix: spec.etcdPrefix,
+    ...(spec.virtual ? { virtual: true as const } : {}),
   };
   return Object.freeze(info);
 }
@@ -103,6 +111,14 @@ const DISCOVERY = 'discovery.k8s.io';
 const BATCH = 'batch';
 const POLICY = 'policy';
 const METRICS = 'metrics.k8s.io';
+const AUTHN = 'authentication.k8s.io';
+const AUTHZ = 'authorization.k8s.io';
+
+/** A create-only review resource, answered by the API server and never stored. */
+function review(group: string, kind: string, namespaced = false): Spec {
+  const plural = `${kind.toLowerCase()}s`;
+  return { group, version: 'v1', kind, plural, namespaced, verbs: ['create'], etcdPrefix: `/registry/-virtual-/${plural}/`, virtual: true };
+}
 
 /** Every supported resource, in a fixed order: core first, then apps, batch, policy, coordination, rbac, storage. */
 export const RESOURCES: readonly ResourceInfo[] = Object.freeze([
@@ -198,6 +214,7 @@ export const RESOURCES: readonly ResourceInfo[] = Object.freeze([
     plural: 'serviceaccounts',
     namespaced: true,
     shortNames: ['sa'],
+    subresources: [{ name: 'token', verbs: ['create'], responseKind: { group: AUTHN, version: 'v1', kind: 'TokenRequest' } }],
     etcdPrefix: '/registry/serviceaccounts/',
   }),
   define({
@@ -390,6 +407,12 @@ export const RESOURCES: readonly ResourceInfo[] = Object.freeze([
     verbs: ['get', 'list'],
     etcdPrefix: '/registry/metrics.k8s.io/pods/',
   }),
+  define(review(AUTHN, 'SelfSubjectReview')),
+  define(review(AUTHN, 'TokenReview')),
+  define(review(AUTHZ, 'LocalSubjectAccessReview', true)),
+  define(review(AUTHZ, 'SelfSubjectAccessReview')),
+  define(review(AUTHZ, 'SelfSubjectRulesReview')),
+  define(review(AUTHZ, 'SubjectAccessReview')),
 ]);
 
 /** True for the resources of the metrics API (`metrics.k8s.io`), computed from the usage model and never stored. */

@@ -24,6 +24,7 @@ import type { ApiResponse, WatchClosed, WatchEvent } from '../../machines/protoc
 import { WATCH_TYPES } from '../../machines/protocol.js';
 import type { RequestSpec } from '../../machines/client/api-client.js';
 import type { TokenEntry } from '../../machines/api-server/auth.js';
+import type { Impersonation } from '../../machines/api-server/impersonation.js';
 import type { ClusterUsers } from '../cluster/bootstrap.js';
 import type { ImageEntry } from '../profiles/images.js';
 import { Gateway } from './gateway.js';
@@ -103,7 +104,7 @@ export interface HttpServerStats {
 type Body = KubeObject | Status | Record<string, unknown>;
 
 const DEFAULT_USERS = ['admin', 'guest', 'viewer'];
-const PROBE: RequestSpec = { verb: 'create', resource: 'selfsubjectreviews', group: 'authentication.k8s.io' };
+const PROBE: RequestSpec = { verb: 'create', resource: 'selfsubjectreviews', group: 'authentication.k8s.io', body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' } };
 
 class HttpError extends Error {
   constructor(readonly status: Status) {
@@ -260,20 +261,20 @@ export class KubeHttpServer {
       }
       case 'error':
         await drain(req);
-        return this.afterAuthentication(req, res, token, () => this.send(req, res, r.code, statusFor(r.code, r.message)));
+        return this.afterAuthorization(req, res, token, () => this.send(req, res, r.code, statusFor(r.code, r.message)));
       case 'discovery':
-        return this.afterAuthentication(req, res, token, () => this.discovery(req, res, r.which));
+        return this.afterAuthorization(req, res, token, () => this.discovery(req, res, r.which));
       case 'group':
-        return this.afterAuthentication(req, res, token, () => {
+        return this.afterAuthorization(req, res, token, () => {
           const doc = apiGroup(r.group);
           return doc ? this.send(req, res, 200, doc) : this.send(req, res, 404, statusFor(404, 'the server could not find the requested resource'));
         });
       case 'resources':
-        return this.afterAuthentication(req, res, token, () => this.send(req, res, 200, apiResourceList(r.group, r.version)!));
+        return this.afterAuthorization(req, res, token, () => this.send(req, res, 200, apiResourceList(r.group, r.version)!));
       case 'openapi-root':
-        return this.afterAuthentication(req, res, token, () => this.send(req, res, 200, openApiRoot()));
+        return this.afterAuthorization(req, res, token, () => this.send(req, res, 200, openApiRoot()));
       case 'openapi':
-        return this.afterAuthentication(req, res, token, () => {
+        return this.afterAuthorization(req, res, token, () => {
           const doc = openApiDocument(r.key);
           return doc ? this.send(req, res, 200, doc) : this.send(req, res, 404, statusFor(404, 'the server could not find the requested resource'));
         });
@@ -308,10 +309,28 @@ export class KubeHttpServer {
     return { code: failed ? 500 : 200, text: `${lines.join('\n')}\n` };
   }
 
-  /** Runs `then` once the API server has authenticated the token (401 / 503 otherwise). */
+  /**
+   * Runs `then` once the API server has authenticated the caller (and its impersonation), and
+   * the caller may ask things at all: 401, 403 or 5xx otherwise.
+   */
   private async afterAuthentication(req: IncomingMessage, res: ServerResponse, token: string, then: () => void | Promise<void>): Promise<void> {
-    const probe = await this.gateway.request(token, PROBE);
-    if (probe.code === 401 || probe.code >= 500) return this.send(req, res, probe.code, probe.body, probe.warnings);
+    const probe = await this.gateway.request(token, { ...PROBE, ...impersonationOf(req) });
+    if (probe.code === 401 || probe.code === 403 || probe.code >= 500) return this.send(req, res, probe.code, probe.body, probe.warnings);
+    return then();
+  }
+
+  /**
+   * Runs `then` once the API server has authorized the caller for this non-resource path
+   * (`get /apis`, as RBAC's `system:discovery` allows authenticated users): 401, 403 or 5xx otherwise.
+   */
+  private async afterAuthorization(req: IncomingMessage, res: ServerResponse, token: string, then: () => void | Promise<void>): Promise<void> {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const verb = (req.method ?? 'GET').toLowerCase() as RequestSpec['verb'];
+    const probe = await this.gateway.request(token, { verb, resource: '', nonResourceURL: path, ...impersonationOf(req) });
+    if (probe.code === 401 || probe.code === 403 || probe.code >= 500) {
+      await drain(req);
+      return this.send(req, res, probe.code, probe.body, probe.warnings);
+    }
     return then();
   }
 
@@ -359,6 +378,7 @@ export class KubeHttpServer {
       ...(rr.subresource !== undefined ? { subresource: rr.subresource } : {}),
       ...(body !== undefined ? { body } : {}),
       query: { ...rr.query, ...(type ? patchTypeOf(type) : {}), ...(rr.dryRun ? { dryRun: true } : {}) },
+      ...impersonationOf(req),
     };
     if (spec.query && Object.keys(spec.query).length === 0) delete spec.query;
     if (rr.verb === 'watch') return this.watch(req, res, token, rr, spec, output);
@@ -540,6 +560,40 @@ export class KubeHttpServer {
 
 function isPlainObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/**
+ * The impersonation a request asks for, from its `Impersonate-User`, `Impersonate-Group` (one per
+ * header), `Impersonate-Uid` and `Impersonate-Extra-<key>` headers (the key lower-cased and
+ * percent-decoded, as kube-apiserver reads it); an empty object when it asks for none.
+ */
+export function impersonationOf(req: Pick<IncomingMessage, 'headersDistinct'>): { impersonate?: Impersonation } {
+  const h = req.headersDistinct;
+  const imp: Impersonation = {};
+  const user = h['impersonate-user']?.[0];
+  if (user !== undefined) imp.user = user;
+  const groups = h['impersonate-group'];
+  if (groups && groups.length > 0) imp.groups = [...groups];
+  const uid = h['impersonate-uid']?.[0];
+  if (uid !== undefined) imp.uid = uid;
+  for (const name of Object.keys(h).sort()) {
+    if (!name.startsWith('impersonate-extra-')) continue;
+    (imp.extra ??= {})[unescapeExtraKey(name.slice('impersonate-extra-'.length)).toLowerCase()] = [...(h[name] ?? [])];
+  }
+  return Object.keys(imp).length > 0 ? { impersonate: imp } : {};
+}
+
+/** `unescapeExtraKey`: a key percent-decoded as Go's PathUnescape does, or as written when it is not valid escaping. */
+function unescapeExtraKey(encoded: string): string {
+  if (!/^(?:[^%]|%[0-9A-Fa-f]{2})*$/.test(encoded)) return encoded;
+  const bytes: number[] = [];
+  for (let i = 0; i < encoded.length; i++) {
+    if (encoded[i] === '%') {
+      bytes.push(parseInt(encoded.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else bytes.push(...Buffer.from(encoded[i]!, 'utf8'));
+  }
+  return Buffer.from(bytes).toString('utf8');
 }
 
 /** The bearer token of an Authorization header ('' when none). */

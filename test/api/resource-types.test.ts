@@ -26,6 +26,7 @@ describe('the resource type map', () => {
       persistentvolumes: true, persistentvolumeclaims: true, deployments: true, replicasets: true, daemonsets: true, statefulsets: true,
       controllerrevisions: true, leases: true, roles: true, clusterroles: true, rolebindings: true, clusterrolebindings: true, endpointslices: true, storageclasses: true,
       jobs: true, cronjobs: true, poddisruptionbudgets: true, replicationcontrollers: true, priorityclasses: true,
+      selfsubjectreviews: true, tokenreviews: true, localsubjectaccessreviews: true, selfsubjectaccessreviews: true, selfsubjectrulesreviews: true, subjectaccessreviews: true,
     };
     const served = RESOURCES.map((r) => r.plural);
     expect(served.filter((name) => !(name in typed)), 'resources of src/api/resources.ts missing from ResourceTypes (src/api/resource-types.ts)').toEqual([]);

@@ -22,6 +22,7 @@ describe('registry', () => {
       'leases', 'priorityclasses', 'roles', 'clusterroles', 'rolebindings', 'clusterrolebindings', 'endpointslices', 'storageclasses',
       // metrics.k8s.io
       'nodes', 'pods',
+      'selfsubjectreviews', 'tokenreviews', 'localsubjectaccessreviews', 'selfsubjectaccessreviews', 'selfsubjectrulesreviews', 'subjectaccessreviews',
     ]);
   });
   it('describes pods as discovery does', () => {

@@ -73,7 +73,7 @@ describe('the Kubernetes HTTP API of kube-actors serve', () => {
     expect(versions.json).toMatchObject({ kind: 'APIVersions', versions: ['v1'] });
     const groups = await s.call('GET', '/apis');
     expect(groups.json.kind).toBe('APIGroupList');
-    expect(groups.json.groups.map((g: Obj) => g.name)).toEqual(['apps', 'batch', 'policy', 'coordination.k8s.io', 'scheduling.k8s.io', 'rbac.authorization.k8s.io', 'discovery.k8s.io', 'storage.k8s.io', 'metrics.k8s.io']);
+    expect(groups.json.groups.map((g: Obj) => g.name)).toEqual(['apps', 'batch', 'policy', 'coordination.k8s.io', 'scheduling.k8s.io', 'rbac.authorization.k8s.io', 'discovery.k8s.io', 'storage.k8s.io', 'metrics.k8s.io', 'authentication.k8s.io', 'authorization.k8s.io']);
     const v1 = await s.call('GET', '/api/v1');
     expect(v1.json.kind).toBe('APIResourceList');
     expect(v1.json.resources.find((r: Obj) => r.name === 'pods/binding')).toMatchObject({ kind: 'Binding', verbs: ['create'], namespaced: true });
@@ -82,16 +82,20 @@ describe('the Kubernetes HTTP API of kube-actors serve', () => {
     expect((await s.call('GET', '/apis/apps')).json).toMatchObject({ kind: 'APIGroup', name: 'apps', preferredVersion: { groupVersion: 'apps/v1' } });
   });
 
-  it('lets every authenticated user discover, and nobody else', async () => {
+  it('lets every authenticated user discover; refuses a bad token (401) and the anonymous user (403, RBAC)', async () => {
     for (const token of [s.cluster.users.guest.token, s.cluster.users.viewer.token]) {
       expect((await s.call('GET', '/apis', { token, accept: AGG })).code).toBe(200);
       expect((await s.call('GET', '/openapi/v3', { token })).code).toBe(200);
     }
-    for (const token of ['bogus', null]) {
-      const r = await s.call('GET', '/api', { token, accept: AGG });
-      expect(r.code).toBe(401);
-      expect(r.json).toMatchObject({ kind: 'Status', reason: 'Unauthorized', code: 401 });
-    }
+    const bad = await s.call('GET', '/api', { token: 'bogus', accept: AGG });
+    expect(bad.code).toBe(401);
+    expect(bad.json).toMatchObject({ kind: 'Status', reason: 'Unauthorized', code: 401 });
+    const anonymous = await s.call('GET', '/api', { token: null, accept: AGG });
+    expect(anonymous.code).toBe(403);
+    expect(anonymous.json).toMatchObject({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message: 'forbidden: User "system:anonymous" cannot get path "/api"', reason: 'Forbidden', code: 403 });
+    // system:public-info-viewer lets anybody read the version and the health endpoints
+    expect((await s.call('GET', '/version', { token: null })).code).toBe(200);
+    expect((await s.call('GET', '/healthz', { token: null })).code).toBe(200);
   });
 
   it('serves OpenAPI v3: PATCH operations with the kind and the fieldValidation parameter', async () => {
@@ -192,7 +196,7 @@ describe('the Kubernetes HTTP API of kube-actors serve', () => {
     const guest = s.cluster.users.guest.token;
     const cases: [string, string, Parameters<TestServer['call']>[2], number, string?][] = [
       ['GET', '/api/v1/namespaces/default/pods', { token: 'bogus' }, 401, 'Unauthorized'],
-      ['GET', '/api/v1/namespaces/default/pods', { token: null }, 401, 'Unauthorized'],
+      ['GET', '/api/v1/namespaces/default/pods', { token: null }, 403, 'Forbidden'],
       ['GET', '/api/v1/namespaces/default/pods', { token: guest }, 403, 'Forbidden'],
       ['GET', '/api/v1/namespaces/default/pods/missing', {}, 404, 'NotFound'],
       ['GET', '/api/v1/namespaces/default/widgets', {}, 404, 'NotFound'],
