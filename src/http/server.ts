@@ -382,7 +382,7 @@ export class KubeHttpServer {
     };
     if (spec.query && Object.keys(spec.query).length === 0) delete spec.query;
     if (rr.verb === 'watch') return this.watch(req, res, token, rr, spec, output);
-    if (rr.verb === 'create' && !rr.subresource && rr.info && isPlainObject(body)) {
+    if (rr.verb === 'create' && !rr.subresource && rr.info && !rr.info.virtual && isPlainObject(body)) {
       spec.body = withCreateManagedFields(body, rr.info, rr.query.fieldManager ?? managerFromUserAgent(req.headers['user-agent']), this.cluster.kernel.timestamp());
     }
     const answer = await this.gateway.request(token, spec);
