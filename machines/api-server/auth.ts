@@ -31,7 +31,7 @@ export const UNAUTHENTICATED_GROUP = 'system:unauthenticated';
 export const AUTHENTICATED_GROUP = 'system:authenticated';
 
 /** The user of a request without credentials (a fresh object). */
-export function anonymousUser(): UserInfo {
+function anonymousUser(): UserInfo {
   return { username: ANONYMOUS_USER, groups: [UNAUTHENTICATED_GROUP] };
 }
 

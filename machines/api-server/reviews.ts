@@ -14,7 +14,7 @@ import type { AuthorizationRequest, RbacIndex } from '../../src/api/rbac.js';
 import { decodeError } from '../../src/api/decoding.js';
 import type { ResourceInfo } from '../../src/api/resources.js';
 import * as S from '../../src/api/status.js';
-import type { KubeObject, PolicyRule, Status, StatusCause } from '../../src/api/types.js';
+import type { KubeObject, Status, StatusCause } from '../../src/api/types.js';
 import type { ApiRequest } from '../protocol.js';
 import type { UserInfo } from './auth.js';
 import {
@@ -129,7 +129,7 @@ function specCauses(spec: Obj): StatusCause[] {
 }
 
 /** The authorizer's attributes of a review's spec (`ResourceAttributesFrom`, `NonResourceAttributesFrom`). */
-export function attributesOf(spec: Obj, user: UserInfo): AuthorizationRequest {
+function attributesOf(spec: Obj, user: UserInfo): AuthorizationRequest {
   if (isObject(spec.nonResourceAttributes)) {
     const n = spec.nonResourceAttributes;
     return { user: user.username, groups: user.groups, verb: String(n.verb ?? ''), nonResourceURL: String(n.path ?? '') };
@@ -167,7 +167,7 @@ function rulesReview(review: Obj, ctx: ReviewContext): ReviewAnswer {
   const { rules, errors } = ctx.rbac.rulesFor(ctx.user.username, ctx.user.groups, namespace);
   const resourceRules: Obj[] = [];
   const nonResourceRules: Obj[] = [];
-  for (const r of rules as PolicyRule[]) {
+  for (const r of rules) {
     if ((r.resources?.length ?? 0) > 0) {
       const rule: Obj = { verbs: [...r.verbs] };
       if (r.apiGroups?.length) rule.apiGroups = [...r.apiGroups];

@@ -17,7 +17,7 @@ import type { UserInfo } from './auth.js';
 /** The API server's issuer and default audience (`--service-account-issuer`, `--api-audiences` in kubeadm). */
 export const API_AUDIENCE = 'https://kubernetes.default.svc.cluster.local';
 /** The extra attribute naming the token a service account user authenticated with. */
-export const CREDENTIAL_ID_EXTRA = 'authentication.kubernetes.io/credential-id';
+const CREDENTIAL_ID_EXTRA = 'authentication.kubernetes.io/credential-id';
 /** The TokenRequest's default lifetime (`spec.expirationSeconds`), 1 hour. */
 export const DEFAULT_EXPIRATION_SECONDS = 3600;
 /** The shortest lifetime a TokenRequest may ask for: 10 minutes. */

@@ -567,7 +567,7 @@ function isPlainObject(x: unknown): x is Record<string, unknown> {
  * header), `Impersonate-Uid` and `Impersonate-Extra-<key>` headers (the key lower-cased and
  * percent-decoded, as kube-apiserver reads it); an empty object when it asks for none.
  */
-export function impersonationOf(req: Pick<IncomingMessage, 'headersDistinct'>): { impersonate?: Impersonation } {
+function impersonationOf(req: Pick<IncomingMessage, 'headersDistinct'>): { impersonate?: Impersonation } {
   const h = req.headersDistinct;
   const imp: Impersonation = {};
   const user = h['impersonate-user']?.[0];

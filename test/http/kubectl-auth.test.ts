@@ -50,7 +50,7 @@ describe.skipIf(!HAS_KUBECTL)(`the real kubectl: auth can-i, whoami, --as, creat
     expect(r).toEqual({ code: 0, stdout: 'ATTRIBUTE   VALUE\nUsername    kubernetes-admin\nGroups      [system:masters system:authenticated]\n', stderr: '' });
     const y = await s.kubectl(['auth', 'whoami', '-o', 'yaml'], { context: 'kube-actors-viewer' });
     expect(y.code).toBe(0);
-    expect(y.stdout).toMatch(/^apiVersion: authentication\.k8s\.io\/v1\nkind: SelfSubjectReview\nmetadata:\n  creationTimestamp: "[0-9T:-]+Z"\nstatus:\n  userInfo:\n    groups:\n    - system:authenticated\n    username: viewer\n$/);
+    expect(y.stdout).toMatch(/^apiVersion: authentication\.k8s\.io\/v1\nkind: SelfSubjectReview\nmetadata:\n {2}creationTimestamp: "[0-9T:-]+Z"\nstatus:\n {2}userInfo:\n {4}groups:\n {4}- system:authenticated\n {4}username: viewer\n$/);
   });
 
   it('--as: the admin acts as guest and gets guest\'s answers; guest may not act as the admin', async () => {
