@@ -324,7 +324,7 @@ export class KubeHttpServer {
    * (`get /apis`, as RBAC's `system:discovery` allows authenticated users): 401, 403 or 5xx otherwise.
    */
   private async afterAuthorization(req: IncomingMessage, res: ServerResponse, token: string, then: () => void | Promise<void>): Promise<void> {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const path = (req.url ?? '/').split('?')[0] || '/';
     const verb = (req.method ?? 'GET').toLowerCase() as RequestSpec['verb'];
     const probe = await this.gateway.request(token, { verb, resource: '', nonResourceURL: path, ...impersonationOf(req) });
     if (probe.code === 401 || probe.code === 403 || probe.code >= 500) {
