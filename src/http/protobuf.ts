@@ -202,6 +202,15 @@ const MESSAGES: Record<string, Message> = {
     8: s('timeZone', true),
   },
   CronJobStatus: { 1: msg('active', 'ObjectReference', true) },
+  // policy/v1
+  PodDisruptionBudget: { 1: msg('metadata', 'ObjectMeta'), 2: msg('spec', 'PodDisruptionBudgetSpec'), 3: msg('status', 'PodDisruptionBudgetStatus') },
+  PodDisruptionBudgetSpec: {
+    1: { name: 'minAvailable', type: 'IntOrString' },
+    2: msg('selector', 'LabelSelector'),
+    3: { name: 'maxUnavailable', type: 'IntOrString' },
+    4: s('unhealthyPodEvictionPolicy', true),
+  },
+  PodDisruptionBudgetStatus: { 1: i64('observedGeneration'), 3: i32('disruptionsAllowed'), 4: i32('currentHealthy'), 5: i32('desiredHealthy'), 6: i32('expectedPods') },
   // rbac.authorization.k8s.io/v1
   Role: { 1: msg('metadata', 'ObjectMeta'), 2: msg('rules', 'PolicyRule', true) },
   ClusterRole: { 1: msg('metadata', 'ObjectMeta'), 2: msg('rules', 'PolicyRule', true) },
@@ -258,6 +267,7 @@ const TOP: Record<string, string> = {
   'apps/v1/Deployment': 'Deployment',
   'batch/v1/Job': 'Job',
   'batch/v1/CronJob': 'CronJob',
+  'policy/v1/PodDisruptionBudget': 'PodDisruptionBudget',
   'rbac.authorization.k8s.io/v1/Role': 'Role',
   'rbac.authorization.k8s.io/v1/ClusterRole': 'ClusterRole',
   'rbac.authorization.k8s.io/v1/RoleBinding': 'RoleBinding',

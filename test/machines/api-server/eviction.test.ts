@@ -134,6 +134,20 @@ describe('pods/eviction', () => {
     expect(evict(cp, 'p2').code).toBe(429);
   });
 
+  it('two evictions at once: one spends the only disruption, the other (conflicting on the budget) is refused', () => {
+    const cp = startControlPlane();
+    for (const n of ['p1', 'p2', 'p3']) runningPod(cp, n, true);
+    cp.client.create(pdb('web', { minAvailable: 2, selector: { matchLabels: labels } }));
+    setBudgetStatus(cp, 'web', { disruptionsAllowed: 1, currentHealthy: 3, desiredHealthy: 2, expectedPods: 3 });
+    const codes: number[] = [];
+    for (const n of ['p1', 'p2']) {
+      cp.client.submit({ verb: 'create', resource: 'pods', namespace: 'default', name: n, subresource: 'eviction', body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: n, namespace: 'default' } } }, (res) => codes.push(res.code));
+    }
+    cp.kernel.runUntil(() => codes.length === 2, { timeout: 10_000 });
+    expect(codes.sort()).toEqual([201, 429]);
+    expect(budgetOf(cp, 'web').status.disruptionsAllowed).toBe(0);
+  });
+
   it('answers 500 when more than one budget selects the pod', () => {
     const cp = startControlPlane();
     runningPod(cp, 'p1', true);
