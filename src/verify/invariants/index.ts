@@ -8,6 +8,7 @@ import { boundClaimsMatchVolumes } from './bound-claims-match-volumes.js';
 import { daemonSetOnePodPerNode } from './daemonset-one-pod-per-node.js';
 import { statefulSetUniqueOrdinals } from './statefulset-unique-ordinals.js';
 import { deletedPodsDisappear } from './deleted-pods-disappear.js';
+import { evictionsRespectBudgets } from './evictions-respect-budgets.js';
 import { deploymentsAvailable } from './deployments-available.js';
 import { kubeletRunsBoundPods } from './kubelet-runs-bound-pods.js';
 import { kubeletsAgreeWithEtcd } from './kubelets-agree-with-etcd.js';
@@ -30,6 +31,7 @@ export {
   
   deletedPodsDisappear,
   deploymentsAvailable,
+  evictionsRespectBudgets,
   kubeletRunsBoundPods,
   kubeletsAgreeWithEtcd,
   noActorErrors,
@@ -61,6 +63,7 @@ export const safetyInvariants: readonly Invariant[] = Object.freeze([
   daemonSetOnePodPerNode,
   statefulSetUniqueOrdinals,
   boundClaimsMatchVolumes,
+  evictionsRespectBudgets,
 ]);
 
 /** The liveness invariants: they hold once the faults are healed and the cluster had time to converge. */
