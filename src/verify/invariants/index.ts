@@ -31,7 +31,6 @@ export {
   
   deletedPodsDisappear,
   deploymentsAvailable,
-  evictionsRespectBudgets,
   kubeletRunsBoundPods,
   kubeletsAgreeWithEtcd,
   noActorErrors,
