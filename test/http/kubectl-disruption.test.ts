@@ -1,6 +1,6 @@
 /**
  * PodDisruptionBudgets end to end with the real kubectl: `create pdb`, `get pdb` with kubectl's
- * columns, and `kubectl drain` held back by a budget (the eviction answers 429, kubectl retries
+ * columns, `describe pdb`, `apply` of the example manifest, and `kubectl drain` held back by a budget (the eviction answers 429, kubectl retries
  * every 5 s) until the Deployment's replacement pod is Ready on another node (its readiness
  * probe waits 20 virtual seconds, so both evictions of the drained node meet the spent budget).
  */
@@ -62,10 +62,30 @@ describe.skipIf(!HAS_KUBECTL)(`kubectl with PodDisruptionBudgets${HAS_KUBECTL ? 
     const [row] = parseTable(r.stdout);
     expect(Object.keys(row!)).toEqual(['NAME', 'MIN AVAILABLE', 'MAX UNAVAILABLE', 'ALLOWED DISRUPTIONS', 'AGE']);
     expect(row).toMatchObject({ NAME: 'web', 'MIN AVAILABLE': '2', 'MAX UNAVAILABLE': 'N/A', 'ALLOWED DISRUPTIONS': '1' });
+    const d = await s.kubectl(['describe', 'pdb', 'web']);
+    expect(d.code).toBe(0);
+    expect(d.stdout).toMatch(/Min available:\s+2/);
+    expect(d.stdout).toMatch(/Selector:\s+app=web/);
+    expect(d.stdout).toMatch(/Allowed disruptions:\s+1\n\s+Current:\s+3\n\s+Desired:\s+2\n\s+Total:\s+3/);
     const bad = await s.kubectl(['create', 'pdb', 'bad', '--selector=app=web', '--max-unavailable=150%']);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain('spec.maxUnavailable: Invalid value');
     expect(bad.stderr).toContain('must not be greater than 100%');
+  });
+
+  it('apply of examples/manifests/pdb-web.yaml: the budget allows one disruption of the three Ready replicas', async () => {
+    const r = await s.kubectl(['apply', '-f', 'examples/manifests/pdb-web.yaml']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('deployment.apps/frontend created\npoddisruptionbudget.policy/frontend created\n');
+    await waitFor('the frontend budget allows one disruption', () => s.cluster.object<Obj>('poddisruptionbudgets', 'frontend', 'default')?.status?.currentHealthy === 3, 60_000);
+    const [row] = parseTable((await s.kubectl(['get', 'pdb', 'frontend'])).stdout);
+    expect(row).toMatchObject({ NAME: 'frontend', 'MIN AVAILABLE': 'N/A', 'MAX UNAVAILABLE': '1', 'ALLOWED DISRUPTIONS': '1' });
+    const budget = s.cluster.object<Obj>('poddisruptionbudgets', 'frontend', 'default')!;
+    expect(budget.status).toMatchObject({ expectedPods: 3, desiredHealthy: 2, currentHealthy: 3, disruptionsAllowed: 1, observedGeneration: 1 });
+    expect(budget.status.conditions).toEqual([expect.objectContaining({ type: 'DisruptionAllowed', status: 'True', reason: 'SufficientPods' })]);
+    const deleted = await s.kubectl(['delete', '-f', 'examples/manifests/pdb-web.yaml']);
+    expect(deleted.code).toBe(0);
+    await waitFor('the frontend pods gone', () => s.cluster.objects<Obj>('pods', 'default').every((p) => p.metadata?.labels?.app !== 'frontend'), 60_000);
   });
 
   it('drain --ignore-daemonsets --delete-emptydir-data cordons, retries while the budget forbids, and finishes once a replacement is Ready elsewhere', async () => {
