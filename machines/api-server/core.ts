@@ -599,6 +599,9 @@ export class ApiServerCore {
       generateJobSelector(obj);
     } else if (info.plural === 'cronjobs' && info.group === 'batch') {
       obj.status = {};
+    } else if (info.plural === 'horizontalpodautoscalers' && info.group === 'autoscaling') {
+      // the strategy's PrepareForCreate: an empty status (desiredReplicas is not omitempty)
+      obj.status = { desiredReplicas: 0 };
     } else if (info.plural === 'poddisruptionbudgets' && info.group === 'policy') {
       // the strategy's PrepareForCreate: an empty status (policy/v1 prints its counters)
       obj.status = { disruptionsAllowed: 0, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0 };

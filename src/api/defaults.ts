@@ -8,6 +8,7 @@
  * {@link applyDefaults} returns a deep copy and never modifies its input.
  */
 import { defaultCronJob, defaultJob, defaultReplicationController } from './batch-defaults.js';
+import { defaultHorizontalPodAutoscaler } from './autoscaling.js';
 import type { KubeObject } from './types.js';
 
 type Obj = Record<string, unknown>;
@@ -369,6 +370,7 @@ const DEFAULTERS: Record<string, (o: Obj) => void> = {
   'v1/ReplicationController': defaultReplicationController,
   'batch/v1/Job': defaultJob,
   'batch/v1/CronJob': defaultCronJob,
+  'autoscaling/v2/HorizontalPodAutoscaler': defaultHorizontalPodAutoscaler,
   'scheduling.k8s.io/v1/PriorityClass': (pc) => setIfAbsent(pc, 'preemptionPolicy', 'PreemptLowerPriority'),
   'rbac.authorization.k8s.io/v1/RoleBinding': defaultBinding,
   'rbac.authorization.k8s.io/v1/ClusterRoleBinding': defaultBinding,

@@ -33,6 +33,7 @@ export const GO_ROOTS: Readonly<Record<string, string>> = {
   "apps/v1/ControllerRevision": "IoK8sApiAppsV1ControllerRevision",
   "batch/v1/Job": "IoK8sApiBatchV1Job",
   "batch/v1/CronJob": "IoK8sApiBatchV1CronJob",
+  "autoscaling/v2/HorizontalPodAutoscaler": "IoK8sApiAutoscalingV2HorizontalPodAutoscaler",
   "policy/v1/PodDisruptionBudget": "IoK8sApiPolicyV1PodDisruptionBudget",
   "coordination.k8s.io/v1/Lease": "IoK8sApiCoordinationV1Lease",
   "scheduling.k8s.io/v1/PriorityClass": "IoK8sApiSchedulingV1PriorityClass",
@@ -542,6 +543,199 @@ export const GO_STRUCTS: Readonly<Record<string, GoStruct>> = {
     "fields": {
       "replicas": "int32",
       "selector": "string"
+    }
+  },
+  "IoK8sApiAutoscalingV2ContainerResourceMetricSource": {
+    "go": "v2.ContainerResourceMetricSource",
+    "fields": {
+      "container": "string",
+      "name": "string",
+      "target": "@IoK8sApiAutoscalingV2MetricTarget"
+    }
+  },
+  "IoK8sApiAutoscalingV2ContainerResourceMetricStatus": {
+    "go": "v2.ContainerResourceMetricStatus",
+    "fields": {
+      "container": "string",
+      "current": "@IoK8sApiAutoscalingV2MetricValueStatus",
+      "name": "string"
+    }
+  },
+  "IoK8sApiAutoscalingV2CrossVersionObjectReference": {
+    "go": "v2.CrossVersionObjectReference",
+    "fields": {
+      "apiVersion": "string",
+      "kind": "string",
+      "name": "string"
+    }
+  },
+  "IoK8sApiAutoscalingV2ExternalMetricSource": {
+    "go": "v2.ExternalMetricSource",
+    "fields": {
+      "metric": "@IoK8sApiAutoscalingV2MetricIdentifier",
+      "target": "@IoK8sApiAutoscalingV2MetricTarget"
+    }
+  },
+  "IoK8sApiAutoscalingV2ExternalMetricStatus": {
+    "go": "v2.ExternalMetricStatus",
+    "fields": {
+      "current": "@IoK8sApiAutoscalingV2MetricValueStatus",
+      "metric": "@IoK8sApiAutoscalingV2MetricIdentifier"
+    }
+  },
+  "IoK8sApiAutoscalingV2HPAScalingPolicy": {
+    "go": "v2.HPAScalingPolicy",
+    "fields": {
+      "periodSeconds": "int32",
+      "type": "string",
+      "value": "int32"
+    }
+  },
+  "IoK8sApiAutoscalingV2HPAScalingRules": {
+    "go": "v2.HPAScalingRules",
+    "fields": {
+      "policies": "[]@IoK8sApiAutoscalingV2HPAScalingPolicy",
+      "selectPolicy": "string",
+      "stabilizationWindowSeconds": "int32",
+      "tolerance": "quantity"
+    }
+  },
+  "IoK8sApiAutoscalingV2HorizontalPodAutoscaler": {
+    "go": "v2.HorizontalPodAutoscaler",
+    "fields": {
+      "apiVersion": "string",
+      "kind": "string",
+      "metadata": "@IoK8sApimachineryPkgApisMetaV1ObjectMeta",
+      "spec": "@IoK8sApiAutoscalingV2HorizontalPodAutoscalerSpec",
+      "status": "@IoK8sApiAutoscalingV2HorizontalPodAutoscalerStatus"
+    }
+  },
+  "IoK8sApiAutoscalingV2HorizontalPodAutoscalerBehavior": {
+    "go": "v2.HorizontalPodAutoscalerBehavior",
+    "fields": {
+      "scaleDown": "@IoK8sApiAutoscalingV2HPAScalingRules",
+      "scaleUp": "@IoK8sApiAutoscalingV2HPAScalingRules"
+    }
+  },
+  "IoK8sApiAutoscalingV2HorizontalPodAutoscalerCondition": {
+    "go": "v2.HorizontalPodAutoscalerCondition",
+    "fields": {
+      "lastTransitionTime": "time",
+      "message": "string",
+      "reason": "string",
+      "status": "string",
+      "type": "string"
+    }
+  },
+  "IoK8sApiAutoscalingV2HorizontalPodAutoscalerSpec": {
+    "go": "v2.HorizontalPodAutoscalerSpec",
+    "fields": {
+      "behavior": "@IoK8sApiAutoscalingV2HorizontalPodAutoscalerBehavior",
+      "maxReplicas": "int32",
+      "metrics": "[]@IoK8sApiAutoscalingV2MetricSpec",
+      "minReplicas": "int32",
+      "scaleTargetRef": "@IoK8sApiAutoscalingV2CrossVersionObjectReference"
+    }
+  },
+  "IoK8sApiAutoscalingV2HorizontalPodAutoscalerStatus": {
+    "go": "v2.HorizontalPodAutoscalerStatus",
+    "fields": {
+      "conditions": "[]@IoK8sApiAutoscalingV2HorizontalPodAutoscalerCondition",
+      "currentMetrics": "[]@IoK8sApiAutoscalingV2MetricStatus",
+      "currentReplicas": "int32",
+      "desiredReplicas": "int32",
+      "lastScaleTime": "time",
+      "observedGeneration": "int64"
+    }
+  },
+  "IoK8sApiAutoscalingV2MetricIdentifier": {
+    "go": "v2.MetricIdentifier",
+    "fields": {
+      "name": "string",
+      "selector": "@IoK8sApimachineryPkgApisMetaV1LabelSelector"
+    }
+  },
+  "IoK8sApiAutoscalingV2MetricSpec": {
+    "go": "v2.MetricSpec",
+    "fields": {
+      "containerResource": "@IoK8sApiAutoscalingV2ContainerResourceMetricSource",
+      "external": "@IoK8sApiAutoscalingV2ExternalMetricSource",
+      "object": "@IoK8sApiAutoscalingV2ObjectMetricSource",
+      "pods": "@IoK8sApiAutoscalingV2PodsMetricSource",
+      "resource": "@IoK8sApiAutoscalingV2ResourceMetricSource",
+      "type": "string"
+    }
+  },
+  "IoK8sApiAutoscalingV2MetricStatus": {
+    "go": "v2.MetricStatus",
+    "fields": {
+      "containerResource": "@IoK8sApiAutoscalingV2ContainerResourceMetricStatus",
+      "external": "@IoK8sApiAutoscalingV2ExternalMetricStatus",
+      "object": "@IoK8sApiAutoscalingV2ObjectMetricStatus",
+      "pods": "@IoK8sApiAutoscalingV2PodsMetricStatus",
+      "resource": "@IoK8sApiAutoscalingV2ResourceMetricStatus",
+      "type": "string"
+    }
+  },
+  "IoK8sApiAutoscalingV2MetricTarget": {
+    "go": "v2.MetricTarget",
+    "fields": {
+      "averageUtilization": "int32",
+      "averageValue": "quantity",
+      "type": "string",
+      "value": "quantity"
+    }
+  },
+  "IoK8sApiAutoscalingV2MetricValueStatus": {
+    "go": "v2.MetricValueStatus",
+    "fields": {
+      "averageUtilization": "int32",
+      "averageValue": "quantity",
+      "value": "quantity"
+    }
+  },
+  "IoK8sApiAutoscalingV2ObjectMetricSource": {
+    "go": "v2.ObjectMetricSource",
+    "fields": {
+      "describedObject": "@IoK8sApiAutoscalingV2CrossVersionObjectReference",
+      "metric": "@IoK8sApiAutoscalingV2MetricIdentifier",
+      "target": "@IoK8sApiAutoscalingV2MetricTarget"
+    }
+  },
+  "IoK8sApiAutoscalingV2ObjectMetricStatus": {
+    "go": "v2.ObjectMetricStatus",
+    "fields": {
+      "current": "@IoK8sApiAutoscalingV2MetricValueStatus",
+      "describedObject": "@IoK8sApiAutoscalingV2CrossVersionObjectReference",
+      "metric": "@IoK8sApiAutoscalingV2MetricIdentifier"
+    }
+  },
+  "IoK8sApiAutoscalingV2PodsMetricSource": {
+    "go": "v2.PodsMetricSource",
+    "fields": {
+      "metric": "@IoK8sApiAutoscalingV2MetricIdentifier",
+      "target": "@IoK8sApiAutoscalingV2MetricTarget"
+    }
+  },
+  "IoK8sApiAutoscalingV2PodsMetricStatus": {
+    "go": "v2.PodsMetricStatus",
+    "fields": {
+      "current": "@IoK8sApiAutoscalingV2MetricValueStatus",
+      "metric": "@IoK8sApiAutoscalingV2MetricIdentifier"
+    }
+  },
+  "IoK8sApiAutoscalingV2ResourceMetricSource": {
+    "go": "v2.ResourceMetricSource",
+    "fields": {
+      "name": "string",
+      "target": "@IoK8sApiAutoscalingV2MetricTarget"
+    }
+  },
+  "IoK8sApiAutoscalingV2ResourceMetricStatus": {
+    "go": "v2.ResourceMetricStatus",
+    "fields": {
+      "current": "@IoK8sApiAutoscalingV2MetricValueStatus",
+      "name": "string"
     }
   },
   "IoK8sApiBatchV1CronJob": {

@@ -11,6 +11,7 @@ import type { ResourceInfo } from './resources.js';
 import { appsAndStoragePrinters } from './printers-apps.js';
 import { discoveryPrinters } from './printers-discovery.js';
 import { batchPrinters } from './batch-printers.js';
+import { autoscalingPrinters } from './autoscaling.js';
 import { policyPrinters } from './policy-printers.js';
 
 /** One column of a Table (`metav1.TableColumnDefinition`). */
@@ -682,6 +683,7 @@ const PRINTERS: Record<string, Printer> = {
   clusterrolebindings: BINDING,
   ...batchPrinters({ NAME, AGE, col }),
   ...policyPrinters({ NAME, AGE, col }),
+  ...autoscalingPrinters({ NAME, AGE, col }),
 };
 
 /** The column definitions the server sends for a resource. */

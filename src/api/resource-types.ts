@@ -46,6 +46,7 @@ import type { IEndpointSlice as EndpointSlice } from 'kubernetes-models/discover
 import type { IJob as Job } from 'kubernetes-models/batch/v1/Job';
 import type { ICronJob as CronJob } from 'kubernetes-models/batch/v1/CronJob';
 import type { IPodDisruptionBudget as PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
+import type { IHorizontalPodAutoscaler as HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
 import type { IReplicationController as ReplicationController } from 'kubernetes-models/v1/ReplicationController';
 import type { IPriorityClass as PriorityClass } from 'kubernetes-models/scheduling.k8s.io/v1/PriorityClass';
 import type { ISelfSubjectReview as SelfSubjectReview } from 'kubernetes-models/authentication.k8s.io/v1/SelfSubjectReview';
@@ -82,6 +83,7 @@ export interface ResourceTypes {
   jobs: Job;
   cronjobs: CronJob;
   poddisruptionbudgets: PodDisruptionBudget;
+  horizontalpodautoscalers: HorizontalPodAutoscaler;
   replicationcontrollers: ReplicationController;
   storageclasses: StorageClass;
   priorityclasses: PriorityClass;

@@ -119,8 +119,9 @@ function review(group: string, kind: string, namespaced = false): Spec {
   const plural = `${kind.toLowerCase()}s`;
   return { group, version: 'v1', kind, plural, namespaced, verbs: ['create'], etcdPrefix: `/registry/-virtual-/${plural}/`, virtual: true };
 }
+const AUTOSCALING = 'autoscaling';
 
-/** Every supported resource, in a fixed order: core first, then apps, batch, policy, coordination, rbac, storage. */
+/** Every supported resource, in a fixed order: core first, then apps, batch, autoscaling, policy, coordination, rbac, storage. */
 export const RESOURCES: readonly ResourceInfo[] = Object.freeze([
   define({
     group: CORE,
@@ -332,6 +333,17 @@ export const RESOURCES: readonly ResourceInfo[] = Object.freeze([
     categories: ['all'],
     subresources: [statusOf(BATCH, 'v1', 'CronJob')],
     etcdPrefix: '/registry/cronjobs/',
+  }),
+  define({
+    group: AUTOSCALING,
+    version: 'v2',
+    kind: 'HorizontalPodAutoscaler',
+    plural: 'horizontalpodautoscalers',
+    namespaced: true,
+    shortNames: ['hpa'],
+    categories: ['all'],
+    subresources: [statusOf(AUTOSCALING, 'v2', 'HorizontalPodAutoscaler')],
+    etcdPrefix: '/registry/horizontalpodautoscalers/',
   }),
   define({
     group: POLICY,

@@ -39,6 +39,8 @@ import { validateStorageKind, validateStorageUpdate } from './validation-storage
 import { ReplicationController as ReplicationControllerModel } from 'kubernetes-models/v1/ReplicationController';
 import { Job as JobModel } from 'kubernetes-models/batch/v1/Job';
 import { PodDisruptionBudget as PodDisruptionBudgetModel } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
+import { HorizontalPodAutoscaler as HorizontalPodAutoscalerModel } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
+import { validateHorizontalPodAutoscaler } from './autoscaling.js';
 import { validatePodDisruptionBudget, validatePodDisruptionBudgetStatus } from './validation-policy.js';
 import { CronJob as CronJobModel } from 'kubernetes-models/batch/v1/CronJob';
 import { validateCronJob, validateGeneratedSelector, validateJobSpec, validateJobUpdate, validateReplicationControllerSpec } from './batch-validation.js';
@@ -132,6 +134,7 @@ const MODELS: ReadonlyArray<readonly [string, { prototype: unknown }]> = [
   ['batch/v1/Job', JobModel],
   ['batch/v1/CronJob', CronJobModel],
   ['policy/v1/PodDisruptionBudget', PodDisruptionBudgetModel],
+  ['autoscaling/v2/HorizontalPodAutoscaler', HorizontalPodAutoscalerModel],
   ['rbac.authorization.k8s.io/v1/Role', RoleModel],
   ['rbac.authorization.k8s.io/v1/ClusterRole', ClusterRoleModel],
   ['rbac.authorization.k8s.io/v1/RoleBinding', RoleBindingModel],
@@ -1505,6 +1508,9 @@ function kindChecks(c: Causes, info: ResourceInfo, obj: AnyObject, subresource: 
       break;
     case 'CronJob':
       validateCronJob(c, obj);
+      break;
+    case 'HorizontalPodAutoscaler':
+      validateHorizontalPodAutoscaler(c, obj);
       break;
     case 'PodDisruptionBudget':
       validatePodDisruptionBudget(c, obj);

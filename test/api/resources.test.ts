@@ -18,7 +18,7 @@ describe('registry', () => {
     expect(RESOURCES.map((r) => r.plural)).toEqual([
       'pods', 'nodes', 'namespaces', 'services', 'endpoints', 'events', 'configmaps', 'secrets', 'serviceaccounts',
       'persistentvolumes', 'persistentvolumeclaims', 'replicationcontrollers',
-      'deployments', 'replicasets', 'daemonsets', 'statefulsets', 'controllerrevisions', 'jobs', 'cronjobs', 'poddisruptionbudgets',
+      'deployments', 'replicasets', 'daemonsets', 'statefulsets', 'controllerrevisions', 'jobs', 'cronjobs', 'horizontalpodautoscalers', 'poddisruptionbudgets',
       'leases', 'priorityclasses', 'roles', 'clusterroles', 'rolebindings', 'clusterrolebindings', 'endpointslices', 'storageclasses',
       // metrics.k8s.io
       'nodes', 'pods',
@@ -36,7 +36,7 @@ describe('registry', () => {
     const d = findResource('deploy')!;
     expect(d.apiVersion).toBe('apps/v1');
     expect(d.subresources.find((s) => s.name === 'scale')!.responseKind).toEqual({ group: 'autoscaling', version: 'v1', kind: 'Scale' });
-    expect(RESOURCES.filter((r) => r.categories.includes('all')).map((r) => r.plural).sort()).toEqual(['cronjobs', 'daemonsets', 'deployments', 'jobs', 'pods', 'replicasets', 'replicationcontrollers', 'services', 'statefulsets']);
+    expect(RESOURCES.filter((r) => r.categories.includes('all')).map((r) => r.plural).sort()).toEqual(['cronjobs', 'daemonsets', 'deployments', 'horizontalpodautoscalers', 'jobs', 'pods', 'replicasets', 'replicationcontrollers', 'services', 'statefulsets']);
   });
   it('knows the workload and storage kinds by their short names', () => {
     expect(findResource('ds')).toMatchObject({ group: 'apps', kind: 'DaemonSet', namespaced: true, categories: ['all'] });
