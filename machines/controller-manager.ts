@@ -39,6 +39,7 @@ import { ttlAfterFinishedController } from './controllers/ttl-after-finished.js'
 import { podGcController } from './controllers/podgc.js';
 import { cronJobController } from './controllers/cronjob.js';
 import { replicationController } from './controllers/replication-controller.js';
+import { horizontalPodAutoscalerController } from './controllers/horizontal-pod-autoscaler.js';
 import { disruptionController } from './controllers/disruption.js';
 import { apiClientTransitions } from './client/transitions.js';
 import { reportChildError } from './client/components.js';
@@ -65,6 +66,7 @@ export const BUILT_IN_CONTROLLERS: readonly ControllerMachine[] = [
   ttlAfterFinishedController,
   disruptionController,
   podGcController,
+  horizontalPodAutoscalerController,
 ];
 
 /** kube-controller-manager's names (old and new) for the built-ins, accepted in `enabled`. */
@@ -92,6 +94,8 @@ export const CONTROLLER_ALIASES: Readonly<Record<string, string>> = {
   'cronjob-controller': 'cronjob',
   'ttl-after-finished-controller': 'ttl-after-finished',
   ttlafterfinished: 'ttl-after-finished',
+  horizontalpodautoscaling: 'horizontal-pod-autoscaler',
+  'horizontal-pod-autoscaler-controller': 'horizontal-pod-autoscaler',
   'disruption-controller': 'disruption',
   'pod-garbage-collector-controller': 'podgc',
 };

@@ -131,7 +131,7 @@ export function validateHorizontalPodAutoscaler(c: StatusCause[], hpa: Obj): voi
 }
 
 /** `formatHPAMetrics`: `cpu: 45%/50%`, `memory: 100Mi/200Mi`, `<unknown>` before the first measure, `+ N more...` past three. */
-export function formatHpaTargets(hpa: Obj): string {
+function formatHpaTargets(hpa: Obj): string {
   const specs: Obj[] = Array.isArray(hpa.spec?.metrics) ? hpa.spec.metrics : [];
   const statuses: Obj[] = Array.isArray(hpa.status?.currentMetrics) ? hpa.status.currentMetrics : [];
   if (specs.length === 0) return '<none>';
