@@ -319,6 +319,8 @@ export type { MachineChart, MachineState, MachineTransition } from './docs/machi
 // ---- verification -----------------------------------------------------------------------------
 export { verify, formatReport, VerificationError } from './verify/verify.js';
 export type { VerifyOptions, VerifyReport, VerifyFailure, VerifyProgress } from './verify/verify.js';
+export { verifyParallel } from './verify/parallel.js';
+export type { ParallelVerifyOptions } from './verify/parallel.js';
 export { defineInvariant, violation, formatViolation } from './verify/invariant.js';
 export type { Invariant, InvariantDefinition, InvariantKind, Violation } from './verify/invariant.js';
 export { History } from './verify/history.js';

@@ -175,6 +175,89 @@ type Scenario = [clusterSeed: number, shape: ClusterShape | null, commands: Iter
 
 /** Runs the properties. */
 export function verify(options: VerifyOptions = {}): VerifyReport {
+  return verifyFrom(options);
+}
+
+/**
+ * Runs the share of a verification's scenarios that `mine(index)` picks, without shrinking, and
+ * calls `onResult` for each: scenario `index` is the one `verify` runs as its `index`-th, since the
+ * same arbitraries draw the same values from the same seed (the others are drawn and skipped). It
+ * stops running scenarios past `stopAfter()` (the first failure found anywhere). A worker of
+ * {@link verifyParallel} runs this.
+ */
+export function runShare(options: VerifyOptions, mine: (index: number) => boolean, stopAfter: () => number, onResult: (index: number, failed: boolean) => void): void {
+  const { arbitraries, runOne, seed, runs } = prepare(options);
+  let index = 0;
+  const property = fc.property(...arbitraries, (clusterSeed, shape, cmds) => {
+    const k = index++;
+    if (!mine(k) || k > stopAfter()) return;
+    let failed = false;
+    try {
+      runOne(clusterSeed, shape, cmds);
+    } catch {
+      failed = true; // reported to the orchestrator, which shrinks the first failure itself
+    }
+    onResult(k, failed);
+  });
+  fc.check(property, { seed: fastCheckSeed(seed), numRuns: runs });
+}
+
+/**
+ * `verify`, or with `shrinkFrom`, the shrinking of the failing scenario at that index (fast-check's
+ * path from the same seed), reported as `verify` reports its first failure.
+ */
+export function verifyFrom(options: VerifyOptions, shrinkFrom?: number): VerifyReport {
+  const p = prepare(options, shrinkFrom ?? 0);
+  const { property, seed, runs, mutant, invariants, maxSteps, livenessTimeout, clusterOf } = p;
+  const details = fc.check(property, {
+    seed: fastCheckSeed(seed),
+    numRuns: runs,
+    ...(shrinkFrom === undefined && options.path ? { path: options.path, endOnFailure: true } : {}),
+    ...(options.timeLimit ? { interruptAfterTimeLimit: options.timeLimit, markInterruptAsFailure: false } : {}),
+  });
+
+  const report: VerifyReport = {
+    ok: !details.failed,
+    seed,
+    runs: details.numRuns,
+    interrupted: details.interrupted,
+    invariants: invariants.map((i) => i.name),
+    ...(mutant ? { mutant: mutant.name } : {}),
+  };
+  if (details.failed && details.counterexample) {
+    const [clusterSeed, shape, cmds] = details.counterexample as unknown as Scenario;
+    const steps = stepsOf(cmds);
+    const replayPath = /\/\*replayPath="([^"]*)"\*\//.exec(String(cmds))?.[1];
+    const cluster = clusterOf(clusterSeed, shape, options.trace !== false);
+    const rerun = runScenario(steps, { cluster, invariants, livenessTimeout });
+    const violations = rerun.violations.length > 0 ? rerun.violations : violationsOf(details.errorInstance);
+    const error = violations.length === 0 ? errorText(details.errorInstance) : undefined;
+    const { trace: _trace, ...shown } = cluster;
+    report.failure = {
+      counterexample: stepsToJSON(steps) as Step[],
+      steps: steps.map(describeStep),
+      cluster: shown,
+      shape: shape ? describeShape(shape) : `${nodeCount(cluster)} node(s) as given`,
+      path: details.counterexamplePath ?? '',
+      ...(replayPath ? { replayPath } : {}),
+      trace: options.trace !== false ? rerun.runner.cluster.kernel.trace.toJSONL() : '',
+      violations,
+      replay: replayCommand(seed, details.counterexamplePath ?? '', replayPath, { ...options, runs, steps: maxSteps, faults: options.faults === true, mutant: mutant?.name }),
+      shrinks: details.numShrinks,
+      ...(p.budgetSpent() ? { shrinkBudgetSpent: true } : {}),
+      ...(error ? { error } : {}),
+    };
+  }
+  if (!report.ok && options.throwOnFailure) throw new VerificationError(report);
+  return report;
+}
+
+/**
+ * The property of a verification and what its report needs. The first `skipBefore` runs pass
+ * without running (known to pass: `verifyParallel`'s workers ran them), so fast-check reaches the
+ * run after them with the same values and shrinks it as it would have.
+ */
+function prepare(options: VerifyOptions, skipBefore = 0) {
   const seed = normalizeSeed(options.seed ?? seedFromEnvironment() ?? randomSeed());
   const mutant = typeof options.mutant === 'string' ? findMutant(options.mutant) : options.mutant;
   if (typeof options.mutant === 'string' && !mutant) throw new RangeError(`unknown mutant "${options.mutant}"`);
@@ -218,7 +301,27 @@ export function verify(options: VerifyOptions = {}): VerifyReport {
   let failedSince = 0;
   let size: number | undefined;
   let budgetSpent = false;
-  const property = fc.property(fc.noShrink(fc.integer({ min: 0, max: 0x7fffffff })), shapeArb, commands, (clusterSeed, shape, cmds) => {
+  /** Steps the last scenario ran. */
+  let lastSteps = 0;
+  /** One scenario; throws when it fails. */
+  const runOne = (clusterSeed: number, shape: ClusterShape | null, cmds: Iterable<StepCommand>): void => {
+    const runner = new ScenarioRunner({ cluster: clusterOf(clusterSeed, shape, false), invariants, livenessTimeout });
+    try {
+      fc.modelRun(() => ({ model: initialModel(runner.cluster.nodes), real: { runner } }), cmds);
+      const result = runner.finish();
+      if (result.violations.length > 0) throw new InvariantViolationError(result.violations);
+    } finally {
+      lastSteps = runner.stepCount;
+      runner.dispose();
+    }
+  };
+  const arbitraries = [fc.noShrink(fc.integer({ min: 0, max: 0x7fffffff })), shapeArb, commands] as const;
+  let calls = 0;
+  const property = fc.property(...arbitraries, (clusterSeed, shape, cmds) => {
+    if (calls++ < skipBefore) {
+      done++;
+      return;
+    }
     if (failedAt >= 0 && options.shrinkBudget !== undefined && options.now && options.now() - failedSince > options.shrinkBudget) {
       // the budget is spent: every further candidate counts as passing, so fast-check ends with the smallest failure so far
       budgetSpent = true;
@@ -226,66 +329,22 @@ export function verify(options: VerifyOptions = {}): VerifyReport {
       options.onProgress?.({ done, runs, failing: true, shrinking: done - failedAt - 1, ...(size !== undefined ? { size } : {}), budgetSpent });
       return;
     }
-    const runner = new ScenarioRunner({ cluster: clusterOf(clusterSeed, shape, false), invariants, livenessTimeout });
     try {
-      fc.modelRun(() => ({ model: initialModel(runner.cluster.nodes), real: { runner } }), cmds);
-      const result = runner.finish();
-      if (result.violations.length > 0) throw new InvariantViolationError(result.violations);
+      runOne(clusterSeed, shape, cmds);
     } catch (error) {
       if (failedAt < 0) {
         failedAt = done;
         failedSince = options.now?.() ?? 0;
       }
-      size = Math.min(size ?? Infinity, runner.stepCount);
+      size = Math.min(size ?? Infinity, lastSteps);
       throw error;
     } finally {
-      runner.dispose();
       done++;
       options.onProgress?.({ done, runs, failing: failedAt >= 0, shrinking: failedAt >= 0 ? done - failedAt - 1 : 0, ...(size !== undefined ? { size } : {}), ...(budgetSpent ? { budgetSpent } : {}) });
     }
   });
 
-  const details = fc.check(property, {
-    seed: fastCheckSeed(seed),
-    numRuns: runs,
-    ...(options.path ? { path: options.path, endOnFailure: true } : {}),
-    ...(options.timeLimit ? { interruptAfterTimeLimit: options.timeLimit, markInterruptAsFailure: false } : {}),
-  });
-
-  const report: VerifyReport = {
-    ok: !details.failed,
-    seed,
-    runs: details.numRuns,
-    interrupted: details.interrupted,
-    invariants: invariants.map((i) => i.name),
-    ...(mutant ? { mutant: mutant.name } : {}),
-  };
-  if (details.failed && details.counterexample) {
-    const [clusterSeed, shape, cmds] = details.counterexample as unknown as Scenario;
-    const steps = stepsOf(cmds);
-    const replayPath = /\/\*replayPath="([^"]*)"\*\//.exec(String(cmds))?.[1];
-    const cluster = clusterOf(clusterSeed, shape, options.trace !== false);
-    const rerun = runScenario(steps, { cluster, invariants, livenessTimeout });
-    const violations = rerun.violations.length > 0 ? rerun.violations : violationsOf(details.errorInstance);
-    const error = violations.length === 0 ? errorText(details.errorInstance) : undefined;
-    const { trace: _trace, ...shown } = cluster;
-    report.failure = {
-      counterexample: stepsToJSON(steps) as Step[],
-      steps: steps.map(describeStep),
-      cluster: shown,
-      shape: shape ? describeShape(shape) : `${nodeCount(cluster)} node(s) as given`,
-      path: details.counterexamplePath ?? '',
-      ...(replayPath ? { replayPath } : {}),
-      trace: options.trace !== false ? rerun.runner.cluster.kernel.trace.toJSONL() : '',
-      violations,
-      replay: replayCommand(seed, details.counterexamplePath ?? '', replayPath, { ...options, runs, steps: maxSteps, faults: options.faults === true, mutant: mutant?.name }),
-      shrinks: details.numShrinks,
-      ...(budgetSpent ? { shrinkBudgetSpent: true } : {}),
-      ...(error ? { error } : {}),
-    };
-  }
-  if (!report.ok && options.throwOnFailure) throw new VerificationError(report);
-  return report;
+  return { property, arbitraries, runOne, seed, runs, mutant, invariants, maxSteps, livenessTimeout, clusterOf, budgetSpent: () => budgetSpent };
 }
 
 function nodeCount(options: ClusterOptions): number {

@@ -23,10 +23,10 @@ describe('kube-actors verify', () => {
 
   it('prints the seed first, plain progress lines when not on a terminal, and exits 0 when every scenario passes', { timeout: 60_000 }, async () => {
     const o = io();
-    expect(await runVerify(['--runs', '10', '--seed', '3', '--steps', '8'], o)).toBe(0);
+    expect(await runVerify(['--runs', '10', '--seed', '3', '--steps', '8', '--workers', '2'], o)).toBe(0);
     const lines = o.text().split('\n');
     expect(lines[0]).toBe('seed: 3');
-    expect(lines[1]).toBe('running 10 scenario(s) of up to 8 steps');
+    expect(lines[1]).toBe('running 10 scenario(s) of up to 8 steps on 2 workers');
     expect(lines.filter((l) => l.startsWith('progress: ')).length).toBe(10);
     expect(o.text()).toContain('ok: 10 scenario(s) passed 19 invariants');
     expect(o.text()).not.toContain('\r');

@@ -5,15 +5,16 @@
  * Exit codes: 0 every scenario passed, 1 an invariant was violated, 2 bad usage.
  */
 import { writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError, type Command } from '../main.js';
 import { noMorePositionals, parseDuration, parseFlags, parsePositiveInt, parseSeed } from '../args.js';
 import { createProgressBar } from '../output.js';
 import { findMutant, MUTANTS } from '../../verify/mutants.js';
-import { formatReport, randomSeed, seedFromEnvironment, verify, type VerifyProgress } from '../../verify/verify.js';
+import { formatReport, randomSeed, seedFromEnvironment, type VerifyProgress, type VerifyReport } from '../../verify/verify.js';
+import { verifyParallel } from '../../verify/parallel.js';
 
-const help = `Usage: kube-actors verify [--runs N] [--seed S] [--faults] [--steps N] [--shrink-budget D] [--mutant NAME] [--list-mutants]
+const help = `Usage: kube-actors verify [--runs N] [--seed S] [--faults] [--steps N] [--workers N] [--shrink-budget D] [--mutant NAME] [--list-mutants]
 
 Generates random scenarios (a cluster of 1-5 nodes, a workload of pods, Deployments, Services,
 namespaces, scaling, deletions, evictions, racing writes, stale updates and requests that must be
@@ -29,6 +30,8 @@ Options:
   --faults          inject faults
   --steps N         most steps per scenario (default 30)
   --timeout D       virtual time the cluster gets to converge once faults are healed (default 5m)
+  --workers N       worker threads running scenarios (default: one per core); the scenarios, the
+                    first failure and its shrunk counterexample are the same for any N
   --shrink-budget D wall-clock time shrinking may take once a failure is found (default 1m)
   --mutant NAME     verify a deliberately broken component instead (must fail)
   --list-mutants    print the mutants' names, one a line
@@ -77,6 +80,7 @@ export async function runVerify(argv: string[], io: VerifyIo = processIo()): Pro
       'replay-path': { type: 'string' },
       'trace-out': { type: 'string' },
       'shrink-budget': { type: 'string' },
+      workers: { type: 'string' },
   });
   noMorePositionals(positionals);
   if (values['list-mutants']) {
@@ -91,6 +95,7 @@ export async function runVerify(argv: string[], io: VerifyIo = processIo()): Pro
   const steps = parsePositiveInt('steps', values.steps, 30);
   const timeout = parseDuration('timeout', values.timeout, 300_000);
   const shrinkBudget = parseDuration('shrink-budget', values['shrink-budget'], 60_000);
+  const workers = parsePositiveInt('workers', values.workers, availableParallelism());
   if (values.path !== undefined && !/^\d+(:\d+)*$/.test(values.path)) throw new UsageError(`--path must be a fast-check path such as 12:0:3; got "${values.path}"`);
   const seed = values.seed !== undefined ? parseSeed(values.seed) : seedFromEnvironment(io.env) ?? randomSeed();
   const faults = values.faults === true || mutant?.needsFaults === true;
@@ -99,7 +104,7 @@ export async function runVerify(argv: string[], io: VerifyIo = processIo()): Pro
   io.out(`seed: ${seed}\n`);
   if (mutant) io.out(`mutant: ${mutant.name}: ${mutant.description}${mutant.needsFaults && !values.faults ? ' (faults turned on: it needs them)' : ''}\n`);
   if (values.path) io.out(`replaying the counterexample at path ${values.path}\n`);
-  else io.out(`running ${runs} scenario(s) of up to ${steps} steps${focused ? ' of the workload that brings this mutant out' : faults ? ' with faults' : ''}\n`);
+  else io.out(`running ${runs} scenario(s) of up to ${steps} steps${focused ? ' of the workload that brings this mutant out' : faults ? ' with faults' : ''}${workers > 1 ? ` on ${workers} workers` : ''}\n`);
 
   const started = Date.now();
   let lastLine = 0;
@@ -126,9 +131,10 @@ export async function runVerify(argv: string[], io: VerifyIo = processIo()): Pro
     }
   };
 
-  let report: ReturnType<typeof verify>;
+  let report: VerifyReport;
   try {
-    report = verify({
+    report = await verifyParallel({
+    workers,
     seed,
     runs,
     steps,
