@@ -4,7 +4,7 @@
  * request through these steps as states; this module holds what each step does, and the state
  * that outlives a request (the watch cache, the pending etcd operations, the RBAC index).
  */
-import { authorize, RbacIndex } from '../../src/api/rbac.js';
+import { authorize, RbacIndex, type AuthorizationDecision, type AuthorizationRequest } from '../../src/api/rbac.js';
 import { applyDefaults } from '../../src/api/defaults.js';
 import { decodeError, excessiveNestingOf, goValue, jsonPrefix, tooDeepMessage } from '../../src/api/decoding.js';
 import { admitPodPriority, admitPriorityClass } from '../../src/api/priority.js';
@@ -233,13 +233,13 @@ export class ApiServerCore {
    * authenticator knows the token, a 401), then impersonation: the user the request asks to act
    * as, if the authenticated one may `impersonate` it (else undefined, with the 403 decided).
    */
-  authenticate(): void {
+  authenticate(authorizeImpersonation: (request: AuthorizationRequest) => AuthorizationDecision = (request) => this.rbac.authorize(request)): void {
     const op = this.current!;
     const verdict = this.authenticateToken(op.req.token);
     op.requestor = verdict && 'user' in verdict ? verdict.user : undefined;
     op.user = op.requestor;
     if (op.requestor === undefined || !impersonates(op.req.impersonate)) return;
-    const result = impersonate(op.requestor, op.req.impersonate, (request) => this.rbac.authorize(request), requestPath(op.req));
+    const result = impersonate(op.requestor, op.req.impersonate, authorizeImpersonation, requestPath(op.req));
     if ('user' in result) op.user = result.user;
     else {
       op.user = undefined;

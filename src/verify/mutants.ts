@@ -75,6 +75,11 @@ const noAuthorization = apiServerMachine.provide({ guards: { authorized: () => t
 /** An API server that takes every token: unknown callers are treated as anonymous. */
 const noAuthentication = apiServerMachine.provide({ guards: { authenticated: () => true } });
 
+/** An API server that lets anybody impersonate anybody: the `impersonate` verb is never checked. */
+const noImpersonationCheck = apiServerMachine.provide({
+  actions: { authenticate: ({ context }) => context.core.recover(() => context.core.authenticate(() => ({ allowed: true, reason: '' }))) },
+});
+
 /** An API server whose admission never refuses: invalid objects are stored. */
 const noAdmission = apiServerMachine.provide({ guards: { admitted: () => true } });
 
@@ -203,6 +208,13 @@ export const MUTANTS: readonly Mutant[] = Object.freeze([
     caughtBy: ['refused-requests-change-nothing'],
     workload: { badRequests: 8 },
     cluster: (o: ClusterOptions) => withLogic(o, { apiServer: noAuthentication }),
+  },
+  {
+    name: 'api-server-skips-impersonation-check',
+    description: 'the API server honours Impersonate-* headers without checking the impersonate verb: a guest acts as the admin',
+    caughtBy: ['impersonation-needs-the-verb'],
+    workload: { impersonations: 8 },
+    cluster: (o: ClusterOptions) => withLogic(o, { apiServer: noImpersonationCheck }),
   },
   {
     name: 'api-server-skips-validation',

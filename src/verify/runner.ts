@@ -334,6 +334,9 @@ export class ScenarioRunner implements StepContext {
       case 'forbidden':
         this.call(step.user, refusedRequest(step.verb, step.namespace, step.name), { expect: 'forbidden' });
         return;
+      case 'impersonate':
+        this.call(step.user, { ...refusedRequest(step.verb, step.namespace, step.name), impersonate: { user: this.cluster.users.admin.username, groups: ['system:masters'] } }, { expect: 'forbidden' });
+        return;
     }
   }
 

@@ -64,7 +64,9 @@ export type WorkloadStep =
   | { op: 'stale-update'; resource: LabelledResource; namespace: string; name: string; race: boolean }
   | { op: 'invalid'; variant: InvalidVariant; namespace: string; name: string }
   | { op: 'unauthenticated'; verb: RefusedVerb; namespace: string; name: string }
-  | { op: 'forbidden'; user: 'guest' | 'viewer'; verb: RefusedVerb; namespace: string; name: string };
+  | { op: 'forbidden'; user: 'guest' | 'viewer'; verb: RefusedVerb; namespace: string; name: string }
+  /** A user without the `impersonate` verb asking to act as the admin (`--as=kubernetes-admin --as-group=system:masters`): 403. */
+  | { op: 'impersonate'; user: 'guest' | 'viewer'; verb: RefusedVerb; namespace: string; name: string };
 
 /** A fault injected now. */
 export interface FaultStep {
@@ -143,6 +145,8 @@ export function describeStep(step: Step): string {
       return `unauthenticated ${step.verb} ${ref(step.namespace, step.name)}`;
     case 'forbidden':
       return `forbidden ${step.user} ${step.verb} ${ref(step.namespace, step.name)}`;
+    case 'impersonate':
+      return `impersonate ${step.user} as the admin ${step.verb} ${ref(step.namespace, step.name)}`;
     case 'wait':
       return `wait ${step.ms}ms`;
     case 'fault':

@@ -29,3 +29,10 @@ export function badRequest(): fc.Arbitrary<WorkloadStep> {
     .map(({ user, verb, ref }): WorkloadStep => ({ op: 'forbidden', user, verb, namespace: ref.namespace, name: ref.name }));
   return fc.oneof(invalid, unauthenticated, forbidden);
 }
+
+/** An arbitrary request of a user without the `impersonate` verb asking to act as the admin. */
+export function impersonationRequest(): fc.Arbitrary<WorkloadStep> {
+  return fc
+    .record({ user: fc.constantFrom('guest' as const, 'viewer' as const), verb: fc.constantFrom(...VERBS), ref: objectRef('pods') })
+    .map(({ user, verb, ref }): WorkloadStep => ({ op: 'impersonate', user, verb, namespace: ref.namespace, name: ref.name }));
+}

@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import type { Step } from '../steps.js';
-import { badRequest } from './bad-request.js';
+import { badRequest, impersonationRequest } from './bad-request.js';
 import { deploymentOperation } from './deployment-operation.js';
 import { namespaceOperation } from './namespace-operation.js';
 import { podOperation } from './pod-operation.js';
@@ -22,6 +22,8 @@ export interface WorkloadWeights {
   namespaces: number;
   writes: number;
   badRequests: number;
+  /** Users without the `impersonate` verb asking to act as the admin (0 by default). */
+  impersonations: number;
   time: number;
 }
 
@@ -33,6 +35,7 @@ const DEFAULT_WORKLOAD_WEIGHTS: Readonly<WorkloadWeights> = Object.freeze({
   namespaces: 1,
   writes: 3,
   badRequests: 2,
+  impersonations: 0,
   time: 5,
 });
 
@@ -46,6 +49,7 @@ export function workloadStep(weights: Partial<WorkloadWeights> = {}, options: { 
     { arbitrary: namespaceOperation(), weight: w.namespaces },
     { arbitrary: writeRace(), weight: w.writes },
     { arbitrary: badRequest(), weight: w.badRequests },
+    { arbitrary: impersonationRequest(), weight: w.impersonations },
     { arbitrary: timeStep({ maxMs: options.maxWaitMs }), weight: w.time },
   ];
   const kept = parts.filter((p) => p.weight > 0);

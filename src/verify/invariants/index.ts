@@ -10,6 +10,7 @@ import { statefulSetUniqueOrdinals } from './statefulset-unique-ordinals.js';
 import { deletedPodsDisappear } from './deleted-pods-disappear.js';
 import { evictionsRespectBudgets } from './evictions-respect-budgets.js';
 import { deploymentsAvailable } from './deployments-available.js';
+import { impersonationNeedsTheVerb } from './impersonation-needs-the-verb.js';
 import { kubeletRunsBoundPods } from './kubelet-runs-bound-pods.js';
 import { kubeletsAgreeWithEtcd } from './kubelets-agree-with-etcd.js';
 import { noActorErrors } from './no-actor-errors.js';
@@ -31,6 +32,7 @@ export {
   
   deletedPodsDisappear,
   deploymentsAvailable,
+  impersonationNeedsTheVerb,
   kubeletRunsBoundPods,
   kubeletsAgreeWithEtcd,
   noActorErrors,
@@ -55,6 +57,7 @@ export const safetyInvariants: readonly Invariant[] = Object.freeze([
   resourceVersionsGrow,
   staleUpdatesRefused,
   refusedRequestsChangeNothing,
+  impersonationNeedsTheVerb,
   podPhaseTransitions,
   kubeletRunsBoundPods,
   unreachablePodsEvicted,
