@@ -32,7 +32,6 @@ export {
   
   deletedPodsDisappear,
   deploymentsAvailable,
-  impersonationNeedsTheVerb,
   kubeletRunsBoundPods,
   kubeletsAgreeWithEtcd,
   noActorErrors,
