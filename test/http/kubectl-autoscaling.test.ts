@@ -1,10 +1,12 @@
 /**
  * The resource metrics API and the HorizontalPodAutoscaler end to end with the real kubectl:
- * `kubectl top nodes`, `kubectl top pods` (with `--containers`, `-l`, `-A`).
+ * `kubectl top nodes`, `kubectl top pods` (with `--containers`, `-l`, `-A`), `kubectl apply` of a
+ * HorizontalPodAutoscaler and `kubectl get hpa` showing its targets as the controller measures them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { KubeObject } from '../../src/api/types.js';
 import { HAS_KUBECTL, NO_KUBECTL_REASON, parseTable, startTestServer, waitFor, type TestServer } from './helpers.js';
 
 const WEB = `apiVersion: apps/v1
@@ -91,5 +93,21 @@ describe.skipIf(!HAS_KUBECTL)(`kubectl top and autoscale${HAS_KUBECTL ? '' : ` (
     const r = await s.kubectl(['top', 'pod', 'missing']);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('Error from server (NotFound): podmetrics.metrics.k8s.io "missing" not found');
+  });
+
+  it('apply of examples/manifests/hpa-web.yaml, then get hpa shows the measured target and the scale-up', async () => {
+    const r = await s.kubectl(['apply', '-f', 'examples/manifests/hpa-web.yaml']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('deployment.apps/php-apache created\nhorizontalpodautoscaler.autoscaling/php-apache created\n');
+    // 600m at 20% at midnight (120m) over one pod of 200m: 60% of a 50% target; the first
+    // measure comes after a 15 s period, and the scale-up to 2 follows
+    await waitFor('the hpa to measure', async () => !(await s.kubectl(['get', 'hpa', 'php-apache'])).stdout.includes('<unknown>'), 60_000);
+    const rows = parseTable((await s.kubectl(['get', 'hpa'])).stdout);
+    expect(Object.keys(rows[0]!)).toEqual(['NAME', 'REFERENCE', 'TARGETS', 'MINPODS', 'MAXPODS', 'REPLICAS', 'AGE']);
+    expect(rows[0]).toMatchObject({ NAME: 'php-apache', REFERENCE: 'Deployment/php-apache', MINPODS: '1', MAXPODS: '10' });
+    expect(rows[0]!.TARGETS).toMatch(/^cpu: \d+%\/50%$/);
+    await waitFor('the scale-up', () => (s.cluster.object<{ spec: { replicas: number } } & KubeObject>('deployments', 'php-apache', 'default')?.spec.replicas ?? 1) > 1, 60_000);
+    const short = await s.kubectl(['get', 'hpa', 'php-apache', '-o', 'jsonpath={.status.conditions[?(@.type=="ScalingActive")].reason}']);
+    expect(short.stdout).toBe('ValidMetricFound');
   });
 });
