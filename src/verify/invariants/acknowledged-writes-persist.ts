@@ -69,7 +69,13 @@ function checkWrite(call: ClientCall, byKey: Map<string, ObservedChange[]>): str
   if (body?.kind === 'Status') {
     // a delete answered with a Status: the key must have been deleted (that uid) after the call was sent
     const uid = body.details?.uid;
-    const deleted = changes.some((c) => c.change.kind === 'delete' && (!uid || c.change.kv.value.metadata?.uid === uid) && c.revision > (call.keyRevisionAtSend ?? 0));
+    const after = (c: ObservedChange) => c.revision > (call.keyRevisionAtSend ?? 0) && (!uid || c.change.kv.value.metadata?.uid === uid);
+    if (call.spec.subresource === 'eviction') {
+      // an eviction is a graceful delete: answered Success once the pod is marked for deletion (or gone)
+      const marked = changes.some((c) => after(c) && (c.change.kind === 'delete' || c.change.kv.value.metadata?.deletionTimestamp !== undefined));
+      return marked ? undefined : `${describe(call)} was answered ${call.response!.code} (evicted) but etcd never marked ${call.key} for deletion`;
+    }
+    const deleted = changes.some((c) => c.change.kind === 'delete' && after(c));
     return deleted ? undefined : `${describe(call)} was answered ${call.response!.code} (deleted) but etcd never deleted ${call.key}${uid ? ` uid ${uid}` : ''}`;
   }
   if (!Number.isFinite(rv) || rv <= 0) return undefined;
