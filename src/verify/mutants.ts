@@ -19,6 +19,7 @@ import { ETCD } from '../../machines/protocol.js';
 import { controllerSpecOf, defineController, type ControllerMachine, type WatchSpec } from '../../machines/controllers/controller.js';
 import { replicaSetController } from '../../machines/controllers/replicaset.js';
 import { deploymentController } from '../../machines/controllers/deployment.js';
+import { disruptionController } from '../../machines/controllers/disruption.js';
 import fc from 'fast-check';
 import type { WorkloadWeights } from './arbitraries/workload-step.js';
 import { timeStep } from './arbitraries/time-step.js';
@@ -134,6 +135,24 @@ const rogueScheduler = schedulerMachine.provide({
     },
   },
 });
+
+/** A disruption controller that overcounts: every status it writes allows one disruption more. */
+function overcountingDisruptionController(): ControllerMachine {
+  const spec = controllerSpecOf(disruptionController)!;
+  return defineController({
+    ...spec,
+    sync(key, ctx) {
+      const client = {
+        ...ctx.client,
+        updateStatus: (ref: Parameters<typeof ctx.client.updateStatus>[0], obj: KubeObject, options?: Parameters<typeof ctx.client.updateStatus>[2]) => {
+          const status = (obj as KubeObject & { status?: Record<string, unknown> }).status ?? {};
+          ctx.client.updateStatus(ref, { ...obj, status: { ...status, disruptionsAllowed: ((status.disruptionsAllowed as number | undefined) ?? 0) + 1 } } as KubeObject, options);
+        },
+      };
+      return spec.sync(key, new Proxy(ctx, { get: (target, p) => (p === 'client' ? client : Reflect.get(target, p)) }));
+    },
+  });
+}
 
 /** A ReplicaSet controller that forgets pods once they are evicted or deleted: it does not replace them. */
 function forgetfulReplicaSetController(): ControllerMachine {
@@ -295,6 +314,19 @@ export const MUTANTS: readonly Mutant[] = Object.freeze([
         ...cm,
         options: { ...((cm.options) ?? {}), 'node-lifecycle': { ...(((cm.options as Record<string, Record<string, unknown>> | undefined) ?? {})['node-lifecycle'] ?? {}), taintEviction: false } },
       })),
+  },
+  {
+    name: 'disruption-overcounts',
+    description: 'the disruption controller allows one disruption more than a budget has: an eviction takes a Deployment below its budget',
+    caughtBy: ['evictions-respect-budgets'],
+    focus: () =>
+      fc.oneof(
+        { arbitrary: fc.integer({ min: 1, max: 3 }).map((replicas): Step => ({ op: 'create-deployment', namespace: 'default', name: 'd1', replicas, cpu: 100, memory: 64 })), weight: 1 },
+        { arbitrary: fc.integer({ min: 1, max: 3 }).map((minAvailable): Step => ({ op: 'create-pdb', namespace: 'default', deployment: 'd1', minAvailable })), weight: 1 },
+        { arbitrary: fc.constant<Step>({ op: 'evict-pod', namespace: 'default', deployment: 'd1' }), weight: 3 },
+        { arbitrary: timeStep({ maxMs: 10_000 }), weight: 2 },
+      ),
+    cluster: (o: ClusterOptions) => withController(o, overcountingDisruptionController()),
   },
   {
     name: 'no-namespace-controller',

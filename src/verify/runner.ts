@@ -303,6 +303,20 @@ export class ScenarioRunner implements StepContext {
       case 'evict-pod':
         this.evictPod(step.namespace, step.deployment);
         return;
+      case 'create-pdb':
+        this.call('admin', {
+          verb: 'create',
+          resource: 'poddisruptionbudgets',
+          group: 'policy',
+          namespace: step.namespace,
+          body: {
+            apiVersion: 'policy/v1',
+            kind: 'PodDisruptionBudget',
+            metadata: { name: step.deployment, namespace: step.namespace },
+            spec: { minAvailable: step.minAvailable, selector: { matchLabels: { [APP_LABEL]: step.deployment } } },
+          } as KubeObject,
+        });
+        return;
       case 'create-service':
         this.call('admin', { verb: 'create', resource: 'services', namespace: step.namespace, body: serviceManifest(step.name, step.app) });
         return;

@@ -50,6 +50,8 @@ export type WorkloadStep =
   | { op: 'delete-deployment'; namespace: string; name: string }
   /** Evict one pod of a Deployment (the first by name, through the pods/eviction subresource). */
   | { op: 'evict-pod'; namespace: string; deployment: string }
+  /** A PodDisruptionBudget named after a Deployment, selecting its pods, with an integer minAvailable. */
+  | { op: 'create-pdb'; namespace: string; deployment: string; minAvailable: number }
   | { op: 'create-service'; namespace: string; name: string; app: string }
   | { op: 'delete-service'; namespace: string; name: string }
   /** A merge patch setting one label to a value unique to this call. */
@@ -131,6 +133,8 @@ export function describeStep(step: Step): string {
       return `${step.op} ${ref(step.namespace, step.name)}`;
     case 'evict-pod':
       return `evict-pod of deployment ${ref(step.namespace, step.deployment)}`;
+    case 'create-pdb':
+      return `create-pdb for deployment ${ref(step.namespace, step.deployment)} minAvailable=${step.minAvailable}`;
     case 'create-service':
       return `create-service ${ref(step.namespace, step.name)} app=${step.app}`;
     case 'label':

@@ -50,8 +50,8 @@ describe('mutants', () => {
       const report = verify({ seed: SEED, runs: 25, steps: 20, timeout: 60_000, trace: false, shape: clusterShape({ maxNodes: 3 }), workload: workloadStep(workload) });
       expect(report.ok, report.failure ? report.failure.violations.map((v) => v.message).join('; ') : '').toBe(true);
     }
-    // the focused workloads of the ReplicaSet mutant (evictions) and of the node lifecycle one (long partitions)
-    for (const name of ['replicaset-forgets-evicted-pods', 'node-lifecycle-never-evicts']) {
+    // the focused workloads of the ReplicaSet mutant (evictions), of the node lifecycle one (long partitions) and of the disruption one (a budget and evictions)
+    for (const name of ['replicaset-forgets-evicted-pods', 'node-lifecycle-never-evicts', 'disruption-overcounts']) {
       const focused = verify({ seed: SEED, runs: 25, steps: 20, timeout: 60_000, trace: false, shape: clusterShape({ maxNodes: 3 }), workload: findMutant(name)!.focus!(3) });
       expect(focused.ok, `${name}: ${focused.failure ? focused.failure.violations.map((v) => v.message).join('; ') : ''}`).toBe(true);
     }
