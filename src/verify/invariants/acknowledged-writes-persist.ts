@@ -3,8 +3,7 @@
  * create, update, patch or delete) is in etcd, and is never lost afterwards.
  *
  * - In etcd: the answer's resourceVersion names a change etcd made to that key (a create at that
- *   revision for a create, the object as answered; a deletion of that uid for a delete; for an
- *   eviction's Success, the pod deleted or marked for deletion after the call was sent).
+ *   revision for a create, the object as answered; a deletion of that uid for a delete).
  * - Never lost: the workload owns the labels under `verify.kube-actors.io/` (each value is
  *   unique to the call that wrote it, and nobody else writes them on the objects the workload
  *   labels; copies elsewhere, like a Service's labels on its Endpoints, are not followed). Replaying every change etcd
@@ -67,11 +66,6 @@ function checkWrite(call: ClientCall, byKey: Map<string, ObservedChange[]>): str
   const body = call.response!.body as KubeObject & { details?: { uid?: string } };
   const changes = byKey.get(call.key) ?? [];
   const rv = Number(body?.metadata?.resourceVersion);
-  if (body?.kind === 'Status' && call.spec.subresource === 'eviction') {
-    // an eviction answers Success once the pod is deleted or marked for deletion (a graceful delete)
-    const evicted = changes.some((c) => c.revision > (call.keyRevisionAtSend ?? 0) && (c.change.kind === 'delete' || !!c.change.kv.value.metadata?.deletionTimestamp));
-    return evicted ? undefined : `${describe(call)} was answered ${call.response!.code} (evicted) but etcd never deleted ${call.key} nor marked it for deletion`;
-  }
   if (body?.kind === 'Status') {
     // a delete answered with a Status: the key must have been deleted (that uid) after the call was sent
     const uid = body.details?.uid;
