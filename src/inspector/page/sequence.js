@@ -24,7 +24,7 @@ const EDGE = 62;
  * @param {number} offset the first lifeline wanted
  * @returns {{ start: number, end: number }} the window `start … end-1`, `start` clamped so that the window is full
  */
-function lifelineWindow(widths, avail, offset) {
+export function lifelineWindow(widths, avail, offset) {
   const n = widths.length;
   const total = widths.reduce((a, w) => a + w, 0);
   if (GUTTER + total <= avail) return { start: 0, end: n };
