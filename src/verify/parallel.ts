@@ -94,7 +94,8 @@ function tsxEsmApi(from: string): string {
 
 /** Starts one worker thread (through tsx when this module runs from its TypeScript source). */
 function startWorker(data: WorkerData): Worker {
-  const here = import.meta.url;
+  const here = import.meta.url as string | undefined;
+  if (typeof here !== 'string') throw new Error('verifyParallel starts its worker threads from the ES module build: import kube-actors as an ES module, or use verify() (one thread)');
   if (here.endsWith('.ts')) {
     const entry = new URL('./worker.ts', here).href;
     const tsx = tsxEsmApi(here);

@@ -8,7 +8,7 @@ import { faultStep } from '../../src/verify/arbitraries/fault-step.js';
 import { formatReport, randomSeed, seedFromEnvironment, verify } from '../../src/verify/verify.js';
 
 /** Scenarios with a random seed. */
-export const RANDOM_RUNS = 400;
+export const RANDOM_RUNS = 300;
 
 const seed = seedFromEnvironment() ?? randomSeed();
 console.log(`KUBE_ACTORS_SEED=${seed} (the random seed of test/verify/properties-random.test.ts; set it to replay)`);
