@@ -225,7 +225,7 @@ describe('kube-actors inspect --control-plane-nodes', T, () => {
   });
 
   it('serves a cluster with that many control-plane nodes', async () => {
-    const child = spawn(TSX, [MAIN, 'inspect', '--port', '0', '--control-plane-nodes', '3', '--nodes', '1', '--no-demo', '--seed', '2'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'inspect', '--port', '0', '--control-plane-nodes', '3', '--nodes', '1', '--no-demo', '--seed', '2'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
