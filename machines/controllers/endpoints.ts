@@ -198,6 +198,26 @@ function syncService(key: string, ctx: EpCtx): void {
   ctx.client.update('endpoints', next, { ignore: [404] });
 }
 
+/**
+ * The pod watch of the controllers that follow Services' pods (endpoints, EndpointSlice): a pod's
+ * change queues the Services selecting it, and those that selected it before its labels changed.
+ */
+export function servicePodsWatch() {
+  return watch<Pod>({
+    resource: 'pods',
+    indexes: { byNamespace: (p) => p.metadata?.namespace },
+    enqueue: ({ type, object: pod, old }, ctx) => {
+      const reader = ctx as unknown as Reader;
+      const keys = new Set(servicesOf(reader, pod));
+      if ((type === 'modified' || type === 'resync') && old) {
+        if (old.metadata?.resourceVersion === pod.metadata?.resourceVersion) return undefined;
+        if (!deepEqual(old.metadata?.labels, pod.metadata?.labels)) for (const k of servicesOf(reader, old)) keys.add(k);
+      }
+      return [...keys];
+    },
+  });
+}
+
 /** The endpoints controller's machine. */
 export const endpointsController: ControllerMachine = defineController({
   name: ENDPOINTS_CONTROLLER,
@@ -207,19 +227,7 @@ export const endpointsController: ControllerMachine = defineController({
       resource: 'services',
       indexes: { byNamespace: (s) => s.metadata?.namespace },
     }),
-    pods: watch<Pod>({
-      resource: 'pods',
-      indexes: { byNamespace: (p) => p.metadata?.namespace },
-      enqueue: ({ type, object: pod, old }, ctx) => {
-        const reader = ctx as unknown as Reader;
-        const keys = new Set(servicesOf(reader, pod));
-        if ((type === 'modified' || type === 'resync') && old) {
-          if (old.metadata?.resourceVersion === pod.metadata?.resourceVersion) return undefined;
-          if (!deepEqual(old.metadata?.labels, pod.metadata?.labels)) for (const k of servicesOf(reader, old)) keys.add(k);
-        }
-        return [...keys];
-      },
-    }),
+    pods: servicePodsWatch(),
     endpoints: watch<Endpoints>({
       resource: 'endpoints',
       // a deleted Endpoints is recreated; changes by others are put right

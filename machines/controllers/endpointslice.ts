@@ -23,7 +23,7 @@
 import type { KubeObject, Node, Pod, Service } from '../../src/api/types.js';
 import { selectorFromSet } from '../../src/api/selectors.js';
 import { defineController, splitKey, watch, type ControllerMachine, type SyncContext, type Watches } from './controller.js';
-import { findPort, HEADLESS_LABEL, servicesOf, shouldPodBeInEndpoints, type Reader } from './endpoints.js';
+import { findPort, HEADLESS_LABEL, servicePodsWatch, servicesOf, shouldPodBeInEndpoints, type Reader } from './endpoints.js';
 import { deepEqual, isPodReady, newControllerRef, type Obj } from './util.js';
 
 /** The controller's name (address `controller-manager/endpointslice`). */
@@ -237,19 +237,7 @@ export const endpointSliceController: ControllerMachine = defineController({
       resource: 'services',
       indexes: { byNamespace: (s) => s.metadata?.namespace },
     }),
-    pods: watch<Pod>({
-      resource: 'pods',
-      indexes: { byNamespace: (p) => p.metadata?.namespace },
-      enqueue: ({ type, object: pod, old }, ctx) => {
-        const reader = ctx as unknown as Reader;
-        const keys = new Set(servicesOf(reader, pod));
-        if ((type === 'modified' || type === 'resync') && old) {
-          if (old.metadata?.resourceVersion === pod.metadata?.resourceVersion) return undefined;
-          if (!deepEqual(old.metadata?.labels, pod.metadata?.labels)) for (const k of servicesOf(reader, old)) keys.add(k);
-        }
-        return [...keys];
-      },
-    }),
+    pods: servicePodsWatch(),
     nodes: watch<Node>({
       resource: 'nodes',
       // a node's zone is written into its endpoints: a change of zone touches its pods' Services
