@@ -117,6 +117,13 @@ const STORAGE_CLASSES = findResource('storageclasses')!;
 const SERVICE_ACCOUNTS = findResource('serviceaccounts')!;
 const PDBS = findResource('poddisruptionbudgets')!;
 
+const CONNECT_SUBRESOURCES = new Set(['attach', 'exec', 'portforward', 'log']);
+
+/** True for the pod subresources whose answer is a stream (served by the HTTP layer). */
+function isConnectSubresource(info: ResourceInfo, subresource: string | undefined): boolean {
+  return info === PODS && subresource !== undefined && CONNECT_SUBRESOURCES.has(subresource);
+}
+
 function meta(obj: Obj): NonNullable<KubeObject['metadata']> {
   return (obj.metadata ??= {});
 }
@@ -616,6 +623,7 @@ export class ApiServerCore {
     const { req } = op;
     const info = op.info!;
     if (isMetricsResource(info)) return this.doMetrics(op, info);
+    if (isConnectSubresource(info, req.subresource)) return this.doConnect(op, info);
     switch (req.verb) {
       case 'get':
         return this.doGet(op, info);
@@ -655,6 +663,19 @@ export class ApiServerCore {
       timeOf: (ts) => (io.timeOf ? io.timeOf(ts) : Number.NaN),
     });
     this.finish(op, answer.code, answer.body);
+  }
+
+  /**
+   * pods/exec, pods/attach, pods/portforward and pods/log: kube-apiserver's connecters read the
+   * pod and hand the stream to the kubelet; here the answer is the pod (the caller is authorized,
+   * the pod exists), and the HTTP layer streams from the container's process.
+   */
+  private doConnect(op: Operation, info: ResourceInfo): void {
+    const { req } = op;
+    this.etcd(op, { type: 'etcd.get', key: etcdKey(info, req.namespace, req.name!) }, (r) => {
+      if (!r.ok) return r.error === 'KeyNotFound' ? this.finish(op, 404, S.notFound(info, req.name!)) : this.storageError(op, r);
+      this.finish(op, 200, decode(r.kv!) as Obj);
+    });
   }
 
   private doGet(op: Operation, info: ResourceInfo): void {

@@ -132,8 +132,14 @@ export const RESOURCES: readonly ResourceInfo[] = Object.freeze([
     shortNames: ['po'],
     categories: ['all'],
     subresources: [
+      // the connect subresources (attach, exec, portforward) and log are streamed by the HTTP
+      // layer (src/http/streams.ts, src/http/logs.ts) once the API server has authorized them
+      { name: 'attach', verbs: ['create', 'get'], responseKind: { group: CORE, version: 'v1', kind: 'PodAttachOptions' } },
       { name: 'binding', verbs: ['create'], responseKind: { group: CORE, version: 'v1', kind: 'Binding' } },
       { name: 'eviction', verbs: ['create'], responseKind: { group: 'policy', version: 'v1', kind: 'Eviction' } },
+      { name: 'exec', verbs: ['create', 'get'], responseKind: { group: CORE, version: 'v1', kind: 'PodExecOptions' } },
+      { name: 'log', verbs: ['get'], responseKind: { group: CORE, version: 'v1', kind: 'Pod' } },
+      { name: 'portforward', verbs: ['create', 'get'], responseKind: { group: CORE, version: 'v1', kind: 'PodPortForwardOptions' } },
       statusOf(CORE, 'v1', 'Pod'),
     ],
     etcdPrefix: '/registry/pods/',

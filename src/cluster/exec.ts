@@ -17,6 +17,8 @@ export interface ExecResult {
   exitCode: number;
   /** How long the command ran (virtual ms); a command that would not end is stopped after an hour. */
   durationMs: number;
+  /** The lines in the order written, each at its virtual ms after the start (what a stream replays). */
+  lines: { atMs: number; stream: 'stdout' | 'stderr'; text: string }[];
 }
 
 /** Runs `command` in a container of `pod` at `nowAbs` (ms since 1970). */
@@ -36,5 +38,11 @@ export function execInPod(pod: Pod, command: readonly string[], nowAbs: number, 
       .filter((l) => l.stream === stream)
       .map((l) => `${l.text}\n`)
       .join('');
-  return { stdout: text('stdout'), stderr: text('stderr'), exitCode: result.exit?.code ?? 137, durationMs: result.exit?.atMs ?? result.atMs };
+  return {
+    stdout: text('stdout'),
+    stderr: text('stderr'),
+    exitCode: result.exit?.code ?? 137,
+    durationMs: result.exit?.atMs ?? result.atMs,
+    lines: result.lines.map((l) => ({ atMs: l.atMs, stream: l.stream, text: l.text })),
+  };
 }

@@ -51,7 +51,7 @@ function parseOptions(params: URLSearchParams): LogOptions & { follow: boolean }
 }
 
 /** The cluster's time as ms since 1970. */
-function nowAbs(kernel: Kernel): number {
+export function nowAbs(kernel: Kernel): number {
   const stamp = kernel.timestamp();
   return Date.parse(stamp) - kernel.timeOf(stamp) + kernel.now();
 }
@@ -77,7 +77,7 @@ export async function servePodLog(deps: PodLogDeps, req: IncomingMessage, res: S
     throw error;
   }
   const read = async (): Promise<{ pod?: Pod; code: number; status?: Status }> => {
-    const answer = await deps.gateway.request(token, { verb: 'get', resource: 'pods', namespace: decodeURIComponent(namespace), name: decodeURIComponent(name) });
+    const answer = await deps.gateway.request(token, { verb: 'get', resource: 'pods', namespace: decodeURIComponent(namespace), name: decodeURIComponent(name), subresource: 'log' });
     if (answer.code !== 200) return { code: answer.code, status: answer.body };
     return { code: 200, pod: answer.body as Pod };
   };

@@ -12,7 +12,8 @@
  * server (see `apply.ts`).
  */
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
-import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import { createServer as createHttpServer, ServerResponse, type IncomingMessage, type Server as HttpServer } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { AddressInfo, Socket } from 'node:net';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import type { InspectionEvent } from 'xstate';
@@ -48,6 +49,7 @@ import { decodeProtobuf, isProtobuf, ProtobufError } from './protobuf.js';
 import { writeKubeconfig, type KubeconfigUser } from './kubeconfig.js';
 import { excessiveNesting, excessiveNestingOf, jsonPrefix, tooDeepMessage } from '../api/decoding.js';
 import { POD_LOG_PATH, servePodLog } from './logs.js';
+import { POD_STREAM_PATH, servePodStream, type Upgrade } from './streams.js';
 
 /** What the HTTP server needs of a cluster (a `Cluster` from `createCluster` has all of it). */
 export interface ServedCluster {
@@ -145,8 +147,8 @@ export class KubeHttpServer {
       timeoutMs: this.options.requestTimeoutMs,
       failure: options.failure,
     });
-    const handler = (req: IncomingMessage, res: ServerResponse) => {
-      this.handle(req, res).catch((error: unknown) => {
+    const handler = (req: IncomingMessage, res: ServerResponse, upgrade?: Upgrade) => {
+      this.handle(req, res, upgrade).catch((error: unknown) => {
         if (!res.headersSent) this.send(req, res, 500, S.internalError(error instanceof Error ? error.message : String(error)));
         else res.destroy();
       });
@@ -158,6 +160,15 @@ export class KubeHttpServer {
       this.certificate = options.tls ?? createSelfSignedCertificate({ hosts: ['127.0.0.1', 'localhost'] });
       this.server = createHttpsServer({ cert: this.certificate.cert, key: this.certificate.key }, handler);
     }
+    // an Upgrade request (exec, attach, port-forward) is answered on its socket: a Status through
+    // a ServerResponse bound to it, or the upgraded stream
+    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const res = new ServerResponse(req);
+      res.assignSocket(socket as Socket);
+      res.shouldKeepAlive = false;
+      res.on('finish', () => socket.end());
+      handler(req, res, { socket, head, release: () => res.detachSocket(socket as Socket) });
+    });
     this.server.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
@@ -225,7 +236,7 @@ export class KubeHttpServer {
 
   // ---- request handling ---------------------------------------------------------------------
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  private async handle(req: IncomingMessage, res: ServerResponse, upgrade?: Upgrade): Promise<void> {
     this.stats.requests++;
     const started = performance.now();
     if (this.options.log) {
@@ -238,6 +249,12 @@ export class KubeHttpServer {
       return this.afterAuthentication(req, res, token, () =>
         servePodLog({ gateway: this.gateway, kernel: this.cluster.kernel, catalog: this.cluster.profile?.catalog, sendStatus: (code, status) => this.send(req, res, code, status) }, req, res, token, log[1]!, log[2]!),
       );
+    }
+    const stream = POD_STREAM_PATH.exec(req.url ?? '');
+    if (stream) {
+      const send = (code: number, status: Status) => this.send(req, res, code, status);
+      const deps = { gateway: this.gateway, kernel: this.cluster.kernel, catalog: this.cluster.profile?.catalog, sendStatus: send, ...impersonationOf(req) };
+      return servePodStream(deps, req, upgrade, token, stream[1]!, stream[2]!, stream[3] as 'exec' | 'attach' | 'portforward');
     }
     let r: Route;
     try {

@@ -54,6 +54,15 @@ describe('cluster.logs and cluster.exec', () => {
     expect(c.exec('box', ['sh', '-c', 'echo $MODE; hostname'])).toMatchObject({ stdout: 'prod\nbox\n', exitCode: 0 });
     expect(c.exec('box', ['sh', '-c', 'foo'])).toMatchObject({ stderr: 'sh: foo: not found\n', exitCode: 127 });
     expect(c.exec('box', ['false']).exitCode).toBe(1);
+    // the lines with their virtual times (what the exec stream replays), and the run's length
+    expect(c.exec('box', ['sh', '-c', 'echo a; sleep 2; echo b >&2; exit 4'])).toMatchObject({
+      lines: [
+        { atMs: 0, stream: 'stdout', text: 'a' },
+        { atMs: 2000, stream: 'stderr', text: 'b' },
+      ],
+      durationMs: 2000,
+      exitCode: 4,
+    });
     c.stop();
   });
 });
