@@ -674,7 +674,7 @@ export class ApiServerCore {
     const { req } = op;
     this.etcd(op, { type: 'etcd.get', key: etcdKey(info, req.namespace, req.name!) }, (r) => {
       if (!r.ok) return r.error === 'KeyNotFound' ? this.finish(op, 404, S.notFound(info, req.name!)) : this.storageError(op, r);
-      this.finish(op, 200, decode(r.kv!) as Obj);
+      this.finish(op, 200, decode(r.kv!));
     });
   }
 

@@ -17,7 +17,7 @@
  * written as the cluster's virtual time reaches them (kernel timers: with `serve`'s real-time
  * driver, `sleep 2` takes two seconds at speed 1).
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Kernel } from '../kernel/kernel.js';
@@ -34,7 +34,7 @@ import { nowAbs } from './logs.js';
 export const POD_STREAM_PATH = /^\/api\/v1\/namespaces\/([^/?]+)\/pods\/([^/?]+)\/(exec|attach|portforward)(?:\?|$)/;
 
 /** The remote-command subprotocols served, preferred first. */
-export const CHANNEL_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'] as const;
+const CHANNEL_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'] as const;
 
 const STDIN = 0;
 const STDOUT = 1;
@@ -123,7 +123,7 @@ export async function servePodStream(deps: StreamDeps, req: IncomingMessage, upg
   let answer = await deps.gateway.request(token, base);
   // a WebSocket upgrade by GET must also be allowed to create (AuthorizePodWebsocketUpgradeCreatePermission)
   if (answer.code === 200 && base.verb === 'get' && upgrade) answer = await deps.gateway.request(token, { ...base, verb: 'create' });
-  if (answer.code !== 200) return deps.sendStatus(answer.code, answer.body as Status);
+  if (answer.code !== 200) return deps.sendStatus(answer.code, answer.body);
   const pod = answer.body as Pod;
   const podName = pod.metadata?.name ?? '';
   const url = new URL(req.url ?? '/', 'http://localhost');
@@ -236,18 +236,18 @@ class ChannelSession {
 const SUCCESS = { metadata: {}, status: 'Success' } as Status;
 
 /** The Status of a command that exited with `code`, as the API server's StreamTranslator writes it. */
-export function exitStatus(command: readonly string[], code: number): Status {
+function exitStatus(command: readonly string[], code: number): Status {
   return {
     metadata: {},
     status: 'Failure',
     message: `command terminated with non-zero exit code: command terminated with non-zero exit code: error executing command [${command.join(' ')}], exit code ${code}`,
     reason: 'NonZeroExitCode',
     details: { causes: [{ reason: 'ExitCode', message: String(code) }] },
-  } as Status;
+  };
 }
 
 function internalError(message: string): Status {
-  return { metadata: {}, status: 'Failure', message: `Internal error occurred: ${message}`, reason: 'InternalError', details: { causes: [{ message }] }, code: 500 } as Status;
+  return { metadata: {}, status: 'Failure', message: `Internal error occurred: ${message}`, reason: 'InternalError', details: { causes: [{ message }] }, code: 500 };
 }
 
 function runExec(deps: StreamDeps, session: ChannelSession, pod: Pod, options: StreamOptions): void {
