@@ -622,5 +622,7 @@ export function parseApiPath(path: string): ParsedApiPath | undefined {
   }
   const info = lookup(rest[0]!);
   if (!info) return undefined;
+  // a namespaced object is named only under its namespace (`/api/v1/pods` lists, `/api/v1/pods/x` is 404)
+  if (info.namespaced && rest.length > 1) return undefined;
   return withName(info, undefined, rest.slice(1));
 }
