@@ -10,11 +10,11 @@
  * (crashed: every component on it is gone together). The etcd member's data directory survives
  * a crash; a restarted member comes back with its term, vote, log and applied store.
  */
-import { setup, type AnyActorLogic, type AnyActorRef } from 'xstate';
+import { assertEvent, raise, setup, type AnyActorLogic, type AnyActorRef } from 'xstate';
 import { Port } from '../src/kernel/port.js';
 import type { MvccStore } from './etcd/store.js';
 import type { NodeFault } from './protocol.js';
-import { startComponent, stopComponent } from './client/components.js';
+import { reportChildError, startComponent, stopComponent } from './client/components.js';
 import { nodeFaultStates } from './client/node-faults.js';
 import { etcdMemberMachine, type EtcdMemberTimings } from './etcd-member.js';
 import type { RaftDisk, RaftRules } from './etcd-member/raft.js';
@@ -68,10 +68,46 @@ export interface ControlPlaneNodeContext {
   /** Running components by address, in start order. */
   components: Map<string, AnyActorRef>;
   boots: { count: number };
+  /** How often each component failed (the kubelet's crash-loop back-off before restarting it). */
+  failures: Map<string, number>;
 }
 
-/** Events of a control-plane node: the node faults. */
-export type ControlPlaneNodeEvent = NodeFault;
+/** Events of a control-plane node: the node faults, and its kubelet's restart of a failed static pod. */
+export type ControlPlaneNodeEvent = NodeFault | { type: 'component.restart'; address: string } | { type: `xstate.error.actor.${string}`; error: unknown };
+
+const CHILD_ERROR = 'xstate.error.actor.';
+
+/** Starts one of the node's components (its etcd member, its API server, an elector) at its address, its errors sent to the node. */
+function startOne(context: ControlPlaneNodeContext, self: AnyActorRef, address: string, seedName: string): AnyActorRef {
+  const kernel = context.port.kernel;
+  const { input } = context;
+  const host = input.name;
+  const port = new Port(kernel, address, kernel.fork(seedName));
+  const etcd = etcdMemberAddress(host);
+  const api = apiServerAddress(host);
+  const where = { address, host, errors: 'parent' as const };
+  if (address === etcd) {
+    return startComponent(kernel, self, input.logic?.etcdMember ?? etcdMemberMachine, {
+      ...where,
+      input: { port, peers: input.etcd.members.filter((m) => m !== etcd), disk: input.etcd.disk, rules: input.etcd.rules, timings: input.etcd.timings } as never,
+    });
+  }
+  if (address === api) return startComponent(kernel, self, input.logic?.apiServer ?? apiServerMachine, { ...where, input: { port, tokens: input.apiServer.tokens, etcd, options: input.apiServer.options } as never });
+  const e = input.electors.find((x) => electorAddress(x.lease, host) === address);
+  if (!e) throw new RangeError(`${address} is not a component of control-plane node ${host}`);
+  return startComponent(kernel, self, input.logic?.leaderElector ?? leaderElectorMachine, {
+    ...where,
+    input: {
+      port,
+      token: e.token,
+      lease: e.lease,
+      hostname: host,
+      apiServer: api,
+      timings: input.leaderElection,
+      component: { ...e.component, input: { ...e.component.input, apiServer: api } },
+    } as never,
+  });
+}
 
 /** The control-plane node machine. */
 export const controlPlaneNodeMachine = setup({
@@ -80,50 +116,37 @@ export const controlPlaneNodeMachine = setup({
     context: {} as ControlPlaneNodeContext,
     events: {} as ControlPlaneNodeEvent,
   },
+  delays: {
+    /** The kubelet's crash-loop back-off for a static pod: 10 s, doubling per failure, at most 5 min. */
+    staticPodRestart: ({ context, event }) => Math.min(10_000 * 2 ** ((context.failures.get(event.type.slice(CHILD_ERROR.length)) ?? 1) - 1), 300_000),
+  },
+  guards: {
+    /** The component still runs the failed incarnation (not stopped by a crash or replaced since). */
+    componentFailed: ({ context, event }) => {
+      assertEvent(event, 'component.restart');
+      return (context.components.get(event.address)?.getSnapshot() as { status?: string } | undefined)?.status === 'error';
+    },
+  },
   actions: {
     startComponents: ({ context, self }) => {
-      const kernel = context.port.kernel;
-      const { input } = context;
-      const host = input.name;
       const boot = ++context.boots.count;
-      const port = (address: string) => new Port(kernel, address, kernel.fork(`${address}#${boot}`));
-      const etcd = etcdMemberAddress(host);
-      const api = apiServerAddress(host);
-      context.components.set(
-        etcd,
-        startComponent(kernel, self, input.logic?.etcdMember ?? etcdMemberMachine, {
-          address: etcd,
-          host,
-          input: { port: port(etcd), peers: input.etcd.members.filter((m) => m !== etcd), disk: input.etcd.disk, rules: input.etcd.rules, timings: input.etcd.timings } as never,
-        }),
-      );
-      context.components.set(
-        api,
-        startComponent(kernel, self, input.logic?.apiServer ?? apiServerMachine, {
-          address: api,
-          host,
-          input: { port: port(api), tokens: input.apiServer.tokens, etcd, options: input.apiServer.options } as never,
-        }),
-      );
-      for (const e of input.electors) {
-        const address = electorAddress(e.lease, host);
-        context.components.set(
-          address,
-          startComponent(kernel, self, input.logic?.leaderElector ?? leaderElectorMachine, {
-            address,
-            host,
-            input: {
-              port: port(address),
-              token: e.token,
-              lease: e.lease,
-              hostname: host,
-              apiServer: api,
-              timings: input.leaderElection,
-              component: { ...e.component, input: { ...e.component.input, apiServer: api } },
-            } as never,
-          }),
-        );
-      }
+      const host = context.input.name;
+      const addresses = [etcdMemberAddress(host), apiServerAddress(host), ...context.input.electors.map((e) => electorAddress(e.lease, host))];
+      for (const address of addresses) context.components.set(address, startOne(context, self, address, `${address}#${boot}`));
+    },
+    reportComponentError: ({ context, event }) => {
+      const address = event.type.slice(CHILD_ERROR.length);
+      context.failures.set(address, (context.failures.get(address) ?? 0) + 1);
+      reportChildError(context.port.kernel, event as unknown as { type: string; error?: unknown });
+    },
+    scheduleRestart: raise(({ event }) => ({ type: 'component.restart' as const, address: event.type.slice(CHILD_ERROR.length) }), { delay: 'staticPodRestart' }),
+    restartComponent: ({ context, event, self }) => {
+      assertEvent(event, 'component.restart');
+      const kernel = context.port.kernel;
+      const old = context.components.get(event.address);
+      if (event.address.startsWith('leader-elector/')) stopElector(kernel, event.address, old);
+      else stopComponent(kernel, event.address, old);
+      context.components.set(event.address, startOne(context, self, event.address, `${event.address}#${context.boots.count}.${context.failures.get(event.address) ?? 0}`));
     },
     stopComponents: ({ context }) => {
       const kernel = context.port.kernel;
@@ -138,8 +161,14 @@ export const controlPlaneNodeMachine = setup({
   },
 }).createMachine({
   id: 'control-plane-node',
-  context: ({ input }) => ({ port: input.port, input, components: new Map(), boots: { count: 0 } }),
+  context: ({ input }) => ({ port: input.port, input, components: new Map(), boots: { count: 0 }, failures: new Map() }),
   initial: 'booting',
+  on: {
+    // the node's kubelet restarts a failed static pod (etcd, the API server) after its back-off;
+    // an elector is restarted alike
+    'xstate.error.actor.*': { actions: ['reportComponentError', 'scheduleRestart'] },
+    'component.restart': { guard: 'componentFailed', actions: 'restartComponent' },
+  },
   states: {
     booting: {
       entry: 'startComponents',

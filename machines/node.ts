@@ -3,14 +3,16 @@
  * what an operator sees of the machine: `notReady` (booting: its components start, until the
  * kubelet has registered the Node), `ready`, `partitioned` (cut off the network), `down` (crashed:
  * every component on it is gone, its pods with them). Faults reach it from the
- * fault injector (`node.crash`, `node.restart`, `node.partition`, `node.heal`).
+ * fault injector (`node.crash`, `node.restart`, `node.partition`, `node.heal`). It supervises its
+ * components: one that fails (an error thrown in its chart) is reported to the kernel and started
+ * again, fresh, `componentRestart` (10 s) later.
  */
-import { setup, type AnyActorLogic, type AnyActorRef } from 'xstate';
+import { assertEvent, raise, setup, type AnyActorLogic, type AnyActorRef } from 'xstate';
 import { Port } from '../src/kernel/port.js';
 import type { Profile } from '../src/profiles/profile.js';
 import type { KubeletRegistered, NodeFault } from './protocol.js';
 import { kubeletAddress, kubeProxyAddress, runtimeAddress } from './protocol.js';
-import { startComponent, stopComponent } from './client/components.js';
+import { reportChildError, startComponent, stopComponent } from './client/components.js';
 import { nodeFaultStates } from './client/node-faults.js';
 import { kubeletMachine, type NodeSpec } from './kubelet.js';
 import { kubeProxyMachine } from './kube-proxy.js';
@@ -38,10 +40,36 @@ export interface NodeContext {
   input: NodeInput;
   components: Map<string, AnyActorRef>;
   boots: number;
+  /** Components restarted after they failed, over the node's life (each restart gets its own seed). */
+  restarts: number;
+}
+
+/** The supervisor's own event: restart a component that failed. */
+interface ComponentRestart {
+  type: 'component.restart';
+  address: string;
 }
 
 function host(ctx: NodeContext): string {
   return ctx.spec.name;
+}
+
+const CHILD_ERROR = 'xstate.error.actor.';
+
+/** Starts one of the node's components (the runtime, the kubelet or kube-proxy) at its address, its errors sent to the node. */
+function startOne(context: NodeContext, self: AnyActorRef, address: string, seedName: string): AnyActorRef {
+  const kernel = context.port.kernel;
+  const { spec, input } = context;
+  const port = new Port(kernel, address, kernel.fork(seedName));
+  const where = { address, host: host(context), errors: 'parent' as const };
+  if (address === runtimeAddress(spec.name)) return startComponent(kernel, self, input.logic?.runtime ?? containerRuntimeMachine, { ...where, input: { port, node: spec.name } as never });
+  if (address === kubeletAddress(spec.name)) {
+    return startComponent(kernel, self, input.logic?.kubelet ?? kubeletMachine, {
+      ...where,
+      input: { port, node: spec, token: input.tokens.kubelet, profile: input.profile, apiServer: input.apiServer, events: input.events, podLogic: input.logic?.pod } as never,
+    });
+  }
+  return startComponent(kernel, self, input.logic?.kubeProxy ?? kubeProxyMachine, { ...where, input: { port, node: spec.name, token: input.tokens.kubeProxy, apiServer: input.apiServer } as never });
 }
 
 /** The node machine (address `node/<node>`): `booting`, `ready`, `partitioned`, `down`. */
@@ -49,37 +77,33 @@ export const nodeMachine = setup({
   types: {
     input: {} as NodeInput,
     context: {} as NodeContext,
-    events: {} as NodeFault | KubeletRegistered,
+    events: {} as NodeFault | KubeletRegistered | ComponentRestart | { type: `xstate.error.actor.${string}`; error: unknown },
+  },
+  delays: {
+    /** systemd restarts a failed kubelet (kubeadm's unit: `Restart=always`, `RestartSec=10`), and the others alike. */
+    componentRestart: 10_000,
+  },
+  guards: {
+    /** The component still runs this node's failed incarnation (not stopped by a crash or replaced since). */
+    componentFailed: ({ context, event }) => {
+      assertEvent(event, 'component.restart');
+      return (context.components.get(event.address)?.getSnapshot() as { status?: string } | undefined)?.status === 'error';
+    },
   },
   actions: {
     startComponents: ({ context, self }) => {
-      const kernel = context.port.kernel;
-      const { spec, input } = context;
       context.boots++;
-      const runtime = runtimeAddress(spec.name);
-      const kubelet = kubeletAddress(spec.name);
-      const proxy = kubeProxyAddress(spec.name);
-      const port = (address: string) => new Port(kernel, address, kernel.fork(`${address}#${context.boots}`));
-      context.components.set(
-        runtime,
-        startComponent(kernel, self, input.logic?.runtime ?? containerRuntimeMachine, { address: runtime, host: host(context), input: { port: port(runtime), node: spec.name } as never }),
-      );
-      context.components.set(
-        kubelet,
-        startComponent(kernel, self, input.logic?.kubelet ?? kubeletMachine, {
-          address: kubelet,
-          host: host(context),
-          input: { port: port(kubelet), node: spec, token: input.tokens.kubelet, profile: input.profile, apiServer: input.apiServer, events: input.events, podLogic: input.logic?.pod } as never,
-        }),
-      );
-      context.components.set(
-        proxy,
-        startComponent(kernel, self, input.logic?.kubeProxy ?? kubeProxyMachine, {
-          address: proxy,
-          host: host(context),
-          input: { port: port(proxy), node: spec.name, token: input.tokens.kubeProxy, apiServer: input.apiServer } as never,
-        }),
-      );
+      const { name } = context.spec;
+      for (const address of [runtimeAddress(name), kubeletAddress(name), kubeProxyAddress(name)]) context.components.set(address, startOne(context, self, address, `${address}#${context.boots}`));
+    },
+    reportComponentError: ({ context, event }) => reportChildError(context.port.kernel, event as unknown as { type: string; error?: unknown }),
+    scheduleRestart: raise(({ event }) => ({ type: 'component.restart' as const, address: event.type.slice(CHILD_ERROR.length) }), { delay: 'componentRestart' }),
+    restartComponent: ({ context, event, self }) => {
+      assertEvent(event, 'component.restart');
+      const kernel = context.port.kernel;
+      stopComponent(kernel, event.address, context.components.get(event.address));
+      context.restarts++;
+      context.components.set(event.address, startOne(context, self, event.address, `${event.address}#${context.boots}.${context.restarts}`));
     },
     stopComponents: ({ context }) => {
       const kernel = context.port.kernel;
@@ -91,8 +115,13 @@ export const nodeMachine = setup({
   },
 }).createMachine({
   id: 'node',
-  context: ({ input }) => ({ port: input.port, spec: input.spec, input, components: new Map(), boots: 0 }),
+  context: ({ input }) => ({ port: input.port, spec: input.spec, input, components: new Map(), boots: 0, restarts: 0 }),
   initial: 'notReady',
+  on: {
+    // the node supervises its components as systemd does: a failed one is reported, then restarted
+    'xstate.error.actor.*': { actions: ['reportComponentError', 'scheduleRestart'] },
+    'component.restart': { guard: 'componentFailed', actions: 'restartComponent' },
+  },
   states: {
     notReady: {
       entry: 'startComponents',

@@ -57,6 +57,10 @@ export interface NodeOptions {
   taints?: Taint[];
 }
 
+/** The kubelet's crash-loop back-off for a failed static pod: the first restart, and the longest wait. */
+const CRASH_LOOP_INITIAL_MS = 10_000;
+const CRASH_LOOP_MAX_MS = 300_000;
+
 /** Replacement logic for components: users' own, or mutants. */
 export interface ComponentLogic {
   etcd?: AnyActorLogic;
@@ -171,6 +175,8 @@ export class Cluster {
   readonly controlPlane?: ControlPlane;
   /** The long-lived actors, by canonical address. */
   readonly actors = new Map<string, AnyActorRef>();
+  /** How often each supervised component failed (its restart back-off). */
+  private readonly failures = new Map<string, number>();
   /** Worker node descriptions. */
   readonly nodeSpecs: NodeSpec[];
   private readonly kubectl: AnyActorRef;
@@ -258,11 +264,37 @@ export class Cluster {
       id: address,
       ...(this.options.inspect ? { inspect: this.options.inspect } : {}),
     } as never) as AnyActorRef;
-    actor.subscribe({ error: (error: unknown) => this.kernel.reportError(address, error) });
+    actor.subscribe({
+      error: (error: unknown) => {
+        this.kernel.reportError(address, error);
+        this.superviseFailure(address, actor, () => this.start(address, logic, host, input));
+      },
+    });
     this.kernel.register(address, actor, { host });
     this.actors.set(address, actor);
     actor.start();
     return actor;
+  }
+
+  /**
+   * What the cluster's supervisors do with a component that failed (an error thrown in its chart,
+   * already reported to the kernel): the kubelet of its host restarts a control-plane static pod
+   * (etcd, the API server, the scheduler, the controller manager, the load balancer), and a
+   * machine that fails as a whole reboots, both after the kubelet's crash-loop back-off (10 s,
+   * doubling up to 5 min). A kubectl client is a user's process: its failure is reported, not
+   * restarted.
+   */
+  private superviseFailure(address: string, failed: AnyActorRef, restart: () => void): void {
+    if (address === KUBECTL || address.startsWith(`${KUBECTL}/`)) return;
+    const failures = (this.failures.get(address) ?? 0) + 1;
+    this.failures.set(address, failures);
+    const delay = Math.min(CRASH_LOOP_INITIAL_MS * 2 ** (failures - 1), CRASH_LOOP_MAX_MS);
+    this.kernel.setTimer(() => {
+      // a stopped cluster or an actor replaced since (a crash, a restart) is not restarted again
+      if (this.kernel.stopped || this.actors.get(address) !== failed) return;
+      stopComponent(this.kernel, address, failed);
+      restart();
+    }, delay);
   }
 
   /** Worker node names. */

@@ -7,7 +7,7 @@
 import type { InspectionEvent } from 'xstate';
 import { createCluster, type Cluster, type ClusterOptions } from '../cluster/create-cluster.js';
 import { RealtimeDriver } from '../cli/realtime.js';
-import { errorMessage } from '../kernel/kernel.js';
+import { describeActorError, errorMessage } from '../kernel/kernel.js';
 import { serveCluster, type HttpServerOptions, type KubeHttpServer } from './server.js';
 
 /** Options of {@link startServing}. */
@@ -52,7 +52,7 @@ export async function startServing(options: StartServingOptions = {}): Promise<S
   const log = options.errorLog ?? ((line: string) => void process.stderr.write(`${line}\n`));
   // nothing stops silently: every actor error and a stopped simulation is logged, and /readyz says so
   const stopLogging = cluster.kernel.onError((report) => {
-    log(`kube-actors: actor ${report.address} failed at t=${report.time}ms: ${errorMessage(report.error)}`);
+    log(`kube-actors: actor ${describeActorError(report)}`);
   });
   let server: KubeHttpServer | undefined;
   const driver = new RealtimeDriver(cluster.kernel, {

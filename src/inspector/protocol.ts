@@ -83,7 +83,7 @@ export interface MessageEntry {
   type: string;
   summary: string;
   status: 'delivered' | 'dropped';
-  /** Why it was dropped (`partition`, `loss`, `unreachable`, `unknown address`), or `injected` for a fault. */
+  /** Why it was dropped (`partition`, `loss`, `unreachable`, `unknown address`, `not running`), or `injected` for a fault. */
   reason?: string;
   duplicate?: boolean;
   /** The request (flow) that caused it: `create pods default/nginx`. */

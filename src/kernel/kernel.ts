@@ -12,6 +12,8 @@ import { Trace, type Summarizer, type TraceEntry, type TraceOptions } from './tr
 /** Anything the network can deliver to: an XState actor, or any object with `send`. */
 export interface Deliverable {
   send(event: any): void;
+  /** An actor's snapshot: a message to an actor that failed or stopped is dropped (`not running`), as a dead process refuses connections. */
+  getSnapshot?(): { status?: string };
 }
 
 /** An event as the network carries it: XState's `{ type, ...payload }`. */
@@ -46,6 +48,21 @@ export interface ActorErrorReport {
   time: number;
   address: string;
   error: unknown;
+  /**
+   * The message being delivered when the error happened (its trace number, sender and type), if
+   * it happened during a delivery; a timer's or the host's call otherwise.
+   */
+  message?: { msg: number; from: string; to: string; type: string };
+}
+
+/**
+ * One line about an actor error: `api-server failed at t=427.688ms delivering #812 api.request
+ * from gateway/admin: RangeError: Maximum call stack size exceeded`.
+ */
+export function describeActorError(report: ActorErrorReport): string {
+  const m = report.message;
+  const during = m ? ` delivering #${m.msg} ${m.type} from ${m.from}` : '';
+  return `${report.address} failed at t=${report.time}ms${during}: ${errorMessage(report.error)}`;
 }
 
 /** The text of an actor error: `RangeError: Maximum call stack size exceeded`. */
@@ -127,6 +144,8 @@ export class Kernel {
   private instant = -1;
   private atInstant = 0;
   private flow: string | undefined;
+  /** The message being delivered right now (errors reported meanwhile name it). */
+  private delivering: ActorErrorReport['message'];
   private isStopped = false;
   private readonly forks = new Map<string, Rng>();
   private readonly objectFlows = new Map<string, string>();
@@ -336,12 +355,9 @@ export class Kernel {
     const dest = this.registry.get(to);
     if (!dest) throw new UnknownAddressError(to, from, event.type);
     this.stats.delivered++;
-    this.trace.record(this.time, this.time, this.msgSeq++, from, to, event.type, this.summarize(event), 'delivered', 'injected', false, this.flow, event);
-    try {
-      dest.target.send(event);
-    } catch (error) {
-      this.recordError(to, error);
-    }
+    const msg = this.msgSeq++;
+    this.trace.record(this.time, this.time, msg, from, to, event.type, this.summarize(event), 'delivered', 'injected', false, this.flow, event);
+    this.sendTo(dest.target, { msg, from, to, type: event.type }, event);
   }
 
   // ---- timers ---------------------------------------------------------------------------
@@ -504,13 +520,27 @@ export class Kernel {
       this.recordDrop(entry.msg, entry.sent, entry.from, entry.to, entry.event, 'partition', entry.flow, entry.duplicate);
       return;
     }
+    const status = dest.target.getSnapshot?.().status;
+    if (status !== undefined && status !== 'active') {
+      this.recordDrop(entry.msg, entry.sent, entry.from, entry.to, entry.event, 'not running', entry.flow, entry.duplicate);
+      return;
+    }
     this.stats.delivered++;
     if (!this.trace.wanted) this.trace.skip();
     else this.trace.record(this.time, entry.sent, entry.msg, entry.from, entry.to, entry.event.type, undefined, 'delivered', undefined, entry.duplicate, entry.flow, entry.event);
+    this.sendTo(dest.target, { msg: entry.msg, from: entry.from, to: entry.to, type: entry.event.type }, entry.event);
+  }
+
+  /** Hands an event to its target; an error it throws, or reports meanwhile, names the message. */
+  private sendTo(target: Deliverable, message: NonNullable<ActorErrorReport['message']>, event: KernelEvent): void {
+    const outer = this.delivering;
+    this.delivering = message;
     try {
-      dest.target.send(entry.event);
+      target.send(event);
     } catch (error) {
-      this.recordError(entry.to, error);
+      this.recordError(message.to, error);
+    } finally {
+      this.delivering = outer;
     }
   }
 
@@ -543,7 +573,7 @@ export class Kernel {
   }
 
   private recordError(address: string, error: unknown): void {
-    const report = { time: this.time, address, error };
+    const report: ActorErrorReport = { time: this.time, address, error, ...(this.delivering ? { message: this.delivering } : {}) };
     this.errors.push(report);
     for (const l of this.errorListeners) l(report);
   }

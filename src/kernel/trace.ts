@@ -24,7 +24,7 @@ export interface TraceEntry {
   /** A short, human summary of the payload (`POST pods default/nginx`). */
   summary: string;
   status: TraceStatus;
-  /** Why a message was dropped (`partition`, `loss`, `unreachable`, `unknown address`). */
+  /** Why a message was dropped (`partition`, `loss`, `unreachable`, `unknown address`, `not running`). */
   reason?: string;
   /** True for the extra copy of a duplicated message. */
   duplicate?: boolean;

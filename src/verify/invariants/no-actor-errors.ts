@@ -14,9 +14,9 @@ export const noActorErrors: Invariant = {
     const out: Violation[] = [];
     const errors = cluster.kernel.errors;
     for (let i = state.cursor; i < errors.length; i++) {
-      const { address, error, time } = errors[i]!;
+      const { address, error, time, message } = errors[i]!;
       const text = error instanceof Error ? `${error.name}: ${error.message}${error.stack ? `\n    ${error.stack.split('\n').slice(1, 4).map((l) => l.trim()).join('\n    ')}` : ''}` : String(error);
-      out.push(violation('no-actor-errors', `${address} threw: ${text}`, time));
+      out.push(violation('no-actor-errors', `${address} threw${message ? ` delivering #${message.msg} ${message.type} from ${message.from}` : ''}: ${text}`, time));
     }
     state.cursor = errors.length;
     return out;
