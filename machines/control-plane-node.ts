@@ -137,7 +137,7 @@ export const controlPlaneNodeMachine = setup({
     reportComponentError: ({ context, event }) => {
       const address = event.type.slice(CHILD_ERROR.length);
       context.failures.set(address, (context.failures.get(address) ?? 0) + 1);
-      reportChildError(context.port.kernel, event as unknown as { type: string; error?: unknown });
+      reportChildError(context.port.kernel, event);
     },
     scheduleRestart: raise(({ event }) => ({ type: 'component.restart' as const, address: event.type.slice(CHILD_ERROR.length) }), { delay: 'staticPodRestart' }),
     restartComponent: ({ context, event, self }) => {
