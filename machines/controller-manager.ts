@@ -40,6 +40,7 @@ import { podGcController } from './controllers/podgc.js';
 import { cronJobController } from './controllers/cronjob.js';
 import { replicationController } from './controllers/replication-controller.js';
 import { horizontalPodAutoscalerController } from './controllers/horizontal-pod-autoscaler.js';
+import { resourceQuotaController } from './controllers/resourcequota.js';
 import { disruptionController } from './controllers/disruption.js';
 import { apiClientTransitions } from './client/transitions.js';
 import { reportChildError } from './client/components.js';
@@ -67,6 +68,7 @@ export const BUILT_IN_CONTROLLERS: readonly ControllerMachine[] = [
   disruptionController,
   podGcController,
   horizontalPodAutoscalerController,
+  resourceQuotaController,
 ];
 
 /** kube-controller-manager's names (old and new) for the built-ins, accepted in `enabled`. */
@@ -98,6 +100,7 @@ export const CONTROLLER_ALIASES: Readonly<Record<string, string>> = {
   'horizontal-pod-autoscaler-controller': 'horizontal-pod-autoscaler',
   'disruption-controller': 'disruption',
   'pod-garbage-collector-controller': 'podgc',
+  'resourcequota-controller': 'resourcequota',
 };
 
 /** Input of the controller manager. */

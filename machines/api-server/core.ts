@@ -28,6 +28,7 @@ import { decode, isPods, WatchCache, type Watcher } from './watch-cache.js';
 import { ServiceIpAllocator } from './ip-allocator.js';
 import { admitServiceAccount, admitStorageCreate } from './admission.js';
 import { EvictionRest } from './eviction.js';
+import { ResourceQuotaAdmission } from './resource-quota.js';
 
 type Obj = KubeObject & Record<string, any>;
 
@@ -94,6 +95,8 @@ export interface Operation {
   response?: { code: number; body: KubeObject | Status; warnings?: string[] };
   /** The object to write, prepared by admission. */
   object?: Obj;
+  /** The quotas with the usage this request adds, written before the object (ResourceQuota admission). */
+  quotaCharges?: readonly KubeObject[];
   warnings: string[];
   attempts: number;
   started: number;
@@ -116,6 +119,7 @@ const IMMORTAL_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
 const STORAGE_CLASSES = findResource('storageclasses')!;
 const SERVICE_ACCOUNTS = findResource('serviceaccounts')!;
 const PDBS = findResource('poddisruptionbudgets')!;
+const RESOURCE_QUOTAS = findResource('resourcequotas')!;
 
 const CONNECT_SUBRESOURCES = new Set(['attach', 'exec', 'portforward', 'log']);
 
@@ -201,6 +205,13 @@ export class ApiServerCore {
   }
 
   private readonly eviction: EvictionRest;
+  private readonly quota = new ResourceQuotaAdmission({
+    quotas: (namespace) => this.cache.list(RESOURCE_QUOTAS, namespace),
+    clock: () => ({ nowMs: this.io.now(), timeOf: (ts) => (this.io.timeOf ? this.io.timeOf(ts) : Number.NaN) }),
+    etcd: (op, request, then) => this.etcd(op, request, then),
+    finish: (op, code, body) => this.finish(op, code, body),
+    storageError: (op, r) => this.storageError(op, r),
+  });
 
   /** True when the machine runs the pipeline as one transition ({@link ApiServerOptions.pipeline}). */
   readonly fused: boolean;
@@ -551,6 +562,11 @@ export class ApiServerCore {
         return false;
       }
     }
+    const exceeded = this.quota.admit(op, info, obj, req.namespace!);
+    if (exceeded) {
+      op.response = { code: 403, body: S.forbiddenWithMessage(info, m.name, exceeded) };
+      return false;
+    }
     return true;
   }
 
@@ -609,6 +625,9 @@ export class ApiServerCore {
     } else if (info.plural === 'horizontalpodautoscalers' && info.group === 'autoscaling') {
       // the strategy's PrepareForCreate: an empty status (desiredReplicas is not omitempty)
       obj.status = { desiredReplicas: 0 };
+    } else if (info.plural === 'resourcequotas' && info.group === '') {
+      // the strategy's PrepareForCreate: the status is the controller's
+      obj.status = {};
     } else if (info.plural === 'poddisruptionbudgets' && info.group === 'policy') {
       // the strategy's PrepareForCreate: an empty status (policy/v1 prints its counters)
       obj.status = { disruptionsAllowed: 0, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0 };
@@ -634,11 +653,13 @@ export class ApiServerCore {
       case 'create':
         if (req.subresource === 'binding') return this.doBinding(op);
         if (req.subresource === 'eviction') return this.doEviction(op);
-        return this.etcd(op, { type: 'etcd.create', key: etcdKey(info, req.namespace, meta(op.object!).name!), value: op.object! }, (r) => {
-          if (r.ok) return this.finish(op, 201, decodeCreated(r.kv!));
-          if (r.error === 'KeyExists') return this.finish(op, 409, S.alreadyExists(info, meta(op.object!).name!));
-          return this.storageError(op, r);
-        });
+        return this.quota.charge(op, info, () =>
+          this.etcd(op, { type: 'etcd.create', key: etcdKey(info, req.namespace, meta(op.object!).name!), value: op.object! }, (r) => {
+            if (r.ok) return this.finish(op, 201, decodeCreated(r.kv!));
+            if (r.error === 'KeyExists') return this.finish(op, 409, S.alreadyExists(info, meta(op.object!).name!));
+            return this.storageError(op, r);
+          }),
+        );
       case 'update':
       case 'patch':
         return this.doUpdate(op, info);
@@ -960,14 +981,16 @@ export class ApiServerCore {
     op.req = { ...saved, verb: 'create', body, name: undefined };
     this.current = op;
     if (!this.admitCreate(op)) return this.finish(op, op.response!.code, op.response!.body);
-    this.etcd(op, { type: 'etcd.create', key: etcdKey(info, saved.namespace, meta(op.object!).name!), value: op.object! }, (r) => {
-      if (r.ok) return this.finish(op, 201, decodeCreated(r.kv!));
-      if (r.error === 'KeyExists') {
-        op.req = saved;
-        return this.doUpdate(op, info, true);
-      }
-      this.storageError(op, r);
-    });
+    this.quota.charge(op, info, () =>
+      this.etcd(op, { type: 'etcd.create', key: etcdKey(info, saved.namespace, meta(op.object!).name!), value: op.object! }, (r) => {
+        if (r.ok) return this.finish(op, 201, decodeCreated(r.kv!));
+        if (r.error === 'KeyExists') {
+          op.req = saved;
+          return this.doUpdate(op, info, true);
+        }
+        this.storageError(op, r);
+      }),
+    );
   }
 
   /** pods/binding: set spec.nodeName once (a second binding is a conflict). */

@@ -26,6 +26,7 @@ export const GO_ROOTS: Readonly<Record<string, string>> = {
   "v1/PersistentVolume": "IoK8sApiCoreV1PersistentVolume",
   "v1/PersistentVolumeClaim": "IoK8sApiCoreV1PersistentVolumeClaim",
   "v1/ReplicationController": "IoK8sApiCoreV1ReplicationController",
+  "v1/ResourceQuota": "IoK8sApiCoreV1ResourceQuota",
   "apps/v1/Deployment": "IoK8sApiAppsV1Deployment",
   "apps/v1/ReplicaSet": "IoK8sApiAppsV1ReplicaSet",
   "apps/v1/DaemonSet": "IoK8sApiAppsV1DaemonSet",
@@ -2281,6 +2282,31 @@ export const GO_STRUCTS: Readonly<Record<string, GoStruct>> = {
       "resourceID": "string"
     }
   },
+  "IoK8sApiCoreV1ResourceQuota": {
+    "go": "v1.ResourceQuota",
+    "fields": {
+      "apiVersion": "string",
+      "kind": "string",
+      "metadata": "@IoK8sApimachineryPkgApisMetaV1ObjectMeta",
+      "spec": "@IoK8sApiCoreV1ResourceQuotaSpec",
+      "status": "@IoK8sApiCoreV1ResourceQuotaStatus"
+    }
+  },
+  "IoK8sApiCoreV1ResourceQuotaSpec": {
+    "go": "v1.ResourceQuotaSpec",
+    "fields": {
+      "hard": "map[string]quantity",
+      "scopeSelector": "@IoK8sApiCoreV1ScopeSelector",
+      "scopes": "[]string"
+    }
+  },
+  "IoK8sApiCoreV1ResourceQuotaStatus": {
+    "go": "v1.ResourceQuotaStatus",
+    "fields": {
+      "hard": "map[string]quantity",
+      "used": "map[string]quantity"
+    }
+  },
   "IoK8sApiCoreV1ResourceRequirements": {
     "go": "v1.ResourceRequirements",
     "fields": {
@@ -2333,6 +2359,20 @@ export const GO_STRUCTS: Readonly<Record<string, GoStruct>> = {
       "storagePool": "string",
       "system": "string",
       "volumeName": "string"
+    }
+  },
+  "IoK8sApiCoreV1ScopeSelector": {
+    "go": "v1.ScopeSelector",
+    "fields": {
+      "matchExpressions": "[]@IoK8sApiCoreV1ScopedResourceSelectorRequirement"
+    }
+  },
+  "IoK8sApiCoreV1ScopedResourceSelectorRequirement": {
+    "go": "v1.ScopedResourceSelectorRequirement",
+    "fields": {
+      "operator": "string",
+      "scopeName": "string",
+      "values": "[]string"
     }
   },
   "IoK8sApiCoreV1SeccompProfile": {

@@ -477,6 +477,7 @@ const SCHEMAS: Readonly<Record<string, PatchSchema>> = {
   Endpoints: META_ONLY,
   EndpointSlice: META_ONLY,
   ConfigMap: META_ONLY,
+  ResourceQuota: META_ONLY,
   Secret: META_ONLY,
   Event: META_ONLY,
   Lease: META_ONLY,

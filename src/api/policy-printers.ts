@@ -1,10 +1,12 @@
 /**
  * The Table printer of PodDisruptionBudgets, as kube-apiserver's `printPodDisruptionBudget`
  * (`pkg/printers/internalversion/printers.go`): NAME, MIN AVAILABLE, MAX UNAVAILABLE (`N/A` when
- * unset), ALLOWED DISRUPTIONS and AGE.
+ * unset), ALLOWED DISRUPTIONS and AGE; and of ResourceQuotas (`printResourceQuota`): NAME, AGE,
+ * REQUEST and LIMIT.
  */
 import type { BatchPrinter, PrinterKit } from './batch-printers.js';
 import { ageSince } from './printers.js';
+import { formatQuantity, isExactQuantity, parseExact } from './quantity-math.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -16,7 +18,31 @@ function intOrStringText(v: unknown): string {
   return 'N/A';
 }
 
-/** The printers by plural: poddisruptionbudgets. */
+/**
+ * `printResourceQuota`: REQUEST and LIMIT list `name: used/hard` for each resource of
+ * `status.hard` in name order (`limits.*` in LIMIT, the rest in REQUEST), `used` 0 when unknown.
+ */
+function quotaColumns(o: Obj): [string, string] {
+  const status = obj(o['status']);
+  const hard = obj(status['hard']);
+  const used = obj(status['used']);
+  const request: string[] = [];
+  const limit: string[] = [];
+  for (const name of Object.keys(hard).sort()) {
+    const text = `${name}: ${quantityText(used[name])}/${quantityText(hard[name])}`;
+    const pieces = name.split('.');
+    (pieces.length > 1 && pieces[0] === 'limits' ? limit : request).push(text);
+  }
+  return [request.join(', '), limit.join(', ')];
+}
+
+/** `Quantity.String()` of a stored quantity (`0` for a missing one). */
+function quantityText(v: unknown): string {
+  if ((typeof v !== 'string' && typeof v !== 'number') || !isExactQuantity(v)) return '0';
+  return formatQuantity(parseExact(v));
+}
+
+/** The printers by plural: poddisruptionbudgets, resourcequotas. */
 export function policyPrinters(kit: PrinterKit): Record<string, BatchPrinter> {
   const { NAME, AGE, col } = kit;
   return {
@@ -33,6 +59,18 @@ export function policyPrinters(kit: PrinterKit): Record<string, BatchPrinter> {
         const allowed = obj(o['status'])['disruptionsAllowed'];
         const m = obj(o['metadata']);
         return { cells: [String(m['name'] ?? ''), intOrStringText(spec['minAvailable']), intOrStringText(spec['maxUnavailable']), typeof allowed === 'number' ? allowed : 0, ageSince(m['creationTimestamp'], now)] };
+      },
+    },
+    resourcequotas: {
+      columns: [
+        NAME,
+        AGE,
+        col('Request', 'string', 'Request represents a minimum amount of cpu/memory that a container may consume.'),
+        col('Limit', 'string', 'Limits control the maximum amount of cpu/memory that a container may use independent of contention on the node.'),
+      ],
+      row(o, now) {
+        const m = obj(o['metadata']);
+        return { cells: [String(m['name'] ?? ''), ageSince(m['creationTimestamp'], now), ...quotaColumns(o)] };
       },
     },
   };

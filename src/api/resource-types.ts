@@ -48,6 +48,7 @@ import type { ICronJob as CronJob } from 'kubernetes-models/batch/v1/CronJob';
 import type { IPodDisruptionBudget as PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import type { IHorizontalPodAutoscaler as HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
 import type { IReplicationController as ReplicationController } from 'kubernetes-models/v1/ReplicationController';
+import type { IResourceQuota as ResourceQuota } from 'kubernetes-models/v1/ResourceQuota';
 import type { IPriorityClass as PriorityClass } from 'kubernetes-models/scheduling.k8s.io/v1/PriorityClass';
 import type { ISelfSubjectReview as SelfSubjectReview } from 'kubernetes-models/authentication.k8s.io/v1/SelfSubjectReview';
 import type { ITokenReview as TokenReview } from 'kubernetes-models/authentication.k8s.io/v1/TokenReview';
@@ -85,6 +86,7 @@ export interface ResourceTypes {
   poddisruptionbudgets: PodDisruptionBudget;
   horizontalpodautoscalers: HorizontalPodAutoscaler;
   replicationcontrollers: ReplicationController;
+  resourcequotas: ResourceQuota;
   storageclasses: StorageClass;
   priorityclasses: PriorityClass;
   selfsubjectreviews: SelfSubjectReview;

@@ -259,6 +259,16 @@ export const RESOURCES: readonly ResourceInfo[] = Object.freeze([
     etcdPrefix: '/registry/controllers/',
   }),
   define({
+    group: CORE,
+    version: 'v1',
+    kind: 'ResourceQuota',
+    plural: 'resourcequotas',
+    namespaced: true,
+    shortNames: ['quota'],
+    subresources: [statusOf(CORE, 'v1', 'ResourceQuota')],
+    etcdPrefix: '/registry/resourcequotas/',
+  }),
+  define({
     group: APPS,
     version: 'v1',
     kind: 'Deployment',

@@ -39,9 +39,11 @@ import { validateStorageKind, validateStorageUpdate } from './validation-storage
 import { ReplicationController as ReplicationControllerModel } from 'kubernetes-models/v1/ReplicationController';
 import { Job as JobModel } from 'kubernetes-models/batch/v1/Job';
 import { PodDisruptionBudget as PodDisruptionBudgetModel } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
+import { ResourceQuota as ResourceQuotaModel } from 'kubernetes-models/v1/ResourceQuota';
 import { HorizontalPodAutoscaler as HorizontalPodAutoscalerModel } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
 import { validateHorizontalPodAutoscaler } from './autoscaling.js';
 import { validatePodDisruptionBudget, validatePodDisruptionBudgetStatus } from './validation-policy.js';
+import { validateResourceQuota, validateResourceQuotaStatus, validateResourceQuotaUpdate } from './validation-quota.js';
 import { CronJob as CronJobModel } from 'kubernetes-models/batch/v1/CronJob';
 import { validateCronJob, validateGeneratedSelector, validateJobSpec, validateJobUpdate, validateReplicationControllerSpec } from './batch-validation.js';
 import { Role as RoleModel } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role';
@@ -131,6 +133,7 @@ const MODELS: ReadonlyArray<readonly [string, { prototype: unknown }]> = [
   ['v1/PersistentVolumeClaim', PersistentVolumeClaimModel],
   ['storage.k8s.io/v1/StorageClass', StorageClassModel],
   ['v1/ReplicationController', ReplicationControllerModel],
+  ['v1/ResourceQuota', ResourceQuotaModel],
   ['batch/v1/Job', JobModel],
   ['batch/v1/CronJob', CronJobModel],
   ['policy/v1/PodDisruptionBudget', PodDisruptionBudgetModel],
@@ -1379,6 +1382,9 @@ function validateKindUpdate(c: Causes, info: ResourceInfo, next: AnyObject, prev
     case 'Pod':
       validatePodUpdate(c, next, prev);
       break;
+    case 'ResourceQuota':
+      validateResourceQuotaUpdate(c, next, prev);
+      break;
     case 'Deployment':
     case 'ReplicaSet':
       if (old['selector'] !== undefined && !deepEqual(spec['selector'], old['selector'])) {
@@ -1487,6 +1493,7 @@ function kindChecks(c: Causes, info: ResourceInfo, obj: AnyObject, subresource: 
   validateObjectMeta(c, obj.metadata, info, NAME_RULES[info.kind] ?? nameIsDNSSubdomain);
   if (subresource === 'status') {
     if (info.kind === 'PodDisruptionBudget') validatePodDisruptionBudgetStatus(c, obj);
+    if (info.kind === 'ResourceQuota') validateResourceQuotaStatus(c, obj);
     return;
   }
   const spec = obj['spec'];
@@ -1514,6 +1521,9 @@ function kindChecks(c: Causes, info: ResourceInfo, obj: AnyObject, subresource: 
       break;
     case 'PodDisruptionBudget':
       validatePodDisruptionBudget(c, obj);
+      break;
+    case 'ResourceQuota':
+      validateResourceQuota(c, obj);
       break;
     case 'ReplicationController':
       validateReplicationControllerSpec(c, spec);

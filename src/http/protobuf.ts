@@ -1,7 +1,7 @@
 /**
  * Decoding of Kubernetes protobuf request bodies (`application/vnd.kubernetes.protobuf`) for the
  * kinds kubectl's typed generators send (`kubectl create namespace|configmap|secret|
- * serviceaccount|deployment|service|role|clusterrole|rolebinding|clusterrolebinding|job|cronjob`) and
+ * serviceaccount|quota|deployment|service|role|clusterrole|rolebinding|clusterrolebinding|job|cronjob`) and
  * DeleteOptions. The body is the `k8s\0` magic and a `runtime.Unknown` (typeMeta, raw); the raw
  * object is decoded with the field numbers of k8s.io/api's generated.proto, for the messages
  * listed here, into the object's JSON form. Go's protobuf encoder writes every non-pointer field,
@@ -99,6 +99,11 @@ const MESSAGES: Record<string, Message> = {
   },
   ServicePort: { 1: s('name'), 2: s('protocol'), 3: i32('port'), 4: { name: 'targetPort', type: 'IntOrString' }, 5: i32('nodePort'), 6: s('appProtocol', true) },
   ServiceStatus: { 1: msg('loadBalancer', 'LoadBalancerStatus') },
+  ResourceQuota: { 1: msg('metadata', 'ObjectMeta'), 2: msg('spec', 'ResourceQuotaSpec'), 3: msg('status', 'ResourceQuotaStatus') },
+  ResourceQuotaSpec: { 1: map('hard', 'Quantity'), 2: strings('scopes'), 3: msg('scopeSelector', 'ScopeSelector') },
+  ResourceQuotaStatus: { 1: map('hard', 'Quantity'), 2: map('used', 'Quantity') },
+  ScopeSelector: { 1: msg('matchExpressions', 'ScopedResourceSelectorRequirement', true) },
+  ScopedResourceSelectorRequirement: { 1: s('scopeName'), 2: s('operator'), 3: strings('values') },
   LoadBalancerStatus: {},
   PodTemplateSpec: { 1: msg('metadata', 'ObjectMeta'), 2: msg('spec', 'PodSpec') },
   PodSpec: {
@@ -264,6 +269,7 @@ const TOP: Record<string, string> = {
   'v1/Secret': 'Secret',
   'v1/ServiceAccount': 'ServiceAccount',
   'v1/Service': 'Service',
+  'v1/ResourceQuota': 'ResourceQuota',
   'apps/v1/Deployment': 'Deployment',
   'batch/v1/Job': 'Job',
   'batch/v1/CronJob': 'CronJob',

@@ -43,7 +43,7 @@ describe('controller manager', () => {
     expect(names).toEqual([
       'replicaset', 'deployment', 'namespace', 'endpoints', 'garbage-collector', 'node-lifecycle',
       'daemonset', 'statefulset', 'persistentvolume-binder', 'pvc-protection', 'pv-protection',
-      'endpointslice', 'serviceaccount', 'root-ca-cert-publisher', 'replicationcontroller', 'job', 'cronjob', 'ttl-after-finished', 'disruption', 'podgc', 'horizontal-pod-autoscaler',
+      'endpointslice', 'serviceaccount', 'root-ca-cert-publisher', 'replicationcontroller', 'job', 'cronjob', 'ttl-after-finished', 'disruption', 'podgc', 'horizontal-pod-autoscaler', 'resourcequota',
     ]);
     for (const name of names) {
       expect(c.kernel.has(controllerAddress(name))).toBe(true);
