@@ -89,8 +89,20 @@ describe('protobuf request bodies', () => {
     expect(del).toEqual({ apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0, propagationPolicy: 'Foreground' });
   });
 
+  it('decodes the ResourceQuota of kubectl create quota (hard quantities, scopes)', () => {
+    const entry = (k: string, v: string) => bytes(1, Buffer.concat([bytes(1, k), bytes(2, bytes(1, v))]));
+    const spec = Buffer.concat([entry('pods', '10'), entry('requests.cpu', '500m'), bytes(2, 'NotBestEffort')]);
+    expect(decodeProtobuf(envelope('v1', 'ResourceQuota', Buffer.concat([bytes(1, bytes(1, 'q')), bytes(2, spec), bytes(3, Buffer.alloc(0))])))).toEqual({
+      apiVersion: 'v1',
+      kind: 'ResourceQuota',
+      metadata: { name: 'q' },
+      spec: { hard: { pods: '10', 'requests.cpu': '500m' }, scopes: ['NotBestEffort'] },
+      status: {},
+    });
+  });
+
   it('refuses unknown kinds, unknown non-zero fields, and malformed bodies', () => {
-    expect(() => decodeProtobuf(envelope('v1', 'ResourceQuota', Buffer.alloc(0)))).toThrow(/ResourceQuota are not supported/);
+    expect(() => decodeProtobuf(envelope('v1', 'LimitRange', Buffer.alloc(0)))).toThrow(/LimitRange are not supported/);
     expect(() => decodeProtobuf(envelope('v1', 'ConfigMap', Buffer.concat([bytes(1, bytes(1, 'c')), num(99, 1)])))).toThrow(/field 99 of ConfigMap is not supported/);
     expect(decodeProtobuf(envelope('v1', 'ConfigMap', Buffer.concat([bytes(1, bytes(1, 'c')), num(99, 0)])))).toEqual({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } });
     expect(() => decodeProtobuf(Buffer.from('{"kind":"Pod"}'))).toThrow(/magic/);

@@ -62,7 +62,7 @@ describe('controller manager', () => {
         enabled: [
           '*', '-garbagecollector', '-nodelifecycle', '-daemonset', '-statefulset-controller', '-persistentvolume-binder', '-pvc-protection', '-pv-protection',
           '-endpointslice-controller', '-serviceaccount', '-root-ca-cert-publisher', '-replicationcontroller', '-job-controller', '-cronjob-controller',
-          '-ttl-after-finished-controller', '-disruption-controller', '-pod-garbage-collector-controller', '-horizontalpodautoscaling',
+          '-ttl-after-finished-controller', '-disruption-controller', '-pod-garbage-collector-controller', '-horizontalpodautoscaling', '-resourcequota-controller',
         ],
       }),
     ).toEqual([
