@@ -1,19 +1,30 @@
 /**
- * OpenAPI v3 documents, just enough for kubectl: `/openapi/v3` lists one document per group
- * version, and each document has the REST paths of its resources with their operations. kubectl
- * reads a kind's PATCH operation (`x-kubernetes-group-version-kind` and its `fieldValidation`
- * query parameter) to decide that the server validates fields, and then sends
- * `fieldValidation=Strict` instead of validating on its own. No schemas are published
- * (`components.schemas` is empty): kubectl then computes apply patches from its built-in types,
- * and `kubectl explain` has nothing to explain.
+ * OpenAPI v3 documents as kube-apiserver serves them: `/openapi/v3` lists one document per group
+ * version (`serverRelativeURL` with the document's hash, so clients cache it), and each document
+ * has the REST paths of its resources with their operations and, in `components.schemas`, the
+ * schemas of its kinds, their lists and subresource kinds and every struct they reach
+ * (`io.k8s.api.core.v1.Pod`, `io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta`…), generated at
+ * build time from kubernetes-models (`src/api/openapi-schemas.generate.ts`). Request and response
+ * bodies `$ref` them. What kubectl does with them:
+ * - `kubectl explain` finds a resource's kind on its paths' operations
+ *   (`x-kubernetes-group-version-kind`) and its schema by the same extension in
+ *   `components.schemas`, and prints fields, types, `-required-` and descriptions;
+ * - `kubectl apply` (client-side) computes its strategic merge patch from the kind's schema: the
+ *   list merge keys are the `x-kubernetes-patch-strategy` / `x-kubernetes-patch-merge-key` of
+ *   the schemas, taken from `src/api/patch.ts`, the keys the API server merges with;
+ * - kubectl reads a kind's PATCH operation (its `fieldValidation` query parameter) to decide that
+ *   the server validates fields, and then sends `fieldValidation=Strict` instead of validating on
+ *   its own.
+ * Each document is built once, on first request. `/openapi/v2` is not served (404): kubectl 1.32
+ * reads v3, and asks for v2 only in protobuf, as a fallback when v3 fails.
  */
 import { createHash } from 'node:crypto';
-import { RESOURCES, type ResourceInfo } from '../api/resources.js';
+import { OPENAPI_SCHEMAS_JSON } from '../api/openapi-schemas.data.js';
+import { RESOURCES, type GroupVersionKind, type ResourceInfo } from '../api/resources.js';
 import { groupVersions, SERVER_VERSION } from './discovery.js';
 
 type Json = Record<string, unknown>;
 
-const OBJECT_SCHEMA = { type: 'object' };
 
 function param(name: string, where: 'query' | 'path', type: 'string' | 'boolean' | 'integer', description: string): Json {
   return { name, in: where, description, ...(where === 'path' ? { required: true } : {}), schema: { type, uniqueItems: true } };
@@ -45,9 +56,32 @@ const P = {
   propagationPolicy: param('propagationPolicy', 'query', 'string', "Whether and how garbage collection will be performed: 'Orphan', 'Background', 'Foreground'."),
 };
 
-function responses(codes: number[]): Json {
+/** All the schemas, parsed on first use, and the name of each kind's schema by `group/version/kind`. */
+let parsed: { schemas: Record<string, Json>; byKind: Map<string, string> } | undefined;
+
+function allSchemas(): { schemas: Record<string, Json>; byKind: Map<string, string> } {
+  if (parsed) return parsed;
+  const schemas = JSON.parse(OPENAPI_SCHEMAS_JSON) as Record<string, Json>;
+  const byKind = new Map<string, string>();
+  for (const [name, schema] of Object.entries(schemas)) {
+    for (const gvk of (schema['x-kubernetes-group-version-kind'] as GroupVersionKind[] | undefined) ?? []) byKind.set(`${gvk.group}/${gvk.version}/${gvk.kind}`, name);
+  }
+  parsed = { schemas, byKind };
+  return parsed;
+}
+
+const META = 'io.k8s.apimachinery.pkg.apis.meta.v1';
+const STATUS = `${META}.Status`;
+
+/** The `$ref` of a kind's schema (`Status` for the metrics kinds, which have none here). */
+function refTo(gvk: GroupVersionKind | string): Json {
+  const name = typeof gvk === 'string' ? gvk : allSchemas().byKind.get(`${gvk.group}/${gvk.version}/${gvk.kind}`);
+  return { $ref: `#/components/schemas/${name ?? STATUS}` };
+}
+
+function responses(codes: number[], schema: Json): Json {
   const out: Json = {};
-  for (const c of codes) out[String(c)] = { description: c === 201 ? 'Created' : c === 202 ? 'Accepted' : 'OK', content: { 'application/json': { schema: OBJECT_SCHEMA }, 'application/yaml': { schema: OBJECT_SCHEMA } } };
+  for (const c of codes) out[String(c)] = { description: c === 201 ? 'Created' : c === 202 ? 'Accepted' : 'OK', content: { 'application/json': { schema }, 'application/yaml': { schema } } };
   out['401'] = { description: 'Unauthorized' };
   return out;
 }
@@ -58,25 +92,31 @@ function opId(verb: string, r: ResourceInfo, namespaced: boolean, suffix = ''): 
   return `${verb}${g}${v}${namespaced ? 'Namespaced' : ''}${r.kind}${suffix}`;
 }
 
-function operation(verb: string, action: string, r: ResourceInfo, kind: { group: string; version: string; kind: string }, namespaced: boolean, params: Json[], codes: number[], extra: Json = {}, suffix = ''): Json {
+function operation(verb: string, action: string, r: ResourceInfo, kind: GroupVersionKind, namespaced: boolean, params: Json[], codes: number[], answer: Json, extra: Json = {}, suffix = ''): Json {
   return {
     tags: [r.group === '' ? `core_${r.version}` : `${r.group.replace(/\./g, '')}_${r.version}`],
     description: `${action} ${r.kind}${suffix ? ` ${suffix.toLowerCase()}` : ''}`,
     operationId: opId(verb, r, namespaced, suffix),
     parameters: params,
-    responses: responses(codes),
+    ...extra,
+    responses: responses(codes, answer),
     'x-kubernetes-action': action,
     'x-kubernetes-group-version-kind': kind,
-    ...extra,
   };
 }
 
-const BODY = (types: string[]): Json => ({ requestBody: { content: Object.fromEntries(types.map((t) => [t, { schema: OBJECT_SCHEMA }])), required: true } });
+const BODY = (types: string[], schema: Json): Json => ({ requestBody: { content: Object.fromEntries(types.map((t) => [t, { schema }])), required: true } });
+const WRITE_TYPES = ['application/json', 'application/yaml'];
 const PATCH_TYPES = ['application/apply-patch+yaml', 'application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json'];
 
 function pathsOf(r: ResourceInfo): Record<string, Json> {
   const base = r.group === '' ? `/api/${r.version}` : `/apis/${r.group}/${r.version}`;
   const gvk = { group: r.group, version: r.version, kind: r.kind };
+  const obj = refTo(gvk);
+  const list = refTo({ group: r.group, version: r.version, kind: r.listKind });
+  const status = refTo(STATUS);
+  const deleteBody = BODY(WRITE_TYPES, refTo(`${META}.DeleteOptions`));
+  const patchBody = BODY(PATCH_TYPES, refTo(`${META}.Patch`));
   const verbs = new Set(r.verbs);
   const ns = r.namespaced;
   const collection = ns ? `${base}/namespaces/{namespace}/${r.plural}` : `${base}/${r.plural}`;
@@ -85,31 +125,59 @@ function pathsOf(r: ResourceInfo): Record<string, Json> {
   const listParams = [P.allowWatchBookmarks, P.continue, P.fieldSelector, P.labelSelector, P.limit, P.resourceVersion, P.sendInitialEvents, P.timeoutSeconds, P.watch];
   const paths: Record<string, Json> = {};
   const coll: Json = { parameters: [...scope, P.pretty] };
-  if (verbs.has('list')) coll.get = operation('list', 'list', r, gvk, ns, listParams, [200]);
-  if (verbs.has('create')) coll.post = operation('create', 'post', r, gvk, ns, [P.dryRun, P.fieldManager, P.fieldValidation], [200, 201, 202], BODY(['application/json', 'application/yaml']));
-  if (verbs.has('deletecollection')) coll.delete = operation('deletecollection', 'deletecollection', r, gvk, ns, [P.dryRun, P.gracePeriodSeconds, P.propagationPolicy, ...listParams], [200]);
+  if (verbs.has('list')) coll.get = operation('list', 'list', r, gvk, ns, listParams, [200], list);
+  if (verbs.has('create')) coll.post = operation('create', 'post', r, gvk, ns, [P.dryRun, P.fieldManager, P.fieldValidation], [200, 201, 202], obj, BODY(WRITE_TYPES, obj));
+  if (verbs.has('deletecollection')) coll.delete = operation('deletecollection', 'deletecollection', r, gvk, ns, [P.dryRun, P.gracePeriodSeconds, P.propagationPolicy, ...listParams], [200], status, deleteBody);
   paths[collection] = coll;
   const one: Json = { parameters: [P.name(r.kind), ...scope, P.pretty] };
-  if (verbs.has('get')) one.get = operation('read', 'get', r, gvk, ns, [], [200]);
-  if (verbs.has('update')) one.put = operation('replace', 'put', r, gvk, ns, [P.dryRun, P.fieldManager, P.fieldValidation], [200, 201], BODY(['application/json', 'application/yaml']));
-  if (verbs.has('patch')) one.patch = operation('patch', 'patch', r, gvk, ns, [P.dryRun, P.fieldManager, P.fieldValidation, P.force], [200, 201], BODY(PATCH_TYPES));
-  if (verbs.has('delete')) one.delete = operation('delete', 'delete', r, gvk, ns, [P.dryRun, P.gracePeriodSeconds, P.propagationPolicy], [200, 202]);
+  if (verbs.has('get')) one.get = operation('read', 'get', r, gvk, ns, [], [200], obj);
+  if (verbs.has('update')) one.put = operation('replace', 'put', r, gvk, ns, [P.dryRun, P.fieldManager, P.fieldValidation], [200, 201], obj, BODY(WRITE_TYPES, obj));
+  if (verbs.has('patch')) one.patch = operation('patch', 'patch', r, gvk, ns, [P.dryRun, P.fieldManager, P.fieldValidation, P.force], [200, 201], obj, patchBody);
+  // kube-apiserver answers a delete with the object for pods (graceful deletion), with a Status otherwise
+  if (verbs.has('delete')) one.delete = operation('delete', 'delete', r, gvk, ns, [P.dryRun, P.gracePeriodSeconds, P.propagationPolicy], [200, 202], r.kind === 'Pod' ? obj : status, deleteBody);
   paths[item] = one;
   if (ns && verbs.has('list')) {
-    paths[`${base}/${r.plural}`] = { parameters: [P.pretty], get: operation('list', 'list', r, gvk, false, listParams, [200], {}, 'ForAllNamespaces') };
+    paths[`${base}/${r.plural}`] = { parameters: [P.pretty], get: operation('list', 'list', r, gvk, false, listParams, [200], list, {}, 'ForAllNamespaces') };
   }
   for (const s of r.subresources) {
     const sub: Json = { parameters: [P.name(r.kind), ...scope, P.pretty] };
     const kind = s.responseKind;
+    const body = refTo(kind);
     const suffix = s.name.replace(/^./, (c) => c.toUpperCase());
     const sv = new Set(s.verbs);
-    if (sv.has('get')) sub.get = operation('read', 'get', r, kind, ns, [], [200], {}, suffix);
-    if (sv.has('update')) sub.put = operation('replace', 'put', r, kind, ns, [P.dryRun, P.fieldManager, P.fieldValidation], [200, 201], BODY(['application/json', 'application/yaml']), suffix);
-    if (sv.has('patch')) sub.patch = operation('patch', 'patch', r, kind, ns, [P.dryRun, P.fieldManager, P.fieldValidation, P.force], [200, 201], BODY(PATCH_TYPES), suffix);
-    if (sv.has('create')) sub.post = operation('create', 'post', r, kind, ns, [P.dryRun, P.fieldManager, P.fieldValidation], [200, 201, 202], BODY(['application/json', 'application/yaml']), suffix);
+    if (sv.has('get')) sub.get = operation('read', 'get', r, kind, ns, [], [200], body, {}, suffix);
+    if (sv.has('update')) sub.put = operation('replace', 'put', r, kind, ns, [P.dryRun, P.fieldManager, P.fieldValidation], [200, 201], body, BODY(WRITE_TYPES, body), suffix);
+    if (sv.has('patch')) sub.patch = operation('patch', 'patch', r, kind, ns, [P.dryRun, P.fieldManager, P.fieldValidation, P.force], [200, 201], body, patchBody, suffix);
+    if (sv.has('create')) sub.post = operation('create', 'post', r, kind, ns, [P.dryRun, P.fieldManager, P.fieldValidation], [200, 201, 202], body, BODY(WRITE_TYPES, body), suffix);
     paths[`${item}/${s.name}`] = sub;
   }
   return paths;
+}
+
+/** The schemas the paths reference, and every schema those reference, sorted by name. */
+function schemasFor(paths: Record<string, Json>): Record<string, Json> {
+  const { schemas } = allSchemas();
+  const out = new Map<string, Json>();
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      for (const n of node) visit(n);
+      return;
+    }
+    if (typeof node !== 'object' || node === null) return;
+    for (const [k, v] of Object.entries(node)) {
+      if (k === '$ref' && typeof v === 'string') {
+        const name = v.slice('#/components/schemas/'.length);
+        if (!out.has(name)) {
+          const schema = schemas[name];
+          if (!schema) throw new Error(`OpenAPI: no schema ${name}`);
+          out.set(name, schema);
+          visit(schema);
+        }
+      } else visit(v);
+    }
+  };
+  visit(paths);
+  return Object.fromEntries([...out].sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
 /** The key of a group version's document under `/openapi/v3/`: `api/v1`, `apis/apps/v1`. */
@@ -128,7 +196,7 @@ function build(): void {
       openapi: '3.0.0',
       info: { title: 'Kubernetes', version: SERVER_VERSION.gitVersion },
       paths,
-      components: { schemas: {} },
+      components: { schemas: schemasFor(paths) },
     };
     const hash = createHash('sha512').update(JSON.stringify(doc)).digest('hex').slice(0, 128).toUpperCase();
     docs.set(openApiKey(gv.group, gv.version), { doc, hash });

@@ -98,7 +98,7 @@ describe('the Kubernetes HTTP API of kube-actors serve', () => {
     expect((await s.call('GET', '/healthz', { token: null })).code).toBe(200);
   });
 
-  it('serves OpenAPI v3: PATCH operations with the kind and the fieldValidation parameter', async () => {
+  it('serves OpenAPI v3: PATCH operations with the kind and the fieldValidation parameter, bodies that $ref the kinds\' schemas', async () => {
     const root = await s.call('GET', '/openapi/v3');
     const url = root.json.paths['apis/apps/v1'].serverRelativeURL as string;
     expect(url).toMatch(/^\/openapi\/v3\/apis\/apps\/v1\?hash=[0-9A-F]+$/);
@@ -107,6 +107,15 @@ describe('the Kubernetes HTTP API of kube-actors serve', () => {
     expect(patch['x-kubernetes-group-version-kind']).toEqual({ group: 'apps', version: 'v1', kind: 'Deployment' });
     expect(patch.parameters.some((p: Obj) => p.name === 'fieldValidation' && p.in === 'query')).toBe(true);
     expect(Object.keys(patch.requestBody.content)).toContain('application/strategic-merge-patch+json');
+    expect(patch.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/io.k8s.api.apps.v1.Deployment' });
+    const list = doc.paths['/apis/apps/v1/namespaces/{namespace}/deployments'].get;
+    expect(list.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/io.k8s.api.apps.v1.DeploymentList' });
+    // the document carries the schemas its operations reach, and those they reach
+    expect(doc.components.schemas['io.k8s.api.apps.v1.Deployment']['x-kubernetes-group-version-kind']).toEqual([{ group: 'apps', kind: 'Deployment', version: 'v1' }]);
+    for (const name of ['io.k8s.api.core.v1.Container', 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta', 'io.k8s.api.autoscaling.v1.Scale']) expect(doc.components.schemas[name], name).toBeDefined();
+    expect(doc.components.schemas['io.k8s.api.batch.v1.Job']).toBeUndefined();
+    // the same hash again: the document did not change
+    expect((await s.call('GET', '/openapi/v3')).json.paths['apis/apps/v1'].serverRelativeURL).toBe(url);
     expect((await s.call('GET', '/openapi/v3/apis/nope/v1')).code).toBe(404);
     expect((await s.call('GET', '/openapi/v2')).code).toBe(404);
   });
