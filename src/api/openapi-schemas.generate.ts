@@ -64,7 +64,8 @@ export function renderOpenApiSchemas(): string {
     if (isMetricsResource(info)) continue;
     add(info.group, info.version, info.kind);
     if (existsSync(`${ModelReader.kindFile(info.group, info.version, info.listKind)}.d.ts`)) add(info.group, info.version, info.listKind);
-    for (const s of info.subresources) add(s.responseKind.group, s.responseKind.version, s.responseKind.kind);
+    // the connect subresources' option kinds (PodExecOptions…) have no schema, as in kube-apiserver's
+    for (const s of info.subresources) if (existsSync(`${ModelReader.kindFile(s.responseKind.group, s.responseKind.version, s.responseKind.kind)}.d.ts`)) add(s.responseKind.group, s.responseKind.version, s.responseKind.kind);
   }
   // what every group version's operations take and answer
   for (const name of ['Status', 'DeleteOptions', 'Patch', 'WatchEvent']) reader.struct(ModelReader.machineryFile(`apis/meta/v1/${name}`));

@@ -73,10 +73,13 @@ function allSchemas(): { schemas: Record<string, Json>; byKind: Map<string, stri
 const META = 'io.k8s.apimachinery.pkg.apis.meta.v1';
 const STATUS = `${META}.Status`;
 
-/** The `$ref` of a kind's schema (`Status` for the metrics kinds, which have none here). */
-function refTo(gvk: GroupVersionKind | string): Json {
+/**
+ * The `$ref` of a kind's schema; for a kind without one, `otherwise`: the metrics API's kinds
+ * (an object) and the connect subresources' option kinds (`PodExecOptions`: a stream, a string).
+ */
+function refTo(gvk: GroupVersionKind | string, otherwise: Json = { type: 'object' }): Json {
   const name = typeof gvk === 'string' ? gvk : allSchemas().byKind.get(`${gvk.group}/${gvk.version}/${gvk.kind}`);
-  return { $ref: `#/components/schemas/${name ?? STATUS}` };
+  return name ? { $ref: `#/components/schemas/${name}` } : otherwise;
 }
 
 function responses(codes: number[], schema: Json): Json {
@@ -142,7 +145,7 @@ function pathsOf(r: ResourceInfo): Record<string, Json> {
   for (const s of r.subresources) {
     const sub: Json = { parameters: [P.name(r.kind), ...scope, P.pretty] };
     const kind = s.responseKind;
-    const body = refTo(kind);
+    const body = refTo(kind, { type: 'string' });
     const suffix = s.name.replace(/^./, (c) => c.toUpperCase());
     const sv = new Set(s.verbs);
     if (sv.has('get')) sub.get = operation('read', 'get', r, kind, ns, [], [200], body, {}, suffix);
