@@ -15,10 +15,16 @@
  * - kubectl reads a kind's PATCH operation (its `fieldValidation` query parameter) to decide that
  *   the server validates fields, and then sends `fieldValidation=Strict` instead of validating on
  *   its own.
- * Each document is built once, on first request. `/openapi/v2` is not served (404): kubectl 1.32
- * reads v3, and asks for v2 only in protobuf, as a fallback when v3 fails.
+ * The documents are built once, on the first request (about 2 MB of JSON for all group versions),
+ * and kept with their JSON text. As kube-openapi serves them: an `ETag` of the document's hash
+ * (`If-None-Match` answered 304); asked with the current `?hash=`, `Cache-Control: public,
+ * immutable` and an `Expires` a year ahead, so kubectl's HTTP cache keeps it; with a stale hash, a
+ * 301 to the current URL; JSON only (an `Accept` without JSON is 406). `/openapi/v2` is not
+ * served (404): kubectl 1.32 reads v3, and asks for v2 only in protobuf, as a fallback when v3
+ * fails.
  */
 import { createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { OPENAPI_SCHEMAS_JSON } from '../api/openapi-schemas.data.js';
 import { RESOURCES, type GroupVersionKind, type ResourceInfo } from '../api/resources.js';
 import { groupVersions, SERVER_VERSION } from './discovery.js';
@@ -188,7 +194,14 @@ function openApiKey(group: string, version: string): string {
   return group === '' ? `api/${version}` : `apis/${group}/${version}`;
 }
 
-const docs = new Map<string, { doc: Json; hash: string }>();
+/** A group version's document, its JSON text and its hash (kube-openapi's ETag). */
+interface OpenApiEntry {
+  doc: Json;
+  text: string;
+  hash: string;
+}
+
+const docs = new Map<string, OpenApiEntry>();
 
 function build(): void {
   if (docs.size > 0) return;
@@ -201,21 +214,68 @@ function build(): void {
       paths,
       components: { schemas: schemasFor(paths) },
     };
-    const hash = createHash('sha512').update(JSON.stringify(doc)).digest('hex').slice(0, 128).toUpperCase();
-    docs.set(openApiKey(gv.group, gv.version), { doc, hash });
+    const text = JSON.stringify(doc);
+    const hash = createHash('sha512').update(text).digest('hex').slice(0, 128).toUpperCase();
+    docs.set(openApiKey(gv.group, gv.version), { doc, text, hash });
   }
+}
+
+/** The URL of a group version's document, with its hash (`/openapi/v3/apis/apps/v1?hash=…`). */
+function openApiUrl(key: string, hash: string): string {
+  return `/openapi/v3/${key}?hash=${hash}`;
 }
 
 /** `GET /openapi/v3`: where each group version's document is. */
 export function openApiRoot(): Json {
   build();
   const paths: Record<string, Json> = {};
-  for (const [key, { hash }] of docs) paths[key] = { serverRelativeURL: `/openapi/v3/${key}?hash=${hash}` };
+  for (const [key, { hash }] of docs) paths[key] = { serverRelativeURL: openApiUrl(key, hash) };
   return { paths };
 }
 
 /** `GET /openapi/v3/<key>`: the document of one group version, or undefined. */
 export function openApiDocument(key: string): Json | undefined {
+  return openApiEntry(key)?.doc;
+}
+
+function openApiEntry(key: string): OpenApiEntry | undefined {
   build();
-  return docs.get(key.replace(/^\/+|\/+$/g, ''))?.doc;
+  return docs.get(key.replace(/^\/+|\/+$/g, ''));
+}
+
+/**
+ * Answers `GET /openapi/v3/<key>` as kube-openapi's HandleGroupVersion does: JSON (406 for an
+ * Accept without it), an ETag of the hash (304 for a matching If-None-Match), and with `?hash=`
+ * a 301 to the current URL when the hash is stale, else cacheable for a year. Returns the status
+ * code written, or undefined (nothing written) when there is no such document.
+ */
+export function serveOpenApiDocument(req: IncomingMessage, res: ServerResponse, key: string, hash: string | undefined): number | undefined {
+  const entry = openApiEntry(key);
+  if (!entry) return undefined;
+  const accept = req.headers.accept ?? '*/*';
+  if (!accept.split(',').some((a) => /^\s*(\*\/\*|application\/\*|application\/json)\s*(;|$)/.test(a))) {
+    res.writeHead(406).end();
+    return 406;
+  }
+  res.setHeader('Vary', 'Accept');
+  res.setHeader('Etag', `"${entry.hash}"`);
+  if (hash !== undefined && hash !== entry.hash) {
+    res.writeHead(301, { Location: openApiUrl(key.replace(/^\/+|\/+$/g, ''), entry.hash) }).end();
+    return 301;
+  }
+  if (hash !== undefined) {
+    res.setHeader('Cache-Control', 'public, immutable');
+    const expires = new Date();
+    expires.setUTCFullYear(expires.getUTCFullYear() + 1);
+    res.setHeader('Expires', expires.toUTCString());
+  }
+  if (req.headers['if-none-match']?.split(',').some((t) => t.trim() === `"${entry.hash}"`)) {
+    res.writeHead(304).end();
+    return 304;
+  }
+  res.setHeader('Content-Type', 'application/json');
+  res.setHeader('Content-Length', Buffer.byteLength(entry.text));
+  res.writeHead(200);
+  res.end(req.method === 'HEAD' ? undefined : entry.text);
+  return 200;
 }

@@ -17,7 +17,7 @@ export type Route =
   | { kind: 'group'; group: string }
   | { kind: 'resources'; group: string; version: string }
   | { kind: 'openapi-root' }
-  | { kind: 'openapi'; key: string }
+  | { kind: 'openapi'; key: string; hash?: string }
   | { kind: 'resource'; request: ResourceRequest }
   | { kind: 'error'; code: 400 | 404 | 405; message: string };
 
@@ -148,7 +148,10 @@ export function route(method: string, url: string): Route {
   if (p[0] === 'openapi') {
     if (!isRead) return notAllowed();
     if (p[1] === 'v3' && p.length === 2) return { kind: 'openapi-root' };
-    if (p[1] === 'v3') return { kind: 'openapi', key: p.slice(2).join('/') };
+    if (p[1] === 'v3') {
+      const hash = parsed.searchParams.get('hash');
+      return { kind: 'openapi', key: p.slice(2).join('/'), ...(hash ? { hash } : {}) };
+    }
     return notFound();
   }
   if (p[0] !== 'api' && p[0] !== 'apis') return notFound();

@@ -40,7 +40,7 @@ import {
   apiVersions,
   SERVER_VERSION,
 } from './discovery.js';
-import { openApiDocument, openApiRoot } from './openapi.js';
+import { openApiRoot, serveOpenApiDocument } from './openapi.js';
 import { bodyType, negotiateDiscovery, negotiateOutput, OBJECT_CONTENT_TYPES, PATCH_CONTENT_TYPES, type BodyType, type Output } from './media.js';
 import { isList, isObjectOf, toPartial, toTable } from './table.js';
 import { updateEntry } from '../api/server-side-apply.js';
@@ -292,8 +292,9 @@ export class KubeHttpServer {
         return this.afterAuthorization(req, res, token, () => this.send(req, res, 200, openApiRoot()));
       case 'openapi':
         return this.afterAuthorization(req, res, token, () => {
-          const doc = openApiDocument(r.key);
-          return doc ? this.send(req, res, 200, doc) : this.send(req, res, 404, statusFor(404, 'the server could not find the requested resource'));
+          const code = serveOpenApiDocument(req, res, r.key, r.hash);
+          if (code === undefined) return this.send(req, res, 404, statusFor(404, 'the server could not find the requested resource'));
+          this.count(code);
         });
       case 'resource':
         return this.resource(req, res, token, r.request);

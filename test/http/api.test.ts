@@ -116,6 +116,25 @@ describe('the Kubernetes HTTP API of kube-actors serve', () => {
     expect(doc.components.schemas['io.k8s.api.batch.v1.Job']).toBeUndefined();
     // the same hash again: the document did not change
     expect((await s.call('GET', '/openapi/v3')).json.paths['apis/apps/v1'].serverRelativeURL).toBe(url);
+  });
+
+  it('serves an OpenAPI v3 document as kube-openapi does: cacheable by its hash, an ETag, 301 for a stale hash, JSON only', async () => {
+    const url = (await s.call('GET', '/openapi/v3')).json.paths['api/v1'].serverRelativeURL as string;
+    const hash = url.slice(url.indexOf('hash=') + 'hash='.length);
+    const current = await s.call('GET', url);
+    expect(current.code).toBe(200);
+    expect(current.headers['cache-control']).toBe('public, immutable');
+    expect(current.headers['etag']).toBe(`"${hash}"`);
+    expect(Date.parse(current.headers['expires'] as string)).toBeGreaterThan(Date.now() + 300 * 24 * 3600 * 1000);
+    const plain = await s.call('GET', '/openapi/v3/api/v1');
+    expect(plain.code).toBe(200);
+    expect(plain.headers['cache-control']).toBe(undefined);
+    expect(plain.text).toBe(current.text);
+    const stale = await s.call('GET', '/openapi/v3/api/v1?hash=0123');
+    expect(stale.code).toBe(301);
+    expect(stale.headers['location']).toBe(url);
+    expect((await s.call('GET', '/openapi/v3/api/v1', { headers: { 'If-None-Match': `"${hash}"` } })).code).toBe(304);
+    expect((await s.call('GET', url, { accept: 'application/com.github.proto-openapi.spec.v3@v1.0+protobuf' })).code).toBe(406);
     expect((await s.call('GET', '/openapi/v3/apis/nope/v1')).code).toBe(404);
     expect((await s.call('GET', '/openapi/v2')).code).toBe(404);
   });

@@ -52,7 +52,8 @@ describe('routing', () => {
     expect(route('GET', '/apis/apps')).toEqual({ kind: 'group', group: 'apps' });
     expect(route('GET', '/apis/apps/v1')).toEqual({ kind: 'resources', group: 'apps', version: 'v1' });
     expect(route('GET', '/openapi/v3')).toEqual({ kind: 'openapi-root' });
-    expect(route('GET', '/openapi/v3/apis/apps/v1?hash=x')).toEqual({ kind: 'openapi', key: 'apis/apps/v1' });
+    expect(route('GET', '/openapi/v3/apis/apps/v1?hash=x')).toEqual({ kind: 'openapi', key: 'apis/apps/v1', hash: 'x' });
+    expect(route('GET', '/openapi/v3/apis/apps/v1')).toEqual({ kind: 'openapi', key: 'apis/apps/v1' });
     expect(route('GET', '/apis/apps/v2/deployments')).toMatchObject({ kind: 'error', code: 404 });
     expect(route('GET', '/api/v1/namespaces/default/nodes')).toMatchObject({ kind: 'error', code: 404 });
     expect(route('POST', '/api/v1/namespaces/default/pods/x')).toMatchObject({ kind: 'error', code: 405 });
