@@ -267,6 +267,7 @@ export type { PodMetrics, NodeMetrics, ContainerMetrics } from './metrics/metric
 export type { ImageEntry, ImageProgram, RegistryAnswer } from './profiles/images.js';
 export type { LogOptions } from './cluster/logs.js';
 export type { ExecResult } from './cluster/exec.js';
+export type { PodConnection } from './cluster/connect.js';
 
 // ---- Kubernetes objects, tables and manifests -------------------------------------------------
 export type {

@@ -45,6 +45,8 @@ import { Client } from './client.js';
 import { Faults } from './faults.js';
 import { podLogText, type LogOptions } from './logs.js';
 import { execInPod, type ExecResult } from './exec.js';
+import { ContainerTraffic } from './traffic.js';
+import { connectToPod, type PodConnection } from './connect.js';
 import { StatusError, notFound } from '../api/status.js';
 import { ControlPlane, type ControlPlaneOptions } from './control-plane.js';
 
@@ -163,6 +165,8 @@ export class Cluster {
   readonly users: ClusterUsers;
   /** The timing profile. */
   readonly profile: Profile;
+  /** Lines containers wrote serving traffic (nginx's access log), shown in their logs. */
+  readonly traffic = new ContainerTraffic();
   /**
    * etcd's data (read it through `objects`; writing it bypasses the API server). With several
    * control-plane nodes: the etcd leader's applied store.
@@ -407,7 +411,17 @@ export class Cluster {
    */
   logs(pod: string, options: LogOptions & { namespace?: string } = {}): string {
     const { namespace, ...opts } = options;
-    return podLogText(this.requirePod(pod, namespace), opts, this.nowAbs(), { catalog: this.profile.catalog });
+    return podLogText(this.requirePod(pod, namespace), opts, this.nowAbs(), { catalog: this.profile.catalog, traffic: this.traffic });
+  }
+
+  /**
+   * Opens a TCP connection to a port of a pod, as `kubectl port-forward` does through the kubelet:
+   * `cluster.portForward('web', 80).send('GET / HTTP/1.1\r\nHost: x\r\n\r\n')` → nginx's answer
+   * (its welcome page), with the access-log line in the container's log. Throws the kubelet's
+   * error when nothing listens on the port.
+   */
+  portForward(pod: string, port: number, options: { namespace?: string } = {}): PodConnection {
+    return connectToPod(this.requirePod(pod, options.namespace), port, { catalog: this.profile.catalog, traffic: this.traffic, nowAbs: () => this.nowAbs() });
   }
 
   /**

@@ -10,6 +10,7 @@ import { StatusError, badRequest } from '../api/status.js';
 import { processOf, runContainerProcess } from '../../machines/kubelet/process.js';
 import type { OutputLine } from '../../machines/kubelet/shell.js';
 import type { ImageEntry } from '../profiles/images.js';
+import type { ContainerTraffic } from './traffic.js';
 
 /** PodLogOptions (core/v1) as the log endpoint takes them. */
 export interface LogOptions {
@@ -73,7 +74,7 @@ export function logContainer(pod: Pod, container: string | undefined): string {
  * The lines of one container of a pod up to `nowAbs`, as the kubelet reads them from the
  * runtime's log file. `pod` is the API's copy (its container statuses tell the runs).
  */
-export function containerLog(pod: Pod, options: LogOptions, nowAbs: number, ctx: { catalog?: ImageEntry[] } = {}): ContainerLog {
+export function containerLog(pod: Pod, options: LogOptions, nowAbs: number, ctx: { catalog?: ImageEntry[]; traffic?: ContainerTraffic } = {}): ContainerLog {
   const podName = pod.metadata?.name ?? '';
   const container = logContainer(pod, options.container);
   const { spec, status } = containerNamed(pod, container)!;
@@ -100,6 +101,18 @@ export function containerLog(pod: Pod, options: LogOptions, nowAbs: number, ctx:
   const process = processOf(pod, spec, { podIP: pod.status?.podIP ?? '', hostIP: pod.status?.hostIP ?? '', catalog: ctx.catalog });
   const replay = runContainerProcess(process, start, Math.max(0, end - start));
   const lines = replay.lines.map((l: OutputLine) => ({ abs: start + l.atMs, stream: l.stream, text: l.text }));
+  // what it wrote serving traffic (nginx's access log), merged in time order
+  const served = ctx.traffic?.lines(pod, container, startedAt!).filter((l) => l.abs <= end) ?? [];
+  if (served.length > 0) {
+    const merged: LogLine[] = [];
+    let i = 0;
+    for (const line of lines) {
+      while (i < served.length && served[i]!.abs < line.abs) merged.push(served[i++]!);
+      merged.push(line);
+    }
+    merged.push(...served.slice(i));
+    return { container, lines: merged, ended: finishedAt !== undefined };
+  }
   return { container, lines, ended: finishedAt !== undefined };
 }
 
@@ -129,7 +142,7 @@ export function validateLogOptions(options: LogOptions): void {
 }
 
 /** The whole answer of a (non-follow) log request, as text. */
-export function podLogText(pod: Pod, options: LogOptions, nowAbs: number, ctx: { catalog?: ImageEntry[] } = {}): string {
+export function podLogText(pod: Pod, options: LogOptions, nowAbs: number, ctx: { catalog?: ImageEntry[]; traffic?: ContainerTraffic } = {}): string {
   validateLogOptions(options);
   const log = containerLog(pod, options, nowAbs, ctx);
   return renderLines(selectLines(log.lines, options, nowAbs), options);

@@ -11,6 +11,7 @@ import type { Pod, Status } from '../api/types.js';
 import { StatusError, badRequest } from '../api/status.js';
 import { containerLog, renderLines, selectLines, validateLogOptions, type LogOptions } from '../cluster/logs.js';
 import type { ImageEntry } from '../profiles/images.js';
+import type { ContainerTraffic } from '../cluster/traffic.js';
 import type { Gateway } from './gateway.js';
 
 /** The path of the log subresource. */
@@ -61,6 +62,7 @@ export interface PodLogDeps {
   gateway: Gateway;
   kernel: Kernel;
   catalog?: ImageEntry[];
+  traffic?: ContainerTraffic;
   sendStatus(code: number, status: Status): void;
   /** How often a follow looks for new lines (real ms). Default 100. */
   followPollMs?: number;
@@ -86,7 +88,7 @@ export async function servePodLog(deps: PodLogDeps, req: IncomingMessage, res: S
   const { follow, ...opts } = options;
   let log;
   try {
-    log = containerLog(first.pod, opts, nowAbs(deps.kernel), { catalog: deps.catalog });
+    log = containerLog(first.pod, opts, nowAbs(deps.kernel), { catalog: deps.catalog, traffic: deps.traffic });
   } catch (error) {
     if (error instanceof StatusError) return deps.sendStatus(error.status.code ?? 400, error.status);
     throw error;
@@ -126,7 +128,7 @@ export async function servePodLog(deps: PodLogDeps, req: IncomingMessage, res: S
     if (!again.pod || runStart(again.pod, log.container) !== startedAt) break;
     let next;
     try {
-      next = containerLog(again.pod, { ...opts, container: log.container }, nowAbs(deps.kernel), { catalog: deps.catalog });
+      next = containerLog(again.pod, { ...opts, container: log.container }, nowAbs(deps.kernel), { catalog: deps.catalog, traffic: deps.traffic });
     } catch (error) {
       if (error instanceof StatusError) break;
       throw error;

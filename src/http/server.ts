@@ -28,6 +28,7 @@ import type { TokenEntry } from '../../machines/api-server/auth.js';
 import type { Impersonation } from '../../machines/api-server/impersonation.js';
 import type { ClusterUsers } from '../cluster/bootstrap.js';
 import type { ImageEntry } from '../profiles/images.js';
+import type { ContainerTraffic } from '../cluster/traffic.js';
 import { Gateway } from './gateway.js';
 import { route, type ResourceRequest, type Route } from './routes.js';
 import {
@@ -50,6 +51,7 @@ import { writeKubeconfig, type KubeconfigUser } from './kubeconfig.js';
 import { excessiveNesting, excessiveNestingOf, jsonPrefix, tooDeepMessage } from '../api/decoding.js';
 import { POD_LOG_PATH, servePodLog } from './logs.js';
 import { POD_STREAM_PATH, servePodStream, type Upgrade } from './streams.js';
+import { servePortForward } from './portforward.js';
 
 /** What the HTTP server needs of a cluster (a `Cluster` from `createCluster` has all of it). */
 export interface ServedCluster {
@@ -59,6 +61,8 @@ export interface ServedCluster {
   readonly options?: { inspect?: (event: InspectionEvent) => void };
   /** The timing profile (its image catalog serves the logs). */
   readonly profile?: { catalog?: ImageEntry[] };
+  /** Lines containers wrote serving traffic (port-forward), shown in their logs. */
+  readonly traffic?: ContainerTraffic;
 }
 
 /** Options of the HTTP server. */
@@ -247,13 +251,13 @@ export class KubeHttpServer {
     const log = method === 'GET' ? POD_LOG_PATH.exec(req.url ?? '') : null;
     if (log) {
       return this.afterAuthentication(req, res, token, () =>
-        servePodLog({ gateway: this.gateway, kernel: this.cluster.kernel, catalog: this.cluster.profile?.catalog, sendStatus: (code, status) => this.send(req, res, code, status) }, req, res, token, log[1]!, log[2]!),
+        servePodLog({ gateway: this.gateway, kernel: this.cluster.kernel, catalog: this.cluster.profile?.catalog, traffic: this.cluster.traffic, sendStatus: (code, status) => this.send(req, res, code, status) }, req, res, token, log[1]!, log[2]!),
       );
     }
     const stream = POD_STREAM_PATH.exec(req.url ?? '');
     if (stream) {
       const send = (code: number, status: Status) => this.send(req, res, code, status);
-      const deps = { gateway: this.gateway, kernel: this.cluster.kernel, catalog: this.cluster.profile?.catalog, sendStatus: send, ...impersonationOf(req) };
+      const deps = { gateway: this.gateway, kernel: this.cluster.kernel, catalog: this.cluster.profile?.catalog, traffic: this.cluster.traffic, sendStatus: send, ...impersonationOf(req), portForward: servePortForward };
       return servePodStream(deps, req, upgrade, token, stream[1]!, stream[2]!, stream[3] as 'exec' | 'attach' | 'portforward');
     }
     let r: Route;

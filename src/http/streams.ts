@@ -26,9 +26,13 @@ import { StatusError, badRequest } from '../api/status.js';
 import { execInPod } from '../cluster/exec.js';
 import { containerLog, logContainer } from '../cluster/logs.js';
 import type { ImageEntry } from '../profiles/images.js';
+import type { ContainerTraffic } from '../cluster/traffic.js';
 import type { Gateway } from './gateway.js';
 import type { RequestSpec } from '../../machines/client/api-client.js';
 import { nowAbs } from './logs.js';
+
+/** The subprotocol kubectl's port-forward tunneling dialer asks for (SPDY/3.1 inside WebSocket). */
+export const PORT_FORWARD_PROTOCOL = 'SPDY/3.1+portforward.k8s.io';
 
 /** The paths of the streaming subresources of pods. */
 export const POD_STREAM_PATH = /^\/api\/v1\/namespaces\/([^/?]+)\/pods\/([^/?]+)\/(exec|attach|portforward)(?:\?|$)/;
@@ -49,8 +53,9 @@ export interface StreamDeps {
   catalog?: ImageEntry[];
   /** Answers the (not upgraded) request with a Status. */
   sendStatus(code: number, status: Status): void;
+  traffic?: ContainerTraffic;
   /** Serves port-forward once authorized (src/http/portforward.ts). */
-  portForward?(pod: Pod, req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  portForward?(deps: StreamDeps, pod: Pod, req: IncomingMessage, socket: Duplex, head: Buffer): void;
   /** The request's impersonation headers (the API server checks them with the rest). */
   impersonate?: RequestSpec['impersonate'];
   /** How often an attach looks for new lines (real ms). Default 100. */
@@ -141,8 +146,15 @@ export async function servePodStream(deps: StreamDeps, req: IncomingMessage, upg
   if (!upgrade) return deps.sendStatus(400, badRequest('Upgrade request required'));
   if (kind === 'portforward') {
     if (!deps.portForward) return deps.sendStatus(400, badRequest('port-forward is not served'));
+    if (!isWebSocket(req)) {
+      return deps.sendStatus(
+        400,
+        badRequest(`kube-actors forwards ports over WebSocket only (subprotocol ${PORT_FORWARD_PROTOCOL}), not over ${req.headers.upgrade || 'this upgrade'}: use kubectl 1.31 or later without KUBECTL_PORT_FORWARD_WEBSOCKETS=false`),
+      );
+    }
+    if (!offeredProtocols(req).includes(PORT_FORWARD_PROTOCOL)) return deps.sendStatus(400, badRequest(`requested protocol(s) are not supported: [${offeredProtocols(req).join(' ')}]; supports [${PORT_FORWARD_PROTOCOL}]`));
     upgrade.release();
-    return deps.portForward(pod, req, upgrade.socket, upgrade.head);
+    return deps.portForward(deps, pod, req, upgrade.socket, upgrade.head);
   }
   if (!isWebSocket(req)) {
     const asked = req.headers.upgrade ?? '';
