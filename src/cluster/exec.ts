@@ -30,6 +30,12 @@ export function execInPod(pod: Pod, command: readonly string[], nowAbs: number, 
   const startedAt = status?.state?.running?.startedAt;
   if (!startedAt) throw new StatusError(badRequest(`unable to upgrade connection: container not found ("${name}")`));
   const start = Date.parse(startedAt);
+  const program = command[0]!.slice(command[0]!.lastIndexOf('/') + 1);
+  if (program === 'tar') {
+    // kubectl cp runs `tar cf - FILE` / `tar -xmf - -C DIR` here: say why it cannot work
+    const text = 'tar: kube-actors does not model tar in containers (the interpreter has no archives, and files written by an exec do not persist), so kubectl cp is not supported; read a file with kubectl exec POD -- cat FILE';
+    return { stdout: '', stderr: `${text}\n`, exitCode: 2, durationMs: 0, lines: [{ atMs: 0, stream: 'stderr', text }] };
+  }
   const process = processOf(pod, spec, { podIP: pod.status?.podIP ?? '', hostIP: pod.status?.hostIP ?? '', catalog: options.catalog });
   const now = runContainerProcess(process, start, Math.max(0, nowAbs - start));
   const result = execInContainer(now.files ? { ...process, files: now.files } : process, command, nowAbs, options.stdin);

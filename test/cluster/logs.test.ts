@@ -63,6 +63,8 @@ describe('cluster.logs and cluster.exec', () => {
       durationMs: 2000,
       exitCode: 4,
     });
+    // kubectl cp's tar is refused with the reason
+    expect(c.exec('box', ['tar', 'cf', '-', '/tmp/state'])).toMatchObject({ exitCode: 2, stdout: '', stderr: expect.stringContaining('kubectl cp is not supported') });
     c.stop();
   });
 });

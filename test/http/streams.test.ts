@@ -6,6 +6,7 @@
  * an upgrade that is not WebSocket).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
 import WebSocket from 'ws';
 import type { Pod } from '../../src/api/types.js';
 import { HAS_KUBECTL, NO_KUBECTL_REASON, startTestServer, waitFor, type TestServer } from './helpers.js';
@@ -76,6 +77,24 @@ describe.skipIf(!HAS_KUBECTL)(HAS_KUBECTL ? 'kubectl exec and attach' : NO_KUBEC
     const r = await s.kubectl(['attach', 'ticker'], { timeoutMs: 30_000 });
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('tick 1\ntick 2\ntick 3\n');
+  }, 60_000);
+
+  it('run -i --rm attaches, shows the output and deletes the pod', async () => {
+    const r = await s.kubectl(['run', '-i', '--rm', '--restart=Never', 'once', '--image=busybox', '--', 'sh', '-c', 'sleep 30; echo hello-from-run'], { input: '', timeoutMs: 30_000 });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('hello-from-run\n');
+    expect(r.stdout).toContain('pod "once" deleted');
+  }, 60_000);
+
+  it('cp fails naming why: the interpreter has no tar', async () => {
+    const why = 'tar: kube-actors does not model tar in containers (the interpreter has no archives, and files written by an exec do not persist), so kubectl cp is not supported';
+    const out = await s.kubectl(['cp', 'web:/etc/hostname', `${s.dir}/hostname`]);
+    expect(out.code).toBe(2);
+    expect(out.stdout + out.stderr).toContain(why);
+    writeFileSync(`${s.dir}/local.txt`, 'hello\n');
+    const into = await s.kubectl(['cp', `${s.dir}/local.txt`, 'web:/tmp/local.txt']);
+    expect(into).toMatchObject({ code: 2 });
+    expect(into.stderr).toContain(why);
   }, 60_000);
 
   it('the channel protocol: v4, stdout/stderr channels, the exit Status', async () => {
