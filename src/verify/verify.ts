@@ -43,7 +43,9 @@ export interface VerifyOptions {
   /**
    * Faults: `true` for `faultStep(...)`, your own arbitrary of fault steps or of fault plans
    * (arrays of steps such as `faultPlan(nodes)`, each run as one step), or `false`. Default: off,
-   * except for a mutant that needs faults (then its focused workload, or `faultStep`).
+   * except for a mutant that needs faults (then its focused workload, or `faultStep`). With
+   * `true` and a mutant that has a focused workload, the focused workload and `faultStep`'s steps
+   * are drawn together.
    */
   faults?: fc.Arbitrary<FaultStep> | fc.Arbitrary<Step[]> | boolean;
   /** Relative weight of fault steps against workload steps. Default 1 fault for 4 workload steps. */
@@ -277,9 +279,12 @@ function prepare(options: VerifyOptions, skipBefore = 0) {
       ? (options.faults as fc.Arbitrary<Step | Step[]>).map((f): Step => (Array.isArray(f) ? { op: 'plan', steps: f } : f))
       : faultStep(Math.max(1, maxNodes));
   const faultWeight = options.faultWeight ?? 1;
-  const focused = !options.workload && options.faults === undefined && mutant?.focus ? mutant.focus(Math.max(1, maxNodes)) : undefined;
+  // a mutant's focused workload replaces the default one; with `faults: true` the default faults join it
+  const focused = !options.workload && (options.faults === undefined || options.faults === true) && mutant?.focus ? mutant.focus(Math.max(1, maxNodes)) : undefined;
   const stepArbs: fc.Arbitrary<Step>[] = focused
-    ? [focused]
+    ? options.faults === true && faultArb
+      ? [fc.oneof({ arbitrary: focused, weight: 4 }, { arbitrary: faultArb, weight: Math.max(0, faultWeight) })]
+      : [focused]
     : faultArb
       ? [fc.oneof({ arbitrary: workload, weight: 4 }, { arbitrary: faultArb, weight: Math.max(0, faultWeight) })]
       : [workload];

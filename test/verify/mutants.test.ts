@@ -44,6 +44,17 @@ describe('mutants', () => {
     });
   }
 
+  it('with faults: true, a mutant\'s focused workload runs together with the default faults (as `verify --faults --mutant`)', { timeout: 120_000 }, () => {
+    // the default fault steps alone almost never keep a node partitioned for the 350 s the node
+    // lifecycle mutant needs; its focused workload does, and the default faults must not hide it
+    const report = verify({ mutant: 'node-lifecycle-never-evicts', seed: 1, runs: 100, faults: true, trace: false });
+    expect(report.ok).toBe(false);
+    expect(report.failure!.violations.map((v) => v.invariant)).toContain('unreachable-pods-evicted');
+    expect(report.failure!.replay).toContain('--faults --mutant node-lifecycle-never-evicts');
+    // the counterexample partitions a node and waits out its toleration
+    expect(report.failure!.counterexample.some((s) => s.op === 'fault' && s.fault.kind === 'partition-node')).toBe(true);
+  });
+
   it('the real cluster passes the workloads that catch them', { timeout: 120_000 }, () => {
     const workloads: Partial<WorkloadWeights>[] = [{ pods: 8, deployments: 6 }, { badRequests: 8 }, { writes: 12, time: 2 }, { deployments: 10 }, { namespaces: 8 }];
     for (const workload of workloads) {

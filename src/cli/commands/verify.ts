@@ -33,7 +33,8 @@ Options:
   --workers N       worker threads running scenarios (default: one per core); the scenarios, the
                     first failure and its shrunk counterexample are the same for any N
   --shrink-budget D wall-clock time shrinking may take once a failure is found (default 1m)
-  --mutant NAME     verify a deliberately broken component instead (must fail)
+  --mutant NAME     verify a deliberately broken component instead (must fail); a mutant with a
+                    focused workload runs it (with --faults, together with the default faults)
   --list-mutants    print the mutants' names, one a line
   --path P          replay the counterexample at fast-check path P (printed with a failure)
   --replay-path R   fast-check's replay path of the commands (printed with a failure)
@@ -99,12 +100,12 @@ export async function runVerify(argv: string[], io: VerifyIo = processIo()): Pro
   if (values.path !== undefined && !/^\d+(:\d+)*$/.test(values.path)) throw new UsageError(`--path must be a fast-check path such as 12:0:3; got "${values.path}"`);
   const seed = values.seed !== undefined ? parseSeed(values.seed) : seedFromEnvironment(io.env) ?? randomSeed();
   const faults = values.faults === true || mutant?.needsFaults === true;
-  const focused = mutant?.focus !== undefined && values.faults !== true;
+  const focused = mutant?.focus !== undefined;
 
   io.out(`seed: ${seed}\n`);
   if (mutant) io.out(`mutant: ${mutant.name}: ${mutant.description}${mutant.needsFaults && !values.faults ? ' (faults turned on: it needs them)' : ''}\n`);
   if (values.path) io.out(`replaying the counterexample at path ${values.path}\n`);
-  else io.out(`running ${runs} scenario(s) of up to ${steps} steps${focused ? ' of the workload that brings this mutant out' : faults ? ' with faults' : ''}${workers > 1 ? ` on ${workers} workers` : ''}\n`);
+  else io.out(`running ${runs} scenario(s) of up to ${steps} steps${focused ? ` of the workload that brings this mutant out${values.faults === true ? ', with faults' : ''}` : faults ? ' with faults' : ''}${workers > 1 ? ` on ${workers} workers` : ''}\n`);
 
   const started = Date.now();
   let lastLine = 0;
