@@ -28,6 +28,7 @@ import { decode, isPods, WatchCache, type Watcher } from './watch-cache.js';
 import { ServiceIpAllocator } from './ip-allocator.js';
 import { admitServiceAccount, admitStorageCreate } from './admission.js';
 import { EvictionRest } from './eviction.js';
+import { admitDeepValues } from './deep-values.js';
 import { ResourceQuotaAdmission } from './resource-quota.js';
 
 type Obj = KubeObject & Record<string, any>;
@@ -338,7 +339,8 @@ export class ApiServerCore {
   /** Admitting: the resource must exist; for writes decode, default, validate, namespace lifecycle. Reads pass. */
   admit(): void {
     const op = this.current!;
-    const { req, info } = op;
+    const { info } = op;
+    let { req } = op;
     if (req.nonResourceURL !== undefined) {
       // the document itself is served by the HTTP layer: the API server has authorized it
       op.response = { code: 200, body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 200 } };
@@ -366,6 +368,13 @@ export class ApiServerCore {
         return;
       }
     }
+    // values nested deeper than the kind's types bound are emptied or refused before anything walks them
+    const deep = admitDeepValues(req, info);
+    if ('error' in deep) {
+      op.response = { code: 400, body: deep.error };
+      return;
+    }
+    if (deep.body !== req.body) op.req = req = { ...req, body: deep.body };
     if (req.verb === 'patch' && req.query?.patchType === 'apply') {
       const body = req.body as Obj | undefined;
       if (!req.query.fieldManager) {

@@ -48,7 +48,8 @@ import { updateEntry } from '../api/server-side-apply.js';
 import { createSelfSignedCertificate, type SelfSignedCertificate } from './tls.js';
 import { decodeProtobuf, isProtobuf, ProtobufError } from './protobuf.js';
 import { writeKubeconfig, type KubeconfigUser } from './kubeconfig.js';
-import { excessiveNesting, excessiveNestingOf, jsonPrefix, tooDeepMessage } from '../api/decoding.js';
+import { excessiveNesting, excessiveNestingOf, jsonPrefix, rootStruct, tooDeepMessage } from '../api/decoding.js';
+import { boundDeepValues } from '../api/deep-input.js';
 import { POD_LOG_PATH, servePodLog } from './logs.js';
 import { POD_STREAM_PATH, servePodStream, type Upgrade } from './streams.js';
 import { servePortForward } from './portforward.js';
@@ -678,7 +679,10 @@ function decodeBody(text: string, yaml: boolean, kind?: string): unknown {
     if (tooDeep) throw new HttpError(S.badRequest(tooDeepMessage(tooDeep, kind, jsonPrefix(docs))));
     return docs;
   } catch (error) {
-    throw new HttpError(S.badRequest(`error converting YAML to JSON: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`));
+    if (error instanceof HttpError) throw error;
+    // the YAML parser recurses per level of nesting: a document nested thousands of levels deep overflows it
+    const why = error instanceof RangeError || (error instanceof Error && error.message.includes('Maximum call stack size exceeded')) ? `yaml: the document nests more levels than this server's YAML parser follows (send such a body as JSON)` : error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new HttpError(S.badRequest(`error converting YAML to JSON: ${why}`));
   }
 }
 
@@ -729,6 +733,12 @@ export function managerFromUserAgent(ua: string | undefined): string {
 function withCreateManagedFields(obj: KubeObject, info: ResourceInfo, manager: string, time: string): KubeObject {
   if (!isPlainObject(obj.metadata) && obj.metadata !== undefined) return obj;
   if (obj.metadata && (obj.metadata).managedFields !== undefined) return obj;
+  // the fields are collected recursively: deep values the decoder drops or refuses are emptied
+  // first, and a deep free-form value is left for the API server to refuse (admitDeepValues)
+  const root = rootStruct(info.apiVersion, info.kind);
+  const bounded = boundDeepValues(obj, root ? `@${root}` : 'any');
+  if (bounded.freeForm) return obj;
+  obj = bounded.body;
   const typed = { ...obj, apiVersion: obj.apiVersion ?? info.apiVersion, kind: obj.kind ?? info.kind };
   const entry = updateEntry(typed, info.kind, manager, time, { ignoreStatus: info.subresources.some((s) => s.name === 'status') });
   if (!entry) return obj;

@@ -81,6 +81,31 @@ describe.skipIf(!HAS_KUBECTL)(`refused and dry-run requests change nothing (the 
     expect(s.cluster.kernel.errors).toEqual([]);
   });
 
+  it('9,000 levels under an unknown field, in a create, a patch of each type and a YAML apply: answered as the decoder answers, nothing throws', async () => {
+    const deep = `${'{"x":'.repeat(9000)}1${'}'.repeat(9000)}`;
+    const create = await s.call('POST', '/api/v1/namespaces/default/configmaps', { body: `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"deep-unknown"},"zz":${deep}}`, contentType: 'application/json' });
+    expect(create.code).toBe(201);
+    expect(create.headers.warning).toBe('299 - "unknown field \\"zz\\""');
+    expect(create.json).not.toHaveProperty('zz');
+    for (const [type, body] of [
+      ['application/merge-patch+json', `{"zz":${deep}}`],
+      ['application/strategic-merge-patch+json', `{"zz":${deep}}`],
+      ['application/json-patch+json', `[{"op":"add","path":"/zz","value":${deep}}]`],
+    ] as const) {
+      const r = await s.call('PATCH', '/api/v1/namespaces/default/configmaps/deep-unknown', { body, contentType: type });
+      expect(r.code, type).toBe(200);
+    }
+    const strict = await s.call('PATCH', '/api/v1/namespaces/default/configmaps/deep-unknown?fieldValidation=Strict', { body: `{"zz":${deep}}`, contentType: 'application/merge-patch+json' });
+    expect(strict.code).toBe(400);
+    expect(strict.json.message).toBe('ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "zz"');
+    const yaml = await s.call('PATCH', '/api/v1/namespaces/default/configmaps/deep-unknown?fieldManager=me', { body: `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: deep-unknown}\nzz: ${'['.repeat(9000)}${']'.repeat(9000)}\n`, contentType: 'application/apply-patch+yaml' });
+    expect(yaml.code).toBe(400);
+    expect(yaml.json.message).toMatch(/^error converting YAML to JSON: yaml: the document nests more levels than this server's YAML parser follows/);
+    const get = await s.kubectl(['get', 'configmap', 'deep-unknown', '-o', 'jsonpath={.metadata.name}']);
+    expect(get.stdout).toBe('deep-unknown');
+    expect(s.cluster.kernel.errors).toEqual([]);
+  });
+
   it('delete namespace default, kube-system or kube-public is forbidden by NamespaceLifecycle', async () => {
     for (const ns of ['default', 'kube-system', 'kube-public']) {
       const r = await s.kubectl(['delete', 'namespace', ns]);

@@ -60,3 +60,63 @@ describe('api-server: bodies nested deeper than Go decodes are refused before an
     expect(cp.store.revision).toBe(revision);
   });
 });
+
+describe('api-server: values nested thousands of levels deep, below Go’s limit, are answered as the decoder answers them', () => {
+  const nested = (n: number): unknown => {
+    let v: unknown = 1;
+    for (let i = 0; i < n; i++) v = { x: v };
+    return v;
+  };
+  const deep = nested(9_000);
+
+  it('an unknown field is dropped with a warning (or named under Strict), a typed field refused with its type error, on every write path', () => {
+    const cp = startControlPlane();
+    const warned = cp.client.request({ verb: 'create', resource: 'configmaps', namespace: 'default', body: { ...cm('a'), zz: deep } });
+    expect(warned.code).toBe(201);
+    expect(warned.warnings).toEqual(['unknown field "zz"']);
+    expect(cp.client.get('configmaps', 'a', { namespace: 'default' })).not.toHaveProperty('zz');
+    const strict = cp.client.request({ verb: 'create', resource: 'configmaps', namespace: 'default', body: { ...cm('b'), zz: deep }, query: { fieldValidation: 'Strict' } });
+    expect(strict.code).toBe(400);
+    expect((strict.body as Status).message).toBe('ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "zz"');
+    const typed = cp.client.request({ verb: 'create', resource: 'configmaps', namespace: 'default', body: { ...cm('c'), data: { a: deep } } });
+    expect(typed.code).toBe(400);
+    expect((typed.body as Status).message).toBe('ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal object into Go struct field ConfigMap.data of type string');
+    for (const patchType of ['merge', 'strategic'] as const) {
+      const p = cp.client.request({ verb: 'patch', resource: 'configmaps', namespace: 'default', name: 'a', body: { metadata: { labels: { l: 'v' } }, zz: deep }, query: { patchType } });
+      expect(p.code, patchType).toBe(200);
+      expect((p.body as { metadata: { labels: Record<string, string> } }).metadata.labels).toEqual({ l: 'v' });
+      const bad = cp.client.request({ verb: 'patch', resource: 'configmaps', namespace: 'default', name: 'a', body: { data: { a: deep } }, query: { patchType } });
+      expect(bad.code, patchType).toBe(422);
+      expect((bad.body as Status).message).toContain(patchType === 'merge' ? 'json: cannot unmarshal object into Go struct field ConfigMap.data of type string' : 'unrecognized type: string');
+    }
+    const json = cp.client.request({ verb: 'patch', resource: 'configmaps', namespace: 'default', name: 'a', body: [{ op: 'add', path: '/zz', value: deep }], query: { patchType: 'json' } });
+    expect(json.code).toBe(200);
+    expect(json.body).not.toHaveProperty('zz');
+    const apply = cp.client.request({ verb: 'patch', resource: 'configmaps', namespace: 'default', name: 'a', body: { ...cm('a'), zz: deep }, query: { patchType: 'apply', fieldManager: 'me' } });
+    expect(apply.code).toBe(200);
+    const update = cp.client.request({ verb: 'update', resource: 'configmaps', namespace: 'default', name: 'a', body: { ...(cp.client.get('configmaps', 'a', { namespace: 'default' }) as object), zz: deep } });
+    expect(update.code).toBe(200);
+    expect(cp.client.get('configmaps', 'a', { namespace: 'default' })).not.toHaveProperty('zz');
+    expect(cp.kernel.errors).toEqual([]);
+  });
+
+  it('a free-form value (a RawExtension, fieldsV1) deeper than 100 levels is refused as a limit of the simulator, and nothing is stored', () => {
+    const cp = startControlPlane();
+    const revision = cp.store.revision;
+    const r = cp.client.request({
+      verb: 'create',
+      resource: 'configmaps',
+      namespace: 'default',
+      body: { ...cm('f'), metadata: { name: 'f', managedFields: [{ manager: 'x', operation: 'Apply', fieldsType: 'FieldsV1', fieldsV1: nested(101) }] } },
+    });
+    expect(r.code).toBe(400);
+    expect((r.body as Status).message).toBe(
+      'ConfigMap in version "v1" cannot be handled as a ConfigMap: metadata.managedFields[0].fieldsV1 nests more than 100 levels of arrays and objects, which kube-actors does not store (kube-apiserver accepts up to 10000)',
+    );
+    expect(cp.store.revision).toBe(revision);
+    // 100 levels are stored as they are
+    const ok = cp.client.request({ verb: 'create', resource: 'configmaps', namespace: 'default', body: { ...cm('g'), metadata: { name: 'g', managedFields: [{ manager: 'x', operation: 'Apply', fieldsType: 'FieldsV1', fieldsV1: nested(99) }] } } });
+    expect(ok.code).toBe(201);
+    expect(cp.kernel.errors).toEqual([]);
+  });
+});
