@@ -30,6 +30,7 @@ import { admitServiceAccount, admitStorageCreate } from './admission.js';
 import { EvictionRest } from './eviction.js';
 import { admitDeepValues } from './deep-values.js';
 import { ResourceQuotaAdmission } from './resource-quota.js';
+import { mutatePodForLimitRanges, validateClaimForLimitRanges, validatePodForLimitRanges } from '../../src/api/limit-range.js';
 
 type Obj = KubeObject & Record<string, any>;
 
@@ -121,6 +122,7 @@ const STORAGE_CLASSES = findResource('storageclasses')!;
 const SERVICE_ACCOUNTS = findResource('serviceaccounts')!;
 const PDBS = findResource('poddisruptionbudgets')!;
 const RESOURCE_QUOTAS = findResource('resourcequotas')!;
+const LIMIT_RANGES = findResource('limitranges')!;
 
 const CONNECT_SUBRESOURCES = new Set(['attach', 'exec', 'portforward', 'log']);
 
@@ -531,6 +533,8 @@ export class ApiServerCore {
     delete m.deletionGracePeriodSeconds;
     if (GENERATION.has(info.plural)) m.generation = 1;
     obj = applyDefaults(obj);
+    // LimitRanger (mutating admission, before the strategy): the namespace's container defaults
+    if (isPods(info)) mutatePodForLimitRanges(obj, this.cache.list(LIMIT_RANGES, req.namespace));
     this.prepareForCreate(info, obj, req.query?.dryRun === true);
     op.object = obj;
     const denied = this.admitPriority(info, obj, isObject(body.spec) ? body.spec : {});
@@ -570,6 +574,13 @@ export class ApiServerCore {
         op.response = { code: 403, body: S.forbiddenWithMessage(info, m.name, refused) };
         return false;
       }
+    }
+    // LimitRanger's validation, then ResourceQuota (the validating admission order)
+    const ranges = isPods(info) || (info.plural === 'persistentvolumeclaims' && info.group === '') ? this.cache.list(LIMIT_RANGES, req.namespace) : [];
+    const outOfRange = ranges.length === 0 ? undefined : isPods(info) ? validatePodForLimitRanges(obj, ranges) : validateClaimForLimitRanges(obj, ranges);
+    if (outOfRange) {
+      op.response = { code: 403, body: S.forbiddenWithMessage(info, m.name, outOfRange) };
+      return false;
     }
     const exceeded = this.quota.admit(op, info, obj, req.namespace!);
     if (exceeded) {

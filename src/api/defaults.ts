@@ -9,6 +9,7 @@
  */
 import { defaultCronJob, defaultJob, defaultReplicationController } from './batch-defaults.js';
 import { defaultHorizontalPodAutoscaler } from './autoscaling.js';
+import { defaultLimitRange } from './limit-range.js';
 import type { KubeObject } from './types.js';
 
 type Obj = Record<string, unknown>;
@@ -360,6 +361,7 @@ const DEFAULTERS: Record<string, (o: Obj) => void> = {
   'v1/Node': defaultNode,
   'v1/Endpoints': defaultEndpoints,
   'v1/Secret': defaultSecret,
+  'v1/LimitRange': defaultLimitRange,
   'apps/v1/Deployment': defaultDeployment,
   'apps/v1/ReplicaSet': defaultReplicaSet,
   'apps/v1/DaemonSet': defaultDaemonSet,

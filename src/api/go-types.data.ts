@@ -27,6 +27,7 @@ export const GO_ROOTS: Readonly<Record<string, string>> = {
   "v1/PersistentVolumeClaim": "IoK8sApiCoreV1PersistentVolumeClaim",
   "v1/ReplicationController": "IoK8sApiCoreV1ReplicationController",
   "v1/ResourceQuota": "IoK8sApiCoreV1ResourceQuota",
+  "v1/LimitRange": "IoK8sApiCoreV1LimitRange",
   "apps/v1/Deployment": "IoK8sApiAppsV1Deployment",
   "apps/v1/ReplicaSet": "IoK8sApiAppsV1ReplicaSet",
   "apps/v1/DaemonSet": "IoK8sApiAppsV1DaemonSet",
@@ -1567,6 +1568,32 @@ export const GO_STRUCTS: Readonly<Record<string, GoStruct>> = {
       "httpGet": "@IoK8sApiCoreV1HTTPGetAction",
       "sleep": "@IoK8sApiCoreV1SleepAction",
       "tcpSocket": "@IoK8sApiCoreV1TCPSocketAction"
+    }
+  },
+  "IoK8sApiCoreV1LimitRange": {
+    "go": "v1.LimitRange",
+    "fields": {
+      "apiVersion": "string",
+      "kind": "string",
+      "metadata": "@IoK8sApimachineryPkgApisMetaV1ObjectMeta",
+      "spec": "@IoK8sApiCoreV1LimitRangeSpec"
+    }
+  },
+  "IoK8sApiCoreV1LimitRangeItem": {
+    "go": "v1.LimitRangeItem",
+    "fields": {
+      "default": "map[string]quantity",
+      "defaultRequest": "map[string]quantity",
+      "max": "map[string]quantity",
+      "maxLimitRequestRatio": "map[string]quantity",
+      "min": "map[string]quantity",
+      "type": "string"
+    }
+  },
+  "IoK8sApiCoreV1LimitRangeSpec": {
+    "go": "v1.LimitRangeSpec",
+    "fields": {
+      "limits": "[]@IoK8sApiCoreV1LimitRangeItem"
     }
   },
   "IoK8sApiCoreV1LinuxContainerUser": {

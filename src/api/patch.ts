@@ -478,6 +478,7 @@ const SCHEMAS: Readonly<Record<string, PatchSchema>> = {
   EndpointSlice: META_ONLY,
   ConfigMap: META_ONLY,
   ResourceQuota: META_ONLY,
+  LimitRange: META_ONLY,
   Secret: META_ONLY,
   Event: META_ONLY,
   Lease: META_ONLY,

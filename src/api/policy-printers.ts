@@ -2,7 +2,7 @@
  * The Table printer of PodDisruptionBudgets, as kube-apiserver's `printPodDisruptionBudget`
  * (`pkg/printers/internalversion/printers.go`): NAME, MIN AVAILABLE, MAX UNAVAILABLE (`N/A` when
  * unset), ALLOWED DISRUPTIONS and AGE; and of ResourceQuotas (`printResourceQuota`): NAME, AGE,
- * REQUEST and LIMIT.
+ * REQUEST and LIMIT; and of LimitRanges (`printLimitRange`): NAME, CREATED AT.
  */
 import type { BatchPrinter, PrinterKit } from './batch-printers.js';
 import { ageSince } from './printers.js';
@@ -42,7 +42,7 @@ function quantityText(v: unknown): string {
   return formatQuantity(parseExact(v));
 }
 
-/** The printers by plural: poddisruptionbudgets, resourcequotas. */
+/** The printers by plural: poddisruptionbudgets, resourcequotas, limitranges. */
 export function policyPrinters(kit: PrinterKit): Record<string, BatchPrinter> {
   const { NAME, AGE, col } = kit;
   return {
@@ -59,6 +59,14 @@ export function policyPrinters(kit: PrinterKit): Record<string, BatchPrinter> {
         const allowed = obj(o['status'])['disruptionsAllowed'];
         const m = obj(o['metadata']);
         return { cells: [String(m['name'] ?? ''), intOrStringText(spec['minAvailable']), intOrStringText(spec['maxUnavailable']), typeof allowed === 'number' ? allowed : 0, ageSince(m['creationTimestamp'], now)] };
+      },
+    },
+    limitranges: {
+      // printLimitRange: the creation time in RFC 3339, not an age
+      columns: [NAME, { ...AGE, name: 'Created At', type: 'date' }],
+      row(o) {
+        const m = obj(o['metadata']);
+        return { cells: [String(m['name'] ?? ''), String(m['creationTimestamp'] ?? '')] };
       },
     },
     resourcequotas: {

@@ -98,9 +98,14 @@ function maxInto(into: Usage, list: Usage): void {
   }
 }
 
-/** `resourcehelper.PodRequests` / `PodLimits`: app containers summed, raised to the init containers (sidecars added), plus overhead. */
-function podResources(pod: Obj, which: 'requests' | 'limits'): Usage {
-  const spec = isObj(pod.spec) ? pod.spec : {};
+/**
+ * `resourcehelper.PodRequests` / `PodLimits`: app containers summed, raised to the init
+ * containers (sidecars added), plus the overhead unless `overhead` is false (the LimitRanger's
+ * own `podRequests`/`podLimits` do not add it).
+ */
+export function podResourceTotals(pod: KubeObject, which: 'requests' | 'limits', overhead = true): Usage {
+  const p = pod as Obj;
+  const spec = isObj(p.spec) ? p.spec : {};
   const total: Usage = new Map();
   for (const c of Array.isArray(spec.containers) ? spec.containers : []) sumInto(total, parseResourceList(c?.resources?.[which]));
   const sidecars: Usage = new Map();
@@ -118,7 +123,7 @@ function podResources(pod: Obj, which: 'requests' | 'limits'): Usage {
     }
   }
   maxInto(total, initMax);
-  if (isObj(spec.overhead)) sumInto(total, parseResourceList(spec.overhead));
+  if (overhead && isObj(spec.overhead)) sumInto(total, parseResourceList(spec.overhead));
   return total;
 }
 
@@ -198,7 +203,7 @@ export function usageOf(group: string, resource: string, obj: KubeObject, clock:
   if (kind === 'pods') {
     out.set('count/pods', one());
     if (!podCountsForQuota(o, clock.nowMs, (t) => clock.timeOf(t))) return out;
-    for (const [k, v] of computeUsage(podResources(o, 'requests'), podResources(o, 'limits'))) out.set(k, v);
+    for (const [k, v] of computeUsage(podResourceTotals(o, 'requests'), podResourceTotals(o, 'limits'))) out.set(k, v);
   } else if (kind === 'services') {
     const spec = o.spec ?? {};
     const ports: Obj[] = Array.isArray(spec.ports) ? spec.ports : [];

@@ -49,6 +49,7 @@ import type { IPodDisruptionBudget as PodDisruptionBudget } from 'kubernetes-mod
 import type { IHorizontalPodAutoscaler as HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
 import type { IReplicationController as ReplicationController } from 'kubernetes-models/v1/ReplicationController';
 import type { IResourceQuota as ResourceQuota } from 'kubernetes-models/v1/ResourceQuota';
+import type { ILimitRange as LimitRange } from 'kubernetes-models/v1/LimitRange';
 import type { IPriorityClass as PriorityClass } from 'kubernetes-models/scheduling.k8s.io/v1/PriorityClass';
 import type { ISelfSubjectReview as SelfSubjectReview } from 'kubernetes-models/authentication.k8s.io/v1/SelfSubjectReview';
 import type { ITokenReview as TokenReview } from 'kubernetes-models/authentication.k8s.io/v1/TokenReview';
@@ -87,6 +88,7 @@ export interface ResourceTypes {
   horizontalpodautoscalers: HorizontalPodAutoscaler;
   replicationcontrollers: ReplicationController;
   resourcequotas: ResourceQuota;
+  limitranges: LimitRange;
   storageclasses: StorageClass;
   priorityclasses: PriorityClass;
   selfsubjectreviews: SelfSubjectReview;

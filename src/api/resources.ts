@@ -269,6 +269,15 @@ export const RESOURCES: readonly ResourceInfo[] = Object.freeze([
     etcdPrefix: '/registry/resourcequotas/',
   }),
   define({
+    group: CORE,
+    version: 'v1',
+    kind: 'LimitRange',
+    plural: 'limitranges',
+    namespaced: true,
+    shortNames: ['limits'],
+    etcdPrefix: '/registry/limitranges/',
+  }),
+  define({
     group: APPS,
     version: 'v1',
     kind: 'Deployment',

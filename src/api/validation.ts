@@ -40,6 +40,8 @@ import { ReplicationController as ReplicationControllerModel } from 'kubernetes-
 import { Job as JobModel } from 'kubernetes-models/batch/v1/Job';
 import { PodDisruptionBudget as PodDisruptionBudgetModel } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import { ResourceQuota as ResourceQuotaModel } from 'kubernetes-models/v1/ResourceQuota';
+import { LimitRange as LimitRangeModel } from 'kubernetes-models/v1/LimitRange';
+import { validateLimitRange } from './limit-range.js';
 import { HorizontalPodAutoscaler as HorizontalPodAutoscalerModel } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
 import { validateHorizontalPodAutoscaler } from './autoscaling.js';
 import { validatePodDisruptionBudget, validatePodDisruptionBudgetStatus } from './validation-policy.js';
@@ -134,6 +136,7 @@ const MODELS: ReadonlyArray<readonly [string, { prototype: unknown }]> = [
   ['storage.k8s.io/v1/StorageClass', StorageClassModel],
   ['v1/ReplicationController', ReplicationControllerModel],
   ['v1/ResourceQuota', ResourceQuotaModel],
+  ['v1/LimitRange', LimitRangeModel],
   ['batch/v1/Job', JobModel],
   ['batch/v1/CronJob', CronJobModel],
   ['policy/v1/PodDisruptionBudget', PodDisruptionBudgetModel],
@@ -1524,6 +1527,9 @@ function kindChecks(c: Causes, info: ResourceInfo, obj: AnyObject, subresource: 
       break;
     case 'ResourceQuota':
       validateResourceQuota(c, obj);
+      break;
+    case 'LimitRange':
+      validateLimitRange(c, obj);
       break;
     case 'ReplicationController':
       validateReplicationControllerSpec(c, spec);

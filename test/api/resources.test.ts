@@ -17,7 +17,7 @@ describe('registry', () => {
   it('has every required resource once, in a fixed order', () => {
     expect(RESOURCES.map((r) => r.plural)).toEqual([
       'pods', 'nodes', 'namespaces', 'services', 'endpoints', 'events', 'configmaps', 'secrets', 'serviceaccounts',
-      'persistentvolumes', 'persistentvolumeclaims', 'replicationcontrollers', 'resourcequotas',
+      'persistentvolumes', 'persistentvolumeclaims', 'replicationcontrollers', 'resourcequotas', 'limitranges',
       'deployments', 'replicasets', 'daemonsets', 'statefulsets', 'controllerrevisions', 'jobs', 'cronjobs', 'horizontalpodautoscalers', 'poddisruptionbudgets',
       'leases', 'priorityclasses', 'roles', 'clusterroles', 'rolebindings', 'clusterrolebindings', 'endpointslices', 'storageclasses',
       // metrics.k8s.io

@@ -2,7 +2,8 @@
  * ResourceQuotas end to end with the real kubectl: `create quota` (a protobuf body), `get quota`
  * with kube-apiserver's REQUEST and LIMIT columns once the resourcequota controller has
  * computed the usage, `describe quota`, a pod refused with the quota plugin's 403, and a
- * Deployment whose ReplicaSet is held at the quota (FailedCreate events with the message).
+ * Deployment whose ReplicaSet is held at the quota (FailedCreate events with the message); a
+ * LimitRange (`get limits`, `describe limits`, defaults set on `kubectl run`, a pod over the max refused).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
@@ -34,6 +35,34 @@ spec:
             cpu: 100m
           limits:
             cpu: 200m
+`;
+
+const LIMIT_RANGE = `apiVersion: v1
+kind: LimitRange
+metadata:
+  name: cpu-bounds
+  namespace: limited
+spec:
+  limits:
+  - type: Container
+    max:
+      cpu: "1"
+    defaultRequest:
+      cpu: 250m
+`;
+
+const BIG_POD = `apiVersion: v1
+kind: Pod
+metadata:
+  name: big
+  namespace: limited
+spec:
+  containers:
+  - name: app
+    image: nginx:1.27
+    resources:
+      limits:
+        cpu: "2"
 `;
 
 describe.skipIf(!HAS_KUBECTL)(`kubectl with ResourceQuotas${HAS_KUBECTL ? '' : ` (${NO_KUBECTL_REASON})`}`, () => {
@@ -81,5 +110,31 @@ describe.skipIf(!HAS_KUBECTL)(`kubectl with ResourceQuotas${HAS_KUBECTL ? '' : `
     expect(ev.stdout).toMatch(/^Error creating: pods "web-[a-z0-9]+-[a-z0-9]{5}" is forbidden: exceeded quota: q, requested: pods=1, used: pods=3, limited: pods=3$/);
     const d = await s.kubectl(['describe', 'quota', 'q']);
     expect(d.stdout).toMatch(/limits\.cpu\s+600m\s+2\npods\s+3\s+3\nrequests\.cpu\s+300m\s+1\n/);
+  });
+
+  it('LimitRange: get limits shows NAME and CREATED AT, describe limits the bounds; kubectl run gets the defaults, a pod over the max is refused', async () => {
+    expect((await s.kubectl(['create', 'namespace', 'limited'])).stderr).toBe('');
+    const file = join(s.dir, 'limits.yaml');
+    writeFileSync(file, LIMIT_RANGE);
+    const applied = await s.kubectl(['apply', '-f', file]);
+    expect(applied.stderr).toBe('');
+    expect(applied.stdout).toBe('limitrange/cpu-bounds created\n');
+    const got = await s.kubectl(['get', 'limits', '-n', 'limited']);
+    const [row] = parseTable(got.stdout);
+    expect(Object.keys(row!)).toEqual(['NAME', 'CREATED AT']);
+    expect(row!['NAME']).toBe('cpu-bounds');
+    expect(row!['CREATED AT']).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    const d = await s.kubectl(['describe', 'limits', 'cpu-bounds', '-n', 'limited']);
+    expect(d.code).toBe(0);
+    expect(d.stdout).toMatch(/Type\s+Resource\s+Min\s+Max\s+Default Request\s+Default Limit\s+Max Limit\/Request Ratio\n[- ]+\nContainer\s+cpu\s+-\s+1\s+250m\s+1\s+-/);
+    const run = await s.kubectl(['run', 'small', '--image=nginx:1.27', '-n', 'limited']);
+    expect(run.stderr).toBe('');
+    const small = s.cluster.object<Obj>('pods', 'small', 'limited')!;
+    expect(small.spec.containers[0].resources).toEqual({ limits: { cpu: '1' }, requests: { cpu: '250m' } });
+    const podFile = join(s.dir, 'big.yaml');
+    writeFileSync(podFile, BIG_POD);
+    const big = await s.kubectl(['apply', '-f', podFile]);
+    expect(big.code).not.toBe(0);
+    expect(big.stderr).toContain('pods "big" is forbidden: maximum cpu usage per Container is 1, but limit is 2');
   });
 });
