@@ -19,9 +19,8 @@
  * and kept with their JSON text. As kube-openapi serves them: an `ETag` of the document's hash
  * (`If-None-Match` answered 304); asked with the current `?hash=`, `Cache-Control: public,
  * immutable` and an `Expires` a year ahead, so kubectl's HTTP cache keeps it; with a stale hash, a
- * 301 to the current URL; JSON only (an `Accept` without JSON is 406). `/openapi/v2` is not
- * served (404): kubectl 1.32 reads v3, and asks for v2 only in protobuf, as a fallback when v3
- * fails.
+ * 301 to the current URL; JSON only (an `Accept` without JSON is 406). `/openapi/v2`, derived
+ * from these documents, is `openapi-v2.ts`.
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';

@@ -17,6 +17,7 @@ export type Route =
   | { kind: 'group'; group: string }
   | { kind: 'resources'; group: string; version: string }
   | { kind: 'openapi-root' }
+  | { kind: 'openapi-v2' }
   | { kind: 'openapi'; key: string; hash?: string }
   | { kind: 'resource'; request: ResourceRequest }
   | { kind: 'error'; code: 400 | 404 | 405; message: string };
@@ -147,6 +148,7 @@ export function route(method: string, url: string): Route {
   if (p[0] === 'healthz' || p[0] === 'livez' || p[0] === 'readyz') return isRead ? { kind: 'health', check: p.join('/') } : notAllowed();
   if (p[0] === 'openapi') {
     if (!isRead) return notAllowed();
+    if (p[1] === 'v2' && p.length === 2) return { kind: 'openapi-v2' };
     if (p[1] === 'v3' && p.length === 2) return { kind: 'openapi-root' };
     if (p[1] === 'v3') {
       const hash = parsed.searchParams.get('hash');

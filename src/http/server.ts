@@ -42,6 +42,7 @@ import {
   SERVER_VERSION,
 } from './discovery.js';
 import { openApiRoot, serveOpenApiDocument } from './openapi.js';
+import { serveOpenApiV2 } from './openapi-v2.js';
 import { bodyType, negotiateDiscovery, negotiateOutput, OBJECT_CONTENT_TYPES, PATCH_CONTENT_TYPES, type BodyType, type Output } from './media.js';
 import { isList, isObjectOf, toPartial, toTable } from './table.js';
 import { updateEntry } from '../api/server-side-apply.js';
@@ -295,6 +296,8 @@ export class KubeHttpServer {
         return this.afterAuthorization(req, res, token, () => this.send(req, res, 200, apiResourceList(r.group, r.version)!));
       case 'openapi-root':
         return this.afterAuthorization(req, res, token, () => this.send(req, res, 200, openApiRoot()));
+      case 'openapi-v2':
+        return this.afterAuthorization(req, res, token, () => this.count(serveOpenApiV2(req, res)));
       case 'openapi':
         return this.afterAuthorization(req, res, token, () => {
           const code = serveOpenApiDocument(req, res, r.key, r.hash);

@@ -118,6 +118,25 @@ describe('the Kubernetes HTTP API of kube-actors serve', () => {
     expect((await s.call('GET', '/openapi/v3')).json.paths['apis/apps/v1'].serverRelativeURL).toBe(url);
   });
 
+  it('serves /openapi/v2 as JSON (#/definitions refs) and as gnostic protobuf, 406 for anything else', async () => {
+    const json = await s.call('GET', '/openapi/v2', { accept: 'application/json' });
+    expect(json.code).toBe(200);
+    expect(json.json.swagger).toBe('2.0');
+    const deployment = json.json.definitions['io.k8s.api.apps.v1.Deployment'];
+    expect(deployment['x-kubernetes-group-version-kind']).toEqual([{ group: 'apps', kind: 'Deployment', version: 'v1' }]);
+    expect(deployment.properties.spec).toMatchObject({ $ref: '#/definitions/io.k8s.api.apps.v1.DeploymentSpec' });
+    expect(json.json.definitions['io.k8s.apimachinery.pkg.util.intstr.IntOrString']).toMatchObject({ format: 'int-or-string', type: 'string' });
+    const patch = json.json.paths['/apis/apps/v1/namespaces/{namespace}/deployments/{name}'].patch;
+    expect(patch.consumes).toContain('application/strategic-merge-patch+json');
+    expect(patch['x-kubernetes-group-version-kind']).toEqual({ group: 'apps', version: 'v1', kind: 'Deployment' });
+    const pb = await s.call('GET', '/openapi/v2', { accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf' });
+    expect(pb.code).toBe(200);
+    expect(pb.headers['content-type']).toBe('application/com.github.proto-openapi.spec.v2.v1.0+protobuf');
+    // field 1 (swagger) = "2.0"
+    expect(Buffer.from(pb.text, 'latin1').subarray(0, 5)).toEqual(Buffer.from([0x0a, 3, 0x32, 0x2e, 0x30]));
+    expect((await s.call('GET', '/openapi/v2', { accept: 'text/html' })).code).toBe(406);
+  });
+
   it('serves an OpenAPI v3 document as kube-openapi does: cacheable by its hash, an ETag, 301 for a stale hash, JSON only', async () => {
     const url = (await s.call('GET', '/openapi/v3')).json.paths['api/v1'].serverRelativeURL as string;
     const hash = url.slice(url.indexOf('hash=') + 'hash='.length);
@@ -136,7 +155,7 @@ describe('the Kubernetes HTTP API of kube-actors serve', () => {
     expect((await s.call('GET', '/openapi/v3/api/v1', { headers: { 'If-None-Match': `"${hash}"` } })).code).toBe(304);
     expect((await s.call('GET', url, { accept: 'application/com.github.proto-openapi.spec.v3@v1.0+protobuf' })).code).toBe(406);
     expect((await s.call('GET', '/openapi/v3/apis/nope/v1')).code).toBe(404);
-    expect((await s.call('GET', '/openapi/v2')).code).toBe(404);
+    expect((await s.call('GET', '/openapi/v4')).code).toBe(404);
   });
 
   it('creates (201, with the creator\'s managedFields), gets, lists with limit/continue, as JSON, YAML and Table', async () => {

@@ -116,6 +116,19 @@ describe.skipIf(!HAS_KUBECTL)(`kubectl explain and apply with the OpenAPI schema
     expect(resource.stderr).toBe('the server doesn\'t have a resource type "widgets"\n');
   });
 
+  it('explain --output plaintext-openapiv2 reads /openapi/v2 (protobuf) and prints the old layout', async () => {
+    const r = await s.kubectl(['explain', 'pod.spec.containers.ports', '--output', 'plaintext-openapiv2']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.split('\n').slice(0, 4)).toEqual(['KIND:     Pod', 'VERSION:  v1', '', 'RESOURCE: ports <[]Object>']);
+    expect(r.stdout).toContain('\n   containerPort\t<integer> -required-\n');
+  });
+
+  it('apply of a kind the server does not have: kubectl\'s own "no matches for kind" (validation finds no schema and skips)', async () => {
+    const r = await s.kubectl(['apply', '-f', '-'], { input: 'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('error: resource mapping not found for name: "w" namespace: "" from "STDIN": no matches for kind "Widget" in version "example.com/v1"\nensure CRDs are installed first\n');
+  });
+
   it('apply, another writer adds env and a container, apply of the edited manifest: merged by the schemas’ merge keys', async () => {
     const manifest = (app: string, sidecar: string, volumes: string) => `apiVersion: apps/v1
 kind: Deployment

@@ -52,6 +52,7 @@ describe('routing', () => {
     expect(route('GET', '/apis/apps')).toEqual({ kind: 'group', group: 'apps' });
     expect(route('GET', '/apis/apps/v1')).toEqual({ kind: 'resources', group: 'apps', version: 'v1' });
     expect(route('GET', '/openapi/v3')).toEqual({ kind: 'openapi-root' });
+    expect(route('GET', '/openapi/v2')).toEqual({ kind: 'openapi-v2' });
     expect(route('GET', '/openapi/v3/apis/apps/v1?hash=x')).toEqual({ kind: 'openapi', key: 'apis/apps/v1', hash: 'x' });
     expect(route('GET', '/openapi/v3/apis/apps/v1')).toEqual({ kind: 'openapi', key: 'apis/apps/v1' });
     expect(route('GET', '/apis/apps/v2/deployments')).toMatchObject({ kind: 'error', code: 404 });
@@ -70,7 +71,7 @@ describe('routing', () => {
     fc.assert(
       fc.property(fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'X'), fc.oneof(fc.webUrl({ withQueryParameters: true }).map((u) => new URL(u).pathname + new URL(u).search), fc.string()), (m, u) => {
         const r = route(m, u);
-        expect(['version', 'health', 'discovery', 'group', 'resources', 'openapi-root', 'openapi', 'resource', 'error']).toContain(r.kind);
+        expect(['version', 'health', 'discovery', 'group', 'resources', 'openapi-root', 'openapi-v2', 'openapi', 'resource', 'error']).toContain(r.kind);
       }),
       { numRuns: 500 },
     );
