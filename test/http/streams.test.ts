@@ -65,6 +65,9 @@ describe.skipIf(!HAS_KUBECTL)(HAS_KUBECTL ? 'kubectl exec and attach' : NO_KUBEC
     const viewer = await s.kubectl(['exec', 'web', '--', 'true'], { context: 'kube-actors-viewer' });
     expect(viewer.code).toBe(1);
     expect(viewer.stderr).toContain('User "viewer" cannot create resource "pods/exec" in API group "" in the namespace "default"');
+    await s.kubectl(['run', 'nowhere', '--image=nginx:1.27', '--overrides={"spec":{"nodeSelector":{"disk":"none"}}}']);
+    await waitFor('nowhere unschedulable', () => s.cluster.object<Pod>('pods', 'nowhere')?.status?.conditions?.some((c) => c.type === 'PodScheduled' && c.status === 'False') === true);
+    expect((await s.kubectl(['exec', 'nowhere', '--', 'true'])).stderr).toBe('Error from server (BadRequest): pod nowhere does not have a host assigned\n');
     await s.kubectl(['run', 'broken', '--image=nginx:doesnotexist-999']);
     await waitFor('broken waiting', () => s.cluster.object<Pod>('pods', 'broken')?.status?.containerStatuses?.[0]?.state?.waiting !== undefined);
     const waiting = await s.kubectl(['exec', 'broken', '--', 'true']);
