@@ -30,6 +30,7 @@ import type { ContainerTraffic } from '../cluster/traffic.js';
 import type { Gateway } from './gateway.js';
 import type { RequestSpec } from '../../machines/client/api-client.js';
 import { nowAbs } from './logs.js';
+import { Terminal, isInteractiveShell } from './terminal.js';
 
 /** The subprotocol kubectl's port-forward tunneling dialer asks for (SPDY/3.1 inside WebSocket). */
 export const PORT_FORWARD_PROTOCOL = 'SPDY/3.1+portforward.k8s.io';
@@ -194,8 +195,10 @@ class ChannelSession {
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       if (!isBinary || data.length === 0) return;
       const channel = data[0]!;
-      if (channel === STDIN) this.stdinChunks.push(data.subarray(1));
-      else if (channel === CLOSE && data[1] === STDIN) this.endStdin();
+      if (channel === STDIN) {
+        if (this.input) this.input(data.subarray(1));
+        else this.stdinChunks.push(data.subarray(1));
+      } else if (channel === CLOSE && data[1] === STDIN) this.endStdin();
       // 4 (resize) changes nothing the interpreter prints
     });
     ws.on('close', () => {
@@ -210,6 +213,19 @@ class ChannelSession {
     if (this.stdinClosed) return;
     this.stdinClosed = true;
     for (const f of this.stdinWaiters.splice(0)) f();
+  }
+
+  /** Takes stdin as it comes (a terminal) instead of collecting it; `end` when it closes. */
+  private input: ((chunk: Buffer) => void) | undefined;
+  onInput(input: (chunk: Buffer) => void, end: () => void): void {
+    this.input = input;
+    this.stdinWaiters.push(end);
+  }
+
+  /** Writes to stdout as is (a terminal's echo and prompt). */
+  writeRaw(text: string): void {
+    if (this.closed || !this.options.stdout) return;
+    this.ws.send(Buffer.concat([Buffer.from([STDOUT]), Buffer.from(text)]));
   }
 
   /** All of stdin, once the client closed it (v5's close signal, or the connection's end). */
@@ -263,6 +279,7 @@ function internalError(message: string): Status {
 }
 
 function runExec(deps: StreamDeps, session: ChannelSession, pod: Pod, options: StreamOptions): void {
+  if (options.tty && options.stdin && session.v5 && isInteractiveShell(options.command)) return runTerminal(deps, session, pod, options);
   const start = async () => {
     const stdin = options.stdin && session.v5 ? await session.stdin() : undefined;
     if (session.closed) return;
@@ -279,6 +296,33 @@ function runExec(deps: StreamDeps, session: ChannelSession, pod: Pod, options: S
     session.whenClosed(() => timers.forEach((t) => deps.kernel.clearTimer(t)));
   };
   start().catch((error: unknown) => session.finish(internalError(error instanceof Error ? error.message : String(error))));
+}
+
+/** `exec -it POD -- sh`: a terminal whose lines run one by one through the interpreter. */
+function runTerminal(deps: StreamDeps, session: ChannelSession, pod: Pod, options: StreamOptions): void {
+  const shell = options.command[0]!;
+  let timers: unknown[] = [];
+  session.whenClosed(() => timers.forEach((t) => deps.kernel.clearTimer(t)));
+  const terminal = new Terminal({
+    echo: (text) => session.writeRaw(text),
+    exit: (code) => session.finish(code === 0 ? SUCCESS : exitStatus(options.command, code)),
+    run: (line, done) => {
+      let result;
+      try {
+        result = execInPod(pod, [shell, '-c', line], nowAbs(deps.kernel), { container: options.container, catalog: deps.catalog });
+      } catch (error) {
+        if (error instanceof StatusError) return session.finish(internalError(error.status.message ?? ''));
+        throw error;
+      }
+      timers = result.lines.map((l) => deps.kernel.setTimer(() => session.write(l.stream, `${l.text}\n`), l.atMs));
+      timers.push(deps.kernel.setTimer(() => done(result.exitCode), result.durationMs));
+    },
+  });
+  session.onInput(
+    (chunk) => terminal.feed(chunk.toString('utf8')),
+    () => terminal.end(),
+  );
+  terminal.start();
 }
 
 /**

@@ -6,10 +6,14 @@
  * an upgrade that is not WebSocket).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import WebSocket from 'ws';
 import type { Pod } from '../../src/api/types.js';
-import { HAS_KUBECTL, NO_KUBECTL_REASON, startTestServer, waitFor, type TestServer } from './helpers.js';
+import { HAS_KUBECTL, KUBECTL, NO_KUBECTL_REASON, startTestServer, waitFor, type TestServer } from './helpers.js';
+
+/** Python 3 gives the kubectl -it test its pseudo-terminal. */
+const HAS_PYTHON = spawnSync('python3', ['-c', 'import pty'], { stdio: 'ignore' }).status === 0;
 
 /** Opens a raw channel-protocol WebSocket and collects its messages until it closes. */
 function channel(s: TestServer, path: string, protocols: string[], send: Buffer[] = []): Promise<{ protocol: string; frames: Buffer[]; code: number }> {
@@ -114,6 +118,45 @@ describe.skipIf(!HAS_KUBECTL)(HAS_KUBECTL ? 'kubectl exec and attach' : NO_KUBEC
     expect(JSON.parse(last.subarray(1).toString())).toMatchObject({ status: 'Failure', reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: '5' }] } });
     const ok = await channel(s, '/api/v1/namespaces/default/pods/web/exec?command=true&stdout=true', ['v5.channel.k8s.io']);
     expect(ok.frames.map((f) => [f[0], f.subarray(1).toString()])).toEqual([[3, '{"metadata":{},"status":"Success"}']]);
+  }, 60_000);
+
+  it('exec -it sh: a terminal that echoes, runs each line and exits with exit N', async () => {
+    const stdin = (text: string) => Buffer.concat([Buffer.from([0]), Buffer.from(text)]);
+    const r = await channel(s, '/api/v1/namespaces/default/pods/web/exec?command=sh&stdin=true&stdout=true&tty=true', ['v5.channel.k8s.io'], [stdin('echo $HOSTNAME\r'), stdin('exit 3\r')]);
+    const out = r.frames
+      .filter((f) => f[0] === 1)
+      .map((f) => f.subarray(1).toString())
+      .join('');
+    expect(out).toBe('# echo $HOSTNAME\r\nweb\r\n# exit 3\r\n');
+    expect(JSON.parse(r.frames.at(-1)!.subarray(1).toString())).toMatchObject({ reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: '3' }] } });
+  }, 60_000);
+
+  it.skipIf(!HAS_PYTHON)('kubectl exec -it in a terminal (a pty from Python): prompt, output on virtual time, exit code', async () => {
+    // the pty side waits for what it expects before typing (no timed waits); 30 s guard against a hang
+    const py = [
+      'import os, pty, select, sys, time',
+      'pid, fd = pty.fork()',
+      'if pid == 0:',
+      `    os.execv(${JSON.stringify(KUBECTL)}, ['kubectl', '--kubeconfig', ${JSON.stringify(s.kubeconfig)}, 'exec', '-it', 'web', '--', 'sh'])`,
+      "out = b''",
+      'deadline = time.time() + 30',
+      'def until(marker):',
+      '    global out',
+      '    while marker not in out and time.time() < deadline:',
+      '        r, _, _ = select.select([fd], [], [], 0.5)',
+      '        if r:',
+      '            try: out += os.read(fd, 4096)',
+      '            except OSError: return',
+      "until(b'# ')",
+      "os.write(fd, b'echo $HOSTNAME; sleep 2; echo done\\r')",
+      "until(b'done\\r\\n# ')",
+      "os.write(fd, b'exit 4\\r')",
+      "until(b'exit code 4')",
+      '_, status = os.waitpid(pid, 0)',
+      'sys.stdout.write(repr(out.decode()) + " " + str(os.waitstatus_to_exitcode(status)))',
+    ].join('\n');
+    const r = await new Promise<string>((resolve) => execFile('python3', ['-c', py], { env: { ...process.env, HOME: s.dir }, timeout: 60_000 }, (_e, stdout) => resolve(String(stdout))));
+    expect(r).toBe(`'# echo $HOSTNAME; sleep 2; echo done\\r\\nweb\\r\\ndone\\r\\n# exit 4\\r\\ncommand terminated with exit code 4\\r\\n' 4`);
   }, 60_000);
 
   it('an upgrade that is not WebSocket, a plain request and an unknown subprotocol get a clear Status', async () => {
