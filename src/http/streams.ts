@@ -332,6 +332,18 @@ function runTerminal(deps: StreamDeps, session: ChannelSession, pod: Pod, option
  */
 function runAttach(deps: StreamDeps, session: ChannelSession, token: string, authorized: RequestSpec, pod: Pod, options: StreamOptions): void {
   const container = options.container!;
+  if (options.stdin) {
+    // the process was replayed from its start: what is typed cannot reach it, and the user is told so once
+    let told = false;
+    session.onInput(
+      (chunk) => {
+        if (told || chunk.length === 0) return;
+        told = true;
+        session.write('stderr', `kube-actors: input to an attached container is not delivered (its process is replayed from its start); use kubectl exec -i ${pod.metadata?.name ?? ''} -- COMMAND\n`);
+      },
+      () => undefined,
+    );
+  }
   const read = async (): Promise<Pod | undefined> => {
     const answer = await deps.gateway.request(token, authorized);
     return answer.code === 200 ? (answer.body as Pod) : undefined;

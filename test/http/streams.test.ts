@@ -84,6 +84,7 @@ describe.skipIf(!HAS_KUBECTL)(HAS_KUBECTL ? 'kubectl exec and attach' : NO_KUBEC
     const r = await s.kubectl(['attach', 'ticker'], { timeoutMs: 30_000 });
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('tick 1\ntick 2\ntick 3\n');
+    expect(r.stdout).not.toContain('before');
   }, 60_000);
 
   it('run -i --rm attaches, shows the output and deletes the pod', async () => {
@@ -102,6 +103,15 @@ describe.skipIf(!HAS_KUBECTL)(HAS_KUBECTL ? 'kubectl exec and attach' : NO_KUBEC
     const into = await s.kubectl(['cp', `${s.dir}/local.txt`, 'web:/tmp/local.txt']);
     expect(into).toMatchObject({ code: 2 });
     expect(into.stderr).toContain(why);
+  }, 60_000);
+
+  it('attach -i says that typed input does not reach the process', async () => {
+    await s.kubectl(['run', 'waiter', '--image=busybox', '--restart=Never', '--', 'sh', '-c', 'sleep 60; echo woke']);
+    await waitFor('waiter Running', () => s.cluster.object<Pod>('pods', 'waiter')?.status?.phase === 'Running');
+    const r = await s.kubectl(['attach', '-i', 'waiter'], { input: 'hello\n', timeoutMs: 30_000 });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('kube-actors: input to an attached container is not delivered (its process is replayed from its start); use kubectl exec -i waiter -- COMMAND');
+    expect(r.stdout).toBe('woke\n');
   }, 60_000);
 
   it('the channel protocol: v4, stdout/stderr channels, the exit Status', async () => {
