@@ -10,6 +10,7 @@
 import { defaultCronJob, defaultJob, defaultReplicationController } from './batch-defaults.js';
 import { defaultHorizontalPodAutoscaler } from './autoscaling.js';
 import { defaultLimitRange } from './limit-range.js';
+import { defaultIngressClass, defaultNetworkPolicy } from './validation-networking.js';
 import type { KubeObject } from './types.js';
 
 type Obj = Record<string, unknown>;
@@ -362,6 +363,8 @@ const DEFAULTERS: Record<string, (o: Obj) => void> = {
   'v1/Endpoints': defaultEndpoints,
   'v1/Secret': defaultSecret,
   'v1/LimitRange': defaultLimitRange,
+  'networking.k8s.io/v1/NetworkPolicy': defaultNetworkPolicy,
+  'networking.k8s.io/v1/IngressClass': defaultIngressClass,
   'apps/v1/Deployment': defaultDeployment,
   'apps/v1/ReplicaSet': defaultReplicaSet,
   'apps/v1/DaemonSet': defaultDaemonSet,

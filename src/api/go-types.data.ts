@@ -44,6 +44,9 @@ export const GO_ROOTS: Readonly<Record<string, string>> = {
   "rbac.authorization.k8s.io/v1/RoleBinding": "IoK8sApiRbacV1RoleBinding",
   "rbac.authorization.k8s.io/v1/ClusterRoleBinding": "IoK8sApiRbacV1ClusterRoleBinding",
   "discovery.k8s.io/v1/EndpointSlice": "IoK8sApiDiscoveryV1EndpointSlice",
+  "networking.k8s.io/v1/Ingress": "IoK8sApiNetworkingV1Ingress",
+  "networking.k8s.io/v1/IngressClass": "IoK8sApiNetworkingV1IngressClass",
+  "networking.k8s.io/v1/NetworkPolicy": "IoK8sApiNetworkingV1NetworkPolicy",
   "storage.k8s.io/v1/StorageClass": "IoK8sApiStorageV1StorageClass",
   "authentication.k8s.io/v1/SelfSubjectReview": "IoK8sApiAuthenticationV1SelfSubjectReview",
   "authentication.k8s.io/v1/TokenReview": "IoK8sApiAuthenticationV1TokenReview",
@@ -2827,6 +2830,183 @@ export const GO_STRUCTS: Readonly<Record<string, GoStruct>> = {
     "go": "v1.ForZone",
     "fields": {
       "name": "string"
+    }
+  },
+  "IoK8sApiNetworkingV1HTTPIngressPath": {
+    "go": "v1.HTTPIngressPath",
+    "fields": {
+      "backend": "@IoK8sApiNetworkingV1IngressBackend",
+      "path": "string",
+      "pathType": "string"
+    }
+  },
+  "IoK8sApiNetworkingV1HTTPIngressRuleValue": {
+    "go": "v1.HTTPIngressRuleValue",
+    "fields": {
+      "paths": "[]@IoK8sApiNetworkingV1HTTPIngressPath"
+    }
+  },
+  "IoK8sApiNetworkingV1IPBlock": {
+    "go": "v1.IPBlock",
+    "fields": {
+      "cidr": "string",
+      "except": "[]string"
+    }
+  },
+  "IoK8sApiNetworkingV1Ingress": {
+    "go": "v1.Ingress",
+    "fields": {
+      "apiVersion": "string",
+      "kind": "string",
+      "metadata": "@IoK8sApimachineryPkgApisMetaV1ObjectMeta",
+      "spec": "@IoK8sApiNetworkingV1IngressSpec",
+      "status": "@IoK8sApiNetworkingV1IngressStatus"
+    }
+  },
+  "IoK8sApiNetworkingV1IngressBackend": {
+    "go": "v1.IngressBackend",
+    "fields": {
+      "resource": "@IoK8sApiCoreV1TypedLocalObjectReference",
+      "service": "@IoK8sApiNetworkingV1IngressServiceBackend"
+    }
+  },
+  "IoK8sApiNetworkingV1IngressClass": {
+    "go": "v1.IngressClass",
+    "fields": {
+      "apiVersion": "string",
+      "kind": "string",
+      "metadata": "@IoK8sApimachineryPkgApisMetaV1ObjectMeta",
+      "spec": "@IoK8sApiNetworkingV1IngressClassSpec"
+    }
+  },
+  "IoK8sApiNetworkingV1IngressClassParametersReference": {
+    "go": "v1.IngressClassParametersReference",
+    "fields": {
+      "apiGroup": "string",
+      "kind": "string",
+      "name": "string",
+      "namespace": "string",
+      "scope": "string"
+    }
+  },
+  "IoK8sApiNetworkingV1IngressClassSpec": {
+    "go": "v1.IngressClassSpec",
+    "fields": {
+      "controller": "string",
+      "parameters": "@IoK8sApiNetworkingV1IngressClassParametersReference"
+    }
+  },
+  "IoK8sApiNetworkingV1IngressLoadBalancerIngress": {
+    "go": "v1.IngressLoadBalancerIngress",
+    "fields": {
+      "hostname": "string",
+      "ip": "string",
+      "ports": "[]@IoK8sApiNetworkingV1IngressPortStatus"
+    }
+  },
+  "IoK8sApiNetworkingV1IngressLoadBalancerStatus": {
+    "go": "v1.IngressLoadBalancerStatus",
+    "fields": {
+      "ingress": "[]@IoK8sApiNetworkingV1IngressLoadBalancerIngress"
+    }
+  },
+  "IoK8sApiNetworkingV1IngressPortStatus": {
+    "go": "v1.IngressPortStatus",
+    "fields": {
+      "error": "string",
+      "port": "int32",
+      "protocol": "string"
+    }
+  },
+  "IoK8sApiNetworkingV1IngressRule": {
+    "go": "v1.IngressRule",
+    "fields": {
+      "host": "string",
+      "http": "@IoK8sApiNetworkingV1HTTPIngressRuleValue"
+    }
+  },
+  "IoK8sApiNetworkingV1IngressServiceBackend": {
+    "go": "v1.IngressServiceBackend",
+    "fields": {
+      "name": "string",
+      "port": "@IoK8sApiNetworkingV1ServiceBackendPort"
+    }
+  },
+  "IoK8sApiNetworkingV1IngressSpec": {
+    "go": "v1.IngressSpec",
+    "fields": {
+      "defaultBackend": "@IoK8sApiNetworkingV1IngressBackend",
+      "ingressClassName": "string",
+      "rules": "[]@IoK8sApiNetworkingV1IngressRule",
+      "tls": "[]@IoK8sApiNetworkingV1IngressTLS"
+    }
+  },
+  "IoK8sApiNetworkingV1IngressStatus": {
+    "go": "v1.IngressStatus",
+    "fields": {
+      "loadBalancer": "@IoK8sApiNetworkingV1IngressLoadBalancerStatus"
+    }
+  },
+  "IoK8sApiNetworkingV1IngressTLS": {
+    "go": "v1.IngressTLS",
+    "fields": {
+      "hosts": "[]string",
+      "secretName": "string"
+    }
+  },
+  "IoK8sApiNetworkingV1NetworkPolicy": {
+    "go": "v1.NetworkPolicy",
+    "fields": {
+      "apiVersion": "string",
+      "kind": "string",
+      "metadata": "@IoK8sApimachineryPkgApisMetaV1ObjectMeta",
+      "spec": "@IoK8sApiNetworkingV1NetworkPolicySpec"
+    }
+  },
+  "IoK8sApiNetworkingV1NetworkPolicyEgressRule": {
+    "go": "v1.NetworkPolicyEgressRule",
+    "fields": {
+      "ports": "[]@IoK8sApiNetworkingV1NetworkPolicyPort",
+      "to": "[]@IoK8sApiNetworkingV1NetworkPolicyPeer"
+    }
+  },
+  "IoK8sApiNetworkingV1NetworkPolicyIngressRule": {
+    "go": "v1.NetworkPolicyIngressRule",
+    "fields": {
+      "from": "[]@IoK8sApiNetworkingV1NetworkPolicyPeer",
+      "ports": "[]@IoK8sApiNetworkingV1NetworkPolicyPort"
+    }
+  },
+  "IoK8sApiNetworkingV1NetworkPolicyPeer": {
+    "go": "v1.NetworkPolicyPeer",
+    "fields": {
+      "ipBlock": "@IoK8sApiNetworkingV1IPBlock",
+      "namespaceSelector": "@IoK8sApimachineryPkgApisMetaV1LabelSelector",
+      "podSelector": "@IoK8sApimachineryPkgApisMetaV1LabelSelector"
+    }
+  },
+  "IoK8sApiNetworkingV1NetworkPolicyPort": {
+    "go": "v1.NetworkPolicyPort",
+    "fields": {
+      "endPort": "int32",
+      "port": "intstr",
+      "protocol": "string"
+    }
+  },
+  "IoK8sApiNetworkingV1NetworkPolicySpec": {
+    "go": "v1.NetworkPolicySpec",
+    "fields": {
+      "egress": "[]@IoK8sApiNetworkingV1NetworkPolicyEgressRule",
+      "ingress": "[]@IoK8sApiNetworkingV1NetworkPolicyIngressRule",
+      "podSelector": "@IoK8sApimachineryPkgApisMetaV1LabelSelector",
+      "policyTypes": "[]string"
+    }
+  },
+  "IoK8sApiNetworkingV1ServiceBackendPort": {
+    "go": "v1.ServiceBackendPort",
+    "fields": {
+      "name": "string",
+      "number": "int32"
     }
   },
   "IoK8sApiPolicyV1PodDisruptionBudget": {

@@ -13,6 +13,7 @@ import { discoveryPrinters } from './printers-discovery.js';
 import { batchPrinters } from './batch-printers.js';
 import { autoscalingPrinters } from './autoscaling.js';
 import { policyPrinters } from './policy-printers.js';
+import { networkingPrinters } from './networking-printers.js';
 
 /** One column of a Table (`metav1.TableColumnDefinition`). */
 export interface TableColumnDefinition {
@@ -683,6 +684,7 @@ const PRINTERS: Record<string, Printer> = {
   clusterrolebindings: BINDING,
   ...batchPrinters({ NAME, AGE, col }),
   ...policyPrinters({ NAME, AGE, col }),
+  ...networkingPrinters({ NAME, AGE, col }),
   ...autoscalingPrinters({ NAME, AGE, col }),
 };
 

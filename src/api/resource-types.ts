@@ -50,6 +50,9 @@ import type { IHorizontalPodAutoscaler as HorizontalPodAutoscaler } from 'kubern
 import type { IReplicationController as ReplicationController } from 'kubernetes-models/v1/ReplicationController';
 import type { IResourceQuota as ResourceQuota } from 'kubernetes-models/v1/ResourceQuota';
 import type { ILimitRange as LimitRange } from 'kubernetes-models/v1/LimitRange';
+import type { IIngress as Ingress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
+import type { IIngressClass as IngressClass } from 'kubernetes-models/networking.k8s.io/v1/IngressClass';
+import type { INetworkPolicy as NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import type { IPriorityClass as PriorityClass } from 'kubernetes-models/scheduling.k8s.io/v1/PriorityClass';
 import type { ISelfSubjectReview as SelfSubjectReview } from 'kubernetes-models/authentication.k8s.io/v1/SelfSubjectReview';
 import type { ITokenReview as TokenReview } from 'kubernetes-models/authentication.k8s.io/v1/TokenReview';
@@ -89,6 +92,9 @@ export interface ResourceTypes {
   replicationcontrollers: ReplicationController;
   resourcequotas: ResourceQuota;
   limitranges: LimitRange;
+  ingresses: Ingress;
+  ingressclasses: IngressClass;
+  networkpolicies: NetworkPolicy;
   storageclasses: StorageClass;
   priorityclasses: PriorityClass;
   selfsubjectreviews: SelfSubjectReview;

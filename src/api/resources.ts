@@ -108,6 +108,7 @@ const COORD = 'coordination.k8s.io';
 const RBAC = 'rbac.authorization.k8s.io';
 const STORAGE = 'storage.k8s.io';
 const DISCOVERY = 'discovery.k8s.io';
+const NETWORKING = 'networking.k8s.io';
 const BATCH = 'batch';
 const POLICY = 'policy';
 const METRICS = 'metrics.k8s.io';
@@ -415,6 +416,33 @@ export const RESOURCES: readonly ResourceInfo[] = Object.freeze([
     plural: 'endpointslices',
     namespaced: true,
     etcdPrefix: '/registry/endpointslices/',
+  }),
+  define({
+    group: NETWORKING,
+    version: 'v1',
+    kind: 'Ingress',
+    plural: 'ingresses',
+    namespaced: true,
+    shortNames: ['ing'],
+    subresources: [statusOf(NETWORKING, 'v1', 'Ingress')],
+    etcdPrefix: '/registry/ingress/',
+  }),
+  define({
+    group: NETWORKING,
+    version: 'v1',
+    kind: 'IngressClass',
+    plural: 'ingressclasses',
+    namespaced: false,
+    etcdPrefix: '/registry/ingressclasses/',
+  }),
+  define({
+    group: NETWORKING,
+    version: 'v1',
+    kind: 'NetworkPolicy',
+    plural: 'networkpolicies',
+    namespaced: true,
+    shortNames: ['netpol'],
+    etcdPrefix: '/registry/networkpolicies/',
   }),
   define({
     group: STORAGE,

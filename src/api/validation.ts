@@ -41,6 +41,10 @@ import { Job as JobModel } from 'kubernetes-models/batch/v1/Job';
 import { PodDisruptionBudget as PodDisruptionBudgetModel } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import { ResourceQuota as ResourceQuotaModel } from 'kubernetes-models/v1/ResourceQuota';
 import { LimitRange as LimitRangeModel } from 'kubernetes-models/v1/LimitRange';
+import { Ingress as IngressModel } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
+import { IngressClass as IngressClassModel } from 'kubernetes-models/networking.k8s.io/v1/IngressClass';
+import { NetworkPolicy as NetworkPolicyModel } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
+import { validateIngress, validateIngressClass, validateIngressClassUpdate, validateNetworkPolicy } from './validation-networking.js';
 import { validateLimitRange } from './limit-range.js';
 import { HorizontalPodAutoscaler as HorizontalPodAutoscalerModel } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
 import { validateHorizontalPodAutoscaler } from './autoscaling.js';
@@ -137,6 +141,9 @@ const MODELS: ReadonlyArray<readonly [string, { prototype: unknown }]> = [
   ['v1/ReplicationController', ReplicationControllerModel],
   ['v1/ResourceQuota', ResourceQuotaModel],
   ['v1/LimitRange', LimitRangeModel],
+  ['networking.k8s.io/v1/Ingress', IngressModel],
+  ['networking.k8s.io/v1/IngressClass', IngressClassModel],
+  ['networking.k8s.io/v1/NetworkPolicy', NetworkPolicyModel],
   ['batch/v1/Job', JobModel],
   ['batch/v1/CronJob', CronJobModel],
   ['policy/v1/PodDisruptionBudget', PodDisruptionBudgetModel],
@@ -1388,6 +1395,9 @@ function validateKindUpdate(c: Causes, info: ResourceInfo, next: AnyObject, prev
     case 'ResourceQuota':
       validateResourceQuotaUpdate(c, next, prev);
       break;
+    case 'IngressClass':
+      validateIngressClassUpdate(c, next, prev);
+      break;
     case 'Deployment':
     case 'ReplicaSet':
       if (old['selector'] !== undefined && !deepEqual(spec['selector'], old['selector'])) {
@@ -1530,6 +1540,15 @@ function kindChecks(c: Causes, info: ResourceInfo, obj: AnyObject, subresource: 
       break;
     case 'LimitRange':
       validateLimitRange(c, obj);
+      break;
+    case 'Ingress':
+      validateIngress(c, obj);
+      break;
+    case 'IngressClass':
+      validateIngressClass(c, obj);
+      break;
+    case 'NetworkPolicy':
+      validateNetworkPolicy(c, obj);
       break;
     case 'ReplicationController':
       validateReplicationControllerSpec(c, spec);

@@ -1,7 +1,7 @@
 /**
  * Decoding of Kubernetes protobuf request bodies (`application/vnd.kubernetes.protobuf`) for the
  * kinds kubectl's typed generators send (`kubectl create namespace|configmap|secret|
- * serviceaccount|quota|deployment|service|role|clusterrole|rolebinding|clusterrolebinding|job|cronjob`) and
+ * serviceaccount|quota|deployment|ingress|service|role|clusterrole|rolebinding|clusterrolebinding|job|cronjob`) and
  * DeleteOptions. The body is the `k8s\0` magic and a `runtime.Unknown` (typeMeta, raw); the raw
  * object is decoded with the field numbers of k8s.io/api's generated.proto, for the messages
  * listed here, into the object's JSON form. Go's protobuf encoder writes every non-pointer field,
@@ -25,6 +25,8 @@ interface Field {
   repeated?: boolean;
   /** A pointer field in Go: its zero value was set on purpose and is kept. */
   keep?: boolean;
+  /** An embedded struct (`json:",inline"`): its fields are the parent's. */
+  inline?: boolean;
 }
 
 type Message = Record<number, Field>;
@@ -35,6 +37,7 @@ const i32 = (name: string, keep = false): Field => ({ name, type: 'int32', keep 
 const i64 = (name: string, keep = false): Field => ({ name, type: 'int64', keep });
 const msg = (name: string, type: string, repeated = false): Field => ({ name, type: { msg: type }, repeated });
 const strings = (name: string): Field => ({ name, type: 'string', repeated: true });
+const inline = (type: string): Field => ({ name: type, type: { msg: type }, inline: true });
 const map = (name: string, value: Scalar | Special | { msg: string } = 'string'): Field => ({ name, type: { map: value } });
 
 /** Field numbers from k8s.io/api and k8s.io/apimachinery generated.proto. */
@@ -99,6 +102,7 @@ const MESSAGES: Record<string, Message> = {
   },
   ServicePort: { 1: s('name'), 2: s('protocol'), 3: i32('port'), 4: { name: 'targetPort', type: 'IntOrString' }, 5: i32('nodePort'), 6: s('appProtocol', true) },
   ServiceStatus: { 1: msg('loadBalancer', 'LoadBalancerStatus') },
+  TypedLocalObjectReference: { 1: s('apiGroup', true), 2: s('kind'), 3: s('name') },
   ResourceQuota: { 1: msg('metadata', 'ObjectMeta'), 2: msg('spec', 'ResourceQuotaSpec'), 3: msg('status', 'ResourceQuotaStatus') },
   ResourceQuotaSpec: { 1: map('hard', 'Quantity'), 2: strings('scopes'), 3: msg('scopeSelector', 'ScopeSelector') },
   ResourceQuotaStatus: { 1: map('hard', 'Quantity'), 2: map('used', 'Quantity') },
@@ -175,6 +179,19 @@ const MESSAGES: Record<string, Message> = {
     7: i32('readyReplicas'),
     8: i32('collisionCount', true),
   },
+  // networking.k8s.io/v1
+  Ingress: { 1: msg('metadata', 'ObjectMeta'), 2: msg('spec', 'IngressSpec'), 3: msg('status', 'IngressStatus') },
+  IngressSpec: { 1: msg('defaultBackend', 'IngressBackend'), 2: msg('tls', 'IngressTLS', true), 3: msg('rules', 'IngressRule', true), 4: s('ingressClassName', true) },
+  IngressBackend: { 3: msg('resource', 'TypedLocalObjectReference'), 4: msg('service', 'IngressServiceBackend') },
+  IngressServiceBackend: { 1: s('name'), 2: msg('port', 'ServiceBackendPort') },
+  ServiceBackendPort: { 1: s('name'), 2: i32('number') },
+  IngressTLS: { 1: strings('hosts'), 2: s('secretName') },
+  IngressRule: { 1: s('host'), 2: inline('IngressRuleValue') },
+  IngressRuleValue: { 1: msg('http', 'HTTPIngressRuleValue') },
+  HTTPIngressRuleValue: { 1: msg('paths', 'HTTPIngressPath', true) },
+  HTTPIngressPath: { 1: s('path'), 2: msg('backend', 'IngressBackend'), 3: s('pathType', true) },
+  IngressStatus: { 1: msg('loadBalancer', 'IngressLoadBalancerStatus') },
+  IngressLoadBalancerStatus: {},
   // batch/v1
   Job: { 1: msg('metadata', 'ObjectMeta'), 2: msg('spec', 'JobSpec'), 3: msg('status', 'JobStatus') },
   JobSpec: {
@@ -271,6 +288,7 @@ const TOP: Record<string, string> = {
   'v1/Service': 'Service',
   'v1/ResourceQuota': 'ResourceQuota',
   'apps/v1/Deployment': 'Deployment',
+  'networking.k8s.io/v1/Ingress': 'Ingress',
   'batch/v1/Job': 'Job',
   'batch/v1/CronJob': 'CronJob',
   'policy/v1/PodDisruptionBudget': 'PodDisruptionBudget',
@@ -456,6 +474,10 @@ function message(name: string, buf: Buffer, where: string): Record<string, unkno
     const raw = raws.at(-1)!;
     const v = value(type, raw, at);
     if (v === undefined) continue;
+    if (field.inline) {
+      Object.assign(out, v);
+      continue;
+    }
     if (!field.keep && (v === '' || v === 0 || v === false)) continue;
     out[field.name] = v;
   }

@@ -25,7 +25,7 @@ describe('the resource type map', () => {
       pods: true, nodes: true, namespaces: true, services: true, endpoints: true, events: true, configmaps: true, secrets: true, serviceaccounts: true,
       persistentvolumes: true, persistentvolumeclaims: true, deployments: true, replicasets: true, daemonsets: true, statefulsets: true,
       controllerrevisions: true, leases: true, roles: true, clusterroles: true, rolebindings: true, clusterrolebindings: true, endpointslices: true, storageclasses: true,
-      jobs: true, cronjobs: true, poddisruptionbudgets: true, replicationcontrollers: true, resourcequotas: true, limitranges: true, priorityclasses: true, horizontalpodautoscalers: true,
+      jobs: true, cronjobs: true, poddisruptionbudgets: true, replicationcontrollers: true, resourcequotas: true, limitranges: true, ingresses: true, ingressclasses: true, networkpolicies: true, priorityclasses: true, horizontalpodautoscalers: true,
       selfsubjectreviews: true, tokenreviews: true, localsubjectaccessreviews: true, selfsubjectaccessreviews: true, selfsubjectrulesreviews: true, subjectaccessreviews: true,
     };
     const served = RESOURCES.map((r) => r.plural);

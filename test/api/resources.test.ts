@@ -19,7 +19,7 @@ describe('registry', () => {
       'pods', 'nodes', 'namespaces', 'services', 'endpoints', 'events', 'configmaps', 'secrets', 'serviceaccounts',
       'persistentvolumes', 'persistentvolumeclaims', 'replicationcontrollers', 'resourcequotas', 'limitranges',
       'deployments', 'replicasets', 'daemonsets', 'statefulsets', 'controllerrevisions', 'jobs', 'cronjobs', 'horizontalpodautoscalers', 'poddisruptionbudgets',
-      'leases', 'priorityclasses', 'roles', 'clusterroles', 'rolebindings', 'clusterrolebindings', 'endpointslices', 'storageclasses',
+      'leases', 'priorityclasses', 'roles', 'clusterroles', 'rolebindings', 'clusterrolebindings', 'endpointslices', 'ingresses', 'ingressclasses', 'networkpolicies', 'storageclasses',
       // metrics.k8s.io
       'nodes', 'pods',
       'selfsubjectreviews', 'tokenreviews', 'localsubjectaccessreviews', 'selfsubjectaccessreviews', 'selfsubjectrulesreviews', 'subjectaccessreviews',
