@@ -40,13 +40,13 @@ describe('IngressClass and NetworkPolicy', () => {
   it('validates the IngressClass controller, defaults the parameters\' scope, keeps the controller', () => {
     expect(messages(create(cls({ controller: 'nginx' })))).toEqual(['spec.controller: Invalid value: "nginx": must be a domain-prefixed path (such as "acme.io/foo")']);
     expect(messages(create(cls({})))).toEqual(['spec.controller: Required value']);
-    const withParams = applyDefaults(cls({ controller: 'example.com/lb', parameters: { kind: 'Params', name: 'p' } }) as KubeObject) as AnyObject;
+    const withParams = applyDefaults(cls({ controller: 'example.com/lb', parameters: { kind: 'Params', name: 'p' } }) as KubeObject) as Record<string, any>;
     expect(withParams.spec.parameters.scope).toBe('Cluster');
     expect(messages(update(cls({ controller: 'example.com/other' }), cls({ controller: 'example.com/lb' })))).toEqual(['spec.controller: Invalid value: "example.com/other": field is immutable']);
   });
 
   it('defaults policyTypes and protocols and validates peers and ports', () => {
-    const d = applyDefaults(np({ podSelector: {}, egress: [{ ports: [{ port: 53 }] }] }) as KubeObject) as AnyObject;
+    const d = applyDefaults(np({ podSelector: {}, egress: [{ ports: [{ port: 53 }] }] }) as KubeObject) as Record<string, any>;
     expect(d.spec.policyTypes).toEqual(['Ingress', 'Egress']);
     expect(d.spec.egress[0].ports).toEqual([{ port: 53, protocol: 'TCP' }]);
     expect(messages(create(np({ podSelector: {}, ingress: [{ from: [{}] }] })))).toEqual(['spec.ingress[0].from[0]: Required value: must specify a peer']);
