@@ -21,6 +21,7 @@ import { apiClientTransitions } from './client/transitions.js';
 import { podResourceRecord, type NodeInfo, type PodResourceRecord } from './scheduler/framework.js';
 import { admissionNodeInfo, admitPod, rejectedStatus } from './kubelet/admission.js';
 import { ClaimWaiter } from './kubelet/volumes.js';
+import { configErrorStatus, configHold, ConfigSources, type ConfigData } from './kubelet/config-sources.js';
 
 /** The machine a node is: its name, size, labels and taints. */
 export interface NodeSpec {
@@ -85,6 +86,10 @@ export interface KubeletContext {
   rejected: Set<string>;
   /** Pods waiting for their PersistentVolumeClaims to be bound before they start. */
   volumes: ClaimWaiter;
+  /** The ConfigMaps and Secrets the pods read, and the pods waiting for them (machines/kubelet/config-sources.ts). */
+  configs: ConfigSources;
+  /** Per pod, the last thing that held it back (warned once). */
+  configHolds: Map<string, string>;
   /**
    * Last status reported per pod, and whether a report is in flight; `final` once the pod's
    * worker has stopped (its last status, then the pod's removal).
@@ -196,7 +201,7 @@ function createContext(input: KubeletInput): KubeletContext {
     usedIps: new Set(),
     nextIp: 0,
     owner: { self: undefined, deleting: new Set(), statusStale: false },
-  } as Omit<KubeletContext, 'pods' | 'node' | 'volumes'> as KubeletContext;
+  } as Omit<KubeletContext, 'pods' | 'node' | 'volumes' | 'configs' | 'configHolds'> as KubeletContext;
   // as tryUpdateNodeStatus: when the server's copy says the node is not Ready (the node
   // lifecycle controller marked it Unknown during a partition), post the real status at the next beat
   const checkNode = (node: Node) => {
@@ -215,6 +220,11 @@ function createContext(input: KubeletInput): KubeletContext {
       if (pod) ctx.recorder.record(pod, 'Warning', 'FailedMount', `Unable to attach or mount volumes: ${message}`);
     },
   );
+  ctx.configs = new ConfigSources(client, (key) => {
+    const pod = ctx.pods.store.get(key);
+    if (pod) syncPod(ctx, pod);
+  });
+  ctx.configHolds = new Map();
   ctx.pods = new Informer<Pod>(client, { resource: 'pods', fieldSelector: `spec.nodeName=${input.node.name}` }, {
     onAdd: (pod) => syncPod(ctx, pod),
     onUpdate: (_old, pod) => syncPod(ctx, pod),
@@ -242,6 +252,9 @@ function syncPod(ctx: KubeletContext, pod: Pod): void {
     if (terminal || ctx.rejected.has(pod.metadata!.uid!)) return;
     // the volume manager: a pod starts once every claim it uses is bound (machines/kubelet/volumes.ts)
     if (!ctx.volumes.ready(pod)) return;
+    // the configmap and secret managers: what the pod's env and volumes read (config-sources.ts)
+    const configData = ctx.configs.dataFor(pod);
+    if (!configData || holdForConfig(ctx, key, pod, configData)) return;
     // admission: the node as the API server has it (labels, taints), the pods already admitted
     const node = ctx.node.store.get(ctx.spec.name);
     if (node && node !== ctx.admitted.node) ctx.admitted.setNode(node);
@@ -269,6 +282,7 @@ function syncPod(ctx: KubeletContext, pod: Pod): void {
         hostIP: ctx.spec.address,
         profile: ctx.profile,
         events: ctx.recorder.level,
+        configData,
       } as never,
     });
     worker = { ref, uid: pod.metadata!.uid!, address, ip, killing: false, rec, spec: pod.spec, labels: pod.metadata?.labels, annotations: pod.metadata?.annotations };
@@ -292,6 +306,32 @@ function syncPod(ctx: KubeletContext, pod: Pod): void {
   ctx.port.send(worker.address, { type: 'pod.sync', pod });
 }
 
+/**
+ * A pod whose ConfigMaps or Secrets do not resolve waits (asked for again on every tick): a volume
+ * records FailedMount; an env reference puts the container in CreateContainerConfigError, with a
+ * Failed event. Each distinct hold is told once. Returns true while the pod is held.
+ */
+function holdForConfig(ctx: KubeletContext, key: string, pod: Pod, data: ConfigData): boolean {
+  const hold = configHold(pod, data);
+  if (!hold) {
+    ctx.configs.forget(key);
+    ctx.configHolds.delete(key);
+    return false;
+  }
+  ctx.configs.waitFor(pod);
+  if (ctx.configHolds.get(key) === hold.message) return true;
+  ctx.configHolds.set(key, hold.message);
+  if (hold.kind === 'mount') {
+    ctx.recorder.record(pod, 'Warning', 'FailedMount', hold.message);
+    return true;
+  }
+  const init = pod.spec?.initContainers?.some((c) => c.name === hold.container);
+  ctx.recorder.record(pod, 'Warning', 'Failed', `Error: ${hold.message}`, undefined, `${init ? 'spec.initContainers' : 'spec.containers'}{${hold.container}}`);
+  ctx.statuses.set(key, { status: configErrorStatus(pod, hold, ctx.spec.address, ctx.port.timestamp()), uid: pod.metadata!.uid!, inFlight: false, dirty: true });
+  pushStatus(ctx, key);
+  return true;
+}
+
 /** Admission said no (`rejectPod`): a Warning event, and the pod is reported Failed without starting. */
 function reject(ctx: KubeletContext, key: string, pod: Pod, reason: string, message: string): void {
   const uid = pod.metadata!.uid!;
@@ -308,6 +348,8 @@ function forgetPod(ctx: KubeletContext, pod: Pod): void {
   if (worker && worker.uid === pod.metadata?.uid) stopWorker(ctx, key, worker);
   ctx.rejected.delete(pod.metadata?.uid ?? '');
   ctx.volumes.forget(key);
+  ctx.configs.forget(key);
+  ctx.configHolds.delete(key);
   ctx.statuses.delete(key);
   ctx.owner.deleting.delete(pod.metadata?.uid ?? '');
 }
@@ -506,6 +548,7 @@ export const kubeletMachine = setup({
       context.pods.tick();
       context.node.tick();
       context.volumes.tick();
+      context.configs.tick();
     },
     /** A pod worker failed: its error goes to the kernel under the worker's address. */
     reportWorkerError: ({ context, event }) => reportChildError(context.port.kernel, event as unknown as { type: string; error?: unknown }),

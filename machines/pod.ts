@@ -36,6 +36,7 @@ import type { PodEventReport, PodKill, PodStatusReport, PodSync, PodTerminated, 
 import type { EventLevel } from './client/events.js';
 import { defaultPullPolicy } from '../src/profiles/profile.js';
 import { processFate, processOf } from './kubelet/process.js';
+import { processContextOf, type ConfigData } from './kubelet/config-sources.js';
 import { catalogEntry, lookupImage, pullTimeMs, withDefaults } from '../src/profiles/images.js';
 import { hashString } from '../src/kernel/rng.js';
 
@@ -59,6 +60,8 @@ export interface PodInput {
   profile: Profile;
   /** Which kubelet events the worker reports (its kubelet's recorder level). Default: none. */
   events?: EventLevel;
+  /** The ConfigMaps and Secrets the pod reads (resolved by the kubelet); default: none. */
+  configData?: ConfigData;
 }
 
 /** Coalesces the container reports that follow one delivered event into one `pod.status`. */
@@ -91,6 +94,8 @@ export interface PodEnv {
   podIPs: { ip: string }[];
   /** Which events go to the kubelet. */
   events: EventLevel;
+  /** The ConfigMaps and Secrets the pod's env and volumes read, as the kubelet resolved them before starting it. */
+  configData?: ConfigData;
 }
 
 /** The context of a pod worker. */
@@ -315,7 +320,7 @@ export function podDisplayStatus(pod: Pod): string {
 /** A container's probes for the prober (undefined when it has none: no prober runs, no timer is armed). */
 function probesOf(pod: Pod, c: Container, env: PodEnv): ContainerProbes | undefined {
   if (!c.readinessProbe && !c.livenessProbe && !c.startupProbe) return undefined;
-  const process = processOf(pod, c, { podIP: env.podIP, hostIP: env.hostIP, catalog: env.profile.catalog });
+  const process = processOf(pod, c, processContextOf(pod, c, { podIP: env.podIP, hostIP: env.hostIP, catalog: env.profile.catalog }, env.configData));
   const probes: ContainerProbes = { target: { process, podIP: env.podIP, container: { name: c.name, ports: c.ports } } };
   if (c.readinessProbe) probes.readiness = c.readinessProbe;
   if (c.livenessProbe) probes.liveness = c.livenessProbe;
@@ -444,7 +449,7 @@ export const podMachine = setup({
         const c = specOf(context, init, index)!;
         let behavior: ResolvedBehavior;
         try {
-          const fate = processFate(context.pod, c, { podIP: env.podIP, hostIP: env.hostIP, catalog: env.profile.catalog });
+          const fate = processFate(context.pod, c, processContextOf(context.pod, c, { podIP: env.podIP, hostIP: env.hostIP, catalog: env.profile.catalog }, env.configData));
           behavior = withRegistry(env.profile, c, resolveBehavior(env.profile, context.pod, c, env.port.rng, fate));
         } catch (error) {
           const status = initialContainerStatus(c, inits.length > 0 ? 'PodInitializing' : 'ContainerCreating');
@@ -585,7 +590,7 @@ export const podMachine = setup({
           if (child) {
             let behavior: ResolvedBehavior;
             try {
-              behavior = withRegistry(env.profile, a, resolveBehavior(env.profile, pod, a, env.port.rng, processFate(pod, a, { podIP: env.podIP, hostIP: env.hostIP, catalog: env.profile.catalog })));
+              behavior = withRegistry(env.profile, a, resolveBehavior(env.profile, pod, a, env.port.rng, processFate(pod, a, processContextOf(pod, a, { podIP: env.podIP, hostIP: env.hostIP, catalog: env.profile.catalog }, env.configData))));
             } catch (error) {
               // the new spec cannot run (a bad annotation, an unsupported fieldRef): the container keeps its old one
               env.port.kernel.reportError(env.port.address, error);
@@ -702,6 +707,7 @@ export const podMachine = setup({
         hostIPs: [{ ip: hostIP }],
         podIPs: [{ ip: input.podIP }],
         events: input.events ?? 'none',
+        configData: input.configData,
       },
       pod,
       // with no sandbox delay the sandbox is ready from the start (no transition spent on it)

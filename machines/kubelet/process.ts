@@ -80,6 +80,8 @@ export interface ProcessContext {
   hostIP: string;
   /** A `configMapKeyRef`/`secretKeyRef` value: `undefined` when missing. */
   keyRef?: (kind: 'configMap' | 'secret', name: string, key: string) => string | undefined;
+  /** A ConfigMap's or Secret's whole data (`envFrom`): `undefined` when missing. */
+  source?: (kind: 'configMap' | 'secret', name: string) => Record<string, string> | undefined;
   /** Files of the pod's volumes, by mount. */
   mounts?: { path: string; files: FileTree }[];
   /** Images besides the default catalog (the profile's `catalog`). */
@@ -99,6 +101,16 @@ function environmentOf(pod: Pod, container: Container, ctx: ProcessContext): [st
     vars.set('KUBERNETES_PORT_443_TCP_PROTO', 'tcp');
     vars.set('KUBERNETES_PORT_443_TCP_PORT', '443');
     vars.set('KUBERNETES_PORT_443_TCP_ADDR', '10.96.0.1');
+  }
+  // envFrom first, in order, then env (a later value wins); keys that are not valid variable names are skipped
+  for (const f of container.envFrom ?? []) {
+    const ref = f.configMapRef ? { kind: 'configMap' as const, name: f.configMapRef.name ?? '' } : f.secretRef ? { kind: 'secret' as const, name: f.secretRef.name ?? '' } : undefined;
+    if (!ref) continue;
+    const data = ctx.source?.(ref.kind, ref.name);
+    for (const [k, v] of Object.entries(data ?? {})) {
+      const name = `${f.prefix ?? ''}${k}`;
+      if (/^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(name)) vars.set(name, v);
+    }
   }
   for (const e of container.env ?? []) {
     const from = e.valueFrom as Record<string, { name?: string; key?: string; fieldPath?: string; optional?: boolean; resource?: string }> | undefined;

@@ -12,12 +12,15 @@ import { createHash } from 'node:crypto';
 import type { Pod } from '../api/types.js';
 import { StatusError, badRequest } from '../api/status.js';
 import { processOf, runContainerProcess, type ProcessSpec } from '../../machines/kubelet/process.js';
+import { podProcessContext, type SourceReader } from '../../machines/kubelet/config-sources.js';
 import type { ImageEntry } from '../profiles/images.js';
 import type { ContainerTraffic } from './traffic.js';
 
 /** What a connection needs from its cluster. */
 export interface ConnectContext {
   catalog?: ImageEntry[];
+  /** Reads the ConfigMaps and Secrets the pod's containers use (their env and files). */
+  sources?: SourceReader;
   traffic?: ContainerTraffic;
   /** The cluster's time (ms since 1970), read at each request. */
   nowAbs(): number;
@@ -58,13 +61,13 @@ function portForwardError(pod: Pod, port: number): string {
 }
 
 /** The running container whose process listens on `port` at `nowAbs`, if any. */
-function listenerOf(pod: Pod, port: number, nowAbs: number, catalog: ImageEntry[] | undefined): Listener | undefined {
+function listenerOf(pod: Pod, port: number, nowAbs: number, catalog: ImageEntry[] | undefined, sources: SourceReader | undefined): Listener | undefined {
   for (const container of pod.spec?.containers ?? []) {
     const status = pod.status?.containerStatuses?.find((s) => s.name === container.name);
     const startedAt = status?.state?.running?.startedAt;
     if (!startedAt) continue;
     const start = Date.parse(startedAt);
-    const process = processOf(pod, container, { podIP: pod.status?.podIP ?? '', hostIP: pod.status?.hostIP ?? '', catalog });
+    const process = processOf(pod, container, podProcessContext(pod, container, catalog, sources));
     const run = runContainerProcess(process, start, Math.max(0, nowAbs - start));
     if (run.ports.includes(port)) return { container: container.name, startedAt, process: run.files ? { ...process, files: run.files } : process };
   }
@@ -78,7 +81,7 @@ function listenerOf(pod: Pod, port: number, nowAbs: number, catalog: ImageEntry[
 export function connectToPod(pod: Pod, port: number, ctx: ConnectContext): PodConnection {
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new StatusError(badRequest(`invalid port ${port}: must be between 1 and 65535`));
   if (pod.status?.phase !== 'Running') throw new StatusError(badRequest(`unable to forward port because pod is not running. Current status=${pod.status?.phase ?? 'Pending'}`));
-  const listener = listenerOf(pod, port, ctx.nowAbs(), ctx.catalog);
+  const listener = listenerOf(pod, port, ctx.nowAbs(), ctx.catalog, ctx.sources);
   if (!listener) throw new StatusError({ ...badRequest(portForwardError(pod, port)), code: 500, reason: 'InternalError' });
   const server = Object.values(listener.process.image?.programs ?? {})
     .map((p) => p.http?.[port])

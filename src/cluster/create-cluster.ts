@@ -45,6 +45,7 @@ import { Client } from './client.js';
 import { Faults } from './faults.js';
 import { podLogText, type LogOptions } from './logs.js';
 import { execInPod, type ExecResult } from './exec.js';
+import type { SourceReader } from '../../machines/kubelet/config-sources.js';
 import { ContainerTraffic } from './traffic.js';
 import { connectToPod, type PodConnection } from './connect.js';
 import { StatusError, notFound } from '../api/status.js';
@@ -322,6 +323,9 @@ export class Cluster {
     return this.kernel.runUntil(predicate, options);
   }
 
+  /** Reads the ConfigMaps and Secrets pods use, from etcd (for logs, exec and port-forward, which replay a container's process). */
+  readonly sources: SourceReader = (kind, namespace, name) => (kind === 'secret' ? this.object('secrets', name, namespace) : this.object('configmaps', name, namespace));
+
   /** Runs until no message is in flight. */
   runUntilIdle(): this {
     this.kernel.runUntilIdle();
@@ -411,7 +415,7 @@ export class Cluster {
    */
   logs(pod: string, options: LogOptions & { namespace?: string } = {}): string {
     const { namespace, ...opts } = options;
-    return podLogText(this.requirePod(pod, namespace), opts, this.nowAbs(), { catalog: this.profile.catalog, traffic: this.traffic });
+    return podLogText(this.requirePod(pod, namespace), opts, this.nowAbs(), { catalog: this.profile.catalog, traffic: this.traffic, sources: this.sources });
   }
 
   /**
@@ -421,7 +425,7 @@ export class Cluster {
    * error when nothing listens on the port.
    */
   portForward(pod: string, port: number, options: { namespace?: string } = {}): PodConnection {
-    return connectToPod(this.requirePod(pod, options.namespace), port, { catalog: this.profile.catalog, traffic: this.traffic, nowAbs: () => this.nowAbs() });
+    return connectToPod(this.requirePod(pod, options.namespace), port, { catalog: this.profile.catalog, traffic: this.traffic, sources: this.sources, nowAbs: () => this.nowAbs() });
   }
 
   /**
@@ -429,7 +433,7 @@ export class Cluster {
    * interpreter: `cluster.exec('web', ['cat', '/etc/hostname'])` → `{ stdout: 'web\n', exitCode: 0 }`.
    */
   exec(pod: string, command: readonly string[], options: { namespace?: string; container?: string; stdin?: string } = {}): ExecResult {
-    return execInPod(this.requirePod(pod, options.namespace), command, this.nowAbs(), { container: options.container, stdin: options.stdin, catalog: this.profile.catalog });
+    return execInPod(this.requirePod(pod, options.namespace), command, this.nowAbs(), { container: options.container, stdin: options.stdin, catalog: this.profile.catalog, sources: this.sources });
   }
 
   private requirePod(name: string, namespace = 'default'): Pod {

@@ -7,6 +7,7 @@
 import type { Pod } from '../api/types.js';
 import { StatusError, badRequest } from '../api/status.js';
 import { execInContainer, processOf, runContainerProcess } from '../../machines/kubelet/process.js';
+import { podProcessContext, type SourceReader } from '../../machines/kubelet/config-sources.js';
 import type { ImageEntry } from '../profiles/images.js';
 import { logContainer } from './logs.js';
 
@@ -22,7 +23,7 @@ export interface ExecResult {
 }
 
 /** Runs `command` in a container of `pod` at `nowAbs` (ms since 1970). */
-export function execInPod(pod: Pod, command: readonly string[], nowAbs: number, options: { container?: string; stdin?: string; catalog?: ImageEntry[] } = {}): ExecResult {
+export function execInPod(pod: Pod, command: readonly string[], nowAbs: number, options: { container?: string; stdin?: string; catalog?: ImageEntry[]; sources?: SourceReader } = {}): ExecResult {
   if (command.length === 0) throw new StatusError(badRequest('you must specify at least one command for the container'));
   const name = logContainer(pod, options.container);
   const spec = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].find((c) => c.name === name)!;
@@ -36,7 +37,7 @@ export function execInPod(pod: Pod, command: readonly string[], nowAbs: number, 
     const text = 'tar: kube-actors does not model tar in containers (the interpreter has no archives, and files written by an exec do not persist), so kubectl cp is not supported; read a file with kubectl exec POD -- cat FILE';
     return { stdout: '', stderr: `${text}\n`, exitCode: 2, durationMs: 0, lines: [{ atMs: 0, stream: 'stderr', text }] };
   }
-  const process = processOf(pod, spec, { podIP: pod.status?.podIP ?? '', hostIP: pod.status?.hostIP ?? '', catalog: options.catalog });
+  const process = processOf(pod, spec, podProcessContext(pod, spec, options.catalog, options.sources));
   const now = runContainerProcess(process, start, Math.max(0, nowAbs - start));
   const result = execInContainer(now.files ? { ...process, files: now.files } : process, command, nowAbs, options.stdin);
   const text = (stream: 'stdout' | 'stderr') =>

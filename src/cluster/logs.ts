@@ -8,6 +8,7 @@
 import type { Container, ContainerStatus, Pod } from '../api/types.js';
 import { StatusError, badRequest } from '../api/status.js';
 import { processOf, runContainerProcess } from '../../machines/kubelet/process.js';
+import { podProcessContext, type SourceReader } from '../../machines/kubelet/config-sources.js';
 import type { OutputLine } from '../../machines/kubelet/shell.js';
 import type { ImageEntry } from '../profiles/images.js';
 import type { ContainerTraffic } from './traffic.js';
@@ -74,7 +75,7 @@ export function logContainer(pod: Pod, container: string | undefined): string {
  * The lines of one container of a pod up to `nowAbs`, as the kubelet reads them from the
  * runtime's log file. `pod` is the API's copy (its container statuses tell the runs).
  */
-export function containerLog(pod: Pod, options: LogOptions, nowAbs: number, ctx: { catalog?: ImageEntry[]; traffic?: ContainerTraffic } = {}): ContainerLog {
+export function containerLog(pod: Pod, options: LogOptions, nowAbs: number, ctx: { catalog?: ImageEntry[]; traffic?: ContainerTraffic; sources?: SourceReader } = {}): ContainerLog {
   const podName = pod.metadata?.name ?? '';
   const container = logContainer(pod, options.container);
   const { spec, status } = containerNamed(pod, container)!;
@@ -98,7 +99,7 @@ export function containerLog(pod: Pod, options: LogOptions, nowAbs: number, ctx:
   const start = Date.parse(startedAt ?? '');
   if (Number.isNaN(start)) return { container, lines: [], ended: finishedAt !== undefined };
   const end = finishedAt ? Math.min(Date.parse(finishedAt), nowAbs) : nowAbs;
-  const process = processOf(pod, spec, { podIP: pod.status?.podIP ?? '', hostIP: pod.status?.hostIP ?? '', catalog: ctx.catalog });
+  const process = processOf(pod, spec, podProcessContext(pod, spec, ctx.catalog, ctx.sources));
   const replay = runContainerProcess(process, start, Math.max(0, end - start));
   const lines = replay.lines.map((l: OutputLine) => ({ abs: start + l.atMs, stream: l.stream, text: l.text }));
   // what it wrote serving traffic (nginx's access log), merged in time order
@@ -142,7 +143,7 @@ export function validateLogOptions(options: LogOptions): void {
 }
 
 /** The whole answer of a (non-follow) log request, as text. */
-export function podLogText(pod: Pod, options: LogOptions, nowAbs: number, ctx: { catalog?: ImageEntry[]; traffic?: ContainerTraffic } = {}): string {
+export function podLogText(pod: Pod, options: LogOptions, nowAbs: number, ctx: { catalog?: ImageEntry[]; traffic?: ContainerTraffic; sources?: SourceReader } = {}): string {
   validateLogOptions(options);
   const log = containerLog(pod, options, nowAbs, ctx);
   return renderLines(selectLines(log.lines, options, nowAbs), options);

@@ -6,6 +6,7 @@
  * of `serve`), until the run ends, the pod goes or the client hangs up.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { SourceReader } from '../../machines/kubelet/config-sources.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { Pod, Status } from '../api/types.js';
 import { StatusError, badRequest } from '../api/status.js';
@@ -62,6 +63,8 @@ export interface PodLogDeps {
   gateway: Gateway;
   kernel: Kernel;
   catalog?: ImageEntry[];
+  /** Reads the ConfigMaps and Secrets pods use. */
+  sources?: SourceReader;
   traffic?: ContainerTraffic;
   sendStatus(code: number, status: Status): void;
   /** How often a follow looks for new lines (real ms). Default 100. */
@@ -88,7 +91,7 @@ export async function servePodLog(deps: PodLogDeps, req: IncomingMessage, res: S
   const { follow, ...opts } = options;
   let log;
   try {
-    log = containerLog(first.pod, opts, nowAbs(deps.kernel), { catalog: deps.catalog, traffic: deps.traffic });
+    log = containerLog(first.pod, opts, nowAbs(deps.kernel), { catalog: deps.catalog, traffic: deps.traffic, sources: deps.sources });
   } catch (error) {
     if (error instanceof StatusError) return deps.sendStatus(error.status.code ?? 400, error.status);
     throw error;
@@ -128,7 +131,7 @@ export async function servePodLog(deps: PodLogDeps, req: IncomingMessage, res: S
     if (!again.pod || runStart(again.pod, log.container) !== startedAt) break;
     let next;
     try {
-      next = containerLog(again.pod, { ...opts, container: log.container }, nowAbs(deps.kernel), { catalog: deps.catalog, traffic: deps.traffic });
+      next = containerLog(again.pod, { ...opts, container: log.container }, nowAbs(deps.kernel), { catalog: deps.catalog, traffic: deps.traffic, sources: deps.sources });
     } catch (error) {
       if (error instanceof StatusError) break;
       throw error;

@@ -124,7 +124,7 @@ class PortForwardSession {
   /** Dials the pod's port once both streams of a connection exist. */
   private open(pair: Pair): void {
     try {
-      pair.connection = connectToPod(this.pod, pair.port, { catalog: this.deps.catalog, traffic: this.deps.traffic, nowAbs: () => nowAbs(this.deps.kernel) });
+      pair.connection = connectToPod(this.pod, pair.port, { catalog: this.deps.catalog, traffic: this.deps.traffic, sources: this.deps.sources, nowAbs: () => nowAbs(this.deps.kernel) });
     } catch (error) {
       if (!(error instanceof StatusError)) throw error;
       this.finish(pair, pair.error!, Buffer.from(error.status.message ?? ''));

@@ -12,6 +12,7 @@
  * server (see `apply.ts`).
  */
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { SourceReader } from '../../machines/kubelet/config-sources.js';
 import { createServer as createHttpServer, ServerResponse, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { AddressInfo, Socket } from 'node:net';
@@ -65,6 +66,8 @@ export interface ServedCluster {
   readonly profile?: { catalog?: ImageEntry[] };
   /** Lines containers wrote serving traffic (port-forward), shown in their logs. */
   readonly traffic?: ContainerTraffic;
+  /** Reads the ConfigMaps and Secrets pods use (their containers' env and files in logs and exec). */
+  readonly sources?: SourceReader;
 }
 
 /** Options of the HTTP server. */
@@ -253,13 +256,13 @@ export class KubeHttpServer {
     const log = method === 'GET' ? POD_LOG_PATH.exec(req.url ?? '') : null;
     if (log) {
       return this.afterAuthentication(req, res, token, () =>
-        servePodLog({ gateway: this.gateway, kernel: this.cluster.kernel, catalog: this.cluster.profile?.catalog, traffic: this.cluster.traffic, sendStatus: (code, status) => this.send(req, res, code, status) }, req, res, token, log[1]!, log[2]!),
+        servePodLog({ gateway: this.gateway, kernel: this.cluster.kernel, catalog: this.cluster.profile?.catalog, traffic: this.cluster.traffic, sources: this.cluster.sources, sendStatus: (code, status) => this.send(req, res, code, status) }, req, res, token, log[1]!, log[2]!),
       );
     }
     const stream = POD_STREAM_PATH.exec(req.url ?? '');
     if (stream) {
       const send = (code: number, status: Status) => this.send(req, res, code, status);
-      const deps = { gateway: this.gateway, kernel: this.cluster.kernel, catalog: this.cluster.profile?.catalog, traffic: this.cluster.traffic, sendStatus: send, ...impersonationOf(req), portForward: servePortForward };
+      const deps = { gateway: this.gateway, kernel: this.cluster.kernel, catalog: this.cluster.profile?.catalog, traffic: this.cluster.traffic, sources: this.cluster.sources, sendStatus: send, ...impersonationOf(req), portForward: servePortForward };
       return servePodStream(deps, req, upgrade, token, stream[1]!, stream[2]!, stream[3] as 'exec' | 'attach' | 'portforward');
     }
     let r: Route;

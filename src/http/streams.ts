@@ -18,6 +18,7 @@
  * driver, `sleep 2` takes two seconds at speed 1).
  */
 import type { IncomingMessage } from 'node:http';
+import type { SourceReader } from '../../machines/kubelet/config-sources.js';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Kernel } from '../kernel/kernel.js';
@@ -52,6 +53,8 @@ export interface StreamDeps {
   gateway: Gateway;
   kernel: Kernel;
   catalog?: ImageEntry[];
+  /** Reads the ConfigMaps and Secrets pods use. */
+  sources?: SourceReader;
   /** Answers the (not upgraded) request with a Status. */
   sendStatus(code: number, status: Status): void;
   traffic?: ContainerTraffic;
@@ -285,7 +288,7 @@ function runExec(deps: StreamDeps, session: ChannelSession, pod: Pod, options: S
     if (session.closed) return;
     let result;
     try {
-      result = execInPod(pod, options.command, nowAbs(deps.kernel), { container: options.container, stdin, catalog: deps.catalog });
+      result = execInPod(pod, options.command, nowAbs(deps.kernel), { container: options.container, stdin, catalog: deps.catalog, sources: deps.sources });
     } catch (error) {
       if (error instanceof StatusError) return session.finish(internalError(error.status.message ?? ''));
       throw error;
@@ -351,7 +354,7 @@ function runAttach(deps: StreamDeps, session: ChannelSession, token: string, aut
   const loop = async () => {
     let log;
     try {
-      log = containerLog(pod, { container }, nowAbs(deps.kernel), { catalog: deps.catalog });
+      log = containerLog(pod, { container }, nowAbs(deps.kernel), { catalog: deps.catalog, sources: deps.sources });
     } catch (error) {
       if (error instanceof StatusError) return session.finish(internalError(`unable to upgrade connection: container not found ("${container}")`));
       throw error;
@@ -366,7 +369,7 @@ function runAttach(deps: StreamDeps, session: ChannelSession, token: string, aut
       if (!again || runStart(again, container) !== startedAt) break;
       let next;
       try {
-        next = containerLog(again, { container }, nowAbs(deps.kernel), { catalog: deps.catalog });
+        next = containerLog(again, { container }, nowAbs(deps.kernel), { catalog: deps.catalog, sources: deps.sources });
       } catch (error) {
         if (error instanceof StatusError) break;
         throw error;
