@@ -5,6 +5,13 @@
  * from the resource registry (`src/api/resources.ts`).
  */
 import { RESOURCES, type ResourceInfo } from '../api/resources.js';
+import { HPA_V1, HPA_V2 } from '../api/autoscaling-v1.js';
+
+/**
+ * What discovery lists: the registry, and the versions served by conversion beside the stored
+ * one (autoscaling/v1 HorizontalPodAutoscaler, after autoscaling/v2 which stays preferred).
+ */
+const SERVED: readonly ResourceInfo[] = RESOURCES.flatMap((r) => (r === HPA_V2 ? [r, HPA_V1] : [r]));
 
 /** The Kubernetes version the server claims (kubectl's dispatcher picks its client by it). */
 export const SERVER_VERSION = {
@@ -33,7 +40,7 @@ export interface GroupVersion {
 /** Every group version served, core first. */
 export function groupVersions(): GroupVersion[] {
   const seen = new Map<string, GroupVersion>();
-  for (const r of RESOURCES) {
+  for (const r of SERVED) {
     const key = `${r.group}/${r.version}`;
     if (!seen.has(key)) seen.set(key, { group: r.group, version: r.version });
   }
@@ -42,16 +49,16 @@ export function groupVersions(): GroupVersion[] {
 
 /** The API groups (named groups only, as `/apis` lists them). */
 function apiGroups(): string[] {
-  return [...new Set(RESOURCES.filter((r) => r.group !== '').map((r) => r.group))];
+  return [...new Set(SERVED.filter((r) => r.group !== '').map((r) => r.group))];
 }
 
 /** True when this group version is served. */
 export function servesGroupVersion(group: string, version: string): boolean {
-  return RESOURCES.some((r) => r.group === group && r.version === version);
+  return SERVED.some((r) => r.group === group && r.version === version);
 }
 
 function resourcesOf(group: string, version: string): ResourceInfo[] {
-  return RESOURCES.filter((r) => r.group === group && r.version === version);
+  return SERVED.filter((r) => r.group === group && r.version === version);
 }
 
 function gvString(group: string, version: string): string {

@@ -1,7 +1,7 @@
 /**
  * Decoding of Kubernetes protobuf request bodies (`application/vnd.kubernetes.protobuf`) for the
  * kinds kubectl's typed generators send (`kubectl create namespace|configmap|secret|
- * serviceaccount|quota|deployment|ingress|service|role|clusterrole|rolebinding|clusterrolebinding|job|cronjob`) and
+ * serviceaccount|quota|deployment|ingress|service|role|clusterrole|rolebinding|clusterrolebinding|job|cronjob`, `kubectl autoscale`) and
  * DeleteOptions. The body is the `k8s\0` magic and a `runtime.Unknown` (typeMeta, raw); the raw
  * object is decoded with the field numbers of k8s.io/api's generated.proto, for the messages
  * listed here, into the object's JSON form. Go's protobuf encoder writes every non-pointer field,
@@ -156,6 +156,17 @@ const MESSAGES: Record<string, Message> = {
   EnvVar: { 1: s('name'), 2: s('value') },
   ResourceRequirements: { 1: map('limits', 'Quantity'), 2: map('requests', 'Quantity') },
   VolumeMount: { 1: s('name'), 2: b('readOnly'), 3: s('mountPath'), 4: s('subPath'), 5: s('mountPropagation', true), 6: s('subPathExpr') },
+  // autoscaling/v1 (kubectl autoscale)
+  HorizontalPodAutoscaler: { 1: msg('metadata', 'ObjectMeta'), 2: msg('spec', 'HorizontalPodAutoscalerSpec'), 3: msg('status', 'HorizontalPodAutoscalerStatus') },
+  HorizontalPodAutoscalerSpec: { 1: msg('scaleTargetRef', 'CrossVersionObjectReference'), 2: i32('minReplicas', true), 3: i32('maxReplicas'), 4: i32('targetCPUUtilizationPercentage', true) },
+  CrossVersionObjectReference: { 1: s('kind'), 2: s('name'), 3: s('apiVersion') },
+  HorizontalPodAutoscalerStatus: {
+    1: i64('observedGeneration', true),
+    2: { name: 'lastScaleTime', type: 'Time' },
+    3: i32('currentReplicas'),
+    4: i32('desiredReplicas'),
+    5: i32('currentCPUUtilizationPercentage', true),
+  },
   // apps/v1
   Deployment: { 1: msg('metadata', 'ObjectMeta'), 2: msg('spec', 'DeploymentSpec'), 3: msg('status', 'DeploymentStatus') },
   DeploymentSpec: {
@@ -289,6 +300,7 @@ const TOP: Record<string, string> = {
   'v1/ResourceQuota': 'ResourceQuota',
   'apps/v1/Deployment': 'Deployment',
   'networking.k8s.io/v1/Ingress': 'Ingress',
+  'autoscaling/v1/HorizontalPodAutoscaler': 'HorizontalPodAutoscaler',
   'batch/v1/Job': 'Job',
   'batch/v1/CronJob': 'CronJob',
   'policy/v1/PodDisruptionBudget': 'PodDisruptionBudget',

@@ -7,6 +7,7 @@
 import { resourceForGroupResource, type ResourceInfo } from '../api/resources.js';
 import type { ApiQuery, Verb } from '../../machines/protocol.js';
 import { servesGroupVersion } from './discovery.js';
+import { HPA_V1 } from '../api/autoscaling-v1.js';
 import type { IncludeObject } from './table.js';
 
 /** Where a request goes. */
@@ -189,6 +190,7 @@ export function route(method: string, url: string): Route {
   let resource: string;
   let tail: string[];
   const lookup = (plural: string) => {
+    if (group === 'autoscaling' && version === 'v1' && plural === HPA_V1.plural) return HPA_V1;
     const info = resourceForGroupResource(group, plural);
     return info && info.version === version ? info : undefined;
   };

@@ -46,6 +46,8 @@ import { openApiRoot, serveOpenApiDocument } from './openapi.js';
 import { serveOpenApiV2 } from './openapi-v2.js';
 import { bodyType, negotiateDiscovery, negotiateOutput, OBJECT_CONTENT_TYPES, PATCH_CONTENT_TYPES, type BodyType, type Output } from './media.js';
 import { isList, isObjectOf, toPartial, toTable } from './table.js';
+import { answerAsV1, HPA_V2, isHpaV1 } from '../api/autoscaling-v1.js';
+import { patchV1, v1Answer, v1BodyToV2 } from './autoscaling-v1.js';
 import { updateEntry } from '../api/server-side-apply.js';
 import { createSelfSignedCertificate, type SelfSignedCertificate } from './tls.js';
 import { decodeProtobuf, isProtobuf, ProtobufError } from './protobuf.js';
@@ -411,11 +413,40 @@ export class KubeHttpServer {
     };
     if (spec.query && Object.keys(spec.query).length === 0) delete spec.query;
     if (rr.verb === 'watch') return this.watch(req, res, token, rr, spec, output);
+    if (isHpaV1(rr.info)) return this.hpaV1(req, res, token, rr, spec, type, output);
     if (rr.verb === 'create' && !rr.subresource && rr.info && !rr.info.virtual && isPlainObject(body)) {
       spec.body = withCreateManagedFields(body, rr.info, rr.query.fieldManager ?? managerFromUserAgent(req.headers['user-agent']), this.cluster.kernel.timestamp());
     }
     const answer = await this.gateway.request(token, spec);
     this.answer(req, res, rr, answer, output);
+  }
+
+  /** An autoscaling/v1 HorizontalPodAutoscaler request: converted to and from the stored autoscaling/v2 (`autoscaling-v1.ts`). */
+  private async hpaV1(req: IncomingMessage, res: ServerResponse, token: string, rr: ResourceRequest, spec: RequestSpec, type: BodyType | undefined, output: Output): Promise<void> {
+    const request = (s: RequestSpec) => this.gateway.request(token, s);
+    if (type === 'apply-patch') {
+      const status = { ...S.unsupportedMediaType(['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json']), message: 'server-side apply of an autoscaling/v1 HorizontalPodAutoscaler is not supported by kube-actors: apply it as autoscaling/v2' };
+      return this.forwardOr(req, res, token, spec, output, rr, status);
+    }
+    if (rr.verb === 'patch') {
+      const answer = await patchV1(request, spec, spec.query?.patchType ?? 'merge');
+      return output.as ? this.answer(req, res, { ...rr, info: HPA_V2 }, answer, output) : this.answer(req, res, rr, v1Answer(answer), output);
+    }
+    let warnings: string[] = [];
+    if ((rr.verb === 'create' || rr.verb === 'update') && isPlainObject(spec.body)) {
+      const converted = v1BodyToV2(spec.body, rr.query.fieldValidation, rr.subresource);
+      if ('error' in converted) return this.forwardOr(req, res, token, spec, output, rr, converted.error);
+      warnings = converted.warnings;
+      spec.body = converted.body;
+      if (rr.verb === 'create' && !rr.subresource && isPlainObject(spec.body)) {
+        spec.body = withCreateManagedFields(spec.body, HPA_V2, rr.query.fieldManager ?? managerFromUserAgent(req.headers['user-agent']), this.cluster.kernel.timestamp());
+      }
+    }
+    const answer = await request(spec);
+    const withWarnings = warnings.length > 0 ? { ...answer, warnings: [...warnings, ...(answer.warnings ?? [])] } : answer;
+    // a Table prints the stored object (kube-apiserver's printer reads the internal one); everything else is converted
+    if (output.as) return this.answer(req, res, { ...rr, info: HPA_V2 }, withWarnings, output);
+    this.answer(req, res, rr, v1Answer(withWarnings), output);
   }
 
   /** Reads and decodes the request body for the verb. */
@@ -489,7 +520,8 @@ export class KubeHttpServer {
   // ---- watch ----------------------------------------------------------------------------------
 
   private async watch(req: IncomingMessage, res: ServerResponse, token: string, rr: ResourceRequest, spec: RequestSpec, output: Output): Promise<void> {
-    const info = rr.info;
+    const v1 = isHpaV1(rr.info);
+    const info = v1 ? HPA_V2 : rr.info;
     const wantBookmarks = rr.query.allowWatchBookmarks === true || rr.query.sendInitialEvents === true;
     let streaming = false;
     let ended = false;
@@ -515,6 +547,8 @@ export class KubeHttpServer {
         first = false;
       } else if (info && type !== 'ERROR' && output.as && output.as !== 'Table' && isObjectOf(info, object)) {
         object = toPartial(object, output.version);
+      } else if (v1 && !output.as) {
+        object = type === 'BOOKMARK' ? { ...(object as KubeObject), apiVersion: 'autoscaling/v1' } : answerAsV1(object);
       }
       this.stats.watchEvents++;
       res.write(`${JSON.stringify({ type, object })}\n`);
