@@ -251,8 +251,11 @@ describe('documents', () => {
   it('discovery lists every resource of the registry with its subresources', () => {
     const core = aggregatedDiscovery('api') as any;
     const apis = aggregatedDiscovery('apis') as any;
-    const all = [...core.items, ...apis.items].flatMap((g: any) => g.versions.flatMap((v: any) => v.resources.map((r: any) => `${g.metadata.name ?? ''}/${r.resource}`)));
-    expect(all.sort()).toEqual(RESOURCES.map((r) => `${r.group}/${r.plural}`).sort());
+    const all = [...core.items, ...apis.items].flatMap((g: any) => g.versions.flatMap((v: any) => v.resources.map((r: any) => `${g.metadata.name ?? ''}/${v.version}/${r.resource}`)));
+    // and autoscaling/v1 HorizontalPodAutoscaler, served by conversion beside the stored v2
+    expect(all.sort()).toEqual([...RESOURCES.map((r) => `${r.group}/${r.version}/${r.plural}`), 'autoscaling/v1/horizontalpodautoscalers'].sort());
+    const autoscaling = apis.items.find((g: any) => g.metadata.name === 'autoscaling');
+    expect(autoscaling.versions.map((v: any) => v.version)).toEqual(['v2', 'v1']);
     const list = apiResourceList('', 'v1') as any;
     expect(list.resources.filter((r: any) => r.name.includes('/')).map((r: any) => r.name)).toEqual(expect.arrayContaining(['pods/status', 'pods/binding', 'namespaces/finalize']));
     expect(apiResourceList('apps', 'v9')).toBeUndefined();
