@@ -614,6 +614,8 @@ export class KubeHttpServer {
     res.setHeader('Cache-Control', 'no-cache, private');
     res.setHeader('Content-Length', Buffer.byteLength(text));
     if (warnings && warnings.length > 0) res.setHeader('Warning', warnings.map(warningHeader));
+    const retryAfter = retryAfterHeader(body);
+    if (retryAfter) res.setHeader('Retry-After', retryAfter);
     res.writeHead(code);
     res.end(req.method === 'HEAD' ? undefined : text);
   }
@@ -761,6 +763,17 @@ function drain(req: IncomingMessage): Promise<void> {
     req.on('end', () => resolve());
     req.on('error', () => resolve());
   });
+}
+
+/**
+ * The `Retry-After` header of an answer, as apiserver's response writers set it: the seconds of a
+ * Status's `details.retryAfterSeconds` when positive (a 429 from an eviction whose budget is still
+ * being processed says 10), else none.
+ */
+export function retryAfterHeader(body: unknown): string | undefined {
+  const status = body as { kind?: string; details?: { retryAfterSeconds?: number } } | null;
+  const seconds = status?.kind === 'Status' ? status.details?.retryAfterSeconds : undefined;
+  return seconds !== undefined && seconds > 0 ? String(seconds) : undefined;
 }
 
 /** The field manager of a client that named none: its User-Agent up to the first `/`, as Kubernetes does. */

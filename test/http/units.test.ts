@@ -14,7 +14,8 @@ import { createSelfSignedCertificate } from '../../src/http/tls.js';
 import { kubeconfig } from '../../src/http/kubeconfig.js';
 import { aggregatedDiscovery, apiResourceList } from '../../src/http/discovery.js';
 import { openApiDocument, openApiRoot } from '../../src/http/openapi.js';
-import { bearerToken, managerFromUserAgent, warningHeader } from '../../src/http/server.js';
+import { bearerToken, managerFromUserAgent, retryAfterHeader, warningHeader } from '../../src/http/server.js';
+import { tooManyRequests } from '../../src/api/status.js';
 import { RESOURCES } from '../../src/api/resources.js';
 import type { KubeObject } from '../../src/api/types.js';
 
@@ -106,6 +107,13 @@ describe('media types', () => {
     expect(bodyType(undefined, OBJECT_CONTENT_TYPES)).toBe('json');
     expect(bodyType('application/yaml', OBJECT_CONTENT_TYPES)).toBe('yaml');
     expect(bodyType('application/vnd.kubernetes.protobuf', OBJECT_CONTENT_TYPES)).toBeUndefined();
+  });
+
+  it('says Retry-After when a Status gives positive retryAfterSeconds', () => {
+    expect(retryAfterHeader(tooManyRequests('The disruption budget web is still being processed by the server.', 10))).toBe('10');
+    expect(retryAfterHeader(tooManyRequests("Cannot evict pod as it would violate the pod's disruption budget.", 0))).toBeUndefined();
+    expect(retryAfterHeader({ kind: 'Pod', details: { retryAfterSeconds: 5 } })).toBeUndefined();
+    expect(retryAfterHeader(null)).toBeUndefined();
   });
 
   it('reads bearer tokens, words warnings and managers', () => {
