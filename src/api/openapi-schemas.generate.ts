@@ -67,6 +67,9 @@ export function renderOpenApiSchemas(): string {
     // the connect subresources' option kinds (PodExecOptions…) have no schema, as in kube-apiserver's
     for (const s of info.subresources) if (existsSync(`${ModelReader.kindFile(s.responseKind.group, s.responseKind.version, s.responseKind.kind)}.d.ts`)) add(s.responseKind.group, s.responseKind.version, s.responseKind.kind);
   }
+  // autoscaling/v1 HorizontalPodAutoscaler, served by conversion beside the stored v2 (autoscaling-v1.ts)
+  add('autoscaling', 'v1', 'HorizontalPodAutoscaler');
+  add('autoscaling', 'v1', 'HorizontalPodAutoscalerList');
   // what every group version's operations take and answer
   for (const name of ['Status', 'DeleteOptions', 'Patch', 'WatchEvent']) reader.struct(ModelReader.machineryFile(`apis/meta/v1/${name}`));
   // the descriptions of apiVersion and kind (TypeMeta), which the kinds' declarations leave out

@@ -27,6 +27,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { OPENAPI_SCHEMAS_JSON } from '../api/openapi-schemas.data.js';
 import { RESOURCES, type GroupVersionKind, type ResourceInfo } from '../api/resources.js';
 import { groupVersions, SERVER_VERSION } from './discovery.js';
+import { HPA_V1 } from '../api/autoscaling-v1.js';
 
 type Json = Record<string, unknown>;
 
@@ -205,9 +206,8 @@ const docs = new Map<string, OpenApiEntry>();
 function build(): void {
   if (docs.size > 0) return;
   for (const gv of groupVersions()) {
-    const served = RESOURCES.filter((r) => r.group === gv.group && r.version === gv.version);
-    // a version served only by conversion (autoscaling/v1) has no schema here
-    if (served.length === 0) continue;
+    // autoscaling/v1 HorizontalPodAutoscaler is served by conversion beside the stored v2
+    const served = [...RESOURCES, HPA_V1].filter((r) => r.group === gv.group && r.version === gv.version);
     const paths: Record<string, Json> = {};
     for (const r of served) Object.assign(paths, pathsOf(r));
     const doc: Json = {

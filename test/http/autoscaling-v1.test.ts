@@ -140,6 +140,18 @@ describe.skipIf(!HAS_KUBECTL)(`kubectl autoscale (autoscaling/v1)${HAS_KUBECTL ?
     expect(stored.metadata?.annotations ?? {}).not.toHaveProperty(['autoscaling.alpha.kubernetes.io/metrics']);
   });
 
+  it('explain --api-version=autoscaling/v1 reads the v1 schema; a v1 manifest with a v2 field is refused by strict decoding', async () => {
+    const explain = await s.kubectl(['explain', 'hpa.spec.targetCPUUtilizationPercentage', '--api-version=autoscaling/v1']);
+    expect(explain.stderr).toBe('');
+    expect(explain.stdout).toContain('VERSION:    v1');
+    expect(explain.stdout).toContain('FIELD: targetCPUUtilizationPercentage <integer>');
+    const file = join(s.dir, 'bad-v1.yaml');
+    writeFileSync(file, 'apiVersion: autoscaling/v1\nkind: HorizontalPodAutoscaler\nmetadata:\n  name: bad\nspec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n  maxReplicas: 4\n  metrics: []\n');
+    const r = await s.kubectl(['apply', '-f', file]);
+    expect(r.stderr).toContain('HorizontalPodAutoscaler in version "v1" cannot be handled as a HorizontalPodAutoscaler: strict decoding error: unknown field "spec.metrics"');
+    expect(s.cluster.object('horizontalpodautoscalers', 'bad', 'default')).toBeUndefined();
+  });
+
   it('watch through v1 sees v1 objects; delete through v1 removes it', async () => {
     const watched = await s.kubectl(['get', 'horizontalpodautoscalers.v1.autoscaling', '--watch', '--request-timeout=2s', '-o', 'jsonpath={.apiVersion} {.spec.targetCPUUtilizationPercentage}{"\\n"}']);
     expect(watched.stdout.split('\n')[0]).toBe('autoscaling/v1 70');
