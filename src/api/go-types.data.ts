@@ -55,6 +55,7 @@ export const GO_ROOTS: Readonly<Record<string, string>> = {
   "authorization.k8s.io/v1/SelfSubjectRulesReview": "IoK8sApiAuthorizationV1SelfSubjectRulesReview",
   "authorization.k8s.io/v1/SubjectAccessReview": "IoK8sApiAuthorizationV1SubjectAccessReview",
   "autoscaling/v1/Scale": "IoK8sApiAutoscalingV1Scale",
+  "autoscaling/v1/HorizontalPodAutoscaler": "IoK8sApiAutoscalingV1HorizontalPodAutoscaler",
   "authentication.k8s.io/v1/TokenRequest": "IoK8sApiAuthenticationV1TokenRequest"
 };
 
@@ -525,6 +526,43 @@ export const GO_STRUCTS: Readonly<Record<string, GoStruct>> = {
       "incomplete": "bool",
       "nonResourceRules": "[]@IoK8sApiAuthorizationV1NonResourceRule",
       "resourceRules": "[]@IoK8sApiAuthorizationV1ResourceRule"
+    }
+  },
+  "IoK8sApiAutoscalingV1CrossVersionObjectReference": {
+    "go": "v1.CrossVersionObjectReference",
+    "fields": {
+      "apiVersion": "string",
+      "kind": "string",
+      "name": "string"
+    }
+  },
+  "IoK8sApiAutoscalingV1HorizontalPodAutoscaler": {
+    "go": "v1.HorizontalPodAutoscaler",
+    "fields": {
+      "apiVersion": "string",
+      "kind": "string",
+      "metadata": "@IoK8sApimachineryPkgApisMetaV1ObjectMeta",
+      "spec": "@IoK8sApiAutoscalingV1HorizontalPodAutoscalerSpec",
+      "status": "@IoK8sApiAutoscalingV1HorizontalPodAutoscalerStatus"
+    }
+  },
+  "IoK8sApiAutoscalingV1HorizontalPodAutoscalerSpec": {
+    "go": "v1.HorizontalPodAutoscalerSpec",
+    "fields": {
+      "maxReplicas": "int32",
+      "minReplicas": "int32",
+      "scaleTargetRef": "@IoK8sApiAutoscalingV1CrossVersionObjectReference",
+      "targetCPUUtilizationPercentage": "int32"
+    }
+  },
+  "IoK8sApiAutoscalingV1HorizontalPodAutoscalerStatus": {
+    "go": "v1.HorizontalPodAutoscalerStatus",
+    "fields": {
+      "currentCPUUtilizationPercentage": "int32",
+      "currentReplicas": "int32",
+      "desiredReplicas": "int32",
+      "lastScaleTime": "time",
+      "observedGeneration": "int64"
     }
   },
   "IoK8sApiAutoscalingV1Scale": {

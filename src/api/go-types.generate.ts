@@ -53,6 +53,8 @@ for (const info of RESOURCES) {
 
 // the autoscaling/v1 Scale of the scale subresource
 roots['autoscaling/v1/Scale'] = reader.struct(ModelReader.kindFile('autoscaling', 'v1', 'Scale'));
+// the autoscaling/v1 HorizontalPodAutoscaler, served by conversion beside the stored v2 (autoscaling-v1.ts)
+roots['autoscaling/v1/HorizontalPodAutoscaler'] = reader.struct(ModelReader.kindFile('autoscaling', 'v1', 'HorizontalPodAutoscaler'));
 // the authentication.k8s.io/v1 TokenRequest of the serviceaccounts/token subresource
 roots['authentication.k8s.io/v1/TokenRequest'] = reader.struct(ModelReader.kindFile('authentication.k8s.io', 'v1', 'TokenRequest'));
 

@@ -12,6 +12,7 @@ import type { KubeObject, Status } from '../api/types.js';
 import type { ApiResponse } from '../../machines/protocol.js';
 import type { RequestSpec } from '../../machines/client/api-client.js';
 import { answerAsV1, hpaFromV1, hpaToV1, unknownV1Fields, withoutUnknownV1Fields } from '../api/autoscaling-v1.js';
+import { decodeError } from '../api/decoding.js';
 import { jsonMergePatch, jsonPatch, PatchError, strategicMergePatch, type JsonPatchOperation } from '../api/patch.js';
 
 type Obj = Record<string, any>;
@@ -30,6 +31,9 @@ export function v1BodyToV2(body: unknown, fieldValidation: string | undefined, s
   if ((body.apiVersion !== undefined && body.apiVersion !== 'autoscaling/v1') || (body.kind !== undefined && body.kind !== 'HorizontalPodAutoscaler')) {
     return { error: S.badRequest(`the API version in the data (${String(body.apiVersion)}) and kind (${String(body.kind)}) do not match the resource horizontalpodautoscalers.autoscaling (autoscaling/v1 HorizontalPodAutoscaler)`) };
   }
+  // a wrong-typed field is the decoder's error, named in v1's terms (`v1.HorizontalPodAutoscalerSpec`)
+  const typeError = decodeError(body, 'autoscaling/v1', 'HorizontalPodAutoscaler');
+  if (typeError) return { error: S.badRequest(`HorizontalPodAutoscaler in version "v1" cannot be handled as a HorizontalPodAutoscaler: ${typeError}`) };
   const unknown = fieldValidation === 'Ignore' ? [] : unknownV1Fields(body);
   if (unknown.length > 0 && fieldValidation === 'Strict') return { error: S.strictDecodingError('HorizontalPodAutoscaler', 'v1', unknown) };
   const known = unknown.length > 0 || fieldValidation === 'Ignore' ? withoutUnknownV1Fields(body, fieldValidation === 'Ignore' ? unknownV1Fields(body) : unknown) : body;

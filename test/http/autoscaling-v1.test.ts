@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KubeObject } from '../../src/api/types.js';
+import { v1BodyToV2 } from '../../src/http/autoscaling-v1.js';
 import { HAS_KUBECTL, NO_KUBECTL_REASON, parseTable, startTestServer, waitFor, type TestServer } from './helpers.js';
 
 const WEB = `apiVersion: apps/v1
@@ -159,5 +160,29 @@ describe.skipIf(!HAS_KUBECTL)(`kubectl autoscale (autoscaling/v1)${HAS_KUBECTL ?
     expect(del.stderr).toBe('');
     expect(del.stdout).toBe('horizontalpodautoscaler.autoscaling "web" deleted\n');
     expect(s.cluster.object('horizontalpodautoscalers', 'web', 'default')).toBeUndefined();
+  });
+});
+
+describe('v1 bodies', () => {
+  const ref = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' };
+  it('a wrong-typed field is the decoder error named in v1 terms; a wrong apiVersion is refused', () => {
+    const typed = v1BodyToV2({ apiVersion: 'autoscaling/v1', kind: 'HorizontalPodAutoscaler', metadata: { name: 'x' }, spec: { scaleTargetRef: ref, maxReplicas: 3, targetCPUUtilizationPercentage: 'high' } }, 'Strict');
+    expect('error' in typed && typed.error.message).toMatch(/^HorizontalPodAutoscaler in version "v1" cannot be handled as a HorizontalPodAutoscaler: json: cannot unmarshal string into Go struct field HorizontalPodAutoscalerSpec\.spec\.targetCPUUtilizationPercentage of type int32$/);
+    const wrong = v1BodyToV2({ apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', spec: { scaleTargetRef: ref, maxReplicas: 3 } }, undefined);
+    expect('error' in wrong && wrong.error.code).toBe(400);
+  });
+
+  it('unknown fields: Strict refuses, Warn (the default) warns and drops, Ignore drops', () => {
+    const body = { metadata: { name: 'x' }, spec: { scaleTargetRef: ref, maxReplicas: 3, metrics: [] } };
+    const strict = v1BodyToV2(body, 'Strict');
+    expect('error' in strict && strict.error.message).toContain('strict decoding error: unknown field "spec.metrics"');
+    const warn = v1BodyToV2(body, undefined);
+    expect('error' in warn).toBe(false);
+    if (!('error' in warn)) {
+      expect(warn.warnings).toEqual(['unknown field "spec.metrics"']);
+      expect((warn.body as Obj).spec.metrics).toEqual([{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }]);
+    }
+    const ignore = v1BodyToV2(body, 'Ignore');
+    expect(!('error' in ignore) && ignore.warnings).toEqual([]);
   });
 });
