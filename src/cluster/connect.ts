@@ -30,8 +30,11 @@ export interface ConnectContext {
 export interface PodConnection {
   /** The container whose process listens on the port. */
   readonly container: string;
-  /** Sends bytes; returns what the server wrote back (possibly nothing yet). */
-  send(data: Buffer | string): Buffer;
+  /**
+   * Sends bytes; returns what the server wrote back (possibly nothing yet; a Node Buffer, typed
+   * as Uint8Array so that the declarations need no Node types).
+   */
+  send(data: Uint8Array | string): Uint8Array;
   /** True once the server closed its side (after `Connection: close`). */
   readonly closed: boolean;
 }
@@ -96,7 +99,7 @@ export function connectToPod(pod: Pod, port: number, ctx: ConnectContext): PodCo
     },
     send(data) {
       if (closed || !server) return Buffer.alloc(0);
-      buffer = Buffer.concat([buffer, typeof data === 'string' ? Buffer.from(data) : data]);
+      buffer = Buffer.concat([buffer, typeof data === 'string' ? Buffer.from(data) : Buffer.from(data.buffer, data.byteOffset, data.byteLength)]);
       const out: Buffer[] = [];
       for (;;) {
         const request = nextRequest(buffer);

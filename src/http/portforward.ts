@@ -138,7 +138,7 @@ class PortForwardSession {
     const pair = this.pairs.get(key)!;
     if (streamId === pair.data && pair.connection && data.length > 0) {
       const answer = pair.connection.send(data);
-      if (answer.length > 0 && !pair.finished.has(streamId)) this.send(dataFrame(streamId, 0, answer));
+      if (answer.length > 0 && !pair.finished.has(streamId)) this.send(dataFrame(streamId, 0, Buffer.from(answer.buffer, answer.byteOffset, answer.byteLength)));
       if (pair.connection.closed) this.closePair(key);
     }
     if (flags & FLAG_FIN && streamId === pair.data) this.closePair(key);
