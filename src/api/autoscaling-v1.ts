@@ -242,16 +242,18 @@ export function answerAsV1(body: unknown): unknown {
 
 // ---- v1 -> v2 ------------------------------------------------------------------------------------
 
+/** A v2 MetricIdentifier from a v1 metric's name and selector. */
+function metricIdentifier(name: unknown, selector: unknown): Obj {
+  const id: Obj = { name: name ?? '' };
+  put(id, 'selector', selector);
+  return id;
+}
+
 /** `Convert_v1_MetricSpec_To_autoscaling_MetricSpec`. */
 function metricSpecToV2(m: Obj): Obj {
   const out: Obj = { type: m.type };
   const key = sourceKey(m.type);
   const src: Obj = isObj(m[key]) ? m[key] : {};
-  const identifier = (name: unknown, selector: unknown): Obj => {
-    const id: Obj = { name: name ?? '' };
-    put(id, 'selector', selector);
-    return id;
-  };
   switch (m.type) {
     case 'Resource':
     case 'ContainerResource': {
@@ -262,19 +264,19 @@ function metricSpecToV2(m: Obj): Obj {
       break;
     }
     case 'Pods':
-      out.pods = { metric: identifier(src.metricName, src.selector), target: { type: 'AverageValue', averageValue: src.targetAverageValue ?? '0' } };
+      out.pods = { metric: metricIdentifier(src.metricName, src.selector), target: { type: 'AverageValue', averageValue: src.targetAverageValue ?? '0' } };
       break;
     case 'Object': {
       const target: Obj = { type: src.averageValue === undefined || src.averageValue === null ? 'Value' : 'AverageValue', value: src.targetValue ?? '0' };
       put(target, 'averageValue', src.averageValue);
-      out.object = { describedObject: ref(src.target), metric: identifier(src.metricName, src.selector), target };
+      out.object = { describedObject: ref(src.target), metric: metricIdentifier(src.metricName, src.selector), target };
       break;
     }
     case 'External': {
       const target: Obj = { type: src.targetValue === undefined || src.targetValue === null ? 'AverageValue' : 'Value' };
       put(target, 'value', src.targetValue);
       put(target, 'averageValue', src.targetAverageValue);
-      out.external = { metric: identifier(src.metricName, src.metricSelector), target };
+      out.external = { metric: metricIdentifier(src.metricName, src.metricSelector), target };
       break;
     }
   }
@@ -286,11 +288,6 @@ function metricStatusToV2(m: Obj): Obj {
   const out: Obj = { type: m.type };
   const key = sourceKey(m.type);
   const src: Obj = isObj(m[key]) ? m[key] : {};
-  const identifier = (name: unknown, selector: unknown): Obj => {
-    const id: Obj = { name: name ?? '' };
-    put(id, 'selector', selector);
-    return id;
-  };
   switch (m.type) {
     case 'Resource':
     case 'ContainerResource': {
@@ -300,18 +297,18 @@ function metricStatusToV2(m: Obj): Obj {
       break;
     }
     case 'Pods':
-      out.pods = { metric: identifier(src.metricName, src.selector), current: { averageValue: src.currentAverageValue ?? '0' } };
+      out.pods = { metric: metricIdentifier(src.metricName, src.selector), current: { averageValue: src.currentAverageValue ?? '0' } };
       break;
     case 'Object': {
       const current: Obj = { value: src.currentValue ?? '0' };
       put(current, 'averageValue', src.averageValue);
-      out.object = { describedObject: ref(src.target), metric: identifier(src.metricName, src.selector), current };
+      out.object = { describedObject: ref(src.target), metric: metricIdentifier(src.metricName, src.selector), current };
       break;
     }
     case 'External': {
       const current: Obj = { value: src.currentValue ?? '0' };
       put(current, 'averageValue', src.currentAverageValue);
-      out.external = { metric: identifier(src.metricName, src.metricSelector), current };
+      out.external = { metric: metricIdentifier(src.metricName, src.metricSelector), current };
       break;
     }
   }
