@@ -14,7 +14,7 @@ import { assertEvent, raise, setup, type AnyActorLogic, type AnyActorRef } from 
 import { Port } from '../src/kernel/port.js';
 import type { MvccStore } from './etcd/store.js';
 import type { NodeFault } from './protocol.js';
-import { reportChildError, startComponent, stopComponent } from './client/components.js';
+import { crashLoopBackOffMs, reportChildError, startComponent, stopComponent } from './client/components.js';
 import { nodeFaultStates } from './client/node-faults.js';
 import { etcdMemberMachine, type EtcdMemberTimings } from './etcd-member.js';
 import type { RaftDisk, RaftRules } from './etcd-member/raft.js';
@@ -118,7 +118,7 @@ export const controlPlaneNodeMachine = setup({
   },
   delays: {
     /** The kubelet's crash-loop back-off for a static pod: 10 s, doubling per failure, at most 5 min. */
-    staticPodRestart: ({ context, event }) => Math.min(10_000 * 2 ** ((context.failures.get(event.type.slice(CHILD_ERROR.length)) ?? 1) - 1), 300_000),
+    staticPodRestart: ({ context, event }) => crashLoopBackOffMs(context.failures.get(event.type.slice(CHILD_ERROR.length)) ?? 1),
   },
   guards: {
     /** The component still runs the failed incarnation (not stopped by a crash or replaced since). */

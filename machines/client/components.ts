@@ -74,3 +74,8 @@ const CHILD_ERROR = 'xstate.error.actor.';
 export function reportChildError(kernel: Kernel, event: { type: string; error?: unknown }, addressOf: (id: string) => string = (id) => id): void {
   kernel.reportError(addressOf(event.type.slice(CHILD_ERROR.length)), event.error);
 }
+
+/** The kubelet's crash-loop back-off before restarting a component that failed `failures` times: 10 s, doubling, at most 5 min. */
+export function crashLoopBackOffMs(failures: number): number {
+  return Math.min(10_000 * 2 ** (Math.max(1, failures) - 1), 300_000);
+}

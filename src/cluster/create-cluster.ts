@@ -24,7 +24,7 @@ import type { Profile as SchedulerProfile } from '../../machines/scheduler/regis
 import { controllerManagerMachine, type ControllerManagerInput } from '../../machines/controller-manager.js';
 import { kubectlMachine } from '../../machines/kubectl.js';
 import { nodeMachine } from '../../machines/node.js';
-import { stopComponent } from '../../machines/client/components.js';
+import { crashLoopBackOffMs, stopComponent } from '../../machines/client/components.js';
 import { resolveThrough, type KubeProxyContext } from '../../machines/kube-proxy.js';
 import type { NodeSpec } from '../../machines/kubelet.js';
 import type { EventLevel } from '../../machines/client/events.js';
@@ -59,10 +59,6 @@ export interface NodeOptions {
   labels?: Record<string, string>;
   taints?: Taint[];
 }
-
-/** The kubelet's crash-loop back-off for a failed static pod: the first restart, and the longest wait. */
-const CRASH_LOOP_INITIAL_MS = 10_000;
-const CRASH_LOOP_MAX_MS = 300_000;
 
 /** Replacement logic for components: users' own, or mutants. */
 export interface ComponentLogic {
@@ -293,7 +289,7 @@ export class Cluster {
     if (address === KUBECTL || address.startsWith(`${KUBECTL}/`)) return;
     const failures = (this.failures.get(address) ?? 0) + 1;
     this.failures.set(address, failures);
-    const delay = Math.min(CRASH_LOOP_INITIAL_MS * 2 ** (failures - 1), CRASH_LOOP_MAX_MS);
+    const delay = crashLoopBackOffMs(failures);
     this.kernel.setTimer(() => {
       // a stopped cluster or an actor replaced since (a crash, a restart) is not restarted again
       if (this.kernel.stopped || this.actors.get(address) !== failed) return;
