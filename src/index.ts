@@ -97,7 +97,9 @@ export { checkLinearizable, registerModel } from './ha/linearizability.js';
 export type { Operation, Model, CheckResult } from './ha/linearizability.js';
 
 // ---- controllers: the built-in ones and your own ---------------------------------------------
-export { defineController, watch, splitKey, objectKey, controllerRuntimeOf, controllerSpecOf, stopController, WorkQueue, ControllerRuntime } from '../machines/controllers/controller.js';
+export { defineController, watch, splitKey, objectKey, controllerRuntimeOf, controllerSpecOf, stopController } from '../machines/controllers/controller.js';
+export { ControllerRuntime } from '../machines/controllers/runtime.js';
+export { WorkQueue } from '../machines/controllers/workqueue.js';
 export type {
   ControllerSpec,
   ControllerMachine,

@@ -7,62 +7,10 @@ import {
   defineController,
   stopController,
   watch,
-  WorkQueue,
   controllerRuntimeOf,
 } from '../../../machines/controllers/controller.js';
 import { controllerAddress } from '../../../machines/protocol.js';
 import { miniCluster, object, runtime } from './harness.js';
-
-describe('WorkQueue', () => {
-  it('queues a key once, and again after processing when it was added meanwhile', () => {
-    const q = new WorkQueue();
-    q.add('a');
-    q.add('b');
-    q.add('a');
-    expect(q.queued()).toEqual(['a', 'b']);
-    expect(q.get()).toBe('a');
-    q.add('a'); // dirty while processing: not queued now
-    expect(q.queued()).toEqual(['b']);
-    q.add('a');
-    q.done('a');
-    expect(q.queued()).toEqual(['b', 'a']);
-    expect(q.get()).toBe('b');
-    q.done('b');
-    expect(q.get()).toBe('a');
-    q.done('a');
-    expect(q.get()).toBeUndefined();
-  });
-
-  it('backs off 5 ms doubling to 1000 s per key, and forgets on success', () => {
-    const q = new WorkQueue();
-    const delays = Array.from({ length: 20 }, () => q.when('k'));
-    expect(delays.slice(0, 6)).toEqual([5, 10, 20, 40, 80, 160]);
-    expect(delays.at(-1)).toBe(1_000_000);
-    expect(Math.max(...delays)).toBe(1_000_000);
-    expect(q.numRequeues('k')).toBe(20);
-    expect(q.when('other')).toBe(5);
-    q.forget('k');
-    expect(q.when('k')).toBe(5);
-  });
-
-  it('waits keys until due, keeping the earliest time, in (time, insertion) order', () => {
-    const q = new WorkQueue();
-    q.addAfter('late', 100, 0);
-    q.addAfter('early', 10, 0);
-    q.addAfter('late', 50, 0); // earlier: replaces
-    q.addAfter('early', 90, 0); // later: ignored
-    q.addAfter('tie', 50, 0);
-    q.addAfter('now', 0, 0);
-    expect(q.queued()).toEqual(['now']);
-    expect(q.nextReadyAt()).toBe(10);
-    expect(q.promote(9)).toBe(0);
-    expect(q.promote(10)).toBe(1);
-    expect(q.nextReadyAt()).toBe(50);
-    expect(q.promote(1_000)).toBe(2);
-    expect(q.queued()).toEqual(['now', 'early', 'late', 'tie']);
-    expect(q.nextReadyAt()).toBeUndefined();
-  });
-});
 
 describe('defineController', () => {
   it('rejects bad definitions', () => {

@@ -13,7 +13,8 @@ import type { KubeObject, Node, Pod } from '../../../src/api/types.js';
 import { ApiClient } from '../../../machines/client/api-client.js';
 import { Informer } from '../../../machines/client/informer.js';
 import type { ApiResponse, WatchClosed, WatchEvent } from '../../../machines/protocol.js';
-import { controllerRuntimeOf, type ControllerMachine, type ControllerRuntime } from '../../../machines/controllers/controller.js';
+import { controllerRuntimeOf, type ControllerMachine } from '../../../machines/controllers/controller.js';
+import type { ControllerRuntime } from '../../../machines/controllers/runtime.js';
 
 /** A scheduler that does nothing (pods stay unbound unless a test binds them). */
 const idleScheduler = createMachine({ id: 'idle-scheduler' });
