@@ -324,6 +324,8 @@ export { verify, formatReport, VerificationError } from './verify/verify.js';
 export type { VerifyOptions, VerifyReport, VerifyFailure, VerifyProgress } from './verify/verify.js';
 export { verifyParallel } from './verify/parallel.js';
 export type { ParallelVerifyOptions } from './verify/parallel.js';
+export { shardRange, shardReport, parseShardReport, mergeShardReports, formatMergedReport } from './verify/shard.js';
+export type { ShardSpec, ShardSettings, VerifyShard, ShardReport, ShardFailure, MergedReport } from './verify/shard.js';
 export { defineInvariant, violation, formatViolation } from './verify/invariant.js';
 export type { Invariant, InvariantDefinition, InvariantKind, Violation } from './verify/invariant.js';
 export { History } from './verify/history.js';

@@ -8,9 +8,8 @@
  * calling thread from its path, as `verify` shrinks it, so the counterexample, its replay command
  * and the report are the same for 1 worker or 16.
  *
- * Across machines: give each machine a share with `--seed S --path I` replays, or run the same
- * root seed with different `--runs` windows; every report names the seed and the path that replays
- * its failure.
+ * Across machines: `shard` runs one block of the scenarios (see shard.ts); here the workers share
+ * that block.
  */
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -21,7 +20,8 @@ import { Worker } from 'node:worker_threads';
 import { findMutant } from './mutants.js';
 import { normalizeSeed } from '../kernel/rng.js';
 import { defaultInvariants } from './invariants/index.js';
-import { randomSeed, seedFromEnvironment, verify, verifyFrom, type VerifyOptions, type VerifyReport } from './verify.js';
+import { randomSeed, seedFromEnvironment, settingsOf, verify, verifyFrom, type VerifyOptions, type VerifyReport } from './verify.js';
+import { shardRange, type ShardSpec } from './shard.js';
 
 /** Options of `verifyParallel`: those of `verify`, and how many workers. */
 export interface ParallelVerifyOptions extends VerifyOptions {
@@ -39,6 +39,7 @@ export interface WorkerOptions {
   faults?: boolean;
   faultWeight?: number;
   cluster?: VerifyOptions['cluster'];
+  shard?: ShardSpec;
 }
 
 /** What a worker starts with: the options, its share (every `count`-th scenario from `slot`), the shared first failure. */
@@ -51,7 +52,7 @@ export interface WorkerData {
 }
 
 /** A message from a worker. */
-export type FromWorker = { type: 'result'; index: number; failed: boolean } | { type: 'done' } | { type: 'error'; message: string };
+export type FromWorker = { type: 'result'; index: number; failed: boolean; clusterSeed: number } | { type: 'done' } | { type: 'error'; message: string };
 
 /**
  * The options of a parallel verification as a worker takes them; an option that cannot cross to a
@@ -82,6 +83,7 @@ export function workerOptions(options: ParallelVerifyOptions, seed: number): Wor
     ...(typeof options.faults === 'boolean' ? { faults: options.faults } : {}),
     ...(options.faultWeight !== undefined ? { faultWeight: options.faultWeight } : {}),
     ...(options.cluster !== undefined ? { cluster: options.cluster } : {}),
+    ...(options.shard !== undefined ? { shard: options.shard } : {}),
   };
 }
 
@@ -120,18 +122,21 @@ export async function verifyParallel(options: ParallelVerifyOptions = {}): Promi
   if (typeof rest.mutant === 'string' && !findMutant(rest.mutant)) throw new RangeError(`unknown mutant "${rest.mutant}"`);
   const data = workerOptions(rest, seed);
   const runs = data.runs;
+  const window = rest.shard ? shardRange(rest.shard, runs) : { from: 0, to: runs };
+  const scenarios = window.to - window.from;
   const firstFailure = new SharedArrayBuffer(4);
   const first = new Int32Array(firstFailure);
   Atomics.store(first, 0, NONE);
 
   let done = 0;
   const results = new Map<number, boolean>();
+  const clusterSeeds = new Map<number, number>();
   const threads: Worker[] = [];
   try {
     await new Promise<void>((resolve, reject) => {
-      let running = Math.min(count, runs);
+      let running = Math.min(count, scenarios);
       if (running === 0) resolve();
-      for (let slot = 0; slot < Math.min(count, runs); slot++) {
+      for (let slot = 0; slot < Math.min(count, scenarios); slot++) {
         const w = startWorker({ options: data, slot, count, firstFailure });
         threads.push(w);
         w.on('message', (m: FromWorker) => {
@@ -141,8 +146,9 @@ export async function verifyParallel(options: ParallelVerifyOptions = {}): Promi
             return;
           }
           results.set(m.index, m.failed);
+          clusterSeeds.set(m.index, m.clusterSeed);
           done++;
-          rest.onProgress?.({ done, runs, failing: Atomics.load(first, 0) !== NONE, shrinking: 0 });
+          rest.onProgress?.({ done, runs: scenarios, failing: Atomics.load(first, 0) !== NONE, shrinking: 0 });
         });
         w.on('error', (error) => reject(new Error(`a verify worker stopped: ${error.message}`)));
       }
@@ -153,10 +159,13 @@ export async function verifyParallel(options: ParallelVerifyOptions = {}): Promi
   const failedAt = Atomics.load(first, 0);
   if (failedAt !== NONE) {
     // every scenario before the first failure ran and passed: that is the one verify() would find
-    for (let i = 0; i < failedAt; i++) if (results.get(i) !== false) throw new Error(`verifyParallel: scenario ${i} before the first failure ${failedAt} did not run`);
+    for (let i = window.from; i < failedAt; i++) if (results.get(i) !== false) throw new Error(`verifyParallel: scenario ${i} before the first failure ${failedAt} did not run`);
     return verifyFrom({ ...rest, seed }, failedAt);
   }
   const mutant = typeof rest.mutant === 'string' ? findMutant(rest.mutant) : rest.mutant;
+  const settings = settingsOf({ ...rest, seed });
+  const seeds: number[] = [];
+  for (let i = window.from; i < window.to; i++) seeds.push(clusterSeeds.get(i)!);
   return {
     ok: true,
     seed,
@@ -164,5 +173,6 @@ export async function verifyParallel(options: ParallelVerifyOptions = {}): Promi
     interrupted: false,
     invariants: (rest.invariants ?? defaultInvariants).map((i) => i.name),
     ...(mutant ? { mutant: mutant.name } : {}),
+    ...(rest.shard ? { shard: { index: rest.shard.index, count: rest.shard.count, ...window, clusterSeeds: seeds, settings } } : {}),
   };
 }

@@ -26,6 +26,7 @@ import { initialModel, stepCommands, stepsOf, type StepCommand } from './model.j
 import { findMutant, type Mutant } from './mutants.js';
 import { InvariantViolationError, runScenario, ScenarioRunner } from './runner.js';
 import { describeStep, stepsToJSON, type FaultStep, type Step } from './steps.js';
+import { shardRange, type ShardSettings, type ShardSpec, type VerifyShard } from './shard.js';
 
 /** Options of `verify`. */
 export interface VerifyOptions {
@@ -85,6 +86,13 @@ export interface VerifyOptions {
   command?: string;
   /** Arguments of the replay command that `verify` cannot know (e.g. the CLI's own flags). */
   replayArgs?: readonly string[];
+  /**
+   * Run only the `index`-th (from 1) of `count` disjoint blocks of the `runs` scenarios
+   * ({@link shardRange}), each with the seeds the unsharded run gives it; the report then carries
+   * `shard` (its block and the cluster seed of every scenario run), which {@link shardReport}
+   * writes as JSON and {@link mergeShardReports} combines across machines.
+   */
+  shard?: ShardSpec;
 }
 
 /** Progress of a verification. */
@@ -145,6 +153,8 @@ export interface VerifyReport {
   /** The mutant verified, if any. */
   mutant?: string;
   failure?: VerifyFailure;
+  /** With the `shard` option: the shard's block of scenarios, their cluster seeds and the campaign's settings. */
+  shard?: VerifyShard;
 }
 
 /** Thrown by `verify({ throwOnFailure: true })`. */
@@ -187,21 +197,22 @@ export function verify(options: VerifyOptions = {}): VerifyReport {
  * stops running scenarios past `stopAfter()` (the first failure found anywhere). A worker of
  * {@link verifyParallel} runs this.
  */
-export function runShare(options: VerifyOptions, mine: (index: number) => boolean, stopAfter: () => number, onResult: (index: number, failed: boolean) => void): void {
-  const { arbitraries, runOne, seed, runs } = prepare(options);
+export function runShare(options: VerifyOptions, mine: (index: number) => boolean, stopAfter: () => number, onResult: (index: number, failed: boolean, clusterSeed: number) => void): void {
+  const { arbitraries, runOne, seed, window } = prepare(options);
+  if (window.to === 0) return;
   let index = 0;
   const property = fc.property(...arbitraries, (clusterSeed, shape, cmds) => {
     const k = index++;
-    if (!mine(k) || k > stopAfter()) return;
+    if (k < window.from || !mine(k) || k > stopAfter()) return;
     let failed = false;
     try {
       runOne(clusterSeed, shape, cmds);
     } catch {
       failed = true; // reported to the orchestrator, which shrinks the first failure itself
     }
-    onResult(k, failed);
+    onResult(k, failed, clusterSeed);
   });
-  fc.check(property, { seed: fastCheckSeed(seed), numRuns: runs });
+  fc.check(property, { seed: fastCheckSeed(seed), numRuns: window.to });
 }
 
 /**
@@ -209,11 +220,15 @@ export function runShare(options: VerifyOptions, mine: (index: number) => boolea
  * path from the same seed), reported as `verify` reports its first failure.
  */
 export function verifyFrom(options: VerifyOptions, shrinkFrom?: number): VerifyReport {
-  const p = prepare(options, shrinkFrom ?? 0);
-  const { property, seed, runs, mutant, invariants, maxSteps, livenessTimeout, clusterOf } = p;
+  const p = prepare(options, shrinkFrom);
+  const { property, seed, runs, mutant, invariants, maxSteps, livenessTimeout, clusterOf, window } = p;
+  if (window.from === window.to) {
+    // an empty shard (more shards than scenarios): nothing to run
+    return { ok: true, seed, runs: 0, interrupted: false, invariants: invariants.map((i) => i.name), ...(mutant ? { mutant: mutant.name } : {}), ...(p.shard ? { shard: p.shard } : {}) };
+  }
   const details = fc.check(property, {
     seed: fastCheckSeed(seed),
-    numRuns: runs,
+    numRuns: window.to,
     ...(shrinkFrom === undefined && options.path ? { path: options.path, endOnFailure: true } : {}),
     ...(options.timeLimit ? { interruptAfterTimeLimit: options.timeLimit, markInterruptAsFailure: false } : {}),
   });
@@ -221,10 +236,11 @@ export function verifyFrom(options: VerifyOptions, shrinkFrom?: number): VerifyR
   const report: VerifyReport = {
     ok: !details.failed,
     seed,
-    runs: details.numRuns,
+    runs: details.numRuns - window.from,
     interrupted: details.interrupted,
     invariants: invariants.map((i) => i.name),
     ...(mutant ? { mutant: mutant.name } : {}),
+    ...(p.shard ? { shard: p.shard } : {}),
   };
   if (details.failed && details.counterexample) {
     const [clusterSeed, shape, cmds] = details.counterexample as unknown as Scenario;
@@ -255,11 +271,12 @@ export function verifyFrom(options: VerifyOptions, shrinkFrom?: number): VerifyR
 }
 
 /**
- * The property of a verification and what its report needs. The first `skipBefore` runs pass
- * without running (known to pass: `verifyParallel`'s workers ran them), so fast-check reaches the
- * run after them with the same values and shrinks it as it would have.
+ * The property of a verification and what its report needs. The runs before `skipBefore` (default:
+ * the shard's first scenario) pass without running (another shard's, or known to pass:
+ * `verifyParallel`'s workers ran them), so fast-check reaches the run after them with the same
+ * values and shrinks it as it would have.
  */
-function prepare(options: VerifyOptions, skipBefore = 0) {
+function prepare(options: VerifyOptions, skipFrom?: number) {
   const seed = normalizeSeed(options.seed ?? seedFromEnvironment() ?? randomSeed());
   const mutant = typeof options.mutant === 'string' ? findMutant(options.mutant) : options.mutant;
   if (typeof options.mutant === 'string' && !mutant) throw new RangeError(`unknown mutant "${options.mutant}"`);
@@ -267,6 +284,8 @@ function prepare(options: VerifyOptions, skipBefore = 0) {
   const runs = options.runs ?? 100;
   const maxSteps = options.steps ?? 30;
   const livenessTimeout = options.timeout ?? 300_000;
+  const window = options.shard ? shardRange(options.shard, runs) : { from: 0, to: runs };
+  const skipBefore = skipFrom ?? window.from;
   const faultsOn = options.faults === undefined ? mutant?.needsFaults === true : options.faults !== false;
   const fixedCluster = options.cluster;
   // fault steps name nodes up to this; the model skips those a scenario's cluster does not have
@@ -301,7 +320,13 @@ function prepare(options: VerifyOptions, skipBefore = 0) {
     return opts;
   };
 
-  let done = 0;
+  const settings = settingsOf(options);
+  /** The cluster seed of each scenario of the shard's block, by fast-check's first pass. */
+  const clusterSeeds: number[] = [];
+  const shard: VerifyShard | undefined = options.shard ? { index: options.shard.index, count: options.shard.count, ...window, clusterSeeds, settings } : undefined;
+  /** Progress counts the shard's scenarios only. */
+  const total = window.to - window.from;
+  let done = -window.from;
   let failedAt = -1;
   let failedSince = 0;
   let size: number | undefined;
@@ -323,6 +348,7 @@ function prepare(options: VerifyOptions, skipBefore = 0) {
   const arbitraries = [fc.noShrink(fc.integer({ min: 0, max: 0x7fffffff })), shapeArb, commands] as const;
   let calls = 0;
   const property = fc.property(...arbitraries, (clusterSeed, shape, cmds) => {
+    if (failedAt < 0 && calls >= window.from) clusterSeeds.push(clusterSeed);
     if (calls++ < skipBefore) {
       done++;
       return;
@@ -331,7 +357,7 @@ function prepare(options: VerifyOptions, skipBefore = 0) {
       // the budget is spent: every further candidate counts as passing, so fast-check ends with the smallest failure so far
       budgetSpent = true;
       done++;
-      options.onProgress?.({ done, runs, failing: true, shrinking: done - failedAt - 1, ...(size !== undefined ? { size } : {}), budgetSpent });
+      options.onProgress?.({ done, runs: total, failing: true, shrinking: done - failedAt - 1, ...(size !== undefined ? { size } : {}), budgetSpent });
       return;
     }
     try {
@@ -345,11 +371,24 @@ function prepare(options: VerifyOptions, skipBefore = 0) {
       throw error;
     } finally {
       done++;
-      options.onProgress?.({ done, runs, failing: failedAt >= 0, shrinking: failedAt >= 0 ? done - failedAt - 1 : 0, ...(size !== undefined ? { size } : {}), ...(budgetSpent ? { budgetSpent } : {}) });
+      options.onProgress?.({ done, runs: total, failing: failedAt >= 0, shrinking: failedAt >= 0 ? done - failedAt - 1 : 0, ...(size !== undefined ? { size } : {}), ...(budgetSpent ? { budgetSpent } : {}) });
     }
   });
 
-  return { property, arbitraries, runOne, seed, runs, mutant, invariants, maxSteps, livenessTimeout, clusterOf, budgetSpent: () => budgetSpent };
+  return { property, arbitraries, runOne, seed, runs, mutant, invariants, maxSteps, livenessTimeout, clusterOf, window, shard, budgetSpent: () => budgetSpent };
+}
+
+/** The options every shard of a campaign must share, as a shard report records them. */
+export function settingsOf(options: VerifyOptions): ShardSettings {
+  const mutant = typeof options.mutant === 'string' ? findMutant(options.mutant) : options.mutant;
+  return {
+    runs: options.runs ?? 100,
+    steps: options.steps ?? 30,
+    timeout: options.timeout ?? 300_000,
+    faults: typeof options.faults === 'object' ? 'custom' : options.faults === undefined ? mutant?.needsFaults === true : options.faults !== false,
+    faultWeight: options.faultWeight ?? 1,
+    ...(mutant ? { mutant: mutant.name } : {}),
+  };
 }
 
 function nodeCount(options: ClusterOptions): number {

@@ -25,9 +25,9 @@ try {
     { ...options, trace: false },
     (index) => index % count === slot,
     () => Atomics.load(first, 0),
-    (index, failed) => {
+    (index, failed, clusterSeed) => {
       if (failed) lower(index);
-      port.postMessage({ type: 'result', index, failed } satisfies FromWorker);
+      port.postMessage({ type: 'result', index, failed, clusterSeed } satisfies FromWorker);
     },
   );
   port.postMessage({ type: 'done' } satisfies FromWorker);

@@ -12,6 +12,7 @@ const DOC = readDoc('verification.md');
 const runner = new SnippetRunner('kube-actors-verify-doc');
 
 const EXPECTED: RegExp[][] = [
+  [/^6 true$/m, /^shards: 3 of 3; 6 scenario\(s\) of up to 5 steps in the campaign$/m],
   [/^seed: 7$/m, /^FAILED after \d+ scenario\(s\)/m, /\[no-pods-on-maintenance-nodes\] .* is bound to node-2, which is under maintenance/, /^1$/m],
   [/^create a pod, create a pod, create a pod$/m],
 ];

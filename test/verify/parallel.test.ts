@@ -16,12 +16,12 @@ const essence = (r: Awaited<ReturnType<typeof verifyParallel>>) => ({
 });
 
 describe('verifyParallel', { timeout: 300_000 }, () => {
-  it('finds the same first failure and the same shrunk counterexample with 1 worker and with 3', async () => {
+  it('finds the same first failure and the same shrunk counterexample with 1 worker and with 4', async () => {
     const options = { seed: 20261207, runs: 12, steps: 12, timeout: 60_000, mutant: 'scheduler-ignores-capacity', trace: false };
     const one = await verifyParallel({ ...options, workers: 1 });
-    const three = await verifyParallel({ ...options, workers: 3 });
+    const four = await verifyParallel({ ...options, workers: 4 });
     expect(one.ok).toBe(false);
-    expect(essence(three)).toEqual(essence(one)); // (one worker is verify() itself)
+    expect(essence(four)).toEqual(essence(one)); // (one worker is verify() itself)
   });
 
   it('runs every scenario on the workers when all pass, with progress for each', async () => {

@@ -7,14 +7,17 @@
 import { writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UsageError, type Command } from '../main.js';
+import { readFile } from 'node:fs/promises';
+import { InputError, UsageError, type Command } from '../main.js';
 import { noMorePositionals, parseDuration, parseFlags, parsePositiveInt, parseSeed } from '../args.js';
 import { createProgressBar } from '../output.js';
 import { findMutant, MUTANTS } from '../../verify/mutants.js';
 import { formatReport, randomSeed, seedFromEnvironment, type VerifyProgress, type VerifyReport } from '../../verify/verify.js';
 import { verifyParallel } from '../../verify/parallel.js';
+import { formatMergedReport, mergeShardReports, parseShardReport, shardRange, shardReport, type MergedReport, type ShardReport, type ShardSpec } from '../../verify/shard.js';
 
-const help = `Usage: kube-actors verify [--runs N] [--seed S] [--faults] [--steps N] [--workers N] [--shrink-budget D] [--mutant NAME] [--list-mutants]
+const help = `Usage: kube-actors verify [--runs N] [--seed S] [--faults] [--steps N] [--workers N] [--shard I/N] [--report FILE] [--shrink-budget D] [--mutant NAME] [--list-mutants]
+       kube-actors verify merge REPORT... [--json] [--report FILE]
 
 Generates random scenarios (a cluster of 1-5 nodes, a workload of pods, Deployments, Services,
 namespaces, scaling, deletions, evictions, racing writes, stale updates and requests that must be
@@ -32,6 +35,10 @@ Options:
   --timeout D       virtual time the cluster gets to converge once faults are healed (default 5m)
   --workers N       worker threads running scenarios (default: one per core); the scenarios, the
                     first failure and its shrunk counterexample are the same for any N
+  --shard I/N       run only the I-th (1..N) of N disjoint blocks of the --runs scenarios, each
+                    with the seeds the whole run gives it (one shard per machine or CI job)
+  --report FILE     write the run's JSON report to FILE (root seed, shard, scenarios run with their
+                    cluster seeds, invariants, the failure with its shrunk steps and replay command)
   --shrink-budget D wall-clock time shrinking may take once a failure is found (default 1m)
   --mutant NAME     verify a deliberately broken component instead (must fail); a mutant with a
                     focused workload runs it (with --faults, together with the default faults)
@@ -41,12 +48,20 @@ Options:
   --trace-out FILE  where to write the failing run's trace (JSON Lines; default: a file in the temp directory)
   -h, --help        this help
 
-Exit codes: 0 all scenarios passed, 1 an invariant was violated, 2 bad usage.
+verify merge REPORT... combines the JSON reports of the shards of one campaign (same root seed and
+options; it refuses others) into one: the scenarios run, the invariants, and the first failure by
+scenario order, which is the failure the unsharded run finds. --json prints the merged report as
+JSON, --report FILE writes it.
+
+Exit codes: 0 all scenarios passed, 1 an invariant was violated (or a report could not be read or
+merged), 2 bad usage, 3 (merge) every report passed but shards are missing or were cut short.
 
 Examples:
   kube-actors verify --runs 200 --faults
   kube-actors verify --mutant scheduler-ignores-capacity
-  KUBE_ACTORS_SEED=42 kube-actors verify --faults`;
+  KUBE_ACTORS_SEED=42 kube-actors verify --faults
+  kube-actors verify --seed 42 --runs 1000 --faults --shard 2/8 --report shard-2.json
+  kube-actors verify merge shard-*.json`;
 
 /** Where the command writes (a test passes its own). */
 export interface VerifyIo {
@@ -67,8 +82,59 @@ const processIo = (): VerifyIo => ({
   env: process.env,
 });
 
+/** `--shard I/N` as a shard, or a UsageError naming the problem. */
+export function parseShardFlag(text: string): ShardSpec {
+  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
+  const usage = `--shard must be I/N, the I-th of N shards with 1 <= I <= N (such as 2/8)`;
+  if (!m) throw new UsageError(`${usage}; got "${text}"`);
+  const shard = { index: Number(m[1]), count: Number(m[2]) };
+  if (shard.count < 1) throw new UsageError(`${usage}; got "${text}": there is no shard of 0`);
+  if (shard.index < 1 || shard.index > shard.count) throw new UsageError(`${usage}; got "${text}": shard ${shard.index} is not one of 1..${shard.count}`);
+  return shard;
+}
+
+/** `kube-actors verify merge REPORT...`: reads the shard reports, merges them, prints the merged report. */
+async function runMerge(argv: string[], io: VerifyIo): Promise<number> {
+  const { values, positionals } = parseFlags(argv, { json: { type: 'boolean' }, report: { type: 'string' } });
+  if (positionals.length === 0) throw new UsageError('verify merge needs the shard reports to merge: kube-actors verify merge REPORT...');
+  const reports: ShardReport[] = [];
+  for (const file of positionals) {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new InputError(`cannot read the shard report ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message}`);
+    }
+    try {
+      reports.push(parseShardReport(text, file));
+    } catch (error) {
+      throw new InputError((error as Error).message);
+    }
+  }
+  let merged: MergedReport;
+  try {
+    merged = mergeShardReports(reports, positionals);
+  } catch (error) {
+    throw new InputError((error as Error).message);
+  }
+  if (values.report !== undefined) writeReport(values.report, merged);
+  io.out(values.json ? JSON.stringify(merged, null, 2) + '\n' : formatMergedReport(merged) + '\n');
+  return merged.failure ? 1 : merged.complete ? 0 : 3;
+}
+
+/** Writes a JSON report, or throws an InputError naming the file. */
+function writeReport(file: string, report: object): void {
+  try {
+    writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
+  } catch (error) {
+    throw new InputError(`cannot write the report to ${file}: ${(error as Error).message}`);
+  }
+}
+
 /** Runs `kube-actors verify` with these arguments; resolves to the exit code. */
 export async function runVerify(argv: string[], io: VerifyIo = processIo()): Promise<number> {
+  if (argv[0] === 'merge') return runMerge(argv.slice(1), io);
   const { values, positionals } = parseFlags(argv, {
       runs: { type: 'string' },
       seed: { type: 'string' },
@@ -82,6 +148,8 @@ export async function runVerify(argv: string[], io: VerifyIo = processIo()): Pro
       'trace-out': { type: 'string' },
       'shrink-budget': { type: 'string' },
       workers: { type: 'string' },
+      shard: { type: 'string' },
+      report: { type: 'string' },
   });
   noMorePositionals(positionals);
   if (values['list-mutants']) {
@@ -98,6 +166,8 @@ export async function runVerify(argv: string[], io: VerifyIo = processIo()): Pro
   const shrinkBudget = parseDuration('shrink-budget', values['shrink-budget'], 60_000);
   const workers = parsePositiveInt('workers', values.workers, availableParallelism());
   if (values.path !== undefined && !/^\d+(:\d+)*$/.test(values.path)) throw new UsageError(`--path must be a fast-check path such as 12:0:3; got "${values.path}"`);
+  const shard = values.shard !== undefined ? parseShardFlag(values.shard) : values.report !== undefined ? { index: 1, count: 1 } : undefined;
+  if (values.shard !== undefined && values.path !== undefined) throw new UsageError('--shard runs a block of the campaign\'s scenarios and --path replays one counterexample: use one or the other');
   const seed = values.seed !== undefined ? parseSeed(values.seed) : seedFromEnvironment(io.env) ?? randomSeed();
   const faults = values.faults === true || mutant?.needsFaults === true;
   const focused = mutant?.focus !== undefined;
@@ -105,14 +175,18 @@ export async function runVerify(argv: string[], io: VerifyIo = processIo()): Pro
   io.out(`seed: ${seed}\n`);
   if (mutant) io.out(`mutant: ${mutant.name}: ${mutant.description}${mutant.needsFaults && !values.faults ? ' (faults turned on: it needs them)' : ''}\n`);
   if (values.path) io.out(`replaying the counterexample at path ${values.path}\n`);
-  else io.out(`running ${runs} scenario(s) of up to ${steps} steps${focused ? ` of the workload that brings this mutant out${values.faults === true ? ', with faults' : ''}` : faults ? ' with faults' : ''}${workers > 1 ? ` on ${workers} workers` : ''}\n`);
+  else {
+    const range = shard && shard.count > 1 ? shardRange(shard, runs) : undefined;
+    const what = range ? `shard ${shard!.index}/${shard!.count}: scenarios ${range.from}-${range.to - 1} (${range.to - range.from}) of ${runs}` : `running ${runs} scenario(s)`;
+    io.out(`${what} of up to ${steps} steps${focused ? ` of the workload that brings this mutant out${values.faults === true ? ', with faults' : ''}` : faults ? ' with faults' : ''}${workers > 1 ? ` on ${workers} workers` : ''}\n`);
+  }
 
   const started = Date.now();
   let lastLine = 0;
   let failedAt: number | undefined;
   let nextLine = 10;
   const every = Math.max(1, Math.round(runs / 10));
-  const bar = createProgressBar({ total: values.path ? 1 : runs, label: 'verify', enabled: io.isTTY, stream: { write: (t: string) => io.out(t), isTTY: io.isTTY, columns: io.columns } });
+  const bar = createProgressBar({ total: values.path ? 1 : shard ? shardRange(shard, runs).to - shardRange(shard, runs).from : runs, label: 'verify', enabled: io.isTTY, stream: { write: (t: string) => io.out(t), isTTY: io.isTTY, columns: io.columns } });
   const onProgress = (p: VerifyProgress) => {
     const rate = p.done / Math.max(0.001, (Date.now() - started) / 1000);
     if (p.failing && failedAt === undefined) failedAt = Date.now();
@@ -143,6 +217,7 @@ export async function runVerify(argv: string[], io: VerifyIo = processIo()): Pro
     ...(values.faults ? { faults: true } : {}),
     ...(mutant ? { mutant } : {}),
     ...(values.path ? { path: values.path } : {}),
+    ...(shard ? { shard } : {}),
     ...(values['replay-path'] ? { replayPath: values['replay-path'] } : {}),
     ...(values.timeout !== undefined ? { replayArgs: [`--timeout ${values.timeout}`] } : {}),
     command: 'kube-actors verify',
@@ -158,6 +233,10 @@ export async function runVerify(argv: string[], io: VerifyIo = processIo()): Pro
   }
   bar.finish({ clear: true });
   io.out(formatReport(report) + '\n');
+  if (values.report !== undefined) {
+    writeReport(values.report, shardReport(report));
+    io.out(`report: ${values.report}\n`);
+  }
   if (report.failure) {
     const file = values['trace-out'] ?? join(tmpdir(), `kube-actors-verify-${report.seed}.jsonl`);
     try {
