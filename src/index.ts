@@ -120,8 +120,9 @@ export type {
   ObjectOf,
 } from '../machines/controllers/controller.js';
 export { replicaSetController } from '../machines/controllers/replicaset.js';
-export { deploymentController, rolloutStatus } from '../machines/controllers/deployment.js';
-export type { RolloutStatus } from '../machines/controllers/deployment.js';
+export { deploymentController } from '../machines/controllers/deployment.js';
+export { rolloutStatus } from '../machines/controllers/deployment/util.js';
+export type { RolloutStatus } from '../machines/controllers/deployment/util.js';
 export { namespaceController } from '../machines/controllers/namespace.js';
 export { endpointsController } from '../machines/controllers/endpoints.js';
 export { garbageCollector } from '../machines/controllers/garbage-collector.js';

@@ -35,7 +35,7 @@ import { compileRequiredNodeAffinity, nodeLabels } from '../scheduler/node-selec
 import { findUntoleratedTaint } from '../scheduler/plugins/taint-toleration.js';
 import { defineController, watch, type ControllerMachine, type SyncContext, type Watches } from './controller.js';
 import { Expectations } from './replicaset.js';
-import { valueFromIntOrPercent } from './deployment.js';
+import { valueFromIntOrPercent } from './deployment/util.js';
 import { CONTROLLER_REVISION_HASH_LABEL, equalRevision, hashRevisionData, newRevision, nextRevision, sortRevisions, templatePatch, type ControllerRevision } from './history.js';
 import { clone, controllerRefOf, isPodAvailable, isPodReady, newControllerRef, type Obj } from './util.js';
 

@@ -3,7 +3,7 @@ import type { Deployment, Endpoints, Node, Pod } from '../../src/api/types.js';
 import { createCluster, type Cluster } from '../../src/cluster/create-cluster.js';
 import { BUILT_IN_CONTROLLERS, resolveControllers } from '../../machines/controller-manager.js';
 import { defineController } from '../../machines/controllers/controller.js';
-import { rolloutStatus } from '../../machines/controllers/deployment.js';
+import { rolloutStatus } from '../../machines/controllers/deployment/util.js';
 import { controllerAddress } from '../../machines/protocol.js';
 import { IGNORED_RESOURCES } from '../../machines/controllers/garbage-collector.js';
 import { RESOURCES } from '../../src/api/resources.js';

@@ -9,7 +9,7 @@ import {
   resolveFenceposts,
   rolloutStatus,
   valueFromIntOrPercent,
-} from '../../../machines/controllers/deployment.js';
+} from '../../../machines/controllers/deployment/util.js';
 import { activePods, FakeKubelet, miniCluster, object, objects, ready, stepUntil, template } from './harness.js';
 
 function deployment(name: string, replicas: number, strategy: Record<string, unknown> = {}, image = 'nginx:1.27', extra: Record<string, unknown> = {}): Deployment {
