@@ -1,44 +1,52 @@
 /**
- * The kubelet, one per node: registers its Node (capacity, allocatable, addresses), renews its
- * Lease every 10 s and reports NodeStatus, watches the pods bound to its node (and only those),
- * admits each new pod against its node as kubelet admission does (resources, node affinity, NoExecute
- * taints: a pod that does not fit is reported Failed with `OutOfcpu`, `NodeAffinity`, ...),
- * runs one pod worker actor per admitted pod, reports each pod's status to the API server, and stops pods
- * gracefully (terminationGracePeriodSeconds) when they are deleted, then removes them.
+ * The kubelet, one per node, as a statechart of what the real kubelet does:
+ *
+ * - `registering`: it creates its Node (registerWithAPIServer), again every second until the API
+ *   server accepts it (`registrationAccepted`) or says it exists (`alreadyRegistered`: a restart);
+ * - `running`, in parallel regions, driven by one beat every `leaseRenew` (10 s, `kubelet.tick`):
+ *   - `lease`: `creating` its Lease in kube-node-lease until it exists, then `renewing` it (back to
+ *     `creating` when the Lease is gone: `leaseMissing`), as pkg/kubelet/nodelease does;
+ *   - `nodeStatus`: the NodeStatus written when `nodeStatusDue` (every nodeStatusReportMs), and at
+ *     once when the server's copy says the node is not Ready (`stale`: the node lifecycle
+ *     controller marked it Unknown while it was unreachable), as tryUpdateNodeStatus;
+ *   - `podWorkers`: the pods bound to its node (its informer turns watch events into `pod.added`,
+ *     `pod.updated`, `pod.deleted`); `syncPod` admits a new pod (`podAdmitted`: resources, node
+ *     affinity, NoExecute taints; a pod that does not fit is reported Failed, `OutOfcpu`, ...),
+ *     starts its worker (machines/pod.ts: `syncing → terminating → terminated`, as pod_workers.go),
+ *     hands it updates, tells it to terminate when the pod is deleted (`terminationRequested`,
+ *     with the grace period), and removes it when it reports `pod.terminated`;
+ *   - `statusManager`: per pod the latest status, one write in flight, the final status before the
+ *     pod's deletion (machines/kubelet/status-manager.ts, as status_manager.go);
+ *   - `housekeeping`: requests timed out, silent watches, volumes and config sources waited for.
+ *
+ * Its context changes only through `assign`; its decisions are named guards and its effects named
+ * actions, so a broken kubelet (src/verify/mutants.ts) is one `.provide()`. The helpers it holds
+ * (API client, informers, the admission's NodeInfo, the volume and config-source waiters) are the
+ * client-go style caches every component has; their callbacks only send the kubelet events.
  */
-import { setup, type AnyActorLogic, type AnyActorRef } from 'xstate';
-import type { Node, Pod, PodStatus, Taint } from '../src/api/types.js';
-import { Port } from '../src/kernel/port.js';
+import { assertEvent, assign, enqueueActions, raise, setup, type AnyActorLogic, type AnyActorRef } from 'xstate';
+import type { Node, Pod, PodStatus } from '../src/api/types.js';
+import type { Port } from '../src/kernel/port.js';
 import type { Profile } from '../src/profiles/profile.js';
 import type { ApiResponse, PodEventReport, PodStatusReport, PodTerminated, WatchClosed, WatchEvent } from './protocol.js';
-import { nodeAddress, podAddress, runtimeAddress } from './protocol.js';
-import { ApiClient, isSuccess } from './client/api-client.js';
-import { Informer, objectKey } from './client/informer.js';
+import { nodeAddress, podAddress } from './protocol.js';
+import { ApiClient } from './client/api-client.js';
+import { Informer, objectKey, type InformerSpec } from './client/informer.js';
 import { EventRecorder, type EventLevel } from './client/events.js';
-import { reportChildError, startComponent, stopComponent } from './client/components.js';
+import { reportChildError } from './client/components.js';
 import { podMachine } from './pod.js';
 import { apiClientTransitions } from './client/transitions.js';
-import { podResourceRecord, type NodeInfo, type PodResourceRecord } from './scheduler/framework.js';
+import { podResourceRecord, type NodeInfo } from './scheduler/framework.js';
 import { admissionNodeInfo, admitPod, rejectedStatus } from './kubelet/admission.js';
 import { ClaimWaiter } from './kubelet/volumes.js';
-import { configErrorStatus, configHold, ConfigSources, type ConfigData } from './kubelet/config-sources.js';
+import { configErrorStatus, configHold, ConfigSources, type ConfigData, type ConfigHold } from './kubelet/config-sources.js';
+import type { NodeSpec } from './kubelet/node-spec.js';
+import { createLeaseRequest, markedNotReady, nodeObject, nodeStatusRequest, registerRequest, renewLeaseRequest } from './kubelet/node-status.js';
+import * as SM from './kubelet/status-manager.js';
+import { allocateIp, changedSince, gracePeriodOf, podFinished, startWorker, stopWorker, withItem, withWorker, type Worker } from './kubelet/pod-workers.js';
 
-/** The machine a node is: its name, size, labels and taints. */
-export interface NodeSpec {
-  name: string;
-  /** Capacity (`cpu: '4'`, `memory: '16Gi'`, `pods: '110'`, `ephemeral-storage`). */
-  capacity: Record<string, string>;
-  /** Allocatable; defaults to capacity less system reservations (100m cpu, 256Mi memory). */
-  allocatable?: Record<string, string>;
-  labels?: Record<string, string>;
-  taints?: Taint[];
-  /** The node's internal IP. */
-  address: string;
-  /** The pod CIDR (`10.244.1.0/24`); pod IPs come from it. */
-  podCIDR: string;
-  /** True for control-plane nodes (they get the control-plane role label and taint). */
-  controlPlane?: boolean;
-}
+export type { NodeSpec } from './kubelet/node-spec.js';
+export { nodeObject } from './kubelet/node-status.js';
 
 /** Input of the kubelet machine. */
 export interface KubeletInput {
@@ -53,373 +61,155 @@ export interface KubeletInput {
   podLogic?: AnyActorLogic;
 }
 
-interface Worker {
-  ref: AnyActorRef;
-  uid: string;
-  address: string;
-  ip: string;
-  /** Set once the kubelet asked it to stop. */
-  killing: boolean;
-  /** Its requests, counted in the kubelet's admission until the worker stops. */
-  rec: PodResourceRecord;
-  /** What the worker was last synced with (objects from the API are immutable, so identity tells a change). */
-  spec: Pod['spec'];
-  labels: unknown;
-  annotations: unknown;
-}
-
 /** Context of the kubelet. */
 export interface KubeletContext {
-  port: Port;
-  spec: NodeSpec;
-  client: ApiClient;
-  recorder: EventRecorder;
-  profile: Profile;
-  podLogic: AnyActorLogic;
-  pods: Informer<Pod>;
+  readonly port: Port;
+  readonly spec: NodeSpec;
+  readonly client: ApiClient;
+  readonly recorder: EventRecorder;
+  readonly profile: Profile;
+  readonly podLogic: AnyActorLogic;
+  /** The kubelet actor itself: parent of its pod workers, and where its helpers' callbacks send events. */
+  readonly self: AnyActorRef;
+  /** The pods bound to this node. */
+  readonly pods: Informer<Pod>;
   /** The kubelet's own Node as the API server has it (to notice when someone else marked it not ready). */
-  node: Informer<Node>;
-  workers: Map<string, Worker>;
+  readonly node: Informer<Node>;
   /** The node and the requests of the pods admitted on it (admission checks new pods against it). */
-  admitted: NodeInfo;
-  /** Uids of the pods admission rejected (reported Failed; never started). */
-  rejected: Set<string>;
+  readonly admitted: NodeInfo;
   /** Pods waiting for their PersistentVolumeClaims to be bound before they start. */
-  volumes: ClaimWaiter;
+  readonly volumes: ClaimWaiter;
   /** The ConfigMaps and Secrets the pods read, and the pods waiting for them (machines/kubelet/config-sources.ts). */
-  configs: ConfigSources;
+  readonly configs: ConfigSources;
+  /** When the NodeStatus was last written (-Infinity: write it at the next beat). */
+  readonly lastNodeStatus: number;
+  /** The pod workers, by pod key. */
+  readonly workers: ReadonlyMap<string, Worker>;
+  /** Uids of the pods admission rejected (reported Failed; never started). */
+  readonly rejected: ReadonlySet<string>;
   /** Per pod, the last thing that held it back (warned once). */
-  configHolds: Map<string, string>;
-  /**
-   * Last status reported per pod, and whether a report is in flight; `final` once the pod's
-   * worker has stopped (its last status, then the pod's removal).
-   */
-  statuses: Map<string, { status: PodStatus; uid: string; sent?: PodStatus; inFlight: boolean; dirty: boolean; final?: boolean }>;
-  registered: boolean;
-  leaseExists: boolean;
-  lastNodeStatus: number;
-  usedIps: Set<string>;
-  nextIp: number;
-  /** The kubelet actor itself, parent of its pod workers (an object shared with the informer's handlers). */
-  owner: { self: AnyActorRef | undefined; deleting: Set<string>; statusStale: boolean };
+  readonly configHolds: ReadonlyMap<string, string>;
+  /** Pod IPs in use, and where the next search starts. */
+  readonly usedIps: ReadonlySet<string>;
+  readonly nextIp: number;
+  /** The status manager: per pod, its latest status and whether a write is in flight. */
+  readonly statuses: SM.PodStatuses;
+  /** Uids of the pods whose final deletion is in flight. */
+  readonly deleting: ReadonlySet<string>;
 }
+
+/** What the kubelet's helpers tell it: the informers' changes, the API server's answers, its beat. */
+export type KubeletOwnEvent =
+  | { type: 'pod.added'; pod: Pod }
+  | { type: 'pod.updated'; pod: Pod }
+  | { type: 'pod.deleted'; pod: Pod }
+  /** The claims or config sources a pod waited for are answered: sync it again. */
+  | { type: 'pod.resync'; key: string }
+  | { type: 'node.added'; node: Node }
+  | { type: 'node.updated'; node: Node }
+  | { type: 'registration.answered'; code: number }
+  | { type: 'lease.answered'; verb: 'create' | 'patch'; code: number }
+  | { type: 'status.answered'; key: string; code: number; status: PodStatus }
+  | { type: 'deletion.answered'; uid: string; code: number }
+  | { type: 'kubelet.tick' };
 
 /** Events of the kubelet. */
-export type KubeletEvent = ApiResponse | WatchEvent | WatchClosed | PodStatusReport | PodTerminated | PodEventReport;
+export type KubeletEvent = ApiResponse | WatchEvent | WatchClosed | PodStatusReport | PodTerminated | PodEventReport | KubeletOwnEvent;
 
-const NODE_LEASE_NS = 'kube-node-lease';
+type Tell = (event: KubeletOwnEvent) => void;
 
-/** The Node object the kubelet registers. */
-export function nodeObject(spec: NodeSpec, now: string, ready = true): Node {
-  const allocatable = spec.allocatable ?? spec.capacity;
-  const labels: Record<string, string> = {
-    'kubernetes.io/hostname': spec.name,
-    'kubernetes.io/os': 'linux',
-    'kubernetes.io/arch': 'amd64',
-    'beta.kubernetes.io/os': 'linux',
-    'beta.kubernetes.io/arch': 'amd64',
-    ...(spec.controlPlane ? { 'node-role.kubernetes.io/control-plane': '' } : {}),
-    ...(spec.labels ?? {}),
-  };
-  return {
-    apiVersion: 'v1',
-    kind: 'Node',
-    metadata: { name: spec.name, labels, annotations: { 'node.alpha.kubernetes.io/ttl': '0' } },
-    spec: { podCIDR: spec.podCIDR, podCIDRs: [spec.podCIDR], ...(spec.taints && spec.taints.length > 0 ? { taints: spec.taints } : {}) },
-    status: {
-      capacity: spec.capacity,
-      allocatable,
-      conditions: nodeConditions(now, ready),
-      addresses: [
-        { type: 'InternalIP', address: spec.address },
-        { type: 'Hostname', address: spec.name },
-      ],
-      daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
-      nodeInfo: {
-        machineID: spec.name,
-        systemUUID: spec.name,
-        bootID: spec.name,
-        kernelVersion: '6.1.0-kube-actors',
-        osImage: 'kube-actors simulated node',
-        containerRuntimeVersion: 'containerd://1.7.0-sim',
-        kubeletVersion: 'v1.32.0-sim',
-        kubeProxyVersion: 'v1.32.0-sim',
-        operatingSystem: 'linux',
-        architecture: 'amd64',
-      },
-    },
-  };
+/** The informer of the pods a kubelet runs: its handlers only tell the kubelet. */
+export function podInformer(client: ApiClient, spec: InformerSpec, kubelet: AnyActorRef): Informer<Pod> {
+  const tell: Tell = (e) => kubelet.send(e);
+  return new Informer<Pod>(client, spec, {
+    onAdd: (pod) => tell({ type: 'pod.added', pod }),
+    onUpdate: (_old, pod) => tell({ type: 'pod.updated', pod }),
+    onDelete: (pod) => tell({ type: 'pod.deleted', pod }),
+  });
 }
 
-function nodeConditions(now: string, ready: boolean) {
-  const ok = (type: string, reason: string, message: string) => ({ type, status: 'False', lastHeartbeatTime: now, lastTransitionTime: now, reason, message });
-  return [
-    ok('MemoryPressure', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'),
-    ok('DiskPressure', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
-    ok('PIDPressure', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
-    {
-      type: 'Ready',
-      status: ready ? 'True' : 'False',
-      lastHeartbeatTime: now,
-      lastTransitionTime: now,
-      reason: ready ? 'KubeletReady' : 'KubeletNotReady',
-      message: ready ? 'kubelet is posting ready status' : 'container runtime is down',
-    },
-  ];
-}
-
-function allocateIp(ctx: KubeletContext): string {
-  const base = ctx.spec.podCIDR.split('/')[0]!.split('.').slice(0, 3).join('.');
-  for (let i = 0; i < 253; i++) {
-    const n = 2 + ((ctx.nextIp + i) % 253);
-    const ip = `${base}.${n}`;
-    if (!ctx.usedIps.has(ip)) {
-      ctx.nextIp = (ctx.nextIp + i + 1) % 253;
-      ctx.usedIps.add(ip);
-      return ip;
-    }
-  }
-  return `${base}.255`;
-}
-
-function createContext(input: KubeletInput): KubeletContext {
+function createContext(input: KubeletInput, self: AnyActorRef): KubeletContext {
   const client = new ApiClient(input.port, input.token, { apiServer: input.apiServer });
-  const ctx = {
+  const tell: Tell = (e) => self.send(e);
+  const recorder = new EventRecorder(client, 'kubelet', input.node.name, input.events ?? 'all');
+  const pods = podInformer(client, { resource: 'pods', fieldSelector: `spec.nodeName=${input.node.name}` }, self);
+  return {
     port: input.port,
     spec: input.node,
     client,
-    recorder: new EventRecorder(client, 'kubelet', input.node.name, input.events ?? 'all'),
+    recorder,
     profile: input.profile,
     podLogic: input.podLogic ?? podMachine,
-    workers: new Map(),
+    self,
+    pods,
+    node: new Informer<Node>(client, { resource: 'nodes', fieldSelector: `metadata.name=${input.node.name}` }, {
+      onAdd: (node) => tell({ type: 'node.added', node }),
+      onUpdate: (_old, node) => tell({ type: 'node.updated', node }),
+    }),
     admitted: admissionNodeInfo(nodeObject(input.node, input.port.timestamp())),
-    rejected: new Set(),
-    statuses: new Map(),
-    registered: false,
-    leaseExists: false,
+    volumes: new ClaimWaiter(
+      client,
+      (key) => tell({ type: 'pod.resync', key }),
+      (key, _claim, message) => {
+        const pod = pods.store.get(key);
+        if (pod) recorder.record(pod, 'Warning', 'FailedMount', `Unable to attach or mount volumes: ${message}`);
+      },
+    ),
+    configs: new ConfigSources(client, (key) => tell({ type: 'pod.resync', key })),
     lastNodeStatus: -Infinity,
+    workers: new Map(),
+    rejected: new Set(),
+    configHolds: new Map(),
     usedIps: new Set(),
     nextIp: 0,
-    owner: { self: undefined, deleting: new Set(), statusStale: false },
-  } as Omit<KubeletContext, 'pods' | 'node' | 'volumes' | 'configs' | 'configHolds'> as KubeletContext;
-  // as tryUpdateNodeStatus: when the server's copy says the node is not Ready (the node
-  // lifecycle controller marked it Unknown during a partition), post the real status at the next beat
-  const checkNode = (node: Node) => {
-    const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
-    if (ready?.status !== 'True') ctx.owner.statusStale = true;
+    statuses: new Map(),
+    deleting: new Set(),
   };
-  ctx.node = new Informer<Node>(client, { resource: 'nodes', fieldSelector: `metadata.name=${input.node.name}` }, { onAdd: checkNode, onUpdate: (_old, node) => checkNode(node) });
-  ctx.volumes = new ClaimWaiter(
-    client,
-    (key) => {
-      const pod = ctx.pods.store.get(key);
-      if (pod) syncPod(ctx, pod);
-    },
-    (key, _claim, message) => {
-      const pod = ctx.pods.store.get(key);
-      if (pod) ctx.recorder.record(pod, 'Warning', 'FailedMount', `Unable to attach or mount volumes: ${message}`);
-    },
-  );
-  ctx.configs = new ConfigSources(client, (key) => {
-    const pod = ctx.pods.store.get(key);
-    if (pod) syncPod(ctx, pod);
-  });
-  ctx.configHolds = new Map();
-  ctx.pods = new Informer<Pod>(client, { resource: 'pods', fieldSelector: `spec.nodeName=${input.node.name}` }, {
-    onAdd: (pod) => syncPod(ctx, pod),
-    onUpdate: (_old, pod) => syncPod(ctx, pod),
-    onDelete: (pod) => forgetPod(ctx, pod),
-  });
-  return ctx;
 }
 
-/** The kubelet's pod sync: start a worker for a new pod, hand it updates, ask it to stop when deleted. */
-function syncPod(ctx: KubeletContext, pod: Pod): void {
-  const key = objectKey(pod);
-  let worker = ctx.workers.get(key);
-  if (worker && worker.uid !== pod.metadata?.uid) {
-    // a new pod with the same name: the old worker goes
-    stopWorker(ctx, key, worker);
-    worker = undefined;
-  }
-  const terminal = pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
-  if (!worker) {
-    if (pod.metadata?.deletionTimestamp) {
-      // deleted before it started here: nothing runs, confirm the deletion
-      finishDeletion(ctx, pod);
-      return;
-    }
-    if (terminal || ctx.rejected.has(pod.metadata!.uid!)) return;
-    // the volume manager: a pod starts once every claim it uses is bound (machines/kubelet/volumes.ts)
-    if (!ctx.volumes.ready(pod)) return;
-    // the configmap and secret managers: what the pod's env and volumes read (config-sources.ts)
-    const configData = ctx.configs.dataFor(pod);
-    if (!configData || holdForConfig(ctx, key, pod, configData)) return;
-    // admission: the node as the API server has it (labels, taints), the pods already admitted
-    const node = ctx.node.store.get(ctx.spec.name);
-    if (node && node !== ctx.admitted.node) ctx.admitted.setNode(node);
-    const verdict = admitPod(pod, ctx.admitted);
-    if (!verdict.admit) {
-      reject(ctx, key, pod, verdict.reason, verdict.message);
-      return;
-    }
-    const rec = podResourceRecord(pod);
-    ctx.admitted.addPod(rec);
-    const address = podAddress(pod.metadata!.namespace!, pod.metadata!.name!);
-    const ip = allocateIp(ctx);
-    const ref = startComponent(ctx.port.kernel, ctx.owner.self!, ctx.podLogic, {
-      address,
-      host: ctx.spec.name,
-      // one observer fewer per pod: the kubelet reports its workers' errors (`reportWorkerError`)
-      errors: 'parent',
-      input: {
-        port: new Port(ctx.port.kernel, address, ctx.port.kernel.fork(`pod/${pod.metadata!.uid}`)),
-        pod,
-        node: ctx.spec.name,
-        kubelet: ctx.port.address,
-        runtime: runtimeAddress(ctx.spec.name),
-        podIP: ip,
-        hostIP: ctx.spec.address,
-        profile: ctx.profile,
-        events: ctx.recorder.level,
-        configData,
-      } as never,
-    });
-    worker = { ref, uid: pod.metadata!.uid!, address, ip, killing: false, rec, spec: pod.spec, labels: pod.metadata?.labels, annotations: pod.metadata?.annotations };
-    ctx.workers.set(key, worker);
-    ctx.port.send(address, { type: 'pod.sync', pod });
-    return;
-  }
-  if (pod.metadata?.deletionTimestamp) {
-    if (!worker.killing) {
-      worker.killing = true;
-      const grace = pod.metadata.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
-      ctx.port.send(worker.address, { type: 'pod.kill', gracePeriodSeconds: grace, reason: 'deleted' });
-    }
-    return;
-  }
-  // a status-only change (often the kubelet's own report coming back) needs no sync
-  if (pod.spec === worker.spec && pod.metadata?.labels === worker.labels && pod.metadata?.annotations === worker.annotations) return;
-  worker.spec = pod.spec;
-  worker.labels = pod.metadata?.labels;
-  worker.annotations = pod.metadata?.annotations;
-  ctx.port.send(worker.address, { type: 'pod.sync', pod });
+/** The pod an event is about: the watched object, or the cached one for a resync. */
+function podOf(context: KubeletContext, event: KubeletEvent): Pod | undefined {
+  if (event.type === 'pod.added' || event.type === 'pod.updated') return event.pod;
+  if (event.type === 'pod.resync') return context.pods.store.get(event.key);
+  return undefined;
 }
+
+/** The pod key of a worker's report. */
+function reportKey(e: { namespace: string; name: string }): string {
+  return `${e.namespace}/${e.name}`;
+}
+
+/** True when the report comes from the worker the kubelet runs for that pod (not an older one). */
+function fromWorker(context: KubeletContext, event: KubeletEvent): boolean {
+  if (event.type !== 'pod.status' && event.type !== 'pod.terminated') return false;
+  return context.workers.get(reportKey(event))?.uid === event.uid;
+}
+
+/** The kubelet's named actions that other actions enqueue, with their params. */
+type Step =
+  | { type: 'stopWorker'; params: { key: string } }
+  | { type: 'startPodWorker'; params: { pod: Pod; configData: ConfigData } }
+  | { type: 'updateWorker'; params: { pod: Pod } }
+  | { type: 'terminateWorker'; params: { pod: Pod } }
+  | { type: 'deletePod'; params: { pod: Pod } }
+  | { type: 'holdPod'; params: { pod: Pod; hold: ConfigHold } }
+  | { type: 'releasePod'; params: { key: string } }
+  | { type: 'rejectPod'; params: { pod: Pod } }
+  | { type: 'setPodStatus'; params: { key: string; entry: SM.PodStatusEntry } }
+  | { type: 'writePodStatus'; params: { key: string } };
+
+/** The kubelet's named guards that actions check, with their params. */
+type Decision =
+  | { type: 'podIsMine' | 'workerReplaced' | 'terminationRequested' | 'podInactive' | 'podAdmitted' | 'podChanged' | 'workerTerminating'; params: { pod: Pod } }
+  | { type: 'statusNeedsWrite'; params: { key: string } };
 
 /**
- * A pod whose ConfigMaps or Secrets do not resolve waits (asked for again on every tick): a volume
- * records FailedMount; an env reference puts the container in CreateContainerConfigError, with a
- * Failed event. Each distinct hold is told once. Returns true while the pod is held.
+ * `enqueue` and `check` of an `enqueueActions` typed with the kubelet's own named actions and
+ * guards (inside `setup`, its actions cannot name each other in their types). They go by name, so
+ * a `.provide()` replaces them here too.
  */
-function holdForConfig(ctx: KubeletContext, key: string, pod: Pod, data: ConfigData): boolean {
-  const hold = configHold(pod, data);
-  if (!hold) {
-    ctx.configs.forget(key);
-    ctx.configHolds.delete(key);
-    return false;
-  }
-  ctx.configs.waitFor(pod);
-  if (ctx.configHolds.get(key) === hold.message) return true;
-  ctx.configHolds.set(key, hold.message);
-  if (hold.kind === 'mount') {
-    ctx.recorder.record(pod, 'Warning', 'FailedMount', hold.message);
-    return true;
-  }
-  const init = pod.spec?.initContainers?.some((c) => c.name === hold.container);
-  ctx.recorder.record(pod, 'Warning', 'Failed', `Error: ${hold.message}`, undefined, `${init ? 'spec.initContainers' : 'spec.containers'}{${hold.container}}`);
-  ctx.statuses.set(key, { status: configErrorStatus(pod, hold, ctx.spec.address, ctx.port.timestamp()), uid: pod.metadata!.uid!, inFlight: false, dirty: true });
-  pushStatus(ctx, key);
-  return true;
-}
-
-/** Admission said no (`rejectPod`): a Warning event, and the pod is reported Failed without starting. */
-function reject(ctx: KubeletContext, key: string, pod: Pod, reason: string, message: string): void {
-  const uid = pod.metadata!.uid!;
-  ctx.rejected.add(uid);
-  ctx.recorder.record(pod, 'Warning', reason, message);
-  ctx.statuses.set(key, { status: rejectedStatus(reason, message), uid, inFlight: false, dirty: true });
-  pushStatus(ctx, key);
-}
-
-/** The pod is gone from the API (deleted for good): stop its worker at once if it still runs. */
-function forgetPod(ctx: KubeletContext, pod: Pod): void {
-  const key = objectKey(pod);
-  const worker = ctx.workers.get(key);
-  if (worker && worker.uid === pod.metadata?.uid) stopWorker(ctx, key, worker);
-  ctx.rejected.delete(pod.metadata?.uid ?? '');
-  ctx.volumes.forget(key);
-  ctx.configs.forget(key);
-  ctx.configHolds.delete(key);
-  ctx.statuses.delete(key);
-  ctx.owner.deleting.delete(pod.metadata?.uid ?? '');
-}
-
-function stopWorker(ctx: KubeletContext, key: string, worker: Worker): void {
-  stopComponent(ctx.port.kernel, worker.address, worker.ref);
-  ctx.admitted.removePod(worker.rec);
-  ctx.usedIps.delete(worker.ip);
-  ctx.workers.delete(key);
-}
-
-/** Removes a pod the kubelet has stopped: DELETE with grace 0 and the uid as precondition. */
-function finishDeletion(ctx: KubeletContext, pod: Pod): void {
-  const uid = pod.metadata!.uid!;
-  if (ctx.owner.deleting.has(uid)) return;
-  ctx.owner.deleting.add(uid);
-  ctx.client.request({
-    verb: 'delete',
-    resource: 'pods',
-    namespace: pod.metadata!.namespace,
-    name: pod.metadata!.name,
-    query: { gracePeriodSeconds: 0 },
-    body: { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0, preconditions: { uid } },
-  }, (res) => {
-    // gone (200 or 404): forget it; anything else: let the next sync try again
-    if (res.code !== 200 && res.code !== 404) ctx.owner.deleting.delete(uid);
-  });
-}
-
-function readyOf(status: PodStatus): string | undefined {
-  return status.conditions?.find((c) => c.type === 'Ready')?.status;
-}
-
-/** The status manager: send the latest status of a pod, one request at a time per pod. */
-function pushStatus(ctx: KubeletContext, key: string): void {
-  const entry = ctx.statuses.get(key);
-  if (!entry || entry.inFlight || !entry.dirty) return;
-  const [namespace, name] = key.split('/');
-  entry.inFlight = true;
-  entry.dirty = false;
-  let status = entry.status;
-  // a pod's phase never goes back: a fresh worker (after the node restarted) computes Pending
-  // while its containers start again, but the pod stays Running; terminal phases stay terminal.
-  // Pending is never written: every pod starts Pending (the API server sets it), and the copy
-  // of the pod at hand may be older than etcd's (a relist from a watch cache that lags after an
-  // etcd outage), so writing it could take a Running pod back
-  const server = ctx.pods.store.get(key)?.status?.phase;
-  if ((server === 'Succeeded' || server === 'Failed') && status.phase !== server) status = { ...status, phase: server };
-  else if (status.phase === 'Pending') {
-    const { phase: _pending, ...rest } = status;
-    status = rest;
-  }
-  ctx.client.request(
-    { verb: 'patch', resource: 'pods', subresource: 'status', namespace, name, query: { patchType: 'merge' }, body: { metadata: { uid: entry.uid }, status } },
-    (res) => {
-      const current = ctx.statuses.get(key);
-      if (!current) return;
-      current.inFlight = false;
-      if (isSuccess(res)) current.sent = status;
-      else if (res.code !== 404) current.dirty = true; // try again on the next report or tick
-      if (current.final && !current.dirty) {
-        // the stopped pod's final status is written: remove the pod
-        ctx.statuses.delete(key);
-        const pod = ctx.pods.store.get(key);
-        if (pod?.metadata?.uid === current.uid && pod.metadata.deletionTimestamp) finishDeletion(ctx, pod);
-        return;
-      }
-      pushStatus(ctx, key);
-    },
-  );
+function named(args: { enqueue: unknown; check: unknown }): { run: (step: Step) => void; decide: (decision: Decision) => boolean } {
+  return { run: args.enqueue as (step: Step) => void, decide: args.check as (decision: Decision) => boolean };
 }
 
 /** The kubelet machine of one node (address `kubelet/<node>`): `registering`, then `running`. */
@@ -430,120 +220,335 @@ export const kubeletMachine = setup({
     events: {} as KubeletEvent,
   },
   delays: {
-    /** Node lease renewal (kubelet: 10 s). */
+    /** The beat: node lease renewal (kubelet: 10 s), node status check, status manager's reconcile. */
     leaseRenew: ({ context }) => context.profile.kubelet.leaseRenewMs,
-    /** Retry of a failed registration. */
+    /** Retry of a registration not answered yet or refused. */
     registerRetry: 1_000,
   },
   guards: {
-    registered: ({ context }) => context.registered,
+    /** The API server created the Node. */
+    registrationAccepted: ({ event }) => event.type === 'registration.answered' && event.code >= 200 && event.code < 300,
+    /** The Node exists already (the kubelet restarted): its status is written at the first beat. */
+    alreadyRegistered: ({ event }) => event.type === 'registration.answered' && event.code === 409,
+    /** The Lease was created, or exists already. */
+    leaseAcquired: ({ event }) => event.type === 'lease.answered' && event.verb === 'create' && ((event.code >= 200 && event.code < 300) || event.code === 409),
+    /** The Lease to renew is gone (deleted, or lost with etcd's data): create it again. */
+    leaseMissing: ({ event }) => event.type === 'lease.answered' && event.verb === 'patch' && event.code === 404,
+    /** nodeStatusReportMs have passed since the NodeStatus was last written. */
+    nodeStatusDue: ({ context }) => context.port.now() - context.lastNodeStatus >= context.profile.kubelet.nodeStatusReportMs,
+    /** The server's copy of the Node is not Ready: someone else marked it (the node lifecycle controller). */
+    nodeMarkedNotReady: ({ event }) => (event.type === 'node.added' || event.type === 'node.updated') && markedNotReady(event.node),
+    /** The pod is bound to this node (the informer's field selector already asks the API server for only those). */
+    podIsMine: ({ context }, { pod }: { pod: Pod }) => pod.spec?.nodeName === context.spec.name,
+    /** A worker runs for an older pod of the same name (deleted and created again): it goes. */
+    workerReplaced: ({ context }, { pod }: { pod: Pod }) => {
+      const worker = context.workers.get(objectKey(pod));
+      return worker !== undefined && worker.uid !== pod.metadata?.uid;
+    },
+    /** The pod is being deleted (deletionTimestamp): its worker terminates, or it is removed at once if none runs. */
+    terminationRequested: (_, { pod }: { pod: Pod }) => Boolean(pod.metadata?.deletionTimestamp),
+    /** The pod is finished (Succeeded, Failed) or was refused by admission: no worker starts for it. */
+    podInactive: ({ context }, { pod }: { pod: Pod }) => podFinished(pod) || context.rejected.has(pod.metadata!.uid!),
+    /** Kubelet admission (canAdmitPod): the pod fits the node as the API server has it and the pods admitted so far. */
+    podAdmitted: ({ context }, { pod }: { pod: Pod }) => admitPod(pod, context.admitted).admit,
+    /** The pod's spec, labels or annotations changed since its worker's last sync (a status-only change is the kubelet's own report coming back). */
+    podChanged: ({ context }, { pod }: { pod: Pod }) => {
+      const worker = context.workers.get(objectKey(pod));
+      return worker !== undefined && changedSince(worker, pod);
+    },
+    /** The worker was already told to terminate. */
+    workerTerminating: ({ context }, { pod }: { pod: Pod }) => context.workers.get(objectKey(pod))?.killing === true,
+    /** The report comes from the pod's current worker. */
+    reportFromWorker: ({ context, event }) => fromWorker(context, event),
+    /** The current worker reports its pod finished: it holds no resources any more (filterOutInactivePods). */
+    workerFinished: ({ context, event }) => fromWorker(context, event) && event.type === 'pod.status' && (event.status.phase === 'Succeeded' || event.status.phase === 'Failed'),
+    /** A worker's event is about the pod the kubelet has (same uid). */
+    eventAboutKnownPod: ({ context, event }) => event.type === 'pod.event' && context.pods.store.get(reportKey(event))?.metadata?.uid === event.uid,
+    /** The pod's status has something to write and no write in flight. */
+    statusNeedsWrite: ({ context }, { key }: { key: string }) => SM.needsWrite(context.statuses.get(key)),
+    /** The final deletion was refused or not answered: the next beat tries again. */
+    deletionFailed: ({ event }) => event.type === 'deletion.answered' && event.code !== 200 && event.code !== 404,
   },
   actions: {
+    // ---- registration, lease, node status ------------------------------------------------------
     registerNode: ({ context }) => {
-      const node = nodeObject(context.spec, context.port.timestamp());
-      context.client.request({ verb: 'create', resource: 'nodes', body: node }, (res) => {
-        if (isSuccess(res)) {
-          context.registered = true;
-          context.lastNodeStatus = context.port.now();
-        } else if (res.code === 409) {
-          // already registered (a restart): update its status instead
-          context.registered = true;
-          context.lastNodeStatus = -Infinity;
-        }
-      });
+      const self = context.self;
+      context.client.request(registerRequest(context.spec, context.port.timestamp()), (res) => self.send({ type: 'registration.answered', code: res.code }));
     },
-    startWatch: ({ context }) => {
-      context.pods.start(true);
-      context.node.start(true);
-      // tell the node machine the kubelet is up and registered
-      context.port.send(nodeAddress(context.spec.name), { type: 'kubelet.registered' });
+    /** The Node was created just now with a fresh status. */
+    noteNodeStatusWritten: assign({ lastNodeStatus: ({ context }) => context.port.now() }),
+    /** The Node existed: write its status at the first beat. */
+    noteNodeStatusUnwritten: assign({ lastNodeStatus: -Infinity }),
+    watchPods: ({ context }) => context.pods.start(true),
+    watchNode: ({ context }) => context.node.start(true),
+    /** Tells the node machine the kubelet is up and registered. */
+    announceRegistered: ({ context }) => context.port.send(nodeAddress(context.spec.name), { type: 'kubelet.registered' }),
+    createLease: ({ context }) => {
+      const self = context.self;
+      context.client.request(createLeaseRequest(context.spec, context.port.timestamp()), (res) => self.send({ type: 'lease.answered', verb: 'create', code: res.code }));
     },
-    onResponse: ({ context, event }) => {
-      context.client.handle(event as ApiResponse);
+    renewLease: ({ context }) => {
+      const self = context.self;
+      context.client.request(renewLeaseRequest(context.spec, context.port.timestamp()), (res) => self.send({ type: 'lease.answered', verb: 'patch', code: res.code }));
     },
-    onWatch: ({ context, event, self }) => {
-      // pod workers started while handling this event join this kubelet's actor system
-      context.owner.self = self;
-      if (!context.pods.handle(event as WatchEvent | WatchClosed)) context.node.handle(event as WatchEvent | WatchClosed);
+    reportNodeStatus: ({ context }) => {
+      context.client.request(nodeStatusRequest(context.spec, context.port.timestamp()));
     },
-    onPodStatus: ({ context, event }) => {
-      const e = event as PodStatusReport;
-      const key = `${e.namespace}/${e.name}`;
-      const worker = context.workers.get(key);
-      if (!worker || worker.uid !== e.uid) return;
-      // a finished pod holds no resources any more (filterOutInactivePods)
-      if (e.status.phase === 'Succeeded' || e.status.phase === 'Failed') context.admitted.removePod(worker.rec);
-      const entry = context.statuses.get(key);
-      if (entry) {
-        entry.status = e.status;
-        entry.dirty = true;
-      } else {
-        context.statuses.set(key, { status: e.status, uid: e.uid, inFlight: false, dirty: true });
+
+    // ---- what comes in -------------------------------------------------------------------------
+    handleResponse: ({ context, event }) => {
+      if (event.type === 'api.response') context.client.handle(event);
+    },
+    handleWatch: ({ context, event }) => {
+      assertEvent(event, ['watch.added', 'watch.modified', 'watch.deleted', 'watch.bookmark', 'watch.error', 'watch.closed']);
+      if (!context.pods.handle(event)) context.node.handle(event);
+    },
+    /** The beat of the running kubelet: every region does its periodic part. */
+    beat: raise({ type: 'kubelet.tick' }),
+
+    // ---- pod workers ---------------------------------------------------------------------------
+    /**
+     * The kubelet's pod sync (HandlePodAdditions/Updates): a new pod that is the node's, not being
+     * deleted, not finished, with its claims bound and its config sources read, and admitted, gets
+     * a worker; a running worker gets the pod's changes, or is told to terminate.
+     */
+    syncPod: enqueueActions(({ context, event, enqueue, check }) => {
+      const { run, decide } = named({ enqueue, check });
+      const pod = podOf(context, event);
+      if (!pod || !decide({ type: 'podIsMine', params: { pod } })) return;
+      const key = objectKey(pod);
+      if (decide({ type: 'workerReplaced', params: { pod } })) {
+        // the old worker goes first; then the pod is synced again without it
+        run({ type: 'stopWorker', params: { key } });
+        enqueue.raise({ type: 'pod.resync', key });
+        return;
       }
-      pushStatus(context, key);
+      if (context.workers.has(key)) {
+        if (decide({ type: 'terminationRequested', params: { pod } })) {
+          if (!decide({ type: 'workerTerminating', params: { pod } })) run({ type: 'terminateWorker', params: { pod } });
+        } else if (decide({ type: 'podChanged', params: { pod } })) run({ type: 'updateWorker', params: { pod } });
+        return;
+      }
+      if (decide({ type: 'terminationRequested', params: { pod } })) {
+        // deleted before it started here: nothing runs, confirm the deletion
+        run({ type: 'deletePod', params: { pod } });
+        return;
+      }
+      if (decide({ type: 'podInactive', params: { pod } })) return;
+      // the volume manager: a pod starts once every claim it uses is bound (machines/kubelet/volumes.ts)
+      if (!context.volumes.ready(pod)) return;
+      // the configmap and secret managers: what the pod's env and volumes read (config-sources.ts)
+      const configData = context.configs.dataFor(pod);
+      if (!configData) return;
+      const hold = configHold(pod, configData);
+      if (hold) {
+        run({ type: 'holdPod', params: { pod, hold } });
+        return;
+      }
+      if (context.configHolds.has(key)) run({ type: 'releasePod', params: { key } });
+      else context.configs.forget(key);
+      // admission: the node as the API server has it (labels, taints), the pods already admitted
+      const node = context.node.store.get(context.spec.name);
+      if (node && node !== context.admitted.node) context.admitted.setNode(node);
+      if (decide({ type: 'podAdmitted', params: { pod } })) run({ type: 'startPodWorker', params: { pod, configData } });
+      else run({ type: 'rejectPod', params: { pod } });
+    }),
+    /** Admission said yes: the pod's requests count on the node, it gets an IP and a worker, and its first sync. */
+    startPodWorker: enqueueActions(({ context, enqueue }, { pod, configData }: { pod: Pod; configData: ConfigData }) => {
+      const rec = podResourceRecord(pod);
+      context.admitted.addPod(rec);
+      const { ip, next } = allocateIp(context.spec.podCIDR, context.usedIps, context.nextIp);
+      const ref = startWorker({ port: context.port, node: context.spec, kubelet: context.self, logic: context.podLogic, profile: context.profile, events: context.recorder.level }, pod, ip, configData);
+      const worker: Worker = { ref, uid: pod.metadata!.uid!, address: podAddress(pod.metadata!.namespace!, pod.metadata!.name!), ip, killing: false, rec, spec: pod.spec, labels: pod.metadata?.labels, annotations: pod.metadata?.annotations };
+      enqueue.assign({ workers: withWorker(context.workers, objectKey(pod), worker), usedIps: withItem(context.usedIps, ip, true), nextIp: next });
+      context.port.send(worker.address, { type: 'pod.sync', pod });
+    }),
+    /** The pod changed (an image, labels, annotations): its worker syncs with it. */
+    updateWorker: enqueueActions(({ context, enqueue }, { pod }: { pod: Pod }) => {
+      const key = objectKey(pod);
+      const worker = context.workers.get(key)!;
+      enqueue.assign({ workers: withWorker(context.workers, key, { ...worker, spec: pod.spec, labels: pod.metadata?.labels, annotations: pod.metadata?.annotations }) });
+      context.port.send(worker.address, { type: 'pod.sync', pod });
+    }),
+    /** The pod is being deleted: its worker terminates its containers with the grace period (once). */
+    terminateWorker: enqueueActions(({ context, enqueue }, { pod }: { pod: Pod }) => {
+      const key = objectKey(pod);
+      const worker = context.workers.get(key)!;
+      enqueue.assign({ workers: withWorker(context.workers, key, { ...worker, killing: true }) });
+      context.port.send(worker.address, { type: 'pod.kill', gracePeriodSeconds: gracePeriodOf(pod), reason: 'deleted' });
+    }),
+    /** The worker stops (it terminated, or its pod is gone): its resources and IP are free. */
+    stopWorker: enqueueActions(({ context, enqueue }, { key }: { key: string }) => {
+      const worker = context.workers.get(key);
+      if (!worker) return;
+      stopWorker(context.port, worker);
+      context.admitted.removePod(worker.rec);
+      enqueue.assign({ workers: withWorker(context.workers, key, undefined), usedIps: withItem(context.usedIps, worker.ip, false) });
+    }),
+    /** A finished pod holds no resources any more (filterOutInactivePods). */
+    releaseResources: ({ context, event }) => {
+      if (event.type !== 'pod.status') return;
+      const worker = context.workers.get(reportKey(event));
+      if (worker) context.admitted.removePod(worker.rec);
     },
+    /**
+     * A pod whose ConfigMaps or Secrets do not resolve waits (asked for again on every tick): a
+     * volume records FailedMount; an env reference puts the container in CreateContainerConfigError,
+     * with a Failed event. Each distinct hold is told once.
+     */
+    holdPod: enqueueActions(({ context, enqueue, check }, { pod, hold }: { pod: Pod; hold: ConfigHold }) => {
+      const { run } = named({ enqueue, check });
+      const key = objectKey(pod);
+      context.configs.waitFor(pod);
+      if (context.configHolds.get(key) === hold.message) return;
+      const holds = new Map(context.configHolds).set(key, hold.message);
+      enqueue.assign({ configHolds: holds });
+      if (hold.kind === 'mount') {
+        context.recorder.record(pod, 'Warning', 'FailedMount', hold.message);
+        return;
+      }
+      const init = pod.spec?.initContainers?.some((c) => c.name === hold.container);
+      context.recorder.record(pod, 'Warning', 'Failed', `Error: ${hold.message}`, undefined, `${init ? 'spec.initContainers' : 'spec.containers'}{${hold.container}}`);
+      run({ type: 'setPodStatus', params: { key, entry: SM.fresh(pod.metadata!.uid!, configErrorStatus(pod, hold, context.spec.address, context.port.timestamp())) } });
+    }),
+    /** What held the pod back resolved. */
+    releasePod: enqueueActions(({ context, enqueue }, { key }: { key: string }) => {
+      context.configs.forget(key);
+      const holds = new Map(context.configHolds);
+      holds.delete(key);
+      enqueue.assign({ configHolds: holds });
+    }),
+    /** Admission said no (`rejectPod`): a Warning event, and the pod is reported Failed without starting. */
+    rejectPod: enqueueActions(({ context, enqueue, check }, { pod }: { pod: Pod }) => {
+      const { run } = named({ enqueue, check });
+      const verdict = admitPod(pod, context.admitted);
+      const reason = verdict.admit ? 'UnexpectedAdmissionError' : verdict.reason;
+      const message = verdict.admit ? 'admission changed its mind' : verdict.message;
+      const uid = pod.metadata!.uid!;
+      enqueue.assign({ rejected: withItem(context.rejected, uid, true) });
+      context.recorder.record(pod, 'Warning', reason, message);
+      run({ type: 'setPodStatus', params: { key: objectKey(pod), entry: SM.fresh(uid, rejectedStatus(reason, message)) } });
+    }),
+    /** The pod is gone from the API (deleted for good): its worker stops at once if it still runs; the kubelet forgets it. */
+    forgetPod: enqueueActions(({ context, event, enqueue, check }) => {
+      const { run } = named({ enqueue, check });
+      if (event.type !== 'pod.deleted') return;
+      const pod = event.pod;
+      const key = objectKey(pod);
+      const uid = pod.metadata?.uid ?? '';
+      if (context.workers.get(key)?.uid === uid) run({ type: 'stopWorker', params: { key } });
+      context.volumes.forget(key);
+      context.configs.forget(key);
+      const holds = new Map(context.configHolds);
+      holds.delete(key);
+      enqueue.assign({ rejected: withItem(context.rejected, uid, false), configHolds: holds });
+    }),
     /** A pod worker's event (Pulling, Created, Started, Killing, BackOff, Unhealthy, ...), recorded about the pod. */
-    onPodEvent: ({ context, event }) => {
-      const e = event as PodEventReport;
-      const pod = context.pods.store.get(`${e.namespace}/${e.name}`);
-      if (!pod || pod.metadata?.uid !== e.uid) return;
-      context.recorder.record(pod, e.eventType, e.reason, e.message, undefined, e.fieldPath);
+    recordPodEvent: ({ context, event }) => {
+      if (event.type !== 'pod.event') return;
+      const pod = context.pods.store.get(reportKey(event))!;
+      context.recorder.record(pod, event.eventType, event.reason, event.message, undefined, event.fieldPath);
     },
-    onPodTerminated: ({ context, event }) => {
-      const e = event as PodTerminated;
-      const key = `${e.namespace}/${e.name}`;
-      const worker = context.workers.get(key);
-      if (!worker || worker.uid !== e.uid) return;
+
+    // ---- the status manager --------------------------------------------------------------------
+    /** The worker's latest status: it replaces whatever was not written yet. */
+    recordPodStatus: enqueueActions(({ context, event, enqueue, check }) => {
+      const { run } = named({ enqueue, check });
+      if (event.type !== 'pod.status') return;
+      const key = reportKey(event);
+      run({ type: 'setPodStatus', params: { key, entry: SM.reported(context.statuses.get(key), event.uid, event.status) } });
+    }),
+    /** The worker stopped: its final status is written (then the pod is deleted), if the pod is still there. */
+    recordFinalStatus: enqueueActions(({ context, event, enqueue, check }) => {
+      const { run } = named({ enqueue, check });
+      if (event.type !== 'pod.terminated') return;
+      const key = reportKey(event);
       const pod = context.pods.store.get(key);
-      stopWorker(context, key, worker);
-      if (pod && pod.metadata?.uid === e.uid) {
-        // the final status first, then the removal (pushStatus). It waits for a report still in
-        // flight: the client sends that one again when its answer is lost, which would otherwise
-        // overwrite the final status (Failed → Pending)
-        const entry = context.statuses.get(key);
-        context.statuses.set(key, { status: e.status, uid: e.uid, sent: entry?.sent, inFlight: entry?.inFlight ?? false, dirty: true, final: true });
-        pushStatus(context, key);
-      } else context.statuses.delete(key);
-    },
-    heartbeat: ({ context }) => {
-      const now = context.port.now();
-      const spec = context.spec;
-      const renew = context.port.timestamp();
-      const lease = {
-        apiVersion: 'coordination.k8s.io/v1',
-        kind: 'Lease',
-        metadata: { name: spec.name, namespace: NODE_LEASE_NS },
-        spec: { holderIdentity: spec.name, leaseDurationSeconds: 40, renewTime: renew.replace('Z', '.000000Z') },
-      };
-      if (context.leaseExists) {
-        context.client.request(
-          { verb: 'patch', resource: 'leases', group: 'coordination.k8s.io', namespace: NODE_LEASE_NS, name: spec.name, query: { patchType: 'merge' }, body: { spec: lease.spec } },
-          (res) => {
-            if (res.code === 404) context.leaseExists = false;
-          },
-        );
-      } else {
-        context.client.request({ verb: 'create', resource: 'leases', group: 'coordination.k8s.io', namespace: NODE_LEASE_NS, body: lease }, (res) => {
-          if (isSuccess(res) || res.code === 409) context.leaseExists = true;
-        });
+      if (pod?.metadata?.uid === event.uid) run({ type: 'setPodStatus', params: { key, entry: SM.finalStatus(context.statuses.get(key), event.uid, event.status) } });
+      else if (context.statuses.has(key)) enqueue.assign({ statuses: SM.withEntry(context.statuses, key, undefined) });
+    }),
+    /** Sets a pod's entry and writes it if nothing is in flight. */
+    setPodStatus: enqueueActions(({ context, enqueue, check }, { key, entry }: { key: string; entry: SM.PodStatusEntry }) => {
+      const { run } = named({ enqueue, check });
+      enqueue.assign({ statuses: SM.withEntry(context.statuses, key, entry) });
+      run({ type: 'writePodStatus', params: { key } });
+    }),
+    /** One write per pod at a time: the latest status, as a merge patch of pods/status. */
+    writePodStatus: enqueueActions(({ context, enqueue, check }, { key }: { key: string }) => {
+      const { decide } = named({ enqueue, check });
+      if (!decide({ type: 'statusNeedsWrite', params: { key } })) return;
+      const entry = context.statuses.get(key)!;
+      const status = SM.statusToWrite(entry.status, context.pods.store.get(key)?.status?.phase);
+      enqueue.assign({ statuses: SM.withEntry(context.statuses, key, { ...entry, state: 'sending', dirty: false }) });
+      const self = context.self;
+      context.client.request(SM.statusRequest(key, entry.uid, status), (res) => self.send({ type: 'status.answered', key, code: res.code, status }));
+    }),
+    /** A write is answered: the next one goes, or, for the final status, the pod is deleted. */
+    statusAnswered: enqueueActions(({ context, event, enqueue, check }) => {
+      const { run } = named({ enqueue, check });
+      if (event.type !== 'status.answered') return;
+      const current = context.statuses.get(event.key);
+      if (!current) return;
+      const entry = SM.answered(current, event.code, event.status);
+      if (entry.final && !entry.dirty) {
+        // the stopped pod's final status is written: remove the pod
+        enqueue.assign({ statuses: SM.withEntry(context.statuses, event.key, undefined) });
+        const pod = context.pods.store.get(event.key);
+        if (pod?.metadata?.uid === entry.uid && pod.metadata.deletionTimestamp) run({ type: 'deletePod', params: { pod } });
+        return;
       }
-      if (context.owner.statusStale || now - context.lastNodeStatus >= context.profile.kubelet.nodeStatusReportMs) {
-        context.owner.statusStale = false;
-        context.lastNodeStatus = now;
-        const node = nodeObject(spec, renew);
-        context.client.request({ verb: 'patch', resource: 'nodes', subresource: 'status', name: spec.name, query: { patchType: 'merge' }, body: { status: { conditions: node.status!.conditions } } });
-      }
-      // the status manager's reconcile: where the API server's copy of a pod disagrees with what
-      // the worker last reported (someone else marked it not Ready), report it again
+      enqueue.assign({ statuses: SM.withEntry(context.statuses, event.key, entry) });
+      run({ type: 'writePodStatus', params: { key: event.key } });
+    }),
+    /**
+     * The status manager's reconcile at each beat: where the API server's copy of a pod disagrees
+     * with what the worker last reported (someone else marked it not Ready), write it again.
+     */
+    reconcileStatuses: enqueueActions(({ context, enqueue, check }) => {
+      const { run } = named({ enqueue, check });
+      let statuses: Map<string, SM.PodStatusEntry> | undefined;
       for (const [key, entry] of context.statuses) {
-        const server = context.pods.store.get(key)?.status;
-        if (!entry.inFlight && server && (server.phase !== entry.status.phase || readyOf(server) !== readyOf(entry.status))) entry.dirty = true;
-        pushStatus(context, key);
+        if (!entry.dirty && SM.disagrees(entry, context.pods.store.get(key)?.status)) (statuses ??= new Map(context.statuses)).set(key, { ...entry, dirty: true });
       }
-      // a stopped pod whose final delete failed (etcd down, a timeout) is deleted again
+      if (statuses) enqueue.assign({ statuses });
+      for (const [key, entry] of statuses ?? context.statuses) if (SM.needsWrite(entry)) run({ type: 'writePodStatus', params: { key } });
+    }),
+    /** The pod is gone: the status manager forgets it. */
+    forgetPodStatus: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'pod.deleted') return;
+      const key = objectKey(event.pod);
+      enqueue.assign({ statuses: SM.withEntry(context.statuses, key, undefined), deleting: withItem(context.deleting, event.pod.metadata?.uid ?? '', false) });
+    }),
+    /** Removes a pod the kubelet has stopped: DELETE with grace 0 and the uid as precondition (once at a time). */
+    deletePod: enqueueActions(({ context, enqueue }, { pod }: { pod: Pod }) => {
+      const uid = pod.metadata!.uid!;
+      if (context.deleting.has(uid)) return;
+      enqueue.assign({ deleting: withItem(context.deleting, uid, true) });
+      const self = context.self;
+      context.client.request(
+        {
+          verb: 'delete',
+          resource: 'pods',
+          namespace: pod.metadata!.namespace,
+          name: pod.metadata!.name,
+          query: { gracePeriodSeconds: 0 },
+          body: { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0, preconditions: { uid } },
+        },
+        (res) => self.send({ type: 'deletion.answered', uid, code: res.code }),
+      );
+    }),
+    /** The deletion failed: the next beat tries again. */
+    forgetDeletion: assign({ deleting: ({ context, event }) => (event.type === 'deletion.answered' ? withItem(context.deleting, event.uid, false) : context.deleting) }),
+    /** A stopped pod whose final delete failed (etcd down, a timeout) is deleted again. */
+    retryDeletions: enqueueActions(({ context, enqueue, check }) => {
+      const { run } = named({ enqueue, check });
       for (const [key, pod] of context.pods.store) {
-        if (pod.metadata?.deletionTimestamp && !context.workers.has(key)) finishDeletion(context, pod);
+        if (pod.metadata?.deletionTimestamp && !context.workers.has(key) && !context.deleting.has(pod.metadata.uid!)) run({ type: 'deletePod', params: { pod } });
       }
+    }),
+
+    // ---- housekeeping --------------------------------------------------------------------------
+    housekeeping: ({ context }) => {
       context.client.sweep();
       context.pods.tick();
       context.node.tick();
@@ -553,36 +558,99 @@ export const kubeletMachine = setup({
     /** A pod worker failed: its error goes to the kernel under the worker's address. */
     reportWorkerError: ({ context, event }) => reportChildError(context.port.kernel, event as unknown as { type: string; error?: unknown }),
     stopAll: ({ context }) => {
-      for (const [key, worker] of [...context.workers]) stopWorker(context, key, worker);
+      for (const worker of [...context.workers.values()]) stopWorker(context.port, worker);
       context.pods.stop();
       context.node.stop();
     },
   },
 }).createMachine({
   id: 'kubelet',
-  context: ({ input }) => createContext(input),
+  context: ({ input, self }) => createContext(input, self),
   exit: 'stopAll',
   initial: 'registering',
   on: {
-    ...apiClientTransitions('onResponse', 'onWatch'),
-    'pod.status': { actions: 'onPodStatus' },
-    'pod.terminated': { actions: 'onPodTerminated' },
-    'pod.event': { actions: 'onPodEvent' },
+    ...apiClientTransitions('handleResponse', 'handleWatch'),
     'xstate.error.actor.*': { actions: 'reportWorkerError' },
   },
   states: {
     registering: {
       entry: 'registerNode',
-      always: { guard: 'registered', target: 'running' },
+      on: {
+        'registration.answered': [
+          { guard: 'registrationAccepted', target: 'running', actions: 'noteNodeStatusWritten' },
+          { guard: 'alreadyRegistered', target: 'running', actions: 'noteNodeStatusUnwritten' },
+        ],
+      },
       after: { registerRetry: { target: 'registering', reenter: true } },
     },
     running: {
-      entry: 'startWatch',
-      initial: 'heartbeat',
+      type: 'parallel',
+      entry: ['watchPods', 'watchNode', 'announceRegistered'],
       states: {
         heartbeat: {
-          entry: 'heartbeat',
-          after: { leaseRenew: { target: 'heartbeat', reenter: true } },
+          initial: 'beating',
+          states: {
+            beating: {
+              entry: 'beat',
+              after: { leaseRenew: { target: 'beating', reenter: true } },
+            },
+          },
+        },
+        lease: {
+          initial: 'creating',
+          states: {
+            creating: {
+              on: {
+                'kubelet.tick': { actions: 'createLease' },
+                'lease.answered': { guard: 'leaseAcquired', target: 'renewing' },
+              },
+            },
+            renewing: {
+              on: {
+                'kubelet.tick': { actions: 'renewLease' },
+                'lease.answered': { guard: 'leaseMissing', target: 'creating' },
+              },
+            },
+          },
+        },
+        nodeStatus: {
+          initial: 'current',
+          states: {
+            current: {
+              on: {
+                'kubelet.tick': { guard: 'nodeStatusDue', actions: ['reportNodeStatus', 'noteNodeStatusWritten'] },
+                'node.added': { guard: 'nodeMarkedNotReady', target: 'stale' },
+                'node.updated': { guard: 'nodeMarkedNotReady', target: 'stale' },
+              },
+            },
+            stale: {
+              on: { 'kubelet.tick': { target: 'current', actions: ['reportNodeStatus', 'noteNodeStatusWritten'] } },
+            },
+          },
+        },
+        podWorkers: {
+          on: {
+            'pod.added': { actions: 'syncPod' },
+            'pod.updated': { actions: 'syncPod' },
+            'pod.resync': { actions: 'syncPod' },
+            'pod.deleted': { actions: 'forgetPod' },
+            'pod.status': { guard: 'workerFinished', actions: 'releaseResources' },
+            'pod.terminated': { guard: 'reportFromWorker', actions: { type: 'stopWorker', params: ({ event }) => ({ key: reportKey(event) }) } },
+            'pod.event': { guard: 'eventAboutKnownPod', actions: 'recordPodEvent' },
+          },
+        },
+        statusManager: {
+          on: {
+            'pod.status': { guard: 'reportFromWorker', actions: 'recordPodStatus' },
+            'pod.terminated': { guard: 'reportFromWorker', actions: 'recordFinalStatus' },
+            'pod.deleted': { actions: 'forgetPodStatus' },
+            'status.answered': { actions: 'statusAnswered' },
+            'deletion.answered': { guard: 'deletionFailed', actions: 'forgetDeletion' },
+            'kubelet.tick': { actions: ['reconcileStatuses', 'retryDeletions'] },
+          },
+        },
+        housekeeping: {
+          on: { 'kubelet.tick': { actions: 'housekeeping' } },
         },
       },
     },

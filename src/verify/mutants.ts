@@ -11,10 +11,11 @@ import type { KubeObject, Pod } from '../api/types.js';
 import { findResource, etcdKey } from '../api/resources.js';
 import { apiServerMachine } from '../../machines/api-server.js';
 import { etcdMachine } from '../../machines/etcd.js';
-import { kubeletMachine, type KubeletContext } from '../../machines/kubelet.js';
+import { assign } from 'xstate';
+import { kubeletMachine, podInformer, type KubeletContext } from '../../machines/kubelet.js';
 import { schedulerMachine } from '../../machines/scheduler.js';
 import { createProfile } from '../../machines/scheduler/registry.js';
-import { Informer, type InformerHandlers } from '../../machines/client/informer.js';
+import type { Informer } from '../../machines/client/informer.js';
 import { ETCD } from '../../machines/protocol.js';
 import { controllerSpecOf, defineController, type ControllerMachine, type WatchSpec } from '../../machines/controllers/controller.js';
 import { replicaSetController } from '../../machines/controllers/replicaset.js';
@@ -60,11 +61,6 @@ function withController(options: ClusterOptions, controller: ControllerMachine):
   return withControllers(options, (cm) => ({ ...cm, controllers: [...((cm.controllers as unknown[] | undefined) ?? []), controller] }));
 }
 
-/** The informer callbacks a kubelet was created with (to rebuild its informer differently). */
-function kubeletHandlers(context: KubeletContext): InformerHandlers<Pod> {
-  return (context.pods as unknown as { handlers: InformerHandlers<Pod> }).handlers;
-}
-
 // ---- the mutants' logic ------------------------------------------------------------------------
 
 /** A scheduler without the NodeResourcesFit plugin: it ignores cpu, memory and pod capacity. */
@@ -87,37 +83,27 @@ const noAdmission = apiServerMachine.provide({ guards: { admitted: () => true } 
 /** etcd without compare-and-swap: updates and deletes ignore the expected modRevision. */
 const noCas = etcdMachine.provide({ guards: { revisionMismatch: () => false } });
 
-/** A kubelet that never reports pod status. */
-const silentKubelet = kubeletMachine.provide({ actions: { onPodStatus: () => {} } });
+/** A kubelet that never reports pod status: its status manager drops what the workers report. */
+const silentKubelet = kubeletMachine.provide({ actions: { recordPodStatus: () => {} } });
 
-/** A kubelet that watches every pod, not only those bound to its node. */
+/** A kubelet that watches every pod, not only those bound to its node, and takes every pod as its own. */
 const greedyKubelet = kubeletMachine.provide({
-  actions: {
-    startWatch: ({ context }) => {
-      const ctx = context;
-      const handlers = kubeletHandlers(ctx);
-      ctx.pods.stop();
-      ctx.pods = new Informer<Pod>(ctx.client, { resource: 'pods' }, handlers);
-      ctx.pods.start(true);
-    },
-  },
+  guards: { podIsMine: () => true },
+  actions: { watchPods: assign({ pods: ({ context }) => everyPod(context) }) },
 });
+
+/** The kubelet's pod informer replaced by one of every pod in the cluster, started. */
+function everyPod(context: KubeletContext): Informer<Pod> {
+  context.pods.stop();
+  const pods = podInformer(context.client, { resource: 'pods' }, context.self);
+  pods.start(true);
+  return pods;
+}
 
 /** A kubelet that does not hear of deletions: deleted pods keep running, never removed. */
 const deafKubelet = kubeletMachine.provide({
-  actions: {
-    startWatch: ({ context }) => {
-      const ctx = context;
-      const h = kubeletHandlers(ctx);
-      ctx.pods.stop();
-      ctx.pods = new Informer<Pod>(ctx.client, ctx.pods.spec, {
-        onAdd: (pod) => (pod.metadata?.deletionTimestamp ? undefined : h.onAdd?.(pod)),
-        onUpdate: (old, pod) => (pod.metadata?.deletionTimestamp ? undefined : h.onUpdate?.(old, pod)),
-        onDelete: () => {},
-      });
-      ctx.pods.start(true);
-    },
-  },
+  guards: { terminationRequested: () => false },
+  actions: { forgetPod: () => {}, forgetPodStatus: () => {} },
 });
 
 /** A scheduler that binds by writing the pod into etcd itself, bypassing the API server. */

@@ -39,14 +39,14 @@ const phase = (c: Cluster, name: string) => c.object<Pod>('pods', name)?.status?
 
 describe('supervision of failed components', () => {
   it("a worker node restarts its failed kubelet 10 s later, and the kubelet's error names the message it was handling", () => {
-    const k = failing(kubeletMachine, 'onPodStatus', 1, 'kubelet bug');
+    const k = failing(kubeletMachine, 'handleWatch', 1, 'kubelet bug');
     const c = createCluster({ nodes: 1, seed: 3, logic: { kubelet: k.logic } });
     c.client.apply(pod('web'));
     expect(c.runUntil(() => c.kernel.errors.length > 0, { timeout: 30_000 })).toBe(true);
     const report = c.kernel.errors[0]!;
     expect(report.address).toBe('kubelet/node-1');
     expect(String(report.error)).toBe('Error: kubelet bug');
-    expect(report.message).toMatchObject({ to: 'kubelet/node-1', type: 'pod.status' });
+    expect(report.message).toMatchObject({ to: 'kubelet/node-1', type: expect.stringMatching(/^watch\./) as unknown });
     const failedAt = report.time;
     expect(status(c, 'kubelet/node-1')).toBe('error');
     // dead until the supervisor's 10 s have passed
