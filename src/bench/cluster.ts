@@ -11,6 +11,7 @@ import { createActor, setup, assign, type InspectionEvent } from 'xstate';
 import type { KubeObject, Pod } from '../api/types.js';
 import type { MvccStore } from '../../machines/etcd/store.js';
 import { createCluster } from '../cluster/create-cluster.js';
+import { gcMeter, type GcFigures } from './gc.js';
 
 /** One size of the benchmark. */
 export interface ClusterBenchOptions {
@@ -52,6 +53,12 @@ export interface ClusterBenchResult {
   rawUsPerTransition: number;
   /** usPerMessage / rawUsPerTransition: the engine's overhead per message (target ≤ 2). */
   rawXstateRatio: number;
+  /** Wall ms of garbage collection during the timed run (V8's `gc` performance entries). */
+  gcMs: number;
+  /** Garbage collections during the timed run. */
+  gcCount: number;
+  /** gcMs / wallMs: the share of the timed run spent collecting garbage. */
+  gcShare: number;
   node: string;
 }
 
@@ -107,6 +114,8 @@ function podManifest(i: number): Pod {
 }
 
 interface SizeRun {
+  /** `performance.now()` at the start and end of the timed part. */
+  window: [number, number];
   running: number;
   wallMs: number;
   virtualMs: number;
@@ -116,12 +125,20 @@ interface SizeRun {
   peakRss: number;
 }
 
-/** Runs one size. */
-export function benchCluster(options: ClusterBenchOptions): ClusterBenchResult {
+/** Runs one size (asynchronous only to collect V8's garbage-collection entries once the run is over). */
+export async function benchCluster(options: ClusterBenchOptions): Promise<ClusterBenchResult> {
   const { nodes, pods } = options;
   // the raw baseline first, on a fresh heap (after the run, the cluster's garbage would slow it)
   const raw = rawXstateMicros(300_000);
-  const timed = runSize(options, false);
+  const gc = gcMeter();
+  let timed: SizeRun;
+  let gcFigures: GcFigures;
+  try {
+    timed = runSize(options, false);
+    gcFigures = await gc.within(...timed.window);
+  } finally {
+    gc.stop();
+  }
   let transitions = 0;
   if (options.countTransitions !== false) {
     const counted = runSize({ ...options, onProgress: undefined }, true);
@@ -147,6 +164,9 @@ export function benchCluster(options: ClusterBenchOptions): ClusterBenchResult {
     usPerMessage: Number(usPerMessage.toFixed(2)),
     rawUsPerTransition: Number(raw.toFixed(2)),
     rawXstateRatio: Number((usPerMessage / raw).toFixed(2)),
+    gcMs: Math.round(gcFigures.gcMs),
+    gcCount: gcFigures.gcCount,
+    gcShare: Number((gcFigures.gcMs / Math.max(1, wallMs)).toFixed(3)),
     node: process.version,
   };
 }
@@ -208,11 +228,12 @@ function runSize(options: ClusterBenchOptions, count: boolean): SizeRun {
   }
   const running = countRunning();
   sample();
-  const wallMs = performance.now() - t0;
+  const t1 = performance.now();
+  const wallMs = t1 - t0;
   const virtualMs = cluster.now() - startVirtual;
   const messages = cluster.kernel.stats.delivered - startMessages;
   cluster.stop();
-  return { running, wallMs, virtualMs, messages, transitions, peakHeap, peakRss };
+  return { window: [t0, t1], running, wallMs, virtualMs, messages, transitions, peakHeap, peakRss };
 }
 
 /** Human lines for one result, with reference points beside the figures (references, not assertions). */
@@ -227,6 +248,7 @@ export function formatClusterBench(r: ClusterBenchResult): string {
     `  messages            ${r.messages}   (${r.messagesPerSec}/s, ${(r.messages / Math.max(1, r.pods)).toFixed(1)} per pod)`,
     `  XState transitions  ${r.transitions || 'not counted (a second run of the same seed counts them; skipped for the largest size)'}`,
     `  peak heap / RSS     ${mb(r.peakHeapBytes)} / ${mb(r.peakRssBytes)}   (reference: project goal heap < 4 GiB at 150,000 pods)`,
+    `  garbage collection  ${(r.gcMs / 1000).toFixed(2)} s, ${(r.gcShare * 100).toFixed(1)}% of the wall time (${r.gcCount} collections)`,
     `  per message         ${r.usPerMessage} µs; raw XState transition ${r.rawUsPerTransition} µs; ratio ${r.rawXstateRatio} (reference: project goal ≤ 2)`,
   ].join('\n');
 }
@@ -234,5 +256,5 @@ export function formatClusterBench(r: ClusterBenchResult): string {
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const nodes = Number(process.argv[2] ?? 100);
   const pods = Number(process.argv[3] ?? nodes * 30);
-  console.log(formatClusterBench(benchCluster({ nodes, pods })));
+  void benchCluster({ nodes, pods }).then((r) => console.log(formatClusterBench(r)));
 }

@@ -16,11 +16,11 @@ import { benchIdle, formatIdleBench } from './idle.js';
 import { createProgressBar } from '../cli/output.js';
 
 /** One cluster size with a progress bar on a terminal (stderr; nothing when piped). */
-function clusterWithProgress(nodes: number, pods: number) {
+async function clusterWithProgress(nodes: number, pods: number) {
   const bar = createProgressBar({ total: pods, label: `cluster ${nodes}/${pods}` });
   try {
     // transitions are counted in a second run of the same seed: not worth it for the largest size
-    return benchCluster({ nodes, pods, countTransitions: pods <= 30_000, onProgress: ({ created, running }) => bar.update(running, `Running (${created} created)`) });
+    return await benchCluster({ nodes, pods, countTransitions: pods <= 30_000, onProgress: ({ created, running }) => bar.update(running, `Running (${created} created)`) });
   } finally {
     bar.finish({ clear: true });
   }
@@ -75,7 +75,7 @@ export async function runBenchmarks(options: BenchOptions = {}): Promise<unknown
   const want = (name: string) => !options.only || options.only.includes(name);
   if (options.nodes !== undefined || options.pods !== undefined) {
     const nodes = options.nodes ?? 100;
-    const r = clusterWithProgress(nodes, options.pods ?? nodes * 30);
+    const r = await clusterWithProgress(nodes, options.pods ?? nodes * 30);
     print(formatClusterBench(r), r);
     return out;
   }
@@ -93,7 +93,7 @@ export async function runBenchmarks(options: BenchOptions = {}): Promise<unknown
     ];
     if (options.full) sizes.push([5_000, 150_000]);
     for (const [nodes, pods] of sizes) {
-      const r = clusterWithProgress(nodes, pods);
+      const r = await clusterWithProgress(nodes, pods);
       print(formatClusterBench(r), r);
     }
     if (!options.full && !options.json) console.log('(5,000 nodes / 150,000 pods takes minutes here: run `npm run bench -- --full`)\n');
@@ -106,6 +106,7 @@ export async function runBenchmarks(options: BenchOptions = {}): Promise<unknown
   }
   for (const [name, path, fn, format] of [
     ['verify', './verify.js', 'benchVerify', 'formatVerifyBench'],
+    ['verify', './verify-workers.js', 'benchVerifyWorkers', 'formatVerifyWorkersBench'],
     ['failover', './failover.js', 'benchFailover', 'formatFailoverBench'],
     ['http', './http.js', 'benchHttp', 'formatHttpBench'],
   ] as const) {

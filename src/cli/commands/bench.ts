@@ -6,9 +6,11 @@ const help = `Usage: kube-actors bench [--nodes N] [--pods P] [--full] [--json] 
 Runs the benchmarks and prints their figures beside the targets (nothing is asserted):
   kernel    messages/s through the kernel's network vs plain XState sends; timers
   cluster   N nodes / P pods, every pod through the whole create-pod flow (100/3,000 and 1,000/30,000;
-            --full adds 5,000/150,000); pods/s, messages/s, transitions, peak heap, ratio to raw XState
+            --full adds 5,000/150,000); pods/s, messages/s, transitions, peak heap, garbage
+            collection's share of the time, ratio to raw XState
   idle      1 virtual hour of an idle 1,000-node cluster
-  verify    verification scenarios per second
+  verify    verification scenarios per second; and on 1, 2, ... worker threads: scenarios/s in
+            total and per worker, speed-up over one worker
   failover  time to the first write and the next scheduled pod after killing the etcd leader (HA)
   http      the HTTP API under load (latency percentiles)
 
