@@ -31,6 +31,7 @@ import { EvictionRest } from './eviction.js';
 import { admitDeepValues } from './deep-values.js';
 import { ResourceQuotaAdmission } from './resource-quota.js';
 import { mutatePodForLimitRanges, validateClaimForLimitRanges, validatePodForLimitRanges } from '../../src/api/limit-range.js';
+import { deepEqual } from '../../src/api/json-values.js';
 
 type Obj = KubeObject & Record<string, any>;
 
@@ -145,19 +146,6 @@ function requestPath(req: ApiRequest): string {
   const base = req.group ? `/apis/${req.group}/v1` : '/api/v1';
   const ns = req.namespace ? `/namespaces/${req.namespace}` : '';
   return `${base}${ns}/${req.resource}${req.name ? `/${req.name}` : ''}${req.subresource ? `/${req.subresource}` : ''}`;
-}
-
-function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== typeof b || typeof a !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a)) {
-    const bb = b as unknown[];
-    return a.length === bb.length && a.every((x, i) => deepEqual(x, bb[i]));
-  }
-  const ka = Object.keys(a).filter((k) => (a as Obj)[k] !== undefined);
-  const kb = Object.keys(b as object).filter((k) => (b as Obj)[k] !== undefined);
-  return ka.length === kb.length && ka.every((k) => deepEqual((a as Obj)[k], (b as Obj)[k]));
 }
 
 /** Resources whose spec changes bump metadata.generation. */

@@ -7,6 +7,7 @@
 import type { KubeObject } from '../../src/api/types.js';
 import type { ApiQuery, ApiResponse, WatchClosed, WatchEvent } from '../protocol.js';
 import type { ApiClient } from './api-client.js';
+import { objectKey } from '../../src/api/object-key.js';
 
 /** What an informer watches. */
 export interface InformerSpec {
@@ -28,11 +29,7 @@ export interface InformerHandlers<T extends KubeObject> {
 }
 
 
-/** The key of an object in a store: `namespace/name` or `name`. */
-export function objectKey(obj: KubeObject): string {
-  const m = obj.metadata;
-  return m?.namespace ? `${m.namespace}/${m.name}` : m?.name ?? '';
-}
+export { objectKey };
 
 /** A watched, locally cached view of one resource. */
 export class Informer<T extends KubeObject = KubeObject> {

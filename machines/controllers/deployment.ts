@@ -33,8 +33,9 @@
 import type { Deployment, KubeObject, Pod, ReplicaSet } from '../../src/api/types.js';
 import { defineController, watch, type ControllerMachine } from './controller.js';
 import { clone, controllerRefOf, deepEqual } from './util.js';
-import { DeploymentSync, keyOf, matchingDeployments, resolveDeployment, type DReader } from './deployment/sync.js';
+import { DeploymentSync, matchingDeployments, resolveDeployment, type DReader } from './deployment/sync.js';
 import type { D } from './deployment/util.js';
+import { objectKey } from '../../src/api/object-key.js';
 
 /** The controller's name (address `controller-manager/deployment`). */
 const DEPLOYMENT_CONTROLLER = 'deployment';
@@ -58,7 +59,7 @@ export const deploymentController: ControllerMachine = defineController({
         const reader = ctx as unknown as DReader;
         const owner = (obj: KubeObject) => {
           const d = resolveDeployment(reader, obj);
-          return d ? [keyOf(d)] : [];
+          return d ? [objectKey(d)] : [];
         };
         if (type === 'deleted') return owner(rs);
         if (type === 'added') {
@@ -94,7 +95,7 @@ export const deploymentController: ControllerMachine = defineController({
         if (!rs || rs.metadata?.uid !== ref.uid) return undefined;
         const d = resolveDeployment(reader, rs);
         if (!d || d.spec?.strategy?.type !== 'Recreate') return undefined;
-        return keyOf(d);
+        return objectKey(d);
       },
     }),
   },

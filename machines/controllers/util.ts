@@ -54,26 +54,7 @@ export function newControllerRef(owner: KubeObject, apiVersion: string, kind: st
   };
 }
 
-/** Structural equality of JSON values (undefined fields count as absent). */
-export function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== typeof b || typeof a !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a)) {
-    const bb = b as unknown[];
-    return a.length === bb.length && a.every((x, i) => deepEqual(x, bb[i]));
-  }
-  const ra = a as Record<string, unknown>;
-  const rb = b as Record<string, unknown>;
-  const ka = Object.keys(ra).filter((k) => ra[k] !== undefined);
-  const kb = Object.keys(rb).filter((k) => rb[k] !== undefined);
-  return ka.length === kb.length && ka.every((k) => deepEqual(ra[k], rb[k]));
-}
-
-/** A deep copy of a JSON value (cached objects are shared: copy before changing). */
-export function clone<T>(value: T): T {
-  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
-}
+export { clone, deepEqual } from '../../src/api/json-values.js';
 
 /** Compares two `namespace/name` or creation timestamps for sorting (older first, then by name). */
 export function byCreation(a: KubeObject, b: KubeObject): number {

@@ -17,6 +17,7 @@ import {
   validatePodSpec,
   type Causes,
 } from './validation.js';
+import { semanticEqual } from './json-values.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -255,19 +256,15 @@ export function validateReplicationControllerSpec(c: Causes, spec: unknown): voi
   }
 }
 
-function deepEqual(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
-
 /** Update rules of a Job (`ValidateJobSpecUpdate`): selector, completionMode, podFailurePolicy immutable; the template only while suspended. */
 export function validateJobUpdate(c: Causes, spec: Obj, old: Obj): void {
-  if (!deepEqual(spec['selector'], old['selector'])) c.push(fieldError.invalid('spec.selector', isObj(spec['selector']) ? goLabelSelector(spec['selector']) : null, 'field is immutable'));
+  if (!semanticEqual(spec['selector'], old['selector'])) c.push(fieldError.invalid('spec.selector', isObj(spec['selector']) ? goLabelSelector(spec['selector']) : null, 'field is immutable'));
   if (spec['completionMode'] !== old['completionMode']) c.push(fieldError.invalid('spec.completionMode', spec['completionMode'] ?? null, 'field is immutable'));
-  if (!deepEqual(spec['podFailurePolicy'], old['podFailurePolicy'])) c.push(fieldError.invalid('spec.podFailurePolicy', new GoValue('podFailurePolicy'), 'field is immutable'));
+  if (!semanticEqual(spec['podFailurePolicy'], old['podFailurePolicy'])) c.push(fieldError.invalid('spec.podFailurePolicy', new GoValue('podFailurePolicy'), 'field is immutable'));
   if (spec['managedBy'] !== old['managedBy']) c.push(fieldError.invalid('spec.managedBy', spec['managedBy'] ?? null, 'field is immutable'));
   const elastic = spec['completionMode'] === 'Indexed' && spec['completions'] === spec['parallelism'] && old['completions'] === old['parallelism'];
   if (spec['completions'] !== old['completions'] && !elastic) c.push(fieldError.invalid('spec.completions', spec['completions'] ?? null, 'field is immutable'));
-  if (!deepEqual(spec['template'], old['template']) && !(old['suspend'] === true)) {
+  if (!semanticEqual(spec['template'], old['template']) && !(old['suspend'] === true)) {
     c.push(fieldError.invalid('spec.template', new GoValue('core.PodTemplateSpec{...}'), 'field is immutable'));
   }
 }

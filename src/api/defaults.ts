@@ -12,22 +12,12 @@ import { defaultHorizontalPodAutoscaler } from './autoscaling.js';
 import { defaultLimitRange } from './limit-range.js';
 import { defaultIngressClass, defaultNetworkPolicy } from './validation-networking.js';
 import type { KubeObject } from './types.js';
+import { clone } from './json-values.js';
 
 type Obj = Record<string, unknown>;
 
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 
-/** Deep copy of JSON-like data (undefined properties dropped). */
-function clone<T>(value: T): T {
-  if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map(clone) as T;
-  const out: Obj = {};
-  for (const k in value as Obj) {
-    const v = (value as Obj)[k];
-    if (v !== undefined) out[k] = clone(v);
-  }
-  return out as T;
-}
 
 function objAt(parent: Obj, key: string): Obj {
   const v = parent[key];

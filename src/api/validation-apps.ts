@@ -14,7 +14,6 @@ import {
   intOrPercentValue,
   labelSelectorMatches,
   nonNegative,
-  semanticEqual,
   validateAnnotations,
   validateIntOrPercent,
   validateLabels,
@@ -23,6 +22,7 @@ import {
   type Causes,
 } from './validation.js';
 import { validateClaimTemplateSpec } from './validation-storage.js';
+import { semanticEqual } from './json-values.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);

@@ -9,7 +9,8 @@ import type { AnyObject } from './types.js';
 import { fieldError, GoValue } from './status.js';
 import { isQualifiedName, isDNS1123Subdomain } from './names.js';
 import { isQuantity, parseQuantity } from './quantity.js';
-import { semanticEqual, validateLabelSelector, type Causes } from './validation.js';
+import { validateLabelSelector, type Causes } from './validation.js';
+import { semanticEqual } from './json-values.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);

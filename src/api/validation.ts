@@ -74,6 +74,7 @@ import {
   regexError,
   type NameValidator,
 } from './names.js';
+import { semanticEqual } from './json-values.js';
 
 /** How unknown fields are treated, as the `fieldValidation` query parameter. */
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
@@ -1270,34 +1271,9 @@ function validateEndpoints(c: Causes, ep: AnyObject): void {
 
 // --- update rules
 
-const absent = (v: unknown): boolean => v === undefined || v === null || (Array.isArray(v) && v.length === 0);
-
-/** Semantic equality as apimachinery's: null, absent and empty lists are equal. */
-/** @internal */
-export function semanticEqual(a: unknown, b: unknown): boolean {
-  return deepEqual(a, b);
-}
-
-function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (absent(a) || absent(b)) return absent(a) && absent(b);
-  if (typeof a !== 'object' || typeof b !== 'object') return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a)) {
-    const bb = b as unknown[];
-    if (a.length !== bb.length) return false;
-    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], bb[i])) return false;
-    return true;
-  }
-  const ao = a as Obj;
-  const bo = b as Obj;
-  for (const k in ao) if (!deepEqual(ao[k], bo[k])) return false;
-  for (const k in bo) if (!(k in ao) && !absent(bo[k])) return false;
-  return true;
-}
 
 function immutable(c: Causes, next: unknown, prev: unknown, path: string): void {
-  if (!deepEqual(next, prev)) c.push(fieldError.invalid(path, next === undefined ? null : next, 'field is immutable'));
+  if (!semanticEqual(next, prev)) c.push(fieldError.invalid(path, next === undefined ? null : next, 'field is immutable'));
 }
 
 function validateMetaUpdate(c: Causes, meta: unknown, oldMeta: unknown): void {
@@ -1328,7 +1304,7 @@ const UPDATABLE_POD_FIELDS = [
 function tolerationsOnlyAdded(next: unknown[], prev: unknown[]): boolean {
   for (const old of prev) {
     if (!isObj(old)) continue;
-    const found = next.some((n) => isObj(n) && deepEqual({ ...old, tolerationSeconds: n['tolerationSeconds'] }, n));
+    const found = next.some((n) => isObj(n) && semanticEqual({ ...old, tolerationSeconds: n['tolerationSeconds'] }, n));
     if (!found) return false;
   }
   return true;
@@ -1338,7 +1314,7 @@ function specDiff(prev: Obj, next: Obj): string {
   const keys = [...new Set([...Object.keys(prev), ...Object.keys(next)])].sort();
   const lines: string[] = [];
   for (const k of keys) {
-    if (deepEqual(prev[k], next[k])) continue;
+    if (semanticEqual(prev[k], next[k])) continue;
     if (prev[k] !== undefined) lines.push(`- \t${k}: ${JSON.stringify(prev[k])}`);
     if (next[k] !== undefined) lines.push(`+ \t${k}: ${JSON.stringify(next[k])}`);
   }
@@ -1379,8 +1355,8 @@ function validatePodUpdate(c: Causes, next: AnyObject, prev: AnyObject): void {
   if (oldTgps !== undefined && oldTgps < 0 && spec['terminationGracePeriodSeconds'] === 1) munged['terminationGracePeriodSeconds'] = oldTgps;
   const newGates = arr(spec['schedulingGates']);
   const oldGates = arr(old['schedulingGates']);
-  if (newGates.every((g) => oldGates.some((o) => deepEqual(o, g)))) munged['schedulingGates'] = old['schedulingGates'];
-  if (!deepEqual(munged, old)) {
+  if (newGates.every((g) => oldGates.some((o) => semanticEqual(o, g)))) munged['schedulingGates'] = old['schedulingGates'];
+  if (!semanticEqual(munged, old)) {
     c.push(fieldError.forbidden('spec', `pod updates may not change fields other than ${UPDATABLE_POD_FIELDS}\n${specDiff(old, munged)}`));
   }
 }
@@ -1400,7 +1376,7 @@ function validateKindUpdate(c: Causes, info: ResourceInfo, next: AnyObject, prev
       break;
     case 'Deployment':
     case 'ReplicaSet':
-      if (old['selector'] !== undefined && !deepEqual(spec['selector'], old['selector'])) {
+      if (old['selector'] !== undefined && !semanticEqual(spec['selector'], old['selector'])) {
         c.push(fieldError.invalid('spec.selector', isObj(spec['selector']) ? goLabelSelector(spec['selector']) : null, 'field is immutable'));
       }
       break;
@@ -1426,14 +1402,14 @@ function validateKindUpdate(c: Causes, info: ResourceInfo, next: AnyObject, prev
     }
     case 'PriorityClass':
       if (next['value'] !== prev['value']) c.push(fieldError.forbidden('value', 'may not be changed in an update.'));
-      if (!deepEqual(next['preemptionPolicy'], prev['preemptionPolicy'])) c.push(fieldError.invalid('preemptionPolicy', next['preemptionPolicy'], 'field is immutable'));
+      if (!semanticEqual(next['preemptionPolicy'], prev['preemptionPolicy'])) c.push(fieldError.invalid('preemptionPolicy', next['preemptionPolicy'], 'field is immutable'));
       break;
     case 'Secret':
     case 'ConfigMap': {
       if (prev['immutable'] === true) {
         if (next['immutable'] !== true) c.push(fieldError.forbidden('immutable', 'field is immutable when `immutable` is set'));
-        if (!deepEqual(next['data'], prev['data'])) c.push(fieldError.forbidden('data', 'field is immutable when `immutable` is set'));
-        if (info.kind === 'ConfigMap' && !deepEqual(next['binaryData'], prev['binaryData'])) {
+        if (!semanticEqual(next['data'], prev['data'])) c.push(fieldError.forbidden('data', 'field is immutable when `immutable` is set'));
+        if (info.kind === 'ConfigMap' && !semanticEqual(next['binaryData'], prev['binaryData'])) {
           c.push(fieldError.forbidden('binaryData', 'field is immutable when `immutable` is set'));
         }
       }
@@ -1455,7 +1431,7 @@ function validateKindUpdate(c: Causes, info: ResourceInfo, next: AnyObject, prev
       break;
     case 'RoleBinding':
     case 'ClusterRoleBinding':
-      if (!deepEqual(next['roleRef'], prev['roleRef'])) {
+      if (!semanticEqual(next['roleRef'], prev['roleRef'])) {
         const r = isObj(next['roleRef']) ? next['roleRef'] : {};
         c.push(
           fieldError.invalid(

@@ -13,6 +13,7 @@ import type { KubeObject } from '../api/types.js';
 import { milliCpu, quantityValue } from '../api/quantity.js';
 import type { Rng } from '../kernel/rng.js';
 import { SCRAPE_INTERVAL_MS, sampleUsage, usageSpecOf, type ContainerUsage, type UsageProfile } from './usage.js';
+import { objectKey } from '../api/object-key.js';
 
 /** The metrics API's group version. */
 export const METRICS_API_VERSION = 'metrics.k8s.io/v1beta1';
@@ -104,7 +105,7 @@ export class MetricsSnapshot {
     for (const pod of pods) {
       const containers = runningContainers(pod, this.at, source);
       if (containers.length === 0) continue;
-      this.running.set(keyOf(pod), { pod, containers });
+      this.running.set(objectKey(pod), { pod, containers });
       const owner = controllerUid(pod);
       if (owner) this.sharers.set(owner, (this.sharers.get(owner) ?? 0) + 1);
     }
@@ -130,7 +131,7 @@ export class MetricsSnapshot {
           container,
           time: this.at,
           rng: this.source.rng,
-          uid: pod.metadata?.uid ?? keyOf(pod),
+          uid: pod.metadata?.uid ?? objectKey(pod),
           containerName: name,
           sharers: owner ? this.sharers.get(owner) : 1,
         }),
@@ -194,8 +195,4 @@ export class MetricsSnapshot {
       usage: { cpu: cpuQuantity(cpu), memory: memoryQuantity(memory) },
     };
   }
-}
-
-function keyOf(obj: KubeObject): string {
-  return `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`;
 }

@@ -7,6 +7,7 @@
 import { milliCpu, quantityValue } from '../api/quantity.js';
 import type { Node, Pod, Taint, Toleration } from '../api/types.js';
 import type { NodeSpec } from '../../machines/kubelet.js';
+import { objectKey } from '../api/object-key.js';
 
 /** Requested (or allocatable) cpu in millicores, memory in bytes, and a pod count. */
 export interface Amounts {
@@ -101,11 +102,8 @@ export function misfit(pod: Pod, allocatable: Amounts, bound: readonly Pod[], la
   return reasons;
 }
 
-/** `namespace/name` of an object. */
-export function keyOf(obj: { metadata?: { namespace?: string; name?: string } }): string {
-  const m = obj.metadata;
-  return m?.namespace ? `${m.namespace}/${m.name}` : m?.name ?? '';
-}
+/** `namespace/name` of an object (the store key). */
+export const keyOf = objectKey;
 
 /** Groups pods by the node they are bound to (unbound pods left out). */
 export function podsByNode(pods: readonly Pod[]): Map<string, Pod[]> {

@@ -13,6 +13,7 @@ import { rolloutRolling } from './rolling.js';
 import { rolloutRecreate } from './recreate.js';
 import { type D, DESIRED_REPLICAS_ANNOTATION, MAX_INT32, POD_TEMPLATE_HASH_LABEL, REVISION_ANNOTATION, type RS, Reasons, calculateDeploymentStatus, equalIgnoreHash, findActiveOrLatest, findNewReplicaSet, getCondition, getProportion, hasProgressDeadline, isRollingUpdate, isSaturated, maxRevision, maxSurge, newCondition, newRSNewReplicas, replicasAnnotationsNeedUpdate, replicasOf, revisionOf, setCondition, setNewReplicaSetAnnotations, setReplicasAnnotations, sumReplicas } from './util.js';
 import { podTemplateHash } from '../../../src/api/defaults.js';
+import { objectKey } from '../../../src/api/object-key.js';
 
 // ---- what a sync reads -----------------------------------------------------------------------
 
@@ -22,8 +23,6 @@ export type DWatches = {
   pods: ReturnType<typeof watch<Pod>>;
 };
 export type DCtx = SyncContext<DWatches & Watches, undefined, Record<string, unknown>>;
-
-export const keyOf = (o: KubeObject): string => `${o.metadata?.namespace}/${o.metadata?.name}`;
 
 function selectorOf(obj: { spec?: { selector?: unknown } }): LabelSelectorMatcher | undefined {
   try {
@@ -47,7 +46,7 @@ export function matchingDeployments(ctx: DReader, rs: KubeObject): string[] {
   const out: string[] = [];
   for (const d of ctx.byIndex('deployments', 'byNamespace', rs.metadata?.namespace ?? '')) {
     const sel = selectorOf(d as D);
-    if (sel && !sel.isEverything && sel.matches(rs.metadata?.labels)) out.push(keyOf(d));
+    if (sel && !sel.isEverything && sel.matches(rs.metadata?.labels)) out.push(objectKey(d));
   }
   return out;
 }

@@ -1,0 +1,66 @@
+/**
+ * Equality and copies of JSON values (Kubernetes objects as decoded from JSON or YAML), written
+ * once for the API server, the controllers and the validators.
+ */
+
+type Obj = Record<string, unknown>;
+
+/** Structural equality of JSON values: a property set to `undefined` counts as absent. */
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== typeof b || typeof a !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const bb = b as unknown[];
+    if (a.length !== bb.length) return false;
+    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], bb[i])) return false;
+    return true;
+  }
+  const ra = a as Obj;
+  const rb = b as Obj;
+  let na = 0;
+  for (const k in ra) {
+    if (ra[k] === undefined) continue;
+    na++;
+    if (!deepEqual(ra[k], rb[k])) return false;
+  }
+  let nb = 0;
+  for (const k in rb) if (rb[k] !== undefined) nb++;
+  return na === nb;
+}
+
+const absent = (v: unknown): boolean => v === undefined || v === null || (Array.isArray(v) && v.length === 0);
+
+/**
+ * Semantic equality as apimachinery's `equality.Semantic.DeepEqual` on decoded objects: null, an
+ * absent field and an empty list are equal (the typed Go value is the same).
+ */
+export function semanticEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (absent(a) || absent(b)) return absent(a) && absent(b);
+  if (typeof a !== 'object' || typeof b !== 'object') return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const bb = b as unknown[];
+    if (a.length !== bb.length) return false;
+    for (let i = 0; i < a.length; i++) if (!semanticEqual(a[i], bb[i])) return false;
+    return true;
+  }
+  const ao = a as Obj;
+  const bo = b as Obj;
+  for (const k in ao) if (!semanticEqual(ao[k], bo[k])) return false;
+  for (const k in bo) if (!(k in ao) && !absent(bo[k])) return false;
+  return true;
+}
+
+/** A deep copy of a JSON value; properties set to `undefined` are dropped. Cached objects are shared: copy before changing. */
+export function clone<T>(value: T): T {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(clone) as T;
+  const out: Obj = {};
+  for (const k in value as Obj) {
+    const v = (value as Obj)[k];
+    if (v !== undefined) out[k] = clone(v);
+  }
+  return out as T;
+}
