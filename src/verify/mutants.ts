@@ -25,6 +25,7 @@ import fc from 'fast-check';
 import type { WorkloadWeights } from './arbitraries/workload-step.js';
 import { timeStep } from './arbitraries/time-step.js';
 import type { Step } from './steps.js';
+import { SCHEDULER_MUTANTS } from './mutants-scheduler.js';
 
 /** A broken variant of the cluster. */
 export interface Mutant {
@@ -321,6 +322,7 @@ export const MUTANTS: readonly Mutant[] = Object.freeze([
     workload: { namespaces: 8 },
     cluster: (o: ClusterOptions) => withControllers(o, (cm) => ({ ...cm, enabled: ['*', '-namespace'] })),
   },
+  ...SCHEDULER_MUTANTS,
 ] satisfies Mutant[]);
 
 /** Mutant names, in order. */

@@ -16,7 +16,7 @@ import type { ApiResponse } from '../../machines/protocol.js';
 import { ETCD, nodeAddress } from '../../machines/protocol.js';
 import { History, stateOf, type CallExpectation, type CallUser, type ClientCall } from './history.js';
 import { formatViolation, type Invariant, type Violation } from './invariant.js';
-import { type InvalidVariant, type LabelledResource, type RefusedVerb, type Step, type WorkloadStep } from './steps.js';
+import { type InvalidVariant, type LabelledResource, type PriorityName, type RefusedVerb, type Step, type WorkloadStep } from './steps.js';
 
 /** The token the verifier's unauthenticated requests carry (known to nobody). */
 export const UNKNOWN_TOKEN = 'kube-actors-verify-unknown-token';
@@ -29,6 +29,12 @@ export const LABEL_PREFIX = 'verify.kube-actors.io/';
 
 /** The label pods of a workload carry, matched by services and deployments. */
 const APP_LABEL = 'app';
+
+/** The label placement pods' constraints select on (`group=g1`). */
+const GROUP_LABEL = 'group';
+
+/** The PriorityClasses placement pods name, and their values. */
+const PRIORITY_CLASSES: Readonly<Record<PriorityName, number>> = Object.freeze({ 'verify-low': 100, 'verify-high': 1000 });
 
 /** What a step (yours included) works with. */
 export interface StepContext {
@@ -106,6 +112,8 @@ export class ScenarioRunner implements StepContext {
   private readonly liveness: Invariant[];
   private readonly subscription: Subscription | undefined;
   private labelSeq = 0;
+  /** PriorityClasses this run created (placement pods name them). */
+  private readonly priorityClasses = new Set<string>();
   private stepsRun = 0;
   private convergedAfter: number | undefined;
   private readonly callTimeout: number;
@@ -271,6 +279,7 @@ export class ScenarioRunner implements StepContext {
         this.call('admin', { verb: 'delete', resource: 'namespaces', name: step.name, query: { propagationPolicy: 'Background' } });
         return;
       case 'create-pod':
+        if (step.priority) this.ensurePriorityClass(step.priority);
         this.call('admin', { verb: 'create', resource: 'pods', namespace: step.namespace, body: podManifest(step), query: { fieldValidation: 'Strict' } });
         return;
       case 'delete-pod':
@@ -352,6 +361,18 @@ export class ScenarioRunner implements StepContext {
         this.call(step.user, { ...refusedRequest(step.verb, step.namespace, step.name), impersonate: { user: this.cluster.users.admin.username, groups: ['system:masters'] } }, { expect: 'forbidden' });
         return;
     }
+  }
+
+  /** Creates a PriorityClass of {@link PRIORITY_CLASSES} the first time a pod of the run names it. */
+  private ensurePriorityClass(name: PriorityName): void {
+    if (this.priorityClasses.has(name)) return;
+    this.priorityClasses.add(name);
+    this.call('admin', {
+      verb: 'create',
+      resource: 'priorityclasses',
+      group: 'scheduling.k8s.io',
+      body: { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name }, value: PRIORITY_CLASSES[name] } as KubeObject,
+    });
   }
 
   private evictPod(namespace: string, deployment: string): void {
@@ -518,12 +539,19 @@ export function podManifest(step: Extract<WorkloadStep, { op: 'create-pod' }>): 
   if (step.zone) spec.nodeSelector = { zone: step.zone };
   if (step.grace !== undefined) spec.terminationGracePeriodSeconds = step.grace;
   if (step.completes) spec.restartPolicy = 'Never';
+  const group = step.group ? { matchLabels: { [GROUP_LABEL]: step.group } } : undefined;
+  if (group && step.antiAffinity) {
+    spec.affinity = { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: group, topologyKey: 'kubernetes.io/hostname' }] } };
+  }
+  if (group && step.spread) spec.topologySpreadConstraints = [{ maxSkew: 1, topologyKey: step.spread, whenUnsatisfiable: 'DoNotSchedule', labelSelector: group }];
+  if (step.hostPort) (spec.containers as { ports?: unknown[] }[])[0]!.ports = [{ containerPort: 80, hostPort: step.hostPort, protocol: 'TCP' }];
+  if (step.priority) spec.priorityClassName = step.priority;
   return {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: {
       name: step.name,
-      labels: { [APP_LABEL]: step.name },
+      labels: { [APP_LABEL]: step.name, ...(step.group ? { [GROUP_LABEL]: step.group } : {}) },
       ...(step.completes ? { annotations: { 'kube-actors.io/behavior': 'complete' } } : {}),
     },
     spec,

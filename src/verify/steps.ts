@@ -20,6 +20,12 @@ export type InvalidVariant =
   | 'selector-mismatch'
   | 'negative-scale';
 
+/** Node labels placement pods spread over: the zone label of generated nodes, or the hostname. */
+export type SpreadKey = 'zone' | 'kubernetes.io/hostname';
+
+/** The PriorityClasses placement pods use. */
+export type PriorityName = 'verify-low' | 'verify-high';
+
 /** Verbs tried by users who must be refused. */
 export type RefusedVerb = 'create' | 'patch' | 'delete' | 'list';
 
@@ -43,6 +49,16 @@ export type WorkloadStep =
       grace?: number;
       /** The container exits 0 soon (restartPolicy Never): the pod ends Succeeded. */
       completes?: boolean;
+      /** Label `group=<group>`: the pods of a group select each other (placement constraints below). */
+      group?: string;
+      /** Required pod anti-affinity with its group on `kubernetes.io/hostname` (one per node). */
+      antiAffinity?: boolean;
+      /** A DoNotSchedule topology spread constraint (maxSkew 1) of its group over this node label. */
+      spread?: SpreadKey;
+      /** A container port with this `hostPort` (TCP). */
+      hostPort?: number;
+      /** `priorityClassName` (the runner creates the class first: see `PRIORITY_CLASSES`). */
+      priority?: PriorityName;
     }
   | { op: 'delete-pod'; namespace: string; name: string; grace?: number }
   | { op: 'create-deployment'; namespace: string; name: string; replicas: number; cpu: number; memory: number; tolerate?: boolean }
@@ -120,6 +136,11 @@ export function describeStep(step: Step): string {
       if (step.zone) parts.push(`zone=${step.zone}`);
       if (step.grace !== undefined) parts.push(`grace=${step.grace}s`);
       if (step.completes) parts.push('completes');
+      if (step.group) parts.push(`group=${step.group}`);
+      if (step.antiAffinity) parts.push('anti-affinity');
+      if (step.spread) parts.push(`spread=${step.spread}`);
+      if (step.hostPort) parts.push(`hostPort=${step.hostPort}`);
+      if (step.priority) parts.push(`priority=${step.priority}`);
       return parts.join(' ');
     }
     case 'delete-pod':

@@ -13,7 +13,7 @@ const runner = new SnippetRunner('kube-actors-verify-doc');
 
 const EXPECTED: RegExp[][] = [
   [/^6 true$/m, /^shards: 3 of 3; 6 scenario\(s\) of up to 5 steps in the campaign$/m],
-  [/^seed: 7$/m, /^FAILED after \d+ scenario\(s\)/m, /\[no-pods-on-maintenance-nodes\] .* is bound to node-2, which is under maintenance/, /^1$/m],
+  [/^seed: 7$/m, /^FAILED after \d+ scenario\(s\)/m, /\[no-pods-on-maintenance-nodes\] .* is bound to node-2, which is under maintenance/, /^2$/m],
   [/^create a pod, create a pod, create a pod$/m],
 ];
 

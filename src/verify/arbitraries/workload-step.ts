@@ -1,7 +1,8 @@
 /**
  * `workloadStep()`: one step of a generated workload, weighted towards what makes clusters
  * interesting: pods and Deployments coming and going, scaling, services, namespaces deleted
- * with their content, label patches racing each other and stale updates, requests that must be
+ * with their content, pods with placement constraints (anti-affinity, spread, host ports,
+ * priorities), label patches racing each other and stale updates, requests that must be
  * refused, and virtual time passing.
  */
 import fc from 'fast-check';
@@ -9,6 +10,7 @@ import type { Step } from '../steps.js';
 import { badRequest, impersonationRequest } from './bad-request.js';
 import { deploymentOperation } from './deployment-operation.js';
 import { namespaceOperation } from './namespace-operation.js';
+import { placementPodOperation } from './placement-pod-operation.js';
 import { podOperation } from './pod-operation.js';
 import { serviceOperation } from './service-operation.js';
 import { timeStep } from './time-step.js';
@@ -22,6 +24,8 @@ export interface WorkloadWeights {
   namespaces: number;
   writes: number;
   badRequests: number;
+  /** Pods with placement constraints: anti-affinity, topology spread, host ports, priorities. */
+  placement: number;
   /** Users without the `impersonate` verb asking to act as the admin (0 by default). */
   impersonations: number;
   time: number;
@@ -35,6 +39,7 @@ const DEFAULT_WORKLOAD_WEIGHTS: Readonly<WorkloadWeights> = Object.freeze({
   namespaces: 1,
   writes: 3,
   badRequests: 2,
+  placement: 2,
   impersonations: 0,
   time: 5,
 });
@@ -44,6 +49,7 @@ export function workloadStep(weights: Partial<WorkloadWeights> = {}, options: { 
   const w = { ...DEFAULT_WORKLOAD_WEIGHTS, ...weights };
   const parts: { arbitrary: fc.Arbitrary<Step>; weight: number }[] = [
     { arbitrary: podOperation(), weight: w.pods },
+    { arbitrary: placementPodOperation(), weight: w.placement },
     { arbitrary: deploymentOperation(), weight: w.deployments },
     { arbitrary: serviceOperation(), weight: w.services },
     { arbitrary: namespaceOperation(), weight: w.namespaces },

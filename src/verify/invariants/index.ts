@@ -17,6 +17,10 @@ import { noActorErrors } from './no-actor-errors.js';
 import { nodeCapacity } from './node-capacity.js';
 import { onlyApiServerTalksToEtcd } from './only-api-server-talks-to-etcd.js';
 import { podBoundOnce } from './pod-bound-once.js';
+import { podAntiAffinityRespected } from './pod-anti-affinity-respected.js';
+import { topologySpreadRespected } from './topology-spread-respected.js';
+import { hostPortsUnique } from './host-ports-unique.js';
+import { preemptedPodsLowerPriority } from './preempted-pods-lower-priority.js';
 import { podPhaseTransitions } from './pod-phase-transitions.js';
 import { refusedRequestsChangeNothing } from './refused-requests-change-nothing.js';
 import { resourceVersionsGrow } from './resource-versions-grow.js';
@@ -65,6 +69,10 @@ export const safetyInvariants: readonly Invariant[] = Object.freeze([
   statefulSetUniqueOrdinals,
   boundClaimsMatchVolumes,
   evictionsRespectBudgets,
+  podAntiAffinityRespected,
+  topologySpreadRespected,
+  hostPortsUnique,
+  preemptedPodsLowerPriority,
 ]);
 
 /** The liveness invariants: they hold once the faults are healed and the cluster had time to converge. */

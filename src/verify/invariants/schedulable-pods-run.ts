@@ -2,21 +2,26 @@
  * schedulable-pods-run (liveness): once the faults are healed, every pod that can run ends
  * Running (or finished: Succeeded / Failed). A pod still Pending is a violation when it is bound
  * to a node, or when it fits on some node next to the pods bound there (its node selector, the
- * node's configured taints, allocatable cpu, memory and pods). A pod that fits nowhere is excused:
+ * node's configured taints, allocatable cpu, memory and pods, its host ports, required pod
+ * anti-affinity and DoNotSchedule topology spread: `placementMisfit`). A pod that fits nowhere is excused:
  * the cluster is full, not stuck. Pods being deleted are left to `deleted-pods-disappear`.
  */
 import type { Pod } from '../../api/types.js';
 import { violation, type Invariant, type Violation } from '../invariant.js';
 import { isTerminal, keyOf, misfit, nodeAllocatable, podsByNode } from '../resources.js';
 import type { Cluster } from '../../cluster/create-cluster.js';
+import { placementMisfit } from '../placement-fit.js';
 
 /** The node a pending pod would fit on now, or undefined when it fits nowhere. */
 export function nodeThatFits(cluster: Cluster, pod: Pod, pods: readonly Pod[]): string | undefined {
   const byNode = podsByNode(pods);
   const nodes = new Map(cluster.objects('nodes').map((n) => [n.metadata!.name!, n]));
+  const labels = new Map(cluster.nodeSpecs.map((spec) => [spec.name, { ...(spec.labels ?? {}), 'kubernetes.io/hostname': spec.name }]));
+  const names = cluster.nodeSpecs.map((spec) => spec.name);
   for (const spec of cluster.nodeSpecs) {
     const alloc = nodeAllocatable(nodes.get(spec.name), spec);
-    if (misfit(pod, alloc, byNode.get(spec.name) ?? [], { ...(spec.labels ?? {}), 'kubernetes.io/hostname': spec.name }, spec.taints).length === 0) return spec.name;
+    if (misfit(pod, alloc, byNode.get(spec.name) ?? [], labels.get(spec.name), spec.taints).length > 0) continue;
+    if (placementMisfit(pod, spec.name, (n) => labels.get(n), names, pods).length === 0) return spec.name;
   }
   return undefined;
 }

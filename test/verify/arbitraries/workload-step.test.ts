@@ -11,11 +11,18 @@ describe('workloadStep', () => {
     expect(ops).not.toContain('fault');
   });
 
+  it('includes pods with placement constraints by default (weight `placement`)', () => {
+    const steps = fc.sample(workloadStep(), { seed: 1, numRuns: 1000 });
+    const placed = steps.filter((s) => s.op === 'create-pod' && s.group);
+    expect(placed.length).toBeGreaterThan(20);
+    expect(fc.sample(workloadStep({ placement: 0 }), { seed: 1, numRuns: 500 }).some((s) => s.op === 'create-pod' && s.group)).toBe(false);
+  });
+
   it('follows its weights: a zero weight leaves a kind out', () => {
-    const ops = new Set(fc.sample(workloadStep({ pods: 0, time: 0, badRequests: 0 }), { seed: 1, numRuns: 500 }).map((s) => s.op));
+    const ops = new Set(fc.sample(workloadStep({ pods: 0, placement: 0, time: 0, badRequests: 0 }), { seed: 1, numRuns: 500 }).map((s) => s.op));
     expect(ops).not.toContain('create-pod');
     expect(ops).not.toContain('wait');
     expect(ops).not.toContain('invalid');
-    expect(() => workloadStep({ pods: 0, deployments: 0, services: 0, namespaces: 0, writes: 0, badRequests: 0, time: 0 })).toThrow(RangeError);
+    expect(() => workloadStep({ pods: 0, placement: 0, deployments: 0, services: 0, namespaces: 0, writes: 0, badRequests: 0, time: 0 })).toThrow(RangeError);
   });
 });
