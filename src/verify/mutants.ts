@@ -198,7 +198,7 @@ export const MUTANTS: readonly Mutant[] = Object.freeze([
     name: 'scheduler-ignores-capacity',
     description: 'the scheduler runs without NodeResourcesFit: it binds pods to nodes that have no room for them',
     caughtBy: ['node-capacity'],
-    workload: { pods: 8, deployments: 6 },
+    workload: { pods: 8, deployments: 6, placement: 0 },
     cluster: (o: ClusterOptions) => ({ ...o, schedulerProfile: capacityBlindProfile() }),
   },
   {

@@ -28,7 +28,7 @@ describe('kube-actors verify', () => {
     expect(lines[0]).toBe('seed: 3');
     expect(lines[1]).toBe('running 10 scenario(s) of up to 8 steps on 2 workers');
     expect(lines.filter((l) => l.startsWith('progress: ')).length).toBe(10);
-    expect(o.text()).toContain('ok: 10 scenario(s) passed 21 invariants');
+    expect(o.text()).toContain('ok: 10 scenario(s) passed 25 invariants');
     expect(o.text()).not.toContain('\r');
   });
 
