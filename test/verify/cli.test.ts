@@ -109,7 +109,7 @@ describe('kube-actors verify', () => {
       }
       const merged = io();
       expect(await runVerify(['merge', ...[...files].reverse()], merged)).toBe(0);
-      expect(merged.text()).toBe('seed: 4\nshards: 2 of 2; 5 scenario(s) of up to 4 steps in the campaign\nok: 5 scenario(s) passed 21 invariants\n');
+      expect(merged.text()).toBe('seed: 4\nshards: 2 of 2; 5 scenario(s) of up to 4 steps in the campaign\nok: 5 scenario(s) passed 25 invariants\n');
       const json = io();
       const out = join(dir, 'merged.json');
       expect(await runVerify(['merge', files[0]!, '--json', '--report', out], json)).toBe(3); // shard 2 missing
