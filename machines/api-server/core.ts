@@ -24,9 +24,10 @@ import { TokenAuthenticator } from './auth.js';
 import { impersonate, impersonates } from './impersonation.js';
 import { answerReview, isReviewRequest } from './reviews.js';
 import { API_AUDIENCE, ServiceAccountTokens, serviceAccountSigningKey, type TokenVerdict } from './service-account-tokens.js';
-import { decode, isPods, WatchCache, type Watcher } from './watch-cache.js';
+import { decode, isPods, resourceOfKey, WatchCache, type Watcher } from './watch-cache.js';
 import { ServiceIpAllocator } from './ip-allocator.js';
-import { admitServiceAccount, admitStorageCreate } from './admission.js';
+import { admitServiceAccount } from './admission.js';
+import { strategyFor, type StrategyContext } from './strategy.js';
 import { EvictionRest } from './eviction.js';
 import { admitDeepValues } from './deep-values.js';
 import { ResourceQuotaAdmission } from './resource-quota.js';
@@ -118,8 +119,6 @@ interface PendingEtcd {
 const NAMESPACES = findResource('namespaces')!;
 const PODS = findResource('pods')!;
 /** The namespaces NamespaceLifecycle admission never lets go (kube-apiserver's immortalNamespaces). */
-const IMMORTAL_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
-const STORAGE_CLASSES = findResource('storageclasses')!;
 const SERVICE_ACCOUNTS = findResource('serviceaccounts')!;
 const PDBS = findResource('poddisruptionbudgets')!;
 const RESOURCE_QUOTAS = findResource('resourcequotas')!;
@@ -147,9 +146,6 @@ function requestPath(req: ApiRequest): string {
   const ns = req.namespace ? `/namespaces/${req.namespace}` : '';
   return `${base}${ns}/${req.resource}${req.name ? `/${req.name}` : ''}${req.subresource ? `/${req.subresource}` : ''}`;
 }
-
-/** Resources whose spec changes bump metadata.generation. */
-const GENERATION = new Set(['deployments', 'replicasets', 'daemonsets', 'statefulsets', 'services', 'pods', 'namespaces', 'nodes', 'jobs', 'cronjobs', 'replicationcontrollers', 'poddisruptionbudgets']);
 
 /** The API server's state and the work of each step of the request pipeline. */
 export class ApiServerCore {
@@ -519,11 +515,12 @@ export class ApiServerCore {
     m.creationTimestamp = this.io.timestamp();
     delete m.deletionTimestamp;
     delete m.deletionGracePeriodSeconds;
-    if (GENERATION.has(info.plural)) m.generation = 1;
+    const strategy = strategyFor(info);
+    if (strategy.generation) m.generation = 1;
     obj = applyDefaults(obj);
     // LimitRanger (mutating admission, before the strategy): the namespace's container defaults
     if (isPods(info)) mutatePodForLimitRanges(obj, this.cache.list(LIMIT_RANGES, req.namespace));
-    this.prepareForCreate(info, obj, req.query?.dryRun === true);
+    strategy.prepareForCreate?.(obj, this.strategyContext(req.query?.dryRun === true));
     op.object = obj;
     const denied = this.admitPriority(info, obj, isObject(body.spec) ? body.spec : {});
     if (denied) {
@@ -595,51 +592,9 @@ export class ApiServerCore {
     );
   }
 
-  /** Kind-specific preparation of a new object (status reset, cluster IPs). */
-  private prepareForCreate(info: ResourceInfo, obj: Obj, dryRun: boolean): void {
-    if (isPods(info)) {
-      obj.status = { phase: 'Pending', qosClass: qosClass(obj) };
-      applyMatchLabelKeys(obj);
-    } else if (info.plural === 'services') {
-      const spec = (obj.spec ??= {});
-      if (spec.clusterIP !== 'None' && spec.type !== 'ExternalName') {
-        const ip = spec.clusterIP ? this.ips.claim(spec.clusterIP, { dryRun }) : this.ips.allocate({ dryRun });
-        if (ip) {
-          spec.clusterIP = ip;
-          spec.clusterIPs = [ip];
-        }
-      }
-      spec.ipFamilies ??= ['IPv4'];
-      spec.ipFamilyPolicy ??= 'SingleStack';
-      obj.status ??= { loadBalancer: {} };
-    } else if (info.plural === 'namespaces') {
-      obj.status = { phase: 'Active' };
-    } else if (info.plural === 'deployments' || info.plural === 'replicasets') {
-      obj.status = info.plural === 'replicasets' ? { replicas: 0 } : {};
-    } else if (info.plural === 'daemonsets') {
-      obj.status = { currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0 };
-    } else if (info.plural === 'statefulsets') {
-      obj.status = { replicas: 0, availableReplicas: 0 };
-    } else if (info.plural === 'persistentvolumes' || info.plural === 'persistentvolumeclaims') {
-      obj.status = { phase: 'Pending' };
-      admitStorageCreate(info, obj, () => this.cache.list(STORAGE_CLASSES));
-    } else if (info.plural === 'replicationcontrollers' && info.group === '') {
-      obj.status = { replicas: 0 };
-    } else if (info.plural === 'jobs' && info.group === 'batch') {
-      obj.status = {};
-      generateJobSelector(obj);
-    } else if (info.plural === 'cronjobs' && info.group === 'batch') {
-      obj.status = {};
-    } else if (info.plural === 'horizontalpodautoscalers' && info.group === 'autoscaling') {
-      // the strategy's PrepareForCreate: an empty status (desiredReplicas is not omitempty)
-      obj.status = { desiredReplicas: 0 };
-    } else if (info.plural === 'resourcequotas' && info.group === '') {
-      // the strategy's PrepareForCreate: the status is the controller's
-      obj.status = {};
-    } else if (info.plural === 'poddisruptionbudgets' && info.group === 'policy') {
-      // the strategy's PrepareForCreate: an empty status (policy/v1 prints its counters)
-      obj.status = { disruptionsAllowed: 0, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0 };
-    }
+  /** What the resources' strategies may use: the cluster IP allocator and the cache. */
+  private strategyContext(dryRun: boolean): StrategyContext {
+    return { ips: this.ips, dryRun, list: (plural) => this.cache.list(findResource(plural)!) };
   }
 
   // ---- persisting (dispatch by verb) -------------------------------------------------------
@@ -835,7 +790,7 @@ export class ApiServerCore {
       }
       if (deepEqual(stripRv(next), stripRv(current))) return this.finish(op, 200, current); // no-op update
       const m = meta(next);
-      if (m.deletionTimestamp && (m.finalizers?.length ?? 0) === 0 && this.readyToDelete(info, next)) {
+      if (m.deletionTimestamp && (m.finalizers?.length ?? 0) === 0 && (strategyFor(info).readyToDelete?.(next) ?? true)) {
         return this.etcd(op, { type: 'etcd.delete', key: kv.key, expectedModRevision: kv.modRevision }, (r) => {
           if (r.ok) return this.finish(op, 200, { ...next, metadata: { ...m, resourceVersion: String(r.kv!.modRevision) } });
           if (r.error === 'Conflict' || r.error === 'KeyNotFound') return this.retryOrConflict(op, info, clientRv, () => this.doUpdate(op, info, true));
@@ -928,12 +883,9 @@ export class ApiServerCore {
       // the main resource ignores status changes where a status subresource exists
       if (info.subresources.some((s) => s.name === 'status')) next.status = current.status;
       next = applyDefaults(next);
-      if (GENERATION.has(info.plural) && !deepEqual(next.spec, current.spec)) next.metadata!.generation = (cm.generation ?? 1) + 1;
-      if (info.plural === 'services') {
-        const spec = (next.spec ??= {}) as Obj;
-        spec.clusterIP ??= current.spec?.clusterIP;
-        spec.clusterIPs ??= current.spec?.clusterIPs;
-      }
+      const strategy = strategyFor(info);
+      if (strategy.generation && !deepEqual(next.spec, current.spec)) next.metadata!.generation = (cm.generation ?? 1) + 1;
+      strategy.prepareForUpdate?.(next, current);
     }
     const verdict = validateObject(next, { operation: 'update', old: current, fieldValidation: req.query?.fieldValidation, subresource: req.subresource });
     if (verdict.unknownFields.length > 0 && req.query?.fieldValidation === 'Strict') {
@@ -1042,10 +994,9 @@ export class ApiServerCore {
     const q = req.query ?? {};
     this.readCurrent(op, info, fresh, (kv) => {
       if (!kv) return this.finish(op, 404, S.notFound(info, req.name!));
-      if (info === NAMESPACES && IMMORTAL_NAMESPACES.has(req.name!)) {
-        // NamespaceLifecycle admission: the namespaces the cluster cannot do without stay
-        return this.finish(op, 403, S.forbiddenWithMessage(info, req.name, 'this namespace may not be deleted'));
-      }
+      const strategy = strategyFor(info);
+      const forbidden = strategy.deleteForbidden?.(req.name!);
+      if (forbidden) return this.finish(op, 403, S.forbiddenWithMessage(info, req.name, forbidden));
       const current = decode(kv) as Obj;
       const m = current.metadata!;
       const uid = isObject(req.body) ? ((req.body.preconditions as Obj | undefined)?.uid as string | undefined) : undefined;
@@ -1059,11 +1010,11 @@ export class ApiServerCore {
       }
       const policy = q.propagationPolicy ?? (isObject(req.body) ? (req.body.propagationPolicy as ApiRequestPolicy | undefined) : undefined);
       const graceBody = isObject(req.body) ? (req.body.gracePeriodSeconds as number | undefined) : undefined;
-      const grace = this.gracePeriod(info, current, q.gracePeriodSeconds ?? graceBody);
+      const grace = strategy.gracePeriod?.(current, q.gracePeriodSeconds ?? graceBody) ?? 0;
       const finalizers = [...(m.finalizers ?? [])];
       if (policy === 'Foreground' && !finalizers.includes('foregroundDeletion')) finalizers.push('foregroundDeletion');
       if (policy === 'Orphan' && !finalizers.includes('orphan')) finalizers.push('orphan');
-      const namespaceFinalizing = info.plural === 'namespaces' && info.group === '' && ((current.spec?.finalizers as string[] | undefined)?.length ?? 0) > 0;
+      const namespaceFinalizing = strategy.finalizing?.(current) ?? false;
       if (finalizers.length > 0 || grace > 0 || namespaceFinalizing) {
         // graceful: mark for deletion; the owner of the finalizer (or the kubelet) finishes it
         if (m.deletionTimestamp && finalizers.length === (m.finalizers?.length ?? 0) && !(grace < (m.deletionGracePeriodSeconds ?? Infinity))) {
@@ -1090,7 +1041,7 @@ export class ApiServerCore {
       }
       this.etcd(op, { type: 'etcd.delete', key: kv.key, expectedModRevision: kv.modRevision }, (r) => {
         if (r.ok) {
-          if (info.plural === 'services' && !req.query?.dryRun) this.ips.release((current.spec?.clusterIP as string | undefined) ?? '');
+          if (!req.query?.dryRun) strategy.afterDelete?.(current, this.strategyContext(false));
           return this.finish(op, 200, info.plural === 'pods' || info.plural === 'namespaces' ? decode(r.kv!) : S.success({ name: req.name, group: info.group, kind: info.plural, uid: m.uid }));
         }
         if (r.error === 'Conflict') return this.retryOrConflict(op, info, undefined, () => this.doDelete(op, info, true));
@@ -1134,22 +1085,6 @@ export class ApiServerCore {
   }
 
   /** The grace period a delete gets: pods default to their terminationGracePeriodSeconds; an unbound or finished pod goes at once. */
-  private gracePeriod(info: ResourceInfo, obj: Obj, requested: number | undefined): number {
-    if (!isPods(info)) return 0;
-    if (!obj.spec?.nodeName) return 0;
-    const phase = obj.status?.phase;
-    if (phase === 'Succeeded' || phase === 'Failed') return 0;
-    if (requested !== undefined && requested >= 0) return requested;
-    return (obj.spec?.terminationGracePeriodSeconds as number | undefined) ?? 30;
-  }
-
-  /** An update that leaves a terminating object without finalizers removes it (pods wait for the kubelet's delete). */
-  private readyToDelete(info: ResourceInfo, obj: Obj): boolean {
-    if (isPods(info)) return false;
-    if (info.plural === 'namespaces' && info.group === '') return ((obj.spec?.finalizers as string[] | undefined)?.length ?? 0) === 0;
-    return true;
-  }
-
   // ---- etcd and responses --------------------------------------------------------------------
 
   private etcd(op: Operation, request: DistributiveOmit<EtcdRequest, 'id' | 'from'>, then: (r: EtcdResult) => void): void {
@@ -1262,9 +1197,8 @@ export class ApiServerCore {
     if (info.group === 'rbac.authorization.k8s.io') {
       if (change.kind === 'delete') this.rbac.remove(info.kind, object.metadata?.namespace, object.metadata!.name!);
       else this.rbac.upsert(object);
-    } else if (info.plural === 'services' && change.kind !== 'delete') {
-      const ip = (object as Obj).spec?.clusterIP;
-      if (typeof ip === 'string') this.ips.claim(ip);
+    } else if (change.kind !== 'delete') {
+      strategyFor(info).restore?.(object as Obj, this.strategyContext(false));
     }
   }
 
@@ -1275,8 +1209,9 @@ export class ApiServerCore {
       const obj = decode(kv) as Obj;
       if (kv.key.startsWith('/registry/clusterroles/') || kv.key.startsWith('/registry/clusterrolebindings/') || kv.key.startsWith('/registry/roles/') || kv.key.startsWith('/registry/rolebindings/')) {
         this.rbac.upsert(obj as never);
-      } else if (kv.key.startsWith('/registry/services/specs/') && typeof obj.spec?.clusterIP === 'string') {
-        this.ips.claim(obj.spec.clusterIP);
+      } else {
+        const info = resourceOfKey(kv.key);
+        if (info) strategyFor(info).restore?.(obj, this.strategyContext(false));
       }
     }
   }
@@ -1334,64 +1269,11 @@ function decodeCreated(kv: KeyValue): KubeObject {
   return kv.modRevision === 0 ? kv.value : decode(kv);
 }
 
-/**
- * kube-apiserver's pod PrepareForCreate (`applyMatchLabelKeysAndMismatchLabelKeys`, the
- * MatchLabelKeysInPodAffinity feature, on by default since v1.31): each pod (anti-)affinity term's
- * `matchLabelKeys` become `key In (value)` and `mismatchLabelKeys` `key NotIn (value)`
- * requirements of its label selector, with the pod's own label values; keys the pod does not
- * carry are left out, and a term without a label selector (which selects nothing) is left alone.
- */
-function applyMatchLabelKeys(pod: Obj): void {
-  const spec = pod.spec as Obj | undefined;
-  const affinity = spec?.affinity as Obj | undefined;
-  if (!affinity) return;
-  const labels = ((pod.metadata as Obj | undefined)?.labels ?? {}) as Record<string, string>;
-  const apply = (term: Obj | undefined): void => {
-    if (!term) return;
-    const match = (term.matchLabelKeys ?? []) as string[];
-    const mismatch = (term.mismatchLabelKeys ?? []) as string[];
-    const selector = term.labelSelector as Obj | undefined;
-    if ((match.length === 0 && mismatch.length === 0) || !isObject(selector)) return;
-    const exprs = [...((selector.matchExpressions ?? []) as Obj[])];
-    for (const key of match) if (Object.hasOwn(labels, key)) exprs.push({ key, operator: 'In', values: [labels[key]] });
-    for (const key of mismatch) if (Object.hasOwn(labels, key)) exprs.push({ key, operator: 'NotIn', values: [labels[key]] });
-    term.labelSelector = { ...selector, matchExpressions: exprs };
-  };
-  for (const kind of ['podAffinity', 'podAntiAffinity']) {
-    const a = affinity[kind] as Obj | undefined;
-    if (!a) continue;
-    for (const t of (a.requiredDuringSchedulingIgnoredDuringExecution ?? []) as Obj[]) apply(t);
-    for (const w of (a.preferredDuringSchedulingIgnoredDuringExecution ?? []) as Obj[]) apply(w.podAffinityTerm as Obj | undefined);
-  }
-}
 
 function stripRv(obj: Obj): Obj {
   return { ...obj, metadata: { ...obj.metadata, resourceVersion: undefined } };
 }
 
-/**
- * The job registry's `generateSelector` (unless `spec.manualSelector`): the template gets the
- * `batch.kubernetes.io/job-name`, `batch.kubernetes.io/controller-uid` labels (and their legacy
- * `job-name`, `controller-uid` forms), the selector matches the controller uid; a Job without
- * labels of its own is labelled like its pods.
- */
-function generateJobSelector(job: Obj): void {
-  const spec = (job.spec ??= {}) as Obj;
-  if (spec.manualSelector !== true) {
-    const template = (spec.template ??= {}) as Obj;
-    const tmeta = (template.metadata ??= {}) as Obj;
-    const labels = (tmeta.labels ??= {}) as Record<string, string>;
-    const name = job.metadata!.name!;
-    const uid = job.metadata!.uid!;
-    for (const key of ['job-name', 'batch.kubernetes.io/job-name']) labels[key] ??= name;
-    for (const key of ['controller-uid', 'batch.kubernetes.io/controller-uid']) labels[key] ??= uid;
-    const selector = (spec.selector ??= {}) as Obj;
-    const matchLabels = (selector.matchLabels ??= {}) as Record<string, string>;
-    matchLabels['batch.kubernetes.io/controller-uid'] ??= uid;
-  }
-  const labels = (spec.template as Obj | undefined)?.metadata?.labels;
-  if (labels && Object.keys(job.metadata?.labels ?? {}).length === 0) job.metadata!.labels = { ...labels };
-}
 
 /** The autoscaling/v1 Scale of a deployment, replica set or replication controller. */
 function toScale(info: ResourceInfo, obj: Obj): Obj {
@@ -1415,19 +1297,3 @@ function toScale(info: ResourceInfo, obj: Obj): Obj {
   };
 }
 
-/** The QoS class Kubernetes gives a pod from its containers' requests and limits. */
-function qosClass(pod: Obj): 'Guaranteed' | 'Burstable' | 'BestEffort' {
-  const containers = [...((pod.spec?.containers as Obj[] | undefined) ?? []), ...((pod.spec?.initContainers as Obj[] | undefined) ?? [])];
-  let any = false;
-  let guaranteed = true;
-  for (const c of containers) {
-    const req = (c.resources?.requests ?? {}) as Record<string, unknown>;
-    const lim = (c.resources?.limits ?? {}) as Record<string, unknown>;
-    if (Object.keys(req).length > 0 || Object.keys(lim).length > 0) any = true;
-    for (const r of ['cpu', 'memory']) {
-      if (lim[r] === undefined || (req[r] !== undefined && String(req[r]) !== String(lim[r]))) guaranteed = false;
-    }
-  }
-  if (!any) return 'BestEffort';
-  return guaranteed ? 'Guaranteed' : 'Burstable';
-}
