@@ -87,11 +87,11 @@ describe('API strategies (pkg/registry/*/strategy.go)', () => {
     strategy('jobs').prepareForCreate!(job, context());
     expect(job.spec.selector).toEqual({ matchLabels: { 'batch.kubernetes.io/controller-uid': 'u1' } });
     expect(job.spec.template.metadata.labels).toEqual({ 'job-name': 'pi', 'batch.kubernetes.io/job-name': 'pi', 'controller-uid': 'u1', 'batch.kubernetes.io/controller-uid': 'u1' });
-    expect(job.metadata.labels).toEqual(job.spec.template.metadata.labels);
+    expect(job.metadata!.labels).toEqual(job.spec.template.metadata.labels);
     const manual: Obj = { metadata: { name: 'm', uid: 'u2' }, spec: { manualSelector: true, selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } } } } };
     strategy('jobs').prepareForCreate!(manual, context());
     expect(manual.spec.selector).toEqual({ matchLabels: { a: 'b' } });
-    expect(manual.metadata.labels).toEqual({ a: 'b' });
+    expect(manual.metadata!.labels).toEqual({ a: 'b' });
   });
 
   it('resources without rules of their own get a plain strategy', () => {
