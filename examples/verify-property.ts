@@ -7,7 +7,7 @@
  *
  * - with the custom profile, it holds in every scenario;
  * - with kube-scheduler's default profile, `verify` finds a scenario where it does not, shrinks it
- *   to the smallest one (a single pod) and says how to replay it from its seed.
+ *   to the smallest one (a pod or two) and says how to replay it from its seed.
  *
  * Run it: `npx tsx examples/verify-property.ts`
  */

@@ -10,7 +10,7 @@
  * (crashed: every component on it is gone together). The etcd member's data directory survives
  * a crash; a restarted member comes back with its term, vote, log and applied store.
  */
-import { assertEvent, raise, setup, type AnyActorLogic, type AnyActorRef } from 'xstate';
+import { assertEvent, assign, raise, setup, type AnyActorLogic, type AnyActorRef } from 'xstate';
 import { Port } from '../src/kernel/port.js';
 import type { MvccStore } from './etcd/store.js';
 import type { NodeFault } from './protocol.js';
@@ -67,7 +67,7 @@ export interface ControlPlaneNodeContext {
   input: ControlPlaneNodeInput;
   /** Running components by address, in start order. */
   components: Map<string, AnyActorRef>;
-  boots: { count: number };
+  boots: number;
   /** How often each component failed (the kubelet's crash-loop back-off before restarting it). */
   failures: Map<string, number>;
 }
@@ -128,45 +128,52 @@ export const controlPlaneNodeMachine = setup({
     },
   },
   actions: {
-    startComponents: ({ context, self }) => {
-      const boot = ++context.boots.count;
+    // the components start inside `assign`, as XState's own `spawn` does; the context is replaced,
+    // never mutated
+    startComponents: assign(({ context, self }) => {
+      const boots = context.boots + 1;
       const host = context.input.name;
       const addresses = [etcdMemberAddress(host), apiServerAddress(host), ...context.input.electors.map((e) => electorAddress(e.lease, host))];
-      for (const address of addresses) context.components.set(address, startOne(context, self, address, `${address}#${boot}`));
-    },
-    reportComponentError: ({ context, event }) => {
-      const address = event.type.slice(CHILD_ERROR.length);
-      context.failures.set(address, (context.failures.get(address) ?? 0) + 1);
-      reportChildError(context.port.kernel, event);
-    },
+      const components = new Map<string, AnyActorRef>();
+      for (const address of addresses) components.set(address, startOne(context, self, address, `${address}#${boots}`));
+      return { boots, components };
+    }),
+    countFailure: assign({
+      failures: ({ context, event }) => {
+        const address = event.type.slice(CHILD_ERROR.length);
+        return new Map(context.failures).set(address, (context.failures.get(address) ?? 0) + 1);
+      },
+    }),
+    reportComponentError: ({ context, event }) => reportChildError(context.port.kernel, event),
     scheduleRestart: raise(({ event }) => ({ type: 'component.restart' as const, address: event.type.slice(CHILD_ERROR.length) }), { delay: 'staticPodRestart' }),
-    restartComponent: ({ context, event, self }) => {
+    restartComponent: assign(({ context, event, self }) => {
       assertEvent(event, 'component.restart');
       const kernel = context.port.kernel;
       const old = context.components.get(event.address);
       if (event.address.startsWith('leader-elector/')) stopElector(kernel, event.address, old);
       else stopComponent(kernel, event.address, old);
-      context.components.set(event.address, startOne(context, self, event.address, `${event.address}#${context.boots.count}.${context.failures.get(event.address) ?? 0}`));
-    },
-    stopComponents: ({ context }) => {
+      const seedName = `${event.address}#${context.boots}.${context.failures.get(event.address) ?? 0}`;
+      return { components: new Map(context.components).set(event.address, startOne(context, self, event.address, seedName)) };
+    }),
+    stopComponents: assign(({ context }) => {
       const kernel = context.port.kernel;
       for (const [address, ref] of [...context.components].reverse()) {
         if (address.startsWith('leader-elector/')) stopElector(kernel, address, ref);
         else stopComponent(kernel, address, ref);
       }
-      context.components.clear();
-    },
+      return { components: new Map<string, AnyActorRef>() };
+    }),
     isolate: ({ context }) => context.port.kernel.network.isolate(context.input.name),
     heal: ({ context }) => context.port.kernel.network.heal(context.input.name),
   },
 }).createMachine({
   id: 'control-plane-node',
-  context: ({ input }) => ({ port: input.port, input, components: new Map(), boots: { count: 0 }, failures: new Map() }),
+  context: ({ input }) => ({ port: input.port, input, components: new Map(), boots: 0, failures: new Map() }),
   initial: 'booting',
   on: {
     // the node's kubelet restarts a failed static pod (etcd, the API server) after its back-off;
     // an elector is restarted alike
-    'xstate.error.actor.*': { actions: ['reportComponentError', 'scheduleRestart'] },
+    'xstate.error.actor.*': { actions: ['countFailure', 'reportComponentError', 'scheduleRestart'] },
     'component.restart': { guard: 'componentFailed', actions: 'restartComponent' },
   },
   states: {

@@ -7,7 +7,7 @@
  * components: one that fails (an error thrown in its chart) is reported to the kernel and started
  * again, fresh, `componentRestart` (10 s) later.
  */
-import { assertEvent, raise, setup, type AnyActorLogic, type AnyActorRef } from 'xstate';
+import { assertEvent, assign, raise, setup, type AnyActorLogic, type AnyActorRef } from 'xstate';
 import { Port } from '../src/kernel/port.js';
 import type { Profile } from '../src/profiles/profile.js';
 import type { KubeletRegistered, NodeFault } from './protocol.js';
@@ -91,25 +91,30 @@ export const nodeMachine = setup({
     },
   },
   actions: {
-    startComponents: ({ context, self }) => {
-      context.boots++;
+    // the components start inside `assign`, as XState's own `spawn` does (creating an actor in a
+    // custom action would evaluate its context there, which XState warns of); the context is
+    // replaced, never mutated
+    startComponents: assign(({ context, self }) => {
+      const boots = context.boots + 1;
       const { name } = context.spec;
-      for (const address of [runtimeAddress(name), kubeletAddress(name), kubeProxyAddress(name)]) context.components.set(address, startOne(context, self, address, `${address}#${context.boots}`));
-    },
+      const components = new Map<string, AnyActorRef>();
+      for (const address of [runtimeAddress(name), kubeletAddress(name), kubeProxyAddress(name)]) components.set(address, startOne(context, self, address, `${address}#${boots}`));
+      return { boots, components };
+    }),
     reportComponentError: ({ context, event }) => reportChildError(context.port.kernel, event as unknown as { type: string; error?: unknown }),
     scheduleRestart: raise(({ event }) => ({ type: 'component.restart' as const, address: event.type.slice(CHILD_ERROR.length) }), { delay: 'componentRestart' }),
-    restartComponent: ({ context, event, self }) => {
+    restartComponent: assign(({ context, event, self }) => {
       assertEvent(event, 'component.restart');
-      const kernel = context.port.kernel;
-      stopComponent(kernel, event.address, context.components.get(event.address));
-      context.restarts++;
-      context.components.set(event.address, startOne(context, self, event.address, `${event.address}#${context.boots}.${context.restarts}`));
-    },
-    stopComponents: ({ context }) => {
+      stopComponent(context.port.kernel, event.address, context.components.get(event.address));
+      const restarts = context.restarts + 1;
+      const components = new Map(context.components).set(event.address, startOne(context, self, event.address, `${event.address}#${context.boots}.${restarts}`));
+      return { restarts, components };
+    }),
+    stopComponents: assign(({ context }) => {
       const kernel = context.port.kernel;
       for (const [address, ref] of [...context.components].reverse()) stopComponent(kernel, address, ref);
-      context.components.clear();
-    },
+      return { components: new Map<string, AnyActorRef>() };
+    }),
     isolate: ({ context }) => context.port.kernel.network.isolate(host(context)),
     heal: ({ context }) => context.port.kernel.network.heal(host(context)),
   },

@@ -140,8 +140,11 @@ describe('examples/verify-property.ts', () => {
     const failure = withDefaults.failure!;
     expect(failure.violations[0]!.invariant).toBe('no-pods-on-maintenance-nodes');
     expect(failure.violations[0]!.message).toMatch(/is bound to node-2, which is under maintenance$/);
-    // shrunk to one step that creates a pod or a Deployment
-    expect(failure.steps.length).toBe(1);
+    // shrunk to a step or two that create pods or a Deployment (which node a lone pod lands on
+    // depends on the seed's tie-break among equally scored nodes)
+    expect(failure.steps.length).toBeGreaterThanOrEqual(1);
+    expect(failure.steps.length).toBeLessThanOrEqual(2);
+    for (const step of failure.steps) expect(step).toMatch(/^create-(pod|deployment) /);
     expect(out.lines).toContain('seed: 7');
   });
 
