@@ -195,13 +195,12 @@ type Step =
   | { type: 'holdPod'; params: { pod: Pod; hold: ConfigHold } }
   | { type: 'releasePod'; params: { key: string } }
   | { type: 'rejectPod'; params: { pod: Pod } }
-  | { type: 'setPodStatus'; params: { key: string; entry: SM.PodStatusEntry } }
   | { type: 'writePodStatus'; params: { key: string } };
 
 /** The kubelet's named guards that actions check, with their params. */
 type Decision =
   | { type: 'podIsMine' | 'workerReplaced' | 'terminationRequested' | 'podInactive' | 'podAdmitted' | 'podChanged' | 'workerTerminating'; params: { pod: Pod } }
-  | { type: 'statusNeedsWrite'; params: { key: string } };
+  | { type: 'statusNeedsWrite'; params: { entry: SM.PodStatusEntry | undefined } };
 
 /**
  * `enqueue` and `check` of an `enqueueActions` typed with the kubelet's own named actions and
@@ -210,6 +209,29 @@ type Decision =
  */
 function named(args: { enqueue: unknown; check: unknown }): { run: (step: Step) => void; decide: (decision: Decision) => boolean } {
   return { run: args.enqueue as (step: Step) => void, decide: args.check as (decision: Decision) => boolean };
+}
+
+/**
+ * The status manager takes a pod's new entry: written at once when the pod has no write in flight
+ * (`statusNeedsWrite`), else kept until the answer. Called by the actions that change one pod's
+ * entry (each assigns `statuses` once).
+ */
+function putStatus(
+  context: KubeletContext,
+  key: string,
+  entry: SM.PodStatusEntry | undefined,
+  enqueue: { assign: (values: Partial<KubeletContext>) => void },
+  decide: (decision: Decision) => boolean,
+): void {
+  if (!entry) return;
+  if (!decide({ type: 'statusNeedsWrite', params: { entry } })) {
+    if (context.statuses.get(key) !== entry) enqueue.assign({ statuses: SM.withEntry(context.statuses, key, entry) });
+    return;
+  }
+  const status = SM.statusToWrite(entry.status, context.pods.store.get(key)?.status?.phase);
+  enqueue.assign({ statuses: SM.withEntry(context.statuses, key, { ...entry, state: 'sending', dirty: false }) });
+  const self = context.self;
+  context.client.request(SM.statusRequest(key, entry.uid, status), (res) => self.send({ type: 'status.answered', key, code: res.code, status }));
 }
 
 /** The kubelet machine of one node (address `kubelet/<node>`): `registering`, then `running`. */
@@ -265,7 +287,7 @@ export const kubeletMachine = setup({
     /** A worker's event is about the pod the kubelet has (same uid). */
     eventAboutKnownPod: ({ context, event }) => event.type === 'pod.event' && context.pods.store.get(reportKey(event))?.metadata?.uid === event.uid,
     /** The pod's status has something to write and no write in flight. */
-    statusNeedsWrite: ({ context }, { key }: { key: string }) => SM.needsWrite(context.statuses.get(key)),
+    statusNeedsWrite: (_, { entry }: { entry: SM.PodStatusEntry | undefined }) => SM.needsWrite(entry),
     /** The final deletion was refused or not answered: the next beat tries again. */
     deletionFailed: ({ event }) => event.type === 'deletion.answered' && event.code !== 200 && event.code !== 404,
   },
@@ -397,7 +419,7 @@ export const kubeletMachine = setup({
      * with a Failed event. Each distinct hold is told once.
      */
     holdPod: enqueueActions(({ context, enqueue, check }, { pod, hold }: { pod: Pod; hold: ConfigHold }) => {
-      const { run } = named({ enqueue, check });
+      const { decide } = named({ enqueue, check });
       const key = objectKey(pod);
       context.configs.waitFor(pod);
       if (context.configHolds.get(key) === hold.message) return;
@@ -409,7 +431,7 @@ export const kubeletMachine = setup({
       }
       const init = pod.spec?.initContainers?.some((c) => c.name === hold.container);
       context.recorder.record(pod, 'Warning', 'Failed', `Error: ${hold.message}`, undefined, `${init ? 'spec.initContainers' : 'spec.containers'}{${hold.container}}`);
-      run({ type: 'setPodStatus', params: { key, entry: SM.fresh(pod.metadata!.uid!, configErrorStatus(pod, hold, context.spec.address, context.port.timestamp())) } });
+      putStatus(context, key, SM.fresh(pod.metadata!.uid!, configErrorStatus(pod, hold, context.spec.address, context.port.timestamp())), enqueue, decide);
     }),
     /** What held the pod back resolved. */
     releasePod: enqueueActions(({ context, enqueue }, { key }: { key: string }) => {
@@ -420,14 +442,14 @@ export const kubeletMachine = setup({
     }),
     /** Admission said no (`rejectPod`): a Warning event, and the pod is reported Failed without starting. */
     rejectPod: enqueueActions(({ context, enqueue, check }, { pod }: { pod: Pod }) => {
-      const { run } = named({ enqueue, check });
+      const { decide } = named({ enqueue, check });
       const verdict = admitPod(pod, context.admitted);
       const reason = verdict.admit ? 'UnexpectedAdmissionError' : verdict.reason;
       const message = verdict.admit ? 'admission changed its mind' : verdict.message;
       const uid = pod.metadata!.uid!;
       enqueue.assign({ rejected: withItem(context.rejected, uid, true) });
       context.recorder.record(pod, 'Warning', reason, message);
-      run({ type: 'setPodStatus', params: { key: objectKey(pod), entry: SM.fresh(uid, rejectedStatus(reason, message)) } });
+      putStatus(context, objectKey(pod), SM.fresh(uid, rejectedStatus(reason, message)), enqueue, decide);
     }),
     /** The pod is gone from the API (deleted for good): its worker stops at once if it still runs; the kubelet forgets it. */
     forgetPod: enqueueActions(({ context, event, enqueue, check }) => {
@@ -453,39 +475,28 @@ export const kubeletMachine = setup({
     // ---- the status manager --------------------------------------------------------------------
     /** The worker's latest status: it replaces whatever was not written yet. */
     recordPodStatus: enqueueActions(({ context, event, enqueue, check }) => {
-      const { run } = named({ enqueue, check });
+      const { decide } = named({ enqueue, check });
       if (event.type !== 'pod.status') return;
       const key = reportKey(event);
-      run({ type: 'setPodStatus', params: { key, entry: SM.reported(context.statuses.get(key), event.uid, event.status) } });
+      putStatus(context, key, SM.reported(context.statuses.get(key), event.uid, event.status), enqueue, decide);
     }),
     /** The worker stopped: its final status is written (then the pod is deleted), if the pod is still there. */
     recordFinalStatus: enqueueActions(({ context, event, enqueue, check }) => {
-      const { run } = named({ enqueue, check });
+      const { decide } = named({ enqueue, check });
       if (event.type !== 'pod.terminated') return;
       const key = reportKey(event);
       const pod = context.pods.store.get(key);
-      if (pod?.metadata?.uid === event.uid) run({ type: 'setPodStatus', params: { key, entry: SM.finalStatus(context.statuses.get(key), event.uid, event.status) } });
+      if (pod?.metadata?.uid === event.uid) putStatus(context, key, SM.finalStatus(context.statuses.get(key), event.uid, event.status), enqueue, decide);
       else if (context.statuses.has(key)) enqueue.assign({ statuses: SM.withEntry(context.statuses, key, undefined) });
-    }),
-    /** Sets a pod's entry and writes it if nothing is in flight. */
-    setPodStatus: enqueueActions(({ context, enqueue, check }, { key, entry }: { key: string; entry: SM.PodStatusEntry }) => {
-      const { run } = named({ enqueue, check });
-      enqueue.assign({ statuses: SM.withEntry(context.statuses, key, entry) });
-      run({ type: 'writePodStatus', params: { key } });
     }),
     /** One write per pod at a time: the latest status, as a merge patch of pods/status. */
     writePodStatus: enqueueActions(({ context, enqueue, check }, { key }: { key: string }) => {
       const { decide } = named({ enqueue, check });
-      if (!decide({ type: 'statusNeedsWrite', params: { key } })) return;
-      const entry = context.statuses.get(key)!;
-      const status = SM.statusToWrite(entry.status, context.pods.store.get(key)?.status?.phase);
-      enqueue.assign({ statuses: SM.withEntry(context.statuses, key, { ...entry, state: 'sending', dirty: false }) });
-      const self = context.self;
-      context.client.request(SM.statusRequest(key, entry.uid, status), (res) => self.send({ type: 'status.answered', key, code: res.code, status }));
+      putStatus(context, key, context.statuses.get(key), enqueue, decide);
     }),
     /** A write is answered: the next one goes, or, for the final status, the pod is deleted. */
     statusAnswered: enqueueActions(({ context, event, enqueue, check }) => {
-      const { run } = named({ enqueue, check });
+      const { run, decide } = named({ enqueue, check });
       if (event.type !== 'status.answered') return;
       const current = context.statuses.get(event.key);
       if (!current) return;
@@ -497,8 +508,7 @@ export const kubeletMachine = setup({
         if (pod?.metadata?.uid === entry.uid && pod.metadata.deletionTimestamp) run({ type: 'deletePod', params: { pod } });
         return;
       }
-      enqueue.assign({ statuses: SM.withEntry(context.statuses, event.key, entry) });
-      run({ type: 'writePodStatus', params: { key: event.key } });
+      putStatus(context, event.key, entry, enqueue, decide);
     }),
     /**
      * The status manager's reconcile at each beat: where the API server's copy of a pod disagrees
