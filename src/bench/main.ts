@@ -105,6 +105,7 @@ export async function runBenchmarks(options: BenchOptions = {}): Promise<unknown
     print(formatIdleBench(r), r);
   }
   for (const [name, path, fn, format] of [
+    ['idle', './idle-timers.js', 'benchIdleTimers', 'formatIdleTimersBench'],
     ['verify', './verify.js', 'benchVerify', 'formatVerifyBench'],
     ['verify', './verify-workers.js', 'benchVerifyWorkers', 'formatVerifyWorkersBench'],
     ['failover', './failover.js', 'benchFailover', 'formatFailoverBench'],
