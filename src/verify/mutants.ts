@@ -26,6 +26,7 @@ import type { WorkloadWeights } from './arbitraries/workload-step.js';
 import { timeStep } from './arbitraries/time-step.js';
 import type { Step } from './steps.js';
 import { SCHEDULER_MUTANTS } from './mutants-scheduler.js';
+import { WORKLOAD_MUTANTS } from './mutants-workloads.js';
 
 /** A broken variant of the cluster. */
 export interface Mutant {
@@ -323,6 +324,7 @@ export const MUTANTS: readonly Mutant[] = Object.freeze([
     cluster: (o: ClusterOptions) => withControllers(o, (cm) => ({ ...cm, enabled: ['*', '-namespace'] })),
   },
   ...SCHEDULER_MUTANTS,
+  ...WORKLOAD_MUTANTS,
 ] satisfies Mutant[]);
 
 /** Mutant names, in order. */

@@ -82,11 +82,53 @@ export function untoleratedTaints(pod: Pod, taints: readonly Taint[] | undefined
   return (taints ?? []).filter((t) => (t.effect === 'NoSchedule' || t.effect === 'NoExecute') && !tolerations.some((tol) => tolerates(tol, t)));
 }
 
-/** True when the pod's nodeSelector matches the labels. */
+interface Requirement {
+  key: string;
+  operator: string;
+  values?: string[];
+}
+
+/** One node selector requirement against a value (`undefined`: the node has no such label). */
+function requirementHolds(r: Requirement, value: string | undefined): boolean {
+  const values = r.values ?? [];
+  switch (r.operator) {
+    case 'In':
+      return value !== undefined && values.includes(value);
+    case 'NotIn':
+      return value === undefined || !values.includes(value);
+    case 'Exists':
+      return value !== undefined;
+    case 'DoesNotExist':
+      return value === undefined;
+    case 'Gt':
+      return value !== undefined && Number(value) > Number(values[0]);
+    case 'Lt':
+      return value !== undefined && Number(value) < Number(values[0]);
+    default:
+      return false;
+  }
+}
+
+/**
+ * True when the pod's nodeSelector and its required node affinity (any term: every
+ * matchExpressions on the labels and matchFields on `metadata.name`, the node's name being its
+ * `kubernetes.io/hostname` label here) match the node. A DaemonSet's pods name their node so.
+ */
 export function selectorMatches(pod: Pod, labels: Record<string, string> | undefined): boolean {
+  const l = labels ?? {};
   const selector = pod.spec?.nodeSelector ?? {};
-  for (const [k, v] of Object.entries(selector)) if ((labels ?? {})[k] !== v) return false;
-  return true;
+  for (const [k, v] of Object.entries(selector)) if (l[k] !== v) return false;
+  const terms = (pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? []) as {
+    matchExpressions?: Requirement[];
+    matchFields?: Requirement[];
+  }[];
+  if (terms.length === 0) return true;
+  return terms.some(
+    (t) =>
+      ((t.matchExpressions ?? []).length > 0 || (t.matchFields ?? []).length > 0) &&
+      (t.matchExpressions ?? []).every((r) => requirementHolds(r, l[r.key])) &&
+      (t.matchFields ?? []).every((r) => r.key === 'metadata.name' && requirementHolds(r, l['kubernetes.io/hostname'])),
+  );
 }
 
 /** Why a pod does not fit on a node next to `bound` (empty when it fits). */

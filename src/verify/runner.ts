@@ -16,6 +16,7 @@ import type { ApiResponse } from '../../machines/protocol.js';
 import { ETCD, nodeAddress } from '../../machines/protocol.js';
 import { History, stateOf, type CallExpectation, type CallUser, type ClientCall } from './history.js';
 import { formatViolation, type Invariant, type Violation } from './invariant.js';
+import { workloadKindRequests } from './workload-kinds.js';
 import { type InvalidVariant, type LabelledResource, type PriorityName, type RefusedVerb, type Step, type WorkloadStep } from './steps.js';
 
 /** The token the verifier's unauthenticated requests carry (known to nobody). */
@@ -360,6 +361,8 @@ export class ScenarioRunner implements StepContext {
       case 'impersonate':
         this.call(step.user, { ...refusedRequest(step.verb, step.namespace, step.name), impersonate: { user: this.cluster.users.admin.username, groups: ['system:masters'] } }, { expect: 'forbidden' });
         return;
+      default:
+        for (const spec of workloadKindRequests(step, () => this.uniqueValue())) this.call('admin', spec);
     }
   }
 

@@ -10,6 +10,9 @@ import type { StepContext } from './runner.js';
 /** Resources the workload writes labels on and races updates against. */
 export type LabelledResource = 'pods' | 'deployments' | 'services' | 'namespaces';
 
+/** The workload kinds the generated steps create, update and delete besides Deployments. */
+export type WorkloadKindResource = 'jobs' | 'cronjobs' | 'daemonsets' | 'statefulsets' | 'horizontalpodautoscalers';
+
 /** Kinds of invalid request the API server must refuse (400/422) without writing anything. */
 export type InvalidVariant =
   | 'bad-name'
@@ -68,6 +71,32 @@ export type WorkloadStep =
   | { op: 'evict-pod'; namespace: string; deployment: string }
   /** A PodDisruptionBudget named after a Deployment, selecting its pods, with an integer minAvailable. */
   | { op: 'create-pdb'; namespace: string; deployment: string; minAvailable: number }
+  /** A Job of pods that run `runMs` then exit (0, or 1 when `fails`), restartPolicy Never. */
+  | {
+      op: 'create-job';
+      namespace: string;
+      name: string;
+      /** spec.completions (absent: a work queue, done once one pod succeeded). */
+      completions?: number;
+      parallelism: number;
+      /** completionMode Indexed (needs completions). */
+      indexed?: boolean;
+      /** How long each pod runs, virtual ms. */
+      runMs: number;
+      /** The pods exit 1 (the Job fails past its backoffLimit). */
+      fails?: boolean;
+      backoffLimit?: number;
+    }
+  /** A CronJob running every minute, whose Job's one pod runs `runMs`. */
+  | { op: 'create-cronjob'; namespace: string; name: string; policy: 'Allow' | 'Forbid' | 'Replace'; runMs: number }
+  | { op: 'create-daemonset'; namespace: string; name: string; cpu: number; memory: number; tolerate?: boolean; maxSurge?: boolean }
+  /** A StatefulSet with a headless governing Service name, optionally a 1Gi claim template per pod. */
+  | { op: 'create-statefulset'; namespace: string; name: string; replicas: number; parallel?: boolean; claims?: boolean }
+  /** A Deployment (one replica of 100m cpu; its pods use `load` millicores in all, shared) and an autoscaling/v2 HPA over it, named alike. */
+  | { op: 'create-autoscaled'; namespace: string; name: string; min: number; max: number; utilization: number; load: number }
+  /** A Job's parallelism or a StatefulSet's replicas (`replicas`), else a new pod template (a rollout; a CronJob's next Jobs). */
+  | { op: 'update-workload'; resource: 'jobs' | 'cronjobs' | 'daemonsets' | 'statefulsets'; namespace: string; name: string; replicas?: number }
+  | { op: 'delete-workload'; resource: WorkloadKindResource; namespace: string; name: string }
   | { op: 'create-service'; namespace: string; name: string; app: string }
   | { op: 'delete-service'; namespace: string; name: string }
   /** A merge patch setting one label to a value unique to this call. */
@@ -156,6 +185,27 @@ export function describeStep(step: Step): string {
       return `evict-pod of deployment ${ref(step.namespace, step.deployment)}`;
     case 'create-pdb':
       return `create-pdb for deployment ${ref(step.namespace, step.deployment)} minAvailable=${step.minAvailable}`;
+    case 'create-job': {
+      const parts = [`create-job ${ref(step.namespace, step.name)} parallelism=${step.parallelism}`];
+      if (step.completions !== undefined) parts.push(`completions=${step.completions}`);
+      if (step.indexed) parts.push('indexed');
+      parts.push(`run=${step.runMs}ms`);
+      if (step.fails) parts.push('fails');
+      if (step.backoffLimit !== undefined) parts.push(`backoffLimit=${step.backoffLimit}`);
+      return parts.join(' ');
+    }
+    case 'create-cronjob':
+      return `create-cronjob ${ref(step.namespace, step.name)} every minute ${step.policy} run=${step.runMs}ms`;
+    case 'create-daemonset':
+      return `create-daemonset ${ref(step.namespace, step.name)} cpu=${step.cpu}m mem=${step.memory}Mi${step.tolerate ? ' tolerate' : ''}${step.maxSurge ? ' maxSurge=1' : ''}`;
+    case 'create-statefulset':
+      return `create-statefulset ${ref(step.namespace, step.name)} replicas=${step.replicas}${step.parallel ? ' Parallel' : ''}${step.claims ? ' claims' : ''}`;
+    case 'create-autoscaled':
+      return `create-autoscaled ${ref(step.namespace, step.name)} min=${step.min} max=${step.max} target=${step.utilization}% load=${step.load}m`;
+    case 'update-workload':
+      return `update-workload ${step.resource} ${ref(step.namespace, step.name)}${step.replicas !== undefined ? ` replicas=${step.replicas}` : ' template'}`;
+    case 'delete-workload':
+      return `delete-workload ${step.resource} ${ref(step.namespace, step.name)}`;
     case 'create-service':
       return `create-service ${ref(step.namespace, step.name)} app=${step.app}`;
     case 'label':

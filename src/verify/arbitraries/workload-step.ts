@@ -3,7 +3,8 @@
  * interesting: pods and Deployments coming and going, scaling, services, namespaces deleted
  * with their content, pods with placement constraints (anti-affinity, spread, host ports,
  * priorities), label patches racing each other and stale updates, requests that must be
- * refused, and virtual time passing.
+ * refused, virtual time passing, and the other workload kinds: Jobs, CronJobs, DaemonSets,
+ * StatefulSets (with claims) and autoscaled Deployments.
  */
 import fc from 'fast-check';
 import type { Step } from '../steps.js';
@@ -15,6 +16,7 @@ import { podOperation } from './pod-operation.js';
 import { serviceOperation } from './service-operation.js';
 import { timeStep } from './time-step.js';
 import { writeRace } from './write-race.js';
+import { autoscalerOperation, cronJobOperation, daemonSetOperation, jobOperation, statefulSetOperation } from './workload-kind-operation.js';
 
 /** Relative weights of the kinds of workload step. */
 export interface WorkloadWeights {
@@ -29,6 +31,15 @@ export interface WorkloadWeights {
   /** Users without the `impersonate` verb asking to act as the admin (0 by default). */
   impersonations: number;
   time: number;
+  /** Jobs (`jobOperation`). */
+  jobs: number;
+  /** CronJobs every minute (`cronJobOperation`). */
+  cronJobs: number;
+  daemonSets: number;
+  /** StatefulSets, with claim templates or not. */
+  statefulSets: number;
+  /** Autoscaled Deployments (a Deployment with a CPU load and an HPA over it). */
+  autoscalers: number;
 }
 
 /** The default weights. */
@@ -42,6 +53,11 @@ const DEFAULT_WORKLOAD_WEIGHTS: Readonly<WorkloadWeights> = Object.freeze({
   placement: 2,
   impersonations: 0,
   time: 5,
+  jobs: 1,
+  cronJobs: 1,
+  daemonSets: 1,
+  statefulSets: 1,
+  autoscalers: 1,
 });
 
 /** An arbitrary workload step (no faults: see `faultStep`); waits last at most `maxWaitMs` (default 30 s). */
@@ -57,6 +73,11 @@ export function workloadStep(weights: Partial<WorkloadWeights> = {}, options: { 
     { arbitrary: badRequest(), weight: w.badRequests },
     { arbitrary: impersonationRequest(), weight: w.impersonations },
     { arbitrary: timeStep({ maxMs: options.maxWaitMs }), weight: w.time },
+    { arbitrary: jobOperation(), weight: w.jobs },
+    { arbitrary: cronJobOperation(), weight: w.cronJobs },
+    { arbitrary: daemonSetOperation(), weight: w.daemonSets },
+    { arbitrary: statefulSetOperation(), weight: w.statefulSets },
+    { arbitrary: autoscalerOperation(), weight: w.autoscalers },
   ];
   const kept = parts.filter((p) => p.weight > 0);
   if (kept.length === 0) throw new RangeError('workloadStep: every weight is 0');

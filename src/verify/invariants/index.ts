@@ -7,6 +7,10 @@ import { acknowledgedWritesPersist } from './acknowledged-writes-persist.js';
 import { boundClaimsMatchVolumes } from './bound-claims-match-volumes.js';
 import { daemonSetOnePodPerNode } from './daemonset-one-pod-per-node.js';
 import { statefulSetUniqueOrdinals } from './statefulset-unique-ordinals.js';
+import { cronJobForbidNoOverlap } from './cronjob-forbid-no-overlap.js';
+import { hpaReplicasWithinBounds } from './hpa-replicas-within-bounds.js';
+import { jobActiveWithinParallelism } from './job-active-within-parallelism.js';
+import { jobCompletionsCountedOnce } from './job-completions-counted-once.js';
 import { deletedPodsDisappear } from './deleted-pods-disappear.js';
 import { evictionsRespectBudgets } from './evictions-respect-budgets.js';
 import { deploymentsAvailable } from './deployments-available.js';
@@ -73,6 +77,10 @@ export const safetyInvariants: readonly Invariant[] = Object.freeze([
   topologySpreadRespected,
   hostPortsUnique,
   preemptedPodsLowerPriority,
+  jobActiveWithinParallelism,
+  jobCompletionsCountedOnce,
+  cronJobForbidNoOverlap,
+  hpaReplicasWithinBounds,
 ]);
 
 /** The liveness invariants: they hold once the faults are healed and the cluster had time to converge. */

@@ -1,19 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { boundClaimsMatchVolumes } from '../../../src/verify/invariants/bound-claims-match-volumes.js';
 import { ScenarioRunner } from '../../../src/verify/runner.js';
-import { persistentVolumeBinder } from '../../../machines/controllers/persistentvolume-binder.js';
+import { findMutant } from '../../../src/verify/mutants.js';
 import type { KubeObject } from '../../../src/api/types.js';
-import { rewritingController } from './mutant-helpers.js';
 
 const claim = (name: string) => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name, namespace: 'default' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } });
 
-/** Mutant: a PV binder that writes the volume's claimRef without the claim's uid. */
-const forgetsUid = rewritingController(persistentVolumeBinder, (ref, body) => {
-  if (ref !== 'persistentvolumes' || !(body as { spec?: { claimRef?: object } }).spec?.claimRef) return body;
-  const pv = structuredClone(body) as KubeObject & { spec: { claimRef: { uid?: string } } };
-  delete pv.spec.claimRef.uid;
-  return pv;
-});
+/** Mutant: a PV binder that writes the volume's claimRef without the claim's uid (src/verify/mutants-workloads.ts). */
+const forgetsUid = findMutant('pv-binder-omits-claim-uid')!.cluster({}).controllerManager!.controllers![0]!;
 
 function run(controllers: unknown[]) {
   const runner = new ScenarioRunner({ cluster: { nodes: 1, seed: 7, controllerManager: { controllers: controllers as never } }, invariants: [boundClaimsMatchVolumes] });

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { statefulSetUniqueOrdinals } from '../../../src/verify/invariants/statefulset-unique-ordinals.js';
 import { ScenarioRunner } from '../../../src/verify/runner.js';
-import { statefulSetController } from '../../../machines/controllers/statefulset.js';
+import { findMutant } from '../../../src/verify/mutants.js';
 
-import { rewritingController } from './mutant-helpers.js';
 
 const sts = {
   apiVersion: 'apps/v1',
@@ -12,14 +11,8 @@ const sts = {
   spec: { serviceName: 'db', replicas: 2, selector: { matchLabels: { app: 'db' } }, template: { metadata: { labels: { app: 'db' } }, spec: { containers: [{ name: 'pg', image: 'postgres:16' }] } } },
 };
 
-/** Mutant: a StatefulSet controller whose pods get generated names: it loses their identity and starts an ordinal again. */
-const generatedNames = rewritingController(statefulSetController, (ref, body) => {
-  if (ref !== 'pods') return body;
-  const pod = structuredClone(body);
-  pod.metadata!.generateName = `${pod.metadata!.name}-`;
-  delete pod.metadata!.name;
-  return pod;
-});
+/** Mutant: a StatefulSet controller whose pods get generated names (src/verify/mutants-workloads.ts). */
+const generatedNames = findMutant('statefulset-generates-names')!.cluster({}).controllerManager!.controllers![0]!;
 
 function run(controllers: unknown[]) {
   const runner = new ScenarioRunner({ cluster: { nodes: 2, seed: 6, controllerManager: { controllers: controllers as never } }, invariants: [statefulSetUniqueOrdinals] });
