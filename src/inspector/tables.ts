@@ -1,6 +1,9 @@
 /**
  * The cluster as `kubectl get` shows it, for the page: nodes, pods (`-o wide`: status, restarts,
- * IP, node), deployments, replicasets and services, printed by the API server's own table
+ * IP, node), deployments, replicasets, services, and the other workloads and their companions
+ * (daemonsets, statefulsets, jobs, cronjobs, replicationcontrollers, horizontalpodautoscalers,
+ * poddisruptionbudgets, persistentvolumeclaims, persistentvolumes; the page shows those only when
+ * they have rows), printed by the API server's own table
  * printers (src/api/printers.ts) from what etcd holds right now. Reading etcd's store directly is
  * an observer's view: it sends no message and does not disturb the simulation.
  */
@@ -22,6 +25,15 @@ const TABLES: readonly { key: string; resource: string; command: string; wide?: 
   { key: 'deployments', resource: 'deployments', command: 'kubectl get deployments -A' },
   { key: 'replicasets', resource: 'replicasets', command: 'kubectl get replicasets -A' },
   { key: 'services', resource: 'services', command: 'kubectl get services -A' },
+  { key: 'daemonsets', resource: 'daemonsets', command: 'kubectl get daemonsets -A' },
+  { key: 'statefulsets', resource: 'statefulsets', command: 'kubectl get statefulsets -A' },
+  { key: 'jobs', resource: 'jobs', command: 'kubectl get jobs -A' },
+  { key: 'cronjobs', resource: 'cronjobs', command: 'kubectl get cronjobs -A' },
+  { key: 'replicationcontrollers', resource: 'replicationcontrollers', command: 'kubectl get replicationcontrollers -A' },
+  { key: 'horizontalpodautoscalers', resource: 'horizontalpodautoscalers', command: 'kubectl get horizontalpodautoscalers -A' },
+  { key: 'poddisruptionbudgets', resource: 'poddisruptionbudgets', command: 'kubectl get poddisruptionbudgets -A' },
+  { key: 'persistentvolumeclaims', resource: 'persistentvolumeclaims', command: 'kubectl get persistentvolumeclaims -A' },
+  { key: 'persistentvolumes', resource: 'persistentvolumes', command: 'kubectl get persistentvolumes' },
 ];
 
 function cellText(cell: unknown): string {
