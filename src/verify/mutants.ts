@@ -255,7 +255,8 @@ export const MUTANTS: readonly Mutant[] = Object.freeze([
     name: 'kubelet-ignores-deletions',
     description: 'the kubelet does not hear of deletions: deleted pods keep running and are never removed',
     caughtBy: ['deleted-pods-disappear', 'kubelet-runs-bound-pods', 'kubelets-agree-with-etcd', 'terminated-namespaces-empty'],
-    workload: { pods: 8 },
+    // pods created and deleted; the other workload kinds left out (they only dilute the deletions)
+    workload: { pods: 8, jobs: 0, cronJobs: 0, daemonSets: 0, statefulSets: 0, autoscalers: 0 },
     cluster: (o: ClusterOptions) => withLogic(o, { kubelet: deafKubelet }),
   },
   {
