@@ -26,6 +26,7 @@ import { answerReview, isReviewRequest } from './reviews.js';
 import { API_AUDIENCE, ServiceAccountTokens, serviceAccountSigningKey, type TokenVerdict } from './service-account-tokens.js';
 import { decode, isPods, resourceOfKey, WatchCache, type Watcher } from './watch-cache.js';
 import { ServiceIpAllocator } from './ip-allocator.js';
+import { NodePortAllocator, NodePortOperation } from './port-allocator.js';
 import { admitServiceAccount } from './admission.js';
 import { strategyFor, type StrategyContext } from './strategy.js';
 import { EvictionRest } from './eviction.js';
@@ -70,6 +71,8 @@ export interface ApiServerOptions {
   watchCacheCapacity?: number;
   /** Service cluster IP range. Default 10.96.0.0/12. */
   serviceClusterIpRange?: string;
+  /** `--service-node-port-range`: the ports NodePort and LoadBalancer Services get. Default 30000-32767. */
+  serviceNodePortRange?: string;
   /** Conflicts retried inside the server for patches and internal updates. Default 5. */
   maxConflictRetries?: number;
   /**
@@ -104,6 +107,8 @@ export interface Operation {
   warnings: string[];
   attempts: number;
   started: number;
+  /** The request's work on the node port allocator (a Service's create or update). */
+  nodePorts?: NodePortOperation;
   /** Set on the parts of a collection request: they report here instead of answering the client. */
   onFinish?: (code: number, body: KubeObject | Status) => void;
   /** True once the client got its answer (it gets exactly one). */
@@ -155,6 +160,8 @@ export class ApiServerCore {
   /** Issues and verifies service account tokens (TokenRequest). */
   readonly serviceAccountTokens: ServiceAccountTokens;
   readonly ips: ServiceIpAllocator;
+  /** Service node ports. */
+  readonly nodePorts: NodePortAllocator;
   /** The request in the pipeline right now. */
   current: Operation | undefined;
   private readonly pending = new Map<string, PendingEtcd>();
@@ -180,6 +187,7 @@ export class ApiServerCore {
     this.fused = options.pipeline === 'fused';
     this.usage = options.usage ?? DEFAULT_USAGE;
     this.ips = new ServiceIpAllocator(options.serviceClusterIpRange ?? '10.96.0.0/12');
+    this.nodePorts = new NodePortAllocator(options.serviceNodePortRange ?? '30000-32767', io.rng.fork('service-node-ports'));
     this.eviction = new EvictionRest({
       read: (op, key, fresh, then) => this.readKey(op, key, fresh, then),
       etcd: (op, request, then) => this.etcd(op, request, then),
@@ -520,8 +528,12 @@ export class ApiServerCore {
     obj = applyDefaults(obj);
     // LimitRanger (mutating admission, before the strategy): the namespace's container defaults
     if (isPods(info)) mutatePodForLimitRanges(obj, this.cache.list(LIMIT_RANGES, req.namespace));
-    strategy.prepareForCreate?.(obj, this.strategyContext(req.query?.dryRun === true));
     op.object = obj;
+    const refused = strategy.prepareForCreate?.(obj, this.strategyContext(req.query?.dryRun === true, op));
+    if (refused) {
+      op.response = { code: refused.code ?? 500, body: refused };
+      return false;
+    }
     const denied = this.admitPriority(info, obj, isObject(body.spec) ? body.spec : {});
     if (denied) {
       op.response = { code: 403, body: S.forbiddenWithMessage(info, m.name, denied) };
@@ -593,8 +605,17 @@ export class ApiServerCore {
   }
 
   /** What the resources' strategies may use: the cluster IP allocator and the cache. */
-  private strategyContext(dryRun: boolean): StrategyContext {
-    return { ips: this.ips, dryRun, list: (plural) => this.cache.list(findResource(plural)!) };
+  private strategyContext(dryRun: boolean, op?: Operation): StrategyContext {
+    return {
+      ips: this.ips,
+      nodePortAllocator: this.nodePorts,
+      nodePorts: () => {
+        if (!op) throw new Error('node ports are allocated only for a request');
+        return (op.nodePorts ??= new NodePortOperation(this.nodePorts, dryRun));
+      },
+      dryRun,
+      list: (plural) => this.cache.list(findResource(plural)!),
+    };
   }
 
   // ---- persisting (dispatch by verb) -------------------------------------------------------
@@ -885,7 +906,11 @@ export class ApiServerCore {
       next = applyDefaults(next);
       const strategy = strategyFor(info);
       if (strategy.generation && !deepEqual(next.spec, current.spec)) next.metadata!.generation = (cm.generation ?? 1) + 1;
-      strategy.prepareForUpdate?.(next, current);
+      // a retry starts over: what an earlier attempt allocated is given back
+      op.nodePorts?.revert();
+      op.nodePorts = undefined;
+      const refused = strategy.prepareForUpdate?.(next, current, this.strategyContext(req.query?.dryRun === true, op));
+      if (refused) return { error: refused };
     }
     const verdict = validateObject(next, { operation: 'update', old: current, fieldValidation: req.query?.fieldValidation, subresource: req.subresource });
     if (verdict.unknownFields.length > 0 && req.query?.fieldValidation === 'Strict') {
@@ -1171,6 +1196,8 @@ export class ApiServerCore {
   private respond(op: Operation, code: number, body: KubeObject | Status): void {
     if (op.answered) return;
     op.answered = true;
+    if (code < 400) op.nodePorts?.commit();
+    else op.nodePorts?.revert();
     if (op.onFinish) {
       op.response = { code, body };
       op.onFinish(code, body);

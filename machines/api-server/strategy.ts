@@ -5,8 +5,9 @@
  * go. The request pipeline in core.ts is generic; everything that differs by resource is here.
  */
 import type { ResourceInfo } from '../../src/api/resources.js';
-import type { KubeObject } from '../../src/api/types.js';
+import type { KubeObject, Status } from '../../src/api/types.js';
 import type { ServiceIpAllocator } from './ip-allocator.js';
+import type { NodePortAllocator, NodePortOperation } from './port-allocator.js';
 import { podStrategy } from './strategies/pod.js';
 import { serviceStrategy } from './strategies/service.js';
 import { namespaceStrategy } from './strategies/namespace.js';
@@ -19,6 +20,10 @@ export type Obj = KubeObject & Record<string, any>;
 export interface StrategyContext {
   /** The Service cluster IP allocator. */
   readonly ips: ServiceIpAllocator;
+  /** The Service node port allocator (for a delete's release and a stored object's claim). */
+  readonly nodePortAllocator: NodePortAllocator;
+  /** The request's node port operation: reverted if the request fails, committed when it succeeds. */
+  nodePorts(): NodePortOperation;
   /** True for a dry run: nothing is allocated for good. */
   readonly dryRun: boolean;
   /** Objects of a resource in the API server's cache (cluster-wide). */
@@ -29,10 +34,16 @@ export interface StrategyContext {
 export interface Strategy {
   /** True when a change of `spec` bumps `metadata.generation` (and a create sets it to 1). */
   readonly generation: boolean;
-  /** `PrepareForCreate`: reset the status and fill in what the server owns. Changes `obj`. */
-  prepareForCreate?(obj: Obj, ctx: StrategyContext): void;
-  /** `PrepareForUpdate` of the main resource: carry over what a client may not change. Changes `next`. */
-  prepareForUpdate?(next: Obj, current: Obj): void;
+  /**
+   * `PrepareForCreate` (and the REST's `BeginCreate`): reset the status and fill in what the server
+   * owns (allocations). Changes `obj`. @returns the refusal when an allocation fails.
+   */
+  prepareForCreate?(obj: Obj, ctx: StrategyContext): Status | void;
+  /**
+   * `PrepareForUpdate` of the main resource (and the REST's `BeginUpdate`): carry over what a client
+   * may not change, allocate what the change needs. Changes `next`. @returns the refusal when an allocation fails.
+   */
+  prepareForUpdate?(next: Obj, current: Obj, ctx: StrategyContext): Status | void;
   /** Seconds a delete waits (0: the object goes at once unless finalizers hold it). */
   gracePeriod?(obj: Obj, requested: number | undefined): number;
   /** Whether a terminating object whose finalizers are gone may be removed by an update. */
