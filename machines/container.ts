@@ -56,6 +56,12 @@ export interface ContainerInput {
   index: number;
   /** An init container: runs to completion, restarts only on failure. */
   init: boolean;
+  /**
+   * A native sidecar (an init container with `restartPolicy: Always`): reported with the init
+   * containers, but it runs for the pod's life, has probes and readiness, and is always restarted
+   * when it exits. Default false.
+   */
+  sidecar?: boolean;
   /** The pod's restart policy. */
   restartPolicy: RestartPolicy;
   /** The behavior it runs with (drawn from the profile by the pod). */
@@ -143,6 +149,8 @@ export interface ContainerEnv {
   port: Port;
   index: number;
   init: boolean;
+  /** A native sidecar (restartable init container). */
+  sidecar: boolean;
   restartPolicy: RestartPolicy;
   kubelet: KubeletBehavior;
   gracePeriodMs: number;
@@ -386,8 +394,10 @@ export const containerMachine = setup({
       const grace = Math.max(event.type === 'container.kill' ? event.gracePeriodMs : context.env.gracePeriodMs, context.env.kubelet.minGracePeriodMs);
       const stop = { why: params.why, selfAt: now + context.spec.behavior.stopMs, killAt: now + grace };
       const name = context.spec.name;
+      // a sidecar's probe kills are worded as computeInitContainerActions words them
+      const probeKill = (probe: string) => (context.env.sidecar ? `Init container ${name} failed ${probe} probe` : `Container ${name} failed ${probe} probe, will be restarted`);
       const message =
-        params.why === 'liveness' ? `Container ${name} failed liveness probe, will be restarted` : params.why === 'startup' ? `Container ${name} failed startup probe, will be restarted` : params.why === 'update' ? `Container ${name} definition changed, will be restarted` : `Stopping container ${name}`;
+        params.why === 'liveness' ? probeKill('liveness') : params.why === 'startup' ? probeKill('startup') : params.why === 'update' ? `Container ${name} definition changed, will be restarted` : `Stopping container ${name}`;
       for (const e of recorded(context, ['Normal', 'Killing', message])) enqueue(sendParent(e));
       if (event.type === 'container.update') enqueue.assign({ stop, pending: event });
       else enqueue.assign({ stop });
@@ -414,7 +424,7 @@ export const containerMachine = setup({
     }),
     showTerminated: enqueueActions(({ context, enqueue }) => {
       const status = statusWith(context, context.run, { terminated: context.exit! });
-      if (context.env.init && context.exit!.exitCode === 0) status.ready = true;
+      if (context.env.init && !context.env.sidecar && context.exit!.exitCode === 0) status.ready = true;
       enqueue.assign({ status });
       enqueue(sendParent(report(context, status)));
     }),
@@ -450,11 +460,11 @@ export const containerMachine = setup({
   guards: {
     pulledMine: ({ context, event }) => event.type === 'container.pulled' && event.image === context.spec.image && event.ok,
     pullFailedMine: ({ context, event }) => event.type === 'container.pulled' && event.image === context.spec.image && !event.ok,
-    /** Init containers have no readiness: they are ready once Completed. */
-    neverReady: ({ context }) => context.spec.behavior.neverReady || context.env.init,
+    /** Init containers have no readiness: they are ready once Completed (sidecars are ready as app containers are). */
+    neverReady: ({ context }) => context.spec.behavior.neverReady || (context.env.init && !context.env.sidecar),
     readyAtOnce: ({ context }) => context.spec.behavior.readyAfterMs === 0,
     /** The kubelet's prober decides (the container has probes). */
-    probed: ({ context }) => context.probes !== undefined && !context.env.init,
+    probed: ({ context }) => context.probes !== undefined && (!context.env.init || context.env.sidecar),
     hasStartupProbe: ({ context }) => context.probes?.startup !== undefined,
     hasReadinessProbe: ({ context }) => context.probes?.readiness !== undefined,
     hasLivenessProbe: ({ context }) => context.probes?.liveness !== undefined,
@@ -468,7 +478,7 @@ export const containerMachine = setup({
       const policy = context.env.restartPolicy;
       if (policy === 'Never') return false;
       const code = context.exit?.exitCode ?? 0;
-      if (context.env.init) return code !== 0;
+      if (context.env.init && !context.env.sidecar) return code !== 0;
       return policy === 'Always' || code !== 0;
     },
     /** The kubelet's `IsInBackOffSince(finishedAt)`: an unexpired back-off entry whose period has not passed since the exit. */
@@ -498,7 +508,9 @@ export const containerMachine = setup({
       port: input.port,
       index: input.index,
       init: input.init,
-      restartPolicy: input.restartPolicy,
+      sidecar: input.sidecar ?? false,
+      // a sidecar is restarted whatever the pod's restartPolicy
+      restartPolicy: input.sidecar ? 'Always' : input.restartPolicy,
       kubelet: input.kubelet,
       gracePeriodMs: input.gracePeriodMs,
       podKey: input.podKey,

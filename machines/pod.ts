@@ -17,7 +17,7 @@
  * Failed). A pod whose containers all ended for good (restartPolicy Never/OnFailure) is finished
  * (Succeeded/Failed) but reports `pod.terminated` only when killed.
  */
-import { enqueueActions, setup } from 'xstate';
+import { enqueueActions, setup, type AnyActorRef } from 'xstate';
 import type { Container, ContainerStatus, Pod, PodCondition, PodStatus } from '../src/api/types.js';
 import type { Port } from '../src/kernel/port.js';
 import { drawMillis, normalizeImage, resolveBehavior, type Profile, type ResolvedBehavior } from '../src/profiles/profile.js';
@@ -96,6 +96,8 @@ export interface PodEnv {
   events: EventLevel;
   /** The ConfigMaps and Secrets the pod's env and volumes read, as the kubelet resolved them before starting it. */
   configData?: ConfigData;
+  /** The names of its native sidecars (init containers with `restartPolicy: Always`). */
+  sidecars: ReadonlySet<string>;
 }
 
 /** The context of a pod worker. */
@@ -113,20 +115,36 @@ export interface PodContext {
   batching: boolean;
   /** The last status sent. */
   lastStatus: PodStatus | undefined;
+  /**
+   * While the pod's containers are being stopped (killed, or sidecars after a finished Job-like
+   * pod): when the grace period ends (ms) and which containers got their `container.kill`.
+   */
+  killing: { deadlineMs: number; signaled: readonly string[] } | undefined;
 }
 
 type Phase = 'Pending' | 'Running' | 'Succeeded' | 'Failed';
 
 // ---- the kubelet's status computation -----------------------------------------------------------
 
+const NO_SIDECARS: ReadonlySet<string> = new Set();
+
 /**
- * The pod's phase from its container statuses, as the kubelet's `getPhase` computes it
- * (sidecar init containers aside). `terminal` is true once the pod was killed and stopped.
+ * The pod's phase from its container statuses, as the kubelet's `getPhase` computes it.
+ * `terminal` is true once the pod was killed and stopped. `sidecars` names the restartable init
+ * containers: a running one that has not started yet keeps the pod initializing, a terminated
+ * one does not count, a running one counts as running.
  */
-export function computePhase(initStatuses: readonly ContainerStatus[], statuses: readonly ContainerStatus[], restartPolicy: RestartPolicy, terminal: boolean): Phase {
+export function computePhase(
+  initStatuses: readonly ContainerStatus[],
+  statuses: readonly ContainerStatus[],
+  restartPolicy: RestartPolicy,
+  terminal: boolean,
+  sidecars: ReadonlySet<string> = NO_SIDECARS,
+): Phase {
   let pendingInitialization = 0;
   let failedInitialization = 0;
   for (const s of initStatuses) {
+    if (sidecars.has(s.name)) continue;
     const st = s.state ?? {};
     if (st.running) pendingInitialization++;
     else if (st.terminated) {
@@ -142,6 +160,25 @@ export function computePhase(initStatuses: readonly ContainerStatus[], statuses:
   let waiting = 0;
   let stopped = 0;
   let succeeded = 0;
+  // restartable init containers
+  for (const s of initStatuses) {
+    if (!sidecars.has(s.name)) continue;
+    const st = s.state ?? {};
+    if (st.running) {
+      if (!s.started) pendingInitialization++;
+      running++;
+    } else if (st.terminated) {
+      // terminated restartable init containers are not taken into account for the pod phase
+    } else if (st.waiting) {
+      if (!s.lastState?.terminated) {
+        pendingInitialization++;
+        waiting++;
+      }
+    } else {
+      pendingInitialization++;
+      unknown++;
+    }
+  }
   for (const s of statuses) {
     const st = s.state ?? {};
     if (st.running) running++;
@@ -192,7 +229,9 @@ function computeConditions(context: PodContext, phase: Phase): Cond[] {
   else if (context.statuses.some((s) => s.state?.running || s.state?.terminated || s.lastState?.terminated)) initialized = { type: 'Initialized', status: 'True' };
   else {
     const incomplete: string[] = [];
-    for (const s of context.initStatuses) if (s.state?.terminated?.exitCode !== 0) incomplete.push(s.name);
+    for (const s of context.initStatuses) {
+      if (context.env.sidecars.has(s.name) ? !s.started : s.state?.terminated?.exitCode !== 0) incomplete.push(s.name);
+    }
     initialized =
       incomplete.length > 0
         ? { type: 'Initialized', status: 'False', reason: 'ContainersNotInitialized', message: `containers with incomplete status: ${goList(incomplete)}` }
@@ -204,6 +243,8 @@ function computeConditions(context: PodContext, phase: Phase): Cond[] {
   else if (phase === 'Failed') containersReady = { type: 'ContainersReady', status: 'False', reason: 'PodFailed' };
   else {
     const unready: string[] = [];
+    // sidecars first, as GenerateContainersReadyCondition lists them
+    for (const s of context.initStatuses) if (context.env.sidecars.has(s.name) && !s.ready) unready.push(s.name);
     for (const s of context.statuses) if (!s.ready) unready.push(s.name);
     containersReady =
       unready.length > 0
@@ -228,7 +269,7 @@ function computeConditions(context: PodContext, phase: Phase): Cond[] {
 /** Builds the PodStatus from the context; conditions keep their lastTransitionTime while their status stays. */
 function buildStatus(context: PodContext, terminal: boolean): PodStatus {
   const env = context.env;
-  const phase = computePhase(context.initStatuses, context.statuses, env.restartPolicy, terminal);
+  const phase = computePhase(context.initStatuses, context.statuses, env.restartPolicy, terminal, env.sidecars);
   const previous = context.lastStatus?.conditions ?? context.pod.status?.conditions;
   const conditions: PodCondition[] = [];
   for (const c of computeConditions(context, phase)) {
@@ -288,6 +329,8 @@ export function podDisplayStatus(pod: Pod): string {
   for (let i = 0; i < initStatuses.length; i++) {
     const st = initStatuses[i]!.state ?? {};
     if (st.terminated && st.terminated.exitCode === 0) continue;
+    // a native sidecar that has started does not hold the pod's initialization
+    if (initStatuses[i]!.started && inits.find((c) => c.name === initStatuses[i]!.name)?.restartPolicy === 'Always') continue;
     if (st.terminated) {
       reason = st.terminated.reason ? `Init:${st.terminated.reason}` : st.terminated.signal ? `Init:Signal:${st.terminated.signal}` : `Init:ExitCode:${st.terminated.exitCode}`;
     } else if (st.waiting?.reason && st.waiting.reason !== 'PodInitializing') reason = `Init:${st.waiting.reason}`;
@@ -386,6 +429,17 @@ function isTerminated(s: ContainerStatus): boolean {
   return s.state?.terminated !== undefined;
 }
 
+/**
+ * An init container lets the next one start: a regular one once it completed (exit 0), a native
+ * sidecar once it has started (running, and its startup probe passed), as
+ * computeInitContainerActions decides.
+ */
+function initDone(env: PodEnv, s: ContainerStatus | undefined): boolean {
+  if (!s) return false;
+  if (env.sidecars.has(s.name)) return s.started === true && s.state?.running !== undefined;
+  return s.state?.terminated?.exitCode === 0;
+}
+
 const UNKNOWN_ON_KILL = { exitCode: 137, reason: 'ContainerStatusUnknown', message: 'The container could not be located when the pod was terminated' };
 
 type Enqueue = { assign(update: Partial<PodContext>): void; (action: () => void): void };
@@ -409,6 +463,56 @@ function commit(context: PodContext, update: Partial<PodContext>, enqueue: Enque
     enqueue.assign(update);
     break;
   }
+}
+
+type ChildRef = AnyActorRef;
+
+/**
+ * The kubelet's termination order (kuberuntime_termination_order.go): every regular container
+ * (app containers, a running regular init container) is signaled at once; a sidecar only once
+ * every regular container and every sidecar after it has exited, with the time left until the
+ * deadline. Returns the names signaled so far (the same array when nobody new was).
+ */
+function signalInOrder(
+  env: PodEnv,
+  initStatuses: readonly ContainerStatus[],
+  statuses: readonly ContainerStatus[],
+  killing: NonNullable<PodContext['killing']>,
+  children: Record<string, ChildRef | undefined>,
+  now: number,
+  send: (ref: ChildRef, event: { type: 'container.kill'; gracePeriodMs: number }) => void,
+): readonly string[] {
+  let signaled = killing.signaled;
+  const signal = (name: string) => {
+    const ref = children[name];
+    if (!ref || signaled.includes(name)) return;
+    send(ref, { type: 'container.kill', gracePeriodMs: Math.max(0, killing.deadlineMs - now) });
+    signaled = [...signaled, name];
+  };
+  const alive = (s: ContainerStatus) => children[s.name] !== undefined && !isTerminated(s);
+  let blocked = false;
+  for (const s of initStatuses) {
+    if (env.sidecars.has(s.name)) continue;
+    signal(s.name);
+    if (alive(s)) blocked = true;
+  }
+  for (const s of statuses) {
+    signal(s.name);
+    if (alive(s)) blocked = true;
+  }
+  for (let i = initStatuses.length - 1; i >= 0; i--) {
+    const s = initStatuses[i]!;
+    if (!env.sidecars.has(s.name)) continue;
+    if (!blocked) signal(s.name);
+    if (alive(s)) blocked = true;
+  }
+  return signaled;
+}
+
+/** A sidecar that was started and has not stopped (one that could not be created never ran). */
+function sidecarLive(context: PodContext, inits: readonly ContainerStatus[], i: number): boolean {
+  const s = inits[i]!;
+  return context.env.sidecars.has(s.name) && i < context.initStarted && !isTerminated(s) && s.state?.waiting?.reason !== 'CreateContainerConfigError';
 }
 
 /** The container statuses with the event's report stored. */
@@ -463,13 +567,14 @@ export const podMachine = setup({
             spec: c,
             index,
             init,
+            sidecar: init && env.sidecars.has(c.name),
             restartPolicy: env.restartPolicy,
             behavior,
             kubelet: env.profile.kubelet,
             gracePeriodMs: grace,
             podKey: env.podKey,
             pullRequested: true,
-            probes: init ? undefined : probesOf(context.pod, c, env),
+            probes: init && !env.sidecars.has(c.name) ? undefined : probesOf(context.pod, c, env),
             events: env.events,
           },
         });
@@ -488,7 +593,7 @@ export const podMachine = setup({
       };
       if (current.initStarted < inits.length) {
         const i = current.initStarted;
-        if (i > 0 && current.initStatuses[i - 1]?.state?.terminated?.exitCode !== 0) return commit(context, update, enqueue);
+        if (i > 0 && !initDone(env, current.initStatuses[i - 1])) return commit(context, update, enqueue);
         const failed = spawn(true, i);
         update.initStarted = i + 1;
         if (failed) update.initStatuses = replaced(current.initStatuses, i, failed);
@@ -510,7 +615,7 @@ export const podMachine = setup({
     }),
     /** The last container ended for good: store, take the sandbox down, report Succeeded/Failed. */
     finish: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type === 'container.status') commit(context, { ...withReport(context, event), sandboxReady: false }, enqueue);
+      commit(context, { ...(event.type === 'container.status' ? withReport(context, event) : {}), sandboxReady: false }, enqueue);
     }),
     /** Start collecting the containers' reports; `pod.flush` arrives after them. */
     flushLater: enqueueActions(({ self, enqueue }) => {
@@ -616,10 +721,15 @@ export const podMachine = setup({
         enqueue.sendTo(self, { type: 'pod.flush' });
       } else enqueue.assign({ pod });
     }),
-    /** `pod.kill`: every container gets SIGTERM with the grace period; containers never started end as ContainerStatusUnknown. */
+    /**
+     * `pod.kill`: the regular containers get SIGTERM with the grace period at once, the sidecars
+     * after them in reverse order with what is left of it; containers never started end as
+     * ContainerStatusUnknown. A second kill can only shorten the deadline.
+     */
     killContainers: enqueueActions(({ context, event, self, enqueue }) => {
       const seconds = event.type === 'pod.kill' ? event.gracePeriodSeconds : undefined;
       const graceMs = Math.max(0, (seconds ?? context.pod.spec?.terminationGracePeriodSeconds ?? 30) * 1000);
+      const now = context.env.port.now();
       const children = self.getSnapshot().children;
       const vanish = (list: ContainerStatus[]): ContainerStatus[] => {
         let out = list;
@@ -631,10 +741,31 @@ export const podMachine = setup({
         }
         return out;
       };
-      for (const id of Object.keys(children)) enqueue.sendTo(children[id]!, { type: 'container.kill', gracePeriodMs: graceMs });
+      const deadlineMs = context.killing ? Math.min(context.killing.deadlineMs, now + graceMs) : now + graceMs;
+      // those already told to stop are told again: the shorter grace period wins
+      if (context.killing) for (const name of context.killing.signaled) if (children[name]) enqueue.sendTo(children[name], { type: 'container.kill', gracePeriodMs: Math.max(0, deadlineMs - now) });
       const initStatuses = vanish(context.initStatuses);
       const statuses = vanish(context.statuses);
-      if (initStatuses !== context.initStatuses || statuses !== context.statuses) enqueue.assign({ initStatuses, statuses });
+      const signaled = signalInOrder(context.env, initStatuses, statuses, { deadlineMs, signaled: context.killing?.signaled ?? [] }, children, now, (ref, e) => enqueue.sendTo(ref, e));
+      enqueue.assign({ initStatuses, statuses, killing: { deadlineMs, signaled } });
+    }),
+    /** A container stopped while the pod stops: the next sidecar in the termination order gets its SIGTERM. */
+    signalNext: enqueueActions(({ context, event, self, enqueue }) => {
+      if (!context.killing) return;
+      const current = event.type === 'container.status' ? { ...context, ...withReport(context, event) } : context;
+      const signaled = signalInOrder(context.env, current.initStatuses, current.statuses, context.killing, self.getSnapshot().children, context.env.port.now(), (ref, e) => enqueue.sendTo(ref, e));
+      if (signaled !== context.killing.signaled) enqueue.assign({ killing: { ...context.killing, signaled } });
+    }),
+    /**
+     * The regular containers of a Job-like pod are done for good: the kubelet kills the pod, so
+     * the sidecars stop, in reverse order, within the pod's grace period.
+     */
+    stopSidecars: enqueueActions(({ context, self, enqueue }) => {
+      const now = context.env.port.now();
+      const graceMs = Math.max(0, (context.pod.spec?.terminationGracePeriodSeconds ?? 30) * 1000);
+      const killing = { deadlineMs: now + graceMs, signaled: [] as readonly string[] };
+      const signaled = signalInOrder(context.env, context.initStatuses, context.statuses, killing, self.getSnapshot().children, now, (ref, e) => enqueue.sendTo(ref, e));
+      enqueue.assign({ killing: { ...killing, signaled } });
     }),
     keepPod: enqueueActions(({ event, enqueue }) => {
       if (event.type === 'pod.sync') enqueue.assign({ pod: event.pod });
@@ -659,9 +790,25 @@ export const podMachine = setup({
       const phase = computePhase(inits, apps, context.env.restartPolicy, false);
       return phase === 'Succeeded' || phase === 'Failed';
     },
-    /** The init container running now completed (exit 0): start the next. */
-    initCompleted: ({ context, event }) =>
-      event.type === 'container.status' && event.init && event.index === context.initStarted - 1 && event.status.state?.terminated?.exitCode === 0,
+    /**
+     * The regular containers are done for good (the phase without the sidecars is Succeeded or
+     * Failed) while a sidecar still runs: the kubelet kills the pod, sidecars last.
+     */
+    sidecarsOutlive: ({ context, event }) => {
+      if (event.type !== 'container.status' || context.env.sidecars.size === 0) return false;
+      const inits = event.init ? replaced(context.initStatuses, event.index, event.status) : context.initStatuses;
+      const apps = event.init ? context.statuses : replaced(context.statuses, event.index, event.status);
+      const phase = computePhase(inits.filter((s) => !context.env.sidecars.has(s.name)), apps, context.env.restartPolicy, false);
+      if (phase !== 'Succeeded' && phase !== 'Failed') return false;
+      return inits.some((_, i) => sidecarLive(context, inits, i));
+    },
+    /** Every sidecar has stopped (this report included). */
+    sidecarsStopped: ({ context, event }) => {
+      const inits = event.type === 'container.status' && event.init ? replaced(context.initStatuses, event.index, event.status) : context.initStatuses;
+      return !inits.some((_, i) => sidecarLive(context, inits, i));
+    },
+    /** The init container running now completed (exit 0), or the sidecar started: start the next. */
+    initCompleted: ({ context, event }) => event.type === 'container.status' && event.init && event.index === context.initStarted - 1 && initDone(context.env, event.status),
     /** Every container has stopped (this report included). */
     allStopped: ({ context, event }) => {
       let inits = context.initStatuses;
@@ -708,6 +855,7 @@ export const podMachine = setup({
         podIPs: [{ ip: input.podIP }],
         events: input.events ?? 'none',
         configData: input.configData,
+        sidecars: new Set(inits.filter((c) => c.restartPolicy === 'Always').map((c) => c.name)),
       },
       pod,
       // with no sandbox delay the sandbox is ready from the start (no transition spent on it)
@@ -718,6 +866,7 @@ export const podMachine = setup({
       appStarted: false,
       batching: false,
       lastStatus: undefined,
+      killing: undefined,
     };
   },
   initial: 'syncing',
@@ -735,6 +884,18 @@ export const podMachine = setup({
         containers: {
           entry: 'startContainers',
         },
+        /** A Job-like pod's regular containers are done: its sidecars are stopped, in reverse order. */
+        finishing: {
+          entry: 'stopSidecars',
+          always: { guard: 'sidecarsStopped', target: 'finished', actions: 'finish' },
+          on: {
+            'container.status': [
+              { guard: 'batching', actions: 'record' },
+              { guard: 'sidecarsStopped', target: 'finished', actions: 'finish' },
+              { actions: ['record', 'signalNext'] },
+            ],
+          },
+        },
         finished: {},
       },
       on: {
@@ -744,6 +905,7 @@ export const podMachine = setup({
         'runtime.pulled': { actions: 'routePulled' },
         'container.status': [
           { guard: 'batching', actions: 'record' },
+          { guard: 'sidecarsOutlive', target: '.finishing', actions: 'record' },
           { guard: 'finishes', target: '.finished', actions: 'finish' },
           { guard: 'initCompleted', actions: 'startContainers' },
           { actions: 'record' },
@@ -757,11 +919,11 @@ export const podMachine = setup({
       entry: ['killContainers', 'flushLater'],
       on: {
         'container.status': [
-          { guard: 'batching', actions: 'record' },
+          { guard: 'batching', actions: ['record', 'signalNext'] },
           { guard: 'allStopped', target: 'terminated', actions: 'store' },
-          { actions: 'record' },
+          { actions: ['record', 'signalNext'] },
         ],
-        'pod.flush': [{ guard: 'allStopped', target: 'terminated', actions: 'endBatch' }, { actions: 'flush' }],
+        'pod.flush': [{ guard: 'allStopped', target: 'terminated', actions: 'endBatch' }, { actions: ['flush', 'signalNext'] }],
         'pod.kill': { actions: 'killContainers' },
         'pod.sync': { actions: 'keepPod' },
         'container.event': { actions: 'forwardEvent' },

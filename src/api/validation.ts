@@ -771,7 +771,25 @@ function validatePorts(c: Causes, ports: unknown, path: string): void {
   });
 }
 
-function validateContainer(c: Causes, ctr: Obj, path: string, names: Set<string>, volumes: Set<string> | undefined): void {
+/**
+ * A container's restartPolicy (native sidecars): only init containers may set it, and only to
+ * Always; the fields an init container may have only as a sidecar (lifecycle, probes).
+ */
+function validateRestartPolicy(c: Causes, ctr: Obj, path: string, init: boolean): void {
+  const rp = ctr['restartPolicy'];
+  if (!init) {
+    if (rp !== undefined && rp !== null) c.push(fieldError.forbidden(`${path}.restartPolicy`, 'may not be set for non-init containers'));
+    return;
+  }
+  if (rp !== undefined && rp !== null && rp !== 'Always') c.push(fieldError.notSupported(`${path}.restartPolicy`, String(rp), ['Always']));
+  if (rp === 'Always') return;
+  for (const field of ['lifecycle', 'livenessProbe', 'readinessProbe', 'startupProbe']) {
+    if (ctr[field] !== undefined && ctr[field] !== null) c.push(fieldError.forbidden(`${path}.${field}`, 'may not be set for init containers without restartPolicy=Always'));
+  }
+}
+
+function validateContainer(c: Causes, ctr: Obj, path: string, names: Set<string>, volumes: Set<string> | undefined, init = false): void {
+  validateRestartPolicy(c, ctr, path, init);
   const name = str(ctr['name']);
   if (name === undefined || name === '') {
     if (ctr['name'] === undefined || name === '') c.push(fieldError.required(`${path}.name`));
@@ -872,7 +890,7 @@ export function validatePodSpec(c: Causes, spec: unknown, path: string, extraVol
     });
   }
   arr(spec['initContainers']).forEach((ctr, i) => {
-    if (isObj(ctr)) validateContainer(c, ctr, `${path}.initContainers[${i}]`, names, volumes);
+    if (isObj(ctr)) validateContainer(c, ctr, `${path}.initContainers[${i}]`, names, volumes, true);
   });
   const rp = str(spec['restartPolicy']);
   if (rp !== undefined && !RESTART_POLICIES.includes(rp)) {

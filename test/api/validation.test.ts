@@ -79,6 +79,25 @@ describe('pods', () => {
     ]);
     expect(r.causes.find((c) => c.field === 'spec.initContainers[0].name')!.reason).toBe('FieldValueDuplicate');
   });
+  it('native sidecars: restartPolicy only on init containers and only Always; probes and lifecycle only on sidecars among init containers', () => {
+    const r = create(
+      pod({}, {
+        initContainers: [
+          { name: 'proxy', image: 'envoy', restartPolicy: 'Always', readinessProbe: { tcpSocket: { port: 80 } } },
+          { name: 'once', image: 'busybox', restartPolicy: 'OnFailure' },
+          { name: 'setup', image: 'busybox', livenessProbe: { exec: { command: ['true'] } }, lifecycle: { postStart: { exec: { command: ['true'] } } } },
+        ],
+        containers: [{ name: 'app', image: 'nginx', restartPolicy: 'Always' }],
+      }),
+    );
+    expect(messages(r)).toEqual([
+      'spec.containers[0].restartPolicy: Forbidden: may not be set for non-init containers',
+      'spec.initContainers[1].restartPolicy: Unsupported value: "OnFailure": supported values: "Always"',
+      'spec.initContainers[2].lifecycle: Forbidden: may not be set for init containers without restartPolicy=Always',
+      'spec.initContainers[2].livenessProbe: Forbidden: may not be set for init containers without restartPolicy=Always',
+    ]);
+    expect(messages(create(pod({}, { initContainers: [{ name: 'proxy', image: 'envoy', restartPolicy: 'Always', startupProbe: { tcpSocket: { port: 80 } } }] })))).toEqual([]);
+  });
   it('requires an image', () => {
     expect(messages(create(pod({}, { containers: [{ name: 'a' }] })))).toEqual(['spec.containers[0].image: Required value']);
   });
