@@ -4,8 +4,10 @@
  * (machines/container.ts, id = container name).
  *
  * In `syncing` it creates the sandbox (the profile's `podStartLatencyMs`; then `podIP` and
- * PodReadyToStartContainers), runs the init containers one at a time in order to completion, then
- * starts all app containers. It asks the node's runtime for image pulls (`runtime.pull`) and routes
+ * PodReadyToStartContainers), runs the init containers one at a time in order to completion (a
+ * native sidecar, an init container with `restartPolicy: Always`, only until it has started: it
+ * keeps running beside the app containers and is always restarted), then starts all app
+ * containers. It asks the node's runtime for image pulls (`runtime.pull`) and routes
  * the answers (`runtime.pulled`) to the container that asked. It computes the PodStatus as the
  * kubelet does (phase from restartPolicy and the container states, conditions with
  * lastTransitionTime, IPs, startTime, container statuses) and sends `pod.status` to its kubelet
@@ -15,7 +17,9 @@
  * every container with the grace period (SIGTERM, SIGKILL after it) and ends with
  * `pod.terminated` carrying the final status (Succeeded when every container exited 0, else
  * Failed). A pod whose containers all ended for good (restartPolicy Never/OnFailure) is finished
- * (Succeeded/Failed) but reports `pod.terminated` only when killed.
+ * (Succeeded/Failed; its sidecars are stopped first, in `finishing`) but reports `pod.terminated`
+ * only when killed. Killing stops the regular containers first and the sidecars after them, in
+ * reverse order.
  */
 import { enqueueActions, setup, type AnyActorRef } from 'xstate';
 import type { Container, ContainerStatus, Pod, PodCondition, PodStatus } from '../src/api/types.js';
