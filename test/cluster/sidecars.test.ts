@@ -4,7 +4,8 @@
  * toward Ready.
  */
 import { describe, expect, it } from 'vitest';
-import type { Job, Pod } from '../../src/api/types.js';
+import type { Pod } from '../../src/api/types.js';
+import type { IJob as Job } from 'kubernetes-models/batch/v1/Job';
 import { createCluster } from '../../src/cluster/create-cluster.js';
 import { podStatusColumns } from '../../src/api/printers.js';
 
