@@ -32,6 +32,10 @@ export interface SchedulerInput {
   apiServer?: string;
   /** `spec.schedulerName` this scheduler serves. Default `default-scheduler`. */
   schedulerName?: string;
+  /** Back-off of a pod's first retry (`podInitialBackoffSeconds`), ms. Default 1,000. */
+  podInitialBackoffMs?: number;
+  /** Longest back-off (`podMaxBackoffSeconds`), ms. Default 10,000. */
+  podMaxBackoffMs?: number;
   /** Which Events to record. Default all. */
   events?: EventLevel;
   /**
@@ -76,6 +80,14 @@ export class SchedulingQueue {
   /** Keys that fit nowhere; retried when the cluster changes (or after 5 minutes). */
   readonly unschedulable = new Map<string, number>();
   private readonly attempts = new Map<string, number>();
+
+  /** `podInitialBackoffSeconds` / `podMaxBackoffSeconds` in ms. */
+  constructor(private readonly backoffMs: { readonly initial: number; readonly max: number } = { initial: 1_000, max: 10_000 }) {}
+
+  /** The back-off after `attempts` failed attempts: initial, doubling, capped (`calculateBackoffDuration`). */
+  private backoffFor(attempts: number): number {
+    return Math.min(this.backoffMs.max, this.backoffMs.initial * 2 ** (attempts - 1));
+  }
 
   private push(key: string): void {
     this.inActive.add(key);
@@ -140,12 +152,12 @@ export class SchedulingQueue {
     this.attempts.delete(key);
   }
 
-  /** A failed binding: back off 1 s doubling to 10 s (podInitialBackoff / podMaxBackoff). */
+  /** A failed binding: back off 1 s doubling to 10 s by default (podInitialBackoff / podMaxBackoff). */
   retryLater(key: string, now: number): void {
     const attempts = (this.attempts.get(key) ?? 0) + 1;
     this.attempts.set(key, attempts);
     this.inActive.delete(key);
-    this.backoff.set(key, { attempts, until: now + Math.min(10_000, 1_000 * 2 ** (attempts - 1)) });
+    this.backoff.set(key, { attempts, until: now + this.backoffFor(attempts) });
   }
 
   /** The pod fits nowhere now. */
@@ -160,7 +172,7 @@ export class SchedulingQueue {
   moveAllToActive(now: number): void {
     for (const key of this.unschedulable.keys()) {
       const attempts = this.attempts.get(key) ?? 1;
-      this.backoff.set(key, { attempts, until: now + Math.min(10_000, 1_000 * 2 ** (attempts - 1)) });
+      this.backoff.set(key, { attempts, until: now + this.backoffFor(attempts) });
     }
     this.unschedulable.clear();
   }
@@ -212,6 +224,8 @@ export interface SchedulerContext {
   fused: boolean;
   /** No pod is scheduled before this time (set by a restart: `RESTART_HOLD_MS`). */
   notBefore: number;
+  /** The queue's back-off (kept for a restart). */
+  backoffMs: { readonly initial: number; readonly max: number };
 }
 
 /**
@@ -263,7 +277,8 @@ function createContext(input: SchedulerInput): SchedulerContext {
     profile: input.profile ?? defaultProfile,
     schedulerName,
     cache: new SchedulerCache(),
-    queue: new SchedulingQueue(),
+    queue: new SchedulingQueue({ initial: input.podInitialBackoffMs ?? 1_000, max: input.podMaxBackoffMs ?? 10_000 }),
+    backoffMs: { initial: input.podInitialBackoffMs ?? 1_000, max: input.podMaxBackoffMs ?? 10_000 },
     recorder: new EventRecorder(client, schedulerName, undefined, input.events ?? 'all'),
     startIndex: 0,
     cycle: undefined,
@@ -523,7 +538,7 @@ export const schedulerMachine = setup({
       context.nodes.stop();
       for (const i of context.others) i.stop();
       context.client.reset();
-      const fresh = createContext({ port: context.port, token: context.client.token, profile: context.profile, apiServer: context.client.apiServer, schedulerName: context.schedulerName, events: context.recorder.level, cycle: context.fused ? 'fused' : 'steps' });
+      const fresh = createContext({ port: context.port, token: context.client.token, profile: context.profile, apiServer: context.client.apiServer, schedulerName: context.schedulerName, events: context.recorder.level, cycle: context.fused ? 'fused' : 'steps', podInitialBackoffMs: context.backoffMs.initial, podMaxBackoffMs: context.backoffMs.max });
       Object.assign(context, fresh);
       context.notBefore = context.port.now() + RESTART_HOLD_MS;
     },

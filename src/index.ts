@@ -131,6 +131,8 @@ export type { NodeLifecycleOptions } from '../machines/controllers/node-lifecycl
 
 // ---- the scheduler's plugins: the default ones and your own ----------------------------------
 export { createProfile, defaultProfile, DEFAULT_FILTERS, DEFAULT_SCORES, PLUGINS } from '../machines/scheduler/registry.js';
+export { schedulerConfiguration, parseSchedulerConfiguration, SchedulerConfigurationError } from '../machines/scheduler/configuration.js';
+export type { SchedulerConfiguration } from '../machines/scheduler/configuration.js';
 export type { Profile as SchedulerProfile, ProfileOptions as SchedulerProfileOptions } from '../machines/scheduler/registry.js';
 export {
   NodeInfo,

@@ -7,6 +7,9 @@
  * "argument is ambiguous".
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { schedulerConfiguration } from '../../machines/scheduler/configuration.js';
 import { profiles } from '../profiles/index.js';
 import { UsageError } from './main.js';
 
@@ -149,4 +152,32 @@ export function parseProfile(text: string | undefined): string {
   if (text === undefined) return 'fast';
   if (!(text in profiles)) throw new UsageError(`--profile must be one of ${Object.keys(profiles).join(', ')}; got "${text}"`);
   return text;
+}
+
+/** The help line of `--scheduler-config` (simulate, serve, inspect). */
+export const SCHEDULER_CONFIG_HELP = `  --scheduler-config FILE
+                    a KubeSchedulerConfiguration (kubescheduler.config.k8s.io/v1, YAML or JSON)
+                    as kube-scheduler's --config reads it: plugins, weights, pluginConfig args,
+                    percentageOfNodesToScore (see docs/scheduler.md)`;
+
+/**
+ * `--scheduler-config FILE`: the KubeSchedulerConfiguration in the file, checked (what kube-actors
+ * cannot honour is a usage error naming the field); undefined without the flag.
+ */
+export function parseSchedulerConfig(path: string | undefined): unknown {
+  if (path === undefined) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--scheduler-config: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+    schedulerConfiguration(doc);
+  } catch (error) {
+    throw new UsageError(`--scheduler-config ${path}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return doc;
 }

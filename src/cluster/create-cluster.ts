@@ -21,6 +21,7 @@ import type { ApiServerOptions } from '../../machines/api-server/core.js';
 import { decode } from '../../machines/api-server/watch-cache.js';
 import { schedulerMachine } from '../../machines/scheduler.js';
 import type { Profile as SchedulerProfile } from '../../machines/scheduler/registry.js';
+import { schedulerConfiguration } from '../../machines/scheduler/configuration.js';
 import { controllerManagerMachine, type ControllerManagerInput } from '../../machines/controller-manager.js';
 import { kubectlMachine } from '../../machines/kubectl.js';
 import { nodeMachine } from '../../machines/node.js';
@@ -91,6 +92,13 @@ export interface ClusterOptions {
   events?: EventLevel;
   /** The scheduler's profile (plugins, weights). */
   schedulerProfile?: SchedulerProfile;
+  /**
+   * A `KubeSchedulerConfiguration` (`kubescheduler.config.k8s.io/v1`) object, as in the file
+   * kube-scheduler's `--config` reads: profiles[0]'s plugins, weights, pluginConfig args,
+   * percentageOfNodesToScore, schedulerName, and the queue's back-off. What kube-actors cannot
+   * honour is refused (a `SchedulerConfigurationError` naming the field). Not with `schedulerProfile`.
+   */
+  schedulerConfiguration?: unknown;
   /** Options of the controller manager (which controllers, users' own). */
   controllerManager?: Partial<Omit<ControllerManagerInput, 'port' | 'token'>>;
   /** Tunables of the API server. */
@@ -204,6 +212,16 @@ export class Cluster {
     for (const [name, value] of [['pipelines', options.pipelines], ['apiServer.pipeline', options.apiServer?.pipeline]] as const) {
       if (value !== undefined && value !== 'steps' && value !== 'fused') throw new RangeError(`${name} must be "steps" or "fused"; got ${JSON.stringify(value)}`);
     }
+    if (options.schedulerConfiguration !== undefined && options.schedulerProfile !== undefined) {
+      throw new RangeError('schedulerConfiguration and schedulerProfile are exclusive: give one of them');
+    }
+    const configured = options.schedulerConfiguration === undefined ? undefined : schedulerConfiguration(options.schedulerConfiguration);
+    const schedulerInput = {
+      profile: configured?.profile ?? options.schedulerProfile,
+      events: options.events,
+      cycle: options.pipelines,
+      ...(configured ? { schedulerName: configured.schedulerName, podInitialBackoffMs: configured.podInitialBackoffMs, podMaxBackoffMs: configured.podMaxBackoffMs } : {}),
+    };
     let apiServerOptions: ApiServerOptions | undefined =
       options.pipelines && options.apiServer?.pipeline === undefined ? { ...(options.apiServer ?? {}), pipeline: options.pipelines } : options.apiServer;
     // the metrics API reports the profile's usage model
@@ -215,7 +233,7 @@ export class Cluster {
           start: (address, logic, host, input) => this.start(address, logic, host, input),
           tokens,
           bootStore: this.bootStore,
-          scheduler: { logic: logic.scheduler ?? schedulerMachine, input: { profile: options.schedulerProfile, events: options.events, cycle: options.pipelines } },
+          scheduler: { logic: logic.scheduler ?? schedulerMachine, input: schedulerInput },
           controllerManager: { logic: logic.controllerManager ?? controllerManagerMachine, input: { ...(options.controllerManager ?? {}) } },
           apiServerOptions: apiServerOptions,
         },
@@ -228,12 +246,7 @@ export class Cluster {
       const apiServer = this.start(API_SERVER, logic.apiServer ?? apiServerMachine, CONTROL_PLANE_HOST, { tokens, options: apiServerOptions });
       // as kubeadm boots a control plane: etcd and the API server first, the rest once it serves
       this.kernel.runUntil(() => (apiServer.getSnapshot() as { matches?: (s: string) => boolean }).matches?.('serving') !== false, { timeout: 10_000 });
-      this.start(SCHEDULER, logic.scheduler ?? schedulerMachine, CONTROL_PLANE_HOST, {
-        token: this.users.scheduler.token,
-        profile: options.schedulerProfile,
-        events: options.events,
-        cycle: options.pipelines,
-      });
+      this.start(SCHEDULER, logic.scheduler ?? schedulerMachine, CONTROL_PLANE_HOST, { token: this.users.scheduler.token, ...schedulerInput });
       this.start(CONTROLLER_MANAGER, logic.controllerManager ?? controllerManagerMachine, CONTROL_PLANE_HOST, {
         token: this.users.controllerManager.token,
         ...(options.controllerManager ?? {}),

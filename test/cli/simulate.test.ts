@@ -1,4 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const run = (args: string[]) => spawnSync('npx', ['tsx', 'src/cli/main.ts', 'simulate', ...args], { encoding: 'utf8', timeout: 120_000 });
@@ -35,6 +38,25 @@ describe('kube-actors simulate', { timeout: 300_000 }, () => {
     expect(running.some((l) => !/\s10m\s/.test(l))).toBe(true);
     expect(r.stdout).toMatch(/nginx-deployment\s+3\/3\s+3\s+3/);
     expect(r.stdout).toMatch(/node-1\s+NotReady/);
+  });
+
+  it('--scheduler-config schedules with a KubeSchedulerConfiguration: MostAllocated packs the replicas on one node', () => {
+    const r = run(['-f', 'examples/manifests/nginx-deployment.yaml', '--scheduler-config', 'examples/scheduler/bin-packing.yaml', '--for', '2m', '--seed', '3']);
+    expect(r.status, r.stderr).toBe(0);
+    const lines = r.stdout.split('\n');
+    const pods = lines.slice(1, lines.indexOf('')).filter((l) => /\sRunning\s/.test(l));
+    expect(pods).toHaveLength(3);
+    expect(new Set(pods.map((l) => l.trim().split(/\s+/).at(-1))).size).toBe(1);
+  });
+
+  it('--scheduler-config refuses a configuration it cannot honour, naming the file and the field (exit 2)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kube-actors-scheduler-config-'));
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, 'apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\nprofiles:\n- plugins:\n    filter:\n      enabled:\n      - name: VolumeBinding\n');
+    const r = run(['-f', 'examples/manifests/nginx-deployment.yaml', '--scheduler-config', file]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`--scheduler-config ${file}: profiles[0].plugins.filter.enabled[0].name: Unsupported value: "VolumeBinding": plugin VolumeBinding is not modelled by kube-actors`);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('prints a Kubernetes List with -o json, the same for the same seed', () => {

@@ -3,7 +3,7 @@
  * inspector (src/inspector/) on 127.0.0.1. `npm start` runs it with the defaults.
  */
 import type { Command } from '../main.js';
-import { noMorePositionals, parseFlags, parsePort, parsePositiveInt, parseProfile, parseSeed, parseSpeed } from '../args.js';
+import { noMorePositionals, parseFlags, parsePort, parsePositiveInt, parseProfile, parseSchedulerConfig, parseSeed, parseSpeed, SCHEDULER_CONFIG_HELP } from '../args.js';
 import { loadManifests } from '../manifests.js';
 import { startInspector, type Inspector } from '../../inspector/server.js';
 import { applyManifest, DEMO_MANIFEST } from '../../inspector/apply.js';
@@ -36,6 +36,7 @@ Options:
                     leader-elected scheduler and controller manager), shown node by node with
                     the etcd leader, its term and the Lease holders
   --profile NAME    timing profile: ${Object.keys(profiles).join(', ')} (default fast)
+${SCHEDULER_CONFIG_HELP}
   --speed X         virtual ms per wall ms (default 1: real time; 0.01 to 10000)
   --paused          start with virtual time paused
   --no-demo         without -f, apply nothing
@@ -94,6 +95,7 @@ export const command: Command = {
         nodes: { type: 'string' },
         'control-plane-nodes': { type: 'string' },
         profile: { type: 'string' },
+        'scheduler-config': { type: 'string' },
         speed: { type: 'string' },
         paused: { type: 'boolean' },
         'no-demo': { type: 'boolean' },
@@ -106,6 +108,7 @@ export const command: Command = {
     const nodes = parsePositiveInt('nodes', values.nodes, 3);
     const controlPlaneNodes = parsePositiveInt('control-plane-nodes', values['control-plane-nodes'], 1);
     const profile = parseProfile(values.profile);
+    const schedulerConfig = parseSchedulerConfig(values['scheduler-config']);
     const speed = parseSpeed(values.speed);
     // read, parsed and their kinds checked before the cluster starts, as kubectl maps kinds before it sends
     const manifests = loadManifests(values.filename ?? []).map((m) => ({ label: m.file, text: m.text }));
@@ -129,7 +132,7 @@ export const command: Command = {
         port,
         speed,
         paused: Boolean(values.paused),
-        cluster: { seed, nodes, profile, controlPlane: { nodes: controlPlaneNodes } },
+        cluster: { seed, nodes, profile, controlPlane: { nodes: controlPlaneNodes }, ...(schedulerConfig !== undefined ? { schedulerConfiguration: schedulerConfig } : {}) },
         ...(bridge ? { inspect: bridge.inspect } : {}),
       });
     } catch (error) {

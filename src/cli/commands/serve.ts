@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import type { InspectionEvent } from 'xstate';
 import type { Command } from '../main.js';
-import { noMorePositionals, parseFlags, parsePort, parsePositiveInt, parseProfile, parseSeed, parseSpeed } from '../args.js';
+import { noMorePositionals, parseFlags, parsePort, parsePositiveInt, parseProfile, parseSchedulerConfig, parseSeed, parseSpeed, SCHEDULER_CONFIG_HELP } from '../args.js';
 import { profiles } from '../../profiles/index.js';
 import { startServing, type Serving } from '../../http/serve.js';
 import { contextName } from '../../http/kubeconfig.js';
@@ -35,6 +35,7 @@ Options:
   --seed S          root seed of the simulation (default 1)
   --speed X         virtual ms per wall ms (default 1: real time; 0.01 to 10000)
   --profile NAME    timing profile: ${Object.keys(profiles).join(', ')} (default fast)
+${SCHEDULER_CONFIG_HELP}
   --kubeconfig PATH where to write the kubeconfig (default ./kube-actors.kubeconfig)
   --inspect         also serve the visual inspector (src/inspector) for the same cluster
   --inspect-port P  the inspector's port (default 4000)
@@ -91,6 +92,7 @@ export const command: Command = {
         seed: { type: 'string' },
         speed: { type: 'string' },
         profile: { type: 'string' },
+        'scheduler-config': { type: 'string' },
         kubeconfig: { type: 'string' },
         inspect: { type: 'boolean' },
         'inspect-port': { type: 'string' },
@@ -104,6 +106,7 @@ export const command: Command = {
     const seed = parseSeed(values.seed);
     const speed = parseSpeed(values.speed);
     const profile = parseProfile(values.profile);
+    const schedulerConfig = parseSchedulerConfig(values['scheduler-config']);
     const kubeconfigPath = resolve(values.kubeconfig ?? 'kube-actors.kubeconfig');
 
     const inspector = values.inspect ? await loadInspector(inspectPort) : undefined;
@@ -113,7 +116,7 @@ export const command: Command = {
         port,
         speed,
         kubeconfigPath,
-        cluster: { seed, nodes, profile, controlPlane: { nodes: controlPlaneNodes }, ...(inspector ? { trace: { capacity: 20_000 } } : {}) },
+        cluster: { seed, nodes, profile, controlPlane: { nodes: controlPlaneNodes }, ...(schedulerConfig !== undefined ? { schedulerConfiguration: schedulerConfig } : {}), ...(inspector ? { trace: { capacity: 20_000 } } : {}) },
         ...(inspector ? { inspect: inspector.inspect } : {}),
         ...(values.log ? { log: (line: string) => console.error(line) } : {}),
       });

@@ -12,7 +12,7 @@ import { createCluster, nodeSpecs, type Cluster } from '../../cluster/create-clu
 import { controlPlaneNodeName } from '../../cluster/control-plane.js';
 import type { Fault } from '../../cluster/faults.js';
 import { UsageError, type Command } from '../main.js';
-import { noMorePositionals, parseDuration, parseFlags, parsePositiveInt, parseProfile, parseSeed } from '../args.js';
+import { noMorePositionals, parseDuration, parseFlags, parsePositiveInt, parseProfile, parseSchedulerConfig, parseSeed } from '../args.js';
 import { loadManifests } from '../manifests.js';
 import { parseOutputFormat } from '../output.js';
 
@@ -37,6 +37,8 @@ Options:
   --seed S                   root seed (default 1): the same seed and inputs give the same run
   --for DURATION             virtual time to run after applying: 90s, 10m, 1h30m (default 2m)
   --profile NAME             timing profile: fast (default), realistic, chaos
+  --scheduler-config FILE    a KubeSchedulerConfiguration (kubescheduler.config.k8s.io/v1, YAML
+                             or JSON): plugins, weights, pluginConfig args (docs/scheduler.md)
   --crash-node NAME@TIME     crash a node at a virtual time after the apply, e.g. node-2@30s
                              (or a control-plane node: control-plane-1@30s)
   --restart-node NAME@TIME   boot a crashed node again
@@ -89,6 +91,7 @@ export const command: Command = {
         seed: { type: 'string' },
         for: { type: 'string' },
         profile: { type: 'string' },
+        'scheduler-config': { type: 'string' },
         'crash-node': { type: 'string', multiple: true },
         'restart-node': { type: 'string', multiple: true },
         'partition-node': { type: 'string', multiple: true },
@@ -102,6 +105,7 @@ export const command: Command = {
     const format = parseOutputFormat(values.output, ['table', 'wide', 'json', 'yaml']);
     const output = format === 'table' ? undefined : format;
     const profile = parseProfile(values.profile);
+    const schedulerConfig = parseSchedulerConfig(values['scheduler-config']);
     const nodes = parsePositiveInt('nodes', values.nodes, 3);
     const controlPlaneNodes = parsePositiveInt('control-plane-nodes', values['control-plane-nodes'], 1);
     const seed = parseSeed(values.seed);
@@ -124,7 +128,7 @@ export const command: Command = {
     for (const f of faults) {
       if ('node' in f.fault && !known.includes(f.fault.node)) throw new UsageError(`unknown node "${f.fault.node}"; the cluster has ${known.join(', ')}`);
     }
-    const cluster = createCluster({ nodes, seed, profile, controlPlane: { nodes: controlPlaneNodes } });
+    const cluster = createCluster({ nodes, seed, profile, controlPlane: { nodes: controlPlaneNodes }, ...(schedulerConfig !== undefined ? { schedulerConfiguration: schedulerConfig } : {}) });
     cluster.runUntil(() => cluster.count('nodes') === nodes, { timeout: 60_000 });
     let refused = 0;
     for (const obj of objects) {
