@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createMostAllocated, mostRequestedScore } from '../../../../machines/scheduler/plugins/most-allocated.js';
+import type { ResourceSpec } from '../../../../machines/scheduler/plugins/least-allocated.js';
 import { makeNode, makePod, nodeInfo, stateOf } from '../helpers.js';
 
-const CPU_MEMORY = [
+const CPU_MEMORY: ResourceSpec[] = [
   { name: 'cpu', weight: 1 },
   { name: 'memory', weight: 1 },
 ];
