@@ -8,17 +8,20 @@
  * same order as the actions of one transition (same trace; fewer XState microsteps).
  */
 import { setup } from 'xstate';
-import type { KubeObject, Namespace, Pod, Node } from '../src/api/types.js';
+import type { KubeObject, Namespace, Pod, Node, PersistentVolume, PersistentVolumeClaim, StorageClass } from '../src/api/types.js';
 import { findResource } from '../src/api/resources.js';
 import type { SchedulerListers } from './scheduler/snapshot.js';
 import type { Port } from '../src/kernel/port.js';
 import type { ApiResponse, WatchClosed, WatchEvent } from './protocol.js';
-import { ApiClient, isSuccess } from './client/api-client.js';
+import { ApiClient } from './client/api-client.js';
 import { Informer, objectKey } from './client/informer.js';
 import { EventRecorder, type EventLevel } from './client/events.js';
 import { SchedulerCache } from './scheduler/cache.js';
 import { defaultProfile, type Profile } from './scheduler/registry.js';
 import { findFeasibleNodes, scoreFeasibleNodes, type FeasibleNodes, type ScheduleResult } from './scheduler/schedule-one.js';
+import type { CycleState } from './scheduler/framework.js';
+import { bindPod, checkWaitingPod, isUnassigned, type WaitingPod } from './scheduler/binding-cycle.js';
+import { createVolumeListers } from './scheduler/volume-listers.js';
 import { apiClientTransitions } from './client/transitions.js';
 
 /** Input of the scheduler machine. */
@@ -217,7 +220,11 @@ export interface SchedulerContext {
   /** Where the next cycle starts in the node list (round robin). */
   startIndex: number;
   /** The pod of the cycle in progress: the nodes that passed filtering, then the result. */
-  cycle: { pod: Pod; feasible?: FeasibleNodes; result?: ScheduleResult } | undefined;
+  cycle: { pod: Pod; feasible?: FeasibleNodes; result?: ScheduleResult; state?: CycleState } | undefined;
+  /** Claims, volumes and StorageClasses (VolumeBinding, VolumeRestrictions); each change may make a pod schedulable. */
+  storage: Informer<KubeObject>[];
+  /** Pods reserved on a node whose PreBind plugins' writes and conditions are pending, by key. */
+  waiting: Map<string, WaitingPod>;
   /** Counters. */
   stats: { attempts: number; scheduled: number; unschedulable: number; bindFailures: number };
   /** True when a cycle runs as one transition ({@link SchedulerInput.cycle}). */
@@ -235,6 +242,13 @@ export interface SchedulerContext {
  * Lease its previous incarnation held to expire (leader election, 15 s).
  */
 const RESTART_HOLD_MS = 15_000;
+
+/** The storage objects the volume plugins read: [resource, group]. */
+const STORAGE_RESOURCES: readonly (readonly [string, string])[] = [
+  ['persistentvolumeclaims', ''],
+  ['persistentvolumes', ''],
+  ['storageclasses', 'storage.k8s.io'],
+];
 
 /** Events of the scheduler. */
 export type SchedulerEvent = ApiResponse | WatchEvent | WatchClosed | { type: 'scheduler.restart' };
@@ -260,14 +274,6 @@ function listersOf(byResource: ReadonlyMap<string, Informer<KubeObject>>): Sched
   };
 }
 
-function isUnassigned(pod: Pod, schedulerName: string): boolean {
-  if (pod.spec?.nodeName) return false;
-  if (pod.metadata?.deletionTimestamp) return false;
-  const phase = pod.status?.phase;
-  if (phase === 'Succeeded' || phase === 'Failed') return false;
-  return (pod.spec?.schedulerName ?? 'default-scheduler') === schedulerName;
-}
-
 function createContext(input: SchedulerInput): SchedulerContext {
   const client = new ApiClient(input.port, input.token, { apiServer: input.apiServer });
   const schedulerName = input.schedulerName ?? 'default-scheduler';
@@ -285,7 +291,8 @@ function createContext(input: SchedulerInput): SchedulerContext {
     stats: { attempts: 0, scheduled: 0, unschedulable: 0, bindFailures: 0 },
     fused: input.cycle === 'fused',
     notBefore: -Infinity,
-  } as Omit<SchedulerContext, 'pods' | 'nodes' | 'others' | 'listers'> as SchedulerContext;
+    waiting: new Map(),
+  } as Omit<SchedulerContext, 'pods' | 'nodes' | 'others' | 'listers' | 'storage'> as SchedulerContext;
   const byResource = new Map<string, Informer<KubeObject>>();
   for (const [resource, group] of LISTED_RESOURCES) {
     // a resource this API server does not serve (yet) is not watched
@@ -293,7 +300,21 @@ function createContext(input: SchedulerInput): SchedulerContext {
     byResource.set(resource, new Informer<KubeObject>(client, { resource, group }));
   }
   ctx.others = [...byResource.values()];
-  ctx.listers = listersOf(byResource);
+  const storage = new Map<string, Informer<KubeObject>>();
+  for (const [resource, group] of STORAGE_RESOURCES) {
+    if (!findResource(resource)) continue;
+    const changed = () => ctx.queue.moveAllToActive(ctx.port.now());
+    storage.set(resource, new Informer<KubeObject>(client, { resource, group }, { onAdd: changed, onUpdate: changed }));
+  }
+  ctx.storage = [...storage.values()];
+  ctx.listers = {
+    ...listersOf(byResource),
+    volumes: createVolumeListers(() => ({
+      claims: storage.get('persistentvolumeclaims')?.store as ReadonlyMap<string, PersistentVolumeClaim> | undefined,
+      volumes: storage.get('persistentvolumes')?.store as ReadonlyMap<string, PersistentVolume> | undefined,
+      classes: storage.get('storageclasses')?.store as ReadonlyMap<string, StorageClass> | undefined,
+    })),
+  };
   ctx.pods = new Informer<Pod>(client, { resource: 'pods' }, {
     onAdd: (pod) => onPod(ctx, undefined, pod),
     onUpdate: (old, pod) => onPod(ctx, old, pod),
@@ -325,6 +346,7 @@ function hasPendingPod(context: SchedulerContext): boolean {
     context.pods.synced &&
     context.nodes.synced &&
     context.others.every((i) => i.synced) &&
+    context.storage.every((i) => i.synced) &&
     context.port.now() >= context.notBefore
   );
 }
@@ -339,8 +361,13 @@ function filter(context: SchedulerContext): void {
   const cycle = context.cycle!;
   context.stats.attempts++;
   const phase = findFeasibleNodes(cycle.pod, context.cache, context.profile, { rng: context.port.rng, startIndex: context.startIndex, listers: context.listers });
-  if ('done' in phase) cycle.result = phase.done;
-  else cycle.feasible = phase;
+  if ('done' in phase) {
+    cycle.result = phase.done;
+    cycle.state = phase.state;
+  } else {
+    cycle.feasible = phase;
+    cycle.state = phase.state;
+  }
   context.startIndex = 'done' in phase ? phase.done.nextStartIndex : phase.nextStartIndex;
 }
 
@@ -385,41 +412,6 @@ function onPod(ctx: SchedulerContext, old: Pod | undefined, pod: Pod): void {
   }
 }
 
-
-/** The binding cycle: assume the pod on the chosen node and send the Binding. */
-function bindPod(context: SchedulerContext): void {
-  const { pod, result } = context.cycle!;
-  const node = (result as Extract<ScheduleResult, { ok: true }>).node;
-  const key = objectKey(pod);
-  context.cache.assume(pod, node);
-  context.client.request(
-    {
-      verb: 'create',
-      resource: 'pods',
-      subresource: 'binding',
-      namespace: pod.metadata!.namespace,
-      name: pod.metadata!.name,
-      body: {
-        apiVersion: 'v1',
-        kind: 'Binding',
-        metadata: { name: pod.metadata!.name, namespace: pod.metadata!.namespace, uid: pod.metadata!.uid },
-        target: { apiVersion: 'v1', kind: 'Node', name: node },
-      },
-    },
-    (res) => {
-      if (isSuccess(res)) {
-        context.stats.scheduled++;
-        context.recorder.record(pod, 'Normal', 'Scheduled', `Successfully assigned ${key} to ${node}`, 'Binding');
-        return;
-      }
-      context.stats.bindFailures++;
-      context.cache.forget(pod);
-      const current = context.pods.store.get(key);
-      if (current && isUnassigned(current, context.schedulerName)) context.queue.retryLater(key, context.port.now());
-    },
-  );
-  context.cycle = undefined;
-}
 
 /**
  * Preemption's `prepareCandidate`: each victim gets the DisruptionTarget condition (reason
@@ -508,6 +500,7 @@ export const schedulerMachine = setup({
       context.nodes.start(true);
       context.pods.start(true);
       for (const i of context.others) i.start(true);
+      for (const i of context.storage) i.start(true);
     },
     onResponse: ({ context, event }) => {
       context.client.handle(event as ApiResponse);
@@ -516,12 +509,15 @@ export const schedulerMachine = setup({
       const e = event as WatchEvent | WatchClosed;
       if (context.pods.handle(e) || context.nodes.handle(e)) return;
       for (const i of context.others) if (i.handle(e)) return;
+      for (const i of context.storage) if (i.handle(e)) return;
     },
     housekeeping: ({ context }) => {
       context.client.sweep();
       context.pods.tick();
       context.nodes.tick();
       for (const i of context.others) i.tick();
+      for (const i of context.storage) i.tick();
+      for (const key of [...context.waiting.keys()]) checkWaitingPod(context, key);
       context.queue.flush(context.port.now());
     },
     popPod: ({ context }) => popPod(context),
@@ -537,6 +533,7 @@ export const schedulerMachine = setup({
       context.pods.stop();
       context.nodes.stop();
       for (const i of context.others) i.stop();
+      for (const i of context.storage) i.stop();
       context.client.reset();
       const fresh = createContext({ port: context.port, token: context.client.token, profile: context.profile, apiServer: context.client.apiServer, schedulerName: context.schedulerName, events: context.recorder.level, cycle: context.fused ? 'fused' : 'steps', podInitialBackoffMs: context.backoffMs.initial, podMaxBackoffMs: context.backoffMs.max });
       Object.assign(context, fresh);

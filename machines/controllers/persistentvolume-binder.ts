@@ -15,8 +15,11 @@
  *   `bound-by-controller`) and status (Bound, capacity, access modes);
  * - no volume matches and the class has a provisioner (not `kubernetes.io/no-provisioner`): the
  *   claim is annotated `volume.kubernetes.io/storage-provisioner` and the simulated provisioner
- *   creates `pvc-<claim uid>` (hostPath, the class's reclaim policy, pinned to the selected node for
- *   WaitForFirstConsumer, pre-bound to the claim; event `ProvisioningSucceeded`); no class: event
+ *   creates `pvc-<claim uid>` (hostPath, the class's reclaim policy, pre-bound to the claim; event
+ *   `ProvisioningSucceeded`) with the node affinity a CSI provisioner gives its volumes
+ *   ({@link provisionedNodeAffinity}: the selected node's values of the class's `allowedTopologies`
+ *   keys, e.g. its zone; the selected node's hostname for a class without them; for an Immediate
+ *   class with allowedTopologies the first allowed segment); no class: event
  *   `FailedBinding` "no persistent volumes available for this claim and no storage class is set";
  * - a bound claim whose volume is gone is `Lost` (event `ClaimLost`).
  *
@@ -142,6 +145,29 @@ function bind(ctx: Ctx, pv: PV, claim: PVC): void {
   });
 }
 
+type NodeSelectorTerms = NonNullable<NonNullable<NonNullable<PV['spec']>['nodeAffinity']>['required']>['nodeSelectorTerms'];
+
+/**
+ * The node affinity of a provisioned volume, as a topology-aware CSI provisioner derives it (the
+ * external-provisioner's requisite topology): with a selected node, the node's values of the keys
+ * the class's `allowedTopologies` name (its zone, typically), or its hostname when the class has
+ * none (a node-local volume); without one, the first segment `allowedTopologies` allows; none when
+ * the class has no topology and no node was selected.
+ */
+export function provisionedNodeAffinity(sc: SC, node: Node | undefined, nodeName: string | undefined): NodeSelectorTerms | undefined {
+  const allowed = sc.allowedTopologies ?? [];
+  if (nodeName) {
+    if (allowed.length === 0) return [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: [nodeName] }] }];
+    const labels = node?.metadata?.labels ?? {};
+    const keys = [...new Set(allowed.flatMap((t) => (t.matchLabelExpressions ?? []).map((e) => e.key)))].sort();
+    const exprs = keys.filter((k) => Object.hasOwn(labels, k)).map((k) => ({ key: k, operator: 'In', values: [labels[k]!] }));
+    return exprs.length > 0 ? [{ matchExpressions: exprs }] : undefined;
+  }
+  const first = allowed[0]?.matchLabelExpressions ?? [];
+  if (first.length === 0) return undefined;
+  return [{ matchExpressions: first.map((e) => ({ key: e.key, operator: 'In', values: [e.values[0]!] })) }];
+}
+
 function provision(ctx: Ctx, claim: PVC, sc: SC, node: string | undefined): void {
   const ann = claim.metadata?.annotations ?? {};
   const name = `pvc-${claim.metadata!.uid}`;
@@ -161,7 +187,8 @@ function provision(ctx: Ctx, claim: PVC, sc: SC, node: string | undefined): void
     claimRef: { kind: 'PersistentVolumeClaim', namespace: claim.metadata!.namespace, name: claim.metadata!.name, uid: claim.metadata!.uid, apiVersion: 'v1' },
   };
   if (sc.mountOptions) spec.mountOptions = [...sc.mountOptions];
-  if (node) spec.nodeAffinity = { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: [node] }] }] } };
+  const terms = provisionedNodeAffinity(sc, node ? ctx.get('nodes', node) : undefined, node);
+  if (terms) spec.nodeAffinity = { required: { nodeSelectorTerms: terms } };
   const pv = { apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name, annotations: { [PROVISIONED_BY_ANNOTATION]: sc.provisioner } }, spec } as PV;
   ctx.client.create('persistentvolumes', undefined, pv, {
     ignore: [409],
@@ -199,7 +226,10 @@ function syncClaim(ctx: Ctx, key: string): void {
     return;
   }
   const node = selectedNode ? ctx.get('nodes', selectedNode) : undefined;
-  const match = findBestMatch(ctx.list('volumes'), claim, node);
+  // delayed binding: the scheduler chose between volumes and provisioning; only a volume it
+  // pre-bound to the claim is bound here (`findMatchingVolume` skips the others when delayBinding)
+  const candidates = waitForConsumer ? ctx.list('volumes').filter((pv) => pv.spec?.claimRef) : ctx.list('volumes');
+  const match = findBestMatch(candidates, claim, node);
   if (match) {
     bind(ctx, match, claim);
     return;

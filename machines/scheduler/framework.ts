@@ -7,7 +7,7 @@
  * is parsed once into the {@link CycleState}, so a per-node `filter` or `score` call only reads
  * numbers and small arrays.
  */
-import type { Node, Pod, Taint, Toleration } from '../../src/api/types.js';
+import type { KubeObject, Node, Pod, Taint, Toleration } from '../../src/api/types.js';
 import { milliCpu, quantityValue } from '../../src/api/quantity.js';
 import {
   compilePreferredSchedulingTerms,
@@ -198,6 +198,21 @@ export interface PodResourceRecord {
   readonly priority: number;
   /** Its containers' host ports, when it asks for any (NodePorts). */
   readonly hostPorts?: readonly HostPort[];
+  /** The claims its volumes use, as `namespace/name`, when it has any (`NodeInfo.PVCRefCounts`). */
+  readonly pvcs?: readonly string[];
+}
+
+/** The `namespace/name` of the claims a pod's volumes use (generic ephemeral ones included); undefined for none. */
+export function podClaimKeys(pod: Pod): readonly string[] | undefined {
+  const volumes = pod.spec?.volumes;
+  if (!volumes) return undefined;
+  let out: string[] | undefined;
+  const ns = pod.metadata?.namespace ?? 'default';
+  for (const v of volumes) {
+    if (v.persistentVolumeClaim) (out ??= []).push(`${ns}/${v.persistentVolumeClaim.claimName}`);
+    else if (v.ephemeral) (out ??= []).push(`${ns}/${pod.metadata?.name}-${v.name}`);
+  }
+  return out;
 }
 
 /** Builds the {@link PodResourceRecord} of a pod. */
@@ -210,7 +225,9 @@ export function podResourceRecord(pod: Pod): PodResourceRecord {
     priority: podPriority(pod),
   };
   const hostPorts = podHostPorts(pod);
-  return hostPorts ? { ...rec, hostPorts } : rec;
+  const pvcs = podClaimKeys(pod);
+  if (!hostPorts && !pvcs) return rec;
+  return { ...rec, ...(hostPorts ? { hostPorts } : {}), ...(pvcs ? { pvcs } : {}) };
 }
 
 const NO_TAINTS: readonly Taint[] = Object.freeze([]);
@@ -246,6 +263,8 @@ export class NodeInfo {
   generation = 0;
   /** The host ports in use on the node, by pod key; undefined while no pod uses one. */
   usedPorts: Map<string, readonly HostPort[]> | undefined = undefined;
+  /** How many of the node's pods use each claim (`PVCRefCounts`, `namespace/name`); undefined while none does. */
+  pvcRefCounts: Map<string, number> | undefined = undefined;
 
   /** An empty NodeInfo; pass the node to fill in its allocatable resources. */
   constructor(name: string, node?: Node) {
@@ -285,6 +304,10 @@ export class NodeInfo {
     this.pods.add(rec.key);
     this.generation++;
     if (rec.hostPorts) (this.usedPorts ??= new Map()).set(rec.key, rec.hostPorts);
+    if (rec.pvcs) {
+      const counts = (this.pvcRefCounts ??= new Map());
+      for (const k of rec.pvcs) counts.set(k, (counts.get(k) ?? 0) + 1);
+    }
     this.requested.milliCpu += rec.requests.milliCpu;
     this.requested.memory += rec.requests.memory;
     this.requested.ephemeralStorage += rec.requests.ephemeralStorage;
@@ -298,6 +321,14 @@ export class NodeInfo {
     if (!this.pods.delete(rec.key)) return;
     this.generation++;
     if (this.usedPorts?.delete(rec.key) && this.usedPorts.size === 0) this.usedPorts = undefined;
+    if (rec.pvcs && this.pvcRefCounts) {
+      for (const k of rec.pvcs) {
+        const n = (this.pvcRefCounts.get(k) ?? 0) - 1;
+        if (n > 0) this.pvcRefCounts.set(k, n);
+        else this.pvcRefCounts.delete(k);
+      }
+      if (this.pvcRefCounts.size === 0) this.pvcRefCounts = undefined;
+    }
     this.requested.milliCpu -= rec.requests.milliCpu;
     this.requested.memory -= rec.requests.memory;
     this.requested.ephemeralStorage -= rec.requests.ephemeralStorage;
@@ -316,6 +347,7 @@ export class NodeInfo {
     c.generation = this.generation;
     c.imageSizes = this.imageSizes;
     if (this.usedPorts) c.usedPorts = new Map(this.usedPorts);
+    if (this.pvcRefCounts) c.pvcRefCounts = new Map(this.pvcRefCounts);
     Object.assign(c.allocatable, this.allocatable);
     Object.assign(c.requested, this.requested);
     Object.assign(c.nonZeroRequested, this.nonZeroRequested);
@@ -453,6 +485,38 @@ export interface FilterPlugin {
   removePod?(state: CycleState, pod: Pod, other: Pod, nodeInfo: NodeInfo): void;
   /** The verdict for one node: {@link SUCCESS} or a rejecting status with reasons. */
   filter(pod: Pod, nodeInfo: NodeInfo, state: CycleState): Status;
+  /**
+   * Reserve extension point: the pod is assumed on `nodeName`; the plugin may assume what it
+   * decided (VolumeBinding's volumes). A rejecting status fails the cycle.
+   */
+  reserve?(state: CycleState, pod: Pod, nodeName: string): Status;
+  /** Unreserve: undoes `reserve` when the cycle fails after it. */
+  unreserve?(state: CycleState, pod: Pod, nodeName: string): void;
+  /** PreBind: API writes to make and a condition to wait for before the pod is bound. */
+  preBind?(state: CycleState, pod: Pod, nodeName: string): PreBindPlan | undefined;
+}
+
+/** One API update a pre-bind plan asks the scheduler to send. */
+export interface PreBindWrite {
+  /** The plural resource (`persistentvolumes`, `persistentvolumeclaims`). */
+  readonly resource: string;
+  /** The whole object to update (its resourceVersion guards the write). */
+  readonly object: KubeObject;
+}
+
+/**
+ * What a PreBind plugin needs done before the pod is bound: updates sent in order (the first that
+ * fails fails the binding cycle), then `check` polled on every relevant informer event and
+ * housekeeping tick until it answers `true` (bind the pod) or an error message (fail), or until
+ * `timeoutMs` passes.
+ */
+export interface PreBindPlan {
+  /** The updates, in order. */
+  readonly writes: readonly PreBindWrite[];
+  /** Polled with the objects the API server returned for the writes: true, false (wait) or an error. */
+  check(written: readonly (KubeObject | undefined)[]): boolean | string;
+  /** How long to wait for `check` (virtual ms). */
+  readonly timeoutMs: number;
 }
 
 /** A score plugin: ranks the nodes that passed the filters. */

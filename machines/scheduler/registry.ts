@@ -1,8 +1,9 @@
 /**
  * Plugin registry and profiles. The default profile is kube-scheduler's default (the `v1`
- * `getDefaultPlugins` set of v1.32) restricted to the plugins modelled here (no volume plugins):
- * filters in kube's order NodeUnschedulable, NodeName, TaintToleration, NodeAffinity, NodePorts,
- * NodeResourcesFit, PodTopologySpread, InterPodAffinity; scores TaintToleration ×3,
+ * `getDefaultPlugins` set of v1.32) restricted to the plugins modelled here (not NodeVolumeLimits,
+ * VolumeZone or DynamicResources): filters in kube's order NodeUnschedulable, NodeName,
+ * TaintToleration, NodeAffinity, NodePorts, NodeResourcesFit, VolumeRestrictions, VolumeBinding
+ * (which also reserves and pre-binds), PodTopologySpread, InterPodAffinity; scores TaintToleration ×3,
  * NodeAffinity ×2, NodeResourcesFit (LeastAllocated) ×1, PodTopologySpread ×2,
  * InterPodAffinity ×2, NodeResourcesBalancedAllocation ×1, ImageLocality ×1; DefaultPreemption
  * as post-filter; adaptive percentageOfNodesToScore.
@@ -19,6 +20,8 @@ import { NodeName } from './plugins/node-name.js';
 import { NodeResourcesFit } from './plugins/node-resources-fit.js';
 import { NodeUnschedulable } from './plugins/node-unschedulable.js';
 import { TaintToleration } from './plugins/taint-toleration.js';
+import { VolumeBinding } from './plugins/volume-binding.js';
+import { VolumeRestrictions } from './plugins/volume-restrictions.js';
 
 /** The default filter plugins, in the order kube-scheduler runs them. */
 export const DEFAULT_FILTERS: readonly FilterPlugin[] = Object.freeze([
@@ -28,6 +31,8 @@ export const DEFAULT_FILTERS: readonly FilterPlugin[] = Object.freeze([
   NodeAffinity,
   NodePorts,
   NodeResourcesFit,
+  VolumeRestrictions,
+  VolumeBinding,
   PodTopologySpread,
   InterPodAffinity,
 ]);
@@ -55,6 +60,8 @@ export const PLUGINS: Readonly<Record<string, FilterPlugin | ScorePlugin | PostF
   PodTopologySpread,
   InterPodAffinity,
   ImageLocality,
+  VolumeRestrictions,
+  VolumeBinding,
   DefaultPreemption,
 });
 

@@ -221,7 +221,7 @@ export interface FeasibleNodes {
 }
 
 /** What filtering gives: a decided cycle, or nodes to score. */
-export type FilterPhase = { readonly done: ScheduleResult } | FeasibleNodes;
+export type FilterPhase = { readonly done: ScheduleResult; readonly state?: CycleState } | FeasibleNodes;
 
 /**
  * The filtering half of a scheduling cycle: pre-filter, the nominated node, then feasible nodes
@@ -284,7 +284,7 @@ export function findFeasibleNodes(pod: Pod, cache: SchedulerCache, profile: Prof
     if (ni?.node) {
       const rejected = filterNode(filters, pod, ni, state);
       if (!rejected) {
-        return { done: { ok: true, node: ni.name, evaluatedNodes: 1, feasibleNodes: 1, nextStartIndex: startIndex } };
+        return { done: { ok: true, node: ni.name, evaluatedNodes: 1, feasibleNodes: 1, nextStartIndex: startIndex }, state };
       }
       statuses.set(ni.name, rejected);
     }
@@ -327,7 +327,7 @@ export function findFeasibleNodes(pod: Pod, cache: SchedulerCache, profile: Prof
     return { done: fail({ numAllNodes: numAll, nodeStatuses: statuses, absentStatus, preFilterMessage: undefined }, processed, nextStartIndex) };
   }
   if (feasible.length === 1) {
-    return { done: { ok: true, node: feasible[0]!.name, evaluatedNodes: 1 + statuses.size, feasibleNodes: 1, nextStartIndex } };
+    return { done: { ok: true, node: feasible[0]!.name, evaluatedNodes: 1 + statuses.size, feasibleNodes: 1, nextStartIndex }, state };
   }
   return { feasible, state, processed, nextStartIndex };
 }

@@ -7,6 +7,7 @@
 import type { Namespace, Pod } from '../../src/api/types.js';
 import { everything, labelSelectorFromObject, selectorFromRequirements, selectorFromSet, type LabelSelectorMatcher, type Labels } from '../../src/api/selectors.js';
 import type { NodeInfo } from './framework.js';
+import type { VolumeListers } from './volume-listers.js';
 
 /** A pod the snapshot counts on a node. */
 export interface SnapshotPod {
@@ -26,6 +27,8 @@ export interface SchedulerListers {
   list(resource: string, namespace: string): Iterable<{ metadata?: { name?: string }; spec?: unknown }>;
   /** One object of such a resource. */
   get(resource: string, namespace: string, name: string): { spec?: unknown } | undefined;
+  /** Claims, volumes, classes and the volume binder's assume caches (the volume plugins); absent without storage. */
+  readonly volumes?: VolumeListers;
 }
 
 /** The cluster as one scheduling cycle sees it. */

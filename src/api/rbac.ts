@@ -668,6 +668,12 @@ export function bootstrapRbac(): Array<ClusterRole | ClusterRoleBinding> {
       rule(READ, ['storage.k8s.io'], ['csinodes', 'csidrivers', 'csistoragecapacities', 'storageclasses']),
       rule(READ, [''], ['namespaces']),
     ]),
+    // VolumeBinding's PreBind writes claimRefs and selected-node annotations (bootstrap policy's system:volume-scheduler)
+    clusterRole('system:volume-scheduler', [
+      rule([...READ, 'update', 'patch'], [''], ['persistentvolumes']),
+      rule(READ, ['storage.k8s.io'], ['storageclasses']),
+      rule([...READ, 'update', 'patch'], [''], ['persistentvolumeclaims']),
+    ]),
     clusterRole('system:kube-controller-manager', [
       ...eventsRules(),
       // garbage collector and namespace controller: everything, but create
@@ -721,6 +727,7 @@ export function bootstrapRbac(): Array<ClusterRole | ClusterRoleBinding> {
     ]),
     clusterRoleBinding('system:kube-scheduler', 'system:kube-scheduler', [user('system:kube-scheduler')]),
     clusterRoleBinding('system:kube-controller-manager', 'system:kube-controller-manager', [user('system:kube-controller-manager')]),
+    clusterRoleBinding('system:volume-scheduler', 'system:volume-scheduler', [user('system:kube-scheduler')]),
     clusterRoleBinding('system:node', 'system:node', [group('system:nodes')]),
     clusterRoleBinding('system:node-proxier', 'system:node-proxier', [user('system:kube-proxy')]),
   ];

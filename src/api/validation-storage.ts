@@ -3,7 +3,7 @@
  * `ValidatePersistentVolumeClaimSpec`, `ValidatePersistentVolumeClaimUpdate`) and
  * `pkg/apis/storage/validation` (`ValidateStorageClass`, `ValidateStorageClassUpdate`). What the
  * simulation does not implement (the deprecated Recycle reclaim policy, volume populators and
- * snapshots, volume attributes classes, allowed topologies) is refused with a clear message.
+ * snapshots, volume attributes classes) is refused with a clear message.
  */
 import type { AnyObject } from './types.js';
 import { fieldError, GoValue } from './status.js';
@@ -108,6 +108,40 @@ function validatePersistentVolume(c: Causes, pv: AnyObject): void {
   }
 }
 
+/**
+ * `validateAllowedTopologies` with `ValidateTopologySelectorTerm`: each term has at least one
+ * label expression, each expression a valid label key and at least one value, no key twice in a
+ * term, no value twice in an expression, no term twice.
+ */
+function validateAllowedTopologies(c: Causes, topologies: unknown): void {
+  const seen: string[] = [];
+  arr(topologies).forEach((term, i) => {
+    const path = `allowedTopologies[${i}]`;
+    const exprs = isObj(term) ? arr(term['matchLabelExpressions']) : [];
+    const byKey = new Map<string, string[]>();
+    exprs.forEach((e, j) => {
+      const ep = `${path}.matchLabelExpressions[${j}]`;
+      const expr = isObj(e) ? e : {};
+      const key = str(expr['key']) ?? '';
+      if (key === '') c.push(fieldError.required(`${ep}.key`, ''));
+      else for (const msg of isQualifiedName(key)) c.push(fieldError.invalid(`${ep}.key`, key, msg));
+      const values = arr(expr['values']).map((v) => String(v));
+      if (values.length === 0) c.push(fieldError.required(`${ep}.values`, 'must specify as least one value'));
+      const vs = new Set<string>();
+      values.forEach((v, k) => {
+        if (vs.has(v)) c.push(fieldError.duplicate(`${ep}.values[${k}]`, v));
+        vs.add(v);
+      });
+      if (byKey.has(key)) c.push(fieldError.duplicate(`${ep}.key`, key));
+      byKey.set(key, [...vs].sort());
+    });
+    if (exprs.length === 0) c.push(fieldError.required(path, 'must have at least one label match expression'));
+    const canonical = JSON.stringify([...byKey].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    if (seen.includes(canonical)) c.push(fieldError.duplicate(`${path}.matchLabelExpressions`, ''));
+    seen.push(canonical);
+  });
+}
+
 function validateStorageClass(c: Causes, sc: AnyObject): void {
   const provisioner = str(sc['provisioner']) ?? '';
   if (provisioner === '') c.push(fieldError.required('provisioner', ''));
@@ -122,7 +156,7 @@ function validateStorageClass(c: Causes, sc: AnyObject): void {
   const mode = sc['volumeBindingMode'];
   if (mode === undefined || mode === null) c.push(fieldError.required('volumeBindingMode', ''));
   else if (!BINDING_MODES.includes(mode as string)) c.push(fieldError.notSupported('volumeBindingMode', mode, BINDING_MODES));
-  if (arr(sc['allowedTopologies']).length > 0) c.push(fieldError.forbidden('allowedTopologies', `${NOT_SIMULATED}: the simulated provisioner has no topology`));
+  validateAllowedTopologies(c, sc['allowedTopologies']);
   arr(sc['mountOptions']).forEach((o, i) => {
     if (typeof o !== 'string' || o === '') c.push(fieldError.required(`mountOptions[${i}]`, ''));
   });

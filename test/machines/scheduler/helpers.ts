@@ -3,6 +3,8 @@ import type { KubeObject, Namespace, Node, Pod, Taint, Toleration } from '../../
 import { NodeInfo, createCycleState, podResourceRecord, type CycleState } from '../../../machines/scheduler/framework.js';
 import { SchedulerCache } from '../../../machines/scheduler/cache.js';
 import type { SchedulerListers, Snapshot } from '../../../machines/scheduler/snapshot.js';
+import { createVolumeListers, type VolumeListers } from '../../../machines/scheduler/volume-listers.js';
+import type { PersistentVolume, PersistentVolumeClaim, StorageClass } from '../../../src/api/types.js';
 
 /** Options of {@link makeNode}. */
 export interface NodeSpec {
@@ -102,8 +104,23 @@ export function scriptedRng(values: number[]): { int(max: number): number; draws
 export function clusterOf(
   nodes: Node[],
   pods: Pod[] = [],
-  objects: { namespaces?: Namespace[]; services?: KubeObject[]; replicasets?: KubeObject[]; statefulsets?: KubeObject[] } = {},
-): { cache: SchedulerCache; listers: SchedulerListers; snapshot: Snapshot; state(pod: Pod): CycleState } {
+  objects: {
+    namespaces?: Namespace[];
+    services?: KubeObject[];
+    replicasets?: KubeObject[];
+    statefulsets?: KubeObject[];
+    claims?: PersistentVolumeClaim[];
+    volumes?: PersistentVolume[];
+    classes?: StorageClass[];
+  } = {},
+): {
+  cache: SchedulerCache;
+  listers: SchedulerListers & { volumes: VolumeListers };
+  snapshot: Snapshot;
+  state(pod: Pod): CycleState;
+  /** The storage informers' stores, for tests that play the API server's part. */
+  stores: { claims: Map<string, PersistentVolumeClaim>; volumes: Map<string, PersistentVolume> };
+} {
   const cache = new SchedulerCache();
   for (const n of nodes) cache.addNode(n);
   for (const p of pods) cache.addPod(p);
@@ -113,14 +130,18 @@ export function clusterOf(
     replicasets: objects.replicasets ?? [],
     statefulsets: objects.statefulsets ?? [],
   };
-  const listers: SchedulerListers = {
+  const claims = new Map((objects.claims ?? []).map((c) => [`${c.metadata?.namespace ?? 'default'}/${c.metadata!.name}`, c]));
+  const volumes = new Map((objects.volumes ?? []).map((v) => [v.metadata!.name!, v]));
+  const classes = new Map((objects.classes ?? []).map((c) => [c.metadata!.name!, c]));
+  const listers: SchedulerListers & { volumes: VolumeListers } = {
+    volumes: createVolumeListers(() => ({ claims, volumes, classes })),
     namespace: (name) => (objects.namespaces ?? []).find((n) => n.metadata?.name === name),
     namespaces: () => objects.namespaces ?? [],
     list: (resource, ns) => (byResource[resource] ?? []).filter((o) => o.metadata?.namespace === ns) as never,
     get: (resource, ns, name) => (byResource[resource] ?? []).find((o) => o.metadata?.namespace === ns && o.metadata?.name === name) as never,
   };
   const snapshot = cache.snapshot(listers);
-  return { cache, listers, snapshot, state: (pod) => createCycleState(pod, snapshot) };
+  return { cache, listers, snapshot, state: (pod) => createCycleState(pod, snapshot), stores: { claims, volumes } };
 }
 
 /** A namespace with labels. */
