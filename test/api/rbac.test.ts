@@ -267,7 +267,7 @@ describe('bootstrapRbac', () => {
     const objs = bootstrapRbac();
     const names = (kind: string) => objs.filter((o) => o.kind === kind).map((o) => o.metadata!.name);
     expect(names('ClusterRole')).toEqual(
-      expect.arrayContaining(['cluster-admin', 'admin', 'edit', 'view', 'system:discovery', 'system:basic-user', 'system:kube-scheduler', 'system:kube-controller-manager', 'system:node', 'system:node-proxier']),
+      expect.arrayContaining(['cluster-admin', 'admin', 'edit', 'view', 'system:discovery', 'system:basic-user', 'system:kube-scheduler', 'system:volume-scheduler', 'system:kube-controller-manager', 'system:node', 'system:node-proxier']),
     );
     for (const o of objs) expect(o.metadata!.labels).toEqual({ 'kubernetes.io/bootstrapping': 'rbac-defaults' });
     // fresh objects each call

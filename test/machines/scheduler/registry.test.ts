@@ -11,6 +11,8 @@ describe('default profile', () => {
       'NodeAffinity',
       'NodePorts',
       'NodeResourcesFit',
+      'VolumeRestrictions',
+      'VolumeBinding',
       'PodTopologySpread',
       'InterPodAffinity',
     ]);
