@@ -203,7 +203,7 @@ export interface PodResourceRecord {
 }
 
 /** The `namespace/name` of the claims a pod's volumes use (generic ephemeral ones included); undefined for none. */
-export function podClaimKeys(pod: Pod): readonly string[] | undefined {
+function podClaimKeys(pod: Pod): readonly string[] | undefined {
   const volumes = pod.spec?.volumes;
   if (!volumes) return undefined;
   let out: string[] | undefined;

@@ -72,6 +72,21 @@ describe('StorageClass', () => {
     expect(messages(create(sc({ volumeBindingMode: 'Later' })))).toEqual(['volumeBindingMode: Unsupported value: "Later": supported values: "Immediate", "WaitForFirstConsumer"']);
   });
 
+  it('validates allowedTopologies as validateAllowedTopologies / ValidateTopologySelectorTerm', () => {
+    const zone = 'topology.kubernetes.io/zone';
+    const topo = (...terms: AnyObject[]) => sc({ volumeBindingMode: 'WaitForFirstConsumer', allowedTopologies: terms });
+    expect(create(topo({ matchLabelExpressions: [{ key: zone, values: ['zone-a', 'zone-b'] }] })).causes).toEqual([]);
+    expect(messages(create(topo({ matchLabelExpressions: [] })))).toEqual(['allowedTopologies[0]: Required value: must have at least one label match expression']);
+    expect(messages(create(topo({ matchLabelExpressions: [{ key: zone, values: [] }] })))).toEqual(['allowedTopologies[0].matchLabelExpressions[0].values: Required value: must specify as least one value']);
+    expect(messages(create(topo({ matchLabelExpressions: [{ key: zone, values: ['a', 'a'] }] })))).toEqual(['allowedTopologies[0].matchLabelExpressions[0].values[1]: Duplicate value: "a"']);
+    expect(messages(create(topo({ matchLabelExpressions: [{ key: zone, values: ['a'] }, { key: zone, values: ['b'] }] })))).toEqual([
+      `allowedTopologies[0].matchLabelExpressions[1].key: Duplicate value: "${zone}"`,
+    ]);
+    expect(messages(create(topo({ matchLabelExpressions: [{ key: zone, values: ['a'] }] }, { matchLabelExpressions: [{ key: zone, values: ['a'] }] })))).toEqual([
+      'allowedTopologies[1].matchLabelExpressions: Duplicate value: ""',
+    ]);
+  });
+
   it('forbids changing parameters, provisioner, reclaim policy and binding mode', () => {
     expect(messages(update(sc({ parameters: { type: 'ssd' } }), sc()))).toEqual(['parameters: Forbidden: updates to parameters are forbidden.']);
     expect(messages(update(sc({ provisioner: 'other.io/x' }), sc()))).toEqual(['provisioner: Forbidden: updates to provisioner are forbidden.']);

@@ -52,7 +52,7 @@ export const ERR_REASON_UNBOUND_IMMEDIATE = 'pod has unbound immediate Persisten
 const NOT_SUPPORTED_PROVISIONER = 'kubernetes.io/no-provisioner';
 
 /** `VolumeBindingArgs.bindTimeoutSeconds`' default, in ms. */
-export const BIND_TIMEOUT_MS = 600_000;
+const BIND_TIMEOUT_MS = 600_000;
 
 type PVC = PersistentVolumeClaim;
 type PV = PersistentVolume;
@@ -104,7 +104,7 @@ function isDelayBinding(pvc: PVC, listers: VolumeListers): boolean {
 }
 
 /** `volume.CheckNodeAffinity`: a volume without required node affinity fits every node. */
-export function volumeFitsNode(pv: PV, labels: Readonly<Record<string, string>>, nodeName: string): boolean {
+function volumeFitsNode(pv: PV, labels: Readonly<Record<string, string>>, nodeName: string): boolean {
   const terms = pv.spec?.nodeAffinity?.required?.nodeSelectorTerms;
   if (!terms) return true;
   return compileNodeSelector(terms)(labels, nodeName);

@@ -54,7 +54,7 @@ function haveOverlap(a: readonly string[], b: readonly string[]): boolean {
 }
 
 /** `isVolumeConflict`: whether `v` conflicts with a volume of `existing`. */
-export function isVolumeConflict(v: Volume, existing: Pod): boolean {
+function isVolumeConflict(v: Volume, existing: Pod): boolean {
   if (!needsRestrictionsCheck(v)) return false;
   for (const ev of existing.spec?.volumes ?? []) {
     if (v.gcePersistentDisk && ev.gcePersistentDisk) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createCluster, type Cluster } from '../../../src/cluster/create-cluster.js';
 import type { KubeObject, PersistentVolume, PersistentVolumeClaim, Pod } from '../../../src/api/types.js';
-import { findBestMatch } from '../../../machines/controllers/persistentvolume-binder.js';
+import { findBestMatch, provisionedNodeAffinity } from '../../../machines/controllers/persistentvolume-binder.js';
 
 const claim = (name: string, spec: Record<string, unknown> = {}): PersistentVolumeClaim =>
   ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, ...spec } });
@@ -31,6 +31,23 @@ describe('findBestMatchForClaim (ported cases of pv_controller_test / index_test
     const mine = base('mine', '5Gi', { claimRef: { namespace: 'default', name: 'data' } });
     expect(findBestMatch([taken, base('x', '3Gi'), mine], c0, undefined)?.metadata?.name).toBe('mine');
     expect(findBestMatch([taken], c0, undefined)).toBeUndefined();
+  });
+});
+
+describe('the provisioned volume\'s node affinity (a topology-aware CSI provisioner\'s requisite topology)', () => {
+  const ZONE = 'topology.kubernetes.io/zone';
+  const sc = (allowed?: { key: string; values: string[] }[]) =>
+    ({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'c' }, provisioner: 'x', ...(allowed ? { allowedTopologies: [{ matchLabelExpressions: allowed }] } : {}) }) as never;
+  const node = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1', labels: { [ZONE]: 'zone-b', 'kubernetes.io/hostname': 'n1' } } } as never;
+  it('the selected node\'s values of the allowedTopologies keys', () => {
+    expect(provisionedNodeAffinity(sc([{ key: ZONE, values: ['zone-a', 'zone-b'] }]), node, 'n1')).toEqual([{ matchExpressions: [{ key: ZONE, operator: 'In', values: ['zone-b'] }] }]);
+  });
+  it('the node\'s hostname for a class without allowedTopologies', () => {
+    expect(provisionedNodeAffinity(sc(), node, 'n1')).toEqual([{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['n1'] }] }]);
+  });
+  it('no node: the first allowed segment, or nothing', () => {
+    expect(provisionedNodeAffinity(sc([{ key: ZONE, values: ['zone-a', 'zone-b'] }]), undefined, undefined)).toEqual([{ matchExpressions: [{ key: ZONE, operator: 'In', values: ['zone-a'] }] }]);
+    expect(provisionedNodeAffinity(sc(), undefined, undefined)).toBeUndefined();
   });
 });
 

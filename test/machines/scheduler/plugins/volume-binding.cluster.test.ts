@@ -42,7 +42,7 @@ const podUsing = (name: string, claimName: string, extra: Record<string, unknown
     kind: 'Pod',
     metadata: { name },
     spec: { containers: [{ name: 'c', image: 'nginx', volumeMounts: [{ name: 'd', mountPath: '/data' }] }], volumes: [{ name: 'd', persistentVolumeClaim: { claimName } }], ...extra },
-  }) as Pod;
+  });
 
 const pvc = (c: Cluster, name: string) => c.object<PersistentVolumeClaim>('persistentvolumeclaims', name, 'default');
 const pod = (c: Cluster, name: string) => c.object<Pod>('pods', name, 'default');

@@ -27,10 +27,10 @@ function verdict(pod: Pod, existing: Pod[], claims: PersistentVolumeClaim[] = []
 }
 
 const disk = (kind: 'gce' | 'aws' | 'rbd' | 'iscsi', id: string, extra: Record<string, unknown> = {}): Volume => {
-  if (kind === 'gce') return { name: `v-${id}`, gcePersistentDisk: { pdName: id, ...extra } } as Volume;
-  if (kind === 'aws') return { name: `v-${id}`, awsElasticBlockStore: { volumeID: id, ...extra } } as Volume;
-  if (kind === 'rbd') return { name: `v-${id}`, rbd: { monitors: ['a', 'b'], pool: 'foo', image: id, ...extra } } as Volume;
-  return { name: `v-${id}`, iscsi: { targetPortal: '127.0.0.1:3260', iqn: id, lun: 0, ...extra } } as Volume;
+  if (kind === 'gce') return { name: `v-${id}`, gcePersistentDisk: { pdName: id, ...extra } };
+  if (kind === 'aws') return { name: `v-${id}`, awsElasticBlockStore: { volumeID: id, ...extra } };
+  if (kind === 'rbd') return { name: `v-${id}`, rbd: { monitors: ['a', 'b'], pool: 'foo', image: id, ...extra } };
+  return { name: `v-${id}`, iscsi: { targetPortal: '127.0.0.1:3260', iqn: id, lun: 0, ...extra } };
 };
 
 describe('VolumeRestrictions disk conflicts', () => {
