@@ -160,12 +160,12 @@ export function provisionedNodeAffinity(sc: SC, node: Node | undefined, nodeName
     if (allowed.length === 0) return [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: [nodeName] }] }];
     const labels = node?.metadata?.labels ?? {};
     const keys = [...new Set(allowed.flatMap((t) => (t.matchLabelExpressions ?? []).map((e) => e.key)))].sort();
-    const exprs = keys.filter((k) => Object.hasOwn(labels, k)).map((k) => ({ key: k, operator: 'In', values: [labels[k]!] }));
+    const exprs = keys.filter((k) => Object.hasOwn(labels, k)).map((k) => ({ key: k, operator: 'In' as const, values: [labels[k]!] }));
     return exprs.length > 0 ? [{ matchExpressions: exprs }] : undefined;
   }
   const first = allowed[0]?.matchLabelExpressions ?? [];
   if (first.length === 0) return undefined;
-  return [{ matchExpressions: first.map((e) => ({ key: e.key, operator: 'In', values: [e.values[0]!] })) }];
+  return [{ matchExpressions: first.map((e) => ({ key: e.key, operator: 'In' as const, values: [e.values[0]!] })) }];
 }
 
 function provision(ctx: Ctx, claim: PVC, sc: SC, node: string | undefined): void {

@@ -29,7 +29,7 @@ const zonalClass = (name: string, zones?: string[]): KubeObject =>
     allowedTopologies: [{ matchLabelExpressions: [{ key: ZONE, values: zones ?? ['zone-a', 'zone-b'] }] }],
   }) as KubeObject;
 
-const claim = (name: string, storageClassName: string, accessModes = ['ReadWriteOnce']): PersistentVolumeClaim => ({
+const claim = (name: string, storageClassName: string, accessModes: NonNullable<NonNullable<PersistentVolumeClaim['spec']>['accessModes']> = ['ReadWriteOnce']): PersistentVolumeClaim => ({
   apiVersion: 'v1',
   kind: 'PersistentVolumeClaim',
   metadata: { name },

@@ -31,7 +31,7 @@ const topoSC: StorageClass = {
 const classes = [immediateSC, waitSC, provisionSC, topoSC];
 
 let rv = 100;
-function claim(name: string, size: string, cls: StorageClass | undefined, extra: { volumeName?: string; bound?: boolean; annotations?: Record<string, string>; phase?: string } = {}): PersistentVolumeClaim {
+function claim(name: string, size: string, cls: StorageClass | undefined, extra: { volumeName?: string; bound?: boolean; annotations?: Record<string, string>; phase?: 'Pending' | 'Bound' | 'Lost' } = {}): PersistentVolumeClaim {
   const annotations: Record<string, string> = { ...(extra.annotations ?? {}) };
   if (extra.bound) annotations['pv.kubernetes.io/bind-completed'] = 'yes';
   return {
@@ -45,9 +45,9 @@ function claim(name: string, size: string, cls: StorageClass | undefined, extra:
 
 function volume(name: string, size: string, cls: StorageClass | undefined, extra: { node?: string; zone?: string; boundTo?: PersistentVolumeClaim } = {}): PersistentVolume {
   const terms = extra.node
-    ? [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: [extra.node] }] }]
+    ? [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In' as const, values: [extra.node] }] }]
     : extra.zone
-      ? [{ matchExpressions: [{ key: ZONE, operator: 'In', values: [extra.zone] }] }]
+      ? [{ matchExpressions: [{ key: ZONE, operator: 'In' as const, values: [extra.zone] }] }]
       : undefined;
   const ref = extra.boundTo;
   return {

@@ -64,7 +64,7 @@ describe('VolumeRestrictions disk conflicts', () => {
 });
 
 describe('VolumeRestrictions ReadWriteOncePod (TestAccessModeConflicts)', () => {
-  const claim = (name: string, mode: string): PersistentVolumeClaim => ({
+  const claim = (name: string, mode: 'ReadWriteOnce' | 'ReadWriteOncePod'): PersistentVolumeClaim => ({
     apiVersion: 'v1',
     kind: 'PersistentVolumeClaim',
     metadata: { name, namespace: 'default' },
