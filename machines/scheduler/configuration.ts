@@ -32,6 +32,8 @@ import { createInterPodAffinity } from './plugins/inter-pod-affinity.js';
 import { DefaultPreemption } from './plugins/default-preemption.js';
 import { createBalancedAllocation } from './plugins/balanced-allocation.js';
 import { ImageLocality } from './plugins/image-locality.js';
+import { VolumeRestrictions } from './plugins/volume-restrictions.js';
+import { createVolumeBinding, VolumeBinding } from './plugins/volume-binding.js';
 import { createLeastAllocated, DEFAULT_RESOURCES, type ResourceSpec } from './plugins/least-allocated.js';
 import { createMostAllocated } from './plugins/most-allocated.js';
 import { createRequestedToCapacityRatio, MAX_CUSTOM_PRIORITY_SCORE, type UtilizationShapePoint } from './plugins/requested-to-capacity-ratio.js';
@@ -74,6 +76,8 @@ const CAPABILITIES: Readonly<Record<string, readonly ExtensionPoint[]>> = {
   NodeResourcesFit: ['preFilter', 'filter', 'preScore', 'score'],
   PodTopologySpread: ['preFilter', 'filter', 'preScore', 'score'],
   InterPodAffinity: ['preFilter', 'filter', 'preScore', 'score'],
+  VolumeRestrictions: ['preFilter', 'filter'],
+  VolumeBinding: ['preFilter', 'filter', 'reserve', 'preBind'],
   DefaultPreemption: ['postFilter'],
   NodeResourcesBalancedAllocation: ['preScore', 'score'],
   ImageLocality: ['score'],
@@ -81,7 +85,7 @@ const CAPABILITIES: Readonly<Record<string, readonly ExtensionPoint[]>> = {
 };
 
 /** In-tree plugins of kube-scheduler v1.32 that kube-actors does not model: they may be disabled, not enabled. */
-const NOT_MODELLED = new Set(['VolumeRestrictions', 'NodeVolumeLimits', 'VolumeBinding', 'VolumeZone', 'DynamicResources', 'EBSLimits', 'GCEPDLimits', 'AzureDiskLimits', 'CinderLimits']);
+const NOT_MODELLED = new Set(['NodeVolumeLimits', 'VolumeZone', 'DynamicResources', 'EBSLimits', 'GCEPDLimits', 'AzureDiskLimits', 'CinderLimits']);
 
 /** Plugins that are always on: the queue sort, the gates and the binder are the scheduler's own code here. */
 const STRUCTURAL = new Set(['SchedulingGates', 'PrioritySort', 'DefaultBinder']);
@@ -101,6 +105,8 @@ const DEFAULT_MULTI_POINT: readonly PluginEntry[] = [
   { name: 'NodeAffinity', weight: 2 },
   { name: 'NodePorts', weight: 0 },
   { name: 'NodeResourcesFit', weight: 1 },
+  { name: 'VolumeRestrictions', weight: 0 },
+  { name: 'VolumeBinding', weight: 0 },
   { name: 'PodTopologySpread', weight: 2 },
   { name: 'InterPodAffinity', weight: 2 },
   { name: 'DefaultPreemption', weight: 0 },
@@ -263,6 +269,8 @@ function buildPlugins(pluginConfig: ReadonlyMap<string, { args: unknown; path: s
     NodeAffinity: { filter: NodeAffinity, score: NodeAffinity },
     NodePorts: { filter: NodePorts },
     NodeResourcesFit: { filter: NodeResourcesFit, score: NodeResourcesFit },
+    VolumeRestrictions: { filter: VolumeRestrictions },
+    VolumeBinding: { filter: VolumeBinding },
     DefaultPreemption: { postFilter: DefaultPreemption },
     ImageLocality: { score: ImageLocality },
   };
@@ -340,6 +348,13 @@ function buildPlugins(pluginConfig: ReadonlyMap<string, { args: unknown; path: s
           ...(ignore !== undefined ? { ignorePreferredTermsOfExistingPods: ignore } : {}),
         });
         out['InterPodAffinity'] = { filter: plugin, score: plugin };
+        break;
+      }
+      case 'VolumeBinding': {
+        const o = argsObject(args, path, 'VolumeBindingArgs', ['bindTimeoutSeconds', 'shape']);
+        if (o['shape'] !== undefined) fail(`${path}.shape`, 'Forbidden: not allowed if VolumeCapacityPriority feature is disabled');
+        const seconds = o['bindTimeoutSeconds'] === undefined ? 600 : intAt(o['bindTimeoutSeconds'], `${path}.bindTimeoutSeconds`, 0, 2 ** 53);
+        out['VolumeBinding'] = { filter: build(path, () => createVolumeBinding({ bindTimeoutMs: seconds * 1000 })) };
         break;
       }
       case 'DefaultPreemption': {
@@ -431,7 +446,16 @@ export function schedulerConfiguration(config: unknown): SchedulerConfiguration 
     }
   }
   const order = new Map<ExtensionPoint, string[]>();
-  for (const point of ['preFilter', 'filter', 'postFilter', 'preScore', 'score'] as const) order.set(point, expand(point, sets.get(point)!, multiPoint));
+  for (const point of ['preFilter', 'filter', 'postFilter', 'preScore', 'score', 'reserve', 'preBind'] as const) order.set(point, expand(point, sets.get(point)!, multiPoint));
+  // Reserve and PreBind are the filter plugin's own hooks here (VolumeBinding's): they go with its Filter
+  for (const point of ['reserve', 'preBind'] as const) {
+    const a = new Set(order.get(point));
+    const b = new Set(order.get('filter'));
+    for (const name of Object.keys(CAPABILITIES)) {
+      if (!CAPABILITIES[name]!.includes(point) || a.has(name) === b.has(name)) continue;
+      fail(`${pp}.plugins.${a.has(name) ? 'filter' : point}`, `Unsupported value: "${name}": its Filter, Reserve and PreBind run together in kube-actors; enable or disable them all`);
+    }
+  }
   for (const [pre, main] of [['preFilter', 'filter'], ['preScore', 'score']] as const) {
     const a = new Set(order.get(pre));
     const b = new Set(order.get(main));

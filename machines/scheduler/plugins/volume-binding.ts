@@ -321,8 +321,20 @@ function checkBindings(listers: VolumeListers, node: Node, podVolumes: PodVolume
   return true;
 }
 
-/** The VolumeBinding plugin (filter with pre-filter, reserve, unreserve and pre-bind). */
-export const VolumeBinding: FilterPlugin = {
+/** Options of {@link createVolumeBinding} (`VolumeBindingArgs`). */
+export interface VolumeBindingArgs {
+  /** `bindTimeoutSeconds` in ms: how long PreBind waits for the claims to be bound (default 600 s). */
+  readonly bindTimeoutMs?: number;
+}
+
+/**
+ * A VolumeBinding plugin with its args.
+ * @throws {RangeError} when the bind timeout is not a non-negative integer number of seconds.
+ */
+export function createVolumeBinding(args: VolumeBindingArgs = {}): FilterPlugin {
+  const bindTimeoutMs = args.bindTimeoutMs ?? BIND_TIMEOUT_MS;
+  if (!Number.isInteger(bindTimeoutMs / 1000) || bindTimeoutMs < 0) throw new RangeError(`Invalid value: ${bindTimeoutMs / 1000}: invalid BindTimeoutSeconds, should not be a negative value`);
+  return {
   name: VOLUME_BINDING,
   preFilter(pod: Pod, state: CycleState): PreFilterResult | undefined {
     if (!podHasClaims(pod)) return { status: SKIP };
@@ -391,7 +403,7 @@ export const VolumeBinding: FilterPlugin = {
     const listers = listersOf(state);
     if (!data || data.allBound || !listers) return undefined;
     const podVolumes = data.podVolumesByNode.get(nodeName);
-    if (!podVolumes) return { writes: [], check: () => `no pod volumes found for node "${nodeName}"`, timeoutMs: BIND_TIMEOUT_MS };
+    if (!podVolumes) return { writes: [], check: () => `no pod volumes found for node "${nodeName}"`, timeoutMs: bindTimeoutMs };
     const node = state.snapshot.nodeInfo(nodeName)?.node;
     return {
       writes: [
@@ -403,7 +415,11 @@ export const VolumeBinding: FilterPlugin = {
         const r = checkBindings(listers, node, podVolumes, written);
         return typeof r === 'string' ? `binding volumes: ${r}` : r;
       },
-      timeoutMs: BIND_TIMEOUT_MS,
+      timeoutMs: bindTimeoutMs,
     };
   },
-};
+  };
+}
+
+/** The VolumeBinding plugin with the default args (filter with pre-filter, reserve, unreserve and pre-bind). */
+export const VolumeBinding: FilterPlugin = createVolumeBinding();

@@ -75,7 +75,9 @@ describe('KubeSchedulerConfiguration', () => {
       [{ ...BASE, profiles: [{}, { schedulerName: 'b' }] }, 'profiles[1]: Unsupported value: kube-actors runs one scheduling profile'],
       [{ ...BASE, extenders: [{ urlPrefix: 'http://x' }] }, 'extenders: Unsupported value'],
       [{ ...BASE, profiles: [{ plugins: { filter: { enabled: [{ name: 'Foo' }] } } }] }, 'profiles[0].plugins.filter.enabled[0].name: Invalid value: "Foo": plugin "Foo" does not exist'],
-      [{ ...BASE, profiles: [{ plugins: { filter: { enabled: [{ name: 'VolumeBinding' }] } } }] }, 'profiles[0].plugins.filter.enabled[0].name: Unsupported value: "VolumeBinding": plugin VolumeBinding is not modelled by kube-actors'],
+      [{ ...BASE, profiles: [{ plugins: { filter: { enabled: [{ name: 'NodeVolumeLimits' }] } } }] }, 'profiles[0].plugins.filter.enabled[0].name: Unsupported value: "NodeVolumeLimits": plugin NodeVolumeLimits is not modelled by kube-actors'],
+      [{ ...BASE, profiles: [{ plugins: { preBind: { disabled: [{ name: 'VolumeBinding' }] } } }] }, 'profiles[0].plugins.preBind: Unsupported value: "VolumeBinding": its Filter, Reserve and PreBind run together in kube-actors; enable or disable them all'],
+      [{ ...BASE, profiles: [{ pluginConfig: [{ name: 'VolumeBinding', args: { shape: [] } }] }] }, 'profiles[0].pluginConfig[0].args.shape: Forbidden: not allowed if VolumeCapacityPriority feature is disabled'],
       [{ ...BASE, profiles: [{ plugins: { score: { enabled: [{ name: 'NodeName' }] } } }] }, 'plugin "NodeName" does not extend Score'],
       [{ ...BASE, profiles: [{ plugins: { score: { enabled: [{ name: 'ImageLocality', weight: -1 }] } } }] }, 'profiles[0].plugins.score.enabled[0].weight: Invalid value: -1'],
       [{ ...BASE, profiles: [{ plugins: { filter: { enabled: [{ name: 'NodeName', extra: 1 }] } } }] }, 'profiles[0].plugins.filter.enabled[0].extra: unknown field "extra"'],
@@ -103,7 +105,14 @@ describe('KubeSchedulerConfiguration', () => {
   });
 
   it('accepts disabling the volume plugins kube-actors does not model (kube configurations often do)', () => {
-    expect(filterNames(cfg({ plugins: { multiPoint: { disabled: [{ name: 'VolumeBinding' }, { name: 'NodeVolumeLimits' }] } } }))).toEqual(defaultProfile.filters.map((f) => f.name));
+    expect(filterNames(cfg({ plugins: { multiPoint: { disabled: [{ name: 'VolumeZone' }, { name: 'NodeVolumeLimits' }] } } }))).toEqual(defaultProfile.filters.map((f) => f.name));
+  });
+
+  it('disables and configures the volume plugins it models', () => {
+    expect(filterNames(cfg({ plugins: { multiPoint: { disabled: [{ name: 'VolumeBinding' }, { name: 'VolumeRestrictions' }] } } }))).toEqual(
+      defaultProfile.filters.map((f) => f.name).filter((n) => n !== 'VolumeBinding' && n !== 'VolumeRestrictions'),
+    );
+    expect(filterNames(cfg({ pluginConfig: [{ name: 'VolumeBinding', args: { bindTimeoutSeconds: 30 } }] }))).toEqual(defaultProfile.filters.map((f) => f.name));
   });
 
   it('reads the YAML of a file: examples/scheduler/bin-packing.yaml', () => {
