@@ -27,6 +27,7 @@ import { API_AUDIENCE, ServiceAccountTokens, serviceAccountSigningKey, type Toke
 import { decode, isPods, resourceOfKey, WatchCache, type Watcher } from './watch-cache.js';
 import { ServiceIpAllocator } from './ip-allocator.js';
 import { NodePortAllocator, NodePortOperation } from './port-allocator.js';
+import { asStored } from './protobuf-storage.js';
 import { admitServiceAccount } from './admission.js';
 import { strategyFor, type StrategyContext } from './strategy.js';
 import { EvictionRest } from './eviction.js';
@@ -803,7 +804,8 @@ export class ApiServerCore {
       const current = decode(kv) as Obj;
       const result = this.computeUpdate(op, info, current);
       if ('error' in result) return this.finish(op, result.error.code!, result.error);
-      const next = result.next;
+      // compared as stored: an update that only adds an empty map is a no-op, as in kube-apiserver
+      const next = asStored(result.next);
       const clientRv = req.verb === 'update' ? (isObject(req.body) ? (req.body.metadata as Obj | undefined)?.resourceVersion : undefined) : undefined;
       if (clientRv !== undefined && clientRv !== '' && String(clientRv) !== String(kv.modRevision)) {
         if (fresh) return this.finish(op, 409, S.conflict(info, req.name!));
@@ -1113,6 +1115,8 @@ export class ApiServerCore {
   // ---- etcd and responses --------------------------------------------------------------------
 
   private etcd(op: Operation, request: DistributiveOmit<EtcdRequest, 'id' | 'from'>, then: (r: EtcdResult) => void): void {
+    // every write is of the object as protobuf storage keeps it (no empty maps or lists)
+    if (request.type === 'etcd.create' || request.type === 'etcd.update') request = { ...request, value: asStored(request.value) };
     if (op.req.query?.dryRun && (request.type === 'etcd.create' || request.type === 'etcd.update' || request.type === 'etcd.delete')) {
       // dryRun=All: everything up to here ran (admission, validation, conflicts); nothing is written
       // (as kube-apiserver's DryRunnableStorage: a create of an existing key is KeyExists, a dry-run

@@ -1,0 +1,75 @@
+/**
+ * What kube-apiserver's storage keeps of an object: it writes built-in kinds to etcd as protobuf,
+ * where an empty map and an empty list cannot be told from an absent one, so an object read back
+ * has neither (`annotations: {}` after the last annotation is removed comes back without
+ * `annotations`). The API server writes what it would read back, so that semantic equality
+ * (the deployment controller's template comparison, a no-op update) is the real server's.
+ *
+ * Driven by the kinds' Go types (`src/api/go-types.data.ts`): only fields whose Go type is a map
+ * or a slice are dropped when empty; an empty struct (`emptyDir: {}`, `status.loadBalancer: {}`)
+ * is a set pointer or a value protobuf keeps. A field sent as `null` (kubectl's rollback sends a
+ * template with `creationTimestamp: null`) is a nil pointer or a zero value, stored as absent.
+ * Kinds without Go types are stored as they are.
+ */
+import { GO_ROOTS, GO_STRUCTS } from '../../src/api/go-types.data.js';
+
+type Json = Record<string, unknown>;
+
+function isEmptyCollection(value: unknown): boolean {
+  if (Array.isArray(value)) return value.length === 0;
+  return typeof value === 'object' && value !== null && Object.keys(value).length === 0;
+}
+
+/** `value` with its empty map and slice fields dropped, by type code; the same object when nothing changes. */
+function normalize(value: unknown, code: string): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (code.startsWith('[]')) {
+    if (!Array.isArray(value)) return value;
+    const element = code.slice(2);
+    if (!element.startsWith('@') && !element.startsWith('[]') && !element.startsWith('map[')) return value;
+    let out: unknown[] | undefined;
+    value.forEach((item, i) => {
+      const next = normalize(item, element);
+      if (next !== item) (out ??= value.slice())[i] = next;
+    });
+    return out ?? value;
+  }
+  if (code.startsWith('map[')) {
+    if (Array.isArray(value)) return value;
+    const element = code.slice(code.indexOf(']') + 1);
+    if (!element.startsWith('@') && !element.startsWith('[]') && !element.startsWith('map[')) return value;
+    let out: Json | undefined;
+    for (const [key, item] of Object.entries(value)) {
+      const next = normalize(item, element);
+      if (next !== item) (out ??= { ...(value as Json) })[key] = next;
+    }
+    return out ?? value;
+  }
+  if (!code.startsWith('@') || Array.isArray(value)) return value;
+  const struct = GO_STRUCTS[code.slice(1)];
+  if (!struct) return value;
+  let out: Json | undefined;
+  for (const [key, item] of Object.entries(value)) {
+    const fieldCode = struct.fields[key];
+    if (fieldCode === undefined) continue;
+    // null: a nil pointer or a zero value (kubectl's `creationTimestamp: null` in a pod template)
+    if (item === null || ((fieldCode.startsWith('[]') || fieldCode.startsWith('map[')) && isEmptyCollection(item))) {
+      out ??= { ...(value as Json) };
+      delete out[key];
+      continue;
+    }
+    const next = normalize(item, fieldCode);
+    if (next !== item) (out ??= { ...(value as Json) })[key] = next;
+  }
+  return out ?? value;
+}
+
+/**
+ * The object as protobuf storage would give it back: empty maps and lists dropped. Returns the
+ * same object when it has none (nothing is copied), a copy otherwise (the argument is not changed).
+ */
+export function asStored<T extends { apiVersion?: string; kind?: string }>(obj: T): T {
+  const root = GO_ROOTS[`${obj.apiVersion}/${obj.kind}`];
+  if (!root) return obj;
+  return normalize(obj, `@${root}`) as T;
+}
