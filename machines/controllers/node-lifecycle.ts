@@ -7,11 +7,13 @@
  *   `monitorNodeHealth` does, and notes, on its own clock, when it last saw either change (a
  *   restarted controller starts every node afresh). Lease renewals only update the informer's
  *   store: they queue nothing, so an idle cluster costs one health check per period, not one sync
- *   per renewal. A node not heard of within `nodeMonitorGracePeriodMs`
- *   (50 s; `nodeStartupGracePeriodMs`, 60 s, for a node that never posted a Ready condition) gets
+ *   per renewal. A node not heard of within `nodeMonitorGracePeriodMs` (50 s, the default since
+ *   1.29; `nodeStartupGracePeriodMs`, 60 s, for a node that never posted a Ready condition) gets
  *   Ready — and MemoryPressure, DiskPressure, PIDPressure — `Unknown` with reason
  *   `NodeStatusUnknown`, "Kubelet stopped posting node status." (`NodeStatusNeverUpdated`, "Kubelet
- *   never posted node status.", when it never did).
+ *   never posted node status.", when it never did), at the first health check at or past the
+ *   deadline: between the grace period and the grace period plus one monitor period after the
+ *   renewal (noticed at the health check following it, as `tryUpdateNodeHealth` does).
  * - **Taints.** Ready `Unknown` → `node.kubernetes.io/unreachable:NoExecute`, Ready `False` →
  *   `node.kubernetes.io/not-ready:NoExecute` (with `timeAdded`), Ready `True` → neither; plus the
  *   NoSchedule taints of TaintNodesByCondition (not-ready, unreachable, memory/disk/pid-pressure,
@@ -213,6 +215,17 @@ function observe(ctx: NlCtx, name: string, node: Node, now: number): { h: NodeHe
 }
 
 /**
+ * `nc.now().After(probeTimestamp + gracePeriod)`, checked at a health check. The real controller's
+ * checks run `wait.Until` with a sliding period (each starts 5 s after the previous one ended), so
+ * the check that falls on the deadline in virtual time runs just past it in a real one: it counts.
+ * A node is thus Unknown between the grace period and the grace period plus one monitor period
+ * after the renewal was seen, not a period later.
+ */
+function overdueAt(now: number, deadline: number): boolean {
+  return now >= deadline;
+}
+
+/**
  * `monitorNodeHealth`: every period, looks at every node's lease and heartbeat and queues the
  * nodes that are overdue and not yet marked Unknown (their sync marks them).
  */
@@ -223,8 +236,8 @@ function monitorNodeHealth(ctx: NlCtx): void {
   for (const node of nodes) {
     const name = node.metadata!.name!;
     const { ready, deadline } = observe(ctx, name, node, now);
-    if (now > deadline) overdue.add(name);
-    if (now > deadline && ready?.status !== 'Unknown') ctx.enqueue(name);
+    if (overdueAt(now, deadline)) overdue.add(name);
+    if (overdueAt(now, deadline) && ready?.status !== 'Unknown') ctx.enqueue(name);
   }
   // a node overdue now counts as not Ready, as the Unknown its sync is about to set
   handleDisruption(ctx, nodes, (node) => !overdue.has(node.metadata!.name!) && condition(node, 'Ready')?.status === 'True', now);
@@ -391,7 +404,7 @@ function syncNode(name: string, ctx: NlCtx): void {
   const zone = zoneKey(node);
 
   // 1. health: mark Unknown when the kubelet has not been heard of in time
-  if (now > deadline) {
+  if (overdueAt(now, deadline)) {
     const status = clone(node.status ?? {}) as Obj;
     const conditions = ((status.conditions as NodeCondition[] | undefined) ?? []) as (NodeCondition & Obj)[];
     let changed = false;
