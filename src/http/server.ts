@@ -275,8 +275,16 @@ export class KubeHttpServer {
     }
     switch (r.kind) {
       case 'version':
+        if (token) return this.afterAuthorization(req, res, token, () => this.send(req, res, 200, SERVER_VERSION));
         return this.send(req, res, 200, SERVER_VERSION);
       case 'health': {
+        // with a token, authenticated and authorized as any request (a bad token is 401); the
+        // checks still answer when the simulation stopped (their own failure says why)
+        if (token) {
+          const path = (req.url ?? '/').split('?')[0] || '/';
+          const probe = await this.gateway.request(token, { verb: 'get', resource: '', nonResourceURL: path, ...impersonationOf(req) });
+          if (probe.code === 401 || probe.code === 403) return this.send(req, res, probe.code, probe.body, probe.warnings);
+        }
         const answer = this.health(r.check, new URL(req.url ?? '/', 'http://localhost').searchParams);
         if (!answer) return this.send(req, res, 404, statusFor(404, 'the server could not find the requested resource'));
         const { code, text } = answer;

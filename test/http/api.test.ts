@@ -98,6 +98,23 @@ describe('the Kubernetes HTTP API of kube-actors serve', () => {
     expect((await s.call('GET', '/healthz', { token: null })).code).toBe(200);
   });
 
+  it('/version and the health endpoints: a bad token is 401 there too; any authenticated user may read them (system:public-info-viewer)', async () => {
+    for (const path of ['/version', '/healthz', '/readyz?verbose', '/livez']) {
+      const bad = await s.call('GET', path, { token: 'bogus' });
+      expect(bad.code, path).toBe(401);
+      expect(bad.json, path).toEqual({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 });
+    }
+    const version = await s.call('GET', '/version', { token: s.cluster.users.guest.token });
+    expect(version.code).toBe(200);
+    expect(version.json).toMatchObject({ major: '1', gitVersion: expect.stringMatching(/^v1\./) });
+    expect((await s.call('GET', '/readyz', { token: s.cluster.users.guest.token })).text).toBe('ok');
+    // the role names the endpoints, not the single checks under them
+    const one = await s.call('GET', '/readyz/ping', { token: s.cluster.users.guest.token });
+    expect(one.code).toBe(403);
+    expect(one.json.message).toBe('forbidden: User "guest" cannot get path "/readyz/ping"');
+    expect((await s.call('GET', '/readyz/ping')).text).toBe('ok'); // the admin may
+  });
+
   it('serves OpenAPI v3: PATCH operations with the kind and the fieldValidation parameter, bodies that $ref the kinds\' schemas', async () => {
     const root = await s.call('GET', '/openapi/v3');
     const url = root.json.paths['apis/apps/v1'].serverRelativeURL as string;
