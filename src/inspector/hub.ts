@@ -10,7 +10,7 @@
  * - The trace messages are kept in a bounded ring buffer indexed by seq, so a browser can resume
  *   from any seq the buffer still holds, and ask for a message's payload later.
  */
-import type { AnyActorRef, InspectionEvent } from 'xstate';
+import type { AnyActor, AnyActorRef, InspectionEvent } from 'xstate';
 import type { TraceEntry } from '../kernel/trace.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { ActorKind, ActorMessage, ActorNode, MessageEntry, MessageMessage, SnapshotMessage } from './protocol.js';
@@ -166,8 +166,10 @@ export class InspectorHub {
   /** The XState inspection callback: give it to `createCluster({ inspect })`. */
   readonly inspect = (event: InspectionEvent): void => {
     switch (event.type) {
-      case '@xstate.actor':
-        this.added(event.actorRef as AnyActorRef);
+      case '@xstate.event':
+        // an actor's start is its `xstate.init` event, whose source is the actor that started it
+        // (XState's inspection API names the parent there, and nowhere else)
+        if (event.event.type === 'xstate.init') this.added(event.actorRef as AnyActorRef, event.sourceRef as AnyActorRef | undefined);
         break;
       case '@xstate.snapshot': {
         const info = this.byRef.get(event.actorRef as AnyActorRef);
@@ -201,15 +203,14 @@ export class InspectorHub {
     return () => this.listeners.delete(listener);
   }
 
-  private added(ref: AnyActorRef): void {
+  private added(ref: AnyActorRef, parentRef: AnyActorRef | undefined): void {
     if (this.byRef.has(ref)) return;
-    const parentRef = (ref as unknown as { _parent?: AnyActorRef })._parent;
     const parent = parentRef ? this.byRef.get(parentRef) : undefined;
     const id = String(ref.id);
     // a controller's key is its address, `controller-manager/<name>`, whichever controller manager
     // (the single one, or `controller-manager/control-plane-i` under its Lease) spawned it
     const key = !parent || id.includes('/') ? id : parent.kind === 'controller-manager' ? `controller-manager/${id}` : `${parent.key}/${id}`;
-    const logic = (ref as unknown as { logic?: { id?: unknown; root?: unknown } }).logic;
+    const logic = (ref as AnyActor).logic as { id?: unknown; root?: unknown } | undefined;
     const machine = logic && logic.root && typeof logic.id === 'string' ? logic.id : undefined;
     const kind = actorKind(key, parent?.kind, machine);
     const info: ActorInfo = { key, ref, kind, stopped: false };
