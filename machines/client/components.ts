@@ -50,6 +50,7 @@ export function startComponent<L extends AnyActorLogic>(
  * runs (it stops the actor's spawned children and cancels its timers too).
  */
 export function stopComponent(kernel: Kernel, address: string, actor: AnyActorRef | undefined): void {
+  const wasStartedHere = actor !== undefined && startedBy.has(actor);
   if (actor) {
     const children = started.get(actor);
     if (children) for (const [childAddress, child] of [...children].reverse()) stopComponent(kernel, childAddress, child);
@@ -59,8 +60,7 @@ export function stopComponent(kernel: Kernel, address: string, actor: AnyActorRe
   }
   if (kernel.has(address) && (!actor || kernel.target(address) === actor)) kernel.unregister(address);
   if (!actor) return;
-  const internal = actor as AnyActorRef & { _parent?: unknown; _stop(): void };
-  if (internal._parent) internal._stop();
+  if (wasStartedHere) (actor as AnyActorRef & { _stop(): void })._stop();
   else actor.stop();
 }
 
