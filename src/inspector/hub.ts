@@ -204,7 +204,15 @@ export class InspectorHub {
   }
 
   private added(ref: AnyActorRef, parentRef: AnyActorRef | undefined): void {
-    if (this.byRef.has(ref)) return;
+    const known = this.byRef.get(ref);
+    if (known) {
+      // added early as a parent (below); its own start names its parent
+      if (!known.parent && parentRef) known.parent = this.byRef.get(parentRef);
+      return;
+    }
+    // a parent that starts components while it initialises (a node, inside its first `assign`)
+    // starts them before its own start event: add it first
+    if (parentRef && !this.byRef.has(parentRef)) this.added(parentRef, undefined);
     const parent = parentRef ? this.byRef.get(parentRef) : undefined;
     const id = String(ref.id);
     // a controller's key is its address, `controller-manager/<name>`, whichever controller manager
