@@ -23,6 +23,8 @@ import type { CycleState } from './scheduler/framework.js';
 import { bindPod, checkWaitingPod, isUnassigned, type WaitingPod } from './scheduler/binding-cycle.js';
 import { createVolumeListers } from './scheduler/volume-listers.js';
 import { apiClientTransitions } from './client/transitions.js';
+import { SchedulingQueue, queueingHintMap } from './scheduler/scheduling-queue.js';
+import { ActionType, nodeSchedulingPropertiesChange, podSchedulingPropertiesChange, type ClusterEvent, type StorageEventResource } from './scheduler/events.js';
 
 /** Input of the scheduler machine. */
 export interface SchedulerInput {
@@ -47,159 +49,6 @@ export interface SchedulerInput {
    * in the same order, as one transition per pod; the trace is identical (for large simulations).
    */
   cycle?: 'steps' | 'fused';
-}
-
-/** A pod waiting to be scheduled again. */
-interface Backoff {
-  attempts: number;
-  /** When it may be tried again (virtual ms). */
-  until: number;
-}
-
-/** An entry of the active heap: higher priority first, then first come first served (PrioritySort). */
-interface QueuedPod {
-  readonly key: string;
-  readonly priority: number;
-  readonly seq: number;
-}
-
-function before(a: QueuedPod, b: QueuedPod): boolean {
-  return a.priority !== b.priority ? a.priority > b.priority : a.seq < b.seq;
-}
-
-/**
- * The scheduling queue (kube-scheduler's PriorityQueue with the PrioritySort plugin): the active
- * queue is a heap ordered by `spec.priority`, highest first, and by arrival within a priority.
- */
-export class SchedulingQueue {
-  /** The active heap (entries of keys no longer active are dropped when they surface). */
-  private heap: QueuedPod[] = [];
-  private seq = 0;
-  private readonly inActive = new Set<string>();
-  /** Each known key's priority (kept while the pod waits anywhere in the queue). */
-  private readonly priorities = new Map<string, number>();
-  /** Keys backing off after a failed attempt. */
-  readonly backoff = new Map<string, Backoff>();
-  /** Keys that fit nowhere; retried when the cluster changes (or after 5 minutes). */
-  readonly unschedulable = new Map<string, number>();
-  private readonly attempts = new Map<string, number>();
-
-  /** `podInitialBackoffSeconds` / `podMaxBackoffSeconds` in ms. */
-  constructor(private readonly backoffMs: { readonly initial: number; readonly max: number } = { initial: 1_000, max: 10_000 }) {}
-
-  /** The back-off after `attempts` failed attempts: initial, doubling, capped (`calculateBackoffDuration`). */
-  private backoffFor(attempts: number): number {
-    return Math.min(this.backoffMs.max, this.backoffMs.initial * 2 ** (attempts - 1));
-  }
-
-  private push(key: string): void {
-    this.inActive.add(key);
-    const e: QueuedPod = { key, priority: this.priorities.get(key) ?? 0, seq: this.seq++ };
-    const h = this.heap;
-    h.push(e);
-    let i = h.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!before(e, h[parent]!)) break;
-      h[i] = h[parent]!;
-      i = parent;
-    }
-    h[i] = e;
-  }
-
-  private popHeap(): QueuedPod | undefined {
-    const h = this.heap;
-    if (h.length === 0) return undefined;
-    const top = h[0]!;
-    const last = h.pop()!;
-    if (h.length > 0) {
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= h.length) break;
-        const r = l + 1;
-        const c = r < h.length && before(h[r]!, h[l]!) ? r : l;
-        if (!before(h[c]!, last)) break;
-        h[i] = h[c]!;
-        i = c;
-      }
-      h[i] = last;
-    }
-    return top;
-  }
-
-  /** Adds a pending pod with its priority (ignored while it is already queued somewhere). */
-  add(key: string, priority = 0): void {
-    if (this.inActive.has(key) || this.backoff.has(key) || this.unschedulable.has(key)) return;
-    this.priorities.set(key, priority);
-    this.push(key);
-  }
-
-  /** The most important active pod. */
-  pop(): string | undefined {
-    for (let e = this.popHeap(); e; e = this.popHeap()) {
-      if (this.inActive.delete(e.key)) return e.key;
-    }
-    return undefined;
-  }
-
-  get hasActive(): boolean {
-    return this.inActive.size > 0;
-  }
-
-  delete(key: string): void {
-    this.inActive.delete(key);
-    this.priorities.delete(key);
-    this.backoff.delete(key);
-    this.unschedulable.delete(key);
-    this.attempts.delete(key);
-  }
-
-  /** A failed binding: back off 1 s doubling to 10 s by default (podInitialBackoff / podMaxBackoff). */
-  retryLater(key: string, now: number): void {
-    const attempts = (this.attempts.get(key) ?? 0) + 1;
-    this.attempts.set(key, attempts);
-    this.inActive.delete(key);
-    this.backoff.set(key, { attempts, until: now + this.backoffFor(attempts) });
-  }
-
-  /** The pod fits nowhere now. */
-  parkUnschedulable(key: string, now: number): void {
-    const attempts = (this.attempts.get(key) ?? 0) + 1;
-    this.attempts.set(key, attempts);
-    this.inActive.delete(key);
-    this.unschedulable.set(key, now);
-  }
-
-  /** The cluster changed (a node came or changed, a pod went): unschedulable pods may fit now. */
-  moveAllToActive(now: number): void {
-    for (const key of this.unschedulable.keys()) {
-      const attempts = this.attempts.get(key) ?? 1;
-      this.backoff.set(key, { attempts, until: now + this.backoffFor(attempts) });
-    }
-    this.unschedulable.clear();
-  }
-
-  /** Moves pods whose back-off ended, and unschedulable pods parked for 5 minutes, to active. */
-  flush(now: number): void {
-    for (const [key, b] of this.backoff) {
-      if (b.until <= now) {
-        this.backoff.delete(key);
-        this.push(key);
-      }
-    }
-    for (const [key, since] of this.unschedulable) {
-      if (now - since >= 300_000) {
-        this.unschedulable.delete(key);
-        this.push(key);
-      }
-    }
-  }
-
-  /** Sizes, for the inspector. */
-  toJSON(): { active: number; backoff: number; unschedulable: number } {
-    return { active: this.inActive.size, backoff: this.backoff.size, unschedulable: this.unschedulable.size };
-  }
 }
 
 /** Context of the scheduler machine. */
@@ -244,10 +93,10 @@ export interface SchedulerContext {
 const RESTART_HOLD_MS = 15_000;
 
 /** The storage objects the volume plugins read: [resource, group]. */
-const STORAGE_RESOURCES: readonly (readonly [string, string])[] = [
-  ['persistentvolumeclaims', ''],
-  ['persistentvolumes', ''],
-  ['storageclasses', 'storage.k8s.io'],
+const STORAGE_RESOURCES: readonly (readonly [string, string, StorageEventResource])[] = [
+  ['persistentvolumeclaims', '', 'PersistentVolumeClaim'],
+  ['persistentvolumes', '', 'PersistentVolume'],
+  ['storageclasses', 'storage.k8s.io', 'storage.k8s.io/StorageClass'],
 ];
 
 /** Events of the scheduler. */
@@ -283,7 +132,11 @@ function createContext(input: SchedulerInput): SchedulerContext {
     profile: input.profile ?? defaultProfile,
     schedulerName,
     cache: new SchedulerCache(),
-    queue: new SchedulingQueue({ initial: input.podInitialBackoffMs ?? 1_000, max: input.podMaxBackoffMs ?? 10_000 }),
+    queue: new SchedulingQueue({
+      hints: queueingHintMap((input.profile ?? defaultProfile).filters),
+      initialBackoffMs: input.podInitialBackoffMs ?? 1_000,
+      maxBackoffMs: input.podMaxBackoffMs ?? 10_000,
+    }),
     backoffMs: { initial: input.podInitialBackoffMs ?? 1_000, max: input.podMaxBackoffMs ?? 10_000 },
     recorder: new EventRecorder(client, schedulerName, undefined, input.events ?? 'all'),
     startIndex: 0,
@@ -301,10 +154,15 @@ function createContext(input: SchedulerInput): SchedulerContext {
   }
   ctx.others = [...byResource.values()];
   const storage = new Map<string, Informer<KubeObject>>();
-  for (const [resource, group] of STORAGE_RESOURCES) {
+  for (const [resource, group, eventResource] of STORAGE_RESOURCES) {
     if (!findResource(resource)) continue;
-    const changed = () => ctx.queue.moveAllToActive(ctx.port.now());
-    storage.set(resource, new Informer<KubeObject>(client, { resource, group }, { onAdd: changed, onUpdate: changed }));
+    storage.set(
+      resource,
+      new Informer<KubeObject>(client, { resource, group }, {
+        onAdd: (obj) => moveOnEvent(ctx, { resource: eventResource, actionType: ActionType.Add }, undefined, obj),
+        onUpdate: (old, obj) => moveOnEvent(ctx, { resource: eventResource, actionType: ActionType.Update }, old, obj),
+      }),
+    );
   }
   ctx.storage = [...storage.values()];
   ctx.listers = {
@@ -319,20 +177,29 @@ function createContext(input: SchedulerInput): SchedulerContext {
     onAdd: (pod) => onPod(ctx, undefined, pod),
     onUpdate: (old, pod) => onPod(ctx, old, pod),
     onDelete: (pod) => {
-      ctx.queue.delete(objectKey(pod));
-      if (ctx.cache.removePod(pod)) ctx.queue.moveAllToActive(ctx.port.now());
+      const key = objectKey(pod);
+      ctx.queue.delete(key);
+      const cached = ctx.cache.getPod(key);
+      if (!ctx.cache.removePod(pod) || !cached) return;
+      // the cache's copy is bound (an assumed pod's informer copy is not yet)
+      const deleted = pod.spec?.nodeName ? pod : { ...pod, spec: { ...pod.spec!, nodeName: cached.nodeName } };
+      moveOnEvent(ctx, ASSIGNED_POD_DELETE, deleted, undefined);
     },
   });
   ctx.nodes = new Informer<Node>(client, { resource: 'nodes' }, {
     onAdd: (node) => {
       ctx.cache.addNode(node);
-      ctx.queue.moveAllToActive(ctx.port.now());
+      moveOnEvent(ctx, NODE_ADD, undefined, node);
     },
-    onUpdate: (_old, node) => {
+    onUpdate: (old, node) => {
       ctx.cache.updateNode(node);
-      ctx.queue.moveAllToActive(ctx.port.now());
+      if (ctx.queue.unschedulable.size === 0) return;
+      for (const event of nodeSchedulingPropertiesChange(node, old)) moveOnEvent(ctx, event, old, node);
     },
-    onDelete: (node) => ctx.cache.removeNode(node),
+    onDelete: (node) => {
+      ctx.cache.removeNode(node);
+      moveOnEvent(ctx, NODE_DELETE, node, undefined);
+    },
   });
   return ctx;
 }
@@ -397,15 +264,44 @@ function scheduleOne(context: SchedulerContext): void {
   else recordUnschedulable(context);
 }
 
+const NODE_ADD: ClusterEvent = { resource: 'Node', actionType: ActionType.Add };
+const NODE_DELETE: ClusterEvent = { resource: 'Node', actionType: ActionType.Delete };
+const ASSIGNED_POD_ADD: ClusterEvent = { resource: 'AssignedPod', actionType: ActionType.Add };
+const ASSIGNED_POD_DELETE: ClusterEvent = { resource: 'AssignedPod', actionType: ActionType.Delete };
+
+/** A cluster event: the scheduling queue moves the unschedulable pods it may make schedulable. */
+function moveOnEvent(ctx: SchedulerContext, event: ClusterEvent, oldObj: KubeObject | undefined, newObj: KubeObject | undefined): void {
+  if (ctx.queue.unschedulable.size === 0) return;
+  ctx.queue.moveOnEvent(event, oldObj, newObj, ctx.port.now(), (key) => ctx.pods.store.get(key), { listers: ctx.listers });
+}
+
+function isTerminal(pod: Pod): boolean {
+  const phase = pod.status?.phase;
+  return phase === 'Succeeded' || phase === 'Failed';
+}
+
+/**
+ * A pod was added or updated. kube-scheduler watches bound pods without terminal ones: a pod that
+ * gets bound is an AssignedPod Add event, a bound pod that changes is one AssignedPod update event
+ * per kind of change, and a bound pod that terminates leaves the watch (an AssignedPod Delete).
+ * A pending pod that changes is offered to the plugins that rejected it.
+ */
 function onPod(ctx: SchedulerContext, old: Pod | undefined, pod: Pod): void {
   const key = objectKey(pod);
   if (pod.spec?.nodeName) {
     ctx.queue.delete(key);
-    if (old?.spec?.nodeName || ctx.cache.getPod(key)) ctx.cache.updatePod(pod);
+    const before = old?.spec?.nodeName && !isTerminal(old) ? old : undefined;
+    if (before || ctx.cache.getPod(key)) ctx.cache.updatePod(pod);
     else ctx.cache.addPod(pod);
-    const phase = pod.status?.phase;
-    if (phase === 'Succeeded' || phase === 'Failed') ctx.queue.moveAllToActive(ctx.port.now());
+    if (isTerminal(pod)) {
+      if (before) moveOnEvent(ctx, ASSIGNED_POD_DELETE, pod, undefined);
+    } else if (!before) {
+      moveOnEvent(ctx, ASSIGNED_POD_ADD, undefined, pod);
+    } else if (ctx.queue.unschedulable.size > 0) {
+      for (const event of podSchedulingPropertiesChange(pod, before)) moveOnEvent(ctx, event, before, pod);
+    }
   } else if (isUnassigned(pod, ctx.schedulerName)) {
+    if (old && !old.spec?.nodeName) ctx.queue.podUpdated(key, old, pod, ctx.port.now(), { listers: ctx.listers });
     ctx.queue.add(key, pod.spec?.priority ?? 0);
   } else {
     ctx.queue.delete(key);
@@ -452,7 +348,7 @@ function recordFailure(context: SchedulerContext): void {
   const { pod, result } = context.cycle!;
   const failure = result as Extract<ScheduleResult, { ok: false }>;
   context.stats.unschedulable++;
-  context.queue.parkUnschedulable(objectKey(pod), context.port.now());
+  context.queue.parkUnschedulable(objectKey(pod), context.port.now(), failure.unschedulablePlugins);
   if (failure.nominatedNode) preempt(context, pod, failure.nominatedNode, failure.victims ?? []);
   context.recorder.record(pod, 'Warning', 'FailedScheduling', failure.message, 'Scheduling');
   context.client.request({

@@ -16,6 +16,7 @@ import {
   type RequiredNodeAffinity,
 } from './node-selector.js';
 import { EMPTY_SNAPSHOT, type Snapshot } from './snapshot.js';
+import type { ClusterEventWithHint } from './events.js';
 
 /** The highest score a score plugin may give a node after normalizing (`framework.MaxNodeScore`). */
 export const MAX_NODE_SCORE = 100;
@@ -494,6 +495,11 @@ export interface FilterPlugin {
   unreserve?(state: CycleState, pod: Pod, nodeName: string): void;
   /** PreBind: API writes to make and a condition to wait for before the pod is bound. */
   preBind?(state: CycleState, pod: Pod, nodeName: string): PreBindPlan | undefined;
+  /**
+   * The cluster events that may make a pod this plugin rejected schedulable, with their queueing
+   * hints (`EnqueueExtensions.EventsToRegister`). A plugin without them is offered every event.
+   */
+  readonly events?: readonly ClusterEventWithHint[];
 }
 
 /** One API update a pre-bind plan asks the scheduler to send. */

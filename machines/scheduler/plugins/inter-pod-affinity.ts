@@ -23,7 +23,8 @@
  * latter with `hardPodAffinityWeight`, 1 — against the incoming pod), anti-affinity negatively.
  * Score is the sum over the node's labels; NormalizeScore maps min..max to 0..100.
  */
-import type { Pod } from '../../../src/api/types.js';
+import type { Node, Pod } from '../../../src/api/types.js';
+import { ActionType, type QueueingHint } from '../events.js';
 import type { Labels } from '../../../src/api/selectors.js';
 import {
   MAX_NODE_SCORE,
@@ -234,6 +235,36 @@ function processTerms(m: TopologyScore, terms: readonly WeightedAffinityTerm[], 
   for (const t of terms) processTerm(m, t, t.weight, pod, nsLabels, nodeLabels, multiplier);
 }
 
+/**
+ * `isSchedulableAfterPodChange` (bound pods only): an added pod matches all the pending pod's
+ * required affinity terms; an updated pod starts matching them, or stops matching its required
+ * anti-affinity terms; a deleted pod matched its anti-affinity terms.
+ */
+export function isSchedulableAfterPodChange(pod: Pod, originalPod: Pod | undefined, modifiedPod: Pod | undefined): QueueingHint {
+  if ((modifiedPod && !modifiedPod.spec?.nodeName) || (originalPod && !originalPod.spec?.nodeName)) return 'QueueSkip';
+  const info = podAffinityInfo(pod);
+  const terms = info.requiredAffinityTerms;
+  const antiTerms = info.requiredAntiAffinityTerms;
+  if (modifiedPod && originalPod) {
+    if (!podMatchesAllAffinityTerms(terms, originalPod) && podMatchesAllAffinityTerms(terms, modifiedPod)) return 'Queue';
+    if (podMatchesAllAffinityTerms(antiTerms, originalPod) && !podMatchesAllAffinityTerms(antiTerms, modifiedPod)) return 'Queue';
+    return 'QueueSkip';
+  }
+  if (modifiedPod) return podMatchesAllAffinityTerms(terms, modifiedPod) ? 'Queue' : 'QueueSkip';
+  if (!originalPod) return 'Queue';
+  return podMatchesAllAffinityTerms(antiTerms, originalPod) ? 'Queue' : 'QueueSkip';
+}
+
+/** `isSchedulableAfterNodeChange`: the added or updated node has the topology key of one of the pending pod's required terms. */
+export function isSchedulableAfterNodeChange(pod: Pod, _originalNode: Node | undefined, modifiedNode: Node | undefined): QueueingHint {
+  if (!modifiedNode) return 'Queue';
+  const labels = modifiedNode.metadata?.labels ?? {};
+  const info = podAffinityInfo(pod);
+  for (const t of info.requiredAffinityTerms) if (Object.hasOwn(labels, t.topologyKey)) return 'Queue';
+  for (const t of info.requiredAntiAffinityTerms) if (Object.hasOwn(labels, t.topologyKey)) return 'Queue';
+  return 'QueueSkip';
+}
+
 /** Creates the plugin with its arguments. */
 export function createInterPodAffinity(args: InterPodAffinityArgs = {}): FilterPlugin & ScorePlugin {
   const hardWeight = args.hardPodAffinityWeight ?? 1;
@@ -255,6 +286,11 @@ export function createInterPodAffinity(args: InterPodAffinityArgs = {}): FilterP
 
   return {
     name: INTER_POD_AFFINITY,
+    events: [
+      // Add: a pod the pending pod's affinity needs; UpdatePodLabel: a pod's labels (un)matching its terms; Delete: a pod its anti-affinity selects
+      { event: { resource: 'Pod', actionType: ActionType.Add | ActionType.UpdatePodLabel | ActionType.Delete }, hint: isSchedulableAfterPodChange },
+      { event: { resource: 'Node', actionType: ActionType.Add | ActionType.UpdateNodeLabel }, hint: isSchedulableAfterNodeChange },
+    ],
     preFilter,
     addPod: (state, _pod, other, nodeInfo) => updateWithPod(state, other, nodeInfo, 1),
     removePod: (state, _pod, other, nodeInfo) => updateWithPod(state, other, nodeInfo, -1),

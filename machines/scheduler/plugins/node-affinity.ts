@@ -9,7 +9,8 @@
  * Score: the sum of the weights of the preferred terms the node matches, normalized so the best
  * node gets 100.
  */
-import type { Pod } from '../../../src/api/types.js';
+import type { Node, Pod } from '../../../src/api/types.js';
+import { ActionType, type QueueingHint } from '../events.js';
 import {
   MAX_NODE_SCORE,
   SKIP,
@@ -23,7 +24,7 @@ import {
   type ScorePlugin,
   type Status,
 } from '../framework.js';
-import { scorePreferredTerms } from '../node-selector.js';
+import { compileRequiredNodeAffinity, nodeLabels, scorePreferredTerms } from '../node-selector.js';
 
 // Hot paths read module-local constants: under some module runners (vitest's) every read of an
 // imported binding goes through a getter, which doubles the cost of a per-node call.
@@ -67,9 +68,23 @@ function preferredScore(_pod: Pod, nodeInfo: NodeInfo, state: CycleState): numbe
   return scorePreferredTerms(terms, nodeInfo.labels, nodeInfo.name);
 }
 
+function matchesRequired(pod: Pod, node: Node): boolean {
+  const required = compileRequiredNodeAffinity(pod);
+  return !required || required.matches(nodeLabels(node), node.metadata?.name ?? '');
+}
+
+/** `isSchedulableAfterNodeChange`: a new node, or a node that did not match, now matches the pod's node selector and required affinity. */
+export function isSchedulableAfterNodeChange(pod: Pod, originalNode: Node | undefined, modifiedNode: Node | undefined): QueueingHint {
+  if (!modifiedNode) return 'Queue';
+  if (!matchesRequired(pod, modifiedNode)) return 'QueueSkip';
+  if (!originalNode) return 'Queue';
+  return matchesRequired(pod, originalNode) ? 'QueueSkip' : 'Queue';
+}
+
 /** The NodeAffinity filter and score plugin. */
 export const NodeAffinity: FilterPlugin & ScorePlugin = {
   name: NODE_AFFINITY,
+  events: [{ event: { resource: 'Node', actionType: ActionType.Add | ActionType.UpdateNodeLabel }, hint: isSchedulableAfterNodeChange }],
   preFilter(pod: Pod): PreFilterResult | undefined {
     const required = pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
     if (!required && pod.spec?.nodeSelector === undefined) return { status: SKIP };

@@ -6,6 +6,7 @@
  * Skipped for pods that ask for no host port.
  */
 import type { Pod } from '../../../src/api/types.js';
+import { ActionType, type QueueingHint } from '../events.js';
 import { SKIP, SUCCESS, podHostPorts, unschedulable, type CycleState, type FilterPlugin, type HostPort, type NodeInfo, type PreFilterResult, type Status } from '../framework.js';
 
 const PASS: Status = SUCCESS;
@@ -30,9 +31,30 @@ export function hostPortConflicts(used: ReadonlyMap<string, readonly HostPort[]>
   return false;
 }
 
+/**
+ * `isSchedulableAfterPodDeleted`: the deleted pod was bound (or nominated) and held a host port
+ * the pending pod asks for.
+ */
+export function isSchedulableAfterPodDeleted(pod: Pod, deletedPod: Pod | undefined): QueueingHint {
+  if (!deletedPod) return 'Queue';
+  // an unscheduled pod held no port
+  if (!deletedPod.spec?.nodeName && !deletedPod.status?.nominatedNodeName) return 'QueueSkip';
+  const freed = podHostPorts(deletedPod);
+  if (!freed) return 'QueueSkip';
+  const inUse = new Map([['deleted', freed]]);
+  for (const want of podHostPorts(pod) ?? []) if (hostPortConflicts(inUse, want)) return 'Queue';
+  return 'QueueSkip';
+}
+
 /** The NodePorts filter plugin. */
 export const NodePorts: FilterPlugin = {
   name: NODE_PORTS,
+  events: [
+    // containers' ports are immutable: only a deleted pod frees one
+    { event: { resource: 'Pod', actionType: ActionType.Delete }, hint: isSchedulableAfterPodDeleted },
+    // a new node has every port free (no hint: always Queue)
+    { event: { resource: 'Node', actionType: ActionType.Add } },
+  ],
   preFilter(pod: Pod, state: CycleState): PreFilterResult | undefined {
     const ports = podHostPorts(pod);
     if (!ports) return { status: SKIP };

@@ -7,13 +7,16 @@
  * Every shortfall is reported, and the status is `Unschedulable`, so preemption may help.
  * Score: the LeastAllocated strategy (see `least-allocated.ts`).
  */
-import type { Pod } from '../../../src/api/types.js';
+import type { Node, Pod } from '../../../src/api/types.js';
+import { ActionType, type QueueingHint } from '../events.js';
 import {
+  NodeInfo,
   SUCCESS,
+  computePodRequests,
+  nodeAllocatable,
   unschedulable,
   type CycleState,
   type FilterPlugin,
-  type NodeInfo,
   type Resources,
   type ScorePlugin,
   type Status,
@@ -68,9 +71,52 @@ export function fitsRequest(request: Resources, nodeInfo: NodeInfo): Insufficien
   return out;
 }
 
+/**
+ * `isSchedulableAfterPodEvent`: a deleted pod that was bound freed its requests (a pod's requests
+ * cannot shrink in place: InPlacePodVerticalScaling is off in v1.32, so only Delete is registered).
+ */
+export function isSchedulableAfterPodEvent(_pod: Pod, originalPod: Pod | undefined, modifiedPod: Pod | undefined): QueueingHint {
+  if (modifiedPod === undefined) return originalPod?.spec?.nodeName ? 'Queue' : 'QueueSkip';
+  return 'QueueSkip';
+}
+
+/** `isFit`: the pod fits the node when nothing runs there. */
+function isFit(pod: Pod, node: Node): boolean {
+  return fitsRequest(computePodRequests(pod), new NodeInfo(node.metadata?.name ?? '', node)).length === 0;
+}
+
+/** `haveAnyRequestedResourcesIncreased`: the node accepts more pods, or more of a resource the pod requests. */
+function haveAnyRequestedResourcesIncreased(pod: Pod, originalNode: Node, modifiedNode: Node): boolean {
+  const req = computePodRequests(pod);
+  const before = nodeAllocatable(originalNode);
+  const after = nodeAllocatable(modifiedNode);
+  if (after.pods > before.pods) return true;
+  if (req.milliCpu === 0 && req.memory === 0 && req.ephemeralStorage === 0) return false;
+  return (
+    (req.milliCpu > 0 && after.milliCpu > before.milliCpu) ||
+    (req.memory > 0 && after.memory > before.memory) ||
+    (req.ephemeralStorage > 0 && after.ephemeralStorage > before.ephemeralStorage)
+  );
+}
+
+/**
+ * `isSchedulableAfterNodeChange`: a new node the pod fits on (when empty), or a node whose
+ * allocatable grew in a resource the pod requests and that it then fits on.
+ */
+export function isSchedulableAfterNodeChange(pod: Pod, originalNode: Node | undefined, modifiedNode: Node | undefined): QueueingHint {
+  if (!modifiedNode) return 'Queue';
+  if (!isFit(pod, modifiedNode)) return 'QueueSkip';
+  if (!originalNode) return 'Queue';
+  return haveAnyRequestedResourcesIncreased(pod, originalNode, modifiedNode) ? 'Queue' : 'QueueSkip';
+}
+
 /** The NodeResourcesFit filter, with the LeastAllocated score. */
 export const NodeResourcesFit: FilterPlugin & ScorePlugin = {
   name: NODE_RESOURCES_FIT,
+  events: [
+    { event: { resource: 'Pod', actionType: ActionType.Delete }, hint: isSchedulableAfterPodEvent },
+    { event: { resource: 'Node', actionType: ActionType.Add | ActionType.UpdateNodeAllocatable }, hint: isSchedulableAfterNodeChange },
+  ],
   filter(_pod: Pod, nodeInfo: NodeInfo, state: CycleState): Status {
     const req = state.requests;
     const { allocatable, requested } = nodeInfo;

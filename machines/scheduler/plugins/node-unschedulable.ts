@@ -3,7 +3,8 @@
  * `spec.unschedulable` (cordoned) unless the pod tolerates the
  * `node.kubernetes.io/unschedulable:NoSchedule` taint.
  */
-import type { Pod } from '../../../src/api/types.js';
+import type { Node, Pod } from '../../../src/api/types.js';
+import { ActionType, isSamePod, type QueueingHint } from '../events.js';
 import { SUCCESS, unresolvable, type CycleState, type FilterPlugin, type NodeInfo, type Status } from '../framework.js';
 import { tolerationsTolerateTaint } from './taint-toleration.js';
 
@@ -22,9 +23,28 @@ const TAINT_NODE_UNSCHEDULABLE = 'node.kubernetes.io/unschedulable';
 
 const UNSCHEDULABLE_TAINT = Object.freeze({ key: TAINT_NODE_UNSCHEDULABLE, effect: 'NoSchedule' as const });
 
+/** `isSchedulableAfterNodeChange`: a node was uncordoned, or a schedulable node was added. */
+export function isSchedulableAfterNodeChange(_pod: Pod, originalNode: Node | undefined, modifiedNode: Node | undefined): QueueingHint {
+  if (!modifiedNode) return 'Queue';
+  const now = modifiedNode.spec?.unschedulable === true;
+  if ((originalNode && originalNode.spec?.unschedulable === true && !now) || (!originalNode && !now)) return 'Queue';
+  return 'QueueSkip';
+}
+
+/** `isSchedulableAfterPodTolerationChange`: the pending pod itself now tolerates the unschedulable taint. */
+export function isSchedulableAfterPodTolerationChange(pod: Pod, _originalPod: Pod | undefined, modifiedPod: Pod | undefined): QueueingHint {
+  if (!modifiedPod || !isSamePod(modifiedPod, pod)) return 'QueueSkip';
+  return tolerationsTolerateTaint(modifiedPod.spec?.tolerations ?? [], UNSCHEDULABLE_TAINT) ? 'Queue' : 'QueueSkip';
+}
+
 /** The NodeUnschedulable filter plugin. */
 export const NodeUnschedulable: FilterPlugin = {
   name: NODE_UNSCHEDULABLE,
+  events: [
+    // a node made schedulable again is an UpdateNodeTaint event
+    { event: { resource: 'Node', actionType: ActionType.Add | ActionType.UpdateNodeTaint }, hint: isSchedulableAfterNodeChange },
+    { event: { resource: 'Pod', actionType: ActionType.UpdatePodTolerations }, hint: isSchedulableAfterPodTolerationChange },
+  ],
   filter(_pod: Pod, nodeInfo: NodeInfo, state: CycleState): Status {
     if (!nodeInfo.unschedulable) return PASS;
     if (tolerationsTolerateTaint(state.tolerations, UNSCHEDULABLE_TAINT)) return PASS;

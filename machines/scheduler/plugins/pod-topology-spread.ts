@@ -22,7 +22,9 @@
  * `matching pods in its domain × log(domains + 2) + maxSkew - 1`; normalized so the node with
  * the fewest gets 100 (`100 × (max + min - score) / max`).
  */
-import type { Pod } from '../../../src/api/types.js';
+import type { Node, Pod } from '../../../src/api/types.js';
+import { deepEqual } from '../../../src/api/json-values.js';
+import { ActionType, isSamePod, type HintContext, type QueueingHint } from '../events.js';
 import {
   labelSelectorFromObject,
   selectorFromRequirements,
@@ -43,7 +45,7 @@ import {
   type ScorePlugin,
   type Status,
 } from '../framework.js';
-import { defaultSelector, type Snapshot } from '../snapshot.js';
+import { EMPTY_SNAPSHOT, defaultSelector, type Snapshot } from '../snapshot.js';
 import { findUntoleratedTaint } from './taint-toleration.js';
 
 const PASS: Status = SUCCESS;
@@ -206,6 +208,57 @@ export function createPodTopologySpread(args: PodTopologySpreadArgs = {}): Filte
     return constraints.map((c) => ({ ...c, selector, selectorKey }));
   };
 
+  /** `getConstraints`: the pod's hard (DoNotSchedule) constraints, its own or the defaults. */
+  const hardConstraints = (pod: Pod, context: HintContext): SpreadConstraint[] =>
+    constraintsOf(pod, { ...EMPTY_SNAPSHOT, listers: context.listers }, 'DoNotSchedule');
+
+  /** `involvedInTopologySpreading`: the pod itself, or a bound pod in its namespace. */
+  const involved = (incoming: Pod, target: Pod): boolean =>
+    isSamePod(incoming, target) || (!!incoming.spec?.nodeName && (incoming.metadata?.namespace ?? 'default') === (target.metadata?.namespace ?? 'default'));
+
+  const podLabelsMatch = (constraints: readonly SpreadConstraint[], labels: Labels | undefined): boolean =>
+    constraints.some((c) => c.selector.matches(labels));
+
+  /** `isSchedulableAfterPodChange`. */
+  const isSchedulableAfterPodChange = (pod: Pod, originalPod: Pod | undefined, modifiedPod: Pod | undefined, context: HintContext): QueueingHint => {
+    if ((modifiedPod && !involved(modifiedPod, pod)) || (originalPod && !involved(originalPod, pod))) return 'QueueSkip';
+    const constraints = hardConstraints(pod, context);
+    if (modifiedPod && originalPod) {
+      if (
+        isSamePod(pod, modifiedPod) &&
+        !deepEqual(modifiedPod.spec?.tolerations ?? null, originalPod.spec?.tolerations ?? null) &&
+        constraints.some((c) => c.nodeTaintsPolicy === 'Honor')
+      ) {
+        return 'Queue';
+      }
+      if (deepEqual(modifiedPod.metadata?.labels ?? {}, originalPod.metadata?.labels ?? {})) return 'QueueSkip';
+      for (const c of constraints) {
+        if (c.selector.matches(originalPod.metadata?.labels) !== c.selector.matches(modifiedPod.metadata?.labels)) return 'Queue';
+      }
+      return 'QueueSkip';
+    }
+    const added = modifiedPod ?? originalPod;
+    if (!added) return 'Queue';
+    return podLabelsMatch(constraints, added.metadata?.labels) ? 'Queue' : 'QueueSkip';
+  };
+
+  /** `isSchedulableAfterNodeChange`. */
+  const isSchedulableAfterNodeChange = (pod: Pod, originalNode: Node | undefined, modifiedNode: Node | undefined, context: HintContext): QueueingHint => {
+    const constraints = hardConstraints(pod, context);
+    const originalMatching = originalNode ? nodeLabelsMatchSpreadConstraints(originalNode.metadata?.labels ?? {}, constraints) : false;
+    const modifiedMatching = modifiedNode ? nodeLabelsMatchSpreadConstraints(modifiedNode.metadata?.labels ?? {}, constraints) : false;
+    if (originalNode && modifiedNode) {
+      if (originalMatching !== modifiedMatching) return 'Queue';
+      const before = originalNode.metadata?.labels ?? {};
+      const after = modifiedNode.metadata?.labels ?? {};
+      const keyChanged = constraints.some((c) => before[c.topologyKey] !== after[c.topologyKey]);
+      if (modifiedMatching && (keyChanged || !deepEqual(originalNode.spec?.taints ?? null, modifiedNode.spec?.taints ?? null))) return 'Queue';
+      return 'QueueSkip';
+    }
+    if (modifiedNode) return modifiedMatching ? 'Queue' : 'QueueSkip';
+    return originalMatching ? 'Queue' : 'QueueSkip';
+  };
+
   const readState = (state: CycleState) => state.data.get(name) as SpreadPreFilterState | undefined;
 
   const updateWithPod = (state: CycleState, pod: Pod, other: Pod, ni: NodeInfo, delta: number): void => {
@@ -249,6 +302,18 @@ export function createPodTopologySpread(args: PodTopologySpreadArgs = {}): Filte
 
   return {
     name,
+    events: [
+      // Add / Delete: a pod counted in a domain; UpdatePodLabel: a pod (un)matching a selector; UpdatePodTolerations: the pod itself, under nodeTaintsPolicy Honor
+      {
+        event: { resource: 'Pod', actionType: ActionType.Add | ActionType.UpdatePodLabel | ActionType.UpdatePodTolerations | ActionType.Delete },
+        hint: isSchedulableAfterPodChange,
+      },
+      // a node added, deleted or relabelled changes the domains
+      {
+        event: { resource: 'Node', actionType: ActionType.Add | ActionType.Delete | ActionType.UpdateNodeLabel | ActionType.UpdateNodeTaint },
+        hint: isSchedulableAfterNodeChange,
+      },
+    ],
     preFilter(pod: Pod, state: CycleState): PreFilterResult | undefined {
       const snap = state.snapshot;
       const constraints = constraintsOf(pod, snap, 'DoNotSchedule');

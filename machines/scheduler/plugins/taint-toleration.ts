@@ -6,7 +6,8 @@
  * Score: the number of `PreferNoSchedule` taints the pod does not tolerate, normalized in reverse
  * so the node with the fewest gets 100.
  */
-import type { Pod, Taint, Toleration } from '../../../src/api/types.js';
+import type { Node, Pod, Taint, Toleration } from '../../../src/api/types.js';
+import { ActionType, isSamePod, type QueueingHint } from '../events.js';
 import {
   MAX_NODE_SCORE,
   SUCCESS,
@@ -78,9 +79,27 @@ function intolerableCount(_pod: Pod, nodeInfo: NodeInfo, state: CycleState): num
   return countIntolerablePreferNoSchedule(taints, state.tolerationsPreferNoSchedule);
 }
 
+/** `isSchedulableAfterNodeChange`: a node whose taints the pod did not tolerate (or a new node) now has only tolerated ones. */
+export function isSchedulableAfterNodeChange(pod: Pod, originalNode: Node | undefined, modifiedNode: Node | undefined): QueueingHint {
+  if (!modifiedNode) return 'Queue';
+  const tolerations = pod.spec?.tolerations ?? [];
+  const wasUntolerated = originalNode ? findUntoleratedTaint(originalNode.spec?.taints ?? [], tolerations) !== undefined : true;
+  const isUntolerated = findUntoleratedTaint(modifiedNode.spec?.taints ?? [], tolerations) !== undefined;
+  return wasUntolerated && !isUntolerated ? 'Queue' : 'QueueSkip';
+}
+
+/** `isSchedulableAfterPodTolerationChange`: the pending pod itself got a new toleration. */
+export function isSchedulableAfterPodTolerationChange(pod: Pod, _originalPod: Pod | undefined, modifiedPod: Pod | undefined): QueueingHint {
+  return modifiedPod && isSamePod(modifiedPod, pod) ? 'Queue' : 'QueueSkip';
+}
+
 /** The TaintToleration filter and score plugin. */
 export const TaintToleration: FilterPlugin & ScorePlugin = {
   name: TAINT_TOLERATION,
+  events: [
+    { event: { resource: 'Node', actionType: ActionType.Add | ActionType.UpdateNodeTaint }, hint: isSchedulableAfterNodeChange },
+    { event: { resource: 'Pod', actionType: ActionType.UpdatePodTolerations }, hint: isSchedulableAfterPodTolerationChange },
+  ],
   filter(_pod: Pod, nodeInfo: NodeInfo, state: CycleState): Status {
     const taints = nodeInfo.taints;
     if (taints.length === 0) return PASS;

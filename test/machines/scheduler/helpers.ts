@@ -1,6 +1,7 @@
 /** Builders for the scheduler tests. */
 import type { KubeObject, Namespace, Node, Pod, Taint, Toleration } from '../../../src/api/types.js';
-import { NodeInfo, createCycleState, podResourceRecord, type CycleState } from '../../../machines/scheduler/framework.js';
+import { NodeInfo, createCycleState, podResourceRecord, type CycleState, type FilterPlugin } from '../../../machines/scheduler/framework.js';
+import type { HintContext, QueueingHint, QueueingHintFn } from '../../../machines/scheduler/events.js';
 import { SchedulerCache } from '../../../machines/scheduler/cache.js';
 import type { SchedulerListers, Snapshot } from '../../../machines/scheduler/snapshot.js';
 import { createVolumeListers, type VolumeListers } from '../../../machines/scheduler/volume-listers.js';
@@ -147,4 +148,15 @@ export function clusterOf(
 /** A namespace with labels. */
 export function makeNamespace(name: string, labels: Record<string, string> = {}): Namespace {
   return { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } };
+}
+
+/** The plugin's registration for a resource (Node or Pod), its action types and its hint (Queue when it has none). */
+export function registration(
+  plugin: FilterPlugin,
+  resource: 'Node' | 'Pod',
+): { actionType: number; hint: (pod: Pod, oldObj: Pod | Node | undefined, newObj: Pod | Node | undefined, context?: HintContext) => QueueingHint } {
+  const entry = plugin.events?.find((e) => e.event.resource === resource);
+  if (!entry) throw new Error(`${plugin.name} registers no ${resource} event`);
+  const fn = entry.hint as QueueingHintFn<KubeObject> | undefined;
+  return { actionType: entry.event.actionType, hint: (pod, o, n, context = {}) => (fn ? fn(pod, o, n, context) : 'Queue') };
 }

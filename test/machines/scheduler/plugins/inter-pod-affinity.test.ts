@@ -14,7 +14,8 @@ import {
 import { SUCCESS, cloneCycleState, type Status } from '../../../../machines/scheduler/framework.js';
 import { createProfile } from '../../../../machines/scheduler/registry.js';
 import { schedulePod } from '../../../../machines/scheduler/schedule-one.js';
-import { clusterOf, makeNamespace, makeNode, makePod, scriptedRng } from '../helpers.js';
+import { clusterOf, makeNamespace, makeNode, makePod, registration, scriptedRng } from '../helpers.js';
+import { ActionType, type QueueingHint } from '../../../../machines/scheduler/events.js';
 
 type Affinity = NonNullable<NonNullable<Pod['spec']>['affinity']>;
 const term = (key: string, op: string, values: string[], topologyKey: string, extra: Record<string, unknown> = {}) => ({
@@ -249,5 +250,46 @@ describe('InterPodAffinity in the default profile', () => {
       }
     }
     expect(new Set(placed.map((p) => p.spec!.nodeName)).size).toBe(3);
+  });
+});
+
+describe('InterPodAffinity events and queueing hints (after Test_isSchedulableAfterPodChange / Test_isSchedulableAfterNodeChange)', () => {
+  it('registers Pod Add | UpdatePodLabel | Delete and Node Add | UpdateNodeLabel', () => {
+    expect(InterPodAffinity.events!.map((e) => [e.event.resource, e.event.actionType])).toEqual([
+      ['Pod', ActionType.Add | ActionType.UpdatePodLabel | ActionType.Delete],
+      ['Node', ActionType.Add | ActionType.UpdateNodeLabel],
+    ]);
+  });
+  const podHint = registration(InterPodAffinity, 'Pod').hint;
+  const nodeHint = registration(InterPodAffinity, 'Node').hint;
+  const affinityPod = makePod('p', { affinity: podAffinity(term('service', 'In', ['securityscan', 'value2'], 'region')) });
+  const antiPod = makePod('p', { affinity: podAntiAffinity(term('service', 'In', ['securityscan', 'value2'], 'region')) });
+  const bound = (labels: Record<string, string>) => makePod('q', { nodeName: 'fake-node', labels });
+  const pending = (labels: Record<string, string>) => makePod('q', { labels });
+  it.each<[string, Pod, Pod | undefined, Pod | undefined, QueueingHint]>([
+    ['add a pod which matches the pod affinity', affinityPod, undefined, bound({ service: 'securityscan' }), 'Queue'],
+    ['add an un-scheduled pod', affinityPod, undefined, pending({ service: 'securityscan' }), 'QueueSkip'],
+    ["add a pod which doesn't match any pod affinity", affinityPod, undefined, bound({ aaa: 'a' }), 'QueueSkip'],
+    ['update a pod from non-match to match pod affinity', affinityPod, bound({ aaa: 'a' }), bound({ service: 'securityscan' }), 'Queue'],
+    ["the updating pod matches target pod's affinity both before and after label changes", affinityPod, bound({ service: 'securityscan' }), bound({ service: 'value2' }), 'QueueSkip'],
+    ['update an un-scheduled pod', affinityPod, pending({ aaa: 'a' }), pending({ service: 'securityscan' }), 'QueueSkip'],
+    ['update a pod from match to non-match the pod anti-affinity', antiPod, bound({ service: 'securityscan' }), bound({ aaa: 'a' }), 'Queue'],
+    ["the updating pod matches target pod's anti-affinity both before and after label changes", antiPod, bound({ service: 'securityscan' }), bound({ service: 'value2' }), 'QueueSkip'],
+    ["delete a pod which doesn't match pod's anti-affinity", antiPod, bound({ aaa: 'a' }), undefined, 'QueueSkip'],
+    ["delete a pod which matches pod's anti-affinity", antiPod, bound({ service: 'securityscan' }), undefined, 'Queue'],
+  ])('%s', (_name, pod, before, after, want) => {
+    expect(podHint(pod, before, after)).toBe(want);
+  });
+  const zoneAffinity = makePod('p', { affinity: podAffinity(term('service', 'In', ['securityscan'], 'zone')) });
+  const zoneAnti = makePod('p', { affinity: podAntiAffinity(term('service', 'In', ['securityscan'], 'zone')) });
+  it.each<[string, Pod, Record<string, string> | undefined, Record<string, string>, QueueingHint]>([
+    ['add a new node with matched pod affinity topologyKey', zoneAffinity, undefined, { zone: 'zone1' }, 'Queue'],
+    ['add a new node with matched pod anti-affinity topologyKey', zoneAnti, undefined, { zone: 'zone1' }, 'Queue'],
+    ['add a new node without matched topologyKey', zoneAffinity, undefined, { region: 'region1' }, 'QueueSkip'],
+    ['update node topologyKey', zoneAffinity, { zone: 'zone1' }, { zone: 'zone2' }, 'Queue'],
+    ['update node label but not topologyKey', zoneAffinity, { aaa: 'a' }, { aaa: 'b' }, 'QueueSkip'],
+  ])('%s', (_name, pod, before, after, want) => {
+    // makeNode adds kubernetes.io/hostname; none of these terms use it
+    expect(nodeHint(pod, before ? makeNode('n', { labels: before }) : undefined, makeNode('n', { labels: after }))).toBe(want);
   });
 });

@@ -3,7 +3,8 @@ import { NodeAffinity, requiredNodeNames } from '../../../../machines/scheduler/
 import { SUCCESS, SKIP } from '../../../../machines/scheduler/framework.js';
 import { compileLabelRequirement, isValidLabelKey, parseInt64 } from '../../../../machines/scheduler/node-selector.js';
 import type { NodeSelectorRequirement, NodeSelectorTerm } from '../../../../src/api/types.js';
-import { makeNode, makePod, nodeInfo, stateOf } from '../helpers.js';
+import { makeNode, makePod, nodeInfo, registration, stateOf } from '../helpers.js';
+import { ActionType, type QueueingHint } from '../../../../machines/scheduler/events.js';
 
 const required = (...terms: NodeSelectorTerm[]) => ({
   nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: terms } },
@@ -171,5 +172,25 @@ describe('label helpers', () => {
   });
   it('rejects a Gt bound that is not a valid label value', () => {
     expect(compileLabelRequirement({ key: 'k', operator: 'Gt', values: ['-1'] })).toBeUndefined();
+  });
+});
+
+describe('NodeAffinity events and queueing hint (after Test_isSchedulableAfterNodeChange)', () => {
+  it('registers Node Add | UpdateNodeLabel', () => {
+    expect(NodeAffinity.events!.map((e) => [e.event.resource, e.event.actionType])).toEqual([['Node', ActionType.Add | ActionType.UpdateNodeLabel]]);
+  });
+  const { hint } = registration(NodeAffinity, 'Node');
+  const pod = makePod('p', { affinity: required({ matchExpressions: [{ key: 'foo', operator: 'In', values: ['bar'] }] }) });
+  const selectorPod = makePod('p', { nodeSelector: { foo: 'bar' } });
+  it.each<[string, ReturnType<typeof makePod>, Record<string, string> | undefined, Record<string, string>, QueueingHint]>([
+    ['skip-queue-on-add', pod, undefined, {}, 'QueueSkip'],
+    ['queue-on-add', pod, undefined, { foo: 'bar' }, 'Queue'],
+    ['skip-unrelated-changes', pod, {}, { aaa: 'bbb' }, 'QueueSkip'],
+    ['skip-unrelated-changes-on-labels', pod, { foo: 'bar' }, { foo: 'bar', aaa: 'bbb' }, 'QueueSkip'],
+    ['queue-on-labels-change', pod, {}, { foo: 'bar' }, 'Queue'],
+    ['skip-queue-on-node-selector-not-matching', selectorPod, {}, { foo: 'baz' }, 'QueueSkip'],
+    ['queue-on-node-selector-matching', selectorPod, {}, { foo: 'bar' }, 'Queue'],
+  ])('%s', (_name, p, before, after, want) => {
+    expect(hint(p, before ? makeNode('n', { labels: before }) : undefined, makeNode('n', { labels: after }))).toBe(want);
   });
 });

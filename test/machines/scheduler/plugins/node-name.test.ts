@@ -1,7 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import { NodeName } from '../../../../machines/scheduler/plugins/node-name.js';
 import { SUCCESS } from '../../../../machines/scheduler/framework.js';
-import { makeNode, makePod, nodeInfo, stateOf } from '../helpers.js';
+import { makeNode, makePod, nodeInfo, registration, stateOf } from '../helpers.js';
+import { ActionType, type QueueingHint } from '../../../../machines/scheduler/events.js';
 
 describe('NodeName', () => {
   it('passes every node for a pod without spec.nodeName', () => {
@@ -15,5 +16,14 @@ describe('NodeName', () => {
       code: 'UnschedulableAndUnresolvable',
       reasons: ["node(s) didn't match the requested node name"],
     });
+  });
+});
+
+describe('NodeName events and queueing hint (isSchedulableAfterNodeAdd)', () => {
+  it('registers Node Add and queues only for the named node', () => {
+    expect(NodeName.events!.map((e) => [e.event.resource, e.event.actionType])).toEqual([['Node', ActionType.Add]]);
+    const { hint } = registration(NodeName, 'Node');
+    const want: QueueingHint[] = [hint(makePod('p', { nodeName: 'a' }), undefined, makeNode('a')), hint(makePod('p', { nodeName: 'a' }), undefined, makeNode('b'))];
+    expect(want).toEqual(['Queue', 'QueueSkip']);
   });
 });

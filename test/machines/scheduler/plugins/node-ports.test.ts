@@ -3,7 +3,8 @@ import { describe, it, expect } from 'vitest';
 import type { Pod } from '../../../../src/api/types.js';
 import { NodePorts, ERR_REASON_NODE_PORTS, hostPortConflicts } from '../../../../machines/scheduler/plugins/node-ports.js';
 import { SUCCESS, podHostPorts, podResourceRecord } from '../../../../machines/scheduler/framework.js';
-import { makeNode, makePod, nodeInfo, stateOf } from '../helpers.js';
+import { ActionType } from '../../../../machines/scheduler/events.js';
+import { makeNode, makePod, nodeInfo, registration, stateOf } from '../helpers.js';
 
 /** A pod whose container asks for `proto/ip/port` host ports (kube's test helper `newPod`). */
 function withPorts(name: string, ...specs: string[]): Pod {
@@ -55,5 +56,26 @@ describe('NodePorts filter', () => {
     expect(ni.usedPorts?.size).toBe(1);
     ni.removePod(podResourceRecord(e));
     expect(ni.usedPorts).toBeUndefined();
+  });
+});
+
+describe('NodePorts events and queueing hint (isSchedulableAfterPodDeleted, after Test_isSchedulableAfterPodDeleted)', () => {
+  it('registers Pod Delete (with the hint) and Node Add', () => {
+    expect(NodePorts.events!.map((e) => [e.event.resource, e.event.actionType, e.hint !== undefined])).toEqual([
+      ['Pod', ActionType.Delete, true],
+      ['Node', ActionType.Add, false],
+    ]);
+  });
+  const bound = (p: Pod): Pod => ({ ...p, spec: { ...p.spec!, nodeName: 'fake-node' } });
+  const target = withPorts('pod1', 'TCP/0.0.0.0/8080');
+  const { hint } = registration(NodePorts, 'Pod');
+  it.each<[string, Pod, 'Queue' | 'QueueSkip']>([
+    ['skip-queue-on-unscheduled', withPorts('pod2', 'TCP/0.0.0.0/8080'), 'QueueSkip'],
+    ['skip-queue-on-non-hostport', bound(makePod('pod2')), 'QueueSkip'],
+    ['skip-queue-on-unrelated-hostport', bound(withPorts('pod2', 'TCP/0.0.0.0/8081')), 'QueueSkip'],
+    ['queue-on-released-hostport', bound(withPorts('pod2', 'TCP/0.0.0.0/8080')), 'Queue'],
+    ['queue-on-released-hostport of a nominated pod', { ...withPorts('pod2', 'TCP/0.0.0.0/8080'), status: { nominatedNodeName: 'fake-node' } }, 'Queue'],
+  ])('%s', (_name, deleted, want) => {
+    expect(hint(target, deleted, undefined)).toBe(want);
   });
 });

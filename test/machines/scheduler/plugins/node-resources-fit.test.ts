@@ -2,7 +2,8 @@ import { describe, it, expect } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
 import { NodeResourcesFit, fitsRequest } from '../../../../machines/scheduler/plugins/node-resources-fit.js';
 import { SUCCESS } from '../../../../machines/scheduler/framework.js';
-import { makeNode, makePod, nodeInfo, stateOf } from '../helpers.js';
+import { makeNode, makePod, nodeInfo, registration, stateOf } from '../helpers.js';
+import { ActionType, type QueueingHint } from '../../../../machines/scheduler/events.js';
 
 const filter = (pod: ReturnType<typeof makePod>, ni: ReturnType<typeof nodeInfo>) => NodeResourcesFit.filter(pod, ni, stateOf(pod));
 
@@ -52,4 +53,31 @@ describe('NodeResourcesFit filter', () => {
       expect(fitsRequest(stateOf(makePod('p', { cpu: `${req}m` })).requests, ni).length === 0).toBe(req <= alloc - used);
     },
   );
+});
+
+describe('NodeResourcesFit events and queueing hints (after TestEventsToRegister / Test_isSchedulableAfterNodeChange)', () => {
+  it('registers Pod Delete and Node Add | UpdateNodeAllocatable', () => {
+    expect(NodeResourcesFit.events!.map((e) => [e.event.resource, e.event.actionType])).toEqual([
+      ['Pod', ActionType.Delete],
+      ['Node', ActionType.Add | ActionType.UpdateNodeAllocatable],
+    ]);
+  });
+  const pod = makePod('p', { cpu: '4' });
+  const nodeHint = registration(NodeResourcesFit, 'Node').hint;
+  const podHint = registration(NodeResourcesFit, 'Pod').hint;
+  it.each<[string, ReturnType<typeof makeNode> | undefined, ReturnType<typeof makeNode>, QueueingHint]>([
+    ['queue-on-node-add', undefined, makeNode('n', { cpu: '6' }), 'Queue'],
+    ['skip-queue-on-node-add-with-insufficient-resource', undefined, makeNode('n', { cpu: '2' }), 'QueueSkip'],
+    ['skip-queue-on-node-changes-from-suitable-to-unsuitable', makeNode('n', { cpu: '6' }), makeNode('n', { cpu: '2' }), 'QueueSkip'],
+    ['queue-on-node-changes-from-unsuitable-to-suitable', makeNode('n', { cpu: '2' }), makeNode('n', { cpu: '6' }), 'Queue'],
+    ['skip-queue-on-node-changes-of-a-resource-the-pod-does-not-request', makeNode('n', { cpu: '6', memory: '1Gi' }), makeNode('n', { cpu: '6', memory: '2Gi' }), 'QueueSkip'],
+    ['queue-on-node-accepting-more-pods', makeNode('n', { cpu: '6', pods: 1 }), makeNode('n', { cpu: '6', pods: 2 }), 'Queue'],
+  ])('%s', (_name, before, after, want) => {
+    expect(nodeHint(pod, before, after)).toBe(want);
+  });
+  it('a pod deletion queues when the pod was bound, not when it was pending; updates never (no in-place resize in v1.32)', () => {
+    expect(podHint(pod, makePod('x', { cpu: '1', nodeName: 'n' }), undefined)).toBe('Queue');
+    expect(podHint(pod, makePod('x', { cpu: '1' }), undefined)).toBe('QueueSkip');
+    expect(podHint(pod, makePod('x', { cpu: '2', nodeName: 'n' }), makePod('x', { cpu: '1', nodeName: 'n' }))).toBe('QueueSkip');
+  });
 });

@@ -15,7 +15,8 @@ import {
 import { SUCCESS, cloneCycleState, type Status } from '../../../../machines/scheduler/framework.js';
 import { createProfile } from '../../../../machines/scheduler/registry.js';
 import { schedulePod } from '../../../../machines/scheduler/schedule-one.js';
-import { clusterOf, makeNode, makePod, scriptedRng } from '../helpers.js';
+import { clusterOf, makeNode, makePod, registration, scriptedRng } from '../helpers.js';
+import { ActionType, type QueueingHint } from '../../../../machines/scheduler/events.js';
 
 const zoneNodes = (): Node[] => [
   makeNode('node-a', { labels: { zone: 'zone1' } }),
@@ -217,5 +218,58 @@ describe('PodTopologySpread system default constraints', () => {
     expect(() => createPodTopologySpread({ defaultConstraints: [spread()] })).toThrow(/must be empty/);
     expect(() => createPodTopologySpread({ defaultingType: 'List', defaultConstraints: [spread()] })).toThrow(/must not define a selector/);
     expect(() => createPodTopologySpread({ defaultingType: 'List', defaultConstraints: [spread({ labelSelector: undefined })] })).not.toThrow();
+  });
+});
+
+describe('PodTopologySpread events and queueing hints (after Test_isSchedulableAfterNodeChange / Test_isSchedulableAfterPodChange)', () => {
+  it('registers Pod Add | UpdatePodLabel | UpdatePodTolerations | Delete and Node Add | Delete | UpdateNodeLabel | UpdateNodeTaint', () => {
+    expect(PodTopologySpread.events!.map((e) => [e.event.resource, e.event.actionType])).toEqual([
+      ['Pod', ActionType.Add | ActionType.UpdatePodLabel | ActionType.UpdatePodTolerations | ActionType.Delete],
+      ['Node', ActionType.Add | ActionType.Delete | ActionType.UpdateNodeLabel | ActionType.UpdateNodeTaint],
+    ]);
+  });
+  const nodeHint = registration(PodTopologySpread, 'Node').hint;
+  const podHint = registration(PodTopologySpread, 'Pod').hint;
+  const twoKeys = withSpread(makePod('p', { labels: foo }), spread({ topologyKey: 'zone' }), spread({ topologyKey: 'node' }));
+  const node = (labels: Record<string, string>, taints?: NonNullable<Parameters<typeof makeNode>[1]>['taints']) => makeNode('node-a', { labels, taints });
+  it.each<[string, Node | undefined, Node | undefined, QueueingHint]>([
+    ['node updates label which matches topologyKey', node({ zone: 'zone1', node: 'node1' }), node({ zone: 'zone2', node: 'node1' }), 'Queue'],
+    ["node that doesn't match topologySpreadConstraints updates non-related label", node({ foo: 'bar1' }), node({ foo: 'bar2' }), 'QueueSkip'],
+    ['node that match topologySpreadConstraints adds non-related label', node({ zone: 'zone1', node: 'node1' }), node({ zone: 'zone1', node: 'node1', foo: 'bar' }), 'QueueSkip'],
+    ['create node with non-related labels', undefined, node({ foo: 'bar' }), 'QueueSkip'],
+    ['create node with related labels', undefined, node({ zone: 'zone1', node: 'node1' }), 'Queue'],
+    ['delete node with non-related labels', node({ foo: 'bar' }), undefined, 'QueueSkip'],
+    ['delete node with related labels', node({ zone: 'zone1', node: 'node1' }), undefined, 'Queue'],
+    ['add node with related labels that only match one of topologySpreadConstraints', undefined, node({ zone: 'zone1' }), 'QueueSkip'],
+    ['update node with related labels that only match one of topologySpreadConstraints', node({ zone: 'zone1' }), node({ zone: 'zone1', foo: 'bar' }), 'QueueSkip'],
+    ['update node with related labels that match all of topologySpreadConstraints', node({ zone: 'zone1' }), node({ zone: 'zone1', node: 'node1' }), 'Queue'],
+    ['update node with different taints that match all of topologySpreadConstraints', node({ zone: 'zone1', node: 'node1' }), node({ zone: 'zone1', node: 'node1' }, [{ key: 'aaa', value: 'bbb', effect: 'NoSchedule' }]), 'Queue'],
+  ])('%s', (_name, before, after, want) => {
+    expect(nodeHint(twoKeys, before, after)).toBe(want);
+  });
+  const target = withSpread(makePod('p', { labels: foo }), spread());
+  const other = (labels: Record<string, string>, nodeName = 'fake-node', namespace?: string) => makePod('q', { labels, nodeName: nodeName || undefined, namespace });
+  it.each<[string, Pod, Pod | undefined, Pod | undefined, QueueingHint]>([
+    ['add pod with labels match topologySpreadConstraints selector', target, undefined, other(foo), 'Queue'],
+    ['add un-scheduled pod', target, undefined, other(foo, ''), 'QueueSkip'],
+    ['update un-scheduled pod', target, other(foo, ''), other({ bar: '' }, ''), 'QueueSkip'],
+    ['delete un-scheduled pod', target, other(foo, ''), undefined, 'QueueSkip'],
+    ['add pod with different namespace', target, undefined, other(foo, 'fake-node', 'ns1'), 'QueueSkip'],
+    ["add pod with labels don't match topologySpreadConstraints selector", target, undefined, other({ bar: '' }), 'QueueSkip'],
+    ['delete pod with labels that match topologySpreadConstraints selector', target, other(foo), undefined, 'Queue'],
+    ["delete pod with labels that don't match topologySpreadConstraints selector", target, other({ bar: '' }), undefined, 'QueueSkip'],
+    ["update pod's non-related label", target, other({ foo: '', bar: 'bar1' }), other({ foo: '', bar: 'bar2' }), 'QueueSkip'],
+    ["add pod's label that matches topologySpreadConstraints selector", target, other({}), other(foo), 'Queue'],
+    ["delete pod label that matches topologySpreadConstraints selector", target, other(foo), other({}), 'Queue'],
+    ["change pod's label that matches topologySpreadConstraints selector", target, other({ foo: 'foo1' }), other({ foo: 'foo2' }), 'QueueSkip'],
+  ])('%s', (_name, pod, before, after, want) => {
+    expect(podHint(pod, before, after)).toBe(want);
+  });
+  it('queues the pod itself when it gets a toleration, only under nodeTaintsPolicy Honor', () => {
+    const honor = withSpread(makePod('p', { labels: foo }), spread({ nodeTaintsPolicy: 'Honor' }));
+    const ignore = withSpread(makePod('p', { labels: foo }), spread({ nodeTaintsPolicy: 'Ignore' }));
+    const tolerated = (p: Pod): Pod => ({ ...p, spec: { ...p.spec!, tolerations: [{ key: 'k', operator: 'Exists' }] } });
+    expect(podHint(honor, honor, tolerated(honor))).toBe('Queue');
+    expect(podHint(ignore, ignore, tolerated(ignore))).toBe('QueueSkip');
   });
 });

@@ -2,7 +2,8 @@ import { describe, it, expect } from 'vitest';
 import { TaintToleration, toleratesTaint } from '../../../../machines/scheduler/plugins/taint-toleration.js';
 import { SUCCESS } from '../../../../machines/scheduler/framework.js';
 import type { Taint, Toleration } from '../../../../src/api/types.js';
-import { makeNode, makePod, nodeInfo, stateOf } from '../helpers.js';
+import { makeNode, makePod, nodeInfo, registration, stateOf } from '../helpers.js';
+import { ActionType, type QueueingHint } from '../../../../machines/scheduler/events.js';
 
 const cp: Taint = { key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' };
 
@@ -80,5 +81,34 @@ describe('TaintToleration score', () => {
     const scores = [0, 0, 0];
     TaintToleration.normalize!(scores, stateOf(makePod('p')));
     expect(scores).toEqual([100, 100, 100]);
+  });
+});
+
+describe('TaintToleration events and queueing hints (after Test_isSchedulableAfterNodeChange / Test_isSchedulableAfterPodTolerationChange)', () => {
+  it('registers Node Add | UpdateNodeTaint and Pod UpdatePodTolerations', () => {
+    expect(TaintToleration.events!.map((e) => [e.event.resource, e.event.actionType])).toEqual([
+      ['Node', ActionType.Add | ActionType.UpdateNodeTaint],
+      ['Pod', ActionType.UpdatePodTolerations],
+    ]);
+  });
+  const nodeHint = registration(TaintToleration, 'Node').hint;
+  const podHint = registration(TaintToleration, 'Pod').hint;
+  const t1: Taint = { key: 'taint-key', value: 'taint-value', effect: 'NoSchedule' };
+  const t2: Taint = { key: 'taint-key', value: 'other', effect: 'NoSchedule' };
+  const pod = makePod('pod1', { tolerations: [{ key: 'taint-key', operator: 'Equal', value: 'taint-value', effect: 'NoSchedule' }] });
+  it.each<[string, Taint[] | undefined, Taint[], QueueingHint]>([
+    ['skip-queue-on-untoleratedtaint-node-added', undefined, [t2], 'QueueSkip'],
+    ['queue-on-toleratedtaint-node-added', undefined, [t1], 'Queue'],
+    ['skip-unrelated-change', [t2], [t2, { key: 'another', effect: 'NoSchedule' }], 'QueueSkip'],
+    ['queue-on-taint-change', [t2], [t1], 'Queue'],
+    ['skip-queue-on-a-node-already-tolerated', [t1], [t1, { key: 'x', effect: 'PreferNoSchedule' }], 'QueueSkip'],
+  ])('%s', (_name, before, after, want) => {
+    expect(nodeHint(pod, before ? makeNode('n', { taints: before }) : undefined, makeNode('n', { taints: after }))).toBe(want);
+  });
+  it('queues the pod itself when it gets a toleration, not for another pod', () => {
+    const updated = { ...pod, spec: { ...pod.spec!, tolerations: [...pod.spec!.tolerations!, { key: 'k', operator: 'Exists' as const }] } };
+    expect(podHint(pod, pod, updated)).toBe('Queue');
+    const other = makePod('other');
+    expect(podHint(pod, other, { ...other, spec: updated.spec })).toBe('QueueSkip');
   });
 });
