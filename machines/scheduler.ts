@@ -1,7 +1,8 @@
 /**
  * The scheduler (kube-scheduler): watches pods and nodes through the API server, keeps pods
- * without a node in a scheduling queue (with back-off, and a pool of unschedulable pods retried
- * when the cluster changes), and runs one scheduling cycle at a time:
+ * without a node in a scheduling queue (with back-off, and a pool of unschedulable pods each
+ * retried on the cluster events the plugins that rejected it registered, when their queueing
+ * hints say so: see `scheduler/scheduling-queue.ts`), and runs one scheduling cycle at a time:
  * `filtering → scoring → binding`. It binds by sending a Binding to the API server; it never
  * writes etcd and never talks to a kubelet. A pod that fits nowhere gets a FailedScheduling
  * Event that says why, per plugin. With the input `cycle: 'fused'` each cycle's steps run in the

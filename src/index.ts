@@ -162,6 +162,9 @@ export type {
   Diagnosis,
   Resources,
 } from '../machines/scheduler/framework.js';
+/** The cluster events a scheduler plugin registers (`FilterPlugin.events`) and the action-type flags. */
+export { ActionType } from '../machines/scheduler/events.js';
+export type { ClusterEvent, ClusterEventWithHint, EventResource, HintContext, QueueingHint, QueueingHintFn } from '../machines/scheduler/events.js';
 export { schedulePod } from '../machines/scheduler/schedule-one.js';
 export type { ScheduleOptions, ScheduleResult, ScheduleSuccess, ScheduleFailure, NodeScore } from '../machines/scheduler/schedule-one.js';
 export { SchedulerCache } from '../machines/scheduler/cache.js';
