@@ -33,7 +33,7 @@ const DEFAULT_POD_INITIAL_BACKOFF = 1_000;
 /** kube-scheduler's `DefaultPodMaxBackoffDuration` (ms). */
 const DEFAULT_POD_MAX_BACKOFF = 10_000;
 /** kube-scheduler's `DefaultPodMaxInUnschedulablePodsDuration` (ms). */
-export const POD_MAX_IN_UNSCHEDULABLE_PODS_DURATION = 300_000;
+const POD_MAX_IN_UNSCHEDULABLE_PODS_DURATION = 300_000;
 /** How often the unschedulable pool is checked for pods parked too long (`flushUnschedulablePodsLeftover`'s period). */
 const LEFTOVER_FLUSH_PERIOD = 30_000;
 

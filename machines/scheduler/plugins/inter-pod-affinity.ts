@@ -240,7 +240,7 @@ function processTerms(m: TopologyScore, terms: readonly WeightedAffinityTerm[], 
  * required affinity terms; an updated pod starts matching them, or stops matching its required
  * anti-affinity terms; a deleted pod matched its anti-affinity terms.
  */
-export function isSchedulableAfterPodChange(pod: Pod, originalPod: Pod | undefined, modifiedPod: Pod | undefined): QueueingHint {
+function isSchedulableAfterPodChange(pod: Pod, originalPod: Pod | undefined, modifiedPod: Pod | undefined): QueueingHint {
   if ((modifiedPod && !modifiedPod.spec?.nodeName) || (originalPod && !originalPod.spec?.nodeName)) return 'QueueSkip';
   const info = podAffinityInfo(pod);
   const terms = info.requiredAffinityTerms;
@@ -256,7 +256,7 @@ export function isSchedulableAfterPodChange(pod: Pod, originalPod: Pod | undefin
 }
 
 /** `isSchedulableAfterNodeChange`: the added or updated node has the topology key of one of the pending pod's required terms. */
-export function isSchedulableAfterNodeChange(pod: Pod, _originalNode: Node | undefined, modifiedNode: Node | undefined): QueueingHint {
+function isSchedulableAfterNodeChange(pod: Pod, _originalNode: Node | undefined, modifiedNode: Node | undefined): QueueingHint {
   if (!modifiedNode) return 'Queue';
   const labels = modifiedNode.metadata?.labels ?? {};
   const info = podAffinityInfo(pod);

@@ -74,7 +74,7 @@ function matchesRequired(pod: Pod, node: Node): boolean {
 }
 
 /** `isSchedulableAfterNodeChange`: a new node, or a node that did not match, now matches the pod's node selector and required affinity. */
-export function isSchedulableAfterNodeChange(pod: Pod, originalNode: Node | undefined, modifiedNode: Node | undefined): QueueingHint {
+function isSchedulableAfterNodeChange(pod: Pod, originalNode: Node | undefined, modifiedNode: Node | undefined): QueueingHint {
   if (!modifiedNode) return 'Queue';
   if (!matchesRequired(pod, modifiedNode)) return 'QueueSkip';
   if (!originalNode) return 'Queue';

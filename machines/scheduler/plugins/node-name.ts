@@ -17,7 +17,7 @@ export const NODE_NAME = 'NodeName';
 export const ERR_REASON_NODE_NAME = "node(s) didn't match the requested node name";
 
 /** `isSchedulableAfterNodeAdd`: the added node is the one the pod names. */
-export function isSchedulableAfterNodeAdd(pod: Pod, _originalNode: Node | undefined, modifiedNode: Node | undefined): QueueingHint {
+function isSchedulableAfterNodeAdd(pod: Pod, _originalNode: Node | undefined, modifiedNode: Node | undefined): QueueingHint {
   if (!modifiedNode) return 'Queue';
   const want = pod.spec?.nodeName;
   return !want || want === modifiedNode.metadata?.name ? 'Queue' : 'QueueSkip';

@@ -35,7 +35,7 @@ export function hostPortConflicts(used: ReadonlyMap<string, readonly HostPort[]>
  * `isSchedulableAfterPodDeleted`: the deleted pod was bound (or nominated) and held a host port
  * the pending pod asks for.
  */
-export function isSchedulableAfterPodDeleted(pod: Pod, deletedPod: Pod | undefined): QueueingHint {
+function isSchedulableAfterPodDeleted(pod: Pod, deletedPod: Pod | undefined): QueueingHint {
   if (!deletedPod) return 'Queue';
   // an unscheduled pod held no port
   if (!deletedPod.spec?.nodeName && !deletedPod.status?.nominatedNodeName) return 'QueueSkip';

@@ -75,7 +75,7 @@ export function fitsRequest(request: Resources, nodeInfo: NodeInfo): Insufficien
  * `isSchedulableAfterPodEvent`: a deleted pod that was bound freed its requests (a pod's requests
  * cannot shrink in place: InPlacePodVerticalScaling is off in v1.32, so only Delete is registered).
  */
-export function isSchedulableAfterPodEvent(_pod: Pod, originalPod: Pod | undefined, modifiedPod: Pod | undefined): QueueingHint {
+function isSchedulableAfterPodEvent(_pod: Pod, originalPod: Pod | undefined, modifiedPod: Pod | undefined): QueueingHint {
   if (modifiedPod === undefined) return originalPod?.spec?.nodeName ? 'Queue' : 'QueueSkip';
   return 'QueueSkip';
 }
@@ -103,7 +103,7 @@ function haveAnyRequestedResourcesIncreased(pod: Pod, originalNode: Node, modifi
  * `isSchedulableAfterNodeChange`: a new node the pod fits on (when empty), or a node whose
  * allocatable grew in a resource the pod requests and that it then fits on.
  */
-export function isSchedulableAfterNodeChange(pod: Pod, originalNode: Node | undefined, modifiedNode: Node | undefined): QueueingHint {
+function isSchedulableAfterNodeChange(pod: Pod, originalNode: Node | undefined, modifiedNode: Node | undefined): QueueingHint {
   if (!modifiedNode) return 'Queue';
   if (!isFit(pod, modifiedNode)) return 'QueueSkip';
   if (!originalNode) return 'Queue';

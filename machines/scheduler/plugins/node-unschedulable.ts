@@ -24,7 +24,7 @@ const TAINT_NODE_UNSCHEDULABLE = 'node.kubernetes.io/unschedulable';
 const UNSCHEDULABLE_TAINT = Object.freeze({ key: TAINT_NODE_UNSCHEDULABLE, effect: 'NoSchedule' as const });
 
 /** `isSchedulableAfterNodeChange`: a node was uncordoned, or a schedulable node was added. */
-export function isSchedulableAfterNodeChange(_pod: Pod, originalNode: Node | undefined, modifiedNode: Node | undefined): QueueingHint {
+function isSchedulableAfterNodeChange(_pod: Pod, originalNode: Node | undefined, modifiedNode: Node | undefined): QueueingHint {
   if (!modifiedNode) return 'Queue';
   const now = modifiedNode.spec?.unschedulable === true;
   if ((originalNode && originalNode.spec?.unschedulable === true && !now) || (!originalNode && !now)) return 'Queue';
@@ -32,7 +32,7 @@ export function isSchedulableAfterNodeChange(_pod: Pod, originalNode: Node | und
 }
 
 /** `isSchedulableAfterPodTolerationChange`: the pending pod itself now tolerates the unschedulable taint. */
-export function isSchedulableAfterPodTolerationChange(pod: Pod, _originalPod: Pod | undefined, modifiedPod: Pod | undefined): QueueingHint {
+function isSchedulableAfterPodTolerationChange(pod: Pod, _originalPod: Pod | undefined, modifiedPod: Pod | undefined): QueueingHint {
   if (!modifiedPod || !isSamePod(modifiedPod, pod)) return 'QueueSkip';
   return tolerationsTolerateTaint(modifiedPod.spec?.tolerations ?? [], UNSCHEDULABLE_TAINT) ? 'Queue' : 'QueueSkip';
 }

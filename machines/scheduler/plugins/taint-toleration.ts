@@ -80,7 +80,7 @@ function intolerableCount(_pod: Pod, nodeInfo: NodeInfo, state: CycleState): num
 }
 
 /** `isSchedulableAfterNodeChange`: a node whose taints the pod did not tolerate (or a new node) now has only tolerated ones. */
-export function isSchedulableAfterNodeChange(pod: Pod, originalNode: Node | undefined, modifiedNode: Node | undefined): QueueingHint {
+function isSchedulableAfterNodeChange(pod: Pod, originalNode: Node | undefined, modifiedNode: Node | undefined): QueueingHint {
   if (!modifiedNode) return 'Queue';
   const tolerations = pod.spec?.tolerations ?? [];
   const wasUntolerated = originalNode ? findUntoleratedTaint(originalNode.spec?.taints ?? [], tolerations) !== undefined : true;
@@ -89,7 +89,7 @@ export function isSchedulableAfterNodeChange(pod: Pod, originalNode: Node | unde
 }
 
 /** `isSchedulableAfterPodTolerationChange`: the pending pod itself got a new toleration. */
-export function isSchedulableAfterPodTolerationChange(pod: Pod, _originalPod: Pod | undefined, modifiedPod: Pod | undefined): QueueingHint {
+function isSchedulableAfterPodTolerationChange(pod: Pod, _originalPod: Pod | undefined, modifiedPod: Pod | undefined): QueueingHint {
   return modifiedPod && isSamePod(modifiedPod, pod) ? 'Queue' : 'QueueSkip';
 }
 
