@@ -150,8 +150,6 @@ export interface ControllerManagerContext {
   client: ApiClient;
   /** One watch per resource for all the controllers, as kube-controller-manager's SharedInformerFactory. */
   informers: SharedInformerFactory;
-  /** Controllers known to have seen their informers synced (they need no wake-up for that any more). */
-  awake: Set<string>;
 }
 
 /** Events of the controller manager: the restart fault. */
@@ -234,15 +232,9 @@ export const controllerManagerMachine = setup({
     /** A watch event for the shared informers: they update their stores and the controllers' queues; wake those with work. */
     onWatch: enqueueActions(({ context, event, enqueue }) => {
       if (!context.informers.handle(event as WatchEvent | WatchClosed)) return;
-      for (const [name, ref] of Object.entries(context.controllers)) {
-        const rt = controllerRuntimeOf(ref);
-        if (!rt) continue;
-        const synced = rt.synced;
-        if (rt.needsWake || (synced && !context.awake.has(name))) {
-          if (synced) context.awake.add(name);
-          enqueue.sendTo(ref, { type: 'controller.wake' });
-        }
-      }
+      const wakes = context.informers.takeWakes();
+      if (wakes.size === 0) return;
+      for (const [name, ref] of Object.entries(context.controllers)) if (wakes.has(controllerAddress(name))) enqueue.sendTo(ref, { type: 'controller.wake' });
     }),
     housekeeping: ({ context }) => {
       context.client.sweep();
@@ -258,7 +250,6 @@ export const controllerManagerMachine = setup({
       for (const client of context.clients.values()) client.reset();
       context.informers.reset();
       context.client.reset();
-      context.awake.clear();
       enqueue.assign({ controllers: {}, restarts: context.restarts + 1 });
     }),
     reportControllerError: ({ context, event }) => reportChildError(context.port.kernel, event as unknown as { type: string; error?: unknown }, controllerAddress),
@@ -271,7 +262,6 @@ export const controllerManagerMachine = setup({
       port: input.port,
       client,
       informers: new SharedInformerFactory(client),
-      awake: new Set<string>(),
       token: input.token,
       apiServer: input.apiServer,
       definitions: resolveControllers(input),

@@ -20,9 +20,13 @@ function keyOf(spec: InformerSpec): string {
   return JSON.stringify([spec.resource, spec.group ?? '', spec.namespace ?? '', spec.labelSelector ?? '', spec.fieldSelector ?? '']);
 }
 
+const NO_WAKES: ReadonlySet<string> = new Set();
+
 /** The shared informers of one component. */
 export class SharedInformerFactory {
   private readonly shared = new Map<string, Shared>();
+  /** Subscribers (by address) that asked to be woken since the component last looked. */
+  private readonly wakes = new Set<string>();
 
   constructor(readonly client: ApiClient) {}
 
@@ -65,6 +69,23 @@ export class SharedInformerFactory {
     }
   }
 
+  /**
+   * A subscriber (a controller, by its address) has work after an event it was handed (a key
+   * queued, its informers synced): the component that feeds the informers wakes it once the
+   * event has been handed to everyone ({@link takeWakes}).
+   */
+  requestWake(address: string): void {
+    this.wakes.add(address);
+  }
+
+  /** The subscribers that asked to be woken since the last call, and forgets them. */
+  takeWakes(): ReadonlySet<string> {
+    if (this.wakes.size === 0) return NO_WAKES;
+    const wakes = new Set(this.wakes);
+    this.wakes.clear();
+    return wakes;
+  }
+
   /** Hands a watch event to the informer it belongs to; false when none. */
   handle(event: WatchEvent | WatchClosed): boolean {
     for (const entry of this.shared.values()) if (entry.informer.handle(event)) return true;
@@ -78,6 +99,7 @@ export class SharedInformerFactory {
 
   /** Stops every watch and forgets every informer and subscriber (a restart builds them anew). */
   reset(): void {
+    this.wakes.clear();
     for (const entry of this.shared.values()) entry.informer.stop();
     this.shared.clear();
   }

@@ -83,6 +83,7 @@ export class ControllerRuntime {
 
   /** True when the informers are the component's shared ones (it starts, feeds and ticks them). */
   readonly sharedInformers: boolean;
+  private readonly shared: SharedInformerFactory | undefined;
 
   constructor(
     readonly spec: AnySpec,
@@ -93,6 +94,7 @@ export class ControllerRuntime {
     shared?: SharedInformerFactory,
   ) {
     this.sharedInformers = shared !== undefined;
+    this.shared = shared;
     this.queue = new WorkQueue(spec.rateLimit?.baseDelayMs, spec.rateLimit?.maxDelayMs);
     this.state = spec.state ? spec.state() : undefined;
     this.options = { ...(spec.options ?? {}), ...(options ?? {}) };
@@ -136,6 +138,9 @@ export class ControllerRuntime {
         onDelete: (obj, last) => {
           this.reindex(name, last, undefined);
           this.dispatch(name, { type: 'deleted', object: obj });
+        },
+        onSynced: () => {
+          if (this.synced) this.requestWake();
         },
       });
       this.informers.set(name, informer);
@@ -377,9 +382,15 @@ export class ControllerRuntime {
     if (keys === undefined || keys === null) return;
     if (typeof keys === 'string') {
       if (keys) this.queue.add(keys);
-      return;
+    } else {
+      for (const k of keys) if (k) this.queue.add(k);
     }
-    for (const k of keys) if (k) this.queue.add(k);
+    if (this.needsWake) this.requestWake();
+  }
+
+  /** On shared informers, asks the component feeding them to wake this controller (`controller.wake`). */
+  private requestWake(): void {
+    if (!this.stopped) this.shared?.requestWake(this.port.address);
   }
 
   private report(error: unknown): void {
