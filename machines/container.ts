@@ -6,9 +6,12 @@
  *   `pullBackOff` (`errImagePull` then `imagePullBackOff`, back-off 10 s doubling to 300 s),
  *   `creating`, `crashLoopBackOff` (back-off 10 s doubling to 300 s; the first restart is
  *   immediate, and the back-off starts over after 10 minutes of clean running);
+ * - `postStarting`: the process started, its `lifecycle.postStart` hook runs (the status still
+ *   says waiting); a failed hook kills it (FailedPostStartHook, then PostStartHookError);
  * - `running`: `starting` → `ready` (or `notReady` for ever); the profile's behavior may make the
  *   process exit, be OOM-killed, or fail its liveness probe (killed and restarted);
- * - `terminating`: SIGTERM sent, the process stops after its stopMs, or SIGKILL at the end of the
+ * - `terminating`: the `lifecycle.preStop` hook runs first (FailedPreStopHook when it fails),
+ *   then SIGTERM, the process stops after its stopMs, or SIGKILL at the end of the
  *   grace period (exit code 137); the reported state stays `running` meanwhile, as in Kubernetes;
  * - `terminated`: Completed | Error | OOMKilled | ContainerStatusUnknown with exitCode,
  *   startedAt/finishedAt; then restart (per restartPolicy), `done` (no restart) or `stopped`
@@ -23,17 +26,28 @@
 import { cancel, enqueueActions, sendParent, setup } from 'xstate';
 import type { Container, ContainerState, ContainerStatus } from '../src/api/types.js';
 import type { Port } from '../src/kernel/port.js';
-import { Rng, hashString } from '../src/kernel/rng.js';
-import { defaultPullPolicy, normalizeImage, type KubeletBehavior, type ResolvedBehavior } from '../src/profiles/profile.js';
+import type { KubeletBehavior, ResolvedBehavior } from '../src/profiles/profile.js';
 import type { IProbe as Probe } from 'kubernetes-models/v1/Probe';
 import { proberMachine, type ProbeKind, type ProbeResultEvent, type ProbeTarget } from './kubelet/prober.js';
+import { containerIdOf, endOfRun, fmtDuration, initialContainerStatus, fateOf, proberInput, pullPolicyOf, recorded, report, restartCountOf, shouldRestart, statusWith } from './kubelet/container-status.js';
+
+export { containerIdOf, fateOf, imageIdOf, initialContainerStatus } from './kubelet/container-status.js';
 import type { EventLevel } from './client/events.js';
+import type { ILifecycleHandler as LifecycleHandler } from 'kubernetes-models/v1/LifecycleHandler';
+import { runHook, type HookOutcome } from './kubelet/lifecycle.js';
 
 /** A container's probes and what they run against (its process; the run's start is added per run). */
 export interface ContainerProbes {
   readiness?: Probe;
   liveness?: Probe;
   startup?: Probe;
+  target: Omit<ProbeTarget, 'startAbsMs' | 'startMs'>;
+}
+
+/** A container's lifecycle hooks and what they run against (its process; the run's start is added per run). */
+export interface ContainerHooks {
+  postStart?: LifecycleHandler;
+  preStop?: LifecycleHandler;
   target: Omit<ProbeTarget, 'startAbsMs' | 'startMs'>;
 }
 
@@ -78,6 +92,8 @@ export interface ContainerInput {
   probes?: ContainerProbes;
   /** Which kubelet events it reports to its pod (`container.event`). Default: none. */
   events?: EventLevel;
+  /** Its lifecycle hooks (`lifecycle.postStart`, `lifecycle.preStop`), when it has any. */
+  hooks?: ContainerHooks;
 }
 
 /** The container reports its status to its pod (only when it changed). */
@@ -134,15 +150,16 @@ export interface ContainerUpdateEvent {
   spec: Pick<Container, 'name' | 'image' | 'imagePullPolicy'>;
   behavior: ResolvedBehavior;
   probes?: ContainerProbes;
+  hooks?: ContainerHooks;
 }
 
 /** Events a container receives from its pod. */
 export type ContainerEvent = ContainerPulledEvent | ContainerKillEvent | ContainerUpdateEvent | ProbeResultEvent | ContainerRecordEvent;
 
 /** Events the container raises to itself (delayed) from its behavior. */
-type FateEvent = { type: 'process.exited'; code: number } | { type: 'process.oomKilled' } | { type: 'probe.livenessFailed' };
+export type FateEvent = { type: 'process.exited'; code: number } | { type: 'process.oomKilled' } | { type: 'probe.livenessFailed' } | { type: 'hook.preStopFailed'; message: string };
 
-type StopFor = 'exit' | 'liveness' | 'startup' | 'update' | 'kill';
+type StopFor = 'exit' | 'liveness' | 'startup' | 'update' | 'kill' | 'postStart';
 
 /** What does not change during a container's life (shared, so context copies stay small). */
 export interface ContainerEnv {
@@ -171,6 +188,10 @@ export interface ContainerContext {
   run: { count: number; containerID?: string; startedAt?: string; startMs?: number };
   /** Its probes, if any. */
   probes: ContainerProbes | undefined;
+  /** Its lifecycle hooks, if any. */
+  hooks: ContainerHooks | undefined;
+  /** How the postStart hook of the current run goes, and how long the preStop hook of the current stop runs (ms). */
+  hook: { postStart: HookOutcome | undefined; preStopMs: number };
   /** The run that just ended, and when (ms). */
   exit: TerminatedState | undefined;
   finishedAtMs: number;
@@ -186,111 +207,6 @@ export interface ContainerContext {
   pending: ContainerUpdateEvent | undefined;
 }
 
-/** The status a container has before it was ever started: waiting, PodInitializing in pods with init containers, else ContainerCreating. */
-export function initialContainerStatus(spec: Pick<Container, 'name' | 'image'>, reason: 'PodInitializing' | 'ContainerCreating'): ContainerStatus {
-  return {
-    name: spec.name,
-    image: spec.image ?? '',
-    imageID: '',
-    ready: false,
-    restartCount: 0,
-    started: false,
-    state: { waiting: { reason } },
-    lastState: {},
-  };
-}
-
-const imageIds = new Map<string, string>();
-
-/** The image ID a runtime reports for an image: `docker.io/library/nginx@sha256:<64 hex>`, a pure function of the name. */
-export function imageIdOf(image: string): string {
-  let id = imageIds.get(image);
-  if (id !== undefined) return id;
-  const full = normalizeImage(image);
-  if (full.includes('@')) id = full;
-  else id = `${full.slice(0, full.lastIndexOf(':'))}@sha256:${new Rng(hashString(full), 'image').hex(64)}`;
-  if (imageIds.size >= 10_000) imageIds.clear();
-  imageIds.set(image, id);
-  return id;
-}
-
-/** The ID of the `run`-th container of a pod's container: `containerd://<64 hex>`, a pure function of its identity. */
-export function containerIdOf(podKey: string, name: string, run: number): string {
-  return `containerd://${new Rng(hashString(`${podKey}/${name}/${run}`), 'container').hex(64)}`;
-}
-
-function restartCountOf(context: ContainerContext): number {
-  return context.run.count > 0 ? context.run.count - 1 : 0;
-}
-
-/** A status of the current run with the given state (not ready, not started unless said). */
-function statusWith(context: ContainerContext, run: ContainerContext['run'], state: ContainerState, lastState: ContainerState = context.lastState): ContainerStatus {
-  const started = run.containerID !== undefined;
-  const status: ContainerStatus = {
-    name: context.spec.name,
-    image: started ? normalizeImage(context.spec.image) : context.spec.image,
-    imageID: started ? imageIdOf(context.spec.image) : '',
-    ready: false,
-    restartCount: run.count > 0 ? run.count - 1 : 0,
-    started: false,
-    state,
-    lastState,
-  };
-  if (started) status.containerID = run.containerID;
-  return status;
-}
-
-function report(context: ContainerContext, status: ContainerStatus): ContainerStatusEvent {
-  return { type: 'container.status', index: context.env.index, init: context.env.init, status };
-}
-
-/** The kubelet events to report to the pod, of those given, that the container's event level wants. */
-function recorded(context: ContainerContext, ...events: Array<['Normal' | 'Warning', string, string]>): ContainerRecordEvent[] {
-  const level = context.env.events;
-  return events
-    .filter(([eventType]) => level !== 'none' && !(level === 'warnings' && eventType === 'Normal'))
-    .map(([eventType, reason, message]) => ({ type: 'container.event', init: context.env.init, container: context.spec.name, eventType, reason, message }));
-}
-
-function proberInput(context: ContainerContext, kind: ProbeKind) {
-  const probes = context.probes!;
-  const startMs = context.run.startMs ?? context.env.port.now();
-  const startAbsMs = Date.parse(context.env.port.timestamp(startMs - context.env.port.now()));
-  return { kind, probe: probes[kind]!, port: context.env.port, target: { ...probes.target, startMs, startAbsMs } };
-}
-
-function fmtDuration(ms: number): string {
-  if (ms >= 60_000) return `${Math.floor(ms / 60_000)}m${(ms % 60_000) / 1000}s`;
-  return `${ms / 1000}s`;
-}
-
-/** What ends the current run, if anything: the earliest of exit, OOM and liveness failure (while the container is unhealthy). */
-export function fateOf(behavior: ResolvedBehavior, restartCount: number): { afterMs: number; event: FateEvent } | undefined {
-  if (behavior.restartsBeforeHealthy !== undefined && restartCount >= behavior.restartsBeforeHealthy) return undefined;
-  let fate: { afterMs: number; event: FateEvent } | undefined;
-  if (behavior.exit) fate = { afterMs: behavior.exit.afterMs, event: { type: 'process.exited', code: behavior.exit.code } };
-  if (behavior.oomAfterMs !== undefined && (!fate || behavior.oomAfterMs < fate.afterMs)) fate = { afterMs: behavior.oomAfterMs, event: { type: 'process.oomKilled' } };
-  if (behavior.livenessFailsAfterMs !== undefined && (!fate || behavior.livenessFailsAfterMs < fate.afterMs)) {
-    fate = { afterMs: behavior.livenessFailsAfterMs, event: { type: 'probe.livenessFailed' } };
-  }
-  return fate;
-}
-
-function pullPolicyOf(spec: Pick<Container, 'image' | 'imagePullPolicy'>): PullPolicy {
-  return (spec.imagePullPolicy) ?? defaultPullPolicy(spec.image ?? '');
-}
-
-function endOfRun(context: ContainerContext, exitCode: number, reason: string): TerminatedState {
-  const terminated: TerminatedState = {
-    exitCode,
-    reason,
-    startedAt: context.run.startedAt,
-    finishedAt: context.env.port.timestamp(),
-    containerID: context.run.containerID,
-  };
-  if (exitCode === 137 && reason === 'Error') terminated.signal = 9;
-  return terminated;
-}
 
 /**
  * The container machine. Named delays (swap them with `.provide({ delays })`): `createTime`
@@ -345,19 +261,42 @@ export const containerMachine = setup({
       enqueue(sendParent(report(context, status)));
       for (const e of recorded(context, ['Normal', 'BackOff', message], ['Warning', 'Failed', 'Error: ImagePullBackOff'])) enqueue(sendParent(e));
     }),
-    /** A new run starts: new container ID, startedAt, state running; arm its end (exit, OOM kill, liveness failure) if the behavior has one. */
-    startRun: enqueueActions(({ context, enqueue }) => {
+    /**
+     * The runtime created and started a new run: new container ID and startedAt, the Created and
+     * Started events. Its status shows it running only once the postStart hook (if any) returned.
+     */
+    beginRun: enqueueActions(({ context, enqueue }) => {
       const count = context.run.count + 1;
       const startedAt = context.env.port.timestamp();
       const run = { count, containerID: containerIdOf(context.env.podKey, context.spec.name, count), startedAt, startMs: context.env.port.now() };
-      const status = statusWith(context, run, { running: { startedAt } });
+      enqueue.assign({ run, exit: undefined, pullRequested: false, hook: { postStart: undefined, preStopMs: 0 } });
+      for (const e of recorded(context, ['Normal', 'Created', `Created container: ${context.spec.name}`], ['Normal', 'Started', `Started container ${context.spec.name}`])) enqueue(sendParent(e));
+    }),
+    /** The run shows as running (since its start); arm its end (exit, OOM kill, liveness failure) if the behavior has one. */
+    showRunning: enqueueActions(({ context, enqueue }) => {
+      const status = statusWith(context, context.run, { running: { startedAt: context.run.startedAt } });
       // with a startup probe, the container is started once the probe succeeds
       status.started = context.probes?.startup === undefined;
-      enqueue.assign({ run, status, exit: undefined, pullRequested: false });
-      for (const e of recorded(context, ['Normal', 'Created', `Created container: ${context.spec.name}`], ['Normal', 'Started', `Started container ${context.spec.name}`])) enqueue(sendParent(e));
+      enqueue.assign({ status });
       enqueue(sendParent(report(context, status)));
-      const fate = fateOf(context.spec.behavior, count - 1);
+      const fate = fateOf(context.spec.behavior, context.run.count - 1);
       if (fate) enqueue.raise(fate.event, { id: 'fate', delay: 'fateTime' });
+    }),
+    /** The postStart hook runs against the process that just started (the kubelet waits for it). */
+    runPostStart: enqueueActions(({ context, enqueue }) => {
+      const hooks = context.hooks!;
+      const now = context.env.port.now();
+      const target = { ...hooks.target, startMs: context.run.startMs ?? now, startAbsMs: Date.parse(context.run.startedAt ?? context.env.port.timestamp()) };
+      enqueue.assign({ hook: { ...context.hook, postStart: runHook(hooks.postStart!, target, now, context.env.podKey) } });
+    }),
+    /** The postStart hook failed: FailedPostStartHook with the kubelet's message (the container is then killed). */
+    postStartFailed: enqueueActions(({ context, enqueue }) => {
+      for (const e of recorded(context, ['Warning', 'FailedPostStartHook', context.hook.postStart?.message ?? ''])) enqueue(sendParent(e));
+    }),
+    /** The preStop hook returned a failure: FailedPreStopHook with the kubelet's message. */
+    preStopFailed: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'hook.preStopFailed') return;
+      for (const e of recorded(context, ['Warning', 'FailedPreStopHook', event.message])) enqueue(sendParent(e));
     }),
     cancelFate: cancel('fate'),
     /** The readiness probe failed failureThreshold times: not ready. */
@@ -374,7 +313,7 @@ export const containerMachine = setup({
       enqueue(sendParent(report(context, status)));
     }),
     /** A prober's Unhealthy event goes up to the pod. */
-    forwardEvent: sendParent(({ event }) => event as ContainerRecordEvent),
+    forwardEvent: sendParent(({ context, event }) => ({ ...(event as ContainerRecordEvent), init: context.env.init })),
     markReady: enqueueActions(({ context, enqueue }) => {
       const status: ContainerStatus = { ...context.status, ready: true };
       enqueue.assign({ status });
@@ -391,13 +330,35 @@ export const containerMachine = setup({
     /** SIGTERM: the process stops after stopMs, or is SIGKILLed at the end of the grace period (never less than the kubelet's minimum). */
     beginStop: enqueueActions(({ context, event, enqueue }, params: { why: StopFor }) => {
       const now = context.env.port.now();
-      const grace = Math.max(event.type === 'container.kill' ? event.gracePeriodMs : context.env.gracePeriodMs, context.env.kubelet.minGracePeriodMs);
-      const stop = { why: params.why, selfAt: now + context.spec.behavior.stopMs, killAt: now + grace };
+      const requested = event.type === 'container.kill' ? event.gracePeriodMs : context.env.gracePeriodMs;
+      // the preStop hook runs first, within the grace period; SIGTERM follows with what is left
+      // (the kubelet counts the hook's time in whole seconds, and never gives less than its minimum)
+      let hookMs = 0;
+      const preStop = context.hooks?.preStop;
+      if (preStop && requested > 0) {
+        const target = { ...context.hooks!.target, startMs: context.run.startMs ?? now, startAbsMs: Date.parse(context.run.startedAt ?? context.env.port.timestamp()) };
+        const outcome = runHook(preStop, target, now, context.env.podKey);
+        hookMs = outcome.durationMs === undefined ? requested : Math.min(outcome.durationMs, requested);
+        if (!outcome.ok && outcome.durationMs !== undefined && outcome.durationMs <= requested) {
+          enqueue.assign({ hook: { ...context.hook, preStopMs: outcome.durationMs } });
+          enqueue.raise({ type: 'hook.preStopFailed', message: outcome.message }, { id: 'preStop', delay: 'preStopTime' });
+        }
+      }
+      const grace = Math.max(requested - Math.floor(hookMs / 1000) * 1000, context.env.kubelet.minGracePeriodMs);
+      const stop = { why: params.why, selfAt: now + hookMs + context.spec.behavior.stopMs, killAt: now + hookMs + grace };
       const name = context.spec.name;
       // a sidecar's probe kills are worded as computeInitContainerActions words them
       const probeKill = (probe: string) => (context.env.sidecar ? `Init container ${name} failed ${probe} probe` : `Container ${name} failed ${probe} probe, will be restarted`);
       const message =
-        params.why === 'liveness' ? probeKill('liveness') : params.why === 'startup' ? probeKill('startup') : params.why === 'update' ? `Container ${name} definition changed, will be restarted` : `Stopping container ${name}`;
+        params.why === 'liveness'
+          ? probeKill('liveness')
+          : params.why === 'startup'
+            ? probeKill('startup')
+            : params.why === 'update'
+              ? `Container ${name} definition changed, will be restarted`
+              : params.why === 'postStart'
+                ? 'FailedPostStartHook'
+                : `Stopping container ${name}`;
       for (const e of recorded(context, ['Normal', 'Killing', message])) enqueue(sendParent(e));
       if (event.type === 'container.update') enqueue.assign({ stop, pending: event });
       else enqueue.assign({ stop });
@@ -423,7 +384,11 @@ export const containerMachine = setup({
       enqueue.assign({ exit, stop: { ...context.stop, why: 'kill' }, finishedAtMs: context.env.port.now() });
     }),
     showTerminated: enqueueActions(({ context, enqueue }) => {
-      const status = statusWith(context, context.run, { terminated: context.exit! });
+      // killed for a failed postStart hook and to be restarted: the kubelet shows the sync's error (its reasonCache)
+      const hookError = context.stop.why === 'postStart' && shouldRestart(context);
+      const status = hookError
+        ? statusWith(context, context.run, { waiting: { reason: 'PostStartHookError', message: context.hook.postStart?.message ?? '' } }, { terminated: context.exit! })
+        : statusWith(context, context.run, { terminated: context.exit! });
       if (context.env.init && !context.env.sidecar && context.exit!.exitCode === 0) status.ready = true;
       enqueue.assign({ status });
       enqueue(sendParent(report(context, status)));
@@ -453,7 +418,7 @@ export const containerMachine = setup({
       const spec = { name: update.spec.name, image: update.spec.image ?? '', pullPolicy: pullPolicyOf(update.spec), behavior: update.behavior };
       const showNew = context.status.state?.waiting !== undefined && context.run.containerID === undefined && context.status.image !== spec.image;
       const status = showNew ? { ...context.status, image: spec.image } : context.status;
-      enqueue.assign({ spec, status, pending: undefined, pull: { backOffMs: 0, message: '', reason: '' }, pullRequested: false, probes: update.probes });
+      enqueue.assign({ spec, status, pending: undefined, pull: { backOffMs: 0, message: '', reason: '' }, pullRequested: false, probes: update.probes, hooks: update.hooks });
       if (showNew) enqueue(sendParent(report(context, status)));
     }),
   },
@@ -471,16 +436,14 @@ export const containerMachine = setup({
     probePassed: ({ event }, params: { kind: ProbeKind }) => event.type === 'probe.result' && event.kind === params.kind && event.ok,
     probeFailed: ({ event }, params: { kind: ProbeKind }) => event.type === 'probe.result' && event.kind === params.kind && !event.ok,
     killedWithPod: ({ context }) => context.stop.why === 'kill',
+    hasPostStart: ({ context }) => context.hooks?.postStart !== undefined,
+    /** The postStart hook never returns (a command that does not exit): the kubelet waits for ever. */
+    hookHangs: ({ context }) => context.hook.postStart !== undefined && context.hook.postStart.durationMs === undefined,
+    hookSucceeded: ({ context }) => context.hook.postStart?.ok === true,
     restartForUpdate: ({ context }) => context.stop.why === 'update' && context.pending !== undefined,
     livenessKill: ({ context }) => (context.stop.why === 'liveness' || context.stop.why === 'startup') && context.env.restartPolicy !== 'Never',
     /** The kubelet's decision after an exit: restart per restartPolicy (init containers only on failure). */
-    shouldRestart: ({ context }) => {
-      const policy = context.env.restartPolicy;
-      if (policy === 'Never') return false;
-      const code = context.exit?.exitCode ?? 0;
-      if (context.env.init && !context.env.sidecar) return code !== 0;
-      return policy === 'Always' || code !== 0;
-    },
+    shouldRestart: ({ context }) => shouldRestart(context),
     /** The kubelet's `IsInBackOffSince(finishedAt)`: an unexpired back-off entry whose period has not passed since the exit. */
     inBackOff: ({ context }) => {
       if (context.backOff.ms === 0) return false;
@@ -491,7 +454,10 @@ export const containerMachine = setup({
   delays: {
     createTime: ({ context }) => context.spec.behavior.createMs + context.spec.behavior.startMs,
     readyTime: ({ context }) => context.spec.behavior.readyAfterMs,
-    fateTime: ({ context }) => fateOf(context.spec.behavior, restartCountOf(context))?.afterMs ?? 0,
+    // after a postStart hook, the process has been running since the run started
+    fateTime: ({ context }) => Math.max(0, (fateOf(context.spec.behavior, restartCountOf(context))?.afterMs ?? 0) - (context.env.port.now() - (context.run.startMs ?? context.env.port.now()))),
+    hookTime: ({ context }) => context.hook.postStart?.durationMs ?? 0,
+    preStopTime: ({ context }) => context.hook.preStopMs,
     stopTime: ({ context }) => Math.max(0, Math.min(context.stop.selfAt, context.stop.killAt) - context.env.port.now()),
     errImagePullTime: ({ context }) => Math.min(context.env.kubelet.plegRelistMs, context.pull.backOffMs),
     pullBackOffTime: ({ context }) => Math.max(0, context.pull.backOffMs - context.env.kubelet.plegRelistMs),
@@ -528,6 +494,8 @@ export const containerMachine = setup({
     stop: { why: 'exit', selfAt: 0, killAt: 0 },
     pending: undefined,
     probes: input.probes,
+    hooks: input.hooks,
+    hook: { postStart: undefined, preStopMs: 0 },
   }),
   initial: 'waiting',
   states: {
@@ -559,7 +527,12 @@ export const containerMachine = setup({
           },
         },
         creating: {
-          after: { createTime: '#container.running' },
+          after: {
+            createTime: [
+              { guard: 'hasPostStart', target: '#container.postStarting', actions: 'beginRun' },
+              { target: '#container.running', actions: 'beginRun' },
+            ],
+          },
         },
         crashLoopBackOff: {
           entry: 'showCrashLoopBackOff',
@@ -567,8 +540,29 @@ export const containerMachine = setup({
         },
       },
     },
+    /** The process runs, the kubelet waits for the postStart hook: the status still says waiting. */
+    postStarting: {
+      entry: 'runPostStart',
+      initial: 'deciding',
+      states: {
+        deciding: { always: [{ guard: 'hookHangs', target: 'hung' }, { target: 'hooking' }] },
+        hooking: {
+          after: {
+            hookTime: [
+              { guard: 'hookSucceeded', target: '#container.running' },
+              { target: '#container.terminating', actions: ['postStartFailed', { type: 'beginStop', params: { why: 'postStart' } }] },
+            ],
+          },
+        },
+        hung: {},
+      },
+      on: {
+        'container.kill': { target: 'terminating', actions: { type: 'beginStop', params: { why: 'kill' } } },
+        'container.update': { target: 'terminating', actions: { type: 'beginStop', params: { why: 'update' } } },
+      },
+    },
     running: {
-      entry: 'startRun',
+      entry: 'showRunning',
       exit: 'cancelFate',
       initial: 'probing',
       states: {
@@ -646,6 +640,7 @@ export const containerMachine = setup({
     terminating: {
       after: { stopTime: { target: 'terminated', actions: 'stopped' } },
       on: {
+        'hook.preStopFailed': { actions: 'preStopFailed' },
         'container.kill': { target: 'terminating', reenter: true, actions: 'shortenStop' },
         'container.update': { actions: 'stashUpdate' },
       },

@@ -63,7 +63,8 @@ export { kubeProxyMachine, buildRules, resolveThrough } from '../machines/kube-p
 export type { KubeProxyInput, KubeProxyContext, KubeProxyEvent, ProxyRule, Resolution } from '../machines/kube-proxy.js';
 export { containerRuntimeMachine } from '../machines/container-runtime.js';
 export type { RuntimeInput, RuntimeContext, RuntimeEvent, RuntimeCrash } from '../machines/container-runtime.js';
-export { podMachine, computePhase, podDisplayStatus } from '../machines/pod.js';
+export { podMachine } from '../machines/pod.js';
+export { computePhase, podDisplayStatus } from '../machines/kubelet/pod-status.js';
 export type { PodInput, PodContext, PodEvent } from '../machines/pod.js';
 export { containerMachine } from '../machines/container.js';
 export type {

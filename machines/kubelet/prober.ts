@@ -38,7 +38,7 @@ export interface ProbeOutcome {
   output: string;
 }
 
-function resolvePort(port: number | string | undefined, container: ProbeTarget['container']): number | undefined {
+export function resolvePort(port: number | string | undefined, container: ProbeTarget['container']): number | undefined {
   if (typeof port === 'number') return port;
   if (port === undefined) return undefined;
   if (/^\d+$/.test(port)) return Number(port);

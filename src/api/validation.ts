@@ -788,8 +788,35 @@ function validateRestartPolicy(c: Causes, ctr: Obj, path: string, init: boolean)
   }
 }
 
-function validateContainer(c: Causes, ctr: Obj, path: string, names: Set<string>, volumes: Set<string> | undefined, init = false): void {
+/** A lifecycle hook's handler (validateHandler): exactly one of exec, httpGet, tcpSocket, sleep. */
+function validateLifecycleHandler(c: Causes, handler: unknown, path: string, gracePeriod: number): void {
+  if (!isObj(handler)) return;
+  let count = 0;
+  for (const kind of ['exec', 'httpGet', 'tcpSocket', 'sleep']) {
+    const h = handler[kind];
+    if (h === undefined || h === null) continue;
+    if (count > 0) {
+      c.push(fieldError.forbidden(`${path}.${kind}`, 'may not specify more than 1 handler type'));
+      continue;
+    }
+    count++;
+    if (kind === 'exec' && isObj(h) && arr(h['command']).length === 0) c.push(fieldError.required(`${path}.exec.command`));
+    if (kind === 'sleep' && isObj(h)) {
+      const seconds = num(h['seconds']) ?? 0;
+      if (seconds <= 0 || seconds > gracePeriod) c.push(fieldError.invalid(`${path}.sleep`, seconds, `must be greater than 0 and less than terminationGracePeriodSeconds (${gracePeriod})`));
+    }
+  }
+  if (count === 0) c.push(fieldError.required(path, 'must specify a handler type'));
+}
+
+function validateContainer(c: Causes, ctr: Obj, path: string, names: Set<string>, volumes: Set<string> | undefined, init = false, gracePeriod = 30): void {
   validateRestartPolicy(c, ctr, path, init);
+  const lifecycle = ctr['lifecycle'];
+  if (isObj(lifecycle) && (!init || ctr['restartPolicy'] === 'Always')) {
+    for (const hook of ['postStart', 'preStop']) {
+      if (lifecycle[hook] !== undefined && lifecycle[hook] !== null) validateLifecycleHandler(c, lifecycle[hook], `${path}.lifecycle.${hook}`, gracePeriod);
+    }
+  }
   const name = str(ctr['name']);
   if (name === undefined || name === '') {
     if (ctr['name'] === undefined || name === '') c.push(fieldError.required(`${path}.name`));
@@ -881,16 +908,17 @@ export function validatePodSpec(c: Causes, spec: unknown, path: string, extraVol
     }
   });
   const names = new Set<string>();
+  const gracePeriod = num(spec['terminationGracePeriodSeconds']) ?? 30;
   const containers = spec['containers'];
   if (!Array.isArray(containers) || containers.length === 0) {
     if (containers === undefined || Array.isArray(containers)) c.push(fieldError.required(`${path}.containers`));
   } else {
     containers.forEach((ctr, i) => {
-      if (isObj(ctr)) validateContainer(c, ctr, `${path}.containers[${i}]`, names, volumes);
+      if (isObj(ctr)) validateContainer(c, ctr, `${path}.containers[${i}]`, names, volumes, false, gracePeriod);
     });
   }
   arr(spec['initContainers']).forEach((ctr, i) => {
-    if (isObj(ctr)) validateContainer(c, ctr, `${path}.initContainers[${i}]`, names, volumes, true);
+    if (isObj(ctr)) validateContainer(c, ctr, `${path}.initContainers[${i}]`, names, volumes, true, gracePeriod);
   });
   const rp = str(spec['restartPolicy']);
   if (rp !== undefined && !RESTART_POLICIES.includes(rp)) {

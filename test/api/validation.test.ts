@@ -98,6 +98,24 @@ describe('pods', () => {
     ]);
     expect(messages(create(pod({}, { initContainers: [{ name: 'proxy', image: 'envoy', restartPolicy: 'Always', startupProbe: { tcpSocket: { port: 80 } } }] })))).toEqual([]);
   });
+  it('lifecycle hooks: one handler each, exec with a command, sleep within the grace period', () => {
+    const r = create(
+      pod({}, {
+        terminationGracePeriodSeconds: 20,
+        containers: [
+          { name: 'a', image: 'x', lifecycle: { postStart: {}, preStop: { exec: { command: [] } } } },
+          { name: 'b', image: 'x', lifecycle: { postStart: { exec: { command: ['true'] }, httpGet: { port: 80 } }, preStop: { sleep: { seconds: 25 } } } },
+          { name: 'c', image: 'x', lifecycle: { postStart: { httpGet: { path: '/', port: 80 } }, preStop: { sleep: { seconds: 5 } } } },
+        ],
+      }),
+    );
+    expect(messages(r)).toEqual([
+      'spec.containers[0].lifecycle.postStart: Required value: must specify a handler type',
+      'spec.containers[0].lifecycle.preStop.exec.command: Required value',
+      'spec.containers[1].lifecycle.postStart.httpGet: Forbidden: may not specify more than 1 handler type',
+      'spec.containers[1].lifecycle.preStop.sleep: Invalid value: 25: must be greater than 0 and less than terminationGracePeriodSeconds (20)',
+    ]);
+  });
   it('requires an image', () => {
     expect(messages(create(pod({}, { containers: [{ name: 'a' }] })))).toEqual(['spec.containers[0].image: Required value']);
   });

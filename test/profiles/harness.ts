@@ -7,7 +7,8 @@ import { Kernel, type KernelOptions } from '../../src/kernel/kernel.js';
 import { Port } from '../../src/kernel/port.js';
 import type { Container, ContainerStatus, Pod, PodStatus } from '../../src/api/types.js';
 import { kubeletAddress, podAddress, runtimeAddress, type PodKill, type PodSync } from '../../machines/protocol.js';
-import { podMachine, podDisplayStatus } from '../../machines/pod.js';
+import { podMachine } from '../../machines/pod.js';
+import { podDisplayStatus } from '../../machines/kubelet/pod-status.js';
 import { containerRuntimeMachine } from '../../machines/container-runtime.js';
 import type { Profile } from '../../src/profiles/profile.js';
 
