@@ -25,9 +25,15 @@
  * A sync that fails otherwise sets `failSafe`: disruptionsAllowed 0 and DisruptionAllowed False
  * with reason SyncFailed and the error as message.
  *
- * Not done: the stale DisruptionTarget condition cleanup of `syncStalePodDisruption`, and the
- * generic scale subresource finder (custom resources); a pod whose controller is neither of the
- * four kinds fails the sync as when the real finder finds no scale.
+ * Stale DisruptionTarget conditions (`stalePodDisruptionQueue`, keys `stale:<namespace>/<name>`):
+ * a pod added or updated with a `DisruptionTarget` condition that is True, not set by the kubelet
+ * (`TerminationByKubelet`), on a pod that is neither terminating nor in a terminal phase is queued;
+ * `syncStalePodDisruption` waits until the condition is 2 minutes old (`stalePodDisruptionTimeout`)
+ * and, if the pod still was not deleted, replaces it as `UpdatePodCondition` does with
+ * `{type: DisruptionTarget, status: False}` (a new lastTransitionTime; reason and message gone).
+ *
+ * Not done: the generic scale subresource finder (custom resources); a pod whose controller is
+ * neither of the four kinds fails the sync as when the real finder finds no scale.
  */
 import type { KubeObject, Pod } from '../../src/api/types.js';
 import { budgetSelectsPod, conditionsAreUpToDate, disruptionAllowedConditions, DISRUPTED_POD_TIMEOUT_MS, withCondition } from '../../src/api/disruption-budget.js';
@@ -36,6 +42,12 @@ import { controllerRefOf, deepEqual, isPodReady, type Obj } from './util.js';
 
 /** The controller's name (address `controller-manager/disruption`). */
 const DISRUPTION_CONTROLLER = 'disruption';
+
+/** `stalePodDisruptionTimeout`: how long a DisruptionTarget condition may stand on a pod that is not deleted. */
+export const STALE_POD_DISRUPTION_TIMEOUT_MS = 120_000;
+
+/** The prefix of the stale-condition queue's keys. */
+const STALE = 'stale:';
 
 type PdbObj = KubeObject & { spec?: Obj; status?: Obj };
 
@@ -137,7 +149,40 @@ function selectorText(sel: unknown): string {
   return parts.join(',');
 }
 
-function sync(pdbKey: string, ctx: Ctx): void {
+/**
+ * `nonTerminatingPodHasStaleDisruptionCondition`'s first half: a True DisruptionTarget condition
+ * not set by the kubelet, on a pod neither terminating nor finished.
+ */
+function disruptionConditionOf(pod: Pod): { lastTransitionTime?: string } | undefined {
+  if (pod.metadata?.deletionTimestamp) return undefined;
+  const phase = pod.status?.phase;
+  if (phase === 'Succeeded' || phase === 'Failed') return undefined;
+  const cond = pod.status?.conditions?.find((c) => c.type === 'DisruptionTarget');
+  if (!cond || cond.status !== 'True' || cond.reason === 'TerminationByKubelet') return undefined;
+  return cond;
+}
+
+/** `syncStalePodDisruption`: once the condition is older than the timeout, set it to False. */
+function syncStalePodDisruption(podKey: string, ctx: Ctx): void {
+  const pod = ctx.get('pods', podKey);
+  if (!pod) return;
+  const cond = disruptionConditionOf(pod);
+  if (!cond) return;
+  const waitFor = STALE_POD_DISRUPTION_TIMEOUT_MS - (ctx.now() - ctx.timeOf(cond.lastTransitionTime));
+  if (waitFor > 0) {
+    ctx.requeueAfter(waitFor);
+    return;
+  }
+  const conditions = (pod.status?.conditions ?? []).map((c) => (c.type === 'DisruptionTarget' ? { type: 'DisruptionTarget', status: 'False', lastTransitionTime: ctx.timestamp() } : c));
+  ctx.client.updateStatus('pods', { ...pod, status: { ...pod.status, conditions } } as KubeObject, { ignore: [404, 409] });
+}
+
+function sync(key: string, ctx: Ctx): void {
+  if (key.startsWith(STALE)) {
+    syncStalePodDisruption(key.slice(STALE.length), ctx);
+    return;
+  }
+  const pdbKey = key;
   const pdb = ctx.get('pdbs', pdbKey);
   if (!pdb) return;
   const error = trySync(pdb, ctx);
@@ -236,7 +281,10 @@ export const disruptionController: ControllerMachine = defineController({
         const list = (f: (pdb: PdbObj) => boolean) => (ctx.list as (w: 'pdbs', f: (pdb: PdbObj) => boolean) => PdbObj[])('pdbs', f);
         const keys = new Set(budgetsOf(object, list));
         if (old && !deepEqual(old.metadata?.labels, object.metadata?.labels)) for (const k of budgetsOf(old, list)) keys.add(k);
-        return [...keys].sort();
+        const out = [...keys].sort();
+        // addPod / updatePod: a pod with a DisruptionTarget condition goes to the stale-condition queue
+        if (disruptionConditionOf(object)) out.push(`${STALE}${key(object)}`);
+        return out;
       },
     }),
     // the controllers whose scale sets the expected pod count: read from the caches, no handlers

@@ -173,4 +173,46 @@ describe('disruption controller', () => {
     expect(status(c, 'web').disruptionsAllowed).toBe(1);
     expect(evict('p2').code).toBe(201);
   });
+
+  describe('stale DisruptionTarget conditions (TestStalePodDisruption)', () => {
+    /** A pod with a DisruptionTarget condition set `ageMs` ago. */
+    function disrupted(c: Cluster, name: string, cond: Obj, extra: { phase?: string; deleting?: boolean } = {}): void {
+      const metadata: Obj = { name, namespace: 'default', labels: { app: 'other' } };
+      if (extra.deleting) metadata.finalizers = ['example.com/hold'];
+      c.client.create({ apiVersion: 'v1', kind: 'Pod', metadata, spec: { nodeName: 'node-x', containers: [{ name: 'app', image: 'nginx:1.27' }] } } as KubeObject);
+      const p = c.client.get('pods', name, { namespace: 'default' }) as Obj;
+      c.client.update({ ...p, status: { ...p.status, phase: extra.phase ?? 'Running', conditions: [{ type: 'DisruptionTarget', lastTransitionTime: c.kernel.timestamp(), ...cond }] } } as KubeObject, { subresource: 'status' });
+      if (extra.deleting) c.client.delete('pods', name);
+    }
+    const target = (c: Cluster, name: string) => (((c.object('pods', name, 'default') as Obj).status?.conditions ?? []) as Obj[]).find((x) => x.type === 'DisruptionTarget');
+
+    it('stale pod disruption: a True condition on a pod not deleted within 2 minutes becomes False (reason and message cleared)', () => {
+      const c = bare();
+      disrupted(c, 'p', { status: 'True', reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting' });
+      c.advance(60_000);
+      // pod disruption in progress: still True before the timeout
+      expect(target(c, 'p')).toMatchObject({ status: 'True', reason: 'EvictionByEvictionAPI' });
+      c.advance(61_000);
+      const cond = target(c, 'p')!;
+      expect(cond.status).toBe('False');
+      expect(cond.reason).toBeUndefined();
+      expect(cond.message).toBeUndefined();
+      expect(c.kernel.timeOf(cond.lastTransitionTime)).toBeGreaterThanOrEqual(120_000 + 2_000);
+    });
+
+    it('leaves alone: a terminating pod, a terminal pod, a condition set by the kubelet, one already False, a pod without one', () => {
+      const c = bare();
+      disrupted(c, 'actuated', { status: 'True', reason: 'EvictionByEvictionAPI' }, { deleting: true });
+      disrupted(c, 'terminal', { status: 'True', reason: 'DeletionByPodGC' }, { phase: 'Failed' });
+      disrupted(c, 'kubelet', { status: 'True', reason: 'TerminationByKubelet' });
+      disrupted(c, 'cleared', { status: 'False' });
+      c.client.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'plain', namespace: 'default' }, spec: { nodeName: 'node-x', containers: [{ name: 'app', image: 'nginx:1.27' }] } } as KubeObject);
+      const before = (n: string) => JSON.stringify(target(c, n));
+      const snap = ['actuated', 'terminal', 'kubelet', 'cleared'].map(before);
+      c.advance(300_000);
+      expect(['actuated', 'terminal', 'kubelet', 'cleared'].map(before)).toEqual(snap);
+      expect(target(c, 'kubelet')!.status).toBe('True');
+      expect(target(c, 'plain')).toBeUndefined();
+    });
+  });
 });
