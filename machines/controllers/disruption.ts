@@ -44,7 +44,7 @@ import { controllerRefOf, deepEqual, isPodReady, type Obj } from './util.js';
 const DISRUPTION_CONTROLLER = 'disruption';
 
 /** `stalePodDisruptionTimeout`: how long a DisruptionTarget condition may stand on a pod that is not deleted. */
-export const STALE_POD_DISRUPTION_TIMEOUT_MS = 120_000;
+const STALE_POD_DISRUPTION_TIMEOUT_MS = 120_000;
 
 /** The prefix of the stale-condition queue's keys. */
 const STALE = 'stale:';
