@@ -8,10 +8,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { KubeObject } from '../../src/api/types.js';
 import { HAS_KUBECTL, NO_KUBECTL_REASON, startTestServer, waitFor, type TestServer } from './helpers.js';
 
-type Obj = KubeObject & Record<string, any>;
+type Obj = Record<string, any>;
 const ZONE = 'topology.kubernetes.io/zone';
 
 const MANIFESTS = `apiVersion: storage.k8s.io/v1
