@@ -14,6 +14,7 @@
  */
 import { createActor, type AnyActorLogic, type AnyActorRef, type InputFrom } from 'xstate';
 import type { Kernel } from '../../src/kernel/kernel.js';
+import { stopParentedActor } from './xstate-internals.js';
 
 /** The components each actor started, by address. */
 const started = new WeakMap<AnyActorRef, Map<string, AnyActorRef>>();
@@ -46,8 +47,8 @@ export function startComponent<L extends AnyActorLogic>(
 
 /**
  * Stops an actor, and first everything it started, and takes their addresses off the network.
- * XState refuses `stop()` on an actor that has a parent; `_stop()` is what its own `stopChild`
- * runs (it stops the actor's spawned children and cancels its timers too).
+ * XState refuses `stop()` on an actor that has a parent; those this module started are stopped as
+ * XState's own `stopChild` stops a child (`stopParentedActor`, machines/client/xstate-internals.ts).
  */
 export function stopComponent(kernel: Kernel, address: string, actor: AnyActorRef | undefined): void {
   const wasStartedHere = actor !== undefined && startedBy.has(actor);
@@ -60,7 +61,7 @@ export function stopComponent(kernel: Kernel, address: string, actor: AnyActorRe
   }
   if (kernel.has(address) && (!actor || kernel.target(address) === actor)) kernel.unregister(address);
   if (!actor) return;
-  if (wasStartedHere) (actor as AnyActorRef & { _stop(): void })._stop();
+  if (wasStartedHere) stopParentedActor(actor);
   else actor.stop();
 }
 
