@@ -8,6 +8,7 @@ import { authorize, RbacIndex, type AuthorizationDecision, type AuthorizationReq
 import { applyDefaults } from '../../src/api/defaults.js';
 import { decodeError, excessiveNestingOf, goValue, jsonPrefix, tooDeepMessage } from '../../src/api/decoding.js';
 import { admitPodPriority, admitPriorityClass } from '../../src/api/priority.js';
+import { admitPodRuntimeClass } from '../../src/api/runtime-class.js';
 import { pruneUnknownFields, validateObject } from '../../src/api/validation.js';
 import { applyConfiguration, conflictStatus } from '../../src/api/server-side-apply.js';
 import { jsonMergePatch, jsonPatch, strategicMergePatch } from '../../src/api/patch.js';
@@ -535,7 +536,7 @@ export class ApiServerCore {
       op.response = { code: refused.code ?? 500, body: refused };
       return false;
     }
-    const denied = this.admitPriority(info, obj, isObject(body.spec) ? body.spec : {});
+    const denied = this.admitPriority(info, obj, isObject(body.spec) ? body.spec : {}) ?? (isPods(info) ? admitPodRuntimeClass(isObject(obj.spec) ? obj.spec : {}) : undefined);
     if (denied) {
       op.response = { code: 403, body: S.forbiddenWithMessage(info, m.name, denied) };
       return false;

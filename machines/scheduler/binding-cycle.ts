@@ -25,12 +25,14 @@ export interface WaitingPod {
   readonly deadline: number;
 }
 
-/** A pod this scheduler should place: no node, not terminating or finished, its schedulerName. */
+/** A pod this scheduler should place: no node, not terminating or finished, no scheduling gate, its schedulerName. */
 export function isUnassigned(pod: Pod, schedulerName: string): boolean {
   if (pod.spec?.nodeName) return false;
   if (pod.metadata?.deletionTimestamp) return false;
   const phase = pod.status?.phase;
   if (phase === 'Succeeded' || phase === 'Failed') return false;
+  // SchedulingGates (PreEnqueue): a gated pod is not queued until its gates are all removed
+  if ((pod.spec?.schedulingGates?.length ?? 0) > 0) return false;
   return (pod.spec?.schedulerName ?? 'default-scheduler') === schedulerName;
 }
 

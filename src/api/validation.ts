@@ -894,6 +894,10 @@ export function validatePodSpec(c: Causes, spec: unknown, path: string, extraVol
     c.push(fieldError.required(`${child(path, 'containers')}`));
     return;
   }
+  // dynamic resource allocation (resource.k8s.io) is not modelled: a claim would be ignored by the scheduler and the kubelet
+  if (arr(spec['resourceClaims']).length > 0) c.push(fieldError.forbidden(`${path}.resourceClaims`, 'dynamic resource allocation (resource.k8s.io ResourceClaims) is not supported by this simulation'));
+  // scheduling gates: a bound pod has none (`cannot be set until all schedulingGates have been cleared`)
+  if (arr(spec['schedulingGates']).length > 0 && str(spec['nodeName'])) c.push(fieldError.forbidden(`${path}.nodeName`, 'cannot be set until all schedulingGates have been cleared'));
   // a StatefulSet's volumeClaimTemplates are volumes of its pods
   const volumes = new Set<string>(extraVolumes);
   arr(spec['volumes']).forEach((v, i) => {

@@ -11,6 +11,7 @@ export const podStrategy: Strategy = {
   prepareForCreate(obj) {
     obj.status = { phase: 'Pending', qosClass: qosClass(obj) };
     applyMatchLabelKeys(obj);
+    applySchedulingGatedCondition(obj);
   },
   // an unbound or finished pod goes at once; otherwise the request's grace period, else the pod's
   gracePeriod(obj, requested) {
@@ -22,6 +23,17 @@ export const podStrategy: Strategy = {
   },
   readyToDelete: () => false,
 };
+
+/**
+ * `applySchedulingGatedCondition`: a pod created with scheduling gates is PodScheduled=False,
+ * reason SchedulingGated, until its gates are removed (the scheduler does not queue it before).
+ */
+function applySchedulingGatedCondition(pod: Obj): void {
+  const gates = (pod.spec as Obj | undefined)?.schedulingGates;
+  if (!Array.isArray(gates) || gates.length === 0) return;
+  const status = pod.status as Obj;
+  status.conditions = [{ type: 'PodScheduled', status: 'False', reason: 'SchedulingGated', message: 'Scheduling is blocked due to non-empty scheduling gates' }];
+}
 
 const isObject = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
 
