@@ -126,7 +126,7 @@ describe('PodSpec fields and the scheduler', () => {
 
 describe('PodSpec fields in a running cluster', () => {
   const pod = (name: string, extra: Record<string, unknown> = {}): Pod =>
-    ({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'c', image: 'nginx' }], ...extra } }) as Pod;
+    ({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'c', image: 'nginx' }], ...extra } });
 
   it('refuses runtimeClassName, overhead and resourceClaims, naming the field', () => {
     const c = createCluster({ nodes: 1, seed: 2 });
