@@ -52,10 +52,10 @@ describe('kube-actors simulate', { timeout: 300_000 }, () => {
   it('--scheduler-config refuses a configuration it cannot honour, naming the file and the field (exit 2)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kube-actors-scheduler-config-'));
     const file = join(dir, 'bad.yaml');
-    writeFileSync(file, 'apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\nprofiles:\n- plugins:\n    filter:\n      enabled:\n      - name: VolumeBinding\n');
+    writeFileSync(file, 'apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\nprofiles:\n- plugins:\n    filter:\n      enabled:\n      - name: VolumeZone\n');
     const r = run(['-f', 'examples/manifests/nginx-deployment.yaml', '--scheduler-config', file]);
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain(`--scheduler-config ${file}: profiles[0].plugins.filter.enabled[0].name: Unsupported value: "VolumeBinding": plugin VolumeBinding is not modelled by kube-actors`);
+    expect(r.stderr).toContain(`--scheduler-config ${file}: profiles[0].plugins.filter.enabled[0].name: Unsupported value: "VolumeZone": plugin VolumeZone is not modelled by kube-actors`);
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -341,7 +341,10 @@ describe('the Kubernetes HTTP API of kube-actors serve', () => {
   });
 
   it('a WatchList (sendInitialEvents with bookmarks) ends its initial events with the initial-events-end bookmark', async () => {
-    const r = await s.call('GET', '/api/v1/namespaces/default/configmaps?watch=true&sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan', { streamMs: 800 });
+    const r = await s.call('GET', '/api/v1/namespaces/default/configmaps?watch=true&sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan', {
+      streamMs: 60_000,
+      streamUntil: (text) => text.includes('k8s.io/initial-events-end') && text.endsWith('\n'),
+    });
     const events = r.text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Obj);
     const last = events.at(-1)!;
     expect(events.slice(0, -1).every((e) => e.type === 'ADDED')).toBe(true);

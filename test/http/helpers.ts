@@ -45,6 +45,8 @@ export interface CallOptions {
   headers?: Record<string, string>;
   /** For streaming answers: stop reading after this many ms and return what came. */
   streamMs?: number;
+  /** For streaming answers: stop reading as soon as what came satisfies this (`streamMs` bounds the wait). */
+  streamUntil?: (text: string) => boolean;
 }
 
 export interface CallResult {
@@ -114,7 +116,13 @@ export async function startTestServer(options: StartServingOptions = {}): Promis
               }
               resolve({ code: res.statusCode ?? 0, headers: res.headers, text, json });
             };
-            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('data', (c: Buffer) => {
+              chunks.push(c);
+              if (o.streamUntil?.(Buffer.concat(chunks).toString('utf8'))) {
+                finish();
+                req.destroy();
+              }
+            });
             res.on('end', finish);
             res.on('close', finish);
             res.on('error', finish);

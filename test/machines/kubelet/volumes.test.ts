@@ -3,7 +3,7 @@ import { createCluster } from '../../../src/cluster/create-cluster.js';
 import type { KubeObject, Pod } from '../../../src/api/types.js';
 
 describe('kubelet: a pod waits for its PersistentVolumeClaims', () => {
-  it('does not start a pod until its claim is bound, warning FailedMount meanwhile', () => {
+  it('does not start a pod until its claim is bound, warning FailedMount meanwhile (a pod bound by nodeName, past the scheduler\'s volume binding)', () => {
     const c = createCluster({ nodes: 1, seed: 41 });
     c.advance(2_000);
     c.client.create({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'later' }, provisioner: 'example.com/disk', volumeBindingMode: 'WaitForFirstConsumer' } as KubeObject);
@@ -12,7 +12,7 @@ describe('kubelet: a pod waits for its PersistentVolumeClaims', () => {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: { name: 'app' },
-      spec: { containers: [{ name: 'app', image: 'nginx' }], volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'data' } }] },
+      spec: { nodeName: c.nodes[0], containers: [{ name: 'app', image: 'nginx' }], volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'data' } }] },
     } as Pod);
     c.advance(30_000);
     const pod = c.object<Pod>('pods', 'app', 'default')!;
