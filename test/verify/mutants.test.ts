@@ -55,7 +55,7 @@ describe('mutants', () => {
     expect(report.failure!.counterexample.some((s) => s.op === 'fault' && s.fault.kind === 'partition-node')).toBe(true);
   });
 
-  it('the real cluster passes the workloads that catch them', { timeout: 120_000 }, () => {
+  it('the real cluster passes the workloads that catch them', { timeout: 300_000 }, () => {
     const workloads: Partial<WorkloadWeights>[] = [{ pods: 8, deployments: 6 }, { badRequests: 8 }, { writes: 12, time: 2 }, { deployments: 10 }, { namespaces: 8 }];
     for (const workload of workloads) {
       const report = verify({ seed: SEED, runs: 25, steps: 20, timeout: 60_000, trace: false, shape: clusterShape({ maxNodes: 3 }), workload: workloadStep(workload) });
