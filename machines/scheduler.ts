@@ -21,7 +21,7 @@ import { SchedulerCache } from './scheduler/cache.js';
 import { defaultProfile, type Profile } from './scheduler/registry.js';
 import { findFeasibleNodes, scoreFeasibleNodes, type FeasibleNodes, type ScheduleResult } from './scheduler/schedule-one.js';
 import type { CycleState } from './scheduler/framework.js';
-import { bindPod, checkWaitingPod, isUnassigned, type WaitingPod } from './scheduler/binding-cycle.js';
+import { bindPod, checkWaitingPod, isUnassigned, patchPodUnscheduled, type WaitingPod } from './scheduler/binding-cycle.js';
 import { createVolumeListers } from './scheduler/volume-listers.js';
 import { apiClientTransitions } from './client/transitions.js';
 import { SchedulingQueue, queueingHintMap } from './scheduler/scheduling-queue.js';
@@ -352,22 +352,7 @@ function recordFailure(context: SchedulerContext): void {
   context.queue.parkUnschedulable(objectKey(pod), context.port.now(), failure.unschedulablePlugins);
   if (failure.nominatedNode) preempt(context, pod, failure.nominatedNode, failure.victims ?? []);
   context.recorder.record(pod, 'Warning', 'FailedScheduling', failure.message, 'Scheduling');
-  context.client.request({
-    verb: 'patch',
-    resource: 'pods',
-    subresource: 'status',
-    namespace: pod.metadata!.namespace,
-    name: pod.metadata!.name,
-    query: { patchType: 'strategic' },
-    body: {
-      status: {
-        conditions: [
-          { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: failure.message, lastProbeTime: null, lastTransitionTime: context.port.timestamp() },
-        ],
-        ...(failure.nominatedNode ? { nominatedNodeName: failure.nominatedNode } : {}),
-      },
-    },
-  });
+  patchPodUnscheduled(context, pod, 'Unschedulable', failure.message, failure.nominatedNode);
   context.cycle = undefined;
 }
 

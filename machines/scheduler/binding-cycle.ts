@@ -133,6 +133,27 @@ export function checkWaitingPod(context: SchedulerContext, key: string): void {
  * A binding cycle failed after Reserve (`handleBindingCycleError`): Unreserve, forget the assumed
  * pod, record FailedScheduling with the error, and retry the pod after its back-off.
  */
+/**
+ * Writes a pod's PodScheduled=False condition (reason `Unschedulable` or `SchedulerError`) with
+ * the failure's message, and a nominated node when preemption made room for it.
+ */
+export function patchPodUnscheduled(context: SchedulerContext, pod: Pod, reason: 'Unschedulable' | 'SchedulerError', message: string, nominatedNode?: string): void {
+  context.client.request({
+    verb: 'patch',
+    resource: 'pods',
+    subresource: 'status',
+    namespace: pod.metadata!.namespace,
+    name: pod.metadata!.name,
+    query: { patchType: 'strategic' },
+    body: {
+      status: {
+        conditions: [{ type: 'PodScheduled', status: 'False', reason, message, lastProbeTime: null, lastTransitionTime: context.port.timestamp() }],
+        ...(nominatedNode ? { nominatedNodeName: nominatedNode } : {}),
+      },
+    },
+  });
+}
+
 function failBinding(context: SchedulerContext, pod: Pod, node: string, state: CycleState, message: string): void {
   const filters = context.profile.filters;
   for (let i = filters.length - 1; i >= 0; i--) filters[i]!.unreserve?.(state, pod, node);
@@ -143,15 +164,7 @@ function failBinding(context: SchedulerContext, pod: Pod, node: string, state: C
   const current = context.pods.store.get(key);
   if (current && isUnassigned(current, context.schedulerName)) {
     context.queue.retryLater(key, context.port.now());
-    context.client.request({
-      verb: 'patch',
-      resource: 'pods',
-      subresource: 'status',
-      namespace: pod.metadata!.namespace,
-      name: pod.metadata!.name,
-      query: { patchType: 'strategic' },
-      body: { status: { conditions: [{ type: 'PodScheduled', status: 'False', reason: 'SchedulerError', message, lastProbeTime: null, lastTransitionTime: context.port.timestamp() }] } },
-    });
+    patchPodUnscheduled(context, pod, 'SchedulerError', message);
   }
 }
 

@@ -57,18 +57,36 @@ export function allocatableAndRequested(
  * A LeastAllocated score function over the given resources (`leastResourceScorer`): resources the
  * node has none of are left out of the average.
  */
+/**
+ * kube's `resourceAllocationScorer`: each resource's score from its requested amount (the pod
+ * included) against the node's allocatable, summed with the resources' weights; resources the node
+ * has none of are left out, and with `onlyPositive` (RequestedToCapacityRatio) so are zero scores.
+ */
+export function weightedResourceScore(
+  resources: readonly ResourceSpec[],
+  nodeInfo: NodeInfo,
+  state: CycleState,
+  resourceScore: (requested: number, allocatable: number) => number,
+  onlyPositive = false,
+): { score: number; weights: number } {
+  let score = 0;
+  let weights = 0;
+  for (let i = 0; i < resources.length; i++) {
+    const { name, weight } = resources[i]!;
+    const [alloc, req] = allocatableAndRequested(name, nodeInfo, state, false);
+    if (alloc === 0) continue;
+    const s = resourceScore(req, alloc);
+    if (onlyPositive && s <= 0) continue;
+    score += s * weight;
+    weights += weight;
+  }
+  return { score, weights };
+}
+
 function leastAllocatedScorer(resources: readonly ResourceSpec[] = DEFAULT_RESOURCES) {
   return (_pod: Pod, nodeInfo: NodeInfo, state: CycleState): number => {
-    let nodeScore = 0;
-    let weightSum = 0;
-    for (let i = 0; i < resources.length; i++) {
-      const { name, weight } = resources[i]!;
-      const [alloc, req] = allocatableAndRequested(name, nodeInfo, state, false);
-      if (alloc === 0) continue;
-      nodeScore += leastRequestedScore(req, alloc) * weight;
-      weightSum += weight;
-    }
-    return weightSum === 0 ? 0 : Math.trunc(nodeScore / weightSum);
+    const { score, weights } = weightedResourceScore(resources, nodeInfo, state, leastRequestedScore);
+    return weights === 0 ? 0 : Math.trunc(score / weights);
   };
 }
 

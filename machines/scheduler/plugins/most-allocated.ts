@@ -7,7 +7,7 @@
  */
 import type { Pod } from '../../../src/api/types.js';
 import { MAX_NODE_SCORE, type CycleState, type NodeInfo, type ScorePlugin } from '../framework.js';
-import { allocatableAndRequested, type ResourceSpec } from './least-allocated.js';
+import { weightedResourceScore, type ResourceSpec } from './least-allocated.js';
 
 const MAX_SCORE = MAX_NODE_SCORE;
 
@@ -23,15 +23,8 @@ export function createMostAllocated(resources: readonly ResourceSpec[]): ScorePl
   return {
     name: 'NodeResourcesFit',
     score(_pod: Pod, nodeInfo: NodeInfo, state: CycleState): number {
-      let nodeScore = 0;
-      let weightSum = 0;
-      for (const { name, weight } of resources) {
-        const [alloc, req] = allocatableAndRequested(name, nodeInfo, state, false);
-        if (alloc === 0) continue;
-        nodeScore += mostRequestedScore(req, alloc) * weight;
-        weightSum += weight;
-      }
-      return weightSum === 0 ? 0 : Math.trunc(nodeScore / weightSum);
+      const { score, weights } = weightedResourceScore(resources, nodeInfo, state, mostRequestedScore);
+      return weights === 0 ? 0 : Math.trunc(score / weights);
     },
   };
 }

@@ -7,7 +7,7 @@
  */
 import type { Pod } from '../../../src/api/types.js';
 import { MAX_NODE_SCORE, type CycleState, type NodeInfo, type ScorePlugin } from '../framework.js';
-import { allocatableAndRequested, type ResourceSpec } from './least-allocated.js';
+import { weightedResourceScore, type ResourceSpec } from './least-allocated.js';
 
 /** A point of the scoring function (`UtilizationShapePoint`): utilization 0..100, score 0..10. */
 export interface UtilizationShapePoint {
@@ -44,18 +44,8 @@ export function createRequestedToCapacityRatio(resources: readonly ResourceSpec[
   return {
     name: 'NodeResourcesFit',
     score(_pod: Pod, nodeInfo: NodeInfo, state: CycleState): number {
-      let nodeScore = 0;
-      let weightSum = 0;
-      for (const { name, weight } of resources) {
-        const [alloc, req] = allocatableAndRequested(name, nodeInfo, state, false);
-        if (alloc === 0) continue;
-        const s = resourceScore(req, alloc);
-        if (s > 0) {
-          nodeScore += s * weight;
-          weightSum += weight;
-        }
-      }
-      return weightSum === 0 ? 0 : Math.round(nodeScore / weightSum);
+      const { score, weights } = weightedResourceScore(resources, nodeInfo, state, resourceScore, true);
+      return weights === 0 ? 0 : Math.round(score / weights);
     },
   };
 }
