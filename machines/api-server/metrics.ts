@@ -6,7 +6,8 @@
  * `metadata.name` / `metadata.namespace`.
  */
 import { findResource, type ResourceInfo } from '../../src/api/resources.js';
-import { parseFieldSelector, parseLabelSelector } from '../../src/api/selectors.js';
+import { parseFieldSelector } from '../../src/api/field-selectors.js';
+import { parseLabelSelector } from '../../src/api/selectors.js';
 import * as S from '../../src/api/status.js';
 import type { KubeObject, Status } from '../../src/api/types.js';
 import { MetricsSnapshot, METRICS_API_VERSION, type MetricsSource } from '../../src/metrics/metrics-api.js';

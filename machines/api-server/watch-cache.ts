@@ -4,7 +4,8 @@
  * watchers, indexed so that a change reaches only those who asked for it (a kubelet hears only
  * about pods bound to its node).
  */
-import type { FieldSelector, LabelSelectorMatcher } from '../../src/api/selectors.js';
+import type { FieldSelector } from '../../src/api/field-selectors.js';
+import type { LabelSelectorMatcher } from '../../src/api/selectors.js';
 import type { ResourceInfo } from '../../src/api/resources.js';
 import { RESOURCES, etcdKey } from '../../src/api/resources.js';
 import type { KubeObject } from '../../src/api/types.js';

@@ -6,20 +6,17 @@ import {
   everything,
   formatLabelSelector,
   labelSelectorFromObject,
-  matchesFields,
   matchesLabels,
   newRequirement,
   nothing,
-  parseFieldSelector,
   parseLabelSelector,
-  selectableField,
   selectorFromRequirements,
   selectorFromSet,
   selectorToString,
-  supportedFieldLabels,
   type LabelOperator,
   type LabelRequirement,
 } from '../../src/api/selectors.js';
+import { matchesFields, parseFieldSelector, selectableField, supportedFieldLabels } from '../../src/api/field-selectors.js';
 import type { KubeObject } from '../../src/api/types.js';
 
 function parseError(text: string): string {

@@ -2,7 +2,7 @@ import { describe, expect } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
 import { WatchCache, type Watcher } from '../../../machines/api-server/watch-cache.js';
 import { findResource, type ResourceInfo } from '../../../src/api/resources.js';
-import { parseFieldSelector } from '../../../src/api/selectors.js';
+import { parseFieldSelector } from '../../../src/api/field-selectors.js';
 import type { KubeObject } from '../../../src/api/types.js';
 import type { WatchEvent } from '../../../machines/protocol.js';
 
