@@ -11,7 +11,9 @@ import { admitPodPriority, admitPriorityClass } from '../../src/api/priority.js'
 import { admitPodRuntimeClass } from '../../src/api/runtime-class.js';
 import { pruneUnknownFields, validateObject } from '../../src/api/validation.js';
 import { applyConfiguration, conflictStatus } from '../../src/api/server-side-apply.js';
-import { jsonMergePatch, jsonPatch, strategicMergePatch } from '../../src/api/patch.js';
+import { jsonPatch } from '../../src/api/json-patch.js';
+import { jsonMergePatch } from '../../src/api/merge-patch.js';
+import { strategicMergePatch } from '../../src/api/strategic-merge-patch.js';
 import { parseFieldSelector } from '../../src/api/field-selectors.js';
 import { parseLabelSelector } from '../../src/api/selectors.js';
 import { DEFAULT_USAGE, type UsageProfile } from '../../src/metrics/usage.js';

@@ -8,7 +8,7 @@
 import type { AnyActorRef } from 'xstate';
 import { findResource, type ResourceInfo } from '../api/resources.js';
 import { StatusError, timeout as timeoutStatus } from '../api/status.js';
-import { createThreeWayMergePatch } from '../api/patch.js';
+import { createThreeWayMergePatch } from '../api/strategic-merge-patch.js';
 import type { KubeObject, Status } from '../api/types.js';
 import type { KindName, KindTypes, ResourceName, ResourceNameFor, ResourceTypes, RuntimeString, UntypedObject } from '../api/resource-types.js';
 import type { Kernel } from '../kernel/kernel.js';

@@ -13,7 +13,10 @@ import type { ApiResponse } from '../../machines/protocol.js';
 import type { RequestSpec } from '../../machines/client/api-client.js';
 import { answerAsV1, hpaFromV1, hpaToV1, unknownV1Fields, withoutUnknownV1Fields } from '../api/autoscaling-v1.js';
 import { decodeError } from '../api/decoding.js';
-import { jsonMergePatch, jsonPatch, PatchError, strategicMergePatch, type JsonPatchOperation } from '../api/patch.js';
+import { jsonPatch, type JsonPatchOperation } from '../api/json-patch.js';
+import { jsonMergePatch } from '../api/merge-patch.js';
+import { PatchError } from '../api/patch.js';
+import { strategicMergePatch } from '../api/strategic-merge-patch.js';
 
 type Obj = Record<string, any>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);

@@ -7,7 +7,7 @@
 import { parseAllDocuments } from 'yaml';
 import { NGINX_DEPLOYMENT_YAML } from '../cluster/samples.js';
 import { findResource, resourceForKind, type ResourceInfo } from '../api/resources.js';
-import { createThreeWayMergePatch } from '../api/patch.js';
+import { createThreeWayMergePatch } from '../api/strategic-merge-patch.js';
 import type { KubeObject, Status } from '../api/types.js';
 import { LAST_APPLIED, type Client } from '../cluster/client.js';
 import type { ApplyItem, StatusLike } from './protocol.js';

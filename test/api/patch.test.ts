@@ -1,22 +1,10 @@
 import { describe, it, expect } from 'vitest';
 import { test } from '@fast-check/vitest';
 import fc from 'fast-check';
-import {
-  PatchError,
-  createJsonMergePatch,
-  createThreeWayMergePatch,
-  createTwoWayMergePatch,
-  escapeJsonPointerToken,
-  jsonEqual,
-  jsonMergePatch,
-  jsonPatch,
-  parseJsonPointer,
-  patchSchemaFor,
-  strategicMergePatch,
-  strategicPatchKinds,
-  type JsonPatchOperation,
-  type JsonValue,
-} from '../../src/api/patch.js';
+import { escapeJsonPointerToken, jsonPatch, parseJsonPointer, type JsonPatchOperation } from '../../src/api/json-patch.js';
+import { createJsonMergePatch, jsonMergePatch } from '../../src/api/merge-patch.js';
+import { PatchError, jsonEqual, patchSchemaFor, strategicPatchKinds, type JsonValue } from '../../src/api/patch.js';
+import { createThreeWayMergePatch, createTwoWayMergePatch, strategicMergePatch } from '../../src/api/strategic-merge-patch.js';
 
 /** Deep-freezes a value, so that any mutation by the code under test throws (ESM is strict mode). */
 function frozen<T>(v: T): T {
