@@ -1,12 +1,18 @@
 import type { Taint } from '../../src/api/types.js';
+import type { KubeletConfig } from './configuration.js';
 
 /** The machine a node is: its name, size, labels and taints. */
 export interface NodeSpec {
   name: string;
   /** Capacity (`cpu: '4'`, `memory: '16Gi'`, `pods: '110'`, `ephemeral-storage`). */
   capacity: Record<string, string>;
-  /** Allocatable; defaults to capacity less system reservations (100m cpu, 256Mi memory). */
+  /**
+   * Allocatable, when given as is; by default the kubelet computes it from the capacity and its
+   * configuration (capacity − systemReserved − kubeReserved − hard eviction thresholds).
+   */
   allocatable?: Record<string, string>;
+  /** The kubelet's configuration (reservations, eviction thresholds); default a kubeadm node's. */
+  kubelet?: KubeletConfig;
   labels?: Record<string, string>;
   taints?: Taint[];
   /** The node's internal IP. */

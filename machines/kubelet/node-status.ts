@@ -6,6 +6,8 @@
 import type { Node } from '../../src/api/types.js';
 import type { RequestSpec } from '../client/api-client.js';
 import type { NodeSpec } from './node-spec.js';
+import { DEFAULT_KUBELET_CONFIG } from './configuration.js';
+import { nodeAllocatable } from './node-allocatable.js';
 
 /** The namespace of the nodes' Leases. */
 const NODE_LEASE_NS = 'kube-node-lease';
@@ -13,9 +15,14 @@ const NODE_LEASE_NS = 'kube-node-lease';
 /** The Lease's duration (the kubelet's nodeLeaseDurationSeconds: 40). */
 const LEASE_DURATION_SECONDS = 40;
 
+/** The node's allocatable resources: as given, or capacity less the kubelet's reservations and hard eviction thresholds. */
+export function allocatableOf(spec: NodeSpec): Record<string, string> {
+  return spec.allocatable ?? nodeAllocatable(spec.kubelet ?? DEFAULT_KUBELET_CONFIG, spec.capacity);
+}
+
 /** The Node object the kubelet registers. */
 export function nodeObject(spec: NodeSpec, now: string, ready = true): Node {
-  const allocatable = spec.allocatable ?? spec.capacity;
+  const allocatable = allocatableOf(spec);
   const labels: Record<string, string> = {
     'kubernetes.io/hostname': spec.name,
     'kubernetes.io/os': 'linux',

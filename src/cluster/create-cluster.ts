@@ -22,6 +22,7 @@ import { decode } from '../../machines/api-server/watch-cache.js';
 import { schedulerMachine } from '../../machines/scheduler.js';
 import type { Profile as SchedulerProfile } from '../../machines/scheduler/registry.js';
 import { schedulerConfiguration } from '../../machines/scheduler/configuration.js';
+import { kubeletConfiguration, mergeKubeletConfigurations } from '../../machines/kubelet/configuration.js';
 import { controllerManagerMachine, type ControllerManagerInput } from '../../machines/controller-manager.js';
 import { kubectlMachine } from '../../machines/kubectl.js';
 import { nodeMachine } from '../../machines/node.js';
@@ -59,6 +60,11 @@ export interface NodeOptions {
   capacity?: Partial<Record<'cpu' | 'memory' | 'pods' | 'ephemeral-storage', string>>;
   labels?: Record<string, string>;
   taints?: Taint[];
+  /**
+   * This node's kubelet configuration (a `KubeletConfiguration`, `kubelet.config.k8s.io/v1beta1`),
+   * over the cluster's `kubeletConfiguration` and the profile's, field by field.
+   */
+  kubeletConfiguration?: unknown;
 }
 
 /** Replacement logic for components: users' own, or mutants. */
@@ -82,6 +88,14 @@ export interface ClusterOptions {
   nodes?: number | NodeOptions[];
   /** Capacity of nodes created by count. */
   nodeCapacity?: NodeOptions['capacity'];
+  /**
+   * The worker nodes' kubelet configuration: a `KubeletConfiguration` object
+   * (`kubelet.config.k8s.io/v1beta1`) as in the kubelet's `--config` file, over the profile's
+   * `kubeletConfiguration` (a whole field replaces the profile's). Modelled: `systemReserved`,
+   * `kubeReserved`, `evictionHard`, `evictionPressureTransitionPeriod`; any other field is
+   * refused (a `KubeletConfigurationError` naming it). Default: a kubeadm node's kubelet.
+   */
+  kubeletConfiguration?: unknown;
   /** Timing and behaviour profile: `fast` (default), `realistic`, `chaos`, or your own. */
   profile?: string | Profile;
   /** The simulated network (overrides the profile's). */
@@ -127,8 +141,11 @@ export interface ClusterOptions {
 
 const DEFAULT_CAPACITY = { cpu: '4', memory: '16Gi', pods: '110', 'ephemeral-storage': '100Gi' };
 
-/** The node descriptions a cluster is created with. */
-export function nodeSpecs(options: Pick<ClusterOptions, 'nodes' | 'nodeCapacity'>): NodeSpec[] {
+/**
+ * The node descriptions a cluster is created with; each kubelet's configuration is the profile's,
+ * then the cluster's, then the node's own (throws a `KubeletConfigurationError` for a field not modelled).
+ */
+export function nodeSpecs(options: Pick<ClusterOptions, 'nodes' | 'nodeCapacity' | 'kubeletConfiguration'>, profile?: Pick<Profile, 'kubeletConfiguration'>): NodeSpec[] {
   const list: NodeOptions[] =
     typeof options.nodes === 'number' || options.nodes === undefined
       ? Array.from({ length: options.nodes ?? 3 }, (_, i) => ({ name: `node-${i + 1}` }))
@@ -142,9 +159,11 @@ export function nodeSpecs(options: Pick<ClusterOptions, 'nodes' | 'nodeCapacity'
     seen.add(name);
     const capacity: Record<string, string> = { ...DEFAULT_CAPACITY, ...(options.nodeCapacity ?? {}), ...(n.capacity ?? {}) };
     const idx = i + 1;
+    const kubelet = kubeletConfiguration(mergeKubeletConfigurations(profile?.kubeletConfiguration, options.kubeletConfiguration, n.kubeletConfiguration));
     return {
       name,
       capacity,
+      kubelet,
       labels: n.labels,
       taints: n.taints,
       address: `172.18.${idx >> 8}.${idx & 255}`,
@@ -200,7 +219,7 @@ export class Cluster {
       summarize: summarizeMessage,
     });
     this.users = defaultUsers();
-    this.nodeSpecs = nodeSpecs(options);
+    this.nodeSpecs = nodeSpecs(options, this.profile);
     this.bootStore = new MvccStore();
     bootstrapStore(this.bootStore, this.kernel.fork('bootstrap'), this.kernel.timestamp());
     const logic = options.logic ?? {};

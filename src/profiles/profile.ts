@@ -14,6 +14,7 @@ import type { NetworkOptions } from '../kernel/network.js';
 import type { Rng } from '../kernel/rng.js';
 import { catalogProblems, type ImageEntry } from './images.js';
 import { usageProfileProblems, type UsageProfile } from '../metrics/usage.js';
+import { kubeletConfiguration, KubeletConfigurationError } from '../../machines/kubelet/configuration.js';
 
 /** A duration in milliseconds: a fixed number, or a `[min, max]` range drawn (uniformly, whole ms) per container. */
 export type Millis = number | readonly [number, number];
@@ -148,6 +149,13 @@ export interface Profile {
    * HorizontalPodAutoscaler) reports (src/metrics/usage.ts). Default `DEFAULT_USAGE`.
    */
   usage?: UsageProfile;
+  /**
+   * The kubelets' configuration: a `KubeletConfiguration` object (`kubelet.config.k8s.io/v1beta1`)
+   * with the fields kube-actors models (`systemReserved`, `kubeReserved`, `evictionHard`,
+   * `evictionPressureTransitionPeriod`; machines/kubelet/configuration.ts). Default: a kubeadm
+   * node's kubelet (no reservations; memory.available<100Mi, nodefs.available<10%, ...).
+   */
+  kubeletConfiguration?: unknown;
 }
 
 /** Annotation choosing a behavior for every container of a pod: a preset name or JSON of a partial behavior. */
@@ -264,6 +272,14 @@ export function validateProfile(profile: Profile): Profile {
   });
   if (profile.catalog !== undefined) problems.push(...catalogProblems(profile.catalog));
   if (profile.usage !== undefined) problems.push(...usageProfileProblems(profile.usage));
+  if (profile.kubeletConfiguration !== undefined) {
+    try {
+      kubeletConfiguration(profile.kubeletConfiguration);
+    } catch (error) {
+      if (!(error instanceof KubeletConfigurationError)) throw error;
+      problems.push(`kubeletConfiguration.${error.message}`);
+    }
+  }
   const k = profile.kubelet as unknown as Record<string, unknown> | undefined;
   if (!k) problems.push('kubelet is required');
   else {

@@ -7,6 +7,7 @@
 import { milliCpu, quantityValue } from '../api/quantity.js';
 import type { Node, Pod, Taint, Toleration } from '../api/types.js';
 import type { NodeSpec } from '../../machines/kubelet.js';
+import { allocatableOf } from '../../machines/kubelet/node-status.js';
 import { objectKey } from '../api/object-key.js';
 
 /** Requested (or allocatable) cpu in millicores, memory in bytes, and a pod count. */
@@ -42,9 +43,9 @@ export function podRequests(pod: Pod): Amounts {
   return { cpu, memory, pods: 1 };
 }
 
-/** What a node offers: `status.allocatable` of its Node object, else its spec's allocatable or capacity. */
+/** What a node offers: `status.allocatable` of its Node object, else what its kubelet computes from its spec. */
 export function nodeAllocatable(node: Node | undefined, spec?: NodeSpec): Amounts {
-  const list = ((node?.status?.allocatable) ?? spec?.allocatable ?? spec?.capacity ?? {});
+  const list = node?.status?.allocatable ?? (spec ? allocatableOf(spec) : {});
   return { cpu: safe(milliCpu, list['cpu']), memory: safe(quantityValue, list['memory']), pods: safe(quantityValue, list['pods']) };
 }
 
