@@ -16,9 +16,11 @@ describe('resource arithmetic', () => {
     expect(usedBy([p('500m', '1Gi'), p('1', '1Gi', {}, 'Succeeded'), p('250m', '0', {}, 'Pending')])).toEqual({ cpu: 750, memory: 2 ** 30, pods: 2 });
   });
 
-  it('reads allocatable from the Node, else from its spec', () => {
+  it('reads allocatable from the Node, else what its kubelet computes from its spec', () => {
     expect(nodeAllocatable({ status: { allocatable: { cpu: '2', memory: '4Gi', pods: '10' } } } as never)).toEqual({ cpu: 2000, memory: 4 * 2 ** 30, pods: 10 });
-    expect(nodeAllocatable(undefined, { name: 'n', capacity: { cpu: '1', memory: '1Gi', pods: '3' }, address: '', podCIDR: '' })).toEqual({ cpu: 1000, memory: 2 ** 30, pods: 3 });
+    // the kubelet's default hard eviction threshold (memory.available<100Mi) is not allocatable
+    expect(nodeAllocatable(undefined, { name: 'n', capacity: { cpu: '1', memory: '1Gi', pods: '3' }, address: '', podCIDR: '' })).toEqual({ cpu: 1000, memory: 2 ** 30 - 100 * 2 ** 20, pods: 3 });
+    expect(nodeAllocatable(undefined, { name: 'n', capacity: { cpu: '1', memory: '1Gi', pods: '3' }, allocatable: { cpu: '1', memory: '1Gi', pods: '3' }, address: '', podCIDR: '' })).toEqual({ cpu: 1000, memory: 2 ** 30, pods: 3 });
   });
 
   it('tolerates as Kubernetes does', () => {

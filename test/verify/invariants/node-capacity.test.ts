@@ -26,9 +26,10 @@ describe('node-capacity', () => {
       store.create('/registry/pods/default/b', big('b'));
       store.delete('/registry/pods/default/b');
       runner.history.pull();
+      // allocatable is the capacity less the kubelet's hard eviction threshold (memory.available<100Mi)
       const [v, ...rest] = nodeCapacity.check(runner.cluster, runner.history);
       expect(rest).toEqual([]);
-      expect(v!.message).toMatch(/^node node-1 is overcommitted on cpu at revision \d+: its pods request cpu=1600m memory=200Mi pods=2, allocatable is cpu=1000m memory=1024Mi pods=3 \(pods: default\/a, default\/b\)$/);
+      expect(v!.message).toMatch(/^node node-1 is overcommitted on cpu at revision \d+: its pods request cpu=1600m memory=200Mi pods=2, allocatable is cpu=1000m memory=924Mi pods=3 \(pods: default\/a, default\/b\)$/);
     } finally {
       runner.dispose();
     }
