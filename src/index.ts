@@ -317,8 +317,10 @@ export type {
 } from './api/types.js';
 export { findResource } from './api/resources.js';
 export type { ResourceInfo } from './api/resources.js';
-export { printTable, renderTable, formatAge } from './api/printers.js';
-export type { Table, TableRow, TableColumnDefinition, PrintOptions, RenderOptions } from './api/printers.js';
+export { printTable, renderTable } from './api/printers.js';
+export { formatAge } from './api/printers-common.js';
+export type { Table, TableRow, TableColumnDefinition, PrintOptions } from './api/printers-common.js';
+export type { RenderOptions } from './api/printers.js';
 export { parseManifest } from './inspector/apply.js';
 
 // ---- flows and diagrams -----------------------------------------------------------------------

@@ -11,8 +11,8 @@
 import type { StatusCause } from './types.js';
 import { isQuantity, parseQuantity } from './quantity.js';
 import { fieldError } from './status.js';
-import type { TableColumnDefinition } from './printers.js';
-import { ageSince } from './printers.js';
+import type { TableColumnDefinition } from './printers-common.js';
+import { ageSince } from './printers-common.js';
 
 type Obj = Record<string, any>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);

@@ -4,8 +4,8 @@
  * (`pkg/printers/internalversion/printers.go`). Built by {@link batchPrinters} from the column
  * helpers of printers.ts.
  */
-import type { TableColumnDefinition, TableRowCondition } from './printers.js';
-import { ageSince, formatAge, formatLabels, formatLabelSelector } from './printers.js';
+import type { TableColumnDefinition, TableRowCondition } from './printers-common.js';
+import { ageSince, formatAge, formatLabels, formatLabelSelector } from './printers-common.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);

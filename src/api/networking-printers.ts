@@ -5,7 +5,7 @@
  * NAME, POD-SELECTOR, AGE).
  */
 import type { BatchPrinter, PrinterKit } from './batch-printers.js';
-import { ageSince, formatLabelSelector } from './printers.js';
+import { ageSince, formatLabelSelector } from './printers-common.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);

@@ -5,7 +5,7 @@
  * REQUEST and LIMIT; and of LimitRanges (`printLimitRange`): NAME, CREATED AT.
  */
 import type { BatchPrinter, PrinterKit } from './batch-printers.js';
-import { ageSince } from './printers.js';
+import { ageSince } from './printers-common.js';
 import { formatQuantity, isExactQuantity, parseExact } from './quantity-math.js';
 
 type Obj = Record<string, unknown>;

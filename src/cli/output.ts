@@ -14,7 +14,8 @@
  * time (`epoch + now`) the ages are computed against.
  */
 import { stringify as yamlStringify } from 'yaml';
-import { printTable, renderTable, type Table } from '../api/printers.js';
+import { printTable, renderTable } from '../api/printers.js';
+import type { Table } from '../api/printers-common.js';
 import { findResource } from '../api/resources.js';
 import type { KubeObject } from '../api/types.js';
 import { UsageError } from './main.js';

@@ -3,7 +3,8 @@
  * event's object) turned into what the client asked for with `Accept: ...;as=Table` or
  * `as=PartialObjectMetadata[List]`, using the printers of `src/api/printers.ts`.
  */
-import { printTable, type Table } from '../api/printers.js';
+import { printTable } from '../api/printers.js';
+import type { Table } from '../api/printers-common.js';
 import type { ResourceInfo } from '../api/resources.js';
 import type { KubeObject } from '../api/types.js';
 

@@ -7,7 +7,8 @@
  * printers (src/api/printers.ts) from what etcd holds right now. Reading etcd's store directly is
  * an observer's view: it sends no message and does not disturb the simulation.
  */
-import { printTable, type Table } from '../api/printers.js';
+import { printTable } from '../api/printers.js';
+import type { Table } from '../api/printers-common.js';
 import { findResource } from '../api/resources.js';
 import type { KubeObject } from '../api/types.js';
 import type { ClusterTable } from './protocol.js';

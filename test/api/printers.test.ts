@@ -1,20 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import { test, fc } from '@fast-check/vitest';
-import {
-  formatAge,
-  ageSince,
-  printTable,
-  renderTable,
-  podStatusColumns,
-  nodeStatus,
-  nodeRoles,
-  formatLabelSelector,
-  formatLabels,
-  formatEndpoints,
-  servicePorts,
-  columnDefinitions,
-  type Table,
-} from '../../src/api/printers.js';
+import { formatAge, ageSince, formatLabelSelector, formatLabels, type Table } from '../../src/api/printers-common.js';
+import { podStatusColumns, nodeStatus, nodeRoles, formatEndpoints, servicePorts } from '../../src/api/printers-core.js';
+import { printTable, renderTable, columnDefinitions } from '../../src/api/printers.js';
 import { findResource } from '../../src/api/resources.js';
 import type { AnyObject, KubeObject, Pod } from '../../src/api/types.js';
 

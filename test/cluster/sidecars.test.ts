@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { Pod } from '../../src/api/types.js';
 import type { IJob as Job } from 'kubernetes-models/batch/v1/Job';
 import { createCluster } from '../../src/cluster/create-cluster.js';
-import { podStatusColumns } from '../../src/api/printers.js';
+import { podStatusColumns } from '../../src/api/printers-core.js';
 
 describe('native sidecars in a cluster', () => {
   it('a Job with a sidecar completes: the sidecar is stopped after the work container, the pod Succeeded, the Job Complete', () => {

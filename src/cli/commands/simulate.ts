@@ -5,7 +5,8 @@
  * (N > 1, a highly available control plane), control-plane nodes (`control-plane-1@30s`).
  */
 import { findResource, RESOURCES } from '../../api/resources.js';
-import { printTable, renderTable, type Table } from '../../api/printers.js';
+import { printTable, renderTable } from '../../api/printers.js';
+import type { Table } from '../../api/printers-common.js';
 import { StatusError } from '../../api/status.js';
 import type { KubeObject } from '../../api/types.js';
 import { createCluster, nodeSpecs, type Cluster } from '../../cluster/create-cluster.js';
