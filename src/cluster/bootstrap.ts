@@ -2,7 +2,7 @@
  * What a new cluster's etcd holds before any component starts (as kubeadm leaves it): the
  * system namespaces, the RBAC bootstrap policy, the `kubernetes` service, and the users' tokens.
  */
-import { bootstrapRbac } from '../api/rbac.js';
+import { bootstrapRbac } from '../api/rbac-bootstrap.js';
 import { systemPriorityClasses } from '../api/priority.js';
 import { etcdKey, findResource } from '../api/resources.js';
 import type { KubeObject } from '../api/types.js';

@@ -4,7 +4,6 @@ import fc from 'fast-check';
 import {
   RbacIndex,
   authorize,
-  bootstrapRbac,
   forbiddenMessage,
   ruleAllows,
   serviceAccountGroups,
@@ -12,6 +11,7 @@ import {
   type AuthorizationRequest,
   type RbacObject,
 } from '../../src/api/rbac.js';
+import { bootstrapRbac } from '../../src/api/rbac-bootstrap.js';
 import type { ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding } from '../../src/api/types.js';
 
 const G = 'rbac.authorization.k8s.io';

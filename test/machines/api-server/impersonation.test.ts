@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { RequestSpec } from '../../../machines/client/api-client.js';
 import { impersonate, splitServiceAccountUsername } from '../../../machines/api-server/impersonation.js';
-import { bootstrapRbac, RbacIndex } from '../../../src/api/rbac.js';
+import { RbacIndex } from '../../../src/api/rbac.js';
+import { bootstrapRbac } from '../../../src/api/rbac-bootstrap.js';
 import { startControlPlane } from '../../helpers/control-plane.js';
 
 type Obj = Record<string, any>;
