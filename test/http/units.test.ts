@@ -14,7 +14,7 @@ import { createSelfSignedCertificate } from '../../src/http/tls.js';
 import { kubeconfig } from '../../src/http/kubeconfig.js';
 import { aggregatedDiscovery, apiResourceList } from '../../src/http/discovery.js';
 import { openApiDocument, openApiRoot } from '../../src/http/openapi.js';
-import { bearerToken, managerFromUserAgent, retryAfterHeader, warningHeader } from '../../src/http/server.js';
+import { bearerToken, managerFromUserAgent, retryAfterHeader, warningHeader } from '../../src/http/request.js';
 import { tooManyRequests } from '../../src/api/status.js';
 import { RESOURCES } from '../../src/api/resources.js';
 import type { KubeObject } from '../../src/api/types.js';
