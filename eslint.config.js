@@ -46,7 +46,7 @@ export default tseslint.config(
     // seed (the CLI, the HTTP server, the inspector, the benchmarks, the real-time driver and the
     // docs generator are outside the engine).
     files: ['machines/**/*.ts', 'src/**/*.ts'],
-    ignores: ['src/cli/**', 'src/http/**', 'src/inspector/**', 'src/bench/**', 'src/realtime/**', 'src/docs/**'],
+    ignores: ['src/cli/**', 'src/http/**', 'src/inspector/**', 'src/bench/**', 'src/driver/**', 'src/docs/**'],
     rules: {
       'no-restricted-properties': [
         'error',
@@ -63,6 +63,25 @@ export default tseslint.config(
       'no-restricted-syntax': [
         'error',
         { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'Use the kernel\'s clock (port.timestamp()).' },
+      ],
+    },
+  },
+  {
+    // Layers point one way: the engine (machines/ and src/ below the front ends) and the real-time
+    // driver (src/driver/) never import the CLI, the HTTP server or the inspector, which sit on top.
+    files: ['machines/**/*.ts', 'src/**/*.ts'],
+    ignores: ['src/cli/**', 'src/http/**', 'src/inspector/**', 'src/bench/**', 'src/docs/**', 'src/index.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)src/(cli|http|inspector)/|^\\.\\./(\\.\\./)*(cli|http|inspector)/',
+              message: 'The engine and the driver sit below the CLI, the HTTP server and the inspector: they must not import them.',
+            },
+          ],
+        },
       ],
     },
   },

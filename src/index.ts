@@ -255,8 +255,8 @@ export { Trace, traceEntryToJSON } from './kernel/trace.js';
 export type { TraceEntry, TraceOptions, TraceStatus, Summarizer } from './kernel/trace.js';
 export { Port } from './kernel/port.js';
 export { KernelError, InvalidDelayError, UnknownAddressError, KernelStoppedError, LivelockError } from './kernel/errors.js';
-export { RealtimeDriver } from './cli/realtime.js';
-export type { RealtimeOptions } from './cli/realtime.js';
+export { RealtimeDriver } from './driver/realtime.js';
+export type { RealtimeOptions } from './driver/realtime.js';
 
 // ---- profiles ---------------------------------------------------------------------------------
 export { fast, realistic, chaos, profiles, getProfile, IMAGE_SIZE_CLASSES } from './profiles/index.js';

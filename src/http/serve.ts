@@ -6,7 +6,7 @@
  */
 import type { InspectionEvent } from 'xstate';
 import { createCluster, type Cluster, type ClusterOptions } from '../cluster/create-cluster.js';
-import { RealtimeDriver } from '../cli/realtime.js';
+import { RealtimeDriver } from '../driver/realtime.js';
 import { describeActorError, errorMessage } from '../kernel/kernel.js';
 import { serveCluster, type HttpServerOptions, type KubeHttpServer } from './server.js';
 

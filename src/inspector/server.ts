@@ -25,7 +25,7 @@ import { createCluster, type Cluster, type ClusterOptions } from '../cluster/cre
 import type { Fault } from '../cluster/faults.js';
 import { CONTROLLER_MANAGER_LEASE, SCHEDULER_LEASE, controllerManagerAddress, schedulerAddress } from '../cluster/control-plane.js';
 import { electorAddress } from '../../machines/control-plane-node.js';
-import { RealtimeDriver } from '../cli/realtime.js';
+import { RealtimeDriver } from '../driver/realtime.js';
 import { InspectorHub, entryOf, messageOf } from './hub.js';
 import { clusterTables } from './tables.js';
 import { statechartOfActor } from './statechart.js';
