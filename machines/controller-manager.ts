@@ -20,7 +20,7 @@ import { ApiClient, type ApiClientOptions } from './client/api-client.js';
 import type { EventLevel } from './client/events.js';
 import { CONTROL_PLANE_HOST, controllerAddress, type ApiResponse, type WatchClosed, type WatchEvent } from './protocol.js';
 import { SharedInformerFactory } from './client/shared-informers.js';
-import { controllerRuntimeOf, type ControllerInput, type ControllerMachine } from './controllers/controller.js';
+import type { ControllerInput, ControllerMachine } from './controllers/controller.js';
 import { replicaSetController } from './controllers/replicaset.js';
 import { deploymentController } from './controllers/deployment.js';
 import { namespaceController } from './controllers/namespace.js';
@@ -243,7 +243,7 @@ export const controllerManagerMachine = setup({
     stopControllers: enqueueActions(({ context, enqueue }) => {
       const kernel = context.port.kernel;
       for (const [name, ref] of Object.entries(context.controllers)) {
-        controllerRuntimeOf(ref)?.shutdown();
+        enqueue.sendTo(ref, { type: 'controller.stop' });
         if (kernel.has(controllerAddress(name))) kernel.unregister(controllerAddress(name));
         enqueue.stopChild(ref);
       }

@@ -247,8 +247,17 @@ export interface ControllerWake {
   type: 'controller.wake';
 }
 
-/** Events a controller machine handles: API answers, watch streams, and wake-ups. */
-export type ControllerEvent = ApiResponse | WatchEvent | WatchClosed | ControllerWake;
+/**
+ * The component that runs a controller stops it with this message before stopping the actor: the
+ * controller cancels its own watches and forgets its requests in flight (a restart of the
+ * controller manager, {@link stopController}).
+ */
+export interface ControllerStop {
+  type: 'controller.stop';
+}
+
+/** Events a controller machine handles: API answers, watch streams, wake-ups and the stop. */
+export type ControllerEvent = ApiResponse | WatchEvent | WatchClosed | ControllerWake | ControllerStop;
 
 /** Context of a controller machine: its port and its runtime (queue, informers, caches, memory). */
 export interface ControllerContext {
@@ -289,6 +298,7 @@ const controllerSetup = setup({
     disarmRetry: ({ context }) => context.rt.disarmRetry(),
     promoteDue: ({ context }) => context.rt.promoteDue(),
     tick: ({ context }) => context.rt.tick(),
+    shutdown: ({ context }) => context.rt.shutdown(),
   },
 });
 
@@ -306,6 +316,8 @@ function buildMachine(spec: AnySpec) {
       ...apiClientTransitions('onResponse', 'onWatch'),
       // events reached the controller's queue through the shared informers: look at it again
       'controller.wake': {},
+      // the component running the controller is about to stop it: stop watching, forget requests
+      'controller.stop': { actions: 'shutdown' },
     },
     states: {
       controller: {
@@ -396,9 +408,9 @@ export function controllerRuntimeOf(actor: { getSnapshot(): { context?: unknown 
   return ctx?.rt instanceof ControllerRuntime ? ctx.rt : undefined;
 }
 
-/** Stops a controller actor cleanly: cancels its watches, forgets its requests, stops the actor. */
-export function stopController(actor: { getSnapshot(): { context?: unknown }; stop(): void }): void {
-  controllerRuntimeOf(actor)?.shutdown();
+/** Stops a controller actor cleanly: tells it to stop (it cancels its watches and forgets its requests), then stops the actor. */
+export function stopController(actor: { send(event: ControllerStop): void; stop(): void }): void {
+  actor.send({ type: 'controller.stop' });
   actor.stop();
 }
 
