@@ -4,10 +4,9 @@ import {
   validateObject,
   validationStatus,
   unknownFieldsStatus,
-  findUnknownFields,
-  pruneUnknownFields,
   labelSelectorMatches,
 } from '../../src/api/validation.js';
+import { findUnknownFields, pruneUnknownFields } from '../../src/api/validation-schema.js';
 import type { AnyObject, KubeObject } from '../../src/api/types.js';
 import { findResource } from '../../src/api/resources.js';
 
