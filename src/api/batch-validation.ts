@@ -7,16 +7,8 @@
  */
 import { fieldError, GoValue } from './status.js';
 import { parseCronSchedule, isKnownTimeZone } from './cron.js';
-import {
-  goLabelSelector,
-  labelSelectorMatches,
-  nonNegative,
-  validateAnnotations,
-  validateLabels,
-  validateLabelSelector,
-  validatePodSpec,
-  type Causes,
-} from './validation.js';
+import { validatePodSpec } from './validation.js';
+import { goLabelSelector, labelSelectorMatches, nonNegative, validateAnnotations, validateLabels, validateLabelSelector, type Causes } from './validation-meta.js';
 import { semanticEqual } from './json-values.js';
 
 type Obj = Record<string, unknown>;

@@ -4,7 +4,7 @@
  * selects, and its DisruptionAllowed condition.
  */
 import type { KubeObject } from './types.js';
-import { labelSelectorMatches } from './validation.js';
+import { labelSelectorMatches } from './validation-meta.js';
 
 type Obj = KubeObject & Record<string, any>;
 

@@ -13,7 +13,7 @@
  *   aggregate prints them (`[a, b]`).
  */
 import { fieldError, GoValue } from './status.js';
-import type { Causes } from './validation.js';
+import type { Causes } from './validation-meta.js';
 import { isQualifiedName } from './names.js';
 import { compareQuantities, formatQuantity, isExactQuantity, parseExact, parseResourceList, type Quantity } from './quantity-math.js';
 import { podResourceTotals } from './quota.js';

@@ -8,19 +8,8 @@
  */
 import type { AnyObject } from './types.js';
 import { fieldError, GoValue } from './status.js';
-import {
-  goIntOrString,
-  goLabelSelector,
-  intOrPercentValue,
-  labelSelectorMatches,
-  nonNegative,
-  validateAnnotations,
-  validateIntOrPercent,
-  validateLabels,
-  validateLabelSelector,
-  validatePodSpec,
-  type Causes,
-} from './validation.js';
+import { goIntOrString, intOrPercentValue, validateIntOrPercent, validatePodSpec } from './validation.js';
+import { goLabelSelector, labelSelectorMatches, nonNegative, validateAnnotations, validateLabels, validateLabelSelector, type Causes } from './validation-meta.js';
 import { validateClaimTemplateSpec } from './validation-storage.js';
 import { semanticEqual } from './json-values.js';
 

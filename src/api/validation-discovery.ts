@@ -7,7 +7,7 @@
 import type { AnyObject } from './types.js';
 import { fieldError } from './status.js';
 import { isDNS1123Label, isDNS1123Subdomain } from './names.js';
-import type { Causes } from './validation.js';
+import type { Causes } from './validation-meta.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);

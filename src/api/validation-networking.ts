@@ -13,8 +13,8 @@
  *   and port protocols to TCP.
  */
 import { fieldError, GoValue } from './status.js';
-import type { Causes } from './validation.js';
-import { validateLabelSelector } from './validation.js';
+import type { Causes } from './validation-meta.js';
+import { validateLabelSelector } from './validation-meta.js';
 import { isDNS1035Label, isDNS1123Subdomain, isValidPortName, regexError } from './names.js';
 
 type Obj = Record<string, any>;

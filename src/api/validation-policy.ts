@@ -6,8 +6,9 @@
  * the status counters of a status update are non-negative.
  */
 import { fieldError, GoValue } from './status.js';
-import type { Causes } from './validation.js';
-import { goIntOrString, intOrPercentValue, nonNegative, validateIntOrPercent, validateLabelSelector } from './validation.js';
+import type { Causes } from './validation-meta.js';
+import { goIntOrString, intOrPercentValue, validateIntOrPercent } from './validation.js';
+import { nonNegative, validateLabelSelector } from './validation-meta.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);

@@ -8,7 +8,7 @@
  * scopes that never change.
  */
 import { fieldError, GoValue } from './status.js';
-import type { Causes } from './validation.js';
+import type { Causes } from './validation-meta.js';
 import { isQualifiedName } from './names.js';
 import { isExactQuantity, parseExact } from './quantity-math.js';
 

@@ -9,7 +9,7 @@ import type { AnyObject } from './types.js';
 import { fieldError, GoValue } from './status.js';
 import { isQualifiedName, isDNS1123Subdomain } from './names.js';
 import { isQuantity, parseQuantity } from './quantity.js';
-import { validateLabelSelector, type Causes } from './validation.js';
+import { validateLabelSelector, type Causes } from './validation-meta.js';
 import { semanticEqual } from './json-values.js';
 
 type Obj = Record<string, unknown>;

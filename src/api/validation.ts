@@ -24,13 +24,13 @@ import { validatePodDisruptionBudget, validatePodDisruptionBudgetStatus } from '
 import { validateResourceQuota, validateResourceQuotaStatus, validateResourceQuotaUpdate } from './validation-quota.js';
 import { validateCronJob, validateGeneratedSelector, validateJobSpec, validateJobUpdate, validateReplicationControllerSpec } from './batch-validation.js';
 import { isQuantity, parseQuantity } from './quantity.js';
-import { parseUsageAnnotation, USAGE_ANNOTATION } from '../metrics/usage.js';
 import { HIGHEST_USER_DEFINABLE_PRIORITY, knownSystemPriorityClassError } from './priority.js';
 import { resourceForKind, type ResourceInfo } from './resources.js';
 import { fieldError, GoValue, invalid, strictDecodingError } from './status.js';
 import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue, isValidPortName, nameIsDNS1035Label, nameIsDNSLabel, nameIsDNSSubdomain, nameIsPathSegment, regexError, type NameValidator } from './names.js';
 import { semanticEqual } from './json-values.js';
 import { type AjvError, QUANTITY_MSG, runSchema, SCHEMA_FNS, schemaCauses, unknownFieldsOf, withTypeMeta } from './validation-schema.js';
+import { arr, type Causes, child, goLabelSelector, immutable, isObj, labelSelectorMatches, NEGATIVE, nonNegative, num, type Obj, PORT_RANGE, str, validateAnnotations, validateFinalizerName, validateLabels, validateLabelSelector, validateMetaUpdate, validateObjectMeta } from './validation-meta.js';
 
 /** How unknown fields are treated, as the `fieldValidation` query parameter. */
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
@@ -60,203 +60,6 @@ export interface ValidationResult {
    * 400 (see {@link unknownFieldsStatus}) before looking at `causes`.
    */
   unknownFields: string[];
-}
-
-// ---------------------------------------------------------------------------------------------
-// Hand-written checks
-
-type Obj = Record<string, unknown>;
-/** @internal field errors being collected. */
-export type Causes = StatusCause[];
-
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
-const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-const child = (base: string, name: string): string => (base ? `${base}.${name}` : name);
-
-const NEGATIVE = 'must be greater than or equal to 0';
-const PORT_RANGE = 'must be between 1 and 65535, inclusive';
-
-/** @internal shared with the per-group validation files. */
-export function nonNegative(c: Causes, v: unknown, path: string): void {
-  if (typeof v === 'number' && v < 0) c.push(fieldError.invalid(path, v, NEGATIVE));
-}
-
-/** @internal shared with the per-group validation files. */
-export function validateLabels(c: Causes, labels: unknown, path: string): void {
-  if (!isObj(labels)) return;
-  for (const k in labels) {
-    for (const msg of isQualifiedName(k)) c.push(fieldError.invalid(path, k, msg));
-    const v = labels[k];
-    if (typeof v === 'string') for (const msg of isValidLabelValue(v)) c.push(fieldError.invalid(path, v, msg));
-  }
-}
-
-const TOTAL_ANNOTATION_SIZE_LIMIT = 256 * 1024;
-
-/** @internal shared with the per-group validation files. */
-export function validateAnnotations(c: Causes, annotations: unknown, path: string): void {
-  if (!isObj(annotations)) return;
-  let size = 0;
-  for (const k in annotations) {
-    for (const msg of isQualifiedName(k.toLowerCase())) c.push(fieldError.invalid(path, k, msg));
-    const v = annotations[k];
-    size += k.length + (typeof v === 'string' ? v.length : 0);
-    // the simulated usage of kube-actors (src/metrics/usage.ts): refused here, not when metrics are read
-    if (typeof v === 'string' && (k === USAGE_ANNOTATION || k.startsWith(`${USAGE_ANNOTATION}.`))) {
-      try {
-        parseUsageAnnotation(k, v);
-      } catch (error) {
-        c.push(fieldError.invalid(`${path}[${k}]`, v, error instanceof Error ? error.message : String(error)));
-      }
-    }
-  }
-  if (size > TOTAL_ANNOTATION_SIZE_LIMIT) c.push(fieldError.tooLong(path, TOTAL_ANNOTATION_SIZE_LIMIT));
-}
-
-const STANDARD_FINALIZERS = new Set(['kubernetes', 'orphan', 'foregroundDeletion']);
-
-function validateFinalizerName(c: Causes, name: unknown, path: string): void {
-  if (typeof name !== 'string') return;
-  const errs = isQualifiedName(name);
-  for (const msg of errs) c.push(fieldError.invalid(path, name, msg));
-  if (errs.length === 0 && !name.includes('/') && !STANDARD_FINALIZERS.has(name)) {
-    c.push(fieldError.invalid(path, name, 'name is neither a standard finalizer name nor is it fully qualified'));
-  }
-}
-
-function validateObjectMeta(c: Causes, meta: unknown, info: ResourceInfo, nameFn: NameValidator): void {
-  const m = isObj(meta) ? meta : {};
-  const name = str(m['name']) ?? '';
-  const generateName = str(m['generateName']) ?? '';
-  if (generateName) for (const msg of nameFn(generateName, true)) c.push(fieldError.invalid('metadata.generateName', generateName, msg));
-  if (name === '') {
-    if (!generateName) c.push(fieldError.required('metadata.name', 'name or generateName is required'));
-  } else {
-    for (const msg of nameFn(name, false)) c.push(fieldError.invalid('metadata.name', name, msg));
-  }
-  if (info.namespaced) {
-    const ns = str(m['namespace']) ?? '';
-    if (ns === '') c.push(fieldError.required('metadata.namespace'));
-    else for (const msg of isDNS1123Label(ns)) c.push(fieldError.invalid('metadata.namespace', ns, msg));
-  }
-  nonNegative(c, m['generation'], 'metadata.generation');
-  validateLabels(c, m['labels'], 'metadata.labels');
-  validateAnnotations(c, m['annotations'], 'metadata.annotations');
-  const owners = arr(m['ownerReferences']);
-  const controllers: string[] = [];
-  for (const o of owners) {
-    if (!isObj(o)) continue;
-    const apiVersion = str(o['apiVersion']) ?? '';
-    const version = apiVersion.includes('/') ? apiVersion.slice(apiVersion.indexOf('/') + 1) : apiVersion;
-    if (!version) c.push(fieldError.invalid('metadata.ownerReferences.apiVersion', apiVersion, 'version must not be empty'));
-    if (!str(o['kind'])) c.push(fieldError.invalid('metadata.ownerReferences.kind', str(o['kind']) ?? '', 'must not be empty'));
-    if (!str(o['name'])) c.push(fieldError.invalid('metadata.ownerReferences.name', str(o['name']) ?? '', 'must not be empty'));
-    if (!str(o['uid'])) c.push(fieldError.invalid('metadata.ownerReferences.uid', str(o['uid']) ?? '', 'must not be empty'));
-    if (o['controller'] === true) controllers.push(`${str(o['kind']) ?? ''}/${str(o['name']) ?? ''}`);
-  }
-  if (controllers.length > 1) {
-    c.push(
-      fieldError.invalid(
-        'metadata.ownerReferences',
-        new GoValue(`[]v1.OwnerReference{...}`),
-        `Only one reference can have Controller set to true. Found "true" in references for ${controllers.join(' and ')}`,
-      ),
-    );
-  }
-  arr(m['finalizers']).forEach((f, i) => validateFinalizerName(c, f, `metadata.finalizers[${i}]`));
-}
-
-// --- label selectors
-
-/** A label selector requirement as in `matchExpressions`. */
-interface Requirement {
-  key: string;
-  operator: string;
-  values?: string[];
-}
-
-/**
- * True when a `metav1.LabelSelector` matches a label set (matchLabels AND every matchExpression).
- * An absent selector matches nothing; an empty one matches everything, as `LabelSelectorAsSelector`.
- */
-export function labelSelectorMatches(selector: unknown, labels: Record<string, string> | undefined): boolean {
-  if (!isObj(selector)) return false;
-  const l = labels ?? {};
-  const ml = selector['matchLabels'];
-  if (isObj(ml)) for (const k in ml) if (l[k] !== ml[k]) return false;
-  for (const r of arr(selector['matchExpressions']) as Requirement[]) {
-    if (!isObj(r)) return false;
-    const has = Object.prototype.hasOwnProperty.call(l, r.key);
-    const values = r.values ?? [];
-    switch (r.operator) {
-      case 'In':
-        if (!has || !values.includes(l[r.key]!)) return false;
-        break;
-      case 'NotIn':
-        if (has && values.includes(l[r.key]!)) return false;
-        break;
-      case 'Exists':
-        if (!has) return false;
-        break;
-      case 'DoesNotExist':
-        if (has) return false;
-        break;
-      default:
-        return false;
-    }
-  }
-  return true;
-}
-
-/** @internal shared with the per-group validation files. */
-export function goLabelSelector(sel: Obj): GoValue {
-  const ml = isObj(sel['matchLabels']) ? (sel['matchLabels']) : undefined;
-  const keys = ml ? Object.keys(ml).sort() : [];
-  const mlText = ml ? `map[string]string{${keys.map((k) => `${JSON.stringify(k)}:${JSON.stringify(ml[k])}`).join(', ')}}` : 'map[string]string(nil)';
-  const exprs = arr(sel['matchExpressions']);
-  const exText =
-    exprs.length === 0
-      ? '[]v1.LabelSelectorRequirement(nil)'
-      : `[]v1.LabelSelectorRequirement{${exprs
-          .map((e) => {
-            const r = (isObj(e) ? e : {});
-            const vals = arr(r['values']);
-            return `v1.LabelSelectorRequirement{Key:${JSON.stringify(r['key'] ?? '')}, Operator:${JSON.stringify(r['operator'] ?? '')}, Values:${
-              vals.length ? `[]string{${vals.map((v) => JSON.stringify(v)).join(', ')}}` : '[]string(nil)'
-            }}`;
-          })
-          .join(', ')}}`;
-  return new GoValue(`v1.LabelSelector{MatchLabels:${mlText}, MatchExpressions:${exText}}`);
-}
-
-/** @internal shared with the per-group validation files. */
-export function validateLabelSelector(c: Causes, sel: Obj, path: string): void {
-  validateLabels(c, sel['matchLabels'], child(path, 'matchLabels'));
-  arr(sel['matchExpressions']).forEach((e, i) => {
-    if (!isObj(e)) return;
-    const p = `${path}.matchExpressions[${i}]`;
-    const op = str(e['operator']) ?? '';
-    const values = arr(e['values']);
-    switch (op) {
-      case 'In':
-      case 'NotIn':
-        if (values.length === 0) c.push(fieldError.required(`${p}.values`, "must be specified when `operator` is 'In' or 'NotIn'"));
-        break;
-      case 'Exists':
-      case 'DoesNotExist':
-        if (values.length > 0) c.push(fieldError.forbidden(`${p}.values`, "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
-        break;
-      default:
-        c.push(fieldError.invalid(`${p}.operator`, op, 'not a valid selector operator'));
-    }
-    const key = str(e['key']) ?? '';
-    for (const msg of isQualifiedName(key)) c.push(fieldError.invalid(`${p}.key`, key, msg));
-    values.forEach((v, j) => {
-      if (typeof v === 'string') for (const msg of isValidLabelValue(v)) c.push(fieldError.invalid(`${p}.values[${j}]`, v, msg));
-    });
-  });
 }
 
 // --- pods
@@ -878,29 +681,6 @@ function validateEndpoints(c: Causes, ep: AnyObject): void {
       });
     }
   });
-}
-
-// --- update rules
-
-function immutable(c: Causes, next: unknown, prev: unknown, path: string): void {
-  if (!semanticEqual(next, prev)) c.push(fieldError.invalid(path, next === undefined ? null : next, 'field is immutable'));
-}
-
-function validateMetaUpdate(c: Causes, meta: unknown, oldMeta: unknown): void {
-  const m = isObj(meta) ? meta : {};
-  const o = isObj(oldMeta) ? oldMeta : {};
-  immutable(c, m['name'], o['name'], 'metadata.name');
-  if (m['namespace'] !== undefined || o['namespace'] !== undefined) immutable(c, m['namespace'] ?? '', o['namespace'] ?? '', 'metadata.namespace');
-  if (str(m['uid'])) immutable(c, m['uid'], o['uid'], 'metadata.uid');
-  if (o['deletionTimestamp'] && isObj(o)) {
-    const oldF = new Set(arr(o['finalizers']));
-    const added = arr(m['finalizers']).filter((f) => !oldF.has(f));
-    if (added.length) c.push(fieldError.forbidden('metadata.finalizers', `no new finalizers can be added if the object is being deleted, found new finalizers ${formatGoStrings(added)}`));
-  }
-}
-
-function formatGoStrings(values: unknown[]): string {
-  return `[]string{${values.map((v) => JSON.stringify(v)).join(', ')}}`;
 }
 
 const UPDATABLE_POD_FIELDS = [

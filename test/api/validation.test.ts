@@ -1,11 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { test, fc } from '@fast-check/vitest';
-import {
-  validateObject,
-  validationStatus,
-  unknownFieldsStatus,
-  labelSelectorMatches,
-} from '../../src/api/validation.js';
+import { validateObject, validationStatus, unknownFieldsStatus } from '../../src/api/validation.js';
+import { labelSelectorMatches } from '../../src/api/validation-meta.js';
 import { findUnknownFields, pruneUnknownFields } from '../../src/api/validation-schema.js';
 import type { AnyObject, KubeObject } from '../../src/api/types.js';
 import { findResource } from '../../src/api/resources.js';
