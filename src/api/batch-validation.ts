@@ -7,7 +7,7 @@
  */
 import { fieldError, GoValue } from './status.js';
 import { parseCronSchedule, isKnownTimeZone } from './cron.js';
-import { validatePodSpec } from './validation.js';
+import { validatePodSpec } from './validation-core.js';
 import { goLabelSelector, labelSelectorMatches, nonNegative, validateAnnotations, validateLabels, validateLabelSelector, type Causes } from './validation-meta.js';
 import { semanticEqual } from './json-values.js';
 

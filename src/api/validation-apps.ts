@@ -8,7 +8,8 @@
  */
 import type { AnyObject } from './types.js';
 import { fieldError, GoValue } from './status.js';
-import { goIntOrString, intOrPercentValue, validateIntOrPercent, validatePodSpec } from './validation.js';
+import { goIntOrString, intOrPercentValue, validateIntOrPercent } from './validation.js';
+import { validatePodSpec } from './validation-core.js';
 import { goLabelSelector, labelSelectorMatches, nonNegative, validateAnnotations, validateLabels, validateLabelSelector, type Causes } from './validation-meta.js';
 import { validateClaimTemplateSpec } from './validation-storage.js';
 import { semanticEqual } from './json-values.js';
