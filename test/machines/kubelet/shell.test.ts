@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatDate, runProcess, type ShellOptions } from '../../../machines/kubelet/shell.js';
+import { runProcess, type ShellOptions } from '../../../machines/kubelet/shell.js';
+import { formatDate } from '../../../machines/kubelet/shell-builtins.js';
 import { DEFAULT_CATALOG } from '../../../src/profiles/images.js';
 
 const START = Date.UTC(2026, 0, 1, 12, 0, 0);
