@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Pod } from '../../../src/api/types.js';
 import { createCluster } from '../../../src/cluster/create-cluster.js';
-import { goDuration } from '../../../machines/pod.js';
+import { goDuration } from '../../../machines/kubelet/pod-containers.js';
 
 interface Ev {
   reason: string;

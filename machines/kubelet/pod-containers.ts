@@ -1,0 +1,198 @@
+/**
+ * What the pod machine (machines/pod.ts) derives from its pod and its containers' statuses: the
+ * probes, hooks and behaviour of each container, the pull policy, whether init containers and
+ * sidecars are done or live, the kill order, the pod's Events and the commit of a status change.
+ */
+import type { AnyActorRef } from 'xstate';
+import type { Container, ContainerStatus, Pod } from '../../src/api/types.js';
+import { buildStatus, statusChanged } from './pod-status.js';
+import { normalizeImage, type Profile, type ResolvedBehavior } from '../../src/profiles/profile.js';
+import type { ContainerHooks, ContainerProbes, ContainerStatusEvent, PullPolicy } from '../container.js';
+import type { PodEventReport, PodStatusReport } from '../protocol.js';
+import { defaultPullPolicy } from '../../src/profiles/profile.js';
+import { processOf } from './process.js';
+import { processContextOf } from './config-sources.js';
+import { catalogEntry, lookupImage, pullTimeMs, withDefaults } from '../../src/profiles/images.js';
+import { hashString } from '../../src/kernel/rng.js';
+import type { PodContext, PodEnv } from '../pod.js';
+
+/** A container's probes for the prober (undefined when it has none: no prober runs, no timer is armed). */
+export function probesOf(pod: Pod, c: Container, env: PodEnv): ContainerProbes | undefined {
+  if (!c.readinessProbe && !c.livenessProbe && !c.startupProbe) return undefined;
+  const probes: ContainerProbes = { target: targetOf(pod, c, env) };
+  if (c.readinessProbe) probes.readiness = c.readinessProbe;
+  if (c.livenessProbe) probes.liveness = c.livenessProbe;
+  if (c.startupProbe) probes.startup = c.startupProbe;
+  return probes;
+}
+
+/** What the prober and the hook runner run against: the container's process in the pod. */
+function targetOf(pod: Pod, c: Container, env: PodEnv): ContainerProbes['target'] {
+  const process = processOf(pod, c, processContextOf(pod, c, { podIP: env.podIP, hostIP: env.hostIP, catalog: env.profile.catalog }, env.configData));
+  return { process, podIP: env.podIP, container: { name: c.name, ports: c.ports } };
+}
+
+/** A container's lifecycle hooks for the hook runner (undefined when it has none). */
+export function hooksOf(pod: Pod, c: Container, env: PodEnv): ContainerHooks | undefined {
+  const postStart = c.lifecycle?.postStart;
+  const preStop = c.lifecycle?.preStop;
+  if (!postStart && !preStop) return undefined;
+  const hooks: ContainerHooks = { target: targetOf(pod, c, env) };
+  if (postStart) hooks.postStart = postStart;
+  if (preStop) hooks.preStop = preStop;
+  return hooks;
+}
+
+/** Go's time.Duration text of a whole number of milliseconds (`523ms`, `2.5s`, `1m2.3s`). */
+export function goDuration(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
+  const minutes = Math.floor(ms / 60_000);
+  const seconds = `${(ms % 60_000) / 1000}s`;
+  return minutes > 0 ? `${minutes}m${seconds}` : seconds;
+}
+
+/** The event the kubelet records, sent to it when the level allows (fieldPath: the container). */
+export function eventFor(env: PodEnv, eventType: 'Normal' | 'Warning', reason: string, message: string, fieldPath: string | undefined): PodEventReport | undefined {
+  if (env.events === 'none' || (env.events === 'warnings' && eventType === 'Normal')) return undefined;
+  const report: PodEventReport = { type: 'pod.event', namespace: env.namespace, name: env.name, uid: env.uid, eventType, reason, message };
+  if (fieldPath) report.fieldPath = fieldPath;
+  return report;
+}
+
+export function fieldPathOf(context: PodContext, container: string): string {
+  return context.pod.spec?.initContainers?.some((c) => c.name === container) ? `spec.initContainers{${container}}` : `spec.containers{${container}}`;
+}
+
+/** The size the registry reports for an image (the catalog's, else one drawn from its name). */
+export function imageSizeBytes(profile: Profile, image: string): number {
+  const entry = catalogEntry(image, withDefaults(profile.catalog));
+  if (entry) return Math.round(entry.sizeMB * 1_000_000);
+  return 20_000_000 + (hashString(normalizeImage(image)) % 180_000_000);
+}
+
+/**
+ * The simulated registry's say on a container's pulls: an image it does not have (a catalog
+ * repository with an unknown tag) always fails to pull; a catalog image's pull takes its size
+ * over the profile's registry link.
+ */
+export function withRegistry(profile: Profile, c: Container, behavior: ResolvedBehavior): ResolvedBehavior {
+  const catalog = withDefaults(profile.catalog);
+  const answer = lookupImage(c.image ?? '', catalog);
+  if (!answer.found) return behavior.pullFails ? behavior : { ...behavior, pullFails: true };
+  if (answer.entry && profile.registry) return { ...behavior, pullMs: pullTimeMs(answer.entry, profile.registry) };
+  return behavior;
+}
+
+export function specOf(context: PodContext, init: boolean, index: number): Container | undefined {
+  return (init ? context.pod.spec?.initContainers : context.pod.spec?.containers)?.[index];
+}
+
+export function pullPolicyOf(spec: Container): PullPolicy {
+  return (spec.imagePullPolicy) ?? defaultPullPolicy(spec.image ?? '');
+}
+
+export function replaced(list: ContainerStatus[], index: number, status: ContainerStatus): ContainerStatus[] {
+  const next = list.slice();
+  next[index] = status;
+  return next;
+}
+
+export function isTerminated(s: ContainerStatus): boolean {
+  return s.state?.terminated !== undefined;
+}
+
+/**
+ * An init container lets the next one start: a regular one once it completed (exit 0), a native
+ * sidecar once it has started (running, and its startup probe passed), as
+ * computeInitContainerActions decides.
+ */
+export function initDone(env: PodEnv, s: ContainerStatus | undefined): boolean {
+  if (!s) return false;
+  if (env.sidecars.has(s.name)) return s.started === true && s.state?.running !== undefined;
+  return s.state?.terminated?.exitCode === 0;
+}
+
+export const UNKNOWN_ON_KILL = { exitCode: 137, reason: 'ContainerStatusUnknown', message: 'The container could not be located when the pod was terminated' };
+
+export type Enqueue = { assign(update: Partial<PodContext>): void; (action: () => void): void };
+
+/**
+ * Applies `update` with one assign, and reports the resulting status to the kubelet when it
+ * changed (not while a batch of container reports is being collected).
+ */
+export function commit(context: PodContext, update: Partial<PodContext>, enqueue: Enqueue): void {
+  const next: PodContext = { ...context, ...update };
+  if (!next.batching) {
+    const status = buildStatus(next, false);
+    if (statusChanged(context.lastStatus, status)) {
+      update.lastStatus = status;
+      const env = context.env;
+      const report: PodStatusReport = { type: 'pod.status', namespace: env.namespace, name: env.name, uid: env.uid, status };
+      enqueue(() => env.port.send(env.kubelet, report));
+    }
+  }
+  for (const _ in update) {
+    enqueue.assign(update);
+    break;
+  }
+}
+
+type ChildRef = AnyActorRef;
+
+/**
+ * The kubelet's termination order (kuberuntime_termination_order.go): every regular container
+ * (app containers, a running regular init container) is signaled at once; a sidecar only once
+ * every regular container and every sidecar after it has exited, with the time left until the
+ * deadline. Returns the names signaled so far (the same array when nobody new was).
+ */
+export function signalInOrder(
+  env: PodEnv,
+  initStatuses: readonly ContainerStatus[],
+  statuses: readonly ContainerStatus[],
+  killing: NonNullable<PodContext['killing']>,
+  children: Record<string, ChildRef | undefined>,
+  now: number,
+  send: (ref: ChildRef, event: { type: 'container.kill'; gracePeriodMs: number }) => void,
+): readonly string[] {
+  let signaled = killing.signaled;
+  const signal = (name: string) => {
+    const ref = children[name];
+    if (!ref || signaled.includes(name)) return;
+    send(ref, { type: 'container.kill', gracePeriodMs: Math.max(0, killing.deadlineMs - now) });
+    signaled = [...signaled, name];
+  };
+  const alive = (s: ContainerStatus) => children[s.name] !== undefined && !isTerminated(s);
+  let blocked = false;
+  for (const s of initStatuses) {
+    if (env.sidecars.has(s.name)) continue;
+    signal(s.name);
+    if (alive(s)) blocked = true;
+  }
+  for (const s of statuses) {
+    signal(s.name);
+    if (alive(s)) blocked = true;
+  }
+  for (let i = initStatuses.length - 1; i >= 0; i--) {
+    const s = initStatuses[i]!;
+    if (!env.sidecars.has(s.name)) continue;
+    if (!blocked) signal(s.name);
+    if (alive(s)) blocked = true;
+  }
+  return signaled;
+}
+
+/** A sidecar that was started and has not stopped (one that could not be created never ran). */
+export function sidecarLive(context: PodContext, inits: readonly ContainerStatus[], i: number): boolean {
+  const s = inits[i]!;
+  return context.env.sidecars.has(s.name) && i < context.initStarted && !isTerminated(s) && s.state?.waiting?.reason !== 'CreateContainerConfigError';
+}
+
+/** The container statuses with the event's report stored. */
+export function withReport(context: PodContext, event: ContainerStatusEvent): Partial<PodContext> {
+  return event.init ? { initStatuses: replaced(context.initStatuses, event.index, event.status) } : { statuses: replaced(context.statuses, event.index, event.status) };
+}
+
+/**
+ * The pod worker machine. Named delay: `sandboxTime` (the drawn podStartLatencyMs). Its
+ * containers are the `container` actor (replace it with `.provide({ actors: { container } })`).
+ */
