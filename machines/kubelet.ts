@@ -17,155 +17,39 @@
  *     with the grace period), and removes it when it reports `pod.terminated`;
  *   - `statusManager`: per pod the latest status, one write in flight, the final status before the
  *     pod's deletion (machines/kubelet/status-manager.ts, as status_manager.go);
- *   - `housekeeping`: requests timed out, silent watches, volumes and config sources waited for.
+ *   - `housekeeping`: requests timed out, silent watches, volumes and config sources waited for;
+ *   - `evictionManager` (pkg/kubelet/eviction): every `evictionMonitoringPeriod` (10 s) it
+ *     observes memory.available (`synchronizing`); when below the hard threshold
+ *     (`memoryThresholdMet`) it evicts one pod, ranked as rankMemoryPressure ranks them
+ *     (`evictPodForMemory`: phase Failed, reason Evicted, an Evicted event, DisruptionTarget), and
+ *     `memoryPressure` goes `underPressure` (the node's MemoryPressure condition True) until no
+ *     threshold was met for `evictionPressureTransitionPeriod` (5 min).
  *
  * Its context changes only through `assign`; its decisions are named guards and its effects named
  * actions, so a broken kubelet (src/verify/mutants.ts) is one `.provide()`. The helpers it holds
  * (API client, informers, the admission's NodeInfo, the volume and config-source waiters) are the
  * client-go style caches every component has; their callbacks only send the kubelet events.
  */
-import { assertEvent, assign, enqueueActions, raise, setup, type AnyActorLogic, type AnyActorRef } from 'xstate';
+import { assertEvent, assign, enqueueActions, raise, setup } from 'xstate';
 import type { Node, Pod, PodStatus } from '../src/api/types.js';
-import type { Port } from '../src/kernel/port.js';
-import type { Profile } from '../src/profiles/profile.js';
-import type { ApiResponse, PodEventReport, PodStatusReport, PodTerminated, WatchClosed, WatchEvent } from './protocol.js';
+import { DEFAULT_USAGE } from '../src/metrics/usage.js';
 import { nodeAddress, podAddress } from './protocol.js';
-import { ApiClient } from './client/api-client.js';
-import { Informer, objectKey, type InformerSpec } from './client/informer.js';
-import { EventRecorder, type EventLevel } from './client/events.js';
+import { objectKey } from './client/informer.js';
 import { reportChildError } from './client/components.js';
-import { podMachine } from './pod.js';
 import { apiClientTransitions } from './client/transitions.js';
-import { podResourceRecord, type NodeInfo } from './scheduler/framework.js';
-import { admissionNodeInfo, admitPod, rejectedStatus } from './kubelet/admission.js';
-import { ClaimWaiter } from './kubelet/volumes.js';
-import { configErrorStatus, configHold, ConfigSources, type ConfigData, type ConfigHold } from './kubelet/config-sources.js';
-import type { NodeSpec } from './kubelet/node-spec.js';
-import { createLeaseRequest, markedNotReady, nodeObject, nodeStatusRequest, registerRequest, renewLeaseRequest } from './kubelet/node-status.js';
+import { podResourceRecord } from './scheduler/framework.js';
+import { admitPod, rejectedStatus } from './kubelet/admission.js';
+import { configErrorStatus, configHold, type ConfigData, type ConfigHold } from './kubelet/config-sources.js';
+import { createLeaseRequest, markedNotReady, nodeStatusRequest, registerRequest, renewLeaseRequest } from './kubelet/node-status.js';
 import * as SM from './kubelet/status-manager.js';
 import { allocateIp, changedSince, gracePeriodOf, podFinished, startWorker, stopWorker, withItem, withWorker, type Worker } from './kubelet/pod-workers.js';
+import { createContext, type KubeletContext, type KubeletEvent, type KubeletInput } from './kubelet/context.js';
+import * as EV from './kubelet/eviction.js';
 
 export type { NodeSpec } from './kubelet/node-spec.js';
 export { nodeObject } from './kubelet/node-status.js';
-
-/** Input of the kubelet machine. */
-export interface KubeletInput {
-  port: Port;
-  node: NodeSpec;
-  /** Bearer token of `system:node:<name>`. */
-  token: string;
-  profile: Profile;
-  apiServer?: string;
-  events?: EventLevel;
-  /** The pod worker logic (default: machines/pod.ts). */
-  podLogic?: AnyActorLogic;
-}
-
-/** Context of the kubelet. */
-export interface KubeletContext {
-  readonly port: Port;
-  readonly spec: NodeSpec;
-  readonly client: ApiClient;
-  readonly recorder: EventRecorder;
-  readonly profile: Profile;
-  readonly podLogic: AnyActorLogic;
-  /** The kubelet actor itself: parent of its pod workers, and where its helpers' callbacks send events. */
-  readonly self: AnyActorRef;
-  /** The pods bound to this node. */
-  readonly pods: Informer<Pod>;
-  /** The kubelet's own Node as the API server has it (to notice when someone else marked it not ready). */
-  readonly node: Informer<Node>;
-  /** The node and the requests of the pods admitted on it (admission checks new pods against it). */
-  readonly admitted: NodeInfo;
-  /** Pods waiting for their PersistentVolumeClaims to be bound before they start. */
-  readonly volumes: ClaimWaiter;
-  /** The ConfigMaps and Secrets the pods read, and the pods waiting for them (machines/kubelet/config-sources.ts). */
-  readonly configs: ConfigSources;
-  /** When the NodeStatus was last written (-Infinity: write it at the next beat). */
-  readonly lastNodeStatus: number;
-  /** The pod workers, by pod key. */
-  readonly workers: ReadonlyMap<string, Worker>;
-  /** Uids of the pods admission rejected (reported Failed; never started). */
-  readonly rejected: ReadonlySet<string>;
-  /** Per pod, the last thing that held it back (warned once). */
-  readonly configHolds: ReadonlyMap<string, string>;
-  /** Pod IPs in use, and where the next search starts. */
-  readonly usedIps: ReadonlySet<string>;
-  readonly nextIp: number;
-  /** The status manager: per pod, its latest status and whether a write is in flight. */
-  readonly statuses: SM.PodStatuses;
-  /** Uids of the pods whose final deletion is in flight. */
-  readonly deleting: ReadonlySet<string>;
-}
-
-/** What the kubelet's helpers tell it: the informers' changes, the API server's answers, its beat. */
-export type KubeletOwnEvent =
-  | { type: 'pod.added'; pod: Pod }
-  | { type: 'pod.updated'; pod: Pod }
-  | { type: 'pod.deleted'; pod: Pod }
-  /** The claims or config sources a pod waited for are answered: sync it again. */
-  | { type: 'pod.resync'; key: string }
-  | { type: 'node.added'; node: Node }
-  | { type: 'node.updated'; node: Node }
-  | { type: 'registration.answered'; code: number }
-  | { type: 'lease.answered'; verb: 'create' | 'patch'; code: number }
-  | { type: 'status.answered'; key: string; code: number; status: PodStatus }
-  | { type: 'deletion.answered'; uid: string; code: number }
-  | { type: 'kubelet.tick' };
-
-/** Events of the kubelet. */
-export type KubeletEvent = ApiResponse | WatchEvent | WatchClosed | PodStatusReport | PodTerminated | PodEventReport | KubeletOwnEvent;
-
-type Tell = (event: KubeletOwnEvent) => void;
-
-/** The informer of the pods a kubelet runs: its handlers only tell the kubelet. */
-export function podInformer(client: ApiClient, spec: InformerSpec, kubelet: AnyActorRef): Informer<Pod> {
-  const tell: Tell = (e) => kubelet.send(e);
-  return new Informer<Pod>(client, spec, {
-    onAdd: (pod) => tell({ type: 'pod.added', pod }),
-    onUpdate: (_old, pod) => tell({ type: 'pod.updated', pod }),
-    onDelete: (pod) => tell({ type: 'pod.deleted', pod }),
-  });
-}
-
-function createContext(input: KubeletInput, self: AnyActorRef): KubeletContext {
-  const client = new ApiClient(input.port, input.token, { apiServer: input.apiServer });
-  const tell: Tell = (e) => self.send(e);
-  const recorder = new EventRecorder(client, 'kubelet', input.node.name, input.events ?? 'all');
-  const pods = podInformer(client, { resource: 'pods', fieldSelector: `spec.nodeName=${input.node.name}` }, self);
-  return {
-    port: input.port,
-    spec: input.node,
-    client,
-    recorder,
-    profile: input.profile,
-    podLogic: input.podLogic ?? podMachine,
-    self,
-    pods,
-    node: new Informer<Node>(client, { resource: 'nodes', fieldSelector: `metadata.name=${input.node.name}` }, {
-      onAdd: (node) => tell({ type: 'node.added', node }),
-      onUpdate: (_old, node) => tell({ type: 'node.updated', node }),
-    }),
-    admitted: admissionNodeInfo(nodeObject(input.node, input.port.timestamp())),
-    volumes: new ClaimWaiter(
-      client,
-      (key) => tell({ type: 'pod.resync', key }),
-      (key, _claim, message) => {
-        const pod = pods.store.get(key);
-        if (pod) recorder.record(pod, 'Warning', 'FailedMount', `Unable to attach or mount volumes: ${message}`);
-      },
-    ),
-    configs: new ConfigSources(client, (key) => tell({ type: 'pod.resync', key })),
-    lastNodeStatus: -Infinity,
-    workers: new Map(),
-    rejected: new Set(),
-    configHolds: new Map(),
-    usedIps: new Set(),
-    nextIp: 0,
-    statuses: new Map(),
-    deleting: new Set(),
-  };
-}
+export { podInformer } from './kubelet/context.js';
+export type { KubeletInput, KubeletContext, KubeletEvent, KubeletOwnEvent } from './kubelet/context.js';
 
 /** The pod an event is about: the watched object, or the cached one for a resync. */
 function podOf(context: KubeletContext, event: KubeletEvent): Pod | undefined {
@@ -183,6 +67,17 @@ function reportKey(e: { namespace: string; name: string }): string {
 function fromWorker(context: KubeletContext, event: KubeletEvent): boolean {
   if (event.type !== 'pod.status' && event.type !== 'pod.terminated') return false;
   return context.workers.get(reportKey(event))?.uid === event.uid;
+}
+
+/** A pod's status as the kubelet writes it: an evicted pod's is Failed/Evicted whatever its worker computes. */
+function statusOf(context: KubeletContext, key: string, uid: string, status: PodStatus): PodStatus {
+  const eviction = context.evictions.get(key);
+  return eviction?.uid === uid ? EV.evictedStatus(status, eviction) : status;
+}
+
+/** The kubelet's node as the object of its events (the kubelet's nodeRef: kind Node, uid = the node's name). */
+function nodeRef(context: KubeletContext): Node {
+  return { apiVersion: 'v1', kind: 'Node', metadata: { name: context.spec.name, uid: context.spec.name } };
 }
 
 /** The kubelet's named actions that other actions enqueue, with their params. */
@@ -246,6 +141,10 @@ export const kubeletMachine = setup({
     leaseRenew: ({ context }) => context.profile.kubelet.leaseRenewMs,
     /** Retry of a registration not answered yet or refused. */
     registerRetry: 1_000,
+    /** The eviction manager's monitoring interval (kubelet.go: evictionMonitoringPeriod, 10 s). */
+    evictionMonitoringPeriod: 10_000,
+    /** How long MemoryPressure stays after the threshold was last met (evictionPressureTransitionPeriod, 5 min). */
+    evictionPressureTransitionPeriod: ({ context }) => context.config.evictionPressureTransitionPeriodMs,
   },
   guards: {
     /** The API server created the Node. */
@@ -269,8 +168,8 @@ export const kubeletMachine = setup({
     },
     /** The pod is being deleted (deletionTimestamp): its worker terminates, or it is removed at once if none runs. */
     terminationRequested: (_, { pod }: { pod: Pod }) => Boolean(pod.metadata?.deletionTimestamp),
-    /** The pod is finished (Succeeded, Failed) or was refused by admission: no worker starts for it. */
-    podInactive: ({ context }, { pod }: { pod: Pod }) => podFinished(pod) || context.rejected.has(pod.metadata!.uid!),
+    /** The pod is finished (Succeeded, Failed), was refused by admission or evicted: no worker starts for it. */
+    podInactive: ({ context }, { pod }: { pod: Pod }) => podFinished(pod) || context.rejected.has(pod.metadata!.uid!) || context.evictions.get(objectKey(pod))?.uid === pod.metadata!.uid,
     /** Kubelet admission (canAdmitPod): the pod fits the node as the API server has it and the pods admitted so far. */
     podAdmitted: ({ context }, { pod }: { pod: Pod }) => admitPod(pod, context.admitted).admit,
     /** The pod's spec, labels or annotations changed since its worker's last sync (a status-only change is the kubelet's own report coming back). */
@@ -288,6 +187,8 @@ export const kubeletMachine = setup({
     eventAboutKnownPod: ({ context, event }) => event.type === 'pod.event' && context.pods.store.get(reportKey(event))?.metadata?.uid === event.uid,
     /** The pod's status has something to write and no write in flight. */
     statusNeedsWrite: (_, { entry }: { entry: SM.PodStatusEntry | undefined }) => SM.needsWrite(entry),
+    /** The last observation of memory.available is below its hard threshold (thresholdsMet). */
+    memoryThresholdMet: ({ context }) => context.memoryObservation !== undefined && EV.memoryThresholdMet(context.config, context.memoryObservation) !== undefined,
     /** The final deletion was refused or not answered: the next beat tries again. */
     deletionFailed: ({ event }) => event.type === 'deletion.answered' && event.code !== 200 && event.code !== 404,
   },
@@ -314,7 +215,7 @@ export const kubeletMachine = setup({
       context.client.request(renewLeaseRequest(context.spec, context.port.timestamp()), (res) => self.send({ type: 'lease.answered', verb: 'patch', code: res.code }));
     },
     reportNodeStatus: ({ context }) => {
-      context.client.request(nodeStatusRequest(context.spec, context.port.timestamp()));
+      context.client.request(nodeStatusRequest(context.spec, context.port.timestamp(), context.memoryPressure));
     },
 
     // ---- what comes in -------------------------------------------------------------------------
@@ -463,7 +364,9 @@ export const kubeletMachine = setup({
       context.configs.forget(key);
       const holds = new Map(context.configHolds);
       holds.delete(key);
-      enqueue.assign({ rejected: withItem(context.rejected, uid, false), configHolds: holds });
+      const evictions = new Map(context.evictions);
+      evictions.delete(key);
+      enqueue.assign({ rejected: withItem(context.rejected, uid, false), configHolds: holds, evictions });
     }),
     /** A pod worker's event (Pulling, Created, Started, Killing, BackOff, Unhealthy, ...), recorded about the pod. */
     recordPodEvent: ({ context, event }) => {
@@ -478,7 +381,7 @@ export const kubeletMachine = setup({
       const { decide } = named({ enqueue, check });
       if (event.type !== 'pod.status') return;
       const key = reportKey(event);
-      putStatus(context, key, SM.reported(context.statuses.get(key), event.uid, event.status), enqueue, decide);
+      putStatus(context, key, SM.reported(context.statuses.get(key), event.uid, statusOf(context, key, event.uid, event.status)), enqueue, decide);
     }),
     /** The worker stopped: its final status is written (then the pod is deleted), if the pod is still there. */
     recordFinalStatus: enqueueActions(({ context, event, enqueue, check }) => {
@@ -486,7 +389,7 @@ export const kubeletMachine = setup({
       if (event.type !== 'pod.terminated') return;
       const key = reportKey(event);
       const pod = context.pods.store.get(key);
-      if (pod?.metadata?.uid === event.uid) putStatus(context, key, SM.finalStatus(context.statuses.get(key), event.uid, event.status), enqueue, decide);
+      if (pod?.metadata?.uid === event.uid) putStatus(context, key, SM.finalStatus(context.statuses.get(key), event.uid, statusOf(context, key, event.uid, event.status)), enqueue, decide);
       else if (context.statuses.has(key)) enqueue.assign({ statuses: SM.withEntry(context.statuses, key, undefined) });
     }),
     /** One write per pod at a time: the latest status, as a merge patch of pods/status. */
@@ -555,6 +458,59 @@ export const kubeletMachine = setup({
       for (const [key, pod] of context.pods.store) {
         if (pod.metadata?.deletionTimestamp && !context.workers.has(key) && !context.deleting.has(pod.metadata.uid!)) run({ type: 'deletePod', params: { pod } });
       }
+    }),
+
+    // ---- the eviction manager ------------------------------------------------------------------
+    /** makeSignalObservations: memory.available from the usage of the containers of the pods it runs. */
+    observeSignals: assign({
+      memoryObservation: ({ context }) => {
+        const active = [...context.workers.keys()].sort().flatMap((key) => context.pods.store.get(key) ?? []);
+        const now = context.port.now();
+        return EV.observeMemory(context.spec.capacity, {
+          usage: context.profile.usage ?? DEFAULT_USAGE,
+          rng: context.metricsRng,
+          now,
+          timestampAt: (ms) => context.port.timestamp(ms - now),
+          timeOf: (ts) => context.port.timeOf(ts),
+        }, active);
+      },
+    }),
+    /**
+     * Evicts one pod for memory (synchronize): the first of the active pods in rankMemoryPressure
+     * order that is not critical and not already stopping. An Evicted event; from now on its
+     * status is Failed/Evicted with DisruptionTarget; its worker kills it with the hard
+     * eviction grace period.
+     */
+    evictPodForMemory: enqueueActions(({ context, enqueue, check }) => {
+      const { decide } = named({ enqueue, check });
+      const obs = context.memoryObservation!;
+      const threshold = EV.memoryThresholdMet(context.config, obs)!;
+      const candidates = [...context.workers.entries()]
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .filter(([key, w]) => !w.killing && !context.evictions.has(key))
+        .flatMap(([key]) => context.pods.store.get(key) ?? [])
+        .filter((pod) => !EV.isCriticalPod(pod));
+      const pod = EV.rankForMemory(candidates, obs)[0];
+      if (!pod) return;
+      const key = objectKey(pod);
+      const worker = context.workers.get(key)!;
+      const eviction: EV.Eviction = { uid: worker.uid, message: EV.evictionMessage(pod, threshold, obs), at: context.port.timestamp() };
+      context.recorder.record(pod, 'Warning', EV.EVICTED_REASON, eviction.message);
+      const evictions = new Map(context.evictions).set(key, eviction);
+      enqueue.assign({ evictions, workers: withWorker(context.workers, key, { ...worker, killing: true }) });
+      const entry = context.statuses.get(key);
+      if (entry?.uid === worker.uid) putStatus({ ...context, evictions }, key, SM.reported(entry, entry.uid, EV.evictedStatus(entry.status, eviction)), enqueue, decide);
+      context.port.send(worker.address, { type: 'pod.kill', gracePeriodSeconds: EV.IMMEDIATE_EVICTION_GRACE_PERIOD_SECONDS, reason: 'evicted' });
+    }),
+    /** MemoryPressure turns True (the node status setter records NodeHasInsufficientMemory); the status is written at the next beat. */
+    noteMemoryPressure: enqueueActions(({ context, enqueue }) => {
+      enqueue.assign({ memoryPressure: { status: true, since: context.port.timestamp() }, lastNodeStatus: -Infinity });
+      context.recorder.record(nodeRef(context), 'Normal', 'NodeHasInsufficientMemory', `Node ${context.spec.name} status is now: NodeHasInsufficientMemory`);
+    }),
+    /** No threshold met for the transition period: MemoryPressure turns False (NodeHasSufficientMemory). */
+    noteMemoryPressureRelieved: enqueueActions(({ context, enqueue }) => {
+      enqueue.assign({ memoryPressure: { status: false, since: context.port.timestamp() }, lastNodeStatus: -Infinity });
+      context.recorder.record(nodeRef(context), 'Normal', 'NodeHasSufficientMemory', `Node ${context.spec.name} status is now: NodeHasSufficientMemory`);
     }),
 
     // ---- housekeeping --------------------------------------------------------------------------
@@ -661,6 +617,34 @@ export const kubeletMachine = setup({
         },
         housekeeping: {
           on: { 'kubelet.tick': { actions: 'housekeeping' } },
+        },
+        evictionManager: {
+          type: 'parallel',
+          states: {
+            monitoring: {
+              initial: 'waiting',
+              states: {
+                waiting: { after: { evictionMonitoringPeriod: 'synchronizing' } },
+                synchronizing: {
+                  entry: 'observeSignals',
+                  always: [
+                    { guard: 'memoryThresholdMet', target: 'waiting', actions: [raise({ type: 'eviction.thresholdMet', signal: 'memory.available' }), 'evictPodForMemory'] },
+                    { target: 'waiting' },
+                  ],
+                },
+              },
+            },
+            memoryPressure: {
+              initial: 'noPressure',
+              states: {
+                noPressure: { on: { 'eviction.thresholdMet': { target: 'underPressure', actions: 'noteMemoryPressure' } } },
+                underPressure: {
+                  on: { 'eviction.thresholdMet': { target: 'underPressure', reenter: true } },
+                  after: { evictionPressureTransitionPeriod: { target: 'noPressure', actions: 'noteMemoryPressureRelieved' } },
+                },
+              },
+            },
+          },
         },
       },
     },

@@ -20,8 +20,14 @@ export function allocatableOf(spec: NodeSpec): Record<string, string> {
   return spec.allocatable ?? nodeAllocatable(spec.kubelet ?? DEFAULT_KUBELET_CONFIG, spec.capacity);
 }
 
+/** The MemoryPressure condition's status as the eviction manager last set it, and since when. */
+export interface PressureCondition {
+  readonly status: boolean;
+  readonly since: string;
+}
+
 /** The Node object the kubelet registers. */
-export function nodeObject(spec: NodeSpec, now: string, ready = true): Node {
+export function nodeObject(spec: NodeSpec, now: string, ready = true, memoryPressure?: PressureCondition): Node {
   const allocatable = allocatableOf(spec);
   const labels: Record<string, string> = {
     'kubernetes.io/hostname': spec.name,
@@ -40,7 +46,7 @@ export function nodeObject(spec: NodeSpec, now: string, ready = true): Node {
     status: {
       capacity: spec.capacity,
       allocatable,
-      conditions: nodeConditions(now, ready),
+      conditions: nodeConditions(now, ready, memoryPressure),
       addresses: [
         { type: 'InternalIP', address: spec.address },
         { type: 'Hostname', address: spec.name },
@@ -62,10 +68,14 @@ export function nodeObject(spec: NodeSpec, now: string, ready = true): Node {
   };
 }
 
-function nodeConditions(now: string, ready: boolean) {
+function nodeConditions(now: string, ready: boolean, memoryPressure: PressureCondition | undefined) {
   const ok = (type: string, reason: string, message: string) => ({ type, status: 'False', lastHeartbeatTime: now, lastTransitionTime: now, reason, message });
+  // the MemoryPressure setter (pkg/kubelet/nodestatus): True while the eviction manager reports memory pressure
+  const memory = memoryPressure?.status
+    ? { type: 'MemoryPressure', status: 'True', lastHeartbeatTime: now, lastTransitionTime: memoryPressure.since, reason: 'KubeletHasInsufficientMemory', message: 'kubelet has insufficient memory available' }
+    : { ...ok('MemoryPressure', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'), ...(memoryPressure ? { lastTransitionTime: memoryPressure.since } : {}) };
   return [
-    ok('MemoryPressure', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'),
+    memory,
     ok('DiskPressure', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
     ok('PIDPressure', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
     {
@@ -90,8 +100,8 @@ export function registerRequest(spec: NodeSpec, now: string): RequestSpec {
 }
 
 /** The node status update: the conditions with a fresh heartbeat time (tryUpdateNodeStatus). */
-export function nodeStatusRequest(spec: NodeSpec, now: string): RequestSpec {
-  const node = nodeObject(spec, now);
+export function nodeStatusRequest(spec: NodeSpec, now: string, memoryPressure?: PressureCondition): RequestSpec {
+  const node = nodeObject(spec, now, true, memoryPressure);
   return { verb: 'patch', resource: 'nodes', subresource: 'status', name: spec.name, query: { patchType: 'merge' }, body: { status: { conditions: node.status!.conditions } } };
 }
 
