@@ -49,7 +49,7 @@ import * as EV from './kubelet/eviction.js';
 export type { NodeSpec } from './kubelet/node-spec.js';
 export { nodeObject } from './kubelet/node-status.js';
 export { podInformer } from './kubelet/context.js';
-export type { KubeletInput, KubeletContext, KubeletEvent, KubeletOwnEvent } from './kubelet/context.js';
+export type { KubeletInput, KubeletContext, KubeletEvent } from './kubelet/context.js';
 
 /** The pod an event is about: the watched object, or the cached one for a resync. */
 function podOf(context: KubeletContext, event: KubeletEvent): Pod | undefined {
