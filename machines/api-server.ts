@@ -15,6 +15,7 @@ import { setup } from 'xstate';
 import type { Port } from '../src/kernel/port.js';
 import type { ApiRequest, EtcdChanged, EtcdProgress, EtcdResult, WatchCancel } from './protocol.js';
 import { ETCD } from './protocol.js';
+import { gridWakeAt } from './client/housekeeping-grid.js';
 import * as S from '../src/api/status.js';
 import { ApiServerCore, type ApiServerOptions } from './api-server/core.js';
 import { TokenAuthenticator, type TokenEntry } from './api-server/auth.js';
@@ -39,6 +40,12 @@ export interface ApiServerContext {
   /** Time the etcd watch last said anything (changes or progress). */
   etcdHeard: number;
   lastCompaction: number;
+  /**
+   * Housekeeping's grid: `last` is when it last ran (or `serving` began), `armedAt` when its timer
+   * fires. It runs on kube-apiserver's one-second grid, but only at the ticks where something is
+   * due (see {@link housekeepingWakeAt}), so an idle server does not wake every second.
+   */
+  housekeeping: { last: number; armedAt: number };
 }
 
 /** Faults and lifecycle events of the API server. */
@@ -49,6 +56,34 @@ export type ApiServerEvent = ApiRequest | WatchCancel | EtcdResult | EtcdChanged
 
 const LOAD_ID = 'load';
 
+/** The period of the housekeeping checks: they run at whole seconds after `serving` began. */
+const HOUSEKEEPING_MS = 1_000;
+/** An etcd watch that has said nothing (no change, no progress) for longer than this is re-established. */
+const ETCD_WATCH_SILENCE_MS = 15_000;
+/** How often the server asks etcd to compact its history. */
+const COMPACTION_MS = 300_000;
+/** Watch bookmarks go out once a minute of virtual time. */
+const BOOKMARK_MS = 60_000;
+
+/**
+ * The earliest time a housekeeping check has something to do: an etcd request times out, the next
+ * minute's bookmarks, the next compaction, or the etcd watch counting as lost.
+ */
+function housekeepingDueAt(context: ApiServerContext): number {
+  const { last } = context.housekeeping;
+  return Math.min(
+    context.core.etcdDueAt(),
+    (Math.floor(last / BOOKMARK_MS) + 1) * BOOKMARK_MS,
+    context.core.cache.revision > 1 ? context.lastCompaction + COMPACTION_MS : Infinity,
+    context.etcdHeard + ETCD_WATCH_SILENCE_MS,
+  );
+}
+
+/** The tick of the one-second grid at which housekeeping next runs (see `gridWakeAt`). */
+function housekeepingWakeAt(context: ApiServerContext): number {
+  return gridWakeAt(context.housekeeping.last, context.port.now(), housekeepingDueAt(context), HOUSEKEEPING_MS);
+}
+
 /** The API server machine (address `api-server`): the request pipeline, the watch cache and housekeeping. */
 export const apiServerMachine = setup({
   types: {
@@ -57,8 +92,11 @@ export const apiServerMachine = setup({
     events: {} as ApiServerEvent,
   },
   delays: {
-    /** How often the housekeeping runs (etcd timeouts, bookmarks, compaction, etcd watch health). */
-    housekeepingInterval: 1_000,
+    /**
+     * Until the next housekeeping check (etcd timeouts, bookmarks, compaction, etcd watch health):
+     * the next one-second tick at which one of them is due.
+     */
+    housekeepingInterval: ({ context }) => housekeepingWakeAt(context) - context.port.now(),
     /** Wait before retrying to load the cache when etcd is down. */
     retryLoad: 1_000,
   },
@@ -70,7 +108,9 @@ export const apiServerMachine = setup({
     loadFailed: ({ event }) => (event as EtcdResult).id.endsWith(LOAD_ID) && !(event as EtcdResult).ok,
     isForEtcdWatch: ({ context, event }) => (event as EtcdChanged).watchId === context.etcdWatch,
     isEtcdWatchAnswer: ({ context, event }) => (event as EtcdResult).id === context.etcdWatch,
-    etcdWatchLost: ({ context }) => context.port.now() - context.etcdHeard > 15_000,
+    etcdWatchLost: ({ context }) => context.port.now() - context.etcdHeard > ETCD_WATCH_SILENCE_MS,
+    /** Something became due before the armed housekeeping tick (an etcd request sent, the etcd watch in doubt). */
+    housekeepingDueEarlier: ({ context }) => housekeepingWakeAt(context) < context.housekeeping.armedAt,
     fusedPipeline: ({ context }) => context.core.fused,
   },
   actions: {
@@ -130,11 +170,19 @@ export const apiServerMachine = setup({
       if (!r.ok) context.etcdHeard = r.error === 'Compacted' ? -Infinity : context.port.now() - 10_000;
       if (r.error === 'Compacted') context.core.cache.progress(0);
     },
+    beginHousekeeping: ({ context }) => {
+      context.housekeeping.last = context.port.now();
+    },
+    armHousekeeping: ({ context }) => {
+      context.housekeeping.armedAt = housekeepingWakeAt(context);
+    },
     housekeeping: ({ context }) => {
       const now = context.port.now();
+      const last = context.housekeeping.last;
+      context.housekeeping.last = now;
       context.core.sweep();
-      if (Math.floor(now / 60_000) !== Math.floor((now - 1_000) / 60_000)) context.core.cache.bookmarkAll(context.core.sink);
-      if (now - context.lastCompaction >= 300_000 && context.core.cache.revision > 1) {
+      if (Math.floor(now / BOOKMARK_MS) !== Math.floor(last / BOOKMARK_MS)) context.core.cache.bookmarkAll(context.core.sink);
+      if (now - context.lastCompaction >= COMPACTION_MS && context.core.cache.revision > 1) {
         context.lastCompaction = now;
         context.port.send(context.core.io.etcd, { type: 'etcd.compact', id: `${context.port.address}#compact-${now}`, from: context.port.address, revision: Math.max(1, context.core.cache.revision - 10_000) });
       }
@@ -165,6 +213,7 @@ export const apiServerMachine = setup({
     etcdWatch: '',
     etcdHeard: 0,
     lastCompaction: 0,
+    housekeeping: { last: 0, armedAt: Infinity },
   }),
   initial: 'starting',
   on: {
@@ -238,9 +287,12 @@ export const apiServerMachine = setup({
           },
         },
         housekeeping: {
+          entry: 'beginHousekeeping',
           initial: 'idle',
           states: {
             idle: {
+              entry: 'armHousekeeping',
+              always: { guard: 'housekeepingDueEarlier', target: 'idle', reenter: true },
               after: { housekeepingInterval: { target: 'checking', actions: 'housekeeping' } },
             },
             checking: {

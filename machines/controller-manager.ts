@@ -20,6 +20,7 @@ import { ApiClient, type ApiClientOptions } from './client/api-client.js';
 import type { EventLevel } from './client/events.js';
 import { CONTROL_PLANE_HOST, controllerAddress, type ApiResponse, type WatchClosed, type WatchEvent } from './protocol.js';
 import { SharedInformerFactory } from './client/shared-informers.js';
+import { gridWakeAt } from './client/housekeeping-grid.js';
 import type { ControllerInput, ControllerMachine } from './controllers/controller.js';
 import { replicaSetController } from './controllers/replicaset.js';
 import { deploymentController } from './controllers/deployment.js';
@@ -150,6 +151,17 @@ export interface ControllerManagerContext {
   client: ApiClient;
   /** One watch per resource for all the controllers, as kube-controller-manager's SharedInformerFactory. */
   informers: SharedInformerFactory;
+  /** Housekeeping's one-second grid: when it last ran (or began) and when its timer fires. */
+  housekeeping: { last: number; armedAt: number };
+}
+
+/** The period of the manager's housekeeping (its requests' timeouts, its informers' retries and silent watches). */
+const HOUSEKEEPING_MS = 1_000;
+
+/** The tick at which housekeeping next has something to do (see `gridWakeAt`). */
+function housekeepingWakeAt(context: ControllerManagerContext): number {
+  const due = Math.min(context.client.nextDueAt(), context.informers.dueAt());
+  return gridWakeAt(context.housekeeping.last, context.port.now(), due, HOUSEKEEPING_MS);
 }
 
 /** Events of the controller manager: the restart fault. */
@@ -197,8 +209,15 @@ export const controllerManagerMachine = setup({
   delays: {
     /** How long a restarted controller manager takes to start its controllers again. */
     restartDelay: 1_000,
-    /** Housekeeping of the shared informers (retries, silent watches) and the manager's requests. */
-    tick: 1_000,
+    /**
+     * Until the next housekeeping of the shared informers (retries, silent watches) and the
+     * manager's requests: the next one-second tick at which one of them is due.
+     */
+    tick: ({ context }) => housekeepingWakeAt(context) - context.port.now(),
+  },
+  guards: {
+    /** Something became due before the armed tick (a request sent, a watch refused). */
+    housekeepingDueEarlier: ({ context }) => housekeepingWakeAt(context) < context.housekeeping.armedAt,
   },
   actions: {
     spawnControllers: assign(({ context, spawn }) => {
@@ -236,7 +255,14 @@ export const controllerManagerMachine = setup({
       if (wakes.size === 0) return;
       for (const [name, ref] of Object.entries(context.controllers)) if (wakes.has(controllerAddress(name))) enqueue.sendTo(ref, { type: 'controller.wake' });
     }),
+    beginHousekeeping: ({ context }) => {
+      context.housekeeping.last = context.port.now();
+    },
+    armHousekeeping: ({ context }) => {
+      context.housekeeping.armedAt = housekeepingWakeAt(context);
+    },
     housekeeping: ({ context }) => {
+      context.housekeeping.last = context.port.now();
       context.client.sweep();
       context.informers.tick();
     },
@@ -271,6 +297,7 @@ export const controllerManagerMachine = setup({
       clients: new Map(),
       controllers: {},
       restarts: 0,
+      housekeeping: { last: 0, armedAt: Infinity },
     };
   },
   initial: 'running',
@@ -280,13 +307,15 @@ export const controllerManagerMachine = setup({
   } as never,
   states: {
     running: {
-      entry: ['spawnControllers', 'registerControllers', 'startInformers'],
+      entry: ['spawnControllers', 'registerControllers', 'startInformers', 'beginHousekeeping'],
       on: {
         'controller-manager.restart': { target: 'restarting', actions: 'stopControllers' },
       },
       initial: 'watching',
       states: {
         watching: {
+          entry: 'armHousekeeping',
+          always: { guard: 'housekeepingDueEarlier', target: 'watching', reenter: true },
           after: { tick: { target: 'watching', reenter: true, actions: 'housekeeping' } },
         },
       },

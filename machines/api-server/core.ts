@@ -1159,6 +1159,12 @@ export class ApiServerCore {
     this.finish(op, 500, S.internalError(`etcd: ${r.error}`));
   }
 
+  /** When the oldest etcd request in flight times out (Infinity: none in flight); requests are kept in the order they were sent. */
+  etcdDueAt(): number {
+    for (const p of this.pending.values()) return p.sent + this.etcdTimeoutMs;
+    return Infinity;
+  }
+
   /** Fails etcd requests that have waited too long: the client gets 503 and may retry. */
   sweep(): void {
     const now = this.io.now();

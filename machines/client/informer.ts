@@ -174,8 +174,16 @@ export class Informer<T extends KubeObject = KubeObject> {
    * watch counts as silent (Infinity: neither).
    */
   nextDueAt(): number {
+    return this.retryAt < 0 && this.watchId ? this.dueAt() + 1 : this.dueAt();
+  }
+
+  /**
+   * The exact moment `tick` may have something to do (Infinity: nothing): a tick at or after it
+   * retries the refused watch; a tick strictly after it restarts the silent one.
+   */
+  dueAt(): number {
     if (this.retryAt >= 0) return this.retryAt;
-    if (this.watchId) return this.heard + this.silenceMs + 1;
+    if (this.watchId) return this.heard + this.silenceMs;
     return Infinity;
   }
 

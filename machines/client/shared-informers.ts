@@ -97,6 +97,13 @@ export class SharedInformerFactory {
     for (const entry of this.shared.values()) entry.informer.tick();
   }
 
+  /** The earliest moment `tick` may have something to do for one of the informers (Infinity: none). */
+  dueAt(): number {
+    let due = Infinity;
+    for (const entry of this.shared.values()) due = Math.min(due, entry.informer.dueAt());
+    return due;
+  }
+
   /** Stops every watch and forgets every informer and subscriber (a restart builds them anew). */
   reset(): void {
     this.wakes.clear();

@@ -274,8 +274,11 @@ const controllerSetup = setup({
     events: {} as ControllerEvent,
   },
   delays: {
-    /** Housekeeping period: API client timeouts, informer retries and resync checks. */
-    tick: 1_000,
+    /**
+     * Until the next housekeeping tick with something to do (API client timeouts, informer retries
+     * and silences, resyncs), on a one-second grid.
+     */
+    tick: ({ context }) => context.rt.housekeepingWakeAt() - context.port.now(),
     /** Until the next waiting key (retry back-off, requeueAfter) is due. */
     retry: ({ context }) => context.rt.retryDelay(),
   },
@@ -287,6 +290,7 @@ const controllerSetup = setup({
     noWaiting: ({ context }) => context.rt.queue.nextReadyAt() === undefined,
     retryEarlier: ({ context }) => context.rt.retryEarlier,
     needsHousekeeping: ({ context }) => context.rt.needsHousekeeping,
+    housekeepingDueEarlier: ({ context }) => context.rt.housekeepingDueEarlier,
   },
   actions: {
     startInformers: ({ context }) => context.rt.startInformers(),
@@ -299,6 +303,8 @@ const controllerSetup = setup({
     promoteDue: ({ context }) => context.rt.promoteDue(),
     tick: ({ context }) => context.rt.tick(),
     shutdown: ({ context }) => context.rt.shutdown(),
+    beginHousekeeping: ({ context }) => context.rt.beginHousekeeping(),
+    armHousekeeping: ({ context }) => context.rt.armHousekeeping(),
   },
 });
 
@@ -357,16 +363,19 @@ function buildMachine(spec: AnySpec) {
           },
         },
       },
-      // every second while there is housekeeping to do (requests waiting for an answer, informers
-      // of its own, a resync period); at rest otherwise, so an idle controller under the
-      // controller manager (which keeps the shared informers) sets no timer
+      // on a one-second grid while there is housekeeping to do (requests waiting for an answer,
+      // informers of its own, a resync period), its timer armed for the ticks at which something
+      // is due; at rest otherwise, so an idle controller under the controller manager (which keeps
+      // the shared informers) sets no timer
       housekeeping: {
         initial: 'resting',
         states: {
           resting: {
-            always: { guard: 'needsHousekeeping', target: 'ticking' },
+            always: { guard: 'needsHousekeeping', target: 'ticking', actions: 'beginHousekeeping' },
           },
           ticking: {
+            entry: 'armHousekeeping',
+            always: { guard: 'housekeepingDueEarlier', target: 'ticking', reenter: true },
             after: { tick: { target: 'resting', actions: 'tick' } },
           },
         },

@@ -11,6 +11,7 @@ import { isSuccess, statusOf, type ApiClient, type RequestSpec } from '../client
 import { Informer, objectKey, type InformerHandlers } from '../client/informer.js';
 import type { SharedInformerFactory } from '../client/shared-informers.js';
 import { EventRecorder, type EventLevel } from '../client/events.js';
+import { gridWakeAt } from '../client/housekeeping-grid.js';
 import type { ApiQuery, ApiResponse, WatchClosed, WatchEvent } from '../protocol.js';
 import { WorkQueue } from './workqueue.js';
 import type {
@@ -56,6 +57,9 @@ function parseTime(port: Port, ts: string | undefined | null): number {
   if (!ts) return NaN;
   return port.timeOf(ts);
 }
+
+/** The period of a controller's housekeeping loop (client-go's and the controllers' one-second loops). */
+const HOUSEKEEPING_MS = 1_000;
 
 /**
  * Everything a controller actor holds besides its state value: the work queue, informers and
@@ -185,6 +189,7 @@ export class ControllerRuntime {
   /** Housekeeping: API client timeouts, informer retries, periodic resync. */
   tick(): void {
     if (this.stopped) return;
+    this.housekeeping.last = this.port.now();
     this.client.sweep();
     if (!this.sharedInformers) for (const inf of this.informers.values()) inf.tick();
     const period = this.spec.resyncPeriod;
@@ -206,6 +211,40 @@ export class ControllerRuntime {
   get needsHousekeeping(): boolean {
     if (this.stopped) return false;
     return this.client.inFlight > 0 || !this.sharedInformers || (this.spec.resyncPeriod ?? 0) > 0;
+  }
+
+  /**
+   * The housekeeping loop's one-second grid: `last` is when it last ran or began, `armedAt` when
+   * its timer fires. The timer is armed for the first tick at which something is due (a request's
+   * timeout, an informer's retry or silence, the next resync), not for every tick.
+   */
+  readonly housekeeping = { last: 0, armedAt: Infinity };
+
+  /** Starts the housekeeping grid now. */
+  beginHousekeeping(): void {
+    this.housekeeping.last = this.port.now();
+  }
+
+  /** When the housekeeping timer fires: the grid's tick at which something is next due (see `gridWakeAt`). */
+  housekeepingWakeAt(): number {
+    const { last } = this.housekeeping;
+    // nothing to keep any more: the next tick, where the loop comes to rest as it did every second
+    if (!this.needsHousekeeping) return gridWakeAt(last, this.port.now(), -Infinity, HOUSEKEEPING_MS);
+    let due = this.client.nextDueAt();
+    if (!this.sharedInformers) for (const inf of this.informers.values()) due = Math.min(due, inf.dueAt());
+    const period = this.spec.resyncPeriod;
+    if (period && period > 0) due = Math.min(due, this.lastResync + period);
+    return gridWakeAt(last, this.port.now(), due, HOUSEKEEPING_MS);
+  }
+
+  /** Notes the time the housekeeping timer was armed for. */
+  armHousekeeping(): void {
+    this.housekeeping.armedAt = this.housekeepingWakeAt();
+  }
+
+  /** True when something became due before the armed housekeeping tick (a request sent). */
+  get housekeepingDueEarlier(): boolean {
+    return this.housekeepingWakeAt() < this.housekeeping.armedAt;
   }
 
   /** Delay until the next waiting key is due (for the `retry` timer). */

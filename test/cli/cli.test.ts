@@ -1,6 +1,6 @@
 /**
- * The `kube-actors` command line, run as a child process (`npx tsx src/cli/main.ts ...`) the way a
- * user runs it: help for the CLI and each command, exit code 2 with a message naming the problem
+ * The `kube-actors` command line, run as a child process (`node --import tsx src/cli/main.ts ...`, what
+ * `npx tsx` runs without the tsx CLI's own process) the way a user runs it: help for the CLI and each command, exit code 2 with a message naming the problem
  * for an unknown command, an unknown option or a bad value, and `flow create-pod --json` as JSON
  * Lines.
  */
@@ -20,7 +20,7 @@ interface Result {
 /** Runs the CLI; resolves with its exit code and output (never rejects on a non-zero exit). */
 function cli(...args: string[]): Promise<Result> {
   return new Promise((resolve, reject) => {
-    execFile('npx', ['tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, timeout: 90_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, timeout: 90_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
       if (error && typeof error.code !== 'number') return reject(error);
       resolve({ code: error ? (error.code as number) : 0, stdout, stderr });
     });

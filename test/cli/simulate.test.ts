@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-const run = (args: string[]) => spawnSync('npx', ['tsx', 'src/cli/main.ts', 'simulate', ...args], { encoding: 'utf8', timeout: 120_000 });
+const run = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'simulate', ...args], { encoding: 'utf8', timeout: 120_000 });
 
 describe('kube-actors simulate', { timeout: 300_000 }, () => {
   it('applies the nginx Deployment, crashes a node, and prints the pods as kubectl get would', () => {
@@ -101,7 +101,7 @@ describe('kube-actors simulate', { timeout: 300_000 }, () => {
 
   it('exits 1 when the API server refuses a manifest, printing its Status', () => {
     const bad = `apiVersion: v1\nkind: Pod\nmetadata:\n  name: Bad_Name\nspec:\n  containers: []\n`;
-    const r = spawnSync('npx', ['tsx', 'src/cli/main.ts', 'simulate', '-f', '-', '--for', '1s'], { input: bad, encoding: 'utf8', timeout: 120_000 });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'simulate', '-f', '-', '--for', '1s'], { input: bad, encoding: 'utf8', timeout: 120_000 });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('Error from server (Invalid)');
     expect(r.stderr).toContain('metadata.name');
