@@ -19,7 +19,8 @@ import { Informer, objectKey } from './client/informer.js';
 import { EventRecorder, type EventLevel } from './client/events.js';
 import { SchedulerCache } from './scheduler/cache.js';
 import { defaultProfile, type Profile } from './scheduler/registry.js';
-import { findFeasibleNodes, scoreFeasibleNodes, type FeasibleNodes, type ScheduleResult } from './scheduler/schedule-one.js';
+import { findFeasibleNodes, scoreFeasibleNodes, type FeasibleNodes, type FilterOutcome, type ScheduleResult } from './scheduler/schedule-one.js';
+import { CycleRecords } from './scheduler/cycle-record.js';
 import type { CycleState } from './scheduler/framework.js';
 import { bindPod, checkWaitingPod, isUnassigned, patchPodUnscheduled, type WaitingPod } from './scheduler/binding-cycle.js';
 import { createVolumeListers } from './scheduler/volume-listers.js';
@@ -44,6 +45,12 @@ export interface SchedulerInput {
   podMaxBackoffMs?: number;
   /** Which Events to record. Default all. */
   events?: EventLevel;
+  /**
+   * How many pods' last scheduling cycles to keep for the inspector's per-plugin view (each
+   * Filter plugin's verdict and each Score plugin's scores per node; see
+   * `scheduler/cycle-record.ts`). Default 100; 0 keeps none and skips copying the scores.
+   */
+  cycleRecords?: number;
   /**
    * How a scheduling cycle runs. `steps` (default): one state per step (`popping → filtering →
    * scoring → binding`), each a microstep XState's inspection reports. `fused`: the same steps,
@@ -70,7 +77,9 @@ export interface SchedulerContext {
   /** Where the next cycle starts in the node list (round robin). */
   startIndex: number;
   /** The pod of the cycle in progress: the nodes that passed filtering, then the result. */
-  cycle: { pod: Pod; feasible?: FeasibleNodes; result?: ScheduleResult; state?: CycleState } | undefined;
+  cycle: { pod: Pod; feasible?: FeasibleNodes; outcome?: FilterOutcome; result?: ScheduleResult; state?: CycleState } | undefined;
+  /** The last scheduling cycle of the last pods tried (the inspector's per-plugin view). */
+  records: CycleRecords;
   /** Claims, volumes and StorageClasses (VolumeBinding, VolumeRestrictions); each change may make a pod schedulable. */
   storage: Informer<KubeObject>[];
   /** Pods reserved on a node whose PreBind plugins' writes and conditions are pending, by key. */
@@ -92,6 +101,9 @@ export interface SchedulerContext {
  * Lease its previous incarnation held to expire (leader election, 15 s).
  */
 const RESTART_HOLD_MS = 15_000;
+
+/** How many pods' last cycles the scheduler keeps by default ({@link SchedulerInput.cycleRecords}). */
+const DEFAULT_CYCLE_RECORDS = 100;
 
 /** The storage objects the volume plugins read: [resource, group]. */
 const STORAGE_RESOURCES: readonly (readonly [string, string, StorageEventResource])[] = [
@@ -142,6 +154,7 @@ function createContext(input: SchedulerInput): SchedulerContext {
     recorder: new EventRecorder(client, schedulerName, undefined, input.events ?? 'all'),
     startIndex: 0,
     cycle: undefined,
+    records: new CycleRecords(input.cycleRecords ?? DEFAULT_CYCLE_RECORDS),
     stats: { attempts: 0, scheduled: 0, unschedulable: 0, bindFailures: 0 },
     fused: input.cycle === 'fused',
     notBefore: -Infinity,
@@ -180,6 +193,7 @@ function createContext(input: SchedulerInput): SchedulerContext {
     onDelete: (pod) => {
       const key = objectKey(pod);
       ctx.queue.delete(key);
+      ctx.records.delete(key);
       const cached = ctx.cache.getPod(key);
       if (!ctx.cache.removePod(pod) || !cached) return;
       // the cache's copy is bound (an assumed pod's informer copy is not yet)
@@ -229,6 +243,7 @@ function filter(context: SchedulerContext): void {
   const cycle = context.cycle!;
   context.stats.attempts++;
   const phase = findFeasibleNodes(cycle.pod, context.cache, context.profile, { rng: context.port.rng, startIndex: context.startIndex, listers: context.listers });
+  cycle.outcome = phase.outcome;
   if ('done' in phase) {
     cycle.result = phase.done;
     cycle.state = phase.state;
@@ -241,15 +256,32 @@ function filter(context: SchedulerContext): void {
 
 function score(context: SchedulerContext): void {
   const cycle = context.cycle!;
-  cycle.result = scoreFeasibleNodes(cycle.pod, cycle.feasible!, context.profile, { rng: context.port.rng, startIndex: context.startIndex });
+  cycle.result = scoreFeasibleNodes(cycle.pod, cycle.feasible!, context.profile, { rng: context.port.rng, startIndex: context.startIndex, recordScores: context.records.capacity > 0 });
+}
+
+/** Keeps the cycle's results for the inspector (bounded: the last `cycleRecords` pods). */
+function recordCycle(context: SchedulerContext): void {
+  const { pod, outcome, result } = context.cycle!;
+  if (context.records.capacity <= 0 || !result) return;
+  context.records.set(objectKey(pod), {
+    pod,
+    attempt: context.stats.attempts,
+    time: context.port.now(),
+    numAllNodes: context.cache.nodeCount,
+    profileFilters: context.profile.filters,
+    outcome,
+    result,
+  });
 }
 
 function bind(context: SchedulerContext): void {
+  recordCycle(context);
   const { pod } = context.cycle!;
   context.port.inFlowOf(pod.metadata?.uid, () => bindPod(context));
 }
 
 function recordUnschedulable(context: SchedulerContext): void {
+  recordCycle(context);
   const { pod } = context.cycle!;
   context.port.inFlowOf(pod.metadata?.uid, () => recordFailure(context));
 }
@@ -417,7 +449,7 @@ export const schedulerMachine = setup({
       for (const i of context.others) i.stop();
       for (const i of context.storage) i.stop();
       context.client.reset();
-      const fresh = createContext({ port: context.port, token: context.client.token, profile: context.profile, apiServer: context.client.apiServer, schedulerName: context.schedulerName, events: context.recorder.level, cycle: context.fused ? 'fused' : 'steps', podInitialBackoffMs: context.backoffMs.initial, podMaxBackoffMs: context.backoffMs.max });
+      const fresh = createContext({ port: context.port, token: context.client.token, profile: context.profile, apiServer: context.client.apiServer, schedulerName: context.schedulerName, events: context.recorder.level, cycleRecords: context.records.capacity, cycle: context.fused ? 'fused' : 'steps', podInitialBackoffMs: context.backoffMs.initial, podMaxBackoffMs: context.backoffMs.max });
       Object.assign(context, fresh);
       context.notBefore = context.port.now() + RESTART_HOLD_MS;
     },

@@ -52,6 +52,11 @@ export interface ScheduleOptions {
   readonly startIndex: number;
   /** Return every scored node's scores (costs allocations; off by default). */
   readonly includeScores?: boolean;
+  /**
+   * Keep each score plugin's raw and normalised scores per node in the result (`scoreTable`), for
+   * the scheduler's cycle records (the inspector's per-plugin view). Off by default.
+   */
+  readonly recordScores?: boolean;
   /** Namespaces, Services, ReplicaSets... for the plugins that read them (the scheduler's informers). */
   readonly listers?: SchedulerListers;
 }
@@ -83,6 +88,30 @@ export interface ScheduleSuccess {
   readonly nextStartIndex: number;
   /** Every scored node's scores, with `includeScores`, when scoring ran. */
   readonly scores?: readonly NodeScore[];
+  /** Each score plugin's raw and normalised scores, with `recordScores`, when scoring ran. */
+  readonly scoreTable?: ScoreTable;
+}
+
+/**
+ * What scoring computed, per plugin and node (kube-scheduler-simulator's `score-result` and
+ * `finalscore-result`): the arrays are indexed like `nodes`.
+ */
+export interface ScoreTable {
+  /** The feasible nodes that were scored, in the order scoring saw them. */
+  readonly nodes: readonly NodeInfo[];
+  /** The score plugins that ran, with their weights and scores. */
+  readonly plugins: readonly {
+    readonly name: string;
+    readonly weight: number;
+    /** Score's raw values. */
+    readonly raw: readonly number[];
+    /** After NormalizeScore (the same array as `raw` for a plugin without it), 0..100. */
+    readonly normalized: readonly number[];
+  }[];
+  /** Score plugins whose PreScore returned Skip for the pod. */
+  readonly skipped: readonly string[];
+  /** Sum over plugins of normalised score × weight, per node. */
+  readonly totals: ArrayLike<number>;
 }
 
 /** The pod fits nowhere (or the cycle failed). */
@@ -211,6 +240,20 @@ function runPreFilters(profile: Profile, pod: Pod, state: CycleState): PreFilter
   return { filters, nodeNames, restrictedBy, rejection: undefined, softRejection };
 }
 
+/**
+ * What filtering computed, as the cycle records keep it: the Filter plugins that ran (PreFilter
+ * skips removed), the plugins whose PreFilter restricted the nodes, and each evaluated node's
+ * verdict (`statuses` for the rejected ones, `feasible` for the others).
+ */
+export interface FilterOutcome {
+  readonly filters: readonly FilterPlugin[];
+  readonly restrictedBy: readonly string[];
+  /** The rejected nodes, by name, with the first plugin that rejected each. */
+  readonly statuses: ReadonlyMap<string, PluginStatus>;
+  /** The nodes that passed every filter (empty when a PreFilter decided the cycle). */
+  readonly feasible: readonly NodeInfo[];
+}
+
 /** Nodes that passed the filters, ready to be scored. */
 export interface FeasibleNodes {
   readonly feasible: readonly NodeInfo[];
@@ -218,10 +261,11 @@ export interface FeasibleNodes {
   /** Nodes the filters ran on. */
   readonly processed: number;
   readonly nextStartIndex: number;
+  readonly outcome: FilterOutcome;
 }
 
 /** What filtering gives: a decided cycle, or nodes to score. */
-export type FilterPhase = { readonly done: ScheduleResult; readonly state?: CycleState } | FeasibleNodes;
+export type FilterPhase = { readonly done: ScheduleResult; readonly state?: CycleState; readonly outcome?: FilterOutcome } | FeasibleNodes;
 
 /**
  * The filtering half of a scheduling cycle: pre-filter, the nominated node, then feasible nodes
@@ -274,7 +318,7 @@ export function findFeasibleNodes(pod: Pod, cache: SchedulerCache, profile: Prof
       absentStatus: rejection,
       preFilterMessage: rejection.status.reasons.join(', '),
     };
-    return { done: fail(diagnosis, 0, startIndex) };
+    return { done: fail(diagnosis, 0, startIndex), outcome: { filters, restrictedBy: pre.restrictedBy, statuses, feasible: [] } };
   }
 
   // A nominated node (set by an earlier preemption) is tried first.
@@ -284,7 +328,7 @@ export function findFeasibleNodes(pod: Pod, cache: SchedulerCache, profile: Prof
     if (ni?.node) {
       const rejected = filterNode(filters, pod, ni, state);
       if (!rejected) {
-        return { done: { ok: true, node: ni.name, evaluatedNodes: 1, feasibleNodes: 1, nextStartIndex: startIndex }, state };
+        return { done: { ok: true, node: ni.name, evaluatedNodes: 1, feasibleNodes: 1, nextStartIndex: startIndex }, state, outcome: { filters, restrictedBy: pre.restrictedBy, statuses, feasible: [ni] } };
       }
       statuses.set(ni.name, rejected);
     }
@@ -322,14 +366,15 @@ export function findFeasibleNodes(pod: Pod, cache: SchedulerCache, profile: Prof
   }
   const processed = feasible.length + statuses.size;
   const nextStartIndex = (startIndex + processed) % numAll;
+  const outcome: FilterOutcome = { filters, restrictedBy: pre.restrictedBy, statuses, feasible };
 
   if (feasible.length === 0) {
-    return { done: fail({ numAllNodes: numAll, nodeStatuses: statuses, absentStatus, preFilterMessage: undefined }, processed, nextStartIndex) };
+    return { done: fail({ numAllNodes: numAll, nodeStatuses: statuses, absentStatus, preFilterMessage: undefined }, processed, nextStartIndex), outcome };
   }
   if (feasible.length === 1) {
-    return { done: { ok: true, node: feasible[0]!.name, evaluatedNodes: 1 + statuses.size, feasibleNodes: 1, nextStartIndex }, state };
+    return { done: { ok: true, node: feasible[0]!.name, evaluatedNodes: 1 + statuses.size, feasibleNodes: 1, nextStartIndex }, state, outcome };
   }
-  return { feasible, state, processed, nextStartIndex };
+  return { feasible, state, processed, nextStartIndex, outcome };
 }
 
 /**
@@ -343,14 +388,25 @@ export function scoreFeasibleNodes(pod: Pod, phase: FeasibleNodes, profile: Prof
   const m = feasible.length;
   const totals = new Float64Array(m);
   const active: WeightedScorePlugin[] = [];
-  for (const entry of profile.scores) if (entry.plugin.preScore?.(pod, state, feasible) !== 'skip') active.push(entry);
+  let skipped: string[] | undefined;
+  for (const entry of profile.scores) {
+    if (entry.plugin.preScore?.(pod, state, feasible) !== 'skip') active.push(entry);
+    else if (options.recordScores) (skipped ??= []).push(entry.plugin.name);
+  }
   const perPlugin: number[][] | undefined = options.includeScores ? [] : undefined;
+  const table: { name: string; weight: number; raw: number[]; normalized: number[] }[] | undefined = options.recordScores ? [] : undefined;
   const scores: number[] = [];
   for (const { plugin, weight } of active) {
     scores.length = 0;
     if (plugin.scoreNodes) plugin.scoreNodes(pod, feasible, state, scores);
     else for (let i = 0; i < m; i++) scores.push(plugin.score(pod, feasible[i]!, state));
+    // recording copies the arrays (a slice of packed numbers is one copy); the one array is reused
+    const raw = table && plugin.normalize ? scores.slice() : undefined;
     plugin.normalize?.(scores, state);
+    if (table) {
+      const normalized = scores.slice();
+      table.push({ name: plugin.name, weight, raw: raw ?? normalized, normalized });
+    }
     for (let i = 0; i < m; i++) {
       const s = scores[i]!;
       if (!(s >= 0 && s <= MAX_SCORE)) {
@@ -369,7 +425,8 @@ export function scoreFeasibleNodes(pod: Pod, phase: FeasibleNodes, profile: Prof
     perPlugin?.push(scores.map((s) => s * weight));
   }
   const chosen = selectHost(totals, rng);
-  const result: ScheduleSuccess = { ok: true, node: feasible[chosen]!.name, evaluatedNodes: processed, feasibleNodes: m, nextStartIndex };
+  let result: ScheduleSuccess = { ok: true, node: feasible[chosen]!.name, evaluatedNodes: processed, feasibleNodes: m, nextStartIndex };
+  if (table) result = { ...result, scoreTable: { nodes: feasible, plugins: table, skipped: skipped ?? [], totals } };
   if (!perPlugin) return result;
   const detailed: NodeScore[] = feasible.map((ni, i) => ({
     node: ni.name,

@@ -20,6 +20,7 @@
  *   message types it does not know.
  */
 import type { ControlPlaneStatus } from '../cluster/control-plane.js';
+import type { CycleRecordJSON } from '../../machines/scheduler/cycle-record.js';
 
 /** The protocol version `hello` announces. */
 export const PROTOCOL_VERSION = 1;
@@ -289,6 +290,21 @@ export interface PayloadMessage {
   error?: string;
 }
 
+/**
+ * The answer to `scheduling`: the pod's last scheduling cycle, per plugin and node, as
+ * kube-scheduler-simulator shows it (each Filter plugin's verdict with its reason, each Score
+ * plugin's raw, normalised and weighted score, the totals, the chosen node or the FailedScheduling
+ * message); null when the scheduler keeps none for the pod.
+ */
+export interface SchedulingMessage {
+  type: 'scheduling';
+  id?: string | number;
+  /** `namespace/name` */
+  pod: string;
+  cycle: CycleRecordJSON | null;
+  error?: string;
+}
+
 /** One object of an `apply`. */
 export interface ApplyItem {
   /** `pod/nginx`, `deployment.apps/nginx-deployment` */
@@ -342,6 +358,7 @@ export type ServerMessage =
   | StatusMessage
   | StatechartMessage
   | PayloadMessage
+  | SchedulingMessage
   | ResultMessage
   | ErrorMessage;
 
@@ -403,5 +420,11 @@ export interface PayloadRequest extends Request {
   seq: number;
 }
 
+/** Ask for a pod's last scheduling cycle (`namespace/name`, or a name in `default`). */
+export interface SchedulingRequest extends Request {
+  type: 'scheduling';
+  pod: string;
+}
+
 /** Everything the browser sends. */
-export type ClientRequest = SubscribeRequest | ControlRequest | ApplyRequest | CreatePodRequest | FaultRequest | StatechartRequest | PayloadRequest;
+export type ClientRequest = SubscribeRequest | ControlRequest | ApplyRequest | CreatePodRequest | FaultRequest | StatechartRequest | PayloadRequest | SchedulingRequest;

@@ -29,6 +29,7 @@ import { RealtimeDriver } from '../driver/realtime.js';
 import { InspectorHub, entryOf, messageOf } from './hub.js';
 import { clusterTables } from './tables.js';
 import { statechartOfActor } from './statechart.js';
+import { lastSchedulingCycle } from './scheduling.js';
 import { toPlainJSON } from './sanitize.js';
 import { applyManifest, createPod } from './apply.js';
 import {
@@ -478,6 +479,13 @@ export class InspectorServer {
         if (!ref) return this.send(conn, [{ type: 'statechart', id, key, definition: null, error: `no actor "${key}"` }]);
         const snap = ref.getSnapshot() as { value?: unknown; status?: string } | undefined;
         return this.send(conn, [{ type: 'statechart', id, key, definition: statechartOfActor(ref), value: snap?.value, status: snap?.status }]);
+      }
+      case 'scheduling': {
+        const raw = typeof req.pod === 'string' ? req.pod.trim() : '';
+        if (!raw) return this.send(conn, [{ type: 'scheduling', id, pod: String(req.pod), cycle: null, error: 'scheduling needs a pod: "namespace/name" (or a name in default)' }]);
+        const pod = raw.includes('/') ? raw : `default/${raw}`;
+        const cycle = lastSchedulingCycle(cluster, pod) ?? null;
+        return this.send(conn, [{ type: 'scheduling', id, pod, cycle, ...(cycle ? {} : { error: `the scheduler keeps no scheduling cycle of pod ${pod} (not tried yet, deleted, or not among the last pods it tried)` }) }]);
       }
       case 'payload': {
         const seq = Number(req.seq);

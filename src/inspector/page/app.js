@@ -9,6 +9,7 @@ import { archHtml, controlPlaneShape, pulse, updateActor, updateControlPlane, WO
 import { buildElkGraph, highlight, renderSvg, valueText, activePaths, wheelFactor } from './statechart.js';
 import { renderSequence, COLORS } from './sequence.js';
 import { renderTables } from './tables.js';
+import { createSchedulingView } from './scheduling.js';
 import { compareRank, esc, formatTime, isHeartbeat, kindOf, nodeOf, rankOf, setControlPlaneNodes, shortName } from './model.js';
 
 /** Messages the page keeps (older ones are forgotten; the server keeps its own buffer). */
@@ -152,6 +153,9 @@ const conn = new Connection(wsUrl, {
   },
 });
 
+/** The scheduler's per-plugin view of the selected pod (scheduling.js). */
+const scheduling = createSchedulingView($('scheduling'), (req) => conn.request(req));
+
 function handle(/** @type {any} */ m) {
   switch (m.type) {
     case 'actor':
@@ -209,6 +213,7 @@ function handle(/** @type {any} */ m) {
     case 'cluster':
       state.tables = m.tables;
       dirty.tables = true;
+      if (scheduling.pod) scheduling.refresh();
       break;
     case 'status':
       setStatus(m);
@@ -440,6 +445,9 @@ async function selectActor(/** @type {string} */ key, /** @type {boolean} */ byU
   for (const el of $('arch').querySelectorAll('.selected')) el.classList.remove('selected');
   for (const el of $('arch').querySelectorAll(`[data-actor="${CSS.escape(key)}"]`)) el.classList.add('selected');
   $('chart-title').textContent = key;
+  // a pod: the scheduler's last cycle of it, per plugin
+  const podKey = /^pod\/([^/]+\/[^/]+)$/.exec(key)?.[1];
+  if (podKey && byUser) scheduling.show(podKey);
   // until its statechart arrives, the previous actor's state is not shown as this one's
   const old = $('chart').querySelector('svg.chart');
   if (old && state.chart && state.chart.key !== key) {
@@ -702,6 +710,12 @@ document.addEventListener('keydown', (e) => {
     control({ action: state.status?.paused ? 'resume' : 'pause' });
   } else if (e.key === 's') step();
   else if (e.key === 'Escape' && document.body.classList.contains('chart-max')) toggleMaximise(false);
+});
+
+// a row of the pods table: the scheduler's last cycle of that pod (a Pending pod has no actor yet)
+$('tables').addEventListener('click', (e) => {
+  const row = /** @type {HTMLElement | null} */ (/** @type {HTMLElement} */ (e.target).closest('tr[data-row^="pods/"]'));
+  if (row) scheduling.show(/** @type {string} */ (row.getAttribute('data-row')).slice('pods/'.length));
 });
 
 $('arch').addEventListener('click', (e) => {
