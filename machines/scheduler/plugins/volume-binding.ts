@@ -23,6 +23,12 @@
  * - PreBind (`BindPodVolumes`): the assumed volumes and claims are written through the API, then the
  *   scheduler waits until the PV controller has bound every claim (`checkBindings`) before it binds
  *   the pod, failing after `bindTimeoutSeconds` (600 s).
+ * - Events (`EventsToRegister`, with queueing hints as v1.32 runs them): a StorageClass added, or
+ *   updated in its `allowedTopologies` (`isSchedulableAfterStorageClassChange`); a claim of the
+ *   pod's namespace that the pod uses (by name, or a generic ephemeral volume's claim) added or
+ *   updated (`isSchedulableAfterPersistentVolumeClaimChange`); any PersistentVolume added or
+ *   updated; a Node added or relabelled. The CSINode, CSIDriver and CSIStorageCapacity events are
+ *   not registered: the API serves none of them here.
  *
  * Not modelled: storage capacity (CSIStorageCapacity, `node(s) did not have enough free storage`)
  * and the capacity Score, which kube-scheduler v1.32 runs only behind an alpha feature gate;
@@ -35,6 +41,8 @@ import { BIND_COMPLETED_ANNOTATION, BOUND_BY_CONTROLLER_ANNOTATION, SELECTED_NOD
 import { SKIP, SUCCESS, unresolvable, type CycleState, type FilterPlugin, type NodeInfo, type PreBindPlan, type PreFilterResult, type Status } from '../framework.js';
 import { compileNodeSelector } from '../node-selector.js';
 import { podClaimRefs, podHasClaims, type VolumeListers } from '../volume-listers.js';
+import { ActionType, type ClusterEventWithHint, type QueueingHint } from '../events.js';
+import { deepEqual } from '../../../src/api/json-values.js';
 
 /** The plugin's name. */
 const VOLUME_BINDING = 'VolumeBinding';
@@ -321,6 +329,38 @@ function checkBindings(listers: VolumeListers, node: Node, podVolumes: PodVolume
   return true;
 }
 
+/**
+ * `isSchedulableAfterStorageClassChange`: a new StorageClass may make the pod schedulable; an
+ * update only when its `allowedTopologies` changed (its binding mode is immutable).
+ */
+export function isSchedulableAfterStorageClassChange(_pod: Pod, oldObj: KubeObject | undefined, newObj: KubeObject | undefined): QueueingHint {
+  if (!oldObj) return 'Queue';
+  const before = (oldObj as StorageClass).allowedTopologies ?? [];
+  const after = (newObj as StorageClass | undefined)?.allowedTopologies ?? [];
+  return deepEqual(before, after) ? 'QueueSkip' : 'Queue';
+}
+
+/**
+ * `isSchedulableAfterPersistentVolumeClaimChange`: a claim the pod uses (in its namespace, by
+ * `persistentVolumeClaim.claimName` or as a generic ephemeral volume's `<pod>-<volume>` claim)
+ * was added or updated.
+ */
+export function isSchedulableAfterPersistentVolumeClaimChange(pod: Pod, _oldObj: KubeObject | undefined, newObj: KubeObject | undefined): QueueingHint {
+  const pvc = newObj as PVC | undefined;
+  if (!pvc) return 'Queue';
+  if ((pod.metadata?.namespace ?? 'default') !== (pvc.metadata?.namespace ?? 'default')) return 'QueueSkip';
+  for (const ref of podClaimRefs(pod)) if (ref.name === pvc.metadata?.name) return 'Queue';
+  return 'QueueSkip';
+}
+
+/** What VolumeBinding registers (`EventsToRegister` with `SchedulerQueueingHints` on, as in v1.32). */
+const VOLUME_BINDING_EVENTS: readonly ClusterEventWithHint[] = [
+  { event: { resource: 'storage.k8s.io/StorageClass', actionType: ActionType.Add | ActionType.Update }, hint: isSchedulableAfterStorageClassChange },
+  { event: { resource: 'PersistentVolumeClaim', actionType: ActionType.Add | ActionType.Update }, hint: isSchedulableAfterPersistentVolumeClaimChange },
+  { event: { resource: 'PersistentVolume', actionType: ActionType.Add | ActionType.Update } },
+  { event: { resource: 'Node', actionType: ActionType.Add | ActionType.UpdateNodeLabel } },
+];
+
 /** Options of {@link createVolumeBinding} (`VolumeBindingArgs`). */
 export interface VolumeBindingArgs {
   /** `bindTimeoutSeconds` in ms: how long PreBind waits for the claims to be bound (default 600 s). */
@@ -336,6 +376,7 @@ export function createVolumeBinding(args: VolumeBindingArgs = {}): FilterPlugin 
   if (!Number.isInteger(bindTimeoutMs / 1000) || bindTimeoutMs < 0) throw new RangeError(`Invalid value: ${bindTimeoutMs / 1000}: invalid BindTimeoutSeconds, should not be a negative value`);
   return {
   name: VOLUME_BINDING,
+  events: VOLUME_BINDING_EVENTS,
   preFilter(pod: Pod, state: CycleState): PreFilterResult | undefined {
     if (!podHasClaims(pod)) return { status: SKIP };
     const listers = listersOf(state);

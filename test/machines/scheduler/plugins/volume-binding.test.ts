@@ -17,6 +17,7 @@ import {
 } from '../../../../machines/scheduler/plugins/volume-binding.js';
 import { SUCCESS, type CycleState, type Status } from '../../../../machines/scheduler/framework.js';
 import { clusterOf, makeNode, makePod } from '../helpers.js';
+import { ActionType } from '../../../../machines/scheduler/events.js';
 
 const ZONE = 'topology.kubernetes.io/zone';
 
@@ -244,5 +245,55 @@ describe('VolumeBinding Reserve, Unreserve and PreBind (TestAssumePodVolumes, Te
     const { state } = run(podWith('p', 'pvc-a'), { claims: [pvc], volumes: [volume('pv-a', '1Gi', waitSC, { boundTo: pvc })] });
     expect(VolumeBinding.reserve!(state, podWith('p', 'pvc-a'), 'node-a')).toBe(SUCCESS);
     expect(VolumeBinding.preBind!(state, podWith('p', 'pvc-a'), 'node-a')).toBeUndefined();
+  });
+});
+
+describe('VolumeBinding events and queueing hints (EventsToRegister, after TestIsSchedulableAfterStorageClassChange and TestIsSchedulableAfterPersistentVolumeClaimChange)', () => {
+  it('registers StorageClass and claim Add/Update with hints, volume Add/Update and Node Add/UpdateNodeLabel without', () => {
+    expect(VolumeBinding.events!.map((e) => [e.event.resource, e.event.actionType, e.hint !== undefined])).toEqual([
+      ['storage.k8s.io/StorageClass', ActionType.Add | ActionType.Update, true],
+      ['PersistentVolumeClaim', ActionType.Add | ActionType.Update, true],
+      ['PersistentVolume', ActionType.Add | ActionType.Update, false],
+      ['Node', ActionType.Add | ActionType.UpdateNodeLabel, false],
+    ]);
+  });
+
+  const withClaims = (...names: string[]): Pod => ({
+    ...makePod('pod-a'),
+    spec: { ...makePod('pod-a').spec!, volumes: names.map((n) => ({ name: `v-${n}`, persistentVolumeClaim: { claimName: n } })) },
+  });
+  const withEphemeral = (volume: string): Pod => ({
+    ...makePod('pod-a'),
+    spec: { ...makePod('pod-a').spec!, volumes: [{ name: volume, ephemeral: { volumeClaimTemplate: { spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } } } }] },
+  });
+  const withEmptyDir = (): Pod => ({ ...makePod('pod-a'), spec: { ...makePod('pod-a').spec!, volumes: [{ name: 'scratch', emptyDir: {} }] } });
+  const pvc = (name: string, change: Partial<PersistentVolumeClaim> = {}, namespace = 'default'): PersistentVolumeClaim => {
+    const c = claim(name, '1Gi', waitSC);
+    return { ...c, ...change, metadata: { ...c.metadata, namespace, ...change.metadata } };
+  };
+  const claimHint = VolumeBinding.events!.find((e) => e.event.resource === 'PersistentVolumeClaim')!.hint as (pod: Pod, o: KubeObject | undefined, n: KubeObject | undefined, c: object) => string;
+  it.each<[string, Pod, PersistentVolumeClaim | undefined, PersistentVolumeClaim, 'Queue' | 'QueueSkip']>([
+    ['pod has no pvcs', makePod('pod-a'), pvc('pvc-b'), pvc('pvc-b'), 'QueueSkip'],
+    ['pod has no pvc or ephemeral volumes', withEmptyDir(), pvc('pvc-b'), pvc('pvc-b'), 'QueueSkip'],
+    ['pod has a newly added pvc', withClaims('pvc-a', 'pvc-b'), undefined, pvc('pvc-b'), 'Queue'],
+    ['pod has pvcs with changed status.phase', withClaims('pvc-a', 'pvc-b'), pvc('pvc-a', { status: { phase: 'Pending' } }), pvc('pvc-a', { status: { phase: 'Bound' } }), 'Queue'],
+    ['pod has ephemeral volume with changed status.phase', withEphemeral('ephemeral-a'), pvc('pod-a-ephemeral-a', { status: { phase: 'Pending' } }), pvc('pod-a-ephemeral-a', { status: { phase: 'Bound' } }), 'Queue'],
+    ['pod has pvcs with changed spec', withClaims('pvc-a', 'pvc-b'), pvc('pvc-b'), pvc('pvc-b', { spec: { ...pvc('pvc-b').spec, accessModes: ['ReadWriteOncePod'] } }), 'Queue'],
+    ['a claim the pod does not use', withClaims('pvc-a'), undefined, pvc('pvc-c'), 'QueueSkip'],
+    ["a claim of the pod's name in another namespace", withClaims('pvc-a'), undefined, pvc('pvc-a', {}, 'other'), 'QueueSkip'],
+  ])('%s', (_name, pod, oldPVC, newPVC, want) => {
+    expect(claimHint(pod, oldPVC, newPVC, {})).toBe(want);
+  });
+
+  const classHint = VolumeBinding.events!.find((e) => e.event.resource === 'storage.k8s.io/StorageClass')!.hint as (pod: Pod, o: KubeObject | undefined, n: KubeObject | undefined, c: object) => string;
+  const hostnames = (...values: string[]): StorageClass => ({ ...waitSC, allowedTopologies: [{ matchLabelExpressions: [{ key: 'kubernetes.io/hostname', values }] }] });
+  it.each<[string, StorageClass | undefined, StorageClass, 'Queue' | 'QueueSkip']>([
+    ['a new StorageClass', undefined, waitSC, 'Queue'],
+    ['allowedTopologies changed', hostnames('node1', 'node2'), hostnames('node1', 'node3'), 'Queue'],
+    ['allowedTopologies added', waitSC, hostnames('node1'), 'Queue'],
+    ['allowedTopologies unchanged (a label changed)', hostnames('node1'), { ...hostnames('node1'), metadata: { ...waitSC.metadata, labels: { a: 'b' } } }, 'QueueSkip'],
+    ['no allowedTopologies before or after (nil and empty are equal)', waitSC, { ...waitSC, allowedTopologies: [] }, 'QueueSkip'],
+  ])('%s', (_name, oldSC, newSC, want) => {
+    expect(classHint(withClaims('pvc-a'), oldSC, newSC, {})).toBe(want);
   });
 });
