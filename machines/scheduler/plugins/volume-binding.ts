@@ -333,7 +333,7 @@ function checkBindings(listers: VolumeListers, node: Node, podVolumes: PodVolume
  * `isSchedulableAfterStorageClassChange`: a new StorageClass may make the pod schedulable; an
  * update only when its `allowedTopologies` changed (its binding mode is immutable).
  */
-export function isSchedulableAfterStorageClassChange(_pod: Pod, oldObj: KubeObject | undefined, newObj: KubeObject | undefined): QueueingHint {
+function isSchedulableAfterStorageClassChange(_pod: Pod, oldObj: KubeObject | undefined, newObj: KubeObject | undefined): QueueingHint {
   if (!oldObj) return 'Queue';
   const before = (oldObj as StorageClass).allowedTopologies ?? [];
   const after = (newObj as StorageClass | undefined)?.allowedTopologies ?? [];
@@ -345,7 +345,7 @@ export function isSchedulableAfterStorageClassChange(_pod: Pod, oldObj: KubeObje
  * `persistentVolumeClaim.claimName` or as a generic ephemeral volume's `<pod>-<volume>` claim)
  * was added or updated.
  */
-export function isSchedulableAfterPersistentVolumeClaimChange(pod: Pod, _oldObj: KubeObject | undefined, newObj: KubeObject | undefined): QueueingHint {
+function isSchedulableAfterPersistentVolumeClaimChange(pod: Pod, _oldObj: KubeObject | undefined, newObj: KubeObject | undefined): QueueingHint {
   const pvc = newObj as PVC | undefined;
   if (!pvc) return 'Queue';
   if ((pod.metadata?.namespace ?? 'default') !== (pvc.metadata?.namespace ?? 'default')) return 'QueueSkip';
