@@ -85,6 +85,12 @@ export interface ApiRequest {
   /** Who the request asks to act as (the `Impersonate-*` headers; kubectl `--as`, `--as-group`, `--as-uid`). */
   impersonate?: Impersonation;
   /**
+   * The API group the client addressed when another group's storage serves it (`events.k8s.io`
+   * for the core Events): RBAC and a 403's message name it, as kube-apiserver authorizes the
+   * request's own group.
+   */
+  requestGroup?: string;
+  /**
    * Set for a non-resource request (`/api`, `/apis/apps/v1`, `/openapi/v2`): the path, which the
    * API server only authenticates and authorizes (verb `get`), answering 200 when allowed;
    * `resource` is then empty.

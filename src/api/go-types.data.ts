@@ -56,6 +56,7 @@ export const GO_ROOTS: Readonly<Record<string, string>> = {
   "authorization.k8s.io/v1/SubjectAccessReview": "IoK8sApiAuthorizationV1SubjectAccessReview",
   "autoscaling/v1/Scale": "IoK8sApiAutoscalingV1Scale",
   "autoscaling/v1/HorizontalPodAutoscaler": "IoK8sApiAutoscalingV1HorizontalPodAutoscaler",
+  "events.k8s.io/v1/Event": "IoK8sApiEventsV1Event",
   "authentication.k8s.io/v1/TokenRequest": "IoK8sApiAuthenticationV1TokenRequest"
 };
 
@@ -2868,6 +2869,35 @@ export const GO_STRUCTS: Readonly<Record<string, GoStruct>> = {
     "go": "v1.ForZone",
     "fields": {
       "name": "string"
+    }
+  },
+  "IoK8sApiEventsV1Event": {
+    "go": "v1.Event",
+    "fields": {
+      "action": "string",
+      "apiVersion": "string",
+      "deprecatedCount": "int32",
+      "deprecatedFirstTimestamp": "time",
+      "deprecatedLastTimestamp": "time",
+      "deprecatedSource": "@IoK8sApiCoreV1EventSource",
+      "eventTime": "time",
+      "kind": "string",
+      "metadata": "@IoK8sApimachineryPkgApisMetaV1ObjectMeta",
+      "note": "string",
+      "reason": "string",
+      "regarding": "@IoK8sApiCoreV1ObjectReference",
+      "related": "@IoK8sApiCoreV1ObjectReference",
+      "reportingController": "string",
+      "reportingInstance": "string",
+      "series": "@IoK8sApiEventsV1EventSeries",
+      "type": "string"
+    }
+  },
+  "IoK8sApiEventsV1EventSeries": {
+    "go": "v1.EventSeries",
+    "fields": {
+      "count": "int32",
+      "lastObservedTime": "time"
     }
   },
   "IoK8sApiNetworkingV1HTTPIngressPath": {

@@ -55,6 +55,8 @@ for (const info of RESOURCES) {
 roots['autoscaling/v1/Scale'] = reader.struct(ModelReader.kindFile('autoscaling', 'v1', 'Scale'));
 // the autoscaling/v1 HorizontalPodAutoscaler, served by conversion beside the stored v2 (autoscaling-v1.ts)
 roots['autoscaling/v1/HorizontalPodAutoscaler'] = reader.struct(ModelReader.kindFile('autoscaling', 'v1', 'HorizontalPodAutoscaler'));
+// the events.k8s.io/v1 Event, served by conversion from the stored core/v1 Event (events-v1.ts)
+roots['events.k8s.io/v1/Event'] = reader.struct(ModelReader.kindFile('events.k8s.io', 'v1', 'Event'));
 // the authentication.k8s.io/v1 TokenRequest of the serviceaccounts/token subresource
 roots['authentication.k8s.io/v1/TokenRequest'] = reader.struct(ModelReader.kindFile('authentication.k8s.io', 'v1', 'TokenRequest'));
 

@@ -70,6 +70,9 @@ export function renderOpenApiSchemas(): string {
   // autoscaling/v1 HorizontalPodAutoscaler, served by conversion beside the stored v2 (autoscaling-v1.ts)
   add('autoscaling', 'v1', 'HorizontalPodAutoscaler');
   add('autoscaling', 'v1', 'HorizontalPodAutoscalerList');
+  // events.k8s.io/v1 Event, served by conversion from the stored core/v1 Event (events-v1.ts)
+  add('events.k8s.io', 'v1', 'Event');
+  add('events.k8s.io', 'v1', 'EventList');
   // what every group version's operations take and answer
   for (const name of ['Status', 'DeleteOptions', 'Patch', 'WatchEvent']) reader.struct(ModelReader.machineryFile(`apis/meta/v1/${name}`));
   // the descriptions of apiVersion and kind (TypeMeta), which the kinds' declarations leave out

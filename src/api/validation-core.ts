@@ -405,20 +405,6 @@ export function validateConfigData(c: Causes, obj: AnyObject, isSecret: boolean)
   }
   if (total > MAX_SECRET_SIZE) c.push(fieldError.tooLong(isSecret ? 'data' : '', MAX_SECRET_SIZE));
 }
-export function validateEvent(c: Causes, ev: AnyObject): void {
-  const meta = isObj(ev.metadata) ? ev.metadata : {};
-  const ns = str(meta['namespace']) ?? '';
-  const involved = isObj(ev['involvedObject']) ? ev['involvedObject'] : {};
-  const ins = str(involved['namespace']) ?? '';
-  const eventTime = ev['eventTime'];
-  if (eventTime === undefined || eventTime === null) {
-    if (ins === '') {
-      if (ns !== '' && ns !== 'default') c.push(fieldError.invalid('involvedObject.namespace', ins, 'does not match event.namespace'));
-    } else if (ns !== ins) c.push(fieldError.invalid('involvedObject.namespace', ins, 'does not match event.namespace'));
-  }
-  const type = str(ev['type']);
-  if (type !== undefined && type !== '' && type !== 'Normal' && type !== 'Warning') c.push(fieldError.notSupported('type', type, ['Normal', 'Warning']));
-}
 
 export function validateEndpoints(c: Causes, ep: AnyObject): void {
   arr(ep['subsets']).forEach((ss, i) => {

@@ -18,6 +18,7 @@ import { validateEndpointSlice, validateEndpointSliceUpdate } from './validation
 import { validateAppsKind, validateAppsUpdate } from './validation-apps.js';
 import { validateStorageKind, validateStorageUpdate } from './validation-storage.js';
 import { validateIngress, validateIngressClass, validateIngressClassUpdate, validateNetworkPolicy } from './validation-networking.js';
+import { legacyValidateEvent } from './validation-events.js';
 import { validateLimitRange } from './limit-range.js';
 import { validateHorizontalPodAutoscaler } from './autoscaling.js';
 import { validatePodDisruptionBudget, validatePodDisruptionBudgetStatus } from './validation-policy.js';
@@ -30,7 +31,7 @@ import { isDNS1123Subdomain, nameIsDNS1035Label, nameIsDNSLabel, nameIsDNSSubdom
 import { semanticEqual } from './json-values.js';
 import { type AjvError, runSchema, SCHEMA_FNS, schemaCauses, unknownFieldsOf, withTypeMeta } from './validation-schema.js';
 import { arr, type Causes, goLabelSelector, immutable, isObj, labelSelectorMatches, NEGATIVE, nonNegative, num, type Obj, str, validateAnnotations, validateLabels, validateLabelSelector, validateMetaUpdate, validateObjectMeta } from './validation-meta.js';
-import { RESTART_POLICIES, validateConfigData, validateEndpoints, validateEvent, validateNamespace, validateNode, validatePodSpec, validatePodUpdate, validateServiceSpec } from './validation-core.js';
+import { RESTART_POLICIES, validateConfigData, validateEndpoints, validateNamespace, validateNode, validatePodSpec, validatePodUpdate, validateServiceSpec } from './validation-core.js';
 
 /** How unknown fields are treated, as the `fieldValidation` query parameter. */
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
@@ -438,7 +439,7 @@ function kindChecks(c: Causes, info: ResourceInfo, obj: AnyObject, subresource: 
       validateBinding(c, obj, info.kind === 'RoleBinding');
       break;
     case 'Event':
-      validateEvent(c, obj);
+      legacyValidateEvent(c, obj);
       break;
     case 'Endpoints':
       validateEndpoints(c, obj);

@@ -6,12 +6,14 @@
  */
 import { RESOURCES, type ResourceInfo } from '../api/resources.js';
 import { HPA_V1, HPA_V2 } from '../api/autoscaling-v1.js';
+import { EVENTS_V1 } from '../api/events-v1.js';
 
 /**
  * What discovery lists: the registry, and the versions served by conversion beside the stored
- * one (autoscaling/v1 HorizontalPodAutoscaler, after autoscaling/v2 which stays preferred).
+ * one (autoscaling/v1 HorizontalPodAutoscaler, after autoscaling/v2 which stays preferred; the
+ * events.k8s.io/v1 Event, after discovery.k8s.io's EndpointSlice).
  */
-const SERVED: readonly ResourceInfo[] = RESOURCES.flatMap((r) => (r === HPA_V2 ? [r, HPA_V1] : [r]));
+const SERVED: readonly ResourceInfo[] = RESOURCES.flatMap((r) => (r === HPA_V2 ? [r, HPA_V1] : r.kind === 'EndpointSlice' ? [r, EVENTS_V1] : [r]));
 
 /** The Kubernetes version the server claims (kubectl's dispatcher picks its client by it). */
 export const SERVER_VERSION = {

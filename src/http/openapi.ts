@@ -28,6 +28,7 @@ import { OPENAPI_SCHEMAS_JSON } from '../api/openapi-schemas.data.js';
 import { RESOURCES, type GroupVersionKind, type ResourceInfo } from '../api/resources.js';
 import { groupVersions, SERVER_VERSION } from './discovery.js';
 import { HPA_V1 } from '../api/autoscaling-v1.js';
+import { EVENTS_V1 } from '../api/events-v1.js';
 
 type Json = Record<string, unknown>;
 
@@ -206,8 +207,8 @@ const docs = new Map<string, OpenApiEntry>();
 function build(): void {
   if (docs.size > 0) return;
   for (const gv of groupVersions()) {
-    // autoscaling/v1 HorizontalPodAutoscaler is served by conversion beside the stored v2
-    const served = [...RESOURCES, HPA_V1].filter((r) => r.group === gv.group && r.version === gv.version);
+    // autoscaling/v1 HorizontalPodAutoscaler and events.k8s.io/v1 Event are served by conversion beside the stored kinds
+    const served = [...RESOURCES, HPA_V1, EVENTS_V1].filter((r) => r.group === gv.group && r.version === gv.version);
     const paths: Record<string, Json> = {};
     for (const r of served) Object.assign(paths, pathsOf(r));
     const doc: Json = {

@@ -8,6 +8,7 @@ import { resourceForGroupResource, type ResourceInfo } from '../api/resources.js
 import type { ApiQuery, Verb } from '../../machines/protocol.js';
 import { servesGroupVersion } from './discovery.js';
 import { HPA_V1 } from '../api/autoscaling-v1.js';
+import { EVENTS_V1 } from '../api/events-v1.js';
 import type { IncludeObject } from './table.js';
 
 /** Where a request goes. */
@@ -191,6 +192,7 @@ export function route(method: string, url: string): Route {
   let tail: string[];
   const lookup = (plural: string) => {
     if (group === 'autoscaling' && version === 'v1' && plural === HPA_V1.plural) return HPA_V1;
+    if (group === EVENTS_V1.group && version === EVENTS_V1.version && plural === EVENTS_V1.plural) return EVENTS_V1;
     const info = resourceForGroupResource(group, plural);
     return info && info.version === version ? info : undefined;
   };

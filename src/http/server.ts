@@ -46,6 +46,8 @@ import { bodyType, negotiateDiscovery, negotiateOutput, OBJECT_CONTENT_TYPES, PA
 import { isList, isObjectOf, toPartial, toTable } from './table.js';
 import { answerAsV1, HPA_V2, isHpaV1 } from '../api/autoscaling-v1.js';
 import { patchV1, v1Answer, v1BodyToV2 } from './autoscaling-v1.js';
+import { answerAsEventsV1, CORE_EVENTS, isEventsV1 } from '../api/events-v1.js';
+import { eventsV1Answer, eventsV1Request, writeEventsV1 } from './events-v1.js';
 import { createSelfSignedCertificate, type SelfSignedCertificate } from './tls.js';
 import { decodeProtobuf, isProtobuf, ProtobufError } from './protobuf.js';
 import { writeKubeconfig, type KubeconfigUser } from './kubeconfig.js';
@@ -424,6 +426,7 @@ export class KubeHttpServer {
       ...impersonationOf(req),
     };
     if (spec.query && Object.keys(spec.query).length === 0) delete spec.query;
+    if (isEventsV1(rr.info)) return this.eventsV1(req, res, token, rr, spec, type, output);
     if (rr.verb === 'watch') return this.watch(req, res, token, rr, spec, output);
     if (isHpaV1(rr.info)) return this.hpaV1(req, res, token, rr, spec, type, output);
     if (rr.verb === 'create' && !rr.subresource && rr.info && !rr.info.virtual && isPlainObject(body)) {
@@ -459,6 +462,24 @@ export class KubeHttpServer {
     // a Table prints the stored object (kube-apiserver's printer reads the internal one); everything else is converted
     if (output.as) return this.answer(req, res, { ...rr, info: HPA_V2 }, withWarnings, output);
     this.answer(req, res, rr, v1Answer(withWarnings), output);
+  }
+
+  /** An events.k8s.io/v1 Event request: the core Events, converted (`events-v1.ts`). */
+  private async eventsV1(req: IncomingMessage, res: ServerResponse, token: string, rr: ResourceRequest, spec: RequestSpec, type: BodyType | undefined, output: Output): Promise<void> {
+    const prepared = eventsV1Request(spec);
+    if ('error' in prepared) return this.forwardOr(req, res, token, { ...spec, group: '', requestGroup: 'events.k8s.io' }, output, rr, prepared.error);
+    if (rr.verb === 'watch') return this.watch(req, res, token, rr, prepared.spec, output);
+    if (type === 'apply-patch') {
+      const status = { ...S.unsupportedMediaType(['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json']), message: 'server-side apply of an events.k8s.io/v1 Event is not supported by kube-actors: apply it as a core v1 Event' };
+      return this.forwardOr(req, res, token, prepared.spec, output, rr, status);
+    }
+    const request = (s: RequestSpec) => this.gateway.request(token, s);
+    const manager = rr.query.fieldManager ?? managerFromUserAgent(req.headers['user-agent']);
+    const write = rr.verb === 'create' || rr.verb === 'update' || rr.verb === 'patch';
+    const answer = write ? await writeEventsV1(request, prepared.spec, (body) => withCreateManagedFields(body, CORE_EVENTS, manager, this.cluster.kernel.timestamp())) : await request(prepared.spec);
+    // a Table prints the stored object (kube-apiserver's printer reads the internal one); everything else is converted
+    if (output.as) return this.answer(req, res, { ...rr, info: CORE_EVENTS }, answer, output);
+    this.answer(req, res, rr, eventsV1Answer(answer), output);
   }
 
   /** Reads and decodes the request body for the verb. */
@@ -533,7 +554,8 @@ export class KubeHttpServer {
 
   private async watch(req: IncomingMessage, res: ServerResponse, token: string, rr: ResourceRequest, spec: RequestSpec, output: Output): Promise<void> {
     const v1 = isHpaV1(rr.info);
-    const info = v1 ? HPA_V2 : rr.info;
+    const eventsV1 = isEventsV1(rr.info);
+    const info = v1 ? HPA_V2 : eventsV1 ? CORE_EVENTS : rr.info;
     const wantBookmarks = rr.query.allowWatchBookmarks === true || rr.query.sendInitialEvents === true;
     let streaming = false;
     let ended = false;
@@ -561,6 +583,8 @@ export class KubeHttpServer {
         object = toPartial(object, output.version);
       } else if (v1 && !output.as) {
         object = type === 'BOOKMARK' ? { ...(object as KubeObject), apiVersion: 'autoscaling/v1' } : answerAsV1(object);
+      } else if (eventsV1 && !output.as && type !== 'ERROR') {
+        object = type === 'BOOKMARK' ? { ...(object as KubeObject), apiVersion: 'events.k8s.io/v1' } : answerAsEventsV1(object);
       }
       this.stats.watchEvents++;
       res.write(`${JSON.stringify({ type, object })}\n`);

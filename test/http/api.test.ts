@@ -73,7 +73,7 @@ describe('the Kubernetes HTTP API of kube-actors serve', () => {
     expect(versions.json).toMatchObject({ kind: 'APIVersions', versions: ['v1'] });
     const groups = await s.call('GET', '/apis');
     expect(groups.json.kind).toBe('APIGroupList');
-    expect(groups.json.groups.map((g: Obj) => g.name)).toEqual(['apps', 'batch', 'autoscaling', 'policy', 'coordination.k8s.io', 'scheduling.k8s.io', 'rbac.authorization.k8s.io', 'discovery.k8s.io', 'networking.k8s.io', 'storage.k8s.io', 'metrics.k8s.io', 'authentication.k8s.io', 'authorization.k8s.io']);
+    expect(groups.json.groups.map((g: Obj) => g.name)).toEqual(['apps', 'batch', 'autoscaling', 'policy', 'coordination.k8s.io', 'scheduling.k8s.io', 'rbac.authorization.k8s.io', 'discovery.k8s.io', 'events.k8s.io', 'networking.k8s.io', 'storage.k8s.io', 'metrics.k8s.io', 'authentication.k8s.io', 'authorization.k8s.io']);
     const v1 = await s.call('GET', '/api/v1');
     expect(v1.json.kind).toBe('APIResourceList');
     expect(v1.json.resources.find((r: Obj) => r.name === 'pods/binding')).toMatchObject({ kind: 'Binding', verbs: ['create'], namespaced: true });
