@@ -89,11 +89,11 @@ export async function writeEventsV1(request: (spec: RequestSpec) => Promise<ApiR
   if (spec.verb === 'update') {
     const current = await request({ ...get(spec) });
     // a missing event is the update's own answer (404, or a create when the store allows it)
-    if (current.code < 300) old = current.body as Obj;
+    if (current.code < 300) old = current.body;
   }
   const invalid = invalidEvent(converted.body, old);
   if (invalid) return failAuthorized(request, spec, invalid);
-  const body = spec.verb === 'create' ? prepareCreate(converted.body as KubeObject) : converted.body;
+  const body = spec.verb === 'create' ? prepareCreate(converted.body) : converted.body;
   return withWarnings(await request({ ...spec, body }), converted.warnings);
 }
 
