@@ -17,7 +17,7 @@
  */
 import type { ResourceInfo } from './resources.js';
 import { resourceForGroupResource } from './resources.js';
-import { parseFieldSelector } from './selectors.js';
+import { parseFieldSelector } from './field-selectors.js';
 
 type Obj = Record<string, any>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);

@@ -22,7 +22,10 @@ import { decodeError } from '../api/decoding.js';
 import { CORE_EVENTS, eventFromV1, eventsV1FieldSelector, EventsV1SelectorError, eventToV1, unknownEventsV1Fields, withoutFields, answerAsEventsV1 } from '../api/events-v1.js';
 import { SelectorError } from '../api/selectors.js';
 import { legacyValidateEvent, strictValidateEventCreate, strictValidateEventUpdate } from '../api/validation-events.js';
-import { jsonMergePatch, jsonPatch, PatchError, strategicMergePatch, type JsonPatchOperation } from '../api/patch.js';
+import { jsonPatch, type JsonPatchOperation } from '../api/json-patch.js';
+import { jsonMergePatch } from '../api/merge-patch.js';
+import { PatchError } from '../api/patch.js';
+import { strategicMergePatch } from '../api/strategic-merge-patch.js';
 
 type Obj = Record<string, any>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
