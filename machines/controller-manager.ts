@@ -33,6 +33,7 @@ import { statefulSetController } from './controllers/statefulset.js';
 import { persistentVolumeBinder } from './controllers/persistentvolume-binder.js';
 import { pvcProtectionController, pvProtectionController } from './controllers/storage-protection.js';
 import { endpointSliceController } from './controllers/endpointslice.js';
+import { endpointSliceMirroringController } from './controllers/endpointslice-mirroring.js';
 import { serviceAccountController } from './controllers/serviceaccount.js';
 import { rootCaPublisher } from './controllers/root-ca-publisher.js';
 import { jobController } from './controllers/job.js';
@@ -60,6 +61,7 @@ export const BUILT_IN_CONTROLLERS: readonly ControllerMachine[] = [
   pvcProtectionController,
   pvProtectionController,
   endpointSliceController,
+  endpointSliceMirroringController,
   serviceAccountController,
   rootCaPublisher,
   replicationController,
@@ -90,6 +92,7 @@ export const CONTROLLER_ALIASES: Readonly<Record<string, string>> = {
   'pvc-protection-controller': 'pvc-protection',
   'pv-protection-controller': 'pv-protection',
   'endpointslice-controller': 'endpointslice',
+  'endpointslice-mirroring-controller': 'endpointslicemirroring',
   'serviceaccount-controller': 'serviceaccount',
   'root-ca-certificate-publisher-controller': 'root-ca-cert-publisher',
   'replicationcontroller-controller': 'replicationcontroller',

@@ -43,7 +43,7 @@ describe('controller manager', () => {
     expect(names).toEqual([
       'replicaset', 'deployment', 'namespace', 'endpoints', 'garbage-collector', 'node-lifecycle',
       'daemonset', 'statefulset', 'persistentvolume-binder', 'pvc-protection', 'pv-protection',
-      'endpointslice', 'serviceaccount', 'root-ca-cert-publisher', 'replicationcontroller', 'job', 'cronjob', 'ttl-after-finished', 'disruption', 'podgc', 'horizontal-pod-autoscaler', 'resourcequota',
+      'endpointslice', 'endpointslicemirroring', 'serviceaccount', 'root-ca-cert-publisher', 'replicationcontroller', 'job', 'cronjob', 'ttl-after-finished', 'disruption', 'podgc', 'horizontal-pod-autoscaler', 'resourcequota',
     ]);
     for (const name of names) {
       expect(c.kernel.has(controllerAddress(name))).toBe(true);
@@ -61,7 +61,7 @@ describe('controller manager', () => {
       ids({
         enabled: [
           '*', '-garbagecollector', '-nodelifecycle', '-daemonset', '-statefulset-controller', '-persistentvolume-binder', '-pvc-protection', '-pv-protection',
-          '-endpointslice-controller', '-serviceaccount', '-root-ca-cert-publisher', '-replicationcontroller', '-job-controller', '-cronjob-controller',
+          '-endpointslice-controller', '-endpointslice-mirroring-controller', '-serviceaccount', '-root-ca-cert-publisher', '-replicationcontroller', '-job-controller', '-cronjob-controller',
           '-ttl-after-finished-controller', '-disruption-controller', '-pod-garbage-collector-controller', '-horizontalpodautoscaling', '-resourcequota-controller',
         ],
       }),
