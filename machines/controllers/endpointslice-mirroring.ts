@@ -146,7 +146,7 @@ export function desiredMirror(endpoints: Endpoints, maxEndpointsPerSubset = MAX_
 }
 
 /** `newEndpointSlice`'s labels: the Endpoints' own, with the service name and managed-by labels overwritten. */
-export function mirroredLabels(endpoints: Endpoints): Record<string, string> {
+function mirroredLabels(endpoints: Endpoints): Record<string, string> {
   return { ...(endpoints.metadata?.labels ?? {}), [SERVICE_NAME_LABEL]: endpoints.metadata!.name!, [MANAGED_BY_LABEL]: MIRRORING_MANAGED_BY };
 }
 
