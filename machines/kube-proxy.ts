@@ -1,12 +1,23 @@
 /**
- * kube-proxy, one per node: watches Services and Endpoints through the API server and keeps the
- * node's rules table (service cluster IP:port/protocol → ready endpoint IP:port), as its iptables
- * mode does. `resolve` picks a backend for a connection the way those rules do (uniformly at
- * random, here from the node's seeded generator), so a test can follow a connection from a pod to
- * a service to a pod.
+ * kube-proxy, one per node: watches Services and EndpointSlices through the API server, as the
+ * real kube-proxy does (`pkg/proxy/endpointslicecache.go`), and keeps the node's rules table as
+ * its iptables mode does:
+ *
+ * - service cluster IP:port/protocol → the endpoints of the Service's slices (label
+ *   `kubernetes.io/service-name`, from the EndpointSlice controller or the mirroring controller)
+ *   whose port has the Service port's name and protocol; the ready ones, or when none is ready the
+ *   serving terminating ones (`CategorizeEndpoints`: terminating endpoints keep connections while
+ *   a rollout replaces them); `internalTrafficPolicy: Local` keeps this node's endpoints only;
+ * - for a NodePort or LoadBalancer Service, the same port on this node's address and
+ *   `spec.ports[].nodePort` (every node serves every node port); with
+ *   `externalTrafficPolicy: Local` only this node's endpoints.
+ *
+ * `resolve` picks a backend for a connection the way those rules do (uniformly at random, here
+ * from the node's seeded generator), so a test can follow a connection from a pod to a service to
+ * a pod.
  */
 import { setup } from 'xstate';
-import type { Endpoints, Service } from '../src/api/types.js';
+import type { KubeObject, Service } from '../src/api/types.js';
 import type { Port } from '../src/kernel/port.js';
 import type { ApiResponse, WatchClosed, WatchEvent } from './protocol.js';
 import { ApiClient } from './client/api-client.js';
@@ -17,10 +28,11 @@ import { apiClientTransitions } from './client/transitions.js';
 export interface ProxyRule {
   /** `namespace/name:portName` */
   service: string;
+  /** The address the rule matches: the cluster IP, or this node's address for a node port. */
   clusterIP: string;
   port: number;
   protocol: string;
-  /** Ready backends, `ip:port`, sorted. */
+  /** Usable backends, `ip:port`, sorted. */
   endpoints: string[];
 }
 
@@ -31,19 +43,29 @@ export type Resolution = { ok: true; rule: ProxyRule; backend: string } | { ok: 
 export interface KubeProxyInput {
   port: Port;
   node: string;
+  /** The node's address (its InternalIP), where node ports are served. */
+  address?: string;
   /** Bearer token of `system:kube-proxy`. */
   token: string;
   apiServer?: string;
+}
+
+/** An EndpointSlice as kube-proxy reads it. */
+export interface ProxySlice extends KubeObject {
+  addressType?: string;
+  endpoints?: { addresses?: string[]; conditions?: { ready?: boolean | null; serving?: boolean | null; terminating?: boolean | null }; nodeName?: string }[] | null;
+  ports?: { name?: string | null; port?: number | null; protocol?: string | null }[] | null;
 }
 
 /** Context of kube-proxy. */
 export interface KubeProxyContext {
   port: Port;
   node: string;
+  address?: string;
   client: ApiClient;
   services: Informer<Service>;
-  endpoints: Informer<Endpoints>;
-  /** The rules, by `clusterIP:port/protocol`. */
+  endpointSlices: Informer<ProxySlice>;
+  /** The rules, by `ip:port/protocol`. */
   rules: Map<string, ProxyRule>;
   /** Whether the rules are stale, and how often they were written (shared with the informers' handlers). */
   sync: { dirty: boolean; count: number };
@@ -54,30 +76,71 @@ export interface KubeProxyContext {
 /** Events of kube-proxy. */
 export type KubeProxyEvent = ApiResponse | WatchEvent | WatchClosed;
 
-/** Builds the rules table from services and endpoints (what `syncProxyRules` writes). */
-export function buildRules(services: Iterable<Service>, endpoints: Map<string, Endpoints>): Map<string, ProxyRule> {
+/** `discovery.LabelServiceName`. */
+const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
+
+/** Where the rules are built: this node's name and address. */
+export interface ProxyNode {
+  name: string;
+  address?: string;
+}
+
+interface Candidate {
+  target: string;
+  ready: boolean;
+  serving: boolean;
+  terminating: boolean;
+  local: boolean;
+}
+
+/**
+ * `CategorizeEndpoints` for one traffic policy: the ready endpoints (this node's only for a Local
+ * policy), or when there are none the serving terminating ones.
+ */
+function usable(candidates: readonly Candidate[], localOnly: boolean): string[] {
+  const pool = localOnly ? candidates.filter((c) => c.local) : candidates;
+  let chosen = pool.filter((c) => c.ready);
+  if (chosen.length === 0) chosen = pool.filter((c) => c.serving && c.terminating);
+  return [...new Set(chosen.map((c) => c.target))].sort();
+}
+
+/** Builds the rules table from Services and their EndpointSlices (what `syncProxyRules` writes). */
+export function buildRules(services: Iterable<Service>, slices: Iterable<ProxySlice>, node: ProxyNode = { name: '' }): Map<string, ProxyRule> {
+  const byService = new Map<string, ProxySlice[]>();
+  for (const s of slices) {
+    const svc = s.metadata?.labels?.[SERVICE_NAME_LABEL];
+    if (!svc || s.metadata?.deletionTimestamp) continue;
+    const k = `${s.metadata?.namespace}/${svc}`;
+    byService.set(k, [...(byService.get(k) ?? []), s]);
+  }
   const rules = new Map<string, ProxyRule>();
   const sorted = [...services].sort((a, b) => key(a).localeCompare(key(b)));
   for (const svc of sorted) {
     const ip = svc.spec?.clusterIP;
     if (!ip || ip === 'None') continue;
-    const ep = endpoints.get(key(svc));
     for (const sp of svc.spec?.ports ?? []) {
       const protocol = sp.protocol ?? 'TCP';
-      const backends: string[] = [];
-      for (const subset of ep?.subsets ?? []) {
-        const epPort = (subset.ports ?? []).find((p) => (sp.name ? p.name === sp.name : true) && (p.protocol ?? 'TCP') === protocol);
-        if (!epPort) continue;
-        for (const addr of subset.addresses ?? []) backends.push(`${addr.ip}:${epPort.port}`);
+      const candidates: Candidate[] = [];
+      for (const slice of byService.get(key(svc)) ?? []) {
+        const slicePort = (slice.ports ?? []).find((p) => (p.name ?? '') === (sp.name ?? '') && (p.protocol ?? 'TCP') === protocol);
+        if (!slicePort || typeof slicePort.port !== 'number') continue;
+        for (const ep of slice.endpoints ?? []) {
+          const address = ep.addresses?.[0];
+          if (!address) continue;
+          // nil conditions: ready and serving unknown mean ready (the API's defaults for consumers)
+          const ready = ep.conditions?.ready !== false;
+          const serving = ep.conditions?.serving ?? ready;
+          const terminating = ep.conditions?.terminating === true;
+          candidates.push({ target: `${address}:${slicePort.port}`, ready, serving, terminating, local: ep.nodeName === node.name });
+        }
       }
-      backends.sort();
-      rules.set(`${ip}:${sp.port}/${protocol}`, {
-        service: `${key(svc)}${sp.name ? ':' + sp.name : ''}`,
-        clusterIP: ip,
-        port: sp.port,
-        protocol,
-        endpoints: backends,
-      });
+      const service = `${key(svc)}${sp.name ? ':' + sp.name : ''}`;
+      const internalLocal = svc.spec?.internalTrafficPolicy === 'Local';
+      rules.set(`${ip}:${sp.port}/${protocol}`, { service, clusterIP: ip, port: sp.port, protocol, endpoints: usable(candidates, internalLocal) });
+      if (node.address && sp.nodePort && (svc.spec?.type === 'NodePort' || svc.spec?.type === 'LoadBalancer')) {
+        const externalLocal = svc.spec?.externalTrafficPolicy === 'Local';
+        rules.set(`${node.address}:${sp.nodePort}/${protocol}`, { service, clusterIP: node.address, port: sp.nodePort, protocol, endpoints: usable(candidates, externalLocal) });
+      }
     }
   }
   return rules;
@@ -97,12 +160,20 @@ export function resolveThrough(rules: Map<string, ProxyRule>, ip: string, port: 
 
 function createContext(input: KubeProxyInput): KubeProxyContext {
   const client = new ApiClient(input.port, input.token, { apiServer: input.apiServer });
-  const ctx = { port: input.port, node: input.node, client, rules: new Map(), sync: { dirty: true, count: 0 }, housekeeping: { armedAt: Infinity } } as Omit<KubeProxyContext, 'services' | 'endpoints'> as KubeProxyContext;
+  const ctx = {
+    port: input.port,
+    node: input.node,
+    ...(input.address ? { address: input.address } : {}),
+    client,
+    rules: new Map(),
+    sync: { dirty: true, count: 0 },
+    housekeeping: { armedAt: Infinity },
+  } as Omit<KubeProxyContext, 'services' | 'endpointSlices'> as KubeProxyContext;
   const mark = () => {
     ctx.sync.dirty = true;
   };
   ctx.services = new Informer<Service>(client, { resource: 'services' }, { onAdd: mark, onUpdate: mark, onDelete: mark });
-  ctx.endpoints = new Informer<Endpoints>(client, { resource: 'endpoints' }, { onAdd: mark, onUpdate: mark, onDelete: mark });
+  ctx.endpointSlices = new Informer<ProxySlice>(client, { resource: 'endpointslices', group: 'discovery.k8s.io' }, { onAdd: mark, onUpdate: mark, onDelete: mark });
   return ctx;
 }
 
@@ -111,7 +182,7 @@ const HOUSEKEEPING_MS = 10_000;
 
 /** The next time housekeeping has something to do: a request times out, a watch is retried or falls silent. */
 function nextDueAt(context: KubeProxyContext): number {
-  return Math.min(context.client.nextDueAt(), context.services.nextDueAt(), context.endpoints.nextDueAt());
+  return Math.min(context.client.nextDueAt(), context.services.nextDueAt(), context.endpointSlices.nextDueAt());
 }
 
 /**
@@ -141,25 +212,23 @@ export const kubeProxyMachine = setup({
   guards: {
     /** Something came due before the armed timer (a new request, a refused watch). */
     dueEarlier: ({ context }) => nextDueAt(context) < context.housekeeping.armedAt,
-    synced: ({ context }) => context.services.synced && context.endpoints.synced,
-    rulesStale: ({ context }) => context.sync.dirty && context.services.synced && context.endpoints.synced,
+    synced: ({ context }) => context.services.synced && context.endpointSlices.synced,
+    rulesStale: ({ context }) => context.sync.dirty && context.services.synced && context.endpointSlices.synced,
   },
   actions: {
     startWatches: ({ context }) => {
       context.services.start(true);
-      context.endpoints.start(true);
+      context.endpointSlices.start(true);
     },
     onResponse: ({ context, event }) => {
       context.client.handle(event as ApiResponse);
     },
     onWatch: ({ context, event }) => {
       const e = event as WatchEvent | WatchClosed;
-      if (!context.services.handle(e)) context.endpoints.handle(e);
+      if (!context.services.handle(e)) context.endpointSlices.handle(e);
     },
     syncRules: ({ context }) => {
-      const eps = new Map<string, Endpoints>();
-      for (const ep of context.endpoints.store.values()) eps.set(key(ep), ep);
-      context.rules = buildRules(context.services.store.values(), eps);
+      context.rules = buildRules(context.services.store.values(), context.endpointSlices.store.values(), { name: context.node, ...(context.address ? { address: context.address } : {}) });
       context.sync.dirty = false;
       context.sync.count++;
     },
@@ -169,7 +238,7 @@ export const kubeProxyMachine = setup({
     housekeeping: ({ context }) => {
       context.client.sweep();
       context.services.tick();
-      context.endpoints.tick();
+      context.endpointSlices.tick();
     },
   },
 }).createMachine({

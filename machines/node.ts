@@ -69,7 +69,7 @@ function startOne(context: NodeContext, self: AnyActorRef, address: string, seed
       input: { port, node: spec, token: input.tokens.kubelet, profile: input.profile, apiServer: input.apiServer, events: input.events, podLogic: input.logic?.pod } as never,
     });
   }
-  return startComponent(kernel, self, input.logic?.kubeProxy ?? kubeProxyMachine, { ...where, input: { port, node: spec.name, token: input.tokens.kubeProxy, apiServer: input.apiServer } as never });
+  return startComponent(kernel, self, input.logic?.kubeProxy ?? kubeProxyMachine, { ...where, input: { port, node: spec.name, address: spec.address, token: input.tokens.kubeProxy, apiServer: input.apiServer } as never });
 }
 
 /** The node machine (address `node/<node>`): `booting`, `ready`, `partitioned`, `down`. */

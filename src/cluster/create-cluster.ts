@@ -414,14 +414,16 @@ export class Cluster {
   /**
    * Follows a connection from a pod to `ip:port` the way the pod's node would: through that
    * node's kube-proxy rules (service cluster IP → a ready endpoint, chosen with the node's seeded
-   * generator), then to the pod that has the endpoint's IP. An observer's helper: it sends no
-   * message.
+   * generator; a node's address and a node port → through that node's rules), then to the pod
+   * that has the endpoint's IP. An observer's helper: it sends no message.
    */
   connect(from: { namespace?: string; name: string }, ip: string, port: number, protocol = 'TCP'): ConnectResult {
     const pod = this.object<Pod>('pods', from.name, from.namespace ?? 'default');
     if (!pod) return { ok: false, reason: `pod ${from.namespace ?? 'default'}/${from.name} not found` };
-    const node = pod.spec?.nodeName;
-    if (!node) return { ok: false, reason: `pod ${from.name} is not scheduled on a node` };
+    const fromNode = pod.spec?.nodeName;
+    if (!fromNode) return { ok: false, reason: `pod ${from.name} is not scheduled on a node` };
+    // a node port is served by the kube-proxy of the node whose address was dialled
+    const node = this.nodeSpecs.find((n) => n.address === ip)?.name ?? fromNode;
     const proxy = this.actor(kubeProxyAddress(node));
     if (!proxy) return { ok: false, reason: `kube-proxy on ${node} is not running` };
     const rules = (proxy.getSnapshot() as { context: KubeProxyContext }).context.rules;
