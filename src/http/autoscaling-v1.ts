@@ -13,10 +13,7 @@ import type { ApiResponse } from '../../machines/protocol.js';
 import type { RequestSpec } from '../../machines/client/api-client.js';
 import { answerAsV1, hpaFromV1, hpaToV1, unknownV1Fields, withoutUnknownV1Fields } from '../api/autoscaling-v1.js';
 import { decodeError } from '../api/decoding.js';
-import { jsonPatch, type JsonPatchOperation } from '../api/json-patch.js';
-import { jsonMergePatch } from '../api/merge-patch.js';
-import { PatchError } from '../api/patch.js';
-import { strategicMergePatch } from '../api/strategic-merge-patch.js';
+import { patchServedObject } from './served-version-patch.js';
 
 type Obj = Record<string, any>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -59,22 +56,9 @@ export async function patchV1(request: (spec: RequestSpec) => Promise<ApiRespons
     const current = await request({ verb: 'get', group: spec.group, resource: spec.resource, namespace: spec.namespace, name: spec.name, ...(spec.impersonate ? { impersonate: spec.impersonate } : {}) });
     if (current.code >= 300) return current;
     const v1 = hpaToV1(current.body);
-    let patched: unknown;
-    try {
-      if (patchType === 'json') {
-        if (!Array.isArray(spec.body)) return fail(S.badRequest('json patch must be an array of operations'));
-        patched = jsonPatch(v1, spec.body as JsonPatchOperation[]);
-      } else if (patchType === 'strategic') {
-        if (!isObj(spec.body)) return fail(S.badRequest('strategic merge patch must be a JSON object'));
-        patched = strategicMergePatch(v1, spec.body, 'HorizontalPodAutoscaler');
-      } else {
-        patched = jsonMergePatch(v1, spec.body);
-      }
-    } catch (error) {
-      if (error instanceof PatchError) return fail(S.badRequest(error.message));
-      throw error;
-    }
-    if (!isObj(patched)) return fail(S.badRequest('the patch did not produce an object'));
+    const result = patchServedObject(v1, spec.body, patchType, 'HorizontalPodAutoscaler');
+    if ('error' in result) return fail(result.error);
+    const patched = result.patched;
     const converted = v1BodyToV2(patched, (query as Obj).fieldValidation, spec.subresource);
     if ('error' in converted) return fail(converted.error);
     const next = converted.body as Obj;

@@ -22,10 +22,7 @@ import { decodeError } from '../api/decoding.js';
 import { CORE_EVENTS, eventFromV1, eventsV1FieldSelector, EventsV1SelectorError, eventToV1, unknownEventsV1Fields, withoutFields, answerAsEventsV1 } from '../api/events-v1.js';
 import { SelectorError } from '../api/selectors.js';
 import { legacyValidateEvent, strictValidateEventCreate, strictValidateEventUpdate } from '../api/validation-events.js';
-import { jsonPatch, type JsonPatchOperation } from '../api/json-patch.js';
-import { jsonMergePatch } from '../api/merge-patch.js';
-import { PatchError } from '../api/patch.js';
-import { strategicMergePatch } from '../api/strategic-merge-patch.js';
+import { patchServedObject } from './served-version-patch.js';
 
 type Obj = Record<string, any>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -112,22 +109,9 @@ async function patchEventsV1(request: (spec: RequestSpec) => Promise<ApiResponse
     if (current.code >= 300) return current;
     const old = current.body as Obj;
     const v1 = eventToV1(old);
-    let patched: unknown;
-    try {
-      if (patchType === 'json') {
-        if (!Array.isArray(spec.body)) return fail(S.badRequest('json patch must be an array of operations'));
-        patched = jsonPatch(v1, spec.body as JsonPatchOperation[]);
-      } else if (patchType === 'strategic') {
-        if (!isObj(spec.body)) return fail(S.badRequest('strategic merge patch must be a JSON object'));
-        patched = strategicMergePatch(v1, spec.body, 'Event');
-      } else {
-        patched = jsonMergePatch(v1, spec.body);
-      }
-    } catch (error) {
-      if (error instanceof PatchError) return fail(S.badRequest(error.message));
-      throw error;
-    }
-    if (!isObj(patched)) return fail(S.badRequest('the patch did not produce an object'));
+    const result = patchServedObject(v1, spec.body, patchType, 'Event');
+    if ('error' in result) return fail(result.error);
+    const patched = result.patched;
     const converted = bodyToCore(patched, query.fieldValidation);
     if ('error' in converted) return fail(converted.error);
     const next = converted.body;
