@@ -25,6 +25,7 @@ import type { CycleState } from './scheduler/framework.js';
 import { bindPod, checkWaitingPod, isUnassigned, patchPodUnscheduled, type WaitingPod } from './scheduler/binding-cycle.js';
 import { createVolumeListers } from './scheduler/volume-listers.js';
 import { apiClientTransitions } from './client/transitions.js';
+import { gridWakeAt } from './client/housekeeping-grid.js';
 import { SchedulingQueue, queueingHintMap } from './scheduler/scheduling-queue.js';
 import { ActionType, nodeSchedulingPropertiesChange, podSchedulingPropertiesChange, type ClusterEvent, type StorageEventResource } from './scheduler/events.js';
 
@@ -92,6 +93,24 @@ export interface SchedulerContext {
   notBefore: number;
   /** The queue's back-off (kept for a restart). */
   backoffMs: { readonly initial: number; readonly max: number };
+  /** Housekeeping's one-second grid: when it last ran (or began) and when its timer fires. */
+  housekeeping: { last: number; armedAt: number };
+}
+
+/** The period of the scheduler's housekeeping (kube-scheduler flushes its back-off queue every second). */
+const HOUSEKEEPING_MS = 1_000;
+
+/**
+ * The tick at which housekeeping next has something to do (see `gridWakeAt`): a request timing
+ * out, an informer's retry or silence, a pod waiting in PreBind (checked every tick), the queue's
+ * next back-off expiry or its periodic leftover flush.
+ */
+function housekeepingWakeAt(context: SchedulerContext): number {
+  let due = Math.min(context.client.nextDueAt(), context.pods.dueAt(), context.nodes.dueAt(), context.queue.dueAt());
+  for (const i of context.others) due = Math.min(due, i.dueAt());
+  for (const i of context.storage) due = Math.min(due, i.dueAt());
+  if (context.waiting.size > 0) due = -Infinity;
+  return gridWakeAt(context.housekeeping.last, context.port.now(), due, HOUSEKEEPING_MS);
 }
 
 /**
@@ -159,6 +178,7 @@ function createContext(input: SchedulerInput): SchedulerContext {
     fused: input.cycle === 'fused',
     notBefore: -Infinity,
     waiting: new Map(),
+    housekeeping: { last: 0, armedAt: Infinity },
   } as Omit<SchedulerContext, 'pods' | 'nodes' | 'others' | 'listers' | 'storage'> as SchedulerContext;
   const byResource = new Map<string, Informer<KubeObject>>();
   for (const [resource, group] of LISTED_RESOURCES) {
@@ -399,8 +419,11 @@ export const schedulerMachine = setup({
     events: {} as SchedulerEvent,
   },
   delays: {
-    /** Housekeeping: back-off flush, request timeouts, watch health. */
-    tick: 1_000,
+    /**
+     * Until the next housekeeping tick with something to do (back-off flush, request timeouts,
+     * watch health), on a one-second grid.
+     */
+    tick: ({ context }) => housekeepingWakeAt(context) - context.port.now(),
   },
   guards: {
     hasPendingPod: ({ context }) => hasPendingPod(context),
@@ -408,6 +431,8 @@ export const schedulerMachine = setup({
     podStillPending: ({ context }) => context.cycle !== undefined,
     fits: ({ context }) => context.cycle?.result?.ok === true,
     decided: ({ context }) => context.cycle?.result !== undefined,
+    /** Something became due before the armed housekeeping tick (a pod backing off, a request sent). */
+    housekeepingDueEarlier: ({ context }) => housekeepingWakeAt(context) < context.housekeeping.armedAt,
   },
   actions: {
     startWatches: ({ context }) => {
@@ -425,7 +450,14 @@ export const schedulerMachine = setup({
       for (const i of context.others) if (i.handle(e)) return;
       for (const i of context.storage) if (i.handle(e)) return;
     },
+    beginHousekeeping: ({ context }) => {
+      context.housekeeping.last = context.port.now();
+    },
+    armHousekeeping: ({ context }) => {
+      context.housekeeping.armedAt = housekeepingWakeAt(context);
+    },
     housekeeping: ({ context }) => {
+      context.housekeeping.last = context.port.now();
       context.client.sweep();
       context.pods.tick();
       context.nodes.tick();
@@ -500,9 +532,12 @@ export const schedulerMachine = setup({
           },
         },
         housekeeping: {
+          entry: 'beginHousekeeping',
           initial: 'waiting',
           states: {
             waiting: {
+              entry: 'armHousekeeping',
+              always: { guard: 'housekeepingDueEarlier', target: 'waiting', reenter: true },
               after: { tick: { target: 'waiting', reenter: true, actions: 'housekeeping' } },
             },
           },

@@ -318,6 +318,17 @@ export class SchedulingQueue {
     }
   }
 
+  /**
+   * The earliest moment `flush` may have something to do: a back-off expiring, or the next check
+   * of the unschedulable pool for leftovers (-Infinity before the first flush set its period).
+   */
+  dueAt(): number {
+    if (this.nextLeftoverFlush === undefined) return -Infinity;
+    let due = this.nextLeftoverFlush;
+    for (const b of this.backoff.values()) if (b.until < due) due = b.until;
+    return due;
+  }
+
   /** Sizes, for the inspector. */
   toJSON(): { active: number; backoff: number; unschedulable: number } {
     return { active: this.inActive.size, backoff: this.backoff.size, unschedulable: this.unschedulable.size };

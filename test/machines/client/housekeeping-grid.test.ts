@@ -31,13 +31,15 @@ describe('gridWakeAt', () => {
 });
 
 describe('an idle cluster', () => {
-  it('wakes its API server, controller manager and controllers only when a check is due', { timeout: 60_000 }, () => {
+  it('wakes its API server, scheduler, controller manager and controllers only when a check is due', { timeout: 60_000 }, () => {
     const r = benchIdleTimers({ nodes: 3, settleMs: 30_000, windowMs: 60_000 });
     const fired = (actor: string) => r.timers.filter((t) => t.actor === actor).reduce((n, t) => n + t.fired, 0);
     // the etcd watch is checked 15 s after etcd last spoke (by then it spoke again: progress every
     // 5 s), and bookmarks go out once a minute: a wake-up every 8-10 s, not sixty a minute
     expect(fired('api-server')).toBeGreaterThan(0);
     expect(fired('api-server')).toBeLessThanOrEqual(8);
+    // the scheduler's queue is empty: its leftover check every 30 s, nothing else
+    expect(fired('scheduler')).toBeLessThanOrEqual(2);
     // its informers' watches fall silent only after 150 s of nothing; the shared watches hear bookmarks
     expect(fired('controller-manager')).toBeLessThanOrEqual(1);
     // the namespace controller resyncs every 5 minutes, the claim binder every 15 s

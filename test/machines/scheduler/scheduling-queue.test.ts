@@ -32,6 +32,27 @@ describe('SchedulingQueue (PrioritySort)', () => {
   });
 });
 
+describe('SchedulingQueue.dueAt (when the scheduler\'s housekeeping next has something to flush)', () => {
+  it('is due at once before the first flush, then at the next leftover check or back-off expiry', () => {
+    const q = new SchedulingQueue();
+    expect(q.dueAt()).toBe(-Infinity);
+    q.flush(500);
+    // the unschedulable pool is checked for leftovers every 30 s
+    expect(q.dueAt()).toBe(30_500);
+    q.add('p', 0);
+    expect(q.pop()).toBe('p');
+    q.retryLater('p', 2_000);
+    const until = q.dueAt();
+    expect(until).toBeGreaterThan(2_000);
+    expect(until).toBeLessThan(30_500);
+    q.flush(until - 1);
+    expect(q.pop()).toBeUndefined();
+    q.flush(until);
+    expect(q.pop()).toBe('p');
+    expect(q.dueAt()).toBe(30_500);
+  });
+});
+
 describe('SchedulingQueue with queueing hints (the default profile)', () => {
   const ASSIGNED_POD_DELETE: ClusterEvent = { resource: 'AssignedPod', actionType: ActionType.Delete };
   const NODE_ADD: ClusterEvent = { resource: 'Node', actionType: ActionType.Add };
