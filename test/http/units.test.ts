@@ -260,8 +260,9 @@ describe('documents', () => {
     const core = aggregatedDiscovery('api') as any;
     const apis = aggregatedDiscovery('apis') as any;
     const all = [...core.items, ...apis.items].flatMap((g: any) => g.versions.flatMap((v: any) => v.resources.map((r: any) => `${g.metadata.name ?? ''}/${v.version}/${r.resource}`)));
-    // and autoscaling/v1 HorizontalPodAutoscaler, served by conversion beside the stored v2
-    expect(all.sort()).toEqual([...RESOURCES.map((r) => `${r.group}/${r.version}/${r.plural}`), 'autoscaling/v1/horizontalpodautoscalers'].sort());
+    // and two served by conversion: autoscaling/v1 HorizontalPodAutoscaler beside the stored v2,
+    // events.k8s.io/v1 Event from the stored core/v1 Events
+    expect(all.sort()).toEqual([...RESOURCES.map((r) => `${r.group}/${r.version}/${r.plural}`), 'autoscaling/v1/horizontalpodautoscalers', 'events.k8s.io/v1/events'].sort());
     const autoscaling = apis.items.find((g: any) => g.metadata.name === 'autoscaling');
     expect(autoscaling.versions.map((v: any) => v.version)).toEqual(['v2', 'v1']);
     const list = apiResourceList('', 'v1') as any;
