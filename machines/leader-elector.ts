@@ -16,7 +16,7 @@
  * factor 1.2 while standing by, as `wait.JitterUntil`), `renewDeadline` (10 s), and the lease
  * duration (15 s) is written into the Lease.
  */
-import { raise, setup, type AnyActorLogic, type AnyActorRef } from 'xstate';
+import { assign, raise, setup, type AnyActorLogic, type AnyActorRef } from 'xstate';
 import { Port } from '../src/kernel/port.js';
 import type { KubeObject } from '../src/api/types.js';
 import type { ApiResponse } from './protocol.js';
@@ -246,18 +246,23 @@ export const leaderElectorMachine = setup({
     countRenewed: ({ context }) => {
       context.state.stats.renewed++;
     },
-    startLeading: ({ context, self }) => {
+    /**
+     * client-go's OnStartedLeading: the component starts. It starts inside `assign`, as XState's
+     * own `spawn` does: its first transition (its own `assign`s) runs while this action runs.
+     */
+    startLeading: assign(({ context, self }) => {
       const c = context.component;
-      if (!c) return;
+      if (!c) return {};
       const kernel = context.port.kernel;
-      context.state.starts++;
-      const port = new Port(kernel, c.address, kernel.fork(`${c.address}#${context.state.starts}`));
-      context.state.hosted = startComponent(kernel, self, c.logic, {
+      const starts = context.state.starts + 1;
+      const port = new Port(kernel, c.address, kernel.fork(`${c.address}#${starts}`));
+      const hosted = startComponent(kernel, self, c.logic, {
         address: c.address,
         host: kernel.hostOf(context.port.address) ?? context.port.address,
         input: { ...c.input, port } as never,
       });
-    },
+      return { state: Object.assign(context.state, { starts, hosted }) };
+    }),
     stopLeading: ({ context }) => stopHosted(context),
     /** client-go's OnStoppedLeading: the process exits and comes back as a new candidate. */
     loseLease: ({ context }) => {
