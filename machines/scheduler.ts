@@ -7,8 +7,15 @@
  * writes etcd and never talks to a kubelet. A pod that fits nowhere gets a FailedScheduling
  * Event that says why, per plugin. With the input `cycle: 'fused'` each cycle's steps run in the
  * same order as the actions of one transition (same trace; fewer XState microsteps).
+ *
+ * The cycle's state changes only through `assign`: each step (`popPod`, `filter`, `score`) assigns
+ * a new cycle object, `endCycle` clears it, the counters and the housekeeping grid are assigned, a
+ * restart assigns a fresh context. What the actions change in place are the scheduler's caches
+ * (the scheduler cache, the scheduling queue, the cycle records, the PreBind waiting pods, the
+ * informers and the API client), objects created with the context that no step replaces. The
+ * binding cycle's answers arrive later (`binding.finished`) and are counted by `countBinding`.
  */
-import { setup } from 'xstate';
+import { assertEvent, assign, setup, type AnyActorRef } from 'xstate';
 import type { KubeObject, Namespace, Pod, Node, PersistentVolume, PersistentVolumeClaim, StorageClass } from '../src/api/types.js';
 import { findResource } from '../src/api/resources.js';
 import type { SchedulerListers } from './scheduler/snapshot.js';
@@ -22,7 +29,7 @@ import { defaultProfile, type Profile } from './scheduler/registry.js';
 import { findFeasibleNodes, scoreFeasibleNodes, type FeasibleNodes, type FilterOutcome, type ScheduleResult } from './scheduler/schedule-one.js';
 import { CycleRecords } from './scheduler/cycle-record.js';
 import type { CycleState } from './scheduler/framework.js';
-import { bindPod, checkWaitingPod, isUnassigned, patchPodUnscheduled, type WaitingPod } from './scheduler/binding-cycle.js';
+import { bindPod, checkWaitingPod, isUnassigned, patchPodUnscheduled, type BindingOutcome, type WaitingPod } from './scheduler/binding-cycle.js';
 import { createVolumeListers } from './scheduler/volume-listers.js';
 import { apiClientTransitions } from './client/transitions.js';
 import { gridWakeAt } from './client/housekeeping-grid.js';
@@ -62,6 +69,8 @@ export interface SchedulerInput {
 
 /** Context of the scheduler machine. */
 export interface SchedulerContext {
+  /** The scheduler actor itself: where its binding cycles' answers are told (`binding.finished`). */
+  self: AnyActorRef;
   port: Port;
   client: ApiClient;
   profile: Profile;
@@ -77,16 +86,23 @@ export interface SchedulerContext {
   recorder: EventRecorder;
   /** Where the next cycle starts in the node list (round robin). */
   startIndex: number;
-  /** The pod of the cycle in progress: the nodes that passed filtering, then the result. */
-  cycle: { pod: Pod; feasible?: FeasibleNodes; outcome?: FilterOutcome; result?: ScheduleResult; state?: CycleState } | undefined;
+  /**
+   * The pod of the cycle in progress: the nodes that passed filtering, then the result. Each step
+   * assigns a new object (`popPod`, `filter`, `score`); `endCycle` clears it.
+   */
+  cycle: SchedulingCycle | undefined;
   /** The last scheduling cycle of the last pods tried (the inspector's per-plugin view). */
   records: CycleRecords;
   /** Claims, volumes and StorageClasses (VolumeBinding, VolumeRestrictions); each change may make a pod schedulable. */
   storage: Informer<KubeObject>[];
-  /** Pods reserved on a node whose PreBind plugins' writes and conditions are pending, by key. */
+  /**
+   * Pods reserved on a node whose PreBind plugins' writes and conditions are pending, by key (the
+   * framework's waitingPods: a store the binding cycles share, changed only by the `bind`,
+   * `onResponse` and `housekeeping` actions).
+   */
   waiting: Map<string, WaitingPod>;
-  /** Counters. */
-  stats: { attempts: number; scheduled: number; unschedulable: number; bindFailures: number };
+  /** Counters (assigned: a new object at each change). */
+  stats: SchedulerStats;
   /** True when a cycle runs as one transition ({@link SchedulerInput.cycle}). */
   fused: boolean;
   /** No pod is scheduled before this time (set by a restart: `RESTART_HOLD_MS`). */
@@ -95,6 +111,23 @@ export interface SchedulerContext {
   backoffMs: { readonly initial: number; readonly max: number };
   /** Housekeeping's one-second grid: when it last ran (or began) and when its timer fires. */
   housekeeping: { last: number; armedAt: number };
+}
+
+/** One scheduling cycle's state, a new object at each step. */
+export interface SchedulingCycle {
+  readonly pod: Pod;
+  readonly feasible?: FeasibleNodes;
+  readonly outcome?: FilterOutcome;
+  readonly result?: ScheduleResult;
+  readonly state?: CycleState;
+}
+
+/** The scheduler's counters. */
+export interface SchedulerStats {
+  readonly attempts: number;
+  readonly scheduled: number;
+  readonly unschedulable: number;
+  readonly bindFailures: number;
 }
 
 /** The period of the scheduler's housekeeping (kube-scheduler flushes its back-off queue every second). */
@@ -132,7 +165,13 @@ const STORAGE_RESOURCES: readonly (readonly [string, string, StorageEventResourc
 ];
 
 /** Events of the scheduler. */
-export type SchedulerEvent = ApiResponse | WatchEvent | WatchClosed | { type: 'scheduler.restart' };
+export type SchedulerEvent =
+  | ApiResponse
+  | WatchEvent
+  | WatchClosed
+  | { type: 'scheduler.restart' }
+  /** A binding cycle ended (told by its API answers): the pod was bound, or its binding failed. */
+  | { type: 'binding.finished'; outcome: BindingOutcome };
 
 /** The resources besides pods and nodes the scheduler's plugins read, with their API groups. */
 const LISTED_RESOURCES: readonly (readonly [string, string])[] = [
@@ -155,10 +194,19 @@ function listersOf(byResource: ReadonlyMap<string, Informer<KubeObject>>): Sched
   };
 }
 
-function createContext(input: SchedulerInput): SchedulerContext {
+/**
+ * What the informers' handlers change: the scheduler's caches (the cache, the queue, the cycle
+ * records), objects created with the context that no `assign` replaces. The handlers run inside the
+ * `onWatch` action.
+ */
+type InformerCaches = Pick<SchedulerContext, 'port' | 'cache' | 'queue' | 'records' | 'pods' | 'listers' | 'schedulerName'>;
+
+function createContext(input: SchedulerInput, self: AnyActorRef): SchedulerContext {
   const client = new ApiClient(input.port, input.token, { apiServer: input.apiServer });
   const schedulerName = input.schedulerName ?? 'default-scheduler';
+  // built field by field here; once the machine holds it, the context changes only through assign
   const ctx = {
+    self,
     port: input.port,
     client,
     profile: input.profile ?? defaultProfile,
@@ -180,6 +228,7 @@ function createContext(input: SchedulerInput): SchedulerContext {
     waiting: new Map(),
     housekeeping: { last: 0, armedAt: Infinity },
   } as Omit<SchedulerContext, 'pods' | 'nodes' | 'others' | 'listers' | 'storage'> as SchedulerContext;
+  const caches: InformerCaches = ctx;
   const byResource = new Map<string, Informer<KubeObject>>();
   for (const [resource, group] of LISTED_RESOURCES) {
     // a resource this API server does not serve (yet) is not watched
@@ -193,8 +242,8 @@ function createContext(input: SchedulerInput): SchedulerContext {
     storage.set(
       resource,
       new Informer<KubeObject>(client, { resource, group }, {
-        onAdd: (obj) => moveOnEvent(ctx, { resource: eventResource, actionType: ActionType.Add }, undefined, obj),
-        onUpdate: (old, obj) => moveOnEvent(ctx, { resource: eventResource, actionType: ActionType.Update }, old, obj),
+        onAdd: (obj) => moveOnEvent(caches, { resource: eventResource, actionType: ActionType.Add }, undefined, obj),
+        onUpdate: (old, obj) => moveOnEvent(caches, { resource: eventResource, actionType: ActionType.Update }, old, obj),
       }),
     );
   }
@@ -208,32 +257,32 @@ function createContext(input: SchedulerInput): SchedulerContext {
     })),
   };
   ctx.pods = new Informer<Pod>(client, { resource: 'pods' }, {
-    onAdd: (pod) => onPod(ctx, undefined, pod),
-    onUpdate: (old, pod) => onPod(ctx, old, pod),
+    onAdd: (pod) => onPod(caches, undefined, pod),
+    onUpdate: (old, pod) => onPod(caches, old, pod),
     onDelete: (pod) => {
       const key = objectKey(pod);
-      ctx.queue.delete(key);
-      ctx.records.delete(key);
-      const cached = ctx.cache.getPod(key);
-      if (!ctx.cache.removePod(pod) || !cached) return;
+      caches.queue.delete(key);
+      caches.records.delete(key);
+      const cached = caches.cache.getPod(key);
+      if (!caches.cache.removePod(pod) || !cached) return;
       // the cache's copy is bound (an assumed pod's informer copy is not yet)
       const deleted = pod.spec?.nodeName ? pod : { ...pod, spec: { ...pod.spec!, nodeName: cached.nodeName } };
-      moveOnEvent(ctx, ASSIGNED_POD_DELETE, deleted, undefined);
+      moveOnEvent(caches, ASSIGNED_POD_DELETE, deleted, undefined);
     },
   });
   ctx.nodes = new Informer<Node>(client, { resource: 'nodes' }, {
     onAdd: (node) => {
-      ctx.cache.addNode(node);
-      moveOnEvent(ctx, NODE_ADD, undefined, node);
+      caches.cache.addNode(node);
+      moveOnEvent(caches, NODE_ADD, undefined, node);
     },
     onUpdate: (old, node) => {
-      ctx.cache.updateNode(node);
-      if (ctx.queue.unschedulable.size === 0) return;
-      for (const event of nodeSchedulingPropertiesChange(node, old)) moveOnEvent(ctx, event, old, node);
+      caches.cache.updateNode(node);
+      if (caches.queue.unschedulable.size === 0) return;
+      for (const event of nodeSchedulingPropertiesChange(node, old)) moveOnEvent(caches, event, old, node);
     },
     onDelete: (node) => {
-      ctx.cache.removeNode(node);
-      moveOnEvent(ctx, NODE_DELETE, node, undefined);
+      caches.cache.removeNode(node);
+      moveOnEvent(caches, NODE_DELETE, node, undefined);
     },
   });
   return ctx;
@@ -253,35 +302,38 @@ function hasPendingPod(context: SchedulerContext): boolean {
   );
 }
 
-function popPod(context: SchedulerContext): void {
+/**
+ * Pops the next pod from the queue (the queue is a cache the `popPod` action changes) and starts
+ * its cycle: undefined when the pod is gone, bound, or assumed meanwhile.
+ */
+function poppedCycle(context: SchedulerContext): SchedulingCycle | undefined {
   const key = context.queue.pop();
   const pod = key ? context.pods.store.get(key) : undefined;
-  context.cycle = pod && isUnassigned(pod, context.schedulerName) && !context.cache.getPod(key!) ? { pod } : undefined;
+  return pod && isUnassigned(pod, context.schedulerName) && !context.cache.getPod(key!) ? { pod } : undefined;
 }
 
-function filter(context: SchedulerContext): void {
-  const cycle = context.cycle!;
-  context.stats.attempts++;
+/** Filtering: a new cycle with the feasible nodes (or the decided result), the next start index, one attempt more. */
+function filtered(context: SchedulerContext, cycle: SchedulingCycle): Pick<SchedulerContext, 'cycle' | 'startIndex' | 'stats'> {
   const phase = findFeasibleNodes(cycle.pod, context.cache, context.profile, { rng: context.port.rng, startIndex: context.startIndex, listers: context.listers });
-  cycle.outcome = phase.outcome;
-  if ('done' in phase) {
-    cycle.result = phase.done;
-    cycle.state = phase.state;
-  } else {
-    cycle.feasible = phase;
-    cycle.state = phase.state;
-  }
-  context.startIndex = 'done' in phase ? phase.done.nextStartIndex : phase.nextStartIndex;
+  const next: SchedulingCycle =
+    'done' in phase
+      ? { ...cycle, outcome: phase.outcome, result: phase.done, state: phase.state }
+      : { ...cycle, outcome: phase.outcome, feasible: phase, state: phase.state };
+  return {
+    cycle: next,
+    startIndex: 'done' in phase ? phase.done.nextStartIndex : phase.nextStartIndex,
+    stats: { ...context.stats, attempts: context.stats.attempts + 1 },
+  };
 }
 
-function score(context: SchedulerContext): void {
-  const cycle = context.cycle!;
-  cycle.result = scoreFeasibleNodes(cycle.pod, cycle.feasible!, context.profile, { rng: context.port.rng, startIndex: context.startIndex, recordScores: context.records.capacity > 0 });
+/** Scoring: a new cycle with the result. */
+function scored(context: SchedulerContext, cycle: SchedulingCycle): SchedulingCycle {
+  return { ...cycle, result: scoreFeasibleNodes(cycle.pod, cycle.feasible!, context.profile, { rng: context.port.rng, startIndex: context.startIndex, recordScores: context.records.capacity > 0 }) };
 }
 
 /** Keeps the cycle's results for the inspector (bounded: the last `cycleRecords` pods). */
-function recordCycle(context: SchedulerContext): void {
-  const { pod, outcome, result } = context.cycle!;
+function recordCycle(context: SchedulerContext, cycle: SchedulingCycle): void {
+  const { pod, outcome, result } = cycle;
   if (context.records.capacity <= 0 || !result) return;
   context.records.set(objectKey(pod), {
     pod,
@@ -294,27 +346,42 @@ function recordCycle(context: SchedulerContext): void {
   });
 }
 
-function bind(context: SchedulerContext): void {
-  recordCycle(context);
-  const { pod } = context.cycle!;
-  context.port.inFlowOf(pod.metadata?.uid, () => bindPod(context));
+/** The binding cycle of a pod that fits (`scheduler/binding-cycle.ts`), in the pod's flow. */
+function bind(context: SchedulerContext, cycle: SchedulingCycle): void {
+  context.port.inFlowOf(cycle.pod.metadata?.uid, () => bindPod(context, cycle));
 }
 
-function recordUnschedulable(context: SchedulerContext): void {
-  recordCycle(context);
-  const { pod } = context.cycle!;
-  context.port.inFlowOf(pod.metadata?.uid, () => recordFailure(context));
+/** A pod that fits nowhere: park it, preempt, record FailedScheduling, in the pod's flow. */
+function recordUnschedulable(context: SchedulerContext, cycle: SchedulingCycle): void {
+  context.port.inFlowOf(cycle.pod.metadata?.uid, () => recordFailure(context, cycle));
 }
 
-/** One whole cycle, as the `steps` states run it: pop, filter, score (unless decided), bind or record. */
-function scheduleOne(context: SchedulerContext): void {
-  popPod(context);
-  const cycle = context.cycle;
-  if (!cycle) return;
-  filter(context);
-  if (cycle.result === undefined) score(context);
-  if (cycle.result?.ok === true) bind(context);
-  else recordUnschedulable(context);
+function withUnschedulable(stats: SchedulerStats): SchedulerStats {
+  return { ...stats, unschedulable: stats.unschedulable + 1 };
+}
+
+/**
+ * Every ready pod's cycle as the `steps` states run them, one after the other (the `fused`
+ * cycle): pop, filter, score (unless decided), bind or record. The same effects in the same order;
+ * returns what the steps would have assigned.
+ */
+function scheduleAll(context: SchedulerContext): Pick<SchedulerContext, 'cycle' | 'startIndex' | 'stats'> {
+  let ctx = context;
+  while (hasPendingPod(ctx)) {
+    const popped = poppedCycle(ctx);
+    if (!popped) continue;
+    ctx = { ...ctx, ...filtered(ctx, popped) };
+    let cycle = ctx.cycle!;
+    if (cycle.result === undefined) cycle = scored(ctx, cycle);
+    recordCycle(ctx, cycle);
+    if (cycle.result?.ok === true) {
+      bind(ctx, cycle);
+    } else {
+      ctx = { ...ctx, stats: withUnschedulable(ctx.stats) };
+      recordUnschedulable(ctx, cycle);
+    }
+  }
+  return { cycle: undefined, startIndex: ctx.startIndex, stats: ctx.stats };
 }
 
 const NODE_ADD: ClusterEvent = { resource: 'Node', actionType: ActionType.Add };
@@ -323,7 +390,7 @@ const ASSIGNED_POD_ADD: ClusterEvent = { resource: 'AssignedPod', actionType: Ac
 const ASSIGNED_POD_DELETE: ClusterEvent = { resource: 'AssignedPod', actionType: ActionType.Delete };
 
 /** A cluster event: the scheduling queue moves the unschedulable pods it may make schedulable. */
-function moveOnEvent(ctx: SchedulerContext, event: ClusterEvent, oldObj: KubeObject | undefined, newObj: KubeObject | undefined): void {
+function moveOnEvent(ctx: InformerCaches, event: ClusterEvent, oldObj: KubeObject | undefined, newObj: KubeObject | undefined): void {
   if (ctx.queue.unschedulable.size === 0) return;
   ctx.queue.moveOnEvent(event, oldObj, newObj, ctx.port.now(), (key) => ctx.pods.store.get(key), { listers: ctx.listers });
 }
@@ -339,7 +406,7 @@ function isTerminal(pod: Pod): boolean {
  * per kind of change, and a bound pod that terminates leaves the watch (an AssignedPod Delete).
  * A pending pod that changes is offered to the plugins that rejected it.
  */
-function onPod(ctx: SchedulerContext, old: Pod | undefined, pod: Pod): void {
+function onPod(ctx: InformerCaches, old: Pod | undefined, pod: Pod): void {
   const key = objectKey(pod);
   if (pod.spec?.nodeName) {
     ctx.queue.delete(key);
@@ -397,15 +464,33 @@ function preempt(context: SchedulerContext, pod: Pod, node: string, victims: rea
 }
 
 /** The pod fits nowhere: park it, record FailedScheduling, set its PodScheduled condition. */
-function recordFailure(context: SchedulerContext): void {
-  const { pod, result } = context.cycle!;
+function recordFailure(context: SchedulerContext, cycle: SchedulingCycle): void {
+  const { pod, result } = cycle;
   const failure = result as Extract<ScheduleResult, { ok: false }>;
-  context.stats.unschedulable++;
   context.queue.parkUnschedulable(objectKey(pod), context.port.now(), failure.unschedulablePlugins);
   if (failure.nominatedNode) preempt(context, pod, failure.nominatedNode, failure.victims ?? []);
   context.recorder.record(pod, 'Warning', 'FailedScheduling', failure.message, 'Scheduling');
   patchPodUnscheduled(context, pod, 'Unschedulable', failure.message, failure.nominatedNode);
-  context.cycle = undefined;
+}
+
+/** The context a restarted scheduler starts with: fresh caches and informers, the same configuration. */
+function restartedContext(context: SchedulerContext): SchedulerContext {
+  const fresh = createContext(
+    {
+      port: context.port,
+      token: context.client.token,
+      profile: context.profile,
+      apiServer: context.client.apiServer,
+      schedulerName: context.schedulerName,
+      events: context.recorder.level,
+      cycleRecords: context.records.capacity,
+      cycle: context.fused ? 'fused' : 'steps',
+      podInitialBackoffMs: context.backoffMs.initial,
+      podMaxBackoffMs: context.backoffMs.max,
+    },
+    context.self,
+  );
+  return { ...fresh, notBefore: context.port.now() + RESTART_HOLD_MS };
 }
 
 /**
@@ -441,23 +526,36 @@ export const schedulerMachine = setup({
       for (const i of context.others) i.start(true);
       for (const i of context.storage) i.start(true);
     },
+    stopWatches: ({ context }) => {
+      context.pods.stop();
+      context.nodes.stop();
+      for (const i of context.others) i.stop();
+      for (const i of context.storage) i.stop();
+      context.client.reset();
+    },
     onResponse: ({ context, event }) => {
-      context.client.handle(event as ApiResponse);
+      assertEvent(event, 'api.response');
+      context.client.handle(event);
     },
     onWatch: ({ context, event }) => {
-      const e = event as WatchEvent | WatchClosed;
-      if (context.pods.handle(e) || context.nodes.handle(e)) return;
-      for (const i of context.others) if (i.handle(e)) return;
-      for (const i of context.storage) if (i.handle(e)) return;
+      assertEvent(event, ['watch.added', 'watch.modified', 'watch.deleted', 'watch.bookmark', 'watch.error', 'watch.closed']);
+      if (context.pods.handle(event) || context.nodes.handle(event)) return;
+      for (const i of context.others) if (i.handle(event)) return;
+      for (const i of context.storage) if (i.handle(event)) return;
     },
-    beginHousekeeping: ({ context }) => {
-      context.housekeeping.last = context.port.now();
-    },
-    armHousekeeping: ({ context }) => {
-      context.housekeeping.armedAt = housekeepingWakeAt(context);
-    },
+    /** A binding cycle's end, counted. */
+    countBinding: assign({
+      stats: ({ context, event }) => {
+        assertEvent(event, 'binding.finished');
+        return event.outcome === 'scheduled'
+          ? { ...context.stats, scheduled: context.stats.scheduled + 1 }
+          : { ...context.stats, bindFailures: context.stats.bindFailures + 1 };
+      },
+    }),
+    beginHousekeeping: assign({ housekeeping: ({ context }) => ({ ...context.housekeeping, last: context.port.now() }) }),
+    armHousekeeping: assign({ housekeeping: ({ context }) => ({ ...context.housekeeping, armedAt: housekeepingWakeAt(context) }) }),
+    /** Requests timed out, informers' retries and silences, pods waiting in PreBind, the queue's back-off flushed. */
     housekeeping: ({ context }) => {
-      context.housekeeping.last = context.port.now();
       context.client.sweep();
       context.pods.tick();
       context.nodes.tick();
@@ -466,33 +564,31 @@ export const schedulerMachine = setup({
       for (const key of [...context.waiting.keys()]) checkWaitingPod(context, key);
       context.queue.flush(context.port.now());
     },
-    popPod: ({ context }) => popPod(context),
-    filter: ({ context }) => filter(context),
-    score: ({ context }) => score(context),
-    bind: ({ context }) => bind(context),
-    recordUnschedulable: ({ context }) => recordUnschedulable(context),
-    scheduleAll: ({ context }) => {
-      // as the stepwise cycle's `idle` state does: a cycle per pod while one is ready
-      while (hasPendingPod(context)) scheduleOne(context);
-    },
-    reset: ({ context }) => {
-      context.pods.stop();
-      context.nodes.stop();
-      for (const i of context.others) i.stop();
-      for (const i of context.storage) i.stop();
-      context.client.reset();
-      const fresh = createContext({ port: context.port, token: context.client.token, profile: context.profile, apiServer: context.client.apiServer, schedulerName: context.schedulerName, events: context.recorder.level, cycleRecords: context.records.capacity, cycle: context.fused ? 'fused' : 'steps', podInitialBackoffMs: context.backoffMs.initial, podMaxBackoffMs: context.backoffMs.max });
-      Object.assign(context, fresh);
-      context.notBefore = context.port.now() + RESTART_HOLD_MS;
-    },
+    /**
+     * The cycle starts with the pod the queue pops (none when it is gone, bound or assumed
+     * meanwhile). Popping changes the queue, one of the scheduler's caches.
+     */
+    popPod: assign({ cycle: ({ context }) => poppedCycle(context) }),
+    filter: assign(({ context }) => filtered(context, context.cycle!)),
+    score: assign({ cycle: ({ context }) => scored(context, context.cycle!) }),
+    recordCycle: ({ context }) => recordCycle(context, context.cycle!),
+    bind: ({ context }) => bind(context, context.cycle!),
+    countUnschedulable: assign({ stats: ({ context }) => withUnschedulable(context.stats) }),
+    recordUnschedulable: ({ context }) => recordUnschedulable(context, context.cycle!),
+    endCycle: assign({ cycle: undefined }),
+    /** The fused cycle: every ready pod's cycle in one action (as the `idle` state's steps would run them). */
+    scheduleAll: assign(({ context }) => scheduleAll(context)),
+    /** A restart: fresh caches and informers, and no pod scheduled for `RESTART_HOLD_MS`. */
+    reset: assign(({ context }) => restartedContext(context)),
   },
 }).createMachine({
   id: 'scheduler',
-  context: ({ input }) => createContext(input),
+  context: ({ input, self }) => createContext(input, self),
   initial: 'running',
   on: {
     ...apiClientTransitions('onResponse', 'onWatch'),
-    'scheduler.restart': { target: '.running', actions: 'reset' },
+    'scheduler.restart': { target: '.running', actions: ['stopWatches', 'reset'] },
+    'binding.finished': { actions: 'countBinding' },
   },
   states: {
     running: {
@@ -522,12 +618,12 @@ export const schedulerMachine = setup({
               always: [{ guard: 'fits', target: 'binding' }, { target: 'unschedulable' }],
             },
             binding: {
-              entry: 'bind',
-              always: 'idle',
+              entry: ['recordCycle', 'bind'],
+              always: { target: 'idle', actions: 'endCycle' },
             },
             unschedulable: {
-              entry: 'recordUnschedulable',
-              always: 'idle',
+              entry: ['recordCycle', 'countUnschedulable', 'recordUnschedulable'],
+              always: { target: 'idle', actions: 'endCycle' },
             },
           },
         },
@@ -538,7 +634,7 @@ export const schedulerMachine = setup({
             waiting: {
               entry: 'armHousekeeping',
               always: { guard: 'housekeepingDueEarlier', target: 'waiting', reenter: true },
-              after: { tick: { target: 'waiting', reenter: true, actions: 'housekeeping' } },
+              after: { tick: { target: 'waiting', reenter: true, actions: ['beginHousekeeping', 'housekeeping'] } },
             },
           },
         },

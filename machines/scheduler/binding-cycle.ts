@@ -7,7 +7,7 @@
  * FailedScheduling with the plugin's error and retries the pod after its back-off.
  */
 import type { KubeObject, Pod } from '../../src/api/types.js';
-import type { SchedulerContext } from '../scheduler.js';
+import type { SchedulerContext, SchedulingCycle } from '../scheduler.js';
 import type { CycleState, PreBindPlan } from './framework.js';
 import type { ScheduleResult } from './schedule-one.js';
 import { isSuccess } from '../client/api-client.js';
@@ -25,6 +25,14 @@ export interface WaitingPod {
   readonly deadline: number;
 }
 
+/** How a binding cycle ended: the Binding was accepted, or the cycle failed (Reserve, PreBind or the Binding). */
+export type BindingOutcome = 'scheduled' | 'failed';
+
+/** Tells the scheduler a binding cycle ended (its answers arrive after the cycle's transitions: it counts them). */
+function finished(context: SchedulerContext, outcome: BindingOutcome): void {
+  context.self.send({ type: 'binding.finished', outcome });
+}
+
 /** A pod this scheduler should place: no node, not terminating or finished, no scheduling gate, its schedulerName. */
 export function isUnassigned(pod: Pod, schedulerName: string): boolean {
   if (pod.spec?.nodeName) return false;
@@ -40,10 +48,9 @@ export function isUnassigned(pod: Pod, schedulerName: string): boolean {
  * The binding cycle: assume the pod on the chosen node, run the Reserve plugins, then the PreBind
  * plugins' writes and waits (VolumeBinding), then send the Binding.
  */
-export function bindPod(context: SchedulerContext): void {
-  const { pod, result, state } = context.cycle!;
+export function bindPod(context: SchedulerContext, cycle: SchedulingCycle): void {
+  const { pod, result, state } = cycle;
   const node = (result as Extract<ScheduleResult, { ok: true }>).node;
-  context.cycle = undefined;
   context.cache.assume(pod, node);
   if (!state) {
     sendBinding(context, pod, node);
@@ -157,7 +164,7 @@ export function patchPodUnscheduled(context: SchedulerContext, pod: Pod, reason:
 function failBinding(context: SchedulerContext, pod: Pod, node: string, state: CycleState, message: string): void {
   const filters = context.profile.filters;
   for (let i = filters.length - 1; i >= 0; i--) filters[i]!.unreserve?.(state, pod, node);
-  context.stats.bindFailures++;
+  finished(context, 'failed');
   context.cache.forget(pod);
   const key = objectKey(pod);
   context.recorder.record(pod, 'Warning', 'FailedScheduling', message, 'Scheduling');
@@ -187,11 +194,11 @@ function sendBinding(context: SchedulerContext, pod: Pod, node: string): void {
     },
     (res) => {
       if (isSuccess(res)) {
-        context.stats.scheduled++;
+        finished(context, 'scheduled');
         context.recorder.record(pod, 'Normal', 'Scheduled', `Successfully assigned ${key} to ${node}`, 'Binding');
         return;
       }
-      context.stats.bindFailures++;
+      finished(context, 'failed');
       context.cache.forget(pod);
       const current = context.pods.store.get(key);
       if (current && isUnassigned(current, context.schedulerName)) context.queue.retryLater(key, context.port.now());

@@ -119,7 +119,6 @@ const rogueScheduler = schedulerMachine.provide({
       const value = { ...pod, metadata: { ...pod.metadata, resourceVersion: undefined }, spec: { ...pod.spec, nodeName: node } } as KubeObject;
       const key = etcdKey(findResource('pods')!, pod.metadata!.namespace, pod.metadata!.name!);
       ctx.port.send(ETCD, { type: 'etcd.update', id: `${ctx.port.address}#direct-${ctx.stats.attempts}`, from: ctx.port.address, key, value });
-      ctx.cycle = undefined;
     },
   },
 });
