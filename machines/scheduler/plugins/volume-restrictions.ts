@@ -10,8 +10,15 @@
  *   unless both read-only (`node(s) had no available disk`, Unschedulable).
  * A missing claim is UnschedulableAndUnresolvable (`persistentvolumeclaim "x" not found`). Pods
  * without such volumes are skipped in PreFilter.
+ *
+ * Events (`EventsToRegister` as v1.32 runs it, with queueing hints on): a Pod deleted
+ * (`isSchedulableAfterPodDeleted`: in the pod's namespace, and it had a conflicting disk or one of
+ * the pod's claims), a Node added (no hint), a PersistentVolumeClaim added
+ * (`isSchedulableAfterPersistentVolumeClaimAdded`: one the pod uses, in its namespace). Pod
+ * volumes are immutable, so pod updates are not registered.
  */
-import type { Pod } from '../../../src/api/types.js';
+import type { KubeObject, Pod } from '../../../src/api/types.js';
+import { ActionType, type ClusterEventWithHint, type QueueingHint } from '../events.js';
 import { SKIP, SUCCESS, unresolvable, unschedulable, type CycleState, type FilterPlugin, type NodeInfo, type PreFilterResult, type Status } from '../framework.js';
 
 /** The plugin's name. */
@@ -91,9 +98,55 @@ function claimKeysOf(pod: Pod, state: PreFilterState): string[] {
   return out;
 }
 
+/** `satisfyVolumeConflicts`: no volume of `pod` conflicts with one of the `existing` pods. */
+function satisfyVolumeConflicts(pod: Pod, existing: readonly Pod[]): boolean {
+  for (const v of pod.spec?.volumes ?? []) {
+    if (!needsRestrictionsCheck(v)) continue;
+    for (const e of existing) if (isVolumeConflict(v, e)) return false;
+  }
+  return true;
+}
+
+/**
+ * `isSchedulableAfterPodDeleted`: a pod of the same namespace was deleted that had a volume
+ * conflicting with the pod's, or used one of its claims (the claim's access mode is not fetched,
+ * as upstream: it may have been the ReadWriteOncePod holder).
+ */
+function isSchedulableAfterPodDeleted(pod: Pod, deletedPod: Pod | undefined): QueueingHint {
+  if (!deletedPod) return 'Queue';
+  if ((deletedPod.metadata?.namespace ?? '') !== (pod.metadata?.namespace ?? '')) return 'QueueSkip';
+  if (!satisfyVolumeConflicts(pod, [deletedPod])) return 'Queue';
+  const claims = new Set<string>();
+  for (const v of pod.spec?.volumes ?? []) if (v.persistentVolumeClaim) claims.add(v.persistentVolumeClaim.claimName);
+  for (const v of deletedPod.spec?.volumes ?? []) if (v.persistentVolumeClaim && claims.has(v.persistentVolumeClaim.claimName)) return 'Queue';
+  return 'QueueSkip';
+}
+
+/** `isSchedulableAfterPersistentVolumeClaimAdded`: the new claim is one the pod uses (same namespace, a volume naming it). */
+function isSchedulableAfterPersistentVolumeClaimAdded(pod: Pod, _old: KubeObject | undefined, claim: KubeObject | undefined): QueueingHint {
+  if (!claim) return 'Queue';
+  if ((claim.metadata?.namespace ?? '') !== (pod.metadata?.namespace ?? '')) return 'QueueSkip';
+  for (const v of pod.spec?.volumes ?? []) if (v.persistentVolumeClaim?.claimName === claim.metadata?.name) return 'Queue';
+  return 'QueueSkip';
+}
+
+/**
+ * The events VolumeRestrictions registers. Node events: only Add, as with queueing hints on
+ * (without them kube also registers UpdateNodeTaint and UpdateNodeLabel, for its preCheck).
+ */
+const VOLUME_RESTRICTIONS_EVENTS: readonly ClusterEventWithHint[] = [
+  // a deleted pod may release a conflicting disk or a ReadWriteOncePod claim; spec.volumes is immutable
+  { event: { resource: 'Pod', actionType: ActionType.Delete }, hint: isSchedulableAfterPodDeleted },
+  // a new node may have room (no hint: every Node Add queues)
+  { event: { resource: 'Node', actionType: ActionType.Add } },
+  // the claim the pod refers to was created (it must exist for its access modes to be read)
+  { event: { resource: 'PersistentVolumeClaim', actionType: ActionType.Add }, hint: isSchedulableAfterPersistentVolumeClaimAdded },
+];
+
 /** The VolumeRestrictions filter plugin. */
 export const VolumeRestrictions: FilterPlugin = {
   name: VOLUME_RESTRICTIONS,
+  events: VOLUME_RESTRICTIONS_EVENTS,
   preFilter(pod: Pod, state: CycleState): PreFilterResult | undefined {
     const volumes = pod.spec?.volumes;
     if (!volumes || volumes.length === 0) return { status: SKIP };

@@ -7,7 +7,10 @@ import { describe, it, expect } from 'vitest';
 import type { PersistentVolumeClaim, Pod } from '../../../../src/api/types.js';
 import { VolumeRestrictions, ERR_REASON_DISK_CONFLICT, ERR_REASON_RWOP_CONFLICT } from '../../../../machines/scheduler/plugins/volume-restrictions.js';
 import { SUCCESS, type Status } from '../../../../machines/scheduler/framework.js';
-import { clusterOf, makeNode, makePod } from '../helpers.js';
+import { ActionType } from '../../../../machines/scheduler/events.js';
+import { SchedulingQueue, queueingHintMap } from '../../../../machines/scheduler/scheduling-queue.js';
+import { defaultProfile } from '../../../../machines/scheduler/registry.js';
+import { clusterOf, makeNode, makePod, registration } from '../helpers.js';
 
 type Volume = NonNullable<NonNullable<Pod['spec']>['volumes']>[number];
 
@@ -100,5 +103,71 @@ describe('VolumeRestrictions ReadWriteOncePod (TestAccessModeConflicts)', () => 
     expect(VolumeRestrictions.filter(pod, ni, state)).toBe(SUCCESS);
     VolumeRestrictions.addPod!(state, pod, existing, ni);
     expect(VolumeRestrictions.filter(pod, ni, state).reasons).toEqual([ERR_REASON_RWOP_CONFLICT]);
+  });
+});
+
+describe('VolumeRestrictions events and queueing hints (after Test_isSchedulableAfterPodDeleted and Test_isSchedulableAfterPersistentVolumeClaimAdded)', () => {
+  it('registers Pod Delete (with its hint), Node Add (no hint) and PersistentVolumeClaim Add (with its hint), as v1.32 with queueing hints', () => {
+    expect(VolumeRestrictions.events!.map((e) => [e.event.resource, e.event.actionType, e.hint !== undefined])).toEqual([
+      ['Pod', ActionType.Delete, true],
+      ['Node', ActionType.Add, false],
+      ['PersistentVolumeClaim', ActionType.Add, true],
+    ]);
+  });
+
+  const podHint = registration(VolumeRestrictions, 'Pod').hint;
+  const inNamespace = (p: Pod, namespace: string): Pod => ({ ...p, metadata: { ...p.metadata, namespace } });
+  const withClaim = (name: string, claimName: string) => podWithVolumes(name, [{ name: 'v', persistentVolumeClaim: { claimName } }], 'node-1');
+  it.each<[string, Pod, Pod, 'Queue' | 'QueueSkip']>([
+    ['queue-new-object-gcedisk-conflict', podWithVolumes('p', [disk('gce', 'foo')]), podWithVolumes('e', [disk('gce', 'foo')], 'node-1'), 'Queue'],
+    ['skip-new-object-gcedisk-no-conflict', podWithVolumes('p', [disk('gce', 'foo')]), podWithVolumes('e', [disk('gce', 'bar')], 'node-1'), 'QueueSkip'],
+    ['skip-new-object-gcedisk-both-read-only', podWithVolumes('p', [disk('gce', 'foo', { readOnly: true })]), podWithVolumes('e', [disk('gce', 'foo', { readOnly: true })], 'node-1'), 'QueueSkip'],
+    ['queue-new-object-awsdisk-conflict', podWithVolumes('p', [disk('aws', 'foo')]), podWithVolumes('e', [disk('aws', 'foo')], 'node-1'), 'Queue'],
+    ['skip-new-object-awsdisk-no-conflict', podWithVolumes('p', [disk('aws', 'foo')]), podWithVolumes('e', [disk('aws', 'bar')], 'node-1'), 'QueueSkip'],
+    ['queue-new-object-rbddisk-conflict', podWithVolumes('p', [disk('rbd', 'foo')]), podWithVolumes('e', [disk('rbd', 'foo')], 'node-1'), 'Queue'],
+    ['skip-new-object-rbddisk-no-conflict', podWithVolumes('p', [disk('rbd', 'foo')]), podWithVolumes('e', [disk('rbd', 'bar')], 'node-1'), 'QueueSkip'],
+    ['queue-new-object-iscsidisk-conflict', podWithVolumes('p', [disk('iscsi', 'foo')]), podWithVolumes('e', [disk('iscsi', 'foo')], 'node-1'), 'Queue'],
+    ['skip-new-object-iscsidisk-no-conflict', podWithVolumes('p', [disk('iscsi', 'foo')]), podWithVolumes('e', [disk('iscsi', 'bar')], 'node-1'), 'QueueSkip'],
+    ['skip-other-namespace: a conflicting disk in another namespace', podWithVolumes('p', [disk('gce', 'foo')]), inNamespace(podWithVolumes('e', [disk('gce', 'foo')], 'node-1'), 'other'), 'QueueSkip'],
+    ['queue-has-same-claim', withClaim('p', 'claim-with-rwop-1'), withClaim('e', 'claim-with-rwop-1'), 'Queue'],
+    ['skip-no-same-claim', withClaim('p', 'claim-with-rwop-1'), withClaim('e', 'claim-with-rwop-2'), 'QueueSkip'],
+    ['skip-no-volumes', podWithVolumes('p', [disk('gce', 'foo')]), podWithVolumes('e', [], 'node-1'), 'QueueSkip'],
+  ])('Pod Delete: %s', (_name, pod, deleted, want) => {
+    expect(podHint(pod, deleted, undefined)).toBe(want);
+  });
+
+  const pvcEntry = VolumeRestrictions.events!.find((e) => e.event.resource === 'PersistentVolumeClaim')!;
+  const pvcHint = pvcEntry.hint as (pod: Pod, o: PersistentVolumeClaim | undefined, n: PersistentVolumeClaim | undefined, c: object) => string;
+  const claim = (name: string, namespace = 'default'): PersistentVolumeClaim => ({
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: { name, namespace },
+    spec: { accessModes: ['ReadWriteOncePod'], resources: { requests: { storage: '1Gi' } } },
+  });
+  const pending = podWithVolumes('p', [{ name: 'v', persistentVolumeClaim: { claimName: 'claim-with-rwop-1' } }]);
+  it.each<[string, PersistentVolumeClaim, 'Queue' | 'QueueSkip']>([
+    ['queue-new-object-pvc-belong-pod', claim('claim-with-rwop-1'), 'Queue'],
+    ['skip-new-object-unused', claim('claim-with-rwop-2'), 'QueueSkip'],
+    ['skip-new-object-other-namespace', claim('claim-with-rwop-1', 'other'), 'QueueSkip'],
+  ])('PersistentVolumeClaim Add: %s', (_name, added, want) => {
+    expect(pvcHint(pending, undefined, added, {})).toBe(want);
+  });
+
+  it('through the scheduling queue: a pod VolumeRestrictions rejected is not retried on an unrelated claim or pod deletion, and is on its own claim', () => {
+    const q = new SchedulingQueue({ hints: queueingHintMap(defaultProfile.filters) });
+    const key = 'default/p';
+    const podOf = (k: string) => (k === key ? pending : undefined);
+    q.add(key);
+    expect(q.pop()).toBe(key);
+    q.parkUnschedulable(key, 0, ['VolumeRestrictions']);
+    const pvcAdd = { resource: 'PersistentVolumeClaim', actionType: ActionType.Add } as const;
+    const podDelete = { resource: 'AssignedPod', actionType: ActionType.Delete } as const;
+    q.moveOnEvent(pvcAdd, undefined, claim('claim-with-rwop-2'), 20_000, podOf);
+    q.moveOnEvent(podDelete, withClaim('e', 'claim-with-rwop-2'), undefined, 20_000, podOf);
+    // a claim update is not registered
+    q.moveOnEvent({ resource: 'PersistentVolumeClaim', actionType: ActionType.Update }, claim('claim-with-rwop-1'), claim('claim-with-rwop-1'), 20_000, podOf);
+    expect(q.unschedulable.has(key)).toBe(true);
+    expect(q.moveOnEvent(pvcAdd, undefined, claim('claim-with-rwop-1'), 20_000, podOf)).toBe(1);
+    expect(q.unschedulable.has(key)).toBe(false);
   });
 });
