@@ -68,7 +68,7 @@ function defaultProbe(probe: unknown): void {
   }
 }
 
-function defaultContainer(ctr: Obj, hostNetwork: boolean): void {
+function defaultContainer(ctr: Obj): void {
   setIfAbsent(ctr, 'imagePullPolicy', defaultImagePullPolicy(typeof ctr['image'] === 'string' ? ctr['image'] : undefined));
   setIfAbsent(ctr, 'terminationMessagePath', '/dev/termination-log');
   setIfAbsent(ctr, 'terminationMessagePolicy', 'File');
@@ -78,7 +78,6 @@ function defaultContainer(ctr: Obj, hostNetwork: boolean): void {
     for (const p of ports) {
       if (!isObj(p)) continue;
       setIfAbsent(p, 'protocol', 'TCP');
-      if (hostNetwork && (p['hostPort'] === undefined || p['hostPort'] === 0)) p['hostPort'] = p['containerPort'];
     }
   }
   defaultProbe(ctr['livenessProbe']);
@@ -125,13 +124,26 @@ function defaultPodSpec(spec: Obj): void {
   if (!isObj(spec['securityContext'])) spec['securityContext'] = {};
   if (spec['terminationGracePeriodSeconds'] == null) spec['terminationGracePeriodSeconds'] = DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS;
   setIfAbsent(spec, 'schedulerName', 'default-scheduler');
-  const hostNetwork = spec['hostNetwork'] === true;
   for (const list of ['initContainers', 'containers', 'ephemeralContainers']) {
     const ctrs = spec[list];
-    if (Array.isArray(ctrs)) for (const c of ctrs) if (isObj(c)) defaultContainer(c, hostNetwork);
+    if (Array.isArray(ctrs)) for (const c of ctrs) if (isObj(c)) defaultContainer(c);
   }
   const volumes = spec['volumes'];
   if (Array.isArray(volumes)) for (const v of volumes) if (isObj(v)) defaultVolume(v);
+}
+
+/**
+ * `defaultHostNetworkPorts`: with host networking every container port is a host port (an unset or
+ * 0 hostPort becomes the containerPort). SetDefaults_Pod applies it to a Pod's containers and init
+ * containers only: since v1.28 (the DefaultHostNetworkHostPortsInPodTemplates gate, removed in
+ * v1.31) a pod template keeps its hostPorts unset, and its pods get them when they are created.
+ */
+function defaultHostNetworkPorts(ctrs: unknown): void {
+  if (!Array.isArray(ctrs)) return;
+  for (const c of ctrs) {
+    if (!isObj(c) || !Array.isArray(c['ports'])) continue;
+    for (const p of c['ports']) if (isObj(p) && (p['hostPort'] === undefined || p['hostPort'] === null || p['hostPort'] === 0)) p['hostPort'] = p['containerPort'];
+  }
 }
 
 function defaultPod(pod: Obj): void {
@@ -142,6 +154,10 @@ function defaultPod(pod: Obj): void {
     if (Array.isArray(ctrs)) for (const c of ctrs) if (isObj(c)) requestsFromLimits(c);
   }
   if (spec['enableServiceLinks'] == null) spec['enableServiceLinks'] = true;
+  if (spec['hostNetwork'] === true) {
+    defaultHostNetworkPorts(spec['containers']);
+    defaultHostNetworkPorts(spec['initContainers']);
+  }
   // ServiceAccount admission (and the v1 conversion that mirrors it into serviceAccount).
   setIfAbsent(spec, 'serviceAccountName', typeof spec['serviceAccount'] === 'string' && spec['serviceAccount'] ? spec['serviceAccount'] : 'default');
   setIfAbsent(spec, 'serviceAccount', spec['serviceAccountName']);

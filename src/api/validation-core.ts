@@ -201,8 +201,32 @@ function goToleration(t: Obj): string {
   )}, Effect:${JSON.stringify(t['effect'] ?? '')}, TolerationSeconds:${secs}}`;
 }
 
-/** @internal shared with the per-group validation files. */
-export function validatePodSpec(c: Causes, spec: unknown, path: string, extraVolumes: readonly string[] = []): void {
+/**
+ * `validateHostNetwork`: with `hostNetwork` every containers[*].ports[*].hostPort must equal its
+ * containerPort. In a Pod (`resourceIsPod`, defaulted already) exactly; in a pod template an unset
+ * (0) hostPort is allowed too, as its pods get it defaulted when they are created. Init containers
+ * are not checked, as upstream.
+ */
+function validateHostNetwork(c: Causes, spec: Obj, path: string, resourceIsPod: boolean): void {
+  if (spec['hostNetwork'] !== true) return;
+  arr(spec['containers']).forEach((ctr, i) => {
+    if (!isObj(ctr)) return;
+    arr(ctr['ports']).forEach((port, j) => {
+      if (!isObj(port)) return;
+      const hp = num(port['hostPort']) ?? 0;
+      const cp = num(port['containerPort']) ?? 0;
+      if ((resourceIsPod || hp !== 0) && hp !== cp) {
+        c.push(fieldError.invalid(`${path}.containers[${i}].ports[${j}].hostPort`, hp, 'must match `containerPort` when `hostNetwork` is true'));
+      }
+    });
+  });
+}
+
+/**
+ * @internal shared with the per-group validation files. `options.resourceIsPod`: the spec is a
+ * Pod's (PodValidationOptions.ResourceIsPod), not a template's.
+ */
+export function validatePodSpec(c: Causes, spec: unknown, path: string, extraVolumes: readonly string[] = [], options: { readonly resourceIsPod?: boolean } = {}): void {
   if (!isObj(spec)) {
     c.push(fieldError.required(`${child(path, 'containers')}`));
     return;
@@ -246,6 +270,8 @@ export function validatePodSpec(c: Causes, spec: unknown, path: string, extraVol
   const ads = num(spec['activeDeadlineSeconds']);
   if (ads !== undefined && (ads < 1 || ads > 2147483647)) c.push(fieldError.invalid(`${path}.activeDeadlineSeconds`, ads, 'must be between 1 and 2147483647, inclusive'));
   validateLabels(c, spec['nodeSelector'], `${path}.nodeSelector`);
+  // validatePodSpecSecurityContext's validateHostNetwork (hostNetwork lives in the internal type's securityContext)
+  validateHostNetwork(c, spec, path, options.resourceIsPod === true);
   validateTolerations(c, spec['tolerations'], `${path}.tolerations`);
   const nodeName = str(spec['nodeName']);
   if (nodeName) for (const msg of isDNS1123Subdomain(nodeName)) c.push(fieldError.invalid(`${path}.nodeName`, nodeName, msg));

@@ -371,7 +371,7 @@ function kindChecks(c: Causes, info: ResourceInfo, obj: AnyObject, subresource: 
   const spec = obj['spec'];
   switch (info.kind) {
     case 'Pod':
-      validatePodSpec(c, spec, 'spec');
+      validatePodSpec(c, spec, 'spec', [], { resourceIsPod: true });
       break;
     case 'Deployment':
     case 'ReplicaSet':

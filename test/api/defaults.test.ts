@@ -222,3 +222,37 @@ describe('podTemplateHash', () => {
     expect(podTemplateHash(t1)).not.toBe(podTemplateHash(t2));
   });
 });
+
+describe('hostNetwork ports (SetDefaults_Pod defaultHostNetworkPorts, after TestSetDefaultPodSpecHostNetwork)', () => {
+  const spec = (hostPort?: number): AnyObject => ({
+    hostNetwork: true,
+    containers: [{ name: 'app', image: 'nginx', ports: [{ containerPort: 8080, ...(hostPort === undefined ? {} : { hostPort }) }] }],
+    initContainers: [{ name: 'init', image: 'busybox', ports: [{ containerPort: 8080 }] }],
+  });
+  it('a Pod with hostNetwork gets hostPort = containerPort on its containers and init containers', () => {
+    const p = applyDefaults({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' }, spec: spec() } as unknown as Pod);
+    expect(p.spec!.containers[0]!.ports![0]!.hostPort).toBe(8080);
+    expect(p.spec!.initContainers![0]!.ports![0]!.hostPort).toBe(8080);
+  });
+  it('a hostPort set (or set to 0) is kept or defaulted: only 0 and unset become the containerPort', () => {
+    const kept = applyDefaults({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' }, spec: spec(9090) } as unknown as Pod);
+    expect(kept.spec!.containers[0]!.ports![0]!.hostPort).toBe(9090);
+    const zero = applyDefaults({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' }, spec: spec(0) } as unknown as Pod);
+    expect(zero.spec!.containers[0]!.ports![0]!.hostPort).toBe(8080);
+  });
+  it('without hostNetwork nothing is defaulted', () => {
+    const p = applyDefaults({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' }, spec: { ...spec(), hostNetwork: false } } as unknown as Pod);
+    expect(p.spec!.containers[0]!.ports![0]!.hostPort).toBeUndefined();
+  });
+  it('pod templates (Deployment, DaemonSet, Job) keep hostPort unset, as since v1.28 (DefaultHostNetworkHostPortsInPodTemplates off, removed in v1.31)', () => {
+    for (const [apiVersion, kind] of [['apps/v1', 'Deployment'], ['apps/v1', 'DaemonSet'], ['batch/v1', 'Job']] as const) {
+      const o = applyDefaults({
+        apiVersion,
+        kind,
+        metadata: { name: 'x', namespace: 'default' },
+        spec: { selector: { matchLabels: { app: 'x' } }, template: { metadata: { labels: { app: 'x' } }, spec: { ...spec(), restartPolicy: kind === 'Job' ? 'Never' : 'Always' } } },
+      } as unknown as KubeObject) as unknown as { spec: { template: { spec: Pod['spec'] } } };
+      expect(o.spec.template.spec!.containers[0]!.ports![0]!.hostPort, kind).toBeUndefined();
+    }
+  });
+});

@@ -501,3 +501,28 @@ describe('validation of updates skips what the update did not change (ratcheting
     expect(validateObject(copied, { operation: 'update', old, subresource: 'status' }).causes.map((c) => c.field)).toContain('spec.containers[0].ports');
   });
 });
+
+describe('hostNetwork: hostPort must match containerPort (validateHostNetwork)', () => {
+  const MESSAGE = 'must match `containerPort` when `hostNetwork` is true';
+  const ports = (containerPort: number, hostPort?: number) => [{ containerPort, protocol: 'TCP', ...(hostPort === undefined ? {} : { hostPort }) }];
+  const hostNetPod = (hostPort?: number, init?: AnyObject[]) =>
+    pod({}, { hostNetwork: true, containers: [{ name: 'app', image: 'nginx', ports: ports(8080, hostPort) }], ...(init ? { initContainers: init } : {}) });
+  it('a Pod: equal passes; different, or unset (never the case once defaulted), is Invalid on the hostPort', () => {
+    expect(create(hostNetPod(8080)).causes).toEqual([]);
+    expect(messages(create(hostNetPod(9090)))).toEqual([`spec.containers[0].ports[0].hostPort: Invalid value: 9090: ${MESSAGE}`]);
+    expect(messages(create(hostNetPod(undefined)))).toEqual([`spec.containers[0].ports[0].hostPort: Invalid value: 0: ${MESSAGE}`]);
+  });
+  it('without hostNetwork any hostPort is fine', () => {
+    expect(create(pod({}, { containers: [{ name: 'app', image: 'nginx', ports: ports(8080, 9090) }] })).causes).toEqual([]);
+  });
+  it('init containers are not checked, as upstream', () => {
+    expect(create(hostNetPod(8080, [{ name: 'init', image: 'busybox', ports: ports(8080, 9090) }])).causes).toEqual([]);
+  });
+  it('a pod template (Deployment): unset (0) is allowed, as its pods get it defaulted; a different value is not', () => {
+    const tmpl = (hostPort?: number) =>
+      deployment({ template: { metadata: { labels: { app: 'web' } }, spec: { hostNetwork: true, containers: [{ name: 'app', image: 'nginx', ports: ports(8080, hostPort) }] } } });
+    expect(create(tmpl(undefined)).causes).toEqual([]);
+    expect(create(tmpl(8080)).causes).toEqual([]);
+    expect(messages(create(tmpl(9090)))).toEqual([`spec.template.spec.containers[0].ports[0].hostPort: Invalid value: 9090: ${MESSAGE}`]);
+  });
+});
