@@ -11,11 +11,10 @@
  * a crash; a restarted member comes back with its term, vote, log and applied store.
  */
 import { assertEvent, assign, raise, setup, type AnyActorLogic, type AnyActorRef } from 'xstate';
-import { Port } from '../src/kernel/port.js';
+import type { Port } from '../src/kernel/port.js';
 import type { MvccStore } from './etcd/store.js';
 import type { NodeFault } from './protocol.js';
-import { crashLoopBackOffMs, reportChildError, startComponent, stopComponent } from './client/components.js';
-import { nodeFaultStates } from './client/node-faults.js';
+import { crashLoopBackOffMs, nodeFaultStates } from './client/node-faults.js';
 import { etcdMemberMachine, type EtcdMemberTimings } from './etcd-member.js';
 import type { RaftDisk, RaftRules } from './etcd-member/raft.js';
 import type { EtcdCommand } from './etcd-member/service.js';
@@ -79,23 +78,22 @@ const CHILD_ERROR = 'xstate.error.actor.';
 
 /** Starts one of the node's components (its etcd member, its API server, an elector) at its address, its errors sent to the node. */
 function startOne(context: ControlPlaneNodeContext, self: AnyActorRef, address: string, seedName: string): AnyActorRef {
-  const kernel = context.port.kernel;
   const { input } = context;
   const host = input.name;
-  const port = new Port(kernel, address, kernel.fork(seedName));
+  const port = context.port.child(address, context.port.fork(seedName));
   const etcd = etcdMemberAddress(host);
   const api = apiServerAddress(host);
   const where = { address, host, errors: 'parent' as const };
   if (address === etcd) {
-    return startComponent(kernel, self, input.logic?.etcdMember ?? etcdMemberMachine, {
+    return context.port.spawn(self, input.logic?.etcdMember ?? etcdMemberMachine, {
       ...where,
       input: { port, peers: input.etcd.members.filter((m) => m !== etcd), disk: input.etcd.disk, rules: input.etcd.rules, timings: input.etcd.timings } as never,
     });
   }
-  if (address === api) return startComponent(kernel, self, input.logic?.apiServer ?? apiServerMachine, { ...where, input: { port, tokens: input.apiServer.tokens, etcd, options: input.apiServer.options } as never });
+  if (address === api) return context.port.spawn(self, input.logic?.apiServer ?? apiServerMachine, { ...where, input: { port, tokens: input.apiServer.tokens, etcd, options: input.apiServer.options } as never });
   const e = input.electors.find((x) => electorAddress(x.lease, host) === address);
   if (!e) throw new RangeError(`${address} is not a component of control-plane node ${host}`);
-  return startComponent(kernel, self, input.logic?.leaderElector ?? leaderElectorMachine, {
+  return context.port.spawn(self, input.logic?.leaderElector ?? leaderElectorMachine, {
     ...where,
     input: {
       port,
@@ -144,27 +142,23 @@ export const controlPlaneNodeMachine = setup({
         return new Map(context.failures).set(address, (context.failures.get(address) ?? 0) + 1);
       },
     }),
-    reportComponentError: ({ context, event }) => reportChildError(context.port.kernel, event),
+    reportComponentError: ({ context, event }) => context.port.reportChildError(event),
     scheduleRestart: raise(({ event }) => ({ type: 'component.restart' as const, address: event.type.slice(CHILD_ERROR.length) }), { delay: 'staticPodRestart' }),
     restartComponent: assign(({ context, event, self }) => {
       assertEvent(event, 'component.restart');
-      const kernel = context.port.kernel;
       const old = context.components.get(event.address);
-      if (event.address.startsWith('leader-elector/')) stopElector(kernel, event.address, old);
-      else stopComponent(kernel, event.address, old);
+      if (event.address.startsWith('leader-elector/')) stopElector(context.port, event.address, old);
+      else context.port.stop(event.address, old);
       const seedName = `${event.address}#${context.boots}.${context.failures.get(event.address) ?? 0}`;
       return { components: new Map(context.components).set(event.address, startOne(context, self, event.address, seedName)) };
     }),
     stopComponents: assign(({ context }) => {
-      const kernel = context.port.kernel;
       for (const [address, ref] of [...context.components].reverse()) {
-        if (address.startsWith('leader-elector/')) stopElector(kernel, address, ref);
-        else stopComponent(kernel, address, ref);
+        if (address.startsWith('leader-elector/')) stopElector(context.port, address, ref);
+        else context.port.stop(address, ref);
       }
       return { components: new Map<string, AnyActorRef>() };
     }),
-    isolate: ({ context }) => context.port.kernel.network.isolate(context.input.name),
-    heal: ({ context }) => context.port.kernel.network.heal(context.input.name),
   },
 }).createMachine({
   id: 'control-plane-node',

@@ -45,7 +45,6 @@ import { horizontalPodAutoscalerController } from './controllers/horizontal-pod-
 import { resourceQuotaController } from './controllers/resourcequota.js';
 import { disruptionController } from './controllers/disruption.js';
 import { apiClientTransitions } from './client/transitions.js';
-import { reportChildError } from './client/components.js';
 
 /** The built-in controllers, in start order. */
 export const BUILT_IN_CONTROLLERS: readonly ControllerMachine[] = [
@@ -225,12 +224,11 @@ export const controllerManagerMachine = setup({
   actions: {
     spawnControllers: assign(({ context, spawn }) => {
       const controllers: Record<string, AnyActorRef> = {};
-      const kernel = context.port.kernel;
       for (const def of context.definitions) {
         const name = def.id;
         const address = controllerAddress(name);
         let client = context.clients.get(name);
-        const port = client?.port ?? new Port(kernel, address);
+        const port = client?.port ?? context.port.child(address);
         if (!client) {
           client = new ApiClient(port, context.token, { ...(context.clientOptions ?? {}), ...(context.apiServer ? { apiServer: context.apiServer } : {}) });
           context.clients.set(name, client);
@@ -241,11 +239,8 @@ export const controllerManagerMachine = setup({
       return { controllers };
     }),
     registerControllers: ({ context }) => {
-      const kernel = context.port.kernel;
-      const host = kernel.hostOf(context.port.address) ?? CONTROL_PLANE_HOST;
-      for (const [name, ref] of Object.entries(context.controllers)) {
-        kernel.register(controllerAddress(name), ref, { host, replace: true });
-      }
+      const host = context.port.hostOf() ?? CONTROL_PLANE_HOST;
+      for (const [name, ref] of Object.entries(context.controllers)) context.port.attach(controllerAddress(name), ref, host);
     },
     startInformers: ({ context }) => context.informers.start(),
     onResponse: ({ context, event }) => {
@@ -270,10 +265,9 @@ export const controllerManagerMachine = setup({
       context.informers.tick();
     },
     stopControllers: enqueueActions(({ context, enqueue }) => {
-      const kernel = context.port.kernel;
       for (const [name, ref] of Object.entries(context.controllers)) {
         enqueue.sendTo(ref, { type: 'controller.stop' });
-        if (kernel.has(controllerAddress(name))) kernel.unregister(controllerAddress(name));
+        context.port.detach(controllerAddress(name));
         enqueue.stopChild(ref);
       }
       for (const client of context.clients.values()) client.reset();
@@ -281,7 +275,7 @@ export const controllerManagerMachine = setup({
       context.client.reset();
       enqueue.assign({ controllers: {}, restarts: context.restarts + 1 });
     }),
-    reportControllerError: ({ context, event }) => reportChildError(context.port.kernel, event as unknown as { type: string; error?: unknown }, controllerAddress),
+    reportControllerError: ({ context, event }) => context.port.reportChildError(event as unknown as { type: string; error?: unknown }, controllerAddress),
   },
 }).createMachine({
   id: 'controller-manager',

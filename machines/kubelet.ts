@@ -35,7 +35,6 @@ import type { Node, Pod, PodStatus } from '../src/api/types.js';
 import { DEFAULT_USAGE } from '../src/metrics/usage.js';
 import { nodeAddress, podAddress } from './protocol.js';
 import { objectKey } from './client/informer.js';
-import { reportChildError } from './client/components.js';
 import { apiClientTransitions } from './client/transitions.js';
 import { podResourceRecord } from './scheduler/framework.js';
 import { admitPod, rejectedStatus } from './kubelet/admission.js';
@@ -522,7 +521,7 @@ export const kubeletMachine = setup({
       context.configs.tick();
     },
     /** A pod worker failed: its error goes to the kernel under the worker's address. */
-    reportWorkerError: ({ context, event }) => reportChildError(context.port.kernel, event as unknown as { type: string; error?: unknown }),
+    reportWorkerError: ({ context, event }) => context.port.reportChildError(event as unknown as { type: string; error?: unknown }),
     stopAll: ({ context }) => {
       for (const worker of [...context.workers.values()]) stopWorker(context.port, worker);
       context.pods.stop();

@@ -21,7 +21,6 @@ import { Port } from '../src/kernel/port.js';
 import type { KubeObject } from '../src/api/types.js';
 import type { ApiResponse } from './protocol.js';
 import { ApiClient } from './client/api-client.js';
-import { startComponent, stopComponent } from './client/components.js';
 
 /** The timings of leader election (client-go / kube-scheduler defaults). */
 export interface LeaderElectionTimings {
@@ -119,7 +118,7 @@ export type LeaderElectorEvent =
 
 /** A Kubernetes MicroTime (`2026-01-01T00:00:05.123000Z`) of a virtual time. */
 function microTime(port: Port, ms: number): string {
-  return new Date(port.kernel.epoch + ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+  return new Date(port.epoch + ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }
 
 function newIdentity(ctx: { port: Port; hostname: string }): string {
@@ -253,12 +252,11 @@ export const leaderElectorMachine = setup({
     startLeading: assign(({ context, self }) => {
       const c = context.component;
       if (!c) return {};
-      const kernel = context.port.kernel;
       const starts = context.state.starts + 1;
-      const port = new Port(kernel, c.address, kernel.fork(`${c.address}#${starts}`));
-      const hosted = startComponent(kernel, self, c.logic, {
+      const port = context.port.child(c.address, context.port.fork(`${c.address}#${starts}`));
+      const hosted = context.port.spawn(self, c.logic, {
         address: c.address,
-        host: kernel.hostOf(context.port.address) ?? context.port.address,
+        host: context.port.hostOf() ?? context.port.address,
         input: { ...c.input, port } as never,
       });
       return { state: Object.assign(context.state, { starts, hosted }) };
@@ -386,28 +384,22 @@ function stopHosted(context: LeaderElectorContext): void {
   const c = context.component;
   if (!hosted || !c) return;
   context.state.hosted = undefined;
-  const kernel = context.port.kernel;
-  const host = kernel.hostOf(c.address);
-  stopComponent(kernel, c.address, hosted);
+  const host = context.port.hostOf(c.address);
+  context.port.stop(c.address, hosted);
   // the component's own children registered themselves (a controller manager's controllers):
   // addresses on this host whose actor has stopped are taken off the network too
   if (host === undefined) return;
-  for (const address of kernel.addresses()) {
-    if (kernel.hostOf(address) !== host) continue;
-    const target = kernel.target(address) as AnyActorRef | undefined;
-    const status = (target as { getSnapshot?: () => { status?: string } } | undefined)?.getSnapshot?.().status;
-    if (status === 'stopped') kernel.unregister(address);
-  }
+  context.port.detachStopped(host);
 }
 
 /**
  * Stops an elector and the component it hosts (its node crashed). XState does not run exit
  * actions when an actor is stopped, so the hosted component is stopped here explicitly.
  */
-export function stopElector(kernel: Port['kernel'], address: string, elector: AnyActorRef | undefined): void {
+export function stopElector(port: Port, address: string, elector: AnyActorRef | undefined): void {
   const context = (elector?.getSnapshot() as { context?: LeaderElectorContext } | undefined)?.context;
   if (context) stopHosted(context);
-  stopComponent(kernel, address, elector);
+  port.stop(address, elector);
 }
 
 /** What an elector shows (for the cluster's status and the inspector). */

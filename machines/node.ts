@@ -8,11 +8,10 @@
  * again, fresh, `componentRestart` (10 s) later.
  */
 import { assertEvent, assign, raise, setup, type AnyActorLogic, type AnyActorRef } from 'xstate';
-import { Port } from '../src/kernel/port.js';
+import type { Port } from '../src/kernel/port.js';
 import type { Profile } from '../src/profiles/profile.js';
 import type { KubeletRegistered, NodeFault } from './protocol.js';
 import { kubeletAddress, kubeProxyAddress, runtimeAddress } from './protocol.js';
-import { reportChildError, startComponent, stopComponent } from './client/components.js';
 import { nodeFaultStates } from './client/node-faults.js';
 import { kubeletMachine, type NodeSpec } from './kubelet.js';
 import { kubeProxyMachine } from './kube-proxy.js';
@@ -58,18 +57,17 @@ const CHILD_ERROR = 'xstate.error.actor.';
 
 /** Starts one of the node's components (the runtime, the kubelet or kube-proxy) at its address, its errors sent to the node. */
 function startOne(context: NodeContext, self: AnyActorRef, address: string, seedName: string): AnyActorRef {
-  const kernel = context.port.kernel;
   const { spec, input } = context;
-  const port = new Port(kernel, address, kernel.fork(seedName));
+  const port = context.port.child(address, context.port.fork(seedName));
   const where = { address, host: host(context), errors: 'parent' as const };
-  if (address === runtimeAddress(spec.name)) return startComponent(kernel, self, input.logic?.runtime ?? containerRuntimeMachine, { ...where, input: { port, node: spec.name } as never });
+  if (address === runtimeAddress(spec.name)) return context.port.spawn(self, input.logic?.runtime ?? containerRuntimeMachine, { ...where, input: { port, node: spec.name } as never });
   if (address === kubeletAddress(spec.name)) {
-    return startComponent(kernel, self, input.logic?.kubelet ?? kubeletMachine, {
+    return context.port.spawn(self, input.logic?.kubelet ?? kubeletMachine, {
       ...where,
       input: { port, node: spec, token: input.tokens.kubelet, profile: input.profile, apiServer: input.apiServer, events: input.events, podLogic: input.logic?.pod } as never,
     });
   }
-  return startComponent(kernel, self, input.logic?.kubeProxy ?? kubeProxyMachine, { ...where, input: { port, node: spec.name, address: spec.address, token: input.tokens.kubeProxy, apiServer: input.apiServer } as never });
+  return context.port.spawn(self, input.logic?.kubeProxy ?? kubeProxyMachine, { ...where, input: { port, node: spec.name, address: spec.address, token: input.tokens.kubeProxy, apiServer: input.apiServer } as never });
 }
 
 /** The node machine (address `node/<node>`): `booting`, `ready`, `partitioned`, `down`. */
@@ -101,22 +99,19 @@ export const nodeMachine = setup({
       for (const address of [runtimeAddress(name), kubeletAddress(name), kubeProxyAddress(name)]) components.set(address, startOne(context, self, address, `${address}#${boots}`));
       return { boots, components };
     }),
-    reportComponentError: ({ context, event }) => reportChildError(context.port.kernel, event as unknown as { type: string; error?: unknown }),
+    reportComponentError: ({ context, event }) => context.port.reportChildError(event as unknown as { type: string; error?: unknown }),
     scheduleRestart: raise(({ event }) => ({ type: 'component.restart' as const, address: event.type.slice(CHILD_ERROR.length) }), { delay: 'componentRestart' }),
     restartComponent: assign(({ context, event, self }) => {
       assertEvent(event, 'component.restart');
-      stopComponent(context.port.kernel, event.address, context.components.get(event.address));
+      context.port.stop(event.address, context.components.get(event.address));
       const restarts = context.restarts + 1;
       const components = new Map(context.components).set(event.address, startOne(context, self, event.address, `${event.address}#${context.boots}.${restarts}`));
       return { restarts, components };
     }),
     stopComponents: assign(({ context }) => {
-      const kernel = context.port.kernel;
-      for (const [address, ref] of [...context.components].reverse()) stopComponent(kernel, address, ref);
+      for (const [address, ref] of [...context.components].reverse()) context.port.stop(address, ref);
       return { components: new Map<string, AnyActorRef>() };
     }),
-    isolate: ({ context }) => context.port.kernel.network.isolate(host(context)),
-    heal: ({ context }) => context.port.kernel.network.heal(host(context)),
   },
 }).createMachine({
   id: 'node',
@@ -133,7 +128,7 @@ export const nodeMachine = setup({
       on: {
         'kubelet.registered': 'ready',
         'node.crash': 'down',
-        'node.partition': { target: 'partitioned', actions: 'isolate' },
+        'node.partition': 'partitioned',
       },
     },
     ...nodeFaultStates('notReady'),

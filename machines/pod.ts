@@ -314,7 +314,7 @@ export const podMachine = setup({
               behavior = withRegistry(env.profile, a, resolveBehavior(env.profile, pod, a, env.port.rng, processFate(pod, a, processContextOf(pod, a, { podIP: env.podIP, hostIP: env.hostIP, catalog: env.profile.catalog }, env.configData))));
             } catch (error) {
               // the new spec cannot run (a bad annotation, an unsupported fieldRef): the container keeps its old one
-              env.port.kernel.reportError(env.port.address, error);
+              env.port.reportError(error);
               continue;
             }
             const regularInit = init && !env.sidecars.has(a.name);

@@ -188,7 +188,7 @@ export { Informer } from '../machines/client/informer.js';
 export type { InformerSpec, InformerHandlers } from '../machines/client/informer.js';
 export { EventRecorder } from '../machines/client/events.js';
 export type { EventLevel } from '../machines/client/events.js';
-export { startComponent, stopComponent } from '../machines/client/components.js';
+export { startComponent, stopComponent } from './kernel/components.js';
 
 // ---- the protocol: messages and addresses ----------------------------------------------------
 export {

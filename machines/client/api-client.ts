@@ -49,7 +49,7 @@ export class ApiClient {
     options: ApiClientOptions = {},
   ) {
     this.apiServer = options.apiServer ?? API_SERVER;
-    const incarnation = port.kernel.incarnation(port.address);
+    const incarnation = port.incarnation();
     this.prefix = incarnation === 0 ? `${port.address}#` : `${port.address}#${incarnation}.`;
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.maxTries = options.maxTries ?? 3;

@@ -435,7 +435,7 @@ export class ControllerRuntime {
   private report(error: unknown): void {
     this.stats.errors++;
     this.stats.lastError = error instanceof Error ? error.message : String(error);
-    this.port.kernel.reportError(this.port.address, error);
+    this.port.reportError(error);
   }
 
   private invoke(run: SyncRun, fn: () => SyncResult): void {

@@ -153,7 +153,7 @@ export function createContext(input: KubeletInput, self: AnyActorRef): KubeletCo
     statuses: new Map(),
     deleting: new Set(),
     config: input.node.kubelet ?? DEFAULT_KUBELET_CONFIG,
-    metricsRng: input.port.kernel.fork('metrics'),
+    metricsRng: input.port.fork('metrics'),
     memoryObservation: undefined,
     memoryPressure: undefined,
     evictions: new Map(),

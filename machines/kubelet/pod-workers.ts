@@ -10,7 +10,6 @@ import type { Pod } from '../../src/api/types.js';
 import { Port } from '../../src/kernel/port.js';
 import type { Profile } from '../../src/profiles/profile.js';
 import type { EventLevel } from '../client/events.js';
-import { startComponent, stopComponent } from '../client/components.js';
 import { podAddress, runtimeAddress } from '../protocol.js';
 import type { PodResourceRecord } from '../scheduler/framework.js';
 import type { ConfigData } from './config-sources.js';
@@ -91,14 +90,13 @@ export interface WorkerStart {
 /** Starts the pod's worker actor (a child of the kubelet, its errors reported by the kubelet). */
 export function startWorker(s: WorkerStart, pod: Pod, ip: string, configData: ConfigData): AnyActorRef {
   const address = podAddress(pod.metadata!.namespace!, pod.metadata!.name!);
-  const kernel = s.port.kernel;
-  return startComponent(kernel, s.kubelet, s.logic, {
+  return s.port.spawn(s.kubelet, s.logic, {
     address,
     host: s.node.name,
     // one observer fewer per pod: the kubelet reports its workers' errors (`reportWorkerError`)
     errors: 'parent',
     input: {
-      port: new Port(kernel, address, kernel.fork(`pod/${pod.metadata!.uid}`)),
+      port: s.port.child(address, s.port.fork(`pod/${pod.metadata!.uid}`)),
       pod,
       node: s.node.name,
       kubelet: s.port.address,
@@ -114,5 +112,5 @@ export function startWorker(s: WorkerStart, pod: Pod, ip: string, configData: Co
 
 /** Stops a worker actor at once. */
 export function stopWorker(port: Port, worker: Worker): void {
-  stopComponent(port.kernel, worker.address, worker.ref);
+  port.stop(worker.address, worker.ref);
 }

@@ -25,7 +25,7 @@ import { createCluster, type Cluster } from '../cluster/create-cluster.js';
 import { Port } from '../kernel/port.js';
 import { FAULTS, KUBECTL } from '../../machines/protocol.js';
 import { kubectlMachine } from '../../machines/kubectl.js';
-import { startComponent } from '../../machines/client/components.js';
+import { startComponent } from '../kernel/components.js';
 import type { ApiResponse } from '../../machines/protocol.js';
 import { controlPlaneConverged } from '../ha/scenario.js';
 

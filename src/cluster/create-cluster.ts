@@ -26,7 +26,8 @@ import { kubeletConfiguration, mergeKubeletConfigurations } from '../../machines
 import { controllerManagerMachine, type ControllerManagerInput } from '../../machines/controller-manager.js';
 import { kubectlMachine } from '../../machines/kubectl.js';
 import { nodeMachine } from '../../machines/node.js';
-import { crashLoopBackOffMs, stopComponent } from '../../machines/client/components.js';
+import { stopComponent } from '../kernel/components.js';
+import { crashLoopBackOffMs } from '../../machines/client/node-faults.js';
 import { resolveThrough, type KubeProxyContext } from '../../machines/kube-proxy.js';
 import type { NodeSpec } from '../../machines/kubelet.js';
 import type { EventLevel } from '../../machines/client/events.js';

@@ -5,8 +5,9 @@
  * reordering. Each fault is delivered by the fault injector (`faults` in the trace) at once, from
  * outside the simulated network, and can also be scheduled for a later virtual time.
  */
+import type { AnyActorRef, AnyMachineSnapshot } from 'xstate';
 import type { Kernel } from '../kernel/kernel.js';
-import { API_SERVER, CONTROLLER_MANAGER, ETCD, FAULTS, SCHEDULER, nodeAddress } from '../../machines/protocol.js';
+import { API_SERVER, CONTROLLER_MANAGER, ETCD, FAULTS, SCHEDULER, nodeAddress, type NodeFault } from '../../machines/protocol.js';
 
 /** A fault, as data (for schedules, the command line and property tests). */
 export type Fault =
@@ -84,10 +85,11 @@ export class Faults {
     this.history.push({ time: this.kernel.now(), fault });
   }
 
-  /** The node crashes: its kubelet, kube-proxy, runtime and pods are gone. */
+  /** The node crashes: its kubelet, kube-proxy, runtime and pods are gone (a partitioned node's network is healed first). */
   crashNode(node: string): void {
     this.checkNode(node);
     this.note({ kind: 'crash-node', node });
+    if (this.nodeIn(node, 'partitioned')) this.kernel.network.heal(node);
     this.kernel.inject(FAULTS, nodeAddress(node), { type: 'node.crash' });
   }
 
@@ -98,18 +100,43 @@ export class Faults {
     this.kernel.inject(FAULTS, nodeAddress(node), { type: 'node.restart' });
   }
 
-  /** The node is cut off the network (from the control plane and every other node). */
+  /**
+   * The node is cut off the network (from the control plane and every other node). The injector
+   * cuts the network and tells the node's machine (`node.partition`), whose chart then shows it
+   * `partitioned`; a node that cannot be partitioned now (crashed, already partitioned) is left
+   * as it is.
+   */
   partitionNode(node: string): void {
     this.checkNode(node);
     this.note({ kind: 'partition-node', node });
+    if (this.nodeCan(node, { type: 'node.partition' })) this.kernel.network.isolate(node);
     this.kernel.inject(FAULTS, nodeAddress(node), { type: 'node.partition' });
   }
 
-  /** The node's network comes back. */
+  /** The node's network comes back (if it was partitioned), and its machine is told (`node.heal`). */
   healNode(node: string): void {
     this.checkNode(node);
     this.note({ kind: 'heal-node', node });
+    if (this.nodeIn(node, 'partitioned')) this.kernel.network.heal(node);
     this.kernel.inject(FAULTS, nodeAddress(node), { type: 'node.heal' });
+  }
+
+  /** The machine of a node (`node/<name>`, a worker or a control-plane node). */
+  private nodeMachine(node: string): AnyActorRef | undefined {
+    const target = this.kernel.target(nodeAddress(node)) as Partial<AnyActorRef> | undefined;
+    return typeof target?.getSnapshot === 'function' ? (target as AnyActorRef) : undefined;
+  }
+
+  /** The node's machine is in `state`. */
+  private nodeIn(node: string, state: string): boolean {
+    const snapshot = this.nodeMachine(node)?.getSnapshot() as AnyMachineSnapshot | undefined;
+    return snapshot?.status === 'active' && snapshot.matches(state);
+  }
+
+  /** The node's machine would take `event` (a transition is enabled for it in its current state). */
+  private nodeCan(node: string, event: NodeFault): boolean {
+    const snapshot = this.nodeMachine(node)?.getSnapshot() as AnyMachineSnapshot | undefined;
+    return snapshot?.status === 'active' && snapshot.can(event);
   }
 
   /** etcd stops serving (as without quorum); it keeps its data. */
@@ -168,7 +195,9 @@ export class Faults {
     this.note({ kind: 'heal-all' });
     for (const node of this.nodes()) {
       const { isolated } = this.kernel.network.partitions();
-      if (isolated.includes(node)) this.kernel.inject(FAULTS, nodeAddress(node), { type: 'node.heal' });
+      if (!isolated.includes(node)) continue;
+      if (this.nodeIn(node, 'partitioned')) this.kernel.network.heal(node);
+      this.kernel.inject(FAULTS, nodeAddress(node), { type: 'node.heal' });
     }
     this.kernel.network.heal();
     this.kernel.network.configure({ remote: { dropRate: 0, duplicateRate: 0, reorder: false } });

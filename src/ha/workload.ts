@@ -12,7 +12,7 @@ import type { ApiResponse } from '../../machines/protocol.js';
 import type { RequestSpec } from '../../machines/client/api-client.js';
 import { KUBECTL } from '../../machines/protocol.js';
 import { kubectlMachine } from '../../machines/kubectl.js';
-import { startComponent } from '../../machines/client/components.js';
+import { startComponent } from '../kernel/components.js';
 import type { Operation, RegisterInput, RegisterOutput } from './linearizability.js';
 
 /** Options of the workload. */

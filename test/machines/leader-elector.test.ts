@@ -73,7 +73,7 @@ describe('leader elector', () => {
     const before = lease(cp);
     const old = before.spec.holderIdentity.split('_')[0]!;
     const next = old === 'a' ? 'b' : 'a';
-    stopElector(cp.kernel, `leader-elector/kube-scheduler/${old}`, els.get(old));
+    stopElector(new Port(cp.kernel, 'test'), `leader-elector/kube-scheduler/${old}`, els.get(old));
     expect(running(cp, old)).toBe(false);
     const lastRenew = timeOf(cp, lease(cp).spec.renewTime);
     expect(cp.kernel.runUntil(() => running(cp, next), { timeout: 30_000 })).toBe(true);
@@ -125,7 +125,7 @@ describe('leader elector', () => {
       return false;
     }, { timeout: 20_000 });
     const leader = hosts.find((h) => running(cp, h))!;
-    stopElector(cp.kernel, `leader-elector/kube-scheduler/${leader}`, els.get(leader));
+    stopElector(new Port(cp.kernel, 'test'), `leader-elector/kube-scheduler/${leader}`, els.get(leader));
     cp.kernel.runUntil(() => {
       const n = hosts.filter((h) => running(cp, h)).length;
       if (n > 1) overlap = true;

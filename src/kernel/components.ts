@@ -13,7 +13,7 @@
  * workers, with it).
  */
 import { createActor, type AnyActorLogic, type AnyActorRef, type InputFrom } from 'xstate';
-import type { Kernel } from '../../src/kernel/kernel.js';
+import type { Kernel } from './kernel.js';
 import { stopParentedActor } from './xstate-internals.js';
 
 /** The components each actor started, by address. */
@@ -48,7 +48,7 @@ export function startComponent<L extends AnyActorLogic>(
 /**
  * Stops an actor, and first everything it started, and takes their addresses off the network.
  * XState refuses `stop()` on an actor that has a parent; those this module started are stopped as
- * XState's own `stopChild` stops a child (`stopParentedActor`, machines/client/xstate-internals.ts).
+ * XState's own `stopChild` stops a child (`stopParentedActor`, src/kernel/xstate-internals.ts).
  */
 export function stopComponent(kernel: Kernel, address: string, actor: AnyActorRef | undefined): void {
   const wasStartedHere = actor !== undefined && startedBy.has(actor);
@@ -63,20 +63,4 @@ export function stopComponent(kernel: Kernel, address: string, actor: AnyActorRe
   if (!actor) return;
   if (wasStartedHere) stopParentedActor(actor);
   else actor.stop();
-}
-
-const CHILD_ERROR = 'xstate.error.actor.';
-
-/**
- * For a parent whose children's errors come to it (components started with `errors: 'parent'`,
- * spawned children): reports the error event XState sent it (`xstate.error.actor.<id>`) to the
- * kernel under the child's address (`addressOf(id)`; the id itself by default).
- */
-export function reportChildError(kernel: Kernel, event: { type: string; error?: unknown }, addressOf: (id: string) => string = (id) => id): void {
-  kernel.reportError(addressOf(event.type.slice(CHILD_ERROR.length)), event.error);
-}
-
-/** The kubelet's crash-loop back-off before restarting a component that failed `failures` times: 10 s, doubling, at most 5 min. */
-export function crashLoopBackOffMs(failures: number): number {
-  return Math.min(10_000 * 2 ** (Math.max(1, failures) - 1), 300_000);
 }

@@ -8,7 +8,7 @@
  * does: `actorScope.stopChild(child)` calls `child._stop()`; the public `stop()` refuses an actor
  * that has a parent. So this module calls `_stop()`, and nothing else does.
  *
- * test/machines/client/xstate-internals.test.ts pins the XState version this was checked
+ * test/kernel/xstate-internals.test.ts pins the XState version this was checked
  * against and fails on an upgrade, so that the next version is checked again.
  */
 import type { AnyActorRef } from 'xstate';
@@ -23,7 +23,7 @@ export const CHECKED_XSTATE_VERSION = '5.33.3';
 export function stopParentedActor(actor: AnyActorRef): void {
   const internal = actor as AnyActorRef & { _stop?: () => void };
   if (typeof internal._stop !== 'function') {
-    throw new Error(`XState no longer has Actor._stop (checked against ${CHECKED_XSTATE_VERSION}): see machines/client/xstate-internals.ts`);
+    throw new Error(`XState no longer has Actor._stop (checked against ${CHECKED_XSTATE_VERSION}): see src/kernel/xstate-internals.ts`);
   }
   internal._stop();
 }

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { createActor, createMachine, setup, type AnyActorRef } from 'xstate';
-import { CHECKED_XSTATE_VERSION, stopParentedActor } from '../../../machines/client/xstate-internals.js';
+import { CHECKED_XSTATE_VERSION, stopParentedActor } from '../../src/kernel/xstate-internals.js';
 
 const require = createRequire(import.meta.url);
 
