@@ -76,6 +76,11 @@ export interface ContainerInput {
    * when it exits. Default false.
    */
   sidecar?: boolean;
+  /**
+   * An ephemeral container (`kubectl debug`): reported in ephemeralContainerStatuses, never
+   * ready, never restarted, no probes or hooks. Default false.
+   */
+  ephemeral?: boolean;
   /** The pod's restart policy. */
   restartPolicy: RestartPolicy;
   /** The behavior it runs with (drawn from the profile by the pod). */
@@ -101,6 +106,8 @@ export interface ContainerStatusEvent {
   type: 'container.status';
   index: number;
   init: boolean;
+  /** Set for an ephemeral container (index is then its position among them). */
+  ephemeral?: true;
   status: ContainerStatus;
 }
 
@@ -120,6 +127,7 @@ export interface ContainerPullEvent {
 export interface ContainerRecordEvent {
   type: 'container.event';
   init: boolean;
+  ephemeral?: true;
   container: string;
   eventType: 'Normal' | 'Warning';
   reason: string;
@@ -168,6 +176,8 @@ export interface ContainerEnv {
   init: boolean;
   /** A native sidecar (restartable init container). */
   sidecar: boolean;
+  /** An ephemeral container. */
+  ephemeral: boolean;
   restartPolicy: RestartPolicy;
   kubelet: KubeletBehavior;
   gracePeriodMs: number;
@@ -313,7 +323,7 @@ export const containerMachine = setup({
       enqueue(sendParent(report(context, status)));
     }),
     /** A prober's Unhealthy event goes up to the pod. */
-    forwardEvent: sendParent(({ context, event }) => ({ ...(event as ContainerRecordEvent), init: context.env.init })),
+    forwardEvent: sendParent(({ context, event }) => ({ ...(event as ContainerRecordEvent), init: context.env.init, ...(context.env.ephemeral ? { ephemeral: true as const } : {}) })),
     markReady: enqueueActions(({ context, enqueue }) => {
       const status: ContainerStatus = { ...context.status, ready: true };
       enqueue.assign({ status });
@@ -426,7 +436,7 @@ export const containerMachine = setup({
     pulledMine: ({ context, event }) => event.type === 'container.pulled' && event.image === context.spec.image && event.ok,
     pullFailedMine: ({ context, event }) => event.type === 'container.pulled' && event.image === context.spec.image && !event.ok,
     /** Init containers have no readiness: they are ready once Completed (sidecars are ready as app containers are). */
-    neverReady: ({ context }) => context.spec.behavior.neverReady || (context.env.init && !context.env.sidecar),
+    neverReady: ({ context }) => context.spec.behavior.neverReady || (context.env.init && !context.env.sidecar) || context.env.ephemeral,
     readyAtOnce: ({ context }) => context.spec.behavior.readyAfterMs === 0,
     /** The kubelet's prober decides (the container has probes). */
     probed: ({ context }) => context.probes !== undefined && (!context.env.init || context.env.sidecar),
@@ -475,6 +485,7 @@ export const containerMachine = setup({
       index: input.index,
       init: input.init,
       sidecar: input.sidecar ?? false,
+      ephemeral: input.ephemeral ?? false,
       // a sidecar is restarted whatever the pod's restartPolicy
       restartPolicy: input.sidecar ? 'Always' : input.restartPolicy,
       kubelet: input.kubelet,

@@ -22,7 +22,7 @@
  * reverse order.
  */
 import { enqueueActions, setup } from 'xstate';
-import type { ContainerStatus, Pod, PodStatus } from '../src/api/types.js';
+import type { Container, ContainerStatus, Pod, PodStatus } from '../src/api/types.js';
 import { buildStatus, computePhase } from './kubelet/pod-status.js';
 import type { Port } from '../src/kernel/port.js';
 import { drawMillis, resolveBehavior, type Profile, type ResolvedBehavior } from '../src/profiles/profile.js';
@@ -31,7 +31,7 @@ import type { PodKill, PodSync, PodTerminated, RuntimePull, RuntimePulled, Runti
 import type { EventLevel } from './client/events.js';
 import { processFate } from './kubelet/process.js';
 import { processContextOf, type ConfigData } from './kubelet/config-sources.js';
-import { commit, type Enqueue, eventFor, fieldPathOf, goDuration, hooksOf, imageSizeBytes, initDone, isTerminated, probesOf, pullPolicyOf, replaced, sidecarLive, signalInOrder, specOf, UNKNOWN_ON_KILL, withRegistry, withReport } from './kubelet/pod-containers.js';
+import { commit, type Enqueue, eventFor, fieldPathOf, goDuration, hooksOf, imageSizeBytes, initDone, isTerminated, listsWith, probesOf, pullPolicyOf, replaced, sidecarLive, signalInOrder, specOf, UNKNOWN_ON_KILL, withRegistry, withReport } from './kubelet/pod-containers.js';
 
 /**
  * The pod worker on a node, as the kubelet's pod_workers.go runs it: `syncing` → `terminating` →
@@ -125,6 +125,8 @@ export interface PodContext {
   sandboxReady: boolean;
   initStatuses: ContainerStatus[];
   statuses: ContainerStatus[];
+  /** The ephemeral containers started so far (`kubectl debug`), in the order they were added. */
+  ephemeralStatuses: ContainerStatus[];
   /** Init containers spawned so far (they run one at a time, in order). */
   initStarted: number;
   appStarted: boolean;
@@ -225,6 +227,56 @@ export const podMachine = setup({
       }
       commit(context, update, enqueue);
     }),
+    /**
+     * Ephemeral containers added to the pod (the ephemeralcontainers subresource) start once the
+     * sandbox is up, whatever the init containers do (computePodActions); never restarted.
+     */
+    startEphemeralContainers: enqueueActions(({ context, event, enqueue }) => {
+      const env = context.env;
+      const pod = event.type === 'pod.sync' ? event.pod : context.pod;
+      const specs = pod.spec?.ephemeralContainers ?? [];
+      if (!context.sandboxReady || specs.length === context.ephemeralStatuses.length) return;
+      const known = new Set(context.ephemeralStatuses.map((s) => s.name));
+      let ephemeralStatuses = context.ephemeralStatuses;
+      const reason = (pod.spec?.initContainers?.length ?? 0) > 0 ? 'PodInitializing' : 'ContainerCreating';
+      for (const ec of specs) {
+        if (known.has(ec.name)) continue;
+        const c = ec as Container;
+        const index = ephemeralStatuses.length;
+        let status: ContainerStatus = initialContainerStatus(c, reason);
+        let behavior: ResolvedBehavior | undefined;
+        try {
+          const fate = processFate(pod, c, processContextOf(pod, c, { podIP: env.podIP, hostIP: env.hostIP, catalog: env.profile.catalog }, env.configData));
+          behavior = withRegistry(env.profile, c, resolveBehavior(env.profile, pod, c, env.port.rng, fate));
+        } catch (error) {
+          status = { ...status, state: { waiting: { reason: 'CreateContainerConfigError', message: (error as Error).message } } };
+        }
+        const { started: _started, ...shown } = status;
+        ephemeralStatuses = [...ephemeralStatuses, shown];
+        if (!behavior) continue;
+        enqueue.spawnChild('container', {
+          id: c.name,
+          input: {
+            port: env.port,
+            spec: c,
+            index,
+            init: false,
+            ephemeral: true,
+            restartPolicy: 'Never',
+            behavior,
+            kubelet: env.profile.kubelet,
+            gracePeriodMs: (pod.spec?.terminationGracePeriodSeconds ?? 30) * 1000,
+            podKey: env.podKey,
+            pullRequested: true,
+            events: env.events,
+          },
+        });
+        const pull: RuntimePull = { type: 'runtime.pull', from: env.port.address, container: c.name, image: c.image ?? '', policy: pullPolicyOf(c), pullMs: behavior.pullMs, fails: behavior.pullFails };
+        if (env.events === 'all') pull.notify = true;
+        enqueue(() => env.port.send(env.runtime, pull));
+      }
+      commit({ ...context, pod }, { ephemeralStatuses }, enqueue);
+    }),
     /** Store a container's report and report the pod's status. */
     record: enqueueActions(({ context, event, enqueue }) => {
       if (event.type === 'container.status') commit(context, withReport(context, event), enqueue);
@@ -264,7 +316,8 @@ export const podMachine = setup({
     forwardEvent: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'container.event') return;
       const env = context.env;
-      const report = eventFor(env, event.eventType, event.reason, event.message, event.init ? `spec.initContainers{${event.container}}` : `spec.containers{${event.container}}`);
+      const field = event.ephemeral ? 'ephemeralContainers' : event.init ? 'initContainers' : 'containers';
+      const report = eventFor(env, event.eventType, event.reason, event.message, `spec.${field}{${event.container}}`);
       if (report) enqueue(() => env.port.send(env.kubelet, report));
     }),
     /** The runtime started pulling an image for a container: `Pulling`. */
@@ -363,14 +416,15 @@ export const podMachine = setup({
       if (context.killing) for (const name of context.killing.signaled) if (children[name]) enqueue.sendTo(children[name], { type: 'container.kill', gracePeriodMs: Math.max(0, deadlineMs - now) });
       const initStatuses = vanish(context.initStatuses);
       const statuses = vanish(context.statuses);
-      const signaled = signalInOrder(context.env, initStatuses, statuses, { deadlineMs, signaled: context.killing?.signaled ?? [] }, children, now, (ref, e) => enqueue.sendTo(ref, e));
-      enqueue.assign({ initStatuses, statuses, killing: { deadlineMs, signaled } });
+      const ephemeralStatuses = vanish(context.ephemeralStatuses);
+      const signaled = signalInOrder(context.env, initStatuses, statuses, { deadlineMs, signaled: context.killing?.signaled ?? [] }, children, now, (ref, e) => enqueue.sendTo(ref, e), ephemeralStatuses);
+      enqueue.assign({ initStatuses, statuses, ephemeralStatuses, killing: { deadlineMs, signaled } });
     }),
     /** A container stopped while the pod stops: the next sidecar in the termination order gets its SIGTERM. */
     signalNext: enqueueActions(({ context, event, self, enqueue }) => {
       if (!context.killing) return;
       const current = event.type === 'container.status' ? { ...context, ...withReport(context, event) } : context;
-      const signaled = signalInOrder(context.env, current.initStatuses, current.statuses, context.killing, self.getSnapshot().children, context.env.port.now(), (ref, e) => enqueue.sendTo(ref, e));
+      const signaled = signalInOrder(context.env, current.initStatuses, current.statuses, context.killing, self.getSnapshot().children, context.env.port.now(), (ref, e) => enqueue.sendTo(ref, e), current.ephemeralStatuses);
       if (signaled !== context.killing.signaled) enqueue.assign({ killing: { ...context.killing, signaled } });
     }),
     /**
@@ -381,7 +435,7 @@ export const podMachine = setup({
       const now = context.env.port.now();
       const graceMs = Math.max(0, (context.pod.spec?.terminationGracePeriodSeconds ?? 30) * 1000);
       const killing = { deadlineMs: now + graceMs, signaled: [] as readonly string[] };
-      const signaled = signalInOrder(context.env, context.initStatuses, context.statuses, killing, self.getSnapshot().children, now, (ref, e) => enqueue.sendTo(ref, e));
+      const signaled = signalInOrder(context.env, context.initStatuses, context.statuses, killing, self.getSnapshot().children, now, (ref, e) => enqueue.sendTo(ref, e), context.ephemeralStatuses);
       enqueue.assign({ killing: { ...killing, signaled } });
     }),
     keepPod: enqueueActions(({ event, enqueue }) => {
@@ -401,9 +455,8 @@ export const podMachine = setup({
     batching: ({ context }) => context.batching,
     /** This report ends the pod for good: the phase becomes Succeeded or Failed. */
     finishes: ({ context, event }) => {
-      if (event.type !== 'container.status') return false;
-      const inits = event.init ? replaced(context.initStatuses, event.index, event.status) : context.initStatuses;
-      const apps = event.init ? context.statuses : replaced(context.statuses, event.index, event.status);
+      if (event.type !== 'container.status' || event.ephemeral) return false;
+      const { inits, apps } = listsWith(context, event);
       const phase = computePhase(inits, apps, context.env.restartPolicy, false);
       return phase === 'Succeeded' || phase === 'Failed';
     },
@@ -412,29 +465,23 @@ export const podMachine = setup({
      * Failed) while a sidecar still runs: the kubelet kills the pod, sidecars last.
      */
     sidecarsOutlive: ({ context, event }) => {
-      if (event.type !== 'container.status' || context.env.sidecars.size === 0) return false;
-      const inits = event.init ? replaced(context.initStatuses, event.index, event.status) : context.initStatuses;
-      const apps = event.init ? context.statuses : replaced(context.statuses, event.index, event.status);
+      if (event.type !== 'container.status' || event.ephemeral || context.env.sidecars.size === 0) return false;
+      const { inits, apps } = listsWith(context, event);
       const phase = computePhase(inits.filter((s) => !context.env.sidecars.has(s.name)), apps, context.env.restartPolicy, false);
       if (phase !== 'Succeeded' && phase !== 'Failed') return false;
       return inits.some((_, i) => sidecarLive(context, inits, i));
     },
     /** Every sidecar has stopped (this report included). */
     sidecarsStopped: ({ context, event }) => {
-      const inits = event.type === 'container.status' && event.init ? replaced(context.initStatuses, event.index, event.status) : context.initStatuses;
+      const { inits } = listsWith(context, event);
       return !inits.some((_, i) => sidecarLive(context, inits, i));
     },
     /** The init container running now completed (exit 0), or the sidecar started: start the next. */
-    initCompleted: ({ context, event }) => event.type === 'container.status' && event.init && event.index === context.initStarted - 1 && initDone(context.env, event.status),
+    initCompleted: ({ context, event }) => event.type === 'container.status' && event.init && !event.ephemeral && event.index === context.initStarted - 1 && initDone(context.env, event.status),
     /** Every container has stopped (this report included). */
     allStopped: ({ context, event }) => {
-      let inits = context.initStatuses;
-      let apps = context.statuses;
-      if (event.type === 'container.status') {
-        if (event.init) inits = replaced(inits, event.index, event.status);
-        else apps = replaced(apps, event.index, event.status);
-      }
-      return inits.every(isTerminated) && apps.every(isTerminated);
+      const { inits, apps, ephemerals } = listsWith(context, event);
+      return inits.every(isTerminated) && apps.every(isTerminated) && ephemerals.every(isTerminated);
     },
   },
   delays: {
@@ -479,6 +526,7 @@ export const podMachine = setup({
       sandboxReady: sandboxMs === 0,
       initStatuses: inits.map((c) => initialContainerStatus(c, 'PodInitializing')),
       statuses: (pod.spec?.containers ?? []).map((c) => initialContainerStatus(c, reason)),
+      ephemeralStatuses: [],
       initStarted: 0,
       appStarted: false,
       batching: false,
@@ -499,7 +547,7 @@ export const podMachine = setup({
           after: { sandboxTime: { target: 'containers', actions: 'sandboxReady' } },
         },
         containers: {
-          entry: 'startContainers',
+          entry: ['startContainers', 'startEphemeralContainers'],
         },
         /** A Job-like pod's regular containers are done: its sidecars are stopped, in reverse order. */
         finishing: {
@@ -528,7 +576,7 @@ export const podMachine = setup({
           { actions: 'record' },
         ],
         'pod.flush': { actions: 'flush' },
-        'pod.sync': { actions: 'applySync' },
+        'pod.sync': { actions: ['applySync', 'startEphemeralContainers'] },
         'pod.kill': { target: 'terminating' },
       },
     },

@@ -432,7 +432,7 @@ export class ApiServerCore {
       op.response = { code: 400, body: S.badRequest('the request body must be a JSON object') };
       return;
     }
-    if (req.verb === 'update' && isObject(req.body) && (!req.subresource || req.subresource === 'status' || req.subresource === 'scale')) {
+    if (req.verb === 'update' && isObject(req.body) && (!req.subresource || req.subresource === 'status' || req.subresource === 'scale' || req.subresource === 'ephemeralcontainers')) {
       // the body is decoded into the kind (a Scale for the scale subresource) before anything reads it
       const [apiVersion, kind, version] = req.subresource === 'scale' ? ['autoscaling/v1', 'Scale', 'v1'] : [info.apiVersion, info.kind, info.version];
       const typeError = decodeError(req.body, apiVersion, kind);
@@ -881,6 +881,13 @@ export class ApiServerCore {
       if (replicas !== current.spec?.replicas && current.metadata?.generation !== undefined) {
         next.metadata = { ...current.metadata, generation: current.metadata.generation + 1 };
       }
+    } else if (req.subresource === 'ephemeralcontainers') {
+      // podEphemeralContainersStrategy.PrepareForUpdate (dropNonEphemeralContainerUpdates): all but spec.ephemeralContainers is the stored pod's
+      const ephemeralContainers = (incoming.spec as Obj | undefined)?.ephemeralContainers;
+      const spec: Obj = { ...current.spec };
+      if (ephemeralContainers === undefined || ephemeralContainers === null) delete spec.ephemeralContainers;
+      else spec.ephemeralContainers = ephemeralContainers;
+      next = applyDefaults({ ...current, spec });
     } else if (req.subresource === 'finalize') {
       next = { ...current, spec: { ...current.spec, finalizers: (incoming.spec as Obj | undefined)?.finalizers ?? [] } };
     } else {

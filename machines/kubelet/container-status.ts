@@ -64,7 +64,9 @@ export function statusWith(context: ContainerContext, run: ContainerContext['run
 }
 
 export function report(context: ContainerContext, status: ContainerStatus): ContainerStatusEvent {
-  return { type: 'container.status', index: context.env.index, init: context.env.init, status };
+  const event: ContainerStatusEvent = { type: 'container.status', index: context.env.index, init: context.env.init, status };
+  if (context.env.ephemeral) event.ephemeral = true;
+  return event;
 }
 
 /** The kubelet events to report to the pod, of those given, that the container's event level wants. */
@@ -72,7 +74,7 @@ export function recorded(context: ContainerContext, ...events: Array<['Normal' |
   const level = context.env.events;
   return events
     .filter(([eventType]) => level !== 'none' && !(level === 'warnings' && eventType === 'Normal'))
-    .map(([eventType, reason, message]) => ({ type: 'container.event', init: context.env.init, container: context.spec.name, eventType, reason, message }));
+    .map(([eventType, reason, message]) => ({ type: 'container.event', init: context.env.init, ...(context.env.ephemeral ? { ephemeral: true as const } : {}), container: context.spec.name, eventType, reason, message }));
 }
 
 export function proberInput(context: ContainerContext, kind: ProbeKind) {

@@ -60,6 +60,7 @@ export function eventFor(env: PodEnv, eventType: 'Normal' | 'Warning', reason: s
 }
 
 export function fieldPathOf(context: PodContext, container: string): string {
+  if (context.pod.spec?.ephemeralContainers?.some((c) => c.name === container)) return `spec.ephemeralContainers{${container}}`;
   return context.pod.spec?.initContainers?.some((c) => c.name === container) ? `spec.initContainers{${container}}` : `spec.containers{${container}}`;
 }
 
@@ -153,6 +154,7 @@ export function signalInOrder(
   children: Record<string, ChildRef | undefined>,
   now: number,
   send: (ref: ChildRef, event: { type: 'container.kill'; gracePeriodMs: number }) => void,
+  ephemerals: readonly ContainerStatus[] = [],
 ): readonly string[] {
   let signaled = killing.signaled;
   const signal = (name: string) => {
@@ -168,7 +170,8 @@ export function signalInOrder(
     signal(s.name);
     if (alive(s)) blocked = true;
   }
-  for (const s of statuses) {
+  // ephemeral containers stop with the regular ones
+  for (const s of [...statuses, ...ephemerals]) {
     signal(s.name);
     if (alive(s)) blocked = true;
   }
@@ -187,8 +190,18 @@ export function sidecarLive(context: PodContext, inits: readonly ContainerStatus
   return context.env.sidecars.has(s.name) && i < context.initStarted && !isTerminated(s) && s.state?.waiting?.reason !== 'CreateContainerConfigError';
 }
 
+/**
+ * An ephemeral container's status as the kubelet reports it: the prober manager sets neither
+ * `ready` (always false) nor `started` for them.
+ */
+function ephemeralStatus(status: ContainerStatus): ContainerStatus {
+  const { started: _started, ...rest } = status;
+  return { ...rest, ready: false };
+}
+
 /** The container statuses with the event's report stored. */
 export function withReport(context: PodContext, event: ContainerStatusEvent): Partial<PodContext> {
+  if (event.ephemeral) return { ephemeralStatuses: replaced(context.ephemeralStatuses, event.index, ephemeralStatus(event.status)) };
   return event.init ? { initStatuses: replaced(context.initStatuses, event.index, event.status) } : { statuses: replaced(context.statuses, event.index, event.status) };
 }
 
@@ -196,3 +209,17 @@ export function withReport(context: PodContext, event: ContainerStatusEvent): Pa
  * The pod worker machine. Named delay: `sandboxTime` (the drawn podStartLatencyMs). Its
  * containers are the `container` actor (replace it with `.provide({ actors: { container } })`).
  */
+
+/** The init and app container statuses with the event's report in (an ephemeral container's report changes neither). */
+export function listsWith(context: PodContext, event: { type: string }): { inits: ContainerStatus[]; apps: ContainerStatus[]; ephemerals: ContainerStatus[] } {
+  let inits = context.initStatuses;
+  let apps = context.statuses;
+  let ephemerals = context.ephemeralStatuses;
+  if (event.type === 'container.status') {
+    const e = event as ContainerStatusEvent;
+    if (e.ephemeral) ephemerals = replaced(ephemerals, e.index, e.status);
+    else if (e.init) inits = replaced(inits, e.index, e.status);
+    else apps = replaced(apps, e.index, e.status);
+  }
+  return { inits, apps, ephemerals };
+}

@@ -185,6 +185,7 @@ export function buildStatus(context: PodContext, terminal: boolean): PodStatus {
   status.startTime = env.startTime;
   if (context.initStatuses.length > 0) status.initContainerStatuses = context.initStatuses;
   status.containerStatuses = context.statuses;
+  if (context.ephemeralStatuses.length > 0) status.ephemeralContainerStatuses = context.ephemeralStatuses;
   if (context.pod.status?.qosClass) status.qosClass = context.pod.status.qosClass;
   return status;
 }
@@ -193,7 +194,7 @@ export function buildStatus(context: PodContext, terminal: boolean): PodStatus {
 export function statusChanged(a: PodStatus | undefined, b: PodStatus): boolean {
   if (!a) return true;
   if (a.phase !== b.phase || a.podIP !== b.podIP) return true;
-  if (a.containerStatuses !== b.containerStatuses || a.initContainerStatuses !== b.initContainerStatuses) return true;
+  if (a.containerStatuses !== b.containerStatuses || a.initContainerStatuses !== b.initContainerStatuses || a.ephemeralContainerStatuses !== b.ephemeralContainerStatuses) return true;
   const ac = a.conditions ?? [];
   const bc = b.conditions ?? [];
   if (ac.length !== bc.length) return true;

@@ -205,6 +205,13 @@ export function execInContainer(spec: ProcessSpec, argv: readonly string[], star
   });
 }
 
+/** An interactive shell (`sh`, `/bin/bash -i`, `ash -l`): with stdin open it reads commands until stdin closes. */
+function readsTerminal(argv: readonly string[]): boolean {
+  const first = argv[0] ?? '';
+  const base = first.slice(first.lastIndexOf('/') + 1);
+  return ['sh', 'bash', 'ash', 'dash'].includes(base) && argv.slice(1).every((a) => a === '-i' || a === '-l' || a === '--login');
+}
+
 /** Follows an image's wrapper entrypoints: true when the argv ends in one of its servers (it runs until stopped). */
 function isServer(argv: readonly string[], programs: Record<string, ImageProgram>): boolean {
   let rest = argv;
@@ -230,6 +237,8 @@ export function processFate(pod: Pod, container: Container, ctx: ProcessContext)
   if (argv.length === 0) return undefined;
   const programs = programsOf(image);
   if (!argv.some((a) => a.includes('$(')) && isServer(argv, programs)) return { exit: undefined };
+  // `kubectl run -it -- sh`, `kubectl debug -it --image=busybox -- sh`: a shell on an open stdin waits for input
+  if (container.stdin && readsTerminal(argv)) return { exit: undefined };
   const spec = processOf(pod, container, ctx);
   if (!spec.modelled) return undefined;
   const result = runContainerProcess(spec, 0);

@@ -137,6 +137,8 @@ export const RESOURCES: readonly ResourceInfo[] = Object.freeze([
       // layer (src/http/streams.ts, src/http/logs.ts) once the API server has authorized them
       { name: 'attach', verbs: ['create', 'get'], responseKind: { group: CORE, version: 'v1', kind: 'PodAttachOptions' } },
       { name: 'binding', verbs: ['create'], responseKind: { group: CORE, version: 'v1', kind: 'Binding' } },
+      // kubectl debug adds ephemeral containers here (only spec.ephemeralContainers may change)
+      { name: 'ephemeralcontainers', verbs: ['get', 'patch', 'update'], responseKind: { group: CORE, version: 'v1', kind: 'Pod' } },
       { name: 'eviction', verbs: ['create'], responseKind: { group: 'policy', version: 'v1', kind: 'Eviction' } },
       { name: 'exec', verbs: ['create', 'get'], responseKind: { group: CORE, version: 'v1', kind: 'PodExecOptions' } },
       { name: 'log', verbs: ['get'], responseKind: { group: CORE, version: 'v1', kind: 'Pod' } },

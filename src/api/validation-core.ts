@@ -223,6 +223,42 @@ function validateHostNetwork(c: Causes, spec: Obj, path: string, resourceIsPod: 
 }
 
 /**
+ * The fields an ephemeral container may not set (validation.go's allowedEphemeralContainerFields
+ * with `false`), in the order of the Container struct: "cannot be set for an Ephemeral Container".
+ */
+const EPHEMERAL_FORBIDDEN_FIELDS = ['ports', 'resources', 'resizePolicy', 'restartPolicy', 'livenessProbe', 'readinessProbe', 'startupProbe', 'lifecycle'];
+
+/**
+ * validateEphemeralContainers: the checks common to containers, a name unique across every kind
+ * of container, a targetContainerName naming a container or init container of the pod, none of
+ * the fields only workload containers have, no subPath mounts.
+ */
+function validateEphemeralContainers(c: Causes, spec: Obj, path: string, names: Set<string>, volumes: Set<string>, gracePeriod: number): void {
+  const others = new Set(names);
+  arr(spec['ephemeralContainers']).forEach((ec, i) => {
+    if (!isObj(ec)) return;
+    const p = `${path}.ephemeralContainers[${i}]`;
+    // the allow list below reports restartPolicy and lifecycle for what they are
+    const common: Obj = { ...ec };
+    delete common['restartPolicy'];
+    delete common['lifecycle'];
+    validateContainer(c, common, p, names, volumes, false, gracePeriod);
+    const target = str(ec['targetContainerName']);
+    if (target && !others.has(target)) c.push(fieldError.notFound(`${p}.targetContainerName`, target));
+    for (const f of EPHEMERAL_FORBIDDEN_FIELDS) {
+      const v = ec[f];
+      if (v === undefined || v === null || (Array.isArray(v) && v.length === 0) || (isObj(v) && Object.keys(v).length === 0) || v === '') continue;
+      c.push(fieldError.forbidden(`${p}.${f}`, 'cannot be set for an Ephemeral Container'));
+    }
+    arr(ec['volumeMounts']).forEach((vm, j) => {
+      if (!isObj(vm)) return;
+      if (str(vm['subPath'])) c.push(fieldError.forbidden(`${p}.volumeMounts[${j}].subPath`, 'cannot be set for an Ephemeral Container'));
+      if (str(vm['subPathExpr'])) c.push(fieldError.forbidden(`${p}.volumeMounts[${j}].subPathExpr`, 'cannot be set for an Ephemeral Container'));
+    });
+  });
+}
+
+/**
  * @internal shared with the per-group validation files. `options.resourceIsPod`: the spec is a
  * Pod's (PodValidationOptions.ResourceIsPod), not a template's.
  */
@@ -261,6 +297,9 @@ export function validatePodSpec(c: Causes, spec: unknown, path: string, extraVol
   arr(spec['initContainers']).forEach((ctr, i) => {
     if (isObj(ctr)) validateContainer(c, ctr, `${path}.initContainers[${i}]`, names, volumes, true, gracePeriod);
   });
+  validateEphemeralContainers(c, spec, path, names, volumes, gracePeriod);
+  // ValidatePodTemplateSpec: a template cannot carry them
+  if (path !== 'spec' && arr(spec['ephemeralContainers']).length > 0) c.push(fieldError.forbidden(`${path}.ephemeralContainers`, 'ephemeral containers not allowed in pod template'));
   const rp = str(spec['restartPolicy']);
   if (rp !== undefined && !RESTART_POLICIES.includes(rp)) {
     c.push(rp === '' ? fieldError.required(`${path}.restartPolicy`) : fieldError.notSupported(`${path}.restartPolicy`, rp, RESTART_POLICIES));
@@ -483,6 +522,32 @@ function specDiff(prev: Obj, next: Obj): string {
   }
   return `  core.PodSpec{\n${lines.join('\n')}\n  }\n`;
 }
+
+/**
+ * ValidatePodEphemeralContainersUpdate (the pods/ephemeralcontainers subresource): a static pod
+ * takes none, and the existing ephemeral containers may be neither removed nor changed (matched
+ * by name: a patch does not keep their order).
+ */
+export function validatePodEphemeralContainersUpdate(c: Causes, next: AnyObject, prev: AnyObject): void {
+  const annotations = isObj(prev['metadata']) && isObj(prev['metadata']['annotations']) ? prev['metadata']['annotations'] : {};
+  if (MIRROR_POD_ANNOTATION in annotations) {
+    c.splice(0, c.length, fieldError.forbidden('', 'static pods do not support ephemeral containers'));
+    return;
+  }
+  const spec = isObj(next['spec']) ? next['spec'] : {};
+  const old = isObj(prev['spec']) ? prev['spec'] : {};
+  const byName = new Map<string, Obj>();
+  for (const ec of arr(spec['ephemeralContainers'])) if (isObj(ec)) byName.set(str(ec['name']) ?? '', ec);
+  for (const o of arr(old['ephemeralContainers'])) {
+    if (!isObj(o)) continue;
+    const name = str(o['name']) ?? '';
+    const n = byName.get(name);
+    if (!n) c.push(fieldError.forbidden('spec.ephemeralContainers', `existing ephemeral containers ${JSON.stringify(name)} may not be removed\n`));
+    else if (!semanticEqual(o, n)) c.push(fieldError.forbidden('spec.ephemeralContainers', `existing ephemeral containers ${JSON.stringify(name)} may not be changed\n${specDiff(o, n).replace('core.PodSpec', 'core.EphemeralContainer')}`));
+  }
+}
+
+const MIRROR_POD_ANNOTATION = 'kubernetes.io/config.mirror';
 
 export function validatePodUpdate(c: Causes, next: AnyObject, prev: AnyObject): void {
   const spec = isObj(next['spec']) ? next['spec'] : {};

@@ -31,7 +31,7 @@ import { isDNS1123Subdomain, nameIsDNS1035Label, nameIsDNSLabel, nameIsDNSSubdom
 import { semanticEqual } from './json-values.js';
 import { type AjvError, runSchema, SCHEMA_FNS, schemaCauses, unknownFieldsOf, withTypeMeta } from './validation-schema.js';
 import { arr, type Causes, goLabelSelector, immutable, isObj, labelSelectorMatches, NEGATIVE, nonNegative, num, type Obj, str, validateAnnotations, validateLabels, validateLabelSelector, validateMetaUpdate, validateObjectMeta } from './validation-meta.js';
-import { RESTART_POLICIES, validateConfigData, validateEndpoints, validateNamespace, validateNode, validatePodSpec, validatePodUpdate, validateServiceSpec } from './validation-core.js';
+import { RESTART_POLICIES, validateConfigData, validateEndpoints, validateNamespace, validateNode, validatePodEphemeralContainersUpdate, validatePodSpec, validatePodUpdate, validateServiceSpec } from './validation-core.js';
 
 /** How unknown fields are treated, as the `fieldValidation` query parameter. */
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
@@ -249,12 +249,13 @@ function validateBinding(c: Causes, b: AnyObject, namespaced: boolean): void {
   });
 }
 
-function validateKindUpdate(c: Causes, info: ResourceInfo, next: AnyObject, prev: AnyObject): void {
+function validateKindUpdate(c: Causes, info: ResourceInfo, next: AnyObject, prev: AnyObject, subresource: string | undefined): void {
   const spec = isObj(next['spec']) ? next['spec'] : {};
   const old = isObj(prev['spec']) ? prev['spec'] : {};
   switch (info.kind) {
     case 'Pod':
-      validatePodUpdate(c, next, prev);
+      if (subresource === 'ephemeralcontainers') validatePodEphemeralContainersUpdate(c, next, prev);
+      else validatePodUpdate(c, next, prev);
       break;
     case 'ResourceQuota':
       validateResourceQuotaUpdate(c, next, prev);
@@ -500,7 +501,11 @@ export function validateObject(obj: KubeObject, options: ValidateOptions): Valid
   kindChecks(own, info, data, options.subresource);
   if (options.operation === 'update' && options.old) {
     validateMetaUpdate(own, data.metadata, options.old.metadata);
-    if (options.subresource !== 'status') validateKindUpdate(own, info, data, withTypeMeta(options.old, info));
+    if (options.subresource !== 'status') validateKindUpdate(own, info, data, withTypeMeta(options.old, info), options.subresource);
+  }
+  // ValidatePodCreate: ephemeral containers are added only through the ephemeralcontainers subresource
+  if (options.operation === 'create' && info.kind === 'Pod' && isObj(data['spec']) && arr(data['spec']['ephemeralContainers']).length > 0) {
+    own.push(fieldError.forbidden('spec.ephemeralContainers', 'cannot be set on create'));
   }
   if (schemaErrors && schemaErrors.length > 0) {
     const fromSchema = schemaCauses(schemaErrors, data);

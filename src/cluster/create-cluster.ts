@@ -467,6 +467,36 @@ export class Cluster {
     return execInPod(this.requirePod(pod, options.namespace), command, this.nowAbs(), { container: options.container, stdin: options.stdin, catalog: this.profile.catalog, sources: this.sources });
   }
 
+  /**
+   * Adds an ephemeral container to a running pod, as `kubectl debug POD --image=IMAGE
+   * [--target=CONTAINER] -- COMMAND` does (a strategic merge patch of the pod's
+   * ephemeralcontainers subresource); the kubelet starts it, never restarts it, and
+   * `cluster.logs(pod, { container })` / `cluster.exec(pod, cmd, { container })` reach it.
+   * Returns the container's name (`debugger-xxxxx` as kubectl draws it, unless `name` is given).
+   */
+  debug(pod: string, options: { image: string; command?: string[]; args?: string[]; target?: string; name?: string; namespace?: string; stdin?: boolean; tty?: boolean }): string {
+    const current = this.requirePod(pod, options.namespace);
+    const taken = new Set([...(current.spec?.containers ?? []), ...(current.spec?.initContainers ?? []), ...(current.spec?.ephemeralContainers ?? [])].map((c) => c.name));
+    let name = options.name;
+    if (!name) {
+      // kubectl's utilrand.String(5) over its alphabet, from the kernel's generator
+      const rng = (this.debugRng ??= this.kernel.fork('debug'));
+      const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
+      do name = `debugger-${Array.from({ length: 5 }, () => alphabet[rng.int(alphabet.length)]).join('')}`;
+      while (taken.has(name));
+    }
+    const container: Record<string, unknown> = { name, image: options.image, terminationMessagePolicy: 'File' };
+    if (options.command) container.command = options.command;
+    if (options.args) container.args = options.args;
+    if (options.target) container.targetContainerName = options.target;
+    if (options.stdin) container.stdin = true;
+    if (options.tty) container.tty = true;
+    this.client.patch('pods', pod, { spec: { ephemeralContainers: [container] } }, { namespace: options.namespace, subresource: 'ephemeralcontainers' });
+    return name;
+  }
+
+  private debugRng: ReturnType<Kernel['fork']> | undefined;
+
   private requirePod(name: string, namespace = 'default'): Pod {
     const pod = this.object<Pod>('pods', name, namespace);
     if (!pod) throw new StatusError(notFound('pods', name));

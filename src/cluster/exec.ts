@@ -9,7 +9,7 @@ import { StatusError, badRequest } from '../api/status.js';
 import { execInContainer, processOf, runContainerProcess } from '../../machines/kubelet/process.js';
 import { podProcessContext, type SourceReader } from '../../machines/kubelet/config-sources.js';
 import type { ImageEntry } from '../profiles/images.js';
-import { logContainer } from './logs.js';
+import { containerSpecOf, containerStatusOf, logContainer } from './logs.js';
 
 /** What an exec gave back. */
 export interface ExecResult {
@@ -26,8 +26,8 @@ export interface ExecResult {
 export function execInPod(pod: Pod, command: readonly string[], nowAbs: number, options: { container?: string; stdin?: string; catalog?: ImageEntry[]; sources?: SourceReader } = {}): ExecResult {
   if (command.length === 0) throw new StatusError(badRequest('you must specify at least one command for the container'));
   const name = logContainer(pod, options.container);
-  const spec = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].find((c) => c.name === name)!;
-  const status = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])].find((s) => s.name === name);
+  const spec = containerSpecOf(pod, name)!;
+  const status = containerStatusOf(pod, name);
   const startedAt = status?.state?.running?.startedAt;
   if (!startedAt) throw new StatusError(badRequest(`unable to upgrade connection: container not found ("${name}")`));
   const start = Date.parse(startedAt);

@@ -50,11 +50,21 @@ function logTimestamp(abs: number): string {
   return `${iso.slice(0, 19)}.${String(abs % 1000).padStart(3, '0')}000000Z`;
 }
 
+/** The spec of a container, init container or ephemeral container of a pod. */
+export function containerSpecOf(pod: Pod, name: string): Container | undefined {
+  return pod.spec?.containers?.find((c) => c.name === name) ?? pod.spec?.initContainers?.find((c) => c.name === name) ?? (pod.spec?.ephemeralContainers?.find((c) => c.name === name));
+}
+
+/** The status of a container, init container or ephemeral container of a pod. */
+export function containerStatusOf(pod: Pod, name: string): ContainerStatus | undefined {
+  const s = pod.status;
+  return [...(s?.containerStatuses ?? []), ...(s?.initContainerStatuses ?? []), ...(s?.ephemeralContainerStatuses ?? [])].find((x) => x.name === name);
+}
+
 function containerNamed(pod: Pod, name: string): { spec: Container; status: ContainerStatus | undefined } | undefined {
-  const spec = pod.spec?.containers?.find((c) => c.name === name) ?? pod.spec?.initContainers?.find((c) => c.name === name);
+  const spec = containerSpecOf(pod, name);
   if (!spec) return undefined;
-  const status = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])].find((s) => s.name === name);
-  return { spec, status };
+  return { spec, status: containerStatusOf(pod, name) };
 }
 
 /** The container a request means: the one named, the default-container annotation's, or the only one. */
@@ -68,7 +78,12 @@ export function logContainer(pod: Pod, container: string | undefined): string {
   if (containers.length === 1) return containers[0]!.name;
   const names = containers.map((c) => c.name);
   const inits = (pod.spec?.initContainers ?? []).map((c) => c.name);
-  return fail(`a container name must be specified for pod ${name}, choose one of: [${names.join(' ')}]${inits.length > 0 ? ` or one of the init containers: [${inits.join(' ')}]` : ''}`);
+  const ephemerals = (pod.spec?.ephemeralContainers ?? []).map((c) => c.name);
+  return fail(
+    `a container name must be specified for pod ${name}, choose one of: [${names.join(' ')}]` +
+      `${inits.length > 0 ? ` or one of the init containers: [${inits.join(' ')}]` : ''}` +
+      `${ephemerals.length > 0 ? ` or one of the ephemeral containers: [${ephemerals.join(' ')}]` : ''}`,
+  );
 }
 
 /**

@@ -10,7 +10,7 @@ import type { SourceReader } from '../../machines/kubelet/config-sources.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { Pod, Status } from '../api/types.js';
 import { StatusError, badRequest } from '../api/status.js';
-import { containerLog, renderLines, selectLines, validateLogOptions, type LogOptions } from '../cluster/logs.js';
+import { containerLog, containerStatusOf, renderLines, selectLines, validateLogOptions, type LogOptions } from '../cluster/logs.js';
 import type { ImageEntry } from '../profiles/images.js';
 import type { ContainerTraffic } from '../cluster/traffic.js';
 import type { Gateway } from './gateway.js';
@@ -148,6 +148,6 @@ function previousOrEnded(opts: LogOptions, ended: boolean): boolean {
 }
 
 function runStart(pod: Pod, container: string): string | undefined {
-  const s = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])].find((x) => x.name === container);
+  const s = containerStatusOf(pod, container);
   return s?.state?.running?.startedAt ?? s?.state?.terminated?.startedAt;
 }

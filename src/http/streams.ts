@@ -25,7 +25,7 @@ import type { Kernel } from '../kernel/kernel.js';
 import type { Pod, Status } from '../api/types.js';
 import { StatusError, badRequest } from '../api/status.js';
 import { execInPod } from '../cluster/exec.js';
-import { containerLog, logContainer } from '../cluster/logs.js';
+import { containerLog, containerSpecOf, containerStatusOf, logContainer } from '../cluster/logs.js';
 import type { ImageEntry } from '../profiles/images.js';
 import type { ContainerTraffic } from '../cluster/traffic.js';
 import type { Gateway } from './gateway.js';
@@ -335,6 +335,12 @@ function runTerminal(deps: StreamDeps, session: ChannelSession, pod: Pod, option
  */
 function runAttach(deps: StreamDeps, session: ChannelSession, token: string, authorized: RequestSpec, pod: Pod, options: StreamOptions): void {
   const container = options.container!;
+  // a shell started on a terminal (`kubectl debug -it … -- sh`, `kubectl run -it -- sh`): attaching is a terminal to it
+  const spec = containerSpecOf(pod, container);
+  const argv = spec?.command ?? spec?.args ?? [];
+  if (options.tty && options.stdin && session.v5 && spec?.stdin && spec.tty && argv.length > 0 && isInteractiveShell(argv) && containerStatusOf(pod, container)?.state?.running) {
+    return runTerminal(deps, session, pod, { ...options, command: argv });
+  }
   if (options.stdin) {
     // the process was replayed from its start: what is typed cannot reach it, and the user is told so once
     let told = false;
@@ -384,6 +390,6 @@ function runAttach(deps: StreamDeps, session: ChannelSession, token: string, aut
 }
 
 function runStart(pod: Pod, container: string): string | undefined {
-  const s = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])].find((x) => x.name === container);
+  const s = containerStatusOf(pod, container);
   return s?.state?.running?.startedAt ?? s?.state?.terminated?.startedAt;
 }

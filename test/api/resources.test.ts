@@ -28,7 +28,7 @@ describe('registry', () => {
   it('describes pods as discovery does', () => {
     const pods = findResource('po')!;
     expect(pods).toMatchObject({ group: '', version: 'v1', apiVersion: 'v1', kind: 'Pod', listKind: 'PodList', singular: 'pod', namespaced: true, categories: ['all'] });
-    expect(pods.subresources.map((s) => s.name).sort()).toEqual(['attach', 'binding', 'eviction', 'exec', 'log', 'portforward', 'status']);
+    expect(pods.subresources.map((s) => s.name).sort()).toEqual(['attach', 'binding', 'ephemeralcontainers', 'eviction', 'exec', 'log', 'portforward', 'status']);
     expect(pods.subresources.find((s) => s.name === 'eviction')!.responseKind).toEqual({ group: 'policy', version: 'v1', kind: 'Eviction' });
     expect(pods.verbs).toContain('deletecollection');
   });

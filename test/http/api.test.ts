@@ -60,7 +60,7 @@ describe('the Kubernetes HTTP API of kube-actors serve', () => {
     const pods = api.json.items[0].versions[0].resources.find((r: Obj) => r.resource === 'pods');
     expect(pods).toMatchObject({ responseKind: { group: '', version: 'v1', kind: 'Pod' }, scope: 'Namespaced', shortNames: ['po'], categories: ['all'] });
     expect(pods.verbs).toContain('watch');
-    expect(pods.subresources.map((x: Obj) => x.subresource).sort()).toEqual(['attach', 'binding', 'eviction', 'exec', 'log', 'portforward', 'status']);
+    expect(pods.subresources.map((x: Obj) => x.subresource).sort()).toEqual(['attach', 'binding', 'ephemeralcontainers', 'eviction', 'exec', 'log', 'portforward', 'status']);
     const apis = await s.call('GET', '/apis', { accept: AGG });
     const appsGroup = apis.json.items.find((g: Obj) => g.metadata.name === 'apps');
     const deploy = appsGroup.versions[0].resources.find((r: Obj) => r.resource === 'deployments');

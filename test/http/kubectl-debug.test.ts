@@ -1,0 +1,77 @@
+/**
+ * `kubectl debug` (the real kubectl 1.32) against a served cluster: it GETs the pod, PATCHes the
+ * pods/NAME/ephemeralcontainers subresource with a strategic merge patch, the kubelet starts the
+ * ephemeral container (ephemeralContainerStatuses), `kubectl logs -c debugger-xxxxx` reads it,
+ * and `kubectl debug -it … -- sh` waits for it and attaches a terminal.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile, spawnSync } from 'node:child_process';
+import type { Pod } from '../../src/api/types.js';
+import { HAS_KUBECTL, KUBECTL, NO_KUBECTL_REASON, startTestServer, waitFor, type TestServer } from './helpers.js';
+
+const HAS_PYTHON = spawnSync('python3', ['-c', 'import pty'], { stdio: 'ignore' }).status === 0;
+
+describe.skipIf(!HAS_KUBECTL)(HAS_KUBECTL ? 'kubectl debug' : NO_KUBECTL_REASON, () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startTestServer({ cluster: { nodes: 1, seed: 7 }, speed: 20 });
+    await s.kubectl(['run', 'app', '--image=nginx:1.27']);
+    await waitFor('app Running', () => s.cluster.object<Pod>('pods', 'app')?.status?.phase === 'Running');
+  }, 60_000);
+  afterAll(async () => {
+    await s?.stop();
+  });
+
+  it('kubectl debug POD --image=busybox -- echo hi, then kubectl logs POD -c debugger-xxxxx', async () => {
+    const r = await s.kubectl(['debug', 'app', '--image=busybox:1.36', '--', 'echo', 'hi']);
+    expect(r.code).toBe(0);
+    const name = /Defaulting debug container name to (debugger-\w{5})\./.exec(r.stderr + r.stdout)?.[1];
+    expect(name).toBeDefined();
+    await waitFor('debugger ran', () => s.cluster.object<Pod>('pods', 'app')?.status?.ephemeralContainerStatuses?.find((e) => e.name === name)?.state?.terminated !== undefined);
+    expect(await s.kubectl(['logs', 'app', '-c', name!])).toEqual({ code: 0, stdout: 'hi\n', stderr: '' });
+    const pod = JSON.parse((await s.kubectl(['get', 'pod', 'app', '-o', 'json'])).stdout) as Pod;
+    expect(pod.spec?.ephemeralContainers).toMatchObject([{ name, image: 'busybox:1.36', command: ['echo', 'hi'] }]);
+    expect(pod.status?.ephemeralContainerStatuses).toMatchObject([{ name, ready: false, restartCount: 0, state: { terminated: { exitCode: 0, reason: 'Completed' } } }]);
+    // describe shows it
+    expect((await s.kubectl(['describe', 'pod', 'app'])).stdout).toContain('Ephemeral Containers:');
+  }, 60_000);
+
+  it('a debugger named as a container of the pod is refused as the API server validates it', async () => {
+    const again = await s.kubectl(['debug', 'app', '--image=alpine', '--container=app', '--', 'true']);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/The Pod "app" is invalid: spec\.ephemeralContainers\[\d\]\.name: Duplicate value: "app"\n/);
+  }, 60_000);
+
+  it.skipIf(!HAS_PYTHON)('kubectl debug -it POD --image=busybox --target=app -- sh: a terminal in the ephemeral container', async () => {
+    const py = [
+      'import os, pty, select, sys, time',
+      'pid, fd = pty.fork()',
+      'if pid == 0:',
+      `    os.execv(${JSON.stringify(KUBECTL)}, ['kubectl', '--kubeconfig', ${JSON.stringify(s.kubeconfig)}, 'debug', '-it', 'app', '--image=busybox:1.36', '--target=app', '--container=shell', '--', 'sh'])`,
+      "out = b''",
+      'deadline = time.time() + 40',
+      'def until(marker):',
+      '    global out',
+      '    while marker not in out and time.time() < deadline:',
+      '        r, _, _ = select.select([fd], [], [], 0.5)',
+      '        if r:',
+      '            try: out += os.read(fd, 4096)',
+      '            except OSError: return',
+      "until(b'If you don')",
+      "os.write(fd, b'\\r')",
+      "until(b'# ')",
+      "os.write(fd, b'echo in-$(hostname)\\r')",
+      "until(b'in-app\\r\\n# ')",
+      "os.write(fd, b'exit\\r')",
+      '_, status = os.waitpid(pid, 0)',
+      'sys.stdout.write(repr(out.decode()) + " " + str(os.waitstatus_to_exitcode(status)))',
+    ].join('\n');
+    const r = await new Promise<string>((resolve) => execFile('python3', ['-c', py], { env: { ...process.env, HOME: s.dir }, timeout: 60_000 }, (_e, stdout) => resolve(String(stdout))));
+    expect(r).toContain('see a command prompt, try pressing enter.');
+    expect(r).toContain('# echo in-$(hostname)\\r\\nin-app\\r\\n# ');
+    expect(r.endsWith(' 0')).toBe(true);
+    const status = s.cluster.object<Pod>('pods', 'app')!.status!.ephemeralContainerStatuses!.find((e) => e.name === 'shell')!;
+    expect(status.state?.running).toBeDefined();
+    expect(s.cluster.object<Pod>('pods', 'app')!.spec!.ephemeralContainers!.find((e) => e.name === 'shell')).toMatchObject({ stdin: true, tty: true, targetContainerName: 'app', command: ['sh'] });
+  }, 90_000);
+});
