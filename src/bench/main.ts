@@ -109,6 +109,7 @@ export async function runBenchmarks(options: BenchOptions = {}): Promise<unknown
     ['verify', './verify.js', 'benchVerify', 'formatVerifyBench'],
     ['verify', './verify-workers.js', 'benchVerifyWorkers', 'formatVerifyWorkersBench'],
     ['failover', './failover.js', 'benchFailover', 'formatFailoverBench'],
+    ['scheduler', './scheduler.js', 'benchScheduler', 'formatSchedulerBench'],
     ['http', './http.js', 'benchHttp', 'formatHttpBench'],
   ] as const) {
     if (!want(name)) continue;
@@ -126,7 +127,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
   const { values, positionals } = parseFlags(argv, { nodes: { type: 'string' }, pods: { type: 'string' }, full: { type: 'boolean' }, json: { type: 'boolean' }, only: { type: 'string', multiple: true } });
   noMorePositionals(positionals);
   const int = (name: string, v: string | undefined) => (v === undefined ? undefined : parsePositiveInt(name, v, 0));
-  const known = ['kernel', 'cluster', 'idle', 'verify', 'failover', 'http'];
+  const known = ['kernel', 'cluster', 'idle', 'verify', 'failover', 'http', 'scheduler'];
   for (const name of values.only ?? []) {
     if (!known.includes(name)) throw new UsageError(`--only must name a benchmark (${known.join(', ')}); got "${name}"`);
   }

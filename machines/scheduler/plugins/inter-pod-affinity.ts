@@ -266,6 +266,12 @@ function isSchedulableAfterNodeChange(pod: Pod, _originalNode: Node | undefined,
 }
 
 /** Creates the plugin with its arguments. */
+/** Whether a node has any label (without `Object.keys`' array: PreScore asks it for every node). */
+function hasAnyLabel(labels: Labels): boolean {
+  for (const _ in labels) return true;
+  return false;
+}
+
 export function createInterPodAffinity(args: InterPodAffinityArgs = {}): FilterPlugin & ScorePlugin {
   const hardWeight = args.hardPodAffinityWeight ?? 1;
   if (!Number.isInteger(hardWeight) || hardWeight < 0 || hardWeight > 100) {
@@ -317,8 +323,8 @@ export function createInterPodAffinity(args: InterPodAffinityArgs = {}): FilterP
       const preferredAntiAffinityTerms = mergedTerms(info.preferredAntiAffinityTerms, snap);
       const nsLabels = namespaceLabels(snap, pod.metadata?.namespace ?? 'default');
       const m: TopologyScore = new Map();
+      // a node without labels has no topology (kube: `len(node.Labels) == 0`); checked without allocating
       const processExisting = (existing: Pod, labels: Labels): void => {
-        if (Object.keys(labels).length === 0) return;
         processTerms(m, preferredAffinityTerms, existing, undefined, labels, 1);
         processTerms(m, preferredAntiAffinityTerms, existing, undefined, labels, -1);
         const ex = podAffinityInfo(existing);
@@ -328,6 +334,7 @@ export function createInterPodAffinity(args: InterPodAffinityArgs = {}): FilterP
       };
       if (hasConstraints) {
         for (const ni of snap.nodes) {
+          if (!hasAnyLabel(ni.labels)) continue;
           for (const key of ni.pods) {
             const existing = snap.pod(key)?.pod;
             if (existing) processExisting(existing, ni.labels);
@@ -337,7 +344,7 @@ export function createInterPodAffinity(args: InterPodAffinityArgs = {}): FilterP
         for (const key of snap.affinityPods) {
           const sp = snap.pod(key);
           const ni = sp && snap.nodeInfo(sp.nodeName);
-          if (sp && ni) processExisting(sp.pod, ni.labels);
+          if (sp && ni && hasAnyLabel(ni.labels)) processExisting(sp.pod, ni.labels);
         }
       }
       if (m.size === 0) return 'skip';

@@ -1,7 +1,7 @@
 /** `kube-actors bench [--nodes N] [--pods P] [--full] [--json] [--only NAME]`: the benchmarks. */
 import type { Command } from '../main.js';
 
-const help = `Usage: kube-actors bench [--nodes N] [--pods P] [--full] [--json] [--only kernel|cluster|idle|verify|failover|http]
+const help = `Usage: kube-actors bench [--nodes N] [--pods P] [--full] [--json] [--only kernel|cluster|idle|verify|failover|http|scheduler]
 
 Runs the benchmarks and prints their figures beside the targets (nothing is asserted):
   kernel    messages/s through the kernel's network vs plain XState sends; timers
@@ -13,6 +13,8 @@ Runs the benchmarks and prints their figures beside the targets (nothing is asse
             total and per worker, speed-up over one worker
   failover  time to the first write and the next scheduled pod after killing the etcd leader (HA)
   http      the HTTP API under load (latency percentiles)
+  scheduler one scheduling cycle at 5,000 nodes × 30 pods: the default profile against the older
+            plugins only, and what PreFilter/PreScore's precomputation costs and saves
 
 Options:
   --nodes N --pods P   run one cluster size only
