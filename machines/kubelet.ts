@@ -361,6 +361,7 @@ export const kubeletMachine = setup({
       if (context.workers.get(key)?.uid === uid) run({ type: 'stopWorker', params: { key } });
       context.volumes.forget(key);
       context.configs.forget(key);
+      context.configs.forgetTokens(uid);
       const holds = new Map(context.configHolds);
       holds.delete(key);
       const evictions = new Map(context.evictions);
@@ -518,7 +519,7 @@ export const kubeletMachine = setup({
       context.pods.tick();
       context.node.tick();
       context.volumes.tick();
-      context.configs.tick();
+      context.configs.tick((key) => context.pods.store.get(key));
     },
     /** A pod worker failed: its error goes to the kernel under the worker's address. */
     reportWorkerError: ({ context, event }) => context.port.reportChildError(event as unknown as { type: string; error?: unknown }),

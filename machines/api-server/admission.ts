@@ -61,15 +61,91 @@ function addFinalizer(obj: Obj, name: string): void {
 /** The annotation of a mirror pod (`kubetypes.ConfigMirrorAnnotationKey`). */
 const MIRROR_POD_ANNOTATION = 'kubernetes.io/config.mirror';
 
+/** `ServiceAccountVolumeName`: the prefix of the projected token volume's name. */
+const SERVICE_ACCOUNT_VOLUME_NAME = 'kube-api-access';
+/** `DefaultAPITokenMountPath`: where every container finds its token, CA and namespace. */
+const DEFAULT_API_TOKEN_MOUNT_PATH = '/var/run/secrets/kubernetes.io/serviceaccount';
+/** `serviceaccount.WarnOnlyBoundTokenExpirationSeconds`: the projected token's lifetime, 1 h 7 s. */
+export const WARN_ONLY_BOUND_TOKEN_EXPIRATION_SECONDS = 60 * 60 + 7;
+/** `v1.ProjectedVolumeSourceDefaultMode` (0644), set explicitly on the volume (kubernetes#104464). */
+const PROJECTED_DEFAULT_MODE = 420;
+
+/** `TokenVolumeSource()`: the token, the cluster's CA bundle and the pod's namespace. */
+function tokenVolumeSource(): Obj {
+  return {
+    defaultMode: PROJECTED_DEFAULT_MODE,
+    sources: [
+      { serviceAccountToken: { expirationSeconds: WARN_ONLY_BOUND_TOKEN_EXPIRATION_SECONDS, path: 'token' } },
+      { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+      { downwardAPI: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
+    ],
+  };
+}
+
+/** `shouldAutomount`: the pod's preference wins, then the ServiceAccount's; true by default. */
+function shouldAutomount(sa: Obj, podSpec: Obj): boolean {
+  if (typeof podSpec.automountServiceAccountToken === 'boolean') return podSpec.automountServiceAccountToken;
+  if (typeof sa.automountServiceAccountToken === 'boolean') return sa.automountServiceAccountToken;
+  return true;
+}
+
+/**
+ * `mountServiceAccountToken`: the projected volume (`kube-api-access-` and a generated suffix, or
+ * the pod's own volume of that prefix if it has one) mounted read-only at the token path in every
+ * init container and container that mounts nothing there already; the volume is added when a
+ * container needed it and the pod had none.
+ */
+function mountServiceAccountToken(podSpec: Obj, generateName: (base: string) => string): void {
+  const volumes: Obj[] = Array.isArray(podSpec.volumes) ? podSpec.volumes : [];
+  const existing = volumes.find((v) => typeof v?.name === 'string' && v.name.startsWith(`${SERVICE_ACCOUNT_VOLUME_NAME}-`));
+  const tokenVolumeName: string = existing ? existing.name : generateName(`${SERVICE_ACCOUNT_VOLUME_NAME}-`);
+  const volumeMount = { name: tokenVolumeName, readOnly: true, mountPath: DEFAULT_API_TOKEN_MOUNT_PATH };
+  let needsTokenVolume = false;
+  for (const list of [podSpec.initContainers, podSpec.containers]) {
+    if (!Array.isArray(list)) continue;
+    for (const container of list as Obj[]) {
+      const mounts: Obj[] = Array.isArray(container.volumeMounts) ? container.volumeMounts : [];
+      if (mounts.some((m) => m?.mountPath === DEFAULT_API_TOKEN_MOUNT_PATH)) continue;
+      container.volumeMounts = [...mounts, { ...volumeMount }];
+      needsTokenVolume = true;
+    }
+  }
+  if (!existing && needsTokenVolume) podSpec.volumes = [...volumes, { name: tokenVolumeName, projected: tokenVolumeSource() }];
+}
+
+/** `names.SimpleNameGenerator`: the base and five random characters of apimachinery's safe alphabet. */
+export function simpleNameGenerator(int: (maxExclusive: number) => number): (base: string) => string {
+  const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
+  return (base) => {
+    let suffix = '';
+    for (let i = 0; i < 5; i++) suffix += alphabet[int(alphabet.length)];
+    return `${base}${suffix}`;
+  };
+}
+
 /**
  * The `ServiceAccount` admission plugin (`plugin/pkg/admission/serviceaccount`) on a pod being
- * created: a pod runs as the ServiceAccount it names (`default` when it names none, set by the
- * defaults), which must exist in its namespace; a mirror pod is left alone. Returns the reason
- * for a 403 Forbidden, or undefined when the pod is admitted.
+ * created (in place): a pod runs as the ServiceAccount it names (`default` when it names none),
+ * which must exist in its namespace; unless the pod or the account turns
+ * `automountServiceAccountToken` off, the projected token volume is added and mounted in every
+ * container ({@link mountServiceAccountToken}); the account's `imagePullSecrets` are copied when
+ * the pod has none. A mirror pod is left alone. Returns the reason for a 403 Forbidden, or
+ * undefined when the pod is admitted.
+ *
+ * Ephemeral containers are not touched: they cannot be given on create, and the real plugin's
+ * `ephemeralcontainers` path only validates.
  */
-export function admitServiceAccount(pod: Obj, namespace: string, exists: (namespace: string, name: string) => boolean): string | undefined {
+export function admitServiceAccount(pod: Obj, namespace: string, serviceAccount: (namespace: string, name: string) => Obj | undefined, generateName: (base: string) => string): string | undefined {
   if (pod.metadata?.annotations?.[MIRROR_POD_ANNOTATION] !== undefined) return undefined;
-  const name = typeof pod.spec?.serviceAccountName === 'string' && pod.spec.serviceAccountName ? pod.spec.serviceAccountName : 'default';
-  if (exists(namespace, name)) return undefined;
-  return `error looking up service account ${namespace}/${name}: serviceaccount ${JSON.stringify(name)} not found`;
+  const spec: Obj = (pod.spec ??= {});
+  if (typeof spec.serviceAccountName !== 'string' || spec.serviceAccountName === '') spec.serviceAccountName = 'default';
+  const name: string = spec.serviceAccountName;
+  const sa = serviceAccount(namespace, name);
+  if (!sa) return `error looking up service account ${namespace}/${name}: serviceaccount ${JSON.stringify(name)} not found`;
+  if (shouldAutomount(sa, spec)) mountServiceAccountToken(spec, generateName);
+  const pull: unknown = spec.imagePullSecrets;
+  if ((!Array.isArray(pull) || pull.length === 0) && Array.isArray(sa.imagePullSecrets) && sa.imagePullSecrets.length > 0) {
+    spec.imagePullSecrets = (sa.imagePullSecrets as Obj[]).map((s) => ({ name: s?.name }));
+  }
+  return undefined;
 }

@@ -28,12 +28,12 @@ import type { UserInfo } from './auth.js';
 import { TokenAuthenticator } from './auth.js';
 import { impersonate, impersonates } from './impersonation.js';
 import { answerReview, isReviewRequest } from './reviews.js';
-import { API_AUDIENCE, ServiceAccountTokens, serviceAccountSigningKey, type TokenVerdict } from './service-account-tokens.js';
+import { API_AUDIENCE, ServiceAccountTokens, serviceAccountSigningKey, type LiveObject, type TokenObjects, type TokenVerdict } from './service-account-tokens.js';
 import { decode, isPods, resourceOfKey, WatchCache, type Watcher } from './watch-cache.js';
 import { ServiceIpAllocator } from './ip-allocator.js';
 import { NodePortAllocator, NodePortOperation } from './port-allocator.js';
 import { asStored } from './protobuf-storage.js';
-import { admitServiceAccount } from './admission.js';
+import { admitServiceAccount, simpleNameGenerator } from './admission.js';
 import { strategyFor, type StrategyContext } from './strategy.js';
 import { EvictionRest } from './eviction.js';
 import { admitDeepValues } from './deep-values.js';
@@ -187,6 +187,8 @@ export class ApiServerCore {
   ) {
     this.auth = auth;
     this.serviceAccountTokens = new ServiceAccountTokens(io.signingKey ?? serviceAccountSigningKey(1));
+    this.serviceAccountRng = io.rng.fork('serviceaccount-admission');
+    this.tokenIds = io.rng.fork('service-account-token-ids');
     this.cache = new WatchCache({ capacity: options.watchCacheCapacity });
     this.etcdTimeoutMs = options.etcdTimeoutMs ?? 5_000;
     this.maxRetries = options.maxConflictRetries ?? 5;
@@ -206,6 +208,11 @@ export class ApiServerCore {
   }
 
   private readonly eviction: EvictionRest;
+  /** The ServiceAccount admission plugin's volume names (`kube-api-access-xxxxx`), from their own generator. */
+  private readonly serviceAccountVolumeNames = simpleNameGenerator((n) => this.serviceAccountRng.int(n));
+  private readonly serviceAccountRng: Rng;
+  /** The `jti` of the service account tokens it issues. */
+  private readonly tokenIds: Rng;
   private readonly quota = new ResourceQuotaAdmission({
     quotas: (namespace) => this.cache.list(RESOURCE_QUOTAS, namespace),
     clock: () => ({ nowMs: this.io.now(), timeOf: (ts) => (this.io.timeOf ? this.io.timeOf(ts) : Number.NaN) }),
@@ -270,10 +277,22 @@ export class ApiServerCore {
   authenticateToken(token: string, audiences: readonly string[] = [API_AUDIENCE]): TokenVerdict | undefined {
     const user = this.auth.authenticate(token);
     if (user) return { user, audiences: [...audiences] };
-    return this.serviceAccountTokens.verify(token, this.nowSeconds(), (namespace, name) => {
-      const sa = this.cache.objects.get(etcdKey(SERVICE_ACCOUNTS, namespace, name));
-      return sa && !sa.metadata?.deletionTimestamp ? (sa.metadata?.uid ?? '') : undefined;
-    }, audiences);
+    return this.serviceAccountTokens.verify(token, this.nowSeconds(), this.tokenObjects, audiences);
+  }
+
+  /** The objects the service account authenticator checks a token's claims against (the watch cache's). */
+  private readonly tokenObjects: TokenObjects = {
+    serviceAccount: (namespace, name) => this.liveObject(SERVICE_ACCOUNTS, namespace, name),
+    pod: (namespace, name) => this.liveObject(PODS, namespace, name),
+    secret: (namespace, name) => this.liveObject(findResource('secrets')!, namespace, name),
+    node: (name) => this.liveObject(findResource('nodes')!, undefined, name),
+  };
+
+  private liveObject(info: ResourceInfo, namespace: string | undefined, name: string): LiveObject | undefined {
+    const obj = this.cache.objects.get(etcdKey(info, namespace, name));
+    if (!obj) return undefined;
+    const deletion = obj.metadata?.deletionTimestamp;
+    return { uid: obj.metadata?.uid ?? '', ...(deletion ? { deletionSeconds: Math.floor(Date.parse(deletion) / 1000) } : {}) };
   }
 
   /** Virtual time in seconds since the Unix epoch. */
@@ -459,7 +478,8 @@ export class ApiServerCore {
       authenticateToken: (token: string, audiences: readonly string[]) => this.authenticateToken(token, audiences),
       serviceAccount: (namespace: string, name: string) => this.cache.objects.get(etcdKey(SERVICE_ACCOUNTS, namespace, name)),
       tokens: this.serviceAccountTokens,
-      uuid: () => this.io.rng.uuid(),
+      object: (resource: 'pods' | 'secrets' | 'nodes', namespace: string | undefined, name: string) => this.cache.objects.get(etcdKey(findResource(resource)!, namespace, name)),
+      jti: () => this.tokenIds.uuid(),
     };
   }
 
@@ -572,7 +592,7 @@ export class ApiServerCore {
       }
     }
     if (isPods(info)) {
-      const refused = admitServiceAccount(obj, req.namespace!, (ns, name) => this.cache.objects.get(etcdKey(SERVICE_ACCOUNTS, ns, name)) !== undefined);
+      const refused = admitServiceAccount(obj, req.namespace!, (ns, name) => this.cache.objects.get(etcdKey(SERVICE_ACCOUNTS, ns, name)) as Obj | undefined, this.serviceAccountVolumeNames);
       if (refused) {
         op.response = { code: 403, body: S.forbiddenWithMessage(info, m.name, refused) };
         return false;

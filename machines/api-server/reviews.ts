@@ -20,11 +20,14 @@ import type { UserInfo } from './auth.js';
 import {
   API_AUDIENCE,
   DEFAULT_EXPIRATION_SECONDS,
+  EXPIRATION_EXTENSION_SECONDS,
   MAX_EXPIRATION_SECONDS,
   MIN_EXPIRATION_SECONDS,
+  type ServiceAccountClaims,
   type ServiceAccountTokens,
   type TokenVerdict,
 } from './service-account-tokens.js';
+import { WARN_ONLY_BOUND_TOKEN_EXPIRATION_SECONDS } from './admission.js';
 
 type Obj = Record<string, any>;
 
@@ -42,8 +45,10 @@ export interface ReviewContext {
   /** A stored ServiceAccount, or undefined. */
   serviceAccount(namespace: string, name: string): KubeObject | undefined;
   tokens: ServiceAccountTokens;
-  /** A fresh UUID from the kernel's RNG. */
-  uuid(): string;
+  /** An object the server holds (a token's bound Pod, Secret or Node), or undefined. */
+  object(resource: 'pods' | 'secrets' | 'nodes', namespace: string | undefined, name: string): KubeObject | undefined;
+  /** A fresh token id (`jti`), a UUID from the server's token generator. */
+  jti(): string;
 }
 
 /** An answer: the code and the body. */
@@ -210,7 +215,71 @@ function tokenReview(info: ResourceInfo, review: Obj, ctx: ReviewContext): Revie
   return { code: 201, body: { ...review, status } as KubeObject };
 }
 
-/** `POST .../serviceaccounts/NAME/token`: a TokenRequest answered with a fresh token. */
+/** The claims of a token bound to an object (`kubernetes.io.pod`, `.secret`, `.node`). */
+type BoundClaims = Pick<ServiceAccountClaims['kubernetes.io'], 'pod' | 'secret' | 'node'>;
+
+/** 409 `Operation cannot be fulfilled on Pod "NAME": ...` (the group resource is the kind, as token.go names it). */
+function boundConflict(kind: string, name: string, message: string): Status {
+  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `Operation cannot be fulfilled on ${kind} "${name}": ${message}`, reason: 'Conflict', details: { name, kind }, code: 409 };
+}
+
+/**
+ * The object a TokenRequest binds its token to (`spec.boundObjectRef`), as token.go's `Create`
+ * resolves it: a Pod (which must run as this account; its Node is named in the claims too, with
+ * its uid while it exists, as ServiceAccountTokenPodNodeInfo does), a Secret or a Node
+ * (ServiceAccountTokenNodeBinding, beta and on in 1.32); any other kind is a 400; a uid given
+ * that is not the object's is a 409.
+ */
+function resolveBound(ref: Obj, account: string, namespace: string, ctx: ReviewContext): { claims: BoundClaims; pod?: boolean } | ReviewAnswer {
+  const apiVersion = typeof ref.apiVersion === 'string' ? ref.apiVersion : '';
+  const kind = typeof ref.kind === 'string' ? ref.kind : '';
+  const name = typeof ref.name === 'string' ? ref.name : '';
+  const slash = apiVersion.indexOf('/');
+  const group = slash < 0 ? '' : apiVersion.slice(0, slash);
+  const version = slash < 0 ? apiVersion : apiVersion.slice(slash + 1);
+  const claims: BoundClaims = {};
+  let uid: string;
+  let pod = false;
+  if (group === '' && kind === 'Pod') {
+    const obj = ctx.object('pods', namespace, name) as Obj | undefined;
+    if (!obj) return { code: 404, body: S.notFound('pods', name) };
+    if (obj.spec?.serviceAccountName !== account) return { code: 400, body: S.badRequest(`cannot bind token for serviceaccount "${account}" to pod running with different serviceaccount name.`) };
+    uid = String(obj.metadata?.uid ?? '');
+    claims.pod = { name, uid };
+    const nodeName = typeof obj.spec?.nodeName === 'string' ? obj.spec.nodeName : '';
+    if (nodeName) {
+      const node = ctx.object('nodes', undefined, nodeName) as Obj | undefined;
+      claims.node = node?.metadata?.uid ? { name: nodeName, uid: String(node.metadata.uid) } : { name: nodeName };
+    }
+    pod = true;
+  } else if (group === '' && kind === 'Node') {
+    const obj = ctx.object('nodes', undefined, name) as Obj | undefined;
+    if (!obj) return { code: 404, body: S.notFound('nodes', name) };
+    uid = String(obj.metadata?.uid ?? '');
+    claims.node = { name, uid };
+  } else if (group === '' && kind === 'Secret') {
+    const obj = ctx.object('secrets', namespace, name) as Obj | undefined;
+    if (!obj) return { code: 404, body: S.notFound('secrets', name) };
+    uid = String(obj.metadata?.uid ?? '');
+    claims.secret = { name, uid };
+  } else {
+    // schema.GroupVersionKind's String(): "group/version, Kind=kind"
+    return { code: 400, body: S.badRequest(`cannot bind token to object of type ${group === '' ? '' : `${group}/`}${version}, Kind=${kind}`) };
+  }
+  if (typeof ref.uid === 'string' && ref.uid !== '' && ref.uid !== uid) {
+    return { code: 409, body: boundConflict(kind, name, `the UID in the bound object reference (${ref.uid}) does not match the UID in record. The object might have been deleted and then recreated`) };
+  }
+  return { claims, pod };
+}
+
+/**
+ * `POST .../serviceaccounts/NAME/token`: a TokenRequest answered with a fresh token, as
+ * `pkg/registry/core/serviceaccount/storage/token.go` issues it. A token bound to a pod that
+ * asks for exactly 3607 s for the API server's audiences (what the kubelet asks for the projected
+ * volume that ServiceAccount admission adds) is valid a year, with `warnafter` at the 3607 s
+ * (kube-apiserver's `--service-account-extend-token-expiration`, on by default); its status still
+ * says 3607 s.
+ */
 function tokenRequest(req: ApiRequest, ctx: ReviewContext): ReviewAnswer {
   const name = req.name ?? '';
   const namespace = req.namespace ?? '';
@@ -221,26 +290,41 @@ function tokenRequest(req: ApiRequest, ctx: ReviewContext): ReviewAnswer {
     return { code: 400, body: S.badRequest(`${String(body.kind)} is not suitable for converting to "TokenRequest" in version "authentication.k8s.io/v1"`) };
   }
   const given = isObject(body.spec) ? body.spec : {};
-  if (given.boundObjectReference !== undefined && given.boundObjectReference !== null) {
-    return { code: 422, body: invalidTokenRequest(name, [S.fieldError.invalid('spec.boundObjectReference', given.boundObjectReference, 'bound tokens are not supported by kube-actors')]) };
-  }
+  const sa = ctx.serviceAccount(namespace, name);
+  if (!sa || sa.metadata?.deletionTimestamp) return { code: 404, body: S.notFound('serviceaccounts', name) };
   const expirationSeconds = given.expirationSeconds === undefined || given.expirationSeconds === null || given.expirationSeconds === 0 ? DEFAULT_EXPIRATION_SECONDS : Number(given.expirationSeconds);
   const causes: StatusCause[] = [];
   if (expirationSeconds < MIN_EXPIRATION_SECONDS) causes.push(S.fieldError.invalid('spec.expirationSeconds', expirationSeconds, 'may not specify a duration less than 10 minutes'));
   if (expirationSeconds > MAX_EXPIRATION_SECONDS) causes.push(S.fieldError.invalid('spec.expirationSeconds', expirationSeconds, 'may not specify a duration larger than 2^32 seconds'));
   if (causes.length > 0) return { code: 422, body: invalidTokenRequest(name, causes) };
-  const sa = ctx.serviceAccount(namespace, name);
-  if (!sa || sa.metadata?.deletionTimestamp) return { code: 404, body: S.notFound('serviceaccounts', name) };
   const audiences = Array.isArray(given.audiences) && given.audiences.length > 0 ? (given.audiences as string[]) : [API_AUDIENCE];
+  const ref = isObject(given.boundObjectRef) ? given.boundObjectRef : undefined;
+  let bound: BoundClaims = {};
+  let podBound = false;
+  if (ref) {
+    const resolved = resolveBound(ref, name, namespace, ctx);
+    if ('code' in resolved) return resolved;
+    bound = resolved.claims;
+    podBound = resolved.pod === true;
+  }
   const now = ctx.nowSeconds();
-  const exp = now + expirationSeconds;
+  // the safe transition of projected tokens: warn after the requested time, fail after a year
+  const extend = podBound && expirationSeconds === WARN_ONLY_BOUND_TOKEN_EXPIRATION_SECONDS && audiences.every((a) => a === API_AUDIENCE);
+  const exp = now + (extend ? EXPIRATION_EXTENSION_SECONDS : expirationSeconds);
   const token = ctx.tokens.issue({
     aud: audiences,
     exp,
     iat: now,
     iss: API_AUDIENCE,
-    jti: ctx.uuid(),
-    'kubernetes.io': { namespace, serviceaccount: { name, uid: sa.metadata!.uid ?? '' } },
+    jti: ctx.jti(),
+    'kubernetes.io': {
+      namespace,
+      ...(bound.node ? { node: bound.node } : {}),
+      ...(bound.pod ? { pod: bound.pod } : {}),
+      ...(bound.secret ? { secret: bound.secret } : {}),
+      serviceaccount: { name, uid: sa.metadata!.uid ?? '' },
+      ...(extend ? { warnafter: now + expirationSeconds } : {}),
+    },
     nbf: now,
     sub: `system:serviceaccount:${namespace}:${name}`,
   });
@@ -250,7 +334,7 @@ function tokenRequest(req: ApiRequest, ctx: ReviewContext): ReviewAnswer {
       kind: 'TokenRequest',
       apiVersion: 'authentication.k8s.io/v1',
       metadata: { name, namespace, creationTimestamp: ctx.timestamp() },
-      spec: { audiences, expirationSeconds, boundObjectReference: null },
+      spec: { audiences, expirationSeconds, boundObjectRef: ref ? structuredClone(ref) : null },
       status: { token, expirationTimestamp: ctx.timestamp(expirationSeconds * 1000) },
     } as unknown as KubeObject,
   };

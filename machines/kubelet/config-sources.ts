@@ -14,11 +14,19 @@
  * References marked `optional: true` never hold a pod back. What resolved is handed to the pod
  * worker as data ({@link ConfigData}) and becomes the containers' environment and files
  * ({@link processContextOf}).
+ *
+ * A projected volume's `serviceAccountToken` source is the kubelet's token manager's: it asks the
+ * API server for a token of the pod's ServiceAccount bound to the pod (a TokenRequest with
+ * `boundObjectRef` naming the pod and its uid, for the source's audience and lifetime), holds it,
+ * and asks for a fresh one once it is within 20 % of its lifetime of expiring or older than 24 h
+ * (the token manager's `requiresRefresh`, without its jitter). Until it has one the pod waits,
+ * with a `FailedMount` Warning (`failed to fetch token: ...`). The projection's `downwardAPI` items
+ * are the pod's fields (`metadata.namespace`, ...), as a `downwardAPI` volume's.
  */
 import type { ConfigMap, Container, Pod, Secret } from '../../src/api/types.js';
 import type { ApiClient } from '../client/api-client.js';
 import type { FileTree } from './files.js';
-import type { ProcessContext } from './process.js';
+import { fieldRefValue, type ProcessContext } from './process.js';
 
 /** A ConfigMap or a Secret. */
 export type SourceKind = 'configMap' | 'secret';
@@ -27,6 +35,28 @@ export type SourceKind = 'configMap' | 'secret';
 export interface ConfigData {
   configMap: Record<string, Record<string, string> | null>;
   secret: Record<string, Record<string, string> | null>;
+  /** The service account tokens of the pod's projected volumes, by volume name: the token, or why it could not be fetched. */
+  tokens?: Record<string, { token: string } | { error: string }>;
+}
+
+/** A projected volume's `serviceAccountToken` source, by volume. */
+interface TokenSource {
+  volume: string;
+  path: string;
+  audience: string;
+  expirationSeconds: number;
+}
+
+/** The `serviceAccountToken` sources of a pod's projected volumes (one per volume, as validation allows). */
+function tokenSources(pod: Pod): TokenSource[] {
+  const out: TokenSource[] = [];
+  for (const v of pod.spec?.volumes ?? []) {
+    for (const s of v.projected?.sources ?? []) {
+      const t = s.serviceAccountToken;
+      if (t) out.push({ volume: v.name, path: t.path, audience: t.audience ?? '', expirationSeconds: t.expirationSeconds ?? 3600 });
+    }
+  }
+  return out;
 }
 
 interface Ref {
@@ -82,6 +112,10 @@ const KIND: Record<SourceKind, string> = { configMap: 'ConfigMap', secret: 'Secr
 
 /** Why the pod's volumes cannot be set up (the FailedMount message), or undefined. */
 function mountError(pod: Pod, data: ConfigData): string | undefined {
+  for (const t of tokenSources(pod)) {
+    const got = data.tokens?.[t.volume];
+    if (got && 'error' in got) return `MountVolume.SetUp failed for volume "${t.volume}" : failed to fetch token: ${got.error}`;
+  }
   for (const v of volumeRefs(pod)) {
     const got = data[v.ref.kind][v.ref.name];
     if (got === null || got === undefined) {
@@ -109,8 +143,21 @@ function containerConfigError(pod: Pod, container: Container, data: ConfigData):
   return undefined;
 }
 
-/** The files of a volume for a container: its ConfigMap or Secret keys (or `items`), as paths under the mount. */
-function volumeFiles(pod: Pod, volume: string, data: ConfigData): FileTree | undefined {
+/** The files of a `downwardAPI` volume or projection: each item's field of the pod. */
+function downwardFiles(pod: Pod, items: NonNullable<NonNullable<NonNullable<NonNullable<Pod['spec']>['volumes']>[number]['downwardAPI']>['items']>, podIP: string, hostIP: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const item of items) {
+    if (item.fieldRef) out[item.path] = fieldRefValue(pod, item.fieldRef.fieldPath, podIP, hostIP);
+    else if (item.resourceFieldRef) throw new Error(`downwardAPI volume item "${item.path}": resourceFieldRef is not modelled by kube-actors`);
+  }
+  return out;
+}
+
+/**
+ * The files of a volume for a container: its ConfigMap or Secret keys (or `items`), its
+ * downward API fields and its service account token, as paths under the mount.
+ */
+function volumeFiles(pod: Pod, volume: string, data: ConfigData, podIP: string, hostIP: string): FileTree | undefined {
   let files: Record<string, string> | undefined;
   for (const v of volumeRefs(pod)) {
     if (v.volume !== volume) continue;
@@ -121,6 +168,13 @@ function volumeFiles(pod: Pod, volume: string, data: ConfigData): FileTree | und
       for (const item of v.items) if (item.key in got) files[item.path] = got[item.key]!;
     } else for (const [k, value] of Object.entries(got)) files[k] = value;
   }
+  const spec = pod.spec?.volumes?.find((v) => v.name === volume);
+  if (spec?.downwardAPI) files = { ...files, ...downwardFiles(pod, spec.downwardAPI.items ?? [], podIP, hostIP) };
+  for (const s of spec?.projected?.sources ?? []) {
+    if (s.downwardAPI) files = { ...files, ...downwardFiles(pod, s.downwardAPI.items ?? [], podIP, hostIP) };
+    const token = data.tokens?.[volume];
+    if (s.serviceAccountToken && token && 'token' in token) files = { ...files, [s.serviceAccountToken.path]: token.token };
+  }
   return files;
 }
 
@@ -129,7 +183,7 @@ export function processContextOf(pod: Pod, container: Container, base: Omit<Proc
   if (!data) return base;
   const mounts: { path: string; files: FileTree }[] = [];
   for (const m of container.volumeMounts ?? []) {
-    const files = volumeFiles(pod, m.name, data);
+    const files = volumeFiles(pod, m.name, data, base.podIP, base.hostIP);
     if (!files) continue;
     if (m.subPath) {
       const content = files[m.subPath];
@@ -160,8 +214,14 @@ function configMapData(c: ConfigMap): Record<string, string> {
   return out;
 }
 
-/** Reads a ConfigMap or a Secret (outside the simulation: the cluster's objects). */
-export type SourceReader = (kind: SourceKind, namespace: string, name: string) => ConfigMap | Secret | undefined;
+/**
+ * Reads a ConfigMap or a Secret (outside the simulation: the cluster's objects); `tokens`, when
+ * given, reads the service account tokens the kubelet of the pod's node holds for its projected
+ * volumes, by volume name.
+ */
+export type SourceReader = ((kind: SourceKind, namespace: string, name: string) => ConfigMap | Secret | undefined) & {
+  tokens?: (pod: Pod) => Record<string, string>;
+};
 
 /** The process context of a container as seen from outside the simulation (logs, exec, port-forward): its sources read by `sources`. */
 export function podProcessContext(pod: Pod, container: Container, catalog: ProcessContext['catalog'], sources: SourceReader | undefined): ProcessContext {
@@ -178,12 +238,27 @@ function configDataOf(pod: Pod, get: SourceReader): ConfigData {
     const obj = get(kind, ns, name);
     data[kind][name] = obj ? (kind === 'secret' ? secretData(obj as Secret) : configMapData(obj as ConfigMap)) : null;
   }
+  const tokens = get.tokens?.(pod);
+  if (tokens) data.tokens = Object.fromEntries(Object.entries(tokens).map(([volume, token]) => [volume, { token }]));
   return data;
 }
 
+/** A token the kubelet holds (the token manager's cache entry). */
+interface HeldToken {
+  token: string;
+  /** When it was issued and when the API server said it expires (ms since 1970), and the lifetime asked for. */
+  issuedMs: number;
+  expiresMs: number;
+  expirationSeconds: number;
+}
+
+/** The token manager's `maxTTL`: a token older than this is refreshed whatever its lifetime. */
+const MAX_TOKEN_TTL_MS = 24 * 3600 * 1000;
+
 /**
- * The kubelet's reads of the ConfigMaps and Secrets its pods reference: each is asked for once a
- * pod needs it, and again on every housekeeping tick while a pod waits for it.
+ * The kubelet's reads of the ConfigMaps and Secrets its pods reference, and its token manager:
+ * each is asked for once a pod needs it, and again on every housekeeping tick while a pod waits
+ * for it (a token, also when it needs refreshing).
  */
 export class ConfigSources {
   /** `configMap/<ns>/<name>` → its data, or null when not found; absent: not answered yet. */
@@ -191,11 +266,15 @@ export class ConfigSources {
   private readonly inFlight = new Set<string>();
   /** Pods (`namespace/name`) waiting for a source, with what they wait for. */
   private readonly waiting = new Map<string, string[]>();
+  /** `token/<ns>/<pod>/<uid>/<volume>` → the token held, or why the API server refused it. */
+  private readonly tokens = new Map<string, HeldToken | { error: string }>();
 
   constructor(
     private readonly client: ApiClient,
     /** A pod's key whose sources were answered: sync it again. */
     private readonly resync: (podKey: string) => void,
+    /** The kubelet's clock, ms since 1970. */
+    private readonly nowMs: () => number,
   ) {}
 
   /** The data of the pod's sources once every one was answered (found or not); undefined (and asked for) before. */
@@ -207,20 +286,46 @@ export class ConfigSources {
       return { kind, name, id: `${kind}/${ns}/${name}` };
     });
     const unknown = refs.filter((r) => !this.known.has(r.id));
-    if (unknown.length > 0) {
-      this.waiting.set(key, unknown.map((r) => r.id));
+    const tokens = tokenSources(pod).map((t) => ({ ...t, id: tokenId(pod, t.volume) }));
+    const unasked = tokens.filter((t) => !this.tokens.has(t.id));
+    if (unknown.length > 0 || unasked.length > 0) {
+      this.waiting.set(key, [...unknown.map((r) => r.id), ...unasked.map((t) => t.id)]);
       for (const r of unknown) this.ask(r.id);
+      for (const t of unasked) this.askToken(pod, t);
       return undefined;
     }
     const data: ConfigData = { configMap: {}, secret: {} };
     for (const r of refs) data[r.kind][r.name] = this.known.get(r.id)!;
+    if (tokens.length > 0) {
+      data.tokens = {};
+      for (const t of tokens) {
+        const held = this.tokens.get(t.id)!;
+        data.tokens[t.volume] = 'error' in held ? held : { token: held.token };
+      }
+    }
     return data;
+  }
+
+  /** The tokens held for a pod's projected volumes, by volume name (what its containers read now). */
+  tokensOf(pod: Pod): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const t of tokenSources(pod)) {
+      const held = this.tokens.get(tokenId(pod, t.volume));
+      if (held && 'token' in held) out[t.volume] = held.token;
+    }
+    return out;
   }
 
   /** The pod waits for one of its sources to appear (or change): ask for them again on the next tick. */
   waitFor(pod: Pod): void {
     const ns = pod.metadata?.namespace ?? 'default';
-    this.waiting.set(`${ns}/${pod.metadata?.name ?? ''}`, referencedSources(pod).map((r) => `${r.split('/')[0]}/${ns}/${r.split('/')[1]}`));
+    const ids = referencedSources(pod).map((r) => `${r.split('/')[0]}/${ns}/${r.split('/')[1]}`);
+    // a token refused is asked for again
+    for (const t of tokenSources(pod)) {
+      const id = tokenId(pod, t.volume);
+      if (this.tokens.get(id) && 'error' in this.tokens.get(id)!) ids.push(id);
+    }
+    this.waiting.set(`${ns}/${pod.metadata?.name ?? ''}`, ids);
   }
 
   /** Forgets a pod (started or deleted). */
@@ -228,11 +333,35 @@ export class ConfigSources {
     this.waiting.delete(podKey);
   }
 
-  /** Housekeeping: asks again for what waiting pods need. */
-  tick(): void {
+  /** Forgets the tokens of a pod that is gone (the token manager's `DeleteServiceAccountToken`). */
+  forgetTokens(uid: string): void {
+    for (const id of [...this.tokens.keys()]) if (id.split('/')[3] === uid) this.tokens.delete(id);
+  }
+
+  /** Housekeeping: asks again for what waiting pods need, and for the tokens due for a refresh. */
+  tick(pods: (key: string) => Pod | undefined): void {
     const ids = new Set<string>();
     for (const list of this.waiting.values()) for (const id of list) ids.add(id);
-    for (const id of ids) this.ask(id, true);
+    for (const id of ids) {
+      if (!id.startsWith('token/')) this.ask(id, true);
+      else if (!this.tokens.has(id)) {
+        // asked and not answered (a timeout, the API server down): ask again
+        const [, ns, name, uid, volume] = id.split('/') as [string, string, string, string, string];
+        const pod = pods(`${ns}/${name}`);
+        const source = pod?.metadata?.uid === uid ? tokenSources(pod).find((t) => t.volume === volume) : undefined;
+        if (pod && source) this.askToken(pod, source);
+      }
+    }
+    const now = this.nowMs();
+    for (const [id, held] of this.tokens) {
+      const [, ns, name, uid, volume] = id.split('/') as [string, string, string, string, string];
+      const refused = 'error' in held;
+      if (refused ? !ids.has(id) : !requiresRefresh(held, now)) continue;
+      const pod = pods(`${ns}/${name}`);
+      if (!pod || pod.metadata?.uid !== uid) continue;
+      const source = tokenSources(pod).find((t) => t.volume === volume);
+      if (source) this.askToken(pod, source);
+    }
   }
 
   private ask(id: string, again = false): void {
@@ -251,6 +380,50 @@ export class ConfigSources {
       for (const [podKey, ids] of [...this.waiting]) if (ids.includes(id)) this.resync(podKey);
     });
   }
+
+  /** The token manager's `GetServiceAccountToken`: a TokenRequest for the pod's account, bound to the pod. */
+  private askToken(pod: Pod, source: TokenSource): void {
+    const id = tokenId(pod, source.volume);
+    if (this.inFlight.has(id)) return;
+    this.inFlight.add(id);
+    const namespace = pod.metadata?.namespace ?? 'default';
+    const account = pod.spec?.serviceAccountName ?? 'default';
+    const spec = {
+      ...(source.audience ? { audiences: [source.audience] } : {}),
+      expirationSeconds: source.expirationSeconds,
+      boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name: pod.metadata?.name ?? '', uid: pod.metadata?.uid ?? '' },
+    };
+    const issuedMs = this.nowMs();
+    this.client.request({ verb: 'create', resource: 'serviceaccounts', subresource: 'token', namespace, name: account, body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec } }, (res) => {
+      this.inFlight.delete(id);
+      const before = this.tokens.get(id);
+      if (res.code === 201) {
+        const status = (res.body as { status?: { token?: string; expirationTimestamp?: string } }).status ?? {};
+        const expiresMs = Date.parse(status.expirationTimestamp ?? '');
+        this.tokens.set(id, { token: status.token ?? '', issuedMs, expiresMs: Number.isNaN(expiresMs) ? issuedMs + source.expirationSeconds * 1000 : expiresMs, expirationSeconds: source.expirationSeconds });
+      } else if (res.code >= 400 && res.code < 500) {
+        // a refresh that fails keeps the token held (the real manager serves it until it expires)
+        if (before && 'token' in before) return;
+        this.tokens.set(id, { error: (res.body as { message?: string }).message ?? `the API server answered ${res.code}` });
+      } else return; // unanswered: asked again on the next tick
+      if (before !== undefined && 'error' in before === 'error' in this.tokens.get(id)!) {
+        if (!('error' in before)) return; // a refreshed token: the containers read it from now on
+        if ((before).error === (this.tokens.get(id) as { error: string }).error) return;
+      }
+      for (const [podKey, ids] of [...this.waiting]) if (ids.includes(id)) this.resync(podKey);
+    });
+  }
+}
+
+/** The token manager's key of a pod's projected volume token. */
+function tokenId(pod: Pod, volume: string): string {
+  return `token/${pod.metadata?.namespace ?? 'default'}/${pod.metadata?.name ?? ''}/${pod.metadata?.uid ?? ''}/${volume}`;
+}
+
+/** The token manager's `requiresRefresh`: older than 24 h, or within 20 % of its lifetime of its expiry. */
+function requiresRefresh(held: HeldToken, nowMs: number): boolean {
+  if (nowMs > held.issuedMs + MAX_TOKEN_TTL_MS) return true;
+  return nowMs > held.expiresMs - (held.expirationSeconds * 1000 * 20) / 100;
 }
 
 /** What holds a pod back from starting: its volumes cannot be mounted, or a container's env cannot be built. */

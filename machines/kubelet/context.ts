@@ -143,7 +143,7 @@ export function createContext(input: KubeletInput, self: AnyActorRef): KubeletCo
         if (pod) recorder.record(pod, 'Warning', 'FailedMount', `Unable to attach or mount volumes: ${message}`);
       },
     ),
-    configs: new ConfigSources(client, (key) => tell({ type: 'pod.resync', key })),
+    configs: new ConfigSources(client, (key) => tell({ type: 'pod.resync', key }), () => Date.parse(input.port.timestamp())),
     lastNodeStatus: -Infinity,
     workers: new Map(),
     rejected: new Set(),

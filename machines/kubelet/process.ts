@@ -41,7 +41,7 @@ function programsOf(image: ImageEntry | undefined): Record<string, ImageProgram>
 }
 
 /** The downward API value of a `fieldRef` (`metadata.name`, `status.podIP`, ...), or an error. */
-function fieldRefValue(pod: Pod, path: string, podIP: string, hostIP: string): string {
+export function fieldRefValue(pod: Pod, path: string, podIP: string, hostIP: string): string {
   const m = pod.metadata ?? {};
   const label = /^metadata\.labels\['(.+)'\]$/.exec(path);
   if (label) return m.labels?.[label[1]!] ?? '';
@@ -129,7 +129,11 @@ function environmentOf(pod: Pod, container: Container, ctx: ProcessContext): [st
   return [...vars];
 }
 
-/** The files the kubelet gives every container: `/etc/hostname`, `/etc/hosts`, `/etc/resolv.conf`, the service account token. */
+/**
+ * The files the kubelet gives every container: `/etc/hostname`, `/etc/hosts`, `/etc/resolv.conf`.
+ * The service account token, CA and namespace are the projected volume ServiceAccount admission
+ * added (machines/kubelet/config-sources.ts).
+ */
 function kubeletFiles(pod: Pod, podIP: string): Record<string, string> {
   const name = pod.metadata?.name ?? '';
   const ns = pod.metadata?.namespace ?? 'default';
@@ -138,12 +142,6 @@ function kubeletFiles(pod: Pod, podIP: string): Record<string, string> {
     '/etc/hosts': `# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n${podIP}\t${name}\n`,
     '/etc/resolv.conf': `search ${ns}.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n`,
   };
-  if (pod.spec?.automountServiceAccountToken !== false) {
-    const dir = '/var/run/secrets/kubernetes.io/serviceaccount';
-    files[`${dir}/namespace`] = ns;
-    files[`${dir}/token`] = `eyJhbGciOiJSUzI1NiJ9.${Buffer.from(JSON.stringify({ sub: `system:serviceaccount:${ns}:${pod.spec?.serviceAccountName ?? 'default'}` })).toString('base64url')}.sim`;
-    files[`${dir}/ca.crt`] = '-----BEGIN CERTIFICATE-----\nMIIBsimulated\n-----END CERTIFICATE-----\n';
-  }
   return files;
 }
 

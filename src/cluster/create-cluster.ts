@@ -38,6 +38,7 @@ import {
   ETCD,
   KUBECTL,
   SCHEDULER,
+  kubeletAddress,
   kubeProxyAddress,
   nodeAddress,
   podAddress,
@@ -353,7 +354,14 @@ export class Cluster {
   }
 
   /** Reads the ConfigMaps and Secrets pods use, from etcd (for logs, exec and port-forward, which replay a container's process). */
-  readonly sources: SourceReader = (kind, namespace, name) => (kind === 'secret' ? this.object('secrets', name, namespace) : this.object('configmaps', name, namespace));
+  readonly sources: SourceReader = Object.assign((kind: 'configMap' | 'secret', namespace: string, name: string) => (kind === 'secret' ? this.object('secrets', name, namespace) : this.object('configmaps', name, namespace)), {
+    // the tokens the kubelet of the pod's node holds for its projected volumes
+    tokens: (pod: Pod): Record<string, string> => {
+      const kubelet = pod.spec?.nodeName ? this.actor(kubeletAddress(pod.spec.nodeName)) : undefined;
+      const context = kubelet?.getSnapshot().context as { configs?: { tokensOf(pod: Pod): Record<string, string> } } | undefined;
+      return context?.configs?.tokensOf(pod) ?? {};
+    },
+  });
 
   /** Runs until no message is in flight. */
   runUntilIdle(): this {

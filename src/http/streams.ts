@@ -312,7 +312,7 @@ function runTerminal(deps: StreamDeps, session: ChannelSession, pod: Pod, option
     run: (line, done) => {
       let result;
       try {
-        result = execInPod(pod, [shell, '-c', line], nowAbs(deps.kernel), { container: options.container, catalog: deps.catalog });
+        result = execInPod(pod, [shell, '-c', line], nowAbs(deps.kernel), { container: options.container, catalog: deps.catalog, sources: deps.sources });
       } catch (error) {
         if (error instanceof StatusError) return session.finish(internalError(error.status.message ?? ''));
         throw error;

@@ -76,10 +76,11 @@ function dump(cp: ControlPlane): { revision: number; kvs: unknown } {
   return { revision: cp.store.revision, kvs: cp.store.range('/registry/').kvs.map((kv) => [kv.key, kv.modRevision, kv.value]) };
 }
 
-/** What a dry run and the real request can differ in: what is generated anew (uid, name suffix) and what etcd assigns. */
+/** What a dry run and the real request can differ in: what is generated anew (uid, name suffixes, the token volume's) and what etcd assigns. */
 function comparable(body: unknown): unknown {
   const visit = (x: unknown): unknown => {
     if (Array.isArray(x)) return x.map(visit);
+    if (typeof x === 'string' && /^kube-api-access-[a-z0-9]{5}$/.test(x)) return 'kube-api-access-*';
     if (typeof x !== 'object' || x === null) return x;
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(x)) {

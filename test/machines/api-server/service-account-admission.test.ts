@@ -43,7 +43,91 @@ describe('ServiceAccount admission', () => {
 
   it('leaves mirror pods alone', () => {
     const mirror = { metadata: { annotations: { 'kubernetes.io/config.mirror': 'abc' } }, spec: { serviceAccountName: 'nobody' } };
-    expect(admitServiceAccount(mirror as never, 'kube-system', () => false)).toBeUndefined();
-    expect(admitServiceAccount({ spec: {} } as never, 'team', () => false)).toBe('error looking up service account team/default: serviceaccount "default" not found');
+    expect(admitServiceAccount(mirror as never, 'kube-system', () => undefined, gen)).toBeUndefined();
+    expect(mirror.spec).toEqual({ serviceAccountName: 'nobody' });
+    expect(admitServiceAccount({ spec: {} } as never, 'team', () => undefined, gen)).toBe('error looking up service account team/default: serviceaccount "default" not found');
+  });
+});
+
+/** admission_test.go's `testGenerateName`: the base and `abc123`. */
+const gen = (base: string) => `${base}abc123`;
+const account = (extra: Record<string, unknown> = {}) => () => ({ metadata: { name: 'default', namespace: 'myns', uid: '12345' }, ...extra });
+const admitted = (pod: Record<string, any>, sa = account()) => {
+  expect(admitServiceAccount(pod as never, 'myns', sa, gen)).toBeUndefined();
+  return pod;
+};
+const tokenVolume = (name: string) => ({
+  name,
+  projected: {
+    defaultMode: 420,
+    sources: [
+      { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
+      { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+      { downwardAPI: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
+    ],
+  },
+});
+const tokenMount = (name: string) => ({ name, readOnly: true, mountPath: '/var/run/secrets/kubernetes.io/serviceaccount' });
+
+/** Cases of plugin/pkg/admission/serviceaccount/admission_test.go, on the plugin's function. */
+describe('ServiceAccount admission: the projected token volume (admission_test.go)', () => {
+  it('TestAssignsDefaultServiceAccountAndBoundTokenWithNoSecretTokens: the default account and the kube-api-access volume', () => {
+    const pod = admitted({ spec: { containers: [{ name: 'c' }] } });
+    expect(pod.spec.serviceAccountName).toBe('default');
+    expect(pod.spec.volumes).toEqual([tokenVolume('kube-api-access-abc123')]);
+    expect(pod.spec.containers[0].volumeMounts).toEqual([tokenMount('kube-api-access-abc123')]);
+  });
+
+  it('TestAutomountsAPIToken: every init container and container mounts it, one volume for all', () => {
+    const pod = admitted({ spec: { initContainers: [{ name: 'i' }], containers: [{ name: 'a' }, { name: 'b', volumeMounts: [{ name: 'data', mountPath: '/data' }] }], volumes: [{ name: 'data', emptyDir: {} }] } });
+    expect(pod.spec.volumes).toEqual([{ name: 'data', emptyDir: {} }, tokenVolume('kube-api-access-abc123')]);
+    expect(pod.spec.initContainers[0].volumeMounts).toEqual([tokenMount('kube-api-access-abc123')]);
+    expect(pod.spec.containers[0].volumeMounts).toEqual([tokenMount('kube-api-access-abc123')]);
+    expect(pod.spec.containers[1].volumeMounts).toEqual([{ name: 'data', mountPath: '/data' }, tokenMount('kube-api-access-abc123')]);
+  });
+
+  it('TestRespectsExistingMount: a container that mounts something at the token path keeps it; no volume when no container needs one', () => {
+    const own = { name: 'my-token', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount' };
+    const pod = admitted({ spec: { containers: [{ name: 'c', volumeMounts: [own] }], volumes: [{ name: 'my-token', secret: { secretName: 's' } }] } });
+    expect(pod.spec.containers[0].volumeMounts).toEqual([own]);
+    expect(pod.spec.volumes).toEqual([{ name: 'my-token', secret: { secretName: 's' } }]);
+  });
+
+  it('reuses a volume of the pod already named kube-api-access-* (the reinvocation case)', () => {
+    const pod = admitted({ spec: { containers: [{ name: 'c' }], volumes: [tokenVolume('kube-api-access-zzzzz')] } });
+    expect(pod.spec.volumes).toEqual([tokenVolume('kube-api-access-zzzzz')]);
+    expect(pod.spec.containers[0].volumeMounts).toEqual([tokenMount('kube-api-access-zzzzz')]);
+    // admitting again changes nothing
+    const again = structuredClone(pod);
+    admitted(again);
+    expect(again).toEqual(pod);
+  });
+
+  it('TestAutomountIsBackwardsCompatible and shouldAutomount: the pod\'s automountServiceAccountToken wins, then the account\'s', () => {
+    const spec = (automount?: boolean) => ({ spec: { ...(automount === undefined ? {} : { automountServiceAccountToken: automount }), containers: [{ name: 'c' }] } });
+    expect(admitted(spec()).spec.volumes).toHaveLength(1);
+    expect(admitted(spec(false)).spec.volumes).toBeUndefined();
+    expect(admitted(spec(), account({ automountServiceAccountToken: false })).spec.volumes).toBeUndefined();
+    expect(admitted(spec(true), account({ automountServiceAccountToken: false })).spec.volumes).toHaveLength(1);
+    expect(admitted(spec(false), account({ automountServiceAccountToken: true })).spec.containers[0].volumeMounts).toBeUndefined();
+  });
+
+  it('TestAddImagePullSecrets / TestDoNotAddImagePullSecrets: the account\'s pull secrets when the pod has none', () => {
+    const sa = account({ imagePullSecrets: [{ name: 'foo' }, { name: 'bar' }] });
+    expect(admitted({ spec: { automountServiceAccountToken: false, containers: [{ name: 'c' }] } }, sa).spec.imagePullSecrets).toEqual([{ name: 'foo' }, { name: 'bar' }]);
+    expect(admitted({ spec: { automountServiceAccountToken: false, imagePullSecrets: [{ name: 'mine' }], containers: [{ name: 'c' }] } }, sa).spec.imagePullSecrets).toEqual([{ name: 'mine' }]);
+  });
+
+  it('in a cluster: a pod gets kube-api-access-XXXXX (five characters of the safe alphabet), with the real shape', () => {
+    const c = createCluster({ nodes: 0 });
+    c.advance(1_000);
+    const created = c.client.create(pod('web'));
+    const volume = created.spec!.volumes![0]!;
+    expect(volume.name).toMatch(/^kube-api-access-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
+    expect(volume).toEqual(tokenVolume(volume.name));
+    expect(created.spec!.containers[0]!.volumeMounts).toEqual([tokenMount(volume.name)]);
+    c.client.create({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'quiet' }, automountServiceAccountToken: false } as never);
+    expect(c.client.create(pod('silent', 'quiet')).spec!.volumes).toBeUndefined();
+    c.stop();
   });
 });
