@@ -89,6 +89,27 @@ describe.skipIf(!HAS_KUBECTL)(`the real kubectl: auth can-i, whoami, --as, creat
     expect(ghost.stderr).toContain('serviceaccounts "ghost" not found');
   });
 
+  it('a pod\'s projected token: kubectl exec cat reads it (and the namespace, the CA); it authenticates as the pod\'s account', async () => {
+    expect((await s.kubectl(['run', 'tok', '--image=nginx', '--overrides={"spec":{"serviceAccountName":"robot"}}'])).code).toBe(0);
+    expect((await s.kubectl(['wait', '--for=condition=Ready', 'pod/tok', '--timeout=60s'])).code).toBe(0);
+    const volume = (await s.kubectl(['get', 'pod', 'tok', '-o', 'jsonpath={.spec.volumes[0].name} {.spec.containers[0].volumeMounts[0].mountPath}'])).stdout;
+    expect(volume).toMatch(/^kube-api-access-[a-z0-9]{5} \/var\/run\/secrets\/kubernetes.io\/serviceaccount$/);
+    const dir = '/var/run/secrets/kubernetes.io/serviceaccount';
+    expect((await s.kubectl(['exec', 'tok', '--', 'cat', `${dir}/namespace`])).stdout.trim()).toBe('default');
+    expect((await s.kubectl(['exec', 'tok', '--', 'cat', `${dir}/ca.crt`])).stdout).toContain('-----BEGIN CERTIFICATE-----');
+    const token = (await s.kubectl(['exec', 'tok', '--', 'cat', `${dir}/token`])).stdout.trim();
+    const who = await s.kubectl([`--token=${token}`, 'auth', 'whoami', '-o', 'json']);
+    expect(who.stderr).toBe('');
+    const info = (JSON.parse(who.stdout) as { status: { userInfo: { username: string; extra: Record<string, string[]> } } }).status.userInfo;
+    expect(info.username).toBe('system:serviceaccount:default:robot');
+    expect(info.extra['authentication.kubernetes.io/pod-name']).toEqual(['tok']);
+    // the token dies with its pod
+    expect((await s.kubectl(['delete', 'pod', 'tok', '--grace-period=0', '--force'])).code).toBe(0);
+    const after = await s.kubectl([`--token=${token}`, 'auth', 'whoami']);
+    expect(after.code).toBe(1);
+    expect(after.stderr).toContain('Unauthorized');
+  }, 60_000);
+
   it('a request without credentials is system:anonymous, refused by RBAC (403); a bad token stays 401', async () => {
     // (kubectl itself prompts for a user name when its kubeconfig user has no credentials: the
     // anonymous request goes raw, and kubectl meets the anonymous user through --as)
