@@ -22,7 +22,7 @@ describe.skipIf(!HAS_KUBECTL)(`kubectl with NodePort and LoadBalancer Services${
     await s?.stop();
   });
 
-  it('expose --type=NodePort allocates a node port that get svc prints and an update keeps', async () => {
+  it('expose --type=NodePort allocates a node port that get svc prints, reaches the pods through it, and an update keeps', async () => {
     expect((await s.kubectl(['create', 'deployment', 'web', '--image=nginx'])).code).toBe(0);
     const r = await s.kubectl(['expose', 'deployment', 'web', '--type=NodePort', '--port=80']);
     expect(r.stderr).toBe('');
@@ -32,6 +32,17 @@ describe.skipIf(!HAS_KUBECTL)(`kubectl with NodePort and LoadBalancer Services${
     expect(nodePort).toBeLessThanOrEqual(32767);
     const table = parseTable((await s.kubectl(['get', 'svc', 'web'])).stdout);
     expect(table[0]).toMatchObject({ NAME: 'web', TYPE: 'NodePort', 'EXTERNAL-IP': '<none>', 'PORT(S)': `80:${nodePort}/TCP` });
+    // the node port reaches the pods: node address:nodePort through that node's kube-proxy rules to a ready web pod
+    expect((await s.kubectl(['rollout', 'status', 'deployment/web', '--timeout=60s'])).code).toBe(0);
+    const pod = (await s.kubectl(['get', 'pods', '-l', 'app=web', '-o', 'jsonpath={.items[0].metadata.name}'])).stdout;
+    const nodeIp = (await s.kubectl(['get', 'nodes', '-o', 'jsonpath={.items[0].status.addresses[?(@.type=="InternalIP")].address}'])).stdout;
+    let reached = s.cluster.connect({ name: pod }, nodeIp, nodePort);
+    // kube-proxy programs its rules from the EndpointSlice a moment after the pod is ready
+    for (let i = 0; i < 50 && !reached.ok; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      reached = s.cluster.connect({ name: pod }, nodeIp, nodePort);
+    }
+    expect(reached).toMatchObject({ ok: true, service: 'default/web', pod });
     // a replace without the node port (the client's own copy) keeps it, as patchAllocatedValues does
     const replaced = await s.kubectl(['replace', '-f', '-'], {
       input: JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', labels: { tier: 'front' } }, spec: { type: 'NodePort', selector: { app: 'web' }, ports: [{ port: 80 }] } }),
@@ -39,7 +50,7 @@ describe.skipIf(!HAS_KUBECTL)(`kubectl with NodePort and LoadBalancer Services${
     expect(replaced.stderr).toBe('');
     expect(svc('web').spec.ports[0].nodePort).toBe(nodePort);
     expect(svc('web').metadata?.labels).toEqual({ tier: 'front' });
-  });
+  }, 60_000);
 
   it('a requested node port is honoured, then refused while taken, and free again after a delete', async () => {
     const created = await s.kubectl(['create', 'service', 'nodeport', 'fixed', '--tcp=80:8080', '--node-port=30080']);
