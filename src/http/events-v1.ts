@@ -12,6 +12,9 @@
  *   `ValidateEventUpdate`'s strict rules for this version (422); a JSON, merge or strategic merge
  *   patch is applied to the object in v1 form (read, convert, patch, convert back, update with
  *   the resourceVersion as precondition, again on a conflict unless the patch named one);
+ * - a server-side apply (`kubectl apply --server-side`) is applied to the object in v1 form too,
+ *   its managedFields entry recorded for events.k8s.io/v1 as the real server records the version
+ *   the manager applied in; an event that does not exist is created from the configuration;
  * - every object coming out is converted back (a Table prints the stored one).
  */
 import * as S from '../api/status.js';
@@ -23,6 +26,7 @@ import { CORE_EVENTS, eventFromV1, eventsV1FieldSelector, EventsV1SelectorError,
 import { SelectorError } from '../api/selectors.js';
 import { legacyValidateEvent, strictValidateEventCreate, strictValidateEventUpdate } from '../api/validation-events.js';
 import { patchServedObject } from './served-version-patch.js';
+import { applyConfiguration, conflictStatus } from '../api/server-side-apply.js';
 
 type Obj = Record<string, any>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -95,6 +99,54 @@ export async function writeEventsV1(request: (spec: RequestSpec) => Promise<ApiR
   if (invalid) return failAuthorized(request, spec, invalid);
   const body = spec.verb === 'create' ? prepareCreate(converted.body) : converted.body;
   return withWarnings(await request({ ...spec, body }), converted.warnings);
+}
+
+/**
+ * A server-side apply of an events.k8s.io/v1 Event (`spec` from {@link eventsV1Request}, with
+ * `patchType: 'apply'`): the configuration is checked as kube-apiserver checks an apply body,
+ * applied to the live event in v1 form (or to nothing: a create) with structured merge and the
+ * field manager's ownership, converted back and written with the resourceVersion read as
+ * precondition (read again on a conflict). The answer is the API server's, in core form.
+ */
+export async function applyEventsV1(request: (spec: RequestSpec) => Promise<ApiResponse>, spec: RequestSpec, time: () => string): Promise<ApiResponse> {
+  const { patchType: _patchType, fieldManager, force, ...query } = spec.query ?? {};
+  const body = spec.body;
+  if (!fieldManager) return failAuthorized(request, spec, S.badRequest('PATCH with apply patches requires a fieldManager (fieldManager is required for apply requests)'));
+  if (!isObj(body)) return failAuthorized(request, spec, S.badRequest('apply patch must be a JSON or YAML object'));
+  if (body.apiVersion !== 'events.k8s.io/v1' || body.kind !== 'Event') {
+    const message =
+      body.kind === undefined || body.apiVersion === undefined
+        ? "Object 'Kind' is missing in the apply configuration: apiVersion and kind must be set (events.k8s.io/v1 Event)"
+        : `the API version in the data (${String(body.apiVersion)}) and kind (${String(body.kind)}) do not match the resource events.events.k8s.io (events.k8s.io/v1 Event)`;
+    return failAuthorized(request, spec, S.badRequest(message));
+  }
+  const typeError = decodeError(body, 'events.k8s.io/v1', 'Event');
+  if (typeError) return failAuthorized(request, spec, S.badRequest(`Event in version "v1" cannot be handled as a Event: ${typeError}`));
+  const config = { ...body, metadata: { ...(isObj(body.metadata) ? body.metadata : {}), name: spec.name } } as KubeObject;
+  const options = { manager: String(fieldManager), force: force === true, time: time() };
+  for (let attempt = 0; ; attempt++) {
+    const current = await request(get(spec));
+    if (current.code >= 300 && current.code !== 404) return current;
+    const old = current.code === 404 ? undefined : (current.body as Obj);
+    const result = applyConfiguration(old ? (eventToV1(old)) : undefined, config, 'Event', options);
+    if (!result.ok) return fail(conflictStatus(result.conflicts));
+    const converted = bodyToCore(result.object, query.fieldValidation);
+    if ('error' in converted) return fail(converted.error);
+    const next = converted.body;
+    const invalid = invalidEvent(next, old);
+    if (invalid) return fail(invalid);
+    let answer: ApiResponse;
+    if (old) {
+      next.metadata = { ...(isObj(next.metadata) ? next.metadata : {}), resourceVersion: old.metadata?.resourceVersion };
+      answer = await request({ ...spec, verb: 'update', body: next, query });
+    } else {
+      answer = await request({ ...spec, verb: 'create', name: undefined, body: next, query });
+      // created meanwhile by someone else: apply to it
+      if (answer.code === 409 && attempt < 4) continue;
+    }
+    if (answer.code === 409 && old && attempt < 4) continue;
+    return withWarnings(answer, converted.warnings);
+  }
 }
 
 function get(spec: RequestSpec): RequestSpec {

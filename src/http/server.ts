@@ -47,7 +47,7 @@ import { isList, isObjectOf, toPartial, toTable } from './table.js';
 import { answerAsV1, HPA_V2, isHpaV1 } from '../api/autoscaling-v1.js';
 import { patchV1, v1Answer, v1BodyToV2 } from './autoscaling-v1.js';
 import { answerAsEventsV1, CORE_EVENTS, isEventsV1 } from '../api/events-v1.js';
-import { eventsV1Answer, eventsV1Request, writeEventsV1 } from './events-v1.js';
+import { applyEventsV1, eventsV1Answer, eventsV1Request, writeEventsV1 } from './events-v1.js';
 import { createSelfSignedCertificate, type SelfSignedCertificate } from './tls.js';
 import { decodeProtobuf, isProtobuf, ProtobufError } from './protobuf.js';
 import { writeKubeconfig, type KubeconfigUser } from './kubeconfig.js';
@@ -469,11 +469,12 @@ export class KubeHttpServer {
     const prepared = eventsV1Request(spec);
     if ('error' in prepared) return this.forwardOr(req, res, token, { ...spec, group: '', requestGroup: 'events.k8s.io' }, output, rr, prepared.error);
     if (rr.verb === 'watch') return this.watch(req, res, token, rr, prepared.spec, output);
-    if (type === 'apply-patch') {
-      const status = { ...S.unsupportedMediaType(['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json']), message: 'server-side apply of an events.k8s.io/v1 Event is not supported by kube-actors: apply it as a core v1 Event' };
-      return this.forwardOr(req, res, token, prepared.spec, output, rr, status);
-    }
     const request = (s: RequestSpec) => this.gateway.request(token, s);
+    if (type === 'apply-patch') {
+      const applied = await applyEventsV1(request, prepared.spec, () => this.cluster.kernel.timestamp());
+      if (output.as) return this.answer(req, res, { ...rr, info: CORE_EVENTS }, applied, output);
+      return this.answer(req, res, rr, eventsV1Answer(applied), output);
+    }
     const manager = rr.query.fieldManager ?? managerFromUserAgent(req.headers['user-agent']);
     const write = rr.verb === 'create' || rr.verb === 'update' || rr.verb === 'patch';
     const answer = write ? await writeEventsV1(request, prepared.spec, (body) => withCreateManagedFields(body, CORE_EVENTS, manager, this.cluster.kernel.timestamp())) : await request(prepared.spec);

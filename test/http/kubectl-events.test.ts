@@ -153,6 +153,31 @@ describe.skipIf(!HAS_KUBECTL)(`events.k8s.io/v1 with kubectl${HAS_KUBECTL ? '' :
     expect(s.cluster.object<Obj>('events', 'web.manual', 'default')!.message).toBe('the pod was checked');
   });
 
+  it('apply --server-side through events.k8s.io/v1: creates, then applies to the event in v1 form, owned by the field manager', async () => {
+    const file = join(s.dir, 'applied.yaml');
+    writeFileSync(file, V1_EVENT.replace('name: web.manual', 'name: web.applied'));
+    const created = await s.kubectl(['apply', '--server-side', '-f', file]);
+    expect(created.stderr).toBe('');
+    expect(created.stdout).toBe('event.events.k8s.io/web.applied serverside-applied\n');
+    const stored = s.cluster.object<Obj>('events', 'web.applied', 'default')!;
+    expect(stored).toMatchObject({ message: 'the pod was checked', reportingComponent: 'example.com/checker', involvedObject: { kind: 'Pod', name: 'web' } });
+    expect(stored.metadata!.managedFields).toEqual([
+      expect.objectContaining({ manager: 'kubectl', operation: 'Apply', apiVersion: 'events.k8s.io/v1', fieldsV1: expect.objectContaining({ 'f:note': {}, 'f:regarding': expect.anything() }) }),
+    ]);
+    // applied again with a series: the event is extended, not replaced
+    writeFileSync(file, V1_EVENT.replace('name: web.manual', 'name: web.applied').concat('series:\n  count: 2\n  lastObservedTime: "2026-01-01T00:02:00.000000Z"\n'));
+    const again = await s.kubectl(['apply', '--server-side', '-f', file]);
+    expect(again.stderr).toBe('');
+    expect(s.cluster.object<Obj>('events', 'web.applied', 'default')!.series).toEqual({ count: 2, lastObservedTime: '2026-01-01T00:02:00.000000Z' });
+    const v1 = JSON.parse((await s.kubectl(['get', 'events.events.k8s.io', 'web.applied', '-o', 'json'])).stdout) as Obj;
+    expect(v1).toMatchObject({ apiVersion: 'events.k8s.io/v1', note: 'the pod was checked', series: { count: 2 } });
+    // the strict rules still apply: the note may not change
+    writeFileSync(file, V1_EVENT.replace('name: web.manual', 'name: web.applied').replace('note: the pod was checked', 'note: changed'));
+    const changed = await s.kubectl(['apply', '--server-side', '-f', file]);
+    expect(changed.code).not.toBe(0);
+    expect(changed.stderr).toContain('message: Invalid value: "changed": field is immutable');
+  });
+
   it('RBAC decides on the events.k8s.io group', async () => {
     const r = await s.kubectl(['get', 'events.events.k8s.io', '--as=guest']);
     expect(r.code).not.toBe(0);
