@@ -51,6 +51,15 @@ export { podInformer } from './kubelet/context.js';
 export type { KubeletInput, KubeletContext, KubeletEvent } from './kubelet/context.js';
 
 /** The pod an event is about: the watched object, or the cached one for a resync. */
+/**
+ * The kubelet's admit handlers in their order (canAdmitPod): the eviction manager's first (under a
+ * node condition it holds, BestEffort pods are refused), then the predicate handler.
+ */
+function kubeletAdmit(context: KubeletContext, pod: Pod): ReturnType<typeof admitPod> {
+  const underPressure = EV.admitUnderPressure(pod, context.memoryPressure?.status ? ['MemoryPressure'] : []);
+  return underPressure.admit ? admitPod(pod, context.admitted) : underPressure;
+}
+
 function podOf(context: KubeletContext, event: KubeletEvent): Pod | undefined {
   if (event.type === 'pod.added' || event.type === 'pod.updated') return event.pod;
   if (event.type === 'pod.resync') return context.pods.store.get(event.key);
@@ -170,7 +179,7 @@ export const kubeletMachine = setup({
     /** The pod is finished (Succeeded, Failed), was refused by admission or evicted: no worker starts for it. */
     podInactive: ({ context }, { pod }: { pod: Pod }) => podFinished(pod) || context.rejected.has(pod.metadata!.uid!) || context.evictions.get(objectKey(pod))?.uid === pod.metadata!.uid,
     /** Kubelet admission (canAdmitPod): the pod fits the node as the API server has it and the pods admitted so far. */
-    podAdmitted: ({ context }, { pod }: { pod: Pod }) => admitPod(pod, context.admitted).admit,
+    podAdmitted: ({ context }, { pod }: { pod: Pod }) => kubeletAdmit(context, pod).admit,
     /** The pod's spec, labels or annotations changed since its worker's last sync (a status-only change is the kubelet's own report coming back). */
     podChanged: ({ context }, { pod }: { pod: Pod }) => {
       const worker = context.workers.get(objectKey(pod));
@@ -343,7 +352,7 @@ export const kubeletMachine = setup({
     /** Admission said no (`rejectPod`): a Warning event, and the pod is reported Failed without starting. */
     rejectPod: enqueueActions(({ context, enqueue, check }, { pod }: { pod: Pod }) => {
       const { decide } = named({ enqueue, check });
-      const verdict = admitPod(pod, context.admitted);
+      const verdict = kubeletAdmit(context, pod);
       const reason = verdict.admit ? 'UnexpectedAdmissionError' : verdict.reason;
       const message = verdict.admit ? 'admission changed its mind' : verdict.message;
       const uid = pod.metadata!.uid!;

@@ -11,6 +11,9 @@
  * 3. NodeName: `spec.nodeName` is this node;
  * 4. TaintToleration, for `NoExecute` taints only.
  *
+ * Before these, the eviction manager's admit handler (machines/kubelet/eviction.ts,
+ * `admitUnderPressure`) refuses BestEffort pods while the node has MemoryPressure.
+ *
  * The first failure is the rejection's reason. The scheduler normally never binds a pod that
  * fails these; a pod created with `spec.nodeName` set skips the scheduler and meets them here.
  * Not checked: host ports (the simulated pods have none that matter), the OS label and field.

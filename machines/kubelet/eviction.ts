@@ -18,6 +18,7 @@ import { formatQuantity, parseExact, type Quantity } from '../../src/api/quantit
 import { quantityValue } from '../../src/api/quantity.js';
 import { MetricsSnapshot, type MetricsSource } from '../../src/metrics/metrics-api.js';
 import { thresholdQuantity, type EvictionThreshold, type KubeletConfig } from './configuration.js';
+import { tolerationsTolerateTaint } from '../scheduler/plugins/taint-toleration.js';
 
 /** The reason of an evicted pod's status and of its event (eviction.Reason). */
 export const EVICTED_REASON = 'Evicted';
@@ -84,6 +85,25 @@ function podMemoryRequest(pod: Pod): number {
 
 const podKey = (pod: Pod): string => `${pod.metadata?.namespace}/${pod.metadata?.name}`;
 const priorityOf = (pod: Pod): number => pod.spec?.priority ?? 0;
+
+/** nodeConditionMessageFmt of the eviction manager's admission. */
+const NODE_CONDITION_MESSAGE = (conditions: readonly string[]) => `The node had condition: [${conditions.join(' ')}]. `;
+
+/**
+ * The eviction manager's admit handler (managerImpl.Admit), the kubelet's first: with no node
+ * condition the eviction manager holds, every pod is admitted; a critical pod always is; under
+ * MemoryPressure alone a pod that is not BestEffort, or tolerates the
+ * `node.kubernetes.io/memory-pressure:NoSchedule` taint, is; any other pod is rejected with the
+ * reason Evicted and `The node had condition: [MemoryPressure]. `.
+ */
+export function admitUnderPressure(pod: Pod, conditions: readonly string[]): { admit: true } | { admit: false; reason: string; message: string } {
+  if (conditions.length === 0 || isCriticalPod(pod)) return { admit: true };
+  if (conditions.length === 1 && conditions[0] === 'MemoryPressure') {
+    if (pod.status?.qosClass !== 'BestEffort') return { admit: true };
+    if (tolerationsTolerateTaint(pod.spec?.tolerations ?? [], { key: 'node.kubernetes.io/memory-pressure', effect: 'NoSchedule' })) return { admit: true };
+  }
+  return { admit: false, reason: EVICTED_REASON, message: NODE_CONDITION_MESSAGE(conditions) };
+}
 
 /** True for pods the eviction manager never evicts (critical: priority at or above system-cluster-critical's). */
 export function isCriticalPod(pod: Pod): boolean {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Node, Pod } from '../../../src/api/types.js';
 import { createCluster } from '../../../src/cluster/create-cluster.js';
 import { kubeletConfiguration } from '../../../machines/kubelet/configuration.js';
-import { evictedStatus, evictionMessage, memoryThresholdMet, rankForMemory, type MemoryObservation } from '../../../machines/kubelet/eviction.js';
+import { admitUnderPressure, evictedStatus, evictionMessage, memoryThresholdMet, rankForMemory, type MemoryObservation } from '../../../machines/kubelet/eviction.js';
 
 const Mi = 2 ** 20;
 const pod = (name: string, opts: { request?: string; priority?: number } = {}): Pod =>
@@ -102,5 +102,52 @@ describe('node-pressure eviction in a cluster', () => {
     expect(pressure()).toMatchObject({ reason: 'KubeletHasSufficientMemory' });
     expect(c.runUntil(() => !c.object<Node>('nodes', 'node-1')?.spec?.taints?.some((t) => t.key === 'node.kubernetes.io/memory-pressure'), { timeout: 60_000 })).toBe(true);
     c.stop();
+  });
+
+  it('admission under MemoryPressure: a BestEffort pod sent to the node is rejected (Evicted), others start; the scheduler keeps new pods off the tainted node', () => {
+    const c = createCluster({ nodes: [{ name: 'node-1', capacity: { memory: '1200Mi' } }] });
+    const usage = (memory: string) => ({ 'kube-actors.io/usage': JSON.stringify({ memory, noise: 0 }) });
+    c.client.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'hog', namespace: 'default', annotations: usage('600Mi') }, spec: { containers: [{ name: 'hog', image: 'nginx:1.27' }] } } as Pod);
+    expect(c.runUntil(() => c.object<Pod>('pods', 'hog')?.status?.phase === 'Failed', { timeout: 60_000 })).toBe(true);
+    expect(c.runUntil(() => c.object<Node>('nodes', 'node-1')?.spec?.taints?.some((t) => t.key === 'node.kubernetes.io/memory-pressure') === true, { timeout: 30_000 })).toBe(true);
+    const bound = (name: string, extra: Record<string, unknown> = {}) =>
+      c.client.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' }, spec: { nodeName: 'node-1', containers: [{ name, image: 'nginx:1.27', ...extra }] } } as Pod);
+    bound('besteffort');
+    bound('burstable', { resources: { requests: { memory: '10Mi' } } });
+    c.client.create({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'tolerant', namespace: 'default' },
+      spec: { nodeName: 'node-1', tolerations: [{ key: 'node.kubernetes.io/memory-pressure', operator: 'Exists', effect: 'NoSchedule' }], containers: [{ name: 'tolerant', image: 'nginx:1.27' }] },
+    } as Pod);
+    c.client.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'scheduled', namespace: 'default' }, spec: { containers: [{ name: 'scheduled', image: 'nginx:1.27' }] } } as Pod);
+    expect(c.runUntil(() => c.object<Pod>('pods', 'besteffort')?.status?.phase === 'Failed', { timeout: 30_000 })).toBe(true);
+    expect(c.object<Pod>('pods', 'besteffort')!.status).toMatchObject({ phase: 'Failed', reason: 'Evicted', message: 'Pod was rejected: The node had condition: [MemoryPressure]. ' });
+    expect(c.runUntil(() => c.object<Pod>('pods', 'burstable')?.status?.phase === 'Running' && c.object<Pod>('pods', 'tolerant')?.status?.phase === 'Running', { timeout: 60_000 })).toBe(true);
+    const events = c.objects<{ reason: string; type: string; message: string; involvedObject: { name: string } } & Pod>('events', 'default');
+    expect(events.filter((e) => e.involvedObject.name === 'besteffort').map((e) => [e.type, e.reason, e.message])).toEqual([['Warning', 'Evicted', 'The node had condition: [MemoryPressure]. ']]);
+    // TaintToleration: the only node has the untolerated memory-pressure taint
+    const scheduled = c.object<Pod>('pods', 'scheduled')!;
+    expect(scheduled.spec?.nodeName).toBeUndefined();
+    expect(scheduled.status?.conditions?.find((x) => x.type === 'PodScheduled')?.message).toContain("1 node(s) had untolerated taint {node.kubernetes.io/memory-pressure: }");
+    c.stop();
+  });
+});
+
+describe('the eviction manager admit handler (eviction_manager_test.go)', () => {
+  const bestEffort = (tolerations: unknown[] = [], priority?: number): Pod =>
+    ({ metadata: { name: 'p', namespace: 'default' }, spec: { tolerations, ...(priority !== undefined ? { priority } : {}), containers: [{ name: 'c', image: 'x' }] }, status: { qosClass: 'BestEffort' } }) as Pod;
+  const burstable = { metadata: { name: 'b', namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'x' }] }, status: { qosClass: 'Burstable' } } as Pod;
+  it('TestMemoryPressure: no condition admits all; under MemoryPressure a BestEffort pod is refused, a Burstable one and a critical one admitted', () => {
+    expect(admitUnderPressure(bestEffort(), [])).toEqual({ admit: true });
+    expect(admitUnderPressure(bestEffort(), ['MemoryPressure'])).toEqual({ admit: false, reason: 'Evicted', message: 'The node had condition: [MemoryPressure]. ' });
+    expect(admitUnderPressure(burstable, ['MemoryPressure'])).toEqual({ admit: true });
+    expect(admitUnderPressure(bestEffort([], 2_000_000_000), ['MemoryPressure'])).toEqual({ admit: true });
+  });
+  it('TestAdmitUnderNodeConditions: a BestEffort pod tolerating the memory-pressure taint is admitted; other conditions refuse every pod', () => {
+    expect(admitUnderPressure(bestEffort([{ key: 'node.kubernetes.io/memory-pressure', operator: 'Exists', effect: 'NoSchedule' }]), ['MemoryPressure'])).toEqual({ admit: true });
+    expect(admitUnderPressure(bestEffort([{ operator: 'Exists' }]), ['MemoryPressure'])).toEqual({ admit: true });
+    expect(admitUnderPressure(bestEffort([{ key: 'node.kubernetes.io/disk-pressure', operator: 'Exists', effect: 'NoSchedule' }]), ['MemoryPressure']).admit).toBe(false);
+    expect(admitUnderPressure(burstable, ['MemoryPressure', 'DiskPressure'])).toEqual({ admit: false, reason: 'Evicted', message: 'The node had condition: [MemoryPressure DiskPressure]. ' });
   });
 });
