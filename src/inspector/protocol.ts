@@ -305,6 +305,27 @@ export interface SchedulingMessage {
   error?: string;
 }
 
+/**
+ * The answer to `logs`: a container's log lines from line `from` on (each with its RFC 3339
+ * virtual time prefix, as `kubectl logs --timestamps` prints them), `next` to ask from next time
+ * (the log pane follows by asking again as virtual time goes on), `ended` once the run is over.
+ */
+export interface LogsMessage {
+  type: 'logs';
+  id?: string | number;
+  /** `namespace/name` */
+  pod: string;
+  container: string;
+  /** Every container of the pod (containers, init containers, ephemeral containers), for the pane's choice. */
+  containers: string[];
+  from: number;
+  lines: string[];
+  next: number;
+  ended: boolean;
+  /** The kubelet's refusal (`container "web" in pod "web" is waiting to start: ContainerCreating`). */
+  error?: string;
+}
+
 /** One object of an `apply`. */
 export interface ApplyItem {
   /** `pod/nginx`, `deployment.apps/nginx-deployment` */
@@ -359,6 +380,7 @@ export type ServerMessage =
   | StatechartMessage
   | PayloadMessage
   | SchedulingMessage
+  | LogsMessage
   | ResultMessage
   | ErrorMessage;
 
@@ -426,5 +448,13 @@ export interface SchedulingRequest extends Request {
   pod: string;
 }
 
+/** Ask for a container's log lines (`namespace/name`; `container` as `kubectl logs -c`), from line `from` (default 0). */
+export interface LogsRequest extends Request {
+  type: 'logs';
+  pod: string;
+  container?: string;
+  from?: number;
+}
+
 /** Everything the browser sends. */
-export type ClientRequest = SubscribeRequest | ControlRequest | ApplyRequest | CreatePodRequest | FaultRequest | StatechartRequest | PayloadRequest | SchedulingRequest;
+export type ClientRequest = SubscribeRequest | ControlRequest | ApplyRequest | CreatePodRequest | FaultRequest | StatechartRequest | PayloadRequest | SchedulingRequest | LogsRequest;

@@ -22,6 +22,8 @@ import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import type { InspectionEvent } from 'xstate';
 import { errorMessage } from '../kernel/kernel.js';
 import { createCluster, type Cluster, type ClusterOptions } from '../cluster/create-cluster.js';
+import { StatusError } from '../api/status.js';
+import type { Pod } from '../api/types.js';
 import type { Fault } from '../cluster/faults.js';
 import { CONTROLLER_MANAGER_LEASE, SCHEDULER_LEASE, controllerManagerAddress, schedulerAddress } from '../cluster/control-plane.js';
 import { electorAddress } from '../../machines/control-plane-node.js';
@@ -486,6 +488,26 @@ export class InspectorServer {
         const pod = raw.includes('/') ? raw : `default/${raw}`;
         const cycle = lastSchedulingCycle(cluster, pod) ?? null;
         return this.send(conn, [{ type: 'scheduling', id, pod, cycle, ...(cycle ? {} : { error: `the scheduler keeps no scheduling cycle of pod ${pod} (not tried yet, deleted, or not among the last pods it tried)` }) }]);
+      }
+      case 'logs': {
+        const raw = typeof req.pod === 'string' ? req.pod.trim() : '';
+        const pod = raw.includes('/') ? raw : `default/${raw}`;
+        const [namespace, name] = pod.split('/') as [string, string];
+        const from = Number.isInteger(req.from) && Number(req.from) >= 0 ? Number(req.from) : 0;
+        const container = typeof req.container === 'string' && req.container ? req.container : undefined;
+        const obj = cluster.object<Pod>('pods', name, namespace);
+        const containers = [...(obj?.spec?.containers ?? []), ...(obj?.spec?.initContainers ?? []), ...(obj?.spec?.ephemeralContainers ?? [])].map((x) => x.name);
+        const base = { type: 'logs' as const, id, pod, container: container ?? '', containers, from, lines: [] as string[], next: from, ended: false };
+        if (!raw) return this.send(conn, [{ ...base, error: 'logs needs a pod: "namespace/name" (or a name in default)' }]);
+        try {
+          const lines = cluster.logs(name, { namespace, container, timestamps: true }).split('\n').slice(0, -1);
+          const chosen = container ?? obj?.spec?.containers?.[0]?.name ?? '';
+          const status = [...(obj?.status?.containerStatuses ?? []), ...(obj?.status?.initContainerStatuses ?? []), ...(obj?.status?.ephemeralContainerStatuses ?? [])].find((s) => s.name === chosen);
+          return this.send(conn, [{ ...base, container: chosen, lines: lines.slice(from), next: Math.max(from, lines.length), ended: status?.state?.terminated !== undefined }]);
+        } catch (error) {
+          if (error instanceof StatusError) return this.send(conn, [{ ...base, error: error.status.message ?? error.message }]);
+          throw error;
+        }
       }
       case 'payload': {
         const seq = Number(req.seq);

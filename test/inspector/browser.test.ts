@@ -220,6 +220,16 @@ describe('inspector page in Chromium', { timeout: 120_000 }, () => {
     expect(tablesAfter).toBeGreaterThanOrEqual(Math.min(tablesBefore, 300, Math.floor(sidePanel / 2) - 1));
     expect(pageErrors).toEqual([]);
   });
+
+  it("shows the log of a pod's container when its row is picked, with virtual times, following", async () => {
+    await page.click('[data-table="pods"] tr[data-row="pods/default/web"]');
+    await page.waitForSelector('#logs:not([hidden]) .lg-lines', { timeout: 15_000 });
+    await expect.poll(async () => page.textContent('#logs .lg-lines'), { timeout: 15_000 }).toContain('Configuration complete; ready for start up');
+    expect(await page.locator('#logs .lg-container').inputValue()).toBe('web');
+    expect(await page.textContent('#logs .lg-state')).toBe('following');
+    expect(await page.textContent('#logs .lg-lines')).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z /);
+    expect(pageErrors).toEqual([]);
+  });
 });
 
 /** Whether a message's row in the sequence diagram is within the diagram's visible part. */

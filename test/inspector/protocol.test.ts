@@ -276,6 +276,34 @@ describe('inspector protocol', T, () => {
     const err = await c.request({ type: 'nonsense' } as never);
     expect(err.type).toBe('error');
   });
+
+  it("sends a container's log lines with their virtual times, and the new ones when asked again from `next`", async () => {
+    const c = await connect();
+    insp.cluster.client.create({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'ticker', namespace: 'default' },
+      spec: { containers: [{ name: 'tick', image: 'busybox:1.36', command: ['sh', '-c', 'i=0; while true; do i=$((i+1)); echo "tick $i"; sleep 1; done'] }] },
+    } as Pod);
+    await eventually(() => insp.cluster.object<Pod>('pods', 'ticker')?.status?.phase === 'Running', 30_000, 'ticker running');
+    const until = async (req: Parameters<TestClient['request']>[0], enough: (m: Msg) => boolean): Promise<Msg> => {
+      for (const deadline = Date.now() + 30_000; ; await new Promise((r) => setTimeout(r, 100))) {
+        const m = await c.request(req);
+        if (enough(m) || Date.now() > deadline) return m;
+      }
+    };
+    const first = await until({ type: 'logs', pod: 'default/ticker' }, (m) => m.lines.length >= 2);
+    expect(first).toMatchObject({ type: 'logs', pod: 'default/ticker', container: 'tick', from: 0, ended: false });
+    expect(first.lines[0]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z tick 1$/);
+    expect(first.next).toBe(first.lines.length);
+    // following: only what came after
+    const later = await until({ type: 'logs', pod: 'ticker', container: 'tick', from: first.next }, (m) => m.lines.length >= 1);
+    expect(later.from).toBe(first.next);
+    expect(later.lines[0]).toMatch(new RegExp(`tick ${first.next + 1}$`));
+    // the kubelet's refusals come back as the error
+    expect(await c.request({ type: 'logs', pod: 'ticker', container: 'nope' })).toMatchObject({ type: 'logs', lines: [], error: 'container nope is not valid for pod ticker' });
+    expect(await c.request({ type: 'logs', pod: 'default/missing' })).toMatchObject({ error: 'pods "missing" not found' });
+  });
 });
 
 describe('inspector buffer', T, () => {

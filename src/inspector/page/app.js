@@ -8,8 +8,12 @@
 import { Connection } from './connection.js';
 import { archHtml, controlPlaneShape, pulse, updateActor, updateControlPlane, WORKER_BOX } from './arch.js';
 import { renderTables } from './tables.js';
-import { $, dirty, MAX_KEEP, schedule, setConnection, setRenderer, state } from './shared.js';
+import { $, dirty, MAX_KEEP, request, schedule, setConnection, setRenderer, state } from './shared.js';
 import { autoSelect, scheduling, selectActor, showValue, toggleMaximise, fit } from './chart-pane.js';
+import { createLogsView } from './logs.js';
+
+/** The log pane of a container of the pod picked in the pods table (logs.js). */
+const logs = createLogsView($('logs'), request);
 import { renderComponentFilter, renderFlowOptions, renderSeq, setFollow, showPayload, updateCount, visibleByFilters } from './seq-pane.js';
 import { showResult } from './results.js';
 import { esc, formatTime, kindOf, nodeOf, setControlPlaneNodes, shortName } from './model.js';
@@ -135,6 +139,7 @@ function handle(/** @type {any} */ m) {
       break;
     case 'status':
       setStatus(m);
+      if (logs.pod) logs.refresh();
       break;
     case 'control-plane': {
       state.controlPlane = m.controlPlane;
@@ -301,6 +306,7 @@ document.addEventListener('keydown', (e) => {
 $('tables').addEventListener('click', (e) => {
   const row = /** @type {HTMLElement | null} */ (/** @type {HTMLElement} */ (e.target).closest('tr[data-row^="pods/"]'));
   if (row) scheduling.show(/** @type {string} */ (row.getAttribute('data-row')).slice('pods/'.length));
+  if (row) logs.show(/** @type {string} */ (row.getAttribute('data-row')).slice('pods/'.length));
 });
 
 $('arch').addEventListener('click', (e) => {
