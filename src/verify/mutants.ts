@@ -88,9 +88,13 @@ const noCas = etcdMachine.provide({ guards: { revisionMismatch: () => false } })
 /** A kubelet that never reports pod status: its status manager drops what the workers report. */
 const silentKubelet = kubeletMachine.provide({ actions: { recordPodStatus: () => {} } });
 
-/** A kubelet that watches every pod, not only those bound to its node, and takes every pod as its own. */
+/**
+ * A kubelet that watches every pod, not only those bound to its node, and takes every pod as its
+ * own: its admission lets them all in (the NodeName predicate would refuse a pod bound elsewhere
+ * once the scheduler bound it, which it has by the time the pod's token is fetched).
+ */
 const greedyKubelet = kubeletMachine.provide({
-  guards: { podIsMine: () => true },
+  guards: { podIsMine: () => true, podAdmitted: () => true },
   actions: { watchPods: assign({ pods: ({ context }) => everyPod(context) }) },
 });
 

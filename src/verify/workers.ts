@@ -30,22 +30,41 @@ interface WorkerContext {
   lastStatus?: PodStatus;
 }
 
-/** Every pod worker that is registered and active (a worker that reached its final state is not counted). */
+/**
+ * Every pod worker that is active (a worker that reached its final state is not counted): those
+ * registered at their address, and those the kubelets hold that another worker's registration at
+ * the same address shadows (a kubelet that runs a pod of another node starts its worker at the
+ * address the rightful kubelet's worker takes; on a real cluster they would be two processes).
+ */
 export function podWorkers(cluster: Cluster): PodWorker[] {
   const kernel = cluster.kernel;
   const out: PodWorker[] = [];
-  for (const address of kernel.addresses()) {
-    if (!address.startsWith('pod/')) continue;
-    const snapshot = (kernel.target(address) as AnyActorRef | undefined)?.getSnapshot?.();
-    if (snapshot && snapshot.status !== 'active') continue;
+  const seen = new Set<AnyActorRef>();
+  const add = (address: string, ref: AnyActorRef | undefined, host: string) => {
+    const snapshot = ref?.getSnapshot?.();
+    if (snapshot && snapshot.status !== 'active') return;
+    if (ref) seen.add(ref);
     const context = (snapshot?.context ?? {}) as WorkerContext;
     const uid = context.pod?.metadata?.uid ?? context.env?.uid ?? context.uid;
-    const worker: PodWorker = { address, name: address.slice('pod/'.length), host: kernel.hostOf(address) ?? '?' };
+    const worker: PodWorker = { address, name: address.slice('pod/'.length), host };
     if (uid) worker.uid = uid;
     if (context.lastStatus?.phase) worker.phase = context.lastStatus.phase;
     const grace = context.pod?.spec?.terminationGracePeriodSeconds;
     if (grace !== undefined) worker.graceSeconds = grace;
     out.push(worker);
+  };
+  const addresses = kernel.addresses();
+  for (const address of addresses) {
+    if (address.startsWith('pod/')) add(address, kernel.target(address) as AnyActorRef | undefined, kernel.hostOf(address) ?? '?');
+  }
+  for (const address of addresses) {
+    if (!address.startsWith(KUBELET)) continue;
+    const kubelet = (kernel.target(address) as AnyActorRef | undefined)?.getSnapshot?.();
+    if (!kubelet || kubelet.status !== 'active') continue;
+    const workers = (kubelet.context as { workers?: ReadonlyMap<string, { ref: AnyActorRef; address: string }> }).workers;
+    for (const w of workers?.values() ?? []) if (!seen.has(w.ref)) add(w.address, w.ref, address.slice(KUBELET.length));
   }
   return out;
 }
+
+const KUBELET = 'kubelet/';
