@@ -79,6 +79,54 @@ const noImpersonationCheck = apiServerMachine.provide({
   actions: { authenticate: ({ context }) => context.core.recover(() => context.core.authenticate(() => ({ allowed: true, reason: '' }))) },
 });
 
+const SERVICE_ACCOUNTS = findResource('serviceaccounts')!;
+
+/**
+ * An API server whose ServiceAccount admission step lets a missing account through: while a pod
+ * create is admitted, the account it names (`default` when none) is seen as existing (with
+ * `automountServiceAccountToken: false`, so no token volume is mounted for it).
+ */
+const missingServiceAccountsAdmitted = apiServerMachine.provide({
+  actions: {
+    admit: ({ context }) =>
+      context.core.recover(() => {
+        const { req } = context.core.current!;
+        const body = req.body as { spec?: { serviceAccountName?: unknown } } | undefined;
+        const objects = context.core.cache.objects;
+        let planted: string | undefined;
+        if (req.verb === 'create' && req.resource === 'pods' && !req.group && !req.subresource && req.namespace && body?.spec) {
+          const name = typeof body.spec.serviceAccountName === 'string' && body.spec.serviceAccountName !== '' ? body.spec.serviceAccountName : 'default';
+          const key = etcdKey(SERVICE_ACCOUNTS, req.namespace, name);
+          if (!objects.has(key)) {
+            objects.set(key, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace: req.namespace }, automountServiceAccountToken: false } as KubeObject);
+            planted = key;
+          }
+        }
+        try {
+          context.core.admit();
+        } finally {
+          if (planted) objects.delete(planted);
+        }
+      }),
+  },
+});
+
+/**
+ * An API server whose ResourceQuota admission step skips the check: a create the quota refuses
+ * (`exceeded quota`, `status unknown for quota`) is let through, uncharged.
+ */
+const quotaCheckSkipped = apiServerMachine.provide({
+  actions: {
+    admit: ({ context }) =>
+      context.core.recover(() => {
+        context.core.admit();
+        const op = context.core.current!;
+        const message = (op.response?.body as { message?: string } | undefined)?.message ?? '';
+        if (op.response?.code === 403 && /is forbidden: (exceeded quota|status unknown for quota): /.test(message)) op.response = undefined;
+      }),
+  },
+});
+
 /** An API server whose admission never refuses: invalid objects are stored. */
 const noAdmission = apiServerMachine.provide({ guards: { admitted: () => true } });
 
@@ -225,6 +273,34 @@ export const MUTANTS: readonly Mutant[] = Object.freeze([
     caughtBy: ['impersonation-needs-the-verb'],
     workload: { impersonations: 8 },
     cluster: (o: ClusterOptions) => withLogic(o, { apiServer: noImpersonationCheck }),
+  },
+  {
+    name: 'api-server-admits-missing-service-accounts',
+    description: 'the ServiceAccount admission step lets a pod naming a missing ServiceAccount through',
+    caughtBy: ['pod-service-account-exists'],
+    focus: () =>
+      fc.oneof(
+        {
+          arbitrary: fc
+            .record({ name: fc.constantFrom('p1', 'p2', 'p3'), serviceAccount: fc.constantFrom('default', 'robot') })
+            .map(({ name, serviceAccount }): Step => ({ op: 'create-pod', namespace: 'default', name, cpu: 50, memory: 32, serviceAccount })),
+          weight: 2,
+        },
+        { arbitrary: timeStep({ maxMs: 5_000 }), weight: 1 },
+      ),
+    cluster: (o: ClusterOptions) => withLogic(o, { apiServer: missingServiceAccountsAdmitted }),
+  },
+  {
+    name: 'api-server-skips-quota-check',
+    description: 'the ResourceQuota admission step skips the check: pods are created beyond the hard limit of their namespace\'s quota',
+    caughtBy: ['quota-within-hard-limits'],
+    focus: () =>
+      fc.oneof(
+        { arbitrary: fc.integer({ min: 1, max: 2 }).map((pods): Step => ({ op: 'create-quota', namespace: 'default', name: 'q1', pods })), weight: 1 },
+        { arbitrary: fc.integer({ min: 1, max: 5 }).map((i): Step => ({ op: 'create-pod', namespace: 'default', name: `p${i}`, cpu: 50, memory: 32 })), weight: 3 },
+        { arbitrary: timeStep({ maxMs: 5_000 }), weight: 1 },
+      ),
+    cluster: (o: ClusterOptions) => withLogic(o, { apiServer: quotaCheckSkipped }),
   },
   {
     name: 'api-server-skips-validation',

@@ -327,6 +327,14 @@ export class ScenarioRunner implements StepContext {
           } as KubeObject,
         });
         return;
+      case 'create-quota':
+        this.call('admin', {
+          verb: 'create',
+          resource: 'resourcequotas',
+          namespace: step.namespace,
+          body: { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: step.name, namespace: step.namespace }, spec: { hard: { pods: String(step.pods) } } } as KubeObject,
+        });
+        return;
       case 'create-service':
         this.call('admin', { verb: 'create', resource: 'services', namespace: step.namespace, body: serviceManifest(step.name, step.app) });
         return;
@@ -549,6 +557,7 @@ export function podManifest(step: Extract<WorkloadStep, { op: 'create-pod' }>): 
   if (group && step.spread) spec.topologySpreadConstraints = [{ maxSkew: 1, topologyKey: step.spread, whenUnsatisfiable: 'DoNotSchedule', labelSelector: group }];
   if (step.hostPort) (spec.containers as { ports?: unknown[] }[])[0]!.ports = [{ containerPort: 80, hostPort: step.hostPort, protocol: 'TCP' }];
   if (step.priority) spec.priorityClassName = step.priority;
+  if (step.serviceAccount) spec.serviceAccountName = step.serviceAccount;
   return {
     apiVersion: 'v1',
     kind: 'Pod',

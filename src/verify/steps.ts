@@ -62,6 +62,8 @@ export type WorkloadStep =
       hostPort?: number;
       /** `priorityClassName` (the runner creates the class first: see `PRIORITY_CLASSES`). */
       priority?: PriorityName;
+      /** `serviceAccountName` (the runner does not create it: a missing one gets the pod refused). */
+      serviceAccount?: string;
     }
   | { op: 'delete-pod'; namespace: string; name: string; grace?: number }
   | { op: 'create-deployment'; namespace: string; name: string; replicas: number; cpu: number; memory: number; tolerate?: boolean }
@@ -71,6 +73,8 @@ export type WorkloadStep =
   | { op: 'evict-pod'; namespace: string; deployment: string }
   /** A PodDisruptionBudget named after a Deployment, selecting its pods, with an integer minAvailable. */
   | { op: 'create-pdb'; namespace: string; deployment: string; minAvailable: number }
+  /** A ResourceQuota `name` with `hard: {pods: <pods>}`. */
+  | { op: 'create-quota'; namespace: string; name: string; pods: number }
   /** A Job of pods that run `runMs` then exit (0, or 1 when `fails`), restartPolicy Never. */
   | {
       op: 'create-job';
@@ -170,6 +174,7 @@ export function describeStep(step: Step): string {
       if (step.spread) parts.push(`spread=${step.spread}`);
       if (step.hostPort) parts.push(`hostPort=${step.hostPort}`);
       if (step.priority) parts.push(`priority=${step.priority}`);
+      if (step.serviceAccount) parts.push(`serviceAccount=${step.serviceAccount}`);
       return parts.join(' ');
     }
     case 'delete-pod':
@@ -183,6 +188,8 @@ export function describeStep(step: Step): string {
       return `${step.op} ${ref(step.namespace, step.name)}`;
     case 'evict-pod':
       return `evict-pod of deployment ${ref(step.namespace, step.deployment)}`;
+    case 'create-quota':
+      return `create-quota ${ref(step.namespace, step.name)} pods=${step.pods}`;
     case 'create-pdb':
       return `create-pdb for deployment ${ref(step.namespace, step.deployment)} minAvailable=${step.minAvailable}`;
     case 'create-job': {

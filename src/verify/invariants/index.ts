@@ -15,6 +15,8 @@ import { deletedPodsDisappear } from './deleted-pods-disappear.js';
 import { evictionsRespectBudgets } from './evictions-respect-budgets.js';
 import { deploymentsAvailable } from './deployments-available.js';
 import { impersonationNeedsTheVerb } from './impersonation-needs-the-verb.js';
+import { podServiceAccountExists } from './pod-service-account-exists.js';
+import { quotaWithinHardLimits } from './quota-within-hard-limits.js';
 import { kubeletRunsBoundPods } from './kubelet-runs-bound-pods.js';
 import { kubeletsAgreeWithEtcd } from './kubelets-agree-with-etcd.js';
 import { noActorErrors } from './no-actor-errors.js';
@@ -65,6 +67,8 @@ export const safetyInvariants: readonly Invariant[] = Object.freeze([
   staleUpdatesRefused,
   refusedRequestsChangeNothing,
   impersonationNeedsTheVerb,
+  podServiceAccountExists,
+  quotaWithinHardLimits,
   podPhaseTransitions,
   kubeletRunsBoundPods,
   unreachablePodsEvicted,

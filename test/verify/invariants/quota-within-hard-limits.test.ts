@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { quotaWithinHardLimits } from '../../../src/verify/invariants/quota-within-hard-limits.js';
+import { findMutant } from '../../../src/verify/mutants.js';
+import { ScenarioRunner } from '../../../src/verify/runner.js';
+import { clusterShape } from '../../../src/verify/arbitraries/cluster-shape.js';
+import { verify } from '../../../src/verify/verify.js';
+import type { Step } from '../../../src/verify/steps.js';
+
+const pod = (name: string): Step => ({ op: 'create-pod', namespace: 'default', name, cpu: 50, memory: 32 });
+const steps: Step[] = [
+  { op: 'create-quota', namespace: 'default', name: 'q1', pods: 2 },
+  { op: 'wait', ms: 2_000 },
+  pod('p1'),
+  pod('p2'),
+  pod('p3'),
+  { op: 'wait', ms: 2_000 },
+];
+
+describe('quota-within-hard-limits', () => {
+  it('holds on the real API server: the third pod under a quota of 2 is refused 403', () => {
+    const runner = new ScenarioRunner({ cluster: { nodes: 1, seed: 1 }, invariants: [quotaWithinHardLimits] });
+    try {
+      for (const s of steps) runner.step(s);
+      expect(runner.history.calls.map((c) => c.response!.code)).toEqual([201, 201, 201, 403]);
+      expect((runner.history.calls[3]!.response!.body as { message?: string }).message).toBe(
+        'pods "p3" is forbidden: exceeded quota: q1, requested: pods=1, used: pods=2, limited: pods=2',
+      );
+      expect(runner.violations).toEqual([]);
+    } finally {
+      runner.dispose();
+    }
+  });
+
+  it('does not blame a quota created, or lowered, below the pods that exist', () => {
+    const runner = new ScenarioRunner({ cluster: { nodes: 1, seed: 1 }, invariants: [quotaWithinHardLimits] });
+    try {
+      for (const s of [pod('p1'), pod('p2'), { op: 'create-quota', namespace: 'default', name: 'q1', pods: 1 } as Step, { op: 'wait', ms: 2_000 } as Step, pod('p3'), { op: 'wait', ms: 2_000 } as Step]) runner.step(s);
+      expect(runner.history.calls.map((c) => c.response!.code)).toEqual([201, 201, 201, 403]);
+      expect(runner.violations).toEqual([]);
+    } finally {
+      runner.dispose();
+    }
+  });
+
+  it('catches an API server whose quota admission skips the check', () => {
+    const mutant = findMutant('api-server-skips-quota-check')!;
+    const runner = new ScenarioRunner({ cluster: mutant.cluster({ nodes: 1, seed: 1 }), invariants: [quotaWithinHardLimits] });
+    try {
+      for (const s of steps.slice(0, 4)) runner.step(s);
+      expect(runner.violations).toEqual([]);
+      expect(() => runner.step(steps[4]!)).toThrow(/quota-within-hard-limits/);
+      expect(runner.history.calls[3]!.response!.code).toBe(201);
+      expect(runner.violations.map((v) => v.message)).toEqual([
+        expect.stringMatching(/^pod default\/p3 was created at revision \d+ while ResourceQuota default\/q1 limits pods to 2: 3 pods of namespace default count now \(status.used.pods 2\)$/),
+      ]);
+    } finally {
+      runner.dispose();
+    }
+  });
+
+  it('the real cluster passes the focused workload of api-server-skips-quota-check (every invariant on)', { timeout: 120_000 }, () => {
+    const report = verify({ seed: 20260101, runs: 10, steps: 15, timeout: 60_000, trace: false, shape: clusterShape({ maxNodes: 3 }), workload: findMutant('api-server-skips-quota-check')!.focus!(3) });
+    expect(report.ok, report.failure ? report.failure.violations.map((v) => v.message).join('; ') : '').toBe(true);
+  });
+});
