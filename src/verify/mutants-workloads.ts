@@ -1,6 +1,6 @@
 /**
  * Mutants of the workload controllers: the Job, CronJob, DaemonSet, StatefulSet, PersistentVolume
- * binder and HorizontalPodAutoscaler controllers, each broken in one way that one of the workload
+ * binder, HorizontalPodAutoscaler and endpointslice controllers, each broken in one way that one of the workload
  * invariants catches. Each is the built-in controller's own definition with its reads of the
  * caches seen through a distorting view (what it believes of an object's spec) or its writes
  * rewritten, replacing the built-in in the controller manager (`controllerManager.controllers`).
@@ -15,6 +15,7 @@ import { daemonSetController } from '../../machines/controllers/daemonset.js';
 import { statefulSetController } from '../../machines/controllers/statefulset.js';
 import { persistentVolumeBinder } from '../../machines/controllers/persistentvolume-binder.js';
 import { horizontalPodAutoscalerController } from '../../machines/controllers/horizontal-pod-autoscaler.js';
+import { endpointSliceController } from '../../machines/controllers/endpointslice.js';
 import { timeStep } from './arbitraries/time-step.js';
 import type { Mutant } from './mutants.js';
 import type { Step } from './steps.js';
@@ -145,6 +146,13 @@ const uidlessBinder = (): ControllerMachine =>
     return out;
   });
 
+/** An endpointslice controller that marks every endpoint ready (and serving), whatever its pod's readiness. */
+const allReadyEndpointSliceController = (): ControllerMachine =>
+  rewriting(endpointSliceController, 'endpointslices', (slice) => ({
+    ...slice,
+    endpoints: ((slice.endpoints as Obj[] | undefined) ?? []).map((ep) => ({ ...ep, conditions: { ...(ep.conditions as Obj | undefined), ready: true, serving: true } })),
+  }));
+
 // ---- focused workloads ---------------------------------------------------------------------
 
 const jobStep = (fields: Partial<Extract<Step, { op: 'create-job' }>>): fc.Arbitrary<Step> =>
@@ -234,5 +242,17 @@ export const WORKLOAD_MUTANTS: readonly Mutant[] = Object.freeze([
         { arbitrary: timeStep({ maxMs: 15_000 }), weight: 2 },
       ),
     cluster: (o: ClusterOptions) => withController(o, uidlessBinder()),
+  },
+  {
+    name: 'endpointslice-marks-all-ready',
+    description: 'the endpointslice controller marks every endpoint ready, whatever its pod\'s readiness',
+    caughtBy: ['endpointslices-list-ready-pods'],
+    focus: () =>
+      fc.oneof(
+        { arbitrary: fc.constant<Step>({ op: 'create-service', namespace: 'default', name: 's1', app: 'd1' }), weight: 1 },
+        { arbitrary: fc.integer({ min: 1, max: 3 }).map((replicas): Step => ({ op: 'create-deployment', namespace: 'default', name: 'd1', replicas, cpu: 50, memory: 32 })), weight: 1 },
+        { arbitrary: timeStep({ maxMs: 3_000 }), weight: 1 },
+      ),
+    cluster: (o: ClusterOptions) => withController(o, allReadyEndpointSliceController()),
   },
 ] satisfies Mutant[]);

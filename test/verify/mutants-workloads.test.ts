@@ -18,6 +18,7 @@ describe('workload mutants', () => {
       'daemonset-surges-unasked',
       'statefulset-generates-names',
       'pv-binder-omits-claim-uid',
+      'endpointslice-marks-all-ready',
     ]);
     for (const m of WORKLOAD_MUTANTS) {
       expect(MUTANTS).toContain(m);

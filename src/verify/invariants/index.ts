@@ -17,6 +17,7 @@ import { deploymentsAvailable } from './deployments-available.js';
 import { impersonationNeedsTheVerb } from './impersonation-needs-the-verb.js';
 import { podServiceAccountExists } from './pod-service-account-exists.js';
 import { quotaWithinHardLimits } from './quota-within-hard-limits.js';
+import { endpointSlicesListReadyPods } from './endpointslices-list-ready-pods.js';
 import { kubeletRunsBoundPods } from './kubelet-runs-bound-pods.js';
 import { kubeletsAgreeWithEtcd } from './kubelets-agree-with-etcd.js';
 import { noActorErrors } from './no-actor-errors.js';
@@ -69,6 +70,7 @@ export const safetyInvariants: readonly Invariant[] = Object.freeze([
   impersonationNeedsTheVerb,
   podServiceAccountExists,
   quotaWithinHardLimits,
+  endpointSlicesListReadyPods,
   podPhaseTransitions,
   kubeletRunsBoundPods,
   unreachablePodsEvicted,
