@@ -1,0 +1,19 @@
+/** Small helpers on request bodies and objects the API server's steps share. */
+import type { KubeObject, Status } from '../../src/api/types.js';
+import * as S from '../../src/api/status.js';
+import type { Obj } from './strategy.js';
+
+/** The object's metadata (created empty if it has none). */
+export function meta(obj: Obj): NonNullable<KubeObject['metadata']> {
+  return (obj.metadata ??= {});
+}
+
+/** A JSON object (not an array, not null). */
+export function isObject(x: unknown): x is Obj {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/** 400 `Deployment in version "v1" cannot be handled as a Deployment: <decoder error>` (the serializer's wording). */
+export function cannotBeHandled(kind: string, version: string, error: string): Status {
+  return S.badRequest(`${kind} in version "${version}" cannot be handled as a ${kind}: ${error}`);
+}
