@@ -305,7 +305,8 @@ export const MUTANTS: readonly Mutant[] = Object.freeze([
   {
     name: 'api-server-skips-validation',
     description: "the API server's admission never refuses: invalid objects are stored",
-    caughtBy: ['refused-requests-change-nothing'],
+    // also a pod naming a ServiceAccount not there yet (ServiceAccount admission refuses those)
+    caughtBy: ['refused-requests-change-nothing', 'pod-service-account-exists'],
     workload: { badRequests: 8 },
     cluster: (o: ClusterOptions) => withLogic(o, { apiServer: noAdmission }),
   },
