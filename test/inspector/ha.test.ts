@@ -84,9 +84,12 @@ describe('inspector with a highly available control plane', T, () => {
     expect(v.electors).toHaveLength(6);
     expect(v.electors.filter((e) => e.leading)).toHaveLength(2);
     // the same as the library says, when nothing moved in between
+    // (the real-time driver keeps running: under a loaded machine an election may come between)
     const status = insp.cluster.controlPlane!.status();
-    expect(v.leases.map((l) => l.holderIdentity)).toEqual(status.leases.map((l) => l.holderIdentity));
-    expect(v.etcd.leader).toBe(status.etcd.leader);
+    if (status.etcd.term === v.etcd.term) {
+      expect(v.leases.map((l) => l.holderIdentity)).toEqual(status.leases.map((l) => l.holderIdentity));
+      expect(v.etcd.leader).toBe(status.etcd.leader);
+    } else expect(status.etcd.term).toBeGreaterThan(v.etcd.term);
 
     // the actor tree: each control-plane node with its components, the balancer at api-server
     const byKey = new Map<string, Msg>(h.actors.map((a: Msg) => [a.key, a]));
