@@ -141,6 +141,27 @@ export interface PodContext {
   killing: { deadlineMs: number; signaled: readonly string[] } | undefined;
 }
 
+/**
+ * What a container will do (its process's fate from the catalog and its command, and the
+ * registry's answer for its image), or why it cannot be created (CreateContainerConfigError:
+ * an env or volume source the kubelet could not resolve).
+ */
+function resolveContainer(env: PodEnv, pod: Pod, c: Container): { behavior: ResolvedBehavior } | { configError: string } {
+  try {
+    const fate = processFate(pod, c, processContextOf(pod, c, { podIP: env.podIP, hostIP: env.hostIP, catalog: env.profile.catalog }, env.configData));
+    return { behavior: withRegistry(env.profile, c, resolveBehavior(env.profile, pod, c, env.port.rng, fate)) };
+  } catch (error) {
+    return { configError: (error as Error).message };
+  }
+}
+
+/** The container's first pull, asked of the node's runtime as soon as the container is started. */
+function firstPull(env: PodEnv, c: Container, behavior: ResolvedBehavior): RuntimePull {
+  const pull: RuntimePull = { type: 'runtime.pull', from: env.port.address, container: c.name, image: c.image ?? '', policy: pullPolicyOf(c), pullMs: behavior.pullMs, fails: behavior.pullFails };
+  if (env.events === 'all') pull.notify = true;
+  return pull;
+}
+
 export const podMachine = setup({
   types: {
     context: {} as PodContext,
@@ -168,15 +189,13 @@ export const podMachine = setup({
       const current = { ...context, ...update };
       const spawn = (init: boolean, index: number): ContainerStatus | undefined => {
         const c = specOf(context, init, index)!;
-        let behavior: ResolvedBehavior;
-        try {
-          const fate = processFate(context.pod, c, processContextOf(context.pod, c, { podIP: env.podIP, hostIP: env.hostIP, catalog: env.profile.catalog }, env.configData));
-          behavior = withRegistry(env.profile, c, resolveBehavior(env.profile, context.pod, c, env.port.rng, fate));
-        } catch (error) {
+        const resolved = resolveContainer(env, context.pod, c);
+        if ('configError' in resolved) {
           const status = initialContainerStatus(c, inits.length > 0 ? 'PodInitializing' : 'ContainerCreating');
-          status.state = { waiting: { reason: 'CreateContainerConfigError', message: (error as Error).message } };
+          status.state = { waiting: { reason: 'CreateContainerConfigError', message: resolved.configError } };
           return status;
         }
+        const { behavior } = resolved;
         enqueue.spawnChild('container', {
           id: c.name,
           input: {
@@ -196,16 +215,7 @@ export const podMachine = setup({
             events: env.events,
           },
         });
-        const pull: RuntimePull = {
-          type: 'runtime.pull',
-          from: env.port.address,
-          container: c.name,
-          image: c.image ?? '',
-          policy: pullPolicyOf(c),
-          pullMs: behavior.pullMs,
-          fails: behavior.pullFails,
-        };
-        if (env.events === 'all') pull.notify = true;
+        const pull = firstPull(env, c, behavior);
         enqueue(() => env.port.send(env.runtime, pull));
         return undefined;
       };
@@ -243,17 +253,13 @@ export const podMachine = setup({
         if (known.has(ec.name)) continue;
         const c = ec as Container;
         const index = ephemeralStatuses.length;
+        const resolved = resolveContainer(env, pod, c);
         let status: ContainerStatus = initialContainerStatus(c, reason);
-        let behavior: ResolvedBehavior | undefined;
-        try {
-          const fate = processFate(pod, c, processContextOf(pod, c, { podIP: env.podIP, hostIP: env.hostIP, catalog: env.profile.catalog }, env.configData));
-          behavior = withRegistry(env.profile, c, resolveBehavior(env.profile, pod, c, env.port.rng, fate));
-        } catch (error) {
-          status = { ...status, state: { waiting: { reason: 'CreateContainerConfigError', message: (error as Error).message } } };
-        }
+        if ('configError' in resolved) status = { ...status, state: { waiting: { reason: 'CreateContainerConfigError', message: resolved.configError } } };
         const { started: _started, ...shown } = status;
         ephemeralStatuses = [...ephemeralStatuses, shown];
-        if (!behavior) continue;
+        if (!('behavior' in resolved)) continue;
+        const { behavior } = resolved;
         enqueue.spawnChild('container', {
           id: c.name,
           input: {
@@ -271,8 +277,7 @@ export const podMachine = setup({
             events: env.events,
           },
         });
-        const pull: RuntimePull = { type: 'runtime.pull', from: env.port.address, container: c.name, image: c.image ?? '', policy: pullPolicyOf(c), pullMs: behavior.pullMs, fails: behavior.pullFails };
-        if (env.events === 'all') pull.notify = true;
+        const pull = firstPull(env, c, behavior);
         enqueue(() => env.port.send(env.runtime, pull));
       }
       commit({ ...context, pod }, { ephemeralStatuses }, enqueue);
