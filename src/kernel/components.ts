@@ -14,7 +14,7 @@
  */
 import { createActor, type AnyActorLogic, type AnyActorRef, type InputFrom } from 'xstate';
 import type { Kernel } from './kernel.js';
-import { stopParentedActor } from './xstate-internals.js';
+import { startParentedActor, stopParentedActor } from './xstate-internals.js';
 
 /** The components each actor started, by address. */
 const started = new WeakMap<AnyActorRef, Map<string, AnyActorRef>>();
@@ -41,7 +41,7 @@ export function startComponent<L extends AnyActorLogic>(
   if (!children) started.set(parent, (children = new Map()));
   children.set(options.address, actor);
   startedBy.set(actor, parent);
-  actor.start();
+  startParentedActor(actor, parent);
   return actor;
 }
 

@@ -6,7 +6,9 @@
  * (XState copies that record on every spawn, which would cost O(n²) with a pod worker per pod).
  * Stopping such an actor is what XState's own `stopChild`
  * does: `actorScope.stopChild(child)` calls `child._stop()`; the public `stop()` refuses an actor
- * that has a parent. So this module calls `_stop()`, and nothing else does.
+ * that has a parent. So this module calls `_stop()`, and nothing else does. Starting one while its
+ * parent is still being created must wait for the parent's start, as `spawn` does, which only
+ * `_snapshot` tells (`startParentedActor`).
  *
  * test/kernel/xstate-internals.test.ts pins the XState version this was checked
  * against and fails on an upgrade, so that the next version is checked again.
@@ -26,4 +28,33 @@ export function stopParentedActor(actor: AnyActorRef): void {
     throw new Error(`XState no longer has Actor._stop (checked against ${CHECKED_XSTATE_VERSION}): see src/kernel/xstate-internals.ts`);
   }
   internal._stop();
+}
+
+/**
+ * Starts an actor created with `createActor(logic, { parent })`, as XState's own `spawn` does: at
+ * once if the parent runs, or when the parent starts if the parent is still initializing (its
+ * initial state's entry is what starts the component: a node's `startComponents`). Starting it
+ * earlier is wrong: a root actor's `start()` reschedules every delayed event its system already
+ * holds (XState's `system.start()`, meant for restored snapshots), so a component started during
+ * its root's initialization would have each of its first timers armed twice, the second copy out
+ * of reach of `cancel` and firing after the component was stopped.
+ *
+ * Whether the parent is initializing is read from `_snapshot`, which XState assigns at the end of
+ * the actor's construction (the public `getSnapshot()` throws until then).
+ */
+export function startParentedActor(actor: AnyActorRef, parent: AnyActorRef): void {
+  if (!('_snapshot' in parent)) {
+    throw new Error(`XState no longer has Actor._snapshot (checked against ${CHECKED_XSTATE_VERSION}): see src/kernel/xstate-internals.ts`);
+  }
+  if ((parent as AnyActorRef & { _snapshot?: unknown })._snapshot !== undefined) {
+    actor.start();
+    return;
+  }
+  // the first update after the parent's start: its system has started, its own deferred actions ran
+  const subscription = parent.subscribe({
+    next: () => {
+      subscription.unsubscribe();
+      actor.start();
+    },
+  });
 }

@@ -87,6 +87,24 @@ export class TestClient {
     });
   }
 
+  /** Resolves once `count` frames in all have been received. */
+  waitForFrames(count: number, timeoutMs = 20_000): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.frames.length >= count) return resolve();
+      const timer = setTimeout(() => {
+        this.waiters.delete(waiter);
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for frame ${count} (${this.frames.length} received)`));
+      }, timeoutMs);
+      const waiter = () => {
+        if (this.frames.length < count) return;
+        clearTimeout(timer);
+        this.waiters.delete(waiter);
+        resolve();
+      };
+      this.waiters.add(waiter);
+    });
+  }
+
   async close(): Promise<void> {
     if (this.ws.readyState === WebSocket.CLOSED) return;
     this.ws.close();

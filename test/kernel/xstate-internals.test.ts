@@ -1,11 +1,11 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { createActor, createMachine, setup, type AnyActorRef } from 'xstate';
-import { CHECKED_XSTATE_VERSION, stopParentedActor } from '../../src/kernel/xstate-internals.js';
+import { assign, createActor, createMachine, setup, type AnyActorRef } from 'xstate';
+import { CHECKED_XSTATE_VERSION, startParentedActor, stopParentedActor } from '../../src/kernel/xstate-internals.js';
 
 const require = createRequire(import.meta.url);
 
-describe('xstate-internals: the one use of an XState internal', () => {
+describe('xstate-internals: the uses of XState internals', () => {
   it(`is checked against the installed XState (${CHECKED_XSTATE_VERSION}): an upgrade must check it again`, () => {
     expect((require('xstate/package.json') as { version: string }).version).toBe(CHECKED_XSTATE_VERSION);
   });
@@ -20,6 +20,40 @@ describe('xstate-internals: the one use of an XState internal', () => {
     expect(ref.getSnapshot().status).toBe('stopped');
     expect(Object.keys(parent.getSnapshot().children)).toEqual([]);
     parent.stop();
+  });
+
+  it('starts a component its root starts while initializing once the root runs: its first timer armed once, cancelled by its stop', () => {
+    const armed: number[] = [];
+    const pending = new Map<number, () => void>();
+    const clock = {
+      setTimeout: (fn: () => void, ms: number) => {
+        armed.push(ms);
+        pending.set(armed.length, fn);
+        return armed.length;
+      },
+      clearTimeout: (id: number) => void pending.delete(id),
+    };
+    const child = setup({ delays: { later: 1_000 } }).createMachine({ id: 'child', initial: 'a', states: { a: { after: { later: 'b' } }, b: {} } });
+    let ref: AnyActorRef | undefined;
+    const root = setup({
+      actions: {
+        // as a node starts its components: inside assign, which runs while the actor is created
+        startChild: assign(({ self }) => {
+          ref = createActor(child, { parent: self }) as AnyActorRef;
+          startParentedActor(ref, self);
+          return {};
+        }),
+      },
+    }).createMachine({ id: 'root', entry: 'startChild' });
+    const actor = createActor(root, { clock });
+    expect(ref).toBeDefined();
+    expect(armed).toEqual([]); // not started yet: the root is still initializing
+    actor.start();
+    // XState's system.start() would have armed a second copy of a timer armed before it
+    expect(armed).toEqual([1_000]);
+    stopParentedActor(ref!);
+    expect(pending.size).toBe(0);
+    actor.stop();
   });
 
   it('fails loudly when the internal is gone', () => {
