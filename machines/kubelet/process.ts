@@ -36,6 +36,15 @@ function argvOf(container: Pick<Container, 'command' | 'args'>, image: ImageEntr
   return [...entrypoint, ...args];
 }
 
+/**
+ * The argv a container runs, as the runtime composes it: its `command` (else the image's
+ * ENTRYPOINT), then its `args` (else the image's CMD, unless `command` is set): busybox with
+ * neither runs `sh`.
+ */
+export function containerArgv(container: Pick<Container, 'image' | 'command' | 'args'>, catalog?: readonly ImageEntry[]): string[] {
+  return argvOf(container, catalogEntry(container.image ?? '', withDefaults(catalog)));
+}
+
 function programsOf(image: ImageEntry | undefined): Record<string, ImageProgram> {
   return image?.programs ?? {};
 }

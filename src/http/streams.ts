@@ -32,6 +32,7 @@ import type { Gateway } from './gateway.js';
 import type { RequestSpec } from '../../machines/client/api-client.js';
 import { nowAbs } from './logs.js';
 import { Terminal, isInteractiveShell } from './terminal.js';
+import { containerArgv } from '../../machines/kubelet/process.js';
 
 /** The subprotocol kubectl's port-forward tunneling dialer asks for (SPDY/3.1 inside WebSocket). */
 export const PORT_FORWARD_PROTOCOL = 'SPDY/3.1+portforward.k8s.io';
@@ -337,7 +338,8 @@ function runAttach(deps: StreamDeps, session: ChannelSession, token: string, aut
   const container = options.container!;
   // a shell started on a terminal (`kubectl debug -it … -- sh`, `kubectl run -it -- sh`): attaching is a terminal to it
   const spec = containerSpecOf(pod, container);
-  const argv = spec?.command ?? spec?.args ?? [];
+  // its argv as the runtime runs it: `kubectl debug -it --image=busybox` gives no command, and busybox's CMD is `sh`
+  const argv = spec ? containerArgv(spec, deps.catalog) : [];
   if (options.tty && options.stdin && session.v5 && spec?.stdin && spec.tty && argv.length > 0 && isInteractiveShell(argv) && containerStatusOf(pod, container)?.state?.running) {
     return runTerminal(deps, session, pod, { ...options, command: argv });
   }

@@ -74,4 +74,38 @@ describe.skipIf(!HAS_KUBECTL)(HAS_KUBECTL ? 'kubectl debug' : NO_KUBECTL_REASON,
     expect(status.state?.running).toBeDefined();
     expect(s.cluster.object<Pod>('pods', 'app')!.spec!.ephemeralContainers!.find((e) => e.name === 'shell')).toMatchObject({ stdin: true, tty: true, targetContainerName: 'app', command: ['sh'] });
   }, 90_000);
+
+  it.skipIf(!HAS_PYTHON)("kubectl debug -it POD --image=busybox --target=app (no command: the image's CMD, sh) is a terminal too", async () => {
+    const py = [
+      'import os, pty, select, sys, time',
+      'pid, fd = pty.fork()',
+      'if pid == 0:',
+      `    os.execv(${JSON.stringify(KUBECTL)}, ['kubectl', '--kubeconfig', ${JSON.stringify(s.kubeconfig)}, 'debug', '-it', 'app', '--image=busybox:1.36', '--target=app', '--container=shell2'])`,
+      "out = b''",
+      'deadline = time.time() + 40',
+      'def until(marker):',
+      '    global out',
+      '    while marker not in out and time.time() < deadline:',
+      '        r, _, _ = select.select([fd], [], [], 0.5)',
+      '        if r:',
+      '            try: out += os.read(fd, 4096)',
+      '            except OSError: return',
+      "until(b'If you don')",
+      "os.write(fd, b'\\r')",
+      "until(b'# ')",
+      "os.write(fd, b'echo in-$(hostname)\\r')",
+      "until(b'in-app\\r\\n# ')",
+      "os.write(fd, b'exit\\r')",
+      '_, status = os.waitpid(pid, 0)',
+      'sys.stdout.write(repr(out.decode()) + " " + str(os.waitstatus_to_exitcode(status)))',
+    ].join('\n');
+    const r = await new Promise<string>((resolve) => execFile('python3', ['-c', py], { env: { ...process.env, HOME: s.dir }, timeout: 60_000 }, (_e, stdout) => resolve(String(stdout))));
+    expect(r).toContain('see a command prompt, try pressing enter.');
+    expect(r).toContain('# echo in-$(hostname)\\r\\nin-app\\r\\n# ');
+    expect(r.endsWith(' 0')).toBe(true);
+    const status = s.cluster.object<Pod>('pods', 'app')!.status!.ephemeralContainerStatuses!.find((e) => e.name === 'shell2')!;
+    expect(status.state?.running).toBeDefined();
+    expect(s.cluster.object<Pod>('pods', 'app')!.spec!.ephemeralContainers!.find((e) => e.name === 'shell2')).toMatchObject({ stdin: true, tty: true, targetContainerName: 'app' });
+    expect(s.cluster.object<Pod>('pods', 'app')!.spec!.ephemeralContainers!.find((e) => e.name === 'shell2')!.command).toBeUndefined();
+  }, 90_000);
 });
