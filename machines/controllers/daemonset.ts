@@ -30,7 +30,8 @@
  * runs both on the same cache.
  */
 import type { DaemonSet, Node, Pod, Toleration } from '../../src/api/types.js';
-import { labelSelectorFromObject, type LabelSelectorMatcher } from '../../src/api/selectors.js';
+import { type LabelSelectorMatcher } from '../../src/api/selectors.js';
+import { labelSelectorFromObject } from '../../src/api/label-selector.js';
 import { compileRequiredNodeAffinity, nodeLabels } from '../scheduler/node-selector.js';
 import { findUntoleratedTaint } from '../scheduler/plugins/taint-toleration.js';
 import { defineController, watch, type ControllerMachine, type SyncContext, type Watches } from './controller.js';

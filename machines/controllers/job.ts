@@ -27,7 +27,8 @@
  *   `kubernetes.io/job-controller` leaves the Job to that controller.
  */
 import type { KubeObject, Pod } from '../../src/api/types.js';
-import { labelSelectorFromObject, type LabelSelectorMatcher } from '../../src/api/selectors.js';
+import { type LabelSelectorMatcher } from '../../src/api/selectors.js';
+import { labelSelectorFromObject } from '../../src/api/label-selector.js';
 import { defineController, splitKey, watch, type ControllerMachine, type SyncContext, type Watches } from './controller.js';
 import { Expectations } from './replicaset.js';
 import { clone, controllerRefOf, deepEqual, newControllerRef, type Obj } from './util.js';

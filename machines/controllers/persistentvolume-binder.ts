@@ -28,7 +28,7 @@
  * keeps it Released; claimRef to a bound claim → Bound.
  */
 import type { KubeObject, Node, PersistentVolume, PersistentVolumeClaim, StorageClass } from '../../src/api/types.js';
-import { labelSelectorFromObject } from '../../src/api/selectors.js';
+import { labelSelectorFromObject } from '../../src/api/label-selector.js';
 import { parseQuantity } from '../../src/api/quantity.js';
 import {
   BETA_STORAGE_PROVISIONER_ANNOTATION,

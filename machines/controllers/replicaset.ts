@@ -20,7 +20,8 @@
  *   FailedDelete) while creating or deleting fails.
  */
 import type { KubeObject, Pod, ReplicaSet } from '../../src/api/types.js';
-import { labelSelectorFromObject, selectorFromSet, type LabelSelectorMatcher } from '../../src/api/selectors.js';
+import { selectorFromSet, type LabelSelectorMatcher } from '../../src/api/selectors.js';
+import { labelSelectorFromObject } from '../../src/api/label-selector.js';
 import { defineController, splitKey, watch, type ControllerMachine, type SyncContext, type Watches } from './controller.js';
 import { clone, controllerRefOf, deepEqual, isPodActive, isPodAvailable, isPodReady, newControllerRef, podCondition, type Obj } from './util.js';
 

@@ -31,7 +31,8 @@
  *    deleted.
  */
 import type { KubeObject, Pod, StatefulSet } from '../../src/api/types.js';
-import { labelSelectorFromObject, type LabelSelectorMatcher } from '../../src/api/selectors.js';
+import { type LabelSelectorMatcher } from '../../src/api/selectors.js';
+import { labelSelectorFromObject } from '../../src/api/label-selector.js';
 import { defineController, watch, type ControllerMachine, type SyncContext, type Watches } from './controller.js';
 import { CONTROLLER_REVISION_HASH_LABEL, equalRevision, newRevision, nextRevision, sortRevisions, templatePatch, type ControllerRevision } from './history.js';
 import { clone, controllerRefOf, isPodAvailable, isPodReady, newControllerRef, type Obj } from './util.js';

@@ -12,7 +12,8 @@
  * Parsing is cached per pod object: the scheduler sees the same object on every cycle.
  */
 import type { Pod } from '../../src/api/types.js';
-import { labelSelectorFromObject, nothing, type LabelSelectorMatcher, type Labels } from '../../src/api/selectors.js';
+import { nothing, type LabelSelectorMatcher, type Labels } from '../../src/api/selectors.js';
+import { labelSelectorFromObject } from '../../src/api/label-selector.js';
 
 /** One parsed `PodAffinityTerm` (`framework.AffinityTerm`). */
 export interface AffinityTerm {

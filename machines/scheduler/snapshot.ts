@@ -5,7 +5,8 @@
  * StatefulSets that select a pod (PodTopologySpread's default constraints).
  */
 import type { Namespace, Pod } from '../../src/api/types.js';
-import { everything, labelSelectorFromObject, selectorFromRequirements, selectorFromSet, type LabelSelectorMatcher, type Labels } from '../../src/api/selectors.js';
+import { everything, selectorFromRequirements, selectorFromSet, type LabelSelectorMatcher, type Labels } from '../../src/api/selectors.js';
+import { labelSelectorFromObject } from '../../src/api/label-selector.js';
 import type { NodeInfo } from './framework.js';
 import type { VolumeListers } from './volume-listers.js';
 

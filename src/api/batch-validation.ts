@@ -8,8 +8,9 @@
 import { fieldError, GoValue } from './status.js';
 import { parseCronSchedule, isKnownTimeZone } from './cron.js';
 import { validatePodSpec } from './validation-core.js';
-import { goLabelSelector, labelSelectorMatches, nonNegative, validateAnnotations, validateLabels, validateLabelSelector, type Causes } from './validation-meta.js';
+import { goLabelSelector, nonNegative, specSelector, validateAnnotations, validateLabels, validateLabelSelector, validateSelectorMatchesTemplate, type Causes } from './validation-meta.js';
 import { semanticEqual } from './json-values.js';
+import { selectorFromSet } from './selectors.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -132,12 +133,13 @@ export function validateJobSpec(c: Causes, spec: unknown, path: string, inTempla
   const managedBy = spec['managedBy'];
   if (typeof managedBy === 'string' && managedBy.length > 63) c.push(fieldError.tooLong(`${path}.managedBy`, 63));
   const sel = spec['selector'];
-  let selectorOk = false;
   if (!present(sel)) {
     if (!inTemplate) c.push(fieldError.required(`${path}.selector`));
+  } else if (inTemplate) {
+    // validateJobTemplateSpec: a job template always has its selector generated
+    c.push(fieldError.invalid(`${path}.selector`, isObj(sel) ? goLabelSelector(sel) : sel, '`selector` will be auto-generated'));
   } else if (isObj(sel)) {
     validateLabelSelector(c, sel, `${path}.selector`);
-    selectorOk = true;
   }
   const template = spec['template'];
   if (!isObj(template)) {
@@ -147,9 +149,10 @@ export function validateJobSpec(c: Causes, spec: unknown, path: string, inTempla
   validateTemplateMeta(c, template, `${path}.template`);
   const tmeta = isObj(template['metadata']) ? template['metadata'] : {};
   const tlabels = isObj(tmeta['labels']) ? (tmeta['labels'] as Record<string, string>) : undefined;
-  if (selectorOk && !labelSelectorMatches(sel, tlabels)) {
-    c.push(fieldError.invalid(`${path}.template.metadata.labels`, tlabels ?? new GoValue('map[string]string(nil)'), '`selector` does not match template `labels`'));
-  }
+  // ValidateJobSpec: whether manual or generated, the selector (once it converts) must match the
+  // pods' labels; a job template's selector is generated later (validateJobTemplateSpec checks none)
+  const selector = inTemplate ? undefined : specSelector(sel);
+  if (selector) validateSelectorMatchesTemplate(c, selector, tlabels, `${path}.template.metadata.labels`);
   const tspec = template['spec'];
   validatePodSpec(c, tspec, `${path}.template.spec`);
   if (isObj(tspec)) {
@@ -234,9 +237,8 @@ export function validateReplicationControllerSpec(c: Causes, spec: unknown): voi
   validateTemplateMeta(c, template, 'spec.template');
   const tmeta = isObj(template['metadata']) ? template['metadata'] : {};
   const labels = isObj(tmeta['labels']) ? (tmeta['labels'] as Record<string, string>) : {};
-  if (Object.keys(selector).length > 0 && !Object.entries(selector).every(([k, v]) => labels[k] === v)) {
-    c.push(fieldError.invalid('spec.template.metadata.labels', labels, '`selector` does not match template `labels`'));
-  }
+  // ValidateReplicationControllerSpec: labels.Set(spec.Selector).AsSelector() must match the template's labels
+  if (Object.keys(selector).length > 0) validateSelectorMatchesTemplate(c, selectorFromSet(selector), labels, 'spec.template.metadata.labels');
   const tspec = template['spec'];
   validatePodSpec(c, tspec, 'spec.template.spec');
   if (isObj(tspec)) {

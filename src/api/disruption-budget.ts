@@ -4,7 +4,8 @@
  * selects, and its DisruptionAllowed condition.
  */
 import type { KubeObject } from './types.js';
-import { labelSelectorMatches } from './validation-meta.js';
+import { labelSelectorAsSelector } from './label-selector.js';
+import { SelectorError } from './selectors.js';
 
 type Obj = KubeObject & Record<string, any>;
 
@@ -13,11 +14,13 @@ export const DISRUPTED_POD_TIMEOUT_MS = 2 * 60_000;
 
 /**
  * Whether a budget selects a pod: same namespace, and its selector matches the pod's labels. In
- * policy/v1 a nil selector selects nothing and an empty one every pod of the namespace.
+ * policy/v1 a nil selector selects nothing and an empty one every pod of the namespace; a
+ * selector that does not convert selects no pod (the lister's `GetPodPodDisruptionBudgets`).
  */
 export function budgetSelectsPod(pdb: KubeObject, pod: KubeObject): boolean {
   if (pdb.metadata?.namespace !== pod.metadata?.namespace) return false;
-  return labelSelectorMatches((pdb as Obj).spec?.selector, pod.metadata?.labels);
+  const selector = labelSelectorAsSelector((pdb as Obj).spec?.selector);
+  return !(selector instanceof SelectorError) && selector.matches(pod.metadata?.labels);
 }
 
 /**

@@ -1,13 +1,13 @@
 /**
  * Label selectors with the semantics of the Kubernetes API server (apimachinery `pkg/labels`
- * and `metav1.LabelSelectorAsSelector`). Field selectors are in field-selectors.ts.
+ * `labels/selector.go`): requirements, compiled selectors and the string form's parser. The
+ * object form (`metav1.LabelSelector`) is in label-selector.ts, field selectors in field-selectors.ts.
  *
  * Selectors are compiled once into small objects with a `matches` method: the matching path
  * does no parsing and no allocation, since it runs for every watch event of large simulations.
  *
  * @packageDocumentation
  */
-import type { LabelSelector } from './types.js';
 import { isValidLabelKey, isValidLabelValue } from './names.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -62,7 +62,7 @@ function validateLabelValue(value: string): string[] {
 }
 
 /** Go's `%q` for a string, close enough for messages (JSON escaping). */
-function goQuote(s: string): string {
+export function goQuote(s: string): string {
   return JSON.stringify(s);
 }
 
@@ -609,103 +609,4 @@ class Parser {
 export function parseLabelSelector(text: string): LabelSelectorMatcher {
   const reqs = new Parser(lex(text)).parse();
   return reqs.length === 0 ? EVERYTHING : new RequirementsSelector(reqs);
-}
-
-/**
- * Converts a `LabelSelector` object (matchLabels + matchExpressions) as
- * `metav1.LabelSelectorAsSelector`: `null`/`undefined` selects nothing, `{}` selects everything.
- *
- * @param selector - the object form, as in a Deployment's `spec.selector`.
- * @returns the compiled selector.
- * @throws SelectorError for an unknown operator (`"Foo" is not a valid label selector operator`)
- *   or an invalid key, value or value count.
- */
-export function labelSelectorFromObject(selector: LabelSelector | null | undefined): LabelSelectorMatcher {
-  if (selector === null || selector === undefined) return NOTHING;
-  const matchLabels = selector.matchLabels ?? {};
-  const exprs = selector.matchExpressions ?? [];
-  const labelKeys = Object.keys(matchLabels);
-  if (labelKeys.length + exprs.length === 0) return EVERYTHING;
-  const reqs: LabelRequirement[] = [];
-  for (const k of labelKeys) reqs.push(newRequirement(k, '=', [matchLabels[k]!]));
-  for (const e of exprs) {
-    let op: LabelOperator;
-    switch (e.operator) {
-      case 'In':
-        op = 'in';
-        break;
-      case 'NotIn':
-        op = 'notin';
-        break;
-      case 'Exists':
-        op = 'exists';
-        break;
-      case 'DoesNotExist':
-        op = '!';
-        break;
-      default:
-        throw new SelectorError(`${goQuote(String(e.operator))} is not a valid label selector operator`, 'label');
-    }
-    reqs.push(newRequirement(e.key, op, e.values ?? []));
-  }
-  return new RequirementsSelector(reqs);
-}
-
-/** Anything {@link matchesLabels} accepts as a selector. */
-export type LabelSelectorLike = LabelSelectorMatcher | LabelSelector | string | null | undefined;
-
-function isMatcher(s: unknown): s is LabelSelectorMatcher {
-  return typeof s === 'object' && s !== null && typeof (s as LabelSelectorMatcher).matches === 'function';
-}
-
-/**
- * Compiles anything selector-like: a compiled selector is returned as is, a string is parsed
- * ({@link parseLabelSelector}), an object is converted ({@link labelSelectorFromObject}; so
- * `null`/`undefined` select nothing).
- *
- * @param selector - the selector.
- */
-function toLabelSelectorMatcher(selector: LabelSelectorLike): LabelSelectorMatcher {
-  if (typeof selector === 'string') return parseLabelSelector(selector);
-  if (isMatcher(selector)) return selector;
-  return labelSelectorFromObject(selector);
-}
-
-/**
- * Whether labels satisfy a selector. Prefer compiling the selector once and calling its
- * `matches` in loops: strings and objects are compiled on every call here.
- *
- * @param selector - compiled selector, string form, or `LabelSelector` object (null selects nothing).
- * @param labels - the object's labels (missing labels count as none).
- */
-export function matchesLabels(selector: LabelSelectorLike, labels: Labels | null | undefined): boolean {
-  return toLabelSelectorMatcher(selector).matches(labels);
-}
-
-/**
- * The string form of a `LabelSelector` object, as kubectl prints it
- * (`app=nginx,tier in (web)`): requirements sorted by key, set values sorted.
- * Empty for an empty or null selector (see {@link formatLabelSelector} for kubectl's `<none>`).
- *
- * @param selector - the object form, or a compiled selector.
- * @throws SelectorError when the object is invalid.
- */
-export function selectorToString(selector: LabelSelector | LabelSelectorMatcher | null | undefined): string {
-  return (isMatcher(selector) ? selector : labelSelectorFromObject(selector)).toString();
-}
-
-/**
- * `metav1.FormatLabelSelector`, what `kubectl get -o wide` and `describe` show: the string form,
- * `<none>` when it is empty, `<error>` when the selector is invalid.
- *
- * @param selector - the object form.
- */
-export function formatLabelSelector(selector: LabelSelector | null | undefined): string {
-  let s: string;
-  try {
-    s = selectorToString(selector);
-  } catch {
-    return '<error>';
-  }
-  return s.length === 0 ? '<none>' : s;
 }

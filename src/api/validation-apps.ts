@@ -10,7 +10,7 @@ import type { AnyObject } from './types.js';
 import { fieldError, GoValue } from './status.js';
 import { goIntOrString, intOrPercentValue, validateIntOrPercent } from './validation.js';
 import { validatePodSpec } from './validation-core.js';
-import { goLabelSelector, labelSelectorMatches, nonNegative, validateAnnotations, validateLabels, validateLabelSelector, type Causes } from './validation-meta.js';
+import { goLabelSelector, nonNegative, specSelector, validateAnnotations, validateLabels, validateLabelSelector, validateSelectorMatchesTemplate, type Causes } from './validation-meta.js';
 import { validateClaimTemplateSpec } from './validation-storage.js';
 import { semanticEqual } from './json-values.js';
 
@@ -22,14 +22,16 @@ const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 function validateSelectorAndTemplate(c: Causes, spec: Obj, kind: 'DaemonSet' | 'StatefulSet'): void {
   const claimVolumes = kind === 'StatefulSet' ? arr(spec['volumeClaimTemplates']).map((t) => (isObj(t) && isObj(t['metadata']) ? t['metadata']['name'] : undefined)).filter((n): n is string => typeof n === 'string') : [];
   const sel = spec['selector'];
-  let selectorOk = false;
   if (sel === undefined || sel === null) c.push(fieldError.required('spec.selector'));
   else if (isObj(sel)) {
     validateLabelSelector(c, sel, 'spec.selector');
     const n = (isObj(sel['matchLabels']) ? Object.keys(sel['matchLabels']).length : 0) + arr(sel['matchExpressions']).length;
     if (n === 0) c.push(fieldError.invalid('spec.selector', goLabelSelector(sel), `empty selector is invalid for ${kind.toLowerCase()}`));
-    else selectorOk = true;
   }
+  // the template is checked against the selector only when it converts (LabelSelectorAsSelector);
+  // when it does not, ValidateStatefulSetSpec reports spec.selector with no detail, ValidateDaemonSetSpec nothing more
+  const selector = specSelector(sel);
+  if (!selector && kind === 'StatefulSet') c.push(fieldError.invalid('spec.selector', isObj(sel) ? goLabelSelector(sel) : sel));
   const template = spec['template'];
   if (!isObj(template)) {
     c.push(fieldError.required('spec.template'));
@@ -37,9 +39,7 @@ function validateSelectorAndTemplate(c: Causes, spec: Obj, kind: 'DaemonSet' | '
   }
   const tmeta = isObj(template['metadata']) ? template['metadata'] : {};
   const tlabels = isObj(tmeta['labels']) ? (tmeta['labels'] as Record<string, string>) : undefined;
-  if (selectorOk && !labelSelectorMatches(sel, tlabels)) {
-    c.push(fieldError.invalid('spec.template.metadata.labels', tlabels ?? new GoValue('map[string]string(nil)'), '`selector` does not match template `labels`'));
-  }
+  if (selector) validateSelectorMatchesTemplate(c, selector, tlabels, 'spec.template.metadata.labels');
   validateLabels(c, tmeta['labels'], 'spec.template.metadata.labels');
   validateAnnotations(c, tmeta['annotations'], 'spec.template.metadata.annotations');
   const tspec = template['spec'];

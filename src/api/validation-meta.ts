@@ -9,6 +9,8 @@ import type { ResourceInfo } from './resources.js';
 import { fieldError, GoValue } from './status.js';
 import { isDNS1123Label, isQualifiedName, isValidLabelValue, type NameValidator } from './names.js';
 import { semanticEqual } from './json-values.js';
+import { SelectorError, type LabelSelectorMatcher } from './selectors.js';
+import { labelSelectorAsSelector } from './label-selector.js';
 
 // ---------------------------------------------------------------------------------------------
 // Hand-written checks
@@ -118,44 +120,24 @@ export function validateObjectMeta(c: Causes, meta: unknown, info: ResourceInfo,
 
 // --- label selectors
 
-/** A label selector requirement as in `matchExpressions`. */
-interface Requirement {
-  key: string;
-  operator: string;
-  values?: string[];
+/**
+ * The selector a spec's `selector` converts to (`metav1.LabelSelectorAsSelector`), or undefined
+ * where Go's conversion returns an error (an unknown operator, a bad key, value or value count,
+ * which validateLabelSelector reports field by field). A nil selector converts to one that
+ * matches nothing (`labels.Nothing()`), an empty one to one that matches everything.
+ */
+export function specSelector(sel: unknown): LabelSelectorMatcher | undefined {
+  const selector = labelSelectorAsSelector(sel);
+  return selector instanceof SelectorError ? undefined : selector;
 }
 
 /**
- * True when a `metav1.LabelSelector` matches a label set (matchLabels AND every matchExpression).
- * An absent selector matches nothing; an empty one matches everything, as `LabelSelectorAsSelector`.
+ * The check apps and batch validation make once the selector converted:
+ * `selector.Matches(labels.Set(template.Labels))`, else `<path>: Invalid value: <labels>:
+ * `selector` does not match template `labels``.
  */
-export function labelSelectorMatches(selector: unknown, labels: Record<string, string> | undefined): boolean {
-  if (!isObj(selector)) return false;
-  const l = labels ?? {};
-  const ml = selector['matchLabels'];
-  if (isObj(ml)) for (const k in ml) if (l[k] !== ml[k]) return false;
-  for (const r of arr(selector['matchExpressions']) as Requirement[]) {
-    if (!isObj(r)) return false;
-    const has = Object.prototype.hasOwnProperty.call(l, r.key);
-    const values = r.values ?? [];
-    switch (r.operator) {
-      case 'In':
-        if (!has || !values.includes(l[r.key]!)) return false;
-        break;
-      case 'NotIn':
-        if (has && values.includes(l[r.key]!)) return false;
-        break;
-      case 'Exists':
-        if (!has) return false;
-        break;
-      case 'DoesNotExist':
-        if (has) return false;
-        break;
-      default:
-        return false;
-    }
-  }
-  return true;
+export function validateSelectorMatchesTemplate(c: Causes, selector: LabelSelectorMatcher, labels: Record<string, string> | undefined, path: string): void {
+  if (!selector.matches(labels)) c.push(fieldError.invalid(path, labels ?? new GoValue('map[string]string(nil)'), '`selector` does not match template `labels`'));
 }
 
 /** @internal shared with the per-group validation files. */

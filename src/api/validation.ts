@@ -30,7 +30,7 @@ import { fieldError, GoValue, invalid, strictDecodingError } from './status.js';
 import { isDNS1123Subdomain, nameIsDNS1035Label, nameIsDNSLabel, nameIsDNSSubdomain, nameIsPathSegment, regexError, type NameValidator } from './names.js';
 import { semanticEqual } from './json-values.js';
 import { type AjvError, runSchema, SCHEMA_FNS, schemaCauses, unknownFieldsOf, withTypeMeta } from './validation-schema.js';
-import { arr, type Causes, goLabelSelector, immutable, isObj, labelSelectorMatches, NEGATIVE, nonNegative, num, type Obj, str, validateAnnotations, validateLabels, validateLabelSelector, validateMetaUpdate, validateObjectMeta } from './validation-meta.js';
+import { arr, type Causes, goLabelSelector, immutable, isObj, NEGATIVE, nonNegative, num, type Obj, specSelector, str, validateAnnotations, validateLabels, validateLabelSelector, validateMetaUpdate, validateObjectMeta, validateSelectorMatchesTemplate } from './validation-meta.js';
 import { RESTART_POLICIES, validateConfigData, validateEndpoints, validateNamespace, validateNode, validatePodEphemeralContainersUpdate, validatePodSpec, validatePodUpdate, validateServiceSpec } from './validation-core.js';
 
 /** How unknown fields are treated, as the `fieldValidation` query parameter. */
@@ -97,15 +97,16 @@ function validateReplicatedSpec(c: Causes, spec: Obj, kind: 'Deployment' | 'Repl
   nonNegative(c, spec['replicas'], 'spec.replicas');
   nonNegative(c, spec['minReadySeconds'], 'spec.minReadySeconds');
   const sel = spec['selector'];
-  let selectorOk = false;
   if (sel === undefined || sel === null) {
     c.push(fieldError.required('spec.selector'));
   } else if (isObj(sel)) {
     validateLabelSelector(c, sel, 'spec.selector');
     const n = (isObj(sel['matchLabels']) ? Object.keys(sel['matchLabels']).length : 0) + arr(sel['matchExpressions']).length;
     if (n === 0) c.push(fieldError.invalid('spec.selector', goLabelSelector(sel), 'empty selector is invalid for deployment'));
-    else selectorOk = true;
   }
+  // ValidateDeploymentSpec / ValidateReplicaSetSpec: the template is checked against the selector only when it converts
+  const selector = specSelector(sel);
+  if (!selector) c.push(fieldError.invalid('spec.selector', isObj(sel) ? goLabelSelector(sel) : sel, 'invalid label selector'));
   const template = spec['template'];
   if (!isObj(template)) {
     c.push(fieldError.required('spec.template'));
@@ -113,9 +114,7 @@ function validateReplicatedSpec(c: Causes, spec: Obj, kind: 'Deployment' | 'Repl
   }
   const tmeta = isObj(template['metadata']) ? template['metadata'] : {};
   const tlabels = isObj(tmeta['labels']) ? (tmeta['labels'] as Record<string, string>) : undefined;
-  if (selectorOk && !labelSelectorMatches(sel, tlabels)) {
-    c.push(fieldError.invalid('spec.template.metadata.labels', tlabels ?? new GoValue('map[string]string(nil)'), '`selector` does not match template `labels`'));
-  }
+  if (selector) validateSelectorMatchesTemplate(c, selector, tlabels, 'spec.template.metadata.labels');
   validateLabels(c, tmeta['labels'], 'spec.template.metadata.labels');
   validateAnnotations(c, tmeta['annotations'], 'spec.template.metadata.annotations');
   const tspec = template['spec'];

@@ -7,7 +7,7 @@
  * as not fitting, so the liveness invariant excuses the pod rather than blame the scheduler wrongly.
  */
 import type { Pod } from '../api/types.js';
-import { labelSelectorFromObject } from '../api/selectors.js';
+import { labelSelectorFromObject } from '../api/label-selector.js';
 import { isTerminal } from './resources.js';
 
 type Labels = Readonly<Record<string, string>>;

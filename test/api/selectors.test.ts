@@ -1,23 +1,11 @@
 import { describe, it, expect } from 'vitest';
 import { test } from '@fast-check/vitest';
 import fc from 'fast-check';
-import {
-  SelectorError,
-  everything,
-  formatLabelSelector,
-  labelSelectorFromObject,
-  matchesLabels,
-  newRequirement,
-  nothing,
-  parseLabelSelector,
-  selectorFromRequirements,
-  selectorFromSet,
-  selectorToString,
-  type LabelOperator,
-  type LabelRequirement,
-} from '../../src/api/selectors.js';
+import { SelectorError, everything, newRequirement, nothing, parseLabelSelector, selectorFromRequirements, selectorFromSet, type LabelOperator, type LabelRequirement } from '../../src/api/selectors.js';
+import { formatLabelSelector, labelSelectorAsSelector, labelSelectorFromObject, matchesLabels, selectorToString } from '../../src/api/label-selector.js';
 import { matchesFields, parseFieldSelector, selectableField, supportedFieldLabels } from '../../src/api/field-selectors.js';
 import type { KubeObject } from '../../src/api/types.js';
+import { budgetSelectsPod } from '../../src/api/disruption-budget.js';
 
 function parseError(text: string): string {
   try {
@@ -422,5 +410,38 @@ describe('many label sets', () => {
     let n = 0;
     for (let round = 0; round < 10; round++) for (const l of sets) if (s.matches(l) && f.matches(p)) n++;
     expect(n).toBe(375_000);
+  });
+});
+
+describe('labelSelectorAsSelector (LabelSelectorAsSelector with its error as a value)', () => {
+  it('converts as labelSelectorFromObject: nil selects nothing, {} everything', () => {
+    expect(labelSelectorAsSelector(undefined)).toBe(nothing());
+    expect(labelSelectorAsSelector(null)).toBe(nothing());
+    expect((labelSelectorAsSelector({}) as { isEverything: boolean }).isEverything).toBe(true);
+    const s = labelSelectorAsSelector({ matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['fe'] }] });
+    expect(s).not.toBeInstanceOf(SelectorError);
+    expect((s as { matches(l: object): boolean }).matches({ app: 'web', tier: 'be' })).toBe(true);
+    expect((s as { matches(l: object): boolean }).matches({ app: 'web', tier: 'fe' })).toBe(false);
+  });
+  it("returns Go's error for what does not convert", () => {
+    expect(labelSelectorAsSelector({ matchExpressions: [{ key: 'app', operator: 'In' }] })).toEqual(
+      new SelectorError("values: Invalid value: []string{}: for 'in', 'notin' operators, values set can't be empty", 'label'),
+    );
+    expect((labelSelectorAsSelector({ matchExpressions: [{ key: 'app', operator: 'Foo' }] }) as Error).message).toBe('"Foo" is not a valid label selector operator');
+    expect(labelSelectorAsSelector({ matchLabels: { app: 1 } })).toBeInstanceOf(SelectorError);
+    expect(labelSelectorAsSelector({ matchExpressions: [null] })).toBeInstanceOf(SelectorError);
+    expect(labelSelectorAsSelector('app=web')).toBeInstanceOf(SelectorError);
+  });
+});
+
+describe('budgetSelectsPod (the PDB lister: GetPodPodDisruptionBudgets)', () => {
+  const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default', labels: { app: 'web' } } };
+  const pdb = (selector: unknown, namespace = 'default') => ({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'b', namespace }, spec: { selector } });
+  it('selects by namespace and selector; nil selects none, {} all, a selector that does not convert none', () => {
+    expect(budgetSelectsPod(pdb({ matchLabels: { app: 'web' } }), pod)).toBe(true);
+    expect(budgetSelectsPod(pdb({ matchLabels: { app: 'web' } }, 'other'), pod)).toBe(false);
+    expect(budgetSelectsPod(pdb(undefined), pod)).toBe(false);
+    expect(budgetSelectsPod(pdb({}), pod)).toBe(true);
+    expect(budgetSelectsPod(pdb({ matchExpressions: [{ key: 'app', operator: 'NotIn' }] }), pod)).toBe(false);
   });
 });

@@ -116,3 +116,72 @@ describe('ControllerRevision validation', () => {
     expect(messages(update(rev({ spec: { a: 1 } }, 2), rev({ spec: {} })))).toEqual(['data: Invalid value: runtime.RawExtension: field is immutable']);
   });
 });
+
+// A selector metav1.LabelSelectorAsSelector cannot convert (here `In` without values, or a bad
+// value) is reported by ValidateLabelSelector field by field; the template is then not checked
+// against it. What else is said depends on the kind, as in pkg/apis/apps/validation and
+// pkg/apis/batch/validation.
+describe('selectors that do not convert (LabelSelectorAsSelector fails)', () => {
+  const inWithoutValues = { matchExpressions: [{ key: 'app', operator: 'In' }] };
+  const goInWithoutValues = 'v1.LabelSelector{MatchLabels:map[string]string(nil), MatchExpressions:[]v1.LabelSelectorRequirement{v1.LabelSelectorRequirement{Key:"app", Operator:"In", Values:[]string(nil)}}}';
+  const required = "spec.selector.matchExpressions[0].values: Required value: must be specified when `operator` is 'In' or 'NotIn'";
+
+  it('Deployment and ReplicaSet: spec.selector: Invalid value: ...: invalid label selector, and no template check', () => {
+    const deployment = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web', namespace: 'default' },
+      spec: { replicas: 1, selector: inWithoutValues, template: { ...template, metadata: { labels: { other: 'x' } } } },
+    };
+    expect(messages(create(deployment))).toEqual([required, `spec.selector: Invalid value: ${goInWithoutValues}: invalid label selector`]);
+    const rs = { ...deployment, kind: 'ReplicaSet' };
+    expect(messages(create(rs))).toEqual([required, `spec.selector: Invalid value: ${goInWithoutValues}: invalid label selector`]);
+  });
+
+  it('StatefulSet: spec.selector: Invalid value with no detail, and no template check', () => {
+    expect(messages(create(statefulSet({ selector: inWithoutValues, template: { ...template, metadata: { labels: { other: 'x' } } } })))).toEqual([
+      required,
+      `spec.selector: Invalid value: ${goInWithoutValues}`,
+    ]);
+  });
+
+  it('DaemonSet: only what ValidateLabelSelector reports', () => {
+    expect(messages(create(daemonSet({ selector: inWithoutValues, template: { ...template, metadata: { labels: { other: 'x' } } } })))).toEqual([required]);
+  });
+
+  it('Job with a manual selector: a bad value in NotIn is reported once, the template is not checked', () => {
+    const job = {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'myjob', namespace: 'default' },
+      spec: {
+        manualSelector: true,
+        selector: { matchLabels: { a: 'b' }, matchExpressions: [{ key: 'key', operator: 'NotIn', values: ['bad value'] }] },
+        template: { metadata: { labels: { c: 'd' } }, spec: { restartPolicy: 'Never', containers: [{ name: 'abc', image: 'image' }] } },
+      },
+    };
+    const m = messages(create(job));
+    expect(m.filter((x) => x.startsWith('spec.selector'))).toEqual([
+      `spec.selector.matchExpressions[0].values[0]: Invalid value: "bad value": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')`,
+    ]);
+    expect(m.some((x) => x.includes('does not match template'))).toBe(false);
+    // the same selector with valid values converts, and then the template must match it
+    const valid = { ...job, spec: { ...job.spec, selector: { matchLabels: { a: 'b' }, matchExpressions: [{ key: 'key', operator: 'NotIn', values: ['bad'] }] } } };
+    expect(messages(create(valid))).toEqual(['spec.template.metadata.labels: Invalid value: map[string]string{"c":"d"}: `selector` does not match template `labels`']);
+  });
+
+  it('a CronJob job template: its selector is generated, so one given is refused', () => {
+    const cronJob = {
+      apiVersion: 'batch/v1',
+      kind: 'CronJob',
+      metadata: { name: 'nightly', namespace: 'default' },
+      spec: {
+        schedule: '0 0 * * *',
+        jobTemplate: { spec: { selector: { matchLabels: { a: 'b' } }, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'abc', image: 'image' }] } } } },
+      },
+    };
+    expect(messages(create(cronJob))).toEqual([
+      'spec.jobTemplate.spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{"a":"b"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: `selector` will be auto-generated',
+    ]);
+  });
+});

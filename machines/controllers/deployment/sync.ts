@@ -6,7 +6,8 @@
  * progress deadline in `progress.ts`.
  */
 import type { Deployment, KubeObject, Pod, ReplicaSet } from '../../../src/api/types.js';
-import { labelSelectorFromObject, type LabelSelectorMatcher } from '../../../src/api/selectors.js';
+import { type LabelSelectorMatcher } from '../../../src/api/selectors.js';
+import { labelSelectorFromObject } from '../../../src/api/label-selector.js';
 import type { SyncContext, Watches, watch } from '../controller.js';
 import { byCreation, clone, controllerRefOf, deepEqual, newControllerRef, type Obj } from '../util.js';
 import { rolloutRolling } from './rolling.js';

@@ -25,13 +25,8 @@
 import type { Node, Pod } from '../../../src/api/types.js';
 import { deepEqual } from '../../../src/api/json-values.js';
 import { ActionType, isSamePod, type HintContext, type QueueingHint } from '../events.js';
-import {
-  labelSelectorFromObject,
-  selectorFromRequirements,
-  selectorFromSet,
-  type LabelSelectorMatcher,
-  type Labels,
-} from '../../../src/api/selectors.js';
+import { selectorFromRequirements, selectorFromSet, type LabelSelectorMatcher, type Labels } from '../../../src/api/selectors.js';
+import { labelSelectorFromObject } from '../../../src/api/label-selector.js';
 import {
   MAX_NODE_SCORE,
   SKIP,

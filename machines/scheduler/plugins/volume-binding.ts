@@ -35,7 +35,7 @@
  * CSI migration of in-tree volumes (`tryTranslatePVToCSI`).
  */
 import type { KubeObject, Node, PersistentVolume, PersistentVolumeClaim, Pod, StorageClass } from '../../../src/api/types.js';
-import { labelSelectorFromObject } from '../../../src/api/selectors.js';
+import { labelSelectorFromObject } from '../../../src/api/label-selector.js';
 import { parseQuantity } from '../../../src/api/quantity.js';
 import { BIND_COMPLETED_ANNOTATION, BOUND_BY_CONTROLLER_ANNOTATION, SELECTED_NODE_ANNOTATION } from '../../../src/api/storage-names.js';
 import { SKIP, SUCCESS, unresolvable, type CycleState, type FilterPlugin, type NodeInfo, type PreBindPlan, type PreFilterResult, type Status } from '../framework.js';

@@ -10,7 +10,7 @@
  * checked (namespace labels change under the workload).
  */
 import type { Pod, PodSpec } from '../../api/types.js';
-import { labelSelectorFromObject } from '../../api/selectors.js';
+import { labelSelectorFromObject } from '../../api/label-selector.js';
 import { violation, type Invariant, type Violation } from '../invariant.js';
 import { newPlacementModel, nodeLabels, ranAt, replayBindings, type PlacementModel } from '../placement.js';
 

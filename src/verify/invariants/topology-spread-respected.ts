@@ -15,7 +15,8 @@
  * or `nodeTaintsPolicy: Honor` are not judged.
  */
 import type { Pod, PodSpec } from '../../api/types.js';
-import { labelSelectorFromObject, type LabelSelectorMatcher } from '../../api/selectors.js';
+import { type LabelSelectorMatcher } from '../../api/selectors.js';
+import { labelSelectorFromObject } from '../../api/label-selector.js';
 import { violation, type Invariant, type Violation } from '../invariant.js';
 import { newPlacementModel, nodeLabels, ranAt, replayBindings, type PlacementModel, type PodRecord } from '../placement.js';
 
