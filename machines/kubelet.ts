@@ -19,11 +19,14 @@
  *     pod's deletion (machines/kubelet/status-manager.ts, as status_manager.go);
  *   - `housekeeping`: requests timed out, silent watches, volumes and config sources waited for;
  *   - `evictionManager` (pkg/kubelet/eviction): every `evictionMonitoringPeriod` (10 s) it
- *     observes memory.available (`synchronizing`); when below the hard threshold
- *     (`memoryThresholdMet`) it evicts one pod, ranked as rankMemoryPressure ranks them
- *     (`evictPodForMemory`: phase Failed, reason Evicted, an Evicted event, DisruptionTarget), and
- *     `memoryPressure` goes `underPressure` (the node's MemoryPressure condition True) until no
- *     threshold was met for `evictionPressureTransitionPeriod` (5 min).
+ *     observes memory.available, nodefs.available, nodefs.inodesFree, imagefs.available and
+ *     pid.available (`synchronizing`, machines/kubelet/eviction.ts); each threshold met, hard or
+ *     soft, raises `pressure.observed` for its node condition, and `memoryPressure`,
+ *     `diskPressure`, `pidPressure` go `underPressure` (the condition True) until none was met
+ *     for `evictionPressureTransitionPeriod` (5 min); when a threshold is met past its grace
+ *     period (`resourceToReclaim`), it records EvictionThresholdMet and evicts one pod
+ *     (`evictPod`), ranked for the starved resource as the kubelet ranks them: phase Failed,
+ *     reason Evicted, an Evicted event, DisruptionTarget.
  *
  * Its context changes only through `assign`; its decisions are named guards and its effects named
  * actions, so a broken kubelet (src/verify/mutants.ts) is one `.provide()`. The helpers it holds
@@ -40,6 +43,7 @@ import { podResourceRecord } from './scheduler/framework.js';
 import { admitPod, rejectedStatus } from './kubelet/admission.js';
 import { configErrorStatus, configHold, type ConfigData, type ConfigHold } from './kubelet/config-sources.js';
 import { createLeaseRequest, markedNotReady, nodeStatusRequest, registerRequest, renewLeaseRequest } from './kubelet/node-status.js';
+import { nodeMachine } from './kubelet/node-spec.js';
 import * as SM from './kubelet/status-manager.js';
 import { allocateIp, changedSince, gracePeriodOf, podFinished, startWorker, stopWorker, withItem, withWorker, type Worker } from './kubelet/pod-workers.js';
 import { createContext, type KubeletContext, type KubeletEvent, type KubeletInput } from './kubelet/context.js';
@@ -56,7 +60,7 @@ export type { KubeletInput, KubeletContext, KubeletEvent } from './kubelet/conte
  * node condition it holds, BestEffort pods are refused), then the predicate handler.
  */
 function kubeletAdmit(context: KubeletContext, pod: Pod): ReturnType<typeof admitPod> {
-  const underPressure = EV.admitUnderPressure(pod, context.memoryPressure?.status ? ['MemoryPressure'] : []);
+  const underPressure = EV.admitUnderPressure(pod, EV.PRESSURE_CONDITIONS.filter((c) => context.pressure[c]?.status));
   return underPressure.admit ? admitPod(pod, context.admitted) : underPressure;
 }
 
@@ -137,6 +141,31 @@ function putStatus(
   context.client.request(SM.statusRequest(key, entry.uid, status), (res) => self.send({ type: 'status.answered', key, code: res.code, status }));
 }
 
+/** The node events of the pressure conditions' setters (pkg/kubelet/nodestatus): turning True, turning False. */
+const PRESSURE_EVENTS: Record<EV.PressureConditionType, readonly [string, string]> = {
+  MemoryPressure: ['NodeHasInsufficientMemory', 'NodeHasSufficientMemory'],
+  DiskPressure: ['NodeHasDiskPressure', 'NodeHasNoDiskPressure'],
+  PIDPressure: ['NodeHasInsufficientPID', 'NodeHasSufficientPID'],
+};
+
+/**
+ * One pressure condition's region: `underPressure` from the first `pressure.observed` for it,
+ * re-entered by each one after, back to `noPressure` when none came for the transition period
+ * (nodeConditionsLastObservedAt, nodeConditionsObservedSince).
+ */
+function pressureRegion(condition: EV.PressureConditionType) {
+  return {
+    initial: 'noPressure' as const,
+    states: {
+      noPressure: { on: { 'pressure.observed': { guard: { type: 'pressureOn' as const, params: { condition } }, target: 'underPressure' as const, actions: { type: 'notePressure' as const, params: { condition } } } } },
+      underPressure: {
+        on: { 'pressure.observed': { guard: { type: 'pressureOn' as const, params: { condition } }, target: 'underPressure' as const, reenter: true } },
+        after: { evictionPressureTransitionPeriod: { target: 'noPressure' as const, actions: { type: 'notePressureRelieved' as const, params: { condition } } } },
+      },
+    },
+  };
+}
+
 /** The kubelet machine of one node (address `kubelet/<node>`): `registering`, then `running`. */
 export const kubeletMachine = setup({
   types: {
@@ -151,7 +180,7 @@ export const kubeletMachine = setup({
     registerRetry: 1_000,
     /** The eviction manager's monitoring interval (kubelet.go: evictionMonitoringPeriod, 10 s). */
     evictionMonitoringPeriod: 10_000,
-    /** How long MemoryPressure stays after the threshold was last met (evictionPressureTransitionPeriod, 5 min). */
+    /** How long a pressure condition stays after a threshold for it was last met (evictionPressureTransitionPeriod, 5 min). */
     evictionPressureTransitionPeriod: ({ context }) => context.config.evictionPressureTransitionPeriodMs,
   },
   guards: {
@@ -195,8 +224,10 @@ export const kubeletMachine = setup({
     eventAboutKnownPod: ({ context, event }) => event.type === 'pod.event' && context.pods.store.get(reportKey(event))?.metadata?.uid === event.uid,
     /** The pod's status has something to write and no write in flight. */
     statusNeedsWrite: (_, { entry }: { entry: SM.PodStatusEntry | undefined }) => SM.needsWrite(entry),
-    /** The last observation of memory.available is below its hard threshold (thresholdsMet). */
-    memoryThresholdMet: ({ context }) => context.memoryObservation !== undefined && EV.memoryThresholdMet(context.config, context.memoryObservation) !== undefined,
+    /** The last pass found a threshold met past its grace period, with a resource to reclaim (getReclaimableThreshold). */
+    resourceToReclaim: ({ context }) => context.synchronized?.reclaim !== undefined,
+    /** The observed threshold calls for this region's node condition. */
+    pressureOn: ({ event }, { condition }: { condition: EV.PressureConditionType }) => event.type === 'pressure.observed' && event.condition === condition,
     /** The final deletion was refused or not answered: the next beat tries again. */
     deletionFailed: ({ event }) => event.type === 'deletion.answered' && event.code !== 200 && event.code !== 404,
   },
@@ -223,7 +254,7 @@ export const kubeletMachine = setup({
       context.client.request(renewLeaseRequest(context.spec, context.port.timestamp()), (res) => self.send({ type: 'lease.answered', verb: 'patch', code: res.code }));
     },
     reportNodeStatus: ({ context }) => {
-      context.client.request(nodeStatusRequest(context.spec, context.port.timestamp(), context.memoryPressure));
+      context.client.request(nodeStatusRequest(context.spec, context.port.timestamp(), context.pressure));
     },
 
     // ---- what comes in -------------------------------------------------------------------------
@@ -470,56 +501,66 @@ export const kubeletMachine = setup({
     }),
 
     // ---- the eviction manager ------------------------------------------------------------------
-    /** makeSignalObservations: memory.available from the usage of the containers of the pods it runs. */
-    observeSignals: assign({
-      memoryObservation: ({ context }) => {
-        const active = [...context.workers.keys()].sort().flatMap((key) => context.pods.store.get(key) ?? []);
-        const now = context.port.now();
-        return EV.observeMemory(context.spec.capacity, {
-          usage: context.profile.usage ?? DEFAULT_USAGE,
-          rng: context.metricsRng,
-          now,
-          timestampAt: (ms) => context.port.timestamp(ms - now),
-          timeOf: (ts) => context.port.timeOf(ts),
-        }, active);
-      },
+    /**
+     * synchronize: the signals from the usage of the containers of the pods it runs
+     * (makeSignalObservations), the thresholds met and since when, and `pressure.observed` for
+     * each node condition they call for.
+     */
+    synchronize: enqueueActions(({ context, enqueue }) => {
+      const active = [...context.workers.keys()].sort().flatMap((key) => context.pods.store.get(key) ?? []);
+      const now = context.port.now();
+      const observations = EV.observe(nodeMachine(context.spec), {
+        usage: context.profile.usage ?? DEFAULT_USAGE,
+        rng: context.metricsRng,
+        now,
+        timestampAt: (ms) => context.port.timestamp(ms - now),
+        timeOf: (ts) => context.port.timeOf(ts),
+      }, active);
+      const synchronized = EV.synchronize(context.config, observations, context.evictionState, now);
+      enqueue.assign({ observations, synchronized, evictionState: synchronized.state });
+      for (const condition of synchronized.conditions) enqueue.raise({ type: 'pressure.observed', condition });
     }),
     /**
-     * Evicts one pod for memory (synchronize): the first of the active pods in rankMemoryPressure
-     * order that is not critical and not already stopping. An Evicted event; from now on its
-     * status is Failed/Evicted with DisruptionTarget; its worker kills it with the hard
-     * eviction grace period.
+     * Evicts one pod for the starved resource (synchronize): an EvictionThresholdMet event on the
+     * node, then the first of the active pods, in the ranking for the resource, that is not
+     * critical and not already stopping. An Evicted event; from now on its status is
+     * Failed/Evicted with DisruptionTarget; its worker kills it with the eviction grace period
+     * (1 s for a hard threshold; for a soft one evictionMaxPodGracePeriod, or the pod's own if shorter).
      */
-    evictPodForMemory: enqueueActions(({ context, enqueue, check }) => {
+    evictPod: enqueueActions(({ context, enqueue, check }) => {
       const { decide } = named({ enqueue, check });
-      const obs = context.memoryObservation!;
-      const threshold = EV.memoryThresholdMet(context.config, obs)!;
+      const obs = context.observations!;
+      const { reclaim, thresholds } = context.synchronized!;
+      const { threshold, resource } = reclaim!;
+      context.recorder.record(nodeRef(context), 'Warning', 'EvictionThresholdMet', `Attempting to reclaim ${resource}`);
       const candidates = [...context.workers.entries()]
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
         .filter(([key, w]) => !w.killing && !context.evictions.has(key))
         .flatMap(([key]) => context.pods.store.get(key) ?? [])
         .filter((pod) => !EV.isCriticalPod(pod));
-      const pod = EV.rankForMemory(candidates, obs)[0];
+      const pod = EV.rank(resource, candidates, obs)[0];
       if (!pod) return;
       const key = objectKey(pod);
       const worker = context.workers.get(key)!;
-      const eviction: EV.Eviction = { uid: worker.uid, message: EV.evictionMessage(pod, threshold, obs), at: context.port.timestamp() };
+      const eviction: EV.Eviction = { uid: worker.uid, message: EV.evictionMessage(resource, pod, thresholds, obs), at: context.port.timestamp() };
       context.recorder.record(pod, 'Warning', EV.EVICTED_REASON, eviction.message);
       const evictions = new Map(context.evictions).set(key, eviction);
       enqueue.assign({ evictions, workers: withWorker(context.workers, key, { ...worker, killing: true }) });
       const entry = context.statuses.get(key);
       if (entry?.uid === worker.uid) putStatus({ ...context, evictions }, key, SM.reported(entry, entry.uid, EV.evictedStatus(entry.status, eviction)), enqueue, decide);
-      context.port.send(worker.address, { type: 'pod.kill', gracePeriodSeconds: EV.IMMEDIATE_EVICTION_GRACE_PERIOD_SECONDS, reason: 'evicted' });
+      context.port.send(worker.address, { type: 'pod.kill', gracePeriodSeconds: EV.evictionGracePeriod(context.config, threshold, pod), reason: 'evicted' });
     }),
-    /** MemoryPressure turns True (the node status setter records NodeHasInsufficientMemory); the status is written at the next beat. */
-    noteMemoryPressure: enqueueActions(({ context, enqueue }) => {
-      enqueue.assign({ memoryPressure: { status: true, since: context.port.timestamp() }, lastNodeStatus: -Infinity });
-      context.recorder.record(nodeRef(context), 'Normal', 'NodeHasInsufficientMemory', `Node ${context.spec.name} status is now: NodeHasInsufficientMemory`);
+    /** A pressure condition turns True (the node status setter records NodeHasInsufficientMemory, NodeHasDiskPressure, NodeHasInsufficientPID); the status is written at the next beat. */
+    notePressure: enqueueActions(({ context, enqueue }, { condition }: { condition: EV.PressureConditionType }) => {
+      enqueue.assign({ pressure: { ...context.pressure, [condition]: { status: true, since: context.port.timestamp() } }, lastNodeStatus: -Infinity });
+      const reason = PRESSURE_EVENTS[condition][0];
+      context.recorder.record(nodeRef(context), 'Normal', reason, `Node ${context.spec.name} status is now: ${reason}`);
     }),
-    /** No threshold met for the transition period: MemoryPressure turns False (NodeHasSufficientMemory). */
-    noteMemoryPressureRelieved: enqueueActions(({ context, enqueue }) => {
-      enqueue.assign({ memoryPressure: { status: false, since: context.port.timestamp() }, lastNodeStatus: -Infinity });
-      context.recorder.record(nodeRef(context), 'Normal', 'NodeHasSufficientMemory', `Node ${context.spec.name} status is now: NodeHasSufficientMemory`);
+    /** No threshold for the condition met for the transition period: it turns False (NodeHasSufficientMemory, NodeHasNoDiskPressure, NodeHasSufficientPID). */
+    notePressureRelieved: enqueueActions(({ context, enqueue }, { condition }: { condition: EV.PressureConditionType }) => {
+      enqueue.assign({ pressure: { ...context.pressure, [condition]: { status: false, since: context.port.timestamp() } }, lastNodeStatus: -Infinity });
+      const reason = PRESSURE_EVENTS[condition][1];
+      context.recorder.record(nodeRef(context), 'Normal', reason, `Node ${context.spec.name} status is now: ${reason}`);
     }),
 
     // ---- housekeeping --------------------------------------------------------------------------
@@ -635,24 +676,14 @@ export const kubeletMachine = setup({
               states: {
                 waiting: { after: { evictionMonitoringPeriod: 'synchronizing' } },
                 synchronizing: {
-                  entry: 'observeSignals',
-                  always: [
-                    { guard: 'memoryThresholdMet', target: 'waiting', actions: [raise({ type: 'eviction.thresholdMet', signal: 'memory.available' }), 'evictPodForMemory'] },
-                    { target: 'waiting' },
-                  ],
+                  entry: 'synchronize',
+                  always: [{ guard: 'resourceToReclaim', target: 'waiting', actions: 'evictPod' }, { target: 'waiting' }],
                 },
               },
             },
-            memoryPressure: {
-              initial: 'noPressure',
-              states: {
-                noPressure: { on: { 'eviction.thresholdMet': { target: 'underPressure', actions: 'noteMemoryPressure' } } },
-                underPressure: {
-                  on: { 'eviction.thresholdMet': { target: 'underPressure', reenter: true } },
-                  after: { evictionPressureTransitionPeriod: { target: 'noPressure', actions: 'noteMemoryPressureRelieved' } },
-                },
-              },
-            },
+            memoryPressure: pressureRegion('MemoryPressure'),
+            diskPressure: pressureRegion('DiskPressure'),
+            pidPressure: pressureRegion('PIDPressure'),
           },
         },
       },

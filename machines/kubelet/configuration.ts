@@ -9,7 +9,13 @@
  * reservations; `evictionHard` memory.available<100Mi, nodefs.available<10%,
  * imagefs.available<15%, nodefs.inodesFree<5%, used only when `evictionHard` is not given at all
  * (as in Kubernetes 1.32, a partial map does not inherit the other defaults: an unset signal has
- * no threshold); `evictionPressureTransitionPeriod` 5m.
+ * no threshold); no soft thresholds; `evictionMaxPodGracePeriod` 0;
+ * `evictionPressureTransitionPeriod` 5m.
+ *
+ * The thresholds are parsed as ParseThresholdConfig parses them (pkg/kubelet/eviction
+ * helpers.go): `evictionSoft` needs an `evictionSoftGracePeriod` for each of its signals ("grace
+ * period must be specified for the soft eviction threshold ..."), `evictionMinimumReclaim` adds
+ * to a threshold, of either kind, the amount to reclaim beyond it.
  */
 import { compareQuantities, formatQuantity, parseExact, ZERO, type Quantity } from '../../src/api/quantity-math.js';
 
@@ -29,17 +35,28 @@ export class KubeletConfigurationError extends Error {
 }
 
 /** An eviction signal (pkg/kubelet/eviction/api: `evictionapi.Signal`). */
-export type EvictionSignal = 'memory.available' | 'nodefs.available' | 'nodefs.inodesFree' | 'imagefs.available';
+export type EvictionSignal = 'memory.available' | 'nodefs.available' | 'nodefs.inodesFree' | 'imagefs.available' | 'pid.available';
 
-/** A hard eviction threshold (`evictionapi.Threshold`, operator LessThan): a quantity, or a percentage of the signal's capacity. */
-export interface EvictionThreshold {
-  signal: EvictionSignal;
-  /** The threshold's value as written (`100Mi`, `10%`). */
+/** A threshold's value (`evictionapi.ThresholdValue`): a quantity, or a percentage of the signal's capacity. */
+export interface ThresholdValue {
+  /** The value as written (`100Mi`, `10%`). */
   text: string;
   /** An absolute quantity, or undefined for a percentage. */
   quantity?: Quantity;
   /** A fraction of the capacity (`10%` → 0.1), or undefined for a quantity. */
   percentage?: number;
+}
+
+/**
+ * An eviction threshold (`evictionapi.Threshold`, operator LessThan): hard when its grace period
+ * is 0 (`isHardEvictionThreshold`), soft otherwise.
+ */
+export interface EvictionThreshold extends ThresholdValue {
+  signal: EvictionSignal;
+  /** How long the threshold must be met before the kubelet evicts for it, ms (0: a hard threshold). */
+  gracePeriodMs?: number;
+  /** `evictionMinimumReclaim` of the signal: once met, the threshold stays met until this much more is available. */
+  minReclaim?: ThresholdValue;
 }
 
 /** The kubelet's configuration, parsed. */
@@ -50,21 +67,36 @@ export interface KubeletConfig {
   kubeReserved: Readonly<Record<string, Quantity>>;
   /** `evictionHard`, in signal order. */
   evictionHard: readonly EvictionThreshold[];
+  /** `evictionSoft`, in signal order, each with its `evictionSoftGracePeriod`. */
+  evictionSoft: readonly EvictionThreshold[];
+  /** `evictionMaxPodGracePeriod`, seconds: the most a pod evicted for a soft threshold is given to stop. */
+  evictionMaxPodGracePeriodSeconds: number;
   /** `evictionPressureTransitionPeriod` in ms: how long a pressure condition stays after the threshold was last met. */
   evictionPressureTransitionPeriodMs: number;
 }
 
 /** The fields modelled, with what each does. */
-const FIELDS = ['apiVersion', 'kind', 'systemReserved', 'kubeReserved', 'evictionHard', 'evictionPressureTransitionPeriod'] as const;
+const FIELDS = [
+  'apiVersion',
+  'kind',
+  'systemReserved',
+  'kubeReserved',
+  'evictionHard',
+  'evictionSoft',
+  'evictionSoftGracePeriod',
+  'evictionMaxPodGracePeriod',
+  'evictionMinimumReclaim',
+  'evictionPressureTransitionPeriod',
+] as const;
 
 /** The resources a reservation may name (pkg/kubelet/cm: cpu, memory, ephemeral-storage; pid is not modelled). */
 const RESERVABLE = ['cpu', 'memory', 'ephemeral-storage'] as const;
 
 /** The signals modelled. */
-const SIGNALS: readonly EvictionSignal[] = ['memory.available', 'nodefs.available', 'nodefs.inodesFree', 'imagefs.available'];
+const SIGNALS: readonly EvictionSignal[] = ['imagefs.available', 'memory.available', 'nodefs.available', 'nodefs.inodesFree', 'pid.available'];
 
 /** Signals the real kubelet knows that kube-actors does not model. */
-const UNMODELLED_SIGNALS = ['imagefs.inodesFree', 'containerfs.available', 'containerfs.inodesFree', 'pid.available', 'allocatableMemory.available'];
+const UNMODELLED_SIGNALS = ['imagefs.inodesFree', 'containerfs.available', 'containerfs.inodesFree', 'allocatableMemory.available'];
 
 /** DefaultEvictionHard (pkg/kubelet/apis/config/v1beta1/defaults_linux.go). */
 const DEFAULT_EVICTION_HARD: Record<string, string> = { 'memory.available': '100Mi', 'nodefs.available': '10%', 'imagefs.available': '15%', 'nodefs.inodesFree': '5%' };
@@ -117,29 +149,93 @@ function reservation(field: string, value: unknown): Record<string, Quantity> {
   return out;
 }
 
-/** parseThresholdStatement (pkg/kubelet/eviction/api): `10%` or a positive quantity; `0%` disables the signal. */
-function threshold(signal: string, value: unknown): EvictionThreshold | undefined {
-  const field = `evictionHard[${signal}]`;
+/** The signal of a map key, or a {@link KubeletConfigurationError} (validSignal: `unsupported eviction signal ...`). */
+function signalOf(field: string, signal: string): EvictionSignal {
   if (UNMODELLED_SIGNALS.includes(signal)) throw new KubeletConfigurationError(field, `the eviction signal ${signal} is not modelled by kube-actors (modelled: ${SIGNALS.join(', ')})`);
   if (!(SIGNALS as readonly string[]).includes(signal)) throw new KubeletConfigurationError(field, `unsupported eviction signal ${signal}`);
+  return signal as EvictionSignal;
+}
+
+/** parseThresholdStatement (pkg/kubelet/eviction helpers.go): `10%` or a positive quantity; `0%` and `100%` are ignored. */
+function threshold(map: string, signalKey: string, value: unknown): EvictionThreshold | undefined {
+  const field = `${map}[${signalKey}]`;
+  const signal = signalOf(field, signalKey);
   if (typeof value !== 'string') throw new KubeletConfigurationError(field, `must be a quantity or a percentage string; got ${show(value)}`);
   const text = value.trim();
   if (text.endsWith('%')) {
+    if (text === '0%' || text === '100%') return undefined;
     const pct = Number(text.slice(0, -1));
     if (!Number.isFinite(pct) || text.length === 1) throw new KubeletConfigurationError(field, `invalid percentage ${show(value)}`);
     if (pct < 0) throw new KubeletConfigurationError(field, `eviction percentage threshold ${signal} must be >= 0%: ${text}`);
     if (pct > 100) throw new KubeletConfigurationError(field, `eviction percentage threshold ${signal} must be <= 100%: ${text}`);
-    if (pct === 0) return undefined;
-    return { signal: signal as EvictionSignal, text, percentage: pct / 100 };
+    return { signal, text, percentage: pct / 100 };
   }
-  let quantity: Quantity;
+  const quantity = quantityOf(field, value, text);
+  if (compareQuantities(quantity, ZERO) <= 0) throw new KubeletConfigurationError(field, `eviction threshold ${signal} must be positive: ${formatQuantity(quantity)}`);
+  return { signal, text, quantity };
+}
+
+function quantityOf(field: string, value: unknown, text: string): Quantity {
   try {
-    quantity = parseExact(text);
+    return parseExact(text);
   } catch (error) {
     throw new KubeletConfigurationError(field, `${show(value)} is neither a quantity nor a percentage`, { cause: error });
   }
-  if (compareQuantities(quantity, ZERO) <= 0) throw new KubeletConfigurationError(field, `eviction threshold ${signal} must be positive: ${formatQuantity(quantity)}`);
-  return { signal: signal as EvictionSignal, text, quantity };
+}
+
+/** parseThresholdStatements over a map field, in signal order. */
+function thresholds(map: string, raw: unknown): EvictionThreshold[] {
+  if (!isObject(raw)) throw new KubeletConfigurationError(map, `must be a map of eviction signal to threshold; got ${show(raw)}`);
+  const out: EvictionThreshold[] = [];
+  for (const signal of Object.keys(raw).sort()) {
+    const t = threshold(map, signal, raw[signal]);
+    if (t) out.push(t);
+  }
+  return out;
+}
+
+/** parseGracePeriods: per signal, a non-negative Go duration, ms. */
+function gracePeriods(raw: unknown): Map<EvictionSignal, number> {
+  const out = new Map<EvictionSignal, number>();
+  if (raw === undefined) return out;
+  if (!isObject(raw)) throw new KubeletConfigurationError('evictionSoftGracePeriod', `must be a map of eviction signal to duration; got ${show(raw)}`);
+  for (const key of Object.keys(raw).sort()) {
+    const field = `evictionSoftGracePeriod[${key}]`;
+    const signal = signalOf(field, key);
+    const text = raw[key];
+    const trimmed = typeof text === 'string' ? text.trim() : undefined;
+    const negative = trimmed?.startsWith('-') === true;
+    const ms = trimmed === undefined ? undefined : parseGoDuration(negative ? trimmed.slice(1) : trimmed);
+    if (ms === undefined) throw new KubeletConfigurationError(field, `must be a duration such as "1m30s"; got ${show(text)}`);
+    if (negative && ms > 0) throw new KubeletConfigurationError(field, `invalid eviction grace period specified: ${String(text)}, must be a positive value`);
+    out.set(signal, ms);
+  }
+  return out;
+}
+
+/** parseMinimumReclaims: per signal, a positive percentage or a non-negative quantity. */
+function minimumReclaims(raw: unknown): Map<EvictionSignal, ThresholdValue> {
+  const out = new Map<EvictionSignal, ThresholdValue>();
+  if (raw === undefined) return out;
+  if (!isObject(raw)) throw new KubeletConfigurationError('evictionMinimumReclaim', `must be a map of eviction signal to quantity; got ${show(raw)}`);
+  for (const key of Object.keys(raw).sort()) {
+    const field = `evictionMinimumReclaim[${key}]`;
+    const signal = signalOf(field, key);
+    const value = raw[key];
+    if (typeof value !== 'string') throw new KubeletConfigurationError(field, `must be a quantity or a percentage string; got ${show(value)}`);
+    const text = value.trim();
+    if (text.endsWith('%')) {
+      const pct = Number(text.slice(0, -1));
+      if (!Number.isFinite(pct) || text.length === 1) throw new KubeletConfigurationError(field, `invalid percentage ${show(value)}`);
+      if (pct <= 0) throw new KubeletConfigurationError(field, `eviction percentage minimum reclaim ${signal} must be positive: ${text}`);
+      out.set(signal, { text, percentage: pct / 100 });
+      continue;
+    }
+    const quantity = quantityOf(field, value, text);
+    if (compareQuantities(quantity, ZERO) < 0) throw new KubeletConfigurationError(field, `negative eviction minimum reclaim specified for ${signal}`);
+    out.set(signal, { text, quantity });
+  }
+  return out;
 }
 
 /**
@@ -154,12 +250,18 @@ export function kubeletConfiguration(raw: unknown): KubeletConfig {
   }
   if (raw.apiVersion !== undefined && raw.apiVersion !== API_VERSION) throw new KubeletConfigurationError('apiVersion', `must be ${API_VERSION}; got ${show(raw.apiVersion)}`);
   if (raw.kind !== undefined && raw.kind !== KIND) throw new KubeletConfigurationError('kind', `must be ${KIND}; got ${show(raw.kind)}`);
-  const hard = raw.evictionHard ?? DEFAULT_EVICTION_HARD;
-  if (!isObject(hard)) throw new KubeletConfigurationError('evictionHard', `must be a map of eviction signal to threshold; got ${show(hard)}`);
-  const evictionHard: EvictionThreshold[] = [];
-  for (const signal of Object.keys(hard).sort()) {
-    const t = threshold(signal, hard[signal]);
-    if (t) evictionHard.push(t);
+  const reclaims = minimumReclaims(raw.evictionMinimumReclaim);
+  const withReclaim = (t: EvictionThreshold): EvictionThreshold => (reclaims.has(t.signal) ? { ...t, minReclaim: reclaims.get(t.signal)! } : t);
+  const evictionHard = thresholds('evictionHard', raw.evictionHard ?? DEFAULT_EVICTION_HARD).map(withReclaim);
+  const periods = gracePeriods(raw.evictionSoftGracePeriod);
+  const evictionSoft = thresholds('evictionSoft', raw.evictionSoft ?? {}).map((t) => {
+    const period = periods.get(t.signal);
+    if (period === undefined) throw new KubeletConfigurationError(`evictionSoft[${t.signal}]`, `grace period must be specified for the soft eviction threshold ${t.signal}`);
+    return withReclaim({ ...t, gracePeriodMs: period });
+  });
+  const maxGrace = raw.evictionMaxPodGracePeriod ?? 0;
+  if (typeof maxGrace !== 'number' || !Number.isInteger(maxGrace) || maxGrace < 0 || maxGrace > 2 ** 31 - 1) {
+    throw new KubeletConfigurationError('evictionMaxPodGracePeriod', `must be a whole number of seconds, 0 or more; got ${show(maxGrace)}`);
   }
   let transition = DEFAULT_PRESSURE_TRANSITION_MS;
   if (raw.evictionPressureTransitionPeriod !== undefined) {
@@ -172,6 +274,8 @@ export function kubeletConfiguration(raw: unknown): KubeletConfig {
     systemReserved: reservation('systemReserved', raw.systemReserved),
     kubeReserved: reservation('kubeReserved', raw.kubeReserved),
     evictionHard,
+    evictionSoft,
+    evictionMaxPodGracePeriodSeconds: maxGrace,
     evictionPressureTransitionPeriodMs: transition,
   };
 }
@@ -193,8 +297,13 @@ export function mergeKubeletConfigurations(...layers: unknown[]): unknown {
   return out;
 }
 
+/** Every threshold the eviction manager watches: the hard ones, then the soft ones. */
+export function evictionThresholds(config: KubeletConfig): readonly EvictionThreshold[] {
+  return [...config.evictionHard, ...config.evictionSoft];
+}
+
 /** A threshold's quantity against a capacity (`evictionapi.GetThresholdQuantity`). */
-export function thresholdQuantity(t: EvictionThreshold, capacity: Quantity): Quantity {
+export function thresholdQuantity(t: ThresholdValue, capacity: Quantity): Quantity {
   if (t.quantity) return t.quantity;
   const bytes = BigInt(Math.trunc(Number(capacity.nanos / 1_000_000_000n) * t.percentage!));
   return { nanos: bytes * 1_000_000_000n, format: 'BinarySI' };

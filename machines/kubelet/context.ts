@@ -18,11 +18,11 @@ import { admissionNodeInfo } from './admission.js';
 import { ClaimWaiter } from './volumes.js';
 import { ConfigSources } from './config-sources.js';
 import type { NodeSpec } from './node-spec.js';
-import { nodeObject, type PressureCondition } from './node-status.js';
+import { nodeObject, type NodePressure } from './node-status.js';
 import type * as SM from './status-manager.js';
 import type { Worker } from './pod-workers.js';
 import { DEFAULT_KUBELET_CONFIG, type KubeletConfig } from './configuration.js';
-import type { Eviction, MemoryObservation } from './eviction.js';
+import { INITIAL_EVICTION_STATE, type Eviction, type EvictionState, type Observations, type Synchronized } from './eviction.js';
 
 /** Input of the kubelet machine. */
 export interface KubeletInput {
@@ -76,10 +76,13 @@ export interface KubeletContext {
   readonly config: KubeletConfig;
   /** The usage model's generator (`kernel.fork('metrics')`, the one the metrics API samples with). */
   readonly metricsRng: Rng;
-  /** The eviction manager's last observation of memory.available. */
-  readonly memoryObservation: MemoryObservation | undefined;
-  /** The MemoryPressure condition as the eviction manager last set it (undefined: never under pressure). */
-  readonly memoryPressure: PressureCondition | undefined;
+  /** The eviction manager's last observations and decisions (synchronize). */
+  readonly observations: Observations | undefined;
+  readonly synchronized: Synchronized | undefined;
+  /** What the eviction manager keeps between passes: when each threshold was first met, the thresholds met past their grace period. */
+  readonly evictionState: EvictionState;
+  /** The pressure conditions as the eviction manager last set them (a missing one: never under pressure). */
+  readonly pressure: NodePressure;
   /** The pods the eviction manager evicted, by pod key: every status written for them from then on is Failed/Evicted. */
   readonly evictions: ReadonlyMap<string, Eviction>;
 }
@@ -98,8 +101,8 @@ export type KubeletOwnEvent =
   | { type: 'status.answered'; key: string; code: number; status: PodStatus }
   | { type: 'deletion.answered'; uid: string; code: number }
   | { type: 'kubelet.tick' }
-  /** The eviction manager found a hard threshold met (raised by its synchronize). */
-  | { type: 'eviction.thresholdMet'; signal: 'memory.available' };
+  /** The eviction manager observed a threshold met that calls for this node condition (nodeConditions). */
+  | { type: 'pressure.observed'; condition: 'MemoryPressure' | 'DiskPressure' | 'PIDPressure' };
 
 /** Events of the kubelet. */
 export type KubeletEvent = ApiResponse | WatchEvent | WatchClosed | PodStatusReport | PodTerminated | PodEventReport | KubeletOwnEvent;
@@ -154,8 +157,10 @@ export function createContext(input: KubeletInput, self: AnyActorRef): KubeletCo
     deleting: new Set(),
     config: input.node.kubelet ?? DEFAULT_KUBELET_CONFIG,
     metricsRng: input.port.fork('metrics'),
-    memoryObservation: undefined,
-    memoryPressure: undefined,
+    observations: undefined,
+    synchronized: undefined,
+    evictionState: INITIAL_EVICTION_STATE,
+    pressure: {},
     evictions: new Map(),
   };
 }

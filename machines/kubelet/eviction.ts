@@ -1,81 +1,217 @@
 /**
- * The kubelet's eviction manager (pkg/kubelet/eviction), the parts its chart region decides with:
+ * The kubelet's eviction manager (pkg/kubelet/eviction: eviction_manager.go, helpers.go), the
+ * parts its chart region decides with:
  *
- * - the memory.available signal, observed as the real one is (capacity − the node's working set):
- *   the working set is the usage model's samples of the node's running containers (the samples
- *   metrics-server and `kubectl top` report, src/metrics) plus the node's own overhead;
- * - whether a hard threshold is met (`thresholdsMet`, operator LessThan);
- * - the ranking of the pods for memory pressure (`rankMemoryPressure`: pods whose usage exceeds
- *   their requests first, then lower priority, then the larger usage above requests);
- * - the eviction message (`evictionMessage`) and the status of an evicted pod (phase Failed,
- *   reason Evicted, the DisruptionTarget condition with reason TerminationByKubelet).
+ * - the signals (`observe`, makeSignalObservations): memory.available (capacity − the node's
+ *   working set), nodefs.available and nodefs.inodesFree (the node's filesystem: its
+ *   `ephemeral-storage` capacity and inodes, less what the node itself and the pods' containers
+ *   hold), imagefs.available (the same filesystem: a simulated node has no dedicated image
+ *   filesystem) and pid.available (the node's pid_max less the processes running). The pods'
+ *   part comes from the usage model's samples of the node's running containers (src/metrics: the
+ *   samples metrics-server and `kubectl top` report, and the containers' `ephemeral-storage`,
+ *   `inodes` and `pids`); the node's own from the usage profile's `nodeOverhead`. The images the
+ *   runtime holds are not counted (their size lives in the runtime's actor), so the node-level
+ *   reclaim the kubelet tries first (deleting unused containers and images) frees nothing here;
+ * - `synchronize`: thresholdsMet (operator LessThan; the thresholds met at the last pass stay met
+ *   until their `evictionMinimumReclaim` is reclaimed), thresholdsFirstObservedAt,
+ *   nodeConditions (MemoryPressure, DiskPressure, PIDPressure: from the thresholds met, grace
+ *   period or not), thresholdsMetGracePeriod (a soft threshold drives eviction once it has been
+ *   met for its `evictionSoftGracePeriod`), byEvictionPriority and getReclaimableThreshold;
+ * - the rankings (`rank`): rankMemoryPressure, rankDiskPressureFunc (for a node without an
+ *   imagefs: images, rootfs, logs and local volumes, i.e. a container's `ephemeral-storage`),
+ *   rankPIDPressure;
+ * - the eviction message (`evictionMessage`), the grace period (`evictionGracePeriod`), and the
+ *   status of an evicted pod (phase Failed, reason Evicted, DisruptionTarget TerminationByKubelet);
+ * - the eviction manager's admit handler (`admitUnderPressure`).
  *
- * Only memory is observed: the simulation has no disk usage, so nodefs/imagefs thresholds reserve
- * allocatable but never fire.
+ * Where the real kubelet iterates a Go map (the order of the thresholds met, of the node
+ * conditions), kube-actors takes a fixed order: hard thresholds before soft ones, each in signal
+ * name order; conditions Memory, Disk, PID.
  */
 import type { Pod, PodStatus } from '../../src/api/types.js';
 import { formatQuantity, parseExact, type Quantity } from '../../src/api/quantity-math.js';
 import { quantityValue } from '../../src/api/quantity.js';
 import { MetricsSnapshot, type MetricsSource } from '../../src/metrics/metrics-api.js';
-import { thresholdQuantity, type EvictionThreshold, type KubeletConfig } from './configuration.js';
+import { evictionThresholds, thresholdQuantity, type EvictionSignal, type EvictionThreshold, type KubeletConfig, type ThresholdValue } from './configuration.js';
 import { tolerationsTolerateTaint } from '../scheduler/plugins/taint-toleration.js';
 
 /** The reason of an evicted pod's status and of its event (eviction.Reason). */
 export const EVICTED_REASON = 'Evicted';
 
 /** The grace period of a pod evicted for a hard threshold (immediateEvictionGracePeriodSeconds). */
-export const IMMEDIATE_EVICTION_GRACE_PERIOD_SECONDS = 1;
+const IMMEDIATE_EVICTION_GRACE_PERIOD_SECONDS = 1;
 
 /** SystemCriticalPriority: pods at or above it are critical, never evicted (kubelettypes.IsCriticalPod). */
 const SYSTEM_CRITICAL_PRIORITY = 2_000_000_000;
 
-/** One observation of memory.available on a node (signalObservations[memory.available]). */
-export interface MemoryObservation {
-  /** The node's memory capacity, bytes. */
-  readonly capacityBytes: number;
-  /** capacity − working set, bytes. */
-  readonly availableBytes: number;
-  /** The working set of each pod with stats (running containers), by pod key: per container, bytes. */
-  readonly pods: ReadonlyMap<string, readonly { readonly name: string; readonly bytes: number }[]>;
+/** The node conditions the eviction manager reports, in the order kube-actors lists them. */
+export const PRESSURE_CONDITIONS = ['MemoryPressure', 'DiskPressure', 'PIDPressure'] as const;
+export type PressureConditionType = (typeof PRESSURE_CONDITIONS)[number];
+
+/** signalToNodeCondition. */
+const SIGNAL_CONDITION: Record<EvictionSignal, PressureConditionType> = {
+  'memory.available': 'MemoryPressure',
+  'nodefs.available': 'DiskPressure',
+  'nodefs.inodesFree': 'DiskPressure',
+  'imagefs.available': 'DiskPressure',
+  'pid.available': 'PIDPressure',
+};
+
+/** The resource a signal starves (signalToResource): memory, ephemeral-storage, inodes, pids. */
+export type StarvedResource = 'memory' | 'ephemeral-storage' | 'inodes' | 'pids';
+const SIGNAL_RESOURCE: Record<EvictionSignal, StarvedResource> = {
+  'memory.available': 'memory',
+  'nodefs.available': 'ephemeral-storage',
+  'nodefs.inodesFree': 'inodes',
+  'imagefs.available': 'ephemeral-storage',
+  'pid.available': 'pids',
+};
+
+/** One signal's observation (signalObservation): what is available and the capacity it is out of (bytes, or a count). */
+export interface SignalObservation {
+  readonly available: number;
+  readonly capacity: number;
 }
 
-const bytesOf = (q: Quantity): number => Number(q.nanos / 1_000_000_000n);
-
-/** A byte count as the kubelet prints it (`resource.NewQuantity(n, BinarySI).String()`). */
-function binary(bytes: number): string {
-  return formatQuantity({ nanos: BigInt(bytes) * 1_000_000_000n, format: 'BinarySI' });
+/** One container's stats as the eviction manager reads them (summary API: working set, rootfs + logs, inodes, processes). */
+export interface ContainerStats {
+  readonly name: string;
+  /** Working set, bytes. */
+  readonly bytes: number;
+  /** Local storage written (rootfs + logs + local volumes), bytes. */
+  readonly diskBytes: number;
+  readonly inodes: number;
+  readonly pids: number;
 }
+
+/** The signals observed at one pass, and the stats of each pod with running containers (by pod key). */
+export interface Observations {
+  readonly signals: Partial<Record<EvictionSignal, SignalObservation>>;
+  readonly pods: ReadonlyMap<string, readonly ContainerStats[]>;
+}
+
+/** The node's filesystem and process table (what cAdvisor reads of the machine). */
+export interface NodeMachine {
+  /** The node's capacity (`memory`, `ephemeral-storage`). */
+  readonly capacity: Readonly<Record<string, string>>;
+  /** Inodes of the node's filesystem. */
+  readonly inodes: number;
+  /** The kernel's pid_max. */
+  readonly pidMax: number;
+}
+
+const ki = (bytes: number): number => Math.floor(bytes / 1024) * 1024;
 
 /**
- * Observes memory.available on the node (makeSignalObservations): the containers' working sets
- * come from the usage model at the last scrape (whole KiB, as cAdvisor reads cgroup memory); the
- * node's own processes add the usage profile's node overhead.
+ * makeSignalObservations: the containers' usage from the usage model at the last scrape (memory
+ * in whole KiB, as cAdvisor reads cgroup memory), the node's own from the usage profile's node
+ * overhead.
  */
-export function observeMemory(capacity: Readonly<Record<string, string>>, source: MetricsSource, pods: readonly Pod[]): MemoryObservation {
-  const capacityBytes = quantityValue(capacity['memory'] ?? '0');
+export function observe(machine: NodeMachine, source: MetricsSource, pods: readonly Pod[]): Observations {
+  const overhead = source.usage.nodeOverhead;
   const snapshot = new MetricsSnapshot(source, pods);
-  let workingSet = Math.floor(quantityValue(source.usage.nodeOverhead.memory) / 1024) * 1024;
-  const out = new Map<string, { name: string; bytes: number }[]>();
+  let memory = ki(quantityValue(overhead.memory));
+  let disk = overhead['ephemeral-storage'] === undefined ? 0 : quantityValue(overhead['ephemeral-storage']);
+  let inodes = overhead.inodes ?? 0;
+  let pids = overhead.pids ?? 0;
+  const out = new Map<string, ContainerStats[]>();
   for (const key of snapshot.podKeys()) {
-    const containers = [...snapshot.usageOf(key)!.usage].map(([name, u]) => ({ name, bytes: Math.floor(u.memoryBytes / 1024) * 1024 }));
-    for (const c of containers) workingSet += c.bytes;
+    const containers = [...snapshot.usageOf(key)!.usage].map(([name, u]) => ({ name, bytes: ki(u.memoryBytes), diskBytes: u.diskBytes, inodes: u.inodes, pids: u.pids }));
+    for (const c of containers) {
+      memory += c.bytes;
+      disk += c.diskBytes;
+      inodes += c.inodes;
+      pids += c.pids;
+    }
     out.set(key, containers);
   }
-  return { capacityBytes, availableBytes: Math.max(0, capacityBytes - workingSet), pods: out };
+  const of = (capacity: number, used: number): SignalObservation => ({ capacity, available: Math.max(0, capacity - used) });
+  const fsCapacity = quantityValue(machine.capacity['ephemeral-storage'] ?? '0');
+  const nodefs = of(fsCapacity, disk);
+  return {
+    signals: {
+      'memory.available': of(quantityValue(machine.capacity['memory'] ?? '0'), memory),
+      'nodefs.available': nodefs,
+      'nodefs.inodesFree': of(machine.inodes, inodes),
+      'imagefs.available': nodefs,
+      'pid.available': of(machine.pidMax, pids),
+    },
+    pods: out,
+  };
 }
 
-/** The memory.available hard threshold, when the observation is below it (thresholdsMet). */
-export function memoryThresholdMet(config: KubeletConfig, obs: MemoryObservation): EvictionThreshold | undefined {
-  const t = config.evictionHard.find((x) => x.signal === 'memory.available');
-  if (!t) return undefined;
-  const capacity: Quantity = { nanos: BigInt(obs.capacityBytes) * 1_000_000_000n, format: 'BinarySI' };
-  return obs.availableBytes < bytesOf(thresholdQuantity(t, capacity)) ? t : undefined;
+const asQuantity = (n: number): Quantity => ({ nanos: BigInt(n) * 1_000_000_000n, format: 'BinarySI' });
+const valueOf = (q: Quantity): number => Number(q.nanos / 1_000_000_000n);
+
+/** A threshold's quantity against an observation's capacity, as a number. */
+function thresholdAmount(t: ThresholdValue, obs: SignalObservation): number {
+  return valueOf(thresholdQuantity(t, asQuantity(obs.capacity)));
 }
 
-/** The memory a pod requests (eviction's podRequest: its containers' sum, or its largest init container's if more). */
-function podMemoryRequest(pod: Pod): number {
+/** thresholdsMet: the thresholds whose signal is below them (with `enforceMinReclaim`, below them plus their minimum reclaim). */
+export function thresholdsMet(thresholds: readonly EvictionThreshold[], obs: Observations, enforceMinReclaim: boolean): EvictionThreshold[] {
+  return thresholds.filter((t) => {
+    const o = obs.signals[t.signal];
+    if (!o) return false;
+    let quantity = thresholdAmount(t, o);
+    if (enforceMinReclaim && t.minReclaim) quantity += thresholdAmount(t.minReclaim, o);
+    return quantity > o.available;
+  });
+}
+
+/** A threshold's identity (the key of thresholdsObservedAt). */
+function thresholdKey(t: EvictionThreshold): string {
+  return `${t.signal}<${t.text}/${t.gracePeriodMs ?? 0}`;
+}
+
+/** isHardEvictionThreshold. */
+function isHard(t: EvictionThreshold): boolean {
+  return (t.gracePeriodMs ?? 0) === 0;
+}
+
+/** What the eviction manager keeps between passes. */
+export interface EvictionState {
+  /** thresholdsFirstObservedAt: per threshold met (grace period or not), since when (virtual ms). */
+  readonly firstObservedAt: ReadonlyMap<string, number>;
+  /** thresholdsMet: the thresholds met past their grace period at the last pass, not yet resolved. */
+  readonly met: readonly EvictionThreshold[];
+}
+
+export const INITIAL_EVICTION_STATE: EvictionState = { firstObservedAt: new Map(), met: [] };
+
+/** What one pass of synchronize decided. */
+export interface Synchronized {
+  readonly state: EvictionState;
+  /** The node conditions the thresholds met (grace period or not) call for. */
+  readonly conditions: readonly PressureConditionType[];
+  /** The thresholds past their grace period, in eviction priority order (memory first). */
+  readonly thresholds: readonly EvictionThreshold[];
+  /** The threshold to reclaim for and its resource (getReclaimableThreshold), if any. */
+  readonly reclaim?: { readonly threshold: EvictionThreshold; readonly resource: StarvedResource };
+}
+
+/** synchronize's decisions: the thresholds met, since when, the node conditions, what to reclaim. */
+export function synchronize(config: KubeletConfig, obs: Observations, state: EvictionState, now: number): Synchronized {
+  const met = thresholdsMet(evictionThresholds(config), obs, false);
+  for (const t of thresholdsMet(state.met, obs, true)) if (!met.some((m) => thresholdKey(m) === thresholdKey(t))) met.push(t);
+  const firstObservedAt = new Map(met.map((t) => [thresholdKey(t), state.firstObservedAt.get(thresholdKey(t)) ?? now]));
+  const conditions = PRESSURE_CONDITIONS.filter((c) => met.some((t) => SIGNAL_CONDITION[t.signal] === c));
+  const pastGrace = met.filter((t) => now - firstObservedAt.get(thresholdKey(t))! >= (t.gracePeriodMs ?? 0));
+  // byEvictionPriority: memory before the other resources
+  const thresholds = [...pastGrace.filter((t) => t.signal === 'memory.available'), ...pastGrace.filter((t) => t.signal !== 'memory.available')];
+  const first = thresholds[0];
+  return {
+    state: { firstObservedAt, met: pastGrace },
+    conditions,
+    thresholds,
+    ...(first ? { reclaim: { threshold: first, resource: SIGNAL_RESOURCE[first.signal] } } : {}),
+  };
+}
+
+/** GetResourceRequestQuantity: the pod's containers' requests summed, or its largest init container's if more. */
+function podRequest(pod: Pod, resource: string): number {
   const req = (c: { resources?: { requests?: Record<string, string | number> } }) => {
-    const r = c.resources?.requests?.['memory'];
+    const r = c.resources?.requests?.[resource];
     return r === undefined ? 0 : quantityValue(r);
   };
   const containers = (pod.spec?.containers ?? []).reduce((sum, c) => sum + req(c), 0);
@@ -93,8 +229,8 @@ const NODE_CONDITION_MESSAGE = (conditions: readonly string[]) => `The node had 
  * The eviction manager's admit handler (managerImpl.Admit), the kubelet's first: with no node
  * condition the eviction manager holds, every pod is admitted; a critical pod always is; under
  * MemoryPressure alone a pod that is not BestEffort, or tolerates the
- * `node.kubernetes.io/memory-pressure:NoSchedule` taint, is; any other pod is rejected with the
- * reason Evicted and `The node had condition: [MemoryPressure]. `.
+ * `node.kubernetes.io/memory-pressure:NoSchedule` taint, is; any other pod (under DiskPressure or
+ * PIDPressure, every pod) is rejected with the reason Evicted and `The node had condition: [...]. `.
  */
 export function admitUnderPressure(pod: Pod, conditions: readonly string[]): { admit: true } | { admit: false; reason: string; message: string } {
   if (conditions.length === 0 || isCriticalPod(pod)) return { admit: true };
@@ -110,42 +246,99 @@ export function isCriticalPod(pod: Pod): boolean {
   return priorityOf(pod) >= SYSTEM_CRITICAL_PRIORITY;
 }
 
-/**
- * rankMemoryPressure: orderedBy(exceedMemoryRequests, priority, memory). Pods without stats come
- * first (as the comparators put them), then pods whose usage exceeds their memory request, then
- * lower priority, then the larger usage above the request. Stable: equal pods keep their order.
- */
-export function rankForMemory(pods: readonly Pod[], obs: MemoryObservation): Pod[] {
-  const usage = (p: Pod): number | undefined => obs.pods.get(podKey(p))?.reduce((s, c) => s + c.bytes, 0);
-  return [...pods].sort((a, b) => {
-    const ua = usage(a);
-    const ub = usage(b);
-    if (ua === undefined || ub === undefined) return ua === ub ? 0 : ua === undefined ? -1 : 1;
-    const ea = ua > podMemoryRequest(a);
-    const eb = ub > podMemoryRequest(b);
-    if (ea !== eb) return ea ? -1 : 1;
-    if (priorityOf(a) !== priorityOf(b)) return priorityOf(a) - priorityOf(b);
-    return ub - podMemoryRequest(b) - (ua - podMemoryRequest(a));
+type Cmp = (a: Pod, b: Pod) => number;
+
+/** cmpBool: true first. */
+const cmpBool = (a: boolean, b: boolean): number => (a === b ? 0 : a ? -1 : 1);
+
+/** A comparator over the pods' stats: pods without stats first (cmpBool(!p1Found, !p2Found)), else `f`. */
+function withStats(obs: Observations, f: (a: readonly ContainerStats[], b: readonly ContainerStats[], pa: Pod, pb: Pod) => number): Cmp {
+  return (pa, pb) => {
+    const a = obs.pods.get(podKey(pa));
+    const b = obs.pods.get(podKey(pb));
+    if (!a || !b) return cmpBool(!a, !b);
+    return f(a, b, pa, pb);
+  };
+}
+
+const sum = (stats: readonly ContainerStats[], f: (c: ContainerStats) => number): number => stats.reduce((s, c) => s + f(c), 0);
+
+/** priority: the lower priority first. */
+const byPriority: Cmp = (a, b) => priorityOf(a) - priorityOf(b);
+
+/** orderedBy(...).Sort: the first comparator that tells the pods apart decides (stable: equal pods keep their order). */
+const orderedBy = (pods: readonly Pod[], ...cmps: Cmp[]): Pod[] =>
+  [...pods].sort((a, b) => {
+    for (const cmp of cmps) {
+      const r = cmp(a, b);
+      if (r !== 0) return r;
+    }
+    return 0;
   });
+
+/** What a pod uses of a starved resource (working set, local storage, inodes, processes). */
+function usageOf(resource: StarvedResource): (c: ContainerStats) => number {
+  if (resource === 'memory') return (c) => c.bytes;
+  if (resource === 'ephemeral-storage') return (c) => c.diskBytes;
+  if (resource === 'inodes') return (c) => c.inodes;
+  return (c) => c.pids;
 }
 
 /**
- * evictionMessage for memory: the starved resource, the threshold and what was available, and
- * each container whose usage exceeds its request.
+ * The pods in the order the kubelet evicts them for a starved resource (signalToRankFunc):
+ * - memory (rankMemoryPressure): exceedMemoryRequests, priority, memory above the request;
+ * - ephemeral-storage and inodes (rankDiskPressureFunc): exceedDiskRequests, priority, disk use
+ *   above the request (for inodes, as the kubelet does it, the inodes used less the pod's
+ *   ephemeral-storage request);
+ * - pids (rankPIDPressure): priority, then the larger process count.
  */
-export function evictionMessage(pod: Pod, threshold: EvictionThreshold, obs: MemoryObservation): string {
-  const capacity: Quantity = { nanos: BigInt(obs.capacityBytes) * 1_000_000_000n, format: 'BinarySI' };
-  let message = `The node was low on resource: memory. Threshold quantity: ${formatQuantity(thresholdQuantity(threshold, capacity))}, available: ${binary(obs.availableBytes)}. `;
+export function rank(resource: StarvedResource, pods: readonly Pod[], obs: Observations): Pod[] {
+  if (resource === 'pids') return orderedBy(pods, byPriority, withStats(obs, (a, b) => sum(b, (c) => c.pids) - sum(a, (c) => c.pids)));
+  const use = usageOf(resource);
+  const exceeds = withStats(obs, (a, b, pa, pb) => cmpBool(sum(a, use) > podRequest(pa, resource), sum(b, use) > podRequest(pb, resource)));
+  const requestOf = (p: Pod) => podRequest(p, resource === 'memory' ? 'memory' : 'ephemeral-storage');
+  const above = withStats(obs, (a, b, pa, pb) => sum(b, use) - requestOf(pb) - (sum(a, use) - requestOf(pa)));
+  return orderedBy(pods, exceeds, byPriority, above);
+}
+
+/** A count or byte quantity as the kubelet prints it (`resource.NewQuantity(n, BinarySI|DecimalSI).String()`). */
+function printed(resource: StarvedResource, n: number): string {
+  return formatQuantity({ nanos: BigInt(n) * 1_000_000_000n, format: resource === 'memory' || resource === 'ephemeral-storage' ? 'BinarySI' : 'DecimalSI' });
+}
+
+/**
+ * evictionMessage: the starved resource, the quantity and availability of the first threshold
+ * for it, and for memory and ephemeral-storage each container (app or init) whose usage exceeds
+ * its request.
+ */
+export function evictionMessage(resource: StarvedResource, pod: Pod, thresholds: readonly EvictionThreshold[], obs: Observations): string {
+  let message = `The node was low on resource: ${resource}. `;
+  const t = thresholds.find((x) => SIGNAL_RESOURCE[x.signal] === resource);
+  const o = t && obs.signals[t.signal];
+  if (t && o) message += `Threshold quantity: ${formatQuantity(thresholdQuantity(t, asQuantity(o.capacity)))}, available: ${printed(resource, o.available)}. `;
   const stats = obs.pods.get(podKey(pod));
-  if (!stats) return message;
+  if (!stats || (resource !== 'memory' && resource !== 'ephemeral-storage')) return message;
+  const use = usageOf(resource);
+  const containers = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])];
   for (const s of stats) {
-    const container = pod.spec?.containers?.find((c) => c.name === s.name);
+    const container = containers.find((c) => c.name === s.name);
     if (!container) continue;
-    const request = container.resources?.requests?.['memory'];
-    const requestBytes = request === undefined ? 0 : quantityValue(request);
-    if (s.bytes > requestBytes) message += `Container ${s.name} was using ${binary(s.bytes)}, request is ${request === undefined ? '0' : formatQuantity(parseExact(request))}, has larger consumption of memory. `;
+    const request = container.resources?.requests?.[resource];
+    const requestValue = request === undefined ? 0 : quantityValue(request);
+    if (use(s) > requestValue) message += `Container ${s.name} was using ${printed(resource, use(s))}, request is ${request === undefined ? '0' : formatQuantity(parseExact(request))}, has larger consumption of ${resource}. `;
   }
   return message;
+}
+
+/**
+ * The grace period of a pod evicted for a threshold: immediateEvictionGracePeriodSeconds for a
+ * hard one; for a soft one `evictionMaxPodGracePeriod`, or the pod's own
+ * terminationGracePeriodSeconds when shorter (Kubernetes 1.32, AllowOverwriteTerminationGracePeriodSeconds off).
+ */
+export function evictionGracePeriod(config: KubeletConfig, threshold: EvictionThreshold, pod: Pod): number {
+  if (isHard(threshold)) return IMMEDIATE_EVICTION_GRACE_PERIOD_SECONDS;
+  const own = pod.spec?.terminationGracePeriodSeconds;
+  return own === undefined || own === null ? config.evictionMaxPodGracePeriodSeconds : Math.min(config.evictionMaxPodGracePeriodSeconds, own);
 }
 
 /** What the kubelet decided about a pod it evicts: the status its writes carry from then on. */

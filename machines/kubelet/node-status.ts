@@ -20,14 +20,24 @@ export function allocatableOf(spec: NodeSpec): Record<string, string> {
   return spec.allocatable ?? nodeAllocatable(spec.kubelet ?? DEFAULT_KUBELET_CONFIG, spec.capacity);
 }
 
-/** The MemoryPressure condition's status as the eviction manager last set it, and since when. */
+/** A pressure condition's status as the eviction manager last set it, and since when. */
 export interface PressureCondition {
   readonly status: boolean;
   readonly since: string;
 }
 
+/** The pressure conditions as the eviction manager last set them (a missing one: never under pressure). */
+export type NodePressure = Readonly<Partial<Record<'MemoryPressure' | 'DiskPressure' | 'PIDPressure', PressureCondition>>>;
+
+/** Per condition, the reason and message of the kubelet's setter when True and when False (pkg/kubelet/nodestatus). */
+const PRESSURE_TEXTS = {
+  MemoryPressure: { true: ['KubeletHasInsufficientMemory', 'kubelet has insufficient memory available'], false: ['KubeletHasSufficientMemory', 'kubelet has sufficient memory available'] },
+  DiskPressure: { true: ['KubeletHasDiskPressure', 'kubelet has disk pressure'], false: ['KubeletHasNoDiskPressure', 'kubelet has no disk pressure'] },
+  PIDPressure: { true: ['KubeletHasInsufficientPID', 'kubelet has insufficient PID available'], false: ['KubeletHasSufficientPID', 'kubelet has sufficient PID available'] },
+} as const;
+
 /** The Node object the kubelet registers. */
-export function nodeObject(spec: NodeSpec, now: string, ready = true, memoryPressure?: PressureCondition): Node {
+export function nodeObject(spec: NodeSpec, now: string, ready = true, pressure: NodePressure = {}): Node {
   const allocatable = allocatableOf(spec);
   const labels: Record<string, string> = {
     'kubernetes.io/hostname': spec.name,
@@ -46,7 +56,7 @@ export function nodeObject(spec: NodeSpec, now: string, ready = true, memoryPres
     status: {
       capacity: spec.capacity,
       allocatable,
-      conditions: nodeConditions(now, ready, memoryPressure),
+      conditions: nodeConditions(now, ready, pressure),
       addresses: [
         { type: 'InternalIP', address: spec.address },
         { type: 'Hostname', address: spec.name },
@@ -68,16 +78,17 @@ export function nodeObject(spec: NodeSpec, now: string, ready = true, memoryPres
   };
 }
 
-function nodeConditions(now: string, ready: boolean, memoryPressure: PressureCondition | undefined) {
-  const ok = (type: string, reason: string, message: string) => ({ type, status: 'False', lastHeartbeatTime: now, lastTransitionTime: now, reason, message });
-  // the MemoryPressure setter (pkg/kubelet/nodestatus): True while the eviction manager reports memory pressure
-  const memory = memoryPressure?.status
-    ? { type: 'MemoryPressure', status: 'True', lastHeartbeatTime: now, lastTransitionTime: memoryPressure.since, reason: 'KubeletHasInsufficientMemory', message: 'kubelet has insufficient memory available' }
-    : { ...ok('MemoryPressure', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'), ...(memoryPressure ? { lastTransitionTime: memoryPressure.since } : {}) };
+function nodeConditions(now: string, ready: boolean, pressure: NodePressure) {
+  // the MemoryPressure, DiskPressure and PIDPressure setters (pkg/kubelet/nodestatus): True while the eviction manager reports the condition
+  const condition = (type: keyof typeof PRESSURE_TEXTS) => {
+    const p = pressure[type];
+    const [reason, message] = PRESSURE_TEXTS[type][p?.status ? 'true' : 'false'];
+    return { type, status: p?.status ? 'True' : 'False', lastHeartbeatTime: now, lastTransitionTime: p?.since ?? now, reason, message };
+  };
   return [
-    memory,
-    ok('DiskPressure', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
-    ok('PIDPressure', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
+    condition('MemoryPressure'),
+    condition('DiskPressure'),
+    condition('PIDPressure'),
     {
       type: 'Ready',
       status: ready ? 'True' : 'False',
@@ -100,8 +111,8 @@ export function registerRequest(spec: NodeSpec, now: string): RequestSpec {
 }
 
 /** The node status update: the conditions with a fresh heartbeat time (tryUpdateNodeStatus). */
-export function nodeStatusRequest(spec: NodeSpec, now: string, memoryPressure?: PressureCondition): RequestSpec {
-  const node = nodeObject(spec, now, true, memoryPressure);
+export function nodeStatusRequest(spec: NodeSpec, now: string, pressure: NodePressure = {}): RequestSpec {
+  const node = nodeObject(spec, now, true, pressure);
   return { verb: 'patch', resource: 'nodes', subresource: 'status', name: spec.name, query: { patchType: 'merge' }, body: { status: { conditions: node.status!.conditions } } };
 }
 

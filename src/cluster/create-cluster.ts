@@ -67,6 +67,10 @@ export interface NodeOptions {
    * over the cluster's `kubeletConfiguration` and the profile's, field by field.
    */
   kubeletConfiguration?: unknown;
+  /** Inodes of the node's filesystem (the nodefs.inodesFree signal); default its ephemeral-storage / 16 KiB. */
+  inodes?: number;
+  /** The node's pid_max (the pid.available signal); default 4194304. */
+  pidMax?: number;
 }
 
 /** Replacement logic for components: users' own, or mutants. */
@@ -94,8 +98,10 @@ export interface ClusterOptions {
    * The worker nodes' kubelet configuration: a `KubeletConfiguration` object
    * (`kubelet.config.k8s.io/v1beta1`) as in the kubelet's `--config` file, over the profile's
    * `kubeletConfiguration` (a whole field replaces the profile's). Modelled: `systemReserved`,
-   * `kubeReserved`, `evictionHard`, `evictionPressureTransitionPeriod`; any other field is
-   * refused (a `KubeletConfigurationError` naming it). Default: a kubeadm node's kubelet.
+   * `kubeReserved`, `evictionHard`, `evictionSoft`, `evictionSoftGracePeriod`,
+   * `evictionMaxPodGracePeriod`, `evictionMinimumReclaim`, `evictionPressureTransitionPeriod`;
+   * any other field is refused (a `KubeletConfigurationError` naming it). Default: a kubeadm
+   * node's kubelet.
    */
   kubeletConfiguration?: unknown;
   /** Timing and behaviour profile: `fast` (default), `realistic`, `chaos`, or your own. */
@@ -162,6 +168,10 @@ export function nodeSpecs(options: Pick<ClusterOptions, 'nodes' | 'nodeCapacity'
     const capacity: Record<string, string> = { ...DEFAULT_CAPACITY, ...(options.nodeCapacity ?? {}), ...(n.capacity ?? {}) };
     const idx = i + 1;
     const kubelet = kubeletConfiguration(mergeKubeletConfigurations(profile?.kubeletConfiguration, options.kubeletConfiguration, n.kubeletConfiguration));
+    for (const k of ['inodes', 'pidMax'] as const) {
+      const v = n[k];
+      if (v !== undefined && !(Number.isInteger(v) && v > 0)) throw new RangeError(`node "${name}": ${k} must be a positive whole number; got ${String(v)}`);
+    }
     return {
       name,
       capacity,
@@ -170,6 +180,8 @@ export function nodeSpecs(options: Pick<ClusterOptions, 'nodes' | 'nodeCapacity'
       taints: n.taints,
       address: `172.18.${idx >> 8}.${idx & 255}`,
       podCIDR: `10.${64 + (idx >> 8)}.${idx & 255}.0/24`,
+      ...(n.inodes !== undefined ? { inodes: n.inodes } : {}),
+      ...(n.pidMax !== undefined ? { pidMax: n.pidMax } : {}),
     };
   });
 }

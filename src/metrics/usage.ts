@@ -33,12 +33,23 @@ export type UsageCurve =
   | { type: 'daily'; min: number; max: number; peakMs?: number; periodMs?: number }
   | { type: 'steps'; steps: readonly { atMs: number; factor: number }[] };
 
-/** How much CPU and memory a container uses. */
+/** How much CPU, memory, local storage and processes a container uses. */
 export interface UsageSpec {
   /** CPU level: a quantity (`250m`, `0.5`) or a percentage of the container's CPU request (`60%`). */
   cpu?: string | number;
   /** Memory level: a quantity (`64Mi`) or a percentage of the container's memory request (`70%`). */
   memory?: string | number;
+  /**
+   * Local storage the container has written (its writable layer, its logs and the emptyDir
+   * volumes it fills, on the node's filesystem): a quantity (`2Gi`) or a percentage of its
+   * `ephemeral-storage` request. Default 0. What the kubelet's eviction manager observes for
+   * nodefs.available; not in the metrics API.
+   */
+  'ephemeral-storage'?: string | number;
+  /** Inodes the container's files take on the node's filesystem (nodefs.inodesFree). Default 0. */
+  inodes?: number;
+  /** Processes (and threads) the container runs (pid.available). Default 1. */
+  pids?: number;
   /** Relative noise amplitude in [0, 1]: each sample is multiplied by a factor drawn in [1 - noise, 1 + noise]. */
   noise?: number;
   /** A factor over virtual time (default: none, a constant level). */
@@ -51,8 +62,12 @@ export interface UsageSpec {
 export interface UsageProfile {
   /** Defaults for every container (under the pod's and container's annotations). */
   container: UsageSpec;
-  /** What a node's own processes use besides its pods (kubelet, runtime, system daemons). */
-  nodeOverhead: { cpu: string; memory: string };
+  /**
+   * What a node's own processes use besides its pods (kubelet, runtime, system daemons), and
+   * what its filesystem holds besides the pods' files (the OS, images: default 0) and how many
+   * processes it runs besides the pods' (default 0).
+   */
+  nodeOverhead: { cpu: string; memory: string; 'ephemeral-storage'?: string; inodes?: number; pids?: number };
 }
 
 /** The usage model when a profile has no `usage` section: a quiet container, a small node overhead. */
@@ -64,7 +79,13 @@ export const DEFAULT_USAGE: UsageProfile = {
 /** metrics-server's scrape interval (`--metric-resolution`, 15 s): samples are taken on this grid. */
 export const SCRAPE_INTERVAL_MS = 15_000;
 
-const SPEC_KEYS = new Set(['cpu', 'memory', 'noise', 'curve', 'shared']);
+const SPEC_KEYS = new Set(['cpu', 'memory', 'ephemeral-storage', 'inodes', 'pids', 'noise', 'curve', 'shared']);
+
+/** A count (inodes, processes): a whole number, 0 or more. */
+function countProblem(value: unknown, what: string): string | undefined {
+  if (value === undefined || (typeof value === 'number' && Number.isInteger(value) && value >= 0)) return undefined;
+  return `"${what}" must be a whole number, 0 or more; got ${show(value)}`;
+}
 
 function show(value: unknown): string {
   return JSON.stringify(value) ?? String(value);
@@ -116,8 +137,12 @@ export function usageProblems(spec: unknown): string[] {
   const s = spec as Record<string, unknown>;
   const problems: string[] = [];
   for (const k of Object.keys(s)) if (!SPEC_KEYS.has(k)) problems.push(`unknown field "${k}" (known: ${[...SPEC_KEYS].join(', ')})`);
-  for (const k of ['cpu', 'memory'] as const) {
+  for (const k of ['cpu', 'memory', 'ephemeral-storage'] as const) {
     const p = levelProblem(s[k], k);
+    if (p) problems.push(p);
+  }
+  for (const k of ['inodes', 'pids'] as const) {
+    const p = countProblem(s[k], k);
     if (p) problems.push(p);
   }
   if (s.noise !== undefined && !(typeof s.noise === 'number' && s.noise >= 0 && s.noise <= 1)) problems.push(`"noise" must be a number from 0 to 1; got ${show(s.noise)}`);
@@ -132,6 +157,12 @@ export function usageProfileProblems(usage: UsageProfile): string[] {
   for (const k of ['cpu', 'memory'] as const) {
     const v = usage.nodeOverhead?.[k];
     if (typeof v !== 'string' || !isQuantity(v)) problems.push(`usage.nodeOverhead.${k} must be a quantity; got ${show(v)}`);
+  }
+  const disk = usage.nodeOverhead?.['ephemeral-storage'];
+  if (disk !== undefined && (typeof disk !== 'string' || !isQuantity(disk))) problems.push(`usage.nodeOverhead.ephemeral-storage must be a quantity; got ${show(disk)}`);
+  for (const k of ['inodes', 'pids'] as const) {
+    const p = countProblem(usage.nodeOverhead?.[k], k);
+    if (p) problems.push(`usage.nodeOverhead: ${p}`);
   }
   return problems;
 }
@@ -189,10 +220,13 @@ function level(value: string | number | undefined, request: string | number | un
   return parse(value);
 }
 
-/** One sample of a container's usage: CPU in nanocores, memory in bytes (whole numbers). */
+/** One sample of a container's usage: CPU in nanocores, memory and local storage in bytes, inodes and processes (whole numbers). */
 export interface ContainerUsage {
   cpuNanos: number;
   memoryBytes: number;
+  diskBytes: number;
+  inodes: number;
+  pids: number;
 }
 
 /** What a sample is computed from. */
@@ -212,7 +246,9 @@ export interface SampleInput {
 
 /**
  * One container's usage at one scrape: level × curve × noise (÷ sharers for a shared load).
- * A percentage level with no request for that resource is 0.
+ * A percentage level with no request for that resource is 0. Local storage, inodes and processes
+ * follow the curve only: a container's own files and processes are neither shared with the
+ * workload's other pods nor noisy (they draw nothing from the generator).
  */
 export function sampleUsage(input: SampleInput): ContainerUsage {
   const { spec, container, time } = input;
@@ -228,8 +264,13 @@ export function sampleUsage(input: SampleInput): ContainerUsage {
     cpuNoise = 1 + noise * (2 * rng.next() - 1);
     memNoise = 1 + noise * (2 * rng.next() - 1);
   }
+  const disk = level(spec['ephemeral-storage'], requests?.['ephemeral-storage'], (q) => quantityValue(q));
+  const own = curveFactor(spec.curve, time);
   return {
     cpuNanos: Math.max(0, Math.round(cpuCores * factor * cpuNoise * 1e9)),
     memoryBytes: Math.max(0, Math.round(memory * factor * memNoise)),
+    diskBytes: Math.max(0, Math.round(disk * own)),
+    inodes: Math.max(0, Math.round((spec.inodes ?? 0) * own)),
+    pids: Math.max(0, Math.round((spec.pids ?? 1) * own)),
   };
 }

@@ -111,7 +111,7 @@ describe('kubelet: node registration', () => {
     h.advance(1_000);
     expect(h.sent('create', 'nodes')).toHaveLength(3);
     h.answer(h.sent('create', 'nodes')[2]!, 201);
-    expect(h.state()).toEqual({ running: { heartbeat: 'beating', lease: 'creating', nodeStatus: 'current', podWorkers: {}, statusManager: {}, housekeeping: {}, evictionManager: { monitoring: 'waiting', memoryPressure: 'noPressure' } } });
+    expect(h.state()).toEqual({ running: { heartbeat: 'beating', lease: 'creating', nodeStatus: 'current', podWorkers: {}, statusManager: {}, housekeeping: {}, evictionManager: { monitoring: 'waiting', memoryPressure: 'noPressure', diskPressure: 'noPressure', pidPressure: 'noPressure' } } });
     expect(h.toNode).toEqual(['kubelet.registered']);
     expect(h.requests.filter((r) => r.verb === 'watch').map((r) => [r.resource, r.query?.fieldSelector])).toEqual([
       ['pods', 'spec.nodeName=n1'],

@@ -12,8 +12,8 @@ function sample(spec: UsageSpec, time = 30_000, extra: { sharers?: number; uid?:
 
 describe('the usage model', () => {
   it('gives a quantity level as is and a percentage of the request', () => {
-    expect(sample({ cpu: '250m', memory: '64Mi' })).toEqual({ cpuNanos: 250_000_000, memoryBytes: 64 * 2 ** 20 });
-    expect(sample({ cpu: '50%', memory: '25%' })).toEqual({ cpuNanos: 100_000_000, memoryBytes: 32 * 2 ** 20 });
+    expect(sample({ cpu: '250m', memory: '64Mi' })).toEqual({ cpuNanos: 250_000_000, memoryBytes: 64 * 2 ** 20, diskBytes: 0, inodes: 0, pids: 1 });
+    expect(sample({ cpu: '50%', memory: '25%' })).toEqual({ cpuNanos: 100_000_000, memoryBytes: 32 * 2 ** 20, diskBytes: 0, inodes: 0, pids: 1 });
     // a percentage without a request is nothing
     expect(sampleUsage({ spec: { cpu: '50%' }, container: {}, time: 0, rng, uid: 'u', containerName: 'c' }).cpuNanos).toBe(0);
   });
@@ -64,9 +64,22 @@ describe('the usage model', () => {
     expect(usageSpecOf(DEFAULT_USAGE, { metadata: { name: 'q' } }, 'main')).toBe(DEFAULT_USAGE.container);
   });
 
+  it('local storage, inodes and processes: a level, or a percentage of the ephemeral-storage request; the curve applies, no noise', () => {
+    const spec: UsageSpec = { 'ephemeral-storage': '50%', inodes: 1000, pids: 40, noise: 0.5, curve: { type: 'steps', steps: [{ atMs: 60_000, factor: 2 }] } };
+    const container = { resources: { requests: { 'ephemeral-storage': '2Gi' } } };
+    const at = (time: number) => sampleUsage({ spec, container, time, rng, uid: 'u', containerName: 'c' });
+    expect(at(0)).toMatchObject({ diskBytes: 2 ** 30, inodes: 1000, pids: 40 });
+    expect(at(60_000)).toMatchObject({ diskBytes: 2 ** 31, inodes: 2000, pids: 80 });
+    expect(usageProblems({ 'ephemeral-storage': 'big', inodes: -1, pids: 1.5 })).toEqual([
+      '"ephemeral-storage" must be a non-negative quantity (e.g. "250m", "64Mi") or a percentage of the request (e.g. "60%"); got "big"',
+      '"inodes" must be a whole number, 0 or more; got -1',
+      '"pids" must be a whole number, 0 or more; got 1.5',
+    ]);
+  });
+
   it('names every problem of a bad spec', () => {
     expect(usageProblems({ cpu: 'lots', noise: 2, speed: 1, curve: { type: 'daily', min: 2, max: 1 } })).toEqual([
-      'unknown field "speed" (known: cpu, memory, noise, curve, shared)',
+      'unknown field "speed" (known: cpu, memory, ephemeral-storage, inodes, pids, noise, curve, shared)',
       '"cpu" must be a non-negative quantity (e.g. "250m", "64Mi") or a percentage of the request (e.g. "60%"); got "lots"',
       '"noise" must be a number from 0 to 1; got 2',
       'a daily curve needs factors "min" <= "max", both non-negative numbers; got min 2, max 1',

@@ -35,8 +35,10 @@ describe('KubeletConfiguration (the fields kube-actors models)', () => {
   });
 
   it('refuses what it does not model, naming the field', () => {
-    expect(refusal({ maxPods: 50 })).toBe('maxPods: field not modelled by kube-actors (modelled: apiVersion, kind, systemReserved, kubeReserved, evictionHard, evictionPressureTransitionPeriod)');
-    expect(refusal({ evictionHard: { 'pid.available': '10%' } })).toContain('evictionHard[pid.available]: the eviction signal pid.available is not modelled');
+    expect(refusal({ maxPods: 50 })).toBe(
+      'maxPods: field not modelled by kube-actors (modelled: apiVersion, kind, systemReserved, kubeReserved, evictionHard, evictionSoft, evictionSoftGracePeriod, evictionMaxPodGracePeriod, evictionMinimumReclaim, evictionPressureTransitionPeriod)',
+    );
+    expect(refusal({ evictionHard: { 'imagefs.inodesFree': '10%' } })).toContain('evictionHard[imagefs.inodesFree]: the eviction signal imagefs.inodesFree is not modelled');
     expect(refusal({ evictionHard: { 'memory.free': '1Gi' } })).toBe('evictionHard[memory.free]: unsupported eviction signal memory.free');
     expect(refusal({ systemReserved: { pid: '100' } })).toContain('systemReserved[pid]: process ID reservations are not modelled');
     expect(refusal({ kubeReserved: { 'nvidia.com/gpu': '1' } })).toContain('kubeReserved[nvidia.com/gpu]: unsupported resource');
@@ -60,6 +62,40 @@ describe('KubeletConfiguration (the fields kube-actors models)', () => {
   it('createCluster and profiles refuse a bad configuration', () => {
     expect(() => createCluster({ kubeletConfiguration: { cpuManagerPolicy: 'static' } })).toThrow(KubeletConfigurationError);
     expect(() => createCluster({ nodes: [{ name: 'n', kubeletConfiguration: { evictionHard: { 'memory.available': 'lots' } } }] })).toThrow(/evictionHard\[memory.available\]/);
-    expect(() => validateProfile({ ...getProfile('fast'), kubeletConfiguration: { evictionSoft: {} } })).toThrow(/kubeletConfiguration\.evictionSoft: field not modelled/);
+    expect(() => validateProfile({ ...getProfile('fast'), kubeletConfiguration: { cpuCFSQuota: false } })).toThrow(/kubeletConfiguration\.cpuCFSQuota: field not modelled/);
+    expect(() => validateProfile({ ...getProfile('fast'), kubeletConfiguration: { evictionSoft: { 'memory.available': '1Gi' } } })).toThrow(/grace period must be specified/);
+  });
+
+  it('soft thresholds (ParseThresholdConfig): each needs its grace period; pid.available is a signal; 100% is ignored as 0% is', () => {
+    const c = kubeletConfiguration({
+      evictionHard: { 'pid.available': '1000', 'nodefs.available': '100%' },
+      evictionSoft: { 'memory.available': '1Gi', 'nodefs.available': '15%' },
+      evictionSoftGracePeriod: { 'memory.available': '1m30s', 'nodefs.available': '2m', 'pid.available': '10s' },
+      evictionMaxPodGracePeriod: 60,
+    });
+    expect(c.evictionHard.map((t) => [t.signal, t.text, t.gracePeriodMs ?? 0])).toEqual([['pid.available', '1000', 0]]);
+    expect(c.evictionSoft.map((t) => [t.signal, t.text, t.gracePeriodMs])).toEqual([
+      ['memory.available', '1Gi', 90_000],
+      ['nodefs.available', '15%', 120_000],
+    ]);
+    expect(c.evictionMaxPodGracePeriodSeconds).toBe(60);
+    expect(kubeletConfiguration(undefined).evictionSoft).toEqual([]);
+    expect(kubeletConfiguration(undefined).evictionMaxPodGracePeriodSeconds).toBe(0);
+    expect(refusal({ evictionSoft: { 'memory.available': '1Gi' } })).toBe('evictionSoft[memory.available]: grace period must be specified for the soft eviction threshold memory.available');
+    expect(refusal({ evictionSoft: { 'memory.available': '1Gi' }, evictionSoftGracePeriod: { 'nodefs.available': '1m' } })).toContain('grace period must be specified for the soft eviction threshold memory.available');
+    expect(refusal({ evictionSoft: { 'memory.available': '1Gi' }, evictionSoftGracePeriod: { 'memory.available': '-1m' } })).toBe(
+      'evictionSoftGracePeriod[memory.available]: invalid eviction grace period specified: -1m, must be a positive value',
+    );
+    expect(refusal({ evictionSoftGracePeriod: { 'memory.free': '1m' } })).toBe('evictionSoftGracePeriod[memory.free]: unsupported eviction signal memory.free');
+    expect(refusal({ evictionSoft: { 'memory.available': '-1Gi' }, evictionSoftGracePeriod: { 'memory.available': '1m' } })).toBe('evictionSoft[memory.available]: eviction threshold memory.available must be positive: -1Gi');
+    expect(refusal({ evictionMaxPodGracePeriod: '30s' })).toContain('evictionMaxPodGracePeriod: must be a whole number of seconds');
+  });
+
+  it('evictionMinimumReclaim (parseMinimumReclaims) adds to the hard and soft thresholds of its signal', () => {
+    const c = kubeletConfiguration({ evictionHard: { 'memory.available': '100Mi' }, evictionSoft: { 'memory.available': '300Mi' }, evictionSoftGracePeriod: { 'memory.available': '1m' }, evictionMinimumReclaim: { 'memory.available': '0.5Gi', 'nodefs.available': '5%' } });
+    expect(c.evictionHard[0]!.minReclaim?.text).toBe('0.5Gi');
+    expect(c.evictionSoft[0]!.minReclaim?.text).toBe('0.5Gi');
+    expect(refusal({ evictionMinimumReclaim: { 'memory.available': '0%' } })).toBe('evictionMinimumReclaim[memory.available]: eviction percentage minimum reclaim memory.available must be positive: 0%');
+    expect(refusal({ evictionMinimumReclaim: { 'memory.available': '-1Mi' } })).toBe('evictionMinimumReclaim[memory.available]: negative eviction minimum reclaim specified for memory.available');
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Node, Pod } from '../../../src/api/types.js';
 import { createCluster } from '../../../src/cluster/create-cluster.js';
 import { kubeletConfiguration } from '../../../machines/kubelet/configuration.js';
-import { admitUnderPressure, evictedStatus, evictionMessage, memoryThresholdMet, rankForMemory, type MemoryObservation } from '../../../machines/kubelet/eviction.js';
+import { admitUnderPressure, evictedStatus, evictionMessage, rank, thresholdsMet, type ContainerStats, type Observations } from '../../../machines/kubelet/eviction.js';
 
 const Mi = 2 ** 20;
 const pod = (name: string, opts: { request?: string; priority?: number } = {}): Pod =>
@@ -10,11 +10,13 @@ const pod = (name: string, opts: { request?: string; priority?: number } = {}): 
     metadata: { name, namespace: 'default' },
     spec: { ...(opts.priority !== undefined ? { priority: opts.priority } : {}), containers: [{ name, image: 'x', ...(opts.request ? { resources: { requests: { memory: opts.request } } } : {}) }] },
   }) as Pod;
-const observation = (usage: Record<string, number>, availableBytes = 50 * Mi): MemoryObservation => ({
-  capacityBytes: 1024 * Mi,
-  availableBytes,
-  pods: new Map(Object.entries(usage).map(([name, bytes]) => [`default/${name}`, [{ name, bytes }]])),
+const stats = (name: string, bytes: number, extra: Partial<ContainerStats> = {}): ContainerStats => ({ name, bytes, diskBytes: 0, inodes: 0, pids: 1, ...extra });
+const observation = (usage: Record<string, number>, availableBytes = 50 * Mi): Observations => ({
+  signals: { 'memory.available': { capacity: 1024 * Mi, available: availableBytes } },
+  pods: new Map(Object.entries(usage).map(([name, bytes]) => [`default/${name}`, [stats(name, bytes)]])),
 });
+const rankForMemory = (pods: Pod[], obs: Observations) => rank('memory', pods, obs);
+const memoryThresholdMet = (config: ReturnType<typeof kubeletConfiguration>, obs: Observations) => thresholdsMet(config.evictionHard, obs, false)[0];
 const names = (pods: Pod[]) => pods.map((p) => p.metadata!.name);
 
 describe('rankMemoryPressure (pkg/kubelet/eviction helpers_test.go)', () => {
@@ -52,8 +54,8 @@ describe('thresholds, message and status', () => {
   it("the kubelet's message names the threshold, what was available, and each container above its request", () => {
     const t = kubeletConfiguration(undefined).evictionHard.find((x) => x.signal === 'memory.available')!;
     const p = { ...pod('hog'), spec: { containers: [{ name: 'app', image: 'x', resources: { requests: { memory: '64Mi' } } }, { name: 'side', image: 'x' }, { name: 'small', image: 'x', resources: { requests: { memory: '1Gi' } } }] } } as Pod;
-    const obs: MemoryObservation = { capacityBytes: 1024 * Mi, availableBytes: 81920 * 1024, pods: new Map([['default/hog', [{ name: 'app', bytes: 600 * Mi }, { name: 'side', bytes: 5000 * 1024 }, { name: 'small', bytes: 10 * Mi }]]]) };
-    expect(evictionMessage(p, t, obs)).toBe(
+    const obs: Observations = { signals: { 'memory.available': { capacity: 1024 * Mi, available: 81920 * 1024 } }, pods: new Map([['default/hog', [stats('app', 600 * Mi), stats('side', 5000 * 1024), stats('small', 10 * Mi)]]]) };
+    expect(evictionMessage('memory', p, [t], obs)).toBe(
       'The node was low on resource: memory. Threshold quantity: 100Mi, available: 80Mi. Container app was using 600Mi, request is 64Mi, has larger consumption of memory. Container side was using 5000Ki, request is 0, has larger consumption of memory. ',
     );
   });
@@ -88,8 +90,11 @@ describe('node-pressure eviction in a cluster', () => {
     const node = c.object<Node>('nodes', 'node-1')!;
     expect(node.status?.conditions?.find((x) => x.type === 'MemoryPressure')).toMatchObject({ status: 'True', reason: 'KubeletHasInsufficientMemory', message: 'kubelet has insufficient memory available' });
     expect(node.spec?.taints).toContainEqual(expect.objectContaining({ key: 'node.kubernetes.io/memory-pressure', effect: 'NoSchedule' }));
-    const nodeEvents = c.objects<{ reason: string; involvedObject: { kind: string } } & Pod>('events', 'default').filter((e) => e.involvedObject.kind === 'Node');
-    expect(nodeEvents.map((e) => e.reason)).toEqual(['NodeHasInsufficientMemory']);
+    const nodeEvents = c.objects<{ reason: string; type: string; message: string; involvedObject: { kind: string } } & Pod>('events', 'default').filter((e) => e.involvedObject.kind === 'Node');
+    expect(nodeEvents.map((e) => [e.type, e.reason, e.message]).sort()).toEqual([
+      ['Normal', 'NodeHasInsufficientMemory', 'Node node-1 status is now: NodeHasInsufficientMemory'],
+      ['Warning', 'EvictionThresholdMet', 'Attempting to reclaim memory'],
+    ]);
     // one pod goes: the quiet one keeps running, the evicted one is not restarted
     c.advance(60_000);
     expect(c.object<Pod>('pods', 'quiet')?.status?.phase).toBe('Running');
