@@ -122,6 +122,12 @@ export interface ProberContext {
   failures: number;
   result: boolean | undefined;
   lastOk: boolean;
+  /**
+   * When (kernel ms) a probe of this worker's run first succeeded, as its handler answered, before
+   * the thresholds count it; undefined while none has. The verifier's
+   * `pod-ready-only-if-probes-pass` reads it.
+   */
+  passedAt: number | undefined;
 }
 
 const KIND_TEXT: Record<ProbeKind, string> = { readiness: 'Readiness', liveness: 'Liveness', startup: 'Startup' };
@@ -137,6 +143,8 @@ export const proberMachine = setup({
     period: ({ context }) => (context.probe.periodSeconds ?? 10) * 1000,
   },
   guards: {
+    /** The probe's handler answered success (what the worker counts as a success). */
+    probeSucceeded: (_, outcome: ProbeOutcome) => outcome.ok,
     /** A startup probe that succeeded is done (the worker stops). */
     startupDone: ({ context }) => context.kind === 'startup' && context.result === true,
     /** A liveness or startup probe that failed is done until the container restarts (a fresh worker). */
@@ -144,14 +152,18 @@ export const proberMachine = setup({
   },
   actions: {
     /** One probe: count it, ask for Unhealthy when it failed, report a flip at the threshold. */
-    probe: enqueueActions(({ context, enqueue }) => {
-      const outcome = runProbe(context.probe, context.target, context.port.now());
-      const successes = outcome.ok ? context.successes + 1 : 0;
-      const failures = outcome.ok ? 0 : context.failures + 1;
+    probe: enqueueActions(({ context, enqueue, check }) => {
+      const now = context.port.now();
+      const outcome = runProbe(context.probe, context.target, now);
+      // the named guard, resolved from the machine's implementations (XState's types do not carry
+      // a named guard with params into `check`)
+      const ok = check({ type: 'probeSucceeded', params: outcome } as never);
+      const successes = ok ? context.successes + 1 : 0;
+      const failures = ok ? 0 : context.failures + 1;
       let result = context.result;
-      if (outcome.ok && successes >= (context.probe.successThreshold ?? 1)) result = true;
-      if (!outcome.ok && failures >= (context.probe.failureThreshold ?? 3)) result = false;
-      if (!outcome.ok) {
+      if (ok && successes >= (context.probe.successThreshold ?? 1)) result = true;
+      if (!ok && failures >= (context.probe.failureThreshold ?? 3)) result = false;
+      if (!ok) {
         const event: ContainerRecordEvent = {
           type: 'container.event',
           init: false,
@@ -166,12 +178,12 @@ export const proberMachine = setup({
         const flip: ProbeResultEvent = { type: 'probe.result', kind: context.kind, ok: result! };
         enqueue(sendParent(flip));
       }
-      enqueue.assign({ successes, failures, result, lastOk: outcome.ok });
+      enqueue.assign({ successes, failures, result, lastOk: ok, passedAt: context.passedAt ?? (outcome.ok ? now : undefined) });
     }),
   },
 }).createMachine({
   id: 'prober',
-  context: ({ input }) => ({ kind: input.kind, probe: input.probe, target: input.target, port: input.port, successes: 0, failures: 0, result: undefined, lastOk: false }),
+  context: ({ input }) => ({ kind: input.kind, probe: input.probe, target: input.target, port: input.port, successes: 0, failures: 0, result: undefined, lastOk: false, passedAt: undefined }),
   initial: 'delaying',
   states: {
     delaying: { after: { initialDelay: 'probing' } },

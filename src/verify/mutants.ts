@@ -27,6 +27,7 @@ import { timeStep } from './arbitraries/time-step.js';
 import type { Step } from './steps.js';
 import { SCHEDULER_MUTANTS } from './mutants-scheduler.js';
 import { WORKLOAD_MUTANTS } from './mutants-workloads.js';
+import { PROBE_MUTANTS } from './mutants-probes.js';
 
 /** A broken variant of the cluster. */
 export interface Mutant {
@@ -406,6 +407,7 @@ export const MUTANTS: readonly Mutant[] = Object.freeze([
   },
   ...SCHEDULER_MUTANTS,
   ...WORKLOAD_MUTANTS,
+  ...PROBE_MUTANTS,
 ] satisfies Mutant[]);
 
 /** Mutant names, in order. */

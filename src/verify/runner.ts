@@ -558,6 +558,16 @@ export function podManifest(step: Extract<WorkloadStep, { op: 'create-pod' }>): 
   if (step.hostPort) (spec.containers as { ports?: unknown[] }[])[0]!.ports = [{ containerPort: 80, hostPort: step.hostPort, protocol: 'TCP' }];
   if (step.priority) spec.priorityClassName = step.priority;
   if (step.serviceAccount) spec.serviceAccountName = step.serviceAccount;
+  const container = (spec.containers as Record<string, unknown>[])[0]!;
+  // probed every 2 s; a liveness failure restarts the container at once (failureThreshold 1)
+  if (step.readiness) {
+    const handler = step.readiness === 'passes' ? { httpGet: { path: '/', port: 80 } } : { exec: { command: ['cat', '/tmp/ready'] } };
+    container.readinessProbe = { ...handler, periodSeconds: 2 };
+  }
+  if (step.liveness) {
+    const handler = step.liveness === 'passes' ? { tcpSocket: { port: 80 } } : { httpGet: { path: '/healthz', port: 8081 } };
+    container.livenessProbe = { ...handler, initialDelaySeconds: 1, periodSeconds: 2, failureThreshold: 1 };
+  }
   return {
     apiVersion: 'v1',
     kind: 'Pod',

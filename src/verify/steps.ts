@@ -23,6 +23,9 @@ export type InvalidVariant =
   | 'selector-mismatch'
   | 'negative-scale';
 
+/** Whether a generated probe passes or fails. */
+export type ProbeOutcomeKind = 'passes' | 'fails';
+
 /** Node labels placement pods spread over: the zone label of generated nodes, or the hostname. */
 export type SpreadKey = 'zone' | 'kubernetes.io/hostname';
 
@@ -64,6 +67,10 @@ export type WorkloadStep =
       priority?: PriorityName;
       /** `serviceAccountName` (the runner does not create it: a missing one gets the pod refused). */
       serviceAccount?: string;
+      /** A readiness probe that passes (an HTTP GET of nginx's port 80) or never does (`cat /tmp/ready`, a file nothing writes). */
+      readiness?: ProbeOutcomeKind;
+      /** A liveness probe that passes (`true`, or a TCP connect to port 80) or fails (an HTTP GET of port 8081, where nothing listens): failures restart the container. */
+      liveness?: ProbeOutcomeKind;
     }
   | { op: 'delete-pod'; namespace: string; name: string; grace?: number }
   | { op: 'create-deployment'; namespace: string; name: string; replicas: number; cpu: number; memory: number; tolerate?: boolean }
@@ -175,6 +182,8 @@ export function describeStep(step: Step): string {
       if (step.hostPort) parts.push(`hostPort=${step.hostPort}`);
       if (step.priority) parts.push(`priority=${step.priority}`);
       if (step.serviceAccount) parts.push(`serviceAccount=${step.serviceAccount}`);
+      if (step.readiness) parts.push(`readiness=${step.readiness}`);
+      if (step.liveness) parts.push(`liveness=${step.liveness}`);
       return parts.join(' ');
     }
     case 'delete-pod':

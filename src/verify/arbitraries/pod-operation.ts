@@ -4,7 +4,7 @@
  * the pod's own grace period or an explicit one).
  */
 import fc from 'fast-check';
-import type { WorkloadStep } from '../steps.js';
+import type { ProbeOutcomeKind, WorkloadStep } from '../steps.js';
 import { objectRef } from './object-ref.js';
 import { resourceRequests } from './resource-requests.js';
 import { ZONES } from './node-shape.js';
@@ -40,4 +40,27 @@ export function podOperation(): fc.Arbitrary<WorkloadStep> {
     .record({ ref: objectRef('pods'), grace: sometimes(fc.constantFrom(0, 1, 5), 1, 1) })
     .map(({ ref, grace }): WorkloadStep => ({ op: 'delete-pod', namespace: ref.namespace, name: ref.name, ...(grace !== undefined ? { grace } : {}) }));
   return fc.oneof({ arbitrary: create, weight: 2 }, { arbitrary: remove, weight: 1 });
+}
+
+/**
+ * A pod whose container has a readiness probe, a liveness probe or both, each passing or failing
+ * (`create-pod` with `readiness`/`liveness`), or a deletion of one: what the prober invariants
+ * judge (weight `probes`).
+ */
+export function probedPodOperation(): fc.Arbitrary<WorkloadStep> {
+  const outcome = fc.constantFrom<ProbeOutcomeKind>('passes', 'fails');
+  const create = fc
+    .record({ ref: objectRef('pods'), req: resourceRequests(), readiness: sometimes(outcome, 3, 1), liveness: sometimes(outcome, 3, 1) })
+    .map(({ ref, req, readiness, liveness }): WorkloadStep => ({
+      op: 'create-pod',
+      namespace: ref.namespace,
+      name: ref.name,
+      cpu: req.cpu,
+      memory: req.memory,
+      tolerate: true,
+      ...(readiness !== undefined ? { readiness } : {}),
+      ...(liveness !== undefined || readiness === undefined ? { liveness: liveness ?? 'fails' } : {}),
+    }));
+  const remove = objectRef('pods').map((ref): WorkloadStep => ({ op: 'delete-pod', namespace: ref.namespace, name: ref.name }));
+  return fc.oneof({ arbitrary: create, weight: 3 }, { arbitrary: remove, weight: 1 });
 }

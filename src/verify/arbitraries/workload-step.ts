@@ -12,7 +12,7 @@ import { badRequest, impersonationRequest } from './bad-request.js';
 import { deploymentOperation } from './deployment-operation.js';
 import { namespaceOperation } from './namespace-operation.js';
 import { placementPodOperation } from './placement-pod-operation.js';
-import { podOperation } from './pod-operation.js';
+import { podOperation, probedPodOperation } from './pod-operation.js';
 import { serviceOperation } from './service-operation.js';
 import { timeStep } from './time-step.js';
 import { writeRace } from './write-race.js';
@@ -30,6 +30,8 @@ export interface WorkloadWeights {
   placement: number;
   /** Users without the `impersonate` verb asking to act as the admin (0 by default). */
   impersonations: number;
+  /** Pods with readiness and liveness probes that pass or fail (`probedPodOperation`, 0 by default). */
+  probes: number;
   time: number;
   /** Jobs (`jobOperation`). */
   jobs: number;
@@ -52,6 +54,7 @@ const DEFAULT_WORKLOAD_WEIGHTS: Readonly<WorkloadWeights> = Object.freeze({
   badRequests: 2,
   placement: 2,
   impersonations: 0,
+  probes: 0,
   time: 5,
   jobs: 1,
   cronJobs: 1,
@@ -72,6 +75,7 @@ export function workloadStep(weights: Partial<WorkloadWeights> = {}, options: { 
     { arbitrary: writeRace(), weight: w.writes },
     { arbitrary: badRequest(), weight: w.badRequests },
     { arbitrary: impersonationRequest(), weight: w.impersonations },
+    { arbitrary: probedPodOperation(), weight: w.probes },
     { arbitrary: timeStep({ maxMs: options.maxWaitMs }), weight: w.time },
     { arbitrary: jobOperation(), weight: w.jobs },
     { arbitrary: cronJobOperation(), weight: w.cronJobs },

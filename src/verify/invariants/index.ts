@@ -18,6 +18,8 @@ import { impersonationNeedsTheVerb } from './impersonation-needs-the-verb.js';
 import { podServiceAccountExists } from './pod-service-account-exists.js';
 import { quotaWithinHardLimits } from './quota-within-hard-limits.js';
 import { endpointSlicesListReadyPods } from './endpointslices-list-ready-pods.js';
+import { podReadyOnlyIfProbesPass } from './pod-ready-only-if-probes-pass.js';
+import { containerRestartsCounted } from './container-restarts-counted.js';
 import { kubeletRunsBoundPods } from './kubelet-runs-bound-pods.js';
 import { kubeletsAgreeWithEtcd } from './kubelets-agree-with-etcd.js';
 import { noActorErrors } from './no-actor-errors.js';
@@ -71,6 +73,8 @@ export const safetyInvariants: readonly Invariant[] = Object.freeze([
   podServiceAccountExists,
   quotaWithinHardLimits,
   endpointSlicesListReadyPods,
+  podReadyOnlyIfProbesPass,
+  containerRestartsCounted,
   podPhaseTransitions,
   kubeletRunsBoundPods,
   unreachablePodsEvicted,
