@@ -135,7 +135,7 @@ function reservation(field: string, value: unknown): Record<string, Quantity> {
   if (!isObject(value)) throw new KubeletConfigurationError(field, `must be a map of resource name to quantity; got ${show(value)}`);
   const out: Record<string, Quantity> = {};
   for (const [name, q] of Object.entries(value)) {
-    if (name === 'pid') throw new KubeletConfigurationError(`${field}[pid]`, 'process ID reservations are not modelled by kube-actors (nodes have no PID capacity)');
+    if (name === 'pid') throw new KubeletConfigurationError(`${field}[pid]`, "process ID reservations are not modelled by kube-actors (they bound the pods' cgroup pids limit, which is not simulated)");
     if (!(RESERVABLE as readonly string[]).includes(name)) throw new KubeletConfigurationError(`${field}[${name}]`, `unsupported resource; supported: ${RESERVABLE.join(', ')}`);
     let parsed: Quantity;
     try {
