@@ -12,7 +12,7 @@
 import type { Container, Pod } from '../../src/api/types.js';
 import { catalogEntry, withDefaults, type ImageEntry, type ImageProgram } from '../../src/profiles/images.js';
 import { overlay, type FileTree } from './files.js';
-import { isModelledCommand, runProcess, type ShellResult } from './shell.js';
+import { isModelledCommand, runProcess, type PsEntry, type ShellResult } from './shell.js';
 
 /** A container's process, as data (kept by its container actor for logs and exec). */
 export interface ProcessSpec {
@@ -27,6 +27,8 @@ export interface ProcessSpec {
   declaredPorts: number[];
   /** The image's entry in the catalog, if any. */
   image: ImageEntry | undefined;
+  /** The processes of its PID namespace, for `ps` in an exec (see `processTable`). */
+  processes?: readonly PsEntry[];
 }
 
 /** The argv a container runs: `command` replaces ENTRYPOINT (and drops CMD), `args` replaces CMD. */
@@ -207,6 +209,7 @@ export function execInContainer(spec: ProcessSpec, argv: readonly string[], star
     programs: programsOf(spec.image),
     declaredPorts: spec.declaredPorts,
     stdin,
+    ...(spec.processes ? { processes: spec.processes } : {}),
     maxSteps: 20_000,
     horizonMs: 3_600_000,
   });

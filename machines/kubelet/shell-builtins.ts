@@ -19,6 +19,9 @@ export interface Io {
   err: (text: string) => void;
 }
 
+/** Modelled commands only busybox images have (Debian-based ones do not install procps). */
+export const BUSYBOX_ONLY: ReadonlySet<string> = new Set(['ps']);
+
 /** A builtin or modelled command: its exit status. */
 type Builtin = (sh: Shell, args: string[], io: Io) => number;
 
@@ -413,6 +416,17 @@ export const BUILTINS: Record<string, Builtin> = {
     const text = io.stdin ?? '';
     for (const a of args) if (!a.startsWith('-')) sh.files.set(sh.path(a), (append ? (sh.files.get(sh.path(a)) ?? '') : '') + text);
     io.out(text);
+    return 0;
+  },
+  /**
+   * busybox's `ps` (its default `-o pid,user,time,args`): the processes of the container's PID
+   * namespace, then itself. TIME (CPU time) is not modelled and shows 0:00; options are ignored.
+   */
+  ps: (sh, args, io) => {
+    const processes = sh.opts.processes ?? [];
+    const self = { pid: processes.reduce((max, p) => Math.max(max, p.pid), 0) + 1, user: 'root', command: ['ps', ...args].join(' ') };
+    io.out('PID   USER     TIME  COMMAND\n');
+    for (const p of [...processes, self]) io.out(`${String(p.pid).padStart(5)} ${p.user.slice(0, 8).padEnd(8)}  0:00 ${p.command}\n`);
     return 0;
   },
   whoami: (_sh, _args, io) => {

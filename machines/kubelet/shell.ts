@@ -15,7 +15,7 @@
  */
 import type { ImageProgram } from '../../src/profiles/images.js';
 import { files as treeFiles, type FileTree } from './files.js';
-import { BUILTINS, Exit, type Io, Stop } from './shell-builtins.js';
+import { BUILTINS, BUSYBOX_ONLY, Exit, type Io, Stop } from './shell-builtins.js';
 import { type AndOr, type Command, type List, parseScript, type Pipeline, type Redirect, ShellSyntaxError, type Simple, type Word } from './shell-syntax.js';
 
 /** One line a process wrote, at `atMs` after its start. */
@@ -51,6 +51,15 @@ export interface ShellOptions {
   maxLines?: number;
   /** Standard input of the process (for `cat` with no file). */
   stdin?: string;
+  /** The processes of its PID namespace that `ps` lists (before `ps` itself); default none. */
+  processes?: readonly PsEntry[];
+}
+
+/** A process `ps` lists: its PID, user (a name or a numeric uid) and command line. */
+export interface PsEntry {
+  pid: number;
+  user: string;
+  command: string;
 }
 
 /** The outcome of a run. */
@@ -438,6 +447,8 @@ export class Shell {
     const [name, ...args] = argv;
     const base = name!.includes('/') ? name!.slice(name!.lastIndexOf('/') + 1) : name!;
     const builtin = BUILTINS[base];
+    // busybox's applets that Debian-based images do not ship (procps is not installed)
+    if (builtin && BUSYBOX_ONLY.has(base) && this.opts.flavor === 'gnu') return this.notFound(name!, io);
     if (builtin && (!name!.includes('/') || /^\/(usr\/)?s?bin\//.test(name!))) return builtin(this, args, io);
     const program = this.opts.programs?.[name!] ?? this.opts.programs?.[base];
     if (program) {
@@ -469,6 +480,10 @@ export class Shell {
         }
       }
     }
+    return this.notFound(name!, io);
+  }
+
+  private notFound(name: string, io: Io): number {
     if (this.opts.shellName === 'bash') io.err(`bash: ${name}: command not found\n`);
     else io.err(`${this.name}: ${name}: not found\n`);
     return 127;

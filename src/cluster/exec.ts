@@ -4,11 +4,13 @@
  * them, its environment and its hostname. A word that is neither a modelled command nor a file
  * of the container is `sh: foo: not found` with exit code 127, as in a real shell.
  */
-import type { Pod } from '../api/types.js';
+import type { Container, Pod } from '../api/types.js';
 import { StatusError, badRequest } from '../api/status.js';
 import { execInContainer, processOf, runContainerProcess } from '../../machines/kubelet/process.js';
 import { podProcessContext, type SourceReader } from '../../machines/kubelet/config-sources.js';
 import type { ImageEntry } from '../profiles/images.js';
+import type { FileTree } from '../../machines/kubelet/files.js';
+import { processTable } from '../../machines/kubelet/process-table.js';
 import { containerSpecOf, containerStatusOf, logContainer } from './logs.js';
 
 /** What an exec gave back. */
@@ -37,9 +39,20 @@ export function execInPod(pod: Pod, command: readonly string[], nowAbs: number, 
     const text = 'tar: kube-actors does not model tar in containers (the interpreter has no archives, and files written by an exec do not persist), so kubectl cp is not supported; read a file with kubectl exec POD -- cat FILE';
     return { stdout: '', stderr: `${text}\n`, exitCode: 2, durationMs: 0, lines: [{ atMs: 0, stream: 'stderr', text }] };
   }
+  const filesAt = (container: Container, since: number): FileTree => {
+    const process = processOf(pod, container, podProcessContext(pod, container, options.catalog, options.sources));
+    return runContainerProcess(process, since, Math.max(0, nowAbs - since)).files ?? process.files;
+  };
   const process = processOf(pod, spec, podProcessContext(pod, spec, options.catalog, options.sources));
   const now = runContainerProcess(process, start, Math.max(0, nowAbs - start));
-  const result = execInContainer(now.files ? { ...process, files: now.files } : process, command, nowAbs, options.stdin);
+  // its PID namespace: the processes `ps` lists, and each container's root under /proc/PID/root
+  const table = processTable(pod, name, options.catalog);
+  const files: Record<string, string> = { ...(now.files ?? process.files) };
+  for (const c of table.containers) {
+    const since = c.name === name ? start : Date.parse(containerStatusOf(pod, c.name)?.state?.running?.startedAt ?? startedAt);
+    for (const [path, content] of Object.entries(c.name === name ? (now.files ?? process.files) : filesAt(c.spec, since))) files[`/proc/${c.mainPid}/root${path}`] = content;
+  }
+  const result = execInContainer({ ...process, files, processes: table.processes }, command, nowAbs, options.stdin);
   const text = (stream: 'stdout' | 'stderr') =>
     result.lines
       .filter((l) => l.stream === stream)

@@ -50,6 +50,11 @@ export interface ImageEntry {
   programs?: Record<string, ImageProgram>;
   /** Files of its filesystem (path → content). */
   files?: Record<string, string>;
+  /**
+   * The processes `ps` shows of a container that runs the image's own ENTRYPOINT and CMD (a server
+   * that renames itself and forks workers), user `root` unless given; default: one process, the argv.
+   */
+  processes?: { user?: string; command: string }[];
 }
 
 /** Tags a catalog repository has unless it lists its own: `latest`, versions (`1.27`, `1.27.3-alpine`, `v2`) and common variants. */
@@ -167,6 +172,8 @@ export const DEFAULT_CATALOG: readonly ImageEntry[] = [
     cmd: ['nginx', '-g', 'daemon off;'],
     shell: 'sh',
     programs: { '/docker-entrypoint.sh': NGINX_ENTRYPOINT, nginx: NGINX, 'nginx-debug': NGINX },
+    // the entrypoint execs nginx, whose master renames itself and forks its worker (user nginx, uid 101)
+    processes: [{ command: 'nginx: master process nginx -g daemon off;' }, { user: '101', command: 'nginx: worker process' }],
     files: {
       ...DEBIAN_FILES,
       '/usr/share/nginx/html/index.html': NGINX_INDEX,

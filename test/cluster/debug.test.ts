@@ -102,4 +102,43 @@ describe('ephemeral containers (kubectl debug)', () => {
     ).toContain('spec.template.spec.ephemeralContainers: Forbidden: ephemeral containers not allowed in pod template');
     c.stop();
   });
+
+  describe('process namespaces: what ps sees', () => {
+    const running = (c: ReturnType<typeof createCluster>, name: string, container: string) =>
+      c.runUntil(() => c.object<Pod>('pods', name)?.status?.ephemeralContainerStatuses?.find((e) => e.name === container)?.state?.running !== undefined, { timeout: 60_000 });
+
+    it('an ephemeral container with --target shares the target container\'s PID namespace: ps lists its processes, /proc/1/root reaches its files', () => {
+      const c = createCluster({ nodes: 1 });
+      c.client.create(pod('app', [{ name: 'app', image: 'nginx:1.27' }, { name: 'side', image: 'busybox:1.36', command: ['sleep', '3600'] }]));
+      expect(c.runUntil(() => c.object<Pod>('pods', 'app')?.status?.phase === 'Running', { timeout: 60_000 })).toBe(true);
+      c.debug('app', { image: 'busybox:1.36', stdin: true, tty: true, target: 'app', name: 'dbg' });
+      c.debug('app', { image: 'busybox:1.36', stdin: true, tty: true, name: 'alone' });
+      expect(running(c, 'app', 'dbg') && running(c, 'app', 'alone')).toBe(true);
+      // busybox's ps: PID USER TIME COMMAND; the target's main process is PID 1 (nginx renames itself and forks a worker as uid 101)
+      expect(c.exec('app', ['ps'], { container: 'dbg' })).toMatchObject({
+        exitCode: 0,
+        stdout: ['PID   USER     TIME  COMMAND', '    1 root      0:00 nginx: master process nginx -g daemon off;', '    2 101       0:00 nginx: worker process', '    3 root      0:00 sh', '    4 root      0:00 ps', ''].join('\n'),
+      });
+      expect(c.exec('app', ['cat', '/proc/1/root/usr/share/nginx/html/index.html'], { container: 'dbg' }).stdout).toContain('<title>Welcome to nginx!</title>');
+      expect(c.exec('app', ['sh', '-c', 'ps aux | grep -c nginx'], { container: 'dbg' }).stdout).toBe('2\n');
+      // without a target: its own namespace, its shell is PID 1; the side container is seen by nobody else
+      expect(c.exec('app', ['ps'], { container: 'alone' }).stdout).toBe(['PID   USER     TIME  COMMAND', '    1 root      0:00 sh', '    2 root      0:00 ps', ''].join('\n'));
+      expect(c.exec('app', ['ps'], { container: 'side' }).stdout).toBe(['PID   USER     TIME  COMMAND', '    1 root      0:00 sleep 3600', '    2 root      0:00 ps', ''].join('\n'));
+      expect(c.exec('app', ['cat', '/proc/1/root/etc/os-release'], { container: 'alone' }).exitCode).toBe(1);
+      // nginx's image (Debian) has no ps: procps is not installed
+      expect(c.exec('app', ['ps'], { container: 'app' })).toMatchObject({ exitCode: 127, stdout: '' });
+      c.stop();
+    });
+
+    it('shareProcessNamespace: true puts every container in one namespace whose PID 1 is /pause', () => {
+      const c = createCluster({ nodes: 1 });
+      c.client.create(pod('shared', [{ name: 'app', image: 'nginx:1.27' }, { name: 'shell', image: 'busybox:1.36', command: ['sleep', '3600'], securityContext: { runAsUser: 1000 } }], { shareProcessNamespace: true }));
+      expect(c.runUntil(() => c.object<Pod>('pods', 'shared')?.status?.phase === 'Running', { timeout: 60_000 })).toBe(true);
+      expect(c.exec('shared', ['ps'], { container: 'shell' }).stdout).toBe(
+        ['PID   USER     TIME  COMMAND', '    1 root      0:00 /pause', '    2 root      0:00 nginx: master process nginx -g daemon off;', '    3 101       0:00 nginx: worker process', '    4 1000      0:00 sleep 3600', '    5 root      0:00 ps', ''].join('\n'),
+      );
+      expect(c.exec('shared', ['cat', '/proc/2/root/usr/share/nginx/html/index.html'], { container: 'shell' }).stdout).toContain('Welcome to nginx!');
+      c.stop();
+    });
+  });
 });

@@ -95,6 +95,8 @@ describe.skipIf(!HAS_KUBECTL)(HAS_KUBECTL ? 'kubectl debug' : NO_KUBECTL_REASON,
       "until(b'# ')",
       "os.write(fd, b'echo in-$(hostname)\\r')",
       "until(b'in-app\\r\\n# ')",
+      "os.write(fd, b'ps\\r')",
+      "until(b'0:00 ps\\r\\n# ')",
       "os.write(fd, b'exit\\r')",
       '_, status = os.waitpid(pid, 0)',
       'sys.stdout.write(repr(out.decode()) + " " + str(os.waitstatus_to_exitcode(status)))',
@@ -102,6 +104,8 @@ describe.skipIf(!HAS_KUBECTL)(HAS_KUBECTL ? 'kubectl debug' : NO_KUBECTL_REASON,
     const r = await new Promise<string>((resolve) => execFile('python3', ['-c', py], { env: { ...process.env, HOME: s.dir }, timeout: 60_000 }, (_e, stdout) => resolve(String(stdout))));
     expect(r).toContain('see a command prompt, try pressing enter.');
     expect(r).toContain('# echo in-$(hostname)\\r\\nin-app\\r\\n# ');
+    // it shares the target's PID namespace: busybox's ps lists nginx's processes (PID 1 the master) before the shells
+    expect(r).toContain('PID   USER     TIME  COMMAND\\r\\n    1 root      0:00 nginx: master process nginx -g daemon off;\\r\\n    2 101       0:00 nginx: worker process\\r\\n');
     expect(r.endsWith(' 0')).toBe(true);
     const status = s.cluster.object<Pod>('pods', 'app')!.status!.ephemeralContainerStatuses!.find((e) => e.name === 'shell2')!;
     expect(status.state?.running).toBeDefined();
