@@ -123,20 +123,71 @@ export function simpleNameGenerator(int: (maxExclusive: number) => number): (bas
   };
 }
 
+/** A named object reference (`secretRef`, `nodePublishSecretRef`) with its name, or undefined. */
+const refName = (ref: unknown): string | undefined => (isObj(ref) ? String(ref.name ?? '') : undefined);
+
+function isObj(v: unknown): v is Obj {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/**
+ * `podutil.VisitPodSecretNames` with `AllContainers`: whether the pod names a Secret anywhere — an
+ * image pull secret, a container's (init, app or ephemeral) `envFrom[].secretRef` or
+ * `env[].valueFrom.secretKeyRef`, or a volume's secret (`secret`, a `projected` source's `secret`,
+ * and the `secretRef`/`secretName`/`nodePublishSecretRef` of azureFile, cephfs, cinder,
+ * flexVolume, rbd, scaleIO, iscsi, storageos and csi volumes).
+ */
+function namesSecrets(spec: Obj): boolean {
+  if (Array.isArray(spec.imagePullSecrets) && spec.imagePullSecrets.length > 0) return true;
+  for (const list of [spec.initContainers, spec.containers, spec.ephemeralContainers]) {
+    for (const c of Array.isArray(list) ? (list as Obj[]) : []) {
+      if ((Array.isArray(c?.envFrom) ? (c.envFrom as Obj[]) : []).some((e) => isObj(e?.secretRef))) return true;
+      if ((Array.isArray(c?.env) ? (c.env as Obj[]) : []).some((e) => isObj(e?.valueFrom?.secretKeyRef))) return true;
+    }
+  }
+  for (const v of Array.isArray(spec.volumes) ? (spec.volumes as Obj[]) : []) {
+    if (!isObj(v)) continue;
+    if (isObj(v.azureFile) && typeof v.azureFile.secretName === 'string' && v.azureFile.secretName !== '') return true;
+    if (['cephfs', 'cinder', 'flexVolume', 'rbd', 'scaleIO', 'iscsi', 'storageos'].some((k) => isObj(v[k]) && refName(v[k].secretRef) !== undefined)) return true;
+    if (isObj(v.projected) && (Array.isArray(v.projected.sources) ? (v.projected.sources as Obj[]) : []).some((s) => isObj(s?.secret))) return true;
+    if (isObj(v.secret)) return true;
+    if (isObj(v.csi) && refName(v.csi.nodePublishSecretRef) !== undefined) return true;
+  }
+  return false;
+}
+
+/**
+ * The plugin's `Validate` of a mirror pod (the kubelet's copy of a static pod, annotated
+ * `kubernetes.io/config.mirror`): its spec is never changed (no `default` account, no token
+ * volume: "that makes the kubelet very angry and confused"), and it may reference no
+ * ServiceAccount, no Secret and no ServiceAccountToken projection.
+ */
+function validateMirrorPod(pod: Obj): string | undefined {
+  const spec: Obj = isObj(pod.spec) ? pod.spec : {};
+  if (typeof spec.serviceAccountName === 'string' && spec.serviceAccountName !== '') return 'a mirror pod may not reference service accounts';
+  if (namesSecrets(spec)) return 'a mirror pod may not reference secrets';
+  for (const v of Array.isArray(spec.volumes) ? (spec.volumes as Obj[]) : []) {
+    const sources: unknown = isObj(v) && isObj(v.projected) ? v.projected.sources : undefined;
+    if (Array.isArray(sources) && (sources as Obj[]).some((s) => isObj(s?.serviceAccountToken))) return 'a mirror pod may not use ServiceAccountToken volume projections';
+  }
+  return undefined;
+}
+
 /**
  * The `ServiceAccount` admission plugin (`plugin/pkg/admission/serviceaccount`) on a pod being
  * created (in place): a pod runs as the ServiceAccount it names (`default` when it names none),
  * which must exist in its namespace; unless the pod or the account turns
  * `automountServiceAccountToken` off, the projected token volume is added and mounted in every
  * container ({@link mountServiceAccountToken}); the account's `imagePullSecrets` are copied when
- * the pod has none. A mirror pod is left alone. Returns the reason for a 403 Forbidden, or
- * undefined when the pod is admitted.
+ * the pod has none. A mirror pod is left as it is, and refused when it references a ServiceAccount,
+ * a Secret or a token projection ({@link validateMirrorPod}). Returns the reason for a 403
+ * Forbidden, or undefined when the pod is admitted.
  *
  * Ephemeral containers are not touched: they cannot be given on create, and the real plugin's
  * `ephemeralcontainers` path only validates.
  */
 export function admitServiceAccount(pod: Obj, namespace: string, serviceAccount: (namespace: string, name: string) => Obj | undefined, generateName: (base: string) => string): string | undefined {
-  if (pod.metadata?.annotations?.[MIRROR_POD_ANNOTATION] !== undefined) return undefined;
+  if (pod.metadata?.annotations?.[MIRROR_POD_ANNOTATION] !== undefined) return validateMirrorPod(pod);
   const spec: Obj = (pod.spec ??= {});
   if (typeof spec.serviceAccountName !== 'string' || spec.serviceAccountName === '') spec.serviceAccountName = 'default';
   const name: string = spec.serviceAccountName;

@@ -139,6 +139,23 @@ type NlWatches = {
 };
 type NlCtx = SyncContext<NlWatches & Watches, NodeLifecycleState, NodeLifecycleOptions>;
 
+/**
+ * The controller's named guards: decisions a variant of the controller may replace
+ * ({@link provideNodeLifecycleController}, as XState's `.provide()` replaces a machine's guards).
+ */
+export interface NodeLifecycleGuards {
+  /**
+   * `allAreFullyDisrupted` of `handleDisruption`: every zone (by its new state) is in
+   * FullDisruption, so the controller enters (or stays in) "master disruption mode". True when
+   * there is no zone at all, as kube's loop starts from true.
+   */
+  allZonesFullyDisrupted(states: readonly ZoneState[]): boolean;
+}
+
+const NODE_LIFECYCLE_GUARDS: NodeLifecycleGuards = {
+  allZonesFullyDisrupted: (states) => states.every((s) => s === 'FullDisruption'),
+};
+
 function condition(node: Node, type: string): NodeCondition | undefined {
   return node.status?.conditions?.find((c) => c.type === type);
 }
@@ -229,7 +246,7 @@ function overdueAt(now: number, deadline: number): boolean {
  * `monitorNodeHealth`: every period, looks at every node's lease and heartbeat and queues the
  * nodes that are overdue and not yet marked Unknown (their sync marks them).
  */
-function monitorNodeHealth(ctx: NlCtx): void {
+function monitorNodeHealth(ctx: NlCtx, guards: NodeLifecycleGuards): void {
   const now = ctx.now();
   const nodes = ctx.list('nodes');
   const overdue = new Set<string>();
@@ -240,7 +257,7 @@ function monitorNodeHealth(ctx: NlCtx): void {
     if (overdueAt(now, deadline) && ready?.status !== 'Unknown') ctx.enqueue(name);
   }
   // a node overdue now counts as not Ready, as the Unknown its sync is about to set
-  handleDisruption(ctx, nodes, (node) => !overdue.has(node.metadata!.name!) && condition(node, 'Ready')?.status === 'True', now);
+  handleDisruption(ctx, nodes, (node) => !overdue.has(node.metadata!.name!) && condition(node, 'Ready')?.status === 'True', now, guards);
   ctx.requeueAfter(ctx.options.nodeMonitorPeriodMs);
 }
 
@@ -281,7 +298,7 @@ function taintingPass(ctx: NlCtx): void {
       const node = ctx.get('nodes', name);
       const ready = node && condition(node, 'Ready')?.status;
       if (!node || (ready !== 'False' && ready !== 'Unknown')) continue;
-      swapNodeControllerTaint(ctx, node, 5);
+      swapNodeControllerTaint(ctx, node, ctx.timestamp(), 5);
     }
     if (t.queue.length > 0) wait = Math.min(wait, msUntilToken(t, now));
   }
@@ -291,12 +308,13 @@ function taintingPass(ctx: NlCtx): void {
 /**
  * `SwapNodeControllerTaint` for a node popped from its zone's queue: puts the NoExecute taint of its
  * Ready condition on (taking the other off), reading the node again and retrying on a conflict
- * (`RetryOnConflict`) within the same token.
+ * (`RetryOnConflict`) within the same token. The taint's `timeAdded` is the time of the decision,
+ * kept through the retries (`SwapNodeControllerTaint` stamps the taints once, before retrying).
  */
-function swapNodeControllerTaint(ctx: NlCtx, node: Node, attempts: number): void {
+function swapNodeControllerTaint(ctx: NlCtx, node: Node, stamp: string, attempts: number): void {
   const ready = condition(node, 'Ready')?.status;
   if (ready !== 'False' && ready !== 'Unknown') return;
-  const taints = reconcileTaints(node, ctx.timestamp(), true);
+  const taints = reconcileTaints(node, stamp, true);
   if (!taints) return;
   const copy = clone(node);
   copy.spec = { ...(copy.spec ?? {}), taints };
@@ -307,7 +325,7 @@ function swapNodeControllerTaint(ctx: NlCtx, node: Node, attempts: number): void
       ctx.client.get('nodes', undefined, node.metadata!.name!, {
         ignore: [404],
         onResponse: (fresh) => {
-          if (fresh.code === 200) swapNodeControllerTaint(ctx, fresh.body as Node, attempts - 1);
+          if (fresh.code === 200) swapNodeControllerTaint(ctx, fresh.body as Node, stamp, attempts - 1);
         },
       });
     },
@@ -320,7 +338,7 @@ function swapNodeControllerTaint(ctx: NlCtx, node: Node, attempts: number): void
  * node is Ready again (every node's health clock restarts), and each zone's tainting rate set by
  * its state otherwise.
  */
-function handleDisruption(ctx: NlCtx, nodes: readonly Node[], readyOf: (node: Node) => boolean, now: number): void {
+function handleDisruption(ctx: NlCtx, nodes: readonly Node[], readyOf: (node: Node) => boolean, now: number, guards: NodeLifecycleGuards): void {
   const counts = new Map<string, { ready: number; notReady: number }>();
   for (const node of nodes) {
     const zone = zoneKey(node);
@@ -331,13 +349,11 @@ function handleDisruption(ctx: NlCtx, nodes: readonly Node[], readyOf: (node: No
   }
   const { zoneStates } = ctx.state;
   const newStates = new Map<string, ZoneState>();
-  let allAreFullyDisrupted = true;
   for (const [zone, c] of [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const state = computeZoneState(c.ready, c.notReady, ctx.options.unhealthyZoneThreshold);
-    if (state !== 'FullDisruption') allAreFullyDisrupted = false;
-    newStates.set(zone, state);
+    newStates.set(zone, computeZoneState(c.ready, c.notReady, ctx.options.unhealthyZoneThreshold));
     if (!zoneStates.has(zone)) zoneStates.set(zone, 'Initial');
   }
+  const allAreFullyDisrupted = guards.allZonesFullyDisrupted([...newStates.values()]);
   let allWasFullyDisrupted = true;
   for (const [zone, state] of [...zoneStates]) {
     if (!counts.has(zone)) {
@@ -387,8 +403,8 @@ export function zoneStatesOf(state: NodeLifecycleState): Record<string, ZoneStat
   return Object.fromEntries([...state.zoneStates].map(([k, v]) => [zoneName(k), v]));
 }
 
-function syncNode(name: string, ctx: NlCtx): void {
-  if (name === MONITOR_KEY) return monitorNodeHealth(ctx);
+function syncNode(name: string, ctx: NlCtx, guards: NodeLifecycleGuards): void {
+  if (name === MONITOR_KEY) return monitorNodeHealth(ctx, guards);
   if (name === TAINT_KEY) return taintingPass(ctx);
   const { health, evictionStart } = ctx.state;
   const node = ctx.get('nodes', name) as (Node & Obj) | undefined;
@@ -525,50 +541,62 @@ function evict(ctx: NlCtx, pod: Pod): void {
 
 type Reader = HandlerContext<Watches, NodeLifecycleState, NodeLifecycleOptions>;
 
+/**
+ * The node lifecycle controller's machine with some of its guards replaced (a variant for the
+ * verifier's mutants); the others are the real ones.
+ */
+export function provideNodeLifecycleController(guards: Partial<NodeLifecycleGuards>): ControllerMachine {
+  return defineNodeLifecycleController({ ...NODE_LIFECYCLE_GUARDS, ...guards });
+}
+
 /** The node lifecycle controller's machine. */
-export const nodeLifecycleController: ControllerMachine = defineController({
-  name: NODE_LIFECYCLE_CONTROLLER,
-  component: 'node-controller',
-  state: (): NodeLifecycleState => ({ health: new Map(), evictionStart: new Map(), zoneStates: new Map(), tainters: new Map() }),
-  options: {
-    nodeMonitorGracePeriodMs: 50_000,
-    nodeStartupGracePeriodMs: 60_000,
-    taintEviction: true,
-    nodeMonitorPeriodMs: 5_000,
-    nodeEvictionRate: 0.1,
-    secondaryNodeEvictionRate: 0.01,
-    largeClusterSizeThreshold: 50,
-    unhealthyZoneThreshold: 0.55,
-  },
-  watches: {
-    // a new node also starts the periodic health check (the queue keeps one copy of the key)
-    nodes: watch<Node>({ resource: 'nodes', enqueue: ({ type, object }) => (type === 'added' ? [object.metadata!.name!, MONITOR_KEY] : object.metadata?.name) }),
-    // cluster-wide, as kube-controller-manager's shared lease informer, so the controller manager
-    // keeps one Lease watch for this controller and the garbage collector; only node leases count
-    leases: watch<Lease>({
-      resource: 'leases',
-      group: 'coordination.k8s.io',
-      // renewals only update the store: the periodic health check reads it
-      enqueue: () => undefined,
-    }),
-    pods: watch<Pod>({
-      resource: 'pods',
-      indexes: { byNode: (pod) => pod.spec?.nodeName },
-      enqueue: ({ type, object: pod, old }, ctx) => {
-        const state = (ctx as Reader).state;
-        if (type === 'deleted') {
-          state.evictionStart.delete(pod.metadata?.uid ?? '');
-          return undefined;
-        }
-        const nodeName = pod.spec?.nodeName;
-        if (!nodeName) return undefined;
-        const node = ctx.get('nodes', nodeName) as Node | undefined;
-        // only pods of tainted or not-ready nodes need looking at
-        if (!hasNoExecute(node) && (!node || condition(node, 'Ready')?.status === 'True')) return undefined;
-        if (type === 'modified' && old && old.metadata?.resourceVersion === pod.metadata?.resourceVersion) return undefined;
-        return nodeName;
-      },
-    }),
-  },
-  sync: (key, ctx) => syncNode(key, ctx as unknown as NlCtx),
-});
+export const nodeLifecycleController: ControllerMachine = defineNodeLifecycleController(NODE_LIFECYCLE_GUARDS);
+
+function defineNodeLifecycleController(guards: NodeLifecycleGuards): ControllerMachine {
+  return defineController({
+    name: NODE_LIFECYCLE_CONTROLLER,
+    component: 'node-controller',
+    state: (): NodeLifecycleState => ({ health: new Map(), evictionStart: new Map(), zoneStates: new Map(), tainters: new Map() }),
+    options: {
+      nodeMonitorGracePeriodMs: 50_000,
+      nodeStartupGracePeriodMs: 60_000,
+      taintEviction: true,
+      nodeMonitorPeriodMs: 5_000,
+      nodeEvictionRate: 0.1,
+      secondaryNodeEvictionRate: 0.01,
+      largeClusterSizeThreshold: 50,
+      unhealthyZoneThreshold: 0.55,
+    },
+    watches: {
+      // a new node also starts the periodic health check (the queue keeps one copy of the key)
+      nodes: watch<Node>({ resource: 'nodes', enqueue: ({ type, object }) => (type === 'added' ? [object.metadata!.name!, MONITOR_KEY] : object.metadata?.name) }),
+      // cluster-wide, as kube-controller-manager's shared lease informer, so the controller manager
+      // keeps one Lease watch for this controller and the garbage collector; only node leases count
+      leases: watch<Lease>({
+        resource: 'leases',
+        group: 'coordination.k8s.io',
+        // renewals only update the store: the periodic health check reads it
+        enqueue: () => undefined,
+      }),
+      pods: watch<Pod>({
+        resource: 'pods',
+        indexes: { byNode: (pod) => pod.spec?.nodeName },
+        enqueue: ({ type, object: pod, old }, ctx) => {
+          const state = (ctx as Reader).state;
+          if (type === 'deleted') {
+            state.evictionStart.delete(pod.metadata?.uid ?? '');
+            return undefined;
+          }
+          const nodeName = pod.spec?.nodeName;
+          if (!nodeName) return undefined;
+          const node = ctx.get('nodes', nodeName) as Node | undefined;
+          // only pods of tainted or not-ready nodes need looking at
+          if (!hasNoExecute(node) && (!node || condition(node, 'Ready')?.status === 'True')) return undefined;
+          if (type === 'modified' && old && old.metadata?.resourceVersion === pod.metadata?.resourceVersion) return undefined;
+          return nodeName;
+        },
+      }),
+    },
+    sync: (key, ctx) => syncNode(key, ctx as unknown as NlCtx, guards),
+  });
+}

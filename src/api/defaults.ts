@@ -158,9 +158,14 @@ function defaultPod(pod: Obj): void {
     defaultHostNetworkPorts(spec['containers']);
     defaultHostNetworkPorts(spec['initContainers']);
   }
-  // ServiceAccount admission (and the v1 conversion that mirrors it into serviceAccount).
-  setIfAbsent(spec, 'serviceAccountName', typeof spec['serviceAccount'] === 'string' && spec['serviceAccount'] ? spec['serviceAccount'] : 'default');
-  setIfAbsent(spec, 'serviceAccount', spec['serviceAccountName']);
+  // ServiceAccount admission (and the v1 conversion that mirrors it into serviceAccount); a
+  // mirror pod's spec is left as the kubelet wrote it (the plugin then refuses one naming an account)
+  const meta = pod['metadata'];
+  const annotations = isObj(meta) ? meta['annotations'] : undefined;
+  const mirror = isObj(annotations) && annotations['kubernetes.io/config.mirror'] !== undefined;
+  if (typeof spec['serviceAccount'] === 'string' && spec['serviceAccount']) setIfAbsent(spec, 'serviceAccountName', spec['serviceAccount']);
+  else if (!mirror) setIfAbsent(spec, 'serviceAccountName', 'default');
+  if (typeof spec['serviceAccountName'] === 'string' && spec['serviceAccountName']) setIfAbsent(spec, 'serviceAccount', spec['serviceAccountName']);
   // Priority admission: no class, no global default → priority 0.
   if (spec['priority'] == null && !spec['priorityClassName']) spec['priority'] = 0;
   if (typeof spec['priority'] === 'number') setIfAbsent(spec, 'preemptionPolicy', 'PreemptLowerPriority');

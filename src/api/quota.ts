@@ -292,6 +292,15 @@ function quotaMatches(quota: KubeObject, hard: Iterable<string>, group: string, 
   return true;
 }
 
+/**
+ * The resources among `hardNames` a quota charges an object of group/resource for: those its
+ * evaluator measures, when every scope of the quota matches the object; none otherwise.
+ */
+export function chargedResources(quota: KubeObject, hardNames: Iterable<string>, group: string, resource: string, obj: KubeObject): string[] {
+  const names = [...hardNames];
+  return quotaMatches(quota, names, group, resource, obj) ? matchingResources(group, resource, names) : [];
+}
+
 // ---- admission -------------------------------------------------------------------------------
 
 /** `podEvaluator.Constraints`: a quota on cpu or memory makes every container state it. @returns the error, or undefined. */

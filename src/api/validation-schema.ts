@@ -179,9 +179,21 @@ function merge(node: SchemaNode, rec: AccessRecord): void {
 
 const TREES = new Map<string, SchemaNode>();
 
+/**
+ * Top-level fields a kind has that its kubernetes-models schema lost: the schema generator takes a
+ * property named `description` for the JSON Schema annotation and drops it, so PriorityClass's
+ * `description` would be refused as unknown.
+ */
+const FIELDS_THE_SCHEMA_LOST: Record<string, readonly string[]> = {
+  'scheduling.k8s.io/v1/PriorityClass': ['description'],
+};
+
 function treeFor(key: string): SchemaNode {
   let t = TREES.get(key);
-  if (!t) TREES.set(key, (t = newNode()));
+  if (!t) {
+    TREES.set(key, (t = newNode()));
+    for (const f of FIELDS_THE_SCHEMA_LOST[key] ?? []) t.known.add(f);
+  }
   return t;
 }
 

@@ -1,7 +1,8 @@
 /**
  * Decoding of Kubernetes protobuf request bodies (`application/vnd.kubernetes.protobuf`) for the
  * kinds kubectl's typed generators send (`kubectl create namespace|configmap|secret|
- * serviceaccount|quota|deployment|ingress|service|role|clusterrole|rolebinding|clusterrolebinding|job|cronjob`, `kubectl autoscale`) and
+ * serviceaccount|quota|deployment|ingress|service|role|clusterrole|rolebinding|clusterrolebinding|job|cronjob|
+ * priorityclass|poddisruptionbudget|token`, `kubectl autoscale`, `kubectl auth`) and
  * DeleteOptions. The body is the `k8s\0` magic and a `runtime.Unknown` (typeMeta, raw); the raw
  * object is decoded with the field numbers of k8s.io/api's generated.proto, for the messages
  * listed here, into the object's JSON form. Go's protobuf encoder writes every non-pointer field,
@@ -244,6 +245,8 @@ const MESSAGES: Record<string, Message> = {
     4: s('unhealthyPodEvictionPolicy', true),
   },
   PodDisruptionBudgetStatus: { 1: i64('observedGeneration'), 3: i32('disruptionsAllowed'), 4: i32('currentHealthy'), 5: i32('desiredHealthy'), 6: i32('expectedPods') },
+  // scheduling.k8s.io/v1 (`value` has no omitempty: a 0 is kept)
+  PriorityClass: { 1: msg('metadata', 'ObjectMeta'), 2: i32('value', true), 3: b('globalDefault'), 4: s('description'), 5: s('preemptionPolicy', true) },
   // rbac.authorization.k8s.io/v1
   Role: { 1: msg('metadata', 'ObjectMeta'), 2: msg('rules', 'PolicyRule', true) },
   ClusterRole: { 1: msg('metadata', 'ObjectMeta'), 2: msg('rules', 'PolicyRule', true) },
@@ -304,6 +307,7 @@ const TOP: Record<string, string> = {
   'batch/v1/Job': 'Job',
   'batch/v1/CronJob': 'CronJob',
   'policy/v1/PodDisruptionBudget': 'PodDisruptionBudget',
+  'scheduling.k8s.io/v1/PriorityClass': 'PriorityClass',
   'rbac.authorization.k8s.io/v1/Role': 'Role',
   'rbac.authorization.k8s.io/v1/ClusterRole': 'ClusterRole',
   'rbac.authorization.k8s.io/v1/RoleBinding': 'RoleBinding',

@@ -21,6 +21,7 @@ import { controllerSpecOf, defineController, type ControllerMachine, type WatchS
 import { replicaSetController } from '../../machines/controllers/replicaset.js';
 import { deploymentController } from '../../machines/controllers/deployment.js';
 import { disruptionController } from '../../machines/controllers/disruption.js';
+import { provideNodeLifecycleController } from '../../machines/controllers/node-lifecycle.js';
 import fc from 'fast-check';
 import type { WorkloadWeights } from './arbitraries/workload-step.js';
 import { timeStep } from './arbitraries/time-step.js';
@@ -293,11 +294,16 @@ export const MUTANTS: readonly Mutant[] = Object.freeze([
   },
   {
     name: 'api-server-skips-quota-check',
-    description: 'the ResourceQuota admission step skips the check: pods are created beyond the hard limit of their namespace\'s quota',
+    description: 'the ResourceQuota admission step skips the check: pods are created beyond the hard limits (pods, requests.cpu, requests.memory) of their namespace\'s quota',
     caughtBy: ['quota-within-hard-limits'],
+    // a quota on the pod count, or on cpu and memory requests with room for many pods
     focus: () =>
       fc.oneof(
         { arbitrary: fc.integer({ min: 1, max: 2 }).map((pods): Step => ({ op: 'create-quota', namespace: 'default', name: 'q1', pods })), weight: 1 },
+        {
+          arbitrary: fc.record({ cpu: fc.constantFrom(100, 150), memory: fc.constantFrom(64, 96) }).map(({ cpu, memory }): Step => ({ op: 'create-quota', namespace: 'default', name: 'q2', pods: 10, cpu, memory })),
+          weight: 1,
+        },
         { arbitrary: fc.integer({ min: 1, max: 5 }).map((i): Step => ({ op: 'create-pod', namespace: 'default', name: `p${i}`, cpu: 50, memory: 32 })), weight: 3 },
         { arbitrary: timeStep({ maxMs: 5_000 }), weight: 1 },
       ),
@@ -384,6 +390,21 @@ export const MUTANTS: readonly Mutant[] = Object.freeze([
         ...cm,
         options: { ...((cm.options) ?? {}), 'node-lifecycle': { ...(((cm.options as Record<string, Record<string, unknown>> | undefined) ?? {})['node-lifecycle'] ?? {}), taintEviction: false } },
       })),
+  },
+  {
+    name: 'node-lifecycle-ignores-full-disruption',
+    description: 'the node lifecycle controller never enters master disruption mode: when no node is Ready it keeps tainting nodes NoExecute (and evicting their pods)',
+    caughtBy: ['no-eviction-in-full-disruption'],
+    needsFaults: true,
+    maxWaitMs: 120_000,
+    // every node cut off from the control plane (one at a time), and waits past the grace period
+    focus: (nodes: number) =>
+      fc.oneof(
+        { arbitrary: fc.integer({ min: 1, max: 3 }).map((replicas): Step => ({ op: 'create-deployment', namespace: 'default', name: 'd1', replicas, cpu: 100, memory: 64 })), weight: 1 },
+        { arbitrary: fc.integer({ min: 1, max: nodes }).map((i): Step => ({ op: 'fault', fault: { kind: 'partition-node', node: `node-${i}` } })), weight: 2 },
+        { arbitrary: fc.constantFrom(10_000, 30_000, 60_000, 120_000).map((ms): Step => ({ op: 'wait', ms })), weight: 3 },
+      ),
+    cluster: (o: ClusterOptions) => withController(o, provideNodeLifecycleController({ allZonesFullyDisrupted: () => false })),
   },
   {
     name: 'disruption-overcounts',

@@ -332,7 +332,7 @@ export class ScenarioRunner implements StepContext {
           verb: 'create',
           resource: 'resourcequotas',
           namespace: step.namespace,
-          body: { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: step.name, namespace: step.namespace }, spec: { hard: { pods: String(step.pods) } } } as KubeObject,
+          body: { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: step.name, namespace: step.namespace }, spec: { hard: quotaHard(step) } } as KubeObject,
         });
         return;
       case 'create-service':
@@ -686,3 +686,11 @@ export function isWrite(spec: RequestSpec): boolean {
 
 /** Describes a step for the progress output (re-exported for the CLI). */
 ;
+
+/** The hard limits of a `create-quota` step. */
+function quotaHard(step: { pods: number; cpu?: number; memory?: number }): Record<string, string> {
+  const hard: Record<string, string> = { pods: String(step.pods) };
+  if (step.cpu !== undefined) hard['requests.cpu'] = `${step.cpu}m`;
+  if (step.memory !== undefined) hard['requests.memory'] = `${step.memory}Mi`;
+  return hard;
+}

@@ -80,8 +80,11 @@ export type WorkloadStep =
   | { op: 'evict-pod'; namespace: string; deployment: string }
   /** A PodDisruptionBudget named after a Deployment, selecting its pods, with an integer minAvailable. */
   | { op: 'create-pdb'; namespace: string; deployment: string; minAvailable: number }
-  /** A ResourceQuota `name` with `hard: {pods: <pods>}`. */
-  | { op: 'create-quota'; namespace: string; name: string; pods: number }
+  /**
+   * A ResourceQuota `name` with `hard: {pods: <pods>}`, and `requests.cpu: <cpu>m`,
+   * `requests.memory: <memory>Mi` when given.
+   */
+  | { op: 'create-quota'; namespace: string; name: string; pods: number; cpu?: number; memory?: number }
   /** A Job of pods that run `runMs` then exit (0, or 1 when `fails`), restartPolicy Never. */
   | {
       op: 'create-job';
@@ -198,7 +201,7 @@ export function describeStep(step: Step): string {
     case 'evict-pod':
       return `evict-pod of deployment ${ref(step.namespace, step.deployment)}`;
     case 'create-quota':
-      return `create-quota ${ref(step.namespace, step.name)} pods=${step.pods}`;
+      return `create-quota ${ref(step.namespace, step.name)} pods=${step.pods}${step.cpu === undefined ? '' : ` requests.cpu=${step.cpu}m`}${step.memory === undefined ? '' : ` requests.memory=${step.memory}Mi`}`;
     case 'create-pdb':
       return `create-pdb for deployment ${ref(step.namespace, step.deployment)} minAvailable=${step.minAvailable}`;
     case 'create-job': {

@@ -61,8 +61,8 @@ describe('mutants', () => {
       const report = verify({ seed: SEED, runs: 25, steps: 20, timeout: 60_000, trace: false, shape: clusterShape({ maxNodes: 3 }), workload: workloadStep(workload) });
       expect(report.ok, report.failure ? report.failure.violations.map((v) => v.message).join('; ') : '').toBe(true);
     }
-    // the focused workloads of the ReplicaSet mutant (evictions), of the node lifecycle one (long partitions) and of the disruption one (a budget and evictions)
-    for (const name of ['replicaset-forgets-evicted-pods', 'node-lifecycle-never-evicts', 'disruption-overcounts']) {
+    // the focused workloads of the ReplicaSet mutant (evictions), of the node lifecycle ones (long partitions, every node cut off) and of the disruption one (a budget and evictions)
+    for (const name of ['replicaset-forgets-evicted-pods', 'node-lifecycle-never-evicts', 'node-lifecycle-ignores-full-disruption', 'disruption-overcounts']) {
       const focused = verify({ seed: SEED, runs: 25, steps: 20, timeout: 60_000, trace: false, shape: clusterShape({ maxNodes: 3 }), workload: findMutant(name)!.focus!(3) });
       expect(focused.ok, `${name}: ${focused.failure ? focused.failure.violations.map((v) => v.message).join('; ') : ''}`).toBe(true);
     }

@@ -37,6 +37,7 @@ import { schedulablePodsRun } from './schedulable-pods-run.js';
 import { staleUpdatesRefused } from './stale-updates-refused.js';
 import { terminatedNamespacesEmpty } from './terminated-namespaces-empty.js';
 import { unreachablePodsEvicted } from './unreachable-pods-evicted.js';
+import { noEvictionInFullDisruption } from './no-eviction-in-full-disruption.js';
 
 export {
   acknowledgedWritesPersist,
@@ -78,6 +79,7 @@ export const safetyInvariants: readonly Invariant[] = Object.freeze([
   podPhaseTransitions,
   kubeletRunsBoundPods,
   unreachablePodsEvicted,
+  noEvictionInFullDisruption,
   noActorErrors,
   daemonSetOnePodPerNode,
   statefulSetUniqueOrdinals,

@@ -41,11 +41,58 @@ describe('ServiceAccount admission', () => {
     c.stop();
   });
 
-  it('leaves mirror pods alone', () => {
-    const mirror = { metadata: { annotations: { 'kubernetes.io/config.mirror': 'abc' } }, spec: { serviceAccountName: 'nobody' } };
+  it('leaves a mirror pod\'s spec as it is (no default account, no token volume) and refuses one naming an account', () => {
+    // TestIgnoresMirrorPod: no account, no secrets: admitted untouched
+    const mirror = { metadata: { annotations: { 'kubernetes.io/config.mirror': 'true' } }, spec: { volumes: [{ name: 'v', emptyDir: {} }], containers: [{ name: 'c' }] } };
     expect(admitServiceAccount(mirror as never, 'kube-system', () => undefined, gen)).toBeUndefined();
-    expect(mirror.spec).toEqual({ serviceAccountName: 'nobody' });
+    expect(mirror.spec).toEqual({ volumes: [{ name: 'v', emptyDir: {} }], containers: [{ name: 'c' }] });
+    // TestRejectsMirrorPodWithServiceAccount
+    const named = { metadata: { annotations: { 'kubernetes.io/config.mirror': 'true' } }, spec: { serviceAccountName: 'default' } };
+    expect(admitServiceAccount(named as never, 'myns', account(), gen)).toBe('a mirror pod may not reference service accounts');
     expect(admitServiceAccount({ spec: {} } as never, 'team', () => undefined, gen)).toBe('error looking up service account team/default: serviceaccount "default" not found');
+  });
+
+  it('refuses a mirror pod that references a Secret anywhere (VisitPodSecretNames) or a token projection', () => {
+    const mirror = (spec: Record<string, unknown>) => ({ metadata: { annotations: { 'kubernetes.io/config.mirror': 'true' } }, spec });
+    const secrets: Record<string, unknown>[] = [
+      // TestRejectsMirrorPodWithSecretVolumes
+      { volumes: [{ name: 'v', secret: { secretName: 'mysecret' } }] },
+      { volumes: [{ name: 'v', secret: {} }] },
+      { volumes: [{ name: 'v', projected: { sources: [{ secret: { name: 'mysecret' } }] } }] },
+      { volumes: [{ name: 'v', csi: { driver: 'd', nodePublishSecretRef: { name: 's' } } }] },
+      { volumes: [{ name: 'v', cephfs: { monitors: ['m'], secretRef: { name: 's' } } }] },
+      { volumes: [{ name: 'v', azureFile: { secretName: 's', shareName: 'x' } }] },
+      { imagePullSecrets: [{ name: 'regcred' }] },
+      { containers: [{ name: 'c', envFrom: [{ secretRef: { name: 's' } }] }] },
+      { initContainers: [{ name: 'i', env: [{ name: 'E', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }] }] },
+    ];
+    for (const spec of secrets) expect(admitServiceAccount(mirror(spec) as never, 'myns', account(), gen), JSON.stringify(spec)).toBe('a mirror pod may not reference secrets');
+    // TestRejectsMirrorPodWithServiceAccountTokenVolumeProjections
+    const projected = mirror({ volumes: [{ name: 'v', projected: { sources: [{ serviceAccountToken: { path: 'token' } }] } }] });
+    expect(admitServiceAccount(projected as never, 'myns', account(), gen)).toBe('a mirror pod may not use ServiceAccountToken volume projections');
+    // a config map or downward API projection is no secret
+    const fine = mirror({ volumes: [{ name: 'v', projected: { sources: [{ configMap: { name: 'c' } }, { downwardAPI: { items: [] } }] } }, { name: 'a', azureFile: { secretName: '', shareName: 'x' } }] });
+    expect(admitServiceAccount(fine as never, 'myns', account(), gen)).toBeUndefined();
+  });
+
+  it('answers a mirror pod naming an account with kube-apiserver\'s 403, through the API server', () => {
+    const c = createCluster({ nodes: 0 });
+    c.advance(1_000);
+    const mirror = (name: string, spec: Record<string, unknown>): Pod => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, annotations: { 'kubernetes.io/config.mirror': 'abc' } }, spec: { containers: [{ name: 'c', image: 'nginx:1.27' }], ...spec } });
+    expect(refusal(() => c.client.create(mirror('static-web-node-1', { serviceAccountName: 'default' })))).toMatchObject({
+      code: 403,
+      reason: 'Forbidden',
+      message: 'pods "static-web-node-1" is forbidden: a mirror pod may not reference service accounts',
+    });
+    expect(refusal(() => c.client.create(mirror('static-db-node-1', { volumes: [{ name: 's', secret: { secretName: 'db' } }] })))).toMatchObject({
+      code: 403,
+      message: 'pods "static-db-node-1" is forbidden: a mirror pod may not reference secrets',
+    });
+    const created = c.client.create(mirror('static-ok-node-1', {}));
+    expect(created.spec?.serviceAccountName).toBeUndefined();
+    expect(created.spec?.volumes).toBeUndefined();
+    expect(created.spec?.containers[0]!.volumeMounts).toBeUndefined();
+    c.stop();
   });
 });
 

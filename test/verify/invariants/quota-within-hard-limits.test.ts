@@ -51,7 +51,46 @@ describe('quota-within-hard-limits', () => {
       expect(() => runner.step(steps[4]!)).toThrow(/quota-within-hard-limits/);
       expect(runner.history.calls[3]!.response!.code).toBe(201);
       expect(runner.violations.map((v) => v.message)).toEqual([
-        expect.stringMatching(/^pod default\/p3 was created at revision \d+ while ResourceQuota default\/q1 limits pods to 2: 3 pods of namespace default count now \(status.used.pods 2\)$/),
+        expect.stringMatching(/^pods default\/p3 was created at revision \d+ while ResourceQuota default\/q1 limits pods to 2: the namespace's objects use 3 of it now \(status.used.pods 2\)$/),
+      ]);
+    } finally {
+      runner.dispose();
+    }
+  });
+
+  const cpuQuota: Step[] = [
+    { op: 'create-quota', namespace: 'default', name: 'q2', pods: 10, cpu: 100, memory: 96 },
+    { op: 'wait', ms: 2_000 },
+    pod('p1'),
+    pod('p2'),
+    pod('p3'),
+    { op: 'wait', ms: 2_000 },
+  ];
+
+  it('holds for requests.cpu and requests.memory: the third pod of 50m under 100m is refused with the real message', () => {
+    const runner = new ScenarioRunner({ cluster: { nodes: 1, seed: 1 }, invariants: [quotaWithinHardLimits] });
+    try {
+      for (const s of cpuQuota) runner.step(s);
+      expect(runner.history.calls.map((c) => c.response!.code)).toEqual([201, 201, 201, 403]);
+      expect((runner.history.calls[3]!.response!.body as { message?: string }).message).toBe(
+        // only what is exceeded is named (memory: 64Mi + 32Mi is within 96Mi)
+        'pods "p3" is forbidden: exceeded quota: q2, requested: requests.cpu=50m, used: requests.cpu=100m, limited: requests.cpu=100m',
+      );
+      expect(runner.violations).toEqual([]);
+    } finally {
+      runner.dispose();
+    }
+  });
+
+  it('catches the mutant on requests.cpu and requests.memory, where the pod count stays within its limit', () => {
+    const mutant = findMutant('api-server-skips-quota-check')!;
+    const runner = new ScenarioRunner({ cluster: mutant.cluster({ nodes: 1, seed: 1 }), invariants: [quotaWithinHardLimits] });
+    try {
+      for (const s of cpuQuota.slice(0, 4)) runner.step(s);
+      expect(() => runner.step(cpuQuota[4]!)).toThrow(/quota-within-hard-limits/);
+      expect(runner.history.calls[3]!.response!.code).toBe(201);
+      expect(runner.violations.map((v) => v.message)).toEqual([
+        expect.stringMatching(/^pods default\/p3 was created at revision \d+ while ResourceQuota default\/q2 limits requests.cpu to 100m: the namespace's objects use 150m of it now \(status.used.requests.cpu 100m\)$/),
       ]);
     } finally {
       runner.dispose();
