@@ -23,8 +23,9 @@
  *     pid.available (`synchronizing`, machines/kubelet/eviction.ts); each threshold met, hard or
  *     soft, raises `pressure.observed` for its node condition, and `memoryPressure`,
  *     `diskPressure`, `pidPressure` go `underPressure` (the condition True) until none was met
- *     for `evictionPressureTransitionPeriod` (5 min); when a threshold is met past its grace
- *     period (`resourceToReclaim`), it records EvictionThresholdMet and evicts one pod
+ *     for `evictionPressureTransitionPeriod` (5 min); pods above their ephemeral-storage limits
+ *     are evicted first (`localStorageExceeded`, `evictForLocalStorage`); else when a threshold
+ *     is met past its grace period (`resourceToReclaim`), it records EvictionThresholdMet and evicts one pod
  *     (`evictPod`), ranked for the starved resource as the kubelet ranks them: phase Failed,
  *     reason Evicted, an Evicted event, DisruptionTarget.
  *
@@ -141,29 +142,36 @@ function putStatus(
   context.client.request(SM.statusRequest(key, entry.uid, status), (res) => self.send({ type: 'status.answered', key, code: res.code, status }));
 }
 
-/** The node events of the pressure conditions' setters (pkg/kubelet/nodestatus): turning True, turning False. */
-const PRESSURE_EVENTS: Record<EV.PressureConditionType, readonly [string, string]> = {
-  MemoryPressure: ['NodeHasInsufficientMemory', 'NodeHasSufficientMemory'],
-  DiskPressure: ['NodeHasDiskPressure', 'NodeHasNoDiskPressure'],
-  PIDPressure: ['NodeHasInsufficientPID', 'NodeHasSufficientPID'],
-};
-
 /**
- * One pressure condition's region: `underPressure` from the first `pressure.observed` for it,
- * re-entered by each one after, back to `noPressure` when none came for the transition period
- * (nodeConditionsLastObservedAt, nodeConditionsObservedSince).
+ * evictPod, for each pod: an Evicted event; from now on its status is Failed/Evicted (with
+ * DisruptionTarget for node pressure); its worker kills it with the grace period. One assign for all.
  */
-function pressureRegion(condition: EV.PressureConditionType) {
-  return {
-    initial: 'noPressure' as const,
-    states: {
-      noPressure: { on: { 'pressure.observed': { guard: { type: 'pressureOn' as const, params: { condition } }, target: 'underPressure' as const, actions: { type: 'notePressure' as const, params: { condition } } } } },
-      underPressure: {
-        on: { 'pressure.observed': { guard: { type: 'pressureOn' as const, params: { condition } }, target: 'underPressure' as const, reenter: true } },
-        after: { evictionPressureTransitionPeriod: { target: 'noPressure' as const, actions: { type: 'notePressureRelieved' as const, params: { condition } } } },
-      },
-    },
-  };
+function evict(
+  context: KubeletContext,
+  decide: Parameters<typeof putStatus>[4],
+  enqueue: Parameters<typeof putStatus>[3],
+  pods: readonly { pod: Pod; message: string; grace: number; disruptionTarget: boolean }[],
+): void {
+  const evictions = new Map(context.evictions);
+  let workers = context.workers;
+  for (const { pod, message, disruptionTarget } of pods) {
+    const key = objectKey(pod);
+    const worker = context.workers.get(key)!;
+    evictions.set(key, { uid: worker.uid, message, disruptionTarget, at: context.port.timestamp() });
+    workers = withWorker(workers, key, { ...worker, killing: true });
+    context.recorder.record(pod, 'Warning', EV.EVICTED_REASON, message);
+  }
+  // each pod's status entry goes through the status manager in turn, the next seeing the last one's
+  let statuses = context.statuses;
+  const chain = { assign: (values: Partial<KubeletContext>) => void (statuses = values.statuses ?? statuses) };
+  for (const { pod, grace } of pods) {
+    const key = objectKey(pod);
+    const worker = context.workers.get(key)!;
+    const entry = statuses.get(key);
+    if (entry?.uid === worker.uid) putStatus({ ...context, evictions, statuses }, key, SM.reported(entry, entry.uid, EV.evictedStatus(entry.status, evictions.get(key)!)), chain, decide);
+    context.port.send(worker.address, { type: 'pod.kill', gracePeriodSeconds: grace, reason: 'evicted' });
+  }
+  enqueue.assign({ evictions, workers, statuses });
 }
 
 /** The kubelet machine of one node (address `kubelet/<node>`): `registering`, then `running`. */
@@ -224,6 +232,8 @@ export const kubeletMachine = setup({
     eventAboutKnownPod: ({ context, event }) => event.type === 'pod.event' && context.pods.store.get(reportKey(event))?.metadata?.uid === event.uid,
     /** The pod's status has something to write and no write in flight. */
     statusNeedsWrite: (_, { entry }: { entry: SM.PodStatusEntry | undefined }) => SM.needsWrite(entry),
+    /** The last pass found pods above their local storage limits (localStorageEviction): they go, and nothing is reclaimed this pass. */
+    localStorageExceeded: ({ context }) => (context.synchronized?.localStorage?.length ?? 0) > 0,
     /** The last pass found a threshold met past its grace period, with a resource to reclaim (getReclaimableThreshold). */
     resourceToReclaim: ({ context }) => context.synchronized?.reclaim !== undefined,
     /** The observed threshold calls for this region's node condition. */
@@ -516,7 +526,9 @@ export const kubeletMachine = setup({
         timestampAt: (ms) => context.port.timestamp(ms - now),
         timeOf: (ts) => context.port.timeOf(ts),
       }, active);
-      const synchronized = EV.synchronize(context.config, observations, context.evictionState, now);
+      const sync = EV.synchronize(context.config, observations, context.evictionState, now);
+      const localStorage = EV.localStorageViolations(EV.evictionCandidates(context), observations);
+      const synchronized = localStorage.length > 0 ? { ...sync, localStorage } : sync;
       enqueue.assign({ observations, synchronized, evictionState: synchronized.state });
       for (const condition of synchronized.conditions) enqueue.raise({ type: 'pressure.observed', condition });
     }),
@@ -528,38 +540,28 @@ export const kubeletMachine = setup({
      * (1 s for a hard threshold; for a soft one evictionMaxPodGracePeriod, or the pod's own if shorter).
      */
     evictPod: enqueueActions(({ context, enqueue, check }) => {
-      const { decide } = named({ enqueue, check });
       const obs = context.observations!;
       const { reclaim, thresholds } = context.synchronized!;
       const { threshold, resource } = reclaim!;
       context.recorder.record(nodeRef(context), 'Warning', 'EvictionThresholdMet', `Attempting to reclaim ${resource}`);
-      const candidates = [...context.workers.entries()]
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-        .filter(([key, w]) => !w.killing && !context.evictions.has(key))
-        .flatMap(([key]) => context.pods.store.get(key) ?? [])
-        .filter((pod) => !EV.isCriticalPod(pod));
-      const pod = EV.rank(resource, candidates, obs)[0];
-      if (!pod) return;
-      const key = objectKey(pod);
-      const worker = context.workers.get(key)!;
-      const eviction: EV.Eviction = { uid: worker.uid, message: EV.evictionMessage(resource, pod, thresholds, obs), at: context.port.timestamp() };
-      context.recorder.record(pod, 'Warning', EV.EVICTED_REASON, eviction.message);
-      const evictions = new Map(context.evictions).set(key, eviction);
-      enqueue.assign({ evictions, workers: withWorker(context.workers, key, { ...worker, killing: true }) });
-      const entry = context.statuses.get(key);
-      if (entry?.uid === worker.uid) putStatus({ ...context, evictions }, key, SM.reported(entry, entry.uid, EV.evictedStatus(entry.status, eviction)), enqueue, decide);
-      context.port.send(worker.address, { type: 'pod.kill', gracePeriodSeconds: EV.evictionGracePeriod(context.config, threshold, pod), reason: 'evicted' });
+      const pod = EV.rank(resource, EV.evictionCandidates(context), obs)[0];
+      if (pod) evict(context, named({ enqueue, check }).decide, enqueue, [{ pod, message: EV.evictionMessage(resource, pod, thresholds, obs), grace: EV.evictionGracePeriod(context.config, threshold, pod), disruptionTarget: true }]);
+    }),
+    /** localStorageEviction: every pod above its local storage limit, with the hard-eviction grace period and no DisruptionTarget. */
+    evictForLocalStorage: enqueueActions(({ context, enqueue, check }) => {
+      const evictions = context.synchronized!.localStorage!.map(({ pod, message }) => ({ pod, message, grace: EV.IMMEDIATE_EVICTION_GRACE_PERIOD_SECONDS, disruptionTarget: false }));
+      evict(context, named({ enqueue, check }).decide, enqueue, evictions);
     }),
     /** A pressure condition turns True (the node status setter records NodeHasInsufficientMemory, NodeHasDiskPressure, NodeHasInsufficientPID); the status is written at the next beat. */
     notePressure: enqueueActions(({ context, enqueue }, { condition }: { condition: EV.PressureConditionType }) => {
       enqueue.assign({ pressure: { ...context.pressure, [condition]: { status: true, since: context.port.timestamp() } }, lastNodeStatus: -Infinity });
-      const reason = PRESSURE_EVENTS[condition][0];
+      const reason = EV.PRESSURE_EVENTS[condition][0];
       context.recorder.record(nodeRef(context), 'Normal', reason, `Node ${context.spec.name} status is now: ${reason}`);
     }),
     /** No threshold for the condition met for the transition period: it turns False (NodeHasSufficientMemory, NodeHasNoDiskPressure, NodeHasSufficientPID). */
     notePressureRelieved: enqueueActions(({ context, enqueue }, { condition }: { condition: EV.PressureConditionType }) => {
       enqueue.assign({ pressure: { ...context.pressure, [condition]: { status: false, since: context.port.timestamp() } }, lastNodeStatus: -Infinity });
-      const reason = PRESSURE_EVENTS[condition][1];
+      const reason = EV.PRESSURE_EVENTS[condition][1];
       context.recorder.record(nodeRef(context), 'Normal', reason, `Node ${context.spec.name} status is now: ${reason}`);
     }),
 
@@ -677,13 +679,17 @@ export const kubeletMachine = setup({
                 waiting: { after: { evictionMonitoringPeriod: 'synchronizing' } },
                 synchronizing: {
                   entry: 'synchronize',
-                  always: [{ guard: 'resourceToReclaim', target: 'waiting', actions: 'evictPod' }, { target: 'waiting' }],
+                  always: [
+                    { guard: 'localStorageExceeded', target: 'waiting', actions: 'evictForLocalStorage' },
+                    { guard: 'resourceToReclaim', target: 'waiting', actions: 'evictPod' },
+                    { target: 'waiting' },
+                  ],
                 },
               },
             },
-            memoryPressure: pressureRegion('MemoryPressure'),
-            diskPressure: pressureRegion('DiskPressure'),
-            pidPressure: pressureRegion('PIDPressure'),
+            memoryPressure: EV.pressureRegion('MemoryPressure'),
+            diskPressure: EV.pressureRegion('DiskPressure'),
+            pidPressure: EV.pressureRegion('PIDPressure'),
           },
         },
       },

@@ -22,6 +22,8 @@
  *   rankPIDPressure;
  * - the eviction message (`evictionMessage`), the grace period (`evictionGracePeriod`), and the
  *   status of an evicted pod (phase Failed, reason Evicted, DisruptionTarget TerminationByKubelet);
+ * - localStorageEviction (`localStorageViolations`): a pod whose local storage exceeds its
+ *   `ephemeral-storage` limit, or a container its own, is evicted whatever the thresholds;
  * - the eviction manager's admit handler (`admitUnderPressure`).
  *
  * Where the real kubelet iterates a Go map (the order of the thresholds met, of the node
@@ -29,17 +31,18 @@
  * name order; conditions Memory, Disk, PID.
  */
 import type { Pod, PodStatus } from '../../src/api/types.js';
-import { formatQuantity, parseExact, type Quantity } from '../../src/api/quantity-math.js';
+import { addQuantities, compareQuantities, formatQuantity, parseExact, ZERO, type Quantity } from '../../src/api/quantity-math.js';
 import { quantityValue } from '../../src/api/quantity.js';
 import { MetricsSnapshot, type MetricsSource } from '../../src/metrics/metrics-api.js';
 import { evictionThresholds, thresholdQuantity, type EvictionSignal, type EvictionThreshold, type KubeletConfig, type ThresholdValue } from './configuration.js';
 import { tolerationsTolerateTaint } from '../scheduler/plugins/taint-toleration.js';
+import type { KubeletContext } from './context.js';
 
 /** The reason of an evicted pod's status and of its event (eviction.Reason). */
 export const EVICTED_REASON = 'Evicted';
 
 /** The grace period of a pod evicted for a hard threshold (immediateEvictionGracePeriodSeconds). */
-const IMMEDIATE_EVICTION_GRACE_PERIOD_SECONDS = 1;
+export const IMMEDIATE_EVICTION_GRACE_PERIOD_SECONDS = 1;
 
 /** SystemCriticalPriority: pods at or above it are critical, never evicted (kubelettypes.IsCriticalPod). */
 const SYSTEM_CRITICAL_PRIORITY = 2_000_000_000;
@@ -188,6 +191,8 @@ export interface Synchronized {
   readonly thresholds: readonly EvictionThreshold[];
   /** The threshold to reclaim for and its resource (getReclaimableThreshold), if any. */
   readonly reclaim?: { readonly threshold: EvictionThreshold; readonly resource: StarvedResource };
+  /** The pods above their local storage limits (localStorageEviction): evicted instead of reclaiming. */
+  readonly localStorage?: readonly { readonly pod: Pod; readonly message: string }[];
 }
 
 /** synchronize's decisions: the thresholds met, since when, the node conditions, what to reclaim. */
@@ -242,7 +247,7 @@ export function admitUnderPressure(pod: Pod, conditions: readonly string[]): { a
 }
 
 /** True for pods the eviction manager never evicts (critical: priority at or above system-cluster-critical's). */
-export function isCriticalPod(pod: Pod): boolean {
+function isCriticalPod(pod: Pod): boolean {
   return priorityOf(pod) >= SYSTEM_CRITICAL_PRIORITY;
 }
 
@@ -341,17 +346,93 @@ export function evictionGracePeriod(config: KubeletConfig, threshold: EvictionTh
   return own === undefined || own === null ? config.evictionMaxPodGracePeriodSeconds : Math.min(config.evictionMaxPodGracePeriodSeconds, own);
 }
 
+/**
+ * localStorageEviction (LocalStorageCapacityIsolation, on by default): per pod with stats, first
+ * the pod's total local storage against the sum of its containers' `ephemeral-storage` limits
+ * (the largest init container's if more; `Pod ephemeral local storage usage exceeds the total
+ * limit of containers 2Gi. `), then each container's against its own limit (`Container app
+ * exceeded its local ephemeral storage limit "1Gi". `). emptyDir `sizeLimit`s are not checked:
+ * the usage model does not split a container's local storage by volume.
+ */
+export function localStorageViolations(pods: readonly Pod[], obs: Observations): { pod: Pod; message: string }[] {
+  const out: { pod: Pod; message: string }[] = [];
+  for (const pod of pods) {
+    const stats = obs.pods.get(podKey(pod));
+    if (!stats) continue;
+    const limitOf = (c: { resources?: { limits?: Record<string, string | number> } }) => c.resources?.limits?.['ephemeral-storage'];
+    let podLimit: Quantity | undefined;
+    for (const c of pod.spec?.containers ?? []) {
+      const l = limitOf(c);
+      if (l !== undefined) podLimit = addQuantities(podLimit ?? ZERO, parseExact(l));
+    }
+    for (const c of pod.spec?.initContainers ?? []) {
+      const l = limitOf(c);
+      if (l !== undefined && (podLimit === undefined || compareQuantities(parseExact(l), podLimit) > 0)) podLimit = parseExact(l);
+    }
+    if (podLimit !== undefined && sum(stats, (c) => c.diskBytes) > quantityValue(formatQuantity(podLimit))) {
+      out.push({ pod, message: `Pod ephemeral local storage usage exceeds the total limit of containers ${formatQuantity(podLimit)}. ` });
+      continue;
+    }
+    for (const s of stats) {
+      const l = (pod.spec?.containers ?? []).find((c) => c.name === s.name)?.resources?.limits?.['ephemeral-storage'];
+      if (l === undefined || quantityValue(l) === 0 || s.diskBytes <= quantityValue(l)) continue;
+      out.push({ pod, message: `Container ${s.name} exceeded its local ephemeral storage limit "${formatQuantity(parseExact(l))}". ` });
+      break;
+    }
+  }
+  return out;
+}
+
 /** What the kubelet decided about a pod it evicts: the status its writes carry from then on. */
 export interface Eviction {
   readonly uid: string;
   readonly message: string;
+  /** Whether the status carries DisruptionTarget (node-pressure evictions; not local storage limit ones). */
+  readonly disruptionTarget: boolean;
   /** When it was evicted (the DisruptionTarget condition's lastTransitionTime). */
   readonly at: string;
 }
 
 /** A status of an evicted pod: phase Failed, reason Evicted, the message, and DisruptionTarget=True (TerminationByKubelet). */
 export function evictedStatus(status: PodStatus, eviction: Eviction): PodStatus {
+  if (!eviction.disruptionTarget) return { ...status, phase: 'Failed', reason: EVICTED_REASON, message: eviction.message };
   const condition = { type: 'DisruptionTarget', status: 'True', lastProbeTime: null, lastTransitionTime: eviction.at, reason: 'TerminationByKubelet', message: eviction.message };
   const conditions = [...(status.conditions ?? []).filter((c) => c.type !== 'DisruptionTarget'), condition] as PodStatus['conditions'];
   return { ...status, phase: 'Failed', reason: EVICTED_REASON, message: eviction.message, conditions };
+}
+
+// ---- the kubelet chart's parts --------------------------------------------------------------
+
+/** The pods the eviction manager may evict (activePods, less critical ones and those already stopping), in key order. */
+export function evictionCandidates(context: Pick<KubeletContext, 'workers' | 'evictions' | 'pods'>): Pod[] {
+  return [...context.workers.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .filter(([key, w]) => !w.killing && !context.evictions.has(key))
+    .flatMap(([key]) => context.pods.store.get(key) ?? [])
+    .filter((pod) => !isCriticalPod(pod));
+}
+
+/** The node events of the pressure conditions' setters (pkg/kubelet/nodestatus): turning True, turning False. */
+export const PRESSURE_EVENTS: Record<PressureConditionType, readonly [string, string]> = {
+  MemoryPressure: ['NodeHasInsufficientMemory', 'NodeHasSufficientMemory'],
+  DiskPressure: ['NodeHasDiskPressure', 'NodeHasNoDiskPressure'],
+  PIDPressure: ['NodeHasInsufficientPID', 'NodeHasSufficientPID'],
+};
+
+/**
+ * One pressure condition's region: `underPressure` from the first `pressure.observed` for it,
+ * re-entered by each one after, back to `noPressure` when none came for the transition period
+ * (nodeConditionsLastObservedAt, nodeConditionsObservedSince).
+ */
+export function pressureRegion(condition: PressureConditionType) {
+  return {
+    initial: 'noPressure' as const,
+    states: {
+      noPressure: { on: { 'pressure.observed': { guard: { type: 'pressureOn' as const, params: { condition } }, target: 'underPressure' as const, actions: { type: 'notePressure' as const, params: { condition } } } } },
+      underPressure: {
+        on: { 'pressure.observed': { guard: { type: 'pressureOn' as const, params: { condition } }, target: 'underPressure' as const, reenter: true } },
+        after: { evictionPressureTransitionPeriod: { target: 'noPressure' as const, actions: { type: 'notePressureRelieved' as const, params: { condition } } } },
+      },
+    },
+  };
 }

@@ -61,7 +61,7 @@ describe('thresholds, message and status', () => {
   });
 
   it('an evicted status: Failed, Evicted, DisruptionTarget TerminationByKubelet', () => {
-    const s = evictedStatus({ phase: 'Running', conditions: [{ type: 'Ready', status: 'False' }] }, { uid: 'u', message: 'm', at: '2026-01-01T00:00:00Z' });
+    const s = evictedStatus({ phase: 'Running', conditions: [{ type: 'Ready', status: 'False' }] }, { uid: 'u', message: 'm', at: '2026-01-01T00:00:00Z', disruptionTarget: true });
     expect(s).toMatchObject({ phase: 'Failed', reason: 'Evicted', message: 'm' });
     expect(s.conditions).toEqual([
       { type: 'Ready', status: 'False' },

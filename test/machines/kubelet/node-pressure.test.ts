@@ -213,4 +213,31 @@ describe('disk and PID pressure in a cluster', () => {
     expect(c.object<Pod>('pods', 'hog')!.status?.message).toBe('The node was low on resource: memory. Threshold quantity: 150Mi, available: 88Mi. Container hog was using 600Mi, request is 0, has larger consumption of memory. ');
     c.stop();
   });
+
+  it('local storage limits (localStorageEviction): the pod over its total limit, a container over its own; no DisruptionTarget, no node condition', () => {
+    const c = createCluster({ nodes: 1 });
+    create(c, 'quiet', { 'ephemeral-storage': '100Mi' }, {}, { resources: { limits: { 'ephemeral-storage': '1Gi' } } });
+    create(c, 'filler', { 'ephemeral-storage': '2Gi' }, {}, { resources: { limits: { 'ephemeral-storage': '1Gi' } } });
+    c.client.create({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'two', namespace: 'default', annotations: { ...usage({}), 'kube-actors.io/usage.app': JSON.stringify({ 'ephemeral-storage': '1536Mi' }) } },
+      spec: {
+        containers: [
+          { name: 'app', image: 'nginx:1.27', resources: { limits: { 'ephemeral-storage': '1Gi' } } },
+          { name: 'side', image: 'nginx:1.27', resources: { limits: { 'ephemeral-storage': '2Gi' } } },
+        ],
+      },
+    } as Pod);
+    expect(c.runUntil(() => phase(c, 'filler') === 'Failed' && phase(c, 'two') === 'Failed', { timeout: 60_000 })).toBe(true);
+    expect(c.object<Pod>('pods', 'filler')!.status).toMatchObject({ phase: 'Failed', reason: 'Evicted', message: 'Pod ephemeral local storage usage exceeds the total limit of containers 1Gi. ' });
+    expect(c.object<Pod>('pods', 'two')!.status).toMatchObject({ reason: 'Evicted', message: 'Container app exceeded its local ephemeral storage limit "1Gi". ' });
+    expect(c.object<Pod>('pods', 'filler')!.status?.conditions?.some((x) => x.type === 'DisruptionTarget')).toBe(false);
+    expect(events(c).filter((e) => e.reason === 'Evicted').map((e) => e.involvedObject.name).sort()).toEqual(['filler', 'two']);
+    c.advance(30_000);
+    expect(phase(c, 'quiet')).toBe('Running');
+    expect(c.objects<Node>('nodes').every((n) => n.status?.conditions?.find((x) => x.type === 'DiskPressure')?.status === 'False')).toBe(true);
+    expect(events(c).filter((e) => e.reason === 'EvictionThresholdMet')).toEqual([]);
+    c.stop();
+  });
 });
