@@ -19,8 +19,11 @@ export class MvccStore {
   /** Live keys, grouped by their directory (everything up to the last `/`) for fast prefix ranges. */
   private readonly dirs = new Map<string, Map<string, KeyValue>>();
   private size = 0;
-  /** Changes since the last compaction, in revision order. */
-  private readonly history: { revision: number; change: EtcdChange }[] = [];
+  /**
+   * Changes since the last compaction, in revision order (a change's revision is its
+   * `kv.modRevision`: kept once, without a wrapper per revision).
+   */
+  private readonly history: EtcdChange[] = [];
   private historyStart = 0;
 
   /** Number of live keys. */
@@ -39,7 +42,7 @@ export class MvccStore {
     const kv: KeyValue = { key, value, createRevision: revision, modRevision: revision, version: 1 };
     this.put(kv);
     this.size++;
-    return this.remember(revision, { kind: 'put', kv });
+    return this.remember({ kind: 'put', kv });
   }
 
   /** Replaces a key's value; undefined when the key does not exist. The caller checks any precondition first. */
@@ -49,7 +52,7 @@ export class MvccStore {
     const revision = ++this.revision;
     const kv: KeyValue = { key, value, createRevision: prev.createRevision, modRevision: revision, version: prev.version + 1 };
     this.put(kv);
-    return this.remember(revision, { kind: 'put', kv, prev });
+    return this.remember({ kind: 'put', kv, prev });
   }
 
   /** Deletes a key; undefined when it does not exist. */
@@ -62,7 +65,7 @@ export class MvccStore {
     if (dir.size === 0) this.dirs.delete(dirOf(key));
     this.size--;
     const kv: KeyValue = { key, value: prev.value, createRevision: prev.createRevision, modRevision: revision, version: 0 };
-    return this.remember(revision, { kind: 'delete', kv, prev });
+    return this.remember({ kind: 'delete', kv, prev });
   }
 
   /** Live keys under a prefix, in key order; `startAfter` and `limit` page through them. */
@@ -109,12 +112,12 @@ export class MvccStore {
     let hi = this.history.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (this.history[mid]!.revision < from) lo = mid + 1;
+      if (this.history[mid]!.kv.modRevision < from) lo = mid + 1;
       else hi = mid;
     }
     for (let i = lo; i < this.history.length; i++) {
-      const entry = this.history[i]!;
-      if (entry.change.kv.key.startsWith(prefix)) out.push(entry);
+      const change = this.history[i]!;
+      if (change.kv.key.startsWith(prefix)) out.push({ revision: change.kv.modRevision, change });
     }
     return out;
   }
@@ -124,7 +127,7 @@ export class MvccStore {
     if (revision > this.revision) return false;
     if (revision <= this.compactRevision) return true;
     this.compactRevision = revision;
-    while (this.historyStart < this.history.length && this.history[this.historyStart]!.revision <= revision) this.historyStart++;
+    while (this.historyStart < this.history.length && this.history[this.historyStart]!.kv.modRevision <= revision) this.historyStart++;
     if (this.historyStart > 4096 && this.historyStart * 2 > this.history.length) {
       this.history.splice(0, this.historyStart);
       this.historyStart = 0;
@@ -152,8 +155,8 @@ export class MvccStore {
     keys.set(kv.key, kv);
   }
 
-  private remember(revision: number, change: EtcdChange): EtcdChange {
-    this.history.push({ revision, change });
+  private remember(change: EtcdChange): EtcdChange {
+    this.history.push(change);
     return change;
   }
 }

@@ -12,7 +12,7 @@ import { defaultHorizontalPodAutoscaler } from './autoscaling.js';
 import { defaultLimitRange } from './limit-range.js';
 import { defaultIngressClass, defaultNetworkPolicy } from './validation-networking.js';
 import type { KubeObject } from './types.js';
-import { clone } from './json-values.js';
+import { clone, deepFreeze } from './json-values.js';
 
 type Obj = Record<string, unknown>;
 
@@ -35,6 +35,14 @@ function setIfAbsent(o: Obj, key: string, value: unknown): void {
 const DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 30;
 /** Seconds a pod tolerates `not-ready` / `unreachable` taints (DefaultTolerationSeconds admission). */
 const DEFAULT_TOLERATION_SECONDS = 300;
+/**
+ * The tolerations DefaultTolerationSeconds adds, one frozen object per taint that every pod
+ * shares (a stored pod is never changed in place; a cluster of 150,000 pods holds two objects,
+ * not 300,000).
+ */
+const DEFAULT_TOLERATIONS: Readonly<Record<string, Obj>> = Object.fromEntries(
+  ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable'].map((key) => [key, deepFreeze({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: DEFAULT_TOLERATION_SECONDS })]),
+);
 
 /**
  * The tag of an image reference as the kubelet's `ParseImageName` sees it: `latest` when there is
@@ -174,8 +182,8 @@ function defaultPod(pod: Obj): void {
   const tolerates = (key: string) =>
     tolerations.some((t) => isObj(t) && (t['key'] === key || !t['key']) && (t['effect'] === 'NoExecute' || !t['effect']));
   const added: Obj[] = [];
-  for (const key of ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']) {
-    if (!tolerates(key)) added.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: DEFAULT_TOLERATION_SECONDS });
+  for (const [key, toleration] of Object.entries(DEFAULT_TOLERATIONS)) {
+    if (!tolerates(key)) added.push(toleration);
   }
   if (added.length > 0) spec['tolerations'] = [...tolerations, ...added];
   // v1 conversion keeps the singular and plural IP fields in step.

@@ -64,3 +64,13 @@ export function clone<T>(value: T): T {
   }
   return out as T;
 }
+
+/**
+ * Freezes a JSON value and everything in it, and returns it: a constant that every object it is
+ * put in shares (a default the API server adds to each pod), which no one can change in place.
+ */
+export function deepFreeze<T>(value: T): T {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value;
+  for (const v of Object.values(value as Obj)) deepFreeze(v);
+  return Object.freeze(value);
+}
