@@ -18,12 +18,16 @@ export interface InformerSpec {
   fieldSelector?: string;
 }
 
-/** Callbacks of an informer: each gets the object (and the old one on update). */
+/**
+ * Callbacks of an informer: each gets the object (and the old one on update), and its key in the
+ * informer's store (`namespace/name`): on add, the very string the store keeps, which indexes
+ * built on the informer can keep too instead of a copy of their own.
+ */
 export interface InformerHandlers<T extends KubeObject> {
-  onAdd?(obj: T): void;
-  onUpdate?(old: T, obj: T): void;
+  onAdd?(obj: T, key: string): void;
+  onUpdate?(old: T, obj: T, key: string): void;
   /** `last` is the object as this informer last had it (the event's object may be newer). */
-  onDelete?(obj: T, last: T): void;
+  onDelete?(obj: T, last: T, key: string): void;
   /** The initial state has been received (once per (re)list). */
   onSynced?(): void;
 }
@@ -119,8 +123,8 @@ export class Informer<T extends KubeObject = KubeObject> {
         if (!old) this.sortedKeys = undefined;
         this.store.set(key, obj);
         if (rv) this.lastResourceVersion = rv;
-        if (old) this.handlers.onUpdate?.(old, obj);
-        else this.handlers.onAdd?.(obj);
+        if (old) this.handlers.onUpdate?.(old, obj, key);
+        else this.handlers.onAdd?.(obj, key);
         break;
       }
       case 'watch.deleted': {
@@ -128,7 +132,7 @@ export class Informer<T extends KubeObject = KubeObject> {
         const old = this.store.get(key);
         if (this.store.delete(key)) this.sortedKeys = undefined;
         if (rv) this.lastResourceVersion = rv;
-        if (old) this.handlers.onDelete?.(obj, old);
+        if (old) this.handlers.onDelete?.(obj, old, key);
         break;
       }
       case 'watch.bookmark': {
@@ -139,7 +143,7 @@ export class Informer<T extends KubeObject = KubeObject> {
             const gone = this.store.get(key)!;
             this.store.delete(key);
             this.sortedKeys = undefined;
-            this.handlers.onDelete?.(gone, gone);
+            this.handlers.onDelete?.(gone, gone, key);
           }
           this.unseen = undefined;
           this.synced = true;

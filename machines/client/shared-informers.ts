@@ -40,14 +40,14 @@ export class SharedInformerFactory {
     if (!entry) {
       const subscribers: InformerHandlers<KubeObject>[] = [];
       const informer = new Informer(this.client, spec, {
-        onAdd: (obj) => {
-          for (const s of subscribers) s.onAdd?.(obj);
+        onAdd: (obj, key) => {
+          for (const s of subscribers) s.onAdd?.(obj, key);
         },
-        onUpdate: (old, obj) => {
-          for (const s of subscribers) s.onUpdate?.(old, obj);
+        onUpdate: (old, obj, key) => {
+          for (const s of subscribers) s.onUpdate?.(old, obj, key);
         },
-        onDelete: (obj, last) => {
-          for (const s of subscribers) s.onDelete?.(obj, last);
+        onDelete: (obj, last, key) => {
+          for (const s of subscribers) s.onDelete?.(obj, last, key);
         },
         onSynced: () => {
           for (const s of subscribers) s.onSynced?.();

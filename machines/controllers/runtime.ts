@@ -81,7 +81,7 @@ export class ControllerRuntime {
   /** Counters for tests and the inspector. */
   readonly stats = { syncs: 0, failures: 0, requests: 0, errors: 0, lastError: '' };
   /** Per watch, per index, the keys of the objects by index value. */
-  private readonly indexes = new Map<string, Map<string, Map<string, Set<string>>>>();
+  private readonly indexes = new Map<string, Map<string, Map<string, IndexKeys>>>();
   private lastResync: number;
   private readonly cache: HandlerContext<Watches, unknown, Record<string, unknown>>;
 
@@ -124,23 +124,23 @@ export class ControllerRuntime {
     };
     for (const [name, w] of Object.entries(spec.watches)) {
       if (w.indexes) {
-        const byIndex = new Map<string, Map<string, Set<string>>>();
+        const byIndex = new Map<string, Map<string, IndexKeys>>();
         for (const index of Object.keys(w.indexes)) byIndex.set(index, new Map());
         this.indexes.set(name, byIndex);
       }
       const watchSpec = { resource: w.resource, group: w.group, namespace: w.namespace, labelSelector: w.labelSelector, fieldSelector: w.fieldSelector };
       const subscribe = (handlers: InformerHandlers<KubeObject>) => (shared ? shared.subscribe(watchSpec, handlers) : new Informer(client, watchSpec, handlers));
       const informer = subscribe({
-        onAdd: (obj) => {
-          this.reindex(name, undefined, obj);
+        onAdd: (obj, key) => {
+          this.reindex(name, undefined, obj, key);
           this.dispatch(name, { type: 'added', object: obj });
         },
-        onUpdate: (old, obj) => {
-          this.reindex(name, old, obj);
+        onUpdate: (old, obj, key) => {
+          this.reindex(name, old, obj, key);
           this.dispatch(name, { type: 'modified', object: obj, old });
         },
-        onDelete: (obj, last) => {
-          this.reindex(name, last, undefined);
+        onDelete: (obj, last, key) => {
+          this.reindex(name, last, undefined, key);
           this.dispatch(name, { type: 'deleted', object: obj });
         },
         onSynced: () => {
@@ -327,7 +327,8 @@ export class ControllerRuntime {
     const idx = this.indexes.get(watchName)?.get(index);
     if (!idx) throw new Error(`controller ${this.spec.name}: watch "${watchName}" has no index "${index}"`);
     const keys = idx.get(value);
-    if (!keys || keys.size === 0) return [];
+    if (keys === undefined) return [];
+    if (typeof keys === 'string') return inf.store.has(keys) ? [inf.store.get(keys)!] : [];
     return [...keys].sort().map((k) => inf.store.get(k)!).filter(Boolean);
   }
 
@@ -335,7 +336,8 @@ export class ControllerRuntime {
   countIndex(watchName: string, index: string, value: string): number {
     const idx = this.indexes.get(watchName)?.get(index);
     if (!idx) throw new Error(`controller ${this.spec.name}: watch "${watchName}" has no index "${index}"`);
-    return idx.get(value)?.size ?? 0;
+    const keys = idx.get(value);
+    return keys === undefined ? 0 : typeof keys === 'string' ? 1 : keys.size;
   }
 
   toJSON(): unknown {
@@ -362,11 +364,10 @@ export class ControllerRuntime {
    * of `before` are computed again rather than kept: index functions are pure, and keeping them
    * would cost a few arrays per object for good.
    */
-  private reindex(watchName: string, before: KubeObject | undefined, after: KubeObject | undefined): void {
+  private reindex(watchName: string, before: KubeObject | undefined, after: KubeObject | undefined, key: string): void {
     const fns = this.spec.watches[watchName]?.indexes;
     const byIndex = this.indexes.get(watchName);
     if (!fns || !byIndex) return;
-    const key = objectKey((after ?? before)!);
     // an index function that throws was reported when the object came in, not again on its way out
     const old = before ? this.indexEntries(fns, before, false) : NO_ENTRIES;
     const entries = after ? this.indexEntries(fns, after, true) : NO_ENTRIES;
@@ -375,18 +376,25 @@ export class ControllerRuntime {
     for (const [index, values] of old) {
       const idx = byIndex.get(index)!;
       for (const v of values) {
-        const set = idx.get(v);
-        if (!set) continue;
-        set.delete(key);
-        if (set.size === 0) idx.delete(v);
+        const keys = idx.get(v);
+        if (keys === undefined) continue;
+        if (typeof keys === 'string') {
+          if (keys === key) idx.delete(v);
+          continue;
+        }
+        keys.delete(key);
+        // back to the one key left, as it was before a second came
+        if (keys.size === 1) idx.set(v, keys.values().next().value!);
       }
     }
     for (const [index, values] of entries) {
       const idx = byIndex.get(index)!;
       for (const v of values) {
-        let set = idx.get(v);
-        if (!set) idx.set(v, (set = new Set()));
-        set.add(key);
+        const keys = idx.get(v);
+        if (keys === undefined) idx.set(v, key);
+        else if (typeof keys === 'string') {
+          if (keys !== key) idx.set(v, new Set([keys, key]));
+        } else keys.add(key);
       }
     }
   }
@@ -552,6 +560,12 @@ export class ControllerRuntime {
 }
 
 const NO_ENTRIES: readonly [string, string[]][] = [];
+
+/**
+ * The keys of one index value: the key itself while it is the only one (an index by uid has one
+ * object per value: no set per object), a set once a second comes.
+ */
+type IndexKeys = string | Set<string>;
 
 function sameEntries(a: readonly [string, string[]][], b: readonly [string, string[]][]): boolean {
   if (a.length !== b.length) return false;
