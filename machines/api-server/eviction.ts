@@ -29,6 +29,7 @@ import type { KubeObject, Status } from '../../src/api/types.js';
 import type { EtcdRequest, EtcdResult, KeyValue } from '../protocol.js';
 import type { Operation } from './core.js';
 import { decode } from './watch-cache.js';
+import { isObject as isJsonObject } from '../../src/api/json-values.js';
 
 type Obj = KubeObject & Record<string, any>;
 type DistributiveOmit<T, K extends keyof any> = T extends unknown ? Omit<T, K> : never;
@@ -58,9 +59,7 @@ export interface EvictionHost {
   timestamp(): string;
 }
 
-function isObject(x: unknown): x is Obj {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
+const isObject: (v: unknown) => v is Obj = isJsonObject;
 
 /** `podutil.IsPodReady`: the Ready condition is True. */
 function isPodReady(pod: Obj): boolean {

@@ -2,6 +2,7 @@
 import type { KubeObject, Status } from '../../src/api/types.js';
 import * as S from '../../src/api/status.js';
 import type { Obj } from './strategy.js';
+import { isObject as isJsonObject } from '../../src/api/json-values.js';
 
 /** The object's metadata (created empty if it has none). */
 export function meta(obj: Obj): NonNullable<KubeObject['metadata']> {
@@ -9,9 +10,7 @@ export function meta(obj: Obj): NonNullable<KubeObject['metadata']> {
 }
 
 /** A JSON object (not an array, not null). */
-export function isObject(x: unknown): x is Obj {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
+export const isObject: (v: unknown) => v is Obj = isJsonObject;
 
 /** 400 `Deployment in version "v1" cannot be handled as a Deployment: <decoder error>` (the serializer's wording). */
 export function cannotBeHandled(kind: string, version: string, error: string): Status {

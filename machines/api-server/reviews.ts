@@ -28,6 +28,7 @@ import {
   type TokenVerdict,
 } from './service-account-tokens.js';
 import { WARN_ONLY_BOUND_TOKEN_EXPIRATION_SECONDS } from './admission.js';
+import { isObject as isJsonObject } from '../../src/api/json-values.js';
 
 type Obj = Record<string, any>;
 
@@ -57,9 +58,7 @@ export interface ReviewAnswer {
   body: KubeObject | Status;
 }
 
-function isObject(x: unknown): x is Obj {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
+const isObject: (v: unknown) => v is Obj = isJsonObject;
 
 /** True when the request is one this module answers. */
 export function isReviewRequest(info: ResourceInfo, req: ApiRequest): boolean {

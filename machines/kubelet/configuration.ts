@@ -18,6 +18,7 @@
  * to a threshold, of either kind, the amount to reclaim beyond it.
  */
 import { compareQuantities, formatQuantity, parseExact, ZERO, type Quantity } from '../../src/api/quantity-math.js';
+import { isObject } from '../../src/api/json-values.js';
 
 /** The configuration's group/version and kind. */
 const API_VERSION = 'kubelet.config.k8s.io/v1beta1';
@@ -104,9 +105,6 @@ const DEFAULT_EVICTION_HARD: Record<string, string> = { 'memory.available': '100
 /** evictionPressureTransitionPeriod's default (5m). */
 const DEFAULT_PRESSURE_TRANSITION_MS = 300_000;
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
 
 function show(v: unknown): string {
   return JSON.stringify(v) ?? String(v);

@@ -37,6 +37,7 @@ import { createVolumeBinding, VolumeBinding } from './plugins/volume-binding.js'
 import { createLeastAllocated, DEFAULT_RESOURCES, type ResourceSpec } from './plugins/least-allocated.js';
 import { createMostAllocated } from './plugins/most-allocated.js';
 import { createRequestedToCapacityRatio, MAX_CUSTOM_PRIORITY_SCORE, type UtilizationShapePoint } from './plugins/requested-to-capacity-ratio.js';
+import { isObject } from '../../src/api/json-values.js';
 
 /** A configuration kube-actors cannot honour, with the path of the offending field. */
 export class SchedulerConfigurationError extends Error {
@@ -117,9 +118,7 @@ const DEFAULT_MULTI_POINT: readonly PluginEntry[] = [
 
 type Obj = Record<string, unknown>;
 
-function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+const isObj: (v: unknown) => v is Obj = isObject;
 
 function fail(field: string, message: string): never {
   throw new SchedulerConfigurationError(field, message);

@@ -19,9 +19,10 @@
  */
 import type { ResourceInfo } from './resources.js';
 import { resourceForGroupResource } from './resources.js';
+import { isObject } from './json-values.js';
 
 type Obj = Record<string, any>;
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isObj: (v: unknown) => v is Obj = isObject;
 
 /** `MetricSpecsAnnotation`: the metrics other than the cpu utilization one, as v1 MetricSpecs. */
 export const METRIC_SPECS_ANNOTATION = 'autoscaling.alpha.kubernetes.io/metrics';

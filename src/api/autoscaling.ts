@@ -13,9 +13,10 @@ import { isQuantity, parseQuantity } from './quantity.js';
 import { fieldError } from './status.js';
 import type { TableColumnDefinition } from './printers-common.js';
 import { ageSince } from './printers-common.js';
+import { isObject } from './json-values.js';
 
 type Obj = Record<string, any>;
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isObj: (v: unknown) => v is Obj = isObject;
 
 /** `defaultHPAScaleUpRules`: no stabilization, the larger of 4 pods or 100% every 15 s. */
 export function defaultScaleUpRules(): Obj {

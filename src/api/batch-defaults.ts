@@ -4,9 +4,10 @@
  * (`SetDefaults_ReplicationController`) set them; pod templates get the pod spec defaults.
  */
 import { applyPodSpecDefaults } from './defaults.js';
+import { isObject } from './json-values.js';
 
 type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isObj: (v: unknown) => v is Obj = isObject;
 
 function objAt(parent: Obj, key: string): Obj {
   const v = parent[key];

@@ -9,11 +9,11 @@ import { fieldError, GoValue } from './status.js';
 import { parseCronSchedule, isKnownTimeZone } from './cron.js';
 import { validatePodSpec } from './validation-core.js';
 import { goLabelSelector, nonNegative, specSelector, validateAnnotations, validateLabels, validateLabelSelector, validateSelectorMatchesTemplate, type Causes } from './validation-meta.js';
-import { semanticEqual } from './json-values.js';
+import { isObject, semanticEqual } from './json-values.js';
 import { selectorFromSet } from './selectors.js';
 
 type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isObj: (v: unknown) => v is Obj = isObject;
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);

@@ -12,11 +12,11 @@ import { defaultHorizontalPodAutoscaler } from './autoscaling.js';
 import { defaultLimitRange } from './limit-range.js';
 import { defaultIngressClass, defaultNetworkPolicy } from './validation-networking.js';
 import type { KubeObject } from './types.js';
-import { clone, deepFreeze } from './json-values.js';
+import { clone, deepFreeze, isObject } from './json-values.js';
 
 type Obj = Record<string, unknown>;
 
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isObj: (v: unknown) => v is Obj = isObject;
 
 
 function objAt(parent: Obj, key: string): Obj {

@@ -18,9 +18,10 @@
 import type { ResourceInfo } from './resources.js';
 import { resourceForGroupResource } from './resources.js';
 import { parseFieldSelector } from './field-selectors.js';
+import { isObject } from './json-values.js';
 
 type Obj = Record<string, any>;
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isObj: (v: unknown) => v is Obj = isObject;
 
 const core = resourceForGroupResource('', 'events');
 if (!core) throw new Error('the registry has no events');

@@ -5,6 +5,14 @@
 
 type Obj = Record<string, unknown>;
 
+/**
+ * Whether a value is a JSON object (not null, not an array): the one test every module uses,
+ * narrowing to the caller's object type (`isObject<Obj>(v)`; by default `Record<string, unknown>`).
+ */
+export function isObject<T extends object = Obj>(v: unknown): v is T {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
 /** Structural equality of JSON values: a property set to `undefined` counts as absent. */
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;

@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 import type { LabelSelector } from './types.js';
+import { isObject } from './json-values.js';
 import { everything, goQuote, newRequirement, nothing, parseLabelSelector, selectorFromRequirements, SelectorError, type LabelOperator, type LabelRequirement, type LabelSelectorMatcher, type Labels } from './selectors.js';
 
 /**
@@ -69,19 +70,18 @@ export function labelSelectorAsSelector(selector: unknown): LabelSelectorMatcher
   }
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
 
 /** What makes a value not a `LabelSelector` (wrong JSON types), if anything. */
 function labelSelectorShapeError(selector: unknown): string | undefined {
-  if (!isRecord(selector)) return 'a label selector must be an object';
+  if (!isObject(selector)) return 'a label selector must be an object';
   const ml = selector['matchLabels'];
-  if (ml !== undefined && ml !== null && !(isRecord(ml) && Object.values(ml).every((v) => typeof v === 'string'))) return 'matchLabels must map strings to strings';
+  if (ml !== undefined && ml !== null && !(isObject(ml) && Object.values(ml).every((v) => typeof v === 'string'))) return 'matchLabels must map strings to strings';
   const exprs = selector['matchExpressions'];
   if (exprs === undefined || exprs === null) return undefined;
   if (!Array.isArray(exprs)) return 'matchExpressions must be a list';
   for (const e of exprs) {
-    if (!isRecord(e) || typeof e['key'] !== 'string' || typeof e['operator'] !== 'string') return 'a match expression needs a string key and operator';
+    if (!isObject(e) || typeof e['key'] !== 'string' || typeof e['operator'] !== 'string') return 'a match expression needs a string key and operator';
     if (e['values'] !== undefined && e['values'] !== null && !isStringArray(e['values'])) return 'a match expression\'s values must be a list of strings';
   }
   return undefined;

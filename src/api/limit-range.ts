@@ -18,9 +18,10 @@ import { isQualifiedName } from './names.js';
 import { compareQuantities, formatQuantity, isExactQuantity, parseExact, parseResourceList, type Quantity } from './quantity-math.js';
 import { podResourceTotals } from './quota.js';
 import type { KubeObject } from './types.js';
+import { isObject } from './json-values.js';
 
 type Obj = Record<string, any>;
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isObj: (v: unknown) => v is Obj = isObject;
 
 /** The annotation the plugin leaves on a pod it defaulted. */
 const LIMIT_RANGER_ANNOTATION = 'kubernetes.io/limit-ranger';

@@ -12,6 +12,7 @@
  *
  * @packageDocumentation
  */
+import { isObject as isJsonObject } from './json-values.js';
 
 /** A JSON value. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | JsonObject;
@@ -41,9 +42,7 @@ export class PatchError extends Error {
 
 const hasOwn = Object.hasOwn;
 
-export function isObject(v: unknown): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+export const isObject: (v: unknown) => v is JsonObject = isJsonObject;
 
 /** Assigns a property, also when the key is `__proto__`. */
 export function setKey(o: JsonObject, k: string, v: JsonValue): void {

@@ -7,9 +7,10 @@
 import type { BatchPrinter, PrinterKit } from './batch-printers.js';
 import { ageSince } from './printers-common.js';
 import { formatQuantity, isExactQuantity, parseExact } from './quantity-math.js';
+import { isObject } from './json-values.js';
 
 type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isObj: (v: unknown) => v is Obj = isObject;
 const obj = (v: unknown): Obj => (isObj(v) ? v : {});
 
 /** An IntOrString as `intstr.IntOrString.String()` prints it, or `N/A` when nil. */

@@ -6,9 +6,10 @@
  * `printers.ts`.
  */
 import { IS_DEFAULT_CLASS_ANNOTATION, BETA_IS_DEFAULT_CLASS_ANNOTATION } from './storage-names.js';
+import { isObject } from './json-values.js';
 
 type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isObj: (v: unknown) => v is Obj = isObject;
 const obj = (v: unknown): Obj => (isObj(v) ? v : {});
 const list = (v: unknown): Obj[] => (Array.isArray(v) ? v.filter(isObj) : []);
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');

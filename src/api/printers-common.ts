@@ -6,6 +6,7 @@
  * milliseconds since the epoch).
  */
 import type { KubeObject, ObjectMeta } from './types.js';
+import { isObject } from './json-values.js';
 
 /** One column of a Table (`metav1.TableColumnDefinition`). */
 export interface TableColumnDefinition {
@@ -69,7 +70,7 @@ export interface PrintOptions {
 
 /** Readers of decoded JSON that never throw: a missing or mistyped field reads as empty. */
 export type Obj = Record<string, unknown>;
-export const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+export const isObj: (v: unknown) => v is Obj = isObject;
 export const obj = (v: unknown): Obj => (isObj(v) ? v : {});
 export const list = (v: unknown): Obj[] => (Array.isArray(v) ? v.filter(isObj) : []);
 export const str = (v: unknown): string => (typeof v === 'string' ? v : '');

@@ -21,9 +21,10 @@
  */
 import type { KubeObject } from './types.js';
 import { addQuantities, compareQuantities, formatQuantity, parseResourceList, ZERO, type Quantity } from './quantity-math.js';
+import { isObject } from './json-values.js';
 
 type Obj = Record<string, any>;
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isObj: (v: unknown) => v is Obj = isObject;
 
 /** A resource list as a map (resource name → quantity). */
 export type Usage = Map<string, Quantity>;

@@ -10,9 +10,10 @@
  */
 import { patchSchemaFor, type FieldPatchMeta, type PatchSchema } from './patch.js';
 import type { KubeObject, Status, StatusCause } from './types.js';
+import { isObject } from './json-values.js';
 
 type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObj: (v: unknown) => v is Obj = isObject;
 
 /** A managedFields entry (`metav1.ManagedFieldsEntry`). */
 export interface ManagedFieldsEntry {

@@ -12,10 +12,10 @@ import { goIntOrString, intOrPercentValue, validateIntOrPercent } from './valida
 import { validatePodSpec } from './validation-core.js';
 import { goLabelSelector, nonNegative, specSelector, validateAnnotations, validateLabels, validateLabelSelector, validateSelectorMatchesTemplate, type Causes } from './validation-meta.js';
 import { validateClaimTemplateSpec } from './validation-storage.js';
-import { semanticEqual } from './json-values.js';
+import { isObject, semanticEqual } from './json-values.js';
 
 type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isObj: (v: unknown) => v is Obj = isObject;
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 /** Selector and template checks shared by DaemonSet and StatefulSet (`ValidatePodTemplateSpecForReplicaSet` and the selector rules). */

@@ -8,9 +8,10 @@ import type { AnyObject } from './types.js';
 import { fieldError } from './status.js';
 import { isDNS1123Label, isDNS1123Subdomain } from './names.js';
 import type { Causes } from './validation-meta.js';
+import { isObject } from './json-values.js';
 
 type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isObj: (v: unknown) => v is Obj = isObject;
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 

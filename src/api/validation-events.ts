@@ -9,9 +9,10 @@
 import { fieldError } from './status.js';
 import type { Causes } from './validation-meta.js';
 import { isDNS1123Subdomain, isQualifiedName } from './names.js';
+import { isObject } from './json-values.js';
 
 type Obj = Record<string, any>;
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isObj: (v: unknown) => v is Obj = isObject;
 const text = (v: unknown): string => (typeof v === 'string' ? v : '');
 const isSet = (v: unknown): boolean => v !== undefined && v !== null && v !== '';
 

@@ -8,7 +8,7 @@ import { parseUsageAnnotation, USAGE_ANNOTATION } from '../metrics/usage.js';
 import type { ResourceInfo } from './resources.js';
 import { fieldError, GoValue } from './status.js';
 import { isDNS1123Label, isQualifiedName, isValidLabelValue, type NameValidator } from './names.js';
-import { semanticEqual } from './json-values.js';
+import { isObject, semanticEqual } from './json-values.js';
 import { SelectorError, type LabelSelectorMatcher } from './selectors.js';
 import { labelSelectorAsSelector } from './label-selector.js';
 
@@ -19,7 +19,7 @@ export type Obj = Record<string, unknown>;
 /** @internal field errors being collected. */
 export type Causes = StatusCause[];
 
-export const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+export const isObj: (v: unknown) => v is Obj = isObject;
 export const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 export const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
 export const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);

@@ -16,9 +16,10 @@ import { fieldError, GoValue } from './status.js';
 import type { Causes } from './validation-meta.js';
 import { validateLabelSelector } from './validation-meta.js';
 import { isDNS1035Label, isDNS1123Subdomain, isValidPortName, regexError } from './names.js';
+import { isObject } from './json-values.js';
 
 type Obj = Record<string, any>;
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isObj: (v: unknown) => v is Obj = isObject;
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 const PATH_TYPES = ['Exact', 'ImplementationSpecific', 'Prefix'];

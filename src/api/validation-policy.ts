@@ -9,9 +9,10 @@ import { fieldError, GoValue } from './status.js';
 import type { Causes } from './validation-meta.js';
 import { goIntOrString, intOrPercentValue, validateIntOrPercent } from './validation.js';
 import { nonNegative, validateLabelSelector } from './validation-meta.js';
+import { isObject } from './json-values.js';
 
 type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isObj: (v: unknown) => v is Obj = isObject;
 
 /** `supportedUnhealthyPodEvictionPolicies`, in the order `sets.List()` gives them. */
 const UNHEALTHY_POD_EVICTION_POLICIES = ['AlwaysAllow', 'IfHealthyBudget'];

@@ -11,9 +11,10 @@ import { fieldError, GoValue } from './status.js';
 import type { Causes } from './validation-meta.js';
 import { isQualifiedName } from './names.js';
 import { isExactQuantity, parseExact } from './quantity-math.js';
+import { isObject } from './json-values.js';
 
 type Obj = Record<string, any>;
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isObj: (v: unknown) => v is Obj = isObject;
 
 const COMPUTE = ['cpu', 'memory', 'ephemeral-storage', 'requests.cpu', 'requests.memory', 'requests.ephemeral-storage', 'limits.cpu', 'limits.memory', 'limits.ephemeral-storage'];
 /** `standardResources` (`helper.IsStandardResourceName`, without the hugepages prefixes). */

@@ -10,10 +10,10 @@ import { fieldError, GoValue } from './status.js';
 import { isQualifiedName, isDNS1123Subdomain } from './names.js';
 import { isQuantity, parseQuantity } from './quantity.js';
 import { validateLabelSelector, type Causes } from './validation-meta.js';
-import { semanticEqual } from './json-values.js';
+import { isObject, semanticEqual } from './json-values.js';
 
 type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isObj: (v: unknown) => v is Obj = isObject;
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 

@@ -14,9 +14,10 @@ import type { RequestSpec } from '../../machines/client/api-client.js';
 import { answerAsV1, hpaFromV1, hpaToV1, unknownV1Fields, withoutUnknownV1Fields } from '../api/autoscaling-v1.js';
 import { decodeError } from '../api/decoding.js';
 import { patchServedObject } from './served-version-patch.js';
+import { isObject } from '../api/json-values.js';
 
 type Obj = Record<string, any>;
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isObj: (v: unknown) => v is Obj = isObject;
 
 /** A converted body, the warnings of its dropped unknown fields, or the error to answer. */
 export type V1Body = { body: unknown; warnings: string[] } | { error: Status };

@@ -27,9 +27,10 @@ import { SelectorError } from '../api/selectors.js';
 import { legacyValidateEvent, strictValidateEventCreate, strictValidateEventUpdate } from '../api/validation-events.js';
 import { patchServedObject } from './served-version-patch.js';
 import { applyConfiguration, conflictStatus } from '../api/server-side-apply.js';
+import { isObject } from '../api/json-values.js';
 
 type Obj = Record<string, any>;
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isObj: (v: unknown) => v is Obj = isObject;
 
 /** The API server's request for an events.k8s.io/v1 one (the core Events, authorized as events.k8s.io), or the 400 of a bad field selector. */
 export function eventsV1Request(spec: RequestSpec): { spec: RequestSpec } | { error: Status } {

@@ -12,10 +12,11 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SERVER_VERSION } from './discovery.js';
 import { openApiDocument, openApiRoot } from './openapi.js';
+import { isObject } from '../api/json-values.js';
 
 type Json = Record<string, unknown>;
 
-const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObj: (v: unknown) => v is Json = isObject;
 const V3_REF = '#/components/schemas/';
 
 /** A v3 schema in its v2 form: `$ref` beside its siblings instead of in `allOf`, no `oneOf`. */

@@ -14,6 +14,7 @@ import type { BodyType } from './media.js';
 import { updateEntry } from '../api/server-side-apply.js';
 import { excessiveNesting, excessiveNestingOf, jsonPrefix, rootStruct, tooDeepMessage } from '../api/decoding.js';
 import { boundDeepValues } from '../api/deep-input.js';
+import { isObject } from '../api/json-values.js';
 
 /** An error the server answers with its Status (code, reason, message). */
 export class HttpError extends Error {
@@ -22,9 +23,7 @@ export class HttpError extends Error {
   }
 }
 
-export function isPlainObject(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
+export const isPlainObject: (v: unknown) => v is Record<string, unknown> = isObject;
 
 /**
  * The impersonation a request asks for, from its `Impersonate-User`, `Impersonate-Group` (one per

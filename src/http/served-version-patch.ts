@@ -9,6 +9,7 @@ import { jsonPatch, type JsonPatchOperation } from '../api/json-patch.js';
 import { jsonMergePatch } from '../api/merge-patch.js';
 import { PatchError } from '../api/patch.js';
 import { strategicMergePatch } from '../api/strategic-merge-patch.js';
+import { isObject } from '../api/json-values.js';
 
 /**
  * Applies a JSON patch, a strategic merge patch or a JSON merge patch (`patchType` `json`,
@@ -35,6 +36,3 @@ export function patchServedObject(served: Record<string, unknown>, body: unknown
   return { patched };
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

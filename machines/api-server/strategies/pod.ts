@@ -4,6 +4,7 @@
  * terminating pod is removed by the kubelet's final delete, never by an update.
  */
 import type { Obj, Strategy } from '../strategy.js';
+import { isObject as isJsonObject } from '../../../src/api/json-values.js';
 
 /** The pod strategy. */
 export const podStrategy: Strategy = {
@@ -35,7 +36,7 @@ function applySchedulingGatedCondition(pod: Obj): void {
   status.conditions = [{ type: 'PodScheduled', status: 'False', reason: 'SchedulingGated', message: 'Scheduling is blocked due to non-empty scheduling gates' }];
 }
 
-const isObject = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
+const isObject: (v: unknown) => v is Obj = isJsonObject;
 
 /**
  * kube-apiserver's pod PrepareForCreate (`applyMatchLabelKeysAndMismatchLabelKeys`, the
