@@ -40,7 +40,7 @@ import { DEFAULT_USAGE } from '../src/metrics/usage.js';
 import { nodeAddress, podAddress } from './protocol.js';
 import { objectKey } from './client/informer.js';
 import { apiClientTransitions } from './client/transitions.js';
-import { podResourceRecord } from './scheduler/framework.js';
+import { podResourceRecord } from './scheduler/node-info.js';
 import { admitPod, rejectedStatus } from './kubelet/admission.js';
 import { configErrorStatus, configHold, type ConfigData, type ConfigHold } from './kubelet/config-sources.js';
 import { createLeaseRequest, markedNotReady, nodeStatusRequest, registerRequest, renewLeaseRequest } from './kubelet/node-status.js';

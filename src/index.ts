@@ -139,7 +139,6 @@ export { schedulerConfiguration, parseSchedulerConfiguration, SchedulerConfigura
 export type { SchedulerConfiguration } from '../machines/scheduler/configuration.js';
 export type { Profile as SchedulerProfile, ProfileOptions as SchedulerProfileOptions } from '../machines/scheduler/registry.js';
 export {
-  NodeInfo,
   SUCCESS,
   SKIP,
   MAX_NODE_SCORE,
@@ -147,10 +146,10 @@ export {
   unresolvable,
   isRejected,
   defaultNormalizeScore,
-  computePodRequests,
   createCycleState,
   fitErrorMessage,
 } from '../machines/scheduler/framework.js';
+export { NodeInfo, computePodRequests } from '../machines/scheduler/node-info.js';
 export type {
   FilterPlugin,
   ScorePlugin,
@@ -164,8 +163,8 @@ export type {
   StatusCode,
   PluginStatus,
   Diagnosis,
-  Resources,
 } from '../machines/scheduler/framework.js';
+export type { Resources } from '../machines/scheduler/node-info.js';
 /** The cluster events a scheduler plugin registers (`FilterPlugin.events`) and the action-type flags. */
 export { ActionType } from '../machines/scheduler/events.js';
 export type { ClusterEvent, ClusterEventWithHint, EventResource, HintContext, QueueingHint, QueueingHintFn } from '../machines/scheduler/events.js';

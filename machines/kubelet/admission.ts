@@ -19,7 +19,8 @@
  * Not checked: host ports (the simulated pods have none that matter), the OS label and field.
  */
 import type { Node, Pod } from '../../src/api/types.js';
-import { createCycleState, NodeInfo } from '../scheduler/framework.js';
+import { createCycleState } from '../scheduler/framework.js';
+import { NodeInfo } from '../scheduler/node-info.js';
 import { fitsRequest } from '../scheduler/plugins/node-resources-fit.js';
 import { NODE_AFFINITY, ERR_REASON_POD } from '../scheduler/plugins/node-affinity.js';
 import { NODE_NAME, ERR_REASON_NODE_NAME } from '../scheduler/plugins/node-name.js';

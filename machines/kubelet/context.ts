@@ -13,7 +13,7 @@ import { ApiClient } from '../client/api-client.js';
 import { Informer, type InformerSpec } from '../client/informer.js';
 import { EventRecorder, type EventLevel } from '../client/events.js';
 import { podMachine } from '../pod.js';
-import type { NodeInfo } from '../scheduler/framework.js';
+import type { NodeInfo } from '../scheduler/node-info.js';
 import { admissionNodeInfo } from './admission.js';
 import { ClaimWaiter } from './volumes.js';
 import { ConfigSources } from './config-sources.js';

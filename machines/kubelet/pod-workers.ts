@@ -11,7 +11,7 @@ import { Port } from '../../src/kernel/port.js';
 import type { Profile } from '../../src/profiles/profile.js';
 import type { EventLevel } from '../client/events.js';
 import { podAddress, runtimeAddress } from '../protocol.js';
-import type { PodResourceRecord } from '../scheduler/framework.js';
+import type { PodResourceRecord } from '../scheduler/node-info.js';
 import type { ConfigData } from './config-sources.js';
 import type { NodeSpec } from './node-spec.js';
 

@@ -12,7 +12,7 @@
  * zones instead; that order is not modelled.
  */
 import type { Node, Pod } from '../../src/api/types.js';
-import { NodeInfo, podResourceRecord, podKey, type PodResourceRecord } from './framework.js';
+import { NodeInfo, podResourceRecord, podKey, type PodResourceRecord } from './node-info.js';
 import { hasPodAffinity } from './pod-affinity-terms.js';
 import type { SchedulerListers, Snapshot } from './snapshot.js';
 

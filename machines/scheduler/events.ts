@@ -10,7 +10,7 @@
  */
 import type { KubeObject, Node, Pod } from '../../src/api/types.js';
 import { deepEqual } from '../../src/api/json-values.js';
-import { computePodRequests } from './framework.js';
+import { computePodRequests } from './node-info.js';
 import type { SchedulerListers } from './snapshot.js';
 
 /** `framework.ActionType`: bit flags, combined with `|` in a registration. */

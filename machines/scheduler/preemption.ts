@@ -12,7 +12,8 @@
  * victim counts as non-violating.
  */
 import type { Pod } from '../../src/api/types.js';
-import { cloneCycleState, runFilters, type CycleState, type FilterPlugin, type NodeInfo, type PluginStatus, type PodResourceRecord } from './framework.js';
+import { cloneCycleState, runFilters, type CycleState, type FilterPlugin, type PluginStatus } from './framework.js';
+import { type NodeInfo, type PodResourceRecord } from './node-info.js';
 
 /** A pod on a node, with what the cache knows of it. */
 export type VictimRecord = PodResourceRecord & { readonly pod: Pod };

@@ -7,20 +7,8 @@
  */
 import type { Pod } from '../../src/api/types.js';
 import type { SchedulerCache } from './cache.js';
-import {
-  MAX_NODE_SCORE,
-  createCycleState,
-  diagnosisReasons,
-  fitErrorMessage,
-  unresolvable,
-  type CycleState,
-  type Diagnosis,
-  type FilterPlugin,
-  type NodeInfo,
-  type PluginStatus,
-  type ReasonCount,
-  type WeightedScorePlugin,
-} from './framework.js';
+import { MAX_NODE_SCORE, createCycleState, diagnosisReasons, fitErrorMessage, unresolvable, type CycleState, type Diagnosis, type FilterPlugin, type PluginStatus, type ReasonCount, type WeightedScorePlugin } from './framework.js';
+import { type NodeInfo } from './node-info.js';
 import type { Profile } from './registry.js';
 import type { SchedulerListers } from './snapshot.js';
 

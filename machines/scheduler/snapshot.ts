@@ -7,7 +7,7 @@
 import type { Namespace, Pod } from '../../src/api/types.js';
 import { everything, selectorFromRequirements, selectorFromSet, type LabelSelectorMatcher, type Labels } from '../../src/api/selectors.js';
 import { labelSelectorFromObject } from '../../src/api/label-selector.js';
-import type { NodeInfo } from './framework.js';
+import type { NodeInfo } from './node-info.js';
 import type { VolumeListers } from './volume-listers.js';
 
 /** A pod the snapshot counts on a node. */

@@ -7,7 +7,8 @@
  * and no memory (best-effort pods), as current kube-scheduler does.
  */
 import type { Pod } from '../../../src/api/types.js';
-import { MAX_NODE_SCORE, type CycleState, type NodeInfo, type ScorePlugin } from '../framework.js';
+import { MAX_NODE_SCORE, type CycleState, type ScorePlugin } from '../framework.js';
+import { type NodeInfo } from '../node-info.js';
 import { DEFAULT_RESOURCES, allocatableAndRequested, type ResourceSpec } from './least-allocated.js';
 
 // Hot paths read module-local constants: under some module runners (vitest's) every read of an

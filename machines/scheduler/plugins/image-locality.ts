@@ -6,7 +6,8 @@
  * without a tag get `:latest` (`normalizedImageName`).
  */
 import type { Pod } from '../../../src/api/types.js';
-import { MAX_NODE_SCORE, type CycleState, type NodeInfo, type ScorePlugin } from '../framework.js';
+import { MAX_NODE_SCORE, type CycleState, type ScorePlugin } from '../framework.js';
+import { type NodeInfo } from '../node-info.js';
 
 /** The plugin's name. */
 const IMAGE_LOCALITY = 'ImageLocality';

@@ -26,19 +26,8 @@
 import type { Node, Pod } from '../../../src/api/types.js';
 import { ActionType, type QueueingHint } from '../events.js';
 import type { Labels } from '../../../src/api/selectors.js';
-import {
-  MAX_NODE_SCORE,
-  SKIP,
-  SUCCESS,
-  unresolvable,
-  unschedulable,
-  type CycleState,
-  type FilterPlugin,
-  type NodeInfo,
-  type PreFilterResult,
-  type ScorePlugin,
-  type Status,
-} from '../framework.js';
+import { MAX_NODE_SCORE, SKIP, SUCCESS, unresolvable, unschedulable, type CycleState, type FilterPlugin, type PreFilterResult, type ScorePlugin, type Status } from '../framework.js';
+import { type NodeInfo } from '../node-info.js';
 import {
   mergeTermNamespaces,
   podAffinityInfo,

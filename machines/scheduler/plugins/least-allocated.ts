@@ -6,7 +6,8 @@
  * this pod requests, counting 100m cpu / 200Mi memory for each container without a request.
  */
 import type { Pod } from '../../../src/api/types.js';
-import { MAX_NODE_SCORE, type CycleState, type NodeInfo, type ScorePlugin } from '../framework.js';
+import { MAX_NODE_SCORE, type CycleState, type ScorePlugin } from '../framework.js';
+import { type NodeInfo } from '../node-info.js';
 
 // Hot paths read module-local constants: under some module runners (vitest's) every read of an
 // imported binding goes through a getter, which doubles the cost of a per-node call.

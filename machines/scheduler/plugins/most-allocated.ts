@@ -6,7 +6,8 @@
  * 200Mi memory for each container without a request, as LeastAllocated does.
  */
 import type { Pod } from '../../../src/api/types.js';
-import { MAX_NODE_SCORE, type CycleState, type NodeInfo, type ScorePlugin } from '../framework.js';
+import { MAX_NODE_SCORE, type CycleState, type ScorePlugin } from '../framework.js';
+import { type NodeInfo } from '../node-info.js';
 import { weightedResourceScore, type ResourceSpec } from './least-allocated.js';
 
 const MAX_SCORE = MAX_NODE_SCORE;

@@ -11,19 +11,8 @@
  */
 import type { Node, Pod } from '../../../src/api/types.js';
 import { ActionType, type QueueingHint } from '../events.js';
-import {
-  MAX_NODE_SCORE,
-  SKIP,
-  SUCCESS,
-  defaultNormalizeScore,
-  unresolvable,
-  type CycleState,
-  type FilterPlugin,
-  type NodeInfo,
-  type PreFilterResult,
-  type ScorePlugin,
-  type Status,
-} from '../framework.js';
+import { MAX_NODE_SCORE, SKIP, SUCCESS, defaultNormalizeScore, unresolvable, type CycleState, type FilterPlugin, type PreFilterResult, type ScorePlugin, type Status } from '../framework.js';
+import { type NodeInfo } from '../node-info.js';
 import { compileRequiredNodeAffinity, nodeLabels, scorePreferredTerms } from '../node-selector.js';
 
 // Hot paths read module-local constants: under some module runners (vitest's) every read of an

@@ -4,7 +4,8 @@
  */
 import type { Node, Pod } from '../../../src/api/types.js';
 import { ActionType, type QueueingHint } from '../events.js';
-import { SUCCESS, unresolvable, type CycleState, type FilterPlugin, type NodeInfo, type Status } from '../framework.js';
+import { SUCCESS, unresolvable, type CycleState, type FilterPlugin, type Status } from '../framework.js';
+import { type NodeInfo } from '../node-info.js';
 
 // Hot paths read module-local constants: under some module runners (vitest's) every read of an
 // imported binding goes through a getter, which doubles the cost of a per-node call.

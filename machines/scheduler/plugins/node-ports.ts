@@ -7,7 +7,8 @@
  */
 import type { Pod } from '../../../src/api/types.js';
 import { ActionType, type QueueingHint } from '../events.js';
-import { SKIP, SUCCESS, podHostPorts, unschedulable, type CycleState, type FilterPlugin, type HostPort, type NodeInfo, type PreFilterResult, type Status } from '../framework.js';
+import { SKIP, SUCCESS, unschedulable, type CycleState, type FilterPlugin, type PreFilterResult, type Status } from '../framework.js';
+import { podHostPorts, type HostPort, type NodeInfo } from '../node-info.js';
 
 const PASS: Status = SUCCESS;
 

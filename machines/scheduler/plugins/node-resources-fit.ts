@@ -9,18 +9,8 @@
  */
 import type { Node, Pod } from '../../../src/api/types.js';
 import { ActionType, type QueueingHint } from '../events.js';
-import {
-  NodeInfo,
-  SUCCESS,
-  computePodRequests,
-  nodeAllocatable,
-  unschedulable,
-  type CycleState,
-  type FilterPlugin,
-  type Resources,
-  type ScorePlugin,
-  type Status,
-} from '../framework.js';
+import { SUCCESS, unschedulable, type CycleState, type FilterPlugin, type ScorePlugin, type Status } from '../framework.js';
+import { NodeInfo, computePodRequests, nodeAllocatable, type Resources } from '../node-info.js';
 import { LeastAllocated } from './least-allocated.js';
 
 // Hot paths read module-local constants: under some module runners (vitest's) every read of an

@@ -27,19 +27,8 @@ import { deepEqual } from '../../../src/api/json-values.js';
 import { ActionType, isSamePod, type HintContext, type QueueingHint } from '../events.js';
 import { selectorFromRequirements, selectorFromSet, type LabelSelectorMatcher, type Labels } from '../../../src/api/selectors.js';
 import { labelSelectorFromObject } from '../../../src/api/label-selector.js';
-import {
-  MAX_NODE_SCORE,
-  SKIP,
-  SUCCESS,
-  unresolvable,
-  unschedulable,
-  type CycleState,
-  type FilterPlugin,
-  type NodeInfo,
-  type PreFilterResult,
-  type ScorePlugin,
-  type Status,
-} from '../framework.js';
+import { MAX_NODE_SCORE, SKIP, SUCCESS, unresolvable, unschedulable, type CycleState, type FilterPlugin, type PreFilterResult, type ScorePlugin, type Status } from '../framework.js';
+import { type NodeInfo } from '../node-info.js';
 import { EMPTY_SNAPSHOT, defaultSelector, type Snapshot } from '../snapshot.js';
 import { findUntoleratedTaint } from './taint-toleration.js';
 

@@ -6,7 +6,8 @@
  * scores are averaged with the resources' weights, rounded.
  */
 import type { Pod } from '../../../src/api/types.js';
-import { MAX_NODE_SCORE, type CycleState, type NodeInfo, type ScorePlugin } from '../framework.js';
+import { MAX_NODE_SCORE, type CycleState, type ScorePlugin } from '../framework.js';
+import { type NodeInfo } from '../node-info.js';
 import { weightedResourceScore, type ResourceSpec } from './least-allocated.js';
 
 /** A point of the scoring function (`UtilizationShapePoint`): utilization 0..100, score 0..10. */

@@ -8,17 +8,8 @@
  */
 import type { Node, Pod, Taint, Toleration } from '../../../src/api/types.js';
 import { ActionType, isSamePod, type QueueingHint } from '../events.js';
-import {
-  MAX_NODE_SCORE,
-  SUCCESS,
-  defaultNormalizeScore,
-  unresolvable,
-  type CycleState,
-  type FilterPlugin,
-  type NodeInfo,
-  type ScorePlugin,
-  type Status,
-} from '../framework.js';
+import { MAX_NODE_SCORE, SUCCESS, defaultNormalizeScore, unresolvable, type CycleState, type FilterPlugin, type ScorePlugin, type Status } from '../framework.js';
+import { type NodeInfo } from '../node-info.js';
 
 // Hot paths read module-local constants: under some module runners (vitest's) every read of an
 // imported binding goes through a getter, which doubles the cost of a per-node call.

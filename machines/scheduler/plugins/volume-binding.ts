@@ -38,7 +38,8 @@ import type { KubeObject, Node, PersistentVolume, PersistentVolumeClaim, Pod, St
 import { labelSelectorFromObject } from '../../../src/api/label-selector.js';
 import { parseQuantity } from '../../../src/api/quantity.js';
 import { BIND_COMPLETED_ANNOTATION, BOUND_BY_CONTROLLER_ANNOTATION, SELECTED_NODE_ANNOTATION } from '../../../src/api/storage-names.js';
-import { SKIP, SUCCESS, unresolvable, type CycleState, type FilterPlugin, type NodeInfo, type PreBindPlan, type PreFilterResult, type Status } from '../framework.js';
+import { SKIP, SUCCESS, unresolvable, type CycleState, type FilterPlugin, type PreBindPlan, type PreFilterResult, type Status } from '../framework.js';
+import { type NodeInfo } from '../node-info.js';
 import { compileNodeSelector } from '../node-selector.js';
 import { podClaimRefs, podHasClaims, type VolumeListers } from '../volume-listers.js';
 import { ActionType, type ClusterEventWithHint, type QueueingHint } from '../events.js';

@@ -19,7 +19,8 @@
  */
 import type { KubeObject, Pod } from '../../../src/api/types.js';
 import { ActionType, type ClusterEventWithHint, type QueueingHint } from '../events.js';
-import { SKIP, SUCCESS, unresolvable, unschedulable, type CycleState, type FilterPlugin, type NodeInfo, type PreFilterResult, type Status } from '../framework.js';
+import { SKIP, SUCCESS, unresolvable, unschedulable, type CycleState, type FilterPlugin, type PreFilterResult, type Status } from '../framework.js';
+import { type NodeInfo } from '../node-info.js';
 
 /** The plugin's name. */
 const VOLUME_RESTRICTIONS = 'VolumeRestrictions';

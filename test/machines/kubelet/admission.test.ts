@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Event, Node, Pod } from '../../../src/api/types.js';
 import { createCluster } from '../../../src/cluster/create-cluster.js';
 import { admissionNodeInfo, admitPod, rejectedStatus } from '../../../machines/kubelet/admission.js';
-import { podResourceRecord } from '../../../machines/scheduler/framework.js';
+import { podResourceRecord } from '../../../machines/scheduler/node-info.js';
 import * as api from '../../../src/index.js';
 
 const node = (extra: { labels?: Record<string, string>; taints?: NonNullable<Node['spec']>['taints']; allocatable?: Record<string, string> } = {}): Node =>

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
 import { SchedulerCache } from '../../../machines/scheduler/cache.js';
-import { nodeAllocatable, podKey, podResourceRecord } from '../../../machines/scheduler/framework.js';
+import { nodeAllocatable, podKey, podResourceRecord } from '../../../machines/scheduler/node-info.js';
 import type { Node, Pod } from '../../../src/api/types.js';
 import { makeNode, makePod } from './helpers.js';
 

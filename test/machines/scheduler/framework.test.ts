@@ -2,13 +2,13 @@ import { describe, it, expect } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
 import {
   compareGoStrings,
-  computePodRequests,
   defaultNormalizeScore,
   fitErrorMessage,
   unresolvable,
   unschedulable,
   type PluginStatus,
 } from '../../../machines/scheduler/framework.js';
+import { computePodRequests } from '../../../machines/scheduler/node-info.js';
 import type { Pod } from '../../../src/api/types.js';
 
 const GI = 1024 ** 3;

@@ -1,6 +1,7 @@
 /** Builders for the scheduler tests. */
 import type { KubeObject, Namespace, Node, Pod, Taint, Toleration } from '../../../src/api/types.js';
-import { NodeInfo, createCycleState, podResourceRecord, type CycleState, type FilterPlugin } from '../../../machines/scheduler/framework.js';
+import { createCycleState, type CycleState, type FilterPlugin } from '../../../machines/scheduler/framework.js';
+import { NodeInfo, podResourceRecord } from '../../../machines/scheduler/node-info.js';
 import type { HintContext, QueueingHint, QueueingHintFn } from '../../../machines/scheduler/events.js';
 import { SchedulerCache } from '../../../machines/scheduler/cache.js';
 import type { SchedulerListers, Snapshot } from '../../../machines/scheduler/snapshot.js';

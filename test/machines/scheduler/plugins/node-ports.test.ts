@@ -2,7 +2,8 @@
 import { describe, it, expect } from 'vitest';
 import type { Pod } from '../../../../src/api/types.js';
 import { NodePorts, ERR_REASON_NODE_PORTS, hostPortConflicts } from '../../../../machines/scheduler/plugins/node-ports.js';
-import { SUCCESS, podHostPorts, podResourceRecord } from '../../../../machines/scheduler/framework.js';
+import { SUCCESS } from '../../../../machines/scheduler/framework.js';
+import { podHostPorts, podResourceRecord } from '../../../../machines/scheduler/node-info.js';
 import { ActionType } from '../../../../machines/scheduler/events.js';
 import { makeNode, makePod, nodeInfo, registration, stateOf } from '../helpers.js';
 
