@@ -25,7 +25,7 @@ import { ApiClient } from './client/api-client.js';
 import { Informer, objectKey } from './client/informer.js';
 import { EventRecorder, type EventLevel } from './client/events.js';
 import { SchedulerCache } from './scheduler/cache.js';
-import { defaultProfile, type Profile } from './scheduler/registry.js';
+import { defaultProfile, type SchedulerProfile } from './scheduler/registry.js';
 import { findFeasibleNodes, scoreFeasibleNodes, type FeasibleNodes, type FilterOutcome, type ScheduleResult } from './scheduler/schedule-one.js';
 import { CycleRecords } from './scheduler/cycle-record.js';
 import type { CycleState } from './scheduler/framework.js';
@@ -42,7 +42,7 @@ export interface SchedulerInput {
   /** Bearer token of `system:kube-scheduler`. */
   token: string;
   /** The scheduling profile (plugins, weights, percentageOfNodesToScore). */
-  profile?: Profile;
+  profile?: SchedulerProfile;
   /** Address of the API server. */
   apiServer?: string;
   /** `spec.schedulerName` this scheduler serves. Default `default-scheduler`. */
@@ -73,7 +73,7 @@ export interface SchedulerContext {
   self: AnyActorRef;
   port: Port;
   client: ApiClient;
-  profile: Profile;
+  profile: SchedulerProfile;
   schedulerName: string;
   cache: SchedulerCache;
   queue: SchedulingQueue;

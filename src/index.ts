@@ -137,7 +137,7 @@ export type { NodeLifecycleOptions } from '../machines/controllers/node-lifecycl
 export { createProfile, defaultProfile, DEFAULT_FILTERS, DEFAULT_SCORES, PLUGINS } from '../machines/scheduler/registry.js';
 export { schedulerConfiguration, parseSchedulerConfiguration, SchedulerConfigurationError } from '../machines/scheduler/configuration.js';
 export type { SchedulerConfiguration } from '../machines/scheduler/configuration.js';
-export type { Profile as SchedulerProfile, ProfileOptions as SchedulerProfileOptions } from '../machines/scheduler/registry.js';
+export type { SchedulerProfile, ProfileOptions as SchedulerProfileOptions } from '../machines/scheduler/registry.js';
 export {
   SUCCESS,
   SKIP,

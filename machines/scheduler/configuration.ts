@@ -1,6 +1,6 @@
 /**
  * `KubeSchedulerConfiguration` (`kubescheduler.config.k8s.io/v1`): the scheduler's configuration
- * file, turned into a {@link Profile} the way kube-scheduler builds its framework:
+ * file, turned into a {@link SchedulerProfile} the way kube-scheduler builds its framework:
  *
  * - the defaults are the v1 `multiPoint` set (`getDefaultPlugins`); each extension point's
  *   `enabled` / `disabled` lists are merged into the defaults as `mergePluginSet` does (`*`
@@ -20,7 +20,7 @@
  */
 import { parse as parseYaml } from 'yaml';
 import type { FilterPlugin, PostFilterPlugin, ScorePlugin, WeightedScorePlugin } from './framework.js';
-import { createProfile, type Profile } from './registry.js';
+import { createProfile, type SchedulerProfile } from './registry.js';
 import { NodeUnschedulable } from './plugins/node-unschedulable.js';
 import { NodeName } from './plugins/node-name.js';
 import { TaintToleration } from './plugins/taint-toleration.js';
@@ -53,7 +53,7 @@ export class SchedulerConfigurationError extends Error {
 /** What a configuration gives the scheduler. */
 export interface SchedulerConfiguration {
   /** The profile (plugins, weights, percentageOfNodesToScore). */
-  readonly profile: Profile;
+  readonly profile: SchedulerProfile;
   /** `profiles[0].schedulerName` (default `default-scheduler`). */
   readonly schedulerName: string;
   /** `podInitialBackoffSeconds` in ms (default 1,000). */

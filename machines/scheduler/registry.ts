@@ -66,7 +66,7 @@ export const PLUGINS: Readonly<Record<string, FilterPlugin | ScorePlugin | PostF
 });
 
 /** A scheduling profile: which plugins run, with what weights, over how many nodes. */
-export interface Profile {
+export interface SchedulerProfile {
   /** Filter plugins, in order. */
   readonly filters: readonly FilterPlugin[];
   /** Score plugins and their weights. */
@@ -110,7 +110,7 @@ function weighted(entry: WeightedScorePlugin | ScorePlugin): WeightedScorePlugin
  *   plugins) share a name.
  * @throws {RangeError} on a weight that is not a positive finite number or a percentage outside 0..100.
  */
-export function createProfile(options: ProfileOptions = {}): Profile {
+export function createProfile(options: ProfileOptions = {}): SchedulerProfile {
   const disabled = new Set(options.disable ?? []);
   const filters = [...(options.filters ?? DEFAULT_FILTERS), ...(options.addFilters ?? [])].filter((p) => !disabled.has(p.name));
   const scores = [...(options.scores ?? DEFAULT_SCORES), ...(options.addScores ?? [])]
@@ -147,4 +147,4 @@ export function createProfile(options: ProfileOptions = {}): Profile {
 }
 
 /** kube-scheduler's default profile (with the plugins modelled here). */
-export const defaultProfile: Profile = createProfile();
+export const defaultProfile: SchedulerProfile = createProfile();

@@ -9,7 +9,7 @@ import type { Pod } from '../../src/api/types.js';
 import type { SchedulerCache } from './cache.js';
 import { MAX_NODE_SCORE, createCycleState, diagnosisReasons, fitErrorMessage, unresolvable, type CycleState, type Diagnosis, type FilterPlugin, type PluginStatus, type ReasonCount, type WeightedScorePlugin } from './framework.js';
 import { type NodeInfo } from './node-info.js';
-import type { Profile } from './registry.js';
+import type { SchedulerProfile } from './registry.js';
 import type { SchedulerListers } from './snapshot.js';
 
 // Module-local copies for the per-node loops (see the note in the plugins: imported bindings can be
@@ -195,7 +195,7 @@ interface PreFilterOutcome {
   readonly softRejection: PluginStatus | undefined;
 }
 
-function runPreFilters(profile: Profile, pod: Pod, state: CycleState): PreFilterOutcome {
+function runPreFilters(profile: SchedulerProfile, pod: Pod, state: CycleState): PreFilterOutcome {
   const filters: FilterPlugin[] = [];
   let nodeNames: Set<string> | undefined;
   const restrictedBy: string[] = [];
@@ -260,7 +260,7 @@ export type FilterPhase = { readonly done: ScheduleResult; readonly state?: Cycl
  * round-robin from the start index until `numFeasibleNodesToFind`. Either the cycle is already
  * decided (`done`: no node fits, or exactly one does), or `feasible` nodes go on to scoring.
  */
-export function findFeasibleNodes(pod: Pod, cache: SchedulerCache, profile: Profile, options: ScheduleOptions): FilterPhase {
+export function findFeasibleNodes(pod: Pod, cache: SchedulerCache, profile: SchedulerProfile, options: ScheduleOptions): FilterPhase {
   const allNodes = cache.nodeList();
   const numAll = allNodes.length;
   const startIndex = options.startIndex;
@@ -369,7 +369,7 @@ export function findFeasibleNodes(pod: Pod, cache: SchedulerCache, profile: Prof
  * The scoring half of a scheduling cycle: every score plugin with its weight over the feasible
  * nodes (normalized to 0..100), then `selectHost` with the seeded tie-break.
  */
-export function scoreFeasibleNodes(pod: Pod, phase: FeasibleNodes, profile: Profile, options: ScheduleOptions): ScheduleResult {
+export function scoreFeasibleNodes(pod: Pod, phase: FeasibleNodes, profile: SchedulerProfile, options: ScheduleOptions): ScheduleResult {
   const { rng } = options;
   const { feasible, state, processed, nextStartIndex } = phase;
   // prioritizeNodes
@@ -429,7 +429,7 @@ export function scoreFeasibleNodes(pod: Pod, phase: FeasibleNodes, profile: Prof
  * ({@link findFeasibleNodes}) then scoring ({@link scoreFeasibleNodes}). The caller binds the pod,
  * `cache.assume`s it, and passes `nextStartIndex` to the next cycle.
  */
-export function schedulePod(pod: Pod, cache: SchedulerCache, profile: Profile, options: ScheduleOptions): ScheduleResult {
+export function schedulePod(pod: Pod, cache: SchedulerCache, profile: SchedulerProfile, options: ScheduleOptions): ScheduleResult {
   const phase = findFeasibleNodes(pod, cache, profile, options);
   return 'done' in phase ? phase.done : scoreFeasibleNodes(pod, phase, profile, options);
 }

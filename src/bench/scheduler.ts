@@ -13,7 +13,7 @@ import type { Node, Pod } from '../api/types.js';
 import { Rng } from '../kernel/rng.js';
 import { SchedulerCache } from '../../machines/scheduler/cache.js';
 import { createCycleState } from '../../machines/scheduler/framework.js';
-import { createProfile, defaultProfile, type Profile } from '../../machines/scheduler/registry.js';
+import { createProfile, defaultProfile, type SchedulerProfile } from '../../machines/scheduler/registry.js';
 import { schedulePod } from '../../machines/scheduler/schedule-one.js';
 import { NodeAffinity } from '../../machines/scheduler/plugins/node-affinity.js';
 import { NodeName } from '../../machines/scheduler/plugins/node-name.js';
@@ -73,7 +73,7 @@ const APPS = 50;
 const SCORED_NODES = 500;
 
 /** kube-scheduler's filters and scores before the plugins of issue 19 (resources, node selection, taints). */
-const OLDER_PLUGINS: Profile = createProfile({
+const OLDER_PLUGINS: SchedulerProfile = createProfile({
   filters: [NodeUnschedulable, NodeName, TaintToleration, NodeAffinity, NodeResourcesFit],
   scores: [
     { plugin: TaintToleration, weight: 3 },
@@ -138,7 +138,7 @@ function median(values: number[]): number {
 
 function measure(
   cache: SchedulerCache,
-  profile: Profile,
+  profile: SchedulerProfile,
   make: (i: number) => Pod,
   batch: number,
   batches: number,

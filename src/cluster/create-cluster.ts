@@ -20,7 +20,7 @@ import { apiServerMachine } from '../../machines/api-server.js';
 import type { ApiServerOptions } from '../../machines/api-server/core.js';
 import { decode } from '../../machines/api-server/watch-cache.js';
 import { schedulerMachine } from '../../machines/scheduler.js';
-import type { Profile as SchedulerProfile } from '../../machines/scheduler/registry.js';
+import type { SchedulerProfile } from '../../machines/scheduler/registry.js';
 import { schedulerConfiguration } from '../../machines/scheduler/configuration.js';
 import { kubeletConfiguration, mergeKubeletConfigurations } from '../../machines/kubelet/configuration.js';
 import { controllerManagerMachine, type ControllerManagerInput } from '../../machines/controller-manager.js';

@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
 import { SchedulerCache } from '../../../machines/scheduler/cache.js';
 import { createCycleState, runFilters, type ScorePlugin } from '../../../machines/scheduler/framework.js';
-import { createProfile, defaultProfile, type Profile } from '../../../machines/scheduler/registry.js';
+import { createProfile, defaultProfile, type SchedulerProfile } from '../../../machines/scheduler/registry.js';
 import { numFeasibleNodesToFind, schedulePod, selectHost, type ScheduleResult } from '../../../machines/scheduler/schedule-one.js';
 import { Rng } from '../../../src/kernel/rng.js';
 import type { Node, Pod, Taint } from '../../../src/api/types.js';
@@ -22,7 +22,7 @@ function equalNodes(count: number, spec: NodeSpec = {}): Node[] {
 }
 
 /** Schedules pods one after another as the scheduler does: bind = assume, carry the start index. */
-function scheduleAll(cache: SchedulerCache, pods: Pod[], rng: { int(n: number): number }, profile: Profile = defaultProfile): ScheduleResult[] {
+function scheduleAll(cache: SchedulerCache, pods: Pod[], rng: { int(n: number): number }, profile: SchedulerProfile = defaultProfile): ScheduleResult[] {
   let startIndex = 0;
   return pods.map((pod) => {
     const r = schedulePod(pod, cache, profile, { rng, startIndex });
