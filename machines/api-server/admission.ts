@@ -11,7 +11,7 @@
  *   object is no longer in use.
  */
 import type { KubeObject } from '../../src/api/types.js';
-import { deepFreeze } from '../../src/api/json-values.js';
+import { deepFreeze, isObject } from '../../src/api/json-values.js';
 import type { ResourceInfo } from '../../src/api/resources.js';
 import { BETA_IS_DEFAULT_CLASS_ANNOTATION, IS_DEFAULT_CLASS_ANNOTATION, PV_PROTECTION_FINALIZER, PVC_PROTECTION_FINALIZER } from '../../src/api/storage-names.js';
 
@@ -129,9 +129,7 @@ export function simpleNameGenerator(int: (maxExclusive: number) => number): (bas
 /** A named object reference (`secretRef`, `nodePublishSecretRef`) with its name, or undefined. */
 const refName = (ref: unknown): string | undefined => (isObj(ref) ? String(ref.name ?? '') : undefined);
 
-function isObj(v: unknown): v is Obj {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
+const isObj: (v: unknown) => v is Obj = isObject;
 
 /**
  * `podutil.VisitPodSecretNames` with `AllContainers`: whether the pod names a Secret anywhere — an
