@@ -142,9 +142,17 @@ export function checkWaitingPod(context: SchedulerContext, key: string): void {
  */
 /**
  * Writes a pod's PodScheduled=False condition (reason `Unschedulable` or `SchedulerError`) with
- * the failure's message, and a nominated node when preemption made room for it.
+ * the failure's message, and a nominated node when preemption made room for it. As kube-scheduler's
+ * `updatePod`: nothing is written when the condition would not change (`podutil.UpdatePodCondition`
+ * reports no change: same status, reason and message) and no nominated node is to be set, and an
+ * unchanged status keeps its `lastTransitionTime`.
  */
 export function patchPodUnscheduled(context: SchedulerContext, pod: Pod, reason: 'Unschedulable' | 'SchedulerError', message: string, nominatedNode?: string): void {
+  const existing = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
+  const nominatedNeedsUpdate = nominatedNode !== undefined && nominatedNode !== (pod.status?.nominatedNodeName ?? '');
+  const sameStatus = existing?.status === 'False';
+  if (sameStatus && existing.reason === reason && existing.message === message && !nominatedNeedsUpdate) return;
+  const lastTransitionTime = sameStatus && existing.lastTransitionTime ? existing.lastTransitionTime : context.port.timestamp();
   context.client.request({
     verb: 'patch',
     resource: 'pods',
@@ -154,7 +162,7 @@ export function patchPodUnscheduled(context: SchedulerContext, pod: Pod, reason:
     query: { patchType: 'strategic' },
     body: {
       status: {
-        conditions: [{ type: 'PodScheduled', status: 'False', reason, message, lastProbeTime: null, lastTransitionTime: context.port.timestamp() }],
+        conditions: [{ type: 'PodScheduled', status: 'False', reason, message, lastProbeTime: null, lastTransitionTime }],
         ...(nominatedNode ? { nominatedNodeName: nominatedNode } : {}),
       },
     },

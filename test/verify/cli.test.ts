@@ -28,7 +28,7 @@ describe('kube-actors verify', () => {
     expect(lines[0]).toBe('seed: 3');
     expect(lines[1]).toBe('running 10 scenario(s) of up to 8 steps on 2 workers');
     expect(lines.filter((l) => l.startsWith('progress: ')).length).toBe(10);
-    expect(o.text()).toContain('ok: 10 scenario(s) passed 32 invariants');
+    expect(o.text()).toContain('ok: 10 scenario(s) passed 35 invariants');
     expect(o.text()).not.toContain('\r');
   });
 
@@ -109,7 +109,7 @@ describe('kube-actors verify', () => {
       }
       const merged = io();
       expect(await runVerify(['merge', ...[...files].reverse()], merged)).toBe(0);
-      expect(merged.text()).toBe('seed: 4\nshards: 2 of 2; 5 scenario(s) of up to 4 steps in the campaign\nok: 5 scenario(s) passed 32 invariants\n');
+      expect(merged.text()).toBe('seed: 4\nshards: 2 of 2; 5 scenario(s) of up to 4 steps in the campaign\nok: 5 scenario(s) passed 35 invariants\n');
       const json = io();
       const out = join(dir, 'merged.json');
       expect(await runVerify(['merge', files[0]!, '--json', '--report', out], json)).toBe(3); // shard 2 missing

@@ -14,9 +14,9 @@ describe('verify', () => {
     const seen: number[] = [];
     const report = verify({ ...small, runs: 8, seed: 3, onProgress: (p) => seen.push(p.done) });
     expect(report).toEqual({ ok: true, seed: 3, runs: 8, interrupted: false, invariants: expect.arrayContaining(['pod-bound-once', 'node-capacity', 'schedulable-pods-run']) });
-    expect(report.invariants).toHaveLength(32);
+    expect(report.invariants).toHaveLength(35);
     expect(seen).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
-    expect(formatReport(report)).toBe('seed: 3\nok: 8 scenario(s) passed 32 invariants');
+    expect(formatReport(report)).toBe('seed: 3\nok: 8 scenario(s) passed 35 invariants');
   });
 
   it('shrinks a failure to a minimal scenario, with its trace, violations and replay command', { timeout: 60_000 }, () => {
