@@ -3,7 +3,7 @@
  * kubeconfig in a temporary directory, the real kubectl with a temporary HOME and cache dir, a
  * raw HTTPS client that trusts the server's self-signed CA, and polling.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -172,4 +172,37 @@ export function parseTable(text: string): Record<string, string>[] {
     });
     return row;
   });
+}
+
+/** Whether Python's `pty` module is there to give kubectl a terminal. */
+export const HAS_PYTHON_PTY = spawnSync('python3', ['-c', 'import pty'], { stdio: 'ignore' }).status === 0;
+
+/** One turn of a terminal dialogue: wait until the output holds `until`, or type `write`. */
+export type PtyStep = { until: string } | { write: string };
+
+/**
+ * Runs the real kubectl in a pseudo-terminal (Python's `pty`), waits for what it expects before
+ * typing (no timed waits; `seconds` guards against a hang), and resolves with Python's `repr` of
+ * everything the terminal showed, a space, and kubectl's exit code.
+ */
+export function kubectlInPty(s: { kubeconfig: string; dir: string }, args: readonly string[], steps: readonly PtyStep[], seconds = 40): Promise<string> {
+  const py = [
+    'import os, pty, select, sys, time',
+    'pid, fd = pty.fork()',
+    'if pid == 0:',
+    `    os.execv(${JSON.stringify(KUBECTL)}, ${JSON.stringify(['kubectl', '--kubeconfig', s.kubeconfig, ...args])})`,
+    "out = b''",
+    `deadline = time.time() + ${seconds}`,
+    'def until(marker):',
+    '    global out',
+    '    while marker not in out and time.time() < deadline:',
+    '        r, _, _ = select.select([fd], [], [], 0.5)',
+    '        if r:',
+    '            try: out += os.read(fd, 4096)',
+    '            except OSError: return',
+    ...steps.map((step) => ('until' in step ? `until(${JSON.stringify(step.until)}.encode())` : `os.write(fd, ${JSON.stringify(step.write)}.encode())`)),
+    '_, status = os.waitpid(pid, 0)',
+    'sys.stdout.write(repr(out.decode()) + " " + str(os.waitstatus_to_exitcode(status)))',
+  ].join('\n');
+  return new Promise<string>((resolve) => execFile('python3', ['-c', py], { env: { ...process.env, HOME: s.dir }, timeout: (seconds + 20) * 1000 }, (_e, stdout) => resolve(String(stdout))));
 }

@@ -5,11 +5,10 @@
  * and `kubectl debug -it … -- sh` waits for it and attaches a terminal.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile, spawnSync } from 'node:child_process';
 import type { Pod } from '../../src/api/types.js';
-import { HAS_KUBECTL, KUBECTL, NO_KUBECTL_REASON, startTestServer, waitFor, type TestServer } from './helpers.js';
+import { HAS_KUBECTL, HAS_PYTHON_PTY, kubectlInPty, NO_KUBECTL_REASON, startTestServer, waitFor, type TestServer } from './helpers.js';
 
-const HAS_PYTHON = spawnSync('python3', ['-c', 'import pty'], { stdio: 'ignore' }).status === 0;
+const HAS_PYTHON = HAS_PYTHON_PTY;
 
 describe.skipIf(!HAS_KUBECTL)(HAS_KUBECTL ? 'kubectl debug' : NO_KUBECTL_REASON, () => {
   let s: TestServer;
@@ -43,30 +42,14 @@ describe.skipIf(!HAS_KUBECTL)(HAS_KUBECTL ? 'kubectl debug' : NO_KUBECTL_REASON,
   }, 60_000);
 
   it.skipIf(!HAS_PYTHON)('kubectl debug -it POD --image=busybox --target=app -- sh: a terminal in the ephemeral container', async () => {
-    const py = [
-      'import os, pty, select, sys, time',
-      'pid, fd = pty.fork()',
-      'if pid == 0:',
-      `    os.execv(${JSON.stringify(KUBECTL)}, ['kubectl', '--kubeconfig', ${JSON.stringify(s.kubeconfig)}, 'debug', '-it', 'app', '--image=busybox:1.36', '--target=app', '--container=shell', '--', 'sh'])`,
-      "out = b''",
-      'deadline = time.time() + 40',
-      'def until(marker):',
-      '    global out',
-      '    while marker not in out and time.time() < deadline:',
-      '        r, _, _ = select.select([fd], [], [], 0.5)',
-      '        if r:',
-      '            try: out += os.read(fd, 4096)',
-      '            except OSError: return',
-      "until(b'If you don')",
-      "os.write(fd, b'\\r')",
-      "until(b'# ')",
-      "os.write(fd, b'echo in-$(hostname)\\r')",
-      "until(b'in-app\\r\\n# ')",
-      "os.write(fd, b'exit\\r')",
-      '_, status = os.waitpid(pid, 0)',
-      'sys.stdout.write(repr(out.decode()) + " " + str(os.waitstatus_to_exitcode(status)))',
-    ].join('\n');
-    const r = await new Promise<string>((resolve) => execFile('python3', ['-c', py], { env: { ...process.env, HOME: s.dir }, timeout: 60_000 }, (_e, stdout) => resolve(String(stdout))));
+    const r = await kubectlInPty(s, ['debug', '-it', 'app', '--image=busybox:1.36', '--target=app', '--container=shell', '--', 'sh'], [
+      { until: 'If you don' },
+      { write: '\r' },
+      { until: '# ' },
+      { write: 'echo in-$(hostname)\r' },
+      { until: 'in-app\r\n# ' },
+      { write: 'exit\r' },
+    ]);
     expect(r).toContain('see a command prompt, try pressing enter.');
     expect(r).toContain('# echo in-$(hostname)\\r\\nin-app\\r\\n# ');
     expect(r.endsWith(' 0')).toBe(true);
@@ -76,32 +59,16 @@ describe.skipIf(!HAS_KUBECTL)(HAS_KUBECTL ? 'kubectl debug' : NO_KUBECTL_REASON,
   }, 90_000);
 
   it.skipIf(!HAS_PYTHON)("kubectl debug -it POD --image=busybox --target=app (no command: the image's CMD, sh) is a terminal too", async () => {
-    const py = [
-      'import os, pty, select, sys, time',
-      'pid, fd = pty.fork()',
-      'if pid == 0:',
-      `    os.execv(${JSON.stringify(KUBECTL)}, ['kubectl', '--kubeconfig', ${JSON.stringify(s.kubeconfig)}, 'debug', '-it', 'app', '--image=busybox:1.36', '--target=app', '--container=shell2'])`,
-      "out = b''",
-      'deadline = time.time() + 40',
-      'def until(marker):',
-      '    global out',
-      '    while marker not in out and time.time() < deadline:',
-      '        r, _, _ = select.select([fd], [], [], 0.5)',
-      '        if r:',
-      '            try: out += os.read(fd, 4096)',
-      '            except OSError: return',
-      "until(b'If you don')",
-      "os.write(fd, b'\\r')",
-      "until(b'# ')",
-      "os.write(fd, b'echo in-$(hostname)\\r')",
-      "until(b'in-app\\r\\n# ')",
-      "os.write(fd, b'ps\\r')",
-      "until(b'0:00 ps\\r\\n# ')",
-      "os.write(fd, b'exit\\r')",
-      '_, status = os.waitpid(pid, 0)',
-      'sys.stdout.write(repr(out.decode()) + " " + str(os.waitstatus_to_exitcode(status)))',
-    ].join('\n');
-    const r = await new Promise<string>((resolve) => execFile('python3', ['-c', py], { env: { ...process.env, HOME: s.dir }, timeout: 60_000 }, (_e, stdout) => resolve(String(stdout))));
+    const r = await kubectlInPty(s, ['debug', '-it', 'app', '--image=busybox:1.36', '--target=app', '--container=shell2'], [
+      { until: 'If you don' },
+      { write: '\r' },
+      { until: '# ' },
+      { write: 'echo in-$(hostname)\r' },
+      { until: 'in-app\r\n# ' },
+      { write: 'ps\r' },
+      { until: '0:00 ps\r\n# ' },
+      { write: 'exit\r' },
+    ]);
     expect(r).toContain('see a command prompt, try pressing enter.');
     expect(r).toContain('# echo in-$(hostname)\\r\\nin-app\\r\\n# ');
     // it shares the target's PID namespace: busybox's ps lists nginx's processes (PID 1 the master) before the shells

@@ -6,14 +6,13 @@
  * an upgrade that is not WebSocket).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import WebSocket from 'ws';
 import type { Pod } from '../../src/api/types.js';
-import { HAS_KUBECTL, KUBECTL, NO_KUBECTL_REASON, startTestServer, waitFor, type TestServer } from './helpers.js';
+import { HAS_KUBECTL, HAS_PYTHON_PTY, kubectlInPty, NO_KUBECTL_REASON, startTestServer, waitFor, type TestServer } from './helpers.js';
 
 /** Python 3 gives the kubectl -it test its pseudo-terminal. */
-const HAS_PYTHON = spawnSync('python3', ['-c', 'import pty'], { stdio: 'ignore' }).status === 0;
+const HAS_PYTHON = HAS_PYTHON_PTY;
 
 /** Opens a raw channel-protocol WebSocket and collects its messages until it closes. */
 function channel(s: TestServer, path: string, protocols: string[], send: Buffer[] = []): Promise<{ protocol: string; frames: Buffer[]; code: number }> {
@@ -143,29 +142,13 @@ describe.skipIf(!HAS_KUBECTL)(HAS_KUBECTL ? 'kubectl exec and attach' : NO_KUBEC
 
   it.skipIf(!HAS_PYTHON)('kubectl exec -it in a terminal (a pty from Python): prompt, output on virtual time, exit code', async () => {
     // the pty side waits for what it expects before typing (no timed waits); 30 s guard against a hang
-    const py = [
-      'import os, pty, select, sys, time',
-      'pid, fd = pty.fork()',
-      'if pid == 0:',
-      `    os.execv(${JSON.stringify(KUBECTL)}, ['kubectl', '--kubeconfig', ${JSON.stringify(s.kubeconfig)}, 'exec', '-it', 'web', '--', 'sh'])`,
-      "out = b''",
-      'deadline = time.time() + 30',
-      'def until(marker):',
-      '    global out',
-      '    while marker not in out and time.time() < deadline:',
-      '        r, _, _ = select.select([fd], [], [], 0.5)',
-      '        if r:',
-      '            try: out += os.read(fd, 4096)',
-      '            except OSError: return',
-      "until(b'# ')",
-      "os.write(fd, b'echo $HOSTNAME; sleep 2; echo done\\r')",
-      "until(b'done\\r\\n# ')",
-      "os.write(fd, b'exit 4\\r')",
-      "until(b'exit code 4')",
-      '_, status = os.waitpid(pid, 0)',
-      'sys.stdout.write(repr(out.decode()) + " " + str(os.waitstatus_to_exitcode(status)))',
-    ].join('\n');
-    const r = await new Promise<string>((resolve) => execFile('python3', ['-c', py], { env: { ...process.env, HOME: s.dir }, timeout: 60_000 }, (_e, stdout) => resolve(String(stdout))));
+    const r = await kubectlInPty(s, ['exec', '-it', 'web', '--', 'sh'], [
+      { until: '# ' },
+      { write: 'echo $HOSTNAME; sleep 2; echo done\r' },
+      { until: 'done\r\n# ' },
+      { write: 'exit 4\r' },
+      { until: 'exit code 4' },
+    ], 30);
     expect(r).toBe(`'# echo $HOSTNAME; sleep 2; echo done\\r\\nweb\\r\\ndone\\r\\n# exit 4\\r\\ncommand terminated with exit code 4\\r\\n' 4`);
   }, 60_000);
 
