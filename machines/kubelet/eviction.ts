@@ -85,6 +85,8 @@ export interface ContainerStats {
   readonly diskBytes: number;
   readonly inodes: number;
   readonly pids: number;
+  /** Of `diskBytes`, what is in each emptyDir volume of the pod, by volume name. */
+  readonly volumeBytes?: Readonly<Record<string, number>>;
 }
 
 /** The signals observed at one pass, and the stats of each pod with running containers (by pod key). */
@@ -119,7 +121,7 @@ export function observe(machine: NodeMachine, source: MetricsSource, pods: reado
   let pids = overhead.pids ?? 0;
   const out = new Map<string, ContainerStats[]>();
   for (const key of snapshot.podKeys()) {
-    const containers = [...snapshot.usageOf(key)!.usage].map(([name, u]) => ({ name, bytes: ki(u.memoryBytes), diskBytes: u.diskBytes, inodes: u.inodes, pids: u.pids }));
+    const containers = [...snapshot.usageOf(key)!.usage].map(([name, u]) => ({ name, bytes: ki(u.memoryBytes), diskBytes: u.diskBytes, inodes: u.inodes, pids: u.pids, ...(u.volumeBytes ? { volumeBytes: u.volumeBytes } : {}) }));
     for (const c of containers) {
       memory += c.bytes;
       disk += c.diskBytes;
@@ -348,17 +350,23 @@ export function evictionGracePeriod(config: KubeletConfig, threshold: EvictionTh
 
 /**
  * localStorageEviction (LocalStorageCapacityIsolation, on by default): per pod with stats, first
- * the pod's total local storage against the sum of its containers' `ephemeral-storage` limits
- * (the largest init container's if more; `Pod ephemeral local storage usage exceeds the total
- * limit of containers 2Gi. `), then each container's against its own limit (`Container app
- * exceeded its local ephemeral storage limit "1Gi". `). emptyDir `sizeLimit`s are not checked:
- * the usage model does not split a container's local storage by volume.
+ * each emptyDir volume's usage (the sum of what the pod's containers wrote into it) against its
+ * `sizeLimit` (emptyDirLimitEviction: `Usage of EmptyDir volume "cache" exceeds the limit
+ * "1Gi". `), then the pod's total local storage against the sum of its containers'
+ * `ephemeral-storage` limits (the largest init container's if more; `Pod ephemeral local storage
+ * usage exceeds the total limit of containers 2Gi. `), then each container's against its own
+ * limit (`Container app exceeded its local ephemeral storage limit "1Gi". `).
  */
 export function localStorageViolations(pods: readonly Pod[], obs: Observations): { pod: Pod; message: string }[] {
   const out: { pod: Pod; message: string }[] = [];
   for (const pod of pods) {
     const stats = obs.pods.get(podKey(pod));
     if (!stats) continue;
+    const overVolume = emptyDirOverLimit(pod, stats);
+    if (overVolume) {
+      out.push({ pod, message: overVolume });
+      continue;
+    }
     const limitOf = (c: { resources?: { limits?: Record<string, string | number> } }) => c.resources?.limits?.['ephemeral-storage'];
     let podLimit: Quantity | undefined;
     for (const c of pod.spec?.containers ?? []) {
@@ -381,6 +389,23 @@ export function localStorageViolations(pods: readonly Pod[], obs: Observations):
     }
   }
   return out;
+}
+
+/** emptyDirLimitEviction: the first emptyDir volume (in spec order) whose usage is over its positive `sizeLimit`, as its message. */
+function emptyDirOverLimit(pod: Pod, stats: readonly ContainerStats[]): string | undefined {
+  for (const volume of pod.spec?.volumes ?? []) {
+    const limit = volume.emptyDir?.sizeLimit;
+    if (limit === undefined || limit === null) continue;
+    const size = parseExact(limit);
+    if (quantityValue(formatQuantity(size)) <= 0) continue;
+    let used: number | undefined;
+    for (const s of stats) {
+      const bytes = s.volumeBytes?.[volume.name];
+      if (bytes !== undefined) used = (used ?? 0) + bytes;
+    }
+    if (used !== undefined && used > quantityValue(formatQuantity(size))) return `Usage of EmptyDir volume "${volume.name}" exceeds the limit "${formatQuantity(size)}". `;
+  }
+  return undefined;
 }
 
 /** What the kubelet decided about a pod it evicts: the status its writes carry from then on. */

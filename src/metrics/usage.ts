@@ -40,12 +40,18 @@ export interface UsageSpec {
   /** Memory level: a quantity (`64Mi`) or a percentage of the container's memory request (`70%`). */
   memory?: string | number;
   /**
-   * Local storage the container has written (its writable layer, its logs and the emptyDir
-   * volumes it fills, on the node's filesystem): a quantity (`2Gi`) or a percentage of its
-   * `ephemeral-storage` request. Default 0. What the kubelet's eviction manager observes for
-   * nodefs.available; not in the metrics API.
+   * Local storage the container has written to its writable layer and logs, on the node's
+   * filesystem: a quantity (`2Gi`) or a percentage of its `ephemeral-storage` request. Default 0.
+   * What the kubelet's eviction manager observes for nodefs.available (with `emptyDir`); not in
+   * the metrics API.
    */
   'ephemeral-storage'?: string | number;
+  /**
+   * What the container writes into its pod's emptyDir volumes, by volume name: a quantity each
+   * (`{ "cache": "2Gi" }`). Added to its local storage; a volume's usage is the sum over the pod's
+   * containers, which the kubelet checks against the volume's `sizeLimit`. Default none.
+   */
+  emptyDir?: Readonly<Record<string, string | number>>;
   /** Inodes the container's files take on the node's filesystem (nodefs.inodesFree). Default 0. */
   inodes?: number;
   /** Processes (and threads) the container runs (pid.available). Default 1. */
@@ -79,7 +85,7 @@ export const DEFAULT_USAGE: UsageProfile = {
 /** metrics-server's scrape interval (`--metric-resolution`, 15 s): samples are taken on this grid. */
 export const SCRAPE_INTERVAL_MS = 15_000;
 
-const SPEC_KEYS = new Set(['cpu', 'memory', 'ephemeral-storage', 'inodes', 'pids', 'noise', 'curve', 'shared']);
+const SPEC_KEYS = new Set(['cpu', 'memory', 'ephemeral-storage', 'emptyDir', 'inodes', 'pids', 'noise', 'curve', 'shared']);
 
 /** A count (inodes, processes): a whole number, 0 or more. */
 function countProblem(value: unknown, what: string): string | undefined {
@@ -144,6 +150,15 @@ export function usageProblems(spec: unknown): string[] {
   for (const k of ['inodes', 'pids'] as const) {
     const p = countProblem(s[k], k);
     if (p) problems.push(p);
+  }
+  if (s.emptyDir !== undefined) {
+    if (s.emptyDir === null || typeof s.emptyDir !== 'object' || Array.isArray(s.emptyDir)) problems.push(`"emptyDir" must be an object of volume name to quantity (e.g. { "cache": "1Gi" }); got ${show(s.emptyDir)}`);
+    else {
+      for (const [volume, value] of Object.entries(s.emptyDir as Record<string, unknown>)) {
+        if ((typeof value === 'number' && value >= 0 && Number.isFinite(value)) || (typeof value === 'string' && isQuantity(value) && !value.trim().startsWith('-'))) continue;
+        problems.push(`"emptyDir.${volume}" must be a non-negative quantity (e.g. "1Gi"); got ${show(value)}`);
+      }
+    }
   }
   if (s.noise !== undefined && !(typeof s.noise === 'number' && s.noise >= 0 && s.noise <= 1)) problems.push(`"noise" must be a number from 0 to 1; got ${show(s.noise)}`);
   if (s.shared !== undefined && typeof s.shared !== 'boolean') problems.push(`"shared" must be true or false; got ${show(s.shared)}`);
@@ -224,9 +239,12 @@ function level(value: string | number | undefined, request: string | number | un
 export interface ContainerUsage {
   cpuNanos: number;
   memoryBytes: number;
+  /** Local storage, bytes: the writable layer and logs, and what it wrote into emptyDir volumes. */
   diskBytes: number;
   inodes: number;
   pids: number;
+  /** Of `diskBytes`, what is in each emptyDir volume, by volume name (only when the spec names volumes). */
+  volumeBytes?: Readonly<Record<string, number>>;
 }
 
 /** What a sample is computed from. */
@@ -266,11 +284,22 @@ export function sampleUsage(input: SampleInput): ContainerUsage {
   }
   const disk = level(spec['ephemeral-storage'], requests?.['ephemeral-storage'], (q) => quantityValue(q));
   const own = curveFactor(spec.curve, time);
+  let volumeBytes: Record<string, number> | undefined;
+  let inVolumes = 0;
+  if (spec.emptyDir) {
+    volumeBytes = {};
+    for (const volume of Object.keys(spec.emptyDir).sort()) {
+      const bytes = Math.max(0, Math.round(level(spec.emptyDir[volume], undefined, (q) => quantityValue(q)) * own));
+      volumeBytes[volume] = bytes;
+      inVolumes += bytes;
+    }
+  }
   return {
     cpuNanos: Math.max(0, Math.round(cpuCores * factor * cpuNoise * 1e9)),
     memoryBytes: Math.max(0, Math.round(memory * factor * memNoise)),
-    diskBytes: Math.max(0, Math.round(disk * own)),
+    diskBytes: Math.max(0, Math.round(disk * own)) + inVolumes,
     inodes: Math.max(0, Math.round((spec.inodes ?? 0) * own)),
     pids: Math.max(0, Math.round((spec.pids ?? 1) * own)),
+    ...(volumeBytes ? { volumeBytes } : {}),
   };
 }

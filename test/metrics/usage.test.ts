@@ -79,7 +79,7 @@ describe('the usage model', () => {
 
   it('names every problem of a bad spec', () => {
     expect(usageProblems({ cpu: 'lots', noise: 2, speed: 1, curve: { type: 'daily', min: 2, max: 1 } })).toEqual([
-      'unknown field "speed" (known: cpu, memory, ephemeral-storage, inodes, pids, noise, curve, shared)',
+      'unknown field "speed" (known: cpu, memory, ephemeral-storage, emptyDir, inodes, pids, noise, curve, shared)',
       '"cpu" must be a non-negative quantity (e.g. "250m", "64Mi") or a percentage of the request (e.g. "60%"); got "lots"',
       '"noise" must be a number from 0 to 1; got 2',
       'a daily curve needs factors "min" <= "max", both non-negative numbers; got min 2, max 1',

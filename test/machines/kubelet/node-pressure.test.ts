@@ -240,4 +240,39 @@ describe('disk and PID pressure in a cluster', () => {
     expect(events(c).filter((e) => e.reason === 'EvictionThresholdMet')).toEqual([]);
     c.stop();
   });
+
+  it("emptyDir sizeLimit (emptyDirLimitEviction): a volume over its limit by what the pod's containers wrote into it together; a volume under its limit, or without one, keeps its pod", () => {
+    const c = createCluster({ nodes: 1 });
+    const vol = (name: string, sizeLimit?: string) => ({ name, emptyDir: sizeLimit === undefined ? {} : { sizeLimit } });
+    const mount = (name: string) => ({ volumeMounts: [{ name, mountPath: '/cache' }] });
+    // one container, 600Mi into a 1Gi volume: kept; 2Gi into a volume with no limit: kept
+    create(c, 'under', { emptyDir: { cache: '600Mi' } }, { volumes: [vol('cache', '1Gi')] }, mount('cache'));
+    create(c, 'unlimited', { emptyDir: { cache: '2Gi' } }, { volumes: [vol('cache')] }, mount('cache'));
+    // two containers, 600Mi each into one 1Gi volume: 1200Mi > 1Gi
+    c.client.create({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'shared', namespace: 'default', annotations: usage({ emptyDir: { cache: '600Mi' } }) },
+      spec: {
+        volumes: [vol('cache', '1Gi')],
+        containers: [
+          { name: 'a', image: 'nginx:1.27', ...mount('cache') },
+          { name: 'b', image: 'nginx:1.27', ...mount('cache') },
+        ],
+      },
+    } as Pod);
+    expect(c.runUntil(() => phase(c, 'shared') === 'Failed', { timeout: 60_000 })).toBe(true);
+    expect(c.object<Pod>('pods', 'shared')!.status).toMatchObject({ phase: 'Failed', reason: 'Evicted', message: 'Usage of EmptyDir volume "cache" exceeds the limit "1Gi". ' });
+    expect(c.object<Pod>('pods', 'shared')!.status?.conditions?.some((x) => x.type === 'DisruptionTarget')).toBe(false);
+    c.advance(30_000);
+    expect(phase(c, 'under')).toBe('Running');
+    expect(phase(c, 'unlimited')).toBe('Running');
+    c.stop();
+  });
+
+  it('a usage emptyDir entry that is not a quantity is refused, naming the volume', () => {
+    const c = createCluster({ nodes: 1 });
+    expect(() => create(c, 'bad', { emptyDir: { cache: 'lots' } })).toThrow('"emptyDir.cache" must be a non-negative quantity (e.g. "1Gi"); got "lots"');
+    c.stop();
+  });
 });
