@@ -397,13 +397,14 @@ function emptyDirOverLimit(pod: Pod, stats: readonly ContainerStats[]): string |
     const limit = volume.emptyDir?.sizeLimit;
     if (limit === undefined || limit === null) continue;
     const size = parseExact(limit);
-    if (quantityValue(formatQuantity(size)) <= 0) continue;
+    const limitBytes = quantityValue(formatQuantity(size));
+    if (limitBytes <= 0) continue;
     let used: number | undefined;
     for (const s of stats) {
       const bytes = s.volumeBytes?.[volume.name];
       if (bytes !== undefined) used = (used ?? 0) + bytes;
     }
-    if (used !== undefined && used > quantityValue(formatQuantity(size))) return `Usage of EmptyDir volume "${volume.name}" exceeds the limit "${formatQuantity(size)}". `;
+    if (used !== undefined && used > limitBytes) return `Usage of EmptyDir volume "${volume.name}" exceeds the limit "${formatQuantity(size)}". `;
   }
   return undefined;
 }

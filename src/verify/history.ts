@@ -146,22 +146,29 @@ export interface PodChange {
 }
 
 /**
+ * Replays, for an invariant, every change etcd made since its `cursor`, in revision order, then
+ * moves the cursor past the last change.
+ */
+export function forEachChange(history: History, state: { cursor: number }, visit: (observed: ObservedChange) => void): void {
+  const { changes } = history;
+  for (let i = state.cursor; i < changes.length; i++) visit(changes[i]!);
+  state.cursor = changes.length;
+}
+
+/**
  * Replays, for an invariant, the changes etcd made to pods since its `cursor`, then moves the
  * cursor past the last change: `visit` gets every write, in revision order; a deleted pod's uid
  * is removed from `forget` (the invariant's record of it), and `visit` does not see deletions.
  */
 export function forEachPodChange(history: History, state: { cursor: number }, visit: (change: PodChange) => void, forget?: { delete(uid: string): unknown }): void {
-  const { changes } = history;
-  for (let i = state.cursor; i < changes.length; i++) {
-    const { change, revision, seenAt } = changes[i]!;
+  forEachChange(history, state, ({ change, revision, seenAt }) => {
     const key = change.kv.key;
-    if (!key.startsWith(PODS_PREFIX)) continue;
+    if (!key.startsWith(PODS_PREFIX)) return;
     const pod = change.kv.value as Pod;
     const uid = pod.metadata?.uid ?? key;
     if (change.kind === 'delete') forget?.delete(uid);
     else visit({ pod, uid, key, name: key.slice(PODS_PREFIX.length), revision, seenAt });
-  }
-  state.cursor = changes.length;
+  });
 }
 
 /** True while a fault is active: a node down or partitioned, etcd unavailable, or message faults on. */

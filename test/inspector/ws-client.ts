@@ -60,43 +60,40 @@ export class TestClient {
   }
 
   /** Resolves with the first received message (from `from` on) matching `predicate`. */
-  waitFor(predicate: (m: Msg) => boolean, timeoutMs = 20_000, from = 0): Promise<Msg> {
-    return new Promise((resolve, reject) => {
-      let index = from;
-      const check = (): boolean => {
+  async waitFor(predicate: (m: Msg) => boolean, timeoutMs = 20_000, from = 0): Promise<Msg> {
+    let index = from;
+    let found: Msg | undefined;
+    await this.until(
+      () => {
         for (; index < this.received.length; index++) {
           if (predicate(this.received[index]!)) {
-            resolve(this.received[index]!);
+            found = this.received[index]!;
             return true;
           }
         }
         return false;
-      };
-      if (check()) return;
-      const timer = setTimeout(() => {
-        this.waiters.delete(waiter);
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for a message`));
-      }, timeoutMs);
-      const waiter = () => {
-        if (check()) {
-          clearTimeout(timer);
-          this.waiters.delete(waiter);
-        }
-      };
-      this.waiters.add(waiter);
-    });
+      },
+      timeoutMs,
+      () => 'a message',
+    );
+    return found!;
   }
 
   /** Resolves once `count` frames in all have been received. */
   waitForFrames(count: number, timeoutMs = 20_000): Promise<void> {
+    return this.until(() => this.frames.length >= count, timeoutMs, () => `frame ${count} (${this.frames.length} received)`);
+  }
+
+  /** Resolves when `check()` holds, checked now and after every frame; rejects after `timeoutMs`. */
+  private until(check: () => boolean, timeoutMs: number, what: () => string): Promise<void> {
     return new Promise((resolve, reject) => {
-      if (this.frames.length >= count) return resolve();
+      if (check()) return resolve();
       const timer = setTimeout(() => {
         this.waiters.delete(waiter);
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for frame ${count} (${this.frames.length} received)`));
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what()}`));
       }, timeoutMs);
       const waiter = () => {
-        if (this.frames.length < count) return;
+        if (!check()) return;
         clearTimeout(timer);
         this.waiters.delete(waiter);
         resolve();

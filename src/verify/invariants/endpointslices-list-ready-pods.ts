@@ -13,7 +13,7 @@ import { findResource } from '../../api/resources.js';
 import type { KubeObject, Pod } from '../../api/types.js';
 import type { Cluster } from '../../cluster/create-cluster.js';
 import { violation, type Invariant, type Violation } from '../invariant.js';
-import type { History } from '../history.js';
+import { forEachChange, type History } from '../history.js';
 
 const NAME = 'endpointslices-list-ready-pods';
 const PODS = findResource('pods')!.etcdPrefix;
@@ -39,11 +39,9 @@ export const endpointSlicesListReadyPods: Invariant = {
   check(_cluster: Cluster, history: History) {
     const state = history.scratch(NAME, init);
     const out: Violation[] = [];
-    const { changes } = history;
-    for (let i = state.cursor; i < changes.length; i++) {
-      const { change, revision, seenAt } = changes[i]!;
+    forEachChange(history, state, ({ change, revision, seenAt }) => {
       const key = change.kv.key;
-      if (change.kind === 'delete') continue;
+      if (change.kind === 'delete') return;
       if (key.startsWith(PODS)) {
         const pod = change.kv.value as Pod;
         if (pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) state.everReady.add(pod.metadata!.uid!);
@@ -56,15 +54,14 @@ export const endpointSlicesListReadyPods: Invariant = {
         const slice = change.kv.value as Slice;
         const ns = slice.metadata?.namespace ?? '';
         const service = slice.metadata?.labels?.['kubernetes.io/service-name'];
-        if (service !== undefined && state.publishNotReady.has(`${ns}/${service}`)) continue;
+        if (service !== undefined && state.publishNotReady.has(`${ns}/${service}`)) return;
         for (const ep of slice.endpoints ?? []) {
           const ref = ep.targetRef;
           if (ep.conditions?.ready !== true || ref?.kind !== 'Pod' || !ref.uid || state.everReady.has(ref.uid)) continue;
           out.push(violation(NAME, `EndpointSlice ${key.slice(SLICES.length)} written at revision ${revision} lists pod ${ref.namespace ?? ns}/${ref.name ?? '?'} as ready, but the pod has never been Ready`, seenAt));
         }
       }
-    }
-    state.cursor = changes.length;
+    });
     return out;
   },
 };

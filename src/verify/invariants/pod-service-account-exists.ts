@@ -17,7 +17,7 @@ import { findResource } from '../../api/resources.js';
 import type { Pod } from '../../api/types.js';
 import type { Cluster } from '../../cluster/create-cluster.js';
 import { violation, type Invariant, type Violation } from '../invariant.js';
-import type { History } from '../history.js';
+import { forEachChange, type History } from '../history.js';
 
 const NAME = 'pod-service-account-exists';
 const PODS = findResource('pods')!.etcdPrefix;
@@ -39,26 +39,23 @@ export const podServiceAccountExists: Invariant = {
   check(_cluster: Cluster, history: History) {
     const state = history.scratch(NAME, init);
     const out: Violation[] = [];
-    const { changes } = history;
-    for (let i = state.cursor; i < changes.length; i++) {
-      const { change, revision, seenAt } = changes[i]!;
+    forEachChange(history, state, ({ change, revision, seenAt }) => {
       const key = change.kv.key;
       if (key.startsWith(ACCOUNTS)) {
         if (change.kind === 'delete') state.accounts.delete(key.slice(ACCOUNTS.length));
         else state.accounts.add(key.slice(ACCOUNTS.length));
-        continue;
+        return;
       }
-      if (!key.startsWith(PODS) || change.kind !== 'put' || change.prev) continue;
+      if (!key.startsWith(PODS) || change.kind !== 'put' || change.prev) return;
       const pod = change.kv.value as Pod;
-      if (pod.metadata?.annotations?.[MIRROR_POD_ANNOTATION] !== undefined) continue;
+      if (pod.metadata?.annotations?.[MIRROR_POD_ANNOTATION] !== undefined) return;
       const name = key.slice(PODS.length);
       const namespace = name.slice(0, name.indexOf('/'));
       const account = (pod.spec as { serviceAccountName?: string } | undefined)?.serviceAccountName || 'default';
       if (!state.accounts.has(`${namespace}/${account}`)) {
         out.push(violation(NAME, `pod ${name} was created at revision ${revision} naming ServiceAccount ${JSON.stringify(account)}, which did not exist in namespace ${namespace}`, seenAt));
       }
-    }
-    state.cursor = changes.length;
+    });
     return out;
   },
 };

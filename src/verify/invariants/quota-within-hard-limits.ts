@@ -33,7 +33,7 @@ import { chargedResources, evaluatorFor, usageOf, type QuotaClock, type Usage } 
 import { compareQuantities, formatQuantity, parseResourceList, type Quantity } from '../../api/quantity-math.js';
 import type { Cluster } from '../../cluster/create-cluster.js';
 import { violation, type Invariant, type Violation } from '../invariant.js';
-import type { History } from '../history.js';
+import { forEachChange, type History } from '../history.js';
 
 const NAME = 'quota-within-hard-limits';
 
@@ -91,12 +91,10 @@ export const quotaWithinHardLimits: Invariant = {
   check(cluster: Cluster, history: History) {
     const state = history.scratch(NAME, init);
     const out: Violation[] = [];
-    const { changes } = history;
-    for (let i = state.cursor; i < changes.length; i++) {
-      const { change, revision, seenAt } = changes[i]!;
+    forEachChange(history, state, ({ change, revision, seenAt }) => {
       const key = change.kv.key;
       const info = resourceOf(key);
-      if (!info) continue;
+      if (!info) return;
       const rest = key.slice(info.etcdPrefix.length);
       const ns = rest.slice(0, rest.indexOf('/'));
       const byResource = state.objects.get(ns) ?? new Map<string, Map<string, KubeObject>>();
@@ -124,8 +122,7 @@ export const quotaWithinHardLimits: Invariant = {
           quotas.set(name, entry);
         }
       }
-    }
-    state.cursor = changes.length;
+    });
     return out;
   },
 };
