@@ -97,6 +97,8 @@ export interface Operation {
   object?: Obj;
   /** The quotas with the usage this request adds, written before the object (ResourceQuota admission). */
   quotaCharges?: readonly KubeObject[];
+  /** The stored object an update's quota charge is the difference from (ResourceQuota admission). */
+  quotaOld?: KubeObject;
   warnings: string[];
   attempts: number;
   started: number;

@@ -235,15 +235,17 @@ export class GenericStore {
         });
       }
       delete m.resourceVersion;
-      this.core.etcd(op, { type: 'etcd.update', key: kv.key, value: next, expectedModRevision: kv.modRevision }, (r) => {
-        if (r.ok) {
-          const stored = decode(r.kv!) as Obj;
-          return this.core.finish(op, 200, req.subresource === 'scale' ? toScale(info, stored) : stored);
-        }
-        if (r.error === 'Conflict') return this.retryOrConflict(op, info, clientRv, () => this.doUpdate(op, info, true));
-        if (r.error === 'KeyNotFound') return this.core.finish(op, 404, S.notFound(info, req.name!));
-        this.core.storageError(op, r);
-      });
+      this.core.quota.charge(op, info, () =>
+        this.core.etcd(op, { type: 'etcd.update', key: kv.key, value: next, expectedModRevision: kv.modRevision }, (r) => {
+          if (r.ok) {
+            const stored = decode(r.kv!) as Obj;
+            return this.core.finish(op, 200, req.subresource === 'scale' ? toScale(info, stored) : stored);
+          }
+          if (r.error === 'Conflict') return this.retryOrConflict(op, info, clientRv, () => this.doUpdate(op, info, true));
+          if (r.error === 'KeyNotFound') return this.core.finish(op, 404, S.notFound(info, req.name!));
+          this.core.storageError(op, r);
+        }),
+      );
     });
   }
 
@@ -342,6 +344,13 @@ export class GenericStore {
     op.warnings.push(...verdict.warnings);
     if (verdict.causes.length > 0) return { error: S.invalid(info, req.name!, verdict.causes) };
     if (verdict.unknownFields.length > 0 || verdict.warnings.length > 0) next = pruneUnknownFields(next, info);
+    // ResourceQuota (validating admission, after the strategy's validation): the main resource only
+    op.quotaCharges = undefined;
+    if (!req.subresource && info.namespaced) {
+      op.object = next;
+      const exceeded = this.core.quota.admit(op, info, next, req.namespace!, current);
+      if (exceeded) return { error: S.forbiddenWithMessage(info, req.name, exceeded) };
+    }
     return { next };
   }
 

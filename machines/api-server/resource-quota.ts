@@ -1,12 +1,16 @@
 /**
  * The `ResourceQuota` admission plugin of kube-apiserver (`plugin/pkg/admission/resourcequota`),
- * a validating step on every create of a namespaced object (events excepted):
+ * a validating step on every create of a namespaced object (events excepted), and on the updates
+ * of the main resource its evaluator handles (`Handles`: Services and PersistentVolumeClaims;
+ * subresources never):
  *
  * - `admit` runs the quota evaluators' `checkRequest` (src/api/quota.ts) against the namespace's
  *   quotas as the API server's cache holds them: a matching quota without usage yet, a pod that
  *   does not state a constrained request or limit, or a usage past a hard limit is a 403 Forbidden
  *   (`exceeded quota: q, requested: pods=1, used: pods=10, limited: pods=10`); otherwise the
- *   request carries the quotas with their grown `status.used`;
+ *   request carries the quotas with their grown `status.used`; an update is charged the
+ *   difference from the stored object (a ClusterIP Service made NodePort:
+ *   `services.nodeports` by its ports, `exceeded quota: q, requested: services.nodeports=1, …`);
  * - `charge` writes those quotas before the object (a compare-and-swap on each quota's
  *   resourceVersion, as the plugin's `UpdateQuotaStatus`): when a quota changed meanwhile, the
  *   namespace's quotas are read again from etcd and the check is run again on the ones that
@@ -17,7 +21,7 @@
  * until the resourcequota controller recalculates the quota, as in Kubernetes.
  */
 import { etcdKey, etcdListPrefix, findResource, type ResourceInfo } from '../../src/api/resources.js';
-import { checkQuotas, evaluatorFor, type QuotaClock } from '../../src/api/quota.js';
+import { checkQuotas, evaluatorFor, handlesUpdate, type QuotaClock } from '../../src/api/quota.js';
 import * as S from '../../src/api/status.js';
 import type { KubeObject, Status } from '../../src/api/types.js';
 import type { EtcdRequest, EtcdResult } from '../protocol.js';
@@ -51,7 +55,9 @@ export class ResourceQuotaAdmission {
    */
   admit(op: Operation, info: ResourceInfo, obj: KubeObject, namespace: string, old?: KubeObject): string | undefined {
     op.quotaCharges = undefined;
+    op.quotaOld = old;
     if (!info.namespaced || info.virtual || !evaluatorFor(info.group, info.plural)) return undefined;
+    if (old && !handlesUpdate(info.group, info.plural)) return undefined;
     const quotas = this.deps.quotas(namespace);
     if (quotas.length === 0) return undefined;
     const verdict = checkQuotas(quotas, info.group, info.plural, obj, this.deps.clock(), old);
@@ -96,7 +102,7 @@ export class ResourceQuotaAdmission {
       if (!r.ok) return this.deps.storageError(op, r);
       const names = new Set(failed.map((q) => q.metadata!.name));
       const fresh = r.kvs!.map((kv) => decode(kv)).filter((q) => names.has(q.metadata?.name));
-      const verdict = checkQuotas(fresh, info.group, info.plural, op.object!, this.deps.clock());
+      const verdict = checkQuotas(fresh, info.group, info.plural, op.object!, this.deps.clock(), op.quotaOld);
       if ('refused' in verdict) return this.deps.finish(op, 403, S.forbiddenWithMessage(info, op.object!.metadata?.name, verdict.refused));
       op.quotaCharges = verdict.charged;
       this.charge(op, info, then, retries);

@@ -6,8 +6,11 @@
  * Its handlers only queue quota keys:
  * - a quota is queued when added, and when its `spec.hard` changes (`addQuota`, `updateQuota`);
  * - the quota monitor's replenishment: when an object a quota may count is deleted, or a pod
- *   becomes terminal (`QuotaV1Pod` turns false), or a Service changes type, or a claim's storage
- *   request changes, every quota of its namespace is queued. Creates are not watched: the
+ *   becomes terminal (`QuotaV1Pod` turns false), or a Service changes type (`GetQuotaServiceType`:
+ *   NodePort, LoadBalancer or neither), or a claim is updated at all (kube's
+ *   `RequiresQuotaReplenish` compares two fresh pointers), every quota of its namespace is queued,
+ *   so what the admission step charged an update (the difference, never below zero) is corrected
+ *   by the recalculation: a LoadBalancer Service made ClusterIP gives its load balancer back. Creates are not watched: the
  *   ResourceQuota admission step charged them already.
  *
  * `syncResourceQuota(key)` re-reads the quota and recalculates (`quota.CalculateUsage`): for each
@@ -82,10 +85,9 @@ function replenish(group: string, resource: string) {
       const never = () => Number.NaN;
       notify = podCountsForQuota(old, now, never) && !podCountsForQuota(object, now, never);
     } else if (resource === 'services') notify = quotaServiceType(old) !== quotaServiceType(object);
-    else if (resource === 'persistentvolumeclaims') {
-      const storage = (o: KubeObject) => parseResourceList((o as Obj).spec?.resources?.requests).get('storage')?.nanos;
-      notify = storage(old) !== storage(object);
-    }
+    // `RequiresQuotaReplenish` compares the two `Status.AllocatedResources.Storage()` pointers,
+    // which are never the same: every update of a claim queues its namespace's quotas
+    else if (resource === 'persistentvolumeclaims') notify = true;
     return notify ? quotasOf(ns, ctx) : undefined;
   };
 }

@@ -328,11 +328,38 @@ function prettyPrint(list: Usage): string {
 export type QuotaVerdict = { readonly refused: string } | { readonly charged: readonly KubeObject[] };
 
 /**
- * The admission plugin's `checkRequest` for a create (or, with `old`, an update charged by the
- * difference): refuses when a matching quota has no usage yet (`status unknown for quota`), when
- * a pod misses a constrained request (`failed quota: q: must specify …`), or when the new usage
- * passes a hard limit (`exceeded quota: q, requested: …, used: …, limited: …`); otherwise returns
- * the quotas with their new `status.used` (to write before the object).
+ * `Evaluator.Handles` for an update of the main resource: the Service evaluator (a type change
+ * moves node ports and load balancers) and the claim evaluator (an expansion grows the storage
+ * request); pods (kube-apiserver 1.32, in-place resize off) and the object count evaluators
+ * handle creates only.
+ */
+export function handlesUpdate(group: string, resource: string): boolean {
+  const kind = evaluatorFor(group, resource);
+  return kind === 'services' || kind === 'persistentvolumeclaims';
+}
+
+/** `quota.SubtractWithNonNegativeResult`: a − b, each name at least zero. */
+function subtractNonNegative(a: Usage, b: Usage): Usage {
+  const out: Usage = new Map();
+  for (const [k, v] of a) {
+    const d = v.nanos - (b.get(k)?.nanos ?? 0n);
+    out.set(k, { nanos: d > 0n ? d : 0n, format: v.format });
+  }
+  return out;
+}
+
+/**
+ * The admission plugin's `CheckRequest` for a create, or with `old` an update (the caller asks
+ * only for updates {@link handlesUpdate} says the evaluator handles): refuses when a matching
+ * quota has no usage yet (`status unknown for quota`), when a pod misses a constrained request
+ * (`failed quota: q: must specify …`), or when the new usage passes a hard limit
+ * (`exceeded quota: q, requested: …, used: …, limited: …`); otherwise returns the quotas with
+ * their new `status.used` (to write before the object).
+ *
+ * An update is charged by the difference new − old, never below zero per resource (a NodePort
+ * Service made ClusterIP frees nothing here; the controller's recalculation does), to each quota
+ * that matched the old object too; a quota the old object did not match is charged the whole new
+ * usage. An old object without a resourceVersion (an update that creates) is charged in full.
  */
 export function checkQuotas(quotas: readonly KubeObject[], group: string, resource: string, obj: KubeObject, clock: QuotaClock, old?: KubeObject): QuotaVerdict {
   const interesting: { quota: KubeObject; hard: Usage }[] = [];
@@ -350,26 +377,21 @@ export function checkQuotas(quotas: readonly KubeObject[], group: string, resour
     interesting.push({ quota, hard });
   }
   if (interesting.length === 0) return { charged: [] };
-  let delta = usageOf(group, resource, obj, clock);
-  for (const v of delta.values()) if (v.nanos < 0n) return { refused: `quota usage is negative for resource(s): ${[...delta.keys()].filter((n) => delta.get(n)!.nanos < 0n).sort().join(',')}` };
-  if (old) {
-    const before = usageOf(group, resource, old, clock);
-    const diff: Usage = new Map();
-    for (const [k, v] of delta) diff.set(k, { nanos: v.nanos - (before.get(k)?.nanos ?? 0n), format: v.format });
-    delta = diff;
-  }
-  for (const [k, v] of [...delta]) if (v.nanos === 0n) delta.delete(k);
-  if (delta.size === 0) return { charged: [] };
+  const input = usageOf(group, resource, obj, clock);
+  for (const v of input.values()) if (v.nanos < 0n) return { refused: `quota usage is negative for resource(s): ${[...input.keys()].filter((n) => input.get(n)!.nanos < 0n).sort().join(',')}` };
+  const previous = old?.metadata?.resourceVersion ? old : undefined;
+  const delta = previous ? subtractNonNegative(input, usageOf(group, resource, previous, clock)) : input;
   const charged: KubeObject[] = [];
   for (const { quota, hard } of interesting) {
+    const own = previous && quotaMatches(quota, hard.keys(), group, resource, previous) ? delta : input;
+    const requested: Usage = new Map([...own].filter(([k, v]) => hard.has(k) && v.nanos !== 0n));
+    if (requested.size === 0) continue;
     const used = parseResourceList((quota as Obj).status?.used);
-    const requested: Usage = new Map([...delta].filter(([k]) => hard.has(k)));
     const exceeded = [...requested.keys()].filter((k) => compareQuantities(addQuantities(used.get(k) ?? ZERO, requested.get(k)!), hard.get(k)!) > 0);
     if (exceeded.length > 0) {
       const pick = (list: Usage): Usage => new Map(exceeded.filter((k) => list.has(k)).map((k) => [k, list.get(k)!]));
       return { refused: `exceeded quota: ${quota.metadata?.name}, requested: ${prettyPrint(pick(requested))}, used: ${prettyPrint(pick(used))}, limited: ${prettyPrint(pick(hard))}` };
     }
-    if (requested.size === 0) continue;
     const next: Usage = new Map(used);
     for (const [k, v] of requested) next.set(k, addQuantities(used.get(k) ?? ZERO, v));
     const status = { ...((quota as Obj).status ?? {}), used: listObject(next) };

@@ -113,18 +113,29 @@ const missingServiceAccountsAdmitted = apiServerMachine.provide({
   },
 });
 
+/** The ResourceQuota admission steps already made to let everything through. */
+const skippingQuota = new WeakSet<object>();
+
 /**
- * An API server whose ResourceQuota admission step skips the check: a create the quota refuses
- * (`exceeded quota`, `status unknown for quota`) is let through, uncharged.
+ * An API server whose ResourceQuota admission step skips the check: a create (or an update of a
+ * Service or claim) the quota refuses (`exceeded quota`, `status unknown for quota`) is let
+ * through, uncharged.
  */
 const quotaCheckSkipped = apiServerMachine.provide({
   actions: {
     admit: ({ context }) =>
       context.core.recover(() => {
+        const quota = context.core.quota;
+        if (!skippingQuota.has(quota)) {
+          skippingQuota.add(quota);
+          const check = quota.admit.bind(quota);
+          quota.admit = (op, ...rest) => {
+            if (check(op, ...rest) === undefined) return undefined;
+            op.quotaCharges = undefined;
+            return undefined;
+          };
+        }
         context.core.admit();
-        const op = context.core.current!;
-        const message = (op.response?.body as { message?: string } | undefined)?.message ?? '';
-        if (op.response?.code === 403 && /is forbidden: (exceeded quota|status unknown for quota): /.test(message)) op.response = undefined;
       }),
   },
 });

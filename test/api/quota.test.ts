@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../src/api/types.js';
-import { calculateUsage, checkQuotas, matchingResources, podConstraints, usageOf } from '../../src/api/quota.js';
+import { calculateUsage, checkQuotas, handlesUpdate, matchingResources, podConstraints, usageOf } from '../../src/api/quota.js';
 import { parseResourceList } from '../../src/api/quantity-math.js';
 
 const clock = { nowMs: 0, timeOf: () => Number.NaN };
@@ -99,6 +99,60 @@ describe('ResourceQuota admission (plugin/pkg/admission/resourcequota admission_
   it('ignores events and charges nothing when no quota limits what the object uses', () => {
     const q = quota('q', { pods: '1' }, { pods: '1' });
     expect(checkQuotas([q], '', 'configmaps', { metadata: { name: 'c' } }, clock)).toEqual({ charged: [] });
+  });
+});
+
+describe('ResourceQuota admission of updates (admission_test.go)', () => {
+  const service = (type: string, ports: number, resourceVersion?: string): KubeObject =>
+    ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'service', namespace: 'test', ...(resourceVersion === undefined ? {} : { resourceVersion }) }, spec: { type, ports: Array.from({ length: ports }, (_, i) => ({ port: 1234 + i })) } }) as KubeObject;
+  const claim = (storage: string, resourceVersion?: string): KubeObject =>
+    ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'pvc-to-update', namespace: 'test', ...(resourceVersion ? { resourceVersion } : {}) }, spec: { resources: { requests: { storage } } } }) as KubeObject;
+  const services = (used: Record<string, string>) => quota('quota', { services: '10', 'services.loadbalancers': '10', 'services.nodeports': '10' }, used);
+  const usedOf = (v: ReturnType<typeof checkQuotas>) => ('charged' in v ? v.charged.map((q) => (q as any).status.used) : v);
+
+  it('only Services and claims are charged on update; pods and object counts on create only (Handles)', () => {
+    expect(handlesUpdate('', 'services')).toBe(true);
+    expect(handlesUpdate('', 'persistentvolumeclaims')).toBe(true);
+    expect(handlesUpdate('', 'pods')).toBe(false);
+    expect(handlesUpdate('', 'configmaps')).toBe(false);
+    expect(handlesUpdate('apps', 'deployments')).toBe(false);
+  });
+
+  it('charges a LoadBalancer made NodePort by the difference, never below zero (TestAdmitHandlesOldObjects)', () => {
+    const q = services({ services: '1', 'services.loadbalancers': '1', 'services.nodeports': '0' });
+    expect(usedOf(checkQuotas([q], '', 'services', service('NodePort', 1), clock, service('LoadBalancer', 0, '1')))).toEqual([
+      { services: '1', 'services.loadbalancers': '1', 'services.nodeports': '1' },
+    ]);
+  });
+
+  it('charges an update without a resourceVersion in full, as a create (TestAdmitHandlesCreatingUpdates)', () => {
+    const q = services({ services: '1', 'services.loadbalancers': '1', 'services.nodeports': '0' });
+    expect(usedOf(checkQuotas([q], '', 'services', service('NodePort', 1), clock, service('LoadBalancer', 0, '')))).toEqual([
+      { services: '2', 'services.loadbalancers': '1', 'services.nodeports': '1' },
+    ]);
+  });
+
+  it('refuses a ClusterIP Service made NodePort past services.nodeports with the plugin\'s message', () => {
+    const q = quota('q', { 'services.nodeports': '1' }, { 'services.nodeports': '1' });
+    expect(checkQuotas([q], '', 'services', service('NodePort', 2), clock, service('ClusterIP', 2, '5'))).toEqual({
+      refused: 'exceeded quota: q, requested: services.nodeports=2, used: services.nodeports=1, limited: services.nodeports=1',
+    });
+    // an update that changes nothing quota measures charges nothing
+    expect(checkQuotas([q], '', 'services', service('ClusterIP', 3), clock, service('ClusterIP', 2, '5'))).toEqual({ charged: [] });
+  });
+
+  it('charges a claim\'s expansion by the difference (TestAdmitHandlesPVCUpdates), a shrink nothing (TestAdmitHandlesNegativePVCUpdates)', () => {
+    const q = quota('quota', { persistentvolumeclaims: '3', 'requests.storage': '100Gi' }, { persistentvolumeclaims: '1', 'requests.storage': '10Gi' });
+    expect(usedOf(checkQuotas([q], '', 'persistentvolumeclaims', claim('15Gi'), clock, claim('10Gi', '1')))).toEqual([{ persistentvolumeclaims: '1', 'requests.storage': '15Gi' }]);
+    expect(checkQuotas([q], '', 'persistentvolumeclaims', claim('5Gi'), clock, claim('10Gi', '1'))).toEqual({ charged: [] });
+    expect(checkQuotas([q], '', 'persistentvolumeclaims', claim('101Gi'), clock, claim('10Gi', '1'))).toEqual({
+      refused: 'exceeded quota: quota, requested: requests.storage=91Gi, used: requests.storage=10Gi, limited: requests.storage=100Gi',
+    });
+    const gold = (storage: string, rv?: string) => ({ ...claim(storage, rv), spec: { storageClassName: 'gold', resources: { requests: { storage } } } }) as KubeObject;
+    const byClass = quota('gold', { 'gold.storageclass.storage.k8s.io/requests.storage': '20Gi' }, { 'gold.storageclass.storage.k8s.io/requests.storage': '10Gi' });
+    expect(checkQuotas([byClass], '', 'persistentvolumeclaims', gold('25Gi'), clock, gold('10Gi', '1'))).toEqual({
+      refused: 'exceeded quota: gold, requested: gold.storageclass.storage.k8s.io/requests.storage=15Gi, used: gold.storageclass.storage.k8s.io/requests.storage=10Gi, limited: gold.storageclass.storage.k8s.io/requests.storage=20Gi',
+    });
   });
 });
 

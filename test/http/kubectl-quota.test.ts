@@ -137,4 +137,20 @@ describe.skipIf(!HAS_KUBECTL)(`kubectl with ResourceQuotas${HAS_KUBECTL ? '' : `
     expect(big.code).not.toBe(0);
     expect(big.stderr).toContain('pods "big" is forbidden: maximum cpu usage per Container is 1, but limit is 2');
   });
+
+  it('kubectl patch of a Service\'s type is charged to services.nodeports and refused past it with the plugin\'s message', async () => {
+    expect((await s.kubectl(['create', 'namespace', 'ports'])).stderr).toBe('');
+    expect((await s.kubectl(['create', 'quota', 'np', '--hard=services.nodeports=1', '-n', 'ports'])).stderr).toBe('');
+    await waitFor('the quota computed', () => s.cluster.object<Obj>('resourcequotas', 'np', 'ports')?.status?.used !== undefined, 30_000);
+    expect((await s.kubectl(['create', 'service', 'clusterip', 'x', '--tcp=80:80', '--tcp=81:81', '-n', 'ports'])).stderr).toBe('');
+    expect((await s.kubectl(['create', 'service', 'clusterip', 'y', '--tcp=80:80', '-n', 'ports'])).stderr).toBe('');
+    const refused = await s.kubectl(['patch', 'svc', 'x', '-n', 'ports', '-p', '{"spec":{"type":"NodePort"}}']);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toBe('Error from server (Forbidden): services "x" is forbidden: exceeded quota: np, requested: services.nodeports=2, used: services.nodeports=0, limited: services.nodeports=1\n');
+    const patched = await s.kubectl(['patch', 'svc', 'y', '-n', 'ports', '-p', '{"spec":{"type":"NodePort"}}']);
+    expect(patched.stderr).toBe('');
+    expect(patched.stdout).toBe('service/y patched\n');
+    const d = await s.kubectl(['describe', 'quota', 'np', '-n', 'ports']);
+    expect(d.stdout).toMatch(/services\.nodeports\s+1\s+1\n/);
+  });
 });

@@ -15,21 +15,22 @@
  * etcd, for the resources the new object uses (a positive amount) and that a quota matching it
  * (its scopes) limits with a known `status.used`: the usage of the namespace's objects that match
  * the quota, summed by the same evaluators, must not exceed the limit once the new object is
- * there. It never blames what kube allows:
+ * there. Updates are judged the same way, for what they add. It never blames what kube allows:
  *
  * - objects being deleted, and terminal pods' compute resources, are not counted (fewer than the
  *   plugin's own count), so a lowered limit or a quota over existing objects is never blamed;
  * - the limit is the highest `spec.hard` or `status.hard` the quota had since the namespace's
  *   previous create (the plugin checks `status.hard` as its cache held it when it charged, which a
  *   limit lowered in between does not change);
- * - updates are not judged: our admission step charges creates only (kube's also charges updates
- *   of Services and PersistentVolumeClaims).
+ * - updates are judged only where the plugin charges them (`Handles`: Services and
+ *   PersistentVolumeClaims), for the resources whose usage the update raised (a ClusterIP Service
+ *   made NodePort: `services.nodeports`; a claim's expansion: `requests.storage`).
  *
  * It replays etcd's changes in revision order (the history holds them from the cluster's start).
  */
 import { RESOURCES, type ResourceInfo } from '../../api/resources.js';
 import type { KubeObject } from '../../api/types.js';
-import { chargedResources, evaluatorFor, usageOf, type QuotaClock, type Usage } from '../../api/quota.js';
+import { chargedResources, evaluatorFor, handlesUpdate, usageOf, type QuotaClock, type Usage } from '../../api/quota.js';
 import { compareQuantities, formatQuantity, parseResourceList, type Quantity } from '../../api/quantity-math.js';
 import type { Cluster } from '../../cluster/create-cluster.js';
 import { violation, type Invariant, type Violation } from '../invariant.js';
@@ -87,7 +88,7 @@ function add(a: Quantity, b: Quantity): Quantity {
 export const quotaWithinHardLimits: Invariant = {
   name: NAME,
   kind: 'safety',
-  description: "no create admitted under a ResourceQuota takes the namespace's usage of a resource the quota limits above its hard limit",
+  description: "no create (or update of a Service or claim) admitted under a ResourceQuota takes the namespace's usage of a resource the quota limits above its hard limit",
   check(cluster: Cluster, history: History) {
     const state = history.scratch(NAME, init);
     const out: Violation[] = [];
@@ -106,9 +107,9 @@ export const quotaWithinHardLimits: Invariant = {
       const deleting = change.kind === 'delete' || !!obj.metadata?.deletionTimestamp;
       if (deleting) objects.delete(rest);
       else objects.set(rest, obj);
-      if (change.kind === 'put' && !change.prev) {
+      if (change.kind === 'put' && (!change.prev || handlesUpdate(info.group, info.plural))) {
         const clock: QuotaClock = { nowMs: seenAt, timeOf: (ts) => cluster.kernel.timeOf(ts) };
-        out.push(...judge(state, ns, info, rest, obj, objects, clock, revision, seenAt));
+        out.push(...judge(state, ns, info, rest, obj, change.prev?.value, objects, clock, revision, seenAt));
       }
       if (isQuota) {
         const quotas = state.quotas.get(ns) ?? new Map<string, QuotaEntry>();
@@ -127,15 +128,20 @@ export const quotaWithinHardLimits: Invariant = {
   },
 };
 
-/** Judges the creation of `obj` against the namespace's quotas, then resets their limits to the current ones. */
-function judge(state: State, ns: string, info: ResourceInfo, rest: string, obj: KubeObject, objects: Map<string, KubeObject>, clock: QuotaClock, revision: number, seenAt: number): Violation[] {
+/**
+ * Judges the creation of `obj` (or its update from `prev`) against the namespace's quotas, then
+ * resets their limits to the current ones.
+ */
+function judge(state: State, ns: string, info: ResourceInfo, rest: string, obj: KubeObject, prev: KubeObject | undefined, objects: Map<string, KubeObject>, clock: QuotaClock, revision: number, seenAt: number): Violation[] {
   const quotas = state.quotas.get(ns);
   if (!quotas || quotas.size === 0) return [];
   const out: Violation[] = [];
   const usage = usageOf(info.group, info.plural, obj, clock);
+  const before = prev ? usageOf(info.group, info.plural, prev, clock) : new Map<string, Quantity>();
+  const grew = (r: string) => (usage.get(r)?.nanos ?? 0n) > (before.get(r)?.nanos ?? 0n);
   for (const [name, entry] of quotas) {
     const used = entry.quota.status?.used ?? {};
-    const resources = chargedResources(entry.quota, entry.limit.keys(), info.group, info.plural, obj).filter((r) => (usage.get(r)?.nanos ?? 0n) > 0n && used[r] !== undefined).sort();
+    const resources = chargedResources(entry.quota, entry.limit.keys(), info.group, info.plural, obj).filter((r) => grew(r) && used[r] !== undefined).sort();
     for (const r of resources) {
       let total: Quantity = { nanos: 0n, format: 'DecimalSI' };
       for (const other of objects.values()) {
@@ -149,7 +155,7 @@ function judge(state: State, ns: string, info: ResourceInfo, rest: string, obj: 
       out.push(
         violation(
           NAME,
-          `${kind} ${rest} was created at revision ${revision} while ResourceQuota ${ns}/${name} limits ${r} to ${formatQuantity(limit)}: the namespace's objects use ${formatQuantity(total)} of it now (status.used.${r} ${used[r]})`,
+          `${kind} ${rest} was ${prev ? 'updated' : 'created'} at revision ${revision} while ResourceQuota ${ns}/${name} limits ${r} to ${formatQuantity(limit)}: the namespace's objects use ${formatQuantity(total)} of it now (status.used.${r} ${used[r]})`,
           seenAt,
         ),
       );

@@ -65,4 +65,36 @@ describe('ResourceQuota admission in the API server', () => {
     expect(c.object<Obj>('resourcequotas', 'q')!.status.used).toEqual({ pods: '0' });
     c.stop();
   });
+
+  it('charges a Service\'s type change on update; the controller recalculates after it and gives a load balancer back', () => {
+    const c = createCluster({ nodes: 0, seed: 3 });
+    c.advance(1_000);
+    quota(c, 'q', { 'services.nodeports': '2', 'services.loadbalancers': '1' });
+    const svc = (name: string) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { ports: [{ name: 'a', port: 80 }, { name: 'b', port: 81 }], selector: { app: name } } }) as KubeObject;
+    c.client.create(svc('one'));
+    c.client.create(svc('two'));
+    c.advance(1_000);
+    expect(c.object<Obj>('resourcequotas', 'q')!.status.used).toEqual({ 'services.loadbalancers': '0', 'services.nodeports': '0' });
+    c.client.patch('services', 'one', { spec: { type: 'NodePort' } });
+    expect(c.object<Obj>('resourcequotas', 'q')!.status.used).toEqual({ 'services.loadbalancers': '0', 'services.nodeports': '2' });
+    expect(refusal(() => c.client.patch('services', 'two', { spec: { type: 'NodePort' } }))).toMatchObject({
+      code: 403,
+      reason: 'Forbidden',
+      message: 'services "two" is forbidden: exceeded quota: q, requested: services.nodeports=2, used: services.nodeports=2, limited: services.nodeports=2',
+      details: { name: 'two', kind: 'services' },
+    });
+    // the refused update allocated no node port and left the Service as it was
+    expect(c.object<Obj>('services', 'two')!.spec.type).toBe('ClusterIP');
+    expect(c.object<Obj>('services', 'two')!.spec.ports.map((p: Obj) => p.nodePort)).toEqual([undefined, undefined]);
+    // NodePort → LoadBalancer: no new node ports, one load balancer
+    c.client.patch('services', 'one', { spec: { type: 'LoadBalancer' } });
+    expect(c.object<Obj>('resourcequotas', 'q')!.status.used).toEqual({ 'services.loadbalancers': '1', 'services.nodeports': '2' });
+    // back to ClusterIP: the admission step charges nothing (never below zero), the recalculation frees both
+    c.client.patch('services', 'one', { spec: { type: 'ClusterIP', externalTrafficPolicy: null, ports: [{ name: 'a', port: 80, nodePort: null }, { name: 'b', port: 81, nodePort: null }] } });
+    c.advance(1_000);
+    expect(c.object<Obj>('resourcequotas', 'q')!.status.used).toEqual({ 'services.loadbalancers': '0', 'services.nodeports': '0' });
+    c.client.patch('services', 'two', { spec: { type: 'NodePort' } });
+    expect(c.object<Obj>('resourcequotas', 'q')!.status.used).toEqual({ 'services.loadbalancers': '0', 'services.nodeports': '2' });
+    c.stop();
+  });
 });

@@ -97,6 +97,50 @@ describe('quota-within-hard-limits', () => {
     }
   });
 
+  // a quota of one node port and two ClusterIP Services of one port each, both then made NodePort
+  const nodePorts: Step[] = [
+    { op: 'custom', label: 'quota np: services.nodeports=1', run: (ctx) => void ctx.cluster.client.create({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'np' }, spec: { hard: { 'services.nodeports': '1' } } } as never) },
+    { op: 'create-service', namespace: 'default', name: 's1', app: 'a' },
+    { op: 'create-service', namespace: 'default', name: 's2', app: 'b' },
+    { op: 'wait', ms: 2_000 },
+    { op: 'custom', label: 's1 NodePort', run: (ctx) => void ctx.cluster.client.patch('services', 's1', { spec: { type: 'NodePort' } }) },
+    {
+      op: 'custom',
+      label: 's2 NodePort',
+      run: (ctx) => {
+        try {
+          ctx.cluster.client.patch('services', 's2', { spec: { type: 'NodePort' } });
+        } catch (error) {
+          refusals.push(error instanceof Error ? error.message : String(error));
+        }
+      },
+    },
+  ];
+  const refusals: string[] = [];
+
+  it('judges the updates the plugin charges: a Service made NodePort past services.nodeports is refused, and the mutant is caught', () => {
+    const runner = new ScenarioRunner({ cluster: { nodes: 1, seed: 1 }, invariants: [quotaWithinHardLimits] });
+    try {
+      for (const s of nodePorts) runner.step(s);
+      expect(refusals).toEqual(['services "s2" is forbidden: exceeded quota: np, requested: services.nodeports=1, used: services.nodeports=1, limited: services.nodeports=1']);
+      expect(runner.violations).toEqual([]);
+    } finally {
+      runner.dispose();
+    }
+    const mutant = findMutant('api-server-skips-quota-check')!;
+    const broken = new ScenarioRunner({ cluster: mutant.cluster({ nodes: 1, seed: 1 }), invariants: [quotaWithinHardLimits] });
+    try {
+      for (const s of nodePorts.slice(0, 5)) broken.step(s);
+      expect(() => broken.step(nodePorts[5]!)).toThrow(/quota-within-hard-limits/);
+      expect(refusals).toHaveLength(1);
+      expect(broken.violations.map((v) => v.message)).toEqual([
+        expect.stringMatching(/^services default\/s2 was updated at revision \d+ while ResourceQuota default\/np limits services.nodeports to 1: the namespace's objects use 2 of it now \(status.used.services.nodeports 1\)$/),
+      ]);
+    } finally {
+      broken.dispose();
+    }
+  });
+
   it('the real cluster passes the focused workload of api-server-skips-quota-check (every invariant on)', { timeout: 120_000 }, () => {
     const report = verify({ seed: 20260101, runs: 10, steps: 15, timeout: 60_000, trace: false, shape: clusterShape({ maxNodes: 3 }), workload: findMutant('api-server-skips-quota-check')!.focus!(3) });
     expect(report.ok, report.failure ? report.failure.violations.map((v) => v.message).join('; ') : '').toBe(true);
