@@ -116,12 +116,28 @@ function mountServiceAccountToken(podSpec: Obj, generateName: (base: string) => 
   if (!existing && needsTokenVolume) podSpec.volumes = [...volumes, { name: tokenVolumeName, projected: TOKEN_VOLUME_SOURCE }];
 }
 
+/** apimachinery's `utilrand` alphabet: consonants and digits that cannot spell words. */
+const SAFE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+
+/**
+ * The five characters `names.SimpleNameGenerator` appends to a `generateName`, over apimachinery's
+ * safe alphabet, from one 32-bit draw (27^5 < 2^32): the API server draws once per generated name.
+ */
+export function safeSuffix(draw: number): string {
+  let suffix = '';
+  let rest = draw >>> 0;
+  for (let i = 0; i < 5; i++) {
+    suffix += SAFE_ALPHABET[rest % SAFE_ALPHABET.length];
+    rest = Math.floor(rest / SAFE_ALPHABET.length);
+  }
+  return suffix;
+}
+
 /** `names.SimpleNameGenerator`: the base and five random characters of apimachinery's safe alphabet. */
 export function simpleNameGenerator(int: (maxExclusive: number) => number): (base: string) => string {
-  const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
   return (base) => {
     let suffix = '';
-    for (let i = 0; i < 5; i++) suffix += alphabet[int(alphabet.length)];
+    for (let i = 0; i < 5; i++) suffix += SAFE_ALPHABET[int(SAFE_ALPHABET.length)];
     return `${base}${suffix}`;
   };
 }

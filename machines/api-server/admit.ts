@@ -23,7 +23,7 @@ import type { UserInfo } from './auth.js';
 import type { ApiServerCore, Operation } from './core.js';
 import { answerReview, isReviewRequest } from './reviews.js';
 import { isPods } from './watch-cache.js';
-import { admitServiceAccount } from './admission.js';
+import { admitServiceAccount, safeSuffix } from './admission.js';
 import { strategyFor, type Obj } from './strategy.js';
 import { admitDeepValues } from './deep-values.js';
 import { cannotBeHandled, isObject, meta } from './objects.js';
@@ -223,7 +223,7 @@ export class RequestAdmission {
     const m = meta(obj);
     if (info.namespaced) m.namespace = req.namespace;
     else delete m.namespace;
-    if (!m.name && m.generateName) m.name = `${m.generateName}${this.core.io.rng.hex(5).replace(/[0-9]/g, (d) => 'bcdfghjklm'[Number(d)]!)}`;
+    if (!m.name && m.generateName) m.name = `${m.generateName}${safeSuffix(this.core.io.rng.nextUint32())}`;
     delete m.resourceVersion;
     m.uid = this.core.io.rng.uuid();
     this.core.io.tagObject(m.uid);
