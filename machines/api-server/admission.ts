@@ -13,6 +13,7 @@
 import type { KubeObject } from '../../src/api/types.js';
 import { deepFreeze, isObject } from '../../src/api/json-values.js';
 import type { ResourceInfo } from '../../src/api/resources.js';
+import { enforcesMountableSecrets, limitSecretReferences } from './mountable-secrets.js';
 import { BETA_IS_DEFAULT_CLASS_ANNOTATION, IS_DEFAULT_CLASS_ANNOTATION, PV_PROTECTION_FINALIZER, PVC_PROTECTION_FINALIZER } from '../../src/api/storage-names.js';
 
 type Obj = KubeObject & Record<string, any>;
@@ -196,12 +197,14 @@ function validateMirrorPod(pod: Obj): string | undefined {
  * which must exist in its namespace; unless the pod or the account turns
  * `automountServiceAccountToken` off, the projected token volume is added and mounted in every
  * container ({@link mountServiceAccountToken}); the account's `imagePullSecrets` are copied when
- * the pod has none. A mirror pod is left as it is, and refused when it references a ServiceAccount,
+ * the pod has none; an account annotated `kubernetes.io/enforce-mountable-secrets: "true"` limits
+ * the Secrets the pod may use to those it lists (mountable-secrets.ts). A mirror pod is left as it is, and refused when it references a ServiceAccount,
  * a Secret or a token projection ({@link validateMirrorPod}). Returns the reason for a 403
  * Forbidden, or undefined when the pod is admitted.
  *
  * Ephemeral containers are not touched: they cannot be given on create, and the real plugin's
- * `ephemeralcontainers` path only validates.
+ * `ephemeralcontainers` path only validates (`limitEphemeralContainerSecretReferences`, run by the
+ * registry on that subresource's updates).
  */
 export function admitServiceAccount(pod: Obj, namespace: string, serviceAccount: (namespace: string, name: string) => Obj | undefined, generateName: (base: string) => string): string | undefined {
   if (pod.metadata?.annotations?.[MIRROR_POD_ANNOTATION] !== undefined) return validateMirrorPod(pod);
@@ -215,5 +218,5 @@ export function admitServiceAccount(pod: Obj, namespace: string, serviceAccount:
   if ((!Array.isArray(pull) || pull.length === 0) && Array.isArray(sa.imagePullSecrets) && sa.imagePullSecrets.length > 0) {
     spec.imagePullSecrets = (sa.imagePullSecrets as Obj[]).map((s) => ({ name: s?.name }));
   }
-  return undefined;
+  return enforcesMountableSecrets(sa) ? limitSecretReferences(sa, spec) : undefined;
 }

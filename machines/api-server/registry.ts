@@ -26,9 +26,11 @@ import { serveMetrics } from './metrics.js';
 import { decode, isPods, type Watcher } from './watch-cache.js';
 import { asStored } from './protobuf-storage.js';
 import { strategyFor, type Obj } from './strategy.js';
+import { limitEphemeralContainerSecretReferences } from './mountable-secrets.js';
 import { isObject, meta } from './objects.js';
 
 const PODS = findResource('pods')!;
+const SERVICE_ACCOUNTS = findResource('serviceaccounts')!;
 const CONNECT_SUBRESOURCES = new Set(['attach', 'exec', 'portforward', 'log']);
 
 /** True for the pod subresources whose answer is a stream (served by the HTTP layer). */
@@ -344,7 +346,11 @@ export class GenericStore {
     op.warnings.push(...verdict.warnings);
     if (verdict.causes.length > 0) return { error: S.invalid(info, req.name!, verdict.causes) };
     if (verdict.unknownFields.length > 0 || verdict.warnings.length > 0) next = pruneUnknownFields(next, info);
-    // ResourceQuota (validating admission, after the strategy's validation): the main resource only
+    // ServiceAccount's validation of ephemeral containers, then ResourceQuota on the main resource
+    if (req.subresource === 'ephemeralcontainers' && isPods(info)) {
+      const refused = limitEphemeralContainerSecretReferences(next, req.namespace!, (ns, name) => this.core.cache.objects.get(etcdKey(SERVICE_ACCOUNTS, ns, name)));
+      if (refused) return { error: S.forbiddenWithMessage(info, req.name, refused) };
+    }
     op.quotaCharges = undefined;
     if (!req.subresource && info.namespaced) {
       op.object = next;

@@ -79,4 +79,14 @@ describe.skipIf(!HAS_KUBECTL)(HAS_KUBECTL ? 'kubectl debug' : NO_KUBECTL_REASON,
     expect(s.cluster.object<Pod>('pods', 'app')!.spec!.ephemeralContainers!.find((e) => e.name === 'shell2')).toMatchObject({ stdin: true, tty: true, targetContainerName: 'app' });
     expect(s.cluster.object<Pod>('pods', 'app')!.spec!.ephemeralContainers!.find((e) => e.name === 'shell2')!.command).toBeUndefined();
   }, 90_000);
+
+  it('a ServiceAccount annotated enforce-mountable-secrets: a pod naming a Secret it does not list is refused with the plugin\'s message', async () => {
+    expect((await s.kubectl(['create', 'serviceaccount', 'strict'])).stderr).toBe('');
+    expect((await s.kubectl(['annotate', 'serviceaccount', 'strict', 'kubernetes.io/enforce-mountable-secrets=true'])).stderr).toBe('');
+    const overrides = JSON.stringify({ apiVersion: 'v1', spec: { serviceAccountName: 'strict', containers: [{ name: 'leak', image: 'nginx:1.27', envFrom: [{ secretRef: { name: 'db' } }] }] } });
+    const r = await s.kubectl(['run', 'leak', '--image=nginx:1.27', `--overrides=${overrides}`]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toBe('Error from server (Forbidden): pods "leak" is forbidden: container leak with envFrom referencing secret.secretName="db" is not allowed because service account strict does not reference that secret\n');
+  }, 60_000);
 });
+

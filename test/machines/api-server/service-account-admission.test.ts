@@ -178,3 +178,66 @@ describe('ServiceAccount admission: the projected token volume (admission_test.g
     c.stop();
   });
 });
+
+/** Cases of admission_test.go for `kubernetes.io/enforce-mountable-secrets` (limitSecretReferences). */
+describe('ServiceAccount admission: enforce-mountable-secrets (admission_test.go)', () => {
+  const enforcing = (extra: Record<string, unknown> = {}) => account({ metadata: { name: 'default', namespace: 'myns', annotations: { 'kubernetes.io/enforce-mountable-secrets': 'true' } }, ...extra });
+  const refused = (spec: Record<string, unknown>, sa = enforcing()) => admitServiceAccount({ spec: { automountServiceAccountToken: false, ...spec } } as never, 'myns', sa, gen);
+  const envFrom = (name: string) => [{ name: 'container-1', image: 'x', env: [{ name: 'env-1', valueFrom: { secretKeyRef: { name, key: 'k' } } }] }];
+
+  it('TestAllowsReferencedSecret: a secret volume, a container\'s and an init container\'s secretKeyRef of a listed secret', () => {
+    const sa = enforcing({ secrets: [{ name: 'foo' }] });
+    expect(refused({ volumes: [{ name: 'v', secret: { secretName: 'foo' } }], containers: [{ name: 'c' }] }, sa)).toBeUndefined();
+    expect(refused({ containers: envFrom('foo') }, sa)).toBeUndefined();
+    expect(refused({ initContainers: envFrom('foo'), containers: [{ name: 'c' }] }, sa)).toBeUndefined();
+    expect(refused({ containers: [{ name: 'c', envFrom: [{ secretRef: { name: 'foo' } }] }] }, sa)).toBeUndefined();
+  });
+
+  it('TestRejectsUnreferencedSecretVolumes: the plugin\'s messages for a volume, an env var, an init container and envFrom', () => {
+    expect(refused({ volumes: [{ name: 'v', secret: { secretName: 'foo' } }], containers: [{ name: 'c' }] })).toBe('volume with secret.secretName="foo" is not allowed because service account default does not reference that secret');
+    expect(refused({ containers: envFrom('foo') })).toBe('container container-1 with envVar env-1 referencing secret.secretName="foo" is not allowed because service account default does not reference that secret');
+    expect(refused({ initContainers: envFrom('foo'), containers: [{ name: 'c' }] })).toBe('init container container-1 with envVar env-1 referencing secret.secretName="foo" is not allowed because service account default does not reference that secret');
+    // CVE-2024-3177: envFrom is checked too
+    expect(refused({ containers: [{ name: 'c', envFrom: [{ secretRef: { name: 'foo' } }] }] })).toBe('container c with envFrom referencing secret.secretName="foo" is not allowed because service account default does not reference that secret');
+    expect(refused({ initContainers: [{ name: 'i', envFrom: [{ secretRef: { name: 'foo' } }] }], containers: [{ name: 'c' }] })).toBe('init container i with envFrom referencing secret.secretName="foo" is not allowed because service account default does not reference that secret');
+    // only secret volumes are checked, as in kube (a projected secret is not)
+    expect(refused({ volumes: [{ name: 'p', projected: { sources: [{ secret: { name: 'foo' } }] } }], containers: [{ name: 'c' }] })).toBeUndefined();
+  });
+
+  it('TestAllowUnreferencedSecretVolumesForPermissiveSAs: without the annotation (or with a value ParseBool reads as false) nothing is limited', () => {
+    const spec = { volumes: [{ name: 'v', secret: { secretName: 'foo' } }], containers: [{ name: 'c' }] };
+    expect(refused(spec, account())).toBeUndefined();
+    expect(refused(spec, account({ metadata: { name: 'default', annotations: { 'kubernetes.io/enforce-mountable-secrets': 'yes' } } }))).toBeUndefined();
+    expect(refused(spec, account({ metadata: { name: 'default', annotations: { 'kubernetes.io/enforce-mountable-secrets': 'True' } } }))).toBe('volume with secret.secretName="foo" is not allowed because service account default does not reference that secret');
+  });
+
+  it('TestAllowsReferencedImagePullSecrets / TestRejectsUnreferencedImagePullSecrets: only the account\'s imagePullSecrets (its secrets do not count)', () => {
+    expect(refused({ imagePullSecrets: [{ name: 'foo' }], containers: [{ name: 'c' }] }, enforcing({ imagePullSecrets: [{ name: 'foo' }] }))).toBeUndefined();
+    expect(refused({ imagePullSecrets: [{ name: 'foo' }], containers: [{ name: 'c' }] }, enforcing({ secrets: [{ name: 'foo' }] }))).toBe(
+      'imagePullSecrets[0].name="foo" is not allowed because service account default does not reference that imagePullSecret',
+    );
+    // the account's pull secrets copied to a pod that had none are its own
+    expect(refused({ containers: [{ name: 'c' }] }, enforcing({ imagePullSecrets: [{ name: 'foo' }, { name: 'bar' }] }))).toBeUndefined();
+  });
+
+  it('through the API server: a pod and an ephemeral container refused with 403, the listed secret admitted', () => {
+    const c = createCluster({ nodes: 0 });
+    c.advance(1_000);
+    c.client.create({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'strict', annotations: { 'kubernetes.io/enforce-mountable-secrets': 'true' } }, secrets: [{ name: 'allowed' }] } as never);
+    const withSecret = (name: string, secret: string): Pod => ({ ...pod(name, 'strict'), spec: { serviceAccountName: 'strict', containers: [{ name: 'c', image: 'nginx:1.27', envFrom: [{ secretRef: { name: secret } }] }] } });
+    expect(refusal(() => c.client.create(withSecret('bad', 'other')))).toMatchObject({
+      code: 403,
+      reason: 'Forbidden',
+      message: 'pods "bad" is forbidden: container c with envFrom referencing secret.secretName="other" is not allowed because service account strict does not reference that secret',
+    });
+    c.client.create(withSecret('good', 'allowed'));
+    const current = c.object<Pod>('pods', 'good')!;
+    const debug = (secret: string) => ({ ...current, spec: { ...current.spec!, ephemeralContainers: [{ name: 'dbg', image: 'busybox:1.36', env: [{ name: 'TOKEN', valueFrom: { secretKeyRef: { name: secret, key: 'k' } } }] }] } });
+    expect(refusal(() => c.client.update(debug('other') as Pod, { subresource: 'ephemeralcontainers' }))).toMatchObject({
+      code: 403,
+      message: 'pods "good" is forbidden: ephemeral container dbg with envVar TOKEN referencing secret.secretName="other" is not allowed because service account strict does not reference that secret',
+    });
+    expect(c.client.update(debug('allowed') as Pod, { subresource: 'ephemeralcontainers' }).spec?.ephemeralContainers).toHaveLength(1);
+    c.stop();
+  });
+});
