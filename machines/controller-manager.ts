@@ -3,7 +3,9 @@
  * controller is its own actor, spawned here and registered on the kernel at
  * `controller-manager/<name>` (host `control-plane`), with its own API client under the
  * controller manager's token (the simulated manager runs every controller under its own user,
- * `system:kube-controller-manager`, without `--use-service-account-credentials`).
+ * `system:kube-controller-manager`, without kubeadm's `--use-service-account-credentials=true`;
+ * that user's ClusterRole holds the rules of the controllers' `system:controller:*` roles, see
+ * src/api/rbac-bootstrap.ts).
  *
  * States:
  * - `running`: the enabled controllers run (the built-ins and any user-defined ones);
@@ -44,6 +46,7 @@ import { replicationController } from './controllers/replication-controller.js';
 import { horizontalPodAutoscalerController } from './controllers/horizontal-pod-autoscaler.js';
 import { resourceQuotaController } from './controllers/resourcequota.js';
 import { disruptionController } from './controllers/disruption.js';
+import { clusterRoleAggregationController } from './controllers/clusterrole-aggregation.js';
 import { apiClientTransitions } from './client/transitions.js';
 
 /** The built-in controllers, in start order. */
@@ -71,6 +74,7 @@ export const BUILT_IN_CONTROLLERS: readonly ControllerMachine[] = [
   podGcController,
   horizontalPodAutoscalerController,
   resourceQuotaController,
+  clusterRoleAggregationController,
 ];
 
 /** kube-controller-manager's names (old and new) for the built-ins, accepted in `enabled`. */
@@ -104,6 +108,7 @@ export const CONTROLLER_ALIASES: Readonly<Record<string, string>> = {
   'disruption-controller': 'disruption',
   'pod-garbage-collector-controller': 'podgc',
   'resourcequota-controller': 'resourcequota',
+  'clusterrole-aggregation-controller': 'clusterrole-aggregation',
 };
 
 /** Input of the controller manager. */

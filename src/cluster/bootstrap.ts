@@ -1,8 +1,10 @@
 /**
  * What a new cluster's etcd holds before any component starts (as kubeadm leaves it): the
- * system namespaces, the RBAC bootstrap policy, the `kubernetes` service, and the users' tokens.
+ * system namespaces, the RBAC bootstrap policy (rbac-bootstrap.ts), the `kubernetes` service, the
+ * system ServiceAccounts, and the users' tokens.
  */
 import { bootstrapRbac } from '../api/rbac-bootstrap.js';
+import { CONTROLLER_ACCOUNTS } from '../api/rbac-bootstrap-controllers.js';
 import { systemPriorityClasses } from '../api/priority.js';
 import { etcdKey, findResource } from '../api/resources.js';
 import type { KubeObject } from '../api/types.js';
@@ -44,6 +46,9 @@ export function kubeletUser(node: string): TokenEntry {
   return { token: `kube-actors-kubelet-${node}-token`, username: `system:node:${node}`, groups: ['system:nodes'] };
 }
 
+/** The ServiceAccounts of kube-system besides `default`, sorted: the controllers' and kubeadm's addons'. */
+export const KUBE_SYSTEM_ACCOUNTS: readonly string[] = [...new Set([...Object.values(CONTROLLER_ACCOUNTS), 'coredns', 'kube-proxy'])].sort();
+
 /** The name of the default StorageClass installed at boot. */
 const DEFAULT_STORAGE_CLASS = 'standard';
 /** The provisioner of the default StorageClass: the PV controller's simulated dynamic provisioner. */
@@ -69,9 +74,8 @@ export function bootstrapStore(store: MvccStore, rng: Rng, timestamp: string): v
   }
   // kube-apiserver's post-start hook: the system PriorityClasses
   for (const pc of systemPriorityClasses()) put('priorityclasses', pc);
-  for (const obj of bootstrapRbac()) {
-    put(obj.kind === 'ClusterRole' ? 'clusterroles' : 'clusterrolebindings', structuredClone(obj) as never);
-  }
+  const rbacResource = { ClusterRole: 'clusterroles', ClusterRoleBinding: 'clusterrolebindings', Role: 'roles', RoleBinding: 'rolebindings' } as const;
+  for (const obj of bootstrapRbac()) put(rbacResource[obj.kind], obj as never);
   put('clusterrolebindings', {
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'ClusterRoleBinding',
@@ -123,5 +127,10 @@ export function bootstrapStore(store: MvccStore, rng: Rng, timestamp: string): v
   // kubeadm hands the cluster over.
   for (const namespace of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
     put('serviceaccounts', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace } });
+  }
+  // kube-system's accounts: the controllers' (kube-controller-manager's clientBuilder creates
+  // them), and those of kubeadm's kube-proxy and CoreDNS addons
+  for (const name of KUBE_SYSTEM_ACCOUNTS) {
+    put('serviceaccounts', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace: 'kube-system' } });
   }
 }

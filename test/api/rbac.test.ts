@@ -269,10 +269,19 @@ describe('bootstrapRbac', () => {
     expect(names('ClusterRole')).toEqual(
       expect.arrayContaining(['cluster-admin', 'admin', 'edit', 'view', 'system:discovery', 'system:basic-user', 'system:kube-scheduler', 'system:volume-scheduler', 'system:kube-controller-manager', 'system:node', 'system:node-proxier']),
     );
-    for (const o of objs) expect(o.metadata!.labels).toEqual({ 'kubernetes.io/bootstrapping': 'rbac-defaults' });
+    for (const o of objs) {
+      if (o.metadata!.name!.startsWith('kubeadm:') || o.metadata!.name === 'system:coredns') continue;
+      expect(o.metadata!.labels!['kubernetes.io/bootstrapping']).toBe('rbac-defaults');
+      expect(o.metadata!.annotations).toEqual({ 'rbac.authorization.kubernetes.io/autoupdate': 'true' });
+    }
     // fresh objects each call
     expect(bootstrapRbac()[0]).not.toBe(objs[0]);
-    expect(idx.counts()).toEqual({ Role: 0, ClusterRole: objs.filter((o) => o.kind === 'ClusterRole').length, RoleBinding: 0, ClusterRoleBinding: objs.filter((o) => o.kind === 'ClusterRoleBinding').length });
+    expect(idx.counts()).toEqual({
+      Role: objs.filter((o) => o.kind === 'Role').length,
+      ClusterRole: objs.filter((o) => o.kind === 'ClusterRole').length,
+      RoleBinding: objs.filter((o) => o.kind === 'RoleBinding').length,
+      ClusterRoleBinding: objs.filter((o) => o.kind === 'ClusterRoleBinding').length,
+    });
   });
 
   it('lets system:masters do anything', () => {
@@ -302,7 +311,9 @@ describe('bootstrapRbac', () => {
     expect(s({ verb: 'patch', resource: 'pods', subresource: 'status', apiGroup: '', namespace: 'default', name: 'p' })).toBe(true);
     expect(s({ verb: 'create', resource: 'events', apiGroup: '', namespace: 'default' })).toBe(true);
     expect(s({ verb: 'update', resource: 'leases', apiGroup: 'coordination.k8s.io', namespace: 'kube-system', name: 'kube-scheduler' })).toBe(true);
-    expect(s({ verb: 'update', resource: 'leases', apiGroup: 'coordination.k8s.io', namespace: 'kube-system', name: 'kube-controller-manager' })).toBe(false);
+    // the ClusterRole names its own Lease only; the Role system::leader-locking-kube-scheduler grants every Lease of kube-system
+    expect(s({ verb: 'update', resource: 'leases', apiGroup: 'coordination.k8s.io', namespace: 'default', name: 'kube-controller-manager' })).toBe(false);
+    expect(s({ verb: 'update', resource: 'leases', apiGroup: 'coordination.k8s.io', namespace: 'kube-system', name: 'kube-controller-manager' })).toBe(true);
     expect(s({ verb: 'delete', resource: 'nodes', apiGroup: '', name: 'n' })).toBe(false);
     expect(s({ verb: 'create', resource: 'deployments', apiGroup: 'apps', namespace: 'default' })).toBe(false);
   });
@@ -316,7 +327,8 @@ describe('bootstrapRbac', () => {
     expect(k({ verb: 'patch', resource: 'nodes', subresource: 'status', apiGroup: '', name: 'n1' })).toBe(true);
     expect(k({ verb: 'update', resource: 'leases', apiGroup: 'coordination.k8s.io', namespace: 'kube-node-lease', name: 'n1' })).toBe(true);
     expect(k({ verb: 'create', resource: 'events', apiGroup: '', namespace: 'd' })).toBe(true);
-    expect(k({ verb: 'patch', resource: 'events', apiGroup: 'events.k8s.io', namespace: 'd' })).toBe(true);
+    // system:node's events rule is the core group's only
+    expect(k({ verb: 'patch', resource: 'events', apiGroup: 'events.k8s.io', namespace: 'd' })).toBe(false);
     expect(k({ verb: 'create', resource: 'deployments', apiGroup: 'apps', namespace: 'd' })).toBe(false);
     expect(k({ verb: 'delete', resource: 'nodes', apiGroup: '', name: 'n2' })).toBe(false);
   });

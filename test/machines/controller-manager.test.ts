@@ -44,6 +44,7 @@ describe('controller manager', () => {
       'replicaset', 'deployment', 'namespace', 'endpoints', 'garbage-collector', 'node-lifecycle',
       'daemonset', 'statefulset', 'persistentvolume-binder', 'pvc-protection', 'pv-protection',
       'endpointslice', 'endpointslicemirroring', 'serviceaccount', 'root-ca-cert-publisher', 'replicationcontroller', 'job', 'cronjob', 'ttl-after-finished', 'disruption', 'podgc', 'horizontal-pod-autoscaler', 'resourcequota',
+      'clusterrole-aggregation',
     ]);
     for (const name of names) {
       expect(c.kernel.has(controllerAddress(name))).toBe(true);
@@ -63,6 +64,7 @@ describe('controller manager', () => {
           '*', '-garbagecollector', '-nodelifecycle', '-daemonset', '-statefulset-controller', '-persistentvolume-binder', '-pvc-protection', '-pv-protection',
           '-endpointslice-controller', '-endpointslice-mirroring-controller', '-serviceaccount', '-root-ca-cert-publisher', '-replicationcontroller', '-job-controller', '-cronjob-controller',
           '-ttl-after-finished-controller', '-disruption-controller', '-pod-garbage-collector-controller', '-horizontalpodautoscaling', '-resourcequota-controller',
+          '-clusterrole-aggregation-controller',
         ],
       }),
     ).toEqual([
