@@ -11,11 +11,11 @@
  * watch cache from etcd and watches etcd from that revision; `serving` then fans every change out
  * to the watchers it concerns, in resourceVersion order.
  */
-import { setup } from 'xstate';
+import { assign, setup } from 'xstate';
 import type { Port } from '../src/kernel/port.js';
 import type { ApiRequest, EtcdChanged, EtcdProgress, EtcdResult, WatchCancel } from './protocol.js';
 import { ETCD } from './protocol.js';
-import { gridWakeAt } from './client/housekeeping-grid.js';
+import { armGrid, beginGrid, gridDueEarlier, gridWakeAt, UNARMED_GRID, type HousekeepingGrid } from './client/housekeeping-grid.js';
 import * as S from '../src/api/status.js';
 import { ApiServerCore, type ApiServerOptions } from './api-server/core.js';
 import { TokenAuthenticator, type TokenEntry } from './api-server/auth.js';
@@ -45,7 +45,7 @@ export interface ApiServerContext {
    * fires. It runs on kube-apiserver's one-second grid, but only at the ticks where something is
    * due (see {@link housekeepingWakeAt}), so an idle server does not wake every second.
    */
-  housekeeping: { last: number; armedAt: number };
+  housekeeping: HousekeepingGrid;
 }
 
 /** Faults and lifecycle events of the API server. */
@@ -110,7 +110,7 @@ export const apiServerMachine = setup({
     isEtcdWatchAnswer: ({ context, event }) => (event as EtcdResult).id === context.etcdWatch,
     etcdWatchLost: ({ context }) => context.port.now() - context.etcdHeard > ETCD_WATCH_SILENCE_MS,
     /** Something became due before the armed housekeeping tick (an etcd request sent, the etcd watch in doubt). */
-    housekeepingDueEarlier: ({ context }) => housekeepingWakeAt(context) < context.housekeeping.armedAt,
+    housekeepingDueEarlier: ({ context }) => gridDueEarlier(context.housekeeping, context.port.now(), housekeepingDueAt(context), HOUSEKEEPING_MS),
     fusedPipeline: ({ context }) => context.core.fused,
   },
   actions: {
@@ -170,16 +170,13 @@ export const apiServerMachine = setup({
       if (!r.ok) context.etcdHeard = r.error === 'Compacted' ? -Infinity : context.port.now() - 10_000;
       if (r.error === 'Compacted') context.core.cache.progress(0);
     },
-    beginHousekeeping: ({ context }) => {
-      context.housekeeping.last = context.port.now();
-    },
-    armHousekeeping: ({ context }) => {
-      context.housekeeping.armedAt = housekeepingWakeAt(context);
-    },
+    /** The housekeeping grid's ticks count from now (`serving` began, or the checks ran). */
+    beginHousekeeping: assign({ housekeeping: ({ context }) => beginGrid(context.housekeeping, context.port.now()) }),
+    armHousekeeping: assign({ housekeeping: ({ context }) => armGrid(context.housekeeping, context.port.now(), housekeepingDueAt(context), HOUSEKEEPING_MS) }),
+    /** The checks of a tick: etcd requests timed out, the minute's bookmarks, compaction (before `beginHousekeeping` moves the grid on). */
     housekeeping: ({ context }) => {
       const now = context.port.now();
       const last = context.housekeeping.last;
-      context.housekeeping.last = now;
       context.core.sweep();
       if (Math.floor(now / BOOKMARK_MS) !== Math.floor(last / BOOKMARK_MS)) context.core.cache.bookmarkAll(context.core.sink);
       if (now - context.lastCompaction >= COMPACTION_MS && context.core.cache.revision > 1) {
@@ -213,7 +210,7 @@ export const apiServerMachine = setup({
     etcdWatch: '',
     etcdHeard: 0,
     lastCompaction: 0,
-    housekeeping: { last: 0, armedAt: Infinity },
+    housekeeping: UNARMED_GRID,
   }),
   initial: 'starting',
   on: {
@@ -293,7 +290,7 @@ export const apiServerMachine = setup({
             idle: {
               entry: 'armHousekeeping',
               always: { guard: 'housekeepingDueEarlier', target: 'idle', reenter: true },
-              after: { housekeepingInterval: { target: 'checking', actions: 'housekeeping' } },
+              after: { housekeepingInterval: { target: 'checking', actions: ['housekeeping', 'beginHousekeeping'] } },
             },
             checking: {
               always: [{ guard: 'etcdWatchLost', target: 'idle', actions: ['rewatchEtcd', 'watchEtcd'] }, { target: 'idle' }],

@@ -22,7 +22,7 @@ import { ApiClient, type ApiClientOptions } from './client/api-client.js';
 import type { EventLevel } from './client/events.js';
 import { CONTROL_PLANE_HOST, controllerAddress, type ApiResponse, type WatchClosed, type WatchEvent } from './protocol.js';
 import { SharedInformerFactory } from './client/shared-informers.js';
-import { gridWakeAt } from './client/housekeeping-grid.js';
+import { armGrid, beginGrid, gridDueEarlier, gridWakeAt, UNARMED_GRID, type HousekeepingGrid } from './client/housekeeping-grid.js';
 import type { ControllerInput, ControllerMachine } from './controllers/controller.js';
 import { replicaSetController } from './controllers/replicaset.js';
 import { deploymentController } from './controllers/deployment.js';
@@ -159,16 +159,15 @@ export interface ControllerManagerContext {
   /** One watch per resource for all the controllers, as kube-controller-manager's SharedInformerFactory. */
   informers: SharedInformerFactory;
   /** Housekeeping's one-second grid: when it last ran (or began) and when its timer fires. */
-  housekeeping: { last: number; armedAt: number };
+  housekeeping: HousekeepingGrid;
 }
 
 /** The period of the manager's housekeeping (its requests' timeouts, its informers' retries and silent watches). */
 const HOUSEKEEPING_MS = 1_000;
 
-/** The tick at which housekeeping next has something to do (see `gridWakeAt`). */
-function housekeepingWakeAt(context: ControllerManagerContext): number {
-  const due = Math.min(context.client.nextDueAt(), context.informers.dueAt());
-  return gridWakeAt(context.housekeeping.last, context.port.now(), due, HOUSEKEEPING_MS);
+/** The earliest time housekeeping has something to do (its timer fires at the grid's first tick at or after it: see `gridWakeAt`). */
+function housekeepingDueAt(context: ControllerManagerContext): number {
+  return Math.min(context.client.nextDueAt(), context.informers.dueAt());
 }
 
 /** Events of the controller manager: the restart fault. */
@@ -220,11 +219,11 @@ export const controllerManagerMachine = setup({
      * Until the next housekeeping of the shared informers (retries, silent watches) and the
      * manager's requests: the next one-second tick at which one of them is due.
      */
-    tick: ({ context }) => housekeepingWakeAt(context) - context.port.now(),
+    tick: ({ context }) => gridWakeAt(context.housekeeping.last, context.port.now(), housekeepingDueAt(context), HOUSEKEEPING_MS) - context.port.now(),
   },
   guards: {
     /** Something became due before the armed tick (a request sent, a watch refused). */
-    housekeepingDueEarlier: ({ context }) => housekeepingWakeAt(context) < context.housekeeping.armedAt,
+    housekeepingDueEarlier: ({ context }) => gridDueEarlier(context.housekeeping, context.port.now(), housekeepingDueAt(context), HOUSEKEEPING_MS),
   },
   actions: {
     spawnControllers: assign(({ context, spawn }) => {
@@ -258,14 +257,11 @@ export const controllerManagerMachine = setup({
       if (wakes.size === 0) return;
       for (const [name, ref] of Object.entries(context.controllers)) if (wakes.has(controllerAddress(name))) enqueue.sendTo(ref, { type: 'controller.wake' });
     }),
-    beginHousekeeping: ({ context }) => {
-      context.housekeeping.last = context.port.now();
-    },
-    armHousekeeping: ({ context }) => {
-      context.housekeeping.armedAt = housekeepingWakeAt(context);
-    },
+    /** The housekeeping grid's ticks count from now (the manager started, or the checks ran). */
+    beginHousekeeping: assign({ housekeeping: ({ context }) => beginGrid(context.housekeeping, context.port.now()) }),
+    armHousekeeping: assign({ housekeeping: ({ context }) => armGrid(context.housekeeping, context.port.now(), housekeepingDueAt(context), HOUSEKEEPING_MS) }),
+    /** The checks of a tick: the manager's requests timed out, the shared informers' retries and silent watches. */
     housekeeping: ({ context }) => {
-      context.housekeeping.last = context.port.now();
       context.client.sweep();
       context.informers.tick();
     },
@@ -299,7 +295,7 @@ export const controllerManagerMachine = setup({
       clients: new Map(),
       controllers: {},
       restarts: 0,
-      housekeeping: { last: 0, armedAt: Infinity },
+      housekeeping: UNARMED_GRID,
     };
   },
   initial: 'running',
@@ -318,7 +314,7 @@ export const controllerManagerMachine = setup({
         watching: {
           entry: 'armHousekeeping',
           always: { guard: 'housekeepingDueEarlier', target: 'watching', reenter: true },
-          after: { tick: { target: 'watching', reenter: true, actions: 'housekeeping' } },
+          after: { tick: { target: 'watching', reenter: true, actions: ['beginHousekeeping', 'housekeeping'] } },
         },
       },
     },

@@ -23,6 +23,7 @@ import type { ApiResponse, WatchClosed, WatchEvent } from './protocol.js';
 import { ApiClient } from './client/api-client.js';
 import { Informer } from './client/informer.js';
 import { apiClientTransitions } from './client/transitions.js';
+import { deadlineDelay } from './client/housekeeping-grid.js';
 
 /** One rule: a service port and the endpoints behind it. */
 export interface ProxyRule {
@@ -69,7 +70,7 @@ export interface KubeProxyContext {
   rules: Map<string, ProxyRule>;
   /** Whether the rules are stale, and how often they were written (shared with the informers' handlers). */
   sync: { dirty: boolean; count: number };
-  /** When the housekeeping timer fires next. */
+  /** When the housekeeping timer fires next (armed for when something is due, with no grid). */
   housekeeping: { armedAt: number };
 }
 
@@ -178,21 +179,11 @@ function createContext(input: KubeProxyInput): KubeProxyContext {
 }
 
 /** Housekeeping period when nothing is due (no request in flight, no watch: not expected once started). */
-const HOUSEKEEPING_MS = 10_000;
+const IDLE_HOUSEKEEPING_MS = 10_000;
 
 /** The next time housekeeping has something to do: a request times out, a watch is retried or falls silent. */
 function nextDueAt(context: KubeProxyContext): number {
   return Math.min(context.client.nextDueAt(), context.services.nextDueAt(), context.endpointSlices.nextDueAt());
-}
-
-/**
- * How long until housekeeping is due, in whole milliseconds rounded up and at least 1: virtual
- * times are fractional, and a timer set for exactly the deadline could land a rounding error
- * short of it, find nothing due yet, and fire again at the same instant.
- */
-function untilDue(context: KubeProxyContext): number {
-  const due = nextDueAt(context);
-  return due === Infinity ? HOUSEKEEPING_MS : Math.max(1, Math.ceil(due - context.port.now()));
 }
 
 /** The kube-proxy machine of one node (address `kube-proxy/<node>`). */
@@ -207,7 +198,7 @@ export const kubeProxyMachine = setup({
      * Housekeeping (request timeouts, watch health): armed for when something is due rather than
      * polled, so an idle kube-proxy wakes about once per watch-silence period, not every 10 s.
      */
-    tick: ({ context }) => untilDue(context),
+    tick: ({ context }) => deadlineDelay(context.port.now(), nextDueAt(context), IDLE_HOUSEKEEPING_MS),
   },
   guards: {
     /** Something came due before the armed timer (a new request, a refused watch). */
@@ -232,8 +223,16 @@ export const kubeProxyMachine = setup({
       context.sync.dirty = false;
       context.sync.count++;
     },
+    /**
+     * Notes when the timer fires. In place, not through `assign`, and on purpose until the guard is
+     * mended (a change of behaviour): the timer fires at `now` plus whole milliseconds, so after
+     * arming `dueEarlier` still holds whenever the due time is fractional; the `always` re-arms once
+     * per event only because a microstep that leaves the snapshot unchanged ends XState's eventless
+     * loop. With `assign` the snapshot changes at each re-arm and the loop never ends. Since each
+     * event re-arms the timer for `now + ⌈due − now⌉`, when it fires depends on the last event's time.
+     */
     arm: ({ context }) => {
-      context.housekeeping.armedAt = context.port.now() + untilDue(context);
+      context.housekeeping.armedAt = context.port.now() + deadlineDelay(context.port.now(), nextDueAt(context), IDLE_HOUSEKEEPING_MS);
     },
     housekeeping: ({ context }) => {
       context.client.sweep();

@@ -32,7 +32,7 @@ import type { CycleState } from './scheduler/framework.js';
 import { bindPod, checkWaitingPod, isUnassigned, patchPodUnscheduled, type BindingOutcome, type WaitingPod } from './scheduler/binding-cycle.js';
 import { createVolumeListers } from './scheduler/volume-listers.js';
 import { apiClientTransitions } from './client/transitions.js';
-import { gridWakeAt } from './client/housekeeping-grid.js';
+import { armGrid, beginGrid, gridDueEarlier, gridWakeAt, UNARMED_GRID, type HousekeepingGrid } from './client/housekeeping-grid.js';
 import { SchedulingQueue, queueingHintMap } from './scheduler/scheduling-queue.js';
 import { ActionType, nodeSchedulingPropertiesChange, podSchedulingPropertiesChange, type ClusterEvent, type StorageEventResource } from './scheduler/events.js';
 
@@ -110,7 +110,7 @@ export interface SchedulerContext {
   /** The queue's back-off (kept for a restart). */
   backoffMs: { readonly initial: number; readonly max: number };
   /** Housekeeping's one-second grid: when it last ran (or began) and when its timer fires. */
-  housekeeping: { last: number; armedAt: number };
+  housekeeping: HousekeepingGrid;
 }
 
 /** One scheduling cycle's state, a new object at each step. */
@@ -134,16 +134,16 @@ export interface SchedulerStats {
 const HOUSEKEEPING_MS = 1_000;
 
 /**
- * The tick at which housekeeping next has something to do (see `gridWakeAt`): a request timing
- * out, an informer's retry or silence, a pod waiting in PreBind (checked every tick), the queue's
- * next back-off expiry or its periodic leftover flush.
+ * The earliest time housekeeping has something to do (its timer fires at the grid's first tick at
+ * or after it: see `gridWakeAt`): a request timing out, an informer's retry or silence, a pod
+ * waiting in PreBind (checked every tick), the queue's next back-off expiry or its periodic
+ * leftover flush.
  */
-function housekeepingWakeAt(context: SchedulerContext): number {
+function housekeepingDueAt(context: SchedulerContext): number {
   let due = Math.min(context.client.nextDueAt(), context.pods.dueAt(), context.nodes.dueAt(), context.queue.dueAt());
   for (const i of context.others) due = Math.min(due, i.dueAt());
   for (const i of context.storage) due = Math.min(due, i.dueAt());
-  if (context.waiting.size > 0) due = -Infinity;
-  return gridWakeAt(context.housekeeping.last, context.port.now(), due, HOUSEKEEPING_MS);
+  return context.waiting.size > 0 ? -Infinity : due;
 }
 
 /**
@@ -226,7 +226,7 @@ function createContext(input: SchedulerInput, self: AnyActorRef): SchedulerConte
     fused: input.cycle === 'fused',
     notBefore: -Infinity,
     waiting: new Map(),
-    housekeeping: { last: 0, armedAt: Infinity },
+    housekeeping: UNARMED_GRID,
   } as Omit<SchedulerContext, 'pods' | 'nodes' | 'others' | 'listers' | 'storage'> as SchedulerContext;
   const caches: InformerCaches = ctx;
   const byResource = new Map<string, Informer<KubeObject>>();
@@ -508,7 +508,7 @@ export const schedulerMachine = setup({
      * Until the next housekeeping tick with something to do (back-off flush, request timeouts,
      * watch health), on a one-second grid.
      */
-    tick: ({ context }) => housekeepingWakeAt(context) - context.port.now(),
+    tick: ({ context }) => gridWakeAt(context.housekeeping.last, context.port.now(), housekeepingDueAt(context), HOUSEKEEPING_MS) - context.port.now(),
   },
   guards: {
     hasPendingPod: ({ context }) => hasPendingPod(context),
@@ -517,7 +517,7 @@ export const schedulerMachine = setup({
     fits: ({ context }) => context.cycle?.result?.ok === true,
     decided: ({ context }) => context.cycle?.result !== undefined,
     /** Something became due before the armed housekeeping tick (a pod backing off, a request sent). */
-    housekeepingDueEarlier: ({ context }) => housekeepingWakeAt(context) < context.housekeeping.armedAt,
+    housekeepingDueEarlier: ({ context }) => gridDueEarlier(context.housekeeping, context.port.now(), housekeepingDueAt(context), HOUSEKEEPING_MS),
   },
   actions: {
     startWatches: ({ context }) => {
@@ -552,8 +552,8 @@ export const schedulerMachine = setup({
           : { ...context.stats, bindFailures: context.stats.bindFailures + 1 };
       },
     }),
-    beginHousekeeping: assign({ housekeeping: ({ context }) => ({ ...context.housekeeping, last: context.port.now() }) }),
-    armHousekeeping: assign({ housekeeping: ({ context }) => ({ ...context.housekeeping, armedAt: housekeepingWakeAt(context) }) }),
+    beginHousekeeping: assign({ housekeeping: ({ context }) => beginGrid(context.housekeeping, context.port.now()) }),
+    armHousekeeping: assign({ housekeeping: ({ context }) => armGrid(context.housekeeping, context.port.now(), housekeepingDueAt(context), HOUSEKEEPING_MS) }),
     /** Requests timed out, informers' retries and silences, pods waiting in PreBind, the queue's back-off flushed. */
     housekeeping: ({ context }) => {
       context.client.sweep();

@@ -11,7 +11,7 @@ import { isSuccess, statusOf, type ApiClient, type RequestSpec } from '../client
 import { Informer, objectKey, type InformerHandlers } from '../client/informer.js';
 import type { SharedInformerFactory } from '../client/shared-informers.js';
 import { EventRecorder, type EventLevel } from '../client/events.js';
-import { gridWakeAt } from '../client/housekeeping-grid.js';
+import { armGrid, beginGrid, gridDueEarlier, gridWakeAt, UNARMED_GRID, type HousekeepingGrid } from '../client/housekeeping-grid.js';
 import type { ApiQuery, ApiResponse, WatchClosed, WatchEvent } from '../protocol.js';
 import { WorkQueue } from './workqueue.js';
 import type {
@@ -189,7 +189,7 @@ export class ControllerRuntime {
   /** Housekeeping: API client timeouts, informer retries, periodic resync. */
   tick(): void {
     if (this.stopped) return;
-    this.housekeeping.last = this.port.now();
+    this.housekeeping = beginGrid(this.housekeeping, this.port.now());
     this.client.sweep();
     if (!this.sharedInformers) for (const inf of this.informers.values()) inf.tick();
     const period = this.spec.resyncPeriod;
@@ -214,37 +214,43 @@ export class ControllerRuntime {
   }
 
   /**
-   * The housekeeping loop's one-second grid: `last` is when it last ran or began, `armedAt` when
-   * its timer fires. The timer is armed for the first tick at which something is due (a request's
-   * timeout, an informer's retry or silence, the next resync), not for every tick.
+   * The housekeeping loop's one-second grid: when it last ran or began, and when its timer fires.
+   * The timer is armed for the first tick at which something is due (a request's timeout, an
+   * informer's retry or silence, the next resync), not for every tick.
    */
-  readonly housekeeping = { last: 0, armedAt: Infinity };
+  private housekeeping: HousekeepingGrid = UNARMED_GRID;
 
   /** Starts the housekeeping grid now. */
   beginHousekeeping(): void {
-    this.housekeeping.last = this.port.now();
+    this.housekeeping = beginGrid(this.housekeeping, this.port.now());
   }
 
-  /** When the housekeeping timer fires: the grid's tick at which something is next due (see `gridWakeAt`). */
-  housekeepingWakeAt(): number {
-    const { last } = this.housekeeping;
-    // nothing to keep any more: the next tick, where the loop comes to rest as it did every second
-    if (!this.needsHousekeeping) return gridWakeAt(last, this.port.now(), -Infinity, HOUSEKEEPING_MS);
+  /**
+   * The earliest time housekeeping has something to do; with nothing to keep any more, now (the
+   * next tick, where the loop comes to rest as it did every second).
+   */
+  private housekeepingDueAt(): number {
+    if (!this.needsHousekeeping) return -Infinity;
     let due = this.client.nextDueAt();
     if (!this.sharedInformers) for (const inf of this.informers.values()) due = Math.min(due, inf.dueAt());
     const period = this.spec.resyncPeriod;
     if (period && period > 0) due = Math.min(due, this.lastResync + period);
-    return gridWakeAt(last, this.port.now(), due, HOUSEKEEPING_MS);
+    return due;
+  }
+
+  /** When the housekeeping timer fires: the grid's tick at which something is next due (see `gridWakeAt`). */
+  housekeepingWakeAt(): number {
+    return gridWakeAt(this.housekeeping.last, this.port.now(), this.housekeepingDueAt(), HOUSEKEEPING_MS);
   }
 
   /** Notes the time the housekeeping timer was armed for. */
   armHousekeeping(): void {
-    this.housekeeping.armedAt = this.housekeepingWakeAt();
+    this.housekeeping = armGrid(this.housekeeping, this.port.now(), this.housekeepingDueAt(), HOUSEKEEPING_MS);
   }
 
   /** True when something became due before the armed housekeeping tick (a request sent). */
   get housekeepingDueEarlier(): boolean {
-    return this.housekeepingWakeAt() < this.housekeeping.armedAt;
+    return gridDueEarlier(this.housekeeping, this.port.now(), this.housekeepingDueAt(), HOUSEKEEPING_MS);
   }
 
   /** Delay until the next waiting key is due (for the `retry` timer). */

@@ -5,7 +5,7 @@
  * then sleep through the ticks that would find nothing to do.
  */
 import { describe, expect, it } from 'vitest';
-import { gridWakeAt } from '../../../machines/client/housekeeping-grid.js';
+import { armGrid, beginGrid, deadlineDelay, gridDueEarlier, gridWakeAt, UNARMED_GRID } from '../../../machines/client/housekeeping-grid.js';
 import { benchIdleTimers } from '../../../src/bench/idle-timers.js';
 import { createCluster } from '../../../src/cluster/create-cluster.js';
 
@@ -27,6 +27,51 @@ describe('gridWakeAt', () => {
   it('sleeps sixty periods when nothing is due', () => {
     expect(gridWakeAt(250, 250, Infinity, 1_000)).toBe(60_250);
     expect(gridWakeAt(250, 10_300, Infinity, 1_000)).toBe(70_250);
+  });
+});
+
+describe('HousekeepingGrid', () => {
+  it('begins: the ticks count from now, the armed tick kept', () => {
+    const armed = { last: 0, armedAt: 3_000 };
+    expect(beginGrid(armed, 2_500)).toEqual({ last: 2_500, armedAt: 3_000 });
+    expect(beginGrid(UNARMED_GRID, 100.5)).toEqual({ last: 100.5, armedAt: Infinity });
+  });
+
+  it('arms for the tick of its grid at which something is next due', () => {
+    const grid = beginGrid(UNARMED_GRID, 100.5);
+    expect(armGrid(grid, 100.5, 5_100.6, 1_000)).toEqual({ last: 100.5, armedAt: 6_100.5 });
+    expect(armGrid(grid, 100.5, Infinity, 1_000)).toEqual({ last: 100.5, armedAt: 60_100.5 });
+  });
+
+  it('is a value: begin and arm return a new grid and leave the old one as it was', () => {
+    const grid = { last: 0, armedAt: Infinity };
+    const begun = beginGrid(grid, 1_000);
+    const armed = armGrid(begun, 1_000, 4_000, 1_000);
+    expect(grid).toEqual({ last: 0, armedAt: Infinity });
+    expect(begun).toEqual({ last: 1_000, armedAt: Infinity });
+    expect(armed).toEqual({ last: 1_000, armedAt: 4_000 });
+    expect(UNARMED_GRID).toEqual({ last: 0, armedAt: Infinity });
+  });
+
+  it('is due earlier only when something falls due before the armed tick', () => {
+    const armed = armGrid(beginGrid(UNARMED_GRID, 0), 0, 10_000, 1_000);
+    expect(armed.armedAt).toBe(10_000);
+    // a request sent at 2.2 s times out at 7.2 s: the tick at 8 s comes first
+    expect(gridDueEarlier(armed, 2_200, 7_200, 1_000)).toBe(true);
+    // due in the same tick, or later: the armed timer serves
+    expect(gridDueEarlier(armed, 2_200, 9_500, 1_000)).toBe(false);
+    expect(gridDueEarlier(armed, 2_200, 20_000, 1_000)).toBe(false);
+    // a grid never armed is always due earlier
+    expect(gridDueEarlier(beginGrid(UNARMED_GRID, 0), 0, Infinity, 1_000)).toBe(true);
+  });
+});
+
+describe('deadlineDelay', () => {
+  it('waits whole milliseconds rounded up, at least one, and the idle period when nothing is due', () => {
+    expect(deadlineDelay(1_000.25, 1_500.5, 10_000)).toBe(501);
+    expect(deadlineDelay(1_000.25, 1_000.25, 10_000)).toBe(1);
+    expect(deadlineDelay(1_000, 900, 10_000)).toBe(1);
+    expect(deadlineDelay(1_000, Infinity, 10_000)).toBe(10_000);
   });
 });
 
