@@ -223,7 +223,8 @@ export class RequestAdmission {
     const m = meta(obj);
     if (info.namespaced) m.namespace = req.namespace;
     else delete m.namespace;
-    if (!m.name && m.generateName) m.name = `${m.generateName}${safeSuffix(this.core.io.rng.nextUint32())}`;
+    // apiserver's maxGeneratedNameLength: the base is cut to 58 characters before the 5 random ones
+    if (!m.name && m.generateName) m.name = `${String(m.generateName).slice(0, 58)}${safeSuffix(this.core.io.rng.nextUint32())}`;
     delete m.resourceVersion;
     m.uid = this.core.io.rng.uuid();
     this.core.io.tagObject(m.uid);
@@ -319,3 +320,4 @@ function jsonTypeName(value: unknown): string {
   if (typeof value === 'object') return 'object';
   return typeof value === 'boolean' ? 'bool' : typeof value;
 }
+

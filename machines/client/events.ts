@@ -37,6 +37,18 @@ export class EventRecorder {
     return this.level === 'all' || (this.level === 'warnings' && type === 'Warning');
   }
 
+  /**
+   * The suffix of a new Event's name: client-go's `fmt.Sprintf("%v.%x", ref.Name, t.UnixNano())`,
+   * so events list (in etcd's key order) in the order they happened. Virtual time has ms; the
+   * nanoseconds below are this recorder's sequence (events of one component in one ms keep their
+   * order) and a draw of its generator (two components in the same ms do not collide).
+   */
+  private nameSuffix(): string {
+    const ms = BigInt(Math.floor(this.client.port.epoch + this.client.port.now()));
+    const sub = BigInt(((++this.seq % 1000) * 1000) + ((this.client.port.rng.nextUint32() >>> 0) % 1000));
+    return (ms * 1_000_000n + sub).toString(16);
+  }
+
   /** Records an event about `obj` (`fieldPath`: the part of it, such as `spec.containers{nginx}`). */
   record(obj: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string, action?: string, fieldPath?: string): void {
     if (!this.wants(type)) return;
@@ -59,7 +71,7 @@ export class EventRecorder {
       });
       return;
     }
-    const name = `${m.name}.${(this.client.port.rng.nextUint32() >>> 0).toString(16).padStart(8, '0')}${(++this.seq).toString(16)}`;
+    const name = `${m.name}.${this.nameSuffix()}`;
     if (this.seen.size >= MAX_REMEMBERED) this.seen.delete(this.seen.keys().next().value!);
     this.seen.set(key, { name, namespace, count: 1 });
     this.client.request({

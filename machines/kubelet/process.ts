@@ -230,7 +230,7 @@ function isServer(argv: readonly string[], programs: Record<string, ImageProgram
     if (first === undefined) return false;
     const program = programs[first] ?? programs[first.slice(first.lastIndexOf('/') + 1)];
     if (!program) return false;
-    if (!program.wrapper) return !(program.exitsWithoutArgs && rest.length === 1);
+    if (!program.wrapper) return !(program.exitsWithoutArgs && rest.length === 1) && program.run?.(rest.slice(1)) === undefined;
     rest = rest.slice(1);
   }
 }

@@ -458,6 +458,13 @@ export class Shell {
         return args.length === 0 ? 0 : this.exec(args, io);
       }
       if (program.exitsWithoutArgs && args.length === 0) return 0;
+      const ran = program.run?.(args);
+      if (ran) {
+        // a batch program: it computes, writes its output and exits
+        this.advance(ran.ms);
+        this.write('stdout', ran.stdout);
+        return ran.code;
+      }
       for (const p of program.ports === 'declared' ? (this.opts.declaredPorts ?? []) : program.ports) if (!this.ports.includes(p)) this.ports.push(p);
       this.startup(program);
       // a server never returns

@@ -9,6 +9,7 @@
  * long-lived process listening on the container's declared ports. A catalog repository with a
  * tag it does not have fails to pull as a real registry would (`ErrImagePull`, `not found`).
  */
+import { PERL } from './perl.js';
 import { normalizeImage } from './profile.js';
 
 /** A line a server writes when it starts, given its start time (ms since 1970). */
@@ -28,6 +29,11 @@ export interface ImageProgram {
   wrapper?: { wraps: string[] };
   /** Run with no arguments it exits at once with code 0 (an interpreter with no script and no terminal: `python3`, `node`). */
   exitsWithoutArgs?: boolean;
+  /**
+   * A batch program: given its arguments, what it writes on stdout, its exit code and how long it
+   * runs (virtual ms); undefined for arguments it does not model (it then runs until stopped).
+   */
+  run?: (args: readonly string[]) => { stdout: string; code: number; ms: number } | undefined;
 }
 
 /** One repository of the simulated registry. */
@@ -163,10 +169,21 @@ const runtime: ImageProgram = { ports: 'declared', exitsWithoutArgs: true };
 const DEBIAN_FILES = { '/etc/os-release': 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nID=debian\n' };
 const ALPINE_FILES = { '/etc/os-release': 'NAME="Alpine Linux"\nID=alpine\nVERSION_ID=3.20.3\nPRETTY_NAME="Alpine Linux v3.20"\n' };
 
+/**
+ * nginx's tags: its releases are 1.MINOR.PATCH (minors up to 1.29 so far), with the image's
+ * variants; so the Deployment documentation's typo `nginx:1.161` does not exist, as on Docker Hub.
+ */
+const NGINX_TAGS: RegExp[] = [
+  /^(latest|stable|mainline)(-(alpine|bookworm|perl|otel|alpine-slim|alpine-perl|alpine-otel|bookworm-perl|bookworm-otel))?$/,
+  /^(alpine|alpine-slim|alpine-perl|alpine-otel|perl|otel|bookworm|bookworm-perl|bookworm-otel)$/,
+  /^1(\.([0-9]|[12][0-9])(\.[0-9]{1,2})?)?(-(alpine|bookworm|bullseye|buster|perl|otel)(-(slim|perl|otel))?)?$/,
+];
+
 /** The default catalog: common images and what they do. */
 export const DEFAULT_CATALOG: readonly ImageEntry[] = [
   {
     repository: 'docker.io/library/nginx',
+    tags: NGINX_TAGS,
     sizeMB: 72,
     entrypoint: ['/docker-entrypoint.sh'],
     cmd: ['nginx', '-g', 'daemon off;'],
@@ -182,6 +199,17 @@ export const DEFAULT_CATALOG: readonly ImageEntry[] = [
     },
   },
   {
+    // the nginx of the StatefulSet tutorial (registry.k8s.io/nginx-slim:0.21)
+    repository: 'registry.k8s.io/nginx-slim',
+    tags: [/^0\.\d{1,2}$/, 'latest'],
+    sizeMB: 8,
+    cmd: ['nginx', '-g', 'daemon off;'],
+    shell: 'sh',
+    programs: { nginx: NGINX },
+    processes: [{ command: 'nginx: master process nginx -g daemon off;' }, { user: 'www-data', command: 'nginx: worker process' }],
+    files: { '/usr/share/nginx/html/index.html': NGINX_INDEX },
+  },
+  {
     repository: 'docker.io/library/redis',
     sizeMB: 45,
     entrypoint: ['docker-entrypoint.sh'],
@@ -191,6 +219,9 @@ export const DEFAULT_CATALOG: readonly ImageEntry[] = [
     files: DEBIAN_FILES,
   },
   { repository: 'docker.io/library/busybox', sizeMB: 2, cmd: ['sh'], shell: 'sh', flavor: 'busybox' },
+  // the busybox the Kubernetes documentation's examples use (liveness probes, init containers)
+  { repository: 'registry.k8s.io/busybox', sizeMB: 1, cmd: ['sh'], shell: 'sh', flavor: 'busybox' },
+  { repository: 'docker.io/library/perl', sizeMB: 330, cmd: ['perl', '-de0'], shell: 'bash', programs: { perl: PERL }, files: DEBIAN_FILES },
   { repository: 'docker.io/library/alpine', sizeMB: 4, cmd: ['/bin/sh'], shell: 'sh', flavor: 'busybox', files: ALPINE_FILES },
   { repository: 'docker.io/library/debian', sizeMB: 49, cmd: ['bash'], shell: 'bash', files: DEBIAN_FILES },
   { repository: 'docker.io/library/ubuntu', sizeMB: 29, cmd: ['/bin/bash'], shell: 'bash', files: { '/etc/os-release': 'PRETTY_NAME="Ubuntu 24.04.1 LTS"\nNAME="Ubuntu"\nVERSION_ID="24.04"\nID=ubuntu\n' } },

@@ -1,0 +1,116 @@
+/**
+ * Kubernetes' documented walkthroughs with the real kubectl, as a user follows them: the Job
+ * page's pi Job (`perl -Mbignum=bpi -wle "print bpi(2000)"` completes and its log is π), the
+ * Deployment page's stuck rollout (`nginx:1.161` does not exist: the new pod cannot pull, rollout
+ * status times out, rollout undo recovers), pods named as the API server names them (utilrand's
+ * alphabet) and `describe`'s events in the order they happened (Pulling before Pulled).
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HAS_KUBECTL, NO_KUBECTL_REASON, startTestServer, waitFor, type TestServer } from './helpers.js';
+
+type Obj = Record<string, any>;
+
+const PI_JOB = `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: pi
+spec:
+  template:
+    spec:
+      containers:
+      - name: pi
+        image: perl:5.34.0
+        command: ["perl",  "-Mbignum=bpi", "-wle", "print bpi(2000)"]
+      restartPolicy: Never
+  backoffLimit: 4
+`;
+
+const NGINX_DEPLOYMENT = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: nginx-deployment
+  labels:
+    app: nginx
+spec:
+  replicas: 3
+  selector:
+    matchLabels:
+      app: nginx
+  template:
+    metadata:
+      labels:
+        app: nginx
+    spec:
+      containers:
+      - name: nginx
+        image: nginx:1.14.2
+        ports:
+        - containerPort: 80
+`;
+
+describe.skipIf(!HAS_KUBECTL)(`kubectl through the documentation's tutorials${HAS_KUBECTL ? '' : ` (${NO_KUBECTL_REASON})`}`, { timeout: 120_000 }, () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startTestServer({ cluster: { nodes: 2, seed: 5 }, speed: 20 });
+  });
+  afterAll(async () => {
+    await s?.stop();
+  });
+
+  it('the pi Job completes and its log is π to 2000 digits', async () => {
+    const file = join(s.dir, 'job.yaml');
+    writeFileSync(file, PI_JOB);
+    expect((await s.kubectl(['apply', '-f', file])).stdout).toBe('job.batch/pi created\n');
+    const wait = await s.kubectl(['wait', '--for=condition=complete', 'job/pi', '--timeout=60s']);
+    expect(wait.stdout).toBe('job.batch/pi condition met\n');
+    const jobs = await s.kubectl(['get', 'jobs']);
+    expect(jobs.stdout).toMatch(/^pi\s+Complete\s+1\/1\s+\d+s\s+\d+s$/m);
+    const logs = await s.kubectl(['logs', 'jobs/pi']);
+    expect(logs.stdout.startsWith('3.14159265358979323846264338327950288419716939937510')).toBe(true);
+    // 2000 significant digits, the last one rounded
+    expect(logs.stdout.endsWith('904780275901\n')).toBe(true);
+    expect(logs.stdout.length).toBe(2002);
+    const describeJob = await s.kubectl(['describe', 'job', 'pi']);
+    expect(describeJob.stdout).toContain('Pods Statuses:    0 Active (0 Ready) / 1 Succeeded / 0 Failed');
+    expect(describeJob.stdout).toMatch(/Normal\s+Completed\s+\S+\s+job-controller\s+Job completed/);
+  });
+
+  it('pods get utilrand names; describe lists the kubelet events in the order they happened', async () => {
+    const pods = s.cluster.objects<Obj>('pods', 'default').filter((p) => p.metadata.name.startsWith('pi-'));
+    expect(pods).toHaveLength(1);
+    expect(pods[0]!.metadata.name).toMatch(/^pi-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
+    const described = await s.kubectl(['describe', 'pod', pods[0]!.metadata.name]);
+    const reasons = described.stdout
+      .slice(described.stdout.indexOf('Events:'))
+      .split('\n')
+      .slice(3)
+      .map((line) => line.trim().split(/\s+/)[1])
+      .filter(Boolean);
+    expect(reasons).toEqual(['Scheduled', 'Pulling', 'Pulled', 'Created', 'Started']);
+  });
+
+  it('a rollout to nginx:1.161 is stuck on a pull that fails; rollout undo goes back', async () => {
+    const file = join(s.dir, 'nginx-deployment.yaml');
+    writeFileSync(file, NGINX_DEPLOYMENT);
+    expect((await s.kubectl(['apply', '-f', file])).code).toBe(0);
+    expect((await s.kubectl(['rollout', 'status', 'deployment/nginx-deployment', '--timeout=60s'])).code).toBe(0);
+    const set = await s.kubectl(['set', 'image', 'deployment/nginx-deployment', 'nginx=nginx:1.161']);
+    expect(set.stdout).toBe('deployment.apps/nginx-deployment image updated\n');
+    const stuck = () =>
+      s.cluster
+        .objects<Obj>('pods', 'default')
+        .find((p) => p.spec.containers[0].image === 'nginx:1.161' && ['ErrImagePull', 'ImagePullBackOff'].includes(p.status?.containerStatuses?.[0]?.state?.waiting?.reason));
+    await waitFor('the new pod cannot pull', () => stuck() !== undefined, 60_000);
+    const status = await s.kubectl(['rollout', 'status', 'deployment/nginx-deployment', '--timeout=2s']);
+    expect(status.code).toBe(1);
+    expect(status.stdout).toContain('Waiting for deployment "nginx-deployment" rollout to finish: 1 out of 3 new replicas have been updated...');
+    const described = await s.kubectl(['describe', 'pod', stuck()!.metadata.name]);
+    expect(described.stdout).toContain('Failed to pull image "nginx:1.161": rpc error: code = NotFound desc = failed to pull and unpack image "docker.io/library/nginx:1.161"');
+    const undo = await s.kubectl(['rollout', 'undo', 'deployment/nginx-deployment']);
+    expect(undo.stdout).toBe('deployment.apps/nginx-deployment rolled back\n');
+    expect((await s.kubectl(['rollout', 'status', 'deployment/nginx-deployment', '--timeout=60s'])).code).toBe(0);
+    expect(s.cluster.object<Obj>('deployments', 'nginx-deployment', 'default')!.spec.template.spec.containers[0].image).toBe('nginx:1.14.2');
+  });
+});
