@@ -4,8 +4,10 @@
  * (`pkg/printers/internalversion/printers.go`). Built by {@link batchPrinters} from the column
  * helpers of printers.ts.
  */
+import type { LabelSelector } from './types.js';
 import type { TableColumnDefinition, TableRowCondition } from './printers-common.js';
-import { ageSince, formatAge, formatLabels, formatLabelSelector } from './printers-common.js';
+import { ageSince, formatAge, formatLabels } from './printers-common.js';
+import { formatLabelSelector } from './label-selector.js';
 import { isObject } from './json-values.js';
 
 type Obj = Record<string, unknown>;
@@ -93,7 +95,7 @@ export function batchPrinters(kit: PrinterKit): Record<string, BatchPrinter> {
       const spec = obj(o['spec']);
       const [names, images] = containerCells(spec['template']);
       return {
-        cells: [str(obj(o['metadata'])['name']), jobStatusText(o), jobCompletionsText(o), jobDurationText(o, now), ageSince(obj(o['metadata'])['creationTimestamp'], now), names, images, formatLabelSelector(spec['selector'])],
+        cells: [str(obj(o['metadata'])['name']), jobStatusText(o), jobCompletionsText(o), jobDurationText(o, now), ageSince(obj(o['metadata'])['creationTimestamp'], now), names, images, formatLabelSelector(spec['selector'] as LabelSelector | undefined)],
       };
     },
   };
@@ -127,7 +129,7 @@ export function batchPrinters(kit: PrinterKit): Record<string, BatchPrinter> {
           ageSince(obj(o['metadata'])['creationTimestamp'], now),
           names,
           images,
-          formatLabelSelector(jobSpec['selector']),
+          formatLabelSelector(jobSpec['selector'] as LabelSelector | undefined),
         ],
       };
     },

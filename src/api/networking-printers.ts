@@ -4,8 +4,10 @@
  * (`printIngressClass`: NAME, CONTROLLER, PARAMETERS, AGE), NetworkPolicy (`printNetworkPolicy`:
  * NAME, POD-SELECTOR, AGE).
  */
+import type { LabelSelector } from './types.js';
 import type { BatchPrinter, PrinterKit } from './batch-printers.js';
-import { ageSince, formatLabelSelector } from './printers-common.js';
+import { ageSince } from './printers-common.js';
+import { formatLabelSelector } from './label-selector.js';
 import { isObject } from './json-values.js';
 
 type Obj = Record<string, unknown>;
@@ -67,7 +69,7 @@ export function networkingPrinters(kit: PrinterKit): Record<string, BatchPrinter
     networkpolicies: {
       columns: [NAME, col('Pod-Selector', 'string', 'Pod selector'), AGE],
       row(o, now) {
-        return { cells: [name(o), formatLabelSelector(obj(o['spec'])['podSelector']), age(o, now)] };
+        return { cells: [name(o), formatLabelSelector(obj(o['spec'])['podSelector'] as LabelSelector | undefined), age(o, now)] };
       },
     },
   };

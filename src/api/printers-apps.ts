@@ -5,6 +5,7 @@
  * `printStorageClass`). Built by {@link appsAndStoragePrinters} from the shared column helpers of
  * `printers.ts`.
  */
+import type { LabelSelector } from './types.js';
 import { IS_DEFAULT_CLASS_ANNOTATION, BETA_IS_DEFAULT_CLASS_ANNOTATION } from './storage-names.js';
 import { isObject } from './json-values.js';
 
@@ -31,7 +32,7 @@ export interface PrinterKit {
   AGE: Column;
   ageSince(timestamp: unknown, now: number): string;
   formatLabels(labels: Record<string, string> | undefined | null): string;
-  formatLabelSelector(selector: unknown): string;
+  formatLabelSelector(selector: LabelSelector | null | undefined): string;
 }
 
 type Printer = { columns: Column[]; row: (o: Obj, now: number) => { cells: unknown[] } };
@@ -89,7 +90,7 @@ export function appsAndStoragePrinters(k: PrinterKit): Record<string, Printer> {
           ageOf(o, now),
           names,
           images,
-          k.formatLabelSelector(spec['selector']),
+          k.formatLabelSelector(spec['selector'] as LabelSelector | undefined),
         ],
       };
     },

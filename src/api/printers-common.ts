@@ -137,37 +137,6 @@ export function formatLabels(labels: Record<string, string> | undefined | null):
   return keys.map((k) => `${k}=${labels[k]}`).join(',');
 }
 
-/**
- * `metav1.LabelSelectorAsSelector(sel).String()`: requirements sorted by key, `k=v`,
- * `k in (a,b)`, `k notin (a,b)`, `k`, `!k`; `''` for a missing or empty selector.
- */
-export function formatLabelSelector(selector: unknown): string {
-  if (!isObj(selector)) return '';
-  const reqs: { key: string; text: string }[] = [];
-  const ml = obj(selector['matchLabels']);
-  for (const k of Object.keys(ml)) reqs.push({ key: k, text: `${k}=${str(ml[k])}` });
-  for (const e of list(selector['matchExpressions'])) {
-    const key = str(e['key']);
-    const values = (Array.isArray(e['values']) ? (e['values'] as unknown[]).map(String) : []).sort();
-    switch (e['operator']) {
-      case 'In':
-        reqs.push({ key, text: `${key} in (${values.join(',')})` });
-        break;
-      case 'NotIn':
-        reqs.push({ key, text: `${key} notin (${values.join(',')})` });
-        break;
-      case 'Exists':
-        reqs.push({ key, text: key });
-        break;
-      case 'DoesNotExist':
-        reqs.push({ key, text: `!${key}` });
-        break;
-    }
-  }
-  reqs.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  return reqs.map((r) => r.text).join(',');
-}
-
 // ---------------------------------------------------------------------------------------------
 // Column definitions
 

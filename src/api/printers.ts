@@ -10,7 +10,8 @@
  * Nothing here reads a clock: every age is computed against the `now` passed in (virtual
  * milliseconds since the epoch).
  */
-import type { KubeObject } from './types.js';
+import type { KubeObject, LabelSelector } from './types.js';
+import { formatLabelSelector, selectorToString } from './label-selector.js';
 import type { ResourceInfo } from './resources.js';
 import { appsAndStoragePrinters } from './printers-apps.js';
 import { discoveryPrinters } from './printers-discovery.js';
@@ -18,7 +19,7 @@ import { batchPrinters } from './batch-printers.js';
 import { autoscalingPrinters } from './autoscaling.js';
 import { policyPrinters } from './policy-printers.js';
 import { networkingPrinters } from './networking-printers.js';
-import { AGE, AGE_DESC, ageOf, ageSince, col, formatLabels, formatLabelSelector, int, list, NAME, nameOf, obj, type Obj, type PartialObjectMetadata, type Printer, type PrintOptions, str, type Table, type TableColumnDefinition, type TableRow, timeOf } from './printers-common.js';
+import { AGE, AGE_DESC, ageOf, ageSince, col, formatLabels, int, list, NAME, nameOf, obj, type Obj, type PartialObjectMetadata, type Printer, type PrintOptions, str, type Table, type TableColumnDefinition, type TableRow, timeOf } from './printers-common.js';
 import { CONFIGMAP, ENDPOINTS, EVENT, NAMESPACE, NODE, POD, SECRET, SERVICE, SERVICEACCOUNT } from './printers-core.js';
 
 // --- workloads
@@ -52,7 +53,8 @@ const DEPLOYMENT: Printer = {
         ageOf(o, now),
         names,
         images,
-        formatLabelSelector(spec['selector']),
+        // kube's printDeployment prints LabelSelectorAsSelector(selector).String(), not FormatLabelSelector
+        selectorToString(spec['selector'] as LabelSelector | undefined),
       ],
     };
   },
@@ -74,7 +76,7 @@ const REPLICASET: Printer = {
     const st = obj(o['status']);
     const [names, images] = containerCells(spec['template']);
     return {
-      cells: [nameOf(o), int(spec['replicas']), int(st['replicas']), int(st['readyReplicas']), ageOf(o, now), names, images, formatLabelSelector(spec['selector'])],
+      cells: [nameOf(o), int(spec['replicas']), int(st['replicas']), int(st['readyReplicas']), ageOf(o, now), names, images, formatLabelSelector(spec['selector'] as LabelSelector | undefined)],
     };
   },
 };

@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { test, fc } from '@fast-check/vitest';
-import { formatAge, ageSince, formatLabelSelector, formatLabels, type Table } from '../../src/api/printers-common.js';
+import { formatAge, ageSince, formatLabels, type Table } from '../../src/api/printers-common.js';
+import { formatLabelSelector } from '../../src/api/label-selector.js';
 import { podStatusColumns, nodeStatus, nodeRoles, formatEndpoints, servicePorts } from '../../src/api/printers-core.js';
 import { printTable, renderTable, columnDefinitions } from '../../src/api/printers.js';
 import { findResource } from '../../src/api/resources.js';
@@ -253,6 +254,16 @@ describe('workloads', () => {
     expect(t.rows[0]!.cells).toEqual(['web', '2/3', 3, 2, '120m', 'app,log', 'nginx:1.25,fluentbit', 'app=web,tier in (api,fe)']);
     expect(renderTable(t)).toBe(['NAME   READY   UP-TO-DATE   AVAILABLE   AGE', 'web    2/3     3            2           120m', ''].join('\n'));
   });
+  it('print selectors as kube printers.go does: FormatLabelSelector, and the selector string for deployments', () => {
+    const rs = { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'web-1', creationTimestamp: ago(M) }, spec: { replicas: 1, selector: { matchExpressions: [{ key: 'b', operator: 'Exists' }, { key: 'a', operator: 'NotIn', values: ['y', 'x'] }] } }, status: {} } as KubeObject;
+    expect(printTable(findResource('rs')!, [rs], NOW).rows[0]!.cells[7]).toBe('a notin (x,y),b');
+    // printNetworkPolicy: FormatLabelSelector(&spec.podSelector), `<none>` for the empty selector that selects every pod
+    const np = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'deny-all', namespace: 'default', creationTimestamp: ago(M) }, spec: { podSelector: {} } } as KubeObject;
+    expect(printTable(findResource('networkpolicies')!, [np], NOW).rows[0]!.cells).toEqual(['deny-all', '<none>', '60s']);
+    // printCronJob: FormatLabelSelector(jobTemplate.spec.selector), `<none>` when the template has none
+    const cj = { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'c', namespace: 'default', creationTimestamp: ago(M) }, spec: { schedule: '* * * * *', jobTemplate: { spec: { template: { spec: { containers: [{ name: 'c', image: 'busybox' }] } } } } }, status: {} } as KubeObject;
+    expect(printTable(findResource('cronjobs')!, [cj], NOW).rows[0]!.cells.at(-1)).toBe('<none>');
+  });
   it('replicasets', () => {
     const rs = { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'web-7d4b9c8f5d', creationTimestamp: ago(M) }, spec: { replicas: 2 }, status: { replicas: 2, readyReplicas: 1 } } as KubeObject;
     expect(printTable(findResource('rs')!, [rs], NOW).rows[0]!.cells.slice(0, 5)).toEqual(['web-7d4b9c8f5d', 2, 2, 1, '60s']);
@@ -262,7 +273,9 @@ describe('workloads', () => {
     expect(formatLabelSelector({ matchExpressions: [{ key: 'b', operator: 'Exists' }, { key: 'a', operator: 'DoesNotExist' }, { key: 'c', operator: 'NotIn', values: ['y', 'x'] }] })).toBe(
       '!a,b,c notin (x,y)',
     );
-    expect(formatLabelSelector(undefined)).toBe('');
+    // metav1.FormatLabelSelector: `<none>` for a missing or empty selector
+    expect(formatLabelSelector(undefined)).toBe('<none>');
+    expect(formatLabelSelector({})).toBe('<none>');
     expect(formatLabels({ b: '2', a: '1' })).toBe('a=1,b=2');
     expect(formatLabels({})).toBe('<none>');
   });
