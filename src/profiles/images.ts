@@ -252,7 +252,7 @@ export const DEFAULT_CATALOG: readonly ImageEntry[] = [
   { repository: 'docker.io/library/mysql', sizeMB: 170, entrypoint: ['docker-entrypoint.sh'], cmd: ['mysqld'], shell: 'bash', programs: { 'docker-entrypoint.sh': { ports: [], wrapper: { wraps: [] } }, mysqld: server([3306]) } },
   { repository: 'docker.io/library/mongo', sizeMB: 260, entrypoint: ['docker-entrypoint.sh'], cmd: ['mongod'], shell: 'bash', programs: { 'docker-entrypoint.sh': { ports: [], wrapper: { wraps: [] } }, mongod: server([27017]) } },
   { repository: 'docker.io/library/rabbitmq', sizeMB: 100, entrypoint: ['docker-entrypoint.sh'], cmd: ['rabbitmq-server'], shell: 'bash', programs: { 'docker-entrypoint.sh': { ports: [], wrapper: { wraps: [] } }, 'rabbitmq-server': server([5672]) } },
-  { repository: 'registry.k8s.io/pause', sizeMB: 0.3, tags: ['3.9', '3.10', 'latest'], entrypoint: ['/pause'], shell: 'none', programs: { '/pause': { ports: [] } } },
+  { repository: 'registry.k8s.io/pause', sizeMB: 0.3, tags: ['latest', '0.8.0', '1.0', '2.0', '3.0', '3.1', '3.2', '3.3', '3.4.1', '3.5', '3.6', '3.7', '3.8', '3.9', '3.10'], entrypoint: ['/pause'], shell: 'none', programs: { '/pause': { ports: [] } } },
 ];
 
 /** What the registry says about an image. */

@@ -50,6 +50,25 @@ spec:
         - containerPort: 80
 `;
 
+const AFFINITY_POD = `apiVersion: v1
+kind: Pod
+metadata:
+  name: with-node-affinity
+spec:
+  affinity:
+    nodeAffinity:
+      requiredDuringSchedulingIgnoredDuringExecution:
+        nodeSelectorTerms:
+        - matchExpressions:
+          - key: topology.kubernetes.io/zone
+            operator: In
+            values:
+            - antarctica-east1
+  containers:
+  - name: with-node-affinity
+    image: registry.k8s.io/pause:3.8
+`;
+
 describe.skipIf(!HAS_KUBECTL)(`kubectl through the documentation's tutorials${HAS_KUBECTL ? '' : ` (${NO_KUBECTL_REASON})`}`, { timeout: 120_000 }, () => {
   let s: TestServer;
   beforeAll(async () => {
@@ -112,5 +131,17 @@ describe.skipIf(!HAS_KUBECTL)(`kubectl through the documentation's tutorials${HA
     expect(undo.stdout).toBe('deployment.apps/nginx-deployment rolled back\n');
     expect((await s.kubectl(['rollout', 'status', 'deployment/nginx-deployment', '--timeout=60s'])).code).toBe(0);
     expect(s.cluster.object<Obj>('deployments', 'nginx-deployment', 'default')!.spec.template.spec.containers[0].image).toBe('nginx:1.14.2');
+  });
+
+  it('node affinity: Pending with the scheduler\'s message until a node has the label, then runs registry.k8s.io/pause:3.8', async () => {
+    const file = join(s.dir, 'pod-with-node-affinity.yaml');
+    writeFileSync(file, AFFINITY_POD);
+    expect((await s.kubectl(['apply', '-f', file])).stdout).toBe('pod/with-node-affinity created\n');
+    const pending = async () => (await s.kubectl(['describe', 'pod', 'with-node-affinity'])).stdout;
+    await waitFor('FailedScheduling', async () => (await pending()).includes('FailedScheduling'), 30_000);
+    expect(await pending()).toMatch(/Warning\s+FailedScheduling\s+\S+\s+default-scheduler\s+0\/2 nodes are available: 2 node\(s\) didn't match Pod's node affinity\/selector\. preemption: 0\/2 nodes are available: 2 Preemption is not helpful for scheduling\./);
+    expect((await s.kubectl(['label', 'nodes', 'node-2', 'topology.kubernetes.io/zone=antarctica-east1'])).stdout).toBe('node/node-2 labeled\n');
+    expect((await s.kubectl(['wait', '--for=condition=Ready', 'pod/with-node-affinity', '--timeout=60s'])).stdout).toBe('pod/with-node-affinity condition met\n');
+    expect(s.cluster.object<Obj>('pods', 'with-node-affinity', 'default')!.spec.nodeName).toBe('node-2');
   });
 });
