@@ -15,6 +15,7 @@ import { kubeletAddress, kubeProxyAddress, runtimeAddress } from './protocol.js'
 import { nodeFaultStates } from './client/node-faults.js';
 import { kubeletMachine, type NodeSpec } from './kubelet.js';
 import { kubeProxyMachine } from './kube-proxy.js';
+import type { NetworkSource } from './kubelet/network.js';
 import { containerRuntimeMachine } from './container-runtime.js';
 import type { EventLevel } from './client/events.js';
 
@@ -28,6 +29,8 @@ export interface NodeInput {
   profile: Profile;
   apiServer?: string;
   events?: EventLevel;
+  /** The network its kubelet's pods see (machines/kubelet/network.ts). */
+  network?: NetworkSource;
   /** Replacements for the components (mutants, users' own). */
   logic?: { kubelet?: AnyActorLogic; kubeProxy?: AnyActorLogic; runtime?: AnyActorLogic; pod?: AnyActorLogic };
 }
@@ -64,7 +67,7 @@ function startOne(context: NodeContext, self: AnyActorRef, address: string, seed
   if (address === kubeletAddress(spec.name)) {
     return context.port.spawn(self, input.logic?.kubelet ?? kubeletMachine, {
       ...where,
-      input: { port, node: spec, token: input.tokens.kubelet, profile: input.profile, apiServer: input.apiServer, events: input.events, podLogic: input.logic?.pod } as never,
+      input: { port, node: spec, token: input.tokens.kubelet, profile: input.profile, apiServer: input.apiServer, events: input.events, podLogic: input.logic?.pod, network: input.network } as never,
     });
   }
   return context.port.spawn(self, input.logic?.kubeProxy ?? kubeProxyMachine, { ...where, input: { port, node: spec.name, address: spec.address, token: input.tokens.kubeProxy, apiServer: input.apiServer } as never });

@@ -31,7 +31,8 @@ import type { PodKill, PodSync, PodTerminated, RuntimePull, RuntimePulled, Runti
 import type { EventLevel } from './client/events.js';
 import { processFate } from './kubelet/process.js';
 import { processContextOf, type ConfigData } from './kubelet/config-sources.js';
-import { commit, type Enqueue, eventFor, fieldPathOf, goDuration, hooksOf, imageSizeBytes, initDone, isTerminated, listsWith, probesOf, pullPolicyOf, replaced, sidecarLive, signalInOrder, specOf, UNKNOWN_ON_KILL, withRegistry, withReport } from './kubelet/pod-containers.js';
+import type { NetworkSource, NetworkView } from './kubelet/network.js';
+import { commit, type Enqueue, processBase, eventFor, fieldPathOf, goDuration, hooksOf, imageSizeBytes, initDone, isTerminated, listsWith, probesOf, pullPolicyOf, replaced, sidecarLive, signalInOrder, specOf, UNKNOWN_ON_KILL, withRegistry, withReport } from './kubelet/pod-containers.js';
 
 /**
  * The pod worker on a node, as the kubelet's pod_workers.go runs it: `syncing` → `terminating` →
@@ -79,6 +80,10 @@ export interface PodInput {
   events?: EventLevel;
   /** The ConfigMaps and Secrets the pod reads (resolved by the kubelet); default: none. */
   configData?: ConfigData;
+  /** The network its processes see, as the kubelet captured it (machines/kubelet/network.ts); default: none. */
+  network?: NetworkView;
+  /** Where the requests its processes make are told (the servers' access logs). */
+  served?: NetworkSource['served'];
 }
 
 /** Coalesces the container reports that follow one delivered event into one `pod.status`. */
@@ -113,6 +118,9 @@ export interface PodEnv {
   events: EventLevel;
   /** The ConfigMaps and Secrets the pod's env and volumes read, as the kubelet resolved them before starting it. */
   configData?: ConfigData;
+  /** The network its processes see, captured by the kubelet when it started the worker. */
+  network?: NetworkView;
+  served?: NetworkSource['served'];
   /** The names of its native sidecars (init containers with `restartPolicy: Always`). */
   sidecars: ReadonlySet<string>;
 }
@@ -148,7 +156,9 @@ export interface PodContext {
  */
 function resolveContainer(env: PodEnv, pod: Pod, c: Container): { behavior: ResolvedBehavior } | { configError: string } {
   try {
-    const fate = processFate(pod, c, processContextOf(pod, c, { podIP: env.podIP, hostIP: env.hostIP, catalog: env.profile.catalog }, env.configData));
+    const fate = processFate(pod, c, processContextOf(pod, c, processBase(env), env.configData));
+    // the servers it will reach log its requests (from when it is resolved: its start is not known yet)
+    if (fate?.requests && env.served) env.served(fate.requests, Date.parse(env.port.timestamp()));
     return { behavior: withRegistry(env.profile, c, resolveBehavior(env.profile, pod, c, env.port.rng, fate)) };
   } catch (error) {
     return { configError: (error as Error).message };
@@ -377,7 +387,7 @@ export const podMachine = setup({
           if (child) {
             let behavior: ResolvedBehavior;
             try {
-              behavior = withRegistry(env.profile, a, resolveBehavior(env.profile, pod, a, env.port.rng, processFate(pod, a, processContextOf(pod, a, { podIP: env.podIP, hostIP: env.hostIP, catalog: env.profile.catalog }, env.configData))));
+              behavior = withRegistry(env.profile, a, resolveBehavior(env.profile, pod, a, env.port.rng, processFate(pod, a, processContextOf(pod, a, processBase(env), env.configData))));
             } catch (error) {
               // the new spec cannot run (a bad annotation, an unsupported fieldRef): the container keeps its old one
               env.port.reportError(error);
@@ -532,6 +542,7 @@ export const podMachine = setup({
         podIPs: [{ ip: input.podIP }],
         events: input.events ?? 'none',
         configData: input.configData,
+        ...(input.network ? { network: input.network, served: input.served } : {}),
         sidecars: inits.length === 0 ? NO_SIDECARS : new Set(inits.filter((c) => c.restartPolicy === 'Always').map((c) => c.name)),
       },
       pod,

@@ -27,6 +27,7 @@ import type { ConfigMap, Container, Pod, Secret } from '../../src/api/types.js';
 import type { ApiClient } from '../client/api-client.js';
 import type { FileTree } from './files.js';
 import { fieldRefValue, type ProcessContext } from './process.js';
+import type { NetworkView } from './network.js';
 
 /** A ConfigMap or a Secret. */
 export type SourceKind = 'configMap' | 'secret';
@@ -221,11 +222,14 @@ function configMapData(c: ConfigMap): Record<string, string> {
  */
 export type SourceReader = ((kind: SourceKind, namespace: string, name: string) => ConfigMap | Secret | undefined) & {
   tokens?: (pod: Pod) => Record<string, string>;
+  /** The network the kubelet of the pod's node captured for it when it started it (machines/kubelet/network.ts). */
+  network?: (pod: Pod) => NetworkView | undefined;
 };
 
 /** The process context of a container as seen from outside the simulation (logs, exec, port-forward): its sources read by `sources`. */
 export function podProcessContext(pod: Pod, container: Container, catalog: ProcessContext['catalog'], sources: SourceReader | undefined): ProcessContext {
-  const base = { podIP: pod.status?.podIP ?? '', hostIP: pod.status?.hostIP ?? '', catalog };
+  const network = sources?.network?.(pod);
+  const base = { podIP: pod.status?.podIP ?? '', hostIP: pod.status?.hostIP ?? '', catalog, ...(network ? { network } : {}) };
   return processContextOf(pod, container, base, sources ? configDataOf(pod, sources) : undefined);
 }
 

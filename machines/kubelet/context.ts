@@ -17,6 +17,7 @@ import type { NodeInfo } from '../scheduler/node-info.js';
 import { admissionNodeInfo } from './admission.js';
 import { ClaimWaiter } from './volumes.js';
 import { ConfigSources } from './config-sources.js';
+import type { NetworkSource } from './network.js';
 import type { NodeSpec } from './node-spec.js';
 import { nodeObject, type NodePressure } from './node-status.js';
 import type * as SM from './status-manager.js';
@@ -35,6 +36,8 @@ export interface KubeletInput {
   events?: EventLevel;
   /** The pod worker logic (default: machines/pod.ts). */
   podLogic?: AnyActorLogic;
+  /** The network its pods' processes see (default: none: wget, curl and nslookup find no names). */
+  network?: NetworkSource;
 }
 
 /** Context of the kubelet. */
@@ -45,6 +48,8 @@ export interface KubeletContext {
   readonly recorder: EventRecorder;
   readonly profile: Profile;
   readonly podLogic: AnyActorLogic;
+  /** Where the network its pods see comes from (machines/kubelet/network.ts). */
+  readonly network: NetworkSource | undefined;
   /** The kubelet actor itself: parent of its pod workers, and where its helpers' callbacks send events. */
   readonly self: AnyActorRef;
   /** The pods bound to this node. */
@@ -131,6 +136,7 @@ export function createContext(input: KubeletInput, self: AnyActorRef): KubeletCo
     recorder,
     profile: input.profile,
     podLogic: input.podLogic ?? podMachine,
+    network: input.network,
     self,
     pods,
     node: new Informer<Node>(client, { resource: 'nodes', fieldSelector: `metadata.name=${input.node.name}` }, {

@@ -10,7 +10,8 @@ import { normalizeImage, type Profile, type ResolvedBehavior } from '../../src/p
 import type { ContainerHooks, ContainerProbes, ContainerStatusEvent, PullPolicy } from '../container.js';
 import type { PodEventReport, PodStatusReport } from '../protocol.js';
 import { defaultPullPolicy } from '../../src/profiles/profile.js';
-import { processOf } from './process.js';
+import { processOf, type ProcessContext } from './process.js';
+import type { NetworkView } from './network.js';
 import { processContextOf } from './config-sources.js';
 import { catalogEntry, lookupImage, pullTimeMs, withDefaults } from '../../src/profiles/images.js';
 import { hashString } from '../../src/kernel/rng.js';
@@ -26,9 +27,14 @@ export function probesOf(pod: Pod, c: Container, env: PodEnv): ContainerProbes |
   return probes;
 }
 
+/** What a process of the pod runs with besides its sources: the pod's addresses, the catalog, the captured network. */
+export function processBase(env: PodEnv): { podIP: string; hostIP: string; catalog: ProcessContext['catalog']; network?: NetworkView } {
+  return { podIP: env.podIP, hostIP: env.hostIP, catalog: env.profile.catalog, ...(env.network ? { network: env.network } : {}) };
+}
+
 /** What the prober and the hook runner run against: the container's process in the pod. */
 function targetOf(pod: Pod, c: Container, env: PodEnv): ContainerProbes['target'] {
-  const process = processOf(pod, c, processContextOf(pod, c, { podIP: env.podIP, hostIP: env.hostIP, catalog: env.profile.catalog }, env.configData));
+  const process = processOf(pod, c, processContextOf(pod, c, processBase(env), env.configData));
   return { process, podIP: env.podIP, container: { name: c.name, ports: c.ports } };
 }
 

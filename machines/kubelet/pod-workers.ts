@@ -14,6 +14,7 @@ import { podAddress, runtimeAddress } from '../protocol.js';
 import type { PodResourceRecord } from '../scheduler/node-info.js';
 import type { ConfigData } from './config-sources.js';
 import type { NodeSpec } from './node-spec.js';
+import type { NetworkSource, NetworkView } from './network.js';
 
 /** What the kubelet remembers of one pod worker. */
 export interface Worker {
@@ -29,6 +30,8 @@ export interface Worker {
   readonly spec: Pod['spec'];
   readonly labels: unknown;
   readonly annotations: unknown;
+  /** The network its processes see, captured when it started (absent: they use no network tool). */
+  readonly network?: NetworkView;
 }
 
 /** The pod workers by pod key (`namespace/name`). */
@@ -85,10 +88,11 @@ export interface WorkerStart {
   logic: AnyActorLogic;
   profile: Profile;
   events: EventLevel;
+  network?: NetworkSource;
 }
 
 /** Starts the pod's worker actor (a child of the kubelet, its errors reported by the kubelet). */
-export function startWorker(s: WorkerStart, pod: Pod, ip: string, configData: ConfigData): AnyActorRef {
+export function startWorker(s: WorkerStart, pod: Pod, ip: string, configData: ConfigData, network?: NetworkView): AnyActorRef {
   const address = podAddress(pod.metadata!.namespace!, pod.metadata!.name!);
   return s.port.spawn(s.kubelet, s.logic, {
     address,
@@ -106,6 +110,7 @@ export function startWorker(s: WorkerStart, pod: Pod, ip: string, configData: Co
       profile: s.profile,
       events: s.events,
       configData,
+      ...(network ? { network, served: s.network?.served.bind(s.network) } : {}),
     } as never,
   });
 }

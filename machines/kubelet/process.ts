@@ -12,7 +12,10 @@
 import type { Container, Pod } from '../../src/api/types.js';
 import { catalogEntry, withDefaults, type ImageEntry, type ImageProgram } from '../../src/profiles/images.js';
 import { overlay, type FileTree } from './files.js';
-import { isModelledCommand, runProcess, type PsEntry, type ShellResult } from './shell.js';
+import { isModelledCommand, runProcess, type PsEntry, type ShellOptions, type ShellResult } from './shell.js';
+import { BUSYBOX_APPLETS } from './shell-builtins.js';
+import type { NetworkView } from './network.js';
+import type { NetRequest } from './net-tools.js';
 
 /** A container's process, as data (kept by its container actor for logs and exec). */
 export interface ProcessSpec {
@@ -29,6 +32,10 @@ export interface ProcessSpec {
   image: ImageEntry | undefined;
   /** The processes of its PID namespace, for `ps` in an exec (see `processTable`). */
   processes?: readonly PsEntry[];
+  /** The network it sees, captured once (machines/kubelet/network.ts). */
+  network?: NetworkView;
+  /** `nslookup`'s format, from the image's tag (busybox 1.28's, or current busybox's). */
+  nslookupStyle: 'busybox-1.28' | 'busybox';
 }
 
 /** The argv a container runs: `command` replaces ENTRYPOINT (and drops CMD), `args` replaces CMD. */
@@ -97,6 +104,8 @@ export interface ProcessContext {
   mounts?: { path: string; files: FileTree }[];
   /** Images besides the default catalog (the profile's `catalog`). */
   catalog?: readonly ImageEntry[];
+  /** The network the pod's processes see, as the kubelet captured it when it started the pod. */
+  network?: NetworkView;
 }
 
 /** The environment of a container, as the kubelet builds it (service variables, then `env` in order). */
@@ -164,10 +173,14 @@ export function processOf(pod: Pod, container: Container, ctx: ProcessContext): 
   const argv = argvOf(container, image).map((a) => expandRefs(a, vars));
   const programs = programsOf(image);
   const first = argv[0];
-  const modelled = first !== undefined && (isModelledCommand(first) || first in programs || (image?.files?.[first] !== undefined));
+  const flavor = image?.flavor ?? (image ? 'gnu' : 'busybox');
+  // in a busybox image every applet is a command: one the interpreter does not model says so (shell.ts) instead of running for ever
+  const applet = first !== undefined && image !== undefined && flavor === 'busybox' && BUSYBOX_APPLETS.has(first.slice(first.lastIndexOf('/') + 1));
+  const modelled = first !== undefined && (isModelledCommand(first) || first in programs || image?.files?.[first] !== undefined || applet);
   const files = overlay({ ...(image?.files ?? {}), ...kubeletFiles(pod, ctx.podIP) }, ctx.mounts ?? []);
   const declaredPorts = (container.ports ?? []).filter((p) => (p.protocol ?? 'TCP') === 'TCP').map((p) => p.containerPort);
-  return { argv, modelled, env, files, hostname: pod.metadata?.name ?? '', declaredPorts, image };
+  const nslookupStyle = /busybox:1\.(1\d|2[0-8])([.-]|$)/.test(container.image ?? '') ? 'busybox-1.28' : 'busybox';
+  return { argv, modelled, env, files, hostname: pod.metadata?.name ?? '', declaredPorts, image, nslookupStyle, ...(ctx.network ? { network: ctx.network } : {}) };
 }
 
 /**
@@ -176,7 +189,12 @@ export function processOf(pod: Pod, container: Container, ctx: ProcessContext): 
  */
 export function runContainerProcess(spec: ProcessSpec, startAbsMs: number, horizonMs?: number): ShellResult {
   if (!spec.modelled) return { lines: [], ports: spec.declaredPorts, atMs: horizonMs ?? 0 };
-  return runProcess(spec.argv, {
+  return runProcess(spec.argv, { ...shellOptions(spec, startAbsMs), horizonMs });
+}
+
+/** What the interpreter needs of a container's process to run a command in it. */
+function shellOptions(spec: ProcessSpec, startAbsMs: number): ShellOptions {
+  return {
     env: spec.env,
     files: spec.files,
     hostname: spec.hostname,
@@ -184,8 +202,10 @@ export function runContainerProcess(spec: ProcessSpec, startAbsMs: number, horiz
     flavor: spec.image?.flavor ?? (spec.image ? 'gnu' : 'busybox'),
     programs: programsOf(spec.image),
     declaredPorts: spec.declaredPorts,
-    horizonMs,
-  });
+    nslookupStyle: spec.nslookupStyle,
+    ...(spec.image?.commands ? { commands: spec.image.commands } : {}),
+    ...(spec.network ? { network: spec.network } : {}),
+  };
 }
 
 /** Runs a command in a running container (`kubectl exec`): a shell word the image lacks is `not found` (exit 127). */
@@ -201,13 +221,7 @@ export function execInContainer(spec: ProcessSpec, argv: readonly string[], star
     };
   }
   return runProcess(argv, {
-    env: spec.env,
-    files: spec.files,
-    hostname: spec.hostname,
-    startAbsMs,
-    flavor: spec.image?.flavor ?? (spec.image ? 'gnu' : 'busybox'),
-    programs: programsOf(spec.image),
-    declaredPorts: spec.declaredPorts,
+    ...shellOptions(spec, startAbsMs),
     stdin,
     ...(spec.processes ? { processes: spec.processes } : {}),
     maxSteps: 20_000,
@@ -241,7 +255,7 @@ function isServer(argv: readonly string[], programs: Record<string, ImageProgram
  * `{ exit: undefined }` when it runs until stopped (a server, `sleep infinity`, an endless loop),
  * undefined when the process is not modelled (the profile decides).
  */
-export function processFate(pod: Pod, container: Container, ctx: ProcessContext): { exit: { afterMs: number; code: number } | undefined } | undefined {
+export function processFate(pod: Pod, container: Container, ctx: ProcessContext): { exit: { afterMs: number; code: number } | undefined; requests?: NetRequest[] } | undefined {
   const image = catalogEntry(container.image ?? '', withDefaults(ctx.catalog));
   const argv = argvOf(container, image);
   if (argv.length === 0) return undefined;
@@ -252,5 +266,5 @@ export function processFate(pod: Pod, container: Container, ctx: ProcessContext)
   const spec = processOf(pod, container, ctx);
   if (!spec.modelled) return undefined;
   const result = runContainerProcess(spec, 0);
-  return { exit: result.exit ? { afterMs: result.exit.atMs, code: result.exit.code } : undefined };
+  return { exit: result.exit ? { afterMs: result.exit.atMs, code: result.exit.code } : undefined, ...(result.requests ? { requests: result.requests } : {}) };
 }

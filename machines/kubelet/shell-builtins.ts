@@ -3,6 +3,7 @@
  * `ls`, `test`, `head`/`tail`, ...), with the busybox or GNU message style of the image.
  */
 import { parseScript, ShellSyntaxError } from './shell-syntax.js';
+import { curl, nslookup, wget } from './net-tools.js';
 import type { Shell } from './shell.js';
 
 /** Thrown by `exit` (and a fatal error) to unwind the run with its status. */
@@ -20,7 +21,26 @@ export interface Io {
 }
 
 /** Modelled commands only busybox images have (Debian-based ones do not install procps). */
-export const BUSYBOX_ONLY: ReadonlySet<string> = new Set(['ps']);
+export const BUSYBOX_ONLY: ReadonlySet<string> = new Set(['ps', 'wget', 'nslookup']);
+
+/** Modelled commands an image has only when its catalog entry lists them in `commands` (curl). */
+export const IMAGE_COMMANDS: ReadonlySet<string> = new Set(['curl']);
+
+/**
+ * busybox's applets (a default build's, the ones scripts and tutorials reach for): in a busybox
+ * image each is a command, so one the interpreter does not model is reported as such rather than
+ * `not found` (or, as argv[0], taken for a server that runs for ever).
+ */
+export const BUSYBOX_APPLETS: ReadonlySet<string> = new Set(
+  (
+    'arp arping awk base64 bc chmod chown chroot cksum clear cmp cp crond crontab cut dd df diff dmesg dnsdomainname du egrep expr fgrep find ' +
+    'flock fold free fuser getopt gunzip gzip hd hexdump host hostid httpd ifconfig install ionice iostat ip ipcalc kill killall less ln logger ' +
+    'lsof md5sum mkfifo mknod mktemp more mount mv nc netstat nice nohup nproc nsenter od passwd paste patch pgrep ping ping6 pkill pmap ' +
+    'printf ps pstree readlink realpath renice reset rev route run-parts sed setsid sha1sum sha256sum sha512sum shuf sort split ' +
+    'ssl_client stat strings stty su sync sysctl tac tar tcpdump telnet time timeout top tr traceroute traceroute6 tree truncate tty ' +
+    'udhcpc umount uniq unzip uptime usleep uudecode uuencode vi watch which whois xargs xxd yes zcat'
+  ).split(' '),
+);
 
 /** A builtin or modelled command: its exit status. */
 type Builtin = (sh: Shell, args: string[], io: Io) => number;
@@ -456,6 +476,9 @@ export const BUILTINS: Record<string, Builtin> = {
     if (args.length === 0) return 0;
     throw new Exit(sh.exec(args, io));
   },
+  nslookup,
+  wget,
+  curl,
   sh: (sh, args, io) => subShell(sh, args, io, 'sh'),
   bash: (sh, args, io) => subShell(sh, args, io, 'bash'),
   ash: (sh, args, io) => subShell(sh, args, io, 'sh'),

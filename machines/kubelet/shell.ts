@@ -15,7 +15,9 @@
  */
 import type { ImageProgram } from '../../src/profiles/images.js';
 import { files as treeFiles, type FileTree } from './files.js';
-import { BUILTINS, BUSYBOX_ONLY, Exit, type Io, Stop } from './shell-builtins.js';
+import { BUILTINS, BUSYBOX_APPLETS, BUSYBOX_ONLY, Exit, IMAGE_COMMANDS, type Io, Stop } from './shell-builtins.js';
+import type { NetRequest } from './net-tools.js';
+import type { NetworkView } from './network.js';
 import { type AndOr, type Command, type List, parseScript, type Pipeline, type Redirect, ShellSyntaxError, type Simple, type Word } from './shell-syntax.js';
 
 /** One line a process wrote, at `atMs` after its start. */
@@ -53,6 +55,12 @@ export interface ShellOptions {
   stdin?: string;
   /** The processes of its PID namespace that `ps` lists (before `ps` itself); default none. */
   processes?: readonly PsEntry[];
+  /** The network the process sees (captured once: machines/kubelet/network.ts); default: none but its own addresses. */
+  network?: NetworkView;
+  /** Modelled commands the image ships besides the shell's (`curl`: its catalog entry's `commands`). */
+  commands?: readonly string[];
+  /** `nslookup`'s output format: busybox 1.28's (the image tag 1.28) or current busybox's (default). */
+  nslookupStyle?: 'busybox-1.28' | 'busybox';
 }
 
 /** A process `ps` lists: its PID, user (a name or a numeric uid) and command line. */
@@ -73,6 +81,8 @@ export interface ShellResult {
   atMs: number;
   /** The files as the process left them (what it wrote included), when it ran in the interpreter. */
   files?: Record<string, string>;
+  /** The HTTP requests it made that a server of the cluster answered (their access-log lines). */
+  requests?: NetRequest[];
 }
 
 /** The state of one run. */
@@ -91,6 +101,8 @@ export class Shell {
   ports: number[] = [];
   /** Set once the process wrote, created or removed a file. */
   wrote = false;
+  /** The requests it sent that a server answered (wget, curl). */
+  requests: NetRequest[] = [];
   readonly horizon: number;
   readonly maxSteps: number;
   readonly maxLines: number;
@@ -449,6 +461,7 @@ export class Shell {
     const builtin = BUILTINS[base];
     // busybox's applets that Debian-based images do not ship (procps is not installed)
     if (builtin && BUSYBOX_ONLY.has(base) && this.opts.flavor === 'gnu') return this.notFound(name!, io);
+    if (builtin && IMAGE_COMMANDS.has(base) && !this.opts.commands?.includes(base)) return this.notFound(name!, io);
     if (builtin && (!name!.includes('/') || /^\/(usr\/)?s?bin\//.test(name!))) return builtin(this, args, io);
     const program = this.opts.programs?.[name!] ?? this.opts.programs?.[base];
     if (program) {
@@ -486,6 +499,10 @@ export class Shell {
           this.vars = saved;
         }
       }
+    }
+    if (this.opts.flavor === 'busybox' && BUSYBOX_APPLETS.has(base) && (!name!.includes('/') || /^\/(usr\/)?s?bin\//.test(name!))) {
+      io.err(`${base}: kube-actors does not model the busybox applet '${base}' (the simulated container cannot run it)\n`);
+      return 127;
     }
     return this.notFound(name!, io);
   }
@@ -589,6 +606,7 @@ function finish(sh: Shell, exit: { atMs: number; code: number } | undefined): Sh
   sh.flush();
   const result: ShellResult = { lines: sh.lines.length > sh.maxLines ? sh.lines.slice(-sh.maxLines) : sh.lines, ports: sh.ports, atMs: sh.t };
   if (sh.wrote) result.files = Object.fromEntries(sh.files);
+  if (sh.requests.length > 0) result.requests = sh.requests;
   if (exit) result.exit = exit;
   return result;
 }

@@ -15,6 +15,7 @@ import { processOf, runContainerProcess, type ProcessSpec } from '../../machines
 import { podProcessContext, type SourceReader } from '../../machines/kubelet/config-sources.js';
 import type { ImageEntry } from '../profiles/images.js';
 import type { ContainerTraffic } from './traffic.js';
+import { accessLogLine, answerHttp, nextRequest } from '../../machines/kubelet/http-server.js';
 
 /** What a connection needs from its cluster. */
 export interface ConnectContext {
@@ -105,7 +106,7 @@ export function connectToPod(pod: Pod, port: number, ctx: ConnectContext): PodCo
         const request = nextRequest(buffer);
         if (!request) break;
         buffer = buffer.subarray(request.length);
-        const answer = answerHttp(request, server, listener.process, ctx.nowAbs());
+        const answer = answerHttp(request, server, listener.process.files, ctx.nowAbs());
         out.push(answer.bytes);
         if (server.accessLog) record(accessLogLine(request, answer, ctx.nowAbs()));
         if (answer.close) {
@@ -116,98 +117,4 @@ export function connectToPod(pod: Pod, port: number, ctx: ConnectContext): PodCo
       return Buffer.concat(out);
     },
   };
-}
-
-interface HttpRequest {
-  method: string;
-  target: string;
-  version: string;
-  headers: Map<string, string>;
-  requestLine: string;
-  /** Bytes of the request (head and body). */
-  length: number;
-}
-
-/** The next complete HTTP/1.x request in `buffer`, if any. */
-function nextRequest(buffer: Buffer): HttpRequest | undefined {
-  const end = buffer.indexOf('\r\n\r\n');
-  if (end < 0) return undefined;
-  const [requestLine = '', ...lines] = buffer.subarray(0, end).toString('latin1').split('\r\n');
-  const [method = '', target = '', version = 'HTTP/1.0'] = requestLine.split(' ');
-  const headers = new Map<string, string>();
-  for (const line of lines) {
-    const colon = line.indexOf(':');
-    if (colon > 0) headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
-  }
-  const body = Number(headers.get('content-length') ?? 0) || 0;
-  if (buffer.length < end + 4 + body) return undefined;
-  return { method, target, version, headers, requestLine, length: end + 4 + body };
-}
-
-const REASONS: Record<number, string> = { 200: 'OK', 400: 'Bad Request', 404: 'Not Found', 405: 'Not Allowed' };
-/** When the nginx image's files were built (its Last-Modified and ETag). */
-const NGINX_BUILT_MS = Date.UTC(2024, 10, 26, 15, 55, 0);
-
-function errorPage(code: number, server: string): string {
-  const title = `${code} ${REASONS[code]}`;
-  return `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>${server}</center>\r\n</body>\r\n</html>\r\n`;
-}
-
-interface HttpAnswer {
-  status: number;
-  bodyBytes: number;
-  bytes: Buffer;
-  close: boolean;
-}
-
-function answerHttp(req: HttpRequest, server: { status: number; body: string; server: string }, process: ProcessSpec, nowAbs: number): HttpAnswer {
-  const http11 = req.version === 'HTTP/1.1';
-  const connection = (req.headers.get('connection') ?? '').toLowerCase();
-  const keepAlive = http11 ? connection !== 'close' : connection === 'keep-alive';
-  let status: number;
-  let body: string;
-  let file = false;
-  let path: string | undefined;
-  try {
-    path = decodeURIComponent(req.target.split('?')[0] ?? '/');
-  } catch (error) {
-    if (!(error instanceof URIError)) throw error;
-    path = undefined; // nginx answers a malformed escape with 400
-  }
-  if (path === undefined || !/^HTTP\/1\.[01]$/.test(req.version) || !req.target.startsWith('/')) {
-    status = 400;
-    body = errorPage(400, server.server);
-  } else if (req.method !== 'GET' && req.method !== 'HEAD') {
-    status = 405;
-    body = errorPage(405, server.server);
-  } else if (path === '/' || path === '/index.html') {
-    status = server.status;
-    body = server.body;
-    file = true;
-  } else {
-    const content = process.files[`/usr/share/nginx/html${path}`] ?? process.files[`/usr/share/nginx/html${path.replace(/\/$/, '')}/index.html`];
-    status = content !== undefined ? 200 : 404;
-    body = content ?? errorPage(404, server.server);
-    file = content !== undefined;
-  }
-  const bodyBytes = Buffer.byteLength(body);
-  const close = !keepAlive || status === 400;
-  const headers = [`HTTP/1.1 ${status} ${REASONS[status] ?? ''}`, `Server: ${server.server}`, `Date: ${new Date(nowAbs).toUTCString()}`, 'Content-Type: text/html', `Content-Length: ${bodyBytes}`];
-  if (file) headers.push(`Last-Modified: ${new Date(NGINX_BUILT_MS).toUTCString()}`);
-  headers.push(`Connection: ${close ? 'close' : 'keep-alive'}`);
-  if (file) headers.push(`ETag: "${(NGINX_BUILT_MS / 1000).toString(16)}-${bodyBytes.toString(16)}"`, 'Accept-Ranges: bytes');
-  const head = `${headers.join('\r\n')}\r\n\r\n`;
-  const sent = req.method === 'HEAD' ? 0 : bodyBytes;
-  return { status, bodyBytes: sent, bytes: Buffer.from(req.method === 'HEAD' ? head : head + body), close };
-}
-
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-/** nginx's `combined` format with `$http_x_forwarded_for`, as the official image logs: the client is 127.0.0.1 (port-forward dials localhost). */
-function accessLogLine(req: HttpRequest, answer: HttpAnswer, nowAbs: number): string {
-  const d = new Date(nowAbs);
-  const p = (n: number) => String(n).padStart(2, '0');
-  const time = `${p(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
-  const h = (name: string) => req.headers.get(name) ?? '-';
-  return `127.0.0.1 - - [${time}] "${req.requestLine}" ${answer.status} ${answer.bodyBytes} "${h('referer')}" "${h('user-agent')}" "${h('x-forwarded-for')}"`;
 }

@@ -10,7 +10,7 @@ import { Port } from '../kernel/port.js';
 import type { NetworkOptions } from '../kernel/network.js';
 import type { TraceOptions } from '../kernel/trace.js';
 import { findResource, etcdListPrefix, etcdKey } from '../api/resources.js';
-import type { KubeObject, Pod, Taint } from '../api/types.js';
+import type { KubeObject, Pod, Service, Taint } from '../api/types.js';
 import type { ResourceArg, ResourceName, ResourceNameFor, ResourceTypes, RuntimeString } from '../api/resource-types.js';
 import { getProfile } from '../profiles/index.js';
 import type { Profile } from '../profiles/profile.js';
@@ -28,7 +28,7 @@ import { kubectlMachine } from '../../machines/kubectl.js';
 import { nodeMachine } from '../../machines/node.js';
 import { stopComponent } from '../kernel/components.js';
 import { crashLoopBackOffMs } from '../../machines/client/node-faults.js';
-import { resolveThrough, type KubeProxyContext } from '../../machines/kube-proxy.js';
+import { resolveThrough, type KubeProxyContext, type ProxySlice } from '../../machines/kube-proxy.js';
 import type { NodeSpec } from '../../machines/kubelet.js';
 import type { EventLevel } from '../../machines/client/events.js';
 import {
@@ -51,6 +51,9 @@ import { podLogText, type LogOptions } from './logs.js';
 import { execInPod, type ExecResult } from './exec.js';
 import type { SourceReader } from '../../machines/kubelet/config-sources.js';
 import { ContainerTraffic } from './traffic.js';
+import { captureNetwork, recordServed, type NetworkState } from './network-view.js';
+import type { NetworkSource, NetworkView } from '../../machines/kubelet/network.js';
+import type { Worker } from '../../machines/kubelet/pod-workers.js';
 import { connectToPod, type PodConnection } from './connect.js';
 import { StatusError, notFound } from '../api/status.js';
 import { ControlPlane, type ControlPlaneOptions } from './control-plane.js';
@@ -292,6 +295,7 @@ export class Cluster {
         tokens: { kubelet: kubeletUser(spec.name).token, kubeProxy: this.users.kubeProxy.token },
         profile: this.profile,
         events: options.events,
+        network: this.network,
         logic: { kubelet: logic.kubelet, kubeProxy: logic.kubeProxy, runtime: logic.runtime, pod: logic.pod },
       });
     }
@@ -373,7 +377,39 @@ export class Cluster {
       const context = kubelet?.getSnapshot().context as { configs?: { tokensOf(pod: Pod): Record<string, string> } } | undefined;
       return context?.configs?.tokensOf(pod) ?? {};
     },
+    // the network the kubelet of the pod's node captured when it started the pod
+    network: (pod: Pod): NetworkView | undefined => {
+      const kubelet = pod.spec?.nodeName ? this.actor(kubeletAddress(pod.spec.nodeName)) : undefined;
+      const context = kubelet?.getSnapshot().context as { workers?: ReadonlyMap<string, Worker> } | undefined;
+      const worker = context?.workers?.get(`${pod.metadata?.namespace ?? 'default'}/${pod.metadata?.name}`);
+      return worker && worker.uid === pod.metadata?.uid ? worker.network : undefined;
+    },
   });
+
+  /**
+   * The network pods see (machines/kubelet/network.ts): captured from etcd's Services,
+   * EndpointSlices and pods and the rules of the kube-proxy of the pod's node, when a kubelet
+   * starts a pod that uses wget, curl or nslookup (and for each `kubectl exec`); the requests
+   * their processes make are recorded in the serving containers' logs.
+   */
+  readonly network: NetworkSource = {
+    capture: (pod, podIP) => captureNetwork(pod, podIP, this.networkState(pod.spec?.nodeName)),
+    served: (requests, startAbs) => recordServed(this.traffic, requests, startAbs),
+  };
+
+  private networkState(node: string | undefined): NetworkState {
+    const proxy = node ? this.actor(kubeProxyAddress(node)) : undefined;
+    const rules = proxy ? (proxy.getSnapshot() as { context: KubeProxyContext }).context.rules : undefined;
+    return {
+      services: this.objects<Service>('services'),
+      slices: this.objects<ProxySlice>('endpointslices'),
+      pods: this.objects<Pod>('pods'),
+      rules,
+      ...(this.profile.catalog ? { catalog: this.profile.catalog } : {}),
+      sources: this.sources,
+      nowAbs: this.nowAbs(),
+    };
+  }
 
   /** Runs until no message is in flight. */
   runUntilIdle(): this {
@@ -484,7 +520,12 @@ export class Cluster {
    * interpreter: `cluster.exec('web', ['cat', '/etc/hostname'])` → `{ stdout: 'web\n', exitCode: 0 }`.
    */
   exec(pod: string, command: readonly string[], options: { namespace?: string; container?: string; stdin?: string } = {}): ExecResult {
-    return execInPod(this.requirePod(pod, options.namespace), command, this.nowAbs(), { container: options.container, stdin: options.stdin, catalog: this.profile.catalog, sources: this.sources });
+    const target = this.requirePod(pod, options.namespace);
+    // the exec sees the network as it is now
+    const network = this.network.capture(target, target.status?.podIP ?? '');
+    const result = execInPod(target, command, this.nowAbs(), { container: options.container, stdin: options.stdin, catalog: this.profile.catalog, sources: this.sources, network });
+    if (result.requests) this.network.served(result.requests, this.nowAbs());
+    return result;
   }
 
   /**

@@ -11,6 +11,8 @@ import { podProcessContext, type SourceReader } from '../../machines/kubelet/con
 import type { ImageEntry } from '../profiles/images.js';
 import type { FileTree } from '../../machines/kubelet/files.js';
 import { processTable } from '../../machines/kubelet/process-table.js';
+import type { NetworkView } from '../../machines/kubelet/network.js';
+import type { NetRequest } from '../../machines/kubelet/net-tools.js';
 import { containerSpecOf, containerStatusOf, logContainer } from './logs.js';
 
 /** What an exec gave back. */
@@ -22,10 +24,12 @@ export interface ExecResult {
   durationMs: number;
   /** The lines in the order written, each at its virtual ms after the start (what a stream replays). */
   lines: { atMs: number; stream: 'stdout' | 'stderr'; text: string }[];
+  /** The requests it made that servers of the cluster answered (their access-log lines). */
+  requests?: NetRequest[];
 }
 
 /** Runs `command` in a container of `pod` at `nowAbs` (ms since 1970). */
-export function execInPod(pod: Pod, command: readonly string[], nowAbs: number, options: { container?: string; stdin?: string; catalog?: ImageEntry[]; sources?: SourceReader } = {}): ExecResult {
+export function execInPod(pod: Pod, command: readonly string[], nowAbs: number, options: { container?: string; stdin?: string; catalog?: ImageEntry[]; sources?: SourceReader; network?: NetworkView } = {}): ExecResult {
   if (command.length === 0) throw new StatusError(badRequest('you must specify at least one command for the container'));
   const name = logContainer(pod, options.container);
   const spec = containerSpecOf(pod, name)!;
@@ -52,7 +56,7 @@ export function execInPod(pod: Pod, command: readonly string[], nowAbs: number, 
     const since = c.name === name ? start : Date.parse(containerStatusOf(pod, c.name)?.state?.running?.startedAt ?? startedAt);
     for (const [path, content] of Object.entries(c.name === name ? (now.files ?? process.files) : filesAt(c.spec, since))) files[`/proc/${c.mainPid}/root${path}`] = content;
   }
-  const result = execInContainer({ ...process, files, processes: table.processes }, command, nowAbs, options.stdin);
+  const result = execInContainer({ ...process, files, processes: table.processes, ...(options.network ? { network: options.network } : {}) }, command, nowAbs, options.stdin);
   const text = (stream: 'stdout' | 'stderr') =>
     result.lines
       .filter((l) => l.stream === stream)
@@ -64,5 +68,6 @@ export function execInPod(pod: Pod, command: readonly string[], nowAbs: number, 
     exitCode: result.exit?.code ?? 137,
     durationMs: result.exit?.atMs ?? result.atMs,
     lines: result.lines.map((l) => ({ atMs: l.atMs, stream: l.stream, text: l.text })),
+    ...(result.requests ? { requests: result.requests } : {}),
   };
 }

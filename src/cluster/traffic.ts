@@ -19,7 +19,10 @@ export class ContainerTraffic {
   record(pod: Pod, container: string, startedAt: string, line: LogLine): void {
     const key = ContainerTraffic.key(pod, container, startedAt);
     const lines = this.runs.get(key) ?? [];
-    lines.push(line);
+    // in time order (a request from a pod is recorded when its process's fate is known, maybe ahead of others)
+    let at = lines.length;
+    while (at > 0 && lines[at - 1]!.abs > line.abs) at--;
+    lines.splice(at, 0, line);
     this.runs.set(key, lines);
   }
 

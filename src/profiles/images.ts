@@ -56,6 +56,8 @@ export interface ImageEntry {
   programs?: Record<string, ImageProgram>;
   /** Files of its filesystem (path → content). */
   files?: Record<string, string>;
+  /** Modelled commands it ships besides its shell's (`curl`); a busybox image's applets need not be listed. */
+  commands?: string[];
   /**
    * The processes `ps` shows of a container that runs the image's own ENTRYPOINT and CMD (a server
    * that renames itself and forks workers), user `root` unless given; default: one process, the argv.
@@ -189,6 +191,8 @@ export const DEFAULT_CATALOG: readonly ImageEntry[] = [
     cmd: ['nginx', '-g', 'daemon off;'],
     shell: 'sh',
     programs: { '/docker-entrypoint.sh': NGINX_ENTRYPOINT, nginx: NGINX, 'nginx-debug': NGINX },
+    // the Debian-based image installs curl (no wget, no nslookup)
+    commands: ['curl'],
     // the entrypoint execs nginx, whose master renames itself and forks its worker (user nginx, uid 101)
     processes: [{ command: 'nginx: master process nginx -g daemon off;' }, { user: '101', command: 'nginx: worker process' }],
     files: {
@@ -222,6 +226,18 @@ export const DEFAULT_CATALOG: readonly ImageEntry[] = [
   // the busybox the Kubernetes documentation's examples use (liveness probes, init containers)
   { repository: 'registry.k8s.io/busybox', sizeMB: 1, cmd: ['sh'], shell: 'sh', flavor: 'busybox' },
   { repository: 'docker.io/library/perl', sizeMB: 330, cmd: ['perl', '-de0'], shell: 'bash', programs: { perl: PERL }, files: DEBIAN_FILES },
+  // Alpine with curl; its entrypoint script runs `curl "$@"`
+  {
+    repository: 'docker.io/curlimages/curl',
+    sizeMB: 10,
+    entrypoint: ['/entrypoint.sh'],
+    cmd: ['curl'],
+    shell: 'sh',
+    flavor: 'busybox',
+    commands: ['curl'],
+    programs: { '/entrypoint.sh': { ports: [], wrapper: { wraps: [] } } },
+    files: ALPINE_FILES,
+  },
   { repository: 'docker.io/library/alpine', sizeMB: 4, cmd: ['/bin/sh'], shell: 'sh', flavor: 'busybox', files: ALPINE_FILES },
   { repository: 'docker.io/library/debian', sizeMB: 49, cmd: ['bash'], shell: 'bash', files: DEBIAN_FILES },
   { repository: 'docker.io/library/ubuntu', sizeMB: 29, cmd: ['/bin/bash'], shell: 'bash', files: { '/etc/os-release': 'PRETTY_NAME="Ubuntu 24.04.1 LTS"\nNAME="Ubuntu"\nVERSION_ID="24.04"\nID=ubuntu\n' } },
@@ -292,7 +308,7 @@ export function lookupImage(image: string, catalog: readonly ImageEntry[] = DEFA
 export function catalogProblems(entries: unknown): string[] {
   if (!Array.isArray(entries)) return ['catalog must be a list of image entries'];
   const problems: string[] = [];
-  const known = new Set(['repository', 'tags', 'sizeMB', 'entrypoint', 'cmd', 'shell', 'flavor', 'programs', 'files']);
+  const known = new Set(['repository', 'tags', 'sizeMB', 'entrypoint', 'cmd', 'shell', 'flavor', 'programs', 'files', 'commands']);
   entries.forEach((e: Record<string, unknown>, i) => {
     if (!e || typeof e !== 'object') return problems.push(`catalog[${i}] must be an object`);
     for (const k of Object.keys(e)) if (!known.has(k)) problems.push(`catalog[${i}]: unknown field "${k}" (known: ${[...known].join(', ')})`);
@@ -300,6 +316,7 @@ export function catalogProblems(entries: unknown): string[] {
     if (typeof e.sizeMB !== 'number' || !(e.sizeMB >= 0)) problems.push(`catalog[${i}].sizeMB must be a non-negative number`);
     for (const k of ['entrypoint', 'cmd'] as const) if (e[k] !== undefined && !(Array.isArray(e[k]) && (e[k] as unknown[]).every((x) => typeof x === 'string'))) problems.push(`catalog[${i}].${k} must be a list of strings`);
     if (e.shell !== undefined && !['sh', 'bash', 'none'].includes(e.shell as string)) problems.push(`catalog[${i}].shell must be sh, bash or none`);
+    if (e.commands !== undefined && !(Array.isArray(e.commands) && (e.commands as unknown[]).every((c) => c === 'curl'))) problems.push(`catalog[${i}].commands must list modelled commands (curl)`);
     return undefined;
   });
   return problems;

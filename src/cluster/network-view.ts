@@ -1,0 +1,119 @@
+/**
+ * Captures the network a pod's processes see ({@link NetworkView}, machines/kubelet/network.ts)
+ * from the cluster's state at one moment: the DNS from the Services and EndpointSlices etcd holds
+ * (the cluster DNS at 10.96.0.10 answers from them; no CoreDNS pods run), the Service rules of the
+ * kube-proxy on the pod's node (its own table, as it last wrote it), and what listens on each
+ * running pod's IP (its containers' processes replayed up to now, as port-forward finds them).
+ *
+ * The kubelet asks for it when it starts a pod's worker; `kubectl exec` when the exec starts. The
+ * requests a process made are recorded for the servers' logs ({@link recordServed}).
+ */
+import type { Pod, Service } from '../api/types.js';
+import type { ProxyRule, ProxySlice } from '../../machines/kube-proxy.js';
+import type { DnsService, NetListener, NetworkView } from '../../machines/kubelet/network.js';
+import type { NetRequest } from '../../machines/kubelet/net-tools.js';
+import { processOf, runContainerProcess } from '../../machines/kubelet/process.js';
+import { podProcessContext, type SourceReader } from '../../machines/kubelet/config-sources.js';
+import type { ImageEntry } from '../profiles/images.js';
+import type { ContainerTraffic } from './traffic.js';
+
+/** The cluster's state a capture reads. */
+export interface NetworkState {
+  services: readonly Service[];
+  slices: readonly ProxySlice[];
+  pods: readonly Pod[];
+  /** The rules of the kube-proxy of the pod's node (undefined: it is not running; Service addresses do not answer). */
+  rules: ReadonlyMap<string, ProxyRule> | undefined;
+  catalog?: ImageEntry[];
+  sources?: SourceReader;
+  nowAbs: number;
+}
+
+const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
+const HTML_ROOT = '/usr/share/nginx/html/';
+
+function dnsServices(services: readonly Service[], slices: readonly ProxySlice[]): DnsService[] {
+  const bySvc = new Map<string, ProxySlice[]>();
+  for (const s of slices) {
+    const name = s.metadata?.labels?.[SERVICE_NAME_LABEL];
+    if (!name || s.metadata?.deletionTimestamp) continue;
+    const key = `${s.metadata?.namespace}/${name}`;
+    bySvc.set(key, [...(bySvc.get(key) ?? []), s]);
+  }
+  return services.map((svc) => {
+    const namespace = svc.metadata?.namespace ?? 'default';
+    const name = svc.metadata?.name ?? '';
+    const out: DnsService = { namespace, name, endpoints: [] };
+    if (svc.spec?.type === 'ExternalName') {
+      if (svc.spec.externalName) out.externalName = svc.spec.externalName;
+      return out;
+    }
+    const ip = svc.spec?.clusterIP;
+    if (ip && ip !== 'None') out.clusterIP = ip;
+    else {
+      // a headless Service: its ready endpoints (CoreDNS serves the ready ones; publishNotReadyAddresses makes all ready)
+      for (const slice of bySvc.get(`${namespace}/${name}`) ?? []) {
+        for (const ep of slice.endpoints ?? []) {
+          const address = ep.addresses?.[0];
+          if (!address || ep.conditions?.ready === false) continue;
+          const hostname = (ep as { hostname?: string }).hostname;
+          out.endpoints.push(hostname ? { ip: address, hostname } : { ip: address });
+        }
+      }
+      out.endpoints.sort((a, b) => a.ip.localeCompare(b.ip, 'en', { numeric: true }));
+    }
+    return out;
+  });
+}
+
+/** What listens on the running pods' IPs now. */
+function listenersOf(state: NetworkState): Record<string, NetListener> {
+  const out: Record<string, NetListener> = {};
+  for (const pod of state.pods) {
+    const ip = pod.status?.podIP;
+    if (!ip || pod.status?.phase !== 'Running') continue;
+    for (const container of pod.spec?.containers ?? []) {
+      const startedAt = pod.status?.containerStatuses?.find((s) => s.name === container.name)?.state?.running?.startedAt;
+      if (!startedAt) continue;
+      const start = Date.parse(startedAt);
+      const process = processOf(pod, container, podProcessContext(pod, container, state.catalog, state.sources));
+      const run = runContainerProcess(process, start, Math.max(0, state.nowAbs - start));
+      const files = run.files ?? process.files;
+      for (const port of run.ports) {
+        const key = `${ip}:${port}`;
+        if (out[key]) continue;
+        const http = Object.values(process.image?.programs ?? {})
+          .map((p) => p.http?.[port])
+          .find((h) => h !== undefined);
+        const root = Object.fromEntries(Object.entries(files).filter(([path]) => path.startsWith(HTML_ROOT)));
+        out[key] = { namespace: pod.metadata?.namespace ?? 'default', pod: pod.metadata?.name ?? '', uid: pod.metadata?.uid ?? '', container: container.name, startedAt, ...(http ? { http } : {}), files: root };
+      }
+    }
+  }
+  return out;
+}
+
+/** The network `pod` (with IP `podIP`) sees, from `state`. */
+export function captureNetwork(pod: Pod, podIP: string, state: NetworkState): NetworkView {
+  const rules: Record<string, string[]> = {};
+  for (const rule of state.rules?.values() ?? []) if (rule.protocol === 'TCP') rules[`${rule.clusterIP}:${rule.port}`] = [...rule.endpoints];
+  const podIPs = new Set(state.pods.map((p) => p.status?.podIP).filter((ip): ip is string => !!ip));
+  podIPs.add(podIP);
+  return {
+    namespace: pod.metadata?.namespace ?? 'default',
+    podIP,
+    services: dnsServices(state.services, state.slices),
+    rules,
+    podIPs: [...podIPs].sort(),
+    listeners: listenersOf(state),
+  };
+}
+
+/** Records the access-log lines of the requests a process (started at `startAbs`) made, in the serving containers' logs. */
+export function recordServed(traffic: ContainerTraffic, requests: readonly NetRequest[], startAbs: number): void {
+  for (const r of requests) {
+    if (!r.line) continue;
+    const server: Pod = { apiVersion: 'v1', kind: 'Pod', metadata: { uid: r.listener.uid, namespace: r.listener.namespace, name: r.listener.pod } };
+    traffic.record(server, r.listener.container, r.listener.startedAt, { abs: startAbs + r.atMs, stream: 'stdout', text: r.line });
+  }
+}
