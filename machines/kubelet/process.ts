@@ -10,7 +10,8 @@
  * own binary) is taken as a long-lived server listening on the container's declared ports.
  */
 import type { Container, Pod } from '../../src/api/types.js';
-import { catalogEntry, withDefaults, type ImageEntry, type ImageProgram } from '../../src/profiles/images.js';
+import { catalogEntry, containerDemand, withDefaults, type ImageEntry, type ImageProgram } from '../../src/profiles/images.js';
+import { memoryLimitOf } from '../../src/profiles/stress.js';
 import { overlay, type FileTree } from './files.js';
 import { isModelledCommand, runProcess, type PsEntry, type ShellOptions, type ShellResult } from './shell.js';
 import { BUSYBOX_APPLETS } from './shell-builtins.js';
@@ -236,6 +237,9 @@ function readsTerminal(argv: readonly string[]): boolean {
   return ['sh', 'bash', 'ash', 'dash'].includes(base) && argv.slice(1).every((a) => a === '-i' || a === '-l' || a === '--login');
 }
 
+/** How long a load generator runs before it has allocated past its memory limit (stress touches its pages at once). */
+const OOM_AFTER_MS = 100;
+
 /** Follows an image's wrapper entrypoints: true when the argv ends in one of its servers (it runs until stopped). */
 function isServer(argv: readonly string[], programs: Record<string, ImageProgram>): boolean {
   let rest = argv;
@@ -255,11 +259,15 @@ function isServer(argv: readonly string[], programs: Record<string, ImageProgram
  * `{ exit: undefined }` when it runs until stopped (a server, `sleep infinity`, an endless loop),
  * undefined when the process is not modelled (the profile decides).
  */
-export function processFate(pod: Pod, container: Container, ctx: ProcessContext): { exit: { afterMs: number; code: number } | undefined; requests?: NetRequest[] } | undefined {
+export function processFate(pod: Pod, container: Container, ctx: ProcessContext): { exit: { afterMs: number; code: number } | undefined; requests?: NetRequest[]; oomAfterMs?: number } | undefined {
   const image = catalogEntry(container.image ?? '', withDefaults(ctx.catalog));
   const argv = argvOf(container, image);
   if (argv.length === 0) return undefined;
   const programs = programsOf(image);
+  // a load generator that allocates more than the container's memory limit: the cgroup's OOM killer
+  const demand = containerDemand(container, ctx.catalog);
+  const limit = memoryLimitOf(container);
+  if (demand?.memoryBytes !== undefined && limit !== undefined && demand.memoryBytes > limit) return { exit: undefined, oomAfterMs: OOM_AFTER_MS };
   if (!argv.some((a) => a.includes('$(')) && isServer(argv, programs)) return { exit: undefined };
   // `kubectl run -it -- sh`, `kubectl debug -it --image=busybox -- sh`: a shell on an open stdin waits for input
   if (container.stdin && readsTerminal(argv)) return { exit: undefined };

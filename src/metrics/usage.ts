@@ -16,6 +16,8 @@
 import type { Container, KubeObject } from '../api/types.js';
 import { isQuantity, milliCpu, quantityValue } from '../api/quantity.js';
 import type { Rng } from '../kernel/rng.js';
+import { containerDemand } from '../profiles/images.js';
+import { cpuLimitOf } from '../profiles/stress.js';
 
 /** Annotation giving every container of a pod a usage spec (JSON of a partial {@link UsageSpec}). */
 export const USAGE_ANNOTATION = 'kube-actors.io/usage';
@@ -198,9 +200,30 @@ export function parseUsageAnnotation(key: string, value: string): UsageSpec {
   return parsed as UsageSpec;
 }
 
-/** The usage spec of one container: the profile's defaults, the pod's annotation, the container's. */
+/**
+ * What a load generator of the image catalog takes (`stress --vm 1 --vm-bytes 150M`, vish/stress
+ * `-cpus 2`): its memory, and its CPU capped at the container's CPU limit (CFS throttles it there).
+ */
+function programDemand(pod: KubeObject, name: string): UsageSpec | undefined {
+  const spec = (pod as { spec?: { containers?: Container[]; initContainers?: Container[] } }).spec;
+  const container = [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])].find((c) => c.name === name);
+  if (!container) return undefined;
+  const demand = containerDemand(container);
+  if (!demand) return undefined;
+  const out: UsageSpec = {};
+  if (demand.memoryBytes !== undefined) out.memory = demand.memoryBytes;
+  if (demand.milliCpu !== undefined) {
+    const limit = cpuLimitOf(container);
+    out.cpu = `${limit === undefined ? demand.milliCpu : Math.min(limit, demand.milliCpu)}m`;
+  }
+  return out;
+}
+
+/** The usage spec of one container: the profile's defaults, what its program demands, the pod's annotation, the container's. */
 export function usageSpecOf(profile: UsageProfile, pod: KubeObject, container: string): UsageSpec {
   let spec: UsageSpec = profile.container;
+  const demand = programDemand(pod, container);
+  if (demand) spec = { ...spec, ...demand };
   const annotations = pod.metadata?.annotations;
   if (annotations) {
     const forPod = annotations[USAGE_ANNOTATION];

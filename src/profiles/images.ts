@@ -9,7 +9,9 @@
  * long-lived process listening on the container's declared ports. A catalog repository with a
  * tag it does not have fails to pull as a real registry would (`ErrImagePull`, `not found`).
  */
+import type { Container } from '../api/types.js';
 import { PERL } from './perl.js';
+import { stressDemand, vishStressDemand, type Demand } from './stress.js';
 import { normalizeImage } from './profile.js';
 
 /** A line a server writes when it starts, given its start time (ms since 1970). */
@@ -34,6 +36,8 @@ export interface ImageProgram {
    * runs (virtual ms); undefined for arguments it does not model (it then runs until stopped).
    */
   run?: (args: readonly string[]) => { stdout: string; code: number; ms: number } | undefined;
+  /** A load generator: the memory and CPU it takes, from its arguments (`stress --vm 1 --vm-bytes 150M`). */
+  demand?: (args: readonly string[]) => Demand | undefined;
 }
 
 /** One repository of the simulated registry. */
@@ -268,6 +272,9 @@ export const DEFAULT_CATALOG: readonly ImageEntry[] = [
   { repository: 'docker.io/library/mysql', sizeMB: 170, entrypoint: ['docker-entrypoint.sh'], cmd: ['mysqld'], shell: 'bash', programs: { 'docker-entrypoint.sh': { ports: [], wrapper: { wraps: [] } }, mysqld: server([3306]) } },
   { repository: 'docker.io/library/mongo', sizeMB: 260, entrypoint: ['docker-entrypoint.sh'], cmd: ['mongod'], shell: 'bash', programs: { 'docker-entrypoint.sh': { ports: [], wrapper: { wraps: [] } }, mongod: server([27017]) } },
   { repository: 'docker.io/library/rabbitmq', sizeMB: 100, entrypoint: ['docker-entrypoint.sh'], cmd: ['rabbitmq-server'], shell: 'bash', programs: { 'docker-entrypoint.sh': { ports: [], wrapper: { wraps: [] } }, 'rabbitmq-server': server([5672]) } },
+  // the load generators of the resource tasks (memory and CPU requests and limits)
+  { repository: 'docker.io/polinux/stress', sizeMB: 4, cmd: ['stress'], shell: 'sh', flavor: 'busybox', programs: { stress: { ports: [], demand: stressDemand } } },
+  { repository: 'docker.io/vish/stress', sizeMB: 2, entrypoint: ['/stress'], cmd: ['-logtostderr'], shell: 'none', programs: { '/stress': { ports: [], demand: vishStressDemand } } },
   { repository: 'registry.k8s.io/pause', sizeMB: 0.3, tags: ['latest', '0.8.0', '1.0', '2.0', '3.0', '3.1', '3.2', '3.3', '3.4.1', '3.5', '3.6', '3.7', '3.8', '3.9', '3.10'], entrypoint: ['/pause'], shell: 'none', programs: { '/pause': { ports: [] } } },
 ];
 
@@ -338,4 +345,15 @@ export function withDefaults(extra: readonly ImageEntry[] | undefined): readonly
 /** Pull time of a catalog image over a registry link: latency plus size over bandwidth. */
 export function pullTimeMs(entry: ImageEntry, registry: { bandwidthMBps: number; latencyMs: number }): number {
   return Math.round(registry.latencyMs + (entry.sizeMB * 1000) / registry.bandwidthMBps);
+}
+
+/** What a container's program demands, when it runs a load generator of the catalog (its argv as the runtime composes it). */
+export function containerDemand(container: Pick<Container, 'image' | 'command' | 'args'>, catalog?: readonly ImageEntry[]): Demand | undefined {
+  const image = catalogEntry(container.image ?? '', withDefaults(catalog));
+  if (!image?.programs) return undefined;
+  const argv = [...(container.command ?? image.entrypoint ?? []), ...(container.args ?? (container.command ? [] : (image.cmd ?? [])))];
+  const first = argv[0];
+  if (first === undefined) return undefined;
+  const program = image.programs[first] ?? image.programs[first.slice(first.lastIndexOf('/') + 1)];
+  return program?.demand?.(argv.slice(1));
 }

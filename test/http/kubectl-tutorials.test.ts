@@ -69,6 +69,39 @@ spec:
     image: registry.k8s.io/pause:3.8
 `;
 
+const MEMORY_PODS = `apiVersion: v1
+kind: Pod
+metadata:
+  name: memory-demo
+spec:
+  containers:
+  - name: memory-demo-ctr
+    image: polinux/stress
+    resources:
+      requests:
+        memory: "100Mi"
+      limits:
+        memory: "200Mi"
+    command: ["stress"]
+    args: ["--vm", "1", "--vm-bytes", "150M", "--vm-hang", "1"]
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: memory-demo-2
+spec:
+  containers:
+  - name: memory-demo-2-ctr
+    image: polinux/stress
+    resources:
+      requests:
+        memory: "50Mi"
+      limits:
+        memory: "100Mi"
+    command: ["stress"]
+    args: ["--vm", "1", "--vm-bytes", "250M", "--vm-hang", "1"]
+`;
+
 describe.skipIf(!HAS_KUBECTL)(`kubectl through the documentation's tutorials${HAS_KUBECTL ? '' : ` (${NO_KUBECTL_REASON})`}`, { timeout: 120_000 }, () => {
   let s: TestServer;
   beforeAll(async () => {
@@ -143,5 +176,26 @@ describe.skipIf(!HAS_KUBECTL)(`kubectl through the documentation's tutorials${HA
     expect((await s.kubectl(['label', 'nodes', 'node-2', 'topology.kubernetes.io/zone=antarctica-east1'])).stdout).toBe('node/node-2 labeled\n');
     expect((await s.kubectl(['wait', '--for=condition=Ready', 'pod/with-node-affinity', '--timeout=60s'])).stdout).toBe('pod/with-node-affinity condition met\n');
     expect(s.cluster.object<Obj>('pods', 'with-node-affinity', 'default')!.spec.nodeName).toBe('node-2');
+  });
+
+  it('memory limits: stress within its limit shows its 150M in kubectl top; past its limit it is OOMKilled and crash-loops', async () => {
+    const file = join(s.dir, 'memory.yaml');
+    writeFileSync(file, MEMORY_PODS);
+    expect((await s.kubectl(['apply', '-f', file])).code).toBe(0);
+    const lastState = () => s.cluster.object<Obj>('pods', 'memory-demo-2', 'default')?.status?.containerStatuses?.[0]?.lastState?.terminated;
+    await waitFor('memory-demo-2 OOMKilled', () => lastState()?.reason === 'OOMKilled', 60_000);
+    expect(lastState()!.exitCode).toBe(137);
+    const described = await s.kubectl(['describe', 'pod', 'memory-demo-2']);
+    expect(described.stdout).toMatch(/Last State:\s+Terminated\n\s+Reason:\s+OOMKilled\n\s+Exit Code:\s+137/);
+    let top = '';
+    await waitFor('metrics of memory-demo', async () => {
+      const r = await s.kubectl(['top', 'pod', 'memory-demo']);
+      top = r.stdout;
+      return r.code === 0;
+    }, 60_000);
+    const mi = Number(/^memory-demo\s+\d+m\s+(\d+)Mi\s*$/m.exec(top)?.[1]);
+    // 150 MiB, with the default profile's ±10 % noise
+    expect(mi).toBeGreaterThanOrEqual(135);
+    expect(mi).toBeLessThanOrEqual(165);
   });
 });
