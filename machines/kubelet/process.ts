@@ -7,7 +7,10 @@
  * `runContainerProcess` replays the process on its own virtual clock (machines/kubelet/shell.ts):
  * the pod worker learns from it when the process exits (its fate), the log endpoint what it wrote
  * up to a moment. A process whose entrypoint the interpreter does not model (an application's
- * own binary) is taken as a long-lived server listening on the container's declared ports.
+ * own binary) is taken as a long-lived server listening on the container's declared ports; in a
+ * busybox image a busybox applet is not (the interpreter says it does not model it and exits 127).
+ * The network a process sees (DNS, Services, pods) is an input captured once
+ * (machines/kubelet/network.ts).
  */
 import type { Container, Pod } from '../../src/api/types.js';
 import { catalogEntry, containerDemand, withDefaults, type ImageEntry, type ImageProgram } from '../../src/profiles/images.js';

@@ -520,12 +520,7 @@ export class Cluster {
    * interpreter: `cluster.exec('web', ['cat', '/etc/hostname'])` → `{ stdout: 'web\n', exitCode: 0 }`.
    */
   exec(pod: string, command: readonly string[], options: { namespace?: string; container?: string; stdin?: string } = {}): ExecResult {
-    const target = this.requirePod(pod, options.namespace);
-    // the exec sees the network as it is now
-    const network = this.network.capture(target, target.status?.podIP ?? '');
-    const result = execInPod(target, command, this.nowAbs(), { container: options.container, stdin: options.stdin, catalog: this.profile.catalog, sources: this.sources, network });
-    if (result.requests) this.network.served(result.requests, this.nowAbs());
-    return result;
+    return execInPod(this.requirePod(pod, options.namespace), command, this.nowAbs(), { container: options.container, stdin: options.stdin, catalog: this.profile.catalog, sources: this.sources, network: this.network });
   }
 
   /**

@@ -11,7 +11,7 @@ import { podProcessContext, type SourceReader } from '../../machines/kubelet/con
 import type { ImageEntry } from '../profiles/images.js';
 import type { FileTree } from '../../machines/kubelet/files.js';
 import { processTable } from '../../machines/kubelet/process-table.js';
-import type { NetworkView } from '../../machines/kubelet/network.js';
+import type { NetworkSource } from '../../machines/kubelet/network.js';
 import type { NetRequest } from '../../machines/kubelet/net-tools.js';
 import { containerSpecOf, containerStatusOf, logContainer } from './logs.js';
 
@@ -29,7 +29,7 @@ export interface ExecResult {
 }
 
 /** Runs `command` in a container of `pod` at `nowAbs` (ms since 1970). */
-export function execInPod(pod: Pod, command: readonly string[], nowAbs: number, options: { container?: string; stdin?: string; catalog?: ImageEntry[]; sources?: SourceReader; network?: NetworkView } = {}): ExecResult {
+export function execInPod(pod: Pod, command: readonly string[], nowAbs: number, options: { container?: string; stdin?: string; catalog?: ImageEntry[]; sources?: SourceReader; network?: NetworkSource } = {}): ExecResult {
   if (command.length === 0) throw new StatusError(badRequest('you must specify at least one command for the container'));
   const name = logContainer(pod, options.container);
   const spec = containerSpecOf(pod, name)!;
@@ -56,7 +56,10 @@ export function execInPod(pod: Pod, command: readonly string[], nowAbs: number, 
     const since = c.name === name ? start : Date.parse(containerStatusOf(pod, c.name)?.state?.running?.startedAt ?? startedAt);
     for (const [path, content] of Object.entries(c.name === name ? (now.files ?? process.files) : filesAt(c.spec, since))) files[`/proc/${c.mainPid}/root${path}`] = content;
   }
-  const result = execInContainer({ ...process, files, processes: table.processes, ...(options.network ? { network: options.network } : {}) }, command, nowAbs, options.stdin);
+  // the exec sees the network as it is at its start (captured once, like a container's at its pod's start)
+  const network = options.network?.capture(pod, pod.status?.podIP ?? '');
+  const result = execInContainer({ ...process, files, processes: table.processes, ...(network ? { network } : {}) }, command, nowAbs, options.stdin);
+  if (result.requests) options.network?.served(result.requests, nowAbs);
   const text = (stream: 'stdout' | 'stderr') =>
     result.lines
       .filter((l) => l.stream === stream)

@@ -12,6 +12,7 @@
  * server (see `apply.ts`).
  */
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { NetworkSource } from '../../machines/kubelet/network.js';
 import type { SourceReader } from '../../machines/kubelet/config-sources.js';
 import { createServer as createHttpServer, ServerResponse, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -82,6 +83,8 @@ export interface ServedCluster {
   readonly traffic?: ContainerTraffic;
   /** Reads the ConfigMaps and Secrets pods use (their containers' env and files in logs and exec). */
   readonly sources?: SourceReader;
+  /** The network pods see (an exec's is captured at its start; machines/kubelet/network.ts). */
+  readonly network?: NetworkSource;
 }
 
 /** Options of the HTTP server. */
@@ -270,7 +273,7 @@ export class KubeHttpServer {
     const stream = POD_STREAM_PATH.exec(req.url ?? '');
     if (stream) {
       const send = (code: number, status: Status) => this.send(req, res, code, status);
-      const deps = { gateway: this.gateway, kernel: this.cluster.kernel, catalog: this.cluster.profile?.catalog, traffic: this.cluster.traffic, sources: this.cluster.sources, sendStatus: send, ...impersonationOf(req), portForward: servePortForward };
+      const deps = { gateway: this.gateway, kernel: this.cluster.kernel, catalog: this.cluster.profile?.catalog, traffic: this.cluster.traffic, sources: this.cluster.sources, network: this.cluster.network, sendStatus: send, ...impersonationOf(req), portForward: servePortForward };
       return servePodStream(deps, req, upgrade, token, stream[1]!, stream[2]!, stream[3] as 'exec' | 'attach' | 'portforward');
     }
     let r: Route;

@@ -25,6 +25,7 @@ import type { Kernel } from '../kernel/kernel.js';
 import type { Pod, Status } from '../api/types.js';
 import { StatusError, badRequest } from '../api/status.js';
 import { execInPod } from '../cluster/exec.js';
+import type { NetworkSource } from '../../machines/kubelet/network.js';
 import { containerLog, containerSpecOf, containerStatusOf, logContainer } from '../cluster/logs.js';
 import type { ImageEntry } from '../profiles/images.js';
 import type { ContainerTraffic } from '../cluster/traffic.js';
@@ -56,6 +57,8 @@ export interface StreamDeps {
   catalog?: ImageEntry[];
   /** Reads the ConfigMaps and Secrets pods use. */
   sources?: SourceReader;
+  /** The network an exec sees (captured at its start) and where its requests are logged. */
+  network?: NetworkSource;
   /** Answers the (not upgraded) request with a Status. */
   sendStatus(code: number, status: Status): void;
   traffic?: ContainerTraffic;
@@ -289,7 +292,7 @@ function runExec(deps: StreamDeps, session: ChannelSession, pod: Pod, options: S
     if (session.closed) return;
     let result;
     try {
-      result = execInPod(pod, options.command, nowAbs(deps.kernel), { container: options.container, stdin, catalog: deps.catalog, sources: deps.sources });
+      result = execInPod(pod, options.command, nowAbs(deps.kernel), { container: options.container, stdin, catalog: deps.catalog, sources: deps.sources, network: deps.network });
     } catch (error) {
       if (error instanceof StatusError) return session.finish(internalError(error.status.message ?? ''));
       throw error;
@@ -313,7 +316,7 @@ function runTerminal(deps: StreamDeps, session: ChannelSession, pod: Pod, option
     run: (line, done) => {
       let result;
       try {
-        result = execInPod(pod, [shell, '-c', line], nowAbs(deps.kernel), { container: options.container, catalog: deps.catalog, sources: deps.sources });
+        result = execInPod(pod, [shell, '-c', line], nowAbs(deps.kernel), { container: options.container, catalog: deps.catalog, sources: deps.sources, network: deps.network });
       } catch (error) {
         if (error instanceof StatusError) return session.finish(internalError(error.status.message ?? ''));
         throw error;
