@@ -15,7 +15,7 @@
 import type { KubeObject } from '../../api/types.js';
 import { findResource } from '../../api/resources.js';
 import { violation, type Invariant, type Violation } from '../invariant.js';
-import type { History } from '../history.js';
+import { forEachChange, type History } from '../history.js';
 
 type Obj = KubeObject & Record<string, any>;
 
@@ -49,23 +49,21 @@ function running(job: Obj): boolean {
 function check(history: History, now: number): Violation[] {
   const state = history.scratch<State>(NAME, () => ({ cursor: 0, cronjobs: new Map(), jobs: new Map(), keys: new Map() }));
   const out: Violation[] = [];
-  const { changes } = history;
-  for (let i = state.cursor; i < changes.length; i++) {
-    const { change, revision, seenAt } = changes[i]!;
+  forEachChange(history, state, ({ change, revision, seenAt }) => {
     const key = change.kv.key;
     if (key.startsWith(CRONJOBS)) {
       const cj = change.kv.value as Obj | undefined;
       if (change.kind === 'delete') {
         for (const [uid, c] of state.cronjobs) if (`${CRONJOBS}${c.metadata?.namespace}/${c.metadata?.name}` === key) state.cronjobs.delete(uid);
       } else if (cj?.metadata?.uid) state.cronjobs.set(cj.metadata.uid, cj);
-      continue;
+      return;
     }
-    if (!key.startsWith(JOBS)) continue;
+    if (!key.startsWith(JOBS)) return;
     if (change.kind === 'delete') {
       const uid = state.keys.get(key);
       if (uid) state.jobs.delete(uid);
       state.keys.delete(key);
-      continue;
+      return;
     }
     const job = change.kv.value as Obj;
     const uid = String(job.metadata?.uid);
@@ -73,9 +71,9 @@ function check(history: History, now: number): Violation[] {
     state.keys.set(key, uid);
     const owner = (job.metadata?.ownerReferences as Obj[] | undefined)?.find((r) => r.controller === true && r.kind === 'CronJob')?.uid as string | undefined;
     state.jobs.set(uid, { name: String(job.metadata?.name), owner, running: running(job), createdAt: created ? seenAt : (state.jobs.get(uid)?.createdAt ?? seenAt) });
-    if (!created || !owner) continue;
+    if (!created || !owner) return;
     const cj = state.cronjobs.get(owner);
-    if (!cj || cj.spec?.concurrencyPolicy !== 'Forbid') continue;
+    if (!cj || cj.spec?.concurrencyPolicy !== 'Forbid') return;
     const listed = new Set(((cj.status?.active as Obj[] | undefined) ?? []).map((ref) => String(ref.uid)));
     const quiet = history.quietSince;
     const overlapping = [...state.jobs.entries()]
@@ -90,8 +88,7 @@ function check(history: History, now: number): Violation[] {
         ),
       );
     }
-  }
-  state.cursor = changes.length;
+  });
   return out;
 }
 

@@ -8,7 +8,7 @@
 import type { DaemonSet, Pod } from '../../api/types.js';
 import { findResource } from '../../api/resources.js';
 import { violation, type Invariant, type Violation } from '../invariant.js';
-import type { History } from '../history.js';
+import { forEachChange, type History } from '../history.js';
 import { isTerminal, keyOf } from '../resources.js';
 
 const NAME = 'daemonset-one-pod-per-node';
@@ -34,9 +34,7 @@ function surges(ds: DaemonSet): boolean {
 function check(history: History, now: number): Violation[] {
   const state = history.scratch<State>(NAME, () => ({ cursor: 0, sets: new Map(), setKeys: new Map(), pods: new Map(), reported: new Set() }));
   const out: Violation[] = [];
-  const { changes } = history;
-  for (let i = state.cursor; i < changes.length; i++) {
-    const { change } = changes[i]!;
+  forEachChange(history, state, ({ change }) => {
     const key = change.kv.key;
     if (key.startsWith(SETS)) {
       if (change.kind === 'delete') {
@@ -48,32 +46,31 @@ function check(history: History, now: number): Violation[] {
         state.sets.set(ds.metadata!.uid!, ds);
         state.setKeys.set(key, ds.metadata!.uid!);
       }
-      continue;
+      return;
     }
-    if (!key.startsWith(PODS)) continue;
+    if (!key.startsWith(PODS)) return;
     const pod = change.kind === 'delete' ? undefined : (change.kv.value as Pod);
     const ref = pod?.metadata?.ownerReferences?.find((r) => r.controller && r.kind === 'DaemonSet');
     const node = pod?.spec?.nodeName;
     if (!pod || !ref || !node || pod.metadata?.deletionTimestamp || isTerminal(pod)) {
       state.pods.delete(key);
-      continue;
+      return;
     }
     state.pods.set(key, { owner: ref.uid, node, pod });
     const ds = state.sets.get(ref.uid);
-    if (!ds) continue;
+    if (!ds) return;
     const group = `${ref.uid} ${node}`;
     const pods = [...state.pods.values()].filter((p) => p.owner === ref.uid && p.node === node).map((p) => p.pod);
     const hashes = new Set(pods.map((p) => p.metadata?.labels?.['controller-revision-hash'] ?? ''));
     const allowed = pods.length < 2 || (surges(ds) && pods.length === 2 && hashes.size === 2);
     if (allowed) {
       state.reported.delete(group);
-      continue;
+      return;
     }
-    if (state.reported.has(group)) continue;
+    if (state.reported.has(group)) return;
     state.reported.add(group);
     out.push(violation(NAME, `DaemonSet ${keyOf(ds)} runs ${pods.length} pods on ${node}: ${pods.map((p) => p.metadata!.name).sort().join(', ')}`, now));
-  }
-  state.cursor = changes.length;
+  });
   return out;
 }
 

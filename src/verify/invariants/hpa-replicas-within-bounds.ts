@@ -12,7 +12,7 @@
 import type { KubeObject } from '../../api/types.js';
 import { findResource } from '../../api/resources.js';
 import { violation, type Invariant, type Violation } from '../invariant.js';
-import type { History } from '../history.js';
+import { forEachChange, type History } from '../history.js';
 
 type Obj = KubeObject & Record<string, any>;
 
@@ -22,22 +22,19 @@ const HPAS = findResource('horizontalpodautoscalers')!.etcdPrefix;
 function check(history: History, now: number): Violation[] {
   const state = history.scratch<{ cursor: number }>(NAME, () => ({ cursor: 0 }));
   const out: Violation[] = [];
-  const { changes } = history;
-  for (let i = state.cursor; i < changes.length; i++) {
-    const { change, revision } = changes[i]!;
-    if (change.kind === 'delete' || !change.kv.key.startsWith(HPAS)) continue;
+  forEachChange(history, state, ({ change, revision }) => {
+    if (change.kind === 'delete' || !change.kv.key.startsWith(HPAS)) return;
     const hpa = change.kv.value as Obj;
     const desired = hpa.status?.desiredReplicas as number | undefined;
-    if (desired === undefined || desired === 0) continue;
+    if (desired === undefined || desired === 0) return;
     const observed = hpa.status?.observedGeneration as number | undefined;
-    if (observed !== undefined && observed !== hpa.metadata?.generation) continue;
+    if (observed !== undefined && observed !== hpa.metadata?.generation) return;
     const min = (hpa.spec?.minReplicas as number | undefined) ?? 1;
     const max = hpa.spec?.maxReplicas as number;
     if (desired < min || desired > max) {
       out.push(violation(NAME, `HorizontalPodAutoscaler ${hpa.metadata?.namespace}/${hpa.metadata?.name} wants ${desired} replicas (revision ${revision}), outside its bounds [${min}, ${max}]`, now));
     }
-  }
-  state.cursor = changes.length;
+  });
   return out;
 }
 

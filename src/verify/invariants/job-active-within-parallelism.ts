@@ -20,7 +20,7 @@
 import type { KubeObject } from '../../api/types.js';
 import { findResource } from '../../api/resources.js';
 import { violation, type Invariant, type Violation } from '../invariant.js';
-import type { History } from '../history.js';
+import { forEachChange, type History } from '../history.js';
 
 type Obj = KubeObject & Record<string, any>;
 
@@ -66,17 +66,15 @@ function isActive(pod: Obj | undefined): boolean {
 function check(history: History, now: number): Violation[] {
   const state = history.scratch<State>(NAME, () => ({ cursor: 0, jobs: new Map(), pods: new Map() }));
   const out: Violation[] = [];
-  const { changes } = history;
-  for (let i = state.cursor; i < changes.length; i++) {
-    const { change, revision, seenAt } = changes[i]!;
+  forEachChange(history, state, ({ change, revision, seenAt }) => {
     const key = change.kv.key;
     if (key.startsWith(JOBS)) {
       const job = change.kv.value as Obj;
       const uid = job.metadata?.uid;
-      if (!uid) continue;
+      if (!uid) return;
       if (change.kind === 'delete') {
         state.jobs.delete(uid);
-        continue;
+        return;
       }
       const b = bound(job);
       const known = state.jobs.get(uid);
@@ -86,9 +84,9 @@ function check(history: History, now: number): Violation[] {
         if (b < known.bound) known.previous = { bound: Math.max(known.bound, known.previous && seenAt - known.previous.at < LOWERING_GRACE_MS ? known.previous.bound : 0), at: seenAt };
         known.bound = b;
       }
-      continue;
+      return;
     }
-    if (!key.startsWith(PODS)) continue;
+    if (!key.startsWith(PODS)) return;
     const pod = change.kind === 'delete' ? undefined : (change.kv.value as Obj);
     const seen = state.pods.get(key);
     const uid = String(pod?.metadata?.uid ?? '');
@@ -97,10 +95,10 @@ function check(history: History, now: number): Violation[] {
     if (pod) state.pods.set(key, { uid, owner });
     else state.pods.delete(key);
     const job = owner ? state.jobs.get(owner) : undefined;
-    if (!job) continue;
+    if (!job) return;
     if (isActive(pod)) job.active.set(key, String(pod!.metadata?.name));
     else job.active.delete(key);
-    if (!created || !isActive(pod)) continue;
+    if (!created || !isActive(pod)) return;
     let limit = job.bound;
     if (job.previous) {
       const quiet = history.quietSince;
@@ -115,8 +113,7 @@ function check(history: History, now: number): Violation[] {
         ),
       );
     }
-  }
-  state.cursor = changes.length;
+  });
   return out;
 }
 

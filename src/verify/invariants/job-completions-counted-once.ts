@@ -15,7 +15,7 @@
 import type { KubeObject } from '../../api/types.js';
 import { findResource } from '../../api/resources.js';
 import { violation, type Invariant, type Violation } from '../invariant.js';
-import type { History } from '../history.js';
+import { forEachChange, type History } from '../history.js';
 
 type Obj = KubeObject & Record<string, any>;
 
@@ -84,16 +84,14 @@ function checkJob(job: Obj, r: JobRecord, revision: number, now: number): Violat
 function check(history: History, now: number): Violation[] {
   const state = history.scratch<State>(NAME, () => ({ cursor: 0, jobs: new Map() }));
   const out: Violation[] = [];
-  const { changes } = history;
-  for (let i = state.cursor; i < changes.length; i++) {
-    const { change, revision } = changes[i]!;
+  forEachChange(history, state, ({ change, revision }) => {
     const key = change.kv.key;
-    if (change.kind === 'delete') continue;
+    if (change.kind === 'delete') return;
     const obj = change.kv.value as Obj;
     if (key.startsWith(PODS)) {
-      if (obj.status?.phase !== 'Succeeded') continue;
+      if (obj.status?.phase !== 'Succeeded') return;
       const ref = (obj.metadata?.ownerReferences as Obj[] | undefined)?.find((r) => r.controller === true && r.kind === 'Job');
-      if (!ref) continue;
+      if (!ref) return;
       const r = record(state, ref.uid as string);
       r.succeeded.add(String(obj.metadata?.uid));
       const index = obj.metadata?.annotations?.[INDEX_ANNOTATION];
@@ -101,8 +99,7 @@ function check(history: History, now: number): Violation[] {
     } else if (key.startsWith(JOBS) && obj.metadata?.uid) {
       out.push(...checkJob(obj, record(state, obj.metadata.uid), revision, now));
     }
-  }
-  state.cursor = changes.length;
+  });
   return out;
 }
 

@@ -9,6 +9,7 @@
 import type { Node, Pod } from '../../api/types.js';
 import { findResource } from '../../api/resources.js';
 import { violation, type Invariant, type Violation } from '../invariant.js';
+import { forEachChange } from '../history.js';
 import { formatAmounts, nodeAllocatable, usedBy } from '../resources.js';
 
 const PODS_PREFIX = findResource('pods')!.etcdPrefix;
@@ -53,8 +54,7 @@ export const nodeCapacity: Invariant = {
         ),
       );
     };
-    for (let i = state.cursor; i < history.changes.length; i++) {
-      const { change, revision } = history.changes[i]!;
+    forEachChange(history, state, ({ change, revision }) => {
       const key = change.kv.key;
       if (key.startsWith(PODS_PREFIX)) {
         const before = state.pods.get(key);
@@ -71,8 +71,7 @@ export const nodeCapacity: Invariant = {
         else state.nodes.set(name, change.kv.value as Node);
         checkNode(name, revision);
       }
-    }
-    state.cursor = history.changes.length;
+    });
     return out;
   },
 };

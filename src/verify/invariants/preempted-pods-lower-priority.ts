@@ -9,6 +9,7 @@
 import type { Event, Pod } from '../../api/types.js';
 import { findResource } from '../../api/resources.js';
 import { violation, type Invariant, type Violation } from '../invariant.js';
+import { forEachChange } from '../history.js';
 
 const NAME = 'preempted-pods-lower-priority';
 const PODS_PREFIX = findResource('pods')!.etcdPrefix;
@@ -30,26 +31,24 @@ export const preemptedPodsLowerPriority: Invariant = {
   check(cluster, history) {
     const state = history.scratch<State>(NAME, () => ({ cursor: 0, pods: new Map(), seen: new Set() }));
     const out: Violation[] = [];
-    const { changes } = history;
-    for (let i = state.cursor; i < changes.length; i++) {
-      const { change, revision } = changes[i]!;
-      if (change.kind === 'delete') continue;
+    forEachChange(history, state, ({ change, revision }) => {
+      if (change.kind === 'delete') return;
       const key = change.kv.key;
       if (key.startsWith(PODS_PREFIX)) {
         const pod = change.kv.value as Pod;
         const uid = pod.metadata?.uid;
         if (uid) state.pods.set(uid, { priority: pod.spec?.priority ?? 0, name: key.slice(PODS_PREFIX.length) });
-        continue;
+        return;
       }
-      if (!key.startsWith(EVENTS_PREFIX) || state.seen.has(key)) continue;
+      if (!key.startsWith(EVENTS_PREFIX) || state.seen.has(key)) return;
       const event = change.kv.value as Event;
-      if (event.reason !== 'Preempted' || event.involvedObject?.kind !== 'Pod') continue;
+      if (event.reason !== 'Preempted' || event.involvedObject?.kind !== 'Pod') return;
       const m = PREEMPTED.exec(event.message ?? '');
-      if (!m) continue;
+      if (!m) return;
       state.seen.add(key);
       const victim = state.pods.get(event.involvedObject.uid ?? '');
       const preemptor = state.pods.get(m[1]!);
-      if (!victim || !preemptor) continue;
+      if (!victim || !preemptor) return;
       if (victim.priority >= preemptor.priority) {
         out.push(
           violation(
@@ -59,8 +58,7 @@ export const preemptedPodsLowerPriority: Invariant = {
           ),
         );
       }
-    }
-    state.cursor = changes.length;
+    });
     return out;
   },
 };
