@@ -9,7 +9,7 @@
  */
 import { assertEvent, assign, raise, setup, type AnyActorLogic, type AnyActorRef } from 'xstate';
 import type { Port } from '../src/kernel/port.js';
-import type { Profile } from '../src/profiles/profile.js';
+import type { TimingProfile } from '../src/profiles/profile.js';
 import type { KubeletRegistered, NodeFault } from './protocol.js';
 import { kubeletAddress, kubeProxyAddress, runtimeAddress } from './protocol.js';
 import { nodeFaultStates } from './client/node-faults.js';
@@ -26,7 +26,7 @@ export interface NodeInput {
   spec: NodeSpec;
   /** Bearer tokens of its kubelet and kube-proxy. */
   tokens: { kubelet: string; kubeProxy: string };
-  profile: Profile;
+  profile: TimingProfile;
   apiServer?: string;
   events?: EventLevel;
   /** The network its kubelet's pods see (machines/kubelet/network.ts). */

@@ -25,7 +25,7 @@ import { enqueueActions, setup } from 'xstate';
 import type { Container, ContainerStatus, Pod, PodStatus } from '../src/api/types.js';
 import { buildStatus, computePhase } from './kubelet/pod-status.js';
 import type { Port } from '../src/kernel/port.js';
-import { drawMillis, resolveBehavior, type Profile, type ResolvedBehavior } from '../src/profiles/profile.js';
+import { drawMillis, resolveBehavior, type TimingProfile, type ResolvedBehavior } from '../src/profiles/profile.js';
 import { containerMachine, initialContainerStatus, type ContainerPullEvent, type ContainerRecordEvent, type ContainerStatusEvent, type ContainerUpdateEvent, type RestartPolicy } from './container.js';
 import type { PodKill, PodSync, PodTerminated, RuntimePull, RuntimePulled, RuntimePulling } from './protocol.js';
 import type { EventLevel } from './client/events.js';
@@ -75,7 +75,7 @@ export interface PodInput {
   /** The node's IP, for `hostIP`; default: the node's name. */
   hostIP?: string;
   /** Timings and behaviour. */
-  profile: Profile;
+  profile: TimingProfile;
   /** Which kubelet events the worker reports (its kubelet's recorder level). Default: none. */
   events?: EventLevel;
   /** The ConfigMaps and Secrets the pod reads (resolved by the kubelet); default: none. */
@@ -102,7 +102,7 @@ export interface PodEnv {
   runtime: string;
   podIP: string;
   hostIP: string;
-  profile: Profile;
+  profile: TimingProfile;
   namespace: string;
   name: string;
   uid: string;

@@ -268,7 +268,7 @@ export {
   standardPresets,
   BehaviorAnnotationError,
 } from './profiles/profile.js';
-export type { Profile, ContainerBehavior, ResolvedBehavior, ImageRule, RandomFault, KubeletBehavior, Millis } from './profiles/profile.js';
+export type { TimingProfile, Profile, ContainerBehavior, ResolvedBehavior, ImageRule, RandomFault, KubeletBehavior, Millis } from './profiles/profile.js';
 export { DEFAULT_CATALOG, lookupImage } from './profiles/images.js';
 
 // ---- metrics (the simulated usage behind metrics.k8s.io, kubectl top and the HPA) -------------

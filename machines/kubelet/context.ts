@@ -7,7 +7,7 @@ import type { AnyActorLogic, AnyActorRef } from 'xstate';
 import type { Node, Pod, PodStatus } from '../../src/api/types.js';
 import type { Port } from '../../src/kernel/port.js';
 import type { Rng } from '../../src/kernel/rng.js';
-import type { Profile } from '../../src/profiles/profile.js';
+import type { TimingProfile } from '../../src/profiles/profile.js';
 import type { ApiResponse, PodEventReport, PodStatusReport, PodTerminated, WatchClosed, WatchEvent } from '../protocol.js';
 import { ApiClient } from '../client/api-client.js';
 import { Informer, type InformerSpec } from '../client/informer.js';
@@ -31,7 +31,7 @@ export interface KubeletInput {
   node: NodeSpec;
   /** Bearer token of `system:node:<name>`. */
   token: string;
-  profile: Profile;
+  profile: TimingProfile;
   apiServer?: string;
   events?: EventLevel;
   /** The pod worker logic (default: machines/pod.ts). */
@@ -46,7 +46,7 @@ export interface KubeletContext {
   readonly spec: NodeSpec;
   readonly client: ApiClient;
   readonly recorder: EventRecorder;
-  readonly profile: Profile;
+  readonly profile: TimingProfile;
   readonly podLogic: AnyActorLogic;
   /** Where the network its pods see comes from (machines/kubelet/network.ts). */
   readonly network: NetworkSource | undefined;

@@ -6,7 +6,7 @@
 import type { AnyActorRef } from 'xstate';
 import type { Container, ContainerStatus, Pod } from '../../src/api/types.js';
 import { buildStatus, statusChanged } from './pod-status.js';
-import { normalizeImage, type Profile, type ResolvedBehavior } from '../../src/profiles/profile.js';
+import { normalizeImage, type TimingProfile, type ResolvedBehavior } from '../../src/profiles/profile.js';
 import type { ContainerHooks, ContainerProbes, ContainerStatusEvent, PullPolicy } from '../container.js';
 import type { PodEventReport, PodStatusReport } from '../protocol.js';
 import { defaultPullPolicy } from '../../src/profiles/profile.js';
@@ -71,7 +71,7 @@ export function fieldPathOf(context: PodContext, container: string): string {
 }
 
 /** The size the registry reports for an image (the catalog's, else one drawn from its name). */
-export function imageSizeBytes(profile: Profile, image: string): number {
+export function imageSizeBytes(profile: TimingProfile, image: string): number {
   const entry = catalogEntry(image, withDefaults(profile.catalog));
   if (entry) return Math.round(entry.sizeMB * 1_000_000);
   return 20_000_000 + (hashString(normalizeImage(image)) % 180_000_000);
@@ -82,7 +82,7 @@ export function imageSizeBytes(profile: Profile, image: string): number {
  * repository with an unknown tag) always fails to pull; a catalog image's pull takes its size
  * over the profile's registry link.
  */
-export function withRegistry(profile: Profile, c: Container, behavior: ResolvedBehavior): ResolvedBehavior {
+export function withRegistry(profile: TimingProfile, c: Container, behavior: ResolvedBehavior): ResolvedBehavior {
   const catalog = withDefaults(profile.catalog);
   const answer = lookupImage(c.image ?? '', catalog);
   if (!answer.found) return behavior.pullFails ? behavior : { ...behavior, pullFails: true };

@@ -8,7 +8,7 @@
 import type { AnyActorLogic, AnyActorRef } from 'xstate';
 import type { Pod } from '../../src/api/types.js';
 import { Port } from '../../src/kernel/port.js';
-import type { Profile } from '../../src/profiles/profile.js';
+import type { TimingProfile } from '../../src/profiles/profile.js';
 import type { EventLevel } from '../client/events.js';
 import { podAddress, runtimeAddress } from '../protocol.js';
 import type { PodResourceRecord } from '../scheduler/node-info.js';
@@ -86,7 +86,7 @@ export interface WorkerStart {
   node: NodeSpec;
   kubelet: AnyActorRef;
   logic: AnyActorLogic;
-  profile: Profile;
+  profile: TimingProfile;
   events: EventLevel;
   network?: NetworkSource;
 }

@@ -13,7 +13,7 @@ import { findResource, etcdListPrefix, etcdKey } from '../api/resources.js';
 import type { KubeObject, Pod, Service, Taint } from '../api/types.js';
 import type { ResourceArg, ResourceName, ResourceNameFor, ResourceTypes, RuntimeString } from '../api/resource-types.js';
 import { getProfile } from '../profiles/index.js';
-import type { Profile } from '../profiles/profile.js';
+import type { TimingProfile } from '../profiles/profile.js';
 import { MvccStore } from '../../machines/etcd/store.js';
 import { etcdMachine } from '../../machines/etcd.js';
 import { apiServerMachine } from '../../machines/api-server.js';
@@ -108,7 +108,7 @@ export interface ClusterOptions {
    */
   kubeletConfiguration?: unknown;
   /** Timing and behaviour profile: `fast` (default), `realistic`, `chaos`, or your own. */
-  profile?: string | Profile;
+  profile?: string | TimingProfile;
   /** The simulated network (overrides the profile's). */
   network?: NetworkOptions;
   /** How much of the trace to keep. */
@@ -156,7 +156,7 @@ const DEFAULT_CAPACITY = { cpu: '4', memory: '16Gi', pods: '110', 'ephemeral-sto
  * The node descriptions a cluster is created with; each kubelet's configuration is the profile's,
  * then the cluster's, then the node's own (throws a `KubeletConfigurationError` for a field not modelled).
  */
-export function nodeSpecs(options: Pick<ClusterOptions, 'nodes' | 'nodeCapacity' | 'kubeletConfiguration'>, profile?: Pick<Profile, 'kubeletConfiguration'>): NodeSpec[] {
+export function nodeSpecs(options: Pick<ClusterOptions, 'nodes' | 'nodeCapacity' | 'kubeletConfiguration'>, profile?: Pick<TimingProfile, 'kubeletConfiguration'>): NodeSpec[] {
   const list: NodeOptions[] =
     typeof options.nodes === 'number' || options.nodes === undefined
       ? Array.from({ length: options.nodes ?? 3 }, (_, i) => ({ name: `node-${i + 1}` }))
@@ -205,7 +205,7 @@ export class Cluster {
   /** Users and their tokens. */
   readonly users: ClusterUsers;
   /** The timing profile. */
-  readonly profile: Profile;
+  readonly profile: TimingProfile;
   /** Lines containers wrote serving traffic (nginx's access log), shown in their logs. */
   readonly traffic = new ContainerTraffic();
   /**

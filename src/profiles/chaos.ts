@@ -4,10 +4,10 @@
  * OOM-killed, and the network between hosts jitters. Same seed, same faults.
  */
 import { realistic } from './realistic.js';
-import type { Profile } from './profile.js';
+import type { TimingProfile } from './profile.js';
 
 /** `realistic` with random crashes, pull failures and OOM kills. */
-export const chaos: Profile = {
+export const chaos: TimingProfile = {
   ...realistic,
   name: 'chaos',
   description: 'realistic, plus per container (drawn from the seed): 5% crash twice then settle, 2% crash forever, 3% fail pulls, 1% OOM; network jitter.',

@@ -3,10 +3,10 @@
  * A pod is Running in about 15 ms and Ready 5 ms later. The kubelet's back-offs keep their real
  * values (10 s doubling to 300 s): virtual time costs nothing.
  */
-import { KUBELET_DEFAULTS, standardPresets, type Profile } from './profile.js';
+import { KUBELET_DEFAULTS, standardPresets, type TimingProfile } from './profile.js';
 
 /** Millisecond timings for tests and benchmarks. */
-export const fast: Profile = {
+export const fast: TimingProfile = {
   name: 'fast',
   description: 'Millisecond timings, no randomness: pull 10 ms, create 2 ms, start 3 ms, ready 5 ms later. For tests and benchmarks.',
   container: {

@@ -116,8 +116,12 @@ export interface KubeletBehavior {
   minGracePeriodMs: number;
 }
 
-/** A profile: simulated timing and behaviour as data. */
-export interface Profile {
+/**
+ * A timing profile: simulated timing and behaviour as data (how long pulls, starts and probes take,
+ * what containers do). Not the scheduler's profiles (`SchedulerProfile`, in the scheduler's
+ * configuration).
+ */
+export interface TimingProfile {
   name: string;
   description: string;
   /** Defaults for every container. */
@@ -157,6 +161,13 @@ export interface Profile {
    */
   kubeletConfiguration?: unknown;
 }
+
+/**
+ * The old name of {@link TimingProfile}.
+ *
+ * @deprecated Use TimingProfile
+ */
+export type Profile = TimingProfile;
 
 /** Annotation choosing a behavior for every container of a pod: a preset name or JSON of a partial behavior. */
 export const BEHAVIOR_ANNOTATION = 'kube-actors.io/behavior';
@@ -250,7 +261,7 @@ export function behaviorProblems(behavior: unknown): string[] {
 }
 
 /** Checks a whole profile (defaults complete and valid, every rule, preset and fault valid); throws an Error listing the problems. */
-export function validateProfile(profile: Profile): Profile {
+export function validateProfile(profile: TimingProfile): TimingProfile {
   const problems: string[] = [];
   const name = profile?.name ?? '(unnamed)';
   if (!profile || typeof profile !== 'object') throw new Error(`invalid profile: ${show(profile)}`);
@@ -401,7 +412,7 @@ export class BehaviorAnnotationError extends Error {
 const parsedAnnotations = new Map<string, Partial<ContainerBehavior> | string>();
 const MAX_PARSED = 512;
 
-function parseAnnotation(profile: Profile, value: string, key: string, pod: string): Partial<ContainerBehavior> {
+function parseAnnotation(profile: TimingProfile, value: string, key: string, pod: string): Partial<ContainerBehavior> {
   const text = value.trim();
   if (!text.startsWith('{')) {
     const preset = profile.presets[text];
@@ -445,9 +456,9 @@ function remember(text: string, value: Partial<ContainerBehavior> | string): voi
 }
 
 const NO_RULES: Partial<ContainerBehavior> = Object.freeze({});
-const imageCache = new WeakMap<Profile, Map<string, Partial<ContainerBehavior>>>();
+const imageCache = new WeakMap<TimingProfile, Map<string, Partial<ContainerBehavior>>>();
 
-function imageBehavior(profile: Profile, image: string): Partial<ContainerBehavior> {
+function imageBehavior(profile: TimingProfile, image: string): Partial<ContainerBehavior> {
   let cache = imageCache.get(profile);
   if (!cache) {
     cache = new Map();
@@ -489,7 +500,7 @@ export function drawMillis(value: Millis, rng: Rng): number {
  * resolveBehavior(fast, pod, pod.spec.containers[0], port.rng) // { pullMs: 10, createMs: 2, ... }
  */
 export function resolveBehavior(
-  profile: Profile,
+  profile: TimingProfile,
   pod: Pod,
   container: Pick<Container, 'name' | 'image' | 'command' | 'args'>,
   rng: Rng,

@@ -3,7 +3,7 @@
  * pulls take 1–8 s by image size class, a container starts in about 0.5–1 s and turns ready
  * 1–3 s later; the sandbox (pause container, pod network) takes 0.3–1 s.
  */
-import { KUBELET_DEFAULTS, standardPresets, type ImageRule, type Profile } from './profile.js';
+import { KUBELET_DEFAULTS, standardPresets, type ImageRule, type TimingProfile } from './profile.js';
 
 /** Image size classes: small (busybox, alpine, pause), medium (web servers, caches), large (language runtimes, databases, ML). */
 export const IMAGE_SIZE_CLASSES: ImageRule[] = [
@@ -18,7 +18,7 @@ export const IMAGE_SIZE_CLASSES: ImageRule[] = [
 ];
 
 /** Seconds-scale timings of a real cluster. */
-export const realistic: Profile = {
+export const realistic: TimingProfile = {
   name: 'realistic',
   description: 'Seconds, as on a real cluster: pulls 1-8 s by image size class, start 0.5-1 s, ready 1-3 s later, sandbox 0.3-1 s.',
   container: {

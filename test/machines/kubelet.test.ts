@@ -11,13 +11,13 @@ import type { Pod, PodStatus } from '../../src/api/types.js';
 import { Kernel } from '../../src/kernel/kernel.js';
 import { Port } from '../../src/kernel/port.js';
 import { fast } from '../../src/profiles/index.js';
-import type { Profile } from '../../src/profiles/profile.js';
+import type { TimingProfile } from '../../src/profiles/profile.js';
 import type { ApiRequest, PodKill, PodStatusReport, PodSync, PodTerminated } from '../../machines/protocol.js';
 import { kubeletMachine } from '../../machines/kubelet.js';
 
 const KUBELET = 'kubelet/n1';
 const LEASE_MS = 10_000;
-const profile: Profile = { ...fast, kubelet: { ...fast.kubelet, leaseRenewMs: LEASE_MS, nodeStatusReportMs: 60_000 } };
+const profile: TimingProfile = { ...fast, kubelet: { ...fast.kubelet, leaseRenewMs: LEASE_MS, nodeStatusReportMs: 60_000 } };
 
 /** A pod worker that records what it is told (`pod.sync`, `pod.kill`) under its address. */
 function fakeWorker(told: { to: string; type: string; grace?: number }[]): AnyActorLogic {

@@ -9,7 +9,7 @@ import type { ContainerStatus, PodStatus } from '../../src/api/types.js';
 import { podMachine } from '../../machines/pod.js';
 import { computePhase, podDisplayStatus } from '../../machines/kubelet/pod-status.js';
 import { containerRuntimeMachine } from '../../machines/container-runtime.js';
-import { fast, realistic, type Profile } from '../../src/profiles/index.js';
+import { fast, realistic, type TimingProfile } from '../../src/profiles/index.js';
 import { containerTimeline, createNode, makePod, type NodeSim } from '../profiles/harness.js';
 
 const cond = (status: PodStatus | undefined, type: string) => status?.conditions?.find((c) => c.type === type);
@@ -65,7 +65,7 @@ describe('pod: a pod comes up', () => {
   });
 
   it('the sandbox takes podStartLatencyMs: Pending without an IP first, then the IP and PodReadyToStartContainers', () => {
-    const profile: Profile = { ...fast, kubelet: { ...fast.kubelet, podStartLatencyMs: 500 } };
+    const profile: TimingProfile = { ...fast, kubelet: { ...fast.kubelet, podStartLatencyMs: 500 } };
     const sim = createNode(profile);
     sim.addPod(makePod({ name: 'web' }));
     sim.kernel.advance(100);
@@ -364,7 +364,7 @@ describe('pod: sync', () => {
 
 describe('pod: reporting and cost', () => {
   /** A node whose pods' ports count the pod.status messages sent per processed kernel step. */
-  function countingNode(profile: Profile) {
+  function countingNode(profile: TimingProfile) {
     const kernel = new Kernel({ seed: 9 });
     let sentThisStep = 0;
     class CountingPort extends Port {

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { PodKill } from '../../machines/protocol.js';
-import { profiles, type Profile } from '../../src/profiles/index.js';
+import { profiles, type TimingProfile } from '../../src/profiles/index.js';
 import { containerTimeline, createNode, makePod, type PodShape } from './harness.js';
 
 const SEED = 20260101;
@@ -22,7 +22,7 @@ const STANDARD: PodShape[] = [
   { name: 'sidecars', containers: [{ name: 'app', image: 'nginx:1.25' }, { name: 'probe', image: 'busybox:1.36', command: ['sleep', '3600'] }], annotations: { 'kube-actors.io/behavior.app': 'never-ready' } },
 ];
 
-function timelineOf(profile: Profile): string[] {
+function timelineOf(profile: TimingProfile): string[] {
   const sim = createNode(profile, { seed: SEED });
   for (const shape of STANDARD) sim.addPod(makePod(shape));
   // delete `web` after 10 minutes, as the kubelet would on an API deletion

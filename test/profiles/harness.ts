@@ -10,7 +10,7 @@ import { kubeletAddress, podAddress, runtimeAddress, type PodKill, type PodSync 
 import { podMachine } from '../../machines/pod.js';
 import { podDisplayStatus } from '../../machines/kubelet/pod-status.js';
 import { containerRuntimeMachine } from '../../machines/container-runtime.js';
-import type { Profile } from '../../src/profiles/profile.js';
+import type { TimingProfile } from '../../src/profiles/profile.js';
 
 /** One event the fake kubelet received. */
 export interface Report {
@@ -47,7 +47,7 @@ export function makePod(shape: PodShape): Pod {
 export interface NodeSim {
   kernel: Kernel;
   node: string;
-  profile: Profile;
+  profile: TimingProfile;
   reports: Report[];
   runtime: Actor<typeof containerRuntimeMachine>;
   pods: Map<string, Actor<typeof podMachine>>;
@@ -64,7 +64,7 @@ export interface NodeSim {
 }
 
 /** Creates a node with its runtime and a recording kubelet. */
-export function createNode(profile: Profile, options: KernelOptions & { node?: string } = {}): NodeSim {
+export function createNode(profile: TimingProfile, options: KernelOptions & { node?: string } = {}): NodeSim {
   const kernel = new Kernel({ seed: options.seed ?? 1, network: options.network ?? profile.network, trace: options.trace });
   const node = options.node ?? 'node-1';
   const reports: Report[] = [];

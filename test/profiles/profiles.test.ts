@@ -17,18 +17,25 @@ import {
   realistic,
   resolveBehavior,
   validateProfile,
-  type Profile,
+  type TimingProfile,
 } from '../../src/profiles/index.js';
 import { makePod } from './harness.js';
+import type { Profile as DeprecatedProfile, TimingProfile as PublicTimingProfile } from '../../src/index.js';
 
 const STANDARD_PRESETS = ['run-forever', 'complete', 'crash', 'fail-pull', 'oom', 'slow-start', 'never-ready', 'liveness-fail'];
 
-function resolve(profile: Profile, pod: Pod, name = pod.spec!.containers[0]!.name, seed = 1) {
+function resolve(profile: TimingProfile, pod: Pod, name = pod.spec!.containers[0]!.name, seed = 1) {
   const c = [...(pod.spec!.initContainers ?? []), ...pod.spec!.containers].find((x) => x.name === name)!;
   return resolveBehavior(profile, pod, c, new Rng(seed));
 }
 
 describe('profiles', () => {
+  it('keeps the old name Profile, deprecated, for the TimingProfile type of the public API', () => {
+    // a user's profile written against the old name still type-checks and is a TimingProfile
+    const old: DeprecatedProfile = { ...fast, name: 'old-name' };
+    const timing: PublicTimingProfile = old;
+    expect(validateProfile(timing)).toBe(old);
+  });
   it('the built-in profiles are valid and have the standard presets', () => {
     expect(Object.keys(profiles)).toEqual(['fast', 'realistic', 'chaos']);
     for (const profile of Object.values(profiles)) {
@@ -41,7 +48,7 @@ describe('profiles', () => {
   });
 
   it('validateProfile lists every problem', () => {
-    const bad = { ...fast, container: { ...fast.container, pullMs: -1, createMs: [5, 1] }, presets: { x: { exit: { afterMs: 1, code: 300 } } }, faults: [{ name: 'f', chance: 2, behavior: 'nope' }] } as unknown as Profile;
+    const bad = { ...fast, container: { ...fast.container, pullMs: -1, createMs: [5, 1] }, presets: { x: { exit: { afterMs: 1, code: 300 } } }, faults: [{ name: 'f', chance: 2, behavior: 'nope' }] } as unknown as TimingProfile;
     expect(() => validateProfile(bad)).toThrow(/invalid profile "fast"/);
     try {
       validateProfile(bad);
