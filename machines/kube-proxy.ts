@@ -24,6 +24,7 @@ import { ApiClient } from './client/api-client.js';
 import { Informer } from './client/informer.js';
 import { apiClientTransitions } from './client/transitions.js';
 import { deadlineDelay } from './client/housekeeping-grid.js';
+import { objectKey } from '../src/api/object-key.js';
 
 /** One rule: a service port and the endpoints behind it. */
 export interface ProxyRule {
@@ -115,14 +116,14 @@ export function buildRules(services: Iterable<Service>, slices: Iterable<ProxySl
     byService.set(k, [...(byService.get(k) ?? []), s]);
   }
   const rules = new Map<string, ProxyRule>();
-  const sorted = [...services].sort((a, b) => key(a).localeCompare(key(b)));
+  const sorted = [...services].sort((a, b) => objectKey(a).localeCompare(objectKey(b)));
   for (const svc of sorted) {
     const ip = svc.spec?.clusterIP;
     if (!ip || ip === 'None') continue;
     for (const sp of svc.spec?.ports ?? []) {
       const protocol = sp.protocol ?? 'TCP';
       const candidates: Candidate[] = [];
-      for (const slice of byService.get(key(svc)) ?? []) {
+      for (const slice of byService.get(objectKey(svc)) ?? []) {
         const slicePort = (slice.ports ?? []).find((p) => (p.name ?? '') === (sp.name ?? '') && (p.protocol ?? 'TCP') === protocol);
         if (!slicePort || typeof slicePort.port !== 'number') continue;
         for (const ep of slice.endpoints ?? []) {
@@ -135,7 +136,7 @@ export function buildRules(services: Iterable<Service>, slices: Iterable<ProxySl
           candidates.push({ target: `${address}:${slicePort.port}`, ready, serving, terminating, local: ep.nodeName === node.name });
         }
       }
-      const service = `${key(svc)}${sp.name ? ':' + sp.name : ''}`;
+      const service = `${objectKey(svc)}${sp.name ? ':' + sp.name : ''}`;
       const internalLocal = svc.spec?.internalTrafficPolicy === 'Local';
       rules.set(`${ip}:${sp.port}/${protocol}`, { service, clusterIP: ip, port: sp.port, protocol, endpoints: usable(candidates, internalLocal) });
       if (node.address && sp.nodePort && (svc.spec?.type === 'NodePort' || svc.spec?.type === 'LoadBalancer')) {
@@ -145,10 +146,6 @@ export function buildRules(services: Iterable<Service>, slices: Iterable<ProxySl
     }
   }
   return rules;
-}
-
-function key(obj: { metadata?: { namespace?: string; name?: string } }): string {
-  return `${obj.metadata?.namespace}/${obj.metadata?.name}`;
 }
 
 /** Resolves a connection to `ip:port` through a rules table. */

@@ -39,6 +39,7 @@ import { Expectations } from './replicaset.js';
 import { valueFromIntOrPercent } from './deployment/util.js';
 import { CONTROLLER_REVISION_HASH_LABEL, equalRevision, hashRevisionData, newRevision, nextRevision, sortRevisions, templatePatch, type ControllerRevision } from './history.js';
 import { clone, controllerRefOf, isPodAvailable, isPodReady, newControllerRef, type Obj } from './util.js';
+import { objectKey } from '../../src/api/object-key.js';
 
 /** The controller's name (address `controller-manager/daemonset`). */
 const DAEMONSET_CONTROLLER = 'daemonset';
@@ -167,7 +168,6 @@ type DsWatches = {
 };
 type DsCtx = SyncContext<DsWatches & Watches, DaemonSetState, Record<string, unknown>>;
 
-const keyOf = (o: { metadata?: { namespace?: string; name?: string } }): string => `${o.metadata?.namespace}/${o.metadata?.name}`;
 
 function selectorOf(ds: DaemonSet): LabelSelectorMatcher | undefined {
   try {
@@ -284,14 +284,14 @@ function surgeAndUnavailable(ds: DaemonSet, desired: number): { surge: number; u
 
 /** `syncNodes`: creates pods for nodes and deletes pods, with expectations; slow start for creates. */
 function syncNodes(ctx: DsCtx, ds: DaemonSet, remove: readonly Pod[], create: readonly string[], hash: string): void {
-  const key = keyOf(ds);
+  const key = objectKey(ds);
   const exp = ctx.state.expectations;
   const now = ctx.now();
   const creates = create.slice(0, BURST_REPLICAS);
   const deletes = remove.slice(0, BURST_REPLICAS);
   if (creates.length === 0 && deletes.length === 0) return;
   exp.expectCreations(key, creates.length, now);
-  for (const pod of deletes) exp.get(key)!.del.add(keyOf(pod));
+  for (const pod of deletes) exp.get(key)!.del.add(objectKey(pod));
   const generation = generationOf(ds);
   const template = ds.spec?.template ?? {};
   let created = 0;
@@ -335,7 +335,7 @@ function syncNodes(ctx: DsCtx, ds: DaemonSet, remove: readonly Pod[], create: re
     ctx.client.delete('pods', pod.metadata!.namespace, pod.metadata!.name!, {
       ignore: [404],
       onResponse: (res) => {
-        if (res.code === 404) exp.deletionObserved(key, keyOf(pod));
+        if (res.code === 404) exp.deletionObserved(key, objectKey(pod));
         else if (res.code < 300) ctx.recordEvent(ds, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata!.name}`);
       },
     });
@@ -528,8 +528,8 @@ export const daemonSetController: ControllerMachine = defineController({
       resource: 'daemonsets',
       group: 'apps',
       enqueue: ({ type, object }, ctx) => {
-        if (type === 'deleted') ctx.state.expectations.delete(keyOf(object));
-        return keyOf(object);
+        if (type === 'deleted') ctx.state.expectations.delete(objectKey(object));
+        return objectKey(object);
       },
     }),
     controllerrevisions: watch<ControllerRevision, DaemonSetState>({
@@ -546,7 +546,7 @@ export const daemonSetController: ControllerMachine = defineController({
       enqueue: ({ type, object, old }, ctx) => {
         if (type === 'modified' && !nodeChanged(old, object)) return undefined;
         if (type === 'resync') return undefined;
-        return (ctx as unknown as { list(w: 'daemonsets'): DaemonSet[] }).list('daemonsets').map(keyOf);
+        return (ctx as unknown as { list(w: 'daemonsets'): DaemonSet[] }).list('daemonsets').map(objectKey);
       },
     }),
     pods: watch<Pod, DaemonSetState>({
@@ -556,8 +556,8 @@ export const daemonSetController: ControllerMachine = defineController({
         const reader = ctx as unknown as { get(w: 'daemonsets', key: string): DaemonSet | undefined };
         const ds = resolveDs(reader, pod) ?? (old ? resolveDs(reader, old) : undefined);
         if (!ds) return undefined;
-        const key = keyOf(ds);
-        if (type === 'deleted' || (pod.metadata?.deletionTimestamp && !old?.metadata?.deletionTimestamp)) ctx.state.expectations.deletionObserved(key, keyOf(pod));
+        const key = objectKey(ds);
+        if (type === 'deleted' || (pod.metadata?.deletionTimestamp && !old?.metadata?.deletionTimestamp)) ctx.state.expectations.deletionObserved(key, objectKey(pod));
         else if (type === 'added') ctx.state.expectations.creationObserved(key);
         return key;
       },

@@ -39,6 +39,7 @@ import type { KubeObject, Pod } from '../../src/api/types.js';
 import { budgetSelectsPod, conditionsAreUpToDate, disruptionAllowedConditions, DISRUPTED_POD_TIMEOUT_MS, withCondition } from '../../src/api/disruption-budget.js';
 import { defineController, watch, type ControllerMachine, type SyncContext, type Watches } from './controller.js';
 import { controllerRefOf, deepEqual, isPodReady, type Obj } from './util.js';
+import { objectKey } from '../../src/api/object-key.js';
 
 /** The controller's name (address `controller-manager/disruption`). */
 const DISRUPTION_CONTROLLER = 'disruption';
@@ -51,7 +52,6 @@ const STALE = 'stale:';
 
 type PdbObj = KubeObject & { spec?: Obj; status?: Obj };
 
-const key = (o: KubeObject) => `${o.metadata?.namespace}/${o.metadata?.name}`;
 
 type DisruptionWatches = {
   pdbs: ReturnType<typeof watch<PdbObj>>;
@@ -266,7 +266,7 @@ function failSafe(pdb: PdbObj, error: string, ctx: Ctx): void {
 
 /** The budgets of the pod's namespace that select it (`getPdbsForPod`). */
 function budgetsOf(pod: Pod, list: (filter: (pdb: PdbObj) => boolean) => PdbObj[]): string[] {
-  return list((pdb) => budgetSelectsPod(pdb, pod)).map(key);
+  return list((pdb) => budgetSelectsPod(pdb, pod)).map(objectKey);
 }
 
 /** The disruption controller's machine. */
@@ -283,7 +283,7 @@ export const disruptionController: ControllerMachine = defineController({
         if (old && !deepEqual(old.metadata?.labels, object.metadata?.labels)) for (const k of budgetsOf(old, list)) keys.add(k);
         const out = [...keys].sort();
         // addPod / updatePod: a pod with a DisruptionTarget condition goes to the stale-condition queue
-        if (disruptionConditionOf(object)) out.push(`${STALE}${key(object)}`);
+        if (disruptionConditionOf(object)) out.push(`${STALE}${objectKey(object)}`);
         return out;
       },
     }),

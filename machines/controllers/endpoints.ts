@@ -20,6 +20,7 @@ import type { Endpoints, KubeObject, Pod, Service } from '../../src/api/types.js
 import { selectorFromSet } from '../../src/api/selectors.js';
 import { defineController, splitKey, watch, type ControllerMachine, type SyncContext, type Watches } from './controller.js';
 import { clone, deepEqual, isPodReady, type Obj } from './util.js';
+import { objectKey } from '../../src/api/object-key.js';
 
 /** The controller's name (address `controller-manager/endpoints`). */
 const ENDPOINTS_CONTROLLER = 'endpoints';
@@ -164,7 +165,7 @@ export function servicesOf(ctx: Reader, pod: Pod): string[] {
   for (const svc of ctx.byIndex('services', 'byNamespace', pod.metadata?.namespace ?? '')) {
     const sel = svc.spec?.selector;
     if (!sel) continue;
-    if (selectorFromSet(sel).matches(pod.metadata?.labels)) out.push(`${svc.metadata!.namespace}/${svc.metadata!.name}`);
+    if (selectorFromSet(sel).matches(pod.metadata?.labels)) out.push(objectKey(svc));
   }
   return out;
 }
@@ -232,8 +233,8 @@ export const endpointsController: ControllerMachine = defineController({
       resource: 'endpoints',
       // a deleted Endpoints is recreated; changes by others are put right
       enqueue: ({ type, object, old }) => {
-        if (type === 'deleted') return `${object.metadata?.namespace}/${object.metadata?.name}`;
-        if (type === 'modified' && old && !deepEqual(old.subsets, object.subsets)) return `${object.metadata?.namespace}/${object.metadata?.name}`;
+        if (type === 'deleted') return objectKey(object);
+        if (type === 'modified' && old && !deepEqual(old.subsets, object.subsets)) return objectKey(object);
         return undefined;
       },
     }),

@@ -67,6 +67,7 @@ import {
   type JobCondition,
   type JobObj,
 } from './job-utils.js';
+import { objectKey } from '../../src/api/object-key.js';
 
 /** The controller's name (address `controller-manager/job`). */
 const JOB_CONTROLLER = 'job';
@@ -90,7 +91,6 @@ type JobWatches = {
 type Ctx = SyncContext<JobWatches & Watches, JobControllerState, Record<string, unknown>>;
 type Reader = { get(w: 'jobs', key: string): JobObj | undefined; byIndex(w: 'jobs', index: string, value: string): JobObj[]; state: JobControllerState };
 
-const keyOf = (o: KubeObject): string => `${o.metadata?.namespace}/${o.metadata?.name}`;
 const ORPHAN_PREFIX = 'orphan-pod:';
 
 function selectorOf(job: JobObj): LabelSelectorMatcher | undefined {
@@ -334,7 +334,7 @@ function manageJob(ctx: Ctx, s: JobSync, done: (active: number) => void): void {
   const parallelism = (job.spec?.parallelism as number | undefined) ?? 1;
   const completions = job.spec?.completions as number | undefined;
   const deletePods = (pods: Pod[]) => {
-    exp.expectDeletions(key, pods.map(keyOf), ctx.now());
+    exp.expectDeletions(key, pods.map(objectKey), ctx.now());
     for (const pod of pods) {
       const withFinalizer = hasTrackingFinalizer(pod);
       const del = () =>
@@ -348,12 +348,12 @@ function manageJob(ctx: Ctx, s: JobSync, done: (active: number) => void): void {
               ctx.recordEvent(job, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata!.name}`);
               return;
             }
-            exp.deletionObserved(key, keyOf(pod));
-            if (res.code !== 404) ctx.fail(`deleting pod ${keyOf(pod)}: ${(res.body as { message?: string }).message ?? res.code}`);
+            exp.deletionObserved(key, objectKey(pod));
+            if (res.code !== 404) ctx.fail(`deleting pod ${objectKey(pod)}: ${(res.body as { message?: string }).message ?? res.code}`);
           },
         });
       // deleteJobPods removes the tracking finalizer first: a removed pod is not counted
-      if (withFinalizer) removeFinalizer(ctx, pod, (ok) => (ok ? del() : exp.deletionObserved(key, keyOf(pod))));
+      if (withFinalizer) removeFinalizer(ctx, pod, (ok) => (ok ? del() : exp.deletionObserved(key, objectKey(pod))));
       else del();
     }
     ctx.afterRequests(() => done(active));
@@ -565,8 +565,8 @@ function onPodGone(ctx: Reader, pod: Pod): string[] {
   const keys: string[] = [];
   const job = resolveJob(ctx, pod);
   if (job) {
-    const key = keyOf(job);
-    ctx.state.expectations.deletionObserved(key, keyOf(pod));
+    const key = objectKey(job);
+    ctx.state.expectations.deletionObserved(key, objectKey(pod));
     ctx.state.finalizers.get(key)?.delete(pod.metadata!.uid!);
     keys.push(key);
   }
@@ -584,13 +584,13 @@ export const jobController: ControllerMachine = defineController({
       group: 'batch',
       indexes: { byNamespace: (j) => j.metadata?.namespace },
       enqueue: ({ type, object }, ctx) => {
-        const key = keyOf(object);
+        const key = objectKey(object);
         if (type === 'deleted') {
           ctx.state.expectations.delete(key);
           // its pods still holding the finalizer are released
           const keys = [key];
           for (const p of (ctx as unknown as { byIndex(w: 'pods', i: string, v: string): Pod[] }).byIndex('pods', 'byController', object.metadata!.uid!)) {
-            if (hasTrackingFinalizer(p)) keys.push(`${ORPHAN_PREFIX}${keyOf(p)}`);
+            if (hasTrackingFinalizer(p)) keys.push(`${ORPHAN_PREFIX}${objectKey(p)}`);
           }
           return keys;
         }
@@ -608,30 +608,30 @@ export const jobController: ControllerMachine = defineController({
         if (type === 'deleted') return onPodGone(reader, pod);
         const keys: string[] = [];
         const job = resolveJob(reader, pod);
-        if (hasTrackingFinalizer(pod) && (!job || isJobFinished(job)) && controllerRefOf(pod)?.kind === 'Job') keys.push(`${ORPHAN_PREFIX}${keyOf(pod)}`);
+        if (hasTrackingFinalizer(pod) && (!job || isJobFinished(job)) && controllerRefOf(pod)?.kind === 'Job') keys.push(`${ORPHAN_PREFIX}${objectKey(pod)}`);
         if (type === 'added') {
           if (job) {
-            const key = keyOf(job);
-            if (pod.metadata?.deletionTimestamp) ctx.state.expectations.deletionObserved(key, keyOf(pod));
+            const key = objectKey(job);
+            if (pod.metadata?.deletionTimestamp) ctx.state.expectations.deletionObserved(key, objectKey(pod));
             else ctx.state.expectations.creationObserved(key);
             keys.push(key);
           } else if (!controllerRefOf(pod)) {
             for (const j of reader.byIndex('jobs', 'byNamespace', pod.metadata?.namespace ?? '')) {
               const sel = selectorOf(j);
-              if (sel && !sel.isEverything && sel.matches(pod.metadata?.labels)) keys.push(keyOf(j));
+              if (sel && !sel.isEverything && sel.matches(pod.metadata?.labels)) keys.push(objectKey(j));
             }
           }
           return keys;
         }
         if (!old || old.metadata?.resourceVersion === pod.metadata?.resourceVersion) return keys;
         if (job) {
-          const key = keyOf(job);
-          if (pod.metadata?.deletionTimestamp && !old.metadata?.deletionTimestamp) ctx.state.expectations.deletionObserved(key, keyOf(pod));
+          const key = objectKey(job);
+          if (pod.metadata?.deletionTimestamp && !old.metadata?.deletionTimestamp) ctx.state.expectations.deletionObserved(key, objectKey(pod));
           if (!hasTrackingFinalizer(pod)) ctx.state.finalizers.get(key)?.delete(pod.metadata!.uid!);
           keys.push(key);
         }
         const oldJob = resolveJob(reader, old);
-        if (oldJob && oldJob !== job) keys.push(keyOf(oldJob));
+        if (oldJob && oldJob !== job) keys.push(objectKey(oldJob));
         return keys;
       },
     }),

@@ -24,6 +24,7 @@ import { selectorFromSet, type LabelSelectorMatcher } from '../../src/api/select
 import { labelSelectorFromObject } from '../../src/api/label-selector.js';
 import { defineController, splitKey, watch, type ControllerMachine, type SyncContext, type Watches } from './controller.js';
 import { clone, controllerRefOf, deepEqual, isPodActive, isPodAvailable, isPodReady, newControllerRef, podCondition, type Obj } from './util.js';
+import { objectKey } from '../../src/api/object-key.js';
 
 /** The controller's name (address `controller-manager/replicaset`). */
 const REPLICASET_CONTROLLER = 'replicaset';
@@ -122,7 +123,6 @@ export interface ReplicaSetState {
   kind: ReplicaKind;
 }
 
-const podKey = (pod: KubeObject): string => `${pod.metadata?.namespace}/${pod.metadata?.name}`;
 
 const PHASE_ORDINAL: Record<string, number> = { Pending: 0, Unknown: 1, Running: 2 };
 
@@ -294,7 +294,7 @@ function matchingReplicaSets(ctx: Reader, pod: Pod): string[] {
   const keys: string[] = [];
   for (const rs of ctx.byIndex('replicasets', 'byNamespace', ns)) {
     const sel = selectorOf(rs, ctx.state.kind);
-    if (sel && !sel.isEverything && sel.matches(pod.metadata?.labels)) keys.push(podKey(rs));
+    if (sel && !sel.isEverything && sel.matches(pod.metadata?.labels)) keys.push(objectKey(rs));
   }
   return keys;
 }
@@ -302,8 +302,8 @@ function matchingReplicaSets(ctx: Reader, pod: Pod): string[] {
 function onPodDeleted(ctx: Reader, pod: Pod): string | undefined {
   const rs = resolveRs(ctx, pod.metadata?.namespace, pod);
   if (!rs) return undefined;
-  const key = podKey(rs);
-  ctx.state.expectations.deletionObserved(key, podKey(pod));
+  const key = objectKey(rs);
+  ctx.state.expectations.deletionObserved(key, objectKey(pod));
   return key;
 }
 
@@ -362,7 +362,7 @@ function adopt(pod: Pod, rs: ReplicaSet, kind: ReplicaKind): Pod {
 }
 
 function manageReplicas(ctx: RsCtx, rs: ReplicaSet, filtered: Pod[], diff: number, finish: (err: string | undefined) => void): void {
-  const key = podKey(rs);
+  const key = objectKey(rs);
   const exp = ctx.state.expectations;
   const now = ctx.now();
   if (diff < 0) {
@@ -408,7 +408,7 @@ function manageReplicas(ctx: RsCtx, rs: ReplicaSet, filtered: Pod[], diff: numbe
   const n = Math.min(diff, BURST_REPLICAS);
   const related = relatedPods(ctx, rs);
   const victims = getPodsToDelete(filtered, related, n, now, (ts) => ctx.timeOf(ts));
-  exp.expectDeletions(key, victims.map(podKey), now);
+  exp.expectDeletions(key, victims.map(objectKey), now);
   let firstError: string | undefined;
   for (const pod of victims) {
     ctx.client.delete('pods', pod.metadata!.namespace, pod.metadata!.name!, {
@@ -418,12 +418,12 @@ function manageReplicas(ctx: RsCtx, rs: ReplicaSet, filtered: Pod[], diff: numbe
           ctx.recordEvent(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata!.name}`);
           return;
         }
-        exp.deletionObserved(key, podKey(pod));
+        exp.deletionObserved(key, objectKey(pod));
         if (res.code === 404) return;
         const message = (res.body as { message?: string }).message ?? `code ${res.code}`;
         firstError ??= message;
         ctx.recordEvent(rs, 'Warning', 'FailedDelete', `Error deleting: ${message}`);
-        ctx.fail(`deleting pod ${podKey(pod)}: ${message}`);
+        ctx.fail(`deleting pod ${objectKey(pod)}: ${message}`);
       },
     });
   }
@@ -477,7 +477,7 @@ export function replicaController(name: string, component: string, kind: Replica
         group: kind.group,
         indexes: { byNamespace: (rs) => rs.metadata?.namespace },
         enqueue: ({ type, object }, ctx) => {
-          const key = podKey(object);
+          const key = objectKey(object);
           if (type === 'deleted') ctx.state.expectations.delete(key);
           return key;
         },
@@ -496,7 +496,7 @@ export function replicaController(name: string, component: string, kind: Replica
             if (controllerRefOf(pod)) {
               const rs = resolveRs(reader, pod.metadata?.namespace, pod);
               if (!rs) return undefined;
-              const key = podKey(rs);
+              const key = objectKey(rs);
               ctx.state.expectations.creationObserved(key);
               return key;
             }
@@ -520,11 +520,11 @@ export function replicaController(name: string, component: string, kind: Replica
           const refChanged = !deepEqual(curRef, oldRef);
           if (refChanged && oldRef) {
             const rs = resolveRs(reader, old.metadata?.namespace, old);
-            if (rs) keys.push(podKey(rs));
+            if (rs) keys.push(objectKey(rs));
           }
           if (curRef) {
             const rs = resolveRs(reader, pod.metadata?.namespace, pod);
-            if (rs) keys.push(podKey(rs));
+            if (rs) keys.push(objectKey(rs));
             return keys;
           }
           if (labelChanged || refChanged) keys.push(...matchingReplicaSets(reader, pod));

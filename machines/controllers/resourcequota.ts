@@ -29,6 +29,7 @@ import { calculateUsage, evaluatorFor, listObject, podCountsForQuota, type Quota
 import { compareQuantities, parseResourceList } from '../../src/api/quantity-math.js';
 import { defineController, watch, type ControllerMachine, type HandlerContext, type SyncContext, type WatchChange, type Watches, type WatchSpec } from './controller.js';
 import type { Obj } from './util.js';
+import { objectKey } from '../../src/api/object-key.js';
 
 /** The controller's name (address `controller-manager/resourcequota`). */
 const RESOURCEQUOTA_CONTROLLER = 'resourcequota';
@@ -46,7 +47,7 @@ type Handler = HandlerContext<Watches, unknown, Record<string, unknown>>;
 /** Every quota of a namespace, as keys. */
 function quotasOf(namespace: string | undefined, ctx: Handler): string[] {
   if (!namespace) return [];
-  return ctx.byIndex('resourcequotas', BY_NAMESPACE, namespace).map((q) => `${namespace}/${q.metadata?.name}`);
+  return ctx.byIndex('resourcequotas', BY_NAMESPACE, namespace).map((q) => objectKey(q));
 }
 
 function sameList(a: Usage, b: Usage): boolean {
@@ -60,7 +61,7 @@ function sameList(a: Usage, b: Usage): boolean {
 
 /** `addQuota`/`updateQuota`: a new quota, or one whose hard limits changed. */
 function enqueueQuota({ type, object, old }: WatchChange<KubeObject>): string | undefined {
-  const key = `${object.metadata?.namespace}/${object.metadata?.name}`;
+  const key = objectKey(object);
   if (type === 'added') return key;
   if (type === 'modified' && old && !sameList(parseResourceList((old as Obj).spec?.hard), parseResourceList((object as Obj).spec?.hard))) return key;
   return undefined;

@@ -36,6 +36,7 @@ import { labelSelectorFromObject } from '../../src/api/label-selector.js';
 import { defineController, watch, type ControllerMachine, type SyncContext, type Watches } from './controller.js';
 import { CONTROLLER_REVISION_HASH_LABEL, equalRevision, newRevision, nextRevision, sortRevisions, templatePatch, type ControllerRevision } from './history.js';
 import { clone, controllerRefOf, isPodAvailable, isPodReady, newControllerRef, type Obj } from './util.js';
+import { objectKey } from '../../src/api/object-key.js';
 
 /** The controller's name (address `controller-manager/statefulset`). */
 const STATEFULSET_CONTROLLER = 'statefulset';
@@ -121,7 +122,6 @@ type StsWatches = {
 };
 type StsCtx = SyncContext<StsWatches & Watches, undefined, Record<string, unknown>>;
 
-const keyOf = (o: KubeObject): string => `${o.metadata?.namespace}/${o.metadata?.name}`;
 const CRS = { resource: 'controllerrevisions', group: 'apps' };
 
 function selectorOf(set: Sts): LabelSelectorMatcher | undefined {
@@ -231,7 +231,7 @@ function syncStatefulSet(key: string, ctx: StsCtx): void {
   for (const pod of [...byOrdinal.values(), ...condemned]) {
     const ord = ordinalOf(name, pod.metadata!.name!);
     for (const want of claimsFor(set, ord)) {
-      const claim = ctx.get('persistentvolumeclaims', keyOf(want));
+      const claim = ctx.get('persistentvolumeclaims', objectKey(want));
       if (!claim) continue;
       const refs = claimOwnerRefs(claim, set, pod, ord >= end);
       if (refs) ctx.client.patch('persistentvolumeclaims', ns, claim.metadata!.name!, { metadata: { ownerReferences: refs, resourceVersion: claim.metadata!.resourceVersion } }, { ignore: [404, 409] });
@@ -255,7 +255,7 @@ function syncStatefulSet(key: string, ctx: StsCtx): void {
         const rev = fromCurrent ? revs.current : revs.update;
         const fresh = newStatefulSetPod(set, template, ord, rev.metadata!.name!);
         for (const claim of claimsFor(set, ord)) {
-          if (ctx.get('persistentvolumeclaims', keyOf(claim))) continue;
+          if (ctx.get('persistentvolumeclaims', objectKey(claim))) continue;
           ctx.client.create('persistentvolumeclaims', ns, claim, {
             ignore: [409],
             onResponse: (res) => {

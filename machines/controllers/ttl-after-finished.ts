@@ -12,6 +12,7 @@
 import type { KubeObject } from '../../src/api/types.js';
 import { defineController, splitKey, watch, type ControllerMachine, type SyncContext, type Watches } from './controller.js';
 import { isJobFinished, type JobCondition, type JobObj } from './job-utils.js';
+import { objectKey } from '../../src/api/object-key.js';
 
 /** The controller's name (address `controller-manager/ttl-after-finished`). */
 const TTL_AFTER_FINISHED_CONTROLLER = 'ttl-after-finished';
@@ -74,7 +75,7 @@ export const ttlAfterFinishedController: ControllerMachine = defineController({
     jobs: watch<JobObj>({
       resource: 'jobs',
       group: 'batch',
-      enqueue: ({ type, object }) => (type !== 'deleted' && needsCleanup(object) ? `${object.metadata?.namespace}/${object.metadata?.name}` : undefined),
+      enqueue: ({ type, object }) => (type !== 'deleted' && needsCleanup(object) ? objectKey(object) : undefined),
     }),
   },
   sync: (key, ctx) => sync(key, ctx as unknown as Ctx),

@@ -28,6 +28,7 @@ import type { ApiClient } from '../client/api-client.js';
 import type { FileTree } from './files.js';
 import { fieldRefValue, type ProcessContext } from './process.js';
 import type { NetworkView } from './network.js';
+import { keyDefaultingNamespace } from '../../src/api/object-key.js';
 
 /** A ConfigMap or a Secret. */
 export type SourceKind = 'configMap' | 'secret';
@@ -284,7 +285,7 @@ export class ConfigSources {
   /** The data of the pod's sources once every one was answered (found or not); undefined (and asked for) before. */
   dataFor(pod: Pod): ConfigData | undefined {
     const ns = pod.metadata?.namespace ?? 'default';
-    const key = `${ns}/${pod.metadata?.name ?? ''}`;
+    const key = keyDefaultingNamespace(pod);
     const refs = referencedSources(pod).map((r) => {
       const [kind, name] = r.split('/') as [SourceKind, string];
       return { kind, name, id: `${kind}/${ns}/${name}` };
@@ -329,7 +330,7 @@ export class ConfigSources {
       const id = tokenId(pod, t.volume);
       if (this.tokens.get(id) && 'error' in this.tokens.get(id)!) ids.push(id);
     }
-    this.waiting.set(`${ns}/${pod.metadata?.name ?? ''}`, ids);
+    this.waiting.set(keyDefaultingNamespace(pod), ids);
   }
 
   /** Forgets a pod (started or deleted). */

@@ -37,6 +37,7 @@ import { MetricsSnapshot, type MetricsSource } from '../../src/metrics/metrics-a
 import { evictionThresholds, thresholdQuantity, type EvictionSignal, type EvictionThreshold, type KubeletConfig, type ThresholdValue } from './configuration.js';
 import { tolerationsTolerateTaint } from '../scheduler/plugins/taint-toleration.js';
 import type { KubeletContext } from './context.js';
+import { objectKey } from '../../src/api/object-key.js';
 
 /** The reason of an evicted pod's status and of its event (eviction.Reason). */
 export const EVICTED_REASON = 'Evicted';
@@ -226,7 +227,6 @@ function podRequest(pod: Pod, resource: string): number {
   return Math.max(containers, init);
 }
 
-const podKey = (pod: Pod): string => `${pod.metadata?.namespace}/${pod.metadata?.name}`;
 const priorityOf = (pod: Pod): number => pod.spec?.priority ?? 0;
 
 /** nodeConditionMessageFmt of the eviction manager's admission. */
@@ -261,8 +261,8 @@ const cmpBool = (a: boolean, b: boolean): number => (a === b ? 0 : a ? -1 : 1);
 /** A comparator over the pods' stats: pods without stats first (cmpBool(!p1Found, !p2Found)), else `f`. */
 function withStats(obs: Observations, f: (a: readonly ContainerStats[], b: readonly ContainerStats[], pa: Pod, pb: Pod) => number): Cmp {
   return (pa, pb) => {
-    const a = obs.pods.get(podKey(pa));
-    const b = obs.pods.get(podKey(pb));
+    const a = obs.pods.get(objectKey(pa));
+    const b = obs.pods.get(objectKey(pb));
     if (!a || !b) return cmpBool(!a, !b);
     return f(a, b, pa, pb);
   };
@@ -323,7 +323,7 @@ export function evictionMessage(resource: StarvedResource, pod: Pod, thresholds:
   const t = thresholds.find((x) => SIGNAL_RESOURCE[x.signal] === resource);
   const o = t && obs.signals[t.signal];
   if (t && o) message += `Threshold quantity: ${formatQuantity(thresholdQuantity(t, asQuantity(o.capacity)))}, available: ${printed(resource, o.available)}. `;
-  const stats = obs.pods.get(podKey(pod));
+  const stats = obs.pods.get(objectKey(pod));
   if (!stats || (resource !== 'memory' && resource !== 'ephemeral-storage')) return message;
   const use = usageOf(resource);
   const containers = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])];
@@ -360,7 +360,7 @@ export function evictionGracePeriod(config: KubeletConfig, threshold: EvictionTh
 export function localStorageViolations(pods: readonly Pod[], obs: Observations): { pod: Pod; message: string }[] {
   const out: { pod: Pod; message: string }[] = [];
   for (const pod of pods) {
-    const stats = obs.pods.get(podKey(pod));
+    const stats = obs.pods.get(objectKey(pod));
     if (!stats) continue;
     const overVolume = emptyDirOverLimit(pod, stats);
     if (overVolume) {

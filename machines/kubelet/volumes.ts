@@ -8,6 +8,7 @@
  */
 import type { PersistentVolumeClaim, Pod } from '../../src/api/types.js';
 import type { ApiClient } from '../client/api-client.js';
+import { objectKey } from '../../src/api/object-key.js';
 
 /** The claims a pod's volumes name. */
 function podClaimNames(pod: Pod): string[] {
@@ -38,7 +39,7 @@ export class ClaimWaiter {
   /** True when every claim of the pod is bound; otherwise asks for them and returns false. */
   ready(pod: Pod): boolean {
     const ns = pod.metadata!.namespace!;
-    const key = `${ns}/${pod.metadata!.name}`;
+    const key = objectKey(pod);
     const missing = podClaimNames(pod).map((n) => `${ns}/${n}`).filter((c) => !this.bound.has(c));
     if (missing.length === 0) {
       this.waiting.delete(key);

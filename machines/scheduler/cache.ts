@@ -12,7 +12,8 @@
  * zones instead; that order is not modelled.
  */
 import type { Node, Pod } from '../../src/api/types.js';
-import { NodeInfo, podResourceRecord, podKey, type PodResourceRecord } from './node-info.js';
+import { NodeInfo, podResourceRecord, type PodResourceRecord } from './node-info.js';
+import { keyDefaultingNamespace } from '../../src/api/object-key.js';
 import { hasPodAffinity } from './pod-affinity-terms.js';
 import type { SchedulerListers, Snapshot } from './snapshot.js';
 
@@ -115,9 +116,9 @@ export class SchedulerCache {
     return this.list;
   }
 
-  /** The cached state of a pod, by object or {@link podKey}. */
+  /** The cached state of a pod, by object or {@link keyDefaultingNamespace}. */
   getPod(pod: Pod | string): CachedPod | undefined {
-    return this.podStates.get(typeof pod === 'string' ? pod : podKey(pod));
+    return this.podStates.get(typeof pod === 'string' ? pod : keyDefaultingNamespace(pod));
   }
 
   /** Whether the pod is assumed and not yet confirmed. */
@@ -159,7 +160,7 @@ export class SchedulerCache {
    * @throws {Error} when the pod is already in the cache (assumed or added).
    */
   assume(pod: Pod, nodeName: string): CachedPod {
-    const key = podKey(pod);
+    const key = keyDefaultingNamespace(pod);
     if (this.podStates.has(key)) throw new Error(`pod ${key} is in the cache, so can't be assumed`);
     return this.place(pod, nodeName, true);
   }

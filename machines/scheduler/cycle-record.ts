@@ -13,6 +13,7 @@
 import type { Pod } from '../../src/api/types.js';
 import type { PluginStatus, StatusCode } from './framework.js';
 import type { FilterOutcome, ScheduleResult, ScoreTable } from './schedule-one.js';
+import { keyDefaultingNamespace } from '../../src/api/object-key.js';
 
 /** One pod's last scheduling cycle, as the cycle left it. */
 export interface CycleRecord {
@@ -136,7 +137,7 @@ export function cycleRecordJSON(record: CycleRecord): CycleRecordJSON {
         ? 'one feasible node'
         : 'no feasible node';
   return {
-    pod: `${pod.metadata?.namespace ?? 'default'}/${pod.metadata?.name ?? ''}`,
+    pod: keyDefaultingNamespace(pod),
     ...(pod.metadata?.uid ? { uid: pod.metadata.uid } : {}),
     attempt: record.attempt,
     time: record.time,
@@ -153,7 +154,7 @@ export function cycleRecordJSON(record: CycleRecord): CycleRecordJSON {
       : {
           ok: false,
           message: result.message,
-          ...(result.nominatedNode ? { nominatedNode: result.nominatedNode, victims: (result.victims ?? []).map((v) => `${v.metadata?.namespace ?? 'default'}/${v.metadata?.name ?? ''}`) } : {}),
+          ...(result.nominatedNode ? { nominatedNode: result.nominatedNode, victims: (result.victims ?? []).map((v) => keyDefaultingNamespace(v)) } : {}),
         },
   };
 }

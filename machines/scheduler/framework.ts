@@ -65,8 +65,8 @@ export function isRejected(status: Status): boolean {
 export interface CycleState {
   /** The pod. */
   readonly pod: Pod;
-  /** Its {@link podKey}. */
-  readonly podKey: string;
+  /** Its {@link keyDefaultingNamespace}. */
+  readonly keyDefaultingNamespace: string;
   /** Its requests as NodeResourcesFit filters them ({@link computePodRequests}). */
   readonly requests: Resources;
   /** Its cpu and memory with the defaults for containers without requests, for LeastAllocated. */
@@ -96,7 +96,7 @@ export function createCycleState(pod: Pod, snapshot: Snapshot = EMPTY_SNAPSHOT):
   const preferred = pod.spec?.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution;
   return {
     pod,
-    podKey: rec.key,
+    keyDefaultingNamespace: rec.key,
     requests: rec.requests,
     nonZeroRequests: rec.nonZero,
     priority: rec.priority,

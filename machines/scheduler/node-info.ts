@@ -6,6 +6,7 @@
  */
 import type { Node, Pod, Taint } from '../../src/api/types.js';
 import { milliCpu, quantityValue } from '../../src/api/quantity.js';
+import { keyDefaultingNamespace } from '../../src/api/object-key.js';
 
 /** CPU the scoring plugins assume for a container without a cpu request (`schedutil.DefaultMilliCPURequest`). */
 const DEFAULT_MILLI_CPU_REQUEST = 100;
@@ -146,11 +147,6 @@ function podPriority(pod: Pod): number {
   return pod.spec?.priority ?? 0;
 }
 
-/** The cache key of a pod: `namespace/name` (namespace `default` when unset). */
-export function podKey(pod: Pod): string {
-  return `${pod.metadata?.namespace ?? 'default'}/${pod.metadata?.name ?? ''}`;
-}
-
 /** A host port a container asks for (`framework.HostPortInfo`'s key): ip `0.0.0.0` binds every address. */
 export interface HostPort {
   /** `hostIP`, or `0.0.0.0` when unset. */
@@ -175,7 +171,7 @@ export function podHostPorts(pod: Pod): readonly HostPort[] | undefined {
 
 /** What the cache remembers of a pod on a node: enough to add or subtract it without re-parsing. */
 export interface PodResourceRecord {
-  /** {@link podKey} of the pod. */
+  /** {@link keyDefaultingNamespace} of the pod. */
   readonly key: string;
   /** Its requests, as filtering counts them. */
   readonly requests: Resources;
@@ -206,7 +202,7 @@ function podClaimKeys(pod: Pod): readonly string[] | undefined {
 export function podResourceRecord(pod: Pod): PodResourceRecord {
   const s = accumulateRequests(pod);
   const rec: PodResourceRecord = {
-    key: podKey(pod),
+    key: keyDefaultingNamespace(pod),
     requests: { milliCpu: s[0]!, memory: s[1]!, ephemeralStorage: s[2]!, pods: 1 },
     nonZero: { milliCpu: s[3]!, memory: s[4]! },
     priority: podPriority(pod),
@@ -236,7 +232,7 @@ export class NodeInfo {
   readonly requested: Resources = emptyResources();
   /** Sum of the pods' cpu and memory with the scoring defaults for containers without requests. */
   readonly nonZeroRequested: NonZeroResources = { milliCpu: 0, memory: 0 };
-  /** The {@link podKey}s of the pods on the node. */
+  /** The {@link keyDefaultingNamespace}s of the pods on the node. */
   readonly pods: Set<string> = new Set();
   /** `spec.taints` of the node (empty when none), read once per node update. */
   taints: readonly Taint[] = NO_TAINTS;

@@ -9,6 +9,7 @@
  * until Unreserve restores it.
  */
 import type { PersistentVolume, PersistentVolumeClaim, Pod, StorageClass } from '../../src/api/types.js';
+import { objectKey } from '../../src/api/object-key.js';
 
 /** The storage listers and assume caches of one scheduler. */
 export interface VolumeListers {
@@ -74,7 +75,7 @@ export function createVolumeListers(stores: () => VolumeStores): VolumeListers {
     },
     storageClass: (name) => stores().classes?.get(name),
     assumeVolume: (pv) => void assumedVolumes.set(pv.metadata!.name!, pv),
-    assumeClaim: (pvc) => void assumedClaims.set(`${pvc.metadata!.namespace}/${pvc.metadata!.name}`, pvc),
+    assumeClaim: (pvc) => void assumedClaims.set(objectKey(pvc), pvc),
     restoreVolume: (name) => void assumedVolumes.delete(name),
     restoreClaim: (namespace, name) => void assumedClaims.delete(`${namespace}/${name}`),
   };

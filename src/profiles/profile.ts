@@ -15,6 +15,7 @@ import type { Rng } from '../kernel/rng.js';
 import { catalogProblems, type ImageEntry } from './images.js';
 import { usageProfileProblems, type UsageProfile } from '../metrics/usage.js';
 import { kubeletConfiguration, KubeletConfigurationError } from '../../machines/kubelet/configuration.js';
+import { keyDefaultingNamespace } from '../api/object-key.js';
 
 /** A duration in milliseconds: a fixed number, or a `[min, max]` range drawn (uniformly, whole ms) per container. */
 export type Millis = number | readonly [number, number];
@@ -527,7 +528,7 @@ export function resolveBehavior(
   }
   const annotations = pod.metadata?.annotations;
   if (annotations) {
-    const podName = `${pod.metadata?.namespace ?? 'default'}/${pod.metadata?.name ?? ''}`;
+    const podName = keyDefaultingNamespace(pod);
     const forPod = annotations[BEHAVIOR_ANNOTATION];
     if (forPod !== undefined) b = { ...b, ...parseAnnotation(profile, forPod, BEHAVIOR_ANNOTATION, podName) };
     const key = behaviorAnnotation(container.name);

@@ -1,7 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
 import { SchedulerCache } from '../../../machines/scheduler/cache.js';
-import { nodeAllocatable, podKey, podResourceRecord } from '../../../machines/scheduler/node-info.js';
+import { nodeAllocatable, podResourceRecord } from '../../../machines/scheduler/node-info.js';
+import { keyDefaultingNamespace } from '../../../src/api/object-key.js';
 import type { Node, Pod } from '../../../src/api/types.js';
 import { makeNode, makePod } from './helpers.js';
 
@@ -60,17 +61,17 @@ class Model {
       case 'addPod': {
         const pod = podWith(PODS[op.pod]!, op.cpu, op.mem, NODES[op.node], op.terminal);
         cache.addPod(pod);
-        if (op.terminal) this.pods.delete(podKey(pod));
-        else this.pods.set(podKey(pod), { pod, nodeName: NODES[op.node]!, assumed: false });
+        if (op.terminal) this.pods.delete(keyDefaultingNamespace(pod));
+        else this.pods.set(keyDefaultingNamespace(pod), { pod, nodeName: NODES[op.node]!, assumed: false });
         return;
       }
       case 'assume': {
         const pod = podWith(PODS[op.pod]!, op.cpu, op.mem);
-        if (this.pods.has(podKey(pod))) {
+        if (this.pods.has(keyDefaultingNamespace(pod))) {
           expect(() => cache.assume(pod, NODES[op.node]!)).toThrow(/can't be assumed/);
         } else {
           cache.assume(pod, NODES[op.node]!);
-          this.pods.set(podKey(pod), { pod, nodeName: NODES[op.node]!, assumed: true });
+          this.pods.set(keyDefaultingNamespace(pod), { pod, nodeName: NODES[op.node]!, assumed: true });
         }
         return;
       }
