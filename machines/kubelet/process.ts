@@ -169,6 +169,16 @@ function kubeletFiles(pod: Pod, podIP: string): Record<string, string> {
   return files;
 }
 
+/**
+ * A busybox applet run as a server (`httpd -f -p 80`, `nc -lk -p 8080`, `crond -f`): like an
+ * application's own binary it is taken as running until stopped, listening on the declared ports.
+ */
+function appletServer(argv: readonly string[]): boolean {
+  const base = argv[0]!.slice(argv[0]!.lastIndexOf('/') + 1);
+  if (['httpd', 'crond', 'syslogd', 'telnetd', 'udhcpd', 'inetd', 'ntpd'].includes(base)) return true;
+  return base === 'nc' && argv.slice(1).some((a) => /^-[a-zA-Z]*l/.test(a));
+}
+
 /** The process a container of a pod runs. */
 export function processOf(pod: Pod, container: Container, ctx: ProcessContext): ProcessSpec {
   const image = catalogEntry(container.image ?? '', withDefaults(ctx.catalog));
@@ -179,7 +189,7 @@ export function processOf(pod: Pod, container: Container, ctx: ProcessContext): 
   const first = argv[0];
   const flavor = image?.flavor ?? (image ? 'gnu' : 'busybox');
   // in a busybox image every applet is a command: one the interpreter does not model says so (shell.ts) instead of running for ever
-  const applet = first !== undefined && image !== undefined && flavor === 'busybox' && BUSYBOX_APPLETS.has(first.slice(first.lastIndexOf('/') + 1));
+  const applet = first !== undefined && image !== undefined && flavor === 'busybox' && BUSYBOX_APPLETS.has(first.slice(first.lastIndexOf('/') + 1)) && !appletServer(argv);
   const modelled = first !== undefined && (isModelledCommand(first) || first in programs || image?.files?.[first] !== undefined || applet);
   const files = overlay({ ...(image?.files ?? {}), ...kubeletFiles(pod, ctx.podIP) }, ctx.mounts ?? []);
   const declaredPorts = (container.ports ?? []).filter((p) => (p.protocol ?? 'TCP') === 'TCP').map((p) => p.containerPort);

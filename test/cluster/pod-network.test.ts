@@ -51,7 +51,12 @@ describe('pods reach Services and each other by name', () => {
     c.client.create(pod('a', 'busybox', ['sh', '-c', 'wget -qO- foo']));
     c.client.create(pod('b', 'busybox', ['wget', '-qO-', 'nobody']));
     c.client.create(pod('d', 'busybox', ['telnet', 'nobody', '80']));
+    // an applet run as a server (nc -l) is still taken as running until stopped
+    c.client.create(pod('listener', 'busybox', ['nc', '-lk', '-p', '8080'], 'Always'));
     for (const n of ['a', 'b', 'd']) expect(settled(c, n)).toBe(true);
+    expect(c.runUntil(() => phase(c, 'listener') === 'Running', { timeout: 60_000 })).toBe(true);
+    c.advance(60_000);
+    expect(phase(c, 'listener')).toBe('Running');
     expect(c.logs('a')).toBe("wget: bad address 'foo'\n");
     expect(c.logs('b')).toMatch(/^wget: can't connect to remote host \(10\.96\.\d+\.\d+\): Connection refused\n$/);
     expect(c.logs('d')).toBe("telnet: kube-actors does not model the busybox applet 'telnet' (the simulated container cannot run it)\n");
