@@ -20,6 +20,7 @@ import * as S from '../../src/api/status.js';
 import type { Status } from '../../src/api/types.js';
 import { mutatePodForLimitRanges, validateClaimForLimitRanges, validatePodForLimitRanges } from '../../src/api/limit-range.js';
 import type { UserInfo } from './auth.js';
+import type { AuthorizationRequest } from '../../src/api/rbac.js';
 import type { ApiServerCore, Operation } from './core.js';
 import { answerReview, isReviewRequest } from './reviews.js';
 import { isPods } from './watch-cache.js';
@@ -154,6 +155,7 @@ export class RequestAdmission {
     return {
       user,
       rbac: this.core.rbac,
+      authorize: (request: AuthorizationRequest) => this.core.authorizeRequest(request),
       timestamp: (offsetMs?: number) => this.core.io.timestamp(offsetMs),
       nowSeconds: () => this.core.nowSeconds(),
       authenticateToken: (token: string, audiences: readonly string[]) => this.core.authenticateToken(token, audiences),

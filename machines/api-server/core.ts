@@ -6,7 +6,9 @@
  * etcd requests and responses, and the state that outlives a request (the watch cache, the
  * pending etcd operations, the RBAC index).
  */
-import { authorize, RbacIndex, type AuthorizationDecision, type AuthorizationRequest } from '../../src/api/rbac.js';
+import { RbacIndex, type AuthorizationDecision, type AuthorizationRequest } from '../../src/api/rbac.js';
+import { NodeGraph } from './node-graph.js';
+import { NodeAuthorizer, type NodeAuthorizationRequest } from './node-authorizer.js';
 import { DEFAULT_USAGE, type UsageProfile } from '../../src/metrics/usage.js';
 import { etcdKey, findResource, resourceForGroupResource, type ResourceInfo } from '../../src/api/resources.js';
 import * as S from '../../src/api/status.js';
@@ -133,6 +135,10 @@ function requestPath(req: ApiRequest): string {
 export class ApiServerCore {
   readonly cache: WatchCache;
   readonly rbac = new RbacIndex();
+  /** The Node authorizer's graph, kept from this server's own cache (node-graph.ts). */
+  readonly nodeGraph = new NodeGraph();
+  /** The Node authorizer, first in the chain (`--authorization-mode=Node,RBAC`). */
+  readonly nodeAuthorizer = new NodeAuthorizer(this.nodeGraph);
   readonly auth: TokenAuthenticator;
   /** Issues and verifies service account tokens (TokenRequest). */
   readonly serviceAccountTokens: ServiceAccountTokens;
@@ -235,7 +241,7 @@ export class ApiServerCore {
    * authenticator knows the token, a 401), then impersonation: the user the request asks to act
    * as, if the authenticated one may `impersonate` it (else undefined, with the 403 decided).
    */
-  authenticate(authorizeImpersonation: (request: AuthorizationRequest) => AuthorizationDecision = (request) => this.rbac.authorize(request)): void {
+  authenticate(authorizeImpersonation: (request: AuthorizationRequest) => AuthorizationDecision = (request) => this.authorizeRequest(request)): void {
     const op = this.current!;
     const verdict = this.authenticateToken(op.req.token);
     op.requestor = verdict && 'user' in verdict ? verdict.user : undefined;
@@ -276,30 +282,41 @@ export class ApiServerCore {
     return Math.floor(Date.parse(this.io.timestamp()) / 1000);
   }
 
-  /** Authorizing: RBAC on (user, verb, resource, namespace, name). */
+  /**
+   * The authorizer chain, `--authorization-mode=Node,RBAC`: the Node authorizer (an opinion only
+   * on node users), then RBAC; denied, the reasons both gave are joined by a newline as the union
+   * authorizer joins them.
+   */
+  authorizeRequest(request: NodeAuthorizationRequest): AuthorizationDecision {
+    const node = this.nodeAuthorizer.authorize(request);
+    if (node?.allowed) return { allowed: true, reason: node.reason };
+    const rbac = this.rbac.authorize(request);
+    if (rbac.allowed || !node?.reason) return rbac;
+    return { allowed: false, reason: rbac.reason ? `${node.reason}\n${rbac.reason}` : node.reason };
+  }
+
+  /** Authorizing: the chain on (user, verb, resource, namespace, name). */
   authorize(): void {
     const op = this.current!;
     const { req, info } = op;
     const user = op.user ?? { username: 'system:anonymous', groups: ['system:unauthenticated'] };
     if (req.nonResourceURL !== undefined) {
-      const d = this.rbac.authorize({ user: user.username, groups: user.groups, verb: req.verb, nonResourceURL: req.nonResourceURL });
+      const d = this.authorizeRequest({ user: user.username, groups: user.groups, verb: req.verb, nonResourceURL: req.nonResourceURL });
       op.allowed = d.allowed;
       op.reason = d.reason;
       return;
     }
-    const decision = authorize(
-      {
-        user: user.username,
-        groups: user.groups,
-        verb: req.verb,
-        resource: info?.plural ?? req.resource,
-        subresource: req.subresource,
-        apiGroup: req.requestGroup ?? info?.group ?? req.group ?? '',
-        namespace: info?.namespaced === false ? undefined : req.namespace,
-        name: req.name,
-      },
-      this.rbac,
-    );
+    const decision = this.authorizeRequest({
+      user: user.username,
+      groups: user.groups,
+      verb: req.verb,
+      resource: info?.plural ?? req.resource,
+      subresource: req.subresource,
+      apiGroup: req.requestGroup ?? info?.group ?? req.group ?? '',
+      namespace: info?.namespaced === false ? undefined : req.namespace,
+      name: req.name,
+      fieldSelector: req.query?.fieldSelector,
+    });
     op.allowed = decision.allowed;
     op.reason = decision.reason;
   }
@@ -327,6 +344,7 @@ export class ApiServerCore {
         subresource: req.subresource,
         namespace: info?.namespaced === false ? undefined : req.namespace,
         name: req.name,
+        reason: op.reason || undefined,
       }),
     };
   }
@@ -481,6 +499,7 @@ export class ApiServerCore {
     const applied = this.cache.apply(change, this.sink);
     if (!applied) return;
     const { info, object } = applied;
+    this.nodeGraph.apply(info.plural, info.group, object, change.kind === 'delete');
     if (info.group === 'rbac.authorization.k8s.io') {
       if (change.kind === 'delete') this.rbac.remove(info.kind, object.metadata?.namespace, object.metadata!.name!);
       else this.rbac.upsert(object);
@@ -492,12 +511,14 @@ export class ApiServerCore {
   /** Loads the cache from a full etcd range. */
   load(kvs: KeyValue[], revision: number): void {
     this.cache.reset(kvs, revision);
+    this.nodeGraph.clear();
     for (const kv of kvs) {
       const obj = decode(kv) as Obj;
       if (kv.key.startsWith('/registry/clusterroles/') || kv.key.startsWith('/registry/clusterrolebindings/') || kv.key.startsWith('/registry/roles/') || kv.key.startsWith('/registry/rolebindings/')) {
         this.rbac.upsert(obj as never);
       } else {
         const info = resourceOfKey(kv.key);
+        if (info) this.nodeGraph.apply(info.plural, info.group, obj, false);
         if (info) strategyFor(info).restore?.(obj, this.strategyContext(false));
       }
     }

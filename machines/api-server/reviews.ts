@@ -10,7 +10,7 @@
  * Each answer is what the real registry's `Create` returns, 201 Created; a malformed review is
  * refused as the real validation refuses it (422 with field causes, or 400).
  */
-import type { AuthorizationRequest, RbacIndex } from '../../src/api/rbac.js';
+import type { AuthorizationDecision, AuthorizationRequest, RbacIndex } from '../../src/api/rbac.js';
 import { decodeError } from '../../src/api/decoding.js';
 import type { ResourceInfo } from '../../src/api/resources.js';
 import * as S from '../../src/api/status.js';
@@ -37,6 +37,8 @@ export interface ReviewContext {
   /** The (possibly impersonated) user of the request. */
   user: UserInfo;
   rbac: RbacIndex;
+  /** The server's authorizer chain (Node, then RBAC). */
+  authorize(request: AuthorizationRequest): AuthorizationDecision;
   /** Virtual time as a Kubernetes timestamp, now or `offsetMs` from now. */
   timestamp(offsetMs?: number): string;
   /** Virtual time, seconds since the Unix epoch. */
@@ -157,7 +159,7 @@ function accessReview(info: ResourceInfo, review: Obj, subject: UserInfo, ctx: R
     const causes = specCauses(review.spec as Obj);
     if (causes.length > 0) return { code: 422, body: S.invalid(info, '', causes) };
   }
-  const decision = ctx.rbac.authorize(attributesOf(review.spec as Obj, subject));
+  const decision = ctx.authorize(attributesOf(review.spec as Obj, subject));
   // RBAC never denies, it has no opinion: `denied` stays unset, and the reason (which binding
   // allowed, or the role references it could not resolve) is passed on
   const status: Obj = { allowed: decision.allowed };
