@@ -28,8 +28,11 @@ import { admitServiceAccount, safeSuffix } from './admission.js';
 import { strategyFor, type Obj } from './strategy.js';
 import { admitDeepValues } from './deep-values.js';
 import { cannotBeHandled, isObject, meta } from './objects.js';
+import { admitNodeRestriction } from './node-restriction.js';
+import { nodeIdentity } from './node-authorizer.js';
 
 const NAMESPACES = findResource('namespaces')!;
+const NODES = findResource('nodes')!;
 const SERVICE_ACCOUNTS = findResource('serviceaccounts')!;
 const LIMIT_RANGES = findResource('limitranges')!;
 
@@ -121,6 +124,7 @@ export class RequestAdmission {
       return;
     }
     if (!this.admitDryRun(op)) return;
+    if (!this.admitNodeDeletes(op)) return;
     if (req.verb === 'create' && !req.subresource) {
       this.admitCreate(op);
       return;
@@ -164,6 +168,24 @@ export class RequestAdmission {
       object: (resource: 'pods' | 'secrets' | 'nodes', namespace: string | undefined, name: string) => this.core.cache.objects.get(etcdKey(findResource(resource)!, namespace, name)),
       jti: () => this.core.tokenIds.uuid(),
     };
+  }
+
+  /**
+   * NodeRestriction on what a kubelet deletes or evicts: only a pod bound to its node (the pod as
+   * the cache holds it; a pod that is not there goes on to its 404).
+   */
+  private admitNodeDeletes(op: Operation): boolean {
+    const { req, info } = op;
+    const node = op.user ? nodeIdentity(op.user.username, op.user.groups) : undefined;
+    if (node === undefined || !info || !isPods(info)) return true;
+    const evicting = req.verb === 'create' && req.subresource === 'eviction';
+    if (!evicting && !(req.verb === 'delete' && !req.subresource)) return true;
+    const pod = this.core.cache.objects.get(etcdKey(info, req.namespace, req.name ?? ''));
+    if (!pod) return true;
+    const refused = admitNodeRestriction(node, op.user!.username, { operation: evicting ? 'create' : 'delete', resource: 'pods', group: '', subresource: req.subresource, namespace: req.namespace, name: req.name, old: pod });
+    if (!refused) return true;
+    op.response = { code: 403, body: S.forbiddenWithMessage(info, req.name, refused) };
+    return false;
   }
 
   /**
@@ -272,6 +294,18 @@ export class RequestAdmission {
           code: 403,
           body: S.forbiddenWithMessage(info, m.name, `unable to create new content in namespace ${req.namespace} because it is being terminated`),
         };
+        return false;
+      }
+    }
+    // NodeRestriction: what a kubelet creates (its mirror pods, its Node, its Lease, its CSINode)
+    const node = op.user ? nodeIdentity(op.user.username, op.user.groups) : undefined;
+    if (node !== undefined) {
+      const refused = admitNodeRestriction(node, op.user!.username, {
+        operation: 'create', resource: info.plural, group: info.group, namespace: req.namespace, object: obj,
+        nodeObject: (name) => this.core.cache.objects.get(etcdKey(NODES, undefined, name)),
+      });
+      if (refused) {
+        op.response = { code: 403, body: S.forbiddenWithMessage(info, m.name, refused) };
         return false;
       }
     }

@@ -51,8 +51,8 @@ export function podSecretNames(spec: Obj): string[] {
   return out;
 }
 
-/** `podutil.VisitPodConfigmapNames` with `AllContainers`. */
-function podConfigMapNames(spec: Obj): string[] {
+/** `podutil.VisitPodConfigmapNames` with `AllContainers`: every ConfigMap name a pod spec references. */
+export function podConfigMapNames(spec: Obj): string[] {
   const out: string[] = [];
   for (const c of [...list(spec.initContainers), ...list(spec.containers), ...list(spec.ephemeralContainers)]) {
     for (const e of list(c.envFrom)) if (isObj(e.configMapRef)) out.push(String(e.configMapRef.name ?? ''));

@@ -27,6 +27,8 @@ import { decode, isPods, type Watcher } from './watch-cache.js';
 import { asStored } from './protobuf-storage.js';
 import { strategyFor, type Obj } from './strategy.js';
 import { limitEphemeralContainerSecretReferences } from './mountable-secrets.js';
+import { admitNodeRestriction } from './node-restriction.js';
+import { nodeIdentity } from './node-authorizer.js';
 import { isObject, meta } from './objects.js';
 
 const PODS = findResource('pods')!;
@@ -346,6 +348,12 @@ export class GenericStore {
     op.warnings.push(...verdict.warnings);
     if (verdict.causes.length > 0) return { error: S.invalid(info, req.name!, verdict.causes) };
     if (verdict.unknownFields.length > 0 || verdict.warnings.length > 0) next = pruneUnknownFields(next, info);
+    // NodeRestriction on a kubelet's updates (its Node, its pods' status, its claims' status)
+    const node = op.user ? nodeIdentity(op.user.username, op.user.groups) : undefined;
+    if (node !== undefined) {
+      const refused = admitNodeRestriction(node, op.user!.username, { operation: 'update', resource: info.plural, group: info.group, subresource: req.subresource, namespace: req.namespace, name: req.name, object: next, old: current });
+      if (refused) return { error: S.forbiddenWithMessage(info, req.name, refused) };
+    }
     // ServiceAccount's validation of ephemeral containers, then ResourceQuota on the main resource
     if (req.subresource === 'ephemeralcontainers' && isPods(info)) {
       const refused = limitEphemeralContainerSecretReferences(next, req.namespace!, (ns, name) => this.core.cache.objects.get(etcdKey(SERVICE_ACCOUNTS, ns, name)));

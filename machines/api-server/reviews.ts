@@ -11,6 +11,7 @@
  * refused as the real validation refuses it (422 with field causes, or 400).
  */
 import type { AuthorizationDecision, AuthorizationRequest, RbacIndex } from '../../src/api/rbac.js';
+import { nodeIdentity } from './node-authorizer.js';
 import { decodeError } from '../../src/api/decoding.js';
 import type { ResourceInfo } from '../../src/api/resources.js';
 import * as S from '../../src/api/status.js';
@@ -183,8 +184,10 @@ function rulesReview(review: Obj, ctx: ReviewContext): ReviewAnswer {
     }
     if ((r.nonResourceURLs?.length ?? 0) > 0) nonResourceRules.push({ verbs: [...r.verbs], nonResourceURLs: [...r.nonResourceURLs!] });
   }
-  const status: Obj = { resourceRules, nonResourceRules, incomplete: false };
-  const unique = [...new Set(errors)];
+  // the Node authorizer (first in the chain) cannot enumerate a node's rules (`RulesFor`)
+  const isNode = nodeIdentity(ctx.user.username, ctx.user.groups) !== undefined;
+  const status: Obj = { resourceRules, nonResourceRules, incomplete: isNode };
+  const unique = [...new Set(isNode ? ['node authorizer does not support user rule resolution', ...errors] : errors)];
   if (unique.length > 0) status.evaluationError = unique.length === 1 ? unique[0] : `[${unique.join(', ')}]`;
   return { code: 201, body: { kind: review.kind, apiVersion: review.apiVersion, metadata: { creationTimestamp: null }, spec: {}, status } as unknown as KubeObject };
 }

@@ -284,10 +284,9 @@ function clusterRoleBindings(): ClusterRoleBinding[] {
     clusterRoleBinding('system:kube-dns', [serviceAccount('kube-system', 'kube-dns')]),
     clusterRoleBinding('system:kube-scheduler', [user('system:kube-scheduler')]),
     clusterRoleBinding('system:volume-scheduler', [user('system:kube-scheduler')]),
-    // kube leaves this binding without subjects (the Node authorizer grants kubelets their
-    // node's objects); the simulation has no Node authorizer and binds the group system:nodes,
-    // as kube did before 1.8
-    clusterRoleBinding('system:node', [group('system:nodes')]),
+    // no subjects: the Node authorizer grants kubelets their node's objects
+    // (machines/api-server/node-authorizer.ts)
+    clusterRoleBinding('system:node', []),
     // Allow all in-cluster workloads (via their service accounts) to retrieve the service account issuer discovery docs
     clusterRoleBinding('system:service-account-issuer-discovery', [group('system:serviceaccounts')]),
   ];
@@ -414,9 +413,9 @@ function build(): readonly BootstrapRbacObject[] {
  *   `system:controller:token-cleaner`) and kube-public (`system:controller:bootstrap-signer`);
  * - kubeadm's `kubeadm:cluster-admins`, `kubeadm:node-proxier` and `system:coredns`.
  *
- * Two deviations:
- * - for want of the Node authorizer, the `system:node` ClusterRoleBinding names the group
- *   `system:nodes` (kube's has no subjects and the Node authorizer authorizes kubelets);
+ * The `system:node` ClusterRoleBinding has no subjects, as kube's: kubelets are authorized by
+ * the Node authorizer (machines/api-server/node-authorizer.ts), which applies the `system:node`
+ * role's rules itself. One deviation:
  * - the simulated controller manager does not run its controllers under their ServiceAccounts'
  *   credentials (kubeadm's `--use-service-account-credentials=true`): they all act as
  *   `system:kube-controller-manager`, whose ClusterRole therefore holds kube's rules followed by

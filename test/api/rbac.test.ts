@@ -318,19 +318,16 @@ describe('bootstrapRbac', () => {
     expect(s({ verb: 'create', resource: 'deployments', apiGroup: 'apps', namespace: 'default' })).toBe(false);
   });
 
-  it('gives kubelets (group system:nodes) what they need', () => {
-    const k = (r: Omit<AuthorizationRequest, 'user' | 'groups'>) => can('system:node:n1', ['system:nodes'], r);
-    expect(k({ verb: 'watch', resource: 'pods', apiGroup: '' })).toBe(true);
-    expect(k({ verb: 'update', resource: 'pods', subresource: 'status', apiGroup: '', namespace: 'd', name: 'p' })).toBe(true);
-    expect(k({ verb: 'patch', resource: 'pods', subresource: 'status', apiGroup: '', namespace: 'd', name: 'p' })).toBe(true);
-    expect(k({ verb: 'create', resource: 'nodes', apiGroup: '', name: 'n1' })).toBe(true);
-    expect(k({ verb: 'patch', resource: 'nodes', subresource: 'status', apiGroup: '', name: 'n1' })).toBe(true);
-    expect(k({ verb: 'update', resource: 'leases', apiGroup: 'coordination.k8s.io', namespace: 'kube-node-lease', name: 'n1' })).toBe(true);
-    expect(k({ verb: 'create', resource: 'events', apiGroup: '', namespace: 'd' })).toBe(true);
-    // system:node's events rule is the core group's only
-    expect(k({ verb: 'patch', resource: 'events', apiGroup: 'events.k8s.io', namespace: 'd' })).toBe(false);
-    expect(k({ verb: 'create', resource: 'deployments', apiGroup: 'apps', namespace: 'd' })).toBe(false);
-    expect(k({ verb: 'delete', resource: 'nodes', apiGroup: '', name: 'n2' })).toBe(false);
+  it('gives kubelets nothing through RBAC: the system:node binding has no subjects (the Node authorizer authorizes them)', () => {
+    const k = (r: Omit<AuthorizationRequest, 'user' | 'groups'>) => can('system:node:n1', ['system:nodes', 'system:authenticated'], r);
+    expect(k({ verb: 'watch', resource: 'pods', apiGroup: '' })).toBe(false);
+    expect(k({ verb: 'get', resource: 'secrets', apiGroup: '', namespace: 'd', name: 's' })).toBe(false);
+    expect(k({ verb: 'patch', resource: 'nodes', subresource: 'status', apiGroup: '', name: 'n1' })).toBe(false);
+    // what every authenticated user has
+    expect(k({ verb: 'create', resource: 'selfsubjectaccessreviews', apiGroup: 'authorization.k8s.io' })).toBe(true);
+    const binding = bootstrapRbac().find((o) => o.kind === 'ClusterRoleBinding' && o.metadata?.name === 'system:node') as { subjects?: unknown };
+    expect(binding).toBeDefined();
+    expect(binding.subjects).toBeUndefined();
   });
 
   it('gives kube-proxy and the controller manager their roles', () => {
