@@ -159,9 +159,17 @@ const greedyKubelet = kubeletMachine.provide({
   actions: { watchPods: assign({ pods: ({ context }) => everyPod(context) }) },
 });
 
-/** The kubelet's pod informer replaced by one of every pod in the cluster, started. */
+/** The admin's token (the Node authorizer refuses a kubelet the list of every pod). */
+const ADMIN_TOKEN = 'kube-actors-admin-token';
+
+/**
+ * The kubelet's pod informer replaced by one of every pod in the cluster, started; the kubelet's
+ * client presents the admin's token from then on (as itself, the Node authorizer would refuse it
+ * the list: `can only list/watch pods with spec.nodeName field selector`).
+ */
 function everyPod(context: KubeletContext): Informer<Pod> {
   context.pods.stop();
+  (context.client as { token: string }).token = ADMIN_TOKEN;
   const pods = podInformer(context.client, { resource: 'pods' }, context.self);
   pods.start(true);
   return pods;
@@ -343,7 +351,7 @@ export const MUTANTS: readonly Mutant[] = Object.freeze([
   },
   {
     name: 'kubelet-runs-foreign-pods',
-    description: "the kubelet watches every pod, not only its node's, and runs pods bound elsewhere (or nowhere)",
+    description: "the kubelet watches every pod, not only its node's (with the admin's credentials, which the Node authorizer does not limit), and runs pods bound elsewhere (or nowhere)",
     // the greedy kubelets fail pods no node runs, the ReplicaSet controller replaces them at once:
     // a hot loop the runner stops as a 'simulation' violation
     caughtBy: ['kubelet-runs-bound-pods', 'simulation'],
