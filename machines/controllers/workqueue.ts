@@ -9,7 +9,11 @@ import { Agenda, type Scheduled } from '../../src/kernel/queue.js';
 const DEFAULT_BASE_DELAY_MS = 5;
 /** Longest retry delay of a failing key (client-go: 1000 s). */
 const DEFAULT_MAX_DELAY_MS = 1_000_000;
-/** Consumed slots at the head of the ring before it is compacted. */
+/**
+ * Consumed slots at the head of the ring before it is compacted. The ring is an unbounded FIFO
+ * that forgets nothing (every queued key is processed); the kernel's trace (src/kernel/trace.ts) is
+ * a different ring, bounded, that overwrites its oldest entries, so the two do not share code.
+ */
 const COMPACT_AFTER = 1024;
 
 /** A key waiting for its time (an entry of the delaying queue's heap). */

@@ -27,6 +27,7 @@ import {
   type QueueingHintFn,
 } from './events.js';
 import type { FilterPlugin } from './framework.js';
+import { BinaryHeap } from '../../src/kernel/binary-heap.js';
 
 /** kube-scheduler's `DefaultPodInitialBackoffDuration` (ms). */
 const DEFAULT_POD_INITIAL_BACKOFF = 1_000;
@@ -110,7 +111,7 @@ type Strategy = 'skip' | 'backoff';
  */
 export class SchedulingQueue {
   /** The active heap (entries of keys no longer active are dropped when they surface). */
-  private heap: QueuedPod[] = [];
+  private readonly heap = new BinaryHeap<QueuedPod>(before);
   private seq = 0;
   private readonly inActive = new Set<string>();
   /** Each known key's priority (kept while the pod waits anywhere in the queue). */
@@ -142,37 +143,11 @@ export class SchedulingQueue {
   private push(key: string): void {
     this.inActive.add(key);
     const e: QueuedPod = { key, priority: this.priorities.get(key) ?? 0, seq: this.seq++ };
-    const h = this.heap;
-    h.push(e);
-    let i = h.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!before(e, h[parent]!)) break;
-      h[i] = h[parent]!;
-      i = parent;
-    }
-    h[i] = e;
+    this.heap.push(e);
   }
 
   private popHeap(): QueuedPod | undefined {
-    const h = this.heap;
-    if (h.length === 0) return undefined;
-    const top = h[0]!;
-    const last = h.pop()!;
-    if (h.length > 0) {
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= h.length) break;
-        const r = l + 1;
-        const c = r < h.length && before(h[r]!, h[l]!) ? r : l;
-        if (!before(h[c]!, last)) break;
-        h[i] = h[c]!;
-        i = c;
-      }
-      h[i] = last;
-    }
-    return top;
+    return this.heap.pop();
   }
 
   /** Adds a pending pod with its priority (ignored while it is already queued somewhere). */

@@ -2,6 +2,7 @@
  * The kernel's agenda: a binary min-heap ordered by (time, seq). Timers and in-flight messages
  * share it, so everything that happens in a simulation has one total order.
  */
+import { BinaryHeap } from './binary-heap.js';
 
 /** Something scheduled on the agenda. */
 export interface Scheduled {
@@ -15,56 +16,29 @@ export interface Scheduled {
 
 /** A min-heap of scheduled entries, ordered by time then sequence. */
 export class Agenda<T extends Scheduled> {
-  private heap: T[] = [];
+  private readonly heap = new BinaryHeap<T>(before);
 
   get size(): number {
-    return this.heap.length;
+    return this.heap.size;
   }
 
   push(item: T): void {
-    const heap = this.heap;
-    heap.push(item);
-    let i = heap.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!before(item, heap[parent]!)) break;
-      heap[i] = heap[parent]!;
-      i = parent;
-    }
-    heap[i] = item;
+    this.heap.push(item);
   }
 
   /** The earliest entry that is not cancelled, without removing it. */
   peek(): T | undefined {
     const heap = this.heap;
-    while (heap.length > 0 && heap[0]!.cancelled) this.pop();
-    return heap[0];
+    while (heap.size > 0 && heap.peek()!.cancelled) heap.pop();
+    return heap.peek();
   }
 
   pop(): T | undefined {
-    const heap = this.heap;
-    if (heap.length === 0) return undefined;
-    const top = heap[0]!;
-    const last = heap.pop()!;
-    if (heap.length > 0) {
-      let i = 0;
-      const n = heap.length;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= n) break;
-        const r = l + 1;
-        const child = r < n && before(heap[r]!, heap[l]!) ? r : l;
-        if (!before(heap[child]!, last)) break;
-        heap[i] = heap[child]!;
-        i = child;
-      }
-      heap[i] = last;
-    }
-    return top;
+    return this.heap.pop();
   }
 
   clear(): void {
-    this.heap = [];
+    this.heap.clear();
   }
 }
 

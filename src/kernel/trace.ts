@@ -52,6 +52,11 @@ export type Summarizer = (event: { readonly type: string }) => string;
  * live rxjs Observable.
  */
 export class Trace {
+  /**
+   * The kept entries; with a finite capacity a ring whose oldest entry, at `start`, is overwritten.
+   * Not the controllers' work queue ring (machines/controllers/workqueue.ts): that one is an
+   * unbounded FIFO that keeps every key and compacts its consumed head.
+   */
   private readonly buffer: TraceEntry[] = [];
   private start = 0;
   private count = 0;
