@@ -45,7 +45,8 @@ function run(controllers: unknown[], spec: Obj): { violations: string[]; codes: 
       op: 'custom',
       label: 'evict one web pod',
       run: (ctx) => {
-        const pod = ctx.cluster.objects('pods', 'default').find((p) => p.metadata?.labels?.app === 'web' && !p.metadata.deletionTimestamp)!;
+        // a Running pod: a Pending replacement (or one being deleted) is evicted without the budget (canIgnorePDB)
+        const pod = ctx.cluster.objects('pods', 'default').find((p) => p.metadata?.labels?.app === 'web' && !p.metadata.deletionTimestamp && p.status?.phase === 'Running')!;
         const name = pod.metadata!.name!;
         codes.push(ctx.cluster.client.request({ verb: 'create', resource: 'pods', namespace: 'default', name, subresource: 'eviction', body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace: 'default' } } }).code);
       },

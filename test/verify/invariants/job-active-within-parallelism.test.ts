@@ -30,7 +30,8 @@ describe('job-active-within-parallelism', () => {
       { op: 'custom', label: 'suspend j1', run: (ctx) => void ctx.cluster.client.patch('jobs', 'j1', { spec: { suspend: true } }) },
       { op: 'wait', ms: 10_000 },
       { op: 'custom', label: 'resume j1', run: (ctx) => void ctx.cluster.client.patch('jobs', 'j1', { spec: { suspend: false } }) },
-      { op: 'wait', ms: 60_000 },
+      // which pod the deletion above picks depends on the generated names; the last pods may start up to a run later
+      { op: 'wait', ms: 90_000 },
       { op: 'custom', label: 'j1 completed', run: (ctx) => expect(ctx.cluster.objects('jobs', 'default').find((j) => j.metadata?.name === 'j1')?.status).toMatchObject({ succeeded: 6 }) },
     ]);
     expect(violations).toEqual([]);
