@@ -59,11 +59,6 @@ export function toYAML(value: unknown): string {
   return yamlStringify(plain, { sortMapEntries: true, indentSeq: false, lineWidth: 0, aliasDuplicateObjects: false });
 }
 
-/** Renders any value as JSON or YAML (for summaries and results that are not Kubernetes objects). */
-export function formatValue(value: unknown, format: 'json' | 'yaml'): string {
-  return format === 'yaml' ? toYAML(value) : toJSON(value);
-}
-
 /**
  * The document `kubectl get -o json|yaml` prints: the object itself for one named object, or a
  * `v1 List` of the objects.
@@ -147,22 +142,6 @@ export function resourceTable(
     showNamespace: info.namespaced && options.namespace === undefined,
     noHeaders: options.noHeaders,
   });
-}
-
-/**
- * A plain table in kubectl's alignment: upper-cased headers, each column padded to its widest
- * cell plus three spaces (at least six wide), the last column unpadded. `''` when there are no
- * rows. Cells may be strings, numbers, booleans or null.
- */
-export function formatTable(headers: readonly string[], rows: readonly (readonly unknown[])[], options: { noHeaders?: boolean } = {}): string {
-  const table: Table = {
-    kind: 'Table',
-    apiVersion: 'meta.k8s.io/v1',
-    metadata: {},
-    columnDefinitions: headers.map((name) => ({ name, type: 'string', format: '', description: '', priority: 0 })),
-    rows: rows.map((cells) => ({ cells: [...cells] })),
-  };
-  return renderTable(table, { noHeaders: options.noHeaders });
 }
 
 // ---- progress ---------------------------------------------------------------------------------

@@ -9,8 +9,6 @@ import { UsageError } from '../../src/cli/main.js';
 import {
   createProgressBar,
   formatObjects,
-  formatTable,
-  formatValue,
   listDocument,
   noResourcesFound,
   parseOutputFormat,
@@ -59,8 +57,6 @@ describe('JSON and YAML', () => {
   it('prints YAML as kubectl does: sorted keys, sequences not indented, no undefined values', () => {
     const text = toYAML({ spec: { containers: [{ name: 'c', image: 'nginx' }] }, kind: 'Pod', apiVersion: 'v1', status: undefined });
     expect(text).toBe('apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - image: nginx\n    name: c\n');
-    expect(formatValue({ x: 1 }, 'yaml')).toBe('x: 1\n');
-    expect(formatValue({ x: 1 }, 'json')).toBe('{\n  "x": 1\n}\n');
   });
 
   it('wraps several objects in a v1 List, and prints one named object alone', () => {
@@ -119,14 +115,6 @@ describe('kubectl tables', () => {
     } finally {
       cluster.stop();
     }
-  });
-
-  it('aligns any table the same way', () => {
-    expect(formatTable(['seed', 'result', 'note'], [[1, 'ok', ''], [12345, 'FAILED', 'pod-bound-once']])).toBe(
-      'SEED    RESULT   NOTE\n1       ok       \n12345   FAILED   pod-bound-once\n',
-    );
-    expect(formatTable(['a'], [])).toBe('');
-    expect(formatTable(['a', 'b'], [['x', 'y']], { noHeaders: true })).toBe('x     y\n');
   });
 });
 
