@@ -2,10 +2,10 @@
  * The controller manager (kube-controller-manager): one process running many controllers. Each
  * controller is its own actor, spawned here and registered on the kernel at
  * `controller-manager/<name>` (host `control-plane`), with its own API client under the
- * controller manager's token (the simulated manager runs every controller under its own user,
- * `system:kube-controller-manager`, without kubeadm's `--use-service-account-credentials=true`;
- * that user's ClusterRole holds the rules of the controllers' `system:controller:*` roles, see
- * src/api/rbac-bootstrap.ts).
+ * token of the controller's ServiceAccount `kube-system/<account>`, as kubeadm runs
+ * kube-controller-manager with `--use-service-account-credentials=true`: the manager, under its
+ * own user `system:kube-controller-manager`, gets the tokens first (controller-credentials.ts),
+ * then starts the controllers and its shared informers.
  *
  * States:
  * - `running`: the enabled controllers run (the built-ins and any user-defined ones);
@@ -48,6 +48,8 @@ import { resourceQuotaController } from './controllers/resourcequota.js';
 import { disruptionController } from './controllers/disruption.js';
 import { clusterRoleAggregationController } from './controllers/clusterrole-aggregation.js';
 import { apiClientTransitions } from './client/transitions.js';
+import { ControllerCredentials } from './controller-credentials.js';
+import { CONTROLLER_ACCOUNTS } from '../src/api/rbac-bootstrap-controllers.js';
 
 /** The built-in controllers, in start order. */
 export const BUILT_IN_CONTROLLERS: readonly ControllerMachine[] = [
@@ -136,6 +138,20 @@ export interface ControllerManagerInput {
   events?: EventLevel;
   /** Options of the controllers' API clients. */
   client?: ApiClientOptions;
+  /**
+   * kube-controller-manager's `--use-service-account-credentials` (default true, as kubeadm
+   * runs it): each built-in controller authenticates with a token of its ServiceAccount
+   * `kube-system/<account>` and RBAC authorizes it through its `system:controller:<account>`
+   * ClusterRole. False: every controller uses the controller manager's own token.
+   */
+  useServiceAccountCredentials?: boolean;
+  /**
+   * Bearer token of the users' own controllers (`controllers`), which kube-controller-manager
+   * does not have: a real custom controller runs with credentials of its own. Default: the
+   * controller manager's token (whose role grants little more than list and watch);
+   * `createCluster` gives them the cluster admin's.
+   */
+  userControllersToken?: string;
 }
 
 /** Context of the controller manager. */
@@ -160,6 +176,14 @@ export interface ControllerManagerContext {
   informers: SharedInformerFactory;
   /** Housekeeping's one-second grid: when it last ran (or began) and when its timer fires. */
   housekeeping: HousekeepingGrid;
+  /** The controllers' ServiceAccount credentials (empty without `useServiceAccountCredentials`). */
+  credentials: ControllerCredentials;
+  /** True while the controllers run (spawned once every credential is there). */
+  started: boolean;
+  /** The token of the users' own controllers. */
+  userControllersToken: string;
+  /** The names of the built-in controllers (the others are users'). */
+  builtIns: ReadonlySet<string>;
 }
 
 /** The period of the manager's housekeeping (its requests' timeouts, its informers' retries and silent watches). */
@@ -167,7 +191,7 @@ const HOUSEKEEPING_MS = 1_000;
 
 /** The earliest time housekeeping has something to do (its timer fires at the grid's first tick at or after it: see `gridWakeAt`). */
 function housekeepingDueAt(context: ControllerManagerContext): number {
-  return Math.min(context.client.nextDueAt(), context.informers.dueAt());
+  return Math.min(context.client.nextDueAt(), context.informers.dueAt(), context.credentials.dueAt());
 }
 
 /** Events of the controller manager: the restart fault. */
@@ -222,25 +246,37 @@ export const controllerManagerMachine = setup({
     tick: ({ context }) => gridWakeAt(context.housekeeping.last, context.port.now(), housekeepingDueAt(context), HOUSEKEEPING_MS) - context.port.now(),
   },
   guards: {
+    /** Every controller's credentials are there and the controllers do not run yet. */
+    credentialsReady: ({ context }) => !context.started && context.credentials.ready(),
     /** Something became due before the armed tick (a request sent, a watch refused). */
     housekeepingDueEarlier: ({ context }) => gridDueEarlier(context.housekeeping, context.port.now(), housekeepingDueAt(context), HOUSEKEEPING_MS),
   },
   actions: {
+    requestCredentials: ({ context }) => context.credentials.start(),
+    /** Starts the controllers at once when none waits for a token (no ServiceAccount credentials). */
+    startIfReady: enqueueActions(({ context, enqueue }) => {
+      if (context.started || !context.credentials.ready()) return;
+      enqueue('spawnControllers' as never);
+      enqueue('registerControllers' as never);
+      enqueue('startInformers' as never);
+    }),
     spawnControllers: assign(({ context, spawn }) => {
       const controllers: Record<string, AnyActorRef> = {};
       for (const def of context.definitions) {
         const name = def.id;
         const address = controllerAddress(name);
+        const token = context.credentials.tokenOf(name) ?? (context.builtIns.has(name) ? context.token : context.userControllersToken);
         let client = context.clients.get(name);
         const port = client?.port ?? context.port.child(address);
         if (!client) {
-          client = new ApiClient(port, context.token, { ...(context.clientOptions ?? {}), ...(context.apiServer ? { apiServer: context.apiServer } : {}) });
+          client = new ApiClient(port, token, { ...(context.clientOptions ?? {}), ...(context.apiServer ? { apiServer: context.apiServer } : {}) });
           context.clients.set(name, client);
-        }
+        } else client.useToken(token);
+        context.credentials.attach(name, client);
         const input: ControllerInput = { port, client, options: context.options[name], events: context.events, informers: context.informers };
         controllers[name] = (spawn as unknown as (logic: ControllerMachine, options: { id: string; input: ControllerInput }) => AnyActorRef)(def, { id: name, input });
       }
-      return { controllers };
+      return { controllers, started: true };
     }),
     registerControllers: ({ context }) => {
       const host = context.port.hostOf() ?? CONTROL_PLANE_HOST;
@@ -264,6 +300,7 @@ export const controllerManagerMachine = setup({
     housekeeping: ({ context }) => {
       context.client.sweep();
       context.informers.tick();
+      context.credentials.tick();
     },
     stopControllers: enqueueActions(({ context, enqueue }) => {
       for (const [name, ref] of Object.entries(context.controllers)) {
@@ -274,7 +311,8 @@ export const controllerManagerMachine = setup({
       for (const client of context.clients.values()) client.reset();
       context.informers.reset();
       context.client.reset();
-      enqueue.assign({ controllers: {}, restarts: context.restarts + 1 });
+      context.credentials.reset();
+      enqueue.assign({ controllers: {}, restarts: context.restarts + 1, started: false });
     }),
     reportControllerError: ({ context, event }) => context.port.reportChildError(event as unknown as { type: string; error?: unknown }, controllerAddress),
   },
@@ -282,13 +320,18 @@ export const controllerManagerMachine = setup({
   id: 'controller-manager',
   context: ({ input }) => {
     const client = new ApiClient(input.port, input.token, { ...(input.client ?? {}), ...(input.apiServer ? { apiServer: input.apiServer } : {}) });
+    const definitions = resolveControllers(input);
+    const accounts = new Map<string, string>();
+    if (input.useServiceAccountCredentials ?? true) {
+      for (const def of definitions) if (CONTROLLER_ACCOUNTS[def.id]) accounts.set(def.id, CONTROLLER_ACCOUNTS[def.id]!);
+    }
     return {
       port: input.port,
       client,
       informers: new SharedInformerFactory(client),
       token: input.token,
       apiServer: input.apiServer,
-      definitions: resolveControllers(input),
+      definitions,
       options: input.options ?? {},
       events: input.events,
       clientOptions: input.client,
@@ -296,6 +339,10 @@ export const controllerManagerMachine = setup({
       controllers: {},
       restarts: 0,
       housekeeping: UNARMED_GRID,
+      credentials: new ControllerCredentials(client, input.port, accounts),
+      started: false,
+      userControllersToken: input.userControllersToken ?? input.token,
+      builtIns: new Set(BUILT_IN_CONTROLLERS.filter((c) => definitions.includes(c)).map((c) => c.id)),
     };
   },
   initial: 'running',
@@ -305,7 +352,9 @@ export const controllerManagerMachine = setup({
   } as never,
   states: {
     running: {
-      entry: ['spawnControllers', 'registerControllers', 'startInformers', 'beginHousekeeping'],
+      entry: ['beginHousekeeping', 'requestCredentials', 'startIfReady'],
+      // the controllers start once each has its ServiceAccount's token (at once without any)
+      always: { guard: 'credentialsReady', actions: ['spawnControllers', 'registerControllers', 'startInformers'] },
       on: {
         'controller-manager.restart': { target: 'restarting', actions: 'stopControllers' },
       },

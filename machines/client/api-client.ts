@@ -42,17 +42,30 @@ export class ApiClient {
   private readonly prefix: string;
   private readonly timeoutMs: number;
   private readonly maxTries: number;
+  /** The bearer token requests carry from now on. */
+  #token: string;
 
   constructor(
     readonly port: Port,
-    readonly token: string,
+    token: string,
     options: ApiClientOptions = {},
   ) {
+    this.#token = token;
     this.apiServer = options.apiServer ?? API_SERVER;
     const incarnation = port.incarnation();
     this.prefix = incarnation === 0 ? `${port.address}#` : `${port.address}#${incarnation}.`;
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.maxTries = options.maxTries ?? 3;
+  }
+
+  /** The bearer token of the requests sent from now on. */
+  get token(): string {
+    return this.#token;
+  }
+
+  /** Sends later requests with another token (a refreshed service account token); requests in flight keep theirs. */
+  useToken(token: string): void {
+    this.#token = token;
   }
 
   /** Sends a request; `onResponse` gets the answer. Returns the request id. */

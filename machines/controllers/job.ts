@@ -31,7 +31,7 @@ import { type LabelSelectorMatcher } from '../../src/api/selectors.js';
 import { labelSelectorFromObject } from '../../src/api/label-selector.js';
 import { defineController, splitKey, watch, type ControllerMachine, type SyncContext, type Watches } from './controller.js';
 import { Expectations } from './replicaset.js';
-import { clone, controllerRefOf, deepEqual, newControllerRef, type Obj } from './util.js';
+import { adoptPatch, clone, controllerRefOf, deepEqual, newControllerRef, type Obj } from './util.js';
 import {
   activeOf,
   activePodsForRemoval,
@@ -201,10 +201,9 @@ function syncJob(key: string, ctx: Ctx): void {
   if (!job.metadata?.deletionTimestamp && !selector.isEverything) {
     const orphans = ctx.byIndex('pods', 'orphans', namespace ?? '').filter((p) => selector.matches(p.metadata?.labels) && !p.metadata?.deletionTimestamp);
     if (orphans.length > 0) {
+      // AdoptPod's strategic merge patch (the job-controller's role allows pods patch, not update)
       for (const p of orphans) {
-        const copy = clone(p);
-        copy.metadata!.ownerReferences = [...(copy.metadata!.ownerReferences ?? []), newControllerRef(job, 'batch/v1', 'Job')];
-        ctx.client.update('pods', copy, { ignore: [404, 409] });
+        ctx.client.patch('pods', p.metadata!.namespace, p.metadata!.name!, adoptPatch(newControllerRef(job, 'batch/v1', 'Job'), p.metadata?.uid), { patchType: 'strategic', ignore: [404, 409] });
       }
       return;
     }

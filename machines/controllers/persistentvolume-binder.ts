@@ -172,9 +172,11 @@ function provision(ctx: Ctx, claim: PVC, sc: SC, node: string | undefined): void
   const ann = claim.metadata?.annotations ?? {};
   const name = `pvc-${claim.metadata!.uid}`;
   if (ann[STORAGE_PROVISIONER_ANNOTATION] !== sc.provisioner) {
-    ctx.client.patch('persistentvolumeclaims', claim.metadata!.namespace, claim.metadata!.name!, {
-      metadata: { annotations: { [STORAGE_PROVISIONER_ANNOTATION]: sc.provisioner, [BETA_STORAGE_PROVISIONER_ANNOTATION]: sc.provisioner } },
-    });
+    // setClaimProvisioner: an update of the claim (the persistent-volume-binder's role has no patch);
+    // a conflict is no error, the claim's next event brings it back
+    const annotated = clone(claim);
+    annotated.metadata = { ...annotated.metadata, annotations: { ...ann, [STORAGE_PROVISIONER_ANNOTATION]: sc.provisioner, [BETA_STORAGE_PROVISIONER_ANNOTATION]: sc.provisioner } };
+    ctx.client.update('persistentvolumeclaims', annotated, { ignore: [409] });
     ctx.recordEvent(claim, 'Normal', 'Provisioning', `External provisioner is provisioning volume for claim "${claim.metadata!.namespace}/${claim.metadata!.name}"`);
   }
   const spec: Obj = {

@@ -23,7 +23,7 @@ import type { KubeObject, Pod, ReplicaSet } from '../../src/api/types.js';
 import { selectorFromSet, type LabelSelectorMatcher } from '../../src/api/selectors.js';
 import { labelSelectorFromObject } from '../../src/api/label-selector.js';
 import { defineController, splitKey, watch, type ControllerMachine, type SyncContext, type Watches } from './controller.js';
-import { clone, controllerRefOf, deepEqual, isPodActive, isPodAvailable, isPodReady, newControllerRef, podCondition, type Obj } from './util.js';
+import { adoptPatch, clone, controllerRefOf, deepEqual, isPodActive, isPodAvailable, isPodReady, newControllerRef, podCondition, releasePatch, type Obj } from './util.js';
 import { objectKey } from '../../src/api/object-key.js';
 
 /** The controller's name (address `controller-manager/replicaset`). */
@@ -324,20 +324,25 @@ function syncReplicaSet(key: string, ctx: RsCtx): void {
 
   // claimPods: owned pods that still match, adopt matching orphans, release non-matching ones
   const owned = ctx.byIndex('pods', 'byController', uid).filter(isPodActive);
-  const claims: Pod[] = [];
+  // claims are strategic merge patches, as the ControllerRefManager's AdoptPod and ReleasePod
+  // (the controllers' roles allow pods patch, not update); a release of a pod that is gone or no
+  // longer ours (404, 422) is no error
+  const claims: { pod: Pod; patch: object; ignore: number[] }[] = [];
   const filtered: Pod[] = [];
   for (const pod of owned) {
     if (selector.matches(pod.metadata?.labels)) filtered.push(pod);
-    else if (!deleting) claims.push(release(pod, uid));
+    else if (!deleting) claims.push({ pod, patch: releasePatch(uid, pod.metadata?.uid), ignore: [404, 409, 422] });
   }
   if (!deleting && !selector.isEverything) {
     for (const pod of ctx.byIndex('pods', 'orphans', namespace ?? '')) {
-      if (isPodActive(pod) && selector.matches(pod.metadata?.labels)) claims.push(adopt(pod, rs, ctx.state.kind));
+      if (isPodActive(pod) && selector.matches(pod.metadata?.labels)) {
+        claims.push({ pod, patch: adoptPatch(newControllerRef(rs, ctx.state.kind.apiVersion, ctx.state.kind.kind), pod.metadata?.uid), ignore: [404, 409] });
+      }
     }
   }
   if (claims.length > 0) {
     // the pods' update events bring the ReplicaSet back with the claims done
-    for (const pod of claims) ctx.client.update('pods', pod, { ignore: [404, 409] });
+    for (const { pod, patch, ignore } of claims) ctx.client.patch('pods', pod.metadata!.namespace, pod.metadata!.name!, patch, { patchType: 'strategic', ignore });
     return;
   }
 
@@ -346,19 +351,6 @@ function syncReplicaSet(key: string, ctx: RsCtx): void {
   const finish = (manageError: string | undefined) => updateStatus(ctx, rs, filtered, manageError, diff);
   if (needsSync && !deleting && diff !== 0) manageReplicas(ctx, rs, filtered, diff, finish);
   else finish(undefined);
-}
-
-function release(pod: Pod, uid: string): Pod {
-  const copy = clone(pod);
-  copy.metadata!.ownerReferences = (copy.metadata!.ownerReferences ?? []).filter((r) => r.uid !== uid);
-  if (copy.metadata!.ownerReferences.length === 0) delete copy.metadata!.ownerReferences;
-  return copy;
-}
-
-function adopt(pod: Pod, rs: ReplicaSet, kind: ReplicaKind): Pod {
-  const copy = clone(pod);
-  copy.metadata!.ownerReferences = [...(copy.metadata!.ownerReferences ?? []), newControllerRef(rs, kind.apiVersion, kind.kind)];
-  return copy;
 }
 
 function manageReplicas(ctx: RsCtx, rs: ReplicaSet, filtered: Pod[], diff: number, finish: (err: string | undefined) => void): void {

@@ -54,6 +54,23 @@ export function newControllerRef(owner: KubeObject, apiVersion: string, kind: st
   };
 }
 
+/**
+ * `ownerRefControllerPatch` (pkg/controller/controller_ref_manager.go): the strategic merge patch
+ * with which a controller adopts an object, adding its controller reference (merge key `uid`);
+ * the object's `uid` makes it a precondition.
+ */
+export function adoptPatch(ref: OwnerReference, objectUid: string | undefined): object {
+  return { metadata: { ownerReferences: [ref], uid: objectUid } };
+}
+
+/**
+ * `GenerateDeleteOwnerRefStrategicMergeBytes`: the strategic merge patch with which a controller
+ * releases an object, deleting its reference to `ownerUid`.
+ */
+export function releasePatch(ownerUid: string, objectUid: string | undefined): object {
+  return { metadata: { ownerReferences: [{ $patch: 'delete', uid: ownerUid }], uid: objectUid } };
+}
+
 export { clone, deepEqual } from '../../src/api/json-values.js';
 
 /** Compares two `namespace/name` or creation timestamps for sorting (older first, then by name). */

@@ -22,7 +22,7 @@ function sameList(a: readonly string[] | undefined, b: readonly string[] | undef
 }
 
 /** `equality.Semantic.DeepEqual` of two PolicyRules (lists in order; nil equals empty). */
-export function sameRule(a: PolicyRule, b: PolicyRule): boolean {
+function sameRule(a: PolicyRule, b: PolicyRule): boolean {
   return RULE_LISTS.every((k) => sameList(a[k], b[k]));
 }
 

@@ -14,7 +14,7 @@ import type { ClusterRole, ClusterRoleBinding } from './types.js';
 import { READ, clusterRole, clusterRoleBinding, eventsRule, rule, serviceAccount } from './rbac-policy-rules.js';
 
 /** The prefix of the controllers' roles and bindings (`saRolePrefix`). */
-export const CONTROLLER_ROLE_PREFIX = 'system:controller:';
+const CONTROLLER_ROLE_PREFIX = 'system:controller:';
 
 const CORE = [''];
 const APPS_EXT = ['apps', 'extensions'];

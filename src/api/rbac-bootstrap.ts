@@ -10,8 +10,8 @@
  */
 import type { ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding } from './types.js';
 import { RBAC_API_GROUP } from './rbac.js';
-import { aggregateAll, sameRule } from './rbac-aggregation.js';
-import { CONTROLLER_ACCOUNTS, CONTROLLER_ROLE_PREFIX, controllerRbac } from './rbac-bootstrap-controllers.js';
+import { aggregateAll } from './rbac-aggregation.js';
+import { controllerRbac } from './rbac-bootstrap-controllers.js';
 import {
   READ,
   READ_UPDATE,
@@ -362,23 +362,6 @@ function kubeadmRbac(): { roles: ClusterRole[]; bindings: ClusterRoleBinding[] }
   };
 }
 
-/**
- * The simulated controller manager runs its controllers under its own user (no
- * `--use-service-account-credentials`), so `system:kube-controller-manager` holds kube's rules
- * followed by exactly the rules of the `system:controller:*` roles of the controllers it runs
- * (each kept once): no rule that kube's controllers' roles do not grant.
- */
-function grantControllerRolesToManager(roles: ClusterRole[]): void {
-  const manager = roles.find((r) => r.metadata?.name === 'system:kube-controller-manager')!;
-  const rules = manager.rules!;
-  const accounts = new Set(Object.values(CONTROLLER_ACCOUNTS));
-  for (const role of roles) {
-    const name = role.metadata?.name ?? '';
-    if (!name.startsWith(CONTROLLER_ROLE_PREFIX) || !accounts.has(name.slice(CONTROLLER_ROLE_PREFIX.length))) continue;
-    for (const r of role.rules ?? []) if (!rules.some((have) => sameRule(have, r))) rules.push(structuredClone(r));
-  }
-}
-
 /** Any object {@link bootstrapRbac} returns. */
 export type BootstrapRbacObject = ClusterRole | ClusterRoleBinding | Role | RoleBinding;
 
@@ -388,7 +371,6 @@ function build(): readonly BootstrapRbacObject[] {
   const controllers = controllerRbac();
   const kubeadm = kubeadmRbac();
   const roles = [...clusterRoles(), ...controllers.roles, ...kubeadm.roles];
-  grantControllerRolesToManager(roles);
   // the aggregation controller has filled admin, edit and view by the time kubeadm hands the cluster over
   aggregateAll(roles);
   const ns = namespaceRbac();
@@ -413,14 +395,14 @@ function build(): readonly BootstrapRbacObject[] {
  *   `system:controller:token-cleaner`) and kube-public (`system:controller:bootstrap-signer`);
  * - kubeadm's `kubeadm:cluster-admins`, `kubeadm:node-proxier` and `system:coredns`.
  *
+ * The controller manager runs each controller under its ServiceAccount, as kubeadm's
+ * `--use-service-account-credentials=true` (machines/controller-credentials.ts), so each is
+ * authorized by its own `system:controller:*` role and `system:kube-controller-manager` has only
+ * kube's rules (its shared informers, leader election, and the accounts' tokens).
+ *
  * The `system:node` ClusterRoleBinding has no subjects, as kube's: kubelets are authorized by
  * the Node authorizer (machines/api-server/node-authorizer.ts), which applies the `system:node`
- * role's rules itself. One deviation:
- * - the simulated controller manager does not run its controllers under their ServiceAccounts'
- *   credentials (kubeadm's `--use-service-account-credentials=true`): they all act as
- *   `system:kube-controller-manager`, whose ClusterRole therefore holds kube's rules followed by
- *   the rules of the `system:controller:*` roles of the controllers it runs (nothing more). The
- *   controllers' roles, bindings and ServiceAccounts exist as in a kubeadm cluster.
+ * role's rules itself.
  *
  * @returns fresh objects: ClusterRoles, ClusterRoleBindings, Roles, RoleBindings.
  */

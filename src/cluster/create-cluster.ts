@@ -270,7 +270,7 @@ export class Cluster {
           tokens,
           bootStore: this.bootStore,
           scheduler: { logic: logic.scheduler ?? schedulerMachine, input: schedulerInput },
-          controllerManager: { logic: logic.controllerManager ?? controllerManagerMachine, input: { ...(options.controllerManager ?? {}) } },
+          controllerManager: { logic: logic.controllerManager ?? controllerManagerMachine, input: { userControllersToken: this.users.admin.token, ...(options.controllerManager ?? {}) } },
           apiServerOptions: apiServerOptions,
         },
         { ...options.controlPlane, logic: { apiServer: logic.apiServer, ...(options.controlPlane?.logic ?? {}) } },
@@ -285,6 +285,7 @@ export class Cluster {
       this.start(SCHEDULER, logic.scheduler ?? schedulerMachine, CONTROL_PLANE_HOST, { token: this.users.scheduler.token, ...schedulerInput });
       this.start(CONTROLLER_MANAGER, logic.controllerManager ?? controllerManagerMachine, CONTROL_PLANE_HOST, {
         token: this.users.controllerManager.token,
+        userControllersToken: this.users.admin.token,
         ...(options.controllerManager ?? {}),
       });
     }

@@ -33,6 +33,29 @@ describe.skipIf(!HAS_KUBECTL)(`the real kubectl: auth can-i, whoami, --as, creat
     expect(await viewer(['get', '/logs'])).toMatchObject({ code: 1, stdout: 'no\n' });
   });
 
+  it('the bootstrap policy: admin aggregates, a labelled ClusterRole extends view, the controllers\' accounts have their roles', async () => {
+    const admin = await s.kubectl(['get', 'clusterrole', 'admin', '-o', 'yaml']);
+    expect(admin.code).toBe(0);
+    expect(admin.stdout).toContain('aggregationRule:\n  clusterRoleSelectors:\n  - matchLabels:\n      rbac.authorization.k8s.io/aggregate-to-admin: "true"');
+    // edit's and aggregate-to-admin's rules
+    expect(admin.stdout).toContain('- localsubjectaccessreviews');
+    expect(admin.stdout).toContain('- deployments/rollback');
+    expect((await s.kubectl(['create', 'clusterrole', 'foo-viewer', '--verb=get', '--resource=configmaps'])).code).toBe(0);
+    expect((await s.kubectl(['label', 'clusterrole', 'foo-viewer', 'rbac.authorization.k8s.io/aggregate-to-view=true'])).code).toBe(0);
+    const view = async () => (await s.kubectl(['get', 'clusterrole', 'view', '-o', 'jsonpath={.rules[*].resources}'])).stdout;
+    const deadline = Date.now() + 10_000;
+    while (!(await view()).includes('["configmaps"]') && Date.now() < deadline) await s.kubectl(['get', '--raw', '/readyz']);
+    expect(await view()).toContain('["configmaps"]');
+    const rs = (args: string[]) => s.kubectl(['auth', 'can-i', ...args, '--as=system:serviceaccount:kube-system:replicaset-controller']);
+    expect(await rs(['list', 'pods'])).toMatchObject({ code: 0, stdout: 'yes\n' });
+    expect(await rs(['update', 'replicasets.apps/status'])).toMatchObject({ code: 0, stdout: 'yes\n' });
+    // not in system:controller:replicaset-controller
+    expect(await rs(['update', 'pods'])).toMatchObject({ code: 1, stdout: 'no\n' });
+    expect(await rs(['create', 'deployments.apps'])).toMatchObject({ code: 1, stdout: 'no\n' });
+    const accounts = await s.kubectl(['get', 'serviceaccounts', '-n', 'kube-system', '-o', 'name']);
+    for (const sa of ['replicaset-controller', 'generic-garbage-collector', 'kube-proxy', 'coredns']) expect(accounts.stdout).toContain(`serviceaccount/${sa}\n`);
+  });
+
   it('auth can-i --list lists the rules of the user in the namespace', async () => {
     const r = await s.kubectl(['auth', 'can-i', '--list'], { context: 'kube-actors-viewer' });
     expect(r.code).toBe(0);

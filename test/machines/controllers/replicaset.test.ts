@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Pod, ReplicaSet } from '../../../src/api/types.js';
+import type { ClusterRole, Pod, ReplicaSet } from '../../../src/api/types.js';
 import { comparePodsForDeletion, Expectations, getPodsToDelete } from '../../../machines/controllers/replicaset.js';
 import { activePods, FakeKubelet, miniCluster, object, ready, runtime, template } from './harness.js';
 
@@ -111,23 +111,21 @@ describe('ReplicaSet controller', () => {
 
   it('reports FailedCreate while creates are refused, retries with growing back-off, and recovers', () => {
     const c = miniCluster(['replicaset']);
-    // the controller manager's user loses the right to create pods (everything else stays)
-    c.client.delete('clusterrolebindings', 'system:kube-controller-manager');
+    // the controller's ServiceAccount loses the right to create pods (everything else of its role stays)
+    const role = object<ClusterRole>(c, 'clusterroles', 'system:controller:replicaset-controller')!;
+    c.client.delete('clusterrolebindings', 'system:controller:replicaset-controller');
     c.client.create({
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRole',
-      metadata: { name: 'cm-no-pod-create' },
-      rules: [
-        { apiGroups: ['*'], resources: ['*'], verbs: ['get', 'list', 'watch', 'update', 'patch', 'delete'] },
-        { apiGroups: [''], resources: ['events'], verbs: ['create'] },
-      ],
+      metadata: { name: 'rs-no-pod-create' },
+      rules: role.rules!.map((r) => (r.resources?.includes('pods') ? { ...r, verbs: r.verbs.filter((v) => v !== 'create') } : r)),
     } as never);
     c.client.create({
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRoleBinding',
-      metadata: { name: 'cm-no-pod-create' },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cm-no-pod-create' },
-      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'system:kube-controller-manager' }],
+      metadata: { name: 'rs-no-pod-create' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'rs-no-pod-create' },
+      subjects: [{ kind: 'ServiceAccount', name: 'replicaset-controller', namespace: 'kube-system' }],
     } as never);
     c.advance(100);
     c.client.create(replicaSet('web', 2));
@@ -154,9 +152,9 @@ describe('ReplicaSet controller', () => {
     c.client.create({
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRoleBinding',
-      metadata: { name: 'system:kube-controller-manager' },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'system:kube-controller-manager' },
-      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'system:kube-controller-manager' }],
+      metadata: { name: 'system:controller:replicaset-controller' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'system:controller:replicaset-controller' },
+      subjects: [{ kind: 'ServiceAccount', name: 'replicaset-controller', namespace: 'kube-system' }],
     } as never);
     c.advance(10_000);
     expect(activePods(c)).toHaveLength(2);
