@@ -334,12 +334,21 @@ describe('bootstrapRbac', () => {
     expect(can('system:kube-proxy', [], { verb: 'watch', resource: 'services', apiGroup: '' })).toBe(true);
     expect(can('system:kube-proxy', [], { verb: 'list', resource: 'endpoints', apiGroup: '' })).toBe(true);
     expect(can('system:kube-proxy', [], { verb: 'create', resource: 'services', apiGroup: '', namespace: 'd' })).toBe(false);
+    // kube's role: the shared informers, leader election and the controllers' accounts and tokens
     const cm = (r: Omit<AuthorizationRequest, 'user' | 'groups'>) => can('system:kube-controller-manager', [], r);
-    expect(cm({ verb: 'create', resource: 'replicasets', apiGroup: 'apps', namespace: 'd' })).toBe(true);
-    expect(cm({ verb: 'create', resource: 'pods', apiGroup: '', namespace: 'd' })).toBe(true);
-    expect(cm({ verb: 'update', resource: 'deployments', subresource: 'status', apiGroup: 'apps', namespace: 'd', name: 'x' })).toBe(true);
-    expect(cm({ verb: 'delete', resource: 'pods', apiGroup: '', namespace: 'd', name: 'p' })).toBe(true);
+    expect(cm({ verb: 'watch', resource: 'replicasets', apiGroup: 'apps' })).toBe(true);
+    expect(cm({ verb: 'create', resource: 'serviceaccounts', subresource: 'token', apiGroup: '', namespace: 'kube-system', name: 'replicaset-controller' })).toBe(true);
+    expect(cm({ verb: 'create', resource: 'replicasets', apiGroup: 'apps', namespace: 'd' })).toBe(false);
+    expect(cm({ verb: 'delete', resource: 'pods', apiGroup: '', namespace: 'd', name: 'p' })).toBe(false);
     expect(cm({ verb: 'create', resource: 'clusterroles', apiGroup: G })).toBe(false);
+    // the controllers act as their accounts
+    const sa = (account: string, r: Omit<AuthorizationRequest, 'user' | 'groups'>) =>
+      can(`system:serviceaccount:kube-system:${account}`, ['system:serviceaccounts', 'system:serviceaccounts:kube-system'], r);
+    expect(sa('deployment-controller', { verb: 'create', resource: 'replicasets', apiGroup: 'apps', namespace: 'd' })).toBe(true);
+    expect(sa('deployment-controller', { verb: 'update', resource: 'deployments', subresource: 'status', apiGroup: 'apps', namespace: 'd', name: 'x' })).toBe(true);
+    expect(sa('replicaset-controller', { verb: 'create', resource: 'pods', apiGroup: '', namespace: 'd' })).toBe(true);
+    expect(sa('replicaset-controller', { verb: 'update', resource: 'pods', apiGroup: '', namespace: 'd', name: 'p' })).toBe(false);
+    expect(sa('generic-garbage-collector', { verb: 'delete', resource: 'pods', apiGroup: '', namespace: 'd', name: 'p' })).toBe(true);
   });
 
   it('admin/edit/view bound in a namespace grade as expected', () => {
