@@ -23,7 +23,7 @@
  * machine with `init: true`: they run to completion and restart only when they fail (unless the
  * pod's restartPolicy is Never).
  */
-import { cancel, enqueueActions, sendParent, setup } from 'xstate';
+import { assign, cancel, enqueueActions, sendParent, setup } from 'xstate';
 import type { Container, ContainerState, ContainerStatus } from '../src/api/types.js';
 import type { Port } from '../src/kernel/port.js';
 import type { KubeletBehavior, ResolvedBehavior } from '../src/profiles/profile.js';
@@ -161,8 +161,18 @@ export interface ContainerUpdateEvent {
   hooks?: ContainerHooks;
 }
 
+/**
+ * Its process's fate recomputed by the pod worker with a new network timeline
+ * (machines/kubelet/pod-network.ts): the exit of the current run (or of the next ones).
+ */
+export interface ContainerRefate {
+  type: 'container.refate';
+  /** When the run exits, in ms after its start, and with what code; undefined: it runs until stopped. */
+  exit: { afterMs: number; code: number } | undefined;
+}
+
 /** Events a container receives from its pod. */
-export type ContainerEvent = ContainerPulledEvent | ContainerKillEvent | ContainerUpdateEvent | ProbeResultEvent | ContainerRecordEvent;
+export type ContainerEvent = ContainerPulledEvent | ContainerKillEvent | ContainerUpdateEvent | ProbeResultEvent | ContainerRecordEvent | ContainerRefate;
 
 /** Events the container raises to itself (delayed) from its behavior. */
 export type FateEvent = { type: 'process.exited'; code: number } | { type: 'process.oomKilled' } | { type: 'probe.livenessFailed' } | { type: 'hook.preStopFailed'; message: string };
@@ -321,6 +331,24 @@ export const containerMachine = setup({
       for (const e of recorded(context, ['Warning', 'FailedPreStopHook', event.message])) enqueue(sendParent(e));
     }),
     cancelFate: cancel('fate'),
+    /** The process's exit as recomputed with the new network (machines/kubelet/pod-network.ts). */
+    refate: assign(({ context, event }) => {
+      if (event.type !== 'container.refate') return {};
+      const { exit: _old, ...rest } = context.spec.behavior;
+      return { spec: { ...context.spec, behavior: event.exit ? { ...rest, exit: event.exit } : rest } };
+    }),
+    /**
+     * The running process's end, re-armed from the recomputed behavior. The new snapshot holds
+     * from now on and the commands before now saw the old one, so the exit cannot be in the past:
+     * if it is, the replay model is broken, and this says so.
+     */
+    rearmFate: enqueueActions(({ context, enqueue }) => {
+      const fate = fateOf(context.spec.behavior, context.run.count - 1);
+      const elapsed = context.env.port.now() - (context.run.startMs ?? context.env.port.now());
+      if (fate && fate.afterMs < elapsed) throw new Error(`container ${context.spec.name} of ${context.env.podKey}: recomputed exit at ${fate.afterMs} ms is before now (${elapsed} ms after its start)`);
+      enqueue.cancel('fate');
+      if (fate) enqueue.raise(fate.event, { id: 'fate', delay: 'fateTime' });
+    }),
     /** The readiness probe failed failureThreshold times: not ready. */
     markUnready: enqueueActions(({ context, enqueue }) => {
       if (!context.status.ready) return;
@@ -520,6 +548,8 @@ export const containerMachine = setup({
     hooks: input.hooks,
     hook: NO_HOOK,
   }),
+  // a recomputed fate applies to the next run (the running state re-arms the current one)
+  on: { 'container.refate': { actions: 'refate' } },
   initial: 'waiting',
   states: {
     waiting: {
@@ -655,6 +685,7 @@ export const containerMachine = setup({
         'container.event': { actions: 'forwardEvent' },
         'process.exited': { target: 'terminated', actions: 'exited' },
         'process.oomKilled': { target: 'terminated', actions: 'oomKilled' },
+        'container.refate': { actions: ['refate', 'rearmFate'] },
         'probe.livenessFailed': { target: 'terminating', actions: { type: 'beginStop', params: { why: 'liveness' } } },
         'container.kill': { target: 'terminating', actions: { type: 'beginStop', params: { why: 'kill' } } },
         'container.update': { target: 'terminating', actions: { type: 'beginStop', params: { why: 'update' } } },

@@ -46,7 +46,7 @@ import { configErrorStatus, configHold, type ConfigData, type ConfigHold } from 
 import { createLeaseRequest, markedNotReady, nodeStatusRequest, registerRequest, renewLeaseRequest } from './kubelet/node-status.js';
 import { nodeMachine } from './kubelet/node-spec.js';
 import * as SM from './kubelet/status-manager.js';
-import { usesNetwork } from './kubelet/network.js';
+import { networkUsers, usesNetwork } from './kubelet/network.js';
 import { allocateIp, changedSince, gracePeriodOf, podFinished, startWorker, stopWorker, withItem, withWorker, type Worker } from './kubelet/pod-workers.js';
 import { createContext, type KubeletContext, type KubeletEvent, type KubeletInput } from './kubelet/context.js';
 import * as EV from './kubelet/eviction.js';
@@ -331,10 +331,11 @@ export const kubeletMachine = setup({
       const rec = podResourceRecord(pod);
       context.admitted.addPod(rec);
       const { ip, next } = allocateIp(context.spec.podCIDR, context.usedIps, context.nextIp);
-      // the network its processes see: captured once, now (machines/kubelet/network.ts)
-      const network = context.network && usesNetwork(pod, JSON.stringify(configData)) ? context.network.capture(pod, ip) : undefined;
-      const ref = startWorker({ port: context.port, node: context.spec, kubelet: context.self, logic: context.podLogic, profile: context.profile, events: context.recorder.level, network: context.network }, pod, ip, configData, network);
-      const worker: Worker = { ref, uid: pod.metadata!.uid!, address: podAddress(pod.metadata!.namespace!, pod.metadata!.name!), ip, killing: false, rec, spec: pod.spec, labels: pod.metadata?.labels, annotations: pod.metadata?.annotations, ...(network ? { network } : {}) };
+      // the network its processes see: captured now, then refreshed by the pod worker (machines/kubelet/network.ts)
+      const sourcesText = JSON.stringify(configData);
+      const network = context.network && usesNetwork(pod, sourcesText) ? context.network.capture(pod, ip) : undefined;
+      const ref = startWorker({ port: context.port, node: context.spec, kubelet: context.self, logic: context.podLogic, profile: context.profile, events: context.recorder.level, network: context.network }, pod, ip, configData, network, network ? networkUsers(pod, sourcesText) : undefined);
+      const worker: Worker = { ref, uid: pod.metadata!.uid!, address: podAddress(pod.metadata!.namespace!, pod.metadata!.name!), ip, killing: false, rec, spec: pod.spec, labels: pod.metadata?.labels, annotations: pod.metadata?.annotations };
       enqueue.assign({ workers: withWorker(context.workers, objectKey(pod), worker), usedIps: withItem(context.usedIps, ip, true), nextIp: next });
       context.port.send(worker.address, { type: 'pod.sync', pod });
     }),

@@ -31,7 +31,8 @@ import type { PodKill, PodSync, PodTerminated, RuntimePull, RuntimePulled, Runti
 import type { EventLevel } from './client/events.js';
 import { processFate } from './kubelet/process.js';
 import { processContextOf, type ConfigData } from './kubelet/config-sources.js';
-import type { NetworkSource, NetworkView } from './kubelet/network.js';
+import { appendView, type NetworkSource, type NetworkTimeline, type NetworkView } from './kubelet/network.js';
+import { networkUserLive, refates } from './kubelet/pod-network.js';
 import { commit, type Enqueue, processBase, eventFor, fieldPathOf, goDuration, hooksOf, imageSizeBytes, initDone, isTerminated, listsWith, probesOf, pullPolicyOf, replaced, sidecarLive, signalInOrder, specOf, UNKNOWN_ON_KILL, withRegistry, withReport } from './kubelet/pod-containers.js';
 
 /**
@@ -81,9 +82,13 @@ export interface PodInput {
   /** The ConfigMaps and Secrets the pod reads (resolved by the kubelet); default: none. */
   configData?: ConfigData;
   /** The network its processes see, as the kubelet captured it (machines/kubelet/network.ts); default: none. */
-  network?: NetworkView;
+  network?: NetworkTimeline;
   /** Where the requests its processes make are told (the servers' access logs). */
   served?: NetworkSource['served'];
+  /** Captures the network the pod sees now (the periodic re-capture, `networkResync`). */
+  capture?: (pod: Pod) => NetworkView;
+  /** The containers whose processes may use the network (machines/kubelet/network.ts `networkUsers`). */
+  networkUsers?: ReadonlySet<string>;
 }
 
 /** Coalesces the container reports that follow one delivered event into one `pod.status`. */
@@ -92,7 +97,7 @@ interface PodFlush {
 }
 
 /** Everything a pod worker receives. */
-export type PodEvent = PodSync | PodKill | RuntimePulled | RuntimePulling | ContainerStatusEvent | ContainerPullEvent | ContainerRecordEvent | PodFlush;
+export type PodEvent = PodSync | PodKill | RuntimePulled | RuntimePulling | ContainerStatusEvent | ContainerPullEvent | ContainerRecordEvent | PodFlush | { type: 'network.resync' };
 
 /** What does not change during a pod worker's life (shared, so context copies stay small). */
 export interface PodEnv {
@@ -118,9 +123,16 @@ export interface PodEnv {
   events: EventLevel;
   /** The ConfigMaps and Secrets the pod's env and volumes read, as the kubelet resolved them before starting it. */
   configData?: ConfigData;
-  /** The network its processes see, captured by the kubelet when it started the worker. */
-  network?: NetworkView;
+  /**
+   * The network its processes see over time: captured by the kubelet when it started the worker,
+   * a snapshot appended by each `network.resync` that finds it changed (the only part of the env
+   * that is replaced during the worker's life).
+   */
+  network?: NetworkTimeline;
   served?: NetworkSource['served'];
+  capture?: (pod: Pod) => NetworkView;
+  /** The containers that use the network (empty: the worker never re-captures it). */
+  networkUsers: ReadonlySet<string>;
   /** The names of its native sidecars (init containers with `restartPolicy: Always`). */
   sidecars: ReadonlySet<string>;
 }
@@ -156,7 +168,9 @@ export interface PodContext {
  */
 function resolveContainer(env: PodEnv, pod: Pod, c: Container): { behavior: ResolvedBehavior } | { configError: string } {
   try {
-    const fate = processFate(pod, c, processContextOf(pod, c, processBase(env), env.configData));
+    // a network user's process sees the network from when it starts (now or later; machines/kubelet/pod-network.ts)
+    const startAbs = env.networkUsers.has(c.name) ? env.port.epoch + env.port.now() : 0;
+    const fate = processFate(pod, c, processContextOf(pod, c, processBase(env), env.configData), startAbs);
     // the servers it will reach log its requests (from when it is resolved: its start is not known yet)
     if (fate?.requests && env.served) env.served(fate.requests, Date.parse(env.port.timestamp()));
     return { behavior: withRegistry(env.profile, c, resolveBehavior(env.profile, pod, c, env.port.rng, fate)) };
@@ -178,6 +192,9 @@ function firstPull(env: PodEnv, c: Container, behavior: ResolvedBehavior): Runti
  * one frozen empty list instead of three objects per pod.
  */
 const NO_SIDECARS: ReadonlySet<string> = new Set();
+const NO_USERS: ReadonlySet<string> = new Set();
+/** The default period of the network re-capture (`networkResync`): the CoreDNS kubernetes plugin's default TTL, 5 s. */
+const NETWORK_RESYNC_MS = 5_000;
 const NO_STATUSES: ContainerStatus[] = Object.freeze([]) as unknown as ContainerStatus[];
 
 export const podMachine = setup({
@@ -461,6 +478,29 @@ export const podMachine = setup({
       const signaled = signalInOrder(context.env, context.initStatuses, context.statuses, killing, self.getSnapshot().children, now, (ref, e) => enqueue.sendTo(ref, e), context.ephemeralStatuses);
       enqueue.assign({ killing: { ...killing, signaled } });
     }),
+    /** The pod has network users: (re-)arm the periodic re-capture of the network they see. */
+    armNetworkResync: enqueueActions(({ context, enqueue }) => {
+      if (context.env.networkUsers.size === 0) return;
+      enqueue.cancel('networkResync');
+      enqueue.raise({ type: 'network.resync' }, { id: 'networkResync', delay: 'networkResync' });
+    }),
+    /**
+     * Re-captures the network; if it changed, appends the snapshot at now (the past is unchanged)
+     * and sends each network user its process's fate recomputed with the new timeline.
+     */
+    resyncNetwork: enqueueActions(({ context, self, enqueue }) => {
+      const env = context.env;
+      const nowAbs = env.port.epoch + env.port.now();
+      const network = appendView(env.network!, env.capture!(context.pod), nowAbs);
+      if (network === env.network) return;
+      const next: PodEnv = { ...env, network };
+      enqueue.assign({ env: next });
+      const children = self.getSnapshot().children;
+      for (const { name, event } of refates(next, context, nowAbs)) {
+        const child = children[name];
+        if (child) enqueue.sendTo(child, event);
+      }
+    }),
     keepPod: enqueueActions(({ event, enqueue }) => {
       if (event.type === 'pod.sync') enqueue.assign({ pod: event.pod });
     }),
@@ -475,6 +515,8 @@ export const podMachine = setup({
   },
   guards: {
     noSandboxDelay: ({ context }) => context.env.sandboxMs === 0,
+    /** One of its network users runs or will run (machines/kubelet/pod-network.ts). */
+    networkUserLive: ({ context }) => networkUserLive(context),
     batching: ({ context }) => context.batching,
     /** This report ends the pod for good: the phase becomes Succeeded or Failed. */
     finishes: ({ context, event }) => {
@@ -509,6 +551,8 @@ export const podMachine = setup({
   },
   delays: {
     sandboxTime: ({ context }) => context.env.sandboxMs,
+    /** How often the network a network user sees is re-captured (the profile's kubelet `networkResyncMs`). */
+    networkResync: ({ context }) => context.env.profile.kubelet.networkResyncMs ?? NETWORK_RESYNC_MS,
   },
 }).createMachine({
   id: 'pod',
@@ -542,7 +586,8 @@ export const podMachine = setup({
         podIPs: [{ ip: input.podIP }],
         events: input.events ?? 'none',
         configData: input.configData,
-        ...(input.network ? { network: input.network, served: input.served } : {}),
+        ...(input.network ? { network: input.network, served: input.served, capture: input.capture } : {}),
+        networkUsers: input.network && input.capture && input.networkUsers ? input.networkUsers : NO_USERS,
         sidecars: inits.length === 0 ? NO_SIDECARS : new Set(inits.filter((c) => c.restartPolicy === 'Always').map((c) => c.name)),
       },
       pod,
@@ -571,7 +616,7 @@ export const podMachine = setup({
           after: { sandboxTime: { target: 'containers', actions: 'sandboxReady' } },
         },
         containers: {
-          entry: ['startContainers', 'startEphemeralContainers'],
+          entry: ['startContainers', 'startEphemeralContainers', 'armNetworkResync'],
         },
         /** A Job-like pod's regular containers are done: its sidecars are stopped, in reverse order. */
         finishing: {
@@ -601,6 +646,8 @@ export const podMachine = setup({
         ],
         'pod.flush': { actions: 'flush' },
         'pod.sync': { actions: ['applySync', 'startEphemeralContainers'] },
+        // a network user runs or will: re-capture the network, recompute fates if it changed, re-arm
+        'network.resync': { guard: 'networkUserLive', actions: ['resyncNetwork', 'armNetworkResync'] },
         'pod.kill': { target: 'terminating' },
       },
     },

@@ -27,7 +27,7 @@ import type { ConfigMap, Container, Pod, Secret } from '../../src/api/types.js';
 import type { ApiClient } from '../client/api-client.js';
 import type { FileTree } from './files.js';
 import { fieldRefValue, type ProcessContext } from './process.js';
-import type { NetworkView } from './network.js';
+import type { NetworkTimeline } from './network.js';
 import { keyDefaultingNamespace } from '../../src/api/object-key.js';
 
 /** A ConfigMap or a Secret. */
@@ -223,8 +223,8 @@ function configMapData(c: ConfigMap): Record<string, string> {
  */
 export type SourceReader = ((kind: SourceKind, namespace: string, name: string) => ConfigMap | Secret | undefined) & {
   tokens?: (pod: Pod) => Record<string, string>;
-  /** The network the kubelet of the pod's node captured for it when it started it (machines/kubelet/network.ts). */
-  network?: (pod: Pod) => NetworkView | undefined;
+  /** The network timeline of the pod's worker (machines/kubelet/network.ts). */
+  network?: (pod: Pod) => NetworkTimeline | undefined;
 };
 
 /** The process context of a container as seen from outside the simulation (logs, exec, port-forward): its sources read by `sources`. */

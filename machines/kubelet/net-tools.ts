@@ -1,8 +1,8 @@
 /**
  * The network commands of a container's process, as the tutorials use them from inside a pod:
  * busybox's `nslookup` and `wget` (busybox and alpine images) and `curl` (images that ship it:
- * curlimages/curl, nginx). They see the network of the process's {@link NetworkView} (captured
- * once, see network.ts): names resolve through `/etc/hosts` then the cluster DNS with the pod's
+ * curlimages/curl, nginx). They see the network of the process's {@link NetworkView} as it was
+ * at the command's time (its timeline, see network.ts): names resolve through `/etc/hosts` then the cluster DNS with the pod's
  * search path, a Service's ClusterIP goes through the kube-proxy rules of the pod's node, a pod's
  * port answers as its listening process does (machines/kubelet/http-server.ts), and each request
  * a server logs is kept for the server container's log ({@link NetRequest}).
@@ -16,7 +16,7 @@
 import type { Io } from './shell-builtins.js';
 import type { Shell } from './shell.js';
 import { accessLogLine, answerHttp, requestOf, type HttpAnswer } from './http-server.js';
-import { CLUSTER_DNS, connect, emptyNetwork, isIPv4, lookupFqdn, resolveName, reverseName, type NetListener, type NetworkView } from './network.js';
+import { CLUSTER_DNS, connect, emptyNetwork, isIPv4, lookupFqdn, resolveName, reverseName, viewAt, type NetListener, type NetworkView } from './network.js';
 
 /** A request a server of the cluster answered (its access-log line belongs in that container's log). */
 export interface NetRequest {
@@ -33,7 +33,9 @@ const WGET_TIMEOUT_S = 900;
 const CURL_CONNECT_TIMEOUT_S = 300;
 
 function viewOf(sh: Shell): NetworkView {
-  if (sh.opts.network) return sh.opts.network;
+  // the snapshot that held at this command's time (start + the process's clock)
+  const view = sh.opts.network ? viewAt(sh.opts.network, sh.opts.startAbsMs + sh.t) : undefined;
+  if (view) return view;
   const search = /^search\s+([^.\s]+)\.svc\./m.exec(sh.files.get('/etc/resolv.conf') ?? '');
   return emptyNetwork(search?.[1] ?? 'default', '');
 }

@@ -1,11 +1,12 @@
 /**
  * The network a pod's process sees, as data: the cluster DNS (10.96.0.10, in every pod's
  * `/etc/resolv.conf`), the Service rules of the kube-proxy on the pod's node, and what listens on
- * the pods' IPs. A process is replayed as a pure function of its inputs, so this view is an input
- * captured once — by the kubelet when it starts the pod's worker (for the pod's containers, their
- * probes and hooks), and at the time of a `kubectl exec` for the exec — and never read afresh on a
- * replay: a Service created after the pod started is not seen by its process (the simplification:
- * the view is frozen when the pod starts).
+ * the pods' IPs. A process is replayed as a pure function of its inputs, so this view is an input:
+ * a {@link NetworkTimeline} of snapshots, the first captured when the kubelet starts the pod's
+ * worker, the next ones appended (at the virtual time of the capture, never changed afterwards)
+ * when the pod worker's periodic re-capture (`networkResync`, machines/pod.ts) finds the view
+ * changed; a command at absolute time T sees the latest snapshot taken at or before T, so
+ * replaying the past gives the same lines as before. `kubectl exec` captures its own, once.
  *
  * The DNS answers as CoreDNS's kubernetes plugin does for the `cluster.local` zone, from the
  * cluster's Services and EndpointSlices (there are no CoreDNS pods in this simulation: the server
@@ -63,6 +64,41 @@ export interface NetworkView {
   podIPs: string[];
   /** What listens, by `podIP:port`. */
   listeners: Record<string, NetListener>;
+}
+
+/** One snapshot of a pod's network, and the virtual time (epoch ms) from which it holds. */
+export interface NetworkEntry {
+  atAbs: number;
+  view: NetworkView;
+}
+
+/** The network a pod's processes see over time: entries in increasing `atAbs`, appended only, never changed. */
+export type NetworkTimeline = readonly NetworkEntry[];
+
+/** A timeline of one snapshot (what an exec, or a pod just started, sees). */
+export function networkTimeline(view: NetworkView, atAbs: number): NetworkTimeline {
+  return [{ atAbs, view }];
+}
+
+/** The snapshot a command at absolute time `abs` sees: the latest entry at or before it (the first before any). */
+export function viewAt(timeline: NetworkTimeline, abs: number): NetworkView | undefined {
+  let found = timeline[0];
+  for (const e of timeline) {
+    if (e.atAbs > abs) break;
+    found = e;
+  }
+  return found?.view;
+}
+
+/**
+ * The timeline with `view` appended at `atAbs` if it differs from the latest snapshot (the same
+ * timeline otherwise). Throws if `atAbs` is before the latest entry: the past never changes.
+ */
+export function appendView(timeline: NetworkTimeline, view: NetworkView, atAbs: number): NetworkTimeline {
+  const last = timeline[timeline.length - 1];
+  if (last && JSON.stringify(last.view) === JSON.stringify(view)) return timeline;
+  if (last && atAbs < last.atAbs) throw new Error(`network view appended at ${atAbs}, before the latest entry (${last.atAbs})`);
+  return [...timeline, { atAbs, view }];
 }
 
 /** The cluster DNS server (the kube-dns Service's ClusterIP), as in every pod's resolv.conf. */
@@ -193,4 +229,15 @@ const NETWORK_TOOLS = /\b(wget|curl|nslookup)\b/;
 export function usesNetwork(pod: Pod, sourcesText: string): boolean {
   const spec = pod.spec;
   return NETWORK_TOOLS.test(JSON.stringify([spec?.initContainers ?? [], spec?.containers ?? []])) || NETWORK_TOOLS.test(sourcesText);
+}
+
+/**
+ * The containers of a pod whose processes may use the network (same heuristic as
+ * {@link usesNetwork}, per container; a ConfigMap/Secret naming a tool flags them all): the pod
+ * worker re-captures the network and recomputes the fate of these only.
+ */
+export function networkUsers(pod: Pod, sourcesText: string): ReadonlySet<string> {
+  const all = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
+  const every = NETWORK_TOOLS.test(sourcesText);
+  return new Set(all.filter((c) => every || NETWORK_TOOLS.test(JSON.stringify(c))).map((c) => c.name));
 }

@@ -11,7 +11,7 @@ import type { ContainerHooks, ContainerProbes, ContainerStatusEvent, PullPolicy 
 import type { PodEventReport, PodStatusReport } from '../protocol.js';
 import { defaultPullPolicy } from '../../src/profiles/profile.js';
 import { processOf, type ProcessContext } from './process.js';
-import type { NetworkView } from './network.js';
+import type { NetworkTimeline } from './network.js';
 import { processContextOf } from './config-sources.js';
 import { catalogEntry, lookupImage, pullTimeMs, withDefaults } from '../../src/profiles/images.js';
 import { hashString } from '../../src/kernel/rng.js';
@@ -27,8 +27,8 @@ export function probesOf(pod: Pod, c: Container, env: PodEnv): ContainerProbes |
   return probes;
 }
 
-/** What a process of the pod runs with besides its sources: the pod's addresses, the catalog, the captured network. */
-export function processBase(env: PodEnv): { podIP: string; hostIP: string; catalog: ProcessContext['catalog']; network?: NetworkView } {
+/** What a process of the pod runs with besides its sources: the pod's addresses, the catalog, the network timeline. */
+export function processBase(env: PodEnv): { podIP: string; hostIP: string; catalog: ProcessContext['catalog']; network?: NetworkTimeline } {
   return { podIP: env.podIP, hostIP: env.hostIP, catalog: env.profile.catalog, ...(env.network ? { network: env.network } : {}) };
 }
 

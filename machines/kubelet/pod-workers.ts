@@ -14,7 +14,7 @@ import { podAddress, runtimeAddress } from '../protocol.js';
 import type { PodResourceRecord } from '../scheduler/node-info.js';
 import type { ConfigData } from './config-sources.js';
 import type { NodeSpec } from './node-spec.js';
-import type { NetworkSource, NetworkView } from './network.js';
+import { networkTimeline, type NetworkSource, type NetworkView } from './network.js';
 
 /** What the kubelet remembers of one pod worker. */
 export interface Worker {
@@ -30,8 +30,6 @@ export interface Worker {
   readonly spec: Pod['spec'];
   readonly labels: unknown;
   readonly annotations: unknown;
-  /** The network its processes see, captured when it started (absent: they use no network tool). */
-  readonly network?: NetworkView;
 }
 
 /** The pod workers by pod key (`namespace/name`). */
@@ -92,7 +90,7 @@ export interface WorkerStart {
 }
 
 /** Starts the pod's worker actor (a child of the kubelet, its errors reported by the kubelet). */
-export function startWorker(s: WorkerStart, pod: Pod, ip: string, configData: ConfigData, network?: NetworkView): AnyActorRef {
+export function startWorker(s: WorkerStart, pod: Pod, ip: string, configData: ConfigData, network?: NetworkView, networkUsersOf?: ReadonlySet<string>): AnyActorRef {
   const address = podAddress(pod.metadata!.namespace!, pod.metadata!.name!);
   return s.port.spawn(s.kubelet, s.logic, {
     address,
@@ -110,7 +108,8 @@ export function startWorker(s: WorkerStart, pod: Pod, ip: string, configData: Co
       profile: s.profile,
       events: s.events,
       configData,
-      ...(network ? { network, served: s.network?.served.bind(s.network) } : {}),
+      // its network: a timeline from this capture, which the pod worker extends (machines/pod.ts `networkResync`)
+      ...(network && s.network ? { network: networkTimeline(network, Date.parse(s.port.timestamp())), served: s.network.served.bind(s.network), capture: (p: Pod) => s.network!.capture(p, ip), networkUsers: networkUsersOf } : {}),
     } as never,
   });
 }

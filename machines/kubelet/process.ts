@@ -18,7 +18,7 @@ import { memoryLimitOf } from '../../src/profiles/stress.js';
 import { overlay, type FileTree } from './files.js';
 import { isModelledCommand, runProcess, type PsEntry, type ShellOptions, type ShellResult } from './shell.js';
 import { BUSYBOX_APPLETS } from './shell-builtins.js';
-import type { NetworkView } from './network.js';
+import type { NetworkTimeline } from './network.js';
 import type { NetRequest } from './net-tools.js';
 
 /** A container's process, as data (kept by its container actor for logs and exec). */
@@ -36,8 +36,8 @@ export interface ProcessSpec {
   image: ImageEntry | undefined;
   /** The processes of its PID namespace, for `ps` in an exec (see `processTable`). */
   processes?: readonly PsEntry[];
-  /** The network it sees, captured once (machines/kubelet/network.ts). */
-  network?: NetworkView;
+  /** The network it sees over time (machines/kubelet/network.ts). */
+  network?: NetworkTimeline;
   /** `nslookup`'s format, from the image's tag (busybox 1.28's, or current busybox's). */
   nslookupStyle: 'busybox-1.28' | 'busybox';
 }
@@ -108,8 +108,8 @@ export interface ProcessContext {
   mounts?: { path: string; files: FileTree }[];
   /** Images besides the default catalog (the profile's `catalog`). */
   catalog?: readonly ImageEntry[];
-  /** The network the pod's processes see, as the kubelet captured it when it started the pod. */
-  network?: NetworkView;
+  /** The network the pod's processes see over time, as the kubelet and the pod worker captured it. */
+  network?: NetworkTimeline;
 }
 
 /** The environment of a container, as the kubelet builds it (service variables, then `env` in order). */
@@ -270,9 +270,10 @@ function isServer(argv: readonly string[], programs: Record<string, ImageProgram
  * What a container's process means for its fate, as a behavior layer: `{ exit }` when the
  * interpreter finds it exits (`echo hi` exits 0 at once, `sleep 30; exit 3` exits 3 after 30 s),
  * `{ exit: undefined }` when it runs until stopped (a server, `sleep infinity`, an endless loop),
- * undefined when the process is not modelled (the profile decides).
+ * undefined when the process is not modelled (the profile decides). `startAbsMs` is when it starts
+ * (epoch ms; it matters only for which network snapshot its commands see: 0 = the first).
  */
-export function processFate(pod: Pod, container: Container, ctx: ProcessContext): { exit: { afterMs: number; code: number } | undefined; requests?: NetRequest[]; oomAfterMs?: number } | undefined {
+export function processFate(pod: Pod, container: Container, ctx: ProcessContext, startAbsMs = 0): { exit: { afterMs: number; code: number } | undefined; requests?: NetRequest[]; oomAfterMs?: number } | undefined {
   const image = catalogEntry(container.image ?? '', withDefaults(ctx.catalog));
   const argv = argvOf(container, image);
   if (argv.length === 0) return undefined;
@@ -286,6 +287,6 @@ export function processFate(pod: Pod, container: Container, ctx: ProcessContext)
   if (container.stdin && readsTerminal(argv)) return { exit: undefined };
   const spec = processOf(pod, container, ctx);
   if (!spec.modelled) return undefined;
-  const result = runContainerProcess(spec, 0);
+  const result = runContainerProcess(spec, startAbsMs);
   return { exit: result.exit ? { afterMs: result.exit.atMs, code: result.exit.code } : undefined, ...(result.requests ? { requests: result.requests } : {}) };
 }

@@ -17,7 +17,7 @@ import type { ImageProgram } from '../../src/profiles/images.js';
 import { files as treeFiles, type FileTree } from './files.js';
 import { BUILTINS, BUSYBOX_APPLETS, BUSYBOX_ONLY, Exit, IMAGE_COMMANDS, type Io, Stop } from './shell-builtins.js';
 import type { NetRequest } from './net-tools.js';
-import type { NetworkView } from './network.js';
+import type { NetworkTimeline } from './network.js';
 import { type AndOr, type Command, type List, parseScript, type Pipeline, type Redirect, ShellSyntaxError, type Simple, type Word } from './shell-syntax.js';
 
 /** One line a process wrote, at `atMs` after its start. */
@@ -55,8 +55,8 @@ export interface ShellOptions {
   stdin?: string;
   /** The processes of its PID namespace that `ps` lists (before `ps` itself); default none. */
   processes?: readonly PsEntry[];
-  /** The network the process sees (captured once: machines/kubelet/network.ts); default: none but its own addresses. */
-  network?: NetworkView;
+  /** The network the process sees over time (machines/kubelet/network.ts); default: none but its own addresses. */
+  network?: NetworkTimeline;
   /** Modelled commands the image ships besides the shell's (`curl`: its catalog entry's `commands`). */
   commands?: readonly string[];
   /** `nslookup`'s output format: busybox 1.28's (the image tag 1.28) or current busybox's (default). */

@@ -52,7 +52,7 @@ import { execInPod, type ExecResult } from './exec.js';
 import type { SourceReader } from '../../machines/kubelet/config-sources.js';
 import { ContainerTraffic } from './traffic.js';
 import { captureNetwork, recordServed, type NetworkState } from './network-view.js';
-import type { NetworkSource, NetworkView } from '../../machines/kubelet/network.js';
+import type { NetworkSource, NetworkTimeline } from '../../machines/kubelet/network.js';
 import type { Worker } from '../../machines/kubelet/pod-workers.js';
 import { connectToPod, type PodConnection } from './connect.js';
 import { StatusError, notFound } from '../api/status.js';
@@ -378,12 +378,13 @@ export class Cluster {
       const context = kubelet?.getSnapshot().context as { configs?: { tokensOf(pod: Pod): Record<string, string> } } | undefined;
       return context?.configs?.tokensOf(pod) ?? {};
     },
-    // the network the kubelet of the pod's node captured when it started the pod
-    network: (pod: Pod): NetworkView | undefined => {
+    // the network timeline of the pod's worker (captured by the kubelet when it started the pod, extended by the worker)
+    network: (pod: Pod): NetworkTimeline | undefined => {
       const kubelet = pod.spec?.nodeName ? this.actor(kubeletAddress(pod.spec.nodeName)) : undefined;
       const context = kubelet?.getSnapshot().context as { workers?: ReadonlyMap<string, Worker> } | undefined;
       const worker = context?.workers?.get(`${pod.metadata?.namespace ?? 'default'}/${pod.metadata?.name}`);
-      return worker && worker.uid === pod.metadata?.uid ? worker.network : undefined;
+      if (!worker || worker.uid !== pod.metadata?.uid) return undefined;
+      return (worker.ref.getSnapshot().context as { env?: { network?: NetworkTimeline } } | undefined)?.env?.network;
     },
   });
 

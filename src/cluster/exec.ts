@@ -11,7 +11,7 @@ import { podProcessContext, type SourceReader } from '../../machines/kubelet/con
 import type { ImageEntry } from '../profiles/images.js';
 import type { FileTree } from '../../machines/kubelet/files.js';
 import { processTable } from '../../machines/kubelet/process-table.js';
-import type { NetworkSource } from '../../machines/kubelet/network.js';
+import { networkTimeline, type NetworkSource } from '../../machines/kubelet/network.js';
 import type { NetRequest } from '../../machines/kubelet/net-tools.js';
 import { containerSpecOf, containerStatusOf, logContainer } from './logs.js';
 
@@ -57,7 +57,8 @@ export function execInPod(pod: Pod, command: readonly string[], nowAbs: number, 
     for (const [path, content] of Object.entries(c.name === name ? (now.files ?? process.files) : filesAt(c.spec, since))) files[`/proc/${c.mainPid}/root${path}`] = content;
   }
   // the exec sees the network as it is at its start (captured once, like a container's at its pod's start)
-  const network = options.network?.capture(pod, pod.status?.podIP ?? '');
+  const view = options.network?.capture(pod, pod.status?.podIP ?? '');
+  const network = view ? networkTimeline(view, nowAbs) : undefined;
   const result = execInContainer({ ...process, files, processes: table.processes, ...(network ? { network } : {}) }, command, nowAbs, options.stdin);
   if (result.requests) options.network?.served(result.requests, nowAbs);
   const text = (stream: 'stdout' | 'stderr') =>

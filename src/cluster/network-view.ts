@@ -5,7 +5,8 @@
  * kube-proxy on the pod's node (its own table, as it last wrote it), and what listens on each
  * running pod's IP (its containers' processes replayed up to now, as port-forward finds them).
  *
- * The kubelet asks for it when it starts a pod's worker; `kubectl exec` when the exec starts. The
+ * The kubelet asks for it when it starts a pod's worker, the pod worker every few seconds while a
+ * network user runs (appending to its timeline when it changed); `kubectl exec` when the exec starts. The
  * requests a process made are recorded for the servers' logs ({@link recordServed}).
  */
 import type { Pod, Service } from '../api/types.js';

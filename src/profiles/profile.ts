@@ -115,6 +115,12 @@ export interface KubeletBehavior {
   maxImagePullBackOffMs: number;
   /** The kubelet never gives a container less than this to stop (minimumGracePeriodInSeconds: 2 s). */
   minGracePeriodMs: number;
+  /**
+   * How often a pod worker re-captures the network its network-using processes see (a Service
+   * created later resolves from then on; default 5 s, the CoreDNS kubernetes plugin's default
+   * TTL). Consumed by machines/pod.ts (`networkResync`).
+   */
+  networkResyncMs?: number;
 }
 
 /**

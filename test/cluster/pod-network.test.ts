@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { KubeObject, Pod } from '../../src/api/types.js';
+import type { KubeObject, Pod, Service } from '../../src/api/types.js';
 import { createCluster, type Cluster } from '../../src/cluster/create-cluster.js';
+import { podStatusColumns } from '../../src/api/printers-core.js';
 
 const obj = (o: Record<string, unknown>) => o as unknown as KubeObject;
 const labels = { app: 'web' };
@@ -90,6 +91,63 @@ describe('pods reach Services and each other by name', () => {
     expect(curl).toMatchObject({ stdout: '200\n', exitCode: 0 });
     expect(c.logs('web-1').split('\n').some((l) => l.startsWith(`${web0} - - [`) && l.includes('"curl/8.11.1"'))).toBe(true);
     expect(c.exec('web-0', ['wget', '-qO-', 'web-1.nginx'])).toMatchObject({ exitCode: 127, stderr: 'sh: wget: not found\n' });
+    c.stop();
+  });
+});
+
+describe("the network is a timeline: Kubernetes' Init Containers tutorial", () => {
+  const waitFor = (svc: string) => ({
+    name: `init-${svc}`,
+    image: 'busybox:1.28',
+    command: ['sh', '-c', `until nslookup ${svc}.$(cat /var/run/secrets/kubernetes.io/serviceaccount/namespace).svc.cluster.local; do echo waiting for ${svc}; sleep 2; done`],
+  });
+  const myapp = obj({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'myapp-pod', namespace: 'default', labels: { 'app.kubernetes.io/name': 'MyApp' } },
+    spec: { containers: [{ name: 'myapp-container', image: 'busybox:1.28', command: ['sh', '-c', 'echo The app is running! && sleep 3600'] }], initContainers: [waitFor('myservice'), waitFor('mydb')] },
+  });
+  const status = (c: Cluster) => podStatusColumns(c.object<Pod>('pods', 'myapp-pod')!, c.kernel.epoch + c.kernel.now()).status;
+  const seen = (c: Cluster, want: string, timeout = 60_000) => c.runUntil(() => status(c) === want, { timeout });
+
+  it('Init:0/2 until myservice exists, Init:1/2 until mydb exists, then Running; the past of a log is unchanged', () => {
+    const c = createCluster({ nodes: 1 });
+    c.client.create(myapp);
+    expect(seen(c, 'Init:0/2')).toBe(true);
+    c.advance(20_000);
+    expect(status(c)).toBe('Init:0/2');
+    const before = c.logs('myapp-pod', { container: 'init-myservice' });
+    expect(before).toContain('waiting for myservice');
+    expect(before).toContain("nslookup: can't resolve 'myservice.default.svc.cluster.local'");
+    c.client.create(service('myservice', { ports: [{ protocol: 'TCP', port: 80, targetPort: 9376 }] }));
+    expect(seen(c, 'Init:1/2')).toBe(true);
+    const log = c.logs('myapp-pod', { container: 'init-myservice' });
+    // the lines written before the Service appeared are those the old view gave
+    expect(log.startsWith(before)).toBe(true);
+    const ip = c.object<Service>('services', 'myservice')!.spec!.clusterIP!;
+    expect(log).toContain(`Name:      myservice.default.svc.cluster.local\nAddress 1: ${ip} myservice.default.svc.cluster.local`);
+    const mydbStarted = () => c.object<Pod>('pods', 'myapp-pod')!.status?.initContainerStatuses?.[1]?.state?.running !== undefined;
+    expect(c.runUntil(mydbStarted, { timeout: 60_000 })).toBe(true);
+    c.advance(5_000);
+    expect(c.logs('myapp-pod', { container: 'init-mydb' })).toContain('waiting for mydb');
+    c.client.create(service('mydb', { ports: [{ protocol: 'TCP', port: 80, targetPort: 9377 }] }));
+    expect(seen(c, 'Running')).toBe(true);
+    expect(c.logs('myapp-pod')).toBe('The app is running!\n');
+    // a finished container's log replays the same once nothing changes any more
+    const done = c.logs('myapp-pod', { container: 'init-myservice' });
+    c.client.delete('services', 'myservice');
+    c.advance(20_000);
+    expect(c.logs('myapp-pod', { container: 'init-myservice' })).toBe(done);
+    c.stop();
+  });
+
+  it('a pod that uses no network arms no re-capture', () => {
+    const c = createCluster({ nodes: 1 });
+    c.client.create(pod('quiet', 'busybox', ['sleep', '3600']));
+    c.runUntil(() => phase(c, 'quiet') === 'Running', { timeout: 60_000 });
+    const worker = c.actor('pod/default/quiet');
+    expect(worker).toBeDefined();
+    expect((worker!.getSnapshot().context as { env: { networkUsers: ReadonlySet<string> } }).env.networkUsers.size).toBe(0);
     c.stop();
   });
 });

@@ -3,7 +3,8 @@
  * a Deployment of nginx exposed as a Service, then `kubectl run --restart=Never --image=busybox --
  * wget -qO- web` whose log is nginx's welcome page (and nginx's log the request); a StatefulSet
  * with a headless Service, then `kubectl exec` of busybox 1.28's `nslookup web-0.nginx` (the
- * StatefulSet tutorial's check).
+ * StatefulSet tutorial's check); the Init Containers tutorial (myapp-pod's init containers wait in
+ * an `until nslookup` loop for Services applied later: Init:0/2, then Running).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pod } from '../../src/api/types.js';
@@ -77,5 +78,65 @@ describe.skipIf(!HAS_KUBECTL)(`kubectl: pods reach Services and pods by name${HA
     const missing = await s.kubectl(['exec', 'dns-test', '--', 'nslookup', 'web-9.nginx']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toBe("nslookup: can't resolve 'web-9.nginx'\ncommand terminated with exit code 1\n");
+  }, 120_000);
+
+  it("the Init Containers tutorial: myapp-pod stays Init:0/2 until its Services are applied, then Running", async () => {
+    const myapp = `apiVersion: v1
+kind: Pod
+metadata:
+  name: myapp-pod
+  labels:
+    app.kubernetes.io/name: MyApp
+spec:
+  containers:
+  - name: myapp-container
+    image: busybox:1.28
+    command: ['sh', '-c', 'echo The app is running! && sleep 3600']
+  initContainers:
+  - name: init-myservice
+    image: busybox:1.28
+    command: ['sh', '-c', "until nslookup myservice.$(cat /var/run/secrets/kubernetes.io/serviceaccount/namespace).svc.cluster.local; do echo waiting for myservice; sleep 2; done"]
+  - name: init-mydb
+    image: busybox:1.28
+    command: ['sh', '-c', "until nslookup mydb.$(cat /var/run/secrets/kubernetes.io/serviceaccount/namespace).svc.cluster.local; do echo waiting for mydb; sleep 2; done"]
+`;
+    const services = `---
+apiVersion: v1
+kind: Service
+metadata:
+  name: myservice
+spec:
+  ports:
+  - protocol: TCP
+    port: 80
+    targetPort: 9376
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: mydb
+spec:
+  ports:
+  - protocol: TCP
+    port: 80
+    targetPort: 9377
+`;
+    expect((await s.kubectl(['apply', '-f', '-'], { input: myapp })).stdout).toBe('pod/myapp-pod created\n');
+    const statusOf = async () => (await s.kubectl(['get', '-f', '-', '--no-headers'], { input: myapp })).stdout.trim().split(/\s+/)[2];
+    await waitFor('the first init container to run', () => pod('myapp-pod')?.status?.initContainerStatuses?.[0]?.state?.running !== undefined, 60_000);
+    await waitFor('a few rounds of its loop', async () => (await s.kubectl(['logs', 'myapp-pod', '-c', 'init-myservice'])).stdout.split('waiting for myservice').length > 3, 60_000);
+    expect(await statusOf()).toBe('Init:0/2');
+    const waiting = (await s.kubectl(['logs', 'myapp-pod', '-c', 'init-myservice'])).stdout;
+    expect(waiting).toContain("nslookup: can't resolve 'myservice.default.svc.cluster.local'\nwaiting for myservice\n");
+    const applied = await s.kubectl(['apply', '-f', '-'], { input: services });
+    expect(applied.stdout).toBe('service/myservice created\nservice/mydb created\n');
+    await waitFor('myapp-pod to run', () => pod('myapp-pod')?.status?.phase === 'Running', 60_000);
+    expect(await statusOf()).toBe('Running');
+    const log = (await s.kubectl(['logs', 'myapp-pod', '-c', 'init-myservice'])).stdout;
+    // the lines before the Services appeared are unchanged; then the answer
+    expect(log.startsWith(waiting)).toBe(true);
+    const ip = s.cluster.object('services', 'myservice', 'default')?.spec?.clusterIP ?? '';
+    expect(log).toMatch(new RegExp(`Name:      myservice\\.default\\.svc\\.cluster\\.local\\nAddress 1: ${ip.replace(/\./g, '\\.')} myservice\\.default\\.svc\\.cluster\\.local\\n$`));
+    expect((await s.kubectl(['logs', 'myapp-pod'])).stdout).toBe('The app is running!\n');
   }, 120_000);
 });

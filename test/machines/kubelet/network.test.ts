@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { candidates, connect, lookupFqdn, resolveName, reverseName, type NetworkView } from '../../../machines/kubelet/network.js';
+import { appendView, candidates, connect, lookupFqdn, networkTimeline, networkUsers, resolveName, reverseName, viewAt, type NetworkView } from '../../../machines/kubelet/network.js';
 import { runProcess, type ShellOptions } from '../../../machines/kubelet/shell.js';
 
 const START = Date.UTC(2026, 0, 1, 12, 0, 0);
@@ -36,7 +36,7 @@ const opts = (extra: Partial<ShellOptions> = {}): ShellOptions => ({
   hostname: 'client',
   startAbsMs: START,
   flavor: 'busybox',
-  network: VIEW,
+  network: networkTimeline(VIEW, START),
   ...extra,
 });
 const run = (argv: string[], extra: Partial<ShellOptions> = {}) => {
@@ -194,5 +194,39 @@ describe('a busybox applet the simulation does not model', () => {
     expect(run(['telnet', 'web', '80'])).toMatchObject({ code: 127, err: ["telnet: kube-actors does not model the busybox applet 'telnet' (the simulated container cannot run it)"] });
     expect(run(['sh', '-c', 'nc -z web 80']).code).toBe(127);
     expect(run(['sh', '-c', 'nc -z web 80'], { flavor: 'gnu' }).err).toEqual(['sh: nc: not found']);
+  });
+});
+
+describe('the network as a timeline', () => {
+  const without: NetworkView = { ...VIEW, services: VIEW.services.filter((svc) => svc.name !== 'web') };
+  const loop = ['sh', '-c', 'until nslookup web.default.svc.cluster.local; do echo waiting for web; sleep 2; done'];
+
+  it('a command sees the latest snapshot at or before its time (the first before any)', () => {
+    const timeline = appendView(networkTimeline(without, START), VIEW, START + 5_000);
+    expect(viewAt(timeline, START - 1)).toBe(without);
+    expect(viewAt(timeline, START + 4_999)).toBe(without);
+    expect(viewAt(timeline, START + 5_000)).toBe(VIEW);
+    // an unchanged view appends nothing; the past cannot be appended to
+    expect(appendView(timeline, VIEW, START + 9_000)).toBe(timeline);
+    expect(() => appendView(timeline, without, START + 1_000)).toThrow(/before the latest entry/);
+  });
+
+  it('a waiting loop resolves once the Service is in the view, and the lines before are those of the old view', () => {
+    const before = run(loop, { network: networkTimeline(without, START), horizonMs: 7_000 });
+    expect(before.code).toBeUndefined();
+    expect(before.out.filter((l) => l === 'waiting for web')).toHaveLength(4);
+    const after = run(loop, { network: appendView(networkTimeline(without, START), VIEW, START + 7_000) });
+    // sleeps at 0, 2, 4, 6 s saw no Service; the lookup at 8 s answers
+    expect(after.code).toBe(0);
+    expect(after.atMs).toBe(8_000);
+    expect(after.out.filter((l) => l === 'waiting for web')).toHaveLength(4);
+    expect(after.out.slice(0, before.out.length)).toEqual(before.out);
+    expect(after.out.join('\n')).toContain('Name:\tweb.default.svc.cluster.local');
+  });
+
+  it('flags the containers that name a network tool', () => {
+    const pod = { spec: { initContainers: [{ name: 'wait', image: 'busybox', command: ['sh', '-c', 'until nslookup db; do sleep 2; done'] }], containers: [{ name: 'app', image: 'busybox', command: ['sleep', '3600'] }] } };
+    expect([...networkUsers(pod as never, '{}')]).toEqual(['wait']);
+    expect([...networkUsers(pod as never, '{"run.sh":"wget -qO- web"}')]).toEqual(['wait', 'app']);
   });
 });
