@@ -26,6 +26,7 @@
 
 import type { Pod } from '../../src/api/types.js';
 import type { NetRequest } from './net-tools.js';
+import { networkPolicyAllows, type PolicyWorld } from './network-policy.js';
 
 /** A Service as the DNS serves it. */
 export interface DnsService {
@@ -64,6 +65,8 @@ export interface NetworkView {
   podIPs: string[];
   /** What listens, by `podIP:port`. */
   listeners: Record<string, NetListener>;
+  /** The NetworkPolicies and what they select on (absent: no policy exists, nothing is isolated). */
+  policy?: PolicyWorld;
 }
 
 /** One snapshot of a pod's network, and the virtual time (epoch ms) from which it holds. */
@@ -196,9 +199,16 @@ export function connect(view: NetworkView, ip: string, port: number, pick: (n: n
     if (rule.length === 0) return { kind: 'refused' };
     backend = rule[pick(rule.length) % rule.length]!;
   } else if (view.services.some((s) => s.clusterIP === target)) return { kind: 'timeout' };
+  const host = backend.slice(0, backend.lastIndexOf(':'));
+  if (view.policy) {
+    // judged after kube-proxy's translation, at the backend pod; a connection no policy allows is dropped
+    const world = view.policy;
+    const source = { ip: view.podIP, ...(world.pods[view.podIP] ? { pod: world.pods[view.podIP] } : {}) };
+    const destination = { ip: host, ...(world.pods[host] ? { pod: world.pods[host] } : {}) };
+    if (!networkPolicyAllows(world, source, destination, Number(backend.slice(backend.lastIndexOf(':') + 1)))) return { kind: 'timeout' };
+  }
   const listener = view.listeners[backend];
   if (listener) return listener.http ? { kind: 'connected', listener, backend } : { kind: 'silent', backend };
-  const host = backend.slice(0, backend.lastIndexOf(':'));
   return view.podIPs.includes(host) ? { kind: 'refused' } : { kind: 'timeout' };
 }
 

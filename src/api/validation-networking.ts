@@ -165,7 +165,7 @@ export function validateIngressClassUpdate(c: Causes, next: Obj, prev: Obj): voi
 // ---- NetworkPolicy --------------------------------------------------------------------------
 
 /** An IPv4 CIDR as [address, prefix length], or undefined. */
-function ipv4Cidr(v: string): [number, number] | undefined {
+export function ipv4Cidr(v: string): [number, number] | undefined {
   const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(v);
   if (!m) return undefined;
   const octets = m.slice(1, 5).map(Number);

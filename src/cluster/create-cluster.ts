@@ -406,6 +406,8 @@ export class Cluster {
       services: this.objects<Service>('services'),
       slices: this.objects<ProxySlice>('endpointslices'),
       pods: this.objects<Pod>('pods'),
+      policies: this.objects<KubeObject>('networkpolicies'),
+      namespaces: this.objects<KubeObject>('namespaces'),
       rules,
       ...(this.profile.catalog ? { catalog: this.profile.catalog } : {}),
       sources: this.sources,

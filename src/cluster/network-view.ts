@@ -12,6 +12,7 @@
 import type { Pod, Service } from '../api/types.js';
 import type { ProxyRule, ProxySlice } from '../../machines/kube-proxy.js';
 import type { DnsService, NetListener, NetworkView } from '../../machines/kubelet/network.js';
+import type { NetworkPolicyLike, PolicyWorld } from '../../machines/kubelet/network-policy.js';
 import type { NetRequest } from '../../machines/kubelet/net-tools.js';
 import { processOf, runContainerProcess } from '../../machines/kubelet/process.js';
 import { podProcessContext, type SourceReader } from '../../machines/kubelet/config-sources.js';
@@ -23,6 +24,9 @@ export interface NetworkState {
   services: readonly Service[];
   slices: readonly ProxySlice[];
   pods: readonly Pod[];
+  /** The NetworkPolicies and the namespaces (their labels, for `namespaceSelector`). */
+  policies?: readonly NetworkPolicyLike[];
+  namespaces?: readonly { metadata?: { name?: string; labels?: Record<string, string> } }[];
   /** The rules of the kube-proxy of the pod's node (undefined: it is not running; Service addresses do not answer). */
   rules: ReadonlyMap<string, ProxyRule> | undefined;
   catalog?: ImageEntry[];
@@ -94,6 +98,26 @@ function listenersOf(state: NetworkState): Record<string, NetListener> {
   return out;
 }
 
+/** What NetworkPolicy enforcement needs (undefined when no policy exists: nothing is isolated). */
+function policyWorld(pod: Pod, podIP: string, state: NetworkState): PolicyWorld | undefined {
+  const policies = state.policies ?? [];
+  if (policies.length === 0) return undefined;
+  const entry = (p: Pod) => ({
+    namespace: p.metadata?.namespace ?? 'default',
+    labels: { ...(p.metadata?.labels ?? {}) },
+    ports: (p.spec?.containers ?? []).flatMap((c) => (c.ports ?? []).map((port) => ({ ...(port.name ? { name: port.name } : {}), containerPort: port.containerPort, ...(port.protocol ? { protocol: port.protocol } : {}) }))),
+  });
+  const pods: PolicyWorld['pods'] = {};
+  for (const p of state.pods) {
+    const ip = p.status?.podIP;
+    if (ip && !p.spec?.hostNetwork) (pods as Record<string, ReturnType<typeof entry>>)[ip] = entry(p);
+  }
+  (pods as Record<string, ReturnType<typeof entry>>)[podIP] = entry(pod);
+  const namespaces: Record<string, Record<string, string>> = {};
+  for (const ns of state.namespaces ?? []) if (ns.metadata?.name) namespaces[ns.metadata.name] = { ...(ns.metadata.labels ?? {}) };
+  return { policies: structuredClone(policies as NetworkPolicyLike[]), namespaces, pods };
+}
+
 /** The network `pod` (with IP `podIP`) sees, from `state`. */
 export function captureNetwork(pod: Pod, podIP: string, state: NetworkState): NetworkView {
   const rules: Record<string, string[]> = {};
@@ -107,7 +131,13 @@ export function captureNetwork(pod: Pod, podIP: string, state: NetworkState): Ne
     rules,
     podIPs: [...podIPs].sort(),
     listeners: listenersOf(state),
+    ...(policyWorldOrNothing(pod, podIP, state)),
   };
+}
+
+function policyWorldOrNothing(pod: Pod, podIP: string, state: NetworkState): { policy?: PolicyWorld } {
+  const policy = policyWorld(pod, podIP, state);
+  return policy ? { policy } : {};
 }
 
 /** Records the access-log lines of the requests a process (started at `startAbs`) made, in the serving containers' logs. */

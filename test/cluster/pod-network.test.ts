@@ -151,3 +151,36 @@ describe("the network is a timeline: Kubernetes' Init Containers tutorial", () =
     c.stop();
   });
 });
+
+describe('NetworkPolicy between pods (kubernetes.io: Declare Network Policy)', () => {
+  it('access-nginx lets only pods labelled access=true reach nginx; the others time out', () => {
+    const c = createCluster({ nodes: 2 });
+    const nginx = obj({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'nginx', namespace: 'default' },
+      spec: { replicas: 1, selector: { matchLabels: { app: 'nginx' } }, template: { metadata: { labels: { app: 'nginx' } }, spec: { containers: [{ name: 'nginx', image: 'nginx', ports: [{ containerPort: 80 }] }] } } },
+    });
+    c.client.create(nginx);
+    c.client.create(service('nginx', { selector: { app: 'nginx' }, ports: [{ port: 80, targetPort: 80 }] }));
+    expect(readyEndpoints(c, 'nginx', 1)).toBe(true);
+    c.advance(2_000);
+    c.client.create(obj({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'access-nginx', namespace: 'default' },
+      spec: { podSelector: { matchLabels: { app: 'nginx' } }, ingress: [{ from: [{ podSelector: { matchLabels: { access: 'true' } } }] }] },
+    }));
+    const client = (name: string, labels: Record<string, string>) =>
+      obj({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', labels }, spec: { restartPolicy: 'Never', containers: [{ name, image: 'busybox', command: ['wget', '--spider', '--timeout=1', 'nginx'] }] } });
+    c.client.create(client('denied', {}));
+    c.client.create(client('allowed', { access: 'true' }));
+    expect(settled(c, 'denied')).toBe(true);
+    expect(settled(c, 'allowed')).toBe(true);
+    expect(phase(c, 'allowed')).toBe('Succeeded');
+    expect(c.logs('allowed')).toContain('remote file exists');
+    expect(phase(c, 'denied')).toBe('Failed');
+    expect(c.logs('denied')).toContain('wget: download timed out');
+    c.stop();
+  });
+});

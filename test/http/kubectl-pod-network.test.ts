@@ -139,4 +139,28 @@ spec:
     expect(log).toMatch(new RegExp(`Name:      myservice\\.default\\.svc\\.cluster\\.local\\nAddress 1: ${ip.replace(/\./g, '\\.')} myservice\\.default\\.svc\\.cluster\\.local\\n$`));
     expect((await s.kubectl(['logs', 'myapp-pod'])).stdout).toBe('The app is running!\n');
   }, 120_000);
+  it('NetworkPolicy (kubernetes.io "Declare Network Policy"): access-nginx admits only pods labelled access=true', async () => {
+    expect((await s.kubectl(['create', 'deployment', 'np-nginx', '--image=nginx'])).code).toBe(0);
+    expect((await s.kubectl(['expose', 'deployment', 'np-nginx', '--port=80'])).code).toBe(0);
+    expect((await s.kubectl(['rollout', 'status', 'deployment/np-nginx', '--timeout=60s'])).code).toBe(0);
+    const ip = s.cluster.object('services', 'np-nginx', 'default')?.spec?.clusterIP ?? '';
+    const server = s.cluster.objects<Pod>('pods').find((p) => p.metadata?.labels?.['app'] === 'np-nginx')!.metadata!.name!;
+    await waitFor('kube-proxy rules for np-nginx', () => s.cluster.connect({ name: server }, ip, 80).ok);
+    await s.kubectl(['run', 'np-client', '--image=busybox:1.28', '--restart=Never', '--', 'sleep', '3600']);
+    await s.kubectl(['run', 'np-access', '--image=busybox:1.28', '--restart=Never', '--labels=access=true', '--', 'sleep', '3600']);
+    expect((await s.kubectl(['wait', '--for=condition=Ready', 'pod/np-client', 'pod/np-access', '--timeout=60s'])).code).toBe(0);
+    const spider = (from: string) => s.kubectl(['exec', from, '--', 'wget', '--spider', '--timeout=1', 'np-nginx']);
+    const open = await spider('np-client');
+    expect(open.code).toBe(0);
+    expect(open.stderr).toContain(`Connecting to np-nginx (${ip}:80)`);
+    expect(open.stderr).toContain('remote file exists');
+    const policy = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'access-nginx' }, spec: { podSelector: { matchLabels: { app: 'np-nginx' } }, ingress: [{ from: [{ podSelector: { matchLabels: { access: 'true' } } }] }] } };
+    expect((await s.kubectl(['apply', '-f', '-'], { input: JSON.stringify(policy) })).stdout).toBe('networkpolicy.networking.k8s.io/access-nginx created\n');
+    const denied = await spider('np-client');
+    expect(denied.code).toBe(1);
+    expect(denied.stdout + denied.stderr).toContain('wget: download timed out');
+    const allowed = await spider('np-access');
+    expect(allowed.code).toBe(0);
+    expect(allowed.stderr).toContain('remote file exists');
+  }, 120_000);
 });
