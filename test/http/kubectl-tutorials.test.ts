@@ -8,6 +8,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nginxDeploymentYaml } from '../../src/cluster/samples.js';
 import { HAS_KUBECTL, NO_KUBECTL_REASON, startTestServer, waitFor, type TestServer } from './helpers.js';
 
 type Obj = Record<string, any>;
@@ -25,29 +26,6 @@ spec:
         command: ["perl",  "-Mbignum=bpi", "-wle", "print bpi(2000)"]
       restartPolicy: Never
   backoffLimit: 4
-`;
-
-const NGINX_DEPLOYMENT = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: nginx-deployment
-  labels:
-    app: nginx
-spec:
-  replicas: 3
-  selector:
-    matchLabels:
-      app: nginx
-  template:
-    metadata:
-      labels:
-        app: nginx
-    spec:
-      containers:
-      - name: nginx
-        image: nginx:1.14.2
-        ports:
-        - containerPort: 80
 `;
 
 const AFFINITY_POD = `apiVersion: v1
@@ -145,7 +123,7 @@ describe.skipIf(!HAS_KUBECTL)(`kubectl through the documentation's tutorials${HA
 
   it('a rollout to nginx:1.161 is stuck on a pull that fails; rollout undo goes back', async () => {
     const file = join(s.dir, 'nginx-deployment.yaml');
-    writeFileSync(file, NGINX_DEPLOYMENT);
+    writeFileSync(file, nginxDeploymentYaml());
     expect((await s.kubectl(['apply', '-f', file])).code).toBe(0);
     expect((await s.kubectl(['rollout', 'status', 'deployment/nginx-deployment', '--timeout=60s'])).code).toBe(0);
     const set = await s.kubectl(['set', 'image', 'deployment/nginx-deployment', 'nginx=nginx:1.161']);
