@@ -177,7 +177,7 @@ const ADMIN_TOKEN = 'kube-actors-admin-token';
  */
 function everyPod(context: KubeletContext): Informer<Pod> {
   context.pods.stop();
-  (context.client as { token: string }).token = ADMIN_TOKEN;
+  context.client.useToken(ADMIN_TOKEN);
   const pods = podInformer(context.client, { resource: 'pods' }, context.self);
   pods.start(true);
   return pods;

@@ -120,7 +120,8 @@ describe('examples/custom-controller.ts', () => {
     const { podCounter } = await import('../../examples/custom-controller.js');
     const cluster = createCluster({ nodes: 1, seed: 2, controllerManager: { controllers: [podCounter] } });
     try {
-      expect(cluster.kernel.has('controller-manager/pod-counter')).toBe(true);
+      // the controller manager starts its controllers once each built-in one has its ServiceAccount's token
+      expect(cluster.runUntil(() => cluster.kernel.has('controller-manager/pod-counter'), { timeout: 5_000 })).toBe(true);
       expect(cluster.kernel.has('controller-manager/replicaset')).toBe(true);
       expect(cluster.kernel.hostOf('controller-manager/pod-counter')).toBe('control-plane');
     } finally {
