@@ -32,11 +32,6 @@ export function parseJsonPointer(pointer: string): string[] {
     .map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
-/** Escapes one reference token for a JSON pointer. */
-export function escapeJsonPointerToken(token: string): string {
-  return token.replace(/~/g, '~0').replace(/\//g, '~1');
-}
-
 const ARRAY_INDEX = /^(0|[1-9][0-9]*)$/;
 
 class JsonPatcher {

@@ -383,11 +383,6 @@ export function success(d?: { name?: string; group?: string; kind?: string; uid?
   return status;
 }
 
-/** True when `x` is a metav1 Status object. */
-export function isStatus(x: unknown): x is Status {
-  return typeof x === 'object' && x !== null && (x as { kind?: unknown }).kind === 'Status' && (x as { apiVersion?: unknown }).apiVersion === 'v1';
-}
-
 /** An error carrying a failed Status; `message` is the Status's message. */
 export class StatusError extends Error {
   /** The Status the server answered. */

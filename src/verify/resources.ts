@@ -8,7 +8,6 @@ import { milliCpu, quantityValue } from '../api/quantity.js';
 import type { Node, Pod, Taint, Toleration } from '../api/types.js';
 import type { NodeSpec } from '../../machines/kubelet.js';
 import { allocatableOf } from '../../machines/kubelet/node-status.js';
-import { objectKey } from '../api/object-key.js';
 
 /** Requested (or allocatable) cpu in millicores, memory in bytes, and a pod count. */
 export interface Amounts {
@@ -144,9 +143,6 @@ export function misfit(pod: Pod, allocatable: Amounts, bound: readonly Pod[], la
   if (used.pods + 1 > allocatable.pods) reasons.push('pods');
   return reasons;
 }
-
-/** `namespace/name` of an object (the store key). */
-export const keyOf = objectKey;
 
 /** Groups pods by the node they are bound to (unbound pods left out). */
 export function podsByNode(pods: readonly Pod[]): Map<string, Pod[]> {

@@ -5,7 +5,7 @@
  */
 import type { PersistentVolume, PersistentVolumeClaim } from '../../api/types.js';
 import { violation, type Invariant, type Violation } from '../invariant.js';
-import { keyOf } from '../resources.js';
+import { objectKey } from '../../api/object-key.js';
 
 export const boundClaimsMatchVolumes: Invariant = {
   name: 'bound-claims-match-volumes',
@@ -18,13 +18,13 @@ export const boundClaimsMatchVolumes: Invariant = {
       if (claim.status?.phase !== 'Bound' || !name) continue;
       const pv = cluster.object<PersistentVolume>('persistentvolumes', name);
       if (!pv) {
-        out.push(violation('bound-claims-match-volumes', `claim ${keyOf(claim)} is Bound to volume ${name}, which does not exist`, cluster.now()));
+        out.push(violation('bound-claims-match-volumes', `claim ${objectKey(claim)} is Bound to volume ${name}, which does not exist`, cluster.now()));
         continue;
       }
       const ref = pv.spec?.claimRef;
       if (!ref || ref.namespace !== claim.metadata?.namespace || ref.name !== claim.metadata?.name || ref.uid !== claim.metadata?.uid) {
         const to = ref ? `${ref.namespace}/${ref.name} (uid ${ref.uid ?? 'none'})` : 'no claim';
-        out.push(violation('bound-claims-match-volumes', `claim ${keyOf(claim)} (uid ${claim.metadata?.uid}) is Bound to volume ${name}, but the volume is bound to ${to}`, cluster.now()));
+        out.push(violation('bound-claims-match-volumes', `claim ${objectKey(claim)} (uid ${claim.metadata?.uid}) is Bound to volume ${name}, but the volume is bound to ${to}`, cluster.now()));
       }
     }
     return out;

@@ -9,7 +9,8 @@ import type { DaemonSet, Pod } from '../../api/types.js';
 import { findResource } from '../../api/resources.js';
 import { violation, type Invariant, type Violation } from '../invariant.js';
 import { forEachChange, type History } from '../history.js';
-import { isTerminal, keyOf } from '../resources.js';
+import { isTerminal } from '../resources.js';
+import { objectKey } from '../../api/object-key.js';
 
 const NAME = 'daemonset-one-pod-per-node';
 const PODS = findResource('pods')!.etcdPrefix;
@@ -69,7 +70,7 @@ function check(history: History, now: number): Violation[] {
     }
     if (state.reported.has(group)) return;
     state.reported.add(group);
-    out.push(violation(NAME, `DaemonSet ${keyOf(ds)} runs ${pods.length} pods on ${node}: ${pods.map((p) => p.metadata!.name).sort().join(', ')}`, now));
+    out.push(violation(NAME, `DaemonSet ${objectKey(ds)} runs ${pods.length} pods on ${node}: ${pods.map((p) => p.metadata!.name).sort().join(', ')}`, now));
   });
   return out;
 }

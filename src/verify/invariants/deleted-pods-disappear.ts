@@ -4,7 +4,7 @@
  */
 import type { Pod } from '../../api/types.js';
 import { violation, type Invariant, type Violation } from '../invariant.js';
-import { keyOf } from '../resources.js';
+import { objectKey } from '../../api/object-key.js';
 
 export const deletedPodsDisappear: Invariant = {
   name: 'deleted-pods-disappear',
@@ -15,7 +15,7 @@ export const deletedPodsDisappear: Invariant = {
     for (const pod of cluster.objects<Pod>('pods')) {
       const ts = pod.metadata?.deletionTimestamp;
       if (!ts) continue;
-      out.push(violation('deleted-pods-disappear', `pod ${keyOf(pod)}${pod.spec?.nodeName ? ` on ${pod.spec.nodeName}` : ''} was marked for deletion at ${ts} and is still in etcd (${pod.status?.phase})`, cluster.now()));
+      out.push(violation('deleted-pods-disappear', `pod ${objectKey(pod)}${pod.spec?.nodeName ? ` on ${pod.spec.nodeName}` : ''} was marked for deletion at ${ts} and is still in etcd (${pod.status?.phase})`, cluster.now()));
     }
     return out;
   },

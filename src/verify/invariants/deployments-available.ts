@@ -6,7 +6,7 @@
  */
 import type { Deployment, Pod, ReplicaSet } from '../../api/types.js';
 import { violation, type Invariant, type Violation } from '../invariant.js';
-import { keyOf } from '../resources.js';
+import { objectKey } from '../../api/object-key.js';
 import { nodeThatFits } from './schedulable-pods-run.js';
 
 function ready(pod: Pod): boolean {
@@ -43,7 +43,7 @@ export const deploymentsAvailable: Invariant = {
       out.push(
         violation(
           'deployments-available',
-          `deployment ${keyOf(d)} wants ${want} replicas: ${running} of its pods are running and ready (${owned.length} active pods, ${sets.size} ReplicaSets), status.availableReplicas is ${available}`,
+          `deployment ${objectKey(d)} wants ${want} replicas: ${running} of its pods are running and ready (${owned.length} active pods, ${sets.size} ReplicaSets), status.availableReplicas is ${available}`,
           cluster.now(),
         ),
       );

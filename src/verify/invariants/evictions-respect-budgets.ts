@@ -19,7 +19,7 @@ import type { KubeObject, Pod } from '../../api/types.js';
 import { findResource } from '../../api/resources.js';
 import { violation, type Invariant, type Violation } from '../invariant.js';
 import type { History } from '../history.js';
-import { keyOf } from '../resources.js';
+import { objectKey } from '../../api/object-key.js';
 
 type Obj = KubeObject & Record<string, any>;
 
@@ -163,7 +163,7 @@ function checkEviction(state: State, pod: Obj, revision: number, now: number): V
     out.push(
       violation(
         NAME,
-        `the eviction of pod ${keyOf(pod as Pod)} (revision ${revision}) left PodDisruptionBudget ${keyOf(pdb)} with ${left} healthy pods, below its desiredHealthy ${desired} (its status after the eviction: disruptionsAllowed ${pdb.status?.disruptionsAllowed ?? 0}, currentHealthy ${pdb.status?.currentHealthy ?? 0})`,
+        `the eviction of pod ${objectKey(pod as Pod)} (revision ${revision}) left PodDisruptionBudget ${objectKey(pdb)} with ${left} healthy pods, below its desiredHealthy ${desired} (its status after the eviction: disruptionsAllowed ${pdb.status?.disruptionsAllowed ?? 0}, currentHealthy ${pdb.status?.currentHealthy ?? 0})`,
         now,
       ),
     );

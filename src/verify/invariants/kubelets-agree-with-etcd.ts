@@ -7,7 +7,8 @@
 import type { Pod } from '../../api/types.js';
 import { podAddress } from '../../../machines/protocol.js';
 import { violation, type Invariant, type Violation } from '../invariant.js';
-import { isTerminal, keyOf } from '../resources.js';
+import { isTerminal } from '../resources.js';
+import { objectKey } from '../../api/object-key.js';
 import { podWorkers, type PodWorker } from '../workers.js';
 
 export const kubeletsAgreeWithEtcd: Invariant = {
@@ -29,13 +30,13 @@ export const kubeletsAgreeWithEtcd: Invariant = {
       if (pod.metadata?.deletionTimestamp || isTerminal(pod)) continue;
       const w = workers.get(address);
       if (!w) {
-        out.push(violation('kubelets-agree-with-etcd', `etcd has pod ${keyOf(pod)} bound to ${node} (${pod.status?.phase}), but no worker runs it`, cluster.now()));
+        out.push(violation('kubelets-agree-with-etcd', `etcd has pod ${objectKey(pod)} bound to ${node} (${pod.status?.phase}), but no worker runs it`, cluster.now()));
       } else if (w.host !== node) {
-        out.push(violation('kubelets-agree-with-etcd', `etcd has pod ${keyOf(pod)} bound to ${node}, but its worker runs on ${w.host}`, cluster.now()));
+        out.push(violation('kubelets-agree-with-etcd', `etcd has pod ${objectKey(pod)} bound to ${node}, but its worker runs on ${w.host}`, cluster.now()));
       } else if (w.uid && w.uid !== pod.metadata?.uid) {
-        out.push(violation('kubelets-agree-with-etcd', `etcd has pod ${keyOf(pod)} uid ${pod.metadata?.uid} on ${node}, but the worker there runs uid ${w.uid}`, cluster.now()));
+        out.push(violation('kubelets-agree-with-etcd', `etcd has pod ${objectKey(pod)} uid ${pod.metadata?.uid} on ${node}, but the worker there runs uid ${w.uid}`, cluster.now()));
       } else if (w.phase !== undefined && w.phase !== pod.status?.phase) {
-        out.push(violation('kubelets-agree-with-etcd', `pod ${keyOf(pod)} on ${node} is ${pod.status?.phase} in etcd, but its worker reports ${w.phase}`, cluster.now()));
+        out.push(violation('kubelets-agree-with-etcd', `pod ${objectKey(pod)} on ${node} is ${pod.status?.phase} in etcd, but its worker reports ${w.phase}`, cluster.now()));
       }
     }
     for (const [address, w] of workers) {

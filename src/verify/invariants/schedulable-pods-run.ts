@@ -8,7 +8,8 @@
  */
 import type { Pod } from '../../api/types.js';
 import { violation, type Invariant, type Violation } from '../invariant.js';
-import { isTerminal, keyOf, misfit, nodeAllocatable, podsByNode } from '../resources.js';
+import { isTerminal, misfit, nodeAllocatable, podsByNode } from '../resources.js';
+import { objectKey } from '../../api/object-key.js';
 import type { Cluster } from '../../cluster/create-cluster.js';
 import { placementMisfit } from '../placement-fit.js';
 
@@ -37,11 +38,11 @@ export const schedulablePodsRun: Invariant = {
       if (pod.metadata?.deletionTimestamp || isTerminal(pod) || pod.status?.phase === 'Running') continue;
       const node = pod.spec?.nodeName;
       if (node) {
-        out.push(violation('schedulable-pods-run', `pod ${keyOf(pod)} is bound to ${node} but is ${pod.status?.phase ?? 'without a phase'}, not Running`, cluster.now()));
+        out.push(violation('schedulable-pods-run', `pod ${objectKey(pod)} is bound to ${node} but is ${pod.status?.phase ?? 'without a phase'}, not Running`, cluster.now()));
         continue;
       }
       const fits = nodeThatFits(cluster, pod, pods);
-      if (fits) out.push(violation('schedulable-pods-run', `pod ${keyOf(pod)} fits on ${fits} but is still Pending and unscheduled`, cluster.now()));
+      if (fits) out.push(violation('schedulable-pods-run', `pod ${objectKey(pod)} fits on ${fits} but is still Pending and unscheduled`, cluster.now()));
     }
     return out;
   },

@@ -6,7 +6,8 @@
  */
 import type { Pod, StatefulSet } from '../../api/types.js';
 import { violation, type Invariant, type Violation } from '../invariant.js';
-import { isTerminal, keyOf } from '../resources.js';
+import { isTerminal } from '../resources.js';
+import { objectKey } from '../../api/object-key.js';
 
 function ordinalOf(set: string, pod: Pod): string | undefined {
   const label = pod.metadata?.labels?.['apps.kubernetes.io/pod-index'];
@@ -31,11 +32,11 @@ export const statefulSetUniqueOrdinals: Invariant = {
       const ord = ordinalOf(set.metadata!.name!, pod);
       if (ord === undefined) continue;
       if (pod.metadata!.name !== `${set.metadata!.name}-${ord}`) {
-        out.push(violation('statefulset-unique-ordinals', `pod ${keyOf(pod)} of StatefulSet ${keyOf(set)} has ordinal ${ord} but is not named ${set.metadata!.name}-${ord}`, cluster.now()));
+        out.push(violation('statefulset-unique-ordinals', `pod ${objectKey(pod)} of StatefulSet ${objectKey(set)} has ordinal ${ord} but is not named ${set.metadata!.name}-${ord}`, cluster.now()));
       }
       const k = `${ref.uid}/${ord}`;
       const other = seen.get(k);
-      if (other) out.push(violation('statefulset-unique-ordinals', `StatefulSet ${keyOf(set)} runs two pods with ordinal ${ord}: ${other} and ${pod.metadata!.name}`, cluster.now()));
+      if (other) out.push(violation('statefulset-unique-ordinals', `StatefulSet ${objectKey(set)} runs two pods with ordinal ${ord}: ${other} and ${pod.metadata!.name}`, cluster.now()));
       else seen.set(k, pod.metadata!.name!);
     }
     return out;

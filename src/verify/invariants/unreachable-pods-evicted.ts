@@ -17,7 +17,8 @@ import type { Node, Pod, Toleration } from '../../api/types.js';
 import { ETCD, nodeAddress } from '../../../machines/protocol.js';
 import { violation, type Invariant, type Violation } from '../invariant.js';
 import { forEachPodChange, stateOf } from '../history.js';
-import { isTerminal, keyOf, tolerates } from '../resources.js';
+import { isTerminal, tolerates } from '../resources.js';
+import { objectKey } from '../../api/object-key.js';
 import { computeZoneState, zoneKey } from '../../../machines/controllers/node-lifecycle-zones.js';
 
 const UNREACHABLE = { key: 'node.kubernetes.io/unreachable', effect: 'NoExecute' as const };
@@ -123,7 +124,7 @@ export const unreachablePodsEvicted: Invariant = {
       pods ??= cluster.objects<Pod>('pods');
       for (const pod of pods) {
         if (pod.spec?.nodeName !== node || pod.metadata?.deletionTimestamp || isTerminal(pod)) continue;
-        const uid = pod.metadata?.uid ?? keyOf(pod);
+        const uid = pod.metadata?.uid ?? objectKey(pod);
         if (state.reported.has(uid)) continue;
         const toleration = unreachableToleration(pod);
         if (toleration === undefined) continue;
@@ -134,7 +135,7 @@ export const unreachablePodsEvicted: Invariant = {
         out.push(
           violation(
             'unreachable-pods-evicted',
-            `pod ${keyOf(pod)} is still bound to ${node}, which has been ${nodeState === 'down' ? 'down' : 'partitioned'} since t=${(from / 1000).toFixed(1)}s, ${Math.round((now - start) / 1000)} s without being evicted (grace ${grace / 1000} s + toleration ${toleration} s)`,
+            `pod ${objectKey(pod)} is still bound to ${node}, which has been ${nodeState === 'down' ? 'down' : 'partitioned'} since t=${(from / 1000).toFixed(1)}s, ${Math.round((now - start) / 1000)} s without being evicted (grace ${grace / 1000} s + toleration ${toleration} s)`,
             now,
           ),
         );
