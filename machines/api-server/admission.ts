@@ -10,6 +10,7 @@
  *   `kubernetes.io/pv-protection` finalizer; the protection controllers remove them once the
  *   object is no longer in use.
  */
+import { SAFE_ALPHANUMS } from '../../src/api/defaults.js';
 import type { KubeObject } from '../../src/api/types.js';
 import { deepFreeze, isObject } from '../../src/api/json-values.js';
 import type { ResourceInfo } from '../../src/api/resources.js';
@@ -117,9 +118,6 @@ function mountServiceAccountToken(podSpec: Obj, generateName: (base: string) => 
   if (!existing && needsTokenVolume) podSpec.volumes = [...volumes, { name: tokenVolumeName, projected: TOKEN_VOLUME_SOURCE }];
 }
 
-/** apimachinery's `utilrand` alphabet: consonants and digits that cannot spell words. */
-const SAFE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
-
 /**
  * The five characters `names.SimpleNameGenerator` appends to a `generateName`, over apimachinery's
  * safe alphabet, from one 32-bit draw (27^5 < 2^32): the API server draws once per generated name.
@@ -128,8 +126,8 @@ export function safeSuffix(draw: number): string {
   let suffix = '';
   let rest = draw >>> 0;
   for (let i = 0; i < 5; i++) {
-    suffix += SAFE_ALPHABET[rest % SAFE_ALPHABET.length];
-    rest = Math.floor(rest / SAFE_ALPHABET.length);
+    suffix += SAFE_ALPHANUMS[rest % SAFE_ALPHANUMS.length];
+    rest = Math.floor(rest / SAFE_ALPHANUMS.length);
   }
   return suffix;
 }
@@ -138,7 +136,7 @@ export function safeSuffix(draw: number): string {
 export function simpleNameGenerator(int: (maxExclusive: number) => number): (base: string) => string {
   return (base) => {
     let suffix = '';
-    for (let i = 0; i < 5; i++) suffix += SAFE_ALPHABET[int(SAFE_ALPHABET.length)];
+    for (let i = 0; i < 5; i++) suffix += SAFE_ALPHANUMS[int(SAFE_ALPHANUMS.length)];
     return `${base}${suffix}`;
   };
 }

@@ -423,7 +423,8 @@ export function applyPodSpecDefaults<T extends object>(spec: T): T {
 // ---------------------------------------------------------------------------------------------
 // pod-template-hash
 
-const SAFE_ALPHANUMS = 'bcdfghjklmnpqrstvwxz2456789';
+/** apimachinery's `utilrand` alphabet: consonants and digits that cannot spell words. */
+export const SAFE_ALPHANUMS = 'bcdfghjklmnpqrstvwxz2456789';
 
 /** apimachinery's `rand.SafeEncodeString`: maps each character to a consonant or digit that cannot spell words. */
 export function safeEncodeString(s: string): string {

@@ -4,6 +4,7 @@
  * manager) runs on the `control-plane` host; every worker node runs a kubelet, a kube-proxy and a
  * container runtime, and its pods; `kubectl` is the user's client.
  */
+import { simpleNameGenerator } from '../../machines/api-server/admission.js';
 import { createActor, type AnyActorLogic, type AnyActorRef, type InspectionEvent } from 'xstate';
 import { Kernel, type KernelOptions } from '../kernel/kernel.js';
 import { Port } from '../kernel/port.js';
@@ -541,8 +542,8 @@ export class Cluster {
     if (!name) {
       // kubectl's utilrand.String(5) over its alphabet, from the kernel's generator
       const rng = (this.debugRng ??= this.kernel.fork('debug'));
-      const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
-      do name = `debugger-${Array.from({ length: 5 }, () => alphabet[rng.int(alphabet.length)]).join('')}`;
+      const generate = simpleNameGenerator((n) => rng.int(n));
+      do name = generate('debugger-');
       while (taken.has(name));
     }
     const container: Record<string, unknown> = { name, image: options.image, terminationMessagePolicy: 'File' };
