@@ -12,7 +12,7 @@
 import type { Pod, Service } from '../api/types.js';
 import type { ProxyRule, ProxySlice } from '../../machines/kube-proxy.js';
 import type { DnsService, NetListener, NetworkView } from '../../machines/kubelet/network.js';
-import type { NetworkPolicyLike, PolicyWorld } from '../../machines/kubelet/network-policy.js';
+import type { NetworkPolicyLike, PolicyPod, PolicyWorld } from '../../machines/kubelet/network-policy.js';
 import type { NetRequest } from '../../machines/kubelet/net-tools.js';
 import { processOf, runContainerProcess } from '../../machines/kubelet/process.js';
 import { podProcessContext, type SourceReader } from '../../machines/kubelet/config-sources.js';
@@ -99,23 +99,26 @@ function listenersOf(state: NetworkState): Record<string, NetListener> {
 }
 
 /** What NetworkPolicy enforcement needs (undefined when no policy exists: nothing is isolated). */
-function policyWorld(pod: Pod, podIP: string, state: NetworkState): PolicyWorld | undefined {
-  const policies = state.policies ?? [];
-  if (policies.length === 0) return undefined;
-  const entry = (p: Pod) => ({
+function policyPod(p: Pod): PolicyPod {
+  return {
     namespace: p.metadata?.namespace ?? 'default',
     labels: { ...(p.metadata?.labels ?? {}) },
     ports: (p.spec?.containers ?? []).flatMap((c) => (c.ports ?? []).map((port) => ({ ...(port.name ? { name: port.name } : {}), containerPort: port.containerPort, ...(port.protocol ? { protocol: port.protocol } : {}) }))),
-  });
-  const pods: PolicyWorld['pods'] = {};
+  };
+}
+
+function policyWorld(pod: Pod, podIP: string, state: NetworkState): PolicyWorld | undefined {
+  const policies = state.policies ?? [];
+  if (policies.length === 0) return undefined;
+  const pods: Record<string, PolicyPod> = {};
   for (const p of state.pods) {
     const ip = p.status?.podIP;
-    if (ip && !p.spec?.hostNetwork) (pods as Record<string, ReturnType<typeof entry>>)[ip] = entry(p);
+    if (ip && !p.spec?.hostNetwork) pods[ip] = policyPod(p);
   }
-  (pods as Record<string, ReturnType<typeof entry>>)[podIP] = entry(pod);
+  pods[podIP] = policyPod(pod);
   const namespaces: Record<string, Record<string, string>> = {};
   for (const ns of state.namespaces ?? []) if (ns.metadata?.name) namespaces[ns.metadata.name] = { ...(ns.metadata.labels ?? {}) };
-  return { policies: structuredClone(policies as NetworkPolicyLike[]), namespaces, pods };
+  return { policies: structuredClone([...policies]), namespaces, pods };
 }
 
 /** The network `pod` (with IP `podIP`) sees, from `state`. */
@@ -124,20 +127,17 @@ export function captureNetwork(pod: Pod, podIP: string, state: NetworkState): Ne
   for (const rule of state.rules?.values() ?? []) if (rule.protocol === 'TCP') rules[`${rule.clusterIP}:${rule.port}`] = [...rule.endpoints];
   const podIPs = new Set(state.pods.map((p) => p.status?.podIP).filter((ip): ip is string => !!ip));
   podIPs.add(podIP);
-  return {
+  const view: NetworkView = {
     namespace: pod.metadata?.namespace ?? 'default',
     podIP,
     services: dnsServices(state.services, state.slices),
     rules,
     podIPs: [...podIPs].sort(),
     listeners: listenersOf(state),
-    ...(policyWorldOrNothing(pod, podIP, state)),
   };
-}
-
-function policyWorldOrNothing(pod: Pod, podIP: string, state: NetworkState): { policy?: PolicyWorld } {
   const policy = policyWorld(pod, podIP, state);
-  return policy ? { policy } : {};
+  if (policy) view.policy = policy;
+  return view;
 }
 
 /** Records the access-log lines of the requests a process (started at `startAbs`) made, in the serving containers' logs. */
