@@ -13,7 +13,7 @@ import type { Pod } from '../api/types.js';
 import { StatusError, badRequest } from '../api/status.js';
 import { processOf, runContainerProcess, type ProcessSpec } from '../../machines/kubelet/process.js';
 import { podProcessContext, type SourceReader } from '../../machines/kubelet/config-sources.js';
-import type { ImageEntry } from '../profiles/images.js';
+import type { ImageEntry, ImageProgram } from '../profiles/images.js';
 import type { ContainerTraffic } from './traffic.js';
 import { accessLogLine, answerHttp, nextRequest } from '../../machines/kubelet/http-server.js';
 
@@ -64,8 +64,11 @@ function portForwardError(pod: Pod, port: number): string {
   );
 }
 
-/** The running container whose process listens on `port` at `nowAbs`, if any. */
-function listenerOf(pod: Pod, port: number, nowAbs: number, catalog: ImageEntry[] | undefined, sources: SourceReader | undefined): Listener | undefined {
+/**
+ * The running containers of a pod, each with its process replayed up to `nowAbs`: the ports it
+ * listens on, and its files as the process left them.
+ */
+export function* runningProcesses(pod: Pod, nowAbs: number, catalog: ImageEntry[] | undefined, sources: SourceReader | undefined): Generator<Listener & { ports: number[] }> {
   for (const container of pod.spec?.containers ?? []) {
     const status = pod.status?.containerStatuses?.find((s) => s.name === container.name);
     const startedAt = status?.state?.running?.startedAt;
@@ -73,8 +76,20 @@ function listenerOf(pod: Pod, port: number, nowAbs: number, catalog: ImageEntry[
     const start = Date.parse(startedAt);
     const process = processOf(pod, container, podProcessContext(pod, container, catalog, sources));
     const run = runContainerProcess(process, start, Math.max(0, nowAbs - start));
-    if (run.ports.includes(port)) return { container: container.name, startedAt, process: run.files ? { ...process, files: run.files } : process };
+    yield { container: container.name, startedAt, process: run.files ? { ...process, files: run.files } : process, ports: run.ports };
   }
+}
+
+/** The HTTP server model of the image program that serves `port` in a process, if any. */
+export function httpServerOf(process: ProcessSpec, port: number): NonNullable<ImageProgram['http']>[number] | undefined {
+  return Object.values(process.image?.programs ?? {})
+    .map((p) => p.http?.[port])
+    .find((h) => h !== undefined);
+}
+
+/** The running container whose process listens on `port` at `nowAbs`, if any. */
+function listenerOf(pod: Pod, port: number, nowAbs: number, catalog: ImageEntry[] | undefined, sources: SourceReader | undefined): Listener | undefined {
+  for (const running of runningProcesses(pod, nowAbs, catalog, sources)) if (running.ports.includes(port)) return running;
   return undefined;
 }
 
@@ -87,9 +102,7 @@ export function connectToPod(pod: Pod, port: number, ctx: ConnectContext): PodCo
   if (pod.status?.phase !== 'Running') throw new StatusError(badRequest(`unable to forward port because pod is not running. Current status=${pod.status?.phase ?? 'Pending'}`));
   const listener = listenerOf(pod, port, ctx.nowAbs(), ctx.catalog, ctx.sources);
   if (!listener) throw new StatusError({ ...badRequest(portForwardError(pod, port)), code: 500, reason: 'InternalError' });
-  const server = Object.values(listener.process.image?.programs ?? {})
-    .map((p) => p.http?.[port])
-    .find((h) => h !== undefined);
+  const server = httpServerOf(listener.process, port);
   let buffer = Buffer.alloc(0);
   let closed = false;
   const record = (text: string) => ctx.traffic?.record(pod, listener.container, listener.startedAt, { abs: ctx.nowAbs(), stream: 'stdout', text });

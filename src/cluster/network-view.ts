@@ -14,8 +14,8 @@ import type { ProxyRule, ProxySlice } from '../../machines/kube-proxy.js';
 import type { DnsService, NetListener, NetworkView } from '../../machines/kubelet/network.js';
 import type { NetworkPolicyLike, PolicyPod, PolicyWorld } from '../../machines/kubelet/network-policy.js';
 import type { NetRequest } from '../../machines/kubelet/net-tools.js';
-import { processOf, runContainerProcess } from '../../machines/kubelet/process.js';
-import { podProcessContext, type SourceReader } from '../../machines/kubelet/config-sources.js';
+import type { SourceReader } from '../../machines/kubelet/config-sources.js';
+import { httpServerOf, runningProcesses } from './connect.js';
 import type { ImageEntry } from '../profiles/images.js';
 import type { ContainerTraffic } from './traffic.js';
 
@@ -77,21 +77,13 @@ function listenersOf(state: NetworkState): Record<string, NetListener> {
   for (const pod of state.pods) {
     const ip = pod.status?.podIP;
     if (!ip || pod.status?.phase !== 'Running') continue;
-    for (const container of pod.spec?.containers ?? []) {
-      const startedAt = pod.status?.containerStatuses?.find((s) => s.name === container.name)?.state?.running?.startedAt;
-      if (!startedAt) continue;
-      const start = Date.parse(startedAt);
-      const process = processOf(pod, container, podProcessContext(pod, container, state.catalog, state.sources));
-      const run = runContainerProcess(process, start, Math.max(0, state.nowAbs - start));
-      const files = run.files ?? process.files;
-      for (const port of run.ports) {
+    for (const { container, startedAt, process, ports } of runningProcesses(pod, state.nowAbs, state.catalog, state.sources)) {
+      for (const port of ports) {
         const key = `${ip}:${port}`;
         if (out[key]) continue;
-        const http = Object.values(process.image?.programs ?? {})
-          .map((p) => p.http?.[port])
-          .find((h) => h !== undefined);
-        const root = Object.fromEntries(Object.entries(files).filter(([path]) => path.startsWith(HTML_ROOT)));
-        out[key] = { namespace: pod.metadata?.namespace ?? 'default', pod: pod.metadata?.name ?? '', uid: pod.metadata?.uid ?? '', container: container.name, startedAt, ...(http ? { http } : {}), files: root };
+        const http = httpServerOf(process, port);
+        const root = Object.fromEntries(Object.entries(process.files).filter(([path]) => path.startsWith(HTML_ROOT)));
+        out[key] = { namespace: pod.metadata?.namespace ?? 'default', pod: pod.metadata?.name ?? '', uid: pod.metadata?.uid ?? '', container, startedAt, ...(http ? { http } : {}), files: root };
       }
     }
   }
