@@ -20,18 +20,34 @@ function isEmptyCollection(value: unknown): boolean {
   return typeof value === 'object' && value !== null && Object.keys(value).length === 0;
 }
 
-/** `value` with its empty map and slice fields dropped, by type code; the same object when nothing changes. */
-function normalize(value: unknown, code: string): unknown {
-  if (typeof value !== 'object' || value === null) return value;
+/**
+ * Objects `asStored` returned: normalizing one again gives it back unchanged (the registry
+ * normalizes an update to compare it with what is stored, and the write to etcd does again).
+ */
+const normalized = new WeakSet<object>();
+
+/** The value at `key` of a stored base, when the base is a container. */
+function baseAt(base: unknown, key: string | number): unknown {
+  return base !== null && typeof base === 'object' ? (base as Record<string | number, unknown>)[key] : undefined;
+}
+
+/**
+ * `value` with its empty map and slice fields dropped, by type code; the same object when nothing
+ * changes. A part that is the same value as `base`'s (a stored object, already normalized) at the
+ * same place is kept as it is without being walked.
+ */
+function normalize(value: unknown, code: string, base: unknown): unknown {
+  if (typeof value !== 'object' || value === null || value === base) return value;
   if (code.startsWith('[]')) {
     if (!Array.isArray(value)) return value;
     const element = code.slice(2);
     if (!element.startsWith('@') && !element.startsWith('[]') && !element.startsWith('map[')) return value;
     let out: unknown[] | undefined;
-    value.forEach((item, i) => {
-      const next = normalize(item, element);
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      const next = normalize(item, element, baseAt(base, i));
       if (next !== item) (out ??= value.slice())[i] = next;
-    });
+    }
     return out ?? value;
   }
   if (code.startsWith('map[')) {
@@ -40,7 +56,7 @@ function normalize(value: unknown, code: string): unknown {
     if (!element.startsWith('@') && !element.startsWith('[]') && !element.startsWith('map[')) return value;
     let out: Json | undefined;
     for (const [key, item] of Object.entries(value)) {
-      const next = normalize(item, element);
+      const next = normalize(item, element, baseAt(base, key));
       if (next !== item) (out ??= { ...(value as Json) })[key] = next;
     }
     return out ?? value;
@@ -58,7 +74,7 @@ function normalize(value: unknown, code: string): unknown {
       delete out[key];
       continue;
     }
-    const next = normalize(item, fieldCode);
+    const next = normalize(item, fieldCode, baseAt(base, key));
     if (next !== item) (out ??= { ...(value as Json) })[key] = next;
   }
   return out ?? value;
@@ -67,9 +83,14 @@ function normalize(value: unknown, code: string): unknown {
 /**
  * The object as protobuf storage would give it back: empty maps and lists dropped. Returns the
  * same object when it has none (nothing is copied), a copy otherwise (the argument is not changed).
+ * `stored`, an object as storage gave it back (the one an update changes), lets the parts `obj`
+ * shares with it go unwalked.
  */
-export function asStored<T extends { apiVersion?: string; kind?: string }>(obj: T): T {
+export function asStored<T extends { apiVersion?: string; kind?: string }>(obj: T, stored?: unknown): T {
+  if (normalized.has(obj)) return obj;
   const root = GO_ROOTS[`${obj.apiVersion}/${obj.kind}`];
   if (!root) return obj;
-  return normalize(obj, `@${root}`) as T;
+  const out = normalize(obj, `@${root}`, stored) as T;
+  normalized.add(out);
+  return out;
 }

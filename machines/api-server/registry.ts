@@ -223,7 +223,7 @@ export class GenericStore {
       const result = this.computeUpdate(op, info, current);
       if ('error' in result) return this.core.finish(op, result.error.code!, result.error);
       // compared as stored: an update that only adds an empty map is a no-op, as in kube-apiserver
-      const next = asStored(result.next);
+      const next = asStored(result.next, current);
       const clientRv = req.verb === 'update' ? (isObject(req.body) ? (req.body.metadata as Obj | undefined)?.resourceVersion : undefined) : undefined;
       if (clientRv !== undefined && clientRv !== '' && String(clientRv) !== String(kv.modRevision)) {
         if (fresh) return this.core.finish(op, 409, S.conflict(info, req.name!));
@@ -278,7 +278,7 @@ export class GenericStore {
         // decoder, a strategic merge patch's by the unstructured converter (patch.go)
         const [apiVersion, kind] = req.subresource === 'scale' ? ['autoscaling/v1', 'Scale'] : [info.apiVersion, info.kind];
         const strategic = patchType === 'strategic';
-        const typeError = decodeError(incoming, apiVersion, kind, strategic ? 'unstructured' : 'json');
+        const typeError = decodeError(incoming, apiVersion, kind, strategic ? 'unstructured' : 'json', base);
         if (typeError) return { error: patchInvalid(strategic ? goValue(req.body) : JSON.stringify(incoming), typeError) };
       }
     } else {

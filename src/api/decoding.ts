@@ -64,78 +64,118 @@ function isInt(v: unknown, code: string): boolean {
   return code === 'int32' ? v >= -INT32 && v < INT32 : Number.isSafeInteger(v);
 }
 
+/**
+ * Where a value is, as a chain to the root built only as the walk descends: the messages' field
+ * stack and path are assembled from it when there is an error, never for a value that decodes.
+ */
 interface Place {
+  readonly up: Place | undefined;
   /** Innermost Go struct (its short name). */
-  struct: string;
-  /** JSON field names from the root (Go's errorContext.FieldStack). */
-  fields: string[];
-  /** structured-merge-diff's path (`.spec.containers[0].image`). */
-  path: string;
+  readonly struct: string;
+  /** The JSON field name this step adds to Go's errorContext.FieldStack (struct fields only). */
+  readonly field: string | undefined;
+  /** This step of structured-merge-diff's path (`.spec`, `[0]`). */
+  readonly seg: string;
 }
 
-/** The first wrong-typed value in document order, as the decoder reports it; undefined if none. */
-function walk(v: unknown, code: string, at: Place, decoder: Decoder): string | undefined {
+const ROOT_SEG = '';
+
+/** Go's errorContext.FieldStack: the struct fields from the root. */
+function fieldsOf(at: Place): string[] {
+  const fields: string[] = [];
+  for (let p: Place | undefined = at; p; p = p.up) if (p.field !== undefined) fields.push(p.field);
+  return fields.reverse();
+}
+
+/** structured-merge-diff's path (`.spec.containers[0].image`). */
+function pathOf(at: Place): string {
+  const segs: string[] = [];
+  for (let p: Place | undefined = at; p; p = p.up) segs.push(p.seg);
+  return segs.reverse().join('');
+}
+
+/** Go's json error for a value of the wrong JSON type at `at`. */
+function jsonError(at: Place, code: string, v: unknown, type = goTypeName(code), what = jsonKind(v)): string {
+  return `json: cannot unmarshal ${what} into Go struct field ${at.struct}.${fieldsOf(at).join('.')} of type ${type}`;
+}
+
+/** The value at `key` of a known-valid base, when the base is a container. */
+function baseAt(base: unknown, key: string | number): unknown {
+  return base !== null && typeof base === 'object' ? (base as Record<string | number, unknown>)[key] : undefined;
+}
+
+/**
+ * The first wrong-typed value in document order, as the decoder reports it; undefined if none.
+ * `base` is a value known to decode (what is stored): a subtree that is the same value as the
+ * base's at the same place decodes too, and is not walked again (a patch's result shares the
+ * stored object's untouched parts).
+ */
+function walk(v: unknown, code: string, at: Place, decoder: Decoder, base: unknown): string | undefined {
   if (v === null || v === undefined || code === 'any') return undefined;
-  const json = (type = goTypeName(code), what = jsonKind(v)) => `json: cannot unmarshal ${what} into Go struct field ${at.struct}.${at.fields.join('.')} of type ${type}`;
+  if (base !== undefined && v === base) return undefined;
   if (code.startsWith('@')) {
     const s = GO_STRUCTS[code.slice(1)];
     if (!s) return undefined;
     if (typeof v !== 'object' || Array.isArray(v)) {
-      if (decoder === 'json') return json();
+      if (decoder === 'json') return jsonError(at, code, v);
       if (decoder === 'unstructured') return `cannot restore struct from: ${unstructuredKind(v)}`;
-      return `${at.path}: expected map, got ${goValue(v)}`;
+      return `${pathOf(at)}: expected map, got ${goValue(v)}`;
     }
     const name = s.go.split('.').pop()!;
-    for (const [k, child] of Object.entries(v as Record<string, unknown>)) {
+    for (const k in v) {
       // own fields only: a client's `__proto__` key is an unknown field, not Object.prototype
+      if (!Object.hasOwn(v, k)) continue;
       const fc = Object.hasOwn(s.fields, k) ? s.fields[k] : undefined;
       if (fc === undefined) continue; // unknown fields are strict decoding's concern
-      const err = walk(child, fc, { struct: name, fields: [...at.fields, k], path: `${at.path}.${k}` }, decoder);
+      const child = (v as Record<string, unknown>)[k];
+      if (child === null || child === undefined) continue;
+      const err = walk(child, fc, { up: at, struct: name, field: k, seg: `.${k}` }, decoder, baseAt(base, k));
       if (err) return err;
     }
     return undefined;
   }
   if (code.startsWith('[]')) {
     if (!Array.isArray(v)) {
-      if (decoder === 'json') return json();
+      if (decoder === 'json') return jsonError(at, code, v);
       if (decoder === 'unstructured') return `cannot restore slice from ${unstructuredKind(v)}`;
-      return `${at.path}: expected list, got ${goValue(v)}`;
+      return `${pathOf(at)}: expected list, got ${goValue(v)}`;
     }
     const elem = code.slice(2);
     for (let i = 0; i < v.length; i++) {
-      const err = walk(v[i], elem, { ...at, path: `${at.path}[${i}]` }, decoder);
+      const err = walk(v[i], elem, { up: at, struct: at.struct, field: undefined, seg: `[${i}]` }, decoder, baseAt(base, i));
       if (err) return err;
     }
     return undefined;
   }
   if (code.startsWith('map[string]')) {
     if (typeof v !== 'object' || Array.isArray(v)) {
-      if (decoder === 'json') return json();
+      if (decoder === 'json') return jsonError(at, code, v);
       if (decoder === 'unstructured') return `cannot restore map from ${unstructuredKind(v)}`;
-      return `${at.path}: expected map, got ${goValue(v)}`;
+      return `${pathOf(at)}: expected map, got ${goValue(v)}`;
     }
     const elem = code.slice(11);
     for (const [k, child] of Object.entries(v as Record<string, unknown>)) {
-      const err = walk(child, elem, { ...at, path: `${at.path}.${k}` }, decoder);
+      const err = walk(child, elem, { up: at, struct: at.struct, field: undefined, seg: `.${k}` }, decoder, baseAt(base, k));
       if (err) return err;
     }
     return undefined;
   }
-  return scalar(v, code, at, decoder, json);
+  return scalar(v, code, at, decoder);
 }
 
-function scalar(v: unknown, code: string, at: Place, decoder: Decoder, json: (type?: string, what?: string) => string): string | undefined {
+function scalar(v: unknown, code: string, at: Place, decoder: Decoder): string | undefined {
+  const json = (type?: string, what?: string) => jsonError(at, code, v, type, what);
   switch (code) {
     case 'string':
       if (typeof v === 'string') return undefined;
       if (decoder === 'json') return json();
       if (decoder === 'unstructured') return typeof v === 'number' && Number.isInteger(v) ? 'cannot convert int64 to string' : 'unrecognized type: string';
-      return `${at.path}: expected string, got &value.valueUnstructured{Value:${goValue(v)}}`;
+      return `${pathOf(at)}: expected string, got &value.valueUnstructured{Value:${goValue(v)}}`;
     case 'bool':
       if (typeof v === 'boolean') return undefined;
       if (decoder === 'json') return json();
       if (decoder === 'unstructured') return 'unrecognized type: bool';
-      return `${at.path}: expected boolean, got &{${goValue(v)}}`;
+      return `${pathOf(at)}: expected boolean, got &{${goValue(v)}}`;
     case 'int32':
     case 'int64':
     case 'float64': {
@@ -147,17 +187,17 @@ function scalar(v: unknown, code: string, at: Place, decoder: Decoder, json: (ty
       }
       if (decoder === 'json') return json();
       if (decoder === 'unstructured') return `unrecognized type: ${code}`;
-      return `${at.path}: expected numeric (int or float), got ${goTypeOf(v)}`;
+      return `${pathOf(at)}: expected numeric (int or float), got ${goTypeOf(v)}`;
     }
     case 'quantity':
-      return typeof v === 'string' || typeof v === 'number' ? undefined : decoder === 'apply' ? `${at.path}: expected string, got &value.valueUnstructured{Value:${goValue(v)}}` : QUANTITY_MSG;
+      return typeof v === 'string' || typeof v === 'number' ? undefined : decoder === 'apply' ? `${pathOf(at)}: expected string, got &value.valueUnstructured{Value:${goValue(v)}}` : QUANTITY_MSG;
     case 'intstr':
       if (typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v))) return undefined;
-      if (decoder === 'apply') return `${at.path}: expected string or numeric, got ${goTypeOf(v)}`;
+      if (decoder === 'apply') return `${pathOf(at)}: expected string or numeric, got ${goTypeOf(v)}`;
       return decoder === 'json' ? json('int32') : `json: cannot unmarshal ${jsonKind(v)} into Go value of type int32`;
     case 'time':
       if (typeof v === 'string') return undefined;
-      if (decoder === 'apply') return `${at.path}: expected string, got &value.valueUnstructured{Value:${goValue(v)}}`;
+      if (decoder === 'apply') return `${pathOf(at)}: expected string, got &value.valueUnstructured{Value:${goValue(v)}}`;
       return decoder === 'json' ? json('string') : `json: cannot unmarshal ${jsonKind(v)} into Go value of type string`;
     default:
       return undefined;
@@ -203,11 +243,13 @@ export function rootStruct(apiVersion: string, kind: string): string | undefined
  *
  * @param apiVersion - `apps/v1`, `v1`, ...
  * @param kind - the kind the body decodes into.
+ * @param base - a value known to decode into the kind (the stored object a patch applied to):
+ *   the parts `obj` shares with it are not walked again.
  */
-export function decodeError(obj: unknown, apiVersion: string, kind: string, decoder: Decoder = 'json'): string | undefined {
+export function decodeError(obj: unknown, apiVersion: string, kind: string, decoder: Decoder = 'json', base?: unknown): string | undefined {
   const root = rootStruct(apiVersion, kind);
   if (!root) return undefined;
-  return walk(obj, `@${root}`, { struct: kind, fields: [], path: '' }, decoder);
+  return walk(obj, `@${root}`, { up: undefined, struct: kind, field: undefined, seg: ROOT_SEG }, decoder, base);
 }
 
 /** The deepest nesting Go's JSON decoder accepts (encoding/json's maxNestingDepth). */

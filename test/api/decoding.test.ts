@@ -81,3 +81,26 @@ describe('decoding: hostile keys', () => {
     expect(decodeError(body, 'v1', 'Pod')).toBeUndefined();
   });
 });
+
+describe('decoding: a patch result against the stored object it was applied to', () => {
+  const stored = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'a', image: 'x', ports: [{ containerPort: 80 }] }] }, status: { phase: 'Pending' } };
+
+  it('reports a wrong type the patch brought in, with the message and path of a full decode', () => {
+    const patched = { ...stored, status: { phase: 'Running', conditions: [{ type: 'Ready', status: true }] } };
+    const message = 'json: cannot unmarshal bool into Go struct field PodCondition.status.conditions.status of type string';
+    expect(decodeError(patched, 'v1', 'Pod')).toBe(message);
+    expect(decodeError(patched, 'v1', 'Pod', 'json', stored)).toBe(message);
+    const apply = decodeError(patched, 'v1', 'Pod', 'apply', stored);
+    expect(apply).toBe(decodeError(patched, 'v1', 'Pod', 'apply'));
+    expect(apply).toMatch(/^\.status\.conditions\[0\]\.status: /);
+  });
+
+  it('does not walk again what the result shares with the stored object (what is stored decoded once)', () => {
+    // a base is trusted: its parts are not checked again, so a wrong value the result shares
+    // with it passes, and the same value where the base holds another does not
+    const trusted = { ...stored, spec: { containers: [{ name: 'a', image: 'x', ports: [{ containerPort: '80' }] }] } };
+    const patched = { ...trusted, status: { phase: 'Running' } };
+    expect(decodeError(patched, 'v1', 'Pod', 'json', trusted)).toBeUndefined();
+    expect(decodeError(patched, 'v1', 'Pod', 'json', stored)).toMatch(/ContainerPort\.spec\.containers\.ports\.containerPort of type int32$/);
+  });
+});

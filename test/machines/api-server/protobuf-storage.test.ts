@@ -37,3 +37,22 @@ describe('objects as protobuf storage keeps them', () => {
     expect(asStored(d).spec.template.metadata).toEqual({ labels: { app: 'web' } });
   });
 });
+
+describe('an update normalized against the stored object', () => {
+  const stored = asStored({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] }, status: { phase: 'Pending' } });
+
+  it('drops the empty collections the change brought in and keeps the unchanged parts as they are', () => {
+    const next = { ...stored, status: { phase: 'Running', conditions: [], podIPs: [{ ip: '10.0.0.1' }] } };
+    const out = asStored(next, stored);
+    expect(out).toEqual({ ...stored, status: { phase: 'Running', podIPs: [{ ip: '10.0.0.1' }] } });
+    expect(out.spec).toBe(stored.spec);
+    expect(out.metadata).toBe(stored.metadata);
+    expect(next.status.conditions).toEqual([]); // the argument is not changed
+  });
+
+  it('gives an object it returned back unchanged', () => {
+    const once = asStored({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'q', annotations: {} } });
+    expect(asStored(once)).toBe(once);
+    expect(once).toEqual({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'q' } });
+  });
+});
