@@ -36,7 +36,10 @@ export interface ApiClientOptions {
 /** A component's connection to the API server. */
 export class ApiClient {
   readonly apiServer: string;
+  /** Requests in flight, in the order they were first sent (the order `sweep` re-sends them in). */
   private readonly pending = new Map<string, Pending>();
+  /** The same, in the order they were last sent (the first times out first). */
+  private readonly bySent = new Map<string, Pending>();
   private seq = 0;
   /** `#` for a component's first client, `#<n>.` for later ones (a restart), so ids never repeat. */
   private readonly prefix: string;
@@ -72,7 +75,9 @@ export class ApiClient {
   request(spec: RequestSpec, onResponse?: ResponseHandler): string {
     const id = `${this.prefix}${++this.seq}`;
     const req: ApiRequest = { type: 'api.request', id, from: this.port.address, token: this.token, ...spec };
-    this.pending.set(id, { req, sent: this.port.now(), tries: 1, onResponse });
+    const pending: Pending = { req, sent: this.port.now(), tries: 1, onResponse };
+    this.pending.set(id, pending);
+    this.bySent.set(id, pending);
     this.port.send(this.apiServer, req);
     return id;
   }
@@ -87,6 +92,7 @@ export class ApiClient {
     const pending = this.pending.get(response.id);
     if (!pending) return false;
     this.pending.delete(response.id);
+    this.bySent.delete(response.id);
     pending.onResponse?.(response);
     return true;
   }
@@ -99,9 +105,12 @@ export class ApiClient {
       if (p.tries < this.maxTries && p.req.verb !== 'watch') {
         p.tries++;
         p.sent = now;
+        this.bySent.delete(id);
+        this.bySent.set(id, p);
         this.port.send(this.apiServer, p.req);
       } else {
         this.pending.delete(id);
+        this.bySent.delete(id);
         p.onResponse?.({ type: 'api.response', id, code: 504, body: S.timeout(`the request to ${this.apiServer} timed out after ${p.tries} tries`) });
       }
     }
@@ -109,14 +118,16 @@ export class ApiClient {
 
   /** When `sweep` has something to do next: the earliest time a request in flight times out (Infinity: none). */
   nextDueAt(): number {
-    let due = Infinity;
-    for (const p of this.pending.values()) if (p.sent + this.timeoutMs < due) due = p.sent + this.timeoutMs;
-    return due;
+    // the clock never goes back: bySent's first entry was sent first (housekeeping asks after
+    // every event, with hundreds of requests in flight)
+    for (const p of this.bySent.values()) return p.sent + this.timeoutMs;
+    return Infinity;
   }
 
   /** Forgets every request in flight (the component restarts). */
   reset(): void {
     this.pending.clear();
+    this.bySent.clear();
   }
 
   /** Requests waiting for an answer. */
