@@ -279,12 +279,20 @@ export function excessiveNesting(text: string, max = MAX_JSON_DEPTH): '[' | '{' 
 
 /** Like {@link excessiveNesting} for a decoded value (a YAML body, a library client's object), without recursion. */
 export function excessiveNestingOf(value: unknown, max = MAX_JSON_DEPTH): '[' | '{' | undefined {
-  const stack: [unknown, number][] = [[value, 1]];
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop()!;
+  // two parallel stacks (no pair allocated per value): the API server looks at every write's body
+  const values: unknown[] = [value];
+  const depths: number[] = [1];
+  while (values.length > 0) {
+    const v = values.pop();
+    const depth = depths.pop()!;
     if (v === null || typeof v !== 'object') continue;
     if (depth > max) return Array.isArray(v) ? '[' : '{';
-    for (const child of Array.isArray(v) ? v : Object.values(v)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+    for (const child of Array.isArray(v) ? v : Object.values(v)) {
+      if (child !== null && typeof child === 'object') {
+        values.push(child);
+        depths.push(depth + 1);
+      }
+    }
   }
   return undefined;
 }

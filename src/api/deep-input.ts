@@ -33,11 +33,19 @@ export interface DeepValue {
 /** Whether `v` nests more than `limit` levels of arrays and objects (itself counted), without recursion. */
 export function deeperThan(v: unknown, limit: number): boolean {
   if (v === null || typeof v !== 'object') return false;
-  const stack: [unknown, number][] = [[v, 1]];
-  while (stack.length > 0) {
-    const [x, depth] = stack.pop()!;
+  // two parallel stacks (no pair allocated per value): the API server looks at every write's body
+  const values: unknown[] = [v];
+  const depths: number[] = [1];
+  while (values.length > 0) {
+    const x = values.pop()!;
+    const depth = depths.pop()!;
     if (depth > limit) return true;
-    for (const child of Array.isArray(x) ? x : Object.values(x as object)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+    for (const child of Array.isArray(x) ? x : Object.values(x)) {
+      if (child !== null && typeof child === 'object') {
+        values.push(child);
+        depths.push(depth + 1);
+      }
+    }
   }
   return false;
 }
@@ -45,11 +53,18 @@ export function deeperThan(v: unknown, limit: number): boolean {
 /** The type code of a field the kind does not have. */
 const UNKNOWN = '?unknown';
 
+const freeFormCodes = new Map<string, string>();
+
 /** A struct without fields of its own (`runtime.RawExtension`, `v1.FieldsV1`) holds any JSON. */
 function freeForm(code: string): string {
   if (!code.startsWith('@')) return code;
-  const fields = GO_STRUCTS[code.slice(1)]?.fields;
-  return !fields || Object.keys(fields).length === 0 ? 'any' : code;
+  let out = freeFormCodes.get(code);
+  if (out === undefined) {
+    const fields = GO_STRUCTS[code.slice(1)]?.fields;
+    out = !fields || Object.keys(fields).length === 0 ? 'any' : code;
+    freeFormCodes.set(code, out);
+  }
+  return out;
 }
 
 /** Whether a JSON value can be decoded into a field of Go type `code` at its top level. */
@@ -68,40 +83,63 @@ function fits(v: unknown, code: string): boolean {
  */
 export function deepValues(body: unknown, root: string, limit = MAX_FREE_FORM_DEPTH, options: { directives?: boolean; at?: (string | number)[] } = {}): DeepValue[] {
   const out: DeepValue[] = [];
-  const stack: { v: unknown; code: string; path: (string | number)[] }[] = [{ v: body, code: root, path: options.at ?? [] }];
+  // each entry links to its parent: a path is built only for a value that is reported
+  interface Entry {
+    v: unknown;
+    code: string;
+    up: Entry | undefined;
+    key: string | number | undefined;
+  }
+  const pathOf = (e: Entry): (string | number)[] => {
+    const keys: (string | number)[] = [];
+    for (let x: Entry | undefined = e; x && x.key !== undefined; x = x.up) keys.push(x.key);
+    return [...(options.at ?? []), ...keys.reverse()];
+  };
+  const stack: Entry[] = [{ v: body, code: root, up: undefined, key: undefined }];
   while (stack.length > 0) {
     const top = stack.pop()!;
-    const { v, path } = top;
-    const code = freeForm(top.code);
+    const { v } = top;
     if (v === null || typeof v !== 'object') continue;
+    const code = freeForm(top.code);
     if (code === UNKNOWN) {
-      if (deeperThan(v, limit)) out.push({ kind: 'unknown', path });
+      if (deeperThan(v, limit)) out.push({ kind: 'unknown', path: pathOf(top) });
       continue;
     }
     if (code === 'any') {
-      if (deeperThan(v, limit)) out.push({ kind: 'free-form', path });
+      if (deeperThan(v, limit)) out.push({ kind: 'free-form', path: pathOf(top) });
       continue;
     }
     if (!fits(v, code)) {
-      if (deeperThan(v, limit)) out.push({ kind: 'mismatch', path });
+      if (deeperThan(v, limit)) out.push({ kind: 'mismatch', path: pathOf(top) });
       continue;
     }
-    const next: typeof stack = [];
+    // children pushed last first: the first child is examined first (document order)
     if (code.startsWith('[]')) {
-      (v as unknown[]).forEach((x, i) => next.push({ v: x, code: code.slice(2), path: [...path, i] }));
-    } else if (code.startsWith('map[string]')) {
-      for (const [k, x] of Object.entries(v)) next.push({ v: x, code: code.slice(11), path: [...path, k] });
+      const elem = code.slice(2);
+      const arr = v as unknown[];
+      for (let i = arr.length - 1; i >= 0; i--) if (arr[i] !== null && typeof arr[i] === 'object') stack.push({ v: arr[i], code: elem, up: top, key: i });
     } else {
-      const fields = GO_STRUCTS[code.slice(1)]!.fields;
-      for (const [k, x] of Object.entries(v)) {
-        const fc = Object.hasOwn(fields, k) ? fields[k]! : undefined;
-        if (fc !== undefined) next.push({ v: x, code: fc, path: [...path, k] });
-        else if (options.directives && k.startsWith('$')) next.push({ v: x, code: 'any', path: [...path, k] });
-        else next.push({ v: x, code: UNKNOWN, path: [...path, k] });
+      const keys = Object.keys(v);
+      const record = v as Record<string, unknown>;
+      if (code.startsWith('map[string]')) {
+        const elem = code.slice(11);
+        for (let i = keys.length - 1; i >= 0; i--) {
+          const x = record[keys[i]!];
+          if (x !== null && typeof x === 'object') stack.push({ v: x, code: elem, up: top, key: keys[i] });
+        }
+      } else {
+        const fields = GO_STRUCTS[code.slice(1)]!.fields;
+        for (let i = keys.length - 1; i >= 0; i--) {
+          const k = keys[i]!;
+          const x = record[k];
+          if (x === null || typeof x !== 'object') continue;
+          const fc = Object.hasOwn(fields, k) ? fields[k]! : undefined;
+          if (fc !== undefined) stack.push({ v: x, code: fc, up: top, key: k });
+          else if (options.directives && k.startsWith('$')) stack.push({ v: x, code: 'any', up: top, key: k });
+          else stack.push({ v: x, code: UNKNOWN, up: top, key: k });
+        }
       }
     }
-    // document order: the first child is examined first
-    for (let i = next.length - 1; i >= 0; i--) stack.push(next[i]!);
   }
   return out;
 }
