@@ -22,7 +22,7 @@
  * when RBAC does not allow the request either.
  */
 import { ruleAllows, type AuthorizationRequest } from '../../src/api/rbac.js';
-import { bootstrapRbac } from '../../src/api/rbac-bootstrap.js';
+import { bootstrapRbacShared } from '../../src/api/rbac-bootstrap.js';
 import { parseFieldSelector, type FieldRequirement } from '../../src/api/field-selectors.js';
 import type { PolicyRule } from '../../src/api/types.js';
 import type { NodeGraph, ReferencedType } from './node-graph.js';
@@ -61,7 +61,7 @@ export class NodeAuthorizer {
   private readonly nodeRules: readonly PolicyRule[];
 
   constructor(private readonly graph: NodeGraph) {
-    const role = bootstrapRbac().find((o) => o.kind === 'ClusterRole' && o.metadata?.name === 'system:node');
+    const role = bootstrapRbacShared().find((o) => o.kind === 'ClusterRole' && o.metadata?.name === 'system:node');
     this.nodeRules = (role as { rules?: PolicyRule[] } | undefined)?.rules ?? [];
   }
 

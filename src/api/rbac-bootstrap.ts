@@ -8,6 +8,7 @@
  *
  * @packageDocumentation
  */
+import { deepFreeze } from './json-values.js';
 import type { ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding } from './types.js';
 import { RBAC_API_GROUP } from './rbac.js';
 import { aggregateAll } from './rbac-aggregation.js';
@@ -407,6 +408,14 @@ function build(): readonly BootstrapRbacObject[] {
  * @returns fresh objects: ClusterRoles, ClusterRoleBindings, Roles, RoleBindings.
  */
 export function bootstrapRbac(): BootstrapRbacObject[] {
-  template ??= build();
-  return template.map((o) => structuredClone(o));
+  return bootstrapRbacShared().map((o) => structuredClone<BootstrapRbacObject>(o));
+}
+
+/**
+ * The same objects, built once and deeply frozen, shared by every cluster: a new cluster's store
+ * is written with them (each with metadata of its own), without copying a hundred roles per boot.
+ */
+export function bootstrapRbacShared(): readonly BootstrapRbacObject[] {
+  template ??= deepFreeze(build());
+  return template;
 }

@@ -3,7 +3,7 @@
  * system namespaces, the RBAC bootstrap policy (rbac-bootstrap.ts), the `kubernetes` service, the
  * system ServiceAccounts, and the users' tokens.
  */
-import { bootstrapRbac } from '../api/rbac-bootstrap.js';
+import { bootstrapRbacShared } from '../api/rbac-bootstrap.js';
 import { CONTROLLER_ACCOUNTS } from '../api/rbac-bootstrap-controllers.js';
 import { systemPriorityClasses } from '../api/priority.js';
 import { etcdKey, findResource } from '../api/resources.js';
@@ -75,7 +75,8 @@ export function bootstrapStore(store: MvccStore, rng: Rng, timestamp: string): v
   // kube-apiserver's post-start hook: the system PriorityClasses
   for (const pc of systemPriorityClasses()) put('priorityclasses', pc);
   const rbacResource = { ClusterRole: 'clusterroles', ClusterRoleBinding: 'clusterrolebindings', Role: 'roles', RoleBinding: 'rolebindings' } as const;
-  for (const obj of bootstrapRbac()) put(rbacResource[obj.kind], obj as never);
+  // shared frozen roles and bindings, each with metadata of its own (put stamps it)
+  for (const obj of bootstrapRbacShared()) put(rbacResource[obj.kind], { ...obj, metadata: { ...obj.metadata } });
   put('clusterrolebindings', {
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'ClusterRoleBinding',
