@@ -416,6 +416,8 @@ export const kubeletMachine = setup({
       context.volumes.forget(key);
       context.configs.forget(key);
       context.configs.forgetTokens(uid);
+      // the kubelet removes the pod's directory (its emptyDir volumes) and the runtime its containers (their layers)
+      context.disk.forgetPod(uid);
       const holds = new Map(context.configHolds);
       holds.delete(key);
       const evictions = new Map(context.evictions);

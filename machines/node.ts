@@ -17,6 +17,7 @@ import { kubeletMachine, type NodeSpec } from './kubelet.js';
 import { kubeProxyMachine } from './kube-proxy.js';
 import type { NetworkSource } from './kubelet/network.js';
 import { containerRuntimeMachine } from './container-runtime.js';
+import { NodeDisk } from './kubelet/container-files.js';
 import type { EventLevel } from './client/events.js';
 
 /** Input of a node. */
@@ -44,6 +45,11 @@ export interface NodeContext {
   boots: number;
   /** Components restarted after they failed, over the node's life (each restart gets its own seed). */
   restarts: number;
+  /**
+   * The machine's disk: its containers' writable layers, its pods' emptyDir volumes, what hostPath
+   * volumes hold (machines/kubelet/container-files.ts). It outlives its components' restarts.
+   */
+  disk: NodeDisk;
 }
 
 /** The supervisor's own event: restart a component that failed. */
@@ -67,7 +73,7 @@ function startOne(context: NodeContext, self: AnyActorRef, address: string, seed
   if (address === kubeletAddress(spec.name)) {
     return context.port.spawn(self, input.logic?.kubelet ?? kubeletMachine, {
       ...where,
-      input: { port, node: spec, token: input.tokens.kubelet, profile: input.profile, apiServer: input.apiServer, events: input.events, podLogic: input.logic?.pod, network: input.network } as never,
+      input: { port, node: spec, token: input.tokens.kubelet, profile: input.profile, apiServer: input.apiServer, events: input.events, podLogic: input.logic?.pod, network: input.network, disk: context.disk } as never,
     });
   }
   return context.port.spawn(self, input.logic?.kubeProxy ?? kubeProxyMachine, { ...where, input: { port, node: spec.name, address: spec.address, token: input.tokens.kubeProxy, apiServer: input.apiServer } as never });
@@ -118,7 +124,7 @@ export const nodeMachine = setup({
   },
 }).createMachine({
   id: 'node',
-  context: ({ input }) => ({ port: input.port, spec: input.spec, input, components: new Map(), boots: 0, restarts: 0 }),
+  context: ({ input }) => ({ port: input.port, spec: input.spec, input, components: new Map(), boots: 0, restarts: 0, disk: new NodeDisk() }),
   initial: 'notReady',
   on: {
     // the node supervises its components as systemd does: a failed one is reported, then restarted

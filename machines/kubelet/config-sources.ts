@@ -28,6 +28,7 @@ import type { ApiClient } from '../client/api-client.js';
 import type { FileTree } from './files.js';
 import { fieldRefValue, type ProcessContext } from './process.js';
 import type { NetworkTimeline } from './network.js';
+import { containerMounts, writableMounts, type PodFiles } from './container-files.js';
 import { keyDefaultingNamespace } from '../../src/api/object-key.js';
 
 /** A ConfigMap or a Secret. */
@@ -225,13 +226,23 @@ export type SourceReader = ((kind: SourceKind, namespace: string, name: string) 
   tokens?: (pod: Pod) => Record<string, string>;
   /** The network timeline of the pod's worker (machines/kubelet/network.ts). */
   network?: (pod: Pod) => NetworkTimeline | undefined;
+  /** Where the files written in the pod's containers and volumes are (machines/kubelet/container-files.ts). */
+  files?: (pod: Pod) => PodFiles | undefined;
 };
 
-/** The process context of a container as seen from outside the simulation (logs, exec, port-forward): its sources read by `sources`. */
-export function podProcessContext(pod: Pod, container: Container, catalog: ProcessContext['catalog'], sources: SourceReader | undefined): ProcessContext {
+/**
+ * The process context of a container as seen from outside the simulation (logs, exec,
+ * port-forward): its sources read by `sources`, its data volumes (emptyDir, hostPath, claims)
+ * mounted with their files as they were at `startAbs` (its run's start, ms since 1970).
+ */
+export function podProcessContext(pod: Pod, container: Container, catalog: ProcessContext['catalog'], sources: SourceReader | undefined, startAbs = Infinity): ProcessContext {
   const network = sources?.network?.(pod);
   const base = { podIP: pod.status?.podIP ?? '', hostIP: pod.status?.hostIP ?? '', catalog, ...(network ? { network } : {}) };
-  return processContextOf(pod, container, base, sources ? configDataOf(pod, sources) : undefined);
+  const ctx = processContextOf(pod, container, base, sources ? configDataOf(pod, sources) : undefined);
+  if (!container.volumeMounts?.length) return ctx;
+  const data = writableMounts(containerMounts(pod, container, sources?.files?.(pod)), startAbs);
+  if (data.length === 0) return ctx;
+  return { ...ctx, mounts: [...(ctx.mounts ?? []), ...data].sort((a, b) => a.path.replace(/\/+$/, '').length - b.path.replace(/\/+$/, '').length) };
 }
 
 /** The data a pod references, read by `get`. */

@@ -17,6 +17,7 @@ import type { NodeInfo } from '../scheduler/node-info.js';
 import { admissionNodeInfo } from './admission.js';
 import { ClaimWaiter } from './volumes.js';
 import { ConfigSources } from './config-sources.js';
+import { NodeDisk } from './container-files.js';
 import type { NetworkSource } from './network.js';
 import type { NodeSpec } from './node-spec.js';
 import { nodeObject, type NodePressure } from './node-status.js';
@@ -38,6 +39,8 @@ export interface KubeletInput {
   podLogic?: AnyActorLogic;
   /** The network its pods' processes see (default: none: wget, curl and nslookup find no names). */
   network?: NetworkSource;
+  /** Its machine's disk (machines/node.ts; default: a disk of its own). */
+  disk?: NodeDisk;
 }
 
 /** Context of the kubelet. */
@@ -62,6 +65,8 @@ export interface KubeletContext {
   readonly volumes: ClaimWaiter;
   /** The ConfigMaps and Secrets the pods read, and the pods waiting for them (machines/kubelet/config-sources.ts). */
   readonly configs: ConfigSources;
+  /** Its machine's disk: what its pods' containers wrote in their layers and emptyDir volumes (machines/kubelet/container-files.ts). */
+  readonly disk: NodeDisk;
   /** When the NodeStatus was last written (-Infinity: write it at the next beat). */
   readonly lastNodeStatus: number;
   /** The pod workers, by pod key. */
@@ -153,6 +158,7 @@ export function createContext(input: KubeletInput, self: AnyActorRef): KubeletCo
       },
     ),
     configs: new ConfigSources(client, (key) => tell({ type: 'pod.resync', key }), () => Date.parse(input.port.timestamp())),
+    disk: input.disk ?? new NodeDisk(),
     lastNodeStatus: -Infinity,
     workers: new Map(),
     rejected: new Set(),

@@ -11,6 +11,8 @@ export interface HttpServerModel {
   body: string;
   server: string;
   accessLog?: boolean;
+  /** Its document root: it serves the container's files under it (nginx's `/usr/share/nginx/html`). */
+  root?: string;
 }
 
 /** A parsed HTTP/1.x request. */
@@ -58,7 +60,7 @@ export function requestOf(method: string, target: string, headers: [string, stri
   return { method, target, version: 'HTTP/1.1', headers: new Map(headers.map(([k, v]) => [k.toLowerCase(), v])), requestLine, length: 0 };
 }
 
-const REASONS: Record<number, string> = { 200: 'OK', 400: 'Bad Request', 404: 'Not Found', 405: 'Not Allowed' };
+const REASONS: Record<number, string> = { 200: 'OK', 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 405: 'Not Allowed' };
 /** When the nginx image's files were built (its Last-Modified and ETag). */
 const NGINX_BUILT_MS = Date.UTC(2024, 10, 26, 15, 55, 0);
 
@@ -67,7 +69,10 @@ function errorPage(code: number, server: string): string {
   return `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>${server}</center>\r\n</body>\r\n</html>\r\n`;
 }
 
-/** The server's answer to `req`; `files` are the serving container's files (its document root under /usr/share/nginx/html). */
+/**
+ * The server's answer to `req`; `files` are the serving container's files now (with a document
+ * root, what is under it: what was written there included, its default index.html otherwise).
+ */
 export function answerHttp(req: HttpRequest, server: HttpServerModel, files: Readonly<Record<string, string>>, nowAbs: number): HttpAnswer {
   const http11 = req.version === 'HTTP/1.1';
   const connection = (req.headers.get('connection') ?? '').toLowerCase();
@@ -88,6 +93,23 @@ export function answerHttp(req: HttpRequest, server: HttpServerModel, files: Rea
   } else if (req.method !== 'GET' && req.method !== 'HEAD') {
     status = 405;
     body = errorPage(405, server.server);
+  } else if (server.root !== undefined) {
+    // nginx's `location / { root ...; index index.html; }`: a file of the root, a directory's index.html
+    const root = server.root.replace(/\/+$/, '');
+    const content = path.endsWith('/') ? files[`${root}${path}index.html`] : files[`${root}${path}`];
+    const dir = `${root}${path}`;
+    if (content !== undefined) {
+      status = 200;
+      body = content;
+      file = true;
+    } else if (path.endsWith('/') && (path === '/' || Object.keys(files).some((k) => k.startsWith(dir)))) {
+      // a directory without its index (an empty volume mounted over the root): autoindex is off
+      status = 403;
+      body = errorPage(403, server.server);
+    } else {
+      status = 404;
+      body = errorPage(404, server.server);
+    }
   } else if (path === '/' || path === '/index.html') {
     status = server.status;
     body = server.body;

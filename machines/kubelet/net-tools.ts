@@ -252,6 +252,10 @@ export function wget(sh: Shell, args: string[], io: Io): number {
     io.err(`wget: can't open '${file}': File exists\n`);
     return 1;
   }
+  if (path !== '/dev/null' && sh.readOnlyAt(path)) {
+    io.err(`wget: can't open '${file}': Read-only file system\n`);
+    return 1;
+  }
   if (!o.quiet) io.err(`saving to '${file}'\n`);
   if (path !== '/dev/null') {
     sh.files.set(path, answer.body);
@@ -385,6 +389,10 @@ export function curl(sh: Shell, args: string[], io: Io): number {
   if (o.output === '/dev/null') {
     // discarded
   } else if (o.output !== undefined && o.output !== '-') {
+    if (sh.readOnlyAt(sh.path(o.output))) {
+      io.err(`Warning: Failed to open the file ${o.output}: Read-only file system\n`);
+      return fail(23, `Failure writing output to destination, passed ${Buffer.byteLength(content)} returned 4294967295`, vars);
+    }
     sh.files.set(sh.path(o.output), content);
     sh.wrote = true;
   } else io.out(content);

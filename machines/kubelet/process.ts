@@ -16,6 +16,7 @@ import type { Container, Pod } from '../../src/api/types.js';
 import { catalogEntry, containerDemand, withDefaults, type ImageEntry, type ImageProgram } from '../../src/profiles/images.js';
 import { memoryLimitOf } from '../../src/profiles/stress.js';
 import { overlay, type FileTree } from './files.js';
+import { containerMounts, readOnlyPaths } from './container-files.js';
 import { isModelledCommand, runProcess, type PsEntry, type ShellOptions, type ShellResult } from './shell.js';
 import { BUSYBOX_APPLETS } from './shell-builtins.js';
 import type { NetworkTimeline } from './network.js';
@@ -40,6 +41,8 @@ export interface ProcessSpec {
   network?: NetworkTimeline;
   /** `nslookup`'s format, from the image's tag (busybox 1.28's, or current busybox's). */
   nslookupStyle: 'busybox-1.28' | 'busybox';
+  /** Its read-only mounts (ConfigMap, Secret, projected, downward API volumes; `readOnly: true`): writing there fails. */
+  readOnly?: readonly string[];
 }
 
 /** The argv a container runs: `command` replaces ENTRYPOINT (and drops CMD), `args` replaces CMD. */
@@ -194,7 +197,25 @@ export function processOf(pod: Pod, container: Container, ctx: ProcessContext): 
   const files = overlay({ ...(image?.files ?? {}), ...kubeletFiles(pod, ctx.podIP) }, ctx.mounts ?? []);
   const declaredPorts = (container.ports ?? []).filter((p) => (p.protocol ?? 'TCP') === 'TCP').map((p) => p.containerPort);
   const nslookupStyle = /busybox:1\.(1\d|2[0-8])([.-]|$)/.test(container.image ?? '') ? 'busybox-1.28' : 'busybox';
-  return { argv, modelled, env, files, hostname: pod.metadata?.name ?? '', declaredPorts, image, nslookupStyle, ...(ctx.network ? { network: ctx.network } : {}) };
+  const readOnly = readOnlyMounts(pod, container);
+  return { argv, modelled, env, files, hostname: pod.metadata?.name ?? '', declaredPorts, image, nslookupStyle, ...(ctx.network ? { network: ctx.network } : {}), ...(readOnly ? { readOnly } : {}) };
+}
+
+/** The lists of read-only mount paths in use, one instance per list (most pods share the service account token's). */
+const READ_ONLY_LISTS = new Map<string, readonly string[]>();
+
+/** The read-only mount paths of a container (a shared list), or undefined when it has none. */
+function readOnlyMounts(pod: Pod, container: Container): readonly string[] | undefined {
+  if (!container.volumeMounts?.length) return undefined;
+  const paths = readOnlyPaths(containerMounts(pod, container, undefined));
+  if (paths.length === 0) return undefined;
+  const key = paths.join('\n');
+  let shared = READ_ONLY_LISTS.get(key);
+  if (!shared) {
+    shared = Object.freeze(paths);
+    READ_ONLY_LISTS.set(key, shared);
+  }
+  return shared;
 }
 
 /**
@@ -217,6 +238,7 @@ function shellOptions(spec: ProcessSpec, startAbsMs: number): ShellOptions {
     programs: programsOf(spec.image),
     declaredPorts: spec.declaredPorts,
     nslookupStyle: spec.nslookupStyle,
+    ...(spec.readOnly ? { readOnly: spec.readOnly } : {}),
     ...(spec.image?.commands ? { commands: spec.image.commands } : {}),
     ...(spec.network ? { network: spec.network } : {}),
   };

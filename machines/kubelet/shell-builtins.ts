@@ -403,15 +403,29 @@ export const BUILTINS: Record<string, Builtin> = {
   },
   head: (sh, args, io) => headTail(sh, args, io, true),
   tail: (sh, args, io) => headTail(sh, args, io, false),
-  touch: (sh, args) => {
+  touch: (sh, args, io) => {
     sh.wrote = true;
-    for (const a of args) if (!a.startsWith('-') && !sh.files.has(sh.path(a))) sh.files.set(sh.path(a), '');
-    return 0;
+    let code = 0;
+    for (const a of args) {
+      if (a.startsWith('-')) continue;
+      if (sh.readOnlyAt(sh.path(a))) {
+        io.err(`${sh.opts.flavor === 'gnu' ? `touch: cannot touch '${a}'` : `touch: ${a}`}: Read-only file system\n`);
+        code = 1;
+      } else if (!sh.files.has(sh.path(a))) sh.files.set(sh.path(a), '');
+    }
+    return code;
   },
-  mkdir: (sh, args) => {
+  mkdir: (sh, args, io) => {
     sh.wrote = true;
-    for (const a of args) if (!a.startsWith('-')) sh.files.set(`${sh.path(a)}/.keep`, '');
-    return 0;
+    let code = 0;
+    for (const a of args) {
+      if (a.startsWith('-')) continue;
+      if (sh.readOnlyAt(sh.path(a))) {
+        io.err(`mkdir: ${sh.opts.flavor === 'gnu' ? 'cannot' : "can't"} create directory '${a}': Read-only file system\n`);
+        code = 1;
+      } else sh.files.set(`${sh.path(a)}/.keep`, '');
+    }
+    return code;
   },
   rm: (sh, args, io) => {
     sh.wrote = true;
@@ -420,6 +434,11 @@ export const BUILTINS: Record<string, Builtin> = {
     for (const a of args) {
       if (a.startsWith('-')) continue;
       const p = sh.path(a);
+      if (sh.readOnlyAt(p) && (sh.files.has(p) || sh.isDir(p))) {
+        io.err(`rm: ${sh.opts.flavor === 'gnu' ? 'cannot' : "can't"} remove '${a}': Read-only file system\n`);
+        code = 1;
+        continue;
+      }
       if (sh.files.delete(p)) continue;
       if (sh.isDir(p)) {
         for (const k of [...sh.files.keys()]) if (k.startsWith(`${p}/`)) sh.files.delete(k);
@@ -434,9 +453,16 @@ export const BUILTINS: Record<string, Builtin> = {
     sh.wrote = true;
     const append = args.includes('-a');
     const text = io.stdin ?? '';
-    for (const a of args) if (!a.startsWith('-')) sh.files.set(sh.path(a), (append ? (sh.files.get(sh.path(a)) ?? '') : '') + text);
+    let code = 0;
+    for (const a of args) {
+      if (a.startsWith('-')) continue;
+      if (sh.readOnlyAt(sh.path(a))) {
+        io.err(`tee: ${a}: Read-only file system\n`);
+        code = 1;
+      } else sh.files.set(sh.path(a), (append ? (sh.files.get(sh.path(a)) ?? '') : '') + text);
+    }
     io.out(text);
-    return 0;
+    return code;
   },
   /**
    * busybox's `ps` (its default `-o pid,user,time,args`): the processes of the container's PID

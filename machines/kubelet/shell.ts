@@ -61,6 +61,8 @@ export interface ShellOptions {
   commands?: readonly string[];
   /** `nslookup`'s output format: busybox 1.28's (the image tag 1.28) or current busybox's (default). */
   nslookupStyle?: 'busybox-1.28' | 'busybox';
+  /** Mount paths of read-only file systems (ConfigMap, Secret, projected, downward API volumes; `readOnly` mounts): writing under them fails. */
+  readOnly?: readonly string[];
 }
 
 /** A process `ps` lists: its PID, user (a name or a numeric uid) and command line. */
@@ -174,6 +176,19 @@ export class Shell {
     const prefix = `${p}/`;
     for (const k of this.files.keys()) if (k.startsWith(prefix)) return true;
     return false;
+  }
+
+  /** True when `path` (absolute) is on a read-only file system. */
+  readOnlyAt(path: string): boolean {
+    return (this.opts.readOnly ?? []).some((m) => path === m || path.startsWith(m === '/' ? '/' : `${m}/`));
+  }
+
+  /** The shell's message for a redirection to a file it cannot create (`Read-only file system`), and its status. */
+  private cannotCreate(target: string, reason: string): { message: string; status: number } {
+    if (this.name === 'bash') return { message: `bash: line 1: ${target}: ${reason}\n`, status: 1 };
+    // Debian's /bin/sh is dash; busybox's is ash
+    if (this.opts.flavor === 'gnu') return { message: `${this.name}: 1: cannot create ${target}: ${reason}\n`, status: 2 };
+    return { message: `${this.name}: can't create ${target}: ${reason}\n`, status: 1 };
   }
 
   getVar(name: string): string | undefined {
@@ -338,6 +353,12 @@ export class Shell {
         }
         const sink = { path: this.path(target), append: r.op.endsWith('>>'), text: '' };
         const devnull = target === '/dev/null';
+        if (!devnull && target !== '/dev/stdout' && target !== '/dev/stderr' && this.readOnlyAt(sink.path)) {
+          const refused = this.cannotCreate(target, 'Read-only file system');
+          io.err(refused.message);
+          this.status = refused.status;
+          return;
+        }
         const toFile = (t: string) => {
           if (!devnull) sink.text += t;
         };

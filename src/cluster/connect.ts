@@ -15,6 +15,7 @@ import { processOf, runContainerProcess, type ProcessSpec } from '../../machines
 import { podProcessContext, type SourceReader } from '../../machines/kubelet/config-sources.js';
 import type { ImageEntry, ImageProgram } from '../profiles/images.js';
 import type { ContainerTraffic } from './traffic.js';
+import { filesNow, type PodFiles } from '../../machines/kubelet/container-files.js';
 import { accessLogLine, answerHttp, nextRequest } from '../../machines/kubelet/http-server.js';
 
 /** What a connection needs from its cluster. */
@@ -66,17 +67,26 @@ function portForwardError(pod: Pod, port: number): string {
 
 /**
  * The running containers of a pod, each with its process replayed up to `nowAbs`: the ports it
- * listens on, and its files as the process left them.
+ * listens on, and its files as the process left them with what was written in the container and
+ * its volumes since (machines/kubelet/container-files.ts).
  */
 export function* runningProcesses(pod: Pod, nowAbs: number, catalog: ImageEntry[] | undefined, sources: SourceReader | undefined): Generator<Listener & { ports: number[] }> {
+  let written: PodFiles | undefined;
+  let asked = false;
   for (const container of pod.spec?.containers ?? []) {
     const status = pod.status?.containerStatuses?.find((s) => s.name === container.name);
     const startedAt = status?.state?.running?.startedAt;
     if (!startedAt) continue;
     const start = Date.parse(startedAt);
-    const process = processOf(pod, container, podProcessContext(pod, container, catalog, sources));
+    const process = processOf(pod, container, podProcessContext(pod, container, catalog, sources, start));
     const run = runContainerProcess(process, start, Math.max(0, nowAbs - start));
-    yield { container: container.name, startedAt, process: run.files ? { ...process, files: run.files } : process, ports: run.ports };
+    if (!asked) {
+      written = sources?.files?.(pod);
+      asked = true;
+    }
+    // what was written in it since it started (an exec, another container in a shared volume) is there too
+    const files = filesNow(pod, container, startedAt, run.files ?? process.files, written);
+    yield { container: container.name, startedAt, process: files !== process.files ? { ...process, files } : process, ports: run.ports };
   }
 }
 

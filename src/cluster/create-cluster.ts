@@ -55,6 +55,7 @@ import { ContainerTraffic } from './traffic.js';
 import { captureNetwork, recordServed, type NetworkState } from './network-view.js';
 import type { NetworkSource, NetworkTimeline } from '../../machines/kubelet/network.js';
 import type { Worker } from '../../machines/kubelet/pod-workers.js';
+import { VolumeStorage, type NodeDisk, type PodFiles } from '../../machines/kubelet/container-files.js';
 import { connectToPod, type PodConnection } from './connect.js';
 import { StatusError, notFound } from '../api/status.js';
 import { ControlPlane, type ControlPlaneOptions } from './control-plane.js';
@@ -387,7 +388,29 @@ export class Cluster {
       if (!worker || worker.uid !== pod.metadata?.uid) return undefined;
       return (worker.ref.getSnapshot().context as { env?: { network?: NetworkTimeline } } | undefined)?.env?.network;
     },
+    // where what its containers write is kept: its node's disk, the PersistentVolumes' storage
+    files: (pod: Pod): PodFiles => {
+      const node = pod.spec?.nodeName ? this.actor(nodeAddress(pod.spec.nodeName)) : undefined;
+      const disk = (node?.getSnapshot().context as { disk?: NodeDisk } | undefined)?.disk;
+      const namespace = pod.metadata?.namespace ?? 'default';
+      return {
+        disk,
+        storage: this.storage,
+        volumeOf: (claim) => {
+          const name = this.object('persistentvolumeclaims', claim, namespace)?.spec?.volumeName;
+          const uid = name ? this.object('persistentvolumes', name)?.metadata?.uid : undefined;
+          return name && uid ? { name, uid } : undefined;
+        },
+      };
+    },
   });
+
+  /**
+   * The storage backend the PersistentVolumes are provisioned on (a cloud's disks, a NAS): each
+   * volume's files, by `pv/<name>/<uid>`, written by the containers that mount it wherever they
+   * run; the data of a volume that is gone (its reclaim policy Delete, or deleted by hand) goes too.
+   */
+  readonly storage = new VolumeStorage((name, uid) => this.object('persistentvolumes', name)?.metadata?.uid === uid);
 
   /**
    * The network pods see (machines/kubelet/network.ts): captured from etcd's Services,

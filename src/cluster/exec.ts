@@ -11,6 +11,7 @@ import { podProcessContext, type SourceReader } from '../../machines/kubelet/con
 import type { ImageEntry } from '../profiles/images.js';
 import type { FileTree } from '../../machines/kubelet/files.js';
 import { processTable } from '../../machines/kubelet/process-table.js';
+import { containerMounts, filesNow, keepWrites, layerKey } from '../../machines/kubelet/container-files.js';
 import { networkTimeline, type NetworkSource } from '../../machines/kubelet/network.js';
 import type { NetRequest } from '../../machines/kubelet/net-tools.js';
 import { containerSpecOf, containerStatusOf, logContainer } from './logs.js';
@@ -40,27 +41,32 @@ export function execInPod(pod: Pod, command: readonly string[], nowAbs: number, 
   const program = command[0]!.slice(command[0]!.lastIndexOf('/') + 1);
   if (program === 'tar') {
     // kubectl cp runs `tar cf - FILE` / `tar -xmf - -C DIR` here: say why it cannot work
-    const text = 'tar: kube-actors does not model tar in containers (the interpreter has no archives, and files written by an exec do not persist), so kubectl cp is not supported; read a file with kubectl exec POD -- cat FILE';
+    const text = 'tar: kube-actors does not model tar in containers (the interpreter has no archives), so kubectl cp is not supported; read a file with kubectl exec POD -- cat FILE, write one with kubectl exec -i POD -- sh -c \'cat > FILE\' < FILE';
     return { stdout: '', stderr: `${text}\n`, exitCode: 2, durationMs: 0, lines: [{ atMs: 0, stream: 'stderr', text }] };
   }
-  const filesAt = (container: Container, since: number): FileTree => {
-    const process = processOf(pod, container, podProcessContext(pod, container, options.catalog, options.sources));
-    return runContainerProcess(process, since, Math.max(0, nowAbs - since)).files ?? process.files;
+  // where what it writes is kept: the container's writable layer, its volumes (machines/kubelet/container-files.ts)
+  const written = options.sources?.files?.(pod);
+  const filesAt = (container: Container, since: string): FileTree => {
+    const sinceAbs = Date.parse(since);
+    const process = processOf(pod, container, podProcessContext(pod, container, options.catalog, options.sources, sinceAbs));
+    return filesNow(pod, container, since, runContainerProcess(process, sinceAbs, Math.max(0, nowAbs - sinceAbs)).files ?? process.files, written);
   };
-  const process = processOf(pod, spec, podProcessContext(pod, spec, options.catalog, options.sources));
-  const now = runContainerProcess(process, start, Math.max(0, nowAbs - start));
+  const process = processOf(pod, spec, podProcessContext(pod, spec, options.catalog, options.sources, start));
+  const own = filesAt(spec, startedAt);
   // its PID namespace: the processes `ps` lists, and each container's root under /proc/PID/root
   const table = processTable(pod, name, options.catalog);
-  const files: Record<string, string> = { ...(now.files ?? process.files) };
+  const files: Record<string, string> = { ...own };
   for (const c of table.containers) {
-    const since = c.name === name ? start : Date.parse(containerStatusOf(pod, c.name)?.state?.running?.startedAt ?? startedAt);
-    for (const [path, content] of Object.entries(c.name === name ? (now.files ?? process.files) : filesAt(c.spec, since))) files[`/proc/${c.mainPid}/root${path}`] = content;
+    const since = c.name === name ? startedAt : (containerStatusOf(pod, c.name)?.state?.running?.startedAt ?? startedAt);
+    for (const [path, content] of Object.entries(c.name === name ? own : filesAt(c.spec, since))) files[`/proc/${c.mainPid}/root${path}`] = content;
   }
   // the exec sees the network as it is at its start (captured once, like a container's at its pod's start)
   const view = options.network?.capture(pod, pod.status?.podIP ?? '');
   const network = view ? networkTimeline(view, nowAbs) : undefined;
   const result = execInContainer({ ...process, files, processes: table.processes, ...(network ? { network } : {}) }, command, nowAbs, options.stdin);
   if (result.requests) options.network?.served(result.requests, nowAbs);
+  // what it wrote stays: in the container's writable layer, or in the volume it wrote in
+  if (result.files && written) keepWrites(files, result.files, containerMounts(pod, spec, written), { store: written.disk, key: layerKey(pod, name, startedAt) }, nowAbs);
   const text = (stream: 'stdout' | 'stderr') =>
     result.lines
       .filter((l) => l.stream === stream)

@@ -114,7 +114,8 @@ export function containerLog(pod: Pod, options: LogOptions, nowAbs: number, ctx:
   const start = Date.parse(startedAt ?? '');
   if (Number.isNaN(start)) return { container, lines: [], ended: finishedAt !== undefined };
   const end = finishedAt ? Math.min(Date.parse(finishedAt), nowAbs) : nowAbs;
-  const process = processOf(pod, spec, podProcessContext(pod, spec, ctx.catalog, ctx.sources));
+  // its data volumes as they were when it started: what was written there since does not change what it logged
+  const process = processOf(pod, spec, podProcessContext(pod, spec, ctx.catalog, ctx.sources, start));
   const replay = runContainerProcess(process, start, Math.max(0, end - start));
   const lines = replay.lines.map((l: OutputLine) => ({ abs: start + l.atMs, stream: l.stream, text: l.text }));
   // what it wrote serving traffic (nginx's access log), merged in time order

@@ -23,8 +23,11 @@ export interface ImageProgram {
   ports: number[] | 'declared';
   /** Lines it writes when it starts. */
   startup?: StartupLine[];
-  /** HTTP servers: the body it answers `GET /` with, per port. */
-  http?: Record<number, { status: number; body: string; server: string; accessLog?: boolean }>;
+  /**
+   * HTTP servers, per port: the body it answers `GET /` with, or with a document `root` the
+   * container's files under it (`GET /` is its `index.html`, as the container has it now).
+   */
+  http?: Record<number, { status: number; body: string; server: string; accessLog?: boolean; root?: string }>;
   /** gRPC servers: ports answering the standard health service (SERVING). */
   grpc?: number[];
   /** An entrypoint script that runs its arguments (`/docker-entrypoint.sh nginx -g ...`): writes `startup` when its first argument is one of `wraps`, then runs the arguments. */
@@ -133,7 +136,7 @@ const NGINX: ImageProgram = {
     nginxNotice('start worker processes'),
     nginxNotice('start worker process 29'),
   ],
-  http: { 80: { status: 200, body: NGINX_INDEX, server: 'nginx/1.27.3', accessLog: true } },
+  http: { 80: { status: 200, body: NGINX_INDEX, server: 'nginx/1.27.3', accessLog: true, root: '/usr/share/nginx/html' } },
 };
 
 const NGINX_ENTRYPOINT: ImageProgram = {
@@ -214,6 +217,8 @@ export const DEFAULT_CATALOG: readonly ImageEntry[] = [
     cmd: ['nginx', '-g', 'daemon off;'],
     shell: 'sh',
     programs: { nginx: NGINX },
+    // the tutorial reads each replica's page with `kubectl exec web-0 -- curl http://localhost/`
+    commands: ['curl'],
     processes: [{ command: 'nginx: master process nginx -g daemon off;' }, { user: 'www-data', command: 'nginx: worker process' }],
     files: { '/usr/share/nginx/html/index.html': NGINX_INDEX },
   },

@@ -94,7 +94,7 @@ describe.skipIf(!HAS_KUBECTL)(HAS_KUBECTL ? 'kubectl exec and attach' : NO_KUBEC
   }, 60_000);
 
   it('cp fails naming why: the interpreter has no tar', async () => {
-    const why = 'tar: kube-actors does not model tar in containers (the interpreter has no archives, and files written by an exec do not persist), so kubectl cp is not supported';
+    const why = 'tar: kube-actors does not model tar in containers (the interpreter has no archives), so kubectl cp is not supported';
     const out = await s.kubectl(['cp', 'web:/etc/hostname', `${s.dir}/hostname`]);
     expect(out.code).toBe(2);
     expect(out.stdout + out.stderr).toContain(why);
