@@ -3,7 +3,9 @@
  * page's pi Job (`perl -Mbignum=bpi -wle "print bpi(2000)"` completes and its log is π), the
  * Deployment page's stuck rollout (`nginx:1.161` does not exist: the new pod cannot pull, rollout
  * status times out, rollout undo recovers), pods named as the API server names them (utilrand's
- * alphabet) and `describe`'s events in the order they happened (Pulling before Pulled).
+ * alphabet) and `describe`'s events in the order they happened (Pulling before Pulled); the
+ * StatefulSet Basics tutorial's stable storage (each replica writes its hostname into the page on
+ * its claim's volume; deleted and recreated, each replica serves the same page).
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -78,6 +80,55 @@ spec:
         memory: "100Mi"
     command: ["stress"]
     args: ["--vm", "1", "--vm-bytes", "250M", "--vm-hang", "1"]
+`;
+
+// the StatefulSet Basics tutorial's web.yaml
+const WEB_YAML = `apiVersion: v1
+kind: Service
+metadata:
+  name: nginx
+  labels:
+    app: nginx
+spec:
+  ports:
+  - port: 80
+    name: web
+  clusterIP: None
+  selector:
+    app: nginx
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: web
+spec:
+  serviceName: "nginx"
+  replicas: 2
+  selector:
+    matchLabels:
+      app: nginx
+  template:
+    metadata:
+      labels:
+        app: nginx
+    spec:
+      containers:
+      - name: nginx
+        image: registry.k8s.io/nginx-slim:0.24
+        ports:
+        - containerPort: 80
+          name: web
+        volumeMounts:
+        - name: www
+          mountPath: /usr/share/nginx/html
+  volumeClaimTemplates:
+  - metadata:
+      name: www
+    spec:
+      accessModes: [ "ReadWriteOnce" ]
+      resources:
+        requests:
+          storage: 1Gi
 `;
 
 describe.skipIf(!HAS_KUBECTL)(`kubectl through the documentation's tutorials${HAS_KUBECTL ? '' : ` (${NO_KUBECTL_REASON})`}`, { timeout: 120_000 }, () => {
@@ -175,5 +226,44 @@ describe.skipIf(!HAS_KUBECTL)(`kubectl through the documentation's tutorials${HA
     // 150 MiB, with the default profile's ±10 % noise
     expect(mi).toBeGreaterThanOrEqual(135);
     expect(mi).toBeLessThanOrEqual(165);
+  });
+
+  it('StatefulSet Basics, stable storage: each replica serves the hostname it wrote, before and after its pod is deleted and recreated', async () => {
+    const file = join(s.dir, 'web.yaml');
+    writeFileSync(file, WEB_YAML);
+    expect((await s.kubectl(['apply', '-f', file])).stdout).toBe('service/nginx created\nstatefulset.apps/web created\n');
+    expect((await s.kubectl(['rollout', 'status', 'statefulset/web', '--timeout=60s'])).code).toBe(0);
+    for (const i of [0, 1]) expect((await s.kubectl(['exec', `web-${i}`, '--', 'sh', '-c', 'hostname'])).stdout).toBe(`web-${i}\n`);
+    // each replica's claim, from the claim template, bound to its own volume
+    const pvcs = await s.kubectl(['get', 'pvc', '-l', 'app=nginx']);
+    expect(pvcs.stdout).toMatch(/^NAME\s+STATUS\s+VOLUME\s+CAPACITY\s+ACCESS MODES\s+STORAGECLASS/);
+    expect(pvcs.stdout).toMatch(/\nwww-web-0\s+Bound\s+pvc-[0-9a-f-]+\s+1Gi\s+RWO\s+standard/);
+    expect(pvcs.stdout).toMatch(/\nwww-web-1\s+Bound\s+pvc-[0-9a-f-]+\s+1Gi\s+RWO\s+standard/);
+    // nothing written yet: the claim's empty volume hides the image's page, and nginx has no index to serve
+    const empty = await s.kubectl(['exec', 'web-0', '--', 'curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', 'http://localhost/']);
+    // (the interpreter's output is line by line: curl's -w text comes back as a line)
+    expect(empty.stdout.trim()).toBe('403');
+    // "Writing to stable storage"
+    for (const i of [0, 1]) {
+      const wrote = await s.kubectl(['exec', `web-${i}`, '--', 'sh', '-c', 'echo "$(hostname)" > /usr/share/nginx/html/index.html']);
+      expect(wrote.code).toBe(0);
+      expect(wrote.stderr).toBe('');
+    }
+    const curlAll = async () => {
+      const out: string[] = [];
+      for (const i of [0, 1]) out.push((await s.kubectl(['exec', '-i', `web-${i}`, '--', 'curl', 'http://localhost/'], { input: '' })).stdout);
+      return out;
+    };
+    expect(await curlAll()).toEqual(['web-0\n', 'web-1\n']);
+    const uids = (await s.kubectl(['get', 'pod', '-l', 'app=nginx', '-o', 'jsonpath={.items[*].metadata.uid}'])).stdout;
+    const deleted = await s.kubectl(['delete', 'pod', '-l', 'app=nginx']);
+    expect(deleted.stdout).toBe('pod "web-0" deleted\npod "web-1" deleted\n');
+    // the StatefulSet controller recreates them (new pods, same names, same claims)
+    await waitFor('web-0 and web-1 recreated and Ready', async () => {
+      const r = await s.kubectl(['get', 'pod', '-l', 'app=nginx', '-o', 'jsonpath={range .items[*]}{.metadata.uid} {.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}']);
+      const rows = r.stdout.split('\n').filter(Boolean).map((l) => l.split(' '));
+      return rows.length === 2 && rows.every(([uid, ready]) => !uids.includes(uid!) && ready === 'True');
+    }, 60_000);
+    expect(await curlAll()).toEqual(['web-0\n', 'web-1\n']);
   });
 });
