@@ -227,6 +227,17 @@ describe.skipIf(!HAS_KUBECTL)(`kubectl through the documentation's tutorials${HA
     expect(mi).toBeGreaterThanOrEqual(135);
     expect(mi).toBeLessThanOrEqual(165);
   });
+});
+
+// its own cluster: the tutorial's `kubectl delete pod -l app=nginx` must meet only its own pods
+describe.skipIf(!HAS_KUBECTL)(`kubectl through the StatefulSet Basics tutorial${HAS_KUBECTL ? '' : ` (${NO_KUBECTL_REASON})`}`, { timeout: 120_000 }, () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startTestServer({ cluster: { nodes: 2, seed: 5 }, speed: 20 });
+  });
+  afterAll(async () => {
+    await s?.stop();
+  });
 
   it('StatefulSet Basics, stable storage: each replica serves the hostname it wrote, before and after its pod is deleted and recreated', async () => {
     const file = join(s.dir, 'web.yaml');
