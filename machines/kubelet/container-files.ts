@@ -27,7 +27,7 @@ import type { FileTree } from './files.js';
 export type Layer = Readonly<Record<string, string | null>>;
 
 /** The layer of nothing written (shared by every container and volume that wrote nothing). */
-export const EMPTY_LAYER: Layer = Object.freeze({});
+const EMPTY_LAYER: Layer = Object.freeze({});
 
 interface Version {
   atAbs: number;
@@ -203,7 +203,7 @@ export function readOnlyPaths(plans: readonly MountPlan[]): string[] {
  * was written since laid over it: its writable layer, and the files of its writable volumes that
  * changed since the run started (written by an exec, another container, another pod).
  */
-export function currentFiles(replayed: FileTree, plans: readonly MountPlan[], layer: Layer, startAbs: number): FileTree {
+function currentFiles(replayed: FileTree, plans: readonly MountPlan[], layer: Layer, startAbs: number): FileTree {
   const changedVolumes = plans.filter((p) => p.store && p.key && p.store.read(p.key) !== p.store.read(p.key, startAbs));
   if (layer === EMPTY_LAYER && changedVolumes.length === 0) return replayed;
   const out: Record<string, string> = { ...replayed };

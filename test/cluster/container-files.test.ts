@@ -48,6 +48,9 @@ describe('files written in a container', () => {
     expect(removed.exitCode).toBe(1);
     expect(removed.stderr).toBe("cat: can't open '/etc/hostname': No such file or directory\n");
     expect(c.exec('box', ['sh', '-c', 'echo more >> /tmp/a']).exitCode).toBe(0);
+    // a file copied in through stdin (`kubectl exec -i box -- sh -c 'cat > /tmp/in' < file`)
+    expect(c.exec('box', ['sh', '-c', 'cat > /tmp/in'], { stdin: 'from stdin\n' }).exitCode).toBe(0);
+    expect(c.exec('box', ['cat', '/tmp/in']).stdout).toBe('from stdin\n');
     expect(c.exec('box', ['cat', '/tmp/a']).stdout).toBe('layer\nmore\n');
     // the container exits and is restarted: a new container, from the image
     running(c, 'box', 1);
