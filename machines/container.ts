@@ -35,6 +35,7 @@ export { containerIdOf, fateOf, imageIdOf, initialContainerStatus } from './kube
 import type { EventLevel } from './client/events.js';
 import type { ILifecycleHandler as LifecycleHandler } from 'kubernetes-models/v1/LifecycleHandler';
 import { runHook, type HookOutcome } from './kubelet/lifecycle.js';
+import type { HookWrites } from './kubelet/container-files.js';
 
 /** A container's probes and what they run against (its process; the run's start is added per run). */
 export interface ContainerProbes {
@@ -49,6 +50,8 @@ export interface ContainerHooks {
   postStart?: LifecycleHandler;
   preStop?: LifecycleHandler;
   target: Omit<ProbeTarget, 'startAbsMs' | 'startMs'>;
+  /** Where what an exec hook writes is kept (its node's disk); default: nowhere. */
+  writes?: HookWrites;
 }
 
 /** A pod's restart policy. */
@@ -319,7 +322,8 @@ export const containerMachine = setup({
       const hooks = context.hooks!;
       const now = context.env.port.now();
       const target = { ...hooks.target, startMs: context.run.startMs ?? now, startAbsMs: Date.parse(context.run.startedAt ?? context.env.port.timestamp()) };
-      enqueue.assign({ hook: { ...context.hook, postStart: runHook(hooks.postStart!, target, now, context.env.podKey) } });
+      const writes = hooks.writes && context.run.startedAt ? { to: hooks.writes, startedAt: context.run.startedAt } : undefined;
+      enqueue.assign({ hook: { ...context.hook, postStart: runHook(hooks.postStart!, target, now, context.env.podKey, writes) } });
     }),
     /** The postStart hook failed: FailedPostStartHook with the kubelet's message (the container is then killed). */
     postStartFailed: enqueueActions(({ context, enqueue }) => {
@@ -387,7 +391,8 @@ export const containerMachine = setup({
       const preStop = context.hooks?.preStop;
       if (preStop && requested > 0) {
         const target = { ...context.hooks!.target, startMs: context.run.startMs ?? now, startAbsMs: Date.parse(context.run.startedAt ?? context.env.port.timestamp()) };
-        const outcome = runHook(preStop, target, now, context.env.podKey);
+        const writes = context.hooks!.writes && context.run.startedAt ? { to: context.hooks!.writes, startedAt: context.run.startedAt } : undefined;
+        const outcome = runHook(preStop, target, now, context.env.podKey, writes);
         hookMs = outcome.durationMs === undefined ? requested : Math.min(outcome.durationMs, requested);
         if (!outcome.ok && outcome.durationMs !== undefined && outcome.durationMs <= requested) {
           enqueue.assign({ hook: { ...context.hook, preStopMs: outcome.durationMs } });

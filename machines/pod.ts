@@ -31,6 +31,7 @@ import type { PodKill, PodSync, PodTerminated, RuntimePull, RuntimePulled, Runti
 import type { EventLevel } from './client/events.js';
 import { processFate } from './kubelet/process.js';
 import { processContextOf, type ConfigData } from './kubelet/config-sources.js';
+import type { NodeDisk } from './kubelet/container-files.js';
 import { appendView, type NetworkSource, type NetworkTimeline, type NetworkView } from './kubelet/network.js';
 import { networkUserLive, refates } from './kubelet/pod-network.js';
 import { commit, type Enqueue, processBase, eventFor, fieldPathOf, goDuration, hooksOf, imageSizeBytes, initDone, isTerminated, listsWith, probesOf, pullPolicyOf, replaced, sidecarLive, signalInOrder, specOf, UNKNOWN_ON_KILL, withRegistry, withReport } from './kubelet/pod-containers.js';
@@ -89,6 +90,8 @@ export interface PodInput {
   capture?: (pod: Pod) => NetworkView;
   /** The containers whose processes may use the network (machines/kubelet/network.ts `networkUsers`). */
   networkUsers?: ReadonlySet<string>;
+  /** Its node's disk, where its containers' lifecycle hooks write (machines/kubelet/container-files.ts); default: nowhere. */
+  disk?: NodeDisk;
 }
 
 /** Coalesces the container reports that follow one delivered event into one `pod.status`. */
@@ -135,6 +138,8 @@ export interface PodEnv {
   networkUsers: ReadonlySet<string>;
   /** The names of its native sidecars (init containers with `restartPolicy: Always`). */
   sidecars: ReadonlySet<string>;
+  /** Its node's disk, for a pod whose containers have lifecycle hooks (where what they write is kept). */
+  disk?: NodeDisk;
 }
 
 /** The context of a pod worker. */
@@ -589,6 +594,8 @@ export const podMachine = setup({
         ...(input.network ? { network: input.network, served: input.served, capture: input.capture } : {}),
         networkUsers: input.network && input.capture && input.networkUsers ? input.networkUsers : NO_USERS,
         sidecars: inits.length === 0 ? NO_SIDECARS : new Set(inits.filter((c) => c.restartPolicy === 'Always').map((c) => c.name)),
+        // only a pod with hooks holds the disk (a pod without keeps its env as small as before)
+        ...(input.disk && [...inits, ...(pod.spec?.containers ?? [])].some((c) => c.lifecycle?.postStart?.exec || c.lifecycle?.preStop?.exec) ? { disk: input.disk } : {}),
       },
       pod,
       // with no sandbox delay the sandbox is ready from the start (no transition spent on it)

@@ -125,6 +125,25 @@ export interface PodFiles {
   volumeOf(claim: string): { name: string; uid: string } | undefined;
 }
 
+/** Where the writes of a container's lifecycle hooks go: the container, in its pod, on its node's disk. */
+export interface HookWrites {
+  pod: Pod;
+  container: Container;
+  files: PodFiles;
+}
+
+/**
+ * Runs `run` (a command in a container's run that started at `startedAt`) over the container's
+ * files now (`replayed` with what was written since), and keeps what it wrote at `atAbs`.
+ */
+export function withWrites<R extends { files?: FileTree }>(writes: HookWrites | undefined, startedAt: string, replayed: FileTree, atAbs: number, run: (files: FileTree) => R): R {
+  if (!writes) return run(replayed);
+  const files = filesNow(writes.pod, writes.container, startedAt, replayed, writes.files);
+  const result = run(files);
+  if (result.files) keepWrites(files, result.files, containerMounts(writes.pod, writes.container, writes.files), { store: writes.files.disk, key: layerKey(writes.pod, writes.container.name, startedAt) }, atAbs);
+  return result;
+}
+
 /** A mount of a container, as the runtime sets it up. */
 export interface MountPlan {
   /** Where it is mounted (no trailing slash). */

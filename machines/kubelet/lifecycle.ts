@@ -4,11 +4,13 @@
  * the command through the interpreter inside the container (its duration is the command's, its
  * failure a non-zero exit); `httpGet` connects to the pod's IP (or `host`) on a port the process
  * listens on (any answer is a success, as the kubelet does not look at the status code); `sleep`
- * waits its seconds. The failure messages are the kubelet's, word for word.
+ * waits its seconds. The failure messages are the kubelet's, word for word. What an `exec` hook
+ * writes stays in the container (machines/kubelet/container-files.ts) when `writes` says where.
  */
 import type { ILifecycleHandler as LifecycleHandler } from 'kubernetes-models/v1/LifecycleHandler';
 import { execInContainer, runContainerProcess } from './process.js';
 import { resolvePort, type ProbeTarget } from './prober.js';
+import { withWrites, type HookWrites } from './container-files.js';
 
 /** How a hook went. */
 export interface HookOutcome {
@@ -28,14 +30,14 @@ function goQuote(text: string): string {
  * Runs a lifecycle handler of container `target.container` at kernel time `nowMs` (the process
  * started at `target.startMs`). `podKey` is the pod as the kubelet writes it (`name_namespace(uid)`).
  */
-export function runHook(handler: LifecycleHandler, target: ProbeTarget, nowMs: number, podKey: string): HookOutcome {
+export function runHook(handler: LifecycleHandler, target: ProbeTarget, nowMs: number, podKey: string, writes?: { to: HookWrites; startedAt: string }): HookOutcome {
   const name = target.container.name;
   const elapsed = Math.max(0, nowMs - target.startMs);
   if (handler.exec) {
     const argv = handler.exec.command ?? [];
     const now = runContainerProcess(target.process, target.startAbsMs, elapsed);
-    const process = now.files ? { ...target.process, files: now.files } : target.process;
-    const r = execInContainer(process, argv, target.startAbsMs + elapsed);
+    // it sees what was written in the container, and what it writes stays (its writable layer, its emptyDir volumes)
+    const r = withWrites(writes?.to, writes?.startedAt ?? '', now.files ?? target.process.files, target.startAbsMs + elapsed, (files) => execInContainer({ ...target.process, files }, argv, target.startAbsMs + elapsed));
     if (!r.exit) return { durationMs: undefined, ok: true, message: '' };
     if (r.exit.code === 0) return { durationMs: r.exit.atMs, ok: true, message: '' };
     const stdout = r.lines.filter((l) => l.stream !== 'stderr').map((l) => `${l.text}\n`).join('');

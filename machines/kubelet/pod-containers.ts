@@ -44,6 +44,8 @@ export function hooksOf(pod: Pod, c: Container, env: PodEnv): ContainerHooks | u
   const preStop = c.lifecycle?.preStop;
   if (!postStart && !preStop) return undefined;
   const hooks: ContainerHooks = { target: targetOf(pod, c, env) };
+  // what an exec hook writes stays in the container's layer and its emptyDir volumes, on the node's disk
+  if (env.disk) hooks.writes = { pod, container: c, files: { disk: env.disk, storage: undefined, volumeOf: () => undefined } };
   if (postStart) hooks.postStart = postStart;
   if (preStop) hooks.preStop = preStop;
   return hooks;

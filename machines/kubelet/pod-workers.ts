@@ -15,6 +15,7 @@ import type { PodResourceRecord } from '../scheduler/node-info.js';
 import type { ConfigData } from './config-sources.js';
 import type { NodeSpec } from './node-spec.js';
 import { networkTimeline, type NetworkSource, type NetworkView } from './network.js';
+import type { NodeDisk } from './container-files.js';
 
 /** What the kubelet remembers of one pod worker. */
 export interface Worker {
@@ -87,6 +88,8 @@ export interface WorkerStart {
   profile: TimingProfile;
   events: EventLevel;
   network?: NetworkSource;
+  /** The node's disk (where the pods' lifecycle hooks write). */
+  disk?: NodeDisk;
 }
 
 /** Starts the pod's worker actor (a child of the kubelet, its errors reported by the kubelet). */
@@ -108,6 +111,7 @@ export function startWorker(s: WorkerStart, pod: Pod, ip: string, configData: Co
       profile: s.profile,
       events: s.events,
       configData,
+      ...(s.disk ? { disk: s.disk } : {}),
       // its network: a timeline from this capture, which the pod worker extends (machines/pod.ts `networkResync`)
       ...(network && s.network ? { network: networkTimeline(network, Date.parse(s.port.timestamp())), served: s.network.served.bind(s.network), capture: (p: Pod) => s.network!.capture(p, ip), networkUsers: networkUsersOf } : {}),
     } as never,

@@ -96,6 +96,28 @@ describe('files written in a container', () => {
     c.stop();
   });
 
+  it('what an exec hook writes stays in the container (the lifecycle tutorial\'s postStart message)', () => {
+    const c = createCluster({ nodes: 1, seed: 4 });
+    c.advance(2_000);
+    c.client.create({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'lifecycle-demo' },
+      spec: {
+        containers: [
+          {
+            name: 'lifecycle-demo-container',
+            image: 'nginx',
+            lifecycle: { postStart: { exec: { command: ['/bin/sh', '-c', 'echo Hello from the postStart handler > /usr/share/message'] } } },
+          },
+        ],
+      },
+    });
+    running(c, 'lifecycle-demo');
+    expect(c.exec('lifecycle-demo', ['cat', '/usr/share/message']).stdout).toBe('Hello from the postStart handler\n');
+    c.stop();
+  });
+
   it('ConfigMap, projected and readOnly mounts are read-only file systems', () => {
     const c = createCluster({ nodes: 1, seed: 7 });
     c.advance(2_000);
