@@ -34,7 +34,7 @@ import { processContextOf, type ConfigData } from './kubelet/config-sources.js';
 import type { NodeDisk } from './kubelet/container-files.js';
 import { appendView, type NetworkSource, type NetworkTimeline, type NetworkView } from './kubelet/network.js';
 import { networkUserLive, refates } from './kubelet/pod-network.js';
-import { commit, type Enqueue, processBase, eventFor, fieldPathOf, goDuration, hooksOf, imageSizeBytes, initDone, isTerminated, listsWith, probesOf, pullPolicyOf, replaced, sidecarLive, signalInOrder, specOf, UNKNOWN_ON_KILL, withRegistry, withReport } from './kubelet/pod-containers.js';
+import { commit, type Enqueue, keepRunWrites, processBase, eventFor, fieldPathOf, goDuration, hooksOf, imageSizeBytes, initDone, isTerminated, listsWith, probesOf, pullPolicyOf, replaced, sidecarLive, signalInOrder, specOf, UNKNOWN_ON_KILL, withRegistry, withReport } from './kubelet/pod-containers.js';
 
 /**
  * The pod worker on a node, as the kubelet's pod_workers.go runs it: `syncing` → `terminating` →
@@ -166,6 +166,12 @@ export interface PodContext {
   killing: { deadlineMs: number; signaled: readonly string[] } | undefined;
 }
 
+/** True when the pod's containers may write on its node's disk: an exec lifecycle hook, an emptyDir or hostPath volume. */
+function writesToDisk(pod: Pod): boolean {
+  if ((pod.spec?.volumes ?? []).some((v) => v.emptyDir || v.hostPath)) return true;
+  return [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].some((c) => c.lifecycle?.postStart?.exec || c.lifecycle?.preStop?.exec);
+}
+
 /**
  * What a container will do (its process's fate from the catalog and its command, and the
  * registry's answer for its image), or why it cannot be created (CreateContainerConfigError:
@@ -225,6 +231,7 @@ export const podMachine = setup({
       const spec = context.pod.spec;
       const inits = spec?.initContainers ?? [];
       const grace = (spec?.terminationGracePeriodSeconds ?? 30) * 1000;
+      if (event.type === 'container.status') keepRunWrites(context, event);
       const update: Partial<PodContext> = event.type === 'container.status' ? withReport(context, event) : {};
       const current = { ...context, ...update };
       const spawn = (init: boolean, index: number): ContainerStatus | undefined => {
@@ -324,10 +331,13 @@ export const podMachine = setup({
     }),
     /** Store a container's report and report the pod's status. */
     record: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type === 'container.status') commit(context, withReport(context, event), enqueue);
+      if (event.type !== 'container.status') return;
+      keepRunWrites(context, event);
+      commit(context, withReport(context, event), enqueue);
     }),
     /** The last container ended for good: store, take the sandbox down, report Succeeded/Failed. */
     finish: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type === 'container.status') keepRunWrites(context, event);
       commit(context, { ...(event.type === 'container.status' ? withReport(context, event) : {}), sandboxReady: false }, enqueue);
     }),
     /** Start collecting the containers' reports; `pod.flush` arrives after them. */
@@ -339,7 +349,9 @@ export const podMachine = setup({
     flush: enqueueActions(({ context, enqueue }) => commit(context, { batching: false }, enqueue as unknown as Enqueue)),
     /** Store a container's report without reporting (the last word will be `pod.terminated`). */
     store: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type === 'container.status') enqueue.assign(withReport(context, event));
+      if (event.type !== 'container.status') return;
+      keepRunWrites(context, event);
+      enqueue.assign(withReport(context, event));
     }),
     endBatch: enqueueActions(({ enqueue }) => enqueue.assign({ batching: false })),
     forwardPull: enqueueActions(({ context, event, enqueue }) => {
@@ -594,8 +606,8 @@ export const podMachine = setup({
         ...(input.network ? { network: input.network, served: input.served, capture: input.capture } : {}),
         networkUsers: input.network && input.capture && input.networkUsers ? input.networkUsers : NO_USERS,
         sidecars: inits.length === 0 ? NO_SIDECARS : new Set(inits.filter((c) => c.restartPolicy === 'Always').map((c) => c.name)),
-        // only a pod with hooks holds the disk (a pod without keeps its env as small as before)
-        ...(input.disk && [...inits, ...(pod.spec?.containers ?? [])].some((c) => c.lifecycle?.postStart?.exec || c.lifecycle?.preStop?.exec) ? { disk: input.disk } : {}),
+        // only a pod with exec hooks or emptyDir/hostPath volumes holds the disk (any other keeps its env as small as before)
+        ...(input.disk && writesToDisk(pod) ? { disk: input.disk } : {}),
       },
       pod,
       // with no sandbox delay the sandbox is ready from the start (no transition spent on it)

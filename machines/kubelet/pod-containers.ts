@@ -10,7 +10,8 @@ import { normalizeImage, type TimingProfile, type ResolvedBehavior } from '../..
 import type { ContainerHooks, ContainerProbes, ContainerStatusEvent, PullPolicy } from '../container.js';
 import type { PodEventReport, PodStatusReport } from '../protocol.js';
 import { defaultPullPolicy } from '../../src/profiles/profile.js';
-import { processOf, type ProcessContext } from './process.js';
+import { processOf, runContainerProcess, type ProcessContext } from './process.js';
+import { containerMounts, keepWrites, writableMounts } from './container-files.js';
 import type { NetworkTimeline } from './network.js';
 import { processContextOf } from './config-sources.js';
 import { catalogEntry, lookupImage, pullTimeMs, withDefaults } from '../../src/profiles/images.js';
@@ -36,6 +37,33 @@ export function processBase(env: PodEnv): { podIP: string; hostIP: string; catal
 function targetOf(pod: Pod, c: Container, env: PodEnv): ContainerProbes['target'] {
   const process = processOf(pod, c, processContextOf(pod, c, processBase(env), env.configData));
   return { process, podIP: env.podIP, container: { name: c.name, ports: c.ports } };
+}
+
+/**
+ * A run of a container that just ended (its report says terminated) wrote into its emptyDir and
+ * hostPath volumes: what it wrote stays on the node's disk (its writable layer goes with the run).
+ * The run is replayed from its start, over its volumes as they were then, to its end.
+ */
+export function keepRunWrites(context: PodContext, event: ContainerStatusEvent): void {
+  const disk = context.env.disk;
+  if (!disk || event.ephemeral) return;
+  const ended = event.status.state?.terminated;
+  if (!ended?.startedAt || !ended.finishedAt) return;
+  const before = (event.init ? context.initStatuses : context.statuses)[event.index]?.state?.terminated;
+  if (before?.startedAt === ended.startedAt) return; // this run's end was already kept
+  const c = specOf(context, event.init, event.index);
+  if (!c?.volumeMounts?.length) return;
+  const plans = containerMounts(context.pod, c, { disk, storage: undefined, volumeOf: () => undefined }).filter((p) => p.store && !p.readOnly);
+  if (plans.length === 0) return;
+  const start = Date.parse(ended.startedAt);
+  const end = Date.parse(ended.finishedAt);
+  const ctx = processContextOf(context.pod, c, processBase(context.env), context.env.configData);
+  const mounts = [...(ctx.mounts ?? []), ...writableMounts(plans, start)].sort((a, b) => a.path.length - b.path.length);
+  const process = processOf(context.pod, c, { ...ctx, mounts });
+  if (!process.modelled) return;
+  const run = runContainerProcess(process, start, Math.max(0, end - start));
+  // only the volumes' files: the layer (no store given) ends with the run
+  if (run.files) keepWrites(process.files, run.files, plans, { store: undefined, key: '' }, end);
 }
 
 /** A container's lifecycle hooks for the hook runner (undefined when it has none). */

@@ -25,7 +25,7 @@ function gone(c: Cluster, resource: 'pods' | 'persistentvolumes' | 'persistentvo
 }
 
 describe('files written in a container', () => {
-  it('stay in its writable layer for the life of the container; a restarted container starts from its image, its emptyDir kept', () => {
+  it('stay in its writable layer for the life of the container; a restarted container starts from its image, its emptyDir kept (with what its command wrote there)', () => {
     const c = createCluster({ nodes: 1, seed: 5 });
     c.advance(2_000);
     c.client.create({
@@ -34,7 +34,7 @@ describe('files written in a container', () => {
       metadata: { name: 'box' },
       spec: {
         // it exits after a minute: the kubelet restarts it (restartPolicy Always)
-        containers: [{ name: 'main', image: 'busybox', command: ['sh', '-c', 'sleep 60; exit 1'], volumeMounts: [{ name: 'cache', mountPath: '/cache' }] }],
+        containers: [{ name: 'main', image: 'busybox', command: ['sh', '-c', 'echo run >> /cache/runs; sleep 60; exit 1'], volumeMounts: [{ name: 'cache', mountPath: '/cache' }] }],
         volumes: [{ name: 'cache', emptyDir: {} }],
       },
     });
@@ -43,7 +43,8 @@ describe('files written in a container', () => {
     // another exec, later, sees them (and not the file it removed)
     c.advance(1_000);
     expect(c.exec('box', ['cat', '/tmp/a', '/cache/b']).stdout).toBe('layer\nvolume\n');
-    expect(c.exec('box', ['ls', '/cache']).stdout).toBe('b\n');
+    expect(c.exec('box', ['ls', '/cache']).stdout).toBe('b\nruns\n');
+    expect(c.exec('box', ['cat', '/cache/runs']).stdout).toBe('run\n');
     const removed = c.exec('box', ['cat', '/etc/hostname']);
     expect(removed.exitCode).toBe(1);
     expect(removed.stderr).toBe("cat: can't open '/etc/hostname': No such file or directory\n");
@@ -59,6 +60,8 @@ describe('files written in a container', () => {
     expect(lost.stderr).toBe("cat: can't open '/tmp/a': No such file or directory\n");
     expect(c.exec('box', ['cat', '/etc/hostname']).stdout).toBe('box\n');
     expect(c.exec('box', ['cat', '/cache/b']).stdout).toBe('volume\n');
+    // what the container's own command wrote in the emptyDir stayed too: the new run appended to it
+    expect(c.exec('box', ['cat', '/cache/runs']).stdout).toBe('run\nrun\n');
     // removed with the pod: a pod of the same name has a new, empty emptyDir
     c.client.delete('pods', 'box', { gracePeriodSeconds: 0 });
     gone(c, 'pods', 'box');
