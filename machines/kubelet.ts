@@ -330,13 +330,14 @@ export const kubeletMachine = setup({
     startPodWorker: enqueueActions(({ context, enqueue }, { pod, configData }: { pod: Pod; configData: ConfigData }) => {
       const rec = podResourceRecord(pod);
       context.admitted.addPod(rec);
-      const { ip, next } = allocateIp(context.spec.podCIDR, context.usedIps, context.nextIp);
+      // a hostNetwork pod (kube-proxy's) shares the node's network namespace: its IP is the node's
+      const { ip, next } = pod.spec?.hostNetwork ? { ip: context.spec.address, next: context.nextIp } : allocateIp(context.spec.podCIDR, context.usedIps, context.nextIp);
       // the network its processes see: captured now, then refreshed by the pod worker (machines/kubelet/network.ts)
       const sourcesText = JSON.stringify(configData);
       const network = context.network && usesNetwork(pod, sourcesText) ? context.network.capture(pod, ip) : undefined;
       const ref = startWorker({ port: context.port, node: context.spec, kubelet: context.self, logic: context.podLogic, profile: context.profile, events: context.recorder.level, network: context.network, disk: context.disk }, pod, ip, configData, network, network ? networkUsers(pod, sourcesText) : undefined);
       const worker: Worker = { ref, uid: pod.metadata!.uid!, address: podAddress(pod.metadata!.namespace!, pod.metadata!.name!), ip, killing: false, rec, spec: pod.spec, labels: pod.metadata?.labels, annotations: pod.metadata?.annotations };
-      enqueue.assign({ workers: withWorker(context.workers, objectKey(pod), worker), usedIps: withItem(context.usedIps, ip, true), nextIp: next });
+      enqueue.assign({ workers: withWorker(context.workers, objectKey(pod), worker), usedIps: pod.spec?.hostNetwork ? context.usedIps : withItem(context.usedIps, ip, true), nextIp: next });
       context.port.send(worker.address, { type: 'pod.sync', pod });
     }),
     /** The pod changed (an image, labels, annotations): its worker syncs with it. */

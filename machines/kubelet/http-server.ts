@@ -13,6 +13,8 @@ export interface HttpServerModel {
   accessLog?: boolean;
   /** Its document root: it serves the container's files under it (nginx's `/usr/share/nginx/html`). */
   root?: string;
+  /** Fixed answers by path (CoreDNS's `/health` and `/ready`: 200 `OK`); other paths are 404. */
+  paths?: Record<string, { status: number; body: string }>;
 }
 
 /** A parsed HTTP/1.x request. */
@@ -93,6 +95,11 @@ export function answerHttp(req: HttpRequest, server: HttpServerModel, files: Rea
   } else if (req.method !== 'GET' && req.method !== 'HEAD') {
     status = 405;
     body = errorPage(405, server.server);
+  } else if (server.paths !== undefined) {
+    const fixed = server.paths[path];
+    status = fixed?.status ?? 404;
+    body = fixed?.body ?? errorPage(404, server.server);
+    file = fixed !== undefined;
   } else if (server.root !== undefined) {
     // nginx's `location / { root ...; index index.html; }`: a file of the root, a directory's index.html
     const root = server.root.replace(/\/+$/, '');

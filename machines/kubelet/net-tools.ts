@@ -16,7 +16,7 @@
 import type { Io } from './shell-builtins.js';
 import type { Shell } from './shell.js';
 import { accessLogLine, answerHttp, requestOf, type HttpAnswer } from './http-server.js';
-import { CLUSTER_DNS, connect, emptyNetwork, isIPv4, lookupFqdn, resolveName, reverseName, viewAt, type NetListener, type NetworkView } from './network.js';
+import { CLUSTER_DNS, DNS_TIMEOUT_MS, connect, emptyNetwork, isIPv4, lookupFqdn, resolveName, reverseName, viewAt, type NetListener, type NetworkView } from './network.js';
 
 /** A request a server of the cluster answered (its access-log line belongs in that container's log). */
 export interface NetRequest {
@@ -47,8 +47,13 @@ function lookupHost(sh: Shell, host: string): string | undefined {
     const [ip, ...names] = line.replace(/#.*/, '').trim().split(/\s+/);
     if (ip && isIPv4(ip) && names.includes(host)) return ip;
   }
-  const answer = resolveName(viewOf(sh), host);
-  return answer?.ips[0];
+  const view = viewOf(sh);
+  if (view.dnsUnreachable) {
+    // no DNS server answers: the resolver waits out its attempts
+    sh.advance(DNS_TIMEOUT_MS);
+    return undefined;
+  }
+  return resolveName(view, host)?.ips[0];
 }
 
 interface Url {
@@ -104,6 +109,21 @@ export function nslookup(sh: Shell, args: string[], io: Io): number {
     return 1;
   }
   const view = viewOf(sh);
+  if (view.dnsUnreachable) {
+    // no server at 10.96.0.10 answers (CoreDNS down): the queries time out
+    sh.advance(DNS_TIMEOUT_MS);
+    if (sh.opts.nslookupStyle !== 'busybox-1.28') {
+      io.out(';; connection timed out; no servers could be reached\n\n');
+      return 1;
+    }
+    io.out(`Server:    ${CLUSTER_DNS}\nAddress 1: ${CLUSTER_DNS}\n\n`);
+    if (!isIPv4(name)) {
+      io.err(`nslookup: can't resolve '${name}'\n`);
+      return 1;
+    }
+    io.out(`Name:      ${name}\nAddress 1: ${name}\n`);
+    return 0;
+  }
   if (sh.opts.nslookupStyle === 'busybox-1.28') {
     io.out(`Server:    ${CLUSTER_DNS}\nAddress 1: ${CLUSTER_DNS} ${reverseName(view, CLUSTER_DNS)}\n\n`);
     const answer = isIPv4(name) ? { ips: [name] } : resolveName(view, name);

@@ -48,7 +48,7 @@ export interface NetListener {
   /** When the listening container started (its log run). */
   startedAt: string;
   /** The HTTP server model of its image's program, if it speaks HTTP. */
-  http?: { status: number; body: string; server: string; accessLog?: boolean };
+  http?: { status: number; body: string; server: string; accessLog?: boolean; paths?: Record<string, { status: number; body: string }> };
   /** Its document root (`/usr/share/nginx/html/...`). */
   files: Record<string, string>;
 }
@@ -67,6 +67,12 @@ export interface NetworkView {
   listeners: Record<string, NetListener>;
   /** The NetworkPolicies and what they select on (absent: no policy exists, nothing is isolated). */
   policy?: PolicyWorld;
+  /**
+   * True when the cluster DNS does not answer: the cluster runs CoreDNS (the `addons` option) and
+   * the node's kube-proxy has no endpoint for 10.96.0.10:53/UDP (every CoreDNS pod gone or not
+   * ready). Queries then time out ({@link DNS_TIMEOUT_MS}).
+   */
+  dnsUnreachable?: true;
 }
 
 /** One snapshot of a pod's network, and the virtual time (epoch ms) from which it holds. */
@@ -106,6 +112,11 @@ export function appendView(timeline: NetworkTimeline, view: NetworkView, atAbs: 
 
 /** The cluster DNS server (the kube-dns Service's ClusterIP), as in every pod's resolv.conf. */
 export const CLUSTER_DNS = '10.96.0.10';
+/**
+ * How long a lookup waits for a DNS server that never answers: the resolver's defaults (`timeout:5`,
+ * `attempts:2` of resolv.conf), 5 s per attempt.
+ */
+export const DNS_TIMEOUT_MS = 10_000;
 const ZONE = 'cluster.local';
 const NDOTS = 5;
 

@@ -88,6 +88,7 @@ function httpStatus(process: ProcessSpec, port: number, path: string): number {
     const server = program.http?.[port];
     if (!server) continue;
     const clean = path.split('?')[0]!;
+    if (server.paths) return server.paths[clean]?.status ?? 404;
     if (clean === '/' || clean === '') return server.status;
     // nginx serves the files under its root
     const file = `/usr/share/nginx/html${clean}`;

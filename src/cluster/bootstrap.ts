@@ -13,9 +13,9 @@ import type { MvccStore } from '../../machines/etcd/store.js';
 import type { TokenEntry } from '../../machines/api-server/auth.js';
 
 /** The control plane's address, where the API server listens (the `kubernetes` Service's endpoint). */
-const API_SERVER_ADDRESS = '172.18.255.1';
+export const API_SERVER_ADDRESS = '172.18.255.1';
 /** The API server's secure port. */
-const API_SERVER_PORT = 6443;
+export const API_SERVER_PORT = 6443;
 
 /** Well-known users of a simulated cluster and their tokens. */
 export interface ClusterUsers {

@@ -45,6 +45,7 @@ import {
   podAddress,
   summarizeMessage,
 } from '../../machines/protocol.js';
+import { addonObjects } from './addons.js';
 import { bootstrapStore, defaultUsers, kubeletUser, type ClusterUsers } from './bootstrap.js';
 import { Client } from './client.js';
 import { Faults } from './faults.js';
@@ -150,6 +151,17 @@ export interface ClusterOptions {
    * manager; see `src/cluster/control-plane.ts`). Default one control-plane node.
    */
   controlPlane?: ControlPlaneOptions;
+  /**
+   * Install kubeadm's add-ons as a kubeadm cluster has them (src/cluster/addons.ts): CoreDNS (the
+   * `coredns` Deployment of 2 replicas and ConfigMap, the `kube-dns` Service at 10.96.0.10) and
+   * kube-proxy (the `kube-proxy` DaemonSet and ConfigMap) in kube-system, created through the API
+   * server as the cluster starts and run by the controllers and kubelets as any workload: their pods
+   * take node resources and show in `kubectl get pods -A`, `describe node` and drains. The cluster
+   * DNS then answers only while a CoreDNS endpoint is ready (scale coredns to 0 and lookups time
+   * out). Default false: the library's clusters start with empty namespaces and a modelled DNS that
+   * always answers (the `kube-actors serve` and `inspect` commands turn it on; `--no-addons` off).
+   */
+  addons?: boolean;
 }
 
 const DEFAULT_CAPACITY = { cpu: '4', memory: '16Gi', pods: '110', 'ephemeral-storage': '100Gi' };
@@ -250,6 +262,7 @@ export class Cluster {
     for (const [name, value] of [['pipelines', options.pipelines], ['apiServer.pipeline', options.apiServer?.pipeline]] as const) {
       if (value !== undefined && value !== 'steps' && value !== 'fused') throw new RangeError(`${name} must be "steps" or "fused"; got ${JSON.stringify(value)}`);
     }
+    if (options.addons !== undefined && typeof options.addons !== 'boolean') throw new RangeError(`addons must be true or false; got ${JSON.stringify(options.addons)}`);
     if (options.schedulerConfiguration !== undefined && options.schedulerProfile !== undefined) {
       throw new RangeError('schedulerConfiguration and schedulerProfile are exclusive: give one of them');
     }
@@ -303,6 +316,8 @@ export class Cluster {
       });
     }
     this.client = new Client(this.kernel, this.kubectl);
+    // kubeadm's add-on phase, once the control plane serves
+    if (options.addons) for (const obj of addonObjects()) this.client.create(obj);
     this.faults = new Faults(
       this.kernel,
       () => [...this.nodeSpecs.map((n) => n.name), ...(this.controlPlane?.nodes ?? [])],
@@ -436,6 +451,7 @@ export class Cluster {
       ...(this.profile.catalog ? { catalog: this.profile.catalog } : {}),
       sources: this.sources,
       nowAbs: this.nowAbs(),
+      ...(this.options.addons ? { coreDns: true } : {}),
     };
   }
 

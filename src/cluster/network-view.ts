@@ -1,7 +1,10 @@
 /**
  * Captures the network a pod's processes see ({@link NetworkView}, machines/kubelet/network.ts)
  * from the cluster's state at one moment: the DNS from the Services and EndpointSlices etcd holds
- * (the cluster DNS at 10.96.0.10 answers from them; no CoreDNS pods run), the Service rules of the
+ * (the cluster DNS at 10.96.0.10 answers from them as CoreDNS's kubernetes plugin does; in a
+ * cluster created with `addons`, only while the node's kube-proxy has a ready CoreDNS endpoint for
+ * 10.96.0.10:53/UDP, otherwise queries time out; without addons no CoreDNS pods run and the
+ * server is modelled, always answering), the Service rules of the
  * kube-proxy on the pod's node (its own table, as it last wrote it), and what listens on each
  * running pod's IP (its containers' processes replayed up to now, as port-forward finds them).
  *
@@ -11,7 +14,7 @@
  */
 import type { Pod, Service } from '../api/types.js';
 import type { ProxyRule, ProxySlice } from '../../machines/kube-proxy.js';
-import type { DnsService, NetListener, NetworkView } from '../../machines/kubelet/network.js';
+import { CLUSTER_DNS, type DnsService, type NetListener, type NetworkView } from '../../machines/kubelet/network.js';
 import type { NetworkPolicyLike, PolicyPod, PolicyWorld } from '../../machines/kubelet/network-policy.js';
 import type { NetRequest } from '../../machines/kubelet/net-tools.js';
 import type { SourceReader } from '../../machines/kubelet/config-sources.js';
@@ -32,6 +35,12 @@ export interface NetworkState {
   catalog?: ImageEntry[];
   sources?: SourceReader;
   nowAbs: number;
+  /**
+   * The cluster DNS is CoreDNS behind the kube-dns Service (a cluster created with `addons`): it
+   * answers only through an endpoint of the node's rules for 10.96.0.10:53/UDP. Otherwise the DNS
+   * is modelled and always answers.
+   */
+  coreDns?: boolean;
 }
 
 const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
@@ -113,6 +122,14 @@ function policyWorld(pod: Pod, podIP: string, state: NetworkState): PolicyWorld 
   return { policies: structuredClone([...policies]), namespaces, pods };
 }
 
+/** True when the node's kube-proxy sends DNS queries (10.96.0.10:53/UDP) to a CoreDNS endpoint. */
+function coreDnsReachable(rules: NetworkState['rules']): boolean {
+  for (const rule of rules?.values() ?? []) {
+    if (rule.clusterIP === CLUSTER_DNS && rule.port === 53 && rule.protocol === 'UDP' && rule.endpoints.length > 0) return true;
+  }
+  return false;
+}
+
 /** The network `pod` (with IP `podIP`) sees, from `state`. */
 export function captureNetwork(pod: Pod, podIP: string, state: NetworkState): NetworkView {
   const rules: Record<string, string[]> = {};
@@ -129,6 +146,7 @@ export function captureNetwork(pod: Pod, podIP: string, state: NetworkState): Ne
   };
   const policy = policyWorld(pod, podIP, state);
   if (policy) view.policy = policy;
+  if (state.coreDns && !coreDnsReachable(state.rules)) view.dnsUnreachable = true;
   return view;
 }
 

@@ -27,7 +27,7 @@ export interface ImageProgram {
    * HTTP servers, per port: the body it answers `GET /` with, or with a document `root` the
    * container's files under it (`GET /` is its `index.html`, as the container has it now).
    */
-  http?: Record<number, { status: number; body: string; server: string; accessLog?: boolean; root?: string }>;
+  http?: Record<number, { status: number; body: string; server: string; accessLog?: boolean; root?: string; paths?: Record<string, { status: number; body: string }> }>;
   /** gRPC servers: ports answering the standard health service (SERVING). */
   grpc?: number[];
   /** An entrypoint script that runs its arguments (`/docker-entrypoint.sh nginx -g ...`): writes `startup` when its first argument is one of `wraps`, then runs the arguments. */
@@ -172,6 +172,64 @@ const REDIS: ImageProgram = {
   ],
 };
 
+/** klog's header (`I1208 03:00:00.000000       1 server.go:483] `): severity, date, time, pid 1, source line. */
+const klog =
+  (severity: 'I' | 'E', source: string, text: string): StartupLine =>
+  (abs) => {
+    const u = utc(abs);
+    return { stream: 'stderr', text: `${severity}${pad(u.mo + 1)}${pad(u.d)} ${pad(u.h)}:${pad(u.mi)}:${pad(u.s)}.${pad(u.ms, 3)}000       1 ${source}] ${text}` };
+  };
+
+/**
+ * CoreDNS 1.11.3 (kubeadm's for Kubernetes 1.32) run with `-conf /etc/coredns/Corefile`: its
+ * startup banner, the kubernetes plugin answering DNS on 53 (modelled by the cluster DNS,
+ * machines/kubelet/network.ts), `health` on 8080 (`/health`), `ready` on 8181 (`/ready`) and
+ * `prometheus` on 9153.
+ */
+const COREDNS: ImageProgram = {
+  ports: [53, 8080, 8181, 9153],
+  startup: [
+    out('.:53'),
+    out('[INFO] plugin/reload: Running configuration SHA512 = 591cf328cccc12bc490481273e738df59329c62c0b729d94e8b61db9961c2fa5f046dd37f1cf888b953814040d180f52594972691cd6ff41be96639138a43908'),
+    out('CoreDNS-1.11.3'),
+    out('linux/amd64, go1.21.11, a6338e9'),
+  ],
+  http: {
+    8080: { status: 404, body: '404 page not found\n', server: 'CoreDNS', paths: { '/health': { status: 200, body: 'OK' } } },
+    8181: { status: 404, body: '404 page not found\n', server: 'CoreDNS', paths: { '/ready': { status: 200, body: 'OK' } } },
+    9153: { status: 404, body: '404 page not found\n', server: 'CoreDNS', paths: { '/metrics': { status: 200, body: '# HELP coredns_build_info A metric with a constant \'1\' value labeled by version, revision, and goversion from which CoreDNS was built.\n# TYPE coredns_build_info gauge\ncoredns_build_info{goversion="go1.21.11",revision="a6338e9",version="1.11.3"} 1\n' } } },
+  },
+};
+
+/**
+ * kube-proxy v1.32.0 in iptables mode, as kubeadm's DaemonSet runs it: what it logs when it
+ * starts. The rules themselves are kept by the node's kube-proxy actor (machines/kube-proxy.ts),
+ * which this container stands for in the API (see docs/profiles.md).
+ */
+const KUBE_PROXY: ImageProgram = {
+  ports: [10249, 10256],
+  startup: [
+    klog('I', 'server_linux.go:66', '"Using iptables proxy"'),
+    klog('I', 'conntrack.go:60', '"Setting nf_conntrack_max" nfConntrackMax=131072'),
+    klog('E', 'server.go:234', '"Kube-proxy configuration may be incomplete or incorrect" err="nodePortAddresses is unset; NodePort connections will be accepted on all local IPs. Consider using `--nodeport-addresses primary`"'),
+    klog('I', 'server_linux.go:170', '"Using iptables Proxier"'),
+    klog('I', 'server.go:483', '"Version info" version="v1.32.0"'),
+    klog('I', 'server.go:485', '"Golang settings" GOGC="" GOMAXPROCS="" GOTRACEBACK=""'),
+    klog('I', 'config.go:199', '"Starting service config controller"'),
+    klog('I', 'shared_informer.go:313', 'Waiting for caches to sync for service config'),
+    klog('I', 'config.go:105', '"Starting endpoint slice config controller"'),
+    klog('I', 'shared_informer.go:313', 'Waiting for caches to sync for endpoint slice config'),
+    klog('I', 'config.go:329', '"Starting node config controller"'),
+    klog('I', 'shared_informer.go:313', 'Waiting for caches to sync for node config'),
+    klog('I', 'shared_informer.go:320', 'Caches are synced for node config'),
+    klog('I', 'shared_informer.go:320', 'Caches are synced for service config'),
+    klog('I', 'shared_informer.go:320', 'Caches are synced for endpoint slice config'),
+  ],
+  http: {
+    10256: { status: 404, body: '404 page not found\n', server: 'kube-proxy', paths: { '/healthz': { status: 200, body: '{"lastUpdated": "", "currentTime": ""}' }, '/livez': { status: 200, body: 'ok' } } },
+  },
+};
+
 const server = (ports: number[], startup: string[] = []): ImageProgram => ({ ports, startup: startup.map(out) });
 const runtime: ImageProgram = { ports: 'declared', exitsWithoutArgs: true };
 
@@ -280,6 +338,9 @@ export const DEFAULT_CATALOG: readonly ImageEntry[] = [
   // the load generators of the resource tasks (memory and CPU requests and limits)
   { repository: 'docker.io/polinux/stress', sizeMB: 4, cmd: ['stress'], shell: 'sh', flavor: 'busybox', programs: { stress: { ports: [], demand: stressDemand } } },
   { repository: 'docker.io/vish/stress', sizeMB: 2, entrypoint: ['/stress'], cmd: ['-logtostderr'], shell: 'none', programs: { '/stress': { ports: [], demand: vishStressDemand } } },
+  // kubeadm's add-ons (the `addons` option of createCluster, src/cluster/addons.ts): distroless, no shell
+  { repository: 'registry.k8s.io/coredns/coredns', sizeMB: 18, entrypoint: ['/coredns'], shell: 'none', programs: { '/coredns': COREDNS } },
+  { repository: 'registry.k8s.io/kube-proxy', sizeMB: 27, entrypoint: ['/usr/local/bin/kube-proxy'], shell: 'none', programs: { '/usr/local/bin/kube-proxy': KUBE_PROXY } },
   { repository: 'registry.k8s.io/pause', sizeMB: 0.3, tags: ['latest', '0.8.0', '1.0', '2.0', '3.0', '3.1', '3.2', '3.3', '3.4.1', '3.5', '3.6', '3.7', '3.8', '3.9', '3.10'], entrypoint: ['/pause'], shell: 'none', programs: { '/pause': { ports: [] } } },
 ];
 
