@@ -17,9 +17,9 @@ import { API_SERVER_ADDRESS, API_SERVER_PORT } from './bootstrap.js';
 import { CLUSTER_DNS } from '../../machines/kubelet/network.js';
 
 /** CoreDNS's image for Kubernetes 1.32 (kubeadm's `constants.CoreDNSVersion`). */
-export const COREDNS_IMAGE = 'registry.k8s.io/coredns/coredns:v1.11.3';
+const COREDNS_IMAGE = 'registry.k8s.io/coredns/coredns:v1.11.3';
 /** kube-proxy's image: the cluster's Kubernetes version. */
-export const KUBE_PROXY_IMAGE = 'registry.k8s.io/kube-proxy:v1.32.0';
+const KUBE_PROXY_IMAGE = 'registry.k8s.io/kube-proxy:v1.32.0';
 
 const DNS_DOMAIN = 'cluster.local';
 
@@ -141,7 +141,7 @@ winkernel:
 const DNS_LABELS = { 'k8s-app': 'kube-dns' };
 
 /** The objects kubeadm's add-on phase creates, in its order (CoreDNS, then kube-proxy). */
-export function addonObjects(): KubeObject[] {
+export function addonObjects(): (KubeObject & Record<string, unknown>)[] {
   return [
     {
       apiVersion: 'v1',

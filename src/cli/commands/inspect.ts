@@ -10,7 +10,7 @@ import { applyManifest, DEMO_MANIFEST } from '../../inspector/apply.js';
 import { createStatelyBridge, type StatelyBridge } from '../../inspector/stately.js';
 import { profiles } from '../../profiles/index.js';
 
-const help = `Usage: kube-actors inspect [--port P] [--seed S] [-f FILE ...] [--nodes N] [--control-plane-nodes N]
+const help = `Usage: kube-actors inspect [--port P] [--seed S] [-f FILE ...] [--nodes N] [--control-plane-nodes N] [--no-addons]
                            [--profile fast|realistic|chaos] [--speed X] [--paused]
                            [--stately] [--stately-url URL]
 
@@ -26,6 +26,9 @@ documentation (3 replicas of nginx:1.14.2).
 Options:
   --port P          port to listen on (default 4000; 0 picks a free one)
   --seed S          root seed of the simulation (default 1)
+  --no-addons       without kubeadm's add-ons: no CoreDNS Deployment, kube-dns Service or
+                    kube-proxy DaemonSet in kube-system (the cluster DNS is then modelled and
+                    always answers; see docs/profiles.md)
   -f, --filename FILE
                     a manifest to apply once the cluster is up (YAML, one or many documents;
                     repeatable; "-" reads standard input)
@@ -94,6 +97,7 @@ export const command: Command = {
         filename: { type: 'string', short: 'f', multiple: true },
         nodes: { type: 'string' },
         'control-plane-nodes': { type: 'string' },
+        'no-addons': { type: 'boolean' },
         profile: { type: 'string' },
         'scheduler-config': { type: 'string' },
         speed: { type: 'string' },
@@ -132,7 +136,7 @@ export const command: Command = {
         port,
         speed,
         paused: Boolean(values.paused),
-        cluster: { seed, nodes, profile, controlPlane: { nodes: controlPlaneNodes }, ...(schedulerConfig !== undefined ? { schedulerConfiguration: schedulerConfig } : {}) },
+        cluster: { seed, nodes, profile, controlPlane: { nodes: controlPlaneNodes }, addons: !values['no-addons'], ...(schedulerConfig !== undefined ? { schedulerConfiguration: schedulerConfig } : {}) },
         ...(bridge ? { inspect: bridge.inspect } : {}),
       });
     } catch (error) {

@@ -10,7 +10,7 @@ import { profiles } from '../../profiles/index.js';
 import { startServing, type Serving } from '../../http/serve.js';
 import { contextName } from '../../http/kubeconfig.js';
 
-const help = `Usage: kube-actors serve [--port P] [--nodes N] [--control-plane-nodes N] [--seed S] [--speed X]
+const help = `Usage: kube-actors serve [--port P] [--nodes N] [--control-plane-nodes N] [--no-addons] [--seed S] [--speed X]
                          [--profile fast|realistic|chaos] [--kubeconfig PATH]
                          [--inspect] [--inspect-port P] [--log]
 
@@ -33,6 +33,9 @@ Options:
                     number of control-plane nodes (default 1); more than 1 runs a highly
                     available control plane behind a load balancer (see docs/ha.md)
   --seed S          root seed of the simulation (default 1)
+  --no-addons       without kubeadm's add-ons: no CoreDNS Deployment, kube-dns Service or
+                    kube-proxy DaemonSet in kube-system (the cluster DNS is then modelled and
+                    always answers; see docs/profiles.md)
   --speed X         virtual ms per wall ms (default 1: real time; 0.01 to 10000)
   --profile NAME    timing profile: ${Object.keys(profiles).join(', ')} (default fast)
 ${SCHEDULER_CONFIG_HELP}
@@ -89,6 +92,7 @@ export const command: Command = {
         port: { type: 'string' },
         nodes: { type: 'string' },
         'control-plane-nodes': { type: 'string' },
+        'no-addons': { type: 'boolean' },
         seed: { type: 'string' },
         speed: { type: 'string' },
         profile: { type: 'string' },
@@ -116,7 +120,7 @@ export const command: Command = {
         port,
         speed,
         kubeconfigPath,
-        cluster: { seed, nodes, profile, controlPlane: { nodes: controlPlaneNodes }, ...(schedulerConfig !== undefined ? { schedulerConfiguration: schedulerConfig } : {}), ...(inspector ? { trace: { capacity: 20_000 } } : {}) },
+        cluster: { seed, nodes, profile, controlPlane: { nodes: controlPlaneNodes }, addons: !values['no-addons'], ...(schedulerConfig !== undefined ? { schedulerConfiguration: schedulerConfig } : {}), ...(inspector ? { trace: { capacity: 20_000 } } : {}) },
         ...(inspector ? { inspect: inspector.inspect } : {}),
         ...(values.log ? { log: (line: string) => console.error(line) } : {}),
       });
