@@ -9,8 +9,8 @@
  * replaying the past gives the same lines as before. `kubectl exec` captures its own, once.
  *
  * The DNS answers as CoreDNS's kubernetes plugin does for the `cluster.local` zone, from the
- * cluster's Services and EndpointSlices (there are no CoreDNS pods in this simulation: the server
- * at 10.96.0.10 is modelled, not run):
+ * cluster's Services and EndpointSlices (the answers are modelled, not served by a process; with
+ * kubeadm's add-ons the CoreDNS pods must be there for it to answer at all: `dnsUnreachable`):
  *
  * - `svc.ns.svc.cluster.local`: the ClusterIP; a headless Service (`clusterIP: None`) the
  *   addresses of its ready endpoints; an ExternalName Service a CNAME to its `externalName`;

@@ -1,7 +1,8 @@
 /**
  * What a new cluster's etcd holds before any component starts (as kubeadm leaves it): the
  * system namespaces, the RBAC bootstrap policy (rbac-bootstrap.ts), the `kubernetes` service, the
- * system ServiceAccounts, and the users' tokens.
+ * system ServiceAccounts, and the users' tokens. kubeadm's add-ons (CoreDNS, kube-proxy) are made
+ * through the API server once it serves, when the cluster is created with `addons` (addons.ts).
  */
 import { bootstrapRbacShared } from '../api/rbac-bootstrap.js';
 import { CONTROLLER_ACCOUNTS } from '../api/rbac-bootstrap-controllers.js';
