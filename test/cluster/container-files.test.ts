@@ -76,6 +76,24 @@ describe('files written in a container', () => {
     c.stop();
   });
 
+  it('an init container\'s page in an emptyDir is what nginx serves (the Configure Pod Initialization task, with a local page)', () => {
+    const c = createCluster({ nodes: 1, seed: 12 });
+    c.advance(2_000);
+    c.client.create({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'init-demo' },
+      spec: {
+        initContainers: [{ name: 'install', image: 'busybox:1.28', command: ['sh', '-c', 'echo "<h1>from the init container</h1>" > /work-dir/index.html'], volumeMounts: [{ name: 'workdir', mountPath: '/work-dir' }] }],
+        containers: [{ name: 'nginx', image: 'nginx', ports: [{ containerPort: 80 }], volumeMounts: [{ name: 'workdir', mountPath: '/usr/share/nginx/html' }] }],
+        volumes: [{ name: 'workdir', emptyDir: {} }],
+      },
+    });
+    running(c, 'init-demo');
+    expect(c.exec('init-demo', ['curl', '-s', 'http://localhost/']).stdout).toBe('<h1>from the init container</h1>\n');
+    c.stop();
+  });
+
   it('an emptyDir is shared by the pod\'s containers; the container\'s own layer is not', () => {
     const c = createCluster({ nodes: 1, seed: 6 });
     c.advance(2_000);
