@@ -187,13 +187,29 @@ export function containerMounts(pod: Pod, container: Container, files: PodFiles 
   return out.sort((a, b) => a.path.length - b.path.length);
 }
 
-/** The files of a writable mount's volume at `atAbs`, relative to the mount. */
+/** Where a file of the mounted volume (`rel`, relative to the volume) is in the container, if it is under the mount's `subPath`. */
+function inContainer(plan: MountPlan, rel: string): string | undefined {
+  const base = plan.path === '/' ? '' : plan.path;
+  if (plan.subPath === '') return `${base}/${rel}`;
+  if (rel === plan.subPath) return plan.path; // a file mounted by its subPath
+  return rel.startsWith(`${plan.subPath}/`) ? `${base}/${rel.slice(plan.subPath.length + 1)}` : undefined;
+}
+
+/** Where a file of the container under the mount (`path`) is in its volume ('' for the mount point itself with no subPath). */
+function inVolume(plan: MountPlan, path: string): string {
+  const rest = path === plan.path ? '' : path.slice(plan.path === '/' ? 1 : plan.path.length + 1);
+  return [plan.subPath, rest].filter((x) => x !== '').join('/');
+}
+
+/** The files of a writable mount's volume at `atAbs`, relative to the mount ('' for a file mounted by its subPath). */
 function mountedAt(plan: MountPlan, atAbs: number): FileTree {
   if (!plan.store || !plan.key) return {};
-  const tree = plan.store.read(plan.key, atAbs);
-  const prefix = plan.subPath === '' ? '' : `${plan.subPath}/`;
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(tree)) if (v !== null && k.startsWith(prefix)) out[k.slice(prefix.length)] = v;
+  for (const [rel, content] of Object.entries(plan.store.read(plan.key, atAbs))) {
+    const path = content === null ? undefined : inContainer(plan, rel);
+    if (path === undefined) continue;
+    out[path === plan.path ? '' : path.slice(plan.path === '/' ? 1 : plan.path.length + 1)] = content!;
+  }
   return out;
 }
 
@@ -233,10 +249,9 @@ function currentFiles(replayed: FileTree, plans: readonly MountPlan[], layer: La
   for (const p of changedVolumes) {
     const then = p.store!.read(p.key!, startAbs);
     const now = p.store!.read(p.key!);
-    const prefix = p.subPath === '' ? '' : `${p.subPath}/`;
     for (const rel of new Set([...Object.keys(then), ...Object.keys(now)])) {
-      if (!rel.startsWith(prefix) || then[rel] === now[rel]) continue;
-      const path = `${p.path === '/' ? '' : p.path}/${rel.slice(prefix.length)}`;
+      const path = then[rel] === now[rel] ? undefined : inContainer(p, rel);
+      if (path === undefined) continue;
       const content = now[rel];
       if (content === undefined || content === null) delete out[path];
       else out[path] = content;
@@ -275,8 +290,9 @@ export function keepWrites(before: FileTree, after: FileTree, plans: readonly Mo
     if (mount?.readOnly) continue;
     if (mount) {
       if (!mount.store || !mount.key) continue;
+      const rel = inVolume(mount, path);
+      if (rel === '') continue; // the mount point itself
       const tree = volumes.get(mount) ?? { ...mount.store.read(mount.key) };
-      const rel = `${mount.subPath === '' ? '' : `${mount.subPath}/`}${path.slice(mount.path === '/' ? 1 : mount.path.length + 1)}`;
       if (content === null) delete tree[rel];
       else tree[rel] = content;
       volumes.set(mount, tree);

@@ -105,7 +105,15 @@ describe('files written in a container', () => {
       spec: {
         containers: [
           { name: 'a', image: 'busybox', command: ['sleep', '3600'], volumeMounts: mount },
-          { name: 'b', image: 'busybox', command: ['sleep', '3600'], volumeMounts: [{ name: 'shared', mountPath: '/data' }] },
+          {
+            name: 'b',
+            image: 'busybox',
+            command: ['sleep', '3600'],
+            volumeMounts: [
+              { name: 'shared', mountPath: '/data' },
+              { name: 'shared', mountPath: '/sub', subPath: 'dir' },
+            ],
+          },
         ],
         volumes: [{ name: 'shared', emptyDir: {} }],
       },
@@ -114,6 +122,12 @@ describe('files written in a container', () => {
     c.exec('pair', ['sh', '-c', 'echo from-a > /shared/note; echo mine > /tmp/own'], { container: 'a' });
     expect(c.exec('pair', ['cat', '/data/note'], { container: 'b' }).stdout).toBe('from-a\n');
     expect(c.exec('pair', ['cat', '/tmp/own'], { container: 'b' }).exitCode).toBe(1);
+    // a subPath mount is that directory of the volume
+    c.exec('pair', ['sh', '-c', 'mkdir -p /shared/dir; echo in-dir > /shared/dir/x'], { container: 'a' });
+    expect(c.exec('pair', ['cat', '/sub/x'], { container: 'b' }).stdout).toBe('in-dir\n');
+    c.exec('pair', ['sh', '-c', 'echo from-b > /sub/y'], { container: 'b' });
+    expect(c.exec('pair', ['cat', '/shared/dir/y'], { container: 'a' }).stdout).toBe('from-b\n');
+    expect(c.exec('pair', ['cat', '/data/dir/y'], { container: 'b' }).stdout).toBe('from-b\n');
     c.stop();
   });
 
