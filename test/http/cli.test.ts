@@ -49,6 +49,17 @@ describe('kube-actors serve (the command)', () => {
           .end();
       });
       expect(nodes.kind).toBe('NodeList');
+      // kubeadm's add-ons are installed by default
+      const coredns = await new Promise<any>((resolve, reject) => {
+        request({ host: server.hostname, port: server.port, path: '/apis/apps/v1/namespaces/kube-system/deployments/coredns', ca, headers: { authorization: `Bearer ${token}` } }, (res) => {
+          let t = '';
+          res.on('data', (d) => (t += d));
+          res.on('end', () => resolve(JSON.parse(t)));
+        })
+          .on('error', reject)
+          .end();
+      });
+      expect(coredns.spec.replicas).toBe(2);
       if (HAS_KUBECTL) {
         const out = await new Promise<string>((resolve) =>
           execFile(KUBECTL, ['--kubeconfig', kc, '--cache-dir', join(dir, 'cache'), 'get', 'namespaces', '-o', 'name'], { env: { ...process.env, HOME: dir } }, (_e, so, se) => resolve(String(so) + String(se))),
@@ -61,7 +72,7 @@ describe('kube-actors serve (the command)', () => {
     expect(await exited).toBe(0);
   }, 90_000);
 
-  it('serves a highly available control plane with --control-plane-nodes 3; bad values exit 2', async () => {
+  it('serves a highly available control plane with --control-plane-nodes 3 (and --no-addons); bad values exit 2', async () => {
     const run = (args: string[]) =>
       new Promise<{ code: number; stderr: string }>((resolve) =>
         execFile(TSX, [MAIN, 'serve', ...args], (error, _o, stderr) => resolve({ code: error ? Number((error as { code?: number }).code) : 0, stderr: String(stderr) })),
@@ -72,7 +83,7 @@ describe('kube-actors serve (the command)', () => {
       expect(r.stderr).toContain(`--control-plane-nodes must be a positive integer; got "${bad}"`);
     }
     const kc = join(dir, 'kc-ha.yaml');
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve', '--port', '0', '--nodes', '1', '--control-plane-nodes', '3', '--seed', '4', '--speed', '2', '--kubeconfig', kc], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve', '--port', '0', '--nodes', '1', '--control-plane-nodes', '3', '--no-addons', '--seed', '4', '--speed', '2', '--kubeconfig', kc], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -108,6 +119,9 @@ describe('kube-actors serve (the command)', () => {
         await new Promise((r) => setTimeout(r, 200));
       } while (Date.now() < until);
       for (const name of ['kube-scheduler', 'kube-controller-manager']) expect(holders.get(name), name).toMatch(/^control-plane-[123]_/);
+      // --no-addons: no CoreDNS, no kube-proxy DaemonSet
+      expect((await get('/apis/apps/v1/namespaces/kube-system/deployments')).items).toEqual([]);
+      expect((await get('/apis/apps/v1/namespaces/kube-system/daemonsets')).items).toEqual([]);
     } finally {
       child.kill('SIGTERM');
     }
