@@ -153,6 +153,30 @@ describe('files written in a container', () => {
     c.stop();
   });
 
+  it('what an exec writes later does not change what a process already logged', () => {
+    const c = createCluster({ nodes: 1, seed: 13 });
+    c.advance(2_000);
+    c.client.create({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'reader' },
+      spec: {
+        containers: [{ name: 'main', image: 'busybox', command: ['sh', '-c', 'while true; do echo "seen: $(cat /cache/x 2>/dev/null)"; sleep 5; done'], volumeMounts: [{ name: 'cache', mountPath: '/cache' }] }],
+        volumes: [{ name: 'cache', emptyDir: {} }],
+      },
+    });
+    running(c, 'reader');
+    c.advance(20_000);
+    const before = c.logs('reader');
+    const lines = before.split('\n').filter(Boolean);
+    expect(lines.length).toBeGreaterThanOrEqual(4);
+    expect(lines.every((l) => l === 'seen: ')).toBe(true);
+    c.exec('reader', ['sh', '-c', 'echo hello > /cache/x']);
+    expect(c.logs('reader').startsWith(before)).toBe(true);
+    expect(c.exec('reader', ['cat', '/cache/x']).stdout).toBe('hello\n');
+    c.stop();
+  });
+
   it('ConfigMap, projected and readOnly mounts are read-only file systems', () => {
     const c = createCluster({ nodes: 1, seed: 7 });
     c.advance(2_000);
