@@ -29,6 +29,7 @@ import type { Port } from '../src/kernel/port.js';
 import type { KubeletBehavior, ResolvedBehavior } from '../src/profiles/profile.js';
 import type { IProbe as Probe } from 'kubernetes-models/v1/Probe';
 import { proberMachine, type ProbeKind, type ProbeResultEvent, type ProbeTarget } from './kubelet/prober.js';
+import type { NetworkTimeline } from './kubelet/network.js';
 import { containerIdOf, endOfRun, fmtDuration, initialContainerStatus, fateOf, proberInput, pullPolicyOf, recorded, report, restartCountOf, shouldRestart, statusWith } from './kubelet/container-status.js';
 
 export { containerIdOf, fateOf, imageIdOf, initialContainerStatus } from './kubelet/container-status.js';
@@ -174,8 +175,18 @@ export interface ContainerRefate {
   exit: { afterMs: number; code: number } | undefined;
 }
 
+/**
+ * The network the pod's processes see changed (the pod worker appended a snapshot to its
+ * timeline): the container's probes and lifecycle hooks run against the new timeline from now on,
+ * as an exec session does (a probe's `wget` reaches a Service created after the container started).
+ */
+export interface ContainerNetwork {
+  type: 'container.network';
+  network: NetworkTimeline;
+}
+
 /** Events a container receives from its pod. */
-export type ContainerEvent = ContainerPulledEvent | ContainerKillEvent | ContainerUpdateEvent | ProbeResultEvent | ContainerRecordEvent | ContainerRefate;
+export type ContainerEvent = ContainerPulledEvent | ContainerKillEvent | ContainerUpdateEvent | ProbeResultEvent | ContainerRecordEvent | ContainerRefate | ContainerNetwork;
 
 /** Events the container raises to itself (delayed) from its behavior. */
 export type FateEvent = { type: 'process.exited'; code: number } | { type: 'process.oomKilled' } | { type: 'probe.livenessFailed' } | { type: 'hook.preStopFailed'; message: string };
@@ -335,6 +346,14 @@ export const containerMachine = setup({
       for (const e of recorded(context, ['Warning', 'FailedPreStopHook', event.message])) enqueue(sendParent(e));
     }),
     cancelFate: cancel('fate'),
+    /** The pod's network timeline grew: probes and hooks (and the running probers) see it. */
+    renetwork: enqueueActions(({ context, event, self, enqueue }) => {
+      if (event.type !== 'container.network') return;
+      const retarget = <T extends { target: ContainerProbes['target'] }>(x: T | undefined): T | undefined => (x ? { ...x, target: { ...x.target, process: { ...x.target.process, network: event.network } } } : undefined);
+      if (!context.probes && !context.hooks) return;
+      enqueue.assign({ probes: retarget(context.probes), hooks: retarget(context.hooks) });
+      for (const child of Object.values(self.getSnapshot().children)) if (child) enqueue.sendTo(child, { type: 'probe.network', network: event.network });
+    }),
     /** The process's exit as recomputed with the new network (machines/kubelet/pod-network.ts). */
     refate: assign(({ context, event }) => {
       if (event.type !== 'container.refate') return {};
@@ -554,7 +573,7 @@ export const containerMachine = setup({
     hook: NO_HOOK,
   }),
   // a recomputed fate applies to the next run (the running state re-arms the current one)
-  on: { 'container.refate': { actions: 'refate' } },
+  on: { 'container.refate': { actions: 'refate' }, 'container.network': { actions: 'renetwork' } },
   initial: 'waiting',
   states: {
     waiting: {

@@ -517,6 +517,11 @@ export const podMachine = setup({
         const child = children[name];
         if (child) enqueue.sendTo(child, event);
       }
+      // their probes and hooks run against the new timeline too (as an exec session sees it)
+      for (const name of env.networkUsers) {
+        const child = children[name];
+        if (child) enqueue.sendTo(child, { type: 'container.network', network });
+      }
     }),
     keepPod: enqueueActions(({ event, enqueue }) => {
       if (event.type === 'pod.sync') enqueue.assign({ pod: event.pod });

@@ -16,6 +16,7 @@ import type { Container } from '../../src/api/types.js';
 import type { Port } from '../../src/kernel/port.js';
 import { execInContainer, runContainerProcess, type ProcessSpec } from './process.js';
 import type { ContainerRecordEvent } from '../container.js';
+import type { NetworkTimeline } from './network.js';
 
 /** Which probe. */
 export type ProbeKind = 'readiness' | 'liveness' | 'startup';
@@ -105,6 +106,12 @@ export interface ProberInput {
   port: Port;
 }
 
+/** The pod's network timeline grew (a new snapshot): the next probes see it. */
+export interface ProbeNetworkEvent {
+  type: 'probe.network';
+  network: NetworkTimeline;
+}
+
 /** What a worker tells its container when the result flips. */
 export interface ProbeResultEvent {
   type: 'probe.result';
@@ -138,6 +145,7 @@ export const proberMachine = setup({
   types: {
     input: {} as ProberInput,
     context: {} as ProberContext,
+    events: {} as ProbeNetworkEvent,
   },
   delays: {
     initialDelay: ({ context }) => (context.probe.initialDelaySeconds ?? 0) * 1000,
@@ -152,6 +160,10 @@ export const proberMachine = setup({
     gaveUp: ({ context }) => context.kind !== 'readiness' && context.result === false,
   },
   actions: {
+    /** The next probes run against the pod's new network timeline. */
+    renetwork: enqueueActions(({ context, event, enqueue }) => {
+      enqueue.assign({ target: { ...context.target, process: { ...context.target.process, network: event.network } } });
+    }),
     /** One probe: count it, ask for Unhealthy when it failed, report a flip at the threshold. */
     probe: enqueueActions(({ context, enqueue, check }) => {
       const now = context.port.now();
@@ -186,6 +198,7 @@ export const proberMachine = setup({
   id: 'prober',
   context: ({ input }) => ({ kind: input.kind, probe: input.probe, target: input.target, port: input.port, successes: 0, failures: 0, result: undefined, lastOk: false, passedAt: undefined }),
   initial: 'delaying',
+  on: { 'probe.network': { actions: 'renetwork' } },
   states: {
     delaying: { after: { initialDelay: 'probing' } },
     probing: {

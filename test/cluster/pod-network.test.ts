@@ -141,6 +141,37 @@ describe("the network is a timeline: Kubernetes' Init Containers tutorial", () =
     c.stop();
   });
 
+  it('a probe and a preStop hook see the network as it is now, not as it was when the container was created', () => {
+    const c = createCluster({ nodes: 1 });
+    c.client.create(deployment);
+    const probe = { exec: { command: ['curl', '-sSf', '-m', '1', 'http://late'] }, periodSeconds: 2, failureThreshold: 1 };
+    c.client.create(
+      obj({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'checker', namespace: 'default' },
+        spec: {
+          terminationGracePeriodSeconds: 5,
+          containers: [{ name: 'checker', image: 'nginx:1.27', readinessProbe: probe, lifecycle: { preStop: { exec: { command: ['curl', '-sSf', '-m', '1', 'http://late'] } } } }],
+        },
+      }),
+    );
+    const ready = () => c.object<Pod>('pods', 'checker')?.status?.conditions?.find((x) => x.type === 'Ready')?.status;
+    expect(c.runUntil(() => phase(c, 'checker') === 'Running', { timeout: 60_000 })).toBe(true);
+    c.advance(10_000);
+    expect(ready()).toBe('False');
+    const unhealthy = () => c.objects('events').filter((e) => (e as { involvedObject?: { name?: string } }).involvedObject?.name === 'checker' && (e as { reason?: string }).reason === 'Unhealthy');
+    expect(unhealthy().map((e) => (e as { message?: string }).message)).toContain('Readiness probe failed: curl: (6) Could not resolve host: late');
+    // the Service appears after the container started: the probe's wget reaches it
+    c.client.create(service('late', { selector: labels, ports: [{ port: 80, targetPort: 80 }] }));
+    expect(c.runUntil(() => ready() === 'True', { timeout: 60_000 })).toBe(true);
+    // the preStop hook reaches it as well (no FailedPreStopHook)
+    c.client.delete('pods', 'checker');
+    expect(c.runUntil(() => c.object<Pod>('pods', 'checker') === undefined, { timeout: 60_000 })).toBe(true);
+    expect(c.objects('events').some((e) => (e as { reason?: string }).reason === 'FailedPreStopHook')).toBe(false);
+    c.stop();
+  });
+
   it('a pod that uses no network arms no re-capture', () => {
     const c = createCluster({ nodes: 1 });
     c.client.create(pod('quiet', 'busybox', ['sleep', '3600']));
