@@ -30,6 +30,7 @@ import type { KubeletBehavior, ResolvedBehavior } from '../src/profiles/profile.
 import type { IProbe as Probe } from 'kubernetes-models/v1/Probe';
 import { proberMachine, type ProbeKind, type ProbeResultEvent, type ProbeTarget } from './kubelet/prober.js';
 import type { NetworkTimeline } from './kubelet/network.js';
+import type { ContainerLogDirs } from './kubelet/log-dirs.js';
 import { containerIdOf, endOfRun, fmtDuration, initialContainerStatus, fateOf, proberInput, pullPolicyOf, recorded, report, restartCountOf, shouldRestart, statusWith } from './kubelet/container-status.js';
 
 export { containerIdOf, fateOf, imageIdOf, initialContainerStatus } from './kubelet/container-status.js';
@@ -103,6 +104,14 @@ export interface ContainerInput {
   events?: EventLevel;
   /** Its lifecycle hooks (`lifecycle.postStart`, `lifecycle.preStop`), when it has any. */
   hooks?: ContainerHooks;
+  /**
+   * The runs before this actor's, when the runtime has none of them (a node reboot): the restart
+   * count of its first run, from the node's log directories (`calcRestartCountByLogDir`), and the
+   * last state the kubelet inferred. Default: none (restart count 0).
+   */
+  previous?: { restartCount: number; lastState: ContainerState };
+  /** The node's log directories, told of each run as it starts, and the pod's uid. */
+  logs?: { dirs: ContainerLogDirs; uid: string };
 }
 
 /** The container reports its status to its pod (only when it changed). */
@@ -207,6 +216,8 @@ export interface ContainerEnv {
   gracePeriodMs: number;
   podKey: string;
   events: EventLevel;
+  /** The node's log directories and the pod's uid (each run's `N.log`). */
+  logs: { dirs: ContainerLogDirs; uid: string } | undefined;
 }
 
 /** The context of a container actor. */
@@ -316,6 +327,8 @@ export const containerMachine = setup({
       const startedAt = context.env.port.timestamp();
       const run = { count, containerID: containerIdOf(context.env.podKey, context.spec.name, count), startedAt, startMs: context.env.port.now() };
       enqueue.assign({ run, exit: undefined, pullRequested: false, hook: NO_HOOK });
+      const logs = context.env.logs;
+      if (logs) enqueue(() => logs.dirs.started(logs.uid, context.spec.name, count - 1));
       for (const e of recorded(context, ['Normal', 'Created', `Created container: ${context.spec.name}`], ['Normal', 'Started', `Started container ${context.spec.name}`])) enqueue(sendParent(e));
     }),
     /** The run shows as running (since its start); arm its end (exit, OOM kill, liveness failure) if the behavior has one. */
@@ -556,14 +569,18 @@ export const containerMachine = setup({
       gracePeriodMs: input.gracePeriodMs,
       podKey: input.podKey,
       events: input.events ?? 'none',
+      logs: input.logs,
     },
     spec: { name: input.spec.name, image: input.spec.image ?? '', pullPolicy: pullPolicyOf(input.spec), behavior: input.behavior },
-    status: initialContainerStatus(input.spec, input.init ? 'PodInitializing' : 'ContainerCreating'),
+    status: input.previous
+      ? { ...initialContainerStatus(input.spec, input.init ? 'PodInitializing' : 'ContainerCreating'), restartCount: input.previous.restartCount, lastState: input.previous.lastState }
+      : initialContainerStatus(input.spec, input.init ? 'PodInitializing' : 'ContainerCreating'),
     pullRequested: input.pullRequested ?? false,
-    run: NO_RUN,
+    // its first run's restart count is the previous one's
+    run: input.previous && input.previous.restartCount > 0 ? { count: input.previous.restartCount } : NO_RUN,
     exit: undefined,
     finishedAtMs: 0,
-    lastState: NO_LAST_STATE,
+    lastState: input.previous?.lastState ?? NO_LAST_STATE,
     backOff: NO_BACK_OFF,
     pull: NO_PULL_BACK_OFF,
     stop: NO_STOP,

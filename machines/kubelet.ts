@@ -335,7 +335,7 @@ export const kubeletMachine = setup({
       // the network its processes see: captured now, then refreshed by the pod worker (machines/kubelet/network.ts)
       const sourcesText = JSON.stringify(configData);
       const network = context.network && usesNetwork(pod, sourcesText) ? context.network.capture(pod, ip) : undefined;
-      const ref = startWorker({ port: context.port, node: context.spec, kubelet: context.self, logic: context.podLogic, profile: context.profile, events: context.recorder.level, network: context.network, disk: context.disk }, pod, ip, configData, network, network ? networkUsers(pod, sourcesText) : undefined);
+      const ref = startWorker({ port: context.port, node: context.spec, kubelet: context.self, logic: context.podLogic, profile: context.profile, events: context.recorder.level, network: context.network, disk: context.disk, logDirs: context.logDirs }, pod, ip, configData, network, network ? networkUsers(pod, sourcesText) : undefined);
       const worker: Worker = { ref, uid: pod.metadata!.uid!, address: podAddress(pod.metadata!.namespace!, pod.metadata!.name!), ip, killing: false, rec, spec: pod.spec, labels: pod.metadata?.labels, annotations: pod.metadata?.annotations };
       enqueue.assign({ workers: withWorker(context.workers, objectKey(pod), worker), usedIps: pod.spec?.hostNetwork ? context.usedIps : withItem(context.usedIps, ip, true), nextIp: next });
       context.port.send(worker.address, { type: 'pod.sync', pod });
@@ -419,6 +419,8 @@ export const kubeletMachine = setup({
       context.configs.forgetTokens(uid);
       // the kubelet removes the pod's directory (its emptyDir volumes) and the runtime its containers (their layers)
       context.disk.forgetPod(uid);
+      // the container garbage collector removes the pod's log directory
+      context.logDirs.removePod(uid);
       const holds = new Map(context.configHolds);
       holds.delete(key);
       const evictions = new Map(context.evictions);

@@ -19,6 +19,7 @@ import type { NetworkSource } from './kubelet/network.js';
 import { containerRuntimeMachine } from './container-runtime.js';
 import { NodeDisk } from './kubelet/container-files.js';
 import type { EventLevel } from './client/events.js';
+import { ContainerLogDirs } from './kubelet/log-dirs.js';
 
 /** Input of a node. */
 export interface NodeInput {
@@ -50,6 +51,8 @@ export interface NodeContext {
    * volumes hold (machines/kubelet/container-files.ts). It outlives its components' restarts.
    */
   disk: NodeDisk;
+  /** Its disk's container log directories: they outlive a crash (machines/kubelet/log-dirs.ts). */
+  logDirs: ContainerLogDirs;
 }
 
 /** The supervisor's own event: restart a component that failed. */
@@ -73,7 +76,7 @@ function startOne(context: NodeContext, self: AnyActorRef, address: string, seed
   if (address === kubeletAddress(spec.name)) {
     return context.port.spawn(self, input.logic?.kubelet ?? kubeletMachine, {
       ...where,
-      input: { port, node: spec, token: input.tokens.kubelet, profile: input.profile, apiServer: input.apiServer, events: input.events, podLogic: input.logic?.pod, network: input.network, disk: context.disk } as never,
+      input: { port, node: spec, token: input.tokens.kubelet, profile: input.profile, apiServer: input.apiServer, events: input.events, podLogic: input.logic?.pod, network: input.network, disk: context.disk, logDirs: context.logDirs } as never,
     });
   }
   return context.port.spawn(self, input.logic?.kubeProxy ?? kubeProxyMachine, { ...where, input: { port, node: spec.name, address: spec.address, token: input.tokens.kubeProxy, apiServer: input.apiServer } as never });
@@ -124,7 +127,7 @@ export const nodeMachine = setup({
   },
 }).createMachine({
   id: 'node',
-  context: ({ input }) => ({ port: input.port, spec: input.spec, input, components: new Map(), boots: 0, restarts: 0, disk: new NodeDisk() }),
+  context: ({ input }) => ({ port: input.port, spec: input.spec, input, components: new Map(), boots: 0, restarts: 0, disk: new NodeDisk(), logDirs: new ContainerLogDirs() }),
   initial: 'notReady',
   on: {
     // the node supervises its components as systemd does: a failed one is reported, then restarted

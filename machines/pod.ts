@@ -34,7 +34,8 @@ import { processContextOf, type ConfigData } from './kubelet/config-sources.js';
 import type { NodeDisk } from './kubelet/container-files.js';
 import { appendView, type NetworkSource, type NetworkTimeline, type NetworkView } from './kubelet/network.js';
 import { networkUserLive, refates } from './kubelet/pod-network.js';
-import { commit, type Enqueue, keepRunWrites, processBase, eventFor, fieldPathOf, goDuration, hooksOf, imageSizeBytes, initDone, isTerminated, listsWith, probesOf, pullPolicyOf, replaced, sidecarLive, signalInOrder, specOf, UNKNOWN_ON_KILL, withRegistry, withReport } from './kubelet/pod-containers.js';
+import type { ContainerLogDirs } from './kubelet/log-dirs.js';
+import { commit, type Enqueue, keepRunWrites, previousContainerStatus, processBase, eventFor, fieldPathOf, goDuration, hooksOf, imageSizeBytes, initDone, isTerminated, listsWith, probesOf, pullPolicyOf, replaced, sidecarLive, signalInOrder, specOf, UNKNOWN_ON_KILL, withRegistry, withReport } from './kubelet/pod-containers.js';
 
 /**
  * The pod worker on a node, as the kubelet's pod_workers.go runs it: `syncing` → `terminating` →
@@ -92,6 +93,8 @@ export interface PodInput {
   networkUsers?: ReadonlySet<string>;
   /** Its node's disk, where its containers' lifecycle hooks write (machines/kubelet/container-files.ts); default: nowhere. */
   disk?: NodeDisk;
+  /** The node's container log directories (machines/kubelet/log-dirs.ts); default: none (restart counts start at 0). */
+  logDirs?: ContainerLogDirs;
 }
 
 /** Coalesces the container reports that follow one delivered event into one `pod.status`. */
@@ -140,6 +143,7 @@ export interface PodEnv {
   sidecars: ReadonlySet<string>;
   /** Its node's disk, for a pod whose containers have lifecycle hooks (where what they write is kept). */
   disk?: NodeDisk;
+  logDirs?: ContainerLogDirs;
 }
 
 /** The context of a pod worker. */
@@ -218,6 +222,16 @@ export const podMachine = setup({
     container: containerMachine,
   },
   actions: {
+    /**
+     * The pod ran before on this node (its status has a pod IP: the node rebooted, its sandbox is
+     * gone): the kubelet's `SandboxChanged` (kuberuntime_manager.go computePodActions), then a new sandbox.
+     */
+    noteSandboxChanged: enqueueActions(({ context, enqueue }) => {
+      if (!context.pod.status?.podIP) return;
+      const env = context.env;
+      const report = eventFor(env, 'Normal', 'SandboxChanged', 'Pod sandbox changed, it will be killed and re-created.', undefined);
+      if (report) enqueue(() => env.port.send(env.kubelet, report));
+    }),
     /** The sandbox is up: podIP, PodReadyToStartContainers. */
     sandboxReady: enqueueActions(({ enqueue }) => enqueue.assign({ sandboxReady: true })),
     /** Report the status as it is (when it changed). */
@@ -243,6 +257,9 @@ export const podMachine = setup({
           return status;
         }
         const { behavior } = resolved;
+        // the runs before this worker's (a node reboot): the restart count from the node's log directories
+        const restartCount = env.logDirs?.nextRestartCount(env.uid, c.name) ?? 0;
+        const shown = (init ? current.initStatuses : current.statuses)[index];
         enqueue.spawnChild('container', {
           id: c.name,
           input: {
@@ -250,6 +267,8 @@ export const podMachine = setup({
             spec: c,
             index,
             init,
+            ...(restartCount > 0 ? { previous: { restartCount, lastState: shown?.lastState ?? {} } } : {}),
+            ...(env.logDirs ? { logs: { dirs: env.logDirs, uid: env.uid } } : {}),
             sidecar: init && env.sidecars.has(c.name),
             restartPolicy: env.restartPolicy,
             behavior,
@@ -588,6 +607,7 @@ export const podMachine = setup({
     const reason = inits.length > 0 ? 'PodInitializing' : 'ContainerCreating';
     const hostIP = input.hostIP ?? input.node;
     const sandboxMs = drawMillis(input.profile.kubelet.podStartLatencyMs, input.port.rng);
+    const deleted = pod.metadata?.deletionTimestamp !== undefined;
     return {
       env: {
         port: input.port,
@@ -610,6 +630,7 @@ export const podMachine = setup({
         configData: input.configData,
         ...(input.network ? { network: input.network, served: input.served, capture: input.capture } : {}),
         networkUsers: input.network && input.capture && input.networkUsers ? input.networkUsers : NO_USERS,
+        ...(input.logDirs ? { logDirs: input.logDirs } : {}),
         sidecars: inits.length === 0 ? NO_SIDECARS : new Set(inits.filter((c) => c.restartPolicy === 'Always').map((c) => c.name)),
         // only a pod with exec hooks or emptyDir/hostPath volumes holds the disk (any other keeps its env as small as before)
         ...(input.disk && writesToDisk(pod) ? { disk: input.disk } : {}),
@@ -617,8 +638,9 @@ export const podMachine = setup({
       pod,
       // with no sandbox delay the sandbox is ready from the start (no transition spent on it)
       sandboxReady: sandboxMs === 0,
-      initStatuses: inits.length === 0 ? NO_STATUSES : inits.map((c) => initialContainerStatus(c, 'PodInitializing')),
-      statuses: (pod.spec?.containers ?? []).map((c) => initialContainerStatus(c, reason)),
+      // a pod that ran before (its node rebooted) starts from its old statuses, as the kubelet's
+      initStatuses: inits.length === 0 ? NO_STATUSES : inits.map((c) => previousContainerStatus(c, 'PodInitializing', pod.status?.initContainerStatuses?.find((s) => s.name === c.name), deleted)),
+      statuses: (pod.spec?.containers ?? []).map((c) => previousContainerStatus(c, reason, pod.status?.containerStatuses?.find((s) => s.name === c.name), deleted)),
       ephemeralStatuses: NO_STATUSES,
       initStarted: 0,
       appStarted: false,
@@ -630,6 +652,7 @@ export const podMachine = setup({
   initial: 'syncing',
   states: {
     syncing: {
+      entry: 'noteSandboxChanged',
       initial: 'starting',
       states: {
         starting: {

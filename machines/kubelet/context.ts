@@ -19,6 +19,7 @@ import { ClaimWaiter } from './volumes.js';
 import { ConfigSources } from './config-sources.js';
 import { NodeDisk } from './container-files.js';
 import type { NetworkSource } from './network.js';
+import { ContainerLogDirs } from './log-dirs.js';
 import type { NodeSpec } from './node-spec.js';
 import { nodeObject, type NodePressure } from './node-status.js';
 import type * as SM from './status-manager.js';
@@ -41,6 +42,8 @@ export interface KubeletInput {
   network?: NetworkSource;
   /** Its machine's disk (machines/node.ts; default: a disk of its own). */
   disk?: NodeDisk;
+  /** The node's container log directories, which outlive the kubelet (default: its own). */
+  logDirs?: ContainerLogDirs;
 }
 
 /** Context of the kubelet. */
@@ -53,6 +56,8 @@ export interface KubeletContext {
   readonly podLogic: AnyActorLogic;
   /** Where the network its pods see comes from (machines/kubelet/network.ts). */
   readonly network: NetworkSource | undefined;
+  /** The node's container log directories (restart counts after a reboot). */
+  readonly logDirs: ContainerLogDirs;
   /** The kubelet actor itself: parent of its pod workers, and where its helpers' callbacks send events. */
   readonly self: AnyActorRef;
   /** The pods bound to this node. */
@@ -142,6 +147,7 @@ export function createContext(input: KubeletInput, self: AnyActorRef): KubeletCo
     profile: input.profile,
     podLogic: input.podLogic ?? podMachine,
     network: input.network,
+    logDirs: input.logDirs ?? new ContainerLogDirs(),
     self,
     pods,
     node: new Informer<Node>(client, { resource: 'nodes', fieldSelector: `metadata.name=${input.node.name}` }, {

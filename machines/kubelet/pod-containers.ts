@@ -17,6 +17,7 @@ import { processContextOf } from './config-sources.js';
 import { catalogEntry, lookupImage, pullTimeMs, withDefaults } from '../../src/profiles/images.js';
 import { hashString } from '../../src/kernel/rng.js';
 import type { PodContext, PodEnv } from '../pod.js';
+import { initialContainerStatus } from './container-status.js';
 
 /** A container's probes for the prober (undefined when it has none: no prober runs, no timer is armed). */
 export function probesOf(pod: Pod, c: Container, env: PodEnv): ContainerProbes | undefined {
@@ -150,6 +151,23 @@ export function initDone(env: PodEnv, s: ContainerStatus | undefined): boolean {
 }
 
 export const UNKNOWN_ON_KILL = { exitCode: 137, reason: 'ContainerStatusUnknown', message: 'The container could not be located when the pod was terminated' };
+
+/**
+ * A container's status when its pod's worker starts, from the status the pod had before
+ * (kubelet_pods.go `convertToAPIContainerStatuses` with the old statuses and no container in the
+ * runtime, as after a node reboot): a container that was running shows the default waiting state,
+ * its last state `ContainerStatusUnknown` (137) and its restart count one more (the pod was not
+ * deleted); a waiting one keeps its restart count and last state; a terminated one its status.
+ */
+export function previousContainerStatus(c: Container, reason: 'PodInitializing' | 'ContainerCreating', old: ContainerStatus | undefined, deleted: boolean): ContainerStatus {
+  const status = initialContainerStatus(c, reason);
+  if (!old) return status;
+  if (old.state?.terminated) return old;
+  if (old.state?.running) {
+    return { ...status, restartCount: (old.restartCount ?? 0) + (deleted ? 0 : 1), lastState: { terminated: { exitCode: 137, reason: 'ContainerStatusUnknown', message: 'The container could not be located when the pod was deleted.  The container used to be Running' } } };
+  }
+  return { ...status, restartCount: old.restartCount ?? 0, lastState: old.lastState ?? {} };
+}
 
 export type Enqueue = { assign(update: Partial<PodContext>): void; (action: () => void): void };
 

@@ -5,6 +5,7 @@
  * The kubelet's chart decides when (named guards) and does it (named actions); these functions
  * only compute or carry out one step.
  */
+import type { ContainerLogDirs } from './log-dirs.js';
 import type { AnyActorLogic, AnyActorRef } from 'xstate';
 import type { Pod } from '../../src/api/types.js';
 import { Port } from '../../src/kernel/port.js';
@@ -90,6 +91,7 @@ export interface WorkerStart {
   network?: NetworkSource;
   /** The node's disk (where the pods' lifecycle hooks write). */
   disk?: NodeDisk;
+  logDirs?: ContainerLogDirs;
 }
 
 /** Starts the pod's worker actor (a child of the kubelet, its errors reported by the kubelet). */
@@ -112,6 +114,7 @@ export function startWorker(s: WorkerStart, pod: Pod, ip: string, configData: Co
       events: s.events,
       configData,
       ...(s.disk ? { disk: s.disk } : {}),
+      logDirs: s.logDirs,
       // its network: a timeline from this capture, which the pod worker extends (machines/pod.ts `networkResync`)
       ...(network && s.network ? { network: networkTimeline(network, Date.parse(s.port.timestamp())), served: s.network.served.bind(s.network), capture: (p: Pod) => s.network!.capture(p, ip), networkUsers: networkUsersOf } : {}),
     } as never,

@@ -58,3 +58,24 @@ describe('faults are injected by the simulator, never by a machine', () => {
     c.stop();
   });
 });
+
+describe('a node reboot: the kubelet counts restarts on from the node’s log directories', () => {
+  it('after each reboot the pod’s containers are created again in a new sandbox: SandboxChanged, restartCount 1 then 2, lastState ContainerStatusUnknown', () => {
+    const c = createCluster({ nodes: 1, seed: 1 });
+    c.client.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: 'default' }, spec: { containers: [{ name: 'nginx', image: 'nginx:1.27' }] } } as never);
+    const status = () => (c.object('pods', 'web') as { status?: { containerStatuses?: { restartCount: number; state?: { running?: unknown }; lastState?: { terminated?: { reason?: string; exitCode?: number } } }[] } } | undefined)?.status?.containerStatuses?.[0];
+    expect(c.runUntil(() => status()?.state?.running !== undefined, { timeout: 30_000 })).toBe(true);
+    expect(status()!.restartCount).toBe(0);
+    for (const expected of [1, 2]) {
+      c.faults.crashNode('node-1');
+      c.advance(5_000);
+      c.faults.restartNode('node-1');
+      expect(c.runUntil(() => status()?.restartCount === expected && status()?.state?.running !== undefined, { timeout: 60_000 })).toBe(true);
+      expect(status()!.lastState?.terminated).toMatchObject({ reason: 'ContainerStatusUnknown', exitCode: 137 });
+    }
+    const changed = c.objects('events').filter((e) => (e as { reason?: string }).reason === 'SandboxChanged') as { message?: string; count?: number }[];
+    // one per boot: the kubelet that boots again has a new event recorder (its correlator's cache is empty)
+    expect(changed.map((e) => e.message)).toEqual(['Pod sandbox changed, it will be killed and re-created.', 'Pod sandbox changed, it will be killed and re-created.']);
+    c.stop();
+  });
+});

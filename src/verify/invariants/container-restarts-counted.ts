@@ -6,10 +6,9 @@
  * terminated) carries the restartCount the kubelet gave it, so two different runs of the same
  * container (same pod uid) shown with the same restartCount are a restart that was not counted.
  *
- * The simulated kubelet counts afresh when it restarts: two runs with the same count are excused
- * when the pod's node crashed between their starts (startedAt is in whole seconds: a crash within
- * a second of either start excuses them too). Stale writes arriving late change nothing: runs are
- * compared by when they started, not by when etcd was told.
+ * A node crash is no excuse: the kubelet that boots again takes a container's restart count from
+ * the node's log directories (machines/kubelet/log-dirs.ts), so the count goes on. Stale writes
+ * arriving late change nothing: runs are compared by when they started, not by when etcd was told.
  */
 import type { ContainerStatus } from '../../api/types.js';
 import { violation, type Invariant, type Violation } from '../invariant.js';
@@ -36,19 +35,11 @@ export const containerRestartsCounted: Invariant = {
   check(cluster, history) {
     const state = history.scratch<State>(NAME, () => ({ cursor: 0, runs: new Map(), reported: new Set() }));
     const out: Violation[] = [];
-    const crashedBetween = (node: string, a: string, b: string): boolean => {
-      const ta = cluster.kernel.timeOf(a);
-      const tb = cluster.kernel.timeOf(b);
-      const from = Math.min(ta, tb) - 1000;
-      const to = Math.max(ta, tb) + 1000;
-      return history.faults.some(({ time, fault }) => fault.kind === 'crash-node' && fault.node === node && time >= from && time <= to);
-    };
     forEachPodChange(
       history,
       state,
       ({ pod, uid, name, revision, seenAt }) => {
-        const node = pod.spec?.nodeName;
-        if (!node) return;
+        if (!pod.spec?.nodeName) return;
         let byContainer = state.runs.get(uid);
         const visit = (prefix: string, statuses: readonly ContainerStatus[] | undefined) => {
           for (const status of statuses ?? []) {
@@ -64,7 +55,7 @@ export const containerRestartsCounted: Invariant = {
             if (!byCount) byContainer.set(container, (byCount = new Map()));
             const runs = byCount.get(status.restartCount) ?? [];
             if (runs.some((r) => r.key === run.key)) continue;
-            const other = runs.find((r) => !crashedBetween(node, r.startedAt, startedAt));
+            const other = runs[0];
             byCount.set(status.restartCount, [...runs, run]);
             const id = `${uid}/${container}/${status.restartCount}`;
             if (!other || state.reported.has(id)) continue;

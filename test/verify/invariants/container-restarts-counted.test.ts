@@ -23,7 +23,7 @@ describe('container-restarts-counted', () => {
     }
   });
 
-  it('holds when the node crashes and its kubelet, restarted, counts afresh', () => {
+  it('holds when the node crashes: its kubelet, restarted, counts on from the log directories', () => {
     const runner = new ScenarioRunner({ cluster: { nodes: 1, seed: 1 }, invariants: [containerRestartsCounted] });
     try {
       runner.step({ op: 'create-pod', namespace: 'default', name: 'p', cpu: 50, memory: 32, readiness: 'passes' });
@@ -32,6 +32,10 @@ describe('container-restarts-counted', () => {
       runner.step({ op: 'wait', ms: 5_000 });
       runner.step({ op: 'fault', fault: { kind: 'restart-node', node: 'node-1' } });
       for (let i = 0; i < 6; i++) runner.step({ op: 'wait', ms: 5_000 });
+      const status = runner.cluster.object<Pod>('pods', 'p')?.status?.containerStatuses?.[0];
+      expect(status?.state?.running).toBeDefined();
+      expect(status?.restartCount).toBe(1);
+      expect(status?.lastState?.terminated?.reason).toBe('ContainerStatusUnknown');
       expect(runner.violations).toEqual([]);
     } finally {
       runner.dispose();
