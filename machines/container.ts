@@ -23,7 +23,7 @@
  * machine with `init: true`: they run to completion and restart only when they fail (unless the
  * pod's restartPolicy is Never).
  */
-import { assign, cancel, enqueueActions, sendParent, setup } from 'xstate';
+import { and, assign, cancel, enqueueActions, sendParent, setup } from 'xstate';
 import type { Container, ContainerState, ContainerStatus } from '../src/api/types.js';
 import type { Port } from '../src/kernel/port.js';
 import type { KubeletBehavior, ResolvedBehavior } from '../src/profiles/profile.js';
@@ -112,6 +112,12 @@ export interface ContainerInput {
   previous?: { restartCount: number; lastState: ContainerState };
   /** The node's log directories, told of each run as it starts, and the pod's uid. */
   logs?: { dirs: ContainerLogDirs; uid: string };
+  /**
+   * Why the kubelet cannot generate its config (an env reference to a missing ConfigMap, Secret or
+   * key; a bad behavior annotation): it is pulled, then fails with CreateContainerConfigError and
+   * is tried again at each sync of its pod, until a `container.configure` says it resolves.
+   */
+  configError?: string;
 }
 
 /** The container reports its status to its pod (only when it changed). */
@@ -185,6 +191,18 @@ export interface ContainerRefate {
 }
 
 /**
+ * The pod worker resolved the container again with the ConfigMaps and Secrets it reads now: the
+ * next attempt to create it runs with this behavior, or fails again with `configError`.
+ */
+export interface ContainerConfigure {
+  type: 'container.configure';
+  behavior?: ResolvedBehavior;
+  probes?: ContainerProbes;
+  hooks?: ContainerHooks;
+  configError?: string;
+}
+
+/**
  * The network the pod's processes see changed (the pod worker appended a snapshot to its
  * timeline): the container's probes and lifecycle hooks run against the new timeline from now on,
  * as an exec session does (a probe's `wget` reaches a Service created after the container started).
@@ -195,7 +213,7 @@ export interface ContainerNetwork {
 }
 
 /** Events a container receives from its pod. */
-export type ContainerEvent = ContainerPulledEvent | ContainerKillEvent | ContainerUpdateEvent | ProbeResultEvent | ContainerRecordEvent | ContainerRefate | ContainerNetwork;
+export type ContainerEvent = ContainerPulledEvent | ContainerKillEvent | ContainerUpdateEvent | ProbeResultEvent | ContainerRecordEvent | ContainerRefate | ContainerNetwork | ContainerConfigure;
 
 /** Events the container raises to itself (delayed) from its behavior. */
 export type FateEvent = { type: 'process.exited'; code: number } | { type: 'process.oomKilled' } | { type: 'probe.livenessFailed' } | { type: 'hook.preStopFailed'; message: string };
@@ -250,6 +268,8 @@ export interface ContainerContext {
   stop: { why: StopFor; selfAt: number; killAt: number };
   /** A spec change waiting for the old process to stop. */
   pending: ContainerUpdateEvent | undefined;
+  /** Why its config cannot be generated (CreateContainerConfigError), when it cannot. */
+  configError: string | undefined;
 }
 
 
@@ -359,6 +379,24 @@ export const containerMachine = setup({
       for (const e of recorded(context, ['Warning', 'FailedPreStopHook', event.message])) enqueue(sendParent(e));
     }),
     cancelFate: cancel('fate'),
+    /**
+     * generateContainerConfig failed after the pull (kuberuntime_container.go startContainer):
+     * waiting in CreateContainerConfigError with the error, a Warning Failed `Error: ...` event
+     * (the recorder counts the repeats); the next sync pulls again.
+     */
+    showConfigError: enqueueActions(({ context, enqueue }) => {
+      const message = context.configError ?? '';
+      const status = statusWith(context, context.run, { waiting: { reason: 'CreateContainerConfigError', message } });
+      enqueue.assign({ status, pullRequested: false });
+      enqueue(sendParent(report(context, status)));
+      for (const e of recorded(context, ['Warning', 'Failed', `Error: ${message}`])) enqueue(sendParent(e));
+    }),
+    /** The pod resolved it again: what the next attempt runs with. */
+    configure: assign(({ context, event }) => {
+      if (event.type !== 'container.configure') return {};
+      if (event.configError !== undefined) return { configError: event.configError };
+      return { configError: undefined, spec: event.behavior ? { ...context.spec, behavior: event.behavior } : context.spec, probes: event.probes, hooks: event.hooks };
+    }),
     /** The pod's network timeline grew: probes and hooks (and the running probers) see it. */
     renetwork: enqueueActions(({ context, event, self, enqueue }) => {
       if (event.type !== 'container.network') return;
@@ -511,6 +549,8 @@ export const containerMachine = setup({
   },
   guards: {
     pulledMine: ({ context, event }) => event.type === 'container.pulled' && event.image === context.spec.image && event.ok,
+    /** Its config cannot be generated (CreateContainerConfigError). */
+    configFails: ({ context }) => context.configError !== undefined,
     pullFailedMine: ({ context, event }) => event.type === 'container.pulled' && event.image === context.spec.image && !event.ok,
     /** Init containers have no readiness: they are ready once Completed (sidecars are ready as app containers are). */
     neverReady: ({ context }) => context.spec.behavior.neverReady || (context.env.init && !context.env.sidecar) || context.env.ephemeral,
@@ -549,6 +589,8 @@ export const containerMachine = setup({
     errImagePullTime: ({ context }) => Math.min(context.env.kubelet.plegRelistMs, context.pull.backOffMs),
     pullBackOffTime: ({ context }) => Math.max(0, context.pull.backOffMs - context.env.kubelet.plegRelistMs),
     plegRelist: ({ context }) => context.env.kubelet.plegRelistMs,
+    /** The pod worker's back-off after a failed sync (pod_workers.go backOffPeriod: 10 s), before it tries again. */
+    syncBackOff: ({ context }) => context.env.kubelet.syncBackOffMs ?? 10_000,
     crashBackOffTime: ({ context }) => Math.max(0, context.backOff.ms - (context.env.port.now() - context.finishedAtMs)),
   },
   actors: {
@@ -585,12 +627,13 @@ export const containerMachine = setup({
     pull: NO_PULL_BACK_OFF,
     stop: NO_STOP,
     pending: undefined,
+    configError: input.configError,
     probes: input.probes,
     hooks: input.hooks,
     hook: NO_HOOK,
   }),
   // a recomputed fate applies to the next run (the running state re-arms the current one)
-  on: { 'container.refate': { actions: 'refate' }, 'container.network': { actions: 'renetwork' } },
+  on: { 'container.refate': { actions: 'refate' }, 'container.network': { actions: 'renetwork' }, 'container.configure': { actions: 'configure' } },
   initial: 'waiting',
   states: {
     waiting: {
@@ -604,6 +647,7 @@ export const containerMachine = setup({
           entry: 'requestPull',
           on: {
             'container.pulled': [
+              { guard: and(['pulledMine', 'configFails']), target: 'configError', actions: 'pullSucceeded' },
               { guard: 'pulledMine', target: 'creating', actions: 'pullSucceeded' },
               { guard: 'pullFailedMine', target: 'pullBackOff' },
             ],
@@ -627,6 +671,11 @@ export const containerMachine = setup({
               { target: '#container.running', actions: 'beginRun' },
             ],
           },
+        },
+        /** Its config could not be generated: the pod's next sync (after the back-off) pulls and tries again. */
+        configError: {
+          entry: 'showConfigError',
+          after: { syncBackOff: 'pulling' },
         },
         crashLoopBackOff: {
           entry: 'showCrashLoopBackOff',

@@ -42,7 +42,7 @@ import { objectKey } from './client/informer.js';
 import { apiClientTransitions } from './client/transitions.js';
 import { podResourceRecord } from './scheduler/node-info.js';
 import { admitPod, rejectedStatus } from './kubelet/admission.js';
-import { configErrorStatus, configHold, type ConfigData, type ConfigHold } from './kubelet/config-sources.js';
+import { configHold, type ConfigData, type ConfigHold } from './kubelet/config-sources.js';
 import { createLeaseRequest, markedNotReady, nodeStatusRequest, registerRequest, renewLeaseRequest } from './kubelet/node-status.js';
 import { nodeMachine } from './kubelet/node-spec.js';
 import * as SM from './kubelet/status-manager.js';
@@ -102,6 +102,8 @@ type Step =
   | { type: 'terminateWorker'; params: { pod: Pod } }
   | { type: 'deletePod'; params: { pod: Pod } }
   | { type: 'holdPod'; params: { pod: Pod; hold: ConfigHold } }
+  | { type: 'watchConfig'; params: { pod: Pod; hold: ConfigHold } }
+  | { type: 'refreshWorkerConfig'; params: { pod: Pod } }
   | { type: 'releasePod'; params: { key: string } }
   | { type: 'rejectPod'; params: { pod: Pod } }
   | { type: 'writePodStatus'; params: { key: string } };
@@ -299,7 +301,11 @@ export const kubeletMachine = setup({
       if (context.workers.has(key)) {
         if (decide({ type: 'terminationRequested', params: { pod } })) {
           if (!decide({ type: 'workerTerminating', params: { pod } })) run({ type: 'terminateWorker', params: { pod } });
-        } else if (decide({ type: 'podChanged', params: { pod } })) run({ type: 'updateWorker', params: { pod } });
+          return;
+        }
+        if (decide({ type: 'podChanged', params: { pod } })) run({ type: 'updateWorker', params: { pod } });
+        // a container waits in CreateContainerConfigError: what its sources hold now goes to the worker
+        if (context.configHolds.has(key)) run({ type: 'refreshWorkerConfig', params: { pod } });
         return;
       }
       if (decide({ type: 'terminationRequested', params: { pod } })) {
@@ -314,11 +320,13 @@ export const kubeletMachine = setup({
       const configData = context.configs.dataFor(pod);
       if (!configData) return;
       const hold = configHold(pod, configData);
-      if (hold) {
+      if (hold?.kind === 'mount') {
         run({ type: 'holdPod', params: { pod, hold } });
         return;
       }
-      if (context.configHolds.has(key)) run({ type: 'releasePod', params: { key } });
+      // an env reference that does not resolve does not hold the pod: its worker starts, the container fails to be created
+      if (hold) run({ type: 'watchConfig', params: { pod, hold } });
+      else if (context.configHolds.has(key)) run({ type: 'releasePod', params: { key } });
       else context.configs.forget(key);
       // admission: the node as the API server has it (labels, taints), the pods already admitted
       const node = context.node.store.get(context.spec.name);
@@ -369,24 +377,35 @@ export const kubeletMachine = setup({
       if (worker) context.admitted.removePod(worker.rec);
     },
     /**
-     * A pod whose ConfigMaps or Secrets do not resolve waits (asked for again on every tick): a
-     * volume records FailedMount; an env reference puts the container in CreateContainerConfigError,
-     * with a Failed event. Each distinct hold is told once.
+     * A pod whose volumes' ConfigMaps or Secrets do not resolve waits, its sandbox not created
+     * (asked for again on every tick), with a FailedMount event for each distinct hold.
      */
-    holdPod: enqueueActions(({ context, enqueue, check }, { pod, hold }: { pod: Pod; hold: ConfigHold }) => {
-      const { decide } = named({ enqueue, check });
+    holdPod: enqueueActions(({ context, enqueue }, { pod, hold }: { pod: Pod; hold: ConfigHold }) => {
       const key = objectKey(pod);
       context.configs.waitFor(pod);
       if (context.configHolds.get(key) === hold.message) return;
-      const holds = new Map(context.configHolds).set(key, hold.message);
-      enqueue.assign({ configHolds: holds });
-      if (hold.kind === 'mount') {
-        context.recorder.record(pod, 'Warning', 'FailedMount', hold.message);
-        return;
-      }
-      const init = pod.spec?.initContainers?.some((c) => c.name === hold.container);
-      context.recorder.record(pod, 'Warning', 'Failed', `Error: ${hold.message}`, undefined, `${init ? 'spec.initContainers' : 'spec.containers'}{${hold.container}}`);
-      putStatus(context, key, SM.fresh(pod.metadata!.uid!, configErrorStatus(pod, hold, context.spec.address, context.port.timestamp())), enqueue, decide);
+      enqueue.assign({ configHolds: new Map(context.configHolds).set(key, hold.message) });
+      context.recorder.record(pod, 'Warning', 'FailedMount', hold.message);
+    }),
+    /**
+     * A container's env reference does not resolve: the pod starts (sandbox, pulls) and the
+     * container waits in CreateContainerConfigError, retried at each sync of its worker; the
+     * kubelet keeps reading the sources and hands the worker what they hold when they change.
+     */
+    watchConfig: enqueueActions(({ context, enqueue }, { pod, hold }: { pod: Pod; hold: ConfigHold }) => {
+      const key = objectKey(pod);
+      context.configs.waitFor(pod);
+      if (context.configHolds.get(key) !== hold.message) enqueue.assign({ configHolds: new Map(context.configHolds).set(key, hold.message) });
+    }),
+    /** The sources of a pod whose container waits in CreateContainerConfigError were read again: its worker gets them. */
+    refreshWorkerConfig: enqueueActions(({ context, enqueue, check }, { pod }: { pod: Pod }) => {
+      const { run } = named({ enqueue, check });
+      const configData = context.configs.dataFor(pod);
+      if (!configData) return;
+      const hold = configHold(pod, configData);
+      if (hold) run({ type: 'watchConfig', params: { pod, hold } });
+      else run({ type: 'releasePod', params: { key: objectKey(pod) } });
+      context.port.send(context.workers.get(objectKey(pod))!.address, { type: 'pod.config', configData });
     }),
     /** What held the pod back resolved. */
     releasePod: enqueueActions(({ context, enqueue }, { key }: { key: string }) => {

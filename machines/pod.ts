@@ -26,11 +26,11 @@ import type { Container, ContainerStatus, Pod, PodStatus } from '../src/api/type
 import { buildStatus, computePhase } from './kubelet/pod-status.js';
 import type { Port } from '../src/kernel/port.js';
 import { drawMillis, resolveBehavior, type TimingProfile, type ResolvedBehavior } from '../src/profiles/profile.js';
-import { containerMachine, initialContainerStatus, type ContainerPullEvent, type ContainerRecordEvent, type ContainerStatusEvent, type ContainerUpdateEvent, type RestartPolicy } from './container.js';
-import type { PodKill, PodSync, PodTerminated, RuntimePull, RuntimePulled, RuntimePulling } from './protocol.js';
+import { containerMachine, initialContainerStatus, type ContainerConfigure, type ContainerPullEvent, type ContainerRecordEvent, type ContainerStatusEvent, type ContainerUpdateEvent, type RestartPolicy } from './container.js';
+import type { PodConfig, PodKill, PodSync, PodTerminated, RuntimePull, RuntimePulled, RuntimePulling } from './protocol.js';
 import type { EventLevel } from './client/events.js';
 import { processFate } from './kubelet/process.js';
-import { processContextOf, type ConfigData } from './kubelet/config-sources.js';
+import { containerConfigError, processContextOf, type ConfigData } from './kubelet/config-sources.js';
 import type { NodeDisk } from './kubelet/container-files.js';
 import { appendView, type NetworkSource, type NetworkTimeline, type NetworkView } from './kubelet/network.js';
 import { networkUserLive, refates } from './kubelet/pod-network.js';
@@ -103,7 +103,7 @@ interface PodFlush {
 }
 
 /** Everything a pod worker receives. */
-export type PodEvent = PodSync | PodKill | RuntimePulled | RuntimePulling | ContainerStatusEvent | ContainerPullEvent | ContainerRecordEvent | PodFlush | { type: 'network.resync' };
+export type PodEvent = PodSync | PodConfig | PodKill | RuntimePulled | RuntimePulling | ContainerStatusEvent | ContainerPullEvent | ContainerRecordEvent | PodFlush | { type: 'network.resync' };
 
 /** What does not change during a pod worker's life (shared, so context copies stay small). */
 export interface PodEnv {
@@ -182,6 +182,9 @@ function writesToDisk(pod: Pod): boolean {
  * an env or volume source the kubelet could not resolve).
  */
 function resolveContainer(env: PodEnv, pod: Pod, c: Container): { behavior: ResolvedBehavior } | { configError: string } {
+  // generateContainerConfig: its env references must resolve
+  const missing = env.configData ? containerConfigError(pod, c, env.configData) : undefined;
+  if (missing !== undefined) return { configError: missing };
   try {
     // a network user's process sees the network from when it starts (now or later; machines/kubelet/pod-network.ts)
     const startAbs = env.networkUsers.has(c.name) ? env.port.epoch + env.port.now() : 0;
@@ -192,6 +195,15 @@ function resolveContainer(env: PodEnv, pod: Pod, c: Container): { behavior: Reso
   } catch (error) {
     return { configError: (error as Error).message };
   }
+}
+
+/**
+ * What a container whose config cannot be generated runs with until it can (its pull): the
+ * profile's and the registry's, without the pod's annotations (a bad one may be the error).
+ */
+function pullBehavior(env: PodEnv, pod: Pod, c: Container): ResolvedBehavior {
+  const { annotations: _annotations, ...metadata } = pod.metadata ?? {};
+  return withRegistry(env.profile, c, resolveBehavior(env.profile, { ...pod, metadata }, c, env.port.rng));
 }
 
 /** The container's first pull, asked of the node's runtime as soon as the container is started. */
@@ -248,15 +260,11 @@ export const podMachine = setup({
       if (event.type === 'container.status') keepRunWrites(context, event);
       const update: Partial<PodContext> = event.type === 'container.status' ? withReport(context, event) : {};
       const current = { ...context, ...update };
-      const spawn = (init: boolean, index: number): ContainerStatus | undefined => {
+      const spawn = (init: boolean, index: number): void => {
         const c = specOf(context, init, index)!;
         const resolved = resolveContainer(env, context.pod, c);
-        if ('configError' in resolved) {
-          const status = initialContainerStatus(c, inits.length > 0 ? 'PodInitializing' : 'ContainerCreating');
-          status.state = { waiting: { reason: 'CreateContainerConfigError', message: resolved.configError } };
-          return status;
-        }
-        const { behavior } = resolved;
+        // a config that cannot be generated: the container is pulled, then fails, and is tried again at each sync
+        const behavior = 'behavior' in resolved ? resolved.behavior : pullBehavior(env, context.pod, c);
         // the runs before this worker's (a node reboot): the restart count from the node's log directories
         const restartCount = env.logDirs?.nextRestartCount(env.uid, c.name) ?? 0;
         const shown = (init ? current.initStatuses : current.statuses)[index];
@@ -279,27 +287,21 @@ export const podMachine = setup({
             probes: init && !env.sidecars.has(c.name) ? undefined : probesOf(context.pod, c, env),
             hooks: init && !env.sidecars.has(c.name) ? undefined : hooksOf(context.pod, c, env),
             events: env.events,
+            ...('configError' in resolved ? { configError: resolved.configError } : {}),
           },
         });
         const pull = firstPull(env, c, behavior);
         enqueue(() => env.port.send(env.runtime, pull));
-        return undefined;
       };
       if (current.initStarted < inits.length) {
         const i = current.initStarted;
         if (i > 0 && !initDone(env, current.initStatuses[i - 1])) return commit(context, update, enqueue);
-        const failed = spawn(true, i);
+        spawn(true, i);
         update.initStarted = i + 1;
-        if (failed) update.initStatuses = replaced(current.initStatuses, i, failed);
       } else if (!current.appStarted) {
-        let statuses = current.statuses;
         const n = spec?.containers?.length ?? 0;
-        for (let i = 0; i < n; i++) {
-          const failed = spawn(false, i);
-          if (failed) statuses = replaced(statuses, i, failed);
-        }
+        for (let i = 0; i < n; i++) spawn(false, i);
         update.appStarted = true;
-        update.statuses = statuses;
       }
       commit(context, update, enqueue);
     }),
@@ -419,6 +421,31 @@ export const podMachine = setup({
       if (event.reason !== undefined) pulled.reason = event.reason;
       if (event.message !== undefined) pulled.message = event.message;
       enqueue.sendTo(child, pulled);
+    }),
+    /**
+     * The ConfigMaps and Secrets the pod reads changed (`pod.config`): each container waiting in
+     * CreateContainerConfigError is resolved again; its next attempt uses the answer.
+     */
+    applyConfig: enqueueActions(({ context, event, self, enqueue }) => {
+      if (event.type !== 'pod.config') return;
+      const env: PodEnv = { ...context.env, configData: event.configData };
+      enqueue.assign({ env });
+      const children = self.getSnapshot().children;
+      const pod = context.pod;
+      for (const [init, statuses] of [[true, context.initStatuses], [false, context.statuses]] as const) {
+        for (const s of statuses) {
+          const child = children[s.name];
+          if (!child || s.state?.waiting?.reason !== 'CreateContainerConfigError') continue;
+          const c = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].find((x) => x.name === s.name)!;
+          const resolved = resolveContainer(env, pod, c);
+          const regularInit = init && !env.sidecars.has(c.name);
+          const configure: ContainerConfigure =
+            'configError' in resolved
+              ? { type: 'container.configure', configError: resolved.configError }
+              : { type: 'container.configure', behavior: resolved.behavior, probes: regularInit ? undefined : probesOf(pod, c, env), hooks: regularInit ? undefined : hooksOf(pod, c, env) };
+          enqueue.sendTo(child, configure);
+        }
+      }
     }),
     /** A new pod object: a container whose image changed restarts with it (a waiting one just switches). */
     applySync: enqueueActions(({ context, event, self, enqueue }) => {
@@ -693,6 +720,7 @@ export const podMachine = setup({
         ],
         'pod.flush': { actions: 'flush' },
         'pod.sync': { actions: ['applySync', 'startEphemeralContainers'] },
+        'pod.config': { actions: 'applyConfig' },
         // a network user runs or will: re-capture the network, recompute fates if it changed, re-arm
         'network.resync': { guard: 'networkUserLive', actions: ['resyncNetwork', 'armNetworkResync'] },
         'pod.kill': { target: 'terminating' },

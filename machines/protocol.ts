@@ -3,6 +3,7 @@
  * components, named `noun.verb`, with canonical component addresses. The flows of the
  * architecture document are sequences of these.
  */
+import type { ConfigData } from './kubelet/config-sources.js';
 import type { Impersonation } from './api-server/impersonation.js';
 import type { KubeObject, Pod, PodStatus, Status } from '../src/api/types.js';
 
@@ -228,6 +229,11 @@ export interface EtcdProgress {
 
 /** The kubelet hands a pod worker the latest pod object (create or update). */
 export interface PodSync { type: 'pod.sync'; pod: Pod }
+/**
+ * The ConfigMaps and Secrets a pod reads changed while one of its containers waits in
+ * CreateContainerConfigError: the kubelet hands its worker what they hold now.
+ */
+export interface PodConfig { type: 'pod.config'; configData: ConfigData }
 /** The kubelet asks a pod worker to stop the pod (deleted, evicted, or the node is going down). */
 export interface PodKill { type: 'pod.kill'; gracePeriodSeconds: number; reason?: string }
 /** A pod worker reports the pod's status to its kubelet. */

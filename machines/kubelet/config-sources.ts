@@ -7,9 +7,11 @@
  * - a volume whose ConfigMap or Secret is missing (or a key its `items` name): the pod is not
  *   started, with a `FailedMount` Warning (`MountVolume.SetUp failed for volume "config" :
  *   configmap "app-config" not found`), and the kubelet asks again on its housekeeping tick;
- * - an env reference that does not resolve: the container waits in `CreateContainerConfigError`
- *   (`configmap "app-config" not found`, `couldn't find key level in ConfigMap default/app-config`),
- *   with a `Failed` Warning `Error: …`, until it does.
+ * - an env reference that does not resolve does not hold the pod: its sandbox is created and the
+ *   image pulled, then the container waits in `CreateContainerConfigError` (`configmap
+ *   "app-config" not found`, `couldn't find key level in ConfigMap default/app-config`), with a
+ *   `Failed` Warning `Error: …`, pulled and tried again at each sync of its worker (every 10 s)
+ *   until it resolves (the kubelet hands the worker the sources when they change: `pod.config`).
  *
  * References marked `optional: true` never hold a pod back. What resolved is handed to the pod
  * worker as data ({@link ConfigData}) and becomes the containers' environment and files
@@ -133,7 +135,7 @@ function mountError(pod: Pod, data: ConfigData): string | undefined {
 }
 
 /** Why a container cannot be created from its env references (CreateContainerConfigError's message), or undefined. */
-function containerConfigError(pod: Pod, container: Container, data: ConfigData): string | undefined {
+export function containerConfigError(pod: Pod, container: Container, data: ConfigData): string | undefined {
   const ns = pod.metadata?.namespace ?? 'default';
   for (const r of envRefs(container)) {
     const got = data[r.kind][r.name];
@@ -454,44 +456,4 @@ export function configHold(pod: Pod, data: ConfigData): ConfigHold | undefined {
     if (message) return { kind: 'env', container: c.name, message };
   }
   return undefined;
-}
-
-/**
- * The status the kubelet reports for a pod whose container cannot be created from its env
- * references: Pending, the container waiting in `CreateContainerConfigError` with the message,
- * the others in `ContainerCreating` (`PodInitializing` for an init container).
- */
-export function configErrorStatus(pod: Pod, hold: Extract<ConfigHold, { kind: 'env' }>, hostIP: string, now: string): NonNullable<Pod['status']> {
-  const waiting = (c: Container, fallback: string) => ({
-    name: c.name,
-    image: c.image ?? '',
-    imageID: '',
-    ready: false,
-    restartCount: 0,
-    started: false,
-    state: { waiting: c.name === hold.container ? { reason: 'CreateContainerConfigError', message: hold.message } : { reason: fallback } },
-    lastState: {},
-  });
-  const inits = pod.spec?.initContainers ?? [];
-  const apps = pod.spec?.containers ?? [];
-  const names = (inits.length > 0 ? inits : apps).map((c) => c.name).join(' ');
-  const started = pod.status?.startTime ?? now;
-  return {
-    phase: 'Pending',
-    conditions: [
-      { type: 'PodReadyToStartContainers', status: 'False', lastProbeTime: null, lastTransitionTime: now },
-      inits.length > 0
-        ? { type: 'Initialized', status: 'False', lastProbeTime: null, lastTransitionTime: now, reason: 'ContainersNotInitialized', message: `containers with incomplete status: [${names}]` }
-        : { type: 'Initialized', status: 'True', lastProbeTime: null, lastTransitionTime: now },
-      { type: 'Ready', status: 'False', lastProbeTime: null, lastTransitionTime: now, reason: 'ContainersNotReady', message: `containers with unready status: [${apps.map((c) => c.name).join(' ')}]` },
-      { type: 'ContainersReady', status: 'False', lastProbeTime: null, lastTransitionTime: now, reason: 'ContainersNotReady', message: `containers with unready status: [${apps.map((c) => c.name).join(' ')}]` },
-      ...(pod.status?.conditions ?? []).filter((c) => c.type === 'PodScheduled'),
-    ],
-    hostIP,
-    hostIPs: [{ ip: hostIP }],
-    startTime: started,
-    ...(inits.length > 0 ? { initContainerStatuses: inits.map((c) => waiting(c, 'PodInitializing')) } : {}),
-    containerStatuses: apps.map((c) => waiting(c, inits.length > 0 ? 'PodInitializing' : 'ContainerCreating')),
-    qosClass: pod.status?.qosClass,
-  } as NonNullable<Pod['status']>;
 }

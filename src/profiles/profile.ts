@@ -121,6 +121,12 @@ export interface KubeletBehavior {
    * TTL). Consumed by machines/pod.ts (`networkResync`).
    */
   networkResyncMs?: number;
+  /**
+   * How long a pod worker waits after a failed sync before it syncs again (pod_workers.go
+   * backOffPeriod, 10 s; the real one adds up to 50 % jitter): a container in
+   * CreateContainerConfigError is pulled and tried again this often.
+   */
+  syncBackOffMs?: number;
 }
 
 /**

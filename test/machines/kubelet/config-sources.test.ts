@@ -22,7 +22,7 @@ describe('kubelet: ConfigMaps and Secrets of a pod', () => {
     expect(c.runUntil(() => waiting(c, 'envpod')?.reason === 'CreateContainerConfigError', { timeout: 30_000 })).toBe(true);
     expect(waiting(c, 'envpod')?.message).toBe('configmap "app-config" not found');
     expect(phase(c, 'envpod')).toBe('Pending');
-    expect(events(c, 'envpod')).toContain('Warning Failed Error: configmap "app-config" not found');
+    expect(c.runUntil(() => events(c, 'envpod').includes('Warning Failed Error: configmap "app-config" not found'), { timeout: 30_000 })).toBe(true);
     // the ConfigMap without the key: the message changes
     c.client.create(configMap('app-config', { other: 'x' }));
     expect(c.runUntil(() => waiting(c, 'envpod')?.message === "couldn't find key level in ConfigMap default/app-config", { timeout: 30_000 })).toBe(true);
@@ -30,6 +30,33 @@ describe('kubelet: ConfigMaps and Secrets of a pod', () => {
     c.client.apply(configMap('app-config', { other: 'x', level: 'debug' }));
     expect(c.runUntil(() => phase(c, 'envpod') === 'Running', { timeout: 60_000 })).toBe(true);
     expect(c.exec('envpod', ['printenv', 'LEVEL']).stdout).toBe('debug\n');
+    c.stop();
+  });
+
+  it('CreateContainerConfigError as the kubelet goes through it: sandbox and pod IP, the image pulled, Failed at each sync (counted), then started in place', () => {
+    const c = createCluster({ nodes: 1, seed: 5 });
+    c.client.create(pod('cfg', { env: [{ name: 'LEVEL', valueFrom: { configMapKeyRef: { name: 'x', key: 'k' } } }] }));
+    expect(c.runUntil(() => waiting(c, 'cfg')?.reason === 'CreateContainerConfigError', { timeout: 30_000 })).toBe(true);
+    const before = c.object<Pod>('pods', 'cfg')!;
+    // the sandbox exists: a pod IP, PodReadyToStartContainers
+    expect(before.status?.podIP).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    expect(before.status?.conditions?.find((x) => x.type === 'PodReadyToStartContainers')?.status).toBe('True');
+    expect(c.runUntil(() => events(c, 'cfg').includes('Warning Failed Error: configmap "x" not found'), { timeout: 30_000 })).toBe(true);
+    expect(events(c, 'cfg')).toEqual(expect.arrayContaining(['Normal Pulling Pulling image "busybox:1.36"', expect.stringMatching(/^Normal Pulled Successfully pulled image "busybox:1\.36"/), 'Warning Failed Error: configmap "x" not found']));
+    // tried again at each sync of its worker (10 s): pulled again (present now) and failed again, one Event whose count grows
+    c.advance(35_000);
+    const failed = c.objects<Event>('events', 'default').find((e) => e.involvedObject?.name === 'cfg' && e.reason === 'Failed')!;
+    expect(failed.count).toBeGreaterThanOrEqual(4);
+    const present = c.objects<Event>('events', 'default').find((e) => e.involvedObject?.name === 'cfg' && e.message === 'Container image "busybox:1.36" already present on machine')!;
+    expect(present.count).toBeGreaterThanOrEqual(3);
+    c.client.create(configMap('x', { k: 'v' }));
+    expect(c.runUntil(() => phase(c, 'cfg') === 'Running', { timeout: 60_000 })).toBe(true);
+    // the same pod, its sandbox kept
+    const after = c.object<Pod>('pods', 'cfg')!;
+    expect(after.metadata?.uid).toBe(before.metadata?.uid);
+    expect(after.status?.podIP).toBe(before.status?.podIP);
+    expect(after.status?.containerStatuses?.[0]?.restartCount).toBe(0);
+    expect(c.exec('cfg', ['printenv', 'LEVEL']).stdout).toBe('v\n');
     c.stop();
   });
 
