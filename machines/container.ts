@@ -11,8 +11,9 @@
  * - `running`: `starting` → `ready` (or `notReady` for ever); the profile's behavior may make the
  *   process exit, be OOM-killed, or fail its liveness probe (killed and restarted);
  * - `terminating`: the `lifecycle.preStop` hook runs first (FailedPreStopHook when it fails),
- *   then SIGTERM, the process stops after its stopMs, or SIGKILL at the end of the
- *   grace period (exit code 137); the reported state stays `running` meanwhile, as in Kubernetes;
+ *   then SIGTERM, the process stops after its stopMs (unless it ignores SIGTERM, as a shell or
+ *   `sleep` as PID 1 does), or SIGKILL at the end of the grace period (exit code 137); the
+ *   reported state stays `running` meanwhile, as in Kubernetes;
  * - `terminated`: Completed | Error | OOMKilled | ContainerStatusUnknown with exitCode,
  *   startedAt/finishedAt; then restart (per restartPolicy), `done` (no restart) or `stopped`
  *   (killed with its pod).
@@ -470,7 +471,9 @@ export const containerMachine = setup({
         }
       }
       const grace = Math.max(requested - Math.floor(hookMs / 1000) * 1000, context.env.kubelet.minGracePeriodMs);
-      const stop = { why: params.why, selfAt: now + hookMs + context.spec.behavior.stopMs, killAt: now + hookMs + grace };
+      // a process that ignores SIGTERM (a shell or sleep as PID 1) runs until SIGKILL
+      const selfAt = context.spec.behavior.ignoresSigterm ? Infinity : now + hookMs + context.spec.behavior.stopMs;
+      const stop = { why: params.why, selfAt, killAt: now + hookMs + grace };
       const name = context.spec.name;
       // a sidecar's probe kills are worded as computeInitContainerActions words them
       const probeKill = (probe: string) => (context.env.sidecar ? `Init container ${name} failed ${probe} probe` : `Container ${name} failed ${probe} probe, will be restarted`);

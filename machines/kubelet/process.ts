@@ -272,6 +272,31 @@ function readsTerminal(argv: readonly string[]): boolean {
   return ['sh', 'bash', 'ash', 'dash'].includes(base) && argv.slice(1).every((a) => a === '-i' || a === '-l' || a === '--login');
 }
 
+/** A `trap` of SIGTERM in a script (`trap 'exit 0' TERM`, `trap "..." SIGTERM`, `trap cleanup 15`). */
+const TRAPS_TERM = /\btrap\b[^;&|\n]*\s(SIG)?(TERM|15)\b/;
+
+/**
+ * A busybox applet run as a server as PID 1 (`httpd -f`, `nc -l`): busybox installs no SIGTERM
+ * handler for them, so as PID 1 of its PID namespace it does not stop on SIGTERM.
+ */
+function busyboxPid1(spec: ProcessSpec): boolean {
+  const first = spec.argv[0];
+  if (first === undefined || !spec.image || (spec.image.flavor ?? 'gnu') !== 'busybox') return false;
+  return BUSYBOX_APPLETS.has(first.slice(first.lastIndexOf('/') + 1));
+}
+
+/**
+ * A modelled process as PID 1 (a shell, `sleep`, a busybox applet: what the interpreter runs)
+ * ignores SIGTERM: the kernel gives PID 1 of a PID namespace no default signal handlers, and
+ * these install none, so SIGTERM does nothing and the kubelet SIGKILLs it at the end of the grace
+ * period (the reason `kubectl delete` of a busybox `sleep 3600` pod takes 30 s). A script that
+ * traps TERM stops on it. The image's own servers (nginx, redis-server) and applications' binaries
+ * handle SIGTERM.
+ */
+function ignoresSigterm(spec: ProcessSpec): boolean {
+  return !TRAPS_TERM.test(spec.argv.join(' '));
+}
+
 /** How long a load generator runs before it has allocated past its memory limit (stress touches its pages at once). */
 const OOM_AFTER_MS = 100;
 
@@ -295,7 +320,12 @@ function isServer(argv: readonly string[], programs: Record<string, ImageProgram
  * undefined when the process is not modelled (the profile decides). `startAbsMs` is when it starts
  * (epoch ms; it matters only for which network snapshot its commands see: 0 = the first).
  */
-export function processFate(pod: Pod, container: Container, ctx: ProcessContext, startAbsMs = 0): { exit: { afterMs: number; code: number } | undefined; requests?: NetRequest[]; oomAfterMs?: number } | undefined {
+export function processFate(
+  pod: Pod,
+  container: Container,
+  ctx: ProcessContext,
+  startAbsMs = 0,
+): { exit: { afterMs: number; code: number } | undefined; requests?: NetRequest[]; oomAfterMs?: number; ignoresSigterm?: boolean } | undefined {
   const image = catalogEntry(container.image ?? '', withDefaults(ctx.catalog));
   const argv = argvOf(container, image);
   if (argv.length === 0) return undefined;
@@ -306,9 +336,13 @@ export function processFate(pod: Pod, container: Container, ctx: ProcessContext,
   if (demand?.memoryBytes !== undefined && limit !== undefined && demand.memoryBytes > limit) return { exit: undefined, oomAfterMs: OOM_AFTER_MS };
   if (!argv.some((a) => a.includes('$(')) && isServer(argv, programs)) return { exit: undefined };
   // `kubectl run -it -- sh`, `kubectl debug -it --image=busybox -- sh`: a shell on an open stdin waits for input
-  if (container.stdin && readsTerminal(argv)) return { exit: undefined };
+  if (container.stdin && readsTerminal(argv)) return { exit: undefined, ignoresSigterm: true };
   const spec = processOf(pod, container, ctx);
-  if (!spec.modelled) return undefined;
+  if (!spec.modelled) return busyboxPid1(spec) ? { exit: undefined, ignoresSigterm: true } : undefined;
   const result = runContainerProcess(spec, startAbsMs);
-  return { exit: result.exit ? { afterMs: result.exit.atMs, code: result.exit.code } : undefined, ...(result.requests ? { requests: result.requests } : {}) };
+  return {
+    exit: result.exit ? { afterMs: result.exit.atMs, code: result.exit.code } : undefined,
+    ...(result.requests ? { requests: result.requests } : {}),
+    ...(ignoresSigterm(spec) ? { ignoresSigterm: true } : {}),
+  };
 }

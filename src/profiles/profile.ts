@@ -44,6 +44,12 @@ export interface ContainerBehavior {
   stopMs: Millis;
   /** Exit code of a process that stops by itself on SIGTERM within the grace period. Default 0. */
   stopExitCode?: number;
+  /**
+   * The process does not stop on SIGTERM: it runs until SIGKILL at the end of the grace period
+   * (exit code 137). A shell or `sleep` run as PID 1 is such a process (PID 1 gets no default
+   * signal handlers, and they install none); the interpreter sets it (machines/kubelet/process.ts).
+   */
+  ignoresSigterm?: boolean;
   /** `exit`, `oomAfterMs` and `livenessFailsAfterMs` stop applying once the container has restarted this many times. */
   restartsBeforeHealthy?: number;
 }
@@ -62,6 +68,8 @@ export interface ResolvedBehavior {
   stopMs: number;
   stopExitCode: number;
   restartsBeforeHealthy?: number;
+  /** It does not stop on SIGTERM (SIGKILL at the end of the grace period). */
+  ignoresSigterm?: true;
 }
 
 /** A rule giving images whose name matches `match` a behavior (image size classes, known-bad images). */
@@ -207,7 +215,7 @@ export const KUBELET_DEFAULTS: KubeletBehavior = {
 // ---- validation ----------------------------------------------------------------------------
 
 const DURATION_KEYS = ['pullMs', 'createMs', 'startMs', 'readyAfterMs', 'oomAfterMs', 'livenessFailsAfterMs', 'stopMs'] as const;
-const BOOLEAN_KEYS = ['neverReady', 'pullFails'] as const;
+const BOOLEAN_KEYS = ['neverReady', 'pullFails', 'ignoresSigterm'] as const;
 const INTEGER_KEYS = ['stopExitCode', 'restartsBeforeHealthy'] as const;
 const ALL_KEYS = new Set<string>([...DURATION_KEYS, ...BOOLEAN_KEYS, ...INTEGER_KEYS, 'exit']);
 const REQUIRED_KEYS = ['pullMs', 'createMs', 'startMs', 'readyAfterMs', 'stopMs'] as const;
@@ -562,6 +570,7 @@ export function resolveBehavior(
   if (full.oomAfterMs !== undefined) resolved.oomAfterMs = drawMillis(full.oomAfterMs, rng);
   if (full.livenessFailsAfterMs !== undefined) resolved.livenessFailsAfterMs = drawMillis(full.livenessFailsAfterMs, rng);
   if (full.restartsBeforeHealthy !== undefined) resolved.restartsBeforeHealthy = full.restartsBeforeHealthy;
+  if (full.ignoresSigterm) resolved.ignoresSigterm = true;
   return resolved;
 }
 
