@@ -68,8 +68,15 @@ describe('containers run processes', () => {
     const spec = processOf(p, p.spec!.containers[0]!, { podIP: '10.244.0.5', hostIP: '192.168.0.2' });
     expect(spec.argv).toEqual(['sh', '-c', 'echo hello-world $POD $NODE']);
     expect(spec.env).toContainEqual(['POD', 'env']);
-    expect(processFate(p, p.spec!.containers[0]!, { podIP: '10.244.0.5', hostIP: '192.168.0.2' })).toEqual({ exit: { afterMs: 0, code: 0 } });
-    // a server: no exit; an unmodelled entrypoint: the profile decides
+    // a shell as PID 1: no SIGTERM handler
+    expect(processFate(p, p.spec!.containers[0]!, { podIP: '10.244.0.5', hostIP: '192.168.0.2' })).toEqual({ exit: { afterMs: 0, code: 0 }, ignoresSigterm: true });
+    // a script that traps TERM stops on it
+    const trap = pod('trap', { image: 'busybox', command: ['sh', '-c', "trap 'exit 0' SIGTERM; echo hi"] });
+    expect(processFate(trap, trap.spec!.containers[0]!, { podIP: '', hostIP: '' })).toEqual({ exit: { afterMs: 0, code: 0 } });
+    // busybox httpd as PID 1 (a server applet): runs until stopped, no SIGTERM handler
+    const httpd = pod('httpd', { image: 'busybox', command: ['httpd', '-f', '-p', '80'] });
+    expect(processFate(httpd, httpd.spec!.containers[0]!, { podIP: '', hostIP: '' })).toEqual({ exit: undefined, ignoresSigterm: true });
+    // a server: no exit, stops on SIGTERM; an unmodelled entrypoint: the profile decides
     const nginx = pod('web', { image: 'nginx:1.27' });
     expect(processFate(nginx, nginx.spec!.containers[0]!, { podIP: '', hostIP: '' })).toEqual({ exit: undefined });
     const own = pod('own', { image: 'ghcr.io/acme/app:1.0' });
