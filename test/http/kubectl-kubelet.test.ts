@@ -4,7 +4,9 @@
  * not found` counted `(xN over ...)` as the kubelet retries at each sync, then Running in place
  * once the ConfigMap exists), and the deletion of a pod whose PID 1 ignores SIGTERM (`kubectl
  * get pod -w`: busybox `sleep 3600` runs until the grace period's end and is SIGKILLed, 137,
- * while nginx stops at once, 0).
+ * while nginx stops at once, 0), the RESTARTS of a pod whose node rebooted (`kubectl get pod`:
+ * 1, not 0, and the SandboxChanged event), and a readiness probe whose curl reaches a Service
+ * created after the container started (READY 0/1, then 1/1).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
@@ -82,6 +84,8 @@ describe.skipIf(!HAS_KUBECTL)(`the kubelet through kubectl${HAS_KUBECTL ? '' : `
       const watch = s.spawnKubectl(['get', 'pod', name, '-w', '-o', 'jsonpath={.metadata.deletionTimestamp} {.status.containerStatuses[0].state.terminated.finishedAt} {.status.containerStatuses[0].state.terminated.exitCode}{"\\n"}']);
       let out = '';
       watch.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      // the watch has the pod before it is deleted
+      await waitFor(`the watch of ${name} started`, () => out.includes('\n'), 30_000);
       const d = await s.kubectl(['delete', 'pod', name]);
       expect(d.stdout).toBe(`pod "${name}" deleted\n`);
       await waitFor(`the watch of ${name} shows its end`, () => out.split('\n').some((l) => /^\S+ \S+ \d+$/.test(l)), 30_000);
@@ -95,5 +99,54 @@ describe.skipIf(!HAS_KUBECTL)(`the kubelet through kubectl${HAS_KUBECTL ? '' : `
     const [delWeb, endWeb, codeWeb] = ends['web']!.split(' ');
     expect(codeWeb).toBe('0');
     expect(Date.parse(endWeb!)).toBeLessThan(Date.parse(delWeb!) - 20_000);
+  });
+
+  it('get pod after a node reboot: RESTARTS 1 (counted on from the node’s log directories), SandboxChanged in describe', async () => {
+    const file = join(s.dir, 'boot.yaml');
+    writeFileSync(file, podYaml('boot', 'nginx:1.27'));
+    expect((await s.kubectl(['apply', '-f', file])).stderr).toBe('');
+    await waitFor('boot Running', () => pod('boot')?.status?.phase === 'Running', 60_000);
+    s.cluster.faults.crashNode('node-1');
+    s.cluster.faults.restartNode('node-1');
+    await waitFor('boot running again', () => pod('boot')?.status?.containerStatuses?.[0]?.restartCount === 1 && pod('boot')?.status?.containerStatuses?.[0]?.state?.running !== undefined, 60_000);
+    const r = await s.kubectl(['get', 'pod', 'boot', '--no-headers', '-o', 'custom-columns=RESTARTS:.status.containerStatuses[0].restartCount,LAST:.status.containerStatuses[0].lastState.terminated.reason']);
+    expect(r.stdout.trim().split(/\s+/)).toEqual(['1', 'ContainerStatusUnknown']);
+    await waitFor('the SandboxChanged event', () => s.cluster.objects<Obj>('events', 'default').some((e) => e.involvedObject?.name === 'boot' && e.reason === 'SandboxChanged'), 30_000);
+    expect((await s.kubectl(['describe', 'pod', 'boot'])).stdout).toMatch(/Normal\s+SandboxChanged\s+.*kubelet\s+Pod sandbox changed, it will be killed and re-created\./);
+  });
+
+  it('get pod: a readiness probe that curls a Service created later goes READY 0/1 -> 1/1', async () => {
+    const file = join(s.dir, 'probe.yaml');
+    writeFileSync(
+      file,
+      `apiVersion: v1
+kind: Pod
+metadata:
+  name: checker
+  labels:
+    app: checker
+spec:
+  containers:
+  - name: checker
+    image: nginx:1.27
+    readinessProbe:
+      exec:
+        command: ["curl", "-sSf", "-m", "1", "http://late"]
+      periodSeconds: 2
+`,
+    );
+    expect((await s.kubectl(['apply', '-f', file])).stderr).toBe('');
+    await waitFor('checker Running', () => pod('checker')?.status?.phase === 'Running', 60_000);
+    await waitFor('an Unhealthy event', () => s.cluster.objects<Obj>('events', 'default').some((e) => e.involvedObject?.name === 'checker' && e.reason === 'Unhealthy'), 30_000);
+    expect((await s.kubectl(['get', 'pod', 'checker', '--no-headers'])).stdout).toMatch(/^checker\s+0\/1\s+Running/);
+    expect((await s.kubectl(['describe', 'pod', 'checker'])).stdout).toMatch(/Warning\s+Unhealthy\s+.*kubelet\s+Readiness probe failed: curl: \(6\) Could not resolve host: late/);
+    // a backend, and the Service in front of it
+    const backend = join(s.dir, 'backend.yaml');
+    writeFileSync(backend, podYaml('backend', 'nginx:1.27'));
+    expect((await s.kubectl(['apply', '-f', backend])).stderr).toBe('');
+    expect((await s.kubectl(['label', 'pod', 'backend', 'app=backend'])).stderr).toBe('');
+    expect((await s.kubectl(['expose', 'pod', 'backend', '--name=late', '--port=80'])).stderr).toBe('');
+    await waitFor('checker Ready', () => pod('checker')?.status?.conditions?.some((c: Obj) => c.type === 'Ready' && c.status === 'True'), 60_000);
+    expect((await s.kubectl(['get', 'pod', 'checker', '--no-headers'])).stdout).toMatch(/^checker\s+1\/1\s+Running/);
   });
 });
