@@ -80,11 +80,24 @@ export function hooksOf(pod: Pod, c: Container, env: PodEnv): ContainerHooks | u
   return hooks;
 }
 
-/** Go's time.Duration text of a whole number of milliseconds (`523ms`, `2.5s`, `1m2.3s`). */
+/**
+ * Go's time.Duration text of a number of milliseconds (`523ms`, `2.5s`, `1m2.3s`, `1.618874s`),
+ * computed on whole nanoseconds as Go's Duration is (so a sum of floats such as 1175.0000000000002
+ * ms prints `1.175s`, never its binary noise).
+ */
 export function goDuration(ms: number): string {
-  if (ms < 1000) return `${ms}ms`;
-  const minutes = Math.floor(ms / 60_000);
-  const seconds = `${(ms % 60_000) / 1000}s`;
+  const ns = Math.round(ms * 1e6);
+  const fraction = (n: number, digits: number) => {
+    const text = String(n).padStart(digits, '0').replace(/0+$/, '');
+    return text ? `.${text}` : '';
+  };
+  if (ns === 0) return '0s';
+  if (ns < 1e3) return `${ns}ns`;
+  if (ns < 1e6) return `${Math.floor(ns / 1e3)}${fraction(ns % 1e3, 3)}µs`;
+  if (ns < 1e9) return `${Math.floor(ns / 1e6)}${fraction(ns % 1e6, 6)}ms`;
+  const minutes = Math.floor(ns / 6e10);
+  const rest = ns % 6e10;
+  const seconds = `${Math.floor(rest / 1e9)}${fraction(rest % 1e9, 9)}s`;
   return minutes > 0 ? `${minutes}m${seconds}` : seconds;
 }
 

@@ -94,5 +94,11 @@ describe('kubelet events', () => {
     expect(goDuration(523)).toBe('523ms');
     expect(goDuration(2500)).toBe('2.5s');
     expect(goDuration(62_300)).toBe('1m2.3s');
+    // whole nanoseconds: a sum of floats prints as Go prints the Duration
+    expect(goDuration(1175.0000000000002)).toBe('1.175s');
+    expect(goDuration(1618.874)).toBe('1.618874s');
+    expect(goDuration(950.5)).toBe('950.5ms');
+    expect(goDuration(0.5)).toBe('500µs');
+    expect(goDuration(0)).toBe('0s');
   });
 });
