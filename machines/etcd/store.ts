@@ -6,6 +6,59 @@
 import type { KubeObject } from '../../src/api/types.js';
 import type { EtcdChange, KeyValue } from '../protocol.js';
 
+const hasOwn = Object.hasOwn;
+
+function isPlainObject(v: object): boolean {
+  const proto = Object.getPrototypeOf(v) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * `next` sharing with `prev` every subtree the two have equal (the same keys in the same order,
+ * the same values): an unchanged subtree is `prev`'s own object, a changed one a shallow copy of
+ * `next`'s whose unchanged children are `prev`'s, and an equal string is `prev`'s. So a revision
+ * costs only what changed since the one before (a status patch's conditions that did not move, the
+ * metadata the API server copied to drop the resourceVersion). The result is equal to `next`, key
+ * order included; neither argument is changed. Stored values are treated as immutable, as the API
+ * server treats them. Plain objects and arrays only: anything else is kept as it is.
+ */
+export function shareUnchanged(prev: unknown, next: unknown): unknown {
+  if (prev === next) return prev;
+  if (typeof next !== 'object' || next === null || typeof prev !== 'object' || prev === null) return next;
+  if (Array.isArray(next)) {
+    if (!Array.isArray(prev)) return next;
+    let same = prev.length === next.length;
+    let out: unknown[] | undefined;
+    for (let i = 0; i < next.length; i++) {
+      const item: unknown = next[i];
+      const before: unknown = i < prev.length ? prev[i] : undefined;
+      const shared = shareUnchanged(before, item);
+      if (shared !== item) (out ??= next.slice())[i] = shared;
+      if (shared !== before) same = false;
+    }
+    return same ? prev : (out ?? next);
+  }
+  if (Array.isArray(prev) || !isPlainObject(next) || !isPlainObject(prev)) return next;
+  const nextKeys = Object.keys(next);
+  const prevKeys = Object.keys(prev);
+  let same = nextKeys.length === prevKeys.length;
+  let out: Record<string, unknown> | undefined;
+  for (let i = 0; i < nextKeys.length; i++) {
+    const k = nextKeys[i]!;
+    if (same && prevKeys[i] !== k) same = false;
+    const item = (next as Record<string, unknown>)[k];
+    const before = hasOwn(prev, k) ? (prev as Record<string, unknown>)[k] : undefined;
+    const shared = shareUnchanged(before, item);
+    if (shared !== item) {
+      out ??= { ...(next as Record<string, unknown>) };
+      if (k === '__proto__') Object.defineProperty(out, k, { value: shared, enumerable: true, writable: true, configurable: true });
+      else out[k] = shared;
+    }
+    if (shared !== before) same = false;
+  }
+  return same ? prev : (out ?? next);
+}
+
 function dirOf(key: string): string {
   return key.slice(0, key.lastIndexOf('/') + 1);
 }
@@ -50,6 +103,8 @@ export class MvccStore {
     const prev = this.get(key);
     if (!prev) return undefined;
     const revision = ++this.revision;
+    // etcd keeps bytes per revision; we keep objects, and what did not change is the previous revision's
+    value = shareUnchanged(prev.value, value) as KubeObject;
     const kv: KeyValue = { key, value, createRevision: prev.createRevision, modRevision: revision, version: prev.version + 1 };
     this.put(kv);
     return this.remember({ kind: 'put', kv, prev });

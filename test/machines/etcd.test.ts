@@ -4,7 +4,7 @@ import { createActor } from 'xstate';
 import { Kernel } from '../../src/kernel/kernel.js';
 import { Port } from '../../src/kernel/port.js';
 import { etcdMachine } from '../../machines/etcd.js';
-import { MvccStore } from '../../machines/etcd/store.js';
+import { MvccStore, shareUnchanged } from '../../machines/etcd/store.js';
 import type { EtcdChanged, EtcdRequest, EtcdResult } from '../../machines/protocol.js';
 
 /** A request without the id and sender the helper fills in. */
@@ -135,5 +135,42 @@ describe('MvccStore', () => {
       else store.delete(key);
     }
     expect(store.countPrefix(prefix)).toBe(store.range(prefix).kvs.length);
+  });
+
+  it('keeps what an update did not change as the previous revision\'s objects, and the new value equal to what was written', () => {
+    const store = new MvccStore();
+    const key = '/registry/pods/default/p';
+    const spec = { containers: [{ name: 'app', image: 'pause' }] };
+    store.create(key, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', labels: { app: 'a' } }, spec, status: { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'True' }] } });
+    const before = store.get(key)!.value as any;
+    // a status patch's result: new objects everywhere but the spec, one condition added
+    const written = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', labels: { app: 'a' } }, spec, status: { phase: 'Running', conditions: [{ type: 'PodScheduled', status: 'True' }, { type: 'Ready', status: 'True' }] } };
+    const copy = structuredClone(written);
+    store.update(key, written);
+    const after = store.get(key)!.value as any;
+    expect(after).toEqual(copy);
+    expect(JSON.stringify(after)).toBe(JSON.stringify(copy));
+    expect(written).toEqual(copy); // the argument is not changed
+    expect(after.metadata).toBe(before.metadata);
+    expect(after.spec).toBe(before.spec);
+    expect(after.status).not.toBe(before.status);
+    expect(after.status.conditions[0]).toBe(before.status.conditions[0]);
+    expect(after.status.conditions[1]).toBe(written.status.conditions[1]);
+    // the previous revision is unchanged in the history
+    expect(store.changesSince(1, key)![0]!.change.kv.value).toBe(before);
+    expect(before.status).toEqual({ phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'True' }] });
+  });
+
+  const json = fc.letrec((tie) => ({
+    value: fc.oneof({ depthSize: 'small', withCrossShrink: true }, fc.constantFrom('a', 'b', '', 0, 1, true, null), fc.array(tie('value'), { maxLength: 3 }), fc.dictionary(fc.constantFrom('a', 'b', 'c', '__proto__'), tie('value'), { maxKeys: 3 })),
+  })).value;
+  propTest.prop([json, json])('shareUnchanged gives a value equal to the new one, key order included, without changing either', (prev, next) => {
+    const [p, n] = [JSON.stringify(prev), JSON.stringify(next)];
+    const shared = shareUnchanged(prev, next);
+    expect(JSON.stringify(shared)).toBe(n);
+    expect(shared).toEqual(next);
+    expect(JSON.stringify(prev)).toBe(p);
+    expect(JSON.stringify(next)).toBe(n);
+    if (p === n) expect(shared).toBe(prev);
   });
 });
