@@ -64,20 +64,32 @@ function normalize(value: unknown, code: string, base: unknown): unknown {
   if (!code.startsWith('@') || Array.isArray(value)) return value;
   const struct = GO_STRUCTS[code.slice(1)];
   if (!struct) return value;
+  // the copy is built key by key, never by deleting from a copy: a deleted property turns a V8
+  // object into a dictionary, 450 B instead of 50 for a pod's PodScheduled condition, kept as
+  // long as the pod
   let out: Json | undefined;
-  for (const [key, item] of Object.entries(value)) {
+  const keys = Object.keys(value);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const item = (value as Json)[key];
     const fieldCode = struct.fields[key];
-    if (fieldCode === undefined) continue;
     // null: a nil pointer or a zero value (kubectl's `creationTimestamp: null` in a pod template)
-    if (item === null || ((fieldCode.startsWith('[]') || fieldCode.startsWith('map[')) && isEmptyCollection(item))) {
-      out ??= { ...(value as Json) };
-      delete out[key];
-      continue;
+    const drop = fieldCode !== undefined && (item === null || ((fieldCode.startsWith('[]') || fieldCode.startsWith('map[')) && isEmptyCollection(item)));
+    const next = fieldCode === undefined || drop ? item : normalize(item, fieldCode, baseAt(base, key));
+    if (out === undefined) {
+      if (!drop && next === item) continue;
+      out = {};
+      for (let j = 0; j < i; j++) setKey(out, keys[j]!, (value as Json)[keys[j]!]);
     }
-    const next = normalize(item, fieldCode, baseAt(base, key));
-    if (next !== item) (out ??= { ...(value as Json) })[key] = next;
+    if (!drop) setKey(out, key, next);
   }
   return out ?? value;
+}
+
+/** Assigns a property, also when the key is `__proto__` (an own property, as a spread copies it). */
+function setKey(o: Json, key: string, v: unknown): void {
+  if (key === '__proto__') Object.defineProperty(o, key, { value: v, enumerable: true, writable: true, configurable: true });
+  else o[key] = v;
 }
 
 /**

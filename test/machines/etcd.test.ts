@@ -5,6 +5,7 @@ import { Kernel } from '../../src/kernel/kernel.js';
 import { Port } from '../../src/kernel/port.js';
 import { etcdMachine } from '../../machines/etcd.js';
 import { MvccStore, shareUnchanged } from '../../machines/etcd/store.js';
+import type { KubeObject, Pod } from '../../src/api/types.js';
 import type { EtcdChanged, EtcdRequest, EtcdResult } from '../../machines/protocol.js';
 
 /** A request without the id and sender the helper fills in. */
@@ -141,21 +142,21 @@ describe('MvccStore', () => {
     const store = new MvccStore();
     const key = '/registry/pods/default/p';
     const spec = { containers: [{ name: 'app', image: 'pause' }] };
-    store.create(key, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', labels: { app: 'a' } }, spec, status: { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'True' }] } });
-    const before = store.get(key)!.value as any;
+    store.create(key, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', labels: { app: 'a' } }, spec, status: { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'True' }] } } as KubeObject);
+    const before = store.get(key)!.value as Pod;
     // a status patch's result: new objects everywhere but the spec, one condition added
     const written = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', labels: { app: 'a' } }, spec, status: { phase: 'Running', conditions: [{ type: 'PodScheduled', status: 'True' }, { type: 'Ready', status: 'True' }] } };
     const copy = structuredClone(written);
     store.update(key, written);
-    const after = store.get(key)!.value as any;
+    const after = store.get(key)!.value as Pod;
     expect(after).toEqual(copy);
     expect(JSON.stringify(after)).toBe(JSON.stringify(copy));
     expect(written).toEqual(copy); // the argument is not changed
     expect(after.metadata).toBe(before.metadata);
     expect(after.spec).toBe(before.spec);
     expect(after.status).not.toBe(before.status);
-    expect(after.status.conditions[0]).toBe(before.status.conditions[0]);
-    expect(after.status.conditions[1]).toBe(written.status.conditions[1]);
+    expect(after.status!.conditions![0]).toBe(before.status!.conditions![0]);
+    expect(after.status!.conditions![1]).toBe(written.status.conditions[1]);
     // the previous revision is unchanged in the history
     expect(store.changesSince(1, key)![0]!.change.kv.value).toBe(before);
     expect(before.status).toEqual({ phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'True' }] });
