@@ -247,6 +247,18 @@ export function podProcessContext(pod: Pod, container: Container, catalog: Proce
   return { ...ctx, mounts: [...(ctx.mounts ?? []), ...data].sort((a, b) => a.path.replace(/\/+$/, '').length - b.path.replace(/\/+$/, '').length) };
 }
 
+/**
+ * An empty record for keys that differ from pod to pod (a projected volume's generated name,
+ * `kube-api-access-x7k2p`): without a prototype, so V8 keeps it as a dictionary. A plain `{}`
+ * given such a key adds a hidden-class transition to the one map every `{}` starts from; past
+ * about 1,500 pods that map's transitions are full, and from then on every object that starts as
+ * `{}` and gets a property name not seen before (XState's actor options, pods' specs) receives a
+ * hidden class of its own, several hundred bytes per pod.
+ */
+function byVolume<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
 /** The data a pod references, read by `get`. */
 function configDataOf(pod: Pod, get: SourceReader): ConfigData {
   const ns = pod.metadata?.namespace ?? 'default';
@@ -257,7 +269,10 @@ function configDataOf(pod: Pod, get: SourceReader): ConfigData {
     data[kind][name] = obj ? (kind === 'secret' ? secretData(obj as Secret) : configMapData(obj as ConfigMap)) : null;
   }
   const tokens = get.tokens?.(pod);
-  if (tokens) data.tokens = Object.fromEntries(Object.entries(tokens).map(([volume, token]) => [volume, { token }]));
+  if (tokens) {
+    data.tokens = byVolume();
+    for (const [volume, token] of Object.entries(tokens)) data.tokens[volume] = { token };
+  }
   return data;
 }
 
@@ -315,7 +330,7 @@ export class ConfigSources {
     const data: ConfigData = { configMap: {}, secret: {} };
     for (const r of refs) data[r.kind][r.name] = this.known.get(r.id)!;
     if (tokens.length > 0) {
-      data.tokens = {};
+      data.tokens = byVolume();
       for (const t of tokens) {
         const held = this.tokens.get(t.id)!;
         data.tokens[t.volume] = 'error' in held ? held : { token: held.token };
@@ -326,7 +341,7 @@ export class ConfigSources {
 
   /** The tokens held for a pod's projected volumes, by volume name (what its containers read now). */
   tokensOf(pod: Pod): Record<string, string> {
-    const out: Record<string, string> = {};
+    const out = byVolume<string>();
     for (const t of tokenSources(pod)) {
       const held = this.tokens.get(tokenId(pod, t.volume));
       if (held && 'token' in held) out[t.volume] = held.token;

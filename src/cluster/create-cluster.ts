@@ -60,6 +60,7 @@ import { VolumeStorage, type NodeDisk, type PodFiles } from '../../machines/kube
 import { connectToPod, type PodConnection } from './connect.js';
 import { StatusError, notFound } from '../api/status.js';
 import { ControlPlane, type ControlPlaneOptions } from './control-plane.js';
+import { keepScheduledEventsAsDictionary } from '../kernel/xstate-internals.js';
 
 /** A worker node to create. */
 export interface NodeOptions {
@@ -342,6 +343,7 @@ export class Cluster {
     this.kernel.register(address, actor, { host });
     this.actors.set(address, actor);
     actor.start();
+    keepScheduledEventsAsDictionary(actor);
     return actor;
   }
 

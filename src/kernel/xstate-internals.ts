@@ -10,6 +10,10 @@
  * parent is still being created must wait for the parent's start, as `spawn` does, which only
  * `_snapshot` tells (`startParentedActor`).
  *
+ * A root actor's system keeps its delayed events in a plain object keyed by `x:<session>.<id>`
+ * (`system._snapshot._scheduledEvents`), a name per actor: `keepScheduledEventsAsDictionary`
+ * makes it an object without a prototype, which V8 keeps as a dictionary (see there why).
+ *
  * test/kernel/xstate-internals.test.ts pins the XState version this was checked
  * against and fails on an upgrade, so that the next version is checked again.
  */
@@ -57,4 +61,23 @@ export function startParentedActor(actor: AnyActorRef, parent: AnyActorRef): voi
       actor.start();
     },
   });
+}
+
+/**
+ * Makes a started root actor's record of delayed events a prototype-less object, with the same
+ * entries in the same order (XState iterates it in insertion order, which a dictionary keeps).
+ * Each system's record starts as `{}` and gets keys no other system has (`x:12.xstate.after...`):
+ * every such first key adds a hidden-class transition to the one map all `{}` start from, and a
+ * cluster of 5,000 nodes would fill that map's transitions (about 1,500), after which every object
+ * that starts as `{}` and gets a property name not seen before has a hidden class of its own.
+ * XState's `system.start()` assigns a fresh `{}`, so this runs after the root's start.
+ */
+export function keepScheduledEventsAsDictionary(root: AnyActorRef): void {
+  const snapshot = (root.system as { _snapshot?: { _scheduledEvents?: Record<string, unknown> } })._snapshot;
+  if (!snapshot || typeof snapshot._scheduledEvents !== 'object') {
+    throw new Error(`XState no longer has system._snapshot._scheduledEvents (checked against ${CHECKED_XSTATE_VERSION}): see src/kernel/xstate-internals.ts`);
+  }
+  const events = Object.create(null) as Record<string, unknown>;
+  for (const id of Object.keys(snapshot._scheduledEvents)) events[id] = snapshot._scheduledEvents[id];
+  snapshot._scheduledEvents = events;
 }

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { assign, createActor, createMachine, setup, type AnyActorRef } from 'xstate';
-import { CHECKED_XSTATE_VERSION, startParentedActor, stopParentedActor } from '../../src/kernel/xstate-internals.js';
+import { CHECKED_XSTATE_VERSION, keepScheduledEventsAsDictionary, startParentedActor, stopParentedActor } from '../../src/kernel/xstate-internals.js';
 
 const require = createRequire(import.meta.url);
 
@@ -58,5 +58,37 @@ describe('xstate-internals: the uses of XState internals', () => {
 
   it('fails loudly when the internal is gone', () => {
     expect(() => stopParentedActor({} as AnyActorRef)).toThrow(/no longer has Actor._stop/);
+  });
+
+  it('keeps a root system\'s delayed events in a prototype-less object: the same entries, timers still fire and are still cancelled', () => {
+    const pending = new Map<number, () => void>();
+    let n = 0;
+    const clock = {
+      setTimeout: (fn: () => void, _ms: number) => {
+        pending.set(++n, fn);
+        return n;
+      },
+      clearTimeout: (id: number) => void pending.delete(id),
+    };
+    const machine = setup({ delays: { soon: 10, later: 1_000 } }).createMachine({
+      id: 'root',
+      initial: 'a',
+      states: { a: { after: { soon: 'b', later: 'c' } }, b: { after: { later: 'c' } }, c: {} },
+    });
+    const root = createActor(machine, { clock }).start();
+    const system = root.system as unknown as { _snapshot: { _scheduledEvents: Record<string, unknown> } };
+    const before = Object.keys(system._snapshot._scheduledEvents);
+    keepScheduledEventsAsDictionary(root as AnyActorRef);
+    expect(Object.getPrototypeOf(system._snapshot._scheduledEvents)).toBe(null);
+    expect(Object.keys(system._snapshot._scheduledEvents)).toEqual(before);
+    // `soon` fires: leaving `a` cancels its `later`, `b` arms its own
+    pending.get(1)!();
+    expect(root.getSnapshot().value).toBe('b');
+    expect(pending.has(2)).toBe(false);
+    expect(Object.keys(system._snapshot._scheduledEvents)).toHaveLength(1);
+    pending.get(3)!();
+    expect(root.getSnapshot().value).toBe('c');
+    expect(Object.keys(system._snapshot._scheduledEvents)).toHaveLength(0);
+    root.stop();
   });
 });
