@@ -87,6 +87,8 @@ export interface PodInput {
   network?: NetworkTimeline;
   /** Where the requests its processes make are told (the servers' access logs). */
   served?: NetworkSource['served'];
+  /** Where the steady request flows of its processes are told (the servers' CPU usage). */
+  flows?: NetworkSource['flows'];
   /** Captures the network the pod sees now (the periodic re-capture, `networkResync`). */
   capture?: (pod: Pod) => NetworkView;
   /** The containers whose processes may use the network (machines/kubelet/network.ts `networkUsers`). */
@@ -136,6 +138,7 @@ export interface PodEnv {
    */
   network?: NetworkTimeline;
   served?: NetworkSource['served'];
+  flows?: NetworkSource['flows'];
   capture?: (pod: Pod) => NetworkView;
   /** The containers that use the network (empty: the worker never re-captures it). */
   networkUsers: ReadonlySet<string>;
@@ -191,6 +194,8 @@ function resolveContainer(env: PodEnv, pod: Pod, c: Container): { behavior: Reso
     const fate = processFate(pod, c, processContextOf(pod, c, processBase(env), env.configData), startAbs);
     // the servers it will reach log its requests (from when it is resolved: its start is not known yet)
     if (fate?.requests && env.served) env.served(fate.requests, Date.parse(env.port.timestamp()));
+    // and the steady flows of its loops load them (from its start, taken as now until it is known)
+    if (env.networkUsers.has(c.name) && env.flows) env.flows({ uid: env.uid, container: c.name }, fate?.flows ?? [], startAbs);
     return { behavior: withRegistry(env.profile, c, resolveBehavior(env.profile, pod, c, env.port.rng, fate)) };
   } catch (error) {
     return { configError: (error as Error).message };
@@ -559,9 +564,10 @@ export const podMachine = setup({
       const next: PodEnv = { ...env, network };
       enqueue.assign({ env: next });
       const children = self.getSnapshot().children;
-      for (const { name, event } of refates(next, context, nowAbs)) {
+      for (const { name, event, flows, startAbs } of refates(next, context, nowAbs)) {
         const child = children[name];
         if (child) enqueue.sendTo(child, event);
+        if (env.flows) enqueue(() => env.flows!({ uid: env.uid, container: name }, flows, startAbs));
       }
       // their probes and hooks run against the new timeline too (as an exec session sees it)
       for (const name of env.networkUsers) {
@@ -655,7 +661,7 @@ export const podMachine = setup({
         podIPs: [{ ip: input.podIP }],
         events: input.events ?? 'none',
         configData: input.configData,
-        ...(input.network ? { network: input.network, served: input.served, capture: input.capture } : {}),
+        ...(input.network ? { network: input.network, served: input.served, capture: input.capture, ...(input.flows ? { flows: input.flows } : {}) } : {}),
         networkUsers: input.network && input.capture && input.networkUsers ? input.networkUsers : NO_USERS,
         ...(input.logDirs ? { logDirs: input.logDirs } : {}),
         sidecars: inits.length === 0 ? NO_SIDECARS : new Set(inits.filter((c) => c.restartPolicy === 'Always').map((c) => c.name)),

@@ -10,6 +10,7 @@ import { RbacIndex, type AuthorizationDecision, type AuthorizationRequest } from
 import { NodeGraph } from './node-graph.js';
 import { NodeAuthorizer, type NodeAuthorizationRequest } from './node-authorizer.js';
 import { DEFAULT_USAGE, type UsageProfile } from '../../src/metrics/usage.js';
+import type { ClientFlows } from '../../src/cluster/traffic.js';
 import { etcdKey, findResource, resourceForGroupResource, type ResourceInfo } from '../../src/api/resources.js';
 import * as S from '../../src/api/status.js';
 import type { KubeObject, Status } from '../../src/api/types.js';
@@ -80,6 +81,11 @@ export interface ApiServerOptions {
   pipeline?: 'steps' | 'fused';
   /** The usage model the metrics API (`metrics.k8s.io`) reports from: the profile's `usage` section. Default {@link DEFAULT_USAGE}. */
   usage?: UsageProfile;
+  /**
+   * The steady request flows of the cluster's client loops (src/cluster/traffic.ts): the metrics
+   * API counts the CPU their requests cost the serving containers. Default: none.
+   */
+  flows?: () => readonly ClientFlows[];
 }
 
 /** A request the server is working on. */
@@ -153,6 +159,8 @@ export class ApiServerCore {
   readonly maxRetries: number;
   /** The usage model of the metrics API. */
   readonly usage: UsageProfile;
+  /** The request flows the metrics API counts (see {@link ApiServerOptions.flows}). */
+  readonly flows: (() => readonly ClientFlows[]) | undefined;
   metricsRng: Rng | undefined;
   /** Counters for the inspector and the benchmark. */
   readonly stats = { requests: 0, responses: 0, rejected: 0, etcdRequests: 0, watchEvents: 0 };
@@ -171,6 +179,7 @@ export class ApiServerCore {
     this.maxRetries = options.maxConflictRetries ?? 5;
     this.fused = options.pipeline === 'fused';
     this.usage = options.usage ?? DEFAULT_USAGE;
+    this.flows = options.flows;
     this.ips = new ServiceIpAllocator(options.serviceClusterIpRange ?? '10.96.0.0/12');
     this.nodePorts = new NodePortAllocator(options.serviceNodePortRange ?? '30000-32767', io.rng.fork('service-node-ports'));
     this.eviction = new EvictionRest({

@@ -90,6 +90,7 @@ export class GenericStore {
       now,
       timestampAt: (ms) => io.timestamp(ms - now),
       timeOf: (ts) => (io.timeOf ? io.timeOf(ts) : Number.NaN),
+      ...(this.core.flows ? { flows: this.core.flows } : {}),
     });
     this.core.finish(op, answer.code, answer.body);
   }

@@ -15,6 +15,12 @@ export interface HttpServerModel {
   root?: string;
   /** Fixed answers by path (CoreDNS's `/health` and `/ready`: 200 `OK`); other paths are 404. */
   paths?: Record<string, { status: number; body: string }>;
+  /**
+   * CPU time one request costs the server, ms of one core (registry.k8s.io/hpa-example's
+   * index.php: 20 ms). The answer comes that much later, and the container's CPU usage is the
+   * rate of requests it serves times this cost (src/metrics/usage.ts). Default 0.
+   */
+  cpuMsPerRequest?: number;
 }
 
 /** A parsed HTTP/1.x request. */

@@ -15,8 +15,8 @@
  */
 import type { Io } from './shell-builtins.js';
 import type { Shell } from './shell.js';
-import { accessLogLine, answerHttp, requestOf, type HttpAnswer } from './http-server.js';
-import { CLUSTER_DNS, DNS_TIMEOUT_MS, connect, emptyNetwork, isIPv4, lookupFqdn, resolveName, reverseName, viewAt, type NetListener, type NetworkView } from './network.js';
+import { accessLogLine, answerHttp, requestOf, type HttpAnswer, type HttpRequest } from './http-server.js';
+import { CLUSTER_DNS, DNS_TIMEOUT_MS, connect, emptyNetwork, isIPv4, lookupFqdn, resolveName, reverseName, routes, viewAt, type NetListener, type NetworkView } from './network.js';
 
 /** A request a server of the cluster answered (its access-log line belongs in that container's log). */
 export interface NetRequest {
@@ -25,6 +25,38 @@ export interface NetRequest {
   listener: NetListener;
   /** The line the server logs (empty when it keeps no access log). */
   line: string;
+  /** Where the client connected (`ip:port`: a Service's ClusterIP or a pod's address). */
+  target: string;
+  /**
+   * Every server kube-proxy may send a connection to `target` to (one per backend), when they all
+   * answer alike; undefined when they do not (then a loop of such requests is not steady).
+   */
+  spread?: readonly NetListener[];
+  /** What the access-log line is made of (to write it again for a later, identical request). */
+  log?: { req: HttpRequest; status: number; bodyBytes: number; client: string };
+}
+
+/** A server container a {@link RequestFlow} reaches. */
+export interface FlowServer {
+  uid: string;
+  namespace: string;
+  pod: string;
+  container: string;
+  /** CPU time a request costs it (ms of one core). */
+  cpuMsPerRequest: number;
+}
+
+/**
+ * Requests a process sends at a steady rate over a span of its run: a loop of wget or curl whose
+ * iterations repeat (machines/kubelet/shell-loop.ts). Each request to a Service is spread evenly
+ * over the backends kube-proxy had then (its random pick, in expectation).
+ */
+export interface RequestFlow {
+  /** The span, ms after the process's start (`toMs` Infinity: for as long as the process runs). */
+  fromMs: number;
+  toMs: number;
+  /** Requests per second reaching each server container. */
+  servers: readonly { server: FlowServer; perSecond: number }[];
 }
 
 /** busybox's default `-T` (seconds). */
@@ -81,21 +113,64 @@ function hash(text: string): number {
   return h;
 }
 
+/** The backend index a process's `n`-th request to `ip:port` goes to, among `count` (a Service's rule). */
+function pickBackend(podIP: string, target: string, n: number, count: number): number {
+  return hash(`${podIP}/${target}/${n}`) % count;
+}
+
 type Outcome = { kind: 'answer'; answer: HttpAnswer; ip: string } | { kind: 'refused'; ip: string } | { kind: 'timeout'; ip: string; silent: boolean };
 
-/** Sends one HTTP request to `ip:port` from the pod and records the server's access-log line. */
+/** The servers a connection to `ip:port` may reach, if they all answer alike (see {@link NetRequest.spread}). */
+function spreadOf(view: NetworkView, ip: string, port: number): NetListener[] | undefined {
+  const all = routes(view, ip, port);
+  const listeners: NetListener[] = [];
+  let same: string | undefined;
+  for (const r of all) {
+    if (r.kind !== 'connected') return undefined;
+    const key = JSON.stringify([r.listener.http, r.listener.files]);
+    if (same !== undefined && key !== same) return undefined;
+    same = key;
+    listeners.push(r.listener);
+  }
+  return listeners;
+}
+
+/**
+ * Sends one HTTP request to `ip:port` from the pod and records the server's access-log line. The
+ * answer comes after the CPU time the server spends on it (`cpuMsPerRequest`).
+ */
 function request(sh: Shell, ip: string, url: Url, method: string, headers: [string, string][]): Outcome {
   const view = viewOf(sh);
   const n = sh.requests.length;
-  const route = connect(view, ip, url.port, (count) => hash(`${view.podIP}/${ip}:${url.port}/${n}`) % count);
+  const target = `${ip}:${url.port}`;
+  const route = connect(view, ip, url.port, (count) => pickBackend(view.podIP, target, n, count));
   if (route.kind === 'refused') return { kind: 'refused', ip };
   if (route.kind === 'timeout' || route.kind === 'silent') return { kind: 'timeout', ip, silent: route.kind === 'silent' };
   const now = sh.opts.startAbsMs + sh.t;
   const req = requestOf(method, url.path, headers);
-  const answer = answerHttp(req, route.listener.http!, route.listener.files, now);
+  const http = route.listener.http!;
+  const answer = answerHttp(req, http, route.listener.files, now);
   const client = ip === '127.0.0.1' ? '127.0.0.1' : view.podIP;
-  sh.requests.push({ atMs: sh.t, listener: route.listener, line: route.listener.http!.accessLog ? accessLogLine(req, answer, now, client) : '' });
+  const spread = spreadOf(view, ip, url.port);
+  sh.requests.push({
+    atMs: sh.t,
+    listener: route.listener,
+    line: http.accessLog ? accessLogLine(req, answer, now, client) : '',
+    target,
+    ...(spread ? { spread } : {}),
+    ...(http.accessLog ? { log: { req, status: answer.status, bodyBytes: answer.bodyBytes, client } } : {}),
+  });
+  if (http.cpuMsPerRequest) sh.advance(http.cpuMsPerRequest);
   return { kind: 'answer', answer, ip };
+}
+
+/** The same request again at `atMs` (a steady loop's later iteration): to the backend its count picks, with its log line. */
+export function repeatRequest(sh: Shell, template: NetRequest, atMs: number): NetRequest {
+  const spread = template.spread ?? [template.listener];
+  const view = viewOf(sh);
+  const listener = spread[pickBackend(view.podIP, template.target, sh.requests.length, spread.length)]!;
+  const line = template.log ? accessLogLine(template.log.req, template.log, sh.opts.startAbsMs + atMs, template.log.client) : '';
+  return { ...template, atMs, listener, line };
 }
 
 // ---- nslookup ---------------------------------------------------------------------------------

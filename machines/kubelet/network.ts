@@ -25,7 +25,8 @@
  */
 
 import type { Pod } from '../../src/api/types.js';
-import type { NetRequest } from './net-tools.js';
+import type { NetRequest, RequestFlow } from './net-tools.js';
+import type { HttpServerModel } from './http-server.js';
 import { networkPolicyAllows, type PolicyWorld } from './network-policy.js';
 
 /** A Service as the DNS serves it. */
@@ -48,7 +49,7 @@ export interface NetListener {
   /** When the listening container started (its log run). */
   startedAt: string;
   /** The HTTP server model of its image's program, if it speaks HTTP. */
-  http?: { status: number; body: string; server: string; accessLog?: boolean; paths?: Record<string, { status: number; body: string }> };
+  http?: HttpServerModel;
   /** Its document root (`/usr/share/nginx/html/...`). */
   files: Record<string, string>;
 }
@@ -223,6 +224,16 @@ export function connect(view: NetworkView, ip: string, port: number, pick: (n: n
   return view.podIPs.includes(host) ? { kind: 'refused' } : { kind: 'timeout' };
 }
 
+/**
+ * Every place a connection to `ip:port` may go: one per backend of a Service's rule (kube-proxy
+ * picks one of them at random for each connection), else the one address.
+ */
+export function routes(view: NetworkView, ip: string, port: number): Connection[] {
+  const target = ip === '127.0.0.1' || ip === 'localhost' ? view.podIP : ip;
+  const n = Math.max(1, view.rules[`${target}:${port}`]?.length ?? 1);
+  return Array.from({ length: n }, (_, i) => connect(view, ip, port, () => i));
+}
+
 /** An empty network (a pod whose kubelet captured none): only its own addresses. */
 export function emptyNetwork(namespace: string, podIP: string): NetworkView {
   return { namespace, podIP, services: [], rules: {}, podIPs: podIP ? [podIP] : [], listeners: {} };
@@ -237,6 +248,13 @@ export interface NetworkSource {
   capture(pod: Pod, podIP: string): NetworkView;
   /** Requests of a pod's process that servers answered, the process having started at `startAbs` (their access-log lines). */
   served(requests: readonly NetRequest[], startAbs: number): void;
+  /**
+   * The steady request flows of a pod's container process (a loop of wget or curl, see
+   * machines/kubelet/shell-loop.ts), its process having started at `startAbs`: they replace what
+   * was reported for that container before (a new network timeline, a restart). The metrics API
+   * counts them in the serving containers' CPU usage.
+   */
+  flows?(client: { uid: string; container: string }, flows: readonly RequestFlow[], startAbs: number): void;
 }
 
 const NETWORK_TOOLS = /\b(wget|curl|nslookup)\b/;

@@ -8,6 +8,7 @@ import type { Container, ContainerStatus, Pod } from '../../src/api/types.js';
 import type { PodContext, PodEnv } from '../pod.js';
 import type { ContainerRefate } from '../container.js';
 import { processFate } from './process.js';
+import type { RequestFlow } from './net-tools.js';
 import { processContextOf } from './config-sources.js';
 import { processBase } from './pod-containers.js';
 import { BEHAVIOR_ANNOTATION, behaviorAnnotation } from '../../src/profiles/profile.js';
@@ -42,18 +43,19 @@ function processStartAbs(status: ContainerStatus | undefined, nowAbs: number): n
  * container of `pod` with a status: skipped when a behavior annotation decides its fate, or the
  * process is not modelled.
  */
-export function refates(env: PodEnv, context: Pick<PodContext, 'initStatuses' | 'statuses' | 'pod'>, nowAbs: number): { name: string; event: ContainerRefate }[] {
+export function refates(env: PodEnv, context: Pick<PodContext, 'initStatuses' | 'statuses' | 'pod'>, nowAbs: number): { name: string; event: ContainerRefate; flows: readonly RequestFlow[]; startAbs: number }[] {
   const pod: Pod = context.pod;
   const annotations = pod.metadata?.annotations ?? {};
   if (annotations[BEHAVIOR_ANNOTATION] !== undefined) return [];
-  const out: { name: string; event: ContainerRefate }[] = [];
+  const out: { name: string; event: ContainerRefate; flows: readonly RequestFlow[]; startAbs: number }[] = [];
   const each = (containers: readonly Container[], statuses: readonly ContainerStatus[]): void => {
     for (const c of containers) {
       if (!env.networkUsers.has(c.name) || annotations[behaviorAnnotation(c.name)] !== undefined) continue;
       const status = statuses.find((s) => s.name === c.name);
-      const fate = processFate(pod, c, processContextOf(pod, c, processBase(env), env.configData), processStartAbs(status, nowAbs));
+      const startAbs = processStartAbs(status, nowAbs);
+      const fate = processFate(pod, c, processContextOf(pod, c, processBase(env), env.configData), startAbs);
       if (!fate || fate.oomAfterMs !== undefined) continue;
-      out.push({ name: c.name, event: { type: 'container.refate', exit: fate.exit } });
+      out.push({ name: c.name, event: { type: 'container.refate', exit: fate.exit }, flows: fate.flows ?? [], startAbs });
     }
   };
   each(pod.spec?.initContainers ?? [], context.initStatuses);

@@ -116,7 +116,7 @@ export function startWorker(s: WorkerStart, pod: Pod, ip: string, configData: Co
       ...(s.disk ? { disk: s.disk } : {}),
       logDirs: s.logDirs,
       // its network: a timeline from this capture, which the pod worker extends (machines/pod.ts `networkResync`)
-      ...(network && s.network ? { network: networkTimeline(network, Date.parse(s.port.timestamp())), served: s.network.served.bind(s.network), capture: (p: Pod) => s.network!.capture(p, ip), networkUsers: networkUsersOf } : {}),
+      ...(network && s.network ? { network: networkTimeline(network, Date.parse(s.port.timestamp())), served: s.network.served.bind(s.network), ...(s.network.flows ? { flows: s.network.flows.bind(s.network) } : {}), capture: (p: Pod) => s.network!.capture(p, ip), networkUsers: networkUsersOf } : {}),
     } as never,
   });
 }

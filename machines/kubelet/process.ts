@@ -20,7 +20,7 @@ import { containerMounts, readOnlyPaths } from './container-files.js';
 import { isModelledCommand, runProcess, type PsEntry, type ShellOptions, type ShellResult } from './shell.js';
 import { BUSYBOX_APPLETS } from './shell-builtins.js';
 import type { NetworkTimeline } from './network.js';
-import type { NetRequest } from './net-tools.js';
+import type { NetRequest, RequestFlow } from './net-tools.js';
 
 /** A container's process, as data (kept by its container actor for logs and exec). */
 export interface ProcessSpec {
@@ -325,7 +325,7 @@ export function processFate(
   container: Container,
   ctx: ProcessContext,
   startAbsMs = 0,
-): { exit: { afterMs: number; code: number } | undefined; requests?: NetRequest[]; oomAfterMs?: number; ignoresSigterm?: boolean } | undefined {
+): { exit: { afterMs: number; code: number } | undefined; requests?: NetRequest[]; flows?: RequestFlow[]; oomAfterMs?: number; ignoresSigterm?: boolean } | undefined {
   const image = catalogEntry(container.image ?? '', withDefaults(ctx.catalog));
   const argv = argvOf(container, image);
   if (argv.length === 0) return undefined;
@@ -343,6 +343,7 @@ export function processFate(
   return {
     exit: result.exit ? { afterMs: result.exit.atMs, code: result.exit.code } : undefined,
     ...(result.requests ? { requests: result.requests } : {}),
+    ...(result.flows ? { flows: result.flows } : {}),
     ...(ignoresSigterm(spec) ? { ignoresSigterm: true } : {}),
   };
 }

@@ -16,7 +16,8 @@
 import type { ImageProgram } from '../../src/profiles/images.js';
 import { files as treeFiles, type FileTree } from './files.js';
 import { BUILTINS, BUSYBOX_APPLETS, BUSYBOX_ONLY, Exit, IMAGE_COMMANDS, type Io, Stop } from './shell-builtins.js';
-import type { NetRequest } from './net-tools.js';
+import type { NetRequest, RequestFlow } from './net-tools.js';
+import { LoopWatch } from './shell-loop.js';
 import type { NetworkTimeline } from './network.js';
 import { type AndOr, type Command, type List, parseScript, type Pipeline, type Redirect, ShellSyntaxError, type Simple, type Word } from './shell-syntax.js';
 
@@ -85,6 +86,27 @@ export interface ShellResult {
   files?: Record<string, string>;
   /** The HTTP requests it made that a server of the cluster answered (their access-log lines). */
   requests?: NetRequest[];
+  /** The steady request flows of its periodic loops (machines/kubelet/shell-loop.ts). */
+  flows?: RequestFlow[];
+  /** True when its last line is not finished yet (written without a newline, as `OK!OK!OK!` by a loop of `wget -O-`). */
+  unfinished?: boolean;
+}
+
+/** The files of a run, counting the writes (a loop that writes a file is not steady). */
+class Files extends Map<string, string> {
+  writes = 0;
+  override set(key: string, value: string): this {
+    this.writes++;
+    return super.set(key, value);
+  }
+  override delete(key: string): boolean {
+    this.writes++;
+    return super.delete(key);
+  }
+  override clear(): void {
+    this.writes++;
+    super.clear();
+  }
 }
 
 /** The state of one run. */
@@ -96,7 +118,7 @@ export class Shell {
   xtrace = false;
   vars = new Map<string, string>();
   exported = new Set<string>();
-  files: Map<string, string>;
+  files: Files;
   cwd = '/';
   lines: OutputLine[] = [];
   partial: Record<'stdout' | 'stderr', string> = { stdout: '', stderr: '' };
@@ -105,6 +127,10 @@ export class Shell {
   wrote = false;
   /** The requests it sent that a server answered (wget, curl). */
   requests: NetRequest[] = [];
+  /** The steady request flows of its periodic loops. */
+  flows: RequestFlow[] = [];
+  /** Writes to its output that did not go through a command's I/O (a command substitution's errors). */
+  directWrites = 0;
   readonly horizon: number;
   readonly maxSteps: number;
   readonly maxLines: number;
@@ -113,7 +139,7 @@ export class Shell {
     this.horizon = opts.horizonMs ?? Infinity;
     this.maxSteps = opts.maxSteps ?? 20_000;
     this.maxLines = opts.maxLines ?? 50_000;
-    this.files = new Map(treeFiles(opts.files));
+    this.files = new Files(treeFiles(opts.files));
     for (const [k, v] of opts.env) {
       this.vars.set(k, v);
       this.exported.add(k);
@@ -286,7 +312,18 @@ export class Shell {
   private substitute(script: string): string {
     let out = '';
     const saved = this.status;
-    this.runList(parseScript(script), { stdin: undefined, out: (t) => (out += t), err: (t) => this.write('stderr', t) }, true);
+    this.runList(
+      parseScript(script),
+      {
+        stdin: undefined,
+        out: (t) => (out += t),
+        err: (t) => {
+          this.directWrites++;
+          this.write('stderr', t);
+        },
+      },
+      true,
+    );
     this.status = saved;
     return out.replace(/\n+$/, '');
   }
@@ -401,12 +438,17 @@ export class Shell {
         }
         case 'while': {
           let last = 0;
+          // a loop whose iterations repeat is run forward (machines/kubelet/shell-loop.ts)
+          const watch = new LoopWatch(this);
+          const tapped = watch.tap(io2);
           for (;;) {
+            watch.begin();
             this.step();
-            this.runList(cmd.cond, io2, true);
+            this.runList(cmd.cond, tapped, true);
             if ((this.status === 0) === cmd.until) break;
-            this.runList(cmd.body, io2);
+            this.runList(cmd.body, tapped);
             last = this.status;
+            watch.end(io2);
           }
           this.status = last;
           return;
@@ -624,10 +666,14 @@ export function isModelledCommand(name: string): boolean {
 }
 
 function finish(sh: Shell, exit: { atMs: number; code: number } | undefined): ShellResult {
+  // a line still being written when the run stops (not when the process exits: its end finishes it)
+  const open = (['stdout', 'stderr'] as const).filter((stream) => sh.partial[stream] !== '');
   sh.flush();
   const result: ShellResult = { lines: sh.lines.length > sh.maxLines ? sh.lines.slice(-sh.maxLines) : sh.lines, ports: sh.ports, atMs: sh.t };
   if (sh.wrote) result.files = Object.fromEntries(sh.files);
   if (sh.requests.length > 0) result.requests = sh.requests;
+  if (sh.flows.length > 0) result.flows = sh.flows;
+  if (!exit && open.length === 1 && result.lines.at(-1)?.stream === open[0]) result.unfinished = true;
   if (exit) result.exit = exit;
   return result;
 }

@@ -52,7 +52,7 @@ import { Faults } from './faults.js';
 import { podLogText, type LogOptions } from './logs.js';
 import { execInPod, type ExecResult } from './exec.js';
 import type { SourceReader } from '../../machines/kubelet/config-sources.js';
-import { ContainerTraffic } from './traffic.js';
+import { ContainerTraffic, RequestFlows } from './traffic.js';
 import { captureNetwork, recordServed, type NetworkState } from './network-view.js';
 import type { NetworkSource, NetworkTimeline } from '../../machines/kubelet/network.js';
 import type { Worker } from '../../machines/kubelet/pod-workers.js';
@@ -223,6 +223,8 @@ export class Cluster {
   readonly profile: TimingProfile;
   /** Lines containers wrote serving traffic (nginx's access log), shown in their logs. */
   readonly traffic = new ContainerTraffic();
+  /** The steady request flows of client loops (a load generator's), which the metrics API turns into the servers' CPU. */
+  readonly requestFlows = new RequestFlows();
   /**
    * etcd's data (read it through `objects`; writing it bypasses the API server). With several
    * control-plane nodes: the etcd leader's applied store.
@@ -276,8 +278,9 @@ export class Cluster {
     };
     let apiServerOptions: ApiServerOptions | undefined =
       options.pipelines && options.apiServer?.pipeline === undefined ? { ...(options.apiServer ?? {}), pipeline: options.pipelines } : options.apiServer;
-    // the metrics API reports the profile's usage model
+    // the metrics API reports the profile's usage model, and the CPU the request flows of client loops cost their servers
     if (this.profile.usage && apiServerOptions?.usage === undefined) apiServerOptions = { ...(apiServerOptions ?? {}), usage: this.profile.usage };
+    if (apiServerOptions?.flows === undefined) apiServerOptions = { ...(apiServerOptions ?? {}), flows: () => this.requestFlows.all() };
     if ((options.controlPlane?.nodes ?? 1) > 1) {
       this.controlPlane = new ControlPlane(
         {
@@ -438,6 +441,7 @@ export class Cluster {
   readonly network: NetworkSource = {
     capture: (pod, podIP) => captureNetwork(pod, podIP, this.networkState(pod.spec?.nodeName)),
     served: (requests, startAbs) => recordServed(this.traffic, requests, startAbs),
+    flows: (client, flows, startAbs) => this.requestFlows.report(client, flows, startAbs - (this.nowAbs() - this.kernel.now())),
   };
 
   private networkState(node: string | undefined): NetworkState {

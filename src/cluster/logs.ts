@@ -38,6 +38,8 @@ export interface ContainerLog {
   lines: LogLine[];
   /** True when the run has ended (a follow stops after its last line). */
   ended: boolean;
+  /** True when the last line is still being written (no newline yet: an attach shows it as it grows). */
+  unfinished?: boolean;
 }
 
 const fail = (message: string): never => {
@@ -127,10 +129,11 @@ export function containerLog(pod: Pod, options: LogOptions, nowAbs: number, ctx:
       while (i < served.length && served[i]!.abs < line.abs) merged.push(served[i++]!);
       merged.push(line);
     }
-    merged.push(...served.slice(i));
-    return { container, lines: merged, ended: finishedAt !== undefined };
+    const rest = served.slice(i);
+    merged.push(...rest);
+    return { container, lines: merged, ended: finishedAt !== undefined, ...(replay.unfinished && rest.length === 0 ? { unfinished: true } : {}) };
   }
-  return { container, lines, ended: finishedAt !== undefined };
+  return { container, lines, ended: finishedAt !== undefined, ...(replay.unfinished ? { unfinished: true } : {}) };
 }
 
 /** Applies sinceSeconds/sinceTime and tailLines to lines. */

@@ -1,4 +1,8 @@
 /**
+ * The traffic between the cluster's containers: the lines a server writes because of the requests
+ * it served ({@link ContainerTraffic}) and the steady request flows of client loops
+ * ({@link RequestFlows}).
+ *
  * Lines a container's process writes because of traffic it served (nginx's access log when a
  * request comes through `kubectl port-forward` or `cluster.portForward`), kept per run of the
  * container so that its log (`kubectl logs`, `cluster.logs`) shows them among the lines the
@@ -6,6 +10,7 @@
  */
 import type { Pod } from '../api/types.js';
 import type { LogLine } from './logs.js';
+import type { RequestFlow } from '../../machines/kubelet/net-tools.js';
 
 /** The traffic lines of a cluster's containers, by pod uid, container and run. */
 export class ContainerTraffic {
@@ -29,5 +34,34 @@ export class ContainerTraffic {
   /** The lines of one run, in the order written. */
   lines(pod: Pod, container: string, startedAt: string): readonly LogLine[] {
     return this.runs.get(ContainerTraffic.key(pod, container, startedAt)) ?? [];
+  }
+}
+
+/** The steady request flows of one client container's process (machines/kubelet/shell-loop.ts), from its start. */
+export interface ClientFlows {
+  client: { uid: string; container: string };
+  /** The process's start, virtual ms (the flows' times are after it). */
+  startMs: number;
+  flows: readonly RequestFlow[];
+}
+
+/**
+ * The request flows of the cluster's client processes (a load generator's loop), as their pod
+ * workers last found them: the metrics API turns what each server container receives into CPU
+ * usage (src/metrics/metrics-api.ts). A report replaces the container's earlier one.
+ */
+export class RequestFlows {
+  private readonly byClient = new Map<string, ClientFlows>();
+
+  /** The flows of `client`'s process, which started at `startMs` (virtual ms; none: it makes no steady requests). */
+  report(client: { uid: string; container: string }, flows: readonly RequestFlow[], startMs: number): void {
+    const key = `${client.uid}/${client.container}`;
+    if (flows.length === 0) this.byClient.delete(key);
+    else this.byClient.set(key, { client: { ...client }, startMs, flows });
+  }
+
+  /** Every client's flows, in key order. */
+  all(): ClientFlows[] {
+    return [...this.byClient.keys()].sort().map((k) => this.byClient.get(k)!);
   }
 }

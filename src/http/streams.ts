@@ -371,7 +371,9 @@ function runAttach(deps: StreamDeps, session: ChannelSession, token: string, aut
       throw error;
     }
     if (log.ended) return session.finish(internalError(`unable to upgrade connection: container not found ("${container}")`));
-    let written = log.lines.length;
+    // the lines written in full, and how much of the next one (a line still being written: `OK!OK!…`)
+    let done = log.lines.length - (log.unfinished ? 1 : 0);
+    let open = log.unfinished ? log.lines.at(-1)!.text.length : 0;
     const startedAt = runStart(pod, container);
     const poll = deps.attachPollMs ?? 100;
     while (!session.closed) {
@@ -385,8 +387,19 @@ function runAttach(deps: StreamDeps, session: ChannelSession, token: string, aut
         if (error instanceof StatusError) break;
         throw error;
       }
-      for (const line of next.lines.slice(written)) session.write(line.stream, `${line.text}\n`);
-      written = next.lines.length;
+      for (let i = done; i < next.lines.length; i++) {
+        const line = next.lines[i]!;
+        const text = line.text.slice(i === done ? open : 0);
+        if (i === next.lines.length - 1 && next.unfinished) {
+          if (text) session.write(line.stream, text);
+          done = i;
+          open = line.text.length;
+        } else {
+          session.write(line.stream, `${text}\n`);
+          done = i + 1;
+          open = 0;
+        }
+      }
       if (next.ended) break;
     }
     session.finish(SUCCESS);

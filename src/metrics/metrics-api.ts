@@ -12,7 +12,8 @@
 import type { KubeObject } from '../api/types.js';
 import { milliCpu, quantityValue } from '../api/quantity.js';
 import type { Rng } from '../kernel/rng.js';
-import { SCRAPE_INTERVAL_MS, sampleUsage, usageSpecOf, type ContainerUsage, type UsageProfile } from './usage.js';
+import { SCRAPE_INTERVAL_MS, sampleUsage, servedCpu, usageSpecOf, type ContainerUsage, type UsageProfile } from './usage.js';
+import type { ClientFlows } from '../cluster/traffic.js';
 import { objectKey } from '../api/object-key.js';
 
 /** The metrics API's group version. */
@@ -30,6 +31,8 @@ export interface MetricsSource {
   timestampAt(ms: number): string;
   /** The virtual time (ms) of a Kubernetes timestamp (NaN when it does not parse). */
   timeOf(timestamp: string): number;
+  /** The steady request flows of the cluster's client loops (the CPU their requests cost the servers); default none. */
+  flows?: () => readonly ClientFlows[];
 }
 
 /** One container's usage in a PodMetrics. */
@@ -96,6 +99,8 @@ export class MetricsSnapshot {
   private readonly running = new Map<string, { pod: KubeObject; containers: string[] }>();
   private readonly sharers = new Map<string, number>();
   private readonly samples = new Map<string, { pod: KubeObject; usage: Map<string, ContainerUsage> }>();
+  /** CPU of the requests each server container served over the scrape's window, by `uid/container` (computed once). */
+  private served: Map<string, number> | undefined;
 
   constructor(
     private readonly source: MetricsSource,
@@ -109,6 +114,20 @@ export class MetricsSnapshot {
       const owner = controllerUid(pod);
       if (owner) this.sharers.set(owner, (this.sharers.get(owner) ?? 0) + 1);
     }
+  }
+
+  /**
+   * The CPU of the requests each container served over the window that ends at the scrape (the
+   * flows of the client containers running then), by `uid/container`.
+   */
+  private servedCores(): Map<string, number> {
+    if (this.served) return this.served;
+    const clients = this.source.flows?.() ?? [];
+    if (clients.length === 0) return (this.served = new Map());
+    const running = new Set<string>();
+    for (const { pod, containers } of this.running.values()) for (const c of containers) running.add(`${pod.metadata?.uid}/${c}`);
+    this.served = servedCpu(clients, { fromMs: this.at - SCRAPE_INTERVAL_MS, toMs: this.at }, (uid, container) => running.has(`${uid}/${container}`));
+    return this.served;
   }
 
   /** The usage samples of one pod (undefined: no metrics). */
@@ -134,6 +153,7 @@ export class MetricsSnapshot {
           uid: pod.metadata?.uid ?? objectKey(pod),
           containerName: name,
           sharers: owner ? this.sharers.get(owner) : 1,
+          servedCores: this.servedCores().get(`${pod.metadata?.uid}/${name}`) ?? 0,
         }),
       );
     }

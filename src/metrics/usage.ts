@@ -12,12 +12,19 @@
  * With `shared: true` the level is the load of the whole workload (every running pod with the
  * same controller owner), split evenly among its running pods: scaling the workload out lowers
  * each pod's usage, as a load-balanced service's would, so an autoscaler can be seen to settle.
+ *
+ * On top of its level, a server container uses the CPU of the requests it serves: the steady
+ * request flows of the cluster's client loops (machines/kubelet/shell-loop.ts) reaching it, their
+ * rate over the scrape's window times the CPU one request costs it (its image's
+ * `cpuMsPerRequest`: registry.k8s.io/hpa-example's index.php takes 20 ms), filling the container
+ * up to its CPU limit (CFS throttles it there; {@link servedCpu}).
  */
 import type { Container, KubeObject } from '../api/types.js';
-import { isQuantity, milliCpu, quantityValue } from '../api/quantity.js';
+import { isQuantity, parseQuantity, quantityValue } from '../api/quantity.js';
 import type { Rng } from '../kernel/rng.js';
 import { containerDemand } from '../profiles/images.js';
 import { cpuLimitOf } from '../profiles/stress.js';
+import type { ClientFlows } from '../cluster/traffic.js';
 
 /** Annotation giving every container of a pod a usage spec (JSON of a partial {@link UsageSpec}). */
 export const USAGE_ANNOTATION = 'kube-actors.io/usage';
@@ -283,6 +290,8 @@ export interface SampleInput {
   containerName: string;
   /** For `shared` specs: how many running pods share the load (at least 1). */
   sharers?: number;
+  /** CPU the requests it served over the window took (cores; {@link servedCpu}); default 0. */
+  servedCores?: number;
 }
 
 /**
@@ -294,7 +303,7 @@ export interface SampleInput {
 export function sampleUsage(input: SampleInput): ContainerUsage {
   const { spec, container, time } = input;
   const requests = container.resources?.requests;
-  const cpuCores = level(spec.cpu, requests?.cpu, (q) => milliCpu(q) / 1000);
+  const cpuCores = level(spec.cpu, requests?.cpu, (q) => parseQuantity(q));
   const memory = level(spec.memory, requests?.memory, (q) => quantityValue(q));
   const factor = curveFactor(spec.curve, time) / (spec.shared ? Math.max(1, input.sharers ?? 1) : 1);
   let cpuNoise = 1;
@@ -317,12 +326,43 @@ export function sampleUsage(input: SampleInput): ContainerUsage {
       inVolumes += bytes;
     }
   }
+  // the requests it serves fill the container up to its CPU limit
+  const base = Math.max(0, cpuCores * factor * cpuNoise);
+  const limit = cpuLimitOf(container);
+  const served = Math.max(0, input.servedCores ?? 0);
+  const cpu = base + (limit === undefined ? served : Math.min(served, Math.max(0, limit / 1000 - base)));
   return {
-    cpuNanos: Math.max(0, Math.round(cpuCores * factor * cpuNoise * 1e9)),
+    cpuNanos: Math.round(cpu * 1e9),
     memoryBytes: Math.max(0, Math.round(memory * factor * memNoise)),
     diskBytes: Math.max(0, Math.round(disk * own)) + inVolumes,
     inodes: Math.max(0, Math.round((spec.inodes ?? 0) * own)),
     pids: Math.max(0, Math.round((spec.pids ?? 1) * own)),
     ...(volumeBytes ? { volumeBytes } : {}),
   };
+}
+
+/**
+ * The CPU (cores) each server container spends on the requests of the steady flows reaching it
+ * over the window `[fromMs, toMs)` (virtual ms): for
+ * each flow, its requests per second to the container times the CPU a request costs, times the
+ * share of the window it covers. Only the flows of a client for which `running(uid, container)`
+ * holds count (a load generator stopped or deleted sends nothing). By `uid/container`.
+ */
+export function servedCpu(clients: readonly ClientFlows[], window: { fromMs: number; toMs: number }, running: (uid: string, container: string) => boolean): Map<string, number> {
+  const out = new Map<string, number>();
+  const span = window.toMs - window.fromMs;
+  if (!(span > 0)) return out;
+  const { fromMs: from, toMs: to } = window;
+  for (const c of clients) {
+    if (!running(c.client.uid, c.client.container)) continue;
+    for (const flow of c.flows) {
+      const overlap = Math.min(to, c.startMs + flow.toMs) - Math.max(from, c.startMs + flow.fromMs);
+      if (!(overlap > 0)) continue;
+      for (const { server, perSecond } of flow.servers) {
+        const key = `${server.uid}/${server.container}`;
+        out.set(key, (out.get(key) ?? 0) + (perSecond * server.cpuMsPerRequest * overlap) / span / 1000);
+      }
+    }
+  }
+  return out;
 }

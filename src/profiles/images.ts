@@ -27,7 +27,7 @@ export interface ImageProgram {
    * HTTP servers, per port: the body it answers `GET /` with, or with a document `root` the
    * container's files under it (`GET /` is its `index.html`, as the container has it now).
    */
-  http?: Record<number, { status: number; body: string; server: string; accessLog?: boolean; root?: string; paths?: Record<string, { status: number; body: string }> }>;
+  http?: Record<number, { status: number; body: string; server: string; accessLog?: boolean; cpuMsPerRequest?: number; root?: string; paths?: Record<string, { status: number; body: string }> }>;
   /** gRPC servers: ports answering the standard health service (SERVING). */
   grpc?: number[];
   /** An entrypoint script that runs its arguments (`/docker-entrypoint.sh nginx -g ...`): writes `startup` when its first argument is one of `wraps`, then runs the arguments. */
@@ -233,6 +233,41 @@ const KUBE_PROXY: ImageProgram = {
 const server = (ports: number[], startup: string[] = []): ImageProgram => ({ ports, startup: startup.map(out) });
 const runtime: ImageProgram = { ports: 'declared', exitsWithoutArgs: true };
 
+/**
+ * registry.k8s.io/hpa-example, the HorizontalPodAutoscaler walkthrough's server: `FROM php:5-apache`
+ * with an index.php that burns CPU on every request and answers `OK!`:
+ *
+ *     $x = 0.0001;
+ *     for ($i = 0; $i <= 1000000; $i++) { $x += sqrt($x); }
+ *     echo "OK!";
+ *
+ * A request costs {@link HPA_EXAMPLE_CPU_MS} of CPU: a million iterations of the PHP 5 interpreter
+ * at about 20 ns each (a compare, a call of sqrt, an add and an increment), and what the walkthrough's
+ * own figures give: its one load generator (`while sleep 0.01; do wget ...; done`, one request at
+ * a time, 10 ms apart) keeps 7 replicas at 44% of their 200m, about 0.62 cores, and a loop of
+ * period 10 ms + c spends c / (10 ms + c) cores, which is 0.62 for c ≈ 17-20 ms.
+ */
+export const HPA_EXAMPLE_CPU_MS = 20;
+
+const APACHE_PHP: ImageProgram = {
+  ports: [80],
+  startup: [
+    () => ({ stream: 'stderr', text: "AH00558: apache2: Could not reliably determine the server's fully qualified domain name, using 127.0.0.1. Set the 'ServerName' directive globally to suppress this message" }),
+    (abs) => ({ stream: 'stderr', text: `[${apacheTime(abs)}] [mpm_prefork:notice] [pid 1] AH00163: Apache/2.4.25 (Debian) PHP/5.6.40 configured -- resuming normal operations` }),
+    (abs) => ({ stream: 'stderr', text: `[${apacheTime(abs)}] [core:notice] [pid 1] AH00094: Command line: 'apache2 -D FOREGROUND'` }),
+  ],
+  http: { 80: { status: 200, body: 'OK!', server: 'Apache/2.4.25 (Debian)', cpuMsPerRequest: HPA_EXAMPLE_CPU_MS } },
+  // idle: Apache's prefork parent and its five children waiting, half a millicore (0% of the walkthrough's 200m) and 12Mi
+  demand: () => ({ milliCpu: 0.5, memoryBytes: 12 * 2 ** 20 }),
+};
+
+/** Apache's error-log time: `Tue Dec 08 02:40:02.000000 2026`. */
+function apacheTime(abs: number): string {
+  const t = utc(abs);
+  return `${DAY[t.day]} ${MON[t.mo]} ${pad(t.d)} ${pad(t.h)}:${pad(t.mi)}:${pad(t.s)}.${pad(t.ms, 3)}000 ${t.y}`;
+}
+const DAY = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+
 const DEBIAN_FILES = { '/etc/os-release': 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nID=debian\n' };
 const ALPINE_FILES = { '/etc/os-release': 'NAME="Alpine Linux"\nID=alpine\nVERSION_ID=3.20.3\nPRETTY_NAME="Alpine Linux v3.20"\n' };
 
@@ -335,6 +370,21 @@ export const DEFAULT_CATALOG: readonly ImageEntry[] = [
   { repository: 'docker.io/library/mysql', sizeMB: 170, entrypoint: ['docker-entrypoint.sh'], cmd: ['mysqld'], shell: 'bash', programs: { 'docker-entrypoint.sh': { ports: [], wrapper: { wraps: [] } }, mysqld: server([3306]) } },
   { repository: 'docker.io/library/mongo', sizeMB: 260, entrypoint: ['docker-entrypoint.sh'], cmd: ['mongod'], shell: 'bash', programs: { 'docker-entrypoint.sh': { ports: [], wrapper: { wraps: [] } }, mongod: server([27017]) } },
   { repository: 'docker.io/library/rabbitmq', sizeMB: 100, entrypoint: ['docker-entrypoint.sh'], cmd: ['rabbitmq-server'], shell: 'bash', programs: { 'docker-entrypoint.sh': { ports: [], wrapper: { wraps: [] } }, 'rabbitmq-server': server([5672]) } },
+  // the HorizontalPodAutoscaler walkthrough's php-apache (php:5-apache and its CPU-burning index.php)
+  {
+    repository: 'registry.k8s.io/hpa-example',
+    tags: ['latest'],
+    sizeMB: 138,
+    entrypoint: ['docker-php-entrypoint'],
+    cmd: ['apache2-foreground'],
+    shell: 'bash',
+    programs: { 'docker-php-entrypoint': { ports: [], wrapper: { wraps: ['apache2-foreground'] } }, 'apache2-foreground': APACHE_PHP },
+    processes: [{ command: 'apache2 -DFOREGROUND' }, { user: 'www-data', command: 'apache2 -DFOREGROUND' }],
+    files: {
+      '/etc/os-release': 'PRETTY_NAME="Debian GNU/Linux 9 (stretch)"\nNAME="Debian GNU/Linux"\nVERSION_ID="9"\nID=debian\n',
+      '/var/www/html/index.php': '<?php\n  $x = 0.0001;\n  for ($i = 0; $i <= 1000000; $i++) {\n    $x += sqrt($x);\n  }\n  echo "OK!";\n?>\n',
+    },
+  },
   // the load generators of the resource tasks (memory and CPU requests and limits)
   { repository: 'docker.io/polinux/stress', sizeMB: 4, cmd: ['stress'], shell: 'sh', flavor: 'busybox', programs: { stress: { ports: [], demand: stressDemand } } },
   { repository: 'docker.io/vish/stress', sizeMB: 2, entrypoint: ['/stress'], cmd: ['-logtostderr'], shell: 'none', programs: { '/stress': { ports: [], demand: vishStressDemand } } },
@@ -418,8 +468,11 @@ export function containerDemand(container: Pick<Container, 'image' | 'command' |
   const image = catalogEntry(container.image ?? '', withDefaults(catalog));
   if (!image?.programs) return undefined;
   const argv = [...(container.command ?? image.entrypoint ?? []), ...(container.args ?? (container.command ? [] : (image.cmd ?? [])))];
-  const first = argv[0];
-  if (first === undefined) return undefined;
-  const program = image.programs[first] ?? image.programs[first.slice(first.lastIndexOf('/') + 1)];
-  return program?.demand?.(argv.slice(1));
+  // through the image's entrypoint scripts to the program they run (`docker-php-entrypoint apache2-foreground`)
+  for (let rest = argv; rest.length > 0; rest = rest.slice(1)) {
+    const first = rest[0]!;
+    const program = image.programs[first] ?? image.programs[first.slice(first.lastIndexOf('/') + 1)];
+    if (!program?.wrapper) return program?.demand?.(rest.slice(1));
+  }
+  return undefined;
 }

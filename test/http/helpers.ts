@@ -177,15 +177,20 @@ export function parseTable(text: string): Record<string, string>[] {
 /** Whether Python's `pty` module is there to give kubectl a terminal. */
 export const HAS_PYTHON_PTY = spawnSync('python3', ['-c', 'import pty'], { stdio: 'ignore' }).status === 0;
 
-/** One turn of a terminal dialogue: wait until the output holds `until`, or type `write`. */
-export type PtyStep = { until: string } | { write: string };
+/**
+ * One turn of a terminal dialogue: wait until the output holds `until`, type `write`, print what
+ * the terminal showed so far (`show`: kept when `signal` aborts the dialogue later), or read until
+ * the terminal closes (`end`: kubectl exited).
+ */
+export type PtyStep = { until: string } | { write: string } | { show: true } | { end: true };
 
 /**
  * Runs the real kubectl in a pseudo-terminal (Python's `pty`), waits for what it expects before
  * typing (no timed waits; `seconds` guards against a hang), and resolves with Python's `repr` of
- * everything the terminal showed, a space, and kubectl's exit code.
+ * everything the terminal showed, a space, and kubectl's exit code (nothing when `signal` aborts it:
+ * the terminal closes and kubectl goes).
  */
-export function kubectlInPty(s: { kubeconfig: string; dir: string }, args: readonly string[], steps: readonly PtyStep[], seconds = 40): Promise<string> {
+export function kubectlInPty(s: { kubeconfig: string; dir: string }, args: readonly string[], steps: readonly PtyStep[], seconds = 40, signal?: AbortSignal): Promise<string> {
   const py = [
     'import os, pty, select, sys, time',
     'pid, fd = pty.fork()',
@@ -200,9 +205,20 @@ export function kubectlInPty(s: { kubeconfig: string; dir: string }, args: reado
     '        if r:',
     '            try: out += os.read(fd, 4096)',
     '            except OSError: return',
-    ...steps.map((step) => ('until' in step ? `until(${JSON.stringify(step.until)}.encode())` : `os.write(fd, ${JSON.stringify(step.write)}.encode())`)),
+    'def end():',
+    '    global out',
+    '    while time.time() < deadline:',
+    '        r, _, _ = select.select([fd], [], [], 0.5)',
+    '        if r:',
+    '            try: chunk = os.read(fd, 4096)',
+    '            except OSError: return',
+    '            if not chunk: return',
+    '            out += chunk',
+    ...steps.map((step) =>
+      'until' in step ? `until(${JSON.stringify(step.until)}.encode())` : 'write' in step ? `os.write(fd, ${JSON.stringify(step.write)}.encode())` : 'show' in step ? 'sys.stdout.write(repr(out.decode()) + "\\n"); sys.stdout.flush()' : 'end()',
+    ),
     '_, status = os.waitpid(pid, 0)',
     'sys.stdout.write(repr(out.decode()) + " " + str(os.waitstatus_to_exitcode(status)))',
   ].join('\n');
-  return new Promise<string>((resolve) => execFile('python3', ['-c', py], { env: { ...process.env, HOME: s.dir }, timeout: (seconds + 20) * 1000 }, (_e, stdout) => resolve(String(stdout))));
+  return new Promise<string>((resolve) => execFile('python3', ['-c', py], { env: { ...process.env, HOME: s.dir }, timeout: (seconds + 20) * 1000, ...(signal ? { signal } : {}) }, (_e, stdout) => resolve(String(stdout))));
 }

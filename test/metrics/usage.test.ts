@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/kernel/rng.js';
-import { curveFactor, DEFAULT_USAGE, parseUsageAnnotation, sampleUsage, usageProblems, usageSpecOf, type UsageSpec } from '../../src/metrics/usage.js';
+import { curveFactor, DEFAULT_USAGE, parseUsageAnnotation, sampleUsage, servedCpu, usageProblems, usageSpecOf, type UsageSpec } from '../../src/metrics/usage.js';
+import type { ClientFlows } from '../../src/cluster/traffic.js';
 import type { KubeObject } from '../../src/api/types.js';
 
 const container = { resources: { requests: { cpu: '200m', memory: '128Mi' } } };
@@ -87,5 +88,51 @@ describe('the usage model', () => {
     expect(usageProblems({ curve: { type: 'steps', steps: [{ atMs: 5, factor: 1 }, { atMs: 1, factor: 1 }] } })).toEqual(['"curve.steps" must be in increasing "atMs" order; steps[1].atMs 1 < 5']);
     expect(() => parseUsageAnnotation('kube-actors.io/usage', '{cpu')).toThrow(/^annotation kube-actors.io\/usage must hold a JSON object: /);
     expect(() => parseUsageAnnotation('kube-actors.io/usage', '{"cpu": -1}')).toThrow('annotation kube-actors.io/usage: "cpu" must be a non-negative quantity');
+  });
+});
+
+describe('the CPU of the requests a server serves (the HorizontalPodAutoscaler walkthrough)', () => {
+  // registry.k8s.io/hpa-example: 20 ms of CPU per request; the walkthrough's pod requests 200m, limited to 500m
+  const php = { resources: { requests: { cpu: '200m' }, limits: { cpu: '500m' } } };
+  const server = (pod: string) => ({ uid: `uid-${pod}`, namespace: 'default', pod, container: 'php-apache', cpuMsPerRequest: 20 });
+  // the load generator's loop: 10 ms of sleep and a 20 ms request, 33.3 requests per second spread over the backends
+  const loop = (pods: string[], fromMs = 0, toMs = Infinity): ClientFlows => ({
+    client: { uid: 'uid-load', container: 'load-generator' },
+    startMs: 0,
+    flows: [{ fromMs, toMs, servers: pods.map((p) => ({ server: server(p), perSecond: 1000 / 30 / pods.length })) }],
+  });
+  const running = () => true;
+  const window = { fromMs: 45_000, toMs: 60_000 };
+  const cpu = (servedCores: number, spec: UsageSpec = { cpu: '1m' }) => sampleUsage({ spec, container: php, time: 60_000, rng, uid: 'uid-php-1', containerName: 'php-apache', servedCores }).cpuNanos;
+
+  it('is the rate of requests served times the CPU of one: 33.3 requests a second of 20 ms are 667m', () => {
+    const served = servedCpu([loop(['php-1'])], window, running);
+    expect(served.get('uid-php-1/php-apache')).toBeCloseTo(2 / 3, 9);
+  });
+
+  it('is capped by the container CPU limit (with its idle baseline): 500m, 250% of its 200m request', () => {
+    expect(cpu(2 / 3)).toBe(500_000_000);
+    expect(cpu(0.1)).toBe(101_000_000);
+    expect(cpu(0)).toBe(1_000_000);
+    // no limit, no cap
+    expect(sampleUsage({ spec: { cpu: '1m' }, container: { resources: { requests: { cpu: '200m' } } }, time: 0, rng, uid: 'u', containerName: 'c', servedCores: 2 / 3 }).cpuNanos).toBe(667_666_667);
+    // a level above the limit is left as it is (the requests add nothing)
+    expect(cpu(0.2, { cpu: '600m' })).toBe(600_000_000);
+  });
+
+  it('is shared by the replicas the Service spreads the requests over: 7 pods get 95m each, 48% of 200m', () => {
+    const pods = ['php-1', 'php-2', 'php-3', 'php-4', 'php-5', 'php-6', 'php-7'];
+    const served = servedCpu([loop(pods)], window, running);
+    expect([...served.keys()]).toEqual(pods.map((p) => `uid-${p}/php-apache`));
+    for (const cores of served.values()) expect(cores).toBeCloseTo(2 / 3 / 7, 9);
+    expect(Math.floor((cpu(served.get('uid-php-1/php-apache')!) * 100) / 200_000_000)).toBe(48);
+  });
+
+  it('counts the part of the window a flow covers, and only the flows of clients still running', () => {
+    // the flow starts 5 s before the scrape: a third of the 15 s window
+    expect(servedCpu([loop(['php-1'], 55_000)], window, running).get('uid-php-1/php-apache')).toBeCloseTo(2 / 9, 9);
+    expect(servedCpu([loop(['php-1'], 0, 45_000)], window, running).size).toBe(0);
+    // the load generator was stopped (its pod deleted): nothing
+    expect(servedCpu([loop(['php-1'])], window, (uid) => uid !== 'uid-load').size).toBe(0);
   });
 });
