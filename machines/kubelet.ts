@@ -49,6 +49,7 @@ import * as SM from './kubelet/status-manager.js';
 import { networkUsers, usesNetwork } from './kubelet/network.js';
 import { allocateIp, changedSince, gracePeriodOf, podFinished, startWorker, stopWorker, withItem, withWorker, type Worker } from './kubelet/pod-workers.js';
 import { createContext, type KubeletContext, type KubeletEvent, type KubeletInput } from './kubelet/context.js';
+import type { PodFiles } from './kubelet/container-files.js';
 import * as EV from './kubelet/eviction.js';
 
 export type { NodeSpec } from './kubelet/node-spec.js';
@@ -56,7 +57,23 @@ export { nodeObject } from './kubelet/node-status.js';
 export { podInformer } from './kubelet/context.js';
 export type { KubeletInput, KubeletContext, KubeletEvent } from './kubelet/context.js';
 
-/** The pod an event is about: the watched object, or the cached one for a resync. */
+/**
+ * Where a pod's containers write: its node's disk (layers, emptyDir, hostPath) and the
+ * PersistentVolumes' storage, a claim resolved to the volume the kubelet saw it bound to.
+ */
+function podFiles(context: KubeletContext, pod: Pod): PodFiles {
+  const namespace = pod.metadata?.namespace ?? 'default';
+  const { volumes, storage } = context;
+  return {
+    disk: context.disk,
+    storage,
+    volumeOf: (claim) => {
+      const name = volumes.volumeOf(`${namespace}/${claim}`);
+      return name ? storage?.volume(name) : undefined;
+    },
+  };
+}
+
 /**
  * The kubelet's admit handlers in their order (canAdmitPod): the eviction manager's first (under a
  * node condition it holds, BestEffort pods are refused), then the predicate handler.
@@ -66,6 +83,7 @@ function kubeletAdmit(context: KubeletContext, pod: Pod): ReturnType<typeof admi
   return underPressure.admit ? admitPod(pod, context.admitted) : underPressure;
 }
 
+/** The pod an event is about: the watched object, or the cached one for a resync. */
 function podOf(context: KubeletContext, event: KubeletEvent): Pod | undefined {
   if (event.type === 'pod.added' || event.type === 'pod.updated') return event.pod;
   if (event.type === 'pod.resync') return context.pods.store.get(event.key);
@@ -343,7 +361,7 @@ export const kubeletMachine = setup({
       // the network its processes see: captured now, then refreshed by the pod worker (machines/kubelet/network.ts)
       const sourcesText = JSON.stringify(configData);
       const network = context.network && usesNetwork(pod, sourcesText) ? context.network.capture(pod, ip) : undefined;
-      const ref = startWorker({ port: context.port, node: context.spec, kubelet: context.self, logic: context.podLogic, profile: context.profile, events: context.recorder.level, network: context.network, disk: context.disk, logDirs: context.logDirs }, pod, ip, configData, network, network ? networkUsers(pod, sourcesText) : undefined);
+      const ref = startWorker({ port: context.port, node: context.spec, kubelet: context.self, logic: context.podLogic, profile: context.profile, events: context.recorder.level, network: context.network, files: (p) => podFiles(context, p), logDirs: context.logDirs }, pod, ip, configData, network, network ? networkUsers(pod, sourcesText) : undefined);
       const worker: Worker = { ref, uid: pod.metadata!.uid!, address: podAddress(pod.metadata!.namespace!, pod.metadata!.name!), ip, killing: false, rec, spec: pod.spec, labels: pod.metadata?.labels, annotations: pod.metadata?.annotations };
       enqueue.assign({ workers: withWorker(context.workers, objectKey(pod), worker), usedIps: pod.spec?.hostNetwork ? context.usedIps : withItem(context.usedIps, ip, true), nextIp: next });
       context.port.send(worker.address, { type: 'pod.sync', pod });

@@ -17,7 +17,7 @@ import { kubeletMachine, type NodeSpec } from './kubelet.js';
 import { kubeProxyMachine } from './kube-proxy.js';
 import type { NetworkSource } from './kubelet/network.js';
 import { containerRuntimeMachine } from './container-runtime.js';
-import { NodeDisk } from './kubelet/container-files.js';
+import { NodeDisk, type VolumeStorage } from './kubelet/container-files.js';
 import type { EventLevel } from './client/events.js';
 import { ContainerLogDirs } from './kubelet/log-dirs.js';
 
@@ -33,6 +33,8 @@ export interface NodeInput {
   events?: EventLevel;
   /** The network its kubelet's pods see (machines/kubelet/network.ts). */
   network?: NetworkSource;
+  /** The storage backend of the PersistentVolumes its pods mount (machines/kubelet/container-files.ts). */
+  storage?: VolumeStorage;
   /** Replacements for the components (mutants, users' own). */
   logic?: { kubelet?: AnyActorLogic; kubeProxy?: AnyActorLogic; runtime?: AnyActorLogic; pod?: AnyActorLogic };
 }
@@ -76,7 +78,7 @@ function startOne(context: NodeContext, self: AnyActorRef, address: string, seed
   if (address === kubeletAddress(spec.name)) {
     return context.port.spawn(self, input.logic?.kubelet ?? kubeletMachine, {
       ...where,
-      input: { port, node: spec, token: input.tokens.kubelet, profile: input.profile, apiServer: input.apiServer, events: input.events, podLogic: input.logic?.pod, network: input.network, disk: context.disk, logDirs: context.logDirs } as never,
+      input: { port, node: spec, token: input.tokens.kubelet, profile: input.profile, apiServer: input.apiServer, events: input.events, podLogic: input.logic?.pod, network: input.network, disk: context.disk, storage: input.storage, logDirs: context.logDirs } as never,
     });
   }
   return context.port.spawn(self, input.logic?.kubeProxy ?? kubeProxyMachine, { ...where, input: { port, node: spec.name, address: spec.address, token: input.tokens.kubeProxy, apiServer: input.apiServer } as never });

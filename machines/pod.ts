@@ -31,7 +31,7 @@ import type { PodConfig, PodKill, PodSync, PodTerminated, RuntimePull, RuntimePu
 import type { EventLevel } from './client/events.js';
 import { processFate } from './kubelet/process.js';
 import { containerConfigError, processContextOf, type ConfigData } from './kubelet/config-sources.js';
-import type { NodeDisk } from './kubelet/container-files.js';
+import type { PodFiles } from './kubelet/container-files.js';
 import { appendView, type NetworkSource, type NetworkTimeline, type NetworkView } from './kubelet/network.js';
 import { networkUserLive, refates } from './kubelet/pod-network.js';
 import type { ContainerLogDirs } from './kubelet/log-dirs.js';
@@ -93,8 +93,8 @@ export interface PodInput {
   capture?: (pod: Pod) => NetworkView;
   /** The containers whose processes may use the network (machines/kubelet/network.ts `networkUsers`). */
   networkUsers?: ReadonlySet<string>;
-  /** Its node's disk, where its containers' lifecycle hooks write (machines/kubelet/container-files.ts); default: nowhere. */
-  disk?: NodeDisk;
+  /** Where its containers write (its node's disk, the PersistentVolumes' storage; machines/kubelet/container-files.ts); default: nowhere. */
+  files?: PodFiles;
   /** The node's container log directories (machines/kubelet/log-dirs.ts); default: none (restart counts start at 0). */
   logDirs?: ContainerLogDirs;
 }
@@ -144,8 +144,9 @@ export interface PodEnv {
   networkUsers: ReadonlySet<string>;
   /** The names of its native sidecars (init containers with `restartPolicy: Always`). */
   sidecars: ReadonlySet<string>;
-  /** Its node's disk, for a pod whose containers have lifecycle hooks (where what they write is kept). */
-  disk?: NodeDisk;
+  /** Where its containers' commands and hooks write, for a pod with exec hooks or emptyDir, hostPath or claim volumes. */
+  files?: PodFiles;
+  /** The node's container log directories (machines/kubelet/log-dirs.ts); default: none (restart counts start at 0). */
   logDirs?: ContainerLogDirs;
 }
 
@@ -173,9 +174,9 @@ export interface PodContext {
   killing: { deadlineMs: number; signaled: readonly string[] } | undefined;
 }
 
-/** True when the pod's containers may write on its node's disk: an exec lifecycle hook, an emptyDir or hostPath volume. */
+/** True when what the pod's containers write may outlive a run: an exec lifecycle hook, an emptyDir, hostPath or claim volume. */
 function writesToDisk(pod: Pod): boolean {
-  if ((pod.spec?.volumes ?? []).some((v) => v.emptyDir || v.hostPath)) return true;
+  if ((pod.spec?.volumes ?? []).some((v) => v.emptyDir || v.hostPath || v.persistentVolumeClaim)) return true;
   return [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].some((c) => c.lifecycle?.postStart?.exec || c.lifecycle?.preStop?.exec);
 }
 
@@ -665,8 +666,8 @@ export const podMachine = setup({
         networkUsers: input.network && input.capture && input.networkUsers ? input.networkUsers : NO_USERS,
         ...(input.logDirs ? { logDirs: input.logDirs } : {}),
         sidecars: inits.length === 0 ? NO_SIDECARS : new Set(inits.filter((c) => c.restartPolicy === 'Always').map((c) => c.name)),
-        // only a pod with exec hooks or emptyDir/hostPath volumes holds the disk (any other keeps its env as small as before)
-        ...(input.disk && writesToDisk(pod) ? { disk: input.disk } : {}),
+        // only a pod with exec hooks or data volumes holds them (any other keeps its env as small as before)
+        ...(input.files && writesToDisk(pod) ? { files: input.files } : {}),
       },
       pod,
       // with no sandbox delay the sandbox is ready from the start (no transition spent on it)

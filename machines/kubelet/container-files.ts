@@ -92,19 +92,25 @@ export class NodeDisk extends FileStore {
 }
 
 /**
- * The storage backend of PersistentVolumes: each volume's files by `pv/<name>/<uid>`. A volume's
- * data goes with the volume: each write first forgets the data of volumes that are gone (`exists`
- * says whether the volume of that name and uid still exists).
+ * The storage backend of PersistentVolumes: each volume's files by `pv/<name>/<uid>`. It knows the
+ * volumes it holds (`uidOf` a volume's name: its uid, undefined when there is none). A volume's
+ * data goes with the volume: each write first forgets the data of volumes that are gone.
  */
 export class VolumeStorage extends FileStore {
-  constructor(private readonly exists: (name: string, uid: string) => boolean) {
+  constructor(private readonly uidOf: (name: string) => string | undefined) {
     super();
+  }
+
+  /** The volume of that name as it is now (its uid), undefined when there is none. */
+  volume(name: string): { name: string; uid: string } | undefined {
+    const uid = this.uidOf(name);
+    return uid === undefined ? undefined : { name, uid };
   }
 
   override write(key: string, atAbs: number, tree: Layer): void {
     this.retain((k) => {
       const [, name = '', uid = ''] = k.split('/');
-      return this.exists(name, uid);
+      return this.uidOf(name) === uid;
     });
     super.write(key, atAbs, tree);
   }

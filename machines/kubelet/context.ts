@@ -17,7 +17,7 @@ import type { NodeInfo } from '../scheduler/node-info.js';
 import { admissionNodeInfo } from './admission.js';
 import { ClaimWaiter } from './volumes.js';
 import { ConfigSources } from './config-sources.js';
-import { NodeDisk } from './container-files.js';
+import { NodeDisk, type VolumeStorage } from './container-files.js';
 import type { NetworkSource } from './network.js';
 import { ContainerLogDirs } from './log-dirs.js';
 import type { NodeSpec } from './node-spec.js';
@@ -44,6 +44,8 @@ export interface KubeletInput {
   disk?: NodeDisk;
   /** The node's container log directories, which outlive the kubelet (default: its own). */
   logDirs?: ContainerLogDirs;
+  /** The storage backend of the PersistentVolumes (default: none: what a pod's command writes in a claim's volume is not kept). */
+  storage?: VolumeStorage;
 }
 
 /** Context of the kubelet. */
@@ -72,6 +74,8 @@ export interface KubeletContext {
   readonly configs: ConfigSources;
   /** Its machine's disk: what its pods' containers wrote in their layers and emptyDir volumes (machines/kubelet/container-files.ts). */
   readonly disk: NodeDisk;
+  /** The storage backend of the PersistentVolumes its pods mount. */
+  readonly storage: VolumeStorage | undefined;
   /** When the NodeStatus was last written (-Infinity: write it at the next beat). */
   readonly lastNodeStatus: number;
   /** The pod workers, by pod key. */
@@ -165,6 +169,7 @@ export function createContext(input: KubeletInput, self: AnyActorRef): KubeletCo
     ),
     configs: new ConfigSources(client, (key) => tell({ type: 'pod.resync', key }), () => Date.parse(input.port.timestamp())),
     disk: input.disk ?? new NodeDisk(),
+    storage: input.storage,
     lastNodeStatus: -Infinity,
     workers: new Map(),
     rejected: new Set(),

@@ -41,20 +41,20 @@ function targetOf(pod: Pod, c: Container, env: PodEnv): ContainerProbes['target'
 }
 
 /**
- * A run of a container that just ended (its report says terminated) wrote into its emptyDir and
- * hostPath volumes: what it wrote stays on the node's disk (its writable layer goes with the run).
+ * A run of a container that just ended (its report says terminated) wrote into its emptyDir,
+ * hostPath and claim volumes: what it wrote stays there (its writable layer goes with the run).
  * The run is replayed from its start, over its volumes as they were then, to its end.
  */
 export function keepRunWrites(context: PodContext, event: ContainerStatusEvent): void {
-  const disk = context.env.disk;
-  if (!disk || event.ephemeral) return;
+  const files = context.env.files;
+  if (!files || event.ephemeral) return;
   const ended = event.status.state?.terminated;
   if (!ended?.startedAt || !ended.finishedAt) return;
   const before = (event.init ? context.initStatuses : context.statuses)[event.index]?.state?.terminated;
   if (before?.startedAt === ended.startedAt) return; // this run's end was already kept
   const c = specOf(context, event.init, event.index);
   if (!c?.volumeMounts?.length) return;
-  const plans = containerMounts(context.pod, c, { disk, storage: undefined, volumeOf: () => undefined }).filter((p) => p.store && !p.readOnly);
+  const plans = containerMounts(context.pod, c, files).filter((p) => p.store && !p.readOnly);
   if (plans.length === 0) return;
   const start = Date.parse(ended.startedAt);
   const end = Date.parse(ended.finishedAt);
@@ -67,14 +67,28 @@ export function keepRunWrites(context: PodContext, event: ContainerStatusEvent):
   if (run.files) keepWrites(process.files, run.files, plans, { store: undefined, key: '' }, end);
 }
 
+/**
+ * The pod's worker is stopped at once (the pod is gone for good, force-deleted, or its node's
+ * kubelet stops): what its running containers wrote in their volumes until `nowIso` stays there.
+ */
+export function keepRunningWrites(context: PodContext, nowIso: string): void {
+  if (!context.env.files) return;
+  for (const init of [true, false]) {
+    (init ? context.initStatuses : context.statuses).forEach((status, index) => {
+      const startedAt = status.state?.running?.startedAt;
+      if (startedAt) keepRunWrites(context, { type: 'container.status', index, init, status: { ...status, state: { terminated: { exitCode: 137, reason: 'Error', startedAt, finishedAt: nowIso } } } });
+    });
+  }
+}
+
 /** A container's lifecycle hooks for the hook runner (undefined when it has none). */
 export function hooksOf(pod: Pod, c: Container, env: PodEnv): ContainerHooks | undefined {
   const postStart = c.lifecycle?.postStart;
   const preStop = c.lifecycle?.preStop;
   if (!postStart && !preStop) return undefined;
   const hooks: ContainerHooks = { target: targetOf(pod, c, env) };
-  // what an exec hook writes stays in the container's layer and its emptyDir volumes, on the node's disk
-  if (env.disk) hooks.writes = { pod, container: c, files: { disk: env.disk, storage: undefined, volumeOf: () => undefined } };
+  // what an exec hook writes stays in the container's layer and its volumes
+  if (env.files) hooks.writes = { pod, container: c, files: env.files };
   if (postStart) hooks.postStart = postStart;
   if (preStop) hooks.preStop = preStop;
   return hooks;

@@ -16,7 +16,9 @@ import type { PodResourceRecord } from '../scheduler/node-info.js';
 import type { ConfigData } from './config-sources.js';
 import type { NodeSpec } from './node-spec.js';
 import { networkTimeline, type NetworkSource, type NetworkView } from './network.js';
-import type { NodeDisk } from './container-files.js';
+import type { PodFiles } from './container-files.js';
+import { keepRunningWrites } from './pod-containers.js';
+import type { PodContext } from '../pod.js';
 
 /** What the kubelet remembers of one pod worker. */
 export interface Worker {
@@ -89,8 +91,8 @@ export interface WorkerStart {
   profile: TimingProfile;
   events: EventLevel;
   network?: NetworkSource;
-  /** The node's disk (where the pods' lifecycle hooks write). */
-  disk?: NodeDisk;
+  /** Where a pod's containers write (its node's disk, the PersistentVolumes' storage). */
+  files?: (pod: Pod) => PodFiles;
   logDirs?: ContainerLogDirs;
 }
 
@@ -113,7 +115,7 @@ export function startWorker(s: WorkerStart, pod: Pod, ip: string, configData: Co
       profile: s.profile,
       events: s.events,
       configData,
-      ...(s.disk ? { disk: s.disk } : {}),
+      ...(s.files ? { files: s.files(pod) } : {}),
       logDirs: s.logDirs,
       // its network: a timeline from this capture, which the pod worker extends (machines/pod.ts `networkResync`)
       ...(network && s.network ? { network: networkTimeline(network, Date.parse(s.port.timestamp())), served: s.network.served.bind(s.network), ...(s.network.flows ? { flows: s.network.flows.bind(s.network) } : {}), capture: (p: Pod) => s.network!.capture(p, ip), networkUsers: networkUsersOf } : {}),
@@ -121,7 +123,9 @@ export function startWorker(s: WorkerStart, pod: Pod, ip: string, configData: Co
   });
 }
 
-/** Stops a worker actor at once. */
+/** Stops a worker actor at once (what its running containers wrote in their volumes until now stays). */
 export function stopWorker(port: Port, worker: Worker): void {
+  const context = (worker.ref.getSnapshot() as { context?: PodContext } | undefined)?.context;
+  if (context?.env?.files) keepRunningWrites(context, port.timestamp());
   port.stop(worker.address, worker.ref);
 }

@@ -19,8 +19,8 @@ function podClaimNames(pod: Pod): string[] {
 
 /** Tracks the claims of the pods waiting on this kubelet. */
 export class ClaimWaiter {
-  /** Claims (`namespace/name`) seen Bound. */
-  private readonly bound = new Set<string>();
+  /** Claims (`namespace/name`) seen Bound, with their volume's name. */
+  private readonly bound = new Map<string, string>();
   /** Claims asked for and not answered yet. */
   private readonly inFlight = new Set<string>();
   /** Pods (`namespace/name`) waiting, with the claims they wait for. */
@@ -61,6 +61,11 @@ export class ClaimWaiter {
     for (const claims of this.waiting.values()) for (const c of claims) this.ask(c);
   }
 
+  /** The name of the volume a claim (`namespace/name`) was seen bound to, if any. */
+  volumeOf(claim: string): string | undefined {
+    return this.bound.get(claim);
+  }
+
   /** How many pods wait for claims. */
   get size(): number {
     return this.waiting.size;
@@ -74,7 +79,7 @@ export class ClaimWaiter {
       this.inFlight.delete(claim);
       const pvc = res.code === 200 ? (res.body as PersistentVolumeClaim) : undefined;
       if (pvc && pvc.status?.phase === 'Bound' && pvc.spec?.volumeName) {
-        this.bound.add(claim);
+        this.bound.set(claim, pvc.spec.volumeName);
         for (const [podKey, claims] of [...this.waiting]) {
           if (!claims.includes(claim)) continue;
           const rest = claims.filter((c) => !this.bound.has(c));

@@ -316,6 +316,7 @@ export class Cluster {
         profile: this.profile,
         events: options.events,
         network: this.network,
+        storage: this.storage,
         logic: { kubelet: logic.kubelet, kubeProxy: logic.kubeProxy, runtime: logic.runtime, pod: logic.pod },
       });
     }
@@ -418,8 +419,7 @@ export class Cluster {
         storage: this.storage,
         volumeOf: (claim) => {
           const name = this.object('persistentvolumeclaims', claim, namespace)?.spec?.volumeName;
-          const uid = name ? this.object('persistentvolumes', name)?.metadata?.uid : undefined;
-          return name && uid ? { name, uid } : undefined;
+          return name ? this.storage.volume(name) : undefined;
         },
       };
     },
@@ -430,7 +430,7 @@ export class Cluster {
    * volume's files, by `pv/<name>/<uid>`, written by the containers that mount it wherever they
    * run; the data of a volume that is gone (its reclaim policy Delete, or deleted by hand) goes too.
    */
-  readonly storage = new VolumeStorage((name, uid) => this.object('persistentvolumes', name)?.metadata?.uid === uid);
+  readonly storage = new VolumeStorage((name) => this.object('persistentvolumes', name)?.metadata?.uid);
 
   /**
    * The network pods see (machines/kubelet/network.ts): captured from etcd's Services,

@@ -245,7 +245,8 @@ describe('files written in a container', () => {
       metadata: { name },
       spec: { nodeName: node, containers: [{ name: 'main', image: 'busybox', command: ['sleep', '3600'], volumeMounts: [{ name: 'd', mountPath: '/data' }] }], volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'data' } }] },
     });
-    c.client.create(pod('writer', first));
+    // its own command writes there too: kept when its run ends
+    c.client.create({ ...pod('writer', first), spec: { ...pod('writer', first).spec, containers: [{ ...pod('writer', first).spec.containers[0]!, command: ['sh', '-c', 'echo "$(hostname) was here" >> /data/log; sleep 3600'] }] } });
     running(c, 'writer');
     expect(c.exec('writer', ['sh', '-c', 'echo kept > /data/f; echo lost > /tmp/f']).exitCode).toBe(0);
     c.client.delete('pods', 'writer', { gracePeriodSeconds: 0 });
@@ -254,6 +255,7 @@ describe('files written in a container', () => {
     c.client.create(pod('reader', second));
     running(c, 'reader');
     expect(c.exec('reader', ['cat', '/data/f']).stdout).toBe('kept\n');
+    expect(c.exec('reader', ['cat', '/data/log']).stdout).toBe('writer was here\n');
     expect(c.exec('reader', ['cat', '/tmp/f']).exitCode).toBe(1);
     // the volume goes with its claim (reclaim policy Delete); a new volume and claim of the same names start empty
     c.client.delete('pods', 'reader', { gracePeriodSeconds: 0 });
