@@ -42,12 +42,14 @@ export interface HttpAnswer {
   /** The response's head lines (status line first) and its body. */
   head: string[];
   body: string;
-  bytes: Buffer;
+  /** The whole response as sent (a Buffer, typed as the Uint8Array it is so that the declarations need no Node types). */
+  bytes: Uint8Array;
   close: boolean;
 }
 
 /** The next complete HTTP/1.x request in `buffer`, if any. */
-export function nextRequest(buffer: Buffer): HttpRequest | undefined {
+export function nextRequest(bytes: Uint8Array): HttpRequest | undefined {
+  const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const end = buffer.indexOf('\r\n\r\n');
   if (end < 0) return undefined;
   const [requestLine = '', ...lines] = buffer.subarray(0, end).toString('latin1').split('\r\n');

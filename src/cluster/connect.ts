@@ -124,7 +124,7 @@ export function connectToPod(pod: Pod, port: number, ctx: ConnectContext): PodCo
     send(data) {
       if (closed || !server) return Buffer.alloc(0);
       buffer = Buffer.concat([buffer, typeof data === 'string' ? Buffer.from(data) : Buffer.from(data.buffer, data.byteOffset, data.byteLength)]);
-      const out: Buffer[] = [];
+      const out: Uint8Array[] = [];
       for (;;) {
         const request = nextRequest(buffer);
         if (!request) break;
