@@ -18,6 +18,7 @@
  * A free-form value deeper than {@link MAX_FREE_FORM_DEPTH} is refused as a limit of this
  * simulator (a real server stores it).
  */
+import { excessiveNestingOf } from './decoding.js';
 import { GO_STRUCTS } from './go-types.data.js';
 
 /** The deepest free-form value the simulator stores (levels of arrays and objects). */
@@ -32,22 +33,7 @@ export interface DeepValue {
 
 /** Whether `v` nests more than `limit` levels of arrays and objects (itself counted), without recursion. */
 export function deeperThan(v: unknown, limit: number): boolean {
-  if (v === null || typeof v !== 'object') return false;
-  // two parallel stacks (no pair allocated per value): the API server looks at every write's body
-  const values: unknown[] = [v];
-  const depths: number[] = [1];
-  while (values.length > 0) {
-    const x = values.pop()!;
-    const depth = depths.pop()!;
-    if (depth > limit) return true;
-    for (const child of Array.isArray(x) ? x : Object.values(x)) {
-      if (child !== null && typeof child === 'object') {
-        values.push(child);
-        depths.push(depth + 1);
-      }
-    }
-  }
-  return false;
+  return excessiveNestingOf(v, limit) !== undefined;
 }
 
 /** The type code of a field the kind does not have. */
