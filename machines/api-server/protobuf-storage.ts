@@ -12,6 +12,7 @@
  * Kinds without Go types are stored as they are.
  */
 import { GO_ROOTS, GO_STRUCTS } from '../../src/api/go-types.data.js';
+import { childAt } from '../../src/api/json-values.js';
 
 type Json = Record<string, unknown>;
 
@@ -25,11 +26,6 @@ function isEmptyCollection(value: unknown): boolean {
  * normalizes an update to compare it with what is stored, and the write to etcd does again).
  */
 const normalized = new WeakSet<object>();
-
-/** The value at `key` of a stored base, when the base is a container. */
-function baseAt(base: unknown, key: string | number): unknown {
-  return base !== null && typeof base === 'object' ? (base as Record<string | number, unknown>)[key] : undefined;
-}
 
 /**
  * `value` with its empty map and slice fields dropped, by type code; the same object when nothing
@@ -45,7 +41,7 @@ function normalize(value: unknown, code: string, base: unknown): unknown {
     let out: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i];
-      const next = normalize(item, element, baseAt(base, i));
+      const next = normalize(item, element, childAt(base, i));
       if (next !== item) (out ??= value.slice())[i] = next;
     }
     return out ?? value;
@@ -56,7 +52,7 @@ function normalize(value: unknown, code: string, base: unknown): unknown {
     if (!element.startsWith('@') && !element.startsWith('[]') && !element.startsWith('map[')) return value;
     let out: Json | undefined;
     for (const [key, item] of Object.entries(value)) {
-      const next = normalize(item, element, baseAt(base, key));
+      const next = normalize(item, element, childAt(base, key));
       if (next !== item) (out ??= { ...(value as Json) })[key] = next;
     }
     return out ?? value;
@@ -75,7 +71,7 @@ function normalize(value: unknown, code: string, base: unknown): unknown {
     const fieldCode = struct.fields[key];
     // null: a nil pointer or a zero value (kubectl's `creationTimestamp: null` in a pod template)
     const drop = fieldCode !== undefined && (item === null || ((fieldCode.startsWith('[]') || fieldCode.startsWith('map[')) && isEmptyCollection(item)));
-    const next = fieldCode === undefined || drop ? item : normalize(item, fieldCode, baseAt(base, key));
+    const next = fieldCode === undefined || drop ? item : normalize(item, fieldCode, childAt(base, key));
     if (out === undefined) {
       if (!drop && next === item) continue;
       out = {};

@@ -16,6 +16,7 @@
  * Kinds not in it are not checked here (validation's schema check still runs).
  */
 import { GO_ROOTS, GO_STRUCTS } from './go-types.data.js';
+import { childAt } from './json-values.js';
 
 /** Which decoder reads the value. */
 export type Decoder = 'json' | 'unstructured' | 'apply';
@@ -99,11 +100,6 @@ function jsonError(at: Place, code: string, v: unknown, type = goTypeName(code),
   return `json: cannot unmarshal ${what} into Go struct field ${at.struct}.${fieldsOf(at).join('.')} of type ${type}`;
 }
 
-/** The value at `key` of a known-valid base, when the base is a container. */
-function baseAt(base: unknown, key: string | number): unknown {
-  return base !== null && typeof base === 'object' ? (base as Record<string | number, unknown>)[key] : undefined;
-}
-
 /**
  * The first wrong-typed value in document order, as the decoder reports it; undefined if none.
  * `base` is a value known to decode (what is stored): a subtree that is the same value as the
@@ -129,7 +125,7 @@ function walk(v: unknown, code: string, at: Place, decoder: Decoder, base: unkno
       if (fc === undefined) continue; // unknown fields are strict decoding's concern
       const child = (v as Record<string, unknown>)[k];
       if (child === null || child === undefined) continue;
-      const err = walk(child, fc, { up: at, struct: name, field: k, seg: `.${k}` }, decoder, baseAt(base, k));
+      const err = walk(child, fc, { up: at, struct: name, field: k, seg: `.${k}` }, decoder, childAt(base, k));
       if (err) return err;
     }
     return undefined;
@@ -142,7 +138,7 @@ function walk(v: unknown, code: string, at: Place, decoder: Decoder, base: unkno
     }
     const elem = code.slice(2);
     for (let i = 0; i < v.length; i++) {
-      const err = walk(v[i], elem, { up: at, struct: at.struct, field: undefined, seg: `[${i}]` }, decoder, baseAt(base, i));
+      const err = walk(v[i], elem, { up: at, struct: at.struct, field: undefined, seg: `[${i}]` }, decoder, childAt(base, i));
       if (err) return err;
     }
     return undefined;
@@ -155,7 +151,7 @@ function walk(v: unknown, code: string, at: Place, decoder: Decoder, base: unkno
     }
     const elem = code.slice(11);
     for (const [k, child] of Object.entries(v as Record<string, unknown>)) {
-      const err = walk(child, elem, { up: at, struct: at.struct, field: undefined, seg: `.${k}` }, decoder, baseAt(base, k));
+      const err = walk(child, elem, { up: at, struct: at.struct, field: undefined, seg: `.${k}` }, decoder, childAt(base, k));
       if (err) return err;
     }
     return undefined;

@@ -82,3 +82,12 @@ export function deepFreeze<T>(value: T): T {
   for (const v of Object.values(value as Obj)) deepFreeze(v);
   return Object.freeze(value);
 }
+
+/**
+ * The value at `key` of `container` (an object's field, an array's element), or undefined when
+ * `container` holds no fields: a walk of one value beside another (the stored object a patch
+ * result is compared with) steps into both with it.
+ */
+export function childAt(container: unknown, key: string | number): unknown {
+  return container !== null && typeof container === 'object' ? (container as Record<string | number, unknown>)[key] : undefined;
+}
